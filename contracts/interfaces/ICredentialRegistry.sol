@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title Credential anchors and status lists
+/// @notice Anchors are opaque 32-byte values: the hash of one credential, or the Merkle root
+/// (OpenZeppelin StandardMerkleTree, leaf encoding `bytes32`) of a cohort. Nothing about the
+/// credential or its holder is stored; the hashes are of signed JWTs that carry a random id,
+/// so they cannot be guessed from the content.
+///
+/// Every write lands in the sender's own namespace (`keccak256(sender, ...)`), which keeps a
+/// write to a single storage slot and makes front-running another issuer's anchor pointless.
+/// Which DID an account speaks for is the DID registry's business: a verifier checks that the
+/// anchoring account controlled the issuer's DID at the time.
+///
+/// Status lists follow StatusList2021 / BitstringStatusList: 131,072 entries per list, one
+/// list per (account, purpose, list number). Each storage word holds 224 entries (bits 0..223)
+/// and, in its top 32 bits, the block of its last change; every change emits
+/// {StatusWordChanged} with the previous change's block, so the history of a word is a chain of
+/// one-block log queries (the ERC-1056 "changed" pattern) instead of an unbounded log scan.
+interface ICredentialRegistry {
+    /// @dev What a status list records. Revocation is final; suspension is reversible.
+    enum Purpose {
+        Revocation,
+        Suspension
+    }
+
+    /// @dev One anchor. `count` is 1 for a single credential and N for a cohort root.
+    struct Anchor {
+        uint48 timestamp;
+        uint48 blockNumber;
+        uint32 count;
+    }
+
+    /// @dev This account already anchored this value.
+    error AlreadyAnchored(address account, bytes32 value);
+    /// @dev A cohort must hold at least one credential.
+    error EmptyCohort();
+    /// @dev Two arrays that must be the same length are not.
+    error LengthMismatch(uint256 left, uint256 right);
+    /// @dev The word index is beyond the end of a 131,072-entry list.
+    error WordOutOfRange(uint256 word);
+    /// @dev The entry index is beyond the end of a 131,072-entry list.
+    error IndexOutOfRange(uint256 index);
+    /// @dev A mask uses bits above the 224 status bits of a word, or is empty.
+    error InvalidMask(uint256 word, uint256 mask);
+    /// @dev Revocation cannot be undone.
+    error RevocationIsFinal(uint32 list, uint256 word);
+
+    /// @notice `account` anchored `value`, a credential hash (count 1) or a cohort root (count N).
+    event Anchored(address indexed account, bytes32 indexed value, uint32 count);
+
+    /// @notice Bits `mask` of word `word` of list `listId` were set (`set`) or cleared, for
+    /// `reason`. `previousChange` is the block of the word's previous change (0: none).
+    event StatusWordChanged(
+        address indexed account,
+        uint256 indexed listId,
+        uint256 indexed word,
+        uint256 mask,
+        bool set,
+        uint8 reason,
+        uint32 previousChange
+    );
+
+    /// @notice Anchors one credential hash.
+    function anchor(bytes32 credentialHash) external;
+
+    /// @notice Anchors the Merkle root of a cohort of `count` credentials.
+    function anchorCohort(bytes32 root, uint32 count) external;
+
+    /// @notice Sets (revoke/suspend) or clears (reinstate) status entries in one transaction.
+    /// @param purpose revocation or suspension; revocation bits can only be set
+    /// @param list the list number within the sender's lists of that purpose
+    /// @param words word indexes (entry index / 224), strictly increasing
+    /// @param masks for each word, the bits to change (bit i = entry word * 224 + i)
+    /// @param set true to set the bits, false to clear them
+    /// @param reason an application reason code carried by the event
+    function updateStatus(
+        Purpose purpose,
+        uint32 list,
+        uint256[] calldata words,
+        uint256[] calldata masks,
+        bool set,
+        uint8 reason
+    ) external;
+
+    /// @notice Sets one status entry (the cheap path for a single revocation or suspension).
+    function setStatus(Purpose purpose, uint32 list, uint256 index, uint8 reason) external;
+
+    /// @notice The anchor of `value` by `account` (all zero when absent).
+    function anchorOf(address account, bytes32 value) external view returns (Anchor memory);
+
+    /// @notice Anchors for many (account, value) pairs in one call.
+    function anchorsOf(address[] calldata accounts, bytes32[] calldata values)
+        external
+        view
+        returns (Anchor[] memory);
+
+    /// @notice Whether `leaf` is in the cohort `root` anchored by `account` (OpenZeppelin MerkleProof).
+    function verifyCohortMember(address account, bytes32 root, bytes32 leaf, bytes32[] calldata proof)
+        external
+        view
+        returns (bool anchored, Anchor memory record);
+
+    /// @notice The raw words (status bits plus last-change block) of a list, `count` words from `start`.
+    function statusWords(address account, Purpose purpose, uint32 list, uint256 start, uint256 count)
+        external
+        view
+        returns (uint256[] memory);
+
+    /// @notice The words holding many entries in one call: entry `indexes[i]` of
+    /// (`accounts[i]`, `purposes[i]`, `lists[i]`).
+    function statusWordsFor(
+        address[] calldata accounts,
+        Purpose[] calldata purposes,
+        uint32[] calldata lists,
+        uint256[] calldata indexes
+    ) external view returns (uint256[] memory);
+
+    /// @notice The id used in events and storage for a list: `purpose << 32 | list`.
+    function listId(Purpose purpose, uint32 list) external pure returns (uint256);
+}

@@ -1,0 +1,3 @@
+"""Blockchain-anchored skills credential registry, EBSI-style."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,45 @@
+"""The project's exception hierarchy.
+
+Each class is one thing a caller can act on. "Could not reach the chain" and "the credential is
+invalid" are different types and are never folded into one another: a verifier turns the first
+into the verdict "could not determine", never into "invalid".
+"""
+
+from __future__ import annotations
+
+
+class RegistryError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigError(RegistryError):
+    """Settings, a deployment file or a key file are missing or inconsistent."""
+
+
+class InputError(RegistryError):
+    """A file or value given by the user is not what it should be (not a credential, bad DID...)."""
+
+
+class KeyStoreError(RegistryError):
+    """A key could not be loaded or saved (wrong passphrase, unreadable file)."""
+
+
+class ChainUnavailable(RegistryError):
+    """The JSON-RPC endpoint could not be reached or did not answer in time."""
+
+
+class DeploymentMismatch(RegistryError):
+    """The deployment file does not describe contracts on this chain (chain id, missing code)."""
+
+
+class TransactionReverted(RegistryError):
+    """A transaction or call was refused by a contract; the message names the custom error."""
+
+    def __init__(self, message: str, error_name: str | None = None, args: tuple[object, ...] = ()):
+        super().__init__(message)
+        self.error_name = error_name
+        self.error_args = args
+
+
+class NodeError(RegistryError):
+    """The local anvil node could not be started, stopped or found."""
