@@ -44,9 +44,12 @@ contract CredentialRegistry is ICredentialRegistry {
     }
 
     /// @inheritdoc ICredentialRegistry
-    function setStatus(Purpose purpose, uint32 list, uint256 index, uint8 reason) external {
+    function setStatus(uint256 entry, uint8 reason) external {
+        uint256 id = entry >> 32;
+        uint256 index = entry & 0xFFFFFFFF;
+        if (id >> 33 != 0) revert InvalidListId(id);
         if (index >= LIST_SIZE) revert IndexOutOfRange(index);
-        _changeWord(_listId(purpose, list), index / BITS_PER_WORD, uint256(1) << (index % BITS_PER_WORD), true, reason);
+        _changeWord(id, index / BITS_PER_WORD, uint256(1) << (index % BITS_PER_WORD), true, reason);
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -128,7 +131,10 @@ contract CredentialRegistry is ICredentialRegistry {
         uint256 current = _words[key];
         uint256 bits = set ? (current | mask) : (current & ~mask);
         _words[key] = (bits & _STATUS_MASK) | (uint256(uint32(block.number)) << BITS_PER_WORD);
-        emit StatusWordChanged(msg.sender, id, word, mask, set, reason, uint32(current >> BITS_PER_WORD));
+        uint256 previous = current >> BITS_PER_WORD;
+        emit StatusWordChanged(
+            msg.sender, (id << 32) | word, mask | (previous << BITS_PER_WORD), (set ? 256 : 0) | reason
+        );
     }
 
     function _listId(Purpose purpose, uint32 list) internal pure returns (uint256) {

@@ -43,23 +43,20 @@ interface ICredentialRegistry {
     error IndexOutOfRange(uint256 index);
     /// @dev A mask uses bits above the 224 status bits of a word, or is empty.
     error InvalidMask(uint256 word, uint256 mask);
+    /// @dev A list id is `purpose << 32 | list` with purpose 0 or 1.
+    error InvalidListId(uint256 listId);
     /// @dev Revocation cannot be undone.
     error RevocationIsFinal(uint32 list, uint256 word);
 
     /// @notice `account` anchored `value`, a credential hash (count 1) or a cohort root (count N).
     event Anchored(address indexed account, bytes32 indexed value, uint32 count);
 
-    /// @notice Bits `mask` of word `word` of list `listId` were set (`set`) or cleared, for
-    /// `reason`. `previousChange` is the block of the word's previous change (0: none).
-    event StatusWordChanged(
-        address indexed account,
-        uint256 indexed listId,
-        uint256 indexed word,
-        uint256 mask,
-        bool set,
-        uint8 reason,
-        uint32 previousChange
-    );
+    /// @notice Entries of one status word changed. `wordId` is `listId << 32 | word`.
+    /// `change` packs what changed, to keep a single revocation cheap: bits 0..223 are the
+    /// mask of entries changed, bits 224..255 the block of the word's previous change (0: none).
+    /// `flags` holds the reason code in bits 0..7 and, in bit 8, whether the entries were set
+    /// (revoked/suspended) or cleared (reinstated).
+    event StatusWordChanged(address indexed account, uint256 indexed wordId, uint256 change, uint256 flags);
 
     /// @notice Anchors one credential hash.
     function anchor(bytes32 credentialHash) external;
@@ -70,7 +67,7 @@ interface ICredentialRegistry {
     /// @notice Sets (revoke/suspend) or clears (reinstate) status entries in one transaction.
     /// @param purpose revocation or suspension; revocation bits can only be set
     /// @param list the list number within the sender's lists of that purpose
-    /// @param words word indexes (entry index / 224), strictly increasing
+    /// @param words word indexes (entry index / 224)
     /// @param masks for each word, the bits to change (bit i = entry word * 224 + i)
     /// @param set true to set the bits, false to clear them
     /// @param reason an application reason code carried by the event
@@ -84,7 +81,9 @@ interface ICredentialRegistry {
     ) external;
 
     /// @notice Sets one status entry (the cheap path for a single revocation or suspension).
-    function setStatus(Purpose purpose, uint32 list, uint256 index, uint8 reason) external;
+    /// @param entry `listId << 32 | index`, where listId is {listId}(purpose, list)
+    /// @param reason an application reason code carried by the event
+    function setStatus(uint256 entry, uint8 reason) external;
 
     /// @notice The anchor of `value` by `account` (all zero when absent).
     function anchorOf(address account, bytes32 value) external view returns (Anchor memory);

@@ -24,7 +24,7 @@ SOLC_VERSION = "0.8.30"
 # Paris: no PUSH0/MCOPY/transient storage, so the bytecode runs on older Besu and geth
 # networks as well as on anvil's current rules.
 EVM_VERSION = "paris"
-OPTIMIZER_RUNS = 200
+OPTIMIZER_RUNS = 1_000_000
 CONTRACTS = ("DIDRegistry", "CredentialRegistry")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ def source_files() -> list[Path]:
 def sources_hash(files: list[Path] | None = None) -> str:
     """A sha256 over the relative paths and bytes of our sources plus the compiler settings."""
     digest = hashlib.sha256()
-    digest.update(f"solc {SOLC_VERSION} evm {EVM_VERSION} runs {OPTIMIZER_RUNS}\n".encode())
+    digest.update(f"solc {SOLC_VERSION} evm {EVM_VERSION} runs {OPTIMIZER_RUNS} via-ir\n".encode())
     for path in files if files is not None else source_files():
         digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\n")
         digest.update(path.read_bytes())
@@ -84,6 +84,7 @@ def _standard_input() -> dict[str, Any]:
         "sources": sources,
         "settings": {
             "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
+            "viaIR": True,
             "evmVersion": EVM_VERSION,
             "remappings": ["@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/"],
             "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},

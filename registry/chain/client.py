@@ -1,0 +1,276 @@
+"""One JSON-RPC connection: raw reads (single or batched), signed writes, errors mapped.
+
+Reads go straight through the provider as JSON-RPC requests, calldata encoded with eth_abi:
+web3.py's per-call machinery costs milliseconds, and a verifier that answers thousands of
+credentials needs a batch of raw calls instead. Writes are signed locally with the caller's
+key (nothing here ever sends a key anywhere) and are priced for the network they hit:
+EIP-1559 where the latest block has a base fee, a legacy gas price elsewhere (Besu networks
+often run with a zero gas price).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from eth_abi import decode, encode
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak, to_checksum_address
+from web3 import Web3
+from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception, Web3RPCError
+from web3.providers.rpc import HTTPProvider
+
+from registry.chain.artifacts import abi
+from registry.chain.errors import decode_revert
+from registry.errors import ChainUnavailable, RegistryError, TransactionReverted
+
+# EIP-7825 caps a transaction at 2^24 gas on Osaka networks; stay under it everywhere.
+TX_GAS_CAP = 16_777_216
+GAS_HEADROOM = 1.2
+
+
+@dataclass(frozen=True)
+class Call:
+    """A read: contract address, function (from our ABIs) and arguments."""
+
+    address: str
+    contract: str
+    function: str
+    args: tuple[Any, ...] = ()
+
+
+class Abi:
+    """Encoding and decoding for one contract's functions and events, from its artifact."""
+
+    def __init__(self, contract: str) -> None:
+        self.functions: dict[str, dict[str, Any]] = {}
+        self.events: dict[str, dict[str, Any]] = {}
+        for item in abi(contract):
+            if item["type"] == "function":
+                self.functions[item["name"]] = item
+            elif item["type"] == "event":
+                self.events[item["name"]] = item
+
+    @staticmethod
+    def _type(item: dict[str, Any]) -> str:
+        kind: str = item["type"]
+        if kind.startswith("tuple"):
+            return "(" + ",".join(Abi._type(c) for c in item["components"]) + ")" + kind[5:]
+        return kind
+
+    def input_types(self, function: str) -> list[str]:
+        return [self._type(i) for i in self.functions[function]["inputs"]]
+
+    def output_types(self, function: str) -> list[str]:
+        return [self._type(o) for o in self.functions[function]["outputs"]]
+
+    def selector(self, function: str) -> bytes:
+        return keccak(text=f"{function}({','.join(self.input_types(function))})")[:4]
+
+    def encode_call(self, function: str, args: Sequence[Any]) -> str:
+        data = self.selector(function) + encode(self.input_types(function), list(args))
+        return "0x" + data.hex()
+
+    def decode_output(self, function: str, data: str) -> tuple[Any, ...]:
+        return tuple(decode(self.output_types(function), bytes.fromhex(data[2:])))
+
+    def event_topic(self, event: str) -> str:
+        item = self.events[event]
+        signature = f"{event}({','.join(self._type(i) for i in item['inputs'])})"
+        return "0x" + keccak(text=signature).hex()
+
+    def decode_event(self, event: str, log: dict[str, Any]) -> dict[str, Any]:
+        """Decode one log of `event`: indexed fields from topics, the rest from data."""
+        item = self.events[event]
+        indexed = [i for i in item["inputs"] if i["indexed"]]
+        plain = [i for i in item["inputs"] if not i["indexed"]]
+        values: dict[str, Any] = {}
+        for field, topic in zip(indexed, log["topics"][1:], strict=True):
+            raw = bytes.fromhex(topic[2:]) if isinstance(topic, str) else bytes(topic)
+            values[field["name"]] = decode([self._type(field)], raw)[0]
+        data = log["data"]
+        raw_data = bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
+        for field, value in zip(plain, decode([self._type(p) for p in plain], raw_data), strict=True):
+            values[field["name"]] = value
+        return values
+
+
+_ABIS: dict[str, Abi] = {}
+
+
+def contract_abi(contract: str) -> Abi:
+    if contract not in _ABIS:
+        _ABIS[contract] = Abi(contract)
+    return _ABIS[contract]
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+class ChainClient:
+    """A connection to one EVM JSON-RPC endpoint."""
+
+    def __init__(self, rpc_url: str, timeout_s: float = 10.0) -> None:
+        self.rpc_url = rpc_url
+        provider = HTTPProvider(
+            rpc_url,
+            request_kwargs={"timeout": timeout_s},
+            exception_retry_configuration=None,
+        )
+        self.w3 = Web3(provider)
+        self._provider = provider
+        self._chain_id: int | None = None
+        self._eip1559: bool | None = None
+
+    @contextlib.contextmanager
+    def _rpc(self) -> Iterator[None]:
+        try:
+            yield
+        except RegistryError:
+            raise
+        except (requests.RequestException, OSError, TimeExhausted) as exc:
+            raise ChainUnavailable(f"cannot reach the chain at {self.rpc_url}: {_short(exc)}") from exc
+        except ContractLogicError as exc:
+            name, args, sentence = decode_revert(exc.data if isinstance(exc.data, str) else None)
+            raise TransactionReverted(sentence, name, args) from exc
+        except Web3RPCError as exc:
+            raise ChainUnavailable(f"the node at {self.rpc_url} returned an error: {_short(exc)}") from exc
+        except (Web3Exception, ValueError) as exc:
+            raise ChainUnavailable(f"unexpected answer from {self.rpc_url}: {_short(exc)}") from exc
+
+    # -- raw JSON-RPC ---------------------------------------------------------------------
+
+    def request(self, method: str, params: list[Any]) -> Any:
+        with self._rpc():
+            response = self._provider.make_request(method, params)  # type: ignore[arg-type]
+        return self._result(method, response)
+
+    def batch(self, requests_: Sequence[tuple[str, list[Any]]]) -> list[Any]:
+        """Several JSON-RPC requests in one HTTP round trip; results in order."""
+        if not requests_:
+            return []
+        if len(requests_) == 1:
+            return [self.request(*requests_[0])]
+        with self._rpc():
+            responses = self._provider.make_batch_request(list(requests_))  # type: ignore[arg-type]
+        if not isinstance(responses, list):
+            return [self._result(requests_[0][0], responses)]
+        return [self._result(m, r) for (m, _), r in zip(requests_, responses, strict=True)]
+
+    def _result(self, method: str, response: Any) -> Any:
+        if not isinstance(response, dict):
+            raise ChainUnavailable(f"malformed JSON-RPC answer from {self.rpc_url} to {method}")
+        error = response.get("error")
+        if error:
+            data = error.get("data") if isinstance(error, dict) else None
+            if isinstance(data, dict):
+                data = data.get("data")
+            message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
+            if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+                name, args, sentence = decode_revert(data)
+                raise TransactionReverted(sentence, name, args)
+            if "revert" in message.lower():
+                raise TransactionReverted(f"the contract refused the call: {message[:200]}")
+            raise ChainUnavailable(f"{method} failed at {self.rpc_url}: {message[:200]}")
+        if "result" not in response:
+            raise ChainUnavailable(f"malformed JSON-RPC answer from {self.rpc_url} to {method}")
+        return response["result"]
+
+    # -- reads ----------------------------------------------------------------------------
+
+    @property
+    def chain_id(self) -> int:
+        if self._chain_id is None:
+            self._chain_id = int(self.request("eth_chainId", []), 16)
+        return self._chain_id
+
+    def block_number(self) -> int:
+        return int(self.request("eth_blockNumber", []), 16)
+
+    @staticmethod
+    def _block_tag(block: int | str) -> str:
+        return hex(block) if isinstance(block, int) else block
+
+    def call_request(self, call: Call, block: int | str = "latest") -> tuple[str, list[Any]]:
+        data = contract_abi(call.contract).encode_call(call.function, call.args)
+        return "eth_call", [{"to": call.address, "data": data}, self._block_tag(block)]
+
+    def call(self, call: Call, block: int | str = "latest") -> tuple[Any, ...]:
+        raw = self.request(*self.call_request(call, block))
+        return contract_abi(call.contract).decode_output(call.function, raw)
+
+    def call_many(self, calls: Sequence[Call], block: int | str = "latest") -> list[tuple[Any, ...]]:
+        raws = self.batch([self.call_request(c, block) for c in calls])
+        return [contract_abi(c.contract).decode_output(c.function, r) for c, r in zip(calls, raws, strict=True)]
+
+    def logs_request(
+        self, address: str, topics: list[str | None], from_block: int, to_block: int
+    ) -> tuple[str, list[Any]]:
+        return "eth_getLogs", [
+            {"address": address, "topics": topics, "fromBlock": hex(from_block), "toBlock": hex(to_block)}
+        ]
+
+    def get_code(self, address: str) -> str:
+        result: str = self.request("eth_getCode", [address, "latest"])
+        return result
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def _uses_eip1559(self) -> bool:
+        if self._eip1559 is None:
+            latest = self.request("eth_getBlockByNumber", ["latest", False])
+            self._eip1559 = bool(latest and latest.get("baseFeePerGas") is not None)
+        return self._eip1559
+
+    def fee_fields(self) -> dict[str, int]:
+        if self._uses_eip1559():
+            latest = self.request("eth_getBlockByNumber", ["latest", False])
+            base = int(latest["baseFeePerGas"], 16)
+            try:
+                tip = int(self.request("eth_maxPriorityFeePerGas", []), 16)
+            except ChainUnavailable:
+                tip = 0
+            return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
+        return {"gasPrice": int(self.request("eth_gasPrice", []), 16)}
+
+    def build_transaction(
+        self, sender: str, call: Call, *, nonce: int | None = None, gas: int | None = None
+    ) -> dict[str, Any]:
+        """An unsigned transaction for `call` from `sender`, gas estimated (reverts surface here)."""
+        data = contract_abi(call.contract).encode_call(call.function, call.args)
+        tx: dict[str, Any] = {"from": sender, "to": call.address, "data": data, "value": 0}
+        if gas is None:
+            estimate = int(self.request("eth_estimateGas", [{"from": sender, "to": call.address, "data": data}]), 16)
+            gas = min(int(estimate * GAS_HEADROOM) + 10_000, TX_GAS_CAP)
+        if nonce is None:
+            nonce = int(self.request("eth_getTransactionCount", [sender, "pending"]), 16)
+        tx.update({"gas": gas, "nonce": nonce, "chainId": self.chain_id, **self.fee_fields()})
+        return tx
+
+    def send_signed(self, raw_transaction: bytes) -> str:
+        tx_hash: str = self.request("eth_sendRawTransaction", ["0x" + raw_transaction.hex()])
+        return tx_hash
+
+    def wait_for_receipt(self, tx_hash: str, timeout_s: float = 120.0) -> dict[str, Any]:
+        with self._rpc():
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout_s, poll_latency=0.05)  # type: ignore[arg-type]
+        return dict(receipt)
+
+    def transact(self, account: LocalAccount, call: Call) -> dict[str, Any]:
+        """Sign `call` with `account`, send it and wait for its receipt; reverts raise."""
+        tx = self.build_transaction(account.address, call)
+        tx.pop("from")
+        signed = account.sign_transaction(tx)
+        receipt = self.wait_for_receipt(self.send_signed(signed.raw_transaction))
+        if receipt.get("status") != 1:
+            raise TransactionReverted(f"transaction {receipt['transactionHash'].hex()} reverted")
+        return receipt
+
+
+def checksum(address: str) -> str:
+    return to_checksum_address(address)

@@ -1,0 +1,90 @@
+"""Turn contract reverts into sentences.
+
+Contracts revert with custom errors (`NotController(didHash, account)`); this module finds the
+error by its 4-byte selector in our ABIs, decodes its arguments and renders a plain sentence
+for the CLI and the API.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from eth_abi import decode
+from eth_utils import keccak
+
+from registry.chain.artifacts import CONTRACT_NAMES, abi
+
+# One sentence per custom error; fields are the error's argument names.
+SENTENCES: dict[str, str] = {
+    "DIDAlreadyRegistered": "this DID is already registered",
+    "DIDNotRegistered": "no DID with hash {didHash} is registered",
+    "NotController": "account {account} does not control this DID",
+    "SenderKeyMismatch": "the first key must be the sender's own secp256k1 key "
+    "(key account {expected}, sender {sender})",
+    "InvalidVerificationMethod": "this key type/relationship combination is not allowed",
+    "InvalidValidity": "the validity window is not acceptable (it must not start in the past, "
+    "be empty or be extended)",
+    "DuplicateKey": "this public key is already in the DID document",
+    "UnknownVerificationMethod": "the DID document has no key at position {index}",
+    "KeyPossessionNotProven": "the new controller key did not sign its consent "
+    "(expected {expected}, got {recovered})",
+    "InvalidDID": "the DID string is empty or too long",
+    "AlreadyAnchored": "account {account} already anchored {value}",
+    "EmptyCohort": "a cohort must contain at least one credential",
+    "LengthMismatch": "two argument lists differ in length ({left} and {right})",
+    "WordOutOfRange": "status word {word} is beyond the end of the list",
+    "IndexOutOfRange": "status index {index} is beyond the end of the list (131,072 entries)",
+    "InvalidMask": "invalid status mask for word {word}",
+    "RevocationIsFinal": "a revocation cannot be undone",
+    "AccessControlUnauthorizedAccount": "account {account} lacks the role {neededRole}",
+}
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)
+
+
+@cache
+def _selectors() -> dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    table: dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+    for contract in CONTRACT_NAMES:
+        for item in abi(contract):
+            if item.get("type") != "error":
+                continue
+            types = tuple(_abi_type(i) for i in item["inputs"])
+            names = tuple(i["name"] for i in item["inputs"])
+            signature = f"{item['name']}({','.join(types)})"
+            table[keccak(text=signature)[:4]] = (item["name"], types, names)
+    return table
+
+
+def _abi_type(item: dict[str, Any]) -> str:
+    kind: str = item["type"]
+    if kind.startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in item["components"])
+        return f"({inner}){kind[5:]}"
+    return kind
+
+
+def decode_revert(data: str | bytes | None) -> tuple[str | None, tuple[Any, ...], str]:
+    """Return (error name, args, sentence) for revert data; unknown data gets a generic sentence."""
+    if data is None:
+        return None, (), "the contract refused the call without a reason"
+    raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else data
+    if len(raw) < 4:
+        return None, (), "the contract refused the call without a reason"
+    entry = _selectors().get(raw[:4])
+    if entry is None:
+        return None, (), f"the contract refused the call (unknown error 0x{raw[:4].hex()})"
+    name, types, names = entry
+    try:
+        args = tuple(decode(list(types), raw[4:]))
+    except Exception:  # malformed revert data from a contract that is not ours
+        return name, (), f"the contract refused the call ({name})"
+    template = SENTENCES.get(name)
+    fields = {n: _format(a) for n, a in zip(names, args, strict=True)}
+    sentence = template.format(**fields) if template else f"{name}({', '.join(fields.values())})"
+    return name, args, sentence

@@ -1,0 +1,190 @@
+"""A managed local anvil node: start, stop, status, with its state kept in a data directory.
+
+anvil is the real binary from the pinned npm package `@foundry-rs/anvil`. Its state is loaded
+from and dumped to `<node dir>/state.json` (every second and at exit), so a node restarted from
+the same directory still holds the deployed registry and everything written to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from registry.errors import NodeError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CHAIN_ID = 31337
+# anvil's first dev account: publicly known, funded on every anvil chain, never valid elsewhere.
+ANVIL_DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+
+def anvil_binary() -> str:
+    """The anvil executable: $REGISTRY_ANVIL, the npm package's binary, or anvil on PATH."""
+    explicit = os.environ.get("REGISTRY_ANVIL")
+    candidates = [
+        explicit,
+        str(PROJECT_ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"),
+        str(PROJECT_ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-arm64" / "bin" / "anvil"),
+        shutil.which("anvil"),
+    ]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise NodeError("anvil not found: run `npm ci` (make does this) or set REGISTRY_ANVIL")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def rpc_ready(url: str, timeout_s: float = 1.0) -> bool:
+    try:
+        response = requests.post(
+            url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=timeout_s
+        )
+        return response.ok and "result" in response.json()
+    except (requests.RequestException, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    pid: int
+    port: int
+    rpc_url: str
+    data_dir: str
+    running: bool
+
+
+class AnvilNode:
+    """An anvil process bound to a data directory (pid file, log, state file)."""
+
+    def __init__(self, data_dir: Path, port: int = 8545, chain_id: int = DEFAULT_CHAIN_ID) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.chain_id = chain_id
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "anvil.json"
+
+    @property
+    def state_file(self) -> Path:
+        return self.data_dir / "state.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "anvil.log"
+
+    @property
+    def rpc_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _recorded(self) -> dict[str, int] | None:
+        try:
+            data = json.loads(self.pid_file.read_text())
+            return {"pid": int(data["pid"]), "port": int(data["port"])}
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    @staticmethod
+    def _alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        # A zombie child still answers kill(0); reap it if it is ours.
+        with contextlib.suppress(ChildProcessError):
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done == pid:
+                return False
+        return True
+
+    def status(self) -> NodeInfo | None:
+        recorded = self._recorded()
+        if recorded is None:
+            return None
+        url = f"http://127.0.0.1:{recorded['port']}"
+        running = self._alive(recorded["pid"]) and rpc_ready(url)
+        return NodeInfo(recorded["pid"], recorded["port"], url, str(self.data_dir), running)
+
+    def start(self, *, extra_args: list[str] | None = None, timeout_s: float = 30.0) -> NodeInfo:
+        current = self.status()
+        if current and current.running:
+            return current
+        if rpc_ready(self.rpc_url, 0.5):
+            raise NodeError(f"port {self.port} already serves a chain that this data directory did not start")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        args = [
+            anvil_binary(),
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--chain-id", str(self.chain_id),
+            "--state", str(self.state_file),
+            "--state-interval", "1",
+            *(extra_args or []),
+        ]
+        with self.log_file.open("ab") as log:
+            process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
+        self.pid_file.write_text(json.dumps({"pid": process.pid, "port": self.port}))
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                tail = self.log_file.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
+                raise NodeError(f"anvil exited at start: {tail[0][:200]}")
+            if rpc_ready(self.rpc_url, 0.5):
+                return NodeInfo(process.pid, self.port, self.rpc_url, str(self.data_dir), True)
+            time.sleep(0.1)
+        self._terminate(process.pid)
+        raise NodeError(f"anvil did not answer on {self.rpc_url} within {timeout_s:.0f} s")
+
+    def stop(self, timeout_s: float = 15.0) -> bool:
+        """Stop the node (it dumps its state on SIGTERM). False if nothing was running."""
+        recorded = self._recorded()
+        if recorded is None or not self._alive(recorded["pid"]):
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        self._terminate(recorded["pid"], timeout_s)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def kill(self) -> None:
+        """SIGKILL: no state dump at exit (tests use it to lose the last writes)."""
+        recorded = self._recorded()
+        if recorded and self._alive(recorded["pid"]):
+            os.kill(recorded["pid"], signal.SIGKILL)
+            self._wait_gone(recorded["pid"], 10.0)
+        self.pid_file.unlink(missing_ok=True)
+
+    def _terminate(self, pid: int, timeout_s: float = 15.0) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        if not self._wait_gone(pid, timeout_s):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            self._wait_gone(pid, 5.0)
+
+    def _wait_gone(self, pid: int, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self._alive(pid):
+                return True
+            time.sleep(0.05)
+        return False

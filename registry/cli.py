@@ -1,0 +1,466 @@
+"""The `registry` command: a thin shell over the library, Rich output, one-line errors.
+
+Exit codes: 0 success (for `verify`: valid), 1 failure or not valid, 2 could not determine
+(the chain or the deployment could not be used).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from registry.config import Settings
+from registry.errors import (
+    ChainUnavailable,
+    ConfigError,
+    DeploymentMismatch,
+    InputError,
+    KeyStoreError,
+    RegistryError,
+)
+
+app = typer.Typer(
+    name="registry",
+    help="Blockchain-anchored skills credential registry (EBSI-style).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+node_app = typer.Typer(help="Run a local anvil chain.", no_args_is_help=True)
+identity_app = typer.Typer(help="Create and show identities (DIDs and their encrypted keys).", no_args_is_help=True)
+did_app = typer.Typer(help="Register and resolve DIDs.", no_args_is_help=True)
+app.add_typer(node_app, name="node")
+app.add_typer(identity_app, name="identity")
+app.add_typer(did_app, name="did")
+
+out = Console()
+err = Console(stderr=True)
+
+RpcOpt = Annotated[
+    list[str] | None, typer.Option("--rpc", help="JSON-RPC URL (env REGISTRY_RPC_URL).", show_default=False)
+]
+DeploymentOpt = Annotated[
+    Path | None, typer.Option("--deployment", help="Deployment file (env REGISTRY_DEPLOYMENT).", show_default=False)
+]
+
+
+class _State:
+    home: Path | None = None
+
+
+_state = _State()
+
+
+def _settings(rpc: list[str] | None = None, deployment: Path | None = None) -> Settings:
+    kwargs: dict[str, Any] = {"rpc_urls": tuple(rpc or ()), "deployment_path": deployment}
+    if _state.home is not None:
+        kwargs["home"] = _state.home
+    return Settings(**kwargs)
+
+
+@app.callback()
+def _root(
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help="Local state directory (env REGISTRY_HOME, default ./.registry).", show_default=False),
+    ] = None,
+) -> None:
+    _state.home = home
+
+
+def _passphrase(confirm: bool = False) -> str:
+    value = os.environ.get("REGISTRY_PASSPHRASE")
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise KeyStoreError("no passphrase: set REGISTRY_PASSPHRASE or run in a terminal to be prompted")
+    result: str = typer.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
+    return result
+
+
+def _load_identity(settings: Settings, name: str) -> Any:
+    from registry.keystore import KeyStore
+
+    return KeyStore(settings.keys_dir).load(name, _passphrase())
+
+
+# -- node ---------------------------------------------------------------------------------
+
+
+def _node(settings: Settings, port: int) -> Any:
+    from registry.chain.node import AnvilNode
+
+    return AnvilNode(settings.node_dir, port=port)
+
+
+PortOpt = Annotated[int, typer.Option("--port", help="Port for the local node.")]
+
+
+@node_app.command("start")
+def node_start(port: PortOpt = 8545) -> None:
+    """Start anvil in the background; its state persists in <home>/node."""
+    node = _node(_settings(), port)
+    info = node.start()
+    out.print(f"anvil is running on {info.rpc_url} (pid {info.pid}); state in {node.state_file}")
+
+
+@node_app.command("stop")
+def node_stop(port: PortOpt = 8545) -> None:
+    """Stop the local node (its state is written to disk first)."""
+    node = _node(_settings(), port)
+    out.print("anvil stopped" if node.stop() else "anvil was not running")
+
+
+@node_app.command("status")
+def node_status(port: PortOpt = 8545) -> None:
+    """Say whether the local node runs and answers."""
+    node = _node(_settings(), port)
+    info = node.status()
+    if info is None or not info.running:
+        out.print("anvil is not running")
+        raise typer.Exit(1)
+    from registry.chain.client import ChainClient
+
+    client = ChainClient(info.rpc_url)
+    out.print(f"anvil is running on {info.rpc_url} (pid {info.pid}): chain id {client.chain_id}, block {client.block_number()}")
+
+
+@node_app.command("fund")
+def node_fund(
+    name: Annotated[str, typer.Argument(help="Identity whose controller account to fund.")],
+    rpc: RpcOpt = None,
+    ether: Annotated[int, typer.Option(help="Balance to set, in ether.")] = 100,
+) -> None:
+    """Give an identity's account a balance on a local anvil chain (anvil_setBalance)."""
+    from registry.chain.client import ChainClient
+    from registry.keystore import KeyStore
+
+    settings = _settings(rpc)
+    info = KeyStore(settings.keys_dir).public_info(name)
+    address = next((k.get("address") for k in info["keys"] if k.get("use") == "controller"), None)
+    if not address:
+        raise InputError(f"identity {name} has no controller account")
+    client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
+    client.request("anvil_setBalance", [address, hex(ether * 10**18)])
+    out.print(f"{name} ({address}) now holds {ether} ETH on {settings.rpc_url}")
+
+
+# -- deploy -------------------------------------------------------------------------------
+
+
+@app.command()
+def deploy(
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+    deployer: Annotated[
+        str | None,
+        typer.Option(help="Identity that pays for the deployment (default: anvil's first dev account, local only)."),
+    ] = None,
+) -> None:
+    """Deploy the registry contracts and record them in the deployment file."""
+    from eth_account import Account
+
+    from registry.chain.client import ChainClient
+    from registry.chain.deployment import deploy as do_deploy
+    from registry.chain.node import ANVIL_DEV_KEY
+
+    settings = _settings(rpc, deployment)
+    client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
+    if deployer:
+        account = _load_identity(settings, deployer).account
+    else:
+        key = os.environ.get("REGISTRY_DEPLOYER_KEY")
+        if not key and client.chain_id != 31337:
+            raise ConfigError("chain is not a local anvil chain: pass --deployer or set REGISTRY_DEPLOYER_KEY")
+        account = Account.from_key(key or ANVIL_DEV_KEY)
+    result = do_deploy(client, account)
+    result.save(settings.deployment_file)
+    table = Table("contract", "address", title=f"Deployed on chain {result.chain_id} at block {result.deployment_block}")
+    for name, record in result.contracts.items():
+        table.add_row(name, record.address)
+    out.print(table)
+    out.print(f"deployment recorded in {settings.deployment_file}")
+
+
+# -- identities and DIDs ------------------------------------------------------------------
+
+
+@identity_app.command("create")
+def identity_create(
+    name: Annotated[str, typer.Argument(help="A local name for the identity.")],
+    person: Annotated[bool, typer.Option("--person", help="A natural person (did:key) instead of a legal entity (did:ebsi).")] = False,
+) -> None:
+    """Create an identity with fresh keys, encrypted with your passphrase."""
+    from registry.keystore import KeyStore, new_legal_entity, new_natural_person
+
+    settings = _settings()
+    store = KeyStore(settings.keys_dir)
+    if store.exists(name):
+        raise KeyStoreError(f"identity {name} already exists")
+    identity = new_natural_person(name) if person else new_legal_entity(name)
+    path = store.save(identity, _passphrase(confirm=True))
+    out.print(f"{name}: {identity.did}")
+    if identity.controller_key is not None:
+        out.print(f"  controller account {identity.account.address}")
+    out.print(f"  keys encrypted in {path}")
+
+
+@identity_app.command("show")
+def identity_show(name: str) -> None:
+    """Show an identity's DID and public keys (nothing is decrypted)."""
+    from registry.keystore import KeyStore
+
+    info = KeyStore(_settings().keys_dir).public_info(name)
+    out.print(f"{name}: {info['did']} ({info['kind']})")
+    for key in info["keys"]:
+        extra = f" account {key['address']}" if key.get("address") else ""
+        out.print(f"  {key['use']}: {key['publicJwk']['crv']}{extra}")
+
+
+@did_app.command("register")
+def did_register(name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = None) -> None:
+    """Register an identity's DID on-chain with its controller and signing keys."""
+    from registry.ops.registry import Registry
+
+    settings = _settings(rpc, deployment)
+    identity = _load_identity(settings, name)
+    registry = Registry.connect(settings)
+    receipt = registry.register_did(identity)
+    out.print(f"registered {identity.did} in block {receipt['blockNumber']}")
+
+
+@did_app.command("resolve")
+def did_resolve(
+    did: str,
+    at: Annotated[str | None, typer.Option(help="Resolve as of this ISO date/time.")] = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Print a DID document (did:ebsi from the chain; did:key locally)."""
+    from registry.ops.documents import resolve_document
+
+    settings = _settings(rpc, deployment)
+    when = _parse_at(at)
+    out.print_json(json.dumps(resolve_document(settings, did, when)))
+
+
+# -- credentials --------------------------------------------------------------------------
+
+
+def _parse_at(at: str | None) -> int | None:
+    from registry.formats.credential import parse_time
+
+    return parse_time(at) if at else None
+
+
+@app.command()
+def issue(
+    issuer: Annotated[str, typer.Option(help="Issuer identity name.")],
+    holder: Annotated[str, typer.Option(help="Holder DID (did:key) or identity name.")],
+    name: Annotated[str, typer.Option(help="Name of the qualification or skill.")],
+    output: Annotated[Path, typer.Option("--out", help="Where to write the holder's credential file.")],
+    description: Annotated[str, typer.Option(help="What the holder achieved.")] = "",
+    criteria: Annotated[str, typer.Option(help="How it was assessed.")] = "",
+    achievement_type: Annotated[str, typer.Option("--type", help="Open Badges achievementType.")] = "Certificate",
+    skill: Annotated[list[str] | None, typer.Option(help="ESCO skill as URI=label (repeatable).")] = None,
+    eqf: Annotated[int | None, typer.Option(help="EQF level 1-8.")] = None,
+    valid_until: Annotated[str | None, typer.Option(help="Expiry (ISO date).")] = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Issue one skills credential to a holder and anchor its hash on-chain."""
+    from registry.formats.credential import Achievement, Skill
+    from registry.keystore import KeyStore
+    from registry.ops.issuance import Issuer
+    from registry.ops.registry import Registry
+
+    settings = _settings(rpc, deployment)
+    if output.exists():
+        raise InputError(f"{output} already exists; not overwriting it")
+    holder_did = holder if holder.startswith("did:") else KeyStore(settings.keys_dir).public_info(holder)["did"]
+    skills = []
+    for entry in skill or []:
+        uri, sep, label = entry.partition("=")
+        if not sep:
+            raise InputError(f"--skill must be URI=label, not {entry[:60]!r}")
+        skills.append(Skill(uri, label))
+    achievement = Achievement(
+        name=name,
+        description=description or name,
+        criteria=criteria or "Assessed by the issuer.",
+        achievement_type=achievement_type,
+        skills=tuple(skills),
+        eqf_level=eqf,
+    )
+    registry = Registry.connect(settings)
+    issuer_identity = _load_identity(settings, issuer)
+    issued = Issuer(registry, issuer_identity, settings).issue_single(
+        holder_did, achievement, valid_until=_parse_at(valid_until)
+    )
+    from registry.chain.deployment import write_json_atomic
+
+    write_json_atomic(output, issued.holder_file.to_json())
+    receipt = issued.receipt or {}
+    out.print(
+        f"issued {name!r} to {holder_did}\n  hash 0x{issued.credential_hash.hex()} anchored in block "
+        f"{receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n  credential file: {output}"
+    )
+
+
+def _read_credentials(paths: list[str]) -> list[tuple[str, bytes]]:
+    inputs: list[tuple[str, bytes]] = []
+    for raw in paths:
+        if raw == "-":
+            inputs.append(("stdin", sys.stdin.buffer.read()))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", ".jwt"))
+            if not files:
+                raise InputError(f"directory {path} holds no .json or .jwt files")
+            inputs.extend((str(p), p.read_bytes()) for p in files)
+        elif path.is_file():
+            inputs.append((str(path), path.read_bytes()))
+        else:
+            raise InputError(f"no such file: {path}")
+    return inputs
+
+
+def _status_change(paths: list[str], purpose: str, set_: bool, reason: int, issuer: str,
+                   rpc: list[str] | None, deployment: Path | None) -> None:
+    from registry.formats.credential import load_holder_file
+    from registry.ops.issuance import Issuer
+    from registry.ops.registry import REASONS, Purpose, Registry
+
+    if reason not in REASONS:
+        raise InputError(f"unknown reason code {reason}; known: {', '.join(f'{k} {v}' for k, v in REASONS.items())}")
+    settings = _settings(rpc, deployment)
+    tokens = [load_holder_file(content, source).credential for source, content in _read_credentials(paths)]
+    registry = Registry.connect(settings)
+    identity = _load_identity(settings, issuer)
+    receipts = Issuer(registry, identity, settings).change_status(tokens, Purpose.parse(purpose), set_=set_, reason=reason)
+    verb = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
+    for receipt in receipts:
+        out.print(
+            f"{verb[(purpose, set_)]} {len(tokens)} credential(s) in block {receipt['blockNumber']} "
+            f"({receipt['gasUsed']} gas), reason: {REASONS[reason]}"
+        )
+
+
+IssuerOpt = Annotated[str, typer.Option(help="Issuer identity name.")]
+ReasonOpt = Annotated[int, typer.Option(help="Reason code (0 unspecified, 1 issued in error, 2 fraud, ...).")]
+FilesArg = Annotated[list[str], typer.Argument(help="Credential files, directories, or - for stdin.")]
+
+
+@app.command()
+def revoke(files: FilesArg, issuer: IssuerOpt, reason: ReasonOpt = 0, rpc: RpcOpt = None,
+           deployment: DeploymentOpt = None) -> None:
+    """Revoke credentials (final)."""
+    _status_change(files, "revocation", True, reason, issuer, rpc, deployment)
+
+
+@app.command()
+def suspend(files: FilesArg, issuer: IssuerOpt, reason: ReasonOpt = 6, rpc: RpcOpt = None,
+            deployment: DeploymentOpt = None) -> None:
+    """Suspend credentials (reversible with `reinstate`)."""
+    _status_change(files, "suspension", True, reason, issuer, rpc, deployment)
+
+
+@app.command()
+def reinstate(files: FilesArg, issuer: IssuerOpt, reason: ReasonOpt = 7, rpc: RpcOpt = None,
+              deployment: DeploymentOpt = None) -> None:
+    """Lift a suspension."""
+    _status_change(files, "suspension", False, reason, issuer, rpc, deployment)
+
+
+_SYMBOL = {"pass": "[green]✔[/]", "fail": "[red]✘[/]", "unknown": "[yellow]?[/]", "skipped": "[dim]-[/]"}
+_COLOUR = {"valid": "green", "could not determine": "yellow"}
+
+
+@app.command()
+def verify(
+    files: FilesArg,
+    at: Annotated[str | None, typer.Option(help="Was it valid at this ISO date/time?")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report(s) as JSON.")] = False,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Verify credentials: exit 0 valid, 1 not valid, 2 could not determine."""
+    from registry.ops.registry import Registry
+    from registry.ops.verify import Verifier
+
+    settings = _settings(rpc, deployment)
+    when = _parse_at(at)
+    inputs = _read_credentials(files)
+    registry: Registry | None = None
+    setup_error: str | None = None
+    try:
+        registry = Registry.connect(settings)
+    except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
+        setup_error = str(exc)
+    verifier = Verifier(registry)
+    reports = verifier.verify_many(inputs, when)
+    if setup_error:
+        for report in reports:
+            for check in report.checks:
+                if check.outcome == "unknown":
+                    check.message = f"could not check: {setup_error}"
+            if report.verdict == "could not determine":
+                report.summary = f"COULD NOT DETERMINE: {setup_error}"
+    if as_json:
+        payload: Any = [r.to_json() for r in reports] if len(reports) > 1 else reports[0].to_json()
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        for report in reports:
+            _print_report(report)
+        if len(reports) > 1:
+            _print_summary(reports)
+    raise typer.Exit(max(r.verdict.exit_code for r in reports))
+
+
+def _print_report(report: Any) -> None:
+    colour = _COLOUR.get(str(report.verdict), "red")
+    out.print(f"[bold]{report.source}[/]: [bold {colour}]{report.summary}[/]")
+    info = report.credential
+    if info:
+        out.print(f"  {info.get('achievement') or ''} — issuer {info.get('issuer')}, holder {info.get('subject')}")
+    table = Table(show_header=False, box=None, padding=(0, 1))
+    for check in report.checks:
+        evidence = ", ".join(f"{k} {v}" for k, v in check.evidence.items() if v is not None)
+        table.add_row(_SYMBOL[str(check.outcome)], check.name, check.message, f"[dim]{evidence}[/]")
+    out.print(table)
+
+
+def _print_summary(reports: list[Any]) -> None:
+    counts: dict[str, int] = {}
+    for report in reports:
+        counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
+    table = Table("verdict", "credentials", title=f"{len(reports)} credentials checked")
+    for verdict, count in sorted(counts.items()):
+        table.add_row(verdict, str(count))
+    out.print(table)
+
+
+def main() -> None:
+    try:
+        app()
+    except (ChainUnavailable, DeploymentMismatch) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(2)
+    except RegistryError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Settings: where the chain is, which deployment to use, where local state lives.
+
+Every value comes from, in order: an explicit argument (a CLI option), an environment variable,
+a default for the local development chain. Nothing here is anvil-specific: point `rpc_url` and
+`deployment_file` at a Besu, geth or testnet deployment and the same commands work.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_PORT = 8545
+DEFAULT_RPC_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+DEFAULT_RPC_TIMEOUT_S = 10.0
+DEFAULT_CONFIRMATIONS = 1
+# The service URL written into credentials (termsOfUse, credentialStatus). Verifiers read the
+# path, not the host, so a credential stays checkable against any mirror of the registry.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=lambda: _env_path("REGISTRY_HOME", Path.cwd() / ".registry"))
+    rpc_urls: tuple[str, ...] = ()
+    deployment_path: Path | None = None
+    rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S
+    confirmations: int = DEFAULT_CONFIRMATIONS
+    public_url: str = field(default_factory=lambda: os.environ.get("REGISTRY_PUBLIC_URL", DEFAULT_PUBLIC_URL))
+
+    @property
+    def rpc_url(self) -> str:
+        if self.rpc_urls:
+            return self.rpc_urls[0]
+        return os.environ.get("REGISTRY_RPC_URL", DEFAULT_RPC_URL)
+
+    @property
+    def deployment_file(self) -> Path:
+        if self.deployment_path is not None:
+            return self.deployment_path
+        return _env_path("REGISTRY_DEPLOYMENT", self.home / "deployment.json")
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+    @property
+    def node_dir(self) -> Path:
+        return self.home / "node"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.home / "state"

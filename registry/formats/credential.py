@@ -1,0 +1,270 @@
+"""Skills credentials: W3C Verifiable Credentials as JWTs (EBSI's VCDM 1.1 JWT profile),
+their on-chain hash, and the file a holder receives.
+
+The subject describes a skill or qualification the way Open Badges 3.0 does: an `achievement`
+with criteria, an achievement type and alignments to ESCO skills and the EQF level.
+
+The anchored value is sha256 of the compact JWT. The JWT carries a random `jti` (a UUIDv4) and
+a signature, so nobody can recompute the hash from what they know about the holder or the
+skill: the chain holds nothing that can be linked to a person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from jwcrypto.jwk import JWK
+
+from registry.errors import InputError
+from registry.formats import jwt
+from registry.formats.did import check_did
+
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CREDENTIAL_TYPES = ["VerifiableCredential", "VerifiableAttestation", "SkillsCredential"]
+HOLDER_FILE_FORMAT = "skills-credential/1"
+MAX_FILE_BYTES = 1024 * 1024
+ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
+EQF_PREFIX = "http://data.europa.eu/snb/eqf/"
+
+
+def iso(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> int:
+    """ISO 8601 date or date-time (naive means UTC) -> unix seconds."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InputError(f"not an ISO 8601 date/time: {text[:40]!r}") from exc
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+@dataclass(frozen=True)
+class Skill:
+    """One ESCO skill the achievement aligns to."""
+
+    uri: str
+    label: str
+
+    def alignment(self) -> dict[str, Any]:
+        if not self.uri.startswith(ESCO_SKILL_PREFIX):
+            raise InputError(f"not an ESCO skill URI: {self.uri[:80]!r}")
+        return {
+            "type": ["Alignment"],
+            "targetName": self.label,
+            "targetUrl": self.uri,
+            "targetFramework": "ESCO",
+            "targetCode": self.uri.removeprefix(ESCO_SKILL_PREFIX),
+        }
+
+
+@dataclass(frozen=True)
+class Achievement:
+    name: str
+    description: str
+    criteria: str
+    achievement_type: str = "Certificate"
+    skills: tuple[Skill, ...] = ()
+    eqf_level: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        alignment = [s.alignment() for s in self.skills]
+        if self.eqf_level is not None:
+            if not 1 <= self.eqf_level <= 8:
+                raise InputError(f"EQF level must be 1 to 8, not {self.eqf_level}")
+            alignment.append(
+                {
+                    "type": ["Alignment"],
+                    "targetName": f"EQF level {self.eqf_level}",
+                    "targetUrl": f"{EQF_PREFIX}{self.eqf_level}",
+                    "targetFramework": "European Qualifications Framework",
+                    "targetCode": str(self.eqf_level),
+                }
+            )
+        body: dict[str, Any] = {
+            "id": f"urn:uuid:{uuid.uuid4()}",
+            "type": ["Achievement"],
+            "name": self.name,
+            "description": self.description,
+            "criteria": {"narrative": self.criteria},
+            "achievementType": self.achievement_type,
+        }
+        if alignment:
+            body["alignment"] = alignment
+        return body
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """One StatusList2021Entry: where the credential's bit lives."""
+
+    purpose: str  # "revocation" | "suspension"
+    list_url: str
+    index: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": f"{self.list_url}#{self.index}",
+            "type": "StatusList2021Entry",
+            "statusPurpose": self.purpose,
+            "statusListIndex": str(self.index),
+            "statusListCredential": self.list_url,
+        }
+
+
+@dataclass(frozen=True)
+class CredentialDraft:
+    issuer: str
+    holder: str
+    achievement: Achievement
+    valid_from: int
+    valid_until: int | None = None
+    status: tuple[StatusEntry, ...] = ()
+    schema_url: str | None = None
+    terms_of_use: str | None = None
+    extra_types: tuple[str, ...] = field(default=())
+
+
+def build_vc(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:
+    check_did(draft.issuer)
+    check_did(draft.holder)
+    vc: dict[str, Any] = {
+        "@context": [VC_V1_CONTEXT, OB3_CONTEXT],
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": [*CREDENTIAL_TYPES, *draft.extra_types],
+        "issuer": draft.issuer,
+        "issuanceDate": iso(draft.valid_from),
+        "validFrom": iso(draft.valid_from),
+        "issued": iso(issued_at),
+        "credentialSubject": {
+            "id": draft.holder,
+            "type": ["AchievementSubject"],
+            "achievement": draft.achievement.to_json(),
+        },
+    }
+    if draft.valid_until is not None:
+        vc["expirationDate"] = iso(draft.valid_until)
+    if draft.schema_url:
+        vc["credentialSchema"] = {"id": draft.schema_url, "type": "FullJsonSchemaValidator2021"}
+    if draft.status:
+        vc["credentialStatus"] = [s.to_json() for s in draft.status]
+    if draft.terms_of_use:
+        vc["termsOfUse"] = {"id": draft.terms_of_use, "type": "IssuanceCertificate"}
+    return vc
+
+
+def sign_vc(vc: dict[str, Any], key: JWK, kid: str, alg: str = "ES256") -> str:
+    """The EBSI JWT-VC: `vc` whole in the `vc` claim, registered claims mirroring it."""
+    issued = parse_time(vc["issued"])
+    payload: dict[str, Any] = {
+        "iss": vc["issuer"],
+        "sub": vc["credentialSubject"]["id"],
+        "jti": vc["id"],
+        "iat": issued,
+        "nbf": parse_time(vc["validFrom"]),
+        "vc": vc,
+    }
+    if "expirationDate" in vc:
+        payload["exp"] = parse_time(vc["expirationDate"])
+    return jwt.sign({"alg": alg, "typ": "JWT", "kid": kid}, payload, key)
+
+
+def credential_hash(token: str) -> bytes:
+    """The anchored value: sha256 of the compact JWT's ASCII bytes."""
+    return hashlib.sha256(token.strip().encode("ascii")).digest()
+
+
+@dataclass(frozen=True)
+class CohortProof:
+    root: bytes
+    proof: tuple[bytes, ...]
+    size: int
+
+
+@dataclass(frozen=True)
+class HolderFile:
+    """What a holder receives: the credential and, for a cohort, its Merkle proof."""
+
+    credential: str
+    cohort: CohortProof | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"format": HOLDER_FILE_FORMAT, "credential": self.credential}
+        if self.cohort is not None:
+            data["anchor"] = {
+                "type": "cohort",
+                "merkleTree": "OpenZeppelin StandardMerkleTree, leafEncoding [bytes32]",
+                "root": "0x" + self.cohort.root.hex(),
+                "proof": ["0x" + p.hex() for p in self.cohort.proof],
+                "size": self.cohort.size,
+            }
+        else:
+            data["anchor"] = {"type": "single"}
+        return data
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2) + "\n"
+
+
+def _hex32(value: Any, what: str) -> bytes:
+    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
+        raise InputError(f"{what} is not a 32-byte hex value")
+    try:
+        return bytes.fromhex(value[2:])
+    except ValueError as exc:
+        raise InputError(f"{what} is not a 32-byte hex value") from exc
+
+
+def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
+    """Accept a holder file (JSON) or a bare compact JWT; anything else is an InputError."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_FILE_BYTES:
+            raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{source} is not UTF-8 text, so not a credential") from exc
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")
+    stripped = text.strip()
+    if not stripped:
+        raise InputError(f"{source} is empty, not a credential")
+    if not stripped.startswith("{"):
+        if stripped.count(".") == 2 and " " not in stripped:
+            return HolderFile(credential=stripped)
+        raise InputError(f"{source} is neither a credential file (JSON) nor a JWT")
+    try:
+        data = json.loads(stripped)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(f"{source} is not valid JSON") from exc
+    if not isinstance(data, dict) or data.get("format") != HOLDER_FILE_FORMAT:
+        raise InputError(f"{source} is JSON but not a credential file (format {HOLDER_FILE_FORMAT})")
+    token = data.get("credential")
+    if not isinstance(token, str):
+        raise InputError(f"{source} has no credential JWT")
+    anchor = data.get("anchor") or {"type": "single"}
+    if not isinstance(anchor, dict) or anchor.get("type") not in ("single", "cohort"):
+        raise InputError(f"{source} has an unknown anchor type")
+    if anchor["type"] == "single":
+        return HolderFile(credential=token)
+    proof = anchor.get("proof")
+    size = anchor.get("size")
+    if not isinstance(proof, list) or len(proof) > 64 or not isinstance(size, int) or size < 1:
+        raise InputError(f"{source} has a malformed cohort proof")
+    return HolderFile(
+        credential=token,
+        cohort=CohortProof(
+            root=_hex32(anchor.get("root"), "the cohort root"),
+            proof=tuple(_hex32(p, "a proof element") for p in proof),
+            size=size,
+        ),
+    )

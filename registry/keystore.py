@@ -1,0 +1,187 @@
+"""Identities and their keys, encrypted at rest.
+
+An identity is a DID and its private keys. A legal entity (issuer, accreditation body, root
+authority) has a did:ebsi, a secp256k1 controller key (its Ethereum account signs the DID's
+transactions) and a P-256 key that signs credentials. A natural person (a worker) has a
+did:key over a P-256 key.
+
+Each private key is stored in the Ethereum keyfile format (scrypt + AES-128-CTR + MAC, as
+eth-account writes), so a wrong passphrase is detected, never silently accepted. Files are
+created with mode 0600 in a 0700 directory. The passphrase comes from REGISTRY_PASSPHRASE or a
+prompt; it is never logged and never part of an error message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_keyfile import create_keyfile_json, decode_keyfile_json
+from jwcrypto.jwk import JWK
+
+from registry.chain.deployment import write_json_atomic
+from registry.errors import InputError, KeyStoreError
+from registry.formats import keys as keyfmt
+from registry.formats.did import new_ebsi_did
+from registry.formats.didkey import did_key_from_jwk
+from registry.formats.keys import KeyType
+
+FORMAT = "skills-registry-identity/1"
+PASSPHRASE_ENV = "REGISTRY_PASSPHRASE"
+# scrypt cost: 2^18 as geth/eth-account use. REGISTRY_SCRYPT_N lowers it for throwaway test and
+# demo identities only; it never goes below 2^14.
+DEFAULT_SCRYPT_N = 1 << 18
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def scrypt_n() -> int:
+    value = os.environ.get("REGISTRY_SCRYPT_N")
+    if not value:
+        return DEFAULT_SCRYPT_N
+    try:
+        n = int(value)
+    except ValueError as exc:
+        raise KeyStoreError("REGISTRY_SCRYPT_N must be a power of two") from exc
+    if n < (1 << 14) or n & (n - 1):
+        raise KeyStoreError("REGISTRY_SCRYPT_N must be a power of two of at least 16384")
+    return n
+
+
+@dataclass
+class Identity:
+    name: str
+    did: str
+    kind: str  # "legal-entity" | "natural-person"
+    signing_key: JWK
+    controller_key: JWK | None = None
+
+    @property
+    def signing_jwk(self) -> dict[str, str]:
+        return keyfmt.jwk_public_dict(self.signing_key)
+
+    @property
+    def kid(self) -> str:
+        if self.kind == "natural-person":
+            return f"{self.did}#{self.did.removeprefix('did:key:')}"
+        return f"{self.did}#{keyfmt.thumbprint(self.signing_jwk)}"
+
+    @property
+    def account(self) -> LocalAccount:
+        if self.controller_key is None:
+            raise KeyStoreError(f"identity {self.name} has no controller (secp256k1) key")
+        account: LocalAccount = Account.from_key(keyfmt.private_bytes(self.controller_key))
+        return account
+
+    @property
+    def controller_jwk(self) -> dict[str, str]:
+        if self.controller_key is None:
+            raise KeyStoreError(f"identity {self.name} has no controller (secp256k1) key")
+        return keyfmt.jwk_public_dict(self.controller_key)
+
+
+def new_legal_entity(name: str) -> Identity:
+    return Identity(
+        name=name,
+        did=new_ebsi_did(),
+        kind="legal-entity",
+        signing_key=keyfmt.generate(KeyType.P256),
+        controller_key=keyfmt.generate(KeyType.SECP256K1),
+    )
+
+
+def new_natural_person(name: str) -> Identity:
+    key = keyfmt.generate(KeyType.P256)
+    return Identity(name=name, did=did_key_from_jwk(keyfmt.jwk_public_dict(key)), kind="natural-person", signing_key=key)
+
+
+class KeyStore:
+    """A directory of identity files."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path(self, name: str) -> Path:
+        if not _NAME.match(name):
+            raise InputError(f"identity name {name[:40]!r} must be 1-64 letters, digits, '.', '_' or '-'")
+        return self.directory / f"{name}.json"
+
+    def exists(self, name: str) -> bool:
+        return self.path(name).exists()
+
+    def names(self) -> list[str]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.stem for p in self.directory.glob("*.json"))
+
+    def save(self, identity: Identity, passphrase: str, *, overwrite: bool = False) -> Path:
+        target = self.path(identity.name)
+        if target.exists() and not overwrite:
+            raise KeyStoreError(f"identity {identity.name} already exists at {target}")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)
+        secret = passphrase.encode()
+        n = scrypt_n()
+        entries: list[dict[str, Any]] = [
+            {"use": "assertion", "publicJwk": identity.signing_jwk, "keyfile": _encrypt(identity.signing_key, secret, n)}
+        ]
+        if identity.controller_key is not None:
+            entries.append(
+                {
+                    "use": "controller",
+                    "publicJwk": identity.controller_jwk,
+                    "address": identity.account.address,
+                    "keyfile": _encrypt(identity.controller_key, secret, n),
+                }
+            )
+        data = {"format": FORMAT, "name": identity.name, "did": identity.did, "kind": identity.kind, "keys": entries}
+        write_json_atomic(target, data, mode=0o600)
+        return target
+
+    def public_info(self, name: str) -> dict[str, Any]:
+        """The identity file without decrypting anything (DID, public keys, address)."""
+        target = self.path(name)
+        try:
+            data: dict[str, Any] = json.loads(target.read_text())
+        except FileNotFoundError as exc:
+            raise KeyStoreError(f"no identity named {name} in {self.directory}") from exc
+        except (OSError, json.JSONDecodeError) as exc:
+            raise KeyStoreError(f"identity file {target} is unreadable or not JSON") from exc
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise KeyStoreError(f"{target} is not an identity file")
+        return data
+
+    def load(self, name: str, passphrase: str) -> Identity:
+        data = self.public_info(name)
+        secret = passphrase.encode()
+        by_use: dict[str, JWK] = {}
+        try:
+            for entry in data["keys"]:
+                kind = keyfmt.key_type(entry["publicJwk"])
+                try:
+                    raw = decode_keyfile_json(entry["keyfile"], secret)
+                except ValueError as exc:
+                    raise KeyStoreError(f"wrong passphrase for identity {name}") from exc
+                key = keyfmt.from_private_bytes(kind, raw)
+                if keyfmt.jwk_public_dict(key) != keyfmt.public_jwk(entry["publicJwk"]):
+                    raise KeyStoreError(f"identity {name}: a stored key does not match its public key")
+                by_use[entry["use"]] = key
+            return Identity(
+                name=data["name"],
+                did=data["did"],
+                kind=data["kind"],
+                signing_key=by_use["assertion"],
+                controller_key=by_use.get("controller"),
+            )
+        except (KeyError, TypeError) as exc:
+            raise KeyStoreError(f"identity file for {name} is malformed") from exc
+
+
+def _encrypt(key: JWK, secret: bytes, n: int) -> dict[str, Any]:
+    result: dict[str, Any] = create_keyfile_json(keyfmt.private_bytes(key), secret, kdf="scrypt", iterations=n)
+    return result

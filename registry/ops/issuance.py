@@ -1,0 +1,140 @@
+"""What an issuer does: issue skills credentials, anchor them, change their status."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from registry.config import Settings
+from registry.errors import InputError
+from registry.formats import credential as vcfmt
+from registry.formats import jwt
+from registry.keystore import Identity
+from registry.ops.allocation import StatusAllocator
+from registry.ops.registry import Purpose, Registry, list_id, split_list_id
+
+
+def status_list_url(public_url: str, did: str, account: str, purpose: Purpose, number: int) -> str:
+    """EBSI's status-list path under the TIR; the proxy id is the account that writes the list."""
+    return (
+        f"{public_url.rstrip('/')}/trusted-issuers-registry/v5/issuers/{did}/proxies/"
+        f"{account.lower()}/credentials/status/{list_id(purpose, number)}"
+    )
+
+
+@dataclass(frozen=True)
+class Issued:
+    holder_file: vcfmt.HolderFile
+    credential_hash: bytes
+    list_number: int
+    index: int
+    receipt: dict[str, Any] | None = None
+
+
+class Issuer:
+    def __init__(self, registry: Registry, identity: Identity, settings: Settings) -> None:
+        if identity.kind != "legal-entity":
+            raise InputError(f"{identity.name} is a natural person and cannot issue credentials")
+        self.registry = registry
+        self.identity = identity
+        self.settings = settings
+        self.allocator = StatusAllocator(settings.state_dir / identity.name / "status-allocation.json")
+
+    def _draft(self, holder: str, achievement: vcfmt.Achievement, number: int, index: int,
+               valid_from: int, valid_until: int | None) -> vcfmt.CredentialDraft:
+        account = self.identity.account.address
+        status = tuple(
+            vcfmt.StatusEntry(
+                purpose.label,
+                status_list_url(self.settings.public_url, self.identity.did, account, purpose, number),
+                index,
+            )
+            for purpose in (Purpose.REVOCATION, Purpose.SUSPENSION)
+        )
+        return vcfmt.CredentialDraft(
+            issuer=self.identity.did,
+            holder=holder,
+            achievement=achievement,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            status=status,
+        )
+
+    def sign(self, draft: vcfmt.CredentialDraft, issued_at: int) -> str:
+        vc = vcfmt.build_vc(draft, issued_at)
+        return vcfmt.sign_vc(vc, self.identity.signing_key, self.identity.kid)
+
+    def issue_single(
+        self, holder: str, achievement: vcfmt.Achievement, *, valid_until: int | None = None
+    ) -> Issued:
+        """Sign one credential and anchor its hash in its own transaction."""
+        now = int(time.time())
+        number, index = self.allocator.allocate_single()
+        token = self.sign(self._draft(holder, achievement, number, index, now, valid_until), now)
+        value = vcfmt.credential_hash(token)
+        receipt = self.registry.anchor(self.identity, value)
+        return Issued(vcfmt.HolderFile(token), value, number, index, receipt)
+
+    def change_status(
+        self, tokens: Sequence[str], purpose: Purpose, *, set_: bool, reason: int
+    ) -> list[dict[str, Any]]:
+        """Revoke, suspend or reinstate credentials this issuer issued: one transaction per list."""
+        by_list: dict[int, list[int]] = {}
+        for token in tokens:
+            entry = own_status_entry(token, self.identity.did, self.identity.account.address, purpose)
+            by_list.setdefault(entry[0], []).append(entry[1])
+        receipts = []
+        for number, indexes in sorted(by_list.items()):
+            if len(indexes) == 1 and set_:
+                receipts.append(self.registry.set_status(self.identity, purpose, number, indexes[0], reason))
+            else:
+                receipts.append(self.registry.update_status(self.identity, purpose, number, indexes, set_, reason))
+        return receipts
+
+
+def status_entries(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    vc = payload.get("vc")
+    if not isinstance(vc, dict):
+        return []
+    status = vc.get("credentialStatus")
+    if isinstance(status, dict):
+        return [status]
+    if isinstance(status, list):
+        return [s for s in status if isinstance(s, dict)]
+    return []
+
+
+def parse_status_entry(entry: dict[str, Any]) -> tuple[str, str, Purpose, int, int]:
+    """(issuer DID, account, purpose, list number, index) from a StatusList2021Entry."""
+    url = entry.get("statusListCredential")
+    index_text = entry.get("statusListIndex")
+    if not isinstance(url, str) or not isinstance(index_text, str) or not index_text.isdigit():
+        raise InputError("credentialStatus lacks statusListCredential or a numeric statusListIndex")
+    marker = "/trusted-issuers-registry/v5/issuers/"
+    _, found, rest = url.partition(marker)
+    parts = rest.split("/")
+    if not found or len(parts) != 6 or parts[1] != "proxies" or parts[3:5] != ["credentials", "status"]:
+        raise InputError(f"unrecognised status list URL {url[:120]!r}")
+    did, account, lid = parts[0], parts[2], parts[5]
+    if not (account.startswith("0x") and len(account) == 42) or not lid.isdigit():
+        raise InputError(f"unrecognised status list URL {url[:120]!r}")
+    purpose, number = split_list_id(int(lid))
+    if purpose.label != entry.get("statusPurpose"):
+        raise InputError("statusPurpose does not match the status list")
+    index = int(index_text)
+    if index >= 131_072:
+        raise InputError(f"status index {index} is beyond the end of the list")
+    return did, account, purpose, number, index
+
+
+def own_status_entry(token: str, did: str, account: str, purpose: Purpose) -> tuple[int, int]:
+    payload = jwt.parse(token).payload
+    for entry in status_entries(payload):
+        entry_did, entry_account, entry_purpose, number, index = parse_status_entry(entry)
+        if entry_purpose is purpose:
+            if entry_did != did or entry_account.lower() != account.lower():
+                raise InputError(f"this credential's {purpose.label} list belongs to another issuer")
+            return number, index
+    raise InputError(f"the credential has no {purpose.label} status entry")

@@ -1,0 +1,377 @@
+"""The registry contracts as Python operations: writes signed by an identity's controller key,
+reads batched so a verification costs a fixed, small number of round trips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak
+
+from registry.chain.client import Call, ChainClient, contract_abi
+from registry.chain.deployment import Deployment, check_deployment
+from registry.config import Settings
+from registry.errors import InputError
+from registry.formats import keys as keyfmt
+from registry.formats.keys import KeyType
+from registry.keystore import Identity
+
+NO_EXPIRY = 2**64 - 1
+LIST_SIZE = 131_072
+BITS_PER_WORD = 224
+WORDS_PER_LIST = (LIST_SIZE + BITS_PER_WORD - 1) // BITS_PER_WORD
+STATUS_MASK = (1 << BITS_PER_WORD) - 1
+
+
+class Rel(IntEnum):
+    AUTHENTICATION = 1
+    ASSERTION_METHOD = 2
+    CAPABILITY_INVOCATION = 4
+    CAPABILITY_DELEGATION = 8
+
+
+class Purpose(IntEnum):
+    REVOCATION = 0
+    SUSPENSION = 1
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Purpose:
+        try:
+            return cls[text.upper()]
+        except KeyError as exc:
+            raise InputError(f"status purpose must be revocation or suspension, not {text!r}") from exc
+
+
+REASONS = {
+    0: "unspecified",
+    1: "issued in error",
+    2: "fraud or misrepresentation",
+    3: "superseded by a newer credential",
+    4: "holder request",
+    5: "issuer key compromised",
+    6: "under investigation",
+    7: "investigation closed",
+    8: "qualification withdrawn",
+}
+
+
+def list_id(purpose: Purpose, number: int) -> int:
+    return (int(purpose) << 32) | number
+
+
+def split_list_id(value: int) -> tuple[Purpose, int]:
+    if value >> 33:
+        raise InputError(f"status list id {value} is out of range")
+    return Purpose(value >> 32), value & 0xFFFFFFFF
+
+
+def did_hash(did: str) -> bytes:
+    return keccak(text=did)
+
+
+@dataclass(frozen=True)
+class VerificationMethod:
+    index: int
+    key_type: KeyType
+    x: bytes
+    y: bytes
+    relationships: int
+    not_before: int
+    not_after: int
+
+    @property
+    def jwk(self) -> dict[str, str]:
+        return keyfmt.from_coordinates(self.key_type, self.x, self.y)
+
+    @property
+    def thumbprint(self) -> str:
+        return keyfmt.thumbprint(self.jwk)
+
+    @property
+    def account(self) -> str | None:
+        return keyfmt.eth_address(self.x, self.y) if self.key_type is KeyType.SECP256K1 else None
+
+    def has(self, rel: Rel) -> bool:
+        return bool(self.relationships & rel)
+
+    def valid_at(self, ts: int) -> bool:
+        return self.not_before <= ts < self.not_after
+
+
+@dataclass(frozen=True)
+class DidState:
+    did: str
+    registered_at: int
+    registered_block: int
+    methods: tuple[VerificationMethod, ...]
+
+    @property
+    def registered(self) -> bool:
+        return self.registered_at != 0
+
+    def controllers(self) -> list[VerificationMethod]:
+        return [m for m in self.methods if m.has(Rel.CAPABILITY_INVOCATION) and m.account]
+
+    def controller_window(self, account: str) -> tuple[int, int] | None:
+        for m in self.controllers():
+            if m.account and m.account.lower() == account.lower():
+                return m.not_before, m.not_after
+        return None
+
+    def method_by_thumbprint(self, fragment: str) -> VerificationMethod | None:
+        for m in self.methods:
+            if m.thumbprint == fragment:
+                return m
+        return None
+
+
+@dataclass(frozen=True)
+class AnchorRecord:
+    account: str
+    value: bytes
+    timestamp: int
+    block: int
+    count: int
+
+    @property
+    def exists(self) -> bool:
+        return self.block != 0
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    block: int
+    tx_hash: str
+    word: int
+    mask: int
+    set: bool
+    reason: int
+    previous_change: int
+
+
+class Registry:
+    """The deployed contracts on one chain."""
+
+    def __init__(self, client: ChainClient, deployment: Deployment) -> None:
+        self.client = client
+        self.deployment = deployment
+        self.did_address = deployment.address("DIDRegistry")
+        self.credential_address = deployment.address("CredentialRegistry")
+
+    @classmethod
+    def connect(cls, settings: Settings, *, check: bool = True) -> Registry:
+        deployment = Deployment.load(settings.deployment_file)
+        client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
+        if check:
+            check_deployment(client, deployment)
+        return cls(client, deployment)
+
+    def _did(self, function: str, *args: Any) -> Call:
+        return Call(self.did_address, "DIDRegistry", function, args)
+
+    def _cred(self, function: str, *args: Any) -> Call:
+        return Call(self.credential_address, "CredentialRegistry", function, args)
+
+    def block_timestamp(self, block: int | str = "latest") -> int:
+        header = self.client.request("eth_getBlockByNumber", [hex(block) if isinstance(block, int) else block, False])
+        return int(header["timestamp"], 16)
+
+    # -- DIDs -----------------------------------------------------------------------------
+
+    def register_did(self, identity: Identity) -> dict[str, Any]:
+        """Register the identity's DID with its controller key, then add its signing key."""
+        _, x, y = keyfmt.to_coordinates(identity.controller_jwk)
+        receipt = self.client.transact(identity.account, self._did("register", identity.did, x, y))
+        self.add_key(identity, identity.signing_jwk, Rel.ASSERTION_METHOD | Rel.AUTHENTICATION)
+        return receipt
+
+    def add_key(
+        self,
+        identity: Identity,
+        jwk: dict[str, Any],
+        relationships: int,
+        not_before: int = 0,
+        not_after: int = 0,
+        possession_signer: Identity | None = None,
+    ) -> dict[str, Any]:
+        kind, x, y = keyfmt.to_coordinates(jwk)
+        signature = b""
+        if relationships & Rel.CAPABILITY_INVOCATION:
+            if possession_signer is None:
+                raise InputError("a new controller key must sign its consent (possession proof)")
+            signature = self.possession_signature(identity.did, possession_signer, not_before, not_after)
+        method = (x, y, int(kind), relationships, not_before, not_after)
+        return self.client.transact(
+            identity.account, self._did("addVerificationMethod", did_hash(identity.did), method, signature)
+        )
+
+    def possession_signature(self, did: str, new_key: Identity, not_before: int, not_after: int) -> bytes:
+        """EIP-712 AddController statement signed by the new controller key."""
+        _, x, y = keyfmt.to_coordinates(new_key.controller_jwk)
+        typed = {
+            "types": {
+                "EIP712Domain": [
+                    {"name": "name", "type": "string"},
+                    {"name": "version", "type": "string"},
+                    {"name": "chainId", "type": "uint256"},
+                    {"name": "verifyingContract", "type": "address"},
+                ],
+                "AddController": [
+                    {"name": "didHash", "type": "bytes32"},
+                    {"name": "x", "type": "bytes32"},
+                    {"name": "y", "type": "bytes32"},
+                    {"name": "notBefore", "type": "uint64"},
+                    {"name": "notAfter", "type": "uint64"},
+                ],
+            },
+            "primaryType": "AddController",
+            "domain": {
+                "name": "DIDRegistry",
+                "version": "1",
+                "chainId": self.client.chain_id,
+                "verifyingContract": self.did_address,
+            },
+            "message": {"didHash": did_hash(did), "x": x, "y": y, "notBefore": not_before, "notAfter": not_after},
+        }
+        signed = new_key.account.sign_message(encode_typed_data(full_message=typed))
+        return bytes(signed.signature)
+
+    def expire_key(self, identity: Identity, index: int, not_after: int) -> dict[str, Any]:
+        return self.client.transact(
+            identity.account, self._did("expireVerificationMethod", did_hash(identity.did), index, not_after)
+        )
+
+    def resolve_calls(self, did: str) -> list[Call]:
+        h = did_hash(did)
+        return [self._did("registration", h), self._did("verificationMethods", h)]
+
+    @staticmethod
+    def did_state(did: str, registration: tuple[Any, ...], methods: tuple[Any, ...]) -> DidState:
+        return DidState(
+            did=did,
+            registered_at=int(registration[0]),
+            registered_block=int(registration[1]),
+            methods=tuple(
+                VerificationMethod(i, KeyType(m[2]), bytes(m[0]), bytes(m[1]), int(m[3]), int(m[4]), int(m[5]))
+                for i, m in enumerate(methods[0])
+            ),
+        )
+
+    def resolve(self, did: str, block: int | str = "latest") -> DidState:
+        registration, methods = self.client.call_many(self.resolve_calls(did), block)
+        return self.did_state(did, registration, methods)
+
+    # -- anchors --------------------------------------------------------------------------
+
+    def anchor(self, identity: Identity, value: bytes) -> dict[str, Any]:
+        return self.client.transact(identity.account, self._cred("anchor", value))
+
+    def anchor_cohort(self, identity: Identity, root: bytes, count: int) -> dict[str, Any]:
+        return self.client.transact(identity.account, self._cred("anchorCohort", root, count))
+
+    def anchors_call(self, pairs: Sequence[tuple[str, bytes]]) -> Call:
+        return self._cred("anchorsOf", [a for a, _ in pairs], [v for _, v in pairs])
+
+    @staticmethod
+    def anchor_records(pairs: Sequence[tuple[str, bytes]], result: tuple[Any, ...]) -> list[AnchorRecord]:
+        return [
+            AnchorRecord(account, value, int(r[0]), int(r[1]), int(r[2]))
+            for (account, value), r in zip(pairs, result[0], strict=True)
+        ]
+
+    def anchor_tx(self, record: AnchorRecord) -> str | None:
+        """The transaction that made an anchor: one log query bounded to its block."""
+        abi = contract_abi("CredentialRegistry")
+        topics: list[str | None] = [
+            abi.event_topic("Anchored"),
+            "0x" + bytes(12).hex() + record.account[2:].lower(),
+            "0x" + record.value.hex(),
+        ]
+        logs = self.client.request(*self.client.logs_request(self.credential_address, topics, record.block, record.block))
+        return str(logs[0]["transactionHash"]) if logs else None
+
+    # -- status ---------------------------------------------------------------------------
+
+    def set_status(self, identity: Identity, purpose: Purpose, number: int, index: int, reason: int) -> dict[str, Any]:
+        entry = (list_id(purpose, number) << 32) | index
+        return self.client.transact(identity.account, self._cred("setStatus", entry, reason))
+
+    def update_status(
+        self, identity: Identity, purpose: Purpose, number: int, indexes: Sequence[int], set_: bool, reason: int
+    ) -> dict[str, Any]:
+        words, masks = masks_for(indexes)
+        return self.client.transact(
+            identity.account, self._cred("updateStatus", int(purpose), number, words, masks, set_, reason)
+        )
+
+    def status_words_call(self, entries: Sequence[tuple[str, Purpose, int, int]]) -> Call:
+        return self._cred(
+            "statusWordsFor",
+            [e[0] for e in entries],
+            [int(e[1]) for e in entries],
+            [e[2] for e in entries],
+            [e[3] for e in entries],
+        )
+
+    def list_words(self, account: str, purpose: Purpose, number: int, block: int | str = "latest") -> list[int]:
+        (words,) = self.client.call(self._cred("statusWords", account, int(purpose), number, 0, WORDS_PER_LIST), block)
+        return [int(w) for w in words]
+
+    def status_history(self, account: str, purpose: Purpose, number: int, word: int, last_block: int) -> list[StatusEvent]:
+        """Every change of one status word, newest first, following the previous-change chain."""
+        abi = contract_abi("CredentialRegistry")
+        topics: list[str | None] = [
+            abi.event_topic("StatusWordChanged"),
+            "0x" + bytes(12).hex() + account[2:].lower(),
+            "0x" + ((list_id(purpose, number) << 32) | word).to_bytes(32, "big").hex(),
+        ]
+        events: list[StatusEvent] = []
+        block = last_block
+        while block:
+            logs = self.client.request(*self.client.logs_request(self.credential_address, topics, block, block))
+            if not logs:
+                break
+            for log in reversed(logs):
+                values = abi.decode_event("StatusWordChanged", log)
+                change, flags = int(values["change"]), int(values["flags"])
+                events.append(
+                    StatusEvent(
+                        block=block,
+                        tx_hash=str(log["transactionHash"]),
+                        word=word,
+                        mask=change & STATUS_MASK,
+                        set=bool(flags & 0x100),
+                        reason=flags & 0xFF,
+                        previous_change=change >> BITS_PER_WORD,
+                    )
+                )
+            block = events[-1].previous_change
+        return events
+
+
+def masks_for(indexes: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Group entry indexes into (strictly increasing word indexes, bit masks)."""
+    by_word: dict[int, int] = {}
+    for index in indexes:
+        if not 0 <= index < LIST_SIZE:
+            raise InputError(f"status index {index} is outside 0..{LIST_SIZE - 1}")
+        word, bit = divmod(index, BITS_PER_WORD)
+        by_word[word] = by_word.get(word, 0) | (1 << bit)
+    words = sorted(by_word)
+    return words, [by_word[w] for w in words]
+
+
+def bit_of(word_value: int, index: int) -> bool:
+    return bool((word_value >> (index % BITS_PER_WORD)) & 1)
+
+
+def last_change_block(word_value: int) -> int:
+    return word_value >> BITS_PER_WORD

@@ -1,0 +1,426 @@
+"""Verification: every check a relying party needs, with its on-chain evidence.
+
+Verification is batch-shaped: many credentials are parsed and signature-checked locally, then
+the chain is asked everything at once: the issuers' DID documents in one JSON-RPC batch, then
+all anchors and status words in one more (two view calls that take arrays). The per-credential
+chain cost stays flat however many credentials are checked.
+
+Three verdicts matter to a caller and are never confused: valid, not valid (invalid, revoked,
+suspended), and "could not determine" (the chain could not be asked). An RPC failure turns every
+chain-dependent check into `unknown`, never into `fail`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from registry.errors import ChainUnavailable, InputError, TransactionReverted
+from registry.formats import credential as vcfmt
+from registry.formats import jwt
+from registry.formats.did import split_did_url
+from registry.formats.merkle import leaf_hash, verify_proof
+from registry.ops.issuance import parse_status_entry, status_entries
+from registry.ops.registry import (
+    REASONS,
+    AnchorRecord,
+    DidState,
+    Purpose,
+    Registry,
+    Rel,
+    StatusEvent,
+    bit_of,
+    last_change_block,
+)
+
+# Clocks of issuers and nodes disagree a little; an anchor a few minutes "before" the JWT's iat
+# is skew, not forgery.
+CLOCK_SKEW_S = 300
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"
+
+
+class Verdict(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    INDETERMINATE = "could not determine"
+
+    @property
+    def exit_code(self) -> int:
+        if self is Verdict.VALID:
+            return 0
+        if self is Verdict.INDETERMINATE:
+            return 2
+        return 1
+
+
+@dataclass
+class Check:
+    name: str
+    outcome: Outcome
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    source: str
+    verdict: Verdict
+    summary: str
+    checks: list[Check]
+    credential: dict[str, Any]
+    checked_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["verdict"] = str(self.verdict)
+        for check in data["checks"]:
+            check["outcome"] = str(check["outcome"])
+        return data
+
+    def check(self, name: str) -> Check | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+
+@dataclass
+class _Item:
+    """One credential moving through the verification phases."""
+
+    source: str
+    checks: list[Check] = field(default_factory=list)
+    holder: vcfmt.HolderFile | None = None
+    parsed: jwt.CompactJWS | None = None
+    issuer: str = ""
+    fragment: str = ""
+    issued_at: int = 0
+    valid_from: int = 0
+    valid_until: int | None = None
+    value: bytes = b""  # what is anchored: credential hash, or cohort root
+    credential_hash: bytes = b""
+    statuses: list[tuple[str, str, Purpose, int, int]] = field(default_factory=list)
+    fatal: bool = False
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, name: str, outcome: Outcome, message: str, **evidence: Any) -> None:
+        self.checks.append(Check(name, outcome, message, evidence))
+        if outcome is Outcome.FAIL:
+            self.fatal = True
+
+
+def _str_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return []
+
+
+def _issuer_id(vc: dict[str, Any]) -> Any:
+    issuer = vc.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+class Verifier:
+    def __init__(self, registry: Registry | None) -> None:
+        self.registry = registry
+
+    # -- phase 1: offline ---------------------------------------------------------------
+
+    def _parse(self, item: _Item, content: str | bytes) -> None:
+        try:
+            item.holder = vcfmt.load_holder_file(content, item.source)
+            item.parsed = jwt.parse(item.holder.credential)
+        except InputError as exc:
+            item.add("format", Outcome.FAIL, str(exc))
+            return
+        payload = item.parsed.payload
+        vc = payload.get("vc")
+        problems = []
+        if not isinstance(vc, dict):
+            item.add("format", Outcome.FAIL, "the JWT has no `vc` claim holding a credential")
+            return
+        types = _str_list(vc.get("type"))
+        contexts = _str_list(vc.get("@context"))
+        subject = vc.get("credentialSubject")
+        if not contexts or contexts[0] != vcfmt.VC_V1_CONTEXT:
+            problems.append("@context must start with the VC 1.1 context")
+        if not types or types[0] != "VerifiableCredential" or "VerifiableAttestation" not in types:
+            problems.append("type must start with VerifiableCredential and include VerifiableAttestation")
+        if payload.get("iss") != _issuer_id(vc):
+            problems.append("iss differs from the credential's issuer")
+        if not isinstance(subject, dict) or payload.get("sub") != subject.get("id"):
+            problems.append("sub differs from credentialSubject.id")
+        if payload.get("jti") != vc.get("id"):
+            problems.append("jti differs from the credential id")
+        for claim in ("iat", "nbf"):
+            if not isinstance(payload.get(claim), int):
+                problems.append(f"the {claim} claim is missing or not an integer")
+        if "exp" in payload and not isinstance(payload["exp"], int):
+            problems.append("the exp claim is not an integer")
+        kid = item.parsed.kid
+        if not kid:
+            problems.append("the JWT header has no kid")
+        if problems:
+            item.add("format", Outcome.FAIL, "; ".join(problems))
+            return
+        try:
+            kid_did, item.fragment = split_did_url(str(kid))
+            valid_from = vcfmt.parse_time(str(vc.get("validFrom", vc.get("issuanceDate", ""))))
+            if kid_did != payload["iss"]:
+                raise InputError("the signing key (kid) belongs to another DID than the issuer")
+            if valid_from != payload["nbf"]:
+                raise InputError("nbf differs from validFrom")
+            item.statuses = [parse_status_entry(e) for e in status_entries(payload)]
+            for did, *_ in item.statuses:
+                if did != payload["iss"]:
+                    raise InputError("a status list belongs to another DID than the issuer")
+        except InputError as exc:
+            item.add("format", Outcome.FAIL, str(exc))
+            return
+        item.issuer = str(payload["iss"])
+        item.issued_at = int(payload["iat"])
+        item.valid_from = int(payload["nbf"])
+        item.valid_until = int(payload["exp"]) if "exp" in payload else None
+        item.credential_hash = vcfmt.credential_hash(item.holder.credential)
+        item.value = item.credential_hash
+        item.info = {
+            "id": vc.get("id"),
+            "issuer": item.issuer,
+            "subject": payload.get("sub"),
+            "types": types,
+            "achievement": (subject.get("achievement") or {}).get("name") if isinstance(subject, dict) else None,
+            "issued": vcfmt.iso(item.issued_at),
+            "hash": "0x" + item.credential_hash.hex(),
+        }
+        item.add("format", Outcome.PASS, "a well-formed EBSI JWT-VC (VCDM 1.1)", alg=item.parsed.alg, kid=kid)
+        if item.holder.cohort is not None:
+            cohort = item.holder.cohort
+            leaf = leaf_hash([item.credential_hash], ["bytes32"])
+            if not verify_proof(cohort.root, leaf, list(cohort.proof)):
+                item.add("cohort proof", Outcome.FAIL, "the Merkle proof does not lead from this credential to the cohort root")
+                return
+            item.value = cohort.root
+            item.add(
+                "cohort proof", Outcome.PASS, f"member of a cohort of {cohort.size}", root="0x" + cohort.root.hex()
+            )
+
+    # -- phase 2: the chain ----------------------------------------------------------------
+
+    def _resolve_issuers(self, items: Sequence[_Item]) -> dict[str, DidState]:
+        assert self.registry is not None
+        dids = sorted({i.issuer for i in items if not i.fatal})
+        calls = [c for did in dids for c in self.registry.resolve_calls(did)]
+        results = self.registry.client.call_many(calls)
+        return {
+            did: Registry.did_state(did, results[2 * n], results[2 * n + 1]) for n, did in enumerate(dids)
+        }
+
+    def _check_key(self, item: _Item, state: DidState) -> None:
+        assert item.parsed is not None
+        if not state.registered:
+            item.add("issuer DID", Outcome.FAIL, f"{item.issuer} is not registered in the DID registry")
+            return
+        item.add(
+            "issuer DID", Outcome.PASS, f"{item.issuer} is registered",
+            registered=vcfmt.iso(state.registered_at), registeredBlock=state.registered_block,
+        )
+        method = state.method_by_thumbprint(item.fragment)
+        if method is None:
+            item.add("signing key", Outcome.FAIL, f"the issuer's DID document has no key #{item.fragment}")
+            return
+        if not method.has(Rel.ASSERTION_METHOD):
+            item.add("signing key", Outcome.FAIL, "the signing key is not an assertionMethod of the issuer")
+            return
+        if not method.valid_at(item.issued_at):
+            item.add(
+                "signing key", Outcome.FAIL,
+                f"the signing key was not valid when the credential was signed ({vcfmt.iso(item.issued_at)})",
+                notBefore=vcfmt.iso(method.not_before), notAfter=_iso_or_none(method.not_after),
+            )
+            return
+        if not jwt.verify(item.parsed, method.jwk):
+            item.add("signature", Outcome.FAIL, "the signature does not match the content and the issuer's key")
+            return
+        item.add("signature", Outcome.PASS, f"signed by {item.issuer}#{item.fragment[:12]}…", alg=item.parsed.alg)
+        item.add(
+            "signing key", Outcome.PASS, "the key was valid in the issuer's DID document when it signed",
+            notBefore=vcfmt.iso(method.not_before), notAfter=_iso_or_none(method.not_after),
+        )
+
+    def _chain_phase(self, items: list[_Item], at: int | None) -> None:
+        assert self.registry is not None
+        live = [i for i in items if not i.fatal]
+        states = self._resolve_issuers(live)
+        for item in live:
+            self._check_key(item, states[item.issuer])
+        live = [i for i in live if not i.fatal]
+        # One batch: every (controller account, anchored value) pair and every status word.
+        anchor_pairs: list[tuple[str, bytes]] = []
+        spans: list[tuple[int, int]] = []
+        for item in live:
+            accounts = [m.account for m in states[item.issuer].controllers() if m.account]
+            spans.append((len(anchor_pairs), len(accounts)))
+            anchor_pairs.extend((a, item.value) for a in accounts)
+        status_keys = [(s[1], s[2], s[3], s[4]) for item in live for s in item.statuses]
+        calls = []
+        if anchor_pairs:
+            calls.append(self.registry.anchors_call(anchor_pairs))
+        if status_keys:
+            calls.append(self.registry.status_words_call(status_keys))
+        results = self.registry.client.call_many(calls)
+        anchors = Registry.anchor_records(anchor_pairs, results[0]) if anchor_pairs else []
+        words = [int(w) for w in results[-1][0]] if status_keys else []
+        cursor = 0
+        for item, (start, count) in zip(live, spans, strict=True):
+            self._check_anchor(item, states[item.issuer], anchors[start : start + count], at)
+            n = len(item.statuses)
+            self._check_status(item, words[cursor : cursor + n], at)
+            cursor += n
+
+    def _check_anchor(self, item: _Item, state: DidState, records: list[AnchorRecord], at: int | None) -> None:
+        found = [r for r in records if r.exists]
+        what = "cohort root" if item.holder and item.holder.cohort else "credential hash"
+        if not found:
+            item.add("anchor", Outcome.FAIL, f"the {what} is not anchored by any controller of {item.issuer}")
+            return
+        record = min(found, key=lambda r: r.block)
+        window = state.controller_window(record.account)
+        if window is None or not window[0] <= record.timestamp < window[1]:
+            item.add("anchor", Outcome.FAIL, f"account {record.account} did not control {item.issuer} when it anchored")
+            return
+        if record.timestamp + CLOCK_SKEW_S < item.issued_at:
+            item.add("anchor", Outcome.FAIL, "the anchor predates the credential's issuance date")
+            return
+        if at is not None and record.timestamp > at:
+            item.add("anchor", Outcome.FAIL, f"the credential was not anchored yet on {vcfmt.iso(at)}")
+            return
+        if item.holder and item.holder.cohort and record.count != item.holder.cohort.size:
+            item.add("anchor", Outcome.FAIL, "the cohort size on-chain differs from the holder file")
+            return
+        assert self.registry is not None
+        tx = self.registry.anchor_tx(record)
+        item.add(
+            "anchor", Outcome.PASS,
+            f"{what} anchored by {item.issuer} on {vcfmt.iso(record.timestamp)} (block {record.block})",
+            account=record.account, block=record.block, time=vcfmt.iso(record.timestamp), transaction=tx,
+        )
+
+    def _check_status(self, item: _Item, words: list[int], at: int | None) -> None:
+        assert self.registry is not None
+        for (did, account, purpose, number, index), word in zip(item.statuses, words, strict=True):
+            name = f"{purpose.label} status"
+            del did
+            last = last_change_block(word)
+            if not last:
+                item.add(name, Outcome.PASS, f"not {_past(purpose)}", list=number, index=index)
+                continue
+            history = self.registry.status_history(account, purpose, number, index // 224, last)
+            touching = [e for e in history if (e.mask >> (index % 224)) & 1]
+            when = self._event_times(touching)
+            relevant = [e for e in touching if at is None or when[e.block] <= at]
+            current = relevant[0].set if relevant else False
+            if at is None and current != bit_of(word, index):
+                raise ChainUnavailable("status history disagrees with the status word (node out of sync)")
+            if not current:
+                item.add(name, Outcome.PASS, f"not {_past(purpose)}", list=number, index=index)
+                continue
+            event = relevant[0]
+            item.add(
+                name, Outcome.FAIL,
+                f"{_past(purpose)} on {vcfmt.iso(when[event.block])}: {REASONS.get(event.reason, f'reason {event.reason}')}",
+                reasonCode=event.reason, block=event.block, time=vcfmt.iso(when[event.block]),
+                transaction=event.tx_hash, list=number, index=index,
+            )
+
+    def _event_times(self, events: Sequence[StatusEvent]) -> dict[int, int]:
+        assert self.registry is not None
+        blocks = sorted({e.block for e in events})
+        headers = self.registry.client.batch([("eth_getBlockByNumber", [hex(b), False]) for b in blocks])
+        return {b: int(h["timestamp"], 16) for b, h in zip(blocks, headers, strict=True)}
+
+    # -- phase 3: verdicts ---------------------------------------------------------------
+
+    @staticmethod
+    def _validity(item: _Item, at: int) -> None:
+        if at < item.valid_from:
+            item.add("validity period", Outcome.FAIL, f"not valid before {vcfmt.iso(item.valid_from)}")
+        elif item.valid_until is not None and at >= item.valid_until:
+            item.add("validity period", Outcome.FAIL, f"expired on {vcfmt.iso(item.valid_until)}")
+        else:
+            until = vcfmt.iso(item.valid_until) if item.valid_until else "no expiry"
+            item.add("validity period", Outcome.PASS, f"valid from {vcfmt.iso(item.valid_from)} ({until})")
+
+    @staticmethod
+    def _verdict(item: _Item) -> tuple[Verdict, str]:
+        failed = [c for c in item.checks if c.outcome is Outcome.FAIL]
+        unknown = [c for c in item.checks if c.outcome is Outcome.UNKNOWN]
+        for check in failed:
+            if check.name == "revocation status":
+                return Verdict.REVOKED, f"REVOKED: {check.message}"
+        for check in failed:
+            if check.name == "suspension status":
+                return Verdict.SUSPENDED, f"SUSPENDED: {check.message}"
+        if failed:
+            return Verdict.INVALID, f"INVALID: {failed[0].name}: {failed[0].message}"
+        if unknown:
+            return Verdict.INDETERMINATE, f"COULD NOT DETERMINE: {unknown[0].message}"
+        return Verdict.VALID, "VALID: every check passed"
+
+    def verify_many(self, inputs: Sequence[tuple[str, str | bytes]], at: int | None = None) -> list[Report]:
+        """Verify (source name, content) pairs; `at` (unix seconds) asks "was it valid then"."""
+        started = time.time()
+        items = [_Item(source) for source, _ in inputs]
+        for item, (_, content) in zip(items, inputs, strict=True):
+            self._parse(item, content)
+        chain_error: str | None = None
+        if self.registry is None:
+            chain_error = "no chain connection configured"
+        else:
+            try:
+                self._chain_phase(items, at)
+            except (ChainUnavailable, TransactionReverted) as exc:
+                chain_error = str(exc)
+        for item in items:
+            if item.fatal:
+                continue
+            if chain_error is not None:
+                done = {c.name for c in item.checks}
+                for name in ("issuer DID", "signing key", "signature", "anchor", "revocation status"):
+                    if name not in done:
+                        item.add(name, Outcome.UNKNOWN, f"could not check: {chain_error}")
+            self._validity(item, at if at is not None else int(started))
+        reports = []
+        for item in items:
+            verdict, summary = self._verdict(item)
+            reports.append(
+                Report(
+                    source=item.source,
+                    verdict=verdict,
+                    summary=summary,
+                    checks=item.checks,
+                    credential=item.info,
+                    checked_at=vcfmt.iso(at if at is not None else int(started)),
+                )
+            )
+        return reports
+
+    def verify(self, source: str, content: str | bytes, at: int | None = None) -> Report:
+        return self.verify_many([(source, content)], at)[0]
+
+
+def _past(purpose: Purpose) -> str:
+    return "revoked" if purpose is Purpose.REVOCATION else "suspended"
+
+
+def _iso_or_none(ts: int) -> str | None:
+    return None if ts >= 2**63 else vcfmt.iso(ts)
