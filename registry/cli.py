@@ -40,14 +40,15 @@ app.add_typer(node_app, name="node")
 app.add_typer(identity_app, name="identity")
 app.add_typer(did_app, name="did")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True, emoji=False, highlight=False)
 
 RpcOpt = Annotated[
-    list[str] | None, typer.Option("--rpc", help="JSON-RPC URL (env REGISTRY_RPC_URL).", show_default=False)
+    list[str] | None,
+    typer.Option("--rpc", help="JSON-RPC URL (env REGISTRY_RPC_URL).", show_default=False),
 ]
 DeploymentOpt = Annotated[
-    Path | None, typer.Option("--deployment", help="Deployment file (env REGISTRY_DEPLOYMENT).", show_default=False)
+    Path | None,
+    typer.Option("--deployment", help="Deployment file (env REGISTRY_DEPLOYMENT).", show_default=False),
 ]
 
 
@@ -69,7 +70,11 @@ def _settings(rpc: list[str] | None = None, deployment: Path | None = None) -> S
 def _root(
     home: Annotated[
         Path | None,
-        typer.Option("--home", help="Local state directory (env REGISTRY_HOME, default ./.registry).", show_default=False),
+        typer.Option(
+            "--home",
+            help="Local state directory (env REGISTRY_HOME, default ./.registry).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     _state.home = home
@@ -129,7 +134,10 @@ def node_status(port: PortOpt = 8545) -> None:
     from registry.chain.client import ChainClient
 
     client = ChainClient(info.rpc_url)
-    out.print(f"anvil is running on {info.rpc_url} (pid {info.pid}): chain id {client.chain_id}, block {client.block_number()}")
+    out.print(
+        f"anvil is running on {info.rpc_url} (pid {info.pid}): "
+        f"chain id {client.chain_id}, block {client.block_number()}"
+    )
 
 
 @node_app.command("fund")
@@ -182,7 +190,11 @@ def deploy(
         account = Account.from_key(key or ANVIL_DEV_KEY)
     result = do_deploy(client, account)
     result.save(settings.deployment_file)
-    table = Table("contract", "address", title=f"Deployed on chain {result.chain_id} at block {result.deployment_block}")
+    table = Table(
+        "contract",
+        "address",
+        title=f"Deployed on chain {result.chain_id} at block {result.deployment_block}",
+    )
     for name, record in result.contracts.items():
         table.add_row(name, record.address)
     out.print(table)
@@ -195,7 +207,10 @@ def deploy(
 @identity_app.command("create")
 def identity_create(
     name: Annotated[str, typer.Argument(help="A local name for the identity.")],
-    person: Annotated[bool, typer.Option("--person", help="A natural person (did:key) instead of a legal entity (did:ebsi).")] = False,
+    person: Annotated[
+        bool,
+        typer.Option("--person", help="A natural person (did:key) instead of a legal entity (did:ebsi)."),
+    ] = False,
 ) -> None:
     """Create an identity with fresh keys, encrypted with your passphrase."""
     from registry.keystore import KeyStore, new_legal_entity, new_natural_person
@@ -333,8 +348,15 @@ def _read_credentials(paths: list[str]) -> list[tuple[str, bytes]]:
     return inputs
 
 
-def _status_change(paths: list[str], purpose: str, set_: bool, reason: int, issuer: str,
-                   rpc: list[str] | None, deployment: Path | None) -> None:
+def _status_change(
+    paths: list[str],
+    purpose: str,
+    set_: bool,
+    reason: int,
+    issuer: str,
+    rpc: list[str] | None,
+    deployment: Path | None,
+) -> None:
     from registry.formats.credential import load_holder_file
     from registry.ops.issuance import Issuer
     from registry.ops.registry import REASONS, Purpose, Registry
@@ -345,8 +367,14 @@ def _status_change(paths: list[str], purpose: str, set_: bool, reason: int, issu
     tokens = [load_holder_file(content, source).credential for source, content in _read_credentials(paths)]
     registry = Registry.connect(settings)
     identity = _load_identity(settings, issuer)
-    receipts = Issuer(registry, identity, settings).change_status(tokens, Purpose.parse(purpose), set_=set_, reason=reason)
-    verb = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
+    receipts = Issuer(registry, identity, settings).change_status(
+        tokens, Purpose.parse(purpose), set_=set_, reason=reason
+    )
+    verb = {
+        ("revocation", True): "revoked",
+        ("suspension", True): "suspended",
+        ("suspension", False): "reinstated",
+    }
     for receipt in receipts:
         out.print(
             f"{verb[(purpose, set_)]} {len(tokens)} credential(s) in block {receipt['blockNumber']} "
@@ -360,27 +388,47 @@ FilesArg = Annotated[list[str], typer.Argument(help="Credential files, directori
 
 
 @app.command()
-def revoke(files: FilesArg, issuer: IssuerOpt, reason: ReasonOpt = 0, rpc: RpcOpt = None,
-           deployment: DeploymentOpt = None) -> None:
+def revoke(
+    files: FilesArg,
+    issuer: IssuerOpt,
+    reason: ReasonOpt = 0,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
     """Revoke credentials (final)."""
     _status_change(files, "revocation", True, reason, issuer, rpc, deployment)
 
 
 @app.command()
-def suspend(files: FilesArg, issuer: IssuerOpt, reason: ReasonOpt = 6, rpc: RpcOpt = None,
-            deployment: DeploymentOpt = None) -> None:
+def suspend(
+    files: FilesArg,
+    issuer: IssuerOpt,
+    reason: ReasonOpt = 6,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
     """Suspend credentials (reversible with `reinstate`)."""
     _status_change(files, "suspension", True, reason, issuer, rpc, deployment)
 
 
 @app.command()
-def reinstate(files: FilesArg, issuer: IssuerOpt, reason: ReasonOpt = 7, rpc: RpcOpt = None,
-              deployment: DeploymentOpt = None) -> None:
+def reinstate(
+    files: FilesArg,
+    issuer: IssuerOpt,
+    reason: ReasonOpt = 7,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
     """Lift a suspension."""
     _status_change(files, "suspension", False, reason, issuer, rpc, deployment)
 
 
-_SYMBOL = {"pass": "[green]✔[/]", "fail": "[red]✘[/]", "unknown": "[yellow]?[/]", "skipped": "[dim]-[/]"}
+_SYMBOL = {
+    "pass": "[green]✔[/]",
+    "fail": "[red]✘[/]",
+    "unknown": "[yellow]?[/]",
+    "skipped": "[dim]-[/]",
+}
 _COLOUR = {"valid": "green", "could not determine": "yellow"}
 
 
@@ -431,11 +479,11 @@ def _print_report(report: Any) -> None:
     info = report.credential
     if info:
         out.print(f"  {info.get('achievement') or ''} — issuer {info.get('issuer')}, holder {info.get('subject')}")
-    table = Table(show_header=False, box=None, padding=(0, 1))
     for check in report.checks:
+        out.print(f"  {_SYMBOL[str(check.outcome)]} {check.name}: {check.message}")
         evidence = ", ".join(f"{k} {v}" for k, v in check.evidence.items() if v is not None)
-        table.add_row(_SYMBOL[str(check.outcome)], check.name, check.message, f"[dim]{evidence}[/]")
-    out.print(table)
+        if evidence:
+            out.print(f"      [dim]{evidence}[/]")
 
 
 def _print_summary(reports: list[Any]) -> None:
@@ -448,18 +496,21 @@ def _print_summary(reports: list[Any]) -> None:
     out.print(table)
 
 
+def _fail(message: str, code: int) -> None:
+    # Plain write, not Rich: an error stays one line whatever the terminal width.
+    sys.stderr.write("error: " + " ".join(message.split()) + "\n")
+    sys.exit(code)
+
+
 def main() -> None:
     try:
         app()
     except (ChainUnavailable, DeploymentMismatch) as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(2)
+        _fail(str(exc), 2)
     except RegistryError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(1)
+        _fail(str(exc), 1)
     except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
+        _fail("interrupted", 130)
 
 
 if __name__ == "__main__":

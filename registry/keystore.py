@@ -97,7 +97,12 @@ def new_legal_entity(name: str) -> Identity:
 
 def new_natural_person(name: str) -> Identity:
     key = keyfmt.generate(KeyType.P256)
-    return Identity(name=name, did=did_key_from_jwk(keyfmt.jwk_public_dict(key)), kind="natural-person", signing_key=key)
+    return Identity(
+        name=name,
+        did=did_key_from_jwk(keyfmt.jwk_public_dict(key)),
+        kind="natural-person",
+        signing_key=key,
+    )
 
 
 class KeyStore:
@@ -128,7 +133,11 @@ class KeyStore:
         secret = passphrase.encode()
         n = scrypt_n()
         entries: list[dict[str, Any]] = [
-            {"use": "assertion", "publicJwk": identity.signing_jwk, "keyfile": _encrypt(identity.signing_key, secret, n)}
+            {
+                "use": "assertion",
+                "publicJwk": identity.signing_jwk,
+                "keyfile": _encrypt(identity.signing_key, secret, n),
+            }
         ]
         if identity.controller_key is not None:
             entries.append(
@@ -139,7 +148,13 @@ class KeyStore:
                     "keyfile": _encrypt(identity.controller_key, secret, n),
                 }
             )
-        data = {"format": FORMAT, "name": identity.name, "did": identity.did, "kind": identity.kind, "keys": entries}
+        data = {
+            "format": FORMAT,
+            "name": identity.name,
+            "did": identity.did,
+            "kind": identity.kind,
+            "keys": entries,
+        }
         write_json_atomic(target, data, mode=0o600)
         return target
 

@@ -6,10 +6,10 @@ import hashlib
 import json
 
 import pytest
+from vectors import VECTORS
 
 from registry.errors import InputError
 from registry.formats.canonical import canonicalize, sha256_hex
-from tests.vectors import VECTORS
 
 JCS_NAMES = sorted(p.name for p in (VECTORS / "jcs" / "input").glob("*.json"))
 

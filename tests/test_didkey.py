@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from vectors import load_json
 
 from registry.errors import InputError
 from registry.formats.canonical import canonicalize
@@ -27,7 +28,6 @@ from registry.formats.multibase import (
     varint_decode,
     varint_encode,
 )
-from tests.vectors import load_json
 
 MULTICODEC_FILES = ["secp256k1.json", "nist-curves.json", "ed25519-x25519.json"]
 BASE58_TYPES = {
@@ -48,9 +48,7 @@ def _entries() -> list[Any]:
 ENTRIES = _entries()
 # Only Ed25519 entries carry a separate (derived X25519) key-agreement key.
 AGREEMENT_ENTRIES = [p for p in ENTRIES if "keyAgreementKeyPair" in p.values[1]]
-EBSI = [
-    pytest.param(v, id=v["did"][8:24]) for v in load_json("didkey/ebsi-jwk-jcs.json")["vectors"]
-]
+EBSI = [pytest.param(v, id=v["did"][8:24]) for v in load_json("didkey/ebsi-jwk-jcs.json")["vectors"]]
 
 
 def _key_pair(entry: dict[str, Any]) -> dict[str, Any]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import time
 from typing import Any
 
 import pytest
+from vectors import VECTORS, load_json
 
 from registry.errors import InputError
 from registry.formats.merkle import (
@@ -20,7 +20,6 @@ from registry.formats.merkle import (
     verify_multi_proof,
     verify_proof,
 )
-from tests.vectors import VECTORS, load_json
 
 OZ_DUMPS = sorted(p.name for p in (VECTORS / "merkle" / "openzeppelin").glob("*.json"))
 OZ_TREES = ["oz-bytes32.json", "oz-bytes32-string.json"]
@@ -244,9 +243,7 @@ def test_value_lookup_errors() -> None:
 def test_other_abi_types_and_bytes_values() -> None:
     encoding = ["bytes32", "uint256[]", "bool", "bytes"]
     raw = hashlib.sha256(b"x").digest()
-    tree = StandardMerkleTree.of(
-        [[raw, [1, "0x02"], True, b"\x01\x02"], [to_hex(raw), ["3"], False, "0x"]], encoding
-    )
+    tree = StandardMerkleTree.of([[raw, [1, "0x02"], True, b"\x01\x02"], [to_hex(raw), ["3"], False, "0x"]], encoding)
     # bytes are stored as 0x-hex so the dump is JSON and loads back to the same tree.
     assert tree.values[0].value == [to_hex(raw), [1, "0x02"], True, "0x0102"]
     assert StandardMerkleTree.load(tree.dump()).dump() == tree.dump()
@@ -261,13 +258,10 @@ def test_unsorted_layout() -> None:
         assert tree.verify(i, tree.get_proof(i))
 
 
-def test_ten_thousand_leaves_fast() -> None:
+def test_ten_thousand_leaf_tree_proves_every_sampled_member() -> None:
+    # Speed is measured by the benchmarks (docs/PERFORMANCE.md), not asserted here.
     values = [[hashlib.sha256(i.to_bytes(4, "big")).digest()] for i in range(10_000)]
-    start = time.perf_counter()
     tree = StandardMerkleTree.of(values, ["bytes32"])
-    elapsed = time.perf_counter() - start
-    # Typically ~0.5 s; the margin absorbs a loaded CI machine, not a quadratic algorithm.
-    assert elapsed < 1.5, f"building 10,000 leaves took {elapsed:.2f}s"
     for i in (0, 4_999, 9_999):
         assert tree.verify(i, tree.get_proof(i))
     multi = tree.get_multi_proof(list(range(0, 10_000, 97)))

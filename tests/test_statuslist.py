@@ -8,6 +8,7 @@ import zlib
 from typing import Any
 
 import pytest
+from vectors import load_json
 
 from registry.errors import InputError
 from registry.formats.statuslist import (
@@ -23,11 +24,8 @@ from registry.formats.statuslist import (
     is_set,
     set_indexes,
 )
-from tests.vectors import load_json
 
-VECTORS = [
-    pytest.param(v, id=v["name"]) for v in load_json("status/status-literals.json")["vectors"]
-]
+VECTORS = [pytest.param(v, id=v["name"]) for v in load_json("status/status-literals.json")["vectors"]]
 
 
 def test_vector_count() -> None:

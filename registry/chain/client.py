@@ -107,6 +107,15 @@ def contract_abi(contract: str) -> Abi:
     return _ABIS[contract]
 
 
+def _describe(exc: BaseException, timeout_s: float) -> str:
+    """A short human reason for a transport failure (the library's text is a page long)."""
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {timeout_s:g} s"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection refused or host unreachable"
+    return _short(exc)
+
+
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
@@ -117,6 +126,7 @@ class ChainClient:
 
     def __init__(self, rpc_url: str, timeout_s: float = 10.0) -> None:
         self.rpc_url = rpc_url
+        self.timeout_s = timeout_s
         provider = HTTPProvider(
             rpc_url,
             request_kwargs={"timeout": timeout_s},
@@ -134,7 +144,8 @@ class ChainClient:
         except RegistryError:
             raise
         except (requests.RequestException, OSError, TimeExhausted) as exc:
-            raise ChainUnavailable(f"cannot reach the chain at {self.rpc_url}: {_short(exc)}") from exc
+            reason = _describe(exc, self.timeout_s)
+            raise ChainUnavailable(f"cannot reach the chain at {self.rpc_url}: {reason}") from exc
         except ContractLogicError as exc:
             name, args, sentence = decode_revert(exc.data if isinstance(exc.data, str) else None)
             raise TransactionReverted(sentence, name, args) from exc
@@ -147,7 +158,7 @@ class ChainClient:
 
     def request(self, method: str, params: list[Any]) -> Any:
         with self._rpc():
-            response = self._provider.make_request(method, params)  # type: ignore[arg-type]
+            response = self._provider.make_request(method, params)
         return self._result(method, response)
 
     def batch(self, requests_: Sequence[tuple[str, list[Any]]]) -> list[Any]:
@@ -212,7 +223,12 @@ class ChainClient:
         self, address: str, topics: list[str | None], from_block: int, to_block: int
     ) -> tuple[str, list[Any]]:
         return "eth_getLogs", [
-            {"address": address, "topics": topics, "fromBlock": hex(from_block), "toBlock": hex(to_block)}
+            {
+                "address": address,
+                "topics": topics,
+                "fromBlock": hex(from_block),
+                "toBlock": hex(to_block),
+            }
         ]
 
     def get_code(self, address: str) -> str:
@@ -245,7 +261,10 @@ class ChainClient:
         data = contract_abi(call.contract).encode_call(call.function, call.args)
         tx: dict[str, Any] = {"from": sender, "to": call.address, "data": data, "value": 0}
         if gas is None:
-            estimate = int(self.request("eth_estimateGas", [{"from": sender, "to": call.address, "data": data}]), 16)
+            estimate = int(
+                self.request("eth_estimateGas", [{"from": sender, "to": call.address, "data": data}]),
+                16,
+            )
             gas = min(int(estimate * GAS_HEADROOM) + 10_000, TX_GAS_CAP)
         if nonce is None:
             nonce = int(self.request("eth_getTransactionCount", [sender, "pending"]), 16)

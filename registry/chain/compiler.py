@@ -76,9 +76,7 @@ def solc_binary() -> str:
 
 
 def _standard_input() -> dict[str, Any]:
-    sources = {
-        path.relative_to(PROJECT_ROOT).as_posix(): {"content": path.read_text()} for path in source_files()
-    }
+    sources = {path.relative_to(PROJECT_ROOT).as_posix(): {"content": path.read_text()} for path in source_files()}
     return {
         "language": "Solidity",
         "sources": sources,
@@ -119,7 +117,11 @@ def compile_contracts() -> dict[str, dict[str, Any]]:
                 "abi": data["abi"],
                 "bytecode": "0x" + data["evm"]["bytecode"]["object"],
                 "deployedBytecode": "0x" + data["evm"]["deployedBytecode"]["object"],
-                "compiler": {"version": compiler, "evmVersion": EVM_VERSION, "optimizerRuns": OPTIMIZER_RUNS},
+                "compiler": {
+                    "version": compiler,
+                    "evmVersion": EVM_VERSION,
+                    "optimizerRuns": OPTIMIZER_RUNS,
+                },
                 "sourcesHash": digest,
             }
     missing = set(CONTRACTS) - set(artifacts)

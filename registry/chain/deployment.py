@@ -10,6 +10,7 @@ named as such instead of surfacing later as a confusing revert.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -109,15 +110,9 @@ def write_json_atomic(path: Path, data: Any, mode: int = 0o644) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        with_suppressed_unlink(tmp)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         raise
-
-
-def with_suppressed_unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def code_keccak(code_hex: str) -> str:
@@ -170,7 +165,8 @@ def check_deployment(client: ChainClient, deployment: Deployment) -> None:
     client._chain_id = chain_id
     if chain_id != deployment.chain_id:
         raise DeploymentMismatch(
-            f"the deployment file is for chain id {deployment.chain_id}, but {client.rpc_url} serves chain id {chain_id}"
+            f"the deployment file is for chain id {deployment.chain_id}, "
+            f"but {client.rpc_url} serves chain id {chain_id}"
         )
     for name, code in zip(names, results[1:], strict=True):
         record = deployment.contracts[name]

@@ -23,12 +23,10 @@ SENTENCES: dict[str, str] = {
     "SenderKeyMismatch": "the first key must be the sender's own secp256k1 key "
     "(key account {expected}, sender {sender})",
     "InvalidVerificationMethod": "this key type/relationship combination is not allowed",
-    "InvalidValidity": "the validity window is not acceptable (it must not start in the past, "
-    "be empty or be extended)",
+    "InvalidValidity": "the validity window is not acceptable (it must not start in the past, be empty or be extended)",
     "DuplicateKey": "this public key is already in the DID document",
     "UnknownVerificationMethod": "the DID document has no key at position {index}",
-    "KeyPossessionNotProven": "the new controller key did not sign its consent "
-    "(expected {expected}, got {recovered})",
+    "KeyPossessionNotProven": "the new controller key did not sign its consent (expected {expected}, got {recovered})",
     "InvalidDID": "the DID string is empty or too long",
     "AlreadyAnchored": "account {account} already anchored {value}",
     "EmptyCohort": "a cohort must contain at least one credential",

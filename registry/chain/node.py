@@ -53,7 +53,9 @@ def free_port() -> int:
 def rpc_ready(url: str, timeout_s: float = 1.0) -> bool:
     try:
         response = requests.post(
-            url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=timeout_s
+            url,
+            json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
+            timeout=timeout_s,
         )
         return response.ok and "result" in response.json()
     except (requests.RequestException, ValueError):
@@ -132,16 +134,25 @@ class AnvilNode:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = [
             anvil_binary(),
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--chain-id", str(self.chain_id),
-            "--state", str(self.state_file),
-            "--state-interval", "1",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--chain-id",
+            str(self.chain_id),
+            "--state",
+            str(self.state_file),
+            "--state-interval",
+            "1",
             *(extra_args or []),
         ]
         with self.log_file.open("ab") as log:
-            process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            process = subprocess.Popen(
+                args,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         self.pid_file.write_text(json.dumps({"pid": process.pid, "port": self.port}))
         deadline = time.monotonic() + timeout_s

@@ -193,9 +193,7 @@ def _jwk_from_raw(codec: int, raw: bytes) -> dict[str, str]:
         raise InputError(f"unsupported multicodec {name} in did:key")
     # The did:key spec mandates compressed points, so uncompressed keys are a length error.
     if len(raw) != curve.size + 1 or raw[0] not in (2, 3):
-        raise InputError(
-            f"{name} key must be a {curve.size + 1}-byte compressed point, got {len(raw)} bytes"
-        )
+        raise InputError(f"{name} key must be a {curve.size + 1}-byte compressed point, got {len(raw)} bytes")
     x, y = _ec_point(curve, raw)
     return {"crv": curve.crv, "kty": "EC", "x": b64url_encode(x), "y": b64url_encode(y)}
 
@@ -313,9 +311,7 @@ def resolve_did_key(did: str, style: DocumentStyle = "jwk") -> dict[str, Any]:
             ]
             return _document(did, [DID_V1, JWS_2020], methods, vm_id, agreement_id=x_id)
         methods = [
-            _method(
-                vm_id, did, "Ed25519VerificationKey2018", publicKeyBase58=b58encode(key.payload)
-            ),
+            _method(vm_id, did, "Ed25519VerificationKey2018", publicKeyBase58=b58encode(key.payload)),
             _method(x_id, did, "X25519KeyAgreementKey2019", publicKeyBase58=b58encode(x_raw)),
         ]
         contexts = [DID_V1, _ED25519_CONTEXT, _X25519_CONTEXT]

@@ -198,9 +198,7 @@ class MultiProof:
         return {"leaves": self.leaves, "proof": self.proof, "proofFlags": self.proof_flags}
 
 
-def tree_multi_proof(
-    tree: Sequence[Node], indices: Sequence[int]
-) -> tuple[list[int], list[Node], list[bool]]:
+def tree_multi_proof(tree: Sequence[Node], indices: Sequence[int]) -> tuple[list[int], list[Node], list[bool]]:
     """Multiproof for several leaves; returns (tree indices in leaf order, proof, flags).
 
     Walks the leaves bottom-up from the highest tree index: a node whose sibling is also being
@@ -229,9 +227,7 @@ def tree_multi_proof(
     return ordered, proof, flags
 
 
-def process_multi_proof(
-    leaves: Sequence[bytes], proof: Sequence[bytes], flags: Sequence[bool]
-) -> bytes:
+def process_multi_proof(leaves: Sequence[bytes], proof: Sequence[bytes], flags: Sequence[bool]) -> bytes:
     """Root implied by a multiproof (OZ `processMultiProof`); InputError if it is malformed."""
     if any(len(x) != 32 for x in (*leaves, *proof)):
         raise InputError("multiproof nodes must be 32 bytes")
@@ -255,9 +251,7 @@ def process_multi_proof(
     return pending.popleft()
 
 
-def verify_multi_proof(
-    root: bytes, leaves: Sequence[bytes], proof: Sequence[bytes], flags: Sequence[bool]
-) -> bool:
+def verify_multi_proof(root: bytes, leaves: Sequence[bytes], proof: Sequence[bytes], flags: Sequence[bool]) -> bool:
     """OZ `MerkleProof.multiProofVerify`; malformed multiproofs give False."""
     if len(root) != 32:
         return False
@@ -301,9 +295,7 @@ class _MerkleTree:
         raise NotImplementedError
 
     @classmethod
-    def _build(
-        cls, leaves: list[Node], values: list[Any], sort_leaves: bool
-    ) -> tuple[list[Node], list[TreeEntry]]:
+    def _build(cls, leaves: list[Node], values: list[Any], sort_leaves: bool) -> tuple[list[Node], list[TreeEntry]]:
         order = list(range(len(values)))
         if sort_leaves:
             order.sort(key=leaves.__getitem__)
@@ -346,9 +338,7 @@ class _MerkleTree:
     def get_multi_proof(self, indexes_or_values: Sequence[Any]) -> MultiProof:
         value_indexes = [self._value_index(x) for x in indexes_or_values]
         by_tree_index = {self.values[i].tree_index: i for i in value_indexes}
-        ordered, proof, flags = tree_multi_proof(
-            self.tree, [self.values[i].tree_index for i in value_indexes]
-        )
+        ordered, proof, flags = tree_multi_proof(self.tree, [self.values[i].tree_index for i in value_indexes])
         return MultiProof(
             leaves=[self.values[by_tree_index[t]].value for t in ordered],
             proof=[to_hex(n) for n in proof],

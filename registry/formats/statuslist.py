@@ -54,9 +54,7 @@ def encode_bits(bits: bytes, *, multibase: bool) -> str:
     return base64.b64encode(packed).decode("ascii")
 
 
-def encode_list(
-    set_indexes: Iterable[int], length_bits: int = MIN_LENGTH_BITS, *, multibase: bool
-) -> str:
+def encode_list(set_indexes: Iterable[int], length_bits: int = MIN_LENGTH_BITS, *, multibase: bool) -> str:
     """Encode a list of `length_bits` entries in which exactly `set_indexes` are set.
 
     `multibase` has no default on purpose: the two status-list types are not interchangeable and
@@ -110,8 +108,7 @@ def check_length(bits: bytes, min_bits: int = MIN_LENGTH_BITS) -> None:
     """
     if len(bits) * 8 < min_bits:
         raise StatusListLengthError(
-            f"{STATUS_LIST_LENGTH_ERROR}: status list has {len(bits) * 8} entries, "
-            f"fewer than the minimum {min_bits}"
+            f"{STATUS_LIST_LENGTH_ERROR}: status list has {len(bits) * 8} entries, fewer than the minimum {min_bits}"
         )
 
 
@@ -138,9 +135,7 @@ def set_indexes(bits: bytes) -> list[int]:
     return found
 
 
-def from_words(
-    words: list[int], bits_per_word: int = 224, length_bits: int = MIN_LENGTH_BITS
-) -> bytes:
+def from_words(words: list[int], bits_per_word: int = 224, length_bits: int = MIN_LENGTH_BITS) -> bytes:
     """Convert on-chain status words into the bitstring.
 
     On chain, entry i lives in words[i // bits_per_word] as the integer bit 1 << (i % bits_per_word)

@@ -38,7 +38,12 @@ def document_from_state(state: DidState, at: int) -> dict[str, Any]:
             continue
         vm_id = f"{state.did}#{method.thumbprint}"
         doc["verificationMethod"].append(
-            {"id": vm_id, "type": "JsonWebKey2020", "controller": state.did, "publicKeyJwk": method.jwk}
+            {
+                "id": vm_id,
+                "type": "JsonWebKey2020",
+                "controller": state.did,
+                "publicKeyJwk": method.jwk,
+            }
         )
         for rel, name in _RELATIONSHIPS.items():
             if method.has(rel):

@@ -42,8 +42,15 @@ class Issuer:
         self.settings = settings
         self.allocator = StatusAllocator(settings.state_dir / identity.name / "status-allocation.json")
 
-    def _draft(self, holder: str, achievement: vcfmt.Achievement, number: int, index: int,
-               valid_from: int, valid_until: int | None) -> vcfmt.CredentialDraft:
+    def _draft(
+        self,
+        holder: str,
+        achievement: vcfmt.Achievement,
+        number: int,
+        index: int,
+        valid_from: int,
+        valid_until: int | None,
+    ) -> vcfmt.CredentialDraft:
         account = self.identity.account.address
         status = tuple(
             vcfmt.StatusEntry(
@@ -66,9 +73,7 @@ class Issuer:
         vc = vcfmt.build_vc(draft, issued_at)
         return vcfmt.sign_vc(vc, self.identity.signing_key, self.identity.kid)
 
-    def issue_single(
-        self, holder: str, achievement: vcfmt.Achievement, *, valid_until: int | None = None
-    ) -> Issued:
+    def issue_single(self, holder: str, achievement: vcfmt.Achievement, *, valid_until: int | None = None) -> Issued:
         """Sign one credential and anchor its hash in its own transaction."""
         now = int(time.time())
         number, index = self.allocator.allocate_single()

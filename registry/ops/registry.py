@@ -210,7 +210,8 @@ class Registry:
             signature = self.possession_signature(identity.did, possession_signer, not_before, not_after)
         method = (x, y, int(kind), relationships, not_before, not_after)
         return self.client.transact(
-            identity.account, self._did("addVerificationMethod", did_hash(identity.did), method, signature)
+            identity.account,
+            self._did("addVerificationMethod", did_hash(identity.did), method, signature),
         )
 
     def possession_signature(self, did: str, new_key: Identity, not_before: int, not_after: int) -> bytes:
@@ -239,14 +240,21 @@ class Registry:
                 "chainId": self.client.chain_id,
                 "verifyingContract": self.did_address,
             },
-            "message": {"didHash": did_hash(did), "x": x, "y": y, "notBefore": not_before, "notAfter": not_after},
+            "message": {
+                "didHash": did_hash(did),
+                "x": x,
+                "y": y,
+                "notBefore": not_before,
+                "notAfter": not_after,
+            },
         }
         signed = new_key.account.sign_message(encode_typed_data(full_message=typed))
         return bytes(signed.signature)
 
     def expire_key(self, identity: Identity, index: int, not_after: int) -> dict[str, Any]:
         return self.client.transact(
-            identity.account, self._did("expireVerificationMethod", did_hash(identity.did), index, not_after)
+            identity.account,
+            self._did("expireVerificationMethod", did_hash(identity.did), index, not_after),
         )
 
     def resolve_calls(self, did: str) -> list[Call]:
@@ -295,7 +303,9 @@ class Registry:
             "0x" + bytes(12).hex() + record.account[2:].lower(),
             "0x" + record.value.hex(),
         ]
-        logs = self.client.request(*self.client.logs_request(self.credential_address, topics, record.block, record.block))
+        logs = self.client.request(
+            *self.client.logs_request(self.credential_address, topics, record.block, record.block)
+        )
         return str(logs[0]["transactionHash"]) if logs else None
 
     # -- status ---------------------------------------------------------------------------
@@ -305,11 +315,18 @@ class Registry:
         return self.client.transact(identity.account, self._cred("setStatus", entry, reason))
 
     def update_status(
-        self, identity: Identity, purpose: Purpose, number: int, indexes: Sequence[int], set_: bool, reason: int
+        self,
+        identity: Identity,
+        purpose: Purpose,
+        number: int,
+        indexes: Sequence[int],
+        set_: bool,
+        reason: int,
     ) -> dict[str, Any]:
         words, masks = masks_for(indexes)
         return self.client.transact(
-            identity.account, self._cred("updateStatus", int(purpose), number, words, masks, set_, reason)
+            identity.account,
+            self._cred("updateStatus", int(purpose), number, words, masks, set_, reason),
         )
 
     def status_words_call(self, entries: Sequence[tuple[str, Purpose, int, int]]) -> Call:
@@ -325,7 +342,9 @@ class Registry:
         (words,) = self.client.call(self._cred("statusWords", account, int(purpose), number, 0, WORDS_PER_LIST), block)
         return [int(w) for w in words]
 
-    def status_history(self, account: str, purpose: Purpose, number: int, word: int, last_block: int) -> list[StatusEvent]:
+    def status_history(
+        self, account: str, purpose: Purpose, number: int, word: int, last_block: int
+    ) -> list[StatusEvent]:
         """Every change of one status word, newest first, following the previous-change chain."""
         abi = contract_abi("CredentialRegistry")
         topics: list[str | None] = [

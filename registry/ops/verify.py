@@ -202,16 +202,29 @@ class Verifier:
             "issued": vcfmt.iso(item.issued_at),
             "hash": "0x" + item.credential_hash.hex(),
         }
-        item.add("format", Outcome.PASS, "a well-formed EBSI JWT-VC (VCDM 1.1)", alg=item.parsed.alg, kid=kid)
+        item.add(
+            "format",
+            Outcome.PASS,
+            "a well-formed EBSI JWT-VC (VCDM 1.1)",
+            alg=item.parsed.alg,
+            kid=kid,
+        )
         if item.holder.cohort is not None:
             cohort = item.holder.cohort
             leaf = leaf_hash([item.credential_hash], ["bytes32"])
             if not verify_proof(cohort.root, leaf, list(cohort.proof)):
-                item.add("cohort proof", Outcome.FAIL, "the Merkle proof does not lead from this credential to the cohort root")
+                item.add(
+                    "cohort proof",
+                    Outcome.FAIL,
+                    "the Merkle proof does not lead from this credential to the cohort root",
+                )
                 return
             item.value = cohort.root
             item.add(
-                "cohort proof", Outcome.PASS, f"member of a cohort of {cohort.size}", root="0x" + cohort.root.hex()
+                "cohort proof",
+                Outcome.PASS,
+                f"member of a cohort of {cohort.size}",
+                root="0x" + cohort.root.hex(),
             )
 
     # -- phase 2: the chain ----------------------------------------------------------------
@@ -221,9 +234,7 @@ class Verifier:
         dids = sorted({i.issuer for i in items if not i.fatal})
         calls = [c for did in dids for c in self.registry.resolve_calls(did)]
         results = self.registry.client.call_many(calls)
-        return {
-            did: Registry.did_state(did, results[2 * n], results[2 * n + 1]) for n, did in enumerate(dids)
-        }
+        return {did: Registry.did_state(did, results[2 * n], results[2 * n + 1]) for n, did in enumerate(dids)}
 
     def _check_key(self, item: _Item, state: DidState) -> None:
         assert item.parsed is not None
@@ -231,30 +242,55 @@ class Verifier:
             item.add("issuer DID", Outcome.FAIL, f"{item.issuer} is not registered in the DID registry")
             return
         item.add(
-            "issuer DID", Outcome.PASS, f"{item.issuer} is registered",
-            registered=vcfmt.iso(state.registered_at), registeredBlock=state.registered_block,
+            "issuer DID",
+            Outcome.PASS,
+            f"{item.issuer} is registered",
+            registered=vcfmt.iso(state.registered_at),
+            registeredBlock=state.registered_block,
         )
         method = state.method_by_thumbprint(item.fragment)
         if method is None:
-            item.add("signing key", Outcome.FAIL, f"the issuer's DID document has no key #{item.fragment}")
+            item.add(
+                "signing key",
+                Outcome.FAIL,
+                f"the issuer's DID document has no key #{item.fragment}",
+            )
             return
         if not method.has(Rel.ASSERTION_METHOD):
-            item.add("signing key", Outcome.FAIL, "the signing key is not an assertionMethod of the issuer")
+            item.add(
+                "signing key",
+                Outcome.FAIL,
+                "the signing key is not an assertionMethod of the issuer",
+            )
             return
         if not method.valid_at(item.issued_at):
             item.add(
-                "signing key", Outcome.FAIL,
+                "signing key",
+                Outcome.FAIL,
                 f"the signing key was not valid when the credential was signed ({vcfmt.iso(item.issued_at)})",
-                notBefore=vcfmt.iso(method.not_before), notAfter=_iso_or_none(method.not_after),
+                notBefore=vcfmt.iso(method.not_before),
+                notAfter=_iso_or_none(method.not_after),
             )
             return
         if not jwt.verify(item.parsed, method.jwk):
-            item.add("signature", Outcome.FAIL, "the signature does not match the content and the issuer's key")
+            item.add(
+                "signature",
+                Outcome.FAIL,
+                "the signature does not match the content and the issuer's key",
+            )
             return
-        item.add("signature", Outcome.PASS, f"signed by {item.issuer}#{item.fragment[:12]}…", alg=item.parsed.alg)
         item.add(
-            "signing key", Outcome.PASS, "the key was valid in the issuer's DID document when it signed",
-            notBefore=vcfmt.iso(method.not_before), notAfter=_iso_or_none(method.not_after),
+            "signature",
+            Outcome.PASS,
+            f"signed by {item.issuer}#{item.fragment[:12]}…",
+            alg=item.parsed.alg,
+        )
+        item.add(
+            "signing key",
+            Outcome.PASS,
+            "the key was valid in the issuer's DID document when it signed",
+            notBefore=vcfmt.iso(method.not_before),
+            notAfter=_iso_or_none(method.not_after),
         )
 
     def _chain_phase(self, items: list[_Item], at: int | None) -> None:
@@ -291,12 +327,20 @@ class Verifier:
         found = [r for r in records if r.exists]
         what = "cohort root" if item.holder and item.holder.cohort else "credential hash"
         if not found:
-            item.add("anchor", Outcome.FAIL, f"the {what} is not anchored by any controller of {item.issuer}")
+            item.add(
+                "anchor",
+                Outcome.FAIL,
+                f"the {what} is not anchored by any controller of {item.issuer}",
+            )
             return
         record = min(found, key=lambda r: r.block)
         window = state.controller_window(record.account)
         if window is None or not window[0] <= record.timestamp < window[1]:
-            item.add("anchor", Outcome.FAIL, f"account {record.account} did not control {item.issuer} when it anchored")
+            item.add(
+                "anchor",
+                Outcome.FAIL,
+                f"account {record.account} did not control {item.issuer} when it anchored",
+            )
             return
         if record.timestamp + CLOCK_SKEW_S < item.issued_at:
             item.add("anchor", Outcome.FAIL, "the anchor predates the credential's issuance date")
@@ -310,9 +354,13 @@ class Verifier:
         assert self.registry is not None
         tx = self.registry.anchor_tx(record)
         item.add(
-            "anchor", Outcome.PASS,
+            "anchor",
+            Outcome.PASS,
             f"{what} anchored by {item.issuer} on {vcfmt.iso(record.timestamp)} (block {record.block})",
-            account=record.account, block=record.block, time=vcfmt.iso(record.timestamp), transaction=tx,
+            account=record.account,
+            block=record.block,
+            time=vcfmt.iso(record.timestamp),
+            transaction=tx,
         )
 
     def _check_status(self, item: _Item, words: list[int], at: int | None) -> None:
@@ -336,10 +384,15 @@ class Verifier:
                 continue
             event = relevant[0]
             item.add(
-                name, Outcome.FAIL,
-                f"{_past(purpose)} on {vcfmt.iso(when[event.block])}: {REASONS.get(event.reason, f'reason {event.reason}')}",
-                reasonCode=event.reason, block=event.block, time=vcfmt.iso(when[event.block]),
-                transaction=event.tx_hash, list=number, index=index,
+                name,
+                Outcome.FAIL,
+                f"{_past(purpose)} on {vcfmt.iso(when[event.block])}: {reason_text(event.reason)}",
+                reasonCode=event.reason,
+                block=event.block,
+                time=vcfmt.iso(when[event.block]),
+                transaction=event.tx_hash,
+                list=number,
+                index=index,
             )
 
     def _event_times(self, events: Sequence[StatusEvent]) -> dict[int, int]:
@@ -358,7 +411,11 @@ class Verifier:
             item.add("validity period", Outcome.FAIL, f"expired on {vcfmt.iso(item.valid_until)}")
         else:
             until = vcfmt.iso(item.valid_until) if item.valid_until else "no expiry"
-            item.add("validity period", Outcome.PASS, f"valid from {vcfmt.iso(item.valid_from)} ({until})")
+            item.add(
+                "validity period",
+                Outcome.PASS,
+                f"valid from {vcfmt.iso(item.valid_from)} ({until})",
+            )
 
     @staticmethod
     def _verdict(item: _Item) -> tuple[Verdict, str]:
@@ -395,7 +452,13 @@ class Verifier:
                 continue
             if chain_error is not None:
                 done = {c.name for c in item.checks}
-                for name in ("issuer DID", "signing key", "signature", "anchor", "revocation status"):
+                for name in (
+                    "issuer DID",
+                    "signing key",
+                    "signature",
+                    "anchor",
+                    "revocation status",
+                ):
                     if name not in done:
                         item.add(name, Outcome.UNKNOWN, f"could not check: {chain_error}")
             self._validity(item, at if at is not None else int(started))
@@ -416,6 +479,10 @@ class Verifier:
 
     def verify(self, source: str, content: str | bytes, at: int | None = None) -> Report:
         return self.verify_many([(source, content)], at)[0]
+
+
+def reason_text(code: int) -> str:
+    return REASONS.get(code, f"reason {code}")
 
 
 def _past(purpose: Purpose) -> str:

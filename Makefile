@@ -1,0 +1,40 @@
+# Two commands matter: `make demo` (the credential lifecycle on a local chain) and `make test`.
+# Both bootstrap what is missing: a virtualenv with the pinned Python dependencies and the
+# pinned npm packages (anvil, solc, OpenZeppelin) from package-lock.json.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+
+.PHONY: bootstrap demo test lint contracts fuzz clean
+
+bootstrap: $(PY_STAMP) $(NPM_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: bootstrap
+	$(BIN)/python scripts/demo.py
+
+lint: bootstrap
+	$(BIN)/ruff check registry tests scripts
+	$(BIN)/ruff format --check registry tests scripts
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+contracts: bootstrap
+	$(BIN)/python scripts/build_contracts.py
+
+clean:
+	rm -rf $(VENV) node_modules .registry .pytest_cache .mypy_cache .ruff_cache

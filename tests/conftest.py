@@ -1,0 +1,114 @@
+"""Fixtures: a real anvil process, the registry deployed on it, and the actors.
+
+One anvil and one deployment serve the whole session; every test makes its own identities
+(fresh DIDs and accounts), so tests do not see each other's state.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+# Throwaway test identities do not need production scrypt cost (2^18); see registry.keystore.
+os.environ.setdefault("REGISTRY_SCRYPT_N", "16384")
+
+from registry.chain.client import ChainClient
+from registry.chain.deployment import Deployment, deploy
+from registry.chain.node import ANVIL_DEV_KEY, AnvilNode, free_port
+from registry.config import Settings
+from registry.formats.credential import Achievement, Skill
+from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Registry
+from registry.ops.verify import Verifier
+
+PASSPHRASE = "correct horse battery staple"
+WELDING = Skill("http://data.europa.eu/esco/skill/35eb2b43-8e7e-46e3-a5b5-0a8c5c6a0f7e", "weld metal")
+
+
+@pytest.fixture(scope="session")
+def anvil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnvilNode]:
+    node = AnvilNode(tmp_path_factory.mktemp("anvil"), port=free_port())
+    node.start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def deployment_file(anvil: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    client = ChainClient(anvil.rpc_url)
+    result = deploy(client, Account.from_key(ANVIL_DEV_KEY))
+    path = tmp_path_factory.mktemp("deployment") / "deployment.json"
+    result.save(path)
+    return path
+
+
+@pytest.fixture
+def settings(anvil: AnvilNode, deployment_file: Path, tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home", rpc_urls=(anvil.rpc_url,), deployment_path=deployment_file)
+
+
+@pytest.fixture
+def registry(settings: Settings) -> Registry:
+    return Registry.connect(settings)
+
+
+@pytest.fixture
+def deployment(deployment_file: Path) -> Deployment:
+    return Deployment.load(deployment_file)
+
+
+def fund(registry: Registry, identity: Identity) -> None:
+    registry.client.request("anvil_setBalance", [identity.account.address, hex(10**20)])
+
+
+@pytest.fixture
+def make_issuer(registry: Registry, settings: Settings):  # type: ignore[no-untyped-def]
+    """A factory of registered, funded legal entities (saved in the test's key store)."""
+
+    def make(name: str = "training-centre", *, register: bool = True) -> Identity:
+        identity = new_legal_entity(name)
+        fund(registry, identity)
+        KeyStore(settings.keys_dir).save(identity, PASSPHRASE)
+        if register:
+            registry.register_did(identity)
+        return identity
+
+    return make
+
+
+@pytest.fixture
+def issuer_identity(make_issuer) -> Identity:  # type: ignore[no-untyped-def]
+    identity: Identity = make_issuer()
+    return identity
+
+
+@pytest.fixture
+def holder(settings: Settings) -> Identity:
+    identity = new_natural_person("worker")
+    KeyStore(settings.keys_dir).save(identity, PASSPHRASE)
+    return identity
+
+
+@pytest.fixture
+def issuer(registry: Registry, issuer_identity: Identity, settings: Settings) -> Issuer:
+    return Issuer(registry, issuer_identity, settings)
+
+
+@pytest.fixture
+def verifier(registry: Registry) -> Verifier:
+    return Verifier(registry)
+
+
+def welding_certificate() -> Achievement:
+    return Achievement(
+        name="MIG/MAG welding, level 2",
+        description="Welds carbon steel plate and pipe with MIG/MAG processes.",
+        criteria="Practical test on plate and pipe, assessed by a certified examiner.",
+        skills=(WELDING,),
+        eqf_level=4,
+    )

@@ -1,0 +1,205 @@
+"""The `registry` command as a user runs it: exit codes, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PASSPHRASE, welding_certificate
+
+from registry.chain.deployment import Deployment
+from registry.chain.node import free_port
+from registry.config import Settings
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+
+
+def run(
+    settings: Settings,
+    *args: str,
+    rpc: str | None = None,
+    deployment: Path | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args]
+    if (args and args[0] in {"verify", "issue", "revoke", "suspend", "reinstate", "deploy"}) or args[:2] == (
+        "did",
+        "register",
+    ):
+        argv += [
+            "--rpc",
+            rpc or settings.rpc_url,
+            "--deployment",
+            str(deployment or settings.deployment_file),
+        ]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, input=stdin, timeout=120)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture
+def issued_file(issuer: Issuer, holder: Identity, tmp_path: Path) -> Path:
+    path = tmp_path / "worker-welding.json"
+    path.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    return path
+
+
+def test_verify_exit_codes_follow_the_verdict(settings: Settings, issued_file: Path, issuer: Issuer) -> None:
+    valid = run(settings, "verify", str(issued_file))
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    assert "VALID" in valid.stdout
+
+    revoke = run(settings, "revoke", str(issued_file), "--issuer", issuer.identity.name, "--reason", "1")
+    assert revoke.returncode == 0, revoke.stderr
+    assert "revoked 1 credential" in revoke.stdout
+
+    revoked = run(settings, "verify", "--json", str(issued_file))
+    assert revoked.returncode == 1
+    report = json.loads(revoked.stdout)
+    assert report["verdict"] == "revoked"
+    status = next(c for c in report["checks"] if c["name"] == "revocation status")
+    assert status["evidence"]["reasonCode"] == 1
+
+
+def test_verify_reads_stdin(settings: Settings, issued_file: Path) -> None:
+    result = run(settings, "verify", "-", stdin=issued_file.read_text())
+    assert result.returncode == 0, result.stdout
+
+
+def test_unreachable_rpc_is_could_not_determine(settings: Settings, issued_file: Path) -> None:
+    result = run(settings, "verify", str(issued_file), rpc=f"http://127.0.0.1:{free_port()}")
+    assert result.returncode == 2
+    assert "COULD NOT DETERMINE" in result.stdout
+    assert "cannot reach the chain" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_that_is_not_a_credential_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"shopping": ["bread"]}')
+    result = run(settings, "verify", str(notes))
+    assert result.returncode == 1
+    assert "not a credential file" in result.stdout
+    binary = tmp_path / "photo.jwt"
+    binary.write_bytes(b"\xff\xd8\xff\xe0 not text")
+    result = run(settings, "verify", str(binary))
+    assert result.returncode == 1
+    assert "not UTF-8" in result.stdout
+
+
+def test_missing_file_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:
+    result = run(settings, "verify", str(tmp_path / "nope.json"))
+    assert result.returncode == 1
+    assert_one_line_error(result, "no such file")
+
+
+def test_deployment_for_another_chain_id_is_refused(settings: Settings, issued_file: Path, tmp_path: Path) -> None:
+    data = Deployment.load(settings.deployment_file).to_json()
+    data["chain_id"] = 11155111
+    other = tmp_path / "sepolia.json"
+    other.write_text(json.dumps(data))
+    result = run(settings, "verify", str(issued_file), deployment=other)
+    assert result.returncode == 2
+    assert "chain id 11155111" in result.stdout
+
+
+def test_address_without_contract_code_is_refused(settings: Settings, issued_file: Path, tmp_path: Path) -> None:
+    data = Deployment.load(settings.deployment_file).to_json()
+    data["contracts"]["CredentialRegistry"]["address"] = "0x000000000000000000000000000000000000dEaD"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    result = run(settings, "verify", str(issued_file), deployment=broken)
+    assert result.returncode == 2
+    assert "no contract code at 0x000000000000000000000000000000000000dEaD" in result.stdout
+
+
+def test_contract_that_is_not_ours_is_refused(settings: Settings, issued_file: Path, tmp_path: Path) -> None:
+    data = Deployment.load(settings.deployment_file).to_json()
+    contracts = data["contracts"]
+    contracts["CredentialRegistry"]["address"] = contracts["DIDRegistry"]["address"]
+    swapped = tmp_path / "swapped.json"
+    swapped.write_text(json.dumps(data))
+    result = run(settings, "verify", str(issued_file), deployment=swapped)
+    assert result.returncode == 2
+    assert "is not the CredentialRegistry" in result.stdout
+
+
+def test_malformed_deployment_file_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:
+    junk = tmp_path / "deployment.json"
+    junk.write_text("{not json")
+    result = run(settings, "revoke", "x.json", "--issuer", "nobody", deployment=junk)
+    assert result.returncode != 0
+    assert_one_line_error(result)
+
+
+def test_issue_cli_writes_a_verifiable_file(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    out = tmp_path / "cert.json"
+    result = run(
+        settings,
+        "issue",
+        "--issuer",
+        issuer.identity.name,
+        "--holder",
+        holder.did,
+        "--name",
+        "Bricklaying",
+        "--skill",
+        "http://data.europa.eu/esco/skill/0b8c8f3c-8f10-4d93-8a2a-4c2f5a4f7a8e=lay bricks",
+        "--eqf",
+        "3",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert run(settings, "verify", str(out)).returncode == 0
+    again = run(
+        settings,
+        "issue",
+        "--issuer",
+        issuer.identity.name,
+        "--holder",
+        holder.did,
+        "--name",
+        "X",
+        "--out",
+        str(out),
+    )
+    assert again.returncode == 1
+    assert_one_line_error(again, "already exists")
+
+
+def test_wrong_passphrase_is_a_one_line_error(settings: Settings, issued_file: Path, issuer: Issuer) -> None:
+    env = {**os.environ, "REGISTRY_PASSPHRASE": "wrong"}
+    argv = [
+        sys.executable,
+        "-m",
+        "registry",
+        "--home",
+        str(settings.home),
+        "revoke",
+        str(issued_file),
+        "--issuer",
+        issuer.identity.name,
+        "--rpc",
+        settings.rpc_url,
+        "--deployment",
+        str(settings.deployment_file),
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert_one_line_error(result, "wrong passphrase")
+    assert "wrong" not in result.stderr.replace("wrong passphrase", "")

@@ -1,0 +1,115 @@
+"""The credential lifecycle on a real chain: issue, anchor, verify, revoke, verify again."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import welding_certificate
+
+from registry.chain.client import ChainClient
+from registry.formats import jwt
+from registry.formats.multibase import b64url_decode, b64url_encode
+from registry.keystore import Identity, new_legal_entity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Purpose, Registry
+from registry.ops.verify import Outcome, Verdict, Verifier
+
+
+def test_issued_credential_verifies_with_its_evidence(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    report = verifier.verify("cred.json", issued.holder_file.dumps())
+    assert report.verdict is Verdict.VALID, report.summary
+    anchor = report.check("anchor")
+    assert anchor is not None and anchor.outcome is Outcome.PASS
+    assert anchor.evidence["block"] == issued.receipt["blockNumber"]
+    assert anchor.evidence["transaction"] == "0x" + issued.receipt["transactionHash"].hex()
+    assert anchor.evidence["account"] == issuer.identity.account.address
+    assert report.credential["issuer"] == issuer.identity.did
+    assert report.credential["subject"] == holder.did
+
+
+def test_revoked_credential_is_reported_revoked_with_reason_and_time(
+    issuer: Issuer, holder: Identity, verifier: Verifier
+) -> None:
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    (receipt,) = issuer.change_status([issued.holder_file.credential], Purpose.REVOCATION, set_=True, reason=2)
+    report = verifier.verify("cred.json", issued.holder_file.dumps())
+    assert report.verdict is Verdict.REVOKED
+    assert report.verdict.exit_code == 1
+    status = report.check("revocation status")
+    assert status is not None and status.outcome is Outcome.FAIL
+    assert status.evidence["reasonCode"] == 2
+    assert status.evidence["block"] == receipt["blockNumber"]
+    assert "fraud" in status.message
+
+
+def test_suspension_is_reversible(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    token = issued.holder_file.credential
+    issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
+    assert verifier.verify("c", token).verdict is Verdict.SUSPENDED
+    issuer.change_status([token], Purpose.SUSPENSION, set_=False, reason=7)
+    assert verifier.verify("c", token).verdict is Verdict.VALID
+
+
+def _tamper_payload(token: str, change) -> str:  # type: ignore[no-untyped-def]
+    header, payload, signature = token.split(".")
+    data = json.loads(b64url_decode(payload))
+    change(data)
+    return ".".join([header, b64url_encode(json.dumps(data).encode()), signature])
+
+
+def test_tampered_credential_is_invalid(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
+    token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+
+    def promote(data: dict) -> None:  # type: ignore[type-arg]
+        data["vc"]["credentialSubject"]["achievement"]["name"] = "Welding inspector, level 5"
+
+    report = verifier.verify("tampered", _tamper_payload(token, promote))
+    assert report.verdict is Verdict.INVALID
+    failed = [c.name for c in report.checks if c.outcome is Outcome.FAIL]
+    assert failed == ["signature"]
+
+
+def test_credential_signed_with_a_key_that_is_not_the_issuers_is_invalid(
+    issuer: Issuer, holder: Identity, verifier: Verifier
+) -> None:
+    genuine = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+    forger = new_legal_entity("forger")
+    parsed = jwt.parse(genuine)
+    forged = jwt.sign(parsed.header, parsed.payload, forger.signing_key)
+    report = verifier.verify("forged", forged)
+    assert report.verdict is Verdict.INVALID
+    signature = report.check("signature")
+    assert signature is not None and signature.outcome is Outcome.FAIL
+
+
+def test_unanchored_credential_is_invalid(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
+    import time
+
+    from registry.formats.credential import HolderFile
+
+    number, index = issuer.allocator.allocate_single()
+    now = int(time.time())
+    token = issuer.sign(issuer._draft(holder.did, welding_certificate(), number, index, now, None), now)
+    report = verifier.verify("unanchored", HolderFile(token).dumps())
+    assert report.verdict is Verdict.INVALID
+    anchor = report.check("anchor")
+    assert anchor is not None and anchor.outcome is Outcome.FAIL
+
+
+def test_unreachable_chain_gives_could_not_determine_never_invalid(
+    issuer: Issuer, holder: Identity, registry: Registry
+) -> None:
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    from registry.chain.node import free_port
+
+    dead = Registry(ChainClient(f"http://127.0.0.1:{free_port()}", timeout_s=2), registry.deployment)
+    report = Verifier(dead).verify("cred.json", issued.holder_file.dumps())
+    assert report.verdict is Verdict.INDETERMINATE
+    assert report.verdict.exit_code == 2
+    assert not [c for c in report.checks if c.outcome is Outcome.FAIL]
+    assert {c.name for c in report.checks if c.outcome is Outcome.UNKNOWN} >= {
+        "signature",
+        "anchor",
+    }
