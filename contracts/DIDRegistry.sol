@@ -98,6 +98,7 @@ contract DIDRegistry is IDIDRegistry, EIP712 {
         VerificationMethod[] storage methods = _methods[didHash];
         if (index >= methods.length) revert UnknownVerificationMethod(didHash, index);
         VerificationMethod storage m = methods[index];
+        if (notAfter == 0) notAfter = uint64(block.timestamp);
         if (notAfter < block.timestamp || notAfter > m.notAfter) revert InvalidValidity(m.notBefore, notAfter);
         // A window that has not started yet collapses to empty rather than inverting.
         uint64 end = notAfter < m.notBefore ? m.notBefore : notAfter;

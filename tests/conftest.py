@@ -7,7 +7,9 @@ One anvil and one deployment serve the whole session; every test makes its own i
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,10 +22,12 @@ from registry.chain.client import ChainClient
 from registry.chain.deployment import Deployment, deploy
 from registry.chain.node import ANVIL_DEV_KEY, AnvilNode, free_port
 from registry.config import Settings
+from registry.formats.accreditation import Scope
 from registry.formats.credential import Achievement, Skill
 from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
+from registry.ops.trust import IssuerType, Trust
 from registry.ops.verify import Verifier
 
 PASSPHRASE = "correct horse battery staple"
@@ -81,10 +85,45 @@ def make_issuer(registry: Registry, settings: Settings):  # type: ignore[no-unty
     return make
 
 
+GOVERNANCE = Account.from_key(ANVIL_DEV_KEY)  # the deployer holds the governance role in tests
+ONE_YEAR = 365 * 24 * 3600
+ROOT_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence"))
+TAO_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence"))
+WELDING_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate"))
+
+
+@dataclass
+class Chain:
+    """Root TAO (a vocational authority) -> TAO (an accreditation body) -> TI (a training centre)."""
+
+    root: Identity
+    root_attribute: bytes
+    tao: Identity
+    tao_attribute: bytes
+    ti: Identity
+    ti_attribute: bytes
+
+
 @pytest.fixture
-def issuer_identity(make_issuer) -> Identity:  # type: ignore[no-untyped-def]
-    identity: Identity = make_issuer()
-    return identity
+def trust(registry: Registry) -> Trust:
+    return Trust(registry, "http://registry.test")
+
+
+@pytest.fixture
+def chain(make_issuer, trust: Trust) -> Chain:  # type: ignore[no-untyped-def]
+    until = int(time.time()) + ONE_YEAR
+    root = make_issuer("vocational-authority")
+    tao = make_issuer("accreditation-body")
+    ti = make_issuer("training-centre")
+    root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
+    tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
+    ti_attribute = trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until)
+    return Chain(root, root_attribute, tao, tao_attribute, ti, ti_attribute)
+
+
+@pytest.fixture
+def issuer_identity(chain: Chain) -> Identity:
+    return chain.ti
 
 
 @pytest.fixture

@@ -81,7 +81,8 @@ interface IDIDRegistry {
         external
         returns (uint256 index);
 
-    /// @notice Ends a verification method's validity at `notAfter` (>= now, <= current notAfter).
+    /// @notice Ends a verification method's validity at `notAfter` (>= now, <= current notAfter;
+    /// 0 means now). Signatures made before that moment stay attributable to the key.
     function expireVerificationMethod(bytes32 didHash, uint256 index, uint64 notAfter) external;
 
     /// @notice Whether the DID is registered, when, and the block whose logs hold its string.

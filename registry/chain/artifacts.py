@@ -10,7 +10,7 @@ from typing import Any
 
 from registry.errors import ConfigError
 
-CONTRACT_NAMES = ("DIDRegistry", "CredentialRegistry")
+CONTRACT_NAMES = ("DIDRegistry", "TrustedIssuersRegistry", "CredentialRegistry")
 
 
 @cache

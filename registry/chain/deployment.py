@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from eth_abi import encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
@@ -119,13 +120,23 @@ def code_keccak(code_hex: str) -> str:
     return "0x" + keccak(hexstr=code_hex).hex()
 
 
-def deploy(client: ChainClient, deployer: LocalAccount) -> Deployment:
-    """Deploy every registry contract from `deployer` and describe the result."""
+def _constructor_args(name: str, records: dict[str, ContractRecord], governance: str) -> bytes:
+    if name == "TrustedIssuersRegistry":
+        return encode(["address", "address"], [records["DIDRegistry"].address, governance])
+    return b""
+
+
+def deploy(client: ChainClient, deployer: LocalAccount, governance: str | None = None) -> Deployment:
+    """Deploy every registry contract from `deployer` and describe the result.
+
+    `governance` (default: the deployer) may onboard Root TAOs and administers that role.
+    """
     start_block = client.block_number()
     records: dict[str, ContractRecord] = {}
     nonce = int(client.request("eth_getTransactionCount", [deployer.address, "pending"]), 16)
     for name in CONTRACT_NAMES:
-        bytecode = load_artifact(name)["bytecode"]
+        args = _constructor_args(name, records, checksum(governance or deployer.address))
+        bytecode = load_artifact(name)["bytecode"] + args.hex()
         gas = int(client.request("eth_estimateGas", [{"from": deployer.address, "data": bytecode}]), 16)
         tx = {
             "data": bytecode,

@@ -35,7 +35,20 @@ SENTENCES: dict[str, str] = {
     "IndexOutOfRange": "status index {index} is beyond the end of the list (131,072 entries)",
     "InvalidMask": "invalid status mask for word {word}",
     "RevocationIsFinal": "a revocation cannot be undone",
-    "AccessControlUnauthorizedAccount": "account {account} lacks the role {neededRole}",
+    "InvalidListId": "status list id {listId} is out of range",
+    "AccessControlUnauthorizedAccount": "account {account} lacks the role {neededRole} (only governance may do this)",
+    "AccessControlBadConfirmation": "an account can only renounce its own roles",
+    "UnknownDID": "DID {didHash} is not registered in the DID registry",
+    "AttributeExists": "this accreditation id is already used for this DID",
+    "UnknownAttribute": "no accreditation {attributeId} for this DID",
+    "ParentNotActive": "the accrediting party's own accreditation is not active",
+    "AccreditationNotAllowed": "this party may not accredit that kind of issuer (a Root TAO or TAO accredits "
+    "TAOs and TIs; a TI accredits nobody)",
+    "NotParent": "only the party that granted this accreditation may change it",
+    "InvalidStatusChange": "that status change is not allowed (a revocation is final; suspend an active "
+    "accreditation, reinstate a suspended one)",
+    "InvalidBody": "the accreditation credential is empty or too large ({length} bytes)",
+    "TooManyAttributes": "this DID already holds the maximum number of accreditations",
 }
 
 

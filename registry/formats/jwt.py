@@ -1,9 +1,14 @@
-"""Compact JWS/JWT: strict parsing, signing and signature checks (jwcrypto does the crypto).
+"""Compact JWS/JWT: strict parsing, signing and signature checks.
 
 Parsing is deliberately strict and bounded: the token size is capped before anything is
 decoded, each part must be canonical base64url, header and payload must be JSON objects, and
 only ES256, ES256K and EdDSA are accepted (never `none`, never HMAC), so a hostile token fails
 here with a one-line reason instead of somewhere deep inside a library.
+
+The signature primitives are two raw functions, `create_signature` and `verify_signature`,
+over the JWS signing input (`BASE64URL(header) "." BASE64URL(payload)`). Every signature of
+the three algorithms is exactly 64 bytes (ECDSA as `r || s`, RFC 7518 §3.4; Ed25519 per RFC
+8037), and anything else is refused before any curve arithmetic happens.
 """
 
 from __future__ import annotations
@@ -12,16 +17,21 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from jwcrypto.common import JWException
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from jwcrypto.jwk import JWK
-from jwcrypto.jws import JWS, InvalidJWSSignature
 
 from registry.errors import InputError
 from registry.formats.multibase import b64url_decode, b64url_encode
 
 MAX_TOKEN_BYTES = 256 * 1024
 ALLOWED_ALGS = ("ES256", "ES256K", "EdDSA")
+SIGNATURE_BYTES = 64
 _ALG_CURVES = {"ES256": "P-256", "ES256K": "secp256k1", "EdDSA": "Ed25519"}
+_EC_CURVES: dict[str, type[ec.EllipticCurve]] = {"P-256": ec.SECP256R1, "secp256k1": ec.SECP256K1}
+_COORDINATE_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,15 @@ class CompactJWS:
     def kid(self) -> str | None:
         kid = self.header.get("kid")
         return kid if isinstance(kid, str) else None
+
+    @property
+    def signing_input(self) -> bytes:
+        """`BASE64URL(header) "." BASE64URL(payload)` exactly as it appears in the token."""
+        return self.token.rsplit(".", 1)[0].encode("ascii")
+
+    @property
+    def signature(self) -> bytes:
+        return b64url_decode(self.token.rsplit(".", 1)[1])
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
@@ -61,15 +80,90 @@ def parse(token: str) -> CompactJWS:
     if len(parts) != 3:
         raise InputError("not a compact JWT (expected three dot-separated parts)")
     header = _json_object(b64url_decode(parts[0]), "header")
-    payload = _json_object(b64url_decode(parts[1]), "payload")
-    signature = b64url_decode(parts[2])
     alg = header.get("alg")
     if alg not in ALLOWED_ALGS:
         raise InputError(f"JWT algorithm {alg!r} is not accepted (only {', '.join(ALLOWED_ALGS)})")
-    expected = 64
-    if len(signature) != expected:
-        raise InputError(f"the {alg} signature is {len(signature)} bytes, not {expected}")
+    payload = _json_object(b64url_decode(parts[1]), "payload")
+    signature = b64url_decode(parts[2])
+    if len(signature) != SIGNATURE_BYTES:
+        raise InputError(f"the {alg} signature is {len(signature)} bytes, not {SIGNATURE_BYTES}")
     return CompactJWS(token=token, header=header, payload=payload)
+
+
+def _coordinate(public_jwk: dict[str, Any], name: str) -> int | None:
+    value = public_jwk.get(name)
+    if not isinstance(value, str):
+        return None
+    try:
+        raw = b64url_decode(value)
+    except InputError:
+        return None
+    return int.from_bytes(raw, "big") if len(raw) == _COORDINATE_BYTES else None
+
+
+def _public_key(alg: str, public_jwk: dict[str, Any]) -> ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | None:
+    """The key `public_jwk` describes, if it is a well-formed key of `alg`'s curve; else None."""
+    crv = public_jwk.get("crv")
+    if crv != _ALG_CURVES.get(alg):
+        return None
+    if "alg" in public_jwk and public_jwk["alg"] != alg:
+        return None  # RFC 7517 §4.4: a key restricted to another algorithm must not be used
+    if alg == "EdDSA":
+        x = public_jwk.get("x")
+        if public_jwk.get("kty") != "OKP" or not isinstance(x, str):
+            return None
+        try:
+            raw = b64url_decode(x)
+            return ed25519.Ed25519PublicKey.from_public_bytes(raw) if len(raw) == _COORDINATE_BYTES else None
+        except (InputError, ValueError):
+            return None
+    x_int, y_int = _coordinate(public_jwk, "x"), _coordinate(public_jwk, "y")
+    if public_jwk.get("kty") != "EC" or x_int is None or y_int is None:
+        return None
+    try:
+        return ec.EllipticCurvePublicNumbers(x_int, y_int, _EC_CURVES[crv]()).public_key()
+    except ValueError:  # not a point on the curve
+        return None
+
+
+def verify_signature(alg: str, public_jwk: dict[str, Any], signing_input: bytes, signature: bytes) -> bool:
+    """True when `signature` is a valid `alg` signature of `signing_input` by `public_jwk`.
+
+    Unknown algorithms, keys of another curve or algorithm, malformed keys and signatures that
+    are not exactly 64 bytes are all simply False.
+    """
+    if alg not in ALLOWED_ALGS or len(signature) != SIGNATURE_BYTES:
+        return False
+    key = _public_key(alg, public_jwk)
+    if key is None:
+        return False
+    try:
+        if isinstance(key, ed25519.Ed25519PublicKey):
+            key.verify(signature, signing_input)
+        else:
+            r = int.from_bytes(signature[:_COORDINATE_BYTES], "big")
+            s = int.from_bytes(signature[_COORDINATE_BYTES:], "big")
+            key.verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def create_signature(alg: str, key: JWK, signing_input: bytes) -> bytes:
+    """The 64-byte `alg` signature of `signing_input` with the private `key`."""
+    if alg not in ALLOWED_ALGS:
+        raise InputError(f"cannot sign with algorithm {alg!r}")
+    if not key.has_private:
+        raise InputError("signing needs a private key")
+    if key.get("crv") != _ALG_CURVES[alg]:
+        raise InputError(f"a {key.get('crv')!r} key cannot sign {alg} (needs {_ALG_CURVES[alg]})")
+    private = key.get_op_key("sign")
+    if isinstance(private, ed25519.Ed25519PrivateKey):
+        return private.sign(signing_input)
+    if not isinstance(private, ec.EllipticCurvePrivateKey):
+        raise InputError(f"cannot sign {alg} with this key")
+    r, s = decode_dss_signature(private.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+    return r.to_bytes(_COORDINATE_BYTES, "big") + s.to_bytes(_COORDINATE_BYTES, "big")
 
 
 def sign(header: dict[str, Any], payload: dict[str, Any], key: JWK) -> str:
@@ -78,24 +172,14 @@ def sign(header: dict[str, Any], payload: dict[str, Any], key: JWK) -> str:
     if alg not in ALLOWED_ALGS:
         raise InputError(f"cannot sign with algorithm {alg!r}")
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    jws = JWS(body)
-    jws.add_signature(key, alg=alg, protected=json.dumps(header, separators=(",", ":")))
-    result: str = jws.serialize(compact=True)
-    return result
+    signing_input = f"{encode_segment(header)}.{b64url_encode(body)}"
+    signature = create_signature(alg, key, signing_input.encode("ascii"))
+    return f"{signing_input}.{b64url_encode(signature)}"
 
 
 def verify(parsed: CompactJWS, public_jwk: dict[str, Any]) -> bool:
     """True when the signature verifies with `public_jwk` under the header's algorithm."""
-    if public_jwk.get("crv") != _ALG_CURVES[parsed.alg]:
-        return False
-    try:
-        key = JWK(**public_jwk)
-        jws = JWS()
-        jws.deserialize(parsed.token)
-        jws.verify(key, alg=parsed.alg)
-    except (InvalidJWSSignature, JWException, ValueError, TypeError):
-        return False
-    return True
+    return verify_signature(parsed.alg, public_jwk, parsed.signing_input, parsed.signature)
 
 
 def encode_segment(data: dict[str, Any]) -> str:

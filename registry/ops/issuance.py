@@ -40,6 +40,7 @@ class Issuer:
         self.registry = registry
         self.identity = identity
         self.settings = settings
+        self._terms_of_use: str | None = None
         self.allocator = StatusAllocator(settings.state_dir / identity.name / "status-allocation.json")
 
     def _draft(
@@ -50,6 +51,7 @@ class Issuer:
         index: int,
         valid_from: int,
         valid_until: int | None,
+        extra_types: tuple[str, ...] = (),
     ) -> vcfmt.CredentialDraft:
         account = self.identity.account.address
         status = tuple(
@@ -67,17 +69,38 @@ class Issuer:
             valid_from=valid_from,
             valid_until=valid_until,
             status=status,
+            terms_of_use=self.terms_of_use,
+            extra_types=extra_types,
         )
+
+    @property
+    def terms_of_use(self) -> str | None:
+        """The issuer's accreditation (its first TI attribute in the TIR), as EBSI's termsOfUse."""
+        if self._terms_of_use is None:
+            from registry.formats.accreditation import attribute_url
+            from registry.ops.trust import Trust
+
+            ids = Trust(self.registry, self.settings.public_url).attribute_ids(self.identity.did)
+            self._terms_of_use = attribute_url(self.settings.public_url, self.identity.did, ids[0]) if ids else ""
+        return self._terms_of_use or None
 
     def sign(self, draft: vcfmt.CredentialDraft, issued_at: int) -> str:
         vc = vcfmt.build_vc(draft, issued_at)
         return vcfmt.sign_vc(vc, self.identity.signing_key, self.identity.kid)
 
-    def issue_single(self, holder: str, achievement: vcfmt.Achievement, *, valid_until: int | None = None) -> Issued:
+    def issue_single(
+        self,
+        holder: str,
+        achievement: vcfmt.Achievement,
+        *,
+        valid_until: int | None = None,
+        extra_types: tuple[str, ...] = (),
+        issued_at: int | None = None,
+    ) -> Issued:
         """Sign one credential and anchor its hash in its own transaction."""
-        now = int(time.time())
+        now = issued_at if issued_at is not None else int(time.time())
         number, index = self.allocator.allocate_single()
-        token = self.sign(self._draft(holder, achievement, number, index, now, valid_until), now)
+        token = self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
         value = vcfmt.credential_hash(token)
         receipt = self.registry.anchor(self.identity, value)
         return Issued(vcfmt.HolderFile(token), value, number, index, receipt)

@@ -11,6 +11,7 @@ from typing import Any
 
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak
+from jwcrypto.jwk import JWK
 
 from registry.chain.client import Call, ChainClient, contract_abi
 from registry.chain.deployment import Deployment, check_deployment
@@ -256,6 +257,19 @@ class Registry:
             identity.account,
             self._did("expireVerificationMethod", did_hash(identity.did), index, not_after),
         )
+
+    def rotate_signing_key(self, identity: Identity, new_key: JWK) -> int:
+        """Add `new_key` as the assertion key and end the current one now; returns the new index.
+
+        Credentials signed before the rotation stay valid (the old key was valid when it signed);
+        anything the old key signs afterwards is refused.
+        """
+        state = self.resolve(identity.did)
+        old = state.method_by_thumbprint(keyfmt.thumbprint(identity.signing_jwk))
+        self.add_key(identity, keyfmt.jwk_public_dict(new_key), Rel.ASSERTION_METHOD | Rel.AUTHENTICATION)
+        if old is not None:
+            self.expire_key(identity, old.index, 0)
+        return len(state.methods)
 
     def resolve_calls(self, did: str) -> list[Call]:
         h = did_hash(did)

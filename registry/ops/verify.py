@@ -35,10 +35,15 @@ from registry.ops.registry import (
     bit_of,
     last_change_block,
 )
+from registry.ops.trust import Need, Trust, TrustList, evaluate
 
 # Clocks of issuers and nodes disagree a little; an anchor a few minutes "before" the JWT's iat
 # is skew, not forgery.
 CLOCK_SKEW_S = 300
+
+
+# The checks that need the chain; when it cannot be asked they are reported as unknown.
+_CHAIN_CHECKS = ("issuer DID", "signing key", "signature", "anchor", "revocation status", "accreditation")
 
 
 class Outcome(StrEnum):
@@ -131,8 +136,15 @@ def _issuer_id(vc: dict[str, Any]) -> Any:
 
 
 class Verifier:
-    def __init__(self, registry: Registry | None) -> None:
+    """Verifies credentials against one deployment.
+
+    `trust_list` names the Root TAOs the relying party accepts; without one, any root that this
+    registry's governance onboarded is accepted and the report says so.
+    """
+
+    def __init__(self, registry: Registry | None, trust_list: TrustList | None = None) -> None:
         self.registry = registry
+        self.trust_list = trust_list
 
     # -- phase 1: offline ---------------------------------------------------------------
 
@@ -201,6 +213,9 @@ class Verifier:
             "achievement": (subject.get("achievement") or {}).get("name") if isinstance(subject, dict) else None,
             "issued": vcfmt.iso(item.issued_at),
             "hash": "0x" + item.credential_hash.hex(),
+            "schema": (vc.get("credentialSchema") or {}).get("id")
+            if isinstance(vc.get("credentialSchema"), dict)
+            else None,
         }
         item.add(
             "format",
@@ -316,14 +331,39 @@ class Verifier:
         results = self.registry.client.call_many(calls)
         anchors = Registry.anchor_records(anchor_pairs, results[0]) if anchor_pairs else []
         words = [int(w) for w in results[-1][0]] if status_keys else []
+        chains = Trust(self.registry, "").fetch({item.issuer for item in live})
         cursor = 0
         for item, (start, count) in zip(live, spans, strict=True):
-            self._check_anchor(item, states[item.issuer], anchors[start : start + count], at)
+            anchored_at = self._check_anchor(item, states[item.issuer], anchors[start : start + count], at)
             n = len(item.statuses)
             self._check_status(item, words[cursor : cursor + n], at)
             cursor += n
+            if anchored_at is not None:
+                self._check_accreditation(item, chains[item.issuer], anchored_at)
 
-    def _check_anchor(self, item: _Item, state: DidState, records: list[AnchorRecord], at: int | None) -> None:
+    def _check_accreditation(self, item: _Item, chain: Any, anchored_at: int) -> None:
+        """Was the issuer accredited for this credential when it was anchored (the time the chain proves)?"""
+        need = Need(types=tuple(item.info.get("types") or ()), schema_id=item.info.get("schema"))
+        report = evaluate(chain, anchored_at, self.trust_list, need)
+        evidence: dict[str, Any] = {
+            "root": report.root,
+            "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
+        }
+        if report.notes:
+            evidence["note"] = "; ".join(report.notes)
+        if report.ok:
+            message = f"at issuance: {report.summary}"
+            revoked_later = [n for n in report.notes if "revoked on" in n]
+            if revoked_later:
+                message += "; note: " + "; ".join(revoked_later)
+            item.add("accreditation", Outcome.PASS, message, **evidence)
+        else:
+            item.add(
+                "accreditation", Outcome.FAIL, f"at issuance ({vcfmt.iso(anchored_at)}): {report.summary}", **evidence
+            )
+
+    def _check_anchor(self, item: _Item, state: DidState, records: list[AnchorRecord], at: int | None) -> int | None:
+        """Add the anchor check; return the anchoring time when it passed."""
         found = [r for r in records if r.exists]
         what = "cohort root" if item.holder and item.holder.cohort else "credential hash"
         if not found:
@@ -332,7 +372,7 @@ class Verifier:
                 Outcome.FAIL,
                 f"the {what} is not anchored by any controller of {item.issuer}",
             )
-            return
+            return None
         record = min(found, key=lambda r: r.block)
         window = state.controller_window(record.account)
         if window is None or not window[0] <= record.timestamp < window[1]:
@@ -341,16 +381,16 @@ class Verifier:
                 Outcome.FAIL,
                 f"account {record.account} did not control {item.issuer} when it anchored",
             )
-            return
+            return None
         if record.timestamp + CLOCK_SKEW_S < item.issued_at:
             item.add("anchor", Outcome.FAIL, "the anchor predates the credential's issuance date")
-            return
+            return None
         if at is not None and record.timestamp > at:
             item.add("anchor", Outcome.FAIL, f"the credential was not anchored yet on {vcfmt.iso(at)}")
-            return
+            return None
         if item.holder and item.holder.cohort and record.count != item.holder.cohort.size:
             item.add("anchor", Outcome.FAIL, "the cohort size on-chain differs from the holder file")
-            return
+            return None
         assert self.registry is not None
         tx = self.registry.anchor_tx(record)
         item.add(
@@ -362,6 +402,7 @@ class Verifier:
             time=vcfmt.iso(record.timestamp),
             transaction=tx,
         )
+        return record.timestamp
 
     def _check_status(self, item: _Item, words: list[int], at: int | None) -> None:
         assert self.registry is not None
@@ -452,13 +493,7 @@ class Verifier:
                 continue
             if chain_error is not None:
                 done = {c.name for c in item.checks}
-                for name in (
-                    "issuer DID",
-                    "signing key",
-                    "signature",
-                    "anchor",
-                    "revocation status",
-                ):
+                for name in _CHAIN_CHECKS:
                     if name not in done:
                         item.add(name, Outcome.UNKNOWN, f"could not check: {chain_error}")
             self._validity(item, at if at is not None else int(started))

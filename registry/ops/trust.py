@@ -1,0 +1,537 @@
+"""The accreditation chain: write it (onboard roots, accredit, suspend, reinstate, revoke) and
+check it end to end for a cross-border authority.
+
+A check reads the whole chain in a fixed number of round trips, whatever the length of its
+history: one `trustChainOf` view call returns every attribute on the way to the roots with all
+their revisions, then one JSON-RPC batch fetches the accreditation JWTs (each a log query bounded
+to the single block the TIR recorded) and the DID documents of everyone on the chain.
+
+Each link is then checked as EBSI's own verifier library does not: the accreditation's signature
+against the parent's key valid when it signed, its subject and attribute id, its place in the
+chain (termsOfUse), its scope against what the parent holds and what the child uses, its
+validity period, and its status *at the time in question* from the append-only revisions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+
+from registry.chain.client import Call, contract_abi
+from registry.errors import InputError
+from registry.formats import jwt
+from registry.formats.accreditation import (
+    ISSUER_TYPES,
+    ParsedAccreditation,
+    Scope,
+    attribute_url,
+    build_accreditation,
+    parse_accreditation,
+    sign_accreditation,
+)
+from registry.formats.credential import iso
+from registry.formats.did import check_did
+from registry.keystore import Identity
+from registry.ops.registry import DidState, Registry, Rel, did_hash
+
+MAX_LINKS = 64
+MAX_DEPTH = 8
+
+
+class IssuerType(IntEnum):
+    NONE = 0
+    ROOT_TAO = 1
+    TAO = 2
+    TI = 3
+
+
+class AttrStatus(IntEnum):
+    NONE = 0
+    ACTIVE = 1
+    SUSPENDED = 2
+    REVOKED = 3
+
+
+REASONS = {0: "unspecified", 1: "requirements no longer met", 2: "fraud", 3: "audit pending", 4: "audit passed"}
+
+
+@dataclass(frozen=True)
+class Revision:
+    status: AttrStatus
+    reason: int
+    timestamp: int
+    block: int
+
+
+@dataclass(frozen=True)
+class Link:
+    did_hash: bytes
+    attribute_id: bytes
+    parent_did_hash: bytes
+    parent_attribute_id: bytes
+    root_did_hash: bytes
+    body_hash: bytes
+    issuer_type: IssuerType
+    status: AttrStatus
+    valid_from: int
+    valid_until: int
+    body_block: int
+    revisions: tuple[Revision, ...]
+
+    @property
+    def key(self) -> tuple[bytes, bytes]:
+        return self.did_hash, self.attribute_id
+
+    @property
+    def parent_key(self) -> tuple[bytes, bytes]:
+        return self.parent_did_hash, self.parent_attribute_id
+
+    def revision_at(self, at: int) -> Revision | None:
+        """The revision in force at `at` (None: the attribute did not exist yet)."""
+        current = None
+        for revision in self.revisions:
+            if revision.timestamp <= at:
+                current = revision
+        return current
+
+    def revoked(self) -> Revision | None:
+        return next((r for r in self.revisions if r.status is AttrStatus.REVOKED), None)
+
+
+@dataclass
+class ChainData:
+    """Everything read from the chain for one DID's accreditation chain."""
+
+    did: str
+    links: dict[tuple[bytes, bytes], Link]
+    bodies: dict[tuple[bytes, bytes], str]
+    documents: dict[bytes, DidState]
+    names: dict[bytes, str] = field(default_factory=dict)
+
+    def of(self, did_hash_: bytes) -> list[Link]:
+        return [link for link in self.links.values() if link.did_hash == did_hash_]
+
+    def name(self, did_hash_: bytes) -> str:
+        return self.names.get(did_hash_, "0x" + did_hash_.hex())
+
+
+@dataclass
+class LinkCheck:
+    did: str
+    attribute_id: str
+    issuer_type: str
+    ok: bool
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TrustReport:
+    did: str
+    at: str
+    ok: bool
+    summary: str
+    path: list[LinkCheck]
+    root: str | None = None
+    trusted_root: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "did": self.did,
+            "at": self.at,
+            "ok": self.ok,
+            "summary": self.summary,
+            "root": self.root,
+            "trustedRoot": self.trusted_root,
+            "notes": self.notes,
+            "path": [vars(link) for link in self.path],
+        }
+
+
+@dataclass(frozen=True)
+class TrustList:
+    """The roots a verifying authority accepts, from a file it controls."""
+
+    roots: frozenset[str]
+    source: str
+
+    @classmethod
+    def load(cls, path: Path) -> TrustList:
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise InputError(f"cannot read trust list {path}: {exc.strerror}") from exc
+        roots: list[str] = []
+        stripped = text.strip()
+        if stripped.startswith("{"):
+            try:
+                data = json.loads(stripped)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"trust list {path} is not valid JSON") from exc
+            entries = data.get("roots") if isinstance(data, dict) else None
+            if not isinstance(entries, list):
+                raise InputError(f"trust list {path} has no `roots` list")
+            for entry in entries:
+                did = entry.get("did") if isinstance(entry, dict) else entry
+                if not isinstance(did, str):
+                    raise InputError(f"trust list {path}: every root needs a DID")
+                roots.append(did)
+        else:
+            roots = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+            roots = [r for r in roots if r]
+        for did in roots:
+            check_did(did)
+        return cls(frozenset(roots), str(path))
+
+
+@dataclass(frozen=True)
+class Need:
+    """What the child must be accredited for: a credential's types and schema, or a bare type."""
+
+    types: tuple[str, ...]
+    schema_id: str | None = None
+    jurisdiction: str | None = None
+
+
+def _link_from_tuple(raw: Sequence[Any]) -> Link:
+    did_h, attr_id, attribute, revisions = raw
+    return Link(
+        did_hash=bytes(did_h),
+        attribute_id=bytes(attr_id),
+        parent_did_hash=bytes(attribute[0]),
+        parent_attribute_id=bytes(attribute[1]),
+        root_did_hash=bytes(attribute[2]),
+        body_hash=bytes(attribute[3]),
+        issuer_type=IssuerType(attribute[4]),
+        status=AttrStatus(attribute[5]),
+        valid_from=int(attribute[6]),
+        valid_until=int(attribute[7]),
+        body_block=int(attribute[8]),
+        revisions=tuple(Revision(AttrStatus(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in revisions),
+    )
+
+
+class Trust:
+    """Trusted-issuers-registry operations on one deployment."""
+
+    def __init__(self, registry: Registry, public_url: str) -> None:
+        self.registry = registry
+        self.client = registry.client
+        self.public_url = public_url
+        self.address = registry.deployment.address("TrustedIssuersRegistry")
+
+    def _tir(self, function: str, *args: Any) -> Call:
+        return Call(self.address, "TrustedIssuersRegistry", function, args)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def onboard_root(
+        self, governance: LocalAccount, root: Identity, scopes: Sequence[Scope], valid_until: int
+    ) -> bytes:
+        """Governance onboards `root` with the root's self-signed authorisation; returns the attribute id."""
+        attribute_id = secrets.token_bytes(32)
+        now = int(time.time())
+        vc = build_accreditation(
+            issuer=root.did, subject=root.did, issuer_type=IssuerType.ROOT_TAO, attribute_id=attribute_id,
+            scopes=tuple(scopes), valid_from=now, valid_until=valid_until, issued_at=now, terms_of_use=None,
+        )  # fmt: skip
+        body = sign_accreditation(vc, root.signing_key, root.kid, now)
+        self.client.transact(
+            governance, self._tir("onboardRoot", did_hash(root.did), attribute_id, body, 0, valid_until)
+        )
+        return attribute_id
+
+    def accredit(
+        self,
+        parent: Identity,
+        parent_attribute_id: bytes,
+        child_did: str,
+        child_type: IssuerType,
+        scopes: Sequence[Scope],
+        valid_until: int,
+    ) -> bytes:
+        """`parent` accredits `child_did` as a TAO or TI; returns the new attribute id."""
+        if child_type not in (IssuerType.TAO, IssuerType.TI):
+            raise InputError("an accreditation makes a TAO or a TI")
+        check_did(child_did)
+        attribute_id = secrets.token_bytes(32)
+        now = int(time.time())
+        vc = build_accreditation(
+            issuer=parent.did, subject=child_did, issuer_type=child_type, attribute_id=attribute_id,
+            scopes=tuple(scopes), valid_from=now, valid_until=valid_until, issued_at=now,
+            terms_of_use=attribute_url(self.public_url, parent.did, parent_attribute_id),
+        )  # fmt: skip
+        body = sign_accreditation(vc, parent.signing_key, parent.kid, now)
+        self.client.transact(
+            parent.account,
+            self._tir(
+                "accredit", did_hash(parent.did), parent_attribute_id, did_hash(child_did), attribute_id,
+                int(child_type), body, 0, valid_until,
+            ),
+        )  # fmt: skip
+        return attribute_id
+
+    def set_status(
+        self, actor: Identity, child_did: str, attribute_id: bytes, status: AttrStatus, reason: int = 0
+    ) -> dict[str, Any]:
+        return self.client.transact(
+            actor.account,
+            self._tir(
+                "setAttributeStatus", did_hash(actor.did), did_hash(child_did), attribute_id, int(status), reason
+            ),
+        )
+
+    def set_root_status(
+        self, governance: LocalAccount, root_did: str, attribute_id: bytes, status: AttrStatus, reason: int = 0
+    ) -> dict[str, Any]:
+        return self.client.transact(
+            governance, self._tir("setRootStatus", did_hash(root_did), attribute_id, int(status), reason)
+        )
+
+    def attribute_ids(self, did: str) -> list[bytes]:
+        (ids,) = self.client.call(self._tir("attributeIds", did_hash(did)))
+        return [bytes(i) for i in ids]
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def fetch(self, dids: Iterable[str]) -> dict[str, ChainData]:
+        """Read the chains of several DIDs: one batch of view calls, then one batch of logs and documents."""
+        dids = sorted(set(dids))
+        if not dids:
+            return {}
+        walks = self.client.call_many([self._tir("trustChainOf", did_hash(d), MAX_LINKS) for d in dids])
+        per_did: dict[str, list[Link]] = {
+            d: [_link_from_tuple(raw) for raw in w[0]] for d, w in zip(dids, walks, strict=True)
+        }
+        links = {link.key: link for chain in per_did.values() for link in chain}
+        hashes = sorted({h for link in links.values() for h in (link.did_hash, link.parent_did_hash) if any(h)}
+                        | {did_hash(d) for d in dids})  # fmt: skip
+        abi = contract_abi("TrustedIssuersRegistry")
+        topic = abi.event_topic("AttributeBody")
+        keys = sorted(links)
+        requests = [
+            self.client.logs_request(
+                self.address, [topic, "0x" + k[0].hex(), "0x" + k[1].hex()], links[k].body_block, links[k].body_block
+            )
+            for k in keys
+        ]
+        for h in hashes:
+            requests.extend(self.registry.client.call_request(c) for c in self._resolve_calls_by_hash(h))
+        results = self.client.batch(requests)
+        bodies: dict[tuple[bytes, bytes], str] = {}
+        for k, logs in zip(keys, results[: len(keys)], strict=True):
+            for log in logs:
+                body = str(abi.decode_event("AttributeBody", log)["body"])
+                if hashlib.sha256(body.encode()).digest() == links[k].body_hash:
+                    bodies[k] = body
+        documents: dict[bytes, DidState] = {}
+        did_abi = contract_abi("DIDRegistry")
+        rest = results[len(keys) :]
+        for n, h in enumerate(hashes):
+            registration = did_abi.decode_output("registration", rest[2 * n])
+            methods = did_abi.decode_output("verificationMethods", rest[2 * n + 1])
+            documents[h] = Registry.did_state("", registration, methods)
+        names = {did_hash(d): d for d in dids}
+        for body in bodies.values():
+            try:
+                parsed = parse_accreditation(body)
+            except InputError:
+                continue
+            for text in (parsed.issuer, parsed.subject):
+                names.setdefault(keccak(text=text), text)
+        return {d: ChainData(d, links, bodies, documents, names) for d in dids}
+
+    def _resolve_calls_by_hash(self, h: bytes) -> list[Call]:
+        address = self.registry.did_address
+        return [
+            Call(address, "DIDRegistry", "registration", (h,)),
+            Call(address, "DIDRegistry", "verificationMethods", (h,)),
+        ]
+
+
+# -- evaluation (pure: no chain access) ---------------------------------------------------
+
+
+def _status_text(link: Link, at: int) -> tuple[bool, str, dict[str, Any]]:
+    revision = link.revision_at(at)
+    evidence: dict[str, Any] = {"validFrom": iso(link.valid_from), "validUntil": iso(link.valid_until)}
+    if revision is None:
+        return False, f"not yet accredited on {iso(at)} (accredited {iso(link.revisions[0].timestamp)})", evidence
+    if revision.status is AttrStatus.REVOKED:
+        evidence.update(revokedAt=iso(revision.timestamp), block=revision.block)
+        return False, f"accreditation revoked on {iso(revision.timestamp)}, before {iso(at)}", evidence
+    if revision.status is AttrStatus.SUSPENDED:
+        evidence.update(suspendedAt=iso(revision.timestamp), block=revision.block)
+        return False, f"accreditation suspended on {iso(revision.timestamp)} and not reinstated by {iso(at)}", evidence
+    if not link.valid_from <= at < link.valid_until:
+        return False, f"accreditation not within its validity period on {iso(at)}", evidence
+    later = link.revoked()
+    if later is not None:
+        evidence.update(revokedAt=iso(later.timestamp), block=later.block)
+        return (
+            True,
+            f"active on {iso(at)}; revoked later, on {iso(later.timestamp)}, which does not reach back",
+            evidence,
+        )
+    return True, f"active on {iso(at)}", evidence
+
+
+def _check_body(chain: ChainData, link: Link) -> tuple[ParsedAccreditation | None, str]:
+    body = chain.bodies.get(link.key)
+    if body is None:
+        return None, "the accreditation credential is missing from the chain or does not match its stored hash"
+    try:
+        acc = parse_accreditation(body)
+    except InputError as exc:
+        return None, f"malformed accreditation: {exc}"
+    issuer_hash = keccak(text=acc.issuer)
+    expected_issuer = link.did_hash if link.issuer_type is IssuerType.ROOT_TAO else link.parent_did_hash
+    if issuer_hash != expected_issuer:
+        return None, "the accreditation was not issued by the parent the registry records"
+    if keccak(text=acc.subject) != link.did_hash:
+        return None, "the accreditation is about another DID"
+    if acc.attribute_id != link.attribute_id.hex():
+        return None, "the accreditation's reservedAttributeId differs from the registry's attribute id"
+    if acc.kind != int(link.issuer_type):
+        return None, f"the accreditation's type does not make a {ISSUER_TYPES[int(link.issuer_type)]}"
+    if link.issuer_type is not IssuerType.ROOT_TAO:
+        terms = acc.terms_of_use or ""
+        if not terms.endswith(f"/issuers/{acc.issuer}/attributes/{link.parent_attribute_id.hex()}"):
+            return None, "termsOfUse does not point to the parent's accreditation"
+    signer = chain.documents.get(expected_issuer)
+    kid = acc.parsed.kid or ""
+    fragment = kid.partition("#")[2]
+    if not kid.startswith(acc.issuer + "#") or signer is None:
+        return None, "the accreditation's signing key is not the parent's"
+    method = signer.method_by_thumbprint(fragment)
+    if method is None or not method.has(Rel.ASSERTION_METHOD):
+        return None, "the accreditation's signing key is not in the parent's DID document"
+    if not method.valid_at(acc.issued_at):
+        return None, f"the parent's key was not valid when it signed the accreditation ({iso(acc.issued_at)})"
+    if not jwt.verify(acc.parsed, method.jwk):
+        return None, "the accreditation's signature does not verify with the parent's key"
+    return acc, "signature by the parent's key verified"
+
+
+def evaluate(chain: ChainData, at: int, trust_list: TrustList | None, need: Need | None = None) -> TrustReport:
+    """Find a chain from `chain.did` to a trusted root that holds at `at`; say which link fails if none does."""
+    start = did_hash(chain.did)
+    candidates = [link for link in chain.of(start) if link.issuer_type is IssuerType.TI]
+    if need is None:
+        candidates = chain.of(start)
+    if not candidates:
+        return TrustReport(
+            chain.did, iso(at), False, f"{chain.did} holds no accreditation in the trusted issuers registry", []
+        )
+    reports = [_walk(chain, link, at, trust_list, need) for link in candidates]
+    for report in reports:
+        if report.ok:
+            return report
+    return reports[0]
+
+
+def _structure(chain: ChainData, first: Link) -> tuple[list[Link], str | None]:
+    """Follow parent pointers to a root; (links in order, the structural problem if any)."""
+    path = [first]
+    seen = {first.key}
+    link = first
+    while link.issuer_type is not IssuerType.ROOT_TAO:
+        parent = chain.links.get(link.parent_key)
+        if parent is None:
+            return path, f"the chain is broken above {chain.name(link.did_hash)}: its parent's accreditation is missing"
+        if parent.key in seen:
+            return path, f"the accreditation chain loops back to {chain.name(parent.did_hash)}"
+        if len(path) >= MAX_DEPTH:
+            return path, f"the accreditation chain is longer than {MAX_DEPTH} links"
+        seen.add(parent.key)
+        path.append(parent)
+        link = parent
+    return path, None
+
+
+def _walk(chain: ChainData, first: Link, at: int, trust_list: TrustList | None, need: Need | None) -> TrustReport:
+    path: list[LinkCheck] = []
+    child_scopes: tuple[Scope, ...] | None = None
+    later: list[str] = []
+    did = chain.did
+
+    def fail(message: str) -> TrustReport:
+        return TrustReport(did, iso(at), False, message, path)
+
+    links, problem = _structure(chain, first)
+    if problem is not None:
+        path.extend(
+            LinkCheck(
+                chain.name(x.did_hash), x.attribute_id.hex(), ISSUER_TYPES.get(int(x.issuer_type), "?"), False, ""
+            )
+            for x in links
+        )
+        return fail(problem)
+    for link in links:
+        name = chain.name(link.did_hash)
+        kind = ISSUER_TYPES.get(int(link.issuer_type), "?")
+        entry = LinkCheck(name, link.attribute_id.hex(), kind, False, "")
+        path.append(entry)
+        acc, body_message = _check_body(chain, link)
+        if acc is None:
+            entry.message = body_message
+            return fail(f"{kind} link {name}: {body_message}")
+        active, status_message, evidence = _status_text(link, at)
+        entry.evidence = {"accreditedBy": acc.issuer, "scopes": [s.to_json() for s in acc.scopes], **evidence}
+        if not active:
+            entry.message = status_message
+            return fail(f"{kind} link {name}: {status_message}")
+        if (
+            len(path) == 1
+            and need is not None
+            and not any(
+                s.covers_credential(list(need.types), need.schema_id)
+                and (need.jurisdiction is None or s.jurisdiction in (None, need.jurisdiction))
+                for s in acc.scopes
+            )
+        ):
+            entry.message = f"not accredited for {', '.join(need.types)}"
+            return fail(f"{name} is not accredited for {', '.join(need.types)}")
+        if child_scopes is not None and not all(any(p.covers_scope(c) for p in acc.scopes) for c in child_scopes):
+            entry.message = "granted a wider scope than it holds itself"
+            return fail(f"{kind} link {name} granted its child a scope it does not hold")
+        entry.ok = True
+        entry.message = f"{body_message}; {status_message}"
+        if "revokedAt" in evidence:
+            later.append(
+                f"{kind} {name}'s accreditation was revoked on {evidence['revokedAt']}, after {iso(at)}: "
+                "what was issued before stays valid, anything issued after is refused"
+            )
+        child_scopes = acc.scopes
+        if link.issuer_type is IssuerType.ROOT_TAO:
+            report = TrustReport(did, iso(at), True, "", path, root=name, notes=later)
+            if trust_list is None:
+                report.trusted_root = None
+                report.notes.append(
+                    "no trust list given: the root is accepted because this registry's governance onboarded it"
+                )
+                report.summary = f"accredited through an unbroken chain to Root TAO {name}"
+            elif name in trust_list.roots:
+                report.trusted_root = True
+                report.summary = (
+                    f"accredited through an unbroken chain to Root TAO {name}, which {trust_list.source} trusts"
+                )
+            else:
+                report.ok = False
+                report.trusted_root = False
+                report.summary = (
+                    f"the chain ends at Root TAO {name}, which is not in the trust list {trust_list.source}"
+                )
+            return report
+    return fail("the chain does not reach a Root TAO")

@@ -1,0 +1,257 @@
+"""The accreditation chain on-chain, checked end to end as a cross-border authority does."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from conftest import GOVERNANCE, ONE_YEAR, Chain, welding_certificate
+
+from registry.formats.accreditation import Scope
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Registry, did_hash
+from registry.ops.trust import (
+    AttrStatus,
+    IssuerType,
+    Link,
+    Revision,
+    Trust,
+    TrustList,
+    evaluate,
+)
+from registry.ops.verify import Outcome, Verdict, Verifier
+
+
+def check(trust: Trust, did: str, at: int | None = None, trust_list: TrustList | None = None):  # type: ignore[no-untyped-def]
+    chain = trust.fetch([did])[did]
+    return evaluate(chain, at if at is not None else int(time.time()) + 1, trust_list)
+
+
+def trust_list_of(tmp_path: Path, *dids: str) -> TrustList:
+    path = tmp_path / "trusted-roots.json"
+    path.write_text(json.dumps({"name": "Destination country authority", "roots": [{"did": d} for d in dids]}))
+    return TrustList.load(path)
+
+
+def test_full_chain_from_training_centre_to_trusted_root(chain: Chain, trust: Trust, tmp_path: Path) -> None:
+    report = check(trust, chain.ti.did, trust_list=trust_list_of(tmp_path, chain.root.did))
+    assert report.ok, report.summary
+    assert report.root == chain.root.did
+    assert report.trusted_root is True
+    assert [link.issuer_type for link in report.path] == ["TI", "TAO", "RootTAO"]
+    assert [link.did for link in report.path] == [chain.ti.did, chain.tao.did, chain.root.did]
+
+
+def test_root_missing_from_the_trust_list_is_refused(chain: Chain, trust: Trust, tmp_path: Path) -> None:
+    report = check(trust, chain.ti.did, trust_list=trust_list_of(tmp_path, "did:ebsi:zOtherCountryRoot1111111"))
+    assert not report.ok
+    assert report.trusted_root is False
+    assert "not in the trust list" in report.summary
+
+
+def test_trust_list_as_plain_text(tmp_path: Path, chain: Chain) -> None:
+    path = tmp_path / "roots.txt"
+    path.write_text(f"# roots we accept\n{chain.root.did}  # home-country vocational authority\n")
+    assert TrustList.load(path).roots == {chain.root.did}
+
+
+def test_revoked_tao_breaks_the_chain_from_that_moment(chain: Chain, trust: Trust) -> None:
+    before = int(time.time())
+    time.sleep(1.1)
+    trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.REVOKED, reason=2)
+    now = int(time.time()) + 1
+    after = check(trust, chain.ti.did, at=now)
+    assert not after.ok
+    assert "TAO link" in after.summary and "revoked" in after.summary
+    earlier = check(trust, chain.ti.did, at=before)
+    assert earlier.ok, earlier.summary
+    tao_link = earlier.path[1]
+    assert "revoked later" in tao_link.message
+
+
+def test_suspended_then_reinstated(chain: Chain, trust: Trust) -> None:
+    trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.SUSPENDED, reason=3)
+    suspended = check(trust, chain.ti.did)
+    assert not suspended.ok and "suspended" in suspended.summary
+    trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.ACTIVE, reason=4)
+    assert check(trust, chain.ti.did).ok
+
+
+def test_revocation_is_final(chain: Chain, trust: Trust) -> None:
+    from registry.errors import TransactionReverted
+
+    trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.REVOKED)
+    with pytest.raises(TransactionReverted) as refused:
+        trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.ACTIVE)
+    assert refused.value.error_name == "InvalidStatusChange"
+
+
+def test_broken_chain_when_the_root_is_revoked_by_governance(chain: Chain, trust: Trust) -> None:
+    trust.set_root_status(GOVERNANCE, chain.root.did, chain.root_attribute, AttrStatus.REVOKED, reason=2)
+    report = check(trust, chain.ti.did)
+    assert not report.ok
+    assert report.path[-1].issuer_type == "RootTAO"
+    assert "revoked" in report.summary
+
+
+def test_a_looping_chain_is_refused(chain: Chain, trust: Trust) -> None:
+    # The contract cannot hold a loop (each accreditation pins an existing parent attribute and
+    # attribute ids are unique), so the loop is built in memory from the real chain data: the
+    # TAO's accreditation re-pointed at the TI's own. The verifier must still refuse it.
+    data = trust.fetch([chain.ti.did])[chain.ti.did]
+    tao_key = (did_hash(chain.tao.did), chain.tao_attribute)
+    original = data.links[tao_key]
+    data.links[tao_key] = Link(
+        **{**vars(original), "parent_did_hash": did_hash(chain.ti.did), "parent_attribute_id": chain.ti_attribute}
+    )
+    report = evaluate(data, int(time.time()) + 1, None)
+    assert not report.ok
+    assert "loops back" in report.summary
+
+
+def test_scope_mismatch_welding_centre_issuing_a_nursing_licence(
+    chain: Chain,
+    registry: Registry,
+    settings,
+    holder: Identity,  # type: ignore[no-untyped-def]
+) -> None:
+    issuer = Issuer(registry, chain.ti, settings)
+    welding = issuer.issue_single(holder.did, welding_certificate(), extra_types=("WeldingCertificate",))
+    nursing = issuer.issue_single(holder.did, welding_certificate(), extra_types=("NursingLicence",))
+    verifier = Verifier(registry)
+    assert verifier.verify("welding", welding.holder_file.dumps()).verdict is Verdict.VALID
+    report = verifier.verify("nursing", nursing.holder_file.dumps())
+    assert report.verdict is Verdict.INVALID
+    accreditation = report.check("accreditation")
+    assert accreditation is not None and accreditation.outcome is Outcome.FAIL
+    assert "not accredited for" in accreditation.message and "NursingLicence" in accreditation.message
+
+
+def test_a_tao_cannot_grant_more_than_it_holds(chain: Chain, trust: Trust, make_issuer) -> None:  # type: ignore[no-untyped-def]
+    wider = make_issuer("diploma-mill")
+    until = int(time.time()) + ONE_YEAR
+    trust.accredit(chain.tao, chain.tao_attribute, wider.did, IssuerType.TI, [Scope(types=("PilotLicence",))], until)
+    report = check(trust, wider.did)
+    assert not report.ok
+    assert "scope it does not hold" in report.summary
+
+
+def test_revoked_accreditation_invalidates_credentials_issued_after_revocation_only(
+    chain: Chain,
+    registry: Registry,
+    trust: Trust,
+    settings,
+    holder: Identity,  # type: ignore[no-untyped-def]
+) -> None:
+    issuer = Issuer(registry, chain.ti, settings)
+    before = issuer.issue_single(holder.did, welding_certificate())
+    time.sleep(1.1)
+    trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.REVOKED, reason=1)
+    time.sleep(1.1)
+    after = issuer.issue_single(holder.did, welding_certificate())
+    verifier = Verifier(registry)
+    early = verifier.verify("before", before.holder_file.dumps())
+    assert early.verdict is Verdict.VALID, early.summary
+    note = early.check("accreditation")
+    assert (
+        note is not None and "was revoked on" in note.message and "what was issued before stays valid" in note.message
+    )
+    late = verifier.verify("after", after.holder_file.dumps())
+    assert late.verdict is Verdict.INVALID
+    accreditation = late.check("accreditation")
+    assert accreditation is not None and accreditation.outcome is Outcome.FAIL
+    assert "revoked" in accreditation.message
+
+
+def test_key_rotation_keeps_old_signatures_and_refuses_new_ones_by_the_old_key(
+    chain: Chain,
+    registry: Registry,
+    settings,
+    holder: Identity,  # type: ignore[no-untyped-def]
+) -> None:
+    from registry.formats import keys as keyfmt
+
+    issuer = Issuer(registry, chain.ti, settings)
+    signed_before = issuer.issue_single(holder.did, welding_certificate())
+    time.sleep(1.1)
+    new_key = keyfmt.generate(keyfmt.KeyType.P256)
+    registry.rotate_signing_key(chain.ti, new_key)
+    # The old key signs again, after the rotation: must be refused.
+    stale = issuer.issue_single(holder.did, welding_certificate(), issued_at=int(time.time()) + 2)
+    verifier = Verifier(registry)
+    assert verifier.verify("before", signed_before.holder_file.dumps()).verdict is Verdict.VALID
+    report = verifier.verify("stale", stale.holder_file.dumps())
+    assert report.verdict is Verdict.INVALID
+    key = report.check("signing key")
+    assert key is not None and key.outcome is Outcome.FAIL and "not valid when" in key.message
+    # The new key works.
+    chain.ti.signing_key = new_key
+    fresh = Issuer(registry, chain.ti, settings).issue_single(holder.did, welding_certificate())
+    assert verifier.verify("fresh", fresh.holder_file.dumps()).verdict is Verdict.VALID
+
+
+def test_did_document_resolves_as_of_a_past_time(chain: Chain, registry: Registry) -> None:
+    from registry.formats import keys as keyfmt
+    from registry.ops.documents import document_from_state
+
+    old_kid = chain.ti.kid
+    time.sleep(1.1)
+    t_before = int(time.time()) - 1
+    time.sleep(1.1)
+    registry.rotate_signing_key(chain.ti, keyfmt.generate(keyfmt.KeyType.P256))
+    state = registry.resolve(chain.ti.did)
+    then = document_from_state(state, t_before)
+    now = document_from_state(state, int(time.time()) + 1)
+    assert old_kid in then["assertionMethod"]
+    assert old_kid not in now["assertionMethod"]
+    assert len(now["assertionMethod"]) == 1
+    assert then["@context"] == ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"]
+
+
+def test_issuer_check_needs_a_fixed_number_of_round_trips_whatever_the_history(chain: Chain, trust: Trust) -> None:
+    requests: list[int] = []
+    provider = trust.client._provider
+    original_single, original_batch = provider.make_request, provider.make_batch_request
+
+    def counting_single(method, params):  # type: ignore[no-untyped-def]
+        requests.append(1)
+        return original_single(method, params)
+
+    def counting_batch(calls):  # type: ignore[no-untyped-def]
+        requests.append(len(calls))
+        return original_batch(calls)
+
+    provider.make_request, provider.make_batch_request = counting_single, counting_batch  # type: ignore[method-assign]
+    try:
+        check(trust, chain.ti.did)
+        short = len(requests)
+        for _ in range(5):
+            provider.make_request, provider.make_batch_request = original_single, original_batch  # type: ignore[method-assign]
+            trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.SUSPENDED)
+            trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.ACTIVE)
+            provider.make_request, provider.make_batch_request = counting_single, counting_batch  # type: ignore[method-assign]
+        requests.clear()
+        report = check(trust, chain.ti.did)
+        assert report.ok
+        assert len(requests) == short == 2
+    finally:
+        provider.make_request, provider.make_batch_request = original_single, original_batch  # type: ignore[method-assign]
+
+
+def test_status_at_time_from_revisions() -> None:
+    link = Link(
+        did_hash=b"\x01" * 32, attribute_id=b"\x02" * 32, parent_did_hash=b"\x03" * 32,
+        parent_attribute_id=b"\x04" * 32, root_did_hash=b"\x05" * 32, body_hash=b"\x00" * 32,
+        issuer_type=IssuerType.TI, status=AttrStatus.ACTIVE, valid_from=100, valid_until=10_000, body_block=1,
+        revisions=(
+            Revision(AttrStatus.ACTIVE, 0, 100, 1), Revision(AttrStatus.SUSPENDED, 3, 200, 2),
+            Revision(AttrStatus.ACTIVE, 4, 300, 3), Revision(AttrStatus.REVOKED, 1, 400, 4),
+        ),
+    )  # fmt: skip
+    assert link.revision_at(99) is None
+    assert [link.revision_at(t).status for t in (150, 250, 350, 450)] == [  # type: ignore[union-attr]
+        AttrStatus.ACTIVE, AttrStatus.SUSPENDED, AttrStatus.ACTIVE, AttrStatus.REVOKED,
+    ]  # fmt: skip
