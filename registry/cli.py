@@ -36,6 +36,12 @@ app = typer.Typer(
 node_app = typer.Typer(help="Run a local anvil chain.", no_args_is_help=True)
 identity_app = typer.Typer(help="Create and show identities (DIDs and their encrypted keys).", no_args_is_help=True)
 did_app = typer.Typer(help="Register and resolve DIDs.", no_args_is_help=True)
+trust_app = typer.Typer(
+    help="Accreditation chain: onboard roots, accredit, suspend, reinstate, revoke.", no_args_is_help=True
+)
+issuer_app = typer.Typer(help="Check an issuer's accreditation chain.", no_args_is_help=True)
+app.add_typer(trust_app, name="trust")
+app.add_typer(issuer_app, name="issuer")
 app.add_typer(node_app, name="node")
 app.add_typer(identity_app, name="identity")
 app.add_typer(did_app, name="did")
@@ -286,6 +292,9 @@ def issue(
     achievement_type: Annotated[str, typer.Option("--type", help="Open Badges achievementType.")] = "Certificate",
     skill: Annotated[list[str] | None, typer.Option(help="ESCO skill as URI=label (repeatable).")] = None,
     eqf: Annotated[int | None, typer.Option(help="EQF level 1-8.")] = None,
+    credential_type: Annotated[
+        list[str] | None, typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.")
+    ] = None,
     valid_until: Annotated[str | None, typer.Option(help="Expiry (ISO date).")] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
@@ -317,7 +326,7 @@ def issue(
     registry = Registry.connect(settings)
     issuer_identity = _load_identity(settings, issuer)
     issued = Issuer(registry, issuer_identity, settings).issue_single(
-        holder_did, achievement, valid_until=_parse_at(valid_until)
+        holder_did, achievement, valid_until=_parse_at(valid_until), extra_types=tuple(credential_type or ())
     )
     from registry.chain.deployment import write_json_atomic
 
@@ -327,6 +336,247 @@ def issue(
         f"issued {name!r} to {holder_did}\n  hash 0x{issued.credential_hash.hex()} anchored in block "
         f"{receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n  credential file: {output}"
     )
+
+
+def _did_of(settings: Settings, value: str) -> str:
+    """A DID given as such, or the DID of a local identity."""
+    if value.startswith("did:"):
+        return value
+    from registry.keystore import KeyStore
+
+    return str(KeyStore(settings.keys_dir).public_info(value)["did"])
+
+
+def _governance_account(settings: Settings, client: Any, governance: str | None) -> Any:
+    from eth_account import Account
+
+    from registry.chain.node import ANVIL_DEV_KEY
+
+    if governance:
+        return _load_identity(settings, governance).account
+    key = os.environ.get("REGISTRY_GOVERNANCE_KEY")
+    if not key and client.chain_id != 31337:
+        raise ConfigError("pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)")
+    return Account.from_key(key or ANVIL_DEV_KEY)
+
+
+def _scopes(types: str, schema: str | None, jurisdiction: str | None) -> list[Any]:
+    from registry.formats.accreditation import Scope
+
+    names = tuple(t.strip() for t in types.split(",") if t.strip())
+    if not names:
+        raise InputError("--types needs at least one credential type")
+    return [Scope(types=names, schema_id=schema, jurisdiction=jurisdiction)]
+
+
+TypesOpt = Annotated[
+    str, typer.Option(help="Comma-separated credential types, e.g. SkillsCredential,WeldingCertificate.")
+]
+SchemaOpt = Annotated[str | None, typer.Option(help="Credential schema id the scope is limited to.")]
+JurisdictionOpt = Annotated[str | None, typer.Option(help="Jurisdiction URI the scope is limited to.")]
+UntilOpt = Annotated[str | None, typer.Option("--valid-until", help="End of validity (ISO date; default one year).")]
+
+
+def _until(valid_until: str | None) -> int:
+    import time as _time
+
+    return _parse_at(valid_until) or int(_time.time()) + 365 * 24 * 3600
+
+
+@trust_app.command("onboard-root")
+def trust_onboard_root(
+    root: Annotated[str, typer.Argument(help="Identity name of the Root TAO (it signs its authorisation).")],
+    types: TypesOpt,
+    governance: Annotated[str | None, typer.Option(help="Identity holding the governance role.")] = None,
+    schema: SchemaOpt = None,
+    jurisdiction: JurisdictionOpt = None,
+    valid_until: UntilOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance onboards a Root TAO (e.g. a national vocational authority)."""
+    from registry.ops.registry import Registry
+    from registry.ops.trust import Trust
+
+    settings = _settings(rpc, deployment)
+    registry = Registry.connect(settings)
+    account = _governance_account(settings, registry.client, governance)
+    identity = _load_identity(settings, root)
+    attribute = Trust(registry, settings.public_url).onboard_root(
+        account, identity, _scopes(types, schema, jurisdiction), _until(valid_until)
+    )
+    out.print(f"{identity.did} is a Root TAO (attribute {attribute.hex()})")
+
+
+@trust_app.command("accredit")
+def trust_accredit(
+    parent: Annotated[str, typer.Option(help="Identity name of the accrediting Root TAO or TAO.")],
+    child: Annotated[str, typer.Option(help="DID (or local identity name) of the party accredited.")],
+    as_: Annotated[str, typer.Option("--as", help="tao (may accredit others) or ti (may issue).")],
+    types: TypesOpt,
+    schema: SchemaOpt = None,
+    jurisdiction: JurisdictionOpt = None,
+    valid_until: UntilOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """A Root TAO or TAO accredits a TAO or a TI, with a scope and a validity period."""
+    from registry.ops.registry import Registry
+    from registry.ops.trust import IssuerType, Trust
+
+    kinds = {"tao": IssuerType.TAO, "ti": IssuerType.TI}
+    if as_.lower() not in kinds:
+        raise InputError("--as must be tao or ti")
+    settings = _settings(rpc, deployment)
+    registry = Registry.connect(settings)
+    trust = Trust(registry, settings.public_url)
+    identity = _load_identity(settings, parent)
+    parent_attribute = trust.active_attribute(identity.did)
+    child_did = _did_of(settings, child)
+    attribute = trust.accredit(
+        identity, parent_attribute, child_did, kinds[as_.lower()], _scopes(types, schema, jurisdiction),
+        _until(valid_until),
+    )  # fmt: skip
+    out.print(f"{child_did} accredited as {as_.upper()} by {identity.did} (attribute {attribute.hex()})")
+
+
+def _change_accreditation(
+    parent: str,
+    child: str,
+    attribute: str | None,
+    status: str,
+    reason: int,
+    rpc: list[str] | None,
+    deployment: Path | None,
+) -> None:
+    from registry.ops.registry import Registry
+    from registry.ops.trust import AttrStatus, Trust
+
+    settings = _settings(rpc, deployment)
+    registry = Registry.connect(settings)
+    trust = Trust(registry, settings.public_url)
+    identity = _load_identity(settings, parent)
+    child_did = _did_of(settings, child)
+    target = (
+        bytes.fromhex(attribute.removeprefix("0x")) if attribute else trust.child_attribute(identity.did, child_did)
+    )
+    receipt = trust.set_status(identity, child_did, target, AttrStatus[status], reason)
+    out.print(f"accreditation {target.hex()} of {child_did}: {status.lower()} in block {receipt['blockNumber']}")
+
+
+ParentOpt = Annotated[str, typer.Option(help="Identity name of the party that granted the accreditation.")]
+ChildOpt = Annotated[str, typer.Option(help="DID (or local identity name) of the accredited party.")]
+AttributeOpt = Annotated[str | None, typer.Option(help="Attribute id, when the child holds several from this parent.")]
+AccReasonOpt = Annotated[
+    int, typer.Option(help="Reason code (0 unspecified, 1 requirements not met, 2 fraud, 3 audit).")
+]
+
+
+@trust_app.command("suspend")
+def trust_suspend(
+    parent: ParentOpt,
+    child: ChildOpt,
+    attribute: AttributeOpt = None,
+    reason: AccReasonOpt = 3,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Suspend a child's accreditation (reversible)."""
+    _change_accreditation(parent, child, attribute, "SUSPENDED", reason, rpc, deployment)
+
+
+@trust_app.command("reinstate")
+def trust_reinstate(
+    parent: ParentOpt,
+    child: ChildOpt,
+    attribute: AttributeOpt = None,
+    reason: AccReasonOpt = 4,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Reinstate a suspended accreditation."""
+    _change_accreditation(parent, child, attribute, "ACTIVE", reason, rpc, deployment)
+
+
+@trust_app.command("revoke")
+def trust_revoke(
+    parent: ParentOpt,
+    child: ChildOpt,
+    attribute: AttributeOpt = None,
+    reason: AccReasonOpt = 1,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Revoke a child's accreditation (final; what it issued before stays valid)."""
+    _change_accreditation(parent, child, attribute, "REVOKED", reason, rpc, deployment)
+
+
+@issuer_app.command("check")
+def issuer_check(
+    did: Annotated[str, typer.Argument(help="The issuer's DID (or a local identity name).")],
+    at: Annotated[str | None, typer.Option(help="Check as of this ISO date/time (default now).")] = None,
+    trust_list: Annotated[
+        Path | None, typer.Option("--trust-list", help="File naming the Root TAOs you accept.")
+    ] = None,
+    credential_type: Annotated[
+        list[str] | None, typer.Option("--type", help="Require accreditation for this credential type.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine."""
+    import time as _time
+
+    from registry.ops.registry import Registry
+    from registry.ops.trust import Need, Trust, TrustList, evaluate
+
+    settings = _settings(rpc, deployment)
+    target = _did_of(settings, did)
+    roots = TrustList.load(trust_list) if trust_list else None
+    registry = Registry.connect(settings)
+    chain = Trust(registry, settings.public_url).fetch([target])[target]
+    need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
+    report = evaluate(chain, _parse_at(at) or int(_time.time()), roots, need)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+    else:
+        colour = "green" if report.ok else "red"
+        out.print(
+            f"[bold]{target}[/]: [bold {colour}]{'TRUSTED' if report.ok else 'NOT TRUSTED'}[/] — {report.summary}"
+        )
+        for link in report.path:
+            symbol = _SYMBOL["pass" if link.ok else "fail"]
+            out.print(f"  {symbol} {link.issuer_type} {link.did}: {link.message}")
+            by = link.evidence.get("accreditedBy")
+            scopes = link.evidence.get("scopes")
+            if by or scopes:
+                out.print(
+                    f"      [dim]accredited by {by}; scope {scopes}; valid {link.evidence.get('validFrom')} "
+                    f"to {link.evidence.get('validUntil')}[/]"
+                )
+        for note in report.notes:
+            out.print(f"  [dim]note: {note}[/]")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@did_app.command("rotate-key")
+def did_rotate_key(name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = None) -> None:
+    """Replace an identity's credential-signing key: the new key is added, the old one ends now."""
+    from registry.formats import keys as keyfmt
+    from registry.keystore import KeyStore
+    from registry.ops.registry import Registry
+
+    settings = _settings(rpc, deployment)
+    passphrase = _passphrase()
+    store = KeyStore(settings.keys_dir)
+    identity = store.load(name, passphrase)
+    registry = Registry.connect(settings)
+    new_key = keyfmt.generate(keyfmt.KeyType.P256)
+    registry.rotate_signing_key(identity, new_key)
+    identity.signing_key = new_key
+    store.save(identity, passphrase, overwrite=True)
+    out.print(f"{identity.did}: new signing key {identity.kid}; the previous key's validity ended now")
 
 
 def _read_credentials(paths: list[str]) -> list[tuple[str, bytes]]:
@@ -437,11 +687,15 @@ def verify(
     files: FilesArg,
     at: Annotated[str | None, typer.Option(help="Was it valid at this ISO date/time?")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report(s) as JSON.")] = False,
+    trust_list: Annotated[
+        Path | None, typer.Option("--trust-list", help="File naming the Root TAOs you accept.")
+    ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
     """Verify credentials: exit 0 valid, 1 not valid, 2 could not determine."""
     from registry.ops.registry import Registry
+    from registry.ops.trust import TrustList
     from registry.ops.verify import Verifier
 
     settings = _settings(rpc, deployment)
@@ -453,7 +707,8 @@ def verify(
         registry = Registry.connect(settings)
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         setup_error = str(exc)
-    verifier = Verifier(registry)
+    roots = TrustList.load(trust_list) if trust_list else None
+    verifier = Verifier(registry, roots)
     reports = verifier.verify_many(inputs, when)
     if setup_error:
         for report in reports:

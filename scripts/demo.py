@@ -6,6 +6,7 @@ that this script starts on a free port and stops at the end (whatever happens).
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -17,6 +18,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from registry.chain.node import AnvilNode, free_port
+from registry.keystore import KeyStore
 
 console = Console(emoji=False, highlight=False)
 REGISTRY = str(Path(sys.executable).with_name("registry"))
@@ -56,7 +58,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="registry-demo-") as tmp:
         home = Path(tmp)
         node = AnvilNode(home / "node", port=free_port())
-        console.print(Panel.fit("Skills credential registry: the life of one credential", style="bold"))
+        console.print(Panel.fit("Skills credential registry: a welder's certificate crosses a border", style="bold"))
         console.print(f"Starting a local anvil chain on {node.rpc_url} (state in {node.data_dir}) ...")
         node.start()
         try:
@@ -65,34 +67,76 @@ def main() -> int:
             files.mkdir()
             credential = files / "amina-welding.json"
 
-            demo.step("1. Deploy the registry contracts (DID registry and credential registry) on the chain.")
+            demo.step(
+                "1. Deploy the registry: a DID registry, a trusted issuers registry (the accreditation chain) "
+                "and a credential registry (anchors, revocation, suspension). The deploying account holds the "
+                "governance role that onboards root authorities."
+            )
             demo.run("deploy")
 
             demo.step(
-                "2. A vocational training centre creates its identity: a did:ebsi identifier, a secp256k1 "
-                "controller key (signs its transactions) and a P-256 key (signs credentials), both "
-                "encrypted on disk. A worker, Amina, creates hers: a did:key she controls."
+                "2. The parties create their identities. In Amina's home country: the national vocational "
+                "authority, an accreditation body and a welding school, each a did:ebsi with a secp256k1 "
+                "controller key (signs its transactions) and a P-256 key (signs credentials), encrypted on "
+                "disk. Amina, the worker, gets a did:key she controls."
             )
-            demo.run("identity", "create", "training-centre")
+            for name in ("home-authority", "accreditation-body", "welding-school"):
+                demo.run("identity", "create", name)
             demo.run("identity", "create", "--person", "amina")
 
             demo.step(
-                "3. The training centre registers its DID on-chain with its public keys. "
-                "(On this local chain its account is first given test ether.)"
+                "3. Each organisation registers its DID on-chain with its public keys "
+                "(on this local chain each account first receives test ether)."
             )
-            demo.run("node", "fund", "training-centre")
-            demo.run("did", "register", "training-centre")
+            for name in ("home-authority", "accreditation-body", "welding-school"):
+                demo.run("node", "fund", name)
+                demo.run("did", "register", name)
 
             demo.step(
-                "4. Amina passes her welding exam. The centre issues a skills credential (a W3C Verifiable "
-                "Credential, a JWT signed with ES256) to her did:key and anchors its hash on-chain. "
-                "Only the hash goes on-chain: nothing about Amina."
+                "4. The accreditation chain, as in EBSI: governance onboards the home-country vocational "
+                "authority as a Root TAO; it accredits the accreditation body (TAO), which accredits the "
+                "welding school (TI) to issue welding certificates. Each link is a signed accreditation "
+                "credential on-chain."
+            )
+            types = "SkillsCredential,WeldingCertificate,NursingLicence"
+            demo.run("trust", "onboard-root", "home-authority", "--types", types)
+            demo.run("trust", "accredit", "--parent", "home-authority", "--child", "accreditation-body",
+                     "--as", "tao", "--types", types)  # fmt: skip
+            demo.run("trust", "accredit", "--parent", "accreditation-body", "--child", "welding-school",
+                     "--as", "ti", "--types", "SkillsCredential,WeldingCertificate")  # fmt: skip
+
+            demo.step(
+                "5. In the destination country, the labour authority keeps its own trust list: the root "
+                "authorities it recognises. It checks the foreign welding school: the whole chain, every "
+                "link's signature, scope, validity and status, up to a root on its list."
+            )
+            store = KeyStore(home / "keys")
+            trust_list = files / "destination-trusted-roots.json"
+            trust_list.write_text(
+                json.dumps(
+                    {
+                        "name": "Destination country labour authority",
+                        "roots": [
+                            {"did": store.public_info("home-authority")["did"], "name": "Home vocational authority"}
+                        ],
+                    },
+                    indent=2,
+                )
+            )
+            console.print(f"[dim]{trust_list}:[/]\n{trust_list.read_text()}")
+            demo.run("issuer", "check", "welding-school", "--trust-list", str(trust_list))
+
+            demo.step(
+                "6. Amina passes her welding exam. The school issues her a skills credential (a W3C Verifiable "
+                "Credential, a JWT signed with ES256, aligned to an ESCO skill and EQF level 4) and anchors "
+                "its hash on-chain. Only the hash goes on-chain: nothing about Amina."
             )
             demo.run(
                 "issue",
-                "--issuer", "training-centre",
+                "--issuer", "welding-school",
                 "--holder", "amina",
                 "--name", "MIG/MAG welding, level 2",
+                "--credential-type", "WeldingCertificate",
                 "--description", "Welds carbon steel plate and pipe with MIG/MAG processes.",
                 "--criteria", "Practical test on plate and pipe, assessed by a certified examiner.",
                 "--skill", "http://data.europa.eu/esco/skill/35eb2b43-8e7e-46e3-a5b5-0a8c5c6a0f7e=weld metal",
@@ -101,21 +145,21 @@ def main() -> int:
             )  # fmt: skip
 
             demo.step(
-                "5. Abroad, an employer verifies Amina's credential with only the file, an RPC URL and the "
-                "deployment file. Every check is listed with its on-chain evidence."
+                "7. Abroad, an employer verifies Amina's credential with the file, an RPC URL, the deployment "
+                "file and the authority's trust list. Every check is listed with its on-chain evidence."
             )
-            demo.run("verify", str(credential))
+            demo.run("verify", "--trust-list", str(trust_list), str(credential))
 
             demo.step(
-                "6. The centre finds the exam was not properly invigilated and revokes the credential, giving a reason."
+                "8. The school finds the exam was not properly invigilated and revokes the credential, giving a reason."
             )
-            demo.run("revoke", str(credential), "--issuer", "training-centre", "--reason", "1")
+            demo.run("revoke", str(credential), "--issuer", "welding-school", "--reason", "1")
 
-            demo.step("7. The employer verifies again: the credential is reported revoked, with reason and time.")
-            demo.run("verify", str(credential), expect=1)
+            demo.step("9. The employer verifies again: the credential is reported revoked, with reason and time.")
+            demo.run("verify", "--trust-list", str(trust_list), str(credential), expect=1)
 
             demo.step(
-                "8. If the chain cannot be reached, the verifier says so (exit code 2): 'could not "
+                "10. If the chain cannot be reached, the verifier says so (exit code 2): 'could not "
                 "determine' is never reported as 'invalid'."
             )
             demo.run("verify", "--rpc", f"http://127.0.0.1:{free_port()}", str(credential), expect=2)

@@ -14,7 +14,11 @@ from registry.formats.did import new_ebsi_did
 from registry.formats.schemas import SchemaSet, error_paths, validate_ob3
 from registry.formats.vcdm2 import VC_V2_CONTEXT, build_vc2, check_vc2
 
-HOLDER = "did:key:z2dmzD81cgPx8Vki7JbuuMmFYrWPgYoytykUZ3eyqht1j9KbsEYvdrjxMjQ4tpnje9BDBTzuNDP3knn6qLZErzd4bJ5go2CChoPjd5GAH3zpFJP5fuwSk66U5Pq6EhF4nKnHzDnznEP8fX99nZGgwbAh1o7Gj1X52Tdhf7U4KTk66xsA5r"
+HOLDER = (
+    "did:key:z2dmzD81cgPx8Vki7JbuuMmFYrWPgYoytykUZ3eyqht1j9KbsEYvdrjxMjQ4tpnje9BDBTzuNDP3knn6qL"
+    "ZErzd4bJ5go2CChoPjd5GAH3zpFJP5fuwSk66U5Pq6EhF4nKnHzDnznEP8fX99nZGgwbAh1o7Gj1X52Tdhf7U4KTk6"
+    "6xsA5r"
+)
 WELDING = Skill("http://data.europa.eu/esco/skill/35eb2b43-8e7e-46e3-a5b5-0a8c5c6a0f7e", "weld metal")
 ISSUED = 1_700_000_000
 

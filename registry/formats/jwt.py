@@ -103,8 +103,8 @@ def _coordinate(public_jwk: dict[str, Any], name: str) -> int | None:
 
 def _public_key(alg: str, public_jwk: dict[str, Any]) -> ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | None:
     """The key `public_jwk` describes, if it is a well-formed key of `alg`'s curve; else None."""
-    crv = public_jwk.get("crv")
-    if crv != _ALG_CURVES.get(alg):
+    crv = _ALG_CURVES.get(alg)
+    if crv is None or public_jwk.get("crv") != crv:
         return None
     if "alg" in public_jwk and public_jwk["alg"] != alg:
         return None  # RFC 7517 §4.4: a key restricted to another algorithm must not be used

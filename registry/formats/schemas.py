@@ -22,7 +22,7 @@ from typing import Any
 from jsonschema import Draft201909Validator, Draft202012Validator, FormatChecker, ValidationError
 from jsonschema.protocols import Validator
 from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT201909, DRAFT202012
+from referencing.jsonschema import DRAFT202012
 
 from registry.errors import InputError
 

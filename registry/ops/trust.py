@@ -299,6 +299,32 @@ class Trust:
             governance, self._tir("setRootStatus", did_hash(root_did), attribute_id, int(status), reason)
         )
 
+    def attribute(self, did: str, attribute_id: bytes) -> Link:
+        attribute, revisions = self.client.call(self._tir("attribute", did_hash(did), attribute_id))
+        return _link_from_tuple((did_hash(did), attribute_id, attribute, revisions))
+
+    def active_attribute(self, did: str) -> bytes:
+        """The first of `did`'s accreditations that is active now (to accredit others under)."""
+        now = self.registry.block_timestamp()
+        for attribute_id in self.attribute_ids(did):
+            link = self.attribute(did, attribute_id)
+            if link.status is AttrStatus.ACTIVE and link.valid_from <= now < link.valid_until:
+                return attribute_id
+        raise InputError(f"{did} holds no active accreditation to accredit others under")
+
+    def child_attribute(self, parent_did: str, child_did: str) -> bytes:
+        """The one accreditation `parent_did` granted `child_did` (ambiguity is an error)."""
+        granted = [
+            a
+            for a in self.attribute_ids(child_did)
+            if self.attribute(child_did, a).parent_did_hash == did_hash(parent_did)
+        ]
+        if not granted:
+            raise InputError(f"{parent_did} granted {child_did} no accreditation")
+        if len(granted) > 1:
+            raise InputError("several accreditations match; pass --attribute")
+        return granted[0]
+
     def attribute_ids(self, did: str) -> list[bytes]:
         (ids,) = self.client.call(self._tir("attributeIds", did_hash(did)))
         return [bytes(i) for i in ids]

@@ -489,9 +489,10 @@ class Verifier:
             except (ChainUnavailable, TransactionReverted) as exc:
                 chain_error = str(exc)
         for item in items:
-            if item.fatal:
+            format_ok = any(c.name == "format" and c.outcome is Outcome.PASS for c in item.checks)
+            if not format_ok:
                 continue
-            if chain_error is not None:
+            if chain_error is not None and not item.fatal:
                 done = {c.name for c in item.checks}
                 for name in _CHAIN_CHECKS:
                     if name not in done:
