@@ -14,6 +14,7 @@ contract CredentialRegistry is ICredentialRegistry {
 
     mapping(bytes32 key => Anchor) private _anchors;
     mapping(bytes32 key => uint256) private _words;
+    mapping(bytes32 key => uint256) private _publications;
 
     /// @inheritdoc ICredentialRegistry
     function anchor(bytes32 credentialHash) external {
@@ -50,6 +51,22 @@ contract CredentialRegistry is ICredentialRegistry {
         if (id >> 33 != 0) revert InvalidListId(id);
         if (index >= LIST_SIZE) revert IndexOutOfRange(index);
         _changeWord(id, index / BITS_PER_WORD, uint256(1) << (index % BITS_PER_WORD), true, reason);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function publishStatusList(uint256 id, string calldata credential) external {
+        if (id >> 33 != 0) revert InvalidListId(id);
+        uint256 length = bytes(credential).length;
+        if (length == 0 || length > 65_536) revert InvalidCredential(length);
+        bytes32 key = keccak256(abi.encode(msg.sender, id));
+        uint256 previous = _publications[key];
+        _publications[key] = block.number;
+        emit StatusListPublished(msg.sender, id, credential, previous);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function statusListPublication(address account, uint256 id) external view returns (uint256) {
+        return _publications[keccak256(abi.encode(account, id))];
     }
 
     /// @inheritdoc ICredentialRegistry

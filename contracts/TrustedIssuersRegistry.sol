@@ -16,6 +16,7 @@ contract TrustedIssuersRegistry is ITrustedIssuersRegistry, AccessControl {
     IDIDRegistry public immutable didRegistry;
 
     mapping(bytes32 didHash => bytes32[]) private _ids;
+    bytes32[] private _issuers;
     mapping(bytes32 didHash => mapping(bytes32 attributeId => Attribute)) private _attributes;
     mapping(bytes32 didHash => mapping(bytes32 attributeId => Revision[])) private _revisions;
 
@@ -74,6 +75,21 @@ contract TrustedIssuersRegistry is ITrustedIssuersRegistry, AccessControl {
         Attribute storage a = _existing(rootDid, attributeId);
         if (a.issuerType != IssuerType.RootTAO) revert NotParent(rootDid, attributeId, bytes32(0));
         _revise(rootDid, attributeId, a, status, reason);
+    }
+
+    /// @inheritdoc ITrustedIssuersRegistry
+    function issuerCount() external view returns (uint256) {
+        return _issuers.length;
+    }
+
+    /// @inheritdoc ITrustedIssuersRegistry
+    function issuersPage(uint256 start, uint256 count) external view returns (bytes32[] memory dids) {
+        uint256 total = _issuers.length;
+        uint256 end = start >= total ? start : (total - start < count ? total : start + count);
+        dids = new bytes32[](end - start);
+        for (uint256 i = start; i < end; ++i) {
+            dids[i - start] = _issuers[i];
+        }
     }
 
     /// @inheritdoc ITrustedIssuersRegistry
@@ -138,6 +154,7 @@ contract TrustedIssuersRegistry is ITrustedIssuersRegistry, AccessControl {
         if (_attributes[did][attributeId].issuerType != IssuerType.None) revert AttributeExists(did, attributeId);
         if (_ids[did].length >= MAX_ATTRIBUTES) revert TooManyAttributes(did);
 
+        if (_ids[did].length == 0) _issuers.push(did);
         _ids[did].push(attributeId);
         _attributes[did][attributeId] = Attribute({
             parentDid: parentDid,

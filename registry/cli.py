@@ -618,7 +618,7 @@ def _status_change(
     registry = Registry.connect(settings)
     identity = _load_identity(settings, issuer)
     receipts = Issuer(registry, identity, settings).change_status(
-        tokens, Purpose.parse(purpose), set_=set_, reason=reason
+        tokens, Purpose.parse(purpose), set_=set_, reason=reason, publish=True
     )
     verb = {
         ("revocation", True): "revoked",

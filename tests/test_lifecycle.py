@@ -113,3 +113,32 @@ def test_unreachable_chain_gives_could_not_determine_never_invalid(
         "signature",
         "anchor",
     }
+
+
+def test_published_status_list_reflects_the_chain_and_is_signed_by_the_issuer(
+    issuer: Issuer, holder: Identity, registry: Registry
+) -> None:
+    from registry.formats.statuslist import decode_list, is_set
+    from registry.ops.registry import DidState
+    from registry.ops.statuslists import StatusLists
+
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    lists = StatusLists(registry, "http://registry.test")
+    account = issuer.identity.account.address
+    assert lists.published(account, Purpose.REVOCATION, issued.list_number) is None
+    issuer.change_status([issued.holder_file.credential], Purpose.REVOCATION, set_=True, reason=1, publish=True)
+    publication = lists.published(account, Purpose.REVOCATION, issued.list_number)
+    assert publication is not None and publication.current
+    parsed = jwt.parse(publication.credential)
+    state: DidState = registry.resolve(issuer.identity.did)
+    method = state.method_by_thumbprint(str(parsed.kid).partition("#")[2])
+    assert method is not None and jwt.verify(parsed, method.jwk)
+    bits = decode_list(parsed.payload["vc"]["credentialSubject"]["encodedList"])
+    assert len(bits) * 8 == 131_072
+    assert is_set(bits, issued.index)
+    assert sum(bin(b).count("1") for b in bits) == 1
+    # A later change without republishing makes the publication stale, and says so.
+    other = issuer.issue_single(holder.did, welding_certificate())
+    issuer.change_status([other.holder_file.credential], Purpose.REVOCATION, set_=True, reason=1)
+    stale = lists.published(account, Purpose.REVOCATION, issued.list_number)
+    assert stale is not None and not stale.current

@@ -45,6 +45,8 @@ interface ICredentialRegistry {
     error InvalidMask(uint256 word, uint256 mask);
     /// @dev A list id is `purpose << 32 | list` with purpose 0 or 1.
     error InvalidListId(uint256 listId);
+    /// @dev A published status-list credential must be 1 to 65,536 bytes.
+    error InvalidCredential(uint256 length);
     /// @dev Revocation cannot be undone.
     error RevocationIsFinal(uint32 list, uint256 word);
 
@@ -57,6 +59,11 @@ interface ICredentialRegistry {
     /// `flags` holds the reason code in bits 0..7 and, in bit 8, whether the entries were set
     /// (revoked/suspended) or cleared (reinstated).
     event StatusWordChanged(address indexed account, uint256 indexed wordId, uint256 change, uint256 flags);
+
+    /// @notice `account` published the signed status-list credential for `listId` (a JWT built
+    /// from the on-chain words at the block before this one and signed by the issuer's key).
+    /// `previous` is the block of the previous publication (0: none).
+    event StatusListPublished(address indexed account, uint256 indexed listId, string credential, uint256 previous);
 
     /// @notice Anchors one credential hash.
     function anchor(bytes32 credentialHash) external;
@@ -84,6 +91,13 @@ interface ICredentialRegistry {
     /// @param entry `listId << 32 | index`, where listId is {listId}(purpose, list)
     /// @param reason an application reason code carried by the event
     function setStatus(uint256 entry, uint8 reason) external;
+
+    /// @notice Publishes the issuer-signed status-list credential of one of the sender's lists, so
+    /// a stateless service can serve it to ecosystem verifiers without holding the issuer's key.
+    function publishStatusList(uint256 listId, string calldata credential) external;
+
+    /// @notice The block of the latest status-list publication of (`account`, `listId`) (0: none).
+    function statusListPublication(address account, uint256 listId) external view returns (uint256);
 
     /// @notice The anchor of `value` by `account` (all zero when absent).
     function anchorOf(address account, bytes32 value) external view returns (Anchor memory);

@@ -114,6 +114,12 @@ interface ITrustedIssuersRegistry {
     /// @notice Governance changes a Root TAO's status.
     function setRootStatus(bytes32 rootDid, bytes32 attributeId, Status status, uint8 reason) external;
 
+    /// @notice Number of DIDs holding at least one attribute, and one page of them with the
+    /// block each was first accredited in (for listing, as EBSI's `GET /issuers`).
+    function issuerCount() external view returns (uint256);
+
+    function issuersPage(uint256 start, uint256 count) external view returns (bytes32[] memory dids);
+
     /// @notice The attribute ids of a DID.
     function attributeIds(bytes32 didHash) external view returns (bytes32[] memory);
 

@@ -36,6 +36,7 @@ SENTENCES: dict[str, str] = {
     "InvalidMask": "invalid status mask for word {word}",
     "RevocationIsFinal": "a revocation cannot be undone",
     "InvalidListId": "status list id {listId} is out of range",
+    "InvalidCredential": "a published status-list credential must be 1 to 65,536 bytes (got {length})",
     "AccessControlUnauthorizedAccount": "account {account} lacks the role {neededRole} (only governance may do this)",
     "AccessControlBadConfirmation": "an account can only renounce its own roles",
     "UnknownDID": "DID {didHash} is not registered in the DID registry",

@@ -106,19 +106,29 @@ class Issuer:
         return Issued(vcfmt.HolderFile(token), value, number, index, receipt)
 
     def change_status(
-        self, tokens: Sequence[str], purpose: Purpose, *, set_: bool, reason: int
+        self, tokens: Sequence[str], purpose: Purpose, *, set_: bool, reason: int, publish: bool = False
     ) -> list[dict[str, Any]]:
-        """Revoke, suspend or reinstate credentials this issuer issued: one transaction per list."""
+        """Revoke, suspend or reinstate credentials this issuer issued: one transaction per list.
+
+        With `publish`, each changed list's status-list credential is then re-signed and published
+        (one more transaction per list) so ecosystem verifiers reading it see the change.
+        """
         by_list: dict[int, list[int]] = {}
         for token in tokens:
-            entry = own_status_entry(token, self.identity.did, self.identity.account.address, purpose)
-            by_list.setdefault(entry[0], []).append(entry[1])
+            number, index = own_status_entry(token, self.identity.did, self.identity.account.address, purpose)
+            by_list.setdefault(number, []).append(index)
         receipts = []
         for number, indexes in sorted(by_list.items()):
             if len(indexes) == 1 and set_:
                 receipts.append(self.registry.set_status(self.identity, purpose, number, indexes[0], reason))
             else:
                 receipts.append(self.registry.update_status(self.identity, purpose, number, indexes, set_, reason))
+        if publish:
+            from registry.ops.statuslists import StatusLists
+
+            lists = StatusLists(self.registry, self.settings.public_url)
+            for number in sorted(by_list):
+                lists.publish(self.identity, purpose, number)
         return receipts
 
 
