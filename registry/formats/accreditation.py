@@ -19,7 +19,10 @@ from registry.formats.credential import VC_V1_CONTEXT, iso
 ROOT_TYPE = "VerifiableAuthorisationForTrustChain"
 TAO_TYPE = "VerifiableAccreditationToAccredit"
 TI_TYPE = "VerifiableAccreditationToAttest"
-GENERIC_TYPES = frozenset({"VerifiableCredential", "VerifiableAttestation"})
+# Types that say what format a credential is in, not what it attests: no accreditation scope names them.
+GENERIC_TYPES = frozenset(
+    {"VerifiableCredential", "VerifiableAttestation", "OpenBadgeCredential", "AchievementCredential"}
+)
 ISSUER_TYPES = {1: "RootTAO", 2: "TAO", 3: "TI"}
 _TYPE_FOR = {1: ROOT_TYPE, 2: TAO_TYPE, 3: TI_TYPE}
 

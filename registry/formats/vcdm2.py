@@ -16,11 +16,14 @@ VCDM 2.0 asks of them.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from importlib import resources
 from typing import Any, Final, Literal
 
 from jwcrypto.jwk import JWK
@@ -291,15 +294,40 @@ def status_entry(entry: StatusEntry) -> dict[str, Any]:
     }
 
 
+# Our credential types (what accreditations are scoped by), which neither the VC 2.0 nor the OB 3.0
+# context defines. The document ships in the package and `skills_context_loader` serves it offline;
+# the w3id.org identifier is where it is to be published.
+SKILLS_CONTEXT = "https://w3id.org/skills-registry/v1"
+
+
+@cache
+def _skills_context() -> dict[str, Any]:
+    text = resources.files("registry.formats").joinpath("contexts/skills-registry-v1.jsonld").read_text()
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+def skills_context_loader(url: str) -> Mapping[str, Any] | None:
+    return _skills_context() if url == SKILLS_CONTEXT else None
+
+
+def known_types() -> set[str]:
+    return {k for k in _skills_context()["@context"] if not k.startswith("@")}
+
+
 def build_vc2(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:
     """The credential as a VCDM 2.0 OpenBadgeCredential (OB 3.0 AchievementCredential)."""
     check_did(draft.issuer)
     check_did(draft.holder)
+    types = ["SkillsCredential", *draft.extra_types]
+    unknown = set(types) - known_types()
+    if unknown:
+        raise InputError(f"credential type(s) {', '.join(sorted(unknown))} are not defined in {SKILLS_CONTEXT}")
     achievement = draft.achievement.to_json()
     vc: dict[str, Any] = {
-        "@context": [VC_V2_CONTEXT, OB3_CONTEXT],
+        "@context": [VC_V2_CONTEXT, OB3_CONTEXT, SKILLS_CONTEXT],
         "id": f"urn:uuid:{uuid.uuid4()}",
-        "type": [*VC2_TYPES, *draft.extra_types],
+        "type": [*VC2_TYPES, *types],
         "name": achievement["name"],
         "issuer": draft.issuer,
         "validFrom": iso(draft.valid_from),

@@ -23,6 +23,7 @@ from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.did import split_did_url
 from registry.formats.merkle import leaf_hash, verify_proof
+from registry.formats.vcdm2 import detect_profile, parse_vc2
 from registry.ops.issuance import parse_status_entry, status_entries
 from registry.ops.registry import (
     REASONS,
@@ -151,79 +152,39 @@ class Verifier:
     def _parse(self, item: _Item, content: str | bytes) -> None:
         try:
             item.holder = vcfmt.load_holder_file(content, item.source)
-            item.parsed = jwt.parse(item.holder.credential)
+            profile = detect_profile(item.holder.credential)
+            if profile == "vcdm2.0-vc+jwt":
+                item.parsed, vc = parse_vc2(item.holder.credential)
+                fields = _fields_v2(item.parsed, vc)
+            else:
+                item.parsed = jwt.parse(item.holder.credential)
+                vc, fields = _fields_v1(item.parsed)
         except InputError as exc:
             item.add("format", Outcome.FAIL, str(exc))
             return
-        payload = item.parsed.payload
-        vc = payload.get("vc")
-        problems = []
-        if not isinstance(vc, dict):
-            item.add("format", Outcome.FAIL, "the JWT has no `vc` claim holding a credential")
-            return
-        types = _str_list(vc.get("type"))
-        contexts = _str_list(vc.get("@context"))
-        subject = vc.get("credentialSubject")
-        if not contexts or contexts[0] != vcfmt.VC_V1_CONTEXT:
-            problems.append("@context must start with the VC 1.1 context")
-        if not types or types[0] != "VerifiableCredential" or "VerifiableAttestation" not in types:
-            problems.append("type must start with VerifiableCredential and include VerifiableAttestation")
-        if payload.get("iss") != _issuer_id(vc):
-            problems.append("iss differs from the credential's issuer")
-        if not isinstance(subject, dict) or payload.get("sub") != subject.get("id"):
-            problems.append("sub differs from credentialSubject.id")
-        if payload.get("jti") != vc.get("id"):
-            problems.append("jti differs from the credential id")
-        for claim in ("iat", "nbf"):
-            if not isinstance(payload.get(claim), int):
-                problems.append(f"the {claim} claim is missing or not an integer")
-        if "exp" in payload and not isinstance(payload["exp"], int):
-            problems.append("the exp claim is not an integer")
-        kid = item.parsed.kid
-        if not kid:
-            problems.append("the JWT header has no kid")
-        if problems:
-            item.add("format", Outcome.FAIL, "; ".join(problems))
-            return
-        try:
-            kid_did, item.fragment = split_did_url(str(kid))
-            valid_from = vcfmt.parse_time(str(vc.get("validFrom", vc.get("issuanceDate", ""))))
-            if kid_did != payload["iss"]:
-                raise InputError("the signing key (kid) belongs to another DID than the issuer")
-            if valid_from != payload["nbf"]:
-                raise InputError("nbf differs from validFrom")
-            item.statuses = [parse_status_entry(e) for e in status_entries(payload)]
-            for did, *_ in item.statuses:
-                if did != payload["iss"]:
-                    raise InputError("a status list belongs to another DID than the issuer")
-        except InputError as exc:
-            item.add("format", Outcome.FAIL, str(exc))
-            return
-        item.issuer = str(payload["iss"])
-        item.issued_at = int(payload["iat"])
-        item.valid_from = int(payload["nbf"])
-        item.valid_until = int(payload["exp"]) if "exp" in payload else None
+        item.issuer = fields["issuer"]
+        item.fragment = fields["fragment"]
+        item.issued_at = fields["signed_at"]
+        item.valid_from = fields["valid_from"]
+        item.valid_until = fields["valid_until"]
+        item.statuses = fields["statuses"]
         item.credential_hash = vcfmt.credential_hash(item.holder.credential)
         item.value = item.credential_hash
+        subject = vc.get("credentialSubject")
+        achievement = subject.get("achievement") if isinstance(subject, dict) else None
         item.info = {
             "id": vc.get("id"),
+            "profile": profile,
             "issuer": item.issuer,
-            "subject": payload.get("sub"),
-            "types": types,
-            "achievement": (subject.get("achievement") or {}).get("name") if isinstance(subject, dict) else None,
+            "subject": fields["subject"],
+            "types": fields["types"],
+            "achievement": achievement.get("name") if isinstance(achievement, dict) else None,
             "issued": vcfmt.iso(item.issued_at),
             "hash": "0x" + item.credential_hash.hex(),
-            "schema": (vc.get("credentialSchema") or {}).get("id")
-            if isinstance(vc.get("credentialSchema"), dict)
-            else None,
+            "schema": fields["schema"],
         }
-        item.add(
-            "format",
-            Outcome.PASS,
-            "a well-formed EBSI JWT-VC (VCDM 1.1)",
-            alg=item.parsed.alg,
-            kid=kid,
-        )
+        label = "VCDM 2.0 vc+jwt" if profile == "vcdm2.0-vc+jwt" else "EBSI JWT-VC (VCDM 1.1)"
+        item.add("format", Outcome.PASS, f"a well-formed {label}", alg=item.parsed.alg, kid=item.parsed.kid)
         if item.holder.cohort is not None:
             cohort = item.holder.cohort
             leaf = leaf_hash([item.credential_hash], ["bytes32"])
@@ -236,10 +197,7 @@ class Verifier:
                 return
             item.value = cohort.root
             item.add(
-                "cohort proof",
-                Outcome.PASS,
-                f"member of a cohort of {cohort.size}",
-                root="0x" + cohort.root.hex(),
+                "cohort proof", Outcome.PASS, f"member of a cohort of {cohort.size}", root="0x" + cohort.root.hex()
             )
 
     # -- phase 2: the chain ----------------------------------------------------------------
@@ -515,6 +473,87 @@ class Verifier:
 
     def verify(self, source: str, content: str | bytes, at: int | None = None) -> Report:
         return self.verify_many([(source, content)], at)[0]
+
+
+def _schema_id(vc: dict[str, Any]) -> str | None:
+    schema = vc.get("credentialSchema")
+    first = schema[0] if isinstance(schema, list) and schema else schema
+    value = first.get("id") if isinstance(first, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _common(vc: dict[str, Any], kid: str | None, issuer: str) -> dict[str, Any]:
+    """Checks and fields shared by both profiles: signing key, status entries."""
+    if not kid:
+        raise InputError("the JWT header has no kid")
+    kid_did, fragment = split_did_url(kid)
+    if kid_did != issuer:
+        raise InputError("the signing key (kid) belongs to another DID than the issuer")
+    statuses = [parse_status_entry(e) for e in status_entries({"vc": vc})]
+    for did, *_ in statuses:
+        if did != issuer:
+            raise InputError("a status list belongs to another DID than the issuer")
+    return {"fragment": fragment, "statuses": statuses, "schema": _schema_id(vc)}
+
+
+def _fields_v1(parsed: jwt.CompactJWS) -> tuple[dict[str, Any], dict[str, Any]]:
+    """EBSI's VCDM 1.1 JWT: the registered claims must mirror the credential in `vc`."""
+    payload = parsed.payload
+    vc = payload.get("vc")
+    if not isinstance(vc, dict):
+        raise InputError("the JWT has no `vc` claim holding a credential")
+    types = _str_list(vc.get("type"))
+    contexts = _str_list(vc.get("@context"))
+    subject = vc.get("credentialSubject")
+    problems = []
+    if not contexts or contexts[0] != vcfmt.VC_V1_CONTEXT:
+        problems.append("@context must start with the VC 1.1 context")
+    if not types or types[0] != "VerifiableCredential" or "VerifiableAttestation" not in types:
+        problems.append("type must start with VerifiableCredential and include VerifiableAttestation")
+    if payload.get("iss") != _issuer_id(vc):
+        problems.append("iss differs from the credential's issuer")
+    if not isinstance(subject, dict) or payload.get("sub") != subject.get("id"):
+        problems.append("sub differs from credentialSubject.id")
+    if payload.get("jti") != vc.get("id"):
+        problems.append("jti differs from the credential id")
+    for claim in ("iat", "nbf"):
+        if not isinstance(payload.get(claim), int):
+            problems.append(f"the {claim} claim is missing or not an integer")
+    if "exp" in payload and not isinstance(payload["exp"], int):
+        problems.append("the exp claim is not an integer")
+    if problems:
+        raise InputError("; ".join(problems))
+    if vcfmt.parse_time(str(vc.get("validFrom", vc.get("issuanceDate", "")))) != payload["nbf"]:
+        raise InputError("nbf differs from validFrom")
+    issuer = str(payload["iss"])
+    fields = _common(vc, parsed.kid, issuer)
+    fields.update(
+        issuer=issuer,
+        subject=payload.get("sub"),
+        types=types,
+        signed_at=int(payload["iat"]),
+        valid_from=int(payload["nbf"]),
+        valid_until=int(payload["exp"]) if "exp" in payload else None,
+    )
+    return vc, fields
+
+
+def _fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> dict[str, Any]:
+    """VCDM 2.0 vc+jwt: the payload is the credential; it was signed when it was awarded."""
+    issuer = str(_issuer_id(vc))
+    subject = vc.get("credentialSubject")
+    valid_from = vcfmt.parse_time(str(vc.get("validFrom", "")))
+    awarded = vc.get("awardedDate")
+    fields = _common(vc, parsed.kid, issuer)
+    fields.update(
+        issuer=issuer,
+        subject=subject.get("id") if isinstance(subject, dict) else None,
+        types=_str_list(vc.get("type")),
+        signed_at=vcfmt.parse_time(awarded) if isinstance(awarded, str) else valid_from,
+        valid_from=valid_from,
+        valid_until=vcfmt.parse_time(vc["validUntil"]) if isinstance(vc.get("validUntil"), str) else None,
+    )
+    return fields
 
 
 def reason_text(code: int) -> str:
