@@ -23,7 +23,7 @@ from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.did import split_did_url
 from registry.formats.merkle import leaf_hash, verify_proof
-from registry.formats.vcdm2 import detect_profile, parse_vc2
+from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.issuance import parse_status_entry, status_entries
 from registry.ops.registry import (
     REASONS,
@@ -154,7 +154,7 @@ class Verifier:
             item.holder = vcfmt.load_holder_file(content, item.source)
             profile = detect_profile(item.holder.credential)
             if profile == "vcdm2.0-vc+jwt":
-                item.parsed, vc = parse_vc2(item.holder.credential)
+                item.parsed, vc = parse_vc2(item.holder.credential, loader=skills_context_loader)
                 fields = _fields_v2(item.parsed, vc)
             else:
                 item.parsed = jwt.parse(item.holder.credential)
