@@ -40,7 +40,9 @@ trust_app = typer.Typer(
     help="Accreditation chain: onboard roots, accredit, suspend, reinstate, revoke.", no_args_is_help=True
 )
 issuer_app = typer.Typer(help="Check an issuer's accreditation chain.", no_args_is_help=True)
+passport_app = typer.Typer(help="Skills passports: a holder's credentials, presented together.", no_args_is_help=True)
 app.add_typer(trust_app, name="trust")
+app.add_typer(passport_app, name="passport")
 app.add_typer(issuer_app, name="issuer")
 app.add_typer(node_app, name="node")
 app.add_typer(identity_app, name="identity")
@@ -284,9 +286,17 @@ def _parse_at(at: str | None) -> int | None:
 @app.command()
 def issue(
     issuer: Annotated[str, typer.Option(help="Issuer identity name.")],
-    holder: Annotated[str, typer.Option(help="Holder DID (did:key) or identity name.")],
-    name: Annotated[str, typer.Option(help="Name of the qualification or skill.")],
-    output: Annotated[Path, typer.Option("--out", help="Where to write the holder's credential file.")],
+    holder: Annotated[
+        str | None, typer.Option(help="Holder DID (did:key) or identity name (single credential).")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Name of the qualification or skill (single credential).")] = None,
+    output: Annotated[Path | None, typer.Option("--out", help="Where to write the holder's credential file.")] = None,
+    roster: Annotated[
+        Path | None, typer.Option(help="CSV or JSON roster: issue and anchor a whole cohort in one transaction.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="Directory for a cohort's credential files.")
+    ] = None,
     description: Annotated[str, typer.Option(help="What the holder achieved.")] = "",
     criteria: Annotated[str, typer.Option(help="How it was assessed.")] = "",
     achievement_type: Annotated[str, typer.Option("--type", help="Open Badges achievementType.")] = "Certificate",
@@ -295,20 +305,32 @@ def issue(
     credential_type: Annotated[
         list[str] | None, typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.")
     ] = None,
+    profile: Annotated[str, typer.Option(help="ebsi (VCDM 1.1 JWT) or vcdm2 (VCDM 2.0 vc+jwt).")] = "ebsi",
     valid_until: Annotated[str | None, typer.Option(help="Expiry (ISO date).")] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Issue one skills credential to a holder and anchor its hash on-chain."""
+    """Issue skills credentials and anchor them: one (--holder/--name/--out) or a cohort (--roster/--out-dir)."""
+    from registry.chain.deployment import write_json_atomic
     from registry.formats.credential import Achievement, Skill
-    from registry.keystore import KeyStore
     from registry.ops.issuance import Issuer
     from registry.ops.registry import Registry
 
     settings = _settings(rpc, deployment)
+    extra_types = tuple(credential_type or ())
+    until = _parse_at(valid_until)
+    if roster is not None:
+        if holder or name or output:
+            raise InputError("--roster issues a cohort: use --out-dir, not --holder/--name/--out")
+        if out_dir is None:
+            raise InputError("--roster needs --out-dir for the holders' credential files")
+        _issue_cohort(settings, issuer, roster, out_dir, extra_types, until, profile)
+        return
+    if not (holder and name and output):
+        raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
     if output.exists():
         raise InputError(f"{output} already exists; not overwriting it")
-    holder_did = holder if holder.startswith("did:") else KeyStore(settings.keys_dir).public_info(holder)["did"]
+    holder_did = _did_of(settings, holder)
     skills = []
     for entry in skill or []:
         uri, sep, label = entry.partition("=")
@@ -323,19 +345,83 @@ def issue(
         skills=tuple(skills),
         eqf_level=eqf,
     )
+    achievement.to_json()  # refuse a bad skill URI or EQF level before touching the chain
     registry = Registry.connect(settings)
     issuer_identity = _load_identity(settings, issuer)
-    issued = Issuer(registry, issuer_identity, settings).issue_single(
-        holder_did, achievement, valid_until=_parse_at(valid_until), extra_types=tuple(credential_type or ())
+    issued = Issuer(registry, issuer_identity, settings, profile).issue_single(
+        holder_did, achievement, valid_until=until, extra_types=extra_types
     )
-    from registry.chain.deployment import write_json_atomic
-
     write_json_atomic(output, issued.holder_file.to_json())
     receipt = issued.receipt or {}
     out.print(
         f"issued {name!r} to {holder_did}\n  hash 0x{issued.credential_hash.hex()} anchored in block "
         f"{receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n  credential file: {output}"
     )
+
+
+def _issue_cohort(
+    settings: Settings, issuer: str, roster: Path, out_dir: Path, extra_types: tuple[str, ...],
+    until: int | None, profile: str,
+) -> None:  # fmt: skip
+    from rich.progress import Progress
+
+    from registry.chain.deployment import write_json_atomic
+    from registry.ops.issuance import Issuer
+    from registry.ops.registry import Registry
+    from registry.ops.roster import load_roster
+
+    entries = load_roster(roster, lambda h: _did_of(settings, h))
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise InputError(f"{out_dir} is not empty; not mixing cohorts")
+    registry = Registry.connect(settings)
+    identity = _load_identity(settings, issuer)
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
+        cohort = Issuer(registry, identity, settings, profile).issue_cohort(
+            entries, valid_until=until, extra_types=extra_types, progress=lambda n: progress.advance(task, n)
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    width = len(str(len(entries)))
+    for n, ((_holder, achievement), holder_file) in enumerate(zip(entries, cohort.holder_files, strict=True), 1):
+        write_json_atomic(out_dir / f"{n:0{width}d}-{_slug(achievement.name)}.json", holder_file.to_json())
+    gas = int(cohort.receipt["gasUsed"])
+    out.print(
+        f"issued {len(entries)} credentials; cohort root 0x{cohort.root.hex()} anchored in block "
+        f"{cohort.receipt['blockNumber']} ({gas} gas, {gas / len(entries):.1f} per credential)\n"
+        f"  credential files (each with its Merkle proof): {out_dir}"
+    )
+
+
+def _slug(text: str) -> str:
+    cleaned = "".join(c.lower() if c.isalnum() else "-" for c in text)
+    return "-".join(p for p in cleaned.split("-") if p)[:40] or "credential"
+
+
+@passport_app.command("create")
+def passport_create(
+    holder: Annotated[str, typer.Option(help="The holder's identity name (a did:key person).")],
+    output: Annotated[Path, typer.Option("--out", help="Where to write the passport.")],
+    files: Annotated[list[Path], typer.Argument(help="The holder's credential files.")],
+    audience: Annotated[str | None, typer.Option(help="Who the passport is for (aud claim), e.g. an employer.")] = None,
+) -> None:
+    """Bundle a holder's credentials into a passport signed with the holder's did:key."""
+    from registry.chain.deployment import write_json_atomic
+    from registry.formats.credential import load_holder_file
+    from registry.ops.passport import create_passport
+
+    settings = _settings()
+    if output.exists():
+        raise InputError(f"{output} already exists; not overwriting it")
+    holder_files = []
+    for path in files:
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+        holder_files.append(load_holder_file(content, str(path)))
+    identity = _load_identity(settings, holder)
+    write_json_atomic(output, create_passport(identity, holder_files, audience=audience))
+    out.print(f"passport of {identity.did} with {len(holder_files)} credential(s) written to {output}")
 
 
 def _did_of(settings: Settings, value: str) -> str:
@@ -598,6 +684,50 @@ def _read_credentials(paths: list[str]) -> list[tuple[str, bytes]]:
     return inputs
 
 
+def _status_targets(paths: list[str], default_reason: int) -> list[tuple[str, int]]:
+    """(credential JWT, reason) from credential files, directories, stdin, or CSV files with a
+    `file` (relative to the CSV) or `credential` column and an optional `reason` column."""
+    import csv
+    import io
+
+    from registry.formats.credential import load_holder_file
+
+    targets: list[tuple[str, int]] = []
+    plain: list[str] = []
+    for raw in paths:
+        if not raw.lower().endswith(".csv"):
+            plain.append(raw)
+            continue
+        path = Path(raw)
+        try:
+            rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(f"cannot read CSV {path}: {exc}") from exc
+        for n, row in enumerate(rows, 2):
+            where = f"{path.name} line {n}"
+            reason_text = (row.get("reason") or "").strip()
+            if reason_text and not reason_text.isdigit():
+                raise InputError(f"{where}: reason must be a number")
+            reason = int(reason_text) if reason_text else default_reason
+            if row.get("credential"):
+                targets.append((load_holder_file(row["credential"], where).credential, reason))
+            elif row.get("file"):
+                target = (path.parent / row["file"]).resolve()
+                try:
+                    content = target.read_bytes()
+                except OSError as exc:
+                    raise InputError(f"{where}: cannot read {row['file']}: {exc.strerror}") from exc
+                targets.append((load_holder_file(content, str(target)).credential, reason))
+            else:
+                raise InputError(f"{where}: needs a file or credential column")
+    if plain:
+        targets.extend(
+            (load_holder_file(content, source).credential, default_reason)
+            for source, content in _read_credentials(plain)
+        )
+    return targets
+
+
 def _status_change(
     paths: list[str],
     purpose: str,
@@ -607,28 +737,30 @@ def _status_change(
     rpc: list[str] | None,
     deployment: Path | None,
 ) -> None:
-    from registry.formats.credential import load_holder_file
     from registry.ops.issuance import Issuer
     from registry.ops.registry import REASONS, Purpose, Registry
 
-    if reason not in REASONS:
-        raise InputError(f"unknown reason code {reason}; known: {', '.join(f'{k} {v}' for k, v in REASONS.items())}")
+    targets = _status_targets(paths, reason)
+    unknown = sorted({r for _, r in targets} - set(REASONS))
+    if unknown:
+        known = ", ".join(f"{k} {v}" for k, v in REASONS.items())
+        raise InputError(f"unknown reason code {unknown[0]}; known: {known}")
     settings = _settings(rpc, deployment)
-    tokens = [load_holder_file(content, source).credential for source, content in _read_credentials(paths)]
     registry = Registry.connect(settings)
     identity = _load_identity(settings, issuer)
-    receipts = Issuer(registry, identity, settings).change_status(
-        tokens, Purpose.parse(purpose), set_=set_, reason=reason, publish=True
-    )
-    verb = {
-        ("revocation", True): "revoked",
-        ("suspension", True): "suspended",
-        ("suspension", False): "reinstated",
-    }
-    for receipt in receipts:
+    issuer_ops = Issuer(registry, identity, settings)
+    verb = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
+    by_reason: dict[int, list[str]] = {}
+    for token, code in targets:
+        by_reason.setdefault(code, []).append(token)
+    # One transaction per (reason, list): each change carries its reason code on-chain.
+    for code, tokens in sorted(by_reason.items()):
+        receipts = issuer_ops.change_status(tokens, Purpose.parse(purpose), set_=set_, reason=code, publish=True)
+        gas = sum(int(r["gasUsed"]) for r in receipts)
+        blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
         out.print(
-            f"{verb[(purpose, set_)]} {len(tokens)} credential(s) in block {receipt['blockNumber']} "
-            f"({receipt['gasUsed']} gas), reason: {REASONS[reason]}"
+            f"{verb[(purpose, set_)]} {len(tokens)} credential(s) in block {blocks} ({gas} gas), "
+            f"reason: {REASONS[code]}"
         )
 
 
@@ -693,7 +825,10 @@ def verify(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Verify credentials: exit 0 valid, 1 not valid, 2 could not determine."""
+    """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine."""
+    from rich.progress import Progress
+
+    from registry.ops.passport import is_passport
     from registry.ops.registry import Registry
     from registry.ops.trust import TrustList
     from registry.ops.verify import Verifier
@@ -701,44 +836,53 @@ def verify(
     settings = _settings(rpc, deployment)
     when = _parse_at(at)
     inputs = _read_credentials(files)
-    registry: Registry | None = None
-    setup_error: str | None = None
-    try:
-        registry = Registry.connect(settings)
-    except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-        setup_error = str(exc)
     roots = TrustList.load(trust_list) if trust_list else None
-    verifier = Verifier(registry, roots)
-    reports = verifier.verify_many(inputs, when)
-    if setup_error:
-        for report in reports:
-            for check in report.checks:
-                if check.outcome == "unknown":
-                    check.message = f"could not check: {setup_error}"
-            if report.verdict == "could not determine":
-                report.summary = f"COULD NOT DETERMINE: {setup_error}"
+    try:
+        verifier = Verifier(Registry.connect(settings), roots)
+    except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
+        verifier = Verifier(None, roots, unavailable=str(exc))
+    results: list[Any] = [None] * len(inputs)
+    credentials = [n for n, (_, content) in enumerate(inputs) if not is_passport(content)]
+    chunk = 500
+    with Progress(console=Console(stderr=True), transient=True, disable=len(inputs) < 2) as progress:
+        task = progress.add_task(f"verifying {len(inputs)} files", total=len(inputs))
+        for start in range(0, len(credentials), chunk):
+            batch = credentials[start : start + chunk]
+            for n, report in zip(batch, verifier.verify_many([inputs[n] for n in batch], when), strict=True):
+                results[n] = report
+            progress.advance(task, len(batch))
+        for n, (source, content) in enumerate(inputs):
+            if results[n] is None:
+                results[n] = verifier.verify_passport(source, content, when)
+                progress.advance(task, 1)
     if as_json:
-        payload: Any = [r.to_json() for r in reports] if len(reports) > 1 else reports[0].to_json()
+        payload: Any = [r.to_json() for r in results] if len(results) > 1 else results[0].to_json()
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        for report in reports:
+        for report in results:
             _print_report(report)
-        if len(reports) > 1:
-            _print_summary(reports)
-    raise typer.Exit(max(r.verdict.exit_code for r in reports))
+        if len(results) > 1:
+            _print_summary(results)
+    raise typer.Exit(max(r.verdict.exit_code for r in results))
 
 
-def _print_report(report: Any) -> None:
+def _print_report(report: Any, indent: str = "") -> None:
     colour = _COLOUR.get(str(report.verdict), "red")
-    out.print(f"[bold]{report.source}[/]: [bold {colour}]{report.summary}[/]")
+    out.print(f"{indent}[bold]{report.source}[/]: [bold {colour}]{report.summary}[/]")
+    if hasattr(report, "credentials"):  # a passport: holder checks, then each credential
+        for check in report.checks:
+            out.print(f"  {_SYMBOL[str(check.outcome)]} {check.name}: {check.message}")
+        for inner in report.credentials:
+            _print_report(inner, indent + "  ")
+        return
     info = report.credential
     if info:
-        out.print(f"  {info.get('achievement') or ''} — issuer {info.get('issuer')}, holder {info.get('subject')}")
+        out.print(f"{indent}  {info.get('achievement') or ''} — issuer {info.get('issuer')}, holder {info.get('subject')}")
     for check in report.checks:
-        out.print(f"  {_SYMBOL[str(check.outcome)]} {check.name}: {check.message}")
+        out.print(f"{indent}  {_SYMBOL[str(check.outcome)]} {check.name}: {check.message}")
         evidence = ", ".join(f"{k} {v}" for k, v in check.evidence.items() if v is not None)
         if evidence:
-            out.print(f"      [dim]{evidence}[/]")
+            out.print(f"{indent}      [dim]{evidence}[/]")
 
 
 def _print_summary(reports: list[Any]) -> None:

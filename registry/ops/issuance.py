@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,7 @@ from registry.config import Settings
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
+from registry.formats.merkle import StandardMerkleTree
 from registry.keystore import Identity
 from registry.ops.allocation import StatusAllocator
 from registry.ops.registry import Purpose, Registry, list_id, split_list_id
@@ -33,8 +34,21 @@ class Issued:
     receipt: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Cohort:
+    holder_files: list[vcfmt.HolderFile]
+    hashes: list[bytes]
+    root: bytes
+    receipt: dict[str, Any]
+    list_number: int
+    indexes: list[int]
+
+
 class Issuer:
-    def __init__(self, registry: Registry, identity: Identity, settings: Settings) -> None:
+    def __init__(self, registry: Registry, identity: Identity, settings: Settings, profile: str = "ebsi") -> None:
+        if profile not in ("ebsi", "vcdm2"):
+            raise InputError("profile must be ebsi (VCDM 1.1 JWT) or vcdm2 (VCDM 2.0 vc+jwt)")
+        self.profile = profile
         if identity.kind != "legal-entity":
             raise InputError(f"{identity.name} is a natural person and cannot issue credentials")
         self.registry = registry
@@ -85,8 +99,53 @@ class Issuer:
         return self._terms_of_use or None
 
     def sign(self, draft: vcfmt.CredentialDraft, issued_at: int) -> str:
+        if self.profile == "vcdm2":
+            from registry.formats.vcdm2 import build_vc2, sign_vc2, skills_context_loader
+
+            return sign_vc2(
+                build_vc2(draft, issued_at), self.identity.signing_key, self.identity.kid, loader=skills_context_loader
+            )
         vc = vcfmt.build_vc(draft, issued_at)
         return vcfmt.sign_vc(vc, self.identity.signing_key, self.identity.kid)
+
+    def issue_cohort(
+        self,
+        entries: Sequence[tuple[str, vcfmt.Achievement]],
+        *,
+        valid_until: int | None = None,
+        extra_types: tuple[str, ...] = (),
+        progress: Callable[[int], None] | None = None,
+    ) -> Cohort:
+        """Sign one credential per (holder, achievement) and anchor them all with one Merkle root.
+
+        Each holder file carries its credential and its proof to the root (OpenZeppelin
+        StandardMerkleTree, leaf encoding bytes32), which is all a verifier needs.
+        """
+        if not entries:
+            raise InputError("the roster is empty")
+        now = int(time.time())
+        number, indexes = self.allocator.allocate_cohort(len(entries))
+        tokens: list[str] = []
+        for (holder, achievement), index in zip(entries, indexes, strict=True):
+            tokens.append(
+                self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
+            )
+            if progress is not None:
+                progress(1)
+        hashes = [vcfmt.credential_hash(t) for t in tokens]
+        tree = StandardMerkleTree.of([[h] for h in hashes], ["bytes32"])
+        root = bytes.fromhex(tree.root[2:])
+        receipt = self.registry.anchor_cohort(self.identity, root, len(tokens))
+        files = [
+            vcfmt.HolderFile(
+                token,
+                vcfmt.CohortProof(
+                    root=root, proof=tuple(bytes.fromhex(p[2:]) for p in tree.get_proof(i)), size=len(tokens)
+                ),
+            )
+            for i, token in enumerate(tokens)
+        ]
+        return Cohort(files, hashes, root, receipt, number, indexes)
 
     def issue_single(
         self,
@@ -133,9 +192,10 @@ class Issuer:
 
 
 def status_entries(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The status entries of a JWT payload: in `vc` (VCDM 1.1 JWT) or the payload itself (vc+jwt)."""
     vc = payload.get("vc")
     if not isinstance(vc, dict):
-        return []
+        vc = payload
     status = vc.get("credentialStatus")
     if isinstance(status, dict):
         return [status]

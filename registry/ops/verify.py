@@ -25,6 +25,7 @@ from registry.formats.did import split_did_url
 from registry.formats.merkle import leaf_hash, verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.issuance import parse_status_entry, status_entries
+from registry.ops.passport import check_holder_signature, load_passport
 from registry.ops.registry import (
     REASONS,
     AnchorRecord,
@@ -99,6 +100,27 @@ class Report:
 
 
 @dataclass
+class PassportReport:
+    source: str
+    verdict: Verdict
+    summary: str
+    holder: str | None
+    checks: list[Check]
+    credentials: list[Report]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "kind": "passport",
+            "verdict": str(self.verdict),
+            "summary": self.summary,
+            "holder": self.holder,
+            "checks": [{**asdict(c), "outcome": str(c.outcome)} for c in self.checks],
+            "credentials": [r.to_json() for r in self.credentials],
+        }
+
+
+@dataclass
 class _Item:
     """One credential moving through the verification phases."""
 
@@ -143,9 +165,12 @@ class Verifier:
     registry's governance onboarded is accepted and the report says so.
     """
 
-    def __init__(self, registry: Registry | None, trust_list: TrustList | None = None) -> None:
+    def __init__(
+        self, registry: Registry | None, trust_list: TrustList | None = None, *, unavailable: str | None = None
+    ) -> None:
         self.registry = registry
         self.trust_list = trust_list
+        self.unavailable = unavailable
 
     # -- phase 1: offline ---------------------------------------------------------------
 
@@ -440,7 +465,7 @@ class Verifier:
             self._parse(item, content)
         chain_error: str | None = None
         if self.registry is None:
-            chain_error = "no chain connection configured"
+            chain_error = self.unavailable or "no chain connection configured"
         else:
             try:
                 self._chain_phase(items, at)
@@ -473,6 +498,42 @@ class Verifier:
 
     def verify(self, source: str, content: str | bytes, at: int | None = None) -> Report:
         return self.verify_many([(source, content)], at)[0]
+
+    def verify_passport(self, source: str, content: str | bytes, at: int | None = None) -> PassportReport:
+        """Holder binding first (the holder signed the presentation, and every credential is
+        about the holder), then each credential; one verdict per credential and one overall."""
+        try:
+            passport = load_passport(content, source)
+        except InputError as exc:
+            check = Check("presentation", Outcome.FAIL, str(exc))
+            return PassportReport(source, Verdict.INVALID, f"INVALID: {exc}", None, [check], [])
+        checks: list[Check] = []
+        problem = check_holder_signature(passport)
+        if problem:
+            checks.append(Check("holder signature", Outcome.FAIL, problem))
+        else:
+            checks.append(Check("holder signature", Outcome.PASS, f"signed by the holder {passport.holder}"))
+        inputs = [(f"{source} #{n}", f.dumps()) for n, f in enumerate(passport.credentials, 1)]
+        reports = self.verify_many(inputs, at)
+        strangers = [r.source for r in reports if r.credential and r.credential.get("subject") != passport.holder]
+        if strangers:
+            checks.append(
+                Check("holder binding", Outcome.FAIL, f"{', '.join(strangers)} are about someone else, not the holder")
+            )
+        else:
+            checks.append(Check("holder binding", Outcome.PASS, "every credential is about the presentation's holder"))
+        verdicts = [r.verdict for r in reports]
+        valid = sum(v is Verdict.VALID for v in verdicts)
+        if any(c.outcome is Outcome.FAIL for c in checks):
+            failed = next(c for c in checks if c.outcome is Outcome.FAIL)
+            verdict, summary = Verdict.INVALID, f"INVALID: {failed.name}: {failed.message}"
+        elif valid == len(verdicts):
+            verdict, summary = Verdict.VALID, f"VALID: all {valid} credentials valid"
+        elif all(v in (Verdict.VALID, Verdict.INDETERMINATE) for v in verdicts):
+            verdict, summary = Verdict.INDETERMINATE, f"COULD NOT DETERMINE: {valid} of {len(verdicts)} valid"
+        else:
+            verdict, summary = Verdict.INVALID, f"NOT ALL VALID: {valid} of {len(verdicts)} credentials valid"
+        return PassportReport(source, verdict, summary, passport.holder, checks, reports)
 
 
 def _schema_id(vc: dict[str, Any]) -> str | None:

@@ -1,0 +1,111 @@
+"""Skills passports: a holder's credentials presented together, as a Verifiable Presentation
+signed with the holder's did:key (EBSI's VP JWT profile: the presentation in the `vp` claim).
+
+The passport file also carries each cohort credential's Merkle proof; proofs need no signature
+(they either lead to an anchored root or they don't).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from registry.errors import InputError
+from registry.formats import credential as vcfmt
+from registry.formats import jwt
+from registry.formats.didkey import jwk_from_did_key
+from registry.keystore import Identity
+
+PASSPORT_FORMAT = "skills-passport/1"
+MAX_CREDENTIALS = 200
+
+
+def create_passport(holder: Identity, files: list[vcfmt.HolderFile], *, audience: str | None = None) -> dict[str, Any]:
+    if holder.kind != "natural-person":
+        raise InputError(f"{holder.name} is not a person's identity (did:key)")
+    if not files:
+        raise InputError("a passport needs at least one credential")
+    if len(files) > MAX_CREDENTIALS:
+        raise InputError(f"a passport holds at most {MAX_CREDENTIALS} credentials")
+    now = int(time.time())
+    vp = {
+        "@context": [vcfmt.VC_V1_CONTEXT],
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": ["VerifiablePresentation", "SkillsPassport"],
+        "holder": holder.did,
+        "verifiableCredential": [f.credential for f in files],
+    }
+    payload: dict[str, Any] = {"iss": holder.did, "sub": holder.did, "jti": vp["id"], "iat": now, "nbf": now, "vp": vp}
+    if audience:
+        payload["aud"] = audience
+    token = jwt.sign({"alg": "ES256", "typ": "JWT", "kid": holder.kid}, payload, holder.signing_key)
+    proofs = {
+        "0x" + vcfmt.credential_hash(f.credential).hex(): f.to_json()["anchor"] for f in files if f.cohort is not None
+    }
+    return {"format": PASSPORT_FORMAT, "presentation": token, "cohortProofs": proofs}
+
+
+@dataclass(frozen=True)
+class Passport:
+    parsed: jwt.CompactJWS
+    holder: str
+    credentials: list[vcfmt.HolderFile]
+
+
+def is_passport(content: str | bytes) -> bool:
+    head = content[:200] if isinstance(content, str) else content[:200].decode("utf-8", "replace")
+    return PASSPORT_FORMAT in head or '"presentation"' in head
+
+
+def load_passport(content: str | bytes, source: str = "input") -> Passport:
+    text = content.decode("utf-8") if isinstance(content, bytes) else content
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, UnicodeDecodeError) as exc:
+        raise InputError(f"{source} is not valid JSON") from exc
+    if not isinstance(data, dict) or data.get("format") != PASSPORT_FORMAT:
+        raise InputError(f"{source} is not a skills passport ({PASSPORT_FORMAT})")
+    token = data.get("presentation")
+    proofs = data.get("cohortProofs") or {}
+    if not isinstance(token, str) or not isinstance(proofs, dict):
+        raise InputError(f"{source}: malformed passport")
+    parsed = jwt.parse(token)
+    vp = parsed.payload.get("vp")
+    if not isinstance(vp, dict):
+        raise InputError(f"{source}: the presentation has no vp claim")
+    credentials = vp.get("verifiableCredential")
+    if not isinstance(credentials, list) or not credentials or len(credentials) > MAX_CREDENTIALS:
+        raise InputError(f"{source}: the presentation must hold 1 to {MAX_CREDENTIALS} credentials")
+    files: list[vcfmt.HolderFile] = []
+    for token_n in credentials:
+        if not isinstance(token_n, str):
+            raise InputError(f"{source}: every credential in the presentation must be a JWT")
+        key = "0x" + vcfmt.credential_hash(token_n).hex()
+        anchor = proofs.get(key)
+        holder_file: dict[str, Any] = {"format": vcfmt.HOLDER_FILE_FORMAT, "credential": token_n}
+        if anchor is not None:
+            holder_file["anchor"] = anchor
+        files.append(vcfmt.load_holder_file(json.dumps(holder_file), f"{source} credential {len(files) + 1}"))
+    holder = vp.get("holder")
+    if not isinstance(holder, str) or holder != parsed.payload.get("iss"):
+        raise InputError(f"{source}: the presentation's holder and iss differ")
+    return Passport(parsed=parsed, holder=holder, credentials=files)
+
+
+def check_holder_signature(passport: Passport) -> str | None:
+    """None when the presentation is signed by its holder's did:key; else the reason."""
+    if not passport.holder.startswith("did:key:"):
+        return "the holder is not a did:key"
+    kid = passport.parsed.kid or ""
+    if not kid.startswith(passport.holder + "#"):
+        return "the presentation is signed with a key that is not the holder's"
+    try:
+        key = jwk_from_did_key(passport.holder)
+    except InputError as exc:
+        return f"the holder's did:key does not resolve: {exc}"
+    if not jwt.verify(passport.parsed, key):
+        return "the presentation's signature does not verify with the holder's key"
+    return None

@@ -1,0 +1,180 @@
+"""Chain access for the service: every request reads one block, and reads are cached per block.
+
+Each request is pinned to a chain head (number and hash): its `latest` reads are rewritten to
+that block number, so all the round trips of one answer see the same snapshot, and their
+results are cached under that head. A later request at the same head is answered from memory;
+a new block (or a reorg, which changes the hash) starts a new cache. Nothing else is kept, so
+instances behind a load balancer never disagree about anything but which block they have seen.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from registry.chain.client import ChainClient
+from registry.chain.deployment import Deployment, check_deployment
+from registry.config import Settings
+from registry.errors import ChainUnavailable
+from registry.ops.registry import Registry
+
+# Methods whose answer at a fixed block never changes: safe to cache under that block.
+_PINNABLE = frozenset({"eth_call", "eth_getLogs", "eth_getBlockByNumber", "eth_chainId", "eth_blockNumber"})
+_KEPT_HEADS = 3
+_MAX_ENTRIES_PER_HEAD = 50_000
+
+
+@dataclass(frozen=True)
+class Head:
+    number: int
+    hash: str
+    timestamp: int
+
+
+class BlockCache:
+    """JSON-RPC results per chain head; only the last few heads are kept."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._heads: OrderedDict[Head, dict[str, Any]] = OrderedDict()
+
+    def get(self, head: Head, key: str) -> tuple[bool, Any]:
+        entries = self._heads.get(head)
+        if entries is None or key not in entries:
+            return False, None
+        return True, entries[key]
+
+    def put(self, head: Head, key: str, value: Any) -> None:
+        with self._lock:
+            entries = self._heads.get(head)
+            if entries is None:
+                entries = self._heads[head] = {}
+                while len(self._heads) > _KEPT_HEADS:
+                    self._heads.popitem(last=False)
+            if len(entries) < _MAX_ENTRIES_PER_HEAD:
+                entries[key] = value
+
+
+class PinnedClient(ChainClient):
+    """A ChainClient whose reads are answered at one head, through the block cache."""
+
+    def __init__(self, base: ChainClient, cache: BlockCache, head: Head) -> None:
+        # Deliberately no super().__init__(): share the base client's HTTP connection pool and
+        # web3 instance rather than opening a new connection for every request.
+        self.rpc_url = base.rpc_url
+        self.timeout_s = base.timeout_s
+        self.w3 = base.w3
+        self._provider = base._provider
+        self._chain_id = base._chain_id
+        self._eip1559 = base._eip1559
+        self.head = head
+        self._cache = cache
+
+    def _pin(self, method: str, params: list[Any]) -> list[Any] | None:
+        """The params with `latest` replaced by the head; None when the answer may change."""
+        if method not in _PINNABLE:
+            return None
+        tag = hex(self.head.number)
+        if method == "eth_call" and len(params) == 2 and params[1] == "latest":
+            return [params[0], tag]
+        if method == "eth_getBlockByNumber" and params and params[0] == "latest":
+            return [tag, *params[1:]]
+        if method == "eth_getLogs" and params and isinstance(params[0], dict):
+            flt = dict(params[0])
+            for bound in ("fromBlock", "toBlock"):
+                if flt.get(bound, "latest") == "latest":
+                    flt[bound] = tag
+            return [flt]
+        return params
+
+    def _local(self, method: str) -> tuple[bool, Any]:
+        if method == "eth_blockNumber":
+            return True, hex(self.head.number)
+        return False, None
+
+    def request(self, method: str, params: list[Any]) -> Any:
+        return self.batch([(method, params)])[0]
+
+    def batch(self, requests_: Sequence[tuple[str, list[Any]]]) -> list[Any]:
+        results: list[Any] = [None] * len(requests_)
+        missing: list[tuple[int, str | None, tuple[str, list[Any]]]] = []
+        for n, (method, params) in enumerate(requests_):
+            local, value = self._local(method)
+            if local:
+                results[n] = value
+                continue
+            pinned = self._pin(method, params)
+            if pinned is None:
+                missing.append((n, None, (method, params)))
+                continue
+            key = method + json.dumps(pinned, sort_keys=True, default=str)
+            hit, value = self._cache.get(self.head, key)
+            if hit:
+                results[n] = value
+            else:
+                missing.append((n, key, (method, pinned)))
+        if missing:
+            fetched = (
+                [super().request(*missing[0][2])]
+                if len(missing) == 1
+                else super().batch([request for _, _, request in missing])
+            )
+            for (n, key, _), value in zip(missing, fetched, strict=True):
+                results[n] = value
+                if key is not None:
+                    self._cache.put(self.head, key, value)
+        return results
+
+
+class ChainAccess:
+    """One service instance's view of the chain: deployment, head, cache."""
+
+    def __init__(self, settings: Settings, head_max_age_s: float) -> None:
+        self.settings = settings
+        self.deployment = Deployment.load(settings.deployment_file)
+        self.base = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
+        self.cache = BlockCache()
+        self.head_max_age_s = head_max_age_s
+        self._attached = False
+        self._lock = threading.Lock()
+        self._head: Head | None = None
+        self._head_asked_at = 0.0
+
+    def attach(self) -> None:
+        """Check once that the node serves our deployment (chain id, code); retried until it does."""
+        if not self._attached:
+            check_deployment(self.base, self.deployment)
+            self._attached = True
+
+    def head(self, fresh: bool = False) -> Head:
+        """The chain head, asked at most once per `head_max_age_s` across concurrent requests.
+
+        A head asked for *after* this request arrived is as fresh as asking again, so concurrent
+        requests share one answer instead of queueing one eth_getBlockByNumber each.
+        """
+        arrived = time.monotonic()
+        oldest_ok = arrived if fresh else arrived - self.head_max_age_s
+        with self._lock:
+            if self._head is not None and self._head_asked_at >= oldest_ok:
+                return self._head
+            asked = time.monotonic()
+            header = self.base.request("eth_getBlockByNumber", ["latest", False])
+            if not isinstance(header, dict):
+                raise ChainUnavailable(f"the node at {self.base.rpc_url} returned no latest block")
+            self._head = Head(int(header["number"], 16), str(header["hash"]), int(header["timestamp"], 16))
+            self._head_asked_at = asked
+            return self._head
+
+    def forget_head(self) -> None:
+        """After this service broadcast a transaction: the next request must see a newer head."""
+        with self._lock:
+            self._head = None
+
+    def registry(self, fresh: bool = False) -> Registry:
+        self.attach()
+        return Registry(PinnedClient(self.base, self.cache, self.head(fresh)), self.deployment)

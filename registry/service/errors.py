@@ -1,0 +1,117 @@
+"""RFC 7807 problem+json: every error the service returns, mapped in this one place."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from registry.errors import (
+    ChainUnavailable,
+    ConfigError,
+    DeploymentMismatch,
+    InputError,
+    RegistryError,
+    TransactionReverted,
+)
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("registry.service")
+
+
+def problem_type(slug: str) -> str:
+    # A URN, not a URL: nothing is served at it, and a URL would promise a page.
+    return f"urn:skills-registry:problem:{slug}"
+
+
+class Problem(Exception):
+    """An error answer: status, a short title, what happened, and machine-readable extras."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.slug = slug
+        self.title = title or HTTPStatus(status).phrase
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": problem_type(problem.slug) if problem.slug else "about:blank",
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(problem.extra)
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers)
+
+
+def from_registry_error(exc: RegistryError) -> Problem:
+    if isinstance(exc, InputError):
+        return Problem(400, str(exc), slug="invalid-input")
+    if isinstance(exc, TransactionReverted):
+        return Problem(
+            422, str(exc), slug="transaction-refused", title="The contract refuses this call", error=exc.error_name
+        )
+    if isinstance(exc, ChainUnavailable):
+        return Problem(503, str(exc), slug="chain-unavailable", title="The chain cannot be reached")
+    if isinstance(exc, DeploymentMismatch):
+        return Problem(503, str(exc), slug="deployment-mismatch", title="The chain does not hold our contracts")
+    if isinstance(exc, ConfigError):
+        return Problem(503, str(exc), slug="misconfigured", title="The service is misconfigured")
+    return Problem(500, "internal error", slug="internal")
+
+
+def install(app: FastAPI) -> None:
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Problem)
+        return problem_response(exc, request.url.path)
+
+    async def on_registry_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RegistryError)
+        return problem_response(from_registry_error(exc), request.url.path)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no resource at {request.url.path}"
+        return problem_response(Problem(exc.status_code, detail, headers=dict(exc.headers or {})), request.url.path)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {"location": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"location": "request", "message": "invalid"}
+        detail = f"{first['location']}: {first['message']}"
+        return problem_response(Problem(400, detail, slug="invalid-request", errors=errors), request.url.path)
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem_response(Problem(500, "internal error", slug="internal"), request.url.path)
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RegistryError, on_registry_error)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,37 @@
+"""Small helpers shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.errors import InputError
+from registry.formats.credential import parse_time
+from registry.service.errors import Problem
+from registry.service.schemas import Problem as ProblemModel
+
+PROBLEM = {"model": ProblemModel, "content": {"application/problem+json": {}}}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the problem+json answers a route can give."""
+    return {status: {**PROBLEM, "description": "problem details (RFC 7807)"} for status in statuses}
+
+
+def parse_hex32(text: str, what: str) -> bytes:
+    """64 hex characters, with or without 0x (EBSI writes ids without it)."""
+    value = text[2:] if text[:2].lower() == "0x" else text
+    if len(value) != 64:
+        raise Problem(400, f"{what} must be 64 hex characters", slug="invalid-input")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise Problem(400, f"{what} must be 64 hex characters", slug="invalid-input") from None
+
+
+def parse_at(text: str | None, what: str) -> int | None:
+    if text is None or text == "":
+        return None
+    try:
+        return parse_time(text)
+    except (InputError, OverflowError, OSError) as exc:
+        raise Problem(400, f"{what} must be an ISO 8601 date/time", slug="invalid-input") from exc

@@ -1,0 +1,244 @@
+"""The API's request and response bodies (pydantic), as published in /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ADDRESS = r"^0x[0-9a-fA-F]{40}$"
+HEX32 = r"^(0x)?[0-9a-fA-F]{64}$"
+DID = r"^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$"
+
+
+class Problem(BaseModel):
+    """RFC 7807 problem details (served as application/problem+json)."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
+class Links(BaseModel):
+    first: str
+    prev: str
+    next: str
+    last: str
+
+
+class ListItem(BaseModel):
+    """An entry of a list: its identifier and the URL of its resource."""
+
+    model_config = ConfigDict(extra="allow")
+    href: str
+
+
+class PaginatedList(BaseModel):
+    self: str
+    items: list[dict[str, Any]]
+    total: int
+    pageSize: int
+    links: Links
+
+
+class IssuerAttribute(BaseModel):
+    hash: str = Field(description="sha256 of `body`, 64 hex characters")
+    body: str = Field(description="the accreditation credential (JWT)")
+    issuerType: Literal["RootTAO", "TAO", "TI", "Revoked"]
+    tao: str = Field(description="the DID that accredited this issuer (itself for a Root TAO)")
+    rootTao: str
+
+
+class Issuer(BaseModel):
+    did: str
+    attributes: list[IssuerAttribute]
+
+
+class IssuerAttributeResponse(BaseModel):
+    did: str
+    attribute: IssuerAttribute
+
+
+class Timestamp(BaseModel):
+    hash: str = Field(description="the anchored value, 0x + 64 hex")
+    timestampedBy: str = Field(description="the account that anchored it")
+    blockNumber: int
+    timestamp: str = Field(description="the block's time, ISO 8601 UTC")
+    transactionHash: str
+    data: str = Field(description="the Anchored event's data: the ABI-encoded cohort size (1 for one credential)")
+
+
+class VerifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    credential: str | dict[str, Any] = Field(
+        description="a compact JWT-VC, or a holder file (as a JSON object or as its text)"
+    )
+    at: str | None = Field(default=None, description="ISO 8601 date/time: was it valid then?")
+    trustList: list[str] | None = Field(
+        default=None, max_length=100, description="the Root TAO DIDs you accept; default: any onboarded root"
+    )
+
+
+class Check(BaseModel):
+    name: str
+    outcome: Literal["pass", "fail", "unknown", "skipped"]
+    message: str
+    evidence: dict[str, Any]
+
+
+class VerifyReport(BaseModel):
+    source: str
+    verdict: Literal["valid", "invalid", "revoked", "suspended", "could not determine"]
+    summary: str
+    checks: list[Check]
+    credential: dict[str, Any]
+    checked_at: str
+
+
+class LinkCheck(BaseModel):
+    did: str
+    attribute_id: str
+    issuer_type: str
+    ok: bool
+    message: str
+    evidence: dict[str, Any]
+
+
+class TrustReport(BaseModel):
+    did: str
+    at: str
+    ok: bool
+    summary: str
+    root: str | None
+    trustedRoot: bool | None
+    notes: list[str]
+    path: list[LinkCheck]
+
+
+# -- writes -------------------------------------------------------------------------------
+
+
+class PublicKey(BaseModel):
+    """A public JWK (EC: kty, crv, x, y; OKP: kty, crv, x)."""
+
+    model_config = ConfigDict(extra="allow")
+    kty: str = Field(max_length=8)
+    crv: str = Field(max_length=16)
+    x: str = Field(max_length=64)
+    y: str | None = Field(default=None, max_length=64)
+
+
+class BuildBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sender: str = Field(alias="from", pattern=ADDRESS, description="the account that will sign")
+
+
+class RegisterDid(BuildBase):
+    did: str = Field(pattern=DID, max_length=128)
+    controllerJwk: PublicKey = Field(description="the sender's secp256k1 public key")
+
+
+class AddKey(BuildBase):
+    did: str = Field(pattern=DID, max_length=128)
+    publicKeyJwk: PublicKey
+    relationships: int = Field(ge=1, le=15, description="bits: 1 authentication, 2 assertionMethod, 4 capabilityInvocation, 8 capabilityDelegation")
+    notBefore: int = Field(default=0, ge=0, le=2**64 - 1)
+    notAfter: int = Field(default=0, ge=0, le=2**64 - 1)
+    possessionSignature: str = Field(default="0x", pattern=r"^0x([0-9a-fA-F]{2})*$", max_length=300)
+
+
+class Accredit(BuildBase):
+    parentDid: str = Field(pattern=DID, max_length=128)
+    parentAttributeId: str = Field(pattern=HEX32)
+    childDid: str = Field(pattern=DID, max_length=128)
+    attributeId: str = Field(pattern=HEX32)
+    issuerType: Literal["TAO", "TI"]
+    body: str = Field(min_length=1, max_length=65_536, description="the accreditation JWT, signed by the parent")
+    validFrom: int = Field(default=0, ge=0, le=2**64 - 1)
+    validUntil: int = Field(ge=0, le=2**64 - 1)
+
+
+class AttributeStatus(BuildBase):
+    actorDid: str = Field(pattern=DID, max_length=128)
+    did: str = Field(pattern=DID, max_length=128)
+    attributeId: str = Field(pattern=HEX32)
+    status: Literal["active", "suspended", "revoked"]
+    reason: int = Field(default=0, ge=0, le=255)
+
+
+class Anchor(BuildBase):
+    did: str = Field(pattern=DID, max_length=128, description="the issuer DID the sender speaks for")
+    hash: str = Field(pattern=HEX32)
+
+
+class AnchorCohort(BuildBase):
+    did: str = Field(pattern=DID, max_length=128)
+    root: str = Field(pattern=HEX32)
+    count: int = Field(ge=1, le=2**32 - 1)
+
+
+class SetStatus(BuildBase):
+    did: str = Field(pattern=DID, max_length=128)
+    purpose: Literal["revocation", "suspension"]
+    list: int = Field(ge=0, le=2**32 - 1)
+    index: int = Field(ge=0, lt=131_072)
+    reason: int = Field(default=0, ge=0, le=255)
+
+
+class UpdateStatus(BuildBase):
+    did: str = Field(pattern=DID, max_length=128)
+    purpose: Literal["revocation", "suspension"]
+    list: int = Field(ge=0, le=2**32 - 1)
+    indexes: list[int] = Field(min_length=1, max_length=10_000)
+    set: bool
+    reason: int = Field(default=0, ge=0, le=255)
+
+
+class PublishStatusList(BuildBase):
+    did: str = Field(pattern=DID, max_length=128)
+    purpose: Literal["revocation", "suspension"]
+    list: int = Field(ge=0, le=2**32 - 1)
+    credential: str = Field(min_length=1, max_length=65_536, description="the status-list credential JWT")
+
+
+class UnsignedTransaction(BaseModel):
+    """Sign this with the sender's key (eth_account: Account.sign_transaction(tx)) and send it back."""
+
+    operation: str
+    contract: str
+    function: str
+    transaction: dict[str, Any] = Field(description="to, data, value, gas, nonce, chainId and fee fields")
+
+
+class SendTransaction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    signedRawTransaction: str = Field(pattern=r"^0x([0-9a-fA-F]{2})+$", max_length=300_000)
+    did: str | None = Field(
+        default=None,
+        pattern=DID,
+        max_length=128,
+        description="for credential-registry calls (anchor, status, status lists): the DID the signer speaks for",
+    )
+    waitForReceipt: bool = False
+
+
+class Receipt(BaseModel):
+    status: int
+    blockNumber: int
+    gasUsed: int
+
+
+class SentTransaction(BaseModel):
+    transactionHash: str
+    signer: str
+    contract: str
+    function: str
+    receipt: Receipt | None = None
+
+
+class SchemaListItem(BaseModel):
+    schemaId: str
+    href: str
