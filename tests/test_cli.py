@@ -203,3 +203,85 @@ def test_wrong_passphrase_is_a_one_line_error(settings: Settings, issued_file: P
     assert result.returncode == 1
     assert_one_line_error(result, "wrong passphrase")
     assert "wrong" not in result.stderr.replace("wrong passphrase", "")
+
+
+def test_cohort_from_a_csv_roster_then_bulk_revocation_from_a_csv(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    roster = tmp_path / "cohort.csv"
+    skill = "http://data.europa.eu/esco/skill/35eb2b43-8e7e-46e3-a5b5-0a8c5c6a0f7e=weld metal"
+    rows = ["holder,name,skills,eqf"] + [f"{holder.did},Welding level {n},{skill},4" for n in range(1, 6)]
+    roster.write_text("\n".join(rows) + "\n")
+    out_dir = tmp_path / "cohort"
+    issued = run(
+        settings, "issue", "--issuer", issuer.identity.name, "--roster", str(roster), "--out-dir", str(out_dir)
+    )
+    assert issued.returncode == 0, issued.stderr
+    assert "issued 5 credentials" in issued.stdout and "per credential" in issued.stdout
+    files = sorted(out_dir.iterdir())
+    assert len(files) == 5
+    checked = run(settings, "verify", str(out_dir))
+    assert checked.returncode == 0, checked.stdout
+    assert "5 credentials checked" in checked.stdout
+
+    revocations = tmp_path / "revoke.csv"
+    revocations.write_text(
+        f"file,reason\ncohort/{files[0].name},2\ncohort/{files[1].name},2\ncohort/{files[2].name},1\n"
+    )
+    revoked = run(settings, "revoke", str(revocations), "--issuer", issuer.identity.name)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked 1 credential(s)" in revoked.stdout and "revoked 2 credential(s)" in revoked.stdout
+    after = run(settings, "verify", "--json", str(out_dir))
+    assert after.returncode == 1
+    verdicts = [r["verdict"] for r in json.loads(after.stdout)]
+    assert verdicts == ["revoked", "revoked", "revoked", "valid", "valid"]
+
+
+def test_bad_roster_row_is_named(settings: Settings, issuer: Issuer, tmp_path: Path) -> None:
+    roster = tmp_path / "cohort.csv"
+    roster.write_text("holder,name,eqf\ndid:key:zabc,Welding,9\n")
+    result = run(
+        settings, "issue", "--issuer", issuer.identity.name, "--roster", str(roster), "--out-dir", str(tmp_path / "o")
+    )
+    assert result.returncode == 1
+    assert_one_line_error(result, "EQF level must be 1 to 8")
+    assert not (tmp_path / "o").exists()
+
+
+def test_passport_create_and_verify(settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path) -> None:
+    files = []
+    for n in range(2):
+        path = tmp_path / f"c{n}.json"
+        path.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+        files.append(str(path))
+    passport = tmp_path / "passport.json"
+    created = run(settings, "passport", "create", "--holder", holder.name, "--out", str(passport), *files)
+    assert created.returncode == 0, created.stderr
+    checked = run(settings, "verify", "--json", str(passport))
+    assert checked.returncode == 0, checked.stdout
+    report = json.loads(checked.stdout)
+    assert report["kind"] == "passport" and report["verdict"] == "valid"
+    assert [c["verdict"] for c in report["credentials"]] == ["valid", "valid"]
+
+
+def test_issuer_check_cli(settings: Settings, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    roots = tmp_path / "roots.txt"
+    roots.write_text(chain.root.did + "\n")
+    trusted = run(settings, "issuer", "check", chain.ti.did, "--trust-list", str(roots), "--rpc", settings.rpc_url,
+                  "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+    assert "TRUSTED" in trusted.stdout and "RootTAO" in trusted.stdout
+    roots.write_text("did:ebsi:zSomeOtherRoot1111111\n")
+    refused = run(settings, "issuer", "check", chain.ti.did, "--trust-list", str(roots), "--rpc", settings.rpc_url,
+                  "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert refused.returncode == 1
+    assert "not in the trust list" in refused.stdout
+
+
+def test_refusal_by_the_contract_is_a_sentence(settings: Settings, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The training centre (a TI) tries to accredit someone: the contract refuses, the CLI says why.
+    result = run(settings, "trust", "accredit", "--parent", chain.ti.name, "--child", chain.tao.did, "--as", "ti",
+                 "--types", "SkillsCredential", "--rpc", settings.rpc_url,
+                 "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert result.returncode == 1
+    assert_one_line_error(result, "a TI accredits nobody")

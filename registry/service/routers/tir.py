@@ -1,0 +1,196 @@
+"""Trusted issuers registry v5: issuers, their attributes (accreditations) and revisions, and the
+issuer-signed status-list credentials published on-chain.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import PlainTextResponse
+
+from registry.chain.client import Call
+from registry.errors import InputError
+from registry.formats import jwt
+from registry.formats.accreditation import ISSUER_TYPES
+from registry.formats.credential import iso
+from registry.formats.did import check_did
+from registry.ops.registry import Registry, did_hash, split_list_id
+from registry.ops.statuslists import StatusLists
+from registry.ops.trust import REASONS, AttrStatus, ChainData, IssuerType, Link, Trust
+from registry.service.deps import RegistryDep, SettingsDep
+from registry.service.errors import Problem
+from registry.service.names import did_names
+from registry.service.pagination import Page, page_params, paginated
+from registry.service.routers.common import parse_hex32, problems
+from registry.service.schemas import Issuer, IssuerAttribute, IssuerAttributeResponse, PaginatedList
+
+router = APIRouter(prefix="/trusted-issuers-registry/v5", tags=["Trusted issuers registry (EBSI v5)"])
+_PROXY = re.compile(r"^0x[0-9a-fA-F]{40}$")
+
+
+def _did(did: str) -> str:
+    try:
+        return check_did(did)
+    except InputError as exc:
+        raise Problem(400, str(exc), slug="invalid-did") from exc
+
+
+def _tir(registry: Registry, function: str, *args: Any) -> Call:
+    return Call(registry.deployment.address("TrustedIssuersRegistry"), "TrustedIssuersRegistry", function, args)
+
+
+def _chain(registry: Registry, did: str) -> ChainData:
+    """The issuer's attributes and everything above them; 404 when it holds none."""
+    chain = Trust(registry, "").fetch([did])[did]
+    if not chain.of(did_hash(did)):
+        raise Problem(404, f"{did} holds no attribute in the trusted issuers registry", slug="issuer-not-found")
+    return chain
+
+
+def _attribute(chain: ChainData, link: Link) -> dict[str, Any]:
+    """EBSI's attribute shape; the type reads Revoked once the accreditation is revoked."""
+    kind = "Revoked" if link.status is AttrStatus.REVOKED else ISSUER_TYPES.get(int(link.issuer_type), "TI")
+    tao = link.did_hash if link.issuer_type is IssuerType.ROOT_TAO else link.parent_did_hash
+    return {
+        "hash": link.body_hash.hex(),
+        "body": chain.bodies.get(link.key, ""),
+        "issuerType": kind,
+        "tao": chain.name(tao),
+        "rootTao": chain.name(link.root_did_hash),
+    }
+
+
+def _link(chain: ChainData, did: str, attribute_id: str) -> Link:
+    link = chain.links.get((did_hash(did), parse_hex32(attribute_id, "the attribute id")))
+    if link is None:
+        raise Problem(404, f"{did} has no attribute {attribute_id}", slug="attribute-not-found")
+    return link
+
+
+@router.get("/issuers", response_model=PaginatedList, responses=problems(400, 503))
+def list_issuers(request: Request, registry: RegistryDep, page: Annotated[Page, Depends(page_params)]) -> Any:
+    """DIDs holding at least one attribute, in the order they were first accredited: items {did, href}."""
+    (total,) = registry.client.call(_tir(registry, "issuerCount"))
+    start, count = page.bounds(int(total))
+    items: list[dict[str, str]] = []
+    if count:
+        (hashes,) = registry.client.call(_tir(registry, "issuersPage", start, count))
+        names = did_names(registry, [bytes(h) for h in hashes])
+        base = str(request.url_for("get_issuer", did="_")).removesuffix("_")
+        items = [{"did": n, "href": base + n} for n in names if n is not None]
+    return paginated(request, page, items, int(total))
+
+
+@router.get("/issuers/{did}", response_model=Issuer, responses=problems(400, 404, 503))
+def get_issuer(did: str, registry: RegistryDep) -> Any:
+    """The issuer and all its attributes: {did, attributes: [{hash, body, issuerType, tao, rootTao}]}."""
+    chain = _chain(registry, _did(did))
+    return {"did": did, "attributes": [_attribute(chain, link) for link in chain.of(did_hash(did))]}
+
+
+@router.get("/issuers/{did}/attributes", response_model=PaginatedList, responses=problems(400, 404, 503))
+def list_attributes(
+    did: str, request: Request, registry: RegistryDep, page: Annotated[Page, Depends(page_params)]
+) -> Any:
+    """The issuer's attribute ids: items {id (64 hex, no 0x), href}."""
+    (ids,) = registry.client.call(_tir(registry, "attributeIds", did_hash(_did(did))))
+    if not ids:
+        raise Problem(404, f"{did} holds no attribute in the trusted issuers registry", slug="issuer-not-found")
+    start, count = page.bounds(len(ids))
+    base = str(request.url_for("get_attribute", did=did, attribute_id="_")).removesuffix("_")
+    items = [{"id": bytes(i).hex(), "href": base + bytes(i).hex()} for i in ids[start : start + count]]
+    return paginated(request, page, items, len(ids))
+
+
+@router.get(
+    "/issuers/{did}/attributes/{attribute_id}",
+    response_model=IssuerAttributeResponse,
+    responses=problems(400, 404, 503),
+)
+def get_attribute(did: str, attribute_id: str, registry: RegistryDep) -> Any:
+    """One attribute: {did, attribute: {hash, body, issuerType, tao, rootTao}}."""
+    chain = _chain(registry, _did(did))
+    return {"did": did, "attribute": IssuerAttribute(**_attribute(chain, _link(chain, did, attribute_id)))}
+
+
+@router.get(
+    "/issuers/{did}/attributes/{attribute_id}/revisions",
+    response_model=PaginatedList,
+    responses=problems(400, 404, 503),
+)
+def list_revisions(
+    did: str,
+    attribute_id: str,
+    request: Request,
+    registry: RegistryDep,
+    page: Annotated[Page, Depends(page_params)],
+) -> Any:
+    """The attribute's append-only history, oldest first: items {revision, status, issuerType, reason,
+    reasonText, timestamp, blockNumber}.
+    """
+    chain = _chain(registry, _did(did))
+    link = _link(chain, did, attribute_id)
+    start, count = page.bounds(len(link.revisions))
+    kind = ISSUER_TYPES.get(int(link.issuer_type), "TI")
+    items = [
+        {
+            "revision": start + n + 1,
+            "status": r.status.name.lower(),
+            "issuerType": "Revoked" if r.status is AttrStatus.REVOKED else kind,
+            "reason": r.reason,
+            "reasonText": REASONS.get(r.reason, f"reason {r.reason}"),
+            "timestamp": iso(r.timestamp),
+            "blockNumber": r.block,
+        }
+        for n, r in enumerate(link.revisions[start : start + count])
+    ]
+    return paginated(request, page, items, len(link.revisions))
+
+
+@router.get(
+    "/issuers/{did}/proxies/{proxy_id}/credentials/status/{list_id}",
+    response_class=PlainTextResponse,
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "the status-list credential (JWT)"},
+        **problems(400, 404, 409, 503),
+    },
+)
+def get_status_list(did: str, proxy_id: str, list_id: int, registry: RegistryDep, settings: SettingsDep) -> Any:
+    """The issuer-signed StatusList2021 credential, as published on-chain by `proxyId` (the account
+    that writes the list); `list_id` is purpose << 32 | number.
+
+    409 when a status word changed after the publication: the list is then known to be outdated
+    and is not served as current; the issuer must publish again.
+    """
+    _did(did)
+    if not _PROXY.fullmatch(proxy_id):
+        raise Problem(400, "proxyId must be the 0x address that writes the list", slug="invalid-input")
+    if not 0 <= list_id < 2**33:
+        raise Problem(400, f"status list id {list_id} is out of range", slug="invalid-input")
+    purpose, number = split_list_id(list_id)
+    state = registry.resolve(did)
+    if state.controller_window(proxy_id) is None:
+        raise Problem(404, f"{proxy_id.lower()} never controlled {did}", slug="status-list-not-found")
+    publication = StatusLists(registry, settings.public_url).published(proxy_id, purpose, number)
+    if publication is None or _issuer_of(publication.credential) != did:
+        raise Problem(404, f"{did} never published status list {list_id}", slug="status-list-not-found")
+    if not publication.current:
+        raise Problem(
+            409,
+            "the status list published in block "
+            f"{publication.block} is outdated: a status changed since; the issuer must publish it again",
+            slug="status-list-stale",
+            title="Published status list is outdated",
+            publishedBlock=publication.block,
+        )
+    return PlainTextResponse(publication.credential, headers={"X-Published-Block": str(publication.block)})
+
+
+def _issuer_of(token: str) -> str | None:
+    try:
+        iss = jwt.parse(token).payload.get("iss")
+    except InputError:
+        return None
+    return iss if isinstance(iss, str) else None

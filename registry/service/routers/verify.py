@@ -1,0 +1,109 @@
+"""POST /verify (the CLI's report over HTTP) and the issuer check behind the issuer page."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
+from registry.formats import jwt
+from registry.formats.did import check_did
+from registry.ops.registry import Registry
+from registry.ops.trust import Need, Trust, TrustList, evaluate
+from registry.ops.verify import Outcome, Verdict, Verifier
+from registry.service.deps import LazyRegistryDep, RegistryDep
+from registry.service.errors import Problem
+from registry.service.routers.common import parse_at, problems
+from registry.service.schemas import TrustReport, VerifyReport, VerifyRequest
+
+router = APIRouter(tags=["Verification"])
+REQUEST_TRUST_LIST = "the request's trust list"
+
+
+def _trust_list(roots: list[str] | None) -> TrustList | None:
+    if roots is None:
+        return None
+    try:
+        return TrustList(frozenset(check_did(r) for r in roots), REQUEST_TRUST_LIST)
+    except InputError as exc:
+        raise Problem(400, f"trust list: {exc}", slug="invalid-input") from exc
+
+
+def _is_passport(content: str) -> bool:
+    """A presentation (passport): a JWT with a `vp` claim, or JSON typed VerifiablePresentation."""
+    text = content.strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return False
+        kinds = data.get("type") if isinstance(data, dict) else None
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        return isinstance(kinds, list) and "VerifiablePresentation" in kinds
+    try:
+        return "vp" in jwt.parse(text).payload
+    except InputError:
+        return False
+
+
+@router.post(
+    "/verify",
+    response_model=VerifyReport,
+    responses=problems(400, 413, 429),
+)
+def verify(body: VerifyRequest, lazy_registry: LazyRegistryDep) -> JSONResponse:
+    """Verify one credential (JWT-VC or holder file): the same report as `registry verify --json`.
+
+    Always 200 when the request is well-formed: the verdict is in the body. A chain that cannot be
+    asked gives the verdict "could not determine", never "invalid". Passports (presentations) are
+    not supported yet and are refused with 400.
+    """
+    content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
+    if _is_passport(content):
+        raise Problem(
+            400,
+            "passports (verifiable presentations) are not supported yet; send one credential at a time",
+            slug="passport-unsupported",
+        )
+    at = parse_at(body.at, "at")
+    registry: Registry | None = None
+    setup_error: str | None = None
+    try:
+        registry = lazy_registry()
+    except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
+        setup_error = str(exc)
+    (report,) = Verifier(registry, _trust_list(body.trustList)).verify_many([("request", content)], at)
+    if setup_error is not None:
+        # As the CLI does: name the real reason rather than "no chain connection configured".
+        for check in report.checks:
+            if check.outcome is Outcome.UNKNOWN:
+                check.message = f"could not check: {setup_error}"
+        if report.verdict is Verdict.INDETERMINATE:
+            report.summary = f"COULD NOT DETERMINE: {setup_error}"
+    return JSONResponse(report.to_json())
+
+
+@router.get("/api/issuers/{did}/check", response_model=TrustReport, responses=problems(400, 503))
+def issuer_check(
+    did: str,
+    registry: RegistryDep,
+    at: Annotated[str | None, Query(description="ISO 8601 (default now)")] = None,
+    roots: Annotated[list[str] | None, Query(max_length=100, description="Root TAO DIDs you accept")] = None,
+    types: Annotated[
+        list[str] | None, Query(alias="type", max_length=20, description="credential types it must be accredited for")
+    ] = None,
+) -> Any:
+    """Walk the issuer's accreditation chain to its Root TAO, as `registry issuer check --json` does."""
+    try:
+        check_did(did)
+    except InputError as exc:
+        raise Problem(400, str(exc), slug="invalid-did") from exc
+    when = parse_at(at, "at")
+    chain = Trust(registry, "").fetch([did])[did]
+    need = Need(types=("SkillsCredential", *types)) if types else None
+    report = evaluate(chain, when if when is not None else int(time.time()), _trust_list(roots), need)
+    return report.to_json()
