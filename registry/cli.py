@@ -877,7 +877,9 @@ def _print_report(report: Any, indent: str = "") -> None:
         return
     info = report.credential
     if info:
-        out.print(f"{indent}  {info.get('achievement') or ''} — issuer {info.get('issuer')}, holder {info.get('subject')}")
+        out.print(
+            f"{indent}  {info.get('achievement') or ''} — issuer {info.get('issuer')}, holder {info.get('subject')}"
+        )
     for check in report.checks:
         out.print(f"{indent}  {_SYMBOL[str(check.outcome)]} {check.name}: {check.message}")
         evidence = ", ".join(f"{k} {v}" for k, v in check.evidence.items() if v is not None)

@@ -47,6 +47,10 @@ class Settings:
         return _env_path("REGISTRY_DEPLOYMENT", self.home / "deployment.json")
 
     @property
+    def journal_file(self) -> Path:
+        return self.home / "journal.sqlite"
+
+    @property
     def keys_dir(self) -> Path:
         return self.home / "keys"
 

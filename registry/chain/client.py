@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from eth_abi import decode, encode
@@ -26,6 +26,9 @@ from web3.providers.rpc import HTTPProvider
 from registry.chain.artifacts import abi
 from registry.chain.errors import decode_revert
 from registry.errors import ChainUnavailable, RegistryError, TransactionReverted
+
+if TYPE_CHECKING:
+    from registry.chain.txmanager import TxManager
 
 # EIP-7825 caps a transaction at 2^24 gas on Osaka networks; stay under it everywhere.
 TX_GAS_CAP = 16_777_216
@@ -136,6 +139,7 @@ class ChainClient:
         self._provider = provider
         self._chain_id: int | None = None
         self._eip1559: bool | None = None
+        self.tx_manager: TxManager | None = None
 
     @contextlib.contextmanager
     def _rpc(self) -> Iterator[None]:
@@ -281,7 +285,13 @@ class ChainClient:
         return dict(receipt)
 
     def transact(self, account: LocalAccount, call: Call) -> dict[str, Any]:
-        """Sign `call` with `account`, send it and wait for its receipt; reverts raise."""
+        """Sign `call` with `account`, send it and wait for its receipt; reverts raise.
+
+        With a transaction manager attached (`Registry.connect` attaches one), the write goes
+        through its journal: durable, idempotent and reconciled after crashes and reorgs.
+        """
+        if self.tx_manager is not None:
+            return self.tx_manager.submit(account, call)
         tx = self.build_transaction(account.address, call)
         tx.pop("from")
         signed = account.sign_transaction(tx)

@@ -168,11 +168,16 @@ class Registry:
         self.credential_address = deployment.address("CredentialRegistry")
 
     @classmethod
-    def connect(cls, settings: Settings, *, check: bool = True) -> Registry:
+    def connect(cls, settings: Settings, *, check: bool = True, journal: bool = True) -> Registry:
+        """Attach to the deployment; writes go through the journal in `<home>/journal.sqlite`."""
         deployment = Deployment.load(settings.deployment_file)
         client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
         if check:
             check_deployment(client, deployment)
+        if journal:
+            from registry.chain.txmanager import Journal, TxManager
+
+            client.tx_manager = TxManager(client, Journal(settings.journal_file), settings.confirmations)
         return cls(client, deployment)
 
     def _did(self, function: str, *args: Any) -> Call:

@@ -124,10 +124,10 @@ class PinnedClient(ChainClient):
                 if len(missing) == 1
                 else super().batch([request for _, _, request in missing])
             )
-            for (n, key, _), value in zip(missing, fetched, strict=True):
+            for (n, cache_key, _), value in zip(missing, fetched, strict=True):
                 results[n] = value
-                if key is not None:
-                    self._cache.put(self.head, key, value)
+                if cache_key is not None:
+                    self._cache.put(self.head, cache_key, value)
         return results
 
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from registry.config import Settings
+from registry.errors import ConfigError
+
+# Requests must come back fast or not at all: a node that hangs must not hold a worker for long.
+DEFAULT_RPC_TIMEOUT_S = 5.0
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024  # a 1 MiB holder file, JSON-escaped inside a request body
 DEFAULT_RATE_PER_S = 50.0
 DEFAULT_BURST = 100
@@ -27,3 +34,33 @@ class ServiceConfig:
     head_max_age_s: float = DEFAULT_HEAD_MAX_AGE_S
     # How long POST /api/transactions/send waits for a receipt when one is asked for.
     receipt_timeout_s: float = DEFAULT_RECEIPT_TIMEOUT_S
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from exc
+
+
+def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
+    """Settings for a worker process (uvicorn --workers starts each from an import string)."""
+    rpc = env.get("REGISTRY_RPC_URL")
+    deployment = env.get("REGISTRY_DEPLOYMENT")
+    settings = Settings(
+        rpc_urls=(rpc,) if rpc else (),
+        deployment_path=Path(deployment) if deployment else None,
+        rpc_timeout_s=_float(env, "REGISTRY_SERVICE_RPC_TIMEOUT", DEFAULT_RPC_TIMEOUT_S),
+    )
+    origins = tuple(o.strip() for o in env.get("REGISTRY_SERVICE_CORS_ORIGINS", "").split(",") if o.strip())
+    config = ServiceConfig(
+        max_body_bytes=int(_float(env, "REGISTRY_SERVICE_MAX_BODY", DEFAULT_MAX_BODY_BYTES)),
+        rate_per_s=_float(env, "REGISTRY_SERVICE_RATE", DEFAULT_RATE_PER_S),
+        burst=int(_float(env, "REGISTRY_SERVICE_BURST", DEFAULT_BURST)),
+        cors_origins=origins,
+        head_max_age_s=_float(env, "REGISTRY_SERVICE_HEAD_MAX_AGE", DEFAULT_HEAD_MAX_AGE_S),
+    )
+    return settings, config

@@ -138,7 +138,10 @@ class BlockHeader:
         async def send_with_block(message: Message) -> None:
             block = scope.get("state", {}).get("block")
             if message["type"] == "http.response.start" and block is not None:
-                message = {**message, "headers": [*message.get("headers", []), (b"x-block-number", str(block).encode())]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"x-block-number", str(block).encode())],
+                }
             await send(message)
 
         await self.app(scope, receive, send_with_block)

@@ -19,9 +19,7 @@ def did_names(registry: Registry, hashes: Sequence[bytes], blocks: Sequence[int]
     abi = contract_abi("DIDRegistry")
     topic = abi.event_topic("DIDRegistered")
     wanted = [(h, b) for h, b in zip(hashes, blocks, strict=True) if b]
-    logs = client.batch(
-        [client.logs_request(registry.did_address, [topic, "0x" + h.hex()], b, b) for h, b in wanted]
-    )
+    logs = client.batch([client.logs_request(registry.did_address, [topic, "0x" + h.hex()], b, b) for h, b in wanted])
     found: dict[bytes, str] = {}
     for (h, _), entries in zip(wanted, logs, strict=True):
         for log in entries:

@@ -144,7 +144,11 @@ class RegisterDid(BuildBase):
 class AddKey(BuildBase):
     did: str = Field(pattern=DID, max_length=128)
     publicKeyJwk: PublicKey
-    relationships: int = Field(ge=1, le=15, description="bits: 1 authentication, 2 assertionMethod, 4 capabilityInvocation, 8 capabilityDelegation")
+    relationships: int = Field(
+        ge=1,
+        le=15,
+        description="bits: 1 authentication, 2 assertionMethod, 4 capabilityInvocation, 8 capabilityDelegation",
+    )
     notBefore: int = Field(default=0, ge=0, le=2**64 - 1)
     notAfter: int = Field(default=0, ge=0, le=2**64 - 1)
     possessionSignature: str = Field(default="0x", pattern=r"^0x([0-9a-fA-F]{2})*$", max_length=300)
@@ -183,7 +187,7 @@ class AnchorCohort(BuildBase):
 class SetStatus(BuildBase):
     did: str = Field(pattern=DID, max_length=128)
     purpose: Literal["revocation", "suspension"]
-    list: int = Field(ge=0, le=2**32 - 1)
+    listNumber: int = Field(ge=0, le=2**32 - 1, description="the list number among the sender's lists of that purpose")
     index: int = Field(ge=0, lt=131_072)
     reason: int = Field(default=0, ge=0, le=255)
 
@@ -191,7 +195,7 @@ class SetStatus(BuildBase):
 class UpdateStatus(BuildBase):
     did: str = Field(pattern=DID, max_length=128)
     purpose: Literal["revocation", "suspension"]
-    list: int = Field(ge=0, le=2**32 - 1)
+    listNumber: int = Field(ge=0, le=2**32 - 1, description="the list number among the sender's lists of that purpose")
     indexes: list[int] = Field(min_length=1, max_length=10_000)
     set: bool
     reason: int = Field(default=0, ge=0, le=255)
@@ -200,7 +204,7 @@ class UpdateStatus(BuildBase):
 class PublishStatusList(BuildBase):
     did: str = Field(pattern=DID, max_length=128)
     purpose: Literal["revocation", "suspension"]
-    list: int = Field(ge=0, le=2**32 - 1)
+    listNumber: int = Field(ge=0, le=2**32 - 1, description="the list number among the sender's lists of that purpose")
     credential: str = Field(min_length=1, max_length=65_536, description="the status-list credential JWT")
 
 

@@ -101,18 +101,20 @@ class BenchChain:
 
     # -- raw transactions -------------------------------------------------------------------
 
-    def _send_raw(self, account: LocalAccount, to: str | None, data: str) -> dict[str, Any]:
-        request: dict[str, Any] = {"from": account.address, "data": data}
-        if to is not None:
-            request["to"] = to
-        try:
-            estimate = int(self.c.request("eth_estimateGas", [request]), 16)
-        except (ChainUnavailable, TransactionReverted) as exc:
-            # anvil refuses to estimate past the cap (or runs out of gas trying): the caller splits.
-            raise TooBig(str(exc)) from exc
-        if to is not None and estimate > TX_GAS_CAP:
-            raise TooBig(f"needs {estimate} gas")
-        gas = min(int(estimate * 1.2) + 10_000, TX_GAS_CAP) if to is not None else int(estimate * 1.2) + 50_000
+    def _send_raw(self, account: LocalAccount, to: str | None, data: str, gas: int | None = None) -> dict[str, Any]:
+        """Send and wait; with `gas` given, no estimate (estimating a 16M-gas call costs many executions)."""
+        if gas is None:
+            request: dict[str, Any] = {"from": account.address, "data": data}
+            if to is not None:
+                request["to"] = to
+            try:
+                estimate = int(self.c.request("eth_estimateGas", [request]), 16)
+            except (ChainUnavailable, TransactionReverted) as exc:
+                # anvil refuses to estimate past the cap (or runs out of gas trying): the caller splits.
+                raise TooBig(str(exc)) from exc
+            if to is not None and estimate > TX_GAS_CAP:
+                raise TooBig(f"needs {estimate} gas")
+            gas = min(int(estimate * 1.2) + 10_000, TX_GAS_CAP) if to is not None else int(estimate * 1.2) + 50_000
         nonce = int(self.c.request("eth_getTransactionCount", [account.address, "pending"]), 16)
         tx: dict[str, Any] = {
             "data": data,
@@ -125,8 +127,14 @@ class BenchChain:
         if to is not None:
             tx["to"] = to
         signed = account.sign_transaction(tx)
-        receipt = self.c.wait_for_receipt(self.c.send_signed(signed.raw_transaction))
+        try:
+            receipt = self.c.wait_for_receipt(self.c.send_signed(signed.raw_transaction))
+        except ChainUnavailable as exc:
+            # With the cap enforced, anvil refuses a transaction asking for more gas than it allows.
+            raise TooBig(str(exc)) from exc
         if receipt.get("status") != 1:
+            if int(receipt["gasUsed"]) >= gas * 0.99:
+                raise TooBig(f"ran out of its {gas} gas")
             raise TransactionReverted(f"benchmark transaction to {to} reverted")
         return receipt
 
@@ -154,8 +162,10 @@ class BenchChain:
         sent = Sent()
         chunks = 1 if not max_chunk else max(1, math.ceil(len(items) / max_chunk))
         size = math.ceil(len(items) / chunks)
+        # With a chunk size learned from a smaller run, skip estimation and let the cap bound each chunk.
+        gas = TX_GAS_CAP if max_chunk else None
         for start in range(0, len(items), size):
-            self._send_chunk(contract, function, list(items[start : start + size]), make_args, sent)
+            self._send_chunk(contract, function, list(items[start : start + size]), make_args, sent, gas)
         return sent
 
     def _send_chunk(
@@ -165,16 +175,17 @@ class BenchChain:
         items: list[Any],
         make_args: Callable[[Sequence[Any]], tuple[Any, ...]],
         sent: Sent,
+        gas: int | None,
     ) -> None:
         try:
             data = contract.abi.encode_call(function, make_args(items))
-            sent.receipts.append(self._send_raw(self.deployer, contract.address, data))
+            sent.receipts.append(self._send_raw(self.deployer, contract.address, data, gas))
         except TooBig:
             if len(items) == 1:
                 raise
             half = len(items) // 2
-            self._send_chunk(contract, function, items[:half], make_args, sent)
-            self._send_chunk(contract, function, items[half:], make_args, sent)
+            self._send_chunk(contract, function, items[:half], make_args, sent, gas)
+            self._send_chunk(contract, function, items[half:], make_args, sent, gas)
 
 
 def max_chunk_for(gas: int, count: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from eth_utils import to_checksum_address
 from fastapi import APIRouter
 
 from registry.chain.client import contract_abi
@@ -54,7 +55,7 @@ def get_timestamp(timestamp_id: str, registry: RegistryDep) -> Any:
     event = abi.decode_event("Anchored", first)
     return {
         "hash": "0x" + value.hex(),
-        "timestampedBy": str(event["account"]),
+        "timestampedBy": to_checksum_address(event["account"]),
         "blockNumber": block,
         "timestamp": iso(registry.block_timestamp(block)),
         "transactionHash": str(first["transactionHash"]),

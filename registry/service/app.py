@@ -1,0 +1,60 @@
+"""The application factory: routers, problem+json errors, abuse limits, CORS, static pages."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from registry import __version__
+from registry.config import Settings
+from registry.service import errors
+from registry.service.chain import ChainAccess
+from registry.service.config import ServiceConfig
+from registry.service.middleware import BlockHeader, BodyLimit, RateLimit
+from registry.service.routers import did, pages, timestamps, tir, transactions, tsr, verify
+
+
+def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastAPI:
+    """A service instance for one deployment. Reads the deployment file now (a missing or
+    malformed one fails at start-up); the chain itself is first asked on the first request.
+    """
+    config = config or ServiceConfig()
+    app = FastAPI(
+        title="Skills credential registry",
+        version=__version__,
+        description=(
+            "EBSI-compatible read APIs (DID registry v5, trusted issuers registry v5, timestamps v4, "
+            "trusted schemas registry v3), credential verification, and client-signed issuer writes. "
+            "Errors are RFC 7807 application/problem+json. Every chain-derived answer carries "
+            "X-Block-Number: the block it was read at."
+        ),
+    )
+    app.state.settings = settings
+    app.state.config = config
+    app.state.chain = ChainAccess(settings, config.head_max_age_s)
+    errors.install(app)
+    for router in (did.router, tir.router, timestamps.router, tsr.router, verify.router, transactions.router):
+        app.include_router(router)
+    app.include_router(pages.router)
+    static = Path(str(resources.files("registry.service") / "static"))
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    # Starlette wraps each added middleware around the previous ones: the last added runs first.
+    # So CORS is outermost (its headers reach even 429/413 answers), then the rate limit, then the
+    # body cap, all before any route reads the body.
+    app.add_middleware(BlockHeader)
+    app.add_middleware(BodyLimit, limit=config.max_body_bytes)
+    if config.rate_per_s > 0:
+        app.add_middleware(RateLimit, rate_per_s=config.rate_per_s, burst=config.burst)
+    if config.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Accept", "Cache-Control"],
+            expose_headers=["X-Block-Number", "X-Published-Block"],
+        )
+    return app

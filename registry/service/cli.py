@@ -1,0 +1,70 @@
+"""`registry serve`: run the service with uvicorn (the main CLI registers `serve` as a command)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from fastapi import FastAPI
+
+from registry.service import config as cfg
+from registry.service.app import create_app
+
+
+def app_from_environment() -> FastAPI:
+    """The uvicorn factory: each worker process builds its app from REGISTRY_* variables."""
+    settings, config = cfg.from_environment(os.environ)
+    return create_app(settings, config)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    rpc: Annotated[str | None, typer.Option(help="JSON-RPC URL (default REGISTRY_RPC_URL).")] = None,
+    deployment: Annotated[Path | None, typer.Option(help="Deployment file (default REGISTRY_DEPLOYMENT).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (they share nothing).")] = 1,
+    rpc_timeout: Annotated[
+        float, typer.Option(help="Seconds before an RPC call gives up.")
+    ] = cfg.DEFAULT_RPC_TIMEOUT_S,
+    rate: Annotated[float, typer.Option(help="Requests/s per client address (0: no limit).")] = cfg.DEFAULT_RATE_PER_S,
+    burst: Annotated[int, typer.Option(help="Requests a client may burst above the rate.")] = cfg.DEFAULT_BURST,
+    max_body: Annotated[int, typer.Option(help="Largest request body in bytes.")] = cfg.DEFAULT_MAX_BODY_BYTES,
+    cors_origin: Annotated[
+        list[str] | None, typer.Option("--cors-origin", help="Origin allowed to call from a browser (repeatable).")
+    ] = None,
+    head_max_age: Annotated[
+        float, typer.Option(help="Seconds a known chain head is reused before asking the node again.")
+    ] = cfg.DEFAULT_HEAD_MAX_AGE_S,
+    proxy_headers: Annotated[
+        bool, typer.Option(help="Trust X-Forwarded-For from --forwarded-allow-ips (behind a load balancer).")
+    ] = False,
+    forwarded_allow_ips: Annotated[str, typer.Option(help="Proxies whose X-Forwarded-For is trusted.")] = "127.0.0.1",
+) -> None:
+    """Serve the EBSI-compatible APIs, POST /verify, client-signed writes and the web page."""
+    env = {
+        "REGISTRY_SERVICE_RPC_TIMEOUT": str(rpc_timeout),
+        "REGISTRY_SERVICE_RATE": str(rate),
+        "REGISTRY_SERVICE_BURST": str(burst),
+        "REGISTRY_SERVICE_MAX_BODY": str(max_body),
+        "REGISTRY_SERVICE_CORS_ORIGINS": ",".join(cors_origin or []),
+        "REGISTRY_SERVICE_HEAD_MAX_AGE": str(head_max_age),
+    }
+    if rpc:
+        env["REGISTRY_RPC_URL"] = rpc
+    if deployment:
+        env["REGISTRY_DEPLOYMENT"] = str(deployment.resolve())
+    os.environ.update(env)
+    app_from_environment()  # fail here, with the reason, on a missing or malformed deployment file
+    uvicorn.run(
+        "registry.service.cli:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        log_level="warning",
+    )

@@ -1,0 +1,125 @@
+"""A Python client of the service, for the CLI and integrators: verify over HTTP, and write the
+EBSI way (the service builds, this process signs with the identity's own key, the service checks
+and broadcasts). The key never leaves this process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import requests
+
+from registry.errors import ChainUnavailable, InputError, RegistryError, TransactionReverted
+from registry.formats import keys as keyfmt
+from registry.keystore import Identity
+from registry.ops.registry import Purpose, Rel
+
+
+class ServiceError(RegistryError):
+    """The service refused a request; carries its problem+json body."""
+
+    def __init__(self, status: int, problem: dict[str, Any]) -> None:
+        super().__init__(f"{problem.get('title', 'error')}: {problem.get('detail', '')} (HTTP {status})")
+        self.status = status
+        self.problem = problem
+
+
+class ServiceClient:
+    def __init__(self, base_url: str, timeout_s: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.session = requests.Session()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self.session.request(method, self.base_url + path, timeout=self.timeout_s, **kwargs)
+        except requests.RequestException as exc:
+            raise ChainUnavailable(f"cannot reach the registry service at {self.base_url}: {exc}") from exc
+        if response.ok:
+            return response.json()
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {"title": response.reason, "detail": response.text[:200]}
+        if response.status_code == 422:
+            raise TransactionReverted(str(problem.get("detail")), problem.get("error"))
+        if response.status_code == 503:
+            raise ChainUnavailable(str(problem.get("detail")))
+        raise ServiceError(response.status_code, problem)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def verify(self, content: str | bytes, at: str | None = None, trust_list: Sequence[str] | None = None) -> Any:
+        """The verification report (`Report.to_json()` shape) for one credential or holder file."""
+        text = content.decode("utf-8") if isinstance(content, bytes) else content
+        body: dict[str, Any] = {"credential": text}
+        if at is not None:
+            body["at"] = at
+        if trust_list is not None:
+            body["trustList"] = list(trust_list)
+        return self._request("POST", "/verify", json=body)
+
+    def issuer_check(self, did: str, at: str | None = None, roots: Sequence[str] = ()) -> Any:
+        params: list[tuple[str, str]] = [("roots", r) for r in roots]
+        if at is not None:
+            params.append(("at", at))
+        return self._request("GET", f"/api/issuers/{did}/check", params=params)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def transact(
+        self, identity: Identity, operation: str, body: dict[str, Any], *, did: str | None = None
+    ) -> dict[str, Any]:
+        """Build `operation` via the service, sign it locally, send it; returns hash and receipt."""
+        account = identity.account
+        built = self._request("POST", f"/api/transactions/{operation}", json={"from": account.address, **body})
+        signed = account.sign_transaction(built["transaction"])
+        sent: dict[str, Any] = self._request(
+            "POST",
+            "/api/transactions/send",
+            json={"signedRawTransaction": "0x" + bytes(signed.raw_transaction).hex(), "did": did, "waitForReceipt": True},
+        )
+        if sent["receipt"]["status"] != 1:
+            raise TransactionReverted(f"transaction {sent['transactionHash']} reverted")
+        return sent
+
+    def register_did(self, identity: Identity) -> list[dict[str, Any]]:
+        """Register the identity's DID with its controller key, then add its signing key."""
+        if identity.kind != "legal-entity":
+            raise InputError(f"{identity.name} is a natural person: did:key needs no registration")
+        first = self.transact(identity, "register-did", {"did": identity.did, "controllerJwk": identity.controller_jwk})
+        second = self.transact(
+            identity,
+            "add-verification-method",
+            {
+                "did": identity.did,
+                "publicKeyJwk": keyfmt.jwk_public_dict(identity.signing_key),
+                "relationships": int(Rel.ASSERTION_METHOD | Rel.AUTHENTICATION),
+            },
+        )
+        return [first, second]
+
+    def anchor(self, identity: Identity, value: bytes) -> dict[str, Any]:
+        return self.transact(identity, "anchor", {"did": identity.did, "hash": "0x" + value.hex()}, did=identity.did)
+
+    def set_status(self, identity: Identity, purpose: Purpose, number: int, index: int, reason: int) -> dict[str, Any]:
+        body = {"did": identity.did, "purpose": purpose.label, "listNumber": number, "index": index, "reason": reason}
+        return self.transact(identity, "set-status", body, did=identity.did)
+
+    def update_status(
+        self, identity: Identity, purpose: Purpose, number: int, indexes: Sequence[int], set_: bool, reason: int
+    ) -> dict[str, Any]:
+        body = {
+            "did": identity.did,
+            "purpose": purpose.label,
+            "listNumber": number,
+            "indexes": list(indexes),
+            "set": set_,
+            "reason": reason,
+        }
+        return self.transact(identity, "update-status", body, did=identity.did)
+
+    def publish_status_list(self, identity: Identity, purpose: Purpose, number: int, token: str) -> dict[str, Any]:
+        body = {"did": identity.did, "purpose": purpose.label, "listNumber": number, "credential": token}
+        return self.transact(identity, "publish-status-list", body, did=identity.did)

@@ -1,0 +1,146 @@
+"""Client-signed writes, EBSI's way: the service builds unsigned transactions, the caller signs them
+with its own key, and the service checks a signed transaction before broadcasting it.
+
+Checks on a signed transaction: it is for this chain (EIP-155 or typed, never replayable across
+chains), it calls one of our contracts, with a function an issuer may call, moving no value; the
+signer controls the DID the call acts for (for credential-registry calls, which are namespaced by
+sender and name no DID, the DID the request names); and a dry run at the head does not revert,
+so a doomed transaction is refused before it costs the signer gas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import rlp
+from eth_abi import decode
+from eth_abi.exceptions import DecodingError
+from eth_account import Account
+from eth_account._utils.legacy_transactions import Transaction
+from eth_account.typed_transactions import TypedTransaction
+from eth_utils import to_checksum_address
+from hexbytes import HexBytes
+
+from registry.chain.client import Call, contract_abi
+from registry.errors import InputError
+from registry.formats import jwt
+from registry.formats.keys import eth_address
+from registry.ops.registry import Registry, did_hash
+from registry.service.errors import Problem
+
+# What an issuer (or accreditation body) may do through the service. Governance operations
+# (onboarding roots) and anything else stay with their own tooling.
+ALLOWED: dict[str, frozenset[str]] = {
+    "DIDRegistry": frozenset({"register", "addVerificationMethod", "expireVerificationMethod"}),
+    "TrustedIssuersRegistry": frozenset({"accredit", "setAttributeStatus"}),
+    "CredentialRegistry": frozenset({"anchor", "anchorCohort", "setStatus", "updateStatus", "publishStatusList"}),
+}
+
+
+@dataclass(frozen=True)
+class SignedCall:
+    raw: bytes
+    signer: str
+    chain_id: int | None
+    to: str | None
+    value: int
+    data: bytes
+
+
+def decode_signed(raw: bytes) -> SignedCall:
+    """Decode a signed legacy (EIP-155), EIP-2930 or EIP-1559 transaction and recover its signer."""
+    try:
+        if raw and raw[0] >= 0xC0:
+            fields = rlp.decode(raw, Transaction).as_dict()
+            v = int(fields["v"])
+            chain_id = None if v in (27, 28) else (v - 35) // 2
+        elif raw and raw[0] in (1, 2):
+            fields = TypedTransaction.from_bytes(HexBytes(raw)).as_dict()
+            chain_id = int(fields["chainId"])
+        else:
+            raise Problem(
+                400, "only legacy, EIP-2930 and EIP-1559 transactions are accepted", slug="invalid-transaction"
+            )
+        signer = Account.recover_transaction(raw)
+    except Problem:
+        raise
+    except Exception as exc:  # rlp, eth_account and eth_keys raise many unrelated types on junk input
+        raise Problem(400, "not a signed Ethereum transaction", slug="invalid-transaction") from exc
+    to = fields.get("to")
+    return SignedCall(
+        raw=raw,
+        signer=to_checksum_address(signer),
+        chain_id=chain_id,
+        to=to_checksum_address(bytes(to)) if to else None,
+        value=int(fields.get("value", 0)),
+        data=bytes(fields.get("data", b"")),
+    )
+
+
+def _controls(registry: Registry, didhash: bytes, account: str) -> bool:
+    (ok,) = registry.client.call(Call(registry.did_address, "DIDRegistry", "isController", (didhash, account)))
+    return bool(ok)
+
+
+def require_controller(registry: Registry, didhash: bytes, account: str, did: str | None = None) -> None:
+    if not _controls(registry, didhash, account):
+        who = did or "0x" + didhash.hex()
+        raise Problem(403, f"{account} does not control {who}", slug="not-controller")
+
+
+def check_signed(registry: Registry, tx: SignedCall, did: str | None) -> tuple[str, str]:
+    """Refuse anything but an allowed call by a controller; returns (contract, function)."""
+    deployment = registry.deployment
+    if tx.chain_id != deployment.chain_id:
+        raise Problem(
+            400,
+            f"the transaction is for chain {tx.chain_id}, this registry runs on chain {deployment.chain_id}",
+            slug="wrong-chain",
+        )
+    contract = next((name for name, rec in deployment.contracts.items() if rec.address == tx.to), None)
+    if contract is None:
+        raise Problem(403, f"{tx.to} is not one of this registry's contracts", slug="not-our-contract")
+    if tx.value:
+        raise Problem(403, "registry calls move no value", slug="value-not-allowed")
+    abi = contract_abi(contract)
+    function = next((f for f in ALLOWED.get(contract, ()) if abi.selector(f) == tx.data[:4]), None)
+    if function is None:
+        raise Problem(403, f"this call to {contract} is not an issuer operation", slug="function-not-allowed")
+    try:
+        args = decode(abi.input_types(function), tx.data[4:])
+    except (DecodingError, ValueError, OverflowError) as exc:
+        raise Problem(400, f"the {function} arguments do not decode", slug="invalid-transaction") from exc
+    if contract == "DIDRegistry" and function == "register":
+        if eth_address(bytes(args[1]), bytes(args[2])) != tx.signer:
+            raise Problem(403, "register names a controller key that is not the signer's", slug="not-controller")
+    elif contract == "DIDRegistry" or contract == "TrustedIssuersRegistry":
+        require_controller(registry, bytes(args[0]), tx.signer)
+    else:
+        if did is None:
+            raise Problem(
+                400, "credential-registry calls need `did`: the DID the signer speaks for", slug="did-required"
+            )
+        require_controller(registry, did_hash(did), tx.signer, did)
+        if function == "publishStatusList":
+            check_status_list_issuer(str(args[1]), did)
+    # A dry run at the head: a call that would revert is refused with the contract's reason.
+    registry.client.request("eth_call", [{"from": tx.signer, "to": tx.to, "data": "0x" + tx.data.hex()}, "latest"])
+    return contract, function
+
+
+def check_status_list_issuer(token: str, did: str) -> None:
+    try:
+        iss = jwt.parse(token).payload.get("iss")
+    except InputError as exc:
+        raise Problem(400, f"the status-list credential is not a JWT: {exc}", slug="invalid-input") from exc
+    if iss != did:
+        raise Problem(403, f"the status-list credential is issued by {iss}, not {did}", slug="not-controller")
+
+
+def receipt_summary(receipt: dict[str, Any]) -> dict[str, int]:
+    return {
+        "status": int(receipt.get("status", 0)),
+        "blockNumber": int(receipt.get("blockNumber", 0)),
+        "gasUsed": int(receipt.get("gasUsed", 0)),
+    }

@@ -1,0 +1,94 @@
+"""Cold start of `registry verify FILE`: the whole process, from exec to exit, many times.
+
+hyperfine when it is installed (Debian's `hyperfine`), otherwise repeated subprocess timing; the
+median is reported either way. The interpreter alone (`python -c pass`) is timed the same way as a
+baseline, and one `-X importtime` run names the imports that dominate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def _hyperfine(command: list[str], runs: int, env: dict[str, str]) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as export:
+        subprocess.run(
+            ["hyperfine", "-N", "--warmup", "2", "--runs", str(runs), "--export-json", export.name, shlex.join(command)],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=600,
+        )
+        result = json.loads(Path(export.name).read_text())["results"][0]
+    times = result["times"]
+    return {"method": "hyperfine", "runs": len(times), "median_s": round(result["median"], 4), **_spread(times)}
+
+
+def _repeat(command: list[str], runs: int, env: dict[str, str]) -> dict[str, Any]:
+    for _ in range(2):  # warm the page cache as hyperfine's --warmup does
+        subprocess.run(command, capture_output=True, env=env, timeout=120)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, env=env, timeout=120)
+        times.append(time.perf_counter() - start)
+    return {"method": "subprocess", "runs": runs, "median_s": round(statistics.median(times), 4), **_spread(times)}
+
+
+def _spread(times: list[float]) -> dict[str, float]:
+    return {"min_s": round(min(times), 4), "max_s": round(max(times), 4)}
+
+
+def time_command(command: list[str], runs: int, env: dict[str, str]) -> dict[str, Any]:
+    if shutil.which("hyperfine"):
+        return _hyperfine(command, runs, env)
+    return _repeat(command, runs, env)
+
+
+def top_imports(command: list[str], env: dict[str, str], top: int = 12) -> list[dict[str, Any]]:
+    """The slowest top-level imports of one run (`python -X importtime`), cumulative microseconds."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", *command[1:]], capture_output=True, text=True, env=env, timeout=120
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
+        if not parts[1].isdigit():
+            continue
+        name = parts[2]
+        # Only first-level entries (no indentation beyond one space) attribute time to what the CLI asked for.
+        if name.startswith(" "):
+            continue
+        rows.append({"module": name, "cumulative_ms": round(int(parts[1]) / 1000, 1)})
+    return sorted(rows, key=lambda r: r["cumulative_ms"], reverse=True)[:top]
+
+
+def cold_start(holder_file: Path, rpc_url: str, deployment: Path, runs: int) -> dict[str, Any]:
+    registry = shutil.which("registry", path=str(VENV_BIN)) or str(VENV_BIN / "registry")
+    command = [registry, "verify", str(holder_file), "--rpc", rpc_url, "--deployment", str(deployment)]
+    env = {**os.environ, "REGISTRY_HOME": str(holder_file.parent / "home")}
+    check = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    if check.returncode != 0:
+        raise SystemExit(f"`registry verify` did not say VALID (exit {check.returncode}): {check.stdout[-300:]}")
+    # `-m registry.cli` is the entry point's module: the same imports, run through the interpreter directly.
+    import_command = [sys.executable, "-m", "registry.cli", *command[1:]]
+    return {
+        "command": "registry verify FILE --rpc URL --deployment FILE",
+        "verify": time_command(command, runs, env),
+        "python_startup": time_command([sys.executable, "-c", "pass"], runs, env),
+        "top_imports": top_imports(import_command, env),
+    }

@@ -1,0 +1,194 @@
+"""Issuance and verification throughput, each against the bare signature rate of the same process.
+
+Ratios, not absolute rates, are what the targets speak of: the machine's speed cancels out when
+the signature-only rate is measured in the same process, on the same credentials, in the same run.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from registry.formats import jwt
+from registry.ops.issuance import Cohort
+from registry.ops.verify import Verifier
+
+from scripts.bench.world import World
+
+
+def issuance(world: World, size: int) -> tuple[Cohort, dict[str, Any]]:
+    """Issue and anchor one cohort (timed end to end), then sign the same inputs bare."""
+    marks: list[float] = []
+    start = time.perf_counter()
+    cohort = world.issuer.issue_cohort(
+        world.entries(size), extra_types=("WeldingCertificate",), progress=lambda _n: marks.append(time.perf_counter())
+    )
+    total = time.perf_counter() - start
+    signed_at = marks[-1] - start if marks else total
+    key = world.issuer.identity.signing_key
+    inputs = [jwt.parse(h.credential).signing_input for h in cohort.holder_files]
+    start = time.perf_counter()
+    for signing_input in inputs:
+        jwt.create_signature("ES256", key, signing_input)
+    bare = time.perf_counter() - start
+    figures = {
+        "credentials": size,
+        "seconds": round(total, 3),
+        "rate_per_s": round(size / total, 1),
+        "signature_only_seconds": round(bare, 3),
+        "signature_only_rate_per_s": round(size / bare, 1),
+        "ratio": round(bare / total, 3),
+        # Where the issuance time goes: building and signing each credential, then tree + proofs + anchor.
+        "phase_build_and_sign_s": round(signed_at, 3),
+        "phase_tree_proofs_anchor_s": round(total - signed_at, 3),
+        "anchor_gas": int(cohort.receipt["gasUsed"]),
+    }
+    return cohort, figures
+
+
+def _counting(world: World) -> Callable[[], dict[str, int]]:
+    """Count JSON-RPC round trips made through the world's client (wrapping this instance only)."""
+    client = world.client
+    counts = {"request": 0, "batch": 0, "batched_requests": 0}
+    request, batch = client.request, client.batch
+
+    def counted_request(method: str, params: list[Any]) -> Any:
+        counts["request"] += 1
+        return request(method, params)
+
+    def counted_batch(requests_: Sequence[tuple[str, list[Any]]]) -> list[Any]:
+        if len(requests_) > 1:
+            counts["batch"] += 1
+            counts["batched_requests"] += len(requests_)
+        return batch(requests_)
+
+    client.request = counted_request  # type: ignore[method-assign]
+    client.batch = counted_batch  # type: ignore[method-assign]
+
+    def restore() -> dict[str, int]:
+        client.request = request  # type: ignore[method-assign]
+        client.batch = batch  # type: ignore[method-assign]
+        return dict(counts)
+
+    return restore
+
+
+def verification(
+    world: World, inputs: list[tuple[str, str]], expected: dict[str, int], latency_samples: int
+) -> dict[str, Any]:
+    """verify_many over every input, against jwt.verify over the same (already parsed) tokens."""
+    from registry.formats import credential as vcfmt
+
+    jwk = world.issuer.identity.signing_jwk
+    parsed = [jwt.parse(vcfmt.load_holder_file(content).credential) for _, content in inputs]
+    start = time.perf_counter()
+    ok = sum(jwt.verify(p, jwk) for p in parsed)
+    bare = time.perf_counter() - start
+    if ok != len(parsed):
+        raise SystemExit(f"{len(parsed) - ok} signatures failed in the signature-only pass")
+    verifier = Verifier(world.registry)
+    restore = _counting(world)
+    start = time.perf_counter()
+    reports = verifier.verify_many(inputs)
+    total = time.perf_counter() - start
+    rpc = restore()
+    verdicts = Counter(str(r.verdict) for r in reports)
+    # One credential at a time: what a relying party checking one file waits for.
+    step = max(1, len(inputs) // max(1, latency_samples))
+    latencies = []
+    for source, content in inputs[::step][:latency_samples]:
+        t0 = time.perf_counter()
+        verifier.verify_many([(source, content)])
+        latencies.append(time.perf_counter() - t0)
+    latencies.sort()
+    return {
+        "credentials": len(inputs),
+        "seconds": round(total, 3),
+        "rate_per_s": round(len(inputs) / total, 1),
+        "signature_only_seconds": round(bare, 4),
+        "signature_only_rate_per_s": round(len(inputs) / bare, 1),
+        "ratio": round(bare / total, 4),
+        "verdicts": dict(sorted(verdicts.items())),
+        "expected_verdicts": dict(sorted(expected.items())),
+        "verdicts_as_expected": dict(verdicts) == expected,
+        "rpc": rpc,
+        "latency_single_ms": {
+            "samples": len(latencies),
+            "p50": round(statistics.median(latencies) * 1000, 2),
+            "p95": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000, 2),
+            "max": round(latencies[-1] * 1000, 2),
+        },
+    }
+
+
+# Functions whose cumulative time tells where verification goes (module path fragment, function name).
+PROFILED = [
+    ("ops/verify.py", "verify_many"),
+    ("ops/verify.py", "_parse"),
+    ("ops/verify.py", "_chain_phase"),
+    ("ops/verify.py", "_resolve_issuers"),
+    ("ops/verify.py", "_check_key"),
+    ("ops/verify.py", "_check_anchor"),
+    ("ops/verify.py", "_check_status"),
+    ("ops/verify.py", "_event_times"),
+    ("ops/verify.py", "_check_accreditation"),
+    ("ops/verify.py", "_validity"),
+    ("ops/registry.py", "anchor_tx"),
+    ("ops/registry.py", "status_history"),
+    ("ops/registry.py", "anchor_records"),
+    ("ops/trust.py", "fetch"),
+    ("ops/trust.py", "evaluate"),
+    ("formats/jwt.py", "verify"),
+    ("formats/jwt.py", "parse"),
+    ("formats/credential.py", "load_holder_file"),
+    ("formats/merkle.py", "verify_proof"),
+    ("formats/merkle.py", "leaf_hash"),
+    ("chain/client.py", "request"),
+    ("chain/client.py", "batch"),
+    ("chain/client.py", "call_many"),
+    ("chain/client.py", "decode_output"),
+    ("chain/client.py", "encode_call"),
+]
+
+
+def profile(world: World, inputs: list[tuple[str, str]], top: int = 25) -> dict[str, Any]:
+    """cProfile one verify_many call: cumulative time of the functions that matter, and the hottest others."""
+    verifier = Verifier(world.registry)
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    verifier.verify_many(inputs)
+    profiler.disable()
+    wall = time.perf_counter() - start
+    stats = pstats.Stats(profiler)
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    named: dict[str, dict[str, Any]] = {}
+    for (path, _line, name), (_cc, calls, _tt, cum, _callers) in raw.items():
+        for fragment, function in PROFILED:
+            if name == function and path.replace("\\", "/").endswith("registry/" + fragment):
+                key = f"{fragment.split('/')[-1].removesuffix('.py')}.{function}"
+                named[key] = {"calls": calls, "cumulative_s": round(cum, 4), "share": round(cum / wall, 3)}
+    hottest = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
+    self_time = [
+        {
+            "function": f"{_short(path)}:{line}({name})",
+            "calls": calls,
+            "self_s": round(tt, 4),
+            "cumulative_s": round(cum, 4),
+        }
+        for (path, line, name), (_cc, calls, tt, cum, _callers) in hottest
+    ]
+    return {"credentials": len(inputs), "wall_s": round(wall, 3), "functions": named, "hottest_self_time": self_time}
+
+
+def _short(path: str) -> str:
+    path = path.replace("\\", "/")
+    for marker in ("/registry/", "/site-packages/", "/lib/python"):
+        if marker in path:
+            return marker.strip("/") + "/" + path.split(marker, 1)[1]
+    return path

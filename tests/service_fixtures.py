@@ -1,0 +1,78 @@
+"""Fixtures for the service tests: the real app under uvicorn on a loopback socket, against the
+session's anvil and deployment (from conftest). Test modules opt in with
+`pytest_plugins = ("service_fixtures",)`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from registry.chain.node import AnvilNode, free_port
+from registry.config import Settings
+from registry.service.app import create_app
+from registry.service.config import ServiceConfig
+
+
+@dataclass
+class RunningService:
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_service(settings: Settings, config: ServiceConfig) -> RunningService:
+    """uvicorn serving create_app(settings, config) on a free loopback port, in a thread."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, config), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the service did not start")
+        time.sleep(0.02)
+    return RunningService(f"http://127.0.0.1:{port}", server, thread)
+
+
+@pytest.fixture(scope="session")
+def service_settings(anvil: AnvilNode, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        home=tmp_path_factory.mktemp("service-home"),
+        rpc_urls=(anvil.rpc_url,),
+        deployment_path=deployment_file,
+        rpc_timeout_s=5.0,
+        public_url="http://registry.test",
+    )
+
+
+# Tests write to the chain and read back at once, so the head is asked on every request
+# (head_max_age_s=0); the block-keyed cache still serves repeated reads within a block.
+# Rate limiting has its own server in test_service_limits.
+TEST_CONFIG = ServiceConfig(rate_per_s=0, head_max_age_s=0)
+
+
+@pytest.fixture(scope="session")
+def service(service_settings: Settings) -> Iterator[str]:
+    running = start_service(service_settings, TEST_CONFIG)
+    yield running.url
+    running.stop()
+
+
+@pytest.fixture
+def http(service: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=service, timeout=30) as client:
+        yield client
