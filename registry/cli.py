@@ -349,9 +349,12 @@ def issue(
     registry = Registry.connect(settings)
     issuer_identity = _load_identity(settings, issuer)
     issued = Issuer(registry, issuer_identity, settings, profile).issue_single(
-        holder_did, achievement, valid_until=until, extra_types=extra_types
+        holder_did,
+        achievement,
+        valid_until=until,
+        extra_types=extra_types,
+        before_anchor=lambda holder_file: write_json_atomic(output, holder_file.to_json()),
     )
-    write_json_atomic(output, issued.holder_file.to_json())
     receipt = issued.receipt or {}
     out.print(
         f"issued {name!r} to {holder_did}\n  hash 0x{issued.credential_hash.hex()} anchored in block "
@@ -377,13 +380,20 @@ def _issue_cohort(
     identity = _load_identity(settings, issuer)
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
+        width = len(str(len(entries)))
+
+        def write_files(files: list[Any]) -> None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for n, ((_holder, achievement), holder_file) in enumerate(zip(entries, files, strict=True), 1):
+                write_json_atomic(out_dir / f"{n:0{width}d}-{_slug(achievement.name)}.json", holder_file.to_json())
+
         cohort = Issuer(registry, identity, settings, profile).issue_cohort(
-            entries, valid_until=until, extra_types=extra_types, progress=lambda n: progress.advance(task, n)
+            entries,
+            valid_until=until,
+            extra_types=extra_types,
+            progress=lambda n: progress.advance(task, n),
+            before_anchor=write_files,
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    width = len(str(len(entries)))
-    for n, ((_holder, achievement), holder_file) in enumerate(zip(entries, cohort.holder_files, strict=True), 1):
-        write_json_atomic(out_dir / f"{n:0{width}d}-{_slug(achievement.name)}.json", holder_file.to_json())
     gas = int(cohort.receipt["gasUsed"])
     out.print(
         f"issued {len(entries)} credentials; cohort root 0x{cohort.root.hex()} anchored in block "

@@ -5,47 +5,16 @@ session's anvil and deployment (from conftest). Test modules opt in with
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from service_helpers import start_service
 
-from registry.chain.node import AnvilNode, free_port
+from registry.chain.node import AnvilNode
 from registry.config import Settings
-from registry.service.app import create_app
 from registry.service.config import ServiceConfig
-
-
-@dataclass
-class RunningService:
-    url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
-def start_service(settings: Settings, config: ServiceConfig) -> RunningService:
-    """uvicorn serving create_app(settings, config) on a free loopback port, in a thread."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, config), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the service did not start")
-        time.sleep(0.02)
-    return RunningService(f"http://127.0.0.1:{port}", server, thread)
 
 
 @pytest.fixture(scope="session")

@@ -92,6 +92,9 @@ def test_unanchored_credential_is_invalid(issuer: Issuer, holder: Identity, veri
     number, index = issuer.allocator.allocate_single()
     now = int(time.time())
     token = issuer.sign(issuer._draft(holder.did, welding_certificate(), number, index, now, None), now)
+    # The chain moves on past the signing: a node at its head would have seen an anchor by now.
+    time.sleep(1.1)
+    issuer.registry.client.request("evm_mine", [])
     report = verifier.verify("unanchored", HolderFile(token).dumps())
     assert report.verdict is Verdict.INVALID
     anchor = report.check("anchor")
@@ -142,3 +145,18 @@ def test_published_status_list_reflects_the_chain_and_is_signed_by_the_issuer(
     issuer.change_status([other.holder_file.credential], Purpose.REVOCATION, set_=True, reason=1)
     stale = lists.published(account, Purpose.REVOCATION, issued.list_number)
     assert stale is not None and not stale.current
+
+
+def test_future_dated_credential_is_invalid_not_undetermined(
+    issuer: Issuer, holder: Identity, verifier: Verifier
+) -> None:
+    import time
+
+    from registry.formats.credential import HolderFile
+
+    number, index = issuer.allocator.allocate_single()
+    later = int(time.time()) + 86_400
+    token = issuer.sign(issuer._draft(holder.did, welding_certificate(), number, index, later, None), later)
+    report = verifier.verify("future", HolderFile(token).dumps())
+    assert report.verdict is Verdict.INVALID
+    assert report.check("signing time") is not None

@@ -115,6 +115,7 @@ class Issuer:
         valid_until: int | None = None,
         extra_types: tuple[str, ...] = (),
         progress: Callable[[int], None] | None = None,
+        before_anchor: Callable[[list[vcfmt.HolderFile]], None] | None = None,
     ) -> Cohort:
         """Sign one credential per (holder, achievement) and anchor them all with one Merkle root.
 
@@ -135,7 +136,6 @@ class Issuer:
         hashes = [vcfmt.credential_hash(t) for t in tokens]
         tree = StandardMerkleTree.of([[h] for h in hashes], ["bytes32"])
         root = bytes.fromhex(tree.root[2:])
-        receipt = self.registry.anchor_cohort(self.identity, root, len(tokens))
         files = [
             vcfmt.HolderFile(
                 token,
@@ -145,6 +145,9 @@ class Issuer:
             )
             for i, token in enumerate(tokens)
         ]
+        if before_anchor is not None:
+            before_anchor(files)
+        receipt = self.registry.anchor_cohort(self.identity, root, len(tokens))
         return Cohort(files, hashes, root, receipt, number, indexes)
 
     def issue_single(
@@ -155,14 +158,22 @@ class Issuer:
         valid_until: int | None = None,
         extra_types: tuple[str, ...] = (),
         issued_at: int | None = None,
+        before_anchor: Callable[[vcfmt.HolderFile], None] | None = None,
     ) -> Issued:
-        """Sign one credential and anchor its hash in its own transaction."""
+        """Sign one credential and anchor its hash in its own transaction.
+
+        `before_anchor` receives the holder file once it is signed and before anything is sent,
+        so the file exists whatever happens to the anchoring (the journal completes it later).
+        """
         now = issued_at if issued_at is not None else int(time.time())
         number, index = self.allocator.allocate_single()
         token = self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
         value = vcfmt.credential_hash(token)
+        holder_file = vcfmt.HolderFile(token)
+        if before_anchor is not None:
+            before_anchor(holder_file)
         receipt = self.registry.anchor(self.identity, value)
-        return Issued(vcfmt.HolderFile(token), value, number, index, receipt)
+        return Issued(holder_file, value, number, index, receipt)
 
     def change_status(
         self, tokens: Sequence[str], purpose: Purpose, *, set_: bool, reason: int, publish: bool = False

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from registry.chain.client import contract_abi
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
@@ -306,18 +307,23 @@ class Verifier:
             spans.append((len(anchor_pairs), len(accounts)))
             anchor_pairs.extend((a, item.value) for a in accounts)
         status_keys = [(s[1], s[2], s[3], s[4]) for item in live for s in item.statuses]
-        calls = []
+        client = self.registry.client
+        abi = contract_abi("CredentialRegistry")
+        requests = [("eth_getBlockByNumber", ["latest", False])]
         if anchor_pairs:
-            calls.append(self.registry.anchors_call(anchor_pairs))
+            requests.append(client.call_request(self.registry.anchors_call(anchor_pairs)))
         if status_keys:
-            calls.append(self.registry.status_words_call(status_keys))
-        results = self.registry.client.call_many(calls)
-        anchors = Registry.anchor_records(anchor_pairs, results[0]) if anchor_pairs else []
-        words = [int(w) for w in results[-1][0]] if status_keys else []
+            requests.append(client.call_request(self.registry.status_words_call(status_keys)))
+        results = client.batch(requests)
+        head_time = int(results[0]["timestamp"], 16)
+        anchors = (
+            Registry.anchor_records(anchor_pairs, abi.decode_output("anchorsOf", results[1])) if anchor_pairs else []
+        )
+        words = [int(w) for w in abi.decode_output("statusWordsFor", results[-1])[0]] if status_keys else []
         chains = Trust(self.registry, "").fetch({item.issuer for item in live})
         cursor = 0
         for item, (start, count) in zip(live, spans, strict=True):
-            anchored_at = self._check_anchor(item, states[item.issuer], anchors[start : start + count], at)
+            anchored_at = self._check_anchor(item, states[item.issuer], anchors[start : start + count], at, head_time)
             n = len(item.statuses)
             self._check_status(item, words[cursor : cursor + n], at)
             cursor += n
@@ -345,10 +351,21 @@ class Verifier:
                 "accreditation", Outcome.FAIL, f"at issuance ({vcfmt.iso(anchored_at)}): {report.summary}", **evidence
             )
 
-    def _check_anchor(self, item: _Item, state: DidState, records: list[AnchorRecord], at: int | None) -> int | None:
+    def _check_anchor(
+        self, item: _Item, state: DidState, records: list[AnchorRecord], at: int | None, head_time: int
+    ) -> int | None:
         """Add the anchor check; return the anchoring time when it passed."""
         found = [r for r in records if r.exists]
         what = "cohort root" if item.holder and item.holder.cohort else "credential hash"
+        if not found and head_time <= item.issued_at:
+            # The node has no block after the signing (a lagging replica, a node catching up): it
+            # cannot have seen the anchor yet, so its absence there proves nothing.
+            item.add(
+                "anchor", Outcome.UNKNOWN,
+                f"could not check: the node's latest block ({vcfmt.iso(head_time)}) is not later than the "
+                f"credential's signing ({vcfmt.iso(item.issued_at)}); it may not have seen the anchor yet",
+            )  # fmt: skip
+            return None
         if not found:
             item.add(
                 "anchor",
@@ -463,6 +480,11 @@ class Verifier:
         items = [_Item(source) for source, _ in inputs]
         for item, (_, content) in zip(items, inputs, strict=True):
             self._parse(item, content)
+            if not item.fatal and item.issued_at > started + CLOCK_SKEW_S:
+                # Checked here, against our clock: a future date must not buy "could not determine".
+                item.add(
+                    "signing time", Outcome.FAIL, f"claims to be signed in the future ({vcfmt.iso(item.issued_at)})"
+                )
         chain_error: str | None = None
         if self.registry is None:
             chain_error = self.unavailable or "no chain connection configured"

@@ -78,7 +78,11 @@ class ServiceClient:
         sent: dict[str, Any] = self._request(
             "POST",
             "/api/transactions/send",
-            json={"signedRawTransaction": "0x" + bytes(signed.raw_transaction).hex(), "did": did, "waitForReceipt": True},
+            json={
+                "signedRawTransaction": "0x" + bytes(signed.raw_transaction).hex(),
+                "did": did,
+                "waitForReceipt": True,
+            },
         )
         if sent["receipt"]["status"] != 1:
             raise TransactionReverted(f"transaction {sent['transactionHash']} reverted")

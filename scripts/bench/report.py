@@ -1,0 +1,497 @@
+"""Turn one run's measurements into performance.json, PERFORMANCE.md and the gas plot.
+
+Nothing here measures or adjusts anything: every number printed comes from the run's results,
+and every target verdict is computed from them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+COMMAND = "make bench"
+RAW_COMMAND = ".venv/bin/python scripts/bench/run.py"
+SERVICE_SECTION = "## Registry service\n\nSee docs/PERFORMANCE-service.md\n"
+
+# The keys issue 7 names, as paths into performance.json (the test checks they exist).
+REQUIRED_KEYS = (
+    "gas.floor_single",
+    "gas.single_anchor",
+    "gas.single_revoke",
+    "gas.cohort_1000_per_credential",
+    "gas.bulk_revoke_1000_per_credential",
+    "gas.oa_issue",
+    "gas.oa_revoke",
+    "gas.oa_bulk_issue_100_per_credential",
+    "gas.eas_attest",
+    "gas.eas_timestamp",
+    "verify.rate_per_s",
+    "verify.signature_only_rate_per_s",
+    "issue.rate_per_s",
+    "issue.signature_only_rate_per_s",
+    "cold_start_s",
+    "memory.peak_10k_mb",
+    "memory.peak_100k_mb",
+)
+
+
+def _nearest(available: Sequence[int], wanted: int) -> int:
+    return min(available, key=lambda n: (abs(n - wanted), -n))
+
+
+def headline(results: dict[str, Any], headline_cohort: int, scattered: int) -> dict[str, Any]:
+    """The flat figures issue 7 asks for, plus every per-credential figure by size.
+
+    In a smoke run the sizes are smaller; each headline name is then filled from the nearest size
+    that was run, and meta.stand_ins says which.
+    """
+    ours = results["gas_detail"]["ours"]
+    peers = results["gas_detail"]["peers"]
+    g: dict[str, Any] = {
+        "floor_single": peers["floor_single"]["gas"],
+        "single_anchor": ours["single_anchor"]["gas"],
+        "single_revoke": ours["single_revoke"]["gas"],
+        "single_suspend": ours["single_suspend"]["gas"],
+        "single_reinstate": ours["single_reinstate"]["gas"],
+        "oa_issue": peers["oa_issue"]["gas"],
+        "oa_revoke": peers["oa_revoke"]["gas"],
+        "eas_attest": peers["eas_attest"]["gas"],
+        "eas_revoke": peers["eas_revoke"]["gas"],
+        "eas_timestamp": peers["eas_timestamp"]["gas"],
+    }
+    if "single_revoke_same_word" in ours:
+        g["single_revoke_same_word"] = ours["single_revoke_same_word"]["gas"]
+    for source in (ours, peers):
+        for name, figures in source.items():
+            if figures.get("credentials", 1) > 1:
+                g[f"{name}_per_credential"] = figures["per_credential"]
+                if figures.get("transactions", 1) > 1:
+                    g[f"{name}_transactions"] = figures["transactions"]
+    stand_ins: dict[str, int] = {}
+    cohorts = [int(k.split("_")[1]) for k in ours if k.startswith("cohort_")]
+    oa_bulk = [int(k.rsplit("_", 1)[1]) for k in peers if k.startswith("oa_bulk_issue_")]
+    wanted = {
+        "cohort_1000_per_credential": f"cohort_{_nearest(cohorts, 1000)}_per_credential",
+        "bulk_revoke_1000_per_credential": f"bulk_revoke_scattered_{scattered}_per_credential",
+        "oa_bulk_issue_100_per_credential": f"oa_bulk_issue_{_nearest(oa_bulk, 100)}_per_credential",
+    }
+    for name, source_key in wanted.items():
+        if name != source_key:
+            g[name] = g[source_key]
+            stand_ins[name] = int("".join(c for c in source_key if c.isdigit()))
+    del headline_cohort
+    mem = results["memory_detail"]
+    small, large = sorted({int(k.rsplit("_", 1)[1]) for k in mem})
+    memory = {
+        "peak_10k_mb": mem[f"whole_{small}"]["peak_rss_mb"],
+        "peak_100k_mb": mem[f"whole_{large}"]["peak_rss_mb"],
+        "ratio": round(mem[f"whole_{large}"]["peak_rss_mb"] / mem[f"whole_{small}"]["peak_rss_mb"], 3),
+        "chunked_peak_10k_mb": next(v["peak_rss_mb"] for k, v in mem.items() if k == f"chunked_{small}"),
+        "chunked_peak_100k_mb": next(v["peak_rss_mb"] for k, v in mem.items() if k == f"chunked_{large}"),
+    }
+    memory["chunked_ratio"] = round(memory["chunked_peak_100k_mb"] / memory["chunked_peak_10k_mb"], 3)
+    if (small, large) != (10_000, 100_000):
+        stand_ins["memory.peak_10k_mb"], stand_ins["memory.peak_100k_mb"] = small, large
+    results["meta"]["stand_ins"] = stand_ins
+    out = {"gas": dict(sorted(g.items())), "cold_start_s": results["cold_start"]["verify"]["median_s"], "memory": memory}
+    out["targets"] = targets({**results, **out})
+    return out
+
+
+def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
+    g, v, m = r["gas"], r["verify"], r["memory"]
+
+    def at_most(name: str, measured: float, limit: float, unit: str, strict: bool = False) -> dict[str, Any]:
+        met = measured < limit if strict else measured <= limit
+        return {
+            "target": name,
+            "measured": measured,
+            "limit": limit,
+            "unit": unit,
+            "met": met,
+            "margin": round(measured - limit, 4),
+            "margin_pct": round(100 * (measured - limit) / limit, 1),
+        }
+
+    def at_least(name: str, measured: float, limit: float, unit: str) -> dict[str, Any]:
+        row = at_most(name, measured, limit, unit)
+        row["met"] = measured >= limit
+        return row
+
+    return [
+        at_most("single anchor < OA issue", g["single_anchor"], g["oa_issue"], "gas", strict=True),
+        at_most("single revocation < OA revoke", g["single_revoke"], g["oa_revoke"], "gas", strict=True),
+        at_most("single anchor < 47,000 (issue 4)", g["single_anchor"], 47_000, "gas", strict=True),
+        at_most("single revocation < 47,000 (issue 4)", g["single_revoke"], 47_000, "gas", strict=True),
+        at_most("cohort of 1,000: gas per credential <= 50", g["cohort_1000_per_credential"], 50, "gas"),
+        at_most(
+            "revoking 1,000 in one tx: gas per credential <= 1,500", g["bulk_revoke_1000_per_credential"], 1_500, "gas"
+        ),
+        at_least("verification >= 0.7 x signature-only rate", v["ratio"], 0.7, "ratio"),
+        at_most("cold start of `registry verify` <= 1.0 s", r["cold_start_s"], 1.0, "s"),
+        at_most("peak memory 100k <= 1.2 x 10k", m["ratio"], 1.2, "ratio"),
+    ]
+
+
+def target_lines(results: dict[str, Any]) -> list[str]:
+    return [
+        f"{'MET   ' if t['met'] else 'MISSED'} {t['target']}: {t['measured']} (limit {t['limit']})"
+        for t in results["targets"]
+    ]
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def write_all(results: dict[str, Any], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "performance.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    plot(results, out_dir / "gas-per-credential.png")
+    (out_dir / "PERFORMANCE.md").write_text(markdown(results))
+
+
+def series(results: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:
+    """Gas per credential against batch size, for each way of recording a batch; measured points only."""
+    ours = results["gas_detail"]["ours"]
+    peers = results["gas_detail"]["peers"]
+
+    def sized(source: dict[str, Any], prefix: str) -> list[tuple[int, float]]:
+        points = []
+        for name, figures in source.items():
+            tail = name.removeprefix(prefix)
+            if name.startswith(prefix) and tail.isdigit():
+                points.append((int(tail), float(figures["per_credential"])))
+        return sorted(points)
+
+    return {
+        "ours: anchorCohort (Merkle root)": [(1, ours["single_anchor"]["gas"]), *sized(ours, "cohort_")],
+        "OpenAttestation: bulkIssue (one hash each)": [(1, peers["oa_issue"]["gas"]), *sized(peers, "oa_bulk_issue_")],
+        "OpenAttestation: issue(Merkle root)": [(1, peers["oa_issue"]["gas"]), *sized(peers, "oa_merkle_batch_")],
+        "EAS: multiAttest": [(1, peers["eas_attest"]["gas"]), *sized(peers, "eas_multi_attest_")],
+        "EAS: multiTimestamp": [(1, peers["eas_timestamp"]["gas"]), *sized(peers, "eas_multi_timestamp_")],
+        "EAS: timestamp(Merkle root)": [(1, peers["eas_timestamp"]["gas"]), *sized(peers, "eas_timestamp_root_")],
+    }
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: files only
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5.5), dpi=110)
+    styles = ["o-", "s--", "s:", "^--", "v--", "v:"]
+    for (label, points), style in zip(series(results).items(), styles, strict=False):
+        xs, ys = zip(*points, strict=True)
+        ax.plot(xs, ys, style, label=label, linewidth=2 if label.startswith("ours") else 1.2)
+    floor = results["gas"]["floor_single"]
+    ax.axhline(floor, color="grey", linestyle="-.", linewidth=1, label=f"floor: one storage slot per credential ({floor:,})")
+    ax.axhline(50, color="green", linestyle=":", linewidth=1, label="target: 50 gas per credential at 1,000")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("credentials recorded together (batch or cohort size)")
+    ax.set_ylabel("gas per credential (receipt gasUsed / N)")
+    title = "Gas per credential against batch size, one anvil, one run"
+    if results["meta"]["mode"] == "smoke":
+        title += " (SMOKE RUN: not results)"
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _n(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def _x(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "—"
+
+
+def _per(figures: dict[str, Any] | None) -> str:
+    if not figures:
+        return "—"
+    text = _n(figures["per_credential"])
+    if figures.get("transactions", 1) > 1:
+        text += f" ({figures['transactions']} tx)"
+    return text
+
+
+def markdown(r: dict[str, Any]) -> str:
+    meta, g, ours, peers = r["meta"], r["gas"], r["gas_detail"]["ours"], r["gas_detail"]["peers"]
+    m = meta["machine"]
+    floor = g["floor_single"]
+    reproduce = f"Reproduce: `{COMMAND}` (runs `{RAW_COMMAND}`; writes this file, `performance.json` and the plot)."
+    lines: list[str] = ["# Performance", ""]
+    if meta["mode"] == "smoke":
+        lines += ["> **SMOKE RUN**: tiny sizes to keep the benchmark from rotting. These are not results.", ""]
+    lines += [
+        f"Generated by `{COMMAND}` on {meta['started']} in {meta['seconds']} s: one anvil "
+        f"({meta['chain']['client']}, block gas limit {meta['chain']['block_gas_limit']:,}, EIP-7825 cap of "
+        f"{meta['chain']['tx_gas_cap']:,} gas per transaction enforced), our contracts, the peers' contracts "
+        "as their npm packages ship them, and a floor contract, all measured in the same run. Gas is the "
+        "receipt's `gasUsed`. Every figure below is in `docs/performance.json`.",
+        "",
+        reproduce,
+        "",
+        "## Targets (issues 4 and 7)",
+        "",
+        "| target | measured | limit | verdict |",
+        "|---|---:|---:|---|",
+    ]
+    for t in r["targets"]:
+        verdict = "met" if t["met"] else f"**missed** by {_n(abs(t['margin']))} {t['unit']} ({t['margin_pct']:+}%)"
+        lines.append(f"| {t['target']} | {_n(t['measured'])} | {_n(t['limit'])} | {verdict} |")
+    lines += [
+        "",
+        "## Machine",
+        "",
+        f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['os']}; Python {m['python']} "
+        f"(cryptography {m['cryptography']}); node {m['node']}; {m['hyperfine']}; anvil runs its default (latest) "
+        "hardfork.",
+        "",
+        "Packages measured: " + ", ".join(f"`{v}`" for v in meta["packages"].values()) + ".",
+        "",
+        "## Gas: one credential",
+        "",
+        reproduce,
+        "",
+        "| operation | gas | × floor | vs OpenAttestation | vs EAS |",
+        "|---|---:|---:|---:|---:|",
+        f"| floor: one fresh slot (`Floor.record`) | {_n(floor)} | 1.00× | | |",
+        f"| **ours: anchor one credential** (`anchor`) | {_n(g['single_anchor'])} | {_x(g['single_anchor'], floor)} "
+        f"| {_x(g['single_anchor'], g['oa_issue'])} of `issue` | {_x(g['single_anchor'], g['eas_attest'])} of "
+        f"`attest`, {_x(g['single_anchor'], g['eas_timestamp'])} of `timestamp` |",
+        f"| OpenAttestation `issue` | {_n(g['oa_issue'])} | {_x(g['oa_issue'], floor)} | | |",
+        f"| EAS `attest` | {_n(g['eas_attest'])} | {_x(g['eas_attest'], floor)} | | |",
+        f"| EAS `timestamp` | {_n(g['eas_timestamp'])} | {_x(g['eas_timestamp'], floor)} | | |",
+        f"| **ours: revoke one credential** (`setStatus`, fresh status word) | {_n(g['single_revoke'])} | "
+        f"{_x(g['single_revoke'], floor)} | {_x(g['single_revoke'], g['oa_revoke'])} of `revoke` | "
+        f"{_x(g['single_revoke'], g['eas_revoke'])} of `revoke` |",
+    ]
+    if "single_revoke_same_word" in g:
+        lines.append(
+            f"| ours: revoke one more in a word already written | {_n(g['single_revoke_same_word'])} | "
+            f"{_x(g['single_revoke_same_word'], floor)} | | |"
+        )
+    lines += [
+        f"| OpenAttestation `revoke` | {_n(g['oa_revoke'])} | {_x(g['oa_revoke'], floor)} | | |",
+        f"| EAS `revoke` | {_n(g['eas_revoke'])} | {_x(g['eas_revoke'], floor)} | | |",
+        f"| ours: suspend one (`setStatus`, suspension list) | {_n(g['single_suspend'])} | "
+        f"{_x(g['single_suspend'], floor)} | | |",
+        f"| ours: reinstate it (`updateStatus`, clear) | {_n(g['single_reinstate'])} | "
+        f"{_x(g['single_reinstate'], floor)} | | |",
+        "",
+        "## Gas per credential by batch size",
+        "",
+        reproduce,
+        "",
+        "![gas per credential](gas-per-credential.png)",
+        "",
+    ]
+    table = series(r)
+    sizes = sorted({n for points in table.values() for n, _ in points})
+    header = "| way of recording N credentials | " + " | ".join(f"N = {n:,}" for n in sizes) + " |"
+    lines += [header, "|---|" + "---:|" * len(sizes)]
+    detail = {
+        "ours: anchorCohort (Merkle root)": (ours, "cohort_"),
+        "OpenAttestation: bulkIssue (one hash each)": (peers, "oa_bulk_issue_"),
+        "OpenAttestation: issue(Merkle root)": (peers, "oa_merkle_batch_"),
+        "EAS: multiAttest": (peers, "eas_multi_attest_"),
+        "EAS: multiTimestamp": (peers, "eas_multi_timestamp_"),
+        "EAS: timestamp(Merkle root)": (peers, "eas_timestamp_root_"),
+    }
+    for label, points in table.items():
+        source, prefix = detail[label]
+        cells = []
+        for n in sizes:
+            if n == 1:
+                cells.append(_n(dict(points).get(1)))
+            else:
+                cells.append(_per(source.get(f"{prefix}{n}")))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append(f"| floor: one slot per credential | " + " | ".join(_n(floor) for _ in sizes) + " |")
+    head = r["gas"]["cohort_1000_per_credential"]
+    lines += [
+        "",
+        f"Ratios at the headline cohort: ours {_n(head)} gas per credential, "
+        f"{_x(g['oa_bulk_issue_100_per_credential'], head)} cheaper than OpenAttestation's `bulkIssue`, "
+        f"{_x(floor, head)} below the one-slot floor. A Merkle root costs the same for anyone who anchors one "
+        "(OpenAttestation's `issue(root)`, EAS `timestamp(root)`): the difference there is what the verifier can "
+        "check, not gas. \"(k tx)\" marks an operation that had to be split into k transactions to stay under the "
+        "per-transaction cap.",
+        "",
+        "## Gas: revoking, suspending and reinstating in bulk",
+        "",
+        reproduce,
+        "",
+        "| operation | credentials | transactions | status words | gas | per credential |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, figures in ours.items():
+        if name.startswith(("bulk_", "single_suspend", "single_reinstate")):
+            lines.append(
+                f"| ours: {name.replace('_', ' ')} | {_n(figures['credentials'])} | {figures['transactions']} | "
+                f"{figures.get('words', 1)} | {_n(figures['gas'])} | {_n(figures['per_credential'])} |"
+            )
+    for name, figures in peers.items():
+        if "revoke_" in name:
+            who = "OpenAttestation" if name.startswith("oa_") else "EAS"
+            lines.append(
+                f"| {who}: {name.split('_', 1)[1].replace('_', ' ')} | {_n(figures['credentials'])} | "
+                f"{figures['transactions']} | | {_n(figures['gas'])} | {_n(figures['per_credential'])} |"
+            )
+    lines += [
+        "",
+        "The headline `gas.bulk_revoke_1000_per_credential` is the scattered case: credentials picked at random "
+        "across a cohort ten times larger, so every status word of that cohort is touched (the most words a "
+        "revocation of that many credentials of one cohort can touch). Revoking a whole cohort touches only its own "
+        "⌈N/224⌉ words and costs less.",
+        "",
+    ]
+    lines += _throughput_sections(r, reproduce)
+    lines += _method_notes(r)
+    lines += ["", SERVICE_SECTION]
+    return "\n".join(lines)
+
+
+def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
+    i, v, c, mem = r["issue"], r["verify"], r["cold_start"], r["memory_detail"]
+    lines = [
+        "## Issuance throughput",
+        "",
+        reproduce,
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| cohort signed, Merkle-rooted and anchored (`Issuer.issue_cohort`) | {_n(i['credentials'])} credentials "
+        f"in {i['seconds']} s |",
+        f"| issuance rate | {_n(i['rate_per_s'])} /s |",
+        f"| ES256 signature-only rate (same inputs, same process) | {_n(i['signature_only_rate_per_s'])} /s |",
+        f"| ratio issuance / signature-only | {i['ratio']} |",
+        f"| time building and signing credentials | {i['phase_build_and_sign_s']} s |",
+        f"| time for the tree, proofs and the anchoring transaction | {i['phase_tree_proofs_anchor_s']} s |",
+        "",
+        "## Verification throughput and latency",
+        "",
+        reproduce,
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| credentials in one `Verifier.verify_many` call | {_n(v['credentials'])} ({_verdicts(v['verdicts'])}) |",
+        f"| verdicts as expected | {'yes' if v['verdicts_as_expected'] else 'NO: ' + _verdicts(v['expected_verdicts'])} |",
+        f"| verification rate | {_n(v['rate_per_s'])} /s ({v['seconds']} s) |",
+        f"| JWT signature-only rate (`jwt.verify`, same tokens, same process) | "
+        f"{_n(v['signature_only_rate_per_s'])} /s |",
+        f"| **ratio verification / signature-only** (target ≥ 0.7) | **{v['ratio']}** |",
+        f"| JSON-RPC round trips during the batch | {v['rpc']['request']} single requests + {v['rpc']['batch']} batches "
+        f"({v['rpc']['batched_requests']} requests in them) |",
+        f"| latency, one credential per call: median / p95 / max ({v['latency_single_ms']['samples']} samples) | "
+        f"{v['latency_single_ms']['p50']} / {v['latency_single_ms']['p95']} / {v['latency_single_ms']['max']} ms |",
+        "",
+    ]
+    prof = r["verify_profile"]
+    lines += [
+        f"Where the time goes (cProfile of `verify_many` over {_n(prof['credentials'])} of the same credentials, "
+        f"{prof['wall_s']} s under the profiler; cumulative time, so nested rows overlap):",
+        "",
+        "| function | calls | cumulative s | share |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, row in sorted(prof["functions"].items(), key=lambda kv: kv[1]["cumulative_s"], reverse=True):
+        lines.append(f"| `{name}` | {_n(row['calls'])} | {row['cumulative_s']} | {row['share'] * 100:.0f}% |")
+    verify_cold, python = c["verify"], c["python_startup"]
+    lines += [
+        "",
+        "## Cold start",
+        "",
+        reproduce,
+        "",
+        f"`{c['command']}` on one single-anchored credential, whole process, {verify_cold['method']}, "
+        f"{verify_cold['runs']} runs after 2 warm-ups:",
+        "",
+        "| process | median | min | max |",
+        "|---|---:|---:|---:|",
+        f"| `registry verify FILE` | {verify_cold['median_s']} s | {verify_cold['min_s']} s | {verify_cold['max_s']} s |",
+        f"| `python -c pass` (the interpreter alone) | {python['median_s']} s | {python['min_s']} s | "
+        f"{python['max_s']} s |",
+        "",
+        "Slowest top-level imports of one run (`python -X importtime`, cumulative):",
+        "",
+        "| module | ms |",
+        "|---|---:|",
+        *[f"| `{row['module']}` | {row['cumulative_ms']} |" for row in c["top_imports"]],
+        "",
+        "## Peak memory",
+        "",
+        reproduce,
+        "",
+        "One child process per measurement; peak RSS (`ru_maxrss`) of the whole process. *whole*: one "
+        "`verify_many` over every input, as `registry verify DIR` does; *chunked*: `verify_many` over consecutive "
+        "slices, keeping only the verdict counts.",
+        "",
+        "| input | shape | baseline MB | peak MB | seconds | verdicts |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for row in mem.values():
+        lines.append(
+            f"| {_n(row['credentials'])} credentials | {row['mode']} | {row['baseline_rss_mb']} | {row['peak_rss_mb']} | "
+            f"{row['seconds']} | {_verdicts(row['verdicts'])} |"
+        )
+    mm = r["memory"]
+    lines += [
+        "",
+        f"Ratio 100k / 10k: whole {mm['ratio']} (target ≤ 1.2), chunked {mm['chunked_ratio']}.",
+        "",
+    ]
+    return lines
+
+
+def _verdicts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n:,} {k}" for k, n in counts.items())
+
+
+def _method_notes(r: dict[str, Any]) -> list[str]:
+    sizes = r["meta"]["sizes"]
+    notes = [
+        "## How it is measured",
+        "",
+        "- One anvil started by the script on a free port (stopped at the end), EIP-7825's per-transaction cap "
+        "enforced (`--enable-tx-gas-limit`). A bulk operation that does not fit is split into the fewest "
+        "near-equal chunks that do, and its figure is the sum over them with the transaction count shown.",
+        "- Peers: OpenAttestation's `DocumentStore` bytecode and ABI from the typechain factory in "
+        "`@govtechsg/document-store`; EAS's `SchemaRegistry` and `EAS` from the hardhat artifacts in "
+        "`@ethereum-attestation-service/eas-contracts`. Nothing recompiled. The EAS schema is `bytes32 "
+        "credentialHash`, no resolver, revocable; attestations have no recipient and no expiry.",
+        "- The floor (`scripts/bench/contracts/Floor.sol`) is compiled by our pinned solc with our settings.",
+        "- Our figures go through the code users run: `Issuer.issue_single`, `Issuer.issue_cohort`, "
+        "`Issuer.change_status` (which picks `setStatus` for one credential and `updateStatus` for many). Single "
+        "credentials for the verification input are signed by the issuer's own draft code and anchored back to back "
+        "(the same `anchor` call, without waiting for each receipt) to keep setup short.",
+        f"- Verification input: {sizes['singles']:,} single-anchored credentials, every member of the smaller "
+        "cohorts, the rest from the issuance cohort; "
+        f"{sizes['revoked_share'] * 100:g}% revoked (singles and cohort members). The issuer is a TI accredited by a "
+        "TAO accredited by a Root TAO, so every check the verifier makes (signature, key validity, anchor, status, "
+        "accreditation chain) runs.",
+        "- Signature-only rates are measured on the very same tokens in the same process just before (verification) "
+        "or just after (issuance) the measured run: `jwt.verify` on already-parsed tokens; "
+        "`jwt.create_signature` on the same signing inputs.",
+        f"- Memory: the {sizes['memory'][1]:,}-credential input is {sizes['memory'][1] // max(sizes['cohorts']):,} "
+        f"cohorts of {max(sizes['cohorts']):,} distinct credentials (every one signed and anchored); the "
+        f"{sizes['memory'][0]:,} input is its first cohort. Inputs are JSON lines, one holder file each.",
+    ]
+    stand_ins = r["meta"].get("stand_ins")
+    if stand_ins:
+        notes.append(
+            "- Stand-ins (smaller sizes than the names say, smoke run only): "
+            + ", ".join(f"`{k}` from N = {v:,}" for k, v in stand_ins.items())
+        )
+    return notes

@@ -1,0 +1,135 @@
+"""POST /verify gives the CLI's report over HTTP; the issuer check behind the issuer page."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from conftest import Chain, welding_certificate
+from service_helpers import assert_problem, start_service
+
+from registry.chain.node import free_port
+from registry.config import Settings
+from registry.formats.multibase import b64url_decode, b64url_encode
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Purpose
+from registry.ops.verify import Verifier
+from registry.service.config import ServiceConfig
+
+pytest_plugins = ("service_fixtures",)
+
+
+def tamper(token: str) -> str:
+    header, payload, signature = token.split(".")
+    data = json.loads(b64url_decode(payload))
+    data["vc"]["credentialSubject"]["achievement"]["name"] = "Welding inspector, level 5"
+    return ".".join([header, b64url_encode(json.dumps(data).encode()), signature])
+
+
+def test_the_report_is_the_clis_report(
+    http: httpx.Client, issuer: Issuer, holder: Identity, verifier: Verifier
+) -> None:
+    holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    response = http.post("/verify", json={"credential": holder_file.dumps()})
+    assert response.status_code == 200
+    report = response.json()
+    assert report["verdict"] == "valid"
+    expected = verifier.verify("request", holder_file.dumps()).to_json()
+    del report["checked_at"], expected["checked_at"]  # the time each was computed
+    assert report == expected
+    assert {c["name"] for c in report["checks"]} >= {"signature", "anchor", "revocation status", "accreditation"}
+
+
+def test_a_holder_file_may_be_sent_as_an_object_and_a_bare_jwt_as_text(
+    http: httpx.Client, issuer: Issuer, holder: Identity
+) -> None:
+    holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    as_object = http.post("/verify", json={"credential": holder_file.to_json()}).json()
+    as_jwt = http.post("/verify", json={"credential": holder_file.credential}).json()
+    assert as_object["verdict"] == as_jwt["verdict"] == "valid"
+
+
+def test_revoked_and_tampered_credentials_are_200_with_their_verdicts(
+    http: httpx.Client, issuer: Issuer, holder: Identity
+) -> None:
+    token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+    issuer.change_status([token], Purpose.REVOCATION, set_=True, reason=2)
+    revoked = http.post("/verify", json={"credential": token})
+    assert revoked.status_code == 200
+    assert revoked.json()["verdict"] == "revoked"
+    assert "fraud" in revoked.json()["summary"]
+    tampered = http.post("/verify", json={"credential": tamper(token)}).json()
+    assert tampered["verdict"] == "invalid"
+    assert [c["name"] for c in tampered["checks"] if c["outcome"] == "fail"] == ["signature"]
+
+
+def test_at_asks_about_another_time(http: httpx.Client, issuer: Issuer, holder: Identity) -> None:
+    token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+    issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
+    assert http.post("/verify", json={"credential": token}).json()["verdict"] == "suspended"
+    assert http.post("/verify", json={"credential": token, "at": "2999-01-01"}).json()["verdict"] == "suspended"
+    assert_problem(http.post("/verify", json={"credential": token, "at": "yesterday"}), 400)
+
+
+def test_trust_list_in_the_request(http: httpx.Client, issuer: Issuer, holder: Identity, chain: Chain) -> None:
+    token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+    trusted = http.post("/verify", json={"credential": token, "trustList": [chain.root.did]}).json()
+    assert trusted["verdict"] == "valid"
+    foreign = http.post("/verify", json={"credential": token, "trustList": ["did:ebsi:zOtherRoot11111111111"]}).json()
+    assert foreign["verdict"] == "invalid"
+    assert "not in the trust list" in foreign["summary"]
+    assert_problem(http.post("/verify", json={"credential": token, "trustList": ["nonsense"]}), 400)
+
+
+def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: httpx.Client) -> None:
+    assert http.post("/verify", json={"credential": "hello"}).json()["verdict"] == "invalid"
+    presentation = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"]}
+    assert_problem(http.post("/verify", json={"credential": presentation}), 400, "passport-unsupported")
+    assert_problem(http.post("/verify", json={"credentials": "x"}), 400, "invalid-request")
+    assert_problem(http.post("/verify", content=b"{not json", headers={"content-type": "application/json"}), 400)
+
+
+def test_unreachable_chain_gives_could_not_determine_never_invalid(
+    service_settings: Settings, issuer: Issuer, holder: Identity
+) -> None:
+    token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+    dead = Settings(
+        home=service_settings.home,
+        rpc_urls=(f"http://127.0.0.1:{free_port()}",),
+        deployment_path=service_settings.deployment_path,
+        rpc_timeout_s=2,
+    )
+    running = start_service(dead, ServiceConfig(rate_per_s=0))
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as client:
+            response = client.post("/verify", json={"credential": token})
+            assert response.status_code == 200
+            report = response.json()
+            assert report["verdict"] == "could not determine"
+            assert not [c for c in report["checks"] if c["outcome"] == "fail"]
+            assert "cannot reach the chain" in report["summary"]
+            # Reads cannot answer at all: 503, said as a problem.
+            assert_problem(client.get("/trusted-issuers-registry/v5/issuers"), 503, "chain-unavailable")
+    finally:
+        running.stop()
+
+
+def test_issuer_check_walks_the_chain_to_the_root(http: httpx.Client, chain: Chain) -> None:
+    report = http.get(f"/api/issuers/{chain.ti.did}/check", params={"roots": [chain.root.did]}).json()
+    assert report["ok"] is True and report["trustedRoot"] is True
+    assert [(link["issuer_type"], link["did"]) for link in report["path"]] == [
+        ("TI", chain.ti.did),
+        ("TAO", chain.tao.did),
+        ("RootTAO", chain.root.did),
+    ]
+    untrusted = http.get(f"/api/issuers/{chain.ti.did}/check", params={"roots": ["did:ebsi:zElsewhere111111111"]})
+    assert untrusted.json()["ok"] is False
+    past = http.get(f"/api/issuers/{chain.ti.did}/check", params={"at": "2001-01-01"}).json()
+    assert past["ok"] is False and "not yet accredited" in past["summary"]
+
+
+@pytest.mark.parametrize("did", ["nonsense", "did:"])
+def test_issuer_check_refuses_a_malformed_did(http: httpx.Client, did: str) -> None:
+    assert_problem(http.get(f"/api/issuers/{did}/check"), 400)
