@@ -41,6 +41,10 @@ trust_app = typer.Typer(
 )
 issuer_app = typer.Typer(help="Check an issuer's accreditation chain.", no_args_is_help=True)
 passport_app = typer.Typer(help="Skills passports: a holder's credentials, presented together.", no_args_is_help=True)
+journal_app = typer.Typer(
+    help="The write journal: what was sent, and reconciliation after crashes.", no_args_is_help=True
+)
+app.add_typer(journal_app, name="journal")
 app.add_typer(trust_app, name="trust")
 app.add_typer(passport_app, name="passport")
 app.add_typer(issuer_app, name="issuer")
@@ -673,6 +677,44 @@ def did_rotate_key(name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = No
     identity.signing_key = new_key
     store.save(identity, passphrase, overwrite=True)
     out.print(f"{identity.did}: new signing key {identity.kid}; the previous key's validity ended now")
+
+
+@journal_app.command("status")
+def journal_status(all_: Annotated[bool, typer.Option("--all", help="Include confirmed operations.")] = False) -> None:
+    """List journaled writes (unfinished ones by default)."""
+    from registry.chain.txmanager import Journal
+
+    settings = _settings()
+    if not settings.journal_file.exists():
+        out.print("no journal yet: nothing has been written from this home")
+        return
+    operations = [op for op in Journal(settings.journal_file).all() if all_ or op.state in ("intended", "sent")]
+    if not operations:
+        out.print("every journaled write is confirmed")
+        return
+    table = Table("operation", "sender", "call", "state", "nonce", "block", "transaction")
+    for op in operations:
+        table.add_row(op.id[:8], op.sender, op.call.function, op.state, str(op.nonce), str(op.block), op.tx_hash or "")
+    out.print(table)
+
+
+@journal_app.command("reconcile")
+def journal_reconcile(
+    identity: Annotated[str, typer.Option("--issuer", help="Identity whose writes to reconcile.")],
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Bring every unfinished or reorged write of an identity on-chain, exactly once."""
+    from registry.ops.registry import Registry
+
+    settings = _settings(rpc, deployment)
+    registry = Registry.connect(settings)
+    account = _load_identity(settings, identity).account
+    assert registry.client.tx_manager is not None
+    actions = registry.client.tx_manager.reconcile(account)
+    for action in actions:
+        out.print(action)
+    out.print(f"reconciled: {len(actions)} operation(s) acted on" if actions else "nothing to reconcile")
 
 
 def _read_credentials(paths: list[str]) -> list[tuple[str, bytes]]:

@@ -74,10 +74,13 @@ class NodeInfo:
 class AnvilNode:
     """An anvil process bound to a data directory (pid file, log, state file)."""
 
-    def __init__(self, data_dir: Path, port: int = 8545, chain_id: int = DEFAULT_CHAIN_ID) -> None:
+    def __init__(
+        self, data_dir: Path, port: int = 8545, chain_id: int = DEFAULT_CHAIN_ID, state_interval_s: int = 1
+    ) -> None:
         self.data_dir = data_dir
         self.port = port
         self.chain_id = chain_id
+        self.state_interval_s = state_interval_s
 
     @property
     def pid_file(self) -> Path:
@@ -143,7 +146,7 @@ class AnvilNode:
             "--state",
             str(self.state_file),
             "--state-interval",
-            "1",
+            str(self.state_interval_s),
             *(extra_args or []),
         ]
         with self.log_file.open("ab") as log:

@@ -28,12 +28,10 @@ async def _send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
-    """413 for a body over `limit` bytes, by Content-Length or, when streamed, by counting."""
+    """413 for a body over `limit` bytes: by Content-Length, or for a chunked body (no length) by
+    reading it here first, up to the limit, and handing the app the buffered copy.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -44,32 +42,37 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         detail = f"the request body is larger than {self.limit} bytes"
-        for name, value in scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
+        length = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+        if length is not None:
+            if not length.isdigit() or int(length) > self.limit:
                 await _send_problem(send, 413, "Request body too large", detail, "body-too-large")
                 return
-        seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
+            await self.app(scope, receive, send)  # the server holds the body to its stated length
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
                 await _send_problem(send, 413, "Request body too large", detail, "body-too-large")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 class TokenBuckets:

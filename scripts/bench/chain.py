@@ -138,7 +138,9 @@ class BenchChain:
             raise TransactionReverted(f"benchmark transaction to {to} reverted")
         return receipt
 
-    def deploy(self, name: str, abi_items: Sequence[dict[str, Any]], bytecode: str, args: Sequence[Any] = ()) -> Contract:
+    def deploy(
+        self, name: str, abi_items: Sequence[dict[str, Any]], bytecode: str, args: Sequence[Any] = ()
+    ) -> Contract:
         from eth_abi import encode
 
         abi = PeerAbi(abi_items)

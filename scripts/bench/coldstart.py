@@ -22,10 +22,20 @@ from typing import Any
 VENV_BIN = Path(sys.executable).parent
 
 
-def _hyperfine(command: list[str], runs: int, env: dict[str, str]) -> dict[str, Any]:
+def _hyperfine(command: list[str], runs: int, warmup: int, env: dict[str, str]) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json") as export:
         subprocess.run(
-            ["hyperfine", "-N", "--warmup", "2", "--runs", str(runs), "--export-json", export.name, shlex.join(command)],
+            [
+                "hyperfine",
+                "-N",
+                "--warmup",
+                str(warmup),
+                "--runs",
+                str(runs),
+                "--export-json",
+                export.name,
+                shlex.join(command),
+            ],
             check=True,
             capture_output=True,
             env=env,
@@ -36,8 +46,8 @@ def _hyperfine(command: list[str], runs: int, env: dict[str, str]) -> dict[str, 
     return {"method": "hyperfine", "runs": len(times), "median_s": round(result["median"], 4), **_spread(times)}
 
 
-def _repeat(command: list[str], runs: int, env: dict[str, str]) -> dict[str, Any]:
-    for _ in range(2):  # warm the page cache as hyperfine's --warmup does
+def _repeat(command: list[str], runs: int, warmup: int, env: dict[str, str]) -> dict[str, Any]:
+    for _ in range(warmup):  # warm the page cache as hyperfine's --warmup does
         subprocess.run(command, capture_output=True, env=env, timeout=120)
     times = []
     for _ in range(runs):
@@ -51,10 +61,9 @@ def _spread(times: list[float]) -> dict[str, float]:
     return {"min_s": round(min(times), 4), "max_s": round(max(times), 4)}
 
 
-def time_command(command: list[str], runs: int, env: dict[str, str]) -> dict[str, Any]:
-    if shutil.which("hyperfine"):
-        return _hyperfine(command, runs, env)
-    return _repeat(command, runs, env)
+def time_command(command: list[str], runs: int, warmup: int, env: dict[str, str]) -> dict[str, Any]:
+    timer = _hyperfine if shutil.which("hyperfine") else _repeat
+    return {**timer(command, runs, warmup, env), "warmup": warmup}
 
 
 def top_imports(command: list[str], env: dict[str, str], top: int = 12) -> list[dict[str, Any]]:
@@ -77,18 +86,20 @@ def top_imports(command: list[str], env: dict[str, str], top: int = 12) -> list[
     return sorted(rows, key=lambda r: r["cumulative_ms"], reverse=True)[:top]
 
 
-def cold_start(holder_file: Path, rpc_url: str, deployment: Path, runs: int) -> dict[str, Any]:
+def cold_start(holder_file: Path, rpc_url: str, deployment: Path, runs: int, warmup: int = 2) -> dict[str, Any]:
     registry = shutil.which("registry", path=str(VENV_BIN)) or str(VENV_BIN / "registry")
     command = [registry, "verify", str(holder_file), "--rpc", rpc_url, "--deployment", str(deployment)]
     env = {**os.environ, "REGISTRY_HOME": str(holder_file.parent / "home")}
-    check = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
-    if check.returncode != 0:
-        raise SystemExit(f"`registry verify` did not say VALID (exit {check.returncode}): {check.stdout[-300:]}")
+    if not shutil.which("hyperfine"):
+        # hyperfine fails on a non-zero exit by itself; the fallback timer must check the verdict first.
+        check = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+        if check.returncode != 0:
+            raise SystemExit(f"`registry verify` did not say VALID (exit {check.returncode}): {check.stdout[-300:]}")
     # `-m registry.cli` is the entry point's module: the same imports, run through the interpreter directly.
     import_command = [sys.executable, "-m", "registry.cli", *command[1:]]
     return {
         "command": "registry verify FILE --rpc URL --deployment FILE",
-        "verify": time_command(command, runs, env),
-        "python_startup": time_command([sys.executable, "-c", "pass"], runs, env),
+        "verify": time_command(command, runs, warmup, env),
+        "python_startup": time_command([sys.executable, "-c", "pass"], runs, warmup, env),
         "top_imports": top_imports(import_command, env),
     }

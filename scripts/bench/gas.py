@@ -18,7 +18,6 @@ from registry.formats import credential as vcfmt
 from registry.formats.merkle import StandardMerkleTree
 from registry.ops.issuance import Cohort, own_status_entry
 from registry.ops.registry import BITS_PER_WORD, Purpose
-
 from scripts.bench import peers
 from scripts.bench.chain import BenchChain, Contract, Sent, max_chunk_for
 from scripts.bench.world import ACHIEVEMENT, EXTRA_TYPES, World
@@ -88,7 +87,9 @@ def status_index(world: World, token: str, purpose: Purpose) -> tuple[int, int]:
     return own_status_entry(token, identity.did, identity.account.address, purpose)
 
 
-def ours_singles(world: World, singles: list[vcfmt.HolderFile], revoked_singles: int) -> tuple[dict[str, Any], set[int]]:
+def ours_singles(
+    world: World, singles: list[vcfmt.HolderFile], revoked_singles: int
+) -> tuple[dict[str, Any], set[int]]:
     """Single anchor, single revocation (fresh word, then same word), suspension and reinstatement.
 
     Returns the figures and the positions (in `singles`) of the credentials now revoked.
@@ -115,9 +116,7 @@ def ours_singles(world: World, singles: list[vcfmt.HolderFile], revoked_singles:
     # Suspension: the last single, in the suspension list (its own words, fresh too).
     last = len(tokens) - 1
     suspend = issuer.change_status([tokens[last]], Purpose.SUSPENSION, set_=True, reason=REASON_UNDER_INVESTIGATION)
-    reinstate = issuer.change_status(
-        [tokens[last]], Purpose.SUSPENSION, set_=False, reason=REASON_INVESTIGATION_CLOSED
-    )
+    reinstate = issuer.change_status([tokens[last]], Purpose.SUSPENSION, set_=False, reason=REASON_INVESTIGATION_CLOSED)
     results["single_suspend"] = op(gas_of(suspend), note="fresh suspension word")
     results["single_reinstate"] = op(gas_of(reinstate))
     # More revoked singles so the verification input holds the share of revoked credentials asked for.
@@ -145,15 +144,15 @@ def ours_bulk_status(world: World, sizes: Sequence[int]) -> dict[str, Any]:
         results[f"bulk_revoke_cohort_{size}"] = op(gas_of(receipts), size, len(receipts), words=words)
         if size == sizes[0]:
             suspend = issuer.change_status(tokens, Purpose.SUSPENSION, set_=True, reason=REASON_UNDER_INVESTIGATION)
-            reinstate = issuer.change_status(
-                tokens, Purpose.SUSPENSION, set_=False, reason=REASON_INVESTIGATION_CLOSED
-            )
+            reinstate = issuer.change_status(tokens, Purpose.SUSPENSION, set_=False, reason=REASON_INVESTIGATION_CLOSED)
             results[f"bulk_suspend_{size}"] = op(gas_of(suspend), size, len(suspend), words=words)
             results[f"bulk_reinstate_{size}"] = op(gas_of(reinstate), size, len(reinstate), words=words)
     return results
 
 
-def ours_scattered_revoke(world: World, cohort: Cohort, count: int, rng: random.Random) -> tuple[dict[str, Any], set[int]]:
+def ours_scattered_revoke(
+    world: World, cohort: Cohort, count: int, rng: random.Random
+) -> tuple[dict[str, Any], set[int]]:
     """Revoke `count` credentials picked at random across a big cohort (every word of it is touched)."""
     picked = sorted(rng.sample(range(len(cohort.holder_files)), count))
     tokens = [cohort.holder_files[n].credential for n in picked]

@@ -95,4 +95,9 @@ def floor() -> Artifact:
     }
     output = solcx.compile_standard(standard_input, solc_binary=solc_binary())
     data = output["contracts"]["Floor.sol"]["Floor"]
-    return Artifact("Floor", f"solc {SOLC_VERSION} (scripts/bench/contracts/Floor.sol)", data["abi"], "0x" + data["evm"]["bytecode"]["object"])
+    return Artifact(
+        "Floor",
+        f"solc {SOLC_VERSION} (scripts/bench/contracts/Floor.sol)",
+        data["abi"],
+        "0x" + data["evm"]["bytecode"]["object"],
+    )

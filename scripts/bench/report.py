@@ -95,7 +95,11 @@ def headline(results: dict[str, Any], headline_cohort: int, scattered: int) -> d
     if (small, large) != (10_000, 100_000):
         stand_ins["memory.peak_10k_mb"], stand_ins["memory.peak_100k_mb"] = small, large
     results["meta"]["stand_ins"] = stand_ins
-    out = {"gas": dict(sorted(g.items())), "cold_start_s": results["cold_start"]["verify"]["median_s"], "memory": memory}
+    out = {
+        "gas": dict(sorted(g.items())),
+        "cold_start_s": results["cold_start"]["verify"]["median_s"],
+        "memory": memory,
+    }
     out["targets"] = targets({**results, **out})
     return out
 
@@ -187,7 +191,9 @@ def plot(results: dict[str, Any], path: Path) -> None:
         xs, ys = zip(*points, strict=True)
         ax.plot(xs, ys, style, label=label, linewidth=2 if label.startswith("ours") else 1.2)
     floor = results["gas"]["floor_single"]
-    ax.axhline(floor, color="grey", linestyle="-.", linewidth=1, label=f"floor: one storage slot per credential ({floor:,})")
+    ax.axhline(
+        floor, color="grey", linestyle="-.", linewidth=1, label=f"floor: one storage slot per credential ({floor:,})"
+    )
     ax.axhline(50, color="green", linestyle=":", linewidth=1, label="target: 50 gas per credential at 1,000")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -213,7 +219,7 @@ def _n(value: float | int | None) -> str:
 
 
 def _x(a: float, b: float) -> str:
-    return f"{a / b:.2f}×" if b else "—"
+    return f"{a / b:.2f}x" if b else "—"
 
 
 def _per(figures: dict[str, Any] | None) -> str:
@@ -264,9 +270,9 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         reproduce,
         "",
-        "| operation | gas | × floor | vs OpenAttestation | vs EAS |",
+        "| operation | gas | x floor | vs OpenAttestation | vs EAS |",
         "|---|---:|---:|---:|---:|",
-        f"| floor: one fresh slot (`Floor.record`) | {_n(floor)} | 1.00× | | |",
+        f"| floor: one fresh slot (`Floor.record`) | {_n(floor)} | 1.00x | | |",
         f"| **ours: anchor one credential** (`anchor`) | {_n(g['single_anchor'])} | {_x(g['single_anchor'], floor)} "
         f"| {_x(g['single_anchor'], g['oa_issue'])} of `issue` | {_x(g['single_anchor'], g['eas_attest'])} of "
         f"`attest`, {_x(g['single_anchor'], g['eas_timestamp'])} of `timestamp` |",
@@ -318,7 +324,7 @@ def markdown(r: dict[str, Any]) -> str:
             else:
                 cells.append(_per(source.get(f"{prefix}{n}")))
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    lines.append(f"| floor: one slot per credential | " + " | ".join(_n(floor) for _ in sizes) + " |")
+    lines.append("| floor: one slot per credential | " + " | ".join(_n(floor) for _ in sizes) + " |")
     head = r["gas"]["cohort_1000_per_credential"]
     lines += [
         "",
@@ -326,7 +332,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"{_x(g['oa_bulk_issue_100_per_credential'], head)} cheaper than OpenAttestation's `bulkIssue`, "
         f"{_x(floor, head)} below the one-slot floor. A Merkle root costs the same for anyone who anchors one "
         "(OpenAttestation's `issue(root)`, EAS `timestamp(root)`): the difference there is what the verifier can "
-        "check, not gas. \"(k tx)\" marks an operation that had to be split into k transactions to stay under the "
+        'check, not gas. "(k tx)" marks an operation that had to be split into k transactions to stay under the '
         "per-transaction cap.",
         "",
         "## Gas: revoking, suspending and reinstating in bulk",
@@ -365,6 +371,7 @@ def markdown(r: dict[str, Any]) -> str:
 
 def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
     i, v, c, mem = r["issue"], r["verify"], r["cold_start"], r["memory_detail"]
+    as_expected = "yes" if v["verdicts_as_expected"] else "NO, expected " + _verdicts(v["expected_verdicts"])
     lines = [
         "## Issuance throughput",
         "",
@@ -387,13 +394,13 @@ def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
         "| measure | value |",
         "|---|---:|",
         f"| credentials in one `Verifier.verify_many` call | {_n(v['credentials'])} ({_verdicts(v['verdicts'])}) |",
-        f"| verdicts as expected | {'yes' if v['verdicts_as_expected'] else 'NO: ' + _verdicts(v['expected_verdicts'])} |",
+        f"| verdicts as expected | {as_expected} |",
         f"| verification rate | {_n(v['rate_per_s'])} /s ({v['seconds']} s) |",
         f"| JWT signature-only rate (`jwt.verify`, same tokens, same process) | "
         f"{_n(v['signature_only_rate_per_s'])} /s |",
         f"| **ratio verification / signature-only** (target ≥ 0.7) | **{v['ratio']}** |",
-        f"| JSON-RPC round trips during the batch | {v['rpc']['request']} single requests + {v['rpc']['batch']} batches "
-        f"({v['rpc']['batched_requests']} requests in them) |",
+        f"| JSON-RPC round trips during the batch | {v['rpc']['request']} single requests + "
+        f"{v['rpc']['batch']} batches ({v['rpc']['batched_requests']} requests in them) |",
         f"| latency, one credential per call: median / p95 / max ({v['latency_single_ms']['samples']} samples) | "
         f"{v['latency_single_ms']['p50']} / {v['latency_single_ms']['p95']} / {v['latency_single_ms']['max']} ms |",
         "",
@@ -420,7 +427,8 @@ def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
         "",
         "| process | median | min | max |",
         "|---|---:|---:|---:|",
-        f"| `registry verify FILE` | {verify_cold['median_s']} s | {verify_cold['min_s']} s | {verify_cold['max_s']} s |",
+        f"| `registry verify FILE` | {verify_cold['median_s']} s | {verify_cold['min_s']} s | "
+        f"{verify_cold['max_s']} s |",
         f"| `python -c pass` (the interpreter alone) | {python['median_s']} s | {python['min_s']} s | "
         f"{python['max_s']} s |",
         "",
@@ -443,8 +451,8 @@ def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
     ]
     for row in mem.values():
         lines.append(
-            f"| {_n(row['credentials'])} credentials | {row['mode']} | {row['baseline_rss_mb']} | {row['peak_rss_mb']} | "
-            f"{row['seconds']} | {_verdicts(row['verdicts'])} |"
+            f"| {_n(row['credentials'])} credentials | {row['mode']} | {row['baseline_rss_mb']} | "
+            f"{row['peak_rss_mb']} | {row['seconds']} | {_verdicts(row['verdicts'])} |"
         )
     mm = r["memory"]
     lines += [

@@ -17,7 +17,6 @@ from typing import Any
 from registry.formats import jwt
 from registry.ops.issuance import Cohort
 from registry.ops.verify import Verifier
-
 from scripts.bench.world import World
 
 

@@ -1,0 +1,116 @@
+"""The web page in a real browser (Debian's headless Chromium, driven by Playwright): a person
+opens a valid, a revoked and a tampered credential and reads each verdict on screen.
+
+Screenshots are kept under test-artifacts/service-browser/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Chain, welding_certificate
+from test_service_verify import tamper
+
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Purpose
+
+pytest_plugins = ("service_fixtures",)
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "service-browser"
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
+if shutil.which(CHROMIUM) is None:
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: sync_api.Browser, service: str) -> Iterator[sync_api.Page]:
+    # A phone-sized viewport: the page must be readable there.
+    context = browser.new_context(base_url=service, viewport={"width": 390, "height": 844})
+    yield context.new_page()
+    context.close()
+
+
+def open_and_read_verdict(page: sync_api.Page, path: Path, shot: str) -> tuple[str, str, dict[str, str]]:
+    """Open the file in the form; return (verdict, the text on screen, outcome per check)."""
+    page.goto("/")
+    page.set_input_files("#file", str(path))
+    verdict = page.locator("#verdict")
+    page.wait_for_function("() => !['pending', undefined].includes(document.querySelector('#verdict').dataset.verdict)")
+    checks = {
+        str(item.get_attribute("data-check")): str(item.get_attribute("data-outcome"))
+        for item in page.locator("#checks li").all()
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+    return str(verdict.get_attribute("data-verdict")), verdict.inner_text(), checks
+
+
+def test_a_person_sees_valid_revoked_and_tampered_verdicts(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    valid = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    revoked = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    issuer.change_status([revoked.credential], Purpose.REVOCATION, set_=True, reason=2)
+    files = {"valid": tmp_path / "valid.json", "revoked": tmp_path / "revoked.json", "tampered": tmp_path / "t.jwt"}
+    files["valid"].write_text(valid.dumps())
+    files["revoked"].write_text(revoked.dumps())
+    files["tampered"].write_text(tamper(valid.credential))
+
+    verdict, text, checks = open_and_read_verdict(page, files["valid"], "valid")
+    assert verdict == "valid"
+    assert text.startswith("Valid")
+    assert set(checks.values()) == {"pass"}
+    assert page.locator("#facts").inner_text().count("MIG/MAG welding") == 1
+
+    verdict, text, checks = open_and_read_verdict(page, files["revoked"], "revoked")
+    assert verdict == "revoked"
+    assert "withdrawn" in text and "fraud" in text
+    assert checks["revocation status"] == "fail"
+
+    verdict, text, checks = open_and_read_verdict(page, files["tampered"], "tampered")
+    assert verdict == "invalid"
+    assert text.startswith("Not valid")
+    assert checks["signature"] == "fail"
+    assert (
+        page.locator('#checks li[data-check="signature"]')
+        .inner_text()
+        .startswith("The issuer's signature matches the content")
+    )
+
+
+def test_the_issuer_page_shows_the_accreditation_chain(page: sync_api.Page, chain: Chain) -> None:
+    page.goto(f"/issuer?did={chain.ti.did}")
+    page.wait_for_selector("#chain li")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "issuer.png"), full_page=True)
+    assert page.locator("#verdict").get_attribute("data-verdict") == "valid"
+    links = page.locator("#chain li .what").all_inner_texts()
+    assert links == [
+        f"Trusted issuer (TI): {chain.ti.did}",
+        f"Accreditation body (TAO): {chain.tao.did}",
+        f"Top authority (Root TAO): {chain.root.did}",
+    ]
