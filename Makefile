@@ -33,6 +33,9 @@ lint: bootstrap
 test: lint
 	$(BIN)/pytest
 
+fuzz: bootstrap
+	$(BIN)/pytest -m fuzz
+
 contracts: bootstrap
 	$(BIN)/python scripts/build_contracts.py
 
