@@ -18,11 +18,8 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
-from eth_keyfile import create_keyfile_json, decode_keyfile_json
 from jwcrypto.jwk import JWK
 
 from registry.chain.deployment import write_json_atomic
@@ -31,6 +28,9 @@ from registry.formats import keys as keyfmt
 from registry.formats.did import new_ebsi_did
 from registry.formats.didkey import did_key_from_jwk
 from registry.formats.keys import KeyType
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 FORMAT = "skills-registry-identity/1"
 PASSPHRASE_ENV = "REGISTRY_PASSPHRASE"
@@ -75,6 +75,8 @@ class Identity:
     def account(self) -> LocalAccount:
         if self.controller_key is None:
             raise KeyStoreError(f"identity {self.name} has no controller (secp256k1) key")
+        from eth_account import Account  # heavy import: only when a write needs the key
+
         account: LocalAccount = Account.from_key(keyfmt.private_bytes(self.controller_key))
         return account
 
@@ -179,6 +181,8 @@ class KeyStore:
             for entry in data["keys"]:
                 kind = keyfmt.key_type(entry["publicJwk"])
                 try:
+                    from eth_keyfile import decode_keyfile_json
+
                     raw = decode_keyfile_json(entry["keyfile"], secret)
                 except ValueError as exc:
                     raise KeyStoreError(f"wrong passphrase for identity {name}") from exc
@@ -198,5 +202,7 @@ class KeyStore:
 
 
 def _encrypt(key: JWK, secret: bytes, n: int) -> dict[str, Any]:
+    from eth_keyfile import create_keyfile_json
+
     result: dict[str, Any] = create_keyfile_json(keyfmt.private_bytes(key), secret, kdf="scrypt", iterations=n)
     return result

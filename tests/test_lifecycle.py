@@ -22,7 +22,7 @@ def test_issued_credential_verifies_with_its_evidence(issuer: Issuer, holder: Id
     anchor = report.check("anchor")
     assert anchor is not None and anchor.outcome is Outcome.PASS
     assert anchor.evidence["block"] == issued.receipt["blockNumber"]
-    assert anchor.evidence["transaction"] == "0x" + issued.receipt["transactionHash"].hex()
+    assert anchor.evidence["transaction"] == issued.receipt["transactionHash"]
     assert anchor.evidence["account"] == issuer.identity.account.address
     assert report.credential["issuer"] == issuer.identity.did
     assert report.credential["subject"] == holder.did

@@ -56,7 +56,7 @@ def test_anchor_then_read_its_timestamp(client: ServiceClient, http: httpx.Clien
     assert stamp["transactionHash"] == sent["transactionHash"]
     assert stamp["timestampedBy"] == issuer.identity.account.address
     # The contract refuses anchoring the same value twice; the builder says so before anyone signs.
-    with pytest.raises(TransactionReverted, match="AlreadyAnchored|already anchored"):
+    with pytest.raises(TransactionReverted, match=r"AlreadyAnchored|already anchored"):
         client.anchor(issuer.identity, value)
 
 

@@ -1,9 +1,10 @@
 """One JSON-RPC connection: raw reads (single or batched), signed writes, errors mapped.
 
-Reads go straight through the provider as JSON-RPC requests, calldata encoded with eth_abi:
-web3.py's per-call machinery costs milliseconds, and a verifier that answers thousands of
-credentials needs a batch of raw calls instead. Writes are signed locally with the caller's
-key (nothing here ever sends a key anywhere) and are priced for the network they hit:
+Requests go out as plain JSON-RPC over one HTTP session, calldata encoded with eth_abi. Neither
+web3.py nor eth-account is imported on this path: importing them costs about two seconds (their
+BLS and provider machinery), which would dominate a `registry verify` that makes three round
+trips. Writes are signed locally with the caller's key (an eth-account object the caller hands
+in; nothing here ever sends a key anywhere) and are priced for the network they hit:
 EIP-1559 where the latest block has a base fee, a legacy gas price elsewhere (Besu networks
 often run with a zero gas price).
 """
@@ -11,23 +12,22 @@ often run with a zero gas price).
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import requests
 from eth_abi import decode, encode
-from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
-from web3 import Web3
-from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception, Web3RPCError
-from web3.providers.rpc import HTTPProvider
 
 from registry.chain.artifacts import abi
 from registry.chain.errors import decode_revert
 from registry.errors import ChainUnavailable, RegistryError, TransactionReverted
 
 if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
     from registry.chain.txmanager import TxManager
 
 # EIP-7825 caps a transaction at 2^24 gas on Osaka networks; stay under it everywhere.
@@ -124,19 +124,46 @@ def _short(exc: BaseException) -> str:
     return text[:200]
 
 
+class _Transport:
+    """JSON-RPC over HTTP: one request or a batch per POST, on a kept-alive session."""
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        self.url = url
+        self.timeout_s = timeout_s
+        self.session = requests.Session()
+        self._ids = 0
+
+    def _post(self, body: Any) -> Any:
+        response = self.session.post(self.url, json=body, timeout=self.timeout_s)
+        if response.status_code >= 400 and not response.content.strip().startswith((b"{", b"[")):
+            raise ChainUnavailable(f"the node at {self.url} answered HTTP {response.status_code}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ChainUnavailable(f"the node at {self.url} did not answer JSON-RPC") from exc
+
+    def make_request(self, method: str, params: list[Any]) -> Any:
+        self._ids += 1
+        return self._post({"jsonrpc": "2.0", "id": self._ids, "method": method, "params": params})
+
+    def make_batch_request(self, calls: list[tuple[str, list[Any]]]) -> Any:
+        first = self._ids + 1
+        self._ids += len(calls)
+        body = [{"jsonrpc": "2.0", "id": first + n, "method": m, "params": p} for n, (m, p) in enumerate(calls)]
+        answer = self._post(body)
+        if not isinstance(answer, list):
+            return answer
+        by_id = {r.get("id"): r for r in answer if isinstance(r, dict)}
+        return [by_id.get(first + n) for n in range(len(calls))]
+
+
 class ChainClient:
     """A connection to one EVM JSON-RPC endpoint."""
 
     def __init__(self, rpc_url: str, timeout_s: float = 10.0) -> None:
         self.rpc_url = rpc_url
         self.timeout_s = timeout_s
-        provider = HTTPProvider(
-            rpc_url,
-            request_kwargs={"timeout": timeout_s},
-            exception_retry_configuration=None,
-        )
-        self.w3 = Web3(provider)
-        self._provider = provider
+        self._provider = _Transport(rpc_url, timeout_s)
         self._chain_id: int | None = None
         self._eip1559: bool | None = None
         self.tx_manager: TxManager | None = None
@@ -147,16 +174,9 @@ class ChainClient:
             yield
         except RegistryError:
             raise
-        except (requests.RequestException, OSError, TimeExhausted) as exc:
+        except (requests.RequestException, OSError) as exc:
             reason = _describe(exc, self.timeout_s)
             raise ChainUnavailable(f"cannot reach the chain at {self.rpc_url}: {reason}") from exc
-        except ContractLogicError as exc:
-            name, args, sentence = decode_revert(exc.data if isinstance(exc.data, str) else None)
-            raise TransactionReverted(sentence, name, args) from exc
-        except Web3RPCError as exc:
-            raise ChainUnavailable(f"the node at {self.rpc_url} returned an error: {_short(exc)}") from exc
-        except (Web3Exception, ValueError) as exc:
-            raise ChainUnavailable(f"unexpected answer from {self.rpc_url}: {_short(exc)}") from exc
 
     # -- raw JSON-RPC ---------------------------------------------------------------------
 
@@ -172,7 +192,7 @@ class ChainClient:
         if len(requests_) == 1:
             return [self.request(*requests_[0])]
         with self._rpc():
-            responses = self._provider.make_batch_request(list(requests_))  # type: ignore[arg-type]
+            responses = self._provider.make_batch_request(list(requests_))
         if not isinstance(responses, list):
             return [self._result(requests_[0][0], responses)]
         return [self._result(m, r) for (m, _), r in zip(requests_, responses, strict=True)]
@@ -280,9 +300,15 @@ class ChainClient:
         return tx_hash
 
     def wait_for_receipt(self, tx_hash: str, timeout_s: float = 120.0) -> dict[str, Any]:
-        with self._rpc():
-            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout_s, poll_latency=0.05)  # type: ignore[arg-type]
-        return dict(receipt)
+        """Poll until the receipt exists; numbers as ints, hashes and addresses as 0x strings."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            receipt = self.request("eth_getTransactionReceipt", [tx_hash])
+            if isinstance(receipt, dict):
+                return normalize_receipt(receipt)
+            if time.monotonic() > deadline:
+                raise ChainUnavailable(f"no receipt for {tx_hash} within {timeout_s:.0f} s")
+            time.sleep(0.05)
 
     def transact(self, account: LocalAccount, call: Call) -> dict[str, Any]:
         """Sign `call` with `account`, send it and wait for its receipt; reverts raise.
@@ -297,8 +323,19 @@ class ChainClient:
         signed = account.sign_transaction(tx)
         receipt = self.wait_for_receipt(self.send_signed(signed.raw_transaction))
         if receipt.get("status") != 1:
-            raise TransactionReverted(f"transaction {receipt['transactionHash'].hex()} reverted")
+            raise TransactionReverted(f"transaction {receipt['transactionHash']} reverted")
         return receipt
+
+
+_RECEIPT_INTS = ("blockNumber", "gasUsed", "status", "cumulativeGasUsed", "effectiveGasPrice", "transactionIndex")
+
+
+def normalize_receipt(raw: dict[str, Any]) -> dict[str, Any]:
+    receipt = dict(raw)
+    for key in _RECEIPT_INTS:
+        if isinstance(receipt.get(key), str):
+            receipt[key] = int(receipt[key], 16)
+    return receipt
 
 
 def checksum(address: str) -> str:

@@ -17,15 +17,17 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_abi import encode
-from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from registry.chain.artifacts import CONTRACT_NAMES, artifact_hash, load_artifact
 from registry.chain.client import ChainClient, checksum
 from registry.errors import ConfigError, DeploymentMismatch, TransactionReverted
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 FORMAT = "skills-registry-deployment/1"
 

@@ -34,12 +34,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from eth_account.signers.local import LocalAccount
+from typing import TYPE_CHECKING, Any
 
 from registry.chain.client import Call, ChainClient
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 # Contract errors that mean "this operation is already on-chain".
 ALREADY_DONE = {"AlreadyAnchored", "DIDAlreadyRegistered", "AttributeExists", "DuplicateKey"}
@@ -273,12 +274,14 @@ class TxManager:
         op_id = self.journal.add(account.address, call)
         return self._drive(account, self.journal.get(op_id))
 
-    def _drive(self, account: LocalAccount, op: Operation) -> dict[str, Any]:
+    def _drive(self, account: LocalAccount, op: Operation, *, resubmission: bool = False) -> dict[str, Any]:
         _crash_point("before-send")
         try:
             tx_hash, raw = self._sign_and_record(account, op.id, op.call)
         except TransactionReverted as exc:
-            if exc.error_name in ALREADY_DONE:
+            # Only a resubmission may read "already there" as success: a first submission refused
+            # that way is someone else's anchor or DID, and the caller must hear it.
+            if resubmission and exc.error_name in ALREADY_DONE:
                 self.journal.update(op.id, state="confirmed", error=f"already on-chain ({exc.error_name})")
                 return {"alreadyDone": exc.error_name, "blockNumber": None, "gasUsed": 0, "status": 1}
             self.journal.update(op.id, state="failed", error=str(exc))
@@ -321,6 +324,6 @@ class TxManager:
                     continue
             # Never sent, or its nonce went to another transaction: sign it again.
             self.journal.update(op.id, state="intended", nonce=None, tx_hash=None, raw_tx=None)
-            self._drive(account, self.journal.get(op.id))
+            self._drive(account, self.journal.get(op.id), resubmission=True)
             actions.append(f"{op.call.function} {op.id}: sent again")
         return actions

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from jwcrypto.jwk import JWK
 
@@ -222,6 +221,8 @@ class Registry:
 
     def possession_signature(self, did: str, new_key: Identity, not_before: int, not_after: int) -> bytes:
         """EIP-712 AddController statement signed by the new controller key."""
+        from eth_account.messages import encode_typed_data
+
         _, x, y = keyfmt.to_coordinates(new_key.controller_jwk)
         typed = {
             "types": {

@@ -22,9 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from registry.chain.client import Call, contract_abi
@@ -43,6 +42,9 @@ from registry.formats.credential import iso
 from registry.formats.did import check_did
 from registry.keystore import Identity
 from registry.ops.registry import DidState, Registry, Rel, did_hash
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 MAX_LINKS = 64
 MAX_DEPTH = 8

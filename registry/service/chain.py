@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from registry.chain.client import ChainClient
+from registry.chain.client import Call, ChainClient
 from registry.chain.deployment import Deployment, check_deployment
 from registry.config import Settings
 from registry.errors import ChainUnavailable
@@ -64,14 +64,9 @@ class PinnedClient(ChainClient):
     """A ChainClient whose reads are answered at one head, through the block cache."""
 
     def __init__(self, base: ChainClient, cache: BlockCache, head: Head) -> None:
-        # Deliberately no super().__init__(): share the base client's HTTP connection pool and
-        # web3 instance rather than opening a new connection for every request.
-        self.rpc_url = base.rpc_url
-        self.timeout_s = base.timeout_s
-        self.w3 = base.w3
-        self._provider = base._provider
-        self._chain_id = base._chain_id
-        self._eip1559 = base._eip1559
+        # Deliberately no super().__init__(): share the base client's whole state (its HTTP
+        # connection pool above all) rather than opening a new connection for every request.
+        self.__dict__.update(base.__dict__)
         self.head = head
         self._cache = cache
 
@@ -99,6 +94,30 @@ class PinnedClient(ChainClient):
 
     def request(self, method: str, params: list[Any]) -> Any:
         return self.batch([(method, params)])[0]
+
+    def call(self, call: Call, block: int | str = "latest") -> tuple[Any, ...]:
+        return self.call_many([call], block)[0]
+
+    def call_many(self, calls: Sequence[Call], block: int | str = "latest") -> list[tuple[Any, ...]]:
+        """View calls at the head, cached already decoded: ABI encoding and decoding cost more
+        CPU than a cached JSON-RPC answer saves, so a repeated call skips both.
+        """
+        if block != "latest":
+            return super().call_many(calls, block)
+        keys = [f"call {c.address} {c.function} {c.args!r}" for c in calls]
+        results: list[tuple[Any, ...] | None] = []
+        missing: list[int] = []
+        for n, key in enumerate(keys):
+            hit, value = self._cache.get(self.head, key)
+            results.append(value if hit else None)
+            if not hit:
+                missing.append(n)
+        if missing:
+            fetched = super().call_many([calls[n] for n in missing], block)
+            for n, value in zip(missing, fetched, strict=True):
+                results[n] = value
+                self._cache.put(self.head, keys[n], value)
+        return [r for r in results if r is not None]
 
     def batch(self, requests_: Sequence[tuple[str, list[Any]]]) -> list[Any]:
         results: list[Any] = [None] * len(requests_)

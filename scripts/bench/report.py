@@ -260,7 +260,8 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         "## Machine",
         "",
-        f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['os']}; Python {m['python']} "
+        f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; load average {_load(meta)}; {m['os']}; "
+        f"Python {m['python']} "
         f"(cryptography {m['cryptography']}); node {m['node']}; {m['hyperfine']}; anvil runs its default (latest) "
         "hardfork.",
         "",
@@ -399,6 +400,14 @@ def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
         f"| JWT signature-only rate (`jwt.verify`, same tokens, same process) | "
         f"{_n(v['signature_only_rate_per_s'])} /s |",
         f"| **ratio verification / signature-only** (target ≥ 0.7) | **{v['ratio']}** |",
+        *(
+            [
+                f"| for context: parse + signature rate (`jwt.parse` then `jwt.verify`) | "
+                f"{_n(v['parse_and_signature_rate_per_s'])} /s (ratio {v['ratio_to_parse_and_signature']}) |"
+            ]
+            if "parse_and_signature_rate_per_s" in v
+            else []
+        ),
         f"| JSON-RPC round trips during the batch | {v['rpc']['request']} single requests + "
         f"{v['rpc']['batch']} batches ({v['rpc']['batched_requests']} requests in them) |",
         f"| latency, one credential per call: median / p95 / max ({v['latency_single_ms']['samples']} samples) | "
@@ -461,6 +470,14 @@ def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
         "",
     ]
     return lines
+
+
+def _load(meta: dict[str, Any]) -> str:
+    """Load average (1, 5, 15 min) at the start and the end: timings from a busy machine say so."""
+    start, end = meta.get("load_average_start"), meta.get("load_average_end")
+    if not start or not end:
+        return "not recorded"
+    return f"{' / '.join(map(str, start))} at the start, {' / '.join(map(str, end))} at the end"
 
 
 def _verdicts(counts: dict[str, int]) -> str:

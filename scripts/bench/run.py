@@ -194,6 +194,7 @@ def run(sizes: Sizes, out_dir: Path, smoke: bool, seed: int) -> dict[str, Any]:
             "command": "make bench" if not smoke else "scripts/bench/run.py --smoke",
             "sizes": asdict(sizes),
             "machine": machine_facts(),
+            "load_average_start": [round(x, 2) for x in os.getloadavg()],
         }
     }
     started = time.perf_counter()
@@ -249,6 +250,7 @@ def run(sizes: Sizes, out_dir: Path, smoke: bool, seed: int) -> dict[str, Any]:
 
         results["memory_detail"] = memory_runs(world, sizes, big, tmp)
     results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    results["meta"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     results.update(report.headline(results, sizes.headline_cohort, sizes.scattered_revoke))
     report.write_all(results, out_dir)
     return results
