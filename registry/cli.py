@@ -889,10 +889,19 @@ def verify(
     when = _parse_at(at)
     inputs = _read_credentials(files)
     roots = TrustList.load(trust_list) if trust_list else None
-    try:
-        verifier = Verifier(Registry.connect(settings), roots)
-    except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-        verifier = Verifier(None, roots, unavailable=str(exc))
+
+    def verifier_for(url: str) -> Verifier:
+        endpoint = Settings(home=settings.home, rpc_urls=(url,), deployment_path=settings.deployment_path)
+        try:
+            return Verifier(Registry.connect(endpoint, journal=False), roots)
+        except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
+            return Verifier(None, roots, unavailable=str(exc))
+
+    urls = list(settings.rpc_urls) or [settings.rpc_url]
+    verifier = verifier_for(urls[0])
+    if len(urls) > 1:
+        _verify_quorum([(u, verifier_for(u)) for u in urls], inputs, when, as_json)
+        return
     results: list[Any] = [None] * len(inputs)
     credentials = [n for n, (_, content) in enumerate(inputs) if not is_passport(content)]
     chunk = 500
@@ -907,6 +916,21 @@ def verify(
             if results[n] is None:
                 results[n] = verifier.verify_passport(source, content, when)
                 progress.advance(task, 1)
+    if as_json:
+        payload: Any = [r.to_json() for r in results] if len(results) > 1 else results[0].to_json()
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        for report in results:
+            _print_report(report)
+        if len(results) > 1:
+            _print_summary(results)
+    raise typer.Exit(max(r.verdict.exit_code for r in results))
+
+
+def _verify_quorum(verifiers: list[Any], inputs: list[tuple[str, bytes]], when: int | None, as_json: bool) -> None:
+    from registry.ops.verify import verify_with_quorum
+
+    results = verify_with_quorum(verifiers, inputs, when)
     if as_json:
         payload: Any = [r.to_json() for r in results] if len(results) > 1 else results[0].to_json()
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")

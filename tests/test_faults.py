@@ -256,3 +256,54 @@ def test_endpoint_stopped_mid_run_gives_could_not_determine(
         assert report.verdict in (truth, Verdict.INDETERMINATE), (allowed, report.summary)
     if allowed <= 3:
         assert {r.verdict for r in reports} == {Verdict.INDETERMINATE}
+
+
+def test_quorum_reads_report_disagreement_and_silence(
+    issuer: Issuer, holder: Identity, registry: Registry, tmp_path: Path
+) -> None:
+    from registry.ops.verify import verify_with_quorum
+
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    content = issued.holder_file.dumps()
+    same_chain = Verifier(registry)
+    # A second endpoint for the same chain that is behind: an anvil fork taken before the anchor.
+    fork = AnvilNode(tmp_path / "fork", port=free_port())
+    before = int(issued.receipt["blockNumber"]) - 1
+    fork.start(extra_args=["--fork-url", registry.client.rpc_url, "--fork-block-number", str(before)])
+    try:
+        lagging = Verifier(Registry(ChainClient(fork.rpc_url), registry.deployment))
+        dead = Verifier(Registry(ChainClient(f"http://127.0.0.1:{free_port()}", timeout_s=2), registry.deployment))
+        agree = verify_with_quorum([("a", same_chain), ("b", Verifier(registry)), ("dead", dead)], [("c", content)])
+        assert agree[0].verdict is Verdict.VALID
+        assert agree[0].check("quorum") is not None and "no answer from dead" in agree[0].check("quorum").message  # type: ignore[union-attr]
+        split = verify_with_quorum([("a", same_chain), ("lagging", lagging)], [("c", content)])
+        assert split[0].verdict is Verdict.INDETERMINATE
+        lonely = verify_with_quorum([("a", same_chain), ("dead", dead), ("dead2", dead)], [("c", content)])
+        assert lonely[0].verdict is Verdict.INDETERMINATE and "only 1 of 3" in lonely[0].summary
+    finally:
+        fork.stop()
+
+
+def test_a_node_that_has_not_seen_the_anchor_gives_could_not_determine(
+    issuer: Issuer, holder: Identity, registry: Registry, tmp_path: Path
+) -> None:
+    time.sleep(1.1)  # the fork point's block is then strictly older than the signing
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    fork = AnvilNode(tmp_path / "fork", port=free_port())
+    fork.start(
+        extra_args=[
+            "--fork-url",
+            registry.client.rpc_url,
+            "--fork-block-number",
+            str(issued.receipt["blockNumber"] - 1),
+        ]
+    )
+    try:
+        report = Verifier(Registry(ChainClient(fork.rpc_url), registry.deployment)).verify(
+            "c", issued.holder_file.dumps()
+        )
+    finally:
+        fork.stop()
+    assert report.verdict is Verdict.INDETERMINATE, report.summary
+    anchor = report.check("anchor")
+    assert anchor is not None and "may not have seen the anchor" in anchor.message

@@ -649,3 +649,35 @@ def _past(purpose: Purpose) -> str:
 
 def _iso_or_none(ts: int) -> str | None:
     return None if ts >= 2**63 else vcfmt.iso(ts)
+
+
+def verify_with_quorum(
+    verifiers: Sequence[tuple[str, Verifier]], inputs: Sequence[tuple[str, str | bytes]], at: int | None = None
+) -> list[Report]:
+    """Ask several RPC endpoints of one chain and compare: a verdict stands only when a majority
+    of endpoints answered and every endpoint that answered agrees; disagreement is reported."""
+    answers = [(url, verifier.verify_many(inputs, at)) for url, verifier in verifiers]
+    final: list[Report] = []
+    for n in range(len(inputs)):
+        per_endpoint = [(url, reports[n]) for url, reports in answers]
+        answered = [(url, r) for url, r in per_endpoint if r.verdict is not Verdict.INDETERMINATE]
+        silent = [url for url, r in per_endpoint if r.verdict is Verdict.INDETERMINATE]
+        verdicts = {r.verdict for _, r in answered}
+        base = answered[0][1] if answered else per_endpoint[0][1]
+        evidence = {url: str(r.verdict) for url, r in per_endpoint}
+        if len(verdicts) == 1 and len(answered) * 2 > len(per_endpoint):
+            note = f"{len(answered)} of {len(per_endpoint)} endpoints agree"
+            if silent:
+                note += f"; no answer from {', '.join(silent)}"
+            base.checks.append(Check("quorum", Outcome.PASS, note, dict(evidence)))
+            final.append(base)
+            continue
+        if len(verdicts) > 1:
+            message = "the endpoints disagree: " + ", ".join(f"{u} says {r.verdict}" for u, r in answered)
+        else:
+            message = f"only {len(answered)} of {len(per_endpoint)} endpoints answered"
+        base.checks.append(Check("quorum", Outcome.UNKNOWN, message, dict(evidence)))
+        base.verdict = Verdict.INDETERMINATE
+        base.summary = f"COULD NOT DETERMINE: {message}"
+        final.append(base)
+    return final
