@@ -26,7 +26,8 @@ from registry.formats.did import check_did
 
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-CREDENTIAL_TYPES = ["VerifiableCredential", "VerifiableAttestation", "SkillsCredential"]
+# OpenBadgeCredential: the subject is an Open Badges 3.0 achievement (see tests/test_ob3.py).
+CREDENTIAL_TYPES = ["VerifiableCredential", "VerifiableAttestation", "OpenBadgeCredential", "SkillsCredential"]
 HOLDER_FILE_FORMAT = "skills-credential/1"
 MAX_FILE_BYTES = 1024 * 1024
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
@@ -154,11 +155,12 @@ def build_vc(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:
     if draft.valid_until is not None:
         vc["expirationDate"] = iso(draft.valid_until)
     if draft.schema_url:
-        vc["credentialSchema"] = {"id": draft.schema_url, "type": "FullJsonSchemaValidator2021"}
+        vc["credentialSchema"] = [{"id": draft.schema_url, "type": "FullJsonSchemaValidator2021"}]
     if draft.status:
-        vc["credentialStatus"] = [s.to_json() for s in draft.status]
+        entries = [s.to_json() for s in draft.status]
+        vc["credentialStatus"] = entries[0] if len(entries) == 1 else entries
     if draft.terms_of_use:
-        vc["termsOfUse"] = {"id": draft.terms_of_use, "type": "IssuanceCertificate"}
+        vc["termsOfUse"] = [{"id": draft.terms_of_use, "type": "IssuanceCertificate"}]
     return vc
 
 
