@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from conftest import Chain, welding_certificate
+from hexbytes import HexBytes
 from jsonschema import Draft202012Validator
 from service_helpers import assert_problem
 
@@ -229,7 +230,7 @@ def test_anchored_hash_has_a_timestamp_in_hex_or_multibase(
     assert body["hash"] == "0x" + value.hex()
     assert body["timestampedBy"] == issuer.identity.account.address
     assert body["blockNumber"] == issued.receipt["blockNumber"]
-    assert body["transactionHash"] == "0x" + issued.receipt["transactionHash"].hex()
+    assert body["transactionHash"] == HexBytes(issued.receipt["transactionHash"]).to_0x_hex()
     assert int(body["data"], 16) == 1  # one credential, not a cohort
     assert http.get(f"/timestamp/v4/timestamps/u{b64url_encode(value)}").json() == body
     assert http.get(f"/timestamp/v4/timestamps/{multibase_encode_b58(value)}").json() == body
