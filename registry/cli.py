@@ -44,6 +44,10 @@ passport_app = typer.Typer(help="Skills passports: a holder's credentials, prese
 journal_app = typer.Typer(
     help="The write journal: what was sent, and reconciliation after crashes.", no_args_is_help=True
 )
+status_app = typer.Typer(
+    help="Status lists: publish the issuer-signed StatusList2021 credential.", no_args_is_help=True
+)
+app.add_typer(status_app, name="status")
 app.add_typer(journal_app, name="journal")
 app.add_typer(trust_app, name="trust")
 app.add_typer(passport_app, name="passport")
@@ -677,6 +681,25 @@ def did_rotate_key(name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = No
     identity.signing_key = new_key
     store.save(identity, passphrase, overwrite=True)
     out.print(f"{identity.did}: new signing key {identity.kid}; the previous key's validity ended now")
+
+
+@status_app.command("publish")
+def status_publish(
+    issuer: Annotated[str, typer.Option(help="Issuer identity name.")],
+    list_number: Annotated[int, typer.Option("--list", help="List number (see a credential's status URL).")] = 1,
+    purpose: Annotated[str, typer.Option(help="revocation or suspension.")] = "revocation",
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Sign the current status list with the issuer's key and publish it on-chain for the service to serve."""
+    from registry.ops.registry import Purpose, Registry
+    from registry.ops.statuslists import StatusLists
+
+    settings = _settings(rpc, deployment)
+    registry = Registry.connect(settings)
+    identity = _load_identity(settings, issuer)
+    receipt = StatusLists(registry, settings.public_url).publish(identity, Purpose.parse(purpose), list_number)
+    out.print(f"published {purpose} list {list_number} of {identity.did} in block {receipt['blockNumber']}")
 
 
 @journal_app.command("status")
