@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import tracemalloc
 from collections.abc import Callable
@@ -287,14 +289,59 @@ def test_found_inputs_are_refused_with_an_input_error(function: Callable[[Any], 
         function(argument)
 
 
-@pytest.mark.parametrize(
-    "raw", [b"\xff\xfe", b'{"roots": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"], ids=["invalid UTF-8", "deep"]
-)
-def test_found_trust_lists_are_refused_with_an_input_error(raw: bytes, tmp_path: Path) -> None:
-    path = tmp_path / "roots.json"
-    path.write_bytes(raw)
+def test_a_trust_list_that_is_not_utf8_is_refused_with_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "roots.txt"
+    path.write_bytes(b"\xff\xfe did:ebsi:zx")
     with pytest.raises(InputError):
         TrustList.load(path)
+
+
+# Importing eth_account's signing code (Account.create, from_key, sign_*) imports py_ecc, which raises
+# sys.getrecursionlimit() to 100,000 for the whole process: the CLI's issuing commands, the service and
+# this test session. Past that, json.loads on ~90,000 levels of nesting overflows the C stack and the
+# interpreter dies with SIGSEGV instead of raising RecursionError. Each case runs in a child process.
+DEEP = 95_000
+_DEEP_SCRIPT = """
+import base64, json, sys, tempfile
+from pathlib import Path
+from eth_account import Account
+Account.create()
+assert sys.getrecursionlimit() >= 100_000
+from registry.errors import InputError
+nested = "[" * {depth} + "]" * {depth}
+b64 = lambda raw: base64.urlsafe_b64encode(raw).decode().rstrip("=")
+token = b64(b'{{"alg":"ES256"}}') + "." + b64(nested.encode()) + "." + "A" * 86
+case = sys.argv[1]
+try:
+    if case == "jwt.parse":
+        from registry.formats.jwt import parse
+        parse(token)
+    elif case == "load_holder_file":
+        from registry.formats.credential import load_holder_file
+        load_holder_file('{{"format": "skills-credential/1", "credential": ' + nested + "}}")
+    elif case == "load_passport":
+        from registry.ops.passport import load_passport
+        load_passport(nested)
+    elif case == "TrustList.load":
+        from registry.ops.trust import TrustList
+        path = Path(tempfile.mkdtemp()) / "roots.json"
+        path.write_text('{{"roots": ' + nested + "}}")
+        TrustList.load(path)
+    elif case == "Verifier":
+        from registry.ops.verify import Verifier
+        print(Verifier(None).verify("deep", token).verdict)
+        sys.exit(0)
+except InputError:
+    print("InputError")
+"""
+
+
+@pytest.mark.parametrize("case", ["jwt.parse", "load_holder_file", "load_passport", "TrustList.load", "Verifier"])
+def test_deep_nesting_is_refused_not_a_crash_after_eth_account_raised_the_recursion_limit(case: str) -> None:
+    script = _DEEP_SCRIPT.format(depth=DEEP)
+    run = subprocess.run([sys.executable, "-c", script, case], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, f"{case}: the interpreter died (exit {run.returncode}): {run.stderr[-300:]}"
+    assert run.stdout.strip() in ("InputError", "invalid"), run.stdout
 
 
 @pytest.mark.parametrize(

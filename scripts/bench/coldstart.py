@@ -75,14 +75,13 @@ def top_imports(command: list[str], env: dict[str, str], top: int = 12) -> list[
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
-        parts = [p.strip() for p in line.removeprefix("import time:").split("|")]
-        if not parts[1].isdigit():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) != 3 or not parts[1].strip().isdigit():
             continue
-        name = parts[2]
-        # Only first-level entries (no indentation beyond one space) attribute time to what the CLI asked for.
-        if name.startswith(" "):
+        # importtime indents nested imports; only first-level ones (one space) are what the command asked for.
+        if parts[2].startswith("  "):
             continue
-        rows.append({"module": name, "cumulative_ms": round(int(parts[1]) / 1000, 1)})
+        rows.append({"module": parts[2].strip(), "cumulative_ms": round(int(parts[1]) / 1000, 1)})
     return sorted(rows, key=lambda r: r["cumulative_ms"], reverse=True)[:top]
 
 

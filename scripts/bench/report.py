@@ -214,7 +214,8 @@ def _n(value: float | int | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
+        # Ratios and seconds are small: keep their significant digits; gas per credential keeps one decimal.
+        return f"{value:.3f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.1f}"
     return f"{int(value):,}"
 
 
@@ -265,7 +266,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"(cryptography {m['cryptography']}); node {m['node']}; {m['hyperfine']}; anvil runs its default (latest) "
         "hardfork.",
         "",
-        "Packages measured: " + ", ".join(f"`{v}`" for v in meta["packages"].values()) + ".",
+        "Measured: " + ", ".join(f"`{v}`" for v in dict.fromkeys(meta["packages"].values())) + ".",
         "",
         "## Gas: one credential",
         "",
@@ -458,7 +459,7 @@ def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
         "| input | shape | baseline MB | peak MB | seconds | verdicts |",
         "|---|---|---:|---:|---:|---|",
     ]
-    for row in mem.values():
+    for row in sorted(mem.values(), key=lambda row: (row["mode"] != "whole", row["credentials"])):
         lines.append(
             f"| {_n(row['credentials'])} credentials | {row['mode']} | {row['baseline_rss_mb']} | "
             f"{row['peak_rss_mb']} | {row['seconds']} | {_verdicts(row['verdicts'])} |"
@@ -510,8 +511,11 @@ def _method_notes(r: dict[str, Any]) -> list[str]:
         "or just after (issuance) the measured run: `jwt.verify` on already-parsed tokens; "
         "`jwt.create_signature` on the same signing inputs.",
         f"- Memory: the {sizes['memory'][1]:,}-credential input is {sizes['memory'][1] // max(sizes['cohorts']):,} "
-        f"cohorts of {max(sizes['cohorts']):,} distinct credentials (every one signed and anchored); the "
-        f"{sizes['memory'][0]:,} input is its first cohort. Inputs are JSON lines, one holder file each.",
+        f"cohort(s) of {max(sizes['cohorts']):,} distinct credentials, every one signed and anchored: the issuance "
+        "cohort (with its scattered revocations) first, then fresh cohorts built like `issue_cohort` builds them "
+        f"(see `World.fast_cohort`); the {sizes['memory'][0]:,}-credential input is its first "
+        f"{sizes['memory'][0]:,} lines. Inputs are JSON lines, one holder file each. The whole and the chunked "
+        "child for one size run side by side (peak RSS is per process; their seconds are then informative only).",
     ]
     stand_ins = r["meta"].get("stand_ins")
     if stand_ins:

@@ -263,7 +263,19 @@ def main(argv: list[str] | None = None) -> int:
         "--out-dir", type=Path, help="where to write the results (default: docs/; required with --smoke)"
     )
     parser.add_argument("--seed", type=int, default=7, help="picks which credentials are revoked")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="PERFORMANCE_JSON",
+        help="measure nothing: rewrite the document, plot and JSON from a run's performance.json",
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text())
+        sizes = results["meta"]["sizes"]
+        results.update(report.headline(results, sizes["headline_cohort"], sizes["scattered_revoke"]))
+        report.write_all(results, args.out_dir or args.render.parent)
+        return 0
     if args.smoke and args.out_dir is None:
         parser.error("--smoke needs --out-dir (smoke figures must not overwrite docs/)")
     out_dir = args.out_dir or ROOT / "docs"
