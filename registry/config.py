@@ -31,7 +31,9 @@ class Settings:
     rpc_urls: tuple[str, ...] = ()
     deployment_path: Path | None = None
     rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S
-    confirmations: int = DEFAULT_CONFIRMATIONS
+    confirmations: int = field(
+        default_factory=lambda: int(os.environ.get("REGISTRY_CONFIRMATIONS", DEFAULT_CONFIRMATIONS))
+    )
     public_url: str = field(default_factory=lambda: os.environ.get("REGISTRY_PUBLIC_URL", DEFAULT_PUBLIC_URL))
 
     @property
