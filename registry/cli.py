@@ -996,6 +996,15 @@ def _print_summary(reports: list[Any]) -> None:
     out.print(table)
 
 
+def _serve_command() -> None:
+    from registry.service.cli import serve
+
+    app.command("serve", help="Run the registry service (EBSI-style REST API, /verify, web page).")(serve)
+
+
+_serve_command()
+
+
 def _fail(message: str, code: int) -> None:
     # Plain write, not Rich: an error stays one line whatever the terminal width.
     sys.stderr.write("error: " + " ".join(message.split()) + "\n")

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
-from fastapi import FastAPI
 
 from registry.service import config as cfg
-from registry.service.app import create_app
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def app_from_environment() -> FastAPI:
     """The uvicorn factory: each worker process builds its app from REGISTRY_* variables."""
+    # Imported here so that loading the `registry` command (for `verify`, say) does not pay for
+    # FastAPI and uvicorn.
+    from registry.service.app import create_app
+
     settings, config = cfg.from_environment(os.environ)
     return create_app(settings, config)
 
@@ -57,6 +61,8 @@ def serve(
     if deployment:
         env["REGISTRY_DEPLOYMENT"] = str(deployment.resolve())
     os.environ.update(env)
+    import uvicorn
+
     app_from_environment()  # fail here, with the reason, on a missing or malformed deployment file
     uvicorn.run(
         "registry.service.cli:app_from_environment",
