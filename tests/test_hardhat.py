@@ -27,6 +27,7 @@ from registry.chain.client import ChainClient
 from registry.chain.deployment import deploy
 from registry.chain.node import ANVIL_DEV_KEY, PROJECT_ROOT, AnvilNode, free_port, rpc_ready
 from registry.config import Settings
+from registry.formats.multibase import b64url_decode
 from registry.keystore import Identity, new_legal_entity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Purpose, Registry
@@ -108,6 +109,16 @@ def _fund(client: ChainClient, address: str) -> None:
     assert receipt["status"] == 1
 
 
+def _everything_on_chain(client: ChainClient) -> str:
+    """Every transaction's calldata and every log's topics and data, from genesis, as one hex string."""
+    latest = client.block_number()
+    blocks = client.batch([("eth_getBlockByNumber", [hex(n), True]) for n in range(latest + 1)])
+    logs = client.request("eth_getLogs", [{"fromBlock": "0x0", "toBlock": hex(latest)}])
+    parts = [tx["input"] for block in blocks for tx in block["transactions"]]
+    parts += [part for log in logs for part in (*log["topics"], log["data"])]
+    return "".join(p.removeprefix("0x") for p in parts).lower()
+
+
 def test_network_prices_transactions_as_configured(network: Network) -> None:
     client = ChainClient(network.rpc_url)
     fees = client.fee_fields()
@@ -155,6 +166,15 @@ def test_whole_lifecycle(network: Network, tmp_path: Path) -> None:
     status = report.check("revocation status")
     assert status is not None and status.evidence["block"] == receipt["blockNumber"]
     assert status.evidence["reasonCode"] == 2
+
+    # Nothing about the holder reached the chain: not its DID, not its public key, not the credential.
+    everything = _everything_on_chain(client)
+    token = issued.holder_file.credential
+    holder_key = b64url_decode(holder.signing_jwk["x"])
+    for secret in (holder.did.encode(), holder_key, token.encode(), token.split(".")[1].encode()):
+        assert secret.hex() not in everything
+    # ...while what is meant to be there is found by the same search (the search is not blind).
+    assert ti.did.encode().hex() in everything and issued.credential_hash.hex() in everything
 
     if network.free_gas:
         # Every write above was paid for by accounts that never held any ether.

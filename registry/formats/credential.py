@@ -16,6 +16,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from jwcrypto.jwk import JWK
@@ -34,10 +35,12 @@ ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 EQF_PREFIX = "http://data.europa.eu/snb/eqf/"
 
 
+@lru_cache(maxsize=4096)  # a cohort's credentials share their dates; formatting them is not free
 def iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=4096)
 def parse_time(text: str) -> int:
     """ISO 8601 date or date-time (naive means UTC) -> unix seconds."""
     try:

@@ -172,18 +172,29 @@ def tree_proof(tree: Sequence[Node], index: int) -> list[Node]:
     return proof
 
 
-def process_proof(leaf: bytes, proof: Iterable[bytes]) -> bytes:
+def process_proof(leaf: bytes, proof: Iterable[bytes], memo: dict[tuple[bytes, bytes], bytes] | None = None) -> bytes:
+    """Fold `proof` onto `leaf`. `memo` shares inner nodes across the proofs of one tree: checking
+    all N members' proofs then costs about 2N hashes instead of N log N."""
     node = leaf
     for sibling in proof:
-        node = hash_pair(node, sibling)
+        if memo is None:
+            node = hash_pair(node, sibling)
+            continue
+        key = (node, sibling) if node < sibling else (sibling, node)
+        parent = memo.get(key)
+        if parent is None:
+            parent = memo[key] = hash_pair(node, sibling)
+        node = parent
     return node
 
 
-def verify_proof(root: bytes, leaf: bytes, proof: Sequence[bytes]) -> bool:
+def verify_proof(
+    root: bytes, leaf: bytes, proof: Sequence[bytes], memo: dict[tuple[bytes, bytes], bytes] | None = None
+) -> bool:
     """OZ `MerkleProof.verify`: does `proof` lead from `leaf` to `root`? Malformed -> False."""
     if len(root) != 32 or len(leaf) != 32 or any(len(p) != 32 for p in proof):
         return False
-    return process_proof(leaf, proof) == root
+    return process_proof(leaf, proof, memo) == root
 
 
 @dataclass(frozen=True)

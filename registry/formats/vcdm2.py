@@ -412,9 +412,9 @@ def verify_vc2(token: str, public_jwk: dict[str, Any], loader: ContextLoader | N
     return vc
 
 
-def detect_profile(token: str) -> Profile:
+def detect_profile(token: str | jwt.CompactJWS) -> Profile:
     """Which credential profile a compact JWT uses: EBSI VCDM 1.1 (`vc` claim) or VCDM 2.0 `vc+jwt`."""
-    parsed = _parse_compact(token)
+    parsed = _parse_compact(token) if isinstance(token, str) else token
     typ = _media_type(parsed.header.get("typ"))
     has_vc_claim = isinstance(parsed.payload.get("vc"), dict)
     if typ == MEDIA_TYPE and not has_vc_claim:

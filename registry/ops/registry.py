@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 from typing import Any
 
 from eth_utils import keccak
@@ -87,15 +88,16 @@ class VerificationMethod:
     not_before: int
     not_after: int
 
-    @property
+    # Cached: a verifier asks for these once per credential, and each costs a hash.
+    @cached_property
     def jwk(self) -> dict[str, str]:
         return keyfmt.from_coordinates(self.key_type, self.x, self.y)
 
-    @property
+    @cached_property
     def thumbprint(self) -> str:
         return keyfmt.thumbprint(self.jwk)
 
-    @property
+    @cached_property
     def account(self) -> str | None:
         return keyfmt.eth_address(self.x, self.y) if self.key_type is KeyType.SECP256K1 else None
 
@@ -315,18 +317,23 @@ class Registry:
             for (account, value), r in zip(pairs, result[0], strict=True)
         ]
 
-    def anchor_tx(self, record: AnchorRecord) -> str | None:
-        """The transaction that made an anchor: one log query bounded to its block."""
+    def anchor_txs(self, records: Sequence[AnchorRecord]) -> dict[tuple[str, bytes], str | None]:
+        """The transactions that made anchors: one log query per anchor, bounded to its block, all in
+        one batch (a cohort's members share one)."""
         abi = contract_abi("CredentialRegistry")
-        topics: list[str | None] = [
-            abi.event_topic("Anchored"),
-            "0x" + bytes(12).hex() + record.account[2:].lower(),
-            "0x" + record.value.hex(),
+        unique = {(r.account, r.value): r for r in records}
+        keys = list(unique)
+        requests = [
+            self.client.logs_request(
+                self.credential_address,
+                [abi.event_topic("Anchored"), "0x" + bytes(12).hex() + account[2:].lower(), "0x" + value.hex()],
+                unique[(account, value)].block,
+                unique[(account, value)].block,
+            )
+            for account, value in keys
         ]
-        logs = self.client.request(
-            *self.client.logs_request(self.credential_address, topics, record.block, record.block)
-        )
-        return str(logs[0]["transactionHash"]) if logs else None
+        results = self.client.batch(requests)
+        return {k: (str(logs[0]["transactionHash"]) if logs else None) for k, logs in zip(keys, results, strict=True)}
 
     # -- status ---------------------------------------------------------------------------
 

@@ -119,6 +119,7 @@ class ChainData:
     bodies: dict[tuple[bytes, bytes], str]
     documents: dict[bytes, DidState]
     names: dict[bytes, str] = field(default_factory=dict)
+    checked: dict[tuple[bytes, bytes], tuple[ParsedAccreditation | None, str]] = field(default_factory=dict)
 
     def of(self, did_hash_: bytes) -> list[Link]:
         return [link for link in self.links.values() if link.did_hash == did_hash_]
@@ -416,6 +417,13 @@ def _status_text(link: Link, at: int) -> tuple[bool, str, dict[str, Any]]:
 
 
 def _check_body(chain: ChainData, link: Link) -> tuple[ParsedAccreditation | None, str]:
+    """A link's accreditation credential checked once per chain read (it does not depend on time)."""
+    if link.key not in chain.checked:
+        chain.checked[link.key] = _check_body_uncached(chain, link)
+    return chain.checked[link.key]
+
+
+def _check_body_uncached(chain: ChainData, link: Link) -> tuple[ParsedAccreditation | None, str]:
     body = chain.bodies.get(link.key)
     if body is None:
         return None, "the accreditation credential is missing from the chain or does not match its stored hash"

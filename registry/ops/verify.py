@@ -18,12 +18,14 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from eth_utils import keccak
+
 from registry.chain.client import contract_abi
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.did import split_did_url
-from registry.formats.merkle import leaf_hash, verify_proof
+from registry.formats.merkle import verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.issuance import parse_status_entry, status_entries
 from registry.ops.passport import check_holder_signature, load_passport
@@ -139,6 +141,7 @@ class _Item:
     statuses: list[tuple[str, str, Purpose, int, int]] = field(default_factory=list)
     fatal: bool = False
     info: dict[str, Any] = field(default_factory=dict)
+    anchor: AnchorRecord | None = None
 
     def add(self, name: str, outcome: Outcome, message: str, **evidence: Any) -> None:
         self.checks.append(Check(name, outcome, message, evidence))
@@ -172,18 +175,19 @@ class Verifier:
         self.registry = registry
         self.trust_list = trust_list
         self.unavailable = unavailable
+        self._merkle_memo: dict[tuple[bytes, bytes], bytes] = {}
 
     # -- phase 1: offline ---------------------------------------------------------------
 
     def _parse(self, item: _Item, content: str | bytes) -> None:
         try:
             item.holder = vcfmt.load_holder_file(content, item.source)
-            profile = detect_profile(item.holder.credential)
+            item.parsed = jwt.parse(item.holder.credential)
+            profile = detect_profile(item.parsed)
             if profile == "vcdm2.0-vc+jwt":
                 item.parsed, vc = parse_vc2(item.holder.credential, loader=skills_context_loader)
                 fields = _fields_v2(item.parsed, vc)
             else:
-                item.parsed = jwt.parse(item.holder.credential)
                 vc, fields = _fields_v1(item.parsed)
         except InputError as exc:
             item.add("format", Outcome.FAIL, str(exc))
@@ -213,8 +217,9 @@ class Verifier:
         item.add("format", Outcome.PASS, f"a well-formed {label}", alg=item.parsed.alg, kid=item.parsed.kid)
         if item.holder.cohort is not None:
             cohort = item.holder.cohort
-            leaf = leaf_hash([item.credential_hash], ["bytes32"])
-            if not verify_proof(cohort.root, leaf, list(cohort.proof)):
+            # StandardMerkleTree leaf for one bytes32 value: abi.encode(bytes32) is the value itself.
+            leaf = keccak(keccak(item.credential_hash))
+            if not verify_proof(cohort.root, leaf, list(cohort.proof), self._merkle_memo):
                 item.add(
                     "cohort proof",
                     Outcome.FAIL,
@@ -299,14 +304,20 @@ class Verifier:
         for item in live:
             self._check_key(item, states[item.issuer])
         live = [i for i in live if not i.fatal]
-        # One batch: every (controller account, anchored value) pair and every status word.
-        anchor_pairs: list[tuple[str, bytes]] = []
-        spans: list[tuple[int, int]] = []
+        # One batch: every distinct (controller account, anchored value) pair and every distinct
+        # status word. A cohort's members share one root and a handful of words.
+        pair_index: dict[tuple[str, bytes], int] = {}
+        word_index: dict[tuple[str, Purpose, int, int], int] = {}
+        item_pairs: list[list[int]] = []
+        item_words: list[list[int]] = []
         for item in live:
             accounts = [m.account for m in states[item.issuer].controllers() if m.account]
-            spans.append((len(anchor_pairs), len(accounts)))
-            anchor_pairs.extend((a, item.value) for a in accounts)
-        status_keys = [(s[1], s[2], s[3], s[4]) for item in live for s in item.statuses]
+            item_pairs.append([pair_index.setdefault((a, item.value), len(pair_index)) for a in accounts])
+            item_words.append(
+                [word_index.setdefault((s[1], s[2], s[3], s[4] // 224), len(word_index)) for s in item.statuses]
+            )
+        anchor_pairs = list(pair_index)
+        status_keys = [(account, purpose, number, word * 224) for account, purpose, number, word in word_index]
         client = self.registry.client
         abi = contract_abi("CredentialRegistry")
         requests = [("eth_getBlockByNumber", ["latest", False])]
@@ -321,19 +332,33 @@ class Verifier:
         )
         words = [int(w) for w in abi.decode_output("statusWordsFor", results[-1])[0]] if status_keys else []
         chains = Trust(self.registry, "").fetch({item.issuer for item in live})
-        cursor = 0
-        for item, (start, count) in zip(live, spans, strict=True):
-            anchored_at = self._check_anchor(item, states[item.issuer], anchors[start : start + count], at, head_time)
-            n = len(item.statuses)
-            self._check_status(item, words[cursor : cursor + n], at)
-            cursor += n
+        verdicts: dict[tuple[Any, ...], Any] = {}
+        for item, pairs, word_ids in zip(live, item_pairs, item_words, strict=True):
+            anchored_at = self._check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], at, head_time)
+            self._check_status(item, [words[w] for w in word_ids], at)
             if anchored_at is not None:
-                self._check_accreditation(item, chains[item.issuer], anchored_at)
+                self._check_accreditation(item, chains[item.issuer], anchored_at, verdicts)
+        anchored = [item.anchor for item in live if item.anchor is not None]
+        if anchored:
+            txs = self.registry.anchor_txs(anchored)
+            for item in live:
+                check = next((c for c in item.checks if c.name == "anchor" and c.outcome is Outcome.PASS), None)
+                if check is not None and item.anchor is not None:
+                    check.evidence["transaction"] = txs[(item.anchor.account, item.anchor.value)]
 
-    def _check_accreditation(self, item: _Item, chain: Any, anchored_at: int) -> None:
-        """Was the issuer accredited for this credential when it was anchored (the time the chain proves)?"""
+    def _check_accreditation(
+        self, item: _Item, chain: Any, anchored_at: int, verdicts: dict[tuple[Any, ...], Any]
+    ) -> None:
+        """Was the issuer accredited for this credential when it was anchored (the time the chain proves)?
+
+        The answer depends only on (issuer, anchoring time, what the credential needs), so a cohort's
+        members, anchored together, share one evaluation.
+        """
         need = Need(types=tuple(item.info.get("types") or ()), schema_id=item.info.get("schema"))
-        report = evaluate(chain, anchored_at, self.trust_list, need)
+        key = (item.issuer, anchored_at, need)
+        if key not in verdicts:
+            verdicts[key] = evaluate(chain, anchored_at, self.trust_list, need)
+        report = verdicts[key]
         evidence: dict[str, Any] = {
             "root": report.root,
             "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
@@ -391,8 +416,7 @@ class Verifier:
         if item.holder and item.holder.cohort and record.count != item.holder.cohort.size:
             item.add("anchor", Outcome.FAIL, "the cohort size on-chain differs from the holder file")
             return None
-        assert self.registry is not None
-        tx = self.registry.anchor_tx(record)
+        item.anchor = record
         item.add(
             "anchor",
             Outcome.PASS,
@@ -400,7 +424,7 @@ class Verifier:
             account=record.account,
             block=record.block,
             time=vcfmt.iso(record.timestamp),
-            transaction=tx,
+            transaction=None,  # filled in below, in one batch for all credentials
         )
         return record.timestamp
 
@@ -477,6 +501,7 @@ class Verifier:
     def verify_many(self, inputs: Sequence[tuple[str, str | bytes]], at: int | None = None) -> list[Report]:
         """Verify (source name, content) pairs; `at` (unix seconds) asks "was it valid then"."""
         started = time.time()
+        self._merkle_memo = {}  # shared by the cohort proofs of this call only
         items = [_Item(source) for source, _ in inputs]
         for item, (_, content) in zip(items, inputs, strict=True):
             self._parse(item, content)

@@ -195,12 +195,17 @@ def oa_gas(chain: BenchChain, p: Peers, bulk: Sequence[int], bulk_revoke: Sequen
     return results
 
 
+def _as_bytes(value: Any) -> bytes:
+    """A topic or hash from a receipt, whether the client gives 0x strings or bytes."""
+    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
+
+
 def _attested_uids(eas: Contract, receipts: Sequence[dict[str, Any]]) -> list[bytes]:
     topic = eas.abi.event_topic("Attested")
     uids = []
     for receipt in receipts:
         for log in receipt["logs"]:
-            topics = ["0x" + bytes(t).hex() if not isinstance(t, str) else t for t in log["topics"]]
+            topics = ["0x" + _as_bytes(t).hex() for t in log["topics"]]
             if topics and topics[0] == topic:
                 uids.append(bytes(eas.abi.decode_event("Attested", {**log, "topics": topics})["uid"]))
     return uids
@@ -211,7 +216,7 @@ def eas_gas(chain: BenchChain, p: Peers, bulk: Sequence[int], bulk_revoke: Seque
     results: dict[str, Any] = {}
     # A schema holding one bytes32 (the credential hash), no resolver, revocable: the closest EAS gets to an anchor.
     sent = chain.send(p.schema_registry, "register", "bytes32 credentialHash", "0x" + "00" * 20, True)
-    schema = bytes(sent.receipts[0]["logs"][0]["topics"][1])
+    schema = _as_bytes(sent.receipts[0]["logs"][0]["topics"][1])
     results["eas_register_schema"] = sent_op(sent, 1)
 
     def request(value: bytes) -> tuple[Any, ...]:
