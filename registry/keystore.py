@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,19 +65,32 @@ class Identity:
     def signing_jwk(self) -> dict[str, str]:
         return keyfmt.jwk_public_dict(self.signing_key)
 
+    # kid and account are derived from the keys and asked for once per credential when issuing a
+    # cohort; both cost a public-key computation, so they are remembered per key object (a key
+    # rotation replaces the object, and with it the cached value).
+    _derived: dict[str, tuple[JWK, Any]] = field(default_factory=dict, repr=False, compare=False)
+
     @property
     def kid(self) -> str:
         if self.kind == "natural-person":
             return f"{self.did}#{self.did.removeprefix('did:key:')}"
-        return f"{self.did}#{keyfmt.thumbprint(self.signing_jwk)}"
+        cached = self._derived.get("kid")
+        if cached is None or cached[0] is not self.signing_key:
+            cached = self._derived["kid"] = (self.signing_key, f"{self.did}#{keyfmt.thumbprint(self.signing_jwk)}")
+        kid: str = cached[1]
+        return kid
 
     @property
     def account(self) -> LocalAccount:
         if self.controller_key is None:
             raise KeyStoreError(f"identity {self.name} has no controller (secp256k1) key")
-        from eth_account import Account  # heavy import: only when a write needs the key
+        cached = self._derived.get("account")
+        if cached is None or cached[0] is not self.controller_key:
+            from eth_account import Account  # heavy import: only when a write needs the key
 
-        account: LocalAccount = Account.from_key(keyfmt.private_bytes(self.controller_key))
+            account_ = Account.from_key(keyfmt.private_bytes(self.controller_key))
+            cached = self._derived["account"] = (self.controller_key, account_)
+        account: LocalAccount = cached[1]
         return account
 
     @property
