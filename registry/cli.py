@@ -781,7 +781,7 @@ def _status_targets(paths: list[str], default_reason: int) -> list[tuple[str, in
         for n, row in enumerate(rows, 2):
             where = f"{path.name} line {n}"
             reason_text = (row.get("reason") or "").strip()
-            if reason_text and not reason_text.isdigit():
+            if reason_text and not (reason_text.isascii() and reason_text.isdigit() and len(reason_text) < 4):
                 raise InputError(f"{where}: reason must be a number")
             reason = int(reason_text) if reason_text else default_reason
             if row.get("credential"):

@@ -22,7 +22,7 @@ from typing import Any
 from jwcrypto.jwk import JWK
 
 from registry.errors import InputError
-from registry.formats import jwt
+from registry.formats import jwt, safejson
 from registry.formats.did import check_did
 
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
@@ -49,7 +49,13 @@ def parse_time(text: str) -> int:
         raise InputError(f"not an ISO 8601 date/time: {text[:40]!r}") from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return int(value.timestamp())
+    try:
+        seconds = int(value.timestamp())
+    except (OverflowError, ValueError, OSError) as exc:
+        raise InputError(f"date/time out of range: {text[:40]!r}") from exc
+    if not 0 <= seconds < 2**33:  # 1970 to 2242: what a credential can mean, and what iso() can print
+        raise InputError(f"date/time out of range: {text[:40]!r}")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -185,7 +191,11 @@ def sign_vc(vc: dict[str, Any], key: JWK, kid: str, alg: str = "ES256") -> str:
 
 def credential_hash(token: str) -> bytes:
     """The anchored value: sha256 of the compact JWT's ASCII bytes."""
-    return hashlib.sha256(token.strip().encode("ascii")).digest()
+    try:
+        raw = token.strip().encode("ascii")
+    except UnicodeEncodeError as exc:
+        raise InputError("a compact JWT is ASCII; this one is not") from exc
+    return hashlib.sha256(raw).digest()
 
 
 @dataclass(frozen=True)
@@ -247,10 +257,7 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
         if stripped.count(".") == 2 and " " not in stripped:
             return HolderFile(credential=stripped)
         raise InputError(f"{source} is neither a credential file (JSON) nor a JWT")
-    try:
-        data = json.loads(stripped)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(f"{source} is not valid JSON") from exc
+    data = safejson.loads(stripped, source)
     if not isinstance(data, dict) or data.get("format") != HOLDER_FILE_FORMAT:
         raise InputError(f"{source} is JSON but not a credential file (format {HOLDER_FILE_FORMAT})")
     token = data.get("credential")

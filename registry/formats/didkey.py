@@ -13,13 +13,13 @@ later as a confusing signature failure, or worse, be accepted by a lax verifier.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from registry.errors import InputError
+from registry.formats import safejson
 from registry.formats.canonical import canonicalize
 from registry.formats.multibase import (
     b58encode,
@@ -260,10 +260,7 @@ def decode_did_key(did: str) -> DecodedDidKey:
 
 
 def _jwk_from_jcs(payload: bytes) -> dict[str, str]:
-    try:
-        parsed = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise InputError("jwk_jcs-pub payload is not UTF-8 JSON") from None
+    parsed = safejson.loads(payload, "the jwk_jcs-pub payload")
     jwk = public_jwk(parsed)
     # One key, one DID: refuse extra members, other key orders or whitespace.
     if canonicalize(jwk) != payload:

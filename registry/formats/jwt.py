@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from jwcrypto.jwk import JWK
 
 from registry.errors import InputError
+from registry.formats import safejson
 from registry.formats.multibase import b64url_decode, b64url_encode
 
 MAX_TOKEN_BYTES = 256 * 1024
@@ -61,12 +62,7 @@ class CompactJWS:
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
-    try:
-        value = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"the JWT {what} is not valid UTF-8") from exc
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(f"the JWT {what} is not valid JSON") from exc
+    value = safejson.loads(raw, f"the JWT {what}")
     if not isinstance(value, dict):
         raise InputError(f"the JWT {what} is not a JSON object")
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,11 @@ from registry.formats.merkle import StandardMerkleTree
 from registry.keystore import Identity
 from registry.ops.allocation import StatusAllocator
 from registry.ops.registry import Purpose, Registry, list_id, split_list_id
+
+# ASCII digits only (str.isdigit also accepts '²' and other scripts' digits), and short enough
+# that int() is cheap.
+_DIGITS = re.compile(r"[0-9]{1,12}")
+_ACCOUNT = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 def status_list_url(public_url: str, did: str, account: str, purpose: Purpose, number: int) -> str:
@@ -219,7 +225,7 @@ def parse_status_entry(entry: dict[str, Any]) -> tuple[str, str, Purpose, int, i
     """(issuer DID, account, purpose, list number, index) from a StatusList2021Entry."""
     url = entry.get("statusListCredential")
     index_text = entry.get("statusListIndex")
-    if not isinstance(url, str) or not isinstance(index_text, str) or not index_text.isdigit():
+    if not isinstance(url, str) or not isinstance(index_text, str) or not _DIGITS.fullmatch(index_text):
         raise InputError("credentialStatus lacks statusListCredential or a numeric statusListIndex")
     marker = "/trusted-issuers-registry/v5/issuers/"
     _, found, rest = url.partition(marker)
@@ -227,7 +233,7 @@ def parse_status_entry(entry: dict[str, Any]) -> tuple[str, str, Purpose, int, i
     if not found or len(parts) != 6 or parts[1] != "proxies" or parts[3:5] != ["credentials", "status"]:
         raise InputError(f"unrecognised status list URL {url[:120]!r}")
     did, account, lid = parts[0], parts[2], parts[5]
-    if not (account.startswith("0x") and len(account) == 42) or not lid.isdigit():
+    if not _ACCOUNT.fullmatch(account) or not _DIGITS.fullmatch(lid):
         raise InputError(f"unrecognised status list URL {url[:120]!r}")
     purpose, number = split_list_id(int(lid))
     if purpose.label != entry.get("statusPurpose"):

@@ -15,7 +15,7 @@ from typing import Any
 
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
-from registry.formats import jwt
+from registry.formats import jwt, safejson
 from registry.formats.didkey import jwk_from_did_key
 from registry.keystore import Identity
 
@@ -61,11 +61,7 @@ def is_passport(content: str | bytes) -> bool:
 
 
 def load_passport(content: str | bytes, source: str = "input") -> Passport:
-    text = content.decode("utf-8") if isinstance(content, bytes) else content
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError, UnicodeDecodeError) as exc:
-        raise InputError(f"{source} is not valid JSON") from exc
+    data = safejson.loads(content, source)
     if not isinstance(data, dict) or data.get("format") != PASSPORT_FORMAT:
         raise InputError(f"{source} is not a skills passport ({PASSPORT_FORMAT})")
     token = data.get("presentation")

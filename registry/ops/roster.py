@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from registry.errors import InputError
+from registry.formats import safejson
 from registry.formats.credential import Achievement, Skill
 
 MAX_ROSTER_BYTES = 64 * 1024 * 1024
@@ -72,10 +72,7 @@ def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[
     except UnicodeDecodeError as exc:
         raise InputError(f"roster {path} is not UTF-8 text") from exc
     if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
-        try:
-            rows = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"roster {path} is not valid JSON (line {exc.lineno})") from exc
+        rows = safejson.loads(text, f"roster {path}")
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InputError(f"roster {path} must be a JSON list of objects")
         return [_row(r, f"{path.name} entry {n}", resolve_holder) for n, r in enumerate(rows, 1)]

@@ -15,7 +15,6 @@ validity period, and its status *at the time in question* from the append-only r
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -28,7 +27,7 @@ from eth_utils import keccak
 
 from registry.chain.client import Call, contract_abi
 from registry.errors import InputError
-from registry.formats import jwt
+from registry.formats import jwt, safejson
 from registry.formats.accreditation import (
     ISSUER_TYPES,
     ParsedAccreditation,
@@ -172,16 +171,19 @@ class TrustList:
     @classmethod
     def load(cls, path: Path) -> TrustList:
         try:
-            text = path.read_text()
+            raw = path.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read trust list {path}: {exc.strerror}") from exc
+        if len(raw) > 1024 * 1024:
+            raise InputError(f"trust list {path} is larger than 1 MiB")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"trust list {path} is not UTF-8 text") from exc
         roots: list[str] = []
         stripped = text.strip()
         if stripped.startswith("{"):
-            try:
-                data = json.loads(stripped)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"trust list {path} is not valid JSON") from exc
+            data = safejson.loads(stripped, f"trust list {path}")
             entries = data.get("roots") if isinstance(data, dict) else None
             if not isinstance(entries, list):
                 raise InputError(f"trust list {path} has no `roots` list")

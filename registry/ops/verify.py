@@ -42,6 +42,7 @@ from registry.ops.registry import (
 )
 from registry.ops.trust import Need, Trust, TrustList, evaluate
 
+MAX_TIMESTAMP = 2**33
 # Clocks of issuers and nodes disagree a little; an anchor a few minutes "before" the JWT's iat
 # is skew, not forgery.
 CLOCK_SKEW_S = 300
@@ -624,11 +625,13 @@ def _fields_v1(parsed: jwt.CompactJWS) -> tuple[dict[str, Any], dict[str, Any]]:
         problems.append("sub differs from credentialSubject.id")
     if payload.get("jti") != vc.get("id"):
         problems.append("jti differs from the credential id")
-    for claim in ("iat", "nbf"):
-        if not isinstance(payload.get(claim), int):
-            problems.append(f"the {claim} claim is missing or not an integer")
-    if "exp" in payload and not isinstance(payload["exp"], int):
-        problems.append("the exp claim is not an integer")
+    for claim in ("iat", "nbf", "exp"):
+        value = payload.get(claim)
+        if claim == "exp" and value is None:
+            continue
+        # bool is an int in Python; and times must fit a calendar (years 1970 to 2242).
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < MAX_TIMESTAMP:
+            problems.append(f"the {claim} claim is missing, not an integer or out of range")
     if problems:
         raise InputError("; ".join(problems))
     if vcfmt.parse_time(str(vc.get("validFrom", vc.get("issuanceDate", "")))) != payload["nbf"]:
