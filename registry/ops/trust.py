@@ -418,11 +418,29 @@ def _status_text(link: Link, at: int) -> tuple[bool, str, dict[str, Any]]:
     return True, f"active on {iso(at)}", evidence
 
 
+# Checked accreditation bodies, across chain reads (a service verifies one credential per request,
+# each with a fresh read of the same chain). The key holds everything the check reads: the link,
+# the body's hash, and the parent's key history. Key windows only shrink and never into the past,
+# so the answer for an accreditation signed in the past cannot change while that key stays.
+_BODY_CHECKS: dict[tuple[Any, ...], tuple[ParsedAccreditation | None, str]] = {}
+_BODY_CHECKS_MAX = 4096
+
+
 def _check_body(chain: ChainData, link: Link) -> tuple[ParsedAccreditation | None, str]:
-    """A link's accreditation credential checked once per chain read (it does not depend on time)."""
-    if link.key not in chain.checked:
-        chain.checked[link.key] = _check_body_uncached(chain, link)
-    return chain.checked[link.key]
+    """A link's accreditation credential checked once (it does not depend on the time in question)."""
+    if link.key in chain.checked:
+        return chain.checked[link.key]
+    signer_hash = link.did_hash if link.issuer_type is IssuerType.ROOT_TAO else link.parent_did_hash
+    signer = chain.documents.get(signer_hash)
+    key = (link, chain.bodies.get(link.key), signer.methods if signer else None, chain.names.get(signer_hash))
+    result = _BODY_CHECKS.get(key)
+    if result is None:
+        result = _check_body_uncached(chain, link)
+        if len(_BODY_CHECKS) >= _BODY_CHECKS_MAX:
+            _BODY_CHECKS.clear()
+        _BODY_CHECKS[key] = result
+    chain.checked[link.key] = result
+    return result
 
 
 def _check_body_uncached(chain: ChainData, link: Link) -> tuple[ParsedAccreditation | None, str]:
