@@ -85,7 +85,9 @@ contract DIDRegistry is IDIDRegistry, EIP712 {
         }
         if (m.relationships & RELATIONSHIP_CAPABILITY_INVOCATION != 0) {
             if (m.keyType != KeyType.Secp256k1) revert InvalidVerificationMethod(uint8(m.keyType), m.relationships);
-            _checkPossession(didHash, m, possessionSignature);
+            // The consent covers the window as the caller asked for it (zeros: the defaults), which
+            // is what the new key's holder could sign before knowing the block's time.
+            _checkPossession(didHash, method, possessionSignature);
         }
         index = _addMethod(didHash, m);
     }
@@ -162,7 +164,10 @@ contract DIDRegistry is IDIDRegistry, EIP712 {
         if (!isController(didHash, account)) revert NotController(didHash, account);
     }
 
-    function _checkPossession(bytes32 didHash, VerificationMethod memory m, bytes calldata signature) internal view {
+    function _checkPossession(bytes32 didHash, VerificationMethod calldata m, bytes calldata signature)
+        internal
+        view
+    {
         bytes32 structHash = keccak256(abi.encode(ADD_CONTROLLER_TYPEHASH, didHash, m.x, m.y, m.notBefore, m.notAfter));
         address expected = _secp256k1Address(m.x, m.y);
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), signature);

@@ -181,15 +181,6 @@ def test_whole_lifecycle(network: Network, tmp_path: Path) -> None:
         assert all(_balance(client, who.account.address) == 0 for who in (root, tao, ti))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "library bug (reported): Issuer and Trust sign with iat = the issuer's wall clock, but a key's notBefore is "
-        "the block time of its registration; when the chain clock runs ahead (validator skew, or Hardhat's default "
-        "+1 s per automined block) a credential signed right after the key was added is judged INVALID"
-    ),
-)
 def test_a_chain_clock_slightly_ahead_of_the_issuer_does_not_invalidate_fresh_credentials(
     network: Network, tmp_path: Path
 ) -> None:

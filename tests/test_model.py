@@ -814,15 +814,6 @@ def test_contracts_agree_with_the_model_long_run(env: Env) -> None:
     assert {"accredit", "setRootStatus", "expireVerificationMethod"} <= succeeded, outcomes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TransactionReverted,
-    reason=(
-        "library bug (reported): Registry.add_key signs the AddController consent over the window as passed "
-        "(0, 0), but the contract checks it over the window it stores (block time, NO_EXPIRY), so adding a "
-        "controller key with the default window always fails with KeyPossessionNotProven"
-    ),
-)
 def test_a_second_controller_key_can_be_added_with_the_default_window(registry: Any, make_issuer: Any) -> None:
     from registry.keystore import new_legal_entity
     from registry.ops.registry import Rel

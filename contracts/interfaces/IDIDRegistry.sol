@@ -75,8 +75,9 @@ interface IDIDRegistry {
     function register(string calldata did, bytes32 x, bytes32 y) external;
 
     /// @notice Adds a verification method. A secp256k1 key with capabilityInvocation needs
-    /// `possessionSignature`: the key's EIP-712 signature over {AddController}, so nobody can
-    /// name another party's account as their controller. Other keys pass empty bytes.
+    /// `possessionSignature`: the key's EIP-712 signature over {AddController} with the window as
+    /// passed (zeros for the defaults), so nobody can name another party's account as their
+    /// controller. Other keys pass empty bytes.
     function addVerificationMethod(bytes32 didHash, VerificationMethod calldata method, bytes calldata possessionSignature)
         external
         returns (uint256 index);

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -130,7 +129,7 @@ class Issuer:
         """
         if not entries:
             raise InputError("the roster is empty")
-        now = int(time.time())
+        now = self.registry.signing_time()
         number, indexes = self.allocator.allocate_cohort(len(entries))
         tokens: list[str] = []
         for (holder, achievement), index in zip(entries, indexes, strict=True):
@@ -171,7 +170,7 @@ class Issuer:
         `before_anchor` receives the holder file once it is signed and before anything is sent,
         so the file exists whatever happens to the anchoring (the journal completes it later).
         """
-        now = issued_at if issued_at is not None else int(time.time())
+        now = issued_at if issued_at is not None else self.registry.signing_time()
         number, index = self.allocator.allocate_single()
         token = self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
         value = vcfmt.credential_hash(token)

@@ -4,6 +4,7 @@ reads batched so a verification costs a fixed, small number of round trips.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -186,6 +187,14 @@ class Registry:
 
     def _cred(self, function: str, *args: Any) -> Call:
         return Call(self.credential_address, "CredentialRegistry", function, args)
+
+    def signing_time(self) -> int:
+        """The time to put in what we sign: our clock, or the chain's when it runs ahead.
+
+        A key's validity starts at the block time of its registration; signing with an earlier
+        clock right after would produce a credential the key "was not yet valid" for.
+        """
+        return max(int(time.time()), self.block_timestamp())
 
     def block_timestamp(self, block: int | str = "latest") -> int:
         header = self.client.request("eth_getBlockByNumber", [hex(block) if isinstance(block, int) else block, False])

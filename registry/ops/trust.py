@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -246,7 +245,7 @@ class Trust:
     ) -> bytes:
         """Governance onboards `root` with the root's self-signed authorisation; returns the attribute id."""
         attribute_id = secrets.token_bytes(32)
-        now = int(time.time())
+        now = self.registry.signing_time()
         vc = build_accreditation(
             issuer=root.did, subject=root.did, issuer_type=IssuerType.ROOT_TAO, attribute_id=attribute_id,
             scopes=tuple(scopes), valid_from=now, valid_until=valid_until, issued_at=now, terms_of_use=None,
@@ -271,7 +270,7 @@ class Trust:
             raise InputError("an accreditation makes a TAO or a TI")
         check_did(child_did)
         attribute_id = secrets.token_bytes(32)
-        now = int(time.time())
+        now = self.registry.signing_time()
         vc = build_accreditation(
             issuer=parent.did, subject=child_did, issuer_type=child_type, attribute_id=attribute_id,
             scopes=tuple(scopes), valid_from=now, valid_until=valid_until, issued_at=now,

@@ -237,7 +237,7 @@ def run(sizes: Sizes, out_dir: Path, smoke: bool, seed: int) -> dict[str, Any]:
             world, singles, revoked_singles, small_cohorts, big, scattered, sizes, rng
         )
         log(f"verification throughput: {len(inputs)} credentials")
-        results["verify"] = throughput.verification(world, inputs, expected, sizes.latency_samples)
+        results["verify"] = throughput.verification(world, inputs, expected, sizes.latency_samples, sizes.memory_chunk)
         log(f"profiling verify_many over {sizes.profile_credentials} credentials")
         results["verify_profile"] = throughput.profile(world, inputs[: sizes.profile_credentials])
 
