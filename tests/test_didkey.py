@@ -208,7 +208,7 @@ def _ed25519_off_curve() -> bytes:
         (_did(0xED, (1).to_bytes(32, "little")), "identity point"),
         (_did(0xED, b"\xff" * 31 + b"\x7f"), "not canonically encoded"),
         ("did:key:z" + b58encode(b"\xe7\x80\x00" + b"\x02" * 33), "not minimally encoded"),
-        (_did(0xEB51, b"\xff\xfe"), "not UTF-8 JSON"),
+        (_did(0xEB51, b"\xff\xfe"), "not UTF-8"),
         (_did(0xEB51, b"[1, 2]"), "JWK must be a JSON object"),
         (_did(0xEB51, json.dumps(EBSI_JWK).encode()), "not the canonical JWK"),
         (_did(0xEB51, canonicalize({**EBSI_JWK, "kid": "k1"})), "not the canonical JWK"),

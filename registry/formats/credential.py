@@ -35,6 +35,10 @@ ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 EQF_PREFIX = "http://data.europa.eu/snb/eqf/"
 
 
+# Times we accept: 1970 to the end of year 9999, all that ISO 8601 (and datetime) can print.
+MAX_TIMESTAMP = 253_402_300_800
+
+
 @lru_cache(maxsize=4096)  # a cohort's credentials share their dates; formatting them is not free
 def iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -53,7 +57,7 @@ def parse_time(text: str) -> int:
         seconds = int(value.timestamp())
     except (OverflowError, ValueError, OSError) as exc:
         raise InputError(f"date/time out of range: {text[:40]!r}") from exc
-    if not 0 <= seconds < 2**33:  # 1970 to 2242: what a credential can mean, and what iso() can print
+    if not 0 <= seconds < MAX_TIMESTAMP:
         raise InputError(f"date/time out of range: {text[:40]!r}")
     return seconds
 

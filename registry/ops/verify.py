@@ -42,7 +42,7 @@ from registry.ops.registry import (
 )
 from registry.ops.trust import Need, Trust, TrustList, evaluate
 
-MAX_TIMESTAMP = 2**33
+MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
 # Clocks of issuers and nodes disagree a little; an anchor a few minutes "before" the JWT's iat
 # is skew, not forgery.
 CLOCK_SKEW_S = 300
@@ -629,7 +629,7 @@ def _fields_v1(parsed: jwt.CompactJWS) -> tuple[dict[str, Any], dict[str, Any]]:
         value = payload.get(claim)
         if claim == "exp" and value is None:
             continue
-        # bool is an int in Python; and times must fit a calendar (years 1970 to 2242).
+        # bool is an int in Python; and times must fit a calendar (years 1970 to 9999).
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < MAX_TIMESTAMP:
             problems.append(f"the {claim} claim is missing, not an integer or out of range")
     if problems:
