@@ -11,19 +11,24 @@ often run with a zero gas price).
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import http.client
+import itertools
+import json
+import threading
 import time
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import requests
 from eth_abi import decode, encode
 from eth_utils import keccak, to_checksum_address
 
 from registry.chain.artifacts import abi
 from registry.chain.errors import decode_revert
-from registry.errors import ChainUnavailable, RegistryError, TransactionReverted
+from registry.errors import ChainUnavailable, ConfigError, RegistryError, TransactionReverted
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -112,9 +117,9 @@ def contract_abi(contract: str) -> Abi:
 
 def _describe(exc: BaseException, timeout_s: float) -> str:
     """A short human reason for a transport failure (the library's text is a page long)."""
-    if isinstance(exc, requests.Timeout):
+    if isinstance(exc, TimeoutError):
         return f"no answer within {timeout_s:g} s"
-    if isinstance(exc, requests.ConnectionError):
+    if isinstance(exc, OSError | http.client.HTTPException):
         return "connection refused or host unreachable"
     return _short(exc)
 
@@ -125,30 +130,66 @@ def _short(exc: BaseException) -> str:
 
 
 class _Transport:
-    """JSON-RPC over HTTP: one request or a batch per POST, on a kept-alive session."""
+    """JSON-RPC over HTTP(S): one request or a batch per POST, on a kept-alive connection per thread.
+
+    The standard library's http.client, not requests: a verifier's start-up pays for every import,
+    and requests (with urllib3, idna, charset detection) costs more than the three round trips.
+    """
 
     def __init__(self, url: str, timeout_s: float) -> None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"not an http(s) JSON-RPC URL: {url[:80]!r}")
         self.url = url
         self.timeout_s = timeout_s
-        self.session = requests.Session()
-        self._ids = 0
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname
+        self._port = parts.port
+        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if parts.username:
+            token = base64.b64encode(f"{parts.username}:{parts.password or ''}".encode()).decode()
+            self._headers["Authorization"] = f"Basic {token}"
+        self._local = threading.local()
+        self._ids = itertools.count(1)
+
+    def _connection(self) -> http.client.HTTPConnection:
+        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+            connection = kind(self._host, self._port, timeout=self.timeout_s)
+            self._local.connection = connection
+        return connection
 
     def _post(self, body: Any) -> Any:
-        response = self.session.post(self.url, json=body, timeout=self.timeout_s)
-        if response.status_code >= 400 and not response.content.strip().startswith((b"{", b"[")):
-            raise ChainUnavailable(f"the node at {self.url} answered HTTP {response.status_code}")
+        data = json.dumps(body).encode()
+        for attempt in (1, 2):
+            connection = self._connection()
+            try:
+                connection.request("POST", self._path, data, self._headers)
+                response = connection.getresponse()
+                raw = response.read()
+                break
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                self._local.connection = None
+                # A kept-alive connection the server had closed fails at once: one fresh try.
+                if attempt == 2:
+                    raise
+        if response.status >= 400 and not raw.strip().startswith((b"{", b"[")):
+            raise ChainUnavailable(f"the node at {self.url} answered HTTP {response.status}")
         try:
-            return response.json()
+            return json.loads(raw)
         except ValueError as exc:
             raise ChainUnavailable(f"the node at {self.url} did not answer JSON-RPC") from exc
 
     def make_request(self, method: str, params: list[Any]) -> Any:
-        self._ids += 1
-        return self._post({"jsonrpc": "2.0", "id": self._ids, "method": method, "params": params})
+        return self._post({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
 
     def make_batch_request(self, calls: list[tuple[str, list[Any]]]) -> Any:
-        first = self._ids + 1
-        self._ids += len(calls)
+        first = next(self._ids)
+        for _ in range(len(calls) - 1):
+            next(self._ids)
         body = [{"jsonrpc": "2.0", "id": first + n, "method": m, "params": p} for n, (m, p) in enumerate(calls)]
         answer = self._post(body)
         if not isinstance(answer, list):
@@ -174,7 +215,7 @@ class ChainClient:
             yield
         except RegistryError:
             raise
-        except (requests.RequestException, OSError) as exc:
+        except (OSError, http.client.HTTPException) as exc:
             reason = _describe(exc, self.timeout_s)
             raise ChainUnavailable(f"cannot reach the chain at {self.rpc_url}: {reason}") from exc
 

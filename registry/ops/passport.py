@@ -11,13 +11,15 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt, safejson
 from registry.formats.didkey import jwk_from_did_key
-from registry.keystore import Identity
+
+if TYPE_CHECKING:
+    from registry.keystore import Identity
 
 PASSPORT_FORMAT = "skills-passport/1"
 MAX_CREDENTIALS = 200

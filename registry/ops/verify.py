@@ -177,6 +177,8 @@ class Verifier:
         self.trust_list = trust_list
         self.unavailable = unavailable
         self._merkle_memo: dict[tuple[bytes, bytes], bytes] = {}
+        self._histories: dict[tuple[Any, ...], list[StatusEvent]] = {}
+        self._block_times: dict[int, int] = {}
 
     # -- phase 1: offline ---------------------------------------------------------------
 
@@ -435,10 +437,15 @@ class Verifier:
             name = f"{purpose.label} status"
             del did
             last = last_change_block(word)
-            if not last:
+            # Now, a clear bit needs no history: it is the answer. Only a set bit (for its reason
+            # and time) or a question about the past ("was it valid then") reads the word's history.
+            if not last or (at is None and not bit_of(word, index)):
                 item.add(name, Outcome.PASS, f"not {_past(purpose)}", list=number, index=index)
                 continue
-            history = self.registry.status_history(account, purpose, number, index // 224, last)
+            word_key = (account, purpose, number, index // 224, last)
+            if word_key not in self._histories:
+                self._histories[word_key] = self.registry.status_history(account, purpose, number, index // 224, last)
+            history = self._histories[word_key]
             touching = [e for e in history if (e.mask >> (index % 224)) & 1]
             when = self._event_times(touching)
             relevant = [e for e in touching if at is None or when[e.block] <= at]
@@ -463,9 +470,11 @@ class Verifier:
 
     def _event_times(self, events: Sequence[StatusEvent]) -> dict[int, int]:
         assert self.registry is not None
-        blocks = sorted({e.block for e in events})
-        headers = self.registry.client.batch([("eth_getBlockByNumber", [hex(b), False]) for b in blocks])
-        return {b: int(h["timestamp"], 16) for b, h in zip(blocks, headers, strict=True)}
+        blocks = sorted({e.block for e in events} - set(self._block_times))
+        if blocks:
+            headers = self.registry.client.batch([("eth_getBlockByNumber", [hex(b), False]) for b in blocks])
+            self._block_times.update({b: int(h["timestamp"], 16) for b, h in zip(blocks, headers, strict=True)})
+        return {e.block: self._block_times[e.block] for e in events}
 
     # -- phase 3: verdicts ---------------------------------------------------------------
 
@@ -503,6 +512,8 @@ class Verifier:
         """Verify (source name, content) pairs; `at` (unix seconds) asks "was it valid then"."""
         started = time.time()
         self._merkle_memo = {}  # shared by the cohort proofs of this call only
+        self._histories = {}  # status-word histories, shared by the credentials of one word
+        self._block_times = {}
         items = [_Item(source) for source, _ in inputs]
         for item, (_, content) in zip(items, inputs, strict=True):
             self._parse(item, content)
