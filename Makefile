@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: bootstrap demo test lint contracts fuzz clean
+.PHONY: bootstrap demo test lint contracts bench fuzz clean
 
 bootstrap: $(PY_STAMP) $(NPM_STAMP)
 
@@ -32,6 +32,9 @@ lint: bootstrap
 
 test: lint
 	$(BIN)/pytest
+
+bench: bootstrap
+	$(BIN)/python scripts/bench/run.py
 
 fuzz: bootstrap
 	$(BIN)/pytest -m fuzz

@@ -740,23 +740,37 @@ def journal_reconcile(
     out.print(f"reconciled: {len(actions)} operation(s) acted on" if actions else "nothing to reconcile")
 
 
-def _read_credentials(paths: list[str]) -> list[tuple[str, bytes]]:
-    inputs: list[tuple[str, bytes]] = []
+def _sources(paths: list[str]) -> list[str | Path]:
+    """The inputs named on the command line ("-" for stdin), directories expanded; nothing read yet."""
+    sources: list[str | Path] = []
     for raw in paths:
         if raw == "-":
-            inputs.append(("stdin", sys.stdin.buffer.read()))
+            sources.append("-")
             continue
         path = Path(raw)
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", ".jwt"))
             if not files:
                 raise InputError(f"directory {path} holds no .json or .jwt files")
-            inputs.extend((str(p), p.read_bytes()) for p in files)
+            sources.extend(files)
         elif path.is_file():
-            inputs.append((str(path), path.read_bytes()))
+            sources.append(path)
         else:
             raise InputError(f"no such file: {path}")
-    return inputs
+    return sources
+
+
+def _read(source: str | Path) -> tuple[str, bytes]:
+    if source == "-":
+        return "stdin", sys.stdin.buffer.read()
+    try:
+        return str(source), Path(source).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}") from exc
+
+
+def _read_credentials(paths: list[str]) -> list[tuple[str, bytes]]:
+    return [_read(source) for source in _sources(paths)]
 
 
 def _status_targets(paths: list[str], default_reason: int) -> list[tuple[str, int]]:
@@ -910,7 +924,7 @@ def verify(
 
     settings = _settings(rpc, deployment)
     when = _parse_at(at)
-    inputs = _read_credentials(files)
+    sources = _sources(files)
     roots = TrustList.load(trust_list) if trust_list else None
 
     def verifier_for(url: str) -> Verifier:
@@ -923,31 +937,42 @@ def verify(
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     verifier = verifier_for(urls[0])
     if len(urls) > 1:
-        _verify_quorum([(u, verifier_for(u)) for u in urls], inputs, when, as_json)
+        _verify_quorum([(u, verifier_for(u)) for u in urls], [_read(s) for s in sources], when, as_json)
         return
-    results: list[Any] = [None] * len(inputs)
-    credentials = [n for n, (_, content) in enumerate(inputs) if not is_passport(content)]
+    # Files are read, verified and reported a slice at a time, so memory stays flat however many
+    # there are; only the verdict counts are kept for the summary.
     chunk = 500
-    with Progress(console=Console(stderr=True), transient=True, disable=len(inputs) < 2) as progress:
-        task = progress.add_task(f"verifying {len(inputs)} files", total=len(inputs))
-        for start in range(0, len(credentials), chunk):
-            batch = credentials[start : start + chunk]
-            for n, report in zip(batch, verifier.verify_many([inputs[n] for n in batch], when), strict=True):
+    counts: dict[str, int] = {}
+    worst = 0
+    emitted = 0
+    single = len(sources) == 1
+    with Progress(console=Console(stderr=True), transient=True, disable=single) as progress:
+        task = progress.add_task(f"verifying {len(sources)} files", total=len(sources))
+        for start in range(0, len(sources), chunk):
+            inputs = [_read(source) for source in sources[start : start + chunk]]
+            credentials = [n for n, (_, content) in enumerate(inputs) if not is_passport(content)]
+            results: list[Any] = [None] * len(inputs)
+            reports = verifier.verify_many([inputs[n] for n in credentials], when) if credentials else []
+            for n, report in zip(credentials, reports, strict=True):
                 results[n] = report
-            progress.advance(task, len(batch))
-        for n, (source, content) in enumerate(inputs):
-            if results[n] is None:
-                results[n] = verifier.verify_passport(source, content, when)
-                progress.advance(task, 1)
+            for n, (source, content) in enumerate(inputs):
+                if results[n] is None:
+                    results[n] = verifier.verify_passport(source, content, when)
+            for report in results:
+                counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
+                worst = max(worst, report.verdict.exit_code)
+                if as_json:
+                    text = json.dumps(report.to_json(), indent=2)
+                    sys.stdout.write(text if single else ("[\n" if emitted == 0 else ",\n") + text)
+                else:
+                    _print_report(report)
+                emitted += 1
+            progress.advance(task, len(inputs))
     if as_json:
-        payload: Any = [r.to_json() for r in results] if len(results) > 1 else results[0].to_json()
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
-    else:
-        for report in results:
-            _print_report(report)
-        if len(results) > 1:
-            _print_summary(results)
-    raise typer.Exit(max(r.verdict.exit_code for r in results))
+        sys.stdout.write("\n" if single else "\n]\n")
+    elif not single:
+        _print_counts(counts, emitted)
+    raise typer.Exit(worst)
 
 
 def _verify_quorum(verifiers: list[Any], inputs: list[tuple[str, bytes]], when: int | None, as_json: bool) -> None:
@@ -986,14 +1011,18 @@ def _print_report(report: Any, indent: str = "") -> None:
             out.print(f"{indent}      [dim]{evidence}[/]")
 
 
+def _print_counts(counts: dict[str, int], total: int) -> None:
+    table = Table("verdict", "credentials", title=f"{total} credentials checked")
+    for verdict, count in sorted(counts.items()):
+        table.add_row(verdict, str(count))
+    out.print(table)
+
+
 def _print_summary(reports: list[Any]) -> None:
     counts: dict[str, int] = {}
     for report in reports:
         counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
-    table = Table("verdict", "credentials", title=f"{len(reports)} credentials checked")
-    for verdict, count in sorted(counts.items()):
-        table.add_row(verdict, str(count))
-    out.print(table)
+    _print_counts(counts, len(reports))
 
 
 def _serve_command() -> None:
