@@ -21,6 +21,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from eth_abi import decode, encode
@@ -69,12 +70,16 @@ class Abi:
             return "(" + ",".join(Abi._type(c) for c in item["components"]) + ")" + kind[5:]
         return kind
 
+    # Each computed once per function: a verifier encodes the same few calls over and over.
+    @cache  # noqa: B019 - one Abi per contract, alive for the process
     def input_types(self, function: str) -> list[str]:
         return [self._type(i) for i in self.functions[function]["inputs"]]
 
+    @cache  # noqa: B019
     def output_types(self, function: str) -> list[str]:
         return [self._type(o) for o in self.functions[function]["outputs"]]
 
+    @cache  # noqa: B019
     def selector(self, function: str) -> bytes:
         return keccak(text=f"{function}({','.join(self.input_types(function))})")[:4]
 
@@ -85,6 +90,7 @@ class Abi:
     def decode_output(self, function: str, data: str) -> tuple[Any, ...]:
         return tuple(decode(self.output_types(function), bytes.fromhex(data[2:])))
 
+    @cache  # noqa: B019
     def event_topic(self, event: str) -> str:
         item = self.events[event]
         signature = f"{event}({','.join(self._type(i) for i in item['inputs'])})"
