@@ -62,6 +62,10 @@ RpcOpt = Annotated[
     list[str] | None,
     typer.Option("--rpc", help="JSON-RPC URL (env REGISTRY_RPC_URL).", show_default=False),
 ]
+ServiceOpt = Annotated[
+    str | None,
+    typer.Option("--service", help="Use a registry service (its URL) instead of a direct RPC connection."),
+]
 DeploymentOpt = Annotated[
     Path | None,
     typer.Option("--deployment", help="Deployment file (env REGISTRY_DEPLOYMENT).", show_default=False),
@@ -256,12 +260,18 @@ def identity_show(name: str) -> None:
 
 
 @did_app.command("register")
-def did_register(name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = None) -> None:
+def did_register(name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = None, service: ServiceOpt = None) -> None:
     """Register an identity's DID on-chain with its controller and signing keys."""
     from registry.ops.registry import Registry
 
     settings = _settings(rpc, deployment)
     identity = _load_identity(settings, name)
+    if service:
+        from registry.service.client import ServiceClient
+
+        receipts = ServiceClient(service).register_did(identity)
+        out.print(f"registered {identity.did} via {service} in block {receipts[0]['receipt']['blockNumber']}")
+        return
     registry = Registry.connect(settings)
     receipt = registry.register_did(identity)
     out.print(f"registered {identity.did} in block {receipt['blockNumber']}")
@@ -913,8 +923,12 @@ def verify(
     ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
+    service: ServiceOpt = None,
 ) -> None:
     """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine."""
+    if service:
+        _verify_via_service(service, files, at, trust_list, as_json)
+        return
     from rich.progress import Progress
 
     from registry.ops.passport import is_passport
@@ -972,6 +986,32 @@ def verify(
         sys.stdout.write("\n" if single else "\n]\n")
     elif not single:
         _print_counts(counts, emitted)
+    raise typer.Exit(worst)
+
+
+def _verify_via_service(service: str, files: list[str], at: str | None, trust_list: Path | None, as_json: bool) -> None:
+    """POST /verify for each file: the service answers with the same report the library builds."""
+    from registry.ops.trust import TrustList
+    from registry.service.client import ServiceClient
+
+    client = ServiceClient(service)
+    roots = sorted(TrustList.load(trust_list).roots) if trust_list else None
+    worst = 0
+    for source in _sources(files):
+        name, content = _read(source)
+        try:
+            report = client.verify(content, at=at, trust_list=roots)
+        except ChainUnavailable as exc:
+            report = {"verdict": "could not determine", "summary": f"COULD NOT DETERMINE: {exc}", "checks": []}
+        verdict = str(report.get("verdict"))
+        worst = max(worst, {"valid": 0, "could not determine": 2}.get(verdict, 1))
+        if as_json:
+            sys.stdout.write(json.dumps(report, indent=2) + "\n")
+            continue
+        colour = _COLOUR.get(verdict, "red")
+        out.print(f"[bold]{name}[/]: [bold {colour}]{report.get('summary')}[/] (via {service})")
+        for check in report.get("checks", []):
+            out.print(f"  {_SYMBOL.get(str(check.get('outcome')), '?')} {check.get('name')}: {check.get('message')}")
     raise typer.Exit(worst)
 
 
