@@ -84,14 +84,16 @@ def headline(results: dict[str, Any], headline_cohort: int, scattered: int) -> d
     del headline_cohort
     mem = results["memory_detail"]
     small, large = sorted({int(k.rsplit("_", 1)[1]) for k in mem})
+    # The headline is how `registry verify` runs (files read and verified a slice at a time); one
+    # `verify_many` call over every input, which returns every report at once, is kept beside it.
     memory = {
-        "peak_10k_mb": mem[f"whole_{small}"]["peak_rss_mb"],
-        "peak_100k_mb": mem[f"whole_{large}"]["peak_rss_mb"],
-        "ratio": round(mem[f"whole_{large}"]["peak_rss_mb"] / mem[f"whole_{small}"]["peak_rss_mb"], 3),
-        "chunked_peak_10k_mb": next(v["peak_rss_mb"] for k, v in mem.items() if k == f"chunked_{small}"),
-        "chunked_peak_100k_mb": next(v["peak_rss_mb"] for k, v in mem.items() if k == f"chunked_{large}"),
+        "peak_10k_mb": mem[f"chunked_{small}"]["peak_rss_mb"],
+        "peak_100k_mb": mem[f"chunked_{large}"]["peak_rss_mb"],
+        "ratio": round(mem[f"chunked_{large}"]["peak_rss_mb"] / mem[f"chunked_{small}"]["peak_rss_mb"], 3),
+        "whole_call_peak_10k_mb": mem[f"whole_{small}"]["peak_rss_mb"],
+        "whole_call_peak_100k_mb": mem[f"whole_{large}"]["peak_rss_mb"],
     }
-    memory["chunked_ratio"] = round(memory["chunked_peak_100k_mb"] / memory["chunked_peak_10k_mb"], 3)
+    memory["whole_call_ratio"] = round(memory["whole_call_peak_100k_mb"] / memory["whole_call_peak_10k_mb"], 3)
     if (small, large) != (10_000, 100_000):
         stand_ins["memory.peak_10k_mb"], stand_ins["memory.peak_100k_mb"] = small, large
     results["meta"]["stand_ins"] = stand_ins
@@ -477,9 +479,10 @@ def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
         "",
         reproduce,
         "",
-        "One child process per measurement; peak RSS (VmHWM) of the whole process. *whole*: one "
-        "`verify_many` over every input, as `registry verify DIR` does; *chunked*: `verify_many` over consecutive "
-        "slices, keeping only the verdict counts.",
+        "One child process per measurement; peak RSS (VmHWM) of the whole process. *chunked*: `verify_many` over "
+        "consecutive slices, keeping only the verdict counts, as `registry verify DIR` does (it reads, verifies "
+        "and prints 500 files at a time); *whole*: one `verify_many` call over every input, which returns every "
+        "report at once (a library caller's choice).",
         "",
         "| input | shape | baseline MB | peak MB | seconds | verdicts | completed |",
         "|---|---|---:|---:|---:|---|---|",
@@ -493,7 +496,8 @@ def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
     mm = r["memory"]
     lines += [
         "",
-        f"Ratio 100k / 10k: whole {mm['ratio']} (target ≤ 1.2), chunked {mm['chunked_ratio']}.",
+        f"Ratio 100k / 10k: chunked, as `registry verify` runs, {mm['ratio']} (target ≤ 1.2); one whole "
+        f"`verify_many` call {mm['whole_call_ratio']}.",
         "",
     ]
     return lines
