@@ -310,3 +310,49 @@ def test_a_node_that_has_not_seen_the_anchor_gives_could_not_determine(
     assert report.verdict is Verdict.INDETERMINATE, report.summary
     anchor = report.check("anchor")
     assert anchor is not None and "may not have seen the anchor" in anchor.message
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize("seed", range(12))
+def test_random_node_losses_and_reorgs(tmp_path: Path, seed: int) -> None:
+    """Seeded mixes of the two chain faults: a SIGKILLed node restarted from its last state dump,
+    and reorgs of random depth, each after a random number of anchors and revocations."""
+    rng = random.Random(seed)
+    node = AnvilNode(tmp_path / "node", port=free_port(), state_interval_s=3600)
+    node.start()
+    try:
+        client = ChainClient(node.rpc_url)
+        deploy(client, Account.from_key(ANVIL_DEV_KEY)).save(tmp_path / "deployment.json")
+        settings = Settings(
+            home=tmp_path / "home", rpc_urls=(node.rpc_url,), deployment_path=tmp_path / "deployment.json"
+        )
+        ti = _accredited_issuer(settings)
+        node.stop()
+        node.start()
+        holder = new_natural_person("worker")
+        everything: list[bytes] = []
+        for _ in range(3):
+            registry = Registry.connect(settings)
+            issuer = Issuer(registry, ti, settings)
+            issued = [issuer.issue_single(holder.did, welding_certificate()) for _ in range(rng.randint(1, 4))]
+            everything += [i.credential_hash for i in issued]
+            blocks = len(issued)
+            if rng.random() < 0.5:
+                issuer.change_status(
+                    [rng.choice(issued).holder_file.credential], Purpose.REVOCATION, set_=True, reason=1
+                )
+                blocks += 1
+            if rng.random() < 0.5:
+                node.kill()
+                node.start()
+            else:
+                # anvil reorgs only blocks mined since it loaded its state: this round's.
+                registry.client.request("anvil_reorg", [rng.randint(1, min(5, blocks)), []])
+            registry = Registry.connect(settings)
+            assert registry.client.tx_manager is not None
+            registry.client.tx_manager.reconcile(ti.account)
+            assert [anchored_events(registry, ti.account.address, h) for h in everything] == [1] * len(everything)
+            node.stop()  # a clean checkpoint between rounds
+            node.start()
+    finally:
+        node.stop()
