@@ -551,8 +551,8 @@ class RegistryMachine(RuleBasedStateMachine):
             relationships = {"bad-relationships": 16 * (key % 2), "p256-controller": INVOKE}.get(kind, ASSERT | AUTH)
         signature = b""
         if signer is not None:
-            # The consent covers the window as the contract stores it (defaults filled in).
-            signature = possession_signature(self.env, signer.account, did_hash, x, y, nb or now, na or MAX_U64)
+            # The consent covers the window as passed (zeros stand for the defaults).
+            signature = possession_signature(self.env, signer.account, did_hash, x, y, nb, na)
         expected = self.model.add_method(
             sender.address, did_hash, Method(x, y, key_type, relationships, nb, na),
             signer.address if signer else None, now,
