@@ -133,3 +133,16 @@ def test_issuer_check_walks_the_chain_to_the_root(http: httpx.Client, chain: Cha
 @pytest.mark.parametrize("did", ["nonsense", "did:"])
 def test_issuer_check_refuses_a_malformed_did(http: httpx.Client, did: str) -> None:
     assert_problem(http.get(f"/api/issuers/{did}/check"), 400)
+
+
+def test_a_skills_passport_gets_a_verdict_per_credential_and_one_overall(
+    http: httpx.Client, issuer: Issuer, holder: Identity
+) -> None:
+    from registry.ops.passport import create_passport
+
+    files = [issuer.issue_single(holder.did, welding_certificate()).holder_file for _ in range(2)]
+    issuer.change_status([files[1].credential], Purpose.REVOCATION, set_=True, reason=2)
+    report = http.post("/verify", json={"credential": create_passport(holder, files)}).json()
+    assert report["kind"] == "passport" and report["verdict"] == "invalid"
+    assert [c["verdict"] for c in report["credentials"]] == ["valid", "revoked"]
+    assert {c["name"]: c["outcome"] for c in report["checks"]} == {"holder signature": "pass", "holder binding": "pass"}

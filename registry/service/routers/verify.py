@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.formats import jwt
 from registry.formats.did import check_did
+from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
 from registry.ops.trust import Need, Trust, TrustList, evaluate
 from registry.ops.verify import Outcome, Verdict, Verifier
@@ -56,17 +57,26 @@ def _is_passport(content: str) -> bool:
     responses=problems(400, 413, 429),
 )
 def verify(body: VerifyRequest, lazy_registry: LazyRegistryDep) -> JSONResponse:
-    """Verify one credential (JWT-VC or holder file): the same report as `registry verify --json`.
+    """Verify one credential (JWT-VC or holder file) or a skills passport: the same report as
+    `registry verify --json`.
 
     Always 200 when the request is well-formed: the verdict is in the body. A chain that cannot be
-    asked gives the verdict "could not determine", never "invalid". Passports (presentations) are
-    not supported yet and are refused with 400.
+    asked gives the verdict "could not determine", never "invalid". A skills passport
+    (`skills-passport/1`, as `registry passport create` writes) gets the passport report: holder
+    checks, then one report per credential; other presentation shapes are refused with 400.
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
+    if is_skills_passport(content):
+        at = parse_at(body.at, "at")
+        try:
+            verifier = Verifier(lazy_registry(), _trust_list(body.trustList))
+        except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
+            verifier = Verifier(None, _trust_list(body.trustList), unavailable=str(exc))
+        return JSONResponse(verifier.verify_passport("request", content, at).to_json())
     if _is_passport(content):
         raise Problem(
             400,
-            "passports (verifiable presentations) are not supported yet; send one credential at a time",
+            "only skills passports (skills-passport/1) are accepted as presentations; send that or one credential",
             slug="passport-unsupported",
         )
     at = parse_at(body.at, "at")
