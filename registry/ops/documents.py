@@ -10,7 +10,7 @@ from registry.errors import InputError
 from registry.formats.credential import iso
 from registry.formats.did import check_did
 from registry.formats.didkey import resolve_did_key
-from registry.ops.registry import NO_EXPIRY, DidState, Registry, Rel
+from registry.ops.registry import DidState, Registry, Rel
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"]
 _RELATIONSHIPS = {
@@ -49,19 +49,6 @@ def document_from_state(state: DidState, at: int) -> dict[str, Any]:
             if method.has(rel):
                 doc[name].append(vm_id)
     return {k: v for k, v in doc.items() if v != []}
-
-
-def key_history(state: DidState) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f"{state.did}#{m.thumbprint}",
-            "crv": m.jwk["crv"],
-            "relationships": [n for r, n in _RELATIONSHIPS.items() if m.has(r)],
-            "notBefore": iso(m.not_before),
-            "notAfter": None if m.not_after == NO_EXPIRY else iso(m.not_after),
-        }
-        for m in state.methods
-    ]
 
 
 def resolve_document(settings: Settings, did: str, at: int | None = None) -> dict[str, Any]:
