@@ -356,3 +356,24 @@ def test_random_node_losses_and_reorgs(tmp_path: Path, seed: int) -> None:
             node.start()
     finally:
         node.stop()
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize("seed", range(16))
+def test_endpoint_cut_at_random_points_never_says_invalid(
+    issuer: Issuer, holder: Identity, registry: Registry, seed: int
+) -> None:
+    rng = random.Random(seed)
+    files = [issuer.issue_single(holder.did, welding_certificate()).holder_file for _ in range(rng.randint(1, 4))]
+    truths = [Verdict.VALID] * len(files)
+    for n in rng.sample(range(len(files)), rng.randint(0, len(files))):
+        issuer.change_status([files[n].credential], Purpose.REVOCATION, set_=True, reason=2)
+        truths[n] = Verdict.REVOKED
+    proxy = CuttingProxy(registry.client.rpc_url, rng.randint(0, 12))
+    try:
+        cut = Registry(ChainClient(proxy.url, timeout_s=2), registry.deployment)
+        reports = Verifier(cut).verify_many([(str(n), f.dumps()) for n, f in enumerate(files)])
+    finally:
+        proxy.close()
+    for report, truth in zip(reports, truths, strict=True):
+        assert report.verdict in (truth, Verdict.INDETERMINATE), (seed, report.summary)
