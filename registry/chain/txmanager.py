@@ -4,8 +4,8 @@ confirmation depth and reconciliation.
 Every write is first recorded as *intended* in a SQLite journal, then signed; the signed bytes are
 recorded (*sent*) before they are broadcast; the receipt, once deep enough, marks it *confirmed*.
 A crash at any point therefore leaves a row that says what was meant and, from *sent* on, the exact
-transaction. `reconcile()` (run before every new write, and by `registry journal reconcile`) brings
-every row to the chain's truth:
+transaction. `reconcile()` (run before a process's first write for an account, and by
+`registry journal reconcile`) brings every row to the chain's truth:
 
 - the operation's effect is already on-chain (checked from the contracts' state, not from a
   receipt: the anchor exists, the status bits are set) -> confirmed, nothing resent;
@@ -191,6 +191,7 @@ class TxManager:
         self.client = client
         self.journal = journal
         self.confirmations = max(1, confirmations)
+        self._reconciled: set[str] = set()
 
     # -- effects: is the operation already on-chain? ------------------------------------------
 
@@ -269,8 +270,13 @@ class TxManager:
         raise ChainUnavailable(f"transaction {tx_hash} not confirmed within {timeout_s:.0f} s; the journal keeps it")
 
     def submit(self, account: LocalAccount, call: Call) -> dict[str, Any]:
-        """Journal, sign, send and confirm one write; returns its receipt (raw JSON-RPC fields)."""
-        self.reconcile(account)
+        """Journal, sign, send and confirm one write; returns its receipt (raw JSON-RPC fields).
+
+        The first write of a sender in this process reconciles what earlier runs left behind; later
+        writes do not re-read the recent history (`reconcile()` can always be called explicitly).
+        """
+        if account.address not in self._reconciled:
+            self.reconcile(account)
         op_id = self.journal.add(account.address, call)
         return self._drive(account, self.journal.get(op_id))
 
@@ -298,6 +304,7 @@ class TxManager:
         """Bring every unfinished (and recently confirmed) operation of `account` to the chain's truth."""
         actions: list[str] = []
         sender = account.address
+        self._reconciled.add(sender)
         latest = self.client.block_number()
         for op in self.journal.recent_confirmed(sender, max(0, latest - REORG_WINDOW)):
             if op.tx_hash is None or self._receipt(op.tx_hash) is not None or self.effect_done(sender, op.call):
