@@ -278,3 +278,25 @@ def test_simple_tree_values() -> None:
         tree.leaf_lookup(["a"])
     with pytest.raises(InputError, match="32 bytes"):
         SimpleMerkleTree.of([b"short"])
+
+
+def test_shared_memo_never_accepts_a_changed_proof() -> None:
+    """The memo that spares a cohort's shared hashes must not spare the check: after every
+    member's proof was accepted through it, each proof with any one element changed is refused."""
+    values = [["0x" + hashlib.sha256(bytes([n])).hexdigest()] for n in range(37)]
+    tree = StandardMerkleTree.of(values, ["bytes32"])
+    root = tree.tree[0]
+    memo: dict[bytes, tuple[tuple[bytes, ...], bytes]] = {}
+    proofs = [tuple(to_node(p) for p in tree.get_proof(i)) for i in range(len(values))]
+    leaves = [tree.leaf_hash(v) for v in values]
+    assert all(verify_proof(root, leaf, proof, memo) for leaf, proof in zip(leaves, proofs, strict=True))
+    for leaf, proof in zip(leaves, proofs, strict=True):
+        for depth in range(len(proof)):
+            changed = bytearray(proof[depth])
+            changed[depth % 32] ^= 1
+            tampered = (*proof[:depth], bytes(changed), *proof[depth + 1 :])
+            assert not verify_proof(root, leaf, tampered, memo)
+        assert not verify_proof(root, leaf, proof[:-1], memo)
+        assert verify_proof(root, leaf, proof, memo)
+    # And the memo's answers are the plain fold's.
+    assert all(verify_proof(root, leaf, proof) for leaf, proof in zip(leaves, proofs, strict=True))

@@ -40,6 +40,7 @@ MAX_TIMESTAMP = 253_402_300_800
 
 
 @lru_cache(maxsize=4096)  # a cohort's credentials share their dates; formatting them is not free
+@lru_cache(maxsize=8192)
 def iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -235,12 +236,15 @@ class HolderFile:
 
 
 def _hex32(value: Any, what: str) -> bytes:
-    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
-        raise InputError(f"{what} is not a 32-byte hex value")
-    try:
-        return bytes.fromhex(value[2:])
-    except ValueError as exc:
-        raise InputError(f"{what} is not a 32-byte hex value") from exc
+    if isinstance(value, str) and len(value) == 66 and value.startswith("0x"):
+        try:
+            raw = bytes.fromhex(value[2:])
+        except ValueError:
+            pass
+        else:
+            if len(raw) == 32:  # fromhex skips spaces, so "0x" + 64 characters can be fewer bytes
+                return raw
+    raise InputError(f"{what} is not a 32-byte hex value")
 
 
 def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:

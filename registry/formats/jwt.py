@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -34,6 +34,7 @@ SIGNATURE_BYTES = 64
 _ALG_CURVES = {"ES256": "P-256", "ES256K": "secp256k1", "EdDSA": "Ed25519"}
 _EC_CURVES: dict[str, type[ec.EllipticCurve]] = {"P-256": ec.SECP256R1, "secp256k1": ec.SECP256K1}
 _COORDINATE_BYTES = 32
+_CACHED_HEADER_CHARS = 1024  # longer headers are decoded every time, so the cache stays small
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,12 @@ class CompactJWS:
         kid = self.header.get("kid")
         return kid if isinstance(kid, str) else None
 
-    @property
+    @cached_property
     def signing_input(self) -> bytes:
         """`BASE64URL(header) "." BASE64URL(payload)` exactly as it appears in the token."""
         return self.token.rsplit(".", 1)[0].encode("ascii")
 
-    @property
+    @cached_property
     def signature(self) -> bytes:
         return b64url_decode(self.token.rsplit(".", 1)[1])
 
@@ -68,6 +69,17 @@ def _json_object(raw: bytes, what: str) -> dict[str, Any]:
     return value
 
 
+@lru_cache(maxsize=256)
+def _header(segment: str) -> dict[str, Any]:
+    """The decoded, checked header. Cached: one issuer's credentials all carry the same header
+    (callers get a copy, so the cached one is never changed)."""
+    header = _json_object(b64url_decode(segment), "header")
+    alg = header.get("alg")
+    if alg not in ALLOWED_ALGS:
+        raise InputError(f"JWT algorithm {alg!r} is not accepted (only {', '.join(ALLOWED_ALGS)})")
+    return header
+
+
 def parse(token: str) -> CompactJWS:
     """Split and decode a compact JWS without checking its signature."""
     token = token.strip()
@@ -76,14 +88,11 @@ def parse(token: str) -> CompactJWS:
     parts = token.split(".")
     if len(parts) != 3:
         raise InputError("not a compact JWT (expected three dot-separated parts)")
-    header = _json_object(b64url_decode(parts[0]), "header")
-    alg = header.get("alg")
-    if alg not in ALLOWED_ALGS:
-        raise InputError(f"JWT algorithm {alg!r} is not accepted (only {', '.join(ALLOWED_ALGS)})")
+    header = dict(_header(parts[0]) if len(parts[0]) <= _CACHED_HEADER_CHARS else _header.__wrapped__(parts[0]))
     payload = _json_object(b64url_decode(parts[1]), "payload")
     signature = b64url_decode(parts[2])
     if len(signature) != SIGNATURE_BYTES:
-        raise InputError(f"the {alg} signature is {len(signature)} bytes, not {SIGNATURE_BYTES}")
+        raise InputError(f"the {header['alg']} signature is {len(signature)} bytes, not {SIGNATURE_BYTES}")
     return CompactJWS(token=token, header=header, payload=payload)
 
 

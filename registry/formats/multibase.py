@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 
 from registry.errors import InputError
 
@@ -20,7 +19,16 @@ _B58_INDEX = {c: i for i, c in enumerate(B58_ALPHABET)}
 # is a key or a short identifier, so refusing long inputs costs nothing and bounds the work.
 MAX_BASE58_CHARS = 4096
 
-_B64URL_RE = re.compile(r"[A-Za-z0-9_-]*")
+_B64URL_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# base64url -> standard base64 for binascii; '+', '/' and '=' become '!', which the strict decoder
+# refuses like any other character outside the alphabet.
+_FROM_URLSAFE = bytes.maketrans(b"-_+/=", b"+/!!!")
+# The last character of an unpadded encoding carries 2 (length % 4 == 2) or 4 (== 3) bits that
+# must be zero in the canonical spelling.
+_CANONICAL_LAST = {
+    2: frozenset(c for n, c in enumerate(_B64URL_ALPHABET) if n % 16 == 0),
+    3: frozenset(c for n, c in enumerate(_B64URL_ALPHABET) if n % 4 == 0),
+}
 
 # A 64-bit varint never needs more than 9 bytes (multiformats caps varints at 9 bytes too).
 _MAX_VARINT_BYTES = 9
@@ -104,15 +112,21 @@ def b64url_encode(data: bytes) -> str:
 
 def b64url_decode(text: str) -> bytes:
     """Decode base64url without padding; padding, '+', '/', whitespace or bad lengths fail."""
-    if not isinstance(text, str) or not _B64URL_RE.fullmatch(text):
-        raise InputError("invalid base64url: only A-Z a-z 0-9 - _ are allowed, without padding")
-    if len(text) % 4 == 1:
+    charset = "invalid base64url: only A-Z a-z 0-9 - _ are allowed, without padding"
+    if not isinstance(text, str):
+        raise InputError(charset)
+    try:
+        raw = text.encode("ascii")
+    except UnicodeEncodeError:
+        raise InputError(charset) from None
+    rest = len(raw) % 4
+    if rest == 1:
         raise InputError("invalid base64url: impossible length")
     try:
-        decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise InputError(f"invalid base64url: {exc}") from None
+        decoded = binascii.a2b_base64(raw.translate(_FROM_URLSAFE) + b"=="[: (4 - rest) % 4], strict_mode=True)
+    except binascii.Error:
+        raise InputError(charset) from None
     # Reject non-canonical trailing bits (e.g. "AB" and "AC" decoding to the same byte).
-    if b64url_encode(decoded) != text:
+    if rest and raw[-1] not in _CANONICAL_LAST[rest]:
         raise InputError("invalid base64url: non-canonical trailing bits")
     return decoded

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from registry.config import Settings
@@ -226,6 +227,19 @@ def parse_status_entry(entry: dict[str, Any]) -> tuple[str, str, Purpose, int, i
     index_text = entry.get("statusListIndex")
     if not isinstance(url, str) or not isinstance(index_text, str) or not _DIGITS.fullmatch(index_text):
         raise InputError("credentialStatus lacks statusListCredential or a numeric statusListIndex")
+    did, account, purpose, number = _status_list_url(url) if len(url) <= 1024 else _status_list_url.__wrapped__(url)
+    if purpose.label != entry.get("statusPurpose"):
+        raise InputError("statusPurpose does not match the status list")
+    index = int(index_text)
+    if index >= 131_072:
+        raise InputError(f"status index {index} is beyond the end of the list")
+    return did, account, purpose, number, index
+
+
+@lru_cache(maxsize=1024)
+def _status_list_url(url: str) -> tuple[str, str, Purpose, int]:
+    """(issuer DID, account, purpose, list number) from a status list URL. Cached: a cohort's
+    credentials all name the same two lists."""
     marker = "/trusted-issuers-registry/v5/issuers/"
     _, found, rest = url.partition(marker)
     parts = rest.split("/")
@@ -235,12 +249,7 @@ def parse_status_entry(entry: dict[str, Any]) -> tuple[str, str, Purpose, int, i
     if not _ACCOUNT.fullmatch(account) or not _DIGITS.fullmatch(lid):
         raise InputError(f"unrecognised status list URL {url[:120]!r}")
     purpose, number = split_list_id(int(lid))
-    if purpose.label != entry.get("statusPurpose"):
-        raise InputError("statusPurpose does not match the status list")
-    index = int(index_text)
-    if index >= 131_072:
-        raise InputError(f"status index {index} is beyond the end of the list")
-    return did, account, purpose, number, index
+    return did, account, purpose, number
 
 
 def own_status_entry(token: str, did: str, account: str, purpose: Purpose) -> tuple[int, int]:

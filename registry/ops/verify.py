@@ -18,14 +18,12 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from eth_utils import keccak
-
 from registry.chain.client import contract_abi
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.did import split_did_url
-from registry.formats.merkle import verify_proof
+from registry.formats.merkle import ProofMemo, keccak256, verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.issuance import parse_status_entry, status_entries
 from registry.ops.passport import check_holder_signature, load_passport
@@ -176,7 +174,7 @@ class Verifier:
         self.registry = registry
         self.trust_list = trust_list
         self.unavailable = unavailable
-        self._merkle_memo: dict[tuple[bytes, bytes], bytes] = {}
+        self._merkle_memo: ProofMemo = {}
         self._histories: dict[tuple[Any, ...], list[StatusEvent]] = {}
         self._block_times: dict[int, int] = {}
 
@@ -221,8 +219,8 @@ class Verifier:
         if item.holder.cohort is not None:
             cohort = item.holder.cohort
             # StandardMerkleTree leaf for one bytes32 value: abi.encode(bytes32) is the value itself.
-            leaf = keccak(keccak(item.credential_hash))
-            if not verify_proof(cohort.root, leaf, list(cohort.proof), self._merkle_memo):
+            leaf = keccak256(keccak256(item.credential_hash))
+            if not verify_proof(cohort.root, leaf, cohort.proof, self._merkle_memo):
                 item.add(
                     "cohort proof",
                     Outcome.FAIL,
