@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jwcrypto.jwk import JWK
-
 from registry.chain.deployment import write_json_atomic
 from registry.errors import InputError, KeyStoreError
 from registry.formats import keys as keyfmt
@@ -31,6 +29,7 @@ from registry.formats.keys import KeyType
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
+    from jwcrypto.jwk import JWK
 
 FORMAT = "skills-registry-identity/1"
 PASSPHRASE_ENV = "REGISTRY_PASSPHRASE"

@@ -11,7 +11,7 @@ from vectors import load_json
 
 from registry.errors import InputError
 from registry.formats import jwt
-from registry.formats.keys import thumbprint
+from registry.formats.keys import KeyType, generate, jwk_public_dict, thumbprint
 from registry.formats.multibase import b64url_decode, b64url_encode
 
 WYCHEPROOF = {
@@ -206,3 +206,14 @@ def test_rfc7638_thumbprints(index: int) -> None:
             thumbprint(vector["jwk"])
     else:
         assert thumbprint(vector["jwk"]) == vector["thumbprint"]
+
+
+@pytest.mark.parametrize("kind", list(KeyType))
+def test_thumbprint_matches_jwcrypto(kind: KeyType) -> None:
+    """Our thumbprint (canonical JSON of the required members) is jwcrypto's, key type by key type."""
+    from jwcrypto.jwk import JWK
+
+    for _ in range(5):
+        key = generate(kind)
+        public = jwk_public_dict(key)
+        assert thumbprint(public) == JWK(**public).thumbprint()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
-
-from jwcrypto.jwk import JWK
+from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
 from registry.formats import jwt
 from registry.formats.credential import VC_V1_CONTEXT, iso
+
+if TYPE_CHECKING:
+    from jwcrypto.jwk import JWK
 
 ROOT_TYPE = "VerifiableAuthorisationForTrustChain"
 TAO_TYPE = "VerifiableAccreditationToAccredit"

@@ -17,13 +17,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
-
-from jwcrypto.jwk import JWK
+from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
 from registry.formats import jwt, safejson
 from registry.formats.did import check_did
+
+if TYPE_CHECKING:
+    from jwcrypto.jwk import JWK
 
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

@@ -16,17 +16,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
-from jwcrypto.jwk import JWK
 
 from registry.errors import InputError
 from registry.formats import safejson
 from registry.formats.multibase import b64url_decode, b64url_encode
+
+if TYPE_CHECKING:
+    from jwcrypto.jwk import JWK
 
 MAX_TOKEN_BYTES = 256 * 1024
 ALLOWED_ALGS = ("ES256", "ES256K", "EdDSA")

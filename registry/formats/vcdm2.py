@@ -24,14 +24,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from typing import Any, Final, Literal
-
-from jwcrypto.jwk import JWK
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from registry.errors import InputError
 from registry.formats import jwt
 from registry.formats.credential import OB3_CONTEXT, CredentialDraft, StatusEntry, iso
 from registry.formats.did import check_did
+
+if TYPE_CHECKING:
+    from jwcrypto.jwk import JWK
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"

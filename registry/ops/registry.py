@@ -9,10 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_utils import keccak
-from jwcrypto.jwk import JWK
 
 from registry.chain.client import Call, ChainClient, contract_abi
 from registry.chain.deployment import Deployment, check_deployment
@@ -21,6 +20,9 @@ from registry.errors import InputError
 from registry.formats import keys as keyfmt
 from registry.formats.keys import KeyType
 from registry.keystore import Identity
+
+if TYPE_CHECKING:
+    from jwcrypto.jwk import JWK
 
 NO_EXPIRY = 2**64 - 1
 LIST_SIZE = 131_072
