@@ -7,19 +7,21 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from conftest import Chain, welding_certificate
+from conftest import Chain, fund, welding_certificate
 from hexbytes import HexBytes
 from jsonschema import Draft202012Validator
-from service_helpers import assert_problem
+from service_helpers import assert_problem, start_service
 
+from registry.config import Settings
 from registry.formats import jwt
 from registry.formats.canonical import canonicalize
 from registry.formats.multibase import b64url_encode, multibase_encode_b58
 from registry.formats.statuslist import decode_list, is_set
-from registry.keystore import Identity
+from registry.keystore import Identity, new_legal_entity
 from registry.ops.issuance import Issuer
-from registry.ops.registry import Purpose
+from registry.ops.registry import Purpose, Registry
 from registry.ops.trust import AttrStatus, Trust
+from registry.service.config import ServiceConfig
 
 pytest_plugins = ("service_fixtures",)
 
@@ -259,3 +261,30 @@ def test_schema_id_is_the_multibase_sha256_of_the_canonical_schema(
     token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
     assert list(Draft202012Validator(schema).iter_errors(jwt.parse(token).payload["vc"])) == []
     assert_problem(http.get("/trusted-schemas-registry/v3/schemas/zNoSuchSchema"), 404, "schema-not-found")
+
+
+def test_reads_at_one_head_are_replayed_and_no_cache_reads_afresh(
+    service_settings: Settings, registry: Registry
+) -> None:
+    """A service that reuses its head for 30 s answers from that head (through its read cache)
+    until a client asks for a fresh read; after that, plain reads see the new head too."""
+    steady = start_service(service_settings, ServiceConfig(rate_per_s=0, head_max_age_s=30))
+    try:
+        with httpx.Client(base_url=steady.url, timeout=30) as client:
+            before = client.get(DIDS, params={"page[size]": 1})
+            again = client.get(DIDS, params={"page[size]": 1})
+            assert again.content == before.content
+            assert again.headers["x-block-number"] == before.headers["x-block-number"]
+            newcomer = new_legal_entity("newcomer")
+            fund(registry, newcomer)
+            registry.register_did(newcomer)
+            stale = client.get(DIDS, params={"page[size]": 1})
+            assert stale.json()["total"] == before.json()["total"]  # the head it promised to reuse
+            fresh = client.get(DIDS, params={"page[size]": 1}, headers={"Cache-Control": "no-cache"})
+            assert fresh.json()["total"] == before.json()["total"] + 1
+            assert int(fresh.headers["x-block-number"]) > int(before.headers["x-block-number"])
+            after = client.get(DIDS, params={"page[size]": 1})
+            assert after.json()["total"] == fresh.json()["total"]
+            assert after.headers["x-block-number"] == fresh.headers["x-block-number"]
+    finally:
+        steady.stop()

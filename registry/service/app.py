@@ -14,7 +14,7 @@ from registry.config import Settings
 from registry.service import errors
 from registry.service.chain import ChainAccess
 from registry.service.config import ServiceConfig
-from registry.service.middleware import BlockHeader, BodyLimit, RateLimit
+from registry.service.middleware import BlockHeader, BodyLimit, RateLimit, ReadCache
 from registry.service.routers import did, pages, timestamps, tir, transactions, tsr, verify
 
 
@@ -44,8 +44,10 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     app.mount("/static", StaticFiles(directory=static), name="static")
     # Starlette wraps each added middleware around the previous ones: the last added runs first.
     # So CORS is outermost (its headers reach even 429/413 answers), then the rate limit, then the
-    # body cap, all before any route reads the body.
+    # body cap, all before any route reads the body; then the read cache, which replays whole
+    # answers (X-Block-Number included) computed at the current head.
     app.add_middleware(BlockHeader)
+    app.add_middleware(ReadCache, access=app.state.chain)
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
     if config.rate_per_s > 0:
         app.add_middleware(RateLimit, rate_per_s=config.rate_per_s, burst=config.burst)

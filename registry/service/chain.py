@@ -189,6 +189,13 @@ class ChainAccess:
             self._head_asked_at = asked
             return self._head
 
+    def known_head(self) -> Head | None:
+        """The head when it is still fresh enough to answer with, without asking the node; else None."""
+        head = self._head
+        if head is not None and self._head_asked_at >= time.monotonic() - self.head_max_age_s:
+            return head
+        return None
+
     def forget_head(self) -> None:
         """After this service broadcast a transaction: the next request must see a newer head."""
         with self._lock:

@@ -1,4 +1,9 @@
-"""FastAPI dependencies: the settings, the chain access and a per-request pinned registry."""
+"""FastAPI dependencies: the settings, the chain access and a per-request pinned registry.
+
+The ones that only look something up are `async`: FastAPI runs a plain `def` dependency in its
+thread pool, and a hop to a thread and back for each costs more than the lookup itself. Only
+`get_registry`, which may ask the node for its head, stays a `def`.
+"""
 
 from __future__ import annotations
 
@@ -14,17 +19,17 @@ from registry.service.chain import ChainAccess, PinnedClient
 from registry.service.config import ServiceConfig
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_config(request: Request) -> ServiceConfig:
+async def get_config(request: Request) -> ServiceConfig:
     config: ServiceConfig = request.app.state.config
     return config
 
 
-def get_access(request: Request) -> ChainAccess:
+async def get_access(request: Request) -> ChainAccess:
     access: ChainAccess = request.app.state.chain
     return access
 
@@ -40,6 +45,7 @@ def _pinned(request: Request, access: ChainAccess, fresh: bool) -> Registry:
     registry = access.registry(fresh=fresh)
     assert isinstance(registry.client, PinnedClient)
     request.state.block = registry.client.head.number
+    request.state.head = registry.client.head
     return registry
 
 
@@ -51,7 +57,7 @@ def get_registry(
     return _pinned(request, access, wants_fresh(cache_control))
 
 
-def get_lazy_registry(
+async def get_lazy_registry(
     request: Request,
     access: Annotated[ChainAccess, Depends(get_access)],
     cache_control: Annotated[str | None, Header(include_in_schema=False)] = None,

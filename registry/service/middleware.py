@@ -148,3 +148,73 @@ class BlockHeader:
             await send(message)
 
         await self.app(scope, receive, send_with_block)
+
+
+class ReadCache:
+    """Answers repeated chain reads from memory: the EBSI read APIs are functions of the chain
+    head (and, where a route defaults to "now", of the clock), so a 200 answer computed at one
+    head is replayed, byte for byte, to the same GET (same path, query and Accept) at the same head
+    within the same second. Only fresh heads are used (the route's own rule); a request asking
+    for a fresh read (Cache-Control: no-cache) always goes to the route. Nothing outlives
+    `_KEPT_HEADS` heads, so instances behind a load balancer still share nothing.
+    """
+
+    PREFIXES = ("/did-registry/", "/trusted-issuers-registry/", "/timestamp/", "/trusted-schemas-registry/")
+    MAX_BODY = 1 << 20
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, app: ASGIApp, access: Any) -> None:
+        self.app = app
+        self.access = access
+        self._entries: dict[tuple[Any, ...], tuple[int, list[tuple[bytes, bytes]], bytes]] = {}
+        self._head: Any = None
+
+    def _cacheable(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.PREFIXES):
+            return False
+        for name, value in scope.get("headers", ()):
+            if name == b"cache-control" and any(d.strip() in (b"no-cache", b"max-age=0") for d in value.split(b",")):
+                return False
+        return True
+
+    def _key(self, scope: Scope, head: Any, second: int) -> tuple[Any, ...]:
+        accept = next((v for k, v in scope.get("headers", ()) if k == b"accept"), b"")
+        return (head, second, scope["path"], scope.get("query_string", b""), accept)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._cacheable(scope):
+            await self.app(scope, receive, send)
+            return
+        second = int(time.time())
+        head = self.access.known_head()
+        if head is not None:
+            hit = self._entries.get(self._key(scope, head, second))
+            if hit is not None:
+                status, headers, body = hit
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        started: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def remember(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self._store(scope, second, started, b"".join(chunks))
+            await send(message)
+
+        await self.app(scope, receive, remember)
+
+    def _store(self, scope: Scope, second: int, started: dict[str, Any], body: bytes) -> None:
+        head = scope.get("state", {}).get("head")
+        if started.get("status") != 200 or head is None or len(body) > self.MAX_BODY:
+            return
+        if head != self._head:  # a new head: everything older is stale
+            self._entries.clear()
+            self._head = head
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[self._key(scope, head, second)] = (200, list(started.get("headers", [])), body)
