@@ -19,10 +19,10 @@ import json
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from eth_abi import decode, encode
 from eth_utils import keccak, to_checksum_address
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from registry.chain.txmanager import TxManager
+
+T = TypeVar("T")
 
 # EIP-7825 caps a transaction at 2^24 gas on Osaka networks; stay under it everywhere.
 TX_GAS_CAP = 16_777_216
@@ -224,6 +226,13 @@ class ChainClient:
         except (OSError, http.client.HTTPException) as exc:
             reason = _describe(exc, self.timeout_s)
             raise ChainUnavailable(f"cannot reach the chain at {self.rpc_url}: {reason}") from exc
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, for a value derived only from `latest` reads. A plain client computes it
+        every time (its `latest` moves under it); a client pinned to one head (the service's)
+        keeps it for as long as it keeps that head's answers."""
+        del key
+        return compute()
 
     # -- raw JSON-RPC ---------------------------------------------------------------------
 

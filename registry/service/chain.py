@@ -13,9 +13,9 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from registry.chain.client import Call, ChainClient
 from registry.chain.deployment import Deployment, check_deployment
@@ -24,6 +24,7 @@ from registry.errors import ChainUnavailable
 from registry.ops.registry import Registry
 
 # Methods whose answer at a fixed block never changes: safe to cache under that block.
+T = TypeVar("T")
 _PINNABLE = frozenset({"eth_call", "eth_getLogs", "eth_getBlockByNumber", "eth_chainId", "eth_blockNumber"})
 _KEPT_HEADS = 3
 _MAX_ENTRIES_PER_HEAD = 50_000
@@ -41,15 +42,15 @@ class BlockCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._heads: OrderedDict[Head, dict[str, Any]] = OrderedDict()
+        self._heads: OrderedDict[Head, dict[Any, Any]] = OrderedDict()
 
-    def get(self, head: Head, key: str) -> tuple[bool, Any]:
+    def get(self, head: Head, key: Any) -> tuple[bool, Any]:
         entries = self._heads.get(head)
         if entries is None or key not in entries:
             return False, None
         return True, entries[key]
 
-    def put(self, head: Head, key: str, value: Any) -> None:
+    def put(self, head: Head, key: Any, value: Any) -> None:
         with self._lock:
             entries = self._heads.get(head)
             if entries is None:
@@ -91,6 +92,17 @@ class PinnedClient(ChainClient):
         if method == "eth_blockNumber":
             return True, hex(self.head.number)
         return False, None
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """Derived values (decoded DID documents, accreditation chains with their checked
+        signatures) kept under the head they were read at, like the raw answers."""
+        cache_key = ("memo", *key)
+        hit, value = self._cache.get(self.head, cache_key)
+        if hit:
+            return cast(T, value)
+        value = compute()
+        self._cache.put(self.head, cache_key, value)
+        return value
 
     def request(self, method: str, params: list[Any]) -> Any:
         return self.batch([(method, params)])[0]
