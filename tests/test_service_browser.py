@@ -1,11 +1,13 @@
 """The web page in a real browser (Debian's headless Chromium, driven by Playwright): a person
-opens a valid, a revoked and a tampered credential and reads each verdict on screen.
+opens a valid, a revoked and a tampered credential, and a skills passport, and reads each
+verdict on screen.
 
 Screenshots are kept under test-artifacts/service-browser/.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from test_service_verify import tamper
 
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
+from registry.ops.passport import create_passport
 from registry.ops.registry import Purpose
 
 pytest_plugins = ("service_fixtures",)
@@ -114,3 +117,27 @@ def test_the_issuer_page_shows_the_accreditation_chain(page: sync_api.Page, chai
         f"Accreditation body (TAO): {chain.tao.did}",
         f"Top authority (Root TAO): {chain.root.did}",
     ]
+
+
+def test_a_passport_is_laid_out_credential_by_credential(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    valid = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    revoked = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    issuer.change_status([revoked.credential], Purpose.REVOCATION, set_=True, reason=2)
+    path = tmp_path / "passport.json"
+    path.write_text(json.dumps(create_passport(holder, [valid, revoked])))
+
+    verdict, text, checks = open_and_read_verdict(page, path, "passport")
+    assert verdict == "invalid"
+    assert text.startswith("Not all valid") and "1 of 2" in text
+    assert checks == {"holder signature": "pass", "holder binding": "pass"}
+    panels = page.locator("#credentials details.credential").all()
+    assert [p.get_attribute("data-verdict") for p in panels] == ["valid", "revoked"]
+    assert [p.locator(".badge").inner_text() for p in panels] == ["Valid", "Revoked"]
+    # The one that is not valid is open, with its reason and its checks in words.
+    assert panels[1].get_attribute("open") is not None and panels[0].get_attribute("open") is None
+    assert "fraud" in panels[1].inner_text()
+    revocation = panels[1].locator('li[data-check="revocation status"]')
+    assert revocation.get_attribute("data-outcome") == "fail"
+    assert revocation.inner_text().startswith("The issuer has not revoked it")

@@ -10,7 +10,16 @@ const VERDICTS = {
   "could not determine": ["Could not check", "The registry could not be reached. Nothing is known to be wrong; try again later."],
 };
 
+const PASSPORT_VERDICTS = {
+  "valid": ["Valid passport", "The holder presented it, and every credential in it is valid."],
+  "invalid": ["Not all valid", "Look at each credential below before relying on any of them."],
+  "could not determine": ["Could not check", "The registry could not be reached for some credentials; try again later."],
+};
+
 const CHECKS = {
+  "presentation": "It is a well-formed skills passport",
+  "holder signature": "The holder signed this passport",
+  "holder binding": "Every credential is about the holder",
   "format": "It is a well-formed credential",
   "cohort proof": "It belongs to the batch the issuer recorded",
   "issuer DID": "The issuer is registered",
@@ -47,19 +56,9 @@ function showVerdict(verdict, title, detail) {
   $("result").hidden = false;
 }
 
-function show(report, block) {
-  const [title, detail] = VERDICTS[report.verdict] || ["Unknown", report.summary];
-  showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${report.summary}`);
-  const facts = $("facts");
-  facts.replaceChildren();
-  const info = report.credential || {};
-  fact(facts, "Qualification", info.achievement);
-  fact(facts, "Issued by", info.issuer, info.issuer ? `/issuer?did=${encodeURIComponent(info.issuer)}` : null);
-  fact(facts, "Issued on", info.issued);
-  fact(facts, "Checked at", block ? `${report.checked_at} (block ${block})` : report.checked_at);
-  const list = $("checks");
+function checkList(list, checks) {
   list.replaceChildren();
-  for (const check of report.checks) {
+  for (const check of checks) {
     const item = element("li", null, { "data-outcome": check.outcome, "data-check": check.name });
     item.append(element("span", CHECKS[check.name] || check.name, { class: "what" }));
     item.append(element("span", check.message, { class: "detail" }));
@@ -67,11 +66,68 @@ function show(report, block) {
   }
 }
 
+function credentialFacts(facts, report, block) {
+  const info = report.credential || {};
+  fact(facts, "Qualification", info.achievement);
+  fact(facts, "Issued by", info.issuer, info.issuer ? `/issuer?did=${encodeURIComponent(info.issuer)}` : null);
+  fact(facts, "Issued on", info.issued);
+  if (block !== undefined) fact(facts, "Checked at", block ? `${report.checked_at} (block ${block})` : report.checked_at);
+}
+
+function show(report, block) {
+  $("credentials").replaceChildren();
+  $("credentials").hidden = true;
+  if (report.kind === "passport") {
+    showPassport(report, block);
+    return;
+  }
+  const [title, detail] = VERDICTS[report.verdict] || ["Unknown", report.summary];
+  showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${report.summary}`);
+  const facts = $("facts");
+  facts.replaceChildren();
+  credentialFacts(facts, report, block);
+  checkList($("checks"), report.checks);
+}
+
+// A skills passport: the holder's own checks first, then one panel per credential with its
+// verdict in words; the panels of credentials that are not valid start open.
+function showPassport(report, block) {
+  const [title, detail] = PASSPORT_VERDICTS[report.verdict] || ["Not valid", "Do not rely on this passport."];
+  showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${report.summary}`);
+  const facts = $("facts");
+  facts.replaceChildren();
+  fact(facts, "Holder", report.holder);
+  fact(facts, "Credentials", String(report.credentials.length));
+  if (block) fact(facts, "Checked at block", block);
+  checkList($("checks"), report.checks);
+  const panels = $("credentials");
+  for (const [n, credential] of report.credentials.entries()) {
+    const [words] = VERDICTS[credential.verdict] || ["Unknown"];
+    const info = credential.credential || {};
+    const panel = element("details", null, { "data-verdict": credential.verdict, class: "credential" });
+    if (credential.verdict !== "valid") panel.open = true;
+    const summary = element("summary");
+    summary.append(element("span", words, { class: "badge", "data-verdict": credential.verdict }));
+    summary.append(element("span", info.achievement || `Credential ${n + 1}`, { class: "title" }));
+    panel.append(summary);
+    if (credential.verdict !== "valid") panel.append(element("p", credential.summary, { class: "detail" }));
+    const list = element("dl");
+    credentialFacts(list, credential);
+    panel.append(list);
+    const checks = element("ul", null, { class: "checks" });
+    checkList(checks, credential.checks);
+    panel.append(checks);
+    panels.append(panel);
+  }
+  panels.hidden = report.credentials.length === 0;
+}
+
 async function verify(text) {
   if (!text.trim()) return;
   showVerdict("pending", "Checking…", "");
   $("checks").replaceChildren();
   $("facts").replaceChildren();
+  $("credentials").replaceChildren();
   const body = { credential: text.trim() };
   const at = $("at").value;
   if (at) body.at = `${at}T23:59:59Z`;
