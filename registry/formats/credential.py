@@ -250,12 +250,18 @@ def _hex32(value: Any, what: str) -> bytes:
 
 def _hex32_list(values: list[Any]) -> tuple[bytes, ...]:
     """A proof's elements, each "0x" + 64 hex digits, decoded in one pass."""
-    if all(isinstance(v, str) and len(v) == 66 and v.startswith("0x") for v in values):
+    count = len(values)
+    try:
+        joined = "".join(values)
+    except TypeError:
+        joined = ""
+    # Every element 66 characters starting "0x" (no other "x" can pass fromhex), then 32 bytes each.
+    if len(joined) == 66 * count and joined[0::66] == "0" * count and joined[1::66] == "x" * count:
         try:
-            raw = bytes.fromhex("".join(v[2:] for v in values))
+            raw = bytes.fromhex(joined.replace("0x", ""))
         except ValueError:
             raw = b""
-        if len(raw) == 32 * len(values):  # fromhex skips spaces: fewer bytes means a bad element
+        if len(raw) == 32 * count:  # fromhex skips spaces: fewer bytes means a bad element
             return tuple(raw[n : n + 32] for n in range(0, len(raw), 32))
     for value in values:
         _hex32(value, "a proof element")  # names the problem

@@ -76,7 +76,7 @@ class Verdict(StrEnum):
         return 1
 
 
-@dataclass
+@dataclass(slots=True)
 class Check:
     name: str
     outcome: Outcome
@@ -84,7 +84,7 @@ class Check:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Report:
     source: str
     verdict: Verdict
@@ -104,7 +104,7 @@ class Report:
         return next((c for c in self.checks if c.name == name), None)
 
 
-@dataclass
+@dataclass(slots=True)
 class PassportReport:
     source: str
     verdict: Verdict
@@ -125,7 +125,7 @@ class PassportReport:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """One credential moving through the verification phases."""
 
