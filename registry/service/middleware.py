@@ -154,9 +154,10 @@ class ReadCache:
     """Answers repeated chain reads from memory: the EBSI read APIs are functions of the chain
     head (and, where a route defaults to "now", of the clock), so a 200 answer computed at one
     head is replayed, byte for byte, to the same GET (same path, query and Accept) at the same head
-    within the same second. Only fresh heads are used (the route's own rule); a request asking
-    for a fresh read (Cache-Control: no-cache) always goes to the route. Nothing outlives
-    `_KEPT_HEADS` heads, so instances behind a load balancer still share nothing.
+    within the same second, from the third asking on (the second is remembered). Only fresh
+    heads are used (the route's own rule); a request asking for a fresh read (Cache-Control:
+    no-cache) always goes to the route. Only the newest head's answers are kept, so instances
+    behind a load balancer still share nothing.
     """
 
     PREFIXES = ("/did-registry/", "/trusted-issuers-registry/", "/timestamp/", "/trusted-schemas-registry/")
@@ -167,6 +168,9 @@ class ReadCache:
         self.app = app
         self.access = access
         self._entries: dict[tuple[Any, ...], tuple[int, list[tuple[bytes, bytes]], bytes]] = {}
+        # Keys asked once at this head: an answer is kept from its second asking on, so one-off
+        # requests (a crawler, a client varying its query) cost nothing to remember.
+        self._seen: set[tuple[Any, ...]] = set()
         self._head: Any = None
 
     def _cacheable(self, scope: Scope) -> bool:
@@ -214,7 +218,14 @@ class ReadCache:
             return
         if head != self._head:  # a new head: everything older is stale
             self._entries.clear()
+            self._seen.clear()
             self._head = head
+        key = self._key(scope, head, second)
+        if key not in self._seen:
+            if len(self._seen) >= self.MAX_ENTRIES:
+                self._seen.clear()
+            self._seen.add(key)
+            return
         if len(self._entries) >= self.MAX_ENTRIES:
             self._entries.clear()
-        self._entries[self._key(scope, head, second)] = (200, list(started.get("headers", [])), body)
+        self._entries[key] = (200, list(started.get("headers", [])), body)

@@ -6,6 +6,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from registry.chain.client import contract_abi
 from registry.errors import InputError
@@ -53,11 +54,13 @@ def get_timestamp(timestamp_id: str, registry: RegistryDep) -> Any:
     first = min(logs, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)))
     block = int(first["blockNumber"], 16)
     event = abi.decode_event("Anchored", first)
-    return {
-        "hash": "0x" + value.hex(),
-        "timestampedBy": to_checksum_address(event["account"]),
-        "blockNumber": block,
-        "timestamp": iso(registry.block_timestamp(block)),
-        "transactionHash": str(first["transactionHash"]),
-        "data": str(first["data"]),
-    }
+    return JSONResponse(
+        {
+            "hash": "0x" + value.hex(),
+            "timestampedBy": to_checksum_address(event["account"]),
+            "blockNumber": block,
+            "timestamp": iso(registry.block_timestamp(block)),
+            "transactionHash": str(first["transactionHash"]),
+            "data": str(first["data"]),
+        }
+    )
