@@ -288,3 +288,27 @@ def test_reads_at_one_head_are_replayed_and_no_cache_reads_afresh(
             assert after.headers["x-block-number"] == fresh.headers["x-block-number"]
     finally:
         steady.stop()
+
+
+def test_read_answers_match_their_openapi_response_schemas(
+    http: httpx.Client, chain: Chain, issuer: Issuer, holder: Identity
+) -> None:
+    """The read routes return their JSON directly (no pydantic pass on the way out), so their
+    answers are checked here against the response schemas the OpenAPI document publishes."""
+    document = http.get("/openapi.json").json()
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    paths = {
+        "/trusted-issuers-registry/v5/issuers/{did}": f"{TIR}/{chain.ti.did}",
+        "/trusted-issuers-registry/v5/issuers/{did}/attributes/{attribute_id}": (
+            f"{TIR}/{chain.ti.did}/attributes/{chain.ti_attribute.hex()}"
+        ),
+        "/timestamp/v4/timestamps/{timestamp_id}": f"/timestamp/v4/timestamps/0x{issued.credential_hash.hex()}",
+    }
+    for template, path in paths.items():
+        answer = http.get(path)
+        assert answer.status_code == 200, path
+        schema = document["paths"][template]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        validator = Draft202012Validator({**schema, "components": document["components"]})
+        problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(answer.json())]
+        assert problems == [], (template, problems)
+        assert "$ref" in schema  # a real schema, not an empty one that accepts anything

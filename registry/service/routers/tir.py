@@ -89,7 +89,7 @@ def get_issuer(did: str, registry: RegistryDep) -> Any:
     """The issuer and all its attributes: {did, attributes: [{hash, body, issuerType, tao, rootTao}]}."""
     chain = _chain(registry, _did(did))
     # A Response skips FastAPI's re-validation of what we built; the shape is the response_model's
-    # (the path-by-path tests and the schemathesis run check answers against the OpenAPI schema).
+    # (tests/test_service_read.py checks these answers against the published OpenAPI schemas).
     return JSONResponse({"did": did, "attributes": [_attribute(chain, link) for link in chain.of(did_hash(did))]})
 
 
