@@ -16,6 +16,7 @@ import pytest
 from conftest import Chain, welding_certificate
 from test_service_verify import tamper
 
+from registry.formats.credential import HolderFile
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.passport import create_passport
@@ -72,12 +73,18 @@ def open_and_read_verdict(page: sync_api.Page, path: Path, shot: str) -> tuple[s
     return str(verdict.get_attribute("data-verdict")), verdict.inner_text(), checks
 
 
-def test_a_person_sees_valid_revoked_and_tampered_verdicts(
-    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
-) -> None:
+def valid_and_revoked(issuer: Issuer, holder: Identity) -> tuple[HolderFile, HolderFile]:
+    """Two fresh credentials for the holder; the second revoked for fraud (reason 2)."""
     valid = issuer.issue_single(holder.did, welding_certificate()).holder_file
     revoked = issuer.issue_single(holder.did, welding_certificate()).holder_file
     issuer.change_status([revoked.credential], Purpose.REVOCATION, set_=True, reason=2)
+    return valid, revoked
+
+
+def test_a_person_sees_valid_revoked_and_tampered_verdicts(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    valid, revoked = valid_and_revoked(issuer, holder)
     files = {"valid": tmp_path / "valid.json", "revoked": tmp_path / "revoked.json", "tampered": tmp_path / "t.jwt"}
     files["valid"].write_text(valid.dumps())
     files["revoked"].write_text(revoked.dumps())
@@ -122,9 +129,7 @@ def test_the_issuer_page_shows_the_accreditation_chain(page: sync_api.Page, chai
 def test_a_passport_is_laid_out_credential_by_credential(
     page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
 ) -> None:
-    valid = issuer.issue_single(holder.did, welding_certificate()).holder_file
-    revoked = issuer.issue_single(holder.did, welding_certificate()).holder_file
-    issuer.change_status([revoked.credential], Purpose.REVOCATION, set_=True, reason=2)
+    valid, revoked = valid_and_revoked(issuer, holder)
     path = tmp_path / "passport.json"
     path.write_text(json.dumps(create_passport(holder, [valid, revoked])))
 
