@@ -367,30 +367,33 @@ class Verifier:
         The answer depends only on (issuer, anchoring time, what the credential needs), so a cohort's
         members, anchored together, share one evaluation.
         """
-        need = Need(types=tuple(item.info.get("types") or ()), schema_id=item.info.get("schema"))
-        key = (item.issuer, anchored_at, need)
+        types = item.info.get("types") or ()
+        key = (item.issuer, anchored_at, tuple(types), item.info.get("schema"))
         if key not in verdicts:
-            assert self.registry is not None
-            verdicts[key] = self.registry.client.memo(
-                ("accreditation", *key, self.trust_list), lambda: evaluate(chain, anchored_at, self.trust_list, need)
-            )
-        report = verdicts[key]
+            verdicts[key] = self._accreditation_check(chain, anchored_at, Need(types=key[2], schema_id=key[3]))
+        outcome, message, evidence = verdicts[key]
+        item.add("accreditation", outcome, message, **evidence)
+
+    def _accreditation_check(self, chain: Any, anchored_at: int, need: Need) -> tuple[Outcome, str, dict[str, Any]]:
+        """The accreditation check's outcome, message and evidence, worded once per verdict."""
+        assert self.registry is not None
+        report = self.registry.client.memo(
+            ("accreditation", chain.did, anchored_at, need, self.trust_list),
+            lambda: evaluate(chain, anchored_at, self.trust_list, need),
+        )
         evidence: dict[str, Any] = {
             "root": report.root,
             "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
         }
         if report.notes:
             evidence["note"] = "; ".join(report.notes)
-        if report.ok:
-            message = f"at issuance: {report.summary}"
-            revoked_later = [n for n in report.notes if "revoked on" in n]
-            if revoked_later:
-                message += "; note: " + "; ".join(revoked_later)
-            item.add("accreditation", Outcome.PASS, message, **evidence)
-        else:
-            item.add(
-                "accreditation", Outcome.FAIL, f"at issuance ({vcfmt.iso(anchored_at)}): {report.summary}", **evidence
-            )
+        if not report.ok:
+            return Outcome.FAIL, f"at issuance ({vcfmt.iso(anchored_at)}): {report.summary}", evidence
+        message = f"at issuance: {report.summary}"
+        revoked_later = [n for n in report.notes if "revoked on" in n]
+        if revoked_later:
+            message += "; note: " + "; ".join(revoked_later)
+        return Outcome.PASS, message, evidence
 
     def _check_anchor(
         self, item: _Item, state: DidState, records: list[AnchorRecord], at: int | None, head_time: int
