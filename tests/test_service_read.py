@@ -286,6 +286,10 @@ def test_reads_at_one_head_are_replayed_and_no_cache_reads_afresh(
             after = client.get(DIDS, params={"page[size]": 1})
             assert after.json()["total"] == fresh.json()["total"]
             assert after.headers["x-block-number"] == fresh.headers["x-block-number"]
+            # Answers carry absolute links, so a replay never crosses host names.
+            for host in ("registry.a.example", "registry.a.example", "registry.a.example", "registry.b.example"):
+                links = client.get(DIDS, params={"page[size]": 1}, headers={"Host": host}).json()["links"]
+                assert urlsplit(links["first"]).hostname == host
     finally:
         steady.stop()
 

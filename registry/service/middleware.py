@@ -153,7 +153,7 @@ class BlockHeader:
 class ReadCache:
     """Answers repeated chain reads from memory: the EBSI read APIs are functions of the chain
     head (and, where a route defaults to "now", of the clock), so a 200 answer computed at one
-    head is replayed, byte for byte, to the same GET (same path, query and Accept) at the same head
+    head is replayed, byte for byte, to the same GET (same path, query, Accept and Host) at the same head
     within the same second, from the third asking on (the second is remembered). Only fresh
     heads are used (the route's own rule); a request asking for a fresh read (Cache-Control:
     no-cache) always goes to the route. Only the newest head's answers are kept, so instances
@@ -182,8 +182,19 @@ class ReadCache:
         return True
 
     def _key(self, scope: Scope, head: Any, second: int) -> tuple[Any, ...]:
-        accept = next((v for k, v in scope.get("headers", ()) if k == b"accept"), b"")
-        return (head, second, scope["path"], scope.get("query_string", b""), accept)
+        # Everything an answer can depend on besides the chain: the path and query, the media
+        # type asked for, and what absolute links in it are built from (scheme, host, root path).
+        headers = dict(scope.get("headers", ()))
+        return (
+            head,
+            second,
+            scope["path"],
+            scope.get("query_string", b""),
+            headers.get(b"accept", b""),
+            scope.get("scheme"),
+            headers.get(b"host", b""),
+            scope.get("root_path", ""),
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._cacheable(scope):
