@@ -163,6 +163,7 @@ class ReadCache:
     PREFIXES = ("/did-registry/", "/trusted-issuers-registry/", "/timestamp/", "/trusted-schemas-registry/")
     MAX_BODY = 1 << 20
     MAX_ENTRIES = 10_000
+    MAX_BYTES = 64 << 20  # all kept answers together, per worker
 
     def __init__(self, app: ASGIApp, access: Any) -> None:
         self.app = app
@@ -171,6 +172,7 @@ class ReadCache:
         # Keys asked once at this head: an answer is kept from its second asking on, so one-off
         # requests (a crawler, a client varying its query) cost nothing to remember.
         self._seen: set[tuple[Any, ...]] = set()
+        self._bytes = 0
         self._head: Any = None
 
     def _cacheable(self, scope: Scope) -> bool:
@@ -230,6 +232,7 @@ class ReadCache:
         if head != self._head:  # a new head: everything older is stale
             self._entries.clear()
             self._seen.clear()
+            self._bytes = 0
             self._head = head
         key = self._key(scope, head, second)
         if key not in self._seen:
@@ -237,6 +240,8 @@ class ReadCache:
                 self._seen.clear()
             self._seen.add(key)
             return
-        if len(self._entries) >= self.MAX_ENTRIES:
+        if len(self._entries) >= self.MAX_ENTRIES or self._bytes + len(body) > self.MAX_BYTES:
             self._entries.clear()
+            self._bytes = 0
         self._entries[key] = (200, list(started.get("headers", [])), body)
+        self._bytes += len(body)
