@@ -41,7 +41,6 @@ MAX_TIMESTAMP = 253_402_300_800
 
 
 @lru_cache(maxsize=4096)  # a cohort's credentials share their dates; formatting them is not free
-@lru_cache(maxsize=8192)
 def iso(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -336,10 +336,17 @@ class Trust:
     # -- reads ----------------------------------------------------------------------------
 
     def fetch(self, dids: Iterable[str]) -> dict[str, ChainData]:
-        """Read the chains of several DIDs: one batch of view calls, then one batch of logs and documents."""
-        dids = sorted(set(dids))
-        if not dids:
+        """Read the chains of several DIDs: one batch of view calls, then one batch of logs and documents.
+
+        Through the client's per-head memo: a client pinned to one head (the service's) reads and
+        checks a chain, its accreditation signatures included, once per block for every caller.
+        """
+        wanted = tuple(sorted(set(dids)))
+        if not wanted:
             return {}
+        return self.client.memo(("trust-chains", wanted), lambda: self._fetch(list(wanted)))
+
+    def _fetch(self, dids: list[str]) -> dict[str, ChainData]:
         walks = self.client.call_many([self._tir("trustChainOf", did_hash(d), MAX_LINKS) for d in dids])
         per_did: dict[str, list[Link]] = {
             d: [_link_from_tuple(raw) for raw in w[0]] for d, w in zip(dids, walks, strict=True)

@@ -16,7 +16,7 @@ import gc
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -340,11 +340,7 @@ class Verifier:
             Registry.anchor_records(anchor_pairs, abi.decode_output("anchorsOf", results[1])) if anchor_pairs else []
         )
         words = [int(w) for w in abi.decode_output("statusWordsFor", results[-1])[0]] if status_keys else []
-        issuers = tuple(sorted({item.issuer for item in live}))
-        trust = Trust(self.registry, "")
-        # Memoised per head where the client is pinned to one (the service): the chains' links,
-        # documents and accreditation signatures are then read and checked once per block.
-        chains = client.memo(("trust-chains", issuers), lambda: trust.fetch(issuers))
+        chains = Trust(self.registry, "").fetch({item.issuer for item in live})
         verdicts: dict[tuple[Any, ...], Any] = {}
         for item, pairs, word_ids in zip(live, item_pairs, item_words, strict=True):
             anchored_at = self._check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], at, head_time)
@@ -526,9 +522,7 @@ class Verifier:
 
     def verify_many(self, inputs: Sequence[tuple[str, str | bytes]], at: int | None = None) -> list[Report]:
         """Verify (source name, content) pairs; `at` (unix seconds) asks "was it valid then"."""
-        if len(inputs) < _GC_PAUSE_MIN_BATCH:
-            return self._verify_many(inputs, at)
-        with _gc_paused():
+        with _gc_paused() if len(inputs) >= _GC_PAUSE_MIN_BATCH else nullcontext():
             return self._verify_many(inputs, at)
 
     def _verify_many(self, inputs: Sequence[tuple[str, str | bytes]], at: int | None) -> list[Report]:

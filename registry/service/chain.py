@@ -23,8 +23,9 @@ from registry.config import Settings
 from registry.errors import ChainUnavailable
 from registry.ops.registry import Registry
 
-# Methods whose answer at a fixed block never changes: safe to cache under that block.
 T = TypeVar("T")
+
+# Methods whose answer at a fixed block never changes: safe to cache under that block.
 _PINNABLE = frozenset({"eth_call", "eth_getLogs", "eth_getBlockByNumber", "eth_chainId", "eth_blockNumber"})
 _KEPT_HEADS = 3
 _MAX_ENTRIES_PER_HEAD = 50_000

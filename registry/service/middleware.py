@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.service.deps import wants_fresh
 from registry.service.errors import PROBLEM_JSON, problem_type
 
 _MAX_TRACKED_CLIENTS = 100_000
@@ -178,10 +179,8 @@ class ReadCache:
     def _cacheable(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.PREFIXES):
             return False
-        for name, value in scope.get("headers", ()):
-            if name == b"cache-control" and any(d.strip() in (b"no-cache", b"max-age=0") for d in value.split(b",")):
-                return False
-        return True
+        cache_control = dict(scope.get("headers", ())).get(b"cache-control")
+        return not wants_fresh(cache_control.decode("latin-1") if cache_control is not None else None)
 
     def _key(self, scope: Scope, head: Any, second: int) -> tuple[Any, ...]:
         # Everything an answer can depend on besides the chain: the path and query, the media
