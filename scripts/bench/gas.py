@@ -108,13 +108,13 @@ def ours_singles(
     receipts = issuer.change_status([tokens[first]], Purpose.REVOCATION, set_=True, reason=REASON_ISSUED_IN_ERROR)
     results["single_revoke"] = op(gas_of(receipts), note="first bit in a fresh status word")
     revoked.add(first)
-    same = next((n for n in range(1, len(tokens)) if words[n] == words[first]), None)
+    last = len(tokens) - 1  # kept for suspension and reinstatement below, so never revoked
+    same = next((n for n in range(1, last) if words[n] == words[first]), None)
     if same is not None:
         receipts = issuer.change_status([tokens[same]], Purpose.REVOCATION, set_=True, reason=REASON_ISSUED_IN_ERROR)
         results["single_revoke_same_word"] = op(gas_of(receipts), note="a word that already holds a revocation")
         revoked.add(same)
     # Suspension: the last single, in the suspension list (its own words, fresh too).
-    last = len(tokens) - 1
     suspend = issuer.change_status([tokens[last]], Purpose.SUSPENSION, set_=True, reason=REASON_UNDER_INVESTIGATION)
     reinstate = issuer.change_status([tokens[last]], Purpose.SUSPENSION, set_=False, reason=REASON_INVESTIGATION_CLOSED)
     results["single_suspend"] = op(gas_of(suspend), note="fresh suspension word")

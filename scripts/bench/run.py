@@ -243,7 +243,8 @@ def run(sizes: Sizes, out_dir: Path, smoke: bool, seed: int) -> dict[str, Any]:
 
         log("cold start of `registry verify`")
         holder = tmp / "one-credential.json"
-        holder.write_text(singles[-1].dumps())
+        # A credential that must verify VALID: a single that was never revoked.
+        holder.write_text(next(h for n, h in enumerate(singles) if n not in revoked_singles).dumps())
         results["cold_start"] = cold_start(
             holder, chain.node.rpc_url, world.deployment_file, sizes.cold_runs, sizes.cold_warmup
         )
