@@ -49,8 +49,10 @@ MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
 CLOCK_SKEW_S = 300
 
 
-# The checks that need the chain; when it cannot be asked they are reported as unknown.
-_CHAIN_CHECKS = ("issuer DID", "signing key", "signature", "anchor", "revocation status", "accreditation")
+# The checks that need the chain; when it cannot be asked they are reported as unknown (with one
+# status check for each status list the credential names, between the anchor and accreditation).
+_CHAIN_CHECKS_BEFORE_STATUS = ("issuer DID", "signing key", "signature", "anchor")
+_CHAIN_CHECKS_AFTER_STATUS = ("accreditation",)
 
 
 class Outcome(StrEnum):
@@ -552,7 +554,8 @@ class Verifier:
                 continue
             if chain_error is not None and not item.fatal:
                 done = {c.name for c in item.checks}
-                for name in _CHAIN_CHECKS:
+                statuses = dict.fromkeys(f"{s[2].label} status" for s in item.statuses)
+                for name in (*_CHAIN_CHECKS_BEFORE_STATUS, *statuses, *_CHAIN_CHECKS_AFTER_STATUS):
                     if name not in done:
                         item.add(name, Outcome.UNKNOWN, f"could not check: {chain_error}")
             self._validity(item, at if at is not None else int(started))
