@@ -22,6 +22,9 @@ from registry.keystore import KeyStore
 
 console = Console(emoji=False, highlight=False)
 REGISTRY = str(Path(sys.executable).with_name("registry"))
+# Real ESCO skill concepts (they are in ../shared/vectors/esco/skills.csv).
+WELDING_SKILL = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314=apply arc welding techniques"
+SAFETY_SKILL = "http://data.europa.eu/esco/skill/51754b8a-3e2c-4cc1-86e6-cf510d9c6fe4=use personal protection equipment"
 
 
 class Demo:
@@ -78,11 +81,12 @@ def main() -> int:
                 "2. The parties create their identities. In Amina's home country: the national vocational "
                 "authority, an accreditation body and a welding school, each a did:ebsi with a secp256k1 "
                 "controller key (signs its transactions) and a P-256 key (signs credentials), encrypted on "
-                "disk. Amina, the worker, gets a did:key she controls."
+                "disk. Amina, the worker, and two classmates each get a did:key they control."
             )
             for name in ("home-authority", "accreditation-body", "welding-school"):
                 demo.run("identity", "create", name)
-            demo.run("identity", "create", "--person", "amina")
+            for person in ("amina", "bilal", "chidi"):
+                demo.run("identity", "create", "--person", person)
 
             demo.step(
                 "3. Each organisation registers its DID on-chain with its public keys "
@@ -139,7 +143,7 @@ def main() -> int:
                 "--credential-type", "WeldingCertificate",
                 "--description", "Welds carbon steel plate and pipe with MIG/MAG processes.",
                 "--criteria", "Practical test on plate and pipe, assessed by a certified examiner.",
-                "--skill", "http://data.europa.eu/esco/skill/35eb2b43-8e7e-46e3-a5b5-0a8c5c6a0f7e=weld metal",
+                "--skill", WELDING_SKILL,
                 "--eqf", "4",
                 "--out", str(credential),
             )  # fmt: skip
@@ -151,15 +155,50 @@ def main() -> int:
             demo.run("verify", "--trust-list", str(trust_list), str(credential))
 
             demo.step(
-                "8. The school finds the exam was not properly invigilated and revokes the credential, giving a reason."
+                "8. The school certifies a whole class at once: Amina and two classmates finish its workplace "
+                "safety course. From a roster, it signs one credential each and anchors the cohort's Merkle "
+                "root in one transaction; each holder's file carries the proof that links it to that root."
+            )
+            roster = files / "safety-course.csv"
+            roster.write_text(
+                "holder,name,description,skills,eqf\n"
+                + "".join(
+                    f"{person},Workplace safety in welding,Works safely with welding fumes and hot work.,"
+                    f"{SAFETY_SKILL},3\n"
+                    for person in ("amina", "bilal", "chidi")
+                )
+            )
+            console.print(f"[dim]{roster}:[/]\n{roster.read_text()}")
+            cohort = files / "safety-course"
+            demo.run("issue", "--issuer", "welding-school", "--roster", str(roster), "--out-dir", str(cohort))
+
+            demo.step(
+                "9. Amina presents both credentials together as her skills passport, signed with her did:key. "
+                "The employer checks that she signed it and that every credential is about her, then each "
+                "credential: one verdict each and one overall."
+            )
+            passport = files / "amina-passport.json"
+            amina_safety = sorted(cohort.iterdir())[0]  # the roster's first line
+            demo.run(
+                "passport", "create", "--holder", "amina", "--audience", "an employer abroad",
+                "--out", str(passport), str(credential), str(amina_safety),
+            )  # fmt: skip
+            demo.run("verify", "--trust-list", str(trust_list), str(passport))
+
+            demo.step(
+                "10. The school finds the welding exam was not properly invigilated and revokes that credential, "
+                "giving a reason."
             )
             demo.run("revoke", str(credential), "--issuer", "welding-school", "--reason", "1")
 
-            demo.step("9. The employer verifies again: the credential is reported revoked, with reason and time.")
-            demo.run("verify", "--trust-list", str(trust_list), str(credential), expect=1)
+            demo.step(
+                "11. The employer verifies the passport again: the welding certificate is reported revoked, with "
+                "reason and time; the safety course still stands."
+            )
+            demo.run("verify", "--trust-list", str(trust_list), str(passport), expect=1)
 
             demo.step(
-                "10. If the chain cannot be reached, the verifier says so (exit code 2): 'could not "
+                "12. If the chain cannot be reached, the verifier says so (exit code 2): 'could not "
                 "determine' is never reported as 'invalid'."
             )
             demo.run("verify", "--rpc", f"http://127.0.0.1:{free_port()}", str(credential), expect=2)

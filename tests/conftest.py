@@ -31,7 +31,7 @@ from registry.ops.trust import IssuerType, Trust
 from registry.ops.verify import Verifier
 
 PASSPHRASE = "correct horse battery staple"
-WELDING = Skill("http://data.europa.eu/esco/skill/35eb2b43-8e7e-46e3-a5b5-0a8c5c6a0f7e", "weld metal")
+WELDING = Skill("http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314", "apply arc welding techniques")
 
 
 @pytest.fixture(scope="session")

@@ -209,7 +209,7 @@ def test_cohort_from_a_csv_roster_then_bulk_revocation_from_a_csv(
     settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
 ) -> None:
     roster = tmp_path / "cohort.csv"
-    skill = "http://data.europa.eu/esco/skill/35eb2b43-8e7e-46e3-a5b5-0a8c5c6a0f7e=weld metal"
+    skill = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314=apply arc welding techniques"
     rows = ["holder,name,skills,eqf"] + [f"{holder.did},Welding level {n},{skill},4" for n in range(1, 6)]
     roster.write_text("\n".join(rows) + "\n")
     out_dir = tmp_path / "cohort"
@@ -249,19 +249,25 @@ def test_bad_roster_row_is_named(settings: Settings, issuer: Issuer, tmp_path: P
 
 
 def test_passport_create_and_verify(settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path) -> None:
+    # A single-anchored credential and a cohort member: the passport file then carries a Merkle
+    # proof, which (keys sorted) stands before the presentation in the file.
+    single = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    cohort = issuer.issue_cohort([(holder.did, welding_certificate()), (holder.did, welding_certificate())])
     files = []
-    for n in range(2):
+    for n, holder_file in enumerate([single, cohort.holder_files[0]]):
         path = tmp_path / f"c{n}.json"
-        path.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+        path.write_text(holder_file.dumps())
         files.append(str(path))
     passport = tmp_path / "passport.json"
     created = run(settings, "passport", "create", "--holder", holder.name, "--out", str(passport), *files)
     assert created.returncode == 0, created.stderr
+    assert passport.read_text().index('"cohortProofs"') < passport.read_text().index('"format"')
     checked = run(settings, "verify", "--json", str(passport))
     assert checked.returncode == 0, checked.stdout
     report = json.loads(checked.stdout)
     assert report["kind"] == "passport" and report["verdict"] == "valid"
     assert [c["verdict"] for c in report["credentials"]] == ["valid", "valid"]
+    assert [c["name"] for c in report["credentials"][1]["checks"]][:2] == ["format", "cohort proof"]
 
 
 def test_issuer_check_cli(settings: Settings, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

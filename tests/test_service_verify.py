@@ -146,3 +146,18 @@ def test_a_skills_passport_gets_a_verdict_per_credential_and_one_overall(
     assert report["kind"] == "passport" and report["verdict"] == "invalid"
     assert [c["verdict"] for c in report["credentials"]] == ["valid", "revoked"]
     assert {c["name"]: c["outcome"] for c in report["checks"]} == {"holder signature": "pass", "holder binding": "pass"}
+
+
+def test_a_passport_file_with_cohort_proofs_first_is_still_a_passport(
+    http: httpx.Client, issuer: Issuer, holder: Identity
+) -> None:
+    # The file as `registry passport create` writes it (keys sorted: cohortProofs before format),
+    # sent as text: the service decides on the parsed document, not on the order of its keys.
+    from registry.ops.passport import create_passport
+
+    cohort = issuer.issue_cohort([(holder.did, welding_certificate()) for _ in range(3)])
+    text = json.dumps(create_passport(holder, cohort.holder_files[:2]), indent=2, sort_keys=True)
+    assert text.index('"cohortProofs"') < text.index('"format"')
+    report = http.post("/verify", json={"credential": text}).json()
+    assert report["kind"] == "passport" and report["verdict"] == "valid"
+    assert [c["verdict"] for c in report["credentials"]] == ["valid", "valid"]

@@ -57,9 +57,24 @@ class Passport:
     credentials: list[vcfmt.HolderFile]
 
 
+_MARKER = PASSPORT_FORMAT.encode()
+
+
 def is_passport(content: str | bytes) -> bool:
-    head = content[:200] if isinstance(content, str) else content[:200].decode("utf-8", "replace")
-    return PASSPORT_FORMAT in head or '"presentation"' in head
+    """Whether `content` is a passport file: a JSON object whose `format` is skills-passport/1.
+
+    Decided on the parsed document, never on where its keys happen to stand (a passport written
+    with sorted keys puts its cohort proofs first). A quick substring test first, so credential
+    files, which never name the passport format, are not parsed twice.
+    """
+    named = PASSPORT_FORMAT in content if isinstance(content, str) else _MARKER in content
+    if not named:
+        return False
+    try:
+        data = safejson.loads(content, "input")
+    except InputError:
+        return False
+    return isinstance(data, dict) and data.get("format") == PASSPORT_FORMAT
 
 
 def load_passport(content: str | bytes, source: str = "input") -> Passport:

@@ -34,7 +34,7 @@ from scripts.bench.chain import BenchChain
 ONE_YEAR = 365 * 24 * 3600
 SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate"))
 EXTRA_TYPES = ("WeldingCertificate",)
-WELDING = Skill("http://data.europa.eu/esco/skill/35eb2b43-8e7e-46e3-a5b5-0a8c5c6a0f7e", "weld metal")
+WELDING = Skill("http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314", "apply arc welding techniques")
 ACHIEVEMENT = Achievement(
     name="MIG/MAG welding, level 2",
     description="Welds carbon steel plate and pipe with MIG/MAG processes.",
