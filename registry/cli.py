@@ -193,11 +193,10 @@ def deploy(
     ] = None,
 ) -> None:
     """Deploy the registry contracts and record them in the deployment file."""
-    from eth_account import Account
-
     from registry.chain.client import ChainClient
     from registry.chain.deployment import deploy as do_deploy
     from registry.chain.node import ANVIL_DEV_KEY
+    from registry.ethaccount import Account
 
     settings = _settings(rpc, deployment)
     client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
@@ -462,9 +461,8 @@ def _did_of(settings: Settings, value: str) -> str:
 
 
 def _governance_account(settings: Settings, client: Any, governance: str | None) -> Any:
-    from eth_account import Account
-
     from registry.chain.node import ANVIL_DEV_KEY
+    from registry.ethaccount import Account
 
     if governance:
         return _load_identity(settings, governance).account

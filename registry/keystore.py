@@ -85,7 +85,7 @@ class Identity:
             raise KeyStoreError(f"identity {self.name} has no controller (secp256k1) key")
         cached = self._derived.get("account")
         if cached is None or cached[0] is not self.controller_key:
-            from eth_account import Account  # heavy import: only when a write needs the key
+            from registry.ethaccount import Account  # heavy import: only when a write needs the key
 
             account_ = Account.from_key(keyfmt.private_bytes(self.controller_key))
             cached = self._derived["account"] = (self.controller_key, account_)

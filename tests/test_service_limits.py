@@ -98,3 +98,39 @@ def test_a_node_that_never_answers_times_out_into_could_not_determine(service_se
             running.stop()
     assert report["verdict"] == "invalid"  # not a credential at all: decided offline
     assert "no answer within 0.5 s" in problem["detail"]
+
+
+def test_deeply_nested_json_is_refused_and_the_server_lives_on(service_settings: Settings) -> None:
+    # `registry serve` as users run it, in its own process: py_ecc (under eth-account) raises the
+    # recursion limit when imported, and under that limit the JSON decoder parsing this body ran
+    # the C stack out and killed the server. The body is far below the size cap.
+    import subprocess
+    import sys
+    import time
+
+    from registry.chain.node import free_port
+
+    port = free_port()
+    argv = [sys.executable, "-m", "registry", "--home", str(service_settings.home), "serve", "--port", str(port),
+            "--rpc", service_settings.rpc_url, "--deployment", str(service_settings.deployment_path)]  # fmt: skip
+    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    client.get("/trusted-schemas-registry/v3/schemas")
+                    break
+                except httpx.TransportError:
+                    assert server.poll() is None and time.monotonic() < deadline, "the service did not start"
+                    time.sleep(0.1)
+            depth = 90_000
+            body = b'{"credential":' + b"[" * depth + b"]" * depth + b"}"
+            assert_problem(client.post("/verify", content=body, headers={"content-type": "application/json"}), 400)
+            inner = '{"a":' * 100_000 + "1" + "}" * 100_000
+            assert client.post("/verify", json={"credential": inner}).json()["verdict"] == "invalid"
+            assert client.get("/trusted-schemas-registry/v3/schemas").status_code == 200
+            assert server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -234,7 +234,7 @@ class Registry:
 
     def possession_signature(self, did: str, new_key: Identity, not_before: int, not_after: int) -> bytes:
         """EIP-712 AddController statement signed by the new controller key."""
-        from eth_account.messages import encode_typed_data
+        from registry.ethaccount import encode_typed_data
 
         _, x, y = keyfmt.to_coordinates(new_key.controller_jwk)
         typed = {

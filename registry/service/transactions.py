@@ -16,14 +16,12 @@ from typing import Any
 import rlp
 from eth_abi import decode
 from eth_abi.exceptions import DecodingError
-from eth_account import Account
-from eth_account._utils.legacy_transactions import Transaction
-from eth_account.typed_transactions import TypedTransaction
 from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 
 from registry.chain.client import Call, contract_abi
 from registry.errors import InputError
+from registry.ethaccount import Account, Transaction, TypedTransaction
 from registry.formats import jwt
 from registry.formats.keys import eth_address
 from registry.ops.registry import Registry, did_hash
