@@ -179,7 +179,7 @@ class KeyStore:
             data: dict[str, Any] = json.loads(target.read_text())
         except FileNotFoundError as exc:
             raise KeyStoreError(f"no identity named {name} in {self.directory}") from exc
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
             raise KeyStoreError(f"identity file {target} is unreadable or not JSON") from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise KeyStoreError(f"{target} is not an identity file")
@@ -192,12 +192,17 @@ class KeyStore:
         try:
             for entry in data["keys"]:
                 kind = keyfmt.key_type(entry["publicJwk"])
-                try:
-                    from eth_keyfile import decode_keyfile_json
+                problem = _keyfile_problem(entry["keyfile"])
+                if problem:
+                    raise KeyStoreError(f"identity file {self.path(name)} is corrupt: {problem}")
+                from eth_keyfile import decode_keyfile_json
 
+                try:
                     raw = decode_keyfile_json(entry["keyfile"], secret)
-                except ValueError as exc:
-                    raise KeyStoreError(f"wrong passphrase for identity {name}") from exc
+                except Exception as exc:  # eth_keyfile raises its own types; only a MAC mismatch is the passphrase
+                    if "MAC mismatch" in str(exc):
+                        raise KeyStoreError(f"wrong passphrase for identity {name}") from exc
+                    raise KeyStoreError(f"identity file {self.path(name)} is corrupt: {exc}") from exc
                 key = keyfmt.from_private_bytes(kind, raw)
                 if keyfmt.jwk_public_dict(key) != keyfmt.public_jwk(entry["publicJwk"]):
                     raise KeyStoreError(f"identity {name}: a stored key does not match its public key")
@@ -211,6 +216,51 @@ class KeyStore:
             )
         except (KeyError, TypeError) as exc:
             raise KeyStoreError(f"identity file for {name} is malformed") from exc
+
+
+_HEX = re.compile(r"[0-9a-fA-F]*")
+# What we write (scrypt, AES-128-CTR, 32-byte keys); a cost above 2**22 would take minutes and
+# gigabytes before failing, so it is refused as corrupt, not attempted.
+_MAX_SCRYPT_N = 2**22
+
+
+def _keyfile_problem(keyfile: Any) -> str | None:
+    """What is structurally wrong with an encrypted key (Web3 Secret Storage v3), or None.
+
+    Checked before decrypting, so that a damaged file is called damaged; once the structure is
+    sound, a MAC mismatch can only mean a wrong passphrase (or bytes flipped inside the
+    ciphertext, which no check can tell apart from it)."""
+    if not isinstance(keyfile, dict):
+        return "an encrypted key is not a JSON object"
+    if keyfile.get("version") != 3:
+        return f"encrypted key version {keyfile.get('version')!r} (only version 3 is read)"
+    crypto = keyfile.get("crypto", keyfile.get("Crypto"))
+    if not isinstance(crypto, dict):
+        return "an encrypted key has no crypto section"
+    params = crypto.get("kdfparams")
+    if crypto.get("kdf") != "scrypt" or not isinstance(params, dict):
+        return f"key derivation {crypto.get('kdf')!r} (only scrypt is read)"
+    n, r, p = params.get("n"), params.get("r"), params.get("p")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (n, r, p)):
+        return "scrypt parameters are not integers"
+    assert isinstance(n, int) and isinstance(r, int) and isinstance(p, int)
+    if n < 2 or n > _MAX_SCRYPT_N or n & (n - 1) or not 1 <= r <= 32 or not 1 <= p <= 16:
+        return f"scrypt parameters out of range (n={n}, r={r}, p={p})"
+    cipherparams = crypto.get("cipherparams")
+    fields = {
+        "salt": params.get("salt"),
+        "ciphertext": crypto.get("ciphertext"),
+        "mac": crypto.get("mac"),
+        "iv": cipherparams.get("iv") if isinstance(cipherparams, dict) else None,
+    }
+    for part, value in fields.items():
+        if not isinstance(value, str) or not value or len(value) % 2 or not _HEX.fullmatch(value):
+            return f"its {part} is not hex"
+    if crypto.get("cipher") != "aes-128-ctr" or params.get("dklen") != 32 or len(fields["iv"] or "") != 32:
+        return "cipher parameters are not the ones written (aes-128-ctr, 32-byte derived key)"
+    if len(fields["mac"] or "") != 64:
+        return "its mac is not 32 bytes"
+    return None
 
 
 def _encrypt(key: JWK, secret: bytes, n: int) -> dict[str, Any]:

@@ -144,6 +144,28 @@ def test_malformed_deployment_file_is_a_one_line_error(settings: Settings, tmp_p
     assert_one_line_error(result)
 
 
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (b"\xff\xfe{}", "is not UTF-8 text"),
+        (b"[1, 2]", "a JSON object was expected"),
+        (b'{"format": "skills-registry-deployment/1", "contracts": "x"}', "is malformed"),
+        (b"{not json", "is not valid JSON"),
+    ],
+)
+def test_a_broken_deployment_file_means_could_not_determine(
+    settings: Settings, issued_file: Path, tmp_path: Path, content: bytes, named: str
+) -> None:
+    # The verifier cannot know which contracts to ask: that is "could not determine" (2), never
+    # "not valid" (1), and the reason is said without Python's own words.
+    broken = tmp_path / "deployment.json"
+    broken.write_bytes(content)
+    result = run(settings, "verify", str(issued_file), deployment=broken)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "COULD NOT DETERMINE" in result.stdout and named in result.stdout
+    assert "Traceback" not in result.stderr and "Error " not in result.stdout
+
+
 def test_issue_cli_writes_a_verifiable_file(
     settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
 ) -> None:

@@ -49,3 +49,63 @@ def test_identity_names_cannot_escape_the_key_directory(tmp_path: Path) -> None:
 
     with pytest.raises(InputError):
         KeyStore(tmp_path / "keys").path("../../etc/passwd")
+
+
+def _damage(path: Path, change: object) -> None:
+    data = json.loads(path.read_text())
+    keyfile = data["keys"][0]["keyfile"]
+    assert callable(change)
+    data["keys"][0]["keyfile"] = change(keyfile)
+    path.write_text(json.dumps(data))
+
+
+def _set(keyfile: dict, dotted: str, value: object) -> dict:  # type: ignore[type-arg]
+    node = keyfile
+    *parents, last = dotted.split(".")
+    for name in parents:
+        node = node[name]
+    node[last] = value
+    return keyfile
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda k: "not an object", "not a JSON object"),
+        (lambda k: _set(k, "version", 1), "version 1"),
+        (lambda k: _set(k, "crypto.ciphertext", "zz" * 32), "ciphertext is not hex"),
+        (lambda k: _set(k, "crypto.kdfparams.n", 3), "out of range"),
+        (lambda k: _set(k, "crypto.kdfparams.n", 2**30), "out of range"),
+        (lambda k: _set(k, "crypto.kdf", "pbkdf2"), "only scrypt"),
+        (lambda k: _set(k, "crypto.mac", "ab"), "mac"),
+    ],
+)
+def test_a_damaged_key_file_is_called_damaged_not_a_wrong_passphrase(
+    tmp_path: Path, change: object, named: str
+) -> None:
+    store = KeyStore(tmp_path / "keys")
+    path = store.save(new_natural_person("amina"), "right")
+    _damage(path, change)
+    with pytest.raises(KeyStoreError) as raised:
+        store.load("amina", "right")
+    assert "is corrupt" in str(raised.value) and named in str(raised.value)
+    assert "passphrase" not in str(raised.value)
+
+
+def test_an_identity_file_that_is_not_text_is_unreadable(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys")
+    path = store.save(new_natural_person("amina"), "right")
+    path.write_bytes(b"\xff\xfe{")
+    with pytest.raises(KeyStoreError, match="unreadable or not JSON"):
+        store.load("amina", "right")
+
+
+def test_a_flipped_mac_still_reads_as_a_wrong_passphrase(tmp_path: Path) -> None:
+    # Bytes flipped inside a well-formed key cannot be told from a wrong passphrase: same MAC failure.
+    store = KeyStore(tmp_path / "keys")
+    path = store.save(new_natural_person("amina"), "right")
+    _damage(
+        path, lambda k: _set(k, "crypto.mac", ("0" if k["crypto"]["mac"][0] != "0" else "1") + k["crypto"]["mac"][1:])
+    )
+    with pytest.raises(KeyStoreError, match="wrong passphrase"):
+        store.load("amina", "right")

@@ -24,7 +24,8 @@ from eth_utils import keccak
 
 from registry.chain.artifacts import CONTRACT_NAMES, artifact_hash, load_artifact
 from registry.chain.client import ChainClient, checksum
-from registry.errors import ConfigError, DeploymentMismatch, TransactionReverted
+from registry.errors import ConfigError, DeploymentMismatch, InputError, TransactionReverted
+from registry.formats import safejson
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -59,6 +60,8 @@ class Deployment:
 
     @classmethod
     def from_json(cls, data: Any, source: str = "deployment file") -> Deployment:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source} is malformed: a JSON object was expected")
         try:
             if data.get("format") != FORMAT:
                 raise ConfigError(f"{source} is not a registry deployment file (format {data.get('format')!r})")
@@ -79,8 +82,11 @@ class Deployment:
             )
         except ConfigError:
             raise
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            raise ConfigError(f"{source} is malformed: {exc.__class__.__name__} {exc}") from exc
+        except KeyError as exc:
+            raise ConfigError(f"{source} is malformed: it has no {exc.args[0]!r} field") from exc
+        except (AttributeError, TypeError, ValueError) as exc:
+            # Which value is wrong, not which Python operation failed on it.
+            raise ConfigError(f"{source} is malformed: a field has the wrong type or value") from exc
 
     @classmethod
     def load(cls, path: Path) -> Deployment:
@@ -90,10 +96,12 @@ class Deployment:
             raise ConfigError(f"no deployment file at {path}; run `registry deploy` or pass --deployment") from exc
         except OSError as exc:
             raise ConfigError(f"cannot read deployment file {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"deployment file {path} is not UTF-8 text") from exc
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"deployment file {path} is not JSON (line {exc.lineno})") from exc
+            data = safejson.loads(text, f"deployment file {path}")
+        except InputError as exc:
+            raise ConfigError(str(exc)) from exc
         return cls.from_json(data, source=f"deployment file {path}")
 
     def save(self, path: Path) -> None:
