@@ -413,7 +413,7 @@ def _issue_cohort(
         )
     gas = int(cohort.receipt["gasUsed"])
     out.print(
-        f"issued {len(entries)} credentials; cohort root 0x{cohort.root.hex()} anchored in block "
+        f"issued {_count(len(entries), 'credential')}; cohort root 0x{cohort.root.hex()} anchored in block "
         f"{cohort.receipt['blockNumber']} ({gas} gas, {gas / len(entries):.1f} per credential)\n"
         f"  credential files (each with its Merkle proof): {out_dir}"
     )
@@ -448,7 +448,7 @@ def passport_create(
         holder_files.append(load_holder_file(content, str(path)))
     identity = _load_identity(settings, holder)
     write_json_atomic(output, create_passport(identity, holder_files, audience=audience))
-    out.print(f"passport of {identity.did} with {len(holder_files)} credential(s) written to {output}")
+    out.print(f"passport of {identity.did} with {_count(len(holder_files), 'credential')} written to {output}")
 
 
 def _did_of(settings: Settings, value: str) -> str:
@@ -781,15 +781,17 @@ def _read_credentials(paths: list[str]) -> list[tuple[str, bytes]]:
     return [_read(source) for source in _sources(paths)]
 
 
-def _status_targets(paths: list[str], default_reason: int) -> list[tuple[str, int]]:
-    """(credential JWT, reason) from credential files, directories, stdin, or CSV files with a
-    `file` (relative to the CSV) or `credential` column and an optional `reason` column."""
+def _status_targets(paths: list[str], default_reason: int) -> list[Any]:
+    """The credentials named for a status change (`StatusTarget`s): credential files, directories,
+    stdin, or CSV files with a `file` (relative to the CSV) or `credential` column and an optional
+    `reason` column. Everything is read and checked before anything is sent."""
     import csv
     import io
 
     from registry.formats.credential import load_holder_file
+    from registry.ops.issuance import StatusTarget
 
-    targets: list[tuple[str, int]] = []
+    targets: list[StatusTarget] = []
     plain: list[str] = []
     for raw in paths:
         if not raw.lower().endswith(".csv"):
@@ -797,29 +799,40 @@ def _status_targets(paths: list[str], default_reason: int) -> list[tuple[str, in
             continue
         path = Path(raw)
         try:
-            rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise InputError(f"cannot read CSV {path}: {exc}") from exc
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise InputError(f"cannot read CSV {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise InputError(f"CSV {path} is not UTF-8 text") from exc
+        try:
+            rows = list(csv.DictReader(io.StringIO(text), strict=True))
+        except csv.Error as exc:
+            raise InputError(f"CSV {path} is malformed: {exc}") from exc
+        if not rows:
+            raise InputError(f"CSV {path} names no credentials (a header row, then one row per credential)")
         for n, row in enumerate(rows, 2):
             where = f"{path.name} line {n}"
+            if None in row:
+                raise InputError(f"{where}: more fields than the header has columns")
             reason_text = (row.get("reason") or "").strip()
             if reason_text and not (reason_text.isascii() and reason_text.isdigit() and len(reason_text) < 4):
                 raise InputError(f"{where}: reason must be a number")
             reason = int(reason_text) if reason_text else default_reason
             if row.get("credential"):
-                targets.append((load_holder_file(row["credential"], where).credential, reason))
+                targets.append(StatusTarget(where, load_holder_file(row["credential"], where).credential, reason))
             elif row.get("file"):
                 target = (path.parent / row["file"]).resolve()
                 try:
                     content = target.read_bytes()
                 except OSError as exc:
                     raise InputError(f"{where}: cannot read {row['file']}: {exc.strerror}") from exc
-                targets.append((load_holder_file(content, str(target)).credential, reason))
+                source = f"{row['file']} ({where})"
+                targets.append(StatusTarget(source, load_holder_file(content, source).credential, reason))
             else:
                 raise InputError(f"{where}: needs a file or credential column")
     if plain:
         targets.extend(
-            (load_holder_file(content, source).credential, default_reason)
+            StatusTarget(source, load_holder_file(content, source).credential, default_reason)
             for source, content in _read_credentials(plain)
         )
     return targets
@@ -834,11 +847,11 @@ def _status_change(
     rpc: list[str] | None,
     deployment: Path | None,
 ) -> None:
-    from registry.ops.issuance import Issuer
+    from registry.ops.issuance import Issuer, plan_status_change
     from registry.ops.registry import REASONS, Purpose, Registry
 
     targets = _status_targets(paths, reason)
-    unknown = sorted({r for _, r in targets} - set(REASONS))
+    unknown = sorted({t.reason for t in targets} - set(REASONS))
     if unknown:
         known = ", ".join(f"{k} {v}" for k, v in REASONS.items())
         raise InputError(f"unknown reason code {unknown[0]}; known: {known}")
@@ -846,19 +859,29 @@ def _status_change(
     registry = Registry.connect(settings)
     identity = _load_identity(settings, issuer)
     issuer_ops = Issuer(registry, identity, settings)
+    which = Purpose.parse(purpose)
+    # Every credential is checked (this issuer's? already in that state?) before anything is sent.
+    plan = plan_status_change(registry, identity, targets, which, set_=set_)
     verb = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
-    by_reason: dict[int, list[str]] = {}
-    for token, code in targets:
-        by_reason.setdefault(code, []).append(token)
+    for target, why in plan.unchanged:
+        out.print(f"unchanged: {target.source} is {why}")
+    if not plan.changes:
+        out.print(f"nothing to change: {_count(len(plan.unchanged), 'credential')} already as asked")
+        return
     # One transaction per (reason, list): each change carries its reason code on-chain.
-    for code, tokens in sorted(by_reason.items()):
-        receipts = issuer_ops.change_status(tokens, Purpose.parse(purpose), set_=set_, reason=code, publish=True)
+    for code, chosen in sorted(plan.changes.items()):
+        tokens = [t.token for t in chosen]
+        receipts = issuer_ops.change_status(tokens, which, set_=set_, reason=code, publish=True)
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
         out.print(
-            f"{verb[(purpose, set_)]} {len(tokens)} credential(s) in block {blocks} ({gas} gas), "
+            f"{verb[(purpose, set_)]} {_count(len(tokens), 'credential')} in block {blocks} ({gas} gas), "
             f"reason: {REASONS[code]}"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 IssuerOpt = Annotated[str, typer.Option(help="Issuer identity name.")]

@@ -16,6 +16,7 @@ from registry.chain.node import free_port
 from registry.config import Settings
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
+from registry.ops.registry import Registry
 
 
 def run(
@@ -252,11 +253,67 @@ def test_cohort_from_a_csv_roster_then_bulk_revocation_from_a_csv(
     )
     revoked = run(settings, "revoke", str(revocations), "--issuer", issuer.identity.name)
     assert revoked.returncode == 0, revoked.stderr
-    assert "revoked 1 credential(s)" in revoked.stdout and "revoked 2 credential(s)" in revoked.stdout
+    assert "revoked 1 credential in block" in revoked.stdout and "revoked 2 credentials in block" in revoked.stdout
     after = run(settings, "verify", "--json", str(out_dir))
     assert after.returncode == 1
     verdicts = [r["verdict"] for r in json.loads(after.stdout)]
     assert verdicts == ["revoked", "revoked", "revoked", "valid", "valid"]
+    first = json.loads(after.stdout)[0]["checks"]
+
+    # Again, with another reason: nothing is sent, and the first revocation's reason and time stand.
+    again = tmp_path / "again.csv"
+    again.write_text(f"file,reason\ncohort/{files[0].name},4\n")
+    repeated = run(settings, "revoke", str(again), "--issuer", issuer.identity.name)
+    assert repeated.returncode == 0, repeated.stderr
+    assert "is already revoked" in repeated.stdout and "nothing to change" in repeated.stdout
+    assert json.loads(run(settings, "verify", "--json", str(files[0])).stdout)["checks"] == first
+
+
+def test_a_status_batch_is_checked_whole_before_anything_is_sent(  # type: ignore[no-untyped-def]
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path, make_issuer, registry: Registry
+) -> None:
+    # Two reason groups; the second names another issuer's credential. Nothing may be revoked.
+    mine = tmp_path / "mine.json"
+    mine.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    theirs = tmp_path / "theirs.json"
+    other = Issuer(registry, make_issuer("other-school"), settings)
+    theirs.write_text(other.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    batch = tmp_path / "batch.csv"
+    batch.write_text("file,reason\nmine.json,1\ntheirs.json,2\n")
+    result = run(settings, "revoke", str(batch), "--issuer", issuer.identity.name)
+    assert result.returncode == 1
+    assert_one_line_error(result, "theirs.json", "belongs to another issuer")
+    assert run(settings, "verify", str(mine)).returncode == 0  # still valid: nothing was sent
+
+
+def test_suspension_rules_revocation_is_final_and_no_op_changes_are_not_sent(
+    settings: Settings, issued_file: Path, issuer: Issuer
+) -> None:
+    name = issuer.identity.name
+    never = run(settings, "reinstate", str(issued_file), "--issuer", name)
+    assert never.returncode == 0 and "is not suspended" in never.stdout and "nothing to change" in never.stdout
+    assert run(settings, "suspend", str(issued_file), "--issuer", name, "--reason", "6").returncode == 0
+    twice = run(settings, "suspend", str(issued_file), "--issuer", name, "--reason", "3")
+    assert "is already suspended" in twice.stdout
+    verdict = json.loads(run(settings, "verify", "--json", str(issued_file)).stdout)
+    assert verdict["verdict"] == "suspended" and "under investigation" in verdict["summary"]
+    assert run(settings, "revoke", str(issued_file), "--issuer", name, "--reason", "2").returncode == 0
+    final = run(settings, "reinstate", str(issued_file), "--issuer", name)
+    assert final.returncode == 1
+    assert_one_line_error(final, "is revoked", "revocation is final")
+    suspend_revoked = run(settings, "suspend", str(issued_file), "--issuer", name)
+    assert suspend_revoked.returncode == 0 and "is already revoked" in suspend_revoked.stdout
+
+
+@pytest.mark.parametrize("content", ["", "file,reason\n", 'file\n"unterminated.json\n', "file\na.json,extra\n"])
+def test_a_revocation_csv_that_names_nothing_or_is_malformed_is_refused(
+    settings: Settings, issuer: Issuer, tmp_path: Path, content: str
+) -> None:
+    batch = tmp_path / "batch.csv"
+    batch.write_text(content)
+    result = run(settings, "revoke", str(batch), "--issuer", issuer.identity.name)
+    assert result.returncode == 1
+    assert_one_line_error(result, "batch.csv")
 
 
 def test_bad_roster_row_is_named(settings: Settings, issuer: Issuer, tmp_path: Path) -> None:

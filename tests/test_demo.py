@@ -30,7 +30,7 @@ def test_the_demo_tells_the_whole_story() -> None:
         "VALID: every check passed",
         "issued 3 credentials; cohort root",
         "VALID: all 2 credentials valid",
-        "revoked 1 credential(s)",
+        "revoked 1 credential in block",
         "NOT ALL VALID: 1 of 2 credentials valid",
         "REVOKED: revoked on",
         "COULD NOT DETERMINE",

@@ -43,6 +43,26 @@ def test_revoked_credential_is_reported_revoked_with_reason_and_time(
     assert "fraud" in status.message
 
 
+def test_a_bit_set_again_keeps_the_first_reason_and_time(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
+    # The contract lets an issuer set a set bit again (the CLI no longer sends that); the report
+    # still names the change that revoked it, not the repetition.
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    token = issued.holder_file.credential
+    (first,) = issuer.change_status([token], Purpose.REVOCATION, set_=True, reason=2)
+    issuer.change_status([token], Purpose.REVOCATION, set_=True, reason=4)
+    status = verifier.verify("c", token).check("revocation status")
+    assert status is not None and status.outcome is Outcome.FAIL
+    assert (status.evidence["reasonCode"], status.evidence["block"]) == (2, first["blockNumber"])
+    # Suspended, reinstated, suspended again: the current suspension is the second one.
+    issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
+    issuer.change_status([token], Purpose.SUSPENSION, set_=False, reason=7)
+    (again,) = issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=3)
+    issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
+    suspension = verifier.verify("c", token).check("suspension status")
+    assert suspension is not None
+    assert (suspension.evidence["reasonCode"], suspension.evidence["block"]) == (3, again["blockNumber"])
+
+
 def test_suspension_is_reversible(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
     issued = issuer.issue_single(holder.did, welding_certificate())
     token = issued.holder_file.credential

@@ -15,7 +15,7 @@ from registry.formats import jwt
 from registry.formats.merkle import StandardMerkleTree
 from registry.keystore import Identity
 from registry.ops.allocation import StatusAllocator
-from registry.ops.registry import Purpose, Registry, list_id, split_list_id
+from registry.ops.registry import BITS_PER_WORD, Purpose, Registry, bit_of, list_id, split_list_id
 
 # ASCII digits only (str.isdigit also accepts '²' and other scripts' digits), and short enough
 # that int() is cheap.
@@ -206,6 +206,102 @@ class Issuer:
             for number in sorted(by_list):
                 lists.publish(self.identity, purpose, number)
         return receipts
+
+
+@dataclass(frozen=True)
+class StatusTarget:
+    """One credential named for a status change: where it came from, its JWT, the reason code."""
+
+    source: str
+    token: str
+    reason: int
+
+
+@dataclass
+class StatusPlan:
+    """What a status change will do, decided before anything is sent.
+
+    `changes` groups, by reason code, the credentials whose bit will change (one transaction per
+    reason and list); `unchanged` holds the ones already in the state asked for, with why.
+    """
+
+    changes: dict[int, list[StatusTarget]]
+    unchanged: list[tuple[StatusTarget, str]]
+
+
+def plan_status_change(
+    registry: Registry, identity: Identity, targets: Sequence[StatusTarget], purpose: Purpose, *, set_: bool
+) -> StatusPlan:
+    """Check every credential before any transaction is sent, so a batch never stops half-done.
+
+    Every credential must be this issuer's (an error names the first that is not). Its current
+    state is read from the chain (one call for all): a credential already in the state asked for
+    is left alone, so a second revocation cannot overwrite the first one's reason and time; a
+    revoked credential is never suspended or reinstated (revocation is final), and asking to
+    reinstate one is refused. The same credential named twice counts once, and twice with two
+    reasons is refused.
+    """
+    account = identity.account.address
+    seen: dict[tuple[int, int], StatusTarget] = {}
+    slots: list[tuple[StatusTarget, tuple[int, int], tuple[int, int] | None]] = []
+    for target in targets:
+        try:
+            own = own_status_entry(target.token, identity.did, account, purpose)
+            revocation = (
+                own_status_entry(target.token, identity.did, account, Purpose.REVOCATION)
+                if purpose is Purpose.SUSPENSION
+                else None
+            )
+        except InputError as exc:
+            raise InputError(f"{target.source}: {exc}") from exc
+        earlier = seen.get(own)
+        if earlier is not None:
+            if earlier.reason != target.reason:
+                raise InputError(f"{target.source} is named twice, with reasons {earlier.reason} and {target.reason}")
+            continue
+        seen[own] = target
+        slots.append((target, own, revocation))
+    words = _current_words(registry, account, purpose, slots)
+    plan = StatusPlan({}, [])
+    for target, own, revocation in slots:
+        revoked = revocation is not None and words[(Purpose.REVOCATION, *revocation)]
+        current = words[(purpose, *own)]
+        if revoked and not set_:
+            raise InputError(f"{target.source} is revoked, and revocation is final: it cannot be reinstated")
+        if revoked:
+            plan.unchanged.append((target, "already revoked"))
+        elif current == set_:
+            plan.unchanged.append((target, _state(purpose, set_)))
+        else:
+            plan.changes.setdefault(target.reason, []).append(target)
+    return plan
+
+
+def _state(purpose: Purpose, set_: bool) -> str:
+    """How a credential already in the state asked for is described ("<file> is ...")."""
+    if purpose is Purpose.REVOCATION:
+        return "already revoked"
+    return "already suspended" if set_ else "not suspended"
+
+
+def _current_words(
+    registry: Registry,
+    account: str,
+    purpose: Purpose,
+    slots: Sequence[tuple[StatusTarget, tuple[int, int], tuple[int, int] | None]],
+) -> dict[tuple[Purpose, int, int], bool]:
+    """Each (purpose, list, index) named in `slots`: is its bit set now? One view call for all words."""
+    wanted = {(purpose, *own) for _, own, _ in slots}
+    wanted |= {(Purpose.REVOCATION, *rev) for _, _, rev in slots if rev is not None}
+    keys = sorted({(p, number, index // BITS_PER_WORD) for p, number, index in wanted})
+    if not keys:
+        return {}
+    call = registry.status_words_call([(account, p, number, word * BITS_PER_WORD) for p, number, word in keys])
+    (values,) = registry.client.call(call)
+    word_of = {key: int(value) for key, value in zip(keys, values, strict=True)}
+    return {
+        (p, number, index): bit_of(word_of[(p, number, index // BITS_PER_WORD)], index) for p, number, index in wanted
+    }
 
 
 def status_entries(payload: dict[str, Any]) -> list[dict[str, Any]]:

@@ -469,7 +469,13 @@ class Verifier:
             if not current:
                 item.add(name, Outcome.PASS, f"not {_past(purpose)}", list=number, index=index)
                 continue
+            # The change that put it in this state: the oldest of the newest run of "set" events
+            # (setting a set bit again, which the contract allows, changes neither when nor why).
             event = relevant[0]
+            for earlier in relevant[1:]:
+                if not earlier.set:
+                    break
+                event = earlier
             item.add(
                 name,
                 Outcome.FAIL,
