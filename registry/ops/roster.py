@@ -4,60 +4,146 @@ CSV columns (header row required): `holder` (a DID, or a local identity name), `
 optionally `description`, `criteria`, `achievement_type`, `skills` (`URI=label` pairs separated
 by `|`), `eqf` (1-8). JSON: a list of objects with the same keys (`skills` may be a list of
 `{"uri", "label"}` objects).
+
+Nothing is coerced into credential content: text fields must be text (JSON strings), `eqf` an
+integer (a JSON integer, or digits), every skill needs a label, CSV quoting must be well formed
+and a CSV row may not hold more fields than the header (an unquoted comma in a description would
+otherwise cut it short). Every refusal names the row: "<file> line N: ..." for CSV (the line the
+row starts on), "<file> entry N: ..." for JSON.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from registry.errors import InputError
+from registry.errors import InputError, KeyStoreError
 from registry.formats import safejson
 from registry.formats.credential import Achievement, Skill
 
 MAX_ROSTER_BYTES = 64 * 1024 * 1024
+_TEXT_FIELDS = ("holder", "name", "description", "criteria", "achievement_type")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _kind(value: Any) -> str:
+    """How a JSON value is called in an error message."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _text(row: dict[str, Any], key: str, where: str) -> str:
+    value = row.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"{where}: {key} must be text, not {_kind(value)}")
+    return value.strip()
+
+
+def _eqf(value: Any, where: str) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        return int(value.strip())
+    shown = repr(value) if isinstance(value, str | float) else _kind(value)
+    raise InputError(f"{where}: eqf must be a whole number from 1 to 8, not {shown[:40]}")
+
+
+def _skill(uri: str, label: str, where: str) -> Skill:
+    uri, label = uri.strip(), label.strip()
+    if not label:
+        raise InputError(f"{where}: skill {uri[:80]!r} has an empty label")
+    return Skill(uri, label)
 
 
 def _skills(value: Any, where: str) -> tuple[Skill, ...]:
-    if value in (None, ""):
+    if value is None or value == "":
         return ()
     if isinstance(value, list):
-        try:
-            return tuple(Skill(str(v["uri"]), str(v.get("label", ""))) for v in value)
-        except (TypeError, KeyError) as exc:
-            raise InputError(f"{where}: skills must be objects with a uri") from exc
-    skills = []
-    for part in str(value).split("|"):
+        skills = []
+        for entry in value:
+            if not isinstance(entry, dict) or not isinstance(entry.get("uri"), str):
+                raise InputError(f"{where}: skills must be objects with a uri")
+            label = entry.get("label")
+            if not isinstance(label, str):
+                raise InputError(f"{where}: skill {entry['uri'][:80]!r} needs a label (text)")
+            skills.append(_skill(entry["uri"], label, where))
+        return tuple(skills)
+    if not isinstance(value, str):
+        raise InputError(f"{where}: skills must be URI=label text or a list of objects, not {_kind(value)}")
+    parsed = []
+    for part in value.split("|"):
         uri, sep, label = part.strip().partition("=")
         if not sep:
             raise InputError(f"{where}: skill {part[:60]!r} must be URI=label")
-        skills.append(Skill(uri.strip(), label.strip()))
-    return tuple(skills)
+        parsed.append(_skill(uri, label, where))
+    return tuple(parsed)
 
 
 def _row(row: dict[str, Any], where: str, resolve_holder: Callable[[str], str]) -> tuple[str, Achievement]:
-    holder = str(row.get("holder") or "").strip()
-    name = str(row.get("name") or "").strip()
-    if not holder or not name:
+    text = {key: _text(row, key, where) for key in _TEXT_FIELDS}
+    if not text["holder"] or not text["name"]:
         raise InputError(f"{where}: holder and name are required")
-    eqf_text = row.get("eqf")
-    try:
-        eqf = int(eqf_text) if eqf_text not in (None, "") else None
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{where}: eqf must be a number from 1 to 8") from exc
     achievement = Achievement(
-        name=name,
-        description=str(row.get("description") or name),
-        criteria=str(row.get("criteria") or "Assessed by the issuer."),
-        achievement_type=str(row.get("achievement_type") or "Certificate"),
+        name=text["name"],
+        description=text["description"] or text["name"],
+        criteria=text["criteria"] or "Assessed by the issuer.",
+        achievement_type=text["achievement_type"] or "Certificate",
         skills=_skills(row.get("skills"), where),
-        eqf_level=eqf,
+        eqf_level=_eqf(row.get("eqf"), where),
     )
-    achievement.to_json()  # validates skill URIs and the EQF level now, with the row named
-    return resolve_holder(holder), achievement
+    try:
+        achievement.to_json()  # validates skill URIs and the EQF level now, with the row named
+        holder = resolve_holder(text["holder"])
+    except (InputError, KeyStoreError) as exc:
+        raise type(exc)(f"{where}: {exc}") from exc
+    return holder, achievement
+
+
+def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
+    """(row as a dict, "<file> line N") for each data row; strict quoting, no field beyond the header."""
+    name = path.name
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    last = 0
+    while True:
+        start = last + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            if header is None:
+                raise InputError(f"roster {path} needs a header row with at least holder and name") from None
+            return
+        except csv.Error as exc:
+            raise InputError(f"{name} line {start}: malformed CSV ({exc})") from exc
+        last = reader.line_num
+        if not fields:  # a blank line
+            continue
+        where = f"{name} line {start}"
+        if header is None:
+            header = fields
+            if "holder" not in header or "name" not in header:
+                raise InputError(f"roster {path} needs a header row with at least holder and name")
+            continue
+        if len(fields) > len(header):
+            raise InputError(
+                f"{where}: {len(fields)} fields where the header has {len(header)} (quote a value that holds a comma)"
+            )
+        yield dict(zip(header, fields, strict=False)), where
 
 
 def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[str, Achievement]]:
@@ -76,7 +162,4 @@ def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InputError(f"roster {path} must be a JSON list of objects")
         return [_row(r, f"{path.name} entry {n}", resolve_holder) for n, r in enumerate(rows, 1)]
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "holder" not in reader.fieldnames or "name" not in reader.fieldnames:
-        raise InputError(f"roster {path} needs a header row with at least holder and name")
-    return [_row(r, f"{path.name} line {n}", resolve_holder) for n, r in enumerate(reader, 2)]
+    return [_row(row, where, resolve_holder) for row, where in _csv_rows(text, path)]
