@@ -264,7 +264,10 @@ def test_endpoint_stopped_mid_run_gives_could_not_determine(
 def test_quorum_reads_report_disagreement_and_silence(
     issuer: Issuer, holder: Identity, registry: Registry, tmp_path: Path
 ) -> None:
-    from registry.ops.verify import verify_with_quorum
+    import json
+
+    from registry.ops.passport import create_passport
+    from registry.ops.verify import PassportReport, verify_with_quorum
 
     issued = issuer.issue_single(holder.did, welding_certificate())
     content = issued.holder_file.dumps()
@@ -283,6 +286,11 @@ def test_quorum_reads_report_disagreement_and_silence(
         assert split[0].verdict is Verdict.INDETERMINATE
         lonely = verify_with_quorum([("a", same_chain), ("dead", dead), ("dead2", dead)], [("c", content)])
         assert lonely[0].verdict is Verdict.INDETERMINATE and "only 1 of 3" in lonely[0].summary
+        # A passport is a passport whatever the number of endpoints (it was read as a broken credential).
+        passport = json.dumps(create_passport(holder, [issued.holder_file]))
+        both = verify_with_quorum([("a", same_chain), ("b", Verifier(registry))], [("c", content), ("p", passport)])
+        assert [r.verdict for r in both] == [Verdict.VALID, Verdict.VALID]
+        assert isinstance(both[1], PassportReport) and both[1].check("quorum") is not None
     finally:
         fork.stop()
 

@@ -29,7 +29,7 @@ from registry.formats.did import split_did_url
 from registry.formats.merkle import ProofMemo, keccak256, verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.issuance import parse_status_entry, status_entries
-from registry.ops.passport import check_holder_signature, load_passport
+from registry.ops.passport import check_holder_signature, is_passport, load_passport
 from registry.ops.registry import (
     REASONS,
     AnchorRecord,
@@ -125,6 +125,9 @@ class PassportReport:
             "checks": [{**asdict(c), "outcome": str(c.outcome)} for c in self.checks],
             "credentials": [r.to_json() for r in self.credentials],
         }
+
+    def check(self, name: str) -> Check | None:
+        return next((c for c in self.checks if c.name == name), None)
 
 
 @dataclass(slots=True)
@@ -754,11 +757,24 @@ def _iso_or_none(ts: int) -> str | None:
 
 def verify_with_quorum(
     verifiers: Sequence[tuple[str, Verifier]], inputs: Sequence[tuple[str, str | bytes]], at: int | None = None
-) -> list[Report]:
+) -> list[Report | PassportReport]:
     """Ask several RPC endpoints of one chain and compare: a verdict stands only when a majority
-    of endpoints answered and every endpoint that answered agrees; disagreement is reported."""
-    answers = [(url, verifier.verify_many(inputs, at)) for url, verifier in verifiers]
-    final: list[Report] = []
+    of endpoints answered and every endpoint that answered agrees; disagreement is reported.
+    Credentials and passports alike: a passport is compared on its overall verdict."""
+    passports = {n for n, (_, content) in enumerate(inputs) if is_passport(content)}
+    credentials = [n for n in range(len(inputs)) if n not in passports]
+
+    def ask(verifier: Verifier) -> list[Report | PassportReport]:
+        reports: dict[int, Report | PassportReport] = {}
+        if credentials:
+            answered = verifier.verify_many([inputs[n] for n in credentials], at)
+            reports.update(zip(credentials, answered, strict=True))
+        for n in passports:
+            reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at)
+        return [reports[n] for n in range(len(inputs))]
+
+    answers = [(url, ask(verifier)) for url, verifier in verifiers]
+    final: list[Report | PassportReport] = []
     for n in range(len(inputs)):
         per_endpoint = [(url, reports[n]) for url, reports in answers]
         answered = [(url, r) for url, r in per_endpoint if r.verdict is not Verdict.INDETERMINATE]
