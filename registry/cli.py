@@ -1011,28 +1011,46 @@ def verify(
 
 
 def _verify_via_service(service: str, files: list[str], at: str | None, trust_list: Path | None, as_json: bool) -> None:
-    """POST /verify for each file: the service answers with the same report the library builds."""
+    """POST /verify for each file: the service answers with the same report the library builds.
+
+    A file the service could not answer for (unreachable, rate-limited, a wrong URL) gets "could
+    not determine" and the next file is still sent; the exit code is the worst verdict."""
     from registry.ops.trust import TrustList
-    from registry.service.client import ServiceClient
+    from registry.service.client import ServiceClient, ServiceError
 
     client = ServiceClient(service)
     roots = sorted(TrustList.load(trust_list).roots) if trust_list else None
+    sources = _sources(files)
     worst = 0
-    for source in _sources(files):
+    for emitted, source in enumerate(sources):
         name, content = _read(source)
+        report: dict[str, Any]
         try:
-            report = client.verify(content, at=at, trust_list=roots)
-        except ChainUnavailable as exc:
-            report = {"verdict": "could not determine", "summary": f"COULD NOT DETERMINE: {exc}", "checks": []}
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            message = f"{name} is not UTF-8 text, so not a credential"
+            report = {"verdict": "invalid", "summary": f"INVALID: format: {message}",
+                      "checks": [{"name": "format", "outcome": "fail", "message": message}]}  # fmt: skip
+        else:
+            try:
+                report = client.verify(text, at=at, trust_list=roots)
+            except (ChainUnavailable, ServiceError) as exc:
+                summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
+                report = {"verdict": "could not determine", "summary": summary, "checks": []}
+        report = {**report, "source": name}
         verdict = str(report.get("verdict"))
         worst = max(worst, {"valid": 0, "could not determine": 2}.get(verdict, 1))
         if as_json:
-            sys.stdout.write(json.dumps(report, indent=2) + "\n")
-            continue
-        colour = _COLOUR.get(verdict, "red")
-        out.print(f"[bold]{name}[/]: [bold {colour}]{report.get('summary')}[/] (via {service})")
-        for check in report.get("checks", []):
-            out.print(f"  {_SYMBOL.get(str(check.get('outcome')), '?')} {check.get('name')}: {check.get('message')}")
+            text = json.dumps(report, indent=2)
+            sys.stdout.write(text if len(sources) == 1 else ("[\n" if emitted == 0 else ",\n") + text)
+        else:
+            colour = _COLOUR.get(verdict, "red")
+            out.print(f"[bold]{name}[/]: [bold {colour}]{report.get('summary')}[/] (via {service})")
+            for check in report.get("checks", []):
+                symbol = _SYMBOL.get(str(check.get("outcome")), "?")
+                out.print(f"  {symbol} {check.get('name')}: {check.get('message')}")
+    if as_json:
+        sys.stdout.write("\n" if len(sources) == 1 else "\n]\n")
     raise typer.Exit(worst)
 
 

@@ -60,3 +60,36 @@ def test_register_a_did_through_the_service_without_giving_it_a_key(
     assert result.returncode == 0, result.stdout + result.stderr
     state = registry.resolve(identity.did)
     assert state.registered and len(state.methods) == 2
+
+
+def test_a_service_that_cannot_answer_gives_could_not_determine_and_the_batch_goes_on(
+    settings: Settings, service_settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    # One request of burst, then one every 100 s: the second and third files are refused with 429.
+    from service_helpers import start_service
+
+    from registry.service.config import ServiceConfig
+
+    for n in range(3):
+        (tmp_path / f"c{n}.json").write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    running = start_service(service_settings, ServiceConfig(rate_per_s=0.01, burst=1))
+    try:
+        result = run(settings, "verify", "--service", running.url, "--json", str(tmp_path))
+    finally:
+        running.stop()
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    reports = json.loads(result.stdout)  # one JSON array for several files
+    assert [r["verdict"] for r in reports] == ["valid", "could not determine", "could not determine"]
+    assert [Path(r["source"]).name for r in reports] == ["c0.json", "c1.json", "c2.json"]
+    assert "Too Many Requests" in reports[1]["summary"] or "429" in reports[1]["summary"]
+
+
+def test_a_binary_file_through_the_service_is_not_a_credential(
+    settings: Settings, service: str, tmp_path: Path
+) -> None:
+    junk = tmp_path / "junk.json"
+    junk.write_bytes(bytes(range(256)))
+    result = run(settings, "verify", "--service", service, str(junk))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "is not UTF-8 text, so not a credential" in result.stdout
