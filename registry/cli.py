@@ -1,7 +1,9 @@
 """The `registry` command: a thin shell over the library, Rich output, one-line errors.
 
-Exit codes: 0 success (for `verify`: valid), 1 failure or not valid, 2 could not determine
-(the chain or the deployment could not be used).
+Exit codes: 0 success (for `verify`: valid; for `issuer check`: trusted), 1 failure, not valid or
+not trusted, 2 could not determine (the chain or the deployment could not be used), 64 the
+command line is wrong (an unknown option, a file that is not there, a date that is not a date:
+never a verdict), 74 the output could not be written.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,7 +60,15 @@ app.add_typer(node_app, name="node")
 app.add_typer(identity_app, name="identity")
 app.add_typer(did_app, name="did")
 
-out = Console(soft_wrap=True, emoji=False, highlight=False)
+class _Output(Console):
+    def on_broken_pipe(self) -> None:
+        # Whoever read our output stopped reading (`| head`): leave quietly with the code a
+        # process ended by SIGPIPE gets, not 1, which `verify` reserves for "not valid".
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(EXIT_BROKEN_PIPE)
+
+
+out = _Output(soft_wrap=True, emoji=False, highlight=False)
 
 RpcOpt = Annotated[
     list[str] | None,
@@ -644,12 +656,17 @@ def issuer_check(
     from registry.ops.trust import Need, Trust, TrustList, evaluate
 
     settings = _settings(rpc, deployment)
-    target = _did_of(settings, did)
-    roots = TrustList.load(trust_list) if trust_list else None
-    registry = Registry.connect(settings)
+    with _arguments():
+        target = _did_of(settings, did)
+        roots = TrustList.load(trust_list) if trust_list else None
+        when = _parse_at(at) or int(_time.time())
+    try:
+        registry = Registry.connect(settings)
+    except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
+        raise DeploymentMismatch(str(exc)) from exc
     chain = Trust(registry, settings.public_url).fetch([target])[target]
     need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
-    report = evaluate(chain, _parse_at(at) or int(_time.time()), roots, need)
+    report = evaluate(chain, when, roots, need)
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:
@@ -946,21 +963,26 @@ def verify(
     deployment: DeploymentOpt = None,
     service: ServiceOpt = None,
 ) -> None:
-    """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine."""
+    """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
+
+    Exit 64 when the command line itself is wrong (an unknown option, a file that is not there,
+    a date that is not a date): that is never a verdict."""
+    from registry.ops.trust import TrustList
+
+    with _arguments():
+        when = _parse_at(at)
+        sources = _sources(files)
+        roots = TrustList.load(trust_list) if trust_list else None
     if service:
-        _verify_via_service(service, files, at, trust_list, as_json)
+        _verify_via_service(service, sources, at, roots, as_json)
         return
     from rich.progress import Progress
 
     from registry.ops.passport import is_passport
     from registry.ops.registry import Registry
-    from registry.ops.trust import TrustList
     from registry.ops.verify import Verifier
 
     settings = _settings(rpc, deployment)
-    when = _parse_at(at)
-    sources = _sources(files)
-    roots = TrustList.load(trust_list) if trust_list else None
 
     def verifier_for(url: str) -> Verifier:
         endpoint = Settings(home=settings.home, rpc_urls=(url,), deployment_path=settings.deployment_path)
@@ -1010,17 +1032,17 @@ def verify(
     raise typer.Exit(worst)
 
 
-def _verify_via_service(service: str, files: list[str], at: str | None, trust_list: Path | None, as_json: bool) -> None:
+def _verify_via_service(
+    service: str, sources: list[str | Path], at: str | None, trust_list: Any, as_json: bool
+) -> None:
     """POST /verify for each file: the service answers with the same report the library builds.
 
     A file the service could not answer for (unreachable, rate-limited, a wrong URL) gets "could
     not determine" and the next file is still sent; the exit code is the worst verdict."""
-    from registry.ops.trust import TrustList
     from registry.service.client import ServiceClient, ServiceError
 
     client = ServiceClient(service)
-    roots = sorted(TrustList.load(trust_list).roots) if trust_list else None
-    sources = _sources(files)
+    roots = sorted(trust_list.roots) if trust_list is not None else None
     worst = 0
     for emitted, source in enumerate(sources):
         name, content = _read(source)
@@ -1113,6 +1135,25 @@ def _serve_command() -> None:
 _serve_command()
 
 
+EXIT_USAGE = 64  # sysexits.h EX_USAGE
+EXIT_IO = 74  # sysexits.h EX_IOERR
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
+
+
+class _BadArguments(RegistryError):
+    """What the command line named is wrong (not a verdict about a credential or an issuer)."""
+
+
+@contextmanager
+def _arguments() -> Iterator[None]:
+    """Around the reading of a verdict command's arguments: an InputError there is a usage error
+    (exit 64), so a missing file or a mistyped date is never reported as "not valid" (exit 1)."""
+    try:
+        yield
+    except InputError as exc:
+        raise _BadArguments(str(exc)) from exc
+
+
 def _fail(message: str, code: int) -> None:
     # Plain write, not Rich: an error stays one line whatever the terminal width.
     sys.stderr.write("error: " + " ".join(message.split()) + "\n")
@@ -1121,13 +1162,33 @@ def _fail(message: str, code: int) -> None:
 
 def main() -> None:
     try:
-        app()
+        from typer._click.exceptions import UsageError  # typer >= 0.20 vendors click
+    except ImportError:  # pragma: no cover - an older typer on plain click
+        from click.exceptions import UsageError  # type: ignore[assignment]
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        if not exc.format_message():  # a command group named alone: its help was the answer
+            sys.exit(0)
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        _fail(exc.format_message() + where, EXIT_USAGE)
     except (ChainUnavailable, DeploymentMismatch) as exc:
         _fail(str(exc), 2)
+    except _BadArguments as exc:
+        _fail(str(exc), EXIT_USAGE)
     except RegistryError as exc:
         _fail(str(exc), 1)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         _fail("interrupted", 130)
+    except BrokenPipeError:
+        # Whoever read our output stopped reading (`| head`): leave quietly, as tools killed by SIGPIPE do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
+    except OSError as exc:
+        # A file named on the command line fails with its name; the output (stdout) without one.
+        where = f"{exc.filename}" if exc.filename else "the output"
+        _fail(f"cannot write {where}: {exc.strerror or exc}", EXIT_IO)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

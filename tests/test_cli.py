@@ -101,9 +101,42 @@ def test_a_file_that_is_not_a_credential_is_a_one_line_error(settings: Settings,
 
 
 def test_missing_file_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:
+    # A wrong command line is never a verdict: not 1 (not valid), not 2 (could not determine).
     result = run(settings, "verify", str(tmp_path / "nope.json"))
-    assert result.returncode == 1
+    assert result.returncode == 64
     assert_one_line_error(result, "no such file")
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["verify", "--bogus", "x.json"], "No such option: --bogus"),
+        (["verify", "--at", "last tuesday", "x.json"], "not an ISO 8601 date/time"),
+        (["verify", "--trust-list", "/nonexistent/roots.json", "x.json"], "roots.json"),
+        (["issuer", "check", "did:ebsi:zNotThere111111111111", "--at", "soon"], "not an ISO 8601 date/time"),
+    ],
+)
+def test_a_wrong_command_line_exits_64_with_one_line(
+    settings: Settings, issued_file: Path, args: list[str], named: str
+) -> None:
+    args = [str(issued_file) if a == "x.json" else a for a in args]
+    result = run(settings, *args)
+    assert result.returncode == 64, result.stdout + result.stderr
+    assert_one_line_error(result, named)
+
+
+def test_output_that_cannot_be_written_is_an_error_not_a_verdict(settings: Settings, issued_file: Path) -> None:
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), "verify", str(issued_file),
+            "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]  # fmt: skip
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.returncode == 74
+    assert result.stderr.strip() == "error: cannot write the output: No space left on device"
+    # A reader that stops early (`| head -0`): a quiet exit, as for SIGPIPE, never a traceback.
+    reader = subprocess.Popen(["head", "-c", "0"], stdin=subprocess.PIPE)
+    result = subprocess.run(argv, stdout=reader.stdin, stderr=subprocess.PIPE, text=True, timeout=60)
+    reader.wait()
+    assert result.returncode in (0, 141) and result.stderr == ""
 
 
 def test_deployment_for_another_chain_id_is_refused(settings: Settings, issued_file: Path, tmp_path: Path) -> None:
