@@ -107,7 +107,7 @@ def test_the_cli_anchors_nothing_for_a_coerced_roster(settings: Settings, issuer
             "--deployment", str(settings.deployment_file)]  # fmt: skip
     env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode != 0, result.stdout + result.stderr  # 1 today; 64 if `issue` calls it usage
     assert result.stderr.strip().splitlines() == [
         "error: cohort.json entry 2: eqf must be a whole number from 1 to 8, not 3.7"
     ]

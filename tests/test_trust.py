@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import GOVERNANCE, ONE_YEAR, Chain, welding_certificate
+from conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, Chain, welding_certificate
 
+from registry.errors import InputError
 from registry.formats.accreditation import Scope
+from registry.formats.credential import iso
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry, did_hash
@@ -17,6 +22,7 @@ from registry.ops.trust import (
     AttrStatus,
     IssuerType,
     Link,
+    Need,
     Revision,
     Trust,
     TrustList,
@@ -255,3 +261,101 @@ def test_status_at_time_from_revisions() -> None:
     assert [link.revision_at(t).status for t in (150, 250, 350, 450)] == [  # type: ignore[union-attr]
         AttrStatus.ACTIVE, AttrStatus.SUSPENDED, AttrStatus.ACTIVE, AttrStatus.REVOKED,
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["tao", "root"])
+def test_a_tao_or_root_checked_for_a_credential_type_is_called_what_it_is(
+    chain: Chain,
+    trust: Trust,
+    settings,
+    who: str,  # type: ignore[no-untyped-def]
+) -> None:
+    did = chain.tao.did if who == "tao" else chain.root.did
+    report = evaluate(trust.fetch([did])[did], int(time.time()) + 1, None, Need(types=("SkillsCredential",)))
+    assert not report.ok
+    role = "a TAO" if who == "tao" else "a Root TAO"
+    assert report.summary == (
+        f"{did} is accredited as {role}, which accredits others but does not attest credentials: "
+        "only a TI's credentials are accredited"
+    )
+    # The repro: `registry issuer check <tao-name> --type NursingLicence`.
+    name = chain.tao.name if who == "tao" else chain.root.name
+    env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), "issuer", "check", name,
+            "--type", "NursingLicence", "--json", "--rpc", settings.rpc_url,
+            "--deployment", str(settings.deployment_file)]  # fmt: skip
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"accredited as {role}" in json.loads(result.stdout)["summary"]
+
+
+def test_someone_with_no_accreditation_is_still_said_to_hold_none(trust: Trust, make_issuer) -> None:  # type: ignore[no-untyped-def]
+    nobody = make_issuer("unaccredited")
+    report = evaluate(trust.fetch([nobody.did])[nobody.did], int(time.time()) + 1, None, Need(types=("X",)))
+    assert not report.ok and report.summary == f"{nobody.did} holds no accreditation in the trusted issuers registry"
+
+
+def test_a_suspension_after_the_time_in_question_is_noted_while_it_lasts(
+    chain: Chain,
+    registry: Registry,
+    trust: Trust,
+    settings,
+    holder: Identity,  # type: ignore[no-untyped-def]
+) -> None:
+    issued = Issuer(registry, chain.ti, settings).issue_single(holder.did, welding_certificate())
+    before = int(time.time())
+    time.sleep(1.1)
+    trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.SUSPENDED, reason=3)
+    earlier = check(trust, chain.ti.did, at=before)
+    assert earlier.ok, earlier.summary
+    assert "suspended later" in earlier.path[1].message
+    assert [n for n in earlier.notes if "suspended on" in n and f"after {iso(before)}" in n and "TAO" in n]
+    assert not check(trust, chain.ti.did).ok  # now: suspended
+    # The verifier's report says so, while the verdict at issuance stays valid.
+    report = Verifier(registry).verify("before", issued.holder_file.dumps())
+    assert report.verdict is Verdict.VALID, report.summary
+    accreditation = report.check("accreditation")
+    assert accreditation is not None and "suspended on" in accreditation.evidence["note"]
+    # Reinstated: nothing in force to mention any more.
+    trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.ACTIVE, reason=4)
+    reinstated = check(trust, chain.ti.did, at=before)
+    assert reinstated.ok and not [n for n in reinstated.notes if "suspended" in n]
+
+
+@pytest.mark.parametrize("content", ["", "\n# nobody yet\n", '{"roots": []}', "[]"])
+def test_a_trust_list_naming_no_root_is_refused(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "roots.json"
+    path.write_text(content)
+    with pytest.raises(InputError, match=r"^trust list .*roots\.json names no root"):
+        TrustList.load(path)
+
+
+def test_a_trust_list_as_a_json_array(tmp_path: Path, chain: Chain) -> None:
+    path = tmp_path / "roots.json"
+    path.write_text(json.dumps([chain.root.did]))
+    assert TrustList.load(path).roots == {chain.root.did}
+    path.write_text(json.dumps([{"did": chain.root.did, "name": "Home country vocational authority"}]))
+    assert TrustList.load(path).roots == {chain.root.did}
+    path.write_text(json.dumps([{"name": "no DID"}]))
+    with pytest.raises(InputError, match="every root needs a DID"):
+        TrustList.load(path)
+
+
+def test_the_trust_list_is_named_in_sentences_that_read_well(chain: Chain, trust: Trust, tmp_path: Path) -> None:
+    other = "did:ebsi:zOtherCountryRoot1111111"
+    from_file = trust_list_of(tmp_path, other)
+    assert check(trust, chain.ti.did, trust_list=from_file).summary.endswith(
+        f"which is not in the trust list {from_file.source}"
+    )
+    trusted = trust_list_of(tmp_path, chain.root.did)
+    assert check(trust, chain.ti.did, trust_list=trusted).summary.endswith(
+        f"which the trust list {trusted.source} trusts"
+    )
+    described = TrustList(frozenset({other}), "the request's trust list")
+    assert check(trust, chain.ti.did, trust_list=described).summary.endswith("which is not in the request's trust list")
+    described = TrustList(frozenset({chain.root.did}), "the request's trust list")
+    assert check(trust, chain.ti.did, trust_list=described).summary.endswith("which the request's trust list trusts")
+    labelled = TrustList(frozenset({other}), '"trustList" of the request')
+    assert check(trust, chain.ti.did, trust_list=labelled).summary.endswith(
+        'which is not in the trust list "trustList" of the request'
+    )

@@ -162,10 +162,23 @@ class TrustReport:
 
 @dataclass(frozen=True)
 class TrustList:
-    """The roots a verifying authority accepts, from a file it controls."""
+    """The roots a verifying authority accepts, from a file it controls (or given some other way).
+
+    `source` is the file's path, or a label naming where the roots came from; `name` is how the
+    verifier's sentences call the list.
+    """
 
     roots: frozenset[str]
     source: str
+    from_file: bool = False
+
+    @property
+    def name(self) -> str:
+        """The list as a noun phrase: "the trust list roots.json" for a file; a label that already
+        reads as one ("the request's trust list") as it is, any other label after "the trust list"."""
+        if not self.from_file and "trust list" in self.source.lower():
+            return self.source
+        return f"the trust list {self.source}"
 
     @classmethod
     def load(cls, path: Path) -> TrustList:
@@ -181,9 +194,9 @@ class TrustList:
             raise InputError(f"trust list {path} is not UTF-8 text") from exc
         roots: list[str] = []
         stripped = text.strip()
-        if stripped.startswith("{"):
+        if stripped.startswith(("{", "[")):  # JSON: {"roots": [...]} or the list itself
             data = safejson.loads(stripped, f"trust list {path}")
-            entries = data.get("roots") if isinstance(data, dict) else None
+            entries = data.get("roots") if isinstance(data, dict) else data
             if not isinstance(entries, list):
                 raise InputError(f"trust list {path} has no `roots` list")
             for entry in entries:
@@ -194,9 +207,11 @@ class TrustList:
         else:
             roots = [line.split("#", 1)[0].strip() for line in text.splitlines()]
             roots = [r for r in roots if r]
+        if not roots:
+            raise InputError(f"trust list {path} names no root: it would refuse every issuer")
         for did in roots:
             check_did(did)
-        return cls(frozenset(roots), str(path))
+        return cls(frozenset(roots), str(path), from_file=True)
 
 
 @dataclass(frozen=True)
@@ -421,6 +436,15 @@ def _status_text(link: Link, at: int) -> tuple[bool, str, dict[str, Any]]:
             f"active on {iso(at)}; revoked later, on {iso(later.timestamp)}, which does not reach back",
             evidence,
         )
+    latest = link.revisions[-1] if link.revisions else None
+    if latest is not None and latest.status is AttrStatus.SUSPENDED and latest.timestamp > at:
+        evidence.update(suspendedAt=iso(latest.timestamp), block=latest.block)
+        return (
+            True,
+            f"active on {iso(at)}; suspended later, on {iso(latest.timestamp)}, and still suspended, "
+            "which does not reach back",
+            evidence,
+        )
     return True, f"active on {iso(at)}", evidence
 
 
@@ -488,14 +512,20 @@ def _check_body_uncached(chain: ChainData, link: Link) -> tuple[ParsedAccreditat
 
 def evaluate(chain: ChainData, at: int, trust_list: TrustList | None, need: Need | None = None) -> TrustReport:
     """Find a chain from `chain.did` to a trusted root that holds at `at`; say which link fails if none does."""
-    start = did_hash(chain.did)
-    candidates = [link for link in chain.of(start) if link.issuer_type is IssuerType.TI]
-    if need is None:
-        candidates = chain.of(start)
+    own = chain.of(did_hash(chain.did))
+    candidates = own if need is None else [link for link in own if link.issuer_type is IssuerType.TI]
     if not candidates:
-        return TrustReport(
-            chain.did, iso(at), False, f"{chain.did} holds no accreditation in the trusted issuers registry", []
-        )
+        if not own:
+            summary = f"{chain.did} holds no accreditation in the trusted issuers registry"
+        else:
+            roles = " and as a ".join(
+                sorted({"Root TAO" if x.issuer_type is IssuerType.ROOT_TAO else "TAO" for x in own})
+            )
+            summary = (
+                f"{chain.did} is accredited as a {roles}, which accredits others but does not attest "
+                "credentials: only a TI's credentials are accredited"
+            )
+        return TrustReport(chain.did, iso(at), False, summary, [])
     reports = [_walk(chain, link, at, trust_list, need) for link in candidates]
     for report in reports:
         if report.ok:
@@ -575,6 +605,12 @@ def _walk(chain: ChainData, first: Link, at: int, trust_list: TrustList | None, 
                 f"{kind} {name}'s accreditation was revoked on {evidence['revokedAt']}, after {iso(at)}: "
                 "what was issued before stays valid, anything issued after is refused"
             )
+        if "suspendedAt" in evidence:
+            later.append(
+                f"{kind} {name}'s accreditation was suspended on {evidence['suspendedAt']}, after {iso(at)}, "
+                "and is still suspended: what was issued before stays valid, anything issued while it lasts "
+                "is refused"
+            )
         child_scopes = acc.scopes
         if link.issuer_type is IssuerType.ROOT_TAO:
             report = TrustReport(did, iso(at), True, "", path, root=name, notes=later)
@@ -587,13 +623,11 @@ def _walk(chain: ChainData, first: Link, at: int, trust_list: TrustList | None, 
             elif name in trust_list.roots:
                 report.trusted_root = True
                 report.summary = (
-                    f"accredited through an unbroken chain to Root TAO {name}, which {trust_list.source} trusts"
+                    f"accredited through an unbroken chain to Root TAO {name}, which {trust_list.name} trusts"
                 )
             else:
                 report.ok = False
                 report.trusted_root = False
-                report.summary = (
-                    f"the chain ends at Root TAO {name}, which is not in the trust list {trust_list.source}"
-                )
+                report.summary = f"the chain ends at Root TAO {name}, which is not in {trust_list.name}"
             return report
     return fail("the chain does not reach a Root TAO")
