@@ -359,7 +359,7 @@ def issue(
         raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
     if output.exists():
         raise InputError(f"{output} already exists; not overwriting it")
-    holder_did = _did_of(settings, holder)
+    holder_did = _holder_did_of(settings, holder)
     skills = []
     for entry in skill or []:
         uri, sep, label = entry.partition("=")
@@ -375,9 +375,13 @@ def issue(
         eqf_level=eqf,
     )
     achievement.to_json()  # refuse a bad skill URI or EQF level before touching the chain
+    if not output.parent.is_dir():
+        raise InputError(f"the directory {output.parent} does not exist")
     registry = Registry.connect(settings)
     issuer_identity = _load_identity(settings, issuer)
-    issued = Issuer(registry, issuer_identity, settings, profile).issue_single(
+    issuer_ops = Issuer(registry, issuer_identity, settings, profile)
+    issuer_ops.check_can_issue(holder_did, achievement, valid_until=until, extra_types=extra_types)
+    issued = issuer_ops.issue_single(
         holder_did,
         achievement,
         valid_until=until,
@@ -402,11 +406,20 @@ def _issue_cohort(
     from registry.ops.registry import Registry
     from registry.ops.roster import load_roster
 
-    entries = load_roster(roster, lambda h: _did_of(settings, h))
+    entries = load_roster(roster, lambda h: _holder_did_of(settings, h))
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir} is a file, not a directory for the credential files")
     if out_dir.exists() and any(out_dir.iterdir()):
         raise InputError(f"{out_dir} is not empty; not mixing cohorts")
+    if not out_dir.parent.is_dir():
+        raise InputError(f"the directory {out_dir.parent} does not exist")
     registry = Registry.connect(settings)
     identity = _load_identity(settings, issuer)
+    issuer_ops = Issuer(registry, identity, settings, profile)
+    if not entries:
+        raise InputError(f"roster {roster} names nobody")
+    # What is checked (expiry, key, accreditation for the types) is the same for every row.
+    issuer_ops.check_can_issue(*entries[0], valid_until=until, extra_types=extra_types)
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
         width = len(str(len(entries)))
@@ -416,7 +429,7 @@ def _issue_cohort(
             for n, ((_holder, achievement), holder_file) in enumerate(zip(entries, files, strict=True), 1):
                 write_json_atomic(out_dir / f"{n:0{width}d}-{_slug(achievement.name)}.json", holder_file.to_json())
 
-        cohort = Issuer(registry, identity, settings, profile).issue_cohort(
+        cohort = issuer_ops.issue_cohort(
             entries,
             valid_until=until,
             extra_types=extra_types,
@@ -470,6 +483,21 @@ def _did_of(settings: Settings, value: str) -> str:
     from registry.keystore import KeyStore
 
     return str(KeyStore(settings.keys_dir).public_info(value)["did"])
+
+
+def _holder_did_of(settings: Settings, value: str) -> str:
+    """A holder: a person's did:key (given as such, or a local identity's), which must decode to a
+    public key, or nobody could ever present the credential as theirs."""
+    from registry.formats.didkey import decode_did_key
+
+    did = _did_of(settings, value)
+    if not did.startswith("did:key:"):
+        raise InputError(f"the holder must be a person's did:key, not {did[:60]!r}")
+    try:
+        decode_did_key(did)
+    except InputError as exc:
+        raise InputError(f"the holder {did[:60]!r} is not a valid did:key: {exc}") from exc
+    return did
 
 
 def _governance_account(settings: Settings, client: Any, governance: str | None) -> Any:

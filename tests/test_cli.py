@@ -238,6 +238,40 @@ def test_issue_cli_writes_a_verifiable_file(
     assert_one_line_error(again, "already exists")
 
 
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--holder", "did:key:zGARBAGE"], "is not a valid did:key"),
+        (["--holder", "did:ebsi:zSomeOrganisation11111"], "must be a person's did:key"),
+        (["--valid-until", "2020-01-01"], "would be born expired"),
+        (["--credential-type", "NursingLicence"], "may not issue this credential now"),
+        (["--out", "/nonexistent-dir/cert.json"], "does not exist"),
+    ],
+)
+def test_a_credential_that_could_never_verify_is_refused_before_anything_is_signed(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path, extra: list[str], named: str
+) -> None:
+    out = tmp_path / "cert.json"
+    args = {"--issuer": issuer.identity.name, "--holder": holder.did, "--name": "Welding", "--out": str(out)}
+    for option, value in zip(extra[::2], extra[1::2], strict=True):
+        args[option] = value
+    result = run(settings, "issue", *[part for pair in args.items() for part in pair])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert_one_line_error(result, named)
+    assert not out.exists() and not Path("/nonexistent-dir").exists()
+
+
+def test_an_unregistered_issuer_is_told_to_register_first(  # type: ignore[no-untyped-def]
+    settings: Settings, holder: Identity, tmp_path: Path, make_issuer
+) -> None:
+    newcomer = make_issuer("newcomer-school", register=False)
+    out = tmp_path / "cert.json"
+    result = run(settings, "issue", "--issuer", newcomer.name, "--holder", holder.did, "--name", "W", "--out", str(out))
+    assert result.returncode == 1
+    assert_one_line_error(result, "is not registered", "registry did register newcomer-school")
+    assert not out.exists()
+
+
 def test_wrong_passphrase_is_a_one_line_error(settings: Settings, issued_file: Path, issuer: Issuer) -> None:
     env = {**os.environ, "REGISTRY_PASSPHRASE": "wrong"}
     argv = [

@@ -104,6 +104,46 @@ class Issuer:
             self._terms_of_use = attribute_url(self.settings.public_url, self.identity.did, ids[0]) if ids else ""
         return self._terms_of_use or None
 
+    def check_can_issue(
+        self, holder: str, achievement: vcfmt.Achievement, *, valid_until: int | None, extra_types: tuple[str, ...]
+    ) -> None:
+        """Refuse, before anything is signed or anchored, a credential that could never verify:
+        expired at birth, signed with a key the issuer's DID document does not hold (or a DID
+        that is not registered), or of a type the issuer is not accredited for now."""
+        from registry.ops.registry import Rel
+        from registry.ops.trust import Need, Trust, evaluate
+
+        now = self.registry.signing_time()
+        did = self.identity.did
+        if valid_until is not None and valid_until <= now:
+            raise InputError(f"the expiry {vcfmt.iso(valid_until)} is not in the future: it would be born expired")
+        state = self.registry.resolve(did)
+        if not state.registered:
+            raise InputError(
+                f"{did} is not registered in the DID registry: run `registry did register {self.identity.name}` first"
+            )
+        method = state.method_by_thumbprint(self.identity.kid.partition("#")[2])
+        if method is None or not method.has(Rel.ASSERTION_METHOD) or not method.valid_at(now):
+            raise InputError(f"{self.identity.name}'s signing key is not a current assertion key of {did}")
+        draft = self._draft(holder, achievement, 0, 0, now, valid_until, extra_types)
+        if self.profile == "vcdm2":
+            from registry.formats.vcdm2 import build_vc2
+
+            vc = build_vc2(draft, now)
+        else:
+            vc = vcfmt.build_vc(draft, now)
+        kinds = vc.get("type")
+        schema = vc.get("credentialSchema")
+        first = schema[0] if isinstance(schema, list) and schema else schema
+        need = Need(
+            types=tuple(kinds) if isinstance(kinds, list) else (),
+            schema_id=first.get("id") if isinstance(first, dict) else None,
+        )
+        chain = Trust(self.registry, self.settings.public_url).fetch([did])[did]
+        report = evaluate(chain, now, None, need)
+        if not report.ok:
+            raise InputError(f"{self.identity.name} may not issue this credential now: {report.summary}")
+
     def sign(self, draft: vcfmt.CredentialDraft, issued_at: int) -> str:
         if self.profile == "vcdm2":
             from registry.formats.vcdm2 import build_vc2, sign_vc2, skills_context_loader
