@@ -60,6 +60,7 @@ app.add_typer(node_app, name="node")
 app.add_typer(identity_app, name="identity")
 app.add_typer(did_app, name="did")
 
+
 class _Output(Console):
     def on_broken_pipe(self) -> None:
         # Whoever read our output stopped reading (`| head`): leave quietly with the code a
@@ -261,13 +262,16 @@ def identity_create(
 @identity_app.command("show")
 def identity_show(name: str) -> None:
     """Show an identity's DID and public keys (nothing is decrypted)."""
+    from registry.formats.keys import thumbprint
     from registry.keystore import KeyStore
 
     info = KeyStore(_settings().keys_dir).public_info(name)
     out.print(f"{name}: {info['did']} ({info['kind']})")
     for key in info["keys"]:
-        extra = f" account {key['address']}" if key.get("address") else ""
-        out.print(f"  {key['use']}: {key['publicJwk']['crv']}{extra}")
+        extra = f", account {key['address']}" if key.get("address") else ""
+        jwk = key["publicJwk"]
+        out.print(f"  {key['use']}: {jwk['crv']} key #{thumbprint(jwk)}{extra}")
+        out.print(f"      x {jwk.get('x')}" + (f"  y {jwk['y']}" if jwk.get("y") else ""))
 
 
 @did_app.command("register")
@@ -471,8 +475,17 @@ def passport_create(
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror}") from exc
         holder_files.append(load_holder_file(content, str(path)))
+    if not output.parent.is_dir():
+        raise InputError(f"the directory {output.parent} does not exist")
     identity = _load_identity(settings, holder)
-    write_json_atomic(output, create_passport(identity, holder_files, audience=audience))
+    try:
+        passport = create_passport(identity, holder_files, audience=audience)
+    except InputError as exc:  # "credential 2 ..." -> the file it came from
+        message = str(exc)
+        for number, path in enumerate(files, 1):
+            message = message.replace(f"credential {number} ", f"{path} ", 1)
+        raise InputError(message) from exc
+    write_json_atomic(output, passport)
     out.print(f"passport of {identity.did} with {_count(len(holder_files), 'credential')} written to {output}")
 
 
@@ -748,6 +761,8 @@ def status_publish(
     from registry.ops.registry import Purpose, Registry
     from registry.ops.statuslists import StatusLists
 
+    if not 1 <= list_number < 2**32:
+        raise InputError(f"--list must be a list number from 1 to {2**32 - 1}, not {list_number}")
     settings = _settings(rpc, deployment)
     registry = Registry.connect(settings)
     identity = _load_identity(settings, issuer)
@@ -802,12 +817,14 @@ def _sources(paths: list[str]) -> list[str | Path]:
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", ".jwt"))
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".json", ".jwt"))
             if not files:
                 raise InputError(f"directory {path} holds no .json or .jwt files")
             sources.extend(files)
         elif path.is_file():
             sources.append(path)
+        elif path.exists():
+            raise InputError(f"{path} is not a regular file (a device, a pipe or a socket)")
         else:
             raise InputError(f"no such file: {path}")
     return sources
@@ -932,11 +949,18 @@ def _count(n: int, noun: str) -> str:
 IssuerOpt = Annotated[str, typer.Option(help="Issuer identity name.")]
 ReasonOpt = Annotated[int, typer.Option(help="Reason code (0 unspecified, 1 issued in error, 2 fraud, ...).")]
 FilesArg = Annotated[list[str], typer.Argument(help="Credential files, directories, or - for stdin.")]
+StatusFilesArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Credential files, directories, - for stdin, or CSV files (a file or credential column, "
+        "and an optional reason column)."
+    ),
+]
 
 
 @app.command()
 def revoke(
-    files: FilesArg,
+    files: StatusFilesArg,
     issuer: IssuerOpt,
     reason: ReasonOpt = 0,
     rpc: RpcOpt = None,
@@ -948,7 +972,7 @@ def revoke(
 
 @app.command()
 def suspend(
-    files: FilesArg,
+    files: StatusFilesArg,
     issuer: IssuerOpt,
     reason: ReasonOpt = 6,
     rpc: RpcOpt = None,
@@ -960,7 +984,7 @@ def suspend(
 
 @app.command()
 def reinstate(
-    files: FilesArg,
+    files: StatusFilesArg,
     issuer: IssuerOpt,
     reason: ReasonOpt = 7,
     rpc: RpcOpt = None,

@@ -437,3 +437,46 @@ def test_refusal_by_the_contract_is_a_sentence(settings: Settings, chain, tmp_pa
                  "--deployment", str(settings.deployment_file))  # fmt: skip
     assert result.returncode == 1
     assert_one_line_error(result, "a TI accredits nobody")
+
+
+def test_a_passport_holds_only_the_holders_credentials_each_once(  # type: ignore[no-untyped-def]
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    from registry.keystore import KeyStore, new_natural_person
+
+    other = new_natural_person("someone-else")
+    KeyStore(settings.keys_dir).save(other, PASSPHRASE)
+    mine, theirs = tmp_path / "mine.json", tmp_path / "theirs.json"
+    mine.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    theirs.write_text(issuer.issue_single(other.did, welding_certificate()).holder_file.dumps())
+    out = tmp_path / "passport.json"
+    foreign = run(settings, "passport", "create", "--holder", holder.name, "--out", str(out), str(mine), str(theirs))
+    assert foreign.returncode == 1
+    assert_one_line_error(foreign, "theirs.json is about", "not the holder")
+    twice = run(settings, "passport", "create", "--holder", holder.name, "--out", str(out), str(mine), str(mine))
+    assert twice.returncode == 1
+    assert_one_line_error(twice, "is in the passport twice")
+    assert not out.exists()
+
+
+def test_identity_show_names_each_key_by_its_id(settings: Settings, issuer: Issuer) -> None:
+    shown = run(settings, "identity", "show", issuer.identity.name)
+    assert shown.returncode == 0, shown.stderr
+    assert f"#{issuer.identity.kid.partition('#')[2]}" in shown.stdout
+
+
+@pytest.mark.parametrize("number", ["0", "-5", "4294967297"])
+def test_status_publish_refuses_a_list_number_out_of_range(settings: Settings, issuer: Issuer, number: str) -> None:
+    result = run(settings, "status", "publish", "--issuer", issuer.identity.name, "--list", number)
+    assert result.returncode == 1
+    assert_one_line_error(result, "--list must be a list number")
+
+
+def test_inputs_that_are_not_regular_files_are_named_so(settings: Settings, issued_file: Path, tmp_path: Path) -> None:
+    device = run(settings, "verify", "/dev/null")
+    assert device.returncode == 64
+    assert_one_line_error(device, "is not a regular file")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "CERT.JSON").write_text(issued_file.read_text())
+    assert run(settings, "verify", str(folder)).returncode == 0  # upper-case suffixes are credential files too

@@ -316,6 +316,7 @@ def test_a_suspension_after_the_time_in_question_is_noted_while_it_lasts(
     assert report.verdict is Verdict.VALID, report.summary
     accreditation = report.check("accreditation")
     assert accreditation is not None and "suspended on" in accreditation.evidence["note"]
+    assert "suspended on" in accreditation.message  # in the line a reader sees, not only in the evidence
     # Reinstated: nothing in force to mention any more.
     trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.ACTIVE, reason=4)
     reinstated = check(trust, chain.ti.did, at=before)

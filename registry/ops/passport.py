@@ -32,6 +32,14 @@ def create_passport(holder: Identity, files: list[vcfmt.HolderFile], *, audience
         raise InputError("a passport needs at least one credential")
     if len(files) > MAX_CREDENTIALS:
         raise InputError(f"a passport holds at most {MAX_CREDENTIALS} credentials")
+    seen: set[str] = set()
+    for number, holder_file in enumerate(files, 1):
+        if holder_file.credential in seen:
+            raise InputError(f"credential {number} is in the passport twice")
+        seen.add(holder_file.credential)
+        subject = _subject(holder_file.credential)
+        if subject != holder.did:
+            raise InputError(f"credential {number} is about {str(subject)[:60]!r}, not the holder {holder.did[:60]}")
     now = int(time.time())
     vp = {
         "@context": [vcfmt.VC_V1_CONTEXT],
@@ -48,6 +56,15 @@ def create_passport(holder: Identity, files: list[vcfmt.HolderFile], *, audience
         "0x" + vcfmt.credential_hash(f.credential).hex(): f.to_json()["anchor"] for f in files if f.cohort is not None
     }
     return {"format": PASSPORT_FORMAT, "presentation": token, "cohortProofs": proofs}
+
+
+def _subject(token: str) -> Any:
+    """Whom a credential (either profile) is about: its credentialSubject id."""
+    payload = jwt.parse(token).payload
+    claim = payload.get("vc")
+    vc: dict[str, Any] = claim if isinstance(claim, dict) else payload
+    subject = vc.get("credentialSubject")
+    return subject.get("id") if isinstance(subject, dict) else None
 
 
 @dataclass(frozen=True)

@@ -391,9 +391,9 @@ class Verifier:
         if not report.ok:
             return Outcome.FAIL, f"at issuance ({vcfmt.iso(anchored_at)}): {report.summary}", evidence
         message = f"at issuance: {report.summary}"
-        revoked_later = [n for n in report.notes if "revoked on" in n]
-        if revoked_later:
-            message += "; note: " + "; ".join(revoked_later)
+        changed_later = [n for n in report.notes if "revoked on" in n or "suspended on" in n]
+        if changed_later:
+            message += "; note: " + "; ".join(changed_later)
         return Outcome.PASS, message, evidence
 
     def _check_anchor(
