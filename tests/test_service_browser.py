@@ -146,3 +146,53 @@ def test_a_passport_is_laid_out_credential_by_credential(
     revocation = panels[1].locator('li[data-check="revocation status"]')
     assert revocation.get_attribute("data-outcome") == "fail"
     assert revocation.inner_text().startswith("The issuer has not revoked it")
+
+
+def test_the_pages_load_without_a_console_error_or_a_failed_request(browser: sync_api.Browser, service: str) -> None:
+    """The site icon included: a 404 for /favicon.ico shows as a console error on every page."""
+    context = browser.new_context(base_url=service)
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+    )
+    try:
+        for path in ("/", "/issuer"):
+            page.goto(path, wait_until="networkidle")
+            icon = page.evaluate("() => document.querySelector('link[rel=icon]')?.href")
+            assert icon, path
+            assert page.request.get(icon).status == 200
+        assert errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("path", "rendered"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")])
+def test_the_api_docs_render_offline(browser: sync_api.Browser, service: str, path: str, rendered: str) -> None:
+    """Every request to another host fails, as it does on a machine without the internet: the
+    docs are drawn from the service's own copies of Swagger UI and ReDoc. (ReDoc still asks its
+    CDN for the small Redocly logo in its sidebar; nothing else.)"""
+    context = browser.new_context(base_url=service)
+    elsewhere: list[str] = []
+
+    def offline(route: sync_api.Route) -> None:
+        if route.request.url.startswith((service, "blob:", "data:")):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", offline)
+    page = context.new_page()
+    try:
+        page.goto(path)
+        title = page.wait_for_selector(rendered, timeout=15_000)
+        assert title is not None and "Skills credential registry" in title.inner_text()
+        page.wait_for_load_state("networkidle")
+        if path == "/redoc":
+            elsewhere = [url for url in elsewhere if not url.endswith("/logo-mini.svg")]
+        assert elsewhere == []
+    finally:
+        context.close()

@@ -15,6 +15,7 @@ from service_helpers import assert_problem, start_service
 from registry.config import Settings
 from registry.formats import jwt
 from registry.formats.canonical import canonicalize
+from registry.formats.did import new_ebsi_did
 from registry.formats.multibase import b64url_encode, multibase_encode_b58
 from registry.formats.statuslist import decode_list, is_set
 from registry.keystore import Identity, new_legal_entity
@@ -103,6 +104,20 @@ def test_did_document_as_of_a_time_before_registration_is_not_found(http: httpx.
     assert http.get(f"{DIDS}/{chain.ti.did}", params={"valid-at": "2999-01-01"}).json()["id"] == chain.ti.did
 
 
+@pytest.mark.parametrize(
+    "did",
+    [
+        "did:ebsi:0OIl",  # not base58 (no z multibase prefix, characters base58 leaves out)
+        "did:ebsi:zz",  # far too short
+        "did:ebsi:z0OIl0OIl0OIl0OIl0OIl",  # the right length, characters base58 leaves out
+        "did:ebsi:zUnregistered11111111111",  # base58, but not version byte 0x01 and 16 bytes
+    ],
+)
+def test_a_malformed_did_ebsi_is_a_400_not_a_missing_did(http: httpx.Client, did: str) -> None:
+    problem = assert_problem(http.get(f"{DIDS}/{did}"), 400, "invalid-did")
+    assert "did:ebsi" in problem["detail"]
+
+
 def test_did_key_is_resolved_locally(http: httpx.Client, holder: Identity) -> None:
     document = http.get(f"{DIDS}/{holder.did}").json()
     assert document["id"] == holder.did
@@ -110,10 +125,11 @@ def test_did_key_is_resolved_locally(http: httpx.Client, holder: Identity) -> No
 
 
 def test_did_errors_are_problems(http: httpx.Client) -> None:
-    assert_problem(http.get(f"{DIDS}/did:ebsi:zUnregistered11111111111"), 404, "did-not-found")
+    unregistered = new_ebsi_did()
+    assert_problem(http.get(f"{DIDS}/{unregistered}"), 404, "did-not-found")
     assert_problem(http.get(f"{DIDS}/not-a-did"), 400, "invalid-did")
     assert_problem(http.get(f"{DIDS}/did:web:example.com"), 404)
-    assert_problem(http.get(f"{DIDS}/did:ebsi:zUnregistered11111111111", params={"valid-at": "soon"}), 400)
+    assert_problem(http.get(f"{DIDS}/{unregistered}", params={"valid-at": "soon"}), 400)
     assert_problem(http.get(f"{DIDS}/did:ebsi:zAny1111111111111111", headers={"Accept": "text/html"}), 406)
     assert_problem(http.get("/no/such/path"), 404)
 

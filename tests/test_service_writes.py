@@ -4,16 +4,23 @@ the signer and broadcasts. Refusals name their reason as problem+json.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import socket
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from conftest import GOVERNANCE, Chain, fund, welding_certificate
 from eth_account import Account
-from service_helpers import assert_problem
+from service_helpers import assert_problem, start_service
 
 from registry.chain.client import Call
+from registry.chain.node import AnvilNode
+from registry.config import Settings
 from registry.errors import TransactionReverted
 from registry.formats import jwt
 from registry.keystore import Identity, new_legal_entity
@@ -21,6 +28,7 @@ from registry.ops.issuance import Issuer, parse_status_entry, status_entries
 from registry.ops.registry import Purpose, Registry, did_hash
 from registry.ops.statuslists import StatusLists
 from registry.service.client import ServiceClient, ServiceError
+from registry.service.config import ServiceConfig
 
 pytest_plugins = ("service_fixtures",)
 
@@ -127,3 +135,133 @@ def test_build_refusals_are_problems(http: httpx.Client, issuer: Issuer) -> None
         "controllerJwk": {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"},
     }
     assert_problem(http.post("/api/transactions/register-did", json=register), 400)
+
+
+def _send(http: httpx.Client, raw: str, did: str | None = None, wait: bool = False) -> httpx.Response:
+    return http.post("/api/transactions/send", json={"signedRawTransaction": raw, "did": did, "waitForReceipt": wait})
+
+
+def _pending_nonce(registry: Registry, address: str) -> int:
+    return int(registry.client.request("eth_getTransactionCount", [address, "pending"]), 16)
+
+
+def _anchor(registry: Registry) -> Call:
+    return Call(registry.credential_address, "CredentialRegistry", "anchor", (os.urandom(32),))
+
+
+def test_a_nonce_that_is_not_the_signers_next_is_refused_before_broadcast(
+    http: httpx.Client, registry: Registry, issuer: Issuer
+) -> None:
+    owner = issuer.identity
+    address = owner.account.address
+    nonce = _pending_nonce(registry, address)
+    # A gap: the node would queue it unmined (a waitForReceipt client would wait for nothing).
+    gap = assert_problem(
+        _send(http, signed(registry, owner.account, _anchor(registry), nonce=nonce + 3), owner.did), 409
+    )
+    assert gap["type"].endswith(":nonce-gap")
+    assert (gap["nonce"], gap["expectedNonce"]) == (nonce + 3, nonce)
+    assert f"next nonce is {nonce}" in gap["detail"]
+    assert _pending_nonce(registry, address) == nonce  # nothing entered the node's pool
+    # A used nonce: replaying a mined transaction.
+    raw = signed(registry, owner.account, _anchor(registry))
+    assert _send(http, raw, owner.did, wait=True).json()["receipt"]["status"] == 1
+    replay = assert_problem(_send(http, raw, owner.did), 409, "nonce-used")
+    assert (replay["nonce"], replay["expectedNonce"]) == (nonce, nonce + 1)
+    assert "already used" in replay["detail"]
+    low = signed(registry, owner.account, _anchor(registry), nonce=nonce)  # a new call, same used nonce
+    assert_problem(_send(http, low, owner.did), 409, "nonce-used")
+
+
+def test_a_transaction_with_less_gas_than_it_needs_is_refused_before_broadcast(
+    http: httpx.Client, registry: Registry, issuer: Issuer
+) -> None:
+    owner = issuer.identity
+    nonce = _pending_nonce(registry, owner.account.address)
+    starved = signed(registry, owner.account, _anchor(registry), gas=22_000)
+    problem = assert_problem(_send(http, starved, owner.did, wait=True), 400, "insufficient-gas")
+    assert problem["gas"] == 22_000 and problem["estimate"] > 22_000
+    assert _pending_nonce(registry, owner.account.address) == nonce
+    # Exactly the estimate is enough.
+    enough = signed(registry, owner.account, _anchor(registry), gas=problem["estimate"] + 2_000)
+    assert _send(http, enough, owner.did, wait=True).json()["receipt"]["status"] == 1
+
+
+def test_the_nodes_refusal_is_a_409_with_its_reason_not_an_unreachable_chain(
+    http: httpx.Client, client: ServiceClient, registry: Registry, issuer: Issuer
+) -> None:
+    owner = issuer.identity
+    latest = registry.client.request("eth_getBlockByNumber", ["latest", False])
+    assert int(latest["baseFeePerGas"], 16) > 1  # so a fee of 1 wei is under it
+    cheap = signed(registry, owner.account, _anchor(registry), maxFeePerGas=1, maxPriorityFeePerGas=1)
+    problem = assert_problem(_send(http, cheap, owner.did), 409, "node-refused")
+    assert "base fee" in problem["reason"] and problem["reason"] in problem["detail"]
+    # Too little ether for the fee it offers (the account holds 100 ether; this asks for 500).
+    dear = signed(registry, owner.account, _anchor(registry), maxFeePerGas=10**15, maxPriorityFeePerGas=10**9)
+    problem = assert_problem(_send(http, dear, owner.did), 409, "node-refused")
+    assert "fund" in problem["reason"].lower()
+    # The Python client (the CLI's) says the node refused, not that it could not reach anything.
+    with pytest.raises(ServiceError) as refused:
+        client._request("POST", "/api/transactions/send", json={"signedRawTransaction": dear, "did": owner.did})
+    assert refused.value.status == 409 and "refused" in str(refused.value)
+
+
+def test_a_contract_creation_is_named_as_such(http: httpx.Client, registry: Registry, issuer: Issuer) -> None:
+    account = issuer.identity.account
+    tx = registry.client.build_transaction(account.address, _anchor(registry), gas=500_000)
+    del tx["from"], tx["to"]
+    raw = "0x" + bytes(account.sign_transaction(tx).raw_transaction).hex()
+    problem = assert_problem(_send(http, raw, issuer.identity.did), 403, "contract-creation")
+    assert "contract creation" in problem["detail"] and "None" not in problem["detail"]
+
+
+class _NoBroadcastProxy(ThreadingHTTPServer):
+    """A JSON-RPC endpoint in front of anvil that hangs up, without answering, on any request that
+    broadcasts a transaction: a node that goes away at the moment of sending, for real (a closed
+    socket), and answers everything else."""
+
+    def __init__(self, upstream: str) -> None:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if b"eth_sendRawTransaction" in body:
+                    server.hung_up += 1
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                request = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    data = answer.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.hung_up = 0
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+def test_a_node_gone_at_broadcast_is_still_a_503(
+    service_settings: Settings, anvil: AnvilNode, registry: Registry, issuer: Issuer
+) -> None:
+    proxy = _NoBroadcastProxy(anvil.rpc_url)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    config = ServiceConfig(rate_per_s=0, head_max_age_s=0)
+    running = start_service(dataclasses.replace(service_settings, rpc_urls=(proxy.url,)), config)
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as http:
+            raw = signed(registry, issuer.identity.account, _anchor(registry))
+            problem = assert_problem(_send(http, raw, issuer.identity.did), 503, "chain-unavailable")
+            assert "cannot reach" in problem["detail"]
+            assert proxy.hung_up >= 1  # it got as far as broadcasting
+    finally:
+        running.stop()
+        proxy.shutdown()
+        proxy.server_close()

@@ -137,6 +137,18 @@ def _short(exc: BaseException) -> str:
     return text[:200]
 
 
+class NodeRefused(ChainUnavailable):
+    """The node was reached and answered with a JSON-RPC error (not a revert): `reason` is its
+    message. A ChainUnavailable for callers that need not tell "said no" from "did not answer";
+    one that relays a signed transaction does (the node's refusal is the sender's to fix).
+    """
+
+    def __init__(self, message: str, reason: str, code: object = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.code = code
+
+
 class _Transport:
     """JSON-RPC over HTTP(S): one request or a batch per POST, on a kept-alive connection per thread.
 
@@ -267,7 +279,8 @@ class ChainClient:
                 raise TransactionReverted(sentence, name, args)
             if "revert" in message.lower():
                 raise TransactionReverted(f"the contract refused the call: {message[:200]}")
-            raise ChainUnavailable(f"{method} failed at {self.rpc_url}: {message[:200]}")
+            code = error.get("code") if isinstance(error, dict) else None
+            raise NodeRefused(f"{method} failed at {self.rpc_url}: {message[:200]}", message[:200], code)
         if "result" not in response:
             raise ChainUnavailable(f"malformed JSON-RPC answer from {self.rpc_url} to {method}")
         return response["result"]

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from registry import __version__
 from registry.config import Settings
-from registry.service import errors
+from registry.service import errors, openapi
 from registry.service.chain import ChainAccess
 from registry.service.config import ServiceConfig
 from registry.service.middleware import BlockHeader, BodyLimit, RateLimit, ReadCache
@@ -32,16 +32,20 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
             "Errors are RFC 7807 application/problem+json. Every chain-derived answer carries "
             "X-Block-Number: the block it was read at."
         ),
+        docs_url=None,  # served by the pages router, from local copies of Swagger UI and ReDoc
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.config = config
     app.state.chain = ChainAccess(settings, config.head_max_age_s)
     errors.install(app)
+    openapi.install(app)
     for router in (did.router, tir.router, timestamps.router, tsr.router, verify.router, transactions.router):
         app.include_router(router)
     app.include_router(pages.router)
     static = Path(str(resources.files("registry.service") / "static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
+    app.mount(pages.DOCS_ASSETS, StaticFiles(directory=pages.docs_assets_directory()), name="docs-assets")
     # Starlette wraps each added middleware around the previous ones: the last added runs first.
     # So CORS is outermost (its headers reach even 429/413 answers), then the rate limit, then the
     # body cap, all before any route reads the body; then the read cache, which replays whole

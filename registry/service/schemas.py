@@ -89,13 +89,32 @@ class Check(BaseModel):
     evidence: dict[str, Any]
 
 
+Verdict = Literal["valid", "invalid", "revoked", "suspended", "could not determine"]
+
+
 class VerifyReport(BaseModel):
+    """The report on one credential (`registry verify --json`)."""
+
+    model_config = ConfigDict(extra="forbid")
     source: str
-    verdict: Literal["valid", "invalid", "revoked", "suspended", "could not determine"]
+    verdict: Verdict
     summary: str
     checks: list[Check]
     credential: dict[str, Any]
     checked_at: str
+
+
+class PassportReport(BaseModel):
+    """The report on a skills passport: the holder's checks, then one report per credential."""
+
+    model_config = ConfigDict(extra="forbid")
+    source: str
+    kind: Literal["passport"]
+    verdict: Verdict
+    summary: str
+    holder: str | None = Field(description="the holder's DID, when the passport names one")
+    checks: list[Check]
+    credentials: list[VerifyReport]
 
 
 class LinkCheck(BaseModel):

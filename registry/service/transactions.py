@@ -2,10 +2,13 @@
 with its own key, and the service checks a signed transaction before broadcasting it.
 
 Checks on a signed transaction: it is for this chain (EIP-155 or typed, never replayable across
-chains), it calls one of our contracts, with a function an issuer may call, moving no value; the
-signer controls the DID the call acts for (for credential-registry calls, which are namespaced by
-sender and name no DID, the DID the request names); and a dry run at the head does not revert,
-so a doomed transaction is refused before it costs the signer gas.
+chains), it calls one of our contracts (never creates one), with a function an issuer may call,
+moving no value; the signer controls the DID the call acts for (for credential-registry calls,
+which are namespaced by sender and name no DID, the DID the request names); its nonce is the
+signer's next one (a gap would leave it queued in the node, unmined, to run whenever the gap
+fills; a used nonce can never be mined); and a dry run (a gas estimate) does not revert and
+needs no more gas than the transaction carries, so a doomed transaction is refused before it
+costs the signer gas or sits in the node's pool.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from registry.chain.client import Call, contract_abi
 from registry.errors import InputError
 from registry.ethaccount import Account, Transaction, TypedTransaction
 from registry.formats import jwt
+from registry.formats.did import check_ebsi_did
 from registry.formats.keys import eth_address
 from registry.ops.registry import Registry, did_hash
 from registry.service.errors import Problem
@@ -44,6 +48,8 @@ class SignedCall:
     to: str | None
     value: int
     data: bytes
+    nonce: int = 0
+    gas: int = 0
 
 
 def decode_signed(raw: bytes) -> SignedCall:
@@ -73,6 +79,8 @@ def decode_signed(raw: bytes) -> SignedCall:
         to=to_checksum_address(bytes(to)) if to else None,
         value=int(fields.get("value", 0)),
         data=bytes(fields.get("data", b"")),
+        nonce=int(fields.get("nonce", 0)),
+        gas=int(fields.get("gas", 0)),
     )
 
 
@@ -96,6 +104,13 @@ def check_signed(registry: Registry, tx: SignedCall, did: str | None) -> tuple[s
             f"the transaction is for chain {tx.chain_id}, this registry runs on chain {deployment.chain_id}",
             slug="wrong-chain",
         )
+    if tx.to is None:
+        raise Problem(
+            403,
+            "this is a contract creation, which the service never relays: it only sends calls to this registry's "
+            "contracts",
+            slug="contract-creation",
+        )
     contract = next((name for name, rec in deployment.contracts.items() if rec.address == tx.to), None)
     if contract is None:
         raise Problem(403, f"{tx.to} is not one of this registry's contracts", slug="not-our-contract")
@@ -110,6 +125,7 @@ def check_signed(registry: Registry, tx: SignedCall, did: str | None) -> tuple[s
     except (DecodingError, ValueError, OverflowError) as exc:
         raise Problem(400, f"the {function} arguments do not decode", slug="invalid-transaction") from exc
     if contract == "DIDRegistry" and function == "register":
+        check_registrable(str(args[0]))
         if eth_address(bytes(args[1]), bytes(args[2])) != tx.signer:
             raise Problem(403, "register names a controller key that is not the signer's", slug="not-controller")
     elif contract == "DIDRegistry" or contract == "TrustedIssuersRegistry":
@@ -122,9 +138,64 @@ def check_signed(registry: Registry, tx: SignedCall, did: str | None) -> tuple[s
         require_controller(registry, did_hash(did), tx.signer, did)
         if function == "publishStatusList":
             check_status_list_issuer(str(args[1]), did)
-    # A dry run at the head: a call that would revert is refused with the contract's reason.
-    registry.client.request("eth_call", [{"from": tx.signer, "to": tx.to, "data": "0x" + tx.data.hex()}, "latest"])
+    check_nonce(registry, tx)
+    check_gas(registry, tx)
     return contract, function
+
+
+def check_registrable(did: str) -> None:
+    """Only well-formed did:ebsi legal-entity identifiers are registered (the DID registry read
+    API refuses any other as malformed, so one registered could never be read back)."""
+    try:
+        check_ebsi_did(did)
+    except InputError as exc:
+        raise Problem(400, str(exc), slug="invalid-did") from exc
+
+
+def check_nonce(registry: Registry, tx: SignedCall) -> None:
+    """The nonce must be the signer's next one, counting its transactions already in the pool."""
+    expected = int(registry.client.request("eth_getTransactionCount", [tx.signer, "pending"]), 16)
+    if tx.nonce > expected:
+        raise Problem(
+            409,
+            f"nonce {tx.nonce} leaves a gap: {tx.signer}'s next nonce is {expected}; the node would hold this "
+            f"transaction unmined until nonces {expected} to {tx.nonce - 1} are used. Sign it with nonce {expected}",
+            slug="nonce-gap",
+            title="The transaction's nonce is not the signer's next",
+            nonce=tx.nonce,
+            expectedNonce=expected,
+        )
+    if tx.nonce < expected:
+        raise Problem(
+            409,
+            f"nonce {tx.nonce} is already used by {tx.signer} (mined or waiting in the node's pool), so this "
+            f"transaction can never be mined: its next nonce is {expected}",
+            slug="nonce-used",
+            title="The transaction's nonce is not the signer's next",
+            nonce=tx.nonce,
+            expectedNonce=expected,
+        )
+
+
+def check_gas(registry: Registry, tx: SignedCall) -> None:
+    """The dry run: a gas estimate, which reverts (a 422 with the contract's reason) when the call
+    would, and must not exceed the gas the transaction carries. With less, it would run out of
+    gas, or (below the intrinsic or calldata floor cost) never be mined at all."""
+    estimate = int(
+        registry.client.request(
+            "eth_estimateGas", [{"from": tx.signer, "to": tx.to, "data": "0x" + tx.data.hex(), "value": "0x0"}]
+        ),
+        16,
+    )
+    if tx.gas < estimate:
+        raise Problem(
+            400,
+            f"the transaction carries {tx.gas} gas and needs at least {estimate}: sign it again with more "
+            "(the service's unsigned transactions carry enough)",
+            slug="insufficient-gas",
+            gas=tx.gas,
+            estimate=estimate,
+        )
 
 
 def check_status_list_issuer(token: str, did: str) -> None:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from registry.chain.client import Call
 from registry.errors import InputError
 from registry.formats.credential import iso
-from registry.formats.did import check_did
+from registry.formats.did import check_did, check_ebsi_did
 from registry.formats.didkey import resolve_did_key
 from registry.ops.documents import document_from_state
 from registry.service.deps import LazyRegistryDep, RegistryDep
@@ -83,6 +83,10 @@ def get_identifier(
         return JSONResponse(document, media_type=kind)
     if not did.startswith("did:ebsi:"):
         raise Problem(404, f"this registry holds did:ebsi identifiers (and resolves did:key), not {did}")
+    try:
+        check_ebsi_did(did)  # a malformed one is the client's mistake, not a DID that is missing
+    except InputError as exc:
+        raise Problem(400, str(exc), slug="invalid-did") from exc
     state = lazy_registry().resolve(did)
     when = at if at is not None else int(time.time())
     if not state.registered or state.registered_at > when:

@@ -1,13 +1,24 @@
-"""The web pages for people: verify a credential, look at an issuer's accreditation chain."""
+"""The web pages for people: verify a credential, look at an issuer's accreditation chain; the API
+docs (Swagger UI and ReDoc from the fastapi-offline package's copies, never from a CDN, so they
+work offline); the site icon.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
 
 router = APIRouter(include_in_schema=False)
+DOCS_ASSETS = "/docs-assets"
+
+
+def docs_assets_directory() -> Path:
+    """Swagger UI's and ReDoc's scripts and styles, as the fastapi-offline package ships them."""
+    return Path(str(resources.files("fastapi_offline") / "static"))
 
 
 def _page(name: str) -> HTMLResponse:
@@ -22,3 +33,34 @@ def index() -> HTMLResponse:
 @router.get("/issuer")
 def issuer() -> HTMLResponse:
     return _page("issuer.html")
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links; the same SVG the pages link to."""
+    icon = (resources.files("registry.service") / "static" / "favicon.svg").read_bytes()
+    return Response(icon, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/docs")
+def swagger_ui(request: Request) -> HTMLResponse:
+    root = request.scope.get("root_path", "")
+    return get_swagger_ui_html(
+        openapi_url=f"{root}{request.app.openapi_url}",
+        title=f"{request.app.title} - API",
+        swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{root}/static/favicon.svg",
+    )
+
+
+@router.get("/redoc")
+def redoc(request: Request) -> HTMLResponse:
+    root = request.scope.get("root_path", "")
+    return get_redoc_html(
+        openapi_url=f"{root}{request.app.openapi_url}",
+        title=f"{request.app.title} - API",
+        redoc_js_url=f"{root}{DOCS_ASSETS}/redoc.standalone.js",
+        redoc_favicon_url=f"{root}/static/favicon.svg",
+        with_google_fonts=False,
+    )

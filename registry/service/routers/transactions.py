@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from registry.chain.client import Call
+from registry.chain.client import Call, NodeRefused
 from registry.errors import InputError
 from registry.formats import keys as keyfmt
 from registry.formats.keys import KeyType
@@ -20,6 +20,7 @@ from registry.service.deps import AccessDep, ConfigDep, RegistryDep
 from registry.service.errors import Problem
 from registry.service.routers.common import parse_hex32, problems
 from registry.service.transactions import (
+    check_registrable,
     check_signed,
     check_status_list_issuer,
     decode_signed,
@@ -57,6 +58,7 @@ def _speaks_for(registry: Registry, body: s.BuildBase, did: str) -> None:
 @_builds("/register-did")
 def build_register_did(body: s.RegisterDid, registry: RegistryDep) -> Any:
     """Register a did:ebsi with the sender's secp256k1 key as its first controller."""
+    check_registrable(body.did)
     kind, x, y = _key(body.controllerJwk)
     if kind is not KeyType.SECP256K1:
         raise Problem(400, "the controller key must be secp256k1", slug="invalid-input")
@@ -144,16 +146,29 @@ def build_publish_status_list(body: s.PublishStatusList, registry: RegistryDep) 
     return _build(registry, body, "CredentialRegistry", "publishStatusList", lid, body.credential)
 
 
-@router.post("/send", response_model=s.SentTransaction, responses=problems(400, 403, 422, 503))
+@router.post("/send", response_model=s.SentTransaction, responses=problems(400, 403, 409, 422, 503))
 def send_signed_transaction(
     body: s.SendTransaction, registry: RegistryDep, access: AccessDep, config: ConfigDep
 ) -> Any:
     """EBSI's sendSignedTransaction: check the signed transaction (chain, contract, function, signer
-    controls the DID), broadcast it, and return its hash (and receipt with `waitForReceipt`).
+    controls the DID, nonce, gas), broadcast it, and return its hash (and receipt with `waitForReceipt`).
+
+    409 when the nonce is not the signer's next, or when the node refuses the transaction (its
+    reason, e.g. a fee under the base fee or too little ether, is in `detail` and `reason`); 503
+    only when the node cannot be reached.
     """
     tx = decode_signed(bytes.fromhex(body.signedRawTransaction[2:]))
     contract, function = check_signed(registry, tx, body.did)
-    tx_hash = access.base.send_signed(tx.raw)
+    try:
+        tx_hash = access.base.send_signed(tx.raw)
+    except NodeRefused as exc:
+        raise Problem(
+            409,
+            f"the node refused the transaction: {exc.reason}",
+            slug="node-refused",
+            title="The node refuses this transaction",
+            reason=exc.reason,
+        ) from exc
     access.forget_head()  # read-your-writes: the next request asks the node for the new head
     result: dict[str, Any] = {
         "transactionHash": tx_hash,

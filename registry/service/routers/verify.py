@@ -19,10 +19,12 @@ from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem
 from registry.service.routers.common import parse_at, problems
-from registry.service.schemas import TrustReport, VerifyReport, VerifyRequest
+from registry.service.schemas import PassportReport, TrustReport, VerifyReport, VerifyRequest
 
 router = APIRouter(tags=["Verification"])
-REQUEST_TRUST_LIST = "the request's trust list"
+# The trust list's name, as the verifier's sentences use it: "... which is not in the trust list
+# {name}" and "... which {name} trusts" (the CLI names the file).
+REQUEST_TRUST_LIST = '"trustList" of the request'
 
 
 def _trust_list(roots: list[str] | None) -> TrustList | None:
@@ -53,7 +55,7 @@ def _is_passport(content: str) -> bool:
 
 @router.post(
     "/verify",
-    response_model=VerifyReport,
+    response_model=VerifyReport | PassportReport,
     responses=problems(400, 413, 429),
 )
 def verify(body: VerifyRequest, lazy_registry: LazyRegistryDep) -> JSONResponse:
