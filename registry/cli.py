@@ -367,8 +367,8 @@ def issue(
     skills = []
     for entry in skill or []:
         uri, sep, label = entry.partition("=")
-        if not sep:
-            raise InputError(f"--skill must be URI=label, not {entry[:60]!r}")
+        if not sep or not label.strip():
+            raise InputError(f"--skill must be URI=label (with a label), not {entry[:60]!r}")
         skills.append(Skill(uri, label))
     achievement = Achievement(
         name=name,
@@ -430,8 +430,12 @@ def _issue_cohort(
 
         def write_files(files: list[Any]) -> None:
             out_dir.mkdir(parents=True, exist_ok=True)
-            for n, ((_holder, achievement), holder_file) in enumerate(zip(entries, files, strict=True), 1):
-                write_json_atomic(out_dir / f"{n:0{width}d}-{_slug(achievement.name)}.json", holder_file.to_json())
+            for n, ((holder_did, achievement), holder_file) in enumerate(zip(entries, files, strict=True), 1):
+                # Which holder each file is for, at a glance: the end of their did:key.
+                tag = holder_did[-8:]
+                write_json_atomic(
+                    out_dir / f"{n:0{width}d}-{_slug(achievement.name)}-{tag}.json", holder_file.to_json()
+                )
 
         cohort = issuer_ops.issue_cohort(
             entries,

@@ -246,6 +246,7 @@ def test_issue_cli_writes_a_verifiable_file(
         (["--valid-until", "2020-01-01"], "would be born expired"),
         (["--credential-type", "NursingLicence"], "may not issue this credential now"),
         (["--out", "/nonexistent-dir/cert.json"], "does not exist"),
+        (["--skill", "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314="], "with a label"),
     ],
 )
 def test_a_credential_that_could_never_verify_is_refused_before_anything_is_signed(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from registry.formats.credential import HolderFile, credential_hash
 from registry.formats.merkle import leaf_hash
 from registry.keystore import Identity, new_natural_person
 from registry.ops.issuance import Cohort, Issuer
-from registry.ops.passport import create_passport
+from registry.ops.passport import create_passport, sign_presentation
 from registry.ops.registry import BITS_PER_WORD, Purpose, Registry
 from registry.ops.verify import Outcome, Verdict, Verifier
 
@@ -39,6 +40,18 @@ def test_every_member_of_a_cohort_verifies(cohort: Cohort, verifier: Verifier) -
     anchor = reports[0].check("anchor")
     assert anchor is not None and anchor.evidence["block"] == cohort.receipt["blockNumber"]
     assert "cohort root anchored" in anchor.message
+
+
+def test_a_cohort_members_bare_jwt_points_to_the_holder_file(cohort: Cohort, verifier: Verifier) -> None:
+    # Without its proof the JWT's own hash is not anchored (the root is): say where the proof is.
+    # (A block later than the signing first, or the absence would only be "could not determine".)
+    time.sleep(1.1)
+    assert verifier.registry is not None
+    verifier.registry.client.request("evm_mine", [])
+    report = verifier.verify("bare.jwt", cohort.holder_files[0].credential)
+    anchor = report.check("anchor")
+    assert report.verdict is Verdict.INVALID and anchor is not None and anchor.outcome is Outcome.FAIL
+    assert "carries the Merkle proof" in anchor.message
 
 
 def test_cohort_is_one_transaction_and_indexes_are_random_within_its_own_words(cohort: Cohort) -> None:
@@ -167,7 +180,7 @@ def test_passport_of_several_credentials(issuer: Issuer, holder: Identity, verif
 def test_passport_refuses_someone_elses_credential(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
     other = new_natural_person("someone-else")
     theirs = issuer.issue_single(other.did, welding_certificate()).holder_file
-    report = verifier.verify_passport("p", json.dumps(create_passport(holder, [theirs])))
+    report = verifier.verify_passport("p", json.dumps(sign_presentation(holder, [theirs])))
     assert report.verdict is Verdict.INVALID
     binding = next(c for c in report.checks if c.name == "holder binding")
     assert binding.outcome is Outcome.FAIL
@@ -177,7 +190,7 @@ def test_passport_signed_by_another_key_is_invalid(issuer: Issuer, holder: Ident
     mine = issuer.issue_single(holder.did, welding_certificate()).holder_file
     impostor = new_natural_person("impostor")
     impostor.did = holder.did  # claims to be the holder, signs with its own key
-    report = verifier.verify_passport("p", json.dumps(create_passport(impostor, [mine])))
+    report = verifier.verify_passport("p", json.dumps(sign_presentation(impostor, [mine])))
     assert report.verdict is Verdict.INVALID
     assert report.checks[0].name == "holder signature" and report.checks[0].outcome is Outcome.FAIL
 

@@ -26,6 +26,7 @@ MAX_CREDENTIALS = 200
 
 
 def create_passport(holder: Identity, files: list[vcfmt.HolderFile], *, audience: str | None = None) -> dict[str, Any]:
+    """The holder's credentials, each once and each about the holder, in a presentation the holder signs."""
     if holder.kind != "natural-person":
         raise InputError(f"{holder.name} is not a person's identity (did:key)")
     if not files:
@@ -40,6 +41,14 @@ def create_passport(holder: Identity, files: list[vcfmt.HolderFile], *, audience
         subject = _subject(holder_file.credential)
         if subject != holder.did:
             raise InputError(f"credential {number} is about {str(subject)[:60]!r}, not the holder {holder.did[:60]}")
+    return sign_presentation(holder, files, audience=audience)
+
+
+def sign_presentation(
+    holder: Identity, files: list[vcfmt.HolderFile], *, audience: str | None = None
+) -> dict[str, Any]:
+    """Sign whatever credentials it is given into a passport file, unchecked: `create_passport`
+    is what a holder uses; this is also how tests build the passports a verifier must refuse."""
     now = int(time.time())
     vp = {
         "@context": [vcfmt.VC_V1_CONTEXT],

@@ -412,11 +412,13 @@ class Verifier:
             )  # fmt: skip
             return None
         if not found:
-            item.add(
-                "anchor",
-                Outcome.FAIL,
-                f"the {what} is not anchored by any controller of {item.issuer}",
+            hint = (
+                ""
+                if item.holder and item.holder.cohort
+                else " (a credential issued in a cohort is anchored through its cohort's root: check the holder "
+                "file, which carries the Merkle proof, not the bare JWT)"
             )
+            item.add("anchor", Outcome.FAIL, f"the {what} is not anchored by any controller of {item.issuer}{hint}")
             return None
         record = min(found, key=lambda r: r.block)
         window = state.controller_window(record.account)
@@ -508,12 +510,8 @@ class Verifier:
         elif item.valid_until is not None and at >= item.valid_until:
             item.add("validity period", Outcome.FAIL, f"expired on {vcfmt.iso(item.valid_until)}")
         else:
-            until = vcfmt.iso(item.valid_until) if item.valid_until else "no expiry"
-            item.add(
-                "validity period",
-                Outcome.PASS,
-                f"valid from {vcfmt.iso(item.valid_from)} ({until})",
-            )
+            until = f"until {vcfmt.iso(item.valid_until)}" if item.valid_until else "with no expiry date"
+            item.add("validity period", Outcome.PASS, f"valid from {vcfmt.iso(item.valid_from)} {until}")
 
     @staticmethod
     def _verdict(item: _Item) -> tuple[Verdict, str]:
