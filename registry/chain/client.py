@@ -16,6 +16,7 @@ import contextlib
 import http.client
 import itertools
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -149,6 +150,38 @@ class NodeRefused(ChainUnavailable):
         self.code = code
 
 
+# Bytes http.client refuses in a request line or Host header (it would fail on every request,
+# reported as an unreachable node): a space, a control character, DEL.
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _parse_rpc_url(url: str) -> tuple[urllib.parse.SplitResult, str, int | None]:
+    """Split a JSON-RPC URL into (parts, host, port), or raise ConfigError naming the URL.
+
+    urllib only checks the port when it is read (`.port` raises ValueError for "99999" or
+    "8545,http:"), so it is read here, inside the check, never later where a ValueError would
+    escape as a traceback.
+    """
+    shown = f"{url[:80]!r}"
+    if _URL_FORBIDDEN.search(url):
+        raise ConfigError(f"not a usable JSON-RPC URL: {shown} contains a space or control character")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        netloc = url.split("://", 1)[-1].split("/", 1)[0]
+        if "[" in netloc or "]" in netloc:
+            reason = "its IPv6 address is not well bracketed"
+        else:
+            reason = "its port is not a number from 0 to 65535"
+        if "," in url:
+            reason += " (give one URL per --rpc option)"
+        raise ConfigError(f"not a usable JSON-RPC URL: {shown}: {reason}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"not an http(s) JSON-RPC URL: {shown}")
+    return parts, parts.hostname, port
+
+
 class _Transport:
     """JSON-RPC over HTTP(S): one request or a batch per POST, on a kept-alive connection per thread.
 
@@ -157,14 +190,12 @@ class _Transport:
     """
 
     def __init__(self, url: str, timeout_s: float) -> None:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"not an http(s) JSON-RPC URL: {url[:80]!r}")
+        parts, host, port = _parse_rpc_url(url)
         self.url = url
         self.timeout_s = timeout_s
         self._https = parts.scheme == "https"
-        self._host = parts.hostname
-        self._port = parts.port
+        self._host = host
+        self._port = port
         self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if parts.username:

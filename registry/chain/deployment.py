@@ -1,11 +1,17 @@
 """Deploying the registry contracts and the file that records a deployment.
 
 The deployment file is what every other command reads: chain id, contract addresses, the block
-the contracts were deployed in (where log queries start), the sha256 of the creation bytecode
-each address was deployed from, and the keccak of the code found there afterwards. Attaching
-to a deployment checks, in one batched round trip, that the node serves that chain id and that
-each address holds exactly that code, so a wrong network or "a contract that is not ours" is
-named as such instead of surfacing later as a confusing revert.
+the contracts were deployed in (where log queries start) and its hash, the sha256 of the
+creation bytecode each address was deployed from, and the keccak of the code found there
+afterwards. Attaching to a deployment checks, in one batched round trip, that the node serves
+that chain id, that its block at that height has that hash, and that each address holds exactly
+that code, so a wrong network or "a contract that is not ours" is named as such instead of
+surfacing later as a confusing revert.
+
+The block hash is what tells two chains apart when chain id and code cannot: every local
+anvil or Hardhat chain has chain id 31337, and the same development account deploying the same
+contracts gets the same addresses and code on each. A file written before the hash was
+recorded has none, and attaches without that comparison.
 """
 
 from __future__ import annotations
@@ -17,14 +23,14 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from eth_abi import encode
 from eth_utils import keccak
 
 from registry.chain.artifacts import CONTRACT_NAMES, artifact_hash, load_artifact
 from registry.chain.client import ChainClient, checksum
-from registry.errors import ConfigError, DeploymentMismatch, InputError, TransactionReverted
+from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError, TransactionReverted
 from registry.formats import safejson
 
 if TYPE_CHECKING:
@@ -47,6 +53,8 @@ class Deployment:
     deployed_at: str
     deployer: str
     contracts: dict[str, ContractRecord]
+    # Hash of block `deployment_block`; None in files written before it was recorded.
+    deployment_block_hash: str | None = None
 
     def address(self, name: str) -> str:
         try:
@@ -56,6 +64,8 @@ class Deployment:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        if data["deployment_block_hash"] is None:
+            del data["deployment_block_hash"]
         return {"format": FORMAT, **data}
 
     @classmethod
@@ -73,12 +83,16 @@ class Deployment:
                 )
                 for name, rec in data["contracts"].items()
             }
+            block_hash = data.get("deployment_block_hash")
+            if block_hash is not None and not _is_hash(block_hash):
+                raise ConfigError(f"{source} is malformed: deployment_block_hash is not a 32-byte hex hash")
             return cls(
                 chain_id=int(data["chain_id"]),
                 deployment_block=int(data["deployment_block"]),
                 deployed_at=str(data["deployed_at"]),
                 deployer=str(data["deployer"]),
                 contracts=contracts,
+                deployment_block_hash=block_hash.lower() if block_hash is not None else None,
             )
         except ConfigError:
             raise
@@ -126,6 +140,19 @@ def write_json_atomic(path: Path, data: Any, mode: int = 0o644) -> None:
         raise
 
 
+def _is_hash(value: object) -> TypeGuard[str]:
+    return (
+        isinstance(value, str)
+        and len(value) == 66
+        and value[:2] in ("0x", "0X")
+        and all(c in "0123456789abcdefABCDEF" for c in value[2:])
+    )
+
+
+def _short_hash(value: str) -> str:
+    return f"{value[:10]}…{value[-4:]}" if len(value) > 16 else value
+
+
 def code_keccak(code_hex: str) -> str:
     return "0x" + keccak(hexstr=code_hex).hex()
 
@@ -141,8 +168,8 @@ def deploy(client: ChainClient, deployer: LocalAccount, governance: str | None =
 
     `governance` (default: the deployer) may onboard Root TAOs and administers that role.
     """
-    start_block = client.block_number()
     records: dict[str, ContractRecord] = {}
+    first_receipt: dict[str, Any] = {}
     nonce = int(client.request("eth_getTransactionCount", [deployer.address, "pending"]), 16)
     for name in CONTRACT_NAMES:
         args = _constructor_args(name, records, checksum(governance or deployer.address))
@@ -160,6 +187,7 @@ def deploy(client: ChainClient, deployer: LocalAccount, governance: str | None =
         receipt = client.wait_for_receipt(client.send_signed(signed.raw_transaction))
         if receipt.get("status") != 1 or not receipt.get("contractAddress"):
             raise TransactionReverted(f"deploying {name} failed")
+        first_receipt = first_receipt or receipt
         address = checksum(receipt["contractAddress"])
         records[name] = ContractRecord(
             address=address,
@@ -167,21 +195,41 @@ def deploy(client: ChainClient, deployer: LocalAccount, governance: str | None =
             code_keccak=code_keccak(client.get_code(address)),
         )
         nonce += 1
+    block = int(first_receipt["blockNumber"])
+    block_hash = str(first_receipt["blockHash"]).lower()
+    # The block's hash identifies this chain in the file; make sure it is still the chain's block
+    # at that height now that every contract is deployed (a reorg during deployment would leave
+    # the file naming an orphaned block, and every later attach would refuse it).
+    header = client.request("eth_getBlockByNumber", [hex(block), False])
+    current = str(header.get("hash", "")).lower() if isinstance(header, dict) else None
+    if current != block_hash:
+        raise ChainUnavailable(
+            f"block {block}, where {CONTRACT_NAMES[0]} was deployed, was replaced by a reorg during deployment "
+            f"({_short_hash(block_hash)} is now {_short_hash(current) if current else 'missing'}); deploy again"
+        )
     return Deployment(
         chain_id=client.chain_id,
-        deployment_block=start_block + 1,
+        deployment_block=block,
         deployed_at=datetime.now(UTC).isoformat(timespec="seconds"),
         deployer=deployer.address,
         contracts=records,
+        deployment_block_hash=block_hash,
     )
 
 
 def check_deployment(client: ChainClient, deployment: Deployment) -> None:
-    """Raise DeploymentMismatch unless the node serves the deployment's chain and code."""
+    """Raise DeploymentMismatch unless the node serves the deployment's chain and code.
+
+    One batch: chain id, the block at the deployment's height (when the file records its hash)
+    and the code at each address.
+    """
     names = list(deployment.contracts)
-    results = client.batch(
-        [("eth_chainId", [])] + [("eth_getCode", [deployment.contracts[n].address, "latest"]) for n in names]
-    )
+    expected_hash = deployment.deployment_block_hash
+    requests: list[tuple[str, list[Any]]] = [("eth_chainId", [])]
+    if expected_hash is not None:
+        requests.append(("eth_getBlockByNumber", [hex(deployment.deployment_block), False]))
+    requests += [("eth_getCode", [deployment.contracts[n].address, "latest"]) for n in names]
+    results = client.batch(requests)
     chain_id = int(results[0], 16)
     client._chain_id = chain_id
     if chain_id != deployment.chain_id:
@@ -189,7 +237,11 @@ def check_deployment(client: ChainClient, deployment: Deployment) -> None:
             f"the deployment file is for chain id {deployment.chain_id}, "
             f"but {client.rpc_url} serves chain id {chain_id}"
         )
-    for name, code in zip(names, results[1:], strict=True):
+    codes = results[1:]
+    if expected_hash is not None:
+        header, codes = results[1], results[2:]
+        _check_block(client, deployment, expected_hash, header)
+    for name, code in zip(names, codes, strict=True):
         record = deployment.contracts[name]
         if code in ("0x", "0x0", None):
             raise DeploymentMismatch(f"no contract code at {record.address} ({name}) on chain {chain_id}")
@@ -198,3 +250,26 @@ def check_deployment(client: ChainClient, deployment: Deployment) -> None:
     for name in CONTRACT_NAMES:
         if name not in deployment.contracts:
             raise DeploymentMismatch(f"the deployment file lacks the {name} contract")
+
+
+def _check_block(client: ChainClient, deployment: Deployment, expected: str, header: Any) -> None:
+    """The node's block at the deployment's height must be the one the deployment recorded.
+
+    The deployment block is normally deep, so a different hash (or no such block: a node on
+    another chain that is not that long, or one that lost its blocks) means this node does not
+    serve the chain the deployment file describes, whatever its chain id and code say.
+    """
+    block = deployment.deployment_block
+    if header is None:
+        raise DeploymentMismatch(
+            f"the deployment file is for another chain: {client.rpc_url} has no block {block}, "
+            f"which the deployment recorded as {_short_hash(expected)}"
+        )
+    actual = header.get("hash") if isinstance(header, dict) else None
+    if not _is_hash(actual):
+        raise ChainUnavailable(f"malformed answer from {client.rpc_url} to eth_getBlockByNumber({block})")
+    if actual.lower() != expected:
+        raise DeploymentMismatch(
+            f"the deployment file is for another chain: block {block} at {client.rpc_url} is "
+            f"{_short_hash(actual.lower())}, the deployment recorded {_short_hash(expected)}"
+        )
