@@ -28,6 +28,8 @@ from registry.errors import (
     InputError,
     KeyStoreError,
     RegistryError,
+    TransactionRefused,
+    TransactionReverted,
 )
 
 app = typer.Typer(
@@ -385,13 +387,16 @@ def issue(
     issuer_identity = _load_identity(settings, issuer)
     issuer_ops = Issuer(registry, issuer_identity, settings, profile)
     issuer_ops.check_can_issue(holder_did, achievement, valid_until=until, extra_types=extra_types)
-    issued = issuer_ops.issue_single(
-        holder_did,
-        achievement,
-        valid_until=until,
-        extra_types=extra_types,
-        before_anchor=lambda holder_file: write_json_atomic(output, holder_file.to_json()),
-    )
+    written: list[Path] = []
+
+    def keep(holder_file: Any) -> None:
+        write_json_atomic(output, holder_file.to_json())
+        written.append(output)
+
+    with _unanchored_files_removed(written):
+        issued = issuer_ops.issue_single(
+            holder_did, achievement, valid_until=until, extra_types=extra_types, before_anchor=keep
+        )
     receipt = issued.receipt or {}
     out.print(
         f"issued {name!r} to {holder_did}\n  hash 0x{issued.credential_hash.hex()} anchored in block "
@@ -428,28 +433,56 @@ def _issue_cohort(
         task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
         width = len(str(len(entries)))
 
+        written: list[Path] = []
+        created = not out_dir.exists()
+
         def write_files(files: list[Any]) -> None:
-            out_dir.mkdir(parents=True, exist_ok=True)
+            out_dir.mkdir(exist_ok=True)
             for n, ((holder_did, achievement), holder_file) in enumerate(zip(entries, files, strict=True), 1):
                 # Which holder each file is for, at a glance: the end of their did:key.
-                tag = holder_did[-8:]
-                write_json_atomic(
-                    out_dir / f"{n:0{width}d}-{_slug(achievement.name)}-{tag}.json", holder_file.to_json()
-                )
+                path = out_dir / f"{n:0{width}d}-{_slug(achievement.name)}-{holder_did[-8:]}.json"
+                write_json_atomic(path, holder_file.to_json())
+                written.append(path)
 
-        cohort = issuer_ops.issue_cohort(
-            entries,
-            valid_until=until,
-            extra_types=extra_types,
-            progress=lambda n: progress.advance(task, n),
-            before_anchor=write_files,
-        )
+        with _unanchored_files_removed(written, out_dir if created else None):
+            cohort = issuer_ops.issue_cohort(
+                entries,
+                valid_until=until,
+                extra_types=extra_types,
+                progress=lambda n: progress.advance(task, n),
+                before_anchor=write_files,
+            )
     gas = int(cohort.receipt["gasUsed"])
     out.print(
         f"issued {_count(len(entries), 'credential')}; cohort root 0x{cohort.root.hex()} anchored in block "
         f"{cohort.receipt['blockNumber']} ({gas} gas, {gas / len(entries):.1f} per credential)\n"
         f"  credential files (each with its Merkle proof): {out_dir}"
     )
+
+
+@contextmanager
+def _unanchored_files_removed(written: list[Path], directory: Path | None = None) -> Iterator[None]:
+    """Around an anchoring whose holder files were written first (so a crash never loses a signed
+    credential). If the node or the contract then refuses the anchor, those files describe
+    credentials nobody could ever verify: they are removed, and the error says so. If the outcome
+    is unknown (the node stopped answering), they stay, and the error says how the journal will
+    finish the anchoring."""
+    try:
+        yield
+    except (TransactionRefused, TransactionReverted) as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if directory is not None and directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+        removed = f"; nothing was anchored and the {_count(len(written), 'file')} written were removed"
+        raise type(exc)(f"{exc}{removed if written else '; nothing was anchored'}") from exc
+    except ChainUnavailable as exc:
+        if not written:
+            raise
+        raise ChainUnavailable(
+            f"{exc}; {_count(len(written), 'credential file')} kept: the journal sends the anchor again on this "
+            "issuer's next write or `registry journal reconcile`"
+        ) from exc
 
 
 def _slug(text: str) -> str:
@@ -787,9 +820,12 @@ def journal_status(all_: Annotated[bool, typer.Option("--all", help="Include con
     if not operations:
         out.print("every journaled write is confirmed")
         return
-    table = Table("operation", "sender", "call", "state", "nonce", "block", "transaction")
+    table = Table("operation", "sender", "call", "state", "nonce", "block", "transaction", "note")
     for op in operations:
-        table.add_row(op.id[:8], op.sender, op.call.function, op.state, str(op.nonce), str(op.block), op.tx_hash or "")
+        table.add_row(
+            op.id[:8], op.sender, op.call.function, op.state, str(op.nonce), str(op.block), op.tx_hash or "",
+            op.error or "",
+        )  # fmt: skip
     out.print(table)
 
 

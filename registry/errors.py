@@ -41,5 +41,10 @@ class TransactionReverted(RegistryError):
         self.error_args = args
 
 
+class TransactionRefused(RegistryError):
+    """The node refused a signed transaction outright (too little ether for its gas, a fee below
+    the base fee): it was never broadcast, will not be retried, and the sender has to act."""
+
+
 class NodeError(RegistryError):
     """The local anvil node could not be started, stopped or found."""

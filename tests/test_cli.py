@@ -481,3 +481,35 @@ def test_inputs_that_are_not_regular_files_are_named_so(settings: Settings, issu
     folder.mkdir()
     (folder / "CERT.JSON").write_text(issued_file.read_text())
     assert run(settings, "verify", str(folder)).returncode == 0  # upper-case suffixes are credential files too
+
+
+def test_an_anchor_the_node_refuses_leaves_no_file_and_is_never_sent_later(  # type: ignore[no-untyped-def]
+    settings: Settings, issuer: Issuer, holder: Identity, registry: Registry, tmp_path: Path
+) -> None:
+    # The issuer's account runs dry: the node refuses the anchoring transaction outright.
+    account = issuer.identity.account.address
+    balance = registry.client.request("eth_getBalance", [account, "latest"])
+    registry.client.request("anvil_setBalance", [account, "0x0"])
+    single, cohort_dir = tmp_path / "one.json", tmp_path / "cohort"
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"holder,name\n{holder.did},Welding\n{holder.did},Cutting\n")
+    try:
+        refused = run(settings, "issue", "--issuer", issuer.identity.name, "--holder", holder.did, "--name", "W",
+                      "--out", str(single))  # fmt: skip
+        refused_cohort = run(settings, "issue", "--issuer", issuer.identity.name, "--roster", str(roster),
+                             "--out-dir", str(cohort_dir))  # fmt: skip
+    finally:
+        registry.client.request("anvil_setBalance", [account, balance])
+    for result in (refused, refused_cohort):
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert_one_line_error(result, "the node refused the transaction", "were removed")
+    assert not single.exists() and not cohort_dir.exists()
+    # With ether again, the next write sends only itself: nothing refused comes back from the journal.
+    later = tmp_path / "later.json"
+    ok = run(settings, "issue", "--issuer", issuer.identity.name, "--holder", holder.did, "--name", "W2",
+             "--out", str(later))  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    status = run(settings, "journal", "status")
+    assert "every journaled write is confirmed" in status.stdout
+    failed = run(settings, "journal", "status", "--all")
+    assert failed.stdout.count("failed") == 2 and "refused" in failed.stdout

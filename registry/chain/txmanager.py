@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from registry.chain.client import Call, ChainClient
-from registry.errors import ChainUnavailable, InputError, TransactionReverted
+from registry.chain.client import Call, ChainClient, NodeRefused
+from registry.errors import ChainUnavailable, InputError, TransactionRefused, TransactionReverted
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -292,7 +292,13 @@ class TxManager:
                 return {"alreadyDone": exc.error_name, "blockNumber": None, "gasUsed": 0, "status": 1}
             self.journal.update(op.id, state="failed", error=str(exc))
             raise
-        self._broadcast(raw)
+        try:
+            self._broadcast(raw)
+        except NodeRefused as exc:
+            # The node answered "no" (not "could not be reached"): the transaction is not in any
+            # pool and never will be, so the journal must not send it again later unasked.
+            self.journal.update(op.id, state="failed", error=f"refused by the node: {exc.reason}")
+            raise TransactionRefused(f"the node refused the transaction: {exc.reason}") from exc
         _crash_point("after-send")
         receipt = self._await(op.id, tx_hash)
         _crash_point("after-receipt")
