@@ -34,8 +34,16 @@ class ServiceClient:
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             response = self.session.request(method, self.base_url + path, timeout=self.timeout_s, **kwargs)
-        except requests.RequestException as exc:
-            raise ChainUnavailable(f"cannot reach the registry service at {self.base_url}: {exc}") from exc
+        except requests.Timeout as exc:
+            raise ChainUnavailable(
+                f"the registry service at {self.base_url} did not answer within {self.timeout_s:g} s"
+            ) from exc
+        except requests.ConnectionError as exc:
+            raise ChainUnavailable(
+                f"cannot reach the registry service at {self.base_url}: connection refused or host unreachable"
+            ) from exc
+        except requests.RequestException as exc:  # a malformed URL, too many redirects...
+            raise ChainUnavailable(f"cannot use the registry service at {self.base_url}: {type(exc).__name__}") from exc
         if response.ok:
             return response.json()
         try:
