@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,16 @@ def welding_certificate() -> Achievement:
         skills=(WELDING,),
         eqf_level=4,
     )
+
+
+def relay(handler: BaseHTTPRequestHandler, upstream: str, body: bytes) -> None:
+    """Forward one JSON-RPC request to `upstream` and write its answer back: the happy path of the
+    loopback proxies tests put in front of anvil to cut, hang up or delay a real connection."""
+    request = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        data = answer.read()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, TAO_SCOPE, WELDING_SCOPE, welding_certificate
+from conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, TAO_SCOPE, WELDING_SCOPE, relay, welding_certificate
 from eth_account import Account
 
 from registry.chain.client import ChainClient, contract_abi
@@ -207,7 +207,6 @@ class CuttingProxy:
     def __init__(self, upstream: str, allowed: int) -> None:
         import http.server
         import threading
-        import urllib.request
 
         proxy = self
 
@@ -218,14 +217,7 @@ class CuttingProxy:
                     self.connection.close()  # the endpoint is gone: no answer at all
                     return
                 proxy.seen += 1
-                request = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
-                with urllib.request.urlopen(request, timeout=10) as answer:
-                    data = answer.read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                relay(self, upstream, body)
 
             def log_message(self, *args: object) -> None:
                 pass

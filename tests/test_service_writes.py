@@ -8,13 +8,12 @@ import dataclasses
 import os
 import socket
 import threading
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import GOVERNANCE, Chain, fund, welding_certificate
+from conftest import GOVERNANCE, Chain, fund, relay, welding_certificate
 from eth_account import Account
 from service_helpers import assert_problem, start_service
 
@@ -231,14 +230,7 @@ class _NoBroadcastProxy(ThreadingHTTPServer):
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                request = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
-                with urllib.request.urlopen(request, timeout=10) as answer:
-                    data = answer.read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                relay(self, upstream, body)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
