@@ -73,6 +73,18 @@ class _Output(Console):
 
 out = _Output(soft_wrap=True, emoji=False, highlight=False)
 
+
+def _write(text: str) -> None:
+    """Plain output (JSON): flushed at once, so a reader that stopped reading is noticed here and
+    answered as Rich output is (exit 141), not by typer's catch-all (exit 1, "not valid")."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(EXIT_BROKEN_PIPE) from None
+
+
 RpcOpt = Annotated[
     list[str] | None,
     typer.Option("--rpc", help="JSON-RPC URL (env REGISTRY_RPC_URL).", show_default=False),
@@ -746,7 +758,7 @@ def issuer_check(
     need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
     report = evaluate(chain, when, roots, need)
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
+        _write(json.dumps(report.to_json(), indent=2) + "\n")
     else:
         colour = "green" if report.ok else "red"
         out.print(
@@ -1112,13 +1124,13 @@ def verify(
                 worst = max(worst, report.verdict.exit_code)
                 if as_json:
                     text = json.dumps(report.to_json(), indent=2)
-                    sys.stdout.write(text if single else ("[\n" if emitted == 0 else ",\n") + text)
+                    _write(text if single else ("[\n" if emitted == 0 else ",\n") + text)
                 else:
                     _print_report(report)
                 emitted += 1
             progress.advance(task, len(inputs))
     if as_json:
-        sys.stdout.write("\n" if single else "\n]\n")
+        _write("\n" if single else "\n]\n")
     elif not single:
         _print_counts(counts, emitted)
     raise typer.Exit(worst)
@@ -1156,7 +1168,7 @@ def _verify_via_service(
         worst = max(worst, {"valid": 0, "could not determine": 2}.get(verdict, 1))
         if as_json:
             text = json.dumps(report, indent=2)
-            sys.stdout.write(text if len(sources) == 1 else ("[\n" if emitted == 0 else ",\n") + text)
+            _write(text if len(sources) == 1 else ("[\n" if emitted == 0 else ",\n") + text)
         else:
             colour = _COLOUR.get(verdict, "red")
             out.print(f"[bold]{name}[/]: [bold {colour}]{report.get('summary')}[/] (via {service})")
@@ -1164,7 +1176,7 @@ def _verify_via_service(
                 symbol = _SYMBOL.get(str(check.get("outcome")), "?")
                 out.print(f"  {symbol} {check.get('name')}: {check.get('message')}")
     if as_json:
-        sys.stdout.write("\n" if len(sources) == 1 else "\n]\n")
+        _write("\n" if len(sources) == 1 else "\n]\n")
     raise typer.Exit(worst)
 
 
@@ -1174,7 +1186,7 @@ def _verify_quorum(verifiers: list[Any], inputs: list[tuple[str, bytes]], when: 
     results = verify_with_quorum(verifiers, inputs, when)
     if as_json:
         payload: Any = [r.to_json() for r in results] if len(results) > 1 else results[0].to_json()
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        _write(json.dumps(payload, indent=2) + "\n")
     else:
         for report in results:
             _print_report(report)

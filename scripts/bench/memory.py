@@ -4,9 +4,9 @@ Run as a child: `python scripts/bench/memory.py --input FILE.jsonl --rpc URL --d
 [--chunk N]`. It prints one JSON object. The peak is the process's peak RSS, VmHWM (everything:
 the interpreter, the libraries, the input, the reports), so two sizes compare like for like.
 
-Two shapes are measured: `whole` (one `verify_many` over every input, which is what
-`registry verify DIR` does today) and `chunked` (`verify_many` over consecutive slices, keeping
-only the verdict counts: what a streaming verifier would do).
+Two shapes are measured: `whole` (one `verify_many` over every input, which returns every report
+at once: a library caller's choice) and `chunked` (`verify_many` over consecutive slices, keeping
+only the verdict counts: the shape of `registry verify DIR`, which works 500 files at a time).
 """
 
 from __future__ import annotations
