@@ -742,6 +742,7 @@ def issuer_check(
     """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine."""
     import time as _time
 
+    from registry.formats.credential import iso
     from registry.ops.registry import Registry
     from registry.ops.trust import Need, Trust, TrustList, evaluate
 
@@ -754,6 +755,13 @@ def issuer_check(
         registry = Registry.connect(settings)
     except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
         raise DeploymentMismatch(str(exc)) from exc
+    head = registry.block_timestamp()
+    if when > head + 300:  # the verifier's clock-skew allowance
+        out.print(
+            f"[bold]{target}[/]: [bold yellow]COULD NOT DETERMINE[/] — {iso(when)} is later than the chain's newest "
+            f"block ({iso(head)}): whether it will still be accredited then is not known yet"
+        )
+        raise typer.Exit(2)
     chain = Trust(registry, settings.public_url).fetch([target])[target]
     need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
     report = evaluate(chain, when, roots, need)

@@ -517,3 +517,10 @@ def test_an_anchor_the_node_refuses_leaves_no_file_and_is_never_sent_later(  # t
     assert "every journaled write is confirmed" in status.stdout
     failed = run(settings, "journal", "status", "--all")
     assert failed.stdout.count("failed") == 2 and "refused" in failed.stdout
+
+
+def test_issuer_check_about_the_future_could_not_determine(settings: Settings, chain) -> None:  # type: ignore[no-untyped-def]
+    result = run(settings, "issuer", "check", chain.ti.did, "--at", "2100-01-01", "--rpc", settings.rpc_url,
+                 "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "COULD NOT DETERMINE" in result.stdout and "later than the chain's newest block" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from conftest import welding_certificate
 
@@ -105,7 +106,6 @@ def test_credential_signed_with_a_key_that_is_not_the_issuers_is_invalid(
 
 
 def test_unanchored_credential_is_invalid(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
-    import time
 
     from registry.formats.credential import HolderFile
 
@@ -176,7 +176,6 @@ def test_published_status_list_reflects_the_chain_and_is_signed_by_the_issuer(
 def test_future_dated_credential_is_invalid_not_undetermined(
     issuer: Issuer, holder: Identity, verifier: Verifier
 ) -> None:
-    import time
 
     from registry.formats.credential import HolderFile
 
@@ -186,3 +185,15 @@ def test_future_dated_credential_is_invalid_not_undetermined(
     report = verifier.verify("future", HolderFile(token).dumps())
     assert report.verdict is Verdict.INVALID
     assert report.check("signing time") is not None
+
+
+def test_a_time_the_chain_has_not_reached_is_never_answered_valid(
+    issuer: Issuer, holder: Identity, verifier: Verifier
+) -> None:
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    now = int(time.time())
+    assert verifier.verify("c", issued.holder_file.dumps(), at=now).verdict is Verdict.VALID
+    future = verifier.verify("c", issued.holder_file.dumps(), at=now + 365 * 24 * 3600)
+    assert future.verdict is Verdict.INDETERMINATE, future.summary
+    asked = future.check("time asked")
+    assert asked is not None and "later than the chain's newest block" in asked.message

@@ -341,6 +341,15 @@ class Verifier:
             requests.append(client.call_request(self.registry.status_words_call(status_keys)))
         results = client.batch(requests)
         head_time = int(results[0]["timestamp"], 16)
+        if at is not None and at > head_time + CLOCK_SKEW_S:
+            # "Was it valid then?" about a time the chain has not reached: nobody knows yet whether
+            # it will be revoked or suspended by then, so that is never answered "valid".
+            for item in live:
+                item.add(
+                    "time asked", Outcome.UNKNOWN,
+                    f"could not check: {vcfmt.iso(at)} is later than the chain's newest block "
+                    f"({vcfmt.iso(head_time)}); what happens to the credential until then is not known yet",
+                )  # fmt: skip
         anchors = (
             Registry.anchor_records(anchor_pairs, abi.decode_output("anchorsOf", results[1])) if anchor_pairs else []
         )
