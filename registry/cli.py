@@ -1147,45 +1147,80 @@ def verify(
 def _verify_via_service(
     service: str, sources: list[str | Path], at: str | None, trust_list: Any, as_json: bool
 ) -> None:
-    """POST /verify for each file: the service answers with the same report the library builds.
+    """POST /verify for each file: the service answers with the same report the library builds,
+    printed the same way (passports credential by credential, a summary table for many files).
 
-    A file the service could not answer for (unreachable, rate-limited, a wrong URL) gets "could
-    not determine" and the next file is still sent; the exit code is the worst verdict."""
+    A file the service could not answer for (unreachable, a wrong URL, still rate-limited after
+    waiting as it asked) gets "could not determine" and the next file is still sent; the exit
+    code is the worst verdict."""
+    from types import SimpleNamespace
+
+    from rich.progress import Progress
+
     from registry.service.client import ServiceClient, ServiceError
 
     client = ServiceClient(service)
     roots = sorted(trust_list.roots) if trust_list is not None else None
     worst = 0
-    for emitted, source in enumerate(sources):
-        name, content = _read(source)
-        report: dict[str, Any]
-        try:
-            text = content.decode("utf-8")
-        except UnicodeDecodeError:
-            message = f"{name} is not UTF-8 text, so not a credential"
-            report = {"verdict": "invalid", "summary": f"INVALID: format: {message}",
-                      "checks": [{"name": "format", "outcome": "fail", "message": message}]}  # fmt: skip
-        else:
+    counts: dict[str, int] = {}
+    single = len(sources) == 1
+    with Progress(console=Console(stderr=True), transient=True, disable=single or as_json) as progress:
+        task = progress.add_task(f"verifying {len(sources)} files via {service}", total=len(sources))
+        for emitted, source in enumerate(sources):
+            name, content = _read(source)
+            report: dict[str, Any]
             try:
-                report = client.verify(text, at=at, trust_list=roots)
-            except (ChainUnavailable, ServiceError) as exc:
-                summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
-                report = {"verdict": "could not determine", "summary": summary, "checks": []}
-        report = {**report, "source": name}
-        verdict = str(report.get("verdict"))
-        worst = max(worst, {"valid": 0, "could not determine": 2}.get(verdict, 1))
-        if as_json:
-            text = json.dumps(report, indent=2)
-            _write(text if len(sources) == 1 else ("[\n" if emitted == 0 else ",\n") + text)
-        else:
-            colour = _COLOUR.get(verdict, "red")
-            out.print(f"[bold]{name}[/]: [bold {colour}]{report.get('summary')}[/] (via {service})")
-            for check in report.get("checks", []):
-                symbol = _SYMBOL.get(str(check.get("outcome")), "?")
-                out.print(f"  {symbol} {check.get('name')}: {check.get('message')}")
+                text = content.decode("utf-8")
+            except UnicodeDecodeError:
+                message = f"{name} is not UTF-8 text, so not a credential"
+                report = {"verdict": "invalid", "summary": f"INVALID: format: {message}",
+                          "checks": [{"name": "format", "outcome": "fail", "message": message}]}  # fmt: skip
+            else:
+                try:
+                    report = client.verify(text, at=at, trust_list=roots)
+                except (ChainUnavailable, ServiceError) as exc:
+                    summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
+                    report = {"verdict": "could not determine", "summary": summary, "checks": []}
+            report = _named(report, name)
+            verdict = str(report.get("verdict"))
+            counts[verdict] = counts.get(verdict, 0) + 1
+            worst = max(worst, {"valid": 0, "could not determine": 2}.get(verdict, 1))
+            if as_json:
+                text = json.dumps(report, indent=2)
+                _write(text if single else ("[\n" if emitted == 0 else ",\n") + text)
+            else:
+                _print_report(_as_report(report, SimpleNamespace))
+            progress.advance(task)
     if as_json:
-        _write("\n" if len(sources) == 1 else "\n]\n")
+        _write("\n" if single else "\n]\n")
+    else:
+        if not single:
+            _print_counts(counts, len(sources))
+        out.print(f"[dim]verified via {service}[/]")
     raise typer.Exit(worst)
+
+
+def _named(report: dict[str, Any], name: str) -> dict[str, Any]:
+    """The service names what it was sent "request"; the reader knows it as the file."""
+    named = {**report, "source": name}
+    if isinstance(report.get("credentials"), list):
+        named["credentials"] = [{**inner, "source": f"{name} #{n}"} for n, inner in enumerate(report["credentials"], 1)]
+    return named
+
+
+def _as_report(data: dict[str, Any], make: Any) -> Any:
+    """A report as JSON (the service's answer) in the shape `_print_report` reads."""
+    checks = [
+        make(name=c.get("name"), outcome=c.get("outcome"), message=c.get("message"), evidence=c.get("evidence") or {})
+        for c in data.get("checks", [])
+    ]
+    fields = {"source": data.get("source"), "verdict": data.get("verdict"), "summary": data.get("summary"),
+              "checks": checks}  # fmt: skip
+    if isinstance(data.get("credentials"), list):
+        fields["credentials"] = [_as_report(inner, make) for inner in data["credentials"]]
+    else:
+        fields["credential"] = data.get("credential") or {}
+    return make(**fields)
 
 
 def _verify_quorum(verifiers: list[Any], inputs: list[tuple[str, bytes]], when: int | None, as_json: bool) -> None:
@@ -1208,7 +1243,7 @@ def _print_report(report: Any, indent: str = "") -> None:
     out.print(f"{indent}[bold]{report.source}[/]: [bold {colour}]{report.summary}[/]")
     if hasattr(report, "credentials"):  # a passport: holder checks, then each credential
         for check in report.checks:
-            out.print(f"  {_SYMBOL[str(check.outcome)]} {check.name}: {check.message}")
+            out.print(f"{indent}  {_SYMBOL.get(str(check.outcome), '?')} {check.name}: {check.message}")
         for inner in report.credentials:
             _print_report(inner, indent + "  ")
         return
@@ -1218,7 +1253,7 @@ def _print_report(report: Any, indent: str = "") -> None:
             f"{indent}  {info.get('achievement') or ''} — issuer {info.get('issuer')}, holder {info.get('subject')}"
         )
     for check in report.checks:
-        out.print(f"{indent}  {_SYMBOL[str(check.outcome)]} {check.name}: {check.message}")
+        out.print(f"{indent}  {_SYMBOL.get(str(check.outcome), '?')} {check.name}: {check.message}")
         evidence = ", ".join(f"{k} {v}" for k, v in check.evidence.items() if v is not None)
         if evidence:
             out.print(f"{indent}      [dim]{evidence}[/]")

@@ -5,6 +5,7 @@ and broadcasts). The key never leaves this process.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,15 +26,38 @@ class ServiceError(RegistryError):
         self.problem = problem
 
 
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header given in seconds (the service's form); None otherwise."""
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds <= 3600 else None
+
+
 class ServiceClient:
-    def __init__(self, base_url: str, timeout_s: float = 60.0) -> None:
+    def __init__(self, base_url: str, timeout_s: float = 60.0, max_wait_s: float = 120.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
+        self.max_wait_s = max_wait_s  # how long, in all, one request may wait out 429s
         self.session = requests.Session()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One request; a 429 is waited out as the service asks (Retry-After), up to `max_wait_s` in all."""
+        waited = 0.0
+        while True:
+            response = self._send(method, path, **kwargs)
+            if response.status_code != 429:
+                return self._answer(response)
+            delay = _retry_after(response.headers.get("Retry-After"))
+            if delay is None or waited + delay > self.max_wait_s:
+                return self._answer(response)
+            time.sleep(delay)
+            waited += delay
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
-            response = self.session.request(method, self.base_url + path, timeout=self.timeout_s, **kwargs)
+            return self.session.request(method, self.base_url + path, timeout=self.timeout_s, **kwargs)
         except requests.Timeout as exc:
             raise ChainUnavailable(
                 f"the registry service at {self.base_url} did not answer within {self.timeout_s:g} s"
@@ -44,6 +68,9 @@ class ServiceClient:
             ) from exc
         except requests.RequestException as exc:  # a malformed URL, too many redirects...
             raise ChainUnavailable(f"cannot use the registry service at {self.base_url}: {type(exc).__name__}") from exc
+
+    @staticmethod
+    def _answer(response: requests.Response) -> Any:
         if response.ok:
             return response.json()
         try:
