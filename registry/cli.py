@@ -538,6 +538,19 @@ def passport_create(
     out.print(f"passport of {identity.did} with {_count(len(holder_files), 'credential')} written to {output}")
 
 
+def _trust_lists(paths: list[Path] | None) -> Any:
+    """The roots of every --trust-list given, as one list (None when none was given)."""
+    from registry.ops.trust import TrustList
+
+    if not paths:
+        return None
+    lists = [TrustList.load(path) for path in paths]
+    if len(lists) == 1:
+        return lists[0]
+    names = ", ".join(str(path) for path in paths)
+    return TrustList(frozenset().union(*(t.roots for t in lists)), f"the trust lists {names}")
+
+
 def _did_of(settings: Settings, value: str) -> str:
     """A DID given as such, or the DID of a local identity."""
     if value.startswith("did:"):
@@ -730,7 +743,8 @@ def issuer_check(
     did: Annotated[str, typer.Argument(help="The issuer's DID (or a local identity name).")],
     at: Annotated[str | None, typer.Option(help="Check as of this ISO date/time (default now).")] = None,
     trust_list: Annotated[
-        Path | None, typer.Option("--trust-list", help="File naming the Root TAOs you accept.")
+        list[Path] | None,
+        typer.Option("--trust-list", help="File naming the Root TAOs you accept (repeat to accept several lists)."),
     ] = None,
     credential_type: Annotated[
         list[str] | None, typer.Option("--type", help="Require accreditation for this credential type.")
@@ -744,12 +758,12 @@ def issuer_check(
 
     from registry.formats.credential import iso
     from registry.ops.registry import Registry
-    from registry.ops.trust import Need, Trust, TrustList, evaluate
+    from registry.ops.trust import Need, Trust, evaluate
 
     settings = _settings(rpc, deployment)
     with _arguments():
         target = _did_of(settings, did)
-        roots = TrustList.load(trust_list) if trust_list else None
+        roots = _trust_lists(trust_list)
         when = _parse_at(at) or int(_time.time())
     try:
         registry = Registry.connect(settings)
@@ -1069,7 +1083,8 @@ def verify(
     at: Annotated[str | None, typer.Option(help="Was it valid at this ISO date/time?")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report(s) as JSON.")] = False,
     trust_list: Annotated[
-        Path | None, typer.Option("--trust-list", help="File naming the Root TAOs you accept.")
+        list[Path] | None,
+        typer.Option("--trust-list", help="File naming the Root TAOs you accept (repeat to accept several lists)."),
     ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
@@ -1079,12 +1094,11 @@ def verify(
 
     Exit 64 when the command line itself is wrong (an unknown option, a file that is not there,
     a date that is not a date): that is never a verdict."""
-    from registry.ops.trust import TrustList
 
     with _arguments():
         when = _parse_at(at)
         sources = _sources(files)
-        roots = TrustList.load(trust_list) if trust_list else None
+        roots = _trust_lists(trust_list)
     if service:
         _verify_via_service(service, sources, at, roots, as_json)
         return

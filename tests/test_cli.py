@@ -524,3 +524,13 @@ def test_issuer_check_about_the_future_could_not_determine(settings: Settings, c
                  "--deployment", str(settings.deployment_file))  # fmt: skip
     assert result.returncode == 2, result.stdout + result.stderr
     assert "COULD NOT DETERMINE" in result.stdout and "later than the chain's newest block" in result.stdout
+
+
+def test_several_trust_lists_are_all_accepted(settings: Settings, issued_file: Path, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    elsewhere, ours = tmp_path / "elsewhere.txt", tmp_path / "ours.txt"
+    elsewhere.write_text("did:ebsi:zSomeOtherRoot1111111\n")
+    ours.write_text(chain.root.did + "\n")
+    both = run(settings, "verify", "--trust-list", str(elsewhere), "--trust-list", str(ours), str(issued_file))
+    assert both.returncode == 0, both.stdout  # the last list used to replace the first
+    only_elsewhere = run(settings, "verify", "--trust-list", str(elsewhere), str(issued_file))
+    assert only_elsewhere.returncode == 1 and "not in the trust list" in only_elsewhere.stdout
