@@ -420,6 +420,9 @@ def _issue_cohort(
     settings: Settings, issuer: str, roster: Path, out_dir: Path, extra_types: tuple[str, ...],
     until: int | None, profile: str,
 ) -> None:  # fmt: skip
+    import shutil
+    import tempfile
+
     from rich.progress import Progress
 
     from registry.chain.deployment import write_json_atomic
@@ -449,12 +452,24 @@ def _issue_cohort(
         created = not out_dir.exists()
 
         def write_files(files: list[Any]) -> None:
-            out_dir.mkdir(exist_ok=True)
-            for n, ((holder_did, achievement), holder_file) in enumerate(zip(entries, files, strict=True), 1):
-                # Which holder each file is for, at a glance: the end of their did:key.
-                path = out_dir / f"{n:0{width}d}-{_slug(achievement.name)}-{holder_did[-8:]}.json"
-                write_json_atomic(path, holder_file.to_json())
-                written.append(path)
+            # Into a hidden staging directory first, renamed into place whole just before the anchor
+            # is sent: an interruption while hundreds of files are written leaves no half-filled
+            # --out-dir of credentials that were never anchored.
+            progress.update(task, description=f"writing {len(files)} holder files, then anchoring the cohort root")
+            staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+            names = []
+            try:
+                for n, ((holder_did, achievement), holder_file) in enumerate(zip(entries, files, strict=True), 1):
+                    # Which holder each file is for, at a glance: the end of their did:key.
+                    names.append(f"{n:0{width}d}-{_slug(achievement.name)}-{holder_did[-8:]}.json")
+                    write_json_atomic(staging / names[-1], holder_file.to_json())
+                if out_dir.exists():
+                    out_dir.rmdir()  # checked empty above
+                staging.rename(out_dir)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            written.extend(out_dir / name for name in names)
 
         with _unanchored_files_removed(written, out_dir if created else None):
             cohort = issuer_ops.issue_cohort(
@@ -679,14 +694,20 @@ def _change_accreditation(
     from registry.ops.registry import Registry
     from registry.ops.trust import AttrStatus, Trust
 
+    if not 0 <= reason <= 255:
+        raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+    chosen: bytes | None = None
+    if attribute is not None:
+        text = attribute.removeprefix("0x")
+        if len(text) != 64 or any(c not in "0123456789abcdefABCDEF" for c in text):
+            raise InputError(f"--attribute must be an attribute id of 64 hex digits, not {attribute[:70]!r}")
+        chosen = bytes.fromhex(text)
     settings = _settings(rpc, deployment)
     registry = Registry.connect(settings)
     trust = Trust(registry, settings.public_url)
     identity = _load_identity(settings, parent)
     child_did = _did_of(settings, child)
-    target = (
-        bytes.fromhex(attribute.removeprefix("0x")) if attribute else trust.child_attribute(identity.did, child_did)
-    )
+    target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did)
     receipt = trust.set_status(identity, child_did, target, AttrStatus[status], reason)
     out.print(f"accreditation {target.hex()} of {child_did}: {status.lower()} in block {receipt['blockNumber']}")
 
@@ -1349,6 +1370,8 @@ def main() -> None:
         # A file named on the command line fails with its name; the output (stdout) without one.
         where = f"{exc.filename}" if exc.filename else "the output"
         _fail(f"cannot write {where}: {exc.strerror or exc}", EXIT_IO)
+    if code == 130:  # typer turns Ctrl-C into a silent exit 130
+        _fail("interrupted", 130)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -534,3 +534,52 @@ def test_several_trust_lists_are_all_accepted(settings: Settings, issued_file: P
     assert both.returncode == 0, both.stdout  # the last list used to replace the first
     only_elsewhere = run(settings, "verify", "--trust-list", str(elsewhere), str(issued_file))
     assert only_elsewhere.returncode == 1 and "not in the trust list" in only_elsewhere.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [(["--reason", "-5"], "--reason must be a reason code"), (["--attribute", "zz"], "--attribute must be")],
+)
+def test_trust_status_arguments_are_checked_before_anything_is_journaled(  # type: ignore[no-untyped-def]
+    settings: Settings, chain, extra: list[str], named: str
+) -> None:
+    base = ["trust", "suspend", "--parent", chain.tao.name, "--child", chain.ti.did,
+            "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]  # fmt: skip
+    bad = run(settings, *base, *extra)
+    assert bad.returncode == 1
+    assert_one_line_error(bad, named)
+    # Nothing poisoned the journal: the same parent's next, correct write goes through.
+    good = run(settings, *base, "--reason", "3")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "suspended in block" in good.stdout
+
+
+def test_an_interrupted_cohort_leaves_no_half_written_directory(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while the holder files are written. Stand-in: an interruption raised from the third
+    # file write, in process (a real SIGINT cannot be aimed at that moment reliably).
+    from typer.testing import CliRunner
+
+    import registry.chain.deployment as deployment_module
+    from registry.cli import app
+
+    real_write, calls = deployment_module.write_json_atomic, []
+
+    def interrupted(path: Path, data: object, mode: int = 0o644) -> None:
+        calls.append(path)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real_write(path, data, mode)
+
+    monkeypatch.setattr(deployment_module, "write_json_atomic", interrupted)
+    monkeypatch.setenv("REGISTRY_PASSPHRASE", PASSPHRASE)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("holder,name\n" + "".join(f"{holder.did},Course {n}\n" for n in range(5)))
+    out_dir = tmp_path / "cohort"
+    result = CliRunner().invoke(app, ["--home", str(settings.home), "issue", "--issuer", issuer.identity.name,
+                                      "--roster", str(roster), "--out-dir", str(out_dir), "--rpc", settings.rpc_url,
+                                      "--deployment", str(settings.deployment_file)])  # fmt: skip
+    assert result.exit_code == 130
+    assert len(calls) == 3
+    assert not out_dir.exists() and not [p for p in tmp_path.iterdir() if "partial" in p.name]

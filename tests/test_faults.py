@@ -25,6 +25,7 @@ from registry.chain.client import ChainClient, contract_abi
 from registry.chain.deployment import deploy
 from registry.chain.node import ANVIL_DEV_KEY, AnvilNode, free_port
 from registry.config import Settings
+from registry.errors import ChainUnavailable, InputError
 from registry.formats.credential import load_holder_file
 from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
 from registry.ops.issuance import Issuer
@@ -377,3 +378,43 @@ def test_endpoint_cut_at_random_points_never_says_invalid(
         proxy.close()
     for report, truth in zip(reports, truths, strict=True):
         assert report.verdict in (truth, Verdict.INDETERMINATE), (seed, report.summary)
+
+
+def test_a_write_the_node_never_heard_of_is_still_journaled_and_sent_later(
+    issuer: Issuer, registry: Registry, tmp_path: Path
+) -> None:
+    # The node is silent before the write is even recorded (the first step of a write reconciles
+    # older ones): the write must be in the journal, so reconcile sends it once the node is back.
+    import socket
+
+    from registry.chain.client import Call
+    from registry.chain.txmanager import Journal, TxManager
+
+    value = os.urandom(32)
+    call = Call(registry.credential_address, "CredentialRegistry", "anchor", (value,))
+    journal = Journal(tmp_path / "journal.sqlite")
+    with socket.socket() as blackhole:
+        blackhole.bind(("127.0.0.1", 0))
+        blackhole.listen(4)  # accepted by the kernel, never answered
+        silent = TxManager(ChainClient(f"http://127.0.0.1:{blackhole.getsockname()[1]}", timeout_s=0.5), journal)
+        with pytest.raises(ChainUnavailable):
+            silent.submit(issuer.identity.account, call)
+    assert [op.call.args for op in journal.pending(issuer.identity.account.address)] == [(value,)]
+    back = TxManager(registry.client, journal)
+    back.reconcile(issuer.identity.account)
+    record = registry.client.call(Call(registry.credential_address, "CredentialRegistry", "anchorOf",
+                                       (issuer.identity.account.address, value)))[0]  # fmt: skip
+    assert int(record[1]) != 0  # anchored, once
+    assert not journal.pending(issuer.identity.account.address)
+
+
+def test_a_call_that_cannot_be_encoded_is_never_journaled(issuer: Issuer, registry: Registry, tmp_path: Path) -> None:
+    from registry.chain.client import Call
+    from registry.chain.txmanager import Journal, TxManager
+
+    journal = Journal(tmp_path / "journal.sqlite")
+    manager = TxManager(registry.client, journal)
+    bad = Call(registry.credential_address, "CredentialRegistry", "setStatus", (-5, 0))
+    with pytest.raises(InputError, match="cannot encode setStatus"):
+        manager.submit(issuer.identity.account, bad)
+    assert journal.all() == []  # nothing left to replay (and crash) on every later write

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from registry.chain.client import Call, ChainClient, NodeRefused
+from registry.chain.client import Call, ChainClient, NodeRefused, contract_abi
 from registry.errors import ChainUnavailable, InputError, TransactionRefused, TransactionReverted
 
 if TYPE_CHECKING:
@@ -184,6 +184,15 @@ class Journal:
         self._db.close()
 
 
+def _unencodable(call: Call) -> str | None:
+    """Why `call`'s arguments cannot be ABI-encoded (a reason code of -5, a number past uint8), or None."""
+    try:
+        contract_abi(call.contract).encode_call(call.function, call.args)
+    except Exception as exc:  # eth_abi raises several unrelated types for out-of-range values
+        return f"cannot encode {call.function}: {exc}"
+    return None
+
+
 class TxManager:
     """Writes for one chain, journaled."""
 
@@ -275,8 +284,17 @@ class TxManager:
         The first write of a sender in this process reconciles what earlier runs left behind; later
         writes do not re-read the recent history (`reconcile()` can always be called explicitly).
         """
+        problem = _unencodable(call)
+        if problem:  # refused before it is journaled: a row that can never be sent must never exist
+            raise InputError(problem)
         if account.address not in self._reconciled:
-            self.reconcile(account)
+            try:
+                self.reconcile(account)
+            except ChainUnavailable:
+                # The node is silent before this write was even recorded: record it now, so the
+                # next write or `registry journal reconcile` sends it, as the caller is told.
+                self.journal.add(account.address, call)
+                raise
         op_id = self.journal.add(account.address, call)
         return self._drive(account, self.journal.get(op_id))
 
@@ -319,6 +337,11 @@ class TxManager:
             self.journal.update(op.id, state="sent", block=None)
             actions.append(f"{op.call.function} {op.id}: no longer on-chain, resending")
         for op in self.journal.pending(sender):
+            problem = _unencodable(op.call)
+            if problem:  # recorded by an older version that journaled before checking: never sendable
+                self.journal.update(op.id, state="failed", error=problem)
+                actions.append(f"{op.call.function} {op.id}: cannot be sent ({problem}); marked failed")
+                continue
             done = self.effect_done(sender, op.call)
             if done:
                 self.journal.update(op.id, state="confirmed", block=latest)
