@@ -318,7 +318,7 @@ def did_resolve(
 
     settings = _settings(rpc, deployment)
     when = _parse_at(at)
-    out.print_json(json.dumps(resolve_document(settings, did, when)))
+    out.print_json(json.dumps(resolve_document(settings, _did_of(settings, did), when)))
 
 
 # -- credentials --------------------------------------------------------------------------
@@ -553,6 +553,14 @@ def passport_create(
     out.print(f"passport of {identity.did} with {_count(len(holder_files), 'credential')} written to {output}")
 
 
+def _require_registered(registry: Any, did: str) -> None:
+    """Named by its DID, before the contract refuses it by the DID's hash."""
+    if not did.startswith("did:ebsi:"):
+        raise InputError(f"{did[:60]} is not a did:ebsi: only registered organisations are accredited")
+    if not registry.resolve(did).registered:
+        raise InputError(f"{did} is not registered in the DID registry: it must run `registry did register` first")
+
+
 def _trust_lists(paths: list[Path] | None) -> Any:
     """The roots of every --trust-list given, as one list (None when none was given)."""
     from registry.ops.trust import TrustList
@@ -644,6 +652,7 @@ def trust_onboard_root(
     registry = Registry.connect(settings)
     account = _governance_account(settings, registry.client, governance)
     identity = _load_identity(settings, root)
+    _require_registered(registry, identity.did)
     attribute = Trust(registry, settings.public_url).onboard_root(
         account, identity, _scopes(types, schema, jurisdiction), _until(valid_until)
     )
@@ -675,6 +684,7 @@ def trust_accredit(
     identity = _load_identity(settings, parent)
     parent_attribute = trust.active_attribute(identity.did)
     child_did = _did_of(settings, child)
+    _require_registered(registry, child_did)
     attribute = trust.accredit(
         identity, parent_attribute, child_did, kinds[as_.lower()], _scopes(types, schema, jurisdiction),
         _until(valid_until),
@@ -844,7 +854,14 @@ def did_rotate_key(name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = No
 @status_app.command("publish")
 def status_publish(
     issuer: Annotated[str, typer.Option(help="Issuer identity name.")],
-    list_number: Annotated[int, typer.Option("--list", help="List number (see a credential's status URL).")] = 1,
+    list_number: Annotated[
+        int,
+        typer.Option(
+            "--list",
+            help="List number, 1 for the issuer's first list (a status URL ends in this number for a revocation "
+            "list, and in 2^32 + it for a suspension list).",
+        ),
+    ] = 1,
     purpose: Annotated[str, typer.Option(help="revocation or suspension.")] = "revocation",
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,

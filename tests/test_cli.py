@@ -583,3 +583,15 @@ def test_an_interrupted_cohort_leaves_no_half_written_directory(
     assert result.exit_code == 130
     assert len(calls) == 3
     assert not out_dir.exists() and not [p for p in tmp_path.iterdir() if "partial" in p.name]
+
+
+def test_accrediting_an_unregistered_party_names_its_did(settings: Settings, chain, make_issuer) -> None:  # type: ignore[no-untyped-def]
+    newcomer = make_issuer("unregistered-school", register=False)
+    result = run(settings, "trust", "accredit", "--parent", chain.tao.name, "--child", newcomer.name, "--as", "ti",
+                 "--types", "SkillsCredential", "--rpc", settings.rpc_url,
+                 "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert result.returncode == 1
+    assert_one_line_error(result, newcomer.did, "is not registered")
+    resolved = run(settings, "did", "resolve", chain.ti.name, "--rpc", settings.rpc_url,
+                   "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert resolved.returncode == 0 and chain.ti.did in resolved.stdout  # an identity name is enough
