@@ -178,6 +178,46 @@ def test_revoked_accreditation_reads_revoked_and_keeps_its_history(
     assert revisions["items"][1]["reasonText"] == "fraud"
 
 
+def test_suspended_accreditation_is_not_in_force_until_reinstated(
+    http: httpx.Client, chain: Chain, trust: Trust
+) -> None:
+    """A client that knows only EBSI's fields must not read a suspended TI as accredited: its
+    issuerType reads Undefined, and the extra `status` says suspended (not revoked). Reinstated,
+    it reads exactly as before."""
+    document = http.get("/openapi.json").json()
+    issuer_path = f"{TIR}/{chain.ti.did}"
+    path = f"{issuer_path}/attributes/{chain.ti_attribute.hex()}"
+    before_issuer, before = http.get(issuer_path).json(), http.get(path).json()
+    assert before["attribute"]["issuerType"] == "TI" and "status" not in before["attribute"]
+
+    trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.SUSPENDED, reason=3)
+    suspended = http.get(path).json()
+    assert suspended["attribute"]["issuerType"] == "Undefined"
+    assert suspended["attribute"]["status"] == "suspended"
+    assert suspended["attribute"]["tao"] == chain.tao.did  # everything else as before
+    assert {k: v for k, v in suspended["attribute"].items() if k not in ("issuerType", "status")} == {
+        k: v for k, v in before["attribute"].items() if k != "issuerType"
+    }
+    (attribute,) = http.get(issuer_path).json()["attributes"]
+    assert attribute == suspended["attribute"]
+    assert_matches_openapi(document, "/trusted-issuers-registry/v5/issuers/{did}", http.get(issuer_path))
+    assert_matches_openapi(
+        document, "/trusted-issuers-registry/v5/issuers/{did}/attributes/{attribute_id}", http.get(path)
+    )
+    assert http.get(f"/api/issuers/{chain.ti.did}/check").json()["ok"] is False  # the two agree
+
+    trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.ACTIVE, reason=4)
+    assert http.get(path).json() == before
+    assert http.get(issuer_path).json() == before_issuer
+    assert http.get(f"/api/issuers/{chain.ti.did}/check").json()["ok"] is True
+    revisions = http.get(f"{path}/revisions").json()["items"]
+    assert [(r["status"], r["issuerType"]) for r in revisions] == [
+        ("active", "TI"),
+        ("suspended", "Undefined"),
+        ("active", "TI"),
+    ]
+
+
 def test_issuers_list_ends_with_the_newest_accreditation(http: httpx.Client, chain: Chain) -> None:
     first = http.get(TIR, params={"page[size]": 50}).json()
     last = http.get(first["links"]["last"]).json()
@@ -325,10 +365,14 @@ def test_read_answers_match_their_openapi_response_schemas(
         "/timestamp/v4/timestamps/{timestamp_id}": f"/timestamp/v4/timestamps/0x{issued.credential_hash.hex()}",
     }
     for template, path in paths.items():
-        answer = http.get(path)
-        assert answer.status_code == 200, path
-        schema = document["paths"][template]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-        validator = Draft202012Validator({**schema, "components": document["components"]})
-        problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(answer.json())]
-        assert problems == [], (template, problems)
-        assert "$ref" in schema  # a real schema, not an empty one that accepts anything
+        assert_matches_openapi(document, template, http.get(path))
+
+
+def assert_matches_openapi(document: dict, template: str, answer: httpx.Response) -> None:  # type: ignore[type-arg]
+    """A 200 answer to GET `template` is one its published response schema describes."""
+    assert answer.status_code == 200, answer.url
+    schema = document["paths"][template]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**schema, "components": document["components"]})
+    problems = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(answer.json())]
+    assert problems == [], (template, problems)
+    assert "$ref" in schema  # a real schema, not an empty one that accepts anything

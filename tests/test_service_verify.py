@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from conftest import Chain, welding_certificate
+from conftest import Chain, relay, welding_certificate
 from service_helpers import assert_problem, start_service
 
-from registry.chain.node import free_port
+from registry.chain.node import AnvilNode, free_port
 from registry.config import Settings
 from registry.formats.multibase import b64url_decode, b64url_encode
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
+from registry.ops.passport import create_passport
 from registry.ops.registry import Purpose
 from registry.ops.verify import Verifier
 from registry.service.config import ServiceConfig
@@ -96,28 +102,86 @@ def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: htt
 
 
 def test_unreachable_chain_gives_could_not_determine_never_invalid(
-    service_settings: Settings, issuer: Issuer, holder: Identity
+    service_settings: Settings, issuer: Issuer, holder: Identity, caplog: pytest.LogCaptureFixture
 ) -> None:
     token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+    port = free_port()
+    # The node's URL is internal and may carry credentials: no answer names it, the log does.
     dead = Settings(
         home=service_settings.home,
-        rpc_urls=(f"http://127.0.0.1:{free_port()}",),
+        rpc_urls=(f"http://user:secret@127.0.0.1:{port}/rpc",),
         deployment_path=service_settings.deployment_path,
         rpc_timeout_s=2,
     )
     running = start_service(dead, ServiceConfig(rate_per_s=0))
     try:
-        with httpx.Client(base_url=running.url, timeout=30) as client:
+        with (
+            caplog.at_level(logging.WARNING, logger="registry.service"),
+            httpx.Client(base_url=running.url, timeout=30) as client,
+        ):
             response = client.post("/verify", json={"credential": token})
             assert response.status_code == 200
             report = response.json()
             assert report["verdict"] == "could not determine"
             assert not [c for c in report["checks"] if c["outcome"] == "fail"]
-            assert "cannot reach the chain" in report["summary"]
+            assert "cannot reach the service's chain node: connection refused" in report["summary"]
             # Reads cannot answer at all: 503, said as a problem.
-            assert_problem(client.get("/trusted-issuers-registry/v5/issuers"), 503, "chain-unavailable")
+            read = client.get("/trusted-issuers-registry/v5/issuers")
+            problem = assert_problem(read, 503, "chain-unavailable")
+            assert problem["detail"] == "cannot reach the service's chain node: connection refused or host unreachable"
     finally:
         running.stop()
+    for answer in (response.text, read.text):
+        assert_node_not_named(answer, port)
+    assert any(f"user:secret@127.0.0.1:{port}" in r.getMessage() for r in caplog.records)
+
+
+def assert_node_not_named(answer: str, port: int) -> None:
+    for secret in (f":{port}", "secret", "127.0.0.1"):
+        assert secret not in answer, (secret, answer)
+
+
+class _NoReadsProxy(ThreadingHTTPServer):
+    """A node that answers the service's head and deployment checks, then hangs up on every
+    contract read or log query: the chain goes away in the middle of a verification."""
+
+    def __init__(self, upstream: str) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if b"eth_call" in body or b"eth_getLogs" in body:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                relay(self, upstream, body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.port = self.server_address[1]
+
+
+def test_a_node_gone_during_verification_is_not_named_in_the_report(
+    service_settings: Settings, anvil: AnvilNode, issuer: Issuer, holder: Identity
+) -> None:
+    holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    proxy = _NoReadsProxy(anvil.rpc_url)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    url = f"http://user:secret@127.0.0.1:{proxy.port}"
+    running = start_service(dataclasses.replace(service_settings, rpc_urls=(url,)), ServiceConfig(rate_per_s=0))
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as client:
+            single = client.post("/verify", json={"credential": holder_file.dumps()})
+            passport = client.post("/verify", json={"credential": create_passport(holder, [holder_file])})
+    finally:
+        running.stop()
+        proxy.shutdown()
+        proxy.server_close()
+    assert single.json()["verdict"] == passport.json()["verdict"] == "could not determine"
+    assert "the service's chain node" in single.text and "the service's chain node" in passport.text
+    for answer in (single.text, passport.text):
+        assert_node_not_named(answer, proxy.port)
 
 
 def test_issuer_check_walks_the_chain_to_the_root(http: httpx.Client, chain: Chain) -> None:

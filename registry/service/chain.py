@@ -22,6 +22,7 @@ from registry.chain.deployment import Deployment, check_deployment
 from registry.config import Settings
 from registry.errors import ChainUnavailable
 from registry.ops.registry import Registry
+from registry.service.errors import Redactor
 
 T = TypeVar("T")
 
@@ -170,6 +171,8 @@ class ChainAccess:
         self.settings = settings
         self.deployment = Deployment.load(settings.deployment_file)
         self.base = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
+        # Answers to clients never name the node (its URL may carry credentials): see errors.py.
+        self.redact = Redactor((*settings.rpc_urls, settings.rpc_url))
         self.cache = BlockCache()
         self.head_max_age_s = head_max_age_s
         self._attached = False

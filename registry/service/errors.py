@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import urllib.parse
+from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
@@ -22,6 +26,58 @@ from registry.errors import (
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("registry.service")
+
+
+# What clients read instead of the node's URL: it is internal, and may carry credentials
+# (https://user:key@provider/...). The service's own log keeps the full message.
+CHAIN_NODE = "the service's chain node"
+
+
+class Redactor:
+    """Replaces the service's JSON-RPC URLs (and their credentials, host:port) in text sent to clients."""
+
+    def __init__(self, urls: Iterable[str]) -> None:
+        secrets: set[str] = set()
+        for url in urls:
+            if not url:
+                continue
+            secrets.update((url, url.rstrip("/"), url.rstrip("/") + "/"))
+            try:
+                parts = urllib.parse.urlsplit(url)
+            except ValueError:
+                continue
+            if parts.netloc:  # user:key@host:port, and host:port
+                secrets.update((parts.netloc, parts.netloc.rpartition("@")[2]))
+        secrets.discard("")
+        self._secrets = tuple(secrets)
+        alternatives = "|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True))
+        # Text whose JSON form would spell a secret differently (escaped) is always walked.
+        self._json_escaped = any(json.dumps(s, ensure_ascii=False)[1:-1] != s for s in secrets)
+        # "cannot reach the chain at URL", "the node at URL answered ...": the phrase replaces both words.
+        self._pattern = re.compile(rf"(?:the (?:chain|node) at )?(?:{alternatives})") if alternatives else None
+
+    def __call__(self, text: str) -> str:
+        return self._pattern.sub(CHAIN_NODE, text) if self._pattern is not None else text
+
+    def may_name(self, json_text: str) -> bool:
+        """Whether `json_text` (a JSON document) may name the node; False is certain."""
+        if self._pattern is None:
+            return False
+        return self._json_escaped or any(secret in json_text for secret in self._secrets)
+
+    def json(self, value: Any, named: set[str] | None = None) -> Any:
+        """`value` (JSON data) with every string redacted; the strings that named the node are
+        added to `named` (for the service's log)."""
+        if isinstance(value, str):
+            redacted = self(value)
+            if named is not None and redacted != value:
+                named.add(value)
+            return redacted
+        if isinstance(value, dict):
+            return {k: self.json(v, named) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.json(v, named) for v in value]
+        return value
 
 
 def problem_type(slug: str) -> str:
@@ -80,6 +136,12 @@ def from_registry_error(exc: RegistryError) -> Problem:
     return Problem(500, "internal error", slug="internal")
 
 
+def redactor(request: Request) -> Redactor:
+    """The redactor of this service's node URLs (kept by its ChainAccess)."""
+    found = getattr(getattr(request.app.state, "chain", None), "redact", None)
+    return found if isinstance(found, Redactor) else Redactor(request.app.state.settings.rpc_urls)
+
+
 def install(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
@@ -87,7 +149,12 @@ def install(app: FastAPI) -> None:
 
     async def on_registry_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RegistryError)
-        return problem_response(from_registry_error(exc), request.url.path)
+        problem = from_registry_error(exc)
+        if problem.status == 503:
+            # The node's URL stays in our log; the client reads the reason without it.
+            log.warning("%s %s: %s", request.method, request.url.path, exc)
+            problem.detail = redactor(request)(problem.detail)
+        return problem_response(problem, request.url.path)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

@@ -49,17 +49,33 @@ def _chain(registry: Registry, did: str) -> ChainData:
     return chain
 
 
+def _ebsi_type(status: AttrStatus, issuer_type: IssuerType) -> str:
+    """The issuerType an EBSI client reads: the accredited type only while the accreditation is in
+    force. Revoked once revoked (final); Undefined while suspended, so that a client knowing only
+    EBSI's values never takes a suspended TI or TAO for an accredited one.
+    """
+    if status is AttrStatus.REVOKED:
+        return "Revoked"
+    if status is AttrStatus.SUSPENDED:
+        return "Undefined"
+    return ISSUER_TYPES.get(int(issuer_type), "TI")
+
+
 def _attribute(chain: ChainData, link: Link) -> dict[str, Any]:
-    """EBSI's attribute shape; the type reads Revoked once the accreditation is revoked."""
-    kind = "Revoked" if link.status is AttrStatus.REVOKED else ISSUER_TYPES.get(int(link.issuer_type), "TI")
+    """EBSI's attribute shape, with `status: "suspended"` added while suspended (issuerType then
+    reads Undefined; a reinstated accreditation reads exactly as before its suspension).
+    """
     tao = link.did_hash if link.issuer_type is IssuerType.ROOT_TAO else link.parent_did_hash
-    return {
+    attribute = {
         "hash": link.body_hash.hex(),
         "body": chain.bodies.get(link.key, ""),
-        "issuerType": kind,
+        "issuerType": _ebsi_type(link.status, link.issuer_type),
         "tao": chain.name(tao),
         "rootTao": chain.name(link.root_did_hash),
     }
+    if link.status is AttrStatus.SUSPENDED:
+        attribute["status"] = "suspended"
+    return attribute
 
 
 def _link(chain: ChainData, did: str, attribute_id: str) -> Link:
@@ -85,7 +101,11 @@ def list_issuers(request: Request, registry: RegistryDep, page: Annotated[Page, 
 
 @router.get("/issuers/{did}", response_model=Issuer, responses=problems(400, 404, 503))
 def get_issuer(did: str, registry: RegistryDep) -> Any:
-    """The issuer and all its attributes: {did, attributes: [{hash, body, issuerType, tao, rootTao}]}."""
+    """The issuer and all its attributes: {did, attributes: [{hash, body, issuerType, tao, rootTao}]}.
+
+    A suspended accreditation is not in force: its issuerType reads Undefined and it carries
+    `status: "suspended"`; once reinstated it reads as before.
+    """
     chain = _chain(registry, _did(did))
     # A Response skips FastAPI's re-validation of what we built; the shape is the response_model's
     # (tests/test_service_read.py checks these answers against the published OpenAPI schemas).
@@ -112,7 +132,9 @@ def list_attributes(
     responses=problems(400, 404, 503),
 )
 def get_attribute(did: str, attribute_id: str, registry: RegistryDep) -> Any:
-    """One attribute: {did, attribute: {hash, body, issuerType, tao, rootTao}}."""
+    """One attribute: {did, attribute: {hash, body, issuerType, tao, rootTao}} (issuerType Undefined and
+    `status: "suspended"` while the accreditation is suspended).
+    """
     chain = _chain(registry, _did(did))
     return JSONResponse({"did": did, "attribute": _attribute(chain, _link(chain, did, attribute_id))})
 
@@ -130,17 +152,17 @@ def list_revisions(
     page: Annotated[Page, Depends(page_params)],
 ) -> Any:
     """The attribute's append-only history, oldest first: items {revision, status, issuerType, reason,
-    reasonText, timestamp, blockNumber}.
+    reasonText, timestamp, blockNumber}; issuerType is what the attribute read at that revision
+    (Undefined while suspended, Revoked once revoked).
     """
     chain = _chain(registry, _did(did))
     link = _link(chain, did, attribute_id)
     start, count = page.bounds(len(link.revisions))
-    kind = ISSUER_TYPES.get(int(link.issuer_type), "TI")
     items = [
         {
             "revision": start + n + 1,
             "status": r.status.name.lower(),
-            "issuerType": "Revoked" if r.status is AttrStatus.REVOKED else kind,
+            "issuerType": _ebsi_type(r.status, link.issuer_type),
             "reason": r.reason,
             "reasonText": REASONS.get(r.reason, f"reason {r.reason}"),
             "timestamp": iso(r.timestamp),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.formats import jwt
@@ -17,11 +18,12 @@ from registry.ops.registry import Registry
 from registry.ops.trust import Need, Trust, TrustList, evaluate
 from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.service.deps import LazyRegistryDep, RegistryDep
-from registry.service.errors import Problem
+from registry.service.errors import Problem, redactor
 from registry.service.routers.common import parse_at, problems
 from registry.service.schemas import PassportReport, TrustReport, VerifyReport, VerifyRequest
 
 router = APIRouter(tags=["Verification"])
+log = logging.getLogger("registry.service")
 # The trust list's name, as the verifier's sentences use it: "... which is not in the trust list
 # {name}" and "... which {name} trusts" (the CLI names the file).
 REQUEST_TRUST_LIST = '"trustList" of the request'
@@ -58,7 +60,7 @@ def _is_passport(content: str) -> bool:
     response_model=VerifyReport | PassportReport,
     responses=problems(400, 413, 429),
 )
-def verify(body: VerifyRequest, lazy_registry: LazyRegistryDep) -> JSONResponse:
+def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep) -> Response:
     """Verify one credential (JWT-VC or holder file) or a skills passport: the same report as
     `registry verify --json`.
 
@@ -66,6 +68,7 @@ def verify(body: VerifyRequest, lazy_registry: LazyRegistryDep) -> JSONResponse:
     asked gives the verdict "could not determine", never "invalid". A skills passport
     (`skills-passport/1`, as `registry passport create` writes) gets the passport report: holder
     checks, then one report per credential; other presentation shapes are refused with 400.
+    Reports never name the service's node (its URL is internal): "the service's chain node".
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
     if is_skills_passport(content):
@@ -74,7 +77,7 @@ def verify(body: VerifyRequest, lazy_registry: LazyRegistryDep) -> JSONResponse:
             verifier = Verifier(lazy_registry(), _trust_list(body.trustList))
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
             verifier = Verifier(None, _trust_list(body.trustList), unavailable=str(exc))
-        return JSONResponse(verifier.verify_passport("request", content, at).to_json())
+        return _answer(request, verifier.verify_passport("request", content, at).to_json())
     if _is_passport(content):
         raise Problem(
             400,
@@ -96,7 +99,24 @@ def verify(body: VerifyRequest, lazy_registry: LazyRegistryDep) -> JSONResponse:
                 check.message = f"could not check: {setup_error}"
         if report.verdict is Verdict.INDETERMINATE:
             report.summary = f"COULD NOT DETERMINE: {setup_error}"
-    return JSONResponse(report.to_json())
+    return _answer(request, report.to_json())
+
+
+def _answer(request: Request, report: dict[str, Any]) -> Response:
+    """The report without the node's URL; the log keeps what it said when it named it. Serialized
+    once as JSONResponse would; only a report that names the node is walked and redacted."""
+    text = _dumps(report)
+    redact = redactor(request)
+    if redact.may_name(text):
+        named: set[str] = set()
+        text = _dumps(redact.json(report, named))
+        for message in sorted(named):
+            log.warning("POST %s: %s", request.url.path, message)
+    return Response(text.encode("utf-8"), media_type="application/json")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
 
 
 @router.get("/api/issuers/{did}/check", response_model=TrustReport, responses=problems(400, 503))
