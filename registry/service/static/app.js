@@ -16,52 +16,69 @@ const PASSPORT_VERDICTS = {
   "could not determine": ["Could not check", "The registry could not be reached for some credentials; try again later."],
 };
 
+// Each check in words: what it shows when it passes, what went wrong when it fails, and what
+// could not be checked ("Could not check whether …") when the answer is unknown or skipped.
 const CHECKS = {
-  "presentation": "It is a well-formed skills passport",
-  "holder signature": "The holder signed this passport",
-  "holder binding": "Every credential is about the holder",
-  "format": "It is a well-formed credential",
-  "cohort proof": "It belongs to the batch the issuer recorded",
-  "issuer DID": "The issuer is registered",
-  "signing key": "The issuer's key was valid when it signed",
-  "signature": "The issuer's signature matches the content",
-  "anchor": "The issuer recorded it on the registry",
-  "revocation status": "The issuer has not revoked it",
-  "suspension status": "The issuer has not suspended it",
-  "accreditation": "The issuer was accredited to issue it",
-  "validity period": "It is within its validity period",
+  "presentation": ["It is a well-formed skills passport", "It is not a well-formed skills passport", "whether it is a well-formed skills passport"],
+  "holder signature": ["The holder signed this passport", "Not signed by the holder", "whether the holder signed this passport"],
+  "holder binding": ["Every credential is about the holder", "Not every credential is about the holder", "whether every credential is about the holder"],
+  "format": ["It is a well-formed credential", "It is not a well-formed credential", "whether it is a well-formed credential"],
+  "signing time": ["It was not signed in the future", "It claims to be signed in the future", "when it was signed"],
+  "cohort proof": ["It belongs to the batch the issuer recorded", "It does not belong to the batch the issuer recorded", "whether it belongs to the batch the issuer recorded"],
+  "issuer DID": ["The issuer is registered", "The issuer is not registered", "whether the issuer is registered"],
+  "signing key": ["The issuer's key was valid when it signed", "The issuer's key was not valid when it signed", "whether the issuer's key was valid when it signed"],
+  "signature": ["The issuer's signature matches the content", "The issuer's signature does not match the content", "whether the issuer's signature matches the content"],
+  "anchor": ["The issuer recorded it on the registry", "No matching record of it on the registry", "whether the issuer recorded it on the registry"],
+  "revocation status": ["The issuer has not revoked it", "Revoked by the issuer", "whether the issuer has revoked it"],
+  "suspension status": ["The issuer has not suspended it", "Suspended by the issuer", "whether the issuer has suspended it"],
+  "accreditation": ["The issuer was accredited to issue it", "The issuer was not accredited to issue it", "whether the issuer was accredited to issue it"],
+  "validity period": ["It is within its validity period", "It is outside its validity period", "whether it is within its validity period"],
 };
 
-const $ = (id) => document.getElementById(id);
+// The checks whose failure means the person presenting a passport is not shown to be its holder.
+const HOLDER_CHECKS = ["holder signature", "holder binding"];
 
-function element(tag, text, attrs) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
-  return node;
+// The service refuses request bodies over its limit (ServiceConfig.max_body_bytes, 2 MiB unless
+// the operator changed it). No endpoint tells the page the configured limit, so the default is
+// assumed here: a larger file is refused before it is read or sent.
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+function inMegabytes(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`;
+  const mb = bytes / (1024 * 1024);
+  return `${mb >= 10 ? Math.ceil(mb) : Math.ceil(mb * 10) / 10} MB`;
 }
 
+function tooLarge(what, bytes) {
+  return `${what} is ${inMegabytes(bytes)}; the service accepts up to ${inMegabytes(MAX_BODY_BYTES)}.`;
+}
+
+function label(check) {
+  const words = CHECKS[check.name];
+  if (check.outcome === "pass") return words ? words[0] : check.name;
+  if (check.outcome === "fail") return words ? words[1] : `Failed: ${check.name}`;
+  if (check.outcome === "skipped") return words ? `Not checked: ${words[2]}` : `Not checked: ${check.name}`;
+  return words ? `Could not check ${words[2]}` : `Could not check: ${check.name}`;
+}
+
+// `value` is text, or a list of text and nodes; `href` makes the text a link.
 function fact(list, label, value, href) {
   if (!value) return;
   list.append(element("dt", label));
   const dd = element("dd");
-  if (href) dd.append(element("a", value, { href })); else dd.textContent = value;
+  if (href) dd.append(element("a", value, { href }));
+  else if (Array.isArray(value)) dd.append(...value);
+  else dd.textContent = value;
   list.append(dd);
-}
-
-function showVerdict(verdict, title, detail) {
-  const box = $("verdict");
-  box.dataset.verdict = verdict;
-  box.replaceChildren(element("span", title), element("small", detail));
-  $("result").hidden = false;
 }
 
 function checkList(list, checks) {
   list.replaceChildren();
   for (const check of checks) {
     const item = element("li", null, { "data-outcome": check.outcome, "data-check": check.name });
-    item.append(element("span", CHECKS[check.name] || check.name, { class: "what" }));
-    item.append(element("span", check.message, { class: "detail" }));
+    item.append(element("span", label(check), { class: "what" }));
+    item.append(withTimes(element("span", null, { class: "detail" }), check.message));
     list.append(item);
   }
 }
@@ -70,32 +87,46 @@ function credentialFacts(facts, report, block) {
   const info = report.credential || {};
   fact(facts, "Qualification", info.achievement);
   fact(facts, "Issued by", info.issuer, info.issuer ? `/issuer?did=${encodeURIComponent(info.issuer)}` : null);
-  fact(facts, "Issued on", info.issued);
-  if (block !== undefined) fact(facts, "Checked at", block ? `${report.checked_at} (block ${block})` : report.checked_at);
+  if (info.issued) fact(facts, "Issued on", [timeElement(info.issued)]);
+  if (block !== undefined && report.checked_at) {
+    fact(facts, "Checked at", block ? [timeElement(report.checked_at), ` (block ${block})`] : [timeElement(report.checked_at)]);
+  }
+}
+
+function clearResult() {
+  $("checks").replaceChildren();
+  $("facts").replaceChildren();
+  $("credentials").replaceChildren();
+  $("credentials").hidden = true;
 }
 
 function show(report, block) {
-  $("credentials").replaceChildren();
-  $("credentials").hidden = true;
+  clearResult();
   if (report.kind === "passport") {
     showPassport(report, block);
     return;
   }
   const [title, detail] = VERDICTS[report.verdict] || ["Unknown", report.summary];
-  showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${report.summary}`);
   const facts = $("facts");
-  facts.replaceChildren();
   credentialFacts(facts, report, block);
   checkList($("checks"), report.checks);
+  showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${report.summary}`);
 }
 
 // A skills passport: the holder's own checks first, then one panel per credential with its
-// verdict in words; the panels of credentials that are not valid start open.
+// verdict in words; the panels of credentials that are not valid start open. When the holder
+// checks fail, no credential in it is shown as valid: none is shown to be the presenter's.
 function showPassport(report, block) {
-  const [title, detail] = PASSPORT_VERDICTS[report.verdict] || ["Not valid", "Do not rely on this passport."];
-  showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${report.summary}`);
+  const failed = (name) => report.checks.some((c) => c.name === name && c.outcome === "fail");
+  const notHolder = HOLDER_CHECKS.some(failed);
+  let [title, detail] = PASSPORT_VERDICTS[report.verdict] || ["Not valid", "Do not rely on this passport."];
+  if (notHolder) {
+    title = "Not shown to be this person's passport";
+    detail = "The person presenting this passport could not be shown to be its holder, so nothing in it can be relied on as theirs.";
+  } else if (failed("presentation")) {
+    [title, detail] = ["Not valid", "This is not a well-formed skills passport; do not rely on it."];
+  }
   const facts = $("facts");
-  facts.replaceChildren();
   fact(facts, "Holder", report.holder);
   fact(facts, "Credentials", String(report.credentials.length));
   if (block) fact(facts, "Checked at block", block);
@@ -107,10 +138,17 @@ function showPassport(report, block) {
     const panel = element("details", null, { "data-verdict": credential.verdict, class: "credential" });
     if (credential.verdict !== "valid") panel.open = true;
     const summary = element("summary");
-    summary.append(element("span", words, { class: "badge", "data-verdict": credential.verdict }));
+    if (notHolder) {
+      summary.append(element("span", "Not relied on: the passport failed its holder check", { class: "badge", "data-verdict": "not relied on" }));
+    } else {
+      summary.append(element("span", words, { class: "badge", "data-verdict": credential.verdict }));
+    }
     summary.append(element("span", info.achievement || `Credential ${n + 1}`, { class: "title" }));
     panel.append(summary);
-    if (credential.verdict !== "valid") panel.append(element("p", credential.summary, { class: "detail" }));
+    if (notHolder) {
+      panel.append(element("p", `Checked on its own, this credential is: ${words}. It is not shown to belong to the person presenting it.`, { class: "detail" }));
+    }
+    if (credential.verdict !== "valid") panel.append(withTimes(element("p", null, { class: "detail" }), credential.summary));
     const list = element("dl");
     credentialFacts(list, credential);
     panel.append(list);
@@ -120,33 +158,54 @@ function showPassport(report, block) {
     panels.append(panel);
   }
   panels.hidden = report.credentials.length === 0;
+  showVerdict(notHolder ? "invalid" : report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${report.summary}`);
 }
 
-async function verify(text) {
-  if (!text.trim()) return;
-  showVerdict("pending", "Checking…", "");
-  $("checks").replaceChildren();
-  $("facts").replaceChildren();
-  $("credentials").replaceChildren();
+function refuse(title, detail) {
+  clearResult();
+  showVerdict("error", title, detail);
+}
+
+// `file` is the File the text came from, if any (for the messages).
+async function verify(text, file) {
+  if (!text.trim()) {
+    if (file) refuse("Empty file", `The file “${file.name}” is empty: there is nothing in it to check.`);
+    else refuse("Nothing to check", "Paste a credential or a skills passport, or open its file, then press Check.");
+    return;
+  }
+  const asked = askedTime($("at"));
+  if (asked.error) {
+    refuse("Date in the future", asked.error);
+    return;
+  }
   const body = { credential: text.trim() };
-  const at = $("at").value;
-  if (at) body.at = `${at}T23:59:59Z`;
+  if (asked.at) body.at = asked.at;
+  const json = JSON.stringify(body);
+  const size = new Blob([json]).size;
+  if (size > MAX_BODY_BYTES) {
+    refuse("Too large to check", tooLarge(`Once packed for sending, this ${file ? "file" : "text"}`, size));
+    return;
+  }
+  clearResult();
+  showVerdict("pending", "Checking…", "");
   try {
     const response = await fetch("/verify", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
+      body: json,
     });
     const data = await response.json();
     if (!response.ok) {
-      showVerdict("error", "Could not read this", data.detail || response.statusText);
+      refuse("Could not read this", data.detail || response.statusText);
       return;
     }
     show(data, response.headers.get("X-Block-Number"));
   } catch (error) {
-    showVerdict("error", "Could not check", "The service did not answer. Check your connection and try again.");
+    refuse("Could not check", NO_ANSWER);
   }
 }
+
+limitDateField($("at"));
 
 $("verify-form").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -156,9 +215,13 @@ $("verify-form").addEventListener("submit", (event) => {
 $("file").addEventListener("change", async () => {
   const file = $("file").files[0];
   if (!file) return;
+  if (file.size > MAX_BODY_BYTES) {
+    refuse("File too large", tooLarge(`The file “${file.name}”`, file.size));
+    return;
+  }
   const text = await file.text();
   $("credential").value = text;
-  verify(text);
+  verify(text, file);
 });
 
 // QR scanning only where the browser has a native BarcodeDetector; elsewhere the button stays hidden.
