@@ -139,7 +139,10 @@ def test_scope_mismatch_welding_centre_issuing_a_nursing_licence(
 def test_a_tao_cannot_grant_more_than_it_holds(chain: Chain, trust: Trust, make_issuer) -> None:  # type: ignore[no-untyped-def]
     wider = make_issuer("diploma-mill")
     until = int(time.time()) + ONE_YEAR
-    trust.accredit(chain.tao, chain.tao_attribute, wider.did, IssuerType.TI, [Scope(types=("PilotLicence",))], until)
+    # `accredit` refuses this now (below); recorded unchecked, as another client could, verification refuses it.
+    trust._record_accreditation(
+        chain.tao, chain.tao_attribute, wider.did, IssuerType.TI, [Scope(types=("PilotLicence",))], until
+    )
     report = check(trust, wider.did)
     assert not report.ok
     assert "scope it does not hold" in report.summary
@@ -360,3 +363,186 @@ def test_the_trust_list_is_named_in_sentences_that_read_well(chain: Chain, trust
     assert check(trust, chain.ti.did, trust_list=labelled).summary.endswith(
         'which is not in the trust list "trustList" of the request'
     )
+
+
+# -- accredit refuses what verification would refuse ------------------------------------------
+
+
+def _run_cli(settings, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args, "--rpc", settings.rpc_url,
+            "--deployment", str(settings.deployment_file)]  # fmt: skip
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_accredit_refuses_types_the_parent_does_not_hold_before_sending(
+    chain: Chain,
+    trust: Trust,
+    make_issuer,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    plumber = make_issuer("plumbing-school")
+    until = int(time.time()) + ONE_YEAR
+    with pytest.raises(InputError, match="cannot accredit for Plumbing: its own accreditation in force covers only"):
+        trust.accredit(
+            chain.tao, chain.tao_attribute, plumber.did, IssuerType.TI,
+            [Scope(types=("SkillsCredential", "Plumbing"))], until,
+        )  # fmt: skip
+    assert trust.attribute_ids(plumber.did) == []
+    # The tester's repro, through the command line: a one-line error, exit 1, nothing recorded.
+    result = _run_cli(settings, "trust", "accredit", "--parent", chain.tao.name, "--child", plumber.did,
+                      "--as", "ti", "--types", "Plumbing")  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "cannot accredit for Plumbing" in lines[0], result.stderr
+    assert trust.attribute_ids(plumber.did) == []
+    # What it holds it may still grant.
+    trust.accredit(
+        chain.tao, chain.tao_attribute, plumber.did, IssuerType.TI, [Scope(types=("NursingLicence",))], until
+    )
+    assert check(trust, plumber.did).ok
+
+
+def test_accredit_refuses_a_validity_beyond_the_parents_own(trust: Trust, make_issuer, settings) -> None:  # type: ignore[no-untyped-def]
+    root, child = make_issuer("short-lived-root"), make_issuer("long-lived-body")
+    root_end = int(time.time()) + ONE_YEAR // 2
+    root_attribute = trust.onboard_root(GOVERNANCE, root, [Scope(types=("NursingLicence",))], root_end)
+    nursing = [Scope(types=("NursingLicence",))]
+    with pytest.raises(InputError, match=rf"later than {root.did}'s own accreditation \(until {iso(root_end)}\)"):
+        trust.accredit(root, root_attribute, child.did, IssuerType.TAO, nursing, root_end + 1)
+    assert trust.attribute_ids(child.did) == []
+    # The tester's repro: --valid-until 2099-01-01, far past the root's end.
+    result = _run_cli(settings, "trust", "accredit", "--parent", root.name, "--child", child.did, "--as", "tao",
+                      "--types", "NursingLicence", "--valid-until", "2099-01-01")  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"(until {iso(root_end)})" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert trust.attribute_ids(child.did) == []
+    # No end given (the CLI's default, a year): capped at the parent's end rather than refused.
+    result = _run_cli(settings, "trust", "accredit", "--parent", root.name, "--child", child.did, "--as", "tao",
+                      "--types", "NursingLicence")  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    (attribute,) = trust.attribute_ids(child.did)
+    assert trust.attribute(child.did, attribute).valid_until == root_end
+    other = make_issuer("another-body")
+    capped = trust.accredit(root, root_attribute, other.did, IssuerType.TAO, nursing)
+    assert trust.attribute(other.did, capped).valid_until == root_end
+    assert check(trust, other.did).ok
+
+
+@pytest.mark.parametrize(
+    ("schema", "jurisdiction", "refusal"),
+    [
+        ("not a url", None, "schema id 'not a url' is not an absolute URI"),
+        ("", None, "schema id '' is not an absolute URI"),
+        (None, "notauri", "jurisdiction 'notauri' is not an absolute URI"),
+        (None, "", "jurisdiction '' is not an absolute URI"),
+    ],
+)
+def test_accredit_refuses_a_schema_or_jurisdiction_that_is_not_an_absolute_uri(
+    chain: Chain, trust: Trust, make_issuer, schema: str | None, jurisdiction: str | None, refusal: str
+) -> None:  # type: ignore[no-untyped-def]
+    child = make_issuer("sloppy-school")
+    scope = Scope(types=("WeldingCertificate",), schema_id=schema, jurisdiction=jurisdiction)
+    with pytest.raises(InputError, match=refusal):
+        trust.accredit(chain.tao, chain.tao_attribute, child.did, IssuerType.TI, [scope], int(time.time()) + 3600)
+    assert trust.attribute_ids(child.did) == []
+
+
+def test_accredit_keeps_to_the_schema_and_jurisdiction_the_parent_is_limited_to(trust: Trust, make_issuer) -> None:  # type: ignore[no-untyped-def]
+    schema, land = "https://schemas.example/welding/v1", "https://publications.europa.eu/resource/authority/atu/DEU"
+    until = int(time.time()) + ONE_YEAR
+    root, tao = make_issuer("limited-root"), make_issuer("limited-body")
+    root_attr = trust.onboard_root(
+        GOVERNANCE, root, [Scope(types=("WeldingCertificate",), schema_id=schema, jurisdiction=land)], until
+    )
+    for wider in (Scope(types=("WeldingCertificate",)), Scope(types=("WeldingCertificate",), schema_id=schema)):
+        with pytest.raises(InputError, match=f"holds WeldingCertificate only for schema {schema} and jurisdiction"):
+            trust.accredit(root, root_attr, tao.did, IssuerType.TAO, [wider], until)
+    same = Scope(types=("WeldingCertificate",), schema_id=schema, jurisdiction=land)
+    trust.accredit(root, root_attr, tao.did, IssuerType.TAO, [same], until)
+    assert check(trust, tao.did).ok
+
+
+def test_accredit_hangs_the_link_under_the_parents_accreditation_that_holds_the_scope(
+    trust: Trust, make_issuer
+) -> None:  # type: ignore[no-untyped-def]
+    until = int(time.time()) + ONE_YEAR
+    root, tao, ti = make_issuer("two-scope-root"), make_issuer("two-scope-body"), make_issuer("nursing-school")
+    root_attr = trust.onboard_root(GOVERNANCE, root, [Scope(types=("WeldingCertificate", "NursingLicence"))], until)
+    welding = trust.accredit(root, root_attr, tao.did, IssuerType.TAO, [Scope(types=("WeldingCertificate",))], until)
+    nursing = trust.accredit(root, root_attr, tao.did, IssuerType.TAO, [Scope(types=("NursingLicence",))], until)
+    # The CLI passes the parent's first active accreditation (welding): the union of both counts.
+    attribute = trust.accredit(tao, welding, ti.did, IssuerType.TI, [Scope(types=("NursingLicence",))], until)
+    assert trust.attribute(ti.did, attribute).parent_attribute_id == nursing
+    report = evaluate(trust.fetch([ti.did])[ti.did], int(time.time()) + 1, None, Need(types=("NursingLicence",)))
+    assert report.ok, report.summary
+
+
+def test_accredit_refuses_a_parent_whose_own_chain_no_longer_holds(chain: Chain, trust: Trust, make_issuer) -> None:  # type: ignore[no-untyped-def]
+    trust.set_root_status(GOVERNANCE, chain.root.did, chain.root_attribute, AttrStatus.REVOKED)
+    child = make_issuer("orphan-school")
+    with pytest.raises(InputError, match=r"own accreditation is not in force now: RootTAO link .*revoked"):
+        trust.accredit(chain.tao, chain.tao_attribute, child.did, IssuerType.TI, [Scope(types=("WeldingCertificate",))],
+                       int(time.time()) + 3600)  # fmt: skip
+    assert trust.attribute_ids(child.did) == []
+
+
+# -- several accreditations: the report shows the one that matters ----------------------------
+
+
+def _two_accreditations(trust: Trust, make_issuer):  # type: ignore[no-untyped-def]
+    """A school holding a Plumbing accreditation, then a NursingLicence one (both from one TAO)."""
+    until = int(time.time()) + ONE_YEAR
+    everything = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence", "Plumbing"))
+    root, tao, school = make_issuer("broad-root"), make_issuer("broad-body"), make_issuer("other-school")
+    root_attr = trust.onboard_root(GOVERNANCE, root, [everything], until)
+    tao_attr = trust.accredit(root, root_attr, tao.did, IssuerType.TAO, [everything], until)
+    plumbing = trust.accredit(tao, tao_attr, school.did, IssuerType.TI, [Scope(types=("SkillsCredential", "Plumbing"))],
+                              until)  # fmt: skip
+    nursing = trust.accredit(tao, tao_attr, school.did, IssuerType.TI,
+                             [Scope(types=("SkillsCredential", "NursingLicence"))], until)  # fmt: skip
+    return tao, tao_attr, school, plumbing, nursing
+
+
+def test_of_several_accreditations_the_one_covering_the_type_explains_the_refusal(trust: Trust, make_issuer) -> None:  # type: ignore[no-untyped-def]
+    tao, _, school, _, nursing = _two_accreditations(trust, make_issuer)
+    trust.set_status(tao, school.did, nursing, AttrStatus.REVOKED, reason=2)
+    need = Need(types=("SkillsCredential", "NursingLicence"))
+    report = evaluate(trust.fetch([school.did])[school.did], int(time.time()) + 1, None, need)
+    assert not report.ok
+    assert report.path[0].attribute_id == nursing.hex()
+    assert report.summary.startswith(f"TI link {school.did}: accreditation revoked on ")
+    assert "looked at the 2 accreditations" in report.summary
+    assert "this one is for SkillsCredential, NursingLicence" in report.summary
+    assert f"the other: for SkillsCredential, Plumbing: {school.did} is not accredited for" in report.summary
+    # Active again elsewhere (a Plumbing credential): that one is ok, whatever the other.
+    assert evaluate(trust.fetch([school.did])[school.did], int(time.time()) + 1, None, Need(types=("Plumbing",))).ok
+
+
+def test_of_several_accreditations_one_covering_the_type_fails_for_its_parents_scope(trust: Trust, make_issuer) -> None:  # type: ignore[no-untyped-def]
+    until = int(time.time()) + ONE_YEAR
+    root, tao, school = make_issuer("root-p"), make_issuer("plumbing-body"), make_issuer("other-school")
+    root_attr = trust.onboard_root(GOVERNANCE, root, [Scope(types=("SkillsCredential", "Plumbing"))], until)
+    tao_attr = trust.accredit(root, root_attr, tao.did, IssuerType.TAO, [Scope(types=("SkillsCredential", "Plumbing"))],
+                              until)  # fmt: skip
+    trust.accredit(tao, tao_attr, school.did, IssuerType.TI, [Scope(types=("SkillsCredential", "Plumbing"))], until)
+    # Recorded unchecked (`accredit` refuses it): a NursingLicence scope its TAO does not hold.
+    nursing = trust._record_accreditation(
+        tao, tao_attr, school.did, IssuerType.TI, [Scope(types=("SkillsCredential", "NursingLicence"))], until
+    )
+    need = Need(types=("SkillsCredential", "NursingLicence"))
+    report = evaluate(trust.fetch([school.did])[school.did], int(time.time()) + 1, None, need)
+    assert not report.ok
+    assert report.path[0].attribute_id == nursing.hex()
+    assert report.summary.startswith(f"TAO link {tao.did} granted its child a scope it does not hold")
+
+
+def test_of_several_failing_accreditations_a_status_failure_comes_before_a_scope_one(trust: Trust, make_issuer) -> None:  # type: ignore[no-untyped-def]
+    tao, _, school, _, nursing = _two_accreditations(trust, make_issuer)
+    trust.set_status(tao, school.did, nursing, AttrStatus.SUSPENDED, reason=3)
+    # Neither covers a welding certificate: the suspended one's reason comes first, then the scope one.
+    need = Need(types=("WeldingCertificate",))
+    report = evaluate(trust.fetch([school.did])[school.did], int(time.time()) + 1, None, need)
+    assert not report.ok
+    assert report.path[0].attribute_id == nursing.hex()
+    assert "suspended" in report.summary.split(" (looked at")[0]

@@ -15,7 +15,9 @@ validity period, and its status *at the time in question* from the append-only r
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
 MAX_LINKS = 64
+DEFAULT_VALIDITY = 365 * 24 * 3600  # of an accreditation, when no end is given
 MAX_DEPTH = 8
 
 
@@ -278,12 +281,90 @@ class Trust:
         child_did: str,
         child_type: IssuerType,
         scopes: Sequence[Scope],
-        valid_until: int,
+        valid_until: int | None = None,
     ) -> bytes:
-        """`parent` accredits `child_did` as a TAO or TI; returns the new attribute id."""
+        """`parent` accredits `child_did` as a TAO or TI; returns the new attribute id.
+
+        Nothing is sent that verification would later refuse: each scope must name its schema and
+        jurisdiction as absolute URIs, be held by one of the parent's own accreditations in force
+        now (its whole chain checked, a Root TAO's onboarding scope included), and the validity must
+        end no later than that accreditation does. The link hangs under `parent_attribute_id` when
+        that accreditation holds the scope, else under another of the parent's that does (the CLI
+        passes the parent's first active one, whatever the scope). A parent attribute the contract
+        itself refuses (unknown, not active, a TI's) is left to the contract to refuse in its words.
+
+        `valid_until` None means the default: a year, or the parent's own end if that comes first.
+        An end within a minute of a year from now is taken for that default too (the CLI computes
+        it itself when --valid-until is not given) and capped the same way; any other end later
+        than the parent's is refused.
+        """
         if child_type not in (IssuerType.TAO, IssuerType.TI):
             raise InputError("an accreditation makes a TAO or a TI")
         check_did(child_did)
+        _check_scope_syntax(scopes)
+        default = valid_until is None or abs(valid_until - (int(time.time()) + DEFAULT_VALIDITY)) <= 60
+        wanted = int(time.time()) + DEFAULT_VALIDITY if valid_until is None else valid_until
+        parent_attribute_id, until = self._parent_accreditation(
+            parent.did, parent_attribute_id, scopes, wanted, cap=default
+        )
+        return self._record_accreditation(parent, parent_attribute_id, child_did, child_type, scopes, until)
+
+    def _parent_accreditation(
+        self, parent_did: str, attribute_id: bytes, scopes: Sequence[Scope], valid_until: int, *, cap: bool
+    ) -> tuple[bytes, int]:
+        """The parent accreditation a new link with `scopes` until `valid_until` can hang under
+        (`attribute_id` by preference) and the link's end (`valid_until`, capped at the parent's own
+        when `cap`); InputError, in one line, when none can."""
+        now = self.registry.block_timestamp()
+        chain = self.fetch([parent_did])[parent_did]
+        given = chain.links.get((did_hash(parent_did), attribute_id))
+        if (
+            given is None
+            or given.issuer_type not in (IssuerType.ROOT_TAO, IssuerType.TAO)
+            or given.status is not AttrStatus.ACTIVE
+            or not given.valid_from <= now < given.valid_until
+        ):
+            return attribute_id, valid_until  # the contract refuses it (UnknownAttribute, ParentNotActive, a TI's)
+        own = [given] + [
+            link
+            for link in chain.of(did_hash(parent_did))
+            if link.key != given.key and link.issuer_type in (IssuerType.ROOT_TAO, IssuerType.TAO)
+        ]
+        in_force: list[tuple[Link, tuple[Scope, ...]]] = []
+        refusal = "it does not verify"
+        for link in own:
+            walked, _ = _walk(chain, link, now, None, None)
+            acc, _message = _check_body(chain, link)
+            if walked.ok and acc is not None:
+                in_force.append((link, acc.scopes))
+            elif link is given and not walked.ok:
+                refusal = walked.summary
+        if not in_force:
+            raise InputError(f"{parent_did}'s own accreditation is not in force now: {refusal}")
+        covering = [link for link, held in in_force if all(any(p.covers_scope(c) for p in held) for c in scopes)]
+        if not covering:
+            raise InputError(_not_held(parent_did, [s for _, held in in_force for s in held], scopes))
+        chosen = next((link for link in covering if valid_until <= link.valid_until), None)
+        if chosen is None:
+            end = max(link.valid_until for link in covering)
+            if cap:
+                return next(link for link in covering if link.valid_until == end).attribute_id, end
+            raise InputError(
+                f"the accreditation would end on {iso(valid_until)}, later than {parent_did}'s own accreditation "
+                f"(until {iso(end)}): give a validity end no later than that"
+            )
+        return chosen.attribute_id, valid_until
+
+    def _record_accreditation(
+        self,
+        parent: Identity,
+        parent_attribute_id: bytes,
+        child_did: str,
+        child_type: IssuerType,
+        scopes: Sequence[Scope],
+        valid_until: int,
+    ) -> bytes:
+        """Sign and send an accreditation as given, unchecked (`accredit` checks first)."""
         attribute_id = secrets.token_bytes(32)
         now = self.registry.signing_time()
         vc = build_accreditation(
@@ -412,6 +493,62 @@ class Trust:
         ]
 
 
+# -- what an accreditation may grant (checked before anything is sent) ----------------------
+
+_ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
+
+
+def _check_scope_syntax(scopes: Sequence[Scope]) -> None:
+    if not scopes:
+        raise InputError("an accreditation needs at least one scope")
+    for scope in scopes:
+        if not scope.types or not all(t.strip() for t in scope.types):
+            raise InputError("every accreditation scope needs credential types")
+        if scope.schema_id is not None and not _ABSOLUTE_URI.fullmatch(scope.schema_id):
+            raise InputError(f"the schema id {scope.schema_id[:80]!r} is not an absolute URI (e.g. https://...)")
+        if scope.jurisdiction is not None and not _ABSOLUTE_URI.fullmatch(scope.jurisdiction):
+            raise InputError(
+                f"the jurisdiction {scope.jurisdiction[:80]!r} is not an absolute URI "
+                "(e.g. https://publications.europa.eu/resource/authority/atu/...)"
+            )
+
+
+def _not_held(parent_did: str, held: Sequence[Scope], wanted: Sequence[Scope]) -> str:
+    """Why `held` (the parent's scopes in force) does not cover `wanted`, in one line."""
+    held_types = sorted({t for s in held for t in s.types})
+    for scope in wanted:
+        if any(p.covers_scope(scope) for p in held):
+            continue
+        missing = [t for t in scope.types if t not in held_types]
+        if missing:
+            return (
+                f"{parent_did} cannot accredit for {', '.join(missing)}: its own accreditation in force covers "
+                f"only {', '.join(held_types)}"
+            )
+        holding = [p for p in held if set(scope.types) <= set(p.types)]
+        if not holding:
+            return (
+                f"{parent_did} holds {', '.join(scope.types)} only in separate scopes: accredit for them in "
+                "separate scopes too"
+            )
+        limits = "; or ".join(
+            " and ".join(
+                part
+                for part in (
+                    f"schema {p.schema_id}" if p.schema_id is not None else "",
+                    f"jurisdiction {p.jurisdiction}" if p.jurisdiction is not None else "",
+                )
+                if part
+            )
+            for p in holding
+        )
+        return (
+            f"{parent_did} holds {', '.join(scope.types)} only for {limits}: the accreditation must be limited "
+            "the same way"
+        )
+    return f"no single accreditation of {parent_did} in force covers every scope: accredit for them one at a time"
+
+
 # -- evaluation (pure: no chain access) ---------------------------------------------------
 
 
@@ -526,11 +663,54 @@ def evaluate(chain: ChainData, at: int, trust_list: TrustList | None, need: Need
                 "credentials: only a TI's credentials are accredited"
             )
         return TrustReport(chain.did, iso(at), False, summary, [])
-    reports = [_walk(chain, link, at, trust_list, need) for link in candidates]
-    for report in reports:
+    walked = [_walk(chain, link, at, trust_list, need) for link in candidates]
+    for report, _ in walked:
         if report.ok:
             return report
-    return reports[0]
+    if len(walked) == 1:
+        return walked[0][0]
+    # Several accreditations, none holds: the most relevant failure is that of an accreditation
+    # whose own scope covers what is asked (its reason is the real one), then a failure of status
+    # or validity over one of scope.
+    ranked = sorted(
+        range(len(walked)),
+        key=lambda n: (not _covers(chain, candidates[n], need), walked[n][1]),
+    )
+    best, _ = walked[ranked[0]]
+    others = "; ".join(f"{_scope_label(chain, candidates[n])}: {walked[n][0].summary}" for n in ranked[1:])
+    best.summary = (
+        f"{best.summary} (looked at the {len(walked)} accreditations {chain.did} holds: this one is "
+        f"{_scope_label(chain, candidates[ranked[0]])}; the other{'s' if len(walked) > 2 else ''}: {others})"
+    )
+    return best
+
+
+# How relevant a failing path's reason is, most first.
+_ROOT_UNTRUSTED, _STATUS, _OTHER, _SCOPE = range(4)
+
+
+def _covers(chain: ChainData, link: Link, need: Need | None) -> bool:
+    """Does the accreditation's own scope cover what is asked (anything, when nothing is)?"""
+    acc, _ = _check_body(chain, link)
+    if acc is None:
+        return False
+    return need is None or _scope_covers(acc.scopes, need)
+
+
+def _scope_covers(scopes: Sequence[Scope], need: Need) -> bool:
+    return any(
+        s.covers_credential(list(need.types), need.schema_id)
+        and (need.jurisdiction is None or s.jurisdiction in (None, need.jurisdiction))
+        for s in scopes
+    )
+
+
+def _scope_label(chain: ChainData, link: Link) -> str:
+    """An accreditation, by what it is for."""
+    acc, _ = _check_body(chain, link)
+    if acc is None:
+        return f"accreditation {link.attribute_id.hex()[:8]}, unreadable"
+    return "for " + " | ".join(", ".join(s.types) for s in acc.scopes)
 
 
 def _structure(chain: ChainData, first: Link) -> tuple[list[Link], str | None]:
@@ -552,14 +732,17 @@ def _structure(chain: ChainData, first: Link) -> tuple[list[Link], str | None]:
     return path, None
 
 
-def _walk(chain: ChainData, first: Link, at: int, trust_list: TrustList | None, need: Need | None) -> TrustReport:
+def _walk(
+    chain: ChainData, first: Link, at: int, trust_list: TrustList | None, need: Need | None
+) -> tuple[TrustReport, int]:
+    """The path from `first` to its root checked at `at`: the report, and (failing) how relevant its reason is."""
     path: list[LinkCheck] = []
     child_scopes: tuple[Scope, ...] | None = None
     later: list[str] = []
     did = chain.did
 
-    def fail(message: str) -> TrustReport:
-        return TrustReport(did, iso(at), False, message, path)
+    def fail(message: str, kind: int = _OTHER) -> tuple[TrustReport, int]:
+        return TrustReport(did, iso(at), False, message, path), kind
 
     links, problem = _structure(chain, first)
     if problem is not None:
@@ -583,21 +766,13 @@ def _walk(chain: ChainData, first: Link, at: int, trust_list: TrustList | None, 
         entry.evidence = {"accreditedBy": acc.issuer, "scopes": [s.to_json() for s in acc.scopes], **evidence}
         if not active:
             entry.message = status_message
-            return fail(f"{kind} link {name}: {status_message}")
-        if (
-            len(path) == 1
-            and need is not None
-            and not any(
-                s.covers_credential(list(need.types), need.schema_id)
-                and (need.jurisdiction is None or s.jurisdiction in (None, need.jurisdiction))
-                for s in acc.scopes
-            )
-        ):
+            return fail(f"{kind} link {name}: {status_message}", _STATUS)
+        if len(path) == 1 and need is not None and not _scope_covers(acc.scopes, need):
             entry.message = f"not accredited for {', '.join(need.types)}"
-            return fail(f"{name} is not accredited for {', '.join(need.types)}")
+            return fail(f"{name} is not accredited for {', '.join(need.types)}", _SCOPE)
         if child_scopes is not None and not all(any(p.covers_scope(c) for p in acc.scopes) for c in child_scopes):
             entry.message = "granted a wider scope than it holds itself"
-            return fail(f"{kind} link {name} granted its child a scope it does not hold")
+            return fail(f"{kind} link {name} granted its child a scope it does not hold", _SCOPE)
         entry.ok = True
         entry.message = f"{body_message}; {status_message}"
         if "revokedAt" in evidence:
@@ -629,5 +804,6 @@ def _walk(chain: ChainData, first: Link, at: int, trust_list: TrustList | None, 
                 report.ok = False
                 report.trusted_root = False
                 report.summary = f"the chain ends at Root TAO {name}, which is not in {trust_list.name}"
-            return report
+                return report, _ROOT_UNTRUSTED
+            return report, _OTHER
     return fail("the chain does not reach a Root TAO")
