@@ -687,7 +687,7 @@ def trust_accredit(
     _require_registered(registry, child_did)
     attribute = trust.accredit(
         identity, parent_attribute, child_did, kinds[as_.lower()], _scopes(types, schema, jurisdiction),
-        _until(valid_until),
+        _parse_at(valid_until),  # None: a year, or the parent's own end if that comes first
     )  # fmt: skip
     out.print(f"{child_did} accredited as {as_.upper()} by {identity.did} (attribute {attribute.hex()})")
 

@@ -382,12 +382,10 @@ def test_accredit_refuses_types_the_parent_does_not_hold_before_sending(
     settings,  # type: ignore[no-untyped-def]
 ) -> None:
     plumber = make_issuer("plumbing-school")
-    until = int(time.time()) + ONE_YEAR
     with pytest.raises(InputError, match="cannot accredit for Plumbing: its own accreditation in force covers only"):
         trust.accredit(
-            chain.tao, chain.tao_attribute, plumber.did, IssuerType.TI,
-            [Scope(types=("SkillsCredential", "Plumbing"))], until,
-        )  # fmt: skip
+            chain.tao, chain.tao_attribute, plumber.did, IssuerType.TI, [Scope(types=("SkillsCredential", "Plumbing"))]
+        )
     assert trust.attribute_ids(plumber.did) == []
     # The tester's repro, through the command line: a one-line error, exit 1, nothing recorded.
     result = _run_cli(settings, "trust", "accredit", "--parent", chain.tao.name, "--child", plumber.did,
@@ -397,9 +395,7 @@ def test_accredit_refuses_types_the_parent_does_not_hold_before_sending(
     assert len(lines) == 1 and "cannot accredit for Plumbing" in lines[0], result.stderr
     assert trust.attribute_ids(plumber.did) == []
     # What it holds it may still grant.
-    trust.accredit(
-        chain.tao, chain.tao_attribute, plumber.did, IssuerType.TI, [Scope(types=("NursingLicence",))], until
-    )
+    trust.accredit(chain.tao, chain.tao_attribute, plumber.did, IssuerType.TI, [Scope(types=("NursingLicence",))])
     assert check(trust, plumber.did).ok
 
 

@@ -294,15 +294,13 @@ class Trust:
         itself refuses (unknown, not active, a TI's) is left to the contract to refuse in its words.
 
         `valid_until` None means the default: a year, or the parent's own end if that comes first.
-        An end within a minute of a year from now is taken for that default too (the CLI computes
-        it itself when --valid-until is not given) and capped the same way; any other end later
-        than the parent's is refused.
+        An end given explicitly and later than the parent's is refused.
         """
         if child_type not in (IssuerType.TAO, IssuerType.TI):
             raise InputError("an accreditation makes a TAO or a TI")
         check_did(child_did)
         _check_scope_syntax(scopes)
-        default = valid_until is None or abs(valid_until - (int(time.time()) + DEFAULT_VALIDITY)) <= 60
+        default = valid_until is None
         wanted = int(time.time()) + DEFAULT_VALIDITY if valid_until is None else valid_until
         parent_attribute_id, until = self._parent_accreditation(
             parent.did, parent_attribute_id, scopes, wanted, cap=default
@@ -422,7 +420,10 @@ class Trust:
         if not granted:
             raise InputError(f"{parent_did} granted {child_did} no accreditation")
         if len(granted) > 1:
-            raise InputError("several accreditations match; pass --attribute")
+            ids = ", ".join(a.hex() for a in granted)
+            raise InputError(
+                f"{parent_did} granted {child_did} several accreditations; pass --attribute with one of {ids}"
+            )
         return granted[0]
 
     def attribute_ids(self, did: str) -> list[bytes]:
