@@ -418,3 +418,23 @@ def test_failed_checks_say_what_went_wrong_times_are_readable_and_focus_lands_on
     assert checked.inner_text() == "26 Nov 2026, 03:19 UTC (block 7)"
     assert checked.locator("time").get_attribute("datetime") == "2026-11-26T03:19:42Z"
     assert page.evaluate("() => document.activeElement.id") == "verdict-title"
+
+
+def test_a_refused_file_leaves_nothing_to_check_and_checking_is_visible(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    # After a too-large file is refused, Check must not verify the credential shown before it.
+    valid = tmp_path / "valid.json"
+    valid.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    big = tmp_path / "big.json"
+    big.write_bytes(b"x" * (3 * 1024 * 1024))
+    page.goto("/")
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(valid))) == "valid"
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(big))) == "error"
+    assert page.locator("#credential").input_value() == ""
+    # The "Checking..." state is readable: its text colour differs from its background's.
+    colours = page.evaluate(
+        """() => { showVerdict("pending", "Checking…", ""); const box = document.querySelector("#verdict");
+                   const style = getComputedStyle(box); return [style.color, style.backgroundColor]; }"""
+    )
+    assert colours[0] != colours[1] and colours[1] not in ("rgba(0, 0, 0, 0)", "transparent"), colours

@@ -26,7 +26,7 @@ router = APIRouter(tags=["Verification"])
 log = logging.getLogger("registry.service")
 # The trust list's name, as the verifier's sentences use it: "... which is not in the trust list
 # {name}" and "... which {name} trusts" (the CLI names the file).
-REQUEST_TRUST_LIST = '"trustList" of the request'
+REQUEST_TRUST_LIST = "the request's trust list"
 
 
 def _trust_list(roots: list[str] | None) -> TrustList | None:

@@ -199,7 +199,9 @@ async function verify(text, file) {
       refuse("Could not read this", data.detail || response.statusText);
       return;
     }
-    show(data, response.headers.get("X-Block-Number"));
+    // The block is the newest one the service read: it says when the answer was given, which is
+    // only "checked at" when no earlier date was asked about.
+    show(data, asked.at ? undefined : response.headers.get("X-Block-Number"));
   } catch (error) {
     refuse("Could not check", NO_ANSWER);
   }
@@ -216,6 +218,9 @@ $("file").addEventListener("change", async () => {
   const file = $("file").files[0];
   if (!file) return;
   if (file.size > MAX_BODY_BYTES) {
+    // Nothing of an earlier credential may stay behind to be checked in its place.
+    $("credential").value = "";
+    $("file").value = "";
     refuse("File too large", tooLarge(`The file “${file.name}”`, file.size));
     return;
   }
