@@ -2,8 +2,9 @@
 
 Exit codes: 0 success (for `verify`: valid; for `issuer check`: trusted), 1 failure, not valid or
 not trusted, 2 could not determine (the chain or the deployment could not be used), 64 the
-command line is wrong (an unknown option, a file that is not there, a date that is not a date:
-never a verdict), 74 the output could not be written.
+command line is wrong (an unknown option anywhere; for `verify` and `issuer check` also a file
+that is not there or a date that is not a date: never a verdict), 74 the output could not be
+written.
 """
 
 from __future__ import annotations

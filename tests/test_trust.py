@@ -542,3 +542,21 @@ def test_of_several_failing_accreditations_a_status_failure_comes_before_a_scope
     assert not report.ok
     assert report.path[0].attribute_id == nursing.hex()
     assert "suspended" in report.summary.split(" (looked at")[0]
+
+
+def test_a_schema_limited_issuer_is_not_accredited_for_a_credential_without_that_schema(  # type: ignore[no-untyped-def]
+    chain: Chain, trust: Trust, make_issuer, registry: Registry, settings, holder: Identity
+) -> None:
+    # The scope says "only credentials of this schema"; a credential declaring no schema is not
+    # shown to follow it (it used to pass as if the limit were not there).
+    limited = make_issuer("schema-limited-school")
+    schema = "https://example.org/schemas/welding-certificate/1"
+    trust.accredit(chain.tao, chain.tao_attribute, limited.did, IssuerType.TI,
+                   [Scope(types=("SkillsCredential", "WeldingCertificate"), schema_id=schema)])  # fmt: skip
+    issued = Issuer(registry, limited, settings).issue_single(
+        holder.did, welding_certificate(), extra_types=("WeldingCertificate",)
+    )
+    report = Verifier(registry).verify("c", issued.holder_file.dumps())
+    accreditation = report.check("accreditation")
+    assert report.verdict is Verdict.INVALID and accreditation is not None
+    assert accreditation.outcome is Outcome.FAIL

@@ -63,7 +63,9 @@ class Scope:
         specific = set(types) - GENERIC_TYPES
         if not specific or not specific <= set(self.types):
             return False
-        return self.schema_id is None or schema_id is None or self.schema_id == schema_id
+        # A scope limited to a schema covers only credentials that declare that schema: one that
+        # declares none is not shown to follow it.
+        return self.schema_id is None or self.schema_id == schema_id
 
     def covers_scope(self, child: Scope) -> bool:
         """A parent can only grant what it holds."""

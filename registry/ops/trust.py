@@ -300,6 +300,8 @@ class Trust:
             raise InputError("an accreditation makes a TAO or a TI")
         check_did(child_did)
         _check_scope_syntax(scopes)
+        if valid_until is not None and valid_until <= int(time.time()):
+            raise InputError(f"the accreditation's end {iso(valid_until)} is not in the future")
         default = valid_until is None
         wanted = int(time.time()) + DEFAULT_VALIDITY if valid_until is None else valid_until
         parent_attribute_id, until = self._parent_accreditation(
