@@ -1206,8 +1206,6 @@ def _verify_via_service(
     A file the service could not answer for (unreachable, a wrong URL, still rate-limited after
     waiting as it asked) gets "could not determine" and the next file is still sent; the exit
     code is the worst verdict."""
-    from types import SimpleNamespace
-
     from rich.progress import Progress
 
     from registry.service.client import ServiceClient, ServiceError
@@ -1242,7 +1240,7 @@ def _verify_via_service(
                 text = json.dumps(report, indent=2)
                 _write(text if single else ("[\n" if emitted == 0 else ",\n") + text)
             else:
-                _print_report(_as_report(report, SimpleNamespace))
+                _print_report(_as_report(report))
             progress.advance(task)
     if as_json:
         _write("\n" if single else "\n]\n")
@@ -1261,8 +1259,10 @@ def _named(report: dict[str, Any], name: str) -> dict[str, Any]:
     return named
 
 
-def _as_report(data: dict[str, Any], make: Any) -> Any:
+def _as_report(data: dict[str, Any]) -> Any:
     """A report as JSON (the service's answer) in the shape `_print_report` reads."""
+    from types import SimpleNamespace as make
+
     checks = [
         make(name=c.get("name"), outcome=c.get("outcome"), message=c.get("message"), evidence=c.get("evidence") or {})
         for c in data.get("checks", [])
@@ -1270,7 +1270,7 @@ def _as_report(data: dict[str, Any], make: Any) -> Any:
     fields = {"source": data.get("source"), "verdict": data.get("verdict"), "summary": data.get("summary"),
               "checks": checks}  # fmt: skip
     if isinstance(data.get("credentials"), list):
-        fields["credentials"] = [_as_report(inner, make) for inner in data["credentials"]]
+        fields["credentials"] = [_as_report(inner) for inner in data["credentials"]]
     else:
         fields["credential"] = data.get("credential") or {}
     return make(**fields)

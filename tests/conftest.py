@@ -7,11 +7,13 @@ One anvil and one deployment serve the whole session; every test makes its own i
 from __future__ import annotations
 
 import os
+import socket
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,31 @@ def relay(handler: BaseHTTPRequestHandler, upstream: str, body: bytes) -> None:
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+class HangUpProxy(ThreadingHTTPServer):
+    """A JSON-RPC endpoint in front of anvil that hangs up, without answering, on every request
+    `hang_up` picks (a closed socket, for real) and relays everything else; it serves from a
+    daemon thread as soon as it is made. `hung_up` counts the requests it dropped."""
+
+    def __init__(self, upstream: str, hang_up: Callable[[bytes], bool]) -> None:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if hang_up(body):
+                    proxy.hung_up += 1
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                relay(self, upstream, body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.hung_up = 0
+        self.port = self.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()

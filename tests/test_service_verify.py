@@ -5,13 +5,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from conftest import Chain, relay, welding_certificate
+from conftest import Chain, HangUpProxy, welding_certificate
 from service_helpers import assert_problem, start_service
 
 from registry.chain.node import AnvilNode, free_port
@@ -141,33 +138,13 @@ def assert_node_not_named(answer: str, port: int) -> None:
         assert secret not in answer, (secret, answer)
 
 
-class _NoReadsProxy(ThreadingHTTPServer):
-    """A node that answers the service's head and deployment checks, then hangs up on every
-    contract read or log query: the chain goes away in the middle of a verification."""
-
-    def __init__(self, upstream: str) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if b"eth_call" in body or b"eth_getLogs" in body:
-                    self.close_connection = True
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    return
-                relay(self, upstream, body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.port = self.server_address[1]
-
-
 def test_a_node_gone_during_verification_is_not_named_in_the_report(
     service_settings: Settings, anvil: AnvilNode, issuer: Issuer, holder: Identity
 ) -> None:
     holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
-    proxy = _NoReadsProxy(anvil.rpc_url)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    # A node that answers the service's head and deployment checks, then hangs up on every
+    # contract read or log query: the chain goes away in the middle of a verification.
+    proxy = HangUpProxy(anvil.rpc_url, lambda body: b"eth_call" in body or b"eth_getLogs" in body)
     url = f"http://user:secret@127.0.0.1:{proxy.port}"
     running = start_service(dataclasses.replace(service_settings, rpc_urls=(url,)), ServiceConfig(rate_per_s=0))
     try:

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import GOVERNANCE, Chain, fund, relay, welding_certificate
+from conftest import GOVERNANCE, Chain, HangUpProxy, fund, welding_certificate
 from eth_account import Account
 from service_helpers import assert_problem, start_service
 
@@ -214,37 +211,11 @@ def test_a_contract_creation_is_named_as_such(http: httpx.Client, registry: Regi
     assert "contract creation" in problem["detail"] and "None" not in problem["detail"]
 
 
-class _NoBroadcastProxy(ThreadingHTTPServer):
-    """A JSON-RPC endpoint in front of anvil that hangs up, without answering, on any request that
-    broadcasts a transaction: a node that goes away at the moment of sending, for real (a closed
-    socket), and answers everything else."""
-
-    def __init__(self, upstream: str) -> None:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if b"eth_sendRawTransaction" in body:
-                    server.hung_up += 1
-                    self.close_connection = True
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    return
-                relay(self, upstream, body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.hung_up = 0
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
-
-
 def test_a_node_gone_at_broadcast_is_still_a_503(
     service_settings: Settings, anvil: AnvilNode, registry: Registry, issuer: Issuer
 ) -> None:
-    proxy = _NoBroadcastProxy(anvil.rpc_url)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    # A node that goes away at the moment of sending: it hangs up on the broadcast only.
+    proxy = HangUpProxy(anvil.rpc_url, lambda body: b"eth_sendRawTransaction" in body)
     config = ServiceConfig(rate_per_s=0, head_max_age_s=0)
     running = start_service(dataclasses.replace(service_settings, rpc_urls=(proxy.url,)), config)
     try:

@@ -194,6 +194,14 @@ def sign_vc(vc: dict[str, Any], key: JWK, kid: str, alg: str = "ES256") -> str:
     return jwt.sign({"alg": alg, "typ": "JWT", "kid": kid}, payload, key)
 
 
+def schema_id(vc: dict[str, Any]) -> str | None:
+    """The id of the credential's (first) credentialSchema, if it names one."""
+    schema = vc.get("credentialSchema")
+    first = schema[0] if isinstance(schema, list) and schema else schema
+    value = first.get("id") if isinstance(first, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def credential_hash(token: str) -> bytes:
     """The anchored value: sha256 of the compact JWT's ASCII bytes."""
     try:

@@ -133,12 +133,7 @@ class Issuer:
         else:
             vc = vcfmt.build_vc(draft, now)
         kinds = vc.get("type")
-        schema = vc.get("credentialSchema")
-        first = schema[0] if isinstance(schema, list) and schema else schema
-        need = Need(
-            types=tuple(kinds) if isinstance(kinds, list) else (),
-            schema_id=first.get("id") if isinstance(first, dict) else None,
-        )
+        need = Need(types=tuple(kinds) if isinstance(kinds, list) else (), schema_id=vcfmt.schema_id(vc))
         chain = Trust(self.registry, self.settings.public_url).fetch([did])[did]
         report = evaluate(chain, now, None, need)
         if not report.ok:

@@ -667,13 +667,6 @@ _gc_paused = _CollectorPause()
 _GC_PAUSE_MIN_BATCH = 64
 
 
-def _schema_id(vc: dict[str, Any]) -> str | None:
-    schema = vc.get("credentialSchema")
-    first = schema[0] if isinstance(schema, list) and schema else schema
-    value = first.get("id") if isinstance(first, dict) else None
-    return value if isinstance(value, str) else None
-
-
 def _common(vc: dict[str, Any], kid: str | None, issuer: str) -> dict[str, Any]:
     """Checks and fields shared by both profiles: signing key, status entries."""
     if not kid:
@@ -685,7 +678,7 @@ def _common(vc: dict[str, Any], kid: str | None, issuer: str) -> dict[str, Any]:
     for did, *_ in statuses:
         if did != issuer:
             raise InputError("a status list belongs to another DID than the issuer")
-    return {"fragment": fragment, "statuses": statuses, "schema": _schema_id(vc)}
+    return {"fragment": fragment, "statuses": statuses, "schema": vcfmt.schema_id(vc)}
 
 
 def _fields_v1(parsed: jwt.CompactJWS) -> tuple[dict[str, Any], dict[str, Any]]:
