@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.errors import (
@@ -23,6 +22,7 @@ from registry.errors import (
     RegistryError,
     TransactionReverted,
 )
+from registry.service.responses import JSONResponse
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("registry.service")
