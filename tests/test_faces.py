@@ -244,9 +244,7 @@ def genuine(issuer: Issuer, holder: Identity) -> str:
     return token
 
 
-def _faces_hold(
-    settings: Settings, key: Any, genuine: str, http: httpx.Client, tmp_path: Path, examples: int
-) -> None:
+def _faces_hold(settings: Settings, key: Any, genuine: str, http: httpx.Client, tmp_path: Path, examples: int) -> None:
     counter = iter(range(10**9))
 
     @given(field=st.sampled_from(FIELDS), value=hostile_values, name=hostile_text)
@@ -407,9 +405,7 @@ def test_hostile_file_names_and_arguments_are_inert_fuzz(settings: Settings, gen
     _command_line_values_hold(settings, genuine, tmp_path, FUZZ)
 
 
-def test_markup_in_a_file_name_does_not_stop_a_directory_run(
-    settings: Settings, genuine: str, tmp_path: Path
-) -> None:
+def test_markup_in_a_file_name_does_not_stop_a_directory_run(settings: Settings, genuine: str, tmp_path: Path) -> None:
     """The issue's case: `[/x]` in a path (a directory named `[`, a file `x].json`) crashed the
     CLI, and the files after it in the directory were never reported; `[red]` ate text."""
     folder = tmp_path / "["
@@ -439,4 +435,3 @@ def test_every_control_separator_surrogate_and_format_character_is_escaped() -> 
     assert json.loads(json_text([text])) == [text]  # lossless for a program
     for kept in KEPT_FORMAT | {"é", "\u0627", "😀"}:
         assert shown(kept) == kept
-
