@@ -83,7 +83,8 @@ SPOOFS = [
     "\\",
     ":warning:",
     "VALID: every check passed",
-    "Soldador \u2013 \u00d1and\u00fa \u0627\u0644\u0644\u062d\u0627\u0645 \u200c\u200d",  # ordinary text of other scripts
+    # Ordinary text of other scripts, joiners included.
+    "Soldador \u2013 \u00d1and\u00fa \u0627\u0644\u0644\u062d\u0627\u0645 \u200c\u200d",
 ]
 hostile_text = st.lists(
     st.sampled_from(SPOOFS) | st.text(max_size=6) | st.characters(codec=None).map(str), min_size=1, max_size=5
