@@ -436,3 +436,34 @@ def test_every_control_separator_surrogate_and_format_character_is_escaped() -> 
     assert json.loads(json_text([text])) == [text]  # lossless for a program
     for kept in KEPT_FORMAT | {"é", "\u0627", "😀"}:
         assert shown(kept) == kept
+
+
+# -- the web page --------------------------------------------------------------------------------
+
+STATIC = Path(__file__).resolve().parent.parent / "registry" / "service" / "static"
+
+
+def test_the_page_shows_untrusted_text_as_the_cli_prints_it() -> None:
+    """The page's `shown` (common.js, which every text on the page goes through: `element`,
+    `withTimes`, the facts list) escapes exactly what registry/text.py does, checked in Node on
+    every BMP character one by one, the astral format characters, and the hostile strings; and
+    no page script writes HTML."""
+    import subprocess
+
+    singles = [chr(c) for c in range(0x10000)] + [chr(c) for c in (0x110BD, 0x1D173, 0xE0001, 0xE0041, 0x1F600)]
+    inputs = singles + SPOOFS + ["\ud83d\ude00", "a\ud800b"]
+    script = (STATIC / "common.js").read_text() + (
+        "\nconst inputs = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "\nprocess.stdout.write(JSON.stringify(inputs.map(shown)));\n"
+    )
+    result = subprocess.run(
+        ["node", "-e", script], input=json.dumps(inputs), capture_output=True, text=True, timeout=60, check=True
+    )
+    page = json.loads(result.stdout)
+    expected = [shown(text) for text in inputs]
+    expected[-2] = "\U0001f600"  # the pair, joined by JSON on the way in: one character
+    assert page == expected
+    for script_file in STATIC.glob("*.js"):
+        source = script_file.read_text()
+        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", source), script_file
+    assert "textContent = shown(" in (STATIC / "app.js").read_text()
