@@ -32,6 +32,7 @@ import sys
 import time
 import traceback
 import unicodedata
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -275,8 +276,27 @@ def _faces_hold(settings: Settings, key: Any, genuine: str, http: httpx.Client, 
             assert answer.status_code == 200, answer.text
             check_unsafe(answer.text, "POST /verify")
             assert strict_json(answer.text)["verdict"] == "invalid"
+        service_echoes_are_inert(http, value if not value.startswith(_RAW) else value[len(_RAW) :], token)
 
     check()
+
+
+def service_echoes_are_inert(http: httpx.Client, value: str, token: str) -> None:
+    """Hostile values where the service may quote them back (a path, a query, a request field):
+    no 5xx, and the answer is valid JSON with nothing raw in it."""
+    segment = urllib.parse.quote(value, safe="", errors="surrogatepass")
+    answers = [
+        http.post("/verify", json={"credential": token, "at": value}),
+        http.post("/verify", json={"credential": token, "trustList": [value, "did:ebsi:" + value]}),
+        http.get(f"/api/issuers/{segment}/check", params={"at": value.encode("utf-8", "surrogatepass")}),
+        http.get(f"/trusted-issuers-registry/v5/issuers/{segment}"),
+        http.get(f"/did-registry/v5/identifiers/did:ebsi:{segment}"),
+        http.get(f"/timestamp/v4/timestamps/{segment}"),
+    ]
+    for answer in answers:
+        assert answer.status_code < 500, (answer.request.url, answer.text)
+        check_unsafe(answer.text, str(answer.request.url))
+        strict_json(answer.text)
 
 
 def test_hostile_content_in_signed_credentials_is_inert_on_every_face(
@@ -467,3 +487,12 @@ def test_the_page_shows_untrusted_text_as_the_cli_prints_it() -> None:
         source = script_file.read_text()
         assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", source), script_file
     assert "textContent = shown(" in (STATIC / "app.js").read_text()
+
+
+def test_the_services_log_quotes_clients_inert(caplog: pytest.LogCaptureFixture) -> None:
+    """What a client or a node said reaches the operator's log as visible escapes."""
+    from registry.service.errors import log
+
+    with caplog.at_level("WARNING", logger=log.name):
+        log.warning("POST %s: %s", "/verify", "\x1b[2K\rall good\u202e")
+    assert caplog.records[-1].getMessage() == "POST /verify: \\x1b[2K\\x0dall good\\u202e"

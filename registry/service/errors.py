@@ -23,9 +23,22 @@ from registry.errors import (
     TransactionReverted,
 )
 from registry.service.responses import JSONResponse
+from registry.text import shown_lines
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("registry.service")
+
+
+class _Inert(logging.Filter):
+    """The service's log quotes what clients and nodes said: written inert (registry/text.py), so
+    that text cannot drive the operator's terminal (erase lines, fake entries)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = shown_lines(record.getMessage()), None
+        return True
+
+
+log.addFilter(_Inert())
 
 
 # What clients read instead of the node's URL: it is internal, and may carry credentials
