@@ -1249,6 +1249,8 @@ def _verify_via_service(
             else:
                 try:
                     report = client.verify(text, at=at, trust_list=roots)
+                    if not isinstance(report, dict) or not isinstance(report.get("checks", []), list):
+                        raise ServiceError(200, {"title": "not a report", "detail": "the answer is not a report"})
                 except (ChainUnavailable, ServiceError) as exc:
                     summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
                     report = {"verdict": "could not determine", "summary": summary, "checks": []}

@@ -503,3 +503,73 @@ def test_the_services_log_quotes_clients_inert(caplog: pytest.LogCaptureFixture)
     with caplog.at_level("WARNING", logger=log.name):
         log.warning("POST %s: %s", "/verify", "\x1b[2K\rall good\u202e")
     assert caplog.records[-1].getMessage() == "POST /verify: \\x1b[2K\\x0dall good\\u202e"
+
+
+# -- a service that answers hostile reports ------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_service() -> Iterator[tuple[str, list[bytes]]]:
+    """A loopback HTTP server that answers every POST with the next body of `answers`."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    answers: list[bytes] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = answers.pop(0) if answers else b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", answers
+    server.shutdown()
+
+
+SPOOFED_REPORT = (
+    '{"verdict": "invalid", "summary": "INVALID: x\\u001b[2K\\r\\u001b[32mVALID: every check passed [/x]",'
+    ' "checks": [{"name": "[/x]", "outcome": "fail", "message": "\\u202e\\n", "evidence": {"a": "\\u0085"}}],'
+    ' "credential": {"achievement": "\\u001b]0;t\\u0007"}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        (SPOOFED_REPORT, 1),
+        ('{"verdict": "invalid", "summary": NaN, "checks": []}', 2),
+        ('{"verdict": "invalid", "summary": "\\ud800", "checks": []}', 2),
+        ("<html>a proxy's error page</html>", 2),
+        ("[1, 2]", 2),
+        ('{"verdict": "invalid", "checks": 5}', 2),
+    ],
+)
+def test_what_a_service_answers_is_shown_inert_or_is_could_not_determine(
+    settings: Settings, tmp_path: Path, hostile_service: tuple[str, list[bytes]], answer: str, code: int
+) -> None:
+    """`verify --service` prints the report a service sends; a service that answers something
+    that is not a report is "could not determine", never a traceback."""
+    url, answers = hostile_service
+    path = tmp_path / "c.json"
+    path.write_text("{}")
+    for as_json in (False, True):
+        answers.append(answer.encode())
+        result = run_cli(settings, "verify", "--service", url, *(["--json"] if as_json else []), str(path), chain=False)
+        exit_code, stdout, stderr = result
+        assert "Traceback" not in stderr, stderr
+        check_unsafe(stdout, "stdout")
+        check_unsafe(stderr, "stderr")
+        assert exit_code == code, result
+        if as_json:
+            strict_json(stdout)
+        else:
+            assert len([line for line in stdout.splitlines() if line and not line[0].isspace()]) == 2, stdout
