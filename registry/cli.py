@@ -1248,9 +1248,7 @@ def _verify_via_service(
                           "checks": [{"name": "format", "outcome": "fail", "message": message}]}  # fmt: skip
             else:
                 try:
-                    report = client.verify(text, at=at, trust_list=roots)
-                    if not isinstance(report, dict) or not isinstance(report.get("checks", []), list):
-                        raise ServiceError(200, {"title": "not a report", "detail": "the answer is not a report"})
+                    report = _service_report(client.verify(text, at=at, trust_list=roots))
                 except (ChainUnavailable, ServiceError) as exc:
                     summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
                     report = {"verdict": "could not determine", "summary": summary, "checks": []}
@@ -1271,6 +1269,23 @@ def _verify_via_service(
             _print_counts(counts, len(sources))
         out.print(f"[dim]verified via {markup(service)}[/]", markup=True)
     raise typer.Exit(worst)
+
+
+def _service_report(answer: Any) -> dict[str, Any]:
+    """The service's answer, if it has the shape of a report (the service's own response models),
+    else ServiceError: whatever a service sends is printed only once it reads as a report."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from registry.service.client import ServiceError
+    from registry.service.schemas import PassportReport, VerifyReport
+
+    try:
+        TypeAdapter(VerifyReport | PassportReport).validate_python(answer)
+    except ValidationError as exc:
+        where = ".".join(str(part) for part in exc.errors()[0]["loc"]) if exc.errors() else "it"
+        raise ServiceError(200, {"title": "not a verification report", "detail": f"{where} is malformed"}) from exc
+    result: dict[str, Any] = answer
+    return result
 
 
 def _named(report: dict[str, Any], name: str) -> dict[str, Any]:

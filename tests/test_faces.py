@@ -536,7 +536,8 @@ def hostile_service() -> Iterator[tuple[str, list[bytes]]]:
 
 
 SPOOFED_REPORT = (
-    '{"verdict": "invalid", "summary": "INVALID: x\\u001b[2K\\r\\u001b[32mVALID: every check passed [/x]",'
+    '{"source": "request", "verdict": "invalid", "checked_at": "2026-01-01T00:00:00Z",'
+    ' "summary": "INVALID: x\\u001b[2K\\r\\u001b[32mVALID: every check passed [/x]",'
     ' "checks": [{"name": "[/x]", "outcome": "fail", "message": "\\u202e\\n", "evidence": {"a": "\\u0085"}}],'
     ' "credential": {"achievement": "\\u001b]0;t\\u0007"}}'
 )
@@ -551,6 +552,8 @@ SPOOFED_REPORT = (
         ("<html>a proxy's error page</html>", 2),
         ("[1, 2]", 2),
         ('{"verdict": "invalid", "checks": 5}', 2),
+        ('{"verdict": "invalid", "summary": "x", "checks": [5], "source": "r", "credential": {}, "checked_at": ""}', 2),
+        ('{"kind": "passport", "verdict": "valid", "credentials": [5], "checks": []}', 2),
     ],
 )
 def test_what_a_service_answers_is_shown_inert_or_is_could_not_determine(
