@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import sys
 import time
@@ -83,6 +84,7 @@ SPOOFS = [
     "\\[not markup]",
     "\\",
     ":warning:",
+    "\udcff\udc80",  # bytes that are not UTF-8, as Python decodes them from argv and file names
     "VALID: every check passed",
     # Ordinary text of other scripts, joiners included.
     "Soldador \u2013 \u00d1and\u00fa \u0627\u0644\u0644\u062d\u0627\u0645 \u200c\u200d",
@@ -170,9 +172,10 @@ def holder_file(token: str) -> str:
 
 
 def file_name(text: str) -> str:
-    """`text` as a file name this file system takes (no '/', NUL or surrogate; at most 200 bytes)."""
-    name = "".join(c for c in text if c not in "/\x00" and not 0xD800 <= ord(c) <= 0xDFFF)
-    name = name.encode("utf-8")[:180].decode("utf-8", "ignore")
+    """`text` as a file name this file system takes (no '/' or NUL, at most 200 bytes; a byte
+    that is not UTF-8 stays, as the surrogate escape Python reads it as)."""
+    name = "".join(c for c in text if c not in "/\x00" and not 0xD800 <= ord(c) < 0xDC80)
+    name = os.fsencode(name)[:180].decode("utf-8", "ignore")
     return (name if name not in ("", ".", "..") else "x") + ".json"
 
 
@@ -285,9 +288,13 @@ def service_echoes_are_inert(http: httpx.Client, value: str, token: str) -> None
     """Hostile values where the service may quote them back (a path, a query, a request field):
     no 5xx, and the answer is valid JSON with nothing raw in it."""
     segment = urllib.parse.quote(value, safe="", errors="surrogatepass")
+
+    def post(body: dict[str, Any]) -> httpx.Response:  # ASCII JSON: a lone surrogate as its escape
+        return http.post("/verify", content=json.dumps(body), headers={"Content-Type": "application/json"})
+
     answers = [
-        http.post("/verify", json={"credential": token, "at": value}),
-        http.post("/verify", json={"credential": token, "trustList": [value, "did:ebsi:" + value]}),
+        post({"credential": token, "at": value}),
+        post({"credential": token, "trustList": [value, "did:ebsi:" + value]}),
         http.get(f"/api/issuers/{segment}/check", params={"at": value.encode("utf-8", "surrogatepass")}),
         http.get(f"/trusted-issuers-registry/v5/issuers/{segment}"),
         http.get(f"/did-registry/v5/identifiers/did:ebsi:{segment}"),
@@ -373,8 +380,6 @@ def test_a_credential_cannot_erase_its_verdict_and_print_valid(
 
 
 def _env() -> dict[str, str]:
-    import os
-
     return {k: v for k, v in os.environ.items() if k not in ("NO_COLOR",)}
 
 
