@@ -37,7 +37,7 @@ from registry.errors import (
     TransactionReverted,
 )
 from registry.files import STDIN, read_capped, size_words
-from registry.text import json_text, markup, shown, shown_lines
+from registry.text import is_text, json_text, markup, shown, shown_lines
 
 app = typer.Typer(
     name="registry",
@@ -97,6 +97,15 @@ def _write(text: str) -> None:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(EXIT_BROKEN_PIPE) from None
+
+
+def _text(value: Any) -> Any:
+    """A text option that goes into something signed must be Unicode text: bytes that are not
+    UTF-8 (which Python reads from the command line as lone surrogates) no encoder can write."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and not is_text(item):
+            raise typer.BadParameter(f"{shown(item[:60])} holds bytes that are not UTF-8 text")
+    return value
 
 
 RpcOpt = Annotated[
@@ -348,9 +357,11 @@ def _parse_at(at: str | None) -> int | None:
 def issue(
     issuer: Annotated[str, typer.Option(help="Issuer identity name.")],
     holder: Annotated[
-        str | None, typer.Option(help="Holder DID (did:key) or identity name (single credential).")
+        str | None, typer.Option(help="Holder DID (did:key) or identity name (single credential).", callback=_text)
     ] = None,
-    name: Annotated[str | None, typer.Option(help="Name of the qualification or skill (single credential).")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Name of the qualification or skill (single credential).", callback=_text)
+    ] = None,
     output: Annotated[Path | None, typer.Option("--out", help="Where to write the holder's credential file.")] = None,
     roster: Annotated[
         Path | None, typer.Option(help="CSV or JSON roster: issue and anchor a whole cohort in one transaction.")
@@ -358,13 +369,18 @@ def issue(
     out_dir: Annotated[
         Path | None, typer.Option("--out-dir", help="Directory for a cohort's credential files.")
     ] = None,
-    description: Annotated[str, typer.Option(help="What the holder achieved.")] = "",
-    criteria: Annotated[str, typer.Option(help="How it was assessed.")] = "",
-    achievement_type: Annotated[str, typer.Option("--type", help="Open Badges achievementType.")] = "Certificate",
-    skill: Annotated[list[str] | None, typer.Option(help="ESCO skill as URI=label (repeatable).")] = None,
+    description: Annotated[str, typer.Option(help="What the holder achieved.", callback=_text)] = "",
+    criteria: Annotated[str, typer.Option(help="How it was assessed.", callback=_text)] = "",
+    achievement_type: Annotated[
+        str, typer.Option("--type", help="Open Badges achievementType.", callback=_text)
+    ] = "Certificate",
+    skill: Annotated[
+        list[str] | None, typer.Option(help="ESCO skill as URI=label (repeatable).", callback=_text)
+    ] = None,
     eqf: Annotated[int | None, typer.Option(help="EQF level 1-8.")] = None,
     credential_type: Annotated[
-        list[str] | None, typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.")
+        list[str] | None,
+        typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=_text),
     ] = None,
     profile: Annotated[str, typer.Option(help="ebsi (VCDM 1.1 JWT) or vcdm2 (VCDM 2.0 vc+jwt).")] = "ebsi",
     valid_until: Annotated[str | None, typer.Option(help="Expiry (ISO date).")] = None,
@@ -536,7 +552,9 @@ def passport_create(
     holder: Annotated[str, typer.Option(help="The holder's identity name (a did:key person).")],
     output: Annotated[Path, typer.Option("--out", help="Where to write the passport.")],
     files: Annotated[list[Path], typer.Argument(help="The holder's credential files.")],
-    audience: Annotated[str | None, typer.Option(help="Who the passport is for (aud claim), e.g. an employer.")] = None,
+    audience: Annotated[
+        str | None, typer.Option(help="Who the passport is for (aud claim), e.g. an employer.", callback=_text)
+    ] = None,
 ) -> None:
     """Bundle a holder's credentials into a passport signed with the holder's did:key."""
     from registry.chain.deployment import write_json_atomic
@@ -628,10 +646,11 @@ def _scopes(types: str, schema: str | None, jurisdiction: str | None) -> list[An
 
 
 TypesOpt = Annotated[
-    str, typer.Option(help="Comma-separated credential types, e.g. SkillsCredential,WeldingCertificate.")
+    str,
+    typer.Option(help="Comma-separated credential types, e.g. SkillsCredential,WeldingCertificate.", callback=_text),
 ]
-SchemaOpt = Annotated[str | None, typer.Option(help="Credential schema id the scope is limited to.")]
-JurisdictionOpt = Annotated[str | None, typer.Option(help="Jurisdiction URI the scope is limited to.")]
+SchemaOpt = Annotated[str | None, typer.Option(help="Credential schema id the scope is limited to.", callback=_text)]
+JurisdictionOpt = Annotated[str | None, typer.Option(help="Jurisdiction URI the scope is limited to.", callback=_text)]
 UntilOpt = Annotated[str | None, typer.Option("--valid-until", help="End of validity (ISO date; default one year).")]
 
 

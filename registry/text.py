@@ -40,6 +40,7 @@ _REST = (
     "\U000e0001\U000e0020-\U000e007f"
 )
 _UNSAFE = re.compile(f"[\x00-\x1f{_REST}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Our own multi-line text keeps its newlines (and only those).
 _UNSAFE_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f{_REST}]")
 # In JSON text the encoder has escaped C0 already; the rest can only stand inside strings.
@@ -61,6 +62,12 @@ def _json_escape(match: re.Match[str]) -> str:
         return f"\\u{code:04x}"
     code -= 0x10000  # a UTF-16 surrogate pair, as JSON spells characters beyond the BMP
     return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` is Unicode text: no lone surrogate (what Python makes of bytes that are
+    not UTF-8 in a file name or an argument, and of a `\\ud800` JSON escape)."""
+    return _SURROGATE.search(value) is None
 
 
 def shown(value: object) -> str:

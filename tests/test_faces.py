@@ -41,7 +41,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import welding_certificate
+from conftest import PASSPHRASE, WELDING, welding_certificate
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples_of
 from hypothesis import strategies as st
@@ -581,3 +581,22 @@ def test_what_a_service_answers_is_shown_inert_or_is_could_not_determine(
             strict_json(stdout)
         else:
             assert len([line for line in stdout.splitlines() if line and not line[0].isspace()]) == 2, stdout
+
+
+@pytest.mark.parametrize("option", ["--name", "--description", "--skill", "--credential-type"])
+def test_a_text_option_that_is_not_utf8_is_refused_before_signing(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str
+) -> None:
+    """Bytes that are not UTF-8 on the command line (Python reads them as lone surrogates) made
+    `issue` fail with a traceback when signing: now one line, exit 64, nothing written."""
+    monkeypatch.setenv("REGISTRY_PASSPHRASE", PASSPHRASE)
+    bad = "weld\udcffer"
+    value = f"{WELDING.uri}={bad}" if option == "--skill" else bad
+    out = tmp_path / "c.json"
+    args = ["issue", "--issuer", issuer.identity.name, "--holder", holder.did, "--name", "Welding", "--out", str(out)]
+    code, stdout, stderr = run_cli(settings, *args, option, value)
+    assert "Traceback" not in stderr, stderr
+    assert (code, stdout, stderr.count("\n")) == (64, "", 1), (code, stdout, stderr)
+    assert f"Invalid value for '{option}': " in stderr and "holds bytes that are not UTF-8 text" in stderr
+    check_unsafe(stderr, "stderr")
+    assert not out.exists()

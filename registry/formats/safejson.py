@@ -22,10 +22,10 @@ from typing import Any
 import orjson
 
 from registry.errors import InputError
+from registry.text import is_text
 
 MAX_DEPTH = 64
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def nesting_depth(text: str) -> int:
@@ -90,7 +90,7 @@ def _has_lone_surrogate(value: Any) -> bool:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if _SURROGATE.search(item):
+            if not is_text(item):
                 return True
         elif isinstance(item, dict):
             stack.extend(item.keys())
