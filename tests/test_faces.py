@@ -295,7 +295,7 @@ def service_echoes_are_inert(http: httpx.Client, value: str, token: str) -> None
     answers = [
         post({"credential": token, "at": value}),
         post({"credential": token, "trustList": [value, "did:ebsi:" + value]}),
-        http.get(f"/api/issuers/{segment}/check", params={"at": value.encode("utf-8", "surrogatepass")}),
+        http.get(f"/api/issuers/{segment}/check?at={segment}"),
         http.get(f"/trusted-issuers-registry/v5/issuers/{segment}"),
         http.get(f"/did-registry/v5/identifiers/did:ebsi:{segment}"),
         http.get(f"/timestamp/v4/timestamps/{segment}"),
@@ -303,7 +303,8 @@ def service_echoes_are_inert(http: httpx.Client, value: str, token: str) -> None
     for answer in answers:
         assert answer.status_code < 500, (answer.request.url, answer.text)
         check_unsafe(answer.text, str(answer.request.url))
-        strict_json(answer.text)
+        if not answer.is_redirect:  # an empty segment: Starlette's redirect to the path without "/"
+            strict_json(answer.text)
 
 
 def test_hostile_content_in_signed_credentials_is_inert_on_every_face(
