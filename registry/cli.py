@@ -601,9 +601,11 @@ def _trust_lists(paths: list[Path] | None) -> Any:
 
 
 def _did_of(settings: Settings, value: str) -> str:
-    """A DID given as such, or the DID of a local identity."""
+    """A DID given as such (it must be one: DID syntax), or the DID of a local identity."""
     if value.startswith("did:"):
-        return value
+        from registry.formats.did import check_did
+
+        return check_did(value)
     from registry.keystore import KeyStore
 
     return str(KeyStore(settings.keys_dir).public_info(value)["did"])

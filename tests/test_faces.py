@@ -601,3 +601,26 @@ def test_a_text_option_that_is_not_utf8_is_refused_before_signing(
     assert f"Invalid value for '{option}': " in stderr and "holds bytes that are not UTF-8 text" in stderr
     check_unsafe(stderr, "stderr")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["issuer", "check", "did:ebsi:\udcff\udc80"], 64),  # bytes that are not UTF-8: a traceback before
+        (["issuer", "check", "did:ebsi:z[/x]\x1b[2K\u202e"], 64),  # markup in the DID: a Rich crash before
+        (["did", "resolve", "did:ebsi:\udcff"], 1),
+        (["verify", "--at", "[/x]\x1b[2K\r\u202e", "{file}"], 64),
+        (["verify", "{file}\udcff"], 64),
+    ],
+)
+def test_hostile_command_lines_get_one_inert_line(
+    settings: Settings, tmp_path: Path, args: list[str], code: int
+) -> None:
+    """Cases the generated run found or the issue named, kept in the default run."""
+    credential = tmp_path / "c.json"
+    credential.write_text("{}")
+    exit_code, stdout, stderr = run_cli(settings, *(a.replace("{file}", str(credential)) for a in args))
+    assert "Traceback" not in stderr, stderr
+    assert (exit_code, stdout, stderr.count("\n")) == (code, "", 1), (exit_code, stdout, stderr)
+    assert stderr.startswith("error: ")
+    check_unsafe(stderr, "stderr")
