@@ -17,7 +17,8 @@ write. Every face keeps such text inert:
   markup template of ours;
 - JSON (`json_text`): always valid JSON (`NaN` and infinities refused, as JSON itself does), and
   the same characters written as `\\u` escapes, so the data is unchanged for a program and inert
-  on a terminal.
+  on a terminal; a lone surrogate (a file name's byte that is not UTF-8), which no strict parser
+  takes even escaped, as the text the terminal shows (`\\udcff`).
 
 The web page takes the service's JSON and puts every value in with textContent (never as HTML),
 escaping the same characters (registry/service/static/common.js `shown`).
@@ -45,6 +46,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSAFE_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f{_REST}]")
 # In JSON text the encoder has escaped C0 already; the rest can only stand inside strings.
 _JSON_UNSAFE = re.compile(f"[{_REST}]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -58,6 +60,10 @@ def _visible(match: re.Match[str]) -> str:
 
 def _json_escape(match: re.Match[str]) -> str:
     code = ord(match.group())
+    if 0xD800 <= code < 0xE000:
+        # A lone surrogate is not Unicode text: strict parsers refuse even its `\u` escape. It is
+        # written as the terminal shows it, a backslash and its number (`\\udcff` in JSON).
+        return f"\\\\u{code:04x}"
     if code < 0x10000:
         return f"\\u{code:04x}"
     code -= 0x10000  # a UTF-16 surrogate pair, as JSON spells characters beyond the BMP
@@ -92,5 +98,6 @@ def markup(value: object) -> str:
 def json_text(value: Any, *, indent: int | None = None, ascii_only: bool = False, compact: bool = False) -> str:
     """`value` as JSON that is valid (no NaN or infinity: ValueError) and inert on a terminal."""
     separators = (",", ":") if compact else None
-    text = json.dumps(value, ensure_ascii=ascii_only, allow_nan=False, indent=indent, separators=separators)
-    return _JSON_UNSAFE.sub(_json_escape, text)  # with ascii_only, only DEL is left to escape
+    text = _JSON_UNSAFE.sub(_json_escape, json.dumps(value, ensure_ascii=False, allow_nan=False, indent=indent,
+                                                       separators=separators))  # fmt: skip
+    return _NON_ASCII.sub(_json_escape, text) if ascii_only else text
