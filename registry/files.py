@@ -35,6 +35,8 @@ def read_capped(path: str | Path, cap: int, what: str | None = None) -> bytes:
     larger than the cap."""
     name = what or ("stdin" if str(path) == STDIN else str(path))
     if str(path) == STDIN:
+        if sys.stdin is None:  # started with standard input closed
+            raise InputError("stdin is closed: there is nothing to read")
         return _read_fd(sys.stdin.buffer.fileno(), cap, name, is_stdin=True)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))

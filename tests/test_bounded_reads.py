@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import PASSPHRASE
@@ -33,7 +34,9 @@ def _limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def registry(home: Path, *args: str, stdin: object = subprocess.DEVNULL) -> subprocess.CompletedProcess[str]:
+def registry(
+    home: Path, *args: str, stdin: object = subprocess.DEVNULL, preexec: Any = _limited
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
     started = time.monotonic()
     result = subprocess.run(
@@ -43,7 +46,7 @@ def registry(home: Path, *args: str, stdin: object = subprocess.DEVNULL) -> subp
         text=True,
         env=env,
         timeout=TIMEOUT_S,
-        preexec_fn=_limited,
+        preexec_fn=preexec,
     )
     assert time.monotonic() - started < TIMEOUT_S
     return result
@@ -85,6 +88,15 @@ def test_verify_reads_at_most_its_cap_of_stdin(tmp_path: Path) -> None:
     with open("/dev/zero", "rb") as zeros:
         result = registry(tmp_path, "verify", "--rpc", DEAD_RPC, "-", stdin=zeros)
     one_line_error(result, 64, "stdin is larger than 2 MiB")
+
+
+def test_verify_with_stdin_closed_is_one_line(tmp_path: Path) -> None:
+    def closed_stdin() -> None:
+        _limited()
+        os.close(0)
+
+    result = registry(tmp_path, "verify", "--rpc", DEAD_RPC, "-", preexec=closed_stdin)
+    one_line_error(result, 64, "stdin is closed")
 
 
 def test_verify_refuses_a_sparse_file_of_gigabytes_without_reading_it(tmp_path: Path, sparse: Path) -> None:
