@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth_utils import keccak
 
-from registry.chain.client import Call, contract_abi
+from registry.chain.client import Call, contract_abi, enum_member
 from registry.errors import InputError
 from registry.formats import jwt, safejson
 from registry.formats.accreditation import (
@@ -235,12 +235,12 @@ def _link_from_tuple(raw: Sequence[Any]) -> Link:
         parent_attribute_id=bytes(attribute[1]),
         root_did_hash=bytes(attribute[2]),
         body_hash=bytes(attribute[3]),
-        issuer_type=IssuerType(attribute[4]),
-        status=AttrStatus(attribute[5]),
+        issuer_type=enum_member(IssuerType, attribute[4]),
+        status=enum_member(AttrStatus, attribute[5]),
         valid_from=int(attribute[6]),
         valid_until=int(attribute[7]),
         body_block=int(attribute[8]),
-        revisions=tuple(Revision(AttrStatus(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in revisions),
+        revisions=tuple(Revision(enum_member(AttrStatus, r[0]), int(r[1]), int(r[2]), int(r[3])) for r in revisions),
     )
 
 

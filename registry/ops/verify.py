@@ -12,16 +12,19 @@ chain-dependent check into `unknown`, never into `fail`.
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from registry.chain.client import contract_abi
+from registry.chain.client import BadAnswer, ChainClient, contract_abi, header_time
+from registry.config import DEFAULT_ANCHOR_WINDOW_S
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
@@ -47,6 +50,11 @@ MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
 # Clocks of issuers and nodes disagree a little; an anchor a few minutes "before" the JWT's iat
 # is skew, not forgery.
 CLOCK_SKEW_S = 300
+# Said with every VALID verdict read from one node: what it rests on beyond the signature.
+SINGLE_NODE_NOTE = (
+    "read from one node: trust in the node operator (it could lie about the issuer's keys, anchors and "
+    "status); give several --rpc endpoints of independent operators for a quorum"
+)
 
 
 # The checks that need the chain; when it cannot be asked they are reported as unknown (with one
@@ -177,11 +185,17 @@ class Verifier:
     """
 
     def __init__(
-        self, registry: Registry | None, trust_list: TrustList | None = None, *, unavailable: str | None = None
+        self,
+        registry: Registry | None,
+        trust_list: TrustList | None = None,
+        *,
+        unavailable: str | None = None,
+        anchor_window_s: int = DEFAULT_ANCHOR_WINDOW_S,
     ) -> None:
         self.registry = registry
         self.trust_list = trust_list
         self.unavailable = unavailable
+        self.anchor_window_s = anchor_window_s
         self._merkle_memo: ProofMemo = {}
         self._histories: dict[tuple[Any, ...], list[StatusEvent]] = {}
         self._block_times: dict[int, int] = {}
@@ -340,20 +354,20 @@ class Verifier:
         if status_keys:
             requests.append(client.call_request(self.registry.status_words_call(status_keys)))
         results = client.batch(requests)
-        head_time = int(results[0]["timestamp"], 16)
+        head_time = header_time(results[0], "latest", client.rpc_url)
         if at is not None and at > head_time + CLOCK_SKEW_S:
-            # "Was it valid then?" about a time the chain has not reached: nobody knows yet whether
-            # it will be revoked or suspended by then, so that is never answered "valid".
+            problem = time_problem(client, at, head_time)
             for item in live:
-                item.add(
-                    "time asked", Outcome.UNKNOWN,
-                    f"could not check: {vcfmt.iso(at)} is later than the chain's newest block "
-                    f"({vcfmt.iso(head_time)}); what happens to the credential until then is not known yet",
-                )  # fmt: skip
+                if problem is not None:
+                    item.add("time asked", Outcome.UNKNOWN, f"could not check: {problem}")
+                else:
+                    item.add("time asked", Outcome.PASS, idle_chain_note(head_time), newestBlock=vcfmt.iso(head_time))
         anchors = (
             Registry.anchor_records(anchor_pairs, abi.decode_output("anchorsOf", results[1])) if anchor_pairs else []
         )
         words = [int(w) for w in abi.decode_output("statusWordsFor", results[-1])[0]] if status_keys else []
+        if len(words) != len(status_keys):
+            raise BadAnswer("the node answered something that is not a valid eth_call result for statusWordsFor")
         chains = Trust(self.registry, "").fetch({item.issuer for item in live})
         verdicts: dict[tuple[Any, ...], Any] = {}
         for item, pairs, word_ids in zip(live, item_pairs, item_words, strict=True):
@@ -420,6 +434,18 @@ class Verifier:
                 f"credential's signing ({vcfmt.iso(item.issued_at)}); it may not have seen the anchor yet",
             )  # fmt: skip
             return None
+        if not found and head_time <= item.issued_at + self.anchor_window_s:
+            # Past the signing but inside the anchoring window: the anchor may sit in a block this
+            # node (a replica behind the others) has not seen yet. Only a head past the window shows
+            # the credential was not anchored in time; until then, its absence proves nothing.
+            item.add(
+                "anchor", Outcome.UNKNOWN,
+                f"could not check: the node may be behind: it has no anchor, but its newest block "
+                f"({vcfmt.iso(head_time)}) is within the {self.anchor_window_s} s anchoring window after the "
+                f"credential's signing ({vcfmt.iso(item.issued_at)}); ask another node, or again later",
+                newestBlock=vcfmt.iso(head_time), anchoringWindow=self.anchor_window_s,
+            )  # fmt: skip
+            return None
         if not found:
             hint = (
                 ""
@@ -427,7 +453,12 @@ class Verifier:
                 else " (a credential issued in a cohort is anchored through its cohort's root: check the holder "
                 "file, which carries the Merkle proof, not the bare JWT)"
             )
-            item.add("anchor", Outcome.FAIL, f"the {what} is not anchored by any controller of {item.issuer}{hint}")
+            item.add(
+                "anchor",
+                Outcome.FAIL,
+                f"the {what} is not anchored by any controller of {item.issuer}, and the {self.anchor_window_s} s "
+                f"anchoring window after its signing has passed{hint}",
+            )
             return None
         record = min(found, key=lambda r: r.block)
         window = state.controller_window(record.account)
@@ -506,8 +537,11 @@ class Verifier:
         assert self.registry is not None
         blocks = sorted({e.block for e in events} - set(self._block_times))
         if blocks:
-            headers = self.registry.client.batch([("eth_getBlockByNumber", [hex(b), False]) for b in blocks])
-            self._block_times.update({b: int(h["timestamp"], 16) for b, h in zip(blocks, headers, strict=True)})
+            client = self.registry.client
+            headers = client.batch([("eth_getBlockByNumber", [hex(b), False]) for b in blocks])
+            self._block_times.update(
+                {b: header_time(h, b, client.rpc_url) for b, h in zip(blocks, headers, strict=True)}
+            )
         return {e.block: self._block_times[e.block] for e in events}
 
     # -- phase 3: verdicts ---------------------------------------------------------------
@@ -755,6 +789,55 @@ def _iso_or_none(ts: int) -> str | None:
     return None if ts >= 2**63 else vcfmt.iso(ts)
 
 
+def time_problem(client: ChainClient, at: int, head_time: int, now: int | None = None) -> str | None:
+    """Why the chain cannot say what held at `at` (unix seconds), or None when it can.
+
+    The rule: a time up to the chain's newest block (plus clock skew) is answered from the chain.
+    A later time that is not in the future is answered as of the newest block when the node is
+    reachable and reports it is not syncing: a chain without new blocks (anvil, a private network
+    that makes no empty blocks) has simply not changed since. A node that is syncing may be
+    behind; a time in the future is never answered, as nobody knows yet what happens until then.
+    """
+    now = int(time.time()) if now is None else now
+    if at <= head_time + CLOCK_SKEW_S:
+        return None
+    if at > now + CLOCK_SKEW_S:
+        return (
+            f"{vcfmt.iso(at)} is in the future, later than the chain's newest block ({vcfmt.iso(head_time)}); "
+            "what happens until then is not known yet"
+        )
+    if client.syncing():
+        return (
+            f"the node's newest block ({vcfmt.iso(head_time)}) is older than {vcfmt.iso(at)} and the node reports "
+            "it is still syncing: it may be behind; ask another node, or again later"
+        )
+    return None
+
+
+def idle_chain_note(head_time: int) -> str:
+    return (
+        f"answered as of the chain's newest block ({vcfmt.iso(head_time)}): no block since, and the node "
+        "reports it is not syncing, so nothing has changed"
+    )
+
+
+def note_single_node(report: Report | PassportReport) -> None:
+    """A VALID verdict read from one node says what it rests on (the verdict itself is unchanged)."""
+    if report.verdict is Verdict.VALID:
+        report.checks.append(Check("quorum", Outcome.SKIPPED, SINGLE_NODE_NOTE))
+
+
+def in_parallel(work: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """`work(item)` for each item, each in its own thread (and the caller's context: a read deadline
+    set around the call holds in every thread). Endpoints of a quorum are asked at once, so one that
+    hangs costs its deadline once, not once per endpoint before it."""
+    if len(items) <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, work, item) for item in items]
+        return [f.result() for f in futures]
+
+
 def verify_with_quorum(
     verifiers: Sequence[tuple[str, Verifier]], inputs: Sequence[tuple[str, str | bytes]], at: int | None = None
 ) -> list[Report | PassportReport]:
@@ -773,7 +856,7 @@ def verify_with_quorum(
             reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at)
         return [reports[n] for n in range(len(inputs))]
 
-    answers = [(url, ask(verifier)) for url, verifier in verifiers]
+    answers = list(zip([url for url, _ in verifiers], in_parallel(ask, [v for _, v in verifiers]), strict=True))
     final: list[Report | PassportReport] = []
     for n in range(len(inputs)):
         per_endpoint = [(url, reports[n]) for url, reports in answers]
