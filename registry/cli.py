@@ -9,6 +9,7 @@ written.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -1147,7 +1148,7 @@ def verify(
     from registry.chain.client import start_read_deadline
     from registry.ops.passport import is_passport
     from registry.ops.registry import Registry
-    from registry.ops.verify import Verifier, in_parallel, note_single_node
+    from registry.ops.verify import Verifier, note_single_node
 
     settings = _settings(rpc, deployment)
 
@@ -1166,8 +1167,8 @@ def verify(
     start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     if len(urls) > 1:
-        verifiers = in_parallel(verifier_for, urls)
-        _verify_quorum(list(zip(urls, verifiers, strict=True)), [_read(s) for s in sources], when, as_json)
+        factories = [(u, functools.partial(verifier_for, u)) for u in urls]
+        _verify_quorum(factories, [_read(s) for s in sources], when, as_json)
         return
     verifier = verifier_for(urls[0])
     # Files are read, verified and reported a slice at a time, so memory stays flat however many

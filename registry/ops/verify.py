@@ -839,15 +839,21 @@ def in_parallel(work: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
 
 
 def verify_with_quorum(
-    verifiers: Sequence[tuple[str, Verifier]], inputs: Sequence[tuple[str, str | bytes]], at: int | None = None
+    verifiers: Sequence[tuple[str, Verifier | Callable[[], Verifier]]],
+    inputs: Sequence[tuple[str, str | bytes]],
+    at: int | None = None,
 ) -> list[Report | PassportReport]:
     """Ask several RPC endpoints of one chain and compare: a verdict stands only when a majority
     of endpoints answered and every endpoint that answered agrees; disagreement is reported.
-    Credentials and passports alike: a passport is compared on its overall verdict."""
+    Credentials and passports alike: a passport is compared on its overall verdict.
+
+    The endpoints are asked at once, each in its own thread; a verifier may be given as a function
+    that makes it (attaching to its endpoint), so a slow endpoint's attach delays no other one."""
     passports = {n for n, (_, content) in enumerate(inputs) if is_passport(content)}
     credentials = [n for n in range(len(inputs)) if n not in passports]
 
-    def ask(verifier: Verifier) -> list[Report | PassportReport]:
+    def ask(given: Verifier | Callable[[], Verifier]) -> list[Report | PassportReport]:
+        verifier = given if isinstance(given, Verifier) else given()
         reports: dict[int, Report | PassportReport] = {}
         if credentials:
             answered = verifier.verify_many([inputs[n] for n in credentials], at)

@@ -1,0 +1,253 @@
+"""A lying, broken or slow JSON-RPC node against the real `registry verify` and `registry issuer
+check` processes: garbage per method, a batch answered by one object, answers trickled one byte
+at a time, and a node that adds an attacker's key to an issuer's DID document.
+
+The node is tests/lying_node.py in front of the session's anvil: every answer is anvil's, except
+what the test has it change. What must hold: garbage and silence are "could not determine" (exit 2,
+one line, no traceback), within the stated deadline; a lie one node can tell is named as a risk
+on the VALID it produces, and several endpoints catch it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, ROOT_SCOPE, TAO_SCOPE, WELDING_SCOPE, fund, welding_certificate
+from lying_node import LyingNode, on_call
+
+from registry.chain.client import ChainClient
+from registry.chain.node import AnvilNode
+from registry.config import Settings
+from registry.formats import keys as keyfmt
+from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
+from registry.ops.issuance import Issuer
+from registry.ops.registry import NO_EXPIRY, Registry, Rel, did_hash
+from registry.ops.trust import IssuerType, Trust
+
+
+@dataclass
+class World:
+    settings: Settings
+    registry: Registry
+    issuer: Identity
+    holder: Identity
+    credential: Path
+    node: LyingNode
+
+
+@pytest.fixture(scope="module")
+def world(anvil: AnvilNode, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """An accredited issuer and one credential it issued, and a lying node in front of the chain."""
+    home = tmp_path_factory.mktemp("lying")
+    settings = Settings(home=home / "home", rpc_urls=(anvil.rpc_url,), deployment_path=deployment_file)
+    registry = Registry.connect(settings)
+    keys = KeyStore(settings.keys_dir)
+    root, tao, ti = (new_legal_entity(n) for n in ("authority", "accreditor", "school"))
+    for identity in (root, tao, ti):
+        fund(registry, identity)
+        keys.save(identity, PASSPHRASE)
+        registry.register_did(identity)
+    trust = Trust(registry, "http://registry.test")
+    until = int(time.time()) + ONE_YEAR
+    root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
+    tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
+    trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until)
+    holder = new_natural_person("worker")
+    issued = Issuer(registry, ti, settings).issue_single(holder.did, welding_certificate())
+    credential = home / "credential.json"
+    credential.write_text(issued.holder_file.dumps())
+    node = LyingNode(anvil.rpc_url)
+    yield World(settings, registry, ti, holder, credential, node)
+    node.close()
+
+
+@pytest.fixture
+def node(world: World) -> Iterator[LyingNode]:
+    world.node.honest()
+    yield world.node
+    world.node.honest()
+
+
+def run(world: World, *args: str, rpc: tuple[str, ...] | None = None, env: dict[str, str] | None = None,
+        timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], float]:  # fmt: skip
+    """A real `registry` process against the lying node (or the given endpoints); and how long it took."""
+    argv = [sys.executable, "-m", "registry", "--home", str(world.settings.home), *args]
+    for url in rpc or (world.node.url,):
+        argv += ["--rpc", url]
+    argv += ["--deployment", str(world.settings.deployment_file)]
+    started = time.monotonic()
+    result = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout)
+    return result, time.monotonic() - started
+
+
+def assert_could_not_determine_verify(result: subprocess.CompletedProcess[str], reason: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Traceback" not in output, output
+    summary = result.stdout.splitlines()[0]
+    assert "COULD NOT DETERMINE" in summary and reason in summary, output
+
+
+def assert_one_line_exit_2(result: subprocess.CompletedProcess[str], reason: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Traceback" not in output, output
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1 and reason in lines[0], output
+
+
+# -- garbage per method -------------------------------------------------------------------------
+
+
+def _key_type_out_of_range(out: tuple[Any, ...]) -> tuple[Any, ...]:
+    return ([(m[0], m[1], 9, *m[3:]) for m in out[0]],)
+
+
+def _issuer_type_out_of_range(out: tuple[Any, ...]) -> tuple[Any, ...]:
+    return ([(link[0], link[1], (*link[2][:4], 9, *link[2][5:]), link[3]) for link in out[0]],)
+
+
+GARBAGE: dict[str, Callable[[LyingNode], None]] = {
+    "eth_chainId of the wrong type": lambda n: n.lies.update(eth_chainId=lambda r, p: int(r, 16)),
+    "a block number of the wrong type": lambda n: n.lies.update(
+        eth_getBlockByNumber=lambda r, p: {**r, "number": int(r["number"], 16)} if r else r
+    ),
+    "a block without a timestamp": lambda n: n.lies.update(
+        eth_getBlockByNumber=lambda r, p: {k: v for k, v in r.items() if k != "timestamp"} if r else r
+    ),
+    "an empty eth_call result": lambda n: n.lies.update(eth_call=lambda r, p: "0x"),
+    "a non-hex eth_call result": lambda n: n.lies.update(eth_call=lambda r, p: "0xzz" + r[2:]),
+    "an eth_call result that is not a string": lambda n: n.lies.update(eth_call=lambda r, p: 7),
+    "a batch answered by one object": lambda n: setattr(n, "batch_as_object", True),
+    "eth_getLogs entries that are not logs": lambda n: n.lies.update(eth_getLogs=lambda r, p: [{"topics": "x"}]),
+    "eth_getCode of the wrong type": lambda n: n.lies.update(eth_getCode=lambda r, p: 12),
+    "a key type out of range": lambda n: n.lies.update(
+        eth_call=on_call("DIDRegistry", "verificationMethods", _key_type_out_of_range)
+    ),
+    "an issuer type out of range": lambda n: n.lies.update(
+        eth_call=on_call("TrustedIssuersRegistry", "trustChainOf", _issuer_type_out_of_range)
+    ),
+    "anchors for other credentials than asked": lambda n: n.lies.update(
+        eth_call=on_call("CredentialRegistry", "anchorsOf", lambda out: ([],))
+    ),
+    "status words for other entries than asked": lambda n: n.lies.update(
+        eth_call=on_call("CredentialRegistry", "statusWordsFor", lambda out: ([],))
+    ),
+}
+# The issuer check reads no anchors or status words.
+ISSUER_CHECK_GARBAGE = [g for g in GARBAGE if "anchors" not in g and "status words" not in g]
+
+
+def test_the_honest_node_gives_the_true_answers(world: World, node: LyingNode) -> None:
+    verified, _ = run(world, "verify", str(world.credential))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    checked, _ = run(world, "issuer", "check", world.issuer.did)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("garbage", GARBAGE)
+def test_verify_against_garbage_could_not_determine(world: World, node: LyingNode, garbage: str) -> None:
+    GARBAGE[garbage](node)
+    result, _ = run(world, "verify", str(world.credential))
+    assert_could_not_determine_verify(result, "not a valid")
+
+
+@pytest.mark.parametrize("garbage", ISSUER_CHECK_GARBAGE)
+def test_issuer_check_against_garbage_is_one_line_exit_2(world: World, node: LyingNode, garbage: str) -> None:
+    GARBAGE[garbage](node)
+    result, _ = run(world, "issuer", "check", world.issuer.did)
+    assert_one_line_exit_2(result, "not a valid")
+
+
+def test_a_batch_answer_with_a_repeated_id_could_not_determine(world: World, node: LyingNode) -> None:
+    def repeat_first(answer: Any) -> Any:
+        return [answer[0], answer[0], *answer[2:]] if isinstance(answer, list) and len(answer) > 1 else answer
+
+    node.rewrite_answer = repeat_first
+    result, _ = run(world, "verify", str(world.credential))
+    assert_could_not_determine_verify(result, "not a valid batch result")
+
+
+# -- a node that trickles -----------------------------------------------------------------------
+
+
+def test_verify_gives_up_on_a_trickling_node_within_the_default_deadline(world: World, node: LyingNode) -> None:
+    """One byte every second: far inside any per-read timeout, so only a whole-request deadline
+    ends it. The default (8 s for one credential) is what a user gets."""
+    node.trickle_every_s = 1.0
+    node.trickle = lambda body: True
+    result, took = run(world, "verify", str(world.credential), env={"REGISTRY_READ_DEADLINE": ""}, timeout=40)
+    assert_could_not_determine_verify(result, "no answer within the 8 s read deadline")
+    assert took < 8 + 3, took
+
+
+def test_issuer_check_gives_up_on_a_trickling_node_within_its_deadline(world: World, node: LyingNode) -> None:
+    node.trickle_every_s = 1.0
+    node.trickle = lambda body: b"eth_call" in body
+    result, took = run(world, "issuer", "check", world.issuer.did, env={"REGISTRY_READ_DEADLINE": "3"}, timeout=40)
+    assert_one_line_exit_2(result, "no answer within the 3 s read deadline")
+    assert took < 3 + 3, took
+
+
+def test_a_trickling_endpoint_of_a_quorum_costs_its_deadline_once(
+    world: World, node: LyingNode, anvil: AnvilNode
+) -> None:
+    node.trickle_every_s = 1.0
+    node.trickle = lambda body: True
+    rpc = (node.url, anvil.rpc_url, anvil.rpc_url.replace("127.0.0.1", "localhost"))
+    result, took = run(world, "verify", str(world.credential), rpc=rpc, env={"REGISTRY_READ_DEADLINE": "3"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 of 3 endpoints agree" in result.stdout
+    assert took < 3 + 3, took
+
+
+# -- a node that forges an issuer's DID document ------------------------------------------------
+
+
+def test_a_forged_did_document_from_one_node_is_said_to_rest_on_that_node(
+    world: World, node: LyingNode, anvil: AnvilNode, tmp_path: Path
+) -> None:
+    """A node that adds an attacker's keys to the issuer's DID document answer makes the attacker's
+    credential VALID when it is the only node asked: the report says the verdict rests on trusting
+    that node's operator. Two endpoints (one honest) disagree: exit 2."""
+    attacker = new_legal_entity("mallory")
+    fund(world.registry, attacker)
+    methods = []
+    for jwk, relationships in (
+        (attacker.signing_jwk, Rel.ASSERTION_METHOD | Rel.AUTHENTICATION),
+        (keyfmt.jwk_public_dict(attacker.controller_key), Rel.CAPABILITY_INVOCATION),  # type: ignore[arg-type]
+    ):
+        kind, x, y = keyfmt.to_coordinates(jwk)
+        methods.append((x, y, int(kind), int(relationships), 0, NO_EXPIRY))
+    node.lies["eth_call"] = on_call(
+        "DIDRegistry", "verificationMethods", lambda out: ([*out[0], *methods],), about=did_hash(world.issuer.did)
+    )
+    # The attacker signs as the issuer and anchors under its own account, which the forged document
+    # names as a controller; everything it sends goes through the lying node too.
+    forged_identity = Identity(
+        "mallory", world.issuer.did, "legal-entity", attacker.signing_key, attacker.controller_key
+    )
+    lying = Registry(ChainClient(node.url), world.registry.deployment)
+    forged = Issuer(lying, forged_identity, Settings(home=tmp_path / "mallory", rpc_urls=(node.url,),
+                                                     deployment_path=world.settings.deployment_file))  # fmt: skip
+    issued = forged.issue_single(world.holder.did, welding_certificate())
+    path = tmp_path / "forged.json"
+    path.write_text(issued.holder_file.dumps())
+
+    alone, _ = run(world, "verify", str(path))
+    assert alone.returncode == 0, alone.stdout + alone.stderr  # the documented limit of one endpoint
+    assert "read from one node: trust in the node operator" in alone.stdout
+    honest, _ = run(world, "verify", str(path), rpc=(anvil.rpc_url,))
+    assert honest.returncode == 1, honest.stdout + honest.stderr
+    assert "read from one node" not in honest.stdout  # said on VALID verdicts only
+    quorum, _ = run(world, "verify", str(path), rpc=(node.url, anvil.rpc_url))
+    assert quorum.returncode == 2, quorum.stdout + quorum.stderr
+    assert "disagree" in quorum.stdout
