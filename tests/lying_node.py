@@ -13,12 +13,29 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
-from conftest import forward
+from conftest import (
+    GOVERNANCE,
+    ONE_YEAR,
+    PASSPHRASE,
+    ROOT_SCOPE,
+    TAO_SCOPE,
+    WELDING_SCOPE,
+    forward,
+    fund,
+    welding_certificate,
+)
 
 from registry.chain.client import contract_abi
+from registry.config import Settings
+from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Registry
+from registry.ops.trust import IssuerType, Trust
 
 # method -> (result, params) -> the result the node sends instead
 Rewrite = Callable[[Any, list[Any]], Any]
@@ -130,3 +147,80 @@ def on_call(
         return "0x" + encode(abi.output_types(function), list(values)).hex()
 
     return rewrite
+
+
+# -- a world to lie about -----------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    settings: Settings
+    registry: Registry
+    issuer: Identity
+    holder: Identity
+    credential: Path
+    node: LyingNode
+
+
+def build_world(upstream: str, deployment_file: Path, home: Path) -> World:
+    """An accredited issuer, one credential it issued, and a lying node in front of the chain."""
+    settings = Settings(home=home / "home", rpc_urls=(upstream,), deployment_path=deployment_file)
+    registry = Registry.connect(settings)
+    keys = KeyStore(settings.keys_dir)
+    root, tao, ti = (new_legal_entity(n) for n in ("authority", "accreditor", "school"))
+    for identity in (root, tao, ti):
+        fund(registry, identity)
+        keys.save(identity, PASSPHRASE)
+        registry.register_did(identity)
+    trust = Trust(registry, "http://registry.test")
+    until = int(time.time()) + ONE_YEAR
+    root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
+    tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
+    trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until)
+    holder = new_natural_person("worker")
+    issued = Issuer(registry, ti, settings).issue_single(holder.did, welding_certificate())
+    credential = home / "credential.json"
+    credential.write_text(issued.holder_file.dumps())
+    return World(settings, registry, ti, holder, credential, LyingNode(upstream))
+
+
+# -- garbage per method -------------------------------------------------------------------------
+
+
+def _key_type_out_of_range(out: tuple[Any, ...]) -> tuple[Any, ...]:
+    return ([(m[0], m[1], 9, *m[3:]) for m in out[0]],)
+
+
+def _issuer_type_out_of_range(out: tuple[Any, ...]) -> tuple[Any, ...]:
+    return ([(link[0], link[1], (*link[2][:4], 9, *link[2][5:]), link[3]) for link in out[0]],)
+
+
+GARBAGE: dict[str, Callable[[LyingNode], None]] = {
+    "eth_chainId of the wrong type": lambda n: n.lies.update(eth_chainId=lambda r, p: int(r, 16)),
+    "a block number of the wrong type": lambda n: n.lies.update(
+        eth_getBlockByNumber=lambda r, p: {**r, "number": int(r["number"], 16)} if r else r
+    ),
+    "a block without a timestamp": lambda n: n.lies.update(
+        eth_getBlockByNumber=lambda r, p: {k: v for k, v in r.items() if k != "timestamp"} if r else r
+    ),
+    "an empty eth_call result": lambda n: n.lies.update(eth_call=lambda r, p: "0x"),
+    "a non-hex eth_call result": lambda n: n.lies.update(eth_call=lambda r, p: "0xzz" + r[2:]),
+    "an eth_call result that is not a string": lambda n: n.lies.update(eth_call=lambda r, p: 7),
+    "a batch answered by one object": lambda n: setattr(n, "batch_as_object", True),
+    "eth_getLogs entries that are not logs": lambda n: n.lies.update(eth_getLogs=lambda r, p: [{"topics": "x"}]),
+    "eth_getCode of the wrong type": lambda n: n.lies.update(eth_getCode=lambda r, p: 12),
+    "a key type out of range": lambda n: n.lies.update(
+        eth_call=on_call("DIDRegistry", "verificationMethods", _key_type_out_of_range)
+    ),
+    "an issuer type out of range": lambda n: n.lies.update(
+        eth_call=on_call("TrustedIssuersRegistry", "trustChainOf", _issuer_type_out_of_range)
+    ),
+    "anchors for other credentials than asked": lambda n: n.lies.update(
+        eth_call=on_call("CredentialRegistry", "anchorsOf", lambda out: ([],))
+    ),
+    "status words for other entries than asked": lambda n: n.lies.update(
+        eth_call=on_call("CredentialRegistry", "statusWordsFor", lambda out: ([],))
+    ),
+}
+# The issuer check reads no anchors or status words.
+ISSUER_CHECK_GARBAGE = [g for g in GARBAGE if "anchors" not in g and "status words" not in g]
