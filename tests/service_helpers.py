@@ -82,4 +82,8 @@ def serve_process(home: Path, rpc: str, deployment: Path, *options: str) -> Iter
         yield url
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import fund, welding_certificate
+from conftest import PASSPHRASE, fund, welding_certificate
 from lying_node import GARBAGE, ISSUER_CHECK_GARBAGE, LyingNode, World, build_world, on_call
 
 from registry.chain.client import ChainClient
@@ -181,3 +181,36 @@ def test_a_forged_did_document_from_one_node_is_said_to_rest_on_that_node(
     quorum, _ = run(world, "verify", str(path), rpc=(node.url, anvil.rpc_url))
     assert quorum.returncode == 2, quorum.stdout + quorum.stderr
     assert "disagree" in quorum.stdout
+
+
+# -- writes -------------------------------------------------------------------------------------
+
+
+def test_a_garbled_receipt_is_one_line_exit_2_and_the_journal_finishes_the_write(
+    world: World, node: LyingNode, tmp_path: Path
+) -> None:
+    """A write whose receipt comes back malformed has an unknown outcome: one line, exit 2, the
+    holder file kept, and the journal completes it once the node answers properly."""
+    node.lies["eth_getTransactionReceipt"] = lambda r, p: {**r, "status": 1} if r else r
+    out = tmp_path / "credential.json"
+    args = (
+        "issue",
+        "--issuer",
+        world.issuer.name,
+        "--holder",
+        world.holder.did,
+        "--name",
+        "Welding",
+        "--out",
+        str(out),
+    )
+    issued, _ = run(world, *args, env={"REGISTRY_PASSPHRASE": PASSPHRASE})
+    assert_one_line_exit_2(issued, "not a valid eth_getTransactionReceipt result")
+    assert out.exists()
+    node.honest()
+    finished, _ = run(
+        world, "journal", "reconcile", "--issuer", world.issuer.name, env={"REGISTRY_PASSPHRASE": PASSPHRASE}
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    verified, _ = run(world, "verify", str(out))
+    assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -29,6 +29,7 @@ import heapq
 import http.client
 import itertools
 import json
+import os
 import re
 import socket
 import threading
@@ -230,7 +231,7 @@ def _is_receipt(value: Any) -> bool:
         and _is_hash(value.get("transactionHash"))
         and _is_quantity(value.get("blockNumber"))
         and _is_hash(value.get("blockHash"))
-        and (value.get("status") is None or _is_quantity(value["status"]))
+        and _is_quantity(value.get("status"))
         and (value.get("contractAddress") is None or _matches(_ADDRESS, value["contractAddress"]))
         and isinstance(value.get("logs", []), list)
     )
@@ -323,12 +324,14 @@ class _Watchdog:
         self._heap: list[tuple[float, int, _Alarm]] = []
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
+        self._pid = 0
 
     def arm(self, at: float, sock: socket.socket) -> _Alarm:
         alarm = _Alarm(sock)
         with self._cond:
             heapq.heappush(self._heap, (at, next(self._seq), alarm))
-            if self._thread is None:
+            if self._pid != os.getpid():  # first use, or a forked child: the thread is not ours
+                self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name="rpc-deadlines", daemon=True)
                 self._thread.start()
             if self._heap[0][2] is alarm:
