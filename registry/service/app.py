@@ -51,7 +51,9 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     # body cap, all before any route reads the body; then the read cache, which replays whole
     # answers (X-Block-Number included) computed at the current head. Innermost, the request's
     # deadline for its chain reads.
-    app.add_middleware(ReadDeadline, seconds=config.request_deadline_s)
+    # Sending a transaction may wait for its receipt as well (receipt_timeout_s).
+    send = {"/api/transactions/send": config.request_deadline_s + config.receipt_timeout_s}
+    app.add_middleware(ReadDeadline, seconds=config.request_deadline_s, longer=send)
     app.add_middleware(BlockHeader)
     app.add_middleware(ReadCache, access=app.state.chain)
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)

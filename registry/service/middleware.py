@@ -134,15 +134,16 @@ class ReadDeadline:
     its answers (the whole-request deadline of registry.chain.client.read_deadline): a stuck upstream
     request costs its own client a 503 by then, and nobody else anything."""
 
-    def __init__(self, app: ASGIApp, seconds: float) -> None:
+    def __init__(self, app: ASGIApp, seconds: float, longer: dict[str, float] | None = None) -> None:
         self.app = app
         self.seconds = seconds
+        self.longer = longer or {}  # path -> seconds, for routes that wait on purpose (a receipt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with read_deadline(self.seconds, "request deadline"):
+        with read_deadline(self.longer.get(scope.get("path", ""), self.seconds), "request deadline"):
             await self.app(scope, receive, send)
 
 
