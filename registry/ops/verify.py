@@ -425,6 +425,12 @@ class Verifier:
         """Add the anchor check; return the anchoring time when it passed."""
         found = [r for r in records if r.exists]
         what = "cohort root" if item.holder and item.holder.cohort else "credential hash"
+        hint = (
+            ""
+            if item.holder and item.holder.cohort
+            else " (a credential issued in a cohort is anchored through its cohort's root: check the holder "
+            "file, which carries the Merkle proof, not the bare JWT)"
+        )
         if not found and head_time <= item.issued_at:
             # The node has no block after the signing (a lagging replica, a node catching up): it
             # cannot have seen the anchor yet, so its absence there proves nothing.
@@ -442,17 +448,11 @@ class Verifier:
                 "anchor", Outcome.UNKNOWN,
                 f"could not check: the node may be behind: it has no anchor, but its newest block "
                 f"({vcfmt.iso(head_time)}) is within the {self.anchor_window_s} s anchoring window after the "
-                f"credential's signing ({vcfmt.iso(item.issued_at)}); ask another node, or again later",
+                f"credential's signing ({vcfmt.iso(item.issued_at)}); ask another node, or again later{hint}",
                 newestBlock=vcfmt.iso(head_time), anchoringWindow=self.anchor_window_s,
             )  # fmt: skip
             return None
         if not found:
-            hint = (
-                ""
-                if item.holder and item.holder.cohort
-                else " (a credential issued in a cohort is anchored through its cohort's root: check the holder "
-                "file, which carries the Merkle proof, not the bare JWT)"
-            )
             item.add(
                 "anchor",
                 Outcome.FAIL,
