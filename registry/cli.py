@@ -794,7 +794,7 @@ def issuer_check(
     from registry.ops.trust import Need, Trust, evaluate
     from registry.ops.verify import time_problem
 
-    settings = _settings(rpc, deployment)
+    settings = _verdict_settings(rpc, deployment)
     with _arguments():
         target = _did_of(settings, did)
         roots = _trust_lists(trust_list)
@@ -1150,7 +1150,7 @@ def verify(
     from registry.ops.registry import Registry
     from registry.ops.verify import Verifier, note_single_node
 
-    settings = _settings(rpc, deployment)
+    settings = _verdict_settings(rpc, deployment)
 
     def verifier_for(url: str) -> Verifier:
         endpoint = Settings(home=settings.home, rpc_urls=(url,), deployment_path=settings.deployment_path)
@@ -1362,6 +1362,15 @@ def _arguments() -> Iterator[None]:
     try:
         yield
     except InputError as exc:
+        raise _BadArguments(str(exc)) from exc
+
+
+def _verdict_settings(rpc: list[str] | None, deployment: Path | None) -> Settings:
+    """The settings of `verify` or `issuer check`: an unusable value (REGISTRY_READ_DEADLINE=abc)
+    is a mistake in how the command was run (exit 64), never a verdict."""
+    try:
+        return _settings(rpc, deployment)
+    except ConfigError as exc:
         raise _BadArguments(str(exc)) from exc
 
 

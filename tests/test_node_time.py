@@ -137,3 +137,11 @@ def test_an_old_head_from_a_node_that_is_syncing_could_not_determine(idle: World
     idle.node.lies["eth_syncing"] = lambda r, p: "no"
     garbled = run(home, deployment, "issuer", "check", idle.issuer.did, rpc=rpc)
     assert garbled.returncode == 2 and "not a valid eth_syncing result" in garbled.stderr, garbled.stderr
+
+
+@pytest.mark.parametrize("name", ["REGISTRY_READ_DEADLINE", "REGISTRY_ANCHOR_WINDOW", "REGISTRY_RPC_TIMEOUT"])
+def test_an_unusable_time_setting_is_a_usage_error_never_a_verdict(idle: World, name: str) -> None:
+    home, deployment, rpc = idle.settings.home, idle.settings.deployment_file, (idle.settings.rpc_url,)
+    result = run(home, deployment, "verify", str(idle.credential), rpc=rpc, env={name: "soon"})
+    assert result.returncode == 64, result.stdout + result.stderr
+    assert result.stderr.startswith(f"error: {name} must be a positive number of seconds") and not result.stdout
