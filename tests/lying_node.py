@@ -56,6 +56,7 @@ class LyingNode(ThreadingHTTPServer):
         self.trickle_every_s = 2.0
         self.batch_as_object = False
         self.rewrite_answer: Callable[[Any], Any] | None = None
+        self.rewrite_request: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self.trickled = 0
         self._lock = threading.Lock()
 
@@ -96,9 +97,14 @@ class LyingNode(ThreadingHTTPServer):
         self.trickle_every_s = 2.0
         self.batch_as_object = False
         self.rewrite_answer = None
+        self.rewrite_request = None
 
     def answer(self, upstream: str, body: bytes) -> bytes:
         request = json.loads(body)
+        change = self.rewrite_request
+        if change is not None:
+            request = [change(r) for r in request] if isinstance(request, list) else change(request)
+            body = json.dumps(request).encode()
         answer = json.loads(forward(upstream, body))
         if isinstance(request, list):
             methods = {r["id"]: (r["method"], r["params"]) for r in request}
@@ -123,6 +129,17 @@ class LyingNode(ThreadingHTTPServer):
 
 
 # -- lies about contract reads ------------------------------------------------------------------
+
+
+def stale_head(block: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A request-side lie: the node's "latest" is `block` (a replica stuck behind the chain), for
+    every request naming "latest" (eth_blockNumber is not rewritten)."""
+    tag = hex(block)
+
+    def rewrite(request: dict[str, Any]) -> dict[str, Any]:
+        return {**request, "params": [tag if p == "latest" else p for p in request.get("params", [])]}
+
+    return rewrite
 
 
 def selector(contract: str, function: str) -> str:

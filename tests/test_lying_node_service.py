@@ -12,11 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from lying_node import GARBAGE, LyingNode, World, build_world
+from conftest import welding_certificate
+from lying_node import GARBAGE, LyingNode, World, build_world, stale_head
 from service_helpers import assert_problem, serve_process
 
 from registry.chain.node import AnvilNode
 from registry.keystore import new_legal_entity
+from registry.ops.issuance import Issuer
 from registry.ops.registry import did_hash
 
 DEADLINE_S = 3
@@ -171,3 +173,27 @@ def test_a_trickling_read_stops_no_other_client_and_ends_by_the_deadline(
     # A verification that needs the stuck read ends by the deadline too, as "could not determine".
     report = verified.json()
     assert report["verdict"] == "could not determine" and "request deadline" in report["summary"], report
+
+
+def test_a_node_behind_the_anchor_is_could_not_determine_never_invalid(
+    world: World, node: LyingNode, service: str
+) -> None:
+    """The service's node stuck at a block after a credential's signing and before its anchor:
+    POST /verify says the node may be behind, never INVALID."""
+    stuck_at: dict[str, int] = {}
+
+    def chain_moves_on(_: object) -> None:
+        time.sleep(1.1)
+        world.registry.client.request("evm_mine", [])
+        stuck_at["block"] = world.registry.client.block_number()
+
+    issuer = Issuer(world.registry, world.issuer, world.settings)
+    issued = issuer.issue_single(world.holder.did, welding_certificate(), before_anchor=chain_moves_on)
+    node.rewrite_request = stale_head(stuck_at["block"])
+    with httpx.Client(base_url=service, timeout=20, headers=NO_CACHE) as client:
+        response = client.post("/verify", json={"credential": issued.holder_file.dumps()})
+        assert response.headers["x-block-number"] == str(stuck_at["block"])
+        report = response.json()
+        assert report["verdict"] == "could not determine" and "may be behind" in report["summary"], report["summary"]
+        node.honest()
+        assert client.post("/verify", json={"credential": issued.holder_file.dumps()}).json()["verdict"] == "valid"
