@@ -45,7 +45,7 @@ class LyingNode(ThreadingHTTPServer):
     """Relays to `upstream`; `lies` rewrites results per method, `trickle` picks requests (by their
     raw body) whose whole HTTP answer, status line included, goes out one byte every
     `trickle_every_s`; `batch_as_object` answers a batch with its first answer alone; `rewrite_answer`
-    changes the whole answer (a batch's list, say) last."""
+    changes the whole answer (a batch's list, say) last; `raw_answer` replaces every answer."""
 
     daemon_threads = True
 
@@ -57,6 +57,7 @@ class LyingNode(ThreadingHTTPServer):
         self.batch_as_object = False
         self.rewrite_answer: Callable[[Any], Any] | None = None
         self.rewrite_request: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+        self.raw_answer: bytes | None = None
         self.trickled = 0
         self._lock = threading.Lock()
 
@@ -98,8 +99,11 @@ class LyingNode(ThreadingHTTPServer):
         self.batch_as_object = False
         self.rewrite_answer = None
         self.rewrite_request = None
+        self.raw_answer = None
 
     def answer(self, upstream: str, body: bytes) -> bytes:
+        if self.raw_answer is not None:
+            return self.raw_answer
         request = json.loads(body)
         change = self.rewrite_request
         if change is not None:
@@ -226,6 +230,7 @@ GARBAGE: dict[str, Callable[[LyingNode], None]] = {
     "a batch answered by one object": lambda n: setattr(n, "batch_as_object", True),
     "eth_getLogs entries that are not logs": lambda n: n.lies.update(eth_getLogs=lambda r, p: [{"topics": "x"}]),
     "eth_getCode of the wrong type": lambda n: n.lies.update(eth_getCode=lambda r, p: 12),
+    "an answer nested 100,000 levels deep": lambda n: setattr(n, "raw_answer", b"[" * 100_000 + b"]" * 100_000),
     "a key type out of range": lambda n: n.lies.update(
         eth_call=on_call("DIDRegistry", "verificationMethods", _key_type_out_of_range)
     ),

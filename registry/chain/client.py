@@ -41,6 +41,7 @@ from enum import IntEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import orjson
 from eth_abi import decode, encode
 from eth_abi.exceptions import DecodingError
 from eth_utils import keccak, to_checksum_address
@@ -516,8 +517,10 @@ class _Transport:
         if response.status >= 400 and not raw.strip().startswith((b"{", b"[")):
             raise ChainUnavailable(f"the node at {self.url} answered HTTP {response.status}")
         try:
-            return json.loads(raw)
-        except (ValueError, RecursionError) as exc:
+            # orjson: faster, and it refuses nesting past 1024 levels instead of recursing in C
+            # (a node's answer is a stranger's document; see registry/formats/safejson.py).
+            return orjson.loads(raw)
+        except ValueError as exc:
             raise ChainUnavailable(f"the node at {self.url} did not answer JSON-RPC") from exc
 
     def make_request(self, method: str, params: list[Any]) -> Any:
