@@ -1045,14 +1045,46 @@ def _status_change(
         return
     # One transaction per (reason, list): each change carries its reason code on-chain.
     for code, chosen in sorted(plan.changes.items()):
-        tokens = [t.token for t in chosen]
-        receipts = issuer_ops.change_status(tokens, which, set_=set_, reason=code, publish=True)
+        sent, receipts = _send_status_change(registry, identity, issuer_ops, chosen, which, set_, code)
+        if not sent:
+            continue
+        tokens = [t.token for t in sent]
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
         out.print(
             f"{verb[(purpose, set_)]} {_count(len(tokens), 'credential')} in block {blocks} ({gas} gas), "
             f"reason: {REASONS[code]}"
         )
+
+
+def _send_status_change(
+    registry: Any, identity: Any, issuer_ops: Any, chosen: list[Any], which: Any, set_: bool, code: int
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Send one reason group's change; returns the targets changed and their receipts.
+
+    When the contract refuses it because some of its entries are already in the state asked for
+    (another process changed them after our plan read the chain: `StatusAlreadySet`,
+    `StatusNotSet`, or a revert on-chain, which names no error), each such credential is named with
+    the change that won, never with our reason, and the rest is sent again.
+    """
+    from registry.ops.issuance import plan_status_change
+
+    for attempt in range(3):
+        try:
+            tokens = [t.token for t in chosen]
+            return chosen, issuer_ops.change_status(tokens, which, set_=set_, reason=code, publish=True)
+        except TransactionReverted as exc:
+            if exc.error_name not in (None, "StatusAlreadySet", "StatusNotSet") or attempt == 2:
+                raise
+            again = plan_status_change(registry, identity, chosen, which, set_=set_)
+            if not again.unchanged:
+                raise  # nothing changed under us: the refusal is about something else
+            for target, why in again.unchanged:
+                out.print(f"unchanged: {target.source} is {why}")
+            chosen = again.changes.get(code, [])
+            if not chosen:
+                break
+    return [], []
 
 
 def _count(n: int, noun: str) -> str:

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 
 # Contract errors that mean "this operation is already on-chain".
 ALREADY_DONE = {"AlreadyAnchored", "DIDAlreadyRegistered", "AttributeExists", "DuplicateKey"}
+# A status change the contract refuses because entries are already in the state asked for: done
+# only when every entry it names is (another process may have changed some of them, not all).
+STATUS_ALREADY = {"StatusAlreadySet", "StatusNotSet"}
 # How far back reconciliation re-checks confirmed operations (covers reorgs deeper than any seen).
 REORG_WINDOW = 64
 CRASH_ENV = "REGISTRY_CRASH_AT"  # fault-injection for the crash tests: before-send|after-send|after-receipt
@@ -305,7 +308,10 @@ class TxManager:
         except TransactionReverted as exc:
             # Only a resubmission may read "already there" as success: a first submission refused
             # that way is someone else's anchor or DID, and the caller must hear it.
-            if resubmission and exc.error_name in ALREADY_DONE:
+            if resubmission and (
+                exc.error_name in ALREADY_DONE
+                or (exc.error_name in STATUS_ALREADY and self.effect_done(account.address, op.call))
+            ):
                 self.journal.update(op.id, state="confirmed", error=f"already on-chain ({exc.error_name})")
                 return {"alreadyDone": exc.error_name, "blockNumber": None, "gasUsed": 0, "status": 1}
             self.journal.update(op.id, state="failed", error=str(exc))

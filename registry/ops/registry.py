@@ -413,6 +413,40 @@ class Registry:
             block = events[-1].previous_change
         return events
 
+    def entry_change(
+        self, account: str, purpose: Purpose, number: int, index: int, histories: dict[Any, list[StatusEvent]]
+    ) -> tuple[StatusEvent, int] | None:
+        """The change that put entry `index` in its current state and its block time (None: never
+        changed). `histories` caches word histories across entries of the same words."""
+        (values,) = self.client.call(self.status_words_call([(account, purpose, number, index)]))
+        last = last_change_block(int(values[0]))
+        if not last:
+            return None
+        key = (account, purpose, number, index // BITS_PER_WORD, last)
+        if key not in histories:
+            histories[key] = self.status_history(account, purpose, number, index // BITS_PER_WORD, last)
+        event = change_in_force([e for e in histories[key] if (e.mask >> (index % BITS_PER_WORD)) & 1])
+        return None if event is None else (event, self.block_timestamp(event.block))
+
+
+def change_in_force(touching: Sequence[StatusEvent]) -> StatusEvent | None:
+    """The change that put one entry in its current state, from its changes newest first.
+
+    The contract refuses to set a set entry or clear a clear one (`StatusAlreadySet`,
+    `StatusNotSet`), so that is the newest change; a deployment from before that rule may hold
+    repeated "set" changes, and there the oldest of the newest run of them counts (setting a set
+    entry again changed neither when nor why).
+    """
+    if not touching:
+        return None
+    event = touching[0]
+    if event.set:
+        for earlier in touching[1:]:
+            if not earlier.set:
+                break
+            event = earlier
+    return event
+
 
 def masks_for(indexes: Sequence[int]) -> tuple[list[int], list[int]]:
     """Group entry indexes into (strictly increasing word indexes, bit masks)."""

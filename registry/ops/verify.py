@@ -39,6 +39,7 @@ from registry.ops.registry import (
     Rel,
     StatusEvent,
     bit_of,
+    change_in_force,
     last_change_block,
 )
 from registry.ops.trust import Need, Trust, TrustList, evaluate
@@ -483,13 +484,8 @@ class Verifier:
             if not current:
                 item.add(name, Outcome.PASS, f"not {_past(purpose)}", list=number, index=index)
                 continue
-            # The change that put it in this state: the oldest of the newest run of "set" events
-            # (setting a set bit again, which the contract allows, changes neither when nor why).
-            event = relevant[0]
-            for earlier in relevant[1:]:
-                if not earlier.set:
-                    break
-                event = earlier
+            event = change_in_force(relevant)  # the change that put it in this state
+            assert event is not None
             item.add(
                 name,
                 Outcome.FAIL,
