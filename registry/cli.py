@@ -1057,6 +1057,10 @@ def _status_change(
         )
 
 
+# How long a status change refused by a change still in the node's pool waits for its block.
+STATUS_RACE_WAIT_S = 30.0
+
+
 def _send_status_change(
     registry: Any, identity: Any, issuer_ops: Any, chosen: list[Any], which: Any, set_: bool, code: int
 ) -> tuple[list[Any], list[dict[str, Any]]]:
@@ -1077,6 +1081,11 @@ def _send_status_change(
             if exc.error_name not in (None, "StatusAlreadySet", "StatusNotSet") or attempt == 2:
                 raise
             again = plan_status_change(registry, identity, chosen, which, set_=set_)
+            if not again.unchanged and exc.error_name is not None:
+                # Refused against the node's pending state: the change that won is not in a block
+                # yet. Wait for the next one, so it can be named.
+                _wait_for_next_block(registry.client, STATUS_RACE_WAIT_S)
+                again = plan_status_change(registry, identity, chosen, which, set_=set_)
             if not again.unchanged:
                 raise  # nothing changed under us: the refusal is about something else
             for target, why in again.unchanged:
@@ -1085,6 +1094,16 @@ def _send_status_change(
             if not chosen:
                 break
     return [], []
+
+
+def _wait_for_next_block(client: Any, timeout_s: float) -> None:
+    """Until the node has a block after its current one, or `timeout_s` has passed."""
+    import time
+
+    start = client.block_number()
+    deadline = time.monotonic() + timeout_s
+    while client.block_number() <= start and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def _count(n: int, noun: str) -> str:
