@@ -328,9 +328,9 @@ class Registry:
             for (account, value), r in zip(pairs, result[0], strict=True)
         ]
 
-    def anchor_txs(self, records: Sequence[AnchorRecord]) -> dict[tuple[str, bytes], str | None]:
-        """The transactions that made anchors: one log query per anchor, bounded to its block, all in
-        one batch (a cohort's members share one)."""
+    def anchor_logs(self, records: Sequence[AnchorRecord]) -> dict[tuple[str, bytes], dict[str, Any] | None]:
+        """The `Anchored` logs that made anchors (transaction, log index): one log query per anchor,
+        bounded to its block, all in one batch (a cohort's members share one)."""
         abi = contract_abi("CredentialRegistry")
         unique = {(r.account, r.value): r for r in records}
         keys = list(unique)
@@ -344,7 +344,7 @@ class Registry:
             for account, value in keys
         ]
         results = self.client.batch(requests)
-        return {k: (str(logs[0]["transactionHash"]) if logs else None) for k, logs in zip(keys, results, strict=True)}
+        return {k: (dict(logs[0]) if logs else None) for k, logs in zip(keys, results, strict=True)}
 
     # -- status ---------------------------------------------------------------------------
 
