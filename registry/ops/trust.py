@@ -195,11 +195,18 @@ class TrustReport:
     # The answer depends on an order on the chain that could not be read: neither ok nor refused.
     undetermined: bool = False
 
+    @property
+    def verdict(self) -> str:
+        if self.undetermined:
+            return "could not determine"
+        return "trusted" if self.ok else "not trusted"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "did": self.did,
             "at": self.at,
             "ok": self.ok,
+            "verdict": self.verdict,
             "summary": self.summary,
             "root": self.root,
             "trustedRoot": self.trusted_root,
@@ -729,6 +736,27 @@ def _check_body_uncached(chain: ChainData, link: Link) -> tuple[ParsedAccreditat
     if link.issuer_type is IssuerType.ROOT_TAO:  # onboarded by governance, its authorisation self-signed
         return acc, "its own signature verified (onboarded by the registry's governance)"
     return acc, "signature by the parent's key verified"
+
+
+# Clocks of issuers and nodes disagree a little: a time this far past the chain's newest block is
+# still "now" (the verifier's allowance for an anchor "before" a JWT's iat, too).
+CLOCK_SKEW_S = 300
+
+
+def evaluate_at(
+    chain: ChainData, at: int | None, head_time: int, trust_list: TrustList | None, need: Need | None = None
+) -> TrustReport:
+    """`issuer check` as the CLI and the service both answer it: `at` None is now, read at the node's
+    head; a time asked for that the chain has not reached (beyond the clock-skew allowance) is
+    never answered trusted, nor untrusted: whether the accreditation will still be in force then is
+    not known yet, as `verify --at` says of a credential."""
+    if at is not None and at > head_time + CLOCK_SKEW_S:
+        summary = (
+            f"could not determine: {iso(at)} is later than the chain's newest block ({iso(head_time)}): "
+            "whether it will still be accredited then is not known yet"
+        )
+        return TrustReport(chain.did, iso(at), False, summary, [], undetermined=True)
+    return evaluate(chain, at if at is not None else int(time.time()), trust_list, need)
 
 
 def evaluate(

@@ -42,12 +42,9 @@ from registry.ops.registry import (
     change_in_force,
     last_change_block,
 )
-from registry.ops.trust import Need, Position, Trust, TrustList, evaluate
+from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, evaluate
 
 MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
-# Clocks of issuers and nodes disagree a little; an anchor a few minutes "before" the JWT's iat
-# is skew, not forgery.
-CLOCK_SKEW_S = 300
 
 
 # The checks that need the chain; when it cannot be asked they are reported as unknown (with one
