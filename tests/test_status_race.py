@@ -259,3 +259,38 @@ def test_a_repeated_revocation_names_the_first_one(settings: Settings, registry:
         and "(reason: fraud or misrepresentation" in second.stdout
     )
     assert "nothing to change" in second.stdout
+
+
+def test_a_journaled_batch_partly_changed_by_another_process_sends_only_the_rest(
+    settings: Settings, registry: Registry, issuer: Issuer, holder: Identity
+) -> None:
+    """A revocation batch journaled by a process that died before sending it; meanwhile another
+    machine (its own journal) revoked one of its credentials with another reason. The contract now
+    refuses the batch whole (`StatusAlreadySet`), so the journal sends only what is left: both end
+    revoked, the other machine's reason stands for its credential, and the batch's for the rest."""
+    from registry.chain.client import Call
+    from registry.ops.issuance import own_status_entry
+    from registry.ops.registry import Purpose, masks_for
+
+    ti = issuer.identity
+    tokens = [issuer.issue_single(holder.did, welding_certificate()).holder_file.credential for _ in range(2)]
+    entries = [own_status_entry(t, ti.did, ti.account.address, Purpose.REVOCATION) for t in tokens]
+    assert entries[0][0] == entries[1][0]
+    words, masks = masks_for([index for _, index in entries])
+    batch = Call(
+        registry.credential_address, "CredentialRegistry", "updateStatus", (0, entries[0][0], words, masks, True, 8)
+    )
+    manager = registry.client.tx_manager
+    assert manager is not None
+    manager.journal.add(ti.account.address, batch)  # journaled, then the process died
+    elsewhere = Registry.connect(settings, journal=False)
+    elsewhere.set_status(ti, Purpose.REVOCATION, entries[0][0], entries[0][1], 2)
+    actions = manager.reconcile(ti.account)
+    assert any("narrowed" in a for a in actions) and any("sent again" in a for a in actions), actions
+    reasons = []
+    for number, index in entries:
+        found = registry.entry_change(ti.account.address, Purpose.REVOCATION, number, index, {})
+        assert found is not None
+        reasons.append(found[0].reason)
+    assert reasons == [2, 8]
+    assert [op.state for op in manager.journal.all()][-1] == "confirmed"
