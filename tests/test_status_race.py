@@ -34,7 +34,7 @@ from registry.ops.registry import REASONS, Registry
 POOL_WAIT_S = 60.0
 # With a one-writer-per-issuer lock, the second process waits for the first's confirmation, so only
 # one transaction can be pooled: the block is made once the pool has stayed so long.
-POOL_STABLE_S = 5.0
+POOL_STABLE_S = 3.0
 
 
 class LatestEstimateNode(ThreadingHTTPServer):
@@ -134,7 +134,7 @@ def race(
         while time.monotonic() < deadline and pooled < count and not all(p.poll() is not None for p in procs):
             if pooled and first_pooled is None:
                 first_pooled = time.monotonic()
-            if first_pooled is not None and time.monotonic() - first_pooled > POOL_STABLE_S:
+            if not staggered and first_pooled is not None and time.monotonic() - first_pooled > POOL_STABLE_S:
                 break
             time.sleep(0.05)
             pooled = _pooled(registry)
