@@ -557,10 +557,13 @@ class Trust:
                 *self.client.logs_request(self.address, [abi.event_topic("AttributeRevised")], block, block)
             )
             found: dict[tuple[bytes, bytes], list[int]] = {}
-            for log in sorted(logs, key=lambda entry: int(entry["logIndex"], 16)):
-                topics = [bytes.fromhex(str(t)[2:]) for t in log["topics"]]
-                if len(topics) >= 3:
-                    found.setdefault((topics[1], topics[2]), []).append(int(log["logIndex"], 16))
+            try:
+                for log in sorted(logs, key=lambda entry: int(entry["logIndex"], 16)):
+                    topics = [bytes.fromhex(str(t)[2:]) for t in log["topics"]]
+                    if len(topics) >= 3:
+                        found.setdefault((topics[1], topics[2]), []).append(int(log["logIndex"], 16))
+            except (TypeError, KeyError, ValueError, AttributeError):  # not logs: the order stays unknown
+                found = {}
             for key, numbers in wanted.items():
                 indexes = found.get(key, [])
                 if len(indexes) == len(numbers):

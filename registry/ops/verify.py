@@ -379,8 +379,11 @@ class Verifier:
         if not chain.same_second(anchor.timestamp):
             return None
         Trust(self.registry, "").read_revision_order(chain, anchor.block)
-        index = log.get("logIndex") if log is not None else None
-        return Position(anchor.block, int(index, 16) if isinstance(index, str) else None)
+        try:
+            index = int(log["logIndex"], 16) if log is not None else None
+        except (TypeError, KeyError, ValueError):  # not a log index: the order stays unknown
+            index = None
+        return Position(anchor.block, index)
 
     def _check_accreditation(
         self, item: _Item, chain: Any, position: Position | None, verdicts: dict[tuple[Any, ...], Any]
