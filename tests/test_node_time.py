@@ -112,7 +112,7 @@ def idle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def test_an_idle_chain_whose_node_is_not_syncing_answers_now(idle: World) -> None:
     home, deployment, rpc = idle.settings.home, idle.settings.deployment_file, (idle.settings.rpc_url,)
-    checked = run(home, deployment, "issuer", "check", idle.issuer.did, rpc=rpc)
+    checked = run(home, deployment, "issuer", "check", idle.issuer.did, "--at", iso_now(), rpc=rpc)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     verified = run(home, deployment, "verify", str(idle.credential), "--at", iso_now(), rpc=rpc)
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -127,7 +127,7 @@ def test_an_old_head_from_a_node_that_is_syncing_could_not_determine(idle: World
     idle.node.honest()
     idle.node.lies["eth_syncing"] = lambda r, p: {"startingBlock": "0x0", "currentBlock": "0x5", "highestBlock": "0x99"}
     home, deployment, rpc = idle.settings.home, idle.settings.deployment_file, (idle.node.url,)
-    checked = run(home, deployment, "issuer", "check", idle.issuer.did, rpc=rpc)
+    checked = run(home, deployment, "issuer", "check", idle.issuer.did, "--at", iso_now(), rpc=rpc)
     assert checked.returncode == 2, checked.stdout + checked.stderr
     assert "still syncing" in checked.stdout
     verified = run(home, deployment, "verify", str(idle.credential), "--at", iso_now(), rpc=rpc)
@@ -135,7 +135,7 @@ def test_an_old_head_from_a_node_that_is_syncing_could_not_determine(idle: World
     assert "still syncing" in verified.stdout
     # An answer to eth_syncing that is neither false nor a sync status is garbage: no verdict either.
     idle.node.lies["eth_syncing"] = lambda r, p: "no"
-    garbled = run(home, deployment, "issuer", "check", idle.issuer.did, rpc=rpc)
+    garbled = run(home, deployment, "issuer", "check", idle.issuer.did, "--at", iso_now(), rpc=rpc)
     assert garbled.returncode == 2 and "not a valid eth_syncing result" in garbled.stderr, garbled.stderr
 
 
