@@ -14,6 +14,7 @@ written.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -814,34 +815,31 @@ def issuer_check(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine."""
-    import time as _time
-
-    from registry.formats.credential import iso
+    from registry.chain.client import read_deadline
     from registry.ops.registry import Registry
-    from registry.ops.trust import Need, Trust, evaluate
+    from registry.ops.trust import Need, Trust, evaluate_at
 
-    settings = _settings(rpc, deployment)
+    settings = _verdict_settings(rpc, deployment)
     with _arguments():
         target = _did_of(settings, did)
         roots = _trust_lists(trust_list)
-        when = _parse_at(at) or int(_time.time())
-    try:
-        registry = Registry.connect(settings)
-    except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
-        raise DeploymentMismatch(str(exc)) from exc
-    head = registry.block_timestamp()
-    if when > head + 300:  # the verifier's clock-skew allowance
-        out.print(
-            f"[bold]{markup(target)}[/]: [bold yellow]COULD NOT DETERMINE[/] — {iso(when)} is later than the chain's "
-            f"newest block ({iso(head)}): whether it will still be accredited then is not known yet",
-            markup=True,
-        )
-        raise typer.Exit(2)
-    chain = Trust(registry, settings.public_url).fetch([target])[target]
-    need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
-    report = evaluate(chain, when, roots, need)
+        when = _parse_at(at)
+    # Every chain read of the check ends within the read deadline (REGISTRY_READ_DEADLINE).
+    with read_deadline(settings.read_deadline_s, "read deadline (REGISTRY_READ_DEADLINE)"), _view_calls():
+        try:
+            registry = Registry.connect(settings)
+        except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
+            raise DeploymentMismatch(str(exc)) from exc
+        chain = Trust(registry, settings.public_url).fetch([target])[target]
+        need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
+        # The service's issuer check answers through the same function: the two cannot disagree.
+        head = registry.block_timestamp() if when is not None else 0
+        report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
     if as_json:
         _write(json_text(report.to_json(), indent=2, ascii_only=True) + "\n")
+    elif report.undetermined:
+        why = report.summary.removeprefix("could not determine: ")
+        out.print(f"[bold]{markup(target)}[/]: [bold yellow]COULD NOT DETERMINE[/] — {markup(why)}", markup=True)
     else:
         colour = "green" if report.ok else "red"
         out.print(
@@ -859,7 +857,7 @@ def issuer_check(
                 out.print(f"      [dim]{markup(f'accredited by {by}; scope {scopes}; {valid}')}[/]", markup=True)
         for note in report.notes:
             out.print(f"  [dim]note: {markup(note)}[/]", markup=True)
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(2 if report.undetermined else 0 if report.ok else 1)
 
 
 @did_app.command("rotate-key")
@@ -1086,14 +1084,65 @@ def _status_change(
         return
     # One transaction per (reason, list): each change carries its reason code on-chain.
     for code, chosen in sorted(plan.changes.items()):
-        tokens = [t.token for t in chosen]
-        receipts = issuer_ops.change_status(tokens, which, set_=set_, reason=code, publish=True)
+        sent, receipts = _send_status_change(registry, identity, issuer_ops, chosen, which, set_, code)
+        if not sent:
+            continue
+        tokens = [t.token for t in sent]
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
         out.print(
             f"{verb[(purpose, set_)]} {_count(len(tokens), 'credential')} in block {blocks} ({gas} gas), "
             f"reason: {REASONS[code]}"
         )
+
+
+# How long a status change refused by a change still in the node's pool waits for its block.
+STATUS_RACE_WAIT_S = 30.0
+
+
+def _send_status_change(
+    registry: Any, identity: Any, issuer_ops: Any, chosen: list[Any], which: Any, set_: bool, code: int
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Send one reason group's change; returns the targets changed and their receipts.
+
+    When the contract refuses it because some of its entries are already in the state asked for
+    (another process changed them after our plan read the chain: `StatusAlreadySet`,
+    `StatusNotSet`, or a revert on-chain, which names no error), each such credential is named with
+    the change that won, never with our reason, and the rest is sent again.
+    """
+    from registry.ops.issuance import plan_status_change
+
+    for attempt in range(3):
+        try:
+            tokens = [t.token for t in chosen]
+            return chosen, issuer_ops.change_status(tokens, which, set_=set_, reason=code, publish=True)
+        except TransactionReverted as exc:
+            if exc.error_name not in (None, "StatusAlreadySet", "StatusNotSet") or attempt == 2:
+                raise
+            again = plan_status_change(registry, identity, chosen, which, set_=set_)
+            if not again.unchanged and exc.error_name is not None:
+                # Refused against the node's pending state: the change that won is not in a block
+                # yet. Wait for the next one, so it can be named.
+                _wait_for_next_block(registry.client, STATUS_RACE_WAIT_S)
+                again = plan_status_change(registry, identity, chosen, which, set_=set_)
+            if not again.unchanged:
+                raise  # nothing changed under us: the refusal is about something else
+            for target, why in again.unchanged:
+                out.print(f"unchanged: {shown(target.source)} is {shown(why)}")
+            chosen = again.changes.get(code, [])
+            if not chosen:
+                break
+    return [], []
+
+
+def _wait_for_next_block(client: Any, timeout_s: float) -> None:
+    """Until the node has a block after its current one, or `timeout_s` has passed."""
+    import time
+
+    start = client.block_number()
+    deadline = time.monotonic() + timeout_s
+    while client.block_number() <= start and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def _count(n: int, noun: str) -> str:
@@ -1184,24 +1233,32 @@ def verify(
         return
     from rich.progress import Progress
 
+    from registry.chain.client import start_read_deadline
     from registry.ops.passport import is_passport
     from registry.ops.registry import Registry
-    from registry.ops.verify import Verifier
+    from registry.ops.verify import Verifier, note_single_node
 
-    settings = _settings(rpc, deployment)
+    settings = _verdict_settings(rpc, deployment)
 
     def verifier_for(url: str) -> Verifier:
         endpoint = Settings(home=settings.home, rpc_urls=(url,), deployment_path=settings.deployment_path)
         try:
-            return Verifier(Registry.connect(endpoint, journal=False), roots)
+            registry = Registry.connect(endpoint, journal=False)
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-            return Verifier(None, roots, unavailable=str(exc))
+            return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
+        return Verifier(registry, roots, anchor_window_s=settings.anchor_window_s)
 
+    # Every chain read ends within the read deadline: REGISTRY_READ_DEADLINE seconds for each
+    # slice of up to 100 credentials (attaching to the chain included), however the node paces
+    # its answers; past it, the verdict is "could not determine".
+    slices = -(-len(sources) // 100)
+    start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
     urls = list(settings.rpc_urls) or [settings.rpc_url]
-    verifier = verifier_for(urls[0])
     if len(urls) > 1:
-        _verify_quorum([(u, verifier_for(u)) for u in urls], [_read_argument(s) for s in sources], when, as_json)
+        factories = [(u, functools.partial(verifier_for, u)) for u in urls]
+        _verify_quorum(factories, [_read_argument(s) for s in sources], when, as_json)
         return
+    verifier = verifier_for(urls[0])
     # Files are read, verified and reported a slice at a time, so memory stays flat however many
     # there are; only the verdict counts are kept for the summary.
     chunk = 500
@@ -1222,6 +1279,7 @@ def verify(
                 if results[n] is None:
                     results[n] = verifier.verify_passport(source, content, when)
             for report in results:
+                note_single_node(report)
                 counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
                 worst = max(worst, report.verdict.exit_code)
                 if as_json:
@@ -1418,6 +1476,25 @@ def _arguments() -> Iterator[None]:
         yield
     except InputError as exc:
         raise _BadArguments(str(exc)) from exc
+
+
+def _verdict_settings(rpc: list[str] | None, deployment: Path | None) -> Settings:
+    """The settings of `verify` or `issuer check`: an unusable value (REGISTRY_READ_DEADLINE=abc)
+    is a mistake in how the command was run (exit 64), never a verdict."""
+    try:
+        return _settings(rpc, deployment)
+    except ConfigError as exc:
+        raise _BadArguments(str(exc)) from exc
+
+
+@contextmanager
+def _view_calls() -> Iterator[None]:
+    """Around a verdict command's chain reads: a view call the node says reverted is a node that
+    cannot be believed (our views do not revert), so "could not determine", never "not trusted"."""
+    try:
+        yield
+    except TransactionReverted as exc:
+        raise ChainUnavailable(f"the node refused a read it should answer: {exc}") from exc
 
 
 def _fail(message: str, code: int) -> None:

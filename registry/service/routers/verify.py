@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,7 +14,7 @@ from registry.formats import jwt
 from registry.formats.did import check_did
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
-from registry.ops.trust import Need, Trust, TrustList, evaluate
+from registry.ops.trust import Need, Trust, TrustList, evaluate_at
 from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem, redactor
@@ -72,12 +71,13 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     Reports never name the service's node (its URL is internal): "the service's chain node".
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
+    window = request.app.state.settings.anchor_window_s
     if is_skills_passport(content):
         at = parse_at(body.at, "at")
         try:
-            verifier = Verifier(lazy_registry(), _trust_list(body.trustList))
+            verifier = Verifier(lazy_registry(), _trust_list(body.trustList), anchor_window_s=window)
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-            verifier = Verifier(None, _trust_list(body.trustList), unavailable=str(exc))
+            verifier = Verifier(None, _trust_list(body.trustList), unavailable=str(exc), anchor_window_s=window)
         return _answer(request, verifier.verify_passport("request", content, at).to_json())
     if _is_passport(content):
         raise Problem(
@@ -92,7 +92,8 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         registry = lazy_registry()
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         setup_error = str(exc)
-    (report,) = Verifier(registry, _trust_list(body.trustList)).verify_many([("request", content)], at)
+    verifier = Verifier(registry, _trust_list(body.trustList), anchor_window_s=window)
+    (report,) = verifier.verify_many([("request", content)], at)
     if setup_error is not None:
         # As the CLI does: name the real reason rather than "no chain connection configured".
         for check in report.checks:
@@ -138,5 +139,8 @@ def issuer_check(
     when = parse_at(at, "at")
     chain = Trust(registry, "").fetch([did])[did]
     need = Need(types=("SkillsCredential", *types)) if types else None
-    report = evaluate(chain, when if when is not None else int(time.time()), _trust_list(roots), need)
+    # As `registry issuer check` answers (the same function): a time the chain has not reached is
+    # "could not determine", never ok.
+    head = registry.block_timestamp() if when is not None else 0
+    report = evaluate_at(chain, when, head, _trust_list(roots), need, registry.client.syncing)
     return report.to_json()
