@@ -29,8 +29,7 @@ from registry.errors import (
     InputError,
     KeyStoreError,
     RegistryError,
-    TransactionRefused,
-    TransactionReverted,
+    StateError,
 )
 
 app = typer.Typer(
@@ -359,7 +358,6 @@ def issue(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Issue skills credentials and anchor them: one (--holder/--name/--out) or a cohort (--roster/--out-dir)."""
-    from registry.chain.deployment import write_json_atomic
     from registry.formats.credential import Achievement, Skill
     from registry.ops.issuance import Issuer
     from registry.ops.registry import Registry
@@ -400,16 +398,7 @@ def issue(
     issuer_identity = _load_identity(settings, issuer)
     issuer_ops = Issuer(registry, issuer_identity, settings, profile)
     issuer_ops.check_can_issue(holder_did, achievement, valid_until=until, extra_types=extra_types)
-    written: list[Path] = []
-
-    def keep(holder_file: Any) -> None:
-        write_json_atomic(output, holder_file.to_json())
-        written.append(output)
-
-    with _unanchored_files_removed(written):
-        issued = issuer_ops.issue_single(
-            holder_did, achievement, valid_until=until, extra_types=extra_types, before_anchor=keep
-        )
+    issued = issuer_ops.issue_single(holder_did, achievement, valid_until=until, extra_types=extra_types, out=output)
     receipt = issued.receipt or {}
     out.print(
         f"issued {name!r} to {holder_did}\n  hash 0x{issued.credential_hash.hex()} anchored in block "
@@ -421,12 +410,8 @@ def _issue_cohort(
     settings: Settings, issuer: str, roster: Path, out_dir: Path, extra_types: tuple[str, ...],
     until: int | None, profile: str,
 ) -> None:  # fmt: skip
-    import shutil
-    import tempfile
-
     from rich.progress import Progress
 
-    from registry.chain.deployment import write_json_atomic
     from registry.ops.issuance import Issuer
     from registry.ops.registry import Registry
     from registry.ops.roster import load_roster
@@ -445,72 +430,28 @@ def _issue_cohort(
         raise InputError(f"roster {roster} names nobody")
     # What is checked (expiry, key, accreditation for the types) is the same for every row.
     issuer_ops.check_can_issue(*entries[0], valid_until=until, extra_types=extra_types)
+    width = len(str(len(entries)))
+    # Which holder each file is for, at a glance: the end of their did:key.
+    names = [
+        f"{n:0{width}d}-{_slug(achievement.name)}-{holder_did[-8:]}.json"
+        for n, (holder_did, achievement) in enumerate(entries, 1)
+    ]
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
-        width = len(str(len(entries)))
-
-        written: list[Path] = []
-        created = not out_dir.exists()
-
-        def write_files(files: list[Any]) -> None:
-            # Into a hidden staging directory first, renamed into place whole just before the anchor
-            # is sent: an interruption while hundreds of files are written leaves no half-filled
-            # --out-dir of credentials that were never anchored.
-            progress.update(task, description=f"writing {len(files)} holder files, then anchoring the cohort root")
-            staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
-            names = []
-            try:
-                for n, ((holder_did, achievement), holder_file) in enumerate(zip(entries, files, strict=True), 1):
-                    # Which holder each file is for, at a glance: the end of their did:key.
-                    names.append(f"{n:0{width}d}-{_slug(achievement.name)}-{holder_did[-8:]}.json")
-                    write_json_atomic(staging / names[-1], holder_file.to_json())
-                if out_dir.exists():
-                    out_dir.rmdir()  # checked empty above
-                staging.rename(out_dir)
-            except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
-            written.extend(out_dir / name for name in names)
-
-        with _unanchored_files_removed(written, out_dir if created else None):
-            cohort = issuer_ops.issue_cohort(
-                entries,
-                valid_until=until,
-                extra_types=extra_types,
-                progress=lambda n: progress.advance(task, n),
-                before_anchor=write_files,
-            )
+        cohort = issuer_ops.issue_cohort(
+            entries,
+            valid_until=until,
+            extra_types=extra_types,
+            progress=lambda n: progress.advance(task, n),
+            out_dir=out_dir,
+            file_names=names,
+        )
     gas = int(cohort.receipt["gasUsed"])
     out.print(
         f"issued {_count(len(entries), 'credential')}; cohort root 0x{cohort.root.hex()} anchored in block "
         f"{cohort.receipt['blockNumber']} ({gas} gas, {gas / len(entries):.1f} per credential)\n"
         f"  credential files (each with its Merkle proof): {out_dir}"
     )
-
-
-@contextmanager
-def _unanchored_files_removed(written: list[Path], directory: Path | None = None) -> Iterator[None]:
-    """Around an anchoring whose holder files were written first (so a crash never loses a signed
-    credential). If the node or the contract then refuses the anchor, those files describe
-    credentials nobody could ever verify: they are removed, and the error says so. If the outcome
-    is unknown (the node stopped answering), they stay, and the error says how the journal will
-    finish the anchoring."""
-    try:
-        yield
-    except (TransactionRefused, TransactionReverted) as exc:
-        for path in written:
-            path.unlink(missing_ok=True)
-        if directory is not None and directory.is_dir() and not any(directory.iterdir()):
-            directory.rmdir()
-        removed = f"; nothing was anchored and the {_count(len(written), 'file')} written were removed"
-        raise type(exc)(f"{exc}{removed if written else '; nothing was anchored'}") from exc
-    except ChainUnavailable as exc:
-        if not written:
-            raise
-        raise ChainUnavailable(
-            f"{exc}; {_count(len(written), 'credential file')} kept: the journal sends the anchor again on this "
-            "issuer's next write or `registry journal reconcile`"
-        ) from exc
 
 
 def _slug(text: str) -> str:
@@ -882,22 +823,45 @@ def status_publish(
 
 @journal_app.command("status")
 def journal_status(all_: Annotated[bool, typer.Option("--all", help="Include confirmed operations.")] = False) -> None:
-    """List journaled writes (unfinished ones by default)."""
-    from registry.chain.txmanager import Journal
+    """List journaled writes (unfinished ones by default). Reads the journal without writing to it."""
+    from registry.chain import writer
+    from registry.chain.deployment import Deployment
+    from registry.chain.txmanager import Journal, deployment_key
 
     settings = _settings()
     if not settings.journal_file.exists():
         out.print("no journal yet: nothing has been written from this home")
         return
-    operations = [op for op in Journal(settings.journal_file).all() if all_ or op.state in ("intended", "sent")]
+    journal = Journal(settings.journal_file, read_only=True)
+    if journal.note:
+        sys.stderr.write(f"warning: {journal.note}\n")
+    current: str | None = None
+    try:
+        found = Deployment.load(settings.deployment_file)
+        current = deployment_key(found.chain_id, found.deployment_block_hash, found.address("CredentialRegistry"))
+    except RegistryError:
+        pass  # no deployment file here: rows are listed without that comparison
+    operations = [op for op in journal.all() if all_ or op.state in ("intended", "sent")]
     if not operations:
         out.print("every journaled write is confirmed")
         return
     table = Table("operation", "sender", "call", "state", "nonce", "block", "transaction", "note")
     for op in operations:
+        notes = [op.error] if op.error else []
+        if op.files is not None:
+            notes.append(f"anchors {op.files.describe()}")
+        if op.state in ("intended", "sent"):
+            if op.deployment is None:
+                notes.append("deployment not recorded (an older journal): never sent automatically")
+            elif current is not None and op.deployment != current:
+                notes.append(f"another deployment (chain {op.deployment.split(':')[0]}): never sent here")
+            if op.owner_pid is not None and writer.owner_alive(op.owner_pid, op.owner_start):
+                notes.append(f"process {op.owner_pid} is driving it")
+            if op.files is not None and op.files_state != "written":
+                notes.append("holder files not yet complete")
+        call = f"{op.call.function} (status-list publication, signed when sent)" if op.intent else op.call.function
         table.add_row(
-            op.id[:8], op.sender, op.call.function, op.state, str(op.nonce), str(op.block), op.tx_hash or "",
-            op.error or "",
+            op.id[:8], op.sender, call, op.state, str(op.nonce), str(op.block), op.tx_hash or "", "; ".join(notes),
         )  # fmt: skip
     out.print(table)
 
@@ -913,9 +877,9 @@ def journal_reconcile(
 
     settings = _settings(rpc, deployment)
     registry = Registry.connect(settings)
-    account = _load_identity(settings, identity).account
+    who = _load_identity(settings, identity)
     assert registry.client.tx_manager is not None
-    actions = registry.client.tx_manager.reconcile(account)
+    actions = registry.client.tx_manager.reconcile(who.account, who, explicit=True)
     for action in actions:
         out.print(action)
     out.print(f"reconciled: {len(actions)} operation(s) acted on" if actions else "nothing to reconcile")
@@ -1035,18 +999,23 @@ def _status_change(
     identity = _load_identity(settings, issuer)
     issuer_ops = Issuer(registry, identity, settings)
     which = Purpose.parse(purpose)
-    # Every credential is checked (this issuer's? already in that state?) before anything is sent.
-    plan = plan_status_change(registry, identity, targets, which, set_=set_)
     verb = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
-    for target, why in plan.unchanged:
-        out.print(f"unchanged: {target.source} is {why}")
-    if not plan.changes:
-        out.print(f"nothing to change: {_count(len(plan.unchanged), 'credential')} already as asked")
-        return
-    # One transaction per (reason, list): each change carries its reason code on-chain.
-    for code, chosen in sorted(plan.changes.items()):
-        tokens = [t.token for t in chosen]
-        receipts = issuer_ops.change_status(tokens, which, set_=set_, reason=code, publish=True)
+    # Under the issuer's writer lock from the check to the last confirmation: another process of
+    # this issuer cannot change the same credentials in between (its plan waits for ours).
+    with issuer_ops.writing():
+        # Every credential is checked (this issuer's? already in that state?) before anything is sent.
+        plan = plan_status_change(registry, identity, targets, which, set_=set_)
+        for target, why in plan.unchanged:
+            out.print(f"unchanged: {target.source} is {why}")
+        if not plan.changes:
+            out.print(f"nothing to change: {_count(len(plan.unchanged), 'credential')} already as asked")
+            return
+        # One transaction per (reason, list), each carrying its reason code on-chain, and the
+        # changed lists' publications: journaled together before the first is sent.
+        changes = {code: [t.token for t in chosen] for code, chosen in plan.changes.items()}
+        results = issuer_ops.apply_status_changes(changes, which, set_=set_, publish=True)
+    for code, tokens in sorted(changes.items()):
+        receipts = results[code]
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
         out.print(
@@ -1376,6 +1345,8 @@ def main() -> None:
         _fail(str(exc), 2)
     except _BadArguments as exc:
         _fail(str(exc), EXIT_USAGE)
+    except StateError as exc:  # the journal, the status allocation or holder files: local state
+        _fail(str(exc), EXIT_IO)
     except RegistryError as exc:
         _fail(str(exc), 1)
     except (KeyboardInterrupt, typer.Abort):

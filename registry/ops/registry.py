@@ -178,11 +178,23 @@ class Registry:
         client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
         if check:
             check_deployment(client, deployment)
+        registry = cls(client, deployment)
         if journal:
-            from registry.chain.txmanager import Journal, TxManager
+            from registry.chain.txmanager import PUBLISH, Journal, TxManager, deployment_key
 
-            client.tx_manager = TxManager(client, Journal(settings.journal_file), settings.confirmations)
-        return cls(client, deployment)
+            key = deployment_key(
+                deployment.chain_id, deployment.deployment_block_hash, deployment.address("CredentialRegistry")
+            )
+            manager = TxManager(client, Journal(settings.journal_file), settings.confirmations, deployment=key)
+
+            def publication(identity: Any, journaled: Call) -> Call:
+                from registry.ops.statuslists import StatusLists
+
+                return StatusLists(registry, settings.public_url).build_call(identity, journaled)
+
+            manager.builders[PUBLISH] = publication
+            client.tx_manager = manager
+        return registry
 
     def _did(self, function: str, *args: Any) -> Call:
         return Call(self.did_address, "DIDRegistry", function, args)
