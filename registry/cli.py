@@ -822,13 +822,17 @@ def status_publish(
 
 
 @journal_app.command("status")
-def journal_status(all_: Annotated[bool, typer.Option("--all", help="Include confirmed operations.")] = False) -> None:
-    """List journaled writes (unfinished ones by default). Reads the journal without writing to it."""
+def journal_status(
+    all_: Annotated[bool, typer.Option("--all", help="Include confirmed operations.")] = False,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """List journaled writes (unfinished ones by default). Reads the journal without writing to it;
+    rows of a deployment other than the deployment file's are named so."""
     from registry.chain import writer
     from registry.chain.deployment import Deployment
     from registry.chain.txmanager import Journal, deployment_key
 
-    settings = _settings()
+    settings = _settings(None, deployment)
     if not settings.journal_file.exists():
         out.print("no journal yet: nothing has been written from this home")
         return
@@ -845,11 +849,10 @@ def journal_status(all_: Annotated[bool, typer.Option("--all", help="Include con
     if not operations:
         out.print("every journaled write is confirmed")
         return
-    table = Table("operation", "sender", "call", "state", "nonce", "block", "transaction", "note")
+    # One operation per line, then what it covers and its notes (indented): nothing is cut to a
+    # table column's width, so every file a pending row names is there to read in full.
     for op in operations:
         notes = [op.error] if op.error else []
-        if op.files is not None:
-            notes.append(f"anchors {op.files.describe()}")
         if op.state in ("intended", "sent"):
             if op.deployment is None:
                 notes.append("deployment not recorded (an older journal): never sent automatically")
@@ -858,12 +861,17 @@ def journal_status(all_: Annotated[bool, typer.Option("--all", help="Include con
             if op.owner_pid is not None and writer.owner_alive(op.owner_pid, op.owner_start):
                 notes.append(f"process {op.owner_pid} is driving it")
             if op.files is not None and op.files_state != "written":
-                notes.append("holder files not yet complete")
+                notes.append("holder files not yet known complete: reconcile sends it if they are, else abandons it")
         call = f"{op.call.function} (status-list publication, signed when sent)" if op.intent else op.call.function
-        table.add_row(
-            op.id[:8], op.sender, call, op.state, str(op.nonce), str(op.block), op.tx_hash or "", "; ".join(notes),
-        )  # fmt: skip
-    out.print(table)
+        line = f"{op.id[:8]}  {op.state:<9}  {call}  sender {op.sender}"
+        line += f"  nonce {op.nonce}" if op.nonce is not None else ""
+        line += f"  block {op.block}" if op.block is not None else ""
+        line += f"  transaction {op.tx_hash}" if op.tx_hash else ""
+        out.print(line, markup=False)
+        if op.files is not None:
+            out.print(f"    anchors {op.files.describe()}", markup=False)
+        for note in notes:
+            out.print(f"    note: {note}", markup=False)
 
 
 @journal_app.command("reconcile")

@@ -229,10 +229,12 @@ def _fault(path: Path, exc: BaseException) -> StateError:
     if "malformed" in text or "not a database" in text or "corrupt" in text:
         return StateError(
             f"the journal {path} is damaged ({exc}): keep a copy, restore it from a backup, or move it aside to "
-            "start a new one (the writes it holds as pending are then no longer sent)"
+            "start a new one (the writes it held as pending are then no longer sent)"
         )
     if "locked" in text or "busy" in text:
         return StateError(f"the journal {path} stayed locked by another process; run the command again")
+    if "disk i/o error" in text:
+        return StateError(f"cannot write the journal {path} (disk I/O error: a full or failing disk?)")
     if "unable to open" in text:
         return StateError(f"cannot open the journal {path}: check that its directory exists and is writable")
     return StateError(f"the journal {path} could not be used: {exc}")
@@ -260,6 +262,11 @@ class Journal:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             self._create(path)
+        elif not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise StateError(
+                f"the journal {path} is read-only (or its directory is): writes need a writable home; "
+                "`registry journal status` still reads it"
+            )
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
         db.execute("PRAGMA synchronous=FULL")
         return db
@@ -312,10 +319,11 @@ class Journal:
                 f"the journal {self.path} is empty (truncated): restore it from a backup, or move it aside to start "
                 "a new one (the writes it held as pending are then no longer sent)"
             )
-        problems = [row[0] for row in self._db.execute("PRAGMA quick_check").fetchall()]
+        problems = [str(row[0]) for row in self._db.execute("PRAGMA quick_check").fetchall()]
         if problems != ["ok"]:
+            detail = " ".join(" ".join(problems).replace("*** in database main ***", "").split())
             raise StateError(
-                f"the journal {self.path} is damaged ({problems[0][:120]}): keep a copy, restore it from a backup, "
+                f"the journal {self.path} is damaged ({detail[:100]}): keep a copy, restore it from a backup, "
                 "or move it aside to start a new one (the writes it held as pending are then no longer sent)"
             )
         tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
