@@ -173,9 +173,15 @@ ISSUE_STEPS = ("after-allocation", "after-row", "after-files", "before-send", "a
 COHORT_STEPS = ("after-allocation", "after-row", "during-files", "after-files", "before-send", "after-send",
                 "after-receipt")  # fmt: skip
 REVOKE_STEPS = ("before-send", "after-send", "between-batch", "before-publication", "after-receipt")
-CASES = (
-    [("issue", s) for s in ISSUE_STEPS] + [("cohort", s) for s in COHORT_STEPS] + [("revoke", s) for s in REVOKE_STEPS]
-)
+# The steps this module adds run in the default run; the per-transaction ones (before-send,
+# after-send, after-receipt: also in test_faults.py's default run) and the rest under `make fuzz`.
+DEFAULT_STEPS = {("issue", "after-row"), ("issue", "after-files"), ("cohort", "during-files"),
+                 ("cohort", "after-files"), ("revoke", "between-batch"), ("revoke", "before-publication")}  # fmt: skip
+CASES = [
+    pytest.param(operation, step, marks=() if (operation, step) in DEFAULT_STEPS else pytest.mark.fuzz)
+    for operation, steps in (("issue", ISSUE_STEPS), ("cohort", COHORT_STEPS), ("revoke", REVOKE_STEPS))
+    for step in steps
+]
 
 
 def _start(world: World, operation: str, directory: Path, tag: str, **kwargs: object):  # type: ignore[no-untyped-def]
