@@ -3,8 +3,8 @@
 Exit codes: 0 success (for `verify`: valid; for `issuer check`: trusted), 1 failure, not valid or
 not trusted, 2 could not determine (the chain or the deployment could not be used), 64 the
 command line is wrong (an unknown option anywhere; for `verify` and `issuer check` also a file
-that is not there or a date that is not a date: never a verdict), 74 the output could not be
-written.
+that is not there or a date that is not a date: never a verdict), 74 the output or local state
+(the journal, the status allocation, a holder file) could not be written or read.
 """
 
 from __future__ import annotations
@@ -739,7 +739,7 @@ def issuer_check(
         roots = _trust_lists(trust_list)
         when = _parse_at(at) or int(_time.time())
     try:
-        registry = Registry.connect(settings)
+        registry = Registry.connect(settings, journal=False)  # a read: the journal is not needed
     except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
         raise DeploymentMismatch(str(exc)) from exc
     head = registry.block_timestamp()
