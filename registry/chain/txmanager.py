@@ -223,7 +223,10 @@ def _fault(path: Path, exc: BaseException) -> StateError:
     """A SQLite or file-system failure of the journal as one sentence naming the file."""
     text = str(exc).lower()
     if "full" in text or getattr(exc, "errno", None) == 28:
-        return StateError(f"no space left for the journal {path}: free some space and run the command again")
+        return StateError(
+            f"no space left for the journal {path}: free some space; `registry journal status` then shows whether "
+            "anything was left unfinished"
+        )
     if "readonly" in text or "read-only" in text:
         return StateError(f"the journal {path} is read-only: writes need a writable home (journal status still works)")
     if "malformed" in text or "not a database" in text or "corrupt" in text:
@@ -796,7 +799,7 @@ class TxManager:
                 self.journal.update(op.id, state="failed", error=f"abandoned: {note}; nothing was anchored")
                 return [f"{name}: abandoned ({note}); nothing was anchored"]
             self.journal.update(op.id, files_state="written")
-        if op.state == "sent" and op.tx_hash and op.raw_tx and not op.intent:
+        if op.state == "sent" and op.tx_hash and op.raw_tx:
             if self._receipt(op.tx_hash) is not None:
                 self._await(op, op.tx_hash)
                 return [f"{name}: confirmed"]
@@ -805,11 +808,8 @@ class TxManager:
                 self._broadcast(op.raw_tx)
                 self._await(op, op.tx_hash)
                 return [f"{name}: rebroadcast"]
-        if op.state == "sent" and op.tx_hash and op.intent and self._receipt(op.tx_hash) is not None:
-            self._await(op, op.tx_hash)
-            return [f"{name}: confirmed"]
-        # Never sent, or its nonce went to another transaction (or a publication whose content
-        # must be read again from the chain): sign it again.
+        # Never sent, or its nonce went to another transaction: sign it again (a publication is
+        # signed again from the chain as it is now).
         self.journal.update(op.id, state="intended", nonce=None, tx_hash=None, raw_tx=None)
         self._drive(account, self.journal.get(op.id), resubmission=True, identity=identity)
         covers = f" (anchors {op.files.describe()})" if op.files else ""
