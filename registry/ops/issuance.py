@@ -22,7 +22,7 @@ from typing import Any
 from registry.chain.client import Call
 from registry.chain.txmanager import PUBLISH, Files, TxManager, crash_point
 from registry.config import Settings
-from registry.errors import ConfigError, InputError, StateError
+from registry.errors import InputError, StateError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.merkle import StandardMerkleTree
@@ -74,9 +74,8 @@ class Issuer:
         self.identity = identity
         self.settings = settings
         self._terms_of_use: str | None = None
-        if registry.client.tx_manager is None:
-            raise ConfigError("issuing needs the journal: connect with Registry.connect(settings)")
-        self.tx: TxManager = registry.client.tx_manager
+        # Every issuer write is journaled, and the status allocation lives in the journal.
+        self.tx: TxManager = registry.attach_journal(settings)
         self.allocator = StatusAllocator(
             self.tx.journal, identity.account.address, settings.state_dir / identity.name, say=self.tx.say
         )
