@@ -30,6 +30,7 @@ from registry.errors import (
     KeyStoreError,
     RegistryError,
     StateError,
+    TransactionReverted,
 )
 
 app = typer.Typer(
@@ -727,33 +728,27 @@ def issuer_check(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine."""
-    import time as _time
-
-    from registry.formats.credential import iso
     from registry.ops.registry import Registry
-    from registry.ops.trust import Need, Trust, evaluate
+    from registry.ops.trust import Need, Trust, evaluate_at
 
     settings = _settings(rpc, deployment)
     with _arguments():
         target = _did_of(settings, did)
         roots = _trust_lists(trust_list)
-        when = _parse_at(at) or int(_time.time())
+        when = _parse_at(at)
     try:
         registry = Registry.connect(settings, journal=False)  # a read: the journal is not needed
     except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
         raise DeploymentMismatch(str(exc)) from exc
-    head = registry.block_timestamp()
-    if when > head + 300:  # the verifier's clock-skew allowance
-        out.print(
-            f"[bold]{target}[/]: [bold yellow]COULD NOT DETERMINE[/] — {iso(when)} is later than the chain's newest "
-            f"block ({iso(head)}): whether it will still be accredited then is not known yet"
-        )
-        raise typer.Exit(2)
     chain = Trust(registry, settings.public_url).fetch([target])[target]
     need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
-    report = evaluate(chain, when, roots, need)
+    # The service's issuer check answers through the same function: the two cannot disagree.
+    report = evaluate_at(chain, when, registry.block_timestamp() if when is not None else 0, roots, need)
     if as_json:
         _write(json.dumps(report.to_json(), indent=2) + "\n")
+    elif report.undetermined:
+        why = report.summary.removeprefix("could not determine: ")
+        out.print(f"[bold]{target}[/]: [bold yellow]COULD NOT DETERMINE[/] — {why}")
     else:
         colour = "green" if report.ok else "red"
         out.print(
@@ -771,7 +766,7 @@ def issuer_check(
                 )
         for note in report.notes:
             out.print(f"  [dim]note: {note}[/]")
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(2 if report.undetermined else 0 if report.ok else 1)
 
 
 @did_app.command("rotate-key")
@@ -1009,7 +1004,7 @@ def _status_change(
     which = Purpose.parse(purpose)
     verb = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
     # Under the issuer's writer lock from the check to the last confirmation: another process of
-    # this issuer cannot change the same credentials in between (its plan waits for ours).
+    # this issuer (same home) cannot change the same credentials in between: its plan waits for ours.
     with issuer_ops.writing():
         # Every credential is checked (this issuer's? already in that state?) before anything is sent.
         plan = plan_status_change(registry, identity, targets, which, set_=set_)
@@ -1020,16 +1015,81 @@ def _status_change(
             return
         # One transaction per (reason, list), each carrying its reason code on-chain, and the
         # changed lists' publications: journaled together before the first is sent.
-        changes = {code: [t.token for t in chosen] for code, chosen in plan.changes.items()}
-        results = issuer_ops.apply_status_changes(changes, which, set_=set_, publish=True)
-    for code, tokens in sorted(changes.items()):
-        receipts = results[code]
+        done = _send_status_changes(registry, identity, issuer_ops, plan.changes, which, set_)
+    for code, (sent, receipts) in sorted(done.items()):
+        tokens = [t.token for t in sent]
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
         out.print(
             f"{verb[(purpose, set_)]} {_count(len(tokens), 'credential')} in block {blocks} ({gas} gas), "
             f"reason: {REASONS[code]}"
         )
+
+
+# How long a status change refused by a change still in the node's pool waits for its block.
+STATUS_RACE_WAIT_S = 30.0
+
+
+def _send_status_changes(
+    registry: Any, identity: Any, issuer_ops: Any, changes: dict[int, list[Any]], which: Any, set_: bool
+) -> dict[int, tuple[list[Any], list[dict[str, Any]]]]:
+    """Send every reason group's change as one journaled batch; returns, per reason, the targets
+    changed and their receipts.
+
+    When the contract refuses a group because some of its entries are already in the state asked
+    for (a process of another home changed them after our plan read the chain: `StatusAlreadySet`,
+    `StatusNotSet`, or a revert on-chain, which names no error), each such credential is named with
+    the change that won, never with our reason, and the rest is sent again.
+    """
+    from registry.ops.issuance import plan_status_change
+
+    done: dict[int, tuple[list[Any], list[dict[str, Any]]]] = {}
+    pending = dict(changes)
+    for attempt in range(3):
+        outcome = issuer_ops.apply_status_changes(
+            {code: [t.token for t in chosen] for code, chosen in pending.items()}, which, set_=set_, publish=True
+        )
+        if outcome.publication_failure is not None:  # the changes stand; the list is published later
+            sys.stderr.write(
+                f"warning: a status list was not published ({outcome.publication_failure}); "
+                "run `registry status publish` once the cause is fixed\n"
+            )
+        retry: dict[int, list[Any]] = {}
+        for code, chosen in sorted(pending.items()):
+            exc = outcome.failures.get(code)
+            if exc is None:
+                done[code] = (chosen, outcome.receipts[code])
+                continue
+            if not isinstance(exc, TransactionReverted):
+                raise exc
+            if exc.error_name not in (None, "StatusAlreadySet", "StatusNotSet") or attempt == 2:
+                raise exc
+            again = plan_status_change(registry, identity, chosen, which, set_=set_)
+            if not again.unchanged and exc.error_name is not None:
+                # Refused against the node's pending state: the change that won is not in a block
+                # yet. Wait for the next one, so it can be named.
+                _wait_for_next_block(registry.client, STATUS_RACE_WAIT_S)
+                again = plan_status_change(registry, identity, chosen, which, set_=set_)
+            if not again.unchanged:
+                raise exc  # nothing changed under us: the refusal is about something else
+            for target, why in again.unchanged:
+                out.print(f"unchanged: {target.source} is {why}")
+            if again.changes.get(code):
+                retry[code] = again.changes[code]
+        if not retry:
+            break
+        pending = retry
+    return done
+
+
+def _wait_for_next_block(client: Any, timeout_s: float) -> None:
+    """Until the node has a block after its current one, or `timeout_s` has passed."""
+    import time
+
+    start = client.block_number()
+    deadline = time.monotonic() + timeout_s
+    while client.block_number() <= start and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def _count(n: int, noun: str) -> str:

@@ -73,6 +73,9 @@ if TYPE_CHECKING:
 
 # Contract errors that mean "this operation is already on-chain".
 ALREADY_DONE = {"AlreadyAnchored", "DIDAlreadyRegistered", "AttributeExists", "DuplicateKey"}
+# A status change the contract refuses because entries are already in the state asked for: done
+# only when every entry it names is (another process may have changed some of them, not all).
+STATUS_ALREADY = {"StatusAlreadySet", "StatusNotSet"}
 # How far back reconciliation re-checks confirmed operations (covers reorgs deeper than any seen).
 REORG_WINDOW = 64
 # Fault injection for the crash tests: the process SIGKILLs itself at the named step.
@@ -555,6 +558,24 @@ class TxManager:
             return int(published[0]) != 0 and int(published[0]) > last_change
         return None
 
+    def still_to_change(self, sender: str, call: Call) -> Call:
+        """An `updateStatus` narrowed to the entries not yet in the state it asks for (another
+        process may have changed some of them since it was journaled: the contract refuses a change
+        that names an entry already so, and what is left must still be sent); any other call as is."""
+        if call.contract != "CredentialRegistry" or call.function != "updateStatus":
+            return call
+        purpose, number, words, masks, set_, reason = call.args
+        current = self.client.call(
+            Call(call.address, call.contract, "statusWordsFor",
+                 ([sender] * len(words), [purpose] * len(words), [number] * len(words), [w * 224 for w in words]))
+        )[0]  # fmt: skip
+        left = [(w, (m & ~int(v)) if set_ else (m & int(v))) for w, m, v in zip(words, masks, current, strict=True)]
+        left = [(w, m) for w, m in left if m]
+        return Call(
+            call.address, call.contract, call.function,
+            (purpose, number, [w for w, _ in left], [m for _, m in left], set_, reason),
+        )  # fmt: skip
+
     # -- sending --------------------------------------------------------------------------------
 
     def _sign_and_record(self, account: LocalAccount, op_id: str, call: Call) -> tuple[str, str]:
@@ -662,8 +683,19 @@ class TxManager:
         """Send a recorded batch in order. A refusal of one transaction marks it failed and the rest
         still go (each is its own change); the first refusal is raised at the end. A silent node
         stops the batch: what is left stays pending, for the next write or `journal reconcile`."""
-        receipts: list[dict[str, Any] | None] = []
-        errors: list[Exception] = []
+        outcomes = self.drive_each(account, op_ids, identity)
+        errors = [o for o in outcomes if isinstance(o, Exception)]
+        if errors:
+            more = f" ({len(errors) - 1} more transaction(s) of this batch failed too)" if len(errors) > 1 else ""
+            raise type(errors[0])(f"{errors[0]}{more}") from errors[0]
+        return [o for o in outcomes if not isinstance(o, Exception)]
+
+    def drive_each(
+        self, account: LocalAccount, op_ids: Sequence[str], identity: Any = None
+    ) -> list[dict[str, Any] | Exception]:
+        """`drive`, returning each transaction's receipt or its refusal (TransactionRefused or
+        TransactionReverted) instead of raising the first."""
+        outcomes: list[dict[str, Any] | Exception] = []
         for n, op_id in enumerate(op_ids):
             op = self.journal.get(op_id)
             if op.intent:
@@ -671,14 +703,10 @@ class TxManager:
             elif n:
                 crash_point("between-batch")
             try:
-                receipts.append(self._drive(account, op, identity=identity))
+                outcomes.append(self._drive(account, op, identity=identity))
             except (TransactionRefused, TransactionReverted) as exc:
-                errors.append(exc)
-                receipts.append(None)
-        if errors:
-            more = f" ({len(errors) - 1} more transaction(s) of this batch failed too)" if len(errors) > 1 else ""
-            raise type(errors[0])(f"{errors[0]}{more}") from errors[0]
-        return receipts
+                outcomes.append(exc)
+        return outcomes
 
     def _materialise(self, op: Operation, identity: Any) -> Call:
         """The call to send for `op`: an intent is built now (signed with the issuer's key)."""
@@ -701,7 +729,10 @@ class TxManager:
         except TransactionReverted as exc:
             # Only a resubmission may read "already there" as success: a first submission refused
             # that way is someone else's anchor or DID, and the caller must hear it.
-            if resubmission and exc.error_name in ALREADY_DONE:
+            if resubmission and (
+                exc.error_name in ALREADY_DONE
+                or (exc.error_name in STATUS_ALREADY and self.effect_done(account.address, op.call))
+            ):
                 self.journal.update(op.id, state="confirmed", error=f"already on-chain ({exc.error_name})")
                 return {"alreadyDone": exc.error_name, "blockNumber": None, "gasUsed": 0, "status": 1}
             raise self._failed(op, exc) from None
@@ -799,7 +830,17 @@ class TxManager:
                 self.journal.update(op.id, state="failed", error=f"abandoned: {note}; nothing was anchored")
                 return [f"{name}: abandoned ({note}); nothing was anchored"]
             self.journal.update(op.id, files_state="written")
-        if op.state == "sent" and op.tx_hash and op.raw_tx:
+        # A status change some of whose entries another process changed meanwhile (another home:
+        # this one's lock keeps its own processes apart): the contract refuses it whole now, so its
+        # signed bytes are dead; what is left is signed anew.
+        narrowed = self.still_to_change(sender, op.call)
+        if narrowed != op.call:
+            self.journal.update(op.id, args=narrowed.args)
+            op = self.journal.get(op.id)
+            narrowing = [f"{name}: narrowed to the entries still to change"]
+        else:
+            narrowing = []
+        if op.state == "sent" and op.tx_hash and op.raw_tx and not narrowing:
             if self._receipt(op.tx_hash) is not None:
                 self._await(op, op.tx_hash)
                 return [f"{name}: confirmed"]
@@ -813,7 +854,7 @@ class TxManager:
         self.journal.update(op.id, state="intended", nonce=None, tx_hash=None, raw_tx=None)
         self._drive(account, self.journal.get(op.id), resubmission=True, identity=identity)
         covers = f" (anchors {op.files.describe()})" if op.files else ""
-        return [f"{name}: sent again{covers}"]
+        return [*narrowing, f"{name}: sent again{covers}"]
 
 
 def _files(n: int) -> str:

@@ -28,7 +28,17 @@ from registry.formats import jwt
 from registry.formats.merkle import StandardMerkleTree
 from registry.keystore import Identity
 from registry.ops.allocation import StatusAllocator
-from registry.ops.registry import BITS_PER_WORD, Purpose, Registry, bit_of, list_id, masks_for, split_list_id
+from registry.ops.registry import (
+    BITS_PER_WORD,
+    REASONS,
+    Purpose,
+    Registry,
+    StatusEvent,
+    bit_of,
+    list_id,
+    masks_for,
+    split_list_id,
+)
 
 # ASCII digits only (str.isdigit also accepts '²' and other scripts' digits), and short enough
 # that int() is cheap.
@@ -315,14 +325,17 @@ class Issuer:
         With `publish`, each changed list's status-list credential is then re-signed and published
         (one more transaction per list) so ecosystem verifiers reading it see the change.
         """
-        return self.apply_status_changes({reason: list(tokens)}, purpose, set_=set_, publish=publish)[reason]
+        outcome = self.apply_status_changes({reason: list(tokens)}, purpose, set_=set_, publish=publish)
+        if reason in outcome.failures:
+            raise outcome.failures[reason]
+        return outcome.receipts[reason]
 
     def apply_status_changes(
         self, changes: dict[int, list[str]], purpose: Purpose, *, set_: bool, publish: bool = False
-    ) -> dict[int, list[dict[str, Any]]]:
+    ) -> StatusOutcome:
         """Every (reason, list) change of one command, and the publications of the lists they
         touch, journaled in one SQLite transaction before the first is sent; then sent in order.
-        Returns the receipts of each reason's transactions (the publications' are not returned)."""
+        Returns each reason's receipts, or the refusal of its transaction (the others still went)."""
         plan: list[tuple[int, Call]] = []
         touched: set[int] = set()
         for reason in sorted(changes):
@@ -348,12 +361,26 @@ class Issuer:
                 items.append((publication, PUBLISH))
         with self.writing():
             op_ids = self.tx.record(self.identity.account, items)
-            receipts = self.tx.drive(self.identity.account, op_ids, self.identity)
-        result: dict[int, list[dict[str, Any]]] = {reason: [] for reason in changes}
-        for (reason, _), receipt in zip(plan, receipts, strict=False):
-            assert receipt is not None  # a failure raised above
-            result[reason].append(receipt)
+            outcomes = self.tx.drive_each(self.identity.account, op_ids, self.identity)
+        result = StatusOutcome({reason: [] for reason in changes}, {})
+        for (reason, _), outcome in zip(plan, outcomes, strict=False):
+            if isinstance(outcome, Exception):
+                result.failures.setdefault(reason, outcome)
+            else:
+                result.receipts[reason].append(outcome)
+        for outcome in outcomes[len(plan) :]:  # a publication refused: the changes themselves stand
+            if isinstance(outcome, Exception):
+                result.publication_failure = outcome
         return result
+
+
+@dataclass
+class StatusOutcome:
+    """What `apply_status_changes` did: each reason's receipts, or why its change was refused."""
+
+    receipts: dict[int, list[dict[str, Any]]]
+    failures: dict[int, Exception]
+    publication_failure: Exception | None = None
 
 
 def _why(exc: BaseException) -> str:
@@ -419,18 +446,39 @@ def plan_status_change(
         slots.append((target, own, revocation))
     words = _current_words(registry, account, purpose, slots)
     plan = StatusPlan({}, [])
+    histories: dict[Any, list[StatusEvent]] = {}
     for target, own, revocation in slots:
         revoked = revocation is not None and words[(Purpose.REVOCATION, *revocation)]
         current = words[(purpose, *own)]
         if revoked and not set_:
             raise InputError(f"{target.source} is revoked, and revocation is final: it cannot be reinstated")
         if revoked:
-            plan.unchanged.append((target, "already revoked"))
+            assert revocation is not None
+            change = _by_change(registry, account, Purpose.REVOCATION, revocation, histories)
+            plan.unchanged.append((target, _state(Purpose.REVOCATION, True) + change))
         elif current == set_:
-            plan.unchanged.append((target, _state(purpose, set_)))
+            change = _by_change(registry, account, purpose, own, histories)
+            plan.unchanged.append((target, _state(purpose, set_) + change))
         else:
             plan.changes.setdefault(target.reason, []).append(target)
     return plan
+
+
+def _by_change(
+    registry: Registry, account: str, purpose: Purpose, entry: tuple[int, int], histories: dict[Any, list[StatusEvent]]
+) -> str:
+    """Which change put an entry in its state, read from its StatusWordChanged events: the
+    transaction, block, reason and time of the change that counts (a losing racer's own reason was
+    not recorded, and it must say whose was)."""
+    found = registry.entry_change(account, purpose, entry[0], entry[1], histories)
+    if found is None:
+        return ""
+    event, when = found
+    verb = "by" if event.set else "since its reinstatement by"
+    return (
+        f" {verb} transaction {event.tx_hash} in block {event.block} "
+        f"(reason: {REASONS.get(event.reason, f'code {event.reason}')}, {vcfmt.iso(when)})"
+    )
 
 
 def _state(purpose: Purpose, set_: bool) -> str:
