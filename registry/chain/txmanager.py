@@ -696,16 +696,28 @@ class TxManager:
         """`drive`, returning each transaction's receipt or its refusal (TransactionRefused or
         TransactionReverted) instead of raising the first."""
         outcomes: list[dict[str, Any] | Exception] = []
+        landed: dict[int, bool] = {}  # per status list changed by this batch: did any change land?
         for n, op_id in enumerate(op_ids):
             op = self.journal.get(op_id)
             if op.intent:
                 crash_point("before-publication")
+                if landed.get(int(op.call.args[0])) is False:
+                    # Every change of this batch to the list was refused (another process changed
+                    # it first, and publishes it): there is nothing of ours to publish.
+                    self.journal.update(op.id, state="failed", error="not needed: no change of its batch landed")
+                    outcomes.append({"skipped": True, "blockNumber": None, "gasUsed": 0, "status": 1})
+                    continue
             elif n:
                 crash_point("between-batch")
+            changed = _status_list_of(op.call)
             try:
                 outcomes.append(self._drive(account, op, identity=identity))
+                if changed is not None:
+                    landed[changed] = True
             except (TransactionRefused, TransactionReverted) as exc:
                 outcomes.append(exc)
+                if changed is not None:
+                    landed.setdefault(changed, False)
         return outcomes
 
     def _materialise(self, op: Operation, identity: Any) -> Call:
@@ -855,6 +867,17 @@ class TxManager:
         self._drive(account, self.journal.get(op.id), resubmission=True, identity=identity)
         covers = f" (anchors {op.files.describe()})" if op.files else ""
         return [*narrowing, f"{name}: sent again{covers}"]
+
+
+def _status_list_of(call: Call) -> int | None:
+    """The status list id a status change writes to (None for any other call)."""
+    if call.contract != "CredentialRegistry":
+        return None
+    if call.function == "setStatus":
+        return int(call.args[0]) >> 32
+    if call.function == "updateStatus":
+        return (int(call.args[0]) << 32) | int(call.args[1])
+    return None
 
 
 def _files(n: int) -> str:
