@@ -576,3 +576,41 @@ def test_a_lost_journal_never_hands_out_an_entry_again(issuer: Issuer, holder: I
     fresh = Issuer(Registry.connect(settings), issuer.identity, settings)
     second = fresh.issue_single(holder.did, welding_certificate())
     assert second.list_number == first.list_number + 1  # a list nobody has used
+
+
+def test_a_journal_of_an_earlier_version_is_listed_upgraded_and_its_rows_never_sent_blindly(
+    world: World, tmp_path: Path
+) -> None:
+    """A journal written before rows recorded their deployment: `journal status` lists its pending
+    row (read-only, as it is), the next write upgrades it in place, and its row is never sent into
+    whatever deployment is current (it may be another chain at the same addresses)."""
+    import sqlite3
+
+    settings = Settings(home=tmp_path / "home", rpc_urls=world.settings.rpc_urls,
+                        deployment_path=world.settings.deployment_file)  # fmt: skip
+    KeyStore(settings.keys_dir).save(world.issuer, PASSPHRASE)
+    settings.home.mkdir(exist_ok=True)
+    value = os.urandom(32)
+    old = sqlite3.connect(settings.journal_file)
+    old.executescript(
+        "PRAGMA journal_mode=WAL;"
+        "CREATE TABLE operations (id TEXT PRIMARY KEY, sender TEXT NOT NULL, contract TEXT NOT NULL,"
+        " address TEXT NOT NULL, function TEXT NOT NULL, args TEXT NOT NULL, state TEXT NOT NULL CHECK"
+        " (state IN ('intended', 'sent', 'confirmed', 'failed')), nonce INTEGER, tx_hash TEXT, raw_tx TEXT,"
+        " block INTEGER, error TEXT, created REAL NOT NULL, updated REAL NOT NULL);"
+    )
+    old.execute(
+        "INSERT INTO operations VALUES ('0ld0ld0l-row', ?, 'CredentialRegistry', ?, 'anchor', ?, 'intended',"
+        " NULL, NULL, NULL, NULL, NULL, 1, 1)",
+        (world.issuer.account.address, world.registry.credential_address, json.dumps([{"$bytes": value.hex()}])),
+    )
+    old.commit()
+    old.close()
+    status = run(settings, "journal", "status")
+    assert status.returncode == 0 and "0ld0ld0l" in status.stdout and "older journal" in status.stdout
+    result = run(settings, "journal", "reconcile", "--issuer", world.issuer.name)
+    assert result.returncode == 0 and "an unrecorded deployment (an older journal); not sent here" in result.stdout
+    assert not _anchored(world.registry, world.issuer.account.address, value)
+    made = run(settings, "issue", "--issuer", world.issuer.name, "--holder", world.holders[0], "--name", "W",
+               "--out", str(tmp_path / "new.json"))  # fmt: skip
+    assert made.returncode == 0, made.stderr

@@ -443,14 +443,14 @@ class Journal:
         )  # fmt: skip
 
     def _select(self, where: str = "", params: Sequence[Any] = ()) -> list[Operation]:
+        cols, order = _COLUMNS, "created, seq"
         if self.read_only and "batch" not in self._columns:  # an older journal, read as it is
             cols = _COLUMNS.replace(
                 "batch, seq, owner_pid, owner_start, deployment, intent, files, files_state",
                 "NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL",
             )
-        else:
-            cols = _COLUMNS
-        rows = self._read(f"SELECT {cols} FROM operations {where} ORDER BY created, seq", params)
+            order = "created"
+        rows = self._read(f"SELECT {cols} FROM operations {where} ORDER BY {order}", params)
         return [self._row(r) for r in rows]
 
     def get(self, op_id: str) -> Operation:
