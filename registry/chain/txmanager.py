@@ -822,14 +822,14 @@ class TxManager:
     def _reconcile_one(self, account: LocalAccount, op: Operation, identity: Any, latest: int) -> list[str]:
         sender = account.address
         name = f"{op.call.function} {op.id[:8]}"
-        if (op.owner_pid, op.owner_start) != self._me:
-            self.journal.update(op.id, owner_pid=self._me[0], owner_start=self._me[1])
         problem = None if op.intent else _unencodable(op.call)
         if problem:  # recorded by an older version that journaled before checking: never sendable
             self.journal.update(op.id, state="failed", error=problem)
             return [f"{name}: cannot be sent ({problem}); marked failed"]
         if op.intent and (identity is None or op.intent not in self.builders):
             return [f"{name}: waits for the issuer's key (`registry journal reconcile --issuer NAME`)"]
+        if (op.owner_pid, op.owner_start) != self._me:  # taken over: a process killed now leaves it to the next
+            self.journal.update(op.id, owner_pid=self._me[0], owner_start=self._me[1])
         done = self.effect_done(sender, op.call)
         if done:
             self.journal.update(op.id, state="confirmed", block=latest)

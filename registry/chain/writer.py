@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from registry.errors import StateError, WriterBusy
+from registry.errors import ConfigError, StateError, WriterBusy
 
 LOCK_TIMEOUT_ENV = "REGISTRY_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT_S = 120.0
@@ -44,9 +44,9 @@ def lock_timeout() -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise StateError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {raw[:40]!r}") from None
+        raise ConfigError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {raw[:40]!r}") from None
     if not value >= 0:
-        raise StateError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {raw[:40]!r}")
+        raise ConfigError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {raw[:40]!r}")
     return value
 
 
