@@ -29,7 +29,7 @@ from registry.formats.did import split_did_url
 from registry.formats.merkle import ProofMemo, keccak256, verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.issuance import parse_status_entry, status_entries
-from registry.ops.passport import check_holder_signature, is_passport, load_passport
+from registry.ops.passport import Passport, check_holder_signature, is_passport, load_passport
 from registry.ops.registry import (
     REASONS,
     AnchorRecord,
@@ -593,9 +593,19 @@ class Verifier:
     def verify(self, source: str, content: str | bytes, at: int | None = None) -> Report:
         return self.verify_many([(source, content)], at)[0]
 
-    def verify_passport(self, source: str, content: str | bytes, at: int | None = None) -> PassportReport:
+    def verify_passport(
+        self,
+        source: str,
+        content: str | bytes,
+        at: int | None = None,
+        *,
+        audience: str | None = None,
+        nonce: str | None = None,
+    ) -> PassportReport:
         """Holder binding first (the holder signed the presentation, and every credential is
-        about the holder), then each credential; one verdict per credential and one overall."""
+        about the holder), then the presentation itself (its time claims, each credential once,
+        the verifier's audience and nonce when it states them), then each credential; one verdict
+        per credential and one overall."""
         try:
             passport = load_passport(content, source)
         except InputError as exc:
@@ -607,6 +617,7 @@ class Verifier:
             checks.append(Check("holder signature", Outcome.FAIL, problem))
         else:
             checks.append(Check("holder signature", Outcome.PASS, f"signed by the holder {passport.holder}"))
+        checks.extend(_presentation_checks(passport, at, audience, nonce))
         inputs = [(f"{source} #{n}", f.dumps()) for n, f in enumerate(passport.credentials, 1)]
         reports = self.verify_many(inputs, at)
         strangers = [r.source for r in reports if r.credential and r.credential.get("subject") != passport.holder]
@@ -628,6 +639,81 @@ class Verifier:
         else:
             verdict, summary = Verdict.INVALID, f"NOT ALL VALID: {valid} of {len(verdicts)} credentials valid"
         return PassportReport(source, verdict, summary, passport.holder, checks, reports)
+
+
+def _numeric_date(payload: dict[str, Any], claim: str) -> int | None:
+    """A JWT time claim as unix seconds; None when absent; InputError when malformed."""
+    if claim not in payload:
+        return None
+    value = payload[claim]
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < MAX_TIMESTAMP:
+        raise InputError(f"the presentation's {claim} claim is not a whole number of seconds between 1970 and 9999")
+    return value
+
+
+def _presentation_checks(passport: Passport, at: int | None, audience: str | None, nonce: str | None) -> list[Check]:
+    """The presentation's own claims: when it may be used, each credential once, for whom.
+
+    Times: `iat` and `exp` are required (EBSI's presentation library requires `exp` too: a
+    presentation that never expires can be replayed for ever), `nbf` is checked when present.
+    `nbf`/`exp` are judged at the time asked (`--at`) or now; `iat` against our clock, as a
+    credential's signing time is. Each is allowed CLOCK_SKEW_S of clock disagreement.
+    """
+    checks: list[Check] = []
+    payload = passport.parsed.payload
+    now = int(time.time())
+    when = at if at is not None else now
+    try:
+        issued, not_before, expires = (_numeric_date(payload, c) for c in ("iat", "nbf", "exp"))
+        if issued is None or expires is None:
+            raise InputError(
+                "the presentation has no " + ("signing time (iat)" if issued is None else "expiry (exp)")
+                + "; a presentation without one could be replayed for ever"
+            )  # fmt: skip
+    except InputError as exc:
+        checks.append(Check("presentation time", Outcome.FAIL, str(exc)))
+    else:
+        evidence = {"issued": vcfmt.iso(issued), "expires": vcfmt.iso(expires)}
+        if issued > now + CLOCK_SKEW_S:
+            checks.append(
+                Check("presentation time", Outcome.FAIL, f"claims to be signed in the future ({vcfmt.iso(issued)})")
+            )
+        elif not_before is not None and when + CLOCK_SKEW_S < not_before:
+            checks.append(Check("presentation time", Outcome.FAIL, f"not valid before {vcfmt.iso(not_before)}"))
+        elif when >= expires + CLOCK_SKEW_S:
+            checks.append(Check("presentation time", Outcome.FAIL, f"expired on {vcfmt.iso(expires)}", evidence))
+        else:
+            message = f"signed {vcfmt.iso(issued)}, valid until {vcfmt.iso(expires)}"
+            checks.append(Check("presentation time", Outcome.PASS, message))
+    first_seen: dict[bytes, int] = {}
+    repeated: list[str] = []
+    for number, holder_file in enumerate(passport.credentials, 1):
+        earlier = first_seen.setdefault(vcfmt.credential_hash(holder_file.credential), number)
+        if earlier != number:
+            repeated.append(f"#{number} repeats #{earlier}")
+    if repeated:
+        message = "the same credential is in the passport twice: " + ", ".join(repeated)
+        checks.append(Check("distinct credentials", Outcome.FAIL, message))
+    else:
+        checks.append(Check("distinct credentials", Outcome.PASS, "each credential is in the passport once"))
+    aud = payload.get("aud")  # RFC 7519: one string or a list of them
+    addressed = [aud] if isinstance(aud, str) else _str_list(aud) if isinstance(aud, list) else []
+    shown = ", ".join(repr(a[:80]) for a in addressed[:3]) or "nobody"
+    if audience is None:
+        message = f"not checked (made for {shown}); give --audience to check it" if aud is not None else "not checked"
+        checks.append(Check("audience", Outcome.SKIPPED, message))
+    elif audience in addressed:
+        checks.append(Check("audience", Outcome.PASS, f"made for {audience!r}"))
+    else:
+        checks.append(Check("audience", Outcome.FAIL, f"made for {shown}, not for {audience[:80]!r}"))
+    if nonce is not None:
+        if payload.get("nonce") == nonce:
+            checks.append(Check("nonce", Outcome.PASS, "answers the challenge (nonce) given"))
+        elif "nonce" not in payload:
+            checks.append(Check("nonce", Outcome.FAIL, "carries no nonce, so it does not answer the challenge given"))
+        else:
+            checks.append(Check("nonce", Outcome.FAIL, "carries another nonce than the challenge given"))
+    return checks
 
 
 class _CollectorPause:
@@ -726,19 +812,28 @@ def _fields_v1(parsed: jwt.CompactJWS) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> dict[str, Any]:
-    """VCDM 2.0 vc+jwt: the payload is the credential; it was signed when it was awarded."""
+    """VCDM 2.0 vc+jwt: the payload is the credential; it was signed when it was awarded.
+
+    The JWT's own `nbf` and `exp`, when present (parse_vc2 checked they are well-formed), bound the
+    validity as much as `validFrom`/`validUntil` do: the later start and the earlier end count."""
     issuer = str(_issuer_id(vc))
     subject = vc.get("credentialSubject")
     valid_from = vcfmt.parse_time(str(vc.get("validFrom", "")))
+    valid_until = vcfmt.parse_time(vc["validUntil"]) if isinstance(vc.get("validUntil"), str) else None
     awarded = vc.get("awardedDate")
+    signed_at = vcfmt.parse_time(awarded) if isinstance(awarded, str) else valid_from
+    if "nbf" in vc:
+        valid_from = max(valid_from, int(vc["nbf"]))
+    if "exp" in vc:
+        valid_until = int(vc["exp"]) if valid_until is None else min(valid_until, int(vc["exp"]))
     fields = _common(vc, parsed.kid, issuer)
     fields.update(
         issuer=issuer,
         subject=subject.get("id") if isinstance(subject, dict) else None,
         types=_str_list(vc.get("type")),
-        signed_at=vcfmt.parse_time(awarded) if isinstance(awarded, str) else valid_from,
+        signed_at=signed_at,
         valid_from=valid_from,
-        valid_until=vcfmt.parse_time(vc["validUntil"]) if isinstance(vc.get("validUntil"), str) else None,
+        valid_until=valid_until,
     )
     return fields
 
@@ -756,7 +851,12 @@ def _iso_or_none(ts: int) -> str | None:
 
 
 def verify_with_quorum(
-    verifiers: Sequence[tuple[str, Verifier]], inputs: Sequence[tuple[str, str | bytes]], at: int | None = None
+    verifiers: Sequence[tuple[str, Verifier]],
+    inputs: Sequence[tuple[str, str | bytes]],
+    at: int | None = None,
+    *,
+    audience: str | None = None,
+    nonce: str | None = None,
 ) -> list[Report | PassportReport]:
     """Ask several RPC endpoints of one chain and compare: a verdict stands only when a majority
     of endpoints answered and every endpoint that answered agrees; disagreement is reported.
@@ -770,7 +870,7 @@ def verify_with_quorum(
             answered = verifier.verify_many([inputs[n] for n in credentials], at)
             reports.update(zip(credentials, answered, strict=True))
         for n in passports:
-            reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at)
+            reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at, audience=audience, nonce=nonce)
         return [reports[n] for n in range(len(inputs))]
 
     answers = [(url, ask(verifier)) for url, verifier in verifiers]
