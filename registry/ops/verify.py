@@ -31,6 +31,7 @@ from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loa
 from registry.ops.issuance import parse_status_entry, status_entries
 from registry.ops.passport import Passport, check_holder_signature, is_passport, load_passport
 from registry.ops.registry import (
+    NO_EXPIRY,
     REASONS,
     AnchorRecord,
     DidState,
@@ -38,6 +39,7 @@ from registry.ops.registry import (
     Registry,
     Rel,
     StatusEvent,
+    VerificationMethod,
     bit_of,
     last_change_block,
 )
@@ -149,6 +151,8 @@ class _Item:
     fatal: bool = False
     info: dict[str, Any] = field(default_factory=dict)
     anchor: AnchorRecord | None = None
+    did_state: DidState | None = None  # the issuer's DID document, once the key check read it
+    signing_method: VerificationMethod | None = None  # the key that signed, once its signature verified
 
     def add(self, name: str, outcome: Outcome, message: str, **evidence: Any) -> None:
         self.checks.append(Check(name, outcome, message, evidence))
@@ -256,6 +260,7 @@ class Verifier:
 
     def _check_key(self, item: _Item, state: DidState) -> None:
         assert item.parsed is not None
+        item.did_state = state
         if not state.registered:
             item.add("issuer DID", Outcome.FAIL, f"{item.issuer} is not registered in the DID registry")
             return
@@ -303,6 +308,7 @@ class Verifier:
             f"signed by {item.issuer}#{item.fragment[:12]}…",
             alg=item.parsed.alg,
         )
+        item.signing_method = method
         item.add(
             "signing key",
             Outcome.PASS,
@@ -310,6 +316,27 @@ class Verifier:
             notBefore=vcfmt.iso(method.not_before),
             notAfter=_iso_or_none(method.not_after),
         )
+
+    @staticmethod
+    def _check_key_at_anchor(item: _Item) -> None:
+        """A key's signature counts only on what was anchored while the key was valid.
+
+        `iat` is whatever the signer wrote: after `did rotate-key`, the old key could otherwise
+        sign a credential dated back into its window and have it anchored later. The anchor's
+        block time is what the chain proves, so a credential anchored at or after the key's end
+        is refused, as a status change or an anchor by a former controller is."""
+        method, record = item.signing_method, item.anchor
+        if method is None or record is None or record.timestamp < method.not_after:
+            return
+        check = next(c for c in item.checks if c.name == "signing key")
+        check.outcome = Outcome.FAIL
+        check.message = (
+            f"the signing key was retired on {vcfmt.iso(method.not_after)}, and the credential was anchored "
+            f"after that ({vcfmt.iso(record.timestamp)}, block {record.block}): whatever its iat says, "
+            "it was not signed while the key was valid"
+        )
+        check.evidence["anchored"] = vcfmt.iso(record.timestamp)
+        item.fatal = True
 
     def _chain_phase(self, items: list[_Item], at: int | None) -> None:
         assert self.registry is not None
@@ -358,6 +385,7 @@ class Verifier:
         verdicts: dict[tuple[Any, ...], Any] = {}
         for item, pairs, word_ids in zip(live, item_pairs, item_words, strict=True):
             anchored_at = self._check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], at, head_time)
+            self._check_key_at_anchor(item)
             self._check_status(item, [words[w] for w in word_ids], at)
             if anchored_at is not None:
                 self._check_accreditation(item, chains[item.issuer], anchored_at, verdicts)
@@ -460,28 +488,82 @@ class Verifier:
         return record.timestamp
 
     def _check_status(self, item: _Item, words: list[int], at: int | None) -> None:
+        """Each status entry: whose list it is, then its bit as the list's account left it while it
+        controlled the issuer's DID.
+
+        Status words are keyed by the account that writes them, and any account can write its own.
+        So a list counts only if its account controlled the issuer's DID when the credential was
+        anchored (else its issuer could never change this credential's status), and a change counts
+        only if its block came inside that account's controller window: after a controller is
+        rotated out, its key can still write, but what it writes is ignored. The word's history
+        (each StatusWordChanged event names the block of the change before it) gives the bit as it
+        was at the window's end; where that history cannot be read, "could not determine".
+        """
         assert self.registry is not None
+        state = item.did_state
         for (did, account, purpose, number, index), word in zip(item.statuses, words, strict=True):
             name = f"{purpose.label} status"
             del did
+            window = state.controller_window(account) if state is not None else None
+            anchored = item.anchor.timestamp if item.anchor is not None else None
+            if window is None or (anchored is not None and not window[0] <= anchored < window[1]):
+                when_anchored = "when the credential was anchored" if window is not None else "at any time"
+                item.add(
+                    "status list", Outcome.FAIL,
+                    f"the {purpose.label} list belongs to account {account}, which did not control {item.issuer} "
+                    f"{when_anchored}: the issuer could not change this credential's status",
+                    account=account, list=number, index=index,
+                )  # fmt: skip
+                continue
+            start, end = window
             last = last_change_block(word)
-            # Now, a clear bit needs no history: it is the answer. Only a set bit (for its reason
-            # and time) or a question about the past ("was it valid then") reads the word's history.
-            if not last or (at is None and not bit_of(word, index)):
+            # Now, under a window that never ends, a clear bit needs no history: it is the answer (a
+            # change before the window leaves the bit clear). Only a set bit (for its reason and
+            # time), a question about the past, or a window that ended reads the word's history.
+            if not last or (at is None and end >= NO_EXPIRY and not bit_of(word, index)):
                 item.add(name, Outcome.PASS, f"not {_past(purpose)}", list=number, index=index)
                 continue
             word_key = (account, purpose, number, index // 224, last)
             if word_key not in self._histories:
                 self._histories[word_key] = self.registry.status_history(account, purpose, number, index // 224, last)
             history = self._histories[word_key]
+            # The walk goes newest first; a node without the older logs (pruned) stops it early.
+            complete = bool(history) and history[-1].previous_change == 0
             touching = [e for e in history if (e.mask >> (index % 224)) & 1]
             when = self._event_times(touching)
-            relevant = [e for e in touching if at is None or when[e.block] <= at]
-            current = relevant[0].set if relevant else False
-            if at is None and current != bit_of(word, index):
+            if (
+                at is None
+                and (touching or complete)
+                and (touching[0].set if touching else False) != bit_of(word, index)
+            ):
                 raise ChainUnavailable("status history disagrees with the status word (node out of sync)")
-            if not current:
-                item.add(name, Outcome.PASS, f"not {_past(purpose)}", list=number, index=index)
+            asked = [e for e in touching if at is None or when[e.block] <= at]
+            relevant = [e for e in asked if start <= when[e.block] < end]
+            ignored = [
+                e for e in asked if not start <= when[e.block] < end and (not relevant or e.block > relevant[0].block)
+            ]
+            evidence: dict[str, Any] = {"list": number, "index": index}
+            note = ""
+            if ignored:
+                evidence["ignored"] = [
+                    {"block": e.block, "time": vcfmt.iso(when[e.block]), "transaction": e.tx_hash,
+                     "change": _past(purpose) if e.set else f"not {_past(purpose)}"}
+                    for e in ignored
+                ]  # fmt: skip
+                note = (
+                    f"; {len(ignored)} change(s) by {account} ignored: it controlled {item.issuer} only from "
+                    f"{vcfmt.iso(start)} until {_iso_or_none(end)}"
+                )
+            if not relevant and not complete:
+                item.add(
+                    name, Outcome.UNKNOWN,
+                    f"could not check: the node did not return this status word's whole history, which is needed "
+                    f"to read it as {account} left it while it controlled {item.issuer}",
+                    **evidence,
+                )  # fmt: skip
+                continue
+            if not relevant or not relevant[0].set:
+                item.add(name, Outcome.PASS, f"not {_past(purpose)}{note}", **evidence)
                 continue
             # The change that put it in this state: the oldest of the newest run of "set" events
             # (setting a set bit again, which the contract allows, changes neither when nor why).
@@ -493,13 +575,12 @@ class Verifier:
             item.add(
                 name,
                 Outcome.FAIL,
-                f"{_past(purpose)} on {vcfmt.iso(when[event.block])}: {reason_text(event.reason)}",
+                f"{_past(purpose)} on {vcfmt.iso(when[event.block])}: {reason_text(event.reason)}{note}",
                 reasonCode=event.reason,
                 block=event.block,
                 time=vcfmt.iso(when[event.block]),
                 transaction=event.tx_hash,
-                list=number,
-                index=index,
+                **evidence,
             )
 
     def _event_times(self, events: Sequence[StatusEvent]) -> dict[int, int]:
@@ -617,7 +698,6 @@ class Verifier:
             checks.append(Check("holder signature", Outcome.FAIL, problem))
         else:
             checks.append(Check("holder signature", Outcome.PASS, f"signed by the holder {passport.holder}"))
-        checks.extend(_presentation_checks(passport, at, audience, nonce))
         inputs = [(f"{source} #{n}", f.dumps()) for n, f in enumerate(passport.credentials, 1)]
         reports = self.verify_many(inputs, at)
         strangers = [r.source for r in reports if r.credential and r.credential.get("subject") != passport.holder]
@@ -627,6 +707,7 @@ class Verifier:
             )
         else:
             checks.append(Check("holder binding", Outcome.PASS, "every credential is about the presentation's holder"))
+        checks.extend(_presentation_checks(passport, at, audience, nonce))
         verdicts = [r.verdict for r in reports]
         valid = sum(v is Verdict.VALID for v in verdicts)
         if any(c.outcome is Outcome.FAIL for c in checks):
@@ -700,8 +781,10 @@ def _presentation_checks(passport: Passport, at: int | None, audience: str | Non
     addressed = [aud] if isinstance(aud, str) else _str_list(aud) if isinstance(aud, list) else []
     shown = ", ".join(repr(a[:80]) for a in addressed[:3]) or "nobody"
     if audience is None:
-        message = f"not checked (made for {shown}); give --audience to check it" if aud is not None else "not checked"
-        checks.append(Check("audience", Outcome.SKIPPED, message))
+        if aud is not None:
+            checks.append(
+                Check("audience", Outcome.SKIPPED, f"not checked (made for {shown}): give --audience to check")
+            )
     elif audience in addressed:
         checks.append(Check("audience", Outcome.PASS, f"made for {audience!r}"))
     else:
