@@ -125,11 +125,16 @@ class DidState:
     def controllers(self) -> list[VerificationMethod]:
         return [m for m in self.methods if m.has(Rel.CAPABILITY_INVOCATION) and m.account]
 
-    def controller_window(self, account: str) -> tuple[int, int] | None:
+    def controller(self, account: str) -> VerificationMethod | None:
+        """The controller key of `account` (a DID lists a key once, so at most one)."""
         for m in self.controllers():
             if m.account and m.account.lower() == account.lower():
-                return m.not_before, m.not_after
+                return m
         return None
+
+    def controller_window(self, account: str) -> tuple[int, int] | None:
+        m = self.controller(account)
+        return None if m is None else (m.not_before, m.not_after)
 
     def method_by_thumbprint(self, fragment: str) -> VerificationMethod | None:
         for m in self.methods:
@@ -160,6 +165,7 @@ class StatusEvent:
     set: bool
     reason: int
     previous_change: int
+    log_index: int = -1  # its place in its block; -1 when unknown
 
 
 class Registry:
@@ -408,6 +414,7 @@ class Registry:
                         set=bool(flags & 0x100),
                         reason=flags & 0xFF,
                         previous_change=change >> BITS_PER_WORD,
+                        log_index=int(log["logIndex"], 16) if isinstance(log.get("logIndex"), str) else -1,
                     )
                 )
             block = events[-1].previous_change

@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -41,6 +41,7 @@ from registry.ops.registry import (
     StatusEvent,
     VerificationMethod,
     bit_of,
+    did_hash,
     last_change_block,
 )
 from registry.ops.trust import Need, Trust, TrustList, evaluate
@@ -50,6 +51,14 @@ MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
 # is skew, not forgery.
 CLOCK_SKEW_S = 300
 
+
+# How many blocks after a change to search for the retirement of a key in the same second.
+_SAME_SECOND_BLOCKS = 1000
+
+_SAME_BLOCK = (
+    "could not check: the {what} landed in the block that retired the issuer's {key}, and the node did not "
+    "say which came first"
+)
 
 # The checks that need the chain; when it cannot be asked they are reported as unknown (with one
 # status check for each status list the credential names, between the anchor and accreditation).
@@ -286,7 +295,10 @@ class Verifier:
                 "the signing key is not an assertionMethod of the issuer",
             )
             return
-        if not method.valid_at(item.issued_at):
+        # `iat` is the signer's word: it must fall in the key's window (its last second included, as
+        # a signature in the second the key was retired may precede the retirement); what settles
+        # it is the anchor's block (_check_key_at_anchor).
+        if not method.not_before <= item.issued_at <= method.not_after:
             item.add(
                 "signing key",
                 Outcome.FAIL,
@@ -317,8 +329,7 @@ class Verifier:
             notAfter=_iso_or_none(method.not_after),
         )
 
-    @staticmethod
-    def _check_key_at_anchor(item: _Item) -> None:
+    def _check_key_at_anchor(self, item: _Item) -> None:
         """A key's signature counts only on what was anchored while the key was valid.
 
         `iat` is whatever the signer wrote: after `did rotate-key`, the old key could otherwise
@@ -326,7 +337,13 @@ class Verifier:
         block time is what the chain proves, so a credential anchored at or after the key's end
         is refused, as a status change or an anchor by a former controller is."""
         method, record = item.signing_method, item.anchor
-        if method is None or record is None or record.timestamp < method.not_after:
+        if method is None or record is None:
+            return
+        valid = self._anchored_under(item.issuer, method, record)
+        if valid is None:
+            item.add("signing key", Outcome.UNKNOWN, _SAME_BLOCK.format(what="anchor", key="signing key"))
+            return
+        if valid:
             return
         check = next(c for c in item.checks if c.name == "signing key")
         check.outcome = Outcome.FAIL
@@ -458,8 +475,12 @@ class Verifier:
             item.add("anchor", Outcome.FAIL, f"the {what} is not anchored by any controller of {item.issuer}{hint}")
             return None
         record = min(found, key=lambda r: r.block)
-        window = state.controller_window(record.account)
-        if window is None or not window[0] <= record.timestamp < window[1]:
+        controller = state.controller(record.account)
+        controlled = controller is not None and self._anchored_under(item.issuer, controller, record)
+        if controlled is None:
+            item.add("anchor", Outcome.UNKNOWN, _SAME_BLOCK.format(what="anchor", key="controller key"))
+            return None
+        if not controlled:
             item.add(
                 "anchor",
                 Outcome.FAIL,
@@ -504,10 +525,15 @@ class Verifier:
         for (did, account, purpose, number, index), word in zip(item.statuses, words, strict=True):
             name = f"{purpose.label} status"
             del did
-            window = state.controller_window(account) if state is not None else None
-            anchored = item.anchor.timestamp if item.anchor is not None else None
-            if window is None or (anchored is not None and not window[0] <= anchored < window[1]):
-                when_anchored = "when the credential was anchored" if window is not None else "at any time"
+            controller = state.controller(account) if state is not None else None
+            anchored: bool | None = True
+            if controller is not None and item.anchor is not None:
+                anchored = self._anchored_under(item.issuer, controller, item.anchor)
+                if anchored is None:
+                    item.add(name, Outcome.UNKNOWN, _SAME_BLOCK.format(what="anchor", key="controller key"))
+                    continue
+            if controller is None or not anchored:
+                when_anchored = "when the credential was anchored" if controller is not None else "at any time"
                 item.add(
                     "status list", Outcome.FAIL,
                     f"the {purpose.label} list belongs to account {account}, which did not control {item.issuer} "
@@ -515,7 +541,7 @@ class Verifier:
                     account=account, list=number, index=index,
                 )  # fmt: skip
                 continue
-            start, end = window
+            start, end = controller.not_before, controller.not_after
             last = last_change_block(word)
             # Now, under a window that never ends, a clear bit needs no history: it is the answer (a
             # change before the window leaves the bit clear). Only a set bit (for its reason and
@@ -538,10 +564,14 @@ class Verifier:
             ):
                 raise ChainUnavailable("status history disagrees with the status word (node out of sync)")
             asked = [e for e in touching if at is None or when[e.block] <= at]
-            relevant = [e for e in asked if start <= when[e.block] < end]
-            ignored = [
-                e for e in asked if not start <= when[e.block] < end and (not relevant or e.block > relevant[0].block)
-            ]
+            inside = {e: self._in_window(item.issuer, controller, e, when[e.block]) for e in asked}
+            if any(v is None for v in inside.values()):
+                message = _SAME_BLOCK.format(what=f"{purpose.label} change", key="controller key")
+                item.add(name, Outcome.UNKNOWN, message, list=number, index=index)
+                continue
+            relevant = [e for e in asked if inside[e]]
+            since = relevant[0].block if relevant else -1
+            ignored = [e for e in asked if e.block > since and not inside[e]]
             evidence: dict[str, Any] = {"list": number, "index": index}
             note = ""
             if ignored:
@@ -552,7 +582,7 @@ class Verifier:
                 ]  # fmt: skip
                 note = (
                     f"; {len(ignored)} change(s) by {account} ignored: it controlled {item.issuer} only from "
-                    f"{vcfmt.iso(start)} until {_iso_or_none(end)}"
+                    f"{vcfmt.iso(start)} until {_iso_or_none(end) or 'now'}"
                 )
             if not relevant and not complete:
                 item.add(
@@ -582,6 +612,74 @@ class Verifier:
                 transaction=event.tx_hash,
                 **evidence,
             )
+
+    def _in_window(self, did: str, controller: VerificationMethod, event: StatusEvent, time_: int) -> bool | None:
+        """Did `controller`'s account control `did` when `event` landed? By block time, and in the
+        second its control ended by the order of the blocks (None: that order could not be read)."""
+        start, end = controller.not_before, controller.not_after
+        if time_ != end:
+            return start <= time_ < end
+        return self._ended_after(did, controller, event.block, lambda: event.log_index)
+
+    def _anchored_under(self, did: str, method: VerificationMethod, record: AnchorRecord) -> bool | None:
+        """Was `method` valid in `did`'s document when `record` was anchored (None: unknown)?"""
+        if record.timestamp != method.not_after:
+            return method.valid_at(record.timestamp)
+        return self._ended_after(did, method, record.block, lambda: self._anchor_log_index(record))
+
+    def _ended_after(
+        self, did: str, method: VerificationMethod, block: int, log_index: Callable[[], int | None]
+    ) -> bool | None:
+        """Was `method`'s end set by a transaction after (`block`, the log at `log_index()`)?
+
+        Validity windows are in seconds, and several blocks (on anvil), or one block, can share the
+        second a key was retired in; then what happened in that second before the retirement was
+        still done under the key. The retirement's own event says where it landed. True: it came
+        later, so the key was still valid there; False: it came earlier, or the end was set ahead
+        of time; None: the same block, and the order inside it could not be read."""
+        assert self.registry is not None
+        client = self.registry.client
+        abi = contract_abi("DIDRegistry")
+        topics: list[str | None] = [
+            abi.event_topic("VerificationMethodExpirySet"),
+            "0x" + did_hash(did).hex(),
+            "0x" + method.index.to_bytes(32, "big").hex(),
+        ]
+        # On chains whose block times strictly increase, a retirement "now" in that second is in that
+        # very block; anvil may mine many blocks in one second: look a little further.
+        last = min(block + _SAME_SECOND_BLOCKS, client.block_number())
+        logs = client.request(*client.logs_request(self.registry.did_address, topics, block, max(block, last)))
+        ends = [
+            log
+            for log in logs
+            if int(abi.decode_event("VerificationMethodExpirySet", log)["notAfter"]) == method.not_after
+        ]
+        if not ends:
+            # No retirement at or after `block`: set before it (or ahead of time, at registration),
+            # unless the node has no logs to show; its state just before `block` tells which.
+            (_, methods) = client.call_many(self.registry.resolve_calls(did), block - 1)
+            before = methods[0][method.index] if method.index < len(methods[0]) else None
+            return False if before is not None and int(before[5]) == method.not_after else None
+        setting = ends[-1]
+        where = int(setting["blockNumber"], 16)
+        if where != block:
+            return where > block
+        mine = log_index()
+        if mine is None or mine < 0:
+            return None
+        return int(setting["logIndex"], 16) > mine
+
+    def _anchor_log_index(self, record: AnchorRecord) -> int | None:
+        assert self.registry is not None
+        client = self.registry.client
+        abi = contract_abi("CredentialRegistry")
+        topics: list[str | None] = [
+            abi.event_topic("Anchored"), "0x" + bytes(12).hex() + record.account[2:].lower(), "0x" + record.value.hex()
+        ]  # fmt: skip
+        logs = client.request(
+            *client.logs_request(self.registry.credential_address, topics, record.block, record.block)
+        )
+        return int(logs[0]["logIndex"], 16) if logs else None
 
     def _event_times(self, events: Sequence[StatusEvent]) -> dict[int, int]:
         assert self.registry is not None
