@@ -198,6 +198,8 @@ class Verifier:
         self._merkle_memo: ProofMemo = {}
         self._histories: dict[tuple[Any, ...], list[StatusEvent]] = {}
         self._block_times: dict[int, int] = {}
+        self._retirements: dict[tuple[str, int, int, int], tuple[int, int] | bool | None] = {}
+        self._anchor_logs: dict[tuple[str, bytes], int | None] = {}
 
     # -- phase 1: offline ---------------------------------------------------------------
 
@@ -570,8 +572,8 @@ class Verifier:
                 item.add(name, Outcome.UNKNOWN, message, list=number, index=index)
                 continue
             relevant = [e for e in asked if inside[e]]
-            since = relevant[0].block if relevant else -1
-            ignored = [e for e in asked if e.block > since and not inside[e]]
+            # The changes that would have mattered: newer than the newest that counts.
+            ignored = [e for e in asked[: asked.index(relevant[0]) if relevant else None] if not inside[e]]
             evidence: dict[str, Any] = {"list": number, "index": index}
             note = ""
             if ignored:
@@ -634,11 +636,30 @@ class Verifier:
 
         Validity windows are in seconds, and several blocks (on anvil), or one block, can share the
         second a key was retired in; then what happened in that second before the retirement was
-        still done under the key. The retirement's own event says where it landed. True: it came
-        later, so the key was still valid there; False: it came earlier, or the end was set ahead
-        of time; None: the same block, and the order inside it could not be read."""
+        still done under the key. The DID document just before `block` says whether the end was
+        already set; if not, the retirement's own event says where it landed. True: later, so the
+        key was still valid there; False: earlier (or ahead of time); None: the same block and the
+        order inside it could not be read, or the node has no record of the retirement."""
+        key = (did, method.index, method.not_after, block)
+        if key not in self._retirements:
+            self._retirements[key] = self._retirement(did, method, block)
+        found = self._retirements[key]
+        if not isinstance(found, tuple):
+            return found
+        where, position = found
+        if where != block:
+            return where > block
+        mine = log_index()
+        return None if mine is None or mine < 0 else position > mine
+
+    def _retirement(self, did: str, method: VerificationMethod, block: int) -> tuple[int, int] | bool | None:
+        """Where `method` got its end: False if it already had it before `block`, else the (block,
+        log index) of the event that set it, or None when the node shows none."""
         assert self.registry is not None
         client = self.registry.client
+        (_, methods) = client.call_many(self.registry.resolve_calls(did), max(block - 1, 0))
+        if method.index < len(methods[0]) and int(methods[0][method.index][5]) == method.not_after:
+            return False
         abi = contract_abi("DIDRegistry")
         topics: list[str | None] = [
             abi.event_topic("VerificationMethodExpirySet"),
@@ -647,39 +668,28 @@ class Verifier:
         ]
         # On chains whose block times strictly increase, a retirement "now" in that second is in that
         # very block; anvil may mine many blocks in one second: look a little further.
-        last = min(block + _SAME_SECOND_BLOCKS, client.block_number())
-        logs = client.request(*client.logs_request(self.registry.did_address, topics, block, max(block, last)))
-        ends = [
-            log
-            for log in logs
-            if int(abi.decode_event("VerificationMethodExpirySet", log)["notAfter"]) == method.not_after
-        ]
-        if not ends:
-            # No retirement at or after `block`: set before it (or ahead of time, at registration),
-            # unless the node has no logs to show; its state just before `block` tells which.
-            (_, methods) = client.call_many(self.registry.resolve_calls(did), block - 1)
-            before = methods[0][method.index] if method.index < len(methods[0]) else None
-            return False if before is not None and int(before[5]) == method.not_after else None
-        setting = ends[-1]
-        where = int(setting["blockNumber"], 16)
-        if where != block:
-            return where > block
-        mine = log_index()
-        if mine is None or mine < 0:
-            return None
-        return int(setting["logIndex"], 16) > mine
+        last = max(block, min(block + _SAME_SECOND_BLOCKS, client.block_number()))
+        logs = client.request(*client.logs_request(self.registry.did_address, topics, block, last))
+        for log in logs:
+            if int(abi.decode_event("VerificationMethodExpirySet", log)["notAfter"]) == method.not_after:
+                return int(log["blockNumber"], 16), int(log["logIndex"], 16)
+        return None
 
     def _anchor_log_index(self, record: AnchorRecord) -> int | None:
+        """The anchor's place in its block (its Anchored log); None when the node shows no log."""
         assert self.registry is not None
-        client = self.registry.client
-        abi = contract_abi("CredentialRegistry")
-        topics: list[str | None] = [
-            abi.event_topic("Anchored"), "0x" + bytes(12).hex() + record.account[2:].lower(), "0x" + record.value.hex()
-        ]  # fmt: skip
-        logs = client.request(
-            *client.logs_request(self.registry.credential_address, topics, record.block, record.block)
-        )
-        return int(logs[0]["logIndex"], 16) if logs else None
+        key = (record.account, record.value)
+        if key not in self._anchor_logs:
+            client = self.registry.client
+            abi = contract_abi("CredentialRegistry")
+            topics: list[str | None] = [
+                abi.event_topic("Anchored"), "0x" + bytes(12).hex() + record.account[2:].lower(),
+                "0x" + record.value.hex(),
+            ]  # fmt: skip
+            request = client.logs_request(self.registry.credential_address, topics, record.block, record.block)
+            logs = client.request(*request)
+            self._anchor_logs[key] = int(logs[0]["logIndex"], 16) if logs else None
+        return self._anchor_logs[key]
 
     def _event_times(self, events: Sequence[StatusEvent]) -> dict[int, int]:
         assert self.registry is not None
@@ -727,6 +737,8 @@ class Verifier:
         self._merkle_memo = {}  # shared by the cohort proofs of this call only
         self._histories = {}  # status-word histories, shared by the credentials of one word
         self._block_times = {}
+        self._retirements = {}
+        self._anchor_logs = {}
         items = [_Item(source) for source, _ in inputs]
         for item, (_, content) in zip(items, inputs, strict=True):
             self._parse(item, content)
