@@ -152,13 +152,20 @@ def test_passport_create_and_verify_audience_nonce_and_expiry_on_the_command_lin
 
 
 def test_post_verify_takes_the_audience_and_nonce(
-    http: httpx.Client, holder: Identity, holder_file: vcfmt.HolderFile
-) -> None:
+    http: httpx.Client, service: str, settings: Settings, holder: Identity, holder_file: vcfmt.HolderFile,
+    tmp_path: Path,
+) -> None:  # fmt: skip
     passport = create_passport(holder, [holder_file], audience="https://employer.example", nonce="x1")
     right = http.post("/verify", json={"credential": passport, "audience": "https://employer.example", "nonce": "x1"})
     assert right.status_code == 200 and right.json()["verdict"] == "valid", right.text
     wrong = http.post("/verify", json={"credential": passport, "audience": "https://employer.example", "nonce": "x2"})
     assert wrong.json()["verdict"] == "invalid" and wrong.json()["summary"].startswith("INVALID: nonce:")
+    # `registry verify --service` sends them along.
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(passport))
+    via = _run(settings, "verify", "--service", service, "--json", "--audience", "https://other.example", str(path))
+    assert via.returncode == 1, via.stdout + via.stderr
+    assert json.loads(via.stdout)["summary"].startswith("INVALID: audience:")
 
 
 # -- VCDM 2.0 vc+jwt: the JWT's own exp and nbf ------------------------------------------------------

@@ -286,8 +286,9 @@ class Registry:
     def rotate_signing_key(self, identity: Identity, new_key: JWK) -> int:
         """Add `new_key` as the assertion key and end the current one now; returns the new index.
 
-        Credentials signed before the rotation stay valid (the old key was valid when it signed);
-        anything the old key signs afterwards is refused.
+        Credentials anchored before the rotation stay valid (the old key was valid when it signed);
+        anything the old key signs afterwards is refused, whatever `iat` it writes: the verifier
+        judges the key at the block where the credential was anchored.
         """
         state = self.resolve(identity.did)
         old = state.method_by_thumbprint(keyfmt.thumbprint(identity.signing_jwk))
