@@ -415,11 +415,19 @@ class Registry:
                         set=bool(flags & 0x100),
                         reason=flags & 0xFF,
                         previous_change=change >> BITS_PER_WORD,
-                        log_index=int(log["logIndex"], 16) if isinstance(log.get("logIndex"), str) else -1,
+                        log_index=_hex_or_unknown(log.get("logIndex")),
                     )
                 )
             block = events[-1].previous_change
         return events
+
+
+def _hex_or_unknown(value: Any) -> int:
+    """A log's hex position, or -1 when the node gave none (or garbage): the order is then unknown."""
+    try:
+        return int(value, 16) if isinstance(value, str) else -1
+    except ValueError:
+        return -1
 
 
 def masks_for(indexes: Sequence[int]) -> tuple[list[int], list[int]]:

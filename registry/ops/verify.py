@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 from registry.chain.client import contract_abi
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
@@ -670,9 +670,11 @@ class Verifier:
         # very block; anvil may mine many blocks in one second: look a little further.
         last = max(block, min(block + _SAME_SECOND_BLOCKS, client.block_number()))
         logs = client.request(*client.logs_request(self.registry.did_address, topics, block, last))
+        if not isinstance(logs, list):
+            _not_logs()
         for log in logs:
             if int(abi.decode_event("VerificationMethodExpirySet", log)["notAfter"]) == method.not_after:
-                return int(log["blockNumber"], 16), int(log["logIndex"], 16)
+                return _log_position(log)
         return None
 
     def _anchor_log_index(self, record: AnchorRecord) -> int | None:
@@ -688,7 +690,9 @@ class Verifier:
             ]  # fmt: skip
             request = client.logs_request(self.registry.credential_address, topics, record.block, record.block)
             logs = client.request(*request)
-            self._anchor_logs[key] = int(logs[0]["logIndex"], 16) if logs else None
+            if not isinstance(logs, list):
+                _not_logs()
+            self._anchor_logs[key] = _log_position(logs[0])[1] if logs else None
         return self._anchor_logs[key]
 
     def _event_times(self, events: Sequence[StatusEvent]) -> dict[int, int]:
@@ -1029,6 +1033,18 @@ def _fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> dict[str, Any]:
         valid_until=valid_until,
     )
     return fields
+
+
+def _not_logs() -> NoReturn:
+    raise ChainUnavailable("the node answered something that is not a valid eth_getLogs result")
+
+
+def _log_position(log: Any) -> tuple[int, int]:
+    """(block number, log index) of a log as the node gave it; a malformed one is the node's fault."""
+    try:
+        return int(log["blockNumber"], 16), int(log["logIndex"], 16)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ChainUnavailable("the node answered something that is not a valid eth_getLogs result") from exc
 
 
 def reason_text(code: int) -> str:
