@@ -539,10 +539,11 @@ def passport_create(
     verifier told you who it is and gave you a challenge, so the passport cannot be replayed elsewhere."""
     from registry.chain.deployment import write_json_atomic
     from registry.formats.credential import load_holder_file
-    from registry.ops.passport import create_passport
+    from registry.ops.passport import check_valid_for, create_passport
 
     settings = _settings()
     lifetime = _duration(valid_for, "--valid-for")
+    check_valid_for(lifetime)
     if output.exists():
         raise InputError(f"{output} already exists; not overwriting it")
     holder_files = []

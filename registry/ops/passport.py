@@ -42,8 +42,7 @@ def create_passport(
 ) -> dict[str, Any]:
     """The holder's credentials, each once and each about the holder, in a presentation the holder
     signs, valid for `valid_for` seconds from now."""
-    if not 60 <= valid_for <= MAX_VALIDITY_S:
-        raise InputError(f"a passport is valid for 1 minute to {MAX_VALIDITY_S // 86400} days, not {valid_for} s")
+    check_valid_for(valid_for)
     if holder.kind != "natural-person":
         raise InputError(f"{holder.name} is not a person's identity (did:key)")
     if not files:
@@ -59,6 +58,11 @@ def create_passport(
         if subject != holder.did:
             raise InputError(f"credential {number} is about {str(subject)[:60]!r}, not the holder {holder.did[:60]}")
     return sign_presentation(holder, files, audience=audience, nonce=nonce, valid_for=valid_for)
+
+
+def check_valid_for(seconds: int) -> None:
+    if not 60 <= seconds <= MAX_VALIDITY_S:
+        raise InputError(f"a passport is valid for 1 minute to {MAX_VALIDITY_S // 86400} days, not {seconds} s")
 
 
 def sign_presentation(
