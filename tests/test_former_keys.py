@@ -10,10 +10,11 @@ import json
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
+from typing import Any
 
 from conftest import Chain, fund, relay, welding_certificate
 
-from registry.chain.client import Call
+from registry.chain.client import Call, contract_abi
 from registry.config import Settings
 from registry.formats import credential as vcfmt
 from registry.formats import keys as keyfmt
@@ -231,3 +232,35 @@ def test_a_status_list_of_another_issuers_account_makes_the_credential_invalid(
     assert report.verdict is Verdict.INVALID, report.summary
     check = report.check("status list")
     assert check is not None and check.outcome is Outcome.FAIL and other.lower() in check.message
+
+
+def test_a_current_controllers_clear_bits_read_no_history(
+    chain: Chain, registry: Registry, settings: Settings, holder: Identity
+) -> None:
+    """The rule costs nothing in the common case: a controller whose window never ends and clear
+    bits need no status history and no retirement lookups (as before the rule)."""
+    issued = Issuer(registry, chain.ti, settings).issue_single(holder.did, welding_certificate())
+    verifier = Verifier(registry)
+    provider = registry.client._provider
+    sent: list[tuple[str, list[Any]]] = []
+    single, batch = provider.make_request, provider.make_batch_request
+
+    def counting_single(method, params):  # type: ignore[no-untyped-def]
+        sent.append((method, params))
+        return single(method, params)
+
+    def counting_batch(calls):  # type: ignore[no-untyped-def]
+        sent.extend(calls)
+        return batch(calls)
+
+    provider.make_request, provider.make_batch_request = counting_single, counting_batch  # type: ignore[method-assign]
+    try:
+        report = verifier.verify("c", issued.holder_file.dumps())
+    finally:
+        provider.make_request, provider.make_batch_request = single, batch  # type: ignore[method-assign]
+    assert report.verdict is Verdict.VALID, report.summary
+    topics = {params[0]["topics"][0] for method, params in sent if method == "eth_getLogs"}
+    credential_events, did_events = contract_abi("CredentialRegistry"), contract_abi("DIDRegistry")
+    assert credential_events.event_topic("Anchored") in topics  # the evidence, as before
+    assert credential_events.event_topic("StatusWordChanged") not in topics
+    assert did_events.event_topic("VerificationMethodExpirySet") not in topics
