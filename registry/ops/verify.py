@@ -342,19 +342,19 @@ class Verifier:
         if method is None or record is None:
             return
         valid = self._anchored_under(item.issuer, method, record)
-        if valid is None:
-            item.add("signing key", Outcome.UNKNOWN, _SAME_BLOCK.format(what="anchor", key="signing key"))
-            return
         if valid:
             return
         check = next(c for c in item.checks if c.name == "signing key")
+        check.evidence["anchored"] = vcfmt.iso(record.timestamp)
+        if valid is None:
+            check.outcome, check.message = Outcome.UNKNOWN, _SAME_BLOCK.format(what="anchor", key="signing key")
+            return
         check.outcome = Outcome.FAIL
         check.message = (
             f"the signing key was retired on {vcfmt.iso(method.not_after)}, and the credential was anchored "
             f"after that ({vcfmt.iso(record.timestamp)}, block {record.block}): whatever its iat says, "
             "it was not signed while the key was valid"
         )
-        check.evidence["anchored"] = vcfmt.iso(record.timestamp)
         item.fatal = True
 
     def _chain_phase(self, items: list[_Item], at: int | None) -> None:
