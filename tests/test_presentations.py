@@ -142,6 +142,10 @@ def test_passport_create_and_verify_audience_nonce_and_expiry_on_the_command_lin
     wrong = _run(settings, "verify", *chain, "--json", "--audience", "did:ebsi:zSomeoneElse", str(passport))
     assert wrong.returncode == 1, wrong.stdout + wrong.stderr
     assert json.loads(wrong.stdout)["summary"].startswith("INVALID: audience:")
+    # With several endpoints (quorum reads) the audience is checked too.
+    quorum = ("--rpc", settings.rpc_url, "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    both = _run(settings, "verify", *quorum, "--json", "--audience", "did:ebsi:zSomeoneElse", str(passport))
+    assert both.returncode == 1 and json.loads(both.stdout)["summary"].startswith("INVALID: audience:"), both.stdout
     bad = _run(settings, "passport", "create", "--holder", holder.name, "--out", str(tmp_path / "q.json"),
                "--valid-for", "soon", str(credential))  # fmt: skip
     assert bad.returncode == 1 and bad.stderr.startswith("error: --valid-for 'soon' is not a duration")
