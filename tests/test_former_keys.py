@@ -264,3 +264,34 @@ def test_a_current_controllers_clear_bits_read_no_history(
     assert credential_events.event_topic("Anchored") in topics  # the evidence, as before
     assert credential_events.event_topic("StatusWordChanged") not in topics
     assert did_events.event_topic("VerificationMethodExpirySet") not in topics
+
+
+def test_in_the_second_a_signing_key_is_retired_the_blocks_decide(
+    chain: Chain, registry: Registry, settings: Settings, holder: Identity
+) -> None:
+    """Four blocks pinned to one second (anvil's evm_setNextBlockTimestamp): a credential anchored
+    before the key's retirement is valid, one the old key anchors after it (iat backdated) is not."""
+    issuer = Issuer(registry, chain.ti, settings)
+    state = registry.resolve(chain.ti.did)
+    old = state.method_by_thumbprint(chain.ti.kid.partition("#")[2])
+    assert old is not None
+    second = max(registry.block_timestamp(), int(time.time())) + 1
+
+    def pinned() -> None:
+        registry.client.request("evm_setNextBlockTimestamp", [second])
+
+    pinned()
+    before = issuer.issue_single(holder.did, welding_certificate(), issued_at=second - 1)
+    pinned()
+    new_key = keyfmt.generate(keyfmt.KeyType.P256)
+    registry.add_key(chain.ti, keyfmt.jwk_public_dict(new_key), Rel.ASSERTION_METHOD | Rel.AUTHENTICATION)
+    pinned()
+    registry.expire_key(chain.ti, old.index, 0)
+    pinned()
+    after = issuer.issue_single(holder.did, welding_certificate(), issued_at=second - 1)
+    times = {registry.block_timestamp(int(r["blockNumber"])) for r in (before.receipt, after.receipt)}
+    assert times == {second} and registry.resolve(chain.ti.did).methods[old.index].not_after == second
+    verifier = Verifier(registry)
+    assert verifier.verify("before", before.holder_file.dumps()).verdict is Verdict.VALID
+    late = verifier.verify("after", after.holder_file.dumps())
+    assert late.verdict is Verdict.INVALID and late.summary.startswith("INVALID: signing key:"), late.summary
