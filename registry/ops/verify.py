@@ -900,7 +900,7 @@ def _presentation_checks(passport: Passport, at: int | None, audience: str | Non
                 Check("audience", Outcome.SKIPPED, f"not checked (made for {shown}): give --audience to check")
             )
     elif audience in addressed:
-        checks.append(Check("audience", Outcome.PASS, f"made for {audience!r}"))
+        checks.append(Check("audience", Outcome.PASS, f"made for {audience[:80]!r}"))
     else:
         checks.append(Check("audience", Outcome.FAIL, f"made for {shown}, not for {audience[:80]!r}"))
     if nonce is not None:
