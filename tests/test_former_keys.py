@@ -270,25 +270,30 @@ def test_in_the_second_a_signing_key_is_retired_the_blocks_decide(
     chain: Chain, registry: Registry, settings: Settings, holder: Identity
 ) -> None:
     """Four blocks pinned to one second (anvil's evm_setNextBlockTimestamp): a credential anchored
-    before the key's retirement is valid, one the old key anchors after it (iat backdated) is not."""
+    before the key's retirement is valid, one the old key anchors after it (iat in the window) is
+    not. The second pinned is the newest block's, never ahead of the wall clock: a chain clock
+    pushed ahead would stay ahead for the session's other tests (fresh credentials "not valid
+    before" a second from now)."""
     issuer = Issuer(registry, chain.ti, settings)
     state = registry.resolve(chain.ti.did)
     old = state.method_by_thumbprint(chain.ti.kid.partition("#")[2])
     assert old is not None
-    second = max(registry.block_timestamp(), int(time.time())) + 1
+    registry.client.request("evm_mine", [])
+    second = registry.block_timestamp()
 
     def pinned() -> None:
         registry.client.request("evm_setNextBlockTimestamp", [second])
 
     pinned()
-    before = issuer.issue_single(holder.did, welding_certificate(), issued_at=second - 1)
+    before = issuer.issue_single(holder.did, welding_certificate(), issued_at=second)
     pinned()
     new_key = keyfmt.generate(keyfmt.KeyType.P256)
     registry.add_key(chain.ti, keyfmt.jwk_public_dict(new_key), Rel.ASSERTION_METHOD | Rel.AUTHENTICATION)
     pinned()
     registry.expire_key(chain.ti, old.index, 0)
     pinned()
-    after = issuer.issue_single(holder.did, welding_certificate(), issued_at=second - 1)
+    # Backdated into the key's window (a second before, when the window is that long).
+    after = issuer.issue_single(holder.did, welding_certificate(), issued_at=max(old.not_before, second - 1))
     times = {registry.block_timestamp(int(r["blockNumber"])) for r in (before.receipt, after.receipt)}
     assert times == {second} and registry.resolve(chain.ti.did).methods[old.index].not_after == second
     verifier = Verifier(registry)
