@@ -146,8 +146,15 @@ contract CredentialRegistry is ICredentialRegistry {
         if (mask == 0 || mask > _STATUS_MASK) revert InvalidMask(word, mask);
         bytes32 key = _wordKey(msg.sender, id, word);
         uint256 current = _words[key];
-        uint256 bits = set ? (current | mask) : (current & ~mask);
-        _words[key] = (bits & _STATUS_MASK) | (uint256(uint32(block.number)) << BITS_PER_WORD);
+        // Every bit of `mask` must change: a set bit is never set again (the first revocation's
+        // reason and time stand, and a racing second one fails loudly), a clear one never cleared.
+        if (set) {
+            if (current & mask != 0) revert StatusAlreadySet(id, word, current & mask);
+        } else if (~current & mask != 0) {
+            revert StatusNotSet(id, word, ~current & mask);
+        }
+        // So every bit of `mask` flips, and the mask (within the status bits) never touches the block field.
+        _words[key] = ((current ^ mask) & _STATUS_MASK) | (uint256(uint32(block.number)) << BITS_PER_WORD);
         uint256 previous = current >> BITS_PER_WORD;
         emit StatusWordChanged(
             msg.sender, (id << 32) | word, mask | (previous << BITS_PER_WORD), (set ? 256 : 0) | reason

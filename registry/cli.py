@@ -809,33 +809,27 @@ def issuer_check(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine."""
-    import time as _time
-
-    from registry.formats.credential import iso
     from registry.ops.registry import Registry
-    from registry.ops.trust import Need, Trust, evaluate
+    from registry.ops.trust import Need, Trust, evaluate_at
 
     settings = _settings(rpc, deployment)
     with _arguments():
         target = _did_of(settings, did)
         roots = _trust_lists(trust_list)
-        when = _parse_at(at) or int(_time.time())
+        when = _parse_at(at)
     try:
         registry = Registry.connect(settings)
     except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
         raise DeploymentMismatch(str(exc)) from exc
-    head = registry.block_timestamp()
-    if when > head + 300:  # the verifier's clock-skew allowance
-        out.print(
-            f"[bold]{target}[/]: [bold yellow]COULD NOT DETERMINE[/] — {iso(when)} is later than the chain's newest "
-            f"block ({iso(head)}): whether it will still be accredited then is not known yet"
-        )
-        raise typer.Exit(2)
     chain = Trust(registry, settings.public_url).fetch([target])[target]
     need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
-    report = evaluate(chain, when, roots, need)
+    # The service's issuer check answers through the same function: the two cannot disagree.
+    report = evaluate_at(chain, when, registry.block_timestamp() if when is not None else 0, roots, need)
     if as_json:
         _write(json.dumps(report.to_json(), indent=2) + "\n")
+    elif report.undetermined:
+        why = report.summary.removeprefix("could not determine: ")
+        out.print(f"[bold]{target}[/]: [bold yellow]COULD NOT DETERMINE[/] — {why}")
     else:
         colour = "green" if report.ok else "red"
         out.print(
@@ -853,7 +847,7 @@ def issuer_check(
                 )
         for note in report.notes:
             out.print(f"  [dim]note: {note}[/]")
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(2 if report.undetermined else 0 if report.ok else 1)
 
 
 @did_app.command("rotate-key")
@@ -1068,14 +1062,65 @@ def _status_change(
         return
     # One transaction per (reason, list): each change carries its reason code on-chain.
     for code, chosen in sorted(plan.changes.items()):
-        tokens = [t.token for t in chosen]
-        receipts = issuer_ops.change_status(tokens, which, set_=set_, reason=code, publish=True)
+        sent, receipts = _send_status_change(registry, identity, issuer_ops, chosen, which, set_, code)
+        if not sent:
+            continue
+        tokens = [t.token for t in sent]
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
         out.print(
             f"{verb[(purpose, set_)]} {_count(len(tokens), 'credential')} in block {blocks} ({gas} gas), "
             f"reason: {REASONS[code]}"
         )
+
+
+# How long a status change refused by a change still in the node's pool waits for its block.
+STATUS_RACE_WAIT_S = 30.0
+
+
+def _send_status_change(
+    registry: Any, identity: Any, issuer_ops: Any, chosen: list[Any], which: Any, set_: bool, code: int
+) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Send one reason group's change; returns the targets changed and their receipts.
+
+    When the contract refuses it because some of its entries are already in the state asked for
+    (another process changed them after our plan read the chain: `StatusAlreadySet`,
+    `StatusNotSet`, or a revert on-chain, which names no error), each such credential is named with
+    the change that won, never with our reason, and the rest is sent again.
+    """
+    from registry.ops.issuance import plan_status_change
+
+    for attempt in range(3):
+        try:
+            tokens = [t.token for t in chosen]
+            return chosen, issuer_ops.change_status(tokens, which, set_=set_, reason=code, publish=True)
+        except TransactionReverted as exc:
+            if exc.error_name not in (None, "StatusAlreadySet", "StatusNotSet") or attempt == 2:
+                raise
+            again = plan_status_change(registry, identity, chosen, which, set_=set_)
+            if not again.unchanged and exc.error_name is not None:
+                # Refused against the node's pending state: the change that won is not in a block
+                # yet. Wait for the next one, so it can be named.
+                _wait_for_next_block(registry.client, STATUS_RACE_WAIT_S)
+                again = plan_status_change(registry, identity, chosen, which, set_=set_)
+            if not again.unchanged:
+                raise  # nothing changed under us: the refusal is about something else
+            for target, why in again.unchanged:
+                out.print(f"unchanged: {target.source} is {why}")
+            chosen = again.changes.get(code, [])
+            if not chosen:
+                break
+    return [], []
+
+
+def _wait_for_next_block(client: Any, timeout_s: float) -> None:
+    """Until the node has a block after its current one, or `timeout_s` has passed."""
+    import time
+
+    start = client.block_number()
+    deadline = time.monotonic() + timeout_s
+    while client.block_number() <= start and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def _count(n: int, noun: str) -> str:

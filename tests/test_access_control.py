@@ -181,6 +181,38 @@ def test_credential_registry_refusals(registry: Registry, chain: Chain) -> None:
     assert refused(registry, chain.ti.account, empty) == "EmptyCohort"
 
 
+def test_a_status_entry_changes_once_and_the_first_change_stands(registry: Registry, chain: Chain) -> None:
+    """Setting a set entry (revocation or suspension) or clearing a clear one reverts with the entry's
+    list, word and the offending bits, so a second revocation can never overwrite the first one's
+    reason and time, and a racing second one fails loudly. On a fresh list of the TI's own."""
+    cred = registry.credential_address
+    ti = chain.ti.account
+    number = 7  # the TI is a fresh account of this test: its lists are its own
+    revocations, suspensions = list_id(Purpose.REVOCATION, number), list_id(Purpose.SUSPENSION, number)
+    registry.client.transact(ti, Call(cred, "CredentialRegistry", "setStatus", ((revocations << 32) | 230, 2)))
+    with pytest.raises(TransactionReverted) as error:
+        registry.client.transact(ti, Call(cred, "CredentialRegistry", "setStatus", ((revocations << 32) | 230, 4)))
+    assert error.value.error_name == "StatusAlreadySet"
+    assert error.value.error_args == (revocations, 1, 1 << 6)  # entry 230 is bit 6 of word 1
+    # In bulk: one entry already set among fresh ones refuses the whole call, nothing of it applied.
+    bulk = Call(cred, "CredentialRegistry", "updateStatus", (0, number, [0, 1], [1, (1 << 6) | (1 << 7)], True, 4))
+    assert refused(registry, ti, bulk) == "StatusAlreadySet"
+    words = registry.list_words(ti.address, Purpose.REVOCATION, number)
+    assert words[0] & ((1 << 224) - 1) == 0 and words[1] & ((1 << 224) - 1) == 1 << 6
+    # The one change on record is the first, with its reason.
+    history = registry.status_history(ti.address, Purpose.REVOCATION, number, 1, words[1] >> 224)
+    assert [(e.mask, e.set, e.reason) for e in history] == [(1 << 6, True, 2)]
+    # Suspension: set once, cleared once; a second of either is refused.
+    suspend = Call(cred, "CredentialRegistry", "setStatus", ((suspensions << 32) | 5, 6))
+    clear = Call(cred, "CredentialRegistry", "updateStatus", (1, number, [0], [1 << 5], False, 7))
+    assert refused(registry, ti, clear) == "StatusNotSet"
+    registry.client.transact(ti, suspend)
+    assert refused(registry, ti, suspend) == "StatusAlreadySet"
+    registry.client.transact(ti, clear)
+    assert refused(registry, ti, clear) == "StatusNotSet"
+    registry.client.transact(ti, suspend)  # suspended again after a reinstatement: a change, allowed
+
+
 def test_nobody_can_revoke_another_issuers_credential(
     registry: Registry,
     chain: Chain,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from conftest import welding_certificate
 
 from registry.chain.client import ChainClient
+from registry.errors import TransactionReverted
 from registry.formats import jwt
 from registry.formats.multibase import b64url_decode, b64url_encode
 from registry.keystore import Identity, new_legal_entity
@@ -44,13 +46,17 @@ def test_revoked_credential_is_reported_revoked_with_reason_and_time(
     assert "fraud" in status.message
 
 
-def test_a_bit_set_again_keeps_the_first_reason_and_time(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
-    # The contract lets an issuer set a set bit again (the CLI no longer sends that); the report
-    # still names the change that revoked it, not the repetition.
+def test_a_bit_set_again_is_refused_and_the_first_reason_and_time_stand(
+    issuer: Issuer, holder: Identity, verifier: Verifier
+) -> None:
+    # The contract refuses to set a set bit (StatusAlreadySet): the report names the change that
+    # revoked it, and a second revocation with another reason cannot replace it.
     issued = issuer.issue_single(holder.did, welding_certificate())
     token = issued.holder_file.credential
     (first,) = issuer.change_status([token], Purpose.REVOCATION, set_=True, reason=2)
-    issuer.change_status([token], Purpose.REVOCATION, set_=True, reason=4)
+    with pytest.raises(TransactionReverted) as refused:
+        issuer.change_status([token], Purpose.REVOCATION, set_=True, reason=4)
+    assert refused.value.error_name == "StatusAlreadySet"
     status = verifier.verify("c", token).check("revocation status")
     assert status is not None and status.outcome is Outcome.FAIL
     assert (status.evidence["reasonCode"], status.evidence["block"]) == (2, first["blockNumber"])
@@ -58,7 +64,8 @@ def test_a_bit_set_again_keeps_the_first_reason_and_time(issuer: Issuer, holder:
     issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
     issuer.change_status([token], Purpose.SUSPENSION, set_=False, reason=7)
     (again,) = issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=3)
-    issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
+    with pytest.raises(TransactionReverted):
+        issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
     suspension = verifier.verify("c", token).check("suspension status")
     assert suspension is not None
     assert (suspension.evidence["reasonCode"], suspension.evidence["block"]) == (3, again["blockNumber"])

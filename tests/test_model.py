@@ -314,6 +314,11 @@ class Model:
             if mask == 0 or mask > STATUS_MASK:
                 return "InvalidMask"
             current = staged.get((sender, list_id, word), 0)
+            # Every entry named must change: a set one is never set again, a clear one never cleared.
+            if set_ and current & mask:
+                return "StatusAlreadySet"
+            if not set_ and ~current & mask:
+                return "StatusNotSet"
             bits = (current | mask) if set_ else (current & ~mask)
             staged[sender, list_id, word] = (bits & STATUS_MASK) | ((block & 0xFFFFFFFF) << BITS_PER_WORD)
         self.words = staged
@@ -725,6 +730,24 @@ class RegistryMachine(RuleBasedStateMachine):
         call = self.env.call("CredentialRegistry", "updateStatus", purpose, number, words, masks, set_, reason)
         self.write("updateStatus", sender, call, expected)
 
+    @rule(actor=ACTOR, set_=st.booleans(), reason=REASON)
+    def change_again(self, actor: int, set_: bool, reason: int) -> None:
+        """An entry already in the state asked for, changed again (a second revocation, a racing
+        duplicate, a reinstatement of what is not suspended): the model must predict the refusal."""
+        sender = self.env.actors[actor]
+        written = sorted((key, value) for key, value in self.model.words.items() if key[0] == sender.address)
+        if not written:
+            return
+        (_, list_id, word), value = written[0]
+        bits = value & STATUS_MASK
+        mask = (bits & -bits) if set_ else ((bits + 1) & ~bits)  # its lowest set bit, or lowest clear bit
+        if mask == 0 or mask > STATUS_MASK:
+            return
+        purpose, number = list_id >> 32, list_id & 0xFFFFFFFF
+        expected = self.model.update_status(sender.address, purpose, number, [word], [mask], set_, self.block + 1)
+        call = self.env.call("CredentialRegistry", "updateStatus", purpose, number, [word], [mask], set_, reason)
+        self.write("updateStatus", sender, call, expected)
+
     # -- the views agree after every step
 
     @invariant()
@@ -804,6 +827,7 @@ def test_contracts_agree_with_the_model(env: Env) -> None:
     assert {"register", "anchor", "setStatus"} <= succeeded and len(succeeded) >= 6, sorted(outcomes.items())
     refusals = {name.split()[-1] for name in outcomes if " refused " in name}
     assert len(refusals) >= 12, sorted(refusals)
+    assert {"StatusAlreadySet", "StatusNotSet"} <= refusals, sorted(refusals)
 
 
 @pytest.mark.fuzz

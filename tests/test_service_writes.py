@@ -73,6 +73,9 @@ def test_revoke_and_publish_through_the_service(
     assert purpose is Purpose.REVOCATION
     client.set_status(issuer.identity, purpose, number, index, reason=2)
     assert client.verify(token)["verdict"] == "revoked"
+    # A second revocation, with another reason, is refused before anyone signs: the first one stands.
+    with pytest.raises(TransactionReverted, match="already set"):
+        client.set_status(issuer.identity, purpose, number, index, reason=4)
     status_list = StatusLists(registry, "http://registry.test").sign(issuer.identity, purpose, number)
     client.publish_status_list(issuer.identity, purpose, number, status_list)
     assert http.get(urlsplit(entry["statusListCredential"]).path).text == status_list

@@ -49,6 +49,12 @@ interface ICredentialRegistry {
     error InvalidCredential(uint256 length);
     /// @dev Revocation cannot be undone.
     error RevocationIsFinal(uint32 list, uint256 word);
+    /// @dev A status change would set entries that are already set (`mask`: those entries of
+    /// word `word` of list `listId`): a revocation or suspension is recorded once, with the
+    /// reason and time of the change that made it, and is never overwritten.
+    error StatusAlreadySet(uint256 listId, uint256 word, uint256 mask);
+    /// @dev A reinstatement would clear entries that are not set (`mask`: those entries).
+    error StatusNotSet(uint256 listId, uint256 word, uint256 mask);
 
     /// @notice `account` anchored `value`, a credential hash (count 1) or a cohort root (count N).
     event Anchored(address indexed account, bytes32 indexed value, uint32 count);
@@ -72,6 +78,8 @@ interface ICredentialRegistry {
     function anchorCohort(bytes32 root, uint32 count) external;
 
     /// @notice Sets (revoke/suspend) or clears (reinstate) status entries in one transaction.
+    /// Every entry named must change: one already in the state asked for reverts the whole call
+    /// ({StatusAlreadySet}, {StatusNotSet}).
     /// @param purpose revocation or suspension; revocation bits can only be set
     /// @param list the list number within the sender's lists of that purpose
     /// @param words word indexes (entry index / 224)
@@ -87,7 +95,8 @@ interface ICredentialRegistry {
         uint8 reason
     ) external;
 
-    /// @notice Sets one status entry (the cheap path for a single revocation or suspension).
+    /// @notice Sets one status entry (the cheap path for a single revocation or suspension);
+    /// reverts with {StatusAlreadySet} when it is set already.
     /// @param entry `listId << 32 | index`, where listId is {listId}(purpose, list)
     /// @param reason an application reason code carried by the event
     function setStatus(uint256 entry, uint8 reason) external;

@@ -35,6 +35,9 @@ SENTENCES: dict[str, str] = {
     "IndexOutOfRange": "status index {index} is beyond the end of the list (131,072 entries)",
     "InvalidMask": "invalid status mask for word {word}",
     "RevocationIsFinal": "a revocation cannot be undone",
+    "StatusAlreadySet": "entries of status word {word} of list {listId} are already set: "
+    "a revocation or suspension is recorded once and never overwritten",
+    "StatusNotSet": "entries of status word {word} of list {listId} are not set: there is nothing to clear",
     "InvalidListId": "status list id {listId} is out of range",
     "InvalidCredential": "a published status-list credential must be 1 to 65,536 bytes (got {length})",
     "AccessControlUnauthorizedAccount": "account {account} lacks the role {neededRole} (only governance may do this)",

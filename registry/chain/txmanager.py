@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 
 # Contract errors that mean "this operation is already on-chain".
 ALREADY_DONE = {"AlreadyAnchored", "DIDAlreadyRegistered", "AttributeExists", "DuplicateKey"}
+# A status change the contract refuses because entries are already in the state asked for: done
+# only when every entry it names is (another process may have changed some of them, not all).
+STATUS_ALREADY = {"StatusAlreadySet", "StatusNotSet"}
 # How far back reconciliation re-checks confirmed operations (covers reorgs deeper than any seen).
 REORG_WINDOW = 64
 CRASH_ENV = "REGISTRY_CRASH_AT"  # fault-injection for the crash tests: before-send|after-send|after-receipt
@@ -228,6 +231,24 @@ class TxManager:
             return all(((int(v) & m) == m) if set_ else (int(v) & m) == 0 for v, m in zip(current, masks, strict=True))
         return None
 
+    def still_to_change(self, sender: str, call: Call) -> Call:
+        """An `updateStatus` narrowed to the entries not yet in the state it asks for (another
+        process may have changed some of them since it was journaled: the contract refuses a change
+        that names an entry already so, and what is left must still be sent); any other call as is."""
+        if call.contract != "CredentialRegistry" or call.function != "updateStatus":
+            return call
+        purpose, number, words, masks, set_, reason = call.args
+        current = self.client.call(
+            Call(call.address, call.contract, "statusWordsFor",
+                 ([sender] * len(words), [purpose] * len(words), [number] * len(words), [w * 224 for w in words]))
+        )[0]  # fmt: skip
+        left = [(w, (m & ~int(v)) if set_ else (m & int(v))) for w, m, v in zip(words, masks, current, strict=True)]
+        left = [(w, m) for w, m in left if m]
+        return Call(
+            call.address, call.contract, call.function,
+            (purpose, number, [w for w, _ in left], [m for _, m in left], set_, reason),
+        )  # fmt: skip
+
     # -- sending --------------------------------------------------------------------------------
 
     def _sign_and_record(self, account: LocalAccount, op_id: str, call: Call) -> tuple[str, str]:
@@ -305,7 +326,10 @@ class TxManager:
         except TransactionReverted as exc:
             # Only a resubmission may read "already there" as success: a first submission refused
             # that way is someone else's anchor or DID, and the caller must hear it.
-            if resubmission and exc.error_name in ALREADY_DONE:
+            if resubmission and (
+                exc.error_name in ALREADY_DONE
+                or (exc.error_name in STATUS_ALREADY and self.effect_done(account.address, op.call))
+            ):
                 self.journal.update(op.id, state="confirmed", error=f"already on-chain ({exc.error_name})")
                 return {"alreadyDone": exc.error_name, "blockNumber": None, "gasUsed": 0, "status": 1}
             self.journal.update(op.id, state="failed", error=str(exc))
@@ -347,7 +371,13 @@ class TxManager:
                 self.journal.update(op.id, state="confirmed", block=latest)
                 actions.append(f"{op.call.function} {op.id}: already on-chain")
                 continue
-            if op.state == "sent" and op.tx_hash and op.raw_tx:
+            # A status change some of whose entries another process changed meanwhile: the contract
+            # refuses it whole now, so its signed bytes are dead; what is left is signed anew.
+            narrowed = self.still_to_change(sender, op.call)
+            if narrowed != op.call:
+                self.journal.update(op.id, args=json.dumps(_encode(narrowed.args)))
+                actions.append(f"{op.call.function} {op.id}: narrowed to the entries still to change")
+            elif op.state == "sent" and op.tx_hash and op.raw_tx:
                 if self._receipt(op.tx_hash) is not None:
                     self._await(op.id, op.tx_hash)
                     actions.append(f"{op.call.function} {op.id}: confirmed")
@@ -358,7 +388,7 @@ class TxManager:
                     self._await(op.id, op.tx_hash)
                     actions.append(f"{op.call.function} {op.id}: rebroadcast")
                     continue
-            # Never sent, or its nonce went to another transaction: sign it again.
+            # Never sent, or its nonce went to another transaction, or narrowed: sign it again.
             self.journal.update(op.id, state="intended", nonce=None, tx_hash=None, raw_tx=None)
             self._drive(account, self.journal.get(op.id), resubmission=True)
             actions.append(f"{op.call.function} {op.id}: sent again")

@@ -15,7 +15,16 @@ from registry.formats import jwt
 from registry.formats.merkle import StandardMerkleTree
 from registry.keystore import Identity
 from registry.ops.allocation import StatusAllocator
-from registry.ops.registry import BITS_PER_WORD, Purpose, Registry, bit_of, list_id, split_list_id
+from registry.ops.registry import (
+    BITS_PER_WORD,
+    REASONS,
+    Purpose,
+    Registry,
+    StatusEvent,
+    bit_of,
+    list_id,
+    split_list_id,
+)
 
 # ASCII digits only (str.isdigit also accepts '²' and other scripts' digits), and short enough
 # that int() is cheap.
@@ -298,18 +307,39 @@ def plan_status_change(
         slots.append((target, own, revocation))
     words = _current_words(registry, account, purpose, slots)
     plan = StatusPlan({}, [])
+    histories: dict[Any, list[StatusEvent]] = {}
     for target, own, revocation in slots:
         revoked = revocation is not None and words[(Purpose.REVOCATION, *revocation)]
         current = words[(purpose, *own)]
         if revoked and not set_:
             raise InputError(f"{target.source} is revoked, and revocation is final: it cannot be reinstated")
         if revoked:
-            plan.unchanged.append((target, "already revoked"))
+            assert revocation is not None
+            change = _by_change(registry, account, Purpose.REVOCATION, revocation, histories)
+            plan.unchanged.append((target, _state(Purpose.REVOCATION, True) + change))
         elif current == set_:
-            plan.unchanged.append((target, _state(purpose, set_)))
+            change = _by_change(registry, account, purpose, own, histories)
+            plan.unchanged.append((target, _state(purpose, set_) + change))
         else:
             plan.changes.setdefault(target.reason, []).append(target)
     return plan
+
+
+def _by_change(
+    registry: Registry, account: str, purpose: Purpose, entry: tuple[int, int], histories: dict[Any, list[StatusEvent]]
+) -> str:
+    """Which change put an entry in its state, read from its StatusWordChanged events: the
+    transaction, block, reason and time of the change that counts (a losing racer's own reason was
+    not recorded, and it must say whose was)."""
+    found = registry.entry_change(account, purpose, entry[0], entry[1], histories)
+    if found is None:
+        return ""
+    event, when = found
+    verb = "by" if event.set else "since its reinstatement by"
+    return (
+        f" {verb} transaction {event.tx_hash} in block {event.block} "
+        f"(reason: {REASONS.get(event.reason, f'code {event.reason}')}, {vcfmt.iso(when)})"
+    )
 
 
 def _state(purpose: Purpose, set_: bool) -> str:

@@ -335,9 +335,9 @@ class Registry:
             for (account, value), r in zip(pairs, result[0], strict=True)
         ]
 
-    def anchor_txs(self, records: Sequence[AnchorRecord]) -> dict[tuple[str, bytes], str | None]:
-        """The transactions that made anchors: one log query per anchor, bounded to its block, all in
-        one batch (a cohort's members share one)."""
+    def anchor_logs(self, records: Sequence[AnchorRecord]) -> dict[tuple[str, bytes], dict[str, Any] | None]:
+        """The `Anchored` logs that made anchors (transaction, log index): one log query per anchor,
+        bounded to its block, all in one batch (a cohort's members share one)."""
         abi = contract_abi("CredentialRegistry")
         unique = {(r.account, r.value): r for r in records}
         keys = list(unique)
@@ -351,7 +351,7 @@ class Registry:
             for account, value in keys
         ]
         results = self.client.batch(requests)
-        return {k: (str(logs[0]["transactionHash"]) if logs else None) for k, logs in zip(keys, results, strict=True)}
+        return {k: (dict(logs[0]) if logs else None) for k, logs in zip(keys, results, strict=True)}
 
     # -- status ---------------------------------------------------------------------------
 
@@ -420,6 +420,40 @@ class Registry:
                 )
             block = events[-1].previous_change
         return events
+
+    def entry_change(
+        self, account: str, purpose: Purpose, number: int, index: int, histories: dict[Any, list[StatusEvent]]
+    ) -> tuple[StatusEvent, int] | None:
+        """The change that put entry `index` in its current state and its block time (None: never
+        changed). `histories` caches word histories across entries of the same words."""
+        (values,) = self.client.call(self.status_words_call([(account, purpose, number, index)]))
+        last = last_change_block(int(values[0]))
+        if not last:
+            return None
+        key = (account, purpose, number, index // BITS_PER_WORD, last)
+        if key not in histories:
+            histories[key] = self.status_history(account, purpose, number, index // BITS_PER_WORD, last)
+        event = change_in_force([e for e in histories[key] if (e.mask >> (index % BITS_PER_WORD)) & 1])
+        return None if event is None else (event, self.block_timestamp(event.block))
+
+
+def change_in_force(touching: Sequence[StatusEvent]) -> StatusEvent | None:
+    """The change that put one entry in its current state, from its changes newest first.
+
+    The contract refuses to set a set entry or clear a clear one (`StatusAlreadySet`,
+    `StatusNotSet`), so that is the newest change; a deployment from before that rule may hold
+    repeated "set" changes, and there the oldest of the newest run of them counts (setting a set
+    entry again changed neither when nor why).
+    """
+    if not touching:
+        return None
+    event = touching[0]
+    if event.set:
+        for earlier in touching[1:]:
+            if not earlier.set:
+                break
+            event = earlier
+    return event
 
 
 def _hex_or_unknown(value: Any) -> int:

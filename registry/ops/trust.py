@@ -77,6 +77,23 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class Position:
+    """Where an on-chain event happened: its block, and its log's index in that block (None: not known)."""
+
+    block: int
+    log_index: int | None
+
+
+class OrderUnknown(Exception):
+    """An accreditation changed in the same block as the event in question, and the order of the two
+    within that block could not be read."""
+
+    def __init__(self, block: int) -> None:
+        super().__init__(block)
+        self.block = block
+
+
+@dataclass(frozen=True)
 class Link:
     did_hash: bytes
     attribute_id: bytes
@@ -99,11 +116,29 @@ class Link:
     def parent_key(self) -> tuple[bytes, bytes]:
         return self.parent_did_hash, self.parent_attribute_id
 
-    def revision_at(self, at: int) -> Revision | None:
-        """The revision in force at `at` (None: the attribute did not exist yet)."""
+    def revision_at(
+        self, at: int, position: Position | None = None, log_indexes: dict[tuple[bytes, bytes, int], int] | None = None
+    ) -> Revision | None:
+        """The revision in force at `at` (None: the attribute did not exist yet).
+
+        With `position` (an on-chain event: an anchor), the revisions before it in the chain's own
+        order count: earlier blocks, then, within its block, lower log indexes (`log_indexes`, by
+        (did hash, attribute id, revision number)). A block holds many seconds' worth of nothing and
+        a second may hold many blocks, so time alone cannot order them. A revision in the event's
+        block whose log index is not known raises `OrderUnknown`.
+        """
         current = None
-        for revision in self.revisions:
-            if revision.timestamp <= at:
+        for number, revision in enumerate(self.revisions):
+            if position is None:
+                before = revision.timestamp <= at
+            elif revision.block != position.block:
+                before = revision.block < position.block
+            else:
+                index = (log_indexes or {}).get((self.did_hash, self.attribute_id, number))
+                if index is None or position.log_index is None:
+                    raise OrderUnknown(position.block)
+                before = index < position.log_index
+            if before:
                 current = revision
         return current
 
@@ -121,6 +156,14 @@ class ChainData:
     documents: dict[bytes, DidState]
     names: dict[bytes, str] = field(default_factory=dict)
     checked: dict[tuple[bytes, bytes], tuple[ParsedAccreditation | None, str]] = field(default_factory=dict)
+    # Log indexes of revisions, by (did hash, attribute id, revision number), read only for the
+    # blocks where they decide an order (`Trust.read_revision_order`).
+    revision_logs: dict[tuple[bytes, bytes, int], int] = field(default_factory=dict)
+    revision_blocks_read: set[int] = field(default_factory=set)
+
+    def same_second(self, timestamp: int) -> bool:
+        """Does any revision share this second? Only then can the order within a second matter."""
+        return any(r.timestamp == timestamp for link in self.links.values() for r in link.revisions)
 
     def of(self, did_hash_: bytes) -> list[Link]:
         return [link for link in self.links.values() if link.did_hash == did_hash_]
@@ -149,12 +192,21 @@ class TrustReport:
     root: str | None = None
     trusted_root: bool | None = None
     notes: list[str] = field(default_factory=list)
+    # The answer depends on an order on the chain that could not be read: neither ok nor refused.
+    undetermined: bool = False
+
+    @property
+    def verdict(self) -> str:
+        if self.undetermined:
+            return "could not determine"
+        return "trusted" if self.ok else "not trusted"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "did": self.did,
             "at": self.at,
             "ok": self.ok,
+            "verdict": self.verdict,
             "summary": self.summary,
             "root": self.root,
             "trustedRoot": self.trusted_root,
@@ -488,6 +540,36 @@ class Trust:
                 names.setdefault(keccak(text=text), text)
         return {d: ChainData(d, links, bodies, documents, names) for d in dids}
 
+    def read_revision_order(self, chain: ChainData, block: int) -> None:
+        """Record in `chain` the log index of every revision made in `block`, so what changed in the
+        same block as an anchor can be ordered against it (one log query for the whole block). A
+        link whose logs there do not match its revisions one for one is left without: its order
+        stays unknown, never guessed."""
+        if block in chain.revision_blocks_read:
+            return
+        wanted = {
+            link.key: [n for n, r in enumerate(link.revisions) if r.block == block] for link in chain.links.values()
+        }
+        wanted = {key: numbers for key, numbers in wanted.items() if numbers}
+        if wanted:
+            abi = contract_abi("TrustedIssuersRegistry")
+            logs = self.client.request(
+                *self.client.logs_request(self.address, [abi.event_topic("AttributeRevised")], block, block)
+            )
+            found: dict[tuple[bytes, bytes], list[int]] = {}
+            try:
+                for log in sorted(logs, key=lambda entry: int(entry["logIndex"], 16)):
+                    topics = [bytes.fromhex(str(t)[2:]) for t in log["topics"]]
+                    if len(topics) >= 3:
+                        found.setdefault((topics[1], topics[2]), []).append(int(log["logIndex"], 16))
+            except (TypeError, KeyError, ValueError, AttributeError):  # not logs: the order stays unknown
+                found = {}
+            for key, numbers in wanted.items():
+                indexes = found.get(key, [])
+                if len(indexes) == len(numbers):
+                    chain.revision_logs.update({(*key, n): i for n, i in zip(numbers, indexes, strict=True)})
+        chain.revision_blocks_read.add(block)
+
     def _resolve_calls_by_hash(self, h: bytes) -> list[Call]:
         address = self.registry.did_address
         return [
@@ -555,37 +637,44 @@ def _not_held(parent_did: str, held: Sequence[Scope], wanted: Sequence[Scope]) -
 # -- evaluation (pure: no chain access) ---------------------------------------------------
 
 
-def _status_text(link: Link, at: int) -> tuple[bool, str, dict[str, Any]]:
-    revision = link.revision_at(at)
+def _status_text(
+    chain: ChainData, link: Link, at: int, position: Position | None = None
+) -> tuple[bool, str, dict[str, Any]]:
+    revision = link.revision_at(at, position, chain.revision_logs)
+    # Within one second the block tells what came first: say it when the order came from the chain.
+    when = iso(at) if position is None else f"{iso(at)} (block {position.block})"
+
+    def on(r: Revision) -> str:
+        return iso(r.timestamp) if position is None else f"{iso(r.timestamp)} (block {r.block})"
+
     evidence: dict[str, Any] = {"validFrom": iso(link.valid_from), "validUntil": iso(link.valid_until)}
     if revision is None:
-        return False, f"not yet accredited on {iso(at)} (accredited {iso(link.revisions[0].timestamp)})", evidence
+        return False, f"not yet accredited on {when} (accredited {on(link.revisions[0])})", evidence
     if revision.status is AttrStatus.REVOKED:
         evidence.update(revokedAt=iso(revision.timestamp), block=revision.block)
-        return False, f"accreditation revoked on {iso(revision.timestamp)}, before {iso(at)}", evidence
+        return False, f"accreditation revoked on {on(revision)}, before {when}", evidence
     if revision.status is AttrStatus.SUSPENDED:
         evidence.update(suspendedAt=iso(revision.timestamp), block=revision.block)
-        return False, f"accreditation suspended on {iso(revision.timestamp)} and not reinstated by {iso(at)}", evidence
+        return False, f"accreditation suspended on {on(revision)} and not reinstated by {when}", evidence
     if not link.valid_from <= at < link.valid_until:
-        return False, f"accreditation not within its validity period on {iso(at)}", evidence
+        return False, f"accreditation not within its validity period on {when}", evidence
     later = link.revoked()
     if later is not None:
         evidence.update(revokedAt=iso(later.timestamp), block=later.block)
         return (
             True,
-            f"active on {iso(at)}; revoked later, on {iso(later.timestamp)}, which does not reach back",
+            f"active on {when}; revoked later, on {on(later)}, which does not reach back",
             evidence,
         )
     latest = link.revisions[-1] if link.revisions else None
-    if latest is not None and latest.status is AttrStatus.SUSPENDED and latest.timestamp > at:
+    if latest is not None and latest.status is AttrStatus.SUSPENDED and latest is not revision:
         evidence.update(suspendedAt=iso(latest.timestamp), block=latest.block)
         return (
             True,
-            f"active on {iso(at)}; suspended later, on {iso(latest.timestamp)}, and still suspended, "
-            "which does not reach back",
+            f"active on {when}; suspended later, on {on(latest)}, and still suspended, which does not reach back",
             evidence,
         )
-    return True, f"active on {iso(at)}", evidence
+    return True, f"active on {when}", evidence
 
 
 # Checked accreditation bodies, across chain reads (a service verifies one credential per request,
@@ -652,8 +741,36 @@ def _check_body_uncached(chain: ChainData, link: Link) -> tuple[ParsedAccreditat
     return acc, "signature by the parent's key verified"
 
 
-def evaluate(chain: ChainData, at: int, trust_list: TrustList | None, need: Need | None = None) -> TrustReport:
-    """Find a chain from `chain.did` to a trusted root that holds at `at`; say which link fails if none does."""
+# Clocks of issuers and nodes disagree a little: a time this far past the chain's newest block is
+# still "now" (the verifier's allowance for an anchor "before" a JWT's iat, too).
+CLOCK_SKEW_S = 300
+
+
+def evaluate_at(
+    chain: ChainData, at: int | None, head_time: int, trust_list: TrustList | None, need: Need | None = None
+) -> TrustReport:
+    """`issuer check` as the CLI and the service both answer it: `at` None is now, read at the node's
+    head; a time asked for that the chain has not reached (beyond the clock-skew allowance) is
+    never answered trusted, nor untrusted: whether the accreditation will still be in force then is
+    not known yet, as `verify --at` says of a credential."""
+    if at is not None and at > head_time + CLOCK_SKEW_S:
+        summary = (
+            f"could not determine: {iso(at)} is later than the chain's newest block ({iso(head_time)}): "
+            "whether it will still be accredited then is not known yet"
+        )
+        return TrustReport(chain.did, iso(at), False, summary, [], undetermined=True)
+    return evaluate(chain, at if at is not None else int(time.time()), trust_list, need)
+
+
+def evaluate(
+    chain: ChainData, at: int, trust_list: TrustList | None, need: Need | None = None, position: Position | None = None
+) -> TrustReport:
+    """Find a chain from `chain.did` to a trusted root that holds at `at`; say which link fails if none does.
+
+    `position` places the question on the chain (an anchor's block and log index): what was in
+    force then is decided by the chain's order, not by the second (see `Link.revision_at`); when
+    that order cannot be read, the report is `undetermined`.
+    """
     own = chain.of(did_hash(chain.did))
     candidates = own if need is None else [link for link in own if link.issuer_type is IssuerType.TI]
     if not candidates:
@@ -668,7 +785,14 @@ def evaluate(chain: ChainData, at: int, trust_list: TrustList | None, need: Need
                 "credentials: only a TI's credentials are accredited"
             )
         return TrustReport(chain.did, iso(at), False, summary, [])
-    walked = [_walk(chain, link, at, trust_list, need) for link in candidates]
+    try:
+        walked = [_walk(chain, link, at, trust_list, need, position) for link in candidates]
+    except OrderUnknown as unknown:
+        summary = (
+            f"could not determine: an accreditation on the chain of {chain.did} changed in block {unknown.block}, "
+            "the block of the anchor, and the node did not give their order within it"
+        )
+        return TrustReport(chain.did, iso(at), False, summary, [], undetermined=True)
     for report, _ in walked:
         if report.ok:
             return report
@@ -738,7 +862,12 @@ def _structure(chain: ChainData, first: Link) -> tuple[list[Link], str | None]:
 
 
 def _walk(
-    chain: ChainData, first: Link, at: int, trust_list: TrustList | None, need: Need | None
+    chain: ChainData,
+    first: Link,
+    at: int,
+    trust_list: TrustList | None,
+    need: Need | None,
+    position: Position | None = None,
 ) -> tuple[TrustReport, int]:
     """The path from `first` to its root checked at `at`: the report, and (failing) how relevant its reason is."""
     path: list[LinkCheck] = []
@@ -767,7 +896,7 @@ def _walk(
         if acc is None:
             entry.message = body_message
             return fail(f"{kind} link {name}: {body_message}")
-        active, status_message, evidence = _status_text(link, at)
+        active, status_message, evidence = _status_text(chain, link, at, position)
         entry.evidence = {"accreditedBy": acc.issuer, "scopes": [s.to_json() for s in acc.scopes], **evidence}
         if not active:
             entry.message = status_message
@@ -780,14 +909,17 @@ def _walk(
             return fail(f"{kind} link {name} granted its child a scope it does not hold", _SCOPE)
         entry.ok = True
         entry.message = f"{body_message}; {status_message}"
+        # Within one second the blocks say what came first: name them when they decided.
+        then = iso(at) if position is None else f"{iso(at)} (block {position.block})"
+        changed = "" if position is None else f" (block {evidence.get('block')})"
         if "revokedAt" in evidence:
             later.append(
-                f"{kind} {name}'s accreditation was revoked on {evidence['revokedAt']}, after {iso(at)}: "
+                f"{kind} {name}'s accreditation was revoked on {evidence['revokedAt']}{changed}, after {then}: "
                 "what was issued before stays valid, anything issued after is refused"
             )
         if "suspendedAt" in evidence:
             later.append(
-                f"{kind} {name}'s accreditation was suspended on {evidence['suspendedAt']}, after {iso(at)}, "
+                f"{kind} {name}'s accreditation was suspended on {evidence['suspendedAt']}{changed}, after {then}, "
                 "and is still suspended: what was issued before stays valid, anything issued while it lasts "
                 "is refused"
             )

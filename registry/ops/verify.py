@@ -41,15 +41,13 @@ from registry.ops.registry import (
     StatusEvent,
     VerificationMethod,
     bit_of,
+    change_in_force,
     did_hash,
     last_change_block,
 )
-from registry.ops.trust import Need, Trust, TrustList, evaluate
+from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, evaluate
 
 MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
-# Clocks of issuers and nodes disagree a little; an anchor a few minutes "before" the JWT's iat
-# is skew, not forgery.
-CLOCK_SKEW_S = 300
 
 
 # How many blocks after a change to search for the retirement of a key in the same second.
@@ -403,41 +401,68 @@ class Verifier:
         chains = Trust(self.registry, "").fetch({item.issuer for item in live})
         verdicts: dict[tuple[Any, ...], Any] = {}
         for item, pairs, word_ids in zip(live, item_pairs, item_words, strict=True):
-            anchored_at = self._check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], at, head_time)
+            self._check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], at, head_time)
             self._check_key_at_anchor(item)
             self._check_status(item, [words[w] for w in word_ids], at)
-            if anchored_at is not None:
-                self._check_accreditation(item, chains[item.issuer], anchored_at, verdicts)
         anchored = [item.anchor for item in live if item.anchor is not None]
-        if anchored:
-            txs = self.registry.anchor_txs(anchored)
-            for item in live:
-                check = next((c for c in item.checks if c.name == "anchor" and c.outcome is Outcome.PASS), None)
-                if check is not None and item.anchor is not None:
-                    check.evidence["transaction"] = txs[(item.anchor.account, item.anchor.value)]
+        logs = self.registry.anchor_logs(anchored) if anchored else {}
+        for item in live:
+            if item.anchor is None:
+                continue
+            log = logs[(item.anchor.account, item.anchor.value)]
+            check = next((c for c in item.checks if c.name == "anchor" and c.outcome is Outcome.PASS), None)
+            if check is not None:
+                check.evidence["transaction"] = None if log is None else str(log["transactionHash"])
+            self._check_accreditation(
+                item, chains[item.issuer], self._anchor_position(item.anchor, log, chains[item.issuer]), verdicts
+            )
+
+    def _anchor_position(self, anchor: AnchorRecord, log: dict[str, Any] | None, chain: Any) -> Position | None:
+        """Where the anchor sits on the chain, when that decides what was in force at issuance: only
+        when an accreditation of the issuer's chain changed in the anchor's second (a block holds one
+        second, a second may hold many blocks). Then the revisions in the anchor's own block are
+        ordered by log index too (one more log query); elsewhere the block number orders them."""
+        assert self.registry is not None
+        if not chain.same_second(anchor.timestamp):
+            return None
+        Trust(self.registry, "").read_revision_order(chain, anchor.block)
+        try:
+            index = int(log["logIndex"], 16) if log is not None else None
+        except (TypeError, KeyError, ValueError):  # not a log index: the order stays unknown
+            index = None
+        return Position(anchor.block, index)
 
     def _check_accreditation(
-        self, item: _Item, chain: Any, anchored_at: int, verdicts: dict[tuple[Any, ...], Any]
+        self, item: _Item, chain: Any, position: Position | None, verdicts: dict[tuple[Any, ...], Any]
     ) -> None:
-        """Was the issuer accredited for this credential when it was anchored (the time the chain proves)?
+        """Was the issuer accredited for this credential when it was anchored (the time the chain proves,
+        and, within that second, the anchor's place in the chain)?
 
-        The answer depends only on (issuer, anchoring time, what the credential needs), so a cohort's
-        members, anchored together, share one evaluation.
+        The answer depends only on (issuer, anchoring time and place, what the credential needs), so a
+        cohort's members, anchored together, share one evaluation.
         """
+        assert item.anchor is not None
+        anchored_at = item.anchor.timestamp
         types = item.info.get("types") or ()
-        key = (item.issuer, anchored_at, tuple(types), item.info.get("schema"))
+        key = (item.issuer, anchored_at, position, tuple(types), item.info.get("schema"))
         if key not in verdicts:
-            verdicts[key] = self._accreditation_check(chain, anchored_at, Need(types=key[2], schema_id=key[3]))
+            verdicts[key] = self._accreditation_check(
+                chain, anchored_at, Need(types=key[3], schema_id=key[4]), position
+            )
         outcome, message, evidence = verdicts[key]
         item.add("accreditation", outcome, message, **evidence)
 
-    def _accreditation_check(self, chain: Any, anchored_at: int, need: Need) -> tuple[Outcome, str, dict[str, Any]]:
+    def _accreditation_check(
+        self, chain: Any, anchored_at: int, need: Need, position: Position | None = None
+    ) -> tuple[Outcome, str, dict[str, Any]]:
         """The accreditation check's outcome, message and evidence, worded once per verdict."""
         assert self.registry is not None
         report = self.registry.client.memo(
-            ("accreditation", chain.did, anchored_at, need, self.trust_list),
-            lambda: evaluate(chain, anchored_at, self.trust_list, need),
+            ("accreditation", chain.did, anchored_at, position, need, self.trust_list),
+            lambda: evaluate(chain, anchored_at, self.trust_list, need, position),
         )
+        if report.undetermined:
+            return Outcome.UNKNOWN, report.summary, {}
         evidence: dict[str, Any] = {
             "root": report.root,
             "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
@@ -597,13 +622,8 @@ class Verifier:
             if not relevant or not relevant[0].set:
                 item.add(name, Outcome.PASS, f"not {_past(purpose)}{note}", **evidence)
                 continue
-            # The change that put it in this state: the oldest of the newest run of "set" events
-            # (setting a set bit again, which the contract allows, changes neither when nor why).
-            event = relevant[0]
-            for earlier in relevant[1:]:
-                if not earlier.set:
-                    break
-                event = earlier
+            event = change_in_force(relevant)  # the change that put it in this state
+            assert event is not None
             item.add(
                 name,
                 Outcome.FAIL,

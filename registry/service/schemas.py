@@ -149,6 +149,8 @@ class TrustReport(BaseModel):
     did: str
     at: str
     ok: bool
+    # ok false is "not trusted" or, for a time the chain has not reached, "could not determine".
+    verdict: Literal["trusted", "not trusted", "could not determine"]
     summary: str
     root: str | None
     trustedRoot: bool | None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,7 +14,7 @@ from registry.formats import jwt
 from registry.formats.did import check_did
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
-from registry.ops.trust import Need, Trust, TrustList, evaluate
+from registry.ops.trust import Need, Trust, TrustList, evaluate_at
 from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem, redactor
@@ -139,5 +138,8 @@ def issuer_check(
     when = parse_at(at, "at")
     chain = Trust(registry, "").fetch([did])[did]
     need = Need(types=("SkillsCredential", *types)) if types else None
-    report = evaluate(chain, when if when is not None else int(time.time()), _trust_list(roots), need)
+    # As `registry issuer check` answers (the same function): a time the chain has not reached is
+    # "could not determine", never ok.
+    head = registry.block_timestamp() if when is not None else 0
+    report = evaluate_at(chain, when, head, _trust_list(roots), need)
     return report.to_json()

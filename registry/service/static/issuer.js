@@ -15,7 +15,8 @@ function showChain(data) {
     chain.append(item);
   }
   for (const note of data.notes) notes.append(withTimes(element("li", null, { "data-outcome": "skipped" }), note));
-  showVerdict(data.ok ? "valid" : "invalid", data.ok ? "Accredited" : "Not accredited", data.summary);
+  if (data.verdict === "could not determine") showVerdict("could not determine", "Could not check", data.summary);
+  else showVerdict(data.ok ? "valid" : "invalid", data.ok ? "Accredited" : "Not accredited", data.summary);
 }
 
 async function check() {
