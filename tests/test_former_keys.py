@@ -266,37 +266,36 @@ def test_a_current_controllers_clear_bits_read_no_history(
     assert did_events.event_topic("VerificationMethodExpirySet") not in topics
 
 
-def test_in_the_second_a_signing_key_is_retired_the_blocks_decide(
+def test_in_the_block_that_retires_a_signing_key_the_log_order_decides(
     chain: Chain, registry: Registry, settings: Settings, holder: Identity
 ) -> None:
-    """Four blocks pinned to one second (anvil's evm_setNextBlockTimestamp): a credential anchored
-    before the key's retirement is valid, one the old key anchors after it (iat in the window) is
-    not. The second pinned is the newest block's, never ahead of the wall clock: a chain clock
-    pushed ahead would stay ahead for the session's other tests (fresh credentials "not valid
-    before" a second from now)."""
+    """One block (anvil's automine off; no clock is moved, so later tests see the chain's time as
+    before): a credential anchored before the old key's retirement is valid, one the old key signed
+    (iat in its window) and anchored after the retirement is not."""
     issuer = Issuer(registry, chain.ti, settings)
-    state = registry.resolve(chain.ti.did)
-    old = state.method_by_thumbprint(chain.ti.kid.partition("#")[2])
+    old = registry.resolve(chain.ti.did).method_by_thumbprint(chain.ti.kid.partition("#")[2])
     assert old is not None
-    registry.client.request("evm_mine", [])
-    second = registry.block_timestamp()
-
-    def pinned() -> None:
-        registry.client.request("evm_setNextBlockTimestamp", [second])
-
-    pinned()
-    before = issuer.issue_single(holder.did, welding_certificate(), issued_at=second)
-    pinned()
-    new_key = keyfmt.generate(keyfmt.KeyType.P256)
-    registry.add_key(chain.ti, keyfmt.jwk_public_dict(new_key), Rel.ASSERTION_METHOD | Rel.AUTHENTICATION)
-    pinned()
-    registry.expire_key(chain.ti, old.index, 0)
-    pinned()
-    # Backdated into the key's window (a second before, when the window is that long).
-    after = issuer.issue_single(holder.did, welding_certificate(), issued_at=max(old.not_before, second - 1))
-    times = {registry.block_timestamp(int(r["blockNumber"])) for r in (before.receipt, after.receipt)}
-    assert times == {second} and registry.resolve(chain.ti.did).methods[old.index].not_after == second
+    now = registry.block_timestamp()  # inside the old key's window, whatever the wall clock says
+    tokens = []
+    for _ in range(2):
+        number, index = issuer.allocator.allocate_single()
+        tokens.append(issuer.sign(issuer._draft(holder.did, welding_certificate(), number, index, now, None), now))
+    new_key = keyfmt.jwk_public_dict(keyfmt.generate(keyfmt.KeyType.P256))
+    _, x, y = keyfmt.to_coordinates(new_key)
+    new_method = (x, y, int(keyfmt.KeyType.P256), int(Rel.ASSERTION_METHOD | Rel.AUTHENTICATION), 0, 0)
+    credentials, dids, key = registry.credential_address, registry.did_address, did_hash(chain.ti.did)
+    send_in_one_block(
+        registry,
+        [
+            (chain.ti, Call(credentials, "CredentialRegistry", "anchor", (vcfmt.credential_hash(tokens[0]),))),
+            (chain.ti, Call(dids, "DIDRegistry", "addVerificationMethod", (key, new_method, b""))),
+            (chain.ti, Call(dids, "DIDRegistry", "expireVerificationMethod", (key, old.index, 0))),
+            (chain.ti, Call(credentials, "CredentialRegistry", "anchor", (vcfmt.credential_hash(tokens[1]),))),
+        ],
+    )
+    assert registry.resolve(chain.ti.did).methods[old.index].not_after < 2**63
     verifier = Verifier(registry)
-    assert verifier.verify("before", before.holder_file.dumps()).verdict is Verdict.VALID
-    late = verifier.verify("after", after.holder_file.dumps())
-    assert late.verdict is Verdict.INVALID and late.summary.startswith("INVALID: signing key:"), late.summary
+    before = verifier.verify("before", vcfmt.HolderFile(tokens[0]).dumps())
+    assert before.verdict is Verdict.VALID, before.summary
+    after = verifier.verify("after", vcfmt.HolderFile(tokens[1]).dumps())
+    assert after.verdict is Verdict.INVALID and after.summary.startswith("INVALID: signing key:"), after.summary
