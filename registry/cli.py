@@ -9,6 +9,7 @@ written.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -809,22 +810,26 @@ def issuer_check(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine."""
+    from registry.chain.client import read_deadline
     from registry.ops.registry import Registry
     from registry.ops.trust import Need, Trust, evaluate_at
 
-    settings = _settings(rpc, deployment)
+    settings = _verdict_settings(rpc, deployment)
     with _arguments():
         target = _did_of(settings, did)
         roots = _trust_lists(trust_list)
         when = _parse_at(at)
-    try:
-        registry = Registry.connect(settings)
-    except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
-        raise DeploymentMismatch(str(exc)) from exc
-    chain = Trust(registry, settings.public_url).fetch([target])[target]
-    need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
-    # The service's issuer check answers through the same function: the two cannot disagree.
-    report = evaluate_at(chain, when, registry.block_timestamp() if when is not None else 0, roots, need)
+    # Every chain read of the check ends within the read deadline (REGISTRY_READ_DEADLINE).
+    with read_deadline(settings.read_deadline_s, "read deadline (REGISTRY_READ_DEADLINE)"), _view_calls():
+        try:
+            registry = Registry.connect(settings)
+        except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
+            raise DeploymentMismatch(str(exc)) from exc
+        chain = Trust(registry, settings.public_url).fetch([target])[target]
+        need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
+        # The service's issuer check answers through the same function: the two cannot disagree.
+        head = registry.block_timestamp() if when is not None else 0
+        report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
     if as_json:
         _write(json.dumps(report.to_json(), indent=2) + "\n")
     elif report.undetermined:
@@ -1219,26 +1224,32 @@ def verify(
         return
     from rich.progress import Progress
 
+    from registry.chain.client import start_read_deadline
     from registry.ops.passport import is_passport
     from registry.ops.registry import Registry
-    from registry.ops.verify import Verifier
+    from registry.ops.verify import Verifier, note_single_node
 
-    settings = _settings(rpc, deployment)
+    settings = _verdict_settings(rpc, deployment)
 
     def verifier_for(url: str) -> Verifier:
         endpoint = Settings(home=settings.home, rpc_urls=(url,), deployment_path=settings.deployment_path)
         try:
-            return Verifier(Registry.connect(endpoint, journal=False), roots)
+            registry = Registry.connect(endpoint, journal=False)
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-            return Verifier(None, roots, unavailable=str(exc))
+            return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
+        return Verifier(registry, roots, anchor_window_s=settings.anchor_window_s)
 
+    # Every chain read ends within the read deadline: REGISTRY_READ_DEADLINE seconds for each
+    # slice of up to 100 credentials (attaching to the chain included), however the node paces
+    # its answers; past it, the verdict is "could not determine".
+    slices = -(-len(sources) // 100)
+    start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
     urls = list(settings.rpc_urls) or [settings.rpc_url]
-    verifier = verifier_for(urls[0])
     if len(urls) > 1:
-        _verify_quorum(
-            [(u, verifier_for(u)) for u in urls], [_read(s) for s in sources], when, as_json, audience, nonce
-        )
+        factories = [(u, functools.partial(verifier_for, u)) for u in urls]
+        _verify_quorum(factories, [_read(s) for s in sources], when, as_json, audience, nonce)
         return
+    verifier = verifier_for(urls[0])
     # Files are read, verified and reported a slice at a time, so memory stays flat however many
     # there are; only the verdict counts are kept for the summary.
     chunk = 500
@@ -1259,6 +1270,7 @@ def verify(
                 if results[n] is None:
                     results[n] = verifier.verify_passport(source, content, when, audience=audience, nonce=nonce)
             for report in results:
+                note_single_node(report)
                 counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
                 worst = max(worst, report.verdict.exit_code)
                 if as_json:
@@ -1444,6 +1456,25 @@ def _arguments() -> Iterator[None]:
         yield
     except InputError as exc:
         raise _BadArguments(str(exc)) from exc
+
+
+def _verdict_settings(rpc: list[str] | None, deployment: Path | None) -> Settings:
+    """The settings of `verify` or `issuer check`: an unusable value (REGISTRY_READ_DEADLINE=abc)
+    is a mistake in how the command was run (exit 64), never a verdict."""
+    try:
+        return _settings(rpc, deployment)
+    except ConfigError as exc:
+        raise _BadArguments(str(exc)) from exc
+
+
+@contextmanager
+def _view_calls() -> Iterator[None]:
+    """Around a verdict command's chain reads: a view call the node says reverted is a node that
+    cannot be believed (our views do not revert), so "could not determine", never "not trusted"."""
+    try:
+        yield
+    except TransactionReverted as exc:
+        raise ChainUnavailable(f"the node refused a read it should answer: {exc}") from exc
 
 
 def _fail(message: str, code: int) -> None:

@@ -11,13 +11,39 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from registry.errors import ConfigError
+
 DEFAULT_PORT = 8545
 DEFAULT_RPC_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+# Whole-request deadlines, not per-read timeouts (a node trickling one byte at a time would reset a
+# read timeout forever): no JSON-RPC request takes longer than REGISTRY_RPC_TIMEOUT, and all the
+# chain reads of one `verify` (per 100 credentials) or `issuer check` end within
+# REGISTRY_READ_DEADLINE, after which the answer is "could not determine".
 DEFAULT_RPC_TIMEOUT_S = 10.0
+DEFAULT_READ_DEADLINE_S = 8.0
+# A credential's anchor must land within this many seconds after its signing time (`iat`): a node
+# whose newest block is inside that window and has no anchor may simply be behind ("could not
+# determine"); one whose newest block is past it, and has no anchor, proves the credential was
+# never anchored in time (INVALID).
+DEFAULT_ANCHOR_WINDOW_S = 3600
 DEFAULT_CONFIRMATIONS = 1
 # The service URL written into credentials (termsOfUse, credentialStatus). Verifiers read the
 # path, not the host, so a credential stays checkable against any mirror of the registry.
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A positive number of seconds from the environment variable `name`, else `default`."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 1e9:  # NaN fails this too
+        raise ConfigError(f"{name} must be a positive number of seconds, not {value[:40]!r}")
+    return seconds
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -30,7 +56,13 @@ class Settings:
     home: Path = field(default_factory=lambda: _env_path("REGISTRY_HOME", Path.cwd() / ".registry"))
     rpc_urls: tuple[str, ...] = ()
     deployment_path: Path | None = None
-    rpc_timeout_s: float = DEFAULT_RPC_TIMEOUT_S
+    rpc_timeout_s: float = field(default_factory=lambda: env_seconds("REGISTRY_RPC_TIMEOUT", DEFAULT_RPC_TIMEOUT_S))
+    read_deadline_s: float = field(
+        default_factory=lambda: env_seconds("REGISTRY_READ_DEADLINE", DEFAULT_READ_DEADLINE_S)
+    )
+    anchor_window_s: int = field(
+        default_factory=lambda: int(env_seconds("REGISTRY_ANCHOR_WINDOW", DEFAULT_ANCHOR_WINDOW_S))
+    )
     confirmations: int = field(
         default_factory=lambda: int(os.environ.get("REGISTRY_CONFIRMATIONS", DEFAULT_CONFIRMATIONS))
     )

@@ -157,12 +157,18 @@ def welding_certificate() -> Achievement:
     )
 
 
+def forward(upstream: str, body: bytes) -> bytes:
+    """Send one JSON-RPC request (or batch) to `upstream`; its raw answer."""
+    request = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        data: bytes = answer.read()
+    return data
+
+
 def relay(handler: BaseHTTPRequestHandler, upstream: str, body: bytes) -> None:
     """Forward one JSON-RPC request to `upstream` and write its answer back: the happy path of the
     loopback proxies tests put in front of anvil to cut, hang up or delay a real connection."""
-    request = urllib.request.Request(upstream, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        data = answer.read()
+    data = forward(upstream, body)
     handler.send_response(200)
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", str(len(data)))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -52,3 +57,33 @@ def start_service(settings: Settings, config: ServiceConfig) -> RunningService:
             raise RuntimeError("the service did not start")
         time.sleep(0.02)
     return RunningService(f"http://127.0.0.1:{port}", server, thread)
+
+
+@contextmanager
+def serve_process(home: Path, rpc: str, deployment: Path, *options: str) -> Iterator[str]:
+    """`registry serve` as users run it, in its own process (uvicorn and all); yields its URL once
+    it answers, and stops it after."""
+    port = free_port()
+    argv = [sys.executable, "-m", "registry", "--home", str(home), "serve", "--port", str(port),
+            "--rpc", rpc, "--deployment", str(deployment), *options]  # fmt: skip
+    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(url + "/trusted-schemas-registry/v3/schemas", timeout=5)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    stderr = server.stderr.read() if server.stderr else ""
+                    raise RuntimeError(f"the service did not start: {stderr}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)

@@ -119,13 +119,17 @@ def test_unanchored_credential_is_invalid(issuer: Issuer, holder: Identity, veri
     number, index = issuer.allocator.allocate_single()
     now = int(time.time())
     token = issuer.sign(issuer._draft(holder.did, welding_certificate(), number, index, now, None), now)
-    # The chain moves on past the signing: a node at its head would have seen an anchor by now.
-    time.sleep(1.1)
+    # The chain moves on past the signing and past the anchoring window (1 s here): a node at its
+    # head would have seen an anchor by now.
+    time.sleep(2.1)
     issuer.registry.client.request("evm_mine", [])
-    report = verifier.verify("unanchored", HolderFile(token).dumps())
+    report = Verifier(issuer.registry, anchor_window_s=1).verify("unanchored", HolderFile(token).dumps())
     assert report.verdict is Verdict.INVALID
     anchor = report.check("anchor")
-    assert anchor is not None and anchor.outcome is Outcome.FAIL
+    assert anchor is not None and anchor.outcome is Outcome.FAIL and "anchoring window" in anchor.message
+    # Inside the window (an hour by default) the node may be behind: never INVALID on that read.
+    inside = verifier.verify("unanchored", HolderFile(token).dumps())
+    assert inside.verdict is Verdict.INDETERMINATE and "may be behind" in inside.summary
 
 
 def test_unreachable_chain_gives_could_not_determine_never_invalid(

@@ -7,25 +7,43 @@ trips. Writes are signed locally with the caller's key (an eth-account object th
 in; nothing here ever sends a key anywhere) and are priced for the network they hit:
 EIP-1559 where the latest block has a base fee, a legacy gas price elsewhere (Besu networks
 often run with a zero gas price).
+
+Nothing a node answers is trusted to have the right shape: every result is checked against what
+its method must return (a hex quantity, a block header with a number, hash and timestamp, a list
+of logs...), a batch must answer each id once, and ABI decoding failures or enum values out of
+range are the same fault. All of these raise `BadAnswer`, a `ChainUnavailable`: the verifier turns
+it into "could not determine", never into a verdict, and never into a traceback.
+
+Time is bounded per request, not per socket read: a node that trickles its answer a byte at a
+time would reset a read timeout forever. Each request has a deadline (the client's `timeout_s`,
+and the tighter ambient one a caller sets with `read_deadline()` around a whole verification);
+one watchdog thread shuts down the socket of a request whose deadline passed.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import contextvars
+import heapq
 import http.client
 import itertools
 import json
+import os
 import re
+import socket
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import IntEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import orjson
 from eth_abi import decode, encode
+from eth_abi.exceptions import DecodingError
 from eth_utils import keccak, to_checksum_address
 
 from registry.chain.artifacts import abi
@@ -38,6 +56,7 @@ if TYPE_CHECKING:
     from registry.chain.txmanager import TxManager
 
 T = TypeVar("T")
+E = TypeVar("E", bound=IntEnum)
 
 # EIP-7825 caps a transaction at 2^24 gas on Osaka networks; stay under it everywhere.
 TX_GAS_CAP = 16_777_216
@@ -91,7 +110,10 @@ class Abi:
         return "0x" + data.hex()
 
     def decode_output(self, function: str, data: str) -> tuple[Any, ...]:
-        return tuple(decode(self.output_types(function), bytes.fromhex(data[2:])))
+        try:
+            return tuple(decode(self.output_types(function), _hex_bytes(data)))
+        except (DecodingError, ValueError, TypeError, OverflowError) as exc:
+            raise BadAnswer(f"the node answered something that is not a valid eth_call result for {function}") from exc
 
     @cache  # noqa: B019
     def event_topic(self, event: str) -> str:
@@ -101,6 +123,12 @@ class Abi:
 
     def decode_event(self, event: str, log: dict[str, Any]) -> dict[str, Any]:
         """Decode one log of `event`: indexed fields from topics, the rest from data."""
+        try:
+            return self._decode_event(event, log)
+        except (DecodingError, ValueError, TypeError, KeyError, OverflowError) as exc:
+            raise BadAnswer(f"the node answered something that is not a valid eth_getLogs result for {event}") from exc
+
+    def _decode_event(self, event: str, log: dict[str, Any]) -> dict[str, Any]:
         item = self.events[event]
         indexed = [i for i in item["inputs"] if i["indexed"]]
         plain = [i for i in item["inputs"] if not i["indexed"]]
@@ -118,6 +146,228 @@ class Abi:
 _ABIS: dict[str, Abi] = {}
 
 
+class BadAnswer(ChainUnavailable):
+    """The node answered, but not with what the method must return (a lying or broken node)."""
+
+
+def not_valid(method: str, url: str | None = None) -> BadAnswer:
+    where = f"the node at {url}" if url else "the node"
+    return BadAnswer(f"{where} answered something that is not a valid {method} result")
+
+
+def enum_member(kind: type[E], value: Any, method: str = "eth_call") -> E:
+    """`kind(value)` for a value the node returned; out of range is a bad answer, not a crash."""
+    try:
+        return kind(value)
+    except (ValueError, TypeError) as exc:
+        raise BadAnswer(
+            f"the node answered something that is not a valid {method} result ({kind.__name__} {value!r})"
+        ) from exc
+
+
+def _hex_bytes(data: Any) -> bytes:
+    if not isinstance(data, str) or not _DATA.match(data):
+        raise ValueError("not 0x-prefixed hex data")
+    return bytes.fromhex(data[2:])
+
+
+def header_time(header: Any, block: int | str, url: str | None = None) -> int:
+    """The timestamp of a block header the node returned; a missing block is the node's fault."""
+    if not isinstance(header, dict):
+        where = f"the node at {url}" if url else "the node"
+        raise ChainUnavailable(f"{where} has no block {block} (it may be behind or out of sync)")
+    return int(header["timestamp"], 16)
+
+
+# -- the shapes JSON-RPC results must have ----------------------------------------------------
+
+_QUANTITY = re.compile(r"0x[0-9a-fA-F]{1,64}\Z")
+_DATA = re.compile(r"0x(?:[0-9a-fA-F]{2})*\Z")
+_HASH = re.compile(r"0x[0-9a-fA-F]{64}\Z")
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}\Z")
+
+
+def _matches(pattern: re.Pattern[str], value: Any) -> bool:
+    return isinstance(value, str) and pattern.match(value) is not None
+
+
+def _is_quantity(value: Any) -> bool:
+    return _matches(_QUANTITY, value)
+
+
+def _is_data(value: Any) -> bool:
+    return _matches(_DATA, value)
+
+
+def _is_hash(value: Any) -> bool:
+    return _matches(_HASH, value)
+
+
+def _is_block(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and _is_quantity(value.get("number"))
+        and _is_hash(value.get("hash"))
+        and _is_quantity(value.get("timestamp"))
+        and (value.get("baseFeePerGas") is None or _is_quantity(value["baseFeePerGas"]))
+    )
+
+
+def _is_log(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("topics"), list)
+        and len(value["topics"]) <= 4
+        and all(_is_hash(t) for t in value["topics"])
+        and _is_data(value.get("data"))
+        and _is_quantity(value.get("blockNumber"))
+        and _is_quantity(value.get("logIndex"))
+        and _is_hash(value.get("transactionHash"))
+    )
+
+
+def _is_receipt(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and _is_hash(value.get("transactionHash"))
+        and _is_quantity(value.get("blockNumber"))
+        and _is_hash(value.get("blockHash"))
+        and _is_quantity(value.get("status"))
+        and (value.get("contractAddress") is None or _matches(_ADDRESS, value["contractAddress"]))
+        and isinstance(value.get("logs", []), list)
+    )
+
+
+_NAMED_BLOCKS = frozenset({"latest", "pending", "safe", "finalized"})
+_QUANTITY_METHODS = (
+    "eth_chainId",
+    "eth_blockNumber",
+    "eth_getTransactionCount",
+    "eth_estimateGas",
+    "eth_gasPrice",
+    "eth_maxPriorityFeePerGas",
+)
+
+# method -> (result, params) -> well formed. Methods not listed (anvil_*, evm_*) are not read.
+_SHAPES: dict[str, Callable[[Any, list[Any]], bool]] = {
+    **dict.fromkeys(_QUANTITY_METHODS, lambda v, _: _is_quantity(v)),
+    # A node always has a latest block; a numbered one it may not have yet (the caller says so).
+    "eth_getBlockByNumber": lambda v, p: _is_block(v) or (v is None and bool(p) and p[0] not in _NAMED_BLOCKS),
+    "eth_call": lambda v, _: _is_data(v),
+    "eth_getCode": lambda v, _: _is_data(v),
+    "eth_getLogs": lambda v, _: isinstance(v, list) and all(_is_log(x) for x in v),
+    "eth_getTransactionReceipt": lambda v, _: v is None or _is_receipt(v),
+    "eth_syncing": lambda v, _: v is False or isinstance(v, dict),
+    "eth_sendRawTransaction": lambda v, _: _is_hash(v),
+}
+
+
+# -- whole-request deadlines ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    at: float  # time.monotonic()
+    seconds: float
+    name: str
+
+
+_DEADLINE: contextvars.ContextVar[_Deadline | None] = contextvars.ContextVar("registry_read_deadline", default=None)
+
+
+@contextlib.contextmanager
+def read_deadline(seconds: float, name: str = "read deadline") -> Iterator[None]:
+    """Every JSON-RPC request made inside (this thread or task) ends by `seconds` from now, whatever
+    each request's own timeout; nested deadlines keep the tighter one. `name` is how a missed
+    deadline is described ("no answer within the 8 s read deadline")."""
+    outer = _DEADLINE.get()
+    mine = _Deadline(time.monotonic() + seconds, seconds, name)
+    token = _DEADLINE.set(mine if outer is None or mine.at < outer.at else outer)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def start_read_deadline(seconds: float, name: str = "read deadline") -> None:
+    """`read_deadline` for the rest of the current context: a command's whole run."""
+    outer = _DEADLINE.get()
+    mine = _Deadline(time.monotonic() + seconds, seconds, name)
+    _DEADLINE.set(mine if outer is None or mine.at < outer.at else outer)
+
+
+class _NoAnswer(TimeoutError):
+    """A request's deadline passed before its whole answer arrived."""
+
+    def __init__(self, budget: str) -> None:
+        super().__init__(budget)
+        self.budget = budget
+
+
+class _Alarm:
+    __slots__ = ("done", "fired", "sock")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.done = False
+        self.fired = False
+
+
+class _Watchdog:
+    """One daemon thread that shuts down the sockets of requests past their deadline.
+
+    A blocked recv() returns at once when its socket is shut down, so a request that trickles, or
+    stalls between the headers and the body, ends at its deadline however its reads are paced.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Alarm]] = []
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def arm(self, at: float, sock: socket.socket) -> _Alarm:
+        alarm = _Alarm(sock)
+        with self._cond:
+            heapq.heappush(self._heap, (at, next(self._seq), alarm))
+            if self._pid != os.getpid():  # first use, or a forked child: the thread is not ours
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="rpc-deadlines", daemon=True)
+                self._thread.start()
+            if self._heap[0][2] is alarm:
+                self._cond.notify()
+        return alarm
+
+    def disarm(self, alarm: _Alarm) -> bool:
+        """Stop watching; True when the deadline had already fired (the socket is shut down)."""
+        with self._cond:
+            alarm.done = True
+            return alarm.fired
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap:
+                    self._cond.wait()
+                at, _, alarm = self._heap[0]
+                wait = at - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+                if alarm.done:
+                    continue
+                alarm.fired = True
+            with contextlib.suppress(OSError):
+                # The plain socket's shutdown, also under TLS: SSLSocket.shutdown would drop its
+                # SSL object under the reading thread's feet.
+                socket.socket.shutdown(alarm.sock, socket.SHUT_RDWR)
+
+
+_WATCHDOG = _Watchdog()
+
+
 def contract_abi(contract: str) -> Abi:
     if contract not in _ABIS:
         _ABIS[contract] = Abi(contract)
@@ -126,6 +376,8 @@ def contract_abi(contract: str) -> Abi:
 
 def _describe(exc: BaseException, timeout_s: float) -> str:
     """A short human reason for a transport failure (the library's text is a page long)."""
+    if isinstance(exc, _NoAnswer):
+        return f"no answer within {exc.budget}"
     if isinstance(exc, TimeoutError):
         return f"no answer within {timeout_s:g} s"
     if isinstance(exc, OSError | http.client.HTTPException):
@@ -212,25 +464,62 @@ class _Transport:
             self._local.connection = connection
         return connection
 
+    def _budget(self) -> tuple[float, str]:
+        """This request's deadline (monotonic) and how to describe it when it passes."""
+        own = time.monotonic() + self.timeout_s
+        ambient = _DEADLINE.get()
+        if ambient is not None and ambient.at < own:
+            return ambient.at, f"the {ambient.seconds:g} s {ambient.name}"
+        return own, f"{self.timeout_s:g} s"
+
+    def _exchange(
+        self, connection: http.client.HTTPConnection, data: bytes, at: float, budget: str
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """One POST and its whole answer, by `at` at the latest."""
+        remaining = at - time.monotonic()
+        if remaining <= 0:
+            raise _NoAnswer(budget)
+        alarm: _Alarm | None = None
+        try:
+            connection.timeout = remaining
+            if connection.sock is None:
+                connection.connect()
+            sock = connection.sock
+            assert sock is not None
+            sock.settimeout(remaining)  # no single read outlives the deadline either
+            alarm = _WATCHDOG.arm(at, sock)
+            connection.request("POST", self._path, data, self._headers)
+            response = connection.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            fired = alarm is not None and _WATCHDOG.disarm(alarm)
+            if fired or isinstance(exc, TimeoutError):
+                raise _NoAnswer(budget) from exc
+            raise
+        if _WATCHDOG.disarm(alarm):
+            connection.close()  # answered just in time, but the socket is shut down now
+        return response, raw
+
     def _post(self, body: Any) -> Any:
         data = json.dumps(body).encode()
+        at, budget = self._budget()
         for attempt in (1, 2):
             connection = self._connection()
             try:
-                connection.request("POST", self._path, data, self._headers)
-                response = connection.getresponse()
-                raw = response.read()
+                response, raw = self._exchange(connection, data, at, budget)
                 break
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException) as exc:
                 connection.close()
                 self._local.connection = None
                 # A kept-alive connection the server had closed fails at once: one fresh try.
-                if attempt == 2:
+                if attempt == 2 or isinstance(exc, TimeoutError):
                     raise
         if response.status >= 400 and not raw.strip().startswith((b"{", b"[")):
             raise ChainUnavailable(f"the node at {self.url} answered HTTP {response.status}")
         try:
-            return json.loads(raw)
+            # orjson: faster, and it refuses nesting past 1024 levels instead of recursing in C
+            # (a node's answer is a stranger's document; see registry/formats/safejson.py).
+            return orjson.loads(raw)
         except ValueError as exc:
             raise ChainUnavailable(f"the node at {self.url} did not answer JSON-RPC") from exc
 
@@ -244,9 +533,17 @@ class _Transport:
         body = [{"jsonrpc": "2.0", "id": first + n, "method": m, "params": p} for n, (m, p) in enumerate(calls)]
         answer = self._post(body)
         if not isinstance(answer, list):
-            return answer
-        by_id = {r.get("id"): r for r in answer if isinstance(r, dict)}
-        return [by_id.get(first + n) for n in range(len(calls))]
+            return answer  # one object for a whole batch: the client says what it means
+        # One answer per request, each id exactly once: anything else cannot be matched up.
+        by_id: dict[Any, Any] = {}
+        for r in answer:
+            key = r.get("id") if isinstance(r, dict) else None
+            if not isinstance(key, int) or isinstance(key, bool) or key in by_id:
+                raise not_valid("batch", self.url)
+            by_id[key] = r
+        if len(answer) != len(calls) or set(by_id) != set(range(first, first + len(calls))):
+            raise not_valid("batch", self.url)
+        return [by_id[first + n] for n in range(len(calls))]
 
 
 class ChainClient:
@@ -282,7 +579,7 @@ class ChainClient:
     def request(self, method: str, params: list[Any]) -> Any:
         with self._rpc():
             response = self._provider.make_request(method, params)
-        return self._result(method, response)
+        return self._result(method, response, params)
 
     def batch(self, requests_: Sequence[tuple[str, list[Any]]]) -> list[Any]:
         """Several JSON-RPC requests in one HTTP round trip; results in order."""
@@ -293,19 +590,23 @@ class ChainClient:
         with self._rpc():
             responses = self._provider.make_batch_request(list(requests_))
         if not isinstance(responses, list):
-            return [self._result(requests_[0][0], responses)]
-        return [self._result(m, r) for (m, _), r in zip(requests_, responses, strict=True)]
+            # A node may refuse a whole batch with one error object; any other single answer is garbage.
+            if isinstance(responses, dict) and responses.get("error"):
+                self._result("batch", responses, [])
+            raise not_valid("batch", self.rpc_url)
+        return [self._result(m, r, p) for (m, p), r in zip(requests_, responses, strict=True)]
 
-    def _result(self, method: str, response: Any) -> Any:
+    def _result(self, method: str, response: Any, params: list[Any]) -> Any:
         if not isinstance(response, dict):
-            raise ChainUnavailable(f"malformed JSON-RPC answer from {self.rpc_url} to {method}")
+            raise not_valid(method, self.rpc_url)
         error = response.get("error")
         if error:
             data = error.get("data") if isinstance(error, dict) else None
             if isinstance(data, dict):
                 data = data.get("data")
             message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
-            if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+            message = " ".join(message.split())  # one line, whatever the node sent
+            if isinstance(data, str) and _is_data(data) and len(data) >= 10:
                 name, args, sentence = decode_revert(data)
                 raise TransactionReverted(sentence, name, args)
             if "revert" in message.lower():
@@ -313,8 +614,12 @@ class ChainClient:
             code = error.get("code") if isinstance(error, dict) else None
             raise NodeRefused(f"{method} failed at {self.rpc_url}: {message[:200]}", message[:200], code)
         if "result" not in response:
-            raise ChainUnavailable(f"malformed JSON-RPC answer from {self.rpc_url} to {method}")
-        return response["result"]
+            raise not_valid(method, self.rpc_url)
+        result = response["result"]
+        shape = _SHAPES.get(method)
+        if shape is not None and not shape(result, params):
+            raise not_valid(method, self.rpc_url)
+        return result
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -358,6 +663,10 @@ class ChainClient:
     def get_code(self, address: str) -> str:
         result: str = self.request("eth_getCode", [address, "latest"])
         return result
+
+    def syncing(self) -> bool:
+        """Whether the node reports it is still catching up with its network (eth_syncing)."""
+        return self.request("eth_syncing", []) is not False
 
     # -- writes ---------------------------------------------------------------------------
 

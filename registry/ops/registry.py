@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth_utils import keccak
 
-from registry.chain.client import Call, ChainClient, contract_abi
+from registry.chain.client import BadAnswer, Call, ChainClient, contract_abi, enum_member, header_time
 from registry.chain.deployment import Deployment, check_deployment
 from registry.config import Settings
 from registry.errors import InputError
@@ -206,7 +206,7 @@ class Registry:
 
     def block_timestamp(self, block: int | str = "latest") -> int:
         header = self.client.request("eth_getBlockByNumber", [hex(block) if isinstance(block, int) else block, False])
-        return int(header["timestamp"], 16)
+        return header_time(header, block, self.client.rpc_url)
 
     # -- DIDs -----------------------------------------------------------------------------
 
@@ -308,7 +308,9 @@ class Registry:
             registered_at=int(registration[0]),
             registered_block=int(registration[1]),
             methods=tuple(
-                VerificationMethod(i, KeyType(m[2]), bytes(m[0]), bytes(m[1]), int(m[3]), int(m[4]), int(m[5]))
+                VerificationMethod(
+                    i, enum_member(KeyType, m[2]), bytes(m[0]), bytes(m[1]), int(m[3]), int(m[4]), int(m[5])
+                )
                 for i, m in enumerate(methods[0])
             ),
         )
@@ -330,6 +332,8 @@ class Registry:
 
     @staticmethod
     def anchor_records(pairs: Sequence[tuple[str, bytes]], result: tuple[Any, ...]) -> list[AnchorRecord]:
+        if len(result[0]) != len(pairs):
+            raise BadAnswer("the node answered something that is not a valid eth_call result for anchorsOf")
         return [
             AnchorRecord(account, value, int(r[0]), int(r[1]), int(r[2]))
             for (account, value), r in zip(pairs, result[0], strict=True)

@@ -18,7 +18,7 @@ import hashlib
 import re
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth_utils import keccak
 
-from registry.chain.client import Call, contract_abi
+from registry.chain.client import Call, contract_abi, enum_member
 from registry.errors import InputError
 from registry.formats import jwt, safejson
 from registry.formats.accreditation import (
@@ -287,12 +287,12 @@ def _link_from_tuple(raw: Sequence[Any]) -> Link:
         parent_attribute_id=bytes(attribute[1]),
         root_did_hash=bytes(attribute[2]),
         body_hash=bytes(attribute[3]),
-        issuer_type=IssuerType(attribute[4]),
-        status=AttrStatus(attribute[5]),
+        issuer_type=enum_member(IssuerType, attribute[4]),
+        status=enum_member(AttrStatus, attribute[5]),
         valid_from=int(attribute[6]),
         valid_until=int(attribute[7]),
         body_block=int(attribute[8]),
-        revisions=tuple(Revision(AttrStatus(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in revisions),
+        revisions=tuple(Revision(enum_member(AttrStatus, r[0]), int(r[1]), int(r[2]), int(r[3])) for r in revisions),
     )
 
 
@@ -746,19 +746,48 @@ def _check_body_uncached(chain: ChainData, link: Link) -> tuple[ParsedAccreditat
 CLOCK_SKEW_S = 300
 
 
+def time_problem(at: int, head_time: int, syncing: Callable[[], bool] | None, now: int | None = None) -> str | None:
+    """Why the chain cannot say what held at `at` (unix seconds), or None when it can.
+
+    The rule: a time up to the chain's newest block (plus clock skew) is answered from the chain.
+    A later time that is not in the future is answered as of the newest block when the node is
+    reachable and reports it is not syncing (`syncing()` false: eth_syncing): a chain without new
+    blocks (anvil, a private network that makes no empty blocks) has simply not changed since. A
+    node that is syncing (or one that cannot be asked, `syncing` None) may be behind; a time in the
+    future is never answered, as nobody knows yet what happens until then.
+    """
+    now = int(time.time()) if now is None else now
+    if at <= head_time + CLOCK_SKEW_S:
+        return None
+    if at > now + CLOCK_SKEW_S:
+        return (
+            f"{iso(at)} is in the future, later than the chain's newest block ({iso(head_time)}); "
+            "what happens until then is not known yet"
+        )
+    if syncing is None or syncing():
+        return (
+            f"the node's newest block ({iso(head_time)}) is older than {iso(at)} and the node reports "
+            "it is still syncing: it may be behind; ask another node, or again later"
+        )
+    return None
+
+
 def evaluate_at(
-    chain: ChainData, at: int | None, head_time: int, trust_list: TrustList | None, need: Need | None = None
+    chain: ChainData,
+    at: int | None,
+    head_time: int,
+    trust_list: TrustList | None,
+    need: Need | None = None,
+    syncing: Callable[[], bool] | None = None,
 ) -> TrustReport:
     """`issuer check` as the CLI and the service both answer it: `at` None is now, read at the node's
     head; a time asked for that the chain has not reached (beyond the clock-skew allowance) is
-    never answered trusted, nor untrusted: whether the accreditation will still be in force then is
-    not known yet, as `verify --at` says of a credential."""
-    if at is not None and at > head_time + CLOCK_SKEW_S:
-        summary = (
-            f"could not determine: {iso(at)} is later than the chain's newest block ({iso(head_time)}): "
-            "whether it will still be accredited then is not known yet"
-        )
-        return TrustReport(chain.did, iso(at), False, summary, [], undetermined=True)
+    never answered trusted, nor untrusted (`time_problem`: unless it is not in the future and the
+    node, asked through `syncing`, reports it is current on an idle chain): whether the
+    accreditation will still be in force then is not known yet, as `verify --at` says of a credential."""
+    problem = time_problem(at, head_time, syncing) if at is not None else None
+    if at is not None and problem is not None:
+        return TrustReport(chain.did, iso(at), False, f"could not determine: {problem}", [], undetermined=True)
     return evaluate(chain, at if at is not None else int(time.time()), trust_list, need)
 
 

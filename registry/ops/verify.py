@@ -12,16 +12,19 @@ chain-dependent check into `unknown`, never into `fail`.
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, NoReturn
 
-from registry.chain.client import contract_abi
+from registry.chain.client import BadAnswer, contract_abi, header_time
+from registry.config import DEFAULT_ANCHOR_WINDOW_S
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
@@ -45,9 +48,14 @@ from registry.ops.registry import (
     did_hash,
     last_change_block,
 )
-from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, evaluate
+from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, evaluate, time_problem
 
 MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
+# Said with every VALID verdict read from one node: what it rests on beyond the signature.
+SINGLE_NODE_NOTE = (
+    "read from one node: trust in the node operator (it could lie about the issuer's keys, anchors and "
+    "status); give several --rpc endpoints of independent operators for a quorum"
+)
 
 
 # How many blocks after a change to search for the retirement of a key in the same second.
@@ -188,11 +196,17 @@ class Verifier:
     """
 
     def __init__(
-        self, registry: Registry | None, trust_list: TrustList | None = None, *, unavailable: str | None = None
+        self,
+        registry: Registry | None,
+        trust_list: TrustList | None = None,
+        *,
+        unavailable: str | None = None,
+        anchor_window_s: int = DEFAULT_ANCHOR_WINDOW_S,
     ) -> None:
         self.registry = registry
         self.trust_list = trust_list
         self.unavailable = unavailable
+        self.anchor_window_s = anchor_window_s
         self._merkle_memo: ProofMemo = {}
         self._histories: dict[tuple[Any, ...], list[StatusEvent]] = {}
         self._block_times: dict[int, int] = {}
@@ -384,20 +398,20 @@ class Verifier:
         if status_keys:
             requests.append(client.call_request(self.registry.status_words_call(status_keys)))
         results = client.batch(requests)
-        head_time = int(results[0]["timestamp"], 16)
+        head_time = header_time(results[0], "latest", client.rpc_url)
         if at is not None and at > head_time + CLOCK_SKEW_S:
-            # "Was it valid then?" about a time the chain has not reached: nobody knows yet whether
-            # it will be revoked or suspended by then, so that is never answered "valid".
+            problem = time_problem(at, head_time, client.syncing)
             for item in live:
-                item.add(
-                    "time asked", Outcome.UNKNOWN,
-                    f"could not check: {vcfmt.iso(at)} is later than the chain's newest block "
-                    f"({vcfmt.iso(head_time)}); what happens to the credential until then is not known yet",
-                )  # fmt: skip
+                if problem is not None:
+                    item.add("time asked", Outcome.UNKNOWN, f"could not check: {problem}")
+                else:
+                    item.add("time asked", Outcome.PASS, idle_chain_note(head_time), newestBlock=vcfmt.iso(head_time))
         anchors = (
             Registry.anchor_records(anchor_pairs, abi.decode_output("anchorsOf", results[1])) if anchor_pairs else []
         )
         words = [int(w) for w in abi.decode_output("statusWordsFor", results[-1])[0]] if status_keys else []
+        if len(words) != len(status_keys):
+            raise BadAnswer("the node answered something that is not a valid eth_call result for statusWordsFor")
         chains = Trust(self.registry, "").fetch({item.issuer for item in live})
         verdicts: dict[tuple[Any, ...], Any] = {}
         for item, pairs, word_ids in zip(live, item_pairs, item_words, strict=True):
@@ -483,6 +497,12 @@ class Verifier:
         """Add the anchor check; return the anchoring time when it passed."""
         found = [r for r in records if r.exists]
         what = "cohort root" if item.holder and item.holder.cohort else "credential hash"
+        hint = (
+            ""
+            if item.holder and item.holder.cohort
+            else " (a credential issued in a cohort is anchored through its cohort's root: check the holder "
+            "file, which carries the Merkle proof, not the bare JWT)"
+        )
         if not found and head_time <= item.issued_at:
             # The node has no block after the signing (a lagging replica, a node catching up): it
             # cannot have seen the anchor yet, so its absence there proves nothing.
@@ -492,14 +512,25 @@ class Verifier:
                 f"credential's signing ({vcfmt.iso(item.issued_at)}); it may not have seen the anchor yet",
             )  # fmt: skip
             return None
+        if not found and head_time <= item.issued_at + self.anchor_window_s:
+            # Past the signing but inside the anchoring window: the anchor may sit in a block this
+            # node (a replica behind the others) has not seen yet. Only a head past the window shows
+            # the credential was not anchored in time; until then, its absence proves nothing.
+            item.add(
+                "anchor", Outcome.UNKNOWN,
+                f"could not check: the node may be behind: it has no anchor, but its newest block "
+                f"({vcfmt.iso(head_time)}) is within the {self.anchor_window_s} s anchoring window after the "
+                f"credential's signing ({vcfmt.iso(item.issued_at)}); ask another node, or again later{hint}",
+                newestBlock=vcfmt.iso(head_time), anchoringWindow=self.anchor_window_s,
+            )  # fmt: skip
+            return None
         if not found:
-            hint = (
-                ""
-                if item.holder and item.holder.cohort
-                else " (a credential issued in a cohort is anchored through its cohort's root: check the holder "
-                "file, which carries the Merkle proof, not the bare JWT)"
+            item.add(
+                "anchor",
+                Outcome.FAIL,
+                f"the {what} is not anchored by any controller of {item.issuer}, and the {self.anchor_window_s} s "
+                f"anchoring window after its signing has passed{hint}",
             )
-            item.add("anchor", Outcome.FAIL, f"the {what} is not anchored by any controller of {item.issuer}{hint}")
             return None
         record = min(found, key=lambda r: r.block)
         controller = state.controller(record.account)
@@ -719,8 +750,11 @@ class Verifier:
         assert self.registry is not None
         blocks = sorted({e.block for e in events} - set(self._block_times))
         if blocks:
-            headers = self.registry.client.batch([("eth_getBlockByNumber", [hex(b), False]) for b in blocks])
-            self._block_times.update({b: int(h["timestamp"], 16) for b, h in zip(blocks, headers, strict=True)})
+            client = self.registry.client
+            headers = client.batch([("eth_getBlockByNumber", [hex(b), False]) for b in blocks])
+            self._block_times.update(
+                {b: header_time(h, b, client.rpc_url) for b, h in zip(blocks, headers, strict=True)}
+            )
         return {e.block: self._block_times[e.block] for e in events}
 
     # -- phase 3: verdicts ---------------------------------------------------------------
@@ -1079,8 +1113,32 @@ def _iso_or_none(ts: int) -> str | None:
     return None if ts >= 2**63 else vcfmt.iso(ts)
 
 
+def idle_chain_note(head_time: int) -> str:
+    return (
+        f"answered as of the chain's newest block ({vcfmt.iso(head_time)}): no block since, and the node "
+        "reports it is not syncing, so nothing has changed"
+    )
+
+
+def note_single_node(report: Report | PassportReport) -> None:
+    """A VALID verdict read from one node says what it rests on (the verdict itself is unchanged)."""
+    if report.verdict is Verdict.VALID:
+        report.checks.append(Check("quorum", Outcome.SKIPPED, SINGLE_NODE_NOTE))
+
+
+def in_parallel(work: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """`work(item)` for each item, each in its own thread (and the caller's context: a read deadline
+    set around the call holds in every thread). Endpoints of a quorum are asked at once, so one that
+    hangs costs its deadline once, not once per endpoint before it."""
+    if len(items) <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, work, item) for item in items]
+        return [f.result() for f in futures]
+
+
 def verify_with_quorum(
-    verifiers: Sequence[tuple[str, Verifier]],
+    verifiers: Sequence[tuple[str, Verifier | Callable[[], Verifier]]],
     inputs: Sequence[tuple[str, str | bytes]],
     at: int | None = None,
     *,
@@ -1089,11 +1147,15 @@ def verify_with_quorum(
 ) -> list[Report | PassportReport]:
     """Ask several RPC endpoints of one chain and compare: a verdict stands only when a majority
     of endpoints answered and every endpoint that answered agrees; disagreement is reported.
-    Credentials and passports alike: a passport is compared on its overall verdict."""
+    Credentials and passports alike: a passport is compared on its overall verdict.
+
+    The endpoints are asked at once, each in its own thread; a verifier may be given as a function
+    that makes it (attaching to its endpoint), so a slow endpoint's attach delays no other one."""
     passports = {n for n, (_, content) in enumerate(inputs) if is_passport(content)}
     credentials = [n for n in range(len(inputs)) if n not in passports]
 
-    def ask(verifier: Verifier) -> list[Report | PassportReport]:
+    def ask(given: Verifier | Callable[[], Verifier]) -> list[Report | PassportReport]:
+        verifier = given if isinstance(given, Verifier) else given()
         reports: dict[int, Report | PassportReport] = {}
         if credentials:
             answered = verifier.verify_many([inputs[n] for n in credentials], at)
@@ -1102,7 +1164,7 @@ def verify_with_quorum(
             reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at, audience=audience, nonce=nonce)
         return [reports[n] for n in range(len(inputs))]
 
-    answers = [(url, ask(verifier)) for url, verifier in verifiers]
+    answers = list(zip([url for url, _ in verifiers], in_parallel(ask, [v for _, v in verifiers]), strict=True))
     final: list[Report | PassportReport] = []
     for n in range(len(inputs)):
         per_endpoint = [(url, reports[n]) for url, reports in answers]

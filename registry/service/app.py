@@ -14,7 +14,7 @@ from registry.config import Settings
 from registry.service import errors, openapi
 from registry.service.chain import ChainAccess
 from registry.service.config import ServiceConfig
-from registry.service.middleware import BlockHeader, BodyLimit, RateLimit, ReadCache
+from registry.service.middleware import BlockHeader, BodyLimit, RateLimit, ReadCache, ReadDeadline
 from registry.service.routers import did, pages, timestamps, tir, transactions, tsr, verify
 
 
@@ -49,7 +49,11 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     # Starlette wraps each added middleware around the previous ones: the last added runs first.
     # So CORS is outermost (its headers reach even 429/413 answers), then the rate limit, then the
     # body cap, all before any route reads the body; then the read cache, which replays whole
-    # answers (X-Block-Number included) computed at the current head.
+    # answers (X-Block-Number included) computed at the current head. Innermost, the request's
+    # deadline for its chain reads.
+    # Sending a transaction may wait for its receipt as well (receipt_timeout_s).
+    send = {"/api/transactions/send": config.request_deadline_s + config.receipt_timeout_s}
+    app.add_middleware(ReadDeadline, seconds=config.request_deadline_s, longer=send)
     app.add_middleware(BlockHeader)
     app.add_middleware(ReadCache, access=app.state.chain)
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)

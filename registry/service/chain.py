@@ -5,6 +5,10 @@ that block number, so all the round trips of one answer see the same snapshot, a
 results are cached under that head. A later request at the same head is answered from memory;
 a new block (or a reorg, which changes the hash) starts a new cache. Nothing else is kept, so
 instances behind a load balancer never disagree about anything but which block they have seen.
+
+No lock is held across a request to the node: one slow or trickling upstream answer must never
+stop the requests of other clients. Concurrent requests share a head fetch already in flight for
+a moment, then ask for their own; every upstream request ends by its deadline.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from typing import Any, TypeVar, cast
 from registry.chain.client import Call, ChainClient
 from registry.chain.deployment import Deployment, check_deployment
 from registry.config import Settings
-from registry.errors import ChainUnavailable
 from registry.ops.registry import Registry
 from registry.service.errors import Redactor
 
@@ -164,6 +167,19 @@ class PinnedClient(ChainClient):
         return results
 
 
+# How long a request waits for a head fetch another request has in flight before asking itself.
+_SHARE_WAIT_S = 0.5
+
+
+class _HeadFetch:
+    """One eth_getBlockByNumber("latest") in flight, shared by the requests that arrive meanwhile."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.done = threading.Event()
+        self.head: Head | None = None
+
+
 class ChainAccess:
     """One service instance's view of the chain: deployment, head, cache."""
 
@@ -176,9 +192,10 @@ class ChainAccess:
         self.cache = BlockCache()
         self.head_max_age_s = head_max_age_s
         self._attached = False
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the fields below; never held during I/O
         self._head: Head | None = None
         self._head_asked_at = 0.0
+        self._flight: _HeadFetch | None = None
 
     def attach(self) -> None:
         """Check once that the node serves our deployment (chain id, code); retried until it does."""
@@ -190,20 +207,37 @@ class ChainAccess:
         """The chain head, asked at most once per `head_max_age_s` across concurrent requests.
 
         A head asked for *after* this request arrived is as fresh as asking again, so concurrent
-        requests share one answer instead of queueing one eth_getBlockByNumber each.
+        requests share one fetch instead of queueing one eth_getBlockByNumber each. Sharing is
+        bounded: a request waits at most `_SHARE_WAIT_S` for a fetch in flight, then asks itself,
+        so a stuck upstream request delays nobody else for longer than that.
         """
         arrived = time.monotonic()
         oldest_ok = arrived if fresh else arrived - self.head_max_age_s
         with self._lock:
             if self._head is not None and self._head_asked_at >= oldest_ok:
                 return self._head
-            asked = time.monotonic()
+            flight = self._flight
+            if flight is None or flight.started < oldest_ok:
+                flight = self._flight = _HeadFetch(arrived)
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            if flight.done.wait(_SHARE_WAIT_S) and flight.head is not None:
+                return flight.head
+            flight = _HeadFetch(time.monotonic())  # the shared fetch is slow or failed: our own
+        try:
             header = self.base.request("eth_getBlockByNumber", ["latest", False])
-            if not isinstance(header, dict):
-                raise ChainUnavailable(f"the node at {self.base.rpc_url} returned no latest block")
-            self._head = Head(int(header["number"], 16), str(header["hash"]), int(header["timestamp"], 16))
-            self._head_asked_at = asked
-            return self._head
+            head = flight.head = Head(int(header["number"], 16), str(header["hash"]), int(header["timestamp"], 16))
+        finally:
+            flight.done.set()
+            with self._lock:
+                if self._flight is flight:
+                    self._flight = None
+        with self._lock:
+            if flight.started >= self._head_asked_at:
+                self._head, self._head_asked_at = head, flight.started
+        return head
 
     def known_head(self) -> Head | None:
         """The head when it is still fresh enough to answer with, without asking the node; else None."""
@@ -215,7 +249,8 @@ class ChainAccess:
     def forget_head(self) -> None:
         """After this service broadcast a transaction: the next request must see a newer head."""
         with self._lock:
-            self._head = None
+            # Heads asked before now (in flight included) are older than the broadcast: not kept.
+            self._head, self._head_asked_at, self._flight = None, time.monotonic(), None
 
     def registry(self, fresh: bool = False) -> Registry:
         self.attach()

@@ -31,8 +31,11 @@ def serve(
     deployment: Annotated[Path | None, typer.Option(help="Deployment file (default REGISTRY_DEPLOYMENT).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (they share nothing).")] = 1,
     rpc_timeout: Annotated[
-        float, typer.Option(help="Seconds before an RPC call gives up.")
+        float, typer.Option(help="Seconds within which one JSON-RPC request must be answered in full.")
     ] = cfg.DEFAULT_RPC_TIMEOUT_S,
+    deadline: Annotated[
+        float, typer.Option(help="Seconds within which all the chain reads of one request must end (503 beyond).")
+    ] = cfg.DEFAULT_REQUEST_DEADLINE_S,
     rate: Annotated[float, typer.Option(help="Requests/s per client address (0: no limit).")] = cfg.DEFAULT_RATE_PER_S,
     burst: Annotated[int, typer.Option(help="Requests a client may burst above the rate.")] = cfg.DEFAULT_BURST,
     max_body: Annotated[int, typer.Option(help="Largest request body in bytes.")] = cfg.DEFAULT_MAX_BODY_BYTES,
@@ -50,6 +53,7 @@ def serve(
     """Serve the EBSI-compatible APIs, POST /verify, client-signed writes and the web page."""
     env = {
         "REGISTRY_SERVICE_RPC_TIMEOUT": str(rpc_timeout),
+        "REGISTRY_SERVICE_DEADLINE": str(deadline),
         "REGISTRY_SERVICE_RATE": str(rate),
         "REGISTRY_SERVICE_BURST": str(burst),
         "REGISTRY_SERVICE_MAX_BODY": str(max_body),

@@ -16,6 +16,8 @@ DEFAULT_RATE_PER_S = 50.0
 DEFAULT_BURST = 100
 DEFAULT_HEAD_MAX_AGE_S = 0.25
 DEFAULT_RECEIPT_TIMEOUT_S = 30.0
+# All the chain reads of one request end within this (each JSON-RPC request within the RPC timeout).
+DEFAULT_REQUEST_DEADLINE_S = 8.0
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,9 @@ class ServiceConfig:
     head_max_age_s: float = DEFAULT_HEAD_MAX_AGE_S
     # How long POST /api/transactions/send waits for a receipt when one is asked for.
     receipt_timeout_s: float = DEFAULT_RECEIPT_TIMEOUT_S
+    # Seconds within which all the chain reads of one request end (503 beyond), however slowly
+    # the node answers; the RPC timeout bounds each JSON-RPC request inside it.
+    request_deadline_s: float = DEFAULT_REQUEST_DEADLINE_S
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -62,5 +67,6 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
         burst=int(_float(env, "REGISTRY_SERVICE_BURST", DEFAULT_BURST)),
         cors_origins=origins,
         head_max_age_s=_float(env, "REGISTRY_SERVICE_HEAD_MAX_AGE", DEFAULT_HEAD_MAX_AGE_S),
+        request_deadline_s=_float(env, "REGISTRY_SERVICE_DEADLINE", DEFAULT_REQUEST_DEADLINE_S),
     )
     return settings, config

@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.chain.client import read_deadline
 from registry.service.deps import wants_fresh
 from registry.service.errors import PROBLEM_JSON, problem_type
 
@@ -126,6 +127,24 @@ class RateLimit:
             )
             return
         await self.app(scope, receive, send)
+
+
+class ReadDeadline:
+    """Every chain read a request makes ends within `seconds` of its arrival, however the node paces
+    its answers (the whole-request deadline of registry.chain.client.read_deadline): a stuck upstream
+    request costs its own client a 503 by then, and nobody else anything."""
+
+    def __init__(self, app: ASGIApp, seconds: float, longer: dict[str, float] | None = None) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.longer = longer or {}  # path -> seconds, for routes that wait on purpose (a receipt)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with read_deadline(self.longer.get(scope.get("path", ""), self.seconds), "request deadline"):
+            await self.app(scope, receive, send)
 
 
 class BlockHeader:

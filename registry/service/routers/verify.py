@@ -71,12 +71,13 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     Reports never name the service's node (its URL is internal): "the service's chain node".
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
+    window = request.app.state.settings.anchor_window_s
     if is_skills_passport(content):
         at = parse_at(body.at, "at")
         try:
-            verifier = Verifier(lazy_registry(), _trust_list(body.trustList))
+            verifier = Verifier(lazy_registry(), _trust_list(body.trustList), anchor_window_s=window)
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-            verifier = Verifier(None, _trust_list(body.trustList), unavailable=str(exc))
+            verifier = Verifier(None, _trust_list(body.trustList), unavailable=str(exc), anchor_window_s=window)
         passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
         return _answer(request, passport.to_json())
     if _is_passport(content):
@@ -92,7 +93,8 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         registry = lazy_registry()
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         setup_error = str(exc)
-    (report,) = Verifier(registry, _trust_list(body.trustList)).verify_many([("request", content)], at)
+    verifier = Verifier(registry, _trust_list(body.trustList), anchor_window_s=window)
+    (report,) = verifier.verify_many([("request", content)], at)
     if setup_error is not None:
         # As the CLI does: name the real reason rather than "no chain connection configured".
         for check in report.checks:
@@ -141,5 +143,5 @@ def issuer_check(
     # As `registry issuer check` answers (the same function): a time the chain has not reached is
     # "could not determine", never ok.
     head = registry.block_timestamp() if when is not None else 0
-    report = evaluate_at(chain, when, head, _trust_list(roots), need)
+    report = evaluate_at(chain, when, head, _trust_list(roots), need, registry.client.syncing)
     return report.to_json()

@@ -1,0 +1,221 @@
+"""A lying, broken or slow JSON-RPC node against the real `registry verify` and `registry issuer
+check` processes: garbage per method, a batch answered by one object, answers trickled one byte
+at a time, and a node that adds an attacker's key to an issuer's DID document.
+
+The node is tests/lying_node.py in front of the session's anvil: every answer is anvil's, except
+what the test has it change. What must hold: garbage and silence are "could not determine" (exit 2,
+one line, no traceback), within the stated deadline; a lie one node can tell is named as a risk
+on the VALID it produces, and several endpoints catch it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PASSPHRASE, fund, welding_certificate
+from lying_node import GARBAGE, ISSUER_CHECK_GARBAGE, LyingNode, World, build_world, on_call
+
+from registry.chain.client import ChainClient
+from registry.chain.node import AnvilNode
+from registry.config import Settings
+from registry.formats import keys as keyfmt
+from registry.keystore import Identity, new_legal_entity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import NO_EXPIRY, Registry, Rel, did_hash
+
+
+@pytest.fixture(scope="module")
+def world(anvil: AnvilNode, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    built = build_world(anvil.rpc_url, deployment_file, tmp_path_factory.mktemp("lying"))
+    yield built
+    built.node.close()
+
+
+@pytest.fixture
+def node(world: World) -> Iterator[LyingNode]:
+    world.node.honest()
+    yield world.node
+    world.node.honest()
+
+
+def run(world: World, *args: str, rpc: tuple[str, ...] | None = None, env: dict[str, str] | None = None,
+        timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], float]:  # fmt: skip
+    """A real `registry` process against the lying node (or the given endpoints); and how long it took."""
+    argv = [sys.executable, "-m", "registry", "--home", str(world.settings.home), *args]
+    for url in rpc or (world.node.url,):
+        argv += ["--rpc", url]
+    argv += ["--deployment", str(world.settings.deployment_file)]
+    started = time.monotonic()
+    result = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout)
+    return result, time.monotonic() - started
+
+
+def assert_could_not_determine_verify(result: subprocess.CompletedProcess[str], reason: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Traceback" not in output, output
+    summary = result.stdout.splitlines()[0]
+    assert "COULD NOT DETERMINE" in summary and reason in summary, output
+
+
+def assert_one_line_exit_2(result: subprocess.CompletedProcess[str], reason: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Traceback" not in output, output
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert len(lines) == 1 and reason in lines[0], output
+
+
+# -- garbage per method -------------------------------------------------------------------------
+
+
+def reason(garbage: str) -> str:
+    """What the one line says: which answer was not valid, or that it was not JSON-RPC at all."""
+    return "did not answer JSON-RPC" if "nested" in garbage else "not a valid"
+
+
+def test_the_honest_node_gives_the_true_answers(world: World, node: LyingNode) -> None:
+    verified, _ = run(world, "verify", str(world.credential))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    checked, _ = run(world, "issuer", "check", world.issuer.did)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("garbage", GARBAGE)
+def test_verify_against_garbage_could_not_determine(world: World, node: LyingNode, garbage: str) -> None:
+    GARBAGE[garbage](node)
+    result, _ = run(world, "verify", str(world.credential))
+    assert_could_not_determine_verify(result, reason(garbage))
+
+
+@pytest.mark.parametrize("garbage", ISSUER_CHECK_GARBAGE)
+def test_issuer_check_against_garbage_is_one_line_exit_2(world: World, node: LyingNode, garbage: str) -> None:
+    GARBAGE[garbage](node)
+    result, _ = run(world, "issuer", "check", world.issuer.did)
+    assert_one_line_exit_2(result, reason(garbage))
+
+
+def test_a_batch_answer_with_a_repeated_id_could_not_determine(world: World, node: LyingNode) -> None:
+    def repeat_first(answer: Any) -> Any:
+        return [answer[0], answer[0], *answer[2:]] if isinstance(answer, list) and len(answer) > 1 else answer
+
+    node.rewrite_answer = repeat_first
+    result, _ = run(world, "verify", str(world.credential))
+    assert_could_not_determine_verify(result, "not a valid batch result")
+
+
+# -- a node that trickles -----------------------------------------------------------------------
+
+
+def test_verify_gives_up_on_a_trickling_node_within_the_default_deadline(world: World, node: LyingNode) -> None:
+    """One byte every second: far inside any per-read timeout, so only a whole-request deadline
+    ends it. The default (8 s for one credential) is what a user gets."""
+    node.trickle_every_s = 1.0
+    node.trickle = lambda body: True
+    result, took = run(world, "verify", str(world.credential), env={"REGISTRY_READ_DEADLINE": ""}, timeout=40)
+    assert_could_not_determine_verify(result, "no answer within the 8 s read deadline")
+    assert took < 8 + 3, took
+
+
+def test_issuer_check_gives_up_on_a_trickling_node_within_its_deadline(world: World, node: LyingNode) -> None:
+    node.trickle_every_s = 1.0
+    node.trickle = lambda body: b"eth_call" in body
+    result, took = run(world, "issuer", "check", world.issuer.did, env={"REGISTRY_READ_DEADLINE": "3"}, timeout=40)
+    assert_one_line_exit_2(result, "no answer within the 3 s read deadline")
+    assert took < 3 + 3, took
+
+
+def test_a_trickling_endpoint_of_a_quorum_costs_its_deadline_once(
+    world: World, node: LyingNode, anvil: AnvilNode
+) -> None:
+    node.trickle_every_s = 1.0
+    node.trickle = lambda body: True
+    rpc = (node.url, anvil.rpc_url, anvil.rpc_url.replace("127.0.0.1", "localhost"))
+    result, took = run(world, "verify", str(world.credential), rpc=rpc, env={"REGISTRY_READ_DEADLINE": "3"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 of 3 endpoints agree" in result.stdout
+    assert took < 3 + 3, took
+
+
+# -- a node that forges an issuer's DID document ------------------------------------------------
+
+
+def test_a_forged_did_document_from_one_node_is_said_to_rest_on_that_node(
+    world: World, node: LyingNode, anvil: AnvilNode, tmp_path: Path
+) -> None:
+    """A node that adds an attacker's keys to the issuer's DID document answer makes the attacker's
+    credential VALID when it is the only node asked: the report says the verdict rests on trusting
+    that node's operator. Two endpoints (one honest) disagree: exit 2."""
+    attacker = new_legal_entity("mallory")
+    fund(world.registry, attacker)
+    methods = []
+    for jwk, relationships in (
+        (attacker.signing_jwk, Rel.ASSERTION_METHOD | Rel.AUTHENTICATION),
+        (keyfmt.jwk_public_dict(attacker.controller_key), Rel.CAPABILITY_INVOCATION),  # type: ignore[arg-type]
+    ):
+        kind, x, y = keyfmt.to_coordinates(jwk)
+        methods.append((x, y, int(kind), int(relationships), 0, NO_EXPIRY))
+    node.lies["eth_call"] = on_call(
+        "DIDRegistry", "verificationMethods", lambda out: ([*out[0], *methods],), about=did_hash(world.issuer.did)
+    )
+    # The attacker signs as the issuer and anchors under its own account, which the forged document
+    # names as a controller; everything it sends goes through the lying node too.
+    forged_identity = Identity(
+        "mallory", world.issuer.did, "legal-entity", attacker.signing_key, attacker.controller_key
+    )
+    lying = Registry(ChainClient(node.url), world.registry.deployment)
+    forged = Issuer(lying, forged_identity, Settings(home=tmp_path / "mallory", rpc_urls=(node.url,),
+                                                     deployment_path=world.settings.deployment_file))  # fmt: skip
+    issued = forged.issue_single(world.holder.did, welding_certificate())
+    path = tmp_path / "forged.json"
+    path.write_text(issued.holder_file.dumps())
+
+    alone, _ = run(world, "verify", str(path))
+    assert alone.returncode == 0, alone.stdout + alone.stderr  # the documented limit of one endpoint
+    assert "read from one node: trust in the node operator" in alone.stdout
+    honest, _ = run(world, "verify", str(path), rpc=(anvil.rpc_url,))
+    assert honest.returncode == 1, honest.stdout + honest.stderr
+    assert "read from one node" not in honest.stdout  # said on VALID verdicts only
+    quorum, _ = run(world, "verify", str(path), rpc=(node.url, anvil.rpc_url))
+    assert quorum.returncode == 2, quorum.stdout + quorum.stderr
+    assert "disagree" in quorum.stdout
+
+
+# -- writes -------------------------------------------------------------------------------------
+
+
+def test_a_garbled_receipt_is_one_line_exit_2_and_the_journal_finishes_the_write(
+    world: World, node: LyingNode, tmp_path: Path
+) -> None:
+    """A write whose receipt comes back malformed has an unknown outcome: one line, exit 2, the
+    holder file kept, and the journal completes it once the node answers properly."""
+    node.lies["eth_getTransactionReceipt"] = lambda r, p: {**r, "status": 1} if r else r
+    out = tmp_path / "credential.json"
+    args = (
+        "issue",
+        "--issuer",
+        world.issuer.name,
+        "--holder",
+        world.holder.did,
+        "--name",
+        "Welding",
+        "--out",
+        str(out),
+    )
+    issued, _ = run(world, *args, env={"REGISTRY_PASSPHRASE": PASSPHRASE})
+    assert_one_line_exit_2(issued, "not a valid eth_getTransactionReceipt result")
+    assert out.exists()
+    node.honest()
+    finished, _ = run(
+        world, "journal", "reconcile", "--issuer", world.issuer.name, env={"REGISTRY_PASSPHRASE": PASSPHRASE}
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    verified, _ = run(world, "verify", str(out))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
