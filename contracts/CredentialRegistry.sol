@@ -3,17 +3,23 @@ pragma solidity ^0.8.24;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {ICredentialRegistry} from "./interfaces/ICredentialRegistry.sol";
+import {StatusWord} from "./libraries/StatusWord.sol";
 
 /// @title CredentialRegistry
 /// @notice See {ICredentialRegistry}.
 contract CredentialRegistry is ICredentialRegistry {
-    uint256 public constant LIST_SIZE = 131_072;
-    uint256 public constant BITS_PER_WORD = 224;
-    uint256 public constant WORDS_PER_LIST = (LIST_SIZE + BITS_PER_WORD - 1) / BITS_PER_WORD;
-    uint256 private constant _STATUS_MASK = (uint256(1) << BITS_PER_WORD) - 1;
+    /// @dev Entries per status list (see {StatusWord} for the layout).
+    uint256 public constant LIST_SIZE = StatusWord.LIST_SIZE;
+    /// @dev Entries per storage word.
+    uint256 public constant BITS_PER_WORD = StatusWord.BITS_PER_WORD;
+    /// @dev Words per status list.
+    uint256 public constant WORDS_PER_LIST = StatusWord.WORDS_PER_LIST;
 
+    /// @dev `keccak256(abi.encode(account, value))` → the anchor.
     mapping(bytes32 key => Anchor) private _anchors;
+    /// @dev `keccak256(abi.encode(account, listId, word))` → the status word (see {StatusWord}).
     mapping(bytes32 key => uint256) private _words;
+    /// @dev `keccak256(abi.encode(account, listId))` → the block of the latest publication.
     mapping(bytes32 key => uint256) private _publications;
 
     /// @inheritdoc ICredentialRegistry
@@ -38,7 +44,7 @@ contract CredentialRegistry is ICredentialRegistry {
     ) external {
         if (words.length != masks.length) revert LengthMismatch(words.length, masks.length);
         if (!set && purpose == Purpose.Revocation) revert RevocationIsFinal(list, words.length == 0 ? 0 : words[0]);
-        uint256 id = _listId(purpose, list);
+        uint256 id = StatusWord.listId(purpose, list);
         for (uint256 i = 0; i < words.length; ++i) {
             _changeWord(id, words[i], masks[i], set, reason);
         }
@@ -46,16 +52,16 @@ contract CredentialRegistry is ICredentialRegistry {
 
     /// @inheritdoc ICredentialRegistry
     function setStatus(uint256 entry, uint8 reason) external {
-        uint256 id = entry >> 32;
-        uint256 index = entry & 0xFFFFFFFF;
-        if (id >> 33 != 0) revert InvalidListId(id);
+        (uint256 id, uint256 index) = StatusWord.splitEntry(entry);
+        if (!StatusWord.isListId(id)) revert InvalidListId(id);
         if (index >= LIST_SIZE) revert IndexOutOfRange(index);
-        _changeWord(id, index / BITS_PER_WORD, uint256(1) << (index % BITS_PER_WORD), true, reason);
+        (uint256 word, uint256 mask) = StatusWord.locate(index);
+        _changeWord(id, word, mask, true, reason);
     }
 
     /// @inheritdoc ICredentialRegistry
     function publishStatusList(uint256 id, string calldata credential) external {
-        if (id >> 33 != 0) revert InvalidListId(id);
+        if (!StatusWord.isListId(id)) revert InvalidListId(id);
         uint256 length = bytes(credential).length;
         if (length == 0 || length > 65_536) revert InvalidCredential(length);
         bytes32 key = keccak256(abi.encode(msg.sender, id));
@@ -105,7 +111,7 @@ contract CredentialRegistry is ICredentialRegistry {
     {
         uint256 end = start >= WORDS_PER_LIST ? start : (WORDS_PER_LIST - start < count ? WORDS_PER_LIST : start + count);
         words = new uint256[](end - start);
-        uint256 id = _listId(purpose, list);
+        uint256 id = StatusWord.listId(purpose, list);
         for (uint256 w = start; w < end; ++w) {
             words[w - start] = _words[_wordKey(account, id, w)];
         }
@@ -125,13 +131,14 @@ contract CredentialRegistry is ICredentialRegistry {
         words = new uint256[](n);
         for (uint256 i = 0; i < n; ++i) {
             if (indexes[i] >= LIST_SIZE) revert IndexOutOfRange(indexes[i]);
-            words[i] = _words[_wordKey(accounts[i], _listId(purposes[i], lists[i]), indexes[i] / BITS_PER_WORD)];
+            uint256 id = StatusWord.listId(purposes[i], lists[i]);
+            words[i] = _words[_wordKey(accounts[i], id, StatusWord.wordOf(indexes[i]))];
         }
     }
 
     /// @inheritdoc ICredentialRegistry
     function listId(Purpose purpose, uint32 list) external pure returns (uint256) {
-        return _listId(purpose, list);
+        return StatusWord.listId(purpose, list);
     }
 
     function _anchor(bytes32 value, uint32 count) internal {
@@ -141,28 +148,30 @@ contract CredentialRegistry is ICredentialRegistry {
         emit Anchored(msg.sender, value, count);
     }
 
+    /// @dev Flips the entries `mask` of word `word` of the sender's list `id`, records this block
+    /// as the word's last change and emits the change with the previous one's block.
     function _changeWord(uint256 id, uint256 word, uint256 mask, bool set, uint8 reason) internal {
         if (word >= WORDS_PER_LIST) revert WordOutOfRange(word);
-        if (mask == 0 || mask > _STATUS_MASK) revert InvalidMask(word, mask);
+        if (StatusWord.isBadMask(mask)) revert InvalidMask(word, mask);
         bytes32 key = _wordKey(msg.sender, id, word);
         uint256 current = _words[key];
         // Every bit of `mask` must change: a set bit is never set again (the first revocation's
         // reason and time stand, and a racing second one fails loudly), a clear one never cleared.
         if (set) {
-            if (current & mask != 0) revert StatusAlreadySet(id, word, current & mask);
-        } else if (~current & mask != 0) {
-            revert StatusNotSet(id, word, ~current & mask);
+            uint256 already = StatusWord.setIn(current, mask);
+            if (already != 0) revert StatusAlreadySet(id, word, already);
+        } else {
+            uint256 missing = StatusWord.clearIn(current, mask);
+            if (missing != 0) revert StatusNotSet(id, word, missing);
         }
-        // So every bit of `mask` flips, and the mask (within the status bits) never touches the block field.
-        _words[key] = ((current ^ mask) & _STATUS_MASK) | (uint256(uint32(block.number)) << BITS_PER_WORD);
-        uint256 previous = current >> BITS_PER_WORD;
+        // So every bit of `mask` flips, and the mask (within the entry bits) never touches the block field.
+        _words[key] = StatusWord.flip(current, mask, block.number);
         emit StatusWordChanged(
-            msg.sender, (id << 32) | word, mask | (previous << BITS_PER_WORD), (set ? 256 : 0) | reason
+            msg.sender,
+            StatusWord.wordId(id, word),
+            StatusWord.packChange(mask, StatusWord.lastChange(current)),
+            StatusWord.packFlags(set, reason)
         );
-    }
-
-    function _listId(Purpose purpose, uint32 list) internal pure returns (uint256) {
-        return (uint256(purpose) << 32) | list;
     }
 
     function _anchorKey(address account, bytes32 value) internal pure returns (bytes32) {

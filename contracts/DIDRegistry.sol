@@ -8,12 +8,15 @@ import {IDIDRegistry} from "./interfaces/IDIDRegistry.sol";
 /// @title DIDRegistry
 /// @notice See {IDIDRegistry}.
 contract DIDRegistry is IDIDRegistry, EIP712 {
+    /// @dev The bits of `VerificationMethod.relationships`, one per DID Core verification relationship.
     uint8 public constant RELATIONSHIP_AUTHENTICATION = 1;
     uint8 public constant RELATIONSHIP_ASSERTION_METHOD = 2;
     uint8 public constant RELATIONSHIP_CAPABILITY_INVOCATION = 4;
     uint8 public constant RELATIONSHIP_CAPABILITY_DELEGATION = 8;
     uint8 private constant _ALL_RELATIONSHIPS = 15;
+    /// @dev `notAfter` of a verification method that does not expire.
     uint64 public constant NO_EXPIRY = type(uint64).max;
+    /// @dev Longest DID string accepted, in bytes.
     uint256 public constant MAX_DID_LENGTH = 128;
 
     /// @dev EIP-712 statement by a secp256k1 key that it agrees to control `didHash`.
@@ -46,7 +49,7 @@ contract DIDRegistry is IDIDRegistry, EIP712 {
     /// @inheritdoc IDIDRegistry
     function register(string calldata did, bytes32 x, bytes32 y) external {
         uint256 length = bytes(did).length;
-        if (length == 0 || length > MAX_DID_LENGTH) revert InvalidDID();
+        if (length == 0 || length > MAX_DID_LENGTH) revert InvalidDID(length);
         bytes32 didHash = keccak256(bytes(did));
         if (_registrations[didHash].registeredAt != 0) revert DIDAlreadyRegistered(didHash);
         address keyAccount = _secp256k1Address(x, y);

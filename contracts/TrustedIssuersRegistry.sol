@@ -10,7 +10,9 @@ import {ITrustedIssuersRegistry} from "./interfaces/ITrustedIssuersRegistry.sol"
 contract TrustedIssuersRegistry is ITrustedIssuersRegistry, AccessControl {
     /// @dev May onboard Root TAOs and change their status.
     bytes32 public constant GOVERNANCE_ROLE = keccak256("GOVERNANCE_ROLE");
+    /// @dev Largest accreditation JWT accepted, in bytes.
     uint256 public constant MAX_BODY_BYTES = 16_384;
+    /// @dev Most attributes one DID may hold (bounds {trustChainOf}'s work per DID).
     uint256 public constant MAX_ATTRIBUTES = 64;
 
     IDIDRegistry public immutable didRegistry;
@@ -73,7 +75,7 @@ contract TrustedIssuersRegistry is ITrustedIssuersRegistry, AccessControl {
         onlyRole(GOVERNANCE_ROLE)
     {
         Attribute storage a = _existing(rootDid, attributeId);
-        if (a.issuerType != IssuerType.RootTAO) revert NotParent(rootDid, attributeId, bytes32(0));
+        if (a.issuerType != IssuerType.RootTAO) revert NotRootTAO(rootDid, attributeId);
         _revise(rootDid, attributeId, a, status, reason);
     }
 
@@ -194,7 +196,7 @@ contract TrustedIssuersRegistry is ITrustedIssuersRegistry, AccessControl {
 
     function _requireRegistered(bytes32 did) private view {
         (uint64 registeredAt,) = didRegistry.registration(did);
-        if (registeredAt == 0) revert UnknownDID(did);
+        if (registeredAt == 0) revert DIDNotRegistered(did);
     }
 
     function _requireController(bytes32 did) private view {

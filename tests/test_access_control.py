@@ -20,12 +20,18 @@ from registry.ops.registry import Purpose, Registry, Rel, did_hash, list_id
 from registry.ops.trust import AttrStatus, IssuerType, Trust
 
 
-def refused(registry: Registry, account: LocalAccount, call: Call) -> str:
+def refusal(registry: Registry, account: LocalAccount, call: Call) -> TransactionReverted:
     with pytest.raises(TransactionReverted) as error:
         registry.client.transact(account, call)
     assert error.value.error_name is not None, str(error.value)
     assert error.value.error_name in SENTENCES, f"no sentence for {error.value.error_name}"
-    return error.value.error_name
+    return error.value
+
+
+def refused(registry: Registry, account: LocalAccount, call: Call) -> str:
+    name = refusal(registry, account, call).error_name
+    assert name is not None
+    return name
 
 
 @pytest.fixture
@@ -79,6 +85,32 @@ def test_did_registration_refusals(registry: Registry, chain: Chain, stranger: L
     assert refused(registry, chain.ti.account, again) == "DIDAlreadyRegistered"
     unknown = did_call(registry, "expireVerificationMethod", did_hash("did:ebsi:zNobody"), 0, 0)
     assert refused(registry, stranger, unknown) == "DIDNotRegistered"
+
+
+def test_refusals_carry_their_facts(registry: Registry, trust: Trust, chain: Chain, stranger: LocalAccount) -> None:
+    """An over-long DID is refused with its length; governance naming a TAO's accreditation where a
+    Root TAO's onboarding belongs gets `NotRootTAO` (not `NotParent`, which is about the granting
+    party); the trust registry names an unregistered DID with the DID registry's own error."""
+    long_did = "did:ebsi:z" + "a" * 150
+    error = refusal(registry, stranger, did_call(registry, "register", long_did, b"\x01" * 32, b"\x02" * 32))
+    assert (error.error_name, error.error_args) == ("InvalidDID", (160,))
+    assert "this one has 160" in str(error)
+    tao, tao_attribute = did_hash(chain.tao.did), chain.tao_attribute
+    not_root = tir_call(trust, "setRootStatus", tao, tao_attribute, int(AttrStatus.SUSPENDED), 0)
+    error = refusal(registry, GOVERNANCE, not_root)
+    assert (error.error_name, error.error_args) == ("NotRootTAO", (tao, tao_attribute))
+    nobody = did_hash("did:ebsi:zNobodyAtAll")
+    until = int(time.time()) + ONE_YEAR
+    for account, call in (
+        (GOVERNANCE, tir_call(trust, "onboardRoot", nobody, b"\x05" * 32, "body", 0, until)),
+        (chain.root.account, tir_call(
+            trust, "accredit", did_hash(chain.root.did), chain.root_attribute, nobody, b"\x06" * 32,
+            int(IssuerType.TAO), "body", 0, until,
+        )),
+    ):  # fmt: skip
+        error = refusal(registry, account, call)
+        assert (error.error_name, error.error_args) == ("DIDNotRegistered", (nobody,))
+        assert f"DID 0x{nobody.hex()} is not registered" in str(error)
 
 
 def test_a_new_controller_key_must_prove_possession(registry: Registry, chain: Chain) -> None:
@@ -247,3 +279,40 @@ def test_every_custom_error_has_a_sentence() -> None:
         "StringTooLong", "InvalidShortString",
     }  # fmt: skip
     assert names - library - set(SENTENCES) == set()
+
+
+def test_errors_the_registries_share_are_declared_once() -> None:
+    """`DIDNotRegistered`, `NotController` and `InvalidValidity` are declared once
+    (contracts/interfaces/IRegistryErrors.sol) for the DID and trust registries: one name is one
+    signature, hence one selector and one sentence, in every ABI."""
+    import json
+
+    from registry.chain.artifacts import CONTRACT_NAMES, abi
+
+    declared: dict[str, dict[str, str]] = {}
+    for contract in CONTRACT_NAMES:
+        for item in abi(contract):
+            if item["type"] == "error":
+                declared.setdefault(item["name"], {})[contract] = json.dumps(item["inputs"], sort_keys=True)
+    assert {name: by for name, by in declared.items() if len(set(by.values())) > 1} == {}
+    shared = {name for name, by in declared.items() if {"DIDRegistry", "TrustedIssuersRegistry"} <= set(by)}
+    assert {"DIDNotRegistered", "NotController", "InvalidValidity"} <= shared
+
+
+def test_every_sentence_belongs_to_an_error_and_uses_only_its_arguments() -> None:
+    """No sentence for an error no contract declares any more, and no field a revert cannot fill
+    (which would turn a refusal into a traceback)."""
+    import string
+
+    from registry.chain.artifacts import CONTRACT_NAMES, abi
+
+    inputs = {
+        item["name"]: {i["name"] for i in item["inputs"]}
+        for contract in CONTRACT_NAMES
+        for item in abi(contract)
+        if item["type"] == "error"
+    }
+    for name, template in SENTENCES.items():
+        assert name in inputs, f"a sentence for {name}, which no contract declares"
+        fields = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+        assert fields <= inputs[name], f"{name}: {sorted(fields - inputs[name])} are not its arguments"

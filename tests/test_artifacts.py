@@ -34,7 +34,9 @@ def test_editing_one_byte_of_a_source_changes_the_hash(tmp_path, monkeypatch) ->
     monkeypatch.setattr(compiler, "PROJECT_ROOT", tmp_path)
     monkeypatch.setattr(compiler, "CONTRACTS_DIR", tmp_path / "contracts")
     assert compiler.sources_hash() == original
-    target = tmp_path / "contracts" / "CredentialRegistry.sol"
+    # A file in a subdirectory (the status-word layout the credential registry inlines) counts too.
+    target = tmp_path / "contracts" / "libraries" / "StatusWord.sol"
+    assert "131_072" in target.read_text()
     target.write_text(target.read_text().replace("131_072", "131_073"))
     assert compiler.sources_hash() != original
 

@@ -232,7 +232,7 @@ class Model:
         if sender != self.governance:
             return "AccessControlUnauthorizedAccount"
         if self.document(did).registered_at == 0:
-            return "UnknownDID"
+            return "DIDNotRegistered"
         zero = b"\0" * 32
         return self._create(did, attribute_id, zero, zero, did, ROOT_TAO, body, valid_from, valid_until, now, block)
 
@@ -243,7 +243,7 @@ class Model:
         if not self.is_controller(parent, sender, now):
             return "NotController"
         if self.document(child).registered_at == 0:
-            return "UnknownDID"
+            return "DIDNotRegistered"
         link = self.attributes.get((parent, parent_attribute))
         if link is None:
             return "UnknownAttribute"
@@ -291,7 +291,7 @@ class Model:
         if link is None:
             return "UnknownAttribute"
         if link.issuer_type != ROOT_TAO:
-            return "NotParent"
+            return "NotRootTAO"
         return self._revise(link, status, reason, now, block)
 
     # credential registry

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IRegistryErrors} from "./IRegistryErrors.sol";
+
 /// @title Trusted issuers registry (EBSI-style TIR)
 /// @notice Governance onboards Root TAOs; a Root TAO accredits TAOs (accreditation bodies); a TAO
 /// accredits further TAOs and TIs (trusted issuers). Every accreditation is an attribute of the
@@ -10,7 +12,8 @@ pragma solidity ^0.8.24;
 /// appended as revisions; nothing is overwritten, so the status at any past time is known.
 ///
 /// DIDs are `keccak256(bytes(did))`; who controls a DID is the DID registry's answer.
-interface ITrustedIssuersRegistry {
+/// `DIDNotRegistered`, `NotController` and `InvalidValidity` come from {IRegistryErrors}.
+interface ITrustedIssuersRegistry is IRegistryErrors {
     /// @dev EBSI's issuer types. `Revoked` is not used as a type here: status is a separate field.
     enum IssuerType {
         None,
@@ -19,6 +22,7 @@ interface ITrustedIssuersRegistry {
         TI
     }
 
+    /// @dev An accreditation's status. Active <-> Suspended; either -> Revoked, which is final.
     enum Status {
         None,
         Active,
@@ -26,8 +30,11 @@ interface ITrustedIssuersRegistry {
         Revoked
     }
 
-    /// @dev One accreditation of `did` (the attribute's owner) by `parentDid`. For a Root TAO
-    /// the parent is zero (governance onboarded it).
+    /// @dev One accreditation of `did` (the attribute's owner) by `parentDid`, under the parent's
+    /// own attribute `parentAttributeId`, in the tree of Root TAO `rootDid`. For a Root TAO the
+    /// parent is zero (governance onboarded it) and `rootDid` is itself. Valid in
+    /// [validFrom, validUntil) (seconds); `bodyHash` is the sha256 of the accreditation JWT emitted
+    /// in {AttributeBody} in block `bodyBlock`.
     struct Attribute {
         bytes32 parentDid;
         bytes32 parentAttributeId;
@@ -56,32 +63,39 @@ interface ITrustedIssuersRegistry {
         Revision[] revisions;
     }
 
-    /// @dev The DID is not registered in the DID registry.
-    error UnknownDID(bytes32 didHash);
-    /// @dev `account` does not control the DID that must act.
-    error NotController(bytes32 didHash, address account);
     /// @dev An attribute with this id already exists for this DID.
     error AttributeExists(bytes32 didHash, bytes32 attributeId);
     /// @dev No such attribute.
     error UnknownAttribute(bytes32 didHash, bytes32 attributeId);
     /// @dev The parent's own accreditation is not active now.
     error ParentNotActive(bytes32 parentDid, bytes32 parentAttributeId);
-    /// @dev A parent of type `parentType` may not create a child of type `childType`.
+    /// @dev A parent of type `parentType` may not create a child of type `childType`: a Root TAO
+    /// or TAO accredits TAOs and TIs, a TI accredits nobody.
+    /// @param parentType the parent attribute's {IssuerType}, as a number
+    /// @param childType the {IssuerType} asked for, as a number
     error AccreditationNotAllowed(uint8 parentType, uint8 childType);
-    /// @dev Only the DID that created an attribute may change it.
+    /// @dev Only the DID that granted an attribute may change it ({setAttributeStatus}).
+    /// @param caller the DID the sender acted for (`actorDid`)
     error NotParent(bytes32 didHash, bytes32 attributeId, bytes32 caller);
+    /// @dev {setRootStatus} names an attribute that is not a Root TAO's onboarding (a TAO's or
+    /// TI's accreditation is changed by its parent, with {setAttributeStatus}).
+    error NotRootTAO(bytes32 didHash, bytes32 attributeId);
     /// @dev The requested status change is not allowed (revocation is final; no-op changes are refused).
+    /// @param from the attribute's current {Status}, as a number
+    /// @param to the {Status} asked for, as a number
     error InvalidStatusChange(uint8 from, uint8 to);
-    /// @dev validUntil must be after validFrom and in the future.
-    error InvalidValidity(uint64 validFrom, uint64 validUntil);
-    /// @dev The accreditation body is empty or larger than MAX_BODY_BYTES.
+    /// @dev The accreditation body is empty or larger than MAX_BODY_BYTES (16,384).
     error InvalidBody(uint256 length);
-    /// @dev An issuer has reached MAX_ATTRIBUTES attributes.
+    /// @dev An issuer has reached MAX_ATTRIBUTES (64) attributes.
     error TooManyAttributes(bytes32 didHash);
 
     /// @notice An accreditation was created; `body` is the accreditation JWT.
     event AttributeBody(bytes32 indexed didHash, bytes32 indexed attributeId, string body);
     /// @notice An attribute was created or its status changed (an appended revision).
+    /// @param parentDid the DID that granted the attribute (zero for a Root TAO)
+    /// @param issuerType the attribute's {IssuerType}, as a number
+    /// @param status the attribute's new {Status}, as a number
+    /// @param reason the application reason code of the change (0 on creation)
     event AttributeRevised(
         bytes32 indexed didHash,
         bytes32 indexed attributeId,
@@ -92,10 +106,17 @@ interface ITrustedIssuersRegistry {
     );
 
     /// @notice Governance onboards a Root TAO with its self-signed authorisation JWT.
+    /// @param rootDid the Root TAO's DID (registered in the DID registry)
+    /// @param attributeId the new attribute's id (unique for this DID)
+    /// @param body the authorisation JWT (1 to MAX_BODY_BYTES bytes), emitted in {AttributeBody}
+    /// @param validFrom the first second of validity (0: now)
+    /// @param validUntil the first second after it (after validFrom and in the future)
     function onboardRoot(bytes32 rootDid, bytes32 attributeId, string calldata body, uint64 validFrom, uint64 validUntil)
         external;
 
-    /// @notice A Root TAO or TAO (sender controls `parentDid`) accredits `childDid` as a TAO or TI.
+    /// @notice A Root TAO or TAO (sender controls `parentDid`) accredits `childDid` as a TAO or TI,
+    /// under the parent's own attribute `parentAttributeId`, which must be active now. `body`,
+    /// `validFrom` and `validUntil` as in {onboardRoot}.
     function accredit(
         bytes32 parentDid,
         bytes32 parentAttributeId,
@@ -107,17 +128,22 @@ interface ITrustedIssuersRegistry {
         uint64 validUntil
     ) external;
 
-    /// @notice The parent (or governance, for roots) changes an accreditation's status.
+    /// @notice The party that granted an accreditation (sender controls `actorDid`, the
+    /// attribute's parent) suspends, reinstates or revokes it. A Root TAO's onboarding is changed
+    /// by governance with {setRootStatus}.
+    /// @param reason an application reason code carried by {AttributeRevised}
     function setAttributeStatus(bytes32 actorDid, bytes32 didHash, bytes32 attributeId, Status status, uint8 reason)
         external;
 
-    /// @notice Governance changes a Root TAO's status.
+    /// @notice Governance suspends, reinstates or revokes a Root TAO's onboarding; any other
+    /// attribute reverts with {NotRootTAO}.
     function setRootStatus(bytes32 rootDid, bytes32 attributeId, Status status, uint8 reason) external;
 
-    /// @notice Number of DIDs holding at least one attribute, and one page of them with the
-    /// block each was first accredited in (for listing, as EBSI's `GET /issuers`).
+    /// @notice Number of DIDs holding at least one attribute.
     function issuerCount() external view returns (uint256);
 
+    /// @notice One page of the DIDs holding at least one attribute, in the order of their first
+    /// attribute (for listing, as EBSI's `GET /issuers`): at most `count` from position `start`.
     function issuersPage(uint256 start, uint256 count) external view returns (bytes32[] memory dids);
 
     /// @notice The attribute ids of a DID.

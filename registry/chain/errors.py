@@ -15,26 +15,31 @@ from eth_utils import keccak
 
 from registry.chain.artifacts import CONTRACT_NAMES, abi
 
-# One sentence per custom error; fields are the error's argument names.
+# One sentence per custom error; fields are the error's argument names. An error that two contracts
+# share (contracts/interfaces/IRegistryErrors.sol) has one selector and so one sentence.
 SENTENCES: dict[str, str] = {
     "DIDAlreadyRegistered": "this DID is already registered",
-    "DIDNotRegistered": "no DID with hash {didHash} is registered",
-    "NotController": "account {account} does not control this DID",
+    "DIDNotRegistered": "DID {didHash} is not registered in the DID registry",
+    "NotController": "account {account} does not control DID {didHash}",
     "SenderKeyMismatch": "the first key must be the sender's own secp256k1 key "
     "(key account {expected}, sender {sender})",
-    "InvalidVerificationMethod": "this key type/relationship combination is not allowed",
-    "InvalidValidity": "the validity window is not acceptable (it must not start in the past, be empty or be extended)",
+    "InvalidVerificationMethod": "this key type/relationship combination is not allowed (key type {keyType}, "
+    "relationship bits {relationships}: a key needs a type and relationships from 1 to 15, and "
+    "capabilityInvocation needs a secp256k1 key)",
+    "InvalidValidity": "the validity window from {start} to {end} (Unix seconds) is not acceptable: it must be "
+    "non-empty and not over, a new key's may not start in the past, and an expiry may only shorten a key's window",
     "DuplicateKey": "this public key is already in the DID document",
     "UnknownVerificationMethod": "the DID document has no key at position {index}",
     "KeyPossessionNotProven": "the new controller key did not sign its consent (expected {expected}, got {recovered})",
-    "InvalidDID": "the DID string is empty or too long",
+    "InvalidDID": "a DID must be 1 to 128 bytes long (this one has {length})",
     "AlreadyAnchored": "account {account} already anchored {value}",
     "EmptyCohort": "a cohort must contain at least one credential",
     "LengthMismatch": "two argument lists differ in length ({left} and {right})",
     "WordOutOfRange": "status word {word} is beyond the end of the list",
     "IndexOutOfRange": "status index {index} is beyond the end of the list (131,072 entries)",
-    "InvalidMask": "invalid status mask for word {word}",
-    "RevocationIsFinal": "a revocation cannot be undone",
+    "InvalidMask": "invalid status mask for word {word}: it must name at least one of the word's 224 entries "
+    "and nothing else",
+    "RevocationIsFinal": "a revocation cannot be undone (revocation list {list})",
     "StatusAlreadySet": "entries of status word {word} of list {listId} are already set: "
     "a revocation or suspension is recorded once and never overwritten",
     "StatusNotSet": "entries of status word {word} of list {listId} are not set: there is nothing to clear",
@@ -42,17 +47,17 @@ SENTENCES: dict[str, str] = {
     "InvalidCredential": "a published status-list credential must be 1 to 65,536 bytes (got {length})",
     "AccessControlUnauthorizedAccount": "account {account} lacks the role {neededRole} (only governance may do this)",
     "AccessControlBadConfirmation": "an account can only renounce its own roles",
-    "UnknownDID": "DID {didHash} is not registered in the DID registry",
     "AttributeExists": "this accreditation id is already used for this DID",
     "UnknownAttribute": "no accreditation {attributeId} for this DID",
     "ParentNotActive": "the accrediting party's own accreditation is not active",
     "AccreditationNotAllowed": "this party may not accredit that kind of issuer (a Root TAO or TAO accredits "
     "TAOs and TIs; a TI accredits nobody)",
     "NotParent": "only the party that granted this accreditation may change it",
+    "NotRootTAO": "accreditation {attributeId} is not a Root TAO's onboarding: its parent changes it, not governance",
     "InvalidStatusChange": "that status change is not allowed (a revocation is final; suspend an active "
     "accreditation, reinstate a suspended one)",
     "InvalidBody": "the accreditation credential is empty or too large ({length} bytes)",
-    "TooManyAttributes": "this DID already holds the maximum number of accreditations",
+    "TooManyAttributes": "this DID already holds the maximum number of accreditations (64)",
 }
 
 
