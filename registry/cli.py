@@ -3,8 +3,8 @@
 Exit codes: 0 success (for `verify`: valid; for `issuer check`: trusted), 1 failure, not valid or
 not trusted, 2 could not determine (the chain or the deployment could not be used), 64 the
 command line is wrong (an unknown option anywhere; for `verify` and `issuer check` also a file
-that is not there or a date that is not a date: never a verdict), 74 the output could not be
-written.
+that is not there or a date that is not a date: never a verdict), 74 the output or local state
+(the journal, the status allocation, a holder file) could not be written or read.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from registry.errors import (
     InputError,
     KeyStoreError,
     RegistryError,
-    TransactionRefused,
+    StateError,
     TransactionReverted,
 )
 
@@ -360,7 +360,6 @@ def issue(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Issue skills credentials and anchor them: one (--holder/--name/--out) or a cohort (--roster/--out-dir)."""
-    from registry.chain.deployment import write_json_atomic
     from registry.formats.credential import Achievement, Skill
     from registry.ops.issuance import Issuer
     from registry.ops.registry import Registry
@@ -401,16 +400,7 @@ def issue(
     issuer_identity = _load_identity(settings, issuer)
     issuer_ops = Issuer(registry, issuer_identity, settings, profile)
     issuer_ops.check_can_issue(holder_did, achievement, valid_until=until, extra_types=extra_types)
-    written: list[Path] = []
-
-    def keep(holder_file: Any) -> None:
-        write_json_atomic(output, holder_file.to_json())
-        written.append(output)
-
-    with _unanchored_files_removed(written):
-        issued = issuer_ops.issue_single(
-            holder_did, achievement, valid_until=until, extra_types=extra_types, before_anchor=keep
-        )
+    issued = issuer_ops.issue_single(holder_did, achievement, valid_until=until, extra_types=extra_types, out=output)
     receipt = issued.receipt or {}
     out.print(
         f"issued {name!r} to {holder_did}\n  hash 0x{issued.credential_hash.hex()} anchored in block "
@@ -422,12 +412,8 @@ def _issue_cohort(
     settings: Settings, issuer: str, roster: Path, out_dir: Path, extra_types: tuple[str, ...],
     until: int | None, profile: str,
 ) -> None:  # fmt: skip
-    import shutil
-    import tempfile
-
     from rich.progress import Progress
 
-    from registry.chain.deployment import write_json_atomic
     from registry.ops.issuance import Issuer
     from registry.ops.registry import Registry
     from registry.ops.roster import load_roster
@@ -446,72 +432,28 @@ def _issue_cohort(
         raise InputError(f"roster {roster} names nobody")
     # What is checked (expiry, key, accreditation for the types) is the same for every row.
     issuer_ops.check_can_issue(*entries[0], valid_until=until, extra_types=extra_types)
+    width = len(str(len(entries)))
+    # Which holder each file is for, at a glance: the end of their did:key.
+    names = [
+        f"{n:0{width}d}-{_slug(achievement.name)}-{holder_did[-8:]}.json"
+        for n, (holder_did, achievement) in enumerate(entries, 1)
+    ]
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
-        width = len(str(len(entries)))
-
-        written: list[Path] = []
-        created = not out_dir.exists()
-
-        def write_files(files: list[Any]) -> None:
-            # Into a hidden staging directory first, renamed into place whole just before the anchor
-            # is sent: an interruption while hundreds of files are written leaves no half-filled
-            # --out-dir of credentials that were never anchored.
-            progress.update(task, description=f"writing {len(files)} holder files, then anchoring the cohort root")
-            staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
-            names = []
-            try:
-                for n, ((holder_did, achievement), holder_file) in enumerate(zip(entries, files, strict=True), 1):
-                    # Which holder each file is for, at a glance: the end of their did:key.
-                    names.append(f"{n:0{width}d}-{_slug(achievement.name)}-{holder_did[-8:]}.json")
-                    write_json_atomic(staging / names[-1], holder_file.to_json())
-                if out_dir.exists():
-                    out_dir.rmdir()  # checked empty above
-                staging.rename(out_dir)
-            except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
-            written.extend(out_dir / name for name in names)
-
-        with _unanchored_files_removed(written, out_dir if created else None):
-            cohort = issuer_ops.issue_cohort(
-                entries,
-                valid_until=until,
-                extra_types=extra_types,
-                progress=lambda n: progress.advance(task, n),
-                before_anchor=write_files,
-            )
+        cohort = issuer_ops.issue_cohort(
+            entries,
+            valid_until=until,
+            extra_types=extra_types,
+            progress=lambda n: progress.advance(task, n),
+            out_dir=out_dir,
+            file_names=names,
+        )
     gas = int(cohort.receipt["gasUsed"])
     out.print(
         f"issued {_count(len(entries), 'credential')}; cohort root 0x{cohort.root.hex()} anchored in block "
         f"{cohort.receipt['blockNumber']} ({gas} gas, {gas / len(entries):.1f} per credential)\n"
         f"  credential files (each with its Merkle proof): {out_dir}"
     )
-
-
-@contextmanager
-def _unanchored_files_removed(written: list[Path], directory: Path | None = None) -> Iterator[None]:
-    """Around an anchoring whose holder files were written first (so a crash never loses a signed
-    credential). If the node or the contract then refuses the anchor, those files describe
-    credentials nobody could ever verify: they are removed, and the error says so. If the outcome
-    is unknown (the node stopped answering), they stay, and the error says how the journal will
-    finish the anchoring."""
-    try:
-        yield
-    except (TransactionRefused, TransactionReverted) as exc:
-        for path in written:
-            path.unlink(missing_ok=True)
-        if directory is not None and directory.is_dir() and not any(directory.iterdir()):
-            directory.rmdir()
-        removed = f"; nothing was anchored and the {_count(len(written), 'file')} written were removed"
-        raise type(exc)(f"{exc}{removed if written else '; nothing was anchored'}") from exc
-    except ChainUnavailable as exc:
-        if not written:
-            raise
-        raise ChainUnavailable(
-            f"{exc}; {_count(len(written), 'credential file')} kept: the journal sends the anchor again on this "
-            "issuer's next write or `registry journal reconcile`"
-        ) from exc
 
 
 def _slug(text: str) -> str:
@@ -822,7 +764,7 @@ def issuer_check(
     # Every chain read of the check ends within the read deadline (REGISTRY_READ_DEADLINE).
     with read_deadline(settings.read_deadline_s, "read deadline (REGISTRY_READ_DEADLINE)"), _view_calls():
         try:
-            registry = Registry.connect(settings)
+            registry = Registry.connect(settings, journal=False)  # a read: the journal is not needed
         except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
             raise DeploymentMismatch(str(exc)) from exc
         chain = Trust(registry, settings.public_url).fetch([target])[target]
@@ -903,25 +845,56 @@ def status_publish(
 
 
 @journal_app.command("status")
-def journal_status(all_: Annotated[bool, typer.Option("--all", help="Include confirmed operations.")] = False) -> None:
-    """List journaled writes (unfinished ones by default)."""
-    from registry.chain.txmanager import Journal
+def journal_status(
+    all_: Annotated[bool, typer.Option("--all", help="Include confirmed operations.")] = False,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """List journaled writes (unfinished ones by default). Reads the journal without writing to it;
+    rows of a deployment other than the deployment file's are named so."""
+    from registry.chain import writer
+    from registry.chain.deployment import Deployment
+    from registry.chain.txmanager import Journal, deployment_key
 
-    settings = _settings()
+    settings = _settings(None, deployment)
     if not settings.journal_file.exists():
         out.print("no journal yet: nothing has been written from this home")
         return
-    operations = [op for op in Journal(settings.journal_file).all() if all_ or op.state in ("intended", "sent")]
+    journal = Journal(settings.journal_file, read_only=True)
+    if journal.note:
+        sys.stderr.write(f"warning: {journal.note}\n")
+    current: str | None = None
+    try:
+        found = Deployment.load(settings.deployment_file)
+        current = deployment_key(found.chain_id, found.deployment_block_hash, found.address("CredentialRegistry"))
+    except RegistryError:
+        pass  # no deployment file here: rows are listed without that comparison
+    operations = [op for op in journal.all() if all_ or op.state in ("intended", "sent")]
     if not operations:
         out.print("every journaled write is confirmed")
         return
-    table = Table("operation", "sender", "call", "state", "nonce", "block", "transaction", "note")
+    # One operation per line, then what it covers and its notes (indented): nothing is cut to a
+    # table column's width, so every file a pending row names is there to read in full.
     for op in operations:
-        table.add_row(
-            op.id[:8], op.sender, op.call.function, op.state, str(op.nonce), str(op.block), op.tx_hash or "",
-            op.error or "",
-        )  # fmt: skip
-    out.print(table)
+        notes = [op.error] if op.error else []
+        if op.state in ("intended", "sent"):
+            if op.deployment is None:
+                notes.append("deployment not recorded (an older journal): never sent automatically")
+            elif current is not None and op.deployment != current:
+                notes.append(f"another deployment (chain {op.deployment.split(':')[0]}): never sent here")
+            if op.owner_pid is not None and writer.owner_alive(op.owner_pid, op.owner_start):
+                notes.append(f"process {op.owner_pid} is driving it")
+            if op.files is not None and op.files_state != "written":
+                notes.append("holder files not yet known complete: reconcile sends it if they are, else abandons it")
+        call = f"{op.call.function} (status-list publication, signed when sent)" if op.intent else op.call.function
+        line = f"{op.id[:8]}  {op.state:<9}  {call}  sender {op.sender}"
+        line += f"  nonce {op.nonce}" if op.nonce is not None else ""
+        line += f"  block {op.block}" if op.block is not None else ""
+        line += f"  transaction {op.tx_hash}" if op.tx_hash else ""
+        out.print(line, markup=False)
+        if op.files is not None:
+            out.print(f"    anchors {op.files.describe()}", markup=False)
+        for note in notes:
+            out.print(f"    note: {note}", markup=False)
 
 
 @journal_app.command("reconcile")
@@ -935,9 +908,9 @@ def journal_reconcile(
 
     settings = _settings(rpc, deployment)
     registry = Registry.connect(settings)
-    account = _load_identity(settings, identity).account
+    who = _load_identity(settings, identity)
     assert registry.client.tx_manager is not None
-    actions = registry.client.tx_manager.reconcile(account)
+    actions = registry.client.tx_manager.reconcile(who.account, who, explicit=True)
     for action in actions:
         out.print(action)
     out.print(f"reconciled: {len(actions)} operation(s) acted on" if actions else "nothing to reconcile")
@@ -1057,19 +1030,21 @@ def _status_change(
     identity = _load_identity(settings, issuer)
     issuer_ops = Issuer(registry, identity, settings)
     which = Purpose.parse(purpose)
-    # Every credential is checked (this issuer's? already in that state?) before anything is sent.
-    plan = plan_status_change(registry, identity, targets, which, set_=set_)
     verb = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
-    for target, why in plan.unchanged:
-        out.print(f"unchanged: {target.source} is {why}")
-    if not plan.changes:
-        out.print(f"nothing to change: {_count(len(plan.unchanged), 'credential')} already as asked")
-        return
-    # One transaction per (reason, list): each change carries its reason code on-chain.
-    for code, chosen in sorted(plan.changes.items()):
-        sent, receipts = _send_status_change(registry, identity, issuer_ops, chosen, which, set_, code)
-        if not sent:
-            continue
+    # Under the issuer's writer lock from the check to the last confirmation: another process of
+    # this issuer (same home) cannot change the same credentials in between: its plan waits for ours.
+    with issuer_ops.writing():
+        # Every credential is checked (this issuer's? already in that state?) before anything is sent.
+        plan = plan_status_change(registry, identity, targets, which, set_=set_)
+        for target, why in plan.unchanged:
+            out.print(f"unchanged: {target.source} is {why}")
+        if not plan.changes:
+            out.print(f"nothing to change: {_count(len(plan.unchanged), 'credential')} already as asked")
+            return
+        # One transaction per (reason, list), each carrying its reason code on-chain, and the
+        # changed lists' publications: journaled together before the first is sent.
+        done = _send_status_changes(registry, identity, issuer_ops, plan.changes, which, set_)
+    for code, (sent, receipts) in sorted(done.items()):
         tokens = [t.token for t in sent]
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
@@ -1083,25 +1058,40 @@ def _status_change(
 STATUS_RACE_WAIT_S = 30.0
 
 
-def _send_status_change(
-    registry: Any, identity: Any, issuer_ops: Any, chosen: list[Any], which: Any, set_: bool, code: int
-) -> tuple[list[Any], list[dict[str, Any]]]:
-    """Send one reason group's change; returns the targets changed and their receipts.
+def _send_status_changes(
+    registry: Any, identity: Any, issuer_ops: Any, changes: dict[int, list[Any]], which: Any, set_: bool
+) -> dict[int, tuple[list[Any], list[dict[str, Any]]]]:
+    """Send every reason group's change as one journaled batch; returns, per reason, the targets
+    changed and their receipts.
 
-    When the contract refuses it because some of its entries are already in the state asked for
-    (another process changed them after our plan read the chain: `StatusAlreadySet`,
+    When the contract refuses a group because some of its entries are already in the state asked
+    for (a process of another home changed them after our plan read the chain: `StatusAlreadySet`,
     `StatusNotSet`, or a revert on-chain, which names no error), each such credential is named with
     the change that won, never with our reason, and the rest is sent again.
     """
     from registry.ops.issuance import plan_status_change
 
+    done: dict[int, tuple[list[Any], list[dict[str, Any]]]] = {}
+    pending = dict(changes)
     for attempt in range(3):
-        try:
-            tokens = [t.token for t in chosen]
-            return chosen, issuer_ops.change_status(tokens, which, set_=set_, reason=code, publish=True)
-        except TransactionReverted as exc:
+        outcome = issuer_ops.apply_status_changes(
+            {code: [t.token for t in chosen] for code, chosen in pending.items()}, which, set_=set_, publish=True
+        )
+        if outcome.publication_failure is not None:  # the changes stand; the list is published later
+            sys.stderr.write(
+                f"warning: a status list was not published ({outcome.publication_failure}); "
+                "run `registry status publish` once the cause is fixed\n"
+            )
+        retry: dict[int, list[Any]] = {}
+        for code, chosen in sorted(pending.items()):
+            exc = outcome.failures.get(code)
+            if exc is None:
+                done[code] = (chosen, outcome.receipts[code])
+                continue
+            if not isinstance(exc, TransactionReverted):
+                raise exc
             if exc.error_name not in (None, "StatusAlreadySet", "StatusNotSet") or attempt == 2:
-                raise
+                raise exc
             again = plan_status_change(registry, identity, chosen, which, set_=set_)
             if not again.unchanged and exc.error_name is not None:
                 # Refused against the node's pending state: the change that won is not in a block
@@ -1109,13 +1099,15 @@ def _send_status_change(
                 _wait_for_next_block(registry.client, STATUS_RACE_WAIT_S)
                 again = plan_status_change(registry, identity, chosen, which, set_=set_)
             if not again.unchanged:
-                raise  # nothing changed under us: the refusal is about something else
+                raise exc  # nothing changed under us: the refusal is about something else
             for target, why in again.unchanged:
                 out.print(f"unchanged: {target.source} is {why}")
-            chosen = again.changes.get(code, [])
-            if not chosen:
-                break
-    return [], []
+            if again.changes.get(code):
+                retry[code] = again.changes[code]
+        if not retry:
+            break
+        pending = retry
+    return done
 
 
 def _wait_for_next_block(client: Any, timeout_s: float) -> None:
@@ -1499,6 +1491,8 @@ def main() -> None:
         _fail(str(exc), 2)
     except _BadArguments as exc:
         _fail(str(exc), EXIT_USAGE)
+    except StateError as exc:  # the journal, the status allocation or holder files: local state
+        _fail(str(exc), EXIT_IO)
     except RegistryError as exc:
         _fail(str(exc), 1)
     except (KeyboardInterrupt, typer.Abort):

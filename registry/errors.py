@@ -20,6 +20,15 @@ class InputError(RegistryError):
     """A file or value given by the user is not what it should be (not a credential, bad DID...)."""
 
 
+class StateError(RegistryError):
+    """Local state (the journal, the status allocation, holder files) cannot be read or written:
+    a full disk, a read-only or damaged file. The command exits 74 and names the file."""
+
+
+class WriterBusy(RegistryError):
+    """Another process kept the issuer account's writer lock longer than the wait allowed."""
+
+
 class KeyStoreError(RegistryError):
     """A key could not be loaded or saved (wrong passphrase, unreadable file)."""
 

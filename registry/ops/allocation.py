@@ -1,4 +1,4 @@
-"""Status-list index allocation, kept by the issuer.
+"""Status-list index allocation, kept by the issuer in the journal's database.
 
 Indexes are random, not sequential, so a credential's position tells nothing about when it was
 issued or who was issued next to it. They are random *within a region* of the list, though:
@@ -7,74 +7,214 @@ credentials draw from a shared pool of words. Revoking a whole cohort then touch
 storage words (≈ N/224) instead of one fresh word per credential, which is what keeps bulk
 revocation near 100 gas per credential.
 
-The state is a small JSON file per identity, written atomically after each allocation.
+Why in the journal's SQLite database: two processes of one issuer used to read a JSON file at
+start and write it at the end, so both handed out the same entries, and revoking one credential
+revoked another. Now each allocation is one exclusive SQLite transaction (`BEGIN IMMEDIATE`) that
+reads the allocator's row, inserts every entry it hands out into `status_entries`, whose primary
+key (account, list, index) makes a second hand-out of one entry impossible whatever runs at once
+or dies when, and moves the allocator on. The entries carry the batch id of the journal row that
+will anchor them; an entry whose process died before that row was written is never handed out
+again (a harmless gap).
+
+An issuer's earlier per-identity file (`<home>/state/<identity>/status-allocation.json`) is
+imported once, then renamed `status-allocation.json.imported`. Beside it,
+`status-allocation.journal.json` records which journal holds the allocations and the highest list
+number begun: should the journal be lost or replaced, allocation continues on the next list,
+never on entries that may already be held.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
+import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from registry.chain.deployment import write_json_atomic
-from registry.errors import InputError
+from registry.chain.txmanager import Journal
+from registry.errors import InputError, StateError
 from registry.ops.registry import BITS_PER_WORD, WORDS_PER_LIST
 
 POOL_WORDS = 16  # a pool of 3,584 entries for credentials issued one by one
+LEGACY_FILE = "status-allocation.json"
+MARKER_FILE = "status-allocation.journal.json"
 
 
 class StatusAllocator:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.state: dict[str, Any] = {"list": 1, "nextWord": 0, "pool": None}
-        if path.exists():
-            try:
-                self.state = json.loads(path.read_text())
-            except (OSError, json.JSONDecodeError) as exc:
-                raise InputError(f"status allocation file {path} is unreadable") from exc
+    def __init__(
+        self, journal: Journal, account: str, state_dir: Path, *, say: Callable[[str], None] | None = None
+    ) -> None:
+        """`state_dir` is the identity's own directory (`<home>/state/<identity>`)."""
+        self.journal = journal
+        self.account = account
+        self.state_dir = state_dir
+        self.say = say
 
-    def _save(self) -> None:
-        write_json_atomic(self.path, self.state, mode=0o600)
+    # -- the allocator's row -------------------------------------------------------------------
 
-    def _take_words(self, count: int) -> tuple[int, int]:
+    def _load(self, db: sqlite3.Connection) -> dict[str, Any]:
+        row = db.execute(
+            "SELECT list, next_word, pool_list, pool_start FROM allocators WHERE account = ?", (self.account,)
+        ).fetchone()
+        if row is not None:
+            return {"list": row[0], "next_word": row[1], "pool_list": row[2], "pool_start": row[3]}
+        state = self._imported(db) or self._after_lost_journal() or {"list": 1, "next_word": 0}
+        state.setdefault("pool_list", None)
+        state.setdefault("pool_start", None)
+        db.execute(
+            "INSERT INTO allocators (account, list, next_word, pool_list, pool_start) VALUES (?, ?, ?, ?, ?)",
+            (self.account, state["list"], state["next_word"], state["pool_list"], state["pool_start"]),
+        )
+        return state
+
+    def _imported(self, db: sqlite3.Connection) -> dict[str, Any] | None:
+        """The earlier per-identity JSON file, read into this transaction (used entries included)."""
+        legacy = self.state_dir / LEGACY_FILE
+        if not legacy.exists():
+            return None
+        damaged = (
+            f"the status allocation file {legacy} is damaged: restore it from a backup (issuing without it could "
+            "hand out status entries that credentials already hold)"
+        )
+        try:
+            data = json.loads(legacy.read_text())
+            state = {"list": int(data["list"]), "next_word": int(data["nextWord"])}
+            pool = data.get("pool")
+            if pool is not None:
+                state["pool_list"], state["pool_start"] = int(pool["list"]), int(pool["start"])
+                used = [int(i) for i in pool["used"]]
+                db.executemany(
+                    "INSERT OR IGNORE INTO status_entries (account, list, idx, batch, created) VALUES (?, ?, ?, ?, ?)",
+                    [(self.account, state["pool_list"], i, "imported", time.time()) for i in used],
+                )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StateError(damaged) from exc
+        if not (state["list"] >= 1 and 0 <= state["next_word"] <= WORDS_PER_LIST):
+            raise StateError(damaged)
+        return state
+
+    def _after_lost_journal(self) -> dict[str, Any] | None:
+        """This journal has no allocator for the account, yet a marker says another journal did:
+        continue on a list nobody has used."""
+        marker = self.state_dir / MARKER_FILE
+        if not marker.exists():
+            return None
+        try:
+            data = json.loads(marker.read_text())
+            highest = int(data["highest_list"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StateError(
+                f"the status allocation marker {marker} is damaged: restore it from a backup, or remove it only if "
+                f"this identity never issued a credential"
+            ) from exc
+        if self.say is not None:
+            self.say(
+                f"status allocations of this issuer were recorded in another journal ({data.get('journal')}); "
+                f"continuing on list {highest + 1} so that no entry is handed out twice"
+            )
+        return {"list": highest + 1, "next_word": 0}
+
+    def _mark(self, list_number: int) -> None:
+        """Record the highest list begun, before the transaction that begins it commits."""
+        from registry.chain.deployment import write_json_atomic
+
+        marker = self.state_dir / MARKER_FILE
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            if int(json.loads(marker.read_text())["highest_list"]) >= list_number:
+                return
+        try:
+            write_json_atomic(
+                marker,
+                {"journal": str(self.journal.path), "journal_id": self.journal.journal_id, "highest_list": list_number},
+                mode=0o600,
+            )
+        except OSError as exc:
+            raise StateError(f"cannot write {marker}: {exc.strerror}; no status entry was handed out") from exc
+
+    def _finish_import(self) -> None:
+        legacy = self.state_dir / LEGACY_FILE
+        if legacy.exists():
+            with contextlib.suppress(OSError):
+                legacy.rename(legacy.with_name(LEGACY_FILE + ".imported"))
+
+    def _save(self, db: sqlite3.Connection, state: dict[str, Any]) -> None:
+        self._mark(int(state["list"]))
+        db.execute(
+            "UPDATE allocators SET list = ?, next_word = ?, pool_list = ?, pool_start = ? WHERE account = ?",
+            (state["list"], state["next_word"], state["pool_list"], state["pool_start"], self.account),
+        )
+
+    @staticmethod
+    def _take_words(state: dict[str, Any], count: int) -> tuple[int, int]:
         """Reserve `count` fresh words; moves to the next list when this one is full."""
         if count > WORDS_PER_LIST:
             raise InputError(f"a cohort of more than {WORDS_PER_LIST * BITS_PER_WORD} credentials must be split")
-        if self.state["nextWord"] + count > WORDS_PER_LIST:
-            self.state["list"] += 1
-            self.state["nextWord"] = 0
-            self.state["pool"] = None
-        start = int(self.state["nextWord"])
-        self.state["nextWord"] = start + count
-        return int(self.state["list"]), start
+        if state["next_word"] + count > WORDS_PER_LIST:
+            state["list"] += 1
+            state["next_word"] = 0
+            state["pool_list"] = state["pool_start"] = None
+        start = int(state["next_word"])
+        state["next_word"] = start + count
+        return int(state["list"]), start
 
-    def allocate_cohort(self, size: int) -> tuple[int, list[int]]:
+    def _hand_out(self, db: sqlite3.Connection, number: int, indexes: list[int], batch: str) -> None:
+        now = time.time()
+        try:
+            db.executemany(
+                "INSERT INTO status_entries (account, list, idx, batch, created) VALUES (?, ?, ?, ?, ?)",
+                [(self.account, number, i, batch, now) for i in indexes],
+            )
+        except sqlite3.IntegrityError as exc:  # the schema refusing a second hand-out
+            raise StateError(
+                f"the status allocation in the journal {self.journal.path} is inconsistent (an entry of list {number} "
+                "was already handed out); nothing was issued"
+            ) from exc
+
+    # -- allocation ----------------------------------------------------------------------------
+
+    def allocate_cohort(self, size: int, batch: str = "unbatched") -> tuple[int, list[int]]:
         """(list number, one random distinct index per credential) for a cohort."""
         if size < 1:
             raise InputError("a cohort needs at least one credential")
         words = -(-size // BITS_PER_WORD)
-        number, start = self._take_words(words)
-        region = list(range(start * BITS_PER_WORD, (start + words) * BITS_PER_WORD))
-        rng = secrets.SystemRandom()
-        indexes = rng.sample(region, size)
-        self._save()
+        with self.journal.write() as db:
+            state = self._load(db)
+            number, start = self._take_words(state, words)
+            region = range(start * BITS_PER_WORD, (start + words) * BITS_PER_WORD)
+            indexes = secrets.SystemRandom().sample(region, size)
+            self._hand_out(db, number, indexes, batch)
+            self._save(db, state)
+        self._finish_import()
         return number, indexes
 
-    def allocate_single(self) -> tuple[int, int]:
+    def allocate_single(self, batch: str = "unbatched") -> tuple[int, int]:
         """(list number, a random unused index in the pool for single credentials)."""
-        pool = self.state.get("pool")
         capacity = POOL_WORDS * BITS_PER_WORD
-        if pool is None or len(pool["used"]) >= capacity or pool["list"] != self.state["list"]:
-            number, start = self._take_words(POOL_WORDS)
-            pool = {"list": number, "start": start * BITS_PER_WORD, "used": []}
-            self.state["pool"] = pool
-        used = set(pool["used"])
-        rng = secrets.SystemRandom()
-        while True:
-            index = pool["start"] + rng.randrange(capacity)
-            if index not in used:
-                break
-        pool["used"].append(index)
-        self._save()
-        return int(pool["list"]), index
+        with self.journal.write() as db:
+            state = self._load(db)
+            used: set[int] = set()
+            if state["pool_list"] is not None and state["pool_list"] == state["list"]:
+                start = int(state["pool_start"])
+                used = {
+                    int(r[0])
+                    for r in db.execute(
+                        "SELECT idx FROM status_entries WHERE account = ? AND list = ? AND idx >= ? AND idx < ?",
+                        (self.account, state["pool_list"], start, start + capacity),
+                    )
+                }
+            if state["pool_list"] is None or state["pool_list"] != state["list"] or len(used) >= capacity:
+                number, word = self._take_words(state, POOL_WORDS)
+                state["pool_list"], state["pool_start"] = number, word * BITS_PER_WORD
+                used = set()
+            rng = secrets.SystemRandom()
+            while True:
+                index = int(state["pool_start"]) + rng.randrange(capacity)
+                if index not in used:
+                    break
+            self._hand_out(db, int(state["pool_list"]), [index], batch)
+            self._save(db, state)
+        self._finish_import()
+        return int(state["pool_list"]), index

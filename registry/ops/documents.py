@@ -58,6 +58,6 @@ def resolve_document(settings: Settings, did: str, at: int | None = None) -> dic
         return document
     if not did.startswith("did:ebsi:"):
         raise InputError(f"cannot resolve {did.split(':')[1]!r} DIDs (did:ebsi and did:key are supported)")
-    registry = Registry.connect(settings)
+    registry = Registry.connect(settings, journal=False)  # a read: the journal is not needed
     state = registry.resolve(did)
     return document_from_state(state, at if at is not None else int(time.time()))

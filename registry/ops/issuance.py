@@ -1,15 +1,28 @@
-"""What an issuer does: issue skills credentials, anchor them, change their status."""
+"""What an issuer does: issue skills credentials, anchor them, change their status.
+
+Every write runs under the issuer account's writer lock (one process at a time, from the status
+allocation to the last confirmation) and in the journal's order: the journal row first (naming
+the holder files it will anchor), then the files, then the transaction. A status change is
+journaled whole (every (reason, list) transaction and the publications of the lists it changes)
+before its first transaction is sent. See `registry/chain/txmanager.py`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Sequence
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from registry.chain.client import Call
+from registry.chain.txmanager import PUBLISH, Files, TxManager, crash_point
 from registry.config import Settings
-from registry.errors import InputError
+from registry.errors import InputError, StateError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.merkle import StandardMerkleTree
@@ -23,6 +36,7 @@ from registry.ops.registry import (
     StatusEvent,
     bit_of,
     list_id,
+    masks_for,
     split_list_id,
 )
 
@@ -70,7 +84,18 @@ class Issuer:
         self.identity = identity
         self.settings = settings
         self._terms_of_use: str | None = None
-        self.allocator = StatusAllocator(settings.state_dir / identity.name / "status-allocation.json")
+        # Every issuer write is journaled, and the status allocation lives in the journal.
+        self.tx: TxManager = registry.attach_journal(settings)
+        self.allocator = StatusAllocator(
+            self.tx.journal, identity.account.address, settings.state_dir / identity.name, say=self.tx.say
+        )
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold this issuer's writer lock (other processes of this issuer wait), reconciling what
+        earlier runs left behind the first time. Re-entrant."""
+        with self.tx.writing(self.identity.account, self.identity.name, self.identity):
+            yield
 
     def _draft(
         self,
@@ -165,40 +190,87 @@ class Issuer:
         valid_until: int | None = None,
         extra_types: tuple[str, ...] = (),
         progress: Callable[[int], None] | None = None,
-        before_anchor: Callable[[list[vcfmt.HolderFile]], None] | None = None,
+        out_dir: Path | None = None,
+        file_names: Sequence[str] | None = None,
     ) -> Cohort:
         """Sign one credential per (holder, achievement) and anchor them all with one Merkle root.
 
         Each holder file carries its credential and its proof to the root (OpenZeppelin
-        StandardMerkleTree, leaf encoding bytes32), which is all a verifier needs.
+        StandardMerkleTree, leaf encoding bytes32), which is all a verifier needs. With `out_dir`,
+        the files (named `file_names`) are written into a hidden staging directory named in the
+        journal row, renamed into place whole, and only then is the root sent.
         """
         if not entries:
             raise InputError("the roster is empty")
-        now = self.registry.signing_time()
-        number, indexes = self.allocator.allocate_cohort(len(entries))
-        tokens: list[str] = []
-        for (holder, achievement), index in zip(entries, indexes, strict=True):
-            tokens.append(
-                self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
-            )
-            if progress is not None:
-                progress(1)
-        hashes = [vcfmt.credential_hash(t) for t in tokens]
-        tree = StandardMerkleTree.of([[h] for h in hashes], ["bytes32"])
-        root = bytes.fromhex(tree.root[2:])
-        files = [
-            vcfmt.HolderFile(
-                token,
-                vcfmt.CohortProof(
-                    root=root, proof=tuple(bytes.fromhex(p[2:]) for p in tree.get_proof(i)), size=len(tokens)
-                ),
-            )
-            for i, token in enumerate(tokens)
-        ]
-        if before_anchor is not None:
-            before_anchor(files)
-        receipt = self.registry.anchor_cohort(self.identity, root, len(tokens))
-        return Cohort(files, hashes, root, receipt, number, indexes)
+        with self.writing():
+            batch = str(uuid.uuid4())
+            now = self.registry.signing_time()
+            number, indexes = self.allocator.allocate_cohort(len(entries), batch)
+            crash_point("after-allocation")
+            tokens: list[str] = []
+            for (holder, achievement), index in zip(entries, indexes, strict=True):
+                tokens.append(
+                    self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
+                )
+                if progress is not None:
+                    progress(1)
+            hashes = [vcfmt.credential_hash(t) for t in tokens]
+            tree = StandardMerkleTree.of([[h] for h in hashes], ["bytes32"])
+            root = bytes.fromhex(tree.root[2:])
+            holder_files = [
+                vcfmt.HolderFile(
+                    token,
+                    vcfmt.CohortProof(
+                        root=root, proof=tuple(bytes.fromhex(p[2:]) for p in tree.get_proof(i)), size=len(tokens)
+                    ),
+                )
+                for i, token in enumerate(tokens)
+            ]
+            call = Call(self.registry.credential_address, "CredentialRegistry", "anchorCohort", (root, len(tokens)))
+            files = None
+            if out_dir is not None:
+                names = list(file_names or [f"{n:04d}.json" for n in range(1, len(tokens) + 1)])
+                staging = out_dir.parent / f".{out_dir.name}.partial-{batch[:8]}"
+                files = Files(
+                    tuple(str(out_dir / name) for name in names), str(out_dir), str(staging),
+                    created_directory=not out_dir.exists(),
+                )  # fmt: skip
+            (op_id,) = self.tx.record(self.identity.account, [(call, None)], batch=batch, files=files)
+            crash_point("after-row")
+            if out_dir is not None and files is not None:
+                self._write_cohort(op_id, out_dir, Path(str(files.staging)), list(files.paths), holder_files)
+            receipt = self.tx.drive(self.identity.account, [op_id], self.identity)[0]
+        assert receipt is not None
+        return Cohort(holder_files, hashes, root, receipt, number, indexes)
+
+    def _write_cohort(
+        self, op_id: str, out_dir: Path, staging: Path, paths: list[str], holder_files: list[vcfmt.HolderFile]
+    ) -> None:
+        """Into the staging directory the row names, then renamed into place whole: a kill while
+        hundreds of files are written leaves no half-filled --out-dir, and the next command of this
+        issuer removes the staging directory and marks the row abandoned."""
+        from registry.chain import deployment as files_io  # looked up at call time (the tests wrap it)
+
+        try:
+            staging.mkdir(mode=0o700)
+            for n, (path, holder_file) in enumerate(zip(paths, holder_files, strict=True)):
+                files_io.write_json_atomic(staging / Path(path).name, holder_file.to_json())
+                if n == 0:
+                    crash_point("during-files")
+            if out_dir.exists():
+                out_dir.rmdir()  # checked empty by the caller
+            staging.rename(out_dir)
+        except BaseException as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            self.tx.abandon(op_id, f"the holder files could not be written ({_why(exc)})")
+            if isinstance(exc, OSError):
+                raise StateError(
+                    f"cannot write the holder files into {out_dir}: {exc.strerror or exc}; nothing was anchored and "
+                    "no file was left"
+                ) from exc
+            raise
+        self.tx.files_written(op_id)
+        crash_point("after-files")
 
     def issue_single(
         self,
@@ -208,21 +280,41 @@ class Issuer:
         valid_until: int | None = None,
         extra_types: tuple[str, ...] = (),
         issued_at: int | None = None,
-        before_anchor: Callable[[vcfmt.HolderFile], None] | None = None,
+        out: Path | None = None,
     ) -> Issued:
         """Sign one credential and anchor its hash in its own transaction.
 
-        `before_anchor` receives the holder file once it is signed and before anything is sent,
-        so the file exists whatever happens to the anchoring (the journal completes it later).
+        With `out`, the journal row naming the file is written first, then the file, then the
+        anchor is sent: a kill at any point leaves either nothing, or a file whose anchor the
+        journal sends later, or a row the next command marks abandoned (no file was completed).
         """
-        now = issued_at if issued_at is not None else self.registry.signing_time()
-        number, index = self.allocator.allocate_single()
-        token = self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
-        value = vcfmt.credential_hash(token)
-        holder_file = vcfmt.HolderFile(token)
-        if before_anchor is not None:
-            before_anchor(holder_file)
-        receipt = self.registry.anchor(self.identity, value)
+        with self.writing():
+            batch = str(uuid.uuid4())
+            now = issued_at if issued_at is not None else self.registry.signing_time()
+            number, index = self.allocator.allocate_single(batch)
+            crash_point("after-allocation")
+            token = self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
+            value = vcfmt.credential_hash(token)
+            holder_file = vcfmt.HolderFile(token)
+            call = Call(self.registry.credential_address, "CredentialRegistry", "anchor", (value,))
+            files = Files((str(out),)) if out is not None else None
+            (op_id,) = self.tx.record(self.identity.account, [(call, None)], batch=batch, files=files)
+            crash_point("after-row")
+            if out is not None:
+                from registry.chain import deployment as files_io
+
+                try:
+                    files_io.write_json_atomic(out, holder_file.to_json())
+                except BaseException as exc:
+                    self.tx.abandon(op_id, f"the holder file could not be written ({_why(exc)})")
+                    if isinstance(exc, OSError):
+                        raise StateError(
+                            f"cannot write {out}: {exc.strerror or exc}; nothing was anchored and no file was left"
+                        ) from exc
+                    raise
+                self.tx.files_written(op_id)
+                crash_point("after-files")
+            receipt = self.tx.drive(self.identity.account, [op_id], self.identity)[0]
         return Issued(holder_file, value, number, index, receipt)
 
     def change_status(
@@ -233,23 +325,70 @@ class Issuer:
         With `publish`, each changed list's status-list credential is then re-signed and published
         (one more transaction per list) so ecosystem verifiers reading it see the change.
         """
-        by_list: dict[int, list[int]] = {}
-        for token in tokens:
-            number, index = own_status_entry(token, self.identity.did, self.identity.account.address, purpose)
-            by_list.setdefault(number, []).append(index)
-        receipts = []
-        for number, indexes in sorted(by_list.items()):
-            if len(indexes) == 1 and set_:
-                receipts.append(self.registry.set_status(self.identity, purpose, number, indexes[0], reason))
-            else:
-                receipts.append(self.registry.update_status(self.identity, purpose, number, indexes, set_, reason))
-        if publish:
-            from registry.ops.statuslists import StatusLists
+        outcome = self.apply_status_changes({reason: list(tokens)}, purpose, set_=set_, publish=publish)
+        if reason in outcome.failures:
+            raise outcome.failures[reason]
+        return outcome.receipts[reason]
 
-            lists = StatusLists(self.registry, self.settings.public_url)
-            for number in sorted(by_list):
-                lists.publish(self.identity, purpose, number)
-        return receipts
+    def apply_status_changes(
+        self, changes: dict[int, list[str]], purpose: Purpose, *, set_: bool, publish: bool = False
+    ) -> StatusOutcome:
+        """Every (reason, list) change of one command, and the publications of the lists they
+        touch, journaled in one SQLite transaction before the first is sent; then sent in order.
+        Returns each reason's receipts, or the refusal of its transaction (the others still went)."""
+        plan: list[tuple[int, Call]] = []
+        touched: set[int] = set()
+        for reason in sorted(changes):
+            by_list: dict[int, list[int]] = {}
+            for token in changes[reason]:
+                number, index = own_status_entry(token, self.identity.did, self.identity.account.address, purpose)
+                by_list.setdefault(number, []).append(index)
+            for number, indexes in sorted(by_list.items()):
+                if len(indexes) == 1 and set_:
+                    entry = (list_id(purpose, number) << 32) | indexes[0]
+                    call = Call(self.registry.credential_address, "CredentialRegistry", "setStatus", (entry, reason))
+                else:
+                    words, masks = masks_for(indexes)
+                    call = Call(self.registry.credential_address, "CredentialRegistry", "updateStatus",
+                                (int(purpose), number, words, masks, set_, reason))  # fmt: skip
+                plan.append((reason, call))
+                touched.add(number)
+        items: list[tuple[Call, str | None]] = [(call, None) for _, call in plan]
+        if publish:
+            address = self.registry.credential_address
+            for number in sorted(touched):
+                publication = Call(address, "CredentialRegistry", "publishStatusList", (list_id(purpose, number),))
+                items.append((publication, PUBLISH))
+        with self.writing():
+            op_ids = self.tx.record(self.identity.account, items)
+            outcomes = self.tx.drive_each(self.identity.account, op_ids, self.identity)
+        result = StatusOutcome({reason: [] for reason in changes}, {})
+        for (reason, _), outcome in zip(plan, outcomes, strict=False):
+            if isinstance(outcome, Exception):
+                result.failures.setdefault(reason, outcome)
+            else:
+                result.receipts[reason].append(outcome)
+        for outcome in outcomes[len(plan) :]:  # a publication refused: the changes themselves stand
+            if isinstance(outcome, Exception):
+                result.publication_failure = outcome
+        return result
+
+
+@dataclass
+class StatusOutcome:
+    """What `apply_status_changes` did: each reason's receipts, or why its change was refused."""
+
+    receipts: dict[int, list[dict[str, Any]]]
+    failures: dict[int, Exception]
+    publication_failure: Exception | None = None
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc) or type(exc).__name__
 
 
 @dataclass(frozen=True)

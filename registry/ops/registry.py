@@ -24,6 +24,8 @@ from registry.keystore import Identity
 if TYPE_CHECKING:
     from jwcrypto.jwk import JWK
 
+    from registry.chain.txmanager import TxManager
+
 NO_EXPIRY = 2**64 - 1
 LIST_SIZE = 131_072
 BITS_PER_WORD = 224
@@ -184,11 +186,30 @@ class Registry:
         client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
         if check:
             check_deployment(client, deployment)
+        registry = cls(client, deployment)
         if journal:
-            from registry.chain.txmanager import Journal, TxManager
+            registry.attach_journal(settings)
+        return registry
 
-            client.tx_manager = TxManager(client, Journal(settings.journal_file), settings.confirmations)
-        return cls(client, deployment)
+    def attach_journal(self, settings: Settings) -> TxManager:
+        """Send this registry's writes through the journal in `<home>/journal.sqlite` (rows
+        recording this deployment), with status-list publications signed when they are sent."""
+        from registry.chain.txmanager import PUBLISH, Journal, TxManager, deployment_key
+
+        if self.client.tx_manager is not None:
+            return self.client.tx_manager
+        deployment = self.deployment
+        key = deployment_key(deployment.chain_id, deployment.deployment_block_hash, self.credential_address)
+        manager = TxManager(self.client, Journal(settings.journal_file), settings.confirmations, deployment=key)
+
+        def publication(identity: Any, journaled: Call) -> Call:
+            from registry.ops.statuslists import StatusLists
+
+            return StatusLists(self, settings.public_url).build_call(identity, journaled)
+
+        manager.builders[PUBLISH] = publication
+        self.client.tx_manager = manager
+        return manager
 
     def _did(self, function: str, *args: Any) -> Call:
         return Call(self.did_address, "DIDRegistry", function, args)

@@ -25,6 +25,7 @@ from registry.ops.registry import (
     Registry,
     last_change_block,
     list_id,
+    split_list_id,
 )
 
 STATUS_LIST_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
@@ -83,10 +84,27 @@ class StatusLists:
         return jwt.sign({"alg": "ES256", "typ": "JWT", "kid": identity.kid}, payload, identity.signing_key)
 
     def publish(self, identity: Identity, purpose: Purpose, number: int) -> dict[str, Any]:
-        token = self.sign(identity, purpose, number)
-        return self.registry.client.transact(
-            identity.account, self._call("publishStatusList", list_id(purpose, number), token)
-        )
+        """Sign the list as the chain holds it now and publish it. Through the journal, it is
+        recorded as an intent and signed when it is sent (again, if a reconcile resends it)."""
+        manager = self.registry.client.tx_manager
+        if manager is None:
+            token = self.sign(identity, purpose, number)
+            return self.registry.client.transact(
+                identity.account, self._call("publishStatusList", list_id(purpose, number), token)
+            )
+        from registry.chain.txmanager import PUBLISH
+
+        with manager.writing(identity.account, identity.name, identity):
+            intent = self._call("publishStatusList", list_id(purpose, number))
+            op_ids = manager.record(identity.account, [(intent, PUBLISH)])
+            (receipt,) = manager.drive(identity.account, op_ids, identity)
+        assert receipt is not None
+        return receipt
+
+    def build_call(self, identity: Identity, journaled: Call) -> Call:
+        """A journaled publication intent as the call to send now: the list signed as it is now."""
+        purpose, number = split_list_id(int(journaled.args[0]))
+        return self._call("publishStatusList", list_id(purpose, number), self.sign(identity, purpose, number))
 
     def published(self, account: str, purpose: Purpose, number: int) -> Publication | None:
         """The latest publication, and whether the chain changed since (two round trips)."""
