@@ -496,15 +496,28 @@ def passport_create(
     output: Annotated[Path, typer.Option("--out", help="Where to write the passport.")],
     files: Annotated[list[Path], typer.Argument(help="The holder's credential files.")],
     audience: Annotated[
-        str | None, typer.Option(help="Who the passport is for (aud claim), e.g. an employer.", callback=_text)
+        str | None,
+        typer.Option(help="Who the passport is for (aud claim), e.g. the employer's URL or DID.", callback=_text),
     ] = None,
+    nonce: Annotated[
+        str | None,
+        typer.Option(help="The challenge the verifier gave you (nonce claim), if it gave one.", callback=_text),
+    ] = None,
+    valid_for: Annotated[
+        str, typer.Option(help="How long the passport can be used (exp claim): e.g. 30m, 12h, 7d; 1m to 365d.")
+    ] = "7d",
 ) -> None:
-    """Bundle a holder's credentials into a passport signed with the holder's did:key."""
+    """Bundle a holder's credentials into a passport signed with the holder's did:key.
+
+    The passport expires (default a week after it is made); give --audience and --nonce when the
+    verifier told you who it is and gave you a challenge, so the passport cannot be replayed elsewhere."""
     from registry.chain.deployment import write_json_atomic
     from registry.formats.credential import load_holder_file
-    from registry.ops.passport import create_passport
+    from registry.ops.passport import check_valid_for, create_passport
 
     settings = _settings()
+    lifetime = _duration(valid_for, "--valid-for")
+    check_valid_for(lifetime)
     if output.exists():
         raise InputError(f"{output} already exists; not overwriting it")
     holder_files = [load_holder_file(read_capped(path, MAX_INPUT_BYTES), str(path)) for path in files]
@@ -512,7 +525,7 @@ def passport_create(
         raise InputError(f"the directory {output.parent} does not exist")
     identity = _load_identity(settings, holder)
     try:
-        passport = create_passport(identity, holder_files, audience=audience)
+        passport = create_passport(identity, holder_files, audience=audience, nonce=nonce, valid_for=lifetime)
     except InputError as exc:  # "credential 2 ..." -> the file it came from
         message = str(exc)
         for number, path in enumerate(files, 1):
@@ -520,6 +533,16 @@ def passport_create(
         raise InputError(message) from exc
     write_json_atomic(output, passport)
     out.print(f"passport of {identity.did} with {_count(len(holder_files), 'credential')} written to {shown(output)}")
+
+
+def _duration(text: str, option: str) -> int:
+    """`30m`, `12h`, `7d` (or plain seconds) -> seconds."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d{1,9})\s*([smhd]?)\s*", text)
+    if match is None:
+        raise InputError(f"{option} {text[:40]!r} is not a duration: write e.g. 30m, 12h or 7d")
+    return int(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
 
 
 def _require_registered(registry: Any, did: str) -> None:
@@ -1210,6 +1233,14 @@ def verify(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
     service: ServiceOpt = None,
+    audience: Annotated[
+        str | None,
+        typer.Option(help="Who you are, as the holder was told (passports only): a passport made for another fails."),
+    ] = None,
+    nonce: Annotated[
+        str | None,
+        typer.Option(help="The challenge you gave the holder (passports only): a passport without it is refused."),
+    ] = None,
 ) -> None:
     """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
 
@@ -1221,7 +1252,7 @@ def verify(
         sources = _sources(files)
         roots = _trust_lists(trust_list)
     if service:
-        _verify_via_service(service, sources, at, roots, as_json)
+        _verify_via_service(service, sources, at, roots, as_json, audience=audience, nonce=nonce)
         return
     from rich.progress import Progress
 
@@ -1248,7 +1279,7 @@ def verify(
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     if len(urls) > 1:
         factories = [(u, functools.partial(verifier_for, u)) for u in urls]
-        _verify_quorum(factories, [_read_argument(s) for s in sources], when, as_json)
+        _verify_quorum(factories, [_read_argument(s) for s in sources], when, as_json, audience, nonce)
         return
     verifier = verifier_for(urls[0])
     # Files are read, verified and reported a slice at a time, so memory stays flat however many
@@ -1269,7 +1300,7 @@ def verify(
                 results[n] = report
             for n, (source, content) in enumerate(inputs):
                 if results[n] is None:
-                    results[n] = verifier.verify_passport(source, content, when)
+                    results[n] = verifier.verify_passport(source, content, when, audience=audience, nonce=nonce)
             for report in results:
                 note_single_node(report)
                 counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
@@ -1289,7 +1320,14 @@ def verify(
 
 
 def _verify_via_service(
-    service: str, sources: list[str | Path], at: str | None, trust_list: Any, as_json: bool
+    service: str,
+    sources: list[str | Path],
+    at: str | None,
+    trust_list: Any,
+    as_json: bool,
+    *,
+    audience: str | None = None,
+    nonce: str | None = None,
 ) -> None:
     """POST /verify for each file: the service answers with the same report the library builds,
     printed the same way (passports credential by credential, a summary table for many files).
@@ -1319,7 +1357,8 @@ def _verify_via_service(
                           "checks": [{"name": "format", "outcome": "fail", "message": message}]}  # fmt: skip
             else:
                 try:
-                    report = _service_report(client.verify(text, at=at, trust_list=roots))
+                    answer = client.verify(text, at=at, trust_list=roots, audience=audience, nonce=nonce)
+                    report = _service_report(answer)
                 except (ChainUnavailable, ServiceError) as exc:
                     summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
                     report = {"verdict": "could not determine", "summary": summary, "checks": []}
@@ -1384,10 +1423,17 @@ def _as_report(data: dict[str, Any]) -> Any:
     return make(**fields)
 
 
-def _verify_quorum(verifiers: list[Any], inputs: list[tuple[str, bytes]], when: int | None, as_json: bool) -> None:
+def _verify_quorum(
+    verifiers: list[Any],
+    inputs: list[tuple[str, bytes]],
+    when: int | None,
+    as_json: bool,
+    audience: str | None = None,
+    nonce: str | None = None,
+) -> None:
     from registry.ops.verify import verify_with_quorum
 
-    results = verify_with_quorum(verifiers, inputs, when)
+    results = verify_with_quorum(verifiers, inputs, when, audience=audience, nonce=nonce)
     if as_json:
         payload: Any = [r.to_json() for r in results] if len(results) > 1 else results[0].to_json()
         _write(json_text(payload, indent=2, ascii_only=True) + "\n")

@@ -181,14 +181,13 @@ def test_a_node_behind_the_anchor_is_could_not_determine_never_invalid(
     """The service's node stuck at a block after a credential's signing and before its anchor:
     POST /verify says the node may be behind, never INVALID."""
     stuck_at: dict[str, int] = {}
-
-    def chain_moves_on(_: object) -> None:
-        time.sleep(1.1)
-        world.registry.client.request("evm_mine", [])
-        stuck_at["block"] = world.registry.client.block_number()
-
     issuer = Issuer(world.registry, world.issuer, world.settings)
-    issued = issuer.issue_single(world.holder.did, welding_certificate(), before_anchor=chain_moves_on)
+    signed_at = world.registry.signing_time()
+    time.sleep(1.1)
+    world.registry.client.request("evm_mine", [])
+    stuck_at["block"] = world.registry.client.block_number()
+    # Signed before the block the node is stuck at, anchored after it.
+    issued = issuer.issue_single(world.holder.did, welding_certificate(), issued_at=signed_at)
     node.rewrite_request = stale_head(stuck_at["block"])
     with httpx.Client(base_url=service, timeout=20, headers=NO_CACHE) as client:
         response = client.post("/verify", json={"credential": issued.holder_file.dumps()})

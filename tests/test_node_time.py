@@ -50,13 +50,12 @@ def test_a_replica_behind_the_anchor_but_past_the_signing_could_not_determine(
     was signed and before its anchor. Its newest block is later than the signing time, and it has
     no anchor: "the node may be behind" inside the anchoring window, INVALID only past it."""
     forked_at: dict[str, int] = {}
-
-    def chain_moves_on(_: object) -> None:
-        time.sleep(2.1)  # the next block is then at least two seconds after the signing
-        registry.client.request("evm_mine", [])
-        forked_at["block"] = registry.client.block_number()
-
-    issued = issuer.issue_single(holder.did, welding_certificate(), before_anchor=chain_moves_on)
+    signed_at = registry.signing_time()
+    time.sleep(2.1)  # the next block is then at least two seconds after the signing
+    registry.client.request("evm_mine", [])
+    forked_at["block"] = registry.client.block_number()
+    # Signed at `signed_at` (before that block), anchored now, after it.
+    issued = issuer.issue_single(holder.did, welding_certificate(), issued_at=signed_at)
     assert int(issued.receipt["blockNumber"]) > forked_at["block"]
     path = tmp_path / "credential.json"
     path.write_text(issued.holder_file.dumps())

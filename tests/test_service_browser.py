@@ -148,7 +148,12 @@ def test_a_passport_is_laid_out_credential_by_credential(
     verdict, text, checks = open_and_read_verdict(page, path, "passport")
     assert verdict == "invalid"
     assert text.startswith("Not all valid") and "1 of 2" in text
-    assert checks == {"holder signature": "pass", "holder binding": "pass"}
+    assert checks == {
+        "holder signature": "pass",
+        "holder binding": "pass",
+        "presentation time": "pass",
+        "distinct credentials": "pass",
+    }
     panels = page.locator("#credentials details.credential").all()
     assert [p.get_attribute("data-verdict") for p in panels] == ["valid", "revoked"]
     assert [p.locator(".badge").inner_text() for p in panels] == ["Valid", "Revoked"]

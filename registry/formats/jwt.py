@@ -3,7 +3,10 @@
 Parsing is deliberately strict and bounded: the token size is capped before anything is
 decoded, each part must be canonical base64url, header and payload must be JSON objects, and
 only ES256, ES256K and EdDSA are accepted (never `none`, never HMAC), so a hostile token fails
-here with a one-line reason instead of somewhere deep inside a library.
+here with a one-line reason instead of somewhere deep inside a library. A header with `crit` is
+refused: RFC 7515 §4.1.11 says a recipient that does not understand every extension listed there
+must reject the JWS, and we implement none (a signature whose meaning depends on an extension we
+ignore, such as `b64: false`, would otherwise be judged on the wrong bytes).
 
 The signature primitives are two raw functions, `create_signature` and `verify_signature`,
 over the JWS signing input (`BASE64URL(header) "." BASE64URL(payload)`). Every signature of
@@ -79,6 +82,11 @@ def _header(segment: str) -> dict[str, Any]:
     alg = header.get("alg")
     if alg not in ALLOWED_ALGS:
         raise InputError(f"JWT algorithm {alg!r} is not accepted (only {', '.join(ALLOWED_ALGS)})")
+    if "crit" in header:
+        raise InputError(
+            "the JWT header lists critical extensions (crit) this verifier does not understand, "
+            "so it must be refused (RFC 7515 section 4.1.11)"
+        )
     return header
 
 

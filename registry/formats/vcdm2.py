@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from registry.errors import InputError
 from registry.formats import jwt
-from registry.formats.credential import OB3_CONTEXT, CredentialDraft, StatusEntry, iso
+from registry.formats.credential import MAX_TIMESTAMP, OB3_CONTEXT, CredentialDraft, StatusEntry, iso
 from registry.formats.did import check_did
 
 if TYPE_CHECKING:
@@ -72,6 +72,10 @@ _DATETIME_STAMP = re.compile(
 )
 _LANGUAGE_VALUE_KEYS = {"@value", "@language", "@direction"}
 _FORBIDDEN_CLAIMS = ("vc", "vp")
+# JWT time claims a vc+jwt may carry beside validFrom/validUntil (VC-JOSE-COSE); when present they
+# bound the validity too (`nbf` as a start, `exp` as an end), so they must be NumericDates. (`iat`
+# bounds nothing here, and the W3C suite's own vectors carry it as a date string: left alone.)
+TIME_CLAIMS = ("nbf", "exp")
 
 
 def _short(value: Any) -> str:
@@ -389,12 +393,15 @@ def parse_vc2(token: str, loader: ContextLoader | None = None) -> tuple[jwt.Comp
         raise InputError(f"the JWS typ is {_short(parsed.header.get('typ'))}, not {MEDIA_TYPE!r}")
     if "cty" in parsed.header and _media_type(parsed.header["cty"]) != CONTENT_TYPE:
         raise InputError(f"the JWS cty is {_short(parsed.header['cty'])}, not {CONTENT_TYPE!r}")
-    if "crit" in parsed.header:
-        raise InputError("the JWS has critical header parameters (crit) we do not understand")
     payload = parsed.payload
     for claim in _FORBIDDEN_CLAIMS:
         if claim in payload:
             raise InputError(f"a vc+jwt payload must not have a {claim!r} claim")
+    for claim in TIME_CLAIMS:
+        value = payload.get(claim, 0)
+        # bool is an int in Python; and times must fit a calendar (years 1970 to 9999).
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < MAX_TIMESTAMP:
+            raise InputError(f"the {claim} claim is not a whole number of seconds between 1970 and 9999")
     vc = check_vc2(payload, loader)
     issuer = vc["issuer"]
     issuer_id = issuer if isinstance(issuer, str) else issuer.get("id")

@@ -3,6 +3,11 @@ signed with the holder's did:key (EBSI's VP JWT profile: the presentation in the
 
 The passport file also carries each cohort credential's Merkle proof; proofs need no signature
 (they either lead to an anchored root or they don't).
+
+A presentation is short-lived and addressed, as EBSI's presentation library requires: it carries
+`iat`, `nbf` and an `exp` (DEFAULT_VALIDITY_S after signing unless the holder asks otherwise), and
+`aud` / `nonce` when the holder was told who will check it and with which challenge. A verifier
+that states its audience (and nonce) refuses a passport made for someone else, or a replayed one.
 """
 
 from __future__ import annotations
@@ -23,10 +28,21 @@ if TYPE_CHECKING:
 
 PASSPORT_FORMAT = "skills-passport/1"
 MAX_CREDENTIALS = 200
+DEFAULT_VALIDITY_S = 7 * 24 * 3600  # a week: long enough to be sent, read and checked by an employer
+MAX_VALIDITY_S = 365 * 24 * 3600
 
 
-def create_passport(holder: Identity, files: list[vcfmt.HolderFile], *, audience: str | None = None) -> dict[str, Any]:
-    """The holder's credentials, each once and each about the holder, in a presentation the holder signs."""
+def create_passport(
+    holder: Identity,
+    files: list[vcfmt.HolderFile],
+    *,
+    audience: str | None = None,
+    nonce: str | None = None,
+    valid_for: int = DEFAULT_VALIDITY_S,
+) -> dict[str, Any]:
+    """The holder's credentials, each once and each about the holder, in a presentation the holder
+    signs, valid for `valid_for` seconds from now."""
+    check_valid_for(valid_for)
     if holder.kind != "natural-person":
         raise InputError(f"{holder.name} is not a person's identity (did:key)")
     if not files:
@@ -41,14 +57,26 @@ def create_passport(holder: Identity, files: list[vcfmt.HolderFile], *, audience
         subject = _subject(holder_file.credential)
         if subject != holder.did:
             raise InputError(f"credential {number} is about {str(subject)[:60]!r}, not the holder {holder.did[:60]}")
-    return sign_presentation(holder, files, audience=audience)
+    return sign_presentation(holder, files, audience=audience, nonce=nonce, valid_for=valid_for)
+
+
+def check_valid_for(seconds: int) -> None:
+    if not 60 <= seconds <= MAX_VALIDITY_S:
+        raise InputError(f"a passport is valid for 1 minute to {MAX_VALIDITY_S // 86400} days, not {seconds} s")
 
 
 def sign_presentation(
-    holder: Identity, files: list[vcfmt.HolderFile], *, audience: str | None = None
+    holder: Identity,
+    files: list[vcfmt.HolderFile],
+    *,
+    audience: str | None = None,
+    nonce: str | None = None,
+    valid_for: int = DEFAULT_VALIDITY_S,
+    claims: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Sign whatever credentials it is given into a passport file, unchecked: `create_passport`
-    is what a holder uses; this is also how tests build the passports a verifier must refuse."""
+    is what a holder uses; this is also how tests build the passports a verifier must refuse
+    (`claims` replaces JWT claims; a claim given as None is left out)."""
     now = int(time.time())
     vp = {
         "@context": [vcfmt.VC_V1_CONTEXT],
@@ -57,9 +85,18 @@ def sign_presentation(
         "holder": holder.did,
         "verifiableCredential": [f.credential for f in files],
     }
-    payload: dict[str, Any] = {"iss": holder.did, "sub": holder.did, "jti": vp["id"], "iat": now, "nbf": now, "vp": vp}
+    payload: dict[str, Any] = {
+        "iss": holder.did, "sub": holder.did, "jti": vp["id"], "iat": now, "nbf": now, "exp": now + valid_for, "vp": vp,
+    }  # fmt: skip
     if audience:
         payload["aud"] = audience
+    if nonce:
+        payload["nonce"] = nonce
+    for claim, value in (claims or {}).items():
+        if value is None:
+            payload.pop(claim, None)
+        else:
+            payload[claim] = value
     token = jwt.sign({"alg": "ES256", "typ": "JWT", "kid": holder.kid}, payload, holder.signing_key)
     proofs = {
         "0x" + vcfmt.credential_hash(f.credential).hex(): f.to_json()["anchor"] for f in files if f.cohort is not None

@@ -127,11 +127,16 @@ class DidState:
     def controllers(self) -> list[VerificationMethod]:
         return [m for m in self.methods if m.has(Rel.CAPABILITY_INVOCATION) and m.account]
 
-    def controller_window(self, account: str) -> tuple[int, int] | None:
+    def controller(self, account: str) -> VerificationMethod | None:
+        """The controller key of `account` (a DID lists a key once, so at most one)."""
         for m in self.controllers():
             if m.account and m.account.lower() == account.lower():
-                return m.not_before, m.not_after
+                return m
         return None
+
+    def controller_window(self, account: str) -> tuple[int, int] | None:
+        m = self.controller(account)
+        return None if m is None else (m.not_before, m.not_after)
 
     def method_by_thumbprint(self, fragment: str) -> VerificationMethod | None:
         for m in self.methods:
@@ -162,6 +167,7 @@ class StatusEvent:
     set: bool
     reason: int
     previous_change: int
+    log_index: int = -1  # its place in its block; -1 when unknown
 
 
 class Registry:
@@ -301,8 +307,9 @@ class Registry:
     def rotate_signing_key(self, identity: Identity, new_key: JWK) -> int:
         """Add `new_key` as the assertion key and end the current one now; returns the new index.
 
-        Credentials signed before the rotation stay valid (the old key was valid when it signed);
-        anything the old key signs afterwards is refused.
+        Credentials anchored before the rotation stay valid (the old key was valid when it signed);
+        anything the old key signs afterwards is refused, whatever `iat` it writes: the verifier
+        judges the key at the block where the credential was anchored.
         """
         state = self.resolve(identity.did)
         old = state.method_by_thumbprint(keyfmt.thumbprint(identity.signing_jwk))
@@ -433,6 +440,7 @@ class Registry:
                         set=bool(flags & 0x100),
                         reason=flags & 0xFF,
                         previous_change=change >> BITS_PER_WORD,
+                        log_index=_hex_or_unknown(log.get("logIndex")),
                     )
                 )
             block = events[-1].previous_change
@@ -471,6 +479,14 @@ def change_in_force(touching: Sequence[StatusEvent]) -> StatusEvent | None:
                 break
             event = earlier
     return event
+
+
+def _hex_or_unknown(value: Any) -> int:
+    """A log's hex position, or -1 when the node gave none (or garbage): the order is then unknown."""
+    try:
+        return int(value, 16) if isinstance(value, str) else -1
+    except ValueError:
+        return -1
 
 
 def masks_for(indexes: Sequence[int]) -> tuple[list[int], list[int]]:

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 from registry.chain.client import BadAnswer, contract_abi, header_time
 from registry.config import DEFAULT_ANCHOR_WINDOW_S
@@ -32,8 +32,9 @@ from registry.formats.did import split_did_url
 from registry.formats.merkle import ProofMemo, keccak256, verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.issuance import parse_status_entry, status_entries
-from registry.ops.passport import check_holder_signature, is_passport, load_passport
+from registry.ops.passport import Passport, check_holder_signature, is_passport, load_passport
 from registry.ops.registry import (
+    NO_EXPIRY,
     REASONS,
     AnchorRecord,
     DidState,
@@ -41,8 +42,10 @@ from registry.ops.registry import (
     Registry,
     Rel,
     StatusEvent,
+    VerificationMethod,
     bit_of,
     change_in_force,
+    did_hash,
     last_change_block,
 )
 from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, evaluate, time_problem
@@ -54,6 +57,14 @@ SINGLE_NODE_NOTE = (
     "status); give several --rpc endpoints of independent operators for a quorum"
 )
 
+
+# How many blocks after a change to search for the retirement of a key in the same second.
+_SAME_SECOND_BLOCKS = 1000
+
+_SAME_BLOCK = (
+    "could not check: the {what} landed in the block that retired the issuer's {key}, and the node did not "
+    "say which came first"
+)
 
 # The checks that need the chain; when it cannot be asked they are reported as unknown (with one
 # status check for each status list the credential names, between the anchor and accreditation).
@@ -155,6 +166,8 @@ class _Item:
     fatal: bool = False
     info: dict[str, Any] = field(default_factory=dict)
     anchor: AnchorRecord | None = None
+    did_state: DidState | None = None  # the issuer's DID document, once the key check read it
+    signing_method: VerificationMethod | None = None  # the key that signed, once its signature verified
 
     def add(self, name: str, outcome: Outcome, message: str, **evidence: Any) -> None:
         self.checks.append(Check(name, outcome, message, evidence))
@@ -197,6 +210,8 @@ class Verifier:
         self._merkle_memo: ProofMemo = {}
         self._histories: dict[tuple[Any, ...], list[StatusEvent]] = {}
         self._block_times: dict[int, int] = {}
+        self._retirements: dict[tuple[str, int, int, int], tuple[int, int] | bool | None] = {}
+        self._anchor_logs: dict[tuple[str, bytes], int | None] = {}
 
     # -- phase 1: offline ---------------------------------------------------------------
 
@@ -268,6 +283,7 @@ class Verifier:
 
     def _check_key(self, item: _Item, state: DidState) -> None:
         assert item.parsed is not None
+        item.did_state = state
         if not state.registered:
             item.add("issuer DID", Outcome.FAIL, f"{item.issuer} is not registered in the DID registry")
             return
@@ -293,7 +309,10 @@ class Verifier:
                 "the signing key is not an assertionMethod of the issuer",
             )
             return
-        if not method.valid_at(item.issued_at):
+        # `iat` is the signer's word: it must fall in the key's window (its last second included, as
+        # a signature in the second the key was retired may precede the retirement); what settles
+        # it is the anchor's block (_check_key_at_anchor).
+        if not method.not_before <= item.issued_at <= method.not_after:
             item.add(
                 "signing key",
                 Outcome.FAIL,
@@ -315,6 +334,7 @@ class Verifier:
             f"signed by {item.issuer}#{item.fragment[:12]}…",
             alg=item.parsed.alg,
         )
+        item.signing_method = method
         item.add(
             "signing key",
             Outcome.PASS,
@@ -322,6 +342,32 @@ class Verifier:
             notBefore=vcfmt.iso(method.not_before),
             notAfter=_iso_or_none(method.not_after),
         )
+
+    def _check_key_at_anchor(self, item: _Item) -> None:
+        """A key's signature counts only on what was anchored while the key was valid.
+
+        `iat` is whatever the signer wrote: after `did rotate-key`, the old key could otherwise
+        sign a credential dated back into its window and have it anchored later. The anchor's
+        block time is what the chain proves, so a credential anchored at or after the key's end
+        is refused, as a status change or an anchor by a former controller is."""
+        method, record = item.signing_method, item.anchor
+        if method is None or record is None:
+            return
+        valid = self._anchored_under(item.issuer, method, record)
+        if valid:
+            return
+        check = next(c for c in item.checks if c.name == "signing key")
+        check.evidence["anchored"] = vcfmt.iso(record.timestamp)
+        if valid is None:
+            check.outcome, check.message = Outcome.UNKNOWN, _SAME_BLOCK.format(what="anchor", key="signing key")
+            return
+        check.outcome = Outcome.FAIL
+        check.message = (
+            f"the signing key was retired on {vcfmt.iso(method.not_after)}, and the credential was anchored "
+            f"after that ({vcfmt.iso(record.timestamp)}, block {record.block}): whatever its iat says, "
+            "it was not signed while the key was valid"
+        )
+        item.fatal = True
 
     def _chain_phase(self, items: list[_Item], at: int | None) -> None:
         assert self.registry is not None
@@ -370,6 +416,7 @@ class Verifier:
         verdicts: dict[tuple[Any, ...], Any] = {}
         for item, pairs, word_ids in zip(live, item_pairs, item_words, strict=True):
             self._check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], at, head_time)
+            self._check_key_at_anchor(item)
             self._check_status(item, [words[w] for w in word_ids], at)
         anchored = [item.anchor for item in live if item.anchor is not None]
         logs = self.registry.anchor_logs(anchored) if anchored else {}
@@ -486,8 +533,12 @@ class Verifier:
             )
             return None
         record = min(found, key=lambda r: r.block)
-        window = state.controller_window(record.account)
-        if window is None or not window[0] <= record.timestamp < window[1]:
+        controller = state.controller(record.account)
+        controlled = controller is not None and self._anchored_under(item.issuer, controller, record)
+        if controlled is None:
+            item.add("anchor", Outcome.UNKNOWN, _SAME_BLOCK.format(what="anchor", key="controller key"))
+            return None
+        if not controlled:
             item.add(
                 "anchor",
                 Outcome.FAIL,
@@ -516,42 +567,184 @@ class Verifier:
         return record.timestamp
 
     def _check_status(self, item: _Item, words: list[int], at: int | None) -> None:
+        """Each status entry: whose list it is, then its bit as the list's account left it while it
+        controlled the issuer's DID.
+
+        Status words are keyed by the account that writes them, and any account can write its own.
+        So a list counts only if its account controlled the issuer's DID when the credential was
+        anchored (else its issuer could never change this credential's status), and a change counts
+        only if its block came inside that account's controller window: after a controller is
+        rotated out, its key can still write, but what it writes is ignored. The word's history
+        (each StatusWordChanged event names the block of the change before it) gives the bit as it
+        was at the window's end; where that history cannot be read, "could not determine".
+        """
         assert self.registry is not None
+        state = item.did_state
         for (did, account, purpose, number, index), word in zip(item.statuses, words, strict=True):
             name = f"{purpose.label} status"
             del did
+            controller = state.controller(account) if state is not None else None
+            anchored: bool | None = True
+            if controller is not None and item.anchor is not None:
+                anchored = self._anchored_under(item.issuer, controller, item.anchor)
+                if anchored is None:
+                    item.add(name, Outcome.UNKNOWN, _SAME_BLOCK.format(what="anchor", key="controller key"))
+                    continue
+            if controller is None or not anchored:
+                when_anchored = "when the credential was anchored" if controller is not None else "at any time"
+                item.add(
+                    "status list", Outcome.FAIL,
+                    f"the {purpose.label} list belongs to account {account}, which did not control {item.issuer} "
+                    f"{when_anchored}: the issuer could not change this credential's status",
+                    account=account, list=number, index=index,
+                )  # fmt: skip
+                continue
+            start, end = controller.not_before, controller.not_after
             last = last_change_block(word)
-            # Now, a clear bit needs no history: it is the answer. Only a set bit (for its reason
-            # and time) or a question about the past ("was it valid then") reads the word's history.
-            if not last or (at is None and not bit_of(word, index)):
+            # Now, under a window that never ends, a clear bit needs no history: it is the answer (a
+            # change before the window leaves the bit clear). Only a set bit (for its reason and
+            # time), a question about the past, or a window that ended reads the word's history.
+            if not last or (at is None and end >= NO_EXPIRY and not bit_of(word, index)):
                 item.add(name, Outcome.PASS, f"not {_past(purpose)}", list=number, index=index)
                 continue
             word_key = (account, purpose, number, index // 224, last)
             if word_key not in self._histories:
                 self._histories[word_key] = self.registry.status_history(account, purpose, number, index // 224, last)
             history = self._histories[word_key]
+            # The walk goes newest first; a node without the older logs (pruned) stops it early.
+            complete = bool(history) and history[-1].previous_change == 0
             touching = [e for e in history if (e.mask >> (index % 224)) & 1]
             when = self._event_times(touching)
-            relevant = [e for e in touching if at is None or when[e.block] <= at]
-            current = relevant[0].set if relevant else False
-            if at is None and current != bit_of(word, index):
+            if (
+                at is None
+                and (touching or complete)
+                and (touching[0].set if touching else False) != bit_of(word, index)
+            ):
                 raise ChainUnavailable("status history disagrees with the status word (node out of sync)")
-            if not current:
-                item.add(name, Outcome.PASS, f"not {_past(purpose)}", list=number, index=index)
+            asked = [e for e in touching if at is None or when[e.block] <= at]
+            inside = {e: self._in_window(item.issuer, controller, e, when[e.block]) for e in asked}
+            if any(v is None for v in inside.values()):
+                message = _SAME_BLOCK.format(what=f"{purpose.label} change", key="controller key")
+                item.add(name, Outcome.UNKNOWN, message, list=number, index=index)
+                continue
+            relevant = [e for e in asked if inside[e]]
+            # The changes that would have mattered: newer than the newest that counts.
+            ignored = [e for e in asked[: asked.index(relevant[0]) if relevant else None] if not inside[e]]
+            evidence: dict[str, Any] = {"list": number, "index": index}
+            note = ""
+            if ignored:
+                evidence["ignored"] = [
+                    {"block": e.block, "time": vcfmt.iso(when[e.block]), "transaction": e.tx_hash,
+                     "change": _past(purpose) if e.set else f"not {_past(purpose)}"}
+                    for e in ignored
+                ]  # fmt: skip
+                note = (
+                    f"; {len(ignored)} change(s) by {account} ignored: it controlled {item.issuer} only from "
+                    f"{vcfmt.iso(start)} until {_iso_or_none(end) or 'now'}"
+                )
+            if not relevant and not complete:
+                item.add(
+                    name, Outcome.UNKNOWN,
+                    f"could not check: the node did not return this status word's whole history, which is needed "
+                    f"to read it as {account} left it while it controlled {item.issuer}",
+                    **evidence,
+                )  # fmt: skip
+                continue
+            if not relevant or not relevant[0].set:
+                item.add(name, Outcome.PASS, f"not {_past(purpose)}{note}", **evidence)
                 continue
             event = change_in_force(relevant)  # the change that put it in this state
             assert event is not None
             item.add(
                 name,
                 Outcome.FAIL,
-                f"{_past(purpose)} on {vcfmt.iso(when[event.block])}: {reason_text(event.reason)}",
+                f"{_past(purpose)} on {vcfmt.iso(when[event.block])}: {reason_text(event.reason)}{note}",
                 reasonCode=event.reason,
                 block=event.block,
                 time=vcfmt.iso(when[event.block]),
                 transaction=event.tx_hash,
-                list=number,
-                index=index,
+                **evidence,
             )
+
+    def _in_window(self, did: str, controller: VerificationMethod, event: StatusEvent, time_: int) -> bool | None:
+        """Did `controller`'s account control `did` when `event` landed? By block time, and in the
+        second its control ended by the order of the blocks (None: that order could not be read)."""
+        start, end = controller.not_before, controller.not_after
+        if time_ != end:
+            return start <= time_ < end
+        return self._ended_after(did, controller, event.block, lambda: event.log_index)
+
+    def _anchored_under(self, did: str, method: VerificationMethod, record: AnchorRecord) -> bool | None:
+        """Was `method` valid in `did`'s document when `record` was anchored (None: unknown)?"""
+        if record.timestamp != method.not_after:
+            return method.valid_at(record.timestamp)
+        return self._ended_after(did, method, record.block, lambda: self._anchor_log_index(record))
+
+    def _ended_after(
+        self, did: str, method: VerificationMethod, block: int, log_index: Callable[[], int | None]
+    ) -> bool | None:
+        """Was `method`'s end set by a transaction after (`block`, the log at `log_index()`)?
+
+        Validity windows are in seconds, and several blocks (on anvil), or one block, can share the
+        second a key was retired in; then what happened in that second before the retirement was
+        still done under the key. The DID document just before `block` says whether the end was
+        already set; if not, the retirement's own event says where it landed. True: later, so the
+        key was still valid there; False: earlier (or ahead of time); None: the same block and the
+        order inside it could not be read, or the node has no record of the retirement."""
+        key = (did, method.index, method.not_after, block)
+        if key not in self._retirements:
+            self._retirements[key] = self._retirement(did, method, block)
+        found = self._retirements[key]
+        if not isinstance(found, tuple):
+            return found
+        where, position = found
+        if where != block:
+            return where > block
+        mine = log_index()
+        return None if mine is None or mine < 0 else position > mine
+
+    def _retirement(self, did: str, method: VerificationMethod, block: int) -> tuple[int, int] | bool | None:
+        """Where `method` got its end: False if it already had it before `block`, else the (block,
+        log index) of the event that set it, or None when the node shows none."""
+        assert self.registry is not None
+        client = self.registry.client
+        (_, methods) = client.call_many(self.registry.resolve_calls(did), max(block - 1, 0))
+        if method.index < len(methods[0]) and int(methods[0][method.index][5]) == method.not_after:
+            return False
+        abi = contract_abi("DIDRegistry")
+        topics: list[str | None] = [
+            abi.event_topic("VerificationMethodExpirySet"),
+            "0x" + did_hash(did).hex(),
+            "0x" + method.index.to_bytes(32, "big").hex(),
+        ]
+        # On chains whose block times strictly increase, a retirement "now" in that second is in that
+        # very block; anvil may mine many blocks in one second: look a little further.
+        last = max(block, min(block + _SAME_SECOND_BLOCKS, client.block_number()))
+        logs = client.request(*client.logs_request(self.registry.did_address, topics, block, last))
+        if not isinstance(logs, list):
+            _not_logs()
+        for log in logs:
+            if int(abi.decode_event("VerificationMethodExpirySet", log)["notAfter"]) == method.not_after:
+                return _log_position(log)
+        return None
+
+    def _anchor_log_index(self, record: AnchorRecord) -> int | None:
+        """The anchor's place in its block (its Anchored log); None when the node shows no log."""
+        assert self.registry is not None
+        key = (record.account, record.value)
+        if key not in self._anchor_logs:
+            client = self.registry.client
+            abi = contract_abi("CredentialRegistry")
+            topics: list[str | None] = [
+                abi.event_topic("Anchored"), "0x" + bytes(12).hex() + record.account[2:].lower(),
+                "0x" + record.value.hex(),
+            ]  # fmt: skip
+            request = client.logs_request(self.registry.credential_address, topics, record.block, record.block)
+            logs = client.request(*request)
+            if not isinstance(logs, list):
+                _not_logs()
+            self._anchor_logs[key] = _log_position(logs[0])[1] if logs else None
+        return self._anchor_logs[key]
 
     def _event_times(self, events: Sequence[StatusEvent]) -> dict[int, int]:
         assert self.registry is not None
@@ -602,6 +795,8 @@ class Verifier:
         self._merkle_memo = {}  # shared by the cohort proofs of this call only
         self._histories = {}  # status-word histories, shared by the credentials of one word
         self._block_times = {}
+        self._retirements = {}
+        self._anchor_logs = {}
         items = [_Item(source) for source, _ in inputs]
         for item, (_, content) in zip(items, inputs, strict=True):
             self._parse(item, content)
@@ -647,9 +842,19 @@ class Verifier:
     def verify(self, source: str, content: str | bytes, at: int | None = None) -> Report:
         return self.verify_many([(source, content)], at)[0]
 
-    def verify_passport(self, source: str, content: str | bytes, at: int | None = None) -> PassportReport:
+    def verify_passport(
+        self,
+        source: str,
+        content: str | bytes,
+        at: int | None = None,
+        *,
+        audience: str | None = None,
+        nonce: str | None = None,
+    ) -> PassportReport:
         """Holder binding first (the holder signed the presentation, and every credential is
-        about the holder), then each credential; one verdict per credential and one overall."""
+        about the holder), then the presentation itself (its time claims, each credential once,
+        the verifier's audience and nonce when it states them), then each credential; one verdict
+        per credential and one overall."""
         try:
             passport = load_passport(content, source)
         except InputError as exc:
@@ -670,6 +875,7 @@ class Verifier:
             )
         else:
             checks.append(Check("holder binding", Outcome.PASS, "every credential is about the presentation's holder"))
+        checks.extend(_presentation_checks(passport, at, audience, nonce))
         verdicts = [r.verdict for r in reports]
         valid = sum(v is Verdict.VALID for v in verdicts)
         if any(c.outcome is Outcome.FAIL for c in checks):
@@ -682,6 +888,83 @@ class Verifier:
         else:
             verdict, summary = Verdict.INVALID, f"NOT ALL VALID: {valid} of {len(verdicts)} credentials valid"
         return PassportReport(source, verdict, summary, passport.holder, checks, reports)
+
+
+def _numeric_date(payload: dict[str, Any], claim: str) -> int | None:
+    """A JWT time claim as unix seconds; None when absent; InputError when malformed."""
+    if claim not in payload:
+        return None
+    value = payload[claim]
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < MAX_TIMESTAMP:
+        raise InputError(f"the presentation's {claim} claim is not a whole number of seconds between 1970 and 9999")
+    return value
+
+
+def _presentation_checks(passport: Passport, at: int | None, audience: str | None, nonce: str | None) -> list[Check]:
+    """The presentation's own claims: when it may be used, each credential once, for whom.
+
+    Times: `iat` and `exp` are required (EBSI's presentation library requires `exp` too: a
+    presentation that never expires can be replayed for ever), `nbf` is checked when present.
+    `nbf`/`exp` are judged at the time asked (`--at`) or now; `iat` against our clock, as a
+    credential's signing time is. Each is allowed CLOCK_SKEW_S of clock disagreement.
+    """
+    checks: list[Check] = []
+    payload = passport.parsed.payload
+    now = int(time.time())
+    when = at if at is not None else now
+    try:
+        issued, not_before, expires = (_numeric_date(payload, c) for c in ("iat", "nbf", "exp"))
+        if issued is None or expires is None:
+            raise InputError(
+                "the presentation has no " + ("signing time (iat)" if issued is None else "expiry (exp)")
+                + "; a presentation without one could be replayed for ever"
+            )  # fmt: skip
+    except InputError as exc:
+        checks.append(Check("presentation time", Outcome.FAIL, str(exc)))
+    else:
+        evidence = {"issued": vcfmt.iso(issued), "expires": vcfmt.iso(expires)}
+        if issued > now + CLOCK_SKEW_S:
+            checks.append(
+                Check("presentation time", Outcome.FAIL, f"claims to be signed in the future ({vcfmt.iso(issued)})")
+            )
+        elif not_before is not None and when + CLOCK_SKEW_S < not_before:
+            checks.append(Check("presentation time", Outcome.FAIL, f"not valid before {vcfmt.iso(not_before)}"))
+        elif when >= expires + CLOCK_SKEW_S:
+            checks.append(Check("presentation time", Outcome.FAIL, f"expired on {vcfmt.iso(expires)}", evidence))
+        else:
+            message = f"signed {vcfmt.iso(issued)}, valid until {vcfmt.iso(expires)}"
+            checks.append(Check("presentation time", Outcome.PASS, message))
+    first_seen: dict[bytes, int] = {}
+    repeated: list[str] = []
+    for number, holder_file in enumerate(passport.credentials, 1):
+        earlier = first_seen.setdefault(vcfmt.credential_hash(holder_file.credential), number)
+        if earlier != number:
+            repeated.append(f"#{number} repeats #{earlier}")
+    if repeated:
+        message = "the same credential is in the passport twice: " + ", ".join(repeated)
+        checks.append(Check("distinct credentials", Outcome.FAIL, message))
+    else:
+        checks.append(Check("distinct credentials", Outcome.PASS, "each credential is in the passport once"))
+    aud = payload.get("aud")  # RFC 7519: one string or a list of them
+    addressed = [aud] if isinstance(aud, str) else _str_list(aud) if isinstance(aud, list) else []
+    shown = ", ".join(repr(a[:80]) for a in addressed[:3]) or "nobody"
+    if audience is None:
+        if aud is not None:
+            checks.append(
+                Check("audience", Outcome.SKIPPED, f"not checked (made for {shown}): give --audience to check")
+            )
+    elif audience in addressed:
+        checks.append(Check("audience", Outcome.PASS, f"made for {audience[:80]!r}"))
+    else:
+        checks.append(Check("audience", Outcome.FAIL, f"made for {shown}, not for {audience[:80]!r}"))
+    if nonce is not None:
+        if payload.get("nonce") == nonce:
+            checks.append(Check("nonce", Outcome.PASS, "answers the challenge (nonce) given"))
+        elif "nonce" not in payload:
+            checks.append(Check("nonce", Outcome.FAIL, "carries no nonce, so it does not answer the challenge given"))
+        else:
+            checks.append(Check("nonce", Outcome.FAIL, "carries another nonce than the challenge given"))
+    return checks
 
 
 class _CollectorPause:
@@ -780,21 +1063,42 @@ def _fields_v1(parsed: jwt.CompactJWS) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> dict[str, Any]:
-    """VCDM 2.0 vc+jwt: the payload is the credential; it was signed when it was awarded."""
+    """VCDM 2.0 vc+jwt: the payload is the credential; it was signed when it was awarded.
+
+    The JWT's own `nbf` and `exp`, when present (parse_vc2 checked they are well-formed), bound the
+    validity as much as `validFrom`/`validUntil` do: the later start and the earlier end count."""
     issuer = str(_issuer_id(vc))
     subject = vc.get("credentialSubject")
     valid_from = vcfmt.parse_time(str(vc.get("validFrom", "")))
+    valid_until = vcfmt.parse_time(vc["validUntil"]) if isinstance(vc.get("validUntil"), str) else None
     awarded = vc.get("awardedDate")
+    signed_at = vcfmt.parse_time(awarded) if isinstance(awarded, str) else valid_from
+    if "nbf" in vc:
+        valid_from = max(valid_from, int(vc["nbf"]))
+    if "exp" in vc:
+        valid_until = int(vc["exp"]) if valid_until is None else min(valid_until, int(vc["exp"]))
     fields = _common(vc, parsed.kid, issuer)
     fields.update(
         issuer=issuer,
         subject=subject.get("id") if isinstance(subject, dict) else None,
         types=_str_list(vc.get("type")),
-        signed_at=vcfmt.parse_time(awarded) if isinstance(awarded, str) else valid_from,
+        signed_at=signed_at,
         valid_from=valid_from,
-        valid_until=vcfmt.parse_time(vc["validUntil"]) if isinstance(vc.get("validUntil"), str) else None,
+        valid_until=valid_until,
     )
     return fields
+
+
+def _not_logs() -> NoReturn:
+    raise ChainUnavailable("the node answered something that is not a valid eth_getLogs result")
+
+
+def _log_position(log: Any) -> tuple[int, int]:
+    """(block number, log index) of a log as the node gave it; a malformed one is the node's fault."""
+    try:
+        return int(log["blockNumber"], 16), int(log["logIndex"], 16)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ChainUnavailable("the node answered something that is not a valid eth_getLogs result") from exc
 
 
 def reason_text(code: int) -> str:
@@ -837,6 +1141,9 @@ def verify_with_quorum(
     verifiers: Sequence[tuple[str, Verifier | Callable[[], Verifier]]],
     inputs: Sequence[tuple[str, str | bytes]],
     at: int | None = None,
+    *,
+    audience: str | None = None,
+    nonce: str | None = None,
 ) -> list[Report | PassportReport]:
     """Ask several RPC endpoints of one chain and compare: a verdict stands only when a majority
     of endpoints answered and every endpoint that answered agrees; disagreement is reported.
@@ -854,7 +1161,7 @@ def verify_with_quorum(
             answered = verifier.verify_many([inputs[n] for n in credentials], at)
             reports.update(zip(credentials, answered, strict=True))
         for n in passports:
-            reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at)
+            reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at, audience=audience, nonce=nonce)
         return [reports[n] for n in range(len(inputs))]
 
     answers = list(zip([url for url, _ in verifiers], in_parallel(ask, [v for _, v in verifiers]), strict=True))

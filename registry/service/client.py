@@ -93,12 +93,24 @@ class ServiceClient:
 
     # -- reads ----------------------------------------------------------------------------
 
-    def verify(self, content: str | bytes, at: str | None = None, trust_list: Sequence[str] | None = None) -> Any:
-        """The verification report (`Report.to_json()` shape) for one credential or holder file."""
+    def verify(
+        self,
+        content: str | bytes,
+        at: str | None = None,
+        trust_list: Sequence[str] | None = None,
+        *,
+        audience: str | None = None,
+        nonce: str | None = None,
+    ) -> Any:
+        """The verification report (`Report.to_json()` shape) for one credential, holder file or passport."""
         text = content.decode("utf-8") if isinstance(content, bytes) else content
         body: dict[str, Any] = {"credential": text}
         if at is not None:
             body["at"] = at
+        if audience is not None:
+            body["audience"] = audience
+        if nonce is not None:
+            body["nonce"] = nonce
         if trust_list is not None:
             body["trustList"] = list(trust_list)
         return self._request("POST", "/verify", json=body)

@@ -89,6 +89,16 @@ class VerifyRequest(BaseModel):
     trustList: list[str] | None = Field(
         default=None, max_length=100, description="the Root TAO DIDs you accept; default: any onboarded root"
     )
+    audience: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="passports only: who you are; a passport whose aud does not name you is refused",
+    )
+    nonce: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="passports only: the challenge you gave the holder; a passport without it is refused",
+    )
 
 
 class Check(BaseModel):

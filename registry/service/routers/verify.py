@@ -67,7 +67,8 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     Always 200 when the request is well-formed: the verdict is in the body. A chain that cannot be
     asked gives the verdict "could not determine", never "invalid". A skills passport
     (`skills-passport/1`, as `registry passport create` writes) gets the passport report: holder
-    checks, then one report per credential; other presentation shapes are refused with 400.
+    checks, then one report per credential; other presentation shapes are refused with 400. With
+    `audience` (and `nonce`), a passport not made for that audience (or that challenge) is invalid.
     Reports never name the service's node (its URL is internal): "the service's chain node".
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
@@ -78,7 +79,8 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
             verifier = Verifier(lazy_registry(), _trust_list(body.trustList), anchor_window_s=window)
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
             verifier = Verifier(None, _trust_list(body.trustList), unavailable=str(exc), anchor_window_s=window)
-        return _answer(request, verifier.verify_passport("request", content, at).to_json())
+        passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
+        return _answer(request, passport.to_json())
     if _is_passport(content):
         raise Problem(
             400,
