@@ -159,3 +159,28 @@ def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[
             raise InputError(f"roster {path} must be a JSON list of objects")
         return [_row(r, f"{path.name} entry {n}", resolve_holder) for n, r in enumerate(rows, 1)]
     return [_row(row, where, resolve_holder) for row, where in _csv_rows(text, path)]
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """A cohort's files go into a directory of their own: new or empty, in one that exists."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir} is a file, not a directory for the credential files")
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise InputError(f"{out_dir} is not empty; not mixing cohorts")
+    if not out_dir.parent.is_dir():
+        raise InputError(f"the directory {out_dir.parent} does not exist")
+
+
+def file_names(entries: list[tuple[str, Achievement]]) -> list[str]:
+    """Each holder's file name: its row number, the achievement, and (to tell at a glance which
+    holder it is for) the end of their did:key."""
+    width = len(str(len(entries)))
+    return [
+        f"{n:0{width}d}-{_slug(achievement.name)}-{holder_did[-8:]}.json"
+        for n, (holder_did, achievement) in enumerate(entries, 1)
+    ]
+
+
+def _slug(text: str) -> str:
+    cleaned = "".join(c.lower() if c.isalnum() else "-" for c in text)
+    return "-".join(p for p in cleaned.split("-") if p)[:40] or "credential"

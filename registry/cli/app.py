@@ -1,0 +1,47 @@
+"""The `registry` typer app: the root options, and every command group in the order `--help`
+lists them (top-level commands first, then groups, each in the order registered here).
+
+Where a new command goes: into the module of its group under registry/cli/commands/ (a new group
+gets a module of its own with its `app`, added below); a new top-level command is registered
+below beside its subject's others. Its options come from registry/cli/options.py when several
+commands share them, its output goes through registry/cli/output.py, and its failures are the
+project's exceptions, which registry/cli/exits.py maps to exit codes.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from registry.cli.commands import did, identity, issue, issuer, journal, node, passport, serve, status, trust, verify
+from registry.cli.options import Home, HomeOpt
+
+app = typer.Typer(
+    name="registry",
+    help="Blockchain-anchored skills credential registry (EBSI-style).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(ctx: typer.Context, home: HomeOpt = None) -> None:
+    ctx.obj = Home(home)
+
+
+app.add_typer(status.app, name="status")
+app.add_typer(journal.app, name="journal")
+app.add_typer(trust.app, name="trust")
+app.add_typer(passport.app, name="passport")
+app.add_typer(issuer.app, name="issuer")
+app.add_typer(node.app, name="node")
+app.add_typer(identity.app, name="identity")
+app.add_typer(did.app, name="did")
+
+app.command()(node.deploy)
+app.command()(issue.issue)
+app.command()(status.revoke)
+app.command()(status.suspend)
+app.command()(status.reinstate)
+app.command()(verify.verify)
+app.command("serve", help=serve.HELP)(serve.serve)

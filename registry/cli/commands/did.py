@@ -1,0 +1,76 @@
+"""`registry did ...`: DIDs on the chain (register, resolve, rotate the signing key)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from registry.cli.options import (
+    DeploymentOpt,
+    RpcOpt,
+    ServiceOpt,
+    did_of,
+    load_identity,
+    parse_at,
+    passphrase,
+    settings_of,
+)
+from registry.cli.output import out, write_json
+
+app = typer.Typer(help="Register and resolve DIDs.", no_args_is_help=True)
+
+
+@app.command("register")
+def did_register(
+    ctx: typer.Context, name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = None, service: ServiceOpt = None
+) -> None:
+    """Register an identity's DID on-chain with its controller and signing keys."""
+    from registry.ops.registry import Registry
+
+    settings = settings_of(ctx, rpc, deployment)
+    identity = load_identity(settings, name)
+    if service:
+        from registry.service.client import ServiceClient
+
+        receipts = ServiceClient(service).register_did(identity)
+        out.print(f"registered {identity.did} via {service} in block {receipts[0]['receipt']['blockNumber']}")
+        return
+    registry = Registry.connect(settings)
+    receipt = registry.register_did(identity)
+    out.print(f"registered {identity.did} in block {receipt['blockNumber']}")
+
+
+@app.command("resolve")
+def did_resolve(
+    ctx: typer.Context,
+    did: str,
+    at: Annotated[str | None, typer.Option(help="Resolve as of this ISO date/time.")] = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Print a DID document (did:ebsi from the chain; did:key locally)."""
+    from registry.ops.documents import resolve_document
+
+    settings = settings_of(ctx, rpc, deployment)
+    when = parse_at(at)
+    write_json(resolve_document(settings, did_of(settings, did), when))
+
+
+@app.command("rotate-key")
+def did_rotate_key(ctx: typer.Context, name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = None) -> None:
+    """Replace an identity's credential-signing key: the new key is added, the old one ends now."""
+    from registry.formats import keys as keyfmt
+    from registry.keystore import KeyStore
+    from registry.ops.registry import Registry
+
+    settings = settings_of(ctx, rpc, deployment)
+    secret = passphrase()
+    store = KeyStore(settings.keys_dir)
+    identity = store.load(name, secret)
+    registry = Registry.connect(settings)
+    new_key = keyfmt.generate(keyfmt.KeyType.P256)
+    registry.rotate_signing_key(identity, new_key)
+    identity.signing_key = new_key
+    store.save(identity, secret, overwrite=True)
+    out.print(f"{identity.did}: new signing key {identity.kid}; the previous key's validity ended now")

@@ -1,0 +1,154 @@
+"""`registry issue`: one credential (`--holder/--name/--out`) or a cohort (`--roster/--out-dir`),
+signed and anchored. Everything the command line says is checked before the chain is touched;
+the files are written by ops/issuance.py (a cohort through a staging directory, renamed whole)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.options import DeploymentOpt, RpcOpt, holder_did_of, load_identity, parse_at, settings_of, text
+from registry.cli.output import count, out, progress_console
+from registry.config import Settings
+from registry.errors import InputError
+from registry.text import shown
+
+
+def issue(
+    ctx: typer.Context,
+    issuer: Annotated[str, typer.Option(help="Issuer identity name.")],
+    holder: Annotated[
+        str | None, typer.Option(help="Holder DID (did:key) or identity name (single credential).", callback=text)
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Name of the qualification or skill (single credential).", callback=text)
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--out", help="Where to write the holder's credential file.")] = None,
+    roster: Annotated[
+        Path | None, typer.Option(help="CSV or JSON roster: issue and anchor a whole cohort in one transaction.")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="Directory for a cohort's credential files.")
+    ] = None,
+    description: Annotated[str, typer.Option(help="What the holder achieved.", callback=text)] = "",
+    criteria: Annotated[str, typer.Option(help="How it was assessed.", callback=text)] = "",
+    achievement_type: Annotated[
+        str, typer.Option("--type", help="Open Badges achievementType.", callback=text)
+    ] = "Certificate",
+    skill: Annotated[
+        list[str] | None, typer.Option(help="ESCO skill as URI=label (repeatable).", callback=text)
+    ] = None,
+    eqf: Annotated[int | None, typer.Option(help="EQF level 1-8.")] = None,
+    credential_type: Annotated[
+        list[str] | None,
+        typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=text),
+    ] = None,
+    profile: Annotated[str, typer.Option(help="ebsi (VCDM 1.1 JWT) or vcdm2 (VCDM 2.0 vc+jwt).")] = "ebsi",
+    valid_until: Annotated[str | None, typer.Option(help="Expiry (ISO date).")] = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Issue skills credentials and anchor them: one (--holder/--name/--out) or a cohort (--roster/--out-dir)."""
+    settings = settings_of(ctx, rpc, deployment)
+    extra_types = tuple(credential_type or ())
+    until = parse_at(valid_until)
+    if roster is not None:
+        if holder or name or output:
+            raise InputError("--roster issues a cohort: use --out-dir, not --holder/--name/--out")
+        if out_dir is None:
+            raise InputError("--roster needs --out-dir for the holders' credential files")
+        _issue_cohort(settings, issuer, roster, out_dir, extra_types, until, profile)
+        return
+    if not (holder and name and output):
+        raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
+    if output.exists():
+        raise InputError(f"{output} already exists; not overwriting it")
+    holder_did = holder_did_of(settings, holder)
+    achievement = _achievement(name, description, criteria, achievement_type, skill or [], eqf)
+    if not output.parent.is_dir():
+        raise InputError(f"the directory {output.parent} does not exist")
+    _issue_single(settings, issuer, holder_did, achievement, output, extra_types, until, profile)
+
+
+def _achievement(
+    name: str, description: str, criteria: str, achievement_type: str, skills: list[str], eqf: int | None
+) -> Any:
+    """The achievement the command line describes, refused (a bad skill URI or EQF level) before
+    the chain is touched."""
+    from registry.formats.credential import Achievement, Skill
+
+    parsed = []
+    for entry in skills:
+        uri, sep, label = entry.partition("=")
+        if not sep or not label.strip():
+            raise InputError(f"--skill must be URI=label (with a label), not {entry[:60]!r}")
+        parsed.append(Skill(uri, label))
+    achievement = Achievement(
+        name=name,
+        description=description or name,
+        criteria=criteria or "Assessed by the issuer.",
+        achievement_type=achievement_type,
+        skills=tuple(parsed),
+        eqf_level=eqf,
+    )
+    achievement.to_json()
+    return achievement
+
+
+def _issue_single(
+    settings: Settings, issuer: str, holder_did: str, achievement: Any, output: Path, extra_types: tuple[str, ...],
+    until: int | None, profile: str,
+) -> None:  # fmt: skip
+    from registry.ops.issuance import Issuer
+    from registry.ops.registry import Registry
+
+    registry = Registry.connect(settings)
+    issuer_identity = load_identity(settings, issuer)
+    issuer_ops = Issuer(registry, issuer_identity, settings, profile)
+    issuer_ops.check_can_issue(holder_did, achievement, valid_until=until, extra_types=extra_types)
+    issued = issuer_ops.issue_single(holder_did, achievement, valid_until=until, extra_types=extra_types, out=output)
+    receipt = issued.receipt or {}
+    out.print(
+        f"issued {shown(repr(achievement.name))} to {shown(holder_did)}\n  hash 0x{issued.credential_hash.hex()} "
+        f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
+        f"  credential file: {shown(output)}"
+    )
+
+
+def _issue_cohort(
+    settings: Settings, issuer: str, roster: Path, out_dir: Path, extra_types: tuple[str, ...],
+    until: int | None, profile: str,
+) -> None:  # fmt: skip
+    from rich.progress import Progress
+
+    from registry.ops.issuance import Issuer
+    from registry.ops.registry import Registry
+    from registry.ops.roster import check_out_dir, file_names, load_roster
+
+    entries = load_roster(roster, lambda h: holder_did_of(settings, h))
+    check_out_dir(out_dir)
+    registry = Registry.connect(settings)
+    identity = load_identity(settings, issuer)
+    issuer_ops = Issuer(registry, identity, settings, profile)
+    if not entries:
+        raise InputError(f"roster {roster} names nobody")
+    # What is checked (expiry, key, accreditation for the types) is the same for every row.
+    issuer_ops.check_can_issue(*entries[0], valid_until=until, extra_types=extra_types)
+    with Progress(console=progress_console(), transient=True) as progress:
+        task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
+        cohort = issuer_ops.issue_cohort(
+            entries,
+            valid_until=until,
+            extra_types=extra_types,
+            progress=lambda n: progress.advance(task, n),
+            out_dir=out_dir,
+            file_names=file_names(entries),
+        )
+    gas = int(cohort.receipt["gasUsed"])
+    out.print(
+        f"issued {count(len(entries), 'credential')}; cohort root 0x{cohort.root.hex()} anchored in block "
+        f"{cohort.receipt['blockNumber']} ({gas} gas, {gas / len(entries):.1f} per credential)\n"
+        f"  credential files (each with its Merkle proof): {shown(out_dir)}"
+    )

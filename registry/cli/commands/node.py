@@ -1,0 +1,106 @@
+"""`registry node ...` (a managed local anvil) and `registry deploy` (the contracts on a chain)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from registry.cli.options import DeploymentOpt, RpcOpt, account_of, settings_of
+from registry.cli.output import out
+from registry.config import Settings
+from registry.errors import InputError
+
+app = typer.Typer(help="Run a local anvil chain.", no_args_is_help=True)
+
+PortOpt = Annotated[int, typer.Option("--port", help="Port for the local node.")]
+
+
+def _node(settings: Settings, port: int) -> Any:
+    from registry.chain.node import AnvilNode
+
+    return AnvilNode(settings.node_dir, port=port)
+
+
+@app.command("start")
+def node_start(ctx: typer.Context, port: PortOpt = 8545) -> None:
+    """Start anvil in the background; its state persists in <home>/node."""
+    node = _node(settings_of(ctx), port)
+    info = node.start()
+    out.print(f"anvil is running on {info.rpc_url} (pid {info.pid}); state in {node.state_file}")
+
+
+@app.command("stop")
+def node_stop(ctx: typer.Context, port: PortOpt = 8545) -> None:
+    """Stop the local node (its state is written to disk first)."""
+    node = _node(settings_of(ctx), port)
+    out.print("anvil stopped" if node.stop() else "anvil was not running")
+
+
+@app.command("status")
+def node_status(ctx: typer.Context, port: PortOpt = 8545) -> None:
+    """Say whether the local node runs and answers."""
+    node = _node(settings_of(ctx), port)
+    info = node.status()
+    if info is None or not info.running:
+        out.print("anvil is not running")
+        raise typer.Exit(1)
+    from registry.chain.client import ChainClient
+
+    client = ChainClient(info.rpc_url)
+    out.print(
+        f"anvil is running on {info.rpc_url} (pid {info.pid}): "
+        f"chain id {client.chain_id}, block {client.block_number()}"
+    )
+
+
+@app.command("fund")
+def node_fund(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Identity whose controller account to fund.")],
+    rpc: RpcOpt = None,
+    ether: Annotated[int, typer.Option(help="Balance to set, in ether.")] = 100,
+) -> None:
+    """Give an identity's account a balance on a local anvil chain (anvil_setBalance)."""
+    from registry.chain.client import ChainClient
+    from registry.keystore import KeyStore
+
+    settings = settings_of(ctx, rpc)
+    info = KeyStore(settings.keys_dir).public_info(name)
+    address = next((k.get("address") for k in info["keys"] if k.get("use") == "controller"), None)
+    if not address:
+        raise InputError(f"identity {name} has no controller account")
+    client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
+    client.request("anvil_setBalance", [address, hex(ether * 10**18)])
+    out.print(f"{name} ({address}) now holds {ether} ETH on {settings.rpc_url}")
+
+
+def deploy(
+    ctx: typer.Context,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+    deployer: Annotated[
+        str | None,
+        typer.Option(help="Identity that pays for the deployment (default: anvil's first dev account, local only)."),
+    ] = None,
+) -> None:
+    """Deploy the registry contracts and record them in the deployment file."""
+    from registry.chain.client import ChainClient
+    from registry.chain.deployment import deploy as do_deploy
+
+    settings = settings_of(ctx, rpc, deployment)
+    client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
+    refusal = "chain is not a local anvil chain: pass --deployer or set REGISTRY_DEPLOYER_KEY"
+    account = account_of(settings, client, deployer, "REGISTRY_DEPLOYER_KEY", refusal)
+    result = do_deploy(client, account)
+    result.save(settings.deployment_file)
+    table = Table(
+        "contract",
+        "address",
+        title=f"Deployed on chain {result.chain_id} at block {result.deployment_block}",
+    )
+    for name, record in result.contracts.items():
+        table.add_row(name, record.address)
+    out.print(table)
+    out.print(f"deployment recorded in {settings.deployment_file}")

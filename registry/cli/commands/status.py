@@ -1,0 +1,139 @@
+"""Credential status: `registry revoke`, `suspend` and `reinstate` (a change of status bits,
+checked whole before anything is sent), and `registry status publish` (the issuer-signed
+StatusList2021 credential of a list)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, load_identity, settings_of
+from registry.cli.output import count, out, warn
+from registry.errors import InputError
+from registry.text import shown
+
+app = typer.Typer(help="Status lists: publish the issuer-signed StatusList2021 credential.", no_args_is_help=True)
+
+ReasonOpt = Annotated[int, typer.Option(help="Reason code (0 unspecified, 1 issued in error, 2 fraud, ...).")]
+StatusFilesArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Credential files, directories, - for stdin, or CSV files (a file or credential column, "
+        "and an optional reason column)."
+    ),
+]
+_VERB = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
+
+
+@app.command("publish")
+def status_publish(
+    ctx: typer.Context,
+    issuer: IssuerOpt,
+    list_number: Annotated[
+        int,
+        typer.Option(
+            "--list",
+            help="List number, 1 for the issuer's first list (a status URL ends in this number for a revocation "
+            "list, and in 2^32 + it for a suspension list).",
+        ),
+    ] = 1,
+    purpose: Annotated[str, typer.Option(help="revocation or suspension.")] = "revocation",
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Sign the current status list with the issuer's key and publish it on-chain for the service to serve."""
+    from registry.ops.registry import Purpose, Registry
+    from registry.ops.statuslists import StatusLists
+
+    if not 1 <= list_number < 2**32:
+        raise InputError(f"--list must be a list number from 1 to {2**32 - 1}, not {list_number}")
+    settings = settings_of(ctx, rpc, deployment)
+    registry = Registry.connect(settings)
+    identity = load_identity(settings, issuer)
+    receipt = StatusLists(registry, settings.public_url).publish(identity, Purpose.parse(purpose), list_number)
+    out.print(f"published {purpose} list {list_number} of {identity.did} in block {receipt['blockNumber']}")
+
+
+def revoke(
+    ctx: typer.Context,
+    files: StatusFilesArg,
+    issuer: IssuerOpt,
+    reason: ReasonOpt = 0,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Revoke credentials (final)."""
+    _status_change(ctx, files, "revocation", True, reason, issuer, rpc, deployment)
+
+
+def suspend(
+    ctx: typer.Context,
+    files: StatusFilesArg,
+    issuer: IssuerOpt,
+    reason: ReasonOpt = 6,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Suspend credentials (reversible with `reinstate`)."""
+    _status_change(ctx, files, "suspension", True, reason, issuer, rpc, deployment)
+
+
+def reinstate(
+    ctx: typer.Context,
+    files: StatusFilesArg,
+    issuer: IssuerOpt,
+    reason: ReasonOpt = 7,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Lift a suspension."""
+    _status_change(ctx, files, "suspension", False, reason, issuer, rpc, deployment)
+
+
+def _unchanged(target: Any, why: str) -> None:
+    out.print(f"unchanged: {shown(target.source)} is {shown(why)}")
+
+
+def _unpublished(exc: Exception) -> None:
+    warn(f"a status list was not published ({exc}); run `registry status publish` once the cause is fixed")
+
+
+def _status_change(
+    ctx: typer.Context, paths: list[str], purpose: str, set_: bool, reason: int, issuer: str,
+    rpc: list[str] | None, deployment: Path | None,
+) -> None:  # fmt: skip
+    from registry.ops.inputs import status_targets
+    from registry.ops.issuance import Issuer, plan_status_change
+    from registry.ops.registry import REASONS, Purpose, Registry
+    from registry.ops.statuschange import check_reasons, send_status_changes
+
+    targets = status_targets(paths, reason)
+    check_reasons(targets)
+    settings = settings_of(ctx, rpc, deployment)
+    registry = Registry.connect(settings)
+    identity = load_identity(settings, issuer)
+    issuer_ops = Issuer(registry, identity, settings)
+    which = Purpose.parse(purpose)
+    # Under the issuer's writer lock from the check to the last confirmation: another process of
+    # this issuer (same home) cannot change the same credentials in between: its plan waits for ours.
+    with issuer_ops.writing():
+        # Every credential is checked (this issuer's? already in that state?) before anything is sent.
+        plan = plan_status_change(registry, identity, targets, which, set_=set_)
+        for target, why in plan.unchanged:
+            _unchanged(target, why)
+        if not plan.changes:
+            out.print(f"nothing to change: {count(len(plan.unchanged), 'credential')} already as asked")
+            return
+        # One transaction per (reason, list), each carrying its reason code on-chain, and the
+        # changed lists' publications: journaled together before the first is sent.
+        done = send_status_changes(registry, identity, issuer_ops, plan.changes, which, set_,
+                                   unchanged=_unchanged, unpublished=_unpublished)  # fmt: skip
+    for code, (sent, receipts) in sorted(done.items()):
+        gas = sum(int(r["gasUsed"]) for r in receipts)
+        blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
+        out.print(
+            f"{_VERB[(purpose, set_)]} {count(len(sent), 'credential')} in block {blocks} ({gas} gas), "
+            f"reason: {REASONS[code]}"
+        )

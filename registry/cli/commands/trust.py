@@ -1,0 +1,187 @@
+"""`registry trust ...`: the accreditation chain's writes (onboard a Root TAO, accredit, suspend,
+reinstate, revoke). Reading the chain back is `registry issuer check` (issuer.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.options import DeploymentOpt, RpcOpt, account_of, did_of, load_identity, parse_at, settings_of, text
+from registry.cli.output import out
+from registry.errors import InputError
+from registry.text import shown
+
+app = typer.Typer(
+    help="Accreditation chain: onboard roots, accredit, suspend, reinstate, revoke.", no_args_is_help=True
+)
+
+TypesOpt = Annotated[
+    str,
+    typer.Option(help="Comma-separated credential types, e.g. SkillsCredential,WeldingCertificate.", callback=text),
+]
+SchemaOpt = Annotated[str | None, typer.Option(help="Credential schema id the scope is limited to.", callback=text)]
+JurisdictionOpt = Annotated[str | None, typer.Option(help="Jurisdiction URI the scope is limited to.", callback=text)]
+UntilOpt = Annotated[str | None, typer.Option("--valid-until", help="End of validity (ISO date; default one year).")]
+ParentOpt = Annotated[str, typer.Option(help="Identity name of the party that granted the accreditation.")]
+ChildOpt = Annotated[str, typer.Option(help="DID (or local identity name) of the accredited party.")]
+AttributeOpt = Annotated[str | None, typer.Option(help="Attribute id, when the child holds several from this parent.")]
+AccReasonOpt = Annotated[
+    int, typer.Option(help="Reason code (0 unspecified, 1 requirements not met, 2 fraud, 3 audit).")
+]
+
+
+def _require_registered(registry: Any, did: str) -> None:
+    """Named by its DID, before the contract refuses it by the DID's hash."""
+    if not did.startswith("did:ebsi:"):
+        raise InputError(f"{did[:60]} is not a did:ebsi: only registered organisations are accredited")
+    if not registry.resolve(did).registered:
+        raise InputError(f"{did} is not registered in the DID registry: it must run `registry did register` first")
+
+
+def _scopes(types: str, schema: str | None, jurisdiction: str | None) -> list[Any]:
+    from registry.formats.accreditation import Scope
+
+    names = tuple(t.strip() for t in types.split(",") if t.strip())
+    if not names:
+        raise InputError("--types needs at least one credential type")
+    return [Scope(types=names, schema_id=schema, jurisdiction=jurisdiction)]
+
+
+def _until(valid_until: str | None) -> int:
+    return parse_at(valid_until) or int(time.time()) + 365 * 24 * 3600
+
+
+@app.command("onboard-root")
+def trust_onboard_root(
+    ctx: typer.Context,
+    root: Annotated[str, typer.Argument(help="Identity name of the Root TAO (it signs its authorisation).")],
+    types: TypesOpt,
+    governance: Annotated[str | None, typer.Option(help="Identity holding the governance role.")] = None,
+    schema: SchemaOpt = None,
+    jurisdiction: JurisdictionOpt = None,
+    valid_until: UntilOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance onboards a Root TAO (e.g. a national vocational authority)."""
+    from registry.ops.registry import Registry
+    from registry.ops.trust import Trust
+
+    settings = settings_of(ctx, rpc, deployment)
+    registry = Registry.connect(settings)
+    refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
+    account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
+    identity = load_identity(settings, root)
+    _require_registered(registry, identity.did)
+    attribute = Trust(registry, settings.public_url).onboard_root(
+        account, identity, _scopes(types, schema, jurisdiction), _until(valid_until)
+    )
+    out.print(f"{identity.did} is a Root TAO (attribute {attribute.hex()})")
+
+
+@app.command("accredit")
+def trust_accredit(
+    ctx: typer.Context,
+    parent: Annotated[str, typer.Option(help="Identity name of the accrediting Root TAO or TAO.")],
+    child: Annotated[str, typer.Option(help="DID (or local identity name) of the party accredited.")],
+    as_: Annotated[str, typer.Option("--as", help="tao (may accredit others) or ti (may issue).")],
+    types: TypesOpt,
+    schema: SchemaOpt = None,
+    jurisdiction: JurisdictionOpt = None,
+    valid_until: UntilOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """A Root TAO or TAO accredits a TAO or a TI, with a scope and a validity period."""
+    from registry.ops.registry import Registry
+    from registry.ops.trust import IssuerType, Trust
+
+    kinds = {"tao": IssuerType.TAO, "ti": IssuerType.TI}
+    if as_.lower() not in kinds:
+        raise InputError("--as must be tao or ti")
+    settings = settings_of(ctx, rpc, deployment)
+    registry = Registry.connect(settings)
+    trust = Trust(registry, settings.public_url)
+    identity = load_identity(settings, parent)
+    parent_attribute = trust.active_attribute(identity.did)
+    child_did = did_of(settings, child)
+    _require_registered(registry, child_did)
+    attribute = trust.accredit(
+        identity, parent_attribute, child_did, kinds[as_.lower()], _scopes(types, schema, jurisdiction),
+        parse_at(valid_until),  # None: a year, or the parent's own end if that comes first
+    )  # fmt: skip
+    out.print(f"{shown(child_did)} accredited as {as_.upper()} by {identity.did} (attribute {attribute.hex()})")
+
+
+def _attribute_id(attribute: str | None) -> bytes | None:
+    if attribute is None:
+        return None
+    digits = attribute.removeprefix("0x")
+    if len(digits) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+        raise InputError(f"--attribute must be an attribute id of 64 hex digits, not {attribute[:70]!r}")
+    return bytes.fromhex(digits)
+
+
+def _change_accreditation(
+    ctx: typer.Context, parent: str, child: str, attribute: str | None, status: str, reason: int,
+    rpc: list[str] | None, deployment: Path | None,
+) -> None:  # fmt: skip
+    from registry.ops.registry import Registry
+    from registry.ops.trust import AttrStatus, Trust
+
+    if not 0 <= reason <= 255:
+        raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+    chosen = _attribute_id(attribute)
+    settings = settings_of(ctx, rpc, deployment)
+    registry = Registry.connect(settings)
+    trust = Trust(registry, settings.public_url)
+    identity = load_identity(settings, parent)
+    child_did = did_of(settings, child)
+    target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did)
+    receipt = trust.set_status(identity, child_did, target, AttrStatus[status], reason)
+    out.print(f"accreditation {target.hex()} of {shown(child_did)}: {status.lower()} in block {receipt['blockNumber']}")
+
+
+@app.command("suspend")
+def trust_suspend(
+    ctx: typer.Context,
+    parent: ParentOpt,
+    child: ChildOpt,
+    attribute: AttributeOpt = None,
+    reason: AccReasonOpt = 3,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Suspend a child's accreditation (reversible)."""
+    _change_accreditation(ctx, parent, child, attribute, "SUSPENDED", reason, rpc, deployment)
+
+
+@app.command("reinstate")
+def trust_reinstate(
+    ctx: typer.Context,
+    parent: ParentOpt,
+    child: ChildOpt,
+    attribute: AttributeOpt = None,
+    reason: AccReasonOpt = 4,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Reinstate a suspended accreditation."""
+    _change_accreditation(ctx, parent, child, attribute, "ACTIVE", reason, rpc, deployment)
+
+
+@app.command("revoke")
+def trust_revoke(
+    ctx: typer.Context,
+    parent: ParentOpt,
+    child: ChildOpt,
+    attribute: AttributeOpt = None,
+    reason: AccReasonOpt = 1,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Revoke a child's accreditation (final; what it issued before stays valid)."""
+    _change_accreditation(ctx, parent, child, attribute, "REVOKED", reason, rpc, deployment)

@@ -1,0 +1,270 @@
+"""`registry verify`: credentials and passports, through one node, a quorum of nodes, or a
+registry service.
+
+A verdict command: exit 0 valid, 1 not valid, 2 could not determine (the worst of all inputs),
+64 when the command line itself is wrong (registry/cli/exits.py). Every input is named and
+sized before any is read (ops/inputs.py); through one node, inputs are read, verified and
+reported a slice at a time (ops/batch.py), so memory stays flat however many there are.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
+from registry.cli.options import DeploymentOpt, RpcOpt, ServiceOpt, parse_at, settings_of
+from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
+from registry.config import Settings
+from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
+from registry.text import markup
+
+FilesArg = Annotated[list[str], typer.Argument(help="Credential files, directories, or - for stdin.")]
+TrustListOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--trust-list", help="File naming the Root TAOs you accept (repeat to accept several lists)."),
+]
+AudienceOpt = Annotated[
+    str | None,
+    typer.Option(help="Who you are, as the holder was told (passports only): a passport made for another fails."),
+]
+NonceOpt = Annotated[
+    str | None,
+    typer.Option(help="The challenge you gave the holder (passports only): a passport without it is refused."),
+]
+# A service's verdict, as the exit code the library's verdict would give.
+_SERVICE_EXIT = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
+
+
+def verify(
+    ctx: typer.Context,
+    files: FilesArg,
+    at: Annotated[str | None, typer.Option(help="Was it valid at this ISO date/time?")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report(s) as JSON.")] = False,
+    trust_list: TrustListOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+    service: ServiceOpt = None,
+    audience: AudienceOpt = None,
+    nonce: NonceOpt = None,
+) -> None:
+    """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
+
+    Exit 64 when the command line itself is wrong (an unknown option, a file that is not there,
+    a date that is not a date): that is never a verdict."""
+    from registry.ops.inputs import sources, trust_lists
+
+    with arguments():
+        when = parse_at(at)
+        found = sources(files)
+        roots = trust_lists(trust_list)
+    if service:
+        _verify_via_service(service, found, at, roots, as_json, audience=audience, nonce=nonce)
+        return
+    from registry.chain.client import start_read_deadline
+
+    with arguments(ConfigError):  # an unusable setting (REGISTRY_READ_DEADLINE=abc) is no verdict
+        settings = settings_of(ctx, rpc, deployment)
+    # Every chain read ends within the read deadline: REGISTRY_READ_DEADLINE seconds for each
+    # slice of up to 100 credentials (attaching to the chain included), however the node paces
+    # its answers; past it, the verdict is "could not determine".
+    slices = -(-len(found) // 100)
+    start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
+    urls = list(settings.rpc_urls) or [settings.rpc_url]
+    if len(urls) > 1:
+        factories = [(u, functools.partial(_verifier_for, settings, roots, u)) for u in urls]
+        _verify_quorum(factories, [_read_argument(s) for s in found], when, as_json, audience, nonce)
+        return
+    _verify_local(_verifier_for(settings, roots, urls[0]), found, when, as_json, audience, nonce)
+
+
+def _verifier_for(settings: Settings, roots: Any, url: str) -> Any:
+    """A verifier reading through the node at `url`; one that cannot attach says so in every report."""
+    from registry.ops.registry import Registry
+    from registry.ops.verify import Verifier
+
+    endpoint = Settings(home=settings.home, rpc_urls=(url,), deployment_path=settings.deployment_path)
+    try:
+        registry = Registry.connect(endpoint, journal=False)
+    except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
+        return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
+    return Verifier(registry, roots, anchor_window_s=settings.anchor_window_s)
+
+
+def _read_argument(source: str | Path) -> tuple[str, bytes]:
+    """One input read for a verdict: an input it cannot read is a command-line error (64)."""
+    from registry.ops.inputs import read
+
+    with arguments():
+        return read(source)
+
+
+def _verify_local(
+    verifier: Any, found: list[str | Path], when: int | None, as_json: bool, audience: str | None, nonce: str | None
+) -> None:
+    """Read, verify and report a slice at a time; only the verdict counts are kept for the summary."""
+    from rich.progress import Progress
+
+    from registry.ops.batch import SLICE, verify_inputs
+    from registry.ops.verify import note_single_node
+
+    counts: dict[str, int] = {}
+    worst = EXIT_OK
+    single = len(found) == 1
+    stream = JsonReports(single)
+    with Progress(console=progress_console(), transient=True, disable=single) as progress:
+        task = progress.add_task(f"verifying {len(found)} files", total=len(found))
+        for start in range(0, len(found), SLICE):
+            inputs = [_read_argument(source) for source in found[start : start + SLICE]]
+            for report in verify_inputs(verifier, inputs, when, audience=audience, nonce=nonce):
+                note_single_node(report)
+                counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
+                worst = max(worst, report.verdict.exit_code)
+                if as_json:
+                    stream.add(report.to_json())
+                else:
+                    print_report(report)
+            progress.advance(task, len(inputs))
+    if as_json:
+        stream.close()
+    elif not single:
+        print_counts(counts, len(found))
+    raise typer.Exit(worst)
+
+
+def _verify_quorum(
+    verifiers: list[Any],
+    inputs: list[tuple[str, bytes]],
+    when: int | None,
+    as_json: bool,
+    audience: str | None = None,
+    nonce: str | None = None,
+) -> None:
+    from registry.ops.verify import verify_with_quorum
+
+    results = verify_with_quorum(verifiers, inputs, when, audience=audience, nonce=nonce)
+    if as_json:
+        write_json([r.to_json() for r in results] if len(results) > 1 else results[0].to_json())
+    else:
+        for report in results:
+            print_report(report)
+        if len(results) > 1:
+            counts: dict[str, int] = {}
+            for report in results:
+                counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
+            print_counts(counts, len(results))
+    raise typer.Exit(max(r.verdict.exit_code for r in results))
+
+
+def _verify_via_service(
+    service: str,
+    found: list[str | Path],
+    at: str | None,
+    trust_list: Any,
+    as_json: bool,
+    *,
+    audience: str | None = None,
+    nonce: str | None = None,
+) -> None:
+    """POST /verify for each file: the service answers with the same report the library builds,
+    printed the same way (passports credential by credential, a summary table for many files).
+
+    A file the service could not answer for (unreachable, a wrong URL, still rate-limited after
+    waiting as it asked) gets "could not determine" and the next file is still sent; the exit
+    code is the worst verdict."""
+    from rich.progress import Progress
+
+    from registry.service.client import ServiceClient
+
+    client = ServiceClient(service)
+    roots = sorted(trust_list.roots) if trust_list is not None else None
+    worst = EXIT_OK
+    counts: dict[str, int] = {}
+    single = len(found) == 1
+    stream = JsonReports(single)
+    with Progress(console=progress_console(), transient=True, disable=single or as_json) as progress:
+        task = progress.add_task(f"verifying {len(found)} files via {markup(service)}", total=len(found))
+        for source in found:
+            name, content = _read_argument(source)
+            report = _named(_ask_service(client, name, content, at, roots, audience, nonce), name)
+            verdict = str(report.get("verdict"))
+            counts[verdict] = counts.get(verdict, 0) + 1
+            worst = max(worst, _SERVICE_EXIT.get(verdict, EXIT_FAILURE))
+            if as_json:
+                stream.add(report)
+            else:
+                print_report(_as_report(report))
+            progress.advance(task)
+    if as_json:
+        stream.close()
+    else:
+        if not single:
+            print_counts(counts, len(found))
+        out.print(f"[dim]verified via {markup(service)}[/]", markup=True)
+    raise typer.Exit(worst)
+
+
+def _ask_service(
+    client: Any, name: str, content: bytes, at: str | None, roots: list[str] | None, audience: str | None,
+    nonce: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """The service's report on one input; "could not determine" when it did not answer with one."""
+    from registry.service.client import ServiceError
+
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        message = f"{name} is not UTF-8 text, so not a credential"
+        return {"verdict": "invalid", "summary": f"INVALID: format: {message}",
+                "checks": [{"name": "format", "outcome": "fail", "message": message}]}  # fmt: skip
+    try:
+        answer = client.verify(text, at=at, trust_list=roots, audience=audience, nonce=nonce)
+        return _service_report(answer)
+    except (ChainUnavailable, ServiceError) as exc:
+        summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
+        return {"verdict": "could not determine", "summary": summary, "checks": []}
+
+
+def _service_report(answer: Any) -> dict[str, Any]:
+    """The service's answer, if it has the shape of a report (the service's own response models),
+    else ServiceError: whatever a service sends is printed only once it reads as a report."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from registry.service.client import ServiceError
+    from registry.service.schemas import PassportReport, VerifyReport
+
+    try:
+        TypeAdapter(VerifyReport | PassportReport).validate_python(answer)
+    except ValidationError as exc:
+        where = ".".join(str(part) for part in exc.errors()[0]["loc"]) if exc.errors() else "it"
+        raise ServiceError(200, {"title": "not a verification report", "detail": f"{where} is malformed"}) from exc
+    result: dict[str, Any] = answer
+    return result
+
+
+def _named(report: dict[str, Any], name: str) -> dict[str, Any]:
+    """The service names what it was sent "request"; the reader knows it as the file."""
+    named = {**report, "source": name}
+    if isinstance(report.get("credentials"), list):
+        named["credentials"] = [{**inner, "source": f"{name} #{n}"} for n, inner in enumerate(report["credentials"], 1)]
+    return named
+
+
+def _as_report(data: dict[str, Any]) -> Any:
+    """A report as JSON (the service's answer) in the shape `print_report` reads."""
+    from types import SimpleNamespace as make
+
+    checks = [
+        make(name=c.get("name"), outcome=c.get("outcome"), message=c.get("message"), evidence=c.get("evidence") or {})
+        for c in data.get("checks", [])
+    ]
+    fields = {"source": data.get("source"), "verdict": data.get("verdict"), "summary": data.get("summary"),
+              "checks": checks}  # fmt: skip
+    if isinstance(data.get("credentials"), list):
+        fields["credentials"] = [_as_report(inner) for inner in data["credentials"]]
+    else:
+        fields["credential"] = data.get("credential") or {}
+    return make(**fields)

@@ -1,0 +1,123 @@
+"""Exit codes, named, and the one place where an exception becomes one.
+
+A verdict command's exit code is its answer, so the codes mean one thing each, whatever raised:
+0 success (for `verify`: valid; for `issuer check`: trusted), 1 failure, not valid or not trusted,
+2 could not determine (the chain or the deployment could not be used), 64 the command line is
+wrong (an unknown option anywhere; for `verify` and `issuer check` also a file that is not there
+or a date that is not a date: never a verdict), 74 the output or local state (the journal, the
+status allocation, a holder file) could not be written or read, 130 interrupted, 141 whoever read
+the output stopped reading (`| head`).
+
+Commands raise the project's own exceptions (registry/errors.py); `run` maps them to a one-line
+error and a code through `_CODES`. The two context managers below re-classify what a verdict
+command meets while reading its arguments or the chain, so that a mistyped file name is a usage
+error and a node that cannot be believed is "could not determine", never a verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+
+from registry.errors import (
+    ChainUnavailable,
+    DeploymentMismatch,
+    InputError,
+    RegistryError,
+    StateError,
+    TransactionReverted,
+)
+from registry.text import shown
+
+try:
+    from typer._click.exceptions import UsageError  # typer >= 0.20 vendors click
+except ImportError:  # pragma: no cover - an older typer on plain click
+    from click.exceptions import UsageError  # type: ignore[assignment]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1  # a failure; for `verify`: not valid; for `issuer check`: not trusted
+EXIT_UNDETERMINED = 2  # could not determine: the chain or the deployment could not be used
+EXIT_USAGE = 64  # sysexits.h EX_USAGE
+EXIT_IO = 74  # sysexits.h EX_IOERR
+EXIT_INTERRUPTED = 130  # what a shell reports for a process ended by SIGINT
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE
+
+
+class BadArguments(RegistryError):
+    """What the command line named is wrong (not a verdict about a credential or an issuer)."""
+
+
+# The first kind an exception is an instance of gives its exit code (most specific first).
+_CODES: tuple[tuple[type[RegistryError], int], ...] = (
+    (ChainUnavailable, EXIT_UNDETERMINED),
+    (DeploymentMismatch, EXIT_UNDETERMINED),
+    (BadArguments, EXIT_USAGE),
+    (StateError, EXIT_IO),  # the journal, the status allocation or holder files: local state
+    (RegistryError, EXIT_FAILURE),
+)
+
+
+@contextmanager
+def arguments(*kinds: type[RegistryError]) -> Iterator[None]:
+    """Around the reading of a verdict command's arguments (its files, dates, trust lists, and
+    with `kinds`, its settings): an InputError there (or one of `kinds`) is a usage error (exit
+    64), so a missing file or a mistyped date is never reported as "not valid" (exit 1)."""
+    try:
+        yield
+    except RegistryError as exc:
+        if not isinstance(exc, (InputError, *kinds)):
+            raise
+        raise BadArguments(str(exc)) from exc
+
+
+@contextmanager
+def view_calls() -> Iterator[None]:
+    """Around a verdict command's chain reads: a view call the node says reverted is a node that
+    cannot be believed (our views do not revert), so "could not determine", never "not trusted"."""
+    try:
+        yield
+    except TransactionReverted as exc:
+        raise ChainUnavailable(f"the node refused a read it should answer: {exc}") from exc
+
+
+def closed_pipe() -> NoReturn:
+    """Whoever read our output stopped reading (`| head`): leave quietly with the code a process
+    ended by SIGPIPE gets, not 1, which `verify` reserves for "not valid". Anything still to be
+    written goes nowhere, so the interpreter's last flush cannot fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise SystemExit(EXIT_BROKEN_PIPE)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    # Plain write, not Rich: an error stays one line whatever the terminal width.
+    sys.stderr.write("error: " + shown(" ".join(message.split())) + "\n")
+    sys.exit(code)
+
+
+def run(app: Callable[..., Any]) -> NoReturn:
+    """Run the typer app as the console script does: every error one line with its exit code."""
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        if not exc.format_message():  # a command group named alone: its help was the answer
+            sys.exit(EXIT_OK)
+        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        fail(exc.format_message() + where, EXIT_USAGE)
+    except RegistryError as exc:
+        fail(str(exc), next(code for kind, code in _CODES if isinstance(exc, kind)))
+    except (KeyboardInterrupt, typer.Abort):
+        fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        closed_pipe()
+    except OSError as exc:
+        # A file named on the command line fails with its name; the output (stdout) without one.
+        where = f"{exc.filename}" if exc.filename else "the output"
+        fail(f"cannot write {where}: {exc.strerror or exc}", EXIT_IO)
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+        fail("interrupted", EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,139 @@
+"""What every command shares of its command line: the options several commands take, the
+settings built from them and `--home`, and how a name given on the command line becomes an
+identity, a DID, a time or an account.
+
+`--home` is an option of `registry` itself (it goes before the command); the root callback puts
+it in typer's context object (`Home`), where each command reads it through `settings_of(ctx)`:
+nothing is kept in a module global, so two runs in one process (tests run `main()` in process)
+cannot see each other's home.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.config import Settings
+from registry.errors import ConfigError, InputError, KeyStoreError
+from registry.text import is_text, shown
+
+
+@dataclass(frozen=True)
+class Home:
+    """The context object: what `registry --home DIR` said (None: REGISTRY_HOME or ./.registry)."""
+
+    home: Path | None = None
+
+
+def settings_of(ctx: typer.Context, rpc: list[str] | None = None, deployment: Path | None = None) -> Settings:
+    kwargs: dict[str, Any] = {"rpc_urls": tuple(rpc or ()), "deployment_path": deployment}
+    state = ctx.find_root().obj
+    if isinstance(state, Home) and state.home is not None:
+        kwargs["home"] = state.home
+    return Settings(**kwargs)
+
+
+def text(value: Any) -> Any:
+    """A text option that goes into something signed must be Unicode text: bytes that are not
+    UTF-8 (which Python reads from the command line as lone surrogates) no encoder can write."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and not is_text(item):
+            raise typer.BadParameter(f"{shown(item[:60])} holds bytes that are not UTF-8 text")
+    return value
+
+
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option("--home", help="Local state directory (env REGISTRY_HOME, default ./.registry).", show_default=False),
+]
+RpcOpt = Annotated[
+    list[str] | None,
+    typer.Option("--rpc", help="JSON-RPC URL (env REGISTRY_RPC_URL).", show_default=False),
+]
+ServiceOpt = Annotated[
+    str | None,
+    typer.Option("--service", help="Use a registry service (its URL) instead of a direct RPC connection."),
+]
+DeploymentOpt = Annotated[
+    Path | None,
+    typer.Option("--deployment", help="Deployment file (env REGISTRY_DEPLOYMENT).", show_default=False),
+]
+IssuerOpt = Annotated[str, typer.Option(help="Issuer identity name.")]
+
+
+def passphrase(confirm: bool = False) -> str:
+    value = os.environ.get("REGISTRY_PASSPHRASE")
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise KeyStoreError("no passphrase: set REGISTRY_PASSPHRASE or run in a terminal to be prompted")
+    result: str = typer.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
+    return result
+
+
+def load_identity(settings: Settings, name: str) -> Any:
+    from registry.keystore import KeyStore
+
+    return KeyStore(settings.keys_dir).load(name, passphrase())
+
+
+def account_of(settings: Settings, client: Any, name: str | None, env: str, refusal: str) -> Any:
+    """The account that pays for a governance write: the identity `name`, else the key in the
+    environment variable `env`, else (on a local anvil chain only) anvil's first development
+    account; off the local chain without either, ConfigError(`refusal`)."""
+    from registry.chain.node import ANVIL_DEV_KEY
+    from registry.ethaccount import Account
+
+    if name:
+        return load_identity(settings, name).account
+    key = os.environ.get(env)
+    if not key and client.chain_id != 31337:
+        raise ConfigError(refusal)
+    return Account.from_key(key or ANVIL_DEV_KEY)
+
+
+def did_of(settings: Settings, value: str) -> str:
+    """A DID given as such (it must be one: DID syntax), or the DID of a local identity."""
+    if value.startswith("did:"):
+        from registry.formats.did import check_did
+
+        return check_did(value)
+    from registry.keystore import KeyStore
+
+    return str(KeyStore(settings.keys_dir).public_info(value)["did"])
+
+
+def holder_did_of(settings: Settings, value: str) -> str:
+    """A holder: a person's did:key (given as such, or a local identity's), which must decode to a
+    public key, or nobody could ever present the credential as theirs."""
+    from registry.formats.didkey import decode_did_key
+
+    did = did_of(settings, value)
+    if not did.startswith("did:key:"):
+        raise InputError(f"the holder must be a person's did:key, not {did[:60]!r}")
+    try:
+        decode_did_key(did)
+    except InputError as exc:
+        raise InputError(f"the holder {did[:60]!r} is not a valid did:key: {exc}") from exc
+    return did
+
+
+def parse_at(at: str | None) -> int | None:
+    """An ISO date or date-time from the command line, as Unix seconds (None: not given)."""
+    from registry.formats.credential import parse_time
+
+    return parse_time(at) if at else None
+
+
+def duration(value: str, option: str) -> int:
+    """`30m`, `12h`, `7d` (or plain seconds) -> seconds."""
+    match = re.fullmatch(r"\s*(\d{1,9})\s*([smhd]?)\s*", value)
+    if match is None:
+        raise InputError(f"{option} {value[:40]!r} is not a duration: write e.g. 30m, 12h or 7d")
+    return int(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]

@@ -1,0 +1,131 @@
+"""What the `registry` command prints, and how: every byte of output goes through here.
+
+Everything printed that did not come from the command line's own templates (credential content,
+verifier messages, file names, DIDs, command-line values) goes through registry/text.py: `out`
+interprets no Rich markup unless a print says `markup=True`, and then every value in its
+template is `markup(...)`; whatever reaches `out` has its control and invisible format
+characters escaped (`_Output`), and JSON is written by `write_json` as `json_text` made it. A
+reader that stops reading (`| head`) is answered once, by `exits.closed_pipe`, whichever kind of
+output noticed it.
+
+The verdict rendering (`print_report`) is shared by `verify` (local, quorum or through a
+service, whose JSON answers are read back into the same shape) and `issuer check`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from registry.cli.exits import closed_pipe
+from registry.text import json_text, markup, shown, shown_lines
+
+
+class _Output(Console):
+    """The console: no markup unless asked for, and no control or invisible format character from
+    any text it is given (our own newlines aside), so nothing printed can move the cursor, erase a
+    line or reorder the text after it."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Any:
+        return super().render_str(shown_lines(text), **kwargs)
+
+    def on_broken_pipe(self) -> None:
+        closed_pipe()
+
+
+out = _Output(soft_wrap=True, emoji=False, highlight=False, markup=False)
+
+
+def progress_console() -> Console:
+    """Where progress bars go: stderr, so stdout stays the report alone."""
+    return Console(stderr=True)
+
+
+def write(text: str) -> None:
+    """Plain output (JSON): flushed at once, so a reader that stopped reading is noticed here and
+    answered as Rich output is (exit 141), not by typer's catch-all (exit 1, "not valid")."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        closed_pipe()
+
+
+def write_json(value: Any) -> None:
+    """One JSON document, indented, inert on a terminal (registry/text.py), and a newline."""
+    write(json_text(value, indent=2, ascii_only=True) + "\n")
+
+
+class JsonReports:
+    """Reports written as JSON as they come: one report alone as an object, several as an array
+    written element by element, so memory stays flat however many there are."""
+
+    def __init__(self, single: bool) -> None:
+        self.single = single
+        self.emitted = 0
+
+    def add(self, report: Any) -> None:
+        text = json_text(report, indent=2, ascii_only=True)
+        write(text if self.single else ("[\n" if self.emitted == 0 else ",\n") + text)
+        self.emitted += 1
+
+    def close(self) -> None:
+        write("\n" if self.single else "\n]\n")
+
+
+def warn(message: str) -> None:
+    """A warning on stderr, on one line: the command goes on."""
+    sys.stderr.write(f"warning: {shown(message)}\n")
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+SYMBOL = {
+    "pass": "[green]✔[/]",
+    "fail": "[red]✘[/]",
+    "unknown": "[yellow]?[/]",
+    "skipped": "[dim]-[/]",
+}
+_COLOUR = {"valid": "green", "could not determine": "yellow"}
+
+
+def print_report(report: Any, indent: str = "") -> None:
+    """The verdict line (not indented), then indented lines: nothing from the credential or the
+    file name can start a line of its own or style itself (see registry/text.py)."""
+    colour = _COLOUR.get(str(report.verdict), "red")
+    out.print(f"{indent}[bold]{markup(report.source)}[/]: [bold {colour}]{markup(report.summary)}[/]", markup=True)
+    if hasattr(report, "credentials"):  # a passport: holder checks, then each credential
+        for check in report.checks:
+            _print_check(check, indent)
+        for inner in report.credentials:
+            print_report(inner, indent + "  ")
+        return
+    info = report.credential
+    if info:
+        out.print(
+            f"{indent}  {shown(info.get('achievement') or '')} — issuer {shown(info.get('issuer'))}, "
+            f"holder {shown(info.get('subject'))}"
+        )
+    for check in report.checks:
+        _print_check(check, indent)
+        evidence = ", ".join(f"{k} {v}" for k, v in check.evidence.items() if v is not None)
+        if evidence:
+            out.print(f"{indent}      [dim]{markup(evidence)}[/]", markup=True)
+
+
+def _print_check(check: Any, indent: str) -> None:
+    symbol = SYMBOL.get(str(check.outcome), "?")
+    out.print(f"{indent}  {symbol} {markup(check.name)}: {markup(check.message)}", markup=True)
+
+
+def print_counts(counts: dict[str, int], total: int) -> None:
+    """The summary table of a run over several files: how many got each verdict."""
+    table = Table("verdict", "credentials", title=f"{total} credentials checked")
+    for verdict, number in sorted(counts.items()):
+        table.add_row(shown(verdict), str(number))
+    out.print(table)

@@ -1,0 +1,125 @@
+"""The inputs a command names: credential and passport files, directories of them, stdin, CSV
+files listing credentials for a status change, and trust lists.
+
+Every input is known (its kind and size) before any is read, and read within a cap, so a device,
+a FIFO or an oversized file anywhere refuses the whole request before a report is printed or a
+transaction is sent. Reading is bounded by registry/files.py; refusals are InputError naming the
+file (and for a CSV, its line).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from registry.errors import InputError
+from registry.files import STDIN, read_capped, size_words
+
+if TYPE_CHECKING:
+    from registry.ops.issuance import StatusTarget
+
+# What `verify` (and `passport create`, and a revocation CSV's files) read of one input at most:
+# the service's request body limit. A credential file is refused above 1 MiB by its parser; a
+# passport may be larger. Above this, nothing is read: the command line is refused (exit 64).
+MAX_INPUT_BYTES = 2 * 1024 * 1024
+MAX_CSV_BYTES = 64 * 1024 * 1024
+
+
+def sources(paths: list[str]) -> list[str | Path]:
+    """The inputs named ("-" for stdin), directories expanded; nothing read yet, but every file's
+    kind and size known: a device, a FIFO or an oversized file anywhere refuses them all."""
+    found: list[str | Path] = []
+    for raw in paths:
+        if raw == STDIN:
+            found.append(STDIN)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".json", ".jwt"))
+            if not files:
+                raise InputError(f"directory {path} holds no .json or .jwt files")
+            found.extend(files)
+        elif path.is_file():
+            found.append(path)
+        elif path.exists():
+            raise InputError(f"{path} is not a regular file (a device, a pipe or a socket)")
+        else:
+            raise InputError(f"no such file: {path}")
+    for source in found:
+        try:
+            if source != STDIN and Path(source).stat().st_size > MAX_INPUT_BYTES:
+                raise InputError(f"{source} is larger than {size_words(MAX_INPUT_BYTES)}")
+        except OSError as exc:
+            raise InputError(f"cannot read {source}: {exc.strerror}") from exc
+    return found
+
+
+def read(source: str | Path) -> tuple[str, bytes]:
+    """One input, at most MAX_INPUT_BYTES of it, with the name a report gives it."""
+    return ("stdin" if source == STDIN else str(source)), read_capped(source, MAX_INPUT_BYTES)
+
+
+def status_targets(paths: list[str], default_reason: int) -> list[StatusTarget]:
+    """The credentials named for a status change: credential files, directories, stdin, or CSV
+    files with a `file` (relative to the CSV) or `credential` column and an optional `reason`
+    column. Everything is read and checked before anything is sent."""
+    from registry.formats.credential import load_holder_file
+    from registry.ops.issuance import StatusTarget
+
+    targets: list[StatusTarget] = []
+    plain = [raw for raw in paths if not raw.lower().endswith(".csv")]
+    for raw in paths:
+        if raw.lower().endswith(".csv"):
+            targets.extend(_csv_targets(Path(raw), default_reason))
+    for source, content in [read(source) for source in sources(plain)]:
+        targets.append(StatusTarget(source, load_holder_file(content, source).credential, default_reason))
+    return targets
+
+
+def _csv_targets(path: Path, default_reason: int) -> list[StatusTarget]:
+    from registry.formats.credential import load_holder_file
+    from registry.ops.issuance import StatusTarget
+
+    try:
+        text = read_capped(path, MAX_CSV_BYTES, f"CSV {path}").decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"CSV {path} is not UTF-8 text") from exc
+    try:
+        rows = list(csv.DictReader(io.StringIO(text), strict=True))
+    except csv.Error as exc:
+        raise InputError(f"CSV {path} is malformed: {exc}") from exc
+    if not rows:
+        raise InputError(f"CSV {path} names no credentials (a header row, then one row per credential)")
+    targets = []
+    for n, row in enumerate(rows, 2):
+        where = f"{path.name} line {n}"
+        if None in row:
+            raise InputError(f"{where}: more fields than the header has columns")
+        reason_text = (row.get("reason") or "").strip()
+        if reason_text and not (reason_text.isascii() and reason_text.isdigit() and len(reason_text) < 4):
+            raise InputError(f"{where}: reason must be a number")
+        reason = int(reason_text) if reason_text else default_reason
+        if row.get("credential"):
+            targets.append(StatusTarget(where, load_holder_file(row["credential"], where).credential, reason))
+        elif row.get("file"):
+            content = read_capped((path.parent / row["file"]).resolve(), MAX_INPUT_BYTES, f"{row['file']} ({where})")
+            source = f"{row['file']} ({where})"
+            targets.append(StatusTarget(source, load_holder_file(content, source).credential, reason))
+        else:
+            raise InputError(f"{where}: needs a file or credential column")
+    return targets
+
+
+def trust_lists(paths: list[Path] | None) -> Any:
+    """The roots of every trust list named, as one `TrustList` (None when none was named)."""
+    from registry.ops.trust import TrustList
+
+    if not paths:
+        return None
+    lists = [TrustList.load(path) for path in paths]
+    if len(lists) == 1:
+        return lists[0]
+    names = ", ".join(str(path) for path in paths)
+    return TrustList(frozenset().union(*(t.roots for t in lists)), f"the trust lists {names}")
