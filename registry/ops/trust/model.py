@@ -127,6 +127,9 @@ class BodyChecks:
     def __init__(self) -> None:
         self._results: dict[tuple[Any, ...], tuple[ParsedAccreditation | None, str]] = {}
 
+    def __len__(self) -> int:
+        return len(self._results)
+
     def get(self, key: tuple[Any, ...]) -> tuple[ParsedAccreditation | None, str] | None:
         return self._results.get(key)
 

@@ -302,14 +302,7 @@ class Trust:
             registration = did_abi.decode_output("registration", rest[2 * n])
             methods = did_abi.decode_output("verificationMethods", rest[2 * n + 1])
             documents[h] = Registry.did_state("", registration, methods)
-        names = {did_hash(d): d for d in dids}
-        for body in bodies.values():
-            try:
-                parsed = parse_accreditation(body)
-            except InputError:
-                continue
-            for text in (parsed.issuer, parsed.subject):
-                names.setdefault(keccak(text=text), text)
+        names = _names(dids, bodies.values())
         return {d: ChainData(d, links, bodies, documents, names, body_checks=self.body_checks) for d in dids}
 
     def read_revision_order(self, chain: ChainData, block: int) -> None:
@@ -348,3 +341,17 @@ class Trust:
             Call(address, "DIDRegistry", "registration", (h,)),
             Call(address, "DIDRegistry", "verificationMethods", (h,)),
         ]
+
+
+def _names(dids: Sequence[str], bodies: Iterable[str]) -> dict[bytes, str]:
+    """The DIDs a chain read can name, by hash: those asked about, and every accreditation's issuer
+    and subject (the registry itself stores only hashes)."""
+    names = {did_hash(d): d for d in dids}
+    for body in bodies:
+        try:
+            parsed = parse_accreditation(body)
+        except InputError:
+            continue
+        for text in (parsed.issuer, parsed.subject):
+            names.setdefault(keccak(text=text), text)
+    return names
