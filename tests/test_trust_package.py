@@ -86,3 +86,12 @@ def test_checked_accreditations_are_kept_by_the_client_and_shared_with_pinned_cl
     head = Head(int(header["number"], 16), str(header["hash"]), int(header["timestamp"], 16))
     pinned = Registry(PinnedClient(registry.client, BlockCache(), head), registry.deployment)
     assert Trust(pinned, "").body_checks is trust.body_checks
+
+
+def test_every_exported_name_resolves_from_the_package() -> None:
+    """The lazy re-exports (`__getattr__`) and `__all__` name the same things, and each loads."""
+    import registry.ops.trust as package
+
+    assert set(package.__all__) == set(package._MODULE_OF)
+    for name in package.__all__:
+        assert getattr(package, name) is not None, name

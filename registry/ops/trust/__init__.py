@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from registry.ops.trust.scope import check_scope_syntax, scope_covers
     from registry.ops.trust.timing import CLOCK_SKEW_S, LinkStatus, link_status, time_problem
     from registry.ops.trust.tir import Trust, link_from_tuple
-    from registry.ops.trust.trustlist import TrustList
+    from registry.ops.trust.trustlist import MAX_TRUST_LIST_BYTES, TrustList
 
 _WHERE = {
     "model": (
@@ -53,7 +53,7 @@ _WHERE = {
         "IssuerType", "LaterChange", "Link", "LinkCheck", "Need", "OrderUnknown", "Position", "Revision",
         "TrustReport",
     ),
-    "trustlist": ("TrustList",),
+    "trustlist": ("MAX_TRUST_LIST_BYTES", "TrustList"),
     "scope": ("check_scope_syntax", "scope_covers"),
     "bodies": ("check_body",),
     "timing": ("CLOCK_SKEW_S", "LinkStatus", "link_status", "time_problem"),
@@ -67,6 +67,7 @@ __all__ = [
     "DEFAULT_VALIDITY",
     "MAX_DEPTH",
     "MAX_LINKS",
+    "MAX_TRUST_LIST_BYTES",
     "REASONS",
     "AttrStatus",
     "BodyChecks",

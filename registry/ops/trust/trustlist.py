@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.errors import InputError
+from registry.files import MIB, read_capped
 from registry.formats import safejson
 from registry.formats.did import check_did
 
-MAX_BYTES = 1024 * 1024
+MAX_TRUST_LIST_BYTES = MIB
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,7 @@ class TrustList:
 
     @classmethod
     def load(cls, path: Path) -> TrustList:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read trust list {path}: {exc.strerror}") from exc
-        if len(raw) > MAX_BYTES:
-            raise InputError(f"trust list {path} is larger than 1 MiB")
+        raw = read_capped(path, MAX_TRUST_LIST_BYTES, f"trust list {path}")
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
