@@ -7,7 +7,10 @@ and a batch alike (the caller chooses how the calls travel).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
+
+from eth_abi import decode
 
 from registry.chain.client import Abi, Call, contract_abi
 
@@ -48,6 +51,15 @@ class Binding:
     def calldata(self, call: Call) -> str:
         """A call of this contract ABI-encoded, as a transaction's `data` (0x hex)."""
         return self.abi.encode_call(call.function, call.args)
+
+    def function_of(self, data: bytes, among: Iterable[str]) -> str | None:
+        """Which function of `among` the calldata `data` calls (by its selector), or None."""
+        return next((f for f in among if self.abi.selector(f) == data[:4]), None)
+
+    def decode_input(self, function: str, data: bytes) -> tuple[Any, ...]:
+        """The arguments of a call of `function` from its calldata; eth_abi's errors propagate
+        (DecodingError, ValueError, OverflowError), for the caller to name the input at fault."""
+        return tuple(decode(self.abi.input_types(function), data[4:]))
 
     def topic(self, event: str) -> str:
         return self.abi.event_topic(event)

@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 
 from registry.chain.client import Call
 from registry.contracts.credentials import CredentialEffects, CredentialRegistry
-from registry.contracts.did import DIDRegistry
-from registry.contracts.tir import TrustedIssuersRegistry
+from registry.contracts.deployed import BINDINGS
 
 if TYPE_CHECKING:
     from registry.chain.client import ChainClient
 
-_ALREADY_DONE = {b.NAME: b.ALREADY_DONE for b in (DIDRegistry, TrustedIssuersRegistry, CredentialRegistry)}
+_ALREADY_DONE = {name: kind.ALREADY_DONE for name, kind in BINDINGS.items()}
 
 
 class DeploymentEffects:

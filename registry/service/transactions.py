@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import rlp
-from eth_abi import decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 
-from registry.chain.client import contract_abi
 from registry.contracts.credentials import CredentialRegistry
+from registry.contracts.deployed import binding
 from registry.contracts.did import DIDRegistry
 from registry.contracts.tir import TrustedIssuersRegistry
 from registry.errors import InputError
@@ -119,12 +118,12 @@ def check_signed(registry: Registry, tx: SignedCall, did: str | None) -> tuple[s
         raise Problem(403, f"{tx.to} is not one of this registry's contracts", slug="not-our-contract")
     if tx.value:
         raise Problem(403, "registry calls move no value", slug="value-not-allowed")
-    abi = contract_abi(contract)
-    function = next((f for f in ALLOWED.get(contract, ()) if abi.selector(f) == tx.data[:4]), None)
-    if function is None:
+    target = binding(contract, tx.to)
+    function = None if target is None else target.function_of(tx.data, ALLOWED.get(contract, ()))
+    if target is None or function is None:
         raise Problem(403, f"this call to {contract} is not an issuer operation", slug="function-not-allowed")
     try:
-        args = decode(abi.input_types(function), tx.data[4:])
+        args = target.decode_input(function, tx.data)
     except (DecodingError, ValueError, OverflowError) as exc:
         raise Problem(400, f"the {function} arguments do not decode", slug="invalid-transaction") from exc
     if contract == DIDRegistry.NAME and function == "register":
