@@ -65,3 +65,31 @@ def test_the_journal_knows_no_contract(registry: Registry, tmp_path: Path) -> No
     assert bare.effects.done("0x" + "00" * 20, call) is None
     assert isinstance(registry.client.tx_manager, TxManager)
     assert isinstance(registry.client.tx_manager.effects, DeploymentEffects)
+
+
+def test_events_decode_through_the_bindings(registry: Registry, chain) -> None:  # type: ignore[no-untyped-def]
+    # Read back through the bindings what the fixtures wrote: a DID's registration event, an
+    # accreditation's body, a key's expiry.
+    import hashlib
+
+    from registry.ops.registry import did_hash
+
+    client, dids, tir = registry.client, registry.dids, registry.tir
+    h = did_hash(chain.ti.did)
+    registration, methods = client.call_many(dids.resolve_calls_by_hash(h))
+    block = int(registration[1])
+    (log,) = client.request(*client.logs_request(dids.address, dids.registered_topics(h), block, block))
+    assert dids.registered_did(log) == chain.ti.did
+    attribute, _revisions = client.call(tir.attribute(h, chain.ti_attribute))
+    body_hash, body_block = bytes(attribute[3]), int(attribute[8])
+    logs = client.request(
+        *client.logs_request(tir.address, tir.body_topics(h, chain.ti_attribute), body_block, body_block)
+    )
+    assert [hashlib.sha256(tir.body_of(entry).encode()).digest() for entry in logs] == [body_hash]
+    receipt = registry.expire_key(chain.ti, len(methods[0]) - 1, 0)
+    at = receipt["blockNumber"]
+    (expired,) = client.request(
+        *client.logs_request(dids.address, dids.expiry_set_topics(h, len(methods[0]) - 1), at, at)
+    )
+    state = registry.resolve(chain.ti.did)
+    assert dids.expiry_not_after(expired) == state.methods[-1].not_after

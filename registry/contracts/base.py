@@ -52,6 +52,10 @@ class Binding:
         """A call of this contract ABI-encoded, as a transaction's `data` (0x hex)."""
         return self.abi.encode_call(call.function, call.args)
 
+    def decode_output(self, function: str, raw: str) -> tuple[Any, ...]:
+        """A raw `eth_call` answer of `function` (from a batch), decoded; garbage is `BadAnswer`."""
+        return self.abi.decode_output(function, raw)
+
     def function_of(self, data: bytes, among: Iterable[str]) -> str | None:
         """Which function of `among` the calldata `data` calls (by its selector), or None."""
         return next((f for f in among if self.abi.selector(f) == data[:4]), None)

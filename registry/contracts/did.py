@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from eth_utils import keccak
 
 from registry.chain.client import Call, enum_member
-from registry.contracts.base import Binding
+from registry.contracts.base import Binding, uint_topic
 from registry.formats import keys as keyfmt
 from registry.formats.keys import KeyType
 
@@ -131,8 +131,10 @@ class DIDRegistry(Binding):
 
     def resolve_calls(self, did: str) -> list[Call]:
         """The two reads a DID document is made of (batch them; decode with `did_state`)."""
-        h = did_hash(did)
-        return [self.registration(h), self.verification_methods(h)]
+        return self.resolve_calls_by_hash(did_hash(did))
+
+    def resolve_calls_by_hash(self, didhash: bytes) -> list[Call]:
+        return [self.registration(didhash), self.verification_methods(didhash)]
 
     @staticmethod
     def did_state(did: str, registration: tuple[Any, ...], methods: tuple[Any, ...]) -> DidState:
@@ -155,3 +157,10 @@ class DIDRegistry(Binding):
 
     def registered_did(self, log: dict[str, Any]) -> str:
         return str(self.decode_event("DIDRegistered", log)["did"])
+
+    def expiry_set_topics(self, didhash: bytes, index: int) -> list[str | None]:
+        """The topics of the `VerificationMethodExpirySet` events of one method of one DID."""
+        return [self.topic("VerificationMethodExpirySet"), "0x" + didhash.hex(), uint_topic(index)]
+
+    def expiry_not_after(self, log: dict[str, Any]) -> int:
+        return int(self.decode_event("VerificationMethodExpirySet", log)["notAfter"])

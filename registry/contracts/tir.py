@@ -6,10 +6,10 @@ and writes through this binding.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from registry.chain.client import Call
-from registry.contracts.base import Binding
+from registry.contracts.base import Binding, bytes32_topic
 
 
 class TrustedIssuersRegistry(Binding):
@@ -44,3 +44,16 @@ class TrustedIssuersRegistry(Binding):
 
     def trust_chain_of(self, didhash: bytes, max_links: int) -> Call:
         return self.call("trustChainOf", didhash, max_links)
+
+    # -- events -------------------------------------------------------------------------------
+
+    def body_topics(self, didhash: bytes, attribute_id: bytes) -> list[str | None]:
+        """The topics of an attribute's `AttributeBody` event (the accreditation JWT lives there)."""
+        return [self.topic("AttributeBody"), bytes32_topic(didhash), bytes32_topic(attribute_id)]
+
+    def body_of(self, log: dict[str, Any]) -> str:
+        return str(self.decode_event("AttributeBody", log)["body"])
+
+    def revised_topics(self) -> list[str | None]:
+        """The topics of every `AttributeRevised` event (filter a block range with them)."""
+        return [self.topic("AttributeRevised")]
