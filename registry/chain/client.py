@@ -171,13 +171,33 @@ def _hex_bytes(data: Any) -> bytes:
     return bytes.fromhex(data[2:])
 
 
+# The last second ISO 8601 can write (9999-12-31T23:59:59Z). Every time the chain itself records (a
+# block's timestamp, and what contracts copy from it: anchor, registration, status-change times)
+# lies in 1970..this; a node that answers another has lied, and a verifier must not try to print it.
+MAX_CHAIN_TIME = 253_402_300_799
+
+
+def chain_time(value: Any, method: str, what: str = "time") -> int:
+    """`value`, a time the chain recorded, or BadAnswer when it is not one from 1970 to 9999."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CHAIN_TIME:
+        raise BadAnswer(
+            f"the node answered something that is not a valid {method} result ({what} {value!r} is not a time "
+            "from 1970 to 9999)"
+        )
+    return value
+
+
 def header_time(header: Any, block: int | str, url: str | None = None) -> int:
     """The timestamp of a block header the node returned; a missing block is the node's fault."""
     if not isinstance(header, dict):
         where = f"the node at {url}" if url else "the node"
         raise ChainUnavailable(f"{where} has no block {block} (it may be behind or out of sync)")
-    return int(header["timestamp"], 16)
+    return chain_time(int(header["timestamp"], 16), "eth_getBlockByNumber", "block time")
 
+
+# The most of one JSON-RPC answer read (a batch's included): far above what any of our reads
+# returns, and a node cannot make a verifier hold hundreds of megabytes.
+MAX_ANSWER_BYTES = 32 * 2**20
 
 # -- the shapes JSON-RPC results must have ----------------------------------------------------
 
@@ -209,6 +229,7 @@ def _is_block(value: Any) -> bool:
         and _is_quantity(value.get("number"))
         and _is_hash(value.get("hash"))
         and _is_quantity(value.get("timestamp"))
+        and int(value["timestamp"], 16) <= MAX_CHAIN_TIME
         and (value.get("baseFeePerGas") is None or _is_quantity(value["baseFeePerGas"]))
     )
 

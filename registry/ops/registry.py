@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth_utils import keccak
 
-from registry.chain.client import BadAnswer, Call, ChainClient, contract_abi, enum_member, header_time
+from registry.chain.client import BadAnswer, Call, ChainClient, chain_time, contract_abi, enum_member, header_time
 from registry.chain.deployment import Deployment, check_deployment
 from registry.config import Settings
 from registry.errors import InputError
@@ -326,7 +326,7 @@ class Registry:
     def did_state(did: str, registration: tuple[Any, ...], methods: tuple[Any, ...]) -> DidState:
         return DidState(
             did=did,
-            registered_at=int(registration[0]),
+            registered_at=chain_time(int(registration[0]), "eth_call", "registration time"),
             registered_block=int(registration[1]),
             methods=tuple(
                 VerificationMethod(
@@ -356,7 +356,7 @@ class Registry:
         if len(result[0]) != len(pairs):
             raise BadAnswer("the node answered something that is not a valid eth_call result for anchorsOf")
         return [
-            AnchorRecord(account, value, int(r[0]), int(r[1]), int(r[2]))
+            AnchorRecord(account, value, chain_time(int(r[0]), "eth_call", "anchor time"), int(r[1]), int(r[2]))
             for (account, value), r in zip(pairs, result[0], strict=True)
         ]
 
