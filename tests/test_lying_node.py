@@ -11,7 +11,9 @@ on the VALID it produces, and several endpoints catch it.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import threading
 import sys
 import time
 from collections.abc import Iterator
@@ -23,12 +25,12 @@ from conftest import PASSPHRASE, fund, welding_certificate
 from lying_node import GARBAGE, ISSUER_CHECK_GARBAGE, LyingNode, World, build_world, on_call
 
 from registry.chain.client import ChainClient
-from registry.chain.node import AnvilNode
+from registry.chain.node import AnvilNode, free_port
 from registry.config import Settings
 from registry.formats import keys as keyfmt
 from registry.keystore import Identity, new_legal_entity
 from registry.ops.issuance import Issuer
-from registry.ops.registry import NO_EXPIRY, Registry, Rel, did_hash
+from registry.ops.registry import NO_EXPIRY, Purpose, Registry, Rel, did_hash
 
 
 @pytest.fixture(scope="module")
@@ -218,4 +220,22 @@ def test_a_garbled_receipt_is_one_line_exit_2_and_the_journal_finishes_the_write
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr
     verified, _ = run(world, "verify", str(out))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+# -- times past 9999, history loops, huge answers, closed connections, credentials in URLs -----
+
+
+def test_an_accreditation_ending_after_9999_is_checked_not_a_traceback(world: World, node: LyingNode) -> None:
+    """The contract takes any uint64 end for an accreditation: one in the year 36812 is a far end,
+    not a lie the node can be caught in; it is checked as such and printed as 9999-12-31."""
+
+    def far_end(out: tuple[Any, ...]) -> tuple[Any, ...]:
+        return ([(link[0], link[1], (*link[2][:7], 2**40, *link[2][8:]), link[3]) for link in out[0]],)
+
+    node.lies["eth_call"] = on_call("TrustedIssuersRegistry", "trustChainOf", far_end)
+    checked, _ = run(world, "issuer", "check", "--json", world.issuer.did)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "9999-12-31T23:59:59Z" in checked.stdout, checked.stdout
+    verified, _ = run(world, "verify", str(world.credential))
     assert verified.returncode == 0, verified.stdout + verified.stderr
