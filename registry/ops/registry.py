@@ -443,7 +443,15 @@ class Registry:
                         log_index=_hex_or_unknown(log.get("logIndex")),
                     )
                 )
-            block = events[-1].previous_change
+            previous = events[-1].previous_change
+            if previous >= block:
+                # The chain points back to earlier blocks only: anything else would loop (or walk
+                # a lie) until the deadline, where the node's answer is what is wrong.
+                raise BadAnswer(
+                    "the node answered something that is not a valid eth_getLogs result for StatusWordChanged "
+                    f"(a change in block {block} names block {previous} as the one before it)"
+                )
+            block = previous
         return events
 
     def entry_change(
