@@ -268,3 +268,10 @@ def test_a_status_history_pointing_at_its_own_block_is_a_bad_answer_at_once(
     result, took = run(world, "verify", str(path), env={"REGISTRY_READ_DEADLINE": "5"})
     assert_could_not_determine_verify(result, "not a valid eth_getLogs result")
     assert took < 5, took
+
+
+def test_an_answer_over_32_mib_is_too_large(world: World, node: LyingNode) -> None:
+    """A node answer is read up to 32 MiB: a larger one is a bad answer, never held whole."""
+    node.raw_answer = b'{"jsonrpc":"2.0","id":1,"result":"0x' + b"00" * (17 * 2**20) + b'"}'
+    result, _ = run(world, "verify", str(world.credential))
+    assert_could_not_determine_verify(result, "answer too large")

@@ -511,7 +511,7 @@ class _Transport:
             alarm = _WATCHDOG.arm(at, sock)
             connection.request("POST", self._path, data, self._headers)
             response = connection.getresponse()
-            raw = response.read()
+            raw = response.read(MAX_ANSWER_BYTES + 1)
         except (OSError, http.client.HTTPException) as exc:
             fired = alarm is not None and _WATCHDOG.disarm(alarm)
             if fired or isinstance(exc, TimeoutError):
@@ -519,6 +519,12 @@ class _Transport:
             raise
         if _WATCHDOG.disarm(alarm):
             connection.close()  # answered just in time, but the socket is shut down now
+        if len(raw) > MAX_ANSWER_BYTES:
+            connection.close()  # the rest of the answer is never read
+            raise BadAnswer(
+                f"the node at {self.url} answered something that is not a valid JSON-RPC answer "
+                f"(answer too large: over {MAX_ANSWER_BYTES // 2**20} MiB)"
+            )
         return response, raw
 
     def _post(self, body: Any) -> Any:
