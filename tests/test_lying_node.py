@@ -275,3 +275,25 @@ def test_an_answer_over_32_mib_is_too_large(world: World, node: LyingNode) -> No
     node.raw_answer = b'{"jsonrpc":"2.0","id":1,"result":"0x' + b"00" * (17 * 2**20) + b'"}'
     result, _ = run(world, "verify", str(world.credential))
     assert_could_not_determine_verify(result, "answer too large")
+
+
+def test_a_node_that_closes_the_connection_is_said_to(world: World) -> None:
+    """It accepts, reads the request and closes: "closed the connection without answering", not
+    "connection refused or host unreachable"."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def close_each() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+
+    threading.Thread(target=close_each, daemon=True).start()
+    try:
+        result, _ = run(world, "verify", str(world.credential), rpc=(f"http://127.0.0.1:{listener.getsockname()[1]}",))
+    finally:
+        listener.close()
+    assert_could_not_determine_verify(result, "closed the connection without answering")

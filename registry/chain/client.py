@@ -395,15 +395,20 @@ def contract_abi(contract: str) -> Abi:
     return _ABIS[contract]
 
 
-def _describe(exc: BaseException, timeout_s: float) -> str:
-    """A short human reason for a transport failure (the library's text is a page long)."""
+def _unreachable(url: str, exc: BaseException, timeout_s: float) -> str:
+    """What happened to a request that got no answer, in one line (the library's text is a page
+    long): no answer in time, a connection closed without an answer, or no connection at all."""
     if isinstance(exc, _NoAnswer):
-        return f"no answer within {exc.budget}"
+        return f"the node at {url} gave no answer within {exc.budget}"
     if isinstance(exc, TimeoutError):
-        return f"no answer within {timeout_s:g} s"
+        return f"the node at {url} gave no answer within {timeout_s:g} s"
+    if isinstance(exc, http.client.IncompleteRead):
+        return f"the node at {url} closed the connection before its answer was complete"
+    if isinstance(exc, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError):
+        return f"the node at {url} closed the connection without answering"
     if isinstance(exc, OSError | http.client.HTTPException):
-        return "connection refused or host unreachable"
-    return _short(exc)
+        return f"cannot reach the chain at {url}: connection refused or host unreachable"
+    return f"cannot reach the chain at {url}: {_short(exc)}"
 
 
 def _short(exc: BaseException) -> str:
@@ -591,8 +596,7 @@ class ChainClient:
         except RegistryError:
             raise
         except (OSError, http.client.HTTPException) as exc:
-            reason = _describe(exc, self.timeout_s)
-            raise ChainUnavailable(f"cannot reach the chain at {self.rpc_url}: {reason}") from exc
+            raise ChainUnavailable(_unreachable(self.rpc_url, exc, self.timeout_s)) from exc
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """`compute()`, for a value derived only from `latest` reads. A plain client computes it
