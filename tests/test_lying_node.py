@@ -297,3 +297,19 @@ def test_a_node_that_closes_the_connection_is_said_to(world: World) -> None:
     finally:
         listener.close()
     assert_could_not_determine_verify(result, "closed the connection without answering")
+
+
+def test_rpc_url_credentials_are_never_shown(world: World, node: LyingNode) -> None:
+    """User and password in an --rpc URL, and its query (where providers put API keys), appear in
+    no message and no evidence: in a quorum's JSON report and for an unreachable endpoint."""
+    port = node.url.rsplit(":", 1)[1]
+    with_user = f"http://alice:s3cret-token@127.0.0.1:{port}"
+    with_key = f"http://127.0.0.1:{port}/?apikey=s3cret-key"
+    quorum, _ = run(world, "verify", "--json", str(world.credential), rpc=(with_user, with_key))
+    assert quorum.returncode == 0, quorum.stdout + quorum.stderr
+    assert "2 of 2 endpoints agree" in quorum.stdout and "***@127.0.0.1" in quorum.stdout, quorum.stdout
+    dead = f"http://alice:s3cret-token@127.0.0.1:{free_port()}"
+    unreachable, _ = run(world, "verify", str(world.credential), rpc=(dead, with_key))
+    assert unreachable.returncode == 2, unreachable.stdout + unreachable.stderr
+    for result in (quorum, unreachable):
+        assert "s3cret" not in result.stdout + result.stderr, result.stdout + result.stderr

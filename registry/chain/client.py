@@ -433,6 +433,16 @@ class NodeRefused(ChainUnavailable):
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f]")
 
 
+_USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
+_QUERY = re.compile(r"\?[^#]*")
+
+
+def shown_url(url: str) -> str:
+    """`url` as messages and evidence show it: credentials (user:password@) and the query (where
+    providers put API keys) replaced by ***. Every message naming a JSON-RPC URL shows this."""
+    return _QUERY.sub("?***", _USERINFO.sub("***@", url))
+
+
 def _parse_rpc_url(url: str) -> tuple[urllib.parse.SplitResult, str, int | None]:
     """Split a JSON-RPC URL into (parts, host, port), or raise ConfigError naming the URL.
 
@@ -440,7 +450,7 @@ def _parse_rpc_url(url: str) -> tuple[urllib.parse.SplitResult, str, int | None]
     "8545,http:"), so it is read here, inside the check, never later where a ValueError would
     escape as a traceback.
     """
-    shown = f"{url[:80]!r}"
+    shown = f"{shown_url(url)[:80]!r}"
     if _URL_FORBIDDEN.search(url):
         raise ConfigError(f"not a usable JSON-RPC URL: {shown} contains a space or control character")
     try:
@@ -469,7 +479,7 @@ class _Transport:
 
     def __init__(self, url: str, timeout_s: float) -> None:
         parts, host, port = _parse_rpc_url(url)
-        self.url = url
+        self.url = shown_url(url)  # for messages only
         self.timeout_s = timeout_s
         self._https = parts.scheme == "https"
         self._host = host
@@ -582,7 +592,7 @@ class ChainClient:
     """A connection to one EVM JSON-RPC endpoint."""
 
     def __init__(self, rpc_url: str, timeout_s: float = 10.0) -> None:
-        self.rpc_url = rpc_url
+        self.rpc_url = shown_url(rpc_url)  # as messages name it: credentials redacted
         self.timeout_s = timeout_s
         self._provider = _Transport(rpc_url, timeout_s)
         self._chain_id: int | None = None

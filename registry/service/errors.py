@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from registry.chain.client import shown_url
 from registry.errors import (
     ChainUnavailable,
     ConfigError,
@@ -54,7 +55,7 @@ class Redactor:
         for url in urls:
             if not url:
                 continue
-            secrets.update((url, url.rstrip("/"), url.rstrip("/") + "/"))
+            secrets.update((url, url.rstrip("/"), url.rstrip("/") + "/", shown_url(url)))
             try:
                 parts = urllib.parse.urlsplit(url)
             except ValueError:
