@@ -5,10 +5,16 @@ trickling upstream answer stops nobody else, and itself ends by the request dead
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +22,7 @@ from conftest import welding_certificate
 from lying_node import GARBAGE, LyingNode, World, build_world, stale_head
 from service_helpers import assert_problem, serve_process
 
+from registry.chain.client import contract_abi
 from registry.chain.node import AnvilNode
 from registry.keystore import new_legal_entity
 from registry.ops.issuance import Issuer
@@ -201,3 +208,31 @@ def test_a_node_behind_the_anchor_is_could_not_determine_never_invalid(
         assert report["verdict"] == "could not determine" and "may be behind" in report["summary"], report["summary"]
         node.honest()
         assert client.post("/verify", json={"credential": issued.holder_file.dumps()}).json()["verdict"] == "valid"
+
+
+# -- the second exploration: nothing cached from a bad answer, one slow method stops no one --
+
+
+def test_an_answer_that_did_not_decode_is_never_served_again(world: World, node: LyingNode, service: str) -> None:
+    """The node answers anchorsOf with "0x" once. That request could not determine; the next ones,
+    at the same head (no new block: an idle chain), ask again and get the true answer, with
+    Cache-Control: no-cache or without."""
+    lied: list[bool] = []
+    wanted = "0x" + contract_abi("CredentialRegistry").selector("anchorsOf").hex()
+
+    def empty_once(result: Any, params: list[Any]) -> Any:
+        if str(params[0].get("data", "")).startswith(wanted) and not lied:
+            lied.append(True)
+            return "0x"
+        return result
+
+    node.lies["eth_call"] = empty_once
+    body = {"credential": world.credential.read_text()}
+    with httpx.Client(base_url=service, timeout=20) as client:
+        first = client.post("/verify", json=body, headers=NO_CACHE).json()
+        assert lied and first["verdict"] == "could not determine", first["summary"]
+        again = client.post("/verify", json=body, headers=NO_CACHE)
+        plain = client.post("/verify", json=body)
+    assert again.json()["verdict"] == "valid", again.json()["summary"]
+    assert plain.json()["verdict"] == "valid", plain.json()["summary"]
+    assert again.headers["x-block-number"] == plain.headers["x-block-number"]

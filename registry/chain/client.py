@@ -149,6 +149,27 @@ _ABIS: dict[str, Abi] = {}
 class BadAnswer(ChainUnavailable):
     """The node answered, but not with what the method must return (a lying or broken node)."""
 
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        seen = _BAD_ANSWERS.get()
+        if seen is not None:
+            seen.append(self)
+
+
+# The bad answers met in this context (a service request): whatever it cached may hold a lie.
+_BAD_ANSWERS: contextvars.ContextVar[list[BadAnswer] | None] = contextvars.ContextVar("bad_answers", default=None)
+
+
+@contextlib.contextmanager
+def noting_bad_answers() -> Iterator[list[BadAnswer]]:
+    """Collect every BadAnswer raised inside (this context and those copied from it), caught or not."""
+    seen: list[BadAnswer] = []
+    token = _BAD_ANSWERS.set(seen)
+    try:
+        yield seen
+    finally:
+        _BAD_ANSWERS.reset(token)
+
 
 def not_valid(method: str, url: str | None = None) -> BadAnswer:
     where = f"the node at {url}" if url else "the node"

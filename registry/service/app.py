@@ -55,7 +55,8 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     # deadline for its chain reads.
     # Sending a transaction may wait for its receipt as well (receipt_timeout_s).
     send = {"/api/transactions/send": config.request_deadline_s + config.receipt_timeout_s}
-    app.add_middleware(ReadDeadline, seconds=config.request_deadline_s, longer=send)
+    forget = app.state.chain.cache.clear  # an answer that did not decode may have been cached: never reuse it
+    app.add_middleware(ReadDeadline, seconds=config.request_deadline_s, longer=send, on_bad_answer=forget)
     app.add_middleware(BlockHeader)
     app.add_middleware(ReadCache, access=app.state.chain)
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)

@@ -9,11 +9,13 @@ import json
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from registry.chain.client import read_deadline
+from registry.chain.client import noting_bad_answers, read_deadline
 from registry.service.deps import wants_fresh
 from registry.service.errors import PROBLEM_JSON, problem_type
 
@@ -134,17 +136,31 @@ class ReadDeadline:
     its answers (the whole-request deadline of registry.chain.client.read_deadline): a stuck upstream
     request costs its own client a 503 by then, and nobody else anything."""
 
-    def __init__(self, app: ASGIApp, seconds: float, longer: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        seconds: float,
+        longer: dict[str, float] | None = None,
+        on_bad_answer: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
         self.seconds = seconds
         self.longer = longer or {}  # path -> seconds, for routes that wait on purpose (a receipt)
+        self.on_bad_answer = on_bad_answer  # a node answer did not decode: forget what was cached
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with read_deadline(self.longer.get(scope.get("path", ""), self.seconds), "request deadline"):
-            await self.app(scope, receive, send)
+        with (
+            read_deadline(self.longer.get(scope.get("path", ""), self.seconds), "request deadline"),
+            noting_bad_answers() as bad,
+        ):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                if bad and self.on_bad_answer is not None:
+                    self.on_bad_answer()
 
 
 class BlockHeader:
