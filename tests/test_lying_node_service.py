@@ -236,3 +236,34 @@ def test_an_answer_that_did_not_decode_is_never_served_again(world: World, node:
     assert again.json()["verdict"] == "valid", again.json()["summary"]
     assert plain.json()["verdict"] == "valid", plain.json()["summary"]
     assert again.headers["x-block-number"] == plain.headers["x-block-number"]
+
+
+def test_requests_stuck_on_one_slow_method_leave_threads_for_everyone_else(
+    world: World, node: LyingNode, service: str
+) -> None:
+    """80 verifications wait on a trickling eth_getLogs (each until the 3 s deadline): they used up
+    the 40 worker threads, and a DID document, which reads no logs, waited seconds for a thread.
+    Now at most 40 requests of one route family run at once (the rest get a quick 503 or wait
+    up to 1 s), in 256 threads: the DID document is answered at once."""
+    node.trickle_every_s = 1.0
+    node.trickle = lambda body: b"eth_getLogs" in body
+    body = {"credential": world.credential.read_text()}
+    outcomes: list[int] = []
+
+    def verify() -> None:
+        with httpx.Client(base_url=service, timeout=30, headers=NO_CACHE) as client:
+            outcomes.append(client.post("/verify", json=body).status_code)
+
+    flood = [threading.Thread(target=verify) for _ in range(80)]
+    for thread in flood:
+        thread.start()
+    time.sleep(1.5)
+    with httpx.Client(base_url=service, timeout=30, headers=NO_CACHE) as client:
+        started = time.monotonic()
+        probe = client.get(f"/did-registry/v5/identifiers/{world.issuer.did}")
+        took = time.monotonic() - started
+    for thread in flood:
+        thread.join(timeout=60)
+    assert probe.status_code == 200, probe.text
+    assert took < 0.5, took  # 0.01 s here; 1 s and more before, waiting for a thread
+    assert set(outcomes) <= {200, 503} and len(outcomes) == 80, outcomes

@@ -131,6 +131,54 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
+# The worker threads that run the routes (anyio's default is 40), and how many requests of one
+# route family (the first path segment: /verify, /did-registry, /api...) may run at once. Six
+# families at 40 hold at most 240 of the 256 threads: requests stuck on one slow upstream method
+# fill their own family's slots, never the threads every other client needs.
+WORKER_THREADS = 256
+PER_FAMILY = 40
+# How long a request waits for a slot of its family before it is answered 503 (retry later).
+FAMILY_QUEUE_S = 1.0
+
+
+class FamilyLimit:
+    """At most `PER_FAMILY` requests of one route family in flight; the next waits up to
+    `FAMILY_QUEUE_S` for a slot, then gets a 503 problem with Retry-After, at once."""
+
+    def __init__(self, app: ASGIApp, per_family: int = PER_FAMILY, queue_s: float = FAMILY_QUEUE_S) -> None:
+        self.app = app
+        self.per_family = per_family
+        self.queue_s = queue_s
+        self._slots: dict[str, anyio.Semaphore] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        family = str(scope.get("path", "/")).lstrip("/").split("/", 1)[0][:64]
+        slots = self._slots.get(family)
+        if slots is None:
+            if len(self._slots) >= 64:  # unknown paths: one shared family, bounded memory
+                family = "*"
+            slots = self._slots.setdefault(family, anyio.Semaphore(self.per_family))
+        with anyio.move_on_after(self.queue_s) as waited:
+            await slots.acquire()
+        if waited.cancelled_caught:
+            await _send_problem(
+                send,
+                503,
+                "Busy",
+                f"{self.per_family} requests to /{family} are in progress already; retry shortly",
+                "busy",
+                {"Retry-After": "1"},
+            )
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            slots.release()
+
+
 class ReadDeadline:
     """Every chain read a request makes ends within `seconds` of its arrival, however the node paces
     its answers (the whole-request deadline of registry.chain.client.read_deadline): a stuck upstream
