@@ -267,3 +267,47 @@ def test_requests_stuck_on_one_slow_method_leave_threads_for_everyone_else(
     assert probe.status_code == 200, probe.text
     assert took < 0.5, took  # 0.01 s here; 1 s and more before, waiting for a thread
     assert set(outcomes) <= {200, 503} and len(outcomes) == 80, outcomes
+
+
+def test_verify_via_a_trickling_service_ends_by_its_deadline(world: World, tmp_path: Path) -> None:
+    """A service that trickles a VALID answer a byte at a time (a fault of its own making, served
+    here by a small HTTP server) kept `verify --service` waiting two minutes, then VALID. Each
+    answer now has a whole-request deadline (REGISTRY_SERVICE_TIMEOUT): could not determine."""
+    answer = json.dumps({"source": "request", "verdict": "valid", "summary": "VALID: every check passed",
+                         "checks": [], "credential": {}, "checked_at": "x"}).encode()  # fmt: skip
+
+    class Trickle(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            data = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(answer)
+            try:
+                for byte in data + answer:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except OSError:
+                pass
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    argv = [sys.executable, "-m", "registry", "--home", str(world.settings.home), "verify",
+            "--service", f"http://127.0.0.1:{server.server_address[1]}", str(world.credential)]  # fmt: skip
+    try:
+        started = time.monotonic()
+        result = subprocess.run(
+            argv, capture_output=True, text=True, timeout=60, env={**os.environ, "REGISTRY_SERVICE_TIMEOUT": "2"}
+        )
+        took = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "COULD NOT DETERMINE" in result.stdout and "did not answer within 2 s" in result.stdout, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    assert took < 2 + 4, took
