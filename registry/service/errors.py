@@ -43,7 +43,8 @@ log.addFilter(_Inert())
 
 
 # What clients read instead of the node's URL: it is internal, and may carry credentials
-# (https://user:key@provider/...). The service's own log keeps the full message.
+# (https://user:key@provider/...). The service's own log keeps the full message, credentials
+# redacted (registry.chain.client.shown_url).
 CHAIN_NODE = "the service's chain node"
 
 
