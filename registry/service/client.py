@@ -41,6 +41,8 @@ def _retry_after(value: str | None) -> float | None:
 # How long one answer of the service may take, in all (however it paces its bytes): the service
 # answers within its own request deadline (8 s by default), so this is ample. REGISTRY_SERVICE_TIMEOUT.
 DEFAULT_SERVICE_TIMEOUT_S = 30.0
+# Broadcasting waits for the receipt as well (the service's --receipt-timeout, 30 s by default).
+SEND_EXTRA_S = 60.0
 
 
 class ServiceClient:
@@ -82,12 +84,11 @@ class ServiceClient:
 
         worker = threading.Thread(target=exchange, name="service-request", daemon=True)
         worker.start()
-        worker.join(self.timeout_s)
+        limit = self.timeout_s + (SEND_EXTRA_S if path == "/api/transactions/send" else 0.0)
+        worker.join(limit)
         if worker.is_alive():
             self.session = requests.Session()  # the abandoned thread keeps the old one
-            raise ChainUnavailable(
-                f"the registry service at {self.base_url} did not answer within {self.timeout_s:g} s"
-            )
+            raise ChainUnavailable(f"the registry service at {self.base_url} did not answer within {limit:g} s")
         if "error" in outcome:
             raise outcome["error"]
         response: requests.Response = outcome["response"]
@@ -95,7 +96,8 @@ class ServiceClient:
 
     def _exchange(self, session: requests.Session, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
-            return session.request(method, self.base_url + path, timeout=self.timeout_s, **kwargs)
+            # A read timeout too, so the abandoned thread ends at last (the deadline ends the wait).
+            return session.request(method, self.base_url + path, timeout=self.timeout_s + SEND_EXTRA_S, **kwargs)
         except requests.Timeout as exc:
             raise ChainUnavailable(
                 f"the registry service at {self.base_url} did not answer within {self.timeout_s:g} s"
