@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, NoReturn
 
-from registry.chain.client import BadAnswer, contract_abi, header_time
+from registry.chain.client import BadAnswer, contract_abi, header_time, shown_url
 from registry.config import DEFAULT_ANCHOR_WINDOW_S
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
 from registry.formats import credential as vcfmt
@@ -1164,7 +1164,8 @@ def verify_with_quorum(
             reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at, audience=audience, nonce=nonce)
         return [reports[n] for n in range(len(inputs))]
 
-    answers = list(zip([url for url, _ in verifiers], in_parallel(ask, [v for _, v in verifiers]), strict=True))
+    shown = [shown_url(url) for url, _ in verifiers]  # never an endpoint's credentials in evidence
+    answers = list(zip(shown, in_parallel(ask, [v for _, v in verifiers]), strict=True))
     final: list[Report | PassportReport] = []
     for n in range(len(inputs)):
         per_endpoint = [(url, reports[n]) for url, reports in answers]
