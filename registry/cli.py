@@ -798,7 +798,7 @@ def issuer_check(
         chain = Trust(registry, settings.public_url).fetch([target])[target]
         need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
         # The service's issuer check answers through the same function: the two cannot disagree.
-        head = registry.block_timestamp() if when is not None else 0
+        head = registry.block_timestamp()
         report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
     if as_json:
         _write(json_text(report.to_json(), indent=2, ascii_only=True) + "\n")

@@ -219,3 +219,35 @@ def test_a_garbled_receipt_is_one_line_exit_2_and_the_journal_finishes_the_write
     assert finished.returncode == 0, finished.stdout + finished.stderr
     verified, _ = run(world, "verify", str(out))
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+# -- a node that reports it is syncing ----------------------------------------------------------
+
+SYNCING = {"startingBlock": "0x0", "currentBlock": "0x5", "highestBlock": "0x99"}
+
+
+def test_a_node_that_reports_it_is_syncing_gives_no_current_verdict(world: World, node: LyingNode) -> None:
+    """An honest replica catching up (eth_syncing a sync status) whose newest block is a few seconds
+    old: "now" is past its head, so neither `verify` (without --at, and --at now) nor `issuer check`
+    answers; a time its head has reached still is answered."""
+    node.lies["eth_syncing"] = lambda r, p: SYNCING
+    for at in ((), ("--at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))):
+        verified, _ = run(world, "verify", str(world.credential), *at)
+        assert_could_not_determine_verify(verified, "")
+        assert "still syncing" in verified.stdout, verified.stdout
+        checked, _ = run(world, "issuer", "check", world.issuer.did, *at)
+        assert checked.returncode == 2 and "still syncing" in checked.stdout, checked.stdout + checked.stderr
+    past, _ = run(world, "issuer", "check", world.issuer.did, "--at", "2000-01-01T00:00:00Z")
+    assert past.returncode == 1 and "still syncing" not in past.stdout, past.stdout + past.stderr
+
+
+def test_a_future_time_is_never_answered_even_by_a_node_whose_clock_is_ahead(world: World, node: LyingNode) -> None:
+    """A node whose newest block claims a time a week ahead of the verifier's clock: a date in that
+    week is still the future for the verifier, never TRUSTED nor VALID."""
+    week = 7 * 86_400
+    node.lies["eth_getBlockByNumber"] = lambda r, p: {**r, "timestamp": hex(int(r["timestamp"], 16) + week)} if r else r
+    future = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3 * 86_400))
+    checked, _ = run(world, "issuer", "check", world.issuer.did, "--at", future)
+    assert checked.returncode == 2 and "in the future" in checked.stdout, checked.stdout + checked.stderr
+    verified, _ = run(world, "verify", str(world.credential), "--at", future)
+    assert verified.returncode == 2 and "in the future" in verified.stdout, verified.stdout + verified.stderr

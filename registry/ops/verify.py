@@ -397,15 +397,22 @@ class Verifier:
             requests.append(client.call_request(self.registry.anchors_call(anchor_pairs)))
         if status_keys:
             requests.append(client.call_request(self.registry.status_words_call(status_keys)))
+        if at is None:  # a current question: is the node itself current? (in the same round trip)
+            requests.append(("eth_syncing", []))
         results = client.batch(requests)
+        syncing = results.pop() is not False if at is None else None
         head_time = header_time(results[0], "latest", client.rpc_url)
-        if at is not None and at > head_time + CLOCK_SKEW_S:
-            problem = time_problem(at, head_time, client.syncing)
-            for item in live:
-                if problem is not None:
-                    item.add("time asked", Outcome.UNKNOWN, f"could not check: {problem}")
-                else:
-                    item.add("time asked", Outcome.PASS, idle_chain_note(head_time), newestBlock=vcfmt.iso(head_time))
+        # The time rule (trust.time_problem) holds for "now" too: past the newest block, only a node
+        # that reports it is not syncing is answered; a time in the future never is.
+        asked = int(time.time()) if at is None else at
+        problem = time_problem(
+            asked, head_time, client.syncing if syncing is None else lambda: bool(syncing), current=at is None
+        )
+        for item in live:
+            if problem is not None:
+                item.add("time asked", Outcome.UNKNOWN, f"could not check: {problem}")
+            elif at is not None and at > head_time + CLOCK_SKEW_S:
+                item.add("time asked", Outcome.PASS, idle_chain_note(head_time), newestBlock=vcfmt.iso(head_time))
         anchors = (
             Registry.anchor_records(anchor_pairs, abi.decode_output("anchorsOf", results[1])) if anchor_pairs else []
         )
