@@ -1519,7 +1519,16 @@ def _arguments() -> Iterator[None]:
 def _verdict_settings(rpc: list[str] | None, deployment: Path | None) -> Settings:
     """The settings of `verify` or `issuer check`: an unusable value (REGISTRY_READ_DEADLINE=abc)
     is a mistake in how the command was run (exit 64), never a verdict."""
+    from registry.chain.client import repeated_endpoint
+
     try:
+        # The same node given twice (127.0.0.1 and localhost, say) is not a second opinion.
+        same = repeated_endpoint(rpc) if rpc and len(rpc) > 1 else None
+        if same is not None:
+            raise ConfigError(
+                f"--rpc {same[0]} and --rpc {same[1]} are the same endpoint: a quorum needs independent "
+                "nodes; give each endpoint once"
+            )
         return _settings(rpc, deployment)
     except ConfigError as exc:
         raise _BadArguments(str(exc)) from exc

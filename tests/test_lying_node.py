@@ -137,8 +137,12 @@ def test_a_trickling_endpoint_of_a_quorum_costs_its_deadline_once(
 ) -> None:
     node.trickle_every_s = 1.0
     node.trickle = lambda body: True
-    rpc = (node.url, anvil.rpc_url, anvil.rpc_url.replace("127.0.0.1", "localhost"))
-    result, took = run(world, "verify", str(world.credential), rpc=rpc, env={"REGISTRY_READ_DEADLINE": "3"})
+    relay = LyingNode(anvil.rpc_url)  # an honest relay: a third endpoint (one URL given twice is refused)
+    try:
+        rpc = (node.url, anvil.rpc_url, relay.url)
+        result, took = run(world, "verify", str(world.credential), rpc=rpc, env={"REGISTRY_READ_DEADLINE": "3"})
+    finally:
+        relay.close()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 of 3 endpoints agree" in result.stdout
     assert took < 3 + 3, took
@@ -251,3 +255,34 @@ def test_a_future_time_is_never_answered_even_by_a_node_whose_clock_is_ahead(wor
     assert checked.returncode == 2 and "in the future" in checked.stdout, checked.stdout + checked.stderr
     verified, _ = run(world, "verify", str(world.credential), "--at", future)
     assert verified.returncode == 2 and "in the future" in verified.stdout, verified.stdout + verified.stderr
+
+
+# -- a quorum of one node -----------------------------------------------------------------------
+
+
+def test_one_node_given_several_times_is_a_usage_error_never_a_quorum(world: World, node: LyingNode) -> None:
+    """The same endpoint three times, or under two loopback names, is one node: exit 64, one line,
+    never "quorum: 3 of 3 endpoints agree"."""
+    port = world.node.url.rsplit(":", 1)[1]
+    for rpc in (
+        (node.url, node.url, node.url),
+        (f"http://127.0.0.1:{port}", f"http://localhost:{port}/"),
+        (f"http://localhost:{port}/", f"http://[::1]:{port}", world.registry.client.rpc_url),
+    ):
+        result, _ = run(world, "verify", str(world.credential), rpc=rpc)
+        assert result.returncode == 64, result.stdout + result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "are the same endpoint" in lines[0] and not result.stdout, result.stderr
+
+
+def test_endpoint_identity_tells_one_node_from_two() -> None:
+    from registry.chain.client import endpoint_identity, repeated_endpoint
+
+    assert endpoint_identity("http://LOCALHOST:80/") == endpoint_identity("http://127.0.0.1")
+    assert endpoint_identity("https://node.example/rpc/") == endpoint_identity("https://user:pw@node.example:443/rpc")
+    assert endpoint_identity("http://node.example/rpc") != endpoint_identity("https://node.example/rpc")
+    assert repeated_endpoint(["http://a.example:8545", "http://b.example:8545"]) is None
+    assert repeated_endpoint(["http://a.example:8545", "http://127.0.0.1:8545", "http://[::1]:8545"]) == (
+        "http://127.0.0.1:8545",
+        "http://[::1]:8545",
+    )

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, NoReturn
 
-from registry.chain.client import BadAnswer, contract_abi, header_time
+from registry.chain.client import BadAnswer, contract_abi, header_time, repeated_endpoint
 from registry.config import DEFAULT_ANCHOR_WINDOW_S
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
 from registry.formats import credential as vcfmt
@@ -1158,6 +1158,9 @@ def verify_with_quorum(
 
     The endpoints are asked at once, each in its own thread; a verifier may be given as a function
     that makes it (attaching to its endpoint), so a slow endpoint's attach delays no other one."""
+    same = repeated_endpoint([url for url, _ in verifiers])
+    if same is not None:  # one node given twice would agree with itself
+        raise InputError(f"{same[0]} and {same[1]} are the same endpoint: a quorum needs independent nodes")
     passports = {n for n, (_, content) in enumerate(inputs) if is_passport(content)}
     credentials = [n for n in range(len(inputs)) if n not in passports]
 
