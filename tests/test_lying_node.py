@@ -286,3 +286,71 @@ def test_endpoint_identity_tells_one_node_from_two() -> None:
         "http://127.0.0.1:8545",
         "http://[::1]:8545",
     )
+
+
+# -- a quorum that agrees on the verdict, not on the evidence -----------------------------------
+
+
+def _holder_request_reason(result: Any, params: list[Any]) -> Any:
+    """StatusWordChanged logs rewritten to say reason 4 (holder request): the verdict stays REVOKED."""
+    if not isinstance(result, list):
+        return result
+    out = []
+    for log in result:
+        data = log["data"]
+        if len(data) == 130:
+            flags = (int(data[66:], 16) & ~0xFF) | 4
+            log = {**log, "data": data[:66] + format(flags, "064x")}
+        out.append(log)
+    return out
+
+
+@pytest.fixture
+def revoked(world: World, anvil: AnvilNode, tmp_path: Path) -> Path:
+    """A credential of the world's issuer, revoked for reason 1 (issued in error) on the real chain."""
+    issued = Issuer(world.registry, world.issuer, world.settings).issue_single(world.holder.did, welding_certificate())
+    path = tmp_path / "revoked.json"
+    path.write_text(issued.holder_file.dumps())
+    done, _ = run(world, "revoke", str(path), "--issuer", world.issuer.name, "--reason", "1", rpc=(anvil.rpc_url,),
+                  env={"REGISTRY_PASSPHRASE": PASSPHRASE})  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return path
+
+
+def test_a_quorum_that_disagrees_on_the_reason_could_not_determine(
+    world: World, node: LyingNode, anvil: AnvilNode, revoked: Path
+) -> None:
+    """One endpoint keeps the verdict (REVOKED) and lies about why: the endpoints disagree, exit 2,
+    in either order; never "REVOKED: ... holder request" with "2 of 2 endpoints agree"."""
+    node.lies["eth_getLogs"] = _holder_request_reason
+    alone, _ = run(world, "verify", str(revoked))
+    assert alone.returncode == 1 and "holder request" in alone.stdout, alone.stdout  # the lie, from one node
+    for rpc in ((node.url, anvil.rpc_url), (anvil.rpc_url, node.url)):
+        result, _ = run(world, "verify", str(revoked), rpc=rpc)
+        assert_could_not_determine_verify(result, "disagree")
+        assert "endpoints agree" not in result.stdout, result.stdout
+    node.honest()
+    agreed, _ = run(world, "verify", str(revoked), rpc=(node.url, anvil.rpc_url))
+    assert agreed.returncode == 1 and "issued in error" in agreed.stdout, agreed.stdout
+    assert "2 of 2 endpoints agree" in agreed.stdout, agreed.stdout
+
+
+def test_an_endpoint_that_fails_unexpectedly_is_that_endpoints_could_not_determine(
+    world: World, anvil: AnvilNode
+) -> None:
+    """A mock, for a fault the real code no longer causes (a bug in decoding one node's answer):
+    one endpoint's verification raises something that is not a RegistryError. The quorum run goes
+    on: that endpoint did not answer, the other two agree."""
+    from registry.ops.verify import Verdict, Verifier, verify_with_quorum
+
+    def broken() -> Verifier:
+        raise KeyError("timestamp")
+
+    content = world.credential.read_text()
+    honest = Verifier(world.registry)
+    reports = verify_with_quorum([("a", honest), ("b", Verifier(world.registry)), ("broken", broken)], [("c", content)])
+    assert reports[0].verdict is Verdict.VALID, reports[0].summary
+    quorum = reports[0].check("quorum")
+    assert quorum is not None and "2 of 3 endpoints agree; no answer from broken" in quorum.message
+    lonely = verify_with_quorum([("a", honest), ("broken", broken)], [("c", content)])
+    assert lonely[0].verdict is Verdict.INDETERMINATE and "only 1 of 2" in lonely[0].summary

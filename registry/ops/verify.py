@@ -1165,14 +1165,17 @@ def verify_with_quorum(
     credentials = [n for n in range(len(inputs)) if n not in passports]
 
     def ask(given: Verifier | Callable[[], Verifier]) -> list[Report | PassportReport]:
-        verifier = given if isinstance(given, Verifier) else given()
-        reports: dict[int, Report | PassportReport] = {}
-        if credentials:
-            answered = verifier.verify_many([inputs[n] for n in credentials], at)
-            reports.update(zip(credentials, answered, strict=True))
-        for n in passports:
-            reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at, audience=audience, nonce=nonce)
-        return [reports[n] for n in range(len(inputs))]
+        try:
+            verifier = given if isinstance(given, Verifier) else given()
+            reports: dict[int, Report | PassportReport] = {}
+            if credentials:
+                answered = verifier.verify_many([inputs[n] for n in credentials], at)
+                reports.update(zip(credentials, answered, strict=True))
+            for n in passports:
+                reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at, audience=audience, nonce=nonce)
+            return [reports[n] for n in range(len(inputs))]
+        except Exception as exc:  # one endpoint's fault is that endpoint's "could not determine"
+            return [_failed_endpoint(source, n in passports, exc, at) for n, (source, _) in enumerate(inputs)]
 
     answers = list(zip([url for url, _ in verifiers], in_parallel(ask, [v for _, v in verifiers]), strict=True))
     final: list[Report | PassportReport] = []
@@ -1180,7 +1183,9 @@ def verify_with_quorum(
         per_endpoint = [(url, reports[n]) for url, reports in answers]
         answered = [(url, r) for url, r in per_endpoint if r.verdict is not Verdict.INDETERMINATE]
         silent = [url for url, r in per_endpoint if r.verdict is Verdict.INDETERMINATE]
-        verdicts = {r.verdict for _, r in answered}
+        # Endpoints agree when their verdicts and the evidence behind them (reason, block, time and
+        # transaction of a status change and of the anchor) agree: the report shown is one of them.
+        verdicts = {(r.verdict, _key_evidence(r)) for _, r in answered}
         base = answered[0][1] if answered else per_endpoint[0][1]
         evidence = {url: str(r.verdict) for url, r in per_endpoint}
         if len(verdicts) == 1 and len(answered) * 2 > len(per_endpoint):
@@ -1190,8 +1195,12 @@ def verify_with_quorum(
             base.checks.append(Check("quorum", Outcome.PASS, note, dict(evidence)))
             final.append(base)
             continue
-        if len(verdicts) > 1:
+        if len({r.verdict for _, r in answered}) > 1:
             message = "the endpoints disagree: " + ", ".join(f"{u} says {r.verdict}" for u, r in answered)
+        elif len(verdicts) > 1:
+            message = "the endpoints disagree on the evidence: " + ", ".join(
+                f"{u} says {r.summary}" for u, r in answered
+            )
         else:
             message = f"only {len(answered)} of {len(per_endpoint)} endpoints answered"
         base.checks.append(Check("quorum", Outcome.UNKNOWN, message, dict(evidence)))
@@ -1199,3 +1208,29 @@ def verify_with_quorum(
         base.summary = f"COULD NOT DETERMINE: {message}"
         final.append(base)
     return final
+
+
+# What quorum endpoints must agree on besides the verdict: each status change and the anchor, as
+# the report states them (a node can keep the verdict and lie about the reason or the time).
+_EVIDENCE_KEYS = ("reasonCode", "block", "time", "transaction", "account", "list", "index")
+
+
+def _key_evidence(report: Report | PassportReport) -> tuple[Any, ...]:
+    own = tuple(
+        (c.name, str(c.outcome), tuple(repr(c.evidence.get(k)) for k in _EVIDENCE_KEYS))
+        for c in report.checks
+        if c.name == "anchor" or c.name.endswith("status") or c.name == "status list"
+    )
+    inner = tuple(_key_evidence(r) for r in report.credentials) if isinstance(report, PassportReport) else ()
+    return own, inner
+
+
+def _failed_endpoint(source: str, passport: bool, exc: BaseException, at: int | None) -> Report | PassportReport:
+    """The report of an endpoint whose verification failed unexpectedly: could not determine."""
+    reason = f"could not check: this endpoint failed ({type(exc).__name__})"
+    checks = [Check("chain", Outcome.UNKNOWN, reason)]
+    summary = f"COULD NOT DETERMINE: {reason}"
+    if passport:
+        return PassportReport(source, Verdict.INDETERMINATE, summary, None, checks, [])
+    when = vcfmt.iso(at if at is not None else int(time.time()))
+    return Report(source, Verdict.INDETERMINATE, summary, checks, {}, when)
