@@ -326,3 +326,31 @@ def test_revocations_from_three_machines_at_once_race_over_the_nonce_too(
         node.server_close()
     recorded = _status(_verify(settings, credential), "revocation status")
     _one_winner(results, reasons, "revoked", "revoked", recorded, strict=True)
+
+
+def test_a_credential_both_revoked_and_suspended_reads_revoked_and_stays_so(
+    settings: Settings, registry: Registry, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    """What a suspension racing a revocation from another machine can leave (each process checked
+    the other bit before either change landed): both bits set. The verdict is REVOKED, and the
+    credential cannot be reinstated (revocation is final)."""
+    from registry.ops.issuance import own_status_entry
+    from registry.ops.registry import Purpose
+
+    ti = issuer.identity
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    path = tmp_path / "both.json"
+    path.write_text(issued.holder_file.dumps())
+    token = issued.holder_file.credential
+    elsewhere = Registry.connect(settings, journal=False)  # the other machine: no shared journal
+    for purpose, reason in ((Purpose.SUSPENSION, 6), (Purpose.REVOCATION, 4)):
+        number, index = own_status_entry(token, ti.did, ti.account.address, purpose)
+        elsewhere.set_status(ti, purpose, number, index, reason)
+    report = _verify(settings, path)
+    assert report["verdict"] == "revoked", report["summary"]
+    argv = _argv(settings, settings.home, "reinstate", path, 0, settings.rpc_url)
+    argv.remove("--reason")
+    argv.remove("0")
+    env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    refused = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert refused.returncode != 0 and "revocation is final" in refused.stderr, refused.stdout + refused.stderr
