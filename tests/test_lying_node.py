@@ -141,8 +141,12 @@ def test_a_trickling_endpoint_of_a_quorum_costs_its_deadline_once(
 ) -> None:
     node.trickle_every_s = 1.0
     node.trickle = lambda body: True
-    rpc = (node.url, anvil.rpc_url, anvil.rpc_url.replace("127.0.0.1", "localhost"))
-    result, took = run(world, "verify", str(world.credential), rpc=rpc, env={"REGISTRY_READ_DEADLINE": "3"})
+    relay = LyingNode(anvil.rpc_url)  # an honest relay: a third endpoint (one URL given twice is refused)
+    try:
+        rpc = (node.url, anvil.rpc_url, relay.url)
+        result, took = run(world, "verify", str(world.credential), rpc=rpc, env={"REGISTRY_READ_DEADLINE": "3"})
+    finally:
+        relay.close()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 of 3 endpoints agree" in result.stdout
     assert took < 3 + 3, took
@@ -313,3 +317,134 @@ def test_rpc_url_credentials_are_never_shown(world: World, node: LyingNode) -> N
     assert unreachable.returncode == 2, unreachable.stdout + unreachable.stderr
     for result in (quorum, unreachable):
         assert "s3cret" not in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+# -- a node that reports it is syncing ----------------------------------------------------------
+
+SYNCING = {"startingBlock": "0x0", "currentBlock": "0x5", "highestBlock": "0x99"}
+
+
+def test_a_node_that_reports_it_is_syncing_gives_no_current_verdict(world: World, node: LyingNode) -> None:
+    """An honest replica catching up (eth_syncing a sync status) whose newest block is a few seconds
+    old: "now" is past its head, so neither `verify` (without --at, and --at now) nor `issuer check`
+    answers; a time its head has reached still is answered."""
+    node.lies["eth_syncing"] = lambda r, p: SYNCING
+    for at in ((), ("--at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))):
+        verified, _ = run(world, "verify", str(world.credential), *at)
+        assert_could_not_determine_verify(verified, "")
+        assert "still syncing" in verified.stdout, verified.stdout
+        checked, _ = run(world, "issuer", "check", world.issuer.did, *at)
+        assert checked.returncode == 2 and "still syncing" in checked.stdout, checked.stdout + checked.stderr
+    past, _ = run(world, "issuer", "check", world.issuer.did, "--at", "2000-01-01T00:00:00Z")
+    assert past.returncode == 1 and "still syncing" not in past.stdout, past.stdout + past.stderr
+
+
+def test_a_future_time_is_never_answered_even_by_a_node_whose_clock_is_ahead(world: World, node: LyingNode) -> None:
+    """A node whose newest block claims a time a week ahead of the verifier's clock: a date in that
+    week is still the future for the verifier, never TRUSTED nor VALID."""
+    week = 7 * 86_400
+    node.lies["eth_getBlockByNumber"] = lambda r, p: {**r, "timestamp": hex(int(r["timestamp"], 16) + week)} if r else r
+    future = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3 * 86_400))
+    checked, _ = run(world, "issuer", "check", world.issuer.did, "--at", future)
+    assert checked.returncode == 2 and "in the future" in checked.stdout, checked.stdout + checked.stderr
+    verified, _ = run(world, "verify", str(world.credential), "--at", future)
+    assert verified.returncode == 2 and "in the future" in verified.stdout, verified.stdout + verified.stderr
+
+
+# -- a quorum of one node -----------------------------------------------------------------------
+
+
+def test_one_node_given_several_times_is_a_usage_error_never_a_quorum(world: World, node: LyingNode) -> None:
+    """The same endpoint three times, or under two loopback names, is one node: exit 64, one line,
+    never "quorum: 3 of 3 endpoints agree"."""
+    port = world.node.url.rsplit(":", 1)[1]
+    for rpc in (
+        (node.url, node.url, node.url),
+        (f"http://127.0.0.1:{port}", f"http://localhost:{port}/"),
+        (f"http://localhost:{port}/", f"http://[::1]:{port}", world.registry.client.rpc_url),
+    ):
+        result, _ = run(world, "verify", str(world.credential), rpc=rpc)
+        assert result.returncode == 64, result.stdout + result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "are the same endpoint" in lines[0] and not result.stdout, result.stderr
+
+
+def test_endpoint_identity_tells_one_node_from_two() -> None:
+    from registry.chain.client import endpoint_identity, repeated_endpoint
+
+    assert endpoint_identity("http://LOCALHOST:80/") == endpoint_identity("http://127.0.0.1")
+    assert endpoint_identity("https://node.example/rpc/") == endpoint_identity("https://user:pw@node.example:443/rpc")
+    assert endpoint_identity("http://node.example/rpc") != endpoint_identity("https://node.example/rpc")
+    assert repeated_endpoint(["http://a.example:8545", "http://b.example:8545"]) is None
+    assert repeated_endpoint(["http://a.example:8545", "http://127.0.0.1:8545", "http://[::1]:8545"]) == (
+        "http://127.0.0.1:8545",
+        "http://[::1]:8545",
+    )
+
+
+# -- a quorum that agrees on the verdict, not on the evidence -----------------------------------
+
+
+def _holder_request_reason(result: Any, params: list[Any]) -> Any:
+    """StatusWordChanged logs rewritten to say reason 4 (holder request): the verdict stays REVOKED."""
+    if not isinstance(result, list):
+        return result
+    out = []
+    for log in result:
+        data = log["data"]
+        if len(data) == 130:
+            flags = (int(data[66:], 16) & ~0xFF) | 4
+            log = {**log, "data": data[:66] + format(flags, "064x")}
+        out.append(log)
+    return out
+
+
+@pytest.fixture
+def revoked(world: World, anvil: AnvilNode, tmp_path: Path) -> Path:
+    """A credential of the world's issuer, revoked for reason 1 (issued in error) on the real chain."""
+    issued = Issuer(world.registry, world.issuer, world.settings).issue_single(world.holder.did, welding_certificate())
+    path = tmp_path / "revoked.json"
+    path.write_text(issued.holder_file.dumps())
+    done, _ = run(world, "revoke", str(path), "--issuer", world.issuer.name, "--reason", "1", rpc=(anvil.rpc_url,),
+                  env={"REGISTRY_PASSPHRASE": PASSPHRASE})  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return path
+
+
+def test_a_quorum_that_disagrees_on_the_reason_could_not_determine(
+    world: World, node: LyingNode, anvil: AnvilNode, revoked: Path
+) -> None:
+    """One endpoint keeps the verdict (REVOKED) and lies about why: the endpoints disagree, exit 2,
+    in either order; never "REVOKED: ... holder request" with "2 of 2 endpoints agree"."""
+    node.lies["eth_getLogs"] = _holder_request_reason
+    alone, _ = run(world, "verify", str(revoked))
+    assert alone.returncode == 1 and "holder request" in alone.stdout, alone.stdout  # the lie, from one node
+    for rpc in ((node.url, anvil.rpc_url), (anvil.rpc_url, node.url)):
+        result, _ = run(world, "verify", str(revoked), rpc=rpc)
+        assert_could_not_determine_verify(result, "disagree")
+        assert "endpoints agree" not in result.stdout, result.stdout
+    node.honest()
+    agreed, _ = run(world, "verify", str(revoked), rpc=(node.url, anvil.rpc_url))
+    assert agreed.returncode == 1 and "issued in error" in agreed.stdout, agreed.stdout
+    assert "2 of 2 endpoints agree" in agreed.stdout, agreed.stdout
+
+
+def test_an_endpoint_that_fails_unexpectedly_is_that_endpoints_could_not_determine(
+    world: World, anvil: AnvilNode
+) -> None:
+    """A mock, for a fault the real code no longer causes (a bug in decoding one node's answer):
+    one endpoint's verification raises something that is not a RegistryError. The quorum run goes
+    on: that endpoint did not answer, the other two agree."""
+    from registry.ops.verify import Verdict, Verifier, verify_with_quorum
+
+    def broken() -> Verifier:
+        raise KeyError("timestamp")
+
+    content = world.credential.read_text()
+    honest = Verifier(world.registry)
+    reports = verify_with_quorum([("a", honest), ("b", Verifier(world.registry)), ("broken", broken)], [("c", content)])
+    assert reports[0].verdict is Verdict.VALID, reports[0].summary
+    quorum = reports[0].check("quorum")
+    assert quorum is not None and "2 of 3 endpoints agree; no answer from broken" in quorum.message
+    lonely = verify_with_quorum([("a", honest), ("broken", broken)], [("c", content)])
+    assert lonely[0].verdict is Verdict.INDETERMINATE and "only 1 of 2" in lonely[0].summary

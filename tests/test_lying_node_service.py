@@ -311,3 +311,17 @@ def test_verify_via_a_trickling_service_ends_by_its_deadline(world: World, tmp_p
     assert "COULD NOT DETERMINE" in result.stdout and "did not answer within 2 s" in result.stdout, result.stdout
     assert "Traceback" not in result.stderr, result.stderr
     assert took < 2 + 4, took
+
+
+def test_a_node_that_reports_it_is_syncing_gives_no_current_answer(world: World, node: LyingNode, service: str) -> None:
+    """An honest replica catching up (eth_syncing a sync status), its newest block seconds old: the
+    service, asked about now (no `at`), answers neither valid nor ok: could not determine."""
+    node.lies["eth_syncing"] = lambda r, p: {"startingBlock": "0x0", "currentBlock": "0x5", "highestBlock": "0x99"}
+    with httpx.Client(base_url=service, timeout=20, headers=NO_CACHE) as client:
+        report = client.post("/verify", json={"credential": world.credential.read_text()}).json()
+        checked = client.get(f"/api/issuers/{world.issuer.did}/check")
+    assert report["verdict"] == "could not determine" and "still syncing" in report["summary"], report["summary"]
+    assert checked.status_code == 200, checked.text
+    answer = checked.json()
+    assert answer["ok"] is False and answer["verdict"] == "could not determine", answer
+    assert "still syncing" in answer["summary"], answer

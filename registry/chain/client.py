@@ -498,6 +498,37 @@ def _parse_rpc_url(url: str) -> tuple[urllib.parse.SplitResult, str, int | None]
     return parts, parts.hostname, port
 
 
+_LOOPBACK = frozenset({"localhost", "::1", "0:0:0:0:0:0:0:1"})
+
+
+def endpoint_identity(url: str) -> tuple[str, str, int, str]:
+    """What makes two JSON-RPC URLs the same node, as far as the URL can tell: scheme, host (any
+    loopback name or address is one host), port (the scheme's default when none is given) and path
+    with its query (a trailing slash aside); user and password are not part of it. A quorum counts
+    endpoints by this, so one node given twice never agrees with itself."""
+    parts, host, port = _parse_rpc_url(url)
+    host = host.lower().rstrip(".")
+    if host in _LOOPBACK or re.fullmatch(r"127(\.\d{1,3}){3}", host):
+        host = "loopback"
+    path = (parts.path or "/").rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path
+
+
+def repeated_endpoint(urls: Sequence[str]) -> tuple[str, str] | None:
+    """The first pair of URLs naming the same endpoint (`endpoint_identity`), or None. A URL that
+    is not usable is left to the caller's reading of it (its endpoint does not answer)."""
+    seen: dict[tuple[str, str, int, str], str] = {}
+    for url in urls:
+        try:
+            key = endpoint_identity(url)
+        except ConfigError:
+            continue
+        if key in seen:
+            return seen[key], url
+        seen[key] = url
+    return None
+
+
 class _Transport:
     """JSON-RPC over HTTP(S): one request or a batch per POST, on a kept-alive connection per thread.
 
