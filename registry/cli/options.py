@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
+from registry.cli.exits import arguments
 from registry.config import Settings
 from registry.errors import ConfigError, InputError, KeyStoreError
 from registry.text import is_text, shown
@@ -37,6 +38,22 @@ def settings_of(ctx: typer.Context, rpc: list[str] | None = None, deployment: Pa
     if isinstance(state, Home) and state.home is not None:
         kwargs["home"] = state.home
     return Settings(**kwargs)
+
+
+def verdict_settings(ctx: typer.Context, rpc: list[str] | None, deployment: Path | None) -> Settings:
+    """The settings of `verify` or `issuer check`: an unusable value (REGISTRY_READ_DEADLINE=abc),
+    or one node named twice, is a mistake in how the command was run (exit 64), never a verdict."""
+    from registry.chain.client import repeated_endpoint
+
+    with arguments(ConfigError):
+        # The same node given twice (127.0.0.1 and localhost, say) is not a second opinion.
+        same = repeated_endpoint(rpc) if rpc and len(rpc) > 1 else None
+        if same is not None:
+            raise ConfigError(
+                f"--rpc {same[0]} and --rpc {same[1]} are the same endpoint: a quorum needs independent "
+                "nodes; give each endpoint once"
+            )
+        return settings_of(ctx, rpc, deployment)
 
 
 def text(value: Any) -> Any:

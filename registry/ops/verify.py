@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, NoReturn
 
-from registry.chain.client import BadAnswer, contract_abi, header_time
+from registry.chain.client import BadAnswer, contract_abi, header_time, repeated_endpoint, shown_url
 from registry.config import DEFAULT_ANCHOR_WINDOW_S
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
 from registry.formats import credential as vcfmt
@@ -397,15 +397,22 @@ class Verifier:
             requests.append(client.call_request(self.registry.anchors_call(anchor_pairs)))
         if status_keys:
             requests.append(client.call_request(self.registry.status_words_call(status_keys)))
+        if at is None:  # a current question: is the node itself current? (in the same round trip)
+            requests.append(("eth_syncing", []))
         results = client.batch(requests)
+        syncing = results.pop() is not False if at is None else None
         head_time = header_time(results[0], "latest", client.rpc_url)
-        if at is not None and at > head_time + CLOCK_SKEW_S:
-            problem = time_problem(at, head_time, client.syncing)
-            for item in live:
-                if problem is not None:
-                    item.add("time asked", Outcome.UNKNOWN, f"could not check: {problem}")
-                else:
-                    item.add("time asked", Outcome.PASS, idle_chain_note(head_time), newestBlock=vcfmt.iso(head_time))
+        # The time rule (trust.time_problem) holds for "now" too: past the newest block, only a node
+        # that reports it is not syncing is answered; a time in the future never is.
+        asked = int(time.time()) if at is None else at
+        problem = time_problem(
+            asked, head_time, client.syncing if syncing is None else lambda: bool(syncing), current=at is None
+        )
+        for item in live:
+            if problem is not None:
+                item.add("time asked", Outcome.UNKNOWN, f"could not check: {problem}")
+            elif at is not None and at > head_time + CLOCK_SKEW_S:
+                item.add("time asked", Outcome.PASS, idle_chain_note(head_time), newestBlock=vcfmt.iso(head_time))
         anchors = (
             Registry.anchor_records(anchor_pairs, abi.decode_output("anchorsOf", results[1])) if anchor_pairs else []
         )
@@ -1151,26 +1158,35 @@ def verify_with_quorum(
 
     The endpoints are asked at once, each in its own thread; a verifier may be given as a function
     that makes it (attaching to its endpoint), so a slow endpoint's attach delays no other one."""
+    same = repeated_endpoint([url for url, _ in verifiers])
+    if same is not None:  # one node given twice would agree with itself
+        raise InputError(f"{same[0]} and {same[1]} are the same endpoint: a quorum needs independent nodes")
     passports = {n for n, (_, content) in enumerate(inputs) if is_passport(content)}
     credentials = [n for n in range(len(inputs)) if n not in passports]
 
     def ask(given: Verifier | Callable[[], Verifier]) -> list[Report | PassportReport]:
-        verifier = given if isinstance(given, Verifier) else given()
-        reports: dict[int, Report | PassportReport] = {}
-        if credentials:
-            answered = verifier.verify_many([inputs[n] for n in credentials], at)
-            reports.update(zip(credentials, answered, strict=True))
-        for n in passports:
-            reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at, audience=audience, nonce=nonce)
-        return [reports[n] for n in range(len(inputs))]
+        try:
+            verifier = given if isinstance(given, Verifier) else given()
+            reports: dict[int, Report | PassportReport] = {}
+            if credentials:
+                answered = verifier.verify_many([inputs[n] for n in credentials], at)
+                reports.update(zip(credentials, answered, strict=True))
+            for n in passports:
+                reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at, audience=audience, nonce=nonce)
+            return [reports[n] for n in range(len(inputs))]
+        except Exception as exc:  # one endpoint's fault is that endpoint's "could not determine"
+            return [_failed_endpoint(source, n in passports, exc, at) for n, (source, _) in enumerate(inputs)]
 
-    answers = list(zip([url for url, _ in verifiers], in_parallel(ask, [v for _, v in verifiers]), strict=True))
+    shown = [shown_url(url) for url, _ in verifiers]  # never an endpoint's credentials in evidence
+    answers = list(zip(shown, in_parallel(ask, [v for _, v in verifiers]), strict=True))
     final: list[Report | PassportReport] = []
     for n in range(len(inputs)):
         per_endpoint = [(url, reports[n]) for url, reports in answers]
         answered = [(url, r) for url, r in per_endpoint if r.verdict is not Verdict.INDETERMINATE]
         silent = [url for url, r in per_endpoint if r.verdict is Verdict.INDETERMINATE]
-        verdicts = {r.verdict for _, r in answered}
+        # Endpoints agree when their verdicts and the evidence behind them (reason, block, time and
+        # transaction of a status change and of the anchor) agree: the report shown is one of them.
+        verdicts = {(r.verdict, _key_evidence(r)) for _, r in answered}
         base = answered[0][1] if answered else per_endpoint[0][1]
         evidence = {url: str(r.verdict) for url, r in per_endpoint}
         if len(verdicts) == 1 and len(answered) * 2 > len(per_endpoint):
@@ -1180,8 +1196,12 @@ def verify_with_quorum(
             base.checks.append(Check("quorum", Outcome.PASS, note, dict(evidence)))
             final.append(base)
             continue
-        if len(verdicts) > 1:
+        if len({r.verdict for _, r in answered}) > 1:
             message = "the endpoints disagree: " + ", ".join(f"{u} says {r.verdict}" for u, r in answered)
+        elif len(verdicts) > 1:
+            message = "the endpoints disagree on the evidence: " + ", ".join(
+                f"{u} says {r.summary}" for u, r in answered
+            )
         else:
             message = f"only {len(answered)} of {len(per_endpoint)} endpoints answered"
         base.checks.append(Check("quorum", Outcome.UNKNOWN, message, dict(evidence)))
@@ -1189,3 +1209,29 @@ def verify_with_quorum(
         base.summary = f"COULD NOT DETERMINE: {message}"
         final.append(base)
     return final
+
+
+# What quorum endpoints must agree on besides the verdict: each status change and the anchor, as
+# the report states them (a node can keep the verdict and lie about the reason or the time).
+_EVIDENCE_KEYS = ("reasonCode", "block", "time", "transaction", "account", "list", "index")
+
+
+def _key_evidence(report: Report | PassportReport) -> tuple[Any, ...]:
+    own = tuple(
+        (c.name, str(c.outcome), tuple(repr(c.evidence.get(k)) for k in _EVIDENCE_KEYS))
+        for c in report.checks
+        if c.name == "anchor" or c.name.endswith("status") or c.name == "status list"
+    )
+    inner = tuple(_key_evidence(r) for r in report.credentials) if isinstance(report, PassportReport) else ()
+    return own, inner
+
+
+def _failed_endpoint(source: str, passport: bool, exc: BaseException, at: int | None) -> Report | PassportReport:
+    """The report of an endpoint whose verification failed unexpectedly: could not determine."""
+    reason = f"could not check: this endpoint failed ({type(exc).__name__})"
+    checks = [Check("chain", Outcome.UNKNOWN, reason)]
+    summary = f"COULD NOT DETERMINE: {reason}"
+    if passport:
+        return PassportReport(source, Verdict.INDETERMINATE, summary, None, checks, [])
+    when = vcfmt.iso(at if at is not None else int(time.time()))
+    return Report(source, Verdict.INDETERMINATE, summary, checks, {}, when)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments, view_calls
-from registry.cli.options import DeploymentOpt, RpcOpt, did_of, parse_at, settings_of
+from registry.cli.options import DeploymentOpt, RpcOpt, did_of, parse_at, verdict_settings
 from registry.cli.output import SYMBOL, out, write_json
 from registry.errors import ConfigError, DeploymentMismatch
 from registry.text import markup
@@ -44,8 +44,7 @@ def issuer_check(
     from registry.ops.registry import Registry
     from registry.ops.trust import Need, Trust, evaluate_at
 
-    with arguments(ConfigError):  # an unusable setting (REGISTRY_READ_DEADLINE=abc) is no verdict
-        settings = settings_of(ctx, rpc, deployment)
+    settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
         target = did_of(settings, did)
         roots = trust_lists(trust_list)
@@ -58,7 +57,7 @@ def issuer_check(
             raise DeploymentMismatch(str(exc)) from exc
         chain = Trust(registry, settings.public_url).fetch([target])[target]
         need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
-        head = registry.block_timestamp() if when is not None else 0
+        head = registry.block_timestamp()
         report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
     if as_json:
         write_json(report.to_json())

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
-from registry.cli.options import DeploymentOpt, RpcOpt, ServiceOpt, parse_at, settings_of
+from registry.cli.options import DeploymentOpt, RpcOpt, ServiceOpt, parse_at, verdict_settings
 from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
 from registry.config import Settings
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
@@ -66,8 +66,7 @@ def verify(
         return
     from registry.chain.client import start_read_deadline
 
-    with arguments(ConfigError):  # an unusable setting (REGISTRY_READ_DEADLINE=abc) is no verdict
-        settings = settings_of(ctx, rpc, deployment)
+    settings = verdict_settings(ctx, rpc, deployment)
     # Every chain read ends within the read deadline: REGISTRY_READ_DEADLINE seconds for each
     # slice of up to 100 credentials (attaching to the chain included), however the node paces
     # its answers; past it, the verdict is "could not determine".
