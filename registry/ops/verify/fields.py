@@ -8,6 +8,7 @@ parsing never ask which profile they are looking at.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from registry.errors import InputError
@@ -49,11 +50,15 @@ def issuer_id(vc: dict[str, Any]) -> Any:
     return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
+# One issuer's credentials name the same few keys: each kid is checked once.
+_split_kid = lru_cache(maxsize=1024)(split_did_url)
+
+
 def _common(vc: dict[str, Any], kid: str | None, issuer: str) -> tuple[str, list[StatusRef], Any]:
     """Checks and fields shared by both profiles: signing key, status entries, schema."""
     if not kid:
         raise InputError("the JWT header has no kid")
-    kid_did, fragment = split_did_url(kid)
+    kid_did, fragment = _split_kid(kid) if len(kid) <= 512 else split_did_url(kid)
     if kid_did != issuer:
         raise InputError("the signing key (kid) belongs to another DID than the issuer")
     statuses = [parse_status_entry(e) for e in status_entries({"vc": vc})]
