@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.formats import jwt
-from registry.ops.registry import AnchorRecord, DidState, Registry, Rel, VerificationMethod
+from registry.ops.registry import AnchorRecord, DidState, Registry, VerificationMethod
 from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, TrustReport, evaluate
 from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
 from registry.ops.verify.lookups import Lookups
@@ -32,13 +32,13 @@ class Batch:
     accreditations: dict[tuple[Any, ...], tuple[Outcome, str, dict[str, Any]]] = field(default_factory=dict)
 
 
-def _key_problem(item: Item, state: DidState) -> tuple[Code, str, dict[str, Any]] | VerificationMethod:
+def _key_problem(
+    item: Item, state: DidState, lookups: Lookups
+) -> tuple[Code, str, dict[str, Any]] | VerificationMethod:
     """The signing key's method in the issuer's document, or what is wrong with it."""
-    method = state.method_by_thumbprint(item.fragment)
-    if method is None:
-        return Code.SIGNING_KEY, f"the issuer's DID document has no key #{item.fragment}", {}
-    if not method.has(Rel.ASSERTION_METHOD):
-        return Code.SIGNING_KEY, "the signing key is not an assertionMethod of the issuer", {}
+    method = lookups.assertion_method(state, item.fragment)
+    if isinstance(method, str):
+        return Code.SIGNING_KEY, method, {}
     # `iat` is the signer's word: it must fall in the key's window (its last second included, as a
     # signature in the second the key was retired may precede the retirement); what settles it is
     # the anchor's block (check_key_at_anchor).
@@ -52,7 +52,7 @@ def _key_problem(item: Item, state: DidState) -> tuple[Code, str, dict[str, Any]
     return method
 
 
-def check_key(item: Item, state: DidState) -> None:
+def check_key(item: Item, state: DidState, lookups: Lookups) -> None:
     """The issuer's DID is registered, the key that signed is its assertion key, the signature holds."""
     assert item.parsed is not None
     item.did_state = state
@@ -63,7 +63,7 @@ def check_key(item: Item, state: DidState) -> None:
         Code.ISSUER_DID, Outcome.PASS, f"{item.issuer} is registered",
         registered=iso(state.registered_at), registeredBlock=state.registered_block,
     )  # fmt: skip
-    found = _key_problem(item, state)
+    found = _key_problem(item, state, lookups)
     if not isinstance(found, VerificationMethod):
         code, message, evidence = found
         item.add(code, Outcome.FAIL, message, **evidence)
@@ -141,7 +141,7 @@ def _missing_anchor(item: Item, batch: Batch) -> None:
 
 
 def _anchor_problem(item: Item, state: DidState, record: AnchorRecord, batch: Batch) -> tuple[Outcome, str] | None:
-    controller = state.controller(record.account)
+    controller = batch.lookups.controller(state, record.account)
     controlled = controller is not None and batch.lookups.anchored_under(item.issuer, controller, record)
     if controlled is None:
         return Outcome.UNKNOWN, SAME_BLOCK.format(what="anchor", key="controller key")

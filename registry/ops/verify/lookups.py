@@ -14,7 +14,16 @@ from typing import Any, NoReturn
 
 from registry.chain.client import contract_abi, header_time
 from registry.errors import ChainUnavailable
-from registry.ops.registry import AnchorRecord, Purpose, Registry, StatusEvent, VerificationMethod, did_hash
+from registry.ops.registry import (
+    AnchorRecord,
+    DidState,
+    Purpose,
+    Registry,
+    Rel,
+    StatusEvent,
+    VerificationMethod,
+    did_hash,
+)
 
 # How many blocks after a change to search for the retirement of a key in the same second.
 _SAME_SECOND_BLOCKS = 1000
@@ -40,6 +49,32 @@ class Lookups:
         self._block_times: dict[int, int] = {}
         self._retirements: dict[tuple[str, int, int, int], tuple[int, int] | bool | None] = {}
         self._anchor_logs: dict[tuple[str, bytes], int | None] = {}
+        self._controllers: dict[tuple[str, str], VerificationMethod | None] = {}
+        self._methods: dict[tuple[str, str], VerificationMethod | str] = {}
+
+    # -- what depends only on the issuer's document: worked out once per batch ----------------
+
+    def controller(self, state: DidState, account: str) -> VerificationMethod | None:
+        """`state.controller(account)`, once per (DID, account) in a batch."""
+        key = (state.did, account)
+        if key not in self._controllers:
+            self._controllers[key] = state.controller(account)
+        return self._controllers[key]
+
+    def assertion_method(self, state: DidState, fragment: str) -> VerificationMethod | str:
+        """The assertionMethod key with this thumbprint, or why there is none (once per key in a batch)."""
+        key = (state.did, fragment)
+        if key not in self._methods:
+            method = state.method_by_thumbprint(fragment)
+            if method is None:
+                self._methods[key] = f"the issuer's DID document has no key #{fragment}"
+            elif not method.has(Rel.ASSERTION_METHOD):
+                self._methods[key] = "the signing key is not an assertionMethod of the issuer"
+            else:
+                self._methods[key] = method
+        return self._methods[key]
+
+    # -- chain reads ----------------------------------------------------------------------------
 
     def status_history(self, account: str, purpose: Purpose, number: int, word: int, last: int) -> list[StatusEvent]:
         key = (account, purpose, number, word, last)

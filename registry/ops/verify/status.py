@@ -41,7 +41,7 @@ def check_status(item: Item, words: list[int], at: int | None, lookups: Lookups)
     state = item.did_state
     for ref, word in zip(item.statuses, words, strict=True):
         _, account, purpose, number, index = ref
-        controller = state.controller(account) if state is not None else None
+        controller = lookups.controller(state, account) if state is not None else None
         anchored: bool | None = True
         if controller is not None and item.anchor is not None:
             anchored = lookups.anchored_under(item.issuer, controller, item.anchor)

@@ -178,14 +178,15 @@ class Verifier:
         registry = self.registry
         live = [i for i in items if not i.fatal]
         states = self._resolve_issuers(live)
+        lookups = Lookups(registry)
         for item in live:
-            chain_checks.check_key(item, states[item.issuer])
+            chain_checks.check_key(item, states[item.issuer], lookups)
         live = [i for i in live if not i.fatal]
         reads = _Reads(live, {i.issuer: states[i.issuer] for i in live})
         head_time, anchors, words = self._read(reads)
         self._time_asked(live, at, head_time)
         chains = Trust(registry, "").fetch({item.issuer for item in live})
-        batch = Batch(registry, Lookups(registry), at, head_time, self.anchor_window_s, self.trust_list)
+        batch = Batch(registry, lookups, at, head_time, self.anchor_window_s, self.trust_list)
         for item, pairs, word_ids in zip(live, reads.pairs, reads.words, strict=True):
             chain_checks.check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], batch)
             chain_checks.check_key_at_anchor(item, batch.lookups)
