@@ -191,17 +191,26 @@ class Verifier:
             chain_checks.check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], batch)
             chain_checks.check_key_at_anchor(item, batch.lookups)
             check_status(item, [words[w] for w in word_ids], at, batch.lookups)
-        anchored = [item for item in live if item.anchor is not None]
+        self._accreditations([item for item in live if item.anchor is not None], chains, batch)
+
+    @staticmethod
+    def _accreditations(anchored: list[Item], chains: dict[str, Any], batch: Batch) -> None:
+        """The anchoring transactions (one log query for all), then each credential's accreditation;
+        a cohort's members share their anchor's log and place."""
+        registry = batch.registry
         logs = registry.anchor_logs([item.anchor for item in anchored if item.anchor]) if anchored else {}
+        places: dict[tuple[str, str, bytes], Any] = {}
         for item in anchored:
             assert item.anchor is not None
-            log = logs[(item.anchor.account, item.anchor.value)]
+            key = (item.issuer, item.anchor.account, item.anchor.value)
+            log = logs[key[1:]]
             position = item.row(Code.ANCHOR)
             if position is not None and item.rows[position][1] is Outcome.PASS:
                 item.rows[position][3]["transaction"] = None if log is None else str(log["transactionHash"])
             chain = chains[item.issuer]
-            where = chain_checks.anchor_position(registry, item.anchor, log, chain)
-            chain_checks.check_accreditation(item, chain, where, batch)
+            if key not in places:
+                places[key] = chain_checks.anchor_position(registry, item.anchor, log, chain)
+            chain_checks.check_accreditation(item, chain, places[key], batch)
 
     # -- the batch -------------------------------------------------------------------------
 
