@@ -1,5 +1,10 @@
 """The `registry` command: a thin shell over the library, Rich output, one-line errors.
 
+Everything printed that did not come from this file (credential content, verifier messages, file
+names, DIDs, command-line values) goes through registry/text.py: `out` interprets no Rich markup
+unless a print says `markup=True`, and then every value in its template is `markup(...)`;
+whatever reaches `out` has its control and invisible format characters escaped (`_Output`).
+
 Exit codes: 0 success (for `verify`: valid; for `issuer check`: trusted), 1 failure, not valid or
 not trusted, 2 could not determine (the chain or the deployment could not be used), 64 the
 command line is wrong (an unknown option anywhere; for `verify` and `issuer check` also a file
@@ -10,7 +15,6 @@ that is not there or a date that is not a date: never a verdict), 74 the output 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -33,6 +37,8 @@ from registry.errors import (
     StateError,
     TransactionReverted,
 )
+from registry.files import STDIN, read_capped, size_words
+from registry.text import is_text, json_text, markup, shown, shown_lines
 
 app = typer.Typer(
     name="registry",
@@ -66,6 +72,13 @@ app.add_typer(did_app, name="did")
 
 
 class _Output(Console):
+    """The console: no markup unless asked for, and no control or invisible format character from
+    any text it is given (our own newlines aside), so nothing printed can move the cursor, erase a
+    line or reorder the text after it."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Any:
+        return super().render_str(shown_lines(text), **kwargs)
+
     def on_broken_pipe(self) -> None:
         # Whoever read our output stopped reading (`| head`): leave quietly with the code a
         # process ended by SIGPIPE gets, not 1, which `verify` reserves for "not valid".
@@ -73,7 +86,7 @@ class _Output(Console):
         raise SystemExit(EXIT_BROKEN_PIPE)
 
 
-out = _Output(soft_wrap=True, emoji=False, highlight=False)
+out = _Output(soft_wrap=True, emoji=False, highlight=False, markup=False)
 
 
 def _write(text: str) -> None:
@@ -85,6 +98,15 @@ def _write(text: str) -> None:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(EXIT_BROKEN_PIPE) from None
+
+
+def _text(value: Any) -> Any:
+    """A text option that goes into something signed must be Unicode text: bytes that are not
+    UTF-8 (which Python reads from the command line as lone surrogates) no encoder can write."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and not is_text(item):
+            raise typer.BadParameter(f"{shown(item[:60])} holds bytes that are not UTF-8 text")
+    return value
 
 
 RpcOpt = Annotated[
@@ -320,7 +342,7 @@ def did_resolve(
 
     settings = _settings(rpc, deployment)
     when = _parse_at(at)
-    out.print_json(json.dumps(resolve_document(settings, _did_of(settings, did), when)))
+    _write(json_text(resolve_document(settings, _did_of(settings, did), when), indent=2, ascii_only=True) + "\n")
 
 
 # -- credentials --------------------------------------------------------------------------
@@ -336,9 +358,11 @@ def _parse_at(at: str | None) -> int | None:
 def issue(
     issuer: Annotated[str, typer.Option(help="Issuer identity name.")],
     holder: Annotated[
-        str | None, typer.Option(help="Holder DID (did:key) or identity name (single credential).")
+        str | None, typer.Option(help="Holder DID (did:key) or identity name (single credential).", callback=_text)
     ] = None,
-    name: Annotated[str | None, typer.Option(help="Name of the qualification or skill (single credential).")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Name of the qualification or skill (single credential).", callback=_text)
+    ] = None,
     output: Annotated[Path | None, typer.Option("--out", help="Where to write the holder's credential file.")] = None,
     roster: Annotated[
         Path | None, typer.Option(help="CSV or JSON roster: issue and anchor a whole cohort in one transaction.")
@@ -346,13 +370,18 @@ def issue(
     out_dir: Annotated[
         Path | None, typer.Option("--out-dir", help="Directory for a cohort's credential files.")
     ] = None,
-    description: Annotated[str, typer.Option(help="What the holder achieved.")] = "",
-    criteria: Annotated[str, typer.Option(help="How it was assessed.")] = "",
-    achievement_type: Annotated[str, typer.Option("--type", help="Open Badges achievementType.")] = "Certificate",
-    skill: Annotated[list[str] | None, typer.Option(help="ESCO skill as URI=label (repeatable).")] = None,
+    description: Annotated[str, typer.Option(help="What the holder achieved.", callback=_text)] = "",
+    criteria: Annotated[str, typer.Option(help="How it was assessed.", callback=_text)] = "",
+    achievement_type: Annotated[
+        str, typer.Option("--type", help="Open Badges achievementType.", callback=_text)
+    ] = "Certificate",
+    skill: Annotated[
+        list[str] | None, typer.Option(help="ESCO skill as URI=label (repeatable).", callback=_text)
+    ] = None,
     eqf: Annotated[int | None, typer.Option(help="EQF level 1-8.")] = None,
     credential_type: Annotated[
-        list[str] | None, typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.")
+        list[str] | None,
+        typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=_text),
     ] = None,
     profile: Annotated[str, typer.Option(help="ebsi (VCDM 1.1 JWT) or vcdm2 (VCDM 2.0 vc+jwt).")] = "ebsi",
     valid_until: Annotated[str | None, typer.Option(help="Expiry (ISO date).")] = None,
@@ -403,8 +432,8 @@ def issue(
     issued = issuer_ops.issue_single(holder_did, achievement, valid_until=until, extra_types=extra_types, out=output)
     receipt = issued.receipt or {}
     out.print(
-        f"issued {name!r} to {holder_did}\n  hash 0x{issued.credential_hash.hex()} anchored in block "
-        f"{receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n  credential file: {output}"
+        f"issued {shown(repr(name))} to {shown(holder_did)}\n  hash 0x{issued.credential_hash.hex()} anchored in block "
+        f"{receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n  credential file: {shown(output)}"
     )
 
 
@@ -452,7 +481,7 @@ def _issue_cohort(
     out.print(
         f"issued {_count(len(entries), 'credential')}; cohort root 0x{cohort.root.hex()} anchored in block "
         f"{cohort.receipt['blockNumber']} ({gas} gas, {gas / len(entries):.1f} per credential)\n"
-        f"  credential files (each with its Merkle proof): {out_dir}"
+        f"  credential files (each with its Merkle proof): {shown(out_dir)}"
     )
 
 
@@ -467,10 +496,12 @@ def passport_create(
     output: Annotated[Path, typer.Option("--out", help="Where to write the passport.")],
     files: Annotated[list[Path], typer.Argument(help="The holder's credential files.")],
     audience: Annotated[
-        str | None, typer.Option(help="Who the passport is for (aud claim), e.g. the employer's URL or DID.")
+        str | None,
+        typer.Option(help="Who the passport is for (aud claim), e.g. the employer's URL or DID.", callback=_text),
     ] = None,
     nonce: Annotated[
-        str | None, typer.Option(help="The challenge the verifier gave you (nonce claim), if it gave one.")
+        str | None,
+        typer.Option(help="The challenge the verifier gave you (nonce claim), if it gave one.", callback=_text),
     ] = None,
     valid_for: Annotated[
         str, typer.Option(help="How long the passport can be used (exp claim): e.g. 30m, 12h, 7d; 1m to 365d.")
@@ -489,13 +520,7 @@ def passport_create(
     check_valid_for(lifetime)
     if output.exists():
         raise InputError(f"{output} already exists; not overwriting it")
-    holder_files = []
-    for path in files:
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-        holder_files.append(load_holder_file(content, str(path)))
+    holder_files = [load_holder_file(read_capped(path, MAX_INPUT_BYTES), str(path)) for path in files]
     if not output.parent.is_dir():
         raise InputError(f"the directory {output.parent} does not exist")
     identity = _load_identity(settings, holder)
@@ -507,7 +532,7 @@ def passport_create(
             message = message.replace(f"credential {number} ", f"{path} ", 1)
         raise InputError(message) from exc
     write_json_atomic(output, passport)
-    out.print(f"passport of {identity.did} with {_count(len(holder_files), 'credential')} written to {output}")
+    out.print(f"passport of {identity.did} with {_count(len(holder_files), 'credential')} written to {shown(output)}")
 
 
 def _duration(text: str, option: str) -> int:
@@ -542,9 +567,11 @@ def _trust_lists(paths: list[Path] | None) -> Any:
 
 
 def _did_of(settings: Settings, value: str) -> str:
-    """A DID given as such, or the DID of a local identity."""
+    """A DID given as such (it must be one: DID syntax), or the DID of a local identity."""
     if value.startswith("did:"):
-        return value
+        from registry.formats.did import check_did
+
+        return check_did(value)
     from registry.keystore import KeyStore
 
     return str(KeyStore(settings.keys_dir).public_info(value)["did"])
@@ -587,10 +614,11 @@ def _scopes(types: str, schema: str | None, jurisdiction: str | None) -> list[An
 
 
 TypesOpt = Annotated[
-    str, typer.Option(help="Comma-separated credential types, e.g. SkillsCredential,WeldingCertificate.")
+    str,
+    typer.Option(help="Comma-separated credential types, e.g. SkillsCredential,WeldingCertificate.", callback=_text),
 ]
-SchemaOpt = Annotated[str | None, typer.Option(help="Credential schema id the scope is limited to.")]
-JurisdictionOpt = Annotated[str | None, typer.Option(help="Jurisdiction URI the scope is limited to.")]
+SchemaOpt = Annotated[str | None, typer.Option(help="Credential schema id the scope is limited to.", callback=_text)]
+JurisdictionOpt = Annotated[str | None, typer.Option(help="Jurisdiction URI the scope is limited to.", callback=_text)]
 UntilOpt = Annotated[str | None, typer.Option("--valid-until", help="End of validity (ISO date; default one year).")]
 
 
@@ -656,7 +684,7 @@ def trust_accredit(
         identity, parent_attribute, child_did, kinds[as_.lower()], _scopes(types, schema, jurisdiction),
         _parse_at(valid_until),  # None: a year, or the parent's own end if that comes first
     )  # fmt: skip
-    out.print(f"{child_did} accredited as {as_.upper()} by {identity.did} (attribute {attribute.hex()})")
+    out.print(f"{shown(child_did)} accredited as {as_.upper()} by {identity.did} (attribute {attribute.hex()})")
 
 
 def _change_accreditation(
@@ -686,7 +714,7 @@ def _change_accreditation(
     child_did = _did_of(settings, child)
     target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did)
     receipt = trust.set_status(identity, child_did, target, AttrStatus[status], reason)
-    out.print(f"accreditation {target.hex()} of {child_did}: {status.lower()} in block {receipt['blockNumber']}")
+    out.print(f"accreditation {target.hex()} of {shown(child_did)}: {status.lower()} in block {receipt['blockNumber']}")
 
 
 ParentOpt = Annotated[str, typer.Option(help="Identity name of the party that granted the accreditation.")]
@@ -773,27 +801,27 @@ def issuer_check(
         head = registry.block_timestamp() if when is not None else 0
         report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
     if as_json:
-        _write(json.dumps(report.to_json(), indent=2) + "\n")
+        _write(json_text(report.to_json(), indent=2, ascii_only=True) + "\n")
     elif report.undetermined:
         why = report.summary.removeprefix("could not determine: ")
-        out.print(f"[bold]{target}[/]: [bold yellow]COULD NOT DETERMINE[/] — {why}")
+        out.print(f"[bold]{markup(target)}[/]: [bold yellow]COULD NOT DETERMINE[/] — {markup(why)}", markup=True)
     else:
         colour = "green" if report.ok else "red"
         out.print(
-            f"[bold]{target}[/]: [bold {colour}]{'TRUSTED' if report.ok else 'NOT TRUSTED'}[/] — {report.summary}"
+            f"[bold]{markup(target)}[/]: [bold {colour}]{'TRUSTED' if report.ok else 'NOT TRUSTED'}[/] — "
+            f"{markup(report.summary)}",
+            markup=True,
         )
         for link in report.path:
             symbol = _SYMBOL["pass" if link.ok else "fail"]
-            out.print(f"  {symbol} {link.issuer_type} {link.did}: {link.message}")
+            out.print(f"  {symbol} {markup(link.issuer_type)} {markup(link.did)}: {markup(link.message)}", markup=True)
             by = link.evidence.get("accreditedBy")
             scopes = link.evidence.get("scopes")
             if by or scopes:
-                out.print(
-                    f"      [dim]accredited by {by}; scope {scopes}; valid {link.evidence.get('validFrom')} "
-                    f"to {link.evidence.get('validUntil')}[/]"
-                )
+                valid = f"valid {link.evidence.get('validFrom')} to {link.evidence.get('validUntil')}"
+                out.print(f"      [dim]{markup(f'accredited by {by}; scope {scopes}; {valid}')}[/]", markup=True)
         for note in report.notes:
-            out.print(f"  [dim]note: {note}[/]")
+            out.print(f"  [dim]note: {markup(note)}[/]", markup=True)
     raise typer.Exit(2 if report.undetermined else 0 if report.ok else 1)
 
 
@@ -916,12 +944,21 @@ def journal_reconcile(
     out.print(f"reconciled: {len(actions)} operation(s) acted on" if actions else "nothing to reconcile")
 
 
+# What `verify` (and `passport create`, and a revocation CSV's files) read of one input at most:
+# the service's request body limit. A credential file is refused above 1 MiB by its parser; a
+# passport may be larger. Above this, nothing is read: the command line is refused (exit 64).
+MAX_INPUT_BYTES = 2 * 1024 * 1024
+MAX_CSV_BYTES = 64 * 1024 * 1024
+
+
 def _sources(paths: list[str]) -> list[str | Path]:
-    """The inputs named on the command line ("-" for stdin), directories expanded; nothing read yet."""
+    """The inputs named on the command line ("-" for stdin), directories expanded; nothing read
+    yet, but every file's kind and size known: a device, a FIFO or an oversized file anywhere
+    refuses the command line before any report is printed."""
     sources: list[str | Path] = []
     for raw in paths:
-        if raw == "-":
-            sources.append("-")
+        if raw == STDIN:
+            sources.append(STDIN)
             continue
         path = Path(raw)
         if path.is_dir():
@@ -935,16 +972,24 @@ def _sources(paths: list[str]) -> list[str | Path]:
             raise InputError(f"{path} is not a regular file (a device, a pipe or a socket)")
         else:
             raise InputError(f"no such file: {path}")
+    for source in sources:
+        try:
+            if source != STDIN and Path(source).stat().st_size > MAX_INPUT_BYTES:
+                raise InputError(f"{source} is larger than {size_words(MAX_INPUT_BYTES)}")
+        except OSError as exc:
+            raise InputError(f"cannot read {source}: {exc.strerror}") from exc
     return sources
 
 
 def _read(source: str | Path) -> tuple[str, bytes]:
-    if source == "-":
-        return "stdin", sys.stdin.buffer.read()
-    try:
-        return str(source), Path(source).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror}") from exc
+    """One input, at most MAX_INPUT_BYTES of it."""
+    return ("stdin" if source == STDIN else str(source)), read_capped(source, MAX_INPUT_BYTES)
+
+
+def _read_argument(source: str | Path) -> tuple[str, bytes]:
+    """`_read` for a verdict command: an input it cannot read is a command-line error (64)."""
+    with _arguments():
+        return _read(source)
 
 
 def _read_credentials(paths: list[str]) -> list[tuple[str, bytes]]:
@@ -969,9 +1014,7 @@ def _status_targets(paths: list[str], default_reason: int) -> list[Any]:
             continue
         path = Path(raw)
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise InputError(f"cannot read CSV {path}: {exc.strerror}") from exc
+            text = read_capped(path, MAX_CSV_BYTES, f"CSV {path}").decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputError(f"CSV {path} is not UTF-8 text") from exc
         try:
@@ -992,10 +1035,7 @@ def _status_targets(paths: list[str], default_reason: int) -> list[Any]:
                 targets.append(StatusTarget(where, load_holder_file(row["credential"], where).credential, reason))
             elif row.get("file"):
                 target = (path.parent / row["file"]).resolve()
-                try:
-                    content = target.read_bytes()
-                except OSError as exc:
-                    raise InputError(f"{where}: cannot read {row['file']}: {exc.strerror}") from exc
+                content = read_capped(target, MAX_INPUT_BYTES, f"{row['file']} ({where})")
                 source = f"{row['file']} ({where})"
                 targets.append(StatusTarget(source, load_holder_file(content, source).credential, reason))
             else:
@@ -1037,7 +1077,7 @@ def _status_change(
         # Every credential is checked (this issuer's? already in that state?) before anything is sent.
         plan = plan_status_change(registry, identity, targets, which, set_=set_)
         for target, why in plan.unchanged:
-            out.print(f"unchanged: {target.source} is {why}")
+            out.print(f"unchanged: {shown(target.source)} is {shown(why)}")
         if not plan.changes:
             out.print(f"nothing to change: {_count(len(plan.unchanged), 'credential')} already as asked")
             return
@@ -1101,7 +1141,7 @@ def _send_status_changes(
             if not again.unchanged:
                 raise exc  # nothing changed under us: the refusal is about something else
             for target, why in again.unchanged:
-                out.print(f"unchanged: {target.source} is {why}")
+                out.print(f"unchanged: {shown(target.source)} is {shown(why)}")
             if again.changes.get(code):
                 retry[code] = again.changes[code]
         if not retry:
@@ -1239,7 +1279,7 @@ def verify(
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     if len(urls) > 1:
         factories = [(u, functools.partial(verifier_for, u)) for u in urls]
-        _verify_quorum(factories, [_read(s) for s in sources], when, as_json, audience, nonce)
+        _verify_quorum(factories, [_read_argument(s) for s in sources], when, as_json, audience, nonce)
         return
     verifier = verifier_for(urls[0])
     # Files are read, verified and reported a slice at a time, so memory stays flat however many
@@ -1252,7 +1292,7 @@ def verify(
     with Progress(console=Console(stderr=True), transient=True, disable=single) as progress:
         task = progress.add_task(f"verifying {len(sources)} files", total=len(sources))
         for start in range(0, len(sources), chunk):
-            inputs = [_read(source) for source in sources[start : start + chunk]]
+            inputs = [_read_argument(source) for source in sources[start : start + chunk]]
             credentials = [n for n, (_, content) in enumerate(inputs) if not is_passport(content)]
             results: list[Any] = [None] * len(inputs)
             reports = verifier.verify_many([inputs[n] for n in credentials], when) if credentials else []
@@ -1266,7 +1306,7 @@ def verify(
                 counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
                 worst = max(worst, report.verdict.exit_code)
                 if as_json:
-                    text = json.dumps(report.to_json(), indent=2)
+                    text = json_text(report.to_json(), indent=2, ascii_only=True)
                     _write(text if single else ("[\n" if emitted == 0 else ",\n") + text)
                 else:
                     _print_report(report)
@@ -1305,9 +1345,9 @@ def _verify_via_service(
     counts: dict[str, int] = {}
     single = len(sources) == 1
     with Progress(console=Console(stderr=True), transient=True, disable=single or as_json) as progress:
-        task = progress.add_task(f"verifying {len(sources)} files via {service}", total=len(sources))
+        task = progress.add_task(f"verifying {len(sources)} files via {markup(service)}", total=len(sources))
         for emitted, source in enumerate(sources):
-            name, content = _read(source)
+            name, content = _read_argument(source)
             report: dict[str, Any]
             try:
                 text = content.decode("utf-8")
@@ -1317,7 +1357,8 @@ def _verify_via_service(
                           "checks": [{"name": "format", "outcome": "fail", "message": message}]}  # fmt: skip
             else:
                 try:
-                    report = client.verify(text, at=at, trust_list=roots, audience=audience, nonce=nonce)
+                    answer = client.verify(text, at=at, trust_list=roots, audience=audience, nonce=nonce)
+                    report = _service_report(answer)
                 except (ChainUnavailable, ServiceError) as exc:
                     summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
                     report = {"verdict": "could not determine", "summary": summary, "checks": []}
@@ -1326,7 +1367,7 @@ def _verify_via_service(
             counts[verdict] = counts.get(verdict, 0) + 1
             worst = max(worst, {"valid": 0, "could not determine": 2}.get(verdict, 1))
             if as_json:
-                text = json.dumps(report, indent=2)
+                text = json_text(report, indent=2, ascii_only=True)
                 _write(text if single else ("[\n" if emitted == 0 else ",\n") + text)
             else:
                 _print_report(_as_report(report))
@@ -1336,8 +1377,25 @@ def _verify_via_service(
     else:
         if not single:
             _print_counts(counts, len(sources))
-        out.print(f"[dim]verified via {service}[/]")
+        out.print(f"[dim]verified via {markup(service)}[/]", markup=True)
     raise typer.Exit(worst)
+
+
+def _service_report(answer: Any) -> dict[str, Any]:
+    """The service's answer, if it has the shape of a report (the service's own response models),
+    else ServiceError: whatever a service sends is printed only once it reads as a report."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from registry.service.client import ServiceError
+    from registry.service.schemas import PassportReport, VerifyReport
+
+    try:
+        TypeAdapter(VerifyReport | PassportReport).validate_python(answer)
+    except ValidationError as exc:
+        where = ".".join(str(part) for part in exc.errors()[0]["loc"]) if exc.errors() else "it"
+        raise ServiceError(200, {"title": "not a verification report", "detail": f"{where} is malformed"}) from exc
+    result: dict[str, Any] = answer
+    return result
 
 
 def _named(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -1378,7 +1436,7 @@ def _verify_quorum(
     results = verify_with_quorum(verifiers, inputs, when, audience=audience, nonce=nonce)
     if as_json:
         payload: Any = [r.to_json() for r in results] if len(results) > 1 else results[0].to_json()
-        _write(json.dumps(payload, indent=2) + "\n")
+        _write(json_text(payload, indent=2, ascii_only=True) + "\n")
     else:
         for report in results:
             _print_report(report)
@@ -1388,30 +1446,38 @@ def _verify_quorum(
 
 
 def _print_report(report: Any, indent: str = "") -> None:
+    """The verdict line (not indented), then indented lines: nothing from the credential or the
+    file name can start a line of its own or style itself (see registry/text.py)."""
     colour = _COLOUR.get(str(report.verdict), "red")
-    out.print(f"{indent}[bold]{report.source}[/]: [bold {colour}]{report.summary}[/]")
+    out.print(f"{indent}[bold]{markup(report.source)}[/]: [bold {colour}]{markup(report.summary)}[/]", markup=True)
     if hasattr(report, "credentials"):  # a passport: holder checks, then each credential
         for check in report.checks:
-            out.print(f"{indent}  {_SYMBOL.get(str(check.outcome), '?')} {check.name}: {check.message}")
+            _print_check(check, indent)
         for inner in report.credentials:
             _print_report(inner, indent + "  ")
         return
     info = report.credential
     if info:
         out.print(
-            f"{indent}  {info.get('achievement') or ''} — issuer {info.get('issuer')}, holder {info.get('subject')}"
+            f"{indent}  {shown(info.get('achievement') or '')} — issuer {shown(info.get('issuer'))}, "
+            f"holder {shown(info.get('subject'))}"
         )
     for check in report.checks:
-        out.print(f"{indent}  {_SYMBOL.get(str(check.outcome), '?')} {check.name}: {check.message}")
+        _print_check(check, indent)
         evidence = ", ".join(f"{k} {v}" for k, v in check.evidence.items() if v is not None)
         if evidence:
-            out.print(f"{indent}      [dim]{evidence}[/]")
+            out.print(f"{indent}      [dim]{markup(evidence)}[/]", markup=True)
+
+
+def _print_check(check: Any, indent: str) -> None:
+    symbol = _SYMBOL.get(str(check.outcome), "?")
+    out.print(f"{indent}  {symbol} {markup(check.name)}: {markup(check.message)}", markup=True)
 
 
 def _print_counts(counts: dict[str, int], total: int) -> None:
     table = Table("verdict", "credentials", title=f"{total} credentials checked")
     for verdict, count in sorted(counts.items()):
-        table.add_row(verdict, str(count))
+        table.add_row(shown(verdict), str(count))
     out.print(table)
 
 
@@ -1471,7 +1537,7 @@ def _view_calls() -> Iterator[None]:
 
 def _fail(message: str, code: int) -> None:
     # Plain write, not Rich: an error stays one line whatever the terminal width.
-    sys.stderr.write("error: " + " ".join(message.split()) + "\n")
+    sys.stderr.write("error: " + shown(" ".join(message.split())) + "\n")
     sys.exit(code)
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from registry.chain.deployment import write_json_atomic
 from registry.errors import InputError, KeyStoreError
+from registry.files import MIB, read_capped
 from registry.formats import keys as keyfmt
 from registry.formats.did import new_ebsi_did
 from registry.formats.didkey import did_key_from_jwk
@@ -176,9 +177,11 @@ class KeyStore:
         """The identity file without decrypting anything (DID, public keys, address)."""
         target = self.path(name)
         try:
-            data: dict[str, Any] = json.loads(target.read_text())
-        except FileNotFoundError as exc:
-            raise KeyStoreError(f"no identity named {name} in {self.directory}") from exc
+            if not target.exists():
+                raise KeyStoreError(f"no identity named {name} in {self.directory}")
+            data: dict[str, Any] = json.loads(read_capped(target, MIB, f"identity file {target}").decode("utf-8"))
+        except InputError as exc:
+            raise KeyStoreError(str(exc)) from exc
         except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
             raise KeyStoreError(f"identity file {target} is unreadable or not JSON") from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -443,3 +443,27 @@ def test_a_refused_file_leaves_nothing_to_check_and_checking_is_visible(
                    const style = getComputedStyle(box); return [style.color, style.backgroundColor]; }"""
     )
     assert colours[0] != colours[1] and colours[1] not in ("rgba(0, 0, 0, 0)", "transparent"), colours
+
+
+def test_hostile_text_in_a_report_is_shown_inert(page: sync_api.Page) -> None:
+    """What a credential says reaches the page as text: no HTML, and no bidi override, isolate,
+    zero-width or control character acting on the text around it (each shown as an escape, as the
+    CLI prints it). A made-up answer from the service, with the hostile text everywhere it shows."""
+    hostile = "\u202edilaV\u202c <b>bold</b> \u2066x\u2069 \u200b\x1b[2K\r[/x]"
+    report = {
+        "source": "request",
+        "verdict": "invalid",
+        "summary": f"INVALID: signature: {hostile}",
+        "checks": [{"name": "signature", "outcome": "fail", "message": hostile, "evidence": {}}],
+        "credential": {"achievement": hostile, "issuer": f"did:ebsi:{hostile}", "issued": "2026-11-26T03:19:42Z"},
+        "checked_at": "2026-11-26T03:19:42Z",
+    }
+    page.goto("/")
+    page.route("**/verify", lambda route: route.fulfill(json=report))
+    page.fill("#credential", "eyJ.x.y")
+    assert read_verdict(page, lambda: page.click("#verify")) == "invalid"
+    shown = "\\u202edilaV\\u202c <b>bold</b> \\u2066x\\u2069 \\u200b\\x1b[2K\\x0d[/x]"
+    text = page.locator("#result").inner_text()
+    assert text.count(shown) == 4, text  # the qualification, the issuer, the check, the summary
+    assert not re.search("[\u202a-\u202e\u2066-\u2069\u200b\x00-\x08\x0b-\x1f]", text), repr(text)
+    assert page.locator("#result b").count() == 0

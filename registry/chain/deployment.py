@@ -31,12 +31,14 @@ from eth_utils import keccak
 from registry.chain.artifacts import CONTRACT_NAMES, artifact_hash, load_artifact
 from registry.chain.client import ChainClient, checksum
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError, TransactionReverted
+from registry.files import MIB, read_capped
 from registry.formats import safejson
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
 FORMAT = "skills-registry-deployment/1"
+MAX_DEPLOYMENT_BYTES = MIB
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,12 @@ class Deployment:
 
     @classmethod
     def load(cls, path: Path) -> Deployment:
+        if not path.exists() and not path.is_symlink():
+            raise ConfigError(f"no deployment file at {path}; run `registry deploy` or pass --deployment")
         try:
-            text = path.read_text()
-        except FileNotFoundError as exc:
-            raise ConfigError(f"no deployment file at {path}; run `registry deploy` or pass --deployment") from exc
-        except OSError as exc:
-            raise ConfigError(f"cannot read deployment file {path}: {exc.strerror}") from exc
+            text = read_capped(path, MAX_DEPLOYMENT_BYTES, f"deployment file {path}").decode("utf-8")
+        except InputError as exc:
+            raise ConfigError(str(exc)) from exc
         except UnicodeDecodeError as exc:
             raise ConfigError(f"deployment file {path} is not UTF-8 text") from exc
         try:

@@ -1,20 +1,28 @@
-"""JSON from strangers: bounded nesting before the parser sees it.
+"""JSON from strangers: bounded nesting before the parser sees it, and only what JSON allows.
 
 The standard parser recurses once per nesting level in C; with the interpreter's recursion limit
 raised (some of our dependencies raise it when imported), a few hundred thousand `[` take the C
 stack down with the process. Every untrusted document goes through `loads`, which refuses deep
 nesting first and turns every parse failure into an InputError.
+
+Python's parser also takes what RFC 8259 does not: the tokens `NaN`, `Infinity` and `-Infinity`,
+numbers such as `1e999` that overflow to infinity, and `\ud800` escapes that leave a lone
+surrogate (not Unicode text: no encoder can write it back). A signed credential holding one made
+every JSON face fail (invalid JSON from `verify --json`, a 500 from the service, a traceback on
+a terminal); `loads` refuses them with one line, so no such value reaches a report.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
 import orjson
 
 from registry.errors import InputError
+from registry.text import is_text
 
 MAX_DEPTH = 64
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -48,11 +56,48 @@ def loads(text: str | bytes, what: str = "input", max_depth: int = MAX_DEPTH) ->
     except ValueError:  # orjson.JSONDecodeError is one
         pass
     try:
-        return json.loads(_text(text, what))
+        value = json.loads(_text(text, what), parse_constant=_not_a_number, parse_float=_finite)
+    except _NotFinite as exc:
+        raise InputError(f"{what} holds the number {exc.args[0][:20]}, which JSON does not allow") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{what} is not valid JSON (line {exc.lineno})") from exc
     except (RecursionError, ValueError) as exc:
         raise InputError(f"{what} is not valid JSON") from exc
+    # Only here, where orjson refused: it refuses every lone surrogate, so its answers hold none.
+    if _has_lone_surrogate(value):
+        raise InputError(f"{what} holds a lone UTF-16 surrogate (\\ud800-\\udfff): not valid Unicode text")
+    return value
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _not_a_number(token: str) -> Any:
+    raise _NotFinite(token)
+
+
+def _finite(token: str) -> float:
+    number = float(token)
+    if not math.isfinite(number):
+        raise _NotFinite(token)
+    return number
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    # Iterative: a document nested up to `max_depth` in lists and objects.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not is_text(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _text(text: str | bytes, what: str) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.errors import InputError, KeyStoreError
+from registry.files import read_capped
 from registry.formats import safejson
 from registry.formats.credential import Achievement, Skill
 
@@ -147,12 +148,7 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
 
 
 def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[str, Achievement]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read roster {path}: {exc.strerror}") from exc
-    if len(raw) > MAX_ROSTER_BYTES:
-        raise InputError(f"roster {path} is larger than 64 MiB")
+    raw = read_capped(path, MAX_ROSTER_BYTES, f"roster {path}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

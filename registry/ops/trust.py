@@ -28,6 +28,7 @@ from eth_utils import keccak
 
 from registry.chain.client import Call, contract_abi, enum_member
 from registry.errors import InputError
+from registry.files import MIB, read_capped
 from registry.formats import jwt, safejson
 from registry.formats.accreditation import (
     ISSUER_TYPES,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
 MAX_LINKS = 64
+MAX_TRUST_LIST_BYTES = MIB
 DEFAULT_VALIDITY = 365 * 24 * 3600  # of an accreditation, when no end is given
 MAX_DEPTH = 8
 
@@ -237,12 +239,7 @@ class TrustList:
 
     @classmethod
     def load(cls, path: Path) -> TrustList:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read trust list {path}: {exc.strerror}") from exc
-        if len(raw) > 1024 * 1024:
-            raise InputError(f"trust list {path} is larger than 1 MiB")
+        raw = read_capped(path, MAX_TRUST_LIST_BYTES, f"trust list {path}")
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

@@ -15,6 +15,7 @@ from registry.service import errors, openapi
 from registry.service.chain import ChainAccess
 from registry.service.config import ServiceConfig
 from registry.service.middleware import BlockHeader, BodyLimit, RateLimit, ReadCache, ReadDeadline
+from registry.service.responses import JSONResponse
 from registry.service.routers import did, pages, timestamps, tir, transactions, tsr, verify
 
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
         ),
         docs_url=None,  # served by the pages router, from local copies of Swagger UI and ReDoc
         redoc_url=None,
+        default_response_class=JSONResponse,
     )
     app.state.settings = settings
     app.state.config = config

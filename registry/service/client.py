@@ -13,6 +13,7 @@ import requests
 
 from registry.errors import ChainUnavailable, InputError, RegistryError, TransactionReverted
 from registry.formats import keys as keyfmt
+from registry.formats import safejson
 from registry.keystore import Identity
 from registry.ops.registry import Purpose, Rel
 
@@ -71,11 +72,18 @@ class ServiceClient:
 
     @staticmethod
     def _answer(response: requests.Response) -> Any:
+        # Parsed as every untrusted document is (no NaN, no lone surrogate, bounded nesting): a
+        # service that answers something else has given no usable answer.
         if response.ok:
-            return response.json()
+            try:
+                return safejson.loads(response.content, "its answer")
+            except InputError as exc:
+                raise ChainUnavailable(f"the registry service at {response.url} answered unusably: {exc}") from exc
         try:
-            problem = response.json()
-        except ValueError:
+            problem = safejson.loads(response.content, "its answer")
+            if not isinstance(problem, dict):
+                raise InputError("its answer is not a JSON object")
+        except InputError:
             problem = {"title": response.reason, "detail": response.text[:200]}
         if response.status_code == 422:
             raise TransactionReverted(str(problem.get("detail")), problem.get("error"))

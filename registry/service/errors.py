@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.errors import (
@@ -23,9 +22,23 @@ from registry.errors import (
     RegistryError,
     TransactionReverted,
 )
+from registry.service.responses import JSONResponse
+from registry.text import shown_lines
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("registry.service")
+
+
+class _Inert(logging.Filter):
+    """The service's log quotes what clients and nodes said: written inert (registry/text.py), so
+    that text cannot drive the operator's terminal (erase lines, fake entries)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = shown_lines(record.getMessage()), None
+        return True
+
+
+log.addFilter(_Inert())
 
 
 # What clients read instead of the node's URL: it is internal, and may carry credentials

@@ -6,7 +6,6 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import JSONResponse
 
 from registry.chain.client import Call
 from registry.errors import InputError
@@ -18,6 +17,7 @@ from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem
 from registry.service.names import did_names
 from registry.service.pagination import Page, page_params, paginated
+from registry.service.responses import JSONResponse
 from registry.service.routers.common import parse_at, problems
 from registry.service.schemas import PaginatedList
 

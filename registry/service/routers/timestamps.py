@@ -6,7 +6,6 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from registry.chain.client import contract_abi
 from registry.errors import InputError
@@ -14,6 +13,7 @@ from registry.formats.credential import iso
 from registry.formats.multibase import b64url_decode, multibase_decode_b58
 from registry.service.deps import RegistryDep
 from registry.service.errors import Problem
+from registry.service.responses import JSONResponse
 from registry.service.routers.common import parse_hex32, problems
 from registry.service.schemas import Timestamp
 

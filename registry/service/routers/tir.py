@@ -8,7 +8,7 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 
 from registry.chain.client import Call
 from registry.errors import InputError
@@ -23,6 +23,7 @@ from registry.service.deps import RegistryDep, SettingsDep
 from registry.service.errors import Problem
 from registry.service.names import did_names
 from registry.service.pagination import Page, page_params, paginated
+from registry.service.responses import JSONResponse
 from registry.service.routers.common import parse_hex32, problems
 from registry.service.schemas import Issuer, IssuerAttributeResponse, PaginatedList
 

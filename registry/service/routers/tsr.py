@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 
 from registry.service.errors import Problem
 from registry.service.pagination import Page, page_params, paginated
+from registry.service.responses import JSONResponse
 from registry.service.routers.common import problems
 from registry.service.schemas import PaginatedList
 from registry.service.trusted_schemas import trusted_schemas

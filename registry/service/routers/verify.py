@@ -20,6 +20,7 @@ from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem, redactor
 from registry.service.routers.common import parse_at, problems
 from registry.service.schemas import PassportReport, TrustReport, VerifyReport, VerifyRequest
+from registry.text import json_text
 
 router = APIRouter(tags=["Verification"])
 log = logging.getLogger("registry.service")
@@ -119,7 +120,7 @@ def _answer(request: Request, report: dict[str, Any]) -> Response:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+    return json_text(value, compact=True)
 
 
 @router.get("/api/issuers/{did}/check", response_model=TrustReport, responses=problems(400, 503))

@@ -74,7 +74,7 @@ function fact(list, label, value, href) {
   const dd = element("dd");
   if (href) dd.append(element("a", value, { href }));
   else if (Array.isArray(value)) dd.append(...value);
-  else dd.textContent = value;
+  else dd.textContent = shown(value);
   list.append(dd);
 }
 

@@ -1,13 +1,28 @@
 "use strict";
 // Shared by both pages: building elements, times in words, the date field, the verdict box and
 // the message when the service does not answer. All text goes in with textContent or as text
-// nodes, never as HTML.
+// nodes, never as HTML, and through `shown`.
 
 const $ = (id) => document.getElementById(id);
 
+// Text from a credential, a node or a person, shown inert as the CLI prints it (registry/text.py):
+// control characters, line separators, lone surrogates and invisible format characters (bidi
+// embeddings, overrides and isolates, zero-width space, BOM, tags...) as visible escapes, so a
+// credential's name cannot reverse or hide the text after it. Joiners and direction marks stay.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\u{110bd}\u{110cd}\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0001}\u{e0020}-\u{e007f}]/gu;
+
+function shown(text) {
+  return String(text).replace(UNSAFE, (c) => {
+    const code = c.codePointAt(0);
+    if (code < 0x100) return `\\x${code.toString(16).padStart(2, "0")}`;
+    if (code < 0x10000) return `\\u${code.toString(16).padStart(4, "0")}`;
+    return `\\U${code.toString(16).padStart(8, "0")}`;
+  });
+}
+
 function element(tag, text, attrs) {
   const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (text !== undefined && text !== null) node.textContent = shown(text);
   for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
   return node;
 }
@@ -33,7 +48,7 @@ function timeElement(iso) {
 
 // Appends `text` to `node`, every ISO time in it as a readable <time>; returns the node.
 function withTimes(node, text) {
-  const words = text === undefined || text === null ? "" : String(text);
+  const words = text === undefined || text === null ? "" : shown(text);
   let last = 0;
   for (const match of words.matchAll(ISO_TIME)) {
     node.append(words.slice(last, match.index), timeElement(match[0]));
