@@ -16,6 +16,7 @@ from typing import Any
 
 from registry.errors import ChainUnavailable
 from registry.ops.registry import (
+    BITS_PER_WORD,
     NO_EXPIRY,
     Purpose,
     StatusEvent,
@@ -28,8 +29,6 @@ from registry.ops.verify.fields import StatusRef
 from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
 from registry.ops.verify.lookups import Lookups
 from registry.ops.verify.report import Code, Outcome, reason_text
-
-WORD_BITS = 224  # status entries per on-chain word (the rest of the word holds a block number)
 
 
 def past(purpose: Purpose) -> str:
@@ -72,10 +71,10 @@ def _check_entry(
     if not last or (at is None and controller.not_after >= NO_EXPIRY and not bit_of(word, index)):
         item.add(code, Outcome.PASS, f"not {past(purpose)}", list=number, index=index)
         return
-    history = lookups.status_history(account, purpose, number, index // WORD_BITS, last)
+    history = lookups.status_history(account, purpose, number, index // BITS_PER_WORD, last)
     # The walk goes newest first; a node without the older logs (pruned) stops it early.
     complete = bool(history) and history[-1].previous_change == 0
-    touching = [e for e in history if (e.mask >> (index % WORD_BITS)) & 1]
+    touching = [e for e in history if (e.mask >> (index % BITS_PER_WORD)) & 1]
     when = lookups.event_times(touching)
     if at is None and (touching or complete) and (touching[0].set if touching else False) != bit_of(word, index):
         raise ChainUnavailable("status history disagrees with the status word (node out of sync)")

@@ -24,7 +24,7 @@ from registry.chain.client import BadAnswer, contract_abi, header_time
 from registry.config import DEFAULT_ANCHOR_WINDOW_S
 from registry.errors import ChainUnavailable, TransactionReverted
 from registry.formats.merkle import ProofMemo
-from registry.ops.registry import DidState, Purpose, Registry
+from registry.ops.registry import BITS_PER_WORD, DidState, Purpose, Registry
 from registry.ops.trust import CLOCK_SKEW_S, Trust, TrustList, time_problem
 from registry.ops.verify import chain_checks, offline, presentation
 from registry.ops.verify.chain_checks import Batch
@@ -39,7 +39,7 @@ from registry.ops.verify.report import (
     Report,
     verdict_of,
 )
-from registry.ops.verify.status import WORD_BITS, check_status
+from registry.ops.verify.status import check_status
 
 
 def idle_chain_note(head_time: int) -> str:
@@ -98,11 +98,11 @@ class _Reads:
         word_index: dict[tuple[str, Purpose, int, int], int] = {}
         self.pairs = [[pair_index.setdefault((a, i.value), len(pair_index)) for a in accounts[i.issuer]] for i in live]
         self.words = [
-            [word_index.setdefault((s[1], s[2], s[3], s[4] // WORD_BITS), len(word_index)) for s in i.statuses]
+            [word_index.setdefault((s[1], s[2], s[3], s[4] // BITS_PER_WORD), len(word_index)) for s in i.statuses]
             for i in live
         ]
         self.anchor_pairs = list(pair_index)
-        self.status_keys = [(a, purpose, number, word * WORD_BITS) for a, purpose, number, word in word_index]
+        self.status_keys = [(a, purpose, number, word * BITS_PER_WORD) for a, purpose, number, word in word_index]
 
 
 class Verifier:
