@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import orjson
 from eth_abi import decode, encode
@@ -556,6 +556,7 @@ class ChainClient:
         self._chain_id: int | None = None
         self._eip1559: bool | None = None
         self.tx_manager: TxManager | None = None
+        self._kept: dict[str, Any] = {}
 
     @contextlib.contextmanager
     def _rpc(self) -> Iterator[None]:
@@ -573,6 +574,15 @@ class ChainClient:
         keeps it for as long as it keeps that head's answers."""
         del key
         return compute()
+
+    def kept(self, name: str, make: Callable[[], T]) -> T:
+        """The object kept under `name` for as long as this client lives, made by `make()` the first
+        time: for caches whose entries hold everything their answer depends on (checked accreditation
+        signatures), so they stay true across heads. Clients pinned from a base client share its."""
+        store: dict[str, Any] = self.__dict__.setdefault("_kept", {})
+        if name not in store:
+            store.setdefault(name, make())
+        return cast(T, store[name])
 
     # -- raw JSON-RPC ---------------------------------------------------------------------
 

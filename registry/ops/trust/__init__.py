@@ -1,0 +1,110 @@
+"""The accreditation chain: write it (onboard roots, accredit, suspend, reinstate, revoke) and
+check it end to end for a cross-border authority.
+
+Each link is checked as EBSI's own verifier library does not: the accreditation's signature
+against the parent's key valid when it signed, its subject and attribute id, its place in the
+chain (termsOfUse), its scope against what the parent holds and what the child uses, its
+validity period, and its status *at the time in question* from the append-only revisions.
+
+The rooms: `model` (the data: links, revisions, chain reads, reports), `trustlist` (the roots a
+verifier accepts), `scope` (what an accreditation may grant and covers), `bodies` (one
+accreditation credential checked), `timing` (which times the chain answers, what held then),
+`evaluation` (the check, pure) and `tir` (the registry's reads and writes: `Trust`).
+
+Every name is re-exported here, loaded on first use (PEP 562): importing this package costs
+nothing, and `from registry.ops.trust import TrustList` loads the trust list alone, not the
+JSON-RPC and ABI machinery that only `Trust` needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from registry.ops.trust.bodies import check_body
+    from registry.ops.trust.evaluation import Relevance, evaluate, evaluate_at, walk
+    from registry.ops.trust.model import (
+        DEFAULT_VALIDITY,
+        MAX_DEPTH,
+        MAX_LINKS,
+        REASONS,
+        AttrStatus,
+        BodyChecks,
+        ChainData,
+        IssuerType,
+        LaterChange,
+        Link,
+        LinkCheck,
+        Need,
+        OrderUnknown,
+        Position,
+        Revision,
+        TrustReport,
+    )
+    from registry.ops.trust.scope import check_scope_syntax, scope_covers
+    from registry.ops.trust.timing import CLOCK_SKEW_S, LinkStatus, link_status, time_problem
+    from registry.ops.trust.tir import Trust, link_from_tuple
+    from registry.ops.trust.trustlist import MAX_TRUST_LIST_BYTES, TrustList
+
+_WHERE = {
+    "model": (
+        "DEFAULT_VALIDITY", "MAX_DEPTH", "MAX_LINKS", "REASONS", "AttrStatus", "BodyChecks", "ChainData",
+        "IssuerType", "LaterChange", "Link", "LinkCheck", "Need", "OrderUnknown", "Position", "Revision",
+        "TrustReport",
+    ),
+    "trustlist": ("MAX_TRUST_LIST_BYTES", "TrustList"),
+    "scope": ("check_scope_syntax", "scope_covers"),
+    "bodies": ("check_body",),
+    "timing": ("CLOCK_SKEW_S", "LinkStatus", "link_status", "time_problem"),
+    "evaluation": ("Relevance", "evaluate", "evaluate_at", "walk"),
+    "tir": ("Trust", "link_from_tuple"),
+}  # fmt: skip
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
+
+__all__ = [
+    "CLOCK_SKEW_S",
+    "DEFAULT_VALIDITY",
+    "MAX_DEPTH",
+    "MAX_LINKS",
+    "MAX_TRUST_LIST_BYTES",
+    "REASONS",
+    "AttrStatus",
+    "BodyChecks",
+    "ChainData",
+    "IssuerType",
+    "LaterChange",
+    "Link",
+    "LinkCheck",
+    "LinkStatus",
+    "Need",
+    "OrderUnknown",
+    "Position",
+    "Relevance",
+    "Revision",
+    "Trust",
+    "TrustList",
+    "TrustReport",
+    "check_body",
+    "check_scope_syntax",
+    "evaluate",
+    "evaluate_at",
+    "link_from_tuple",
+    "link_status",
+    "scope_covers",
+    "time_problem",
+    "walk",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

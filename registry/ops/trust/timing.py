@@ -1,0 +1,87 @@
+"""The time rules: which times the chain can answer for (`time_problem`), and what an
+accreditation's revisions say held at one of them (`link_status`), by the second or, for an
+on-chain event, by the chain's own order (block, then log index)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.formats.credential import iso
+from registry.ops.trust.model import AttrStatus, ChainData, Link, Position, Revision
+
+# Clocks of issuers and nodes disagree a little: a time this far past the chain's newest block is
+# still "now" (the verifier's allowance for an anchor "before" a JWT's iat, too).
+CLOCK_SKEW_S = 300
+
+
+def time_problem(at: int, head_time: int, syncing: Callable[[], bool] | None, now: int | None = None) -> str | None:
+    """Why the chain cannot say what held at `at` (unix seconds), or None when it can.
+
+    The rule: a time up to the chain's newest block (plus clock skew) is answered from the chain.
+    A later time that is not in the future is answered as of the newest block when the node is
+    reachable and reports it is not syncing (`syncing()` false: eth_syncing): a chain without new
+    blocks (anvil, a private network that makes no empty blocks) has simply not changed since. A
+    node that is syncing (or one that cannot be asked, `syncing` None) may be behind; a time in the
+    future is never answered, as nobody knows yet what happens until then.
+    """
+    now = int(time.time()) if now is None else now
+    if at <= head_time + CLOCK_SKEW_S:
+        return None
+    if at > now + CLOCK_SKEW_S:
+        return (
+            f"{iso(at)} is in the future, later than the chain's newest block ({iso(head_time)}); "
+            "what happens until then is not known yet"
+        )
+    if syncing is None or syncing():
+        return (
+            f"the node's newest block ({iso(head_time)}) is older than {iso(at)} and the node reports "
+            "it is still syncing: it may be behind; ask another node, or again later"
+        )
+    return None
+
+
+@dataclass
+class LinkStatus:
+    """An accreditation's standing at the time in question: in force or not, in a sentence, with
+    its evidence; `later` is the revocation or standing suspension made after it (in force only)."""
+
+    active: bool
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    later: Revision | None = None
+
+
+def link_status(chain: ChainData, link: Link, at: int, position: Position | None = None) -> LinkStatus:
+    """Was `link` in force at `at` (before `position`, for an on-chain event)? See `Link.revision_at`."""
+    revision = link.revision_at(at, position, chain.revision_logs)
+    # Within one second the block tells what came first: say it when the order came from the chain.
+    when = iso(at) if position is None else f"{iso(at)} (block {position.block})"
+
+    def on(r: Revision) -> str:
+        return iso(r.timestamp) if position is None else f"{iso(r.timestamp)} (block {r.block})"
+
+    evidence: dict[str, Any] = {"validFrom": iso(link.valid_from), "validUntil": iso(link.valid_until)}
+    if revision is None:
+        return LinkStatus(False, f"not yet accredited on {when} (accredited {on(link.revisions[0])})", evidence)
+    if revision.status is AttrStatus.REVOKED:
+        evidence.update(revokedAt=iso(revision.timestamp), block=revision.block)
+        return LinkStatus(False, f"accreditation revoked on {on(revision)}, before {when}", evidence)
+    if revision.status is AttrStatus.SUSPENDED:
+        evidence.update(suspendedAt=iso(revision.timestamp), block=revision.block)
+        return LinkStatus(False, f"accreditation suspended on {on(revision)} and not reinstated by {when}", evidence)
+    if not link.valid_from <= at < link.valid_until:
+        return LinkStatus(False, f"accreditation not within its validity period on {when}", evidence)
+    later = link.revoked()
+    if later is not None:
+        evidence.update(revokedAt=iso(later.timestamp), block=later.block)
+        message = f"active on {when}; revoked later, on {on(later)}, which does not reach back"
+        return LinkStatus(True, message, evidence, later)
+    latest = link.revisions[-1] if link.revisions else None
+    if latest is not None and latest.status is AttrStatus.SUSPENDED and latest is not revision:
+        evidence.update(suspendedAt=iso(latest.timestamp), block=latest.block)
+        message = f"active on {when}; suspended later, on {on(latest)}, and still suspended, which does not reach back"
+        return LinkStatus(True, message, evidence, latest)
+    return LinkStatus(True, f"active on {when}", evidence)

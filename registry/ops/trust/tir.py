@@ -1,0 +1,357 @@
+"""The trusted issuers registry on one deployment: its writes (onboard roots, accredit, suspend,
+reinstate, revoke) and its reads.
+
+A check reads the whole chain in a fixed number of round trips, whatever the length of its
+history: one `trustChainOf` view call returns every attribute on the way to the roots with all
+their revisions, then one JSON-RPC batch fetches the accreditation JWTs (each a log query bounded
+to the single block the TIR recorded) and the DID documents of everyone on the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from eth_utils import keccak
+
+from registry.chain.client import Call, contract_abi, enum_member
+from registry.errors import InputError
+from registry.formats.accreditation import (
+    Scope,
+    attribute_url,
+    build_accreditation,
+    parse_accreditation,
+    sign_accreditation,
+)
+from registry.formats.credential import iso
+from registry.formats.did import check_did
+from registry.keystore import Identity
+from registry.ops.registry import DidState, Registry, did_hash
+from registry.ops.trust.bodies import check_body
+from registry.ops.trust.evaluation import walk
+from registry.ops.trust.model import (
+    DEFAULT_VALIDITY,
+    MAX_LINKS,
+    AttrStatus,
+    BodyChecks,
+    ChainData,
+    IssuerType,
+    Link,
+    Revision,
+)
+from registry.ops.trust.scope import check_scope_syntax, grants_within, not_held
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+
+def link_from_tuple(raw: Sequence[Any]) -> Link:
+    did_h, attr_id, attribute, revisions = raw
+    return Link(
+        did_hash=bytes(did_h),
+        attribute_id=bytes(attr_id),
+        parent_did_hash=bytes(attribute[0]),
+        parent_attribute_id=bytes(attribute[1]),
+        root_did_hash=bytes(attribute[2]),
+        body_hash=bytes(attribute[3]),
+        issuer_type=enum_member(IssuerType, attribute[4]),
+        status=enum_member(AttrStatus, attribute[5]),
+        valid_from=int(attribute[6]),
+        valid_until=int(attribute[7]),
+        body_block=int(attribute[8]),
+        revisions=tuple(Revision(enum_member(AttrStatus, r[0]), int(r[1]), int(r[2]), int(r[3])) for r in revisions),
+    )
+
+
+class Trust:
+    """Trusted-issuers-registry operations on one deployment."""
+
+    def __init__(self, registry: Registry, public_url: str) -> None:
+        self.registry = registry
+        self.client = registry.client
+        self.public_url = public_url
+        self.address = registry.deployment.address("TrustedIssuersRegistry")
+        # Kept for as long as the client lives (a service's per-request clients share their base's).
+        self.body_checks = self.client.kept("trust-body-checks", BodyChecks)
+
+    def _tir(self, function: str, *args: Any) -> Call:
+        return Call(self.address, "TrustedIssuersRegistry", function, args)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def onboard_root(
+        self, governance: LocalAccount, root: Identity, scopes: Sequence[Scope], valid_until: int
+    ) -> bytes:
+        """Governance onboards `root` with the root's self-signed authorisation; returns the attribute id."""
+        attribute_id = secrets.token_bytes(32)
+        now = self.registry.signing_time()
+        vc = build_accreditation(
+            issuer=root.did, subject=root.did, issuer_type=IssuerType.ROOT_TAO, attribute_id=attribute_id,
+            scopes=tuple(scopes), valid_from=now, valid_until=valid_until, issued_at=now, terms_of_use=None,
+        )  # fmt: skip
+        body = sign_accreditation(vc, root.signing_key, root.kid, now)
+        self.client.transact(
+            governance, self._tir("onboardRoot", did_hash(root.did), attribute_id, body, 0, valid_until)
+        )
+        return attribute_id
+
+    def accredit(
+        self,
+        parent: Identity,
+        parent_attribute_id: bytes,
+        child_did: str,
+        child_type: IssuerType,
+        scopes: Sequence[Scope],
+        valid_until: int | None = None,
+    ) -> bytes:
+        """`parent` accredits `child_did` as a TAO or TI; returns the new attribute id.
+
+        Nothing is sent that verification would later refuse: each scope must name its schema and
+        jurisdiction as absolute URIs, be held by one of the parent's own accreditations in force
+        now (its whole chain checked, a Root TAO's onboarding scope included), and the validity must
+        end no later than that accreditation does. The link hangs under `parent_attribute_id` when
+        that accreditation holds the scope, else under another of the parent's that does (the CLI
+        passes the parent's first active one, whatever the scope). A parent attribute the contract
+        itself refuses (unknown, not active, a TI's) is left to the contract to refuse in its words.
+
+        `valid_until` None means the default: a year, or the parent's own end if that comes first.
+        An end given explicitly and later than the parent's is refused.
+        """
+        if child_type not in (IssuerType.TAO, IssuerType.TI):
+            raise InputError("an accreditation makes a TAO or a TI")
+        check_did(child_did)
+        check_scope_syntax(scopes)
+        if valid_until is not None and valid_until <= int(time.time()):
+            raise InputError(f"the accreditation's end {iso(valid_until)} is not in the future")
+        default = valid_until is None
+        wanted = int(time.time()) + DEFAULT_VALIDITY if valid_until is None else valid_until
+        parent_attribute_id, until = self._parent_accreditation(
+            parent.did, parent_attribute_id, scopes, wanted, cap=default
+        )
+        return self._record_accreditation(parent, parent_attribute_id, child_did, child_type, scopes, until)
+
+    def _parent_accreditation(
+        self, parent_did: str, attribute_id: bytes, scopes: Sequence[Scope], valid_until: int, *, cap: bool
+    ) -> tuple[bytes, int]:
+        """The parent accreditation a new link with `scopes` until `valid_until` can hang under
+        (`attribute_id` by preference) and the link's end (`valid_until`, capped at the parent's own
+        when `cap`); InputError, in one line, when none can."""
+        now = self.registry.block_timestamp()
+        chain = self.fetch([parent_did])[parent_did]
+        given = chain.links.get((did_hash(parent_did), attribute_id))
+        if (
+            given is None
+            or given.issuer_type not in (IssuerType.ROOT_TAO, IssuerType.TAO)
+            or given.status is not AttrStatus.ACTIVE
+            or not given.valid_from <= now < given.valid_until
+        ):
+            return attribute_id, valid_until  # the contract refuses it (UnknownAttribute, ParentNotActive, a TI's)
+        own = [given] + [
+            link
+            for link in chain.of(did_hash(parent_did))
+            if link.key != given.key and link.issuer_type in (IssuerType.ROOT_TAO, IssuerType.TAO)
+        ]
+        in_force: list[tuple[Link, tuple[Scope, ...]]] = []
+        refusal = "it does not verify"
+        for link in own:
+            walked, _ = walk(chain, link, now, None, None)
+            acc, _message = check_body(chain, link)
+            if walked.ok and acc is not None:
+                in_force.append((link, acc.scopes))
+            elif link is given and not walked.ok:
+                refusal = walked.summary
+        if not in_force:
+            raise InputError(f"{parent_did}'s own accreditation is not in force now: {refusal}")
+        covering = [link for link, held in in_force if grants_within(held, scopes)]
+        if not covering:
+            raise InputError(not_held(parent_did, [s for _, held in in_force for s in held], scopes))
+        chosen = next((link for link in covering if valid_until <= link.valid_until), None)
+        if chosen is None:
+            end = max(link.valid_until for link in covering)
+            if cap:
+                return next(link for link in covering if link.valid_until == end).attribute_id, end
+            raise InputError(
+                f"the accreditation would end on {iso(valid_until)}, later than {parent_did}'s own accreditation "
+                f"(until {iso(end)}): give a validity end no later than that"
+            )
+        return chosen.attribute_id, valid_until
+
+    def _record_accreditation(
+        self,
+        parent: Identity,
+        parent_attribute_id: bytes,
+        child_did: str,
+        child_type: IssuerType,
+        scopes: Sequence[Scope],
+        valid_until: int,
+    ) -> bytes:
+        """Sign and send an accreditation as given, unchecked (`accredit` checks first)."""
+        attribute_id = secrets.token_bytes(32)
+        now = self.registry.signing_time()
+        vc = build_accreditation(
+            issuer=parent.did, subject=child_did, issuer_type=child_type, attribute_id=attribute_id,
+            scopes=tuple(scopes), valid_from=now, valid_until=valid_until, issued_at=now,
+            terms_of_use=attribute_url(self.public_url, parent.did, parent_attribute_id),
+        )  # fmt: skip
+        body = sign_accreditation(vc, parent.signing_key, parent.kid, now)
+        self.client.transact(
+            parent.account,
+            self._tir(
+                "accredit", did_hash(parent.did), parent_attribute_id, did_hash(child_did), attribute_id,
+                int(child_type), body, 0, valid_until,
+            ),
+        )  # fmt: skip
+        return attribute_id
+
+    def set_status(
+        self, actor: Identity, child_did: str, attribute_id: bytes, status: AttrStatus, reason: int = 0
+    ) -> dict[str, Any]:
+        return self.client.transact(
+            actor.account,
+            self._tir(
+                "setAttributeStatus", did_hash(actor.did), did_hash(child_did), attribute_id, int(status), reason
+            ),
+        )
+
+    def set_root_status(
+        self, governance: LocalAccount, root_did: str, attribute_id: bytes, status: AttrStatus, reason: int = 0
+    ) -> dict[str, Any]:
+        return self.client.transact(
+            governance, self._tir("setRootStatus", did_hash(root_did), attribute_id, int(status), reason)
+        )
+
+    def attribute(self, did: str, attribute_id: bytes) -> Link:
+        attribute, revisions = self.client.call(self._tir("attribute", did_hash(did), attribute_id))
+        return link_from_tuple((did_hash(did), attribute_id, attribute, revisions))
+
+    def active_attribute(self, did: str) -> bytes:
+        """The first of `did`'s accreditations that is active now (to accredit others under)."""
+        now = self.registry.block_timestamp()
+        for attribute_id in self.attribute_ids(did):
+            link = self.attribute(did, attribute_id)
+            if link.status is AttrStatus.ACTIVE and link.valid_from <= now < link.valid_until:
+                return attribute_id
+        raise InputError(f"{did} holds no active accreditation to accredit others under")
+
+    def child_attribute(self, parent_did: str, child_did: str) -> bytes:
+        """The one accreditation `parent_did` granted `child_did` (ambiguity is an error)."""
+        granted = [
+            a
+            for a in self.attribute_ids(child_did)
+            if self.attribute(child_did, a).parent_did_hash == did_hash(parent_did)
+        ]
+        if not granted:
+            raise InputError(f"{parent_did} granted {child_did} no accreditation")
+        if len(granted) > 1:
+            ids = ", ".join(a.hex() for a in granted)
+            raise InputError(
+                f"{parent_did} granted {child_did} several accreditations; pass --attribute with one of {ids}"
+            )
+        return granted[0]
+
+    def attribute_ids(self, did: str) -> list[bytes]:
+        (ids,) = self.client.call(self._tir("attributeIds", did_hash(did)))
+        return [bytes(i) for i in ids]
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def fetch(self, dids: Iterable[str]) -> dict[str, ChainData]:
+        """Read the chains of several DIDs: one batch of view calls, then one batch of logs and documents.
+
+        Through the client's per-head memo: a client pinned to one head (the service's) reads and
+        checks a chain, its accreditation signatures included, once per block for every caller.
+        """
+        wanted = tuple(sorted(set(dids)))
+        if not wanted:
+            return {}
+        return self.client.memo(("trust-chains", wanted), lambda: self._fetch(list(wanted)))
+
+    def _fetch(self, dids: list[str]) -> dict[str, ChainData]:
+        walks = self.client.call_many([self._tir("trustChainOf", did_hash(d), MAX_LINKS) for d in dids])
+        per_did: dict[str, list[Link]] = {
+            d: [link_from_tuple(raw) for raw in w[0]] for d, w in zip(dids, walks, strict=True)
+        }
+        links = {link.key: link for chain in per_did.values() for link in chain}
+        hashes = sorted({h for link in links.values() for h in (link.did_hash, link.parent_did_hash) if any(h)}
+                        | {did_hash(d) for d in dids})  # fmt: skip
+        abi = contract_abi("TrustedIssuersRegistry")
+        topic = abi.event_topic("AttributeBody")
+        keys = sorted(links)
+        requests = [
+            self.client.logs_request(
+                self.address, [topic, "0x" + k[0].hex(), "0x" + k[1].hex()], links[k].body_block, links[k].body_block
+            )
+            for k in keys
+        ]
+        for h in hashes:
+            requests.extend(self.registry.client.call_request(c) for c in self._resolve_calls_by_hash(h))
+        results = self.client.batch(requests)
+        bodies: dict[tuple[bytes, bytes], str] = {}
+        for k, logs in zip(keys, results[: len(keys)], strict=True):
+            for log in logs:
+                body = str(abi.decode_event("AttributeBody", log)["body"])
+                if hashlib.sha256(body.encode()).digest() == links[k].body_hash:
+                    bodies[k] = body
+        documents: dict[bytes, DidState] = {}
+        did_abi = contract_abi("DIDRegistry")
+        rest = results[len(keys) :]
+        for n, h in enumerate(hashes):
+            registration = did_abi.decode_output("registration", rest[2 * n])
+            methods = did_abi.decode_output("verificationMethods", rest[2 * n + 1])
+            documents[h] = Registry.did_state("", registration, methods)
+        names = _names(dids, bodies.values())
+        return {d: ChainData(d, links, bodies, documents, names, body_checks=self.body_checks) for d in dids}
+
+    def read_revision_order(self, chain: ChainData, block: int) -> None:
+        """Record in `chain` the log index of every revision made in `block`, so what changed in the
+        same block as an anchor can be ordered against it (one log query for the whole block). A
+        link whose logs there do not match its revisions one for one is left without: its order
+        stays unknown, never guessed."""
+        if block in chain.revision_blocks_read:
+            return
+        wanted = {
+            link.key: [n for n, r in enumerate(link.revisions) if r.block == block] for link in chain.links.values()
+        }
+        wanted = {key: numbers for key, numbers in wanted.items() if numbers}
+        if wanted:
+            abi = contract_abi("TrustedIssuersRegistry")
+            logs = self.client.request(
+                *self.client.logs_request(self.address, [abi.event_topic("AttributeRevised")], block, block)
+            )
+            found: dict[tuple[bytes, bytes], list[int]] = {}
+            try:
+                for log in sorted(logs, key=lambda entry: int(entry["logIndex"], 16)):
+                    topics = [bytes.fromhex(str(t)[2:]) for t in log["topics"]]
+                    if len(topics) >= 3:
+                        found.setdefault((topics[1], topics[2]), []).append(int(log["logIndex"], 16))
+            except (TypeError, KeyError, ValueError, AttributeError):  # not logs: the order stays unknown
+                found = {}
+            for key, numbers in wanted.items():
+                indexes = found.get(key, [])
+                if len(indexes) == len(numbers):
+                    chain.revision_logs.update({(*key, n): i for n, i in zip(numbers, indexes, strict=True)})
+        chain.revision_blocks_read.add(block)
+
+    def _resolve_calls_by_hash(self, h: bytes) -> list[Call]:
+        address = self.registry.did_address
+        return [
+            Call(address, "DIDRegistry", "registration", (h,)),
+            Call(address, "DIDRegistry", "verificationMethods", (h,)),
+        ]
+
+
+def _names(dids: Sequence[str], bodies: Iterable[str]) -> dict[bytes, str]:
+    """The DIDs a chain read can name, by hash: those asked about, and every accreditation's issuer
+    and subject (the registry itself stores only hashes)."""
+    names = {did_hash(d): d for d in dids}
+    for body in bodies:
+        try:
+            parsed = parse_accreditation(body)
+        except InputError:
+            continue
+        for text in (parsed.issuer, parsed.subject):
+            names.setdefault(keccak(text=text), text)
+    return names
