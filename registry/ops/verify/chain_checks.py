@@ -12,7 +12,7 @@ from typing import Any
 
 from registry.formats import jwt
 from registry.ops.registry import AnchorRecord, DidState, Registry, VerificationMethod
-from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, TrustReport, evaluate
+from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, evaluate
 from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
 from registry.ops.verify.lookups import Lookups
 from registry.ops.verify.report import Code, Outcome
@@ -211,16 +211,6 @@ def check_accreditation(item: Item, chain: Any, position: Position | None, batch
     item.add(Code.ACCREDITATION, outcome, message, **evidence)
 
 
-def changed_later(report: TrustReport) -> list[str]:
-    """The notes on accreditations of the path revoked or suspended after the anchoring, taken
-    from the path's evidence (the dates trust recorded), not from the notes' wording."""
-    later = getattr(report, "changed_later", None)
-    if later is not None:
-        return [change.note for change in later]
-    count = sum(("revokedAt" in link.evidence) + ("suspendedAt" in link.evidence) for link in report.path)
-    return report.notes[:count]
-
-
 def _accreditation(
     batch: Batch, chain: Any, anchored_at: int, need: Need, position: Position | None
 ) -> tuple[Outcome, str, dict[str, Any]]:
@@ -241,7 +231,6 @@ def _accreditation(
     if not report.ok:
         return Outcome.FAIL, f"at issuance ({iso(anchored_at)}): {report.summary}", evidence
     message = f"at issuance: {report.summary}"
-    later = changed_later(report)
-    if later:
-        message += "; note: " + "; ".join(later)
+    if report.changed_later:  # trust's data, not its wording, says which accreditations changed later
+        message += "; note: " + "; ".join(change.note for change in report.changed_later)
     return Outcome.PASS, message, evidence
