@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import orjson
 from eth_abi import decode, encode
@@ -52,8 +52,6 @@ from registry.errors import ChainUnavailable, ConfigError, RegistryError, Transa
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
-
-    from registry.chain.txmanager import TxManager
 
 T = TypeVar("T")
 E = TypeVar("E", bound=IntEnum)
@@ -71,6 +69,15 @@ class Call:
     contract: str
     function: str
     args: tuple[Any, ...] = ()
+
+
+class Submitter(Protocol):
+    """Where a client's writes go when it has one: the journal (`registry.chain.txmanager.TxManager`),
+    named here by shape so that the client does not import the journal that imports it."""
+
+    def submit(self, account: LocalAccount, call: Call) -> dict[str, Any]: ...
+
+    def reconcile(self, account: LocalAccount, identity: Any = None, *, explicit: bool = False) -> list[str]: ...
 
 
 class Abi:
@@ -555,7 +562,7 @@ class ChainClient:
         self._provider = _Transport(rpc_url, timeout_s)
         self._chain_id: int | None = None
         self._eip1559: bool | None = None
-        self.tx_manager: TxManager | None = None
+        self.tx_manager: Submitter | None = None
         self._kept: dict[str, Any] = {}
 
     @contextlib.contextmanager

@@ -9,7 +9,8 @@ transaction. `reconcile()` (run when a process first writes for an account, and 
 
 - the operation's effect is already on-chain (checked from the contracts' state, not from a
   receipt: the anchor exists, the status bits are set, the published list is current) ->
-  confirmed, nothing resent;
+  confirmed, nothing resent. The journal knows no contract: what "on-chain" means for a call is
+  asked of the `EffectCheck` it is given (`registry.contracts.effects.DeploymentEffects`);
 - the signed transaction is known to the node -> wait for it;
 - otherwise (lost in a crash, dropped by a restarted node, removed by a reorg) -> rebroadcast the
   same signed bytes if its nonce is still free, else sign it again with a fresh nonce.
@@ -56,7 +57,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from registry.chain import writer
 from registry.chain.client import Call, ChainClient, NodeRefused, contract_abi
@@ -71,19 +72,12 @@ from registry.errors import (
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
-# Contract errors that mean "this operation is already on-chain".
-ALREADY_DONE = {"AlreadyAnchored", "DIDAlreadyRegistered", "AttributeExists", "DuplicateKey"}
-# A status change the contract refuses because entries are already in the state asked for: done
-# only when every entry it names is (another process may have changed some of them, not all).
-STATUS_ALREADY = {"StatusAlreadySet", "StatusNotSet"}
 # How far back reconciliation re-checks confirmed operations (covers reorgs deeper than any seen).
 REORG_WINDOW = 64
 # Fault injection for the crash tests: the process SIGKILLs itself at the named step.
 # Per transaction: before-send | after-send | after-receipt. Issuance: after-allocation |
 # after-row | during-files | after-files. Batches: between-batch | before-publication.
 CRASH_ENV = "REGISTRY_CRASH_AT"
-PUBLISH = "publish-status-list"
-_LIST_WORDS = 131_072 // 224 + 1  # every word of a status list (the last one partly used)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS operations (
@@ -492,13 +486,54 @@ def _unencodable(call: Call) -> str | None:
 Builder = Callable[[Any, Call], Call]
 
 
+class EffectCheck(Protocol):
+    """What only the contracts know about a write; the journal is given one (see
+    `registry.contracts.effects`) and knows no contract itself."""
+
+    def done(self, sender: str, call: Call) -> bool | None:
+        """Whether `call`'s effect is on-chain, from contract state; None when it cannot tell."""
+
+    def refused_as_done(self, sender: str, call: Call, error: str | None) -> bool:
+        """Whether a *resubmission* refused with contract error `error` means it is done."""
+
+    def still_to_change(self, sender: str, call: Call) -> Call:
+        """`call` narrowed to what is not yet on-chain (as is when all of it, or when unknown)."""
+
+    def changes(self, call: Call) -> int | None:
+        """The resource (a status list) `call` changes, for batches whose later steps depend on it."""
+
+    def publishes(self, call: Call) -> int | None:
+        """The resource a publication intent publishes (skipped when no change of its batch to it landed)."""
+
+
+class NoEffects:
+    """The effect check that knows nothing: every write is sent until its receipt says otherwise."""
+
+    def done(self, sender: str, call: Call) -> bool | None:
+        return None
+
+    def refused_as_done(self, sender: str, call: Call, error: str | None) -> bool:
+        return False
+
+    def still_to_change(self, sender: str, call: Call) -> Call:
+        return call
+
+    def changes(self, call: Call) -> int | None:
+        return None
+
+    def publishes(self, call: Call) -> int | None:
+        return None
+
+
 class TxManager:
     """Writes for one chain (one deployment), journaled."""
 
     def __init__(
-        self, client: ChainClient, journal: Journal, confirmations: int = 1, deployment: str | None = None
-    ) -> None:
+        self, client: ChainClient, journal: Journal, confirmations: int = 1, deployment: str | None = None,
+        effects: EffectCheck | None = None,
+    ) -> None:  # fmt: skip
         self.client = client
+        self.effects: EffectCheck = effects or NoEffects()
         self.journal = journal
         self.confirmations = max(1, confirmations)
         self.deployment = deployment
@@ -519,62 +554,6 @@ class TxManager:
                 for action in self.reconcile(account, identity):
                     self.say(f"journal: {action}")
             yield
-
-    # -- effects: is the operation already on-chain? ------------------------------------------
-
-    def effect_done(self, sender: str, call: Call) -> bool | None:
-        """True/False from contract state where we know how to read it; None when we cannot tell."""
-        if call.contract != "CredentialRegistry":
-            return None
-        if call.function in ("anchor", "anchorCohort"):
-            record = self.client.call(Call(call.address, call.contract, "anchorOf", (sender, call.args[0])))[0]
-            return int(record[1]) != 0
-        if call.function == "setStatus":
-            entry = int(call.args[0])
-            list_id, index = entry >> 32, entry & 0xFFFFFFFF
-            purpose, number = list_id >> 32, list_id & 0xFFFFFFFF
-            word = self.client.call(
-                Call(call.address, call.contract, "statusWordsFor", ([sender], [purpose], [number], [index]))
-            )[0][0]
-            return bool((int(word) >> (index % 224)) & 1)
-        if call.function == "updateStatus":
-            purpose, number, words, masks, set_, _ = call.args
-            current = self.client.call(
-                Call(call.address, call.contract, "statusWordsFor",
-                     ([sender] * len(words), [purpose] * len(words), [number] * len(words), [w * 224 for w in words]))
-            )[0]  # fmt: skip
-            return all(((int(v) & m) == m) if set_ else (int(v) & m) == 0 for v, m in zip(current, masks, strict=True))
-        if call.function == "publishStatusList":
-            # Done when the latest publication is later than the list's last change (it is current).
-            list_id = int(call.args[0])
-            purpose, number = list_id >> 32, list_id & 0xFFFFFFFF
-            published, words = self.client.call_many(
-                [
-                    Call(call.address, call.contract, "statusListPublication", (sender, list_id)),
-                    Call(call.address, call.contract, "statusWords", (sender, purpose, number, 0, _LIST_WORDS)),
-                ]
-            )
-            last_change = max((int(w) >> 224 for w in words[0]), default=0)
-            return int(published[0]) != 0 and int(published[0]) > last_change
-        return None
-
-    def still_to_change(self, sender: str, call: Call) -> Call:
-        """An `updateStatus` narrowed to the entries not yet in the state it asks for (another
-        process may have changed some of them since it was journaled: the contract refuses a change
-        that names an entry already so, and what is left must still be sent); any other call as is."""
-        if call.contract != "CredentialRegistry" or call.function != "updateStatus":
-            return call
-        purpose, number, words, masks, set_, reason = call.args
-        current = self.client.call(
-            Call(call.address, call.contract, "statusWordsFor",
-                 ([sender] * len(words), [purpose] * len(words), [number] * len(words), [w * 224 for w in words]))
-        )[0]  # fmt: skip
-        left = [(w, (m & ~int(v)) if set_ else (m & int(v))) for w, m, v in zip(words, masks, current, strict=True)]
-        left = [(w, m) for w, m in left if m]
-        return Call(
-            call.address, call.contract, call.function,
-            (purpose, number, [w for w, _ in left], [m for _, m in left], set_, reason),
-        )  # fmt: skip
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -696,12 +675,12 @@ class TxManager:
         """`drive`, returning each transaction's receipt or its refusal (TransactionRefused or
         TransactionReverted) instead of raising the first."""
         outcomes: list[dict[str, Any] | Exception] = []
-        landed: dict[int, bool] = {}  # per status list changed by this batch: did any change land?
+        landed: dict[int | None, bool] = {}  # per status list changed by this batch: did any change land?
         for n, op_id in enumerate(op_ids):
             op = self.journal.get(op_id)
             if op.intent:
                 crash_point("before-publication")
-                if landed.get(int(op.call.args[0])) is False:
+                if landed.get(self.effects.publishes(op.call)) is False:
                     # Every change of this batch to the list was refused (another process changed
                     # it first, and publishes it): there is nothing of ours to publish.
                     self.journal.update(op.id, state="failed", error="not needed: no change of its batch landed")
@@ -709,7 +688,7 @@ class TxManager:
                     continue
             elif n:
                 crash_point("between-batch")
-            changed = _status_list_of(op.call)
+            changed = self.effects.changes(op.call)
             try:
                 outcomes.append(self._drive(account, op, identity=identity))
                 if changed is not None:
@@ -741,10 +720,7 @@ class TxManager:
         except TransactionReverted as exc:
             # Only a resubmission may read "already there" as success: a first submission refused
             # that way is someone else's anchor or DID, and the caller must hear it.
-            if resubmission and (
-                exc.error_name in ALREADY_DONE
-                or (exc.error_name in STATUS_ALREADY and self.effect_done(account.address, op.call))
-            ):
+            if resubmission and self.effects.refused_as_done(account.address, op.call, exc.error_name):
                 self.journal.update(op.id, state="confirmed", error=f"already on-chain ({exc.error_name})")
                 return {"alreadyDone": exc.error_name, "blockNumber": None, "gasUsed": 0, "status": 1}
             raise self._failed(op, exc) from None
@@ -797,7 +773,7 @@ class TxManager:
         for op in self.journal.recent_confirmed(sender, max(0, latest - REORG_WINDOW)):
             if op.deployment != self.deployment or not self._mine(op):
                 continue
-            if op.tx_hash is None or self._receipt(op.tx_hash) is not None or self.effect_done(sender, op.call):
+            if op.tx_hash is None or self._receipt(op.tx_hash) is not None or self.effects.done(sender, op.call):
                 continue
             # Confirmed once, gone now (a reorg, or a node restarted without its last blocks).
             self.journal.update(op.id, state="sent", block=None)
@@ -830,7 +806,7 @@ class TxManager:
             return [f"{name}: waits for the issuer's key (`registry journal reconcile --issuer NAME`)"]
         if (op.owner_pid, op.owner_start) != self._me:  # taken over: a process killed now leaves it to the next
             self.journal.update(op.id, owner_pid=self._me[0], owner_start=self._me[1])
-        done = self.effect_done(sender, op.call)
+        done = self.effects.done(sender, op.call)
         if done:
             self.journal.update(op.id, state="confirmed", block=latest)
             return [f"{name}: already on-chain"]
@@ -845,7 +821,7 @@ class TxManager:
         # A status change some of whose entries another process changed meanwhile (another home:
         # this one's lock keeps its own processes apart): the contract refuses it whole now, so its
         # signed bytes are dead; what is left is signed anew.
-        narrowed = self.still_to_change(sender, op.call)
+        narrowed = self.effects.still_to_change(sender, op.call)
         if narrowed != op.call:
             self.journal.update(op.id, args=narrowed.args)
             op = self.journal.get(op.id)
@@ -867,17 +843,6 @@ class TxManager:
         self._drive(account, self.journal.get(op.id), resubmission=True, identity=identity)
         covers = f" (anchors {op.files.describe()})" if op.files else ""
         return [*narrowing, f"{name}: sent again{covers}"]
-
-
-def _status_list_of(call: Call) -> int | None:
-    """The status list id a status change writes to (None for any other call)."""
-    if call.contract != "CredentialRegistry":
-        return None
-    if call.function == "setStatus":
-        return int(call.args[0]) >> 32
-    if call.function == "updateStatus":
-        return (int(call.args[0]) << 32) | int(call.args[1])
-    return None
 
 
 def _files(n: int) -> str:

@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from registry.chain.txmanager import Journal
+from registry.contracts.statusword import BITS_PER_WORD, WORDS_PER_LIST
 from registry.errors import InputError, StateError
-from registry.ops.registry import BITS_PER_WORD, WORDS_PER_LIST
 
 POOL_WORDS = 16  # a pool of 3,584 entries for credentials issued one by one
 LEGACY_FILE = "status-allocation.json"

@@ -20,38 +20,23 @@ from pathlib import Path
 from typing import Any
 
 from registry.chain.client import Call
-from registry.chain.txmanager import PUBLISH, Files, TxManager, crash_point
+from registry.chain.txmanager import Files, TxManager, crash_point
 from registry.config import Settings
+from registry.contracts.credentials import PUBLISH, StatusEvent
+from registry.contracts.statusword import Purpose, bit_of, first_entry, list_id, split_list_id, word_of
 from registry.errors import InputError, StateError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.merkle import StandardMerkleTree
 from registry.keystore import Identity
 from registry.ops.allocation import StatusAllocator
-from registry.ops.registry import (
-    BITS_PER_WORD,
-    REASONS,
-    Purpose,
-    Registry,
-    StatusEvent,
-    bit_of,
-    list_id,
-    masks_for,
-    split_list_id,
-)
+from registry.ops.registry import REASONS, Registry
+from registry.ops.statuslists import status_list_url
 
 # ASCII digits only (str.isdigit also accepts '²' and other scripts' digits), and short enough
 # that int() is cheap.
 _DIGITS = re.compile(r"[0-9]{1,12}")
 _ACCOUNT = re.compile(r"0x[0-9a-fA-F]{40}")
-
-
-def status_list_url(public_url: str, did: str, account: str, purpose: Purpose, number: int) -> str:
-    """EBSI's status-list path under the TIR; the proxy id is the account that writes the list."""
-    return (
-        f"{public_url.rstrip('/')}/trusted-issuers-registry/v5/issuers/{did}/proxies/"
-        f"{account.lower()}/credentials/status/{list_id(purpose, number)}"
-    )
 
 
 @dataclass(frozen=True)
@@ -226,7 +211,7 @@ class Issuer:
                 )
                 for i, token in enumerate(tokens)
             ]
-            call = Call(self.registry.credential_address, "CredentialRegistry", "anchorCohort", (root, len(tokens)))
+            call = self.registry.credentials.anchor_cohort(root, len(tokens))
             files = None
             if out_dir is not None:
                 names = list(file_names or [f"{n:04d}.json" for n in range(1, len(tokens) + 1)])
@@ -296,7 +281,7 @@ class Issuer:
             token = self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
             value = vcfmt.credential_hash(token)
             holder_file = vcfmt.HolderFile(token)
-            call = Call(self.registry.credential_address, "CredentialRegistry", "anchor", (value,))
+            call = self.registry.credentials.anchor(value)
             files = Files((str(out),)) if out is not None else None
             (op_id,) = self.tx.record(self.identity.account, [(call, None)], batch=batch, files=files)
             crash_point("after-row")
@@ -345,20 +330,15 @@ class Issuer:
                 by_list.setdefault(number, []).append(index)
             for number, indexes in sorted(by_list.items()):
                 if len(indexes) == 1 and set_:
-                    entry = (list_id(purpose, number) << 32) | indexes[0]
-                    call = Call(self.registry.credential_address, "CredentialRegistry", "setStatus", (entry, reason))
+                    call = self.registry.credentials.set_status(purpose, number, indexes[0], reason)
                 else:
-                    words, masks = masks_for(indexes)
-                    call = Call(self.registry.credential_address, "CredentialRegistry", "updateStatus",
-                                (int(purpose), number, words, masks, set_, reason))  # fmt: skip
+                    call = self.registry.credentials.update_entries(purpose, number, indexes, set_, reason)
                 plan.append((reason, call))
                 touched.add(number)
         items: list[tuple[Call, str | None]] = [(call, None) for _, call in plan]
         if publish:
-            address = self.registry.credential_address
             for number in sorted(touched):
-                publication = Call(address, "CredentialRegistry", "publishStatusList", (list_id(purpose, number),))
-                items.append((publication, PUBLISH))
+                items.append((self.registry.credentials.publish_status_list(list_id(purpose, number)), PUBLISH))
         with self.writing():
             op_ids = self.tx.record(self.identity.account, items)
             outcomes = self.tx.drive_each(self.identity.account, op_ids, self.identity)
@@ -497,15 +477,13 @@ def _current_words(
     """Each (purpose, list, index) named in `slots`: is its bit set now? One view call for all words."""
     wanted = {(purpose, *own) for _, own, _ in slots}
     wanted |= {(Purpose.REVOCATION, *rev) for _, _, rev in slots if rev is not None}
-    keys = sorted({(p, number, index // BITS_PER_WORD) for p, number, index in wanted})
+    keys = sorted({(p, number, word_of(index)) for p, number, index in wanted})
     if not keys:
         return {}
-    call = registry.status_words_call([(account, p, number, word * BITS_PER_WORD) for p, number, word in keys])
+    call = registry.credentials.status_words_for([(account, p, number, first_entry(word)) for p, number, word in keys])
     (values,) = registry.client.call(call)
-    word_of = {key: int(value) for key, value in zip(keys, values, strict=True)}
-    return {
-        (p, number, index): bit_of(word_of[(p, number, index // BITS_PER_WORD)], index) for p, number, index in wanted
-    }
+    value_of = {key: int(value) for key, value in zip(keys, values, strict=True)}
+    return {(p, number, index): bit_of(value_of[(p, number, word_of(index))], index) for p, number, index in wanted}
 
 
 def status_entries(payload: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,24 +1,38 @@
 """The registry contracts as Python operations: writes signed by an identity's controller key,
 reads batched so a verification costs a fixed, small number of round trips.
+
+Calls are built, and answers decoded, by the bindings in `registry.contracts`; the names this
+module exported before they moved there (the status-word layout, `DidState`, `AnchorRecord`...)
+are re-exported here for the code that imports them from here.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import IntEnum
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from eth_utils import keccak
-
-from registry.chain.client import BadAnswer, Call, ChainClient, contract_abi, enum_member, header_time
+from registry.chain.client import Call, ChainClient, header_time
 from registry.chain.deployment import Deployment, check_deployment
 from registry.config import Settings
+from registry.contracts.credentials import AnchorRecord, CredentialRegistry, StatusEvent
+from registry.contracts.did import NO_EXPIRY, DIDRegistry, DidState, Rel, VerificationMethod, did_hash
+from registry.contracts.statusword import (
+    BITS_PER_WORD,
+    LIST_SIZE,
+    STATUS_MASK,
+    WORDS_PER_LIST,
+    Purpose,
+    bit_of,
+    last_change_block,
+    list_id,
+    masks_for,
+    split_list_id,
+    word_of,
+)
+from registry.contracts.tir import TrustedIssuersRegistry
 from registry.errors import InputError
 from registry.formats import keys as keyfmt
-from registry.formats.keys import KeyType
 from registry.keystore import Identity
 
 if TYPE_CHECKING:
@@ -26,34 +40,28 @@ if TYPE_CHECKING:
 
     from registry.chain.txmanager import TxManager
 
-NO_EXPIRY = 2**64 - 1
-LIST_SIZE = 131_072
-BITS_PER_WORD = 224
-WORDS_PER_LIST = (LIST_SIZE + BITS_PER_WORD - 1) // BITS_PER_WORD
-STATUS_MASK = (1 << BITS_PER_WORD) - 1
-
-
-class Rel(IntEnum):
-    AUTHENTICATION = 1
-    ASSERTION_METHOD = 2
-    CAPABILITY_INVOCATION = 4
-    CAPABILITY_DELEGATION = 8
-
-
-class Purpose(IntEnum):
-    REVOCATION = 0
-    SUSPENSION = 1
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, text: str) -> Purpose:
-        try:
-            return cls[text.upper()]
-        except KeyError as exc:
-            raise InputError(f"status purpose must be revocation or suspension, not {text!r}") from exc
+__all__ = [
+    "BITS_PER_WORD",
+    "LIST_SIZE",
+    "NO_EXPIRY",
+    "REASONS",
+    "STATUS_MASK",
+    "WORDS_PER_LIST",
+    "AnchorRecord",
+    "DidState",
+    "Purpose",
+    "Registry",
+    "Rel",
+    "StatusEvent",
+    "VerificationMethod",
+    "bit_of",
+    "change_in_force",
+    "did_hash",
+    "last_change_block",
+    "list_id",
+    "masks_for",
+    "split_list_id",
+]
 
 
 REASONS = {
@@ -69,115 +77,20 @@ REASONS = {
 }
 
 
-def list_id(purpose: Purpose, number: int) -> int:
-    return (int(purpose) << 32) | number
-
-
-def split_list_id(value: int) -> tuple[Purpose, int]:
-    if value >> 33:
-        raise InputError(f"status list id {value} is out of range")
-    return Purpose(value >> 32), value & 0xFFFFFFFF
-
-
-def did_hash(did: str) -> bytes:
-    return keccak(text=did)
-
-
-@dataclass(frozen=True)
-class VerificationMethod:
-    index: int
-    key_type: KeyType
-    x: bytes
-    y: bytes
-    relationships: int
-    not_before: int
-    not_after: int
-
-    # Cached: a verifier asks for these once per credential, and each costs a hash.
-    @cached_property
-    def jwk(self) -> dict[str, str]:
-        return keyfmt.from_coordinates(self.key_type, self.x, self.y)
-
-    @cached_property
-    def thumbprint(self) -> str:
-        return keyfmt.thumbprint(self.jwk)
-
-    @cached_property
-    def account(self) -> str | None:
-        return keyfmt.eth_address(self.x, self.y) if self.key_type is KeyType.SECP256K1 else None
-
-    def has(self, rel: Rel) -> bool:
-        return bool(self.relationships & rel)
-
-    def valid_at(self, ts: int) -> bool:
-        return self.not_before <= ts < self.not_after
-
-
-@dataclass(frozen=True)
-class DidState:
-    did: str
-    registered_at: int
-    registered_block: int
-    methods: tuple[VerificationMethod, ...]
-
-    @property
-    def registered(self) -> bool:
-        return self.registered_at != 0
-
-    def controllers(self) -> list[VerificationMethod]:
-        return [m for m in self.methods if m.has(Rel.CAPABILITY_INVOCATION) and m.account]
-
-    def controller(self, account: str) -> VerificationMethod | None:
-        """The controller key of `account` (a DID lists a key once, so at most one)."""
-        for m in self.controllers():
-            if m.account and m.account.lower() == account.lower():
-                return m
-        return None
-
-    def controller_window(self, account: str) -> tuple[int, int] | None:
-        m = self.controller(account)
-        return None if m is None else (m.not_before, m.not_after)
-
-    def method_by_thumbprint(self, fragment: str) -> VerificationMethod | None:
-        for m in self.methods:
-            if m.thumbprint == fragment:
-                return m
-        return None
-
-
-@dataclass(frozen=True)
-class AnchorRecord:
-    account: str
-    value: bytes
-    timestamp: int
-    block: int
-    count: int
-
-    @property
-    def exists(self) -> bool:
-        return self.block != 0
-
-
-@dataclass(frozen=True)
-class StatusEvent:
-    block: int
-    tx_hash: str
-    word: int
-    mask: int
-    set: bool
-    reason: int
-    previous_change: int
-    log_index: int = -1  # its place in its block; -1 when unknown
-
-
 class Registry:
     """The deployed contracts on one chain."""
 
     def __init__(self, client: ChainClient, deployment: Deployment) -> None:
         self.client = client
         self.deployment = deployment
-        self.did_address = deployment.address("DIDRegistry")
-        self.credential_address = deployment.address("CredentialRegistry")
+        self.did_address = deployment.address(DIDRegistry.NAME)
+        self.credential_address = deployment.address(CredentialRegistry.NAME)
+        self.dids = DIDRegistry(self.did_address)
+        self.credentials = CredentialRegistry(self.credential_address)
+
+    @property
+    def tir(self) -> TrustedIssuersRegistry:
+        return TrustedIssuersRegistry(self.deployment.address(TrustedIssuersRegistry.NAME))
 
     @classmethod
     def connect(cls, settings: Settings, *, check: bool = True, journal: bool = True) -> Registry:
@@ -194,13 +107,18 @@ class Registry:
     def attach_journal(self, settings: Settings) -> TxManager:
         """Send this registry's writes through the journal in `<home>/journal.sqlite` (rows
         recording this deployment), with status-list publications signed when they are sent."""
-        from registry.chain.txmanager import PUBLISH, Journal, TxManager, deployment_key
+        from registry.chain.txmanager import Journal, TxManager, deployment_key
+        from registry.contracts.credentials import PUBLISH
+        from registry.contracts.effects import DeploymentEffects
 
         if self.client.tx_manager is not None:
-            return self.client.tx_manager
+            return cast("TxManager", self.client.tx_manager)
         deployment = self.deployment
         key = deployment_key(deployment.chain_id, deployment.deployment_block_hash, self.credential_address)
-        manager = TxManager(self.client, Journal(settings.journal_file), settings.confirmations, deployment=key)
+        manager = TxManager(
+            self.client, Journal(settings.journal_file), settings.confirmations, deployment=key,
+            effects=DeploymentEffects(self.client),
+        )  # fmt: skip
 
         def publication(identity: Any, journaled: Call) -> Call:
             from registry.ops.statuslists import StatusLists
@@ -210,12 +128,6 @@ class Registry:
         manager.builders[PUBLISH] = publication
         self.client.tx_manager = manager
         return manager
-
-    def _did(self, function: str, *args: Any) -> Call:
-        return Call(self.did_address, "DIDRegistry", function, args)
-
-    def _cred(self, function: str, *args: Any) -> Call:
-        return Call(self.credential_address, "CredentialRegistry", function, args)
 
     def signing_time(self) -> int:
         """The time to put in what we sign: our clock, or the chain's when it runs ahead.
@@ -234,7 +146,7 @@ class Registry:
     def register_did(self, identity: Identity) -> dict[str, Any]:
         """Register the identity's DID with its controller key, then add its signing key."""
         _, x, y = keyfmt.to_coordinates(identity.controller_jwk)
-        receipt = self.client.transact(identity.account, self._did("register", identity.did, x, y))
+        receipt = self.client.transact(identity.account, self.dids.register(identity.did, x, y))
         self.add_key(identity, identity.signing_jwk, Rel.ASSERTION_METHOD | Rel.AUTHENTICATION)
         return receipt
 
@@ -256,7 +168,7 @@ class Registry:
         method = (x, y, int(kind), relationships, not_before, not_after)
         return self.client.transact(
             identity.account,
-            self._did("addVerificationMethod", did_hash(identity.did), method, signature),
+            self.dids.add_verification_method(did_hash(identity.did), method, signature),
         )
 
     def possession_signature(self, did: str, new_key: Identity, not_before: int, not_after: int) -> bytes:
@@ -282,7 +194,7 @@ class Registry:
             },
             "primaryType": "AddController",
             "domain": {
-                "name": "DIDRegistry",
+                "name": DIDRegistry.NAME,
                 "version": "1",
                 "chainId": self.client.chain_id,
                 "verifyingContract": self.did_address,
@@ -301,7 +213,7 @@ class Registry:
     def expire_key(self, identity: Identity, index: int, not_after: int) -> dict[str, Any]:
         return self.client.transact(
             identity.account,
-            self._did("expireVerificationMethod", did_hash(identity.did), index, not_after),
+            self.dids.expire_verification_method(did_hash(identity.did), index, not_after),
         )
 
     def rotate_signing_key(self, identity: Identity, new_key: JWK) -> int:
@@ -319,22 +231,9 @@ class Registry:
         return len(state.methods)
 
     def resolve_calls(self, did: str) -> list[Call]:
-        h = did_hash(did)
-        return [self._did("registration", h), self._did("verificationMethods", h)]
+        return self.dids.resolve_calls(did)
 
-    @staticmethod
-    def did_state(did: str, registration: tuple[Any, ...], methods: tuple[Any, ...]) -> DidState:
-        return DidState(
-            did=did,
-            registered_at=int(registration[0]),
-            registered_block=int(registration[1]),
-            methods=tuple(
-                VerificationMethod(
-                    i, enum_member(KeyType, m[2]), bytes(m[0]), bytes(m[1]), int(m[3]), int(m[4]), int(m[5])
-                )
-                for i, m in enumerate(methods[0])
-            ),
-        )
+    did_state = staticmethod(DIDRegistry.did_state)
 
     def resolve(self, did: str, block: int | str = "latest") -> DidState:
         registration, methods = self.client.call_many(self.resolve_calls(did), block)
@@ -343,33 +242,25 @@ class Registry:
     # -- anchors --------------------------------------------------------------------------
 
     def anchor(self, identity: Identity, value: bytes) -> dict[str, Any]:
-        return self.client.transact(identity.account, self._cred("anchor", value))
+        return self.client.transact(identity.account, self.credentials.anchor(value))
 
     def anchor_cohort(self, identity: Identity, root: bytes, count: int) -> dict[str, Any]:
-        return self.client.transact(identity.account, self._cred("anchorCohort", root, count))
+        return self.client.transact(identity.account, self.credentials.anchor_cohort(root, count))
 
     def anchors_call(self, pairs: Sequence[tuple[str, bytes]]) -> Call:
-        return self._cred("anchorsOf", [a for a, _ in pairs], [v for _, v in pairs])
+        return self.credentials.anchors_of(pairs)
 
-    @staticmethod
-    def anchor_records(pairs: Sequence[tuple[str, bytes]], result: tuple[Any, ...]) -> list[AnchorRecord]:
-        if len(result[0]) != len(pairs):
-            raise BadAnswer("the node answered something that is not a valid eth_call result for anchorsOf")
-        return [
-            AnchorRecord(account, value, int(r[0]), int(r[1]), int(r[2]))
-            for (account, value), r in zip(pairs, result[0], strict=True)
-        ]
+    anchor_records = staticmethod(CredentialRegistry.anchor_records)
 
     def anchor_logs(self, records: Sequence[AnchorRecord]) -> dict[tuple[str, bytes], dict[str, Any] | None]:
         """The `Anchored` logs that made anchors (transaction, log index): one log query per anchor,
         bounded to its block, all in one batch (a cohort's members share one)."""
-        abi = contract_abi("CredentialRegistry")
         unique = {(r.account, r.value): r for r in records}
         keys = list(unique)
         requests = [
             self.client.logs_request(
                 self.credential_address,
-                [abi.event_topic("Anchored"), "0x" + bytes(12).hex() + account[2:].lower(), "0x" + value.hex()],
+                self.credentials.anchored_topics(account, value),
                 unique[(account, value)].block,
                 unique[(account, value)].block,
             )
@@ -381,8 +272,7 @@ class Registry:
     # -- status ---------------------------------------------------------------------------
 
     def set_status(self, identity: Identity, purpose: Purpose, number: int, index: int, reason: int) -> dict[str, Any]:
-        entry = (list_id(purpose, number) << 32) | index
-        return self.client.transact(identity.account, self._cred("setStatus", entry, reason))
+        return self.client.transact(identity.account, self.credentials.set_status(purpose, number, index, reason))
 
     def update_status(
         self,
@@ -393,56 +283,29 @@ class Registry:
         set_: bool,
         reason: int,
     ) -> dict[str, Any]:
-        words, masks = masks_for(indexes)
         return self.client.transact(
-            identity.account,
-            self._cred("updateStatus", int(purpose), number, words, masks, set_, reason),
+            identity.account, self.credentials.update_entries(purpose, number, indexes, set_, reason)
         )
 
     def status_words_call(self, entries: Sequence[tuple[str, Purpose, int, int]]) -> Call:
-        return self._cred(
-            "statusWordsFor",
-            [e[0] for e in entries],
-            [int(e[1]) for e in entries],
-            [e[2] for e in entries],
-            [e[3] for e in entries],
-        )
+        return self.credentials.status_words_for(entries)
 
     def list_words(self, account: str, purpose: Purpose, number: int, block: int | str = "latest") -> list[int]:
-        (words,) = self.client.call(self._cred("statusWords", account, int(purpose), number, 0, WORDS_PER_LIST), block)
+        (words,) = self.client.call(self.credentials.status_words(account, purpose, number), block)
         return [int(w) for w in words]
 
     def status_history(
         self, account: str, purpose: Purpose, number: int, word: int, last_block: int
     ) -> list[StatusEvent]:
         """Every change of one status word, newest first, following the previous-change chain."""
-        abi = contract_abi("CredentialRegistry")
-        topics: list[str | None] = [
-            abi.event_topic("StatusWordChanged"),
-            "0x" + bytes(12).hex() + account[2:].lower(),
-            "0x" + ((list_id(purpose, number) << 32) | word).to_bytes(32, "big").hex(),
-        ]
+        topics = self.credentials.status_changed_topics(account, purpose, number, word)
         events: list[StatusEvent] = []
         block = last_block
         while block:
             logs = self.client.request(*self.client.logs_request(self.credential_address, topics, block, block))
             if not logs:
                 break
-            for log in reversed(logs):
-                values = abi.decode_event("StatusWordChanged", log)
-                change, flags = int(values["change"]), int(values["flags"])
-                events.append(
-                    StatusEvent(
-                        block=block,
-                        tx_hash=str(log["transactionHash"]),
-                        word=word,
-                        mask=change & STATUS_MASK,
-                        set=bool(flags & 0x100),
-                        reason=flags & 0xFF,
-                        previous_change=change >> BITS_PER_WORD,
-                        log_index=_hex_or_unknown(log.get("logIndex")),
-                    )
-                )
+            events.extend(self.credentials.status_event(log, block, word) for log in reversed(logs))
             block = events[-1].previous_change
         return events
 
@@ -455,10 +318,10 @@ class Registry:
         last = last_change_block(int(values[0]))
         if not last:
             return None
-        key = (account, purpose, number, index // BITS_PER_WORD, last)
+        key = (account, purpose, number, word_of(index), last)
         if key not in histories:
-            histories[key] = self.status_history(account, purpose, number, index // BITS_PER_WORD, last)
-        event = change_in_force([e for e in histories[key] if (e.mask >> (index % BITS_PER_WORD)) & 1])
+            histories[key] = self.status_history(account, purpose, number, word_of(index), last)
+        event = change_in_force([e for e in histories[key] if bit_of(e.mask, index)])
         return None if event is None else (event, self.block_timestamp(event.block))
 
 
@@ -479,31 +342,3 @@ def change_in_force(touching: Sequence[StatusEvent]) -> StatusEvent | None:
                 break
             event = earlier
     return event
-
-
-def _hex_or_unknown(value: Any) -> int:
-    """A log's hex position, or -1 when the node gave none (or garbage): the order is then unknown."""
-    try:
-        return int(value, 16) if isinstance(value, str) else -1
-    except ValueError:
-        return -1
-
-
-def masks_for(indexes: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Group entry indexes into (strictly increasing word indexes, bit masks)."""
-    by_word: dict[int, int] = {}
-    for index in indexes:
-        if not 0 <= index < LIST_SIZE:
-            raise InputError(f"status index {index} is outside 0..{LIST_SIZE - 1}")
-        word, bit = divmod(index, BITS_PER_WORD)
-        by_word[word] = by_word.get(word, 0) | (1 << bit)
-    words = sorted(by_word)
-    return words, [by_word[w] for w in words]
-
-
-def bit_of(word_value: int, index: int) -> bool:
-    return bool((word_value >> (index % BITS_PER_WORD)) & 1)
-
-
-def last_change_block(word_value: int) -> int:
-    return word_value >> BITS_PER_WORD

@@ -9,31 +9,49 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from registry.chain.client import Call, contract_abi
-from registry.formats import credential as vcfmt
-from registry.formats import jwt
-from registry.formats.statuslist import encode_bits, from_words
-from registry.keystore import Identity
-from registry.ops.issuance import status_list_url
-from registry.ops.registry import (
+from registry.chain.client import Call, ChainClient
+from registry.contracts.credentials import PUBLISH, CredentialRegistry
+from registry.contracts.statusword import (
     BITS_PER_WORD,
     LIST_SIZE,
-    STATUS_MASK,
     Purpose,
-    Registry,
+    entries,
     last_change_block,
     list_id,
     split_list_id,
 )
+from registry.formats import credential as vcfmt
+from registry.formats import jwt
+from registry.formats.statuslist import encode_bits, from_words
+from registry.keystore import Identity
+
+if TYPE_CHECKING:
+    from registry.chain.txmanager import TxManager
 
 STATUS_LIST_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
 
 
+class Deployed(Protocol):
+    """What a status list needs of `registry.ops.registry.Registry` (named by shape: the registry
+    wires publications into its journal, so importing it here would make a cycle)."""
+
+    client: ChainClient
+    credentials: CredentialRegistry
+
+
+def status_list_url(public_url: str, did: str, account: str, purpose: Purpose, number: int) -> str:
+    """EBSI's status-list path under the TIR; the proxy id is the account that writes the list."""
+    return (
+        f"{public_url.rstrip('/')}/trusted-issuers-registry/v5/issuers/{did}/proxies/"
+        f"{account.lower()}/credentials/status/{list_id(purpose, number)}"
+    )
+
+
 def build_status_list_vc(issuer: str, url: str, purpose: Purpose, words: list[int], issued_at: int) -> dict[str, Any]:
     # The top 32 bits of each word are the last-change block, not entries.
-    bits = from_words([w & STATUS_MASK for w in words], bits_per_word=BITS_PER_WORD, length_bits=LIST_SIZE)
+    bits = from_words([entries(w) for w in words], bits_per_word=BITS_PER_WORD, length_bits=LIST_SIZE)
     encoded = encode_bits(bits, multibase=False)
     return {
         "@context": [vcfmt.VC_V1_CONTEXT, STATUS_LIST_CONTEXT],
@@ -60,16 +78,15 @@ class Publication:
 
 
 class StatusLists:
-    def __init__(self, registry: Registry, public_url: str) -> None:
+    def __init__(self, registry: Deployed, public_url: str) -> None:
         self.registry = registry
         self.public_url = public_url
-
-    def _call(self, function: str, *args: Any) -> Call:
-        return Call(self.registry.credential_address, "CredentialRegistry", function, args)
+        self.contract = registry.credentials
 
     def sign(self, identity: Identity, purpose: Purpose, number: int) -> str:
         account = identity.account.address
-        words = self.registry.list_words(account, purpose, number)
+        (values,) = self.registry.client.call(self.contract.status_words(account, purpose, number))
+        words = [int(w) for w in values]
         url = status_list_url(self.public_url, identity.did, account, purpose, number)
         now = int(time.time())
         vc = build_status_list_vc(identity.did, url, purpose, words, now)
@@ -86,16 +103,14 @@ class StatusLists:
     def publish(self, identity: Identity, purpose: Purpose, number: int) -> dict[str, Any]:
         """Sign the list as the chain holds it now and publish it. Through the journal, it is
         recorded as an intent and signed when it is sent (again, if a reconcile resends it)."""
-        manager = self.registry.client.tx_manager
+        manager = cast("TxManager | None", self.registry.client.tx_manager)
         if manager is None:
             token = self.sign(identity, purpose, number)
             return self.registry.client.transact(
-                identity.account, self._call("publishStatusList", list_id(purpose, number), token)
+                identity.account, self.contract.publish_status_list(list_id(purpose, number), token)
             )
-        from registry.chain.txmanager import PUBLISH
-
         with manager.writing(identity.account, identity.name, identity):
-            intent = self._call("publishStatusList", list_id(purpose, number))
+            intent = self.contract.publish_status_list(list_id(purpose, number))
             op_ids = manager.record(identity.account, [(intent, PUBLISH)])
             (receipt,) = manager.drive(identity.account, op_ids, identity)
         assert receipt is not None
@@ -104,29 +119,23 @@ class StatusLists:
     def build_call(self, identity: Identity, journaled: Call) -> Call:
         """A journaled publication intent as the call to send now: the list signed as it is now."""
         purpose, number = split_list_id(int(journaled.args[0]))
-        return self._call("publishStatusList", list_id(purpose, number), self.sign(identity, purpose, number))
+        return self.contract.publish_status_list(list_id(purpose, number), self.sign(identity, purpose, number))
 
     def published(self, account: str, purpose: Purpose, number: int) -> Publication | None:
         """The latest publication, and whether the chain changed since (two round trips)."""
         lid = list_id(purpose, number)
-        pointer_call = self._call("statusListPublication", account, lid)
         results = self.registry.client.call_many(
-            [pointer_call, self._call("statusWords", account, int(purpose), number, 0, LIST_SIZE // BITS_PER_WORD + 1)]
+            [self.contract.status_list_publication(account, lid), self.contract.status_words(account, purpose, number)]
         )
         block = int(results[0][0])
         if block == 0:
             return None
         last_change = max((last_change_block(int(w)) for w in results[1][0]), default=0)
-        abi = contract_abi("CredentialRegistry")
-        topics: list[str | None] = [
-            abi.event_topic("StatusListPublished"),
-            "0x" + bytes(12).hex() + account[2:].lower(),
-            "0x" + lid.to_bytes(32, "big").hex(),
-        ]
+        topics = self.contract.published_topics(account, lid)
         logs = self.registry.client.request(
-            *self.registry.client.logs_request(self.registry.credential_address, topics, block, block)
+            *self.registry.client.logs_request(self.contract.address, topics, block, block)
         )
         if not logs:
             return None
-        credential = str(abi.decode_event("StatusListPublished", logs[-1])["credential"])
+        credential = self.contract.published_credential(logs[-1])
         return Publication(credential=credential, block=block, current=last_change < block)

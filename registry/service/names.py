@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from registry.chain.client import Call, contract_abi
 from registry.ops.registry import Registry
 
 
@@ -14,14 +13,13 @@ def did_names(registry: Registry, hashes: Sequence[bytes], blocks: Sequence[int]
     """The DID string of each hash (None when it is not a registered DID)."""
     client = registry.client
     if blocks is None:
-        calls = [Call(registry.did_address, "DIDRegistry", "registration", (h,)) for h in hashes]
+        calls = [registry.dids.registration(h) for h in hashes]
         blocks = [int(r[1]) for r in client.call_many(calls)]
-    abi = contract_abi("DIDRegistry")
-    topic = abi.event_topic("DIDRegistered")
+    dids = registry.dids
     wanted = [(h, b) for h, b in zip(hashes, blocks, strict=True) if b]
-    logs = client.batch([client.logs_request(registry.did_address, [topic, "0x" + h.hex()], b, b) for h, b in wanted])
+    logs = client.batch([client.logs_request(dids.address, dids.registered_topics(h), b, b) for h, b in wanted])
     found: dict[bytes, str] = {}
     for (h, _), entries in zip(wanted, logs, strict=True):
         for log in entries:
-            found[h] = str(abi.decode_event("DIDRegistered", log)["did"])
+            found[h] = dids.registered_did(log)
     return [found.get(h) for h in hashes]

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import rlp
-from eth_abi import decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 
-from registry.chain.client import Call, contract_abi
+from registry.contracts.credentials import CredentialRegistry
+from registry.contracts.deployed import binding
+from registry.contracts.did import DIDRegistry
+from registry.contracts.tir import TrustedIssuersRegistry
 from registry.errors import InputError
 from registry.ethaccount import Account, Transaction, TypedTransaction
 from registry.formats import jwt
@@ -34,9 +36,9 @@ from registry.service.errors import Problem
 # What an issuer (or accreditation body) may do through the service. Governance operations
 # (onboarding roots) and anything else stay with their own tooling.
 ALLOWED: dict[str, frozenset[str]] = {
-    "DIDRegistry": frozenset({"register", "addVerificationMethod", "expireVerificationMethod"}),
-    "TrustedIssuersRegistry": frozenset({"accredit", "setAttributeStatus"}),
-    "CredentialRegistry": frozenset({"anchor", "anchorCohort", "setStatus", "updateStatus", "publishStatusList"}),
+    DIDRegistry.NAME: frozenset({"register", "addVerificationMethod", "expireVerificationMethod"}),
+    TrustedIssuersRegistry.NAME: frozenset({"accredit", "setAttributeStatus"}),
+    CredentialRegistry.NAME: frozenset({"anchor", "anchorCohort", "setStatus", "updateStatus", "publishStatusList"}),
 }
 
 
@@ -85,7 +87,7 @@ def decode_signed(raw: bytes) -> SignedCall:
 
 
 def _controls(registry: Registry, didhash: bytes, account: str) -> bool:
-    (ok,) = registry.client.call(Call(registry.did_address, "DIDRegistry", "isController", (didhash, account)))
+    (ok,) = registry.client.call(registry.dids.is_controller(didhash, account))
     return bool(ok)
 
 
@@ -116,19 +118,19 @@ def check_signed(registry: Registry, tx: SignedCall, did: str | None) -> tuple[s
         raise Problem(403, f"{tx.to} is not one of this registry's contracts", slug="not-our-contract")
     if tx.value:
         raise Problem(403, "registry calls move no value", slug="value-not-allowed")
-    abi = contract_abi(contract)
-    function = next((f for f in ALLOWED.get(contract, ()) if abi.selector(f) == tx.data[:4]), None)
-    if function is None:
+    target = binding(contract, tx.to)
+    function = None if target is None else target.function_of(tx.data, ALLOWED.get(contract, ()))
+    if target is None or function is None:
         raise Problem(403, f"this call to {contract} is not an issuer operation", slug="function-not-allowed")
     try:
-        args = decode(abi.input_types(function), tx.data[4:])
+        args = target.decode_input(function, tx.data)
     except (DecodingError, ValueError, OverflowError) as exc:
         raise Problem(400, f"the {function} arguments do not decode", slug="invalid-transaction") from exc
-    if contract == "DIDRegistry" and function == "register":
+    if contract == DIDRegistry.NAME and function == "register":
         check_registrable(str(args[0]))
         if eth_address(bytes(args[1]), bytes(args[2])) != tx.signer:
             raise Problem(403, "register names a controller key that is not the signer's", slug="not-controller")
-    elif contract == "DIDRegistry" or contract == "TrustedIssuersRegistry":
+    elif contract in (DIDRegistry.NAME, TrustedIssuersRegistry.NAME):
         require_controller(registry, bytes(args[0]), tx.signer)
     else:
         if did is None:

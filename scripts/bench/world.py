@@ -18,7 +18,7 @@ from typing import Any
 # Throwaway benchmark identities do not need production scrypt cost; see registry.keystore.
 os.environ.setdefault("REGISTRY_SCRYPT_N", "16384")
 
-from registry.chain.client import ChainClient, contract_abi
+from registry.chain.client import ChainClient
 from registry.chain.deployment import Deployment, deploy
 from registry.config import Settings
 from registry.formats import credential as vcfmt
@@ -111,11 +111,11 @@ class World:
             # Exactly what Issuer.issue_single signs; only the anchoring below is pipelined.
             draft = issuer._draft(holder, achievement, number, index, now, None, EXTRA_TYPES)
             tokens.append(issuer.sign(draft, now))
-        abi = contract_abi("CredentialRegistry")
+        contract = self.registry.credentials
         nonce = int(self.client.request("eth_getTransactionCount", [account.address, "pending"]), 16)
         fees = self.client.fee_fields()
         # Every anchor costs the same; one estimate prices them all.
-        first = abi.encode_call("anchor", [vcfmt.credential_hash(tokens[0])])
+        first = contract.calldata(contract.anchor(vcfmt.credential_hash(tokens[0])))
         estimate = int(
             self.client.request(
                 "eth_estimateGas", [{"from": account.address, "to": self.registry.credential_address, "data": first}]
@@ -126,7 +126,7 @@ class World:
         for n, token in enumerate(tokens):
             tx: dict[str, Any] = {
                 "to": self.registry.credential_address,
-                "data": abi.encode_call("anchor", [vcfmt.credential_hash(token)]),
+                "data": contract.calldata(contract.anchor(vcfmt.credential_hash(token))),
                 "value": 0,
                 "gas": estimate + 20_000,
                 "nonce": nonce + n,

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 
-from registry.chain.client import Call
 from registry.errors import InputError
 from registry.formats.credential import iso
 from registry.formats.did import check_did, check_ebsi_did
@@ -41,12 +40,11 @@ def media_type(accept: str | None) -> str:
 @router.get("/identifiers", response_model=PaginatedList, responses=problems(400, 503))
 def list_identifiers(request: Request, registry: RegistryDep, page: Annotated[Page, Depends(page_params)]) -> Any:
     """Registered DIDs, oldest first: items are {did, href}."""
-    address = registry.did_address
-    (total,) = registry.client.call(Call(address, "DIDRegistry", "didCount"))
+    (total,) = registry.client.call(registry.dids.did_count())
     start, count = page.bounds(int(total))
     items: list[dict[str, str]] = []
     if count:
-        hashes, blocks = registry.client.call(Call(address, "DIDRegistry", "didsPage", (start, count)))
+        hashes, blocks = registry.client.call(registry.dids.dids_page(start, count))
         names = did_names(registry, [bytes(h) for h in hashes], [int(b) for b in blocks])
         base = str(request.url_for("get_identifier", did="_")).removesuffix("_")
         items = [{"did": n, "href": base + n} for n in names if n is not None]

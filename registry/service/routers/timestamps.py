@@ -7,7 +7,6 @@ from typing import Any
 from eth_utils import to_checksum_address
 from fastapi import APIRouter
 
-from registry.chain.client import contract_abi
 from registry.errors import InputError
 from registry.formats.credential import iso
 from registry.formats.multibase import b64url_decode, multibase_decode_b58
@@ -43,8 +42,7 @@ def get_timestamp(timestamp_id: str, registry: RegistryDep) -> Any:
     """The earliest anchoring of the value (Anchored events, filtered on the value's topic)."""
     value = parse_timestamp_id(timestamp_id)
     client = registry.client
-    abi = contract_abi("CredentialRegistry")
-    topics: list[str | None] = [abi.event_topic("Anchored"), None, "0x" + value.hex()]
+    topics = registry.credentials.anchored_topics(None, value)
     head = client.block_number()
     logs = client.request(
         *client.logs_request(registry.credential_address, topics, registry.deployment.deployment_block, head)
@@ -53,7 +51,7 @@ def get_timestamp(timestamp_id: str, registry: RegistryDep) -> Any:
         raise Problem(404, f"0x{value.hex()} is not anchored", slug="timestamp-not-found")
     first = min(logs, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)))
     block = int(first["blockNumber"], 16)
-    event = abi.decode_event("Anchored", first)
+    event = registry.credentials.decode_event("Anchored", first)
     return JSONResponse(
         {
             "hash": "0x" + value.hex(),

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse
 
-from registry.chain.client import Call
 from registry.errors import InputError
 from registry.formats import jwt
 from registry.formats.accreditation import ISSUER_TYPES
@@ -36,10 +35,6 @@ def _did(did: str) -> str:
         return check_did(did)
     except InputError as exc:
         raise Problem(400, str(exc), slug="invalid-did") from exc
-
-
-def _tir(registry: Registry, function: str, *args: Any) -> Call:
-    return Call(registry.deployment.address("TrustedIssuersRegistry"), "TrustedIssuersRegistry", function, args)
 
 
 def _chain(registry: Registry, did: str) -> ChainData:
@@ -89,11 +84,11 @@ def _link(chain: ChainData, did: str, attribute_id: str) -> Link:
 @router.get("/issuers", response_model=PaginatedList, responses=problems(400, 503))
 def list_issuers(request: Request, registry: RegistryDep, page: Annotated[Page, Depends(page_params)]) -> Any:
     """DIDs holding at least one attribute, in the order they were first accredited: items {did, href}."""
-    (total,) = registry.client.call(_tir(registry, "issuerCount"))
+    (total,) = registry.client.call(registry.tir.issuer_count())
     start, count = page.bounds(int(total))
     items: list[dict[str, str]] = []
     if count:
-        (hashes,) = registry.client.call(_tir(registry, "issuersPage", start, count))
+        (hashes,) = registry.client.call(registry.tir.issuers_page(start, count))
         names = did_names(registry, [bytes(h) for h in hashes])
         base = str(request.url_for("get_issuer", did="_")).removesuffix("_")
         items = [{"did": n, "href": base + n} for n in names if n is not None]
@@ -118,7 +113,7 @@ def list_attributes(
     did: str, request: Request, registry: RegistryDep, page: Annotated[Page, Depends(page_params)]
 ) -> Any:
     """The issuer's attribute ids: items {id (64 hex, no 0x), href}."""
-    (ids,) = registry.client.call(_tir(registry, "attributeIds", did_hash(_did(did))))
+    (ids,) = registry.client.call(registry.tir.attribute_ids(did_hash(_did(did))))
     if not ids:
         raise Problem(404, f"{did} holds no attribute in the trusted issuers registry", slug="issuer-not-found")
     start, count = page.bounds(len(ids))

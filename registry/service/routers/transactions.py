@@ -42,12 +42,11 @@ def _key(jwk: s.PublicKey) -> tuple[KeyType, bytes, bytes]:
         raise Problem(400, f"public key: {exc}", slug="invalid-input") from exc
 
 
-def _build(registry: Registry, body: s.BuildBase, contract: str, function: str, *args: Any) -> dict[str, Any]:
+def _build(registry: Registry, body: s.BuildBase, call: Call) -> dict[str, Any]:
     """The unsigned transaction; gas is estimated here, so a call the contract refuses is a 422 now."""
-    call = Call(registry.deployment.address(contract), contract, function, args)
     tx = registry.client.build_transaction(body.sender, call)
     tx.pop("from")
-    return {"operation": function, "contract": contract, "function": function, "transaction": tx}
+    return {"operation": call.function, "contract": call.contract, "function": call.function, "transaction": tx}
 
 
 def _speaks_for(registry: Registry, body: s.BuildBase, did: str) -> None:
@@ -62,7 +61,7 @@ def build_register_did(body: s.RegisterDid, registry: RegistryDep) -> Any:
     kind, x, y = _key(body.controllerJwk)
     if kind is not KeyType.SECP256K1:
         raise Problem(400, "the controller key must be secp256k1", slug="invalid-input")
-    return _build(registry, body, "DIDRegistry", "register", body.did, x, y)
+    return _build(registry, body, registry.dids.register(body.did, x, y))
 
 
 @_builds("/add-verification-method")
@@ -71,50 +70,48 @@ def build_add_key(body: s.AddKey, registry: RegistryDep) -> Any:
     kind, x, y = _key(body.publicKeyJwk)
     method = (x, y, int(kind), body.relationships, body.notBefore, body.notAfter)
     signature = bytes.fromhex(body.possessionSignature[2:])
-    return _build(registry, body, "DIDRegistry", "addVerificationMethod", did_hash(body.did), method, signature)
+    return _build(registry, body, registry.dids.add_verification_method(did_hash(body.did), method, signature))
 
 
 @_builds("/accredit")
 def build_accredit(body: s.Accredit, registry: RegistryDep) -> Any:
     """A Root TAO or TAO accredits a TAO or TI with an accreditation JWT it signed."""
-    return _build(
-        registry, body, "TrustedIssuersRegistry", "accredit",
+    return _build(registry, body, registry.tir.accredit(
         did_hash(body.parentDid), parse_hex32(body.parentAttributeId, "parentAttributeId"),
         did_hash(body.childDid), parse_hex32(body.attributeId, "attributeId"),
         int(IssuerType[body.issuerType]), body.body, body.validFrom, body.validUntil,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @_builds("/attribute-status")
 def build_attribute_status(body: s.AttributeStatus, registry: RegistryDep) -> Any:
     """Suspend, reinstate or revoke an accreditation the actor granted."""
-    return _build(
-        registry, body, "TrustedIssuersRegistry", "setAttributeStatus",
+    return _build(registry, body, registry.tir.set_attribute_status(
         did_hash(body.actorDid), did_hash(body.did), parse_hex32(body.attributeId, "attributeId"),
         int(AttrStatus[body.status.upper()]), body.reason,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 @_builds("/anchor")
 def build_anchor(body: s.Anchor, registry: RegistryDep) -> Any:
     """Anchor one credential hash (sha256 of the JWT)."""
     _speaks_for(registry, body, body.did)
-    return _build(registry, body, "CredentialRegistry", "anchor", parse_hex32(body.hash, "hash"))
+    return _build(registry, body, registry.credentials.anchor(parse_hex32(body.hash, "hash")))
 
 
 @_builds("/anchor-cohort")
 def build_anchor_cohort(body: s.AnchorCohort, registry: RegistryDep) -> Any:
     """Anchor the Merkle root of a cohort of `count` credentials."""
     _speaks_for(registry, body, body.did)
-    return _build(registry, body, "CredentialRegistry", "anchorCohort", parse_hex32(body.root, "root"), body.count)
+    return _build(registry, body, registry.credentials.anchor_cohort(parse_hex32(body.root, "root"), body.count))
 
 
 @_builds("/set-status")
 def build_set_status(body: s.SetStatus, registry: RegistryDep) -> Any:
     """Revoke or suspend one entry (the cheap single-entry path)."""
     _speaks_for(registry, body, body.did)
-    entry = (list_id(Purpose.parse(body.purpose), body.listNumber) << 32) | body.index
-    return _build(registry, body, "CredentialRegistry", "setStatus", entry, body.reason)
+    call = registry.credentials.set_status(Purpose.parse(body.purpose), body.listNumber, body.index, body.reason)
+    return _build(registry, body, call)
 
 
 @_builds("/update-status")
@@ -122,19 +119,9 @@ def build_update_status(body: s.UpdateStatus, registry: RegistryDep) -> Any:
     """Set (revoke, suspend) or clear (reinstate) many entries of one list in one transaction."""
     _speaks_for(registry, body, body.did)
     words, masks = masks_for(body.indexes)
-    purpose = int(Purpose.parse(body.purpose))
-    return _build(
-        registry,
-        body,
-        "CredentialRegistry",
-        "updateStatus",
-        purpose,
-        body.listNumber,
-        words,
-        masks,
-        body.set,
-        body.reason,
-    )
+    purpose = Purpose.parse(body.purpose)
+    call = registry.credentials.update_status(purpose, body.listNumber, words, masks, body.set, body.reason)
+    return _build(registry, body, call)
 
 
 @_builds("/publish-status-list")
@@ -143,7 +130,7 @@ def build_publish_status_list(body: s.PublishStatusList, registry: RegistryDep) 
     _speaks_for(registry, body, body.did)
     check_status_list_issuer(body.credential, body.did)
     lid = list_id(Purpose.parse(body.purpose), body.listNumber)
-    return _build(registry, body, "CredentialRegistry", "publishStatusList", lid, body.credential)
+    return _build(registry, body, registry.credentials.publish_status_list(lid, body.credential))
 
 
 @router.post("/send", response_model=s.SentTransaction, responses=problems(400, 403, 409, 422, 503))
