@@ -798,7 +798,7 @@ def issuer_check(
         chain = Trust(registry, settings.public_url).fetch([target])[target]
         need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
         # The service's issuer check answers through the same function: the two cannot disagree.
-        head = registry.block_timestamp() if when is not None else 0
+        head = registry.block_timestamp()
         report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
     if as_json:
         _write(json_text(report.to_json(), indent=2, ascii_only=True) + "\n")
@@ -1519,7 +1519,16 @@ def _arguments() -> Iterator[None]:
 def _verdict_settings(rpc: list[str] | None, deployment: Path | None) -> Settings:
     """The settings of `verify` or `issuer check`: an unusable value (REGISTRY_READ_DEADLINE=abc)
     is a mistake in how the command was run (exit 64), never a verdict."""
+    from registry.chain.client import repeated_endpoint
+
     try:
+        # The same node given twice (127.0.0.1 and localhost, say) is not a second opinion.
+        same = repeated_endpoint(rpc) if rpc and len(rpc) > 1 else None
+        if same is not None:
+            raise ConfigError(
+                f"--rpc {same[0]} and --rpc {same[1]} are the same endpoint: a quorum needs independent "
+                "nodes; give each endpoint once"
+            )
         return _settings(rpc, deployment)
     except ConfigError as exc:
         raise _BadArguments(str(exc)) from exc

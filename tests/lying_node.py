@@ -216,6 +216,26 @@ def _issuer_type_out_of_range(out: tuple[Any, ...]) -> tuple[Any, ...]:
     return ([(link[0], link[1], (*link[2][:4], 9, *link[2][5:]), link[3]) for link in out[0]],)
 
 
+def _revision_time_out_of_range(out: tuple[Any, ...]) -> tuple[Any, ...]:
+    return ([(link[0], link[1], link[2], [(r[0], r[1], 2**48 - 2, r[3]) for r in link[3]]) for link in out[0]],)
+
+
+# Times past 9999-12-31: no chain records them (datetime cannot even print them).
+OUT_OF_RANGE: dict[str, Callable[[LyingNode], None]] = {
+    "anchors with a time out of range": lambda n: n.lies.update(
+        eth_call=on_call("CredentialRegistry", "anchorsOf", lambda out: ([(2**48 - 2, *a[1:]) for a in out[0]],))
+    ),
+    "a block time out of range": lambda n: n.lies.update(
+        eth_getBlockByNumber=lambda r, p: {**r, "timestamp": "0xffffffffffff"} if r else r
+    ),
+    "a registration time out of range": lambda n: n.lies.update(
+        eth_call=on_call("DIDRegistry", "registration", lambda out: (2**63, out[1]))
+    ),
+    "an accreditation revision time out of range": lambda n: n.lies.update(
+        eth_call=on_call("TrustedIssuersRegistry", "trustChainOf", _revision_time_out_of_range)
+    ),
+}
+
 GARBAGE: dict[str, Callable[[LyingNode], None]] = {
     "eth_chainId of the wrong type": lambda n: n.lies.update(eth_chainId=lambda r, p: int(r, 16)),
     "a block number of the wrong type": lambda n: n.lies.update(
@@ -243,6 +263,7 @@ GARBAGE: dict[str, Callable[[LyingNode], None]] = {
     "status words for other entries than asked": lambda n: n.lies.update(
         eth_call=on_call("CredentialRegistry", "statusWordsFor", lambda out: ([],))
     ),
+    **OUT_OF_RANGE,
 }
 # The issuer check reads no anchors or status words.
 ISSUER_CHECK_GARBAGE = [g for g in GARBAGE if "anchors" not in g and "status words" not in g]

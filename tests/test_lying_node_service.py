@@ -5,10 +5,16 @@ trickling upstream answer stops nobody else, and itself ends by the request dead
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +22,7 @@ from conftest import welding_certificate
 from lying_node import GARBAGE, LyingNode, World, build_world, stale_head
 from service_helpers import assert_problem, serve_process
 
+from registry.chain.client import contract_abi
 from registry.chain.node import AnvilNode
 from registry.keystore import new_legal_entity
 from registry.ops.issuance import Issuer
@@ -32,7 +39,12 @@ SERVICE_GARBAGE = [
     "a batch answered by one object",
     "a key type out of range",
     "an issuer type out of range",
+    "a block time out of range",
+    "a registration time out of range",
+    "an accreditation revision time out of range",
 ]
+# Lies about accreditations: not part of a DID document.
+NOT_IN_DID_DOCUMENTS = ("an issuer type out of range", "an accreditation revision time out of range")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +96,7 @@ def test_garbage_is_a_503_problem_never_a_500(world: World, node: LyingNode, ser
         check = assert_problem(client.get(f"/api/issuers/{world.issuer.did}/check"), 503)
         verified = client.post("/verify", json={"credential": world.credential.read_text()})
     problems = [check]
-    if garbage == "an issuer type out of range":  # accreditations: not part of a DID document
+    if garbage in NOT_IN_DID_DOCUMENTS:
         assert document.status_code == 200, document.text
     else:
         problems.append(assert_problem(document, 503, "chain-unavailable"))
@@ -196,3 +208,120 @@ def test_a_node_behind_the_anchor_is_could_not_determine_never_invalid(
         assert report["verdict"] == "could not determine" and "may be behind" in report["summary"], report["summary"]
         node.honest()
         assert client.post("/verify", json={"credential": issued.holder_file.dumps()}).json()["verdict"] == "valid"
+
+
+# -- the second exploration: nothing cached from a bad answer, one slow method stops no one --
+
+
+def test_an_answer_that_did_not_decode_is_never_served_again(world: World, node: LyingNode, service: str) -> None:
+    """The node answers anchorsOf with "0x" once. That request could not determine; the next ones,
+    at the same head (no new block: an idle chain), ask again and get the true answer, with
+    Cache-Control: no-cache or without."""
+    lied: list[bool] = []
+    wanted = "0x" + contract_abi("CredentialRegistry").selector("anchorsOf").hex()
+
+    def empty_once(result: Any, params: list[Any]) -> Any:
+        if str(params[0].get("data", "")).startswith(wanted) and not lied:
+            lied.append(True)
+            return "0x"
+        return result
+
+    node.lies["eth_call"] = empty_once
+    body = {"credential": world.credential.read_text()}
+    with httpx.Client(base_url=service, timeout=20) as client:
+        first = client.post("/verify", json=body, headers=NO_CACHE).json()
+        assert lied and first["verdict"] == "could not determine", first["summary"]
+        again = client.post("/verify", json=body, headers=NO_CACHE)
+        plain = client.post("/verify", json=body)
+    assert again.json()["verdict"] == "valid", again.json()["summary"]
+    assert plain.json()["verdict"] == "valid", plain.json()["summary"]
+    assert again.headers["x-block-number"] == plain.headers["x-block-number"]
+
+
+def test_requests_stuck_on_one_slow_method_leave_threads_for_everyone_else(
+    world: World, node: LyingNode, service: str
+) -> None:
+    """80 verifications wait on a trickling eth_getLogs (each until the 3 s deadline): they used up
+    the 40 worker threads, and a DID document, which reads no logs, waited seconds for a thread.
+    Now at most 40 requests of one route family run at once (the rest get a quick 503 or wait
+    up to 1 s), in 256 threads: the DID document is answered at once."""
+    node.trickle_every_s = 1.0
+    node.trickle = lambda body: b"eth_getLogs" in body
+    body = {"credential": world.credential.read_text()}
+    outcomes: list[int] = []
+
+    def verify() -> None:
+        with httpx.Client(base_url=service, timeout=30, headers=NO_CACHE) as client:
+            outcomes.append(client.post("/verify", json=body).status_code)
+
+    flood = [threading.Thread(target=verify) for _ in range(80)]
+    for thread in flood:
+        thread.start()
+    time.sleep(1.5)
+    with httpx.Client(base_url=service, timeout=30, headers=NO_CACHE) as client:
+        started = time.monotonic()
+        probe = client.get(f"/did-registry/v5/identifiers/{world.issuer.did}")
+        took = time.monotonic() - started
+    for thread in flood:
+        thread.join(timeout=60)
+    assert probe.status_code == 200, probe.text
+    assert took < 0.5, took  # 0.01 s here; 1 s and more before, waiting for a thread
+    assert set(outcomes) <= {200, 503} and len(outcomes) == 80, outcomes
+
+
+def test_verify_via_a_trickling_service_ends_by_its_deadline(world: World, tmp_path: Path) -> None:
+    """A service that trickles a VALID answer a byte at a time (a fault of its own making, served
+    here by a small HTTP server) kept `verify --service` waiting two minutes, then VALID. Each
+    answer now has a whole-request deadline (REGISTRY_SERVICE_TIMEOUT): could not determine."""
+    answer = json.dumps({"source": "request", "verdict": "valid", "summary": "VALID: every check passed",
+                         "checks": [], "credential": {}, "checked_at": "x"}).encode()  # fmt: skip
+
+    class Trickle(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            data = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(answer)
+            try:
+                for byte in data + answer:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except OSError:
+                pass
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    argv = [sys.executable, "-m", "registry", "--home", str(world.settings.home), "verify",
+            "--service", f"http://127.0.0.1:{server.server_address[1]}", str(world.credential)]  # fmt: skip
+    try:
+        started = time.monotonic()
+        result = subprocess.run(
+            argv, capture_output=True, text=True, timeout=60, env={**os.environ, "REGISTRY_SERVICE_TIMEOUT": "2"}
+        )
+        took = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "COULD NOT DETERMINE" in result.stdout and "did not answer within 2 s" in result.stdout, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    assert took < 2 + 4, took
+
+
+def test_a_node_that_reports_it_is_syncing_gives_no_current_answer(world: World, node: LyingNode, service: str) -> None:
+    """An honest replica catching up (eth_syncing a sync status), its newest block seconds old: the
+    service, asked about now (no `at`), answers neither valid nor ok: could not determine."""
+    node.lies["eth_syncing"] = lambda r, p: {"startingBlock": "0x0", "currentBlock": "0x5", "highestBlock": "0x99"}
+    with httpx.Client(base_url=service, timeout=20, headers=NO_CACHE) as client:
+        report = client.post("/verify", json={"credential": world.credential.read_text()}).json()
+        checked = client.get(f"/api/issuers/{world.issuer.did}/check")
+    assert report["verdict"] == "could not determine" and "still syncing" in report["summary"], report["summary"]
+    assert checked.status_code == 200, checked.text
+    answer = checked.json()
+    assert answer["ok"] is False and answer["verdict"] == "could not determine", answer
+    assert "still syncing" in answer["summary"], answer

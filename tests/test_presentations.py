@@ -17,6 +17,7 @@ import httpx
 import pytest
 from conftest import PASSPHRASE, welding_certificate
 from jwcrypto.jwk import JWK
+from lying_node import LyingNode
 from vectors import load_json
 
 from registry.config import Settings
@@ -143,8 +144,12 @@ def test_passport_create_and_verify_audience_nonce_and_expiry_on_the_command_lin
     assert wrong.returncode == 1, wrong.stdout + wrong.stderr
     assert json.loads(wrong.stdout)["summary"].startswith("INVALID: audience:")
     # With several endpoints (quorum reads) the audience is checked too.
-    quorum = ("--rpc", settings.rpc_url, "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
-    both = _run(settings, "verify", *quorum, "--json", "--audience", "did:ebsi:zSomeoneElse", str(passport))
+    relay = LyingNode(settings.rpc_url)  # an honest relay: a second endpoint (one URL given twice is refused)
+    try:
+        quorum = ("--rpc", settings.rpc_url, "--rpc", relay.url, "--deployment", str(settings.deployment_file))
+        both = _run(settings, "verify", *quorum, "--json", "--audience", "did:ebsi:zSomeoneElse", str(passport))
+    finally:
+        relay.close()
     assert both.returncode == 1 and json.loads(both.stdout)["summary"].startswith("INVALID: audience:"), both.stdout
     bad = _run(settings, "passport", "create", "--holder", holder.name, "--out", str(tmp_path / "q.json"),
                "--valid-for", "soon", str(credential))  # fmt: skip

@@ -98,7 +98,7 @@ def test_a_node_that_never_answers_times_out_into_could_not_determine(service_se
             running.stop()
     assert report["verdict"] == "invalid"  # not a credential at all: decided offline
     # The reason, without the node's URL.
-    assert problem["detail"] == "cannot reach the service's chain node: no answer within 0.5 s"
+    assert problem["detail"] == "the service's chain node gave no answer within 0.5 s"
 
 
 def test_deeply_nested_json_is_refused_and_the_server_lives_on(service_settings: Settings) -> None:

@@ -41,15 +41,19 @@ class LatestEstimateNode(ThreadingHTTPServer):
     """anvil as geth and Besu behave: `eth_estimateGas` without a block is run against the latest
     block, not the pending one (anvil's default), so a process does not see another's pooled
     change before sending its own, and the loser's transaction reverts in the block, with no error
-    name. Every other request is relayed unchanged."""
+    name. Every other request is relayed unchanged; with `hold_sends_s`, a transaction reaches the
+    node that long after it was sent (a slow network: writers that start together all read the
+    same next nonce before any of their transactions is pooled)."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, hold_sends_s: float = 0.0) -> None:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 for request in body if isinstance(body, list) else [body]:
                     if request.get("method") == "eth_estimateGas" and len(request.get("params", [])) == 1:
                         request["params"].append("latest")
+                    if request.get("method") == "eth_sendRawTransaction":
+                        time.sleep(hold_sends_s)
                 relay(self, upstream, json.dumps(body).encode())
 
             def log_message(self, format: str, *args: object) -> None:
@@ -108,18 +112,26 @@ def _pooled(registry: Registry) -> int:
 
 
 def race(
-    settings: Settings, registry: Registry, command: str, path: Path, reasons: Sequence[int], setup: Setup | None = None
+    settings: Settings,
+    registry: Registry,
+    command: str,
+    path: Path,
+    reasons: Sequence[int],
+    setup: Setup | None = None,
+    *,
+    together: bool = False,
 ) -> list[subprocess.CompletedProcess[str]]:
     """Run `registry COMMAND path --reason R` once per reason with automine off until their
     transactions are pooled, then mine them in one block; the finished processes, in the order of
     `reasons`. Processes of one home start together. Processes on separate machines start one
     after the other, each once the previous one's transaction is pooled: they share no journal to
-    agree on nonces through, and the race is over the status entry, not over a nonce."""
+    agree on nonces through, and the race is over the status entry, not over a nonce (unless
+    `together`: then they start at once, and race over the account's next nonce too)."""
     env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
     client = registry.client
     homes = _homes(settings, setup, len(reasons))
     rpc_url = setup.rpc_url if setup is not None else settings.rpc_url
-    staggered = setup is not None and setup.separate_homes
+    staggered = setup is not None and setup.separate_homes and not together
     client.request("evm_setAutomine", [False])
     procs: list[subprocess.Popen[str]] = []
 
@@ -295,3 +307,50 @@ def test_a_journaled_batch_partly_changed_by_another_process_sends_only_the_rest
         reasons.append(found[0].reason)
     assert reasons == [2, 8]
     assert [op.state for op in manager.journal.all()][-1] == "confirmed"
+
+
+def test_revocations_from_three_machines_at_once_race_over_the_nonce_too(
+    settings: Settings, registry: Registry, credential: Path
+) -> None:
+    """Three machines with copies of the issuer's key, each its own journal, started at once behind
+    a node estimating at latest, whose transactions arrive 3 s late: they read the same pending
+    nonce, and the node refuses all but the first ("replacement transaction underpriced"). The
+    others sign again with a fresh nonce, so one revocation counts and the others say "unchanged"
+    naming it, exit 0: never a raw node error."""
+    node = LatestEstimateNode(settings.rpc_url, hold_sends_s=3.0)
+    try:
+        reasons = [1, 2, 3]
+        results = race(settings, registry, "revoke", credential, reasons, Setup(node.url, True), together=True)
+    finally:
+        node.shutdown()
+        node.server_close()
+    recorded = _status(_verify(settings, credential), "revocation status")
+    _one_winner(results, reasons, "revoked", "revoked", recorded, strict=True)
+
+
+def test_a_credential_both_revoked_and_suspended_reads_revoked_and_stays_so(
+    settings: Settings, registry: Registry, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    """What a suspension racing a revocation from another machine can leave (each process checked
+    the other bit before either change landed): both bits set. The verdict is REVOKED, and the
+    credential cannot be reinstated (revocation is final)."""
+    from registry.ops.issuance import own_status_entry
+    from registry.ops.registry import Purpose
+
+    ti = issuer.identity
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    path = tmp_path / "both.json"
+    path.write_text(issued.holder_file.dumps())
+    token = issued.holder_file.credential
+    elsewhere = Registry.connect(settings, journal=False)  # the other machine: no shared journal
+    for purpose, reason in ((Purpose.SUSPENSION, 6), (Purpose.REVOCATION, 4)):
+        number, index = own_status_entry(token, ti.did, ti.account.address, purpose)
+        elsewhere.set_status(ti, purpose, number, index, reason)
+    report = _verify(settings, path)
+    assert report["verdict"] == "revoked", report["summary"]
+    argv = _argv(settings, settings.home, "reinstate", path, 0, settings.rpc_url)
+    argv.remove("--reason")
+    argv.remove("0")
+    env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    refused = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert refused.returncode != 0 and "revocation is final" in refused.stderr, refused.stdout + refused.stderr

@@ -156,6 +156,27 @@ _ABIS: dict[str, Abi] = {}
 class BadAnswer(ChainUnavailable):
     """The node answered, but not with what the method must return (a lying or broken node)."""
 
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        seen = _BAD_ANSWERS.get()
+        if seen is not None:
+            seen.append(self)
+
+
+# The bad answers met in this context (a service request): whatever it cached may hold a lie.
+_BAD_ANSWERS: contextvars.ContextVar[list[BadAnswer] | None] = contextvars.ContextVar("bad_answers", default=None)
+
+
+@contextlib.contextmanager
+def noting_bad_answers() -> Iterator[list[BadAnswer]]:
+    """Collect every BadAnswer raised inside (this context and those copied from it), caught or not."""
+    seen: list[BadAnswer] = []
+    token = _BAD_ANSWERS.set(seen)
+    try:
+        yield seen
+    finally:
+        _BAD_ANSWERS.reset(token)
+
 
 def not_valid(method: str, url: str | None = None) -> BadAnswer:
     where = f"the node at {url}" if url else "the node"
@@ -178,13 +199,33 @@ def _hex_bytes(data: Any) -> bytes:
     return bytes.fromhex(data[2:])
 
 
+# The last second ISO 8601 can write (9999-12-31T23:59:59Z). Every time the chain itself records (a
+# block's timestamp, and what contracts copy from it: anchor, registration, status-change times)
+# lies in 1970..this; a node that answers another has lied, and a verifier must not try to print it.
+MAX_CHAIN_TIME = 253_402_300_799
+
+
+def chain_time(value: Any, method: str, what: str = "time") -> int:
+    """`value`, a time the chain recorded, or BadAnswer when it is not one from 1970 to 9999."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_CHAIN_TIME:
+        raise BadAnswer(
+            f"the node answered something that is not a valid {method} result ({what} {value!r} is not a time "
+            "from 1970 to 9999)"
+        )
+    return value
+
+
 def header_time(header: Any, block: int | str, url: str | None = None) -> int:
     """The timestamp of a block header the node returned; a missing block is the node's fault."""
     if not isinstance(header, dict):
         where = f"the node at {url}" if url else "the node"
         raise ChainUnavailable(f"{where} has no block {block} (it may be behind or out of sync)")
-    return int(header["timestamp"], 16)
+    return chain_time(int(header["timestamp"], 16), "eth_getBlockByNumber", "block time")
 
+
+# The most of one JSON-RPC answer read (a batch's included): far above what any of our reads
+# returns, and a node cannot make a verifier hold hundreds of megabytes.
+MAX_ANSWER_BYTES = 32 * 2**20
 
 # -- the shapes JSON-RPC results must have ----------------------------------------------------
 
@@ -216,6 +257,7 @@ def _is_block(value: Any) -> bool:
         and _is_quantity(value.get("number"))
         and _is_hash(value.get("hash"))
         and _is_quantity(value.get("timestamp"))
+        and int(value["timestamp"], 16) <= MAX_CHAIN_TIME
         and (value.get("baseFeePerGas") is None or _is_quantity(value["baseFeePerGas"]))
     )
 
@@ -381,15 +423,20 @@ def contract_abi(contract: str) -> Abi:
     return _ABIS[contract]
 
 
-def _describe(exc: BaseException, timeout_s: float) -> str:
-    """A short human reason for a transport failure (the library's text is a page long)."""
+def _unreachable(url: str, exc: BaseException, timeout_s: float) -> str:
+    """What happened to a request that got no answer, in one line (the library's text is a page
+    long): no answer in time, a connection closed without an answer, or no connection at all."""
     if isinstance(exc, _NoAnswer):
-        return f"no answer within {exc.budget}"
+        return f"the node at {url} gave no answer within {exc.budget}"
     if isinstance(exc, TimeoutError):
-        return f"no answer within {timeout_s:g} s"
+        return f"the node at {url} gave no answer within {timeout_s:g} s"
+    if isinstance(exc, http.client.IncompleteRead):
+        return f"the node at {url} closed the connection before its answer was complete"
+    if isinstance(exc, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError):
+        return f"the node at {url} closed the connection without answering"
     if isinstance(exc, OSError | http.client.HTTPException):
-        return "connection refused or host unreachable"
-    return _short(exc)
+        return f"cannot reach the chain at {url}: connection refused or host unreachable"
+    return f"cannot reach the chain at {url}: {_short(exc)}"
 
 
 def _short(exc: BaseException) -> str:
@@ -414,6 +461,16 @@ class NodeRefused(ChainUnavailable):
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f]")
 
 
+_USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
+_QUERY = re.compile(r"\?[^#]*")
+
+
+def shown_url(url: str) -> str:
+    """`url` as messages and evidence show it: credentials (user:password@) and the query (where
+    providers put API keys) replaced by ***. Every message naming a JSON-RPC URL shows this."""
+    return _QUERY.sub("?***", _USERINFO.sub("***@", url))
+
+
 def _parse_rpc_url(url: str) -> tuple[urllib.parse.SplitResult, str, int | None]:
     """Split a JSON-RPC URL into (parts, host, port), or raise ConfigError naming the URL.
 
@@ -421,7 +478,7 @@ def _parse_rpc_url(url: str) -> tuple[urllib.parse.SplitResult, str, int | None]
     "8545,http:"), so it is read here, inside the check, never later where a ValueError would
     escape as a traceback.
     """
-    shown = f"{url[:80]!r}"
+    shown = f"{shown_url(url)[:80]!r}"
     if _URL_FORBIDDEN.search(url):
         raise ConfigError(f"not a usable JSON-RPC URL: {shown} contains a space or control character")
     try:
@@ -441,6 +498,37 @@ def _parse_rpc_url(url: str) -> tuple[urllib.parse.SplitResult, str, int | None]
     return parts, parts.hostname, port
 
 
+_LOOPBACK = frozenset({"localhost", "::1", "0:0:0:0:0:0:0:1"})
+
+
+def endpoint_identity(url: str) -> tuple[str, str, int, str]:
+    """What makes two JSON-RPC URLs the same node, as far as the URL can tell: scheme, host (any
+    loopback name or address is one host), port (the scheme's default when none is given) and path
+    with its query (a trailing slash aside); user and password are not part of it. A quorum counts
+    endpoints by this, so one node given twice never agrees with itself."""
+    parts, host, port = _parse_rpc_url(url)
+    host = host.lower().rstrip(".")
+    if host in _LOOPBACK or re.fullmatch(r"127(\.\d{1,3}){3}", host):
+        host = "loopback"
+    path = (parts.path or "/").rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path
+
+
+def repeated_endpoint(urls: Sequence[str]) -> tuple[str, str] | None:
+    """The first pair of URLs naming the same endpoint (`endpoint_identity`), or None. A URL that
+    is not usable is left to the caller's reading of it (its endpoint does not answer)."""
+    seen: dict[tuple[str, str, int, str], str] = {}
+    for url in urls:
+        try:
+            key = endpoint_identity(url)
+        except ConfigError:
+            continue
+        if key in seen:
+            return seen[key], url
+        seen[key] = url
+    return None
+
+
 class _Transport:
     """JSON-RPC over HTTP(S): one request or a batch per POST, on a kept-alive connection per thread.
 
@@ -450,7 +538,7 @@ class _Transport:
 
     def __init__(self, url: str, timeout_s: float) -> None:
         parts, host, port = _parse_rpc_url(url)
-        self.url = url
+        self.url = shown_url(url)  # for messages only
         self.timeout_s = timeout_s
         self._https = parts.scheme == "https"
         self._host = host
@@ -497,7 +585,7 @@ class _Transport:
             alarm = _WATCHDOG.arm(at, sock)
             connection.request("POST", self._path, data, self._headers)
             response = connection.getresponse()
-            raw = response.read()
+            raw = response.read(MAX_ANSWER_BYTES + 1)
         except (OSError, http.client.HTTPException) as exc:
             fired = alarm is not None and _WATCHDOG.disarm(alarm)
             if fired or isinstance(exc, TimeoutError):
@@ -505,6 +593,12 @@ class _Transport:
             raise
         if _WATCHDOG.disarm(alarm):
             connection.close()  # answered just in time, but the socket is shut down now
+        if len(raw) > MAX_ANSWER_BYTES:
+            connection.close()  # the rest of the answer is never read
+            raise BadAnswer(
+                f"the node at {self.url} answered something that is not a valid JSON-RPC answer "
+                f"(answer too large: over {MAX_ANSWER_BYTES // 2**20} MiB)"
+            )
         return response, raw
 
     def _post(self, body: Any) -> Any:
@@ -557,7 +651,7 @@ class ChainClient:
     """A connection to one EVM JSON-RPC endpoint."""
 
     def __init__(self, rpc_url: str, timeout_s: float = 10.0) -> None:
-        self.rpc_url = rpc_url
+        self.rpc_url = shown_url(rpc_url)  # as messages name it: credentials redacted
         self.timeout_s = timeout_s
         self._provider = _Transport(rpc_url, timeout_s)
         self._chain_id: int | None = None
@@ -572,8 +666,7 @@ class ChainClient:
         except RegistryError:
             raise
         except (OSError, http.client.HTTPException) as exc:
-            reason = _describe(exc, self.timeout_s)
-            raise ChainUnavailable(f"cannot reach the chain at {self.rpc_url}: {reason}") from exc
+            raise ChainUnavailable(_unreachable(self.rpc_url, exc, self.timeout_s)) from exc
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """`compute()`, for a value derived only from `latest` reads. A plain client computes it

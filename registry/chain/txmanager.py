@@ -525,6 +525,18 @@ class NoEffects:
         return None
 
 
+# A node's refusal because another transaction of the account holds the nonce (geth, anvil, Besu,
+# Nethermind wordings): re-signed with a fresh nonce, this many times at most.
+_NONCE_TAKEN = ("nonce too low", "replacement transaction underpriced", "replacement_underpriced", "nonce_too_low",
+                "oldnonce", "replacementnotallowed")  # fmt: skip
+_NONCE_RETRIES = 3
+
+
+def _nonce_taken(reason: str) -> bool:
+    text = reason.lower().replace(" ", "")
+    return any(marker.replace(" ", "") in text for marker in _NONCE_TAKEN)
+
+
 class TxManager:
     """Writes for one chain (one deployment), journaled."""
 
@@ -728,17 +740,30 @@ class TxManager:
             if op.files:
                 raise ChainUnavailable(f"{exc}; {_kept(op.files)}") from exc
             raise
-        try:
-            self._broadcast(raw)
-        except NodeRefused as exc:
-            # The node answered "no" (not "could not be reached"): the transaction is not in any
-            # pool and never will be, so the journal must not send it again later unasked.
-            refused = TransactionRefused(f"the node refused the transaction: {exc.reason}")
-            raise self._failed(op, refused, note=f"refused by the node: {exc.reason}") from exc
-        except ChainUnavailable as exc:
-            if op.files:
-                raise ChainUnavailable(f"{exc}; {_kept(op.files)}") from exc
-            raise
+        for attempt in range(_NONCE_RETRIES + 1):
+            try:
+                self._broadcast(raw)
+                break
+            except NodeRefused as exc:
+                if _nonce_taken(exc.reason) and attempt < _NONCE_RETRIES:
+                    # Another writer of this account (a copy of the key on another machine, with
+                    # its own journal) took this nonce first. Ours is in no pool: sign again with
+                    # the next free nonce; a change the other made first is refused or reverts,
+                    # which the caller reports as "unchanged" with the change that won.
+                    time.sleep(0.2 * (attempt + 1))
+                    try:
+                        tx_hash, raw = self._sign_and_record(account, op.id, call)
+                    except TransactionReverted as again:
+                        raise self._failed(op, again) from None
+                    continue
+                # The node answered "no" (not "could not be reached"): the transaction is not in any
+                # pool and never will be, so the journal must not send it again later unasked.
+                refused = TransactionRefused(f"the node refused the transaction: {exc.reason}")
+                raise self._failed(op, refused, note=f"refused by the node: {exc.reason}") from exc
+            except ChainUnavailable as exc:
+                if op.files:
+                    raise ChainUnavailable(f"{exc}; {_kept(op.files)}") from exc
+                raise
         crash_point("after-send")
         try:
             receipt = self._await(op, tx_hash)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from registry.chain.client import BadAnswer, Call
+from registry.chain.client import BadAnswer, Call, chain_time
 from registry.contracts import statusword as sw
 from registry.contracts.base import Binding, address_topic, bytes32_topic, uint_topic
 
@@ -113,7 +113,7 @@ class CredentialRegistry(Binding):
         if len(result[0]) != len(pairs):
             raise BadAnswer("the node answered something that is not a valid eth_call result for anchorsOf")
         return [
-            AnchorRecord(account, value, int(r[0]), int(r[1]), int(r[2]))
+            AnchorRecord(account, value, chain_time(int(r[0]), "eth_call", "anchor time"), int(r[1]), int(r[2]))
             for (account, value), r in zip(pairs, result[0], strict=True)
         ]
 

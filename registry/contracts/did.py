@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from eth_utils import keccak
 
-from registry.chain.client import Call, enum_member
+from registry.chain.client import Call, chain_time, enum_member
 from registry.contracts.base import Binding, uint_topic
 from registry.formats import keys as keyfmt
 from registry.formats.keys import KeyType
@@ -138,7 +138,8 @@ class DIDRegistry(Binding):
 
     @staticmethod
     def did_state(did: str, registration: tuple[Any, ...], methods: tuple[Any, ...]) -> DidState:
-        return DidState(did, int(registration[0]), int(registration[1]), methods_of(methods))
+        registered_at = chain_time(int(registration[0]), "eth_call", "registration time")
+        return DidState(did, registered_at, int(registration[1]), methods_of(methods))
 
     def is_controller(self, didhash: bytes, account: str) -> Call:
         return self.call("isController", didhash, account)

@@ -42,7 +42,10 @@ MAX_TIMESTAMP = 253_402_300_800
 
 @lru_cache(maxsize=4096)  # a cohort's credentials share their dates; formatting them is not free
 def iso(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Unix seconds as ISO 8601 UTC; never raises. A time past 9999-12-31 (an end "never", such as a
+    key's NO_EXPIRY, or a stranger's number) prints as the last second ISO 8601 can write, one before
+    1970 as the first."""
+    return datetime.fromtimestamp(min(max(int(ts), 0), MAX_TIMESTAMP - 1), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @lru_cache(maxsize=4096)

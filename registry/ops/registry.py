@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from registry.chain.client import Call, ChainClient, header_time
+from registry.chain.client import BadAnswer, Call, ChainClient, header_time
 from registry.chain.deployment import Deployment, check_deployment
 from registry.config import Settings
 from registry.contracts.credentials import AnchorRecord, CredentialRegistry, StatusEvent
@@ -306,7 +306,15 @@ class Registry:
             if not logs:
                 break
             events.extend(self.credentials.status_event(log, block, word) for log in reversed(logs))
-            block = events[-1].previous_change
+            previous = events[-1].previous_change
+            if previous >= block:
+                # The chain points back to earlier blocks only: anything else would loop (or walk
+                # a lie) until the deadline, where the node's answer is what is wrong.
+                raise BadAnswer(
+                    "the node answered something that is not a valid eth_getLogs result for StatusWordChanged "
+                    f"(a change in block {block} names block {previous} as the one before it)"
+                )
+            block = previous
         return events
 
     def entry_change(

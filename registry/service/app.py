@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -14,9 +17,25 @@ from registry.config import Settings
 from registry.service import errors, openapi
 from registry.service.chain import ChainAccess
 from registry.service.config import ServiceConfig
-from registry.service.middleware import BlockHeader, BodyLimit, RateLimit, ReadCache, ReadDeadline
+from registry.service.middleware import (
+    WORKER_THREADS,
+    BlockHeader,
+    BodyLimit,
+    FamilyLimit,
+    RateLimit,
+    ReadCache,
+    ReadDeadline,
+)
 from registry.service.responses import JSONResponse
 from registry.service.routers import did, pages, timestamps, tir, transactions, tsr, verify
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Routes run in anyio's worker threads: more of them than its default 40, so requests stuck on
+    # a slow upstream (each bounded by FamilyLimit) leave threads for everyone else.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
 
 
 def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastAPI:
@@ -36,6 +55,7 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
         docs_url=None,  # served by the pages router, from local copies of Swagger UI and ReDoc
         redoc_url=None,
         default_response_class=JSONResponse,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.config = config
@@ -55,10 +75,12 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     # deadline for its chain reads.
     # Sending a transaction may wait for its receipt as well (receipt_timeout_s).
     send = {"/api/transactions/send": config.request_deadline_s + config.receipt_timeout_s}
-    app.add_middleware(ReadDeadline, seconds=config.request_deadline_s, longer=send)
+    forget = app.state.chain.cache.clear  # an answer that did not decode may have been cached: never reuse it
+    app.add_middleware(ReadDeadline, seconds=config.request_deadline_s, longer=send, on_bad_answer=forget)
     app.add_middleware(BlockHeader)
     app.add_middleware(ReadCache, access=app.state.chain)
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
+    app.add_middleware(FamilyLimit)
     if config.rate_per_s > 0:
         app.add_middleware(RateLimit, rate_per_s=config.rate_per_s, burst=config.burst)
     if config.cors_origins:

@@ -3,7 +3,9 @@
 Each request is pinned to a chain head (number and hash): its `latest` reads are rewritten to
 that block number, so all the round trips of one answer see the same snapshot, and their
 results are cached under that head. A later request at the same head is answered from memory;
-a new block (or a reorg, which changes the hash) starts a new cache. Nothing else is kept, so
+a new block (or a reorg, which changes the hash) starts a new cache. An answer that did not
+decode (a BadAnswer, anywhere in a request) empties the cache, so a lie told once is not
+repeated until the next block; a request with Cache-Control: no-cache reads nothing from it. Nothing else is kept, so
 instances behind a load balancer never disagree about anything but which block they have seen.
 
 No lock is held across a request to the node: one slow or trickling upstream answer must never
@@ -65,16 +67,25 @@ class BlockCache:
             if len(entries) < _MAX_ENTRIES_PER_HEAD:
                 entries[key] = value
 
+    def clear(self) -> None:
+        """Forget every answer: one of them did not decode (BadAnswer), and may be in here."""
+        with self._lock:
+            self._heads.clear()
+
 
 class PinnedClient(ChainClient):
     """A ChainClient whose reads are answered at one head, through the block cache."""
 
-    def __init__(self, base: ChainClient, cache: BlockCache, head: Head) -> None:
+    def __init__(self, base: ChainClient, cache: BlockCache, head: Head, fresh: bool = False) -> None:
         # Deliberately no super().__init__(): share the base client's whole state (its HTTP
         # connection pool above all) rather than opening a new connection for every request.
         self.__dict__.update(base.__dict__)
         self.head = head
         self._cache = cache
+        self._fresh = fresh  # a client asked for a fresh read (no-cache): ask the node, keep what it says
+
+    def _cached(self, key: Any) -> tuple[bool, Any]:
+        return (False, None) if self._fresh else self._cache.get(self.head, key)
 
     def _pin(self, method: str, params: list[Any]) -> list[Any] | None:
         """The params with `latest` replaced by the head; None when the answer may change."""
@@ -102,7 +113,7 @@ class PinnedClient(ChainClient):
         """Derived values (decoded DID documents, accreditation chains with their checked
         signatures) kept under the head they were read at, like the raw answers."""
         cache_key = ("memo", *key)
-        hit, value = self._cache.get(self.head, cache_key)
+        hit, value = self._cached(cache_key)
         if hit:
             return cast(T, value)
         value = compute()
@@ -125,7 +136,7 @@ class PinnedClient(ChainClient):
         results: list[tuple[Any, ...] | None] = []
         missing: list[int] = []
         for n, key in enumerate(keys):
-            hit, value = self._cache.get(self.head, key)
+            hit, value = self._cached(key)
             results.append(value if hit else None)
             if not hit:
                 missing.append(n)
@@ -149,7 +160,7 @@ class PinnedClient(ChainClient):
                 missing.append((n, None, (method, params)))
                 continue
             key = method + json.dumps(pinned, sort_keys=True, default=str)
-            hit, value = self._cache.get(self.head, key)
+            hit, value = self._cached(key)
             if hit:
                 results[n] = value
             else:
@@ -254,4 +265,4 @@ class ChainAccess:
 
     def registry(self, fresh: bool = False) -> Registry:
         self.attach()
-        return Registry(PinnedClient(self.base, self.cache, self.head(fresh)), self.deployment)
+        return Registry(PinnedClient(self.base, self.cache, self.head(fresh), fresh), self.deployment)

@@ -5,12 +5,14 @@ and broadcasts). The key never leaves this process.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
 
 import requests
 
+from registry.config import env_seconds
 from registry.errors import ChainUnavailable, InputError, RegistryError, TransactionReverted
 from registry.formats import keys as keyfmt
 from registry.formats import safejson
@@ -36,10 +38,21 @@ def _retry_after(value: str | None) -> float | None:
     return seconds if seconds is not None and 0 <= seconds <= 3600 else None
 
 
+# How long one answer of the service may take, in all (however it paces its bytes): the service
+# answers within its own request deadline (8 s by default), so this is ample. REGISTRY_SERVICE_TIMEOUT.
+DEFAULT_SERVICE_TIMEOUT_S = 30.0
+# Broadcasting waits for the receipt as well (the service's --receipt-timeout, 30 s by default).
+SEND_EXTRA_S = 60.0
+
+
 class ServiceClient:
-    def __init__(self, base_url: str, timeout_s: float = 60.0, max_wait_s: float = 120.0) -> None:
+    def __init__(self, base_url: str, timeout_s: float | None = None, max_wait_s: float = 120.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self.timeout_s = timeout_s
+        # A whole-request deadline, not a per-read timeout: a service trickling its answer a byte
+        # at a time would reset a read timeout forever.
+        self.timeout_s = (
+            timeout_s if timeout_s is not None else env_seconds("REGISTRY_SERVICE_TIMEOUT", DEFAULT_SERVICE_TIMEOUT_S)
+        )
         self.max_wait_s = max_wait_s  # how long, in all, one request may wait out 429s
         self.session = requests.Session()
 
@@ -57,8 +70,34 @@ class ServiceClient:
             waited += delay
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """One exchange, its whole answer read within `timeout_s`. The exchange runs in a helper
+        thread that is abandoned (with its session) when the deadline passes: requests offers no
+        way to end a read in progress, and a daemon thread never holds up the process's exit."""
+        outcome: dict[str, Any] = {}
+        session = self.session
+
+        def exchange() -> None:
+            try:
+                outcome["response"] = self._exchange(session, method, path, **kwargs)
+            except BaseException as exc:  # handed to the caller's thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=exchange, name="service-request", daemon=True)
+        worker.start()
+        limit = self.timeout_s + (SEND_EXTRA_S if path == "/api/transactions/send" else 0.0)
+        worker.join(limit)
+        if worker.is_alive():
+            self.session = requests.Session()  # the abandoned thread keeps the old one
+            raise ChainUnavailable(f"the registry service at {self.base_url} did not answer within {limit:g} s")
+        if "error" in outcome:
+            raise outcome["error"]
+        response: requests.Response = outcome["response"]
+        return response
+
+    def _exchange(self, session: requests.Session, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
-            return self.session.request(method, self.base_url + path, timeout=self.timeout_s, **kwargs)
+            # A read timeout too, so the abandoned thread ends at last (the deadline ends the wait).
+            return session.request(method, self.base_url + path, timeout=self.timeout_s + SEND_EXTRA_S, **kwargs)
         except requests.Timeout as exc:
             raise ChainUnavailable(
                 f"the registry service at {self.base_url} did not answer within {self.timeout_s:g} s"

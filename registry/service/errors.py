@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from registry.chain.client import shown_url
 from registry.errors import (
     ChainUnavailable,
     ConfigError,
@@ -42,7 +43,8 @@ log.addFilter(_Inert())
 
 
 # What clients read instead of the node's URL: it is internal, and may carry credentials
-# (https://user:key@provider/...). The service's own log keeps the full message.
+# (https://user:key@provider/...). The service's own log keeps the full message, credentials
+# redacted (registry.chain.client.shown_url).
 CHAIN_NODE = "the service's chain node"
 
 
@@ -54,7 +56,7 @@ class Redactor:
         for url in urls:
             if not url:
                 continue
-            secrets.update((url, url.rstrip("/"), url.rstrip("/") + "/"))
+            secrets.update((url, url.rstrip("/"), url.rstrip("/") + "/", shown_url(url)))
             try:
                 parts = urllib.parse.urlsplit(url)
             except ValueError:

@@ -9,11 +9,13 @@ import json
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from registry.chain.client import read_deadline
+from registry.chain.client import noting_bad_answers, read_deadline
 from registry.service.deps import wants_fresh
 from registry.service.errors import PROBLEM_JSON, problem_type
 
@@ -129,22 +131,84 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
-class ReadDeadline:
-    """Every chain read a request makes ends within `seconds` of its arrival, however the node paces
-    its answers (the whole-request deadline of registry.chain.client.read_deadline): a stuck upstream
-    request costs its own client a 503 by then, and nobody else anything."""
+# The worker threads that run the routes (anyio's default is 40), and how many requests of one
+# route family (the first path segment: /verify, /did-registry, /api...) may run at once. Six
+# families at 40 hold at most 240 of the 256 threads: requests stuck on one slow upstream method
+# fill their own family's slots, never the threads every other client needs.
+WORKER_THREADS = 256
+PER_FAMILY = 40
+# How long a request waits for a slot of its family before it is answered 503 (retry later).
+FAMILY_QUEUE_S = 1.0
 
-    def __init__(self, app: ASGIApp, seconds: float, longer: dict[str, float] | None = None) -> None:
+
+class FamilyLimit:
+    """At most `PER_FAMILY` requests of one route family in flight; the next waits up to
+    `FAMILY_QUEUE_S` for a slot, then gets a 503 problem with Retry-After, at once."""
+
+    def __init__(self, app: ASGIApp, per_family: int = PER_FAMILY, queue_s: float = FAMILY_QUEUE_S) -> None:
         self.app = app
-        self.seconds = seconds
-        self.longer = longer or {}  # path -> seconds, for routes that wait on purpose (a receipt)
+        self.per_family = per_family
+        self.queue_s = queue_s
+        self._slots: dict[str, anyio.Semaphore] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with read_deadline(self.longer.get(scope.get("path", ""), self.seconds), "request deadline"):
+        family = str(scope.get("path", "/")).lstrip("/").split("/", 1)[0][:64]
+        slots = self._slots.get(family)
+        if slots is None:
+            if len(self._slots) >= 64:  # unknown paths: one shared family, bounded memory
+                family = "*"
+            slots = self._slots.setdefault(family, anyio.Semaphore(self.per_family))
+        with anyio.move_on_after(self.queue_s) as waited:
+            await slots.acquire()
+        if waited.cancelled_caught:
+            await _send_problem(
+                send,
+                503,
+                "Busy",
+                f"{self.per_family} requests to /{family} are in progress already; retry shortly",
+                "busy",
+                {"Retry-After": "1"},
+            )
+            return
+        try:
             await self.app(scope, receive, send)
+        finally:
+            slots.release()
+
+
+class ReadDeadline:
+    """Every chain read a request makes ends within `seconds` of its arrival, however the node paces
+    its answers (the whole-request deadline of registry.chain.client.read_deadline): a stuck upstream
+    request costs its own client a 503 by then, and nobody else anything."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        seconds: float,
+        longer: dict[str, float] | None = None,
+        on_bad_answer: Callable[[], None] | None = None,
+    ) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.longer = longer or {}  # path -> seconds, for routes that wait on purpose (a receipt)
+        self.on_bad_answer = on_bad_answer  # a node answer did not decode: forget what was cached
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with (
+            read_deadline(self.longer.get(scope.get("path", ""), self.seconds), "request deadline"),
+            noting_bad_answers() as bad,
+        ):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                if bad and self.on_bad_answer is not None:
+                    self.on_bad_answer()
 
 
 class BlockHeader:

@@ -58,14 +58,16 @@ def evaluate_at(
     syncing: Callable[[], bool] | None = None,
 ) -> TrustReport:
     """`issuer check` as the CLI and the service both answer it: `at` None is now, read at the node's
-    head; a time asked for that the chain has not reached (beyond the clock-skew allowance) is
-    never answered trusted, nor untrusted (`time_problem`: unless it is not in the future and the
-    node, asked through `syncing`, reports it is current on an idle chain): whether the
-    accreditation will still be in force then is not known yet, as `verify --at` says of a credential."""
-    problem = time_problem(at, head_time, syncing) if at is not None else None
-    if at is not None and problem is not None:
-        return TrustReport(chain.did, iso(at), False, f"could not determine: {problem}", [], undetermined=True)
-    return evaluate(chain, at if at is not None else int(time.time()), trust_list, need)
+    head (`head_time`, always read). A time the chain has not reached is never answered trusted, nor
+    untrusted (`time_problem`): now included, so a node that reports it is syncing gives "could not
+    determine" for a current question too; a time in the future is never answered, as `verify --at`
+    says of a credential."""
+    now = int(time.time())
+    problem = time_problem(now if at is None else at, head_time, syncing, now, current=at is None)
+    if problem is not None:
+        shown = iso(now if at is None else at)
+        return TrustReport(chain.did, shown, False, f"could not determine: {problem}", [], undetermined=True)
+    return evaluate(chain, at if at is not None else now, trust_list, need)
 
 
 def evaluate(

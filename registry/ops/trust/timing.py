@@ -17,28 +17,33 @@ from registry.ops.trust.model import AttrStatus, ChainData, Link, Position, Revi
 CLOCK_SKEW_S = 300
 
 
-def time_problem(at: int, head_time: int, syncing: Callable[[], bool] | None, now: int | None = None) -> str | None:
+def time_problem(
+    at: int, head_time: int, syncing: Callable[[], bool] | None, now: int | None = None, current: bool = False
+) -> str | None:
     """Why the chain cannot say what held at `at` (unix seconds), or None when it can.
 
-    The rule: a time up to the chain's newest block (plus clock skew) is answered from the chain.
-    A later time that is not in the future is answered as of the newest block when the node is
-    reachable and reports it is not syncing (`syncing()` false: eth_syncing): a chain without new
-    blocks (anvil, a private network that makes no empty blocks) has simply not changed since. A
-    node that is syncing (or one that cannot be asked, `syncing` None) may be behind; a time in the
-    future is never answered, as nobody knows yet what happens until then.
+    The rule: a time in the future (later than the verifier's own clock, plus clock skew) is never
+    answered, whatever the node's newest block says, as nobody knows yet what happens until then. A
+    time up to the chain's newest block is answered from the chain. A later time (now included,
+    however recent the newest block) is answered as of the newest block only when the node reports
+    it is not syncing (`syncing()` false: eth_syncing): a chain without new blocks (anvil, a private
+    network that makes no empty blocks) has simply not changed since. A node that reports it is
+    syncing, or one that cannot be asked (`syncing` None), may be behind: "could not determine".
+    A `current` question (no time given: now) always needs a node that is not syncing, whatever
+    the newest block's timestamp says (a block of this very second may not be the chain's last).
     """
     now = int(time.time()) if now is None else now
-    if at <= head_time + CLOCK_SKEW_S:
-        return None
     if at > now + CLOCK_SKEW_S:
         return (
             f"{iso(at)} is in the future, later than the chain's newest block ({iso(head_time)}); "
             "what happens until then is not known yet"
         )
+    if at < head_time and not current:
+        return None
     if syncing is None or syncing():
         return (
-            f"the node's newest block ({iso(head_time)}) is older than {iso(at)} and the node reports "
-            "it is still syncing: it may be behind; ask another node, or again later"
+            f"the node reports it is still syncing: its newest block ({iso(head_time)}) may not be the "
+            f"chain's, so what holds at {iso(at)} is not known; ask another node, or again later"
         )
     return None
 

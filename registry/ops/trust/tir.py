@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth_utils import keccak
 
-from registry.chain.client import Call, contract_abi, enum_member
+from registry.chain.client import Call, chain_time, contract_abi, enum_member
 from registry.errors import InputError
 from registry.formats.accreditation import (
     Scope,
@@ -62,7 +62,10 @@ def link_from_tuple(raw: Sequence[Any]) -> Link:
         valid_from=int(attribute[6]),
         valid_until=int(attribute[7]),
         body_block=int(attribute[8]),
-        revisions=tuple(Revision(enum_member(AttrStatus, r[0]), int(r[1]), int(r[2]), int(r[3])) for r in revisions),
+        revisions=tuple(
+            Revision(enum_member(AttrStatus, r[0]), int(r[1]), chain_time(int(r[2]), "eth_call"), int(r[3]))
+            for r in revisions
+        ),
     )
 
 

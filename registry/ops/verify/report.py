@@ -64,6 +64,8 @@ class Code(StrEnum):
     ACCREDITATION = "accreditation"
     VALIDITY_PERIOD = "validity period"
     QUORUM = "quorum"
+    # A quorum endpoint whose verification failed as a whole (an unexpected fault): could not check.
+    CHAIN = "chain"
     # A passport's own checks.
     PRESENTATION = "presentation"
     HOLDER_SIGNATURE = "holder signature"

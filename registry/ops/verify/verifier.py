@@ -139,8 +139,9 @@ class Verifier:
 
         return registry.client.memo(("did-states", dids), resolve)
 
-    def _read(self, reads: _Reads) -> tuple[int, list[Any], list[int]]:
-        """Head time, anchor records and status words, in one JSON-RPC batch."""
+    def _read(self, reads: _Reads, at: int | None) -> tuple[int, list[Any], list[int], bool | None]:
+        """Head time, anchor records and status words, in one JSON-RPC batch; for a current question
+        (no `at`), whether the node reports it is syncing too (in the same round trip), else None."""
         assert self.registry is not None
         registry, client = self.registry, self.registry.client
         abi = contract_abi("CredentialRegistry")
@@ -149,7 +150,10 @@ class Verifier:
             requests.append(client.call_request(registry.anchors_call(reads.anchor_pairs)))
         if reads.status_keys:
             requests.append(client.call_request(registry.status_words_call(reads.status_keys)))
+        if at is None:  # a current question: is the node itself current?
+            requests.append(("eth_syncing", []))
         results = client.batch(requests)
+        syncing = results.pop() is not False if at is None else None
         head_time = header_time(results[0], "latest", client.rpc_url)
         anchors = (
             Registry.anchor_records(reads.anchor_pairs, abi.decode_output("anchorsOf", results[1]))
@@ -159,18 +163,24 @@ class Verifier:
         words = [int(w) for w in abi.decode_output("statusWordsFor", results[-1])[0]] if reads.status_keys else []
         if len(words) != len(reads.status_keys):
             raise BadAnswer("the node answered something that is not a valid eth_call result for statusWordsFor")
-        return head_time, anchors, words
+        return head_time, anchors, words, syncing
 
-    def _time_asked(self, live: list[Item], at: int | None, head_time: int) -> None:
-        """A question about a time past the newest block holds only if nothing can have changed since."""
+    def _time_asked(self, live: list[Item], at: int | None, head_time: int, syncing: bool | None) -> None:
+        """The time rule (`trust.time_problem`) holds for "now" too: past the newest block, only a node
+        that reports it is not syncing is answered (`syncing`, read in the head's batch for a current
+        question); a time in the future never is."""
         assert self.registry is not None
-        if at is None or at <= head_time + CLOCK_SKEW_S:
-            return
-        problem = time_problem(at, head_time, self.registry.client.syncing)
+        asked = int(time.time()) if at is None else at
+        problem = time_problem(
+            asked,
+            head_time,
+            self.registry.client.syncing if syncing is None else lambda: bool(syncing),
+            current=at is None,
+        )
         for item in live:
             if problem is not None:
                 item.add(Code.TIME_ASKED, Outcome.UNKNOWN, f"could not check: {problem}")
-            else:
+            elif at is not None and at > head_time + CLOCK_SKEW_S:
                 item.add(Code.TIME_ASKED, Outcome.PASS, idle_chain_note(head_time), newestBlock=iso(head_time))
 
     def _chain_phase(self, items: list[Item], at: int | None) -> None:
@@ -183,8 +193,8 @@ class Verifier:
             chain_checks.check_key(item, states[item.issuer], lookups)
         live = [i for i in live if not i.fatal]
         reads = _Reads(live, {i.issuer: states[i.issuer] for i in live})
-        head_time, anchors, words = self._read(reads)
-        self._time_asked(live, at, head_time)
+        head_time, anchors, words, syncing = self._read(reads, at)
+        self._time_asked(live, at, head_time, syncing)
         chains = Trust(registry, "").fetch({item.issuer for item in live})
         batch = Batch(registry, lookups, at, head_time, self.anchor_window_s, self.trust_list)
         for item, pairs, word_ids in zip(live, reads.pairs, reads.words, strict=True):

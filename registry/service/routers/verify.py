@@ -143,6 +143,6 @@ def issuer_check(
     need = Need(types=("SkillsCredential", *types)) if types else None
     # As `registry issuer check` answers (the same function): a time the chain has not reached is
     # "could not determine", never ok.
-    head = registry.block_timestamp() if when is not None else 0
+    head = registry.block_timestamp()
     report = evaluate_at(chain, when, head, _trust_list(roots), need, registry.client.syncing)
     return report.to_json()
