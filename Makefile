@@ -29,6 +29,7 @@ lint: bootstrap
 	$(BIN)/ruff check registry tests scripts
 	$(BIN)/ruff format --check registry tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Two workers (each with its own anvil): the suite is I/O- and process-bound, so this halves it.
 test: lint
