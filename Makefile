@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: bootstrap demo test lint contracts bench fuzz clean
+.PHONY: bootstrap demo test test-pure lint contracts bench fuzz clean
 
 bootstrap: $(PY_STAMP) $(NPM_STAMP)
 
@@ -29,10 +29,16 @@ lint: bootstrap
 	$(BIN)/ruff check registry tests scripts
 	$(BIN)/ruff format --check registry tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Two workers (each with its own anvil): the suite is I/O- and process-bound, so this halves it.
 test: lint
 	$(BIN)/pytest -n 2
+
+# The pure tests only: no node, no service, no browser (markers set in tests/conftest.py). A -m
+# given here replaces addopts' `-m 'not fuzz'`, so the expression repeats it.
+test-pure: bootstrap
+	$(BIN)/pytest -p no:xdist -m "not fuzz and not chain and not browser"
 
 bench: bootstrap
 	$(BIN)/python scripts/bench/run.py

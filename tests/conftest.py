@@ -202,3 +202,33 @@ class HangUpProxy(ThreadingHTTPServer):
         self.port = self.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+# Markers (`pytest -m "not chain and not browser"`, `make test-pure`: the pure tests in seconds),
+# given here from what a test uses, so test files need no marks and can move freely.
+# Fixtures that start a node (anvil, hardhat), a service process on one, or a CLI subprocess that
+# needs one; pytest lists a test's fixtures transitively, so `settings`, `registry`, `service`,
+# `chain` ... are covered through `anvil`. The rest are the module fixtures that start their own.
+CHAIN_FIXTURES = frozenset({"anvil", "own_chain", "chains", "smoke", "network", "env", "idle", "world"})
+# Tests that start a node in their own body (file name -> test function names; None: all of them).
+CHAIN_TESTS: dict[str, frozenset[str] | None] = {
+    "test_node.py": None,
+    "test_demo.py": None,
+    "test_service_bench_smoke.py": None,
+    "test_faults.py": frozenset({"test_random_node_losses_and_reorgs"}),
+    "test_attach.py": frozenset({"test_deploy_refuses_to_record_a_block_a_reorg_replaced"}),
+}
+BROWSER_FILES = frozenset({"test_service_browser.py"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        file = item.path.name
+        function = getattr(item, "originalname", item.name)
+        named = CHAIN_TESTS.get(file, frozenset())
+        if CHAIN_FIXTURES.intersection(getattr(item, "fixturenames", ())) or (
+            file in CHAIN_TESTS and (named is None or function in named)
+        ):
+            item.add_marker(pytest.mark.chain)
+        if file in BROWSER_FILES:
+            item.add_marker(pytest.mark.browser)

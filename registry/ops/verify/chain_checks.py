@@ -1,0 +1,236 @@
+"""The checks that read the chain: the issuer's DID and key, the anchor, the accreditation.
+
+Each is one function over a credential (`Item`) and what the batch already read; the status
+checks, which read the most, are in `status.py`. Every chain fact a check relies on is put in
+its evidence, so a reader can check it on any node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.formats import jwt
+from registry.ops.registry import AnchorRecord, DidState, Registry, VerificationMethod
+from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, evaluate
+from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
+from registry.ops.verify.lookups import Lookups
+from registry.ops.verify.report import Code, Outcome
+
+
+@dataclass
+class Batch:
+    """What one `verify_many` call shares across its credentials."""
+
+    registry: Registry
+    lookups: Lookups
+    at: int | None
+    head_time: int
+    anchor_window_s: int
+    trust_list: TrustList | None
+    # Accreditation answers by (issuer, anchoring time and place, what the credential needs).
+    accreditations: dict[tuple[Any, ...], tuple[Outcome, str, dict[str, Any]]] = field(default_factory=dict)
+
+
+def _key_problem(
+    item: Item, state: DidState, lookups: Lookups
+) -> tuple[Code, str, dict[str, Any]] | VerificationMethod:
+    """The signing key's method in the issuer's document, or what is wrong with it."""
+    method = lookups.assertion_method(state, item.fragment)
+    if isinstance(method, str):
+        return Code.SIGNING_KEY, method, {}
+    # `iat` is the signer's word: it must fall in the key's window (its last second included, as a
+    # signature in the second the key was retired may precede the retirement); what settles it is
+    # the anchor's block (check_key_at_anchor).
+    if not method.not_before <= item.issued_at <= method.not_after:
+        message = f"the signing key was not valid when the credential was signed ({iso(item.issued_at)})"
+        window = {"notBefore": iso(method.not_before), "notAfter": iso_or_none(method.not_after)}
+        return Code.SIGNING_KEY, message, window
+    assert item.parsed is not None
+    if not jwt.verify(item.parsed, method.jwk):
+        return Code.SIGNATURE, "the signature does not match the content and the issuer's key", {}
+    return method
+
+
+def check_key(item: Item, state: DidState, lookups: Lookups) -> None:
+    """The issuer's DID is registered, the key that signed is its assertion key, the signature holds."""
+    assert item.parsed is not None
+    item.did_state = state
+    if not state.registered:
+        item.add(Code.ISSUER_DID, Outcome.FAIL, f"{item.issuer} is not registered in the DID registry")
+        return
+    item.add(
+        Code.ISSUER_DID, Outcome.PASS, f"{item.issuer} is registered",
+        registered=iso(state.registered_at), registeredBlock=state.registered_block,
+    )  # fmt: skip
+    found = _key_problem(item, state, lookups)
+    if not isinstance(found, VerificationMethod):
+        code, message, evidence = found
+        item.add(code, Outcome.FAIL, message, **evidence)
+        return
+    item.add(Code.SIGNATURE, Outcome.PASS, f"signed by {item.issuer}#{item.fragment[:12]}…", alg=item.parsed.alg)
+    item.signing_method = found
+    item.add(
+        Code.SIGNING_KEY, Outcome.PASS, "the key was valid in the issuer's DID document when it signed",
+        notBefore=iso(found.not_before), notAfter=iso_or_none(found.not_after),
+    )  # fmt: skip
+
+
+def check_key_at_anchor(item: Item, lookups: Lookups) -> None:
+    """A key's signature counts only on what was anchored while the key was valid.
+
+    `iat` is whatever the signer wrote: after `did rotate-key`, the old key could otherwise
+    sign a credential dated back into its window and have it anchored later. The anchor's
+    block time is what the chain proves, so a credential anchored at or after the key's end
+    is refused, as a status change or an anchor by a former controller is."""
+    method, record = item.signing_method, item.anchor
+    if method is None or record is None:
+        return
+    valid = lookups.anchored_under(item.issuer, method, record)
+    if valid:
+        return
+    position = item.row(Code.SIGNING_KEY)
+    assert position is not None
+    item.rows[position][3]["anchored"] = iso(record.timestamp)
+    if valid is None:
+        item.replace(position, Outcome.UNKNOWN, SAME_BLOCK.format(what="anchor", key="signing key"))
+        return
+    item.replace(
+        position, Outcome.FAIL,
+        f"the signing key was retired on {iso(method.not_after)}, and the credential was anchored after that "
+        f"({iso(record.timestamp)}, block {record.block}): whatever its iat says, it was not signed while the "
+        "key was valid",
+    )  # fmt: skip
+
+
+def _missing_anchor(item: Item, batch: Batch) -> None:
+    """No controller anchored it: unknown while the node may not have seen the anchor yet."""
+    head, window = batch.head_time, batch.anchor_window_s
+    hint = (
+        ""
+        if item.cohort
+        else " (a credential issued in a cohort is anchored through its cohort's root: check the holder "
+        "file, which carries the Merkle proof, not the bare JWT)"
+    )
+    if head <= item.issued_at:
+        # The node has no block after the signing (a lagging replica, a node catching up): it
+        # cannot have seen the anchor yet, so its absence there proves nothing.
+        item.add(
+            Code.ANCHOR, Outcome.UNKNOWN,
+            f"could not check: the node's latest block ({iso(head)}) is not later than the "
+            f"credential's signing ({iso(item.issued_at)}); it may not have seen the anchor yet",
+        )  # fmt: skip
+    elif head <= item.issued_at + window:
+        # Past the signing but inside the anchoring window: the anchor may sit in a block this node
+        # (a replica behind the others) has not seen yet. Only a head past the window shows the
+        # credential was not anchored in time; until then, its absence proves nothing.
+        item.add(
+            Code.ANCHOR, Outcome.UNKNOWN,
+            f"could not check: the node may be behind: it has no anchor, but its newest block "
+            f"({iso(head)}) is within the {window} s anchoring window after the "
+            f"credential's signing ({iso(item.issued_at)}); ask another node, or again later{hint}",
+            newestBlock=iso(head), anchoringWindow=window,
+        )  # fmt: skip
+    else:
+        what = "cohort root" if item.cohort else "credential hash"
+        item.add(
+            Code.ANCHOR, Outcome.FAIL,
+            f"the {what} is not anchored by any controller of {item.issuer}, and the {window} s "
+            f"anchoring window after its signing has passed{hint}",
+        )  # fmt: skip
+
+
+def _anchor_problem(item: Item, state: DidState, record: AnchorRecord, batch: Batch) -> tuple[Outcome, str] | None:
+    controller = batch.lookups.controller(state, record.account)
+    controlled = controller is not None and batch.lookups.anchored_under(item.issuer, controller, record)
+    if controlled is None:
+        return Outcome.UNKNOWN, SAME_BLOCK.format(what="anchor", key="controller key")
+    if not controlled:
+        return Outcome.FAIL, f"account {record.account} did not control {item.issuer} when it anchored"
+    if record.timestamp + CLOCK_SKEW_S < item.issued_at:
+        return Outcome.FAIL, "the anchor predates the credential's issuance date"
+    if batch.at is not None and record.timestamp > batch.at:
+        return Outcome.FAIL, f"the credential was not anchored yet on {iso(batch.at)}"
+    cohort = item.cohort
+    if cohort is not None and record.count != cohort.size:
+        return Outcome.FAIL, "the cohort size on-chain differs from the holder file"
+    return None
+
+
+def check_anchor(item: Item, state: DidState, records: list[AnchorRecord], batch: Batch) -> None:
+    """The earliest anchor by an account that controlled the issuer's DID when it anchored."""
+    found = [r for r in records if r.exists]
+    if not found:
+        _missing_anchor(item, batch)
+        return
+    record = min(found, key=lambda r: r.block)
+    problem = _anchor_problem(item, state, record, batch)
+    if problem is not None:
+        item.add(Code.ANCHOR, *problem)
+        return
+    item.anchor = record
+    what = "cohort root" if item.cohort else "credential hash"
+    item.add(
+        Code.ANCHOR, Outcome.PASS,
+        f"{what} anchored by {item.issuer} on {iso(record.timestamp)} (block {record.block})",
+        account=record.account, block=record.block, time=iso(record.timestamp),
+        transaction=None,  # filled in after, in one batch for all credentials
+    )  # fmt: skip
+
+
+def anchor_position(
+    registry: Registry, anchor: AnchorRecord, log: dict[str, Any] | None, chain: Any
+) -> Position | None:
+    """Where the anchor sits on the chain, when that decides what was in force at issuance: only
+    when an accreditation of the issuer's chain changed in the anchor's second (a block holds one
+    second, a second may hold many blocks). Then the revisions in the anchor's own block are
+    ordered by log index too (one more log query); elsewhere the block number orders them."""
+    if not chain.same_second(anchor.timestamp):
+        return None
+    Trust(registry, "").read_revision_order(chain, anchor.block)
+    try:
+        index = int(log["logIndex"], 16) if log is not None else None
+    except (TypeError, KeyError, ValueError):  # not a log index: the order stays unknown
+        index = None
+    return Position(anchor.block, index)
+
+
+def check_accreditation(item: Item, chain: Any, position: Position | None, batch: Batch) -> None:
+    """Was the issuer accredited for this credential when it was anchored (the time the chain
+    proves, and, within that second, the anchor's place in the chain)?
+
+    The answer depends only on (issuer, anchoring time and place, what the credential needs), so a
+    cohort's members, anchored together, share one evaluation."""
+    assert item.anchor is not None
+    anchored_at = item.anchor.timestamp
+    key = (item.issuer, anchored_at, position, item.types, item.schema)
+    if key not in batch.accreditations:
+        need = Need(types=item.types, schema_id=item.schema)
+        batch.accreditations[key] = _accreditation(batch, chain, anchored_at, need, position)
+    outcome, message, evidence = batch.accreditations[key]
+    item.add(Code.ACCREDITATION, outcome, message, **evidence)
+
+
+def _accreditation(
+    batch: Batch, chain: Any, anchored_at: int, need: Need, position: Position | None
+) -> tuple[Outcome, str, dict[str, Any]]:
+    """The accreditation check's outcome, message and evidence, worded once per verdict."""
+    trust_list = batch.trust_list
+    report = batch.registry.client.memo(
+        ("accreditation", chain.did, anchored_at, position, need, trust_list),
+        lambda: evaluate(chain, anchored_at, trust_list, need, position),
+    )
+    if report.undetermined:
+        return Outcome.UNKNOWN, report.summary, {}
+    evidence: dict[str, Any] = {
+        "root": report.root,
+        "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
+    }
+    if report.notes:
+        evidence["note"] = "; ".join(report.notes)
+    if not report.ok:
+        return Outcome.FAIL, f"at issuance ({iso(anchored_at)}): {report.summary}", evidence
+    message = f"at issuance: {report.summary}"
+    if report.changed_later:  # trust's data, not its wording, says which accreditations changed later
+        message += "; note: " + "; ".join(change.note for change in report.changed_later)
+    return Outcome.PASS, message, evidence

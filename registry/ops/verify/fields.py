@@ -1,0 +1,149 @@
+"""What the verifier reads from a credential's payload, for either profile, as one typed record.
+
+EBSI's VCDM 1.1 JWT-VC mirrors the credential's fields in the registered JWT claims (which must
+agree); VCDM 2.0 vc+jwt is the credential itself. Both come out as `Fields`, so the checks after
+parsing never ask which profile they are looking at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from registry.errors import InputError
+from registry.formats import credential as vcfmt
+from registry.formats import jwt
+from registry.formats.did import split_did_url
+from registry.ops.issuance import parse_status_entry, status_entries
+from registry.ops.registry import Purpose
+
+MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
+
+# One status entry: (issuer DID, list account, purpose, list number, index).
+StatusRef = tuple[str, str, Purpose, int, int]
+
+
+@dataclass(slots=True)
+class Fields:
+    issuer: str
+    fragment: str  # the signing key's thumbprint (the kid's fragment)
+    subject: Any
+    types: list[str]
+    schema: Any
+    signed_at: int
+    valid_from: int
+    valid_until: int | None
+    statuses: list[StatusRef]
+
+
+def str_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return []
+
+
+def issuer_id(vc: dict[str, Any]) -> Any:
+    issuer = vc.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+# One issuer's credentials name the same few keys: each kid is checked once.
+_split_kid = lru_cache(maxsize=1024)(split_did_url)
+
+
+def _common(vc: dict[str, Any], kid: str | None, issuer: str) -> tuple[str, list[StatusRef], Any]:
+    """Checks and fields shared by both profiles: signing key, status entries, schema."""
+    if not kid:
+        raise InputError("the JWT header has no kid")
+    kid_did, fragment = _split_kid(kid) if len(kid) <= 512 else split_did_url(kid)
+    if kid_did != issuer:
+        raise InputError("the signing key (kid) belongs to another DID than the issuer")
+    statuses = [parse_status_entry(e) for e in status_entries({"vc": vc})]
+    for did, *_ in statuses:
+        if did != issuer:
+            raise InputError("a status list belongs to another DID than the issuer")
+    return fragment, statuses, vcfmt.schema_id(vc)
+
+
+def _v1_problems(payload: dict[str, Any], vc: dict[str, Any], types: list[str]) -> list[str]:
+    contexts = str_list(vc.get("@context"))
+    subject = vc.get("credentialSubject")
+    problems = []
+    if not contexts or contexts[0] != vcfmt.VC_V1_CONTEXT:
+        problems.append("@context must start with the VC 1.1 context")
+    if not types or types[0] != "VerifiableCredential" or "VerifiableAttestation" not in types:
+        problems.append("type must start with VerifiableCredential and include VerifiableAttestation")
+    if payload.get("iss") != issuer_id(vc):
+        problems.append("iss differs from the credential's issuer")
+    if not isinstance(subject, dict) or payload.get("sub") != subject.get("id"):
+        problems.append("sub differs from credentialSubject.id")
+    if payload.get("jti") != vc.get("id"):
+        problems.append("jti differs from the credential id")
+    for claim in ("iat", "nbf", "exp"):
+        value = payload.get(claim)
+        if claim == "exp" and value is None:
+            continue
+        # bool is an int in Python; and times must fit a calendar (years 1970 to 9999).
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < MAX_TIMESTAMP:
+            problems.append(f"the {claim} claim is missing, not an integer or out of range")
+    return problems
+
+
+def fields_v1(parsed: jwt.CompactJWS) -> tuple[dict[str, Any], Fields]:
+    """EBSI's VCDM 1.1 JWT: the registered claims must mirror the credential in `vc`."""
+    payload = parsed.payload
+    vc = payload.get("vc")
+    if not isinstance(vc, dict):
+        raise InputError("the JWT has no `vc` claim holding a credential")
+    types = str_list(vc.get("type"))
+    problems = _v1_problems(payload, vc, types)
+    if problems:
+        raise InputError("; ".join(problems))
+    if vcfmt.parse_time(str(vc.get("validFrom", vc.get("issuanceDate", "")))) != payload["nbf"]:
+        raise InputError("nbf differs from validFrom")
+    issuer = str(payload["iss"])
+    fragment, statuses, schema = _common(vc, parsed.kid, issuer)
+    fields = Fields(
+        issuer=issuer,
+        fragment=fragment,
+        subject=payload.get("sub"),
+        types=types,
+        schema=schema,
+        signed_at=int(payload["iat"]),
+        valid_from=int(payload["nbf"]),
+        valid_until=int(payload["exp"]) if "exp" in payload else None,
+        statuses=statuses,
+    )
+    return vc, fields
+
+
+def fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> Fields:
+    """VCDM 2.0 vc+jwt: the payload is the credential; it was signed when it was awarded.
+
+    The JWT's own `nbf` and `exp`, when present (parse_vc2 checked they are well-formed), bound the
+    validity as much as `validFrom`/`validUntil` do: the later start and the earlier end count."""
+    issuer = str(issuer_id(vc))
+    subject = vc.get("credentialSubject")
+    valid_from = vcfmt.parse_time(str(vc.get("validFrom", "")))
+    valid_until = vcfmt.parse_time(vc["validUntil"]) if isinstance(vc.get("validUntil"), str) else None
+    awarded = vc.get("awardedDate")
+    signed_at = vcfmt.parse_time(awarded) if isinstance(awarded, str) else valid_from
+    if "nbf" in vc:
+        valid_from = max(valid_from, int(vc["nbf"]))
+    if "exp" in vc:
+        valid_until = int(vc["exp"]) if valid_until is None else min(valid_until, int(vc["exp"]))
+    fragment, statuses, schema = _common(vc, parsed.kid, issuer)
+    return Fields(
+        issuer=issuer,
+        fragment=fragment,
+        subject=subject.get("id") if isinstance(subject, dict) else None,
+        types=str_list(vc.get("type")),
+        schema=schema,
+        signed_at=signed_at,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        statuses=statuses,
+    )

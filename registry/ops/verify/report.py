@@ -1,0 +1,213 @@
+"""What a verification answers: checks that carry a code, and the verdict derived from the codes.
+
+A check's label ("revocation status") and the verdict it leads to (REVOKED) both follow from its
+`Code`; nothing downstream matches on the English. The JSON a report renders to is what callers
+(the CLI's `--json`, the service) have always seen: each check as name, outcome, message, evidence.
+
+Reports are built lazily: the hot loop keeps each credential's results as compact rows, and a
+report turns them into `Check` objects only when someone reads `checks` (rendering, the service
+rewriting a message, a quorum adding its own check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from registry.ops.registry import REASONS, Purpose
+
+# Said with every VALID verdict read from one node: what it rests on beyond the signature.
+SINGLE_NODE_NOTE = (
+    "read from one node: trust in the node operator (it could lie about the issuer's keys, anchors and "
+    "status); give several --rpc endpoints of independent operators for a quorum"
+)
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"
+
+
+class Verdict(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    INDETERMINATE = "could not determine"
+
+    @property
+    def exit_code(self) -> int:
+        if self is Verdict.VALID:
+            return 0
+        if self is Verdict.INDETERMINATE:
+            return 2
+        return 1
+
+
+class Code(StrEnum):
+    """Every check a report can carry; the value is the label reports show (and JSON's `name`)."""
+
+    FORMAT = "format"
+    COHORT_PROOF = "cohort proof"
+    SIGNING_TIME = "signing time"
+    TIME_ASKED = "time asked"
+    ISSUER_DID = "issuer DID"
+    SIGNING_KEY = "signing key"
+    SIGNATURE = "signature"
+    ANCHOR = "anchor"
+    STATUS_LIST = "status list"
+    REVOCATION_STATUS = "revocation status"
+    SUSPENSION_STATUS = "suspension status"
+    ACCREDITATION = "accreditation"
+    VALIDITY_PERIOD = "validity period"
+    QUORUM = "quorum"
+    # A quorum endpoint whose verification failed as a whole (an unexpected fault): could not check.
+    CHAIN = "chain"
+    # A passport's own checks.
+    PRESENTATION = "presentation"
+    HOLDER_SIGNATURE = "holder signature"
+    HOLDER_BINDING = "holder binding"
+    PRESENTATION_TIME = "presentation time"
+    DISTINCT_CREDENTIALS = "distinct credentials"
+    AUDIENCE = "audience"
+    NONCE = "nonce"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+    @staticmethod
+    def status(purpose: Purpose) -> Code:
+        return Code.REVOCATION_STATUS if purpose is Purpose.REVOCATION else Code.SUSPENSION_STATUS
+
+
+# A failed check with one of these codes gives its own verdict (first match wins), any other INVALID.
+_FAIL_VERDICTS = ((Code.REVOCATION_STATUS, Verdict.REVOKED), (Code.SUSPENSION_STATUS, Verdict.SUSPENDED))
+# The checks that need the chain; when it cannot be asked they are reported as unknown (with one
+# status check for each status list the credential names, between the anchor and accreditation).
+CHAIN_CHECKS_BEFORE_STATUS = (Code.ISSUER_DID, Code.SIGNING_KEY, Code.SIGNATURE, Code.ANCHOR)
+CHAIN_CHECKS_AFTER_STATUS = (Code.ACCREDITATION,)
+
+
+@dataclass(slots=True)
+class Check:
+    code: Code
+    outcome: Outcome
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.code.label
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.code.label, "outcome": str(self.outcome), "message": self.message,
+                "evidence": dict(self.evidence)}  # fmt: skip
+
+
+# One check as the hot loop keeps it: (code, outcome, message, evidence).
+Row = tuple[Code, Outcome, str, dict[str, Any]]
+
+
+def verdict_of(rows: list[Row]) -> tuple[Verdict, str]:
+    """The verdict and summary a credential's checks give, by their codes and outcomes."""
+    failed = [r for r in rows if r[1] is Outcome.FAIL]
+    for code, verdict in _FAIL_VERDICTS:
+        for row in failed:
+            if row[0] is code:
+                return verdict, f"{verdict.name}: {row[2]}"
+    if failed:
+        return Verdict.INVALID, f"INVALID: {failed[0][0].label}: {failed[0][2]}"
+    unknown = next((r for r in rows if r[1] is Outcome.UNKNOWN), None)
+    if unknown is not None:
+        return Verdict.INDETERMINATE, f"COULD NOT DETERMINE: {unknown[2]}"
+    return Verdict.VALID, "VALID: every check passed"
+
+
+class Report:
+    """One credential's report; `checks` are made from the compact rows when first read."""
+
+    __slots__ = ("_checks", "_rows", "checked_at", "credential", "source", "summary", "verdict")
+
+    def __init__(
+        self,
+        source: str,
+        verdict: Verdict,
+        summary: str,
+        checks: list[Check] | None = None,
+        credential: dict[str, Any] | None = None,
+        checked_at: str = "",
+        *,
+        rows: list[Row] | None = None,
+    ) -> None:
+        self.source = source
+        self.verdict = verdict
+        self.summary = summary
+        self.credential = credential if credential is not None else {}
+        self.checked_at = checked_at
+        self._rows = rows
+        self._checks = checks
+
+    @property
+    def checks(self) -> list[Check]:
+        if self._checks is None:
+            self._checks = [Check(*row) for row in self._rows or ()]
+            self._rows = None
+        return self._checks
+
+    @checks.setter
+    def checks(self, value: list[Check]) -> None:
+        self._checks, self._rows = value, None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "verdict": str(self.verdict),
+            "summary": self.summary,
+            "checks": [c.to_json() for c in self.checks],
+            "credential": dict(self.credential),
+            "checked_at": self.checked_at,
+        }
+
+    def check(self, name: str) -> Check | None:
+        return next((c for c in self.checks if c.code == name), None)
+
+    def __repr__(self) -> str:
+        return f"Report({self.source!r}, {self.verdict!s}, {self.summary!r})"
+
+
+@dataclass(slots=True)
+class PassportReport:
+    source: str
+    verdict: Verdict
+    summary: str
+    holder: str | None
+    checks: list[Check]
+    credentials: list[Report]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "kind": "passport",
+            "verdict": str(self.verdict),
+            "summary": self.summary,
+            "holder": self.holder,
+            "checks": [c.to_json() for c in self.checks],
+            "credentials": [r.to_json() for r in self.credentials],
+        }
+
+    def check(self, name: str) -> Check | None:
+        return next((c for c in self.checks if c.code == name), None)
+
+
+def reason_text(code: int) -> str:
+    return REASONS.get(code, f"reason {code}")
+
+
+def note_single_node(report: Report | PassportReport) -> None:
+    """A VALID verdict read from one node says what it rests on (the verdict itself is unchanged)."""
+    if report.verdict is Verdict.VALID:
+        report.checks.append(Check(Code.QUORUM, Outcome.SKIPPED, SINGLE_NODE_NOTE))

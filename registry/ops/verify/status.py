@@ -1,0 +1,134 @@
+"""The status checks: each status entry's bit, as its list's account left it while it controlled
+the issuer's DID.
+
+Status words are keyed by the account that writes them, and any account can write its own. So a
+list counts only if its account controlled the issuer's DID when the credential was anchored (else
+its issuer could never change this credential's status), and a change counts only if its block
+came inside that account's controller window: after a controller is rotated out, its key can
+still write, but what it writes is ignored. The word's history (each StatusWordChanged event names
+the block of the change before it) gives the bit as it was at the window's end; where that history
+cannot be read, "could not determine".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.errors import ChainUnavailable
+from registry.ops.registry import (
+    BITS_PER_WORD,
+    NO_EXPIRY,
+    Purpose,
+    StatusEvent,
+    VerificationMethod,
+    bit_of,
+    change_in_force,
+    last_change_block,
+)
+from registry.ops.verify.fields import StatusRef
+from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
+from registry.ops.verify.lookups import Lookups
+from registry.ops.verify.report import Code, Outcome, reason_text
+
+
+def past(purpose: Purpose) -> str:
+    return "revoked" if purpose is Purpose.REVOCATION else "suspended"
+
+
+def check_status(item: Item, words: list[int], at: int | None, lookups: Lookups) -> None:
+    """One status check per entry the credential names (or a failed `status list` check)."""
+    state = item.did_state
+    for ref, word in zip(item.statuses, words, strict=True):
+        _, account, purpose, number, index = ref
+        controller = lookups.controller(state, account) if state is not None else None
+        anchored: bool | None = True
+        if controller is not None and item.anchor is not None:
+            anchored = lookups.anchored_under(item.issuer, controller, item.anchor)
+            if anchored is None:
+                item.add(Code.status(purpose), Outcome.UNKNOWN, SAME_BLOCK.format(what="anchor", key="controller key"))
+                continue
+        if controller is None or not anchored:
+            when_anchored = "when the credential was anchored" if controller is not None else "at any time"
+            item.add(
+                Code.STATUS_LIST, Outcome.FAIL,
+                f"the {purpose.label} list belongs to account {account}, which did not control {item.issuer} "
+                f"{when_anchored}: the issuer could not change this credential's status",
+                account=account, list=number, index=index,
+            )  # fmt: skip
+            continue
+        _check_entry(item, ref, word, controller, at, lookups)
+
+
+def _check_entry(
+    item: Item, ref: StatusRef, word: int, controller: VerificationMethod, at: int | None, lookups: Lookups
+) -> None:
+    _, account, purpose, number, index = ref
+    code = Code.status(purpose)
+    last = last_change_block(word)
+    # Now, under a window that never ends, a clear bit needs no history: it is the answer (a change
+    # before the window leaves the bit clear). Only a set bit (for its reason and time), a question
+    # about the past, or a window that ended reads the word's history.
+    if not last or (at is None and controller.not_after >= NO_EXPIRY and not bit_of(word, index)):
+        item.add(code, Outcome.PASS, f"not {past(purpose)}", list=number, index=index)
+        return
+    history = lookups.status_history(account, purpose, number, index // BITS_PER_WORD, last)
+    # The walk goes newest first; a node without the older logs (pruned) stops it early.
+    complete = bool(history) and history[-1].previous_change == 0
+    touching = [e for e in history if (e.mask >> (index % BITS_PER_WORD)) & 1]
+    when = lookups.event_times(touching)
+    if at is None and (touching or complete) and (touching[0].set if touching else False) != bit_of(word, index):
+        raise ChainUnavailable("status history disagrees with the status word (node out of sync)")
+    asked = [e for e in touching if at is None or when[e.block] <= at]
+    inside = {e: lookups.in_window(item.issuer, controller, e, when[e.block]) for e in asked}
+    if any(v is None for v in inside.values()):
+        message = SAME_BLOCK.format(what=f"{purpose.label} change", key="controller key")
+        item.add(code, Outcome.UNKNOWN, message, list=number, index=index)
+        return
+    relevant = [e for e in asked if inside[e]]
+    evidence: dict[str, Any] = {"list": number, "index": index}
+    note = _ignored(item, ref, controller, asked, relevant, inside, when, evidence)
+    if not relevant and not complete:
+        item.add(
+            code, Outcome.UNKNOWN,
+            f"could not check: the node did not return this status word's whole history, which is needed "
+            f"to read it as {account} left it while it controlled {item.issuer}",
+            **evidence,
+        )  # fmt: skip
+        return
+    if not relevant or not relevant[0].set:
+        item.add(code, Outcome.PASS, f"not {past(purpose)}{note}", **evidence)
+        return
+    event = change_in_force(relevant)  # the change that put it in this state
+    assert event is not None
+    changed = when[event.block]
+    item.add(
+        code, Outcome.FAIL, f"{past(purpose)} on {iso(changed)}: {reason_text(event.reason)}{note}",
+        reasonCode=event.reason, block=event.block, time=iso(changed), transaction=event.tx_hash, **evidence,
+    )  # fmt: skip
+
+
+def _ignored(
+    item: Item,
+    ref: StatusRef,
+    controller: VerificationMethod,
+    asked: list[StatusEvent],
+    relevant: list[StatusEvent],
+    inside: dict[StatusEvent, bool | None],
+    when: dict[int, int],
+    evidence: dict[str, Any],
+) -> str:
+    """The changes that would have mattered (newer than the newest that counts) but were made
+    outside the account's controller window: put in the evidence, and said in a note."""
+    _, account, purpose, _, _ = ref
+    ignored = [e for e in asked[: asked.index(relevant[0]) if relevant else None] if not inside[e]]
+    if not ignored:
+        return ""
+    evidence["ignored"] = [
+        {"block": e.block, "time": iso(when[e.block]), "transaction": e.tx_hash,
+         "change": past(purpose) if e.set else f"not {past(purpose)}"}
+        for e in ignored
+    ]  # fmt: skip
+    return (
+        f"; {len(ignored)} change(s) by {account} ignored: it controlled {item.issuer} only from "
+        f"{iso(controller.not_before)} until {iso_or_none(controller.not_after) or 'now'}"
+    )

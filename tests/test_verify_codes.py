@@ -1,0 +1,55 @@
+"""Checks carry codes: the verdict and the label follow from the code, never from the wording.
+
+Pure (no chain): the report types alone, as the verifier's hot loop fills them.
+"""
+
+from __future__ import annotations
+
+from registry.ops.registry import Purpose
+from registry.ops.verify import Check, Code, Outcome, Report, Verdict
+from registry.ops.verify.report import verdict_of
+
+
+def test_a_failed_status_check_gives_its_verdict_whatever_its_message_says() -> None:
+    rows = [
+        (Code.FORMAT, Outcome.PASS, "fine", {}),
+        (Code.SUSPENSION_STATUS, Outcome.FAIL, "revoked on a Tuesday", {}),  # wording says revoked
+        (Code.REVOCATION_STATUS, Outcome.PASS, "not revoked", {}),
+    ]
+    assert verdict_of(rows) == (Verdict.SUSPENDED, "SUSPENDED: revoked on a Tuesday")
+    rows.append((Code.REVOCATION_STATUS, Outcome.FAIL, "x", {}))
+    assert verdict_of(rows)[0] is Verdict.REVOKED  # revocation outranks suspension
+    assert verdict_of([(Code.ANCHOR, Outcome.FAIL, "revocation status", {})]) == (
+        Verdict.INVALID,
+        "INVALID: anchor: revocation status",
+    )
+    assert verdict_of([(Code.ANCHOR, Outcome.UNKNOWN, "could not check: x", {})])[0] is Verdict.INDETERMINATE
+    assert verdict_of([(Code.ANCHOR, Outcome.PASS, "ok", {})]) == (Verdict.VALID, "VALID: every check passed")
+
+
+def test_labels_come_from_codes_and_render_as_before() -> None:
+    assert Code.status(Purpose.REVOCATION) is Code.REVOCATION_STATUS
+    assert Code.status(Purpose.SUSPENSION).label == "suspension status"
+    check = Check(Code.SIGNING_KEY, Outcome.FAIL, "retired", {"notAfter": "2026-01-01T00:00:00Z"})
+    assert check.name == "signing key"
+    assert check.to_json() == {
+        "name": "signing key",
+        "outcome": "fail",
+        "message": "retired",
+        "evidence": {"notAfter": "2026-01-01T00:00:00Z"},
+    }
+
+
+def test_a_report_makes_its_checks_only_when_read_and_keeps_changes_to_them() -> None:
+    rows = [(Code.FORMAT, Outcome.PASS, "fine", {"alg": "ES256"}), (Code.ANCHOR, Outcome.UNKNOWN, "later", {})]
+    report = Report("c", Verdict.INDETERMINATE, "COULD NOT DETERMINE: later", None, {"id": "x"}, "t", rows=rows)
+    checks = report.checks
+    assert [c.code for c in checks] == [Code.FORMAT, Code.ANCHOR] and report.checks is checks
+    anchor = report.check("anchor")
+    assert anchor is not None
+    anchor.message = "could not check: the service's chain node"  # as the service rewrites it
+    report.checks.append(Check(Code.QUORUM, Outcome.SKIPPED, "one node"))
+    data = report.to_json()
+    assert list(data) == ["source", "verdict", "summary", "checks", "credential", "checked_at"]
+    assert [c["name"] for c in data["checks"]] == ["format", "anchor", "quorum"]
+    assert data["checks"][1]["message"] == "could not check: the service's chain node"
