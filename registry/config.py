@@ -32,8 +32,9 @@ DEFAULT_CONFIRMATIONS = 1
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
 
 
-def env_seconds(name: str, default: float) -> float:
-    """A positive number of seconds from the environment variable `name`, else `default`."""
+def env_seconds(name: str, default: float, *, zero_ok: bool = False) -> float:
+    """A positive number of seconds from the environment variable `name` (0 too with `zero_ok`),
+    else `default`."""
     value = os.environ.get(name)
     if not value:
         return default
@@ -41,8 +42,10 @@ def env_seconds(name: str, default: float) -> float:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not 0 < seconds < 1e9:  # NaN fails this too
-        raise ConfigError(f"{name} must be a positive number of seconds, not {value[:40]!r}")
+    low_ok = seconds >= 0 if zero_ok else seconds > 0
+    if not (low_ok and seconds < 1e9):  # NaN fails this too
+        kind = "a number of seconds" if zero_ok else "a positive number of seconds"
+        raise ConfigError(f"{name} must be {kind}, not {value[:40]!r}")
     return seconds
 
 

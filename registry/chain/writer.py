@@ -28,7 +28,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from registry.errors import ConfigError, StateError, WriterBusy
+from registry.config import env_seconds
+from registry.errors import StateError, WriterBusy
 
 LOCK_TIMEOUT_ENV = "REGISTRY_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT_S = 120.0
@@ -38,16 +39,8 @@ _guard = threading.Lock()
 
 
 def lock_timeout() -> float:
-    raw = os.environ.get(LOCK_TIMEOUT_ENV)
-    if not raw:
-        return DEFAULT_LOCK_TIMEOUT_S
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {raw[:40]!r}") from None
-    if not value >= 0:
-        raise ConfigError(f"{LOCK_TIMEOUT_ENV} must be a number of seconds, not {raw[:40]!r}")
-    return value
+    """How long a writer waits for another process of the same issuer (0: refuse at once)."""
+    return env_seconds(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT_S, zero_ok=True)
 
 
 def process_start(pid: int) -> str | None:
@@ -137,24 +130,27 @@ def exclusive(journal: Path, account: str, label: str, *, say: Callable[[str], N
         _release(path)
 
 
-def _acquire(fd: int, path: Path, label: str, say: Callable[[str], None] | None) -> None:
+def _try_lock(fd: int, path: Path) -> bool:
+    """Take the lock if nobody holds it; False when another process does."""
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return
     except OSError as exc:
         if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
             raise StateError(f"cannot lock {path}: {exc.strerror}") from exc
+        return False
+    return True
+
+
+def _acquire(fd: int, path: Path, label: str, say: Callable[[str], None] | None) -> None:
+    if _try_lock(fd, path):
+        return
     timeout = lock_timeout()
     who = _holder(path)
     (say or say_on_stderr)(f"another registry process is writing for {label} ({who}); waiting up to {timeout:.0f} s")
     deadline = time.monotonic() + timeout
     while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if _try_lock(fd, path):
             return
-        except OSError as exc:
-            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise StateError(f"cannot lock {path}: {exc.strerror}") from exc
         if time.monotonic() >= deadline:
             raise WriterBusy(
                 f"another registry process ({_holder(path)}) is still writing for {label} after {timeout:.0f} s; "
