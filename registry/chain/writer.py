@@ -171,11 +171,6 @@ def _release(path: Path) -> None:
     os.close(fd)  # closing the last descriptor drops the flock
 
 
-def holds(journal: Path, account: str) -> bool:
-    with _guard:
-        return lock_path(journal, account) in _held
-
-
 def say_on_stderr(message: str) -> None:
     with contextlib.suppress(OSError):
         sys.stderr.write(message + "\n")

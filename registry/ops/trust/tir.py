@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth_utils import keccak
 
-from registry.chain.client import Call, chain_time, contract_abi, enum_member
+from registry.chain.client import Call, chain_time, enum_member
 from registry.errors import InputError
 from registry.formats.accreditation import (
     Scope,
@@ -76,12 +76,13 @@ class Trust:
         self.registry = registry
         self.client = registry.client
         self.public_url = public_url
-        self.address = registry.deployment.address("TrustedIssuersRegistry")
+        self.tir = registry.tir
+        self.address = self.tir.address
         # Kept for as long as the client lives (a service's per-request clients share their base's).
         self.body_checks = self.client.kept("trust-body-checks", BodyChecks)
 
     def _tir(self, function: str, *args: Any) -> Call:
-        return Call(self.address, "TrustedIssuersRegistry", function, args)
+        return self.tir.call(function, *args)
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -280,30 +281,26 @@ class Trust:
         links = {link.key: link for chain in per_did.values() for link in chain}
         hashes = sorted({h for link in links.values() for h in (link.did_hash, link.parent_did_hash) if any(h)}
                         | {did_hash(d) for d in dids})  # fmt: skip
-        abi = contract_abi("TrustedIssuersRegistry")
-        topic = abi.event_topic("AttributeBody")
         keys = sorted(links)
         requests = [
-            self.client.logs_request(
-                self.address, [topic, "0x" + k[0].hex(), "0x" + k[1].hex()], links[k].body_block, links[k].body_block
-            )
+            self.client.logs_request(self.address, self.tir.body_topics(*k), links[k].body_block, links[k].body_block)
             for k in keys
         ]
+        dids_binding = self.registry.dids
         for h in hashes:
-            requests.extend(self.registry.client.call_request(c) for c in self._resolve_calls_by_hash(h))
+            requests.extend(self.registry.client.call_request(c) for c in dids_binding.resolve_calls_by_hash(h))
         results = self.client.batch(requests)
         bodies: dict[tuple[bytes, bytes], str] = {}
         for k, logs in zip(keys, results[: len(keys)], strict=True):
             for log in logs:
-                body = str(abi.decode_event("AttributeBody", log)["body"])
+                body = self.tir.body_of(log)
                 if hashlib.sha256(body.encode()).digest() == links[k].body_hash:
                     bodies[k] = body
         documents: dict[bytes, DidState] = {}
-        did_abi = contract_abi("DIDRegistry")
         rest = results[len(keys) :]
         for n, h in enumerate(hashes):
-            registration = did_abi.decode_output("registration", rest[2 * n])
-            methods = did_abi.decode_output("verificationMethods", rest[2 * n + 1])
+            registration = dids_binding.decode_output("registration", rest[2 * n])
+            methods = dids_binding.decode_output("verificationMethods", rest[2 * n + 1])
             documents[h] = Registry.did_state("", registration, methods)
         names = _names(dids, bodies.values())
         return {d: ChainData(d, links, bodies, documents, names, body_checks=self.body_checks) for d in dids}
@@ -320,10 +317,7 @@ class Trust:
         }
         wanted = {key: numbers for key, numbers in wanted.items() if numbers}
         if wanted:
-            abi = contract_abi("TrustedIssuersRegistry")
-            logs = self.client.request(
-                *self.client.logs_request(self.address, [abi.event_topic("AttributeRevised")], block, block)
-            )
+            logs = self.client.request(*self.client.logs_request(self.address, self.tir.revised_topics(), block, block))
             found: dict[tuple[bytes, bytes], list[int]] = {}
             try:
                 for log in sorted(logs, key=lambda entry: int(entry["logIndex"], 16)):
@@ -337,13 +331,6 @@ class Trust:
                 if len(indexes) == len(numbers):
                     chain.revision_logs.update({(*key, n): i for n, i in zip(numbers, indexes, strict=True)})
         chain.revision_blocks_read.add(block)
-
-    def _resolve_calls_by_hash(self, h: bytes) -> list[Call]:
-        address = self.registry.did_address
-        return [
-            Call(address, "DIDRegistry", "registration", (h,)),
-            Call(address, "DIDRegistry", "verificationMethods", (h,)),
-        ]
 
 
 def _names(dids: Sequence[str], bodies: Iterable[str]) -> dict[bytes, str]:
