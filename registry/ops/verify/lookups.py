@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from registry.chain.client import contract_abi, header_time
+from registry.chain.client import header_time
 from registry.errors import ChainUnavailable
 from registry.ops.registry import (
     AnchorRecord,
@@ -124,12 +124,8 @@ class Lookups:
         (_, methods) = client.call_many(self.registry.resolve_calls(did), max(block - 1, 0))
         if method.index < len(methods[0]) and int(methods[0][method.index][5]) == method.not_after:
             return False
-        abi = contract_abi("DIDRegistry")
-        topics: list[str | None] = [
-            abi.event_topic("VerificationMethodExpirySet"),
-            "0x" + did_hash(did).hex(),
-            "0x" + method.index.to_bytes(32, "big").hex(),
-        ]
+        dids = self.registry.dids
+        topics = dids.expiry_set_topics(did_hash(did), method.index)
         # On chains whose block times strictly increase, a retirement "now" in that second is in that
         # very block; anvil may mine many blocks in one second: look a little further.
         last = max(block, min(block + _SAME_SECOND_BLOCKS, client.block_number()))
@@ -137,7 +133,7 @@ class Lookups:
         if not isinstance(logs, list):
             _not_logs()
         for log in logs:
-            if int(abi.decode_event("VerificationMethodExpirySet", log)["notAfter"]) == method.not_after:
+            if dids.expiry_not_after(log) == method.not_after:
                 return _log_position(log)
         return None
 
@@ -146,11 +142,7 @@ class Lookups:
         key = (record.account, record.value)
         if key not in self._anchor_logs:
             client = self.registry.client
-            abi = contract_abi("CredentialRegistry")
-            topics: list[str | None] = [
-                abi.event_topic("Anchored"), "0x" + bytes(12).hex() + record.account[2:].lower(),
-                "0x" + record.value.hex(),
-            ]  # fmt: skip
+            topics = self.registry.credentials.anchored_topics(record.account, record.value)
             request = client.logs_request(self.registry.credential_address, topics, record.block, record.block)
             logs = client.request(*request)
             if not isinstance(logs, list):

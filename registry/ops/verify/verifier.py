@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from registry.chain.client import BadAnswer, contract_abi, header_time
+from registry.chain.client import BadAnswer, header_time
 from registry.config import DEFAULT_ANCHOR_WINDOW_S
 from registry.errors import ChainUnavailable, TransactionReverted
 from registry.formats.merkle import ProofMemo
@@ -144,7 +144,7 @@ class Verifier:
         (no `at`), whether the node reports it is syncing too (in the same round trip), else None."""
         assert self.registry is not None
         registry, client = self.registry, self.registry.client
-        abi = contract_abi("CredentialRegistry")
+        credentials = registry.credentials
         requests: list[tuple[str, list[Any]]] = [("eth_getBlockByNumber", ["latest", False])]
         if reads.anchor_pairs:
             requests.append(client.call_request(registry.anchors_call(reads.anchor_pairs)))
@@ -156,11 +156,13 @@ class Verifier:
         syncing = results.pop() is not False if at is None else None
         head_time = header_time(results[0], "latest", client.rpc_url)
         anchors = (
-            Registry.anchor_records(reads.anchor_pairs, abi.decode_output("anchorsOf", results[1]))
+            Registry.anchor_records(reads.anchor_pairs, credentials.decode_output("anchorsOf", results[1]))
             if reads.anchor_pairs
             else []
         )
-        words = [int(w) for w in abi.decode_output("statusWordsFor", results[-1])[0]] if reads.status_keys else []
+        words = (
+            [int(w) for w in credentials.decode_output("statusWordsFor", results[-1])[0]] if reads.status_keys else []
+        )
         if len(words) != len(reads.status_keys):
             raise BadAnswer("the node answered something that is not a valid eth_call result for statusWordsFor")
         return head_time, anchors, words, syncing
