@@ -24,7 +24,7 @@ from registry.config import DEFAULT_LOG_WINDOW
 from registry.contracts.credentials import CredentialRegistry, StatusEvent
 
 # The JSON-RPC requests (batch elements counted one by one) one word's history may cost.
-HISTORY_BUDGET = 24
+HISTORY_BUDGET = 14
 # One-block steps before the walk switches to windows (a word changed this often or less costs
 # exactly one query per change, the cheapest way to read it).
 SINGLE_STEPS = 3

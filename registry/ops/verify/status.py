@@ -62,7 +62,7 @@ def check_status(item: Item, words: list[int], at: int | None, lookups: Lookups)
 
 # The block headers one entry's check may read to place its changes in time (each change that
 # touched the entry, newest first, until one settles the question).
-TIMES_BUDGET = 8
+TIMES_BUDGET = 6
 
 
 class _Settled:
