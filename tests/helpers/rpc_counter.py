@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from conftest import relay
+from tests.conftest import relay
 
 
 class CountingProxy(ThreadingHTTPServer):

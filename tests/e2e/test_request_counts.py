@@ -1,6 +1,6 @@
 """Costs that do not grow with history, counted by a real proxy in front of anvil.
 
-Every JSON-RPC request `registry verify` sends goes through `CountingProxy` (tests/rpc_counter.py),
+Every JSON-RPC request `registry verify` sends goes through `CountingProxy` (tests/helpers/rpc_counter.py),
 which counts each element of a batch. A credential whose status words changed K times before is
 verified in a number of requests that does not grow with K (the walk stops at the change that
 settles the entry and reads long histories in windowed range queries); past the budget the verdict
@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSPHRASE, welding_certificate
-from rpc_counter import CountingProxy
 
 from registry.chain.client import Call, ChainClient, contract_abi
 from registry.config import Settings
 from registry.keystore import Identity
 from registry.ops.issuance import Issued, Issuer
 from registry.ops.registry import BITS_PER_WORD, Purpose, Registry
+from tests.conftest import PASSPHRASE, welding_certificate
+from tests.helpers.rpc_counter import CountingProxy
 
 K_SUSPENSION = 1000  # changes on one suspension word before the credential is asked about
 # A revocation is final: a revocation word changes at most once per entry (224), so its history
@@ -48,7 +48,11 @@ def verify(settings: Settings, proxy: CountingProxy, path: Path, *extra: str, en
     argv = [sys.executable, "-m", "registry", "--home", str(settings.home), "verify", str(path), "--json"]
     argv += ["--rpc", proxy.url, "--deployment", str(settings.deployment_file), *extra]
     result = subprocess.run(
-        argv, capture_output=True, text=True, timeout=120, env={**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE, **(env or {})}
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE, **(env or {})},
     )
     assert "Traceback" not in result.stderr, result.stderr
     print("REQUESTS", path.name, extra, env, proxy.requests, proxy.round_trips)
