@@ -95,12 +95,14 @@ def parse(token: str) -> CompactJWS:
     token = token.strip()
     if len(token) > MAX_TOKEN_BYTES:
         raise InputError(f"the JWT is larger than {MAX_TOKEN_BYTES // 1024} KiB")
-    parts = token.split(".")
-    if len(parts) != 3:
+    # Exactly two dots; found from each end, so the payload is copied once and never scanned char by char.
+    first, last = token.find("."), token.rfind(".")
+    if first < 0 or first == last or token.find(".", first + 1, last) >= 0:
         raise InputError("not a compact JWT (expected three dot-separated parts)")
-    header = dict(_header(parts[0]) if len(parts[0]) <= _CACHED_HEADER_CHARS else _header.__wrapped__(parts[0]))
-    payload = _json_object(b64url_decode(parts[1]), "payload")
-    signature = b64url_decode(parts[2])
+    head = token[:first]
+    header = dict(_header(head) if len(head) <= _CACHED_HEADER_CHARS else _header.__wrapped__(head))
+    payload = _json_object(b64url_decode(token[first + 1 : last]), "payload")
+    signature = b64url_decode(token[last + 1 :])
     if len(signature) != SIGNATURE_BYTES:
         raise InputError(f"the {header['alg']} signature is {len(signature)} bytes, not {SIGNATURE_BYTES}")
     return CompactJWS(token=token, header=header, payload=payload)
