@@ -163,7 +163,7 @@ def check_anchor(item: Item, state: DidState, records: list[AnchorRecord], batch
     if not found:
         _missing_anchor(item, batch)
         return
-    record = min(found, key=lambda r: r.block)
+    record = found[0] if len(found) == 1 else min(found, key=lambda r: r.block)
     problem = _anchor_problem(item, state, record, batch)
     if problem is not None:
         item.add(Code.ANCHOR, *problem)

@@ -36,6 +36,7 @@ def check_format(item: Item, content: str | bytes, memo: ProofMemo) -> None:
         item.add(Code.FORMAT, Outcome.FAIL, str(exc))
         return
     _take(item, holder, fields, vc, profile)
+    item.parsed = parsed.without_payload()  # all that is needed of the payload is in the item now
     item.format_ok = True
     item.add(Code.FORMAT, Outcome.PASS, _WELL_FORMED.get(profile, _WELL_FORMED_V1), alg=parsed.alg, kid=parsed.kid)
     if holder.cohort is not None:
