@@ -48,14 +48,18 @@ def verify(settings: Settings, proxy: CountingProxy, path: Path, *extra: str, en
     argv = [sys.executable, "-m", "registry", "--home", str(settings.home), "verify", str(path), "--json"]
     argv += ["--rpc", proxy.url, "--deployment", str(settings.deployment_file), *extra]
     result = subprocess.run(
-        argv, capture_output=True, text=True, timeout=120, env={**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE, **(env or {})}
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE, **(env or {})},
     )
     assert "Traceback" not in result.stderr, result.stderr
     print("REQUESTS", path.name, extra, env, proxy.requests, proxy.round_trips)
     return result.returncode, json.loads(result.stdout) if result.stdout.strip() else None, proxy.requests
 
 
-def send_all(client: ChainClient, identity: Identity, calls: list[Call]) -> None:
+def send_all(client: ChainClient, identity: Identity, calls: list[Call], *, own_blocks: bool = True) -> None:
     """Each call as its own signed transaction in its own block (sent one by one: anvil's automine
     mines each as it arrives), then every receipt checked: the cheap way to give a word a long history."""
     account = identity.account
@@ -71,7 +75,8 @@ def send_all(client: ChainClient, identity: Identity, calls: list[Call]) -> None
     client.wait_for_receipt(hashes[-1])
     receipts = client.batch([("eth_getTransactionReceipt", [h]) for h in hashes])
     assert all(r and r["status"] == "0x1" for r in receipts)
-    assert len({r["blockNumber"] for r in receipts}) > 0.9 * len(calls)  # (anvil may put two in one block)
+    if own_blocks:  # (anvil may put two in one block)
+        assert len({r["blockNumber"] for r in receipts}) > 0.9 * len(calls)
 
 
 def two_in_one_word(issuer: Issuer, holder: str) -> tuple[list[Issued], Issued, Issued]:
@@ -149,3 +154,48 @@ def test_one_credential_costs_the_same_requests_whatever_its_words_history(  # t
     code, report, requests = verify(settings, proxy, files["untouched"], "--at", at, env=small)
     assert (code, report["verdict"]) == (2, "could not determine"), report
     assert requests <= BOUND, (requests, proxy.methods)
+
+
+def anchored_directory(registry: Registry, issuers: list[Issuer], holder: str, per_issuer: int, out: Path) -> None:
+    """`per_issuer` credentials of each issuer, each anchored by its own transaction (sent back to
+    back), written into `out`, issuers interleaved as a directory listing would mix them."""
+    from registry.formats import credential as vcfmt
+
+    out.mkdir()
+    now = int(time.time())
+    for n, issuer in enumerate(issuers):
+        tokens = []
+        for _ in range(per_issuer):
+            number, index = issuer.allocator.allocate_single()
+            tokens.append(issuer.sign(issuer._draft(holder, welding_certificate(), number, index, now, None), now))
+        send_all(registry.client, issuer.identity, [registry.credentials.anchor(vcfmt.credential_hash(t)) for t in tokens],
+                 own_blocks=False)  # fmt: skip
+        for m, token in enumerate(tokens):
+            (out / f"{m:04d}-{n:02d}.json").write_text(vcfmt.HolderFile(token).dumps())
+
+
+def test_a_directory_costs_requests_per_issuer_not_per_credential(  # type: ignore[no-untyped-def]
+    registry: Registry, chain: Any, trust: Any, make_issuer: Any, holder: Identity, settings: Settings,
+    proxy: CountingProxy, tmp_path: Path,
+) -> None:  # fmt: skip
+    """20 issuers: 5 credentials each (one slice of files) and 30 each (600 files: two slices). The
+    second directory costs hardly more: no log query per credential for its anchoring transaction
+    (one range query per window of blocks), and issuers read once for the command, not per slice."""
+    from conftest import ONE_YEAR, WELDING_SCOPE
+
+    from registry.ops.trust import IssuerType
+
+    until = int(time.time()) + ONE_YEAR - 3600
+    issuers = []
+    for n in range(20):
+        identity = make_issuer(f"centre-{n}")
+        trust.accredit(chain.tao, chain.tao_attribute, identity.did, IssuerType.TI, [WELDING_SCOPE], until)
+        issuers.append(Issuer(registry, identity, settings))
+    small, large = tmp_path / "small", tmp_path / "large"
+    anchored_directory(registry, issuers, holder.did, 5, small)
+    anchored_directory(registry, issuers, holder.did, 30, large)
+    code, _, few = verify(settings, proxy, small)
+    assert code == 0
+    code, _, many = verify(settings, proxy, large)
+    assert code == 0
+    assert many - few <= 20, (few, many, proxy.methods)

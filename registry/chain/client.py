@@ -759,14 +759,15 @@ class ChainClient:
         return [contract_abi(c.contract).decode_output(c.function, r) for c, r in zip(calls, raws, strict=True)]
 
     def logs_request(
-        self, address: str, topics: list[str | None], from_block: int, to_block: int
+        self, address: str | list[str], topics: list[Any], from_block: int, to_block: int | str
     ) -> tuple[str, list[Any]]:
+        """An eth_getLogs request; a topic (or address) that is a list matches any of its values."""
         return "eth_getLogs", [
             {
                 "address": address,
                 "topics": topics,
                 "fromBlock": hex(from_block),
-                "toBlock": hex(to_block),
+                "toBlock": self._block_tag(to_block),
             }
         ]
 
