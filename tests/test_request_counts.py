@@ -168,8 +168,8 @@ def anchored_directory(registry: Registry, issuers: list[Issuer], holder: str, p
         for _ in range(per_issuer):
             number, index = issuer.allocator.allocate_single()
             tokens.append(issuer.sign(issuer._draft(holder, welding_certificate(), number, index, now, None), now))
-        send_all(registry.client, issuer.identity, [registry.credentials.anchor(vcfmt.credential_hash(t)) for t in tokens],
-                 own_blocks=False)  # fmt: skip
+        anchors = [registry.credentials.anchor(vcfmt.credential_hash(t)) for t in tokens]
+        send_all(registry.client, issuer.identity, anchors, own_blocks=False)
         for m, token in enumerate(tokens):
             (out / f"{m:04d}-{n:02d}.json").write_text(vcfmt.HolderFile(token).dumps())
 
