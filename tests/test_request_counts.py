@@ -23,6 +23,7 @@ from conftest import PASSPHRASE, welding_certificate
 from rpc_counter import CountingProxy
 
 from registry.chain.client import Call, ChainClient, contract_abi
+from registry.chain.deployment import Deployment
 from registry.config import Settings
 from registry.keystore import Identity
 from registry.ops.issuance import Issued, Issuer
@@ -199,3 +200,39 @@ def test_a_directory_costs_requests_per_issuer_not_per_credential(  # type: igno
     code, _, many = verify(settings, proxy, large)
     assert code == 0
     assert many - few <= 20, (few, many, proxy.methods)
+
+
+def test_the_timestamp_route_reads_within_a_nodes_log_range_limit(  # type: ignore[no-untyped-def]
+    anvil: Any, issuer: Issuer, holder: Identity, settings: Settings, tmp_path: Path
+) -> None:
+    """`GET /timestamp/v4/timestamps/{id}` searches the chain from the deployment in windows of
+    REGISTRY_LOG_WINDOW blocks, so a node that refuses wider log ranges (Besu) still answers it."""
+    import dataclasses
+
+    import httpx
+    from service_fixtures import TEST_CONFIG
+    from service_helpers import start_service
+
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    limited = CountingProxy(anvil.rpc_url, max_log_range=5)
+    deployed = Deployment.load(settings.deployment_file).deployment_block
+    # The chain is longer than one window: one query from the deployment to the head is refused.
+    assert int(registry_head(anvil.rpc_url), 16) - deployed > 5
+    service_settings = dataclasses.replace(settings, rpc_urls=(limited.url,), log_window=5)
+    running = start_service(service_settings, TEST_CONFIG)
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as http:
+            answer = http.get(f"/timestamp/v4/timestamps/0x{issued.credential_hash.hex()}")
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["blockNumber"] == issued.receipt["blockNumber"]  # type: ignore[index]
+            missing = http.get(f"/timestamp/v4/timestamps/{'00' * 32}")
+            assert missing.status_code == 404, missing.text
+        assert limited.refused == 0
+    finally:
+        running.stop()
+        limited.close()
+
+
+def registry_head(url: str) -> str:
+    head: str = ChainClient(url).request("eth_blockNumber", [])
+    return head
