@@ -485,6 +485,7 @@ def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
         ),
         f"| JSON-RPC round trips during the batch | {v['rpc']['request']} single requests + "
         f"{v['rpc']['batch']} batches ({v['rpc']['batched_requests']} requests in them) |",
+        *_request_rows(r),
         f"| latency, one credential per call: median / p95 / max ({v['latency_single_ms']['samples']} samples) | "
         f"{v['latency_single_ms']['p50']} / {v['latency_single_ms']['p95']} / {v['latency_single_ms']['max']} ms |",
         "",
@@ -548,6 +549,23 @@ def _throughput_sections(r: dict[str, Any], reproduce: str) -> list[str]:
         "",
     ]
     return lines
+
+
+def _request_rows(r: dict[str, Any]) -> list[str]:
+    """JSON-RPC requests per credential (a batch's elements counted one by one), and the directory
+    of many issuers verified a slice at a time (scripts/bench/directory.py)."""
+    v, d = r["verify"], r.get("directory")
+    rows = []
+    if "requests_per_credential" in v:
+        rows.append(f"| JSON-RPC requests per credential (batch elements counted) | {v['requests_per_credential']} |")
+    if d:
+        rows.append(
+            f"| a directory of {_n(d['credentials'])} credentials from {d['issuers']} issuers, slices of "
+            f"{d['slice']}: JSON-RPC requests (round trips) | {_n(d['requests'])} ({_n(d['round_trips'])}), "
+            f"{d['requests_per_credential']} per credential, {_n(d['rate_per_s'])} /s; "
+            f"before issue #12: {_n(d['before']['requests'])} |"
+        )
+    return rows
 
 
 def _single_call_row(v: dict[str, Any]) -> list[str]:

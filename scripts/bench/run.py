@@ -29,7 +29,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts.bench import gas, memory, report, throughput
+from scripts.bench import directory, gas, memory, report, throughput
 from scripts.bench.chain import bench_chain
 from scripts.bench.coldstart import cold_start
 from scripts.bench.world import World, build
@@ -54,6 +54,7 @@ class Sizes:
     memory_chunk: int
     cold_runs: int
     cold_warmup: int
+    directory: tuple[int, int]  # issuers, credentials per issuer: the many-issuers directory
 
 
 FULL = Sizes(
@@ -72,6 +73,7 @@ FULL = Sizes(
     memory_chunk=1_000,
     cold_runs=15,
     cold_warmup=2,
+    directory=(100, 100),
 )
 
 SMOKE = Sizes(
@@ -90,6 +92,7 @@ SMOKE = Sizes(
     memory_chunk=50,
     cold_runs=2,
     cold_warmup=0,
+    directory=(3, 4),
 )
 
 
@@ -240,6 +243,10 @@ def run(sizes: Sizes, out_dir: Path, smoke: bool, seed: int) -> dict[str, Any]:
         results["verify"] = throughput.verification(world, inputs, expected, sizes.latency_samples, sizes.memory_chunk)
         log(f"profiling verify_many over {sizes.profile_credentials} credentials")
         results["verify_profile"] = throughput.profile(world, inputs[: sizes.profile_credentials])
+
+        issuers, per_issuer = sizes.directory
+        log(f"a directory of {issuers * per_issuer} credentials from {issuers} issuers")
+        results["directory"] = directory.directory(world, issuers, per_issuer)
 
         log("cold start of `registry verify`")
         holder = tmp / "one-credential.json"

@@ -170,6 +170,8 @@ def verification(
         "verdicts_as_expected": sliced["as_expected"],
         "single_call": single,
         "rpc": rpc,
+        # JSON-RPC requests (a batch's elements one by one) per credential, beside the rates.
+        "requests_per_credential": round((rpc["request"] + rpc["batched_requests"]) / len(inputs), 4),
         "latency_single_ms": {
             "samples": len(latencies),
             "p50": round(statistics.median(latencies) * 1000, 2),
