@@ -196,7 +196,7 @@ PROFILED = [
     ("ops/verify/offline.py", "check_validity"),
     ("ops/verify/report.py", "verdict_of"),
     ("ops/registry.py", "anchor_tx"),
-    ("ops/registry.py", "status_history"),
+    ("ops/history.py", "run"),
     ("ops/registry.py", "anchor_records"),
     ("ops/trust/tir.py", "fetch"),
     ("ops/trust/evaluation.py", "evaluate"),
@@ -208,8 +208,8 @@ PROFILED = [
     ("chain/client.py", "request"),
     ("chain/client.py", "batch"),
     ("chain/client.py", "call_many"),
-    ("chain/client.py", "decode_output"),
-    ("chain/client.py", "encode_call"),
+    ("chain/abi.py", "decode_output"),
+    ("chain/abi.py", "encode_call"),
 ]
 
 
