@@ -73,7 +73,7 @@ def send_all(client: ChainClient, identity: Identity, calls: list[Call], *, own_
               "chainId": client.chain_id, **fees}  # fmt: skip
         raws.append(("eth_sendRawTransaction", ["0x" + account.sign_transaction(tx).raw_transaction.hex()]))
     hashes = [client.request(*raw) for raw in raws]
-    client.wait_for_receipt(hashes[-1])
+    client.wait_for_receipt(hashes[-1], timeout_s=600)  # anvil mines them one by one: slow on a busy machine
     receipts = client.batch([("eth_getTransactionReceipt", [h]) for h in hashes])
     assert all(r and r["status"] == "0x1" for r in receipts)
     if own_blocks:  # (anvil may put two in one block)
@@ -182,9 +182,8 @@ def test_a_directory_costs_requests_per_issuer_not_per_credential(  # type: igno
     """20 issuers: 5 credentials each (one slice of files) and 30 each (600 files: two slices). The
     second directory costs hardly more: no log query per credential for its anchoring transaction
     (one range query per window of blocks), and issuers read once for the command, not per slice."""
-    from conftest import ONE_YEAR, WELDING_SCOPE
-
     from registry.ops.trust import IssuerType
+    from tests.conftest import ONE_YEAR, WELDING_SCOPE
 
     until = int(time.time()) + ONE_YEAR - 3600
     issuers = []
@@ -210,8 +209,9 @@ def test_the_timestamp_route_reads_within_a_nodes_log_range_limit(  # type: igno
     import dataclasses
 
     import httpx
-    from service_fixtures import TEST_CONFIG
-    from service_helpers import start_service
+
+    from tests.helpers.service_fixtures import TEST_CONFIG
+    from tests.helpers.service_helpers import start_service
 
     issued = issuer.issue_single(holder.did, welding_certificate())
     limited = CountingProxy(anvil.rpc_url, max_log_range=5)
