@@ -63,26 +63,17 @@ class Files:
     """The files the story writes and reads, in the demo's temporary home."""
 
     directory: Path
+    credential: Path
+    trust_list: Path
+    roster: Path
+    cohort: Path
+    passport: Path
 
-    @property
-    def credential(self) -> Path:
-        return self.directory / "amina-welding.json"
-
-    @property
-    def trust_list(self) -> Path:
-        return self.directory / "destination-trusted-roots.json"
-
-    @property
-    def roster(self) -> Path:
-        return self.directory / "safety-course.csv"
-
-    @property
-    def cohort(self) -> Path:
-        return self.directory / "safety-course"
-
-    @property
-    def passport(self) -> Path:
-        return self.directory / "amina-passport.json"
+    @classmethod
+    def under(cls, directory: Path) -> Files:
+        names = ("amina-welding.json", "destination-trusted-roots.json", "safety-course.csv", "safety-course",
+                 "amina-passport.json")  # fmt: skip
+        return cls(directory, *(directory / name for name in names))
 
 
 def parties(demo: Demo) -> None:
@@ -135,8 +126,7 @@ def accreditation(demo: Demo, files: Files) -> None:
         "link's signature, scope, validity and status, up to a root on its list."
     )
     store = KeyStore(demo.home / "keys")
-    trust_list = files.trust_list
-    trust_list.write_text(
+    files.trust_list.write_text(
         json.dumps(
             {
                 "name": "Destination country labour authority",
@@ -145,13 +135,12 @@ def accreditation(demo: Demo, files: Files) -> None:
             indent=2,
         )
     )
-    console.print(f"[dim]{trust_list}:[/]\n{trust_list.read_text()}")
-    demo.run("issuer", "check", "welding-school", "--trust-list", str(trust_list))
+    console.print(f"[dim]{files.trust_list}:[/]\n{files.trust_list.read_text()}")
+    demo.run("issuer", "check", "welding-school", "--trust-list", str(files.trust_list))
 
 
 def one_credential(demo: Demo, files: Files) -> None:
     """Steps 6 and 7: Amina's welding certificate issued and anchored, then verified abroad."""
-    credential, trust_list = files.credential, files.trust_list
     demo.step(
         "6. Amina passes her welding exam. The school issues her a skills credential (a W3C Verifiable "
         "Credential, a JWT signed with ES256, aligned to an ESCO skill and EQF level 4) and anchors "
@@ -167,68 +156,65 @@ def one_credential(demo: Demo, files: Files) -> None:
         "--criteria", "Practical test on plate and pipe, assessed by a certified examiner.",
         "--skill", WELDING_SKILL,
         "--eqf", "4",
-        "--out", str(credential),
+        "--out", str(files.credential),
     )  # fmt: skip
 
     demo.step(
         "7. Abroad, an employer verifies Amina's credential with the file, an RPC URL, the deployment "
         "file and the authority's trust list. Every check is listed with its on-chain evidence."
     )
-    demo.run("verify", "--trust-list", str(trust_list), str(credential))
+    demo.run("verify", "--trust-list", str(files.trust_list), str(files.credential))
 
 
 def cohort_and_passport(demo: Demo, files: Files) -> None:
     """Steps 8 and 9: a class certified as one anchored cohort; Amina's passport of both credentials."""
-    credential, trust_list = files.credential, files.trust_list
     demo.step(
         "8. The school certifies a whole class at once: Amina and two classmates finish its workplace "
         "safety course. From a roster, it signs one credential each and anchors the cohort's Merkle "
         "root in one transaction; each holder's file carries the proof that links it to that root."
     )
-    roster, cohort, passport = files.roster, files.cohort, files.passport
-    roster.write_text(
+    files.roster.write_text(
         "holder,name,description,skills,eqf\n"
         + "".join(
             f"{person},Workplace safety in welding,Works safely with welding fumes and hot work.,{SAFETY_SKILL},3\n"
             for person in ("amina", "bilal", "chidi")
         )
     )
-    console.print(f"[dim]{roster}:[/]\n{roster.read_text()}")
-    demo.run("issue", "--issuer", "welding-school", "--roster", str(roster), "--out-dir", str(cohort))
+    console.print(f"[dim]{files.roster}:[/]\n{files.roster.read_text()}")
+    demo.run("issue", "--issuer", "welding-school", "--roster", str(files.roster), "--out-dir", str(files.cohort))
 
     demo.step(
         "9. Amina presents both credentials together as her skills passport, signed with her did:key. "
         "The employer checks that she signed it and that every credential is about her, then each "
         "credential: one verdict each and one overall."
     )
-    amina_safety = sorted(cohort.iterdir())[0]  # the roster's first line
+    amina_safety = sorted(files.cohort.iterdir())[0]  # the roster's first line
     demo.run(
         "passport", "create", "--holder", "amina", "--audience", "an employer abroad",
-        "--out", str(passport), str(credential), str(amina_safety),
+        "--out", str(files.passport), str(files.credential), str(amina_safety),
     )  # fmt: skip
-    demo.run("verify", "--trust-list", str(trust_list), str(passport))
+    demo.run("verify", "--trust-list", str(files.trust_list), str(files.passport))
 
 
 def revocation(demo: Demo, files: Files) -> None:
     """Steps 10 to 12: the welding certificate revoked, the passport verified again, a silent chain."""
-    credential, trust_list, passport = files.credential, files.trust_list, files.passport
     demo.step(
         "10. The school finds the welding exam was not properly invigilated and revokes that credential, "
         "giving a reason."
     )
-    demo.run("revoke", str(credential), "--issuer", "welding-school", "--reason", "1")
+    demo.run("revoke", str(files.credential), "--issuer", "welding-school", "--reason", "1")
 
     demo.step(
         "11. The employer verifies the passport again: the welding certificate is reported revoked, with "
         "reason and time; the safety course still stands."
     )
-    demo.run("verify", "--trust-list", str(trust_list), str(passport), expect=1)
+    demo.run("verify", "--trust-list", str(files.trust_list), str(files.passport), expect=1)
 
     demo.step(
         "12. If the chain cannot be reached, the verifier says so (exit code 2): 'could not "
         "determine' is never reported as 'invalid'."
     )
-    demo.run("verify", "--rpc", f"http://127.0.0.1:{free_port()}", str(credential), expect=2)
+    demo.run("verify", "--rpc", f"http://127.0.0.1:{free_port()}", str(files.credential), expect=2)
 
 
 def main() -> int:
@@ -240,7 +226,7 @@ def main() -> int:
         node.start()
         try:
             demo = Demo(home, node.rpc_url)
-            files = Files(home / "files")
+            files = Files.under(home / "files")
             files.directory.mkdir()
             parties(demo)
             accreditation(demo, files)

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from scripts.bench.report.document import markdown, service_section
-from scripts.bench.report.figures import REQUIRED_KEYS, headline, series, target_lines, targets
+from scripts.bench.report.figures import headline, series, target_lines, targets
 from scripts.bench.report.plot import plot
 
 __all__ = [
-    "REQUIRED_KEYS",
     "headline",
     "markdown",
     "plot",

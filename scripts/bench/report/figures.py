@@ -9,27 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-# The keys issue 7 names, as paths into performance.json (the test checks they exist).
-REQUIRED_KEYS = (
-    "gas.floor_single",
-    "gas.single_anchor",
-    "gas.single_revoke",
-    "gas.cohort_1000_per_credential",
-    "gas.bulk_revoke_1000_per_credential",
-    "gas.oa_issue",
-    "gas.oa_revoke",
-    "gas.oa_bulk_issue_100_per_credential",
-    "gas.eas_attest",
-    "gas.eas_timestamp",
-    "verify.rate_per_s",
-    "verify.signature_only_rate_per_s",
-    "issue.rate_per_s",
-    "issue.signature_only_rate_per_s",
-    "cold_start_s",
-    "memory.peak_10k_mb",
-    "memory.peak_100k_mb",
-)
-
 
 def _nearest(available: Sequence[int], wanted: int) -> int:
     return min(available, key=lambda n: (abs(n - wanted), -n))
