@@ -90,7 +90,7 @@ def _verifier_for(settings: Settings, roots: Any, url: str) -> Any:
         registry = Registry.connect(endpoint, journal=False)
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
-    return Verifier(registry, roots, anchor_window_s=settings.anchor_window_s)
+    return Verifier(registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True)
 
 
 def _read_argument(source: str | Path) -> tuple[str, bytes]:

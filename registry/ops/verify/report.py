@@ -2,7 +2,8 @@
 
 A check's label ("revocation status") and the verdict it leads to (REVOKED) both follow from its
 `Code`; nothing downstream matches on the English. The JSON a report renders to is what callers
-(the CLI's `--json`, the service) have always seen: each check as name, outcome, message, evidence.
+(the CLI's `--json`, the service) have always seen: each check as name, outcome, message, evidence;
+shapes.py declares it, and the outcome and verdict words, for mypy and the service's OpenAPI.
 
 Reports are built lazily: the hot loop keeps each credential's results as compact rows, and a
 report turns them into `Check` objects only when someone reads `checks` (rendering, the service
@@ -17,35 +18,14 @@ from typing import Any, NamedTuple
 
 from registry.formats.credential import iso
 from registry.ops.registry import REASONS, Purpose
+from registry.ops.verify import shapes
+from registry.ops.verify.shapes import Outcome, Verdict
 
 # Said with every VALID verdict read from one node: what it rests on beyond the signature.
 SINGLE_NODE_NOTE = (
     "read from one node: trust in the node operator (it could lie about the issuer's keys, anchors and "
     "status); give several --rpc endpoints of independent operators for a quorum"
 )
-
-
-class Outcome(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    UNKNOWN = "unknown"
-    SKIPPED = "skipped"
-
-
-class Verdict(StrEnum):
-    VALID = "valid"
-    INVALID = "invalid"
-    REVOKED = "revoked"
-    SUSPENDED = "suspended"
-    INDETERMINATE = "could not determine"
-
-    @property
-    def exit_code(self) -> int:
-        if self is Verdict.VALID:
-            return 0
-        if self is Verdict.INDETERMINATE:
-            return 2
-        return 1
 
 
 class Code(StrEnum):
@@ -104,8 +84,8 @@ class Check:
     def name(self) -> str:
         return self.code.label
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.code.label, "outcome": str(self.outcome), "message": self.message,
+    def to_json(self) -> shapes.Check:
+        return {"name": self.code.label, "outcome": self.outcome, "message": self.message,
                 "evidence": dict(self.evidence)}  # fmt: skip
 
 
@@ -210,10 +190,10 @@ class Report:
     def checks(self, value: list[Check]) -> None:
         self._checks, self._rows = value, None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.VerifyReport:
         return {
             "source": self.source,
-            "verdict": str(self.verdict),
+            "verdict": self.verdict,
             "summary": self.summary,
             "checks": [c.to_json() for c in self.checks],
             "credential": dict(self.credential),
@@ -236,11 +216,11 @@ class PassportReport:
     checks: list[Check]
     credentials: list[Report]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.PassportReport:
         return {
             "source": self.source,
             "kind": "passport",
-            "verdict": str(self.verdict),
+            "verdict": self.verdict,
             "summary": self.summary,
             "holder": self.holder,
             "checks": [c.to_json() for c in self.checks],
