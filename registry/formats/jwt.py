@@ -70,8 +70,12 @@ class CompactJWS:
         """The same token and header, the decoded payload left out: what a signature check needs,
         for a caller that has read the payload and checks the signature later. (A verifier holding
         a batch of credentials between its phases keeps the payloads' objects out of memory, and
-        freeing each as soon as it is read is several times cheaper than freeing them all after.)"""
-        return CompactJWS(self.token, self.header, {})
+        freeing each as soon as it is read is several times cheaper than freeing them all after.)
+        The signing input is taken along, made now if not yet: the token is in the cache now, and
+        may not be by the time the signature is checked."""
+        slim = CompactJWS(self.token, self.header, {})
+        slim.__dict__["signing_input"] = self.signing_input  # the cached_property's own slot
+        return slim
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
