@@ -1,5 +1,6 @@
 """PERFORMANCE.md, section by section: the opening and the targets, the machine, the gas sections
-(`gas`), the run sections (`runs`), how it is measured, and the request counts and the service's load benchmark copied in.
+(`gas`), the run sections (`runs`), how it is measured, and the request counts and the service's
+load benchmark copied in.
 """
 
 from __future__ import annotations
