@@ -14,7 +14,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TREES = ("registry", "scripts")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
