@@ -168,7 +168,11 @@ def forward(upstream: str, body: bytes) -> bytes:
 def relay(handler: BaseHTTPRequestHandler, upstream: str, body: bytes) -> None:
     """Forward one JSON-RPC request to `upstream` and write its answer back: the happy path of the
     loopback proxies tests put in front of anvil to cut, hang up or delay a real connection."""
-    data = forward(upstream, body)
+    respond(handler, forward(upstream, body))
+
+
+def respond(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    """Write `data` back as a 200 JSON-RPC answer."""
     handler.send_response(200)
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", str(len(data)))

@@ -65,14 +65,16 @@ def _tokens(world: World, centre: Identity, count: int, offset: int) -> list[str
 
 def _anchor(world: World, centre: Identity, tokens: list[str]) -> None:
     client, contract = world.client, world.registry.credentials
+    sender = centre.account.address
+    nonce = int(client.request("eth_getTransactionCount", [sender, "pending"]), 16)
     sends = [
-        ("eth_sendTransaction", [{"from": centre.account.address, "to": world.registry.credential_address,
+        ("eth_sendTransaction", [{"from": sender, "to": world.registry.credential_address, "nonce": hex(nonce + n),
                                   "data": contract.calldata(contract.anchor(vcfmt.credential_hash(t))),
                                   "gas": hex(120_000)}])
-        for t in tokens
+        for n, t in enumerate(tokens)
     ]  # fmt: skip
     hashes = [h for n in range(0, len(sends), 500) for h in client.batch(sends[n : n + 500])]
-    client.wait_for_receipt(hashes[-1])
+    client.wait_for_receipt(hashes[-1], timeout_s=600)
 
 
 def directory(world: World, issuers: int, per_issuer: int) -> dict[str, Any]:
