@@ -40,6 +40,7 @@ _ALG_CURVES = {"ES256": "P-256", "ES256K": "secp256k1", "EdDSA": "Ed25519"}
 _EC_CURVES: dict[str, type[ec.EllipticCurve]] = {"P-256": ec.SECP256R1, "secp256k1": ec.SECP256K1}
 _COORDINATE_BYTES = 32
 _CACHED_HEADER_CHARS = 1024  # longer headers are decoded every time, so the cache stays small
+PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _coordinate(public_jwk: dict[str, Any], name: str) -> int | None:
     return int.from_bytes(raw, "big") if len(raw) == _COORDINATE_BYTES else None
 
 
-def _public_key(alg: str, public_jwk: dict[str, Any]) -> ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | None:
+def _public_key(alg: str, public_jwk: dict[str, Any]) -> PublicKey | None:
     """The key `public_jwk` describes, if it is a well-formed key of `alg`'s curve; else None.
 
     Cached: one issuer key verifies thousands of credentials, and building the key object (with its
@@ -142,9 +143,7 @@ def _public_key(alg: str, public_jwk: dict[str, Any]) -> ec.EllipticCurvePublicK
 
 
 @lru_cache(maxsize=1024)
-def _public_key_cached(
-    alg: str, members: tuple[tuple[str, str], ...]
-) -> ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | None:
+def _public_key_cached(alg: str, members: tuple[tuple[str, str], ...]) -> PublicKey | None:
     public_jwk = dict(members)
     crv = _ALG_CURVES.get(alg)
     if crv is None or public_jwk.get("crv") != crv:
@@ -177,7 +176,10 @@ def verify_signature(alg: str, public_jwk: dict[str, Any], signing_input: bytes,
     """
     if alg not in ALLOWED_ALGS or len(signature) != SIGNATURE_BYTES:
         return False
-    key = _public_key(alg, public_jwk)
+    return _key_verifies(_public_key(alg, public_jwk), signing_input, signature)
+
+
+def _key_verifies(key: PublicKey | None, signing_input: bytes, signature: bytes) -> bool:
     if key is None:
         return False
     try:
@@ -190,6 +192,21 @@ def verify_signature(alg: str, public_jwk: dict[str, Any], signing_input: bytes,
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def public_key(alg: str, public_jwk: dict[str, Any]) -> PublicKey | None:
+    """The key object `verify_with` takes: `public_jwk` as a key of `alg`'s curve, or None when it
+    is not one (the same judgement `verify` makes on every call)."""
+    return _public_key(alg, public_jwk) if alg in ALLOWED_ALGS else None
+
+
+def verify_with(parsed: CompactJWS, key: PublicKey | None) -> bool:
+    """`verify` with the key already built by `public_key(parsed.alg, jwk)`: a caller checking many
+    signatures by one issuer key builds the key object once, not once per signature."""
+    signature = parsed.signature
+    if parsed.alg not in ALLOWED_ALGS or len(signature) != SIGNATURE_BYTES:
+        return False
+    return _key_verifies(key, parsed.signing_input, signature)
 
 
 def create_signature(alg: str, key: JWK, signing_input: bytes) -> bytes:

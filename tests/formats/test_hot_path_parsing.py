@@ -96,3 +96,21 @@ def test_a_jws_without_its_payload_still_verifies() -> None:
     slim = parsed.without_payload()
     assert slim.payload == {} and slim.token == token and slim.header == parsed.header
     assert jwt.verify(slim, key.export_public(as_dict=True))
+
+
+def test_a_key_built_once_judges_signatures_as_verify_does() -> None:
+    """The verifier builds each issuer key's object once (`public_key`) and checks every credential
+    with it (`verify_with`): the same answers as `verify` with the JWK, wrong curves and all."""
+    from jwcrypto.jwk import JWK
+
+    p256, k1 = JWK.generate(kty="EC", crv="P-256"), JWK.generate(kty="EC", crv="secp256k1")
+    good = jwt.parse(jwt.sign({"alg": "ES256", "kid": "k"}, {"iss": "me"}, p256))
+    other = jwt.parse(jwt.sign({"alg": "ES256", "kid": "k"}, {"iss": "you"}, JWK.generate(kty="EC", crv="P-256")))
+    tampered = jwt.parse(good.token.rsplit(".", 1)[0] + "." + other.token.rsplit(".", 1)[1])
+    for jwk in (p256.export_public(as_dict=True), k1.export_public(as_dict=True), {"kty": "EC"}):
+        key = jwt.public_key("ES256", jwk)
+        for parsed in (good, other, tampered):
+            assert jwt.verify_with(parsed, key) == jwt.verify(parsed, jwk)
+    assert jwt.verify_with(good, jwt.public_key("ES256", p256.export_public(as_dict=True)))
+    assert jwt.public_key("ES256", k1.export_public(as_dict=True)) is None  # another curve
+    assert jwt.public_key("HS256", p256.export_public(as_dict=True)) is None
