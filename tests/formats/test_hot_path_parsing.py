@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
-from registry.formats import jwt
+from registry.formats import jwt, safejson
 from registry.formats.multibase import b64url_decode, b64url_encode
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -114,3 +114,37 @@ def test_a_key_built_once_judges_signatures_as_verify_does() -> None:
     assert jwt.verify_with(good, jwt.public_key("ES256", p256.export_public(as_dict=True)))
     assert jwt.public_key("ES256", k1.export_public(as_dict=True)) is None  # another curve
     assert jwt.public_key("HS256", p256.export_public(as_dict=True)) is None
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}\\"ab', max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text("[]{ab", max_size=3), inner, max_size=3),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=1500)
+@given(_JSON, st.integers(min_value=0, max_value=8))
+def test_the_depth_of_a_parsed_value_is_the_bracket_depth_of_its_text(value: object, limit: int) -> None:
+    """Text documents orjson accepts are judged by the depth of the value it built: the same
+    answer as the bracket depth of the text outside its strings (brackets inside strings too)."""
+    text = json.dumps(value)
+    assert safejson.depth_within(value, limit) == (safejson.nesting_depth(text) <= limit)
+    refused = safejson.nesting_depth(text) > limit
+    try:
+        assert safejson.loads(text, "doc", limit) == value and not refused
+    except InputError as error:
+        assert refused and str(error) == f"doc nests JSON deeper than {limit} levels"
+
+
+@pytest.mark.parametrize("depth", [64, 65, 1000, 1025, 100_000])
+def test_deep_text_and_bytes_are_judged_alike(depth: int) -> None:
+    for text in ("[" * depth + "]" * depth, "[" * depth + "1" + "]" * (depth - 1)):  # valid, then truncated
+        answers = []
+        for document in (text, text.encode()):
+            try:
+                answers.append(("ok", safejson.loads(document, "doc")))
+            except InputError as error:
+                answers.append(("refused", str(error)))
+        assert answers[0] == answers[1]
+        assert answers[0][0] == ("ok" if depth <= 64 and text.endswith("]" * depth) else "refused")
