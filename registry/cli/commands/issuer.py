@@ -6,30 +6,29 @@ wrong (registry/cli/exits.py). The service's issuer check answers through the sa
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments, view_calls
-from registry.cli.options import DeploymentOpt, RpcOpt, did_of, parse_at, verdict_settings
+from registry.cli.options import DeploymentOpt, RpcOpt, TrustListOpt, did_of, parse_at, verdict_settings
 from registry.cli.output import SYMBOL, out, write_json
 from registry.errors import ConfigError, DeploymentMismatch
 from registry.text import markup
 
 app = typer.Typer(help="Check an issuer's accreditation chain.", no_args_is_help=True)
 
-TrustListOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--trust-list", help="File naming the Root TAOs you accept (repeat to accept several lists)."),
-]
-
 
 @app.command("check")
 def issuer_check(
     ctx: typer.Context,
     did: Annotated[str, typer.Argument(help="The issuer's DID (or a local identity name).")],
-    at: Annotated[str | None, typer.Option(help="Check as of this ISO date/time (default now).")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Check as of this date/time (default now; 2026-05-01: the end of that day, UTC; 2026-05-01 14:00: UTC; offsets allowed)."
+        ),
+    ] = None,
     trust_list: TrustListOpt = None,
     credential_type: Annotated[
         list[str] | None, typer.Option("--type", help="Require accreditation for this credential type.")
@@ -47,7 +46,7 @@ def issuer_check(
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
         target = did_of(settings, did)
-        roots = trust_lists(trust_list)
+        roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
         when = parse_at(at)
     # Every chain read of the check ends within the read deadline (REGISTRY_READ_DEADLINE).
     with read_deadline(settings.read_deadline_s, "read deadline (REGISTRY_READ_DEADLINE)"), view_calls():

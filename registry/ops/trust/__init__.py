@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from registry.ops.trust.scope import check_scope_syntax, scope_covers
     from registry.ops.trust.timing import CLOCK_SKEW_S, LinkStatus, link_status, time_problem
     from registry.ops.trust.tir import Trust, link_from_tuple
-    from registry.ops.trust.trustlist import MAX_TRUST_LIST_BYTES, TrustList
+    from registry.ops.trust.trustlist import MAX_TRUST_LIST_BYTES, Root, TrustList
 
 _WHERE = {
     "model": (
@@ -53,7 +53,7 @@ _WHERE = {
         "IssuerType", "LaterChange", "Link", "LinkCheck", "Need", "OrderUnknown", "Position", "Revision",
         "TrustReport",
     ),
-    "trustlist": ("MAX_TRUST_LIST_BYTES", "TrustList"),
+    "trustlist": ("MAX_TRUST_LIST_BYTES", "Root", "TrustList"),
     "scope": ("check_scope_syntax", "scope_covers"),
     "bodies": ("check_body",),
     "timing": ("CLOCK_SKEW_S", "LinkStatus", "link_status", "time_problem"),
@@ -82,6 +82,7 @@ __all__ = [
     "Position",
     "Relevance",
     "Revision",
+    "Root",
     "Trust",
     "TrustList",
     "TrustReport",
