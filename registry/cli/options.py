@@ -82,6 +82,8 @@ DeploymentOpt = Annotated[
     typer.Option("--deployment", help="Deployment file (env REGISTRY_DEPLOYMENT).", show_default=False),
 ]
 IssuerOpt = Annotated[str, typer.Option(help="Issuer identity name.")]
+# How `--at` reads what people type (registry/formats/dates.py).
+AT_HELP = "2026-05-01: the end of that day, UTC; 2026-05-01 14:00: UTC; offsets allowed"
 TrustListOpt = Annotated[
     list[Path] | None,
     typer.Option(

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments, view_calls
-from registry.cli.options import DeploymentOpt, RpcOpt, TrustListOpt, did_of, parse_at, verdict_settings
+from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, TrustListOpt, did_of, parse_at, verdict_settings
 from registry.cli.output import SYMBOL, out, write_json
 from registry.errors import ConfigError, DeploymentMismatch
 from registry.text import markup
@@ -25,9 +25,7 @@ def issuer_check(
     did: Annotated[str, typer.Argument(help="The issuer's DID (or a local identity name).")],
     at: Annotated[
         str | None,
-        typer.Option(
-            help="Check as of this date/time (default now; 2026-05-01: the end of that day, UTC; 2026-05-01 14:00: UTC; offsets allowed)."
-        ),
+        typer.Option(help=f"Check as of this date/time (default now; {AT_HELP})."),
     ] = None,
     trust_list: TrustListOpt = None,
     credential_type: Annotated[

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
-from registry.cli.options import DeploymentOpt, RpcOpt, ServiceOpt, TrustListOpt, parse_at, verdict_settings
+from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, ServiceOpt, TrustListOpt, parse_at, verdict_settings
 from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
 from registry.config import Settings
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
@@ -40,9 +40,7 @@ def verify(
     files: FilesArg,
     at: Annotated[
         str | None,
-        typer.Option(
-            help="Was it valid at this date/time? (2026-05-01: the end of that day, UTC; 2026-05-01 14:00: UTC; offsets allowed)"
-        ),
+        typer.Option(help=f"Was it valid at this date/time? ({AT_HELP})"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report(s) as JSON.")] = False,
     trust_list: TrustListOpt = None,

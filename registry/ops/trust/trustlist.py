@@ -96,7 +96,8 @@ class TrustList:
 
         if self.text_file:
             raise InputError(
-                f"trust list {path} is plain text: edit it by hand, or start a JSON one with `registry trust-list create`"
+                f"trust list {path} is plain text: edit it by hand, or start a JSON one with "
+                "`registry trust-list create`"
             )
         write_json_atomic(path, self.to_json())
 
