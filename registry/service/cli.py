@@ -49,6 +49,14 @@ def serve(
         bool, typer.Option(help="Trust X-Forwarded-For from --forwarded-allow-ips (behind a load balancer).")
     ] = False,
     forwarded_allow_ips: Annotated[str, typer.Option(help="Proxies whose X-Forwarded-For is trusted.")] = "127.0.0.1",
+    trust_list: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--trust-list",
+            help="Your trust list (repeatable): the roots /verify, the issuer check and the web page accept "
+            "unless a request names its own.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the EBSI-compatible APIs, POST /verify, client-signed writes and the web page."""
     env = {
@@ -59,6 +67,7 @@ def serve(
         "REGISTRY_SERVICE_MAX_BODY": str(max_body),
         "REGISTRY_SERVICE_CORS_ORIGINS": ",".join(cors_origin or []),
         "REGISTRY_SERVICE_HEAD_MAX_AGE": str(head_max_age),
+        "REGISTRY_SERVICE_TRUST_LIST": os.pathsep.join(str(p.resolve()) for p in trust_list or []),
     }
     if rpc:
         env["REGISTRY_RPC_URL"] = rpc

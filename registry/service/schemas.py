@@ -87,7 +87,9 @@ class VerifyRequest(BaseModel):
     )
     at: str | None = Field(default=None, description="ISO 8601 date/time: was it valid then?")
     trustList: list[str] | None = Field(
-        default=None, max_length=100, description="the Root TAO DIDs you accept; default: any onboarded root"
+        default=None,
+        max_length=100,
+        description="the Root TAO DIDs you accept; default: the service's trust list (`serve --trust-list`)",
     )
     audience: str | None = Field(
         default=None,
@@ -156,6 +158,19 @@ class TrustReport(BaseModel):
     trustedRoot: bool | None
     notes: list[str]
     path: list[LinkCheck]
+
+
+class TrustedRoot(BaseModel):
+    did: str
+    name: str | None
+
+
+class ServiceTrustList(BaseModel):
+    """The service's own trust list (`registry serve --trust-list`), by name."""
+
+    configured: bool
+    name: str | None
+    roots: list[TrustedRoot]
 
 
 # -- writes -------------------------------------------------------------------------------
