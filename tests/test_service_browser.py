@@ -215,24 +215,17 @@ def test_the_api_docs_render_offline(browser: sync_api.Browser, service: str, pa
         context.close()
 
 
-# Local day arithmetic in the page's own time zone, as the date picker sees it.
-LOCAL_DAY = """(offset) => {
-  const d = new Date(); d.setDate(d.getDate() + offset);
-  const two = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-}"""
-END_OF_LOCAL_DAY = """(day) => {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(y, m - 1, d, 23, 59, 59).toISOString().replace(/\\.\\d{3}Z$/, 'Z');
-}"""
+# Day arithmetic in UTC, the day a date means everywhere (registry/formats/dates.py).
+UTC_DAY = """(offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)"""
 
 
 def test_the_date_field_never_asks_about_the_future(
     browser: sync_api.Browser, service: str, issuer: Issuer, holder: Identity, chain: Chain
 ) -> None:
-    """Today asks about now (no `at`), a past day about the end of that day where the reader is,
-    and a future day is refused on the page; on both pages. A time zone far from UTC, so the
-    reader's day and the UTC day differ for half of every day."""
+    """Today (UTC) asks about now (no `at`), a past day sends the day itself, which the service reads
+    as the CLI does (its end, UTC), and a future day is refused on the page; on both pages. A
+    reader's time zone far from UTC (so the reader's day and the UTC day differ for half of every
+    day) changes nothing: the day is UTC's."""
     context = browser.new_context(base_url=service, timezone_id="Pacific/Kiritimati")  # UTC+14
     page = context.new_page()
     sent: list[str] = []
@@ -240,7 +233,7 @@ def test_the_date_field_never_asks_about_the_future(
     try:
         valid = issuer.issue_single(holder.did, welding_certificate()).holder_file
         page.goto("/")
-        today, yesterday, tomorrow = (page.evaluate(LOCAL_DAY, n) for n in (0, -1, 1))
+        today, yesterday, tomorrow = (page.evaluate(UTC_DAY, n) for n in (0, -1, 1))
         page.fill("#credential", valid.dumps())
 
         page.fill("#at", today)
@@ -249,7 +242,7 @@ def test_the_date_field_never_asks_about_the_future(
 
         page.fill("#at", yesterday)
         read_verdict(page, lambda: page.click("#verify"))
-        assert json.loads(sent[-1].split(" ", 1)[1])["at"] == page.evaluate(END_OF_LOCAL_DAY, yesterday)
+        assert json.loads(sent[-1].split(" ", 1)[1])["at"] == yesterday
 
         count = len(sent)
         page.fill("#at", tomorrow)

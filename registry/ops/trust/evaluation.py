@@ -265,7 +265,10 @@ def _at_root(
         report.summary = f"accredited through an unbroken chain to Root TAO {root}"
     elif root in trust_list.roots:
         report.trusted_root = True
-        report.summary = f"accredited through an unbroken chain to Root TAO {root}, which {trust_list.name} trusts"
+        named = f" ({trust_list.name_of(root)})" if trust_list.name_of(root) else ""
+        report.summary = (
+            f"accredited through an unbroken chain to Root TAO {root}{named}, which {trust_list.name} trusts"
+        )
     else:
         report.ok = False
         report.trusted_root = False
