@@ -14,7 +14,7 @@ Also read, for lists written by hand: `{"roots": [...]}` or a bare JSON list, of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,15 +76,13 @@ class TrustList:
             raise InputError(
                 f"{did} is already in {self.name}" + (f" as {self.name_of(did)!r}" if self.name_of(did) else "")
             )
-        return TrustList(
-            self.roots | {did}, self.source, self.from_file, (*self.listed(), Root(did, _name(name))), self.title
-        )
+        return replace(self, roots=self.roots | {did}, entries=(*self.listed(), Root(did, _name(name))))
 
     def without_root(self, did: str) -> TrustList:
         if did not in self.roots:
             raise InputError(f"{did} is not in {self.name}")
         kept = tuple(entry for entry in self.listed() if entry.did != did)
-        return TrustList(self.roots - {did}, self.source, self.from_file, kept, self.title)
+        return replace(self, roots=self.roots - {did}, entries=kept)
 
     def to_json(self) -> dict[str, Any]:
         roots = [{"did": r.did, **({"name": r.name} if r.name else {})} for r in self.listed()]
