@@ -27,6 +27,9 @@ DEFAULT_READ_DEADLINE_S = 8.0
 # never anchored in time (INVALID).
 DEFAULT_ANCHOR_WINDOW_S = 3600
 DEFAULT_CONFIRMATIONS = 1
+# The widest block range one eth_getLogs query spans (Besu refuses more than 5,000 by default): a
+# long status-word history or a timestamp search is read in windows of this many blocks.
+DEFAULT_LOG_WINDOW = 5_000
 # The service URL written into credentials (termsOfUse, credentialStatus). Verifiers read the
 # path, not the host, so a credential stays checkable against any mirror of the registry.
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
@@ -47,6 +50,16 @@ def env_seconds(name: str, default: float, *, zero_ok: bool = False) -> float:
         kind = "a number of seconds" if zero_ok else "a positive number of seconds"
         raise ConfigError(f"{name} must be {kind}, not {value[:40]!r}")
     return seconds
+
+
+def env_blocks(name: str, default: int) -> int:
+    """A positive whole number of blocks from the environment variable `name`, else `default`."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    if not value.strip().isdigit() or not 0 < int(value) < 10**9:
+        raise ConfigError(f"{name} must be a positive whole number of blocks, not {value[:40]!r}")
+    return int(value)
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -70,6 +83,7 @@ class Settings:
         default_factory=lambda: int(os.environ.get("REGISTRY_CONFIRMATIONS", DEFAULT_CONFIRMATIONS))
     )
     public_url: str = field(default_factory=lambda: os.environ.get("REGISTRY_PUBLIC_URL", DEFAULT_PUBLIC_URL))
+    log_window: int = field(default_factory=lambda: env_blocks("REGISTRY_LOG_WINDOW", DEFAULT_LOG_WINDOW))
 
     @property
     def rpc_url(self) -> str:

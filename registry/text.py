@@ -32,7 +32,7 @@ from typing import Any
 
 # Control (Cc), surrogate (Cs), line/paragraph separator (Zl, Zp) and format (Cf) characters,
 # but the joiners and direction marks scripts need (see above). Written out, so it does not
-# depend on the Unicode tables of the interpreter at hand; tests/test_faces.py checks it covers
+# depend on the Unicode tables of the interpreter at hand; tests/e2e/test_faces.py checks it covers
 # every such character this interpreter knows.
 _REST = (
     "\x7f-\x9f\xad\u0600-\u0605\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b"

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-# OpenBadgeCredential: the subject is an Open Badges 3.0 achievement (see tests/test_ob3.py).
+# OpenBadgeCredential: the subject is an Open Badges 3.0 achievement (see tests/formats/test_ob3.py).
 CREDENTIAL_TYPES = ["VerifiableCredential", "VerifiableAttestation", "OpenBadgeCredential", "SkillsCredential"]
 HOLDER_FILE_FORMAT = "skills-credential/1"
 MAX_FILE_BYTES = 1024 * 1024

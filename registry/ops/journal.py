@@ -4,7 +4,7 @@ way of each, and reconciliation.
 `registry journal status` reads the journal without writing to it, and says of each unfinished
 row why it may not be sent as is: written by an older journal (no deployment recorded), meant for
 another deployment than the deployment file's, driven right now by a live process, or anchoring
-holder files not yet known complete. The journal itself (registry/chain/txmanager.py) decides
+holder files not yet known complete. The journal itself (registry/chain/txmanager/) decides
 what reconciliation does; this module only asks it.
 """
 

@@ -9,10 +9,10 @@ are re-exported here for the code that imports them from here.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from registry.chain.client import BadAnswer, Call, ChainClient, header_time
+from registry.chain.client import Call, ChainClient, header_time
 from registry.chain.deployment import Deployment, check_deployment
 from registry.config import Settings
 from registry.contracts.credentials import AnchorRecord, CredentialRegistry, StatusEvent
@@ -34,6 +34,7 @@ from registry.contracts.tir import TrustedIssuersRegistry
 from registry.errors import InputError
 from registry.formats import keys as keyfmt
 from registry.keystore import Identity
+from registry.ops.history import DEFAULT_LOG_WINDOW, HISTORY_BUDGET, History, WordWalk, everything
 
 if TYPE_CHECKING:
     from jwcrypto.jwk import JWK
@@ -80,8 +81,9 @@ REASONS = {
 class Registry:
     """The deployed contracts on one chain."""
 
-    def __init__(self, client: ChainClient, deployment: Deployment) -> None:
+    def __init__(self, client: ChainClient, deployment: Deployment, log_window: int = DEFAULT_LOG_WINDOW) -> None:
         self.client = client
+        self.log_window = log_window  # the widest eth_getLogs block range asked of the node
         self.deployment = deployment
         self.did_address = deployment.address(DIDRegistry.NAME)
         self.credential_address = deployment.address(CredentialRegistry.NAME)
@@ -99,7 +101,7 @@ class Registry:
         client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
         if check:
             check_deployment(client, deployment)
-        registry = cls(client, deployment)
+        registry = cls(client, deployment, settings.log_window)
         if journal:
             registry.attach_journal(settings)
         return registry
@@ -297,25 +299,34 @@ class Registry:
     def status_history(
         self, account: str, purpose: Purpose, number: int, word: int, last_block: int
     ) -> list[StatusEvent]:
-        """Every change of one status word, newest first, following the previous-change chain."""
+        """Every change of one status word, newest first, following the previous-change chain
+        (in windows past the first few: `registry.ops.history`), however long it is."""
+        return self.word_history(account, purpose, number, word, last_block, everything, budget=None).events
+
+    def word_history(
+        self,
+        account: str,
+        purpose: Purpose,
+        number: int,
+        word: int,
+        last_block: int,
+        enough: Callable[[list[StatusEvent]], bool],
+        *,
+        budget: int | None = HISTORY_BUDGET,
+    ) -> History:
+        """The newest changes of one status word, read back from `last_block` until `enough` of
+        them says so, the first change, or the budget (`registry.ops.history`)."""
+        return self.word_walk(account, purpose, number, word, last_block, budget=budget).run(enough)
+
+    def word_walk(
+        self, account: str, purpose: Purpose, number: int, word: int, last_block: int, *, budget: int | None
+    ) -> WordWalk:
+        """A walk back through one status word's changes from `last_block` (`registry.ops.history`)."""
         topics = self.credentials.status_changed_topics(account, purpose, number, word)
-        events: list[StatusEvent] = []
-        block = last_block
-        while block:
-            logs = self.client.request(*self.client.logs_request(self.credential_address, topics, block, block))
-            if not logs:
-                break
-            events.extend(self.credentials.status_event(log, block, word) for log in reversed(logs))
-            previous = events[-1].previous_change
-            if previous >= block:
-                # The chain points back to earlier blocks only: anything else would loop (or walk
-                # a lie) until the deadline, where the node's answer is what is wrong.
-                raise BadAnswer(
-                    "the node answered something that is not a valid eth_getLogs result for StatusWordChanged "
-                    f"(a change in block {block} names block {previous} as the one before it)"
-                )
-            block = previous
-        return events
+        return WordWalk(
+            self.client, self.credentials, topics, word, last_block,
+            window=self.log_window, floor=self.deployment.deployment_block, budget=budget,
+        )  # fmt: skip
 
     def entry_change(
         self, account: str, purpose: Purpose, number: int, index: int, histories: dict[Any, list[StatusEvent]]
@@ -326,9 +337,14 @@ class Registry:
         last = last_change_block(int(values[0]))
         if not last:
             return None
-        key = (account, purpose, number, word_of(index), last)
+        key = (account, purpose, number, word_of(index), last, index)
         if key not in histories:
-            histories[key] = self.status_history(account, purpose, number, word_of(index), last)
+            # The change in force is the newest that touched the entry: the contract refuses to set
+            # a set entry or clear a clear one, so the walk stops there.
+            histories[key] = self.word_history(
+                account, purpose, number, word_of(index), last,
+                lambda events: bool(events) and bit_of(events[-1].mask, index), budget=None,
+            ).events  # fmt: skip
         event = change_in_force([e for e in histories[key] if bit_of(e.mask, index)])
         return None if event is None else (event, self.block_timestamp(event.block))
 

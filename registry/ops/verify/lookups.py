@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from registry.chain.client import header_time
 from registry.errors import ChainUnavailable
+from registry.ops.history import HISTORY_BUDGET, History, WordWalk
 from registry.ops.registry import (
     AnchorRecord,
     DidState,
@@ -45,7 +46,7 @@ def _log_position(log: Any) -> tuple[int, int]:
 class Lookups:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self._histories: dict[tuple[Any, ...], list[StatusEvent]] = {}
+        self._walks: dict[tuple[Any, ...], WordWalk] = {}
         self._block_times: dict[int, int] = {}
         self._retirements: dict[tuple[str, int, int, int], tuple[int, int] | bool | None] = {}
         self._anchor_logs: dict[tuple[str, bytes], int | None] = {}
@@ -76,11 +77,21 @@ class Lookups:
 
     # -- chain reads ----------------------------------------------------------------------------
 
-    def status_history(self, account: str, purpose: Purpose, number: int, word: int, last: int) -> list[StatusEvent]:
+    def word_history(
+        self,
+        account: str,
+        purpose: Purpose,
+        number: int,
+        word: int,
+        last: int,
+        enough: Callable[[list[StatusEvent]], bool],
+    ) -> History:
+        """One status word's newest changes until `enough` (`registry.ops.history`): one walk per word
+        in a batch, resumed where it stopped for the next entry of the word, within one budget."""
         key = (account, purpose, number, word, last)
-        if key not in self._histories:
-            self._histories[key] = self.registry.status_history(account, purpose, number, word, last)
-        return self._histories[key]
+        if key not in self._walks:
+            self._walks[key] = self.registry.word_walk(account, purpose, number, word, last, budget=HISTORY_BUDGET)
+        return self._walks[key].run(enough)
 
     def in_window(self, did: str, controller: VerificationMethod, event: StatusEvent, time_: int) -> bool | None:
         """Did `controller`'s account control `did` when `event` landed? By block time, and in the

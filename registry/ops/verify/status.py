@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.errors import ChainUnavailable
+from registry.ops.history import HISTORY_BUDGET
 from registry.ops.registry import (
     BITS_PER_WORD,
     NO_EXPIRY,
@@ -59,6 +60,45 @@ def check_status(item: Item, words: list[int], at: int | None, lookups: Lookups)
         _check_entry(item, ref, word, controller, at, lookups)
 
 
+# The block headers one entry's check may read to place its changes in time (each change that
+# touched the entry, newest first, until one settles the question).
+TIMES_BUDGET = 6
+
+
+class _Settled:
+    """The `enough` of a status walk: whether the changes read so far settle one entry's state, at
+    `at` (None: now) as the controller's account left it inside its window. Now, under a window
+    that never ends, the newest change that touched the entry is the one in force (the contract
+    refuses to set a set entry or clear a clear one); otherwise the newest that touched it at or
+    before the time asked and inside the window, or one before the window began (everything older
+    is outside it too). Places changes in time by their blocks' headers, at most TIMES_BUDGET."""
+
+    def __init__(
+        self, item: Item, controller: VerificationMethod, at: int | None, index: int, lookups: Lookups
+    ) -> None:
+        self.item, self.controller, self.at, self.index, self.lookups = item, controller, at, index, lookups
+        self.open_now = at is None and controller.not_after >= NO_EXPIRY
+        self.gave_up = False
+
+    def __call__(self, events: list[StatusEvent]) -> bool:
+        touching = [e for e in events if bit_of(e.mask, self.index)]
+        if not touching or self.open_now:
+            return bool(touching)
+        if len(touching) > TIMES_BUDGET:
+            self.gave_up = True
+            return True
+        when = self.lookups.event_times(touching)
+        for event in touching:
+            time_ = when[event.block]
+            if self.at is not None and time_ > self.at:
+                continue
+            if time_ < self.controller.not_before:
+                return True
+            if self.lookups.in_window(self.item.issuer, self.controller, event, time_) is not False:
+                return True
+        return False
+
+
 def _check_entry(
     item: Item, ref: StatusRef, word: int, controller: VerificationMethod, at: int | None, lookups: Lookups
 ) -> None:
@@ -71,10 +111,14 @@ def _check_entry(
     if not last or (at is None and controller.not_after >= NO_EXPIRY and not bit_of(word, index)):
         item.add(code, Outcome.PASS, f"not {past(purpose)}", list=number, index=index)
         return
-    history = lookups.status_history(account, purpose, number, index // BITS_PER_WORD, last)
+    settled = _Settled(item, controller, at, index, lookups)
+    history = lookups.word_history(account, purpose, number, index // BITS_PER_WORD, last, settled)
+    if history.cut or settled.gave_up:
+        _beyond_budget(item, ref, word, settled.open_now)
+        return
     # The walk goes newest first; a node without the older logs (pruned) stops it early.
-    complete = bool(history) and history[-1].previous_change == 0
-    touching = [e for e in history if (e.mask >> (index % BITS_PER_WORD)) & 1]
+    complete = history.complete
+    touching = [e for e in history.events if bit_of(e.mask, index)]
     when = lookups.event_times(touching)
     if at is None and (touching or complete) and (touching[0].set if touching else False) != bit_of(word, index):
         raise ChainUnavailable("status history disagrees with the status word (node out of sync)")
@@ -87,7 +131,8 @@ def _check_entry(
     relevant = [e for e in asked if inside[e]]
     evidence: dict[str, Any] = {"list": number, "index": index}
     note = _ignored(item, ref, controller, asked, relevant, inside, when, evidence)
-    if not relevant and not complete:
+    before_window = any(when[e.block] < controller.not_before for e in asked)
+    if not relevant and not (complete or before_window):
         item.add(
             code, Outcome.UNKNOWN,
             f"could not check: the node did not return this status word's whole history, which is needed "
@@ -104,6 +149,33 @@ def _check_entry(
     item.add(
         code, Outcome.FAIL, f"{past(purpose)} on {iso(changed)}: {reason_text(event.reason)}{note}",
         reasonCode=event.reason, block=event.block, time=iso(changed), transaction=event.tx_hash, **evidence,
+    )  # fmt: skip
+
+
+def _beyond_budget(item: Item, ref: StatusRef, word: int, open_now: bool) -> None:
+    """The word changed more often since the change that matters than a walk may read. Now, under
+    a controller window that never ends, the bit in storage is the verdict and only its reason,
+    time and transaction are missing; a question about the past (or a window that ended) needs the
+    change itself, so it is "could not determine"."""
+    _, account, purpose, number, index = ref
+    code = Code.status(purpose)
+    evidence: dict[str, Any] = {"list": number, "index": index}
+    unread = (
+        f"this status word changed more often since than a verifier reads ({HISTORY_BUDGET} log queries in "
+        f"windows of REGISTRY_LOG_WINDOW blocks)"
+    )
+    if open_now:
+        item.add(
+            code, Outcome.FAIL if bit_of(word, index) else Outcome.PASS,
+            f"{'' if bit_of(word, index) else 'not '}{past(purpose)} (the status word says so; when and why were "
+            f"not read: {unread})",
+            **evidence,
+        )  # fmt: skip
+        return
+    item.add(
+        code, Outcome.UNKNOWN,
+        f"could not check: the {purpose.label} entry as {account} left it at the time asked is not known: {unread}",
+        **evidence,
     )  # fmt: skip
 
 

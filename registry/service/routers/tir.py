@@ -104,7 +104,7 @@ def get_issuer(did: str, registry: RegistryDep) -> Any:
     """
     chain = _chain(registry, _did(did))
     # A Response skips FastAPI's re-validation of what we built; the shape is the response_model's
-    # (tests/test_service_read.py checks these answers against the published OpenAPI schemas).
+    # (tests/service/test_service_read.py checks these answers against the published OpenAPI schemas).
     return JSONResponse({"did": did, "attributes": [_attribute(chain, link) for link in chain.of(did_hash(did))]})
 
 

@@ -1,0 +1,100 @@
+"""Our own skills credentials as VCDM 2.0 OpenBadgeCredentials (OB 3.0 AchievementCredential):
+the skills context that defines our credential types, built from a draft and signed as `vc+jwt`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from registry.errors import InputError
+from registry.formats import jwt
+from registry.formats.credential import OB3_CONTEXT, CredentialDraft, StatusEntry, iso
+from registry.formats.did import check_did
+from registry.formats.vcdm2.context import VC_V2_CONTEXT, ContextLoader
+from registry.formats.vcdm2.model import check_vc2
+from registry.formats.vcdm2.tokens import MEDIA_TYPE, refuse_forbidden_claims
+
+if TYPE_CHECKING:
+    from jwcrypto.jwk import JWK
+
+VC2_TYPES = ["VerifiableCredential", "OpenBadgeCredential"]
+
+
+def status_entry(entry: StatusEntry) -> dict[str, Any]:
+    """A BitstringStatusListEntry (Bitstring Status List v1.0) for the same list and index."""
+    return {
+        "id": f"{entry.list_url}#{entry.index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": entry.purpose,
+        "statusListIndex": str(entry.index),
+        "statusListCredential": entry.list_url,
+    }
+
+
+# Our credential types (what accreditations are scoped by), which neither the VC 2.0 nor the OB 3.0
+# context defines. The document ships in the package and `skills_context_loader` serves it offline;
+# the w3id.org identifier is where it is to be published.
+SKILLS_CONTEXT = "https://w3id.org/skills-registry/v1"
+
+
+@cache
+def _skills_context() -> dict[str, Any]:
+    text = resources.files("registry.formats").joinpath("contexts/skills-registry-v1.jsonld").read_text()
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+def skills_context_loader(url: str) -> Mapping[str, Any] | None:
+    return _skills_context() if url == SKILLS_CONTEXT else None
+
+
+def known_types() -> set[str]:
+    return {k for k in _skills_context()["@context"] if not k.startswith("@")}
+
+
+def build_vc2(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:
+    """The credential as a VCDM 2.0 OpenBadgeCredential (OB 3.0 AchievementCredential)."""
+    check_did(draft.issuer)
+    check_did(draft.holder)
+    types = ["SkillsCredential", *draft.extra_types]
+    unknown = set(types) - known_types()
+    if unknown:
+        raise InputError(f"credential type(s) {', '.join(sorted(unknown))} are not defined in {SKILLS_CONTEXT}")
+    achievement = draft.achievement.to_json()
+    vc: dict[str, Any] = {
+        "@context": [VC_V2_CONTEXT, OB3_CONTEXT, SKILLS_CONTEXT],
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": [*VC2_TYPES, *types],
+        "name": achievement["name"],
+        "issuer": draft.issuer,
+        "validFrom": iso(draft.valid_from),
+        "awardedDate": iso(issued_at),
+        "credentialSubject": {
+            "id": draft.holder,
+            "type": ["AchievementSubject"],
+            "achievement": achievement,
+        },
+    }
+    if draft.valid_until is not None:
+        vc["validUntil"] = iso(draft.valid_until)
+    if draft.schema_url:
+        vc["credentialSchema"] = [{"id": draft.schema_url, "type": "JsonSchema"}]
+    if draft.status:
+        entries = [status_entry(s) for s in draft.status]
+        # OB 3.0 allows a single status object only; several entries stay a (VCDM 2.0) list.
+        vc["credentialStatus"] = entries[0] if len(entries) == 1 else entries
+    if draft.terms_of_use:
+        vc["termsOfUse"] = [{"id": draft.terms_of_use, "type": "IssuanceCertificate"}]
+    return vc
+
+
+def sign_vc2(vc: dict[str, Any], key: JWK, kid: str, alg: str = "ES256", loader: ContextLoader | None = None) -> str:
+    """Secure `vc` as a `vc+jwt`: the checked credential is the payload, unchanged."""
+    check_vc2(vc, loader)
+    refuse_forbidden_claims(vc)
+    return jwt.sign({"alg": alg, "typ": MEDIA_TYPE, "kid": kid}, vc, key)

@@ -1,0 +1,76 @@
+"""Reading a credential's status entries: which issuer, account, list and index each names.
+
+Parsing only (no chain): used by issuance (whose own entry is being changed), status-change
+planning and the verifier. A status list URL is the service's TIR proxy path
+(`/trusted-issuers-registry/v5/issuers/<did>/proxies/<account>/credentials/status/<list id>`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from registry.contracts.statusword import Purpose, split_list_id
+from registry.errors import InputError
+from registry.formats import jwt
+
+# ASCII digits only (str.isdigit also accepts '²' and other scripts' digits), and short enough
+# that int() is cheap.
+_DIGITS = re.compile(r"[0-9]{1,12}")
+_ACCOUNT = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
+def status_entries(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The status entries of a JWT payload: in `vc` (VCDM 1.1 JWT) or the payload itself (vc+jwt)."""
+    vc = payload.get("vc")
+    if not isinstance(vc, dict):
+        vc = payload
+    status = vc.get("credentialStatus")
+    if isinstance(status, dict):
+        return [status]
+    if isinstance(status, list):
+        return [s for s in status if isinstance(s, dict)]
+    return []
+
+
+def parse_status_entry(entry: dict[str, Any]) -> tuple[str, str, Purpose, int, int]:
+    """(issuer DID, account, purpose, list number, index) from a StatusList2021Entry."""
+    url = entry.get("statusListCredential")
+    index_text = entry.get("statusListIndex")
+    if not isinstance(url, str) or not isinstance(index_text, str) or not _DIGITS.fullmatch(index_text):
+        raise InputError("credentialStatus lacks statusListCredential or a numeric statusListIndex")
+    did, account, purpose, number = _status_list_url(url) if len(url) <= 1024 else _status_list_url.__wrapped__(url)
+    if purpose.label != entry.get("statusPurpose"):
+        raise InputError("statusPurpose does not match the status list")
+    index = int(index_text)
+    if index >= 131_072:
+        raise InputError(f"status index {index} is beyond the end of the list")
+    return did, account, purpose, number, index
+
+
+@lru_cache(maxsize=1024)
+def _status_list_url(url: str) -> tuple[str, str, Purpose, int]:
+    """(issuer DID, account, purpose, list number) from a status list URL. Cached: a cohort's
+    credentials all name the same two lists."""
+    marker = "/trusted-issuers-registry/v5/issuers/"
+    _, found, rest = url.partition(marker)
+    parts = rest.split("/")
+    if not found or len(parts) != 6 or parts[1] != "proxies" or parts[3:5] != ["credentials", "status"]:
+        raise InputError(f"unrecognised status list URL {url[:120]!r}")
+    did, account, lid = parts[0], parts[2], parts[5]
+    if not _ACCOUNT.fullmatch(account) or not _DIGITS.fullmatch(lid):
+        raise InputError(f"unrecognised status list URL {url[:120]!r}")
+    purpose, number = split_list_id(int(lid))
+    return did, account, purpose, number
+
+
+def own_status_entry(token: str, did: str, account: str, purpose: Purpose) -> tuple[int, int]:
+    payload = jwt.parse(token).payload
+    for entry in status_entries(payload):
+        entry_did, entry_account, entry_purpose, number, index = parse_status_entry(entry)
+        if entry_purpose is purpose:
+            if entry_did != did or entry_account.lower() != account.lower():
+                raise InputError(f"this credential's {purpose.label} list belongs to another issuer")
+            return number, index
+    raise InputError(f"the credential has no {purpose.label} status entry")

@@ -1,0 +1,597 @@
+"""The `registry` command as a user runs it: exit codes, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from registry.chain.deployment import Deployment
+from registry.chain.node import free_port
+from registry.config import Settings
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Registry
+from tests.conftest import PASSPHRASE, welding_certificate
+
+
+def run(
+    settings: Settings,
+    *args: str,
+    rpc: str | None = None,
+    deployment: Path | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args]
+    if (args and args[0] in {"verify", "issue", "revoke", "suspend", "reinstate", "deploy"}) or args[:2] == (
+        "did",
+        "register",
+    ):
+        argv += [
+            "--rpc",
+            rpc or settings.rpc_url,
+            "--deployment",
+            str(deployment or settings.deployment_file),
+        ]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, input=stdin, timeout=120)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture
+def issued_file(issuer: Issuer, holder: Identity, tmp_path: Path) -> Path:
+    path = tmp_path / "worker-welding.json"
+    path.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    return path
+
+
+def test_verify_exit_codes_follow_the_verdict(settings: Settings, issued_file: Path, issuer: Issuer) -> None:
+    valid = run(settings, "verify", str(issued_file))
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    assert "VALID" in valid.stdout
+
+    revoke = run(settings, "revoke", str(issued_file), "--issuer", issuer.identity.name, "--reason", "1")
+    assert revoke.returncode == 0, revoke.stderr
+    assert "revoked 1 credential" in revoke.stdout
+
+    revoked = run(settings, "verify", "--json", str(issued_file))
+    assert revoked.returncode == 1
+    report = json.loads(revoked.stdout)
+    assert report["verdict"] == "revoked"
+    status = next(c for c in report["checks"] if c["name"] == "revocation status")
+    assert status["evidence"]["reasonCode"] == 1
+
+
+def test_verify_reads_stdin(settings: Settings, issued_file: Path) -> None:
+    result = run(settings, "verify", "-", stdin=issued_file.read_text())
+    assert result.returncode == 0, result.stdout
+
+
+def test_unreachable_rpc_is_could_not_determine(settings: Settings, issued_file: Path) -> None:
+    result = run(settings, "verify", str(issued_file), rpc=f"http://127.0.0.1:{free_port()}")
+    assert result.returncode == 2
+    assert "COULD NOT DETERMINE" in result.stdout
+    assert "cannot reach the chain" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_that_is_not_a_credential_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"shopping": ["bread"]}')
+    result = run(settings, "verify", str(notes))
+    assert result.returncode == 1
+    assert "not a credential file" in result.stdout
+    binary = tmp_path / "photo.jwt"
+    binary.write_bytes(b"\xff\xd8\xff\xe0 not text")
+    result = run(settings, "verify", str(binary))
+    assert result.returncode == 1
+    assert "not UTF-8" in result.stdout
+
+
+def test_missing_file_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:
+    # A wrong command line is never a verdict: not 1 (not valid), not 2 (could not determine).
+    result = run(settings, "verify", str(tmp_path / "nope.json"))
+    assert result.returncode == 64
+    assert_one_line_error(result, "no such file")
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["verify", "--bogus", "x.json"], "No such option: --bogus"),
+        (["verify", "--at", "last tuesday", "x.json"], "not an ISO 8601 date/time"),
+        (["verify", "--trust-list", "/nonexistent/roots.json", "x.json"], "roots.json"),
+        (["issuer", "check", "did:ebsi:zNotThere111111111111", "--at", "soon"], "not an ISO 8601 date/time"),
+    ],
+)
+def test_a_wrong_command_line_exits_64_with_one_line(
+    settings: Settings, issued_file: Path, args: list[str], named: str
+) -> None:
+    args = [str(issued_file) if a == "x.json" else a for a in args]
+    result = run(settings, *args)
+    assert result.returncode == 64, result.stdout + result.stderr
+    assert_one_line_error(result, named)
+
+
+def test_output_that_cannot_be_written_is_an_error_not_a_verdict(settings: Settings, issued_file: Path) -> None:
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), "verify", str(issued_file),
+            "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]  # fmt: skip
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.returncode == 74
+    assert result.stderr.strip() == "error: cannot write the output: No space left on device"
+    # A reader that stops early (`| head -c 0`): a quiet exit, as for SIGPIPE, never a traceback and
+    # never 1 ("not valid"), for text and for JSON output.
+    for extra in ([], ["--json"]):
+        reader = subprocess.Popen(["head", "-c", "0"], stdin=subprocess.PIPE)
+        assert reader.stdin is not None
+        reader.wait()  # gone before we write: the write must meet a closed pipe
+        result = subprocess.run(argv + extra, stdout=reader.stdin, stderr=subprocess.PIPE, text=True, timeout=60)
+        reader.stdin.close()
+        assert result.returncode == 141 and result.stderr == "", (extra, result.returncode, result.stderr)
+
+
+def test_deployment_for_another_chain_id_is_refused(settings: Settings, issued_file: Path, tmp_path: Path) -> None:
+    data = Deployment.load(settings.deployment_file).to_json()
+    data["chain_id"] = 11155111
+    other = tmp_path / "sepolia.json"
+    other.write_text(json.dumps(data))
+    result = run(settings, "verify", str(issued_file), deployment=other)
+    assert result.returncode == 2
+    assert "chain id 11155111" in result.stdout
+
+
+def test_address_without_contract_code_is_refused(settings: Settings, issued_file: Path, tmp_path: Path) -> None:
+    data = Deployment.load(settings.deployment_file).to_json()
+    data["contracts"]["CredentialRegistry"]["address"] = "0x000000000000000000000000000000000000dEaD"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    result = run(settings, "verify", str(issued_file), deployment=broken)
+    assert result.returncode == 2
+    assert "no contract code at 0x000000000000000000000000000000000000dEaD" in result.stdout
+
+
+def test_contract_that_is_not_ours_is_refused(settings: Settings, issued_file: Path, tmp_path: Path) -> None:
+    data = Deployment.load(settings.deployment_file).to_json()
+    contracts = data["contracts"]
+    contracts["CredentialRegistry"]["address"] = contracts["DIDRegistry"]["address"]
+    swapped = tmp_path / "swapped.json"
+    swapped.write_text(json.dumps(data))
+    result = run(settings, "verify", str(issued_file), deployment=swapped)
+    assert result.returncode == 2
+    assert "is not the CredentialRegistry" in result.stdout
+
+
+def test_malformed_deployment_file_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:
+    junk = tmp_path / "deployment.json"
+    junk.write_text("{not json")
+    result = run(settings, "revoke", "x.json", "--issuer", "nobody", deployment=junk)
+    assert result.returncode != 0
+    assert_one_line_error(result)
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (b"\xff\xfe{}", "is not UTF-8 text"),
+        (b"[1, 2]", "a JSON object was expected"),
+        (b'{"format": "skills-registry-deployment/1", "contracts": "x"}', "is malformed"),
+        (b"{not json", "is not valid JSON"),
+    ],
+)
+def test_a_broken_deployment_file_means_could_not_determine(
+    settings: Settings, issued_file: Path, tmp_path: Path, content: bytes, named: str
+) -> None:
+    # The verifier cannot know which contracts to ask: that is "could not determine" (2), never
+    # "not valid" (1), and the reason is said without Python's own words.
+    broken = tmp_path / "deployment.json"
+    broken.write_bytes(content)
+    result = run(settings, "verify", str(issued_file), deployment=broken)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "COULD NOT DETERMINE" in result.stdout and named in result.stdout
+    assert "Traceback" not in result.stderr and "Error " not in result.stdout
+
+
+def test_issue_cli_writes_a_verifiable_file(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    out = tmp_path / "cert.json"
+    result = run(
+        settings,
+        "issue",
+        "--issuer",
+        issuer.identity.name,
+        "--holder",
+        holder.did,
+        "--name",
+        "Bricklaying",
+        "--skill",
+        "http://data.europa.eu/esco/skill/0b8c8f3c-8f10-4d93-8a2a-4c2f5a4f7a8e=lay bricks",
+        "--eqf",
+        "3",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert run(settings, "verify", str(out)).returncode == 0
+    again = run(
+        settings,
+        "issue",
+        "--issuer",
+        issuer.identity.name,
+        "--holder",
+        holder.did,
+        "--name",
+        "X",
+        "--out",
+        str(out),
+    )
+    assert again.returncode == 1
+    assert_one_line_error(again, "already exists")
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--holder", "did:key:zGARBAGE"], "is not a valid did:key"),
+        (["--holder", "did:ebsi:zSomeOrganisation11111"], "must be a person's did:key"),
+        (["--valid-until", "2020-01-01"], "would be born expired"),
+        (["--credential-type", "NursingLicence"], "may not issue this credential now"),
+        (["--out", "/nonexistent-dir/cert.json"], "does not exist"),
+        (["--skill", "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314="], "with a label"),
+    ],
+)
+def test_a_credential_that_could_never_verify_is_refused_before_anything_is_signed(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path, extra: list[str], named: str
+) -> None:
+    out = tmp_path / "cert.json"
+    args = {"--issuer": issuer.identity.name, "--holder": holder.did, "--name": "Welding", "--out": str(out)}
+    for option, value in zip(extra[::2], extra[1::2], strict=True):
+        args[option] = value
+    result = run(settings, "issue", *[part for pair in args.items() for part in pair])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert_one_line_error(result, named)
+    assert not out.exists() and not Path("/nonexistent-dir").exists()
+
+
+def test_an_unregistered_issuer_is_told_to_register_first(  # type: ignore[no-untyped-def]
+    settings: Settings, holder: Identity, tmp_path: Path, make_issuer
+) -> None:
+    newcomer = make_issuer("newcomer-school", register=False)
+    out = tmp_path / "cert.json"
+    result = run(settings, "issue", "--issuer", newcomer.name, "--holder", holder.did, "--name", "W", "--out", str(out))
+    assert result.returncode == 1
+    assert_one_line_error(result, "is not registered", "registry did register newcomer-school")
+    assert not out.exists()
+
+
+def test_wrong_passphrase_is_a_one_line_error(settings: Settings, issued_file: Path, issuer: Issuer) -> None:
+    env = {**os.environ, "REGISTRY_PASSPHRASE": "wrong"}
+    argv = [
+        sys.executable,
+        "-m",
+        "registry",
+        "--home",
+        str(settings.home),
+        "revoke",
+        str(issued_file),
+        "--issuer",
+        issuer.identity.name,
+        "--rpc",
+        settings.rpc_url,
+        "--deployment",
+        str(settings.deployment_file),
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert_one_line_error(result, "wrong passphrase")
+    assert "wrong" not in result.stderr.replace("wrong passphrase", "")
+
+
+def test_cohort_from_a_csv_roster_then_bulk_revocation_from_a_csv(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    roster = tmp_path / "cohort.csv"
+    skill = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314=apply arc welding techniques"
+    rows = ["holder,name,skills,eqf"] + [f"{holder.did},Welding level {n},{skill},4" for n in range(1, 6)]
+    roster.write_text("\n".join(rows) + "\n")
+    out_dir = tmp_path / "cohort"
+    issued = run(
+        settings, "issue", "--issuer", issuer.identity.name, "--roster", str(roster), "--out-dir", str(out_dir)
+    )
+    assert issued.returncode == 0, issued.stderr
+    assert "issued 5 credentials" in issued.stdout and "per credential" in issued.stdout
+    files = sorted(out_dir.iterdir())
+    assert len(files) == 5
+    checked = run(settings, "verify", str(out_dir))
+    assert checked.returncode == 0, checked.stdout
+    assert "5 credentials checked" in checked.stdout
+
+    revocations = tmp_path / "revoke.csv"
+    revocations.write_text(
+        f"file,reason\ncohort/{files[0].name},2\ncohort/{files[1].name},2\ncohort/{files[2].name},1\n"
+    )
+    revoked = run(settings, "revoke", str(revocations), "--issuer", issuer.identity.name)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked 1 credential in block" in revoked.stdout and "revoked 2 credentials in block" in revoked.stdout
+    after = run(settings, "verify", "--json", str(out_dir))
+    assert after.returncode == 1
+    verdicts = [r["verdict"] for r in json.loads(after.stdout)]
+    assert verdicts == ["revoked", "revoked", "revoked", "valid", "valid"]
+    first = json.loads(after.stdout)[0]["checks"]
+
+    # Again, with another reason: nothing is sent, and the first revocation's reason and time stand.
+    again = tmp_path / "again.csv"
+    again.write_text(f"file,reason\ncohort/{files[0].name},4\n")
+    repeated = run(settings, "revoke", str(again), "--issuer", issuer.identity.name)
+    assert repeated.returncode == 0, repeated.stderr
+    assert "is already revoked" in repeated.stdout and "nothing to change" in repeated.stdout
+    assert json.loads(run(settings, "verify", "--json", str(files[0])).stdout)["checks"] == first
+
+
+def test_a_status_batch_is_checked_whole_before_anything_is_sent(  # type: ignore[no-untyped-def]
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path, make_issuer, registry: Registry
+) -> None:
+    # Two reason groups; the second names another issuer's credential. Nothing may be revoked.
+    mine = tmp_path / "mine.json"
+    mine.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    theirs = tmp_path / "theirs.json"
+    other = Issuer(registry, make_issuer("other-school"), settings)
+    theirs.write_text(other.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    batch = tmp_path / "batch.csv"
+    batch.write_text("file,reason\nmine.json,1\ntheirs.json,2\n")
+    result = run(settings, "revoke", str(batch), "--issuer", issuer.identity.name)
+    assert result.returncode == 1
+    assert_one_line_error(result, "theirs.json", "belongs to another issuer")
+    assert run(settings, "verify", str(mine)).returncode == 0  # still valid: nothing was sent
+
+
+def test_suspension_rules_revocation_is_final_and_no_op_changes_are_not_sent(
+    settings: Settings, issued_file: Path, issuer: Issuer
+) -> None:
+    name = issuer.identity.name
+    never = run(settings, "reinstate", str(issued_file), "--issuer", name)
+    assert never.returncode == 0 and "is not suspended" in never.stdout and "nothing to change" in never.stdout
+    assert run(settings, "suspend", str(issued_file), "--issuer", name, "--reason", "6").returncode == 0
+    twice = run(settings, "suspend", str(issued_file), "--issuer", name, "--reason", "3")
+    assert "is already suspended" in twice.stdout
+    verdict = json.loads(run(settings, "verify", "--json", str(issued_file)).stdout)
+    assert verdict["verdict"] == "suspended" and "under investigation" in verdict["summary"]
+    assert run(settings, "revoke", str(issued_file), "--issuer", name, "--reason", "2").returncode == 0
+    final = run(settings, "reinstate", str(issued_file), "--issuer", name)
+    assert final.returncode == 1
+    assert_one_line_error(final, "is revoked", "revocation is final")
+    suspend_revoked = run(settings, "suspend", str(issued_file), "--issuer", name)
+    assert suspend_revoked.returncode == 0 and "is already revoked" in suspend_revoked.stdout
+
+
+@pytest.mark.parametrize("content", ["", "file,reason\n", 'file\n"unterminated.json\n', "file\na.json,extra\n"])
+def test_a_revocation_csv_that_names_nothing_or_is_malformed_is_refused(
+    settings: Settings, issuer: Issuer, tmp_path: Path, content: str
+) -> None:
+    batch = tmp_path / "batch.csv"
+    batch.write_text(content)
+    result = run(settings, "revoke", str(batch), "--issuer", issuer.identity.name)
+    assert result.returncode == 1
+    assert_one_line_error(result, "batch.csv")
+
+
+def test_bad_roster_row_is_named(settings: Settings, issuer: Issuer, tmp_path: Path) -> None:
+    roster = tmp_path / "cohort.csv"
+    roster.write_text("holder,name,eqf\ndid:key:zabc,Welding,9\n")
+    result = run(
+        settings, "issue", "--issuer", issuer.identity.name, "--roster", str(roster), "--out-dir", str(tmp_path / "o")
+    )
+    assert result.returncode == 1
+    assert_one_line_error(result, "EQF level must be 1 to 8")
+    assert not (tmp_path / "o").exists()
+
+
+def test_passport_create_and_verify(settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path) -> None:
+    # A single-anchored credential and a cohort member: the passport file then carries a Merkle
+    # proof, which (keys sorted) stands before the presentation in the file.
+    single = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    cohort = issuer.issue_cohort([(holder.did, welding_certificate()), (holder.did, welding_certificate())])
+    files = []
+    for n, holder_file in enumerate([single, cohort.holder_files[0]]):
+        path = tmp_path / f"c{n}.json"
+        path.write_text(holder_file.dumps())
+        files.append(str(path))
+    passport = tmp_path / "passport.json"
+    created = run(settings, "passport", "create", "--holder", holder.name, "--out", str(passport), *files)
+    assert created.returncode == 0, created.stderr
+    assert passport.read_text().index('"cohortProofs"') < passport.read_text().index('"format"')
+    checked = run(settings, "verify", "--json", str(passport))
+    assert checked.returncode == 0, checked.stdout
+    report = json.loads(checked.stdout)
+    assert report["kind"] == "passport" and report["verdict"] == "valid"
+    assert [c["verdict"] for c in report["credentials"]] == ["valid", "valid"]
+    assert [c["name"] for c in report["credentials"][1]["checks"]][:2] == ["format", "cohort proof"]
+
+
+def test_issuer_check_cli(settings: Settings, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    roots = tmp_path / "roots.txt"
+    roots.write_text(chain.root.did + "\n")
+    trusted = run(settings, "issuer", "check", chain.ti.did, "--trust-list", str(roots), "--rpc", settings.rpc_url,
+                  "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+    assert "TRUSTED" in trusted.stdout and "RootTAO" in trusted.stdout
+    roots.write_text("did:ebsi:zSomeOtherRoot1111111\n")
+    refused = run(settings, "issuer", "check", chain.ti.did, "--trust-list", str(roots), "--rpc", settings.rpc_url,
+                  "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert refused.returncode == 1
+    assert "not in the trust list" in refused.stdout
+
+
+def test_refusal_by_the_contract_is_a_sentence(settings: Settings, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The training centre (a TI) tries to accredit someone: the contract refuses, the CLI says why.
+    result = run(settings, "trust", "accredit", "--parent", chain.ti.name, "--child", chain.tao.did, "--as", "ti",
+                 "--types", "SkillsCredential", "--rpc", settings.rpc_url,
+                 "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert result.returncode == 1
+    assert_one_line_error(result, "a TI accredits nobody")
+
+
+def test_a_passport_holds_only_the_holders_credentials_each_once(  # type: ignore[no-untyped-def]
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    from registry.keystore import KeyStore, new_natural_person
+
+    other = new_natural_person("someone-else")
+    KeyStore(settings.keys_dir).save(other, PASSPHRASE)
+    mine, theirs = tmp_path / "mine.json", tmp_path / "theirs.json"
+    mine.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    theirs.write_text(issuer.issue_single(other.did, welding_certificate()).holder_file.dumps())
+    out = tmp_path / "passport.json"
+    foreign = run(settings, "passport", "create", "--holder", holder.name, "--out", str(out), str(mine), str(theirs))
+    assert foreign.returncode == 1
+    assert_one_line_error(foreign, "theirs.json is about", "not the holder")
+    twice = run(settings, "passport", "create", "--holder", holder.name, "--out", str(out), str(mine), str(mine))
+    assert twice.returncode == 1
+    assert_one_line_error(twice, "is in the passport twice")
+    assert not out.exists()
+
+
+def test_identity_show_names_each_key_by_its_id(settings: Settings, issuer: Issuer) -> None:
+    shown = run(settings, "identity", "show", issuer.identity.name)
+    assert shown.returncode == 0, shown.stderr
+    assert f"#{issuer.identity.kid.partition('#')[2]}" in shown.stdout
+
+
+@pytest.mark.parametrize("number", ["0", "-5", "4294967297"])
+def test_status_publish_refuses_a_list_number_out_of_range(settings: Settings, issuer: Issuer, number: str) -> None:
+    result = run(settings, "status", "publish", "--issuer", issuer.identity.name, "--list", number)
+    assert result.returncode == 1
+    assert_one_line_error(result, "--list must be a list number")
+
+
+def test_inputs_that_are_not_regular_files_are_named_so(settings: Settings, issued_file: Path, tmp_path: Path) -> None:
+    device = run(settings, "verify", "/dev/null")
+    assert device.returncode == 64
+    assert_one_line_error(device, "is not a regular file")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "CERT.JSON").write_text(issued_file.read_text())
+    assert run(settings, "verify", str(folder)).returncode == 0  # upper-case suffixes are credential files too
+
+
+def test_an_anchor_the_node_refuses_leaves_no_file_and_is_never_sent_later(  # type: ignore[no-untyped-def]
+    settings: Settings, issuer: Issuer, holder: Identity, registry: Registry, tmp_path: Path
+) -> None:
+    # The issuer's account runs dry: the node refuses the anchoring transaction outright.
+    account = issuer.identity.account.address
+    balance = registry.client.request("eth_getBalance", [account, "latest"])
+    registry.client.request("anvil_setBalance", [account, "0x0"])
+    single, cohort_dir = tmp_path / "one.json", tmp_path / "cohort"
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"holder,name\n{holder.did},Welding\n{holder.did},Cutting\n")
+    try:
+        refused = run(settings, "issue", "--issuer", issuer.identity.name, "--holder", holder.did, "--name", "W",
+                      "--out", str(single))  # fmt: skip
+        refused_cohort = run(settings, "issue", "--issuer", issuer.identity.name, "--roster", str(roster),
+                             "--out-dir", str(cohort_dir))  # fmt: skip
+    finally:
+        registry.client.request("anvil_setBalance", [account, balance])
+    for result in (refused, refused_cohort):
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert_one_line_error(result, "the node refused the transaction", "were removed")
+    assert not single.exists() and not cohort_dir.exists()
+    # With ether again, the next write sends only itself: nothing refused comes back from the journal.
+    later = tmp_path / "later.json"
+    ok = run(settings, "issue", "--issuer", issuer.identity.name, "--holder", holder.did, "--name", "W2",
+             "--out", str(later))  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    status = run(settings, "journal", "status")
+    assert "every journaled write is confirmed" in status.stdout
+    failed = run(settings, "journal", "status", "--all")
+    assert failed.stdout.count("failed") == 2 and "refused" in failed.stdout
+
+
+def test_issuer_check_about_the_future_could_not_determine(settings: Settings, chain) -> None:  # type: ignore[no-untyped-def]
+    result = run(settings, "issuer", "check", chain.ti.did, "--at", "2100-01-01", "--rpc", settings.rpc_url,
+                 "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "COULD NOT DETERMINE" in result.stdout and "later than the chain's newest block" in result.stdout
+
+
+def test_several_trust_lists_are_all_accepted(settings: Settings, issued_file: Path, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    elsewhere, ours = tmp_path / "elsewhere.txt", tmp_path / "ours.txt"
+    elsewhere.write_text("did:ebsi:zSomeOtherRoot1111111\n")
+    ours.write_text(chain.root.did + "\n")
+    both = run(settings, "verify", "--trust-list", str(elsewhere), "--trust-list", str(ours), str(issued_file))
+    assert both.returncode == 0, both.stdout  # the last list used to replace the first
+    only_elsewhere = run(settings, "verify", "--trust-list", str(elsewhere), str(issued_file))
+    assert only_elsewhere.returncode == 1 and "not in the trust list" in only_elsewhere.stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [(["--reason", "-5"], "--reason must be a reason code"), (["--attribute", "zz"], "--attribute must be")],
+)
+def test_trust_status_arguments_are_checked_before_anything_is_journaled(  # type: ignore[no-untyped-def]
+    settings: Settings, chain, extra: list[str], named: str
+) -> None:
+    base = ["trust", "suspend", "--parent", chain.tao.name, "--child", chain.ti.did,
+            "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]  # fmt: skip
+    bad = run(settings, *base, *extra)
+    assert bad.returncode == 1
+    assert_one_line_error(bad, named)
+    # Nothing poisoned the journal: the same parent's next, correct write goes through.
+    good = run(settings, *base, "--reason", "3")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "suspended in block" in good.stdout
+
+
+def test_an_interrupted_cohort_leaves_no_half_written_directory(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C while the holder files are written. Stand-in: an interruption raised from the third
+    # file write, in process (a real SIGINT cannot be aimed at that moment reliably).
+    from typer.testing import CliRunner
+
+    import registry.chain.deployment as deployment_module
+    from registry.cli import app
+
+    real_write, calls = deployment_module.write_json_atomic, []
+
+    def interrupted(path: Path, data: object, mode: int = 0o644) -> None:
+        calls.append(path)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real_write(path, data, mode)
+
+    monkeypatch.setattr(deployment_module, "write_json_atomic", interrupted)
+    monkeypatch.setenv("REGISTRY_PASSPHRASE", PASSPHRASE)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("holder,name\n" + "".join(f"{holder.did},Course {n}\n" for n in range(5)))
+    out_dir = tmp_path / "cohort"
+    result = CliRunner().invoke(app, ["--home", str(settings.home), "issue", "--issuer", issuer.identity.name,
+                                      "--roster", str(roster), "--out-dir", str(out_dir), "--rpc", settings.rpc_url,
+                                      "--deployment", str(settings.deployment_file)])  # fmt: skip
+    assert result.exit_code == 130
+    assert len(calls) == 3
+    assert not out_dir.exists() and not [p for p in tmp_path.iterdir() if "partial" in p.name]
+
+
+def test_accrediting_an_unregistered_party_names_its_did(settings: Settings, chain, make_issuer) -> None:  # type: ignore[no-untyped-def]
+    newcomer = make_issuer("unregistered-school", register=False)
+    result = run(settings, "trust", "accredit", "--parent", chain.tao.name, "--child", newcomer.name, "--as", "ti",
+                 "--types", "SkillsCredential", "--rpc", settings.rpc_url,
+                 "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert result.returncode == 1
+    assert_one_line_error(result, newcomer.did, "is not registered")
+    resolved = run(settings, "did", "resolve", chain.ti.name, "--rpc", settings.rpc_url,
+                   "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert resolved.returncode == 0 and chain.ti.did in resolved.stdout  # an identity name is enough

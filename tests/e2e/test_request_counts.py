@@ -1,0 +1,155 @@
+"""Costs that do not grow with history, counted by a real proxy in front of anvil.
+
+Every JSON-RPC request `registry verify` sends goes through `CountingProxy` (tests/helpers/rpc_counter.py),
+which counts each element of a batch. A credential whose status words changed K times before is
+verified in a number of requests that does not grow with K (the walk stops at the change that
+settles the entry and reads long histories in windowed range queries); past the budget the verdict
+the word gives is kept (now) or the answer is "could not determine" (at a past time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from registry.chain.client import Call, ChainClient, contract_abi
+from registry.config import Settings
+from registry.keystore import Identity
+from registry.ops.issuance import Issued, Issuer
+from registry.ops.registry import BITS_PER_WORD, Purpose, Registry
+from tests.conftest import PASSPHRASE, welding_certificate
+from tests.helpers.rpc_counter import CountingProxy
+
+K_SUSPENSION = 1000  # changes on one suspension word before the credential is asked about
+# A revocation is final: a revocation word changes at most once per entry (224), so its history
+# is every other entry of the word revoked, one transaction each.
+K_REVOCATION = BITS_PER_WORD - 3
+BOUND = int(os.environ.get("COUNT_BOUND", "50"))  # requests for one credential, whatever K
+
+
+@pytest.fixture
+def proxy(anvil: Any) -> Iterator[CountingProxy]:
+    counting = CountingProxy(anvil.rpc_url)
+    yield counting
+    counting.close()
+
+
+def verify(settings: Settings, proxy: CountingProxy, path: Path, *extra: str, env: dict[str, str] | None = None):
+    """`registry verify` through the proxy: (exit code, JSON report, requests it sent)."""
+    proxy.reset()
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), "verify", str(path), "--json"]
+    argv += ["--rpc", proxy.url, "--deployment", str(settings.deployment_file), *extra]
+    result = subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE, **(env or {})},
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    print("REQUESTS", path.name, extra, env, proxy.requests, proxy.round_trips)
+    return result.returncode, json.loads(result.stdout) if result.stdout.strip() else None, proxy.requests
+
+
+def send_all(client: ChainClient, identity: Identity, calls: list[Call]) -> None:
+    """Each call as its own signed transaction in its own block (sent one by one: anvil's automine
+    mines each as it arrives), then every receipt checked: the cheap way to give a word a long history."""
+    account = identity.account
+    nonce = int(client.request("eth_getTransactionCount", [account.address, "pending"]), 16)
+    fees = client.fee_fields()
+    raws = []
+    for n, call in enumerate(calls):
+        data = contract_abi(call.contract).encode_call(call.function, call.args)
+        tx = {"to": call.address, "data": data, "value": 0, "gas": 150_000, "nonce": nonce + n,
+              "chainId": client.chain_id, **fees}  # fmt: skip
+        raws.append(("eth_sendRawTransaction", ["0x" + account.sign_transaction(tx).raw_transaction.hex()]))
+    hashes = [client.request(*raw) for raw in raws]
+    client.wait_for_receipt(hashes[-1])
+    receipts = client.batch([("eth_getTransactionReceipt", [h]) for h in hashes])
+    assert all(r and r["status"] == "0x1" for r in receipts)
+    assert len({r["blockNumber"] for r in receipts}) > 0.9 * len(calls)  # (anvil may put two in one block)
+
+
+def two_in_one_word(issuer: Issuer, holder: str) -> tuple[list[Issued], Issued, Issued]:
+    """Credentials issued until two share a status word (16 words in the single-credential pool)."""
+    issued: list[Issued] = []
+    while True:
+        one = issuer.issue_single(holder, welding_certificate())
+        for other in issued:
+            if other.index // BITS_PER_WORD == one.index // BITS_PER_WORD:
+                return issued, other, one
+        issued.append(one)
+
+
+def history_calls(registry: Registry, purpose: Purpose, number: int, word: int, avoid: set[int], k: int) -> list[Call]:
+    """`k` changes of one word, each touching one entry not in `avoid`: revocations set each once;
+    suspensions set every entry, then clear every one, and so on."""
+    free = [word * BITS_PER_WORD + n for n in range(BITS_PER_WORD) if word * BITS_PER_WORD + n not in avoid]
+    binding = registry.credentials
+    if purpose is Purpose.REVOCATION:
+        return [binding.set_status(purpose, number, index, 1) for index in free[:k]]
+    calls: list[Call] = []
+    setting = True
+    while len(calls) < k:
+        for index in free[: k - len(calls)]:
+            calls.append(binding.update_entries(purpose, number, [index], setting, 6))
+        setting = not setting
+    return calls
+
+
+def test_one_credential_costs_the_same_requests_whatever_its_words_history(  # type: ignore[no-untyped-def]
+    registry: Registry, issuer: Issuer, issuer_identity: Identity, holder: Identity, settings: Settings,
+    proxy: CountingProxy, tmp_path: Path,
+) -> None:  # fmt: skip
+    issued, suspended, untouched = two_in_one_word(issuer, holder.did)
+    others = [c for c in issued if c is not suspended]
+    revoked = others[0] if others else issuer.issue_single(holder.did, welding_certificate())
+    entries = {c.index for c in (*issued, suspended, untouched)}
+    files = {}
+    for name, credential in (("revoked", revoked), ("suspended", suspended), ("untouched", untouched)):
+        files[name] = tmp_path / f"{name}.json"
+        files[name].write_text(credential.holder_file.dumps())
+    number = suspended.list_number
+    registry.set_status(issuer_identity, Purpose.REVOCATION, revoked.list_number, revoked.index, 2)
+    registry.set_status(issuer_identity, Purpose.SUSPENSION, number, suspended.index, 6)
+    time.sleep(1.1)
+    asked = registry.block_timestamp()
+    time.sleep(1.1)
+    word = suspended.index // BITS_PER_WORD
+    calls = history_calls(registry, Purpose.SUSPENSION, number, word, entries, K_SUSPENSION)
+    calls += history_calls(registry, Purpose.REVOCATION, number, word, entries, K_REVOCATION)
+    if revoked.index // BITS_PER_WORD != word:
+        calls += history_calls(registry, Purpose.REVOCATION, revoked.list_number, revoked.index // BITS_PER_WORD,
+                               entries, K_REVOCATION)  # fmt: skip
+    send_all(ChainClient(registry.client.rpc_url), issuer_identity, calls)
+
+    code, report, requests = verify(settings, proxy, files["revoked"])
+    assert (code, report["verdict"]) == (1, "revoked"), report
+    assert requests <= BOUND, (requests, proxy.methods)
+    code, report, requests = verify(settings, proxy, files["suspended"])
+    assert (code, report["verdict"]) == (1, "suspended"), report
+    assert "holder request" not in json.dumps(report)  # reason 6 (under investigation) read from the change
+    assert requests <= BOUND, (requests, proxy.methods)
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(asked))
+    code, report, requests = verify(settings, proxy, files["untouched"], "--at", at)
+    assert (code, report["verdict"]) == (0, "valid"), report
+    assert requests <= BOUND, (requests, proxy.methods)
+
+    # Past the budget (windows of one block: the history cannot be read within it), the word's own
+    # bit is still the verdict now, and a question about the past is "could not determine".
+    small = {"REGISTRY_LOG_WINDOW": "1"}
+    code, report, requests = verify(settings, proxy, files["suspended"], env=small)
+    assert (code, report["verdict"]) == (1, "suspended"), report
+    assert "when and why were not read" in json.dumps(report), [c for c in report["checks"] if "status" in c["name"]]
+    assert requests <= BOUND, (requests, proxy.methods)
+    code, report, requests = verify(settings, proxy, files["untouched"], "--at", at, env=small)
+    assert (code, report["verdict"]) == (2, "could not determine"), report
+    assert requests <= BOUND, (requests, proxy.methods)

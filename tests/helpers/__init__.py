@@ -1,0 +1,1 @@
+"""Shared test helpers: plain modules test files import (`from tests.helpers.x import ...`)."""

@@ -1,0 +1,114 @@
+"""Cohort rosters: nothing is coerced into credential content, and every refusal names its row."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from registry.config import Settings
+from registry.errors import InputError, KeyStoreError
+from registry.keystore import KeyStore, new_natural_person
+from registry.ops.issuance import Issuer
+from registry.ops.roster import load_roster
+from tests.conftest import PASSPHRASE, WELDING
+
+URI = WELDING.uri
+HOLDER = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+
+
+def resolver(keys: Path):  # type: ignore[no-untyped-def]
+    """As the CLI resolves a holder: a DID as such, else a local identity's DID."""
+    store = KeyStore(keys)
+    return lambda h: h if h.startswith("did:") else str(store.public_info(h)["did"])
+
+
+def load(tmp_path: Path, name: str, content: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_text(content)
+    return load_roster(path, resolver(tmp_path / "keys"))
+
+
+def test_well_formed_rosters_read_as_written(tmp_path: Path) -> None:
+    amina = new_natural_person("amina")
+    KeyStore(tmp_path / "keys").save(amina, PASSPHRASE)
+    csv_text = (
+        "holder,name,description,skills,eqf\n"
+        f'amina,Welding,"Plate, pipe and\nfillet welds",{URI}=apply arc welding techniques, 4 \n'
+        "\n"
+        f"{HOLDER},Safety,,,\n"
+    )
+    (first, welding), (second, safety) = load(tmp_path, "cohort.csv", csv_text)
+    assert first == amina.did and second == HOLDER
+    assert welding.description == "Plate, pipe and\nfillet welds"
+    assert welding.eqf_level == 4 and welding.skills[0].label == "apply arc welding techniques"
+    assert safety.eqf_level is None and safety.skills == () and safety.description == "Safety"
+    entries = [{"holder": HOLDER, "name": "A", "eqf": 3, "skills": [{"uri": URI, "label": "weld"}]}]
+    ((_, achievement),) = load(tmp_path, "cohort.json", json.dumps(entries))
+    assert achievement.eqf_level == 3 and achievement.skills[0].label == "weld"
+
+
+def json_roster(**fields: object) -> str:
+    return json.dumps([{"holder": HOLDER, "name": "A", **fields}])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("r.json", json_roster(eqf=3.7), "r.json entry 1: eqf must be a whole number from 1 to 8, not 3.7"),
+        ("r.json", json_roster(eqf=True), "r.json entry 1: eqf must be a whole number from 1 to 8, not true/false"),
+        ("r.json", json_roster(eqf="3.7"), "r.json entry 1: eqf must be a whole number"),
+        ("r.json", json_roster(name={"en": "A"}), "r.json entry 1: name must be text, not an object"),
+        ("r.json", json_roster(description=7), "r.json entry 1: description must be text, not a number"),
+        ("r.json", json.dumps([{"holder": ["x"], "name": "A"}]), "r.json entry 1: holder must be text, not a list"),
+        ("r.json", json_roster(skills=[{"uri": URI}]), "r.json entry 1: skill"),
+        ("r.json", json_roster(skills=[{"uri": URI, "label": " "}]), "r.json entry 1: skill"),
+        ("r.json", json_roster(skills=5), "r.json entry 1: skills must be"),
+        ("r.json", json_roster(eqf=12), "r.json entry 1: EQF level must be 1 to 8, not 12"),
+        ("r.csv", 'holder,name,eqf\namina,"unterminated\n', "r.csv line 2: malformed CSV"),
+        ("r.csv", 'holder,name,eqf\namina,"A"B,3\n', "r.csv line 2: malformed CSV"),
+        ("r.csv", "holder,name,eqf\namina,A,3,extra,cols\n", "r.csv line 2: 5 fields where the header has 3"),
+        ("r.csv", f"holder,name,skills\n{HOLDER},A,{URI}=\n", "r.csv line 2: skill"),
+        ("r.csv", f"holder,name,skills\n{HOLDER},A,{URI}=weld|{URI}=\n", "has an empty label"),
+        ("r.csv", f"holder,name,eqf\n{HOLDER},A,4.0\n", "r.csv line 2: eqf must be a whole number"),
+        ("r.csv", f"holder,name,eqf\n{HOLDER},A,12\n", "r.csv line 2: EQF level must be 1 to 8, not 12"),
+        ("r.csv", f"holder,name,skills\n{HOLDER},A,https://example.org/skill=weld\n", "r.csv line 2: not an ESCO"),
+        # The line a row starts on, past blank lines and a quoted field spanning lines.
+        ("r.csv", f'holder,name,description,eqf\n\n{HOLDER},A,"x\ny",4\n\n{HOLDER},B,z,9\n', "r.csv line 6: EQF"),
+        ("r.csv", f'holder,name,description\n{HOLDER},A,"x\ny"\n{HOLDER},B,"z\n', "r.csv line 4: malformed"),
+        ("r.csv", "", "needs a header row"),
+    ],
+)
+def test_refusals_name_the_row(tmp_path: Path, name: str, content: str, message: str) -> None:
+    with pytest.raises(InputError) as refused:
+        load(tmp_path, name, content)
+    assert message in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_an_unknown_holder_name_names_the_row(tmp_path: Path) -> None:
+    with pytest.raises(KeyStoreError, match=r"^r\.csv line 3: no identity named nobody"):
+        load(tmp_path, "r.csv", f"holder,name\n{HOLDER},A\nnobody,B\n")
+    with pytest.raises(KeyStoreError, match=r"^r\.json entry 1: no identity named nobody"):
+        load(tmp_path, "r.json", json.dumps([{"holder": "nobody", "name": "A"}]))
+
+
+def test_the_cli_anchors_nothing_for_a_coerced_roster(settings: Settings, issuer: Issuer, tmp_path: Path) -> None:
+    roster = tmp_path / "cohort.json"
+    entries = [{"holder": HOLDER, "name": "A", "eqf": 4}, {"holder": HOLDER, "name": "B", "eqf": 3.7}]
+    roster.write_text(json.dumps(entries))
+    out_dir = tmp_path / "out"
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), "issue", "--issuer", issuer.identity.name,
+            "--roster", str(roster), "--out-dir", str(out_dir), "--rpc", settings.rpc_url,
+            "--deployment", str(settings.deployment_file)]  # fmt: skip
+    env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode != 0, result.stdout + result.stderr  # 1 today; 64 if `issue` calls it usage
+    assert result.stderr.strip().splitlines() == [
+        "error: cohort.json entry 2: eqf must be a whole number from 1 to 8, not 3.7"
+    ]
+    assert not out_dir.exists()

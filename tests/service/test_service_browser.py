@@ -1,0 +1,462 @@
+"""The web page in a real browser (Debian's headless Chromium, driven by Playwright): a person
+opens a valid, a revoked and a tampered credential, and a skills passport, and reads each
+verdict on screen.
+
+Screenshots are kept under test-artifacts/service-browser/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from registry.formats.credential import HolderFile
+from registry.keystore import Identity, new_natural_person
+from registry.ops.issuance import Issuer
+from registry.ops.passport import create_passport, sign_presentation
+from registry.ops.registry import Purpose
+from tests.conftest import Chain, welding_certificate
+from tests.service.test_service_verify import tamper
+
+pytest_plugins = ("tests.helpers.service_fixtures",)
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "service-browser"
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
+if shutil.which(CHROMIUM) is None:
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: sync_api.Browser, service: str) -> Iterator[sync_api.Page]:
+    # A phone-sized viewport: the page must be readable there.
+    context = browser.new_context(base_url=service, viewport={"width": 390, "height": 844})
+    yield context.new_page()
+    context.close()
+
+
+def read_verdict(page: sync_api.Page, act: Callable[[], object]) -> str:
+    """Do `act` (which makes the page answer) and wait for the answer; return the verdict."""
+    page.evaluate("() => { const box = document.querySelector('#verdict'); if (box) box.dataset.verdict = 'waiting'; }")
+    act()
+    page.wait_for_function(
+        "() => !['pending', 'waiting', undefined].includes(document.querySelector('#verdict').dataset.verdict)",
+        timeout=10_000,
+    )
+    return str(page.locator("#verdict").get_attribute("data-verdict"))
+
+
+def open_and_read_verdict(page: sync_api.Page, path: Path, shot: str) -> tuple[str, str, dict[str, str]]:
+    """Open the file in the form; return (verdict, the text on screen, outcome per check)."""
+    page.goto("/")
+    page.set_input_files("#file", str(path))
+    verdict = page.locator("#verdict")
+    page.wait_for_function("() => !['pending', undefined].includes(document.querySelector('#verdict').dataset.verdict)")
+    checks = {
+        str(item.get_attribute("data-check")): str(item.get_attribute("data-outcome"))
+        for item in page.locator("#checks li").all()
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+    return str(verdict.get_attribute("data-verdict")), verdict.inner_text(), checks
+
+
+def valid_and_revoked(issuer: Issuer, holder: Identity) -> tuple[HolderFile, HolderFile]:
+    """Two fresh credentials for the holder; the second revoked for fraud (reason 2)."""
+    valid = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    revoked = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    issuer.change_status([revoked.credential], Purpose.REVOCATION, set_=True, reason=2)
+    return valid, revoked
+
+
+def test_a_person_sees_valid_revoked_and_tampered_verdicts(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    valid, revoked = valid_and_revoked(issuer, holder)
+    files = {"valid": tmp_path / "valid.json", "revoked": tmp_path / "revoked.json", "tampered": tmp_path / "t.jwt"}
+    files["valid"].write_text(valid.dumps())
+    files["revoked"].write_text(revoked.dumps())
+    files["tampered"].write_text(tamper(valid.credential))
+
+    verdict, text, checks = open_and_read_verdict(page, files["valid"], "valid")
+    assert verdict == "valid"
+    assert text.startswith("Valid")
+    assert set(checks.values()) == {"pass"}
+    assert page.locator("#facts").inner_text().count("MIG/MAG welding") == 1
+
+    verdict, text, checks = open_and_read_verdict(page, files["revoked"], "revoked")
+    assert verdict == "revoked"
+    assert "withdrawn" in text and "fraud" in text
+    assert checks["revocation status"] == "fail"
+
+    verdict, text, checks = open_and_read_verdict(page, files["tampered"], "tampered")
+    assert verdict == "invalid"
+    assert text.startswith("Not valid")
+    assert checks["signature"] == "fail"
+    assert (
+        page.locator('#checks li[data-check="signature"]')
+        .inner_text()
+        .startswith("The issuer's signature does not match the content")
+    )
+
+
+def test_the_issuer_page_shows_the_accreditation_chain(page: sync_api.Page, chain: Chain) -> None:
+    page.goto(f"/issuer?did={chain.ti.did}")
+    page.wait_for_selector("#chain li")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "issuer.png"), full_page=True)
+    assert page.locator("#verdict").get_attribute("data-verdict") == "valid"
+    links = page.locator("#chain li .what").all_inner_texts()
+    assert links == [
+        f"Trusted issuer (TI): {chain.ti.did}",
+        f"Accreditation body (TAO): {chain.tao.did}",
+        f"Top authority (Root TAO): {chain.root.did}",
+    ]
+
+
+def test_a_passport_is_laid_out_credential_by_credential(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    valid, revoked = valid_and_revoked(issuer, holder)
+    path = tmp_path / "passport.json"
+    path.write_text(json.dumps(create_passport(holder, [valid, revoked])))
+
+    verdict, text, checks = open_and_read_verdict(page, path, "passport")
+    assert verdict == "invalid"
+    assert text.startswith("Not all valid") and "1 of 2" in text
+    assert checks == {
+        "holder signature": "pass",
+        "holder binding": "pass",
+        "presentation time": "pass",
+        "distinct credentials": "pass",
+    }
+    panels = page.locator("#credentials details.credential").all()
+    assert [p.get_attribute("data-verdict") for p in panels] == ["valid", "revoked"]
+    assert [p.locator(".badge").inner_text() for p in panels] == ["Valid", "Revoked"]
+    # The one that is not valid is open, with its reason and its checks in words.
+    assert panels[1].get_attribute("open") is not None and panels[0].get_attribute("open") is None
+    assert "fraud" in panels[1].inner_text()
+    revocation = panels[1].locator('li[data-check="revocation status"]')
+    assert revocation.get_attribute("data-outcome") == "fail"
+    assert revocation.inner_text().startswith("Revoked by the issuer")
+
+
+def test_the_pages_load_without_a_console_error_or_a_failed_request(browser: sync_api.Browser, service: str) -> None:
+    """The site icon included: a 404 for /favicon.ico shows as a console error on every page."""
+    context = browser.new_context(base_url=service)
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+    )
+    try:
+        for path in ("/", "/issuer"):
+            page.goto(path, wait_until="networkidle")
+            icon = page.evaluate("() => document.querySelector('link[rel=icon]')?.href")
+            assert icon, path
+            assert page.request.get(icon).status == 200
+        assert errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("path", "rendered"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")])
+def test_the_api_docs_render_offline(browser: sync_api.Browser, service: str, path: str, rendered: str) -> None:
+    """Every request to another host fails, as it does on a machine without the internet: the
+    docs are drawn from the service's own copies of Swagger UI and ReDoc. (ReDoc still asks its
+    CDN for the small Redocly logo in its sidebar; nothing else.)"""
+    context = browser.new_context(base_url=service)
+    elsewhere: list[str] = []
+
+    def offline(route: sync_api.Route) -> None:
+        if route.request.url.startswith((service, "blob:", "data:")):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", offline)
+    page = context.new_page()
+    try:
+        page.goto(path)
+        title = page.wait_for_selector(rendered, timeout=15_000)
+        assert title is not None and "Skills credential registry" in title.inner_text()
+        page.wait_for_load_state("networkidle")
+        if path == "/redoc":
+            elsewhere = [url for url in elsewhere if not url.endswith("/logo-mini.svg")]
+        assert elsewhere == []
+    finally:
+        context.close()
+
+
+# Day arithmetic in UTC, the day a date means everywhere (registry/formats/dates.py).
+UTC_DAY = """(offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)"""
+
+
+def test_the_date_field_never_asks_about_the_future(
+    browser: sync_api.Browser, service: str, issuer: Issuer, holder: Identity, chain: Chain
+) -> None:
+    """Today (UTC) asks about now (no `at`), a past day sends the day itself, which the service reads
+    as the CLI does (its end, UTC), and a future day is refused on the page; on both pages. A
+    reader's time zone far from UTC (so the reader's day and the UTC day differ for half of every
+    day) changes nothing: the day is UTC's."""
+    context = browser.new_context(base_url=service, timezone_id="Pacific/Kiritimati")  # UTC+14
+    page = context.new_page()
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url + " " + (request.post_data or "")))
+    try:
+        valid = issuer.issue_single(holder.did, welding_certificate()).holder_file
+        page.goto("/")
+        today, yesterday, tomorrow = (page.evaluate(UTC_DAY, n) for n in (0, -1, 1))
+        page.fill("#credential", valid.dumps())
+
+        page.fill("#at", today)
+        assert read_verdict(page, lambda: page.click("#verify")) == "valid"
+        assert '"at"' not in sent[-1]
+
+        page.fill("#at", yesterday)
+        read_verdict(page, lambda: page.click("#verify"))
+        assert json.loads(sent[-1].split(" ", 1)[1])["at"] == yesterday
+
+        count = len(sent)
+        page.fill("#at", tomorrow)
+        assert read_verdict(page, lambda: page.click("#verify")) == "error"
+        assert "the registry can only answer up to now" in page.locator("#verdict").inner_text()
+        assert len(sent) == count
+
+        page.goto("/issuer")
+        page.fill("#did", chain.ti.did)
+        page.fill("#at", today)
+        assert read_verdict(page, lambda: page.click("button[type=submit]")) == "valid"
+        assert "/check?" in sent[-1] and "at=" not in sent[-1]
+        count = len(sent)
+        page.fill("#at", tomorrow)
+        assert read_verdict(page, lambda: page.click("button[type=submit]")) == "error"
+        assert "the registry can only answer up to now" in page.locator("#verdict").inner_text()
+        assert len(sent) == count
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("failure", ["holder signature", "holder binding"])
+def test_a_passport_that_fails_its_holder_check_shows_no_credential_as_valid(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path, failure: str
+) -> None:
+    mine = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    if failure == "holder signature":
+        impostor = new_natural_person("impostor")
+        impostor.did = holder.did  # claims to be the holder, signs with its own key
+        passport = sign_presentation(impostor, [mine])
+    else:
+        theirs = issuer.issue_single(new_natural_person("someone-else").did, welding_certificate()).holder_file
+        passport = sign_presentation(holder, [mine, theirs])
+    path = tmp_path / "passport.json"
+    path.write_text(json.dumps(passport))
+
+    verdict, text, checks = open_and_read_verdict(page, path, f"passport-{failure.replace(' ', '-')}")
+    assert verdict == "invalid"
+    assert checks[failure] == "fail"
+    assert not text.startswith("Not all valid")
+    assert "could not be shown to be its holder" in text and "nothing in it can be relied on" in text
+    badges = page.locator("#credentials .badge").all()
+    assert badges and all(b.get_attribute("data-verdict") == "not relied on" for b in badges)
+    assert all(b.inner_text().startswith("Not relied on") for b in badges)
+    assert page.locator('#credentials .badge[data-verdict="valid"]').count() == 0
+    # Each credential can still be opened and read, checks included.
+    first = page.locator("#credentials details.credential").first
+    first.locator("summary").click()
+    assert first.get_attribute("open") is not None
+    assert first.locator('li[data-check="signature"]').is_visible()
+    assert "Checked on its own, this credential is: Valid" in first.inner_text()
+
+
+def test_the_issuer_page_says_when_the_service_does_not_answer(browser: sync_api.Browser, service: str) -> None:
+    context = browser.new_context(base_url=service)
+    context.route("**/api/issuers/**", lambda route: route.abort("internetdisconnected"))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto("/issuer?did=did:ebsi:zAbCdEfGhIjKlMnOpQrStUvW")
+        page.wait_for_function("() => document.querySelector('#verdict').dataset.verdict === 'error'", timeout=5_000)
+        text = page.locator("#verdict").inner_text()
+        assert text.startswith("Could not check") and "The service did not answer" in text
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_an_empty_file_or_nothing_pasted_is_said(page: sync_api.Page, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("")
+    page.goto("/")
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(empty))) == "error"
+    assert "“empty.json” is empty" in page.locator("#verdict").inner_text()
+
+    page.fill("#credential", "  \n ")
+    assert read_verdict(page, lambda: page.click("#verify")) == "error"
+    assert page.locator("#verdict").inner_text().startswith("Nothing to check")
+
+
+def test_too_large_a_file_is_refused_before_it_is_read_or_sent(page: sync_api.Page, tmp_path: Path) -> None:
+    """The service accepts request bodies up to 2 MiB; the page says so without uploading."""
+    big = tmp_path / "big.json"
+    big.write_bytes(b"x" * (30 * 1024 * 1024))
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.url.endswith("/verify") else None)
+    page.goto("/")
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(big))) == "error"
+    assert "“big.json” is 30 MB; the service accepts up to 2 MB." in page.locator("#verdict").inner_text()
+
+    # Pasted text is measured as it would be sent (JSON-escaped in the request body).
+    page.evaluate("() => { document.querySelector('#credential').value = '\"'.repeat(1200 * 1024); }")
+    assert read_verdict(page, lambda: page.click("#verify")) == "error"
+    assert "this text is 2.4 MB; the service accepts up to 2 MB." in page.locator("#verdict").inner_text()
+    assert sent == []
+
+
+def test_long_dids_do_not_push_the_pages_sideways_on_a_phone(
+    browser: sync_api.Browser, service: str, issuer: Issuer, holder: Identity, chain: Chain, tmp_path: Path
+) -> None:
+    context = browser.new_context(base_url=service, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    overflow = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    try:
+        valid = issuer.issue_single(holder.did, welding_certificate()).holder_file
+        theirs = issuer.issue_single(new_natural_person("someone-else").did, welding_certificate()).holder_file
+        path = tmp_path / "passport.json"
+        path.write_text(json.dumps(sign_presentation(holder, [valid, theirs])))
+        page.goto("/")
+        read_verdict(page, lambda: page.set_input_files("#file", str(path)))
+        for panel in page.locator("#credentials summary").all():
+            panel.click()  # open every panel: the issuers' DIDs are inside
+        assert holder.did in page.locator("#facts").inner_text()
+        assert page.evaluate(overflow) <= 0
+
+        page.goto(f"/issuer?did={chain.ti.did}")
+        page.wait_for_selector("#chain li")
+        assert chain.ti.did in page.locator("#chain").inner_text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "issuer-360.png"), full_page=True)
+        assert page.evaluate(overflow) <= 0
+    finally:
+        context.close()
+
+
+READABLE = re.compile(r"^\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d{2}:\d{2} UTC$")
+
+
+def test_failed_checks_say_what_went_wrong_times_are_readable_and_focus_lands_on_the_verdict(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    _, revoked = valid_and_revoked(issuer, holder)
+    path = tmp_path / "revoked.json"
+    path.write_text(revoked.dumps())
+    verdict, _, _ = open_and_read_verdict(page, path, "revoked-labels")
+    assert verdict == "revoked"
+    assert page.evaluate("() => document.activeElement.id") == "verdict-title"
+    assert page.locator("#verdict-title").inner_text() == "Revoked"
+    revocation = page.locator('#checks li[data-check="revocation status"]')
+    assert revocation.locator(".what").inner_text() == "Revoked by the issuer"
+    # The revocation time in words, its exact value kept.
+    when = revocation.locator(".detail time")
+    assert READABLE.match(when.inner_text())
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", str(when.get_attribute("datetime")))
+    assert when.get_attribute("title") == when.get_attribute("datetime")
+    issued = page.locator("#facts dd time").first
+    assert READABLE.match(issued.inner_text()) and issued.get_attribute("datetime")
+
+    # A check that could not be made says so in its label (a made-up answer from the service).
+    report = {
+        "source": "request",
+        "verdict": "could not determine",
+        "summary": "COULD NOT DETERMINE: could not check: the node did not answer",
+        "checks": [
+            {"name": "signature", "outcome": "pass", "message": "signed with ES256", "evidence": {}},
+            {"name": "revocation status", "outcome": "unknown", "message": "could not check: no node", "evidence": {}},
+        ],
+        "credential": {},
+        "checked_at": "2026-11-26T03:19:42Z",
+    }
+    page.route(
+        "**/verify",
+        lambda route: route.fulfill(json=report, headers={"X-Block-Number": "7", "Access-Control-Expose-Headers": "*"}),
+    )
+    page.fill("#credential", "eyJ.x.y")
+    assert read_verdict(page, lambda: page.click("#verify")) == "could not determine"
+    labels = page.locator("#checks li .what").all_inner_texts()
+    assert labels == ["The issuer's signature matches the content", "Could not check whether the issuer has revoked it"]
+    checked = page.locator("#facts dd").last
+    assert checked.inner_text() == "26 Nov 2026, 03:19 UTC (block 7)"
+    assert checked.locator("time").get_attribute("datetime") == "2026-11-26T03:19:42Z"
+    assert page.evaluate("() => document.activeElement.id") == "verdict-title"
+
+
+def test_a_refused_file_leaves_nothing_to_check_and_checking_is_visible(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    # After a too-large file is refused, Check must not verify the credential shown before it.
+    valid = tmp_path / "valid.json"
+    valid.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    big = tmp_path / "big.json"
+    big.write_bytes(b"x" * (3 * 1024 * 1024))
+    page.goto("/")
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(valid))) == "valid"
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(big))) == "error"
+    assert page.locator("#credential").input_value() == ""
+    # The "Checking..." state is readable: its text colour differs from its background's.
+    colours = page.evaluate(
+        """() => { showVerdict("pending", "Checking…", ""); const box = document.querySelector("#verdict");
+                   const style = getComputedStyle(box); return [style.color, style.backgroundColor]; }"""
+    )
+    assert colours[0] != colours[1] and colours[1] not in ("rgba(0, 0, 0, 0)", "transparent"), colours
+
+
+def test_hostile_text_in_a_report_is_shown_inert(page: sync_api.Page) -> None:
+    """What a credential says reaches the page as text: no HTML, and no bidi override, isolate,
+    zero-width or control character acting on the text around it (each shown as an escape, as the
+    CLI prints it). A made-up answer from the service, with the hostile text everywhere it shows."""
+    hostile = "\u202edilaV\u202c <b>bold</b> \u2066x\u2069 \u200b\x1b[2K\r[/x]"
+    report = {
+        "source": "request",
+        "verdict": "invalid",
+        "summary": f"INVALID: signature: {hostile}",
+        "checks": [{"name": "signature", "outcome": "fail", "message": hostile, "evidence": {}}],
+        "credential": {"achievement": hostile, "issuer": f"did:ebsi:{hostile}", "issued": "2026-11-26T03:19:42Z"},
+        "checked_at": "2026-11-26T03:19:42Z",
+    }
+    page.goto("/")
+    page.route("**/verify", lambda route: route.fulfill(json=report))
+    page.fill("#credential", "eyJ.x.y")
+    assert read_verdict(page, lambda: page.click("#verify")) == "invalid"
+    shown = "\\u202edilaV\\u202c <b>bold</b> \\u2066x\\u2069 \\u200b\\x1b[2K\\x0d[/x]"
+    text = page.locator("#result").inner_text()
+    assert text.count(shown) == 4, text  # the qualification, the issuer, the check, the summary
+    assert not re.search("[\u202a-\u202e\u2066-\u2069\u200b\x00-\x08\x0b-\x1f]", text), repr(text)
+    assert page.locator("#result b").count() == 0

@@ -1,0 +1,118 @@
+"""`registry` commands through the service instead of a direct RPC connection."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from registry.config import Settings
+from registry.keystore import Identity, KeyStore, new_legal_entity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Purpose, Registry
+from tests.conftest import PASSPHRASE, fund, welding_certificate
+
+pytest_plugins = ("tests.helpers.service_fixtures",)
+
+
+def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_verify_through_the_service(
+    settings: Settings, service: str, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.json"
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    path.write_text(issued.holder_file.dumps())
+    valid = run(settings, "verify", "--service", service, str(path))
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    assert "VALID" in valid.stdout and f"via {service}" in valid.stdout
+    issuer.change_status([issued.holder_file.credential], Purpose.REVOCATION, set_=True, reason=2)
+    revoked = run(settings, "verify", "--service", service, "--json", str(path))
+    assert revoked.returncode == 1
+    assert json.loads(revoked.stdout)["verdict"] == "revoked"
+
+
+def test_service_unreachable_is_could_not_determine(settings: Settings, issuer: Issuer, holder: Identity,
+                                                    tmp_path: Path) -> None:  # fmt: skip
+    from registry.chain.node import free_port
+
+    path = tmp_path / "c.json"
+    path.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    result = run(settings, "verify", "--service", f"http://127.0.0.1:{free_port()}", str(path))
+    assert result.returncode == 2
+    assert "COULD NOT DETERMINE" in result.stdout and "connection refused or host unreachable" in result.stdout
+    assert "HTTPConnectionPool" not in result.stdout  # the reason in a sentence, not urllib3's repr
+
+
+def test_register_a_did_through_the_service_without_giving_it_a_key(
+    settings: Settings, service: str, registry: Registry
+) -> None:
+    identity = new_legal_entity("via-service")
+    fund(registry, identity)
+    KeyStore(settings.keys_dir).save(identity, PASSPHRASE)
+    result = run(settings, "did", "register", identity.name, "--service", service)
+    assert result.returncode == 0, result.stdout + result.stderr
+    state = registry.resolve(identity.did)
+    assert state.registered and len(state.methods) == 2
+
+
+def test_a_service_that_cannot_answer_gives_could_not_determine_and_the_batch_goes_on(
+    settings: Settings, service_settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    # One request of burst, then one every 1,000 s: longer than the client waits out a 429, so the
+    # second and third files get no answer.
+    from registry.service.config import ServiceConfig
+    from tests.helpers.service_helpers import start_service
+
+    for n in range(3):
+        (tmp_path / f"c{n}.json").write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    running = start_service(service_settings, ServiceConfig(rate_per_s=0.001, burst=1))
+    try:
+        result = run(settings, "verify", "--service", running.url, "--json", str(tmp_path))
+    finally:
+        running.stop()
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    reports = json.loads(result.stdout)  # one JSON array for several files
+    assert [r["verdict"] for r in reports] == ["valid", "could not determine", "could not determine"]
+    assert [Path(r["source"]).name for r in reports] == ["c0.json", "c1.json", "c2.json"]
+    assert "Too Many Requests" in reports[1]["summary"] or "429" in reports[1]["summary"]
+
+
+def test_a_binary_file_through_the_service_is_not_a_credential(
+    settings: Settings, service: str, tmp_path: Path
+) -> None:
+    junk = tmp_path / "junk.json"
+    junk.write_bytes(bytes(range(256)))
+    result = run(settings, "verify", "--service", service, str(junk))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "is not UTF-8 text, so not a credential" in result.stdout
+
+
+def test_a_short_rate_limit_is_waited_out_and_many_files_get_a_summary(
+    settings: Settings, service_settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    # Two requests per second after a burst of one: the client waits as Retry-After says, so every
+    # file gets its verdict; a passport is shown credential by credential, as without the service.
+    from registry.ops.passport import create_passport
+    from registry.service.config import ServiceConfig
+    from tests.helpers.service_helpers import start_service
+
+    files = [issuer.issue_single(holder.did, welding_certificate()).holder_file for _ in range(3)]
+    for n, holder_file in enumerate(files):
+        (tmp_path / f"c{n}.json").write_text(holder_file.dumps())
+    (tmp_path / "passport.json").write_text(json.dumps(create_passport(holder, files[:2])))
+    running = start_service(service_settings, ServiceConfig(rate_per_s=2, burst=1))
+    try:
+        result = run(settings, "verify", "--service", running.url, str(tmp_path))
+    finally:
+        running.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 credentials checked" in result.stdout
+    assert "passport.json #1: VALID" in result.stdout and "passport.json #2: VALID" in result.stdout

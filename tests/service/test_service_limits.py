@@ -1,0 +1,137 @@
+"""Abuse protection: body size cap, per-client rate limit, RPC timeouts, CORS."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from registry.config import Settings
+from registry.service.config import ServiceConfig
+from registry.service.middleware import TokenBuckets
+from tests.helpers.service_helpers import RunningService, assert_problem, start_service
+
+pytest_plugins = ("tests.helpers.service_fixtures",)
+
+ORIGIN = "https://hr.employer.example"
+
+
+@pytest.fixture
+def strict(service_settings: Settings) -> Iterator[RunningService]:
+    """A service with tight limits: 4 requests of burst, then one every 100 s; 64 KiB bodies."""
+    running = start_service(
+        service_settings,
+        ServiceConfig(rate_per_s=0.01, burst=4, max_body_bytes=64 * 1024, cors_origins=(ORIGIN,), head_max_age_s=0),
+    )
+    yield running
+    running.stop()
+
+
+def test_oversized_body_is_413_before_anything_reads_it(http: httpx.Client) -> None:
+    big = "x" * (3 * 1024 * 1024)
+    assert_problem(http.post("/verify", json={"credential": big}), 413, "body-too-large")
+
+
+def test_streamed_oversized_body_is_413_too(strict: RunningService) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(100):
+            yield b"x" * 1024
+
+    # No Content-Length: the body arrives chunked and is counted as it comes.
+    with httpx.Client(base_url=strict.url) as client:
+        response = client.post("/verify", content=chunks(), headers={"content-type": "application/json"})
+    assert_problem(response, 413, "body-too-large")
+
+
+def test_a_client_over_its_rate_gets_429_with_retry_after(strict: RunningService) -> None:
+    with httpx.Client(base_url=strict.url) as client:
+        answers = [client.get("/trusted-schemas-registry/v3/schemas") for _ in range(6)]
+    assert [a.status_code for a in answers[:4]] == [200] * 4
+    limited = assert_problem(answers[4], 429, "rate-limited")
+    assert "0.01 requests/s" in limited["detail"]
+    assert int(answers[4].headers["retry-after"]) >= 1
+
+
+def test_token_bucket_refills_at_its_rate() -> None:
+    buckets = TokenBuckets(rate_per_s=2.0, burst=2)
+    assert buckets.take("a", now=0.0) == 0.0
+    assert buckets.take("a", now=0.0) == 0.0
+    assert buckets.take("a", now=0.0) == pytest.approx(0.5)
+    assert buckets.take("b", now=0.0) == 0.0  # clients do not share a bucket
+    assert buckets.take("a", now=0.5) == 0.0
+
+
+def test_cors_allows_only_the_configured_origins(strict: RunningService) -> None:
+    with httpx.Client(base_url=strict.url) as client:
+        preflight = client.options(
+            "/verify",
+            headers={
+                "Origin": ORIGIN,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == ORIGIN
+        other = client.get("/trusted-schemas-registry/v3/schemas", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_a_node_that_never_answers_times_out_into_could_not_determine(service_settings: Settings) -> None:
+    with socket.socket() as blackhole:
+        blackhole.bind(("127.0.0.1", 0))
+        blackhole.listen(16)  # connections are accepted by the kernel and then never answered
+        settings = Settings(
+            home=service_settings.home,
+            rpc_urls=(f"http://127.0.0.1:{blackhole.getsockname()[1]}",),
+            deployment_path=service_settings.deployment_path,
+            rpc_timeout_s=0.5,
+        )
+        running = start_service(settings, ServiceConfig(rate_per_s=0))
+        try:
+            with httpx.Client(base_url=running.url, timeout=30) as client:
+                report = client.post("/verify", json={"credential": "a.b.c"}).json()
+                problem = assert_problem(client.get("/did-registry/v5/identifiers"), 503, "chain-unavailable")
+        finally:
+            running.stop()
+    assert report["verdict"] == "invalid"  # not a credential at all: decided offline
+    # The reason, without the node's URL.
+    assert problem["detail"] == "the service's chain node gave no answer within 0.5 s"
+
+
+def test_deeply_nested_json_is_refused_and_the_server_lives_on(service_settings: Settings) -> None:
+    # `registry serve` as users run it, in its own process: py_ecc (under eth-account) raises the
+    # recursion limit when imported, and under that limit the JSON decoder parsing this body ran
+    # the C stack out and killed the server. The body is far below the size cap.
+    import subprocess
+    import sys
+    import time
+
+    from registry.chain.node import free_port
+
+    port = free_port()
+    argv = [sys.executable, "-m", "registry", "--home", str(service_settings.home), "serve", "--port", str(port),
+            "--rpc", service_settings.rpc_url, "--deployment", str(service_settings.deployment_path)]  # fmt: skip
+    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    client.get("/trusted-schemas-registry/v3/schemas")
+                    break
+                except httpx.TransportError:
+                    assert server.poll() is None and time.monotonic() < deadline, "the service did not start"
+                    time.sleep(0.1)
+            depth = 90_000
+            body = b'{"credential":' + b"[" * depth + b"]" * depth + b"}"
+            assert_problem(client.post("/verify", content=body, headers={"content-type": "application/json"}), 400)
+            inner = '{"a":' * 100_000 + "1" + "}" * 100_000
+            assert client.post("/verify", json={"credential": inner}).json()["verdict"] == "invalid"
+            assert client.get("/trusted-schemas-registry/v3/schemas").status_code == 200
+            assert server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

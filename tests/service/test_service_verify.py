@@ -1,0 +1,215 @@
+"""POST /verify gives the CLI's report over HTTP; the issuer check behind the issuer page."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+
+import httpx
+import pytest
+
+from registry.chain.node import AnvilNode, free_port
+from registry.config import Settings
+from registry.formats.multibase import b64url_decode, b64url_encode
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.passport import create_passport
+from registry.ops.registry import Purpose
+from registry.ops.verify import Verifier
+from registry.service.config import ServiceConfig
+from tests.conftest import Chain, HangUpProxy, welding_certificate
+from tests.helpers.service_helpers import assert_problem, start_service
+
+pytest_plugins = ("tests.helpers.service_fixtures",)
+
+
+def tamper(token: str) -> str:
+    header, payload, signature = token.split(".")
+    data = json.loads(b64url_decode(payload))
+    data["vc"]["credentialSubject"]["achievement"]["name"] = "Welding inspector, level 5"
+    return ".".join([header, b64url_encode(json.dumps(data).encode()), signature])
+
+
+def test_the_report_is_the_clis_report(
+    http: httpx.Client, issuer: Issuer, holder: Identity, verifier: Verifier
+) -> None:
+    holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    response = http.post("/verify", json={"credential": holder_file.dumps()})
+    assert response.status_code == 200
+    report = response.json()
+    assert report["verdict"] == "valid"
+    expected = verifier.verify("request", holder_file.dumps()).to_json()
+    del report["checked_at"], expected["checked_at"]  # the time each was computed
+    assert report == expected
+    assert {c["name"] for c in report["checks"]} >= {"signature", "anchor", "revocation status", "accreditation"}
+
+
+def test_a_holder_file_may_be_sent_as_an_object_and_a_bare_jwt_as_text(
+    http: httpx.Client, issuer: Issuer, holder: Identity
+) -> None:
+    holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    as_object = http.post("/verify", json={"credential": holder_file.to_json()}).json()
+    as_jwt = http.post("/verify", json={"credential": holder_file.credential}).json()
+    assert as_object["verdict"] == as_jwt["verdict"] == "valid"
+
+
+def test_revoked_and_tampered_credentials_are_200_with_their_verdicts(
+    http: httpx.Client, issuer: Issuer, holder: Identity
+) -> None:
+    token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+    issuer.change_status([token], Purpose.REVOCATION, set_=True, reason=2)
+    revoked = http.post("/verify", json={"credential": token})
+    assert revoked.status_code == 200
+    assert revoked.json()["verdict"] == "revoked"
+    assert "fraud" in revoked.json()["summary"]
+    tampered = http.post("/verify", json={"credential": tamper(token)}).json()
+    assert tampered["verdict"] == "invalid"
+    assert [c["name"] for c in tampered["checks"] if c["outcome"] == "fail"] == ["signature"]
+
+
+def test_at_asks_about_another_time(http: httpx.Client, issuer: Issuer, holder: Identity) -> None:
+    token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+    issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
+    assert http.post("/verify", json={"credential": token}).json()["verdict"] == "suspended"
+    assert http.post("/verify", json={"credential": token, "at": "2999-01-01"}).json()["verdict"] == "suspended"
+    assert_problem(http.post("/verify", json={"credential": token, "at": "yesterday"}), 400)
+
+
+def test_trust_list_in_the_request(http: httpx.Client, issuer: Issuer, holder: Identity, chain: Chain) -> None:
+    token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+    trusted = http.post("/verify", json={"credential": token, "trustList": [chain.root.did]}).json()
+    assert trusted["verdict"] == "valid"
+    accreditation = next(c for c in trusted["checks"] if c["name"] == "accreditation")
+    assert "which the request's trust list trusts" in accreditation["message"]
+    foreign = http.post("/verify", json={"credential": token, "trustList": ["did:ebsi:zOtherRoot11111111111"]}).json()
+    assert foreign["verdict"] == "invalid"
+    # The sentence reads as one (it once said "not in the trust list the request's trust list").
+    assert f"{chain.root.did}, which is not in the request's trust list" in foreign["summary"]
+    assert "trust list the request" not in json.dumps(foreign)
+    assert_problem(http.post("/verify", json={"credential": token, "trustList": ["nonsense"]}), 400)
+
+
+def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: httpx.Client) -> None:
+    assert http.post("/verify", json={"credential": "hello"}).json()["verdict"] == "invalid"
+    presentation = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"]}
+    assert_problem(http.post("/verify", json={"credential": presentation}), 400, "passport-unsupported")
+    assert_problem(http.post("/verify", json={"credentials": "x"}), 400, "invalid-request")
+    assert_problem(http.post("/verify", content=b"{not json", headers={"content-type": "application/json"}), 400)
+
+
+def test_unreachable_chain_gives_could_not_determine_never_invalid(
+    service_settings: Settings, issuer: Issuer, holder: Identity, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
+    port = free_port()
+    # The node's URL is internal and may carry credentials: no answer names it, the log does (without them).
+    dead = Settings(
+        home=service_settings.home,
+        rpc_urls=(f"http://user:secret@127.0.0.1:{port}/rpc",),
+        deployment_path=service_settings.deployment_path,
+        rpc_timeout_s=2,
+    )
+    running = start_service(dead, ServiceConfig(rate_per_s=0))
+    try:
+        with (
+            caplog.at_level(logging.WARNING, logger="registry.service"),
+            httpx.Client(base_url=running.url, timeout=30) as client,
+        ):
+            response = client.post("/verify", json={"credential": token})
+            assert response.status_code == 200
+            report = response.json()
+            assert report["verdict"] == "could not determine"
+            assert not [c for c in report["checks"] if c["outcome"] == "fail"]
+            assert "cannot reach the service's chain node: connection refused" in report["summary"]
+            # Reads cannot answer at all: 503, said as a problem.
+            read = client.get("/trusted-issuers-registry/v5/issuers")
+            problem = assert_problem(read, 503, "chain-unavailable")
+            assert problem["detail"] == "cannot reach the service's chain node: connection refused or host unreachable"
+    finally:
+        running.stop()
+    for answer in (response.text, read.text):
+        assert_node_not_named(answer, port)
+    # The log names the node, never its credentials.
+    assert any(f"***@127.0.0.1:{port}" in r.getMessage() for r in caplog.records)
+    assert not any("secret" in r.getMessage() for r in caplog.records)
+
+
+def assert_node_not_named(answer: str, port: int) -> None:
+    for secret in (f":{port}", "secret", "127.0.0.1"):
+        assert secret not in answer, (secret, answer)
+
+
+def test_a_node_gone_during_verification_is_not_named_in_the_report(
+    service_settings: Settings, anvil: AnvilNode, issuer: Issuer, holder: Identity
+) -> None:
+    holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    # A node that answers the service's head and deployment checks, then hangs up on every
+    # contract read or log query: the chain goes away in the middle of a verification.
+    proxy = HangUpProxy(anvil.rpc_url, lambda body: b"eth_call" in body or b"eth_getLogs" in body)
+    url = f"http://user:secret@127.0.0.1:{proxy.port}"
+    running = start_service(dataclasses.replace(service_settings, rpc_urls=(url,)), ServiceConfig(rate_per_s=0))
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as client:
+            single = client.post("/verify", json={"credential": holder_file.dumps()})
+            passport = client.post("/verify", json={"credential": create_passport(holder, [holder_file])})
+    finally:
+        running.stop()
+        proxy.shutdown()
+        proxy.server_close()
+    assert single.json()["verdict"] == passport.json()["verdict"] == "could not determine"
+    assert "the service's chain node" in single.text and "the service's chain node" in passport.text
+    for answer in (single.text, passport.text):
+        assert_node_not_named(answer, proxy.port)
+
+
+def test_issuer_check_walks_the_chain_to_the_root(http: httpx.Client, chain: Chain) -> None:
+    report = http.get(f"/api/issuers/{chain.ti.did}/check", params={"roots": [chain.root.did]}).json()
+    assert report["ok"] is True and report["trustedRoot"] is True
+    assert [(link["issuer_type"], link["did"]) for link in report["path"]] == [
+        ("TI", chain.ti.did),
+        ("TAO", chain.tao.did),
+        ("RootTAO", chain.root.did),
+    ]
+    untrusted = http.get(f"/api/issuers/{chain.ti.did}/check", params={"roots": ["did:ebsi:zElsewhere111111111"]})
+    assert untrusted.json()["ok"] is False
+    past = http.get(f"/api/issuers/{chain.ti.did}/check", params={"at": "2001-01-01"}).json()
+    assert past["ok"] is False and "not yet accredited" in past["summary"]
+
+
+@pytest.mark.parametrize("did", ["nonsense", "did:"])
+def test_issuer_check_refuses_a_malformed_did(http: httpx.Client, did: str) -> None:
+    assert_problem(http.get(f"/api/issuers/{did}/check"), 400)
+
+
+def test_a_skills_passport_gets_a_verdict_per_credential_and_one_overall(
+    http: httpx.Client, issuer: Issuer, holder: Identity
+) -> None:
+    from registry.ops.passport import create_passport
+
+    files = [issuer.issue_single(holder.did, welding_certificate()).holder_file for _ in range(2)]
+    issuer.change_status([files[1].credential], Purpose.REVOCATION, set_=True, reason=2)
+    report = http.post("/verify", json={"credential": create_passport(holder, files)}).json()
+    assert report["kind"] == "passport" and report["verdict"] == "invalid"
+    assert [c["verdict"] for c in report["credentials"]] == ["valid", "revoked"]
+    assert {c["name"]: c["outcome"] for c in report["checks"]} == {
+        "holder signature": "pass",
+        "holder binding": "pass",
+        "presentation time": "pass",
+        "distinct credentials": "pass",
+    }
+
+
+def test_a_passport_file_with_cohort_proofs_first_is_still_a_passport(
+    http: httpx.Client, issuer: Issuer, holder: Identity
+) -> None:
+    # The file as `registry passport create` writes it (keys sorted: cohortProofs before format),
+    # sent as text: the service decides on the parsed document, not on the order of its keys.
+    from registry.ops.passport import create_passport
+
+    cohort = issuer.issue_cohort([(holder.did, welding_certificate()) for _ in range(3)])
+    text = json.dumps(create_passport(holder, cohort.holder_files[:2]), indent=2, sort_keys=True)
+    assert text.index('"cohortProofs"') < text.index('"format"')
+    report = http.post("/verify", json={"credential": text}).json()
+    assert report["kind"] == "passport" and report["verdict"] == "valid"
+    assert [c["verdict"] for c in report["credentials"]] == ["valid", "valid"]
