@@ -8,7 +8,8 @@ revocation or a suspension made that day counts, as does an accreditation grante
 is also what "today" means (now: the latest that is known), and it reads a date the way an
 expiry date is read ("valid until 1 May" includes 1 May). The day is UTC's, not the reader's, so
 two people asking the same question in two time zones get the same answer. docs/TRUST-LISTS.md
-("Dates") says so for users; tests/test_dates.py proves the CLI and the page agree.
+("Dates") says so for users; tests/formats/test_dates.py reads the forms, and
+tests/cli/test_accreditation_history.py proves the CLI and the page's API agree.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What a typed time means (registry/formats/dates.py), the same for `--at`, the API's `at` and the
 web page: a bare date is the END of that day, UTC; today's date is now; no offset means UTC; the
 forms people type are read. The CLI and the page's API agreeing on a real chain:
-tests/test_accreditation_history.py."""
+tests/cli/test_accreditation_history.py."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ day D (audit pending), reinstated on D+1 (audit passed) and revoked on D+1 (frau
   (before the suspension: TRUSTED), the page the other way round.
 
 The issuer's own clock is set back with the chain while it writes (monkeypatched time.time, in
-this test process only, as tests/test_node_time.py does); the `registry` processes and the
+this test process only, as tests/chain/test_node_time.py does); the `registry` processes and the
 service run on the real clock.
 """
 
@@ -27,9 +27,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, ROOT_SCOPE, TAO_SCOPE, WELDING_SCOPE, fund
 from eth_account import Account
-from service_helpers import start_service
 
 from registry.chain.client import ChainClient
 from registry.chain.deployment import deploy
@@ -39,6 +37,8 @@ from registry.keystore import Identity, KeyStore, new_legal_entity
 from registry.ops.registry import Registry
 from registry.ops.trust import AttrStatus, IssuerType, Trust
 from registry.service.config import ServiceConfig
+from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, ROOT_SCOPE, TAO_SCOPE, WELDING_SCOPE, fund
+from tests.helpers.service_helpers import start_service
 
 DAY = 86400
 NOON = 12 * 3600

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Chain, welding_certificate
-from service_helpers import start_service
 
 from registry.config import Settings
 from registry.errors import ConfigError, InputError
@@ -23,6 +21,8 @@ from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.trust import TrustList
 from registry.service.config import ServiceConfig, from_environment
+from tests.conftest import Chain, welding_certificate
+from tests.helpers.service_helpers import start_service
 
 LONG_DID = "did:key:z2dmzD81cgPx8Vki7JbuuMmFYrWPgYoytykUZ3eyqht1j9KbsEYvdrjxMjQ4tpnje9BDBTzuNDP3knn6qLZErzd4bJ5go2CChoPjd5GAH3zpFJP5fuwSk66U5Pq6EhF4nKnHzDnznEP8fX99nZGgwbAh1o7Gj1X52Tdhf7U4KTk66xsA5r"  # noqa: E501
 EBSI_DID = "did:ebsi:zsSgDXeYPhZ3AuKhTFneDf1"
@@ -195,9 +195,7 @@ def test_the_service_uses_its_trust_list_unless_a_request_names_its_own(
     credential = issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps()
     for path, listed in ((ours, True), (theirs, False)):
         config = from_environment({"REGISTRY_SERVICE_TRUST_LIST": str(path)})[1]
-        running = start_service(
-            settings, ServiceConfig(rate_per_s=0, head_max_age_s=0, trust_list=config.trust_list)
-        )
+        running = start_service(settings, ServiceConfig(rate_per_s=0, head_max_age_s=0, trust_list=config.trust_list))
         try:
             with httpx.Client(base_url=running.url, timeout=30) as http:
                 report = http.post("/verify", json={"credential": credential}).json()
