@@ -47,6 +47,11 @@ class ServiceConfig:
     # The authority's own trust list (`registry serve --trust-list FILE...`): the roots POST /verify,
     # the issuer check and the web page accept when a request names none of its own.
     trust_list: TrustList | None = None
+    # Without any trust list (neither the request's nor the service's), a genuine credential's root
+    # is one nobody said they trust: "root not trusted", never "valid". `registry serve` sets it
+    # (from_environment); an app built in Python without it accepts any root this registry's
+    # governance onboarded and names it, as `Verifier` does by default.
+    require_trusted_root: bool = False
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -77,6 +82,7 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
         head_max_age_s=_float(env, "REGISTRY_SERVICE_HEAD_MAX_AGE", DEFAULT_HEAD_MAX_AGE_S),
         request_deadline_s=_float(env, "REGISTRY_SERVICE_DEADLINE", DEFAULT_REQUEST_DEADLINE_S),
         trust_list=service_trust_list(env.get("REGISTRY_SERVICE_TRUST_LIST", "")),
+        require_trusted_root=True,
     )
     return settings, config
 
@@ -94,5 +100,6 @@ def service_trust_list(value: str) -> TrustList | None:
         raise ConfigError(f"--trust-list: {exc}") from exc
     if loaded is None:
         return None
-    label = f"the service's trust list ({loaded.title})" if loaded.title else "the service's trust list"
-    return TrustList(loaded.roots, label, entries=loaded.listed(), title=loaded.title)
+    # Named by its title when it has one (as the CLI names it), else as the service's, never by
+    # the path of a file on the server.
+    return TrustList(loaded.roots, "the service's trust list", entries=loaded.listed(), title=loaded.title)

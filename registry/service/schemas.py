@@ -110,7 +110,7 @@ class Check(BaseModel):
     evidence: dict[str, Any]
 
 
-Verdict = Literal["valid", "invalid", "revoked", "suspended", "could not determine"]
+Verdict = Literal["valid", "invalid", "revoked", "suspended", "could not determine", "root not trusted"]
 
 
 class VerifyReport(BaseModel):

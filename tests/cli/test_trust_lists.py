@@ -139,6 +139,7 @@ def test_the_default_trust_list_applies_and_the_command_line_wins(
 ) -> None:
     """No --trust-list: REGISTRY_TRUST_LIST, else <home>/trust-list.json; --trust-list wins over both."""
     home_list = settings.home / "trust-list.json"
+    home_list.unlink()  # the fixture's list: this test makes its own
     assert (
         registry(settings.home, "trust-list", "add", chain.root.did, "--name", "Vocational Authority").returncode == 0
     )
@@ -203,7 +204,7 @@ def test_the_service_uses_its_trust_list_unless_a_request_names_its_own(
                 checked = http.get(f"/api/issuers/{chain.ti.did}/check").json()
                 if listed:
                     assert report["verdict"] == "valid", report["summary"]
-                    assert "which the service's trust list (Destination authority) trusts" in accreditation["message"]
+                    assert 'which the trust list "Destination authority" trusts' in accreditation["message"]
                     assert "(Vocational Authority)" in accreditation["message"]
                     assert checked["ok"] is True and checked["trustedRoot"] is True
                     assert http.get("/api/trust-list").json() == {
@@ -211,8 +212,12 @@ def test_the_service_uses_its_trust_list_unless_a_request_names_its_own(
                         "roots": [{"did": chain.root.did, "name": "Vocational Authority"}],
                     }  # fmt: skip
                 else:
-                    assert report["verdict"] != "valid"
-                    assert "not in the service's trust list" in accreditation["message"]
+                    # Genuine, under a root this authority has not listed: its own verdict, not "invalid".
+                    assert report["verdict"] == "root not trusted", report["summary"]
+                    assert accreditation["outcome"] == "pass"
+                    root = next(c for c in report["checks"] if c["name"] == "trusted root")
+                    assert root["outcome"] == "fail" and "not in the service's trust list" in root["message"]
+                    assert report["summary"].startswith("ROOT NOT TRUSTED: genuine and anchored")
                     assert checked["ok"] is False and checked["trustedRoot"] is False
                     # A request that names its own roots is answered by them.
                     own = http.post("/verify", json={"credential": credential, "trustList": [chain.root.did]}).json()

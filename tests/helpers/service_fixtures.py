@@ -5,6 +5,7 @@ session's anvil and deployment (from conftest). Test modules opt in with
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from registry.chain.node import AnvilNode
 from registry.config import Settings
 from registry.service.config import ServiceConfig
+from tests.conftest import SessionRoot
 from tests.helpers.service_helpers import start_service
 
 
@@ -35,8 +37,10 @@ TEST_CONFIG = ServiceConfig(rate_per_s=0, head_max_age_s=0)
 
 
 @pytest.fixture(scope="session")
-def service(service_settings: Settings) -> Iterator[str]:
-    running = start_service(service_settings, TEST_CONFIG)
+def service(service_settings: Settings, session_root: SessionRoot) -> Iterator[str]:
+    # The authority's own trust list (`serve --trust-list`): the session's Root TAO, which every
+    # test's `chain` hangs under; a root not in it is "root not trusted".
+    running = start_service(service_settings, dataclasses.replace(TEST_CONFIG, trust_list=session_root.trust_list()))
     yield running.url
     running.stop()
 

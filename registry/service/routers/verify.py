@@ -76,14 +76,19 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
     window = request.app.state.settings.anchor_window_s
+    strict = request.app.state.config.require_trusted_root
     if is_skills_passport(content):
         at = parse_at(body.at, "at")
+        roots = _trust_list(request, body.trustList)
         try:
-            verifier = Verifier(lazy_registry(), _trust_list(request, body.trustList), anchor_window_s=window)
-        except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
             verifier = Verifier(
-                None, _trust_list(request, body.trustList), unavailable=str(exc), anchor_window_s=window
+                lazy_registry(),
+                roots,
+                anchor_window_s=window,
+                require_trusted_root=strict,
             )
+        except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
+            verifier = Verifier(None, roots, unavailable=str(exc), anchor_window_s=window)
         passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
         return _answer(request, passport.to_json())
     if _is_passport(content):
@@ -99,7 +104,10 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         registry = lazy_registry()
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         setup_error = str(exc)
-    verifier = Verifier(registry, _trust_list(request, body.trustList), anchor_window_s=window)
+    # No trust list (the request's or the service's): a genuine credential's root is one nobody said
+    # they trust ("root not trusted"), never "valid".
+    roots = _trust_list(request, body.trustList)
+    verifier = Verifier(registry, roots, anchor_window_s=window, require_trusted_root=strict)
     (report,) = verifier.verify_many([("request", content)], at)
     if setup_error is not None:
         # As the CLI does: name the real reason rather than "no chain connection configured".
