@@ -113,58 +113,25 @@ def trust(registry: Registry) -> Trust:
     return Trust(registry, "http://registry.test")
 
 
-# The title of the trust list that names the session's Root TAO (`session_root`): a verifier that
-# has not said it trusts a root answers "root not trusted", so every test's verifier (the CLI, by
-# its home's default trust list; the session's service, by its own) names this one. The lists
-# carry a title so the CLI and the service word them alike ('the trust list "test roots"').
-TEST_ROOTS = "test roots"
-
-
-@dataclass(frozen=True)
-class SessionRoot:
-    identity: Identity
-    attribute: bytes
-
-    def trust_list(self) -> TrustList:
-        return TrustList(
-            frozenset({self.identity.did}),
-            TEST_ROOTS,
-            entries=(Root(self.identity.did, "Vocational Authority"),),
-            title=TEST_ROOTS,
-        )
-
-    def write_trust_list(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.trust_list().save(path)
-
-
-@pytest.fixture(scope="session")
-def session_root(anvil: AnvilNode, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory) -> SessionRoot:
-    """One Root TAO (a vocational authority) for the session, onboarded once: every test's `chain`
-    hangs its own TAO and TI under it. No test changes a Root TAO's own status."""
-    home = tmp_path_factory.mktemp("root-home")
-    registry = Registry.connect(Settings(home=home, rpc_urls=(anvil.rpc_url,), deployment_path=deployment_file))
-    root = new_legal_entity("vocational-authority")
-    fund(registry, root)
-    registry.register_did(root)
-    attribute = Trust(registry, "http://registry.test").onboard_root(
-        GOVERNANCE, root, [ROOT_SCOPE], int(time.time()) + 2 * ONE_YEAR  # a year past any test's TAO
-    )
-    return SessionRoot(root, attribute)
+def trusted_roots(did: str) -> TrustList:
+    """The trust list a test's verifiers hold: its `chain`'s root, named. A verifier that has not
+    said it trusts a root answers "root not trusted"; `chain` writes this list as the test home's
+    default trust list, which the CLI, the `verifier` fixture and the session's service read."""
+    return TrustList(frozenset({did}), "test roots", entries=(Root(did, "Vocational Authority"),))
 
 
 @pytest.fixture
-def chain(make_issuer, trust: Trust, session_root: SessionRoot, settings: Settings) -> Chain:  # type: ignore[no-untyped-def]
-    """The session's root (in this test's key store, and in its home's default trust list), with a
-    fresh TAO and TI under it."""
+def chain(make_issuer, trust: Trust, settings: Settings) -> Chain:  # type: ignore[no-untyped-def]
+    """Root TAO -> TAO -> TI, fresh for the test; the root is in the test home's default trust list."""
     until = int(time.time()) + ONE_YEAR
-    root, root_attribute = session_root.identity, session_root.attribute
-    KeyStore(settings.keys_dir).save(root, PASSPHRASE, overwrite=True)
-    session_root.write_trust_list(settings.trust_list_file)
+    root = make_issuer("vocational-authority")
     tao = make_issuer("accreditation-body")
     ti = make_issuer("training-centre")
+    root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
     tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
     ti_attribute = trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    trusted_roots(root.did).save(settings.trust_list_file)
     return Chain(root, root_attribute, tao, tao_attribute, ti, ti_attribute)
 
 
@@ -186,9 +153,10 @@ def issuer(registry: Registry, issuer_identity: Identity, settings: Settings) ->
 
 
 @pytest.fixture
-def verifier(registry: Registry, session_root: SessionRoot) -> Verifier:
-    """A verifier that has said it trusts the session's root, as the CLI's home and the service have."""
-    return Verifier(registry, session_root.trust_list())
+def verifier(registry: Registry, chain: Chain, settings: Settings) -> Verifier:
+    """A verifier that has said it trusts the test's root: the test home's default trust list, as
+    the CLI and the session's service read it."""
+    return Verifier(registry, TrustList.load(settings.trust_list_file))
 
 
 def welding_certificate() -> Achievement:

@@ -100,6 +100,6 @@ def service_trust_list(value: str) -> TrustList | None:
         raise ConfigError(f"--trust-list: {exc}") from exc
     if loaded is None:
         return None
-    # Named by its title when it has one (as the CLI names it), else as the service's, never by
-    # the path of a file on the server.
-    return TrustList(loaded.roots, "the service's trust list", entries=loaded.listed(), title=loaded.title)
+    # Named as the service's (with its title, if it has one), never by the path of a file on the server.
+    label = f"the service's trust list ({loaded.title})" if loaded.title else "the service's trust list"
+    return TrustList(loaded.roots, label, entries=loaded.listed(), title=loaded.title)

@@ -6,6 +6,7 @@ unless a request names its own). Real `registry` processes, a real anvil and a r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -204,7 +205,7 @@ def test_the_service_uses_its_trust_list_unless_a_request_names_its_own(
                 checked = http.get(f"/api/issuers/{chain.ti.did}/check").json()
                 if listed:
                     assert report["verdict"] == "valid", report["summary"]
-                    assert 'which the trust list "Destination authority" trusts' in accreditation["message"]
+                    assert "which the service's trust list (Destination authority) trusts" in accreditation["message"]
                     assert "(Vocational Authority)" in accreditation["message"]
                     assert checked["ok"] is True and checked["trustedRoot"] is True
                     assert http.get("/api/trust-list").json() == {
@@ -226,3 +227,46 @@ def test_the_service_uses_its_trust_list_unless_a_request_names_its_own(
                     assert http.get(f"/api/issuers/{chain.ti.did}/check", params=params).json()["ok"] is True
         finally:
             running.stop()
+
+
+# -- without any trust list ----------------------------------------------------------------------
+
+
+def test_without_any_trust_list_a_genuine_credential_is_root_not_trusted(
+    settings: Settings, chain: Chain, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    """The CLI on a home without a trust list, and the service as `registry serve` runs it without
+    --trust-list: "root not trusted" (exit 1), never VALID nor INVALID; the root is named."""
+    settings.trust_list_file.unlink()  # the fixture's default list: this verifier has none
+    path = tmp_path / "credential.json"
+    path.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    args = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    text = registry(settings.home, "verify", str(path), *args)
+    assert text.returncode == 1, text.stdout + text.stderr
+    assert text.stdout.splitlines()[0].endswith(
+        f"ROOT NOT TRUSTED: genuine and anchored; the issuer is accredited under Root TAO {chain.root.did}, "
+        "which you have not said you trust (no trust list: give --trust-list FILE, or make a default one with "
+        "`registry trust-list add`)"
+    ), text.stdout
+    assert "VALID" not in text.stdout.replace("NOT TRUSTED", "") and "INVALID" not in text.stdout
+    report = json.loads(registry(settings.home, "verify", "--json", str(path), *args).stdout)
+    assert report["verdict"] == "root not trusted"
+    outcomes = {c["name"]: c["outcome"] for c in report["checks"]}
+    assert outcomes["trusted root"] == "fail" and outcomes["accreditation"] == "pass"
+    assert {o for name, o in outcomes.items() if name not in ("trusted root", "quorum")} == {"pass"}
+    # Said once, with a list that names the root: valid.
+    named = tmp_path / "ours.json"
+    named.write_text(json.dumps({"roots": [chain.root.did]}))
+    assert registry(settings.home, "verify", "--trust-list", str(named), str(path), *args).returncode == 0
+
+    _, config = from_environment({})  # as `registry serve` builds it, without --trust-list
+    running = start_service(settings, dataclasses.replace(config, rate_per_s=0, head_max_age_s=0))
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as http:
+            served = http.post("/verify", json={"credential": path.read_text()}).json()
+            assert served["verdict"] == "root not trusted", served["summary"]
+            assert http.get("/api/trust-list").json() == {"configured": False, "name": None, "roots": []}
+            own = http.post("/verify", json={"credential": path.read_text(), "trustList": [chain.root.did]}).json()
+            assert own["verdict"] == "valid", own["summary"]
+    finally:
+        running.stop()

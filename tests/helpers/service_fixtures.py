@@ -14,9 +14,9 @@ import pytest
 
 from registry.chain.node import AnvilNode
 from registry.config import Settings
+from registry.ops.trust import TrustList
 from registry.service.config import ServiceConfig
-from tests.conftest import SessionRoot
-from tests.helpers.service_helpers import start_service
+from tests.helpers.service_helpers import RunningService, start_service
 
 
 @pytest.fixture(scope="session")
@@ -37,12 +37,25 @@ TEST_CONFIG = ServiceConfig(rate_per_s=0, head_max_age_s=0)
 
 
 @pytest.fixture(scope="session")
-def service(service_settings: Settings, session_root: SessionRoot) -> Iterator[str]:
-    # The authority's own trust list (`serve --trust-list`): the session's Root TAO, which every
-    # test's `chain` hangs under; a root not in it is "root not trusted".
-    running = start_service(service_settings, dataclasses.replace(TEST_CONFIG, trust_list=session_root.trust_list()))
-    yield running.url
+def running_service(service_settings: Settings) -> Iterator[RunningService]:
+    running = start_service(service_settings, TEST_CONFIG)
+    yield running
     running.stop()
+
+
+@pytest.fixture
+def service(running_service: RunningService, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The session's service; in a test with a `chain`, it trusts that chain's root by the test
+    home's default trust list (its own list, as `serve --trust-list` gives it), so the CLI and the
+    service answer in the same words; else it has none."""
+    app = running_service.server.config.app
+    trust_list = None
+    if "chain" in request.fixturenames:
+        request.getfixturevalue("chain")  # writes the home's trust list
+        trust_list = TrustList.load(request.getfixturevalue("settings").trust_list_file)
+    app.state.config = dataclasses.replace(TEST_CONFIG, trust_list=trust_list)
+    yield running_service.url
+    app.state.config = TEST_CONFIG
 
 
 @pytest.fixture

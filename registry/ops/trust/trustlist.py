@@ -55,12 +55,8 @@ class TrustList:
 
     @property
     def name(self) -> str:
-        """The list as a noun phrase: by its title when it has one ('the trust list "Recognised
-        authorities"', so the CLI and a service holding the same list word it alike); else "the
-        trust list roots.json" for a file; a label that already reads as one ("the request's trust
-        list") as it is, any other label after "the trust list"."""
-        if self.title:
-            return f'the trust list "{self.title}"'
+        """The list as a noun phrase: "the trust list roots.json" for a file; a label that already
+        reads as one ("the request's trust list") as it is, any other label after "the trust list"."""
         if not self.from_file and "trust list" in self.source.lower():
             return self.source
         return f"the trust list {self.source}"
