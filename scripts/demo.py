@@ -12,6 +12,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -57,6 +58,165 @@ class Demo:
         return result.stdout
 
 
+@dataclass(frozen=True)
+class Files:
+    """The files the story writes and reads, in the demo's temporary home."""
+
+    directory: Path
+    credential: Path
+    trust_list: Path
+    roster: Path
+    cohort: Path
+    passport: Path
+
+    @classmethod
+    def under(cls, directory: Path) -> Files:
+        names = ("amina-welding.json", "destination-trusted-roots.json", "safety-course.csv", "safety-course",
+                 "amina-passport.json")  # fmt: skip
+        return cls(directory, *(directory / name for name in names))
+
+
+def parties(demo: Demo) -> None:
+    """Steps 1 to 3: the registry deployed, the parties' identities, the organisations' DIDs."""
+    demo.step(
+        "1. Deploy the registry: a DID registry, a trusted issuers registry (the accreditation chain) "
+        "and a credential registry (anchors, revocation, suspension). The deploying account holds the "
+        "governance role that onboards root authorities."
+    )
+    demo.run("deploy")
+
+    demo.step(
+        "2. The parties create their identities. In Amina's home country: the national vocational "
+        "authority, an accreditation body and a welding school, each a did:ebsi with a secp256k1 "
+        "controller key (signs its transactions) and a P-256 key (signs credentials), encrypted on "
+        "disk. Amina, the worker, and two classmates each get a did:key they control."
+    )
+    for name in ("home-authority", "accreditation-body", "welding-school"):
+        demo.run("identity", "create", name)
+    for person in ("amina", "bilal", "chidi"):
+        demo.run("identity", "create", "--person", person)
+
+    demo.step(
+        "3. Each organisation registers its DID on-chain with its public keys "
+        "(on this local chain each account first receives test ether)."
+    )
+    for name in ("home-authority", "accreditation-body", "welding-school"):
+        demo.run("node", "fund", name)
+        demo.run("did", "register", name)
+
+
+def accreditation(demo: Demo, files: Files) -> None:
+    """Steps 4 and 5: the accreditation chain, and the destination country's check of the school."""
+    demo.step(
+        "4. The accreditation chain, as in EBSI: governance onboards the home-country vocational "
+        "authority as a Root TAO; it accredits the accreditation body (TAO), which accredits the "
+        "welding school (TI) to issue welding certificates. Each link is a signed accreditation "
+        "credential on-chain."
+    )
+    types = "SkillsCredential,WeldingCertificate,NursingLicence"
+    demo.run("trust", "onboard-root", "home-authority", "--types", types)
+    demo.run("trust", "accredit", "--parent", "home-authority", "--child", "accreditation-body",
+             "--as", "tao", "--types", types)  # fmt: skip
+    demo.run("trust", "accredit", "--parent", "accreditation-body", "--child", "welding-school",
+             "--as", "ti", "--types", "SkillsCredential,WeldingCertificate")  # fmt: skip
+
+    demo.step(
+        "5. In the destination country, the labour authority keeps its own trust list: the root "
+        "authorities it recognises. It checks the foreign welding school: the whole chain, every "
+        "link's signature, scope, validity and status, up to a root on its list."
+    )
+    store = KeyStore(demo.home / "keys")
+    files.trust_list.write_text(
+        json.dumps(
+            {
+                "name": "Destination country labour authority",
+                "roots": [{"did": store.public_info("home-authority")["did"], "name": "Home vocational authority"}],
+            },
+            indent=2,
+        )
+    )
+    console.print(f"[dim]{files.trust_list}:[/]\n{files.trust_list.read_text()}")
+    demo.run("issuer", "check", "welding-school", "--trust-list", str(files.trust_list))
+
+
+def one_credential(demo: Demo, files: Files) -> None:
+    """Steps 6 and 7: Amina's welding certificate issued and anchored, then verified abroad."""
+    demo.step(
+        "6. Amina passes her welding exam. The school issues her a skills credential (a W3C Verifiable "
+        "Credential, a JWT signed with ES256, aligned to an ESCO skill and EQF level 4) and anchors "
+        "its hash on-chain. Only the hash goes on-chain: nothing about Amina."
+    )
+    demo.run(
+        "issue",
+        "--issuer", "welding-school",
+        "--holder", "amina",
+        "--name", "MIG/MAG welding, level 2",
+        "--credential-type", "WeldingCertificate",
+        "--description", "Welds carbon steel plate and pipe with MIG/MAG processes.",
+        "--criteria", "Practical test on plate and pipe, assessed by a certified examiner.",
+        "--skill", WELDING_SKILL,
+        "--eqf", "4",
+        "--out", str(files.credential),
+    )  # fmt: skip
+
+    demo.step(
+        "7. Abroad, an employer verifies Amina's credential with the file, an RPC URL, the deployment "
+        "file and the authority's trust list. Every check is listed with its on-chain evidence."
+    )
+    demo.run("verify", "--trust-list", str(files.trust_list), str(files.credential))
+
+
+def cohort_and_passport(demo: Demo, files: Files) -> None:
+    """Steps 8 and 9: a class certified as one anchored cohort; Amina's passport of both credentials."""
+    demo.step(
+        "8. The school certifies a whole class at once: Amina and two classmates finish its workplace "
+        "safety course. From a roster, it signs one credential each and anchors the cohort's Merkle "
+        "root in one transaction; each holder's file carries the proof that links it to that root."
+    )
+    files.roster.write_text(
+        "holder,name,description,skills,eqf\n"
+        + "".join(
+            f"{person},Workplace safety in welding,Works safely with welding fumes and hot work.,{SAFETY_SKILL},3\n"
+            for person in ("amina", "bilal", "chidi")
+        )
+    )
+    console.print(f"[dim]{files.roster}:[/]\n{files.roster.read_text()}")
+    demo.run("issue", "--issuer", "welding-school", "--roster", str(files.roster), "--out-dir", str(files.cohort))
+
+    demo.step(
+        "9. Amina presents both credentials together as her skills passport, signed with her did:key. "
+        "The employer checks that she signed it and that every credential is about her, then each "
+        "credential: one verdict each and one overall."
+    )
+    amina_safety = sorted(files.cohort.iterdir())[0]  # the roster's first line
+    demo.run(
+        "passport", "create", "--holder", "amina", "--audience", "an employer abroad",
+        "--out", str(files.passport), str(files.credential), str(amina_safety),
+    )  # fmt: skip
+    demo.run("verify", "--trust-list", str(files.trust_list), str(files.passport))
+
+
+def revocation(demo: Demo, files: Files) -> None:
+    """Steps 10 to 12: the welding certificate revoked, the passport verified again, a silent chain."""
+    demo.step(
+        "10. The school finds the welding exam was not properly invigilated and revokes that credential, "
+        "giving a reason."
+    )
+    demo.run("revoke", str(files.credential), "--issuer", "welding-school", "--reason", "1")
+
+    demo.step(
+        "11. The employer verifies the passport again: the welding certificate is reported revoked, with "
+        "reason and time; the safety course still stands."
+    )
+    demo.run("verify", "--trust-list", str(files.trust_list), str(files.passport), expect=1)
+
+    demo.step(
+        "12. If the chain cannot be reached, the verifier says so (exit code 2): 'could not "
+        "determine' is never reported as 'invalid'."
+    )
+    demo.run("verify", "--rpc", f"http://127.0.0.1:{free_port()}", str(files.credential), expect=2)
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="registry-demo-") as tmp:
         home = Path(tmp)
@@ -66,142 +226,13 @@ def main() -> int:
         node.start()
         try:
             demo = Demo(home, node.rpc_url)
-            files = home / "files"
-            files.mkdir()
-            credential = files / "amina-welding.json"
-
-            demo.step(
-                "1. Deploy the registry: a DID registry, a trusted issuers registry (the accreditation chain) "
-                "and a credential registry (anchors, revocation, suspension). The deploying account holds the "
-                "governance role that onboards root authorities."
-            )
-            demo.run("deploy")
-
-            demo.step(
-                "2. The parties create their identities. In Amina's home country: the national vocational "
-                "authority, an accreditation body and a welding school, each a did:ebsi with a secp256k1 "
-                "controller key (signs its transactions) and a P-256 key (signs credentials), encrypted on "
-                "disk. Amina, the worker, and two classmates each get a did:key they control."
-            )
-            for name in ("home-authority", "accreditation-body", "welding-school"):
-                demo.run("identity", "create", name)
-            for person in ("amina", "bilal", "chidi"):
-                demo.run("identity", "create", "--person", person)
-
-            demo.step(
-                "3. Each organisation registers its DID on-chain with its public keys "
-                "(on this local chain each account first receives test ether)."
-            )
-            for name in ("home-authority", "accreditation-body", "welding-school"):
-                demo.run("node", "fund", name)
-                demo.run("did", "register", name)
-
-            demo.step(
-                "4. The accreditation chain, as in EBSI: governance onboards the home-country vocational "
-                "authority as a Root TAO; it accredits the accreditation body (TAO), which accredits the "
-                "welding school (TI) to issue welding certificates. Each link is a signed accreditation "
-                "credential on-chain."
-            )
-            types = "SkillsCredential,WeldingCertificate,NursingLicence"
-            demo.run("trust", "onboard-root", "home-authority", "--types", types)
-            demo.run("trust", "accredit", "--parent", "home-authority", "--child", "accreditation-body",
-                     "--as", "tao", "--types", types)  # fmt: skip
-            demo.run("trust", "accredit", "--parent", "accreditation-body", "--child", "welding-school",
-                     "--as", "ti", "--types", "SkillsCredential,WeldingCertificate")  # fmt: skip
-
-            demo.step(
-                "5. In the destination country, the labour authority keeps its own trust list: the root "
-                "authorities it recognises. It checks the foreign welding school: the whole chain, every "
-                "link's signature, scope, validity and status, up to a root on its list."
-            )
-            store = KeyStore(home / "keys")
-            trust_list = files / "destination-trusted-roots.json"
-            trust_list.write_text(
-                json.dumps(
-                    {
-                        "name": "Destination country labour authority",
-                        "roots": [
-                            {"did": store.public_info("home-authority")["did"], "name": "Home vocational authority"}
-                        ],
-                    },
-                    indent=2,
-                )
-            )
-            console.print(f"[dim]{trust_list}:[/]\n{trust_list.read_text()}")
-            demo.run("issuer", "check", "welding-school", "--trust-list", str(trust_list))
-
-            demo.step(
-                "6. Amina passes her welding exam. The school issues her a skills credential (a W3C Verifiable "
-                "Credential, a JWT signed with ES256, aligned to an ESCO skill and EQF level 4) and anchors "
-                "its hash on-chain. Only the hash goes on-chain: nothing about Amina."
-            )
-            demo.run(
-                "issue",
-                "--issuer", "welding-school",
-                "--holder", "amina",
-                "--name", "MIG/MAG welding, level 2",
-                "--credential-type", "WeldingCertificate",
-                "--description", "Welds carbon steel plate and pipe with MIG/MAG processes.",
-                "--criteria", "Practical test on plate and pipe, assessed by a certified examiner.",
-                "--skill", WELDING_SKILL,
-                "--eqf", "4",
-                "--out", str(credential),
-            )  # fmt: skip
-
-            demo.step(
-                "7. Abroad, an employer verifies Amina's credential with the file, an RPC URL, the deployment "
-                "file and the authority's trust list. Every check is listed with its on-chain evidence."
-            )
-            demo.run("verify", "--trust-list", str(trust_list), str(credential))
-
-            demo.step(
-                "8. The school certifies a whole class at once: Amina and two classmates finish its workplace "
-                "safety course. From a roster, it signs one credential each and anchors the cohort's Merkle "
-                "root in one transaction; each holder's file carries the proof that links it to that root."
-            )
-            roster = files / "safety-course.csv"
-            roster.write_text(
-                "holder,name,description,skills,eqf\n"
-                + "".join(
-                    f"{person},Workplace safety in welding,Works safely with welding fumes and hot work.,"
-                    f"{SAFETY_SKILL},3\n"
-                    for person in ("amina", "bilal", "chidi")
-                )
-            )
-            console.print(f"[dim]{roster}:[/]\n{roster.read_text()}")
-            cohort = files / "safety-course"
-            demo.run("issue", "--issuer", "welding-school", "--roster", str(roster), "--out-dir", str(cohort))
-
-            demo.step(
-                "9. Amina presents both credentials together as her skills passport, signed with her did:key. "
-                "The employer checks that she signed it and that every credential is about her, then each "
-                "credential: one verdict each and one overall."
-            )
-            passport = files / "amina-passport.json"
-            amina_safety = sorted(cohort.iterdir())[0]  # the roster's first line
-            demo.run(
-                "passport", "create", "--holder", "amina", "--audience", "an employer abroad",
-                "--out", str(passport), str(credential), str(amina_safety),
-            )  # fmt: skip
-            demo.run("verify", "--trust-list", str(trust_list), str(passport))
-
-            demo.step(
-                "10. The school finds the welding exam was not properly invigilated and revokes that credential, "
-                "giving a reason."
-            )
-            demo.run("revoke", str(credential), "--issuer", "welding-school", "--reason", "1")
-
-            demo.step(
-                "11. The employer verifies the passport again: the welding certificate is reported revoked, with "
-                "reason and time; the safety course still stands."
-            )
-            demo.run("verify", "--trust-list", str(trust_list), str(passport), expect=1)
-
-            demo.step(
-                "12. If the chain cannot be reached, the verifier says so (exit code 2): 'could not "
-                "determine' is never reported as 'invalid'."
-            )
-            demo.run("verify", "--rpc", f"http://127.0.0.1:{free_port()}", str(credential), expect=2)
+            files = Files.under(home / "files")
+            files.directory.mkdir()
+            parties(demo)
+            accreditation(demo, files)
+            one_credential(demo, files)
+            cohort_and_passport(demo, files)
+            revocation(demo, files)
         finally:
             node.stop()
             console.print("\nLocal chain stopped and demo files removed. Done.")

@@ -143,6 +143,18 @@ class CredentialRegistry(Binding):
     def anchored_topics(self, account: str | None, value: bytes) -> list[str | None]:
         return [self.topic("Anchored"), None if account is None else address_topic(account), bytes32_topic(value)]
 
+    def anchored_by_topics(self, accounts: Sequence[str]) -> list[Any]:
+        """The `Anchored` logs of any of `accounts` (a topic that lists alternatives matches any)."""
+        return [self.topic("Anchored"), sorted({address_topic(a) for a in accounts})]
+
+    @staticmethod
+    def anchored_key(log: dict[str, Any]) -> tuple[str, str]:
+        """(account, value) of an `Anchored` log, as lower-case hex without 0x, from its topics."""
+        topics = log["topics"]
+        if len(topics) < 3:
+            raise BadAnswer("the node answered something that is not a valid eth_getLogs result for Anchored")
+        return topics[1][-40:].lower(), topics[2][2:].lower()
+
     def status_changed_topics(
         self, account: str, purpose: sw.Purpose | int, number: int, word: int
     ) -> list[str | None]:

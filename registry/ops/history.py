@@ -140,6 +140,30 @@ class WordWalk:
             self._take(found)
 
 
+# Windows of a search for a value's first anchoring sent in one batch.
+SEARCH_WINDOWS_PER_BATCH = 16
+
+
+def earliest_anchoring(
+    client: ChainClient, binding: CredentialRegistry, value: bytes, floor: int, window: int
+) -> dict[str, Any] | None:
+    """The first `Anchored` log of `value`, by any account, or None: the blocks from `floor` (the
+    deployment) to the head, oldest first, in windows of `window` blocks (a node refuses wider
+    ranges), a batch of windows per round trip, until one holds a log."""
+    topics = binding.anchored_topics(None, value)
+    head = client.block_number()
+    low = floor
+    while low <= head:
+        ranges: list[tuple[int, int]] = []
+        while low <= head and len(ranges) < SEARCH_WINDOWS_PER_BATCH:
+            ranges.append((low, min(head, low + window - 1)))
+            low = ranges[-1][1] + 1
+        for logs in client.batch([client.logs_request(binding.address, topics, a, b) for a, b in ranges]):
+            if logs:
+                return dict(min(logs, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16))))
+    return None
+
+
 def everything(events: list[StatusEvent]) -> bool:
     """The `enough` of a caller that wants the whole history."""
     del events

@@ -255,21 +255,39 @@ class Registry:
     anchor_records = staticmethod(CredentialRegistry.anchor_records)
 
     def anchor_logs(self, records: Sequence[AnchorRecord]) -> dict[tuple[str, bytes], dict[str, Any] | None]:
-        """The `Anchored` logs that made anchors (transaction, log index): one log query per anchor,
-        bounded to its block, all in one batch (a cohort's members share one)."""
-        unique = {(r.account, r.value): r for r in records}
-        keys = list(unique)
+        """The `Anchored` logs that made anchors (transaction, log index), all in one batch: the
+        anchors, by block, in windows of at most `log_window` blocks, one log query per window for
+        all their accounts (a lone anchor: its own block), so a directory of credentials anchored
+        one by one costs a few queries, not one each (a cohort's members share one anchor)."""
+        unique = sorted({(r.account, r.value): r for r in records}.values(), key=lambda r: r.block)
+        groups: list[list[AnchorRecord]] = []
+        for record in unique:
+            if groups and record.block - groups[-1][0].block < self.log_window:
+                groups[-1].append(record)
+            else:
+                groups.append([record])
+        credentials = self.credentials
         requests = [
             self.client.logs_request(
                 self.credential_address,
-                self.credentials.anchored_topics(account, value),
-                unique[(account, value)].block,
-                unique[(account, value)].block,
+                credentials.anchored_topics(g[0].account, g[0].value)
+                if len(g) == 1
+                else credentials.anchored_by_topics([r.account for r in g]),
+                g[0].block,
+                g[-1].block,
             )
-            for account, value in keys
+            for g in groups
         ]
-        results = self.client.batch(requests)
-        return {k: (dict(logs[0]) if logs else None) for k, logs in zip(keys, results, strict=True)}
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for logs in self.client.batch(requests):
+            for log in logs:
+                found.setdefault(credentials.anchored_key(log), dict(log))
+        answer: dict[tuple[str, bytes], dict[str, Any] | None] = {}
+        for r in unique:
+            log = found.get((r.account[2:].lower(), r.value.hex()))
+            # The anchor's own block holds its log; one elsewhere is not the log that made it.
+            answer[(r.account, r.value)] = log if log is not None and int(log["blockNumber"], 16) == r.block else None
+        return answer
 
     # -- status ---------------------------------------------------------------------------
 

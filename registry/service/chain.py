@@ -265,4 +265,5 @@ class ChainAccess:
 
     def registry(self, fresh: bool = False) -> Registry:
         self.attach()
-        return Registry(PinnedClient(self.base, self.cache, self.head(fresh), fresh), self.deployment)
+        client = PinnedClient(self.base, self.cache, self.head(fresh), fresh)
+        return Registry(client, self.deployment, self.settings.log_window)

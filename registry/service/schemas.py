@@ -1,10 +1,29 @@
-"""The API's request and response bodies (pydantic), as published in /openapi.json."""
+"""The API's request and response bodies, as published in /openapi.json.
+
+Our own answers are not declared here: the verification and issuer-check reports are the types ops
+declares beside the `to_json` that builds them (registry/ops/verify/shapes.py,
+registry/ops/trust/shapes.py), imported below, so the document says what the CLI's `--json` says.
+
+What stays declared here is on purpose:
+- EBSI's shapes (`Issuer`, `IssuerAttribute`, `IssuerAttributeResponse`, `Timestamp`, the pagination
+  of `PaginatedList`): EBSI's wire, not ours. The routers build them from ops' data (a `Link`'s
+  bytes and integer types become EBSI's hex and `issuerType` words, an Anchored event becomes
+  `timestampedBy`), so no ops type has these fields to reuse; EBSI clients read them as they are.
+- `Problem`: RFC 7807, the service's own error answer.
+- Requests (`VerifyRequest`, the write bodies): what a client may send, with the bounds the
+  service enforces on it; ops takes Python arguments, not bodies.
+- `UnsignedTransaction`, `SentTransaction`, `Receipt`: what the service's write routes answer; ops
+  has no report for them (the service builds the transaction, the client signs it).
+"""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, with_config
+
+from registry.ops.trust.shapes import LinkCheck, TrustReport
+from registry.ops.verify.shapes import Check, PassportReport, VerifyReport
 
 ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 HEX32 = r"^(0x)?[0-9a-fA-F]{64}$"
@@ -103,61 +122,14 @@ class VerifyRequest(BaseModel):
     )
 
 
-class Check(BaseModel):
-    name: str
-    outcome: Literal["pass", "fail", "unknown", "skipped"]
-    message: str
-    evidence: dict[str, Any]
-
-
-Verdict = Literal["valid", "invalid", "revoked", "suspended", "could not determine", "root not trusted"]
-
-
-class VerifyReport(BaseModel):
-    """The report on one credential (`registry verify --json`)."""
-
-    model_config = ConfigDict(extra="forbid")
-    source: str
-    verdict: Verdict
-    summary: str
-    checks: list[Check]
-    credential: dict[str, Any]
-    checked_at: str
-
-
-class PassportReport(BaseModel):
-    """The report on a skills passport: the holder's checks, then one report per credential."""
-
-    model_config = ConfigDict(extra="forbid")
-    source: str
-    kind: Literal["passport"]
-    verdict: Verdict
-    summary: str
-    holder: str | None = Field(description="the holder's DID, when the passport names one")
-    checks: list[Check]
-    credentials: list[VerifyReport]
-
-
-class LinkCheck(BaseModel):
-    did: str
-    attribute_id: str
-    issuer_type: str
-    ok: bool
-    message: str
-    evidence: dict[str, Any]
-
-
-class TrustReport(BaseModel):
-    did: str
-    at: str
-    ok: bool
-    # ok false is "not trusted" or, for a time the chain has not reached, "could not determine".
-    verdict: Literal["trusted", "not trusted", "could not determine"]
-    summary: str
-    root: str | None
-    trustedRoot: bool | None
-    notes: list[str]
-    path: list[LinkCheck]
+# The reports' JSON is declared once, in ops, beside the `to_json` that builds it (mypy holds one to
+# the other); these are those types. The published schema is stricter than ops needs to say: a
+# report has no member beyond its own (additionalProperties false), as before, and the passport's
+# `holder` keeps its description (its attribute docstring).
+for _report in (VerifyReport, PassportReport):
+    with_config(ConfigDict(extra="forbid", use_attribute_docstrings=True))(_report)
+for _part in (Check, TrustReport, LinkCheck):
+    with_config(ConfigDict())(_part)  # its own, so it does not take a report's extra="forbid"
 
 
 class TrustedRoot(BaseModel):

@@ -29,8 +29,8 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts.bench import gas, memory, report, throughput
-from scripts.bench.chain import bench_chain
+from scripts.bench import directory, gas, memory, report, throughput
+from scripts.bench.chain import BenchChain, bench_chain
 from scripts.bench.coldstart import cold_start
 from scripts.bench.world import World, build
 
@@ -54,6 +54,7 @@ class Sizes:
     memory_chunk: int
     cold_runs: int
     cold_warmup: int
+    directory: tuple[int, int]  # issuers, credentials per issuer: the many-issuers directory
 
 
 FULL = Sizes(
@@ -72,6 +73,7 @@ FULL = Sizes(
     memory_chunk=1_000,
     cold_runs=15,
     cold_warmup=2,
+    directory=(100, 100),
 )
 
 SMOKE = Sizes(
@@ -90,6 +92,7 @@ SMOKE = Sizes(
     memory_chunk=50,
     cold_runs=2,
     cold_warmup=0,
+    directory=(3, 4),
 )
 
 
@@ -185,6 +188,17 @@ def memory_runs(world: World, sizes: Sizes, first: Any, tmp: Path) -> dict[str, 
     return results
 
 
+@dataclass
+class Issued:
+    """What the gas phase issued, which the verification phase verifies."""
+
+    singles: list[Any]
+    revoked_singles: set[int]
+    small_cohorts: list[Any]
+    big: Any  # the issuance cohort
+    scattered: set[int]  # its members revoked at random
+
+
 def run(sizes: Sizes, out_dir: Path, smoke: bool, seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     results: dict[str, Any] = {
@@ -202,59 +216,76 @@ def run(sizes: Sizes, out_dir: Path, smoke: bool, seed: int) -> dict[str, Any]:
         tmp = Path(tmp_name)
         log(f"anvil on {chain.node.rpc_url}; deploying our contracts and accrediting an issuer")
         world = build(chain, tmp / "home")
-        log("deploying the peers (DocumentStore, SchemaRegistry + EAS) and the floor")
-        peers = gas.deploy_peers(chain)
-        results["meta"]["chain"] = chain.facts()
-        results["meta"]["packages"] = peers.packages
-        ours: dict[str, Any] = {}
-        log(f"{sizes.singles} single credentials, anchored one transaction each")
-        singles = world.singles(sizes.singles)
-        revoked_singles_wanted = max(1, round(sizes.singles * sizes.revoked_share))
-        figures, revoked_singles = gas.ours_singles(world, singles, revoked_singles_wanted)
-        ours.update(figures)
-        small_cohorts = []
-        for size in sizes.cohorts[:-1]:
-            log(f"cohort of {size}")
-            cohort = world.cohort(size)
-            small_cohorts.append(cohort)
-            ours[f"cohort_{size}"] = gas.cohort_op(cohort)
-        log(f"issuance throughput: a cohort of {sizes.cohorts[-1]}")
-        big, results["issue"] = throughput.issuance(world, sizes.cohorts[-1])
-        ours[f"cohort_{sizes.cohorts[-1]}"] = gas.cohort_op(big)
-        log("bulk revocation, suspension and reinstatement")
-        ours.update(gas.ours_bulk_status(world, sizes.bulk_revoke))
-        figures, scattered = gas.ours_scattered_revoke(world, big, sizes.scattered_revoke, rng)
-        ours[f"bulk_revoke_scattered_{sizes.scattered_revoke}"] = figures
-        log("peers: floor, OpenAttestation, EAS")
-        peer_figures = {
-            **gas.floor_gas(chain, peers),
-            **gas.oa_gas(chain, peers, sizes.peer_bulk, sizes.peer_bulk_revoke),
-            **gas.eas_gas(chain, peers, sizes.peer_bulk, sizes.peer_bulk_revoke),
-        }
-        results["gas_detail"] = {"ours": ours, "peers": peer_figures, "deploy": peers.deploy_gas()}
-
-        inputs, expected = verification_input(
-            world, singles, revoked_singles, small_cohorts, big, scattered, sizes, rng
-        )
-        log(f"verification throughput: {len(inputs)} credentials")
-        results["verify"] = throughput.verification(world, inputs, expected, sizes.latency_samples, sizes.memory_chunk)
-        log(f"profiling verify_many over {sizes.profile_credentials} credentials")
-        results["verify_profile"] = throughput.profile(world, inputs[: sizes.profile_credentials])
-
-        log("cold start of `registry verify`")
-        holder = tmp / "one-credential.json"
-        # A credential that must verify VALID: a single that was never revoked.
-        holder.write_text(next(h for n, h in enumerate(singles) if n not in revoked_singles).dumps())
-        results["cold_start"] = cold_start(
-            holder, chain.node.rpc_url, world.deployment_file, sizes.cold_runs, sizes.cold_warmup
-        )
-
-        results["memory_detail"] = memory_runs(world, sizes, big, tmp)
+        issued = gas_phase(results, world, chain, sizes, rng)
+        verification_phase(results, world, issued, sizes, rng, tmp)
     results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     results["meta"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     results.update(report.headline(results, sizes.headline_cohort, sizes.scattered_revoke))
     report.write_all(results, out_dir)
     return results
+
+
+def gas_phase(results: dict[str, Any], world: World, chain: BenchChain, sizes: Sizes, rng: random.Random) -> Issued:
+    """Our writes through the code users run (singles, cohorts, the timed issuance cohort, bulk status
+    changes), then the peers' and the floor's: `results` gets gas_detail, issue and the chain's facts."""
+    log("deploying the peers (DocumentStore, SchemaRegistry + EAS) and the floor")
+    peers = gas.deploy_peers(chain)
+    results["meta"]["chain"] = chain.facts()
+    results["meta"]["packages"] = peers.packages
+    ours: dict[str, Any] = {}
+    log(f"{sizes.singles} single credentials, anchored one transaction each")
+    singles = world.singles(sizes.singles)
+    revoked_singles_wanted = max(1, round(sizes.singles * sizes.revoked_share))
+    figures, revoked_singles = gas.ours_singles(world, singles, revoked_singles_wanted)
+    ours.update(figures)
+    small_cohorts = []
+    for size in sizes.cohorts[:-1]:
+        log(f"cohort of {size}")
+        cohort = world.cohort(size)
+        small_cohorts.append(cohort)
+        ours[f"cohort_{size}"] = gas.cohort_op(cohort)
+    log(f"issuance throughput: a cohort of {sizes.cohorts[-1]}")
+    big, results["issue"] = throughput.issuance(world, sizes.cohorts[-1])
+    ours[f"cohort_{sizes.cohorts[-1]}"] = gas.cohort_op(big)
+    log("bulk revocation, suspension and reinstatement")
+    ours.update(gas.ours_bulk_status(world, sizes.bulk_revoke))
+    figures, scattered = gas.ours_scattered_revoke(world, big, sizes.scattered_revoke, rng)
+    ours[f"bulk_revoke_scattered_{sizes.scattered_revoke}"] = figures
+    log("peers: floor, OpenAttestation, EAS")
+    peer_figures = {
+        **gas.floor_gas(chain, peers),
+        **gas.oa_gas(chain, peers, sizes.peer_bulk, sizes.peer_bulk_revoke),
+        **gas.eas_gas(chain, peers, sizes.peer_bulk, sizes.peer_bulk_revoke),
+    }
+    results["gas_detail"] = {"ours": ours, "peers": peer_figures, "deploy": peers.deploy_gas()}
+    return Issued(singles, revoked_singles, small_cohorts, big, scattered)
+
+
+def verification_phase(
+    results: dict[str, Any], world: World, issued: Issued, sizes: Sizes, rng: random.Random, tmp: Path
+) -> None:
+    """Verification throughput and its profile, cold start, peak memory: into `results`."""
+    singles, revoked_singles = issued.singles, issued.revoked_singles
+    inputs, expected = verification_input(
+        world, singles, revoked_singles, issued.small_cohorts, issued.big, issued.scattered, sizes, rng
+    )
+    log(f"verification throughput: {len(inputs)} credentials")
+    results["verify"] = throughput.verification(world, inputs, expected, sizes.latency_samples, sizes.memory_chunk)
+    log(f"profiling verify_many over {sizes.profile_credentials} credentials")
+    results["verify_profile"] = throughput.profile(world, inputs[: sizes.profile_credentials])
+    issuers, per_issuer = sizes.directory
+    log(f"a directory of {issuers * per_issuer} credentials from {issuers} issuers")
+    results["directory"] = directory.directory(world, issuers, per_issuer)
+
+    log("cold start of `registry verify`")
+    holder = tmp / "one-credential.json"
+    # A credential that must verify VALID: a single that was never revoked.
+    holder.write_text(next(h for n, h in enumerate(singles) if n not in revoked_singles).dumps())
+    results["cold_start"] = cold_start(
+        holder, world.chain.node.rpc_url, world.deployment_file, sizes.cold_runs, sizes.cold_warmup
+    )
+
+    results["memory_detail"] = memory_runs(world, sizes, issued.big, tmp)
 
 
 def main(argv: list[str] | None = None) -> int:

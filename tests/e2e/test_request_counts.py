@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from registry.chain.client import Call, ChainClient, contract_abi
+from registry.chain.deployment import Deployment
 from registry.config import Settings
 from registry.keystore import Identity
 from registry.ops.issuance import Issued, Issuer
@@ -59,7 +60,7 @@ def verify(settings: Settings, proxy: CountingProxy, path: Path, *extra: str, en
     return result.returncode, json.loads(result.stdout) if result.stdout.strip() else None, proxy.requests
 
 
-def send_all(client: ChainClient, identity: Identity, calls: list[Call]) -> None:
+def send_all(client: ChainClient, identity: Identity, calls: list[Call], *, own_blocks: bool = True) -> None:
     """Each call as its own signed transaction in its own block (sent one by one: anvil's automine
     mines each as it arrives), then every receipt checked: the cheap way to give a word a long history."""
     account = identity.account
@@ -72,10 +73,11 @@ def send_all(client: ChainClient, identity: Identity, calls: list[Call]) -> None
               "chainId": client.chain_id, **fees}  # fmt: skip
         raws.append(("eth_sendRawTransaction", ["0x" + account.sign_transaction(tx).raw_transaction.hex()]))
     hashes = [client.request(*raw) for raw in raws]
-    client.wait_for_receipt(hashes[-1])
+    client.wait_for_receipt(hashes[-1], timeout_s=600)  # anvil mines them one by one: slow on a busy machine
     receipts = client.batch([("eth_getTransactionReceipt", [h]) for h in hashes])
     assert all(r and r["status"] == "0x1" for r in receipts)
-    assert len({r["blockNumber"] for r in receipts}) > 0.9 * len(calls)  # (anvil may put two in one block)
+    if own_blocks:  # (anvil may put two in one block)
+        assert len({r["blockNumber"] for r in receipts}) > 0.9 * len(calls)
 
 
 def two_in_one_word(issuer: Issuer, holder: str) -> tuple[list[Issued], Issued, Issued]:
@@ -153,3 +155,84 @@ def test_one_credential_costs_the_same_requests_whatever_its_words_history(  # t
     code, report, requests = verify(settings, proxy, files["untouched"], "--at", at, env=small)
     assert (code, report["verdict"]) == (2, "could not determine"), report
     assert requests <= BOUND, (requests, proxy.methods)
+
+
+def anchored_directory(registry: Registry, issuers: list[Issuer], holder: str, per_issuer: int, out: Path) -> None:
+    """`per_issuer` credentials of each issuer, each anchored by its own transaction (sent back to
+    back), written into `out`, issuers interleaved as a directory listing would mix them."""
+    from registry.formats import credential as vcfmt
+
+    out.mkdir()
+    now = int(time.time())
+    for n, issuer in enumerate(issuers):
+        tokens = []
+        for _ in range(per_issuer):
+            number, index = issuer.allocator.allocate_single()
+            tokens.append(issuer.sign(issuer._draft(holder, welding_certificate(), number, index, now, None), now))
+        anchors = [registry.credentials.anchor(vcfmt.credential_hash(t)) for t in tokens]
+        send_all(registry.client, issuer.identity, anchors, own_blocks=False)
+        for m, token in enumerate(tokens):
+            (out / f"{m:04d}-{n:02d}.json").write_text(vcfmt.HolderFile(token).dumps())
+
+
+def test_a_directory_costs_requests_per_issuer_not_per_credential(  # type: ignore[no-untyped-def]
+    registry: Registry, chain: Any, trust: Any, make_issuer: Any, holder: Identity, settings: Settings,
+    proxy: CountingProxy, tmp_path: Path,
+) -> None:  # fmt: skip
+    """20 issuers: 5 credentials each (one slice of files) and 30 each (600 files: two slices). The
+    second directory costs hardly more: no log query per credential for its anchoring transaction
+    (one range query per window of blocks), and issuers read once for the command, not per slice."""
+    from registry.ops.trust import IssuerType
+    from tests.conftest import ONE_YEAR, WELDING_SCOPE
+
+    until = int(time.time()) + ONE_YEAR - 3600
+    issuers = []
+    for n in range(20):
+        identity = make_issuer(f"centre-{n}")
+        trust.accredit(chain.tao, chain.tao_attribute, identity.did, IssuerType.TI, [WELDING_SCOPE], until)
+        issuers.append(Issuer(registry, identity, settings))
+    small, large = tmp_path / "small", tmp_path / "large"
+    anchored_directory(registry, issuers, holder.did, 5, small)
+    anchored_directory(registry, issuers, holder.did, 30, large)
+    code, _, few = verify(settings, proxy, small)
+    assert code == 0
+    code, _, many = verify(settings, proxy, large)
+    assert code == 0
+    assert many - few <= 20, (few, many, proxy.methods)
+
+
+def test_the_timestamp_route_reads_within_a_nodes_log_range_limit(  # type: ignore[no-untyped-def]
+    anvil: Any, issuer: Issuer, holder: Identity, settings: Settings, tmp_path: Path
+) -> None:
+    """`GET /timestamp/v4/timestamps/{id}` searches the chain from the deployment in windows of
+    REGISTRY_LOG_WINDOW blocks, so a node that refuses wider log ranges (Besu) still answers it."""
+    import dataclasses
+
+    import httpx
+
+    from tests.helpers.service_fixtures import TEST_CONFIG
+    from tests.helpers.service_helpers import start_service
+
+    issued = issuer.issue_single(holder.did, welding_certificate())
+    limited = CountingProxy(anvil.rpc_url, max_log_range=5)
+    deployed = Deployment.load(settings.deployment_file).deployment_block
+    # The chain is longer than one window: one query from the deployment to the head is refused.
+    assert int(registry_head(anvil.rpc_url), 16) - deployed > 5
+    service_settings = dataclasses.replace(settings, rpc_urls=(limited.url,), log_window=5)
+    running = start_service(service_settings, TEST_CONFIG)
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as http:
+            answer = http.get(f"/timestamp/v4/timestamps/0x{issued.credential_hash.hex()}")
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["blockNumber"] == issued.receipt["blockNumber"]  # type: ignore[index]
+            missing = http.get(f"/timestamp/v4/timestamps/{'00' * 32}")
+            assert missing.status_code == 404, missing.text
+        assert limited.refused == 0
+    finally:
+        running.stop()
+        limited.close()
+
+
+def registry_head(url: str) -> str:
+    head: str = ChainClient(url).request("eth_blockNumber", [])
+    return head

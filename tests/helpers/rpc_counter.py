@@ -2,7 +2,9 @@
 unchanged and counting what passes, so a test can hold a command to a number of requests.
 
 `requests` counts JSON-RPC requests (each element of a batch is one), `round_trips` the HTTP
-POSTs, `methods` the requests per method.
+POSTs, `methods` the requests per method. With `max_log_range`, it refuses an `eth_getLogs` over
+more blocks, as a Besu node does (`--rpc-max-logs-range`, 5,000 by default): the whole POST is
+answered with a JSON-RPC error, a fault the test could not cause with anvil, which has no limit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from tests.conftest import relay
 
@@ -18,13 +21,22 @@ from tests.conftest import relay
 class CountingProxy(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, max_log_range: int | None = None) -> None:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 proxy.count(body)
+                if proxy.too_wide(body):
+                    error = {"jsonrpc": "2.0", "id": 1, "error": {"code": -32005, "message": "exceeds max range"}}
+                    data = json.dumps(error).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 relay(self, upstream, body)
 
             def log_message(self, format: str, *args: object) -> None:
@@ -32,6 +44,8 @@ class CountingProxy(ThreadingHTTPServer):
 
         super().__init__(("127.0.0.1", 0), Handler)
         self._lock = threading.Lock()
+        self.max_log_range = max_log_range
+        self.refused = 0
         self.requests = 0
         self.round_trips = 0
         self.methods: Counter[str] = Counter()
@@ -45,6 +59,23 @@ class CountingProxy(ThreadingHTTPServer):
             self.round_trips += 1
             self.requests += len(calls)
             self.methods.update(str(c.get("method")) for c in calls)
+
+    def too_wide(self, body: bytes) -> bool:
+        if self.max_log_range is None:
+            return False
+        message = json.loads(body)
+        for call in message if isinstance(message, list) else [message]:
+            if call.get("method") == "eth_getLogs" and self._span(call["params"][0]) > self.max_log_range:
+                self.refused += 1
+                return True
+        return False
+
+    @staticmethod
+    def _span(query: dict[str, Any]) -> int:
+        low, high = query.get("fromBlock", "0x0"), query.get("toBlock", "latest")
+        if not (isinstance(low, str) and low.startswith("0x") and isinstance(high, str) and high.startswith("0x")):
+            return 1 << 62  # a range up to "latest": the node cannot bound it
+        return int(high, 16) - int(low, 16) + 1
 
     def reset(self) -> None:
         with self._lock:

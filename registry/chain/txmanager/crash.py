@@ -1,7 +1,7 @@
 """Crash points: the fault tests' hook into every step of a write.
 
 `crash_point(step)` SIGKILLs this process when `REGISTRY_CRASH_AT` names the step, so the tests
-(tests/test_faults.py, tests/test_writer_faults.py) kill a real writer where they mean to and check
+(tests/chain/test_faults.py, tests/ops/test_writer_faults.py) kill a real writer where they mean to and check
 that the journal finishes what it left.
 """
 

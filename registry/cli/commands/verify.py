@@ -91,7 +91,9 @@ def _verifier_for(settings: Settings, roots: Any, url: str) -> Any:
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
     # No trust list at all: a genuine credential's root is one nobody said they trust ("root not trusted").
-    return Verifier(registry, roots, anchor_window_s=settings.anchor_window_s, require_trusted_root=True)
+    return Verifier(
+        registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True, require_trusted_root=True
+    )
 
 
 def _read_argument(source: str | Path) -> tuple[str, bytes]:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
+from registry.ops.trust import shapes
+
 if TYPE_CHECKING:
     from registry.formats.accreditation import ParsedAccreditation
     from registry.ops.registry import DidState
@@ -177,6 +179,10 @@ class LinkCheck:
     message: str
     evidence: dict[str, Any] = field(default_factory=dict)
 
+    def to_json(self) -> shapes.LinkCheck:
+        return {"did": self.did, "attribute_id": self.attribute_id, "issuer_type": self.issuer_type, "ok": self.ok,
+                "message": self.message, "evidence": self.evidence}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class LaterChange:
@@ -210,12 +216,12 @@ class TrustReport:
     changed_later: list[LaterChange] = field(default_factory=list)
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> shapes.TrustVerdict:
         if self.undetermined:
             return "could not determine"
         return "trusted" if self.ok else "not trusted"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.TrustReport:
         return {
             "did": self.did,
             "at": self.at,
@@ -225,7 +231,7 @@ class TrustReport:
             "root": self.root,
             "trustedRoot": self.trusted_root,
             "notes": self.notes,
-            "path": [vars(link) for link in self.path],
+            "path": [link.to_json() for link in self.path],
         }
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.did import split_did_url
-from registry.ops.issuance import parse_status_entry, status_entries
+from registry.ops.issuance import parse_status_entry
 from registry.ops.registry import Purpose
 
 MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
@@ -37,10 +38,13 @@ class Fields:
     statuses: list[StatusRef]
 
 
+_STR = repeat(str)  # map(isinstance, values, _STR): every value a str, tested in C
+
+
 def str_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+    if isinstance(value, list) and all(map(isinstance, value, _STR)):
         return value
     return []
 
@@ -61,9 +65,11 @@ def _common(vc: dict[str, Any], kid: str | None, issuer: str) -> tuple[str, list
     kid_did, fragment = _split_kid(kid) if len(kid) <= 512 else split_did_url(kid)
     if kid_did != issuer:
         raise InputError("the signing key (kid) belongs to another DID than the issuer")
-    statuses = [parse_status_entry(e) for e in status_entries({"vc": vc})]
-    for did, *_ in statuses:
-        if did != issuer:
+    status = vc.get("credentialStatus")
+    entries = status if isinstance(status, list) else [status] if isinstance(status, dict) else ()
+    statuses = [parse_status_entry(e) for e in entries if isinstance(e, dict)]  # as status_entries reads them
+    for ref in statuses:
+        if ref[0] != issuer:
             raise InputError("a status list belongs to another DID than the issuer")
     return fragment, statuses, vcfmt.schema_id(vc)
 

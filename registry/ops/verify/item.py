@@ -10,7 +10,7 @@ from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.ops.registry import AnchorRecord, DidState, VerificationMethod
 from registry.ops.verify.fields import StatusRef
-from registry.ops.verify.report import Code, Outcome, Row
+from registry.ops.verify.report import Code, CredentialInfo, Outcome, Row
 
 # Times in messages and evidence: a batch repeats a handful of them (a cohort's signing time, its
 # anchor's block time, a key's window), so each is formatted once.
@@ -39,7 +39,7 @@ class Item:
     schema: Any = None
     fatal: bool = False
     format_ok: bool = False
-    info: dict[str, Any] = field(default_factory=dict)
+    info: CredentialInfo | None = None  # what the report shows of the credential, once it parsed
     anchor: AnchorRecord | None = None
     did_state: DidState | None = None  # the issuer's DID document, once the key check read it
     signing_method: VerificationMethod | None = None  # the key that signed, once its signature verified

@@ -12,37 +12,37 @@ from registry.formats.merkle import ProofMemo, keccak256, verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.verify.fields import Fields, fields_v1, fields_v2
 from registry.ops.verify.item import Item, iso
-from registry.ops.verify.report import Code, Outcome
+from registry.ops.verify.report import Code, CredentialInfo, Outcome
 
 _V2 = "vcdm2.0-vc+jwt"
-_LABELS = {_V2: "VCDM 2.0 vc+jwt"}
 _V1_LABEL = "EBSI JWT-VC (VCDM 1.1)"
+_WELL_FORMED = {_V2: "a well-formed VCDM 2.0 vc+jwt"}
+_WELL_FORMED_V1 = f"a well-formed {_V1_LABEL}"
 
 
 def check_format(item: Item, content: str | bytes, memo: ProofMemo) -> None:
     """Parse the holder file and its JWT for either profile; then the cohort proof, if any."""
     try:
-        item.holder = vcfmt.load_holder_file(content, item.source)
-        item.parsed = jwt.parse(item.holder.credential)
-        profile = detect_profile(item.parsed)
+        holder = item.holder = vcfmt.load_holder_file(content, item.source)
+        parsed = item.parsed = jwt.parse(holder.credential)
+        profile = detect_profile(parsed)
         if profile == _V2:
-            item.parsed, vc = parse_vc2(item.holder.credential, loader=skills_context_loader)
-            fields = fields_v2(item.parsed, vc)
+            parsed, vc = parse_vc2(holder.credential, loader=skills_context_loader)
+            item.parsed = parsed
+            fields = fields_v2(parsed, vc)
         else:
-            vc, fields = fields_v1(item.parsed)
+            vc, fields = fields_v1(parsed)
     except InputError as exc:
         item.add(Code.FORMAT, Outcome.FAIL, str(exc))
         return
-    _take(item, fields, vc, profile)
+    _take(item, holder, fields, vc, profile)
     item.format_ok = True
-    label = _LABELS.get(profile, _V1_LABEL)
-    item.add(Code.FORMAT, Outcome.PASS, f"a well-formed {label}", alg=item.parsed.alg, kid=item.parsed.kid)
-    if item.holder.cohort is not None:
+    item.add(Code.FORMAT, Outcome.PASS, _WELL_FORMED.get(profile, _WELL_FORMED_V1), alg=parsed.alg, kid=parsed.kid)
+    if holder.cohort is not None:
         check_cohort_proof(item, memo)
 
 
-def _take(item: Item, fields: Fields, vc: dict[str, object], profile: str) -> None:
-    assert item.holder is not None
+def _take(item: Item, holder: vcfmt.HolderFile, fields: Fields, vc: dict[str, object], profile: str) -> None:
     item.issuer = fields.issuer
     item.fragment = fields.fragment
     item.issued_at = fields.signed_at
@@ -51,21 +51,21 @@ def _take(item: Item, fields: Fields, vc: dict[str, object], profile: str) -> No
     item.statuses = fields.statuses
     item.types = tuple(fields.types)
     item.schema = fields.schema
-    item.credential_hash = vcfmt.credential_hash(item.holder.credential)
-    item.value = item.credential_hash
+    item.credential_hash = item.value = vcfmt.credential_hash(holder.credential)
     subject = vc.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
-    item.info = {
-        "id": vc.get("id"),
-        "profile": profile,
-        "issuer": item.issuer,
-        "subject": fields.subject,
-        "types": fields.types,
-        "achievement": achievement.get("name") if isinstance(achievement, dict) else None,
-        "issued": iso(item.issued_at),
-        "hash": "0x" + item.credential_hash.hex(),
-        "schema": fields.schema,
-    }
+    # What the report shows of the credential, as a dict only when someone reads it (report.py).
+    item.info = CredentialInfo(
+        vc.get("id"),
+        profile,
+        fields.issuer,
+        fields.subject,
+        fields.types,
+        achievement.get("name") if isinstance(achievement, dict) else None,
+        fields.signed_at,
+        item.credential_hash,
+        fields.schema,
+    )
 
 
 def check_cohort_proof(item: Item, memo: ProofMemo) -> None:

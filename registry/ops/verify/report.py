@@ -2,7 +2,8 @@
 
 A check's label ("revocation status") and the verdict it leads to (REVOKED) both follow from its
 `Code`; nothing downstream matches on the English. The JSON a report renders to is what callers
-(the CLI's `--json`, the service) have always seen: each check as name, outcome, message, evidence.
+(the CLI's `--json`, the service) have always seen: each check as name, outcome, message, evidence;
+shapes.py declares it, and the outcome and verdict words, for mypy and the service's OpenAPI.
 
 Reports are built lazily: the hot loop keeps each credential's results as compact rows, and a
 report turns them into `Check` objects only when someone reads `checks` (rendering, the service
@@ -13,42 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
+from registry.formats.credential import iso
 from registry.ops.registry import REASONS, Purpose
+from registry.ops.verify import shapes
+from registry.ops.verify.shapes import Outcome, Verdict
 
 # Said with every VALID verdict read from one node: what it rests on beyond the signature.
 SINGLE_NODE_NOTE = (
     "read from one node: trust in the node operator (it could lie about the issuer's keys, anchors and "
     "status); give several --rpc endpoints of independent operators for a quorum"
 )
-
-
-class Outcome(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    UNKNOWN = "unknown"
-    SKIPPED = "skipped"
-
-
-class Verdict(StrEnum):
-    VALID = "valid"
-    INVALID = "invalid"
-    REVOKED = "revoked"
-    SUSPENDED = "suspended"
-    INDETERMINATE = "could not determine"
-    # Genuine, anchored and accredited, under a Root TAO the verifier has not said it trusts (its
-    # trust list leaves it out, or it gave none): not "valid" for this verifier, and not "invalid"
-    # either. Exit code 1, as every verdict that is not "rely on it".
-    UNTRUSTED_ROOT = "root not trusted"
-
-    @property
-    def exit_code(self) -> int:
-        if self is Verdict.VALID:
-            return 0
-        if self is Verdict.INDETERMINATE:
-            return 2
-        return 1
 
 
 class Code(StrEnum):
@@ -109,8 +86,8 @@ class Check:
     def name(self) -> str:
         return self.code.label
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.code.label, "outcome": str(self.outcome), "message": self.message,
+    def to_json(self) -> shapes.Check:
+        return {"name": self.code.label, "outcome": self.outcome, "message": self.message,
                 "evidence": dict(self.evidence)}  # fmt: skip
 
 
@@ -118,8 +95,16 @@ class Check:
 Row = tuple[Code, Outcome, str, dict[str, Any]]
 
 
+_VALID: tuple[Verdict, str] = (Verdict.VALID, "VALID: every check passed")
+
+
 def verdict_of(rows: list[Row]) -> tuple[Verdict, str]:
     """The verdict and summary a credential's checks give, by their codes and outcomes."""
+    for row in rows:  # the common answer in one pass: nothing failed or unknown
+        if row[1] is Outcome.FAIL or row[1] is Outcome.UNKNOWN:
+            break
+    else:
+        return _VALID
     failed = [r for r in rows if r[1] is Outcome.FAIL]
     for code, verdict in _FAIL_VERDICTS:
         for row in failed:
@@ -135,13 +120,41 @@ def verdict_of(rows: list[Row]) -> tuple[Verdict, str]:
         return Verdict.INDETERMINATE, f"COULD NOT DETERMINE: {unknown[2]}"
     if untrusted:
         return Verdict.UNTRUSTED_ROOT, f"ROOT NOT TRUSTED: genuine and anchored; {untrusted[0][2]}"
-    return Verdict.VALID, "VALID: every check passed"
+    return _VALID
+
+
+class CredentialInfo(NamedTuple):
+    """What a report shows of the credential, as the hot loop keeps it (a dict when read)."""
+
+    id: Any
+    profile: str
+    issuer: str
+    subject: Any
+    types: list[str]
+    achievement: Any
+    issued: int
+    hash: bytes
+    schema: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "profile": self.profile,
+            "issuer": self.issuer,
+            "subject": self.subject,
+            "types": self.types,
+            "achievement": self.achievement,
+            "issued": iso(self.issued),
+            "hash": "0x" + self.hash.hex(),
+            "schema": self.schema,
+        }
 
 
 class Report:
-    """One credential's report; `checks` are made from the compact rows when first read."""
+    """One credential's report; `checks` are made from the compact rows, and `credential` from
+    its compact info, when first read."""
 
-    __slots__ = ("_checks", "_rows", "checked_at", "credential", "source", "summary", "verdict")
+    __slots__ = ("_checks", "_credential", "_rows", "checked_at", "source", "summary", "verdict")
 
     def __init__(
         self,
@@ -149,7 +162,7 @@ class Report:
         verdict: Verdict,
         summary: str,
         checks: list[Check] | None = None,
-        credential: dict[str, Any] | None = None,
+        credential: dict[str, Any] | CredentialInfo | None = None,
         checked_at: str = "",
         *,
         rows: list[Row] | None = None,
@@ -157,10 +170,21 @@ class Report:
         self.source = source
         self.verdict = verdict
         self.summary = summary
-        self.credential = credential if credential is not None else {}
+        self._credential = credential
         self.checked_at = checked_at
         self._rows = rows
         self._checks = checks
+
+    @property
+    def credential(self) -> dict[str, Any]:
+        info = self._credential
+        if not isinstance(info, dict):
+            info = self._credential = {} if info is None else info.to_dict()
+        return info
+
+    @credential.setter
+    def credential(self, value: dict[str, Any]) -> None:
+        self._credential = value
 
     @property
     def checks(self) -> list[Check]:
@@ -173,10 +197,10 @@ class Report:
     def checks(self, value: list[Check]) -> None:
         self._checks, self._rows = value, None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.VerifyReport:
         return {
             "source": self.source,
-            "verdict": str(self.verdict),
+            "verdict": self.verdict,
             "summary": self.summary,
             "checks": [c.to_json() for c in self.checks],
             "credential": dict(self.credential),
@@ -199,11 +223,11 @@ class PassportReport:
     checks: list[Check]
     credentials: list[Report]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> shapes.PassportReport:
         return {
             "source": self.source,
             "kind": "passport",
-            "verdict": str(self.verdict),
+            "verdict": self.verdict,
             "summary": self.summary,
             "holder": self.holder,
             "checks": [c.to_json() for c in self.checks],

@@ -28,6 +28,7 @@ from registry.ops.registry import BITS_PER_WORD, DidState, Purpose, Registry
 from registry.ops.trust import CLOCK_SKEW_S, Trust, TrustList, time_problem
 from registry.ops.verify import chain_checks, offline, presentation
 from registry.ops.verify.chain_checks import Batch
+from registry.ops.verify.issuers import IssuerCache
 from registry.ops.verify.item import Item, iso
 from registry.ops.verify.lookups import Lookups
 from registry.ops.verify.report import (
@@ -122,9 +123,13 @@ class Verifier:
         *,
         unavailable: str | None = None,
         anchor_window_s: int = DEFAULT_ANCHOR_WINDOW_S,
+        keep_issuers: bool = False,
         require_trusted_root: bool = False,
     ) -> None:
         self.registry = registry
+        # With `keep_issuers` (a command verifying many slices of files), issuers' DID documents and
+        # accreditation chains are read once for all the calls of `verify_many` (`issuers.py`).
+        self.issuers = IssuerCache() if keep_issuers else None
         self.trust_list = trust_list
         self.require_trusted_root = require_trusted_root
         self.unavailable = unavailable
@@ -137,12 +142,23 @@ class Verifier:
         registry = self.registry
         dids = tuple(sorted({i.issuer for i in items if not i.fatal}))
 
-        def resolve() -> dict[str, DidState]:
-            calls = [c for did in dids for c in registry.resolve_calls(did)]
+        def resolve(wanted: Sequence[str]) -> dict[str, DidState]:
+            calls = [c for did in wanted for c in registry.resolve_calls(did)]
             results = registry.client.call_many(calls)
-            return {did: Registry.did_state(did, results[2 * n], results[2 * n + 1]) for n, did in enumerate(dids)}
+            return {did: Registry.did_state(did, results[2 * n], results[2 * n + 1]) for n, did in enumerate(wanted)}
 
-        return registry.client.memo(("did-states", dids), resolve)
+        if self.issuers is not None:
+            self.issuers.refresh(registry)
+            return self.issuers.read("states", dids, resolve)
+        return registry.client.memo(("did-states", dids), lambda: resolve(dids))
+
+    def _chains(self, dids: set[str]) -> dict[str, Any]:
+        """The accreditation chains of these issuers (kept for the command with `keep_issuers`)."""
+        assert self.registry is not None
+        trust = Trust(self.registry, "")
+        if self.issuers is not None:
+            return self.issuers.read("chains", dids, trust.fetch)
+        return trust.fetch(dids)
 
     def _read(self, reads: _Reads, at: int | None) -> tuple[int, list[Any], list[int], bool | None]:
         """Head time, anchor records and status words, in one JSON-RPC batch; for a current question
@@ -202,7 +218,7 @@ class Verifier:
         reads = _Reads(live, {i.issuer: states[i.issuer] for i in live})
         head_time, anchors, words, syncing = self._read(reads, at)
         self._time_asked(live, at, head_time, syncing)
-        chains = Trust(registry, "").fetch({item.issuer for item in live})
+        chains = self._chains({item.issuer for item in live})
         batch = Batch(registry, lookups, at, head_time, self.anchor_window_s, self.trust_list,
                       require_trusted_root=self.require_trusted_root)  # fmt: skip
         for item, pairs, word_ids in zip(live, reads.pairs, reads.words, strict=True):

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from registry.errors import InputError
 from registry.formats.credential import iso
 from registry.formats.multibase import b64url_decode, multibase_decode_b58
+from registry.ops.history import earliest_anchoring
 from registry.service.deps import RegistryDep
 from registry.service.errors import Problem
 from registry.service.responses import JSONResponse
@@ -39,17 +40,14 @@ def parse_timestamp_id(text: str) -> bytes:
 
 @router.get("/timestamps/{timestamp_id}", response_model=Timestamp, responses=problems(400, 404, 503))
 def get_timestamp(timestamp_id: str, registry: RegistryDep) -> Any:
-    """The earliest anchoring of the value (Anchored events, filtered on the value's topic)."""
+    """The earliest anchoring of the value (Anchored events, filtered on the value's topic, read in
+    windows of REGISTRY_LOG_WINDOW blocks from the deployment on: registry.ops.history)."""
     value = parse_timestamp_id(timestamp_id)
-    client = registry.client
-    topics = registry.credentials.anchored_topics(None, value)
-    head = client.block_number()
-    logs = client.request(
-        *client.logs_request(registry.credential_address, topics, registry.deployment.deployment_block, head)
+    first = earliest_anchoring(
+        registry.client, registry.credentials, value, registry.deployment.deployment_block, registry.log_window
     )
-    if not logs:
+    if first is None:
         raise Problem(404, f"0x{value.hex()} is not anchored", slug="timestamp-not-found")
-    first = min(logs, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)))
     block = int(first["blockNumber"], 16)
     event = registry.credentials.decode_event("Anchored", first)
     return JSONResponse(

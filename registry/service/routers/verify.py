@@ -119,7 +119,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     return _answer(request, report.to_json())
 
 
-def _answer(request: Request, report: dict[str, Any]) -> Response:
+def _answer(request: Request, report: VerifyReport | PassportReport) -> Response:
     """The report without the node's URL; the log keeps what it said when it named it. Serialized
     once as JSONResponse would; only a report that names the node is walked and redacted."""
     text = _dumps(report)

@@ -1,0 +1,75 @@
+"""The words and the JSON a verification report is sent in: `registry verify --json`, `POST /verify`.
+
+`Check.to_json`, `Report.to_json` and `PassportReport.to_json` (report.py) are declared to return
+these TypedDicts, so mypy holds what they build to what is declared here; the service publishes
+the same types as its response models (FastAPI documents a TypedDict as it does a pydantic model),
+so the OpenAPI document cannot drift from what is sent. They are not the report classes because
+the JSON differs from the objects on purpose: a check's `code` is sent as its label under `name`,
+a report's checks are kept as compact rows until read, and a passport's report adds `kind`.
+TypedDict from typing_extensions: pydantic needs it before Python 3.12; nothing here needs pydantic.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from typing_extensions import TypedDict
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"
+
+
+class Verdict(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    INDETERMINATE = "could not determine"
+    # Genuine, anchored and accredited, under a Root TAO the verifier has not said it trusts (its
+    # trust list leaves it out, or it gave none): not "valid" for this verifier, and not "invalid"
+    # either. Exit code 1, as every verdict that is not "rely on it" (docs/TRUST-LISTS.md).
+    UNTRUSTED_ROOT = "root not trusted"
+
+    @property
+    def exit_code(self) -> int:
+        if self is Verdict.VALID:
+            return 0
+        if self is Verdict.INDETERMINATE:
+            return 2
+        return 1
+
+
+class Check(TypedDict):
+    name: str
+    outcome: Outcome
+    message: str
+    evidence: dict[str, Any]
+
+
+class VerifyReport(TypedDict):
+    """The report on one credential (`registry verify --json`)."""
+
+    source: str
+    verdict: Verdict
+    summary: str
+    checks: list[Check]
+    credential: dict[str, Any]
+    checked_at: str
+
+
+class PassportReport(TypedDict):
+    """The report on a skills passport: the holder's checks, then one report per credential."""
+
+    source: str
+    kind: Literal["passport"]
+    verdict: Verdict
+    summary: str
+    holder: str | None
+    """the holder's DID, when the passport names one"""
+    checks: list[Check]
+    credentials: list[VerifyReport]
