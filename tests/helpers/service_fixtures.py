@@ -43,18 +43,24 @@ def running_service(service_settings: Settings) -> Iterator[RunningService]:
     running.stop()
 
 
-@pytest.fixture
-def service(running_service: RunningService, request: pytest.FixtureRequest) -> Iterator[str]:
-    """The session's service; in a test with a `chain`, it trusts that chain's root by the test
-    home's default trust list (its own list, as `serve --trust-list` gives it), so the CLI and the
-    service answer in the same words; else it has none."""
-    app = running_service.server.config.app
-    trust_list = None
-    if "chain" in request.fixturenames:
-        request.getfixturevalue("chain")  # writes the home's trust list
-        trust_list = TrustList.load(request.getfixturevalue("settings").trust_list_file)
+@pytest.fixture(scope="session")
+def service(running_service: RunningService) -> str:
+    return running_service.url
+
+
+@pytest.fixture(autouse=True)
+def _service_trusts_the_test_root(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a test with the session's service and a `chain`, the service trusts that chain's root by
+    the test home's default trust list (its own list, as `serve --trust-list` gives it), so the CLI
+    and the service answer in the same words; otherwise it has none."""
+    if "service" not in request.fixturenames or "chain" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("running_service").server.config.app
+    request.getfixturevalue("chain")  # writes the home's trust list
+    trust_list = TrustList.load(request.getfixturevalue("settings").trust_list_file)
     app.state.config = dataclasses.replace(TEST_CONFIG, trust_list=trust_list)
-    yield running_service.url
+    yield
     app.state.config = TEST_CONFIG
 
 
