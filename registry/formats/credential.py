@@ -56,6 +56,12 @@ def parse_time(text: str) -> int:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as exc:
         raise InputError(f"not an ISO 8601 date/time: {text[:40]!r}") from exc
+    return unix_seconds(value, text)
+
+
+def unix_seconds(value: datetime, text: str) -> int:
+    """A date-time (naive means UTC) as unix seconds, within what any chain records; `text` is what
+    was typed, for the error."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     try:
