@@ -40,7 +40,9 @@ WELDING = Skill("http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7
 
 @pytest.fixture(scope="session")
 def anvil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnvilNode]:
-    node = AnvilNode(tmp_path_factory.mktemp("anvil"), port=free_port())
+    # State is written at exit only: a dump every second of a chain the suite grows to thousands of
+    # blocks costs the node more than the tests do.
+    node = AnvilNode(tmp_path_factory.mktemp("anvil"), port=free_port(), state_interval_s=3600)
     node.start()
     yield node
     node.stop()
