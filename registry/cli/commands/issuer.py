@@ -13,7 +13,7 @@ import typer
 
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments, view_calls
 from registry.cli.options import DeploymentOpt, RpcOpt, did_of, parse_at, verdict_settings
-from registry.cli.output import SYMBOL, out, write_json
+from registry.cli.output import SYMBOL, out, plain, write_json
 from registry.errors import ConfigError, DeploymentMismatch
 from registry.text import markup
 
@@ -79,11 +79,13 @@ def _print_trust(target: str, report: Any) -> None:
     )
     for link in report.path:
         symbol = SYMBOL["pass" if link.ok else "fail"]
-        out.print(f"  {symbol} {markup(link.issuer_type)} {markup(link.did)}: {markup(link.message)}", markup=True)
+        name = link.evidence.get("name")  # the legal name its accreditation states
+        who = f"{name} ({link.did})" if name else link.did
+        out.print(f"  {symbol} {markup(link.issuer_type)} {markup(who)}: {markup(link.message)}", markup=True)
         by = link.evidence.get("accreditedBy")
         scopes = link.evidence.get("scopes")
         if by or scopes:
             valid = f"valid {link.evidence.get('validFrom')} to {link.evidence.get('validUntil')}"
-            out.print(f"      [dim]{markup(f'accredited by {by}; scope {scopes}; {valid}')}[/]", markup=True)
+            out.print(f"      [dim]{markup(f'accredited by {by}; scope {plain(scopes)}; {valid}')}[/]", markup=True)
     for note in report.notes:
         out.print(f"  [dim]note: {markup(note)}[/]", markup=True)

@@ -266,4 +266,5 @@ def _as_report(data: dict[str, Any]) -> Any:
         fields["credentials"] = [_as_report(inner) for inner in data["credentials"]]
     else:
         fields["credential"] = data.get("credential") or {}
+        fields["certifies"] = data.get("certifies")
     return make(**fields)

@@ -228,6 +228,8 @@ def _accreditation(
     }
     if report.notes:
         evidence["note"] = "; ".join(report.notes)
+    if report.path and isinstance(name := report.path[0].evidence.get("name"), str):
+        evidence["issuer_name"] = name  # the issuer's legal name, as its accreditation states it
     if not report.ok:
         return Outcome.FAIL, f"at issuance ({iso(anchored_at)}): {report.summary}", evidence
     message = f"at issuance: {report.summary}"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from registry.formats.certified import certified
 from registry.formats.credential import iso
 from registry.ops.registry import REASONS, Purpose
 from registry.ops.verify import shapes
@@ -128,6 +129,9 @@ class CredentialInfo(NamedTuple):
     issued: int
     hash: bytes
     schema: Any
+    # The credential object itself (a reference, nothing copied): what it certifies is read from
+    # it only when a report is rendered (`Report.certifies`).
+    vc: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,7 +151,7 @@ class Report:
     """One credential's report; `checks` are made from the compact rows, and `credential` from
     its compact info, when first read."""
 
-    __slots__ = ("_checks", "_credential", "_rows", "checked_at", "source", "summary", "verdict")
+    __slots__ = ("_checks", "_credential", "_rows", "_vc", "checked_at", "source", "summary", "verdict")
 
     def __init__(
         self,
@@ -164,6 +168,7 @@ class Report:
         self.verdict = verdict
         self.summary = summary
         self._credential = credential
+        self._vc = credential.vc if isinstance(credential, CredentialInfo) else None
         self.checked_at = checked_at
         self._rows = rows
         self._checks = checks
@@ -190,6 +195,16 @@ class Report:
     def checks(self, value: list[Check]) -> None:
         self._checks, self._rows = value, None
 
+    @property
+    def certifies(self) -> shapes.Certified | None:
+        """What the credential certifies (None: it did not parse), read from it now; the issuer by
+        the legal name its accreditation gives it, when the accreditation check found one."""
+        if self._vc is None:
+            return None
+        accreditation = self.check(Code.ACCREDITATION)
+        name = accreditation.evidence.get("issuer_name") if accreditation is not None else None
+        return certified(self._vc, name if isinstance(name, str) else None)
+
     def to_json(self) -> shapes.VerifyReport:
         return {
             "source": self.source,
@@ -197,6 +212,7 @@ class Report:
             "summary": self.summary,
             "checks": [c.to_json() for c in self.checks],
             "credential": dict(self.credential),
+            "certifies": self.certifies,
             "checked_at": self.checked_at,
         }
 
