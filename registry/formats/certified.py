@@ -147,4 +147,3 @@ def certified(vc: Any, issuer_name: str | None = None) -> Certified:
             "document": identities.get("identifier"),
         },
     }
-

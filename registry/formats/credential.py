@@ -122,7 +122,7 @@ class Achievement:
     holder_document: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        alignment = [s.alignment() for s in (*self.skills, *self.occupations)]
+        alignment = [s.alignment() for s in self.skills] + [o.alignment() for o in self.occupations]
         if self.eqf_level is not None:
             if not 1 <= self.eqf_level <= 8:
                 raise InputError(f"EQF level must be 1 to 8, not {self.eqf_level}")

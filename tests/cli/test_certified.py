@@ -102,11 +102,11 @@ def test_a_roster_names_each_holder_in_their_own_credential(
         f"{holder.did},Welding,3,,,\n"
     )
     out_dir = tmp_path / "cohort"
-    issued = run(settings, "issue", "--issuer", academy.identity.name, "--roster", str(roster), "--out-dir", str(out_dir))
+    issuer = academy.identity.name
+    issued = run(settings, "issue", "--issuer", issuer, "--roster", str(roster), "--out-dir", str(out_dir))
     assert issued.returncode == 0, issued.stderr
     reports = json.loads(run(settings, "verify", "--json", *map(str, sorted(out_dir.iterdir()))).stdout)
     holders = [r["certifies"]["holder"] for r in reports]
     assert [(h["name"], h["document"]) for h in holders] == [(HOLDER_NAME, DOCUMENT), (None, None)]
     assert reports[0]["certifies"]["occupations"] == [{"uri": WELDER.uri, "label": WELDER.label}]
     assert all(r["verdict"] == "valid" for r in reports)
-

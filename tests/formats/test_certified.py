@@ -29,7 +29,9 @@ def test_both_profiles_say_what_is_certified_and_to_whom() -> None:
         assert said["occupations"] == [{"uri": WELDER.uri, "label": WELDER.label}]
         assert said["eqf_level"] == 4
         assert (said["issued"], said["valid_from"], said["valid_until"]) == (
-            "2023-11-14T22:15:00Z", "2023-11-14T22:13:20Z", "2027-01-15T08:00:00Z"
+            "2023-11-14T22:15:00Z",
+            "2023-11-14T22:13:20Z",
+            "2027-01-15T08:00:00Z",
         )
         assert said["issuer"] == {"did": ISSUER, "name": "Academy B.V."}
         assert said["holder"] == {"did": HOLDER, "name": HOLDER_NAME, "document": DOCUMENT}
@@ -39,8 +41,12 @@ def test_a_holder_without_a_name_and_a_stranger_s_odd_values_give_nothing_made_u
     vc = build_vc(CredentialDraft(ISSUER, HOLDER, named_certificate(holder_name=None, holder_document=None), 0), 5)
     assert "identifier" not in vc["credentialSubject"]
     assert certified(vc)["holder"] == {"did": HOLDER, "name": None, "document": None}
-    odd = {"credentialSubject": {"achievement": {"name": 7, "alignment": [{"targetUrl": "http://data.europa.eu/snb/eqf/9"}]},
-                                 "identifier": [{"identityType": "name", "identityHash": "x", "hashed": True}]}}
+    odd = {
+        "credentialSubject": {
+            "achievement": {"name": 7, "alignment": [{"targetUrl": "http://data.europa.eu/snb/eqf/9"}]},
+            "identifier": [{"identityType": "name", "identityHash": "x", "hashed": True}],
+        }
+    }
     said = certified(odd)
     assert said["name"] is None and said["eqf_level"] is None and said["holder"]["name"] is None
     assert certified("not a credential")["skills"] == []

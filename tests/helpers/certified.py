@@ -24,7 +24,9 @@ DOCUMENT = "NL-P 1234567"
 
 def named_certificate(**changes: object) -> Achievement:
     """The welding certificate with an ESCO occupation, the holder's name and a document reference."""
-    achievement = replace(welding_certificate(), occupations=(WELDER,), holder_name=HOLDER_NAME, holder_document=DOCUMENT)
+    achievement = replace(
+        welding_certificate(), occupations=(WELDER,), holder_name=HOLDER_NAME, holder_document=DOCUMENT
+    )
     return replace(achievement, **changes)  # type: ignore[arg-type]
 
 

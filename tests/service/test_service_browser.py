@@ -473,9 +473,10 @@ def test_hostile_text_in_a_report_is_shown_inert(page: sync_api.Page) -> None:
 
 def facts_of(page: sync_api.Page) -> dict[str, str]:
     """The page's facts about a credential, term by term (as the reader sees them)."""
-    return dict(page.evaluate(
-        """() => [...document.querySelectorAll('#facts dt')].map((dt) => [dt.innerText, dt.nextElementSibling.innerText])"""
-    ))  # fmt: skip
+    script = (
+        "() => [...document.querySelectorAll('#facts dt')].map((dt) => [dt.innerText, dt.nextElementSibling.innerText])"
+    )
+    return dict(page.evaluate(script))
 
 
 def test_a_valid_credential_shows_its_skills_eqf_level_issuer_and_holder_by_name(

@@ -49,8 +49,9 @@ def issue(
     ] = None,
     holder_document: Annotated[
         str | None,
-        typer.Option(help="A document reference (e.g. passport number) for the holder, in the credential only.",
-                     callback=text),
+        typer.Option(
+            help="A document reference (e.g. passport number) for the holder, in the credential only.", callback=text
+        ),
     ] = None,
     credential_type: Annotated[
         list[str] | None,
