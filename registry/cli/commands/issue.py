@@ -15,6 +15,21 @@ from registry.config import Settings
 from registry.errors import InputError
 from registry.text import shown
 
+# What a single credential's command line says, and a roster says in its columns (ops/roster.py).
+OccupationOpt = Annotated[
+    list[str] | None, typer.Option(help="ESCO occupation as URI=label (repeatable).", callback=text)
+]
+HolderNameOpt = Annotated[
+    str | None, typer.Option(help="The holder's name, written into the credential (never on-chain).", callback=text)
+]
+HolderDocumentOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="A document reference (e.g. passport number) for the holder, in the credential only.", callback=text
+    ),
+]
+_SINGLE_ONLY = "--holder/--name/--out/--holder-name/--holder-document"
+
 
 def issue(
     ctx: typer.Context,
@@ -41,18 +56,9 @@ def issue(
         list[str] | None, typer.Option(help="ESCO skill as URI=label (repeatable).", callback=text)
     ] = None,
     eqf: Annotated[int | None, typer.Option(help="EQF level 1-8.")] = None,
-    occupation: Annotated[
-        list[str] | None, typer.Option(help="ESCO occupation as URI=label (repeatable).", callback=text)
-    ] = None,
-    holder_name: Annotated[
-        str | None, typer.Option(help="The holder's name, written into the credential (never on-chain).", callback=text)
-    ] = None,
-    holder_document: Annotated[
-        str | None,
-        typer.Option(
-            help="A document reference (e.g. passport number) for the holder, in the credential only.", callback=text
-        ),
-    ] = None,
+    occupation: OccupationOpt = None,
+    holder_name: HolderNameOpt = None,
+    holder_document: HolderDocumentOpt = None,
     credential_type: Annotated[
         list[str] | None,
         typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=text),
@@ -68,10 +74,7 @@ def issue(
     until = parse_at(valid_until)
     if roster is not None:
         if holder or name or output or holder_name or holder_document:
-            raise InputError(
-                "--roster issues a cohort: use --out-dir, not --holder/--name/--out/--holder-name/--holder-document "
-                "(a roster has holder_name and holder_document columns)"
-            )
+            raise InputError(f"--roster issues a cohort: use --out-dir, not {_SINGLE_ONLY} (the roster has columns)")
         if out_dir is None:
             raise InputError("--roster needs --out-dir for the holders' credential files")
         _issue_cohort(settings, issuer, roster, out_dir, extra_types, until, profile)

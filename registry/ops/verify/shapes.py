@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 from registry.formats.certified import Aligned, Certified, Holder, Party
 
@@ -59,8 +59,9 @@ class VerifyReport(TypedDict):
     summary: str
     checks: list[Check]
     credential: dict[str, Any]
-    certifies: Certified | None
-    """what the credential certifies, as its issuer signed it (None: it did not parse)"""
+    certifies: NotRequired[Certified | None]
+    """what the credential certifies, as its issuer signed it (None: it did not parse; always sent
+    by this version, absent from an earlier service's answer)"""
     checked_at: str
 
 
