@@ -151,7 +151,9 @@ class Report:
     """One credential's report; `checks` are made from the compact rows, and `credential` from
     its compact info, when first read."""
 
-    __slots__ = ("_checks", "_credential", "_rows", "_vc", "checked_at", "source", "summary", "verdict")
+    # `_info`: the compact info once `credential` turned it into a dict (unset until then: nothing
+    # is added to what the hot loop does per credential).
+    __slots__ = ("_checks", "_credential", "_info", "_rows", "checked_at", "source", "summary", "verdict")
 
     def __init__(
         self,
@@ -168,7 +170,6 @@ class Report:
         self.verdict = verdict
         self.summary = summary
         self._credential = credential
-        self._vc = credential.vc if isinstance(credential, CredentialInfo) else None
         self.checked_at = checked_at
         self._rows = rows
         self._checks = checks
@@ -177,6 +178,7 @@ class Report:
     def credential(self) -> dict[str, Any]:
         info = self._credential
         if not isinstance(info, dict):
+            self._info = info  # the compact info, kept for `certifies`
             info = self._credential = {} if info is None else info.to_dict()
         return info
 
@@ -199,11 +201,12 @@ class Report:
     def certifies(self) -> shapes.Certified | None:
         """What the credential certifies (None: it did not parse), read from it now; the issuer by
         the legal name its accreditation gives it, when the accreditation check found one."""
-        if self._vc is None:
+        info = self._credential if isinstance(self._credential, CredentialInfo) else getattr(self, "_info", None)
+        if info is None or info.vc is None:
             return None
         accreditation = self.check(Code.ACCREDITATION)
         name = accreditation.evidence.get("issuer_name") if accreditation is not None else None
-        return certified(self._vc, name if isinstance(name, str) else None)
+        return certified(info.vc, name if isinstance(name, str) else None)
 
     def to_json(self) -> shapes.VerifyReport:
         return {

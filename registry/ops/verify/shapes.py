@@ -12,9 +12,9 @@ TypedDict from typing_extensions: pydantic needs it before Python 3.12; nothing 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from registry.formats.certified import Aligned, Certified, Holder, Party
 
