@@ -513,3 +513,15 @@ def test_markup_in_what_a_credential_certifies_is_shown_as_text(
     assert facts["Awarded to"] == f"{inert} (document {DOCUMENT})"
     assert page.locator("#result img, #result b").count() == 0
     assert page.evaluate("() => window.injected") is None
+
+
+def test_the_issuer_page_names_an_issuer_by_the_legal_name_its_accreditation_states(
+    page: sync_api.Page, academy: Issuer, chain: Chain
+) -> None:
+    page.goto(f"/issuer?did={academy.identity.did}")
+    page.wait_for_selector("#chain li")
+    links = page.locator("#chain li .what").all_inner_texts()
+    assert links[:2] == [
+        f"Trusted issuer (TI): {ACADEMY} ({academy.identity.did})",
+        f"Accreditation body (TAO): {chain.tao.did}",  # accredited without a name: its DID alone
+    ]
