@@ -12,7 +12,7 @@ TypedDict from typing_extensions: pydantic needs it before Python 3.12; nothing 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal, NotRequired
+from typing import Any, Literal
 
 from typing_extensions import TypedDict
 
@@ -59,9 +59,8 @@ class VerifyReport(TypedDict):
     summary: str
     checks: list[Check]
     credential: dict[str, Any]
-    certifies: NotRequired[Certified | None]
-    """what the credential certifies, as its issuer signed it (None: it did not parse; always sent
-    by this version, absent from an earlier service's answer)"""
+    certifies: Certified | None
+    """what the credential certifies, as its issuer signed it (None: it did not parse)"""
     checked_at: str
 
 
