@@ -110,3 +110,25 @@ def test_a_roster_names_each_holder_in_their_own_credential(
     assert [(h["name"], h["document"]) for h in holders] == [(HOLDER_NAME, DOCUMENT), (None, None)]
     assert reports[0]["certifies"]["occupations"] == [{"uri": WELDER.uri, "label": WELDER.label}]
     assert all(r["verdict"] == "valid" for r in reports)
+
+
+def test_a_vcdm2_credential_names_its_holder_and_says_what_it_certifies(
+    settings: Settings, academy: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    path = tmp_path / "v2.json"
+    issued = run(
+        settings, "issue", "--issuer", academy.identity.name, "--holder", holder.did, "--name", "Pipe welding",
+        "--skill", f"{WELDING.uri}={WELDING.label}", "--eqf", "3", "--holder-name", HOLDER_NAME,
+        "--valid-until", "2099-01-01", "--profile", "vcdm2", "--out", str(path),
+    )  # fmt: skip
+    assert issued.returncode == 0, issued.stderr
+    report = json.loads(run(settings, "verify", "--json", str(path)).stdout)
+    assert report["verdict"] == "valid", report["summary"]
+    certifies = report["certifies"]
+    assert (certifies["name"], certifies["eqf_level"], certifies["valid_until"]) == (
+        "Pipe welding",
+        3,
+        "2099-01-01T00:00:00Z",
+    )
+    assert certifies["holder"] == {"did": holder.did, "name": HOLDER_NAME, "document": None}
+    assert certifies["issuer"]["name"] == ACADEMY
