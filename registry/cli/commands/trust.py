@@ -9,7 +9,16 @@ from typing import Annotated, Any
 
 import typer
 
-from registry.cli.options import DeploymentOpt, RpcOpt, account_of, did_of, load_identity, parse_at, settings_of, text
+from registry.cli.options import (
+    DeploymentOpt,
+    RpcOpt,
+    account_of,
+    did_of,
+    load_identity,
+    parse_until,
+    settings_of,
+    text,
+)
 from registry.cli.output import out
 from registry.errors import InputError
 from registry.text import shown
@@ -24,8 +33,18 @@ TypesOpt = Annotated[
 ]
 SchemaOpt = Annotated[str | None, typer.Option(help="Credential schema id the scope is limited to.", callback=text)]
 JurisdictionOpt = Annotated[str | None, typer.Option(help="Jurisdiction URI the scope is limited to.", callback=text)]
-UntilOpt = Annotated[str | None, typer.Option("--valid-until", help="End of validity (ISO date; default one year).")]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option("--valid-until", help="End of validity (a date includes that whole day, UTC; default one year)."),
+]
 ParentOpt = Annotated[str, typer.Option(help="Identity name of the party that granted the accreditation.")]
+NameOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="The accredited organisation's legal name, stated in its accreditation (public, shown by verifiers).",
+        callback=text,
+    ),
+]
 ChildOpt = Annotated[str, typer.Option(help="DID (or local identity name) of the accredited party.")]
 AttributeOpt = Annotated[str | None, typer.Option(help="Attribute id, when the child holds several from this parent.")]
 AccReasonOpt = Annotated[
@@ -51,7 +70,7 @@ def _scopes(types: str, schema: str | None, jurisdiction: str | None) -> list[An
 
 
 def _until(valid_until: str | None) -> int:
-    return parse_at(valid_until) or int(time.time()) + 365 * 24 * 3600
+    return parse_until(valid_until) or int(time.time()) + 365 * 24 * 3600
 
 
 @app.command("onboard-root")
@@ -63,6 +82,7 @@ def trust_onboard_root(
     schema: SchemaOpt = None,
     jurisdiction: JurisdictionOpt = None,
     valid_until: UntilOpt = None,
+    name: NameOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
@@ -77,7 +97,7 @@ def trust_onboard_root(
     identity = load_identity(settings, root)
     _require_registered(registry, identity.did)
     attribute = Trust(registry, settings.public_url).onboard_root(
-        account, identity, _scopes(types, schema, jurisdiction), _until(valid_until)
+        account, identity, _scopes(types, schema, jurisdiction), _until(valid_until), name
     )
     out.print(f"{identity.did} is a Root TAO (attribute {attribute.hex()})")
 
@@ -92,6 +112,7 @@ def trust_accredit(
     schema: SchemaOpt = None,
     jurisdiction: JurisdictionOpt = None,
     valid_until: UntilOpt = None,
+    name: NameOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
@@ -111,7 +132,8 @@ def trust_accredit(
     _require_registered(registry, child_did)
     attribute = trust.accredit(
         identity, parent_attribute, child_did, kinds[as_.lower()], _scopes(types, schema, jurisdiction),
-        parse_at(valid_until),  # None: a year, or the parent's own end if that comes first
+        parse_until(valid_until),  # None: a year, or the parent's own end if that comes first
+        name,
     )  # fmt: skip
     out.print(f"{shown(child_did)} accredited as {as_.upper()} by {identity.did} (attribute {attribute.hex()})")
 

@@ -16,6 +16,10 @@ from typing import Any, Literal
 
 from typing_extensions import TypedDict
 
+from registry.formats.certified import Aligned, Certified, Holder, Party
+
+__all__ = ["Aligned", "Certified", "Check", "Holder", "Outcome", "Party", "PassportReport", "Verdict", "VerifyReport"]
+
 
 class Outcome(StrEnum):
     PASS = "pass"
@@ -30,6 +34,10 @@ class Verdict(StrEnum):
     REVOKED = "revoked"
     SUSPENDED = "suspended"
     INDETERMINATE = "could not determine"
+    # Genuine, anchored and accredited, under a Root TAO the verifier has not said it trusts (its
+    # trust list leaves it out, or it gave none): not "valid" for this verifier, and not "invalid"
+    # either. Exit code 1, as every verdict that is not "rely on it" (docs/TRUST-LISTS.md).
+    UNTRUSTED_ROOT = "root not trusted"
 
     @property
     def exit_code(self) -> int:
@@ -55,6 +63,8 @@ class VerifyReport(TypedDict):
     summary: str
     checks: list[Check]
     credential: dict[str, Any]
+    certifies: Certified | None
+    """what the credential certifies, as its issuer signed it (None: it did not parse)"""
     checked_at: str
 
 

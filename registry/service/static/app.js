@@ -8,12 +8,14 @@ const VERDICTS = {
   "revoked": ["Revoked", "The issuer has withdrawn this credential."],
   "suspended": ["Suspended", "The issuer has suspended this credential for now."],
   "could not determine": ["Could not check", "The registry could not be reached. Nothing is known to be wrong; try again later."],
+  "root not trusted": ["Genuine, but not under an authority you trust", "It is genuine and recorded on the registry, and its issuer is accredited, but by an authority this service's trust list does not include."],
 };
 
 const PASSPORT_VERDICTS = {
   "valid": ["Valid passport", "The holder presented it, and every credential in it is valid."],
   "invalid": ["Not all valid", "Look at each credential below before relying on any of them."],
   "could not determine": ["Could not check", "The registry could not be reached for some credentials; try again later."],
+  "root not trusted": ["Genuine, but not all under an authority you trust", "Look at each credential below: some are accredited by an authority this service's trust list does not include."],
 };
 
 // Each check in words: what it shows when it passes, what went wrong when it fails, and what
@@ -37,6 +39,7 @@ const CHECKS = {
   "revocation status": ["The issuer has not revoked it", "Revoked by the issuer", "whether the issuer has revoked it"],
   "suspension status": ["The issuer has not suspended it", "Suspended by the issuer", "whether the issuer has suspended it"],
   "accreditation": ["The issuer was accredited to issue it", "The issuer was not accredited to issue it", "whether the issuer was accredited to issue it"],
+  "trusted root": ["Its top authority is one this service trusts", "Its top authority is not on the trust list", "whether its top authority is trusted"],
   "validity period": ["It is within its validity period", "It is outside its validity period", "whether it is within its validity period"],
 };
 
@@ -88,14 +91,72 @@ function checkList(list, checks) {
   }
 }
 
+// A list of ESCO skills or occupations: each label, its URI as the tooltip (and in words when the
+// issuer gave no label).
+function alignedList(entries) {
+  if (!entries || !entries.length) return null;
+  const list = element("ul", null, { class: "aligned" });
+  for (const entry of entries) {
+    list.append(element("li", entry.label || entry.uri, { title: entry.uri, "data-uri": entry.uri }));
+  }
+  return [list];
+}
+
+// What the credential certifies (the report's `certifies`), each value the issuer's text, inert.
+function certifiedFacts(facts, certified) {
+  fact(facts, "Qualification", certified.name);
+  fact(facts, "Type", certified.achievement_type);
+  if (certified.eqf_level) fact(facts, "EQF level", String(certified.eqf_level));
+  if (certified.description !== certified.name) fact(facts, "Description", certified.description);
+  fact(facts, "Assessed by", certified.criteria);
+  fact(facts, "Skills", alignedList(certified.skills));
+  fact(facts, "Occupations", alignedList(certified.occupations));
+  const holder = certified.holder || {};
+  const document = holder.document ? ` (document ${holder.document})` : "";
+  if (holder.name) fact(facts, "Awarded to", `${holder.name}${document}`);
+}
+
 function credentialFacts(facts, report, block) {
   const info = report.credential || {};
-  fact(facts, "Qualification", info.achievement);
-  fact(facts, "Issued by", info.issuer, info.issuer ? `/issuer?did=${encodeURIComponent(info.issuer)}` : null);
+  const certified = report.certifies;
+  if (certified) certifiedFacts(facts, certified);
+  else fact(facts, "Qualification", info.achievement);
+  const issuerName = certified && certified.issuer ? certified.issuer.name : null;
+  fact(facts, "Issued by", issuerName ? `${issuerName} (${info.issuer})` : info.issuer,
+    info.issuer ? `/issuer?did=${encodeURIComponent(info.issuer)}` : null);
   if (info.issued) fact(facts, "Issued on", [timeElement(info.issued)]);
+  const accreditation = (report.checks || []).find((c) => c.name === "accreditation");
+  const root = accreditation && accreditation.evidence && accreditation.evidence.root;
+  if (root) fact(facts, "Top authority", rootName(root));
+  if (certified && certified.valid_until) fact(facts, "Valid until", [timeElement(certified.valid_until)]);
   if (block !== undefined && report.checked_at) {
     fact(facts, "Checked at", block ? [timeElement(report.checked_at), ` (block ${block})`] : [timeElement(report.checked_at)]);
   }
+}
+
+// The service's own trust list (GET /api/trust-list), read once: its roots' names for the page, and
+// a line under the form saying which authorities the answers rely on.
+let TRUSTED = { configured: false, roots: [] };
+
+function rootName(did) {
+  const known = TRUSTED.roots.find((r) => r.did === did);
+  return known && known.name ? `${known.name} (${did})` : did;
+}
+
+async function loadTrustList() {
+  try {
+    const response = await fetch("/api/trust-list");
+    if (response.ok) TRUSTED = await response.json();
+  } catch (error) {
+    return;
+  }
+  const line = $("trust-list");
+  if (!TRUSTED.configured) {
+    line.textContent = "This service has no trust list: nobody has named the authorities it trusts, so no credential is shown as valid; a genuine one is shown as not under an authority you trust.";
+    return;
+  }
+  const names = TRUSTED.roots.map((r) => r.name || r.did).join(", ");
+  line.textContent = shown(`Authorities this service trusts${TRUSTED.name ? ` (${TRUSTED.name})` : ""}: ${names}.`);
 }
 
 function clearResult() {
@@ -213,6 +274,7 @@ async function verify(text, file) {
 }
 
 limitDateField($("at"));
+loadTrustList();
 
 $("verify-form").addEventListener("submit", (event) => {
   event.preventDefault();

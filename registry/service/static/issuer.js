@@ -8,14 +8,20 @@ function showChain(data) {
   const notes = $("notes");
   for (const link of data.path) {
     const item = element("li", null, { "data-outcome": link.ok ? "pass" : "fail" });
-    item.append(element("span", `${KINDS[link.issuer_type] || link.issuer_type}: ${link.did}`, { class: "what" }));
+    // The legal name its accreditation states, when it states one.
+    const name = link.evidence && link.evidence.name ? `${link.evidence.name} (${link.did})` : link.did;
+    item.append(element("span", `${KINDS[link.issuer_type] || link.issuer_type}: ${name}`, { class: "what" }));
     const by = link.evidence && link.evidence.accreditedBy;
     const detail = by && by !== link.did ? `${link.message} (accredited by ${by})` : link.message;
     item.append(withTimes(element("span", null, { class: "detail" }), detail));
     chain.append(item);
   }
   for (const note of data.notes) notes.append(withTimes(element("li", null, { "data-outcome": "skipped" }), note));
+  // Accredited through an unbroken chain, but up to a root nobody said they trust (no trust list) or
+  // one the trust list leaves out: never the green "Accredited".
+  const untrusted = data.root && (data.trustedRoot === false || (data.ok && data.trustedRoot === null));
   if (data.verdict === "could not determine") showVerdict("could not determine", "Could not check", data.summary);
+  else if (untrusted) showVerdict("root not trusted", "Accredited, but not under an authority you trust", data.summary);
   else showVerdict(data.ok ? "valid" : "invalid", data.ok ? "Accredited" : "Not accredited", data.summary);
 }
 
