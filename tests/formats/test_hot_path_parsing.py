@@ -117,7 +117,7 @@ def test_a_key_built_once_judges_signatures_as_verify_does() -> None:
 
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}\\"ab', max_size=5),
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(alphabet='[]{}\\"ab', max_size=5),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text("[]{ab", max_size=3), inner, max_size=3),
     max_leaves=40,
 )
