@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from registry.formats import jwt
 from registry.formats.certified import certified
 from registry.formats.credential import iso
+from registry.formats.vcdm2 import PROFILE_VCDM20, parse_vc2, skills_context_loader
 from registry.ops.registry import REASONS, Purpose
 from registry.ops.verify import shapes
 from registry.ops.verify.shapes import Outcome, Verdict
@@ -136,9 +138,18 @@ class CredentialInfo(NamedTuple):
     issued: int
     hash: bytes
     schema: Any
-    # The credential object itself (a reference, nothing copied): what it certifies is read from
-    # it only when a report is rendered (`Report.certifies`).
-    vc: Any = None
+    # The compact JWT (a str the garbage collector does not track, unlike the decoded credential
+    # object with its dozen containers): decoded again only when a report is rendered
+    # (`Report.certifies`), which is rare beside the batch itself.
+    token: str | None = None
+
+    def vc(self) -> Any:
+        """The credential object, decoded again from the token (it parsed once, so it parses again)."""
+        if self.token is None:
+            return None
+        if self.profile == PROFILE_VCDM20:
+            return parse_vc2(self.token, loader=skills_context_loader)[1]
+        return jwt.parse(self.token).payload.get("vc")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -209,11 +220,12 @@ class Report:
         """What the credential certifies (None: it did not parse), read from it now; the issuer by
         the legal name its accreditation gives it, when the accreditation check found one."""
         info = self._credential if isinstance(self._credential, CredentialInfo) else getattr(self, "_info", None)
-        if info is None or info.vc is None:
+        vc = info.vc() if info is not None else None
+        if vc is None:
             return None
         accreditation = self.check(Code.ACCREDITATION)
         name = accreditation.evidence.get("issuer_name") if accreditation is not None else None
-        return certified(info.vc, name if isinstance(name, str) else None)
+        return certified(vc, name if isinstance(name, str) else None)
 
     def to_json(self) -> shapes.VerifyReport:
         return {
