@@ -70,7 +70,9 @@ def loads(text: str | bytes, what: str = "input", max_depth: int = MAX_DEPTH) ->
         except ValueError:
             pass
         else:
-            if not depth_within(value, max_depth):
+            # The cheap test first, as below (two counts in C): a document with no more brackets
+            # than the limit cannot nest deeper than it; only one with more is walked.
+            if text.count("[") + text.count("{") > max_depth and not depth_within(value, max_depth):
                 raise InputError(f"{what} nests JSON deeper than {max_depth} levels")
             return value
     # Cheap test first: a document with fewer brackets than the limit cannot nest deeper than it.
