@@ -112,3 +112,16 @@ class Settings:
     @property
     def state_dir(self) -> Path:
         return self.home / "state"
+
+    @property
+    def trust_list_file(self) -> Path:
+        """The verifier's default trust list: REGISTRY_TRUST_LIST, else <home>/trust-list.json.
+        `verify` and `issuer check` use it when no --trust-list is given (the command line wins);
+        the home's file only when it exists, a file the variable names always (a missing one is an
+        error, not "no trust list")."""
+        return _env_path("REGISTRY_TRUST_LIST", self.home / "trust-list.json")
+
+    @property
+    def trust_list_required(self) -> bool:
+        """Is the default trust list named explicitly (REGISTRY_TRUST_LIST), so it must exist?"""
+        return bool(os.environ.get("REGISTRY_TRUST_LIST"))

@@ -101,3 +101,12 @@ def json_text(value: Any, *, indent: int | None = None, ascii_only: bool = False
     text = _JSON_UNSAFE.sub(_json_escape, json.dumps(value, ensure_ascii=False, allow_nan=False, indent=indent,
                                                        separators=separators))  # fmt: skip
     return _NON_ASCII.sub(_json_escape, text) if ascii_only else text
+
+
+def short_did(did: str, keep: int = 40) -> str:
+    """A DID as text output shows it: whole up to `keep` characters (a did:ebsi), else its method
+    and the start and end of its identifier around an ellipsis (a did:key is 56 to 186
+    characters); JSON output always carries it whole. Inert, as `shown`."""
+    if len(did) <= keep:
+        return shown(did)
+    return shown(f"{did[: keep - 11]}…{did[-10:]}")

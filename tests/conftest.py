@@ -31,7 +31,7 @@ from registry.formats.credential import Achievement, Skill
 from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
-from registry.ops.trust import IssuerType, Trust
+from registry.ops.trust import IssuerType, Root, Trust, TrustList
 from registry.ops.verify import Verifier
 
 PASSPHRASE = "correct horse battery staple"
@@ -113,8 +113,16 @@ def trust(registry: Registry) -> Trust:
     return Trust(registry, "http://registry.test")
 
 
+def trusted_roots(did: str) -> TrustList:
+    """The trust list a test's verifiers hold: its `chain`'s root, named. A verifier that has not
+    said it trusts a root answers "root not trusted"; `chain` writes this list as the test home's
+    default trust list, which the CLI, the `verifier` fixture and the session's service read."""
+    return TrustList(frozenset({did}), "test roots", entries=(Root(did, "Vocational Authority"),))
+
+
 @pytest.fixture
-def chain(make_issuer, trust: Trust) -> Chain:  # type: ignore[no-untyped-def]
+def chain(make_issuer, trust: Trust, settings: Settings) -> Chain:  # type: ignore[no-untyped-def]
+    """Root TAO -> TAO -> TI, fresh for the test; the root is in the test home's default trust list."""
     until = int(time.time()) + ONE_YEAR
     root = make_issuer("vocational-authority")
     tao = make_issuer("accreditation-body")
@@ -122,6 +130,8 @@ def chain(make_issuer, trust: Trust) -> Chain:  # type: ignore[no-untyped-def]
     root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
     tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
     ti_attribute = trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    trusted_roots(root.did).save(settings.trust_list_file)
     return Chain(root, root_attribute, tao, tao_attribute, ti, ti_attribute)
 
 
@@ -143,8 +153,10 @@ def issuer(registry: Registry, issuer_identity: Identity, settings: Settings) ->
 
 
 @pytest.fixture
-def verifier(registry: Registry) -> Verifier:
-    return Verifier(registry)
+def verifier(registry: Registry, chain: Chain, settings: Settings) -> Verifier:
+    """A verifier that has said it trusts the test's root: the test home's default trust list, as
+    the CLI and the session's service read it."""
+    return Verifier(registry, TrustList.load(settings.trust_list_file))
 
 
 def welding_certificate() -> Achievement:

@@ -12,7 +12,20 @@ from __future__ import annotations
 
 import typer
 
-from registry.cli.commands import did, identity, issue, issuer, journal, node, passport, serve, status, trust, verify
+from registry.cli.commands import (
+    did,
+    identity,
+    issue,
+    issuer,
+    journal,
+    node,
+    passport,
+    serve,
+    status,
+    trust,
+    trustlist,
+    verify,
+)
 from registry.cli.options import Home, HomeOpt
 
 app = typer.Typer(
@@ -32,6 +45,7 @@ def _root(ctx: typer.Context, home: HomeOpt = None) -> None:
 app.add_typer(status.app, name="status")
 app.add_typer(journal.app, name="journal")
 app.add_typer(trust.app, name="trust")
+app.add_typer(trustlist.app, name="trust-list")
 app.add_typer(passport.app, name="passport")
 app.add_typer(issuer.app, name="issuer")
 app.add_typer(node.app, name="node")

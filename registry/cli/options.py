@@ -82,6 +82,16 @@ DeploymentOpt = Annotated[
     typer.Option("--deployment", help="Deployment file (env REGISTRY_DEPLOYMENT).", show_default=False),
 ]
 IssuerOpt = Annotated[str, typer.Option(help="Issuer identity name.")]
+# How `--at` reads what people type (registry/formats/dates.py).
+AT_HELP = "2026-05-01: the end of that day, UTC; 2026-05-01 14:00: UTC; offsets allowed"
+TrustListOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--trust-list",
+        help="File naming the Root TAOs you accept (repeat to accept several lists; default: REGISTRY_TRUST_LIST, "
+        "else <home>/trust-list.json if there is one).",
+    ),
+]
 
 
 def passphrase(confirm: bool = False) -> str:
@@ -142,10 +152,18 @@ def holder_did_of(settings: Settings, value: str) -> str:
 
 
 def parse_at(at: str | None) -> int | None:
-    """An ISO date or date-time from the command line, as Unix seconds (None: not given)."""
-    from registry.formats.credential import parse_time
+    """A time asked about (`--at`), as Unix seconds; None: now (not given, or today's date). A bare
+    date is the end of that day, UTC; a time without an offset is UTC (registry/formats/dates.py)."""
+    from registry.formats.dates import asked_time
 
-    return parse_time(at) if at else None
+    return asked_time(at)
+
+
+def parse_until(value: str | None) -> int | None:
+    """An end of validity (`--valid-until`); a bare date includes that whole day, UTC."""
+    from registry.formats.dates import until_time
+
+    return until_time(value) if value else None
 
 
 def duration(value: str, option: str) -> int:

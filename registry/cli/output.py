@@ -91,7 +91,7 @@ SYMBOL = {
     "unknown": "[yellow]?[/]",
     "skipped": "[dim]-[/]",
 }
-_COLOUR = {"valid": "green", "could not determine": "yellow"}
+_COLOUR = {"valid": "green", "could not determine": "yellow", "root not trusted": "magenta"}
 
 
 def print_report(report: Any, indent: str = "") -> None:

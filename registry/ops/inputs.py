@@ -18,6 +18,7 @@ from registry.errors import InputError
 from registry.files import STDIN, read_capped, size_words
 
 if TYPE_CHECKING:
+    from registry.config import Settings
     from registry.ops.issuance import StatusTarget
 
 # What `verify` (and `passport create`, and a revocation CSV's files) read of one input at most:
@@ -112,14 +113,25 @@ def _csv_targets(path: Path, default_reason: int) -> list[StatusTarget]:
     return targets
 
 
-def trust_lists(paths: list[Path] | None) -> Any:
-    """The roots of every trust list named, as one `TrustList` (None when none was named)."""
-    from registry.ops.trust import TrustList
+def trust_lists(paths: list[Path] | None, settings: Settings | None = None) -> Any:
+    """The roots of every trust list named, as one `TrustList` (None when none applies).
 
+    Without --trust-list, the verifier's default (`settings`): the file REGISTRY_TRUST_LIST names
+    (which must exist), else `<home>/trust-list.json` when there is one. The command line wins."""
+    from registry.ops.trust import Root, TrustList
+
+    if not paths and settings is not None:
+        default = settings.trust_list_file
+        if settings.trust_list_required or default.exists():
+            paths = [default]
     if not paths:
         return None
     lists = [TrustList.load(path) for path in paths]
     if len(lists) == 1:
         return lists[0]
     names = ", ".join(str(path) for path in paths)
-    return TrustList(frozenset().union(*(t.roots for t in lists)), f"the trust lists {names}")
+    entries: dict[str, Root] = {}
+    for listed in lists:
+        for entry in listed.listed():
+            entries.setdefault(entry.did, entry)
+    return TrustList(frozenset(entries), f"the trust lists {names}", entries=tuple(entries.values()))

@@ -24,6 +24,16 @@ def app_from_environment() -> FastAPI:
     return create_app(settings, config)
 
 
+TrustListOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--trust-list",
+        help="Your trust list (repeatable): the roots /verify, the issuer check and the web page accept "
+        "unless a request names its own (docs/TRUST-LISTS.md).",
+    ),
+]
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
@@ -49,6 +59,7 @@ def serve(
         bool, typer.Option(help="Trust X-Forwarded-For from --forwarded-allow-ips (behind a load balancer).")
     ] = False,
     forwarded_allow_ips: Annotated[str, typer.Option(help="Proxies whose X-Forwarded-For is trusted.")] = "127.0.0.1",
+    trust_list: TrustListOpt = None,
 ) -> None:
     """Serve the EBSI-compatible APIs, POST /verify, client-signed writes and the web page."""
     env = {
@@ -59,6 +70,7 @@ def serve(
         "REGISTRY_SERVICE_MAX_BODY": str(max_body),
         "REGISTRY_SERVICE_CORS_ORIGINS": ",".join(cors_origin or []),
         "REGISTRY_SERVICE_HEAD_MAX_AGE": str(head_max_age),
+        "REGISTRY_SERVICE_TRUST_LIST": os.pathsep.join(str(p.resolve()) for p in trust_list or []),
     }
     if rpc:
         env["REGISTRY_RPC_URL"] = rpc

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from registry.config import Settings
-from registry.errors import ConfigError
+from registry.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from registry.ops.trust import TrustList
 
 # Requests must come back fast or not at all: a node that hangs must not hold a worker for long.
 DEFAULT_RPC_TIMEOUT_S = 5.0
@@ -39,6 +44,14 @@ class ServiceConfig:
     # Seconds within which all the chain reads of one request end (503 beyond), however slowly
     # the node answers; the RPC timeout bounds each JSON-RPC request inside it.
     request_deadline_s: float = DEFAULT_REQUEST_DEADLINE_S
+    # The authority's own trust list (`registry serve --trust-list FILE...`): the roots POST /verify,
+    # the issuer check and the web page accept when a request names none of its own.
+    trust_list: TrustList | None = None
+    # Without any trust list (neither the request's nor the service's), a genuine credential's root
+    # is one nobody said they trust: "root not trusted", never "valid". `registry serve` sets it
+    # (from_environment); an app built in Python without it accepts any root this registry's
+    # governance onboarded and names it, as `Verifier` does by default.
+    require_trusted_root: bool = False
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -68,5 +81,25 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
         cors_origins=origins,
         head_max_age_s=_float(env, "REGISTRY_SERVICE_HEAD_MAX_AGE", DEFAULT_HEAD_MAX_AGE_S),
         request_deadline_s=_float(env, "REGISTRY_SERVICE_DEADLINE", DEFAULT_REQUEST_DEADLINE_S),
+        trust_list=service_trust_list(env.get("REGISTRY_SERVICE_TRUST_LIST", "")),
+        require_trusted_root=True,
     )
     return settings, config
+
+
+def service_trust_list(value: str) -> TrustList | None:
+    """The trust lists `registry serve --trust-list` names (paths joined by os.pathsep), as one list
+    the service's answers call "the service's trust list" (with its name, if the file gives one)."""
+    from registry.ops.inputs import trust_lists
+    from registry.ops.trust import TrustList
+
+    paths = [Path(p) for p in value.split(os.pathsep) if p]
+    try:
+        loaded = trust_lists(paths)
+    except (InputError, OSError) as exc:
+        raise ConfigError(f"--trust-list: {exc}") from exc
+    if loaded is None:
+        return None
+    # Named as the service's (with its title, if it has one), never by the path of a file on the server.
+    label = f"the service's trust list ({loaded.title})" if loaded.title else "the service's trust list"
+    return TrustList(loaded.roots, label, entries=loaded.listed(), title=loaded.title)

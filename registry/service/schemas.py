@@ -106,7 +106,9 @@ class VerifyRequest(BaseModel):
     )
     at: str | None = Field(default=None, description="ISO 8601 date/time: was it valid then?")
     trustList: list[str] | None = Field(
-        default=None, max_length=100, description="the Root TAO DIDs you accept; default: any onboarded root"
+        default=None,
+        max_length=100,
+        description="the Root TAO DIDs you accept; default: the service's trust list (`serve --trust-list`)",
     )
     audience: str | None = Field(
         default=None,
@@ -128,6 +130,19 @@ for _report in (VerifyReport, PassportReport):
     with_config(ConfigDict(extra="forbid", use_attribute_docstrings=True))(_report)
 for _part in (Check, TrustReport, LinkCheck):
     with_config(ConfigDict())(_part)  # its own, so it does not take a report's extra="forbid"
+
+
+class TrustedRoot(BaseModel):
+    did: str
+    name: str | None
+
+
+class ServiceTrustList(BaseModel):
+    """The service's own trust list (`registry serve --trust-list`), by name."""
+
+    configured: bool
+    name: str | None
+    roots: list[TrustedRoot]
 
 
 # -- writes -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from registry.config import Settings
 from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
-from registry.ops.trust import IssuerType, Trust
+from registry.ops.trust import IssuerType, Root, Trust, TrustList
 from tests.conftest import (
     GOVERNANCE,
     ONE_YEAR,
@@ -197,6 +197,10 @@ def build_world(upstream: str, deployment_file: Path, home: Path) -> World:
     root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
     tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
     trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until)
+    # The verifier of this world has said it trusts its root: its home's default trust list.
+    TrustList(frozenset({root.did}), "world", entries=(Root(root.did, "authority"),), title="world roots").save(
+        settings.trust_list_file
+    )
     holder = new_natural_person("worker")
     issued = Issuer(registry, ti, settings).issue_single(holder.did, welding_certificate())
     credential = home / "credential.json"

@@ -5,6 +5,7 @@ session's anvil and deployment (from conftest). Test modules opt in with
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,9 @@ import pytest
 
 from registry.chain.node import AnvilNode
 from registry.config import Settings
+from registry.ops.trust import TrustList
 from registry.service.config import ServiceConfig
-from tests.helpers.service_helpers import start_service
+from tests.helpers.service_helpers import RunningService, start_service
 
 
 @pytest.fixture(scope="session")
@@ -35,10 +37,31 @@ TEST_CONFIG = ServiceConfig(rate_per_s=0, head_max_age_s=0)
 
 
 @pytest.fixture(scope="session")
-def service(service_settings: Settings) -> Iterator[str]:
+def running_service(service_settings: Settings) -> Iterator[RunningService]:
     running = start_service(service_settings, TEST_CONFIG)
-    yield running.url
+    yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def service(running_service: RunningService) -> str:
+    return running_service.url
+
+
+@pytest.fixture(autouse=True)
+def _service_trusts_the_test_root(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a test with the session's service and a `chain`, the service trusts that chain's root by
+    the test home's default trust list (its own list, as `serve --trust-list` gives it), so the CLI
+    and the service answer in the same words; otherwise it has none."""
+    if "service" not in request.fixturenames or "chain" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("running_service").server.config.app
+    request.getfixturevalue("chain")  # writes the home's trust list
+    trust_list = TrustList.load(request.getfixturevalue("settings").trust_list_file)
+    app.state.config = dataclasses.replace(TEST_CONFIG, trust_list=trust_list)
+    yield
+    app.state.config = TEST_CONFIG
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ Screenshots are kept under test-artifacts/service-browser/.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -15,12 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from registry.config import Settings
 from registry.formats.credential import HolderFile
 from registry.keystore import Identity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.passport import create_passport, sign_presentation
 from registry.ops.registry import Purpose
+from registry.service.config import from_environment
 from tests.conftest import Chain, welding_certificate
+from tests.helpers.service_helpers import start_service
 from tests.service.test_service_verify import tamper
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
@@ -215,24 +219,17 @@ def test_the_api_docs_render_offline(browser: sync_api.Browser, service: str, pa
         context.close()
 
 
-# Local day arithmetic in the page's own time zone, as the date picker sees it.
-LOCAL_DAY = """(offset) => {
-  const d = new Date(); d.setDate(d.getDate() + offset);
-  const two = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-}"""
-END_OF_LOCAL_DAY = """(day) => {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(y, m - 1, d, 23, 59, 59).toISOString().replace(/\\.\\d{3}Z$/, 'Z');
-}"""
+# Day arithmetic in UTC, the day a date means everywhere (registry/formats/dates.py).
+UTC_DAY = """(offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10)"""
 
 
 def test_the_date_field_never_asks_about_the_future(
     browser: sync_api.Browser, service: str, issuer: Issuer, holder: Identity, chain: Chain
 ) -> None:
-    """Today asks about now (no `at`), a past day about the end of that day where the reader is,
-    and a future day is refused on the page; on both pages. A time zone far from UTC, so the
-    reader's day and the UTC day differ for half of every day."""
+    """Today (UTC) asks about now (no `at`), a past day sends the day itself, which the service reads
+    as the CLI does (its end, UTC), and a future day is refused on the page; on both pages. A
+    reader's time zone far from UTC (so the reader's day and the UTC day differ for half of every
+    day) changes nothing: the day is UTC's."""
     context = browser.new_context(base_url=service, timezone_id="Pacific/Kiritimati")  # UTC+14
     page = context.new_page()
     sent: list[str] = []
@@ -240,7 +237,7 @@ def test_the_date_field_never_asks_about_the_future(
     try:
         valid = issuer.issue_single(holder.did, welding_certificate()).holder_file
         page.goto("/")
-        today, yesterday, tomorrow = (page.evaluate(LOCAL_DAY, n) for n in (0, -1, 1))
+        today, yesterday, tomorrow = (page.evaluate(UTC_DAY, n) for n in (0, -1, 1))
         page.fill("#credential", valid.dumps())
 
         page.fill("#at", today)
@@ -249,7 +246,7 @@ def test_the_date_field_never_asks_about_the_future(
 
         page.fill("#at", yesterday)
         read_verdict(page, lambda: page.click("#verify"))
-        assert json.loads(sent[-1].split(" ", 1)[1])["at"] == page.evaluate(END_OF_LOCAL_DAY, yesterday)
+        assert json.loads(sent[-1].split(" ", 1)[1])["at"] == yesterday
 
         count = len(sent)
         page.fill("#at", tomorrow)
@@ -467,3 +464,50 @@ def test_hostile_text_in_a_report_is_shown_inert(page: sync_api.Page) -> None:
     assert text.count(shown) == 4, text  # the qualification, the issuer, the check, the summary
     assert not re.search("[\u202a-\u202e\u2066-\u2069\u200b\x00-\x08\x0b-\x1f]", text), repr(text)
     assert page.locator("#result b").count() == 0
+
+
+def test_an_authority_s_page_shows_a_genuine_credential_under_an_unlisted_root_as_such(
+    browser: sync_api.Browser, service: str, settings: Settings, issuer: Issuer, holder: Identity, chain: Chain,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """Served with an authority's trust list that leaves the credential's root out: the distinct
+    verdict ("Genuine, but not under an authority you trust"), never the green "Valid" nor "Not
+    valid"; the page says which authorities it trusts, by name. Served with a list that names the
+    root, the same credential is valid and its top authority is shown by the list's name."""
+    valid = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    path = tmp_path / "valid.json"
+    path.write_text(valid.dumps())
+    listed = tmp_path / "destination.json"
+    listed.write_text(json.dumps({
+        "name": "Destination labour authority",
+        "roots": [{"did": "did:ebsi:zOtherRoot11111111111", "name": "Another Ministry"}],
+    }))  # fmt: skip
+    config = from_environment({"REGISTRY_SERVICE_TRUST_LIST": str(listed)})[1]
+    running = start_service(settings, dataclasses.replace(config, rate_per_s=0, head_max_age_s=0))
+    context = browser.new_context(base_url=running.url, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        verdict, text, checks = open_and_read_verdict(page, path, "root-not-trusted")
+        assert verdict == "root not trusted"
+        assert text.startswith("Genuine, but not under an authority you trust"), text
+        assert checks["trusted root"] == "fail" and checks["accreditation"] == "pass" and checks["signature"] == "pass"
+        assert (
+            page.locator("#trust-list")
+            .inner_text()
+            .startswith("Authorities this service trusts (Destination labour authority): Another Ministry")
+        )
+        page.goto(f"/issuer?did={chain.ti.did}")
+        page.wait_for_selector("#chain li")
+        page.wait_for_function(
+            "() => !['pending', undefined].includes(document.querySelector('#verdict').dataset.verdict)"
+        )
+        assert page.locator("#verdict").get_attribute("data-verdict") == "root not trusted"
+    finally:
+        context.close()
+        running.stop()
+
+    # The session's service lists the root as "Vocational Authority" (tests/conftest.py).
+    page = browser.new_context(base_url=service).new_page()
+    verdict, _, _ = open_and_read_verdict(page, path, "valid-named-root")
+    assert verdict == "valid"
+    assert f"Vocational Authority ({chain.root.did})" in page.locator("#facts").inner_text()

@@ -45,7 +45,10 @@ def did_register(
 def did_resolve(
     ctx: typer.Context,
     did: str,
-    at: Annotated[str | None, typer.Option(help="Resolve as of this ISO date/time.")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(help="Resolve as of this date/time (2026-05-01: the end of that day, UTC; no offset: UTC)."),
+    ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:

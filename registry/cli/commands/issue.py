@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from registry.cli.options import DeploymentOpt, RpcOpt, holder_did_of, load_identity, parse_at, settings_of, text
+from registry.cli.options import DeploymentOpt, RpcOpt, holder_did_of, load_identity, parse_until, settings_of, text
 from registry.cli.output import count, out, progress_console
 from registry.config import Settings
 from registry.errors import InputError
@@ -46,14 +46,14 @@ def issue(
         typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=text),
     ] = None,
     profile: Annotated[str, typer.Option(help="ebsi (VCDM 1.1 JWT) or vcdm2 (VCDM 2.0 vc+jwt).")] = "ebsi",
-    valid_until: Annotated[str | None, typer.Option(help="Expiry (ISO date).")] = None,
+    valid_until: Annotated[str | None, typer.Option(help="Expiry (a date includes that whole day, UTC).")] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
     """Issue skills credentials and anchor them: one (--holder/--name/--out) or a cohort (--roster/--out-dir)."""
     settings = settings_of(ctx, rpc, deployment)
     extra_types = tuple(credential_type or ())
-    until = parse_at(valid_until)
+    until = parse_until(valid_until)
     if roster is not None:
         if holder or name or output:
             raise InputError("--roster issues a cohort: use --out-dir, not --holder/--name/--out")

@@ -6,30 +6,38 @@ wrong (registry/cli/exits.py). The service's issuer check answers through the sa
 
 from __future__ import annotations
 
-from pathlib import Path
+import contextlib
 from typing import Annotated, Any
 
 import typer
 
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments, view_calls
-from registry.cli.options import DeploymentOpt, RpcOpt, did_of, parse_at, verdict_settings
+from registry.cli.options import (
+    AT_HELP,
+    DeploymentOpt,
+    RpcOpt,
+    TrustListOpt,
+    did_of,
+    parse_at,
+    settings_of,
+    verdict_settings,
+)
 from registry.cli.output import SYMBOL, out, write_json
 from registry.errors import ConfigError, DeploymentMismatch
-from registry.text import markup
+from registry.formats.credential import iso
+from registry.text import markup, short_did
 
 app = typer.Typer(help="Check an issuer's accreditation chain.", no_args_is_help=True)
-
-TrustListOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--trust-list", help="File naming the Root TAOs you accept (repeat to accept several lists)."),
-]
 
 
 @app.command("check")
 def issuer_check(
     ctx: typer.Context,
     did: Annotated[str, typer.Argument(help="The issuer's DID (or a local identity name).")],
-    at: Annotated[str | None, typer.Option(help="Check as of this ISO date/time (default now).")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(help=f"Check as of this date/time (default now; {AT_HELP})."),
+    ] = None,
     trust_list: TrustListOpt = None,
     credential_type: Annotated[
         list[str] | None, typer.Option("--type", help="Require accreditation for this credential type.")
@@ -47,7 +55,7 @@ def issuer_check(
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
         target = did_of(settings, did)
-        roots = trust_lists(trust_list)
+        roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
         when = parse_at(at)
     # Every chain read of the check ends within the read deadline (REGISTRY_READ_DEADLINE).
     with read_deadline(settings.read_deadline_s, "read deadline (REGISTRY_READ_DEADLINE)"), view_calls():
@@ -87,3 +95,79 @@ def _print_trust(target: str, report: Any) -> None:
             out.print(f"      [dim]{markup(f'accredited by {by}; scope {scopes}; {valid}')}[/]", markup=True)
     for note in report.notes:
         out.print(f"  [dim]note: {markup(note)}[/]", markup=True)
+
+
+@app.command("history")
+def issuer_history(
+    ctx: typer.Context,
+    did: Annotated[str, typer.Argument(help="The issuer's DID (or a local identity name).")],
+    trust_list: TrustListOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON (DIDs whole).")] = False,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Every accreditation the issuer holds and every change to it: when, by whom, and why."""
+    from registry.ops.inputs import trust_lists
+    from registry.ops.registry import Registry, did_hash
+    from registry.ops.trust import Trust, accreditation_history
+
+    settings = settings_of(ctx, rpc, deployment)
+    target = did_of(settings, did)
+    names = _known_names(settings, trust_lists(trust_list, settings))
+    registry = Registry.connect(settings, journal=False)  # a read: the journal is not needed
+    chain = Trust(registry, settings.public_url).fetch([target])[target]
+    records = accreditation_history(chain, did_hash(target), names)
+    if as_json:
+        write_json({"did": target, "name": names.get(target), "accreditations": [r.to_json() for r in records]})
+    else:
+        _print_history(target, names, records)
+    if not records:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+def _known_names(settings: Any, roots: Any) -> dict[str, str]:
+    """What the verifier calls DIDs: its own identities' names, then (winning) its trust list's."""
+    from registry.keystore import KeyStore
+
+    names: dict[str, str] = {}
+    store = KeyStore(settings.keys_dir)
+    if settings.keys_dir.is_dir():
+        for name in store.names():
+            with contextlib.suppress(Exception):  # an unreadable key file names nothing
+                names[str(store.public_info(name)["did"])] = name
+    for root in roots.listed() if roots is not None else ():
+        if root.name:
+            names[root.did] = root.name
+    return names
+
+
+def _who(did: str, names: dict[str, str]) -> str:
+    from registry.ops.trust import GOVERNANCE
+
+    if did == GOVERNANCE or did not in names:
+        return markup(did if did == GOVERNANCE else short_did(did))
+    return f"{markup(names[did])} ({short_did(did)})"
+
+
+def _print_history(target: str, names: dict[str, str], records: list[Any]) -> None:
+    count = f"{len(records)} accreditation{'' if len(records) == 1 else 's'}"
+    out.print(
+        f"[bold]{_who(target, names)}[/]: {count}"
+        if records
+        else f"{_who(target, names)}: no accreditation in the trusted issuers registry",
+        markup=True,
+    )
+    for record in records:
+        out.print(
+            f"  [bold]{markup(record.issuer_type)}[/] accreditation {record.attribute_id[:8]}, granted by "
+            f"{_who(record.granted_by, names)}, valid {iso(record.valid_from)} to {iso(record.valid_until)}: "
+            f"now [bold]{record.status.name.lower()}[/]",
+            markup=True,
+        )
+        for change in record.changes:
+            why = "" if change.revision == 1 else f": {markup(change.reason_text)} (reason {change.reason})"
+            out.print(
+                f"    {change.revision}  {iso(change.timestamp)}  block {change.block}  "
+                f"[bold]{change.change}[/] by {_who(change.actor, names)}{why}",
+                markup=True,
+            )

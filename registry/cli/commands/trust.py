@@ -9,7 +9,16 @@ from typing import Annotated, Any
 
 import typer
 
-from registry.cli.options import DeploymentOpt, RpcOpt, account_of, did_of, load_identity, parse_at, settings_of, text
+from registry.cli.options import (
+    DeploymentOpt,
+    RpcOpt,
+    account_of,
+    did_of,
+    load_identity,
+    parse_until,
+    settings_of,
+    text,
+)
 from registry.cli.output import out
 from registry.errors import InputError
 from registry.text import shown
@@ -24,7 +33,10 @@ TypesOpt = Annotated[
 ]
 SchemaOpt = Annotated[str | None, typer.Option(help="Credential schema id the scope is limited to.", callback=text)]
 JurisdictionOpt = Annotated[str | None, typer.Option(help="Jurisdiction URI the scope is limited to.", callback=text)]
-UntilOpt = Annotated[str | None, typer.Option("--valid-until", help="End of validity (ISO date; default one year).")]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option("--valid-until", help="End of validity (a date includes that whole day, UTC; default one year)."),
+]
 ParentOpt = Annotated[str, typer.Option(help="Identity name of the party that granted the accreditation.")]
 ChildOpt = Annotated[str, typer.Option(help="DID (or local identity name) of the accredited party.")]
 AttributeOpt = Annotated[str | None, typer.Option(help="Attribute id, when the child holds several from this parent.")]
@@ -51,7 +63,7 @@ def _scopes(types: str, schema: str | None, jurisdiction: str | None) -> list[An
 
 
 def _until(valid_until: str | None) -> int:
-    return parse_at(valid_until) or int(time.time()) + 365 * 24 * 3600
+    return parse_until(valid_until) or int(time.time()) + 365 * 24 * 3600
 
 
 @app.command("onboard-root")
@@ -111,7 +123,7 @@ def trust_accredit(
     _require_registered(registry, child_did)
     attribute = trust.accredit(
         identity, parent_attribute, child_did, kinds[as_.lower()], _scopes(types, schema, jurisdiction),
-        parse_at(valid_until),  # None: a year, or the parent's own end if that comes first
+        parse_until(valid_until),  # None: a year, or the parent's own end if that comes first
     )  # fmt: skip
     out.print(f"{shown(child_did)} accredited as {as_.upper()} by {identity.did} (attribute {attribute.hex()})")
 

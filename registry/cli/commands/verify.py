@@ -16,17 +16,13 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
-from registry.cli.options import DeploymentOpt, RpcOpt, ServiceOpt, parse_at, verdict_settings
+from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, ServiceOpt, TrustListOpt, parse_at, verdict_settings
 from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
 from registry.config import Settings
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
 from registry.text import markup
 
 FilesArg = Annotated[list[str], typer.Argument(help="Credential files, directories, or - for stdin.")]
-TrustListOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--trust-list", help="File naming the Root TAOs you accept (repeat to accept several lists)."),
-]
 AudienceOpt = Annotated[
     str | None,
     typer.Option(help="Who you are, as the holder was told (passports only): a passport made for another fails."),
@@ -42,7 +38,10 @@ _SERVICE_EXIT = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
 def verify(
     ctx: typer.Context,
     files: FilesArg,
-    at: Annotated[str | None, typer.Option(help="Was it valid at this ISO date/time?")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(help=f"Was it valid at this date/time? ({AT_HELP})"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report(s) as JSON.")] = False,
     trust_list: TrustListOpt = None,
     rpc: RpcOpt = None,
@@ -60,13 +59,14 @@ def verify(
     with arguments():
         when = parse_at(at)
         found = sources(files)
-        roots = trust_lists(trust_list)
+    settings = verdict_settings(ctx, rpc, deployment)
+    with arguments():
+        roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
     if service:
         _verify_via_service(service, found, at, roots, as_json, audience=audience, nonce=nonce)
         return
     from registry.chain.client import start_read_deadline
 
-    settings = verdict_settings(ctx, rpc, deployment)
     # Every chain read ends within the read deadline: REGISTRY_READ_DEADLINE seconds for each
     # slice of up to 100 credentials (attaching to the chain included), however the node paces
     # its answers; past it, the verdict is "could not determine".
@@ -90,7 +90,10 @@ def _verifier_for(settings: Settings, roots: Any, url: str) -> Any:
         registry = Registry.connect(endpoint, journal=False)
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
-    return Verifier(registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True)
+    # No trust list at all: a genuine credential's root is one nobody said they trust ("root not trusted").
+    return Verifier(
+        registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True, require_trusted_root=True
+    )
 
 
 def _read_argument(source: str | Path) -> tuple[str, bytes]:

@@ -9,7 +9,8 @@ validity period, and its status *at the time in question* from the append-only r
 The rooms: `model` (the data: links, revisions, chain reads, reports), `trustlist` (the roots a
 verifier accepts), `scope` (what an accreditation may grant and covers), `bodies` (one
 accreditation credential checked), `timing` (which times the chain answers, what held then),
-`evaluation` (the check, pure) and `tir` (the registry's reads and writes: `Trust`).
+`evaluation` (the check, pure), `history` (every revision of an issuer's accreditations, pure) and
+`tir` (the registry's reads and writes: `Trust`).
 
 Every name is re-exported here, loaded on first use (PEP 562): importing this package costs
 nothing, and `from registry.ops.trust import TrustList` loads the trust list alone, not the
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from registry.ops.trust.bodies import check_body
     from registry.ops.trust.evaluation import Relevance, evaluate, evaluate_at, walk
+    from registry.ops.trust.history import GOVERNANCE, AccreditationRecord, Change, accreditation_history, changes_of
     from registry.ops.trust.model import (
         DEFAULT_VALIDITY,
         MAX_DEPTH,
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
     from registry.ops.trust.scope import check_scope_syntax, scope_covers
     from registry.ops.trust.timing import CLOCK_SKEW_S, LinkStatus, link_status, time_problem
     from registry.ops.trust.tir import Trust, link_from_tuple
-    from registry.ops.trust.trustlist import MAX_TRUST_LIST_BYTES, TrustList
+    from registry.ops.trust.trustlist import MAX_TRUST_LIST_BYTES, Root, TrustList
 
 _WHERE = {
     "model": (
@@ -53,8 +55,9 @@ _WHERE = {
         "IssuerType", "LaterChange", "Link", "LinkCheck", "Need", "OrderUnknown", "Position", "Revision",
         "TrustReport",
     ),
-    "trustlist": ("MAX_TRUST_LIST_BYTES", "TrustList"),
+    "trustlist": ("MAX_TRUST_LIST_BYTES", "Root", "TrustList"),
     "scope": ("check_scope_syntax", "scope_covers"),
+    "history": ("GOVERNANCE", "AccreditationRecord", "Change", "accreditation_history", "changes_of"),
     "bodies": ("check_body",),
     "timing": ("CLOCK_SKEW_S", "LinkStatus", "link_status", "time_problem"),
     "evaluation": ("Relevance", "evaluate", "evaluate_at", "walk"),
@@ -65,13 +68,16 @@ _MODULE_OF = {name: module for module, names in _WHERE.items() for name in names
 __all__ = [
     "CLOCK_SKEW_S",
     "DEFAULT_VALIDITY",
+    "GOVERNANCE",
     "MAX_DEPTH",
     "MAX_LINKS",
     "MAX_TRUST_LIST_BYTES",
     "REASONS",
+    "AccreditationRecord",
     "AttrStatus",
     "BodyChecks",
     "ChainData",
+    "Change",
     "IssuerType",
     "LaterChange",
     "Link",
@@ -82,9 +88,12 @@ __all__ = [
     "Position",
     "Relevance",
     "Revision",
+    "Root",
     "Trust",
     "TrustList",
     "TrustReport",
+    "accreditation_history",
+    "changes_of",
     "check_body",
     "check_scope_syntax",
     "evaluate",

@@ -31,7 +31,7 @@ from registry.ops.trust.model import (
     TrustReport,
 )
 from registry.ops.trust.scope import grants_within, scope_covers
-from registry.ops.trust.timing import LinkStatus, link_status, time_problem
+from registry.ops.trust.timing import LinkStatus, link_status, reason_of, time_problem
 from registry.ops.trust.trustlist import TrustList
 
 
@@ -241,17 +241,17 @@ def _later_change(entry: LinkCheck, status: LinkStatus, at: int, position: Posit
     who = f"{entry.issuer_type} {entry.did}'s accreditation"
     if later.status is AttrStatus.REVOKED:
         note = (
-            f"{who} was revoked on {iso(later.timestamp)}{changed}, after {then}: "
+            f"{who} was revoked on {iso(later.timestamp)}{changed}, after {then}{reason_of(later)}: "
             "what was issued before stays valid, anything issued after is refused"
         )
     else:
         note = (
-            f"{who} was suspended on {iso(later.timestamp)}{changed}, after {then}, "
+            f"{who} was suspended on {iso(later.timestamp)}{changed}, after {then}{reason_of(later)}, "
             "and is still suspended: what was issued before stays valid, anything issued while it lasts "
             "is refused"
         )
     return LaterChange(
-        entry.did, entry.issuer_type, entry.attribute_id, later.status, later.timestamp, later.block, note
+        entry.did, entry.issuer_type, entry.attribute_id, later.status, later.timestamp, later.block, note, later.reason
     )
 
 
@@ -265,7 +265,10 @@ def _at_root(
         report.summary = f"accredited through an unbroken chain to Root TAO {root}"
     elif root in trust_list.roots:
         report.trusted_root = True
-        report.summary = f"accredited through an unbroken chain to Root TAO {root}, which {trust_list.name} trusts"
+        named = f" ({trust_list.name_of(root)})" if trust_list.name_of(root) else ""
+        report.summary = (
+            f"accredited through an unbroken chain to Root TAO {root}{named}, which {trust_list.name} trusts"
+        )
     else:
         report.ok = False
         report.trusted_root = False

@@ -197,6 +197,7 @@ class LaterChange:
     timestamp: int  # when the change was made (unix seconds, its block's time)
     block: int  # the block that made it
     note: str  # the sentence in `TrustReport.notes`
+    reason: int = 0  # the change's reason code (REASONS)
 
 
 @dataclass

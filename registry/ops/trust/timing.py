@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.formats.credential import iso
-from registry.ops.trust.model import AttrStatus, ChainData, Link, Position, Revision
+from registry.ops.trust.model import REASONS, AttrStatus, ChainData, Link, Position, Revision
 
 # Clocks of issuers and nodes disagree a little: a time this far past the chain's newest block is
 # still "now" (the verifier's allowance for an anchor "before" a JWT's iat, too).
@@ -48,6 +48,16 @@ def time_problem(
     return None
 
 
+def accreditation_reason(revision: Revision) -> str:
+    """Why an accreditation was revoked, suspended or reinstated, in words ("fraud")."""
+    return REASONS.get(revision.reason, f"reason {revision.reason}")
+
+
+def reason_of(revision: Revision) -> str:
+    """The same, as a clause for a sentence: " (reason: fraud)"."""
+    return f" (reason: {accreditation_reason(revision)})"
+
+
 @dataclass
 class LinkStatus:
     """An accreditation's standing at the time in question: in force or not, in a sentence, with
@@ -72,21 +82,29 @@ def link_status(chain: ChainData, link: Link, at: int, position: Position | None
     if revision is None:
         return LinkStatus(False, f"not yet accredited on {when} (accredited {on(link.revisions[0])})", evidence)
     if revision.status is AttrStatus.REVOKED:
-        evidence.update(revokedAt=iso(revision.timestamp), block=revision.block)
-        return LinkStatus(False, f"accreditation revoked on {on(revision)}, before {when}", evidence)
+        evidence.update(revokedAt=iso(revision.timestamp), block=revision.block, reason=accreditation_reason(revision))
+        return LinkStatus(
+            False, f"accreditation revoked on {on(revision)}, before {when}{reason_of(revision)}", evidence
+        )
     if revision.status is AttrStatus.SUSPENDED:
-        evidence.update(suspendedAt=iso(revision.timestamp), block=revision.block)
-        return LinkStatus(False, f"accreditation suspended on {on(revision)} and not reinstated by {when}", evidence)
+        evidence.update(
+            suspendedAt=iso(revision.timestamp), block=revision.block, reason=accreditation_reason(revision)
+        )
+        message = f"accreditation suspended on {on(revision)} and not reinstated by {when}{reason_of(revision)}"
+        return LinkStatus(False, message, evidence)
     if not link.valid_from <= at < link.valid_until:
         return LinkStatus(False, f"accreditation not within its validity period on {when}", evidence)
     later = link.revoked()
     if later is not None:
         evidence.update(revokedAt=iso(later.timestamp), block=later.block)
-        message = f"active on {when}; revoked later, on {on(later)}, which does not reach back"
+        message = f"active on {when}; revoked later, on {on(later)}{reason_of(later)}, which does not reach back"
         return LinkStatus(True, message, evidence, later)
     latest = link.revisions[-1] if link.revisions else None
     if latest is not None and latest.status is AttrStatus.SUSPENDED and latest is not revision:
         evidence.update(suspendedAt=iso(latest.timestamp), block=latest.block)
-        message = f"active on {when}; suspended later, on {on(latest)}, and still suspended, which does not reach back"
+        message = (
+            f"active on {when}; suspended later, on {on(latest)}{reason_of(latest)}, and still suspended, "
+            "which does not reach back"
+        )
         return LinkStatus(True, message, evidence, latest)
     return LinkStatus(True, f"active on {when}", evidence)

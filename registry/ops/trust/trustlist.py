@@ -2,12 +2,21 @@
 
 Its own module, light to import: the CLI reads the list before it touches the chain, so a bad
 file is refused in one line without loading anything else.
+
+The format (docs/TRUST-LISTS.md), JSON, as `registry trust-list create` writes it:
+
+    {"format": "registry-trust-list/1", "name": "Recognised vocational authorities",
+     "roots": [{"did": "did:ebsi:...", "name": "National Vocational Authority"}]}
+
+Also read, for lists written by hand: `{"roots": [...]}` or a bare JSON list, of DIDs or of
+`{"did": ..., "name": ...}` objects; and plain text, one DID a line, `#` starting a comment.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from registry.errors import InputError
 from registry.files import MIB, read_capped
@@ -15,6 +24,16 @@ from registry.formats import safejson
 from registry.formats.did import check_did
 
 MAX_TRUST_LIST_BYTES = MIB
+FORMAT = "registry-trust-list/1"
+MAX_NAME_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Root:
+    """One root the list accepts: its DID, and the name the list's author gave it (if any)."""
+
+    did: str
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -22,12 +41,17 @@ class TrustList:
     """The roots a verifying authority accepts, from a file it controls (or given some other way).
 
     `source` is the file's path, or a label naming where the roots came from; `name` is how the
-    verifier's sentences call the list.
+    verifier's sentences call the list. `entries` keeps the roots in the file's order with their
+    names, and `title` the list's own name (its `name` key); both are empty for a list given
+    without them (a request's DIDs).
     """
 
     roots: frozenset[str]
     source: str
     from_file: bool = False
+    entries: tuple[Root, ...] = ()
+    title: str | None = None
+    text_file: bool = False  # plain text (one DID a line): edited by hand, never rewritten
 
     @property
     def name(self) -> str:
@@ -37,36 +61,105 @@ class TrustList:
             return self.source
         return f"the trust list {self.source}"
 
+    def name_of(self, did: str) -> str | None:
+        """The name the list gives this root (None: not in it, or given no name)."""
+        return next((entry.name for entry in self.entries if entry.did == did), None)
+
+    def listed(self) -> tuple[Root, ...]:
+        """Every root, in the file's order (sorted by DID when the list kept no order)."""
+        return self.entries or tuple(Root(did) for did in sorted(self.roots))
+
+    def with_root(self, did: str, name: str | None) -> TrustList:
+        """This list with one more root (InputError if it is already there)."""
+        check_did(did)
+        if did in self.roots:
+            raise InputError(
+                f"{did} is already in {self.name}" + (f" as {self.name_of(did)!r}" if self.name_of(did) else "")
+            )
+        return replace(self, roots=self.roots | {did}, entries=(*self.listed(), Root(did, _name(name))))
+
+    def without_root(self, did: str) -> TrustList:
+        if did not in self.roots:
+            raise InputError(f"{did} is not in {self.name}")
+        kept = tuple(entry for entry in self.listed() if entry.did != did)
+        return replace(self, roots=self.roots - {did}, entries=kept)
+
+    def to_json(self) -> dict[str, Any]:
+        roots = [{"did": r.did, **({"name": r.name} if r.name else {})} for r in self.listed()]
+        return {"format": FORMAT, **({"name": self.title} if self.title else {}), "roots": roots}
+
+    def save(self, path: Path) -> None:
+        """Write the list in the documented format, whole or not at all (a crash leaves the old file)."""
+        from registry.chain.deployment import write_json_atomic
+
+        if self.text_file:
+            raise InputError(
+                f"trust list {path} is plain text: edit it by hand, or start a JSON one with "
+                "`registry trust-list create`"
+            )
+        write_json_atomic(path, self.to_json())
+
     @classmethod
-    def load(cls, path: Path) -> TrustList:
+    def empty(cls, path: Path, title: str | None) -> TrustList:
+        return cls(frozenset(), str(path), from_file=True, title=_name(title))
+
+    @classmethod
+    def load(cls, path: Path, *, allow_empty: bool = False) -> TrustList:
         raw = read_capped(path, MAX_TRUST_LIST_BYTES, f"trust list {path}")
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputError(f"trust list {path} is not UTF-8 text") from exc
-        roots = _roots(text, path)
-        if not roots:
-            raise InputError(f"trust list {path} names no root: it would refuse every issuer")
-        for did in roots:
-            check_did(did)
-        return cls(frozenset(roots), str(path), from_file=True)
+        stripped = text.strip()
+        is_json = stripped.startswith(("{", "["))
+        title, entries = _json_roots(stripped, path) if is_json else (None, _text_roots(text))
+        if not entries and not allow_empty:
+            raise InputError(
+                f"trust list {path} names no root: it would refuse every issuer "
+                "(add one with `registry trust-list add`)"
+            )
+        seen: set[str] = set()
+        for entry in entries:
+            check_did(entry.did)
+            if entry.did in seen:
+                raise InputError(f"trust list {path} names {entry.did} twice")
+            seen.add(entry.did)
+        return cls(frozenset(seen), str(path), True, tuple(entries), title, text_file=not is_json)
 
 
-def _roots(text: str, path: Path) -> list[str]:
-    """The DIDs a list names: JSON ({"roots": [...]} or the list itself, of DIDs or {"did": ...}),
-    else one DID a line with # comments."""
-    stripped = text.strip()
-    if not stripped.startswith(("{", "[")):
-        lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
-        return [r for r in lines if r]
-    data = safejson.loads(stripped, f"trust list {path}")
+def _name(value: Any, where: str = "the name") -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME_CHARS:
+        raise InputError(f"{where} must be text of 1 to {MAX_NAME_CHARS} characters")
+    return value.strip()
+
+
+def _text_roots(text: str) -> list[Root]:
+    """One DID a line; `#` starts a comment."""
+    lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    return [Root(did) for did in lines if did]
+
+
+def _json_roots(text: str, path: Path) -> tuple[str | None, list[Root]]:
+    """The list's name and roots: {"format", "name", "roots": [...]}, {"roots": [...]} or the list
+    itself, each root a DID or {"did": ..., "name": ...}."""
+    data = safejson.loads(text, f"trust list {path}")
+    title = None
+    if isinstance(data, dict):
+        if data.get("format", FORMAT) != FORMAT:
+            raise InputError(
+                f"trust list {path} is in format {str(data['format'])[:40]!r}; this version reads {FORMAT}"
+            )
+        title = _name(data.get("name"), f"trust list {path}: its name")
     entries = data.get("roots") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise InputError(f"trust list {path} has no `roots` list")
-    roots: list[str] = []
-    for entry in entries:
+    roots: list[Root] = []
+    for n, entry in enumerate(entries, 1):
         did = entry.get("did") if isinstance(entry, dict) else entry
         if not isinstance(did, str):
-            raise InputError(f"trust list {path}: every root needs a DID")
-        roots.append(did)
-    return roots
+            raise InputError(f"trust list {path}: every root needs a DID (root {n} has none)")
+        name = _name(entry.get("name"), f"trust list {path}: the name of root {n}") if isinstance(entry, dict) else None
+        roots.append(Root(did, name))
+    return title, roots

@@ -28,8 +28,10 @@ class Batch:
     head_time: int
     anchor_window_s: int
     trust_list: TrustList | None
-    # Accreditation answers by (issuer, anchoring time and place, what the credential needs).
-    accreditations: dict[tuple[Any, ...], tuple[Outcome, str, dict[str, Any]]] = field(default_factory=dict)
+    # Accreditation answers (rows) by (issuer, anchoring time and place, what the credential needs).
+    accreditations: dict[tuple[Any, ...], list[tuple[Code, Outcome, str, dict[str, Any]]]] = field(default_factory=dict)
+    # Without a trust list, is a root nobody said they trust reported (`Verifier(require_trusted_root=)`)?
+    require_trusted_root: bool = False
 
 
 def _key_problem(
@@ -207,30 +209,47 @@ def check_accreditation(item: Item, chain: Any, position: Position | None, batch
     if key not in batch.accreditations:
         need = Need(types=item.types, schema_id=item.schema)
         batch.accreditations[key] = _accreditation(batch, chain, anchored_at, need, position)
-    outcome, message, evidence = batch.accreditations[key]
-    item.add(Code.ACCREDITATION, outcome, message, **evidence)
+    for code, outcome, message, evidence in batch.accreditations[key]:
+        item.add(code, outcome, message, **evidence)
 
 
 def _accreditation(
     batch: Batch, chain: Any, anchored_at: int, need: Need, position: Position | None
-) -> tuple[Outcome, str, dict[str, Any]]:
-    """The accreditation check's outcome, message and evidence, worded once per verdict."""
+) -> list[tuple[Code, Outcome, str, dict[str, Any]]]:
+    """The accreditation check's outcome, message and evidence, worded once per verdict; then, when
+    the chain holds up to a root the verifier has not said it trusts, a failed TRUSTED_ROOT check
+    (the verdict UNTRUSTED_ROOT, not INVALID: the credential itself is sound)."""
     trust_list = batch.trust_list
     report = batch.registry.client.memo(
         ("accreditation", chain.did, anchored_at, position, need, trust_list),
         lambda: evaluate(chain, anchored_at, trust_list, need, position),
     )
     if report.undetermined:
-        return Outcome.UNKNOWN, report.summary, {}
+        return [(Code.ACCREDITATION, Outcome.UNKNOWN, report.summary, {})]
     evidence: dict[str, Any] = {
         "root": report.root,
         "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
     }
     if report.notes:
         evidence["note"] = "; ".join(report.notes)
-    if not report.ok:
-        return Outcome.FAIL, f"at issuance ({iso(anchored_at)}): {report.summary}", evidence
-    message = f"at issuance: {report.summary}"
+    untrusted = report.root is not None and report.trusted_root is False  # the chain holds; its root is not listed
+    if not report.ok and not untrusted:
+        return [(Code.ACCREDITATION, Outcome.FAIL, f"at issuance ({iso(anchored_at)}): {report.summary}", evidence)]
+    message = (
+        f"at issuance: accredited through an unbroken chain to Root TAO {report.root}"
+        if untrusted
+        else f"at issuance: {report.summary}"
+    )
     if report.changed_later:  # trust's data, not its wording, says which accreditations changed later
         message += "; note: " + "; ".join(change.note for change in report.changed_later)
-    return Outcome.PASS, message, evidence
+    rows = [(Code.ACCREDITATION, Outcome.PASS, message, evidence)]
+    if untrusted and trust_list is not None:
+        why = f"the issuer is accredited under Root TAO {report.root}, which is not in {trust_list.name}"
+        rows.append((Code.TRUSTED_ROOT, Outcome.FAIL, why, {"root": report.root}))
+    elif trust_list is None and batch.require_trusted_root:
+        why = (
+            f"the issuer is accredited under Root TAO {report.root}, which you have not said you trust "
+            "(no trust list: give --trust-list FILE, or make a default one with `registry trust-list add`)"
+        )
+        rows.append((Code.TRUSTED_ROOT, Outcome.FAIL, why, {"root": report.root}))
+    return rows

@@ -109,6 +109,11 @@ def _passport_verdict(checks: list[Check], reports: list[Report]) -> tuple[Verdi
         return Verdict.INVALID, f"INVALID: {failed.name}: {failed.message}"
     if valid == len(verdicts):
         return Verdict.VALID, f"VALID: all {valid} credentials valid"
+    if all(v in (Verdict.VALID, Verdict.UNTRUSTED_ROOT) for v in verdicts):
+        return Verdict.UNTRUSTED_ROOT, (
+            f"ROOT NOT TRUSTED: {valid} of {len(verdicts)} credentials valid, the others genuine but under a "
+            "Root TAO you have not said you trust"
+        )
     if all(v in (Verdict.VALID, Verdict.INDETERMINATE) for v in verdicts):
         return Verdict.INDETERMINATE, f"COULD NOT DETERMINE: {valid} of {len(verdicts)} valid"
     return Verdict.INVALID, f"NOT ALL VALID: {valid} of {len(verdicts)} credentials valid"

@@ -43,6 +43,8 @@ class Code(StrEnum):
     REVOCATION_STATUS = "revocation status"
     SUSPENSION_STATUS = "suspension status"
     ACCREDITATION = "accreditation"
+    # Is the accreditation chain's Root TAO one the verifier trusts? Fails alone: UNTRUSTED_ROOT.
+    TRUSTED_ROOT = "trusted root"
     VALIDITY_PERIOD = "validity period"
     QUORUM = "quorum"
     # A quorum endpoint whose verification failed as a whole (an unexpected fault): could not check.
@@ -108,11 +110,16 @@ def verdict_of(rows: list[Row]) -> tuple[Verdict, str]:
         for row in failed:
             if row[0] is code:
                 return verdict, f"{verdict.name}: {row[2]}"
+    # A root the verifier does not trust is the verdict only for a credential otherwise sound.
+    untrusted = [r for r in failed if r[0] is Code.TRUSTED_ROOT]
+    failed = [r for r in failed if r[0] is not Code.TRUSTED_ROOT]
     if failed:
         return Verdict.INVALID, f"INVALID: {failed[0][0].label}: {failed[0][2]}"
     unknown = next((r for r in rows if r[1] is Outcome.UNKNOWN), None)
     if unknown is not None:
         return Verdict.INDETERMINATE, f"COULD NOT DETERMINE: {unknown[2]}"
+    if untrusted:
+        return Verdict.UNTRUSTED_ROOT, f"ROOT NOT TRUSTED: genuine and anchored; {untrusted[0][2]}"
     return _VALID
 
 

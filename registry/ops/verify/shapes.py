@@ -30,6 +30,10 @@ class Verdict(StrEnum):
     REVOKED = "revoked"
     SUSPENDED = "suspended"
     INDETERMINATE = "could not determine"
+    # Genuine, anchored and accredited, under a Root TAO the verifier has not said it trusts (its
+    # trust list leaves it out, or it gave none): not "valid" for this verifier, and not "invalid"
+    # either. Exit code 1, as every verdict that is not "rely on it" (docs/TRUST-LISTS.md).
+    UNTRUSTED_ROOT = "root not trusted"
 
     @property
     def exit_code(self) -> int:

@@ -109,8 +109,11 @@ class _Reads:
 class Verifier:
     """Verifies credentials against one deployment.
 
-    `trust_list` names the Root TAOs the relying party accepts; without one, any root that this
-    registry's governance onboarded is accepted and the report says so.
+    `trust_list` names the Root TAOs the relying party accepts: a credential whose chain holds up
+    to another root gets the verdict "root not trusted" (a failed `trusted root` check), never
+    "valid" nor "invalid". Without a list, `require_trusted_root` (the CLI and the service set it)
+    gives every root that verdict, as nobody said they trust it; a library caller that leaves it
+    off takes any root this registry's governance onboarded, and the report names it.
     """
 
     def __init__(
@@ -121,12 +124,14 @@ class Verifier:
         unavailable: str | None = None,
         anchor_window_s: int = DEFAULT_ANCHOR_WINDOW_S,
         keep_issuers: bool = False,
+        require_trusted_root: bool = False,
     ) -> None:
         self.registry = registry
         # With `keep_issuers` (a command verifying many slices of files), issuers' DID documents and
         # accreditation chains are read once for all the calls of `verify_many` (`issuers.py`).
         self.issuers = IssuerCache() if keep_issuers else None
         self.trust_list = trust_list
+        self.require_trusted_root = require_trusted_root
         self.unavailable = unavailable
         self.anchor_window_s = anchor_window_s
 
@@ -214,7 +219,8 @@ class Verifier:
         head_time, anchors, words, syncing = self._read(reads, at)
         self._time_asked(live, at, head_time, syncing)
         chains = self._chains({item.issuer for item in live})
-        batch = Batch(registry, lookups, at, head_time, self.anchor_window_s, self.trust_list)
+        batch = Batch(registry, lookups, at, head_time, self.anchor_window_s, self.trust_list,
+                      require_trusted_root=self.require_trusted_root)  # fmt: skip
         for item, pairs, word_ids in zip(live, reads.pairs, reads.words, strict=True):
             chain_checks.check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], batch)
             chain_checks.check_key_at_anchor(item, batch.lookups)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.errors import InputError
-from registry.formats.credential import parse_time
+from registry.formats.dates import asked_time
 from registry.service.errors import Problem
 from registry.service.schemas import Problem as ProblemModel
 
@@ -29,9 +29,9 @@ def parse_hex32(text: str, what: str) -> bytes:
 
 
 def parse_at(text: str | None, what: str) -> int | None:
-    if text is None or text == "":
-        return None
+    """A time asked about, read as the command line reads `--at` (registry/formats/dates.py): a bare
+    date is the end of that day, UTC, today's date is now (None), no offset is UTC."""
     try:
-        return parse_time(text)
+        return asked_time(text)
     except (InputError, OverflowError, OSError) as exc:
         raise Problem(400, f"{what} must be an ISO 8601 date/time", slug="invalid-input") from exc

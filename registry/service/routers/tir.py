@@ -17,7 +17,7 @@ from registry.formats.credential import iso
 from registry.formats.did import check_did
 from registry.ops.registry import Registry, did_hash, split_list_id
 from registry.ops.statuslists import StatusLists
-from registry.ops.trust import REASONS, AttrStatus, ChainData, IssuerType, Link, Trust
+from registry.ops.trust import AttrStatus, ChainData, IssuerType, Link, Trust, changes_of
 from registry.service.deps import RegistryDep, SettingsDep
 from registry.service.errors import Problem
 from registry.service.names import did_names
@@ -147,26 +147,32 @@ def list_revisions(
     registry: RegistryDep,
     page: Annotated[Page, Depends(page_params)],
 ) -> Any:
-    """The attribute's append-only history, oldest first: items {revision, status, issuerType, reason,
-    reasonText, timestamp, blockNumber}; issuerType is what the attribute read at that revision
-    (Undefined while suspended, Revoked once revoked).
+    """The attribute's append-only history, oldest first: items {revision, change, status, issuerType,
+    reason, reasonText, timestamp, blockNumber, actor}; issuerType is what the attribute read at that
+    revision (Undefined while suspended, Revoked once revoked), change says what the revision did
+    (accredited or onboarded, suspended, reinstated, revoked) and actor who made it (the DID that
+    granted the attribute, or the registry's governance for a Root TAO): the same history
+    `registry issuer history` prints (registry/ops/trust/history.py).
     """
     chain = _chain(registry, _did(did))
     link = _link(chain, did, attribute_id)
-    start, count = page.bounds(len(link.revisions))
+    changes = changes_of(chain, link)
+    start, count = page.bounds(len(changes))
     items = [
         {
-            "revision": start + n + 1,
-            "status": r.status.name.lower(),
-            "issuerType": _ebsi_type(r.status, link.issuer_type),
-            "reason": r.reason,
-            "reasonText": REASONS.get(r.reason, f"reason {r.reason}"),
-            "timestamp": iso(r.timestamp),
-            "blockNumber": r.block,
+            "revision": c.revision,
+            "change": c.change,
+            "status": c.status.name.lower(),
+            "issuerType": _ebsi_type(c.status, link.issuer_type),
+            "reason": c.reason,
+            "reasonText": c.reason_text,
+            "timestamp": iso(c.timestamp),
+            "blockNumber": c.block,
+            "actor": c.actor,
         }
-        for n, r in enumerate(link.revisions[start : start + count])
+        for c in changes[start : start + count]
     ]
-    return paginated(request, page, items, len(link.revisions))
+    return paginated(request, page, items, len(changes))
 
 
 @router.get(

@@ -19,7 +19,7 @@ from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem, redactor
 from registry.service.routers.common import parse_at, problems
-from registry.service.schemas import PassportReport, TrustReport, VerifyReport, VerifyRequest
+from registry.service.schemas import PassportReport, ServiceTrustList, TrustReport, VerifyReport, VerifyRequest
 from registry.text import json_text
 
 router = APIRouter(tags=["Verification"])
@@ -29,9 +29,12 @@ log = logging.getLogger("registry.service")
 REQUEST_TRUST_LIST = "the request's trust list"
 
 
-def _trust_list(roots: list[str] | None) -> TrustList | None:
+def _trust_list(request: Request, roots: list[str] | None) -> TrustList | None:
+    """The request's own roots when it names any, else the service's trust list (`serve
+    --trust-list`), else none."""
     if roots is None:
-        return None
+        service_list: TrustList | None = request.app.state.config.trust_list
+        return service_list
     try:
         return TrustList(frozenset(check_did(r) for r in roots), REQUEST_TRUST_LIST)
     except InputError as exc:
@@ -73,12 +76,19 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
     window = request.app.state.settings.anchor_window_s
+    strict = request.app.state.config.require_trusted_root
     if is_skills_passport(content):
         at = parse_at(body.at, "at")
+        roots = _trust_list(request, body.trustList)
         try:
-            verifier = Verifier(lazy_registry(), _trust_list(body.trustList), anchor_window_s=window)
+            verifier = Verifier(
+                lazy_registry(),
+                roots,
+                anchor_window_s=window,
+                require_trusted_root=strict,
+            )
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-            verifier = Verifier(None, _trust_list(body.trustList), unavailable=str(exc), anchor_window_s=window)
+            verifier = Verifier(None, roots, unavailable=str(exc), anchor_window_s=window)
         passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
         return _answer(request, passport.to_json())
     if _is_passport(content):
@@ -94,7 +104,10 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         registry = lazy_registry()
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         setup_error = str(exc)
-    verifier = Verifier(registry, _trust_list(body.trustList), anchor_window_s=window)
+    # No trust list (the request's or the service's): a genuine credential's root is one nobody said
+    # they trust ("root not trusted"), never "valid".
+    roots = _trust_list(request, body.trustList)
+    verifier = Verifier(registry, roots, anchor_window_s=window, require_trusted_root=strict)
     (report,) = verifier.verify_many([("request", content)], at)
     if setup_error is not None:
         # As the CLI does: name the real reason rather than "no chain connection configured".
@@ -126,9 +139,13 @@ def _dumps(value: Any) -> str:
 @router.get("/api/issuers/{did}/check", response_model=TrustReport, responses=problems(400, 503))
 def issuer_check(
     did: str,
+    request: Request,
     registry: RegistryDep,
     at: Annotated[str | None, Query(description="ISO 8601 (default now)")] = None,
-    roots: Annotated[list[str] | None, Query(max_length=100, description="Root TAO DIDs you accept")] = None,
+    roots: Annotated[
+        list[str] | None,
+        Query(max_length=100, description="Root TAO DIDs you accept (default: the service's trust list)"),
+    ] = None,
     types: Annotated[
         list[str] | None, Query(alias="type", max_length=20, description="credential types it must be accredited for")
     ] = None,
@@ -144,5 +161,16 @@ def issuer_check(
     # As `registry issuer check` answers (the same function): a time the chain has not reached is
     # "could not determine", never ok.
     head = registry.block_timestamp()
-    report = evaluate_at(chain, when, head, _trust_list(roots), need, registry.client.syncing)
+    report = evaluate_at(chain, when, head, _trust_list(request, roots), need, registry.client.syncing)
     return report.to_json()
+
+
+@router.get("/api/trust-list", response_model=ServiceTrustList)
+def service_trust_list(request: Request) -> Any:
+    """The service's own trust list (`registry serve --trust-list`): the roots /verify and the issuer
+    check accept when a request names none, by name; `configured` false when it has none."""
+    listed: TrustList | None = request.app.state.config.trust_list
+    if listed is None:
+        return {"configured": False, "name": None, "roots": []}
+    roots = [{"did": r.did, "name": r.name} for r in listed.listed()]
+    return {"configured": True, "name": listed.title, "roots": roots}

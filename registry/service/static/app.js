@@ -8,12 +8,14 @@ const VERDICTS = {
   "revoked": ["Revoked", "The issuer has withdrawn this credential."],
   "suspended": ["Suspended", "The issuer has suspended this credential for now."],
   "could not determine": ["Could not check", "The registry could not be reached. Nothing is known to be wrong; try again later."],
+  "root not trusted": ["Genuine, but not under an authority you trust", "It is genuine and recorded on the registry, and its issuer is accredited, but by an authority this service's trust list does not include."],
 };
 
 const PASSPORT_VERDICTS = {
   "valid": ["Valid passport", "The holder presented it, and every credential in it is valid."],
   "invalid": ["Not all valid", "Look at each credential below before relying on any of them."],
   "could not determine": ["Could not check", "The registry could not be reached for some credentials; try again later."],
+  "root not trusted": ["Genuine, but not all under an authority you trust", "Look at each credential below: some are accredited by an authority this service's trust list does not include."],
 };
 
 // Each check in words: what it shows when it passes, what went wrong when it fails, and what
@@ -37,6 +39,7 @@ const CHECKS = {
   "revocation status": ["The issuer has not revoked it", "Revoked by the issuer", "whether the issuer has revoked it"],
   "suspension status": ["The issuer has not suspended it", "Suspended by the issuer", "whether the issuer has suspended it"],
   "accreditation": ["The issuer was accredited to issue it", "The issuer was not accredited to issue it", "whether the issuer was accredited to issue it"],
+  "trusted root": ["Its top authority is one this service trusts", "Its top authority is not on the trust list", "whether its top authority is trusted"],
   "validity period": ["It is within its validity period", "It is outside its validity period", "whether it is within its validity period"],
 };
 
@@ -93,9 +96,37 @@ function credentialFacts(facts, report, block) {
   fact(facts, "Qualification", info.achievement);
   fact(facts, "Issued by", info.issuer, info.issuer ? `/issuer?did=${encodeURIComponent(info.issuer)}` : null);
   if (info.issued) fact(facts, "Issued on", [timeElement(info.issued)]);
+  const accreditation = (report.checks || []).find((c) => c.name === "accreditation");
+  const root = accreditation && accreditation.evidence && accreditation.evidence.root;
+  if (root) fact(facts, "Top authority", rootName(root));
   if (block !== undefined && report.checked_at) {
     fact(facts, "Checked at", block ? [timeElement(report.checked_at), ` (block ${block})`] : [timeElement(report.checked_at)]);
   }
+}
+
+// The service's own trust list (GET /api/trust-list), read once: its roots' names for the page, and
+// a line under the form saying which authorities the answers rely on.
+let TRUSTED = { configured: false, roots: [] };
+
+function rootName(did) {
+  const known = TRUSTED.roots.find((r) => r.did === did);
+  return known && known.name ? `${known.name} (${did})` : did;
+}
+
+async function loadTrustList() {
+  try {
+    const response = await fetch("/api/trust-list");
+    if (response.ok) TRUSTED = await response.json();
+  } catch (error) {
+    return;
+  }
+  const line = $("trust-list");
+  if (!TRUSTED.configured) {
+    line.textContent = "This service has no trust list: nobody has named the authorities it trusts, so no credential is shown as valid; a genuine one is shown as not under an authority you trust.";
+    return;
+  }
+  const names = TRUSTED.roots.map((r) => r.name || r.did).join(", ");
+  line.textContent = shown(`Authorities this service trusts${TRUSTED.name ? ` (${TRUSTED.name})` : ""}: ${names}.`);
 }
 
 function clearResult() {
@@ -213,6 +244,7 @@ async function verify(text, file) {
 }
 
 limitDateField($("at"));
+loadTrustList();
 
 $("verify-form").addEventListener("submit", (event) => {
   event.preventDefault();

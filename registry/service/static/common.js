@@ -58,41 +58,33 @@ function withTimes(node, text) {
   return node;
 }
 
-// ---- The date field ("was it valid on this date?").
-function localDay(date) {
-  const two = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+// ---- The date field ("was it valid on this date?"). A day means what it means on the command
+// line and in the API (registry/formats/dates.py): the END of that day, UTC, and today means now.
+// The page sends the day as picked and the service reads it; the page only refuses a day after
+// today (UTC), which nobody can answer yet.
+function utcDay(date) {
+  return date.toISOString().slice(0, 10);
 }
 
-// The picker offers no day after today (the form is novalidate, so a typed one still reaches
+// The picker offers no day after today, UTC (the form is novalidate, so a typed one still reaches
 // askedTime and gets the page's own message rather than the browser's).
 function limitDateField(input) {
-  input.max = localDay(new Date());
+  input.max = utcDay(new Date());
 }
 
-// What to ask the registry about for the day picked, as { at } (an ISO time, or none for "now")
-// or { error }. The registry can only answer up to its newest block:
-// - no day, or today: no `at`, so the service answers as of its newest block. (The end of today
-//   is in the future, and even the current moment may be after the newest block, which the
-//   service answers "could not determine".)
-// - a past day: the end of that day where the reader is;
-// - a future day: refused here, never sent.
+// What to ask the registry about for the day picked, as { at } (the day, YYYY-MM-DD, for the
+// service to read), {} for today (now, as the service would read today's date too) or { error }.
 function askedTime(input) {
   const value = input.value;
   if (!value) return {};
-  const [year, month, day] = value.split("-").map(Number);
-  const picked = new Date(year, month - 1, day);
-  picked.setFullYear(year); // years 0-99 would otherwise mean 1900-1999
-  const now = new Date();
-  const today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-  if (Number.isNaN(picked.getTime())) return { error: "That date could not be read; pick it again." };
-  if (picked > today) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(new Date(`${value}T00:00:00Z`).getTime())) {
+    return { error: "That date could not be read; pick it again." };
+  }
+  const today = utcDay(new Date());
+  if (value > today) {
     return { error: "Pick today or an earlier day: the registry can only answer up to now." };
   }
-  if (picked.getTime() === today.getTime()) return {};
-  const end = new Date(year, month - 1, day, 23, 59, 59);
-  end.setFullYear(year);
-  return { at: end.toISOString().replace(/\.\d{3}Z$/, "Z") };
+  return value === today ? {} : { at: value };
 }
 
 // ---- The verdict box: a heading (focused once the answer is in, so keyboard and screen-reader

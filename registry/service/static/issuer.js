@@ -15,7 +15,11 @@ function showChain(data) {
     chain.append(item);
   }
   for (const note of data.notes) notes.append(withTimes(element("li", null, { "data-outcome": "skipped" }), note));
+  // Accredited through an unbroken chain, but up to a root nobody said they trust (no trust list) or
+  // one the trust list leaves out: never the green "Accredited".
+  const untrusted = data.root && (data.trustedRoot === false || (data.ok && data.trustedRoot === null));
   if (data.verdict === "could not determine") showVerdict("could not determine", "Could not check", data.summary);
+  else if (untrusted) showVerdict("root not trusted", "Accredited, but not under an authority you trust", data.summary);
   else showVerdict(data.ok ? "valid" : "invalid", data.ok ? "Accredited" : "Not accredited", data.summary);
 }
 

@@ -1,0 +1,111 @@
+"""`registry trust-list ...`: the verifier's own trust list (the Root TAOs it accepts), made and
+read without the chain: create, add, remove, show.
+
+Without `--file` each works on the verifier's default trust list, the one `verify` and `issuer
+check` use when given no `--trust-list`: the file REGISTRY_TRUST_LIST names, else
+`<home>/trust-list.json`. The format is docs/TRUST-LISTS.md's (registry/ops/trust/trustlist.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.options import did_of, settings_of, text
+from registry.cli.output import out, write_json
+from registry.errors import InputError
+from registry.text import short_did, shown
+
+app = typer.Typer(help="Your trust list: the Root TAOs you accept, by name.", no_args_is_help=True)
+
+FileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--file", "-f",
+        help="The trust list file (default: REGISTRY_TRUST_LIST, else <home>/trust-list.json).",
+        show_default=False,
+    ),
+]  # fmt: skip
+NameOpt = Annotated[str | None, typer.Option(help="A name for it, as people know it.", callback=text)]
+
+
+def _file(ctx: typer.Context, file: Path | None) -> Path:
+    return file if file is not None else settings_of(ctx).trust_list_file
+
+
+def _load(path: Path) -> Any:
+    from registry.ops.trust import TrustList
+
+    return TrustList.load(path, allow_empty=True)
+
+
+@app.command("create")
+def create(ctx: typer.Context, name: NameOpt = None, file: FileOpt = None) -> None:
+    """Start an empty trust list (refused if the file exists), named for what it is."""
+    from registry.ops.trust import TrustList
+
+    path = _file(ctx, file)
+    if path.exists():
+        raise InputError(f"{path} already exists: add roots to it with `registry trust-list add`")
+    TrustList.empty(path, name).save(path)
+    out.print(
+        f"created trust list {shown(path)}: add the roots you accept with `registry trust-list add DID --name NAME`"
+    )
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    did: Annotated[str, typer.Argument(help="The Root TAO's DID (or a local identity name).")],
+    name: NameOpt = None,
+    file: FileOpt = None,
+) -> None:
+    """Accept a Root TAO: add its DID (and name) to the trust list, creating the file if needed."""
+    from registry.ops.trust import TrustList
+
+    path = _file(ctx, file)
+    root = did_of(settings_of(ctx), did)
+    current = _load(path) if path.exists() else TrustList.empty(path, None)
+    current.with_root(root, name).save(path)
+    out.print(f"{shown(path)}: added {shown(name or 'a root')} ({short_did(root)})")
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    did: Annotated[str, typer.Argument(help="The Root TAO's DID (or a local identity name).")],
+    file: FileOpt = None,
+) -> None:
+    """Stop accepting a Root TAO: remove it from the trust list."""
+    path = _file(ctx, file)
+    root = did_of(settings_of(ctx), did)
+    _load(path).without_root(root).save(path)
+    out.print(f"{shown(path)}: removed {short_did(root)}")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    file: FileOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON (DIDs whole).")] = False,
+) -> None:
+    """List each root by name and DID (shortened; whole with --json)."""
+    path = _file(ctx, file)
+    if file is None and not path.exists() and not settings_of(ctx).trust_list_required:
+        raise InputError(
+            f"no default trust list ({path}): `verify` then trusts no root; make one with `registry trust-list add`"
+        )
+    listed = _load(path)
+    if as_json:
+        write_json({"file": str(path), **listed.to_json()})
+        return
+    title = f" ({shown(listed.title)})" if listed.title else ""
+    count = len(listed.roots)
+    out.print(f"trust list {shown(path)}{title}: {count} root{'' if count == 1 else 's'}")
+    entries = listed.listed()
+    width = max((len(entry.name or "") for entry in entries), default=0)
+    for entry in entries:
+        label = entry.name or "(no name)"
+        out.print(f"  {shown(label.ljust(max(width, 9)))}  {short_did(entry.did)}")

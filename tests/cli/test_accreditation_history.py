@@ -1,0 +1,188 @@
+"""An accreditation's history and what a date means, on a real chain whose days are known: an anvil
+started three days back, on which a school was accredited on day D-1 (at noon UTC), suspended on
+day D (audit pending), reinstated on D+1 (audit passed) and revoked on D+1 (fraud).
+
+- `registry issuer history` lists every revision with its time, block, actor and reason, as text
+  and JSON, and the service's revisions route tells the same story;
+- the CLI and the API the web page calls (with what the page sends: the day itself) give the same
+  answer about the same day: a bare date is the END of that day, UTC. Before this, the CLI read
+  D-1 as its first second (before the noon accreditation: NOT TRUSTED) and D as its first second
+  (before the suspension: TRUSTED), the page the other way round.
+
+The issuer's own clock is set back with the chain while it writes (monkeypatched time.time, in
+this test process only, as tests/chain/test_node_time.py does); the `registry` processes and the
+service run on the real clock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from eth_account import Account
+
+from registry.chain.client import ChainClient
+from registry.chain.deployment import deploy
+from registry.chain.node import ANVIL_DEV_KEY, AnvilNode, free_port
+from registry.config import Settings
+from registry.keystore import Identity, KeyStore, new_legal_entity
+from registry.ops.registry import Registry
+from registry.ops.trust import AttrStatus, IssuerType, Trust
+from registry.service.config import ServiceConfig
+from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, ROOT_SCOPE, TAO_SCOPE, WELDING_SCOPE, fund
+from tests.helpers.service_helpers import start_service
+
+DAY = 86400
+NOON = 12 * 3600
+
+
+def day(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d")
+
+
+@dataclass
+class Dated:
+    settings: Settings
+    tao: Identity
+    school: Identity
+    attribute: bytes
+    d: int  # the first second of day D, UTC
+    service: str
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dated]:
+    data = tmp_path_factory.mktemp("dated")
+    d = int(time.time()) // DAY * DAY - 3 * DAY
+    node = AnvilNode(data / "anvil", port=free_port())
+    node.start(extra_args=["--timestamp", str(d - DAY + NOON)])
+    running = None
+    try:
+        real = time.time
+        with pytest.MonkeyPatch.context() as patch:
+
+            def clock_at(chain_time: int) -> None:
+                offset = real() - chain_time
+                patch.setattr(time, "time", lambda: real() - offset)
+
+            clock_at(d - DAY + NOON)
+            deployment = data / "deployment.json"
+            deploy(ChainClient(node.rpc_url), Account.from_key(ANVIL_DEV_KEY)).save(deployment)
+            settings = Settings(home=data / "home", rpc_urls=(node.rpc_url,), deployment_path=deployment)
+            registry = Registry.connect(settings)
+            keys = KeyStore(settings.keys_dir)
+            root, tao, school = (new_legal_entity(n) for n in ("authority", "accreditor", "school"))
+            for identity in (root, tao, school):
+                fund(registry, identity)
+                keys.save(identity, PASSPHRASE)
+                registry.register_did(identity)
+            trust = Trust(registry, "http://registry.test")
+            until = int(real()) + ONE_YEAR
+            root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
+            tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
+            attribute = trust.accredit(tao, tao_attribute, school.did, IssuerType.TI, [WELDING_SCOPE], until)
+            for when, status, reason in (
+                (d + NOON, AttrStatus.SUSPENDED, 3),  # audit pending
+                (d + DAY + NOON, AttrStatus.ACTIVE, 4),  # audit passed
+                (d + DAY + NOON + 60, AttrStatus.REVOKED, 2),  # fraud
+            ):
+                registry.client.request("evm_setNextBlockTimestamp", [when])
+                clock_at(when)
+                trust.set_status(tao, school.did, attribute, status, reason)
+        running = start_service(settings, ServiceConfig(rate_per_s=0, head_max_age_s=0))
+        yield Dated(settings, tao, school, attribute, d, running.url)
+    finally:
+        if running is not None:
+            running.stop()
+        node.stop()
+
+
+def cli(dated: Dated, *args: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "registry", "--home", str(dated.settings.home), *args,
+            "--rpc", dated.settings.rpc_url, "--deployment", str(dated.settings.deployment_file)]  # fmt: skip
+    return subprocess.run(argv, capture_output=True, text=True, env={**os.environ}, timeout=120)
+
+
+def test_issuer_history_lists_every_revision_with_its_time_actor_and_reason(dated: Dated) -> None:
+    result = cli(dated, "issuer", "history", dated.school.did, "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["did"] == dated.school.did and report["name"] == "school"  # the verifier's own identity
+    (accreditation,) = report["accreditations"]
+    assert accreditation["issuerType"] == "TI" and accreditation["status"] == "revoked"
+    assert accreditation["grantedBy"] == dated.tao.did
+    revisions = accreditation["revisions"]
+    assert [(r["change"], r["reason"], r["reasonText"]) for r in revisions] == [
+        ("accredited", 0, "unspecified"),
+        ("suspended", 3, "audit pending"),
+        ("reinstated", 4, "audit passed"),
+        ("revoked", 2, "fraud"),
+    ]
+    assert [r["timestamp"][:10] for r in revisions] == [day(dated.d - DAY), day(dated.d), *[day(dated.d + DAY)] * 2]
+    assert all(r["actor"] == dated.tao.did and r["actorName"] == "accreditor" for r in revisions)
+    assert [r["blockNumber"] for r in revisions] == sorted(r["blockNumber"] for r in revisions)
+
+    text = cli(dated, "issuer", "history", dated.school.did)
+    assert text.returncode == 0, text.stdout + text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0].startswith("school (did:ebsi:") and "1 accreditation" in lines[0]
+    assert "now revoked" in lines[1] and "accreditor (did:ebsi:" in lines[1]
+    assert "suspended by accreditor" in lines[3] and "audit pending (reason 3)" in lines[3]
+    assert "revoked by accreditor" in lines[5] and "fraud (reason 2)" in lines[5]
+
+    # The service's revisions route (the API's source) tells the same story.
+    path = f"/trusted-issuers-registry/v5/issuers/{dated.school.did}/attributes/{dated.attribute.hex()}/revisions"
+    served = httpx.get(dated.service + path, params={"page[size]": 50}).json()["items"]
+    assert [
+        (s["revision"], s["change"], s["reason"], s["timestamp"], s["blockNumber"], s["actor"]) for s in served
+    ] == [(r["revision"], r["change"], r["reason"], r["timestamp"], r["blockNumber"], r["actor"]) for r in revisions]
+
+
+def test_an_issuer_without_accreditations_has_an_empty_history(dated: Dated) -> None:
+    result = cli(dated, "issuer", "history", new_legal_entity("nobody").did)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no accreditation in the trusted issuers registry" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("offset", "trusted", "words"),
+    [
+        (-DAY, True, "revoked later"),  # accredited at noon on D-1: by the end of D-1, accredited
+        (0, False, "(reason: audit pending)"),  # suspended at noon on D, not reinstated by its end
+        (DAY, False, "(reason: fraud)"),  # reinstated then revoked on D+1
+    ],
+)
+def test_the_cli_and_the_page_s_api_answer_the_same_day_the_same_way(
+    dated: Dated, offset: int, trusted: bool, words: str
+) -> None:
+    """The page sends the day as picked (tests/test_service_browser.py checks it does); the API
+    reads it as the CLI reads `--at`: the end of that day, UTC. The reason of the suspension or
+    revocation the answer depends on is in both."""
+    asked = day(dated.d + offset)
+    result = cli(dated, "issuer", "check", dated.school.did, "--at", asked, "--json")
+    assert result.returncode == (0 if trusted else 1), result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    served = httpx.get(f"{dated.service}/api/issuers/{dated.school.did}/check", params={"at": asked}).json()
+    assert report["ok"] is served["ok"] is trusted
+    assert report["at"] == served["at"] == f"{asked}T23:59:59Z"
+    assert report["summary"] == served["summary"]
+    said = report["summary"] + " ".join(report["notes"]) + " ".join(link["message"] for link in report["path"])
+    assert words in said, said
+    # Typed other ways, the same moment: with a time (UTC when no offset is given) and an offset.
+    for typed in (f"{asked} 23:59:59", f"{asked}T23:59:59Z", f"{day(dated.d + offset + DAY)}T01:59:59+02:00"):
+        again = cli(dated, "issuer", "check", dated.school.did, "--at", typed, "--json")
+        assert json.loads(again.stdout)["at"] == report["at"], typed
+
+
+def test_issuer_check_names_the_reason_in_text(dated: Dated) -> None:
+    text = cli(dated, "issuer", "check", dated.school.did)
+    assert text.returncode == 1
+    assert "accreditation revoked on" in text.stdout and "(reason: fraud)" in text.stdout

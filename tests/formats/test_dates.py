@@ -1,0 +1,54 @@
+"""What a typed time means (registry/formats/dates.py), the same for `--at`, the API's `at` and the
+web page: a bare date is the END of that day, UTC; today's date is now; no offset means UTC; the
+forms people type are read. The CLI and the page's API agreeing on a real chain:
+tests/cli/test_accreditation_history.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from registry.errors import InputError
+from registry.formats.dates import asked_time, parse_moment, until_time
+
+
+def utc(*parts: int) -> int:
+    return int(datetime(*parts, tzinfo=UTC).timestamp())  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("2026-05-01", utc(2026, 5, 1, 23, 59, 59)),
+        ("  2026-05-01 ", utc(2026, 5, 1, 23, 59, 59)),
+        ("2026-05-01 14:00", utc(2026, 5, 1, 14)),
+        ("2026-05-01T14:00", utc(2026, 5, 1, 14)),
+        ("2026-05-01T14:00Z", utc(2026, 5, 1, 14)),
+        ("2026-05-01t14:00z", utc(2026, 5, 1, 14)),
+        ("2026-05-01 14:00 UTC", utc(2026, 5, 1, 14)),
+        ("2026-05-01T14:00:30+02:00", utc(2026, 5, 1, 12, 0, 30)),
+        ("2026-05-01 14:00 +02:00", utc(2026, 5, 1, 12)),
+        ("2026-05-01T14:00-0330", utc(2026, 5, 1, 17, 30)),
+    ],
+)
+def test_the_forms_people_type(typed: str, meant: int) -> None:
+    assert asked_time(typed, now=utc(2026, 12, 6)) == meant
+    assert until_time(typed) == meant
+
+
+def test_today_is_now_and_other_days_their_end() -> None:
+    now = utc(2026, 12, 6, 9, 30)
+    assert asked_time("2026-12-06", now=now) is None  # the end of today has not come: now
+    assert asked_time("2026-12-05", now=now) == utc(2026, 12, 5, 23, 59, 59)
+    assert asked_time("2026-12-07", now=now) == utc(2026, 12, 7, 23, 59, 59)  # the future, answered as such
+    assert asked_time(None) is None and asked_time("") is None
+    assert parse_moment("2026-12-06") == (utc(2026, 12, 6, 23, 59, 59), True)
+    assert until_time("2026-12-06") == utc(2026, 12, 6, 23, 59, 59)  # an end of validity keeps the whole day
+
+
+@pytest.mark.parametrize("typed", ["last tuesday", "2026-13-01", "01/05/2026", "2026-05-01 25:00", "10000-01-01"])
+def test_what_is_not_a_time_is_one_line(typed: str) -> None:
+    with pytest.raises(InputError) as raised:
+        asked_time(typed)
+    assert "\n" not in str(raised.value) and repr(typed[:40]) in str(raised.value)
