@@ -65,6 +65,9 @@ def verify(
     if service:
         _verify_via_service(service, found, at, roots, as_json, audience=audience, nonce=nonce)
         return
+    located = _named_registry(settings, found)
+    if located is not None and roots is not None:
+        roots = roots.for_registry(located)  # a root counts there only where the list pins it
     from registry.chain.client import start_read_deadline
 
     # Every chain read ends within the read deadline: REGISTRY_READ_DEADLINE seconds for each
@@ -74,20 +77,36 @@ def verify(
     start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     if len(urls) > 1:
-        factories = [(u, functools.partial(_verifier_for, settings, roots, u)) for u in urls]
+        factories = [(u, functools.partial(_verifier_for, settings, roots, u, located)) for u in urls]
         _verify_quorum(factories, [_read_argument(s) for s in found], when, as_json, audience, nonce)
         return
-    _verify_local(_verifier_for(settings, roots, urls[0]), found, when, as_json, audience, nonce)
+    _verify_local(_verifier_for(settings, roots, urls[0], located), found, when, as_json, audience, nonce)
 
 
-def _verifier_for(settings: Settings, roots: Any, url: str) -> Any:
-    """A verifier reading through the node at `url`; one that cannot attach says so in every report."""
+def _named_registry(settings: Settings, found: list[str | Path]) -> Any:
+    """Without a deployment of the verifier's own, the registry the first input names (ops/locate.py)."""
+    from registry.ops.locate import has_own_deployment, named_registry
+
+    if has_own_deployment(settings) or not found:
+        return None
+    return named_registry(*_read_argument(found[0]))
+
+
+def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None) -> Any:
+    """A verifier reading through the node at `url` in the verifier's deployment, else in the registry
+    the input names (`located`); one that cannot attach says so in every report."""
+    from registry.ops.locate import connect_named, has_own_deployment, no_registry
     from registry.ops.registry import Registry
     from registry.ops.verify import Verifier
 
     endpoint = Settings(home=settings.home, rpc_urls=(url,), deployment_path=settings.deployment_path)
     try:
-        registry = Registry.connect(endpoint, journal=False)
+        if located is not None:
+            registry = connect_named(endpoint, located)
+        elif not has_own_deployment(settings):
+            raise ConfigError(no_registry(settings))
+        else:
+            registry = Registry.connect(endpoint, journal=False)
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
     # No trust list at all: a genuine credential's root is one nobody said they trust ("root not trusted").

@@ -1,0 +1,81 @@
+"""Is the credential in the registry this verifier reads? The holder file's locator says where it
+lives (formats/locator.py); the report names the registry it was checked in.
+
+A file that names another registry is not checked here at all: its issuer is not registered in
+this one, and saying "invalid" would reject a genuine credential for the verifier's own setup. It
+is "could not determine", naming the registry it lives in, so the verifier can check it there.
+A file without a locator (written before locators) is checked in this registry, as before.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from registry.errors import InputError
+from registry.formats.locator import Locator
+from registry.ops.verify.item import Item
+from registry.ops.verify.report import Code, Outcome
+
+if TYPE_CHECKING:
+    from registry.chain.deployment import Deployment
+
+
+@lru_cache(maxsize=64)  # a batch's files name one or a few registries: each parsed once
+def _locator(text: str) -> Locator | str:
+    """The locator in its canonical JSON text, or what is wrong with it."""
+    import json
+
+    try:
+        return Locator.from_json(json.loads(text), "the file")
+    except InputError as exc:
+        return str(exc)
+
+
+def locator_of(raw: object) -> Locator | str:
+    """A holder file's `registry` value as a Locator, or the sentence saying why it is not one."""
+    import json
+
+    try:
+        text = json.dumps(raw, sort_keys=True)
+    except (TypeError, ValueError):
+        return "the file: its registry locator is malformed"
+    return _locator(text)
+
+
+@lru_cache(maxsize=16)
+def _described(locator: Locator) -> str:
+    return locator.describe()
+
+
+def here_of(deployment: Deployment | None) -> Locator | None:
+    """The registry a verifier reads, as a locator (once per batch)."""
+    return deployment.locator() if deployment is not None else None
+
+
+def check_registry(item: Item, here: Locator | None) -> None:
+    """A REGISTRY row: pass (naming the registry) when the file names this one or none; unknown,
+    and no further check, when it names another or a malformed one."""
+    raw = item.holder.registry if item.holder is not None else None
+    if raw is None:
+        if here is not None:
+            item.add(Code.REGISTRY, Outcome.PASS, f"checked in {_described(here)}", chainId=here.chain_id)
+        return
+    named = locator_of(raw)
+    if isinstance(named, str):
+        item.add(Code.REGISTRY, Outcome.UNKNOWN, f"could not check: {named}")
+        item.fatal = True
+        return
+    if here is not None and named.key == here.key:
+        item.add(Code.REGISTRY, Outcome.PASS, f"checked in the registry the file names: {_described(named)}",
+                 chainId=named.chain_id)  # fmt: skip
+        return
+    item.add(
+        Code.REGISTRY,
+        Outcome.UNKNOWN,
+        f"could not check: this credential lives in another registry ({_described(named)}), not the one "
+        "this verifier reads; verify it there (without --deployment, with an RPC URL of chain "
+        f"{named.chain_id}" + (f", or --service {named.service}" if named.service else "") + ")",
+        chainId=named.chain_id,
+    )
+    item.fatal = True
