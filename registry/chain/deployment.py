@@ -129,8 +129,8 @@ class Deployment:
     def load(cls, path: Path) -> Deployment:
         if not path.exists() and not path.is_symlink():
             raise ConfigError(
-                f"no deployment file at {path}: an issuer makes one with `registry deploy`; "
-                "to verify, give a holder file that names its registry, or --service URL"
+                f"no deployment file at {path}: pass the registry's deployment file with --deployment FILE "
+                "(or REGISTRY_DEPLOYMENT); only whoever runs a new registry writes one, with `registry deploy`"
             )
         try:
             text = read_capped(path, MAX_DEPLOYMENT_BYTES, f"deployment file {path}").decode("utf-8")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from registry.chain.client import ChainClient
 from registry.chain.deployment import Deployment, check_deployment
-from registry.errors import DeploymentMismatch, InputError
+from registry.errors import ChainUnavailable, DeploymentMismatch, InputError
 from registry.formats import credential as vcfmt
 from registry.formats.locator import Locator
 from registry.ops.registry import Registry
@@ -55,6 +55,10 @@ def connect_named(settings: Settings, locator: Locator) -> Registry:
     client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
     try:
         check_deployment(client, Deployment.from_locator(locator))
+    except ChainUnavailable as exc:
+        if locator.service is None:
+            raise
+        raise ChainUnavailable(f"{exc}; the file names its registry's service: --service {locator.service}") from exc
     except DeploymentMismatch as exc:
         raise DeploymentMismatch(
             f"the node you gave ({settings.rpc_url}) is not on the credential's registry ({locator.describe()}): "

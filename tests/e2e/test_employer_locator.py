@@ -33,11 +33,12 @@ from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, WELDING_SCOPE, Chai
 pytest_plugins = ("tests.helpers.service_fixtures",)
 
 
-def employer(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`registry --home HOME ...` with none of the issuer's settings in its environment."""
+def employer(home: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`registry --home HOME ...` with none of the issuer's settings in its environment (only the
+    employer's own `settings`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_") or k == "REGISTRY_SCRYPT_N"}
     argv = [sys.executable, "-m", "registry", "--home", str(home), *args]
-    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(argv, capture_output=True, text=True, env={**env, **settings}, timeout=120)
 
 
 def verdicts(result: subprocess.CompletedProcess[str]) -> list[str]:
@@ -230,6 +231,9 @@ def test_an_employer_verifies_through_the_registry_s_service_with_only_the_file(
         result = employer(home, "verify", str(path), "--service", service, "--json")
         assert result.returncode == 0, result.stdout + result.stderr
         assert set(verdicts(result)) == {"valid"}, result.stdout
+    # The service from the employer's configuration rather than the command line.
+    result = employer(home, "verify", str(files.single), "--json", REGISTRY_SERVICE=service)
+    assert verdicts(result) == ["valid"], result.stdout + result.stderr
     # A file of another registry, sent to this registry's service: could not determine, never invalid.
     foreign = _attacker_credential(anvil, second_deployment, chain, holder, tmp_path)
     result = employer(home, "verify", str(foreign), "--service", service)

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
-from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, ServiceOpt, TrustListOpt, parse_at, verdict_settings
+from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, TrustListOpt, parse_at, verdict_settings
 from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
 from registry.config import Settings
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
@@ -30,6 +30,15 @@ AudienceOpt = Annotated[
 NonceOpt = Annotated[
     str | None,
     typer.Option(help="The challenge you gave the holder (passports only): a passport without it is refused."),
+]
+ServiceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--service",
+        envvar="REGISTRY_SERVICE",
+        help="Verify through a registry service (its URL) instead of a node (env REGISTRY_SERVICE).",
+        show_default=False,
+    ),
 ]
 # A service's verdict, as the exit code the library's verdict would give.
 _SERVICE_EXIT = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
