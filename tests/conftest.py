@@ -40,7 +40,9 @@ WELDING = Skill("http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7
 
 @pytest.fixture(scope="session")
 def anvil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnvilNode]:
-    node = AnvilNode(tmp_path_factory.mktemp("anvil"), port=free_port())
+    # State is written at exit only: a dump every second of a chain the suite grows to thousands of
+    # blocks costs the node more than the tests do.
+    node = AnvilNode(tmp_path_factory.mktemp("anvil"), port=free_port(), state_interval_s=3600)
     node.start()
     yield node
     node.stop()
@@ -180,7 +182,11 @@ def forward(upstream: str, body: bytes) -> bytes:
 def relay(handler: BaseHTTPRequestHandler, upstream: str, body: bytes) -> None:
     """Forward one JSON-RPC request to `upstream` and write its answer back: the happy path of the
     loopback proxies tests put in front of anvil to cut, hang up or delay a real connection."""
-    data = forward(upstream, body)
+    respond(handler, forward(upstream, body))
+
+
+def respond(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    """Write `data` back as a 200 JSON-RPC answer."""
     handler.send_response(200)
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", str(len(data)))

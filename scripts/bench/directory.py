@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from registry.chain.client import NodeRefused
 from registry.formats import credential as vcfmt
 from registry.keystore import Identity, new_legal_entity
 from registry.ops.batch import SLICE
@@ -65,14 +66,28 @@ def _tokens(world: World, centre: Identity, count: int, offset: int) -> list[str
 
 def _anchor(world: World, centre: Identity, tokens: list[str]) -> None:
     client, contract = world.client, world.registry.credentials
+    sender = centre.account.address
+    nonce = int(client.request("eth_getTransactionCount", [sender, "pending"]), 16)
     sends = [
-        ("eth_sendTransaction", [{"from": centre.account.address, "to": world.registry.credential_address,
+        ("eth_sendTransaction", [{"from": sender, "to": world.registry.credential_address, "nonce": hex(nonce + n),
                                   "data": contract.calldata(contract.anchor(vcfmt.credential_hash(t))),
                                   "gas": hex(120_000)}])
-        for t in tokens
+        for n, t in enumerate(tokens)
     ]  # fmt: skip
-    hashes = [h for n in range(0, len(sends), 500) for h in client.batch(sends[n : n + 500])]
-    client.wait_for_receipt(hashes[-1])
+    for n in range(0, len(sends), 500):
+        try:
+            client.batch(sends[n : n + 500])
+        except NodeRefused as exc:
+            # The transport sends a request once more when a kept-alive connection turns out closed;
+            # an impersonated send the node had already taken then meets its own nonce again.
+            if "underpriced" not in str(exc) and "already known" not in str(exc):
+                raise
+    # Done when the account's mined nonce has passed the last send (its hash may be unknown here).
+    deadline = time.monotonic() + 600
+    while int(client.request("eth_getTransactionCount", [sender, "latest"]), 16) < nonce + len(sends):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the directory's anchors from {sender} were not mined within 600 s")
+        time.sleep(0.05)
 
 
 def directory(world: World, issuers: int, per_issuer: int) -> dict[str, Any]:

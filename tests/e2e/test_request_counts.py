@@ -236,3 +236,14 @@ def test_the_timestamp_route_reads_within_a_nodes_log_range_limit(  # type: igno
 def registry_head(url: str) -> str:
     head: str = ChainClient(url).request("eth_blockNumber", [])
     return head
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon", "1e3", "5000 blocks"])
+def test_an_unusable_log_window_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    from registry.errors import ConfigError
+
+    monkeypatch.setenv("REGISTRY_LOG_WINDOW", value)
+    with pytest.raises(ConfigError, match="REGISTRY_LOG_WINDOW must be a positive whole number of blocks"):
+        Settings()
+    monkeypatch.setenv("REGISTRY_LOG_WINDOW", "100")
+    assert Settings().log_window == 100

@@ -15,7 +15,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.conftest import relay
+from tests.conftest import relay, respond
 
 
 class CountingProxy(ThreadingHTTPServer):
@@ -30,12 +30,7 @@ class CountingProxy(ThreadingHTTPServer):
                 proxy.count(body)
                 if proxy.too_wide(body):
                     error = {"jsonrpc": "2.0", "id": 1, "error": {"code": -32005, "message": "exceeds max range"}}
-                    data = json.dumps(error).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+                    respond(self, json.dumps(error).encode())
                     return
                 relay(self, upstream, body)
 

@@ -7,7 +7,9 @@ its issuer could never change this credential's status), and a change counts onl
 came inside that account's controller window: after a controller is rotated out, its key can
 still write, but what it writes is ignored. The word's history (each StatusWordChanged event names
 the block of the change before it) gives the bit as it was at the window's end; where that history
-cannot be read, "could not determine".
+cannot be read, "could not determine". The history is read only as far as the entry needs
+(`_Settled`), within a budget (`registry.ops.history`): past it, now, the bit in storage stands
+as the verdict without its reason and time; at a past time, "could not determine".
 """
 
 from __future__ import annotations

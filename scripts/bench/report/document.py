@@ -1,5 +1,6 @@
 """PERFORMANCE.md, section by section: the opening and the targets, the machine, the gas sections
-(`gas`), the run sections (`runs`), how it is measured, and the service's load benchmark copied in.
+(`gas`), the run sections (`runs`), how it is measured, and the request counts and the service's
+load benchmark copied in.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ COMMAND = "make bench"
 RAW_COMMAND = ".venv/bin/python scripts/bench/run.py"
 SERVICE_DOC = Path(__file__).resolve().parents[3] / "docs" / "PERFORMANCE-service.md"
 SERVICE_HEADING = "## Registry service (`registry serve`)"
+REQUESTS_DOC = SERVICE_DOC.with_name("PERFORMANCE-requests.md")
+REQUESTS_HEADING = "## JSON-RPC requests, whatever the history"
 
 
 def markdown(r: dict[str, Any]) -> str:
@@ -28,6 +31,7 @@ def markdown(r: dict[str, Any]) -> str:
         *runs.sections(r, reproduce),
         *runs.method_notes(r),
         "",
+        *requests_section(),
         *service_section(),
     ]
     return "\n".join(lines)
@@ -96,6 +100,15 @@ def _machine(meta: dict[str, Any]) -> list[str]:
     ]
 
 
+def _kept_section(path: Path, heading: str, intro: str) -> list[str]:
+    """A section kept in its own file under docs/ and copied in whenever this document is generated."""
+    try:
+        body = path.read_text().strip()
+    except OSError:
+        return [heading, "", intro, "", f"(docs/{path.name} is missing.)", ""]
+    return [heading, "", intro, "", body.removeprefix(heading).strip(), ""]
+
+
 def service_section() -> list[str]:
     """The service's load benchmark, copied in from docs/PERFORMANCE-service.md.
 
@@ -106,9 +119,14 @@ def service_section() -> list[str]:
         "Measured separately with `scripts/bench/load_service.py` (a server under load needs the cores to itself); "
         "kept in `docs/PERFORMANCE-service.md` and copied here when this file is generated."
     )
-    try:
-        body = SERVICE_DOC.read_text().strip()
-    except OSError:
-        return [SERVICE_HEADING, "", intro, "", "(docs/PERFORMANCE-service.md is missing.)", ""]
-    body = body.removeprefix(SERVICE_HEADING).strip()
-    return [SERVICE_HEADING, "", intro, "", body, ""]
+    return _kept_section(SERVICE_DOC, SERVICE_HEADING, intro)
+
+
+def requests_section() -> list[str]:
+    """JSON-RPC requests per verification whatever the history, counted by the proxy test
+    (tests/e2e/test_request_counts.py, run on its own): kept in docs/PERFORMANCE-requests.md."""
+    intro = (
+        "Counted by a proxy in front of anvil (`tests/e2e/test_request_counts.py`, run on its own); kept in "
+        "`docs/PERFORMANCE-requests.md` and copied here when this file is generated."
+    )
+    return _kept_section(REQUESTS_DOC, REQUESTS_HEADING, intro)
