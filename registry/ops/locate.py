@@ -61,8 +61,12 @@ def connect_named(settings: Settings, locator: Locator) -> Registry:
         raise ChainUnavailable(f"{exc}; the file names its registry's service: --service {locator.service}") from exc
     except DeploymentMismatch as exc:
         raise DeploymentMismatch(
-            f"the node you gave ({settings.rpc_url}) is not on the credential's registry ({locator.describe()}): "
-            + str(exc).replace("the deployment file is for", "the credential's registry is on")
+            f"the node you gave ({settings.rpc_url}) is not on the credential's registry (chain {locator.chain_id}, "
+            f"deployed in block {locator.block}): "
+            + str(exc)
+            .replace("the deployment file is for", "the credential's registry is on")
+            .replace("the deployment recorded", "the credential's registry names")
+            .replace("this deployment recorded", "the credential's registry names")
             + "; give a node of that chain (--rpc URL)"
             + (f", or --service {locator.service}" if locator.service else "")
         ) from exc

@@ -106,7 +106,10 @@ def test_an_employer_verifies_single_cohort_and_passport_with_only_the_file_and_
         assert set(verdicts(as_json)) == {"valid"}, as_json.stdout
         report = json.loads(as_json.stdout)
         for credential in report.get("credentials", [report]):
-            assert any(c["name"] == "registry" and c["outcome"] == "pass" for c in credential["checks"])
+            (named,) = [c for c in credential["checks"] if c["name"] == "registry"]
+            assert named["outcome"] == "pass"
+            assert named["evidence"]["credentialRegistry"] == deployed.address("CredentialRegistry").lower()
+            assert named["evidence"]["deploymentBlockHash"] == deployed.deployment_block_hash
 
 
 def test_another_root_no_list_or_an_unpinned_root_is_root_not_trusted_never_invalid(

@@ -94,11 +94,7 @@ class TrustList:
         only in the verifier's own deployment: anyone can deploy the contracts and register any
         DID in their own copy (docs/SECURITY.md, "The registry locator")."""
         kept = tuple(r for r in self.listed() if any(pin.key == locator.key for pin in r.registries))
-        name = (
-            f"{self.name}'s roots for this registry (chain {locator.chain_id}, deployed in block {locator.block}: a "
-            "root counts outside your own deployment only where the list pins it, `registry trust-list add DID "
-            "--registry DEPLOYMENT-FILE`)"
-        )
+        name = f"{self.name} as pinned to chain {locator.chain_id}'s registry deployed in block {locator.block}"
         return TrustList(frozenset(r.did for r in kept), name, entries=kept, title=self.title)
 
     def to_json(self) -> dict[str, Any]:

@@ -48,6 +48,23 @@ def _described(locator: Locator) -> str:
     return locator.describe()
 
 
+@lru_cache(maxsize=16)
+def _evidence(locator: Locator) -> dict[str, object]:
+    """The registry as evidence, flat (text prints each value; JSON keeps them): shared, read-only."""
+    names = ("didRegistry", "trustRegistry", "credentialRegistry")
+    return {
+        "chainId": locator.chain_id,
+        **dict(zip(names, locator.addresses, strict=True)),
+        "deploymentBlock": locator.block,
+        "deploymentBlockHash": locator.block_hash,
+    }
+
+
+@lru_cache(maxsize=16)
+def _short(locator: Locator) -> str:
+    return f"chain {locator.chain_id}'s registry deployed in block {locator.block}"
+
+
 def here_of(deployment: Deployment | None) -> Locator | None:
     """The registry a verifier reads, as a locator (once per batch)."""
     return deployment.locator() if deployment is not None else None
@@ -59,7 +76,7 @@ def check_registry(item: Item, here: Locator | None) -> None:
     raw = item.holder.registry if item.holder is not None else None
     if raw is None:
         if here is not None:
-            item.add(Code.REGISTRY, Outcome.PASS, f"checked in {_described(here)}", chainId=here.chain_id)
+            item.add(Code.REGISTRY, Outcome.PASS, f"checked in {_short(here)}", **_evidence(here))
         return
     named = locator_of(raw)
     if isinstance(named, str):
@@ -67,8 +84,8 @@ def check_registry(item: Item, here: Locator | None) -> None:
         item.fatal = True
         return
     if here is not None and named.key == here.key:
-        item.add(Code.REGISTRY, Outcome.PASS, f"checked in the registry the file names: {_described(named)}",
-                 chainId=named.chain_id)  # fmt: skip
+        item.add(Code.REGISTRY, Outcome.PASS, f"checked in the registry the file names, {_short(named)}",
+                 **_evidence(named))  # fmt: skip
         return
     item.add(
         Code.REGISTRY,
@@ -76,6 +93,6 @@ def check_registry(item: Item, here: Locator | None) -> None:
         f"could not check: this credential lives in another registry ({_described(named)}), not the one "
         "this verifier reads; verify it there (without --deployment, with an RPC URL of chain "
         f"{named.chain_id}" + (f", or --service {named.service}" if named.service else "") + ")",
-        chainId=named.chain_id,
+        **_evidence(named),
     )
     item.fatal = True
