@@ -1,0 +1,49 @@
+"""The verifier's `registry` check (ops/verify/registries.py): which registry a credential was
+checked in, and "could not determine" for a file that names another or a malformed one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from registry.formats.credential import HolderFile
+from registry.formats.locator import Locator
+from registry.ops.verify.item import Item
+from registry.ops.verify.registries import check_registry
+from registry.ops.verify.report import Code, Outcome
+from tests.formats.test_locator import locator
+
+HERE = Locator.from_json({**locator(), "service": None})
+
+
+def checked(raw: Any) -> Item:
+    item = Item("cred.json")
+    item.holder = HolderFile("a.b.c", registry=raw)
+    check_registry(item, HERE)
+    return item
+
+
+@pytest.mark.parametrize("raw", [None, locator(), {**locator(), "service": None}, {**locator(), "extra": 1}])
+def test_a_file_naming_this_registry_or_none_is_checked_here(raw: Any) -> None:
+    item = checked(raw)
+    ((code, outcome, message, evidence),) = item.rows
+    assert (code, outcome, item.fatal) == (Code.REGISTRY, Outcome.PASS, False)
+    assert "chain 31337" in message and evidence["credentialRegistry"] == HERE.addresses[2]
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (locator(deploymentBlockHash="0x" + "2b" * 32), "lives in another registry"),
+        (locator(chainId=8453), "lives in another registry (chain 8453"),
+        (locator(service="javascript:alert(1)"), "service that is not an http(s) URL"),
+        (locator(chainId=True), "chainId"),
+        ("not a locator", "malformed"),
+    ],
+)
+def test_a_file_naming_another_or_a_malformed_registry_is_not_checked_here(raw: Any, said: str) -> None:
+    item = checked(raw)
+    ((code, outcome, message, _),) = item.rows
+    assert (code, outcome, item.fatal) == (Code.REGISTRY, Outcome.UNKNOWN, True)
+    assert said in message
