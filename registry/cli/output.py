@@ -14,6 +14,7 @@ service, whose JSON answers are read back into the same shape) and `issuer check
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -94,33 +95,94 @@ SYMBOL = {
 _COLOUR = {"valid": "green", "could not determine": "yellow", "root not trusted": "magenta"}
 
 
+# A DID in text output: its method and the start and end of its identifier (did:key:z6Mk…ab12);
+# --json keeps every DID whole.
+_DID = re.compile(r"did:(?:key|ebsi|web|jwk):[A-Za-z0-9._%:-]{17,}")
+
+
+def short_did(did: object) -> str:
+    """A DID shortened for reading: `did:key:z6Mk…ab12` (short DIDs stay whole)."""
+    text = str(did)
+    match = _DID.fullmatch(text)
+    return _short(match) if match else text
+
+
+def _short(match: re.Match[str]) -> str:
+    method, _, ident = match.group().partition(":")[2].partition(":")
+    return f"did:{method}:{ident[:4]}…{ident[-4:]}"
+
+
+def shorten_dids(text: str) -> str:
+    return _DID.sub(_short, text)
+
+
+def plain(value: Any) -> str:
+    """An evidence value as words: an accreditation scope as "types A, B; schema S; jurisdiction J",
+    a list or an object item by item, never as a Python repr."""
+    if isinstance(value, dict):
+        if "types" in value:
+            words = [f"types {', '.join(map(str, value['types'] or []))}"]
+            words += [f"{word} {value[key]}" for key, word in (("schemaId", "schema"), ("limitJurisdiction",
+                      "jurisdiction")) if value.get(key)]  # fmt: skip
+            return "; ".join(words)
+        return ", ".join(f"{k} {plain(v)}" for k, v in value.items() if v is not None)
+    if isinstance(value, list):
+        return " | ".join(plain(v) for v in value)
+    return str(value)
+
+
 def print_report(report: Any, indent: str = "") -> None:
-    """The verdict line (not indented), then indented lines: nothing from the credential or the
-    file name can start a line of its own or style itself (see registry/text.py)."""
+    """The verdict line (not indented), then what the credential certifies, then indented check
+    lines: nothing from the credential or the file name can start a line of its own or style itself
+    (see registry/text.py). DIDs are shortened (`did:key:z6Mk…ab12`); --json has them whole."""
     colour = _COLOUR.get(str(report.verdict), "red")
-    out.print(f"{indent}[bold]{markup(report.source)}[/]: [bold {colour}]{markup(report.summary)}[/]", markup=True)
+    summary = shorten_dids(str(report.summary))
+    out.print(f"{indent}[bold]{markup(report.source)}[/]: [bold {colour}]{markup(summary)}[/]", markup=True)
     if hasattr(report, "credentials"):  # a passport: holder checks, then each credential
         for check in report.checks:
             _print_check(check, indent)
         for inner in report.credentials:
             print_report(inner, indent + "  ")
         return
-    info = report.credential
-    if info:
-        out.print(
-            f"{indent}  {shown(info.get('achievement') or '')} — issuer {shown(info.get('issuer'))}, "
-            f"holder {shown(info.get('subject'))}"
-        )
+    certifies = getattr(report, "certifies", None)
+    if certifies:
+        print_certified(certifies, indent + "  ")
     for check in report.checks:
         _print_check(check, indent)
-        evidence = ", ".join(f"{k} {v}" for k, v in check.evidence.items() if v is not None)
+        evidence = ", ".join(f"{k} {plain(v)}" for k, v in check.evidence.items() if v is not None)
         if evidence:
-            out.print(f"{indent}      [dim]{markup(evidence)}[/]", markup=True)
+            out.print(f"{indent}      [dim]{markup(shorten_dids(evidence))}[/]", markup=True)
+
+
+def _party(party: dict[str, Any], extra: str = "") -> str:
+    did = short_did(party.get("did")) if party.get("did") else "no DID"
+    return f"{party['name']}{extra} ({did})" if party.get("name") else f"{did}{extra}"
+
+
+def print_certified(certified: dict[str, Any], indent: str) -> None:
+    """What a credential certifies, a line a fact, each value inert (registry/text.py)."""
+    kind = f" ({certified['achievement_type']})" if certified.get("achievement_type") else ""
+    eqf = f" — EQF level {certified['eqf_level']}" if certified.get("eqf_level") else ""
+    lines = [f"{certified.get('name') or '(no name)'}{kind}{eqf}"]
+    for key in ("description", "criteria"):
+        if certified.get(key) and certified.get(key) != certified.get("name"):
+            lines.append(f"  {key}: {certified[key]}")
+    for key in ("skills", "occupations"):
+        for entry in certified.get(key) or []:
+            lines.append(f"  {key[:-1]}: {entry.get('label') or '(no label)'} <{entry.get('uri')}>")
+    until = f"until {certified['valid_until']}" if certified.get("valid_until") else "no expiry date"
+    lines.append(f"  issued {certified.get('issued') or '?'}, valid from {certified.get('valid_from') or '?'}, {until}")
+    lines.append(f"  issuer: {_party(certified.get('issuer') or {})}")
+    holder = certified.get("holder") or {}
+    document = f", document {holder['document']}" if holder.get("document") else ""
+    lines.append(f"  holder: {_party(holder, document)}")
+    for line in lines:
+        out.print(f"{indent}{shown(line)}")
 
 
 def _print_check(check: Any, indent: str) -> None:
     symbol = SYMBOL.get(str(check.outcome), "?")
-    out.print(f"{indent}  {symbol} {markup(check.name)}: {markup(check.message)}", markup=True)
+    out.print(f"{indent}  {symbol} {markup(check.name)}: {markup(shorten_dids(check.message))}", markup=True)
 
 
 def print_counts(counts: dict[str, int], total: int) -> None:

@@ -26,6 +26,7 @@ GENERIC_TYPES = frozenset(
 )
 ISSUER_TYPES = {1: "RootTAO", 2: "TAO", 3: "TI"}
 _TYPE_FOR = {1: ROOT_TYPE, 2: TAO_TYPE, 3: TI_TYPE}
+MAX_NAME_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,11 @@ def build_accreditation(
     valid_until: int,
     issued_at: int,
     terms_of_use: str | None,
+    subject_name: str | None = None,
 ) -> dict[str, Any]:
+    """The accreditation credential; `subject_name` is the accredited organisation's legal name,
+    public data its accreditor states (it travels in the `AttributeBody` event with the JWT, so it
+    costs no storage), which verifiers show beside the DID."""
     if issuer_type not in _TYPE_FOR:
         raise InputError(f"unknown issuer type {issuer_type}")
     types = ["VerifiableCredential", "VerifiableAttestation"]
@@ -113,6 +118,10 @@ def build_accreditation(
             "accreditedFor": [s.to_json() for s in scopes],
         },
     }
+    if subject_name:
+        if len(subject_name) > MAX_NAME_CHARS:
+            raise InputError(f"a legal name is at most {MAX_NAME_CHARS} characters")
+        vc["credentialSubject"]["name"] = subject_name
     if terms_of_use:
         vc["termsOfUse"] = {"id": terms_of_use, "type": "IssuanceCertificate"}
     return vc
@@ -140,6 +149,7 @@ class ParsedAccreditation:
     scopes: tuple[Scope, ...]
     issued_at: int
     terms_of_use: str | None
+    subject_name: str | None = None  # the accredited party's legal name, as its accreditor states it
 
 
 def parse_accreditation(token: str) -> ParsedAccreditation:
@@ -169,4 +179,5 @@ def parse_accreditation(token: str) -> ParsedAccreditation:
         scopes=scopes,
         issued_at=iat,
         terms_of_use=terms.get("id") if isinstance(terms, dict) else None,
+        subject_name=name if isinstance(name := subject.get("name"), str) and 0 < len(name) <= MAX_NAME_CHARS else None,
     )

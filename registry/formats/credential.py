@@ -34,6 +34,8 @@ CREDENTIAL_TYPES = ["VerifiableCredential", "VerifiableAttestation", "OpenBadgeC
 HOLDER_FILE_FORMAT = "skills-credential/1"
 MAX_FILE_BYTES = 1024 * 1024
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
+# ESCO occupations, and the ISCO-08 groups ESCO publishes beside them.
+ESCO_OCCUPATION_PREFIXES = ("http://data.europa.eu/esco/occupation/", "http://data.europa.eu/esco/isco/")
 EQF_PREFIX = "http://data.europa.eu/snb/eqf/"
 
 
@@ -56,6 +58,12 @@ def parse_time(text: str) -> int:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as exc:
         raise InputError(f"not an ISO 8601 date/time: {text[:40]!r}") from exc
+    return unix_seconds(value, text)
+
+
+def unix_seconds(value: datetime, text: str) -> int:
+    """A date-time (naive means UTC) as unix seconds, within what any chain records; `text` is what
+    was typed, for the error."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     try:
@@ -87,6 +95,25 @@ class Skill:
 
 
 @dataclass(frozen=True)
+class Occupation:
+    """One ESCO occupation (or ISCO-08 group) the achievement prepares for."""
+
+    uri: str
+    label: str
+
+    def alignment(self) -> dict[str, Any]:
+        if not self.uri.startswith(ESCO_OCCUPATION_PREFIXES):
+            raise InputError(f"not an ESCO occupation URI: {self.uri[:80]!r}")
+        return {
+            "type": ["Alignment"],
+            "targetName": self.label,
+            "targetUrl": self.uri,
+            "targetFramework": "ESCO",
+            "targetCode": self.uri.rsplit("/", 1)[-1],
+        }
+
+
+@dataclass(frozen=True)
 class Achievement:
     name: str
     description: str
@@ -94,9 +121,14 @@ class Achievement:
     achievement_type: str = "Certificate"
     skills: tuple[Skill, ...] = ()
     eqf_level: int | None = None
+    occupations: tuple[Occupation, ...] = ()
+    # Who it was awarded to, as the issuer knows them: written into the credential subject (never
+    # into the achievement, never on-chain); see formats/certified.py.
+    holder_name: str | None = None
+    holder_document: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        alignment = [s.alignment() for s in self.skills]
+        alignment = [s.alignment() for s in self.skills] + [o.alignment() for o in self.occupations]
         if self.eqf_level is not None:
             if not 1 <= self.eqf_level <= 8:
                 raise InputError(f"EQF level must be 1 to 8, not {self.eqf_level}")
@@ -153,6 +185,20 @@ class CredentialDraft:
     extra_types: tuple[str, ...] = field(default=())
 
 
+def subject_of(holder: str, achievement: Achievement, body: dict[str, Any]) -> dict[str, Any]:
+    """The credential subject (OB 3.0 AchievementSubject): the holder, named when the issuer gave
+    a name or document reference, and the achievement `body`."""
+    subject: dict[str, Any] = {"id": holder, "type": ["AchievementSubject"]}
+    identifiers = []
+    for kind, value in (("name", achievement.holder_name), ("identifier", achievement.holder_document)):
+        if value:
+            identifiers.append({"type": "IdentityObject", "identityHash": value, "identityType": kind, "hashed": False})
+    if identifiers:
+        subject["identifier"] = identifiers
+    subject["achievement"] = body
+    return subject
+
+
 def build_vc(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:
     check_did(draft.issuer)
     check_did(draft.holder)
@@ -164,11 +210,7 @@ def build_vc(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:
         "issuanceDate": iso(draft.valid_from),
         "validFrom": iso(draft.valid_from),
         "issued": iso(issued_at),
-        "credentialSubject": {
-            "id": draft.holder,
-            "type": ["AchievementSubject"],
-            "achievement": draft.achievement.to_json(),
-        },
+        "credentialSubject": subject_of(draft.holder, draft.achievement, draft.achievement.to_json()),
     }
     if draft.valid_until is not None:
         vc["expirationDate"] = iso(draft.valid_until)

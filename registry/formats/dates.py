@@ -18,7 +18,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from registry.errors import InputError
-from registry.formats.credential import MAX_TIMESTAMP
+from registry.formats.credential import unix_seconds
 
 DAY_S = 24 * 3600
 FORMATS_HELP = "e.g. 2026-05-01 (the end of that day, UTC), 2026-05-01 14:00 (UTC), 2026-05-01T14:00+02:00"
@@ -33,7 +33,7 @@ def parse_moment(text: str) -> tuple[int, bool]:
         day = None
     if day is not None:
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        return _bounded(start + timedelta(seconds=DAY_S - 1), text), True
+        return unix_seconds(start + timedelta(seconds=DAY_S - 1), text), True
     upper = value.upper()
     for suffix in (" UTC", "UTC", " Z"):
         if upper.endswith(suffix):
@@ -42,19 +42,7 @@ def parse_moment(text: str) -> tuple[int, bool]:
         moment = datetime.fromisoformat(upper)
     except ValueError as exc:
         raise InputError(f"not an ISO 8601 date/time: {text[:40]!r} ({FORMATS_HELP})") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return _bounded(moment, text), False
-
-
-def _bounded(moment: datetime, text: str) -> int:
-    try:
-        seconds = int(moment.timestamp())
-    except (OverflowError, ValueError, OSError) as exc:
-        raise InputError(f"date/time out of range: {text[:40]!r}") from exc
-    if not 0 <= seconds < MAX_TIMESTAMP:
-        raise InputError(f"date/time out of range: {text[:40]!r}")
-    return seconds
+    return unix_seconds(moment, text), False
 
 
 def asked_time(text: str | None, now: int | None = None) -> int | None:

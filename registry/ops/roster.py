@@ -2,7 +2,9 @@
 
 CSV columns (header row required): `holder` (a DID, or a local identity name), `name`, and
 optionally `description`, `criteria`, `achievement_type`, `skills` (`URI=label` pairs separated
-by `|`), `eqf` (1-8). JSON: a list of objects with the same keys (`skills` may be a list of
+by `|`), `eqf` (1-8), `occupations` (ESCO occupation `URI=label` pairs, as skills), and the
+holder's `holder_name` and `holder_document` (a document reference), which go into that holder's
+credential only, never on-chain. JSON: a list of objects with the same keys (`skills` may be a list of
 `{"uri", "label"}` objects).
 
 Nothing is coerced into credential content: text fields must be text (JSON strings), `eqf` an
@@ -24,10 +26,10 @@ from typing import Any
 from registry.errors import InputError, KeyStoreError
 from registry.files import read_capped
 from registry.formats import safejson
-from registry.formats.credential import Achievement, Skill
+from registry.formats.credential import Achievement, Occupation, Skill
 
 MAX_ROSTER_BYTES = 64 * 1024 * 1024
-_TEXT_FIELDS = ("holder", "name", "description", "criteria", "achievement_type")
+_TEXT_FIELDS = ("holder", "name", "description", "criteria", "achievement_type", "holder_name", "holder_document")
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -106,6 +108,9 @@ def _row(row: dict[str, Any], where: str, resolve_holder: Callable[[str], str]) 
         achievement_type=text["achievement_type"] or "Certificate",
         skills=_skills(row.get("skills"), where),
         eqf_level=_eqf(row.get("eqf"), where),
+        occupations=tuple(Occupation(s.uri, s.label) for s in _skills(row.get("occupations"), where)),
+        holder_name=text["holder_name"] or None,
+        holder_document=text["holder_document"] or None,
     )
     try:
         achievement.to_json()  # validates skill URIs and the EQF level now, with the row named

@@ -44,7 +44,7 @@ from registry.formats.credential import Achievement, Skill
 from registry.keystore import Identity, new_legal_entity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
-from registry.ops.trust import IssuerType, Trust
+from registry.ops.trust import IssuerType, Root, Trust, TrustList
 
 SCOPE = Scope(types=("SkillsCredential",))
 ACHIEVEMENT = Achievement(
@@ -78,6 +78,8 @@ def build_world(registry: Registry, settings: Settings, credentials: int) -> tup
     root_attr = trust.onboard_root(governance, root, [SCOPE], until)
     tao_attr = trust.accredit(root, root_attr, tao.did, IssuerType.TAO, [SCOPE], until)
     ti_attr = trust.accredit(tao, tao_attr, ti.did, IssuerType.TI, [SCOPE], until)
+    # The service's trust list (`serve --trust-list`): without one, every answer is "root not trusted".
+    TrustList(frozenset({root.did}), "bench", entries=(Root(root.did, "bench root"),)).save(settings.trust_list_file)
     issuer = Issuer(registry, ti, settings)
     holder = new_natural_person("worker")
     issued = [issuer.issue_single(holder.did, ACHIEVEMENT) for _ in range(credentials)]
@@ -91,13 +93,13 @@ def build_world(registry: Registry, settings: Settings, credentials: int) -> tup
 
 
 def start_service(
-    rpc_url: str, deployment: Path, workers: int, head_max_age: float
+    rpc_url: str, deployment: Path, workers: int, head_max_age: float, trust_list: Path
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     code = (
         "from pathlib import Path; from registry.service.cli import serve; "
         f"serve(port={port}, rpc={rpc_url!r}, deployment=Path({str(deployment)!r}), workers={workers}, "
-        f"rate=0, head_max_age={head_max_age})"
+        f"rate=0, head_max_age={head_max_age}, trust_list=[Path({str(trust_list)!r})])"
     )
     process = subprocess.Popen([sys.executable, "-c", code])
     url = f"http://127.0.0.1:{port}"
@@ -242,7 +244,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             settings = Settings(home=Path(tmp) / "home", rpc_urls=(node.rpc_url,), deployment_path=deployment_path)
             registry = Registry.connect(settings)
             _, credentials, reads = build_world(registry, settings, args.credentials)
-            service, url = start_service(node.rpc_url, deployment_path, args.workers, args.head_max_age)
+            service, url = start_service(
+                node.rpc_url, deployment_path, args.workers, args.head_max_age, settings.trust_list_file
+            )
             verify_requests = [("POST", "/verify", json.dumps({"credential": c}).encode()) for c in credentials]
             read_requests: list[tuple[str, str, bytes | None]] = [("GET", p, None) for p in reads]
             # Every response must be right before any is timed: a fast wrong answer is no result.

@@ -28,7 +28,7 @@ from registry.formats.merkle import StandardMerkleTree
 from registry.keystore import Identity, new_legal_entity, new_natural_person
 from registry.ops.issuance import Cohort, Issuer, status_list_url
 from registry.ops.registry import Purpose, Registry
-from registry.ops.trust import IssuerType, Trust
+from registry.ops.trust import IssuerType, Root, Trust, TrustList
 from scripts.bench.chain import BenchChain
 
 ONE_YEAR = 365 * 24 * 3600
@@ -163,6 +163,8 @@ def build(chain: BenchChain, home: Path, holders: int = 50) -> World:
     root_attribute = trust.onboard_root(chain.deployer, root, [SCOPE], until)
     tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [SCOPE], until)
     trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [SCOPE], until)
+    # The home's default trust list: `registry verify` (the cold start) says VALID only for a trusted root.
+    TrustList(frozenset({root.did}), "bench", entries=(Root(root.did, "bench root"),)).save(settings.trust_list_file)
     issuer = Issuer(registry, ti, settings)
     people = [new_natural_person(f"worker-{n}").did for n in range(holders)]
     return World(chain, settings, deployment_file, registry, issuer, people)

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -33,11 +34,22 @@ from registry.chain.client import ChainClient
 from registry.chain.deployment import deploy
 from registry.chain.node import ANVIL_DEV_KEY, AnvilNode, free_port
 from registry.config import Settings
-from registry.keystore import Identity, KeyStore, new_legal_entity
+from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
+from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
-from registry.ops.trust import AttrStatus, IssuerType, Trust
+from registry.ops.trust import AttrStatus, IssuerType, Trust, TrustList
 from registry.service.config import ServiceConfig
-from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, ROOT_SCOPE, TAO_SCOPE, WELDING_SCOPE, fund
+from tests.conftest import (
+    GOVERNANCE,
+    ONE_YEAR,
+    PASSPHRASE,
+    ROOT_SCOPE,
+    TAO_SCOPE,
+    WELDING_SCOPE,
+    fund,
+    trusted_roots,
+    welding_certificate,
+)
 from tests.helpers.service_helpers import start_service
 
 DAY = 86400
@@ -56,6 +68,29 @@ class Dated:
     attribute: bytes
     d: int  # the first second of day D, UTC
     service: str
+    credential: Path  # issued by the school on D-1, before the suspension
+
+
+def accredited_school(registry: Registry, settings: Settings, data: Path) -> tuple[Identity, Identity, bytes, Path]:
+    """Root -> accreditor (TAO) -> school (TI), the root in the home's trust list, and a credential
+    the school issues at once: (accreditor, school, the school's attribute, the credential file)."""
+    keys = KeyStore(settings.keys_dir)
+    root, tao, school = (new_legal_entity(n) for n in ("authority", "accreditor", "school"))
+    for identity in (root, tao, school):
+        fund(registry, identity)
+        keys.save(identity, PASSPHRASE)
+        registry.register_did(identity)
+    trust = Trust(registry, "http://registry.test")
+    until = int(time.time()) + 2 * ONE_YEAR  # the clock is set days back: a year from the real now
+    root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
+    tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
+    attribute = trust.accredit(tao, tao_attribute, school.did, IssuerType.TI, [WELDING_SCOPE], until)
+    trusted_roots(root.did).save(settings.trust_list_file)
+    holder = new_natural_person("worker")
+    issued = Issuer(registry, school, settings).issue_single(holder.did, welding_certificate())
+    credential = data / "credential.json"
+    credential.write_text(issued.holder_file.dumps())
+    return tao, school, attribute, credential
 
 
 @pytest.fixture(scope="module")
@@ -78,17 +113,8 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dated]:
             deploy(ChainClient(node.rpc_url), Account.from_key(ANVIL_DEV_KEY)).save(deployment)
             settings = Settings(home=data / "home", rpc_urls=(node.rpc_url,), deployment_path=deployment)
             registry = Registry.connect(settings)
-            keys = KeyStore(settings.keys_dir)
-            root, tao, school = (new_legal_entity(n) for n in ("authority", "accreditor", "school"))
-            for identity in (root, tao, school):
-                fund(registry, identity)
-                keys.save(identity, PASSPHRASE)
-                registry.register_did(identity)
+            tao, school, attribute, credential = accredited_school(registry, settings, data)
             trust = Trust(registry, "http://registry.test")
-            until = int(real()) + ONE_YEAR
-            root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
-            tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
-            attribute = trust.accredit(tao, tao_attribute, school.did, IssuerType.TI, [WELDING_SCOPE], until)
             for when, status, reason in (
                 (d + NOON, AttrStatus.SUSPENDED, 3),  # audit pending
                 (d + DAY + NOON, AttrStatus.ACTIVE, 4),  # audit passed
@@ -97,8 +123,10 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dated]:
                 registry.client.request("evm_setNextBlockTimestamp", [when])
                 clock_at(when)
                 trust.set_status(tao, school.did, attribute, status, reason)
-        running = start_service(settings, ServiceConfig(rate_per_s=0, head_max_age_s=0))
-        yield Dated(settings, tao, school, attribute, d, running.url)
+        # The authority's service holds the same trust list as the CLI's home: the same words.
+        listed = TrustList.load(settings.trust_list_file)
+        running = start_service(settings, ServiceConfig(rate_per_s=0, head_max_age_s=0, trust_list=listed))
+        yield Dated(settings, tao, school, attribute, d, running.url, credential)
     finally:
         if running is not None:
             running.stop()
@@ -186,3 +214,13 @@ def test_issuer_check_names_the_reason_in_text(dated: Dated) -> None:
     text = cli(dated, "issuer", "check", dated.school.did)
     assert text.returncode == 1
     assert "accreditation revoked on" in text.stdout and "(reason: fraud)" in text.stdout
+
+
+def test_verify_names_the_reason_of_a_later_revocation(dated: Dated) -> None:
+    """Issued on D-1, while the school was accredited: still valid after the revocation on D+1 (it
+    does not reach back), and the accreditation check's note says when it was revoked and why."""
+    result = cli(dated, "verify", str(dated.credential), "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["verdict"] == "valid", report["summary"]
+    accreditation = next(c for c in report["checks"] if c["name"] == "accreditation")
+    assert "was revoked on" in accreditation["message"] and "(reason: fraud)" in accreditation["message"]

@@ -57,8 +57,10 @@ def world(anvil: AnvilNode, deployment_file: Path, tmp_path_factory: pytest.Temp
 @pytest.fixture(scope="module")
 def service(world: World) -> Iterator[str]:
     """The service with a per-request deadline of 3 s and a far longer RPC timeout: the request
-    deadline is what ends a trickling read. Every request asks for the head (no reuse)."""
-    options = ("--head-max-age", "0", "--rate", "0", "--rpc-timeout", "30", "--deadline", str(DEADLINE_S))
+    deadline is what ends a trickling read. Every request asks for the head (no reuse). It trusts
+    the world's root (its home's trust list), as an authority's service does."""
+    options = ("--head-max-age", "0", "--rate", "0", "--rpc-timeout", "30", "--deadline", str(DEADLINE_S),
+               "--trust-list", str(world.settings.trust_list_file))  # fmt: skip
     with serve_process(world.settings.home, world.node.url, world.settings.deployment_file, *options) as url:
         yield url
 

@@ -1,6 +1,6 @@
 """The web page in a real browser (Debian's headless Chromium, driven by Playwright): a person
 opens a valid, a revoked and a tampered credential, and a skills passport, and reads each
-verdict on screen.
+verdict on screen, and what a valid credential certifies (skills, EQF level, issuer by name).
 
 Screenshots are kept under test-artifacts/service-browser/.
 """
@@ -17,17 +17,19 @@ from pathlib import Path
 import pytest
 
 from registry.config import Settings
-from registry.formats.credential import HolderFile
+from registry.formats.credential import HolderFile, Skill
 from registry.keystore import Identity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.passport import create_passport, sign_presentation
 from registry.ops.registry import Purpose
 from registry.service.config import from_environment
-from tests.conftest import Chain, welding_certificate
+from tests.conftest import WELDING, Chain, welding_certificate
+from tests.helpers.certified import ACADEMY, DOCUMENT, HOLDER_NAME, WELDER, academy, named_certificate
 from tests.helpers.service_helpers import start_service
 from tests.service.test_service_verify import tamper
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
+__all__ = ["academy"]  # the fixture
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -511,3 +513,59 @@ def test_an_authority_s_page_shows_a_genuine_credential_under_an_unlisted_root_a
     verdict, _, _ = open_and_read_verdict(page, path, "valid-named-root")
     assert verdict == "valid"
     assert f"Vocational Authority ({chain.root.did})" in page.locator("#facts").inner_text()
+
+
+def facts_of(page: sync_api.Page) -> dict[str, str]:
+    """The page's facts about a credential, term by term (as the reader sees them)."""
+    script = (
+        "() => [...document.querySelectorAll('#facts dt')].map((dt) => [dt.innerText, dt.nextElementSibling.innerText])"
+    )
+    return dict(page.evaluate(script))
+
+
+def test_a_valid_credential_shows_its_skills_eqf_level_issuer_and_holder_by_name(
+    page: sync_api.Page, academy: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    path = tmp_path / "amina.json"
+    path.write_text(academy.issue_single(holder.did, named_certificate()).holder_file.dumps())
+    verdict, _, _ = open_and_read_verdict(page, path, "certified")
+    assert verdict == "valid"
+    facts = facts_of(page)
+    assert facts["Qualification"] == "MIG/MAG welding, level 2" and facts["Type"] == "Certificate"
+    assert facts["EQF level"] == "4"
+    assert facts["Skills"] == WELDING.label and facts["Occupations"] == WELDER.label
+    assert page.locator(f'#facts li[title="{WELDING.uri}"]').count() == 1  # the ESCO URI, on hover
+    assert facts["Issued by"] == f"{ACADEMY} ({academy.identity.did})"
+    assert facts["Awarded to"] == f"{HOLDER_NAME} (document {DOCUMENT})"
+    assert facts["Assessed by"].startswith("Practical test on plate and pipe")
+
+
+def test_markup_in_what_a_credential_certifies_is_shown_as_text(
+    page: sync_api.Page, academy: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    """A real credential (signed, anchored: VALID) whose issuer wrote HTML into its name, the
+    holder's name and a skill label: the page shows the text, and no element or script comes of it."""
+    hostile = '<img src=x onerror="window.injected=1"><b>bold</b>\u202e'
+    achievement = named_certificate(name=hostile, holder_name=hostile, skills=(Skill(WELDING.uri, hostile),))
+    path = tmp_path / "hostile.json"
+    path.write_text(academy.issue_single(holder.did, achievement).holder_file.dumps())
+    verdict, _, _ = open_and_read_verdict(page, path, "certified-hostile")
+    assert verdict == "valid"
+    facts = facts_of(page)
+    inert = '<img src=x onerror="window.injected=1"><b>bold</b>\\u202e'
+    assert facts["Qualification"] == inert and facts["Skills"] == inert
+    assert facts["Awarded to"] == f"{inert} (document {DOCUMENT})"
+    assert page.locator("#result img, #result b").count() == 0
+    assert page.evaluate("() => window.injected") is None
+
+
+def test_the_issuer_page_names_an_issuer_by_the_legal_name_its_accreditation_states(
+    page: sync_api.Page, academy: Issuer, chain: Chain
+) -> None:
+    page.goto(f"/issuer?did={academy.identity.did}")
+    page.wait_for_selector("#chain li")
+    links = page.locator("#chain li .what").all_inner_texts()
+    assert links[:2] == [
+        f"Trusted issuer (TI): {ACADEMY} ({academy.identity.did})",
+        f"Accreditation body (TAO): {chain.tao.did}",  # accredited without a name: its DID alone
+    ]

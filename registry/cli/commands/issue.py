@@ -15,6 +15,21 @@ from registry.config import Settings
 from registry.errors import InputError
 from registry.text import shown
 
+# What a single credential's command line says, and a roster says in its columns (ops/roster.py).
+OccupationOpt = Annotated[
+    list[str] | None, typer.Option(help="ESCO occupation as URI=label (repeatable).", callback=text)
+]
+HolderNameOpt = Annotated[
+    str | None, typer.Option(help="The holder's name, written into the credential (never on-chain).", callback=text)
+]
+HolderDocumentOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="A document reference (e.g. passport number) for the holder, in the credential only.", callback=text
+    ),
+]
+_SINGLE_ONLY = "--holder/--name/--out/--holder-name/--holder-document"
+
 
 def issue(
     ctx: typer.Context,
@@ -41,6 +56,9 @@ def issue(
         list[str] | None, typer.Option(help="ESCO skill as URI=label (repeatable).", callback=text)
     ] = None,
     eqf: Annotated[int | None, typer.Option(help="EQF level 1-8.")] = None,
+    occupation: OccupationOpt = None,
+    holder_name: HolderNameOpt = None,
+    holder_document: HolderDocumentOpt = None,
     credential_type: Annotated[
         list[str] | None,
         typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=text),
@@ -55,8 +73,8 @@ def issue(
     extra_types = tuple(credential_type or ())
     until = parse_until(valid_until)
     if roster is not None:
-        if holder or name or output:
-            raise InputError("--roster issues a cohort: use --out-dir, not --holder/--name/--out")
+        if holder or name or output or holder_name or holder_document:
+            raise InputError(f"--roster issues a cohort: use --out-dir, not {_SINGLE_ONLY} (the roster has columns)")
         if out_dir is None:
             raise InputError("--roster needs --out-dir for the holders' credential files")
         _issue_cohort(settings, issuer, roster, out_dir, extra_types, until, profile)
@@ -67,6 +85,7 @@ def issue(
         raise InputError(f"{output} already exists; not overwriting it")
     holder_did = holder_did_of(settings, holder)
     achievement = _achievement(name, description, criteria, achievement_type, skill or [], eqf)
+    achievement = _with_holder(achievement, occupation or [], holder_name, holder_document)
     if not output.parent.is_dir():
         raise InputError(f"the directory {output.parent} does not exist")
     _issue_single(settings, issuer, holder_did, achievement, output, extra_types, until, profile)
@@ -92,6 +111,25 @@ def _achievement(
         achievement_type=achievement_type,
         skills=tuple(parsed),
         eqf_level=eqf,
+    )
+    achievement.to_json()
+    return achievement
+
+
+def _with_holder(achievement: Any, occupations: list[str], name: str | None, document: str | None) -> Any:
+    """The achievement with its ESCO occupations, and the holder's name and document reference."""
+    from dataclasses import replace
+
+    from registry.formats.credential import Occupation
+
+    parsed = []
+    for entry in occupations:
+        uri, sep, label = entry.partition("=")
+        if not sep or not label.strip():
+            raise InputError(f"--occupation must be URI=label (with a label), not {entry[:60]!r}")
+        parsed.append(Occupation(uri, label))
+    achievement = replace(
+        achievement, occupations=tuple(parsed), holder_name=name or None, holder_document=document or None
     )
     achievement.to_json()
     return achievement

@@ -22,7 +22,7 @@ from registry.cli.options import (
     settings_of,
     verdict_settings,
 )
-from registry.cli.output import SYMBOL, out, write_json
+from registry.cli.output import SYMBOL, out, plain, write_json
 from registry.errors import ConfigError, DeploymentMismatch
 from registry.formats.credential import iso
 from registry.text import markup, short_did
@@ -87,12 +87,14 @@ def _print_trust(target: str, report: Any) -> None:
     )
     for link in report.path:
         symbol = SYMBOL["pass" if link.ok else "fail"]
-        out.print(f"  {symbol} {markup(link.issuer_type)} {markup(link.did)}: {markup(link.message)}", markup=True)
+        name = link.evidence.get("name")  # the legal name its accreditation states
+        who = f"{name} ({link.did})" if name else link.did
+        out.print(f"  {symbol} {markup(link.issuer_type)} {markup(who)}: {markup(link.message)}", markup=True)
         by = link.evidence.get("accreditedBy")
         scopes = link.evidence.get("scopes")
         if by or scopes:
             valid = f"valid {link.evidence.get('validFrom')} to {link.evidence.get('validUntil')}"
-            out.print(f"      [dim]{markup(f'accredited by {by}; scope {scopes}; {valid}')}[/]", markup=True)
+            out.print(f"      [dim]{markup(f'accredited by {by}; scope {plain(scopes)}; {valid}')}[/]", markup=True)
     for note in report.notes:
         out.print(f"  [dim]note: {markup(note)}[/]", markup=True)
 

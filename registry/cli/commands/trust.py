@@ -38,6 +38,13 @@ UntilOpt = Annotated[
     typer.Option("--valid-until", help="End of validity (a date includes that whole day, UTC; default one year)."),
 ]
 ParentOpt = Annotated[str, typer.Option(help="Identity name of the party that granted the accreditation.")]
+NameOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="The accredited organisation's legal name, stated in its accreditation (public, shown by verifiers).",
+        callback=text,
+    ),
+]
 ChildOpt = Annotated[str, typer.Option(help="DID (or local identity name) of the accredited party.")]
 AttributeOpt = Annotated[str | None, typer.Option(help="Attribute id, when the child holds several from this parent.")]
 AccReasonOpt = Annotated[
@@ -75,6 +82,7 @@ def trust_onboard_root(
     schema: SchemaOpt = None,
     jurisdiction: JurisdictionOpt = None,
     valid_until: UntilOpt = None,
+    name: NameOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
@@ -89,7 +97,7 @@ def trust_onboard_root(
     identity = load_identity(settings, root)
     _require_registered(registry, identity.did)
     attribute = Trust(registry, settings.public_url).onboard_root(
-        account, identity, _scopes(types, schema, jurisdiction), _until(valid_until)
+        account, identity, _scopes(types, schema, jurisdiction), _until(valid_until), name
     )
     out.print(f"{identity.did} is a Root TAO (attribute {attribute.hex()})")
 
@@ -104,6 +112,7 @@ def trust_accredit(
     schema: SchemaOpt = None,
     jurisdiction: JurisdictionOpt = None,
     valid_until: UntilOpt = None,
+    name: NameOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
@@ -124,6 +133,7 @@ def trust_accredit(
     attribute = trust.accredit(
         identity, parent_attribute, child_did, kinds[as_.lower()], _scopes(types, schema, jurisdiction),
         parse_until(valid_until),  # None: a year, or the parent's own end if that comes first
+        name,
     )  # fmt: skip
     out.print(f"{shown(child_did)} accredited as {as_.upper()} by {identity.did} (attribute {attribute.hex()})")
 

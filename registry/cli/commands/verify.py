@@ -266,6 +266,10 @@ def _service_report(answer: Any) -> dict[str, Any]:
     from registry.service.client import ServiceError
     from registry.service.schemas import PassportReport, VerifyReport
 
+    inner = answer.get("credentials") if isinstance(answer, dict) else None
+    for report in [answer, *(inner if isinstance(inner, list) else ())]:
+        if isinstance(report, dict) and report.get("kind") != "passport":
+            report.setdefault("certifies", None)  # an earlier service's report says nothing of it
     try:
         TypeAdapter(VerifyReport | PassportReport).validate_python(answer)
     except ValidationError as exc:
@@ -297,4 +301,5 @@ def _as_report(data: dict[str, Any]) -> Any:
         fields["credentials"] = [_as_report(inner) for inner in data["credentials"]]
     else:
         fields["credential"] = data.get("credential") or {}
+        fields["certifies"] = data.get("certifies")
     return make(**fields)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
 from registry.formats import jwt
-from registry.formats.credential import OB3_CONTEXT, CredentialDraft, StatusEntry, iso
+from registry.formats.credential import OB3_CONTEXT, CredentialDraft, StatusEntry, iso, subject_of
 from registry.formats.did import check_did
 from registry.formats.vcdm2.context import VC_V2_CONTEXT, ContextLoader
 from registry.formats.vcdm2.model import check_vc2
@@ -74,11 +74,7 @@ def build_vc2(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:
         "issuer": draft.issuer,
         "validFrom": iso(draft.valid_from),
         "awardedDate": iso(issued_at),
-        "credentialSubject": {
-            "id": draft.holder,
-            "type": ["AchievementSubject"],
-            "achievement": achievement,
-        },
+        "credentialSubject": subject_of(draft.holder, draft.achievement, achievement),
     }
     if draft.valid_until is not None:
         vc["validUntil"] = iso(draft.valid_until)

@@ -217,6 +217,8 @@ def _check_link(
         return _Failure(f"{kind} link {name}: {body_message}", Relevance.OTHER)
     status = link_status(chain, link, at, position)
     entry.evidence = {"accreditedBy": acc.issuer, "scopes": [s.to_json() for s in acc.scopes], **status.evidence}
+    if acc.subject_name is not None:  # the legal name the accreditation states
+        entry.evidence["name"] = acc.subject_name
     if not status.active:
         entry.message = status.message
         return _Failure(f"{kind} link {name}: {status.message}", Relevance.STATUS)

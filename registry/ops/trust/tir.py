@@ -87,14 +87,16 @@ class Trust:
     # -- writes ---------------------------------------------------------------------------
 
     def onboard_root(
-        self, governance: LocalAccount, root: Identity, scopes: Sequence[Scope], valid_until: int
-    ) -> bytes:
+        self, governance: LocalAccount, root: Identity, scopes: Sequence[Scope], valid_until: int,
+        name: str | None = None,
+    ) -> bytes:  # fmt: skip
         """Governance onboards `root` with the root's self-signed authorisation; returns the attribute id."""
         attribute_id = secrets.token_bytes(32)
         now = self.registry.signing_time()
         vc = build_accreditation(
             issuer=root.did, subject=root.did, issuer_type=IssuerType.ROOT_TAO, attribute_id=attribute_id,
             scopes=tuple(scopes), valid_from=now, valid_until=valid_until, issued_at=now, terms_of_use=None,
+            subject_name=name,
         )  # fmt: skip
         body = sign_accreditation(vc, root.signing_key, root.kid, now)
         self.client.transact(
@@ -110,8 +112,10 @@ class Trust:
         child_type: IssuerType,
         scopes: Sequence[Scope],
         valid_until: int | None = None,
+        name: str | None = None,
     ) -> bytes:
-        """`parent` accredits `child_did` as a TAO or TI; returns the new attribute id.
+        """`parent` accredits `child_did` as a TAO or TI (`name`: its legal name, stated in the
+        accreditation); returns the new attribute id.
 
         Nothing is sent that verification would later refuse: each scope must name its schema and
         jurisdiction as absolute URIs, be held by one of the parent's own accreditations in force
@@ -135,7 +139,7 @@ class Trust:
         parent_attribute_id, until = self._parent_accreditation(
             parent.did, parent_attribute_id, scopes, wanted, cap=default
         )
-        return self._record_accreditation(parent, parent_attribute_id, child_did, child_type, scopes, until)
+        return self._record_accreditation(parent, parent_attribute_id, child_did, child_type, scopes, until, name)
 
     def _parent_accreditation(
         self, parent_did: str, attribute_id: bytes, scopes: Sequence[Scope], valid_until: int, *, cap: bool
@@ -191,6 +195,7 @@ class Trust:
         child_type: IssuerType,
         scopes: Sequence[Scope],
         valid_until: int,
+        name: str | None = None,
     ) -> bytes:
         """Sign and send an accreditation as given, unchecked (`accredit` checks first)."""
         attribute_id = secrets.token_bytes(32)
@@ -198,7 +203,7 @@ class Trust:
         vc = build_accreditation(
             issuer=parent.did, subject=child_did, issuer_type=child_type, attribute_id=attribute_id,
             scopes=tuple(scopes), valid_from=now, valid_until=valid_until, issued_at=now,
-            terms_of_use=attribute_url(self.public_url, parent.did, parent_attribute_id),
+            terms_of_use=attribute_url(self.public_url, parent.did, parent_attribute_id), subject_name=name,
         )  # fmt: skip
         body = sign_accreditation(vc, parent.signing_key, parent.kid, now)
         self.client.transact(

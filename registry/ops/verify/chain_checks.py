@@ -232,6 +232,8 @@ def _accreditation(
     }
     if report.notes:
         evidence["note"] = "; ".join(report.notes)
+    if report.path and isinstance(name := report.path[0].evidence.get("name"), str):
+        evidence["issuer_name"] = name  # the issuer's legal name, as its accreditation states it
     untrusted = report.root is not None and report.trusted_root is False  # the chain holds; its root is not listed
     if not report.ok and not untrusted:
         return [(Code.ACCREDITATION, Outcome.FAIL, f"at issuance ({iso(anchored_at)}): {report.summary}", evidence)]

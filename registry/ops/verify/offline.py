@@ -65,6 +65,7 @@ def _take(item: Item, holder: vcfmt.HolderFile, fields: Fields, vc: dict[str, ob
         fields.signed_at,
         item.credential_hash,
         fields.schema,
+        vc,
     )
 
 

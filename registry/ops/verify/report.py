@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from registry.formats.certified import certified
 from registry.formats.credential import iso
 from registry.ops.registry import REASONS, Purpose
 from registry.ops.verify import shapes
@@ -137,6 +138,9 @@ class CredentialInfo(NamedTuple):
     issued: int
     hash: bytes
     schema: Any
+    # The credential object itself (a reference, nothing copied): what it certifies is read from
+    # it only when a report is rendered (`Report.certifies`).
+    vc: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,7 +160,9 @@ class Report:
     """One credential's report; `checks` are made from the compact rows, and `credential` from
     its compact info, when first read."""
 
-    __slots__ = ("_checks", "_credential", "_rows", "checked_at", "source", "summary", "verdict")
+    # `_info`: the compact info once `credential` turned it into a dict (unset until then: nothing
+    # is added to what the hot loop does per credential).
+    __slots__ = ("_checks", "_credential", "_info", "_rows", "checked_at", "source", "summary", "verdict")
 
     def __init__(
         self,
@@ -181,6 +187,7 @@ class Report:
     def credential(self) -> dict[str, Any]:
         info = self._credential
         if not isinstance(info, dict):
+            self._info = info  # the compact info, kept for `certifies`
             info = self._credential = {} if info is None else info.to_dict()
         return info
 
@@ -199,6 +206,17 @@ class Report:
     def checks(self, value: list[Check]) -> None:
         self._checks, self._rows = value, None
 
+    @property
+    def certifies(self) -> shapes.Certified | None:
+        """What the credential certifies (None: it did not parse), read from it now; the issuer by
+        the legal name its accreditation gives it, when the accreditation check found one."""
+        info = self._credential if isinstance(self._credential, CredentialInfo) else getattr(self, "_info", None)
+        if info is None or info.vc is None:
+            return None
+        accreditation = self.check(Code.ACCREDITATION)
+        name = accreditation.evidence.get("issuer_name") if accreditation is not None else None
+        return certified(info.vc, name if isinstance(name, str) else None)
+
     def to_json(self) -> shapes.VerifyReport:
         return {
             "source": self.source,
@@ -206,6 +224,7 @@ class Report:
             "summary": self.summary,
             "checks": [c.to_json() for c in self.checks],
             "credential": dict(self.credential),
+            "certifies": self.certifies,
             "checked_at": self.checked_at,
         }
 

@@ -16,6 +16,10 @@ from typing import Any, Literal
 
 from typing_extensions import TypedDict
 
+from registry.formats.certified import Aligned, Certified, Holder, Party
+
+__all__ = ["Aligned", "Certified", "Check", "Holder", "Outcome", "Party", "PassportReport", "Verdict", "VerifyReport"]
+
 
 class Outcome(StrEnum):
     PASS = "pass"
@@ -59,6 +63,8 @@ class VerifyReport(TypedDict):
     summary: str
     checks: list[Check]
     credential: dict[str, Any]
+    certifies: Certified | None
+    """what the credential certifies, as its issuer signed it (None: it did not parse)"""
     checked_at: str
 
 

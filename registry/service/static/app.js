@@ -91,14 +91,44 @@ function checkList(list, checks) {
   }
 }
 
+// A list of ESCO skills or occupations: each label, its URI as the tooltip (and in words when the
+// issuer gave no label).
+function alignedList(entries) {
+  if (!entries || !entries.length) return null;
+  const list = element("ul", null, { class: "aligned" });
+  for (const entry of entries) {
+    list.append(element("li", entry.label || entry.uri, { title: entry.uri, "data-uri": entry.uri }));
+  }
+  return [list];
+}
+
+// What the credential certifies (the report's `certifies`), each value the issuer's text, inert.
+function certifiedFacts(facts, certified) {
+  fact(facts, "Qualification", certified.name);
+  fact(facts, "Type", certified.achievement_type);
+  if (certified.eqf_level) fact(facts, "EQF level", String(certified.eqf_level));
+  if (certified.description !== certified.name) fact(facts, "Description", certified.description);
+  fact(facts, "Assessed by", certified.criteria);
+  fact(facts, "Skills", alignedList(certified.skills));
+  fact(facts, "Occupations", alignedList(certified.occupations));
+  const holder = certified.holder || {};
+  const document = holder.document ? ` (document ${holder.document})` : "";
+  if (holder.name) fact(facts, "Awarded to", `${holder.name}${document}`);
+}
+
 function credentialFacts(facts, report, block) {
   const info = report.credential || {};
-  fact(facts, "Qualification", info.achievement);
-  fact(facts, "Issued by", info.issuer, info.issuer ? `/issuer?did=${encodeURIComponent(info.issuer)}` : null);
+  const certified = report.certifies;
+  if (certified) certifiedFacts(facts, certified);
+  else fact(facts, "Qualification", info.achievement);
+  const issuerName = certified && certified.issuer ? certified.issuer.name : null;
+  fact(facts, "Issued by", issuerName ? `${issuerName} (${info.issuer})` : info.issuer,
+    info.issuer ? `/issuer?did=${encodeURIComponent(info.issuer)}` : null);
   if (info.issued) fact(facts, "Issued on", [timeElement(info.issued)]);
   const accreditation = (report.checks || []).find((c) => c.name === "accreditation");
   const root = accreditation && accreditation.evidence && accreditation.evidence.root;
   if (root) fact(facts, "Top authority", rootName(root));
+  if (certified && certified.valid_until) fact(facts, "Valid until", [timeElement(certified.valid_until)]);
   if (block !== undefined && report.checked_at) {
     fact(facts, "Checked at", block ? [timeElement(report.checked_at), ` (block ${block})`] : [timeElement(report.checked_at)]);
   }

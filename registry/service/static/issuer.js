@@ -8,7 +8,9 @@ function showChain(data) {
   const notes = $("notes");
   for (const link of data.path) {
     const item = element("li", null, { "data-outcome": link.ok ? "pass" : "fail" });
-    item.append(element("span", `${KINDS[link.issuer_type] || link.issuer_type}: ${link.did}`, { class: "what" }));
+    // The legal name its accreditation states, when it states one.
+    const name = link.evidence && link.evidence.name ? `${link.evidence.name} (${link.did})` : link.did;
+    item.append(element("span", `${KINDS[link.issuer_type] || link.issuer_type}: ${name}`, { class: "what" }));
     const by = link.evidence && link.evidence.accreditedBy;
     const detail = by && by !== link.did ? `${link.message} (accredited by ${by})` : link.message;
     item.append(withTimes(element("span", null, { class: "detail" }), detail));

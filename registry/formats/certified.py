@@ -1,0 +1,149 @@
+"""What a skills credential certifies, read from it as data: the achievement (name, description,
+criteria, type), its ESCO skills and occupations and EQF level with the labels the issuer signed,
+the credential's dates, and the holder's name and document reference where the issuer put them.
+
+A verifier shows this beside its verdict, so an employer sees what was certified and not only that
+a signature holds. It is read only when a report is rendered (`Report.certifies`), never in the
+verification loop, and from either profile (EBSI VCDM 1.1 `vc` claim, VCDM 2.0 payload): both carry
+an Open Badges 3.0 `AchievementSubject`. Everything here is the issuer's text, untrusted: values are
+kept only when they have the expected JSON type, and are printed through registry/text.py.
+
+Labels come from the credential's own `targetName` (the issuer signs them). The ESCO vectors in
+../shared/vectors/esco hold the first 80 characters of label-and-description text, not preferred
+labels, so they are no source for a label to show; the URI is always shown beside it.
+
+The holder's name and document reference travel as Open Badges 3.0 `IdentityObject`s in
+`credentialSubject.identifier` (identityType `name` and `identifier`, `hashed: false`), in the
+credential only: the chain holds its hash, which nobody can link back to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typing_extensions import TypedDict
+
+from registry.errors import InputError
+from registry.formats.credential import EQF_PREFIX, ESCO_OCCUPATION_PREFIXES, ESCO_SKILL_PREFIX, iso, parse_time
+
+# More than any real credential aligns to; a stranger's file cannot make a report huge.
+MAX_ALIGNMENTS = 200
+
+
+class Aligned(TypedDict):
+    """An ESCO skill or occupation: its URI, and the label the issuer gave it (None: none given)."""
+
+    uri: str
+    label: str | None
+
+
+class Party(TypedDict):
+    did: str | None
+    name: str | None
+    """the issuer: the legal name its accreditation gives it; the holder: the name the credential gives"""
+
+
+class Holder(Party):
+    document: str | None
+    """a document reference (passport or ID number, ...) the issuer put in the credential"""
+
+
+class Certified(TypedDict):
+    """What a credential certifies, as the issuer signed it (all text is the issuer's, untrusted)."""
+
+    name: str | None
+    description: str | None
+    criteria: str | None
+    achievement_type: str | None
+    skills: list[Aligned]
+    occupations: list[Aligned]
+    eqf_level: int | None
+    issued: str | None
+    """when it was issued (awarded), ISO 8601 UTC"""
+    valid_from: str | None
+    valid_until: str | None
+    """None: no expiry date"""
+    issuer: Party
+    holder: Holder
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _date(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return iso(parse_time(value))
+    except InputError:
+        return None
+
+
+def _criteria(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return _text(value.get("narrative")) or _text(value.get("id"))
+    return _text(value)
+
+
+def _alignments(achievement: dict[str, Any]) -> tuple[list[Aligned], list[Aligned], int | None]:
+    """(skills, occupations, EQF level) from the achievement's `alignment` list."""
+    skills: list[Aligned] = []
+    occupations: list[Aligned] = []
+    eqf: int | None = None
+    entries = achievement.get("alignment")
+    for entry in entries[:MAX_ALIGNMENTS] if isinstance(entries, list) else ():
+        if not isinstance(entry, dict) or not isinstance(entry.get("targetUrl"), str):
+            continue
+        url, label = entry["targetUrl"], _text(entry.get("targetName"))
+        if url.startswith(ESCO_SKILL_PREFIX):
+            skills.append({"uri": url, "label": label})
+        elif url.startswith(ESCO_OCCUPATION_PREFIXES):
+            occupations.append({"uri": url, "label": label})
+        elif url.startswith(EQF_PREFIX) and url.removeprefix(EQF_PREFIX) in {str(n) for n in range(1, 9)}:
+            eqf = int(url.removeprefix(EQF_PREFIX))
+    return skills, occupations, eqf
+
+
+def _identities(subject: dict[str, Any]) -> dict[str, str]:
+    """The subject's plain (not hashed) identity objects, by identityType (the first of each)."""
+    found: dict[str, str] = {}
+    entries = subject.get("identifier")
+    for entry in entries[:MAX_ALIGNMENTS] if isinstance(entries, list) else ():
+        if isinstance(entry, dict) and entry.get("hashed") is False:
+            kind, value = entry.get("identityType"), _text(entry.get("identityHash"))
+            if isinstance(kind, str) and value is not None:
+                found.setdefault(kind, value)
+    return found
+
+
+def certified(vc: Any, issuer_name: str | None = None) -> Certified:
+    """What `vc` (the credential object of either profile) certifies; `issuer_name` is the
+    issuer's legal name as the registry records it (its accreditation), if known."""
+    vc = vc if isinstance(vc, dict) else {}
+    subject = vc.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    achievement = subject.get("achievement")
+    achievement = achievement if isinstance(achievement, dict) else {}
+    skills, occupations, eqf = _alignments(achievement)
+    identities = _identities(subject)
+    issuer = vc.get("issuer")
+    issuer_did = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return {
+        "name": _text(achievement.get("name")),
+        "description": _text(achievement.get("description")),
+        "criteria": _criteria(achievement.get("criteria")),
+        "achievement_type": _text(achievement.get("achievementType")),
+        "skills": skills,
+        "occupations": occupations,
+        "eqf_level": eqf,
+        "issued": _date(vc.get("awardedDate", vc.get("issued"))),
+        "valid_from": _date(vc.get("validFrom", vc.get("issuanceDate"))),
+        "valid_until": _date(vc.get("validUntil", vc.get("expirationDate"))),
+        "issuer": {"did": _text(issuer_did), "name": issuer_name},
+        "holder": {
+            "did": _text(subject.get("id")),
+            "name": identities.get("name"),
+            "document": identities.get("identifier"),
+        },
+    }

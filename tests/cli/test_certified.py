@@ -1,0 +1,134 @@
+"""`registry verify` says what a credential certifies: the achievement, its ESCO skills and
+occupations with their labels, the EQF level, the dates, the issuer by the legal name its
+accreditation states and the holder by the name the credential gives; DIDs shortened in text,
+whole in --json. `registry issue` writes the holder's name and document reference into the
+credential (never on-chain)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from registry.config import Settings
+from registry.formats import jwt
+from registry.formats.credential import load_holder_file
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from tests.cli.test_cli import run
+from tests.conftest import WELDING, Chain
+from tests.helpers.certified import ACADEMY, DOCUMENT, HOLDER_NAME, WELDER, academy, named_certificate
+
+__all__ = ["academy"]  # the fixture
+
+
+def test_issue_names_the_holder_and_verify_says_what_is_certified_and_by_whom(
+    settings: Settings, academy: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    path = tmp_path / "amina.json"
+    issued = run(
+        settings, "issue", "--issuer", academy.identity.name, "--holder", holder.did, "--name", "MIG/MAG welding",
+        "--description", "Welds carbon steel plate.", "--criteria", "Practical test on plate.",
+        "--skill", f"{WELDING.uri}={WELDING.label}", "--occupation", f"{WELDER.uri}={WELDER.label}", "--eqf", "4",
+        "--holder-name", HOLDER_NAME, "--holder-document", DOCUMENT, "--out", str(path),
+    )  # fmt: skip
+    assert issued.returncode == 0, issued.stderr
+    # The name is in the credential the holder got (what is anchored is only its hash).
+    subject = jwt.parse(load_holder_file(path.read_bytes(), str(path)).credential).payload["vc"]["credentialSubject"]
+    assert {"type": "IdentityObject", "identityHash": HOLDER_NAME, "identityType": "name", "hashed": False} in (
+        subject["identifier"]
+    )
+
+    text = run(settings, "verify", str(path))
+    assert text.returncode == 0, text.stdout + text.stderr
+    lines = text.stdout.splitlines()
+    assert "  MIG/MAG welding (Certificate) — EQF level 4" in lines, text.stdout
+    for expected in (
+        "    description: Welds carbon steel plate.",
+        "    criteria: Practical test on plate.",
+        f"    skill: {WELDING.label} <{WELDING.uri}>",
+        f"    occupation: {WELDER.label} <{WELDER.uri}>",
+    ):
+        assert expected in lines, text.stdout
+    issuer_line = next(line for line in lines if line.startswith("    issuer: "))
+    assert issuer_line == f"    issuer: {ACADEMY} (did:ebsi:{academy.identity.did[9:13]}…{academy.identity.did[-4:]})"
+    holder_line = next(line for line in lines if line.startswith("    holder: "))
+    assert holder_line.startswith(f"    holder: {HOLDER_NAME}, document {DOCUMENT} (did:"), holder_line
+    assert re.search(r"issued \d{4}-\d\d-\d\dT[\d:]+Z, valid from [\dT:Z-]+, no expiry date", text.stdout)
+    # DIDs are shortened in text: neither whole DID is printed anywhere.
+    assert academy.identity.did not in text.stdout and holder.did not in text.stdout
+    assert "{'" not in text.stdout and "['" not in text.stdout  # no Python repr of evidence
+
+    as_json = run(settings, "verify", "--json", str(path))
+    certifies = json.loads(as_json.stdout)["certifies"]
+    assert certifies["issuer"] == {"did": academy.identity.did, "name": ACADEMY}
+    assert certifies["holder"] == {"did": holder.did, "name": HOLDER_NAME, "document": DOCUMENT}
+    assert certifies["skills"] == [{"uri": WELDING.uri, "label": WELDING.label}]
+    assert certifies["occupations"] == [{"uri": WELDER.uri, "label": WELDER.label}]
+    assert (certifies["eqf_level"], certifies["valid_until"]) == (4, None)
+
+
+def test_markup_and_control_characters_in_what_a_credential_says_are_printed_inert(
+    settings: Settings, academy: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    hostile = "[bold green]VALID[/] <b>x</b> \x1b[2K\u202e"
+    path = tmp_path / "hostile.json"
+    issued = academy.issue_single(holder.did, named_certificate(name=hostile, holder_name=hostile))
+    path.write_text(issued.holder_file.dumps())
+    result = run(settings, "verify", str(path))
+    assert "  [bold green]VALID[/] <b>x</b> \\x1b[2K\\u202e (Certificate) — EQF level 4" in result.stdout.splitlines()
+    assert f"    holder: [bold green]VALID[/] <b>x</b> \\x1b[2K\\u202e, document {DOCUMENT} (did:" in result.stdout
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+
+
+def test_issuer_check_prints_scopes_as_words_and_the_legal_name(
+    settings: Settings, academy: Issuer, chain: Chain
+) -> None:
+    result = run(settings, "issuer", "check", academy.identity.did, "--rpc", settings.rpc_url, "--deployment",
+                 str(settings.deployment_file))  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"TI {ACADEMY} ({academy.identity.did})" in result.stdout
+    assert "scope types SkillsCredential, WeldingCertificate;" in result.stdout
+    assert "{'" not in result.stdout and "'types'" not in result.stdout
+
+
+def test_a_roster_names_each_holder_in_their_own_credential(
+    settings: Settings, academy: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "holder,name,eqf,occupations,holder_name,holder_document\n"
+        f"{holder.did},Welding,3,{WELDER.uri}={WELDER.label},{HOLDER_NAME},{DOCUMENT}\n"
+        f"{holder.did},Welding,3,,,\n"
+    )
+    out_dir = tmp_path / "cohort"
+    issuer = academy.identity.name
+    issued = run(settings, "issue", "--issuer", issuer, "--roster", str(roster), "--out-dir", str(out_dir))
+    assert issued.returncode == 0, issued.stderr
+    reports = json.loads(run(settings, "verify", "--json", *map(str, sorted(out_dir.iterdir()))).stdout)
+    holders = [r["certifies"]["holder"] for r in reports]
+    assert [(h["name"], h["document"]) for h in holders] == [(HOLDER_NAME, DOCUMENT), (None, None)]
+    assert reports[0]["certifies"]["occupations"] == [{"uri": WELDER.uri, "label": WELDER.label}]
+    assert all(r["verdict"] == "valid" for r in reports)
+
+
+def test_a_vcdm2_credential_names_its_holder_and_says_what_it_certifies(
+    settings: Settings, academy: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    path = tmp_path / "v2.json"
+    issued = run(
+        settings, "issue", "--issuer", academy.identity.name, "--holder", holder.did, "--name", "Pipe welding",
+        "--skill", f"{WELDING.uri}={WELDING.label}", "--eqf", "3", "--holder-name", HOLDER_NAME,
+        "--valid-until", "2099-01-01", "--profile", "vcdm2", "--out", str(path),
+    )  # fmt: skip
+    assert issued.returncode == 0, issued.stderr
+    report = json.loads(run(settings, "verify", "--json", str(path)).stdout)
+    assert report["verdict"] == "valid", report["summary"]
+    certifies = report["certifies"]
+    assert (certifies["name"], certifies["eqf_level"], certifies["valid_until"]) == (
+        "Pipe welding",
+        3,
+        "2099-01-01T00:00:00Z",
+    )
+    assert certifies["holder"] == {"did": holder.did, "name": HOLDER_NAME, "document": None}
+    assert certifies["issuer"]["name"] == ACADEMY

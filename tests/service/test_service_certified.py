@@ -1,0 +1,60 @@
+"""POST /verify says what a credential certifies (`certifies`), the OpenAPI document describes it
+field by field, and `registry verify --service` prints it as the local verifier does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from registry.config import Settings
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from tests.cli.test_cli import run
+from tests.conftest import WELDING
+from tests.helpers.certified import ACADEMY, DOCUMENT, HOLDER_NAME, WELDER, academy, named_certificate
+from tests.service.test_service_openapi import mismatches
+
+pytest_plugins = ("tests.helpers.service_fixtures",)
+__all__ = ["academy"]  # the fixture
+
+
+def test_the_report_says_what_is_certified_as_the_document_describes_it(
+    http: httpx.Client, service: str, academy: Issuer, holder: Identity
+) -> None:
+    holder_file = academy.issue_single(holder.did, named_certificate()).holder_file
+    answer = http.post("/verify", json={"credential": holder_file.dumps()})
+    report = answer.json()
+    assert report["verdict"] == "valid", report["summary"]
+    certifies = report["certifies"]
+    assert certifies["issuer"] == {"did": academy.identity.did, "name": ACADEMY}
+    assert certifies["holder"] == {"did": holder.did, "name": HOLDER_NAME, "document": DOCUMENT}
+    assert certifies["skills"] == [{"uri": WELDING.uri, "label": WELDING.label}]
+    assert certifies["occupations"] == [{"uri": WELDER.uri, "label": WELDER.label}]
+    assert certifies["eqf_level"] == 4 and certifies["name"] == "MIG/MAG welding, level 2"
+
+    document: dict[str, Any] = httpx.get(f"{service}/openapi.json", timeout=30).json()
+    assert mismatches(document, "post", "/verify", answer) == []
+    schemas = document["components"]["schemas"]
+    described = schemas["Certified"]["properties"]
+    assert {"name", "description", "criteria", "achievement_type", "skills", "occupations", "eqf_level", "issued",
+            "valid_from", "valid_until", "issuer", "holder"} <= set(described)  # fmt: skip
+    assert "certifies" in schemas["VerifyReport"]["properties"]
+    assert schemas["VerifyReport"]["properties"]["certifies"].get("description")
+    # A credential that does not parse certifies nothing, and the document allows that too.
+    broken = http.post("/verify", json={"credential": "eyJhbGciOiJFUzI1NiJ9.e30.c2ln"})
+    assert broken.json()["certifies"] is None and mismatches(document, "post", "/verify", broken) == []
+
+
+def test_verify_through_the_service_prints_what_is_certified(
+    settings: Settings, service: str, academy: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    path = tmp_path / "amina.json"
+    path.write_text(academy.issue_single(holder.did, named_certificate()).holder_file.dumps())
+    local = run(settings, "verify", str(path))
+    via = run(settings, "verify", "--service", service, str(path))
+    assert via.returncode == 0, via.stdout + via.stderr
+    wanted = [line for line in local.stdout.splitlines()[1:] if not line.startswith(("  ✔", "  -", "      "))]
+    assert wanted[0] == "  MIG/MAG welding, level 2 (Certificate) — EQF level 4" and len(wanted) == 8, local.stdout
+    assert all(line in via.stdout.splitlines() for line in wanted), via.stdout
