@@ -61,6 +61,10 @@ def verify(
 ) -> None:
     """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
 
+    A file names the registry it lives in: without a deployment file, give only a node of that
+    chain (--rpc) or the registry's service (--service); trust-list roots count there where the
+    list pins them (`registry trust-list add DID --registry THEIR-DEPLOYMENT.json`).
+
     Exit 64 when the command line itself is wrong (an unknown option, a file that is not there,
     a date that is not a date): that is never a verdict."""
     from registry.ops.inputs import sources, trust_lists
