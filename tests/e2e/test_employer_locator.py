@@ -33,12 +33,12 @@ from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, WELDING_SCOPE, Chai
 pytest_plugins = ("tests.helpers.service_fixtures",)
 
 
-def employer(home: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+def employer(home: Path, *args: str, stdin: str | None = None, **settings: str) -> subprocess.CompletedProcess[str]:
     """`registry --home HOME ...` with none of the issuer's settings in its environment (only the
     employer's own `settings`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_") or k == "REGISTRY_SCRYPT_N"}
     argv = [sys.executable, "-m", "registry", "--home", str(home), *args]
-    return subprocess.run(argv, capture_output=True, text=True, env={**env, **settings}, timeout=120)
+    return subprocess.run(argv, input=stdin, capture_output=True, text=True, env={**env, **settings}, timeout=120)
 
 
 def verdicts(result: subprocess.CompletedProcess[str]) -> list[str]:
@@ -101,6 +101,11 @@ def test_an_employer_verifies_single_cohort_and_passport_with_only_the_file_and_
     # The report names the registry it checked in: chain and addresses.
     assert f"chain {deployed.chain_id}" in result.stdout
     assert deployed.address("CredentialRegistry").lower() in result.stdout.lower()
+    # From stdin too: the file read to find its registry is the file verified.
+    piped = employer(
+        home, "verify", "-", "--rpc", anvil.rpc_url, "--trust-list", str(roots), stdin=files.member.read_text()
+    )
+    assert piped.returncode == 0 and "stdin: VALID" in piped.stdout, piped.stdout + piped.stderr
     for path in (files.single, files.member, files.passport):
         as_json = employer(home, "verify", str(path), "--rpc", anvil.rpc_url, "--trust-list", str(roots), "--json")
         assert set(verdicts(as_json)) == {"valid"}, as_json.stdout

@@ -78,7 +78,8 @@ def verify(
     if service:
         _verify_via_service(service, found, at, roots, as_json, audience=audience, nonce=nonce)
         return
-    located = _named_registry(settings, found)
+    read_first: dict[str | Path, tuple[str, bytes]] = {}  # the input read to find its registry, kept
+    located = _named_registry(settings, found, read_first)
     if located is not None and roots is not None:
         roots = roots.for_registry(located)  # a root counts there only where the list pins it
     from registry.chain.client import start_read_deadline
@@ -91,18 +92,21 @@ def verify(
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     if len(urls) > 1:
         factories = [(u, functools.partial(_verifier_for, settings, roots, u, located)) for u in urls]
-        _verify_quorum(factories, [_read_argument(s) for s in found], when, as_json, audience, nonce)
+        _verify_quorum(factories, [_read_argument(s, read_first) for s in found], when, as_json, audience, nonce)
         return
-    _verify_local(_verifier_for(settings, roots, urls[0], located), found, when, as_json, audience, nonce)
+    verifier = _verifier_for(settings, roots, urls[0], located)
+    _verify_local(verifier, found, when, as_json, audience, nonce, read_first)
 
 
-def _named_registry(settings: Settings, found: list[str | Path]) -> Any:
+def _named_registry(settings: Settings, found: list[str | Path], read_first: dict[str | Path, Any]) -> Any:
     """Without a deployment of the verifier's own, the registry the first input names (ops/locate.py)."""
     from registry.ops.locate import has_own_deployment, named_registry
 
     if has_own_deployment(settings) or not found:
         return None
-    return named_registry(*_read_argument(found[0]))
+    # Kept for the verification: stdin cannot be read twice.
+    read_first[found[0]] = _read_argument(found[0])
+    return named_registry(*read_first[found[0]])
 
 
 def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None) -> Any:
@@ -128,17 +132,21 @@ def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None)
     )
 
 
-def _read_argument(source: str | Path) -> tuple[str, bytes]:
-    """One input read for a verdict: an input it cannot read is a command-line error (64)."""
+def _read_argument(source: str | Path, read_first: dict[str | Path, Any] | None = None) -> tuple[str, bytes]:
+    """One input read for a verdict (or taken from `read_first`, where it was read already): an input
+    it cannot read is a command-line error (64)."""
     from registry.ops.inputs import read
 
+    if read_first and source in read_first:
+        return read_first.pop(source)
     with arguments():
         return read(source)
 
 
 def _verify_local(
-    verifier: Any, found: list[str | Path], when: int | None, as_json: bool, audience: str | None, nonce: str | None
-) -> None:
+    verifier: Any, found: list[str | Path], when: int | None, as_json: bool, audience: str | None, nonce: str | None,
+    read_first: dict[str | Path, Any] | None = None,
+) -> None:  # fmt: skip
     """Read, verify and report a slice at a time; only the verdict counts are kept for the summary."""
     from rich.progress import Progress
 
@@ -152,7 +160,7 @@ def _verify_local(
     with Progress(console=progress_console(), transient=True, disable=single) as progress:
         task = progress.add_task(f"verifying {len(found)} files", total=len(found))
         for start in range(0, len(found), SLICE):
-            inputs = [_read_argument(source) for source in found[start : start + SLICE]]
+            inputs = [_read_argument(source, read_first) for source in found[start : start + SLICE]]
             for report in verify_inputs(verifier, inputs, when, audience=audience, nonce=nonce):
                 note_single_node(report)
                 counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
