@@ -23,6 +23,7 @@ from rich.table import Table
 
 from registry.cli.exits import closed_pipe
 from registry.text import json_text, markup, shown, shown_lines
+from registry.text import short_did as text_short_did
 
 
 class _Output(Console):
@@ -95,21 +96,19 @@ SYMBOL = {
 _COLOUR = {"valid": "green", "could not determine": "yellow", "root not trusted": "magenta"}
 
 
-# A DID in text output: its method and the start and end of its identifier (did:key:z6Mk…ab12);
-# --json keeps every DID whole.
+# A DID in text output as registry/text.py's `short_did` writes it (whole up to 40 characters, so a
+# did:ebsi stays whole; a did:key as its start and end); --json keeps every DID whole.
 _DID = re.compile(r"did:(?:key|ebsi|web|jwk):[A-Za-z0-9._%:-]{17,}")
 
 
 def short_did(did: object) -> str:
-    """A DID shortened for reading: `did:key:z6Mk…ab12` (short DIDs stay whole)."""
+    """A DID shortened for reading (anything else unchanged)."""
     text = str(did)
-    match = _DID.fullmatch(text)
-    return _short(match) if match else text
+    return _short(match) if (match := _DID.fullmatch(text)) else text
 
 
 def _short(match: re.Match[str]) -> str:
-    method, _, ident = match.group().partition(":")[2].partition(":")
-    return f"did:{method}:{ident[:4]}…{ident[-4:]}"
+    return text_short_did(match.group())
 
 
 def shorten_dids(text: str) -> str:
@@ -134,7 +133,7 @@ def plain(value: Any) -> str:
 def print_report(report: Any, indent: str = "") -> None:
     """The verdict line (not indented), then what the credential certifies, then indented check
     lines: nothing from the credential or the file name can start a line of its own or style itself
-    (see registry/text.py). DIDs are shortened (`did:key:z6Mk…ab12`); --json has them whole."""
+    (see registry/text.py). DIDs over 40 characters are shortened to their start and end; --json has them whole."""
     colour = _COLOUR.get(str(report.verdict), "red")
     summary = shorten_dids(str(report.summary))
     out.print(f"{indent}[bold]{markup(report.source)}[/]: [bold {colour}]{markup(summary)}[/]", markup=True)

@@ -22,6 +22,7 @@ from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.trust import TrustList
 from registry.service.config import ServiceConfig, from_environment
+from registry.text import short_did
 from tests.conftest import Chain, welding_certificate
 from tests.helpers.service_helpers import start_service
 
@@ -244,7 +245,7 @@ def test_without_any_trust_list_a_genuine_credential_is_root_not_trusted(
     text = registry(settings.home, "verify", str(path), *args)
     assert text.returncode == 1, text.stdout + text.stderr
     assert text.stdout.splitlines()[0].endswith(
-        f"ROOT NOT TRUSTED: genuine and anchored; the issuer is accredited under Root TAO {chain.root.did}, "
+        f"ROOT NOT TRUSTED: genuine and anchored; the issuer is accredited under Root TAO {short_did(chain.root.did)}, "
         "which you have not said you trust (no trust list: give --trust-list FILE, or make a default one with "
         "`registry trust-list add`)"
     ), text.stdout
