@@ -47,3 +47,25 @@ def test_a_file_naming_another_or_a_malformed_registry_is_not_checked_here(raw: 
     ((code, outcome, message, _),) = item.rows
     assert (code, outcome, item.fatal) == (Code.REGISTRY, Outcome.UNKNOWN, True)
     assert said in message
+
+
+def test_a_deployment_file_without_a_block_hash_matches_files_by_chain_and_addresses() -> None:
+    """A verifier's deployment file written before block hashes were recorded still checks the files
+    of its own registry (by chain and addresses), and names another as such."""
+    from registry.chain.deployment import ContractRecord, Deployment
+    from registry.ops.verify.registries import here_of
+
+    contracts = {
+        name: ContractRecord(address, "", code)
+        for name, address, code in zip(
+            ("DIDRegistry", "TrustedIssuersRegistry", "CredentialRegistry"), HERE.addresses, HERE.code_hashes,
+            strict=True,
+        )
+    }  # fmt: skip
+    old = here_of(Deployment(HERE.chain_id, HERE.block, "", "", contracts, None))
+    assert old is not None and old.block_hash == ""
+    for raw, outcome in ((locator(), Outcome.PASS), (locator(chainId=8453), Outcome.UNKNOWN)):
+        item = Item("cred.json")
+        item.holder = HolderFile("a.b.c", registry=raw)
+        check_registry(item, old)
+        assert item.rows[0][1] is outcome

@@ -9,6 +9,7 @@ A file without a locator (written before locators) is checked in this registry, 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -66,8 +67,15 @@ def _short(locator: Locator) -> str:
 
 
 def here_of(deployment: Deployment | None) -> Locator | None:
-    """The registry a verifier reads, as a locator (once per batch)."""
-    return deployment.locator() if deployment is not None else None
+    """The registry a verifier reads, as a locator (once per batch). A deployment file written before
+    block hashes were recorded gives one without a hash (""), matched by chain and addresses."""
+    if deployment is None:
+        return None
+    found = deployment.locator()
+    if found is None and deployment.deployment_block_hash is None:
+        with_hash = replace(deployment, deployment_block_hash="0x" + "00" * 32).locator()
+        found = replace(with_hash, block_hash="") if with_hash is not None else None
+    return found
 
 
 @lru_cache(maxsize=16)
@@ -92,6 +100,10 @@ def _names_here(raw: Any, here: Locator) -> bool:
     )  # fmt: skip
 
 
+def _same_place(named: Locator, here: Locator) -> bool:
+    return (named.chain_id, named.addresses) == (here.chain_id, here.addresses)
+
+
 def check_registry(item: Item, here: Locator | None) -> None:
     """A REGISTRY row: pass (naming the registry) when the file names this one or none; unknown,
     and no further check, when it names another or a malformed one."""
@@ -109,7 +121,7 @@ def check_registry(item: Item, here: Locator | None) -> None:
         item.add(Code.REGISTRY, Outcome.UNKNOWN, f"could not check: {named}")
         item.fatal = True
         return
-    if here is not None and named.key == here.key:
+    if here is not None and (named.key == here.key or (not here.block_hash and _same_place(named, here))):
         item.add(Code.REGISTRY, Outcome.PASS, f"checked in the registry the file names, {_short(named)}",
                  **_evidence(named))  # fmt: skip
         return
