@@ -247,3 +247,22 @@ def test_an_employer_verifies_through_the_registry_s_service_with_only_the_file(
     result = employer(home, "verify", str(foreign), "--service", service)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "lives in another registry" in result.stdout
+
+
+def test_a_quorum_of_endpoints_reads_the_registry_the_file_names(
+    anvil: Any, chain: Chain, files: Files, deployment_file: Path, tmp_path: Path
+) -> None:
+    """Several --rpc endpoints on a fresh home: each attaches to the file's registry (the second
+    endpoint is a relaying proxy of the same node, which the command cannot tell from another)."""
+    from tests.helpers.rpc_counter import CountingProxy
+
+    home = tmp_path / "employer"
+    roots = trust_list(home, chain.root.did, deployment_file)
+    proxy = CountingProxy(anvil.rpc_url)
+    try:
+        args = ("--rpc", anvil.rpc_url, "--rpc", proxy.url, "--trust-list", str(roots), "--json")
+        result = employer(home, "verify", str(files.passport), *args)
+        assert set(verdicts(result)) == {"valid"}, result.stdout + result.stderr
+        assert proxy.requests > 0
+    finally:
+        proxy.close()
