@@ -40,6 +40,7 @@ _ALG_CURVES = {"ES256": "P-256", "ES256K": "secp256k1", "EdDSA": "Ed25519"}
 _EC_CURVES: dict[str, type[ec.EllipticCurve]] = {"P-256": ec.SECP256R1, "secp256k1": ec.SECP256K1}
 _COORDINATE_BYTES = 32
 _CACHED_HEADER_CHARS = 1024  # longer headers are decoded every time, so the cache stays small
+PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,17 @@ class CompactJWS:
     @cached_property
     def signature(self) -> bytes:
         return b64url_decode(self.token.rsplit(".", 1)[1])
+
+    def without_payload(self) -> CompactJWS:
+        """The same token and header, the decoded payload left out: what a signature check needs,
+        for a caller that has read the payload and checks the signature later. (A verifier holding
+        a batch of credentials between its phases keeps the payloads' objects out of memory, and
+        freeing each as soon as it is read is several times cheaper than freeing them all after.)
+        The signing input is taken along, made now if not yet: the token is in the cache now, and
+        may not be by the time the signature is checked."""
+        slim = CompactJWS(self.token, self.header, {})
+        slim.__dict__["signing_input"] = self.signing_input  # the cached_property's own slot
+        return slim
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
@@ -95,12 +107,14 @@ def parse(token: str) -> CompactJWS:
     token = token.strip()
     if len(token) > MAX_TOKEN_BYTES:
         raise InputError(f"the JWT is larger than {MAX_TOKEN_BYTES // 1024} KiB")
-    parts = token.split(".")
-    if len(parts) != 3:
+    # Exactly two dots; found from each end, so the payload is copied once and never scanned char by char.
+    first, last = token.find("."), token.rfind(".")
+    if first < 0 or first == last or token.find(".", first + 1, last) >= 0:
         raise InputError("not a compact JWT (expected three dot-separated parts)")
-    header = dict(_header(parts[0]) if len(parts[0]) <= _CACHED_HEADER_CHARS else _header.__wrapped__(parts[0]))
-    payload = _json_object(b64url_decode(parts[1]), "payload")
-    signature = b64url_decode(parts[2])
+    head = token[:first]
+    header = dict(_header(head) if len(head) <= _CACHED_HEADER_CHARS else _header.__wrapped__(head))
+    payload = _json_object(b64url_decode(token[first + 1 : last]), "payload")
+    signature = b64url_decode(token[last + 1 :])
     if len(signature) != SIGNATURE_BYTES:
         raise InputError(f"the {header['alg']} signature is {len(signature)} bytes, not {SIGNATURE_BYTES}")
     return CompactJWS(token=token, header=header, payload=payload)
@@ -117,7 +131,7 @@ def _coordinate(public_jwk: dict[str, Any], name: str) -> int | None:
     return int.from_bytes(raw, "big") if len(raw) == _COORDINATE_BYTES else None
 
 
-def _public_key(alg: str, public_jwk: dict[str, Any]) -> ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | None:
+def _public_key(alg: str, public_jwk: dict[str, Any]) -> PublicKey | None:
     """The key `public_jwk` describes, if it is a well-formed key of `alg`'s curve; else None.
 
     Cached: one issuer key verifies thousands of credentials, and building the key object (with its
@@ -129,9 +143,7 @@ def _public_key(alg: str, public_jwk: dict[str, Any]) -> ec.EllipticCurvePublicK
 
 
 @lru_cache(maxsize=1024)
-def _public_key_cached(
-    alg: str, members: tuple[tuple[str, str], ...]
-) -> ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | None:
+def _public_key_cached(alg: str, members: tuple[tuple[str, str], ...]) -> PublicKey | None:
     public_jwk = dict(members)
     crv = _ALG_CURVES.get(alg)
     if crv is None or public_jwk.get("crv") != crv:
@@ -164,7 +176,10 @@ def verify_signature(alg: str, public_jwk: dict[str, Any], signing_input: bytes,
     """
     if alg not in ALLOWED_ALGS or len(signature) != SIGNATURE_BYTES:
         return False
-    key = _public_key(alg, public_jwk)
+    return _key_verifies(_public_key(alg, public_jwk), signing_input, signature)
+
+
+def _key_verifies(key: PublicKey | None, signing_input: bytes, signature: bytes) -> bool:
     if key is None:
         return False
     try:
@@ -177,6 +192,21 @@ def verify_signature(alg: str, public_jwk: dict[str, Any], signing_input: bytes,
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def public_key(alg: str, public_jwk: dict[str, Any]) -> PublicKey | None:
+    """The key object `verify_with` takes: `public_jwk` as a key of `alg`'s curve, or None when it
+    is not one (the same judgement `verify` makes on every call)."""
+    return _public_key(alg, public_jwk) if alg in ALLOWED_ALGS else None
+
+
+def verify_with(parsed: CompactJWS, key: PublicKey | None) -> bool:
+    """`verify` with the key already built by `public_key(parsed.alg, jwk)`: a caller checking many
+    signatures by one issuer key builds the key object once, not once per signature."""
+    signature = parsed.signature
+    if parsed.alg not in ALLOWED_ALGS or len(signature) != SIGNATURE_BYTES:
+        return False
+    return _key_verifies(key, parsed.signing_input, signature)
 
 
 def create_signature(alg: str, key: JWK, signing_input: bytes) -> bytes:

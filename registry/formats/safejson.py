@@ -26,6 +26,8 @@ from registry.text import is_text
 
 MAX_DEPTH = 64
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Every byte but `[` and `{`: deleting them leaves the brackets, counted in one pass.
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[{")
 
 
 def nesting_depth(text: str) -> int:
@@ -40,9 +42,39 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
+def depth_within(value: Any, max_depth: int) -> bool:
+    """Whether a parsed value nests no deeper than `max_depth` (the bracket depth of its JSON)."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            return False
+        level = [
+            child
+            for container in level
+            for child in (container.values() if isinstance(container, dict) else container)
+            if isinstance(child, dict | list)
+        ]
+    return True
+
+
 def loads(text: str | bytes, what: str = "input", max_depth: int = MAX_DEPTH) -> Any:
+    if isinstance(text, str):
+        # Text (a holder file, a file read as text): orjson first. It refuses nesting past 1,024
+        # levels itself (it cannot exhaust the C stack), and on what it accepts, walking the
+        # containers it built is cheaper than scanning every character of the text. What it
+        # refuses goes the way below, every message as before.
+        try:
+            value = orjson.loads(text)
+        except ValueError:
+            pass
+        else:
+            if not depth_within(value, max_depth):
+                raise InputError(f"{what} nests JSON deeper than {max_depth} levels")
+            return value
     # Cheap test first: a document with fewer brackets than the limit cannot nest deeper than it.
-    brackets = text.count("[") + text.count("{") if isinstance(text, str) else text.count(b"[") + text.count(b"{")
+    brackets = text.count("[") + text.count("{") if isinstance(text, str) else len(text.translate(None, _NOT_BRACKETS))
     if brackets > max_depth and nesting_depth(_text(text, what)) > max_depth:
         raise InputError(f"{what} nests JSON deeper than {max_depth} levels")
     try:

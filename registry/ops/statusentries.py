@@ -34,6 +34,9 @@ def status_entries(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
+_LABELS = {purpose: purpose.label for purpose in Purpose}  # read twice per credential verified
+
+
 def parse_status_entry(entry: dict[str, Any]) -> tuple[str, str, Purpose, int, int]:
     """(issuer DID, account, purpose, list number, index) from a StatusList2021Entry."""
     url = entry.get("statusListCredential")
@@ -41,7 +44,7 @@ def parse_status_entry(entry: dict[str, Any]) -> tuple[str, str, Purpose, int, i
     if not isinstance(url, str) or not isinstance(index_text, str) or not _DIGITS.fullmatch(index_text):
         raise InputError("credentialStatus lacks statusListCredential or a numeric statusListIndex")
     did, account, purpose, number = _status_list_url(url) if len(url) <= 1024 else _status_list_url.__wrapped__(url)
-    if purpose.label != entry.get("statusPurpose"):
+    if _LABELS[purpose] != entry.get("statusPurpose"):
         raise InputError("statusPurpose does not match the status list")
     index = int(index_text)
     if index >= 131_072:

@@ -120,7 +120,7 @@ def process_proof(leaf: bytes, proof: Sequence[bytes], memo: ProofMemo | None = 
 
 def verify_proof(root: bytes, leaf: bytes, proof: Sequence[bytes], memo: ProofMemo | None = None) -> bool:
     """OZ `MerkleProof.verify`: does `proof` lead from `leaf` to `root`? Malformed -> False."""
-    if len(root) != 32 or len(leaf) != 32 or any(len(p) != 32 for p in proof):
+    if len(root) != 32 or len(leaf) != 32 or any(map((32).__ne__, map(len, proof))):  # tested in C
         return False
     return process_proof(leaf, proof, memo) == root
 

@@ -8,6 +8,7 @@ its evidence, so a reader can check it on any node.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from registry.formats import jwt
@@ -49,9 +50,16 @@ def _key_problem(
         window = {"notBefore": iso(method.not_before), "notAfter": iso_or_none(method.not_after)}
         return Code.SIGNING_KEY, message, window
     assert item.parsed is not None
-    if not jwt.verify(item.parsed, method.jwk):
+    if not jwt.verify_with(item.parsed, _verifying_key(method, item.parsed.alg)):
         return Code.SIGNATURE, "the signature does not match the content and the issuer's key", {}
     return method
+
+
+@lru_cache(maxsize=1024)
+def _verifying_key(method: VerificationMethod, alg: str) -> jwt.PublicKey | None:
+    """The issuer key's public key object for `alg`, built once per key, not once per credential
+    (the method is a frozen record of the key's bytes, window and relationships)."""
+    return jwt.public_key(alg, method.jwk)
 
 
 def check_key(item: Item, state: DidState, lookups: Lookups) -> None:
@@ -165,7 +173,7 @@ def check_anchor(item: Item, state: DidState, records: list[AnchorRecord], batch
     if not found:
         _missing_anchor(item, batch)
         return
-    record = min(found, key=lambda r: r.block)
+    record = found[0] if len(found) == 1 else min(found, key=lambda r: r.block)
     problem = _anchor_problem(item, state, record, batch)
     if problem is not None:
         item.add(Code.ANCHOR, *problem)

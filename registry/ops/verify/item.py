@@ -26,7 +26,7 @@ class Item:
     source: str
     rows: list[Row] = field(default_factory=list)
     holder: vcfmt.HolderFile | None = None
-    parsed: jwt.CompactJWS | None = None
+    parsed: jwt.CompactJWS | None = None  # for the signature check: its payload is dropped once read
     issuer: str = ""
     fragment: str = ""
     issued_at: int = 0
@@ -51,7 +51,10 @@ class Item:
 
     def row(self, code: Code) -> int | None:
         """The position of the first row with this code."""
-        return next((n for n, r in enumerate(self.rows) if r[0] is code), None)
+        for n, row in enumerate(self.rows):
+            if row[0] is code:
+                return n
+        return None
 
     def replace(self, position: int, outcome: Outcome, message: str) -> None:
         """Change a row's outcome and message (a later fact overturned it), keeping its evidence."""

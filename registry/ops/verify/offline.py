@@ -5,6 +5,8 @@ They run first, for every credential of a batch, so that what is malformed never
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
@@ -36,6 +38,7 @@ def check_format(item: Item, content: str | bytes, memo: ProofMemo) -> None:
         item.add(Code.FORMAT, Outcome.FAIL, str(exc))
         return
     _take(item, holder, fields, vc, profile)
+    item.parsed = parsed.without_payload()  # all that is needed of the payload is in the item now
     item.format_ok = True
     item.add(Code.FORMAT, Outcome.PASS, _WELL_FORMED.get(profile, _WELL_FORMED_V1), alg=parsed.alg, kid=parsed.kid)
     if holder.cohort is not None:
@@ -80,7 +83,13 @@ def check_cohort_proof(item: Item, memo: ProofMemo) -> None:
         )
         return
     item.value = cohort.root
-    item.add(Code.COHORT_PROOF, Outcome.PASS, f"member of a cohort of {cohort.size}", root="0x" + cohort.root.hex())
+    message, root = _cohort_texts(cohort.root, cohort.size)
+    item.add(Code.COHORT_PROOF, Outcome.PASS, message, root=root)
+
+
+@lru_cache(maxsize=256)  # written once per cohort, not once per member
+def _cohort_texts(root: bytes, size: int) -> tuple[str, str]:
+    return f"member of a cohort of {size}", "0x" + root.hex()
 
 
 def check_signing_time(item: Item, now: float, skew: int) -> None:
@@ -95,5 +104,10 @@ def check_validity(item: Item, at: int) -> None:
     elif item.valid_until is not None and at >= item.valid_until:
         item.add(Code.VALIDITY_PERIOD, Outcome.FAIL, f"expired on {iso(item.valid_until)}")
     else:
-        until = f"until {iso(item.valid_until)}" if item.valid_until else "with no expiry date"
-        item.add(Code.VALIDITY_PERIOD, Outcome.PASS, f"valid from {iso(item.valid_from)} {until}")
+        item.add(Code.VALIDITY_PERIOD, Outcome.PASS, _valid_message(item.valid_from, item.valid_until))
+
+
+@lru_cache(maxsize=1024)  # a cohort's members share their dates: each message is written once
+def _valid_message(valid_from: int, valid_until: int | None) -> str:
+    until = f"until {iso(valid_until)}" if valid_until else "with no expiry date"
+    return f"valid from {iso(valid_from)} {until}"

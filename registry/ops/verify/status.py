@@ -38,6 +38,11 @@ def past(purpose: Purpose) -> str:
     return "revoked" if purpose is Purpose.REVOCATION else "suspended"
 
 
+# The common answer's code and message, per purpose (the hot path of a batch).
+_CODES = {purpose: Code.status(purpose) for purpose in Purpose}
+_NOT = {purpose: f"not {past(purpose)}" for purpose in Purpose}
+
+
 def check_status(item: Item, words: list[int], at: int | None, lookups: Lookups) -> None:
     """One status check per entry the credential names (or a failed `status list` check)."""
     state = item.did_state
@@ -105,13 +110,13 @@ def _check_entry(
     item: Item, ref: StatusRef, word: int, controller: VerificationMethod, at: int | None, lookups: Lookups
 ) -> None:
     _, account, purpose, number, index = ref
-    code = Code.status(purpose)
+    code = _CODES[purpose]
     last = last_change_block(word)
     # Now, under a window that never ends, a clear bit needs no history: it is the answer (a change
     # before the window leaves the bit clear). Only a set bit (for its reason and time), a question
     # about the past, or a window that ended reads the word's history.
     if not last or (at is None and controller.not_after >= NO_EXPIRY and not bit_of(word, index)):
-        item.add(code, Outcome.PASS, f"not {past(purpose)}", list=number, index=index)
+        item.add(code, Outcome.PASS, _NOT[purpose], list=number, index=index)
         return
     settled = _Settled(item, controller, at, index, lookups)
     history = lookups.word_history(account, purpose, number, index // BITS_PER_WORD, last, settled)

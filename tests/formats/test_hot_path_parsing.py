@@ -1,0 +1,150 @@
+"""The verifier's fast parsing paths accept and refuse exactly what the plain paths did.
+
+base64url goes through pybase64 (SIMD), a holder file is parsed without first being copied
+stripped, a JWT is split from both ends, and a verified credential keeps its JWS without the
+decoded payload. Each is checked here against the plain standard-library reading it replaced.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from registry.errors import InputError
+from registry.formats import credential as vcfmt
+from registry.formats import jwt, safejson
+from registry.formats.multibase import b64url_decode, b64url_encode
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _reference(text: str) -> bytes | None:
+    """Strict unpadded base64url with the standard library alone; None where it must be refused."""
+    if not text.isascii() or any(c not in _ALPHABET for c in text) or len(text) % 4 == 1:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except binascii.Error:
+        return None
+    return raw if b64url_encode(raw) == text else None  # canonical: re-encodes to the same text
+
+
+def _decoded(text: str) -> bytes | None:
+    try:
+        return b64url_decode(text)
+    except InputError:
+        return None
+
+
+@settings(max_examples=3000)
+@given(st.text(alphabet=_ALPHABET + "+/= \n.é", max_size=400))
+def test_base64url_matches_the_standard_library(text: str) -> None:
+    assert _decoded(text) == _reference(text)
+
+
+@settings(max_examples=500)
+@given(st.binary(max_size=3000))
+def test_base64url_round_trips_short_and_long_values(raw: bytes) -> None:
+    text = b64url_encode(raw)
+    assert b64url_decode(text) == raw
+    for bad in ("+", "/", "=", " "):  # the url-safe SIMD decoder takes some of these: refused first
+        assert _decoded(text[: len(text) // 2] + bad + text[len(text) // 2 :]) is None
+
+
+def test_base64url_refuses_padding_and_non_canonical_bits() -> None:
+    for text in ("AB==", "AB=", "AC", "AAB", "A", "é" * 4):
+        assert _decoded(text) is None, text
+    assert b64url_decode("AA") == b"\x00"
+
+
+def test_a_truncated_holder_file_names_the_line_of_its_stripped_text() -> None:
+    """Parsed unstripped first for speed, a bad file is parsed again stripped, so its error names
+    the same line as ever (a trailing newline would otherwise move it)."""
+    text = '{\n  "format": "skills-credential/1",\n  "credential": \n\n\n'
+    with pytest.raises(InputError) as error:
+        vcfmt.load_holder_file(text, "f.json")
+    with pytest.raises(InputError) as stripped:
+        vcfmt.load_holder_file(text.strip(), "f.json")
+    assert str(error.value) == str(stripped.value)
+    assert "line 3" in str(error.value)
+
+
+def test_a_holder_file_with_surrounding_space_still_loads() -> None:
+    token = "eyJhbGciOiJFUzI1NiJ9.e30." + "A" * 86
+    body = json.dumps({"format": vcfmt.HOLDER_FILE_FORMAT, "credential": token, "anchor": {"type": "single"}})
+    for text in (body, body + "\n", "\n " + body + " \n"):
+        assert vcfmt.load_holder_file(text).credential == token
+
+
+@pytest.mark.parametrize("token", ["a.b", "a.b.c.d", "...", "abc", "a.b.c.", ".a.b.c"])
+def test_a_jwt_needs_exactly_three_parts(token: str) -> None:
+    with pytest.raises(InputError, match="three dot-separated parts"):
+        jwt.parse(token)
+
+
+def test_a_jws_without_its_payload_still_verifies() -> None:
+    from jwcrypto.jwk import JWK
+
+    key = JWK.generate(kty="EC", crv="P-256")
+    token = jwt.sign({"alg": "ES256", "kid": "k"}, {"iss": "me", "n": list(range(50))}, key)
+    parsed = jwt.parse(token)
+    slim = parsed.without_payload()
+    assert slim.payload == {} and slim.token == token and slim.header == parsed.header
+    assert jwt.verify(slim, key.export_public(as_dict=True))
+
+
+def test_a_key_built_once_judges_signatures_as_verify_does() -> None:
+    """The verifier builds each issuer key's object once (`public_key`) and checks every credential
+    with it (`verify_with`): the same answers as `verify` with the JWK, wrong curves and all."""
+    from jwcrypto.jwk import JWK
+
+    p256, k1 = JWK.generate(kty="EC", crv="P-256"), JWK.generate(kty="EC", crv="secp256k1")
+    good = jwt.parse(jwt.sign({"alg": "ES256", "kid": "k"}, {"iss": "me"}, p256))
+    other = jwt.parse(jwt.sign({"alg": "ES256", "kid": "k"}, {"iss": "you"}, JWK.generate(kty="EC", crv="P-256")))
+    tampered = jwt.parse(good.token.rsplit(".", 1)[0] + "." + other.token.rsplit(".", 1)[1])
+    for jwk in (p256.export_public(as_dict=True), k1.export_public(as_dict=True), {"kty": "EC"}):
+        key = jwt.public_key("ES256", jwk)
+        for parsed in (good, other, tampered):
+            assert jwt.verify_with(parsed, key) == jwt.verify(parsed, jwk)
+    assert jwt.verify_with(good, jwt.public_key("ES256", p256.export_public(as_dict=True)))
+    assert jwt.public_key("ES256", k1.export_public(as_dict=True)) is None  # another curve
+    assert jwt.public_key("HS256", p256.export_public(as_dict=True)) is None
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(alphabet='[]{}\\"ab', max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text("[]{ab", max_size=3), inner, max_size=3),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=1500)
+@given(_JSON, st.integers(min_value=0, max_value=8))
+def test_the_depth_of_a_parsed_value_is_the_bracket_depth_of_its_text(value: object, limit: int) -> None:
+    """Text documents orjson accepts are judged by the depth of the value it built: the same
+    answer as the bracket depth of the text outside its strings (brackets inside strings too)."""
+    text = json.dumps(value)
+    assert safejson.depth_within(value, limit) == (safejson.nesting_depth(text) <= limit)
+    refused = safejson.nesting_depth(text) > limit
+    try:
+        assert safejson.loads(text, "doc", limit) == value and not refused
+    except InputError as error:
+        assert refused and str(error) == f"doc nests JSON deeper than {limit} levels"
+
+
+@pytest.mark.parametrize("depth", [64, 65, 1000, 1025, 100_000])
+def test_deep_text_and_bytes_are_judged_alike(depth: int) -> None:
+    for text in ("[" * depth + "]" * depth, "[" * depth + "1" + "]" * (depth - 1)):  # valid, then truncated
+        answers = []
+        for document in (text, text.encode()):
+            try:
+                answers.append(("ok", safejson.loads(document, "doc")))
+            except InputError as error:
+                answers.append(("refused", str(error)))
+        assert answers[0] == answers[1]
+        assert answers[0][0] == ("ok" if depth <= 64 and text.endswith("]" * depth) else "refused")
