@@ -5,9 +5,12 @@ documents carry their network and contract so that any verifier can check the fi
 ours, under the holder file's `registry` key (and a passport's `registries`, by credential hash):
 
     {"chainId": 31337, "deploymentBlock": 5, "deploymentBlockHash": "0x…",
-     "contracts": {"DIDRegistry": {"address": "0x…", "codeKeccak": "0x…"},
-                   "TrustedIssuersRegistry": {...}, "CredentialRegistry": {...}},
+     "didRegistry": "0x…", "trustRegistry": "0x…", "credentialRegistry": "0x…",
+     "didRegistryCode": "0x…", "trustRegistryCode": "0x…", "credentialRegistryCode": "0x…",
      "service": "https://registry.example"}
+
+(the three contracts' addresses and the keccak-256 of the code at each; `service` optional). Flat,
+one JSON object of strings and numbers: the verifier's hot path parses it with every holder file.
 
 Everything in it is public (a chain id, addresses, a block hash, the hashes of the contracts'
 code, a URL): nothing about the holder. It is not part of the signed JWT, so anyone can edit it;
@@ -26,6 +29,7 @@ from typing import Any
 from registry.errors import InputError
 
 CONTRACTS = ("DIDRegistry", "TrustedIssuersRegistry", "CredentialRegistry")
+KEYS = ("didRegistry", "trustRegistry", "credentialRegistry")  # each contract's key, in CONTRACTS order
 MAX_SERVICE_CHARS = 500
 _LABELS = {
     "DIDRegistry": "DID registry",
@@ -69,15 +73,12 @@ class Locator:
         return where + (f", service {self.service}" if self.service else "")
 
     def to_json(self) -> dict[str, Any]:
-        contracts = {
-            name: {"address": address, "codeKeccak": code}
-            for name, address, code in zip(CONTRACTS, self.addresses, self.code_hashes, strict=True)
-        }
         data: dict[str, Any] = {
             "chainId": self.chain_id,
             "deploymentBlock": self.block,
             "deploymentBlockHash": self.block_hash,
-            "contracts": contracts,
+            **dict(zip(KEYS, self.addresses, strict=True)),
+            **{f"{key}Code": code for key, code in zip(KEYS, self.code_hashes, strict=True)},
         }
         if self.service:
             data["service"] = self.service
@@ -87,8 +88,8 @@ class Locator:
     def from_json(cls, data: Any, source: str = "input") -> Locator:
         """A locator as a holder file carries it; an InputError naming what is wrong."""
         where = f"{source}: its registry locator"
-        if not isinstance(data, dict) or not isinstance(data.get("contracts"), dict):
-            raise InputError(f"{where} is malformed (a JSON object with `contracts` was expected)")
+        if not isinstance(data, dict):
+            raise InputError(f"{where} is malformed (a JSON object was expected)")
         chain_id, block = data.get("chainId"), data.get("deploymentBlock")
         if not isinstance(chain_id, int) or isinstance(chain_id, bool) or not 0 < chain_id < 2**64:
             raise InputError(f"{where} has no usable chainId")
@@ -97,12 +98,9 @@ class Locator:
         block_hash = _hex(data.get("deploymentBlockHash"), 32, f"{where}'s deploymentBlockHash")
         addresses: list[str] = []
         codes: list[str] = []
-        for name in CONTRACTS:
-            record = data["contracts"].get(name)
-            if not isinstance(record, dict):
-                raise InputError(f"{where} names no {name}")
-            addresses.append(_hex(record.get("address"), 20, f"{where}'s {name} address"))
-            codes.append(_hex(record.get("codeKeccak"), 32, f"{where}'s {name} code hash"))
+        for key in KEYS:
+            addresses.append(_hex(data.get(key), 20, f"{where}'s {key} address"))
+            codes.append(_hex(data.get(f"{key}Code"), 32, f"{where}'s {key}Code (code hash)"))
         service = data.get("service")
         if service is not None and (
             not isinstance(service, str) or not service.startswith(("http://", "https://"))

@@ -19,9 +19,13 @@ def locator(**changes: Any) -> dict[str, Any]:
         "chainId": 31337,
         "deploymentBlock": 3,
         "deploymentBlockHash": "0x" + "1a" * 32,
-        "contracts": {
-            name: {"address": "0x" + f"{n:02x}" * 20, "codeKeccak": "0x" + f"{n:02x}" * 32}
-            for n, name in enumerate(("DIDRegistry", "TrustedIssuersRegistry", "CredentialRegistry"), 1)
+        **{
+            key: "0x" + f"{n:02x}" * 20
+            for n, key in enumerate(("didRegistry", "trustRegistry", "credentialRegistry"), 1)
+        },
+        **{
+            f"{key}Code": "0x" + f"{n:02x}" * 32
+            for n, key in enumerate(("didRegistry", "trustRegistry", "credentialRegistry"), 1)
         },
         "service": "https://registry.example",
     }
@@ -45,7 +49,8 @@ def test_a_locator_round_trips_and_names_its_registry() -> None:
         ({"chainId": True}, "chainId"),
         ({"deploymentBlock": -1}, "deploymentBlock"),
         ({"deploymentBlockHash": "0x12"}, "deploymentBlockHash"),
-        ({"contracts": {}}, "DIDRegistry"),
+        ({"didRegistry": "0x12"}, "didRegistry"),
+        ({"trustRegistryCode": None}, "trustRegistryCode"),
         ({"service": "file:///etc/passwd"}, "service"),
     ],
 )

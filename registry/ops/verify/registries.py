@@ -78,26 +78,25 @@ def here_of(deployment: Deployment | None) -> Locator | None:
     return found
 
 
-@lru_cache(maxsize=16)
-def _json(locator: Locator) -> dict[str, Any]:
-    return locator.to_json()
-
-
 def _names_here(raw: Any, here: Locator) -> bool:
     """Whether `raw` is, field for field, the locator of `here` (a usable service aside): then it is
     well formed too, as `here`'s values are. Anything else is parsed in full."""
     if not isinstance(raw, dict):
         return False
     chain_id, block, service = raw.get("chainId"), raw.get("deploymentBlock"), raw.get("service")
-    expected = _json(here)
     return (
         type(chain_id) is int and chain_id == here.chain_id
         and type(block) is int and block == here.block
-        and raw.get("deploymentBlockHash") == here.block_hash
-        and raw.get("contracts") == expected["contracts"]
+        and all(raw.get(key) == value for key, value in _strings(here))
         and (service is None or (type(service) is str and service.startswith(("http://", "https://"))
                                  and len(service) <= MAX_SERVICE_CHARS))
     )  # fmt: skip
+
+
+@lru_cache(maxsize=16)
+def _strings(locator: Locator) -> tuple[tuple[str, Any], ...]:
+    """The locator's hash, addresses and code hashes as (key, value) pairs."""
+    return tuple((k, v) for k, v in locator.to_json().items() if isinstance(v, str) and k != "service")
 
 
 def _same_place(named: Locator, here: Locator) -> bool:
