@@ -10,7 +10,7 @@ import pytest
 from registry.formats.credential import HolderFile
 from registry.formats.locator import Locator
 from registry.ops.verify.item import Item
-from registry.ops.verify.registries import check_registry
+from registry.ops.verify.registries import Here, check_registry
 from registry.ops.verify.report import Code, Outcome
 from tests.formats.test_locator import locator
 
@@ -20,7 +20,7 @@ HERE = Locator.from_json({**locator(), "service": None})
 def checked(raw: Any) -> Item:
     item = Item("cred.json")
     item.holder = HolderFile("a.b.c", registry=raw)
-    check_registry(item, HERE)
+    check_registry(item, Here(HERE))
     return item
 
 
@@ -63,7 +63,7 @@ def test_a_deployment_file_without_a_block_hash_matches_files_by_chain_and_addre
         )
     }  # fmt: skip
     old = here_of(Deployment(HERE.chain_id, HERE.block, "", "", contracts, None))
-    assert old is not None and old.block_hash == ""
+    assert old is not None and old.locator.block_hash == ""
     for raw, outcome in ((locator(), Outcome.PASS), (locator(chainId=8453), Outcome.UNKNOWN)):
         item = Item("cred.json")
         item.holder = HolderFile("a.b.c", registry=raw)

@@ -66,55 +66,64 @@ def _short(locator: Locator) -> str:
     return f"chain {locator.chain_id}'s registry deployed in block {locator.block}"
 
 
-def here_of(deployment: Deployment | None) -> Locator | None:
-    """The registry a verifier reads, as a locator (once per batch). A deployment file written before
-    block hashes were recorded gives one without a hash (""), matched by chain and addresses."""
+class Here:
+    """The registry a verifier reads, with what its `registry` rows say, worked out once per batch."""
+
+    __slots__ = ("evidence", "locator", "said_by_file", "said_here", "strings")
+
+    def __init__(self, locator: Locator) -> None:
+        self.locator = locator
+        self.evidence = _evidence(locator)
+        self.said_here = f"checked in {_short(locator)}"
+        self.said_by_file = f"checked in the registry the file names, {_short(locator)}"
+        # The hash, addresses and code hashes a file naming this registry holds, as (key, value) pairs.
+        self.strings = tuple((k, v) for k, v in locator.to_json().items() if isinstance(v, str) and k != "service")
+
+    def named_by(self, raw: Any) -> bool:
+        """Whether `raw` is, field for field, this registry's locator (a usable service aside): then it
+        is well formed too, as this one's values are. Anything else is parsed in full."""
+        if not isinstance(raw, dict):
+            return False
+        chain_id, block, service = raw.get("chainId"), raw.get("deploymentBlock"), raw.get("service")
+        here = self.locator
+        if type(chain_id) is not int or chain_id != here.chain_id or type(block) is not int or block != here.block:
+            return False
+        for key, value in self.strings:
+            if raw.get(key) != value:
+                return False
+        return service is None or (
+            type(service) is str and service.startswith(("http://", "https://")) and len(service) <= MAX_SERVICE_CHARS
+        )
+
+
+def here_of(deployment: Deployment | None) -> Here | None:
+    """The registry a verifier reads (once per batch). A deployment file written before block hashes
+    were recorded gives a locator without a hash (""), matched by chain and addresses."""
     if deployment is None:
         return None
     found = deployment.locator()
     if found is None and deployment.deployment_block_hash is None:
         with_hash = replace(deployment, deployment_block_hash="0x" + "00" * 32).locator()
         found = replace(with_hash, block_hash="") if with_hash is not None else None
-    return found
-
-
-def _names_here(raw: Any, here: Locator) -> bool:
-    """Whether `raw` is, field for field, the locator of `here` (a usable service aside): then it is
-    well formed too, as `here`'s values are. Anything else is parsed in full."""
-    if not isinstance(raw, dict):
-        return False
-    chain_id, block, service = raw.get("chainId"), raw.get("deploymentBlock"), raw.get("service")
-    return (
-        type(chain_id) is int and chain_id == here.chain_id
-        and type(block) is int and block == here.block
-        and all(raw.get(key) == value for key, value in _strings(here))
-        and (service is None or (type(service) is str and service.startswith(("http://", "https://"))
-                                 and len(service) <= MAX_SERVICE_CHARS))
-    )  # fmt: skip
-
-
-@lru_cache(maxsize=16)
-def _strings(locator: Locator) -> tuple[tuple[str, Any], ...]:
-    """The locator's hash, addresses and code hashes as (key, value) pairs."""
-    return tuple((k, v) for k, v in locator.to_json().items() if isinstance(v, str) and k != "service")
+    return Here(found) if found is not None else None
 
 
 def _same_place(named: Locator, here: Locator) -> bool:
     return (named.chain_id, named.addresses) == (here.chain_id, here.addresses)
 
 
-def check_registry(item: Item, here: Locator | None) -> None:
+def check_registry(item: Item, place: Here | None) -> None:
     """A REGISTRY row: pass (naming the registry) when the file names this one or none; unknown,
     and no further check, when it names another or a malformed one."""
     raw = item.holder.registry if item.holder is not None else None
     if raw is None:
-        if here is not None:
-            item.add(Code.REGISTRY, Outcome.PASS, f"checked in {_short(here)}", **_evidence(here))
+        if place is not None:
+            item.rows.append((Code.REGISTRY, Outcome.PASS, place.said_here, place.evidence))
         return
-    if here is not None and _names_here(raw, here):  # the common case, without parsing it again
-        item.add(Code.REGISTRY, Outcome.PASS, f"checked in the registry the file names, {_short(here)}",
-                 **_evidence(here))  # fmt: skip
+    if place is not None and place.named_by(raw):  # the common case, without parsing it again
+        item.rows.append((Code.REGISTRY, Outcome.PASS, place.said_by_file, place.evidence))
         return
+    here = place.locator if place is not None else None
     named = locator_of(raw)
     if isinstance(named, str):
         item.add(Code.REGISTRY, Outcome.UNKNOWN, f"could not check: {named}")
