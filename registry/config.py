@@ -84,6 +84,8 @@ class Settings:
     )
     public_url: str = field(default_factory=lambda: os.environ.get("REGISTRY_PUBLIC_URL", DEFAULT_PUBLIC_URL))
     log_window: int = field(default_factory=lambda: env_blocks("REGISTRY_LOG_WINDOW", DEFAULT_LOG_WINDOW))
+    # The public registry service named in holder files' locators (formats/locator.py), if any.
+    public_service: str | None = field(default_factory=lambda: os.environ.get("REGISTRY_PUBLIC_SERVICE") or None)
 
     @property
     def rpc_url(self) -> str:

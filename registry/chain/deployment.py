@@ -33,6 +33,7 @@ from registry.chain.client import ChainClient, checksum
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError, TransactionReverted
 from registry.files import MIB, read_capped
 from registry.formats import safejson
+from registry.formats.locator import Locator
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -63,6 +64,26 @@ class Deployment:
             return self.contracts[name].address
         except KeyError as exc:
             raise ConfigError(f"the deployment file has no {name} contract") from exc
+
+    def locator(self, service: str | None = None) -> Locator | None:
+        """This deployment as a holder file names it (formats/locator.py); None for a file written
+        before the block hash was recorded, which cannot name its chain apart from a reset one."""
+        if self.deployment_block_hash is None or any(n not in self.contracts for n in CONTRACT_NAMES):
+            return None
+        records = [self.contracts[n] for n in CONTRACT_NAMES]
+        addresses = tuple(r.address.lower() for r in records)
+        codes = tuple(r.code_keccak.lower() for r in records)
+        return Locator(self.chain_id, self.deployment_block, self.deployment_block_hash, addresses, codes, service)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_locator(cls, locator: Locator) -> Deployment:
+        """The deployment a holder file's locator names, to attach to as to a deployment file
+        (chain id, block hash and code are checked the same way)."""
+        contracts = {
+            name: ContractRecord(address=checksum(address), artifact_sha256=artifact_hash(name), code_keccak=code)
+            for name, address, code in zip(CONTRACT_NAMES, locator.addresses, locator.code_hashes, strict=True)
+        }
+        return cls(locator.chain_id, locator.block, "", "", contracts, locator.block_hash)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -107,7 +128,10 @@ class Deployment:
     @classmethod
     def load(cls, path: Path) -> Deployment:
         if not path.exists() and not path.is_symlink():
-            raise ConfigError(f"no deployment file at {path}; run `registry deploy` or pass --deployment")
+            raise ConfigError(
+                f"no deployment file at {path}: pass the registry's deployment file with --deployment FILE "
+                "(or REGISTRY_DEPLOYMENT); only whoever runs a new registry writes one, with `registry deploy`"
+            )
         try:
             text = read_capped(path, MAX_DEPLOYMENT_BYTES, f"deployment file {path}").decode("utf-8")
         except InputError as exc:

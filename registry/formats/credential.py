@@ -266,10 +266,13 @@ class CohortProof:
 
 @dataclass(frozen=True)
 class HolderFile:
-    """What a holder receives: the credential and, for a cohort, its Merkle proof."""
+    """What a holder receives: the credential, for a cohort its Merkle proof, and the registry it
+    lives in (`registry`: the locator as the file holds it, read by `formats/locator.py` only when a
+    verifier needs it; None in files written before it was recorded)."""
 
     credential: str
     cohort: CohortProof | None = None
+    registry: Any = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format": HOLDER_FILE_FORMAT, "credential": self.credential}
@@ -283,6 +286,8 @@ class HolderFile:
             }
         else:
             data["anchor"] = {"type": "single"}
+        if self.registry is not None:
+            data["registry"] = self.registry
         return data
 
     def dumps(self) -> str:
@@ -361,7 +366,7 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
     if not isinstance(anchor, dict) or anchor.get("type") not in ("single", "cohort"):
         raise InputError(f"{source} has an unknown anchor type")
     if anchor["type"] == "single":
-        return HolderFile(credential=token)
+        return HolderFile(credential=token, registry=data.get("registry"))
     proof = anchor.get("proof")
     size = anchor.get("size")
     if not isinstance(proof, list) or len(proof) > 64 or not isinstance(size, int) or size < 1:
@@ -369,4 +374,5 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
     return HolderFile(
         credential=token,
         cohort=CohortProof(root=_hex32(anchor.get("root"), "the cohort root"), proof=_hex32_list(proof), size=size),
+        registry=data.get("registry"),
     )

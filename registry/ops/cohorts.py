@@ -39,6 +39,7 @@ class Issuer(Protocol):
     identity: Any
     tx: Any
     allocator: Any
+    locator: dict[str, Any] | None
 
     def writing(self) -> contextlib.AbstractContextManager[None]: ...
 
@@ -96,6 +97,7 @@ def issue_cohort(
                 vcfmt.CohortProof(
                     root=root, proof=tuple(bytes.fromhex(p[2:]) for p in tree.get_proof(i)), size=len(tokens)
                 ),
+                registry=self.locator,
             )
             for i, token in enumerate(tokens)
         ]

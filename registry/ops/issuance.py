@@ -68,6 +68,9 @@ class Issuer:
         self.identity = identity
         self.settings = settings
         self._terms_of_use: str | None = None
+        # The registry every holder file names (formats/locator.py), and the public service if set.
+        found = registry.deployment.locator(settings.public_service)
+        self.locator: dict[str, Any] | None = found.to_json() if found is not None else None
         # Every issuer write is journaled, and the status allocation lives in the journal.
         self.tx: TxManager = registry.attach_journal(settings)
         self.allocator = StatusAllocator(
@@ -209,7 +212,7 @@ class Issuer:
             crash_point("after-allocation")
             token = self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
             value = vcfmt.credential_hash(token)
-            holder_file = vcfmt.HolderFile(token)
+            holder_file = vcfmt.HolderFile(token, registry=self.locator)
             call = self.registry.credentials.anchor(value)
             files = Files((str(out),)) if out is not None else None
             (op_id,) = self.tx.record(self.identity.account, [(call, None)], batch=batch, files=files)

@@ -1,8 +1,9 @@
 """Skills passports: a holder's credentials presented together, as a Verifiable Presentation
 signed with the holder's did:key (EBSI's VP JWT profile: the presentation in the `vp` claim).
 
-The passport file also carries each cohort credential's Merkle proof; proofs need no signature
-(they either lead to an anchored root or they don't).
+The passport file also carries each cohort credential's Merkle proof and each credential's
+registry locator (formats/locator.py), by credential hash; neither needs a signature (a proof
+leads to an anchored root or it doesn't; a locator names a registry the verifier still checks).
 
 A presentation is short-lived and addressed, as EBSI's presentation library requires: it carries
 `iat`, `nbf` and an `exp` (DEFAULT_VALIDITY_S after signing unless the holder asks otherwise), and
@@ -101,7 +102,12 @@ def sign_presentation(
     proofs = {
         "0x" + vcfmt.credential_hash(f.credential).hex(): f.to_json()["anchor"] for f in files if f.cohort is not None
     }
-    return {"format": PASSPORT_FORMAT, "presentation": token, "cohortProofs": proofs}
+    # Where each credential lives (formats/locator.py), by hash as the proofs are: not signed, public.
+    registries = {"0x" + vcfmt.credential_hash(f.credential).hex(): f.registry for f in files if f.registry is not None}
+    return {
+        "format": PASSPORT_FORMAT, "presentation": token, "cohortProofs": proofs,
+        **({"registries": registries} if registries else {}),
+    }  # fmt: skip
 
 
 def _subject(token: str) -> Any:
@@ -146,7 +152,8 @@ def load_passport(content: str | bytes, source: str = "input") -> Passport:
         raise InputError(f"{source} is not a skills passport ({PASSPORT_FORMAT})")
     token = data.get("presentation")
     proofs = data.get("cohortProofs") or {}
-    if not isinstance(token, str) or not isinstance(proofs, dict):
+    registries = data.get("registries") or {}
+    if not isinstance(token, str) or not isinstance(proofs, dict) or not isinstance(registries, dict):
         raise InputError(f"{source}: malformed passport")
     parsed = jwt.parse(token)
     vp = parsed.payload.get("vp")
@@ -164,6 +171,8 @@ def load_passport(content: str | bytes, source: str = "input") -> Passport:
         holder_file: dict[str, Any] = {"format": vcfmt.HOLDER_FILE_FORMAT, "credential": token_n}
         if anchor is not None:
             holder_file["anchor"] = anchor
+        if registries.get(key) is not None:
+            holder_file["registry"] = registries[key]
         files.append(vcfmt.load_holder_file(json.dumps(holder_file), f"{source} credential {len(files) + 1}"))
     holder = vp.get("holder")
     if not isinstance(holder, str) or holder != parsed.payload.get("iss"):

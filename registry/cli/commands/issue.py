@@ -98,12 +98,7 @@ def _achievement(
     the chain is touched."""
     from registry.formats.credential import Achievement, Skill
 
-    parsed = []
-    for entry in skills:
-        uri, sep, label = entry.partition("=")
-        if not sep or not label.strip():
-            raise InputError(f"--skill must be URI=label (with a label), not {entry[:60]!r}")
-        parsed.append(Skill(uri, label))
+    parsed = [Skill(uri, label) for uri, label in _labelled("--skill", skills)]
     achievement = Achievement(
         name=name,
         description=description or name,
@@ -116,18 +111,24 @@ def _achievement(
     return achievement
 
 
+def _labelled(option: str, entries: list[str]) -> list[tuple[str, str]]:
+    """`URI=label` values of a repeatable option, each with a label, as (uri, label) pairs."""
+    pairs = []
+    for entry in entries:
+        uri, sep, label = entry.partition("=")
+        if not sep or not label.strip():
+            raise InputError(f"{option} must be URI=label (with a label), not {entry[:60]!r}")
+        pairs.append((uri, label))
+    return pairs
+
+
 def _with_holder(achievement: Any, occupations: list[str], name: str | None, document: str | None) -> Any:
     """The achievement with its ESCO occupations, and the holder's name and document reference."""
     from dataclasses import replace
 
     from registry.formats.credential import Occupation
 
-    parsed = []
-    for entry in occupations:
-        uri, sep, label = entry.partition("=")
-        if not sep or not label.strip():
-            raise InputError(f"--occupation must be URI=label (with a label), not {entry[:60]!r}")
-        parsed.append(Occupation(uri, label))
+    parsed = [Occupation(uri, label) for uri, label in _labelled("--occupation", occupations)]
     achievement = replace(
         achievement, occupations=tuple(parsed), holder_name=name or None, holder_document=document or None
     )

@@ -61,14 +61,33 @@ def add(
     did: Annotated[str, typer.Argument(help="The Root TAO's DID (or a local identity name).")],
     name: NameOpt = None,
     file: FileOpt = None,
+    registry: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--registry",
+            help="The deployment file of a registry in which you accept this root (repeatable); needed to "
+            "verify credentials whose files name that registry, without that deployment file as your own.",
+        ),
+    ] = None,
 ) -> None:
     """Accept a Root TAO: add its DID (and name) to the trust list, creating the file if needed."""
+    from registry.chain.deployment import Deployment
+    from registry.errors import ConfigError
     from registry.ops.trust import TrustList
 
     path = _file(ctx, file)
     root = did_of(settings_of(ctx), did)
+    pins = []
+    for deployment_file in registry or []:
+        try:
+            pin = Deployment.load(deployment_file).locator()
+        except ConfigError as exc:
+            raise InputError(str(exc)) from exc
+        if pin is None:
+            raise InputError(f"{shown(deployment_file)} records no deployment block hash: it cannot name its chain")
+        pins.append(pin)
     current = _load(path) if path.exists() else TrustList.empty(path, None)
-    current.with_root(root, name).save(path)
+    current.with_root(root, name, tuple(pins)).save(path)
     out.print(f"{shown(path)}: added {shown(name or 'a root')} ({short_did(root)})")
 
 

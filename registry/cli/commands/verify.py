@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
-from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, ServiceOpt, TrustListOpt, parse_at, verdict_settings
+from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, TrustListOpt, parse_at, verdict_settings
 from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
 from registry.config import Settings
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
@@ -30,6 +30,15 @@ AudienceOpt = Annotated[
 NonceOpt = Annotated[
     str | None,
     typer.Option(help="The challenge you gave the holder (passports only): a passport without it is refused."),
+]
+ServiceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--service",
+        envvar="REGISTRY_SERVICE",
+        help="Verify through a registry service (its URL) instead of a node (env REGISTRY_SERVICE).",
+        show_default=False,
+    ),
 ]
 # A service's verdict, as the exit code the library's verdict would give.
 _SERVICE_EXIT = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
@@ -52,6 +61,10 @@ def verify(
 ) -> None:
     """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
 
+    A file names the registry it lives in: without a deployment file, give only a node of that
+    chain (--rpc) or the registry's service (--service); trust-list roots count there where the
+    list pins them (`registry trust-list add DID --registry THEIR-DEPLOYMENT.json`).
+
     Exit 64 when the command line itself is wrong (an unknown option, a file that is not there,
     a date that is not a date): that is never a verdict."""
     from registry.ops.inputs import sources, trust_lists
@@ -65,6 +78,10 @@ def verify(
     if service:
         _verify_via_service(service, found, at, roots, as_json, audience=audience, nonce=nonce)
         return
+    read_first: dict[str | Path, tuple[str, bytes]] = {}  # the input read to find its registry, kept
+    located = _named_registry(settings, found, read_first)
+    if located is not None and roots is not None:
+        roots = roots.for_registry(located)  # a root counts there only where the list pins it
     from registry.chain.client import start_read_deadline
 
     # Every chain read ends within the read deadline: REGISTRY_READ_DEADLINE seconds for each
@@ -74,20 +91,39 @@ def verify(
     start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     if len(urls) > 1:
-        factories = [(u, functools.partial(_verifier_for, settings, roots, u)) for u in urls]
-        _verify_quorum(factories, [_read_argument(s) for s in found], when, as_json, audience, nonce)
+        factories = [(u, functools.partial(_verifier_for, settings, roots, u, located)) for u in urls]
+        _verify_quorum(factories, [_read_argument(s, read_first) for s in found], when, as_json, audience, nonce)
         return
-    _verify_local(_verifier_for(settings, roots, urls[0]), found, when, as_json, audience, nonce)
+    verifier = _verifier_for(settings, roots, urls[0], located)
+    _verify_local(verifier, found, when, as_json, audience, nonce, read_first)
 
 
-def _verifier_for(settings: Settings, roots: Any, url: str) -> Any:
-    """A verifier reading through the node at `url`; one that cannot attach says so in every report."""
+def _named_registry(settings: Settings, found: list[str | Path], read_first: dict[str | Path, Any]) -> Any:
+    """Without a deployment of the verifier's own, the registry the first input names (ops/locate.py)."""
+    from registry.ops.locate import has_own_deployment, named_registry
+
+    if has_own_deployment(settings) or not found:
+        return None
+    # Kept for the verification: stdin cannot be read twice.
+    read_first[found[0]] = _read_argument(found[0])
+    return named_registry(*read_first[found[0]])
+
+
+def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None) -> Any:
+    """A verifier reading through the node at `url` in the verifier's deployment, else in the registry
+    the input names (`located`); one that cannot attach says so in every report."""
+    from registry.ops.locate import connect_named, has_own_deployment, no_registry
     from registry.ops.registry import Registry
     from registry.ops.verify import Verifier
 
     endpoint = Settings(home=settings.home, rpc_urls=(url,), deployment_path=settings.deployment_path)
     try:
-        registry = Registry.connect(endpoint, journal=False)
+        if located is not None:
+            registry = connect_named(endpoint, located)
+        elif not has_own_deployment(settings):
+            raise ConfigError(no_registry(settings))
+        else:
+            registry = Registry.connect(endpoint, journal=False)
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
     # No trust list at all: a genuine credential's root is one nobody said they trust ("root not trusted").
@@ -96,17 +132,21 @@ def _verifier_for(settings: Settings, roots: Any, url: str) -> Any:
     )
 
 
-def _read_argument(source: str | Path) -> tuple[str, bytes]:
-    """One input read for a verdict: an input it cannot read is a command-line error (64)."""
+def _read_argument(source: str | Path, read_first: dict[str | Path, Any] | None = None) -> tuple[str, bytes]:
+    """One input read for a verdict (or taken from `read_first`, where it was read already): an input
+    it cannot read is a command-line error (64)."""
     from registry.ops.inputs import read
 
+    if read_first and source in read_first:
+        return read_first.pop(source)
     with arguments():
         return read(source)
 
 
 def _verify_local(
-    verifier: Any, found: list[str | Path], when: int | None, as_json: bool, audience: str | None, nonce: str | None
-) -> None:
+    verifier: Any, found: list[str | Path], when: int | None, as_json: bool, audience: str | None, nonce: str | None,
+    read_first: dict[str | Path, Any] | None = None,
+) -> None:  # fmt: skip
     """Read, verify and report a slice at a time; only the verdict counts are kept for the summary."""
     from rich.progress import Progress
 
@@ -120,7 +160,7 @@ def _verify_local(
     with Progress(console=progress_console(), transient=True, disable=single) as progress:
         task = progress.add_task(f"verifying {len(found)} files", total=len(found))
         for start in range(0, len(found), SLICE):
-            inputs = [_read_argument(source) for source in found[start : start + SLICE]]
+            inputs = [_read_argument(source, read_first) for source in found[start : start + SLICE]]
             for report in verify_inputs(verifier, inputs, when, audience=audience, nonce=nonce):
                 note_single_node(report)
                 counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1

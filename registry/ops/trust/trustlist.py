@@ -22,6 +22,7 @@ from registry.errors import InputError
 from registry.files import MIB, read_capped
 from registry.formats import safejson
 from registry.formats.did import check_did
+from registry.formats.locator import Locator
 
 MAX_TRUST_LIST_BYTES = MIB
 FORMAT = "registry-trust-list/1"
@@ -34,6 +35,9 @@ class Root:
 
     did: str
     name: str | None = None
+    # The registries in which the list accepts this root (formats/locator.py); none: only in the
+    # verifier's own deployment. A DID means something only in the registry it was onboarded in.
+    registries: tuple[Locator, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,14 +73,14 @@ class TrustList:
         """Every root, in the file's order (sorted by DID when the list kept no order)."""
         return self.entries or tuple(Root(did) for did in sorted(self.roots))
 
-    def with_root(self, did: str, name: str | None) -> TrustList:
+    def with_root(self, did: str, name: str | None, registries: tuple[Locator, ...] = ()) -> TrustList:
         """This list with one more root (InputError if it is already there)."""
         check_did(did)
         if did in self.roots:
             raise InputError(
                 f"{did} is already in {self.name}" + (f" as {self.name_of(did)!r}" if self.name_of(did) else "")
             )
-        return replace(self, roots=self.roots | {did}, entries=(*self.listed(), Root(did, _name(name))))
+        return replace(self, roots=self.roots | {did}, entries=(*self.listed(), Root(did, _name(name), registries)))
 
     def without_root(self, did: str) -> TrustList:
         if did not in self.roots:
@@ -84,8 +88,21 @@ class TrustList:
         kept = tuple(entry for entry in self.listed() if entry.did != did)
         return replace(self, roots=self.roots - {did}, entries=kept)
 
+    def for_registry(self, locator: Locator) -> TrustList:
+        """The roots this list accepts in a registry that is not the verifier's own (one a holder
+        file named): those it pins to that registry. A root listed without a registry is accepted
+        only in the verifier's own deployment: anyone can deploy the contracts and register any
+        DID in their own copy (docs/SECURITY.md, "The registry locator")."""
+        kept = tuple(r for r in self.listed() if any(pin.key == locator.key for pin in r.registries))
+        name = f"{self.name} as pinned to chain {locator.chain_id}'s registry deployed in block {locator.block}"
+        return TrustList(frozenset(r.did for r in kept), name, entries=kept, title=self.title)
+
     def to_json(self) -> dict[str, Any]:
-        roots = [{"did": r.did, **({"name": r.name} if r.name else {})} for r in self.listed()]
+        roots = [
+            {"did": r.did, **({"name": r.name} if r.name else {}),
+             **({"registries": [pin.to_json() for pin in r.registries]} if r.registries else {})}
+            for r in self.listed()
+        ]  # fmt: skip
         return {"format": FORMAT, **({"name": self.title} if self.title else {}), "roots": roots}
 
     def save(self, path: Path) -> None:
@@ -161,5 +178,9 @@ def _json_roots(text: str, path: Path) -> tuple[str | None, list[Root]]:
         if not isinstance(did, str):
             raise InputError(f"trust list {path}: every root needs a DID (root {n} has none)")
         name = _name(entry.get("name"), f"trust list {path}: the name of root {n}") if isinstance(entry, dict) else None
-        roots.append(Root(did, name))
+        pins = (entry.get("registries") or []) if isinstance(entry, dict) else []
+        if not isinstance(pins, list):
+            raise InputError(f"trust list {path}: the registries of root {n} are not a list")
+        where = f"trust list {path} root {n}"
+        roots.append(Root(did, name, tuple(Locator.from_json(pin, where) for pin in pins)))
     return title, roots

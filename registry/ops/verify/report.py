@@ -35,6 +35,8 @@ class Code(StrEnum):
     """Every check a report can carry; the value is the label reports show (and JSON's `name`)."""
 
     FORMAT = "format"
+    # Which registry the credential was checked in; unknown when its file names another one.
+    REGISTRY = "registry"
     COHORT_PROOF = "cohort proof"
     SIGNING_TIME = "signing time"
     TIME_ASKED = "time asked"

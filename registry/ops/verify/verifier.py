@@ -31,6 +31,7 @@ from registry.ops.verify.chain_checks import Batch
 from registry.ops.verify.issuers import IssuerCache
 from registry.ops.verify.item import Item, iso
 from registry.ops.verify.lookups import Lookups
+from registry.ops.verify.registries import check_registry, here_of
 from registry.ops.verify.report import (
     CHAIN_CHECKS_AFTER_STATUS,
     CHAIN_CHECKS_BEFORE_STATUS,
@@ -275,8 +276,11 @@ class Verifier:
         started = time.time()
         memo: ProofMemo = {}  # shared by the cohort proofs of this call only
         items = [Item(source) for source, _ in inputs]
+        here = here_of(self.registry.deployment) if self.registry is not None else None
         for item, (_, content) in zip(items, inputs, strict=True):
             offline.check_format(item, content, memo)
+            if self.registry is not None and item.format_ok:
+                check_registry(item, here)
             offline.check_signing_time(item, started, CLOCK_SKEW_S)
         chain_error = self._chain_error(items, at)
         when = at if at is not None else int(started)
