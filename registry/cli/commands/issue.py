@@ -28,6 +28,14 @@ HolderDocumentOpt = Annotated[
         help="A document reference (e.g. passport number) for the holder, in the credential only.", callback=text
     ),
 ]
+HandoverDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--handover-dir",
+        help="Where the keys made for roster rows without a did:key go, one handover file per person and "
+        "the sheet of one-time passphrases (default: the --out-dir path with -keys appended).",
+    ),
+]
 _SINGLE_ONLY = "--holder/--name/--out/--holder-name/--holder-document"
 
 
@@ -47,14 +55,7 @@ def issue(
     out_dir: Annotated[
         Path | None, typer.Option("--out-dir", help="Directory for a cohort's credential files.")
     ] = None,
-    handover_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--handover-dir",
-            help="Where the keys made for roster rows without a did:key go, one handover file per person and "
-            "the sheet of one-time passphrases (default: the --out-dir path with -keys appended).",
-        ),
-    ] = None,
+    handover_dir: HandoverDirOpt = None,
     description: Annotated[str, typer.Option(help="What the holder achieved.", callback=text)] = "",
     criteria: Annotated[str, typer.Option(help="How it was assessed.", callback=text)] = "",
     achievement_type: Annotated[

@@ -15,21 +15,24 @@ from registry.text import shown
 
 app = typer.Typer(help="Skills passports: a holder's credentials, presented together.", no_args_is_help=True)
 
+FilesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="The holder's credential files; with --from-wallet, credential ids (default: all).", show_default=False
+    ),
+]
+FromWalletOpt = Annotated[
+    bool, typer.Option("--from-wallet", help="Take the credentials from your wallet and sign with its key.")
+]
+
 
 @app.command("create")
 def passport_create(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--out", help="Where to write the passport.")],
-    files: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="The holder's credential files; with --from-wallet, credential ids (default: all).", show_default=False
-        ),
-    ] = None,
+    files: FilesArg = None,
     holder: Annotated[str | None, typer.Option(help="The holder's identity name (a did:key person).")] = None,
-    from_wallet: Annotated[
-        bool, typer.Option("--from-wallet", help="Take the credentials from your wallet and sign with its key.")
-    ] = False,
+    from_wallet: FromWalletOpt = False,
     wallet: WalletOpt = None,
     audience: Annotated[
         str | None,

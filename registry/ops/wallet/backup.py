@@ -67,7 +67,7 @@ def read_backup(path: Path, passphrase: str) -> dict[str, Any]:
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    data = safejson.loads(read_capped(path, MAX_BACKUP_BYTES, f"backup {path}"), f"backup {path}")
+    data = safejson.loads(read_capped(path, MAX_BACKUP_BYTES), f"backup {path}")
     if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
         raise InputError(f"{path} is not a wallet backup ({BACKUP_FORMAT})")
     try:
