@@ -156,7 +156,10 @@ class KeyStore:
         target = self.path(name)
         try:
             if not target.exists():
-                raise KeyStoreError(f"no identity named {name} in {self.directory}")
+                raise KeyStoreError(
+                    f"no identity named {name} in {self.directory}: make it with `registry identity create {name}`, "
+                    "or name the home that holds it (`registry --home DIR`, or REGISTRY_HOME)"
+                )
             data: dict[str, Any] = json.loads(read_capped(target, MIB, f"identity file {target}").decode("utf-8"))
         except InputError as exc:
             raise KeyStoreError(str(exc)) from exc

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import passphrase, settings_of
-from registry.cli.output import out
+from registry.cli.output import out, write
 from registry.errors import InputError, KeyStoreError
 from registry.text import shown
 
@@ -41,12 +41,21 @@ def identity_create(
 
 
 @app.command("show")
-def identity_show(ctx: typer.Context, name: str) -> None:
+def identity_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The identity's local name.")],
+    did_only: Annotated[
+        bool, typer.Option("--did", help="Print only the DID, whole, on one line (for scripts: DID=$(...)).")
+    ] = False,
+) -> None:
     """Show an identity's DID and public keys (nothing is decrypted)."""
     from registry.formats.keys import thumbprint
     from registry.keystore import KeyStore
 
     info = KeyStore(settings_of(ctx).keys_dir).public_info(name)
+    if did_only:  # the DID alone, whole and inert (read from a file on disk)
+        write(f"{shown(info['did'])}\n")
+        return
     out.print(f"{name}: {info['did']} ({info['kind']})")
     for key in info["keys"]:
         extra = f", account {key['address']}" if key.get("address") else ""
