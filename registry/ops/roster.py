@@ -2,11 +2,11 @@
 
 CSV columns (header row required): `holder` (a DID, or a local identity name; empty for a person
 who has no key yet, whose `holder_name` is then required: the centre makes her key, ops/people.py),
-`name`, and optionally `description`, `criteria`, `achievement_type`, `skills` (`URI=label` pairs separated
-by `|`), `eqf` (1-8), `occupations` (ESCO occupation `URI=label` pairs, as skills), and the
+`name`, and optionally `description`, `criteria`, `achievement_type`, `skills` (`URI=label` pairs
+separated by `|`), `eqf` (1-8), `occupations` (ESCO occupation `URI=label` pairs, as skills), and the
 holder's `holder_name` and `holder_document` (a document reference), which go into that holder's
-credential only, never on-chain. JSON: a list of objects with the same keys (`skills` may be a list of
-`{"uri", "label"}` objects).
+credential only, never on-chain; and `credits` (ECTS points, as text: europass credentials only).
+JSON: a list of objects with the same keys (`skills` may be a list of `{"uri", "label"}` objects).
 
 Nothing is coerced into credential content: text fields must be text (JSON strings), `eqf` an
 integer (a JSON integer, or digits), every skill needs a label, CSV quoting must be well formed
@@ -22,6 +22,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,13 @@ from registry.errors import InputError, KeyStoreError
 from registry.files import read_capped
 from registry.formats import safejson
 from registry.formats.credential import Achievement, Occupation, Skill
+from registry.formats.europass import check_credits
 from registry.ops.handover import check_holder_name
 
 MAX_ROSTER_BYTES = 64 * 1024 * 1024
-_TEXT_FIELDS = ("holder", "name", "description", "criteria", "achievement_type", "holder_name", "holder_document")
+_TEXT_FIELDS = (
+    "holder", "name", "description", "criteria", "achievement_type", "holder_name", "holder_document", "credits",
+)  # fmt: skip
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -120,6 +124,8 @@ def _row(row: dict[str, Any], where: str, resolve_holder: Callable[[str], str]) 
         holder_document=text["holder_document"] or None,
     )
     try:
+        if text["credits"]:
+            achievement = replace(achievement, credits=check_credits(text["credits"]))
         achievement.to_json()  # validates skill URIs and the EQF level now, with the row named
         holder = resolve_holder(text["holder"]) if text["holder"] else ""
     except (InputError, KeyStoreError) as exc:

@@ -36,6 +36,16 @@ HandoverDirOpt = Annotated[
         "the sheet of one-time passphrases (default: the --out-dir path with -keys appended).",
     ),
 ]
+CredentialTypeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=text),
+]
+ProfileOpt = Annotated[
+    str, typer.Option(help="ebsi (VCDM 1.1 JWT), vcdm2 (VCDM 2.0 vc+jwt) or europass (ELM 3.2 EDC, VCDM 2.0).")
+]
+CreditsOpt = Annotated[
+    str | None, typer.Option(help="ECTS credit points, e.g. 5 or 7.5 (--profile europass).", callback=text)
+]
 _SINGLE_ONLY = "--holder/--name/--out/--holder-name/--holder-document"
 
 
@@ -68,11 +78,9 @@ def issue(
     occupation: OccupationOpt = None,
     holder_name: HolderNameOpt = None,
     holder_document: HolderDocumentOpt = None,
-    credential_type: Annotated[
-        list[str] | None,
-        typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=text),
-    ] = None,
-    profile: Annotated[str, typer.Option(help="ebsi (VCDM 1.1 JWT) or vcdm2 (VCDM 2.0 vc+jwt).")] = "ebsi",
+    credential_type: CredentialTypeOpt = None,
+    profile: ProfileOpt = "ebsi",
+    credits: CreditsOpt = None,
     valid_until: Annotated[str | None, typer.Option(help="Expiry (a date includes that whole day, UTC).")] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
@@ -81,6 +89,7 @@ def issue(
     settings = settings_of(ctx, rpc, deployment)
     extra_types = tuple(credential_type or ())
     until = parse_until(valid_until)
+    _check_profile(profile, credits, extra_types)
     if roster is not None:
         if holder or name or output or holder_name or holder_document:
             raise InputError(f"--roster issues a cohort: use --out-dir, not {_SINGLE_ONLY} (the roster has columns)")
@@ -95,10 +104,22 @@ def issue(
         raise InputError(f"{output} already exists; not overwriting it")
     holder_did = holder_did_of(settings, holder)
     achievement = _achievement(name, description, criteria, achievement_type, skill or [], eqf)
-    achievement = _with_holder(achievement, occupation or [], holder_name, holder_document)
+    achievement = _with_holder(achievement, occupation or [], holder_name, holder_document, credits)
     if not output.parent.is_dir():
         raise InputError(f"the directory {output.parent} does not exist")
     _issue_single(settings, issuer, holder_did, achievement, output, extra_types, until, profile)
+
+
+def _check_profile(profile: str, credits: str | None, extra_types: tuple[str, ...]) -> None:
+    """What only one profile can say, refused for the others before the chain is touched."""
+    from registry.ops.issuance import PROFILES
+
+    if profile not in PROFILES:
+        raise InputError(f"--profile must be one of {', '.join(PROFILES)}, not {profile[:20]!r}")
+    if credits is not None and profile != "europass":
+        raise InputError("--credits (ECTS points) goes only into europass credentials: add --profile europass")
+    if extra_types and profile == "europass":
+        raise InputError("ELM fixes a europass credential's types: leave out --credential-type")
 
 
 def _achievement(
@@ -132,15 +153,23 @@ def _labelled(option: str, entries: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _with_holder(achievement: Any, occupations: list[str], name: str | None, document: str | None) -> Any:
-    """The achievement with its ESCO occupations, and the holder's name and document reference."""
+def _with_holder(
+    achievement: Any, occupations: list[str], name: str | None, document: str | None, credits: str | None
+) -> Any:
+    """The achievement with its ESCO occupations, the holder's name and document reference, and
+    its ECTS credit points (europass)."""
     from dataclasses import replace
 
     from registry.formats.credential import Occupation
+    from registry.formats.europass import check_credits
 
     parsed = [Occupation(uri, label) for uri, label in _labelled("--occupation", occupations)]
     achievement = replace(
-        achievement, occupations=tuple(parsed), holder_name=name or None, holder_document=document or None
+        achievement,
+        occupations=tuple(parsed),
+        holder_name=name or None,
+        holder_document=document or None,
+        credits=check_credits(credits) if credits is not None else None,
     )
     achievement.to_json()
     return achievement
@@ -191,6 +220,8 @@ def _issue_cohort(
     issuer_ops = Issuer(registry, identity, settings, profile)
     if not entries:
         raise InputError(f"roster {roster} names nobody")
+    if profile != "europass" and any(achievement.credits for _, achievement in entries):
+        raise InputError("the roster's credits column goes only into europass credentials: add --profile europass")
     # What is checked (expiry, key, accreditation for the types) is the same for every row.
     issuer_ops.check_can_issue(*entries[0], valid_until=until, extra_types=extra_types)
     if people:  # kept before anything is issued to them: no credential for a key that was not kept
