@@ -232,6 +232,7 @@ CHAIN_FIXTURES = frozenset({"anvil", "own_chain", "chains", "smoke", "network", 
 CHAIN_TESTS: dict[str, frozenset[str] | None] = {
     "test_node.py": None,
     "test_demo.py": None,
+    "test_quickstarts.py": None,
     "test_service_bench_smoke.py": None,
     "test_faults.py": frozenset({"test_random_node_losses_and_reorgs"}),
     "test_attach.py": frozenset({"test_deploy_refuses_to_record_a_block_a_reorg_replaced"}),

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from registry.formats import jwt
 from registry.formats.certified import certified
 from registry.formats.credential import iso
+from registry.formats.europass import certified_edc, is_edc
 from registry.formats.vcdm2 import PROFILE_VCDM20, parse_vc2, skills_context_loader
 from registry.ops.registry import REASONS, Purpose
 from registry.ops.verify import shapes
@@ -233,7 +234,8 @@ class Report:
             return None
         accreditation = self.check(Code.ACCREDITATION)
         name = accreditation.evidence.get("issuer_name") if accreditation is not None else None
-        return certified(vc, name if isinstance(name, str) else None)
+        read = certified_edc if is_edc(vc) else certified
+        return read(vc, name if isinstance(name, str) else None)
 
     def to_json(self) -> shapes.VerifyReport:
         return {
