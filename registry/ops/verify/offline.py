@@ -15,7 +15,7 @@ from registry.formats.merkle import ProofMemo, keccak256, verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.verify.fields import Fields, fields_v1, fields_v2
 from registry.ops.verify.item import Item, iso
-from registry.ops.verify.report import Code, CredentialInfo, Outcome
+from registry.ops.verify.report import Code, CredentialInfo, Outcome, Row
 
 _V2 = "vcdm2.0-vc+jwt"
 _V1_LABEL = "EBSI JWT-VC (VCDM 1.1)"
@@ -109,10 +109,10 @@ def check_validity(item: Item, at: int) -> None:
     elif item.valid_until is not None and at >= item.valid_until:
         item.add(Code.VALIDITY_PERIOD, Outcome.FAIL, f"expired on {iso(item.valid_until)}")
     else:
-        item.add(Code.VALIDITY_PERIOD, Outcome.PASS, _valid_message(item.valid_from, item.valid_until))
+        item.rows.append(_valid_row(item.valid_from, item.valid_until))
 
 
-@lru_cache(maxsize=1024)  # a cohort's members share their dates: each message is written once
-def _valid_message(valid_from: int, valid_until: int | None) -> str:
+@lru_cache(maxsize=1024)  # a cohort's members share their dates: each row is written once, and shared
+def _valid_row(valid_from: int, valid_until: int | None) -> Row:
     until = f"until {iso(valid_until)}" if valid_until else "with no expiry date"
-    return f"valid from {iso(valid_from)} {until}"
+    return Code.VALIDITY_PERIOD, Outcome.PASS, f"valid from {iso(valid_from)} {until}", {}
