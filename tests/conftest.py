@@ -93,8 +93,9 @@ def make_issuer(registry: Registry, settings: Settings):  # type: ignore[no-unty
 
 GOVERNANCE = Account.from_key(ANVIL_DEV_KEY)  # the deployer holds the governance role in tests
 ONE_YEAR = 365 * 24 * 3600
-ROOT_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence"))
-TAO_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence"))
+# EuropeanDigitalCredential: what the europass profile's credentials are (tests/helpers/certified.py).
+ROOT_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence", "EuropeanDigitalCredential"))
+TAO_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence", "EuropeanDigitalCredential"))
 WELDING_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate"))
 
 

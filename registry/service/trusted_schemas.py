@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from registry.formats.canonical import canonicalize
+from registry.formats.europass.schema import europass_schema, europass_schema_id
 from registry.formats.multibase import multibase_encode_b58
 
 SKILLS_SCHEMA_FILE = "skills-credential.schema.json"
@@ -32,8 +33,11 @@ def _load(name: str) -> dict[str, Any]:
 
 @cache
 def trusted_schemas() -> dict[str, dict[str, Any]]:
-    """schemaId -> schema, for every schema shipped with the package."""
-    return {schema_id(_load(name)): _load(name) for name in SCHEMA_FILES}
+    """schemaId -> schema, for every schema shipped with the package (the europass one with its
+    profile, registry/formats/europass/schema.py)."""
+    schemas = {schema_id(_load(name)): _load(name) for name in SCHEMA_FILES}
+    schemas[europass_schema_id()] = europass_schema()
+    return schemas
 
 
 def skills_schema_url(public_url: str) -> str:
