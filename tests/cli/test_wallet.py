@@ -101,12 +101,12 @@ def test_a_named_cohort_goes_into_wallets_passports_and_shows_a_revocation(
     files = {p.name: p for p in cohort.iterdir()}
     by_name = {row["holder_name"]: row for row in sheet}
     assert set(by_name) == {"Kwame Mensah", ARABIC, "Siobhán O'Brien"}
-    for prefix, did in [("amina-yusuf-", amina), ("kwame-mensah-", by_name["Kwame Mensah"]["did"]),
-                        ("محمد-الأحمد-", by_name[ARABIC]["did"])]:  # fmt: skip
+    for prefix, did in [("1-amina-yusuf-", amina), ("2-kwame-mensah-", by_name["Kwame Mensah"]["did"]),
+                        ("3-محمد-الأحمد-", by_name[ARABIC]["did"])]:  # fmt: skip
         assert f"{prefix}{did[-8:]}.json" in files, sorted(files)
     kwame = by_name["Kwame Mensah"]
-    kwame_file = files[f"kwame-mensah-{kwame['did'][-8:]}.json"]
-    amina_file = files[f"amina-yusuf-{amina[-8:]}.json"]
+    kwame_file = files[f"2-kwame-mensah-{kwame['did'][-8:]}.json"]
+    amina_file = files[f"1-amina-yusuf-{amina[-8:]}.json"]
 
     # Kwame takes his key home under his own passphrase; the centre deletes its copy on his code.
     handover = tmp_path / "cohort-keys" / kwame["handover_file"]
@@ -168,7 +168,7 @@ def _passport_and_revocation(
     assert re.search(rf"active\s+{ARABIC}", book) and "Amina Yusuf" in book
     assert "4 credentials issued by" in book and "3 active, 1 revoked" in book and "records and chain agree" in book
     # A revocation this home did not record (made elsewhere): the chain's word is shown beside the records'.
-    siobhan = next(p for p in kwame_file.parent.iterdir() if p.name.startswith("siobhán-o-brien-"))
+    siobhan = next(p for p in kwame_file.parent.iterdir() if p.name.startswith("4-siobhán-o-brien-"))
     issuer.change_status([json.loads(siobhan.read_text())["credential"]], Purpose.REVOCATION, set_=True, reason=1)
     book = ok(cli(settings.home, "issued", "--issuer", issuer.identity.name, *chain))
     assert re.search(r"active\s+Siobhán O'Brien .*\[the chain says revoked\]", book), book
