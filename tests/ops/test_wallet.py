@@ -227,3 +227,26 @@ def test_a_roster_row_without_a_person_is_refused_by_line(tmp_path: Path, row: s
     roster.write_text("holder,holder_name,name\n" + row + "\n")
     with pytest.raises(InputError, match=f"r.csv line 2: .*{message}"):
         load_roster(roster, lambda h: h)
+
+
+def test_issuance_records_fold_into_each_credentials_state_and_a_damaged_line_is_named(tmp_path: Path) -> None:
+    from registry.ops.issued import read_records, record_issued, record_status, records_path
+
+    home = tmp_path / "home"
+    people = [new_natural_person(f"p{n}") for n in range(3)]
+    tokens = [credential(p.did, "Welding", holder_name=name) for p, name in zip(people, NAMES, strict=False)]
+    record_issued(home, ISSUER, [(vcfmt.HolderFile(t), f"f{n}.json") for n, t in enumerate(tokens)], 7)
+    record_status(home, ISSUER, "suspended", tokens[1:], 6, 8)
+    record_status(home, ISSUER, "reinstated", tokens[2:], 7, 9)
+    record_status(home, ISSUER, "revoked", tokens[:1], 2, 10)
+    records = read_records(home, ISSUER.name)
+    assert [(r.holder_name, r.state, r.reason) for r in records] == [
+        (NAMES[0], "revoked", 2), (NAMES[1], "suspended", 6), (NAMES[2], "active", 7),
+    ]  # fmt: skip
+    assert stat.S_IMODE(os.stat(records_path(home, ISSUER.name)).st_mode) == 0o600
+    with records_path(home, ISSUER.name).open("a") as handle:
+        handle.write('{"event": "revoked"\n')
+    with pytest.raises(InputError, match="line 8 is damaged"):
+        read_records(home, ISSUER.name)
+    with pytest.raises(InputError, match="nothing issued from this home"):
+        read_records(home, "another")
