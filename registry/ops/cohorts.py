@@ -41,6 +41,8 @@ class Issuer(Protocol):
     allocator: Any
     locator: dict[str, Any] | None
 
+    def publish_new_lists(self, number: int) -> None: ...
+
     def writing(self) -> contextlib.AbstractContextManager[None]: ...
 
     def sign(self, draft: vcfmt.CredentialDraft, issued_at: int) -> str: ...
@@ -81,6 +83,7 @@ def issue_cohort(
         now = self.registry.signing_time()
         number, indexes = self.allocator.allocate_cohort(len(entries), batch)
         crash_point("after-allocation")
+        self.publish_new_lists(number)
         tokens: list[str] = []
         for (holder, achievement), index in zip(entries, indexes, strict=True):
             tokens.append(
