@@ -114,7 +114,8 @@ def _wait_for(base: str, server: subprocess.Popen[str]) -> None:
             return
         except httpx.TransportError:
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"registry serve did not start: {server.stderr.read() if server.stderr else ''}")
+                stderr = server.stderr.read() if server.stderr else ""
+                raise RuntimeError(f"registry serve did not start: {stderr}") from None
             time.sleep(0.1)
 
 
@@ -184,7 +185,7 @@ def test_what_we_issue_is_verified_by_ebsi_libraries(world: World, issued: dict[
         results[n]["requests"] for n in ("nothing revoked yet", "cohort member as its bare JWT", "passport")
     )
     print(f"\nEBSI library requests: first credential {first}, next credential {again}, "
-          f"passport of {PASSPORT_SIZE} {passport_run} ({passport_run / PASSPORT_SIZE:.1f} per credential)")  # fmt: skip
+          f"passport of {PASSPORT_SIZE}: {passport_run} ({passport_run / PASSPORT_SIZE:.1f} each)")  # fmt: skip
     assert passport_run >= PASSPORT_SIZE  # it did read the registry for every credential
 
 
