@@ -139,37 +139,15 @@ class KeyStore:
             return []
         return sorted(p.stem for p in self.directory.glob("*.json"))
 
-    def save(self, identity: Identity, passphrase: str, *, overwrite: bool = False) -> Path:
+    def save(self, identity: Identity, passphrase: str, *, overwrite: bool = False, n: int | None = None) -> Path:
+        """Write `identity`'s file, its keys encrypted under `passphrase` at scrypt cost `n`
+        (default: `scrypt_n()`)."""
         target = self.path(identity.name)
         if target.exists() and not overwrite:
             raise KeyStoreError(f"identity {identity.name} already exists at {target}")
+        data = identity_document(identity, passphrase, n)
         self.directory.mkdir(parents=True, exist_ok=True)
         os.chmod(self.directory, 0o700)
-        secret = passphrase.encode()
-        n = scrypt_n()
-        entries: list[dict[str, Any]] = [
-            {
-                "use": "assertion",
-                "publicJwk": identity.signing_jwk,
-                "keyfile": _encrypt(identity.signing_key, secret, n),
-            }
-        ]
-        if identity.controller_key is not None:
-            entries.append(
-                {
-                    "use": "controller",
-                    "publicJwk": identity.controller_jwk,
-                    "address": identity.account.address,
-                    "keyfile": _encrypt(identity.controller_key, secret, n),
-                }
-            )
-        data = {
-            "format": FORMAT,
-            "name": identity.name,
-            "did": identity.did,
-            "kind": identity.kind,
-            "keys": entries,
-        }
         write_json_atomic(target, data, mode=0o600)
         return target
 
@@ -178,7 +156,10 @@ class KeyStore:
         target = self.path(name)
         try:
             if not target.exists():
-                raise KeyStoreError(f"no identity named {name} in {self.directory}")
+                raise KeyStoreError(
+                    f"no identity named {name} in {self.directory}: make it with `registry identity create {name}`, "
+                    "or name the home that holds it (`registry --home DIR`, or REGISTRY_HOME)"
+                )
             data: dict[str, Any] = json.loads(read_capped(target, MIB, f"identity file {target}").decode("utf-8"))
         except InputError as exc:
             raise KeyStoreError(str(exc)) from exc
@@ -189,36 +170,66 @@ class KeyStore:
         return data
 
     def load(self, name: str, passphrase: str) -> Identity:
-        data = self.public_info(name)
-        secret = passphrase.encode()
-        by_use: dict[str, JWK] = {}
-        try:
-            for entry in data["keys"]:
-                kind = keyfmt.key_type(entry["publicJwk"])
-                problem = _keyfile_problem(entry["keyfile"])
-                if problem:
-                    raise KeyStoreError(f"identity file {self.path(name)} is corrupt: {problem}")
-                from eth_keyfile import decode_keyfile_json
+        return identity_from_document(
+            self.public_info(name), passphrase, f"identity {name}", f"identity file {self.path(name)}"
+        )
 
-                try:
-                    raw = decode_keyfile_json(entry["keyfile"], secret)
-                except Exception as exc:  # eth_keyfile raises its own types; only a MAC mismatch is the passphrase
-                    if "MAC mismatch" in str(exc):
-                        raise KeyStoreError(f"wrong passphrase for identity {name}") from exc
-                    raise KeyStoreError(f"identity file {self.path(name)} is corrupt: {exc}") from exc
-                key = keyfmt.from_private_bytes(kind, raw)
-                if keyfmt.jwk_public_dict(key) != keyfmt.public_jwk(entry["publicJwk"]):
-                    raise KeyStoreError(f"identity {name}: a stored key does not match its public key")
-                by_use[entry["use"]] = key
-            return Identity(
-                name=data["name"],
-                did=data["did"],
-                kind=data["kind"],
-                signing_key=by_use["assertion"],
-                controller_key=by_use.get("controller"),
-            )
-        except (KeyError, TypeError) as exc:
-            raise KeyStoreError(f"identity file for {name} is malformed") from exc
+
+def identity_document(identity: Identity, passphrase: str, n: int | None = None) -> dict[str, Any]:
+    """An identity as its file holds it: public keys in the clear, private keys encrypted under
+    `passphrase` (Web3 Secret Storage v3, scrypt cost `n`, default `scrypt_n()`)."""
+    secret = passphrase.encode()
+    n = scrypt_n() if n is None else n
+    entries: list[dict[str, Any]] = [
+        {"use": "assertion", "publicJwk": identity.signing_jwk, "keyfile": _encrypt(identity.signing_key, secret, n)}
+    ]
+    if identity.controller_key is not None:
+        entries.append(
+            {
+                "use": "controller",
+                "publicJwk": identity.controller_jwk,
+                "address": identity.account.address,
+                "keyfile": _encrypt(identity.controller_key, secret, n),
+            }
+        )
+    return {"format": FORMAT, "name": identity.name, "did": identity.did, "kind": identity.kind, "keys": entries}
+
+
+def identity_from_document(data: dict[str, Any], passphrase: str, who: str, where: str) -> Identity:
+    """The identity an identity document holds, decrypted with `passphrase`; `who` names it in
+    errors ("identity amina"), `where` is the file it came from."""
+    secret = passphrase.encode()
+    by_use: dict[str, JWK] = {}
+    try:
+        for entry in data["keys"]:
+            kind = keyfmt.key_type(entry["publicJwk"])
+            problem = _keyfile_problem(entry["keyfile"])
+            if problem:
+                raise KeyStoreError(f"{where} is corrupt: {problem}")
+            from eth_keyfile import decode_keyfile_json
+
+            try:
+                raw = decode_keyfile_json(entry["keyfile"], secret)
+            except Exception as exc:  # eth_keyfile raises its own types; only a MAC mismatch is the passphrase
+                if "MAC mismatch" in str(exc):
+                    raise KeyStoreError(f"wrong passphrase for {who}") from exc
+                raise KeyStoreError(f"{where} is corrupt: {exc}") from exc
+            key = keyfmt.from_private_bytes(kind, raw)
+            if keyfmt.jwk_public_dict(key) != keyfmt.public_jwk(entry["publicJwk"]):
+                raise KeyStoreError(f"{who}: a stored key does not match its public key")
+            by_use[entry["use"]] = key
+        identity = Identity(
+            name=data["name"],
+            did=data["did"],
+            kind=data["kind"],
+            signing_key=by_use["assertion"],
+            controller_key=by_use.get("controller"),
+        )
+    except (KeyError, TypeError, InputError) as exc:
+        raise KeyStoreError(f"{where} is malformed") from exc
+    if identity.kind == "natural-person" and identity.did != did_key_from_jwk(identity.signing_jwk):
+        raise KeyStoreError(f"{where}: its DID is not the did:key of its key")
+    return identity
 
 
 _HEX = re.compile(r"[0-9a-fA-F]*")

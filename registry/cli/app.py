@@ -25,6 +25,7 @@ from registry.cli.commands import (
     trust,
     trustlist,
     verify,
+    wallet,
 )
 from registry.cli.options import Home, HomeOpt
 
@@ -47,6 +48,7 @@ app.add_typer(journal.app, name="journal")
 app.add_typer(trust.app, name="trust")
 app.add_typer(trustlist.app, name="trust-list")
 app.add_typer(passport.app, name="passport")
+app.add_typer(wallet.app, name="wallet")
 app.add_typer(issuer.app, name="issuer")
 app.add_typer(node.app, name="node")
 app.add_typer(identity.app, name="identity")
@@ -54,6 +56,7 @@ app.add_typer(did.app, name="did")
 
 app.command()(node.deploy)
 app.command()(issue.issue)
+app.command()(issue.issued)
 app.command()(status.revoke)
 app.command()(status.suspend)
 app.command()(status.reinstate)

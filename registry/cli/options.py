@@ -94,13 +94,16 @@ TrustListOpt = Annotated[
 ]
 
 
-def passphrase(confirm: bool = False) -> str:
-    value = os.environ.get("REGISTRY_PASSPHRASE")
+def passphrase(confirm: bool = False, env: str = "REGISTRY_PASSPHRASE", prompt: str = "Passphrase") -> str:
+    """A passphrase from the environment variable `env`, else asked (twice with `confirm`)."""
+    value = os.environ.get(env)
     if value:
         return value
     if not sys.stdin.isatty():
-        raise KeyStoreError("no passphrase: set REGISTRY_PASSPHRASE or run in a terminal to be prompted")
-    result: str = typer.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
+        raise KeyStoreError(f"no {prompt.lower()}: set {env} or run in a terminal to be prompted")
+    result: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    if not result:
+        raise KeyStoreError(f"the {prompt.lower()} is empty")
     return result
 
 

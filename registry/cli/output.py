@@ -169,6 +169,7 @@ def print_certified(certified: dict[str, Any], indent: str) -> None:
     for key in ("skills", "occupations"):
         for entry in certified.get(key) or []:
             lines.append(f"  {key[:-1]}: {entry.get('label') or '(no label)'} <{entry.get('uri')}>")
+    lines.extend(_elm_lines(certified))
     until = f"until {certified['valid_until']}" if certified.get("valid_until") else "no expiry date"
     lines.append(f"  issued {certified.get('issued') or '?'}, valid from {certified.get('valid_from') or '?'}, {until}")
     lines.append(f"  issuer: {_party(certified.get('issuer') or {})}")
@@ -177,6 +178,22 @@ def print_certified(certified: dict[str, Any], indent: str) -> None:
     lines.append(f"  holder: {_party(holder, document)}")
     for line in lines:
         out.print(f"{indent}{shown(line)}")
+
+
+def _elm_lines(certified: dict[str, Any]) -> list[str]:
+    """What a Europass credential says beyond an Open Badge: learning outcomes (those that are not
+    already a skill's label), credit points, and the awarding body when it is not the issuer."""
+    labels = {entry.get("label") for entry in certified.get("skills") or []}
+    lines = [
+        f"  learning outcome: {title}" for title in certified.get("learning_outcomes") or [] if title not in labels
+    ]
+    for credit in certified.get("credits") or []:
+        framework = f" ({credit['framework']})" if credit.get("framework") else ""
+        lines.append(f"  credits: {credit.get('points')}{framework}")
+    body = certified.get("awarding_body")
+    if body and body.get("did") != (certified.get("issuer") or {}).get("did"):
+        lines.append(f"  awarded by: {_party(body)}")
+    return lines
 
 
 def _print_check(check: Any, indent: str) -> None:

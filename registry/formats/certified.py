@@ -48,8 +48,16 @@ class Holder(Party):
     """a document reference (passport or ID number, ...) the issuer put in the credential"""
 
 
+class Credit(TypedDict):
+    """Credit points (ELM `CreditPoint`): how many, and in which framework (ECTS, ...)."""
+
+    points: str
+    framework: str | None
+
+
 class Certified(TypedDict):
-    """What a credential certifies, as the issuer signed it (all text is the issuer's, untrusted)."""
+    """What a credential certifies, as the issuer signed it (all text is the issuer's, untrusted).
+    The last three are what a Europass (ELM) credential says beyond an Open Badge; empty for one."""
 
     name: str | None
     description: str | None
@@ -65,13 +73,18 @@ class Certified(TypedDict):
     """None: no expiry date"""
     issuer: Party
     holder: Holder
+    learning_outcomes: list[str]
+    """the titles of the learning outcomes"""
+    credits: list[Credit]
+    awarding_body: Party | None
+    """who awarded it (ELM's awarding body: its id and the name the credential gives it)"""
 
 
-def _text(value: Any) -> str | None:
+def text_of(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _date(value: Any) -> str | None:
+def date_of(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     try:
@@ -82,8 +95,8 @@ def _date(value: Any) -> str | None:
 
 def _criteria(value: Any) -> str | None:
     if isinstance(value, dict):
-        return _text(value.get("narrative")) or _text(value.get("id"))
-    return _text(value)
+        return text_of(value.get("narrative")) or text_of(value.get("id"))
+    return text_of(value)
 
 
 def _alignments(achievement: dict[str, Any]) -> tuple[list[Aligned], list[Aligned], int | None]:
@@ -95,7 +108,7 @@ def _alignments(achievement: dict[str, Any]) -> tuple[list[Aligned], list[Aligne
     for entry in entries[:MAX_ALIGNMENTS] if isinstance(entries, list) else ():
         if not isinstance(entry, dict) or not isinstance(entry.get("targetUrl"), str):
             continue
-        url, label = entry["targetUrl"], _text(entry.get("targetName"))
+        url, label = entry["targetUrl"], text_of(entry.get("targetName"))
         if url.startswith(ESCO_SKILL_PREFIX):
             skills.append({"uri": url, "label": label})
         elif url.startswith(ESCO_OCCUPATION_PREFIXES):
@@ -111,7 +124,7 @@ def _identities(subject: dict[str, Any]) -> dict[str, str]:
     entries = subject.get("identifier")
     for entry in entries[:MAX_ALIGNMENTS] if isinstance(entries, list) else ():
         if isinstance(entry, dict) and entry.get("hashed") is False:
-            kind, value = entry.get("identityType"), _text(entry.get("identityHash"))
+            kind, value = entry.get("identityType"), text_of(entry.get("identityHash"))
             if isinstance(kind, str) and value is not None:
                 found.setdefault(kind, value)
     return found
@@ -130,20 +143,23 @@ def certified(vc: Any, issuer_name: str | None = None) -> Certified:
     issuer = vc.get("issuer")
     issuer_did = issuer.get("id") if isinstance(issuer, dict) else issuer
     return {
-        "name": _text(achievement.get("name")),
-        "description": _text(achievement.get("description")),
+        "name": text_of(achievement.get("name")),
+        "description": text_of(achievement.get("description")),
         "criteria": _criteria(achievement.get("criteria")),
-        "achievement_type": _text(achievement.get("achievementType")),
+        "achievement_type": text_of(achievement.get("achievementType")),
         "skills": skills,
         "occupations": occupations,
         "eqf_level": eqf,
-        "issued": _date(vc.get("awardedDate", vc.get("issued"))),
-        "valid_from": _date(vc.get("validFrom", vc.get("issuanceDate"))),
-        "valid_until": _date(vc.get("validUntil", vc.get("expirationDate"))),
-        "issuer": {"did": _text(issuer_did), "name": issuer_name},
+        "issued": date_of(vc.get("awardedDate", vc.get("issued"))),
+        "valid_from": date_of(vc.get("validFrom", vc.get("issuanceDate"))),
+        "valid_until": date_of(vc.get("validUntil", vc.get("expirationDate"))),
+        "issuer": {"did": text_of(issuer_did), "name": issuer_name},
         "holder": {
-            "did": _text(subject.get("id")),
+            "did": text_of(subject.get("id")),
             "name": identities.get("name"),
             "document": identities.get("identifier"),
         },
+        "learning_outcomes": [],
+        "credits": [],
+        "awarding_body": None,
     }

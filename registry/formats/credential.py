@@ -126,6 +126,8 @@ class Achievement:
     # into the achievement, never on-chain); see formats/certified.py.
     holder_name: str | None = None
     holder_document: str | None = None
+    # ECTS credit points, as ELM writes them ("5", "7.5"): the europass profile only.
+    credits: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         alignment = [s.alignment() for s in self.skills] + [o.alignment() for o in self.occupations]

@@ -49,6 +49,11 @@ __all__ = [
 ]
 
 
+# ebsi: EBSI's VCDM 1.1 JWT-VC; vcdm2: VCDM 2.0 vc+jwt (an Open Badge); europass: an ELM 3.2
+# European Digital Credential over VCDM 2.0 (formats/europass/).
+PROFILES = ("ebsi", "vcdm2", "europass")
+
+
 @dataclass(frozen=True)
 class Issued:
     holder_file: vcfmt.HolderFile
@@ -60,8 +65,11 @@ class Issued:
 
 class Issuer:
     def __init__(self, registry: Registry, identity: Identity, settings: Settings, profile: str = "ebsi") -> None:
-        if profile not in ("ebsi", "vcdm2"):
-            raise InputError("profile must be ebsi (VCDM 1.1 JWT) or vcdm2 (VCDM 2.0 vc+jwt)")
+        if profile not in PROFILES:
+            raise InputError(
+                "profile must be ebsi (VCDM 1.1 JWT), vcdm2 (VCDM 2.0 vc+jwt) or europass "
+                "(an ELM European Digital Credential, VCDM 2.0 vc+jwt)"
+            )
         self.profile = profile
         if identity.kind != "legal-entity":
             raise InputError(f"{identity.name} is a natural person and cannot issue credentials")
@@ -70,6 +78,7 @@ class Issuer:
         self.settings = settings
         self._terms_of_use: str | None = None
         self._lists_published: set[int] = set()  # list numbers whose status lists are known published
+        self._legal_name: str | None = None  # as the issuer's accreditation states it (europass)
         # The registry every holder file names (formats/locator.py), and the public service if set.
         found = registry.deployment.locator(settings.public_service)
         self.locator: dict[str, Any] | None = found.to_json() if found is not None else None
@@ -106,7 +115,13 @@ class Issuer:
             for purpose in (Purpose.REVOCATION, Purpose.SUSPENSION)
         )
         # Every credential names the schema it passes, served by our trusted schemas registry.
-        schema = ownschemas.SKILLS_VC2 if self.profile == "vcdm2" else ownschemas.SKILLS
+        if self.profile == "europass":
+            from registry.formats.europass.schema import europass_schema_url
+
+            schema_url = europass_schema_url(self.settings.public_url)
+        else:
+            schema = ownschemas.SKILLS_VC2 if self.profile == "vcdm2" else ownschemas.SKILLS
+            schema_url = ownschemas.schema_url(self.settings.public_url, schema)
         return vcfmt.CredentialDraft(
             issuer=self.identity.did,
             holder=holder,
@@ -114,7 +129,7 @@ class Issuer:
             valid_from=valid_from,
             valid_until=valid_until,
             status=status,
-            schema_url=ownschemas.schema_url(self.settings.public_url, schema),
+            schema_url=schema_url,
             terms_of_use=self.terms_of_use,
             extra_types=extra_types,
         )
@@ -168,27 +183,34 @@ class Issuer:
         method = state.method_by_thumbprint(self.identity.kid.partition("#")[2])
         if method is None or not method.has(Rel.ASSERTION_METHOD) or not method.valid_at(now):
             raise InputError(f"{self.identity.name}'s signing key is not a current assertion key of {did}")
-        draft = self._draft(holder, achievement, 0, 0, now, valid_until, extra_types)
-        if self.profile == "vcdm2":
-            from registry.formats.vcdm2 import build_vc2
-
-            vc = build_vc2(draft, now)
-        else:
-            vc = vcfmt.build_vc(draft, now)
+        vc = self.build(self._draft(holder, achievement, 0, 0, now, valid_until, extra_types), now)
         kinds = vc.get("type")
         need = Need(types=tuple(kinds) if isinstance(kinds, list) else (), schema_id=vcfmt.schema_id(vc))
         chain = Trust(self.registry, self.settings.public_url).fetch([did])[did]
         report = evaluate(chain, now, None, need)
         if not report.ok:
             raise InputError(f"{self.identity.name} may not issue this credential now: {report.summary}")
+        if report.path and isinstance(name := report.path[0].evidence.get("name"), str):
+            self._legal_name = name
+
+    def build(self, draft: vcfmt.CredentialDraft, issued_at: int) -> dict[str, Any]:
+        """The credential of this issuer's profile, unsigned."""
+        if self.profile == "vcdm2":
+            from registry.formats.vcdm2 import build_vc2
+
+            return build_vc2(draft, issued_at)
+        if self.profile == "europass":
+            from registry.formats.europass import build_edc
+
+            return build_edc(draft, issued_at, self._legal_name)
+        return vcfmt.build_vc(draft, issued_at)
 
     def sign(self, draft: vcfmt.CredentialDraft, issued_at: int) -> str:
-        if self.profile == "vcdm2":
-            from registry.formats.vcdm2 import build_vc2, sign_vc2, skills_context_loader
+        if self.profile in ("vcdm2", "europass"):
+            from registry.formats.vcdm2 import sign_vc2, skills_context_loader
 
-            return sign_vc2(
-                build_vc2(draft, issued_at), self.identity.signing_key, self.identity.kid, loader=skills_context_loader
-            )
+            vc = self.build(draft, issued_at)
+            return sign_vc2(vc, self.identity.signing_key, self.identity.kid, loader=skills_context_loader)
         vc = vcfmt.build_vc(draft, issued_at)
         return vcfmt.sign_vc(vc, self.identity.signing_key, self.identity.kid)
 

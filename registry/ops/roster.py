@@ -1,11 +1,12 @@
 """Cohort rosters: who gets which credential, from CSV or JSON.
 
-CSV columns (header row required): `holder` (a DID, or a local identity name), `name`, and
-optionally `description`, `criteria`, `achievement_type`, `skills` (`URI=label` pairs separated
-by `|`), `eqf` (1-8), `occupations` (ESCO occupation `URI=label` pairs, as skills), and the
+CSV columns (header row required): `holder` (a DID, or a local identity name; empty for a person
+who has no key yet, whose `holder_name` is then required: the centre makes her key, ops/people.py),
+`name`, and optionally `description`, `criteria`, `achievement_type`, `skills` (`URI=label` pairs
+separated by `|`), `eqf` (1-8), `occupations` (ESCO occupation `URI=label` pairs, as skills), and the
 holder's `holder_name` and `holder_document` (a document reference), which go into that holder's
-credential only, never on-chain. JSON: a list of objects with the same keys (`skills` may be a list of
-`{"uri", "label"}` objects).
+credential only, never on-chain; and `credits` (ECTS points, as text: europass credentials only).
+JSON: a list of objects with the same keys (`skills` may be a list of `{"uri", "label"}` objects).
 
 Nothing is coerced into credential content: text fields must be text (JSON strings), `eqf` an
 integer (a JSON integer, or digits), every skill needs a label, CSV quoting must be well formed
@@ -19,7 +20,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +30,13 @@ from registry.errors import InputError, KeyStoreError
 from registry.files import read_capped
 from registry.formats import safejson
 from registry.formats.credential import Achievement, Occupation, Skill
+from registry.formats.europass import check_credits
+from registry.ops.handover import check_holder_name
 
 MAX_ROSTER_BYTES = 64 * 1024 * 1024
-_TEXT_FIELDS = ("holder", "name", "description", "criteria", "achievement_type", "holder_name", "holder_document")
+_TEXT_FIELDS = (
+    "holder", "name", "description", "criteria", "achievement_type", "holder_name", "holder_document", "credits",
+)  # fmt: skip
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -99,8 +106,12 @@ def _skills(value: Any, where: str) -> tuple[Skill, ...]:
 
 def _row(row: dict[str, Any], where: str, resolve_holder: Callable[[str], str]) -> tuple[str, Achievement]:
     text = {key: _text(row, key, where) for key in _TEXT_FIELDS}
-    if not text["holder"] or not text["name"]:
-        raise InputError(f"{where}: holder and name are required")
+    if not text["name"]:
+        raise InputError(f"{where}: name (the qualification) is required")
+    if not text["holder"] and not text["holder_name"]:
+        raise InputError(f"{where}: a holder's did:key, or the holder_name of a person who has none, is required")
+    if text["holder_name"]:
+        text["holder_name"] = check_holder_name(text["holder_name"], where)
     achievement = Achievement(
         name=text["name"],
         description=text["description"] or text["name"],
@@ -113,8 +124,10 @@ def _row(row: dict[str, Any], where: str, resolve_holder: Callable[[str], str]) 
         holder_document=text["holder_document"] or None,
     )
     try:
+        if text["credits"]:
+            achievement = replace(achievement, credits=check_credits(text["credits"]))
         achievement.to_json()  # validates skill URIs and the EQF level now, with the row named
-        holder = resolve_holder(text["holder"])
+        holder = resolve_holder(text["holder"]) if text["holder"] else ""
     except (InputError, KeyStoreError) as exc:
         raise type(exc)(f"{where}: {exc}") from exc
     return holder, achievement
@@ -132,7 +145,7 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
             fields = next(reader)
         except StopIteration:
             if header is None:
-                raise InputError(f"roster {path} needs a header row with at least holder and name") from None
+                raise InputError(f"roster {path} needs a header row with name and holder (or holder_name)") from None
             return
         except csv.Error as exc:
             raise InputError(f"{name} line {start}: malformed CSV ({exc})") from exc
@@ -142,8 +155,8 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
         where = f"{name} line {start}"
         if header is None:
             header = fields
-            if "holder" not in header or "name" not in header:
-                raise InputError(f"roster {path} needs a header row with at least holder and name")
+            if "name" not in header or not {"holder", "holder_name"} & set(header):
+                raise InputError(f"roster {path} needs a header row with name and holder (or holder_name)")
             continue
         if len(fields) > len(header):
             raise InputError(
@@ -177,15 +190,27 @@ def check_out_dir(out_dir: Path) -> None:
 
 
 def file_names(entries: list[tuple[str, Achievement]]) -> list[str]:
-    """Each holder's file name: its row number, the achievement, and (to tell at a glance which
-    holder it is for) the end of their did:key."""
+    """Each holder's file name: the holder's name where the roster gives it (a readable slug, in
+    its own script), else the row number and the achievement; then the end of their did:key, to
+    tell two people of one name apart. A person named twice gets -2, -3 ..."""
     width = len(str(len(entries)))
-    return [
-        f"{n:0{width}d}-{_slug(achievement.name)}-{holder_did[-8:]}.json"
-        for n, (holder_did, achievement) in enumerate(entries, 1)
-    ]
+    names: list[str] = []
+    taken: set[str] = set()
+    for n, (holder_did, achievement) in enumerate(entries, 1):
+        if achievement.holder_name:
+            stem = f"{slug(achievement.holder_name, 'holder')}-{holder_did[-8:]}"
+        else:
+            stem = f"{n:0{width}d}-{slug(achievement.name, 'credential')}-{holder_did[-8:]}"
+        name, again = stem, 1
+        while name in taken:
+            again += 1
+            name = f"{stem}-{again}"
+        taken.add(name)
+        names.append(f"{name}.json")
+    return names
 
 
-def _slug(text: str) -> str:
-    cleaned = "".join(c.lower() if c.isalnum() else "-" for c in text)
-    return "-".join(p for p in cleaned.split("-") if p)[:40] or "credential"
+def slug(text: str, default: str) -> str:
+    """Lower-case letters and digits of any script, other runs as one '-', at most 40 characters."""
+    cleaned = "".join(c.lower() if c.isalnum() or unicodedata.category(c)[0] == "M" else "-" for c in text)
+    return "-".join(p for p in cleaned.split("-") if p)[:40].strip("-") or default

@@ -37,14 +37,25 @@ def status_entries(payload: dict[str, Any]) -> list[dict[str, Any]]:
 _LABELS = {purpose: purpose.label for purpose in Purpose}  # read twice per credential verified
 
 
+# ELM's credentialStatus (a europass credential's) has only `id` and `type`: the id is the status
+# list URL, `#`, the index; the list URL says which purpose the list serves.
+ELM_STATUS_TYPE = "CredentialStatus"
+
+
 def parse_status_entry(entry: dict[str, Any]) -> tuple[str, str, Purpose, int, int]:
-    """(issuer DID, account, purpose, list number, index) from a StatusList2021Entry."""
-    url = entry.get("statusListCredential")
-    index_text = entry.get("statusListIndex")
+    """(issuer DID, account, purpose, list number, index) from a StatusList2021Entry, a
+    BitstringStatusListEntry or an ELM CredentialStatus."""
+    elm = entry.get("type") == ELM_STATUS_TYPE and "statusListCredential" not in entry
+    url: Any = entry.get("statusListCredential")
+    index_text: Any = entry.get("statusListIndex")
+    if elm:
+        url, _, index_text = str(entry.get("id", "")).rpartition("#")
     if not isinstance(url, str) or not isinstance(index_text, str) or not _DIGITS.fullmatch(index_text):
+        if elm:
+            raise InputError("credentialStatus id is not a status list URL followed by #<index>")
         raise InputError("credentialStatus lacks statusListCredential or a numeric statusListIndex")
     did, account, purpose, number = _status_list_url(url) if len(url) <= 1024 else _status_list_url.__wrapped__(url)
-    if _LABELS[purpose] != entry.get("statusPurpose"):
+    if not elm and _LABELS[purpose] != entry.get("statusPurpose"):
         raise InputError("statusPurpose does not match the status list")
     index = int(index_text)
     if index >= 131_072:

@@ -24,6 +24,13 @@ def app_from_environment() -> FastAPI:
     return create_app(settings, config)
 
 
+def _home_of(ctx: typer.Context) -> Path | None:
+    """The home `registry --home DIR` gave, if any: the root command's context object carries it
+    (registry/cli/options.py's `Home`; read by attribute, the service does not import the CLI)."""
+    home = getattr(ctx.find_root().obj, "home", None)
+    return home if isinstance(home, Path) else None
+
+
 TrustListOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -35,6 +42,7 @@ TrustListOpt = Annotated[
 
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
     rpc: Annotated[str | None, typer.Option(help="JSON-RPC URL (default REGISTRY_RPC_URL).")] = None,
@@ -72,6 +80,9 @@ def serve(
         "REGISTRY_SERVICE_HEAD_MAX_AGE": str(head_max_age),
         "REGISTRY_SERVICE_TRUST_LIST": os.pathsep.join(str(p.resolve()) for p in trust_list or []),
     }
+    home = _home_of(ctx)
+    if home is not None:  # `registry --home DIR serve`: every worker process reads that home
+        env["REGISTRY_HOME"] = str(home.resolve())
     if rpc:
         env["REGISTRY_RPC_URL"] = rpc
     if deployment:

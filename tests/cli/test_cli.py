@@ -470,6 +470,31 @@ def test_identity_show_names_each_key_by_its_id(settings: Settings, issuer: Issu
     assert f"#{issuer.identity.kid.partition('#')[2]}" in shown.stdout
 
 
+def test_identity_show_did_prints_the_did_alone_for_scripts(tmp_path: Path) -> None:
+    # `ROOT=$(registry identity show root --did)`, as the README's quickstarts use it: the DID
+    # whole (a did:key is longer than any terminal), nothing else; no chain needed.
+    from registry.keystore import KeyStore, new_legal_entity, new_natural_person
+
+    store = KeyStore(tmp_path / "keys")
+    for identity in (new_legal_entity("school"), new_natural_person("amina")):
+        store.save(identity, PASSPHRASE)
+        argv = [sys.executable, "-m", "registry", "--home", str(tmp_path), "identity", "show", identity.name, "--did"]
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "40"})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == identity.did + "\n"
+    missing = subprocess.run([*argv[:-2], "nobody", "--did"], capture_output=True, text=True, timeout=60)
+    assert missing.returncode != 0 and missing.stdout == ""
+    assert_one_line_error(missing, "nobody")
+
+
+def test_a_shell_pattern_that_matched_nothing_is_named_as_such(tmp_path: Path) -> None:
+    # bash passes `safety/3-*.json` on as it is when nothing matches it.
+    argv = [sys.executable, "-m", "registry", "--home", str(tmp_path), "verify", str(tmp_path / "safety" / "3-*.json")]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 64
+    assert_one_line_error(result, "3-*.json (a pattern that matched no file: check the directory with `ls`)")
+
+
 @pytest.mark.parametrize("number", ["0", "-5", "4294967297"])
 def test_status_publish_refuses_a_list_number_out_of_range(settings: Settings, issuer: Issuer, number: str) -> None:
     result = run(settings, "status", "publish", "--issuer", issuer.identity.name, "--list", number)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from registry.chain.node import AnvilNode
 from registry.config import Settings
 from registry.keystore import Identity, KeyStore, new_legal_entity
 from registry.ops.issuance import Issuer
@@ -116,3 +117,45 @@ def test_a_short_rate_limit_is_waited_out_and_many_files_get_a_summary(
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 credentials checked" in result.stdout
     assert "passport.json #1: VALID" in result.stdout and "passport.json #2: VALID" in result.stdout
+
+
+def test_serve_with_home_reads_that_home_in_every_worker(
+    anvil: AnvilNode, deployment_file: Path, tmp_path: Path
+) -> None:
+    # `registry --home DIR serve`: the deployment file is DIR's (no --deployment, no REGISTRY_HOME),
+    # in the command and in each uvicorn worker process (a real bug: they read ./.registry). Run
+    # from a directory with no .registry of its own, with two workers.
+    import shutil
+    import signal
+    import time
+
+    import httpx
+
+    from registry.chain.node import free_port
+
+    home = tmp_path / "authority"
+    home.mkdir()
+    shutil.copy(deployment_file, home / "deployment.json")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in {"REGISTRY_HOME", "REGISTRY_DEPLOYMENT"}}
+    port = free_port()
+    argv = [sys.executable, "-m", "registry", "--home", str(home), "serve", "--port", str(port), "--workers", "2",
+            "--rpc", anvil.rpc_url]  # fmt: skip
+    server = subprocess.Popen(argv, cwd=elsewhere, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        answers = []
+        while len(answers) < 6:  # new connections: the workers share the socket, so both answer some
+            try:
+                answers.append(httpx.get(f"http://127.0.0.1:{port}/did-registry/v5/identifiers", timeout=10))
+            except httpx.TransportError:
+                assert server.poll() is None, server.communicate()[1][-2000:]
+                assert time.monotonic() < deadline, "the service did not start"
+                time.sleep(0.2)
+        assert [a.status_code for a in answers] == [200] * 6, [a.text[:200] for a in answers]
+        assert not (elsewhere / ".registry").exists()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)

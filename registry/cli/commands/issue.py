@@ -28,6 +28,24 @@ HolderDocumentOpt = Annotated[
         help="A document reference (e.g. passport number) for the holder, in the credential only.", callback=text
     ),
 ]
+HandoverDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--handover-dir",
+        help="Where the keys made for roster rows without a did:key go, one handover file per person and "
+        "the sheet of one-time passphrases (default: the --out-dir path with -keys appended).",
+    ),
+]
+CredentialTypeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=text),
+]
+ProfileOpt = Annotated[
+    str, typer.Option(help="ebsi (VCDM 1.1 JWT), vcdm2 (VCDM 2.0 vc+jwt) or europass (ELM 3.2 EDC, VCDM 2.0).")
+]
+CreditsOpt = Annotated[
+    str | None, typer.Option(help="ECTS credit points, e.g. 5 or 7.5 (--profile europass).", callback=text)
+]
 _SINGLE_ONLY = "--holder/--name/--out/--holder-name/--holder-document"
 
 
@@ -47,6 +65,7 @@ def issue(
     out_dir: Annotated[
         Path | None, typer.Option("--out-dir", help="Directory for a cohort's credential files.")
     ] = None,
+    handover_dir: HandoverDirOpt = None,
     description: Annotated[str, typer.Option(help="What the holder achieved.", callback=text)] = "",
     criteria: Annotated[str, typer.Option(help="How it was assessed.", callback=text)] = "",
     achievement_type: Annotated[
@@ -59,11 +78,9 @@ def issue(
     occupation: OccupationOpt = None,
     holder_name: HolderNameOpt = None,
     holder_document: HolderDocumentOpt = None,
-    credential_type: Annotated[
-        list[str] | None,
-        typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=text),
-    ] = None,
-    profile: Annotated[str, typer.Option(help="ebsi (VCDM 1.1 JWT) or vcdm2 (VCDM 2.0 vc+jwt).")] = "ebsi",
+    credential_type: CredentialTypeOpt = None,
+    profile: ProfileOpt = "ebsi",
+    credits: CreditsOpt = None,
     valid_until: Annotated[str | None, typer.Option(help="Expiry (a date includes that whole day, UTC).")] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
@@ -72,12 +89,14 @@ def issue(
     settings = settings_of(ctx, rpc, deployment)
     extra_types = tuple(credential_type or ())
     until = parse_until(valid_until)
+    _check_profile(profile, credits, extra_types)
     if roster is not None:
         if holder or name or output or holder_name or holder_document:
             raise InputError(f"--roster issues a cohort: use --out-dir, not {_SINGLE_ONLY} (the roster has columns)")
         if out_dir is None:
             raise InputError("--roster needs --out-dir for the holders' credential files")
-        _issue_cohort(settings, issuer, roster, out_dir, extra_types, until, profile)
+        keys_dir = handover_dir or out_dir.with_name(out_dir.name + "-keys")
+        _issue_cohort(settings, issuer, roster, (out_dir, keys_dir), extra_types, until, profile)
         return
     if not (holder and name and output):
         raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
@@ -85,10 +104,22 @@ def issue(
         raise InputError(f"{output} already exists; not overwriting it")
     holder_did = holder_did_of(settings, holder)
     achievement = _achievement(name, description, criteria, achievement_type, skill or [], eqf)
-    achievement = _with_holder(achievement, occupation or [], holder_name, holder_document)
+    achievement = _with_holder(achievement, occupation or [], holder_name, holder_document, credits)
     if not output.parent.is_dir():
         raise InputError(f"the directory {output.parent} does not exist")
     _issue_single(settings, issuer, holder_did, achievement, output, extra_types, until, profile)
+
+
+def _check_profile(profile: str, credits: str | None, extra_types: tuple[str, ...]) -> None:
+    """What only one profile can say, refused for the others before the chain is touched."""
+    from registry.ops.issuance import PROFILES
+
+    if profile not in PROFILES:
+        raise InputError(f"--profile must be one of {', '.join(PROFILES)}, not {profile[:20]!r}")
+    if credits is not None and profile != "europass":
+        raise InputError("--credits (ECTS points) goes only into europass credentials: add --profile europass")
+    if extra_types and profile == "europass":
+        raise InputError("ELM fixes a europass credential's types: leave out --credential-type")
 
 
 def _achievement(
@@ -122,15 +153,23 @@ def _labelled(option: str, entries: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _with_holder(achievement: Any, occupations: list[str], name: str | None, document: str | None) -> Any:
-    """The achievement with its ESCO occupations, and the holder's name and document reference."""
+def _with_holder(
+    achievement: Any, occupations: list[str], name: str | None, document: str | None, credits: str | None
+) -> Any:
+    """The achievement with its ESCO occupations, the holder's name and document reference, and
+    its ECTS credit points (europass)."""
     from dataclasses import replace
 
     from registry.formats.credential import Occupation
+    from registry.formats.europass import check_credits
 
     parsed = [Occupation(uri, label) for uri, label in _labelled("--occupation", occupations)]
     achievement = replace(
-        achievement, occupations=tuple(parsed), holder_name=name or None, holder_document=document or None
+        achievement,
+        occupations=tuple(parsed),
+        holder_name=name or None,
+        holder_document=document or None,
+        credits=check_credits(credits) if credits is not None else None,
     )
     achievement.to_json()
     return achievement
@@ -149,6 +188,9 @@ def _issue_single(
     issuer_ops.check_can_issue(holder_did, achievement, valid_until=until, extra_types=extra_types)
     issued = issuer_ops.issue_single(holder_did, achievement, valid_until=until, extra_types=extra_types, out=output)
     receipt = issued.receipt or {}
+    from registry.ops.issued import record_issued
+
+    record_issued(settings.home, issuer_identity, [(issued.holder_file, str(output))], receipt.get("blockNumber"))
     out.print(
         f"issued {shown(repr(achievement.name))} to {shown(holder_did)}\n  hash 0x{issued.credential_hash.hex()} "
         f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
@@ -157,24 +199,34 @@ def _issue_single(
 
 
 def _issue_cohort(
-    settings: Settings, issuer: str, roster: Path, out_dir: Path, extra_types: tuple[str, ...],
+    settings: Settings, issuer: str, roster: Path, dirs: tuple[Path, Path], extra_types: tuple[str, ...],
     until: int | None, profile: str,
 ) -> None:  # fmt: skip
     from rich.progress import Progress
 
     from registry.ops.issuance import Issuer
+    from registry.ops.people import check_handover_dir, make_people, write_handovers
     from registry.ops.registry import Registry
     from registry.ops.roster import check_out_dir, file_names, load_roster
 
+    out_dir, keys_dir = dirs
     entries = load_roster(roster, lambda h: holder_did_of(settings, h))
     check_out_dir(out_dir)
+    entries, people = make_people(entries)
+    if people:
+        check_handover_dir(keys_dir)
     registry = Registry.connect(settings)
     identity = load_identity(settings, issuer)
     issuer_ops = Issuer(registry, identity, settings, profile)
     if not entries:
         raise InputError(f"roster {roster} names nobody")
+    if profile != "europass" and any(achievement.credits for _, achievement in entries):
+        raise InputError("the roster's credits column goes only into europass credentials: add --profile europass")
     # What is checked (expiry, key, accreditation for the types) is the same for every row.
     issuer_ops.check_can_issue(*entries[0], valid_until=until, extra_types=extra_types)
+    if people:  # kept before anything is issued to them: no credential for a key that was not kept
+        write_handovers(settings.home, people, keys_dir)
+    names = file_names(entries)
     with Progress(console=progress_console(), transient=True) as progress:
         task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
         cohort = issuer_ops.issue_cohort(
@@ -183,11 +235,87 @@ def _issue_cohort(
             extra_types=extra_types,
             progress=lambda n: progress.advance(task, n),
             out_dir=out_dir,
-            file_names=file_names(entries),
+            file_names=names,
         )
+    _cohort_done(settings, identity, cohort, [str(out_dir / name) for name in names], out_dir)
+    if people:
+        who = "1 person" if len(people) == 1 else f"{len(people)} people"
+        out.print(
+            f"  made keys for {who} without one: a handover file each, and their "
+            f"one-time passphrases in {shown(keys_dir)}; print the sheet, give each person her file and her "
+            "passphrase, then delete the sheet"
+        )
+
+
+def _cohort_done(settings: Settings, identity: Any, cohort: Any, paths: list[str], out_dir: Path) -> None:
+    from registry.ops.issued import record_issued
+
+    block = cohort.receipt["blockNumber"]
+    record_issued(settings.home, identity, list(zip(cohort.holder_files, paths, strict=True)), block)
     gas = int(cohort.receipt["gasUsed"])
+    size = len(cohort.holder_files)
     out.print(
-        f"issued {count(len(entries), 'credential')}; cohort root 0x{cohort.root.hex()} anchored in block "
-        f"{cohort.receipt['blockNumber']} ({gas} gas, {gas / len(entries):.1f} per credential)\n"
+        f"issued {count(size, 'credential')}; cohort root 0x{cohort.root.hex()} anchored in block "
+        f"{block} ({gas} gas, {gas / size:.1f} per credential)\n"
         f"  credential files (each with its Merkle proof): {shown(out_dir)}"
     )
+
+
+def issued(
+    ctx: typer.Context,
+    issuer: Annotated[str, typer.Option(help="Issuer identity name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON.")] = False,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """List what an issuer issued, revoked and suspended, by holder, from its own records.
+
+    The records are <home>/issued/<issuer>.jsonl, appended by `issue`, `revoke`, `suspend` and
+    `reinstate`. With a deployment (this home's, --deployment or REGISTRY_DEPLOYMENT), each
+    credential's status is also read from the chain and any difference is shown."""
+    from dataclasses import asdict
+
+    from registry.cli.output import warn, write_json
+    from registry.formats.credential import iso
+    from registry.keystore import KeyStore
+    from registry.ops.issued import read_records, reconcile
+    from registry.ops.locate import has_own_deployment
+
+    settings = settings_of(ctx, rpc, deployment)
+    records = read_records(settings.home, issuer)
+    checked = has_own_deployment(settings)
+    if checked:
+        from registry.errors import ChainUnavailable, DeploymentMismatch
+        from registry.ops.registry import Registry
+
+        keys = KeyStore(settings.keys_dir).public_info(issuer)["keys"]
+        account = next((k.get("address") for k in keys if k.get("use") == "controller"), None)
+        try:
+            reconcile(Registry.connect(settings, journal=False), str(account), records)
+        except (ChainUnavailable, DeploymentMismatch) as exc:
+            checked = False
+            warn(f"not reconciled with the chain: {exc}")
+    if as_json:
+        write_json([asdict(r) for r in records])
+        return
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record.state] = counts.get(record.state, 0) + 1
+        who = record.holder_name or record.holder or "?"
+        line = f"{record.state:<9} {who}  {record.achievement or '?'}  issued {iso(record.issued)[:10]}"
+        if record.changed is not None:
+            line += f", {record.state if record.state != 'active' else 'reinstated'} {iso(record.changed)[:10]}"
+        if record.chain_state is not None and record.chain_state != record.state:
+            line += f"  [the chain says {record.chain_state}]"
+        out.print(shown(line) + (f"\n          {shown(record.file)}" if record.file else ""))
+    summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    out.print(f"{count(len(records), 'credential')} issued by {shown(issuer)}: {summary}")
+    out.print(
+        "  status read from the chain: records and chain agree" + ("" if _agree(records) else " except where shown")
+        if checked
+        else "  status from this home's records only (no deployment: not checked on the chain)"
+    )
+
+
+def _agree(records: list[Any]) -> bool:
+    return all(r.chain_state in (None, r.state) for r in records)

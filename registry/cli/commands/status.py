@@ -106,7 +106,7 @@ def _status_change(
 ) -> None:  # fmt: skip
     from registry.ops.inputs import status_targets
     from registry.ops.issuance import Issuer, plan_status_change
-    from registry.ops.registry import REASONS, Purpose, Registry
+    from registry.ops.registry import Purpose, Registry
     from registry.ops.statuschange import check_reasons, send_status_changes
 
     targets = status_targets(paths, reason)
@@ -130,10 +130,20 @@ def _status_change(
         # changed lists' publications: journaled together before the first is sent.
         done = send_status_changes(registry, identity, issuer_ops, plan.changes, which, set_,
                                    unchanged=_unchanged, unpublished=_unpublished)  # fmt: skip
+    _report_changes(settings, identity, done, _VERB[(purpose, set_)])
+
+
+def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: str) -> None:
+    """Each change: how many, in which block, why, and whose credential each was (the holder's
+    name where the credential gives one); appended to the issuer's records (ops/issued.py)."""
+    from registry.ops.issued import record_status, whose
+    from registry.ops.registry import REASONS
+
     for code, (sent, receipts) in sorted(done.items()):
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
-        out.print(
-            f"{_VERB[(purpose, set_)]} {count(len(sent), 'credential')} in block {blocks} ({gas} gas), "
-            f"reason: {REASONS[code]}"
-        )
+        out.print(f"{verb} {count(len(sent), 'credential')} in block {blocks} ({gas} gas), reason: {REASONS[code]}")
+        for target in sent:
+            out.print(f"  {shown(whose(target.token))}  ({shown(target.source)})")
+        last = receipts[-1]["blockNumber"] if receipts else None
+        record_status(settings.home, identity, verb, [t.token for t in sent], code, last)

@@ -135,7 +135,7 @@ def fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> Fields:
     subject = vc.get("credentialSubject")
     valid_from = vcfmt.parse_time(str(vc.get("validFrom", "")))
     valid_until = vcfmt.parse_time(vc["validUntil"]) if isinstance(vc.get("validUntil"), str) else None
-    awarded = vc.get("awardedDate")
+    awarded = vc.get("awardedDate", vc.get("issued"))  # Open Badges' award date; ELM's `issued`
     signed_at = vcfmt.parse_time(awarded) if isinstance(awarded, str) else valid_from
     if "nbf" in vc:
         valid_from = max(valid_from, int(vc["nbf"]))

@@ -10,15 +10,17 @@ from functools import lru_cache
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
+from registry.formats.europass import edc_title, is_edc
 from registry.formats.merkle import ProofMemo, keccak256, verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.verify.fields import Fields, fields_v1, fields_v2
 from registry.ops.verify.item import Item, iso
-from registry.ops.verify.report import Code, CredentialInfo, Outcome
+from registry.ops.verify.report import Code, CredentialInfo, Outcome, Row
 
 _V2 = "vcdm2.0-vc+jwt"
 _V1_LABEL = "EBSI JWT-VC (VCDM 1.1)"
 _WELL_FORMED = {_V2: "a well-formed VCDM 2.0 vc+jwt"}
+_WELL_FORMED_EDC = "a well-formed VCDM 2.0 vc+jwt (a Europass European Digital Credential)"
 _WELL_FORMED_V1 = f"a well-formed {_V1_LABEL}"
 
 
@@ -40,7 +42,8 @@ def check_format(item: Item, content: str | bytes, memo: ProofMemo) -> None:
     _take(item, holder, fields, vc, profile)
     item.parsed = parsed.without_payload()  # all that is needed of the payload is in the item now
     item.format_ok = True
-    item.add(Code.FORMAT, Outcome.PASS, _WELL_FORMED.get(profile, _WELL_FORMED_V1), alg=parsed.alg, kid=parsed.kid)
+    well_formed = _WELL_FORMED_EDC if "EuropeanDigitalCredential" in item.types else _WELL_FORMED.get(profile)
+    item.add(Code.FORMAT, Outcome.PASS, well_formed or _WELL_FORMED_V1, alg=parsed.alg, kid=parsed.kid)
     if holder.cohort is not None:
         check_cohort_proof(item, memo)
 
@@ -57,6 +60,8 @@ def _take(item: Item, holder: vcfmt.HolderFile, fields: Fields, vc: dict[str, ob
     item.credential_hash = item.value = vcfmt.credential_hash(holder.credential)
     subject = vc.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    if is_edc(vc):  # a Europass credential names its learning achievement by its title
+        achievement = {"name": edc_title(vc)}
     # What the report shows of the credential, as a dict only when someone reads it (report.py).
     item.info = CredentialInfo(
         vc.get("id"),
@@ -104,10 +109,10 @@ def check_validity(item: Item, at: int) -> None:
     elif item.valid_until is not None and at >= item.valid_until:
         item.add(Code.VALIDITY_PERIOD, Outcome.FAIL, f"expired on {iso(item.valid_until)}")
     else:
-        item.add(Code.VALIDITY_PERIOD, Outcome.PASS, _valid_message(item.valid_from, item.valid_until))
+        item.rows.append(_valid_row(item.valid_from, item.valid_until))
 
 
-@lru_cache(maxsize=1024)  # a cohort's members share their dates: each message is written once
-def _valid_message(valid_from: int, valid_until: int | None) -> str:
+@lru_cache(maxsize=1024)  # a cohort's members share their dates: each row is written once, and shared
+def _valid_row(valid_from: int, valid_until: int | None) -> Row:
     until = f"until {iso(valid_until)}" if valid_until else "with no expiry date"
-    return f"valid from {iso(valid_from)} {until}"
+    return Code.VALIDITY_PERIOD, Outcome.PASS, f"valid from {iso(valid_from)} {until}", {}

@@ -7,7 +7,9 @@ shapes.py declares it, and the outcome and verdict words, for mypy and the servi
 
 Reports are built lazily: the hot loop keeps each credential's results as compact rows, and a
 report turns them into `Check` objects only when someone reads `checks` (rendering, the service
-rewriting a message, a quorum adding its own check).
+rewriting a message, a quorum adding its own check). The credentials a row holds for in a batch (a
+cohort's members, one issuer's key) share it, so a row is replaced, not changed in place (only an
+anchor's transaction is filled into its row's evidence, the same for every credential sharing it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, NamedTuple
 from registry.formats import jwt
 from registry.formats.certified import certified
 from registry.formats.credential import iso
+from registry.formats.europass import certified_edc, is_edc
 from registry.formats.vcdm2 import PROFILE_VCDM20, parse_vc2, skills_context_loader
 from registry.ops.registry import REASONS, Purpose
 from registry.ops.verify import shapes
@@ -209,7 +212,11 @@ class Report:
     @property
     def checks(self) -> list[Check]:
         if self._checks is None:
-            self._checks = [Check(*row) for row in self._rows or ()]
+            # A row's evidence may be shared by a batch's credentials (a cohort's members share most
+            # of their rows): each check gets its own copy, which its reader may change.
+            self._checks = [
+                Check(code, outcome, message, dict(evidence)) for code, outcome, message, evidence in self._rows or ()
+            ]
             self._rows = None
         return self._checks
 
@@ -227,7 +234,8 @@ class Report:
             return None
         accreditation = self.check(Code.ACCREDITATION)
         name = accreditation.evidence.get("issuer_name") if accreditation is not None else None
-        return certified(vc, name if isinstance(name, str) else None)
+        read = certified_edc if is_edc(vc) else certified
+        return read(vc, name if isinstance(name, str) else None)
 
     def to_json(self) -> shapes.VerifyReport:
         return {

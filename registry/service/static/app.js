@@ -111,6 +111,14 @@ function certifiedFacts(facts, certified) {
   fact(facts, "Assessed by", certified.criteria);
   fact(facts, "Skills", alignedList(certified.skills));
   fact(facts, "Occupations", alignedList(certified.occupations));
+  const skillLabels = new Set((certified.skills || []).map((entry) => entry.label));
+  const outcomes = (certified.learning_outcomes || []).filter((title) => !skillLabels.has(title));
+  if (outcomes.length) fact(facts, "Learning outcomes", outcomes.join("; "));
+  const credits = (certified.credits || []).map((c) => (c.framework ? `${c.points} (${c.framework})` : c.points));
+  if (credits.length) fact(facts, "Credits", credits.join("; "));
+  const body = certified.awarding_body;
+  const issuerDid = certified.issuer ? certified.issuer.did : null;
+  if (body && body.did !== issuerDid) fact(facts, "Awarded by", body.name ? `${body.name} (${body.did})` : body.did);
   const holder = certified.holder || {};
   const document = holder.document ? ` (document ${holder.document})` : "";
   if (holder.name) fact(facts, "Awarded to", `${holder.name}${document}`);

@@ -1,0 +1,186 @@
+"""`registry wallet ...`: the worker's own keys and credentials, in a directory of their own
+(<home>/wallet, or --wallet DIR), under her own passphrase (REGISTRY_WALLET_PASSPHRASE, else asked).
+The store, its backup and its status are registry/ops/wallet/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.options import DeploymentOpt, RpcOpt, passphrase, settings_of
+from registry.cli.output import count, out, print_certified, write_json
+from registry.text import shown
+
+app = typer.Typer(help="Your wallet: your own key and the credentials issued to you.", no_args_is_help=True)
+
+WalletOpt = Annotated[
+    Path | None,
+    typer.Option("--wallet", help="The wallet directory (default <home>/wallet).", show_default=False),
+]
+WALLET_ENV = "REGISTRY_WALLET_PASSPHRASE"
+BACKUP_ENV = "REGISTRY_BACKUP_PASSPHRASE"
+HOLDER_ENV = "REGISTRY_HOLDER_PASSPHRASE"
+
+
+def wallet_of(ctx: typer.Context, directory: Path | None) -> Any:
+    from registry.ops.wallet import Wallet
+
+    return Wallet(directory if directory is not None else settings_of(ctx).home / "wallet")
+
+
+def wallet_passphrase(confirm: bool = False) -> str:
+    return passphrase(confirm, WALLET_ENV, "Wallet passphrase")
+
+
+@app.command("create")
+def wallet_create(
+    ctx: typer.Context,
+    wallet: WalletOpt = None,
+    name: Annotated[str, typer.Option(help="A local name for the key.")] = "own",
+) -> None:
+    """Make your own did:key, encrypted under your passphrase (asked twice, or REGISTRY_WALLET_PASSPHRASE)."""
+    store = wallet_of(ctx, wallet)
+    identity, path = store.create(wallet_passphrase(confirm=True), name)
+    out.print(f"your DID: {identity.did}")
+    out.print(f"  key {name}, encrypted in {shown(path)}; give this DID to the centre that certifies you")
+
+
+@app.command("import")
+def wallet_import(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Credential files, cohort member files or passports.")],
+    wallet: WalletOpt = None,
+) -> None:
+    """Keep credentials issued to you: each must be about one of your keys, intact, and new to the wallet."""
+    from registry.ops.wallet import read_sources
+
+    store = wallet_of(ctx, wallet)
+    checked = store.check_imports(read_sources(files))
+    for entry in store.add(checked):
+        what = _name(entry)
+        out.print(f"imported {entry.id}: {shown(what)}")
+    out.print(f"{count(len(checked), 'credential')} imported into {shown(store.directory)}")
+
+
+@app.command("import-key")
+def wallet_import_key(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The handover file the centre gave you.")],
+    wallet: WalletOpt = None,
+    name: Annotated[str | None, typer.Option(help="A local name for the key (default: the centre's).")] = None,
+) -> None:
+    """Take a key a centre made for you into your wallet, and show the code that lets the centre
+    delete its copy. The file's passphrase: REGISTRY_HOLDER_PASSPHRASE, else asked."""
+    from registry.ops.handover import open_handover, read_handover
+
+    store = wallet_of(ctx, wallet)
+    data = read_handover(file)
+    identity, code = open_handover(data, passphrase(False, HOLDER_ENV, "Handover passphrase"), str(file))
+    kept, path = store.add_key(identity, wallet_passphrase(), name)
+    out.print(f"your DID: {identity.did}\n  key {kept}, now encrypted under your wallet passphrase in {shown(path)}")
+    out.print(f"confirmation code for the centre: {code}")
+    out.print("  give it to the centre: with it, and only with it, the centre deletes its copy of your key")
+
+
+@app.command("list")
+def wallet_list(
+    ctx: typer.Context,
+    wallet: WalletOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Your credentials: what each certifies, who issued it, and its status now (when a node
+    or deployment is configured: --rpc, REGISTRY_RPC_URL, --deployment)."""
+    from registry.ops.wallet.status import chain_configured, check_now, describe
+
+    settings = settings_of(ctx, rpc, deployment)
+    store = wallet_of(ctx, wallet)
+    entries = store.entries()
+    checked = chain_configured(settings)
+    listed = check_now(settings, entries) if checked else describe(entries)
+    if as_json:
+        write_json([_as_json(item) for item in listed])
+        return
+    for item in listed:
+        what = item.certifies
+        status = item.verdict.upper() if item.verdict is not None else "status not checked"
+        issuer = what["issuer"]["name"] or what["issuer"]["did"] or "?"
+        out.print(f"{item.entry.id}  {shown(what['name'] or '(no name)')}  [{shown(status)}]")
+        out.print(f"    issuer {shown(issuer)}, issued {shown(what['issued'] or '?')}")
+        if item.verdict not in (None, "valid") and item.summary:
+            out.print(f"    {shown(item.summary)}")
+    note = "" if checked else " (status not checked: no node or deployment; give --rpc URL to check)"
+    out.print(f"{count(len(listed), 'credential')} in {shown(store.directory)}{note}")
+
+
+@app.command("show")
+def wallet_show(
+    ctx: typer.Context,
+    credential: Annotated[str, typer.Argument(help="The credential's id (or its first digits), from `wallet list`.")],
+    wallet: WalletOpt = None,
+) -> None:
+    """What one credential certifies, in full, and the file it is kept in (`registry verify` reads it)."""
+    from registry.formats.certified import certified
+    from registry.ops.wallet.store import vc_of
+
+    entry = wallet_of(ctx, wallet).find(credential)
+    out.print(f"{entry.id}: {shown(entry.path)}")
+    print_certified(dict(certified(vc_of(entry.holder_file.credential))), "  ")
+    kind = "cohort member" if entry.holder_file.cohort is not None else "anchored alone"
+    out.print(f"  {kind}; check it now with `registry verify {shown(entry.path)}`")
+
+
+@app.command("export")
+def wallet_export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--out", help="The backup file to write.")],
+    wallet: WalletOpt = None,
+) -> None:
+    """Back up the whole wallet into one file, under a passphrase you give (asked twice, or
+    REGISTRY_BACKUP_PASSPHRASE); your keys stay encrypted under your wallet passphrase inside."""
+    from registry.ops.wallet.backup import export_backup
+
+    store = wallet_of(ctx, wallet)
+    keys, credentials = export_backup(store, passphrase(True, BACKUP_ENV, "Backup passphrase"), output)
+    out.print(f"backed up {count(keys, 'key')} and {count(credentials, 'credential')} to {shown(output)}")
+
+
+@app.command("import-backup")
+def wallet_import_backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup written by `wallet export`.")],
+    wallet: WalletOpt = None,
+) -> None:
+    """Restore a backup into the wallet (merged: what it holds already is kept)."""
+    from registry.ops.wallet.backup import read_backup, restore
+
+    store = wallet_of(ctx, wallet)
+    content = read_backup(file, passphrase(False, BACKUP_ENV, "Backup passphrase"))
+    done = restore(store, content, str(file))
+    out.print(
+        f"restored {count(len(done.keys), 'key')} and {count(len(done.credentials), 'credential')} into "
+        f"{shown(store.directory)}" + (f"; {done.skipped} already held" if done.skipped else "")
+    )
+
+
+def _name(entry: Any) -> str:
+    from registry.formats.certified import certified
+    from registry.ops.wallet.store import vc_of
+
+    what = certified(vc_of(entry.holder_file.credential))
+    issuer = what["issuer"]["did"] or "?"
+    return f"{what['name'] or '(no name)'} from {issuer}"
+
+
+def _as_json(item: Any) -> dict[str, Any]:
+    return {
+        "id": item.entry.id,
+        "file": str(item.entry.path),
+        "certifies": item.certifies,
+        "verdict": item.verdict,
+        "status": item.verdict if item.verdict is not None else "not checked",
+        "summary": item.summary,
+    }

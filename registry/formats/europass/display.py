@@ -1,0 +1,68 @@
+"""What a Europass wallet shows of a credential: ELM's `displayParameter`, whose one page is an
+image the issuer renders. Ours is a small SVG card (title, holder, awarding body, date, EQF level
+and credits), its text escaped, base64-encoded as ELM's MediaObject wants."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from xml.sax.saxutils import escape
+
+from registry.formats.europass.vocab import (
+    BASE64,
+    ENCODING_SCHEME,
+    ENGLISH,
+    FILE_TYPE_SCHEME,
+    LANGUAGE_SCHEME,
+    SVG,
+    concept,
+    lang,
+    urn,
+)
+
+_WIDTH, _HEIGHT = 842, 595  # an A4 page, landscape, in points
+_MAX_LINE = 90  # characters a line of the card shows
+
+
+def _line(text: str) -> str:
+    return text if len(text) <= _MAX_LINE else text[: _MAX_LINE - 1] + "…"
+
+
+def card_svg(lines: list[str]) -> str:
+    """An SVG page: the first line as a heading, the others below it."""
+    texts = []
+    for number, line in enumerate(lines):
+        size, y = (28, 120) if number == 0 else (18, 150 + 40 * number)
+        texts.append(f'<text x="60" y="{y}" font-size="{size}">{escape(_line(line))}</text>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}" '
+        f'viewBox="0 0 {_WIDTH} {_HEIGHT}" font-family="sans-serif">'
+        f'<rect width="100%" height="100%" fill="white" stroke="#1f4e9c" stroke-width="8"/>{"".join(texts)}</svg>'
+    )
+
+
+def display_parameter(title: str, lines: list[str]) -> dict[str, Any]:
+    """ELM's DisplayParameter: the title, English as the (only) language, and one page."""
+    english = concept(ENGLISH, "English", LANGUAGE_SCHEME)
+    image = {
+        "id": urn(),
+        "type": "MediaObject",
+        "contentType": concept(SVG, "SVG", FILE_TYPE_SCHEME),
+        "contentEncoding": concept(BASE64, "base64", ENCODING_SCHEME),
+        "content": base64.b64encode(card_svg([title, *lines]).encode("utf-8")).decode("ascii"),
+    }
+    return {
+        "id": urn(),
+        "type": "DisplayParameter",
+        "title": lang(title),
+        "language": [english],
+        "primaryLanguage": english,
+        "individualDisplay": [
+            {
+                "id": urn(),
+                "type": "IndividualDisplay",
+                "language": english,
+                "displayDetail": [{"id": urn(), "type": "DisplayDetail", "image": image, "page": 1}],
+            }
+        ],
+    }

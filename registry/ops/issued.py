@@ -1,0 +1,173 @@
+"""What an issuer issued, revoked, suspended and reinstated, from its own records.
+
+Every `registry issue` and status change appends one line per credential to
+<home>/issued/<issuer identity name>.jsonl (JSON Lines, 0600), after the chain confirmed it: the
+credential's hash, its holder (DID and the name the credential gives), what it certifies, its
+status entries, the file written, the block. `registry issued --issuer NAME` folds those lines
+into each credential's state now, by holder name; with a chain, it reads every credential's
+status bits (one call) and says where the records and the chain differ (a change made from
+another home, or a record lost when a command was killed after the chain confirmed it).
+
+Nothing here is needed to verify anything: the chain is the registry; these records are the
+issuer's own book of who got what.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from registry.contracts.statusword import Purpose, bit_of, first_entry, word_of
+from registry.errors import InputError
+from registry.files import read_capped
+from registry.formats import credential as vcfmt
+from registry.formats import jwt
+from registry.formats.certified import certified
+from registry.ops.statusentries import own_status_entry
+
+MAX_RECORDS_BYTES = 256 * 1024 * 1024
+_STATE_OF = {"revoked": "revoked", "suspended": "suspended", "reinstated": "active"}
+
+
+def records_path(home: Path, issuer_name: str) -> Path:
+    return home / "issued" / f"{issuer_name}.jsonl"
+
+
+def _vc(token: str) -> Any:
+    payload = jwt.parse(token).payload
+    claim = payload.get("vc")
+    return claim if isinstance(claim, dict) else payload
+
+
+def holder_of(token: str) -> tuple[str | None, str | None, str | None]:
+    """(holder DID, holder name, achievement name) a credential states; None where it does not."""
+    try:
+        what = certified(_vc(token))
+    except InputError:
+        return None, None, None
+    return what["holder"]["did"], what["holder"]["name"], what["name"]
+
+
+def whose(token: str) -> str:
+    """A credential's holder as a person reads it: her name (and DID) where the credential gives it."""
+    did, name, achievement = holder_of(token)
+    who = f"{name} ({did})" if name else (did or "an unknown holder")
+    return f"{who}: {achievement}" if achievement else who
+
+
+def _append(path: Path, lines: Iterable[dict[str, Any]]) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    text = "".join(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n" for line in lines)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.write(fd, text.encode("utf-8"))  # one write of whole lines: a reader never sees half a line
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def record_issued(
+    home: Path, identity: Any, files: list[tuple[vcfmt.HolderFile, str | None]], block: int | None
+) -> None:
+    """Append an `issued` line for each (holder file, path written) of `identity`'s."""
+    now = int(time.time())
+    account = identity.account.address
+    lines = []
+    for holder_file, path in files:
+        did, name, achievement = holder_of(holder_file.credential)
+        entries: dict[str, list[int] | None] = {}
+        for purpose in (Purpose.REVOCATION, Purpose.SUSPENSION):
+            try:
+                entries[purpose.label] = list(own_status_entry(holder_file.credential, identity.did, account, purpose))
+            except InputError:
+                entries[purpose.label] = None
+        lines.append({
+            "event": "issued", "time": now, "block": block,
+            "hash": "0x" + vcfmt.credential_hash(holder_file.credential).hex(),
+            "holder": did, "holderName": name, "achievement": achievement, "file": path, "status": entries,
+        })  # fmt: skip
+    _append(records_path(home, identity.name), lines)
+
+
+def record_status(home: Path, identity: Any, event: str, tokens: list[str], reason: int, block: int | None) -> None:
+    """Append a `revoked`, `suspended` or `reinstated` line for each credential changed."""
+    now = int(time.time())
+    lines = [
+        {"event": event, "time": now, "block": block, "reason": reason,
+         "hash": "0x" + vcfmt.credential_hash(token).hex()}
+        for token in tokens
+    ]  # fmt: skip
+    _append(records_path(home, identity.name), lines)
+
+
+@dataclass
+class Record:
+    hash: str
+    holder: str | None
+    holder_name: str | None
+    achievement: str | None
+    issued: int
+    file: str | None
+    status: dict[str, Any]
+    state: str = "active"
+    changed: int | None = None
+    reason: int | None = None
+    chain_state: str | None = None
+
+
+def read_records(home: Path, issuer_name: str) -> list[Record]:
+    """Each credential the records name, in the order issued, in the state its last line gives."""
+    path = records_path(home, issuer_name)
+    if not path.exists():
+        raise InputError(f"no records of what {issuer_name} issued in {path.parent} (nothing issued from this home)")
+    text = read_capped(path, MAX_RECORDS_BYTES, f"issuance records {path}").decode("utf-8", "replace")
+    found: dict[str, Record] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        try:
+            entry = json.loads(line)
+            event, digest = entry["event"], entry["hash"]
+            if event == "issued":
+                found[digest] = Record(
+                    digest, entry.get("holder"), entry.get("holderName"), entry.get("achievement"),
+                    int(entry["time"]), entry.get("file"), entry.get("status") or {},
+                )  # fmt: skip
+            elif event in _STATE_OF and digest in found:
+                record = found[digest]
+                record.state, record.changed, record.reason = _STATE_OF[event], int(entry["time"]), entry.get("reason")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path} line {number} is damaged; the lines before it are intact") from exc
+    return list(found.values())
+
+
+def reconcile(registry: Any, account: str, records: list[Record]) -> None:
+    """Each record's state on the chain (`chain_state`): its status bits read in one call."""
+    wanted: set[tuple[Purpose, int, int]] = set()
+    for record in records:
+        for purpose in (Purpose.REVOCATION, Purpose.SUSPENSION):
+            entry = record.status.get(purpose.label)
+            if isinstance(entry, list) and len(entry) == 2:
+                wanted.add((purpose, int(entry[0]), int(entry[1])))
+    keys = sorted({(p, number, word_of(index)) for p, number, index in wanted})
+    if not keys:
+        return
+    call = registry.credentials.status_words_for([(account, p, number, first_entry(word)) for p, number, word in keys])
+    (values,) = registry.client.call(call)
+    words = {key: int(value) for key, value in zip(keys, values, strict=True)}
+    for record in records:
+        bits = {}
+        for purpose in (Purpose.REVOCATION, Purpose.SUSPENSION):
+            entry = record.status.get(purpose.label)
+            if isinstance(entry, list) and len(entry) == 2:
+                number, index = int(entry[0]), int(entry[1])
+                bits[purpose] = bit_of(words[(purpose, number, word_of(index))], index)
+        if bits.get(Purpose.REVOCATION):
+            record.chain_state = "revoked"
+        elif bits.get(Purpose.SUSPENSION):
+            record.chain_state = "suspended"
+        else:
+            record.chain_state = "active"

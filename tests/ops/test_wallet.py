@@ -1,0 +1,229 @@
+"""The worker's wallet, key handover and named rosters, without a chain: credentials are signed
+here with a fresh issuer key (what the wallet checks needs no chain; their status is the chain
+tests' business, tests/cli/test_wallet.py)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from registry.errors import InputError, KeyStoreError
+from registry.formats import credential as vcfmt
+from registry.formats.merkle import StandardMerkleTree
+from registry.keystore import KeyStore, new_legal_entity, new_natural_person
+from registry.ops import handover
+from registry.ops.passport import sign_presentation
+from registry.ops.people import SHEET, make_people, write_handovers
+from registry.ops.roster import file_names, load_roster
+from registry.ops.wallet import Wallet
+from registry.ops.wallet.backup import export_backup, read_backup, restore
+from tests.conftest import WELDING
+
+ISSUER = new_legal_entity("centre")
+
+
+def credential(holder: str, name: str = "Welding", holder_name: str | None = None) -> str:
+    achievement = vcfmt.Achievement(name, name, "Assessed.", skills=(WELDING,), holder_name=holder_name)
+    draft = vcfmt.CredentialDraft(ISSUER.did, holder, achievement, int(time.time()))
+    now = int(time.time())
+    return vcfmt.sign_vc(vcfmt.build_vc(draft, now), ISSUER.signing_key, ISSUER.kid)
+
+
+def write(path: Path, holder_file: vcfmt.HolderFile) -> Path:
+    path.write_text(holder_file.dumps())
+    return path
+
+
+@pytest.fixture
+def wallet(tmp_path: Path) -> Wallet:
+    store = Wallet(tmp_path / "wallet")
+    store.create("her passphrase")
+    return store
+
+
+def her_did(store: Wallet) -> str:
+    return store.dids()["own"]
+
+
+def test_a_wallet_keeps_her_credentials_privately_and_once(wallet: Wallet, tmp_path: Path) -> None:
+    did = her_did(wallet)
+    tokens = [credential(did, f"Skill {n}") for n in range(3)]
+    tree = StandardMerkleTree.of([[vcfmt.credential_hash(t)] for t in tokens], ["bytes32"])
+    root = bytes.fromhex(tree.root[2:])
+    members = [
+        vcfmt.HolderFile(t, vcfmt.CohortProof(root, tuple(bytes.fromhex(p[2:]) for p in tree.get_proof(i)), 3))
+        for i, t in enumerate(tokens)
+    ]
+    single = write(tmp_path / "single.json", vcfmt.HolderFile(credential(did, "Single")))
+    files = [single, *(write(tmp_path / f"m{n}.json", m) for n, m in enumerate(members[:2]))]
+    checked = wallet.check_imports([(str(p), p.read_bytes()) for p in files])
+    added = wallet.add(checked)
+    assert sorted(e.id for e in wallet.entries()) == sorted(e.id for e in added)
+    assert stat.S_IMODE(os.stat(added[0].path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(wallet.directory).st_mode) == 0o700
+    # A passport of hers: its credentials come in, each with its cohort proof.
+    passport = sign_presentation(wallet.identity_for(did, "her passphrase"), [members[2]])
+    (tmp_path / "passport.json").write_text(json.dumps(passport))
+    (entry,) = wallet.add(wallet.check_imports([("passport.json", (tmp_path / "passport.json").read_bytes())]))
+    assert entry.holder_file.cohort is not None and entry.holder_file.cohort.root == root
+    assert wallet.find(entry.id[:6]).id == entry.id
+    # The same credential again: refused, whether alone or in a batch (and then nothing is added).
+    with pytest.raises(InputError, match="already in the wallet"):
+        wallet.check_imports([(str(single), single.read_bytes())])
+    fresh = write(tmp_path / "fresh.json", vcfmt.HolderFile(credential(did, "Fresh")))
+    with pytest.raises(InputError, match=r"single\.json is already in the wallet"):
+        wallet.check_imports([(str(fresh), fresh.read_bytes()), (str(single), single.read_bytes())])
+    assert len(wallet.entries()) == 4
+
+
+def test_what_is_not_hers_or_is_damaged_is_refused_by_name(wallet: Wallet, tmp_path: Path) -> None:
+    stranger = new_natural_person("someone")
+    theirs = write(tmp_path / "theirs.json", vcfmt.HolderFile(credential(stranger.did)))
+    with pytest.raises(InputError, match=r"theirs.json is not yours: it was issued to did:key:"):
+        wallet.check_imports([(str(theirs), theirs.read_bytes())])
+    token = credential(her_did(wallet))
+    header, payload, signature = token.split(".")
+    cases = {
+        "cut.json": token[: len(token) // 2],
+        "tampered.json": f"{header}.{payload[:-4]}AAAA.{signature}",
+        "proof.json": json.dumps(
+            {
+                "format": vcfmt.HOLDER_FILE_FORMAT,
+                "credential": token,
+                "anchor": {"type": "cohort", "root": "0x" + "11" * 32, "proof": ["0x" + "22" * 32], "size": 2},
+            }
+        ),
+        "empty.json": "",
+    }
+    for name, content in cases.items():
+        with pytest.raises(InputError) as raised:
+            wallet.check_imports([(name, content.encode())])
+        assert name in str(raised.value) and "\n" not in str(raised.value)
+    assert wallet.entries() == []
+
+
+def test_a_wallet_without_a_key_says_how_to_get_one(tmp_path: Path) -> None:
+    empty = Wallet(tmp_path / "none")
+    with pytest.raises(KeyStoreError, match="wallet create"):
+        empty.check_imports([("x.json", b"{}")])
+
+
+def test_backup_round_trip_merges_and_a_wrong_passphrase_restores_nothing(wallet: Wallet, tmp_path: Path) -> None:
+    did = her_did(wallet)
+    source = write(tmp_path / "c.json", vcfmt.HolderFile(credential(did)))
+    wallet.add(wallet.check_imports([(str(source), source.read_bytes())]))
+    backup = tmp_path / "backup.json"
+    assert export_backup(wallet, "backup words", backup) == (1, 1)
+    assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
+    assert did not in backup.read_text() and "Welding" not in backup.read_text()
+    with pytest.raises(InputError, match="already exists"):
+        export_backup(wallet, "backup words", backup)
+    with pytest.raises(KeyStoreError, match="wrong passphrase for the backup"):
+        read_backup(backup, "other words")
+    damaged = json.loads(backup.read_text())
+    damaged["nonce"] = "not base64!"
+    (tmp_path / "damaged.json").write_text(json.dumps(damaged))
+    with pytest.raises(InputError, match="is damaged"):
+        read_backup(tmp_path / "damaged.json", "backup words")
+    elsewhere = Wallet(tmp_path / "new-phone")
+    done = restore(elsewhere, read_backup(backup, "backup words"), str(backup))
+    assert (done.keys, len(done.credentials), done.skipped) == (["own"], 1, 0)
+    assert elsewhere.dids() == wallet.dids()
+    assert elsewhere.identity_for(did, "her passphrase").did == did  # still under her wallet passphrase
+    again = restore(elsewhere, read_backup(backup, "backup words"), str(backup))
+    assert (again.keys, again.credentials, again.skipped) == ([], [], 2)
+
+
+def test_handover_needs_her_passphrase_and_confirmation_needs_her_code(tmp_path: Path) -> None:
+    home, keys = tmp_path / "centre", tmp_path / "centre" / "keys"
+    person = new_natural_person("amina")
+    KeyStore(keys).save(person, "centre words")
+    made = handover.make_handover(person, "her words", holder_name="Amina Yusuf")
+    out = tmp_path / "amina.handover.json"
+    out.write_text(json.dumps(made.document))
+    handover.record_pending(home, "amina", made, out, keep_copy=False)
+    assert "centre words" not in out.read_text() and made.code not in out.read_text()
+    data = handover.read_handover(out)
+    with pytest.raises(KeyStoreError, match="wrong passphrase for the handover file"):
+        handover.open_handover(data, "centre words", str(out))
+    identity, code = handover.open_handover(data, "her words", str(out))
+    assert identity.did == person.did and code == made.code
+    wrong = "AAAAA-AAAAA" if code != "AAAAA-AAAAA" else "BBBBB-BBBBB"
+    with pytest.raises(InputError, match="nothing was removed"):
+        handover.confirm(home, keys, "amina", wrong)
+    assert (keys / "amina.json").exists()
+    handover.confirm(home, keys, "amina", code.lower().replace("-", ""))
+    assert not (keys / "amina.json").exists() and not handover.pending_path(home, "amina").exists()
+    # Her wallet keeps it under her own passphrase.
+    store = Wallet(tmp_path / "wallet")
+    store.add_key(identity, "wallet words")
+    assert store.identity_for(person.did, "wallet words").did == person.did
+    with pytest.raises(KeyStoreError, match="already holds this key"):
+        store.add_key(identity, "wallet words")
+
+
+def test_a_damaged_handover_file_is_called_damaged(tmp_path: Path) -> None:
+    made = handover.make_handover(new_natural_person("p"), "pw", holder_name=None, n=1 << 14)
+    other = new_natural_person("q")
+    document = {**made.document, "did": other.did}
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError, match="damaged key handover file"):
+        handover.read_handover(path)
+    path.write_text('{"format": "skills-credential/1"}')
+    with pytest.raises(InputError, match="not a key handover file"):
+        handover.read_handover(path)
+
+
+NAMES = ["Kwame Mensah", "محمد الأحمد", "Siobhán O'Brien", "Nguyễn Thị Minh Khai"]
+
+
+def test_a_roster_names_people_in_any_script_and_keys_are_made_for_those_without(tmp_path: Path) -> None:
+    own = new_natural_person("own")
+    long_name = "Maria " + "de la Concepción " * 10 + "García"
+    rows = [["holder", "holder_name", "name"], [own.did, "Amina Yusuf", "Welding"]]
+    rows += [["", name, "Welding"] for name in [*NAMES, long_name]]
+    rows.append(["", "Kwame Mensah", "Safety"])  # the same person twice: one key
+    roster = tmp_path / "roster.csv"
+    with roster.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    entries = load_roster(roster, lambda h: h)
+    assert [a.holder_name for _, a in entries][1:3] == NAMES[:2]
+    filled, people = make_people(entries)
+    assert len(people) == 5 and filled[0][0] == own.did and filled[1][0] == filled[-1][0]
+    assert all(KeyStore(tmp_path).path(p.key_name) for p in people)  # names the keystore accepts
+    names = file_names(filled)
+    assert names[0].startswith("amina-yusuf-") and names[2].startswith("محمد-الأحمد-")
+    assert names[3].startswith("siobhán-o-brien-") and names[-1].endswith("-2.json")
+    start = time.perf_counter()
+    write_handovers(tmp_path / "home", people, tmp_path / "keys-out")
+    assert time.perf_counter() - start < 10  # 5 people; the class of 30 is measured by scripts/bench/people_keys.py
+    sheet = list(csv.DictReader((tmp_path / "keys-out" / SHEET).open(encoding="utf-8")))
+    assert [r["holder_name"] for r in sheet] == [p.holder_name for p in people]
+    first = sheet[0]
+    data = handover.read_handover(tmp_path / "keys-out" / first["handover_file"])
+    identity, code = handover.open_handover(data, first["one_time_passphrase"], "h")
+    assert identity.did == first["did"] == filled[1][0]
+    handover.confirm(tmp_path / "home", tmp_path / "no-keys", first["key_name"], code)
+    assert not handover.pending_path(tmp_path / "home", first["key_name"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (",,Welding", "or the holder_name of a person who has none"),
+        (',"' + "x" * 201 + '",Welding', "longer than 200"),
+        (',"Kwame\x07",Welding', "control characters"),
+    ],
+)
+def test_a_roster_row_without_a_person_is_refused_by_line(tmp_path: Path, row: str, message: str) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("holder,holder_name,name\n" + row + "\n")
+    with pytest.raises(InputError, match=f"r.csv line 2: .*{message}"):
+        load_roster(roster, lambda h: h)
