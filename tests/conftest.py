@@ -232,7 +232,7 @@ CHAIN_FIXTURES = frozenset({"anvil", "own_chain", "chains", "smoke", "network", 
 # Tests that start a node in their own body (file name -> test function names; None: all of them).
 CHAIN_TESTS: dict[str, frozenset[str] | None] = {
     "test_node.py": None,
-    "test_demo.py": None,
+    "test_demo.py": frozenset({"test_the_demo_tells_the_whole_story_and_keeps_its_files"}),
     "test_quickstarts.py": None,
     "test_service_bench_smoke.py": None,
     "test_faults.py": frozenset({"test_random_node_losses_and_reorgs"}),
