@@ -71,10 +71,9 @@ def issue_cohort(
 ) -> Cohort:
     """Sign one credential per (holder, achievement) and anchor them all with one Merkle root.
 
-    Each holder file carries its credential and its proof to the root (OpenZeppelin
-    StandardMerkleTree, leaf encoding bytes32), which is all a verifier needs. With `out_dir`,
-    the files (named `file_names`) are written into a hidden staging directory named in the
-    journal row, renamed into place whole, and only then is the root sent.
+    Each holder file carries its credential and its proof to the root (OpenZeppelin StandardMerkleTree,
+    leaf encoding bytes32), which is all a verifier needs. With `out_dir`, the files (named `file_names`)
+    go to a hidden staging directory named in the journal row, renamed into place whole, then the root is sent.
     """
     if not entries:
         raise InputError("the roster is empty")
