@@ -22,8 +22,9 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# `make demo KEEP=DIR` keeps the demo's files (credentials, passport, keys, the chain's state) in DIR.
 demo: bootstrap
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python scripts/demo.py $(if $(KEEP),--keep "$(KEEP)")
 
 lint: bootstrap
 	$(BIN)/ruff check registry tests scripts

@@ -22,6 +22,15 @@ MIB = 1024 * 1024
 STDIN = "-"
 
 
+def no_such_file(name: str | Path) -> str:
+    """ "no such file: NAME", and for a name with a shell pattern in it (`safety/3-*.json`), that the
+    shell passes a pattern that matched nothing on as it is."""
+    text = str(name)
+    if any(c in text for c in "*?["):
+        return f"no such file: {text} (a pattern that matched no file: check the directory with `ls`)"
+    return f"no such file: {text}"
+
+
 def size_words(cap: int) -> str:
     """1048576 -> "1 MiB", 262144 -> "256 KiB"."""
     if cap % MIB == 0:
@@ -41,7 +50,7 @@ def read_capped(path: str | Path, cap: int, what: str | None = None) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise InputError(f"no such file: {name}") from None
+        raise InputError(no_such_file(name)) from None
     except IsADirectoryError:  # Windows; on POSIX a directory opens and fstat says what it is
         raise InputError(f"{name} is a directory, not a file") from None
     except OSError as exc:

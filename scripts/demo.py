@@ -6,6 +6,7 @@ that this script starts on a free port and stops at the end (whatever happens).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shlex
@@ -22,6 +23,7 @@ from registry.chain.node import AnvilNode, free_port
 from registry.keystore import KeyStore
 
 console = Console(emoji=False, highlight=False)
+PASSPHRASE = "demo passphrase, not for real keys"
 REGISTRY = str(Path(sys.executable).with_name("registry"))
 # Real ESCO skill concepts (they are in ../shared/vectors/esco/skills.csv).
 WELDING_SKILL = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314=apply arc welding techniques"
@@ -35,7 +37,7 @@ class Demo:
         self.env = {
             **os.environ,
             # Demo identities only: a passphrase everybody knows and a cheaper scrypt cost.
-            "REGISTRY_PASSPHRASE": "demo passphrase, not for real keys",
+            "REGISTRY_PASSPHRASE": PASSPHRASE,
             "REGISTRY_SCRYPT_N": "16384",
             "REGISTRY_RPC_URL": rpc_url,
             "REGISTRY_HOME": str(home),
@@ -217,25 +219,70 @@ def revocation(demo: Demo, files: Files) -> None:
     demo.run("verify", "--rpc", f"http://127.0.0.1:{free_port()}", str(files.credential), expect=2)
 
 
-def main() -> int:
+def story(home: Path) -> None:
+    """The whole story in `home`, on an anvil of its own, stopped at the end whatever happens."""
+    node = AnvilNode(home / "node", port=free_port())
+    console.print(Panel.fit("Skills credential registry: a welder's certificate crosses a border", style="bold"))
+    console.print(f"Starting a local anvil chain on {node.rpc_url} (state in {node.data_dir}) ...")
+    node.start()
+    try:
+        demo = Demo(home, node.rpc_url)
+        files = Files.under(home / "files")
+        files.directory.mkdir()
+        parties(demo)
+        accreditation(demo, files)
+        one_credential(demo, files)
+        cohort_and_passport(demo, files)
+        revocation(demo, files)
+    finally:
+        node.stop()
+
+
+def kept(home: Path) -> str:
+    """What a newcomer can do with the files `--keep` left: where they are, and how to look again."""
+    files = home / "files"
+    listing = "\n".join(f"  {path.relative_to(home)}" for path in sorted(files.rglob("*")) if path.is_file())
+    return (
+        f"\nLocal chain stopped; the demo's files are kept in {home}:\n{listing}\n"
+        f"  keys/ (passphrase {PASSPHRASE!r}), deployment.json, journal.sqlite, node/ (the chain's state)\n"
+        "To look again, start the chain from its state and verify (any free port):\n"
+        f'  export PATH={shlex.quote(str(Path(REGISTRY).parent))}:"$PATH" REGISTRY_HOME={shlex.quote(str(home))} '
+        "REGISTRY_RPC_URL=http://127.0.0.1:18546\n"
+        "  registry node start --port 18546\n"
+        f"  registry verify --trust-list {shlex.quote(str(files / 'destination-trusted-roots.json'))} "
+        f"{shlex.quote(str(files / 'amina-passport.json'))}\n"
+        "  registry node stop\n"
+        "(the passport: NOT ALL VALID, exit code 1: the welding certificate was revoked in step 10)"
+    )
+
+
+def keep_directory(value: str) -> Path:
+    """`--keep DIR`: a directory that does not exist yet or is empty (the demo never mixes its files
+    with others, nor overwrites any)."""
+    path = Path(value).expanduser().resolve()
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise argparse.ArgumentTypeError(f"{value} is not an empty directory: give a new or empty one")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="The life of one skills credential on a local chain.")
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        type=keep_directory,
+        help="keep the demo's files (credentials, passport, keys, the chain's state) in DIR, new or empty; "
+        "`make demo KEEP=DIR` passes it",
+    )
+    args = parser.parse_args(argv)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        story(args.keep)
+        console.print(kept(args.keep), soft_wrap=True, markup=False)
+        return 0
     with tempfile.TemporaryDirectory(prefix="registry-demo-") as tmp:
-        home = Path(tmp)
-        node = AnvilNode(home / "node", port=free_port())
-        console.print(Panel.fit("Skills credential registry: a welder's certificate crosses a border", style="bold"))
-        console.print(f"Starting a local anvil chain on {node.rpc_url} (state in {node.data_dir}) ...")
-        node.start()
-        try:
-            demo = Demo(home, node.rpc_url)
-            files = Files.under(home / "files")
-            files.directory.mkdir()
-            parties(demo)
-            accreditation(demo, files)
-            one_credential(demo, files)
-            cohort_and_passport(demo, files)
-            revocation(demo, files)
-        finally:
-            node.stop()
-            console.print("\nLocal chain stopped and demo files removed. Done.")
+        story(Path(tmp))
+    console.print("\nLocal chain stopped and demo files removed (`make demo KEEP=DIR` keeps them). Done.")
     return 0
 
 

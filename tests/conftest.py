@@ -93,8 +93,9 @@ def make_issuer(registry: Registry, settings: Settings):  # type: ignore[no-unty
 
 GOVERNANCE = Account.from_key(ANVIL_DEV_KEY)  # the deployer holds the governance role in tests
 ONE_YEAR = 365 * 24 * 3600
-ROOT_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence"))
-TAO_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence"))
+# EuropeanDigitalCredential: what the europass profile's credentials are (tests/helpers/certified.py).
+ROOT_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence", "EuropeanDigitalCredential"))
+TAO_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "NursingLicence", "EuropeanDigitalCredential"))
 WELDING_SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate"))
 
 
@@ -231,7 +232,7 @@ CHAIN_FIXTURES = frozenset({"anvil", "own_chain", "chains", "smoke", "network", 
 # Tests that start a node in their own body (file name -> test function names; None: all of them).
 CHAIN_TESTS: dict[str, frozenset[str] | None] = {
     "test_node.py": None,
-    "test_demo.py": None,
+    "test_demo.py": frozenset({"test_the_demo_tells_the_whole_story_and_keeps_its_files"}),
     "test_quickstarts.py": None,
     "test_service_bench_smoke.py": None,
     "test_faults.py": frozenset({"test_random_node_losses_and_reorgs"}),

@@ -133,7 +133,10 @@ class AnvilNode:
         if current and current.running:
             return current
         if rpc_ready(self.rpc_url, 0.5):
-            raise NodeError(f"port {self.port} already serves a chain that this data directory did not start")
+            raise NodeError(
+                f"port {self.port} already serves a chain that {self.data_dir} did not start: stop that node "
+                "(`registry node stop` with the home that started it) or start this one with another --port"
+            )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = [
             anvil_binary(),

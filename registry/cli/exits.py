@@ -99,6 +99,17 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _with_advice(exc: RegistryError) -> str:
+    """The error's line, and for a chain nobody answers at, what to do about it."""
+    message = str(exc)
+    if isinstance(exc, ChainUnavailable) and message.endswith("connection refused or host unreachable"):
+        return (
+            f"{message}: is a node running there? Start a local one with `registry node start`, or name "
+            "another with --rpc URL (or REGISTRY_RPC_URL)"
+        )
+    return message
+
+
 def run(app: Callable[..., Any]) -> NoReturn:
     """Run the typer app as the console script does: every error one line with its exit code."""
     try:
@@ -109,7 +120,7 @@ def run(app: Callable[..., Any]) -> NoReturn:
         where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
         fail(exc.format_message() + where, EXIT_USAGE)
     except RegistryError as exc:
-        fail(str(exc), next(code for kind, code in _CODES if isinstance(exc, kind)))
+        fail(_with_advice(exc), next(code for kind, code in _CODES if isinstance(exc, kind)))
     except (KeyboardInterrupt, typer.Abort):
         fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
-from registry.files import STDIN, read_capped, size_words
+from registry.files import STDIN, no_such_file, read_capped, size_words
 
 if TYPE_CHECKING:
     from registry.config import Settings
@@ -47,7 +47,7 @@ def sources(paths: list[str]) -> list[str | Path]:
         elif path.exists():
             raise InputError(f"{path} is not a regular file (a device, a pipe or a socket)")
         else:
-            raise InputError(f"no such file: {path}")
+            raise InputError(no_such_file(path))
     for source in found:
         try:
             if source != STDIN and Path(source).stat().st_size > MAX_INPUT_BYTES:

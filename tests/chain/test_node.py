@@ -34,3 +34,42 @@ def test_restarted_node_still_holds_the_registry(tmp_path: Path) -> None:
 
 def test_stopping_a_node_that_is_not_running_says_so(tmp_path: Path) -> None:
     assert AnvilNode(tmp_path / "none", port=free_port()).stop() is False
+
+
+def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path) -> None:
+    # The README's quickstart sets REGISTRY_RPC_URL to a port of its own: `registry node start`
+    # without --port starts the node there, where the next commands look for it. The mistakes a
+    # newcomer makes around it are one line each, saying what to do.
+    import os
+    import subprocess
+    import sys
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    env["REGISTRY_RPC_URL"] = f"http://127.0.0.1:{port}"
+
+    def registry(home: str, *args: str) -> subprocess.CompletedProcess[str]:
+        argv = [sys.executable, "-m", "registry", "--home", str(tmp_path / home), *args]
+        return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+
+    try:
+        started = registry("a", "node", "start")
+        assert started.returncode == 0 and f"anvil is running on http://127.0.0.1:{port} " in started.stdout
+        clash = registry("b", "node", "start")
+        assert clash.returncode == 1 and clash.stderr.count("\n") == 1
+        assert f"port {port} already serves a chain that {tmp_path / 'b' / 'node'} did not start: stop" in clash.stderr
+        assert "start this one with another --port" in clash.stderr
+        elsewhere = registry("b", "node", "stop")
+        assert elsewhere.returncode == 0
+        assert (
+            f"anvil was not running from {tmp_path / 'b' / 'node'} (a node started with another home"
+            in elsewhere.stdout
+        )
+    finally:
+        assert registry("a", "node", "stop").stdout == "anvil stopped\n"
+    nobody = registry("a", "deploy")
+    assert nobody.returncode == 2 and nobody.stderr.count("\n") == 1, nobody.stderr
+    assert (
+        "connection refused or host unreachable: is a node running there? Start a local one with `registry node"
+        in nobody.stderr
+    )

@@ -487,6 +487,14 @@ def test_identity_show_did_prints_the_did_alone_for_scripts(tmp_path: Path) -> N
     assert_one_line_error(missing, "nobody")
 
 
+def test_a_shell_pattern_that_matched_nothing_is_named_as_such(tmp_path: Path) -> None:
+    # bash passes `safety/3-*.json` on as it is when nothing matches it.
+    argv = [sys.executable, "-m", "registry", "--home", str(tmp_path), "verify", str(tmp_path / "safety" / "3-*.json")]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 64
+    assert_one_line_error(result, "3-*.json (a pattern that matched no file: check the directory with `ls`)")
+
+
 @pytest.mark.parametrize("number", ["0", "-5", "4294967297"])
 def test_status_publish_refuses_a_list_number_out_of_range(settings: Settings, issuer: Issuer, number: str) -> None:
     result = run(settings, "status", "publish", "--issuer", issuer.identity.name, "--list", number)

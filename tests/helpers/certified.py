@@ -10,7 +10,9 @@ from dataclasses import replace
 import pytest
 
 from registry.config import Settings
+from registry.formats.accreditation import Scope
 from registry.formats.credential import Achievement, Occupation
+from registry.keystore import new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
 from registry.ops.trust import IssuerType, Trust
@@ -37,3 +39,17 @@ def academy(make_issuer, trust: Trust, chain: Chain, registry: Registry, setting
     # None: the TAO's own end (a year from the chain's making)
     trust.accredit(chain.tao, chain.tao_attribute, identity.did, IssuerType.TI, [WELDING_SCOPE], None, name=ACADEMY)
     return Issuer(registry, identity, settings)
+
+
+EDC_SCOPE = Scope(types=("EuropeanDigitalCredential",))
+
+
+@pytest.fixture
+def europass_academy(make_issuer, trust: Trust, chain: Chain, registry: Registry, settings: Settings) -> Issuer:  # type: ignore[no-untyped-def]
+    """A TI accredited by the chain's TAO for European Digital Credentials under its legal name,
+    issuing with the europass profile (its legal name learnt as `registry issue` learns it)."""
+    identity = make_issuer("europass-academy")
+    trust.accredit(chain.tao, chain.tao_attribute, identity.did, IssuerType.TI, [EDC_SCOPE], None, name=ACADEMY)
+    issuer = Issuer(registry, identity, settings, "europass")
+    issuer.check_can_issue(new_natural_person("anyone").did, named_certificate(), valid_until=None, extra_types=())
+    return issuer

@@ -24,12 +24,20 @@ from registry.ops.passport import create_passport, sign_presentation
 from registry.ops.registry import Purpose
 from registry.service.config import from_environment
 from tests.conftest import WELDING, Chain, welding_certificate
-from tests.helpers.certified import ACADEMY, DOCUMENT, HOLDER_NAME, WELDER, academy, named_certificate
+from tests.helpers.certified import (
+    ACADEMY,
+    DOCUMENT,
+    HOLDER_NAME,
+    WELDER,
+    academy,
+    europass_academy,
+    named_certificate,
+)
 from tests.helpers.service_helpers import start_service
 from tests.service.test_service_verify import tamper
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
-__all__ = ["academy"]  # the fixture
+__all__ = ["academy", "europass_academy"]  # the fixtures
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -569,3 +577,20 @@ def test_the_issuer_page_names_an_issuer_by_the_legal_name_its_accreditation_sta
         f"Trusted issuer (TI): {ACADEMY} ({academy.identity.did})",
         f"Accreditation body (TAO): {chain.tao.did}",  # accredited without a name: its DID alone
     ]
+
+
+def test_a_europass_credential_shows_its_eqf_level_skills_and_credits(
+    page: sync_api.Page, europass_academy: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    path = tmp_path / "amina-edc.json"
+    achievement = dataclasses.replace(named_certificate(), credits="7.5")
+    path.write_text(europass_academy.issue_single(holder.did, achievement).holder_file.dumps())
+    verdict, _, _ = open_and_read_verdict(page, path, "europass")
+    assert verdict == "valid"
+    facts = facts_of(page)
+    assert facts["Qualification"] == "MIG/MAG welding, level 2" and facts["Type"] == "Qualification"
+    assert (facts["EQF level"], facts["Credits"]) == ("4", "7.5 (European Credit Transfer System)")
+    assert facts["Skills"] == WELDING.label and facts["Occupations"] == WELDER.label
+    assert facts["Issued by"] == f"{ACADEMY} ({europass_academy.identity.did})"
+    assert facts["Awarded to"] == f"{HOLDER_NAME} (document {DOCUMENT})"
+    assert "Awarded by" not in facts  # the awarding body is the issuer: said once

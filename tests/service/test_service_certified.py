@@ -3,21 +3,31 @@ field by field, and `registry verify --service` prints it as the local verifier 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from registry.config import Settings
+from registry.formats import jwt
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from tests.cli.test_cli import run
 from tests.conftest import WELDING
-from tests.helpers.certified import ACADEMY, DOCUMENT, HOLDER_NAME, WELDER, academy, named_certificate
+from tests.helpers.certified import (
+    ACADEMY,
+    DOCUMENT,
+    HOLDER_NAME,
+    WELDER,
+    academy,
+    europass_academy,
+    named_certificate,
+)
 from tests.service.test_service_openapi import mismatches
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
-__all__ = ["academy"]  # the fixture
+__all__ = ["academy", "europass_academy"]  # the fixtures
 
 
 def test_the_report_says_what_is_certified_as_the_document_describes_it(
@@ -58,3 +68,31 @@ def test_verify_through_the_service_prints_what_is_certified(
     wanted = [line for line in local.stdout.splitlines()[1:] if not line.startswith(("  ✔", "  -", "      "))]
     assert wanted[0] == "  MIG/MAG welding, level 2 (Certificate) — EQF level 4" and len(wanted) == 8, local.stdout
     assert all(line in via.stdout.splitlines() for line in wanted), via.stdout
+
+
+def test_a_europass_credential_says_what_elm_certifies_through_the_service(
+    http: httpx.Client, service: str, europass_academy: Issuer, holder: Identity
+) -> None:
+    achievement = replace(named_certificate(), credits="7.5")
+    holder_file = europass_academy.issue_single(holder.did, achievement).holder_file
+    answer = http.post("/verify", json={"credential": holder_file.dumps()})
+    report = answer.json()
+    assert report["verdict"] == "valid", report["summary"]
+    certifies = report["certifies"]
+    assert (certifies["name"], certifies["achievement_type"], certifies["eqf_level"]) == (
+        "MIG/MAG welding, level 2",
+        "Qualification",
+        4,
+    )
+    assert certifies["credits"] == [{"points": "7.5", "framework": "European Credit Transfer System"}]
+    assert certifies["awarding_body"] == {"did": europass_academy.identity.did, "name": ACADEMY}
+    assert certifies["issuer"] == {"did": europass_academy.identity.did, "name": ACADEMY}
+    assert certifies["holder"] == {"did": holder.did, "name": HOLDER_NAME, "document": DOCUMENT}
+    assert certifies["skills"] == [{"uri": WELDING.uri, "label": WELDING.label}]
+    assert certifies["occupations"] == [{"uri": WELDER.uri, "label": WELDER.label}]
+    document: dict[str, Any] = httpx.get(f"{service}/openapi.json", timeout=30).json()
+    assert mismatches(document, "post", "/verify", answer) == []
+    # The schema it names is served by this service's trusted schemas registry.
+    schema_url = jwt.parse(holder_file.credential).payload["credentialSchema"][0]["id"]
+    path = schema_url.split("/trusted-schemas-registry/", 1)[1]
+    assert http.get(f"/trusted-schemas-registry/{path}").json()["title"] == "Europass skills credential"

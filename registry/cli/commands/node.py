@@ -15,6 +15,14 @@ from registry.errors import InputError
 app = typer.Typer(help="Run a local anvil chain.", no_args_is_help=True)
 
 PortOpt = Annotated[int, typer.Option("--port", help="Port for the local node.")]
+StartPortOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--port",
+        help="Port for the local node (default: the port of REGISTRY_RPC_URL when it names this machine, else 8545).",
+        show_default=False,
+    ),
+]
 
 
 def _node(settings: Settings, port: int) -> Any:
@@ -23,10 +31,24 @@ def _node(settings: Settings, port: int) -> Any:
     return AnvilNode(settings.node_dir, port=port)
 
 
+def local_port(rpc_url: str) -> int | None:
+    """The port of a JSON-RPC URL on this machine (http://127.0.0.1:18545 -> 18545), else None."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(rpc_url)
+        port = parts.port
+    except ValueError:
+        return None
+    return port if parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost"} else None
+
+
 @app.command("start")
-def node_start(ctx: typer.Context, port: PortOpt = 8545) -> None:
+def node_start(ctx: typer.Context, port: StartPortOpt = None) -> None:
     """Start anvil in the background; its state persists in <home>/node."""
-    node = _node(settings_of(ctx), port)
+    settings = settings_of(ctx)
+    # The commands after it read the chain at REGISTRY_RPC_URL: start the node there unless told otherwise.
+    node = _node(settings, port or local_port(settings.rpc_url) or 8545)
     info = node.start()
     out.print(f"anvil is running on {info.rpc_url} (pid {info.pid}); state in {node.state_file}")
 
@@ -34,8 +56,14 @@ def node_start(ctx: typer.Context, port: PortOpt = 8545) -> None:
 @app.command("stop")
 def node_stop(ctx: typer.Context, port: PortOpt = 8545) -> None:
     """Stop the local node (its state is written to disk first)."""
-    node = _node(settings_of(ctx), port)
-    out.print("anvil stopped" if node.stop() else "anvil was not running")
+    settings = settings_of(ctx)
+    node = _node(settings, port)
+    if node.stop():
+        out.print("anvil stopped")
+    else:
+        out.print(
+            f"anvil was not running from {settings.node_dir} (a node started with another home stops with that --home)"
+        )
 
 
 @app.command("status")

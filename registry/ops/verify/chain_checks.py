@@ -16,7 +16,7 @@ from registry.ops.registry import AnchorRecord, DidState, Registry, Verification
 from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, evaluate
 from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
 from registry.ops.verify.lookups import Lookups
-from registry.ops.verify.report import Code, Outcome
+from registry.ops.verify.report import Code, Outcome, Row
 
 
 @dataclass
@@ -30,18 +30,17 @@ class Batch:
     anchor_window_s: int
     trust_list: TrustList | None
     # Accreditation answers (rows) by (issuer, anchoring time and place, what the credential needs).
-    accreditations: dict[tuple[Any, ...], list[tuple[Code, Outcome, str, dict[str, Any]]]] = field(default_factory=dict)
+    accreditations: dict[tuple[Any, ...], tuple[list[Row], bool]] = field(default_factory=dict)
     # Without a trust list, is a root nobody said they trust reported (`Verifier(require_trusted_root=)`)?
     require_trusted_root: bool = False
+    # Anchor answers (the row, and the record when it holds) by what decides them (`check_anchor`).
+    anchors: dict[tuple[Any, ...], tuple[Row, AnchorRecord | None]] = field(default_factory=dict)
 
 
 def _key_problem(
-    item: Item, state: DidState, lookups: Lookups
-) -> tuple[Code, str, dict[str, Any]] | VerificationMethod:
-    """The signing key's method in the issuer's document, or what is wrong with it."""
-    method = lookups.assertion_method(state, item.fragment)
-    if isinstance(method, str):
-        return Code.SIGNING_KEY, method, {}
+    item: Item, method: VerificationMethod, parsed: jwt.CompactJWS
+) -> tuple[Code, str, dict[str, Any]] | None:
+    """What is wrong with the credential's signature by this assertion key, if anything."""
     # `iat` is the signer's word: it must fall in the key's window (its last second included, as a
     # signature in the second the key was retired may precede the retirement); what settles it is
     # the anchor's block (check_key_at_anchor).
@@ -49,10 +48,9 @@ def _key_problem(
         message = f"the signing key was not valid when the credential was signed ({iso(item.issued_at)})"
         window = {"notBefore": iso(method.not_before), "notAfter": iso_or_none(method.not_after)}
         return Code.SIGNING_KEY, message, window
-    assert item.parsed is not None
-    if not jwt.verify_with(item.parsed, _verifying_key(method, item.parsed.alg)):
+    if not jwt.verify_with(parsed, _verifying_key(method, parsed.alg)):
         return Code.SIGNATURE, "the signature does not match the content and the issuer's key", {}
-    return method
+    return None
 
 
 @lru_cache(maxsize=1024)
@@ -63,27 +61,27 @@ def _verifying_key(method: VerificationMethod, alg: str) -> jwt.PublicKey | None
 
 
 def check_key(item: Item, state: DidState, lookups: Lookups) -> None:
-    """The issuer's DID is registered, the key that signed is its assertion key, the signature holds."""
-    assert item.parsed is not None
+    """The issuer's DID is registered, the key that signed is its assertion key, the signature holds.
+
+    The rows that say so depend only on the issuer's document and the key (`Lookups.key_rows`):
+    written once per batch and shared by the credentials they hold for; the key's window and the
+    signature are checked for each."""
+    parsed = item.parsed
+    assert parsed is not None
     item.did_state = state
     if not state.registered:
         item.add(Code.ISSUER_DID, Outcome.FAIL, f"{item.issuer} is not registered in the DID registry")
         return
-    item.add(
-        Code.ISSUER_DID, Outcome.PASS, f"{item.issuer} is registered",
-        registered=iso(state.registered_at), registeredBlock=state.registered_block,
-    )  # fmt: skip
-    found = _key_problem(item, state, lookups)
-    if not isinstance(found, VerificationMethod):
-        code, message, evidence = found
+    method, registered, signed, valid = lookups.key_rows(state, item.fragment, parsed.alg)
+    item.rows.append(registered)
+    problem = (Code.SIGNING_KEY, method, {}) if isinstance(method, str) else _key_problem(item, method, parsed)
+    if problem is not None:
+        code, message, evidence = problem
         item.add(code, Outcome.FAIL, message, **evidence)
         return
-    item.add(Code.SIGNATURE, Outcome.PASS, f"signed by {item.issuer}#{item.fragment[:12]}…", alg=item.parsed.alg)
-    item.signing_method = found
-    item.add(
-        Code.SIGNING_KEY, Outcome.PASS, "the key was valid in the issuer's DID document when it signed",
-        notBefore=iso(found.not_before), notAfter=iso_or_none(found.not_after),
-    )  # fmt: skip
+    assert signed is not None and valid is not None and not isinstance(method, str)
+    item.rows += (signed, valid)
+    item.signing_method = method
 
 
 def check_key_at_anchor(item: Item, lookups: Lookups) -> None:
@@ -101,7 +99,8 @@ def check_key_at_anchor(item: Item, lookups: Lookups) -> None:
         return
     position = item.row(Code.SIGNING_KEY)
     assert position is not None
-    item.rows[position][3]["anchored"] = iso(record.timestamp)
+    code, outcome, message, evidence = item.rows[position]  # shared by the batch: changed in a copy
+    item.rows[position] = (code, outcome, message, {**evidence, "anchored": iso(record.timestamp)})
     if valid is None:
         item.replace(position, Outcome.UNKNOWN, SAME_BLOCK.format(what="anchor", key="signing key"))
         return
@@ -113,7 +112,7 @@ def check_key_at_anchor(item: Item, lookups: Lookups) -> None:
     )  # fmt: skip
 
 
-def _missing_anchor(item: Item, batch: Batch) -> None:
+def _missing_anchor(item: Item, batch: Batch) -> Row:
     """No controller anchored it: unknown while the node may not have seen the anchor yet."""
     head, window = batch.head_time, batch.anchor_window_s
     hint = (
@@ -125,29 +124,28 @@ def _missing_anchor(item: Item, batch: Batch) -> None:
     if head <= item.issued_at:
         # The node has no block after the signing (a lagging replica, a node catching up): it
         # cannot have seen the anchor yet, so its absence there proves nothing.
-        item.add(
+        return (
             Code.ANCHOR, Outcome.UNKNOWN,
             f"could not check: the node's latest block ({iso(head)}) is not later than the "
-            f"credential's signing ({iso(item.issued_at)}); it may not have seen the anchor yet",
+            f"credential's signing ({iso(item.issued_at)}); it may not have seen the anchor yet", {},
         )  # fmt: skip
-    elif head <= item.issued_at + window:
+    if head <= item.issued_at + window:
         # Past the signing but inside the anchoring window: the anchor may sit in a block this node
         # (a replica behind the others) has not seen yet. Only a head past the window shows the
         # credential was not anchored in time; until then, its absence proves nothing.
-        item.add(
+        return (
             Code.ANCHOR, Outcome.UNKNOWN,
             f"could not check: the node may be behind: it has no anchor, but its newest block "
             f"({iso(head)}) is within the {window} s anchoring window after the "
             f"credential's signing ({iso(item.issued_at)}); ask another node, or again later{hint}",
-            newestBlock=iso(head), anchoringWindow=window,
+            {"newestBlock": iso(head), "anchoringWindow": window},
         )  # fmt: skip
-    else:
-        what = "cohort root" if item.cohort else "credential hash"
-        item.add(
-            Code.ANCHOR, Outcome.FAIL,
-            f"the {what} is not anchored by any controller of {item.issuer}, and the {window} s "
-            f"anchoring window after its signing has passed{hint}",
-        )  # fmt: skip
+    what = "cohort root" if item.cohort else "credential hash"
+    return (
+        Code.ANCHOR, Outcome.FAIL,
+        f"the {what} is not anchored by any controller of {item.issuer}, and the {window} s "
+        f"anchoring window after its signing has passed{hint}", {},
+    )  # fmt: skip
 
 
 def _anchor_problem(item: Item, state: DidState, record: AnchorRecord, batch: Batch) -> tuple[Outcome, str] | None:
@@ -167,25 +165,40 @@ def _anchor_problem(item: Item, state: DidState, record: AnchorRecord, batch: Ba
     return None
 
 
-def check_anchor(item: Item, state: DidState, records: list[AnchorRecord], batch: Batch) -> None:
-    """The earliest anchor by an account that controlled the issuer's DID when it anchored."""
+def check_anchor(item: Item, state: DidState, records: list[AnchorRecord], batch: Batch, key: Any = None) -> None:
+    """The earliest anchor by an account that controlled the issuer's DID when it anchored.
+
+    The answer depends only on the issuer, the records read, the signing time and the cohort's
+    size: a caller that names those in `key` has it worked out once per batch for a cohort's
+    members, which then share the row."""
+    found = batch.anchors.get(key) if key is not None else None
+    if found is None:
+        found = _anchor_row(item, state, records, batch)
+        if key is not None:
+            batch.anchors[key] = found
+    row, item.anchor = found
+    item.rows.append(row)
+    if row[1] is Outcome.FAIL:
+        item.fatal = True
+
+
+def _anchor_row(
+    item: Item, state: DidState, records: list[AnchorRecord], batch: Batch
+) -> tuple[Row, AnchorRecord | None]:
     found = [r for r in records if r.exists]
     if not found:
-        _missing_anchor(item, batch)
-        return
+        return _missing_anchor(item, batch), None
     record = found[0] if len(found) == 1 else min(found, key=lambda r: r.block)
     problem = _anchor_problem(item, state, record, batch)
     if problem is not None:
-        item.add(Code.ANCHOR, *problem)
-        return
-    item.anchor = record
+        return (Code.ANCHOR, *problem, {}), None
     what = "cohort root" if item.cohort else "credential hash"
-    item.add(
+    return (
         Code.ANCHOR, Outcome.PASS,
         f"{what} anchored by {item.issuer} on {iso(record.timestamp)} (block {record.block})",
-        account=record.account, block=record.block, time=iso(record.timestamp),
-        transaction=None,  # filled in after, in one batch for all credentials
-    )  # fmt: skip
+        {"account": record.account, "block": record.block, "time": iso(record.timestamp),
+         "transaction": None},  # filled in after, in one batch for all credentials
+    ), record  # fmt: skip
 
 
 def anchor_position(
@@ -214,16 +227,18 @@ def check_accreditation(item: Item, chain: Any, position: Position | None, batch
     assert item.anchor is not None
     anchored_at = item.anchor.timestamp
     key = (item.issuer, anchored_at, position, item.types, item.schema)
-    if key not in batch.accreditations:
+    found = batch.accreditations.get(key)
+    if found is None:
         need = Need(types=item.types, schema_id=item.schema)
-        batch.accreditations[key] = _accreditation(batch, chain, anchored_at, need, position)
-    for code, outcome, message, evidence in batch.accreditations[key]:
-        item.add(code, outcome, message, **evidence)
+        rows = _accreditation(batch, chain, anchored_at, need, position)
+        found = batch.accreditations[key] = rows, any(row[1] is Outcome.FAIL for row in rows)
+    rows, failed = found
+    item.rows += rows  # shared by the credentials they hold for (rows are not changed in place)
+    if failed:
+        item.fatal = True
 
 
-def _accreditation(
-    batch: Batch, chain: Any, anchored_at: int, need: Need, position: Position | None
-) -> list[tuple[Code, Outcome, str, dict[str, Any]]]:
+def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, position: Position | None) -> list[Row]:
     """The accreditation check's outcome, message and evidence, worded once per verdict; then, when
     the chain holds up to a root the verifier has not said it trusts, a failed TRUSTED_ROOT check
     (the verdict UNTRUSTED_ROOT, not INVALID: the credential itself is sound)."""
@@ -252,7 +267,7 @@ def _accreditation(
     )
     if report.changed_later:  # trust's data, not its wording, says which accreditations changed later
         message += "; note: " + "; ".join(change.note for change in report.changed_later)
-    rows = [(Code.ACCREDITATION, Outcome.PASS, message, evidence)]
+    rows: list[Row] = [(Code.ACCREDITATION, Outcome.PASS, message, evidence)]
     if untrusted and trust_list is not None:
         why = f"the issuer is accredited under Root TAO {report.root}, which is not in {trust_list.name}"
         rows.append((Code.TRUSTED_ROOT, Outcome.FAIL, why, {"root": report.root}))

@@ -25,6 +25,8 @@ from registry.ops.registry import (
     VerificationMethod,
     did_hash,
 )
+from registry.ops.verify.item import iso, iso_or_none
+from registry.ops.verify.report import Code, Outcome, Row
 
 # How many blocks after a change to search for the retirement of a key in the same second.
 _SAME_SECOND_BLOCKS = 1000
@@ -43,6 +45,27 @@ def _log_position(log: Any) -> tuple[int, int]:
         raise ChainUnavailable(_NOT_LOGS) from exc
 
 
+# (the key or why there is none, the "issuer DID" row, and if it is a key, its "signature" and
+# "signing key" rows).
+KeyRows = tuple[VerificationMethod | str, Row, Row | None, Row | None]
+
+
+def _key_rows(state: DidState, fragment: str, alg: str, method: VerificationMethod | str) -> KeyRows:
+    issuer = state.did
+    registered: Row = (
+        Code.ISSUER_DID, Outcome.PASS, f"{issuer} is registered",
+        {"registered": iso(state.registered_at), "registeredBlock": state.registered_block},
+    )  # fmt: skip
+    if isinstance(method, str):
+        return method, registered, None, None
+    signed: Row = (Code.SIGNATURE, Outcome.PASS, f"signed by {issuer}#{fragment[:12]}…", {"alg": alg})
+    valid: Row = (
+        Code.SIGNING_KEY, Outcome.PASS, "the key was valid in the issuer's DID document when it signed",
+        {"notBefore": iso(method.not_before), "notAfter": iso_or_none(method.not_after)},
+    )  # fmt: skip
+    return method, registered, signed, valid
+
+
 class Lookups:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
@@ -52,6 +75,7 @@ class Lookups:
         self._anchor_logs: dict[tuple[str, bytes], int | None] = {}
         self._controllers: dict[tuple[str, str], VerificationMethod | None] = {}
         self._methods: dict[tuple[str, str], VerificationMethod | str] = {}
+        self._key_rows: dict[tuple[str, str, str], KeyRows] = {}
 
     # -- what depends only on the issuer's document: worked out once per batch ----------------
 
@@ -74,6 +98,16 @@ class Lookups:
             else:
                 self._methods[key] = method
         return self._methods[key]
+
+    def key_rows(self, state: DidState, fragment: str, alg: str) -> KeyRows:
+        """The assertion key with this thumbprint (or why there is none) and the rows a credential
+        it signed gets when its key and signature hold: "issuer DID", "signature", "signing key";
+        written once per key in a batch, shared by its credentials (`Row`s are not changed in place)."""
+        key = (state.did, fragment, alg)
+        found = self._key_rows.get(key)
+        if found is None:
+            found = self._key_rows[key] = _key_rows(state, fragment, alg, self.assertion_method(state, fragment))
+        return found
 
     # -- chain reads ----------------------------------------------------------------------------
 

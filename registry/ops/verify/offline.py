@@ -6,6 +6,7 @@ They run first, for every credential of a batch, so that what is malformed never
 from __future__ import annotations
 
 from functools import lru_cache
+from hashlib import sha256
 
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
@@ -15,7 +16,7 @@ from registry.formats.merkle import ProofMemo, keccak256, verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.verify.fields import Fields, fields_v1, fields_v2
 from registry.ops.verify.item import Item, iso
-from registry.ops.verify.report import Code, CredentialInfo, Outcome
+from registry.ops.verify.report import Code, CredentialInfo, Outcome, Row
 
 _V2 = "vcdm2.0-vc+jwt"
 _V1_LABEL = "EBSI JWT-VC (VCDM 1.1)"
@@ -39,16 +40,28 @@ def check_format(item: Item, content: str | bytes, memo: ProofMemo) -> None:
     except InputError as exc:
         item.add(Code.FORMAT, Outcome.FAIL, str(exc))
         return
-    _take(item, holder, fields, vc, profile)
-    item.parsed = parsed.without_payload()  # all that is needed of the payload is in the item now
+    # The token's bytes once, for its hash and its signing input (it parsed, so it is ASCII).
+    raw = parsed.token.encode("ascii")
+    _take(item, holder, fields, vc, profile, sha256(raw).digest())
+    # All that is needed of the payload is in the item now.
+    item.parsed = parsed.without_payload(raw[: raw.rindex(b".")])
     item.format_ok = True
     well_formed = _WELL_FORMED_EDC if "EuropeanDigitalCredential" in item.types else _WELL_FORMED.get(profile)
-    item.add(Code.FORMAT, Outcome.PASS, well_formed or _WELL_FORMED_V1, alg=parsed.alg, kid=parsed.kid)
+    item.rows.append(_format_row(well_formed or _WELL_FORMED_V1, parsed.alg, parsed.kid))
     if holder.cohort is not None:
         check_cohort_proof(item, memo)
 
 
-def _take(item: Item, holder: vcfmt.HolderFile, fields: Fields, vc: dict[str, object], profile: str) -> None:
+@lru_cache(maxsize=1024)  # one issuer's credentials name one key: the row is written once and shared
+def _format_row(message: str, alg: str, kid: str | None) -> Row:
+    return Code.FORMAT, Outcome.PASS, message, {"alg": alg, "kid": kid}
+
+
+def _take(
+    item: Item, holder: vcfmt.HolderFile, fields: Fields, vc: dict[str, object], profile: str, digest: bytes
+) -> None:
+    """The fields the checks read, and the credential's hash (`vcfmt.credential_hash`: sha256 of
+    the compact JWT, `digest`)."""
     item.issuer = fields.issuer
     item.fragment = fields.fragment
     item.issued_at = fields.signed_at
@@ -57,7 +70,7 @@ def _take(item: Item, holder: vcfmt.HolderFile, fields: Fields, vc: dict[str, ob
     item.statuses = fields.statuses
     item.types = tuple(fields.types)
     item.schema = fields.schema
-    item.credential_hash = item.value = vcfmt.credential_hash(holder.credential)
+    item.credential_hash = item.value = digest
     subject = vc.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
     if is_edc(vc):  # a Europass credential names its learning achievement by its title
@@ -88,13 +101,12 @@ def check_cohort_proof(item: Item, memo: ProofMemo) -> None:
         )
         return
     item.value = cohort.root
-    message, root = _cohort_texts(cohort.root, cohort.size)
-    item.add(Code.COHORT_PROOF, Outcome.PASS, message, root=root)
+    item.rows.append(_cohort_row(cohort.root, cohort.size))
 
 
-@lru_cache(maxsize=256)  # written once per cohort, not once per member
-def _cohort_texts(root: bytes, size: int) -> tuple[str, str]:
-    return f"member of a cohort of {size}", "0x" + root.hex()
+@lru_cache(maxsize=256)  # written once per cohort, not once per member, and shared
+def _cohort_row(root: bytes, size: int) -> Row:
+    return Code.COHORT_PROOF, Outcome.PASS, f"member of a cohort of {size}", {"root": "0x" + root.hex()}
 
 
 def check_signing_time(item: Item, now: float, skew: int) -> None:
@@ -109,10 +121,10 @@ def check_validity(item: Item, at: int) -> None:
     elif item.valid_until is not None and at >= item.valid_until:
         item.add(Code.VALIDITY_PERIOD, Outcome.FAIL, f"expired on {iso(item.valid_until)}")
     else:
-        item.add(Code.VALIDITY_PERIOD, Outcome.PASS, _valid_message(item.valid_from, item.valid_until))
+        item.rows.append(_valid_row(item.valid_from, item.valid_until))
 
 
-@lru_cache(maxsize=1024)  # a cohort's members share their dates: each message is written once
-def _valid_message(valid_from: int, valid_until: int | None) -> str:
+@lru_cache(maxsize=1024)  # a cohort's members share their dates: each row is written once, and shared
+def _valid_row(valid_from: int, valid_until: int | None) -> Row:
     until = f"until {iso(valid_until)}" if valid_until else "with no expiry date"
-    return f"valid from {iso(valid_from)} {until}"
+    return Code.VALIDITY_PERIOD, Outcome.PASS, f"valid from {iso(valid_from)} {until}", {}

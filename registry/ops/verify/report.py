@@ -7,7 +7,9 @@ shapes.py declares it, and the outcome and verdict words, for mypy and the servi
 
 Reports are built lazily: the hot loop keeps each credential's results as compact rows, and a
 report turns them into `Check` objects only when someone reads `checks` (rendering, the service
-rewriting a message, a quorum adding its own check).
+rewriting a message, a quorum adding its own check). The credentials a row holds for in a batch (a
+cohort's members, one issuer's key) share it, so a row is replaced, not changed in place (only an
+anchor's transaction is filled into its row's evidence, the same for every credential sharing it).
 """
 
 from __future__ import annotations
@@ -106,8 +108,8 @@ _VALID: tuple[Verdict, str] = (Verdict.VALID, "VALID: every check passed")
 
 def verdict_of(rows: list[Row]) -> tuple[Verdict, str]:
     """The verdict and summary a credential's checks give, by their codes and outcomes."""
-    for row in rows:  # the common answer in one pass: nothing failed or unknown
-        if row[1] is Outcome.FAIL or row[1] is Outcome.UNKNOWN:
+    for _, outcome, _, _ in rows:  # the common answer in one pass: nothing failed or unknown
+        if outcome is Outcome.FAIL or outcome is Outcome.UNKNOWN:
             break
     else:
         return _VALID
@@ -210,7 +212,11 @@ class Report:
     @property
     def checks(self) -> list[Check]:
         if self._checks is None:
-            self._checks = [Check(*row) for row in self._rows or ()]
+            # A row's evidence may be shared by a batch's credentials (a cohort's members share most
+            # of their rows): each check gets its own copy, which its reader may change.
+            self._checks = [
+                Check(code, outcome, message, dict(evidence)) for code, outcome, message, evidence in self._rows or ()
+            ]
             self._rows = None
         return self._checks
 

@@ -21,6 +21,8 @@ from registry.ops.history import HISTORY_BUDGET
 from registry.ops.registry import (
     BITS_PER_WORD,
     NO_EXPIRY,
+    AnchorRecord,
+    DidState,
     Purpose,
     StatusEvent,
     VerificationMethod,
@@ -46,7 +48,10 @@ _NOT = {purpose: f"not {past(purpose)}" for purpose in Purpose}
 def check_status(item: Item, words: list[int], at: int | None, lookups: Lookups) -> None:
     """One status check per entry the credential names (or a failed `status list` check)."""
     state = item.did_state
+    anchor = item.anchor
     for ref, word in zip(item.statuses, words, strict=True):
+        if state is not None and anchor is not None and _clear(item, ref, word, at, lookups, state, anchor):
+            continue
         _, account, purpose, number, index = ref
         controller = lookups.controller(state, account) if state is not None else None
         anchored: bool | None = True
@@ -65,6 +70,22 @@ def check_status(item: Item, words: list[int], at: int | None, lookups: Lookups)
             )  # fmt: skip
             continue
         _check_entry(item, ref, word, controller, at, lookups)
+
+
+def _clear(
+    item: Item, ref: StatusRef, word: int, at: int | None, lookups: Lookups, state: DidState, anchor: AnchorRecord
+) -> bool:
+    """The common answer, found without more: now, the entry's bit clear in a word its account wrote
+    while controlling the issuer's DID (from before the anchor, to no end), or a word never changed.
+    Then the row is added (as `_check_entry` words it) and True returned; otherwise nothing is."""
+    account, purpose, index = ref[1], ref[2], ref[4]
+    controller = lookups.controller(state, account)
+    if controller is None or not controller.not_before <= anchor.timestamp < controller.not_after:
+        return False  # (including an anchor in the second the controller was retired: asked in full)
+    if word >> BITS_PER_WORD and (at is not None or controller.not_after < NO_EXPIRY or bit_of(word, index)):
+        return False
+    item.rows.append((_CODES[purpose], Outcome.PASS, _NOT[purpose], {"list": ref[3], "index": index}))
+    return True
 
 
 # The block headers one entry's check may read to place its changes in time (each change that

@@ -223,7 +223,10 @@ class Verifier:
         batch = Batch(registry, lookups, at, head_time, self.anchor_window_s, self.trust_list,
                       require_trusted_root=self.require_trusted_root)  # fmt: skip
         for item, pairs, word_ids in zip(live, reads.pairs, reads.words, strict=True):
-            chain_checks.check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], batch)
+            cohort = item.cohort
+            # What decides the anchor check: a cohort's members share it (`check_anchor`).
+            key = (item.issuer, tuple(pairs), item.issued_at, None if cohort is None else cohort.size)
+            chain_checks.check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], batch, key)
             chain_checks.check_key_at_anchor(item, batch.lookups)
             check_status(item, [words[w] for w in word_ids], at, batch.lookups)
         self._accreditations([item for item in live if item.anchor is not None], chains, batch)
@@ -241,6 +244,7 @@ class Verifier:
             log = logs[key[1:]]
             position = item.row(Code.ANCHOR)
             if position is not None and item.rows[position][1] is Outcome.PASS:
+                # A cohort's members share this row (`check_anchor`), and with it their anchor's log.
                 item.rows[position][3]["transaction"] = None if log is None else str(log["transactionHash"])
             chain = chains[item.issuer]
             if key not in places:
