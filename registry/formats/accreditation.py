@@ -24,6 +24,12 @@ TI_TYPE = "VerifiableAccreditationToAttest"
 GENERIC_TYPES = frozenset(
     {"VerifiableCredential", "VerifiableAttestation", "OpenBadgeCredential", "AchievementCredential"}
 )
+# The format types every credential of ours carries, written into each `accreditedFor` entry as
+# EBSI writes them: EBSI's verifier library requires every type of a credential to be listed by the
+# issuer's accreditation (it counts VerifiableCredential and VerifiableAttestation from the
+# accreditation's own type, but OpenBadgeCredential only from `accreditedFor`). Read back, they are
+# dropped again: a scope is what the entry names beyond them.
+FORMAT_TYPES = ("VerifiableCredential", "VerifiableAttestation", "OpenBadgeCredential")
 ISSUER_TYPES = {1: "RootTAO", 2: "TAO", 3: "TI"}
 _TYPE_FOR = {1: ROOT_TYPE, 2: TAO_TYPE, 3: TI_TYPE}
 MAX_NAME_CHARS = 200
@@ -45,6 +51,12 @@ class Scope:
             entry["limitJurisdiction"] = self.jurisdiction
         return entry
 
+    def to_ebsi_json(self) -> dict[str, Any]:
+        """The entry as the accreditation credential writes it: the format types first (FORMAT_TYPES)."""
+        entry = self.to_json()
+        entry["types"] = [*(t for t in FORMAT_TYPES if t not in self.types), *self.types]
+        return entry
+
     @classmethod
     def from_json(cls, entry: Any) -> Scope:
         if not isinstance(entry, dict):
@@ -54,8 +66,9 @@ class Scope:
             raise InputError("accreditedFor entries need a non-empty list of types")
         schema = entry.get("schemaId")
         jurisdiction = entry.get("limitJurisdiction")
+        specific = tuple(t for t in types if t not in GENERIC_TYPES)
         return cls(
-            types=tuple(types),
+            types=specific or tuple(types),
             schema_id=schema if isinstance(schema, str) else None,
             jurisdiction=jurisdiction if isinstance(jurisdiction, str) else None,
         )
@@ -115,7 +128,7 @@ def build_accreditation(
         "credentialSubject": {
             "id": subject,
             "reservedAttributeId": attribute_id.hex(),
-            "accreditedFor": [s.to_json() for s in scopes],
+            "accreditedFor": [s.to_ebsi_json() for s in scopes],
         },
     }
     if subject_name:

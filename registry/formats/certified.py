@@ -4,8 +4,10 @@ the credential's dates, and the holder's name and document reference where the i
 
 A verifier shows this beside its verdict, so an employer sees what was certified and not only that
 a signature holds. It is read only when a report is rendered (`Report.certifies`), never in the
-verification loop, and from either profile (EBSI VCDM 1.1 `vc` claim, VCDM 2.0 payload): both carry
-an Open Badges 3.0 `AchievementSubject`. Everything here is the issuer's text, untrusted: values are
+verification loop, and from either Open Badge profile (EBSI VCDM 1.1 `vc` claim, VCDM 2.0 payload):
+both carry an Open Badges 3.0 `AchievementSubject`. A Europass (ELM) credential is read into the same
+shape by `formats/europass/read.py` (`certified_edc`), with its learning outcomes, credit points and
+awarding body besides. Everything here is the issuer's text, untrusted: values are
 kept only when they have the expected JSON type, and are printed through registry/text.py.
 
 Labels come from the credential's own `targetName` (the issuer signs them). The ESCO vectors in

@@ -217,7 +217,8 @@ def build_vc(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:
     if draft.valid_until is not None:
         vc["expirationDate"] = iso(draft.valid_until)
     if draft.schema_url:
-        vc["credentialSchema"] = [{"id": draft.schema_url, "type": "FullJsonSchemaValidator2021"}]
+        # One object, as EBSI's own attestations write it (a list is allowed too; our schema takes both).
+        vc["credentialSchema"] = {"id": draft.schema_url, "type": "FullJsonSchemaValidator2021"}
     if draft.status:
         entries = [s.to_json() for s in draft.status]
         vc["credentialStatus"] = entries[0] if len(entries) == 1 else entries

@@ -41,6 +41,8 @@ class Issuer(Protocol):
     allocator: Any
     locator: dict[str, Any] | None
 
+    def publish_new_lists(self, number: int) -> None: ...
+
     def writing(self) -> contextlib.AbstractContextManager[None]: ...
 
     def sign(self, draft: vcfmt.CredentialDraft, issued_at: int) -> str: ...
@@ -69,10 +71,9 @@ def issue_cohort(
 ) -> Cohort:
     """Sign one credential per (holder, achievement) and anchor them all with one Merkle root.
 
-    Each holder file carries its credential and its proof to the root (OpenZeppelin
-    StandardMerkleTree, leaf encoding bytes32), which is all a verifier needs. With `out_dir`,
-    the files (named `file_names`) are written into a hidden staging directory named in the
-    journal row, renamed into place whole, and only then is the root sent.
+    Each holder file carries its credential and its proof to the root (OpenZeppelin StandardMerkleTree,
+    leaf encoding bytes32), which is all a verifier needs. With `out_dir`, the files (named `file_names`)
+    go to a hidden staging directory named in the journal row, renamed into place whole, then the root is sent.
     """
     if not entries:
         raise InputError("the roster is empty")
@@ -81,6 +82,7 @@ def issue_cohort(
         now = self.registry.signing_time()
         number, indexes = self.allocator.allocate_cohort(len(entries), batch)
         crash_point("after-allocation")
+        self.publish_new_lists(number)
         tokens: list[str] = []
         for (holder, achievement), index in zip(entries, indexes, strict=True):
             tokens.append(

@@ -23,6 +23,7 @@ from registry.contracts.credentials import PUBLISH
 from registry.contracts.statusword import Purpose, list_id
 from registry.errors import InputError, StateError
 from registry.formats import credential as vcfmt
+from registry.formats import ownschemas
 from registry.keystore import Identity
 from registry.ops.allocation import StatusAllocator
 from registry.ops.cohorts import Cohort, why
@@ -76,6 +77,7 @@ class Issuer:
         self.identity = identity
         self.settings = settings
         self._terms_of_use: str | None = None
+        self._lists_published: set[int] = set()  # list numbers whose status lists are known published
         self._legal_name: str | None = None  # as the issuer's accreditation states it (europass)
         # The registry every holder file names (formats/locator.py), and the public service if set.
         found = registry.deployment.locator(settings.public_service)
@@ -112,11 +114,14 @@ class Issuer:
             )
             for purpose in (Purpose.REVOCATION, Purpose.SUSPENSION)
         )
-        schema_url = None
+        # Every credential names the schema it passes, served by our trusted schemas registry.
         if self.profile == "europass":
             from registry.formats.europass.schema import europass_schema_url
 
             schema_url = europass_schema_url(self.settings.public_url)
+        else:
+            schema = ownschemas.SKILLS_VC2 if self.profile == "vcdm2" else ownschemas.SKILLS
+            schema_url = ownschemas.schema_url(self.settings.public_url, schema)
         return vcfmt.CredentialDraft(
             issuer=self.identity.did,
             holder=holder,
@@ -128,6 +133,23 @@ class Issuer:
             terms_of_use=self.terms_of_use,
             extra_types=extra_types,
         )
+
+    def publish_new_lists(self, number: int) -> None:
+        """Publish list `number`'s two status lists (revocation, suspension) if they never were, before
+        the first credential naming them is anchored: an ecosystem verifier fetching a credential's
+        status list then never gets a 404, revoked or not. Journaled like every write (an intent,
+        signed when sent, resent by a reconcile after a crash); call under the writer lock."""
+        if number in self._lists_published:
+            return
+        account = self.identity.account.address
+        contract = self.registry.credentials
+        ids = [list_id(purpose, number) for purpose in (Purpose.REVOCATION, Purpose.SUSPENSION)]
+        found = self.registry.client.call_many([contract.status_list_publication(account, lid) for lid in ids])
+        unpublished = [lid for lid, result in zip(ids, found, strict=True) if not int(result[0])]
+        items: list[tuple[Call, str | None]] = [(contract.publish_status_list(lid), PUBLISH) for lid in unpublished]
+        if items:
+            self.tx.drive(self.identity.account, self.tx.record(self.identity.account, items), self.identity)
+        self._lists_published.add(number)
 
     @property
     def terms_of_use(self) -> str | None:
@@ -232,6 +254,7 @@ class Issuer:
             now = issued_at if issued_at is not None else self.registry.signing_time()
             number, index = self.allocator.allocate_single(batch)
             crash_point("after-allocation")
+            self.publish_new_lists(number)
             token = self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
             value = vcfmt.credential_hash(token)
             holder_file = vcfmt.HolderFile(token, registry=self.locator)

@@ -23,7 +23,7 @@ from registry.contracts.statusword import (
     split_list_id,
 )
 from registry.formats import credential as vcfmt
-from registry.formats import jwt
+from registry.formats import jwt, ownschemas
 from registry.formats.statuslist import encode_bits, from_words
 from registry.keystore import Identity
 
@@ -49,14 +49,17 @@ def status_list_url(public_url: str, did: str, account: str, purpose: Purpose, n
     )
 
 
-def build_status_list_vc(issuer: str, url: str, purpose: Purpose, words: list[int], issued_at: int) -> dict[str, Any]:
+def build_status_list_vc(
+    issuer: str, url: str, purpose: Purpose, words: list[int], issued_at: int, public_url: str
+) -> dict[str, Any]:
     # The top 32 bits of each word are the last-change block, not entries.
     bits = from_words([entries(w) for w in words], bits_per_word=BITS_PER_WORD, length_bits=LIST_SIZE)
     encoded = encode_bits(bits, multibase=False)
     return {
         "@context": [vcfmt.VC_V1_CONTEXT, STATUS_LIST_CONTEXT],
         "id": url,
-        "type": ["VerifiableCredential", "StatusList2021Credential"],
+        # EBSI-shaped: a Verifiable Attestation naming its schema, which EBSI's library requires.
+        "type": ["VerifiableCredential", "VerifiableAttestation", "StatusList2021Credential"],
         "issuer": issuer,
         "issuanceDate": vcfmt.iso(issued_at),
         "validFrom": vcfmt.iso(issued_at),
@@ -66,6 +69,10 @@ def build_status_list_vc(issuer: str, url: str, purpose: Purpose, words: list[in
             "type": "StatusList2021",
             "statusPurpose": purpose.label,
             "encodedList": encoded,
+        },
+        "credentialSchema": {
+            "id": ownschemas.schema_url(public_url, ownschemas.STATUS_LIST),
+            "type": "FullJsonSchemaValidator2021",
         },
     }
 
@@ -89,7 +96,7 @@ class StatusLists:
         words = [int(w) for w in values]
         url = status_list_url(self.public_url, identity.did, account, purpose, number)
         now = int(time.time())
-        vc = build_status_list_vc(identity.did, url, purpose, words, now)
+        vc = build_status_list_vc(identity.did, url, purpose, words, now, self.public_url)
         payload = {
             "iss": identity.did,
             "sub": vc["credentialSubject"]["id"],

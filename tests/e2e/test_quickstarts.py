@@ -88,7 +88,7 @@ def check_employer(employer: str, trial: Path) -> None:
     assert "amina-passport.json: VALID: all 2 credentials valid" in employer
     assert "audience: made for 'Employer GmbH'" in employer
     assert "checked in the registry the file names" in employer
-    assert re.search(r"^safety/chidi-\S+\.json: REVOKED: revoked on .*: issued in error$", employer, re.M)
+    assert re.search(r"^safety/3-chidi-\S+\.json: REVOKED: revoked on .*: issued in error$", employer, re.M)
     assert "amina-welding.json: ROOT NOT TRUSTED: genuine and anchored" in employer
     assert re.findall(r"^exit code \d+", employer, re.M) == ["exit code 1", "exit code 1"]
 

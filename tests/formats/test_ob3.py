@@ -108,6 +108,8 @@ def _ob3_field_changes(vc: dict[str, Any]) -> dict[str, Any]:
     changed["@context"][0] = VC_V2_CONTEXT
     if isinstance(changed.get("credentialStatus"), list):
         changed["credentialStatus"] = changed["credentialStatus"][0]
+    if isinstance(changed.get("credentialSchema"), dict):
+        changed["credentialSchema"] = [changed["credentialSchema"]]
     return changed
 
 
@@ -125,9 +127,13 @@ def test_vcdm11_vc_object_we_emit_passes_ob3(draft: CredentialDraft, schemas: Sc
 def test_vcdm11_vc_object_gap_to_ob3_is_exactly_the_reported_fields(draft: CredentialDraft, schemas: SchemaSet) -> None:
     # The EBSI profile's only departures from OB 3.0: the VCDM 1.1 context, and (with a status
     # list) a list of two status entries, revocation and suspension, where OB 3.0 allows one.
+    # And, for a credential naming its schema, `credentialSchema` as one object (as EBSI writes it)
+    # where OB 3.0 wants a list.
     vc = build_vc(draft, ISSUED)
     expected = {"@context/0"}
     if len(draft.status) > 1:
         expected |= {"credentialStatus"}
+    if draft.schema_url:
+        expected |= {"credentialSchema"}
     assert set(error_paths(schemas.validate_ob3(vc))) == expected
     assert schemas.validate_ob3(_ob3_field_changes(vc)) == []

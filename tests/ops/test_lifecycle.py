@@ -165,7 +165,13 @@ def test_published_status_list_reflects_the_chain_and_is_signed_by_the_issuer(
     issued = issuer.issue_single(holder.did, welding_certificate())
     lists = StatusLists(registry, "http://registry.test")
     account = issuer.identity.account.address
-    assert lists.published(account, Purpose.REVOCATION, issued.list_number) is None
+    # Published, empty, before the credential was anchored (issue #13): a verifier never gets a 404.
+    first = lists.published(account, Purpose.REVOCATION, issued.list_number)
+    assert first is not None and first.current
+    assert issued.receipt is not None
+    anchored_in = issued.receipt["blockNumber"]
+    assert first.block < (int(anchored_in, 16) if isinstance(anchored_in, str) else anchored_in)
+    assert not any(decode_list(jwt.parse(first.credential).payload["vc"]["credentialSubject"]["encodedList"]))
     issuer.change_status([issued.holder_file.credential], Purpose.REVOCATION, set_=True, reason=1, publish=True)
     publication = lists.published(account, Purpose.REVOCATION, issued.list_number)
     assert publication is not None and publication.current

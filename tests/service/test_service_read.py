@@ -248,7 +248,14 @@ def test_published_status_list_is_served_until_the_chain_moves_past_it(
     issued = issuer.issue_single(holder.did, welding_certificate())
     token = issued.holder_file.credential
     path = _status_path(token, "revocation")
-    assert_problem(http.get(path), 404, "status-list-not-found")
+    # Published before the credential was anchored (issue #13): served, with nothing set yet.
+    first = http.get(path)
+    assert first.status_code == 200, first.text
+    assert not is_set(
+        decode_list(jwt.parse(first.text).payload["vc"]["credentialSubject"]["encodedList"]), issued.index
+    )
+    for purpose in ("revocation", "suspension"):
+        assert http.get(_status_path(token, purpose)).status_code == 200
     issuer.change_status([token], Purpose.REVOCATION, set_=True, reason=1, publish=True)
     served = http.get(path)
     assert served.status_code == 200
@@ -307,15 +314,19 @@ def test_schema_id_is_the_multibase_sha256_of_the_canonical_schema(
     http: httpx.Client, issuer: Issuer, holder: Identity
 ) -> None:
     listing = http.get("/trusted-schemas-registry/v3/schemas").json()
-    assert listing["total"] == 1
-    (item,) = listing["items"]
-    response = http.get(item["href"])
-    assert response.headers["content-type"] == "application/schema+json"
-    schema = response.json()
-    assert item["schemaId"] == multibase_encode_b58(hashlib.sha256(canonicalize(schema)).digest())
-    # The skills credentials we issue conform to it.
+    assert listing["total"] == 4  # skills credentials (VCDM 1.1 and 2.0), status lists, europass
+    schemas = {}
+    for item in listing["items"]:
+        response = http.get(item["href"])
+        assert response.headers["content-type"] == "application/schema+json"
+        schema = response.json()
+        assert item["schemaId"] == multibase_encode_b58(hashlib.sha256(canonicalize(schema)).digest())
+        schemas[item["schemaId"]] = schema
+    # The skills credentials we issue name one of them, and conform to it.
     token = issuer.issue_single(holder.did, welding_certificate()).holder_file.credential
-    assert list(Draft202012Validator(schema).iter_errors(jwt.parse(token).payload["vc"])) == []
+    vc = jwt.parse(token).payload["vc"]
+    named = vc["credentialSchema"]["id"].rsplit("/", 1)[1]
+    assert list(Draft202012Validator(schemas[named]).iter_errors(vc)) == []
     assert_problem(http.get("/trusted-schemas-registry/v3/schemas/zNoSuchSchema"), 404, "schema-not-found")
 
 

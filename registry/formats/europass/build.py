@@ -102,6 +102,8 @@ def _entitlement(achievement: Achievement, awarded: dict[str, Any]) -> dict[str,
             "id": urn(),
             "type": "LearningEntitlementSpecification",
             "title": title,
+            # Labelled only: the entitlement-type vocabulary id for "occupation" is in none of
+            # the sources we hold (EBSI's examples name only "learning opportunity").
             "dcType": concept(None, "occupation"),
             "entitlementStatus": concept(ENTITLEMENT_ACTUAL, "actual", ENTITLEMENT_STATUS_SCHEME),
             "limitOccupation": occupations,
@@ -111,6 +113,8 @@ def _entitlement(achievement: Achievement, awarded: dict[str, Any]) -> dict[str,
 
 def _achievement(draft: CredentialDraft, issued_at: int, awarding_name: str | None) -> dict[str, Any]:
     achievement = draft.achievement
+    # An Agent, not an Organisation: ELM's Organisation needs a location (an address with a
+    # country), which the registry does not hold for an issuer.
     body: dict[str, Any] = {"id": draft.issuer, "type": "Agent"}
     if awarding_name:
         body["prefLabel"] = lang(awarding_name)

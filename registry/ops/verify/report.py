@@ -108,8 +108,8 @@ _VALID: tuple[Verdict, str] = (Verdict.VALID, "VALID: every check passed")
 
 def verdict_of(rows: list[Row]) -> tuple[Verdict, str]:
     """The verdict and summary a credential's checks give, by their codes and outcomes."""
-    for row in rows:  # the common answer in one pass: nothing failed or unknown
-        if row[1] is Outcome.FAIL or row[1] is Outcome.UNKNOWN:
+    for _, outcome, _, _ in rows:  # the common answer in one pass: nothing failed or unknown
+        if outcome is Outcome.FAIL or outcome is Outcome.UNKNOWN:
             break
     else:
         return _VALID
