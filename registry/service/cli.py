@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from registry.errors import ConfigError
 from registry.service import config as cfg
 
 if TYPE_CHECKING:
@@ -29,6 +30,23 @@ def _home_of(ctx: typer.Context) -> Path | None:
     (registry/cli/options.py's `Home`; read by attribute, the service does not import the CLI)."""
     home = getattr(ctx.find_root().obj, "home", None)
     return home if isinstance(home, Path) else None
+
+
+def check_free(host: str, port: int) -> None:
+    """A port another process listens on (a service from an earlier run, say) is one line saying so."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host} port {port}: {exc.strerror or exc} (a service from an earlier run still "
+            "running? stop it, or give another --port)"
+        ) from None
 
 
 TrustListOpt = Annotated[
@@ -91,6 +109,7 @@ def serve(
     import uvicorn
 
     app_from_environment()  # fail here, with the reason, on a missing or malformed deployment file
+    check_free(host, port)  # uvicorn's own refusal is a log line and exit code 3
     uvicorn.run(
         "registry.service.cli:app_from_environment",
         factory=True,
