@@ -158,6 +158,8 @@ def _passport_and_revocation(
     assert "revoked 1 credential" in revoked and "Kwame Mensah" in revoked
     (after,) = list_now(kwame_home, settings)
     assert after["status"] == "revoked"
+    shown = ok(cli(kwame_home, "wallet", "show", str(after["id"])[:6], "--rpc", settings.rpc_url))
+    assert shown.startswith(f"{after['id']}: REVOKED") and "holder: Kwame Mensah" in shown
     assert "[REVOKED]" in ok(cli(kwame_home, "wallet", "list", "--rpc", settings.rpc_url))
     (still,) = list_now(amina_home, settings)
     assert still["status"] == "valid"
