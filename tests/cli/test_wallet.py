@@ -15,7 +15,7 @@ from pathlib import Path
 
 from registry.config import Settings
 from registry.ops.issuance import Issuer
-from registry.ops.registry import Purpose
+from registry.ops.registry import Purpose, Registry
 from tests.conftest import PASSPHRASE
 
 WALLET_WORDS = "her own wallet words"
@@ -158,6 +158,8 @@ def _passport_and_revocation(
     assert "revoked 1 credential" in revoked and "Kwame Mensah" in revoked
     (after,) = list_now(kwame_home, settings)
     assert after["status"] == "revoked"
+    shown = ok(cli(kwame_home, "wallet", "show", str(after["id"])[:6], "--rpc", settings.rpc_url))
+    assert shown.startswith(f"{after['id']}: REVOKED") and "holder: Kwame Mensah" in shown
     assert "[REVOKED]" in ok(cli(kwame_home, "wallet", "list", "--rpc", settings.rpc_url))
     (still,) = list_now(amina_home, settings)
     assert still["status"] == "valid"
@@ -205,3 +207,20 @@ def test_a_centre_made_key_is_handed_over_and_a_backup_needs_its_passphrase(tmp_
     restored = ok(cli(phone, "wallet", "import-backup", str(backup), REGISTRY_BACKUP_PASSPHRASE="backup words"))
     assert "restored 1 key and 0 credentials" in restored
     one_line_error(cli(phone, "wallet", "show", "zz"), "not a credential id")
+
+
+def test_keys_made_for_a_roster_are_kept_when_issuing_fails(
+    settings: Settings, issuer: Issuer, registry: Registry, tmp_path: Path
+) -> None:
+    roster = tmp_path / "class.csv"
+    roster.write_text(f"holder,holder_name,name,skills\n,Kwame Mensah,MIG welding,{SKILL}\n", encoding="utf-8")
+    # The node refuses the anchor (no funds to pay for it): a fault after the keys were made.
+    registry.client.request("anvil_setBalance", [issuer.identity.account.address, "0x0"])
+    chain = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    failed = cli(settings.home, "issue", "--issuer", issuer.identity.name, "--roster", str(roster), "--out-dir",
+                 str(tmp_path / "cohort"), *chain)  # fmt: skip
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr
+    assert "the keys made for this roster stay in" in failed.stderr, failed.stderr
+    assert not (tmp_path / "cohort").exists()
+    (sheet,) = csv.DictReader((tmp_path / "cohort-keys" / "one-time-passphrases.csv").open(encoding="utf-8"))
+    assert (settings.home / "handovers" / f"{sheet['key_name']}.json").exists()
