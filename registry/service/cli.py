@@ -25,11 +25,19 @@ def app_from_environment() -> FastAPI:
     return create_app(settings, config)
 
 
-def _home_of(ctx: typer.Context) -> Path | None:
-    """The home `registry --home DIR` gave, if any: the root command's context object carries it
-    (registry/cli/options.py's `Home`; read by attribute, the service does not import the CLI)."""
+def _chain_environment(ctx: typer.Context, rpc: str | None, deployment: Path | None) -> dict[str, str]:
+    """What each worker process reads of the chain settings: the node, the deployment file and the
+    home `registry --home DIR` gave (the root command's context object carries it, as
+    registry/cli/options.py's `Home`; read by attribute, the service does not import the CLI)."""
+    env = {}
     home = getattr(ctx.find_root().obj, "home", None)
-    return home if isinstance(home, Path) else None
+    if isinstance(home, Path):  # `registry --home DIR serve`: every worker process reads that home
+        env["REGISTRY_HOME"] = str(home.resolve())
+    if rpc:
+        env["REGISTRY_RPC_URL"] = rpc
+    if deployment:
+        env["REGISTRY_DEPLOYMENT"] = str(deployment.resolve())
+    return env
 
 
 def check_free(host: str, port: int) -> None:
@@ -98,14 +106,7 @@ def serve(
         "REGISTRY_SERVICE_HEAD_MAX_AGE": str(head_max_age),
         "REGISTRY_SERVICE_TRUST_LIST": os.pathsep.join(str(p.resolve()) for p in trust_list or []),
     }
-    home = _home_of(ctx)
-    if home is not None:  # `registry --home DIR serve`: every worker process reads that home
-        env["REGISTRY_HOME"] = str(home.resolve())
-    if rpc:
-        env["REGISTRY_RPC_URL"] = rpc
-    if deployment:
-        env["REGISTRY_DEPLOYMENT"] = str(deployment.resolve())
-    os.environ.update(env)
+    os.environ.update(env | _chain_environment(ctx, rpc, deployment))
     import uvicorn
 
     app_from_environment()  # fail here, with the reason, on a missing or malformed deployment file
