@@ -137,7 +137,9 @@ def test_unreachable_chain_gives_could_not_determine_never_invalid(
 
 
 def assert_node_not_named(answer: str, port: int) -> None:
-    for secret in (f":{port}", "secret", "127.0.0.1"):
+    # The node by its address (host and port); the service's own public URL (127.0.0.1:8080 in
+    # tests, in each credential's schema id) is not the node.
+    for secret in (f":{port}", "secret", f"127.0.0.1:{port}"):
         assert secret not in answer, (secret, answer)
 
 
