@@ -332,7 +332,13 @@ def _as_report(data: dict[str, Any]) -> Any:
     fields = {"source": data.get("source"), "verdict": data.get("verdict"), "summary": data.get("summary"),
               "checks": checks}  # fmt: skip
     if isinstance(data.get("credentials"), list):
+        from registry.ops.verify.summary import summarise
+
         fields["credentials"] = [_as_report(inner) for inner in data["credentials"]]
+        # An earlier service's answer carries no summary: made here from its reports, as it would have.
+        fields["competencies"] = data.get("competencies") or summarise(
+            data["credentials"], data.get("holder"), data.get("checks") or []
+        )
     else:
         fields["credential"] = data.get("credential") or {}
         fields["certifies"] = data.get("certifies")
