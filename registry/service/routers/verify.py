@@ -77,6 +77,9 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
     window = request.app.state.settings.anchor_window_s
     strict = request.app.state.config.require_trusted_root
+    # The schemas this service's registry serves are the ones shipped with it: a credential naming
+    # any other gets "could not determine" for its schema, and the service fetches nothing it names.
+    sources: tuple[str, ...] = ()
     if is_skills_passport(content):
         at = parse_at(body.at, "at")
         roots = _trust_list(request, body.trustList)
@@ -86,9 +89,12 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
                 roots,
                 anchor_window_s=window,
                 require_trusted_root=strict,
+                schema_sources=sources,
+                accreditation_policy=body.accreditationPolicy,
             )
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-            verifier = Verifier(None, roots, unavailable=str(exc), anchor_window_s=window)
+            verifier = Verifier(None, roots, unavailable=str(exc), anchor_window_s=window,
+                                accreditation_policy=body.accreditationPolicy)  # fmt: skip
         passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
         return _answer(request, passport.to_json())
     if _is_passport(content):
@@ -107,7 +113,8 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     # No trust list (the request's or the service's): a genuine credential's root is one nobody said
     # they trust ("root not trusted"), never "valid".
     roots = _trust_list(request, body.trustList)
-    verifier = Verifier(registry, roots, anchor_window_s=window, require_trusted_root=strict)
+    verifier = Verifier(registry, roots, anchor_window_s=window, require_trusted_root=strict,
+                        schema_sources=sources, accreditation_policy=body.accreditationPolicy)  # fmt: skip
     (report,) = verifier.verify_many([("request", content)], at)
     if setup_error is not None:
         # As the CLI does: name the real reason rather than "no chain connection configured".
