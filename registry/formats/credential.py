@@ -335,9 +335,10 @@ def _hex32_list(values: list[Any]) -> tuple[bytes, ...]:
 def _holder_json(text: str, source: str) -> Any:
     """A holder file as written (`{` first, a newline last), parsed without first copying it
     stripped; None when it does not parse, so that the stripped text is parsed again and any
-    error names the line it always named."""
+    error names the line it always named. A holder file nests three levels (the file, its anchor,
+    the proof): `safejson.loads_shallow` takes it without counting the whole text's brackets."""
     try:
-        return safejson.loads(text, source)
+        return safejson.loads_shallow(text, source)
     except InputError:
         return None
 

@@ -67,15 +67,17 @@ class CompactJWS:
     def signature(self) -> bytes:
         return b64url_decode(self.token.rsplit(".", 1)[1])
 
-    def without_payload(self) -> CompactJWS:
+    def without_payload(self, signing_input: bytes | None = None) -> CompactJWS:
         """The same token and header, the decoded payload left out: what a signature check needs,
         for a caller that has read the payload and checks the signature later. (A verifier holding
         a batch of credentials between its phases keeps the payloads' objects out of memory, and
         freeing each as soon as it is read is several times cheaper than freeing them all after.)
         The signing input is taken along, made now if not yet: the token is in the cache now, and
-        may not be by the time the signature is checked."""
+        may not be by the time the signature is checked (or given, by a caller that has the
+        token's bytes already: their part before the last dot)."""
         slim = CompactJWS(self.token, self.header, {})
-        slim.__dict__["signing_input"] = self.signing_input  # the cached_property's own slot
+        # The cached_property's own slot.
+        slim.__dict__["signing_input"] = self.signing_input if signing_input is None else signing_input
         return slim
 
 

@@ -103,6 +103,35 @@ def loads(text: str | bytes, what: str = "input", max_depth: int = MAX_DEPTH) ->
     return value
 
 
+def loads_shallow(text: str, what: str = "input") -> Any:
+    """`loads` for a document that usually nests an object at most three levels deep (a holder
+    file): such a value, once orjson parsed it, is what `loads` returns, and is returned without
+    counting the brackets of the whole text. Anything else goes through `loads`."""
+    try:
+        value = orjson.loads(text)
+    except ValueError:
+        return loads(text, what)
+    if type(value) is dict and _within_three_levels(value):
+        return value
+    return loads(text, what)
+
+
+def _within_three_levels(value: dict[str, Any]) -> bool:
+    """Whether an object nests no more than three levels of objects and arrays (itself included)."""
+    for first in value.values():
+        kind = type(first)
+        if kind is not dict and kind is not list:
+            continue
+        for second in first.values() if kind is dict else first:
+            inner = type(second)
+            if inner is not dict and inner is not list:
+                continue
+            for third in second.values() if inner is dict else second:
+                if type(third) is dict or type(third) is list:
+                    return False
+    return True
+
+
 class _NotFinite(ValueError):
     pass
 

@@ -45,6 +45,7 @@ PENDING_FORMAT = "skills-key-handover-pending/1"
 HANDOVER_SCRYPT_N = 1 << 15
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed from paper
 _CODE = re.compile(r"[A-Z2-7]{5}-?[A-Z2-7]{5}")
+_CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Z2-7]{5}-[A-Z2-7]{5}(?![A-Za-z0-9])")
 MAX_NAME_CHARS = 200
 
 
@@ -183,10 +184,10 @@ def code_of(value: str) -> str:
     path = Path(value)
     if path.is_file():
         text = read_capped(path, 4096, f"confirmation file {path}").decode("utf-8", "replace")
-        found = _CODE.search(text.upper())
-        if found:
-            return found.group(0)
-        raise InputError(f"{path} holds no confirmation code (two groups of 5 letters and digits)")
+        found = _CODE_IN_TEXT.findall(text)
+        if len(found) == 1:
+            return str(found[0])
+        raise InputError(f"{path} holds {'no' if not found else 'more than one'} confirmation code (XXXXX-XXXXX)")
     raise InputError(f"{value[:20]!r} is neither a confirmation code (XXXXX-XXXXX) nor a file holding one")
 
 

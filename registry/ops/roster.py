@@ -190,24 +190,14 @@ def check_out_dir(out_dir: Path) -> None:
 
 
 def file_names(entries: list[tuple[str, Achievement]]) -> list[str]:
-    """Each holder's file name: the holder's name where the roster gives it (a readable slug, in
-    its own script), else the row number and the achievement; then the end of their did:key, to
-    tell two people of one name apart. A person named twice gets -2, -3 ..."""
+    """Each holder's file name: its row number (the files sort as the roster), the holder's name
+    where the roster gives it (a readable slug, in its own script), else the achievement, and the
+    end of their did:key, to tell two people of one name apart."""
     width = len(str(len(entries)))
-    names: list[str] = []
-    taken: set[str] = set()
-    for n, (holder_did, achievement) in enumerate(entries, 1):
-        if achievement.holder_name:
-            stem = f"{slug(achievement.holder_name, 'holder')}-{holder_did[-8:]}"
-        else:
-            stem = f"{n:0{width}d}-{slug(achievement.name, 'credential')}-{holder_did[-8:]}"
-        name, again = stem, 1
-        while name in taken:
-            again += 1
-            name = f"{stem}-{again}"
-        taken.add(name)
-        names.append(f"{name}.json")
-    return names
+    return [
+        f"{n:0{width}d}-{slug(achievement.holder_name or achievement.name, 'credential')}-{holder_did[-8:]}.json"
+        for n, (holder_did, achievement) in enumerate(entries, 1)
+    ]
 
 
 def slug(text: str, default: str) -> str:

@@ -10,6 +10,7 @@ text promises are checked in each block's output.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -87,7 +88,7 @@ def check_employer(employer: str, trial: Path) -> None:
     assert "amina-passport.json: VALID: all 2 credentials valid" in employer
     assert "audience: made for 'Employer GmbH'" in employer
     assert "checked in the registry the file names" in employer
-    assert re.search(r"^safety/3-\S+\.json: REVOKED: revoked on .*: issued in error$", employer, re.M)
+    assert re.search(r"^safety/3-chidi-\S+\.json: REVOKED: revoked on .*: issued in error$", employer, re.M)
     assert "amina-welding.json: ROOT NOT TRUSTED: genuine and anchored" in employer
     assert re.findall(r"^exit code \d+", employer, re.M) == ["exit code 1", "exit code 1"]
 
@@ -113,6 +114,8 @@ def test_the_readme_quickstarts_run_as_written(tmp_path: Path) -> None:
     assert f"TRUSTED — accredited through an unbroken chain to Root TAO {root[1]} (National Vocational" in authority
     assert "TI accreditation" in authority and "accredited by did:ebsi:" in authority  # the history
     assert "amina-passport.json: VALID: all 2 credentials valid" in authority
+    listed = json.loads(next(line for line in authority.splitlines() if line.startswith('{"configured"')))
+    assert listed["name"] == "Destination labour authority" and [r["did"] for r in listed["roots"]] == [root[1]]
     assert f"verified via http://127.0.0.1:{service_port}" in authority
     assert f"web page: http://127.0.0.1:{service_port}/" in authority
 

@@ -199,8 +199,8 @@ def test_a_roster_names_people_in_any_script_and_keys_are_made_for_those_without
     assert len(people) == 5 and filled[0][0] == own.did and filled[1][0] == filled[-1][0]
     assert all(KeyStore(tmp_path).path(p.key_name) for p in people)  # names the keystore accepts
     names = file_names(filled)
-    assert names[0].startswith("amina-yusuf-") and names[2].startswith("محمد-الأحمد-")
-    assert names[3].startswith("siobhán-o-brien-") and names[-1].endswith("-2.json")
+    assert names[0].startswith("1-amina-yusuf-") and names[2].startswith("3-محمد-الأحمد-")
+    assert names[3].startswith("4-siobhán-o-brien-") and names[-1] == f"7-kwame-mensah-{filled[1][0][-8:]}.json"
     start = time.perf_counter()
     write_handovers(tmp_path / "home", people, tmp_path / "keys-out")
     assert time.perf_counter() - start < 10  # 5 people; the class of 30 is measured by scripts/bench/people_keys.py
@@ -227,3 +227,26 @@ def test_a_roster_row_without_a_person_is_refused_by_line(tmp_path: Path, row: s
     roster.write_text("holder,holder_name,name\n" + row + "\n")
     with pytest.raises(InputError, match=f"r.csv line 2: .*{message}"):
         load_roster(roster, lambda h: h)
+
+
+def test_issuance_records_fold_into_each_credentials_state_and_a_damaged_line_is_named(tmp_path: Path) -> None:
+    from registry.ops.issued import read_records, record_issued, record_status, records_path
+
+    home = tmp_path / "home"
+    people = [new_natural_person(f"p{n}") for n in range(3)]
+    tokens = [credential(p.did, "Welding", holder_name=name) for p, name in zip(people, NAMES, strict=False)]
+    record_issued(home, ISSUER, [(vcfmt.HolderFile(t), f"f{n}.json") for n, t in enumerate(tokens)], 7)
+    record_status(home, ISSUER, "suspended", tokens[1:], 6, 8)
+    record_status(home, ISSUER, "reinstated", tokens[2:], 7, 9)
+    record_status(home, ISSUER, "revoked", tokens[:1], 2, 10)
+    records = read_records(home, ISSUER.name)
+    assert [(r.holder_name, r.state, r.reason) for r in records] == [
+        (NAMES[0], "revoked", 2), (NAMES[1], "suspended", 6), (NAMES[2], "active", 7),
+    ]  # fmt: skip
+    assert stat.S_IMODE(os.stat(records_path(home, ISSUER.name)).st_mode) == 0o600
+    with records_path(home, ISSUER.name).open("a") as handle:
+        handle.write('{"event": "revoked"\n')
+    with pytest.raises(InputError, match="line 8 is damaged"):
+        read_records(home, ISSUER.name)
+    with pytest.raises(InputError, match="nothing issued from this home"):
+        read_records(home, "another")

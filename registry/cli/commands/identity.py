@@ -95,13 +95,18 @@ def identity_handover(
 def _export_handover(settings: Any, name: str, output: Path) -> None:
     from registry.chain.deployment import write_json_atomic
     from registry.keystore import KeyStore
-    from registry.ops.handover import make_handover, record_pending
+    from registry.ops.handover import make_handover, pending_path, record_pending
 
     if output.exists():
         raise InputError(f"{output} already exists; not overwriting it")
     if not output.parent.is_dir():
         raise InputError(f"the directory {output.parent} does not exist")
     store = KeyStore(settings.keys_dir)
+    if not store.exists(name) and pending_path(settings.home, name).exists():
+        raise InputError(
+            f"{name}'s key was made for a roster: it is already in its handover file, under the one-time passphrase "
+            f"on the sheet; she imports it with `registry wallet import-key`, then confirm with --confirm CODE"
+        )
     if store.public_info(name).get("kind") != "natural-person":
         raise KeyStoreError(f"{name} is not a person's identity (did:key); only those are handed over")
     identity = store.load(name, passphrase())

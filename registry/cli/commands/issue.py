@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import DeploymentOpt, RpcOpt, holder_did_of, load_identity, parse_until, settings_of, text
-from registry.cli.output import count, out, progress_console
+from registry.cli.output import count, out, progress_console, warn
 from registry.config import Settings
 from registry.errors import InputError
 from registry.text import shown
@@ -227,16 +227,21 @@ def _issue_cohort(
     if people:  # kept before anything is issued to them: no credential for a key that was not kept
         write_handovers(settings.home, people, keys_dir)
     names = file_names(entries)
-    with Progress(console=progress_console(), transient=True) as progress:
-        task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
-        cohort = issuer_ops.issue_cohort(
-            entries,
-            valid_until=until,
-            extra_types=extra_types,
-            progress=lambda n: progress.advance(task, n),
-            out_dir=out_dir,
-            file_names=names,
-        )
+    try:
+        with Progress(console=progress_console(), transient=True) as progress:
+            task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
+            cohort = issuer_ops.issue_cohort(
+                entries,
+                valid_until=until,
+                extra_types=extra_types,
+                progress=lambda n: progress.advance(task, n),
+                out_dir=out_dir,
+                file_names=names,
+            )
+    except BaseException:
+        if people:  # kept: `journal status` says whether the cohort was anchored after all
+            warn(f"the keys made for this roster stay in {keys_dir}; see `registry journal status` before a rerun")
+        raise
     _cohort_done(settings, identity, cohort, [str(out_dir / name) for name in names], out_dir)
     if people:
         who = "1 person" if len(people) == 1 else f"{len(people)} people"
@@ -275,7 +280,7 @@ def issued(
     credential's status is also read from the chain and any difference is shown."""
     from dataclasses import asdict
 
-    from registry.cli.output import warn, write_json
+    from registry.cli.output import write_json
     from registry.formats.credential import iso
     from registry.keystore import KeyStore
     from registry.ops.issued import read_records, reconcile

@@ -121,14 +121,19 @@ def wallet_show(
     ctx: typer.Context,
     credential: Annotated[str, typer.Argument(help="The credential's id (or its first digits), from `wallet list`.")],
     wallet: WalletOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
 ) -> None:
-    """What one credential certifies, in full, and the file it is kept in (`registry verify` reads it)."""
-    from registry.formats.certified import certified
-    from registry.ops.wallet.store import vc_of
+    """What one credential certifies, in full, its status now (when a node or deployment is
+    configured), and the file it is kept in (`registry verify` reads it)."""
+    from registry.ops.wallet.status import chain_configured, check_now, describe
 
+    settings = settings_of(ctx, rpc, deployment)
     entry = wallet_of(ctx, wallet).find(credential)
-    out.print(f"{entry.id}: {shown(entry.path)}")
-    print_certified(dict(certified(vc_of(entry.holder_file.credential))), "  ")
+    (item,) = check_now(settings, [entry]) if chain_configured(settings) else describe([entry])
+    status = shown(item.summary) if item.summary else "status not checked (no node or deployment)"
+    out.print(f"{entry.id}: {status}\n  {shown(entry.path)}")
+    print_certified(dict(item.certifies), "  ")
     kind = "cohort member" if entry.holder_file.cohort is not None else "anchored alone"
     out.print(f"  {kind}; check it now with `registry verify {shown(entry.path)}`")
 

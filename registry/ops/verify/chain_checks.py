@@ -189,6 +189,8 @@ def check_anchor(item: Item, state: DidState, records: list[AnchorRecord], batch
         if key is not None:
             batch.anchors[key] = found
     row, item.anchor = found
+    if item.anchor is not None:
+        item.anchor_evidence = row[3]
     item.rows.append(row)
     if row[1] is Outcome.FAIL:
         item.fatal = True

@@ -41,6 +41,7 @@ class Item:
     format_ok: bool = False
     info: CredentialInfo | None = None  # what the report shows of the credential, once it parsed
     anchor: AnchorRecord | None = None
+    anchor_evidence: dict[str, Any] | None = None  # the passed anchor row's (a cohort's members share it)
     did_state: DidState | None = None  # the issuer's DID document, once the key check read it
     signing_method: VerificationMethod | None = None  # the key that signed, once its signature verified
 

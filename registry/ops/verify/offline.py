@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from hashlib import sha256
 
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
@@ -42,17 +43,29 @@ def check_format(item: Item, content: str | bytes, memo: ProofMemo, schema_sourc
     except InputError as exc:
         item.add(Code.FORMAT, Outcome.FAIL, str(exc))
         return
-    _take(item, holder, fields, vc, profile)
-    item.parsed = parsed.without_payload()  # all that is needed of the payload is in the item now
+    # The token's bytes once, for its hash and its signing input (it parsed, so it is ASCII).
+    raw = parsed.token.encode("ascii")
+    _take(item, holder, fields, vc, profile, sha256(raw).digest())
+    # All that is needed of the payload is in the item now.
+    item.parsed = parsed.without_payload(raw[: raw.rindex(b".")])
     item.format_ok = True
     well_formed = _WELL_FORMED_EDC if "EuropeanDigitalCredential" in item.types else _WELL_FORMED.get(profile)
-    item.add(Code.FORMAT, Outcome.PASS, well_formed or _WELL_FORMED_V1, alg=parsed.alg, kid=parsed.kid)
+    item.rows.append(_format_row(well_formed or _WELL_FORMED_V1, parsed.alg, parsed.kid))
     check_schema(item, vc, schema_sources)
     if holder.cohort is not None:
         check_cohort_proof(item, memo)
 
 
-def _take(item: Item, holder: vcfmt.HolderFile, fields: Fields, vc: dict[str, object], profile: str) -> None:
+@lru_cache(maxsize=1024)  # one issuer's credentials name one key: the row is written once and shared
+def _format_row(message: str, alg: str, kid: str | None) -> Row:
+    return Code.FORMAT, Outcome.PASS, message, {"alg": alg, "kid": kid}
+
+
+def _take(
+    item: Item, holder: vcfmt.HolderFile, fields: Fields, vc: dict[str, object], profile: str, digest: bytes
+) -> None:
+    """The fields the checks read, and the credential's hash (`vcfmt.credential_hash`: sha256 of
+    the compact JWT, `digest`)."""
     item.issuer = fields.issuer
     item.fragment = fields.fragment
     item.issued_at = fields.signed_at
@@ -61,7 +74,7 @@ def _take(item: Item, holder: vcfmt.HolderFile, fields: Fields, vc: dict[str, ob
     item.statuses = fields.statuses
     item.types = tuple(fields.types)
     item.schema = fields.schema
-    item.credential_hash = item.value = vcfmt.credential_hash(holder.credential)
+    item.credential_hash = item.value = digest
     subject = vc.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
     if is_edc(vc):  # a Europass credential names its learning achievement by its title
@@ -92,13 +105,12 @@ def check_cohort_proof(item: Item, memo: ProofMemo) -> None:
         )
         return
     item.value = cohort.root
-    message, root = _cohort_texts(cohort.root, cohort.size)
-    item.add(Code.COHORT_PROOF, Outcome.PASS, message, root=root)
+    item.rows.append(_cohort_row(cohort.root, cohort.size))
 
 
-@lru_cache(maxsize=256)  # written once per cohort, not once per member
-def _cohort_texts(root: bytes, size: int) -> tuple[str, str]:
-    return f"member of a cohort of {size}", "0x" + root.hex()
+@lru_cache(maxsize=256)  # written once per cohort, not once per member, and shared
+def _cohort_row(root: bytes, size: int) -> Row:
+    return Code.COHORT_PROOF, Outcome.PASS, f"member of a cohort of {size}", {"root": "0x" + root.hex()}
 
 
 def check_signing_time(item: Item, now: float, skew: int) -> None:

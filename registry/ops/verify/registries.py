@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from registry.errors import InputError
 from registry.formats.locator import MAX_SERVICE_CHARS, Locator
 from registry.ops.verify.item import Item
-from registry.ops.verify.report import Code, Outcome
+from registry.ops.verify.report import Code, Outcome, Row
 
 if TYPE_CHECKING:
     from registry.chain.deployment import Deployment
@@ -69,13 +69,16 @@ def _short(locator: Locator) -> str:
 class Here:
     """The registry a verifier reads, with what its `registry` rows say, worked out once per batch."""
 
-    __slots__ = ("evidence", "locator", "said_by_file", "said_here", "strings")
+    __slots__ = ("by_file_row", "evidence", "here_row", "locator", "said_by_file", "said_here", "strings")
 
     def __init__(self, locator: Locator) -> None:
         self.locator = locator
         self.evidence = _evidence(locator)
         self.said_here = f"checked in {_short(locator)}"
         self.said_by_file = f"checked in the registry the file names, {_short(locator)}"
+        # The two passing rows, shared by the batch's credentials.
+        self.here_row: Row = (Code.REGISTRY, Outcome.PASS, self.said_here, self.evidence)
+        self.by_file_row: Row = (Code.REGISTRY, Outcome.PASS, self.said_by_file, self.evidence)
         # The hash, addresses and code hashes a file naming this registry holds, as (key, value) pairs.
         self.strings = tuple((k, v) for k, v in locator.to_json().items() if isinstance(v, str) and k != "service")
 
@@ -118,10 +121,10 @@ def check_registry(item: Item, place: Here | None) -> None:
     raw = item.holder.registry if item.holder is not None else None
     if raw is None:
         if place is not None:
-            item.rows.append((Code.REGISTRY, Outcome.PASS, place.said_here, place.evidence))
+            item.rows.append(place.here_row)
         return
     if place is not None and place.named_by(raw):  # the common case, without parsing it again
-        item.rows.append((Code.REGISTRY, Outcome.PASS, place.said_by_file, place.evidence))
+        item.rows.append(place.by_file_row)
         return
     here = place.locator if place is not None else None
     named = locator_of(raw)

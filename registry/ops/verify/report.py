@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from registry.formats import jwt
@@ -106,14 +107,13 @@ Row = tuple[Code, Outcome, str, dict[str, Any]]
 
 
 _VALID: tuple[Verdict, str] = (Verdict.VALID, "VALID: every check passed")
+_OUTCOME = itemgetter(1)
 
 
 def verdict_of(rows: list[Row]) -> tuple[Verdict, str]:
     """The verdict and summary a credential's checks give, by their codes and outcomes."""
-    for row in rows:  # the common answer in one pass: nothing failed or unknown
-        if row[1] is Outcome.FAIL or row[1] is Outcome.UNKNOWN:
-            break
-    else:
+    outcomes = list(map(_OUTCOME, rows))  # the common answer in C: nothing failed or unknown
+    if Outcome.FAIL not in outcomes and Outcome.UNKNOWN not in outcomes:
         return _VALID
     failed = [r for r in rows if r[1] is Outcome.FAIL]
     for code, verdict in _FAIL_VERDICTS:

@@ -253,10 +253,9 @@ class Verifier:
             assert item.anchor is not None
             key = (item.issuer, item.anchor.account, item.anchor.value)
             log = logs[key[1:]]
-            position = item.row(Code.ANCHOR)
-            if position is not None and item.rows[position][1] is Outcome.PASS:
-                # A cohort's members share this row (`check_anchor`), and with it their anchor's log.
-                item.rows[position][3]["transaction"] = None if log is None else str(log["transactionHash"])
+            evidence = item.anchor_evidence  # the passed anchor row's: a cohort's members share it
+            if evidence is not None:
+                evidence["transaction"] = None if log is None else str(log["transactionHash"])
             chain = chains[item.issuer]
             if key not in places:
                 places[key] = chain_checks.anchor_position(registry, item.anchor, log, chain)

@@ -17,6 +17,8 @@ SERVICE_DOC = Path(__file__).resolve().parents[3] / "docs" / "PERFORMANCE-servic
 SERVICE_HEADING = "## Registry service (`registry serve`)"
 REQUESTS_DOC = SERVICE_DOC.with_name("PERFORMANCE-requests.md")
 REQUESTS_HEADING = "## JSON-RPC requests, whatever the history"
+KEYS_DOC = SERVICE_DOC.with_name("PERFORMANCE-keys.md")
+KEYS_HEADING = "## Keys for a class of people without one"
 
 
 def markdown(r: dict[str, Any]) -> str:
@@ -33,6 +35,7 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         *requests_section(),
         *service_section(),
+        *keys_section(),
     ]
     return "\n".join(lines)
 
@@ -130,3 +133,13 @@ def requests_section() -> list[str]:
         "`docs/PERFORMANCE-requests.md` and copied here when this file is generated."
     )
     return _kept_section(REQUESTS_DOC, REQUESTS_HEADING, intro)
+
+
+def keys_section() -> list[str]:
+    """Key creation for a roster's people without a key (scripts/bench/people_keys.py, run on its
+    own): kept in docs/PERFORMANCE-keys.md."""
+    intro = (
+        "Measured with `scripts/bench/people_keys.py --write` (no chain needed); kept in "
+        "`docs/PERFORMANCE-keys.md` and copied here when this file is generated."
+    )
+    return _kept_section(KEYS_DOC, KEYS_HEADING, intro)

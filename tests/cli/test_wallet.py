@@ -1,0 +1,226 @@
+"""The worker's wallet and the centre's named cohort, through the real `registry` command: a
+centre issues a roster of named people (some with a did:key made by `wallet create`, some without
+one), hands keys over, and the workers import, list (status now from the chain), make passports
+from their wallets and see a revocation."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from registry.config import Settings
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Purpose, Registry
+from tests.conftest import PASSPHRASE
+
+WALLET_WORDS = "her own wallet words"
+SKILL = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314=apply arc welding techniques"
+ARABIC = "محمد الأحمد"
+
+
+def cli(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE, "REGISTRY_WALLET_PASSPHRASE": WALLET_WORDS, **env}
+    environment.pop("REGISTRY_RPC_URL", None)
+    argv = [sys.executable, "-m", "registry", "--home", str(home), *args]
+    return subprocess.run(argv, capture_output=True, text=True, env=environment, timeout=180)
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def worker_home(settings: Settings, tmp_path: Path, name: str) -> Path:
+    """A worker's own home: her trust list (the test chain's root, in the registry her files
+    name), no deployment, no keys."""
+    home = tmp_path / name
+    (root,) = json.loads(settings.trust_list_file.read_text())["roots"]
+    ok(cli(home, "trust-list", "add", root["did"], "--name", "Vocational Authority",
+           "--registry", str(settings.deployment_file)))  # fmt: skip
+    assert not (home / "deployment.json").exists()
+    return home
+
+
+def did_of(output: str) -> str:
+    found = re.search(r"your DID: (did:key:\S+)", output)
+    assert found, output
+    return found.group(1)
+
+
+def code_of(output: str) -> str:
+    found = re.search(r"confirmation code for the centre: ([A-Z2-7]{5}-[A-Z2-7]{5})", output)
+    assert found, output
+    return found.group(1)
+
+
+def issue_roster(settings: Settings, issuer: Issuer, tmp_path: Path, amina: str) -> tuple[Path, list[dict[str, str]]]:
+    roster = tmp_path / "class.csv"
+    with roster.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["holder", "holder_name", "name", "skills", "eqf"])
+        writer.writerow([amina, "Amina Yusuf", "MIG welding", SKILL, "4"])
+        for name in ("Kwame Mensah", ARABIC, "Siobhán O'Brien"):
+            writer.writerow(["", name, "MIG welding", SKILL, "4"])
+    cohort = tmp_path / "cohort"
+    chain = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    issued = ok(
+        cli(settings.home, "issue", "--issuer", issuer.identity.name, "--roster", str(roster), "--out-dir", str(cohort),
+            *chain)
+    )  # fmt: skip
+    assert "issued 4 credentials" in issued and "made keys for 3 people" in issued
+    sheet = tmp_path / "cohort-keys" / "one-time-passphrases.csv"
+    assert oct(sheet.stat().st_mode & 0o777) == "0o600"
+    return cohort, list(csv.DictReader(sheet.open(encoding="utf-8")))
+
+
+def list_now(home: Path, settings: Settings) -> list[dict[str, object]]:
+    listed: list[dict[str, object]] = json.loads(ok(cli(home, "wallet", "list", "--json", "--rpc", settings.rpc_url)))
+    return listed
+
+
+def test_a_named_cohort_goes_into_wallets_passports_and_shows_a_revocation(
+    settings: Settings, issuer: Issuer, tmp_path: Path
+) -> None:
+    amina_home, kwame_home = worker_home(settings, tmp_path, "amina"), worker_home(settings, tmp_path, "kwame")
+    amina = did_of(ok(cli(amina_home, "wallet", "create")))
+    cohort, sheet = issue_roster(settings, issuer, tmp_path, amina)
+    files = {p.name: p for p in cohort.iterdir()}
+    by_name = {row["holder_name"]: row for row in sheet}
+    assert set(by_name) == {"Kwame Mensah", ARABIC, "Siobhán O'Brien"}
+    for prefix, did in [("1-amina-yusuf-", amina), ("2-kwame-mensah-", by_name["Kwame Mensah"]["did"]),
+                        ("3-محمد-الأحمد-", by_name[ARABIC]["did"])]:  # fmt: skip
+        assert f"{prefix}{did[-8:]}.json" in files, sorted(files)
+    kwame = by_name["Kwame Mensah"]
+    kwame_file = files[f"2-kwame-mensah-{kwame['did'][-8:]}.json"]
+    amina_file = files[f"1-amina-yusuf-{amina[-8:]}.json"]
+
+    # Kwame takes his key home under his own passphrase; the centre deletes its copy on his code.
+    handover = tmp_path / "cohort-keys" / kwame["handover_file"]
+    one_line_error(
+        cli(kwame_home, "wallet", "import-key", str(handover), REGISTRY_HOLDER_PASSPHRASE="not the one"),
+        "wrong passphrase for the handover file",
+    )
+    imported = ok(cli(kwame_home, "wallet", "import-key", str(handover),
+                      REGISTRY_HOLDER_PASSPHRASE=kwame["one_time_passphrase"]))  # fmt: skip
+    assert did_of(imported) == kwame["did"]
+    pending = settings.home / "handovers" / f"{kwame['key_name']}.json"
+    one_line_error(cli(settings.home, "identity", "handover", kwame["key_name"], "--confirm", "AAAAA-BBBBB"),
+                   "not the confirmation code", "nothing was removed")  # fmt: skip
+    assert pending.exists()
+    ok(cli(settings.home, "identity", "handover", kwame["key_name"], "--confirm", code_of(imported)))
+    assert not pending.exists()
+
+    # Each imports their own file; another's, a duplicate and a damaged one are refused by name.
+    ok(cli(kwame_home, "wallet", "import", str(kwame_file)))
+    one_line_error(cli(kwame_home, "wallet", "import", str(amina_file)), amina_file.name, "is not yours")
+    one_line_error(cli(kwame_home, "wallet", "import", str(kwame_file)), "already in the wallet")
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text(kwame_file.read_text().replace('"credential": "ey', '"credential": "e'))
+    one_line_error(cli(kwame_home, "wallet", "import", str(damaged)), "damaged.json")
+    ok(cli(amina_home, "wallet", "import", str(amina_file)))
+    assert "status not checked" in ok(cli(kwame_home, "wallet", "list"))
+
+    _passport_and_revocation(settings, issuer, tmp_path, (amina_home, kwame_home), kwame_file)
+
+
+def _passport_and_revocation(
+    settings: Settings, issuer: Issuer, tmp_path: Path, homes: tuple[Path, Path], kwame_file: Path
+) -> None:
+    amina_home, kwame_home = homes
+    for home in homes:
+        (listed,) = list_now(home, settings)
+        assert listed["status"] == "valid", listed
+        assert isinstance(listed["certifies"], dict) and listed["certifies"]["name"] == "MIG welding"
+    assert "[VALID]" in ok(cli(kwame_home, "wallet", "list", "--rpc", settings.rpc_url))
+
+    passport = tmp_path / "amina-passport.json"
+    ok(cli(amina_home, "passport", "create", "--from-wallet", "--out", str(passport)))
+    checked = cli(amina_home, "verify", "--json", "--rpc", settings.rpc_url, str(passport))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["verdict"] == "valid"
+
+    revoked = ok(cli(settings.home, "revoke", str(kwame_file), "--issuer", issuer.identity.name, "--reason", "2",
+                     "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)))  # fmt: skip
+    assert "revoked 1 credential" in revoked and "Kwame Mensah" in revoked
+    (after,) = list_now(kwame_home, settings)
+    assert after["status"] == "revoked"
+    shown = ok(cli(kwame_home, "wallet", "show", str(after["id"])[:6], "--rpc", settings.rpc_url))
+    assert shown.startswith(f"{after['id']}: REVOKED") and "holder: Kwame Mensah" in shown
+    assert "[REVOKED]" in ok(cli(kwame_home, "wallet", "list", "--rpc", settings.rpc_url))
+    (still,) = list_now(amina_home, settings)
+    assert still["status"] == "valid"
+
+    chain = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    book = ok(cli(settings.home, "issued", "--issuer", issuer.identity.name, *chain))
+    assert re.search(r"revoked\s+Kwame Mensah\s+MIG welding", book), book
+    assert re.search(rf"active\s+{ARABIC}", book) and "Amina Yusuf" in book
+    assert "4 credentials issued by" in book and "3 active, 1 revoked" in book and "records and chain agree" in book
+    # A revocation this home did not record (made elsewhere): the chain's word is shown beside the records'.
+    siobhan = next(p for p in kwame_file.parent.iterdir() if p.name.startswith("4-siobhán-o-brien-"))
+    issuer.change_status([json.loads(siobhan.read_text())["credential"]], Purpose.REVOCATION, set_=True, reason=1)
+    book = ok(cli(settings.home, "issued", "--issuer", issuer.identity.name, *chain))
+    assert re.search(r"active\s+Siobhán O'Brien .*\[the chain says revoked\]", book), book
+    assert "except where shown" in book
+    unchecked = ok(cli(settings.home, "issued", "--issuer", issuer.identity.name))
+    assert "not checked on the chain" in unchecked and "the chain says" not in unchecked
+
+
+def test_a_centre_made_key_is_handed_over_and_a_backup_needs_its_passphrase(tmp_path: Path) -> None:
+    centre, worker = tmp_path / "centre", tmp_path / "worker"
+    ok(cli(centre, "identity", "create", "--person", "amina"))
+    out = tmp_path / "amina.handover.json"
+    ok(cli(centre, "identity", "handover", "amina", "--out", str(out), REGISTRY_HOLDER_PASSPHRASE="amina words"))
+    assert oct(out.stat().st_mode & 0o777) == "0o600" and (centre / "keys" / "amina.json").exists()
+    one_line_error(cli(centre, "identity", "handover", "amina"), "--out FILE", "--confirm CODE")
+    imported = ok(cli(worker, "wallet", "import-key", str(out), REGISTRY_HOLDER_PASSPHRASE="amina words"))
+    code_file = tmp_path / "code.txt"
+    code_file.write_text(imported)
+    ok(cli(centre, "identity", "handover", "amina", "--confirm", str(code_file)))
+    assert not (centre / "keys" / "amina.json").exists()
+
+    backup = tmp_path / "backup.json"
+    ok(cli(worker, "wallet", "export", "--out", str(backup), REGISTRY_BACKUP_PASSPHRASE="backup words"))
+    one_line_error(
+        cli(worker, "wallet", "export", "--out", str(backup), REGISTRY_BACKUP_PASSPHRASE="backup words"),
+        "already exists",
+    )
+    phone = tmp_path / "phone"
+    one_line_error(
+        cli(phone, "wallet", "import-backup", str(backup), REGISTRY_BACKUP_PASSPHRASE="other words"),
+        "wrong passphrase for the backup",
+    )
+    assert not (phone / "wallet").exists()
+    restored = ok(cli(phone, "wallet", "import-backup", str(backup), REGISTRY_BACKUP_PASSPHRASE="backup words"))
+    assert "restored 1 key and 0 credentials" in restored
+    one_line_error(cli(phone, "wallet", "show", "zz"), "not a credential id")
+
+
+def test_keys_made_for_a_roster_are_kept_when_issuing_fails(
+    settings: Settings, issuer: Issuer, registry: Registry, tmp_path: Path
+) -> None:
+    roster = tmp_path / "class.csv"
+    roster.write_text(f"holder,holder_name,name,skills\n,Kwame Mensah,MIG welding,{SKILL}\n", encoding="utf-8")
+    # The node refuses the anchor (no funds to pay for it): a fault after the keys were made.
+    registry.client.request("anvil_setBalance", [issuer.identity.account.address, "0x0"])
+    chain = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    failed = cli(settings.home, "issue", "--issuer", issuer.identity.name, "--roster", str(roster), "--out-dir",
+                 str(tmp_path / "cohort"), *chain)  # fmt: skip
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr
+    assert "the keys made for this roster stay in" in failed.stderr, failed.stderr
+    assert not (tmp_path / "cohort").exists()
+    (sheet,) = csv.DictReader((tmp_path / "cohort-keys" / "one-time-passphrases.csv").open(encoding="utf-8"))
+    assert (settings.home / "handovers" / f"{sheet['key_name']}.json").exists()
