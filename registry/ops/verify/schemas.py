@@ -29,7 +29,7 @@ import jsonschema_rs
 from registry.formats.europass.schema import europass_schema, europass_schema_id
 from registry.formats.ownschemas import TSR_PATH, bundled, id_in_url, schema_id
 from registry.ops.verify.item import Item
-from registry.ops.verify.report import Code, Outcome
+from registry.ops.verify.report import Code, Outcome, Row
 
 FETCH_TIMEOUT_S = 5.0
 MAX_SCHEMA_BYTES = 512 * 1024
@@ -39,6 +39,7 @@ _SCHEMA_TYPES = frozenset({"FullJsonSchemaValidator2021", "JsonSchema"})
 _lock = threading.Lock()
 _compiled: dict[str, Any] = {}  # schema id -> jsonschema_rs validator
 _failed: dict[str, tuple[float, str]] = {}  # schema id -> (when, why it could not be had)
+_passed: dict[tuple[str, ...], Row] = {}  # the PASS row, by the schema URLs passed
 
 
 @cache
@@ -136,4 +137,17 @@ def check_schema(item: Item, vc: dict[str, Any], sources: Sequence[str]) -> None
             message = f"does not conform to the schema it names ({sid}): {where}: {error.message[:200]}"
             item.add(Code.SCHEMA, Outcome.FAIL, message, schema=url)
             return
-    item.add(Code.SCHEMA, Outcome.PASS, f"conforms to the schema it names ({sid})", schema=urls[0])
+    # One row for every credential that passes the same schema by the same URL (rows are shared, never
+    # changed in place: a report copies a row's evidence when it makes its checks).
+    key = tuple(urls)
+    row = _passed.get(key)
+    if row is None:
+        if len(_passed) >= 1024:  # URLs are the credential's to choose: the memo stays bounded
+            _passed.clear()
+        row = _passed[key] = (
+            Code.SCHEMA,
+            Outcome.PASS,
+            f"conforms to the schema it names ({sid})",
+            {"schema": urls[0]},
+        )
+    item.rows.append(row)
