@@ -10,6 +10,8 @@ reported a slice at a time (ops/batch.py), so memory stays flat however many the
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +22,7 @@ from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, TrustListOpt, p
 from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
 from registry.config import Settings
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
-from registry.text import markup
+from registry.text import markup, shown
 
 FilesArg = Annotated[list[str], typer.Argument(help="Credential files, directories, or - for stdin.")]
 AudienceOpt = Annotated[
@@ -109,7 +111,27 @@ def verify(
         _verify_quorum(factories, [_read_argument(s, read_first) for s in found], when, as_json, audience, nonce)
         return
     verifier = _verifier_for(settings, roots, urls[0], located, accreditation_policy)
-    _verify_local(verifier, found, when, as_json, audience, nonce, read_first)
+    try:
+        _verify_local(verifier, found, when, as_json, audience, nonce, read_first)
+    finally:
+        # Only when the node is what failed (its URL in the reason), not a file that names no registry.
+        if verifier.unavailable and urls[0] in verifier.unavailable and not (rpc or os.environ.get("REGISTRY_RPC_URL")):
+            _hint_no_node_named(urls[0], located)
+
+
+def _hint_no_node_named(url: str, located: Any) -> None:
+    """Nobody named a node and the local default could not be used: an employer given a file and
+    nothing else learns what to give (on stderr: the report, or its JSON, stays as it is)."""
+    chain = f"chain {located.chain_id}" if located is not None else "the credential's chain"
+    named = f" (the file names {located.service})" if located is not None and located.service else ""
+    sys.stderr.write(
+        "hint: "
+        + shown(
+            f"no node was named (--rpc URL, REGISTRY_RPC_URL), so the local default {url} was asked: give a "
+            f"node of {chain} with --rpc URL, or its registry's service with --service URL{named}"
+        )
+        + "\n"
+    )
 
 
 def _named_registry(settings: Settings, found: list[str | Path], read_first: dict[str | Path, Any]) -> Any:
