@@ -79,12 +79,10 @@ def verify(
     Exit 64 when the command line itself is wrong (an unknown option, a file that is not there,
     a date that is not a date): that is never a verdict."""
     from registry.ops.inputs import sources, trust_lists
-    from registry.ops.verify.report import POLICIES
 
     with arguments():
         when = parse_at(at)
-        if accreditation_policy not in POLICIES:
-            raise InputError(f"--accreditation-policy is issuance or now, not {accreditation_policy[:40]!r}")
+        _check_policy(accreditation_policy)
         found = sources(files)
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
@@ -132,6 +130,13 @@ def _hint_no_node_named(url: str, located: Any) -> None:
         )
         + "\n"
     )
+
+
+def _check_policy(policy: str) -> None:
+    from registry.ops.verify.report import POLICIES
+
+    if policy not in POLICIES:
+        raise InputError(f"--accreditation-policy is issuance or now, not {policy[:40]!r}")
 
 
 def _named_registry(settings: Settings, found: list[str | Path], read_first: dict[str | Path, Any]) -> Any:
