@@ -76,8 +76,8 @@ def verify(
     chain (--rpc) or the registry's service (--service); trust-list roots count there where the
     list pins them (`registry trust-list add DID --registry THEIR-DEPLOYMENT.json`).
 
-    Exit 64 when the command line itself is wrong (an unknown option, a file that is not there,
-    a date that is not a date): that is never a verdict."""
+    Exit 64 when the command line itself is wrong (an unknown option, a missing file, a date that is
+    not a date): that is never a verdict."""
     from registry.ops.inputs import sources, trust_lists
 
     with arguments():
@@ -88,8 +88,9 @@ def verify(
     with arguments():
         roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
     if service:
-        _verify_via_service(service, found, at, roots, as_json, audience=audience, nonce=nonce,
-                            policy=accreditation_policy)  # fmt: skip
+        _verify_via_service(
+            service, found, at, roots, as_json, audience=audience, nonce=nonce, policy=accreditation_policy
+        )
         return
     read_first: dict[str | Path, tuple[str, bytes]] = {}  # the input read to find its registry, kept
     located = _named_registry(settings, found, read_first)
@@ -97,9 +98,7 @@ def verify(
         roots = roots.for_registry(located)  # a root counts there only where the list pins it
     from registry.chain.client import start_read_deadline
 
-    # Every chain read ends within the read deadline: REGISTRY_READ_DEADLINE seconds for each
-    # slice of up to 100 credentials (attaching to the chain included), however the node paces
-    # its answers; past it, the verdict is "could not determine".
+    # Chain reads end within REGISTRY_READ_DEADLINE s per slice of 100 credentials, however the node paces them.
     slices = -(-len(found) // 100)
     start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
     urls = list(settings.rpc_urls) or [settings.rpc_url]
