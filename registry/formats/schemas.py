@@ -53,6 +53,9 @@ def format_checker() -> FormatChecker:
     return checker
 
 
+_format_checker = format_checker  # its earlier name, which tests of other profiles import
+
+
 def error_path(error: ValidationError) -> str:
     return "/".join(str(part) for part in error.absolute_path) or "(root)"
 
