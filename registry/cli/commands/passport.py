@@ -25,6 +25,19 @@ FromWalletOpt = Annotated[
     bool, typer.Option("--from-wallet", help="Take the credentials from your wallet and sign with its key.")
 ]
 
+IncludeOpt = Annotated[
+    bool,
+    typer.Option("--include-withdrawn", help="Keep credentials the issuer revoked or suspended (left out by default)."),
+]
+
+
+def _check_out(output: Path) -> None:
+    """The file a command is to write: new, in a directory that exists."""
+    if output.exists():
+        raise InputError(f"{output} already exists; not overwriting it")
+    if not output.parent.is_dir():
+        raise InputError(f"the directory {output.parent} does not exist")
+
 
 @app.command("create")
 def passport_create(
@@ -45,12 +58,7 @@ def passport_create(
     valid_for: Annotated[
         str, typer.Option(help="How long the passport can be used (exp claim): e.g. 30m, 12h, 7d; 1m to 365d.")
     ] = "7d",
-    include_withdrawn: Annotated[
-        bool,
-        typer.Option(
-            "--include-withdrawn", help="Keep credentials the issuer revoked or suspended (left out by default)."
-        ),
-    ] = False,
+    include_withdrawn: IncludeOpt = False,
     rpc: RpcOpt = None,
 ) -> None:
     """Bundle a holder's credentials into a passport signed with the holder's did:key.
@@ -68,10 +76,7 @@ def passport_create(
     settings = settings_of(ctx, rpc)
     lifetime = duration(valid_for, "--valid-for")
     check_valid_for(lifetime)
-    if output.exists():
-        raise InputError(f"{output} already exists; not overwriting it")
-    if not output.parent.is_dir():
-        raise InputError(f"the directory {output.parent} does not exist")
+    _check_out(output)
     if from_wallet:
         if holder:
             raise InputError("--from-wallet signs with your wallet's key: leave out --holder")
@@ -116,10 +121,7 @@ def passport_print(
     from registry.ops.passport_checks import verifier_for
     from registry.ops.passport_print import render, write_atomic
 
-    if output.exists():
-        raise InputError(f"{output} already exists; not overwriting it")
-    if not output.parent.is_dir():
-        raise InputError(f"the directory {output.parent} does not exist")
+    _check_out(output)
     content = read_capped(passport_file, MAX_INPUT_BYTES)
     passport = load_passport(content, str(passport_file))
     settings = settings_of(ctx, rpc)
