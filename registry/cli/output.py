@@ -138,7 +138,8 @@ def print_report(report: Any, indent: str = "") -> None:
     summary = shorten_dids(str(report.summary))
     out.print(f"{indent}[bold]{markup(report.source)}[/]: [bold {colour}]{markup(summary)}[/]", markup=True)
     if hasattr(report, "credentials"):  # a passport: its summary, holder checks, then each credential
-        print_competencies(report.competencies, indent + "  ")
+        if report.competencies:
+            print_competencies(report.competencies, indent + "  ")
         for check in report.checks:
             _print_check(check, indent)
         for inner in report.credentials:

@@ -12,7 +12,7 @@ TypedDict from typing_extensions: pydantic needs it before Python 3.12; nothing 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal, NotRequired
+from typing import Any, Literal
 
 from typing_extensions import TypedDict
 
@@ -84,9 +84,8 @@ class PassportReport(TypedDict):
     holder: str | None
     """the holder's DID, when the passport names one"""
     checks: list[Check]
-    competencies: NotRequired[Competencies]
-    """the passport as a summary of competencies (ops/verify/summary.py), shown before the evidence;
-    absent from an earlier service's answer"""
+    competencies: Competencies
+    """the passport as a summary of competencies (ops/verify/summary.py), shown before the evidence"""
     credentials: list[VerifyReport]
 
 
