@@ -38,23 +38,32 @@ PASSPHRASE = "correct horse battery staple"
 WELDING = Skill("http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314", "apply arc welding techniques")
 
 
+def start_test_node(directory: Path) -> AnvilNode:
+    """A real anvil for tests. State is written at exit only: a dump every second of a chain the
+    suite grows to thousands of blocks costs the node more than the tests do."""
+    node = AnvilNode(directory, port=free_port(), state_interval_s=3600)
+    node.start()
+    return node
+
+
+def deploy_for_tests(node: AnvilNode, directory: Path) -> Path:
+    """The registry's contracts deployed on `node`; the deployment file's path."""
+    result = deploy(ChainClient(node.rpc_url), Account.from_key(ANVIL_DEV_KEY))
+    path = directory / "deployment.json"
+    result.save(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def anvil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnvilNode]:
-    # State is written at exit only: a dump every second of a chain the suite grows to thousands of
-    # blocks costs the node more than the tests do.
-    node = AnvilNode(tmp_path_factory.mktemp("anvil"), port=free_port(), state_interval_s=3600)
-    node.start()
+    node = start_test_node(tmp_path_factory.mktemp("anvil"))
     yield node
     node.stop()
 
 
 @pytest.fixture(scope="session")
 def deployment_file(anvil: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    client = ChainClient(anvil.rpc_url)
-    result = deploy(client, Account.from_key(ANVIL_DEV_KEY))
-    path = tmp_path_factory.mktemp("deployment") / "deployment.json"
-    result.save(path)
-    return path
+    return deploy_for_tests(anvil, tmp_path_factory.mktemp("deployment"))
 
 
 @pytest.fixture

@@ -146,6 +146,9 @@ def print_report(report: Any, indent: str = "") -> None:
     certifies = getattr(report, "certifies", None)
     if certifies:
         print_certified(certifies, indent + "  ")
+    policy = getattr(report, "accreditation_policy", None)
+    if isinstance(policy, str):
+        out.print(f"{indent}  [dim]accreditation policy: {markup(policy)}[/]", markup=True)
     for check in report.checks:
         _print_check(check, indent)
         evidence = ", ".join(f"{k} {plain(v)}" for k, v in check.evidence.items() if v is not None)

@@ -276,6 +276,9 @@ class HolderFile:
     credential: str
     cohort: CohortProof | None = None
     registry: Any = None
+    # Given as the bare compact JWT (what EBSI wallets and QR codes carry), not as a holder file: it
+    # carries no proof, so a cohort member's anchor (its cohort's root) cannot be found from it.
+    bare: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format": HOLDER_FILE_FORMAT, "credential": self.credential}
@@ -358,7 +361,7 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
             raise InputError(f"{source} is empty, not a credential")
         if not stripped.startswith("{"):
             if stripped.count(".") == 2 and " " not in stripped:
-                return HolderFile(credential=stripped)
+                return HolderFile(credential=stripped, bare=True)
             raise InputError(f"{source} is neither a credential file (JSON) nor a JWT")
         data = safejson.loads(stripped, source)
     if not isinstance(data, dict) or data.get("format") != HOLDER_FILE_FORMAT:

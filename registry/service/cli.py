@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from registry.errors import ConfigError
 from registry.service import config as cfg
 
 if TYPE_CHECKING:
@@ -24,11 +25,36 @@ def app_from_environment() -> FastAPI:
     return create_app(settings, config)
 
 
-def _home_of(ctx: typer.Context) -> Path | None:
-    """The home `registry --home DIR` gave, if any: the root command's context object carries it
-    (registry/cli/options.py's `Home`; read by attribute, the service does not import the CLI)."""
+def _chain_environment(ctx: typer.Context, rpc: str | None, deployment: Path | None) -> dict[str, str]:
+    """What each worker process reads of the chain settings: the node, the deployment file and the
+    home `registry --home DIR` gave (the root command's context object carries it, as
+    registry/cli/options.py's `Home`; read by attribute, the service does not import the CLI)."""
+    env = {}
     home = getattr(ctx.find_root().obj, "home", None)
-    return home if isinstance(home, Path) else None
+    if isinstance(home, Path):  # `registry --home DIR serve`: every worker process reads that home
+        env["REGISTRY_HOME"] = str(home.resolve())
+    if rpc:
+        env["REGISTRY_RPC_URL"] = rpc
+    if deployment:
+        env["REGISTRY_DEPLOYMENT"] = str(deployment.resolve())
+    return env
+
+
+def check_free(host: str, port: int) -> None:
+    """A port another process listens on (a service from an earlier run, say) is one line saying so."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host} port {port}: {exc.strerror or exc} (a service from an earlier run still "
+            "running? stop it, or give another --port)"
+        ) from None
 
 
 TrustListOpt = Annotated[
@@ -80,17 +106,11 @@ def serve(
         "REGISTRY_SERVICE_HEAD_MAX_AGE": str(head_max_age),
         "REGISTRY_SERVICE_TRUST_LIST": os.pathsep.join(str(p.resolve()) for p in trust_list or []),
     }
-    home = _home_of(ctx)
-    if home is not None:  # `registry --home DIR serve`: every worker process reads that home
-        env["REGISTRY_HOME"] = str(home.resolve())
-    if rpc:
-        env["REGISTRY_RPC_URL"] = rpc
-    if deployment:
-        env["REGISTRY_DEPLOYMENT"] = str(deployment.resolve())
-    os.environ.update(env)
+    os.environ.update(env | _chain_environment(ctx, rpc, deployment))
     import uvicorn
 
     app_from_environment()  # fail here, with the reason, on a missing or malformed deployment file
+    check_free(host, port)  # uvicorn's own refusal is a log line and exit code 3
     uvicorn.run(
         "registry.service.cli:app_from_environment",
         factory=True,

@@ -418,7 +418,7 @@ def test_passport_create_and_verify(settings: Settings, issuer: Issuer, holder: 
     report = json.loads(checked.stdout)
     assert report["kind"] == "passport" and report["verdict"] == "valid"
     assert [c["verdict"] for c in report["credentials"]] == ["valid", "valid"]
-    assert [c["name"] for c in report["credentials"][1]["checks"]][:2] == ["format", "cohort proof"]
+    assert [c["name"] for c in report["credentials"][1]["checks"]][:3] == ["format", "schema", "cohort proof"]
 
 
 def test_issuer_check_cli(settings: Settings, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -487,6 +487,23 @@ def test_identity_show_did_prints_the_did_alone_for_scripts(tmp_path: Path) -> N
     assert_one_line_error(missing, "nobody")
 
 
+def test_an_employer_who_named_no_node_is_told_what_to_give(issued_file: Path, tmp_path: Path) -> None:
+    # A fresh home, no --rpc and no REGISTRY_RPC_URL: the local default is asked (nothing of this
+    # registry is there, whether or not something listens on it), and one line on stderr says what
+    # to give; the report on stdout is the usual "could not determine".
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    argv = [sys.executable, "-m", "registry", "--home", str(tmp_path / "fresh"), "verify", str(issued_file)]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2 and "COULD NOT DETERMINE" in result.stdout
+    assert result.stderr == (
+        "hint: no node was named (--rpc URL, REGISTRY_RPC_URL), so the local default http://127.0.0.1:8545 was "
+        "asked: give a node of chain 31337 with --rpc URL, or its registry's service with --service URL\n"
+    )
+    named = subprocess.run([*argv, "--rpc", f"http://127.0.0.1:{free_port()}"], capture_output=True, text=True,
+                           env=env, timeout=120)  # fmt: skip
+    assert named.returncode == 2 and named.stderr == ""  # a node named: its failure is the whole story
+
+
 def test_a_shell_pattern_that_matched_nothing_is_named_as_such(tmp_path: Path) -> None:
     # bash passes `safety/3-*.json` on as it is when nothing matches it.
     argv = [sys.executable, "-m", "registry", "--home", str(tmp_path), "verify", str(tmp_path / "safety" / "3-*.json")]
@@ -515,7 +532,9 @@ def test_inputs_that_are_not_regular_files_are_named_so(settings: Settings, issu
 def test_an_anchor_the_node_refuses_leaves_no_file_and_is_never_sent_later(  # type: ignore[no-untyped-def]
     settings: Settings, issuer: Issuer, holder: Identity, registry: Registry, tmp_path: Path
 ) -> None:
-    # The issuer's account runs dry: the node refuses the anchoring transaction outright.
+    # The issuer's account runs dry: the node refuses the anchoring transaction outright. (Its status
+    # lists were published by an earlier credential, so the anchor is the first thing sent.)
+    issuer.issue_single(holder.did, welding_certificate())
     account = issuer.identity.account.address
     balance = registry.client.request("eth_getBalance", [account, "latest"])
     registry.client.request("anvil_setBalance", [account, "0x0"])

@@ -94,6 +94,7 @@ def test_trust_list_commands_make_and_show_a_named_list(tmp_path: Path) -> None:
         assert added.returncode == 0, added.stderr
     twice = registry(home, "trust-list", "add", EBSI_DID, "--name", "Other")
     assert twice.returncode == 1 and "already in" in twice.stderr and "National Vocational Authority" in twice.stderr
+    assert "to change its name or registries, `registry trust-list remove` it first" in twice.stderr
 
     shown = registry(home, "trust-list", "show")
     assert shown.returncode == 0, shown.stderr

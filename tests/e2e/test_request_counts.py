@@ -22,11 +22,12 @@ import pytest
 
 from registry.chain.client import Call, ChainClient, contract_abi
 from registry.chain.deployment import Deployment
+from registry.chain.node import AnvilNode
 from registry.config import Settings
 from registry.keystore import Identity
 from registry.ops.issuance import Issued, Issuer
 from registry.ops.registry import BITS_PER_WORD, Purpose, Registry
-from tests.conftest import PASSPHRASE, welding_certificate
+from tests.conftest import PASSPHRASE, deploy_for_tests, start_test_node, welding_certificate
 from tests.helpers.rpc_counter import CountingProxy
 
 K_SUSPENSION = 1000  # changes on one suspension word before the credential is asked about
@@ -34,6 +35,22 @@ K_SUSPENSION = 1000  # changes on one suspension word before the credential is a
 # is every other entry of the word revoked, one transaction each.
 K_REVOCATION = BITS_PER_WORD - 3
 BOUND = int(os.environ.get("COUNT_BOUND", "50"))  # requests for one credential, whatever K
+
+
+# This module gives status words histories of a thousand blocks. On the session's node, whose
+# contracts hold every other test's storage, anvil keeps a snapshot of that whole state for each of
+# its recent blocks (hundreds in memory, thousands more in a second tier): a thousand more blocks
+# took one run's node past 16 GB. Its own node, deployed afresh, stays small and stops with the module.
+@pytest.fixture(scope="module")
+def anvil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnvilNode]:
+    node = start_test_node(tmp_path_factory.mktemp("counts-anvil"))
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="module")
+def deployment_file(anvil: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return deploy_for_tests(anvil, tmp_path_factory.mktemp("counts-deployment"))
 
 
 @pytest.fixture

@@ -156,6 +156,11 @@ def test_serve_with_home_reads_that_home_in_every_worker(
                 time.sleep(0.2)
         assert [a.status_code for a in answers] == [200] * 6, [a.text[:200] for a in answers]
         assert not (elsewhere / ".registry").exists()
+        # The same command again while the first still runs (a newcomer re-pasting a quickstart).
+        again = subprocess.run(argv, cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60)
+        assert again.returncode == 1 and again.stderr.count("\n") == 1, again.stderr
+        assert f"error: cannot listen on 127.0.0.1 port {port}: " in again.stderr
+        assert "(a service from an earlier run still running? stop it, or give another --port)" in again.stderr
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)

@@ -10,6 +10,8 @@ reported a slice at a time (ops/batch.py), so memory stays flat however many the
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,8 +21,8 @@ from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, argumen
 from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, TrustListOpt, parse_at, verdict_settings
 from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
 from registry.config import Settings
-from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
-from registry.text import markup
+from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
+from registry.text import markup, shown
 
 FilesArg = Annotated[list[str], typer.Argument(help="Credential files, directories, or - for stdin.")]
 AudienceOpt = Annotated[
@@ -38,6 +40,14 @@ ServiceOpt = Annotated[
         envvar="REGISTRY_SERVICE",
         help="Verify through a registry service (its URL) instead of a node (env REGISTRY_SERVICE).",
         show_default=False,
+    ),
+]
+PolicyOpt = Annotated[
+    str,
+    typer.Option(
+        "--accreditation-policy",
+        help="Which accreditation the issuer must hold: issuance (in force when the credential was anchored; "
+        "an accreditation that ended later is noted) or now (in force at the time asked, as EBSI's library).",
     ),
 ]
 # A service's verdict, as the exit code the library's verdict would give.
@@ -58,6 +68,7 @@ def verify(
     service: ServiceOpt = None,
     audience: AudienceOpt = None,
     nonce: NonceOpt = None,
+    accreditation_policy: PolicyOpt = "issuance",
 ) -> None:
     """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
 
@@ -65,18 +76,21 @@ def verify(
     chain (--rpc) or the registry's service (--service); trust-list roots count there where the
     list pins them (`registry trust-list add DID --registry THEIR-DEPLOYMENT.json`).
 
-    Exit 64 when the command line itself is wrong (an unknown option, a file that is not there,
-    a date that is not a date): that is never a verdict."""
+    Exit 64 when the command line itself is wrong (an unknown option, a missing file, a date that is
+    not a date): that is never a verdict."""
     from registry.ops.inputs import sources, trust_lists
 
     with arguments():
         when = parse_at(at)
+        _check_policy(accreditation_policy)
         found = sources(files)
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
         roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
     if service:
-        _verify_via_service(service, found, at, roots, as_json, audience=audience, nonce=nonce)
+        _verify_via_service(
+            service, found, at, roots, as_json, audience=audience, nonce=nonce, policy=accreditation_policy
+        )
         return
     read_first: dict[str | Path, tuple[str, bytes]] = {}  # the input read to find its registry, kept
     located = _named_registry(settings, found, read_first)
@@ -84,18 +98,44 @@ def verify(
         roots = roots.for_registry(located)  # a root counts there only where the list pins it
     from registry.chain.client import start_read_deadline
 
-    # Every chain read ends within the read deadline: REGISTRY_READ_DEADLINE seconds for each
-    # slice of up to 100 credentials (attaching to the chain included), however the node paces
-    # its answers; past it, the verdict is "could not determine".
+    # Chain reads end within REGISTRY_READ_DEADLINE s per slice of 100 credentials, however the node paces them.
     slices = -(-len(found) // 100)
     start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     if len(urls) > 1:
-        factories = [(u, functools.partial(_verifier_for, settings, roots, u, located)) for u in urls]
+        factories = [(u, functools.partial(_verifier_for, settings, roots, u, located, accreditation_policy))
+                     for u in urls]  # fmt: skip
         _verify_quorum(factories, [_read_argument(s, read_first) for s in found], when, as_json, audience, nonce)
         return
-    verifier = _verifier_for(settings, roots, urls[0], located)
-    _verify_local(verifier, found, when, as_json, audience, nonce, read_first)
+    verifier = _verifier_for(settings, roots, urls[0], located, accreditation_policy)
+    try:
+        _verify_local(verifier, found, when, as_json, audience, nonce, read_first)
+    finally:
+        # Only when the node is what failed (its URL in the reason), not a file that names no registry.
+        if verifier.unavailable and urls[0] in verifier.unavailable and not (rpc or os.environ.get("REGISTRY_RPC_URL")):
+            _hint_no_node_named(urls[0], located)
+
+
+def _hint_no_node_named(url: str, located: Any) -> None:
+    """Nobody named a node and the local default could not be used: an employer given a file and
+    nothing else learns what to give (on stderr: the report, or its JSON, stays as it is)."""
+    chain = f"chain {located.chain_id}" if located is not None else "the credential's chain"
+    named = f" (the file names {located.service})" if located is not None and located.service else ""
+    sys.stderr.write(
+        "hint: "
+        + shown(
+            f"no node was named (--rpc URL, REGISTRY_RPC_URL), so the local default {url} was asked: give a "
+            f"node of {chain} with --rpc URL, or its registry's service with --service URL{named}"
+        )
+        + "\n"
+    )
+
+
+def _check_policy(policy: str) -> None:
+    from registry.ops.verify.report import POLICIES
+
+    if policy not in POLICIES:
+        raise InputError(f"--accreditation-policy is issuance or now, not {policy[:40]!r}")
 
 
 def _named_registry(settings: Settings, found: list[str | Path], read_first: dict[str | Path, Any]) -> Any:
@@ -109,9 +149,10 @@ def _named_registry(settings: Settings, found: list[str | Path], read_first: dic
     return named_registry(*read_first[found[0]])
 
 
-def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None) -> Any:
+def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None, policy: str = "issuance") -> Any:
     """A verifier reading through the node at `url` in the verifier's deployment, else in the registry
-    the input names (`located`); one that cannot attach says so in every report."""
+    the input names (`located`); one that cannot attach says so in every report. A schema that is not
+    ours is fetched from the trusted schemas registry of the services the verifier configured."""
     from registry.ops.locate import connect_named, has_own_deployment, no_registry
     from registry.ops.registry import Registry
     from registry.ops.verify import Verifier
@@ -125,11 +166,14 @@ def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None)
         else:
             registry = Registry.connect(endpoint, journal=False)
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-        return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
+        return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s,
+                        accreditation_policy=policy)  # fmt: skip
     # No trust list at all: a genuine credential's root is one nobody said they trust ("root not trusted").
+    schema_sources = tuple(dict.fromkeys(s for s in (settings.public_service, settings.public_url) if s))
     return Verifier(
-        registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True, require_trusted_root=True
-    )
+        registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True, require_trusted_root=True,
+        schema_sources=schema_sources, accreditation_policy=policy,
+    )  # fmt: skip
 
 
 def _read_argument(source: str | Path, read_first: dict[str | Path, Any] | None = None) -> tuple[str, bytes]:
@@ -210,6 +254,7 @@ def _verify_via_service(
     *,
     audience: str | None = None,
     nonce: str | None = None,
+    policy: str = "issuance",
 ) -> None:
     """POST /verify for each file: the service answers with the same report the library builds,
     printed the same way (passports credential by credential, a summary table for many files).
@@ -231,7 +276,7 @@ def _verify_via_service(
         task = progress.add_task(f"verifying {len(found)} files via {markup(service)}", total=len(found))
         for source in found:
             name, content = _read_argument(source)
-            report = _named(_ask_service(client, name, content, at, roots, audience, nonce), name)
+            report = _named(_ask_service(client, name, content, at, roots, audience, nonce, policy), name)
             verdict = str(report.get("verdict"))
             counts[verdict] = counts.get(verdict, 0) + 1
             worst = max(worst, _SERVICE_EXIT.get(verdict, EXIT_FAILURE))
@@ -251,7 +296,7 @@ def _verify_via_service(
 
 def _ask_service(
     client: Any, name: str, content: bytes, at: str | None, roots: list[str] | None, audience: str | None,
-    nonce: str | None,
+    nonce: str | None, policy: str = "issuance",
 ) -> dict[str, Any]:  # fmt: skip
     """The service's report on one input; "could not determine" when it did not answer with one."""
     from registry.service.client import ServiceError
@@ -263,7 +308,8 @@ def _ask_service(
         return {"verdict": "invalid", "summary": f"INVALID: format: {message}",
                 "checks": [{"name": "format", "outcome": "fail", "message": message}]}  # fmt: skip
     try:
-        answer = client.verify(text, at=at, trust_list=roots, audience=audience, nonce=nonce)
+        answer = client.verify(text, at=at, trust_list=roots, audience=audience, nonce=nonce,
+                               accreditation_policy=policy)  # fmt: skip
         return _service_report(answer)
     except (ChainUnavailable, ServiceError) as exc:
         summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
@@ -314,4 +360,5 @@ def _as_report(data: dict[str, Any]) -> Any:
     else:
         fields["credential"] = data.get("credential") or {}
         fields["certifies"] = data.get("certifies")
+        fields["accreditation_policy"] = data.get("accreditation_policy")
     return make(**fields)

@@ -78,7 +78,9 @@ class TrustList:
         check_did(did)
         if did in self.roots:
             raise InputError(
-                f"{did} is already in {self.name}" + (f" as {self.name_of(did)!r}" if self.name_of(did) else "")
+                f"{did} is already in {self.name}"
+                + (f" as {self.name_of(did)!r}" if self.name_of(did) else "")
+                + ": to change its name or registries, `registry trust-list remove` it first, then add it again"
             )
         return replace(self, roots=self.roots | {did}, entries=(*self.listed(), Root(did, _name(name), registries)))
 

@@ -39,6 +39,8 @@ class Code(StrEnum):
     """Every check a report can carry; the value is the label reports show (and JSON's `name`)."""
 
     FORMAT = "format"
+    # The credential against the JSON schema it names (`credentialSchema`); schemas.py.
+    SCHEMA = "schema"
     # Which registry the credential was checked in; unknown when its file names another one.
     REGISTRY = "registry"
     COHORT_PROOF = "cohort proof"
@@ -170,13 +172,23 @@ class CredentialInfo(NamedTuple):
         }
 
 
+# Which accreditation a credential's issuer must hold (`verify --accreditation-policy`): the one in
+# force when the credential was anchored ("issuance", the default: a credential stays what it was
+# when an accreditation ends later; the report notes the change), or the one in force at the time
+# asked ("now": what EBSI's verifier library does; an accreditation revoked since makes it INVALID).
+POLICIES = ("issuance", "now")
+DEFAULT_POLICY = "issuance"
+
+
 class Report:
     """One credential's report; `checks` are made from the compact rows, and `credential` from
     its compact info, when first read."""
 
     # `_info`: the compact info once `credential` turned it into a dict (unset until then: nothing
     # is added to what the hot loop does per credential).
-    __slots__ = ("_checks", "_credential", "_info", "_rows", "checked_at", "source", "summary", "verdict")
+    __slots__ = (
+        "_checks", "_credential", "_info", "_rows", "accreditation_policy", "checked_at", "source", "summary", "verdict"
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -188,8 +200,10 @@ class Report:
         checked_at: str = "",
         *,
         rows: list[Row] | None = None,
+        accreditation_policy: str = DEFAULT_POLICY,
     ) -> None:
         self.source = source
+        self.accreditation_policy = accreditation_policy
         self.verdict = verdict
         self.summary = summary
         self._credential = credential
@@ -246,6 +260,7 @@ class Report:
             "credential": dict(self.credential),
             "certifies": self.certifies,
             "checked_at": self.checked_at,
+            "accreditation_policy": self.accreditation_policy,
         }
 
     def check(self, name: str) -> Check | None:

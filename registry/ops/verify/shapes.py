@@ -66,6 +66,9 @@ class VerifyReport(TypedDict):
     certifies: Certified | None
     """what the credential certifies, as its issuer signed it (None: it did not parse)"""
     checked_at: str
+    accreditation_policy: str
+    """which accreditation the issuer had to hold: "issuance" (in force when the credential was
+    anchored) or "now" (at the time asked)"""
 
 
 class PassportReport(TypedDict):

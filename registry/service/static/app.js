@@ -29,6 +29,7 @@ const CHECKS = {
   "audience": ["The passport was made for you", "The passport was made for someone else", "for whom the passport was made"],
   "nonce": ["The passport answers your challenge", "The passport does not answer your challenge", "whether the passport answers your challenge"],
   "format": ["It is a well-formed credential", "It is not a well-formed credential", "whether it is a well-formed credential"],
+  "schema": ["It has the shape its schema sets", "It does not have the shape its schema sets", "whether it has the shape its schema sets"],
   "signing time": ["It was not signed in the future", "It claims to be signed in the future", "when it was signed"],
   "cohort proof": ["It belongs to the batch the issuer recorded", "It does not belong to the batch the issuer recorded", "whether it belongs to the batch the issuer recorded"],
   "issuer DID": ["The issuer is registered", "The issuer is not registered", "whether the issuer is registered"],
