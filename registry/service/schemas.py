@@ -120,6 +120,13 @@ class VerifyRequest(BaseModel):
         max_length=2048,
         description="passports only: the challenge you gave the holder; a passport without it is refused",
     )
+    accreditationPolicy: Literal["issuance", "now"] = Field(
+        default="issuance",
+        description=(
+            "which accreditation the issuer must hold: the one in force when the credential was anchored "
+            "(issuance, the default) or the one in force at the time asked (now, as EBSI's verifier library)"
+        ),
+    )
 
 
 # The reports' JSON is declared once, in ops, beside the `to_json` that builds it (mypy holds one to
