@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
-from registry.formats import jwt, safejson
+from registry.formats import jwt, qrpayload, safejson
 from registry.formats.did import check_did
 
 if TYPE_CHECKING:
@@ -343,8 +343,8 @@ def _holder_json(text: str, source: str) -> Any:
         return None
 
 
-def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
-    """Accept a holder file (JSON) or a bare compact JWT; anything else is an InputError."""
+def _text(text: str | bytes, source: str) -> str:
+    """An input as text, within the size cap; a QR payload unpacked."""
     if isinstance(text, bytes):
         if len(text) > MAX_FILE_BYTES:
             raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")
@@ -354,6 +354,15 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
             raise InputError(f"{source} is not UTF-8 text, so not a credential") from exc
     if len(text) > MAX_FILE_BYTES:
         raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")
+    if text[:1] == "S" and qrpayload.is_qr_payload(text):
+        text = qrpayload.unpack(text, source).decode("utf-8")
+    return text
+
+
+def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
+    """Accept a holder file (JSON), a bare compact JWT, or a QR code's "SKC1:" payload of a holder
+    file (formats/qrpayload.py); anything else is an InputError."""
+    text = _text(text, source)
     data = _holder_json(text, source) if text[:1] == "{" else None
     if data is None:
         stripped = text.strip()

@@ -9,6 +9,7 @@ reported a slice at a time (ops/batch.py), so memory stays flat however many the
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -328,6 +329,11 @@ def _service_report(answer: Any) -> dict[str, Any]:
     for report in [answer, *(inner if isinstance(inner, list) else ())]:
         if isinstance(report, dict) and report.get("kind") != "passport":
             report.setdefault("certifies", None)  # an earlier service's report says nothing of it
+    if isinstance(inner, list) and "competencies" not in answer:  # nor of a passport's summary: made here
+        from registry.ops.verify.summary import summarise
+
+        with contextlib.suppress(AttributeError, TypeError, KeyError):  # not a report: said below
+            answer["competencies"] = summarise(inner, answer.get("holder"), answer.get("checks") or [])
     try:
         TypeAdapter(VerifyReport | PassportReport).validate_python(answer)
     except ValidationError as exc:
@@ -357,6 +363,7 @@ def _as_report(data: dict[str, Any]) -> Any:
               "checks": checks}  # fmt: skip
     if isinstance(data.get("credentials"), list):
         fields["credentials"] = [_as_report(inner) for inner in data["credentials"]]
+        fields["competencies"] = data.get("competencies") or {}
     else:
         fields["credential"] = data.get("credential") or {}
         fields["certifies"] = data.get("certifies")

@@ -27,6 +27,7 @@ from registry.formats.vcdm2 import PROFILE_VCDM20, parse_vc2, skills_context_loa
 from registry.ops.registry import REASONS, Purpose
 from registry.ops.verify import shapes
 from registry.ops.verify.shapes import Outcome, Verdict
+from registry.ops.verify.summary import summarise
 
 # Said with every VALID verdict read from one node: what it rests on beyond the signature.
 SINGLE_NODE_NOTE = (
@@ -280,15 +281,23 @@ class PassportReport:
     credentials: list[Report]
 
     def to_json(self) -> shapes.PassportReport:
+        credentials = [r.to_json() for r in self.credentials]
+        checks = [c.to_json() for c in self.checks]
         return {
             "source": self.source,
             "kind": "passport",
             "verdict": self.verdict,
             "summary": self.summary,
             "holder": self.holder,
-            "checks": [c.to_json() for c in self.checks],
-            "credentials": [r.to_json() for r in self.credentials],
+            "checks": checks,
+            "competencies": summarise(credentials, self.holder, checks),
+            "credentials": credentials,
         }
+
+    @property
+    def competencies(self) -> shapes.Competencies:
+        """The passport as a summary of competencies (ops/verify/summary.py), read from the reports now."""
+        return summarise([r.to_json() for r in self.credentials], self.holder, [c.to_json() for c in self.checks])
 
     def check(self, name: str) -> Check | None:
         return next((c for c in self.checks if c.code == name), None)
