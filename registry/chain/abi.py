@@ -16,6 +16,7 @@ from eth_utils import keccak
 
 from registry.chain.answers import BadAnswer, _hex_bytes
 from registry.chain.artifacts import abi
+from registry.chain.wordarrays import decode_array, encode_arrays
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,18 @@ class Abi:
         return keccak(text=f"{function}({','.join(self.input_types(function))})")[:4]
 
     def encode_call(self, function: str, args: Sequence[Any]) -> str:
-        data = self.selector(function) + encode(self.input_types(function), list(args))
+        types = self.input_types(function)
+        # Arrays of one-word elements (a verifier's bulk reads) by hand, the same bytes (wordarrays.py).
+        body = encode_arrays(types, args)
+        data = self.selector(function) + (encode(types, list(args)) if body is None else body)
         return "0x" + data.hex()
 
     def decode_output(self, function: str, data: str) -> tuple[Any, ...]:
         try:
-            return tuple(decode(self.output_types(function), _hex_bytes(data)))
+            raw = _hex_bytes(data)
+            types = self.output_types(function)
+            found = decode_array(types, raw)
+            return tuple(decode(types, raw)) if found is None else found
         except (DecodingError, ValueError, TypeError, OverflowError) as exc:
             raise BadAnswer(f"the node answered something that is not a valid eth_call result for {function}") from exc
 

@@ -30,6 +30,7 @@ from registry.errors import (
     InputError,
     RegistryError,
     StateError,
+    TransactionRefused,
     TransactionReverted,
 )
 from registry.text import shown
@@ -100,12 +101,18 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def _with_advice(exc: RegistryError) -> str:
-    """The error's line, and for a chain nobody answers at, what to do about it."""
+    """The error's line, and for a chain nobody answers at or an account with no ether for gas,
+    what to do about it."""
     message = str(exc)
     if isinstance(exc, ChainUnavailable) and message.endswith("connection refused or host unreachable"):
         return (
             f"{message}: is a node running there? Start a local one with `registry node start`, or name "
             "another with --rpc URL (or REGISTRY_RPC_URL)"
+        )
+    if isinstance(exc, TransactionRefused) and "insufficient funds" in message.lower():
+        return (
+            f"{message}: the paying account has no ether for gas; on a local chain give it some with "
+            "`registry node fund NAME`, elsewhere send some to its controller account (`registry identity show NAME`)"
         )
     return message
 

@@ -137,7 +137,9 @@ def print_report(report: Any, indent: str = "") -> None:
     colour = _COLOUR.get(str(report.verdict), "red")
     summary = shorten_dids(str(report.summary))
     out.print(f"{indent}[bold]{markup(report.source)}[/]: [bold {colour}]{markup(summary)}[/]", markup=True)
-    if hasattr(report, "credentials"):  # a passport: holder checks, then each credential
+    if hasattr(report, "credentials"):  # a passport: its summary, holder checks, then each credential
+        if report.competencies:
+            print_competencies(report.competencies, indent + "  ")
         for check in report.checks:
             _print_check(check, indent)
         for inner in report.credentials:
@@ -146,11 +148,37 @@ def print_report(report: Any, indent: str = "") -> None:
     certifies = getattr(report, "certifies", None)
     if certifies:
         print_certified(certifies, indent + "  ")
+    policy = getattr(report, "accreditation_policy", None)
+    if isinstance(policy, str):
+        out.print(f"{indent}  [dim]accreditation policy: {markup(policy)}[/]", markup=True)
     for check in report.checks:
         _print_check(check, indent)
         evidence = ", ".join(f"{k} {plain(v)}" for k, v in check.evidence.items() if v is not None)
         if evidence:
             out.print(f"{indent}      [dim]{markup(shorten_dids(evidence))}[/]", markup=True)
+
+
+def print_competencies(summary: Any, indent: str) -> None:
+    """A passport's summary of competencies (ops/verify/summary.py), before the evidence behind it."""
+    top = f", highest EQF level {summary['highest_eqf_level']}" if summary.get("highest_eqf_level") else ""
+    lines = [f"competencies: {summary.get('note')}{top}"]
+    for key in ("skills", "occupations"):
+        for area in summary.get(key) or []:
+            eqf = f" — EQF {area['eqf_level']}" if area.get("eqf_level") else ""
+            numbers = ", ".join(f"#{n}" for n in area.get("credentials") or [])
+            lines.append(f"  {area['kind']}: {area.get('label') or '(no label)'}{eqf} ({numbers}) <{area.get('uri')}>")
+    issuers = [_party(party) for party in summary.get("issuers") or []]
+    if issuers:
+        lines.append(f"  issuers: {'; '.join(issuers)}")
+    for item in summary.get("programmes") or []:
+        eqf = f", EQF {item['eqf_level']}" if item.get("eqf_level") else ""
+        until = f", until {item['valid_until']}" if item.get("valid_until") else ""
+        lines.append(
+            f"  #{item['number']} {item.get('name') or '(no name)'}{eqf}: {str(item.get('verdict')).upper()}"
+            f" — {_party(item.get('issuer') or {})}, issued {item.get('issued') or '?'}{until}"
+        )
+    for line in lines:
+        out.print(f"{indent}{shown(line)}")
 
 
 def _party(party: dict[str, Any], extra: str = "") -> str:

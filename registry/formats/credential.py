@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
-from registry.formats import jwt, safejson
+from registry.formats import jwt, qrpayload, safejson
 from registry.formats.did import check_did
 
 if TYPE_CHECKING:
@@ -276,6 +276,9 @@ class HolderFile:
     credential: str
     cohort: CohortProof | None = None
     registry: Any = None
+    # Given as the bare compact JWT (what EBSI wallets and QR codes carry), not as a holder file: it
+    # carries no proof, so a cohort member's anchor (its cohort's root) cannot be found from it.
+    bare: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format": HOLDER_FILE_FORMAT, "credential": self.credential}
@@ -340,8 +343,8 @@ def _holder_json(text: str, source: str) -> Any:
         return None
 
 
-def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
-    """Accept a holder file (JSON) or a bare compact JWT; anything else is an InputError."""
+def _text(text: str | bytes, source: str) -> str:
+    """An input as text, within the size cap; a QR payload unpacked."""
     if isinstance(text, bytes):
         if len(text) > MAX_FILE_BYTES:
             raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")
@@ -351,6 +354,15 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
             raise InputError(f"{source} is not UTF-8 text, so not a credential") from exc
     if len(text) > MAX_FILE_BYTES:
         raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")
+    if text[:1] == "S" and qrpayload.is_qr_payload(text):
+        text = qrpayload.unpack(text, source).decode("utf-8")
+    return text
+
+
+def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
+    """Accept a holder file (JSON), a bare compact JWT, or a QR code's "SKC1:" payload of a holder
+    file (formats/qrpayload.py); anything else is an InputError."""
+    text = _text(text, source)
     data = _holder_json(text, source) if text[:1] == "{" else None
     if data is None:
         stripped = text.strip()
@@ -358,7 +370,7 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
             raise InputError(f"{source} is empty, not a credential")
         if not stripped.startswith("{"):
             if stripped.count(".") == 2 and " " not in stripped:
-                return HolderFile(credential=stripped)
+                return HolderFile(credential=stripped, bare=True)
             raise InputError(f"{source} is neither a credential file (JSON) nor a JWT")
         data = safejson.loads(stripped, source)
     if not isinstance(data, dict) or data.get("format") != HOLDER_FILE_FORMAT:

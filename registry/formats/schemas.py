@@ -42,7 +42,8 @@ _RFC3339 = re.compile(
 )
 
 
-def _format_checker() -> FormatChecker:
+def format_checker() -> FormatChecker:
+    """A format checker with RFC 3339 `date-time` (which jsonschema checks only with an extra package)."""
     checker = FormatChecker()
 
     @checker.checks("date-time")
@@ -50,6 +51,9 @@ def _format_checker() -> FormatChecker:
         return not isinstance(value, str) or _RFC3339.fullmatch(value) is not None
 
     return checker
+
+
+_format_checker = format_checker  # its earlier name, which tests of other profiles import
 
 
 def error_path(error: ValidationError) -> str:
@@ -81,12 +85,12 @@ class SchemaSet:
     def ob3(self) -> Validator:
         """OB 3.0 AchievementCredential (JSON Schema 2019-09)."""
         schema = self._load(OB3_SCHEMA)
-        return Draft201909Validator(schema, format_checker=_format_checker())
+        return Draft201909Validator(schema, format_checker=format_checker())
 
     @cached_property
     def vc2(self) -> Validator:
         """W3C VCDM 2.0 verifiable credential (JSON Schema 2020-12)."""
-        return Draft202012Validator(self._load(VC2_SCHEMA), format_checker=_format_checker())
+        return Draft202012Validator(self._load(VC2_SCHEMA), format_checker=format_checker())
 
     @cached_property
     def vp2(self) -> Validator:
@@ -95,7 +99,7 @@ class SchemaSet:
         registry: Registry[Any] = Registry().with_resource(
             VC2_SCHEMA_ID, Resource.from_contents(vc_schema, default_specification=DRAFT202012)
         )
-        return Draft202012Validator(self._load(VP2_SCHEMA), registry=registry, format_checker=_format_checker())
+        return Draft202012Validator(self._load(VP2_SCHEMA), registry=registry, format_checker=format_checker())
 
     @cached_property
     def edc(self) -> Validator:
@@ -107,12 +111,12 @@ class SchemaSet:
         schema.pop("$id", None)  # a file:/// URI of the machine it was copied on
         attestation = Resource.from_contents(self._load(ATTESTATION_SCHEMA), default_specification=DRAFT202012)
         registry: Registry[Any] = Registry().with_resource(EDC_ATTESTATION_REF, attestation)
-        return Draft202012Validator(schema, registry=registry, format_checker=_format_checker())
+        return Draft202012Validator(schema, registry=registry, format_checker=format_checker())
 
     @cached_property
     def attestation(self) -> Validator:
         """EBSI VCDM 2.0 Verifiable Attestation (2020-12)."""
-        return Draft202012Validator(self._load(ATTESTATION_SCHEMA), format_checker=_format_checker())
+        return Draft202012Validator(self._load(ATTESTATION_SCHEMA), format_checker=format_checker())
 
     def validate_ob3(self, credential: Any) -> list[str]:
         return _messages(self.ob3.iter_errors(credential))

@@ -140,6 +140,7 @@ class ServiceClient:
         *,
         audience: str | None = None,
         nonce: str | None = None,
+        accreditation_policy: str | None = None,
     ) -> Any:
         """The verification report (`Report.to_json()` shape) for one credential, holder file or passport."""
         text = content.decode("utf-8") if isinstance(content, bytes) else content
@@ -152,6 +153,8 @@ class ServiceClient:
             body["nonce"] = nonce
         if trust_list is not None:
             body["trustList"] = list(trust_list)
+        if accreditation_policy is not None:
+            body["accreditationPolicy"] = accreditation_policy
         return self._request("POST", "/verify", json=body)
 
     def issuer_check(self, did: str, at: str | None = None, roots: Sequence[str] = ()) -> Any:

@@ -102,7 +102,8 @@ class Timestamp(BaseModel):
 class VerifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     credential: str | dict[str, Any] = Field(
-        description="a compact JWT-VC, or a holder file (as a JSON object or as its text)"
+        description="a compact JWT-VC, a holder file (as a JSON object or as its text), or the text of a printed "
+        "passport's QR code (SKC1: + Base45 of the deflated holder file)"
     )
     at: str | None = Field(default=None, description="ISO 8601 date/time: was it valid then?")
     trustList: list[str] | None = Field(
@@ -119,6 +120,13 @@ class VerifyRequest(BaseModel):
         default=None,
         max_length=2048,
         description="passports only: the challenge you gave the holder; a passport without it is refused",
+    )
+    accreditationPolicy: Literal["issuance", "now"] = Field(
+        default="issuance",
+        description=(
+            "which accreditation the issuer must hold: the one in force when the credential was anchored "
+            "(issuance, the default) or the one in force at the time asked (now, as EBSI's verifier library)"
+        ),
     )
 
 

@@ -46,7 +46,7 @@ def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env["REGISTRY_RPC_URL"] = f"http://127.0.0.1:{port}"
+    env.update(REGISTRY_RPC_URL=f"http://127.0.0.1:{port}", REGISTRY_PASSPHRASE="a trial", REGISTRY_SCRYPT_N="16384")
 
     def registry(home: str, *args: str) -> subprocess.CompletedProcess[str]:
         argv = [sys.executable, "-m", "registry", "--home", str(tmp_path / home), *args]
@@ -64,6 +64,13 @@ def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path
         assert (
             f"anvil was not running from {tmp_path / 'b' / 'node'} (a node started with another home"
             in elsewhere.stdout
+        )
+        # An identity registered before it was given test ether.
+        assert registry("a", "deploy").returncode == 0 and registry("a", "identity", "create", "org").returncode == 0
+        unfunded = registry("a", "did", "register", "org")
+        assert unfunded.returncode == 1 and unfunded.stderr.count("\n") == 1, unfunded.stderr
+        assert "the paying account has no ether for gas; on a local chain give it some with `registry node fund" in (
+            unfunded.stderr
         )
     finally:
         assert registry("a", "node", "stop").stdout == "anvil stopped\n"

@@ -78,7 +78,7 @@ def run_quickstarts(tmp_path: Path, chain_port: int, service_port: int) -> tuple
     finally:
         stop_leftovers(tmp_path, bash)
     assert bash.returncode == 0, f"a quickstart stopped (exit {bash.returncode}):\n{out[-4000:]}"
-    assert "Traceback" not in out
+    assert "Traceback" not in out and "warning:" not in out and "hint:" not in out
     return split_output(out, len(blocks)), time.monotonic() - started
 
 

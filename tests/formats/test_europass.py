@@ -247,3 +247,23 @@ def test_credits_are_a_number_of_ects_points() -> None:
 def test_elm_fixes_the_types_so_extra_types_are_refused() -> None:
     with pytest.raises(InputError, match="types are fixed by ELM"):
         build_edc(_draft(extra_types=("WeldingCertificate",)), 1_700_000_100)
+
+
+def test_the_verifier_checks_a_europass_credential_against_the_schema_it_names() -> None:
+    """Through the verifier's own schema check (jsonschema-rs, formats checked): ours passes, and
+    one whose ELM status entry names no list of ours fails with where it fails."""
+    from registry.ops.verify import schemas as verify_schemas
+    from registry.ops.verify.item import Item
+    from registry.ops.verify.report import Code, Outcome
+
+    def row(vc: dict[str, Any]) -> tuple[Any, ...]:
+        item = Item("test")
+        verify_schemas.check_schema(item, vc, ())  # no registry given: our schema ships in the package
+        (found,) = [r for r in item.rows if r[0] is Code.SCHEMA]
+        return found
+
+    vc = build_edc(_draft(), 1_700_000_100)
+    assert row(vc)[1] is Outcome.PASS
+    broken = {**vc, "credentialStatus": [{"id": "https://elsewhere.example/status#1", "type": "CredentialStatus"}]}
+    failed = row(broken)
+    assert failed[1] is Outcome.FAIL and "credentialStatus/0/id" in failed[2], failed

@@ -126,15 +126,17 @@ _JSON = st.recursive(
 @settings(max_examples=1500)
 @given(_JSON, st.integers(min_value=0, max_value=8))
 def test_the_depth_of_a_parsed_value_is_the_bracket_depth_of_its_text(value: object, limit: int) -> None:
-    """Text documents orjson accepts are judged by the depth of the value it built: the same
-    answer as the bracket depth of the text outside its strings (brackets inside strings too)."""
+    """Documents orjson accepts, text or bytes (a JWT's payload), are judged by the depth of the
+    value it built: the same answer as the bracket depth of the text outside its strings (brackets
+    inside strings too)."""
     text = json.dumps(value)
     assert safejson.depth_within(value, limit) == (safejson.nesting_depth(text) <= limit)
     refused = safejson.nesting_depth(text) > limit
-    try:
-        assert safejson.loads(text, "doc", limit) == value and not refused
-    except InputError as error:
-        assert refused and str(error) == f"doc nests JSON deeper than {limit} levels"
+    for document in (text, text.encode()):
+        try:
+            assert safejson.loads(document, "doc", limit) == value and not refused
+        except InputError as error:
+            assert refused and str(error) == f"doc nests JSON deeper than {limit} levels"
 
 
 @pytest.mark.parametrize("depth", [64, 65, 1000, 1025, 100_000])

@@ -51,10 +51,22 @@ def test_a_cohort_members_bare_jwt_points_to_the_holder_file(cohort: Cohort, ver
     verifier.registry.client.request("evm_mine", [])
     inside = verifier.verify("bare.jwt", cohort.holder_files[0].credential)
     assert inside.verdict is Verdict.INDETERMINATE and "carries the Merkle proof" in inside.summary
+    # Past the window too, a bare JWT is never INVALID (issue #13): it says what to present instead.
     report = Verifier(verifier.registry, anchor_window_s=1).verify("bare.jwt", cohort.holder_files[0].credential)
     anchor = report.check("anchor")
-    assert report.verdict is Verdict.INVALID and anchor is not None and anchor.outcome is Outcome.FAIL
-    assert "carries the Merkle proof" in anchor.message
+    assert report.verdict is Verdict.INDETERMINATE and anchor is not None and anchor.outcome is Outcome.UNKNOWN
+    assert "carries the Merkle proof" in anchor.message and "holder file" in report.summary
+    # The same credential in its holder file is valid; a holder file claiming a single anchor that is
+    # not there is still INVALID.
+    assert Verifier(verifier.registry, anchor_window_s=1).verify("f.json", cohort.holder_files[0].dumps()).verdict in (
+        Verdict.VALID,
+        Verdict.UNTRUSTED_ROOT,
+    )
+    single = json.dumps(
+        {"format": "skills-credential/1", "credential": cohort.holder_files[0].credential, "anchor": {"type": "single"}}
+    )
+    forged = Verifier(verifier.registry, anchor_window_s=1).verify("single.json", single)
+    assert forged.verdict is Verdict.INVALID and "not anchored" in forged.summary
 
 
 def test_cohort_is_one_transaction_and_indexes_are_random_within_its_own_words(cohort: Cohort) -> None:

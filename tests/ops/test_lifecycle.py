@@ -172,6 +172,13 @@ def test_published_status_list_reflects_the_chain_and_is_signed_by_the_issuer(
     anchored_in = issued.receipt["blockNumber"]
     assert first.block < (int(anchored_in, 16) if isinstance(anchored_in, str) else anchored_in)
     assert not any(decode_list(jwt.parse(first.credential).payload["vc"]["credentialSubject"]["encodedList"]))
+    # What it costs the issuer, once per list (revocation and suspension: two, for the first credential
+    # of each 131,072): measured here, quoted in docs/INTEROP.md.
+    block = registry.client.request("eth_getBlockByNumber", [hex(first.block), True])
+    gas = [int(registry.client.request("eth_getTransactionReceipt", [tx["hash"]])["gasUsed"], 16)
+           for tx in block["transactions"]]  # fmt: skip
+    print(f"\nfirst publication of an empty status list: {gas} gas, {len(first.credential)} bytes of JWT")
+    assert all(g < 150_000 for g in gas)
     issuer.change_status([issued.holder_file.credential], Purpose.REVOCATION, set_=True, reason=1, publish=True)
     publication = lists.published(account, Purpose.REVOCATION, issued.list_number)
     assert publication is not None and publication.current

@@ -66,7 +66,8 @@ def test_verify_through_the_service_prints_what_is_certified(
     via = run(settings, "verify", "--service", service, str(path))
     assert via.returncode == 0, via.stdout + via.stderr
     wanted = [line for line in local.stdout.splitlines()[1:] if not line.startswith(("  ✔", "  -", "      "))]
-    assert wanted[0] == "  MIG/MAG welding, level 2 (Certificate) — EQF level 4" and len(wanted) == 8, local.stdout
+    assert wanted[0] == "  MIG/MAG welding, level 2 (Certificate) — EQF level 4" and len(wanted) == 9, local.stdout
+    assert wanted[-1] == "  accreditation policy: issuance"  # named through the service too
     assert all(line in via.stdout.splitlines() for line in wanted), via.stdout
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from registry.cli.commands.wallet import WalletOpt
-from registry.cli.options import duration, load_identity, settings_of, text
-from registry.cli.output import count, out
+from registry.cli.options import RpcOpt, duration, load_identity, settings_of, text
+from registry.cli.output import count, out, warn
 from registry.errors import InputError
 from registry.text import shown
 
@@ -24,6 +26,31 @@ FilesArg = Annotated[
 FromWalletOpt = Annotated[
     bool, typer.Option("--from-wallet", help="Take the credentials from your wallet and sign with its key.")
 ]
+
+IncludeOpt = Annotated[
+    bool,
+    typer.Option("--include-withdrawn", help="Keep credentials the issuer revoked or suspended (left out by default)."),
+]
+
+
+@contextlib.contextmanager
+def _named_as(names: list[str]) -> Iterator[None]:
+    """An InputError about "credential 2 ..." names the file (or wallet id) it came from."""
+    try:
+        yield
+    except InputError as exc:
+        message = str(exc)
+        for number, path in enumerate(names, 1):
+            message = message.replace(f"credential {number} ", f"{path} ", 1)
+        raise InputError(message) from exc
+
+
+def _check_out(output: Path) -> None:
+    """The file a command is to write: new, in a directory that exists."""
+    if output.exists():
+        raise InputError(f"{output} already exists; not overwriting it")
+    if not output.parent.is_dir():
+        raise InputError(f"the directory {output.parent} does not exist")
 
 
 @app.command("create")
@@ -45,24 +72,25 @@ def passport_create(
     valid_for: Annotated[
         str, typer.Option(help="How long the passport can be used (exp claim): e.g. 30m, 12h, 7d; 1m to 365d.")
     ] = "7d",
+    include_withdrawn: IncludeOpt = False,
+    rpc: RpcOpt = None,
 ) -> None:
     """Bundle a holder's credentials into a passport signed with the holder's did:key.
 
     The passport expires (default a week after it is made); give --audience and --nonce when the
-    verifier told you who it is and gave you a challenge, so the passport cannot be replayed elsewhere."""
+    verifier told you who it is and gave you a challenge, so the passport cannot be replayed elsewhere.
+    Where a chain is configured (--rpc, REGISTRY_RPC_URL, a deployment file), credentials the issuer
+    revoked or suspended are left out, with a warning saying which and why (--include-withdrawn keeps them)."""
     from registry.chain.deployment import write_json_atomic
     from registry.files import read_capped
     from registry.formats.credential import load_holder_file
     from registry.ops.inputs import MAX_INPUT_BYTES
-    from registry.ops.passport import check_valid_for, create_passport
+    from registry.ops.passport import check_credentials, check_valid_for, create_passport
 
-    settings = settings_of(ctx)
+    settings = settings_of(ctx, rpc)
     lifetime = duration(valid_for, "--valid-for")
     check_valid_for(lifetime)
-    if output.exists():
-        raise InputError(f"{output} already exists; not overwriting it")
-    if not output.parent.is_dir():
-        raise InputError(f"the directory {output.parent} does not exist")
+    _check_out(output)
     if from_wallet:
         if holder:
             raise InputError("--from-wallet signs with your wallet's key: leave out --holder")
@@ -73,15 +101,45 @@ def passport_create(
         names = files
         holder_files = [load_holder_file(read_capped(Path(path), MAX_INPUT_BYTES), path) for path in files]
         identity = load_identity(settings, holder)
-    try:
+    with _named_as(names):  # what would refuse the passport, before any status is asked
+        check_credentials(identity, holder_files)
+    holder_files, names = _leave_out_withdrawn(settings, holder_files, names, include_withdrawn)
+    with _named_as(names):
         passport = create_passport(identity, holder_files, audience=audience, nonce=nonce, valid_for=lifetime)
-    except InputError as exc:  # "credential 2 ..." -> the file it came from
-        message = str(exc)
-        for number, path in enumerate(names, 1):
-            message = message.replace(f"credential {number} ", f"{path} ", 1)
-        raise InputError(message) from exc
     write_json_atomic(output, passport)
     out.print(f"passport of {identity.did} with {count(len(holder_files), 'credential')} written to {shown(output)}")
+
+
+@app.command("print")
+def passport_print(
+    ctx: typer.Context,
+    passport_file: Annotated[Path, typer.Argument(help="The passport file (skills-passport/1).")],
+    output: Annotated[Path, typer.Option("--out", help="Where to write the PDF.")],
+    rpc: RpcOpt = None,
+    service: Annotated[
+        str | None,
+        typer.Option(help="The registry service a credential too large for a QR code is linked to (its URL)."),
+    ] = None,
+) -> None:
+    """Print a passport as a PDF: its summary of competencies, then each credential with its verdict
+    and a QR code carrying the whole credential, which `registry verify` and the service's page read.
+
+    The verdicts are those of a verification now, as `registry verify` gives them (a credential whose
+    status could not be checked says so)."""
+    from registry.files import read_capped
+    from registry.ops.inputs import MAX_INPUT_BYTES
+    from registry.ops.passport import load_passport
+    from registry.ops.passport_checks import verifier_for
+    from registry.ops.passport_print import render, write_atomic
+
+    _check_out(output)
+    content = read_capped(passport_file, MAX_INPUT_BYTES)
+    passport = load_passport(content, str(passport_file))
+    settings = settings_of(ctx, rpc)
+    verifier = verifier_for(settings, (str(passport_file), content), len(passport.credentials))
+    report = verifier.verify_passport(str(passport_file), content, None).to_json()
+    write_atomic(output, render(dict(report), passport.credentials, service))
+    out.print(f"{shown(output)}: {count(len(passport.credentials), 'credential')}, {shown(str(report['summary']))}")
 
 
 def _from_wallet(ctx: typer.Context, directory: Path | None, ids: list[str]) -> tuple[Any, list[Any], list[str]]:
@@ -100,3 +158,31 @@ def _from_wallet(ctx: typer.Context, directory: Path | None, ids: list[str]) -> 
         )
     identity = store.identity_for(dids[0], wallet_passphrase())
     return identity, [e.holder_file for e in entries], [e.id for e in entries]
+
+
+def _leave_out_withdrawn(
+    settings: Any, files: list[Any], names: list[str], include: bool
+) -> tuple[list[Any], list[str]]:
+    """The credentials to bundle: those the issuer revoked or suspended left out (unless `include`),
+    each said on stderr; a status that could not be checked is said too, and the credential kept."""
+    from registry.ops.passport_checks import withdrawn
+    from registry.ops.wallet.status import chain_configured
+
+    if not chain_configured(settings):
+        warn("status not checked (no node: --rpc, REGISTRY_RPC_URL, or a deployment file): every credential included")
+        return files, names
+    kept: list[tuple[Any, str]] = []
+    for holder_file, name, status in zip(files, names, withdrawn(settings, files, names), strict=True):
+        if status.withdrawn is not None and not include:
+            warn(f"left out {name}: {status.withdrawn} (--include-withdrawn keeps it)")
+            continue
+        if status.withdrawn is not None:
+            warn(f"included {name} as asked, though {status.withdrawn}")
+        elif status.unchecked is not None:
+            warn(f"included {name}, its status not checked: {status.unchecked}")
+        kept.append((holder_file, name))
+    if not kept:
+        raise InputError(
+            "every credential was revoked or suspended: no passport written (--include-withdrawn keeps them)"
+        )
+    return [f for f, _ in kept], [n for _, n in kept]

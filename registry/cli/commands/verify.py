@@ -9,6 +9,7 @@ reported a slice at a time (ops/batch.py), so memory stays flat however many the
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -21,7 +22,7 @@ from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, argumen
 from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, TrustListOpt, parse_at, verdict_settings
 from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
 from registry.config import Settings
-from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
+from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.text import markup, shown
 
 FilesArg = Annotated[list[str], typer.Argument(help="Credential files, directories, or - for stdin.")]
@@ -42,6 +43,14 @@ ServiceOpt = Annotated[
         show_default=False,
     ),
 ]
+PolicyOpt = Annotated[
+    str,
+    typer.Option(
+        "--accreditation-policy",
+        help="Which accreditation the issuer must hold: issuance (in force when the credential was anchored; "
+        "an accreditation that ended later is noted) or now (in force at the time asked, as EBSI's library).",
+    ),
+]
 # A service's verdict, as the exit code the library's verdict would give.
 _SERVICE_EXIT = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
 
@@ -60,6 +69,7 @@ def verify(
     service: ServiceOpt = None,
     audience: AudienceOpt = None,
     nonce: NonceOpt = None,
+    accreditation_policy: PolicyOpt = "issuance",
 ) -> None:
     """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
 
@@ -67,18 +77,21 @@ def verify(
     chain (--rpc) or the registry's service (--service); trust-list roots count there where the
     list pins them (`registry trust-list add DID --registry THEIR-DEPLOYMENT.json`).
 
-    Exit 64 when the command line itself is wrong (an unknown option, a file that is not there,
-    a date that is not a date): that is never a verdict."""
+    Exit 64 when the command line itself is wrong (an unknown option, a missing file, a date that is
+    not a date): that is never a verdict."""
     from registry.ops.inputs import sources, trust_lists
 
     with arguments():
         when = parse_at(at)
+        _check_policy(accreditation_policy)
         found = sources(files)
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
         roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
     if service:
-        _verify_via_service(service, found, at, roots, as_json, audience=audience, nonce=nonce)
+        _verify_via_service(
+            service, found, at, roots, as_json, audience=audience, nonce=nonce, policy=accreditation_policy
+        )
         return
     read_first: dict[str | Path, tuple[str, bytes]] = {}  # the input read to find its registry, kept
     located = _named_registry(settings, found, read_first)
@@ -86,17 +99,16 @@ def verify(
         roots = roots.for_registry(located)  # a root counts there only where the list pins it
     from registry.chain.client import start_read_deadline
 
-    # Every chain read ends within the read deadline: REGISTRY_READ_DEADLINE seconds for each
-    # slice of up to 100 credentials (attaching to the chain included), however the node paces
-    # its answers; past it, the verdict is "could not determine".
+    # Chain reads end within REGISTRY_READ_DEADLINE s per slice of 100 credentials, however the node paces them.
     slices = -(-len(found) // 100)
     start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     if len(urls) > 1:
-        factories = [(u, functools.partial(_verifier_for, settings, roots, u, located)) for u in urls]
+        factories = [(u, functools.partial(_verifier_for, settings, roots, u, located, accreditation_policy))
+                     for u in urls]  # fmt: skip
         _verify_quorum(factories, [_read_argument(s, read_first) for s in found], when, as_json, audience, nonce)
         return
-    verifier = _verifier_for(settings, roots, urls[0], located)
+    verifier = _verifier_for(settings, roots, urls[0], located, accreditation_policy)
     try:
         _verify_local(verifier, found, when, as_json, audience, nonce, read_first)
     finally:
@@ -120,6 +132,13 @@ def _hint_no_node_named(url: str, located: Any) -> None:
     )
 
 
+def _check_policy(policy: str) -> None:
+    from registry.ops.verify.report import POLICIES
+
+    if policy not in POLICIES:
+        raise InputError(f"--accreditation-policy is issuance or now, not {policy[:40]!r}")
+
+
 def _named_registry(settings: Settings, found: list[str | Path], read_first: dict[str | Path, Any]) -> Any:
     """Without a deployment of the verifier's own, the registry the first input names (ops/locate.py)."""
     from registry.ops.locate import has_own_deployment, named_registry
@@ -131,9 +150,10 @@ def _named_registry(settings: Settings, found: list[str | Path], read_first: dic
     return named_registry(*read_first[found[0]])
 
 
-def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None) -> Any:
+def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None, policy: str = "issuance") -> Any:
     """A verifier reading through the node at `url` in the verifier's deployment, else in the registry
-    the input names (`located`); one that cannot attach says so in every report."""
+    the input names (`located`); one that cannot attach says so in every report. A schema that is not
+    ours is fetched from the trusted schemas registry of the services the verifier configured."""
     from registry.ops.locate import connect_named, has_own_deployment, no_registry
     from registry.ops.registry import Registry
     from registry.ops.verify import Verifier
@@ -147,11 +167,14 @@ def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None)
         else:
             registry = Registry.connect(endpoint, journal=False)
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-        return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
+        return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s,
+                        accreditation_policy=policy)  # fmt: skip
     # No trust list at all: a genuine credential's root is one nobody said they trust ("root not trusted").
+    schema_sources = tuple(dict.fromkeys(s for s in (settings.public_service, settings.public_url) if s))
     return Verifier(
-        registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True, require_trusted_root=True
-    )
+        registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True, require_trusted_root=True,
+        schema_sources=schema_sources, accreditation_policy=policy,
+    )  # fmt: skip
 
 
 def _read_argument(source: str | Path, read_first: dict[str | Path, Any] | None = None) -> tuple[str, bytes]:
@@ -232,6 +255,7 @@ def _verify_via_service(
     *,
     audience: str | None = None,
     nonce: str | None = None,
+    policy: str = "issuance",
 ) -> None:
     """POST /verify for each file: the service answers with the same report the library builds,
     printed the same way (passports credential by credential, a summary table for many files).
@@ -253,7 +277,7 @@ def _verify_via_service(
         task = progress.add_task(f"verifying {len(found)} files via {markup(service)}", total=len(found))
         for source in found:
             name, content = _read_argument(source)
-            report = _named(_ask_service(client, name, content, at, roots, audience, nonce), name)
+            report = _named(_ask_service(client, name, content, at, roots, audience, nonce, policy), name)
             verdict = str(report.get("verdict"))
             counts[verdict] = counts.get(verdict, 0) + 1
             worst = max(worst, _SERVICE_EXIT.get(verdict, EXIT_FAILURE))
@@ -273,7 +297,7 @@ def _verify_via_service(
 
 def _ask_service(
     client: Any, name: str, content: bytes, at: str | None, roots: list[str] | None, audience: str | None,
-    nonce: str | None,
+    nonce: str | None, policy: str = "issuance",
 ) -> dict[str, Any]:  # fmt: skip
     """The service's report on one input; "could not determine" when it did not answer with one."""
     from registry.service.client import ServiceError
@@ -285,7 +309,8 @@ def _ask_service(
         return {"verdict": "invalid", "summary": f"INVALID: format: {message}",
                 "checks": [{"name": "format", "outcome": "fail", "message": message}]}  # fmt: skip
     try:
-        answer = client.verify(text, at=at, trust_list=roots, audience=audience, nonce=nonce)
+        answer = client.verify(text, at=at, trust_list=roots, audience=audience, nonce=nonce,
+                               accreditation_policy=policy)  # fmt: skip
         return _service_report(answer)
     except (ChainUnavailable, ServiceError) as exc:
         summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
@@ -304,6 +329,11 @@ def _service_report(answer: Any) -> dict[str, Any]:
     for report in [answer, *(inner if isinstance(inner, list) else ())]:
         if isinstance(report, dict) and report.get("kind") != "passport":
             report.setdefault("certifies", None)  # an earlier service's report says nothing of it
+    if isinstance(inner, list) and "competencies" not in answer:  # nor of a passport's summary: made here
+        from registry.ops.verify.summary import summarise
+
+        with contextlib.suppress(AttributeError, TypeError, KeyError):  # not a report: said below
+            answer["competencies"] = summarise(inner, answer.get("holder"), answer.get("checks") or [])
     try:
         TypeAdapter(VerifyReport | PassportReport).validate_python(answer)
     except ValidationError as exc:
@@ -333,7 +363,9 @@ def _as_report(data: dict[str, Any]) -> Any:
               "checks": checks}  # fmt: skip
     if isinstance(data.get("credentials"), list):
         fields["credentials"] = [_as_report(inner) for inner in data["credentials"]]
+        fields["competencies"] = data.get("competencies") or {}
     else:
         fields["credential"] = data.get("credential") or {}
         fields["certifies"] = data.get("certifies")
+        fields["accreditation_policy"] = data.get("accreditation_policy")
     return make(**fields)

@@ -35,6 +35,8 @@ class Batch:
     require_trusted_root: bool = False
     # Anchor answers (the row, and the record when it holds) by what decides them (`check_anchor`).
     anchors: dict[tuple[Any, ...], tuple[Row, AnchorRecord | None]] = field(default_factory=dict)
+    # Which accreditation counts: the one in force at anchoring ("issuance") or at the time asked ("now").
+    policy: str = "issuance"
 
 
 def _key_problem(
@@ -140,6 +142,16 @@ def _missing_anchor(item: Item, batch: Batch) -> Row:
             f"credential's signing ({iso(item.issued_at)}); ask another node, or again later{hint}",
             {"newestBlock": iso(head), "anchoringWindow": window},
         )  # fmt: skip
+    if item.holder is not None and item.holder.bare:
+        # A bare JWT carries no proof: a genuine cohort member's own hash is never anchored (its
+        # cohort's root is), so its absence is never proof of forgery (issue #13).
+        return (
+            Code.ANCHOR, Outcome.UNKNOWN,
+            f"could not check: this bare JWT's hash is not anchored on its own by any controller of {item.issuer}; "
+            "a credential issued in a cohort is anchored through its cohort's root, and only its holder file (or a "
+            "passport holding it) carries the Merkle proof to it: ask the holder for the holder file and verify that",
+            {"anchoringWindow": window},
+        )  # fmt: skip
     what = "cohort root" if item.cohort else "credential hash"
     return (
         Code.ANCHOR, Outcome.FAIL,
@@ -227,12 +239,14 @@ def check_accreditation(item: Item, chain: Any, position: Position | None, batch
     The answer depends only on (issuer, anchoring time and place, what the credential needs), so a
     cohort's members, anchored together, share one evaluation."""
     assert item.anchor is not None
-    anchored_at = item.anchor.timestamp
-    key = (item.issuer, anchored_at, position, item.types, item.schema)
+    when, place = item.anchor.timestamp, position
+    if batch.policy == "now":  # the accreditation in force at the time asked, as EBSI's library asks it
+        when, place = (batch.at if batch.at is not None else batch.head_time), None
+    key = (item.issuer, when, place, item.types, item.schema)
     found = batch.accreditations.get(key)
     if found is None:
         need = Need(types=item.types, schema_id=item.schema)
-        rows = _accreditation(batch, chain, anchored_at, need, position)
+        rows = _accreditation(batch, chain, when, need, place)
         found = batch.accreditations[key] = rows, any(row[1] is Outcome.FAIL for row in rows)
     rows, failed = found
     item.rows += rows  # shared by the credentials they hold for (rows are not changed in place)
@@ -241,7 +255,8 @@ def check_accreditation(item: Item, chain: Any, position: Position | None, batch
 
 
 def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, position: Position | None) -> list[Row]:
-    """The accreditation check's outcome, message and evidence, worded once per verdict; then, when
+    """The accreditation check's outcome, message and evidence (naming the policy), worded once per
+    verdict; `anchored_at` is the time the policy asks about. Then, when
     the chain holds up to a root the verifier has not said it trusts, a failed TRUSTED_ROOT check
     (the verdict UNTRUSTED_ROOT, not INVALID: the credential itself is sound)."""
     trust_list = batch.trust_list
@@ -251,7 +266,9 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
     )
     if report.undetermined:
         return [(Code.ACCREDITATION, Outcome.UNKNOWN, report.summary, {})]
+    label = "now" if batch.policy == "now" else "at issuance"
     evidence: dict[str, Any] = {
+        "policy": batch.policy,
         "root": report.root,
         "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
     }
@@ -261,11 +278,11 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
         evidence["issuer_name"] = name  # the issuer's legal name, as its accreditation states it
     untrusted = report.root is not None and report.trusted_root is False  # the chain holds; its root is not listed
     if not report.ok and not untrusted:
-        return [(Code.ACCREDITATION, Outcome.FAIL, f"at issuance ({iso(anchored_at)}): {report.summary}", evidence)]
+        return [(Code.ACCREDITATION, Outcome.FAIL, f"{label} ({iso(anchored_at)}): {report.summary}", evidence)]
     message = (
-        f"at issuance: accredited through an unbroken chain to Root TAO {report.root}"
+        f"{label}: accredited through an unbroken chain to Root TAO {report.root}"
         if untrusted
-        else f"at issuance: {report.summary}"
+        else f"{label}: {report.summary}"
     )
     if report.changed_later:  # trust's data, not its wording, says which accreditations changed later
         message += "; note: " + "; ".join(change.note for change in report.changed_later)

@@ -5,6 +5,7 @@ They run first, for every credential of a batch, so that what is malformed never
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from hashlib import sha256
 
@@ -17,6 +18,7 @@ from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loa
 from registry.ops.verify.fields import Fields, fields_v1, fields_v2
 from registry.ops.verify.item import Item, iso
 from registry.ops.verify.report import Code, CredentialInfo, Outcome, Row
+from registry.ops.verify.schemas import check_schema
 
 _V2 = "vcdm2.0-vc+jwt"
 _V1_LABEL = "EBSI JWT-VC (VCDM 1.1)"
@@ -25,8 +27,9 @@ _WELL_FORMED_EDC = "a well-formed VCDM 2.0 vc+jwt (a Europass European Digital C
 _WELL_FORMED_V1 = f"a well-formed {_V1_LABEL}"
 
 
-def check_format(item: Item, content: str | bytes, memo: ProofMemo) -> None:
-    """Parse the holder file and its JWT for either profile; then the cohort proof, if any."""
+def check_format(item: Item, content: str | bytes, memo: ProofMemo, schema_sources: Sequence[str] = ()) -> None:
+    """Parse the holder file and its JWT for either profile; then the schema it names and the
+    cohort proof, if any."""
     try:
         holder = item.holder = vcfmt.load_holder_file(content, item.source)
         parsed = item.parsed = jwt.parse(holder.credential)
@@ -48,6 +51,7 @@ def check_format(item: Item, content: str | bytes, memo: ProofMemo) -> None:
     item.format_ok = True
     well_formed = _WELL_FORMED_EDC if "EuropeanDigitalCredential" in item.types else _WELL_FORMED.get(profile)
     item.rows.append(_format_row(well_formed or _WELL_FORMED_V1, parsed.alg, parsed.kid))
+    check_schema(item, vc, schema_sources)
     if holder.cohort is not None:
         check_cohort_proof(item, memo)
 

@@ -27,6 +27,7 @@ from registry.formats.vcdm2 import PROFILE_VCDM20, parse_vc2, skills_context_loa
 from registry.ops.registry import REASONS, Purpose
 from registry.ops.verify import shapes
 from registry.ops.verify.shapes import Outcome, Verdict
+from registry.ops.verify.summary import summarise
 
 # Said with every VALID verdict read from one node: what it rests on beyond the signature.
 SINGLE_NODE_NOTE = (
@@ -39,6 +40,8 @@ class Code(StrEnum):
     """Every check a report can carry; the value is the label reports show (and JSON's `name`)."""
 
     FORMAT = "format"
+    # The credential against the JSON schema it names (`credentialSchema`); schemas.py.
+    SCHEMA = "schema"
     # Which registry the credential was checked in; unknown when its file names another one.
     REGISTRY = "registry"
     COHORT_PROOF = "cohort proof"
@@ -170,13 +173,23 @@ class CredentialInfo(NamedTuple):
         }
 
 
+# Which accreditation a credential's issuer must hold (`verify --accreditation-policy`): the one in
+# force when the credential was anchored ("issuance", the default: a credential stays what it was
+# when an accreditation ends later; the report notes the change), or the one in force at the time
+# asked ("now": what EBSI's verifier library does; an accreditation revoked since makes it INVALID).
+POLICIES = ("issuance", "now")
+DEFAULT_POLICY = "issuance"
+
+
 class Report:
     """One credential's report; `checks` are made from the compact rows, and `credential` from
     its compact info, when first read."""
 
     # `_info`: the compact info once `credential` turned it into a dict (unset until then: nothing
     # is added to what the hot loop does per credential).
-    __slots__ = ("_checks", "_credential", "_info", "_rows", "checked_at", "source", "summary", "verdict")
+    __slots__ = (
+        "_checks", "_credential", "_info", "_rows", "accreditation_policy", "checked_at", "source", "summary", "verdict"
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -188,8 +201,10 @@ class Report:
         checked_at: str = "",
         *,
         rows: list[Row] | None = None,
+        accreditation_policy: str = DEFAULT_POLICY,
     ) -> None:
         self.source = source
+        self.accreditation_policy = accreditation_policy
         self.verdict = verdict
         self.summary = summary
         self._credential = credential
@@ -246,6 +261,7 @@ class Report:
             "credential": dict(self.credential),
             "certifies": self.certifies,
             "checked_at": self.checked_at,
+            "accreditation_policy": self.accreditation_policy,
         }
 
     def check(self, name: str) -> Check | None:
@@ -265,15 +281,23 @@ class PassportReport:
     credentials: list[Report]
 
     def to_json(self) -> shapes.PassportReport:
+        credentials = [r.to_json() for r in self.credentials]
+        checks = [c.to_json() for c in self.checks]
         return {
             "source": self.source,
             "kind": "passport",
             "verdict": self.verdict,
             "summary": self.summary,
             "holder": self.holder,
-            "checks": [c.to_json() for c in self.checks],
-            "credentials": [r.to_json() for r in self.credentials],
+            "checks": checks,
+            "competencies": summarise(credentials, self.holder, checks),
+            "credentials": credentials,
         }
+
+    @property
+    def competencies(self) -> shapes.Competencies:
+        """The passport as a summary of competencies (ops/verify/summary.py), read from the reports now."""
+        return summarise([r.to_json() for r in self.credentials], self.holder, [c.to_json() for c in self.checks])
 
     def check(self, name: str) -> Check | None:
         return next((c for c in self.checks if c.code == name), None)

@@ -18,7 +18,10 @@ from typing_extensions import TypedDict
 
 from registry.formats.certified import Aligned, Certified, Holder, Party
 
-__all__ = ["Aligned", "Certified", "Check", "Holder", "Outcome", "Party", "PassportReport", "Verdict", "VerifyReport"]
+__all__ = [
+    "Aligned", "Area", "Certified", "Check", "Competencies", "Holder", "Outcome", "Party", "PassportReport",
+    "Programme", "Verdict", "VerifyReport",
+]  # fmt: skip
 
 
 class Outcome(StrEnum):
@@ -66,6 +69,9 @@ class VerifyReport(TypedDict):
     certifies: Certified | None
     """what the credential certifies, as its issuer signed it (None: it did not parse)"""
     checked_at: str
+    accreditation_policy: str
+    """which accreditation the issuer had to hold: "issuance" (in force when the credential was
+    anchored) or "now" (at the time asked)"""
 
 
 class PassportReport(TypedDict):
@@ -78,4 +84,48 @@ class PassportReport(TypedDict):
     holder: str | None
     """the holder's DID, when the passport names one"""
     checks: list[Check]
+    competencies: Competencies
+    """the passport as a summary of competencies (ops/verify/summary.py), shown before the evidence"""
     credentials: list[VerifyReport]
+
+
+class Area(TypedDict):
+    """An ESCO skill or occupation the valid credentials certify, with the highest EQF level among them."""
+
+    kind: Literal["skill", "occupation"]
+    uri: str
+    label: str | None
+    eqf_level: int | None
+    """the highest EQF level of the valid credentials aligned to it (None: none of them gives one)"""
+    credentials: list[int]
+    """the credentials behind it, by their number in the passport (1-based)"""
+
+
+class Programme(TypedDict):
+    """One credential of the passport as the summary lists it, whatever its verdict."""
+
+    number: int
+    name: str | None
+    verdict: Verdict
+    counted: bool
+    """whether it counts toward the competencies (valid, in a passport its holder presented)"""
+    issuer: Party
+    issued: str | None
+    valid_until: str | None
+    eqf_level: int | None
+
+
+class Competencies(TypedDict):
+    """A passport as a summary of competencies: what its valid credentials certify, grouped."""
+
+    holder: Holder
+    highest_eqf_level: int | None
+    skills: list[Area]
+    occupations: list[Area]
+    issuers: list[Party]
+    """who issued the credentials that count, each once"""
+    programmes: list[Programme]
+    """every credential, counted or not, with its verdict"""
+    counted: int
+    note: str
+    """one sentence: how many credentials count, and why the others do not"""

@@ -22,7 +22,7 @@ from typing import Any
 
 from registry.chain.client import BadAnswer, header_time
 from registry.config import DEFAULT_ANCHOR_WINDOW_S
-from registry.errors import ChainUnavailable, TransactionReverted
+from registry.errors import ChainUnavailable, InputError, TransactionReverted
 from registry.formats.merkle import ProofMemo
 from registry.ops.registry import BITS_PER_WORD, DidState, Purpose, Registry
 from registry.ops.trust import CLOCK_SKEW_S, Trust, TrustList, time_problem
@@ -35,6 +35,8 @@ from registry.ops.verify.registries import check_registry, here_of
 from registry.ops.verify.report import (
     CHAIN_CHECKS_AFTER_STATUS,
     CHAIN_CHECKS_BEFORE_STATUS,
+    DEFAULT_POLICY,
+    POLICIES,
     Code,
     Outcome,
     PassportReport,
@@ -126,7 +128,14 @@ class Verifier:
         anchor_window_s: int = DEFAULT_ANCHOR_WINDOW_S,
         keep_issuers: bool = False,
         require_trusted_root: bool = False,
+        schema_sources: Sequence[str] = (),
+        accreditation_policy: str = DEFAULT_POLICY,
     ) -> None:
+        if accreditation_policy not in POLICIES:
+            raise InputError(
+                f"the accreditation policy is one of {', '.join(POLICIES)}, not {accreditation_policy[:40]!r}"
+            )
+        self.accreditation_policy = accreditation_policy
         self.registry = registry
         # With `keep_issuers` (a command verifying many slices of files), issuers' DID documents and
         # accreditation chains are read once for all the calls of `verify_many` (`issuers.py`).
@@ -135,6 +144,8 @@ class Verifier:
         self.require_trusted_root = require_trusted_root
         self.unavailable = unavailable
         self.anchor_window_s = anchor_window_s
+        # Trusted schemas registries (base URLs) a schema that is not ours is fetched from (schemas.py).
+        self.schema_sources = tuple(schema_sources)
 
     # -- phase 2: the chain ----------------------------------------------------------------
 
@@ -221,7 +232,7 @@ class Verifier:
         self._time_asked(live, at, head_time, syncing)
         chains = self._chains({item.issuer for item in live})
         batch = Batch(registry, lookups, at, head_time, self.anchor_window_s, self.trust_list,
-                      require_trusted_root=self.require_trusted_root)  # fmt: skip
+                      require_trusted_root=self.require_trusted_root, policy=self.accreditation_policy)  # fmt: skip
         for item, pairs, word_ids in zip(live, reads.pairs, reads.words, strict=True):
             cohort = item.cohort
             # What decides the anchor check: a cohort's members share it (`check_anchor`).
@@ -281,7 +292,7 @@ class Verifier:
         items = [Item(source) for source, _ in inputs]
         here = here_of(self.registry.deployment) if self.registry is not None else None
         for item, (_, content) in zip(items, inputs, strict=True):
-            offline.check_format(item, content, memo)
+            offline.check_format(item, content, memo, self.schema_sources)
             if self.registry is not None and item.format_ok:
                 check_registry(item, here)
             offline.check_signing_time(item, started, CLOCK_SKEW_S)
@@ -297,7 +308,8 @@ class Verifier:
         reports = []
         for item in items:
             verdict, summary = verdict_of(item.rows)
-            reports.append(Report(item.source, verdict, summary, None, item.info, checked_at, rows=item.rows))
+            reports.append(Report(item.source, verdict, summary, None, item.info, checked_at, rows=item.rows,
+                                  accreditation_policy=self.accreditation_policy))  # fmt: skip
         return reports
 
     def verify(self, source: str, content: str | bytes, at: int | None = None) -> Report:

@@ -12,7 +12,6 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
 from registry.formats.certified import Certified, certified
 from registry.ops.wallet.store import Entry, vc_of
 
@@ -56,28 +55,7 @@ def check_now(settings: Settings, entries: list[Entry]) -> list[Listed]:
 
 
 def _verifier(settings: Settings, entries: list[Entry]) -> Any:
-    from registry.chain.client import start_read_deadline
-    from registry.ops.inputs import trust_lists
-    from registry.ops.locate import connect_named, has_own_deployment, named_registry
-    from registry.ops.registry import Registry
-    from registry.ops.verify import Verifier
+    from registry.ops.passport_checks import verifier_for
 
-    roots = trust_lists(None, settings)
-    located = None
-    if not has_own_deployment(settings):
-        located = named_registry(entries[0].id, entries[0].holder_file.dumps().encode())
-        if located is not None and roots is not None:
-            roots = roots.for_registry(located)
-    start_read_deadline(settings.read_deadline_s * -(-len(entries) // 100), "read deadline (REGISTRY_READ_DEADLINE)")
-    try:
-        if located is not None:
-            registry = connect_named(settings, located)
-        elif has_own_deployment(settings):
-            registry = Registry.connect(settings, journal=False)
-        else:
-            raise ConfigError("the credentials name no registry, and there is no deployment file")
-    except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-        return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
-    return Verifier(
-        registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True, require_trusted_root=True
-    )
+    first = (entries[0].id, entries[0].holder_file.dumps().encode())
+    return verifier_for(settings, first, len(entries))

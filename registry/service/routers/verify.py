@@ -72,23 +72,18 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     (`skills-passport/1`, as `registry passport create` writes) gets the passport report: holder
     checks, then one report per credential; other presentation shapes are refused with 400. With
     `audience` (and `nonce`), a passport not made for that audience (or that challenge) is invalid.
-    Reports never name the service's node (its URL is internal): "the service's chain node".
+    Reports never name the service's node (its URL is internal): "the service's chain node". A
+    printed passport's QR code text (`SKC1:...`, formats/qrpayload.py) is read as the holder file it
+    carries; a passport's report starts with its summary of competencies (`competencies`).
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
-    window = request.app.state.settings.anchor_window_s
-    strict = request.app.state.config.require_trusted_root
     if is_skills_passport(content):
         at = parse_at(body.at, "at")
         roots = _trust_list(request, body.trustList)
         try:
-            verifier = Verifier(
-                lazy_registry(),
-                roots,
-                anchor_window_s=window,
-                require_trusted_root=strict,
-            )
+            verifier = _verifier(request, body, lazy_registry(), roots)
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-            verifier = Verifier(None, roots, unavailable=str(exc), anchor_window_s=window)
+            verifier = _verifier(request, body, None, roots, str(exc))
         passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
         return _answer(request, passport.to_json())
     if _is_passport(content):
@@ -106,8 +101,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         setup_error = str(exc)
     # No trust list (the request's or the service's): a genuine credential's root is one nobody said
     # they trust ("root not trusted"), never "valid".
-    roots = _trust_list(request, body.trustList)
-    verifier = Verifier(registry, roots, anchor_window_s=window, require_trusted_root=strict)
+    verifier = _verifier(request, body, registry, _trust_list(request, body.trustList))
     (report,) = verifier.verify_many([("request", content)], at)
     if setup_error is not None:
         # As the CLI does: name the real reason rather than "no chain connection configured".
@@ -117,6 +111,21 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         if report.verdict is Verdict.INDETERMINATE:
             report.summary = f"COULD NOT DETERMINE: {setup_error}"
     return _answer(request, report.to_json())
+
+
+def _verifier(
+    request: Request, body: VerifyRequest, registry: Registry | None, roots: Any, unavailable: str | None = None
+) -> Verifier:
+    """The verifier of one request: the service's settings, the request's policy. The schemas this
+    service's registry serves are the ones shipped with it: a credential naming any other gets "could
+    not determine" for its schema, and the service fetches nothing a credential names."""
+    window = request.app.state.settings.anchor_window_s
+    if registry is None and unavailable is not None:
+        return Verifier(None, roots, unavailable=unavailable, anchor_window_s=window,
+                        accreditation_policy=body.accreditationPolicy)  # fmt: skip
+    strict = request.app.state.config.require_trusted_root
+    return Verifier(registry, roots, anchor_window_s=window, require_trusted_root=strict, schema_sources=(),
+                    accreditation_policy=body.accreditationPolicy)  # fmt: skip
 
 
 def _answer(request: Request, report: VerifyReport | PassportReport) -> Response:

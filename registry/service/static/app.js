@@ -29,6 +29,7 @@ const CHECKS = {
   "audience": ["The passport was made for you", "The passport was made for someone else", "for whom the passport was made"],
   "nonce": ["The passport answers your challenge", "The passport does not answer your challenge", "whether the passport answers your challenge"],
   "format": ["It is a well-formed credential", "It is not a well-formed credential", "whether it is a well-formed credential"],
+  "schema": ["It has the shape its schema sets", "It does not have the shape its schema sets", "whether it has the shape its schema sets"],
   "signing time": ["It was not signed in the future", "It claims to be signed in the future", "when it was signed"],
   "cohort proof": ["It belongs to the batch the issuer recorded", "It does not belong to the batch the issuer recorded", "whether it belongs to the batch the issuer recorded"],
   "issuer DID": ["The issuer is registered", "The issuer is not registered", "whether the issuer is registered"],
@@ -168,6 +169,8 @@ async function loadTrustList() {
 }
 
 function clearResult() {
+  $("summary").replaceChildren();
+  $("summary").hidden = true;
   $("checks").replaceChildren();
   $("facts").replaceChildren();
   $("credentials").replaceChildren();
@@ -200,6 +203,7 @@ function showPassport(report, block) {
   } else if (failed("presentation")) {
     [title, detail] = ["Not valid", "This is not a well-formed skills passport; do not rely on it."];
   }
+  showCompetencies(report.competencies);
   const facts = $("facts");
   fact(facts, "Holder", report.holder);
   fact(facts, "Credentials", String(report.credentials.length));
@@ -233,6 +237,46 @@ function showPassport(report, block) {
   }
   panels.hidden = report.credentials.length === 0;
   showVerdict(notHolder ? "invalid" : report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${report.summary}`);
+}
+
+// The passport as a summary of competencies (the report's `competencies`), shown before the evidence:
+// skills and occupations with the highest EQF level for each, issuers, then every credential with its verdict.
+function showCompetencies(summary) {
+  const box = $("summary");
+  if (!summary) return;
+  box.append(element("h2", "Summary of competencies"));
+  box.append(element("p", summary.note, { class: "note" }));
+  const facts = element("dl");
+  if (summary.holder && summary.holder.name) fact(facts, "Holder", summary.holder.name);
+  if (summary.highest_eqf_level) fact(facts, "Highest EQF level", String(summary.highest_eqf_level));
+  const areas = (entries) => (entries && entries.length ? [areaList(entries)] : null);
+  fact(facts, "Skills", areas(summary.skills));
+  fact(facts, "Occupations", areas(summary.occupations));
+  const issuers = (summary.issuers || []).map((p) => (p.name ? `${p.name} (${p.did})` : p.did));
+  if (issuers.length) fact(facts, "Issuers", issuers.join("; "));
+  box.append(facts);
+  const list = element("ul", null, { class: "programmes" });
+  for (const item of summary.programmes || []) {
+    const [words] = VERDICTS[item.verdict] || ["Unknown"];
+    const line = element("li", null, { "data-verdict": item.verdict });
+    line.append(element("span", words, { class: "badge", "data-verdict": item.verdict }), " ");
+    const issuer = item.issuer && (item.issuer.name || item.issuer.did);
+    const eqf = item.eqf_level ? `, EQF level ${item.eqf_level}` : "";
+    line.append(element("span", `${item.name || `Credential ${item.number}`}${eqf}${issuer ? ` — ${issuer}` : ""}`));
+    if (item.issued) line.append(", issued ", timeElement(item.issued));
+    list.append(line);
+  }
+  box.append(list);
+  box.hidden = false;
+}
+
+function areaList(entries) {
+  const list = element("ul", null, { class: "aligned" });
+  for (const area of entries) {
+    const eqf = area.eqf_level ? ` (EQF level ${area.eqf_level})` : "";
+    list.append(element("li", `${area.label || area.uri}${eqf}`, { title: area.uri, "data-uri": area.uri }));
+  }
+  return list;
 }
 
 function refuse(title, detail) {
@@ -340,3 +384,10 @@ if ("BarcodeDetector" in window && navigator.mediaDevices && navigator.mediaDevi
     look();
   });
 }
+
+// Printing: the print stylesheet (style.css, @media print) shows the verdict, the summary and each
+// credential's panel; every panel is opened first, so a closed one prints its facts too.
+window.addEventListener("beforeprint", () => {
+  for (const panel of document.querySelectorAll("details.credential")) panel.open = true;
+});
+$("print").addEventListener("click", () => window.print());

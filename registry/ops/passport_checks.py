@@ -1,0 +1,83 @@
+"""What a holder checks before showing a passport: each credential's status now, so `passport
+create` leaves out (by default) what the issuer revoked or suspended, and `passport print` prints
+each credential's verdict beside it.
+
+Status is read exactly as `registry verify` reads it (ops/verify): the registry of the home's
+deployment, else the one the first file names, through the node given (--rpc, REGISTRY_RPC_URL),
+with the home's trust list. Where no chain is configured, or it cannot be asked, the status is
+"not checked", said so, and never taken for valid or revoked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
+
+if TYPE_CHECKING:
+    from registry.config import Settings
+    from registry.formats.credential import HolderFile
+
+
+def verifier_for(settings: Settings, first: tuple[str, bytes], count: int) -> Any:
+    """A verifier for `count` inputs, the first of which is `first` (name, content): in the home's
+    deployment, else the registry `first` names; one that cannot attach says why in every report."""
+    from registry.chain.client import start_read_deadline
+    from registry.ops.inputs import trust_lists
+    from registry.ops.locate import connect_named, has_own_deployment, named_registry
+    from registry.ops.registry import Registry
+    from registry.ops.verify import Verifier
+
+    roots = trust_lists(None, settings)
+    located = None
+    if not has_own_deployment(settings):
+        located = named_registry(*first)
+        if located is not None and roots is not None:
+            roots = roots.for_registry(located)
+    start_read_deadline(settings.read_deadline_s * -(-count // 100), "read deadline (REGISTRY_READ_DEADLINE)")
+    try:
+        if located is not None:
+            registry = connect_named(settings, located)
+        elif has_own_deployment(settings):
+            registry = Registry.connect(settings, journal=False)
+        else:
+            raise ConfigError("the credentials name no registry, and there is no deployment file")
+    except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
+        return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
+    return Verifier(
+        registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True, require_trusted_root=True
+    )
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A credential's revocation and suspension status now, for `passport create`."""
+
+    name: str
+    withdrawn: str | None
+    """"revoked" or "suspended" (with its reason as the report gives it); None: neither, or not known"""
+    unchecked: str | None
+    """why its status could not be checked; None: it was checked"""
+
+
+def withdrawn(settings: Settings, files: list[HolderFile], names: list[str]) -> list[Withdrawn]:
+    """Whether each credential was revoked or suspended by its issuer, as its revocation and suspension
+    checks say (whatever else its report says: a holder without a trust list still learns this)."""
+    from registry.ops.verify import Code, Outcome
+
+    inputs = [(name, f.dumps().encode()) for name, f in zip(names, files, strict=True)]
+    reports = verifier_for(settings, inputs[0], len(inputs)).verify_many(inputs, None)
+    found = []
+    for name, report in zip(names, reports, strict=True):
+        status = [c for c in report.checks if c.code in (Code.REVOCATION_STATUS, Code.SUSPENSION_STATUS)]
+        failed = next((c for c in status if c.outcome is Outcome.FAIL), None)
+        unknown = next((c for c in status if c.outcome is not Outcome.PASS), None)
+        if failed is not None:
+            found.append(Withdrawn(name, f"{report.verdict}: {failed.message}", None))
+        elif not status or unknown is not None:
+            why = unknown.message if unknown is not None else report.summary
+            found.append(Withdrawn(name, None, why))
+        else:
+            found.append(Withdrawn(name, None, None))
+    return found

@@ -1,0 +1,106 @@
+"""A skills passport as a summary of competencies: what its valid credentials certify, grouped.
+
+The passport's report is a verdict per credential; the summary is what an employer reads first:
+the ESCO skills and occupations certified, each with the highest EQF level a credential aligned to
+it gives, the programmes (each credential by its name, issuer by name, dates and verdict), the
+issuers, and the highest EQF level overall. Only VALID credentials count toward the competencies;
+every other one is still listed, with its verdict, so nothing is hidden. When the passport's holder
+checks fail (not signed by its holder, or a credential about someone else), nothing counts: no
+credential is shown to be the presenter's.
+
+Built from the reports' JSON (`shapes.VerifyReport`, each with what it certifies, read by
+formats/certified.py): pure, the same for a local verification and for a service's answer, so the
+CLI summarises an earlier service's report that carried none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from registry.ops.verify.shapes import Area, Competencies, Party, Programme, Verdict, VerifyReport
+
+# The passport checks that say whose credentials these are: when one fails, nothing counts.
+HOLDER_CHECKS = ("presentation", "holder signature", "holder binding")
+
+
+def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: Sequence[Any] = ()) -> Competencies:
+    """The summary of a passport whose credentials' reports are `credentials` and whose own checks
+    (as JSON, `name` and `outcome`) are `checks`."""
+    refused = [c.get("name") for c in checks if c.get("name") in HOLDER_CHECKS and c.get("outcome") == "fail"]
+    programmes = [_programme(n, report, not refused) for n, report in enumerate(credentials, 1)]
+    counted: list[tuple[Programme, dict[str, Any]]] = [
+        (p, _certified(credentials[p["number"] - 1])) for p in programmes if p["counted"]
+    ]
+    areas: dict[tuple[str, str], Area] = {}
+    issuers: dict[tuple[str | None, str | None], Party] = {}
+    for programme, certified in counted:
+        for kind, key in (("skill", "skills"), ("occupation", "occupations")):
+            for entry in certified.get(key) or []:
+                _add_area(areas, kind, entry, programme)  # type: ignore[arg-type]
+        party = programme["issuer"]
+        issuers.setdefault((party["did"], party["name"]), party)
+    levels = [p["eqf_level"] for p, _ in counted if p["eqf_level"] is not None]
+    holder_name = next((name for _, c in counted if (name := (c.get("holder") or {}).get("name"))), None)
+    return {
+        "holder": {"did": holder, "name": holder_name, "document": None},
+        "highest_eqf_level": max(levels) if levels else None,
+        "skills": _sorted([a for a in areas.values() if a["kind"] == "skill"]),
+        "occupations": _sorted([a for a in areas.values() if a["kind"] == "occupation"]),
+        "issuers": list(issuers.values()),
+        "programmes": programmes,
+        "counted": len(counted),
+        "note": _note(len(counted), len(programmes), refused),
+    }
+
+
+def _certified(report: VerifyReport) -> dict[str, Any]:
+    certified = report.get("certifies")
+    return dict(certified) if isinstance(certified, dict) else {}
+
+
+def _programme(number: int, report: VerifyReport, holder_ok: bool) -> Programme:
+    certified = _certified(report)
+    credential = report.get("credential") or {}
+    issuer = certified.get("issuer") or {"did": credential.get("issuer"), "name": None}
+    verdict = Verdict(report["verdict"]) if report.get("verdict") in set(Verdict) else Verdict.INDETERMINATE
+    eqf = certified.get("eqf_level")
+    return {
+        "number": number,
+        "name": certified.get("name") or credential.get("achievement"),
+        "verdict": verdict,
+        "counted": holder_ok and verdict is Verdict.VALID,
+        "issuer": {"did": issuer.get("did"), "name": issuer.get("name")},
+        "issued": certified.get("issued") or credential.get("issued"),
+        "valid_until": certified.get("valid_until"),
+        "eqf_level": eqf if isinstance(eqf, int) else None,
+    }
+
+
+def _add_area(
+    areas: dict[tuple[str, str], Area], kind: Literal["skill", "occupation"], entry: Any, programme: Programme
+) -> None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("uri"), str):
+        return
+    area = areas.setdefault(
+        (kind, entry["uri"]),
+        {"kind": kind, "uri": entry["uri"], "label": entry.get("label"), "eqf_level": None, "credentials": []},
+    )
+    area["label"] = area["label"] or entry.get("label")
+    area["credentials"].append(programme["number"])
+    level = programme["eqf_level"]
+    if level is not None and (area["eqf_level"] is None or level > area["eqf_level"]):
+        area["eqf_level"] = level
+
+
+def _sorted(areas: list[Area]) -> list[Area]:
+    """Highest EQF level first, then by label: what an employer looks for first."""
+    return sorted(areas, key=lambda a: (-(a["eqf_level"] or 0), (a["label"] or a["uri"]).casefold()))
+
+
+def _note(counted: int, total: int, refused: list[Any]) -> str:
+    if refused:
+        return f"nothing counts: the passport failed its {', '.join(map(str, refused))} check"
+    if counted == total:
+        return f"all {total} credentials are valid and count" if total > 1 else "its credential is valid and counts"
+    return f"{counted} of {total} credentials are valid and count; the others are listed with their verdict"

@@ -1,0 +1,137 @@
+"""The printed passport, through the real `registry` command on a real anvil: `passport create`
+leaves out a revoked credential (and keeps it when asked), `passport print` writes a PDF whose
+QR codes, rendered by PDFium and read back by zxing-cpp, each carry a whole credential that
+`registry verify` checks: VALID for the valid ones, REVOKED for the revoked one. `verify` shows
+the passport's summary of competencies first."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pypdfium2
+import zxingcpp
+
+from registry.config import Settings
+from registry.formats.credential import Skill
+from registry.formats.qrpayload import PREFIX, QR_ALPHANUMERIC_CAPACITY_L
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Purpose
+from tests.conftest import PASSPHRASE, welding_certificate
+
+SAFETY = Skill(
+    "http://data.europa.eu/esco/skill/51754b8a-3e2c-4cc1-86e6-cf510d9c6fe4", "use personal protection equipment"
+)
+
+
+def run(settings: Settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    env.pop("REGISTRY_RPC_URL", None)
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=180, input=stdin)
+
+
+def read_codes(pdf: Path) -> list[str]:
+    """Every QR code on every page of the PDF, as PDFium renders it (200 dpi) and zxing-cpp reads it."""
+    found: list[str] = []
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        for page in document:
+            image = page.render(scale=200 / 72).to_pil()
+            found.extend(
+                code.text for code in zxingcpp.read_barcodes(image) if code.format == zxingcpp.BarcodeFormat.QRCode
+            )
+    finally:
+        document.close()
+    return found
+
+
+def issue_three(issuer: Issuer, holder: Identity, tmp_path: Path) -> list[Path]:
+    """Welding (EQF 4, single), safety (EQF 3, a cohort member) and a second welding certificate to revoke."""
+    safety = replace(welding_certificate(), name="Workplace safety", skills=(SAFETY,), eqf_level=3)
+    single = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    cohort = issuer.issue_cohort([(holder.did, safety), (holder.did, safety)]).holder_files[0]
+    doomed = issuer.issue_single(holder.did, replace(welding_certificate(), name="TIG welding")).holder_file
+    issuer.change_status([doomed.credential], Purpose.REVOCATION, set_=True, reason=1)
+    paths = []
+    for name, holder_file in (("welding", single), ("safety", cohort), ("tig", doomed)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(holder_file.dumps())
+        paths.append(path)
+    return paths
+
+
+def test_a_printed_passports_codes_read_back_and_verify(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    files = issue_three(issuer, holder, tmp_path)
+    rpc = ("--rpc", settings.rpc_url)
+    # By default the revoked credential is left out, and said so.
+    lean = tmp_path / "lean.json"
+    created = run(settings, "passport", "create", "--holder", holder.name, "--out", str(lean), *rpc, *map(str, files))
+    assert created.returncode == 0, created.stderr
+    assert "left out" in created.stderr and "tig.json" in created.stderr and "revoked" in created.stderr
+    assert "with 2 credentials" in created.stdout
+    # Asked to, it keeps it (and says so); the summary counts only the valid ones.
+    passport = tmp_path / "passport.json"
+    kept = run(settings, "passport", "create", "--holder", holder.name, "--out", str(passport), "--include-withdrawn",
+               *rpc, *map(str, files))  # fmt: skip
+    assert kept.returncode == 0, kept.stderr
+    assert "included" in kept.stderr and "tig.json" in kept.stderr
+    verified = run(settings, "verify", "--json", *rpc, "--deployment", str(settings.deployment_file), str(passport))
+    summary = json.loads(verified.stdout)["competencies"]
+    assert summary["counted"] == 2 and summary["highest_eqf_level"] == 4
+    assert [(p["name"], p["verdict"]) for p in summary["programmes"]] == [
+        ("MIG/MAG welding, level 2", "valid"),
+        ("Workplace safety", "valid"),
+        ("TIG welding", "revoked"),
+    ]
+    assert {a["label"]: a["eqf_level"] for a in summary["skills"]}[SAFETY.label] == 3
+    text = run(settings, "verify", *rpc, "--deployment", str(settings.deployment_file), str(passport)).stdout
+    assert text.index("competencies:") < text.index("holder signature")
+
+    pdf = tmp_path / "passport.pdf"
+    printed = run(settings, "passport", "print", str(passport), "--out", str(pdf), *rpc)
+    assert printed.returncode == 0, printed.stderr
+    codes = read_codes(pdf)
+    assert len(codes) == 3 and all(c.startswith(PREFIX) and len(c) <= QR_ALPHANUMERIC_CAPACITY_L for c in codes)
+    verdicts = []
+    for code in codes:
+        checked = run(
+            settings, "verify", "--json", *rpc, "--deployment", str(settings.deployment_file), "-", stdin=code
+        )
+        report = json.loads(checked.stdout)
+        verdicts.append((report["credential"]["achievement"], report["verdict"], checked.returncode))
+    assert [v[1:] for v in verdicts] == [("valid", 0), ("valid", 0), ("revoked", 1)], verdicts
+    assert verdicts[2][0] == "TIG welding"
+
+
+def test_print_refuses_to_overwrite_and_a_bad_code_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:
+    pdf = tmp_path / "there.pdf"
+    pdf.write_bytes(b"mine")
+    refused = run(settings, "passport", "print", str(tmp_path / "nothing.json"), "--out", str(pdf))
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert pdf.read_bytes() == b"mine"
+    garbled = run(settings, "verify", "-", stdin=PREFIX + "NOT BASE45 AT ALL!")
+    assert garbled.returncode != 0 and "Traceback" not in garbled.stderr
+    assert "Base45" in garbled.stdout + garbled.stderr
+
+
+def test_a_status_that_cannot_be_checked_is_said_and_the_credential_kept(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    credential = tmp_path / "welding.json"
+    credential.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    for n, options in enumerate((("--rpc", "http://127.0.0.1:9"), ())):  # a node that does not answer; none named
+        passport = tmp_path / f"p{n}.json"
+        made = run(settings, "passport", "create", "--holder", holder.name, "--out", str(passport), *options,
+                   str(credential))  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        assert "with 1 credential" in made.stdout and passport.exists()
+        assert "not checked" in made.stderr and "left out" not in made.stderr, made.stderr
+        assert "Traceback" not in made.stderr

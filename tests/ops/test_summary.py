@@ -1,0 +1,67 @@
+"""A passport's summary of competencies, from its reports' JSON (pure): skills and occupations
+grouped with the highest EQF level behind each, only VALID credentials counting, every credential
+listed with its verdict, nothing counting when the holder checks fail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.ops.verify.summary import summarise
+
+ISSUER = {"did": "did:ebsi:zAcademy", "name": "Academy B.V."}
+WELD = {"uri": "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314", "label": "apply arc welding"}
+SAFE = {"uri": "http://data.europa.eu/esco/skill/51754b8a-3e2c-4cc1-86e6-cf510d9c6fe4", "label": "use protection"}
+WELDER = {"uri": "http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b", "label": "welder"}
+HOLDER_CHECKS_PASS = [{"name": n, "outcome": "pass"} for n in ("presentation", "holder signature", "holder binding")]
+
+
+def report(name: str, verdict: str, eqf: int | None, skills: list[Any], occupations: list[Any] = ()) -> Any:  # type: ignore[assignment]
+    return {
+        "source": name, "verdict": verdict, "summary": verdict.upper(), "checks": [],
+        "credential": {"achievement": name, "issuer": ISSUER["did"], "issued": "2026-01-01T00:00:00Z"},
+        "certifies": {
+            "name": name, "skills": skills, "occupations": list(occupations), "eqf_level": eqf,
+            "issued": "2026-01-02T00:00:00Z", "valid_until": None, "issuer": ISSUER,
+            "holder": {"did": "did:key:zAmina", "name": "Amina Haddad", "document": None},
+        },
+        "checked_at": "2026-12-07T00:00:00Z",
+    }  # fmt: skip
+
+
+def test_valid_credentials_count_grouped_by_skill_with_the_highest_eqf_level() -> None:
+    reports = [
+        report("MIG welding 1", "valid", 3, [WELD]),
+        report("MIG welding 2", "valid", 4, [WELD, SAFE], [WELDER]),
+        report("TIG welding", "revoked", 5, [WELD]),
+        report("Safety", "could not determine", 6, [SAFE]),
+    ]
+    summary = summarise(reports, "did:key:zAmina", HOLDER_CHECKS_PASS)
+    assert summary["counted"] == 2 and summary["highest_eqf_level"] == 4  # the revoked EQF 5 does not count
+    assert [(a["label"], a["eqf_level"], a["credentials"]) for a in summary["skills"]] == [
+        ("apply arc welding", 4, [1, 2]),
+        ("use protection", 4, [2]),  # the EQF 6 behind it could not be checked: it does not count
+    ]
+    assert [(a["label"], a["eqf_level"]) for a in summary["occupations"]] == [("welder", 4)]
+    assert summary["issuers"] == [ISSUER]
+    assert [(p["number"], p["verdict"], p["counted"]) for p in summary["programmes"]] == [
+        (1, "valid", True), (2, "valid", True), (3, "revoked", False), (4, "could not determine", False),
+    ]  # fmt: skip
+    assert summary["holder"]["name"] == "Amina Haddad"
+    assert "2 of 4" in summary["note"]
+
+
+def test_nothing_counts_when_the_passport_fails_its_holder_check() -> None:
+    checks = [{"name": "holder binding", "outcome": "fail"}]
+    summary = summarise([report("MIG welding", "valid", 4, [WELD])], "did:key:zAmina", checks)
+    assert summary["counted"] == 0 and summary["skills"] == [] and summary["highest_eqf_level"] is None
+    assert summary["programmes"][0]["verdict"] == "valid" and not summary["programmes"][0]["counted"]
+    assert "holder binding" in summary["note"]
+
+
+def test_a_credential_that_did_not_parse_is_listed_by_what_its_report_says() -> None:
+    broken = {"source": "x", "verdict": "invalid", "summary": "INVALID: format", "checks": [], "credential": {},
+              "certifies": None, "checked_at": ""}  # fmt: skip
+    summary = summarise([broken, report("Safety", "valid", None, [SAFE])], None, HOLDER_CHECKS_PASS)
+    assert summary["programmes"][0]["name"] is None and summary["programmes"][0]["verdict"] == "invalid"
+    assert summary["highest_eqf_level"] is None and summary["skills"][0]["eqf_level"] is None
+    assert summary["counted"] == 1
