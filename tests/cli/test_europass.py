@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 
 from registry.chain.node import AnvilNode
 from registry.config import Settings
-from registry.formats import jwt
+from registry.formats import jwt, qrpayload
 from registry.formats.accreditation import Scope
 from registry.formats.credential import load_holder_file
 from registry.formats.europass.schema import europass_schema
@@ -82,6 +82,9 @@ def test_issue_europass_verify_valid_then_revoked(world: World) -> None:
     vc = _payload(path)
     assert SchemaSet(VECTORS).validate_edc(vc) == []  # EBSI's EDC schema, read from the shared vectors
     assert list(Draft202012Validator(europass_schema()).iter_errors(vc)) == []  # ours, which it names
+    packed = qrpayload.pack(json.loads(path.read_text()))  # the whole file fits one printed QR code
+    print(f"europass holder file: {path.stat().st_size} bytes; in a QR code: {len(packed)} characters")
+    assert len(packed) <= qrpayload.QR_ALPHANUMERIC_CAPACITY_L
 
     text = run(settings, "verify", str(path))
     assert text.returncode == 0, text.stdout + text.stderr

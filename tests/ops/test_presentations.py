@@ -5,6 +5,7 @@ passports a verifier must refuse are signed by the holder's real key with the cl
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -20,7 +21,7 @@ from jwcrypto.jwk import JWK
 from registry.config import Settings
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
-from registry.formats import jwt
+from registry.formats import jwt, ownschemas
 from registry.formats.vcdm2 import build_vc2
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
@@ -184,7 +185,12 @@ def _vc2_with(issuer: Issuer, holder: Identity, **claims: int) -> str:
     """A vc+jwt signed by the issuer's real key with extra JWT claims, anchored on-chain."""
     now = issuer.registry.signing_time()
     number, index = issuer.allocator.allocate_single()
-    vc = {**build_vc2(issuer._draft(holder.did, welding_certificate(), number, index, now, None), now), **claims}
+    draft = issuer._draft(holder.did, welding_certificate(), number, index, now, None)
+    # The issuer fixture's profile is ebsi: a VCDM 2.0 credential names the VCDM 2.0 schema.
+    draft = dataclasses.replace(
+        draft, schema_url=ownschemas.schema_url(issuer.settings.public_url, ownschemas.SKILLS_VC2)
+    )
+    vc = {**build_vc2(draft, now), **claims}
     token = jwt.sign({"alg": "ES256", "typ": "vc+jwt", "kid": issuer.identity.kid}, vc, issuer.identity.signing_key)
     issuer.registry.anchor(issuer.identity, vcfmt.credential_hash(token))
     return token

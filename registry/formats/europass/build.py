@@ -56,7 +56,6 @@ def edc_status_entry(entry: StatusEntry) -> dict[str, Any]:
 
 def _outcome(uri: str, label: str) -> dict[str, Any]:
     return {
-        "id": urn(),
         "type": "LearningOutcome",
         "title": lang(label),
         "relatedESCOSkill": [concept(uri, label, ESCO_SKILLS_SCHEME)],
@@ -65,7 +64,7 @@ def _outcome(uri: str, label: str) -> dict[str, Any]:
 
 def _specification(achievement: Achievement) -> dict[str, Any]:
     kind = "Qualification" if achievement.eqf_level is not None else "LearningAchievementSpecification"
-    spec: dict[str, Any] = {"id": urn(), "type": kind, "title": lang(achievement.name)}
+    spec: dict[str, Any] = {"type": kind, "title": lang(achievement.name)}
     if achievement.description and achievement.description != achievement.name:
         spec["description"] = lang(achievement.description)
     outcomes = []
@@ -82,7 +81,7 @@ def _specification(achievement: Achievement) -> dict[str, Any]:
     if achievement.credits is not None:
         framework = concept(ECTS, "European Credit Transfer System", CREDIT_SCHEME)
         point = check_credits(achievement.credits)
-        spec["creditPoint"] = [{"id": urn(), "type": "CreditPoint", "framework": framework, "point": point}]
+        spec["creditPoint"] = [{"type": "CreditPoint", "framework": framework, "point": point}]
     return spec
 
 
@@ -94,12 +93,10 @@ def _entitlement(achievement: Achievement, awarded: dict[str, Any]) -> dict[str,
         occupations.append(concept(occupation.uri, occupation.label, ESCO_OCCUPATIONS_SCHEME))
     title = lang("Prepares for: " + ", ".join(o.label for o in achievement.occupations))
     return {
-        "id": urn(),
         "type": "LearningEntitlement",
         "title": title,
         "awardedBy": awarded,
         "specifiedBy": {
-            "id": urn(),
             "type": "LearningEntitlementSpecification",
             "title": title,
             # Labelled only: the entitlement-type vocabulary id for "occupation" is in none of
@@ -118,7 +115,7 @@ def _achievement(draft: CredentialDraft, issued_at: int, awarding_name: str | No
     body: dict[str, Any] = {"id": draft.issuer, "type": "Agent"}
     if awarding_name:
         body["prefLabel"] = lang(awarding_name)
-    awarded = {"id": urn(), "type": "AwardingProcess", "awardingBody": [body], "awardingDate": iso(issued_at)}
+    awarded = {"type": "AwardingProcess", "awardingBody": [body], "awardingDate": iso(issued_at)}
     claim: dict[str, Any] = {
         "id": urn(),
         "type": "LearningAchievement",
@@ -140,7 +137,7 @@ def _subject(draft: CredentialDraft, claim: dict[str, Any]) -> dict[str, Any]:
     if draft.achievement.holder_name:
         subject["fullName"] = lang(draft.achievement.holder_name)
     if draft.achievement.holder_document:
-        reference = {"id": urn(), "type": "Identifier", "notation": draft.achievement.holder_document}
+        reference = {"type": "Identifier", "notation": draft.achievement.holder_document}
         subject["identifier"] = [{**reference, "schemeName": "identity document"}]
     subject["hasClaim"] = [claim]
     return subject

@@ -17,7 +17,6 @@ from registry.formats.europass.vocab import (
     SVG,
     concept,
     lang,
-    urn,
 )
 
 _WIDTH, _HEIGHT = 842, 595  # an A4 page, landscape, in points
@@ -30,14 +29,14 @@ def _line(text: str) -> str:
 
 def card_svg(lines: list[str]) -> str:
     """An SVG page: the first line as a heading, the others below it."""
-    texts = []
-    for number, line in enumerate(lines):
-        size, y = (28, 120) if number == 0 else (18, 150 + 40 * number)
-        texts.append(f'<text x="60" y="{y}" font-size="{size}">{escape(_line(line))}</text>')
+    # Compact on purpose: the card travels base64-encoded inside the credential, which should still
+    # fit one printed QR code (tests/cli/test_europass.py).
+    texts = [f'<text x="60" y="120" font-size="28">{escape(_line(lines[0]))}</text>'] if lines else []
+    texts += [f'<text x="60" y="{150 + 40 * n}">{escape(_line(line))}</text>' for n, line in enumerate(lines) if n]
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}" '
-        f'viewBox="0 0 {_WIDTH} {_HEIGHT}" font-family="sans-serif">'
-        f'<rect width="100%" height="100%" fill="white" stroke="#1f4e9c" stroke-width="8"/>{"".join(texts)}</svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" font-family="sans-serif" '
+        f'font-size="18"><rect width="{_WIDTH}" height="{_HEIGHT}" fill="#fff" stroke="#1f4e9c" stroke-width="8"/>'
+        f"{''.join(texts)}</svg>"
     )
 
 
@@ -45,24 +44,21 @@ def display_parameter(title: str, lines: list[str]) -> dict[str, Any]:
     """ELM's DisplayParameter: the title, English as the (only) language, and one page."""
     english = concept(ENGLISH, "English", LANGUAGE_SCHEME)
     image = {
-        "id": urn(),
         "type": "MediaObject",
         "contentType": concept(SVG, "SVG", FILE_TYPE_SCHEME),
         "contentEncoding": concept(BASE64, "base64", ENCODING_SCHEME),
         "content": base64.b64encode(card_svg([title, *lines]).encode("utf-8")).decode("ascii"),
     }
     return {
-        "id": urn(),
         "type": "DisplayParameter",
         "title": lang(title),
         "language": [english],
         "primaryLanguage": english,
         "individualDisplay": [
             {
-                "id": urn(),
                 "type": "IndividualDisplay",
                 "language": english,
-                "displayDetail": [{"id": urn(), "type": "DisplayDetail", "image": image, "page": 1}],
+                "displayDetail": [{"type": "DisplayDetail", "image": image, "page": 1}],
             }
         ],
     }

@@ -57,4 +57,4 @@ def concept(uri: str | None, label: str | None, scheme: str | None = None) -> di
 
 
 def note(text: str) -> dict[str, Any]:
-    return {"id": urn(), "type": "Note", "noteLiteral": lang(text)}
+    return {"type": "Note", "noteLiteral": lang(text)}
