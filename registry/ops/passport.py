@@ -44,6 +44,13 @@ def create_passport(
     """The holder's credentials, each once and each about the holder, in a presentation the holder
     signs, valid for `valid_for` seconds from now."""
     check_valid_for(valid_for)
+    check_credentials(holder, files)
+    return sign_presentation(holder, files, audience=audience, nonce=nonce, valid_for=valid_for)
+
+
+def check_credentials(holder: Identity, files: list[vcfmt.HolderFile]) -> None:
+    """InputError unless `files` may go into a passport of `holder`: one to MAX_CREDENTIALS
+    credentials, each once and each about the holder."""
     if holder.kind != "natural-person":
         raise InputError(f"{holder.name} is not a person's identity (did:key)")
     if not files:
@@ -58,7 +65,6 @@ def create_passport(
         subject = _subject(holder_file.credential)
         if subject != holder.did:
             raise InputError(f"credential {number} is about {str(subject)[:60]!r}, not the holder {holder.did[:60]}")
-    return sign_presentation(holder, files, audience=audience, nonce=nonce, valid_for=valid_for)
 
 
 def check_valid_for(seconds: int) -> None:

@@ -102,7 +102,8 @@ class Timestamp(BaseModel):
 class VerifyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     credential: str | dict[str, Any] = Field(
-        description="a compact JWT-VC, or a holder file (as a JSON object or as its text)"
+        description="a compact JWT-VC, a holder file (as a JSON object or as its text), or the text of a printed "
+        "passport's QR code (SKC1: + Base45 of the deflated holder file)"
     )
     at: str | None = Field(default=None, description="ISO 8601 date/time: was it valid then?")
     trustList: list[str] | None = Field(

@@ -120,3 +120,18 @@ def test_print_refuses_to_overwrite_and_a_bad_code_is_a_one_line_error(settings:
     garbled = run(settings, "verify", "-", stdin=PREFIX + "NOT BASE45 AT ALL!")
     assert garbled.returncode != 0 and "Traceback" not in garbled.stderr
     assert "Base45" in garbled.stdout + garbled.stderr
+
+
+def test_a_status_that_cannot_be_checked_is_said_and_the_credential_kept(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    credential = tmp_path / "welding.json"
+    credential.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    for n, options in enumerate((("--rpc", "http://127.0.0.1:9"), ())):  # a node that does not answer; none named
+        passport = tmp_path / f"p{n}.json"
+        made = run(settings, "passport", "create", "--holder", holder.name, "--out", str(passport), *options,
+                   str(credential))  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        assert "with 1 credential" in made.stdout and passport.exists()
+        assert "not checked" in made.stderr and "left out" not in made.stderr, made.stderr
+        assert "Traceback" not in made.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,6 +31,18 @@ IncludeOpt = Annotated[
     bool,
     typer.Option("--include-withdrawn", help="Keep credentials the issuer revoked or suspended (left out by default)."),
 ]
+
+
+@contextlib.contextmanager
+def _named_as(names: list[str]) -> Iterator[None]:
+    """An InputError about "credential 2 ..." names the file (or wallet id) it came from."""
+    try:
+        yield
+    except InputError as exc:
+        message = str(exc)
+        for number, path in enumerate(names, 1):
+            message = message.replace(f"credential {number} ", f"{path} ", 1)
+        raise InputError(message) from exc
 
 
 def _check_out(output: Path) -> None:
@@ -71,7 +85,7 @@ def passport_create(
     from registry.files import read_capped
     from registry.formats.credential import load_holder_file
     from registry.ops.inputs import MAX_INPUT_BYTES
-    from registry.ops.passport import check_valid_for, create_passport
+    from registry.ops.passport import check_credentials, check_valid_for, create_passport
 
     settings = settings_of(ctx, rpc)
     lifetime = duration(valid_for, "--valid-for")
@@ -87,14 +101,11 @@ def passport_create(
         names = files
         holder_files = [load_holder_file(read_capped(Path(path), MAX_INPUT_BYTES), path) for path in files]
         identity = load_identity(settings, holder)
+    with _named_as(names):  # what would refuse the passport, before any status is asked
+        check_credentials(identity, holder_files)
     holder_files, names = _leave_out_withdrawn(settings, holder_files, names, include_withdrawn)
-    try:
+    with _named_as(names):
         passport = create_passport(identity, holder_files, audience=audience, nonce=nonce, valid_for=lifetime)
-    except InputError as exc:  # "credential 2 ..." -> the file it came from
-        message = str(exc)
-        for number, path in enumerate(names, 1):
-            message = message.replace(f"credential {number} ", f"{path} ", 1)
-        raise InputError(message) from exc
     write_json_atomic(output, passport)
     out.print(f"passport of {identity.did} with {count(len(holder_files), 'credential')} written to {shown(output)}")
 

@@ -72,7 +72,9 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     (`skills-passport/1`, as `registry passport create` writes) gets the passport report: holder
     checks, then one report per credential; other presentation shapes are refused with 400. With
     `audience` (and `nonce`), a passport not made for that audience (or that challenge) is invalid.
-    Reports never name the service's node (its URL is internal): "the service's chain node".
+    Reports never name the service's node (its URL is internal): "the service's chain node". A
+    printed passport's QR code text (`SKC1:...`, formats/qrpayload.py) is read as the holder file it
+    carries; a passport's report starts with its summary of competencies (`competencies`).
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
     if is_skills_passport(content):
