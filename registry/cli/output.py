@@ -152,7 +152,8 @@ def print_report(report: Any, indent: str = "") -> None:
         print_certified(certifies, indent + "  ")
     policy = getattr(report, "accreditation_policy", None)
     if isinstance(policy, str):
-        out.print(f"{indent}  [dim]{markup(_('accreditation policy: {policy}').format(policy=policy))}[/]", markup=True)
+        words = _("accreditation policy: {policy}").format(policy=policy)
+        out.print(f"{indent}  [dim]{markup(words)}[/]", markup=True)
     for check in report.checks:
         _print_check(check, indent)
         evidence = ", ".join(f"{k} {plain(v)}" for k, v in check.evidence.items() if v is not None)
@@ -170,16 +171,18 @@ def print_competencies(summary: Any, indent: str) -> None:
             eqf = f" — EQF {area['eqf_level']}" if area.get("eqf_level") else ""
             numbers = ", ".join(f"#{n}" for n in area.get("credentials") or [])
             kind = _("skill") if area["kind"] == "skill" else _("occupation")
-            lines.append(f"  {kind}: {area.get('label') or _('(no label)')}{eqf} ({numbers}) <{area.get('uri')}>")
+            label = area.get("label") or _("(no label)")
+            lines.append(f"  {kind}: {label}{eqf} ({numbers}) <{area.get('uri')}>")
     issuers = [_party(party) for party in summary.get("issuers") or []]
     if issuers:
         lines.append("  " + _("issuers: {issuers}").format(issuers="; ".join(issuers)))
+    nameless = _("(no name)")
     for item in summary.get("programmes") or []:
         eqf = f", EQF {item['eqf_level']}" if item.get("eqf_level") else ""
         until = _(", until {date}").format(date=item["valid_until"]) if item.get("valid_until") else ""
         issued = _("issued {date}").format(date=item.get("issued") or "?")
         lines.append(
-            f"  #{item['number']} {item.get('name') or _('(no name)')}{eqf}: {verdict_word(str(item.get('verdict'))).upper()}"
+            f"  #{item['number']} {item.get('name') or nameless}{eqf}: {verdict_word(str(item.get('verdict'))).upper()}"
             f" — {_party(item.get('issuer') or {})}, {issued}{until}"
         )
     for line in lines:
@@ -195,15 +198,18 @@ def print_certified(certified: dict[str, Any], indent: str) -> None:
     """What a credential certifies, a line a fact, each value inert (registry/text.py)."""
     kind = f" ({certified['achievement_type']})" if certified.get("achievement_type") else ""
     eqf = _(" — EQF level {level}").format(level=certified["eqf_level"]) if certified.get("eqf_level") else ""
-    lines = [f"{certified.get('name') or _('(no name)')}{kind}{eqf}"]
+    lines = [(certified.get("name") or _("(no name)")) + kind + eqf]
     for key, word in (("description", _("description")), ("criteria", _("criteria"))):
         if certified.get(key) and certified.get(key) != certified.get("name"):
             lines.append(f"  {word}: {certified[key]}")
     for key, word in (("skills", _("skill")), ("occupations", _("occupation"))):
         for entry in certified.get(key) or []:
-            lines.append(f"  {word}: {entry.get('label') or _('(no label)')} <{entry.get('uri')}>")
+            label = entry.get("label") or _("(no label)")
+            lines.append(f"  {word}: {label} <{entry.get('uri')}>")
     lines.extend(_elm_lines(certified))
-    until = _("until {date}").format(date=certified["valid_until"]) if certified.get("valid_until") else _("no expiry date")
+    until = (
+        _("until {date}").format(date=certified["valid_until"]) if certified.get("valid_until") else _("no expiry date")
+    )
     dates = _("issued {issued}, valid from {valid_from}").format(
         issued=certified.get("issued") or "?", valid_from=certified.get("valid_from") or "?"
     )
@@ -221,7 +227,9 @@ def _elm_lines(certified: dict[str, Any]) -> list[str]:
     already a skill's label), credit points, and the awarding body when it is not the issuer."""
     labels = {entry.get("label") for entry in certified.get("skills") or []}
     lines = [
-        "  " + _("learning outcome: {title}").format(title=title) for title in certified.get("learning_outcomes") or [] if title not in labels
+        "  " + _("learning outcome: {title}").format(title=title)
+        for title in certified.get("learning_outcomes") or []
+        if title not in labels
     ]
     for credit in certified.get("credits") or []:
         framework = f" ({credit['framework']})" if credit.get("framework") else ""
@@ -234,7 +242,9 @@ def _elm_lines(certified: dict[str, Any]) -> list[str]:
 
 def _print_check(check: Any, indent: str) -> None:
     symbol = SYMBOL.get(str(check.outcome), "?")
-    out.print(f"{indent}  {symbol} {markup(check_label(check.name))}: {markup(shorten_dids(check.message))}", markup=True)
+    out.print(
+        f"{indent}  {symbol} {markup(check_label(check.name))}: {markup(shorten_dids(check.message))}", markup=True
+    )
 
 
 def print_counts(counts: dict[str, int], total: int) -> None:

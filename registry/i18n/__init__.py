@@ -47,7 +47,9 @@ def choose(option: str | None = None, environ: Mapping[str, str] | None = None) 
         if value:
             code = language_of(value)
             if code is None:
-                raise InputError(f"{where} {value[:40]!r} is not a language of this registry: use one of {', '.join(LANGUAGES)}")
+                raise InputError(
+                    f"{where} {value[:40]!r} is not a language of this registry: use one of {', '.join(LANGUAGES)}"
+                )
             return code
     for variable in LOCALE_VARIABLES:
         if env.get(variable):
@@ -102,14 +104,14 @@ def catalog(code: str) -> Catalog:
     messages: dict[str, Any] = {}
     fuzzy: set[str] = set()
     for message in po:
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        key = str(message.id[0] if isinstance(message.id, (tuple, list)) else message.id)
         if not key:
             continue
         if message.fuzzy:
             fuzzy.add(key)
             continue
         text = message.string
-        if isinstance(text, tuple) and all(text) or isinstance(text, str) and text:
+        if (isinstance(text, tuple) and all(text)) or (isinstance(text, str) and text):
             messages[key] = text
     return Catalog(messages, po.plural_expr, fuzzy)
 

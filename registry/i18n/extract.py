@@ -31,7 +31,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 LOCALE = PACKAGE / "locale"
 DOMAIN = "registry"
 PY_KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
-JS_KEYWORDS = {"_": None}
+JS_KEYWORDS = {"_": None, "N_": None}
 
 
 class _Marked(HTMLParser):
@@ -45,7 +45,7 @@ class _Marked(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        if values.get("data-i18n-placeholder") is not None and values.get("placeholder"):
+        if "data-i18n-placeholder" in values and values.get("placeholder"):
             self.found.append((self.getpos()[0], str(values["placeholder"])))
         if "data-i18n" in values:
             self._open.append((tag, self.getpos()[0], []))
@@ -111,10 +111,11 @@ def write(code: str, catalog: Catalog) -> None:
         write_po(handle, catalog, width=100, omit_header=False, sort_output=False, include_previous=False)
 
 
-def missing(code: str, pot: Catalog | None = None) -> list[str]:
-    """The template's messages that `code`'s catalog has no (non-fuzzy, non-empty) translation of."""
+def missing(code: str, pot: Catalog | None = None, book: Catalog | None = None) -> list[str]:
+    """The template's messages that `code`'s catalog (or `book`, read from it) has no non-fuzzy,
+    non-empty translation of, in every plural form."""
     pot = pot or template()
-    book = read(code)
+    book = book or read(code)
     gaps = []
     for message in pot:
         if not message.id:
@@ -123,7 +124,7 @@ def missing(code: str, pot: Catalog | None = None) -> list[str]:
         strings = found.string if found is not None else None
         forms = strings if isinstance(strings, tuple) else (strings,)
         if found is None or found.fuzzy or not all(forms):
-            gaps.append(message.id[0] if isinstance(message.id, tuple) else message.id)
+            gaps.append(str(message.id[0] if isinstance(message.id, (tuple, list)) else message.id))
     return gaps
 
 

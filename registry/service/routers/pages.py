@@ -43,7 +43,9 @@ def catalog(lang: str) -> JSONResponse:
     """The page's words in `lang` (registry/locale/LANG/LC_MESSAGES/registry.po, the catalog the CLI
     reads too): {lang, dir, name, messages: {English: translation}}."""
     if lang not in i18n.LANGUAGES:
-        raise Problem(404, f"no catalog for {lang[:20]!r}: this service has {', '.join(i18n.LANGUAGES)}", slug="not-found")
+        raise Problem(
+            404, f"no catalog for {lang[:20]!r}: this service has {', '.join(i18n.LANGUAGES)}", slug="not-found"
+        )
     return JSONResponse(i18n.catalog_json(lang), headers={"Cache-Control": "public, max-age=3600"})
 
 

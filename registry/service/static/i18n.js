@@ -13,6 +13,11 @@ function _(message) {
   return Object.prototype.hasOwnProperty.call(MESSAGES, message) ? MESSAGES[message] : message;
 }
 
+// Marks a message where it is defined (a table); `_()` translates it where it is shown.
+function N_(message) {
+  return message;
+}
+
 function fmt(template, values) {
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
