@@ -70,10 +70,12 @@ function wordsOf(table, key, fallback) {
 
 function label(check) {
   const words = CHECKS[check.name] ? CHECKS[check.name].map((text) => _(text)) : null;
-  if (check.outcome === "pass") return words ? words[0] : check.name;
-  if (check.outcome === "fail") return words ? words[1] : fmt(_("Failed: {check}"), { check: check.name });
-  if (check.outcome === "skipped") return fmt(_("Not checked: {what}"), { what: words ? words[2] : check.name });
-  return words ? fmt(_("Could not check {what}"), { what: words[2] }) : fmt(_("Could not check: {check}"), { check: check.name });
+  // A check the table does not word (registry, quorum, ...): its label, as the command line names it.
+  const name = _(check.name);
+  if (check.outcome === "pass") return words ? words[0] : name;
+  if (check.outcome === "fail") return words ? words[1] : fmt(_("Failed: {check}"), { check: name });
+  if (check.outcome === "skipped") return fmt(_("Not checked: {what}"), { what: words ? words[2] : name });
+  return words ? fmt(_("Could not check {what}"), { what: words[2] }) : fmt(_("Could not check: {check}"), { check: name });
 }
 
 // `value` is text, or a list of text and nodes; `href` makes the text a link.
