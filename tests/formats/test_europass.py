@@ -145,7 +145,7 @@ def _draft(**changes: Any) -> CredentialDraft:
 
 
 def test_our_credential_passes_ebsi_edc_schema_and_our_own(schemas: SchemaSet, ours: Draft202012Validator) -> None:
-    for draft in (_draft(), _draft(achievement=Achievement("First aid", "First aid", ""))):
+    for draft in (_draft(), _draft(achievement=Achievement("First aid", "First aid", ""), valid_until=1_800_000_000)):
         vc = build_edc(draft, 1_700_000_100, "Rotterdam Welding Academy B.V.")
         assert schemas.validate_edc(vc) == []
         assert schemas.validate_attestation(vc) == []
@@ -192,8 +192,9 @@ def test_what_our_credential_certifies_reads_back() -> None:
     }
     assert certified["issued"] == "2023-11-14T22:15:00Z" and certified["valid_until"] is None
     # Without an EQF level the specification is not a Qualification (ELM gives only those a level).
-    plain = build_edc(_draft(achievement=Achievement("First aid", "First aid", "")), 1_700_000_100)
+    plain = build_edc(_draft(achievement=Achievement("First aid", "First aid", ""), valid_until=1_800_000_000), 1)
     assert certified_edc(plain)["achievement_type"] == "LearningAchievementSpecification"
+    assert certified_edc(plain)["valid_until"] == "2027-01-15T08:00:00Z"
 
 
 def test_the_wallet_page_is_an_svg_card_with_the_text_escaped() -> None:

@@ -33,7 +33,8 @@ from registry.keystore import Identity, new_legal_entity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.passport import sign_presentation
 from registry.ops.registry import Purpose, Registry
-from registry.ops.trust import AttrStatus, IssuerType, Trust
+from registry.ops.trust import AttrStatus, IssuerType, Trust, TrustList
+from registry.ops.verify import Verdict, Verifier
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("ebsi_verify.mjs")
@@ -65,6 +66,12 @@ class World:
     tao: Identity
     holder: Identity
     issuer: Issuer
+    root: Identity
+
+    def ours(self, policy: str = "issuance") -> Verifier:
+        """Our verifier on the same registry, trusting the same root, with an accreditation policy."""
+        roots = TrustList(frozenset({self.root.did}), "interop root")
+        return Verifier(self.registry, roots, accreditation_policy=policy, require_trusted_root=True)
 
 
 def _legal_entity(registry: Registry, name: str) -> Identity:
@@ -99,7 +106,7 @@ def world(anvil: AnvilNode, deployment_file: Path, tmp_path_factory: pytest.Temp
         _wait_for(base, server)
         holder = new_natural_person("worker")
         yield World(
-            base, settings, registry, trust, ti, ti2, ti2_attribute, tao, holder, Issuer(registry, ti, settings)
+            base, settings, registry, trust, ti, ti2, ti2_attribute, tao, holder, Issuer(registry, ti, settings), root
         )
     finally:
         server.terminate()
@@ -187,6 +194,13 @@ def test_what_we_issue_is_verified_by_ebsi_libraries(world: World, issued: dict[
     print(f"\nEBSI library requests: first credential {first}, next credential {again}, "
           f"passport of {PASSPORT_SIZE}: {passport_run} ({passport_run / PASSPORT_SIZE:.1f} each)")  # fmt: skip
     assert passport_run >= PASSPORT_SIZE  # it did read the registry for every credential
+    # Ours, on the same inputs: valid, and a cohort member's bare JWT is never INVALID.
+    ours = world.ours()
+    assert ours.verify("single.json", issued["single"].dumps()).verdict is Verdict.VALID
+    assert ours.verify("member.json", issued["cohort-member"].dumps()).verdict is Verdict.VALID
+    assert ours.verify("member.jwt", issued["cohort-member"].credential).verdict is not Verdict.INVALID
+    passport_file = json.dumps(sign_presentation(world.holder, passport, audience=AUDIENCE))
+    assert ours.verify_passport("passport.json", passport_file, audience=AUDIENCE).verdict is Verdict.VALID
 
 
 def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[str, HolderFile]) -> None:
@@ -225,3 +239,16 @@ def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[s
     # What the library cannot read: a VCDM 2.0 credential secured as vc+jwt (no `vc` claim, typ vc+jwt).
     assert_refused(results["VCDM 2.0 vc+jwt"], '"typ" JWT header must be "JWT"')
     assert_verified(results["still valid beside a revoked one"])
+    # Ours, on the same inputs, with the same reasons; the accreditation by policy.
+    ours = world.ours()
+    assert ours.verify("revoked.jwt", revoked).verdict is Verdict.REVOKED
+    assert ours.verify("suspended.jwt", suspended).verdict is Verdict.SUSPENDED
+    assert "signature" in ours.verify("tampered.jwt", tampered(issued["single"].credential)).summary
+    assert ours.verify("withdrawn.json", withdrawn.holder_file.dumps()).verdict is Verdict.VALID
+    now = world.ours("now").verify("withdrawn.json", withdrawn.holder_file.dumps())
+    assert now.verdict is Verdict.INVALID and "accreditation" in now.summary
+    other = ours.verify_passport("p.json", json.dumps(elsewhere), audience=AUDIENCE)
+    assert other.verdict is Verdict.INVALID and "not for" in other.summary
+    late = ours.verify_passport("p.json", json.dumps(expired), audience=AUDIENCE)
+    assert late.verdict is Verdict.INVALID and "expired on" in late.summary
+    assert ours.verify("v2.json", vcdm2.holder_file.dumps()).verdict is Verdict.VALID

@@ -14,12 +14,18 @@ from typing import Any
 
 import pytest
 
+from registry.config import Settings
 from registry.formats import ownschemas
 from registry.formats.credential import build_vc
-from registry.ops.verify import Outcome
+from registry.formats.ownschemas import SKILLS_VC2, id_of
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Registry
+from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.ops.verify import schemas as verify_schemas
 from registry.ops.verify.item import Item
 from registry.ops.verify.report import Code
+from tests.conftest import welding_certificate
 from tests.formats.test_ownschemas import ISSUED, draft
 
 OTHER = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "required": ["nickname"]}
@@ -120,3 +126,18 @@ def test_per_credential_cost_of_the_schema_check() -> None:
     per = (time.perf_counter() - started) / rounds
     print(f"\nschema check: {per * 1e6:.0f} µs per credential (our VCDM 1.1 skills schema, compiled once)")
     assert per < 0.05  # far under a chain round trip; the figure itself is what the docs quote
+
+
+@pytest.mark.parametrize("profile", ["ebsi", "vcdm2"])
+def test_every_profile_we_issue_names_its_schema_and_passes_it(
+    registry: Registry, issuer_identity: Identity, settings: Settings, holder: Identity, verifier: Verifier,
+    profile: str,
+) -> None:  # fmt: skip
+    issued = Issuer(registry, issuer_identity, settings, profile=profile).issue_single(
+        holder.did, welding_certificate()
+    )
+    report = verifier.verify("f.json", issued.holder_file.dumps())
+    check = report.check("schema")
+    assert report.verdict is Verdict.VALID, report.summary
+    named = SKILLS_VC2 if profile == "vcdm2" else ownschemas.SKILLS
+    assert check is not None and check.outcome is Outcome.PASS and id_of(named) in check.message
