@@ -105,7 +105,9 @@ def check_rpc_url(url: str) -> str:
     except ValueError:
         port_ok = False
     if parts.scheme not in {"http", "https"} or not parts.hostname or not port_ok or len(url) > 2000:
-        raise ConfigError(f"{url[:80]!r} is not a node URL: write it as http://HOST:PORT (for example http://127.0.0.1:8545)")
+        raise ConfigError(
+            f"{url[:80]!r} is not a node URL: write it as http://HOST:PORT (for example http://127.0.0.1:8545)"
+        )
     return url
 
 
