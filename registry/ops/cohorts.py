@@ -82,7 +82,6 @@ def issue_cohort(
         now = self.registry.signing_time()
         number, indexes = self.allocator.allocate_cohort(len(entries), batch)
         crash_point("after-allocation")
-        self.publish_new_lists(number)
         tokens: list[str] = []
         for (holder, achievement), index in zip(entries, indexes, strict=True):
             tokens.append(
@@ -117,6 +116,7 @@ def issue_cohort(
         if out_dir is not None and files is not None:
             _write_cohort(self, op_id, out_dir, Path(str(files.staging)), list(files.paths), holder_files)
         receipt = self.tx.drive(self.identity.account, [op_id], self.identity)[0]
+        self.publish_new_lists(number)  # after the anchor (see Issuer.publish_new_lists)
     assert receipt is not None
     return Cohort(holder_files, hashes, root, receipt, number, indexes)
 

@@ -135,10 +135,12 @@ class Issuer:
         )
 
     def publish_new_lists(self, number: int) -> None:
-        """Publish list `number`'s two status lists (revocation, suspension) if they never were, before
-        the first credential naming them is anchored: an ecosystem verifier fetching a credential's
-        status list then never gets a 404, revoked or not. Journaled like every write (an intent,
-        signed when sent, resent by a reconcile after a crash); call under the writer lock."""
+        """Publish list `number`'s two status lists (revocation, suspension) if they never were, right
+        after the first credential naming them is anchored: an ecosystem verifier fetching a
+        credential's status list then does not get a 404, revoked or not. After the anchor, not
+        before: the holder's file and its anchor come first, so a kill loses no credential; a kill
+        between the anchor and this leaves the lists to the issuer's next command (each command
+        checks once). Journaled like every write; call under the writer lock."""
         if number in self._lists_published:
             return
         account = self.identity.account.address
@@ -254,7 +256,6 @@ class Issuer:
             now = issued_at if issued_at is not None else self.registry.signing_time()
             number, index = self.allocator.allocate_single(batch)
             crash_point("after-allocation")
-            self.publish_new_lists(number)
             token = self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
             value = vcfmt.credential_hash(token)
             holder_file = vcfmt.HolderFile(token, registry=self.locator)
@@ -277,6 +278,7 @@ class Issuer:
                 self.tx.files_written(op_id)
                 crash_point("after-files")
             receipt = self.tx.drive(self.identity.account, [op_id], self.identity)[0]
+            self.publish_new_lists(number)
         return Issued(holder_file, value, number, index, receipt)
 
     def change_status(

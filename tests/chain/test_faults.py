@@ -173,7 +173,12 @@ def test_node_restarted_without_its_last_blocks_gets_them_back(own_chain) -> Non
     account = ti.account.address
     assert [anchored_events(registry, account, i.credential_hash) for i in issued] == [0, 0, 0]
     assert registry.client.tx_manager is not None
-    registry.client.tx_manager.reconcile(ti.account)
+    # The first credential of a list also published its status lists (signed publications, lost
+    # with the blocks too): without the issuer's key they wait, and the anchors behind them wait.
+    waiting = registry.client.tx_manager.reconcile(ti.account)
+    assert any("waits for the issuer's key" in a for a in waiting), waiting
+    assert any("waits behind" in a for a in waiting), waiting
+    registry.client.tx_manager.reconcile(ti.account, ti)
     assert [anchored_events(registry, account, i.credential_hash) for i in issued] == [1, 1, 1]
     verdicts = Verifier(registry).verify_many([(str(n), i.holder_file.dumps()) for n, i in enumerate(issued)])
     assert {r.verdict for r in verdicts} == {Verdict.VALID}
@@ -187,6 +192,7 @@ def test_reorgs_of_depth_one_to_five_dropping_anchors_bring_them_back(own_chain)
     holder = new_natural_person("worker")
     issuer = Issuer(registry, ti, settings)
     account = ti.account.address
+    issuer.issue_single(holder.did, welding_certificate())  # also publishes the list's status lists
     for depth in range(1, 6):
         issued = [issuer.issue_single(holder.did, welding_certificate()) for _ in range(depth)]
         registry.client.request("anvil_reorg", [depth, []])

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 REORG_WINDOW = 64
 
 
+_KEY_NEEDED = "waits for the issuer's key"
+
+
 class Reconciler(Sender):
     """A `Sender` that also finishes what earlier runs left behind."""
 
@@ -63,6 +66,7 @@ class Reconciler(Sender):
             # Confirmed once, gone now (a reorg, or a node restarted without its last blocks).
             self.journal.update(op.id, state="sent", block=None)
             actions.append(f"{op.call.function} {op.id[:8]}: no longer on-chain, resending")
+        waiting: str | None = None  # the first operation left for the issuer's key
         for op in self.journal.pending(sender):
             name = f"{op.call.function} {op.id[:8]}"
             if op.deployment != self.deployment:
@@ -74,10 +78,18 @@ class Reconciler(Sender):
                 if explicit:
                     actions.append(f"{name}: process {op.owner_pid} is still driving it; left to it")
                 continue
+            if waiting is not None and not self.effects.done(sender, op.call):
+                # Its nonce comes after an operation that cannot be signed here: sent now, it would
+                # only wait in the node's queue behind the gap.
+                actions.append(f"{name}: waits behind {waiting}, which needs the issuer's key")
+                continue
             try:
-                actions.extend(self._reconcile_one(account, op, identity, latest))
+                done = self._reconcile_one(account, op, identity, latest)
             except (TransactionRefused, TransactionReverted) as exc:
-                actions.append(f"{name}: failed ({exc})")
+                done = [f"{name}: failed ({exc})"]
+            actions.extend(done)
+            if waiting is None and any(_KEY_NEEDED in line for line in done):
+                waiting = name
         return actions
 
     def _reconcile_one(self, account: LocalAccount, op: Operation, identity: Any, latest: int) -> list[str]:
@@ -88,7 +100,7 @@ class Reconciler(Sender):
             self.journal.update(op.id, state="failed", error=problem)
             return [f"{name}: cannot be sent ({problem}); marked failed"]
         if op.intent and (identity is None or op.intent not in self.builders):
-            return [f"{name}: waits for the issuer's key (`registry journal reconcile --issuer NAME`)"]
+            return [f"{name}: {_KEY_NEEDED} (`registry journal reconcile --issuer NAME`)"]
         if (op.owner_pid, op.owner_start) != self._me:  # taken over: a process killed now leaves it to the next
             self.journal.update(op.id, owner_pid=self._me[0], owner_start=self._me[1])
         done = self.effects.done(sender, op.call)
