@@ -1,12 +1,15 @@
 """Settings: where the chain is, which deployment to use, where local state lives.
 
 Every value comes from, in order: an explicit argument (a CLI option), an environment variable,
-a default for the local development chain. Nothing here is anvil-specific: point `rpc_url` and
-`deployment_file` at a Besu, geth or testnet deployment and the same commands work.
+the home's configuration file (<home>/config.json, written by `registry config set` and by
+`registry node start`; for the node's URL only), a default for the local development chain.
+Nothing here is anvil-specific: point `rpc_url` and `deployment_file` at a Besu, geth or testnet
+deployment and the same commands work.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +65,69 @@ def env_blocks(name: str, default: int) -> int:
     return int(value)
 
 
+# The home's own configuration (<home>/config.json): what the centre set once, read by every command
+# run with that home after the command line and the environment. Keys, as `registry config` names them:
+CONFIG_FILE = "config.json"
+CONFIG_KEYS = {"rpc-url": "the node's JSON-RPC URL (after --rpc and REGISTRY_RPC_URL)"}
+_MAX_CONFIG_BYTES = 64 * 1024
+
+
+def home_config(home: Path) -> dict[str, str]:
+    """The home's configuration file as a dict (empty when there is none); a damaged file is a
+    ConfigError saying which and what to do, never silently the defaults."""
+    path = home / CONFIG_FILE
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(_MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(raw.decode("utf-8")) if len(raw) <= _MAX_CONFIG_BYTES else None
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ConfigError(f"{path} is not a configuration file (a JSON object of strings): fix or remove it")
+    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    if unknown:
+        raise ConfigError(f"{path} names {unknown[0]!r}, which is not a setting (known: {', '.join(CONFIG_KEYS)})")
+    return data
+
+
+def check_rpc_url(url: str) -> str:
+    """A JSON-RPC URL as the configuration keeps it: http(s)://host[:port][/path]."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in {"http", "https"} or not parts.hostname or not port_ok or len(url) > 2000:
+        raise ConfigError(
+            f"{url[:80]!r} is not a node URL: write it as http://HOST:PORT (for example http://127.0.0.1:8545)"
+        )
+    return url
+
+
+def set_home_config(home: Path, key: str, value: str | None) -> Path:
+    """Set (or with None, remove) `key` in the home's configuration file, written whole and atomically."""
+    if key not in CONFIG_KEYS:
+        raise ConfigError(f"{key!r} is not a setting (known: {', '.join(CONFIG_KEYS)})")
+    data = home_config(home)
+    if value is None:
+        data.pop(key, None)
+    else:
+        data[key] = check_rpc_url(value)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = home / CONFIG_FILE
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(part, path)
+    return path
+
+
 def _env_path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser() if value else default
@@ -89,9 +155,24 @@ class Settings:
 
     @property
     def rpc_url(self) -> str:
+        return self.rpc_url_source[0]
+
+    @property
+    def rpc_url_source(self) -> tuple[str, str]:
+        """The node's URL and where it came from: --rpc > REGISTRY_RPC_URL > <home>/config.json > default."""
         if self.rpc_urls:
-            return self.rpc_urls[0]
-        return os.environ.get("REGISTRY_RPC_URL", DEFAULT_RPC_URL)
+            return self.rpc_urls[0], "--rpc"
+        if os.environ.get("REGISTRY_RPC_URL"):
+            return os.environ["REGISTRY_RPC_URL"], "REGISTRY_RPC_URL"
+        configured = home_config(self.home).get("rpc-url")
+        if configured:
+            return configured, str(self.home / CONFIG_FILE)
+        return DEFAULT_RPC_URL, "default"
+
+    @property
+    def rpc_url_named(self) -> bool:
+        """Was a node named (--rpc, REGISTRY_RPC_URL, the home's configuration), not just the default?"""
+        return self.rpc_url_source[1] != "default"
 
     @property
     def deployment_file(self) -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import typer
 
 from registry.cli.commands import (
+    config,
     did,
     identity,
     issue,
@@ -54,6 +55,7 @@ app.add_typer(issuer.app, name="issuer")
 app.add_typer(node.app, name="node")
 app.add_typer(identity.app, name="identity")
 app.add_typer(did.app, name="did")
+app.add_typer(config.app, name="config")
 
 app.command()(node.deploy)
 app.command()(issue.issue)

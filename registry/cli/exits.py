@@ -24,13 +24,13 @@ from typing import Any, NoReturn
 
 import typer
 
+from registry.cli.hints import with_advice
 from registry.errors import (
     ChainUnavailable,
     DeploymentMismatch,
     InputError,
     RegistryError,
     StateError,
-    TransactionRefused,
     TransactionReverted,
 )
 from registry.text import shown
@@ -100,23 +100,6 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _with_advice(exc: RegistryError) -> str:
-    """The error's line, and for a chain nobody answers at or an account with no ether for gas,
-    what to do about it."""
-    message = str(exc)
-    if isinstance(exc, ChainUnavailable) and message.endswith("connection refused or host unreachable"):
-        return (
-            f"{message}: is a node running there? Start a local one with `registry node start`, or name "
-            "another with --rpc URL (or REGISTRY_RPC_URL)"
-        )
-    if isinstance(exc, TransactionRefused) and "insufficient funds" in message.lower():
-        return (
-            f"{message}: the paying account has no ether for gas; on a local chain give it some with "
-            "`registry node fund NAME`, elsewhere send some to its controller account (`registry identity show NAME`)"
-        )
-    return message
-
-
 def run(app: Callable[..., Any]) -> NoReturn:
     """Run the typer app as the console script does: every error one line with its exit code."""
     try:
@@ -127,7 +110,7 @@ def run(app: Callable[..., Any]) -> NoReturn:
         where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
         fail(exc.format_message() + where, EXIT_USAGE)
     except RegistryError as exc:
-        fail(_with_advice(exc), next(code for kind, code in _CODES if isinstance(exc, kind)))
+        fail(with_advice(exc), next(code for kind, code in _CODES if isinstance(exc, kind)))
     except (KeyboardInterrupt, typer.Abort):
         fail("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:

@@ -90,7 +90,9 @@ LangOpt = Annotated[
 ]
 RpcOpt = Annotated[
     list[str] | None,
-    typer.Option("--rpc", help="JSON-RPC URL (env REGISTRY_RPC_URL).", show_default=False),
+    typer.Option(
+        "--rpc", help="JSON-RPC URL (env REGISTRY_RPC_URL, else `registry config set rpc-url`).", show_default=False
+    ),
 ]
 ServiceOpt = Annotated[
     str | None,

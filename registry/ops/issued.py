@@ -94,12 +94,15 @@ def record_issued(
     _append(records_path(home, identity.name), lines)
 
 
-def record_status(home: Path, identity: Any, event: str, tokens: list[str], reason: int, block: int | None) -> None:
-    """Append a `revoked`, `suspended` or `reinstated` line for each credential changed."""
+def record_status(
+    home: Path, identity: Any, event: str, tokens: list[str], reason: int, block: int | None, note: str | None = None
+) -> None:
+    """Append a `revoked`, `suspended` or `reinstated` line for each credential changed, with the
+    issuer's free-text note if given (kept here only: the chain holds the reason code alone)."""
     now = int(time.time())
     lines = [
         {"event": event, "time": now, "block": block, "reason": reason,
-         "hash": "0x" + vcfmt.credential_hash(token).hex()}
+         "hash": "0x" + vcfmt.credential_hash(token).hex()} | ({"note": note} if note else {})
         for token in tokens
     ]  # fmt: skip
     _append(records_path(home, identity.name), lines)
@@ -117,6 +120,7 @@ class Record:
     state: str = "active"
     changed: int | None = None
     reason: int | None = None
+    note: str | None = None
     chain_state: str | None = None
 
 
@@ -139,6 +143,7 @@ def read_records(home: Path, issuer_name: str) -> list[Record]:
             elif event in _STATE_OF and digest in found:
                 record = found[digest]
                 record.state, record.changed, record.reason = _STATE_OF[event], int(entry["time"]), entry.get("reason")
+                record.note = entry.get("note") if isinstance(entry.get("note"), str) else None
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path} line {number} is damaged; the lines before it are intact") from exc
     return list(found.values())

@@ -496,8 +496,9 @@ def test_an_employer_who_named_no_node_is_told_what_to_give(issued_file: Path, t
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 2 and "COULD NOT DETERMINE" in result.stdout
     assert result.stderr == (
-        "hint: no node was named (--rpc URL, REGISTRY_RPC_URL), so the local default http://127.0.0.1:8545 was "
-        "asked: give a node of chain 31337 with --rpc URL, or its registry's service with --service URL\n"
+        "hint: no node was named (--rpc URL, REGISTRY_RPC_URL, `registry config set rpc-url URL`), so the local "
+        "default http://127.0.0.1:8545 was asked: give a node of chain 31337 with --rpc URL, or its registry's "
+        "service with --service URL\n"
     )
     named = subprocess.run([*argv, "--rpc", f"http://127.0.0.1:{free_port()}"], capture_output=True, text=True,
                            env=env, timeout=120)  # fmt: skip

@@ -310,6 +310,7 @@ def issued(
         line = f"{record.state:<9} {who}  {record.achievement or '?'}  issued {iso(record.issued)[:10]}"
         if record.changed is not None:
             line += f", {record.state if record.state != 'active' else 'reinstated'} {iso(record.changed)[:10]}"
+            line += _why(record)
         if record.chain_state is not None and record.chain_state != record.state:
             line += f"  [the chain says {record.chain_state}]"
         out.print(shown(line) + (f"\n          {shown(record.file)}" if record.file else ""))
@@ -320,6 +321,14 @@ def issued(
         if checked
         else "  status from this home's records only (no deployment: not checked on the chain)"
     )
+
+
+def _why(record: Any) -> str:
+    """The reason code's words, and the issuer's own note if one was given."""
+    from registry.ops.registry import REASONS
+
+    words = REASONS.get(record.reason, f"reason {record.reason}") if record.reason is not None else ""
+    return (f" ({words})" if words else "") + (f" note: {record.note}" if record.note else "")
 
 
 def _agree(records: list[Any]) -> bool:

@@ -14,12 +14,12 @@ from registry.errors import InputError
 
 app = typer.Typer(help="Run a local anvil chain.", no_args_is_help=True)
 
-PortOpt = Annotated[int, typer.Option("--port", help="Port for the local node.")]
 StartPortOpt = Annotated[
     int | None,
     typer.Option(
         "--port",
-        help="Port for the local node (default: the port of REGISTRY_RPC_URL when it names this machine, else 8545).",
+        help="Port for the local node (default: the port of the node URL in use, REGISTRY_RPC_URL or "
+        "`registry config`, when it names this machine, else 8545). Its URL is remembered in <home>/config.json.",
         show_default=False,
     ),
 ]
@@ -45,19 +45,32 @@ def local_port(rpc_url: str) -> int | None:
 
 @app.command("start")
 def node_start(ctx: typer.Context, port: StartPortOpt = None) -> None:
-    """Start anvil in the background; its state persists in <home>/node."""
+    """Start anvil in the background; its state persists in <home>/node, its URL in <home>/config.json."""
+    from registry.config import home_config, set_home_config
+
     settings = settings_of(ctx)
-    # The commands after it read the chain at REGISTRY_RPC_URL: start the node there unless told otherwise.
+    # The commands after it read the chain at the URL in use: start the node there unless told otherwise.
     node = _node(settings, port or local_port(settings.rpc_url) or 8545)
     info = node.start()
     out.print(f"anvil is running on {info.rpc_url} (pid {info.pid}); state in {node.state_file}")
+    # Remembered for this home's later commands, unless the home names another machine's node
+    # (a real network's, set with `registry config set rpc-url`) and no --port asked for this one.
+    configured = home_config(settings.home).get("rpc-url")
+    if configured != info.rpc_url and (port is not None or configured is None or local_port(configured)):
+        set_home_config(settings.home, "rpc-url", info.rpc_url)
+        out.print(f"this home's commands now use {info.rpc_url} (`registry config show`)")
+
+
+def _port_in_use(ctx: typer.Context, port: int | None) -> int:
+    """The local node's port: --port, else that of the node URL in use when it names this machine, else 8545."""
+    return port or local_port(settings_of(ctx).rpc_url) or 8545
 
 
 @app.command("stop")
-def node_stop(ctx: typer.Context, port: PortOpt = 8545) -> None:
+def node_stop(ctx: typer.Context, port: StartPortOpt = None) -> None:
     """Stop the local node (its state is written to disk first)."""
     settings = settings_of(ctx)
-    node = _node(settings, port)
+    node = _node(settings, _port_in_use(ctx, port))
     if node.stop():
         out.print("anvil stopped")
     else:
@@ -67,9 +80,9 @@ def node_stop(ctx: typer.Context, port: PortOpt = 8545) -> None:
 
 
 @app.command("status")
-def node_status(ctx: typer.Context, port: PortOpt = 8545) -> None:
+def node_status(ctx: typer.Context, port: StartPortOpt = None) -> None:
     """Say whether the local node runs and answers."""
-    node = _node(settings_of(ctx), port)
+    node = _node(settings_of(ctx), _port_in_use(ctx, port))
     info = node.status()
     if info is None or not info.running:
         out.print("anvil is not running")

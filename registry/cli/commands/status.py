@@ -9,14 +9,31 @@ from typing import Annotated, Any
 
 import typer
 
-from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, load_identity, settings_of
+from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, load_identity, settings_of, text
 from registry.cli.output import count, out, warn
 from registry.errors import InputError
 from registry.text import shown
 
 app = typer.Typer(help="Status lists: publish the issuer-signed StatusList2021 credential.", no_args_is_help=True)
 
-ReasonOpt = Annotated[int, typer.Option(help="Reason code (0 unspecified, 1 issued in error, 2 fraud, ...).")]
+# Every code of ops/registry.py REASONS, spelled out here so that `--help` does not load the chain
+# libraries (tests/cli/test_status_help.py holds the two lists equal).
+REASON_HELP = (
+    "Reason code, recorded on-chain: 0 unspecified, 1 issued in error, 2 fraud or misrepresentation, "
+    "3 superseded by a newer credential, 4 holder request, 5 issuer key compromised, 6 under investigation, "
+    "7 investigation closed, 8 qualification withdrawn."
+)
+ReasonOpt = Annotated[int, typer.Option(help=REASON_HELP)]
+NOTE_MAX = 500
+NoteOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="A free-text note beside the code (at most 500 characters), kept in this home's records only "
+        "(`registry issued`), never on-chain: the chain holds the reason code alone.",
+        callback=text,
+        show_default=False,
+    ),
+]
 StatusFilesArg = Annotated[
     list[str],
     typer.Argument(
@@ -61,11 +78,12 @@ def revoke(
     files: StatusFilesArg,
     issuer: IssuerOpt,
     reason: ReasonOpt = 0,
+    note: NoteOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
     """Revoke credentials (final)."""
-    _status_change(ctx, files, "revocation", True, reason, issuer, rpc, deployment)
+    _status_change(ctx, files, "revocation", True, (reason, note), issuer, rpc, deployment)
 
 
 def suspend(
@@ -73,11 +91,12 @@ def suspend(
     files: StatusFilesArg,
     issuer: IssuerOpt,
     reason: ReasonOpt = 6,
+    note: NoteOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
     """Suspend credentials (reversible with `reinstate`)."""
-    _status_change(ctx, files, "suspension", True, reason, issuer, rpc, deployment)
+    _status_change(ctx, files, "suspension", True, (reason, note), issuer, rpc, deployment)
 
 
 def reinstate(
@@ -85,11 +104,12 @@ def reinstate(
     files: StatusFilesArg,
     issuer: IssuerOpt,
     reason: ReasonOpt = 7,
+    note: NoteOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
     """Lift a suspension."""
-    _status_change(ctx, files, "suspension", False, reason, issuer, rpc, deployment)
+    _status_change(ctx, files, "suspension", False, (reason, note), issuer, rpc, deployment)
 
 
 def _unchanged(target: Any, why: str) -> None:
@@ -101,7 +121,7 @@ def _unpublished(exc: Exception) -> None:
 
 
 def _status_change(
-    ctx: typer.Context, paths: list[str], purpose: str, set_: bool, reason: int, issuer: str,
+    ctx: typer.Context, paths: list[str], purpose: str, set_: bool, reason_note: tuple[int, str | None], issuer: str,
     rpc: list[str] | None, deployment: Path | None,
 ) -> None:  # fmt: skip
     from registry.ops.inputs import status_targets
@@ -109,6 +129,9 @@ def _status_change(
     from registry.ops.registry import Purpose, Registry
     from registry.ops.statuschange import check_reasons, send_status_changes
 
+    reason, note = reason_note
+    if note is not None and not 0 < len(note.strip()) <= NOTE_MAX:
+        raise InputError(f"--note must be 1 to {NOTE_MAX} characters of text, not {len(note.strip())}")
     targets = status_targets(paths, reason)
     check_reasons(targets)
     settings = settings_of(ctx, rpc, deployment)
@@ -130,10 +153,10 @@ def _status_change(
         # changed lists' publications: journaled together before the first is sent.
         done = send_status_changes(registry, identity, issuer_ops, plan.changes, which, set_,
                                    unchanged=_unchanged, unpublished=_unpublished)  # fmt: skip
-    _report_changes(settings, identity, done, _VERB[(purpose, set_)])
+    _report_changes(settings, identity, done, _VERB[(purpose, set_)], note)
 
 
-def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: str) -> None:
+def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: str, note: str | None) -> None:
     """Each change: how many, in which block, why, and whose credential each was (the holder's
     name where the credential gives one); appended to the issuer's records (ops/issued.py)."""
     from registry.ops.issued import record_status, whose
@@ -142,8 +165,9 @@ def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: st
     for code, (sent, receipts) in sorted(done.items()):
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
-        out.print(f"{verb} {count(len(sent), 'credential')} in block {blocks} ({gas} gas), reason: {REASONS[code]}")
+        out.print(f"{verb} {count(len(sent), 'credential')} in block {blocks} ({gas} gas), reason: {REASONS[code]}"
+                  + (f"; note (this home's records only): {shown(note)}" if note else ""))  # fmt: skip
         for target in sent:
             out.print(f"  {shown(whose(target.token))}  ({shown(target.source)})")
         last = receipts[-1]["blockNumber"] if receipts else None
-        record_status(settings.home, identity, verb, [t.token for t in sent], code, last)
+        record_status(settings.home, identity, verb, [t.token for t in sent], code, last, note=note)

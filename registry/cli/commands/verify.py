@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -113,7 +112,7 @@ def verify(
         _verify_local(verifier, found, when, as_json, audience, nonce, read_first)
     finally:
         # Only when the node is what failed (its URL in the reason), not a file that names no registry.
-        if verifier.unavailable and urls[0] in verifier.unavailable and not (rpc or os.environ.get("REGISTRY_RPC_URL")):
+        if verifier.unavailable and urls[0] in verifier.unavailable and not settings.rpc_url_named:
             _hint_no_node_named(urls[0], located)
 
 
@@ -125,8 +124,9 @@ def _hint_no_node_named(url: str, located: Any) -> None:
     sys.stderr.write(
         "hint: "
         + shown(
-            f"no node was named (--rpc URL, REGISTRY_RPC_URL), so the local default {url} was asked: give a "
-            f"node of {chain} with --rpc URL, or its registry's service with --service URL{named}"
+            f"no node was named (--rpc URL, REGISTRY_RPC_URL, `registry config set rpc-url URL`), so the local "
+            f"default {url} was asked: give a node of {chain} with --rpc URL, or its registry's service with "
+            f"--service URL{named}"
         )
         + "\n"
     )

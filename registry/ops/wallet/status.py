@@ -8,7 +8,6 @@ the status is not checked, and is said to be not checked: never shown as valid.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,10 +28,10 @@ class Listed:
 
 
 def chain_configured(settings: Settings) -> bool:
-    """Is there a chain to ask: a node named (--rpc, REGISTRY_RPC_URL) or a deployment?"""
+    """Is there a chain to ask: a node named (--rpc, REGISTRY_RPC_URL, the home's configuration) or a deployment?"""
     from registry.ops.locate import has_own_deployment
 
-    return bool(settings.rpc_urls) or bool(os.environ.get("REGISTRY_RPC_URL")) or has_own_deployment(settings)
+    return settings.rpc_url_named or has_own_deployment(settings)
 
 
 def describe(entries: list[Entry]) -> list[Listed]:

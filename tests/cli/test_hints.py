@@ -1,0 +1,86 @@
+"""Every known node refusal gets one line saying what to do (registry/cli/hints.py).
+
+Each refusal is caused for real on anvil (a signed transaction the node turns down, a write the
+contract reverts) and the exception the client raised is rendered as `registry` renders it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from registry.chain.client import ChainClient
+from registry.cli.hints import CONTRACT_REFUSALS, hint, with_advice
+from registry.contracts.did import did_hash
+from registry.errors import ChainUnavailable, RegistryError, TransactionReverted
+from registry.ethaccount import Account
+from registry.ops.registry import Registry
+
+
+def _refusal(send: Callable[[], Any]) -> RegistryError:
+    with pytest.raises(RegistryError) as caught:
+        send()
+    return caught.value
+
+
+def _signed(client: ChainClient, account: Any, to: str, **changes: Any) -> str:
+    nonce = int(client.request("eth_getTransactionCount", [account.address, "pending"]), 16)
+    tx = {"to": to, "value": 0, "gas": 21000, "chainId": client.chain_id, "type": 2,
+          "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 0, "nonce": nonce} | changes  # fmt: skip
+    return "0x" + bytes(account.sign_transaction(tx).raw_transaction).hex()
+
+
+@pytest.fixture
+def sender(registry: Registry) -> Callable[..., RegistryError]:
+    """Sends a transaction changed as asked, and returns the node's refusal of it."""
+    client: ChainClient = registry.client
+    rich = Account.from_key("0x" + "5a" * 32)
+    client.request("anvil_setBalance", [rich.address, hex(10**18)])
+    client.request("eth_sendRawTransaction", [_signed(client, rich, rich.address)])  # so nonce 0 is taken
+
+    def send(account: Any = rich, **changes: Any) -> RegistryError:
+        raw = _signed(client, account, rich.address, **changes)
+        return _refusal(lambda: client.request("eth_sendRawTransaction", [raw]))
+
+    return send
+
+
+@pytest.mark.parametrize(
+    ("changes", "words", "advice"),
+    [
+        ({"nonce": 0}, "nonce too low", "`registry journal status`"),
+        ({"maxFeePerGas": 0}, "base fee", "wait for the next block"),
+        ({"gas": 10**9}, "gas", "split the roster"),
+        ({"gas": 20_000}, "intrinsic gas too low", "let the node estimate"),
+        ({"chainId": 1}, "chain id", "`registry config show`"),
+        ({"poor": True}, "insufficient funds", "`registry node fund NAME`"),
+    ],
+)
+def test_each_node_refusal_says_what_to_do(
+    sender: Callable[..., RegistryError], changes: dict[str, Any], words: str, advice: str
+) -> None:
+    if changes.pop("poor", False):
+        exc = sender(Account.from_key("0x" + "6b" * 32), value=10**18)
+    else:
+        exc = sender(**changes)
+    assert isinstance(exc, ChainUnavailable) and words in str(exc).lower(), exc
+    line = with_advice(exc)
+    assert line.startswith(str(exc) + ": ") and advice in line and "\n" not in line
+
+
+def test_a_contract_refusal_names_its_fix(registry: Registry) -> None:
+    # A key expired on a DID nobody registered: the DID registry reverts with its custom error.
+    stranger = Account.from_key("0x" + "7c" * 32)
+    call = registry.dids.expire_verification_method(did_hash("did:ebsi:zNobodyRegisteredThis"), 0, int(time.time()))
+    exc = _refusal(lambda: registry.client.build_transaction(stranger.address, call))
+    assert isinstance(exc, TransactionReverted) and exc.error_name in {"DIDNotRegistered", "NotController"}
+    assert exc.error_name is not None and hint(exc) == CONTRACT_REFUSALS[exc.error_name]
+    assert with_advice(exc) == f"{exc}: {CONTRACT_REFUSALS[exc.error_name]}"
+
+
+def test_an_unknown_refusal_keeps_its_words_alone() -> None:
+    # Not a refusal anyone can cause on anvil: a node's own wording we do not know.
+    exc = ChainUnavailable("eth_sendRawTransaction failed at http://node: some words no node we know says")
+    assert hint(exc) is None and with_advice(exc) == str(exc)

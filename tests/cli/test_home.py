@@ -1,0 +1,101 @@
+"""`registry --home H` is where every command keeps and reads its state: run from a directory of
+its own, no command ever creates ./.registry there. Every command of the typer app is either run
+here (read-only ones, against a home holding an identity) or named below with why it is not; a new
+command that is neither fails the walk. Also: every reason code in `revoke`/`suspend`/`reinstate --help`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from registry.cli import app
+from registry.errors import RegistryError
+from tests.conftest import PASSPHRASE
+
+CLOSED = "http://127.0.0.1:9"  # the discard port: nobody answers JSON-RPC there
+# Run against the home (each must leave the working directory as it was).
+READ_ONLY: dict[str, list[str]] = {
+    "config show": ["config", "show"],
+    "node status": ["node", "status"],
+    "identity show": ["identity", "show", "org"],
+    "did resolve": ["did", "resolve", "person"],
+    "wallet list": ["wallet", "list"],
+    "wallet show": ["wallet", "show", "1"],
+    "journal status": ["journal", "status"],
+    "issued": ["issued", "--issuer", "org"],
+    "trust-list show": ["trust-list", "show"],
+    "verify": ["verify", "missing.json"],
+    "issuer check": ["issuer", "check", "org"],
+    "issuer history": ["issuer", "history", "org"],
+}
+# Not run here: each writes, or starts something, and each has its own test with a --home.
+WRITES = {
+    "config set", "config unset", "node start", "node stop", "node fund", "deploy", "issue", "revoke",
+    "suspend", "reinstate", "serve", "status publish", "journal reconcile", "trust onboard-root",
+    "trust accredit", "trust suspend", "trust reinstate", "trust revoke", "trust-list create", "trust-list add",
+    "trust-list remove", "passport create", "passport print", "wallet create", "wallet import",
+    "wallet import-key", "wallet export", "wallet import-backup", "identity create", "identity handover",
+    "did register", "did rotate-key",
+}  # fmt: skip
+
+
+def _commands(group: typer.core.TyperGroup, prefix: str = "") -> list[str]:
+    found = []
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):  # a group
+            found.extend(_commands(command, f"{prefix}{name} "))
+        else:
+            found.append(prefix + name)
+    return found
+
+
+def test_every_command_is_walked_or_named() -> None:
+    every = set(_commands(typer.main.get_command(app)))  # type: ignore[arg-type]
+    assert every == set(READ_ONLY) | WRITES, (every - set(READ_ONLY) - WRITES, set(READ_ONLY) | WRITES - every)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("centre") / "home"
+    runner = CliRunner()
+    env = {"REGISTRY_PASSPHRASE": PASSPHRASE}
+    for args in (["identity", "create", "org"], ["identity", "create", "person", "--person"]):
+        result = runner.invoke(app, ["--home", str(home), *args], env=env)
+        assert result.exit_code == 0, result.output
+    return home
+
+
+@pytest.mark.parametrize("name", sorted(READ_ONLY))
+def test_a_read_only_command_keeps_to_its_home(
+    name: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for variable in ("REGISTRY_HOME", "REGISTRY_DEPLOYMENT", "REGISTRY_TRUST_LIST"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("REGISTRY_RPC_URL", CLOSED)
+    before = sorted(p.relative_to(home) for p in home.rglob("*"))
+    result = CliRunner().invoke(app, ["--home", str(home), *READ_ONLY[name]])
+    # In process, a refusal is the exception `registry` would print as one line (cli/exits.py run):
+    # what it names of the local state is in the home given.
+    assert result.exception is None or isinstance(result.exception, SystemExit | RegistryError), result.exception
+    if isinstance(result.exception, RegistryError) and ".registry" in str(result.exception):
+        pytest.fail(f"{name} looked in ./.registry: {result.exception}")
+    assert not (tmp_path / ".registry").exists(), f"{name} created ./.registry"
+    assert list(tmp_path.iterdir()) == [], f"{name} wrote {list(tmp_path.iterdir())}"
+    # Read-only in the home too (a journal opened for reading is not created).
+    assert sorted(p.relative_to(home) for p in home.rglob("*")) == before, name
+
+
+@pytest.mark.parametrize("command", ["revoke", "suspend", "reinstate"])
+def test_every_reason_code_is_in_help(command: str) -> None:
+    from registry.ops.registry import REASONS
+
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "100"})
+    text = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    for code, words in REASONS.items():
+        assert f"{code} {words}" in text, (code, words)
+    assert ", ..." not in text and "never on-chain" in text  # no code hidden behind "..."

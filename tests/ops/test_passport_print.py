@@ -1,0 +1,56 @@
+"""The printed passport's PDF, made offline (pure): a credential too large for a QR code is printed
+as a link to the service's record of its hash, or refused in one line without a service; the PDF is
+rendered by PDFium and its codes read back by zxing-cpp. (The chain round trip, with verdicts, is
+tests/cli/test_passport_print.py.)"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+
+import pypdfium2
+import pytest
+import zxingcpp
+
+from registry.errors import InputError
+from registry.formats.credential import HolderFile, credential_hash
+from registry.formats.qrpayload import PREFIX, QR_ALPHANUMERIC_CAPACITY_L, pack
+from registry.ops.passport_print import code_for, render
+from registry.ops.verify.summary import summarise
+
+
+def _part(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def token_of(size: int) -> str:
+    """A compact JWS whose payload carries `size` random bytes (they do not compress)."""
+    payload = json.dumps({"vc": {"noise": os.urandom(size).hex()}}).encode()
+    return ".".join((_part(b'{"alg":"ES256"}'), _part(payload), _part(os.urandom(64))))
+
+
+def report_of(files: list[HolderFile]) -> dict[str, object]:
+    credentials = [
+        {"source": f"#{n}", "verdict": "valid", "summary": "VALID: every check passed", "checks": [],
+         "credential": {"achievement": f"Course {n}"}, "certifies": None, "checked_at": ""}
+        for n in range(1, len(files) + 1)
+    ]  # fmt: skip
+    return {"holder": "did:key:zAmina", "summary": "VALID", "credentials": credentials,
+            "competencies": summarise(credentials, "did:key:zAmina")}  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_a_credential_too_large_for_a_code_is_linked_by_its_hash() -> None:
+    small, large = HolderFile(credential=token_of(500)), HolderFile(credential=token_of(3000))
+    assert len(pack(large.to_json())) > QR_ALPHANUMERIC_CAPACITY_L
+    with pytest.raises(InputError, match="give --service URL"):
+        code_for(large, None)
+    link = code_for(large, "https://registry.example/")
+    assert not link.whole
+    assert link.text == f"https://registry.example/timestamp/v4/timestamps/0x{credential_hash(large.credential).hex()}"
+    pdf = render(report_of([small, large]), [small, large], "https://registry.example")
+    assert pdf.startswith(b"%PDF-")
+    document = pypdfium2.PdfDocument(pdf)
+    read = [c.text for page in document for c in zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil())]
+    document.close()
+    assert read[0].startswith(PREFIX) and read[1] == link.text
