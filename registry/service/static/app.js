@@ -360,7 +360,7 @@ async function verify(text, file) {
     // only "checked at" when no earlier date was asked about.
     show(data, asked.at ? undefined : response.headers.get("X-Block-Number"));
   } catch (error) {
-    refuse(_("Could not check"), _(NO_ANSWER));
+    refuse(_("Could not check"), noAnswer());
   }
 }
 

@@ -27,8 +27,10 @@ function element(tag, text, attrs) {
   return node;
 }
 
-// Translated where it is shown (`_(NO_ANSWER)`; registry/service/static/i18n.js).
-const NO_ANSWER = N_("The service did not answer. Check your connection and try again.");
+// In the page's language (registry/service/static/i18n.js), looked up when shown.
+function noAnswer() {
+  return _("The service did not answer. Check your connection and try again.");
+}
 
 // ---- Times: shown as "26 Nov 2026, 03:19 UTC", the exact ISO value kept in <time datetime> and
 // its tooltip.
