@@ -96,6 +96,8 @@ def _in_one_block(
     TAO changing the TI's accreditation); mine them in one block; check they landed in that order."""
     client = registry.client
     statuses = {"suspend": AttrStatus.SUSPENDED, "reinstate": AttrStatus.ACTIVE}
+    # A first credential publishes the TI's status lists (issue #13), so the pooled issuance sends only its anchor.
+    Issuer(registry, chain.ti, settings).issue_single(holder.did, welding_certificate())
     thread = None
     issued: list[Issued] = []
     with one_block(client):
