@@ -248,7 +248,7 @@ CHAIN_TESTS: dict[str, frozenset[str] | None] = {
     "test_faults.py": frozenset({"test_random_node_losses_and_reorgs"}),
     "test_attach.py": frozenset({"test_deploy_refuses_to_record_a_block_a_reorg_replaced"}),
 }
-BROWSER_FILES = frozenset({"test_service_browser.py", "test_print_browser.py"})
+BROWSER_FILES = frozenset({"test_service_browser.py", "test_print_browser.py", "test_lang_browser.py"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
