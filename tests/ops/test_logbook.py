@@ -96,7 +96,7 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
     for name, (learner, offset, unit, signer) in plan.items():
         fields = {"date": day(offset), "unit": unit, "activity": f"{name} work", "hours": 2, "workplace": "Yard 3"}
         made = books[learner].add(people[learner], fields, b"photo" if name == "good" else None, now)
-        entries[name] = countersign(made, people[signer], auth[signer], now)
+        entries[name] = countersign(made, people[signer], auth[signer], now - 3600)  # signed off before the revocations
     provider.anchor_day(list(entries.values()))  # one root for both learners' entries
     for name, (learner, *_rest) in plan.items():
         books[learner].save(entries[name])

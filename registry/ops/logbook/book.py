@@ -103,8 +103,10 @@ class Logbook:
         return entry_file
 
     def progress(self) -> Progress:
-        totals: dict[str, dict[str, Any]] = {u.id: {"unit": u.id, "title": u.title, "needed": u.hours, "countersigned": 0.0, "anchored": 0.0}
-                  for u in self.programme.units}  # fmt: skip
+        totals: dict[str, dict[str, Any]] = {
+            u.id: {"unit": u.id, "title": u.title, "needed": u.hours, "countersigned": 0.0, "anchored": 0.0}
+            for u in self.programme.units
+        }
         for f in self.entries():
             payload = signed_by(f.entry, "logbook-entry+jwt").payload
             row = totals.get(str(payload.get("unit")))
