@@ -31,7 +31,7 @@ from registry.cli.commands import (
     verify,
     wallet,
 )
-from registry.cli.options import Home, HomeOpt
+from registry.cli.options import Home, HomeOpt, LangOpt, language
 
 app = typer.Typer(
     name="registry",
@@ -43,7 +43,8 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root(ctx: typer.Context, home: HomeOpt = None) -> None:
+def _root(ctx: typer.Context, home: HomeOpt = None, lang: LangOpt = None) -> None:
+    language(lang)
     ctx.obj = Home(home)
 
 

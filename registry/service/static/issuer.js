@@ -48,7 +48,7 @@ async function check() {
     response = await fetch(`/api/issuers/${encodeURIComponent(did)}/check?${params}`);
     data = await response.json();
   } catch (error) {
-    showVerdict("error", "Could not check", NO_ANSWER);
+    showVerdict("error", "Could not check", noAnswer());
     return;
   }
   if (!response.ok) {
