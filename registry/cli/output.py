@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from registry.cli.exits import closed_pipe
-from registry.cli.words import check_label, headline, verdict_word
+from registry.cli.words import check_label, check_message, headline, summary_note, verdict_word
 from registry.i18n import _, ngettext
 from registry.text import json_text, markup, shown, shown_lines
 from registry.text import short_did as text_short_did
@@ -165,7 +165,7 @@ def print_competencies(summary: Any, indent: str) -> None:
     """A passport's summary of competencies (ops/verify/summary.py), before the evidence behind it."""
     level = summary.get("highest_eqf_level")
     top = _(", highest EQF level {level}").format(level=level) if level else ""
-    lines = [_("competencies: {note}").format(note=summary.get("note")) + top]
+    lines = [_("competencies: {note}").format(note=summary_note(str(summary.get("note")))) + top]
     for key in ("skills", "occupations"):
         for area in summary.get(key) or []:
             eqf = f" — EQF {area['eqf_level']}" if area.get("eqf_level") else ""
@@ -242,9 +242,8 @@ def _elm_lines(certified: dict[str, Any]) -> list[str]:
 
 def _print_check(check: Any, indent: str) -> None:
     symbol = SYMBOL.get(str(check.outcome), "?")
-    out.print(
-        f"{indent}  {symbol} {markup(check_label(check.name))}: {markup(shorten_dids(check.message))}", markup=True
-    )
+    name, message = check_label(check.name), check_message(str(check.message))
+    out.print(f"{indent}  {symbol} {markup(name)}: {markup(shorten_dids(message))}", markup=True)
 
 
 def print_counts(counts: dict[str, int], total: int) -> None:

@@ -55,7 +55,50 @@ _HEADLINES = (
     (r"INVALID: (?P<rest>.*)", N_("INVALID: {rest}")),
     (r"COULD NOT DETERMINE: (?P<rest>.*)", N_("COULD NOT DETERMINE: {rest}")),
 )
-_COMPILED = tuple((re.compile(pattern, re.DOTALL), message) for pattern, message in _HEADLINES)
+_S = r"(?P<{}>\S+)"
+# The messages of the checks a valid credential or passport passes, the commonest lines of a report
+# (ops/verify: status.py, lookups.py, chain_checks.py, offline.py, schemas.py, presentation.py); any
+# other message, and every failure's, is shown as the verifier wrote it.
+_MESSAGES = (
+    (r"not revoked", N_("not revoked")),
+    (r"not suspended", N_("not suspended")),
+    (r"the key was valid in the issuer's DID document when it signed",
+     N_("the key was valid in the issuer's DID document when it signed")),
+    (rf"{_S.format('did')} is registered", N_("{did} is registered")),
+    (rf"signed by the holder {_S.format('did')}", N_("signed by the holder {did}")),
+    (rf"signed by {_S.format('key')}", N_("signed by {key}")),
+    (rf"credential hash anchored by {_S.format('did')} on {_S.format('time')} \(block (?P<block>\d+)\)",
+     N_("credential hash anchored by {did} on {time} (block {block})")),
+    (rf"cohort root anchored by {_S.format('did')} on {_S.format('time')} \(block (?P<block>\d+)\)",
+     N_("cohort root anchored by {did} on {time} (block {block})")),
+    (r"member of a cohort of (?P<n>\d+)", N_("member of a cohort of {n}")),
+    (rf"valid from {_S.format('start')} with no expiry date", N_("valid from {start} with no expiry date")),
+    (rf"valid from {_S.format('start')} until {_S.format('end')}", N_("valid from {start} until {end}")),
+    (r"conforms to the schema it names \((?P<id>[^()]+)\)", N_("conforms to the schema it names ({id})")),
+    (r"each credential is in the passport once", N_("each credential is in the passport once")),
+    (r"every credential is about the presentation's holder", N_("every credential is about the presentation's holder")),
+    (r"answers the challenge \(nonce\) given", N_("answers the challenge (nonce) given")),
+)  # fmt: skip
+# A passport's summary note (ops/verify/summary.py's `_note`).
+_NOTES = (
+    (r"its credential is valid and counts", N_("its credential is valid and counts")),
+    (r"all (?P<n>\d+) credentials are valid and count", N_("all {n} credentials are valid and count")),
+    (
+        r"(?P<v>\d+) of (?P<n>\d+) credentials are valid and count; the others are listed with their verdict",
+        N_("{v} of {n} credentials are valid and count; the others are listed with their verdict"),
+    ),
+    (r"nothing counts: the passport failed its (?P<checks>[a-z, ]+) check",
+     N_("nothing counts: the passport failed its {checks} check")),
+)  # fmt: skip
+
+
+def _compiled(table: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern, re.DOTALL), message) for pattern, message in table)
+
+
+_COMPILED = _compiled(_HEADLINES)
+_COMPILED_MESSAGES = _compiled(_MESSAGES)
+_COMPILED_NOTES = _compiled(_NOTES)
 
 
 def check_label(name: str) -> str:
@@ -68,16 +111,35 @@ def verdict_word(verdict: str) -> str:
     return _(word) if word else verdict
 
 
-def headline(summary: str) -> str:
-    """A report's verdict line in the language of the run."""
-    for pattern, message in _COMPILED:
-        match = pattern.fullmatch(summary)
+def _translated(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str:
+    """`text` in the language of the run if one of `table`'s patterns reads it whole (a `check`
+    field must be a check's label, `checks` a list of them), else as it is."""
+    for pattern, message in table:
+        match = pattern.fullmatch(text)
         if match is None:
             continue
         fields = match.groupdict()
+        names = fields["check"].split(", ") if "check" in fields else fields.get("checks", "").split(", ")
+        if ("check" in fields or "checks" in fields) and not set(names) <= set(CHECK_LABELS):
+            continue
         if "check" in fields:
-            if fields["check"] not in CHECK_LABELS:
-                continue
             fields["check"] = _(fields["check"])
+        if "checks" in fields:
+            fields["checks"] = ", ".join(_(name) for name in names)
         return _(message).format(**fields)
-    return summary
+    return text
+
+
+def headline(summary: str) -> str:
+    """A report's verdict line in the language of the run."""
+    return _translated(_COMPILED, summary)
+
+
+def check_message(message: str) -> str:
+    """A passed check's message in the language of the run (the commonest ones; others as written)."""
+    return _translated(_COMPILED_MESSAGES, message)
+
+
+def summary_note(note: str) -> str:
+    """A passport summary's note in the language of the run."""
+    return _translated(_COMPILED_NOTES, note)

@@ -35,12 +35,13 @@ def test_verify_speaks_french_and_arabic(settings: Settings, issuer: Issuer, hol
     french = verify(settings, "--lang", "fr", "verify", str(valid))
     assert french.returncode == 0, french.stdout + french.stderr
     assert f"{valid}: VALIDE : toutes les vérifications ont réussi" in french.stdout
-    assert "✔ statut de révocation:" in french.stdout and "délivrée le" in french.stdout
+    assert "✔ statut de révocation: non révoquée" in french.stdout and "délivrée le" in french.stdout
+    assert "✔ signature: signée par did:ebsi:" in french.stdout
 
     arabic = verify(settings, "verify", str(valid), env={"LANG": "ar_MA.UTF-8"})
     assert arabic.returncode == 0, arabic.stdout + arabic.stderr
     assert "صالحة: نجحت جميع عمليات التحقق" in arabic.stdout
-    assert "✔ حالة الإلغاء:" in arabic.stdout
+    assert "✔ حالة الإلغاء: غير ملغاة" in arabic.stdout
 
     both = verify(settings, "--lang", "fr", "verify", str(valid), str(tmp_path / "revoked.json"))
     assert both.returncode == 1, both.stdout + both.stderr

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from registry import i18n
-from registry.cli.words import CHECK_LABELS, VERDICT_WORDS, check_label, headline
+from registry.cli.words import CHECK_LABELS, VERDICT_WORDS, check_label, check_message, headline, summary_note
 from registry.errors import InputError
 from registry.i18n.extract import LOCALE, missing, read, template
 from registry.ops.verify.report import Code, verdict_of
 from registry.ops.verify.shapes import Outcome, Verdict
+from registry.ops.verify.summary import _note
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
@@ -105,6 +106,22 @@ def test_every_verdict_line_the_verifier_writes_is_translated() -> None:
     i18n.use("en")
     assert [headline(line) for line in lines] == lines
     assert headline("something else: untouched") == "something else: untouched"
+
+
+def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
+    notes = [_note(1, 1, []), _note(3, 3, []), _note(1, 2, []), _note(0, 2, ["holder signature", "holder binding"])]
+    i18n.use("fr")
+    assert [summary_note(note) for note in notes] == [
+        "son attestation est valide et compte",
+        "les 3 attestations sont valides et comptent",
+        "1 attestations sur 2 sont valides et comptent ; les autres sont listées avec leur verdict",
+        "rien ne compte : le passeport a échoué à la vérification signature du titulaire, lien au titulaire",
+    ]
+    assert check_message("not revoked") == "non révoquée"
+    assert check_message("valid from 2026-01-01T00:00:00Z with no expiry date") == (
+        "valable à partir du 2026-01-01T00:00:00Z, sans date d’expiration"  # noqa: RUF001 (French apostrophe)
+    )
+    assert check_message("revoked for fraud") == "revoked for fraud"  # a message it has no words for: as written
 
 
 def test_the_language_of_a_run() -> None:
