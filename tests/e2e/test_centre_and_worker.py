@@ -174,7 +174,15 @@ def centre_records(run: Run, network: Path, files: list[Path], url: str) -> None
     inputs = "".join(tx["input"] for block in blocks for tx in block["transactions"])
     # The revocation's transaction, and the status list's publication: the code went, the note did not.
     assert inputs and note.encode().hex() not in inputs and b"4471".hex() not in inputs
+    # A CSV of suspensions, a note per row where it has one, else --note's.
+    (aylin,) = [f for f in files if f.name.startswith("13-aylin-demir-")]
+    (joseph,) = [f for f in files if f.name.startswith("14-joseph-mwangi-")]
+    listing = network.parent / "suspend.csv"
+    listing.write_text(f"file,note\n{aylin},assessor's signature missing on sheet 2\n{joseph},\n", encoding="utf-8")
+    run("revoke", network, "suspend", str(listing), "--issuer", "training-centre", "--note", "audit of March")
     records = run("revoke", network, "issued", "--issuer", "training-centre")
     assert re.search(r"revoked\s+Chidi Okafor .*\(issued in error\) note: " + re.escape(note), records), records
-    assert "30 credentials issued by training-centre: 29 active, 1 revoked" in records
+    assert re.search(r"suspended\s+Aylin Demir .*\(under investigation\) note: assessor's signature missing", records)
+    assert re.search(r"suspended\s+Joseph Mwangi .*\(under investigation\) note: audit of March", records)
+    assert "30 credentials issued by training-centre: 27 active, 1 revoked, 2 suspended" in records
     assert "records and chain agree" in records
