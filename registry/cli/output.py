@@ -86,7 +86,9 @@ def warn(message: str) -> None:
 
 
 def count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else f"{n} {noun}s"
 
 
 SYMBOL = {
@@ -243,7 +245,8 @@ def _elm_lines(certified: dict[str, Any]) -> list[str]:
 def _print_check(check: Any, indent: str) -> None:
     symbol = SYMBOL.get(str(check.outcome), "?")
     name, message = check_label(check.name), check_message(str(check.message))
-    out.print(f"{indent}  {symbol} {markup(name)}: {markup(shorten_dids(message))}", markup=True)
+    line = _("{check}: {message}").format(check=markup(name), message=markup(shorten_dids(message)))
+    out.print(f"{indent}  {symbol} {line}", markup=True)
 
 
 def print_counts(counts: dict[str, int], total: int) -> None:

@@ -32,6 +32,8 @@ READ_ONLY: dict[str, list[str]] = {
     "verify": ["verify", "missing.json"],
     "issuer check": ["issuer", "check", "org"],
     "issuer history": ["issuer", "history", "org"],
+    "logbook show": ["logbook", "show", "missing"],
+    "logbook verify": ["logbook", "verify", "missing.json"],
 }
 # Not run here: each writes, or starts something, and each has its own test with a --home.
 WRITES = {
@@ -40,7 +42,8 @@ WRITES = {
     "trust accredit", "trust suspend", "trust reinstate", "trust revoke", "trust-list create", "trust-list add",
     "trust-list remove", "passport create", "passport print", "wallet create", "wallet import",
     "wallet import-key", "wallet export", "wallet import-backup", "identity create", "identity handover",
-    "did register", "did rotate-key",
+    "did register", "did rotate-key", "programme publish", "supervisor authorise", "supervisor revoke",
+    "logbook enrol", "logbook add", "logbook sign", "logbook anchor", "logbook revoke", "logbook share",
 }  # fmt: skip
 
 

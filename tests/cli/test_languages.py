@@ -35,8 +35,8 @@ def test_verify_speaks_french_and_arabic(settings: Settings, issuer: Issuer, hol
     french = verify(settings, "--lang", "fr", "verify", str(valid))
     assert french.returncode == 0, french.stdout + french.stderr
     assert f"{valid}: VALIDE : toutes les vérifications ont réussi" in french.stdout
-    assert "✔ statut de révocation: non révoquée" in french.stdout and "délivrée le" in french.stdout
-    assert "✔ signature: signée par did:ebsi:" in french.stdout
+    assert "✔ statut de révocation : non révoquée" in french.stdout and "délivrée le" in french.stdout
+    assert "✔ signature : signée par did:ebsi:" in french.stdout
 
     arabic = verify(settings, "verify", str(valid), env={"LANG": "ar_MA.UTF-8"})
     assert arabic.returncode == 0, arabic.stdout + arabic.stderr

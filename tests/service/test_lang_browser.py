@@ -13,6 +13,7 @@ import pytest
 from registry.i18n import catalog
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
+from tests.conftest import Chain
 from tests.service.test_service_browser import ARGS, ARTIFACTS, CHROMIUM, sync_api, valid_and_revoked
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
@@ -92,6 +93,21 @@ def test_the_page_in_arabic_then_french(
     page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert language_of(page) == ("en", "ltr")
     assert page.locator("h1").inner_text() == "Check a skills credential"
+    page.context.close()
+
+
+def test_the_issuer_page_in_arabic(browser: sync_api.Browser, service: str, chain: Chain) -> None:
+    page = page_in(browser, service, "ar")
+    page.goto(f"/issuer?did={chain.ti.did}")
+    page.wait_for_function("() => document.documentElement.lang === 'ar' && document.querySelector('#chain li')")
+    page.wait_for_function("() => document.querySelector('#verdict').dataset.verdict === 'valid'")
+    assert language_of(page) == ("ar", "rtl")
+    assert page.locator("h1").inner_text() == "من اعتمد هذه الجهة المُصدِرة؟"
+    assert page.locator("#verdict h2").inner_text() == catalog("ar").messages["Accredited"] == "معتمدة"
+    links = page.locator("#chain li .what").all_inner_texts()
+    assert links[0] == f"جهة مُصدِرة موثوقة (TI): {chain.ti.did}"
+    assert links[2] == f"الجهة العليا (Root TAO): {chain.root.did}"
+    page.screenshot(path=str(ARTIFACTS / "arabic-issuer.png"), full_page=True)
     page.context.close()
 
 
