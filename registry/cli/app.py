@@ -19,10 +19,13 @@ from registry.cli.commands import (
     issue,
     issuer,
     journal,
+    logbook,
     node,
     passport,
+    programme,
     serve,
     status,
+    supervisor,
     trust,
     trustlist,
     verify,
@@ -51,6 +54,9 @@ app.add_typer(trust.app, name="trust")
 app.add_typer(trustlist.app, name="trust-list")
 app.add_typer(passport.app, name="passport")
 app.add_typer(wallet.app, name="wallet")
+app.add_typer(programme.app, name="programme")
+app.add_typer(supervisor.app, name="supervisor")
+app.add_typer(logbook.app, name="logbook")
 app.add_typer(issuer.app, name="issuer")
 app.add_typer(node.app, name="node")
 app.add_typer(identity.app, name="identity")
