@@ -97,9 +97,8 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
         fields = {"date": day(offset), "unit": unit, "activity": f"{name} work", "hours": 2, "workplace": "Yard 3"}
         made = books[learner].add(people[learner], fields, b"photo" if name == "good" else None, now)
         entries[name] = countersign(made, people[signer], auth[signer], now - 3600)  # signed off before the revocations
-    provider.anchor_day(list(entries.values()))  # one root for both learners' entries
-    for name, (learner, *_rest) in plan.items():
-        books[learner].save(entries[name])
+    owner = {entries[name].id: books[learner] for name, (learner, *_rest) in plan.items()}
+    provider.anchor_day(list(entries.values()), lambda f: owner[f.id].save(f))  # one root for both learners
     provider.revoke_entry(entries["revoked"], reason=2)
     record = provider.revoke_authorisation(auth["fraud"], FOR_CAUSE, untrusted_from=day(-5))
     assert record is not None
@@ -169,3 +168,15 @@ def test_progress_counts_anchored_hours_against_the_standard(world: World) -> No
     assert units["U1"]["anchored"] == 12 and units["U2"]["anchored"] == 2
     assert progress["missing"] == [] and progress["complete"]
     assert world.bob.progress().missing == ["U1: 4 h", "U2: 2 h"]
+
+
+def test_a_days_entries_of_every_learner_are_one_root_in_one_transaction(world: World) -> None:
+    roots = {f.anchor["root"] for f in world.entries.values() if f.anchor is not None}
+    assert len(roots) == 1
+    account = world.provider.identity.account.address
+    pairs = [(account, bytes.fromhex(roots.pop()[2:]))]
+    (record,) = world.registry.anchor_records(pairs, world.registry.client.call(world.registry.anchors_call(pairs)))
+    assert record.exists and record.count == len(world.entries) == 8
+    # Each learner's files hold their own entries, proofs included.
+    assert {f.id for f in world.bob.entries()} == {world.entries["bobs"].id}
+    assert all(f.anchor is not None for f in world.amina.entries())

@@ -110,9 +110,8 @@ def anchor(
     pending = [(b, f) for b in books for f in b.entries() if f.countersignature is not None and f.anchor is None]
     if not pending:
         raise InputError("no countersigned entry waits to be anchored in these logbooks")
-    root = _provider(ctx, issuer, rpc, deployment).anchor_day([f for _, f in pending])
-    for book, f in pending:
-        book.save(f)
+    owners = {id(f): book for book, f in pending}
+    root = _provider(ctx, issuer, rpc, deployment).anchor_day([f for _, f in pending], lambda f: owners[id(f)].save(f))
     out.print(f"anchored {count(len(pending), 'entry')} of {count(len(books), 'logbook')} under root 0x{root.hex()}")
 
 
