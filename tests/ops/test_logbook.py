@@ -17,7 +17,7 @@ from registry.formats.logbook import EntryFile, Extract
 from registry.keystore import Identity, new_legal_entity, new_natural_person
 from registry.ops.logbook import FOR_CAUSE, Logbook, Provider, verify_extract
 from registry.ops.registry import Registry
-from registry.ops.trust import IssuerType, Trust
+from registry.ops.trust import IssuerType, Trust, TrustList
 from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, TAO_SCOPE, WELDING_SCOPE, fund
 
 DAY = 86_400
@@ -44,6 +44,7 @@ class World:
     bob: Logbook
     entries: dict[str, EntryFile]
     record: str
+    root: str
 
 
 def _legal(registry: Registry, name: str) -> Identity:
@@ -53,14 +54,14 @@ def _legal(registry: Registry, name: str) -> Identity:
     return identity
 
 
-def _provider(registry: Registry, settings: Settings) -> Provider:
+def _provider(registry: Registry, settings: Settings) -> tuple[Provider, str]:
     trust = Trust(registry, "http://registry.test")
     until = int(time.time()) + ONE_YEAR
     root, tao, ti = (_legal(registry, n) for n in ("authority", "body", "centre"))
     root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
     tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
     trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until)
-    return Provider(registry, ti, settings)
+    return Provider(registry, ti, settings), root.did
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
     home = tmp_path_factory.mktemp("logbook")
     settings = Settings(home=home / "home", rpc_urls=(anvil.rpc_url,), deployment_path=deployment_file)
     registry = Registry.connect(settings)
-    provider = _provider(registry, settings)
+    provider, root = _provider(registry, settings)
     programme = provider.publish_programme(PROGRAMME)
     other = provider.publish_programme({**PROGRAMME, "id": "urn:programme:care", "title": "Care work"})
     now = registry.signing_time()
@@ -102,7 +103,7 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
     provider.revoke_entry(entries["revoked"], reason=2)
     record = provider.revoke_authorisation(auth["fraud"], FOR_CAUSE, untrusted_from=day(-5))
     assert record is not None
-    return World(registry, provider, books["amina"], books["bob"], entries, record)
+    return World(registry, provider, books["amina"], books["bob"], entries, record, root)
 
 
 def verdicts(world: World, names: list[str], *, records: list[str] | None = None) -> dict[str, tuple[str, str]]:
@@ -180,3 +181,11 @@ def test_a_days_entries_of_every_learner_are_one_root_in_one_transaction(world: 
     # Each learner's files hold their own entries, proofs included.
     assert {f.id for f in world.bob.entries()} == {world.entries["bobs"].id}
     assert all(f.anchor is not None for f in world.amina.entries())
+
+
+def test_the_providers_accreditation_is_checked_against_the_verifiers_trust_list(world: World) -> None:
+    extract = world.amina.share([world.entries["good"].id], [])
+    trusted = TrustList(frozenset({world.root}), "test roots")
+    assert verify_extract(world.registry, extract, [], trusted).verdict == "valid"
+    elsewhere = verify_extract(world.registry, extract, [], TrustList(frozenset({"did:ebsi:zNobody"}), "other roots"))
+    assert elsewhere.verdict == "not valid" and "which is not in the trust list other roots" in elsewhere.problems[0]
