@@ -21,6 +21,9 @@ from eth_account import Account
 
 # Throwaway test identities do not need production scrypt cost (2^18); see registry.keystore.
 os.environ.setdefault("REGISTRY_SCRYPT_N", "16384")
+# The tests read the CLI's English words whatever the machine's locale (LANG=fr_FR.UTF-8 would
+# otherwise make `registry` speak French: registry/i18n); tests of other languages ask for them.
+os.environ["REGISTRY_LANG"] = "en"
 
 from registry.chain.client import ChainClient
 from registry.chain.deployment import Deployment, deploy

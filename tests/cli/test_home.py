@@ -94,15 +94,20 @@ def test_a_read_only_command_keeps_to_its_home(
     assert sorted(p.relative_to(home) for p in home.rglob("*")) == before, name
 
 
-@pytest.mark.parametrize("command", ["revoke", "suspend", "reinstate"])
+@pytest.mark.parametrize(
+    "command", ["revoke", "suspend", "reinstate", "trust suspend", "trust reinstate", "trust revoke"]
+)
 def test_every_reason_code_is_in_help(command: str) -> None:
     from registry.ops.registry import REASONS
+    from registry.ops.trust.model import REASONS as ACCREDITATION_REASONS
 
-    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "100"})
+    result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "100"})
     text = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
-    for code, words in REASONS.items():
+    for code, words in (ACCREDITATION_REASONS if command.startswith("trust") else REASONS).items():
         assert f"{code} {words}" in text, (code, words)
-    assert ", ..." not in text and "never on-chain" in text  # no code hidden behind "..."
+    assert ", ..." not in text  # no code hidden behind "..."
+    if not command.startswith("trust"):
+        assert "never on-chain" in text  # where the note goes
 
 
 def test_commands_that_write_without_a_chain_write_into_the_home(
