@@ -17,7 +17,7 @@ from registry.formats.logbook import EntryFile, Extract
 from registry.keystore import Identity, new_legal_entity, new_natural_person
 from registry.ops.logbook import FOR_CAUSE, Logbook, Provider, verify_extract
 from registry.ops.registry import Registry
-from registry.ops.trust import IssuerType, Trust
+from registry.ops.trust import IssuerType, Trust, TrustList
 from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, TAO_SCOPE, WELDING_SCOPE, fund
 
 DAY = 86_400
@@ -44,6 +44,7 @@ class World:
     bob: Logbook
     entries: dict[str, EntryFile]
     record: str
+    root: str
 
 
 def _legal(registry: Registry, name: str) -> Identity:
@@ -53,14 +54,14 @@ def _legal(registry: Registry, name: str) -> Identity:
     return identity
 
 
-def _provider(registry: Registry, settings: Settings) -> Provider:
+def _provider(registry: Registry, settings: Settings) -> tuple[Provider, str]:
     trust = Trust(registry, "http://registry.test")
     until = int(time.time()) + ONE_YEAR
     root, tao, ti = (_legal(registry, n) for n in ("authority", "body", "centre"))
     root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
     tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
     trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until)
-    return Provider(registry, ti, settings)
+    return Provider(registry, ti, settings), root.did
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
     home = tmp_path_factory.mktemp("logbook")
     settings = Settings(home=home / "home", rpc_urls=(anvil.rpc_url,), deployment_path=deployment_file)
     registry = Registry.connect(settings)
-    provider = _provider(registry, settings)
+    provider, root = _provider(registry, settings)
     programme = provider.publish_programme(PROGRAMME)
     other = provider.publish_programme({**PROGRAMME, "id": "urn:programme:care", "title": "Care work"})
     now = registry.signing_time()
@@ -97,13 +98,12 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
         fields = {"date": day(offset), "unit": unit, "activity": f"{name} work", "hours": 2, "workplace": "Yard 3"}
         made = books[learner].add(people[learner], fields, b"photo" if name == "good" else None, now)
         entries[name] = countersign(made, people[signer], auth[signer], now - 3600)  # signed off before the revocations
-    provider.anchor_day(list(entries.values()))  # one root for both learners' entries
-    for name, (learner, *_rest) in plan.items():
-        books[learner].save(entries[name])
+    owner = {entries[name].id: books[learner] for name, (learner, *_rest) in plan.items()}
+    provider.anchor_day(list(entries.values()), lambda f: owner[f.id].save(f))  # one root for both learners
     provider.revoke_entry(entries["revoked"], reason=2)
     record = provider.revoke_authorisation(auth["fraud"], FOR_CAUSE, untrusted_from=day(-5))
     assert record is not None
-    return World(registry, provider, books["amina"], books["bob"], entries, record)
+    return World(registry, provider, books["amina"], books["bob"], entries, record, root)
 
 
 def verdicts(world: World, names: list[str], *, records: list[str] | None = None) -> dict[str, tuple[str, str]]:
@@ -169,3 +169,23 @@ def test_progress_counts_anchored_hours_against_the_standard(world: World) -> No
     assert units["U1"]["anchored"] == 12 and units["U2"]["anchored"] == 2
     assert progress["missing"] == [] and progress["complete"]
     assert world.bob.progress().missing == ["U1: 4 h", "U2: 2 h"]
+
+
+def test_a_days_entries_of_every_learner_are_one_root_in_one_transaction(world: World) -> None:
+    roots = {f.anchor["root"] for f in world.entries.values() if f.anchor is not None}
+    assert len(roots) == 1
+    account = world.provider.identity.account.address
+    pairs = [(account, bytes.fromhex(roots.pop()[2:]))]
+    (record,) = world.registry.anchor_records(pairs, world.registry.client.call(world.registry.anchors_call(pairs)))
+    assert record.exists and record.count == len(world.entries) == 8
+    # Each learner's files hold their own entries, proofs included.
+    assert {f.id for f in world.bob.entries()} == {world.entries["bobs"].id}
+    assert all(f.anchor is not None for f in world.amina.entries())
+
+
+def test_the_providers_accreditation_is_checked_against_the_verifiers_trust_list(world: World) -> None:
+    extract = world.amina.share([world.entries["good"].id], [])
+    trusted = TrustList(frozenset({world.root}), "test roots")
+    assert verify_extract(world.registry, extract, [], trusted).verdict == "valid"
+    elsewhere = verify_extract(world.registry, extract, [], TrustList(frozenset({"did:ebsi:zNobody"}), "other roots"))
+    assert elsewhere.verdict == "not valid" and "which is not in the trust list other roots" in elsewhere.problems[0]

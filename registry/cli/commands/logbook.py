@@ -11,7 +11,16 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.commands.programme import read_token
-from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, holder_did_of, load_identity, settings_of, text
+from registry.cli.options import (
+    DeploymentOpt,
+    IssuerOpt,
+    RpcOpt,
+    TrustListOpt,
+    holder_did_of,
+    load_identity,
+    settings_of,
+    text,
+)
 from registry.cli.output import count, out, write_json
 from registry.errors import InputError
 from registry.text import shown
@@ -110,9 +119,8 @@ def anchor(
     pending = [(b, f) for b in books for f in b.entries() if f.countersignature is not None and f.anchor is None]
     if not pending:
         raise InputError("no countersigned entry waits to be anchored in these logbooks")
-    root = _provider(ctx, issuer, rpc, deployment).anchor_day([f for _, f in pending])
-    for book, f in pending:
-        book.save(f)
+    owners = {id(f): book for book, f in pending}
+    root = _provider(ctx, issuer, rpc, deployment).anchor_day([f for _, f in pending], lambda f: owners[id(f)].save(f))
     out.print(f"anchored {count(len(pending), 'entry')} of {count(len(books), 'logbook')} under root 0x{root.hex()}")
 
 
@@ -177,22 +185,26 @@ def verify(
     extract: Annotated[Path, typer.Argument(help="The extract (from `logbook share`).")],
     record: Annotated[list[Path] | None, typer.Option(help="A provider's revocation record (repeatable).")] = None,
     as_json: JsonOpt = False,
+    trust_list: TrustListOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
     """Check each entry of an extract. Exit 0 all valid, 1 any not valid or revoked, 2 could not determine."""
     from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED
+    from registry.ops.inputs import trust_lists
     from registry.ops.logbook import load_extract, verify_extract
     from registry.ops.registry import Registry
 
+    settings = settings_of(ctx, rpc, deployment)
     shared = load_extract(extract)
     records = [read_token(p, "the revocation record") for p in record or []]
-    report = verify_extract(Registry.connect(settings_of(ctx, rpc, deployment)), shared, records)
+    roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
+    report = verify_extract(Registry.connect(settings), shared, records, roots)
     if as_json:
         write_json(report.to_json())
     else:
         out.print(f"{report.verdict}: {count(len(report.entries), 'entry')} of logbook {shown(report.logbook)}")
-        for problem in report.problems:
+        for problem in report.problems + report.unknown:
             out.print(f"  {shown(problem)}")
         for e in report.entries:
             why = "; ".join(e.to_json()["reasons"] + e.notes)

@@ -58,18 +58,19 @@ class ExtractReport:
     programme: str
     problems: list[str]
     entries: list[EntryReport]
+    unknown: list[str] = field(default_factory=list)  # about the whole extract: could not determine
 
     @property
     def verdict(self) -> str:
         if self.problems or any(e.verdict == INVALID for e in self.entries):
             return INVALID
-        if any(e.verdict == UNKNOWN for e in self.entries):
+        if self.unknown or any(e.verdict == UNKNOWN for e in self.entries):
             return UNKNOWN
         return REVOKED if any(e.verdict == REVOKED for e in self.entries) else VALID
 
     def to_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "learner": self.learner, "logbook": self.logbook,
-                "programme": self.programme, "problems": self.problems,
+                "programme": self.programme, "problems": self.problems + self.unknown,
                 "entries": [e.to_json() for e in self.entries]}  # fmt: skip
 
 
@@ -148,7 +149,23 @@ def _load_records(reads: _Reads, provider: str, records: list[str], problems: li
     return found
 
 
-def _context(registry: Registry, extract: Extract, records: list[str], problems: list[str]) -> _Context | None:
+def _accredited(
+    reads: _Reads, provider: str, at: int, trust_list: Any, problems: list[str], unknown: list[str]
+) -> None:
+    """The provider's accreditation (as a skills-credential issuer) when it published the programme."""
+    from registry.ops.trust import Need, Trust, evaluate
+
+    chain = Trust(reads.registry, "").fetch([provider])[provider]
+    report = evaluate(chain, at, trust_list, Need(types=("SkillsCredential",)))
+    if report.undetermined:
+        unknown.append(f"the provider's accreditation when it published the programme: {report.summary}")
+    elif not report.ok:
+        problems.append(f"the provider was not accredited when it published the programme: {report.summary}")
+
+
+def _context(
+    registry: Registry, extract: Extract, records: list[str], problems: list[str], trust_list: Any, unknown: list[str]
+) -> _Context | None:
     reads = _Reads(registry)
     try:
         programme = programme_of(extract.programme)
@@ -157,17 +174,20 @@ def _context(registry: Registry, extract: Extract, records: list[str], problems:
         problems.append(str(exc))
         return None
     provider = programme.provider
+    published = None
     if not reads.provider_signed(signed_by(extract.programme, "programme+jwt"), provider):
         problems.append("the programme is not signed by its provider")
-    elif reads.anchored(provider, extract.programme) is None:
+    elif (published := reads.anchored(provider, extract.programme)) is None:
         problems.append("the programme was never anchored by its provider")
+    else:
+        _accredited(reads, provider, published.timestamp, trust_list, problems, unknown)
     if not reads.provider_signed(enrolment, provider) or reads.anchored(provider, extract.enrolment) is None:
         problems.append("the enrolment is not signed and anchored by the programme's provider")
     if enrolment.payload.get("programmeHash") != sha256_hex(extract.programme):
         problems.append("the enrolment names another programme (or another version of it)")
     for_cause = _load_records(reads, provider, extract.records + records, problems)
     learner, logbook = str(enrolment.payload.get("sub")), str(enrolment.payload.get("logbook"))
-    return None if problems else _Context(reads, programme, learner, logbook, for_cause)
+    return None if problems or unknown else _Context(reads, programme, learner, logbook, for_cause)
 
 
 def _learner_part(ctx: _Context, token: str, report: EntryReport) -> dict[str, Any] | None:
@@ -265,11 +285,16 @@ def _anchor_part(ctx: _Context, f: Any, report: EntryReport) -> None:
         report.revoked = f"the entry was revoked ({REASONS.get(revoked[0], f'code {revoked[0]}')})"
 
 
-def verify_extract(registry: Registry, extract: Extract, records: list[str] | None = None) -> ExtractReport:
+def verify_extract(
+    registry: Registry, extract: Extract, records: list[str] | None = None, trust_list: Any = None
+) -> ExtractReport:
+    """Check a shared extract. `trust_list` (a TrustList): the roots the verifier accepts for the
+    provider's accreditation (None: any root this registry's governance onboarded, said so)."""
     problems: list[str] = []
-    ctx = _context(registry, extract, list(records or []), problems)
+    unknown: list[str] = []
+    ctx = _context(registry, extract, list(records or []), problems, trust_list, unknown)
     if ctx is None:
-        return ExtractReport("", "", "", problems, [])
+        return ExtractReport("", "", "", problems, [], unknown)
     reports = []
     for n, f in enumerate(extract.entries):
         report = EntryReport(id=f"entry {n + 1}")
@@ -281,4 +306,4 @@ def verify_extract(registry: Registry, extract: Extract, records: list[str] | No
         except (InputError, KeyError, TypeError, ValueError) as exc:
             report.invalid.append(f"the entry is malformed: {exc}")
         reports.append(report)
-    return ExtractReport(ctx.learner, ctx.logbook, ctx.programme.ref, problems, reports)
+    return ExtractReport(ctx.learner, ctx.logbook, ctx.programme.ref, problems, reports, unknown)

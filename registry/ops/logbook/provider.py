@@ -12,7 +12,7 @@ given it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from registry.config import Settings
@@ -137,9 +137,13 @@ class Provider:
         self._anchor(token)
         return token
 
-    def anchor_day(self, files: Sequence[EntryFile]) -> bytes:
+    def anchor_day(self, files: Sequence[EntryFile], save: Callable[[EntryFile], object] | None = None) -> bytes:
         """Anchor countersigned entries (of any learners) as one Merkle root in one transaction; each
-        file gets its anchor (root, proof, status entry). The root."""
+        file gets its anchor (root, proof, status entry). The root.
+
+        As a cohort's: the journal row first, then the files (`save`, each entry's file with its
+        proof), then the transaction; a kill after the row leaves files whose anchor the journal sends
+        on the provider's next write (or `journal reconcile`), never a root nobody holds a proof of."""
         if not files:
             raise InputError("no countersigned entries to anchor")
         for f in files:
@@ -150,18 +154,18 @@ class Provider:
         with self.issuer.writing():
             batch = str(uuid.uuid4())
             number, indexes = self.issuer.allocator.allocate_cohort(len(files), batch)
-            values = [
-                day_leaf(f.entry, str(f.countersignature), number, i) for f, i in zip(files, indexes, strict=True)
-            ]
+            pairs = zip(files, indexes, strict=True)
+            values = [day_leaf(f.entry, str(f.countersignature), number, i) for f, i in pairs]
             tree = StandardMerkleTree.of(values, LEAF_ENCODING)
-            root = bytes.fromhex(tree.root[2:])
-            call = self.registry.credentials.anchor_cohort(root, len(files))
+            call = self.registry.credentials.anchor_cohort(bytes.fromhex(tree.root[2:]), len(files))
             op_ids = self.issuer.tx.record(self.identity.account, [(call, None)], batch=batch)
+            for n, (f, index) in enumerate(zip(files, indexes, strict=True)):
+                f.anchor = {"root": tree.root, "proof": tree.get_proof(n), "list": number, "index": index}
+                if save is not None:
+                    save(f)
             self.issuer.tx.drive(self.identity.account, op_ids, self.identity)
             self.issuer.publish_new_lists(number)
-        for n, (f, index) in enumerate(zip(files, indexes, strict=True)):
-            f.anchor = {"root": tree.root, "proof": tree.get_proof(n), "list": number, "index": index}
-        return root
+        return bytes.fromhex(tree.root[2:])
 
     def revoke_entry(self, entry: EntryFile, reason: int) -> None:
         if entry.anchor is None:
