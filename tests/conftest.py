@@ -21,6 +21,9 @@ from eth_account import Account
 
 # Throwaway test identities do not need production scrypt cost (2^18); see registry.keystore.
 os.environ.setdefault("REGISTRY_SCRYPT_N", "16384")
+# The tests read the CLI's English words whatever the machine's locale (LANG=fr_FR.UTF-8 would
+# otherwise make `registry` speak French: registry/i18n); tests of other languages ask for them.
+os.environ["REGISTRY_LANG"] = "en"
 
 from registry.chain.client import ChainClient
 from registry.chain.deployment import Deployment, deploy
@@ -243,11 +246,12 @@ CHAIN_TESTS: dict[str, frozenset[str] | None] = {
     "test_node.py": None,
     "test_demo.py": frozenset({"test_the_demo_tells_the_whole_story_and_keeps_its_files"}),
     "test_quickstarts.py": None,
+    "test_centre_and_worker.py": None,
     "test_service_bench_smoke.py": None,
     "test_faults.py": frozenset({"test_random_node_losses_and_reorgs"}),
     "test_attach.py": frozenset({"test_deploy_refuses_to_record_a_block_a_reorg_replaced"}),
 }
-BROWSER_FILES = frozenset({"test_service_browser.py", "test_print_browser.py"})
+BROWSER_FILES = frozenset({"test_service_browser.py", "test_print_browser.py", "test_lang_browser.py"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -19,16 +19,19 @@ from registry.cli.commands import (
     issue,
     issuer,
     journal,
+    logbook,
     node,
     passport,
+    programme,
     serve,
     status,
+    supervisor,
     trust,
     trustlist,
     verify,
     wallet,
 )
-from registry.cli.options import Home, HomeOpt
+from registry.cli.options import Home, HomeOpt, LangOpt, language
 
 app = typer.Typer(
     name="registry",
@@ -40,7 +43,8 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root(ctx: typer.Context, home: HomeOpt = None) -> None:
+def _root(ctx: typer.Context, home: HomeOpt = None, lang: LangOpt = None) -> None:
+    language(lang)
     ctx.obj = Home(home)
 
 
@@ -50,6 +54,9 @@ app.add_typer(trust.app, name="trust")
 app.add_typer(trustlist.app, name="trust-list")
 app.add_typer(passport.app, name="passport")
 app.add_typer(wallet.app, name="wallet")
+app.add_typer(programme.app, name="programme")
+app.add_typer(supervisor.app, name="supervisor")
+app.add_typer(logbook.app, name="logbook")
 app.add_typer(issuer.app, name="issuer")
 app.add_typer(node.app, name="node")
 app.add_typer(identity.app, name="identity")

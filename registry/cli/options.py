@@ -56,6 +56,16 @@ def verdict_settings(ctx: typer.Context, rpc: list[str] | None, deployment: Path
         return settings_of(ctx, rpc, deployment)
 
 
+def language(option: str | None) -> None:
+    """The language of this run's human output (registry/i18n): `--lang`, else the environment."""
+    from registry import i18n
+
+    try:
+        i18n.use(i18n.choose(option))
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
 def text(value: Any) -> Any:
     """A text option that goes into something signed must be Unicode text: bytes that are not
     UTF-8 (which Python reads from the command line as lone surrogates) no encoder can write."""
@@ -68,6 +78,15 @@ def text(value: Any) -> Any:
 HomeOpt = Annotated[
     Path | None,
     typer.Option("--home", help="Local state directory (env REGISTRY_HOME, default ./.registry).", show_default=False),
+]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of the human output: en, fr or ar (env REGISTRY_LANG, else LC_ALL/LC_MESSAGES/LANG; "
+        "default en). --json output stays English.",
+        show_default=False,
+    ),
 ]
 RpcOpt = Annotated[
     list[str] | None,

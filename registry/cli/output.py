@@ -22,6 +22,8 @@ from rich.console import Console
 from rich.table import Table
 
 from registry.cli.exits import closed_pipe
+from registry.cli.words import check_label, check_message, headline, summary_note, verdict_word
+from registry.i18n import _, ngettext
 from registry.text import json_text, markup, shown, shown_lines
 from registry.text import short_did as text_short_did
 
@@ -84,7 +86,9 @@ def warn(message: str) -> None:
 
 
 def count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else f"{n} {noun}s"
 
 
 SYMBOL = {
@@ -135,7 +139,7 @@ def print_report(report: Any, indent: str = "") -> None:
     lines: nothing from the credential or the file name can start a line of its own or style itself
     (see registry/text.py). DIDs over 40 characters are shortened to their start and end; --json has them whole."""
     colour = _COLOUR.get(str(report.verdict), "red")
-    summary = shorten_dids(str(report.summary))
+    summary = shorten_dids(headline(str(report.summary)))
     out.print(f"{indent}[bold]{markup(report.source)}[/]: [bold {colour}]{markup(summary)}[/]", markup=True)
     if hasattr(report, "credentials"):  # a passport: its summary, holder checks, then each credential
         if report.competencies:
@@ -150,7 +154,8 @@ def print_report(report: Any, indent: str = "") -> None:
         print_certified(certifies, indent + "  ")
     policy = getattr(report, "accreditation_policy", None)
     if isinstance(policy, str):
-        out.print(f"{indent}  [dim]accreditation policy: {markup(policy)}[/]", markup=True)
+        words = _("accreditation policy: {policy}").format(policy=policy)
+        out.print(f"{indent}  [dim]{markup(words)}[/]", markup=True)
     for check in report.checks:
         _print_check(check, indent)
         evidence = ", ".join(f"{k} {plain(v)}" for k, v in check.evidence.items() if v is not None)
@@ -160,50 +165,61 @@ def print_report(report: Any, indent: str = "") -> None:
 
 def print_competencies(summary: Any, indent: str) -> None:
     """A passport's summary of competencies (ops/verify/summary.py), before the evidence behind it."""
-    top = f", highest EQF level {summary['highest_eqf_level']}" if summary.get("highest_eqf_level") else ""
-    lines = [f"competencies: {summary.get('note')}{top}"]
+    level = summary.get("highest_eqf_level")
+    top = _(", highest EQF level {level}").format(level=level) if level else ""
+    lines = [_("competencies: {note}").format(note=summary_note(str(summary.get("note")))) + top]
     for key in ("skills", "occupations"):
         for area in summary.get(key) or []:
             eqf = f" — EQF {area['eqf_level']}" if area.get("eqf_level") else ""
             numbers = ", ".join(f"#{n}" for n in area.get("credentials") or [])
-            lines.append(f"  {area['kind']}: {area.get('label') or '(no label)'}{eqf} ({numbers}) <{area.get('uri')}>")
+            kind = _("skill") if area["kind"] == "skill" else _("occupation")
+            label = area.get("label") or _("(no label)")
+            lines.append(f"  {kind}: {label}{eqf} ({numbers}) <{area.get('uri')}>")
     issuers = [_party(party) for party in summary.get("issuers") or []]
     if issuers:
-        lines.append(f"  issuers: {'; '.join(issuers)}")
+        lines.append("  " + _("issuers: {issuers}").format(issuers="; ".join(issuers)))
+    nameless = _("(no name)")
     for item in summary.get("programmes") or []:
         eqf = f", EQF {item['eqf_level']}" if item.get("eqf_level") else ""
-        until = f", until {item['valid_until']}" if item.get("valid_until") else ""
+        until = _(", until {date}").format(date=item["valid_until"]) if item.get("valid_until") else ""
+        issued = _("issued {date}").format(date=item.get("issued") or "?")
         lines.append(
-            f"  #{item['number']} {item.get('name') or '(no name)'}{eqf}: {str(item.get('verdict')).upper()}"
-            f" — {_party(item.get('issuer') or {})}, issued {item.get('issued') or '?'}{until}"
+            f"  #{item['number']} {item.get('name') or nameless}{eqf}: {verdict_word(str(item.get('verdict'))).upper()}"
+            f" — {_party(item.get('issuer') or {})}, {issued}{until}"
         )
     for line in lines:
         out.print(f"{indent}{shown(line)}")
 
 
 def _party(party: dict[str, Any], extra: str = "") -> str:
-    did = short_did(party.get("did")) if party.get("did") else "no DID"
+    did = short_did(party.get("did")) if party.get("did") else _("no DID")
     return f"{party['name']}{extra} ({did})" if party.get("name") else f"{did}{extra}"
 
 
 def print_certified(certified: dict[str, Any], indent: str) -> None:
     """What a credential certifies, a line a fact, each value inert (registry/text.py)."""
     kind = f" ({certified['achievement_type']})" if certified.get("achievement_type") else ""
-    eqf = f" — EQF level {certified['eqf_level']}" if certified.get("eqf_level") else ""
-    lines = [f"{certified.get('name') or '(no name)'}{kind}{eqf}"]
-    for key in ("description", "criteria"):
+    eqf = _(" — EQF level {level}").format(level=certified["eqf_level"]) if certified.get("eqf_level") else ""
+    lines = [(certified.get("name") or _("(no name)")) + kind + eqf]
+    for key, word in (("description", _("description")), ("criteria", _("criteria"))):
         if certified.get(key) and certified.get(key) != certified.get("name"):
-            lines.append(f"  {key}: {certified[key]}")
-    for key in ("skills", "occupations"):
+            lines.append(f"  {word}: {certified[key]}")
+    for key, word in (("skills", _("skill")), ("occupations", _("occupation"))):
         for entry in certified.get(key) or []:
-            lines.append(f"  {key[:-1]}: {entry.get('label') or '(no label)'} <{entry.get('uri')}>")
+            label = entry.get("label") or _("(no label)")
+            lines.append(f"  {word}: {label} <{entry.get('uri')}>")
     lines.extend(_elm_lines(certified))
-    until = f"until {certified['valid_until']}" if certified.get("valid_until") else "no expiry date"
-    lines.append(f"  issued {certified.get('issued') or '?'}, valid from {certified.get('valid_from') or '?'}, {until}")
-    lines.append(f"  issuer: {_party(certified.get('issuer') or {})}")
+    until = (
+        _("until {date}").format(date=certified["valid_until"]) if certified.get("valid_until") else _("no expiry date")
+    )
+    dates = _("issued {issued}, valid from {valid_from}").format(
+        issued=certified.get("issued") or "?", valid_from=certified.get("valid_from") or "?"
+    )
+    lines.append(f"  {dates}, {until}")
+    lines.append("  " + _("issuer: {party}").format(party=_party(certified.get("issuer") or {})))
     holder = certified.get("holder") or {}
-    document = f", document {holder['document']}" if holder.get("document") else ""
-    lines.append(f"  holder: {_party(holder, document)}")
+    document = _(", document {document}").format(document=holder["document"]) if holder.get("document") else ""
+    lines.append("  " + _("holder: {party}").format(party=_party(holder, document)))
     for line in lines:
         out.print(f"{indent}{shown(line)}")
 
@@ -213,25 +229,30 @@ def _elm_lines(certified: dict[str, Any]) -> list[str]:
     already a skill's label), credit points, and the awarding body when it is not the issuer."""
     labels = {entry.get("label") for entry in certified.get("skills") or []}
     lines = [
-        f"  learning outcome: {title}" for title in certified.get("learning_outcomes") or [] if title not in labels
+        "  " + _("learning outcome: {title}").format(title=title)
+        for title in certified.get("learning_outcomes") or []
+        if title not in labels
     ]
     for credit in certified.get("credits") or []:
         framework = f" ({credit['framework']})" if credit.get("framework") else ""
-        lines.append(f"  credits: {credit.get('points')}{framework}")
+        lines.append("  " + _("credits: {points}").format(points=credit.get("points")) + framework)
     body = certified.get("awarding_body")
     if body and body.get("did") != (certified.get("issuer") or {}).get("did"):
-        lines.append(f"  awarded by: {_party(body)}")
+        lines.append("  " + _("awarded by: {party}").format(party=_party(body)))
     return lines
 
 
 def _print_check(check: Any, indent: str) -> None:
     symbol = SYMBOL.get(str(check.outcome), "?")
-    out.print(f"{indent}  {symbol} {markup(check.name)}: {markup(shorten_dids(check.message))}", markup=True)
+    name, message = check_label(check.name), check_message(str(check.message))
+    line = _("{check}: {message}").format(check=markup(name), message=markup(shorten_dids(message)))
+    out.print(f"{indent}  {symbol} {line}", markup=True)
 
 
 def print_counts(counts: dict[str, int], total: int) -> None:
     """The summary table of a run over several files: how many got each verdict."""
-    table = Table("verdict", "credentials", title=f"{total} credentials checked")
+    title = ngettext("{n} credential checked", "{n} credentials checked", total).format(n=total)
+    table = Table(_("verdict"), _("credentials"), title=title)
     for verdict, number in sorted(counts.items()):
-        table.add_row(shown(verdict), str(number))
+        table.add_row(shown(verdict_word(verdict)), str(number))
     out.print(table)

@@ -62,10 +62,11 @@ def read(source: str | Path) -> tuple[str, bytes]:
     return ("stdin" if source == STDIN else str(source)), read_capped(source, MAX_INPUT_BYTES)
 
 
-def status_targets(paths: list[str], default_reason: int) -> list[StatusTarget]:
+def status_targets(paths: list[str], default_reason: int, note: str | None = None) -> list[StatusTarget]:
     """The credentials named for a status change: credential files, directories, stdin, or CSV
-    files with a `file` (relative to the CSV) or `credential` column and an optional `reason`
-    column. Everything is read and checked before anything is sent."""
+    files with a `file` (relative to the CSV) or `credential` column and optional `reason` and
+    `note` columns (a row's own wins over `default_reason` and `note`). Everything is read and
+    checked before anything is sent."""
     from registry.formats.credential import load_holder_file
     from registry.ops.issuance import StatusTarget
 
@@ -73,13 +74,13 @@ def status_targets(paths: list[str], default_reason: int) -> list[StatusTarget]:
     plain = [raw for raw in paths if not raw.lower().endswith(".csv")]
     for raw in paths:
         if raw.lower().endswith(".csv"):
-            targets.extend(_csv_targets(Path(raw), default_reason))
+            targets.extend(_csv_targets(Path(raw), default_reason, note))
     for source, content in [read(source) for source in sources(plain)]:
-        targets.append(StatusTarget(source, load_holder_file(content, source).credential, default_reason))
+        targets.append(StatusTarget(source, load_holder_file(content, source).credential, default_reason, note))
     return targets
 
 
-def _csv_targets(path: Path, default_reason: int) -> list[StatusTarget]:
+def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> list[StatusTarget]:
     from registry.formats.credential import load_holder_file
     from registry.ops.issuance import StatusTarget
 
@@ -102,15 +103,29 @@ def _csv_targets(path: Path, default_reason: int) -> list[StatusTarget]:
         if reason_text and not (reason_text.isascii() and reason_text.isdigit() and len(reason_text) < 4):
             raise InputError(f"{where}: reason must be a number")
         reason = int(reason_text) if reason_text else default_reason
+        note = check_note((row.get("note") or "").strip() or None, where) or default_note
         if row.get("credential"):
-            targets.append(StatusTarget(where, load_holder_file(row["credential"], where).credential, reason))
+            targets.append(StatusTarget(where, load_holder_file(row["credential"], where).credential, reason, note))
         elif row.get("file"):
             content = read_capped((path.parent / row["file"]).resolve(), MAX_INPUT_BYTES, f"{row['file']} ({where})")
             source = f"{row['file']} ({where})"
-            targets.append(StatusTarget(source, load_holder_file(content, source).credential, reason))
+            targets.append(StatusTarget(source, load_holder_file(content, source).credential, reason, note))
         else:
             raise InputError(f"{where}: needs a file or credential column")
     return targets
+
+
+NOTE_MAX = 500
+
+
+def check_note(note: str | None, where: str = "--note") -> str | None:
+    """A free-text note beside a reason code: 1 to NOTE_MAX characters of text (None: no note)."""
+    if note is None:
+        return None
+    text = " ".join(note.split())
+    if not 0 < len(text) <= NOTE_MAX:
+        raise InputError(f"{where}: a note must be 1 to {NOTE_MAX} characters of text, not {len(text)}")
+    return text
 
 
 def trust_lists(paths: list[Path] | None, settings: Settings | None = None) -> Any:

@@ -22,11 +22,13 @@ from registry.ops.statusentries import own_status_entry
 
 @dataclass(frozen=True)
 class StatusTarget:
-    """One credential named for a status change: where it came from, its JWT, the reason code."""
+    """One credential named for a status change: where it came from, its JWT, the reason code, and
+    the issuer's free-text note (kept in its own records only, never sent: ops/issued.py)."""
 
     source: str
     token: str
     reason: int
+    note: str | None = None
 
 
 @dataclass

@@ -71,7 +71,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
-    rpc: Annotated[str | None, typer.Option(help="JSON-RPC URL (default REGISTRY_RPC_URL).")] = None,
+    rpc: Annotated[
+        str | None, typer.Option(help="JSON-RPC URL (default REGISTRY_RPC_URL, else the home's `registry config`).")
+    ] = None,
     deployment: Annotated[Path | None, typer.Option(help="Deployment file (default REGISTRY_DEPLOYMENT).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (they share nothing).")] = 1,
     rpc_timeout: Annotated[

@@ -96,12 +96,11 @@ def start_service(
     rpc_url: str, deployment: Path, workers: int, head_max_age: float, trust_list: Path
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    code = (
-        "from pathlib import Path; from registry.service.cli import serve; "
-        f"serve(port={port}, rpc={rpc_url!r}, deployment=Path({str(deployment)!r}), workers={workers}, "
-        f"rate=0, head_max_age={head_max_age}, trust_list=[Path({str(trust_list)!r})])"
-    )
-    process = subprocess.Popen([sys.executable, "-c", code])
+    # The command an operator runs (`registry serve`), so the benchmark starts what is deployed.
+    argv = [sys.executable, "-m", "registry", "serve", "--port", str(port), "--rpc", rpc_url,
+            "--deployment", str(deployment), "--workers", str(workers), "--rate", "0",
+            "--head-max-age", str(head_max_age), "--trust-list", str(trust_list)]  # fmt: skip
+    process = subprocess.Popen(argv)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -5,6 +5,7 @@ command that is neither fails the walk. Also: every reason code in `revoke`/`sus
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -31,6 +32,8 @@ READ_ONLY: dict[str, list[str]] = {
     "verify": ["verify", "missing.json"],
     "issuer check": ["issuer", "check", "org"],
     "issuer history": ["issuer", "history", "org"],
+    "logbook show": ["logbook", "show", "missing"],
+    "logbook verify": ["logbook", "verify", "missing.json"],
 }
 # Not run here: each writes, or starts something, and each has its own test with a --home.
 WRITES = {
@@ -39,7 +42,8 @@ WRITES = {
     "trust accredit", "trust suspend", "trust reinstate", "trust revoke", "trust-list create", "trust-list add",
     "trust-list remove", "passport create", "passport print", "wallet create", "wallet import",
     "wallet import-key", "wallet export", "wallet import-backup", "identity create", "identity handover",
-    "did register", "did rotate-key",
+    "did register", "did rotate-key", "programme publish", "supervisor authorise", "supervisor revoke",
+    "logbook enrol", "logbook add", "logbook sign", "logbook anchor", "logbook revoke", "logbook share",
 }  # fmt: skip
 
 
@@ -90,12 +94,52 @@ def test_a_read_only_command_keeps_to_its_home(
     assert sorted(p.relative_to(home) for p in home.rglob("*")) == before, name
 
 
-@pytest.mark.parametrize("command", ["revoke", "suspend", "reinstate"])
+@pytest.mark.parametrize(
+    "command", ["revoke", "suspend", "reinstate", "trust suspend", "trust reinstate", "trust revoke"]
+)
 def test_every_reason_code_is_in_help(command: str) -> None:
     from registry.ops.registry import REASONS
+    from registry.ops.trust.model import REASONS as ACCREDITATION_REASONS
 
-    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "100"})
+    result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "100"})
     text = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
-    for code, words in REASONS.items():
+    for code, words in (ACCREDITATION_REASONS if command.startswith("trust") else REASONS).items():
         assert f"{code} {words}" in text, (code, words)
-    assert ", ..." not in text and "never on-chain" in text  # no code hidden behind "..."
+    assert ", ..." not in text  # no code hidden behind "..."
+    if not command.startswith("trust"):
+        assert "never on-chain" in text  # where the note goes
+
+
+def test_commands_that_write_without_a_chain_write_into_the_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Run from a directory of their own: each writes into --home, none into ./.registry; `serve` reads
+    # the home's deployment file (absent here: its one-line refusal names the home's path).
+    cwd, home, elsewhere = tmp_path / "cwd", tmp_path / "home", tmp_path / "elsewhere"
+    cwd.mkdir(), elsewhere.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.delenv("REGISTRY_HOME", raising=False)
+    monkeypatch.delenv("REGISTRY_DEPLOYMENT", raising=False)
+    env = {"REGISTRY_PASSPHRASE": PASSPHRASE, "REGISTRY_WALLET_PASSPHRASE": PASSPHRASE,
+           "REGISTRY_BACKUP_PASSPHRASE": PASSPHRASE}  # fmt: skip
+    for args in (
+        ["config", "set", "rpc-url", CLOSED],
+        ["identity", "create", "clerk"],
+        ["wallet", "create"],
+        ["trust-list", "create", "--name", "Ours"],
+        ["wallet", "export", "--out", str(elsewhere / "backup.json")],
+    ):
+        result = CliRunner().invoke(app, ["--home", str(home), *args], env=env)
+        assert result.exit_code == 0, (args, result.output, result.exception)
+    assert list(cwd.iterdir()) == []
+    assert {"config.json", "keys", "wallet", "trust-list.json"} <= {p.name for p in home.iterdir()}
+    saved = dict(os.environ)
+    try:  # `serve` hands its settings to its workers through its own environment: put ours back after
+        served = CliRunner().invoke(app, ["--home", str(home), "serve", "--port", "9"])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert isinstance(served.exception, RegistryError) and str(home.resolve() / "deployment.json") in str(
+        served.exception
+    ), served.exception
+    assert list(cwd.iterdir()) == []

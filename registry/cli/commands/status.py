@@ -24,12 +24,11 @@ REASON_HELP = (
     "7 investigation closed, 8 qualification withdrawn."
 )
 ReasonOpt = Annotated[int, typer.Option(help=REASON_HELP)]
-NOTE_MAX = 500
 NoteOpt = Annotated[
     str | None,
     typer.Option(
-        help="A free-text note beside the code (at most 500 characters), kept in this home's records only "
-        "(`registry issued`), never on-chain: the chain holds the reason code alone.",
+        help="A free-text note beside the code (at most 500 characters; a CSV's note column wins), kept in this "
+        "home's records only (`registry issued`), never on-chain: the chain holds the reason code alone.",
         callback=text,
         show_default=False,
     ),
@@ -124,15 +123,13 @@ def _status_change(
     ctx: typer.Context, paths: list[str], purpose: str, set_: bool, reason_note: tuple[int, str | None], issuer: str,
     rpc: list[str] | None, deployment: Path | None,
 ) -> None:  # fmt: skip
-    from registry.ops.inputs import status_targets
+    from registry.ops.inputs import check_note, status_targets
     from registry.ops.issuance import Issuer, plan_status_change
     from registry.ops.registry import Purpose, Registry
     from registry.ops.statuschange import check_reasons, send_status_changes
 
     reason, note = reason_note
-    if note is not None and not 0 < len(note.strip()) <= NOTE_MAX:
-        raise InputError(f"--note must be 1 to {NOTE_MAX} characters of text, not {len(note.strip())}")
-    targets = status_targets(paths, reason)
+    targets = status_targets(paths, reason, check_note(note))
     check_reasons(targets)
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
@@ -153,10 +150,10 @@ def _status_change(
         # changed lists' publications: journaled together before the first is sent.
         done = send_status_changes(registry, identity, issuer_ops, plan.changes, which, set_,
                                    unchanged=_unchanged, unpublished=_unpublished)  # fmt: skip
-    _report_changes(settings, identity, done, _VERB[(purpose, set_)], note)
+    _report_changes(settings, identity, done, _VERB[(purpose, set_)])
 
 
-def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: str, note: str | None) -> None:
+def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: str) -> None:
     """Each change: how many, in which block, why, and whose credential each was (the holder's
     name where the credential gives one); appended to the issuer's records (ops/issued.py)."""
     from registry.ops.issued import record_status, whose
@@ -165,9 +162,11 @@ def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: st
     for code, (sent, receipts) in sorted(done.items()):
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
-        out.print(f"{verb} {count(len(sent), 'credential')} in block {blocks} ({gas} gas), reason: {REASONS[code]}"
-                  + (f"; note (this home's records only): {shown(note)}" if note else ""))  # fmt: skip
+        out.print(f"{verb} {count(len(sent), 'credential')} in block {blocks} ({gas} gas), reason: {REASONS[code]}")
         for target in sent:
-            out.print(f"  {shown(whose(target.token))}  ({shown(target.source)})")
+            noted = f"  note (this home's records only): {target.note}" if target.note else ""
+            out.print(f"  {shown(whose(target.token))}  ({shown(target.source)}){shown(noted)}")
         last = receipts[-1]["blockNumber"] if receipts else None
-        record_status(settings.home, identity, verb, [t.token for t in sent], code, last, note=note)
+        for note in dict.fromkeys(t.note for t in sent):
+            tokens = [t.token for t in sent if t.note == note]
+            record_status(settings.home, identity, verb, tokens, code, last, note=note)

@@ -47,8 +47,14 @@ NameOpt = Annotated[
 ]
 ChildOpt = Annotated[str, typer.Option(help="DID (or local identity name) of the accredited party.")]
 AttributeOpt = Annotated[str | None, typer.Option(help="Attribute id, when the child holds several from this parent.")]
+# Every code of ops/trust/model.py REASONS, spelled out so `--help` loads no chain library
+# (tests/cli/test_home.py holds the two lists equal).
 AccReasonOpt = Annotated[
-    int, typer.Option(help="Reason code (0 unspecified, 1 requirements not met, 2 fraud, 3 audit).")
+    int,
+    typer.Option(
+        help="Reason code, recorded on-chain: 0 unspecified, 1 requirements no longer met, 2 fraud, "
+        "3 audit pending, 4 audit passed."
+    ),
 ]
 
 

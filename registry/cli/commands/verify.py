@@ -329,6 +329,7 @@ def _service_report(answer: Any) -> dict[str, Any]:
     for report in [answer, *(inner if isinstance(inner, list) else ())]:
         if isinstance(report, dict) and report.get("kind") != "passport":
             report.setdefault("certifies", None)  # an earlier service's report says nothing of it
+            report.setdefault("accreditation_policy", "not stated by the service")  # nor of this
     if isinstance(inner, list) and "competencies" not in answer:  # nor of a passport's summary: made here
         from registry.ops.verify.summary import summarise
 

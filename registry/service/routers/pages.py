@@ -10,7 +10,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from registry import i18n
+from registry.service.errors import Problem
 
 router = APIRouter(include_in_schema=False)
 DOCS_ASSETS = "/docs-assets"
@@ -33,6 +36,17 @@ def index() -> HTMLResponse:
 @router.get("/issuer")
 def issuer() -> HTMLResponse:
     return _page("issuer.html")
+
+
+@router.get("/api/i18n/{lang}")
+def catalog(lang: str) -> JSONResponse:
+    """The page's words in `lang` (registry/locale/LANG/LC_MESSAGES/registry.po, the catalog the CLI
+    reads too): {lang, dir, name, messages: {English: translation}}."""
+    if lang not in i18n.LANGUAGES:
+        raise Problem(
+            404, f"no catalog for {lang[:20]!r}: this service has {', '.join(i18n.LANGUAGES)}", slug="not-found"
+        )
+    return JSONResponse(i18n.catalog_json(lang), headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get("/favicon.ico")

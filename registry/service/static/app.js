@@ -3,45 +3,45 @@
 // say in plain words what every check found. All text goes in with textContent, never as HTML.
 
 const VERDICTS = {
-  "valid": ["Valid", "This credential is genuine, recorded on the registry, and in force."],
-  "invalid": ["Not valid", "Do not rely on this credential."],
-  "revoked": ["Revoked", "The issuer has withdrawn this credential."],
-  "suspended": ["Suspended", "The issuer has suspended this credential for now."],
-  "could not determine": ["Could not check", "The registry could not be reached. Nothing is known to be wrong; try again later."],
-  "root not trusted": ["Genuine, but not under an authority you trust", "It is genuine and recorded on the registry, and its issuer is accredited, but by an authority this service's trust list does not include."],
+  "valid": [N_("Valid"), N_("This credential is genuine, recorded on the registry, and in force.")],
+  "invalid": [N_("Not valid"), N_("Do not rely on this credential.")],
+  "revoked": [N_("Revoked"), N_("The issuer has withdrawn this credential.")],
+  "suspended": [N_("Suspended"), N_("The issuer has suspended this credential for now.")],
+  "could not determine": [N_("Could not check"), N_("The registry could not be reached. Nothing is known to be wrong; try again later.")],
+  "root not trusted": [N_("Genuine, but not under an authority you trust"), N_("It is genuine and recorded on the registry, and its issuer is accredited, but by an authority this service's trust list does not include.")],
 };
 
 const PASSPORT_VERDICTS = {
-  "valid": ["Valid passport", "The holder presented it, and every credential in it is valid."],
-  "invalid": ["Not all valid", "Look at each credential below before relying on any of them."],
-  "could not determine": ["Could not check", "The registry could not be reached for some credentials; try again later."],
-  "root not trusted": ["Genuine, but not all under an authority you trust", "Look at each credential below: some are accredited by an authority this service's trust list does not include."],
+  "valid": [N_("Valid passport"), N_("The holder presented it, and every credential in it is valid.")],
+  "invalid": [N_("Not all valid"), N_("Look at each credential below before relying on any of them.")],
+  "could not determine": [N_("Could not check"), N_("The registry could not be reached for some credentials; try again later.")],
+  "root not trusted": [N_("Genuine, but not all under an authority you trust"), N_("Look at each credential below: some are accredited by an authority this service's trust list does not include.")],
 };
 
 // Each check in words: what it shows when it passes, what went wrong when it fails, and what
 // could not be checked ("Could not check whether …") when the answer is unknown or skipped.
 const CHECKS = {
-  "presentation": ["It is a well-formed skills passport", "It is not a well-formed skills passport", "whether it is a well-formed skills passport"],
-  "holder signature": ["The holder signed this passport", "Not signed by the holder", "whether the holder signed this passport"],
-  "holder binding": ["Every credential is about the holder", "Not every credential is about the holder", "whether every credential is about the holder"],
-  "presentation time": ["The passport is within its validity period", "The passport is expired, not yet valid or dated in the future", "whether the passport is within its validity period"],
-  "distinct credentials": ["Each credential is in the passport once", "The same credential is in the passport twice", "whether each credential is in the passport once"],
-  "audience": ["The passport was made for you", "The passport was made for someone else", "for whom the passport was made"],
-  "nonce": ["The passport answers your challenge", "The passport does not answer your challenge", "whether the passport answers your challenge"],
-  "format": ["It is a well-formed credential", "It is not a well-formed credential", "whether it is a well-formed credential"],
-  "schema": ["It has the shape its schema sets", "It does not have the shape its schema sets", "whether it has the shape its schema sets"],
-  "signing time": ["It was not signed in the future", "It claims to be signed in the future", "when it was signed"],
-  "cohort proof": ["It belongs to the batch the issuer recorded", "It does not belong to the batch the issuer recorded", "whether it belongs to the batch the issuer recorded"],
-  "issuer DID": ["The issuer is registered", "The issuer is not registered", "whether the issuer is registered"],
-  "signing key": ["The issuer's key was valid when it signed", "The issuer's key was not valid when it signed", "whether the issuer's key was valid when it signed"],
-  "signature": ["The issuer's signature matches the content", "The issuer's signature does not match the content", "whether the issuer's signature matches the content"],
-  "anchor": ["The issuer recorded it on the registry", "No matching record of it on the registry", "whether the issuer recorded it on the registry"],
-  "status list": ["Its status lists are the issuer's", "Its status lists are not the issuer's, so the issuer could not revoke it", "whether its status lists are the issuer's"],
-  "revocation status": ["The issuer has not revoked it", "Revoked by the issuer", "whether the issuer has revoked it"],
-  "suspension status": ["The issuer has not suspended it", "Suspended by the issuer", "whether the issuer has suspended it"],
-  "accreditation": ["The issuer was accredited to issue it", "The issuer was not accredited to issue it", "whether the issuer was accredited to issue it"],
-  "trusted root": ["Its top authority is one this service trusts", "Its top authority is not on the trust list", "whether its top authority is trusted"],
-  "validity period": ["It is within its validity period", "It is outside its validity period", "whether it is within its validity period"],
+  "presentation": [N_("It is a well-formed skills passport"), N_("It is not a well-formed skills passport"), N_("whether it is a well-formed skills passport")],
+  "holder signature": [N_("The holder signed this passport"), N_("Not signed by the holder"), N_("whether the holder signed this passport")],
+  "holder binding": [N_("Every credential is about the holder"), N_("Not every credential is about the holder"), N_("whether every credential is about the holder")],
+  "presentation time": [N_("The passport is within its validity period"), N_("The passport is expired, not yet valid or dated in the future"), N_("whether the passport is within its validity period")],
+  "distinct credentials": [N_("Each credential is in the passport once"), N_("The same credential is in the passport twice"), N_("whether each credential is in the passport once")],
+  "audience": [N_("The passport was made for you"), N_("The passport was made for someone else"), N_("for whom the passport was made")],
+  "nonce": [N_("The passport answers your challenge"), N_("The passport does not answer your challenge"), N_("whether the passport answers your challenge")],
+  "format": [N_("It is a well-formed credential"), N_("It is not a well-formed credential"), N_("whether it is a well-formed credential")],
+  "schema": [N_("It has the shape its schema sets"), N_("It does not have the shape its schema sets"), N_("whether it has the shape its schema sets")],
+  "signing time": [N_("It was not signed in the future"), N_("It claims to be signed in the future"), N_("when it was signed")],
+  "cohort proof": [N_("It belongs to the batch the issuer recorded"), N_("It does not belong to the batch the issuer recorded"), N_("whether it belongs to the batch the issuer recorded")],
+  "issuer DID": [N_("The issuer is registered"), N_("The issuer is not registered"), N_("whether the issuer is registered")],
+  "signing key": [N_("The issuer's key was valid when it signed"), N_("The issuer's key was not valid when it signed"), N_("whether the issuer's key was valid when it signed")],
+  "signature": [N_("The issuer's signature matches the content"), N_("The issuer's signature does not match the content"), N_("whether the issuer's signature matches the content")],
+  "anchor": [N_("The issuer recorded it on the registry"), N_("No matching record of it on the registry"), N_("whether the issuer recorded it on the registry")],
+  "status list": [N_("Its status lists are the issuer's"), N_("Its status lists are not the issuer's, so the issuer could not revoke it"), N_("whether its status lists are the issuer's")],
+  "revocation status": [N_("The issuer has not revoked it"), N_("Revoked by the issuer"), N_("whether the issuer has revoked it")],
+  "suspension status": [N_("The issuer has not suspended it"), N_("Suspended by the issuer"), N_("whether the issuer has suspended it")],
+  "accreditation": [N_("The issuer was accredited to issue it"), N_("The issuer was not accredited to issue it"), N_("whether the issuer was accredited to issue it")],
+  "trusted root": [N_("Its top authority is one this service trusts"), N_("Its top authority is not on the trust list"), N_("whether its top authority is trusted")],
+  "validity period": [N_("It is within its validity period"), N_("It is outside its validity period"), N_("whether it is within its validity period")],
 };
 
 // The checks whose failure means the person presenting a passport is not shown to be its holder.
@@ -53,22 +53,29 @@ const HOLDER_CHECKS = ["holder signature", "holder binding"];
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 function inMegabytes(bytes) {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`;
+  if (bytes < 1024) return fmt(_("{n} bytes"), { n: bytes });
+  if (bytes < 1024 * 1024) return fmt(_("{n} KB"), { n: Math.ceil(bytes / 1024) });
   const mb = bytes / (1024 * 1024);
-  return `${mb >= 10 ? Math.ceil(mb) : Math.ceil(mb * 10) / 10} MB`;
+  return fmt(_("{n} MB"), { n: mb >= 10 ? Math.ceil(mb) : Math.ceil(mb * 10) / 10 });
 }
 
 function tooLarge(what, bytes) {
-  return `${what} is ${inMegabytes(bytes)}; the service accepts up to ${inMegabytes(MAX_BODY_BYTES)}.`;
+  return fmt(_("{what} is {size}; the service accepts up to {limit}."), { what, size: inMegabytes(bytes), limit: inMegabytes(MAX_BODY_BYTES) });
+}
+
+// A table's words for `key` (VERDICTS, PASSPORT_VERDICTS), in the page's language.
+function wordsOf(table, key, fallback) {
+  return (table[key] || fallback).map((text) => _(text));
 }
 
 function label(check) {
-  const words = CHECKS[check.name];
-  if (check.outcome === "pass") return words ? words[0] : check.name;
-  if (check.outcome === "fail") return words ? words[1] : `Failed: ${check.name}`;
-  if (check.outcome === "skipped") return words ? `Not checked: ${words[2]}` : `Not checked: ${check.name}`;
-  return words ? `Could not check ${words[2]}` : `Could not check: ${check.name}`;
+  const words = CHECKS[check.name] ? CHECKS[check.name].map((text) => _(text)) : null;
+  // A check the table does not word (registry, quorum, ...): its label, as the command line names it.
+  const name = _(check.name);
+  if (check.outcome === "pass") return words ? words[0] : name;
+  if (check.outcome === "fail") return words ? words[1] : fmt(_("Failed: {check}"), { check: name });
+  if (check.outcome === "skipped") return fmt(_("Not checked: {what}"), { what: words ? words[2] : name });
+  return words ? fmt(_("Could not check {what}"), { what: words[2] }) : fmt(_("Could not check: {check}"), { check: name });
 }
 
 // `value` is text, or a list of text and nodes; `href` makes the text a link.
@@ -87,7 +94,8 @@ function checkList(list, checks) {
   for (const check of checks) {
     const item = element("li", null, { "data-outcome": check.outcome, "data-check": check.name });
     item.append(element("span", label(check), { class: "what" }));
-    item.append(withTimes(element("span", null, { class: "detail" }), check.message));
+    // The verifier's message; the fixed ones ("not revoked", ...) are in the catalog.
+    item.append(withTimes(element("span", null, { class: "detail" }), _(check.message)));
     list.append(item);
   }
 }
@@ -105,41 +113,41 @@ function alignedList(entries) {
 
 // What the credential certifies (the report's `certifies`), each value the issuer's text, inert.
 function certifiedFacts(facts, certified) {
-  fact(facts, "Qualification", certified.name);
-  fact(facts, "Type", certified.achievement_type);
-  if (certified.eqf_level) fact(facts, "EQF level", String(certified.eqf_level));
-  if (certified.description !== certified.name) fact(facts, "Description", certified.description);
-  fact(facts, "Assessed by", certified.criteria);
-  fact(facts, "Skills", alignedList(certified.skills));
-  fact(facts, "Occupations", alignedList(certified.occupations));
+  fact(facts, _("Qualification"), certified.name);
+  fact(facts, _("Type"), certified.achievement_type);
+  if (certified.eqf_level) fact(facts, _("EQF level"), String(certified.eqf_level));
+  if (certified.description !== certified.name) fact(facts, _("Description"), certified.description);
+  fact(facts, _("Assessed by"), certified.criteria);
+  fact(facts, _("Skills"), alignedList(certified.skills));
+  fact(facts, _("Occupations"), alignedList(certified.occupations));
   const skillLabels = new Set((certified.skills || []).map((entry) => entry.label));
   const outcomes = (certified.learning_outcomes || []).filter((title) => !skillLabels.has(title));
-  if (outcomes.length) fact(facts, "Learning outcomes", outcomes.join("; "));
+  if (outcomes.length) fact(facts, _("Learning outcomes"), outcomes.join("; "));
   const credits = (certified.credits || []).map((c) => (c.framework ? `${c.points} (${c.framework})` : c.points));
-  if (credits.length) fact(facts, "Credits", credits.join("; "));
+  if (credits.length) fact(facts, _("Credits"), credits.join("; "));
   const body = certified.awarding_body;
   const issuerDid = certified.issuer ? certified.issuer.did : null;
-  if (body && body.did !== issuerDid) fact(facts, "Awarded by", body.name ? `${body.name} (${body.did})` : body.did);
+  if (body && body.did !== issuerDid) fact(facts, _("Awarded by"), body.name ? `${body.name} (${body.did})` : body.did);
   const holder = certified.holder || {};
-  const document = holder.document ? ` (document ${holder.document})` : "";
-  if (holder.name) fact(facts, "Awarded to", `${holder.name}${document}`);
+  const document = holder.document ? fmt(_(" (document {document})"), { document: holder.document }) : "";
+  if (holder.name) fact(facts, _("Awarded to"), `${holder.name}${document}`);
 }
 
 function credentialFacts(facts, report, block) {
   const info = report.credential || {};
   const certified = report.certifies;
   if (certified) certifiedFacts(facts, certified);
-  else fact(facts, "Qualification", info.achievement);
+  else fact(facts, _("Qualification"), info.achievement);
   const issuerName = certified && certified.issuer ? certified.issuer.name : null;
-  fact(facts, "Issued by", issuerName ? `${issuerName} (${info.issuer})` : info.issuer,
+  fact(facts, _("Issued by"), issuerName ? `${issuerName} (${info.issuer})` : info.issuer,
     info.issuer ? `/issuer?did=${encodeURIComponent(info.issuer)}` : null);
-  if (info.issued) fact(facts, "Issued on", [timeElement(info.issued)]);
+  if (info.issued) fact(facts, _("Issued on"), [timeElement(info.issued)]);
   const accreditation = (report.checks || []).find((c) => c.name === "accreditation");
   const root = accreditation && accreditation.evidence && accreditation.evidence.root;
-  if (root) fact(facts, "Top authority", rootName(root));
-  if (certified && certified.valid_until) fact(facts, "Valid until", [timeElement(certified.valid_until)]);
+  if (root) fact(facts, _("Top authority"), rootName(root));
+  if (certified && certified.valid_until) fact(facts, _("Valid until"), [timeElement(certified.valid_until)]);
   if (block !== undefined && report.checked_at) {
-    fact(facts, "Checked at", block ? [timeElement(report.checked_at), ` (block ${block})`] : [timeElement(report.checked_at)]);
+    fact(facts, _("Checked at"), block ? [timeElement(report.checked_at), fmt(_(" (block {block})"), { block })] : [timeElement(report.checked_at)]);
   }
 }
 
@@ -159,13 +167,20 @@ async function loadTrustList() {
   } catch (error) {
     return;
   }
+  TRUSTED.loaded = true;
+  showTrustList();
+}
+
+function showTrustList() {
+  if (!TRUSTED.loaded) return;
   const line = $("trust-list");
   if (!TRUSTED.configured) {
-    line.textContent = "This service has no trust list: nobody has named the authorities it trusts, so no credential is shown as valid; a genuine one is shown as not under an authority you trust.";
+    line.textContent = _("This service has no trust list: nobody has named the authorities it trusts, so no credential is shown as valid; a genuine one is shown as not under an authority you trust.");
     return;
   }
   const names = TRUSTED.roots.map((r) => r.name || r.did).join(", ");
-  line.textContent = shown(`Authorities this service trusts${TRUSTED.name ? ` (${TRUSTED.name})` : ""}: ${names}.`);
+  const message = TRUSTED.name ? _("Authorities this service trusts ({list}): {names}.") : _("Authorities this service trusts: {names}.");
+  line.textContent = shown(fmt(message, { list: TRUSTED.name, names }));
 }
 
 function clearResult() {
@@ -177,17 +192,40 @@ function clearResult() {
   $("credentials").hidden = true;
 }
 
+// What went wrong, after the verdict's sentence: the report's own summary in English; in another
+// language the first check that failed (or could not be made), its label translated and its
+// message as the verifier wrote it, or for a passport how many of its credentials are valid.
+function why(report) {
+  if (document.documentElement.lang === "en" || !report.checks) return report.summary;
+  const check = report.checks.find((c) => c.outcome === "fail") || report.checks.find((c) => c.outcome === "unknown");
+  if (check) return `${label(check)}: ${check.message}`;
+  if (report.credentials) {
+    const valid = report.credentials.filter((c) => c.verdict === "valid").length;
+    return fmt(_("{valid} of {total} credentials valid."), { valid, total: report.credentials.length });
+  }
+  return report.summary;
+}
+
+// The answer shown last, shown again when the language changes.
+let SHOWN = null;
+
+document.addEventListener("languagechange", () => {
+  showTrustList();
+  if (SHOWN) show(SHOWN.report, SHOWN.block);
+});
+
 function show(report, block) {
+  SHOWN = { report, block };
   clearResult();
   if (report.kind === "passport") {
     showPassport(report, block);
     return;
   }
-  const [title, detail] = VERDICTS[report.verdict] || ["Unknown", report.summary];
+  const [title, detail] = wordsOf(VERDICTS, report.verdict, [N_("Unknown"), report.summary]);
   const facts = $("facts");
   credentialFacts(facts, report, block);
   checkList($("checks"), report.checks);
-  showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${report.summary}`);
+  showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${why(report)}`);
 }
 
 // A skills passport: the holder's own checks first, then one panel per credential with its
@@ -196,37 +234,37 @@ function show(report, block) {
 function showPassport(report, block) {
   const failed = (name) => report.checks.some((c) => c.name === name && c.outcome === "fail");
   const notHolder = HOLDER_CHECKS.some(failed);
-  let [title, detail] = PASSPORT_VERDICTS[report.verdict] || ["Not valid", "Do not rely on this passport."];
+  let [title, detail] = wordsOf(PASSPORT_VERDICTS, report.verdict, [N_("Not valid"), N_("Do not rely on this passport.")]);
   if (notHolder) {
-    title = "Not shown to be this person's passport";
-    detail = "The person presenting this passport could not be shown to be its holder, so nothing in it can be relied on as theirs.";
+    title = _("Not shown to be this person's passport");
+    detail = _("The person presenting this passport could not be shown to be its holder, so nothing in it can be relied on as theirs.");
   } else if (failed("presentation")) {
-    [title, detail] = ["Not valid", "This is not a well-formed skills passport; do not rely on it."];
+    [title, detail] = [_("Not valid"), _("This is not a well-formed skills passport; do not rely on it.")];
   }
   showCompetencies(report.competencies);
   const facts = $("facts");
-  fact(facts, "Holder", report.holder);
-  fact(facts, "Credentials", String(report.credentials.length));
-  if (block) fact(facts, "Checked at block", block);
+  fact(facts, _("Holder"), report.holder);
+  fact(facts, _("Credentials"), String(report.credentials.length));
+  if (block) fact(facts, _("Checked at block"), block);
   checkList($("checks"), report.checks);
   const panels = $("credentials");
   for (const [n, credential] of report.credentials.entries()) {
-    const [words] = VERDICTS[credential.verdict] || ["Unknown"];
+    const [words] = wordsOf(VERDICTS, credential.verdict, [N_("Unknown")]);
     const info = credential.credential || {};
     const panel = element("details", null, { "data-verdict": credential.verdict, class: "credential" });
     if (credential.verdict !== "valid") panel.open = true;
     const summary = element("summary");
     if (notHolder) {
-      summary.append(element("span", "Not relied on: the passport failed its holder check", { class: "badge", "data-verdict": "not relied on" }));
+      summary.append(element("span", _("Not relied on: the passport failed its holder check"), { class: "badge", "data-verdict": "not relied on" }));
     } else {
       summary.append(element("span", words, { class: "badge", "data-verdict": credential.verdict }));
     }
-    summary.append(element("span", info.achievement || `Credential ${n + 1}`, { class: "title" }));
+    summary.append(element("span", info.achievement || fmt(_("Credential {number}"), { number: n + 1 }), { class: "title" }));
     panel.append(summary);
     if (notHolder) {
-      panel.append(element("p", `Checked on its own, this credential is: ${words}. It is not shown to belong to the person presenting it.`, { class: "detail" }));
+      panel.append(element("p", fmt(_("Checked on its own, this credential is: {verdict}. It is not shown to belong to the person presenting it."), { verdict: words }), { class: "detail" }));
     }
-    if (credential.verdict !== "valid") panel.append(withTimes(element("p", null, { class: "detail" }), credential.summary));
+    if (credential.verdict !== "valid") panel.append(withTimes(element("p", null, { class: "detail" }), why(credential)));
     const list = element("dl");
     credentialFacts(list, credential);
     panel.append(list);
@@ -236,7 +274,7 @@ function showPassport(report, block) {
     panels.append(panel);
   }
   panels.hidden = report.credentials.length === 0;
-  showVerdict(notHolder ? "invalid" : report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${report.summary}`);
+  showVerdict(notHolder ? "invalid" : report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${why(report)}`);
 }
 
 // The passport as a summary of competencies (the report's `competencies`), shown before the evidence:
@@ -244,26 +282,27 @@ function showPassport(report, block) {
 function showCompetencies(summary) {
   const box = $("summary");
   if (!summary) return;
-  box.append(element("h2", "Summary of competencies"));
+  box.append(element("h2", _("Summary of competencies")));
   box.append(element("p", summary.note, { class: "note" }));
   const facts = element("dl");
-  if (summary.holder && summary.holder.name) fact(facts, "Holder", summary.holder.name);
-  if (summary.highest_eqf_level) fact(facts, "Highest EQF level", String(summary.highest_eqf_level));
+  if (summary.holder && summary.holder.name) fact(facts, _("Holder"), summary.holder.name);
+  if (summary.highest_eqf_level) fact(facts, _("Highest EQF level"), String(summary.highest_eqf_level));
   const areas = (entries) => (entries && entries.length ? [areaList(entries)] : null);
-  fact(facts, "Skills", areas(summary.skills));
-  fact(facts, "Occupations", areas(summary.occupations));
+  fact(facts, _("Skills"), areas(summary.skills));
+  fact(facts, _("Occupations"), areas(summary.occupations));
   const issuers = (summary.issuers || []).map((p) => (p.name ? `${p.name} (${p.did})` : p.did));
-  if (issuers.length) fact(facts, "Issuers", issuers.join("; "));
+  if (issuers.length) fact(facts, _("Issuers"), issuers.join("; "));
   box.append(facts);
   const list = element("ul", null, { class: "programmes" });
   for (const item of summary.programmes || []) {
-    const [words] = VERDICTS[item.verdict] || ["Unknown"];
+    const [words] = wordsOf(VERDICTS, item.verdict, [N_("Unknown")]);
     const line = element("li", null, { "data-verdict": item.verdict });
     line.append(element("span", words, { class: "badge", "data-verdict": item.verdict }), " ");
     const issuer = item.issuer && (item.issuer.name || item.issuer.did);
-    const eqf = item.eqf_level ? `, EQF level ${item.eqf_level}` : "";
-    line.append(element("span", `${item.name || `Credential ${item.number}`}${eqf}${issuer ? ` — ${issuer}` : ""}`));
-    if (item.issued) line.append(", issued ", timeElement(item.issued));
+    const eqf = item.eqf_level ? fmt(_(", EQF level {level}"), { level: item.eqf_level }) : "";
+    const name = item.name || fmt(_("Credential {number}"), { number: item.number });
+    line.append(element("span", `${name}${eqf}${issuer ? ` — ${issuer}` : ""}`));
+    if (item.issued) line.append(_(", issued "), timeElement(item.issued));
     list.append(line);
   }
   box.append(list);
@@ -273,13 +312,14 @@ function showCompetencies(summary) {
 function areaList(entries) {
   const list = element("ul", null, { class: "aligned" });
   for (const area of entries) {
-    const eqf = area.eqf_level ? ` (EQF level ${area.eqf_level})` : "";
+    const eqf = area.eqf_level ? fmt(_(" (EQF level {level})"), { level: area.eqf_level }) : "";
     list.append(element("li", `${area.label || area.uri}${eqf}`, { title: area.uri, "data-uri": area.uri }));
   }
   return list;
 }
 
 function refuse(title, detail) {
+  SHOWN = null;
   clearResult();
   showVerdict("error", title, detail);
 }
@@ -287,13 +327,13 @@ function refuse(title, detail) {
 // `file` is the File the text came from, if any (for the messages).
 async function verify(text, file) {
   if (!text.trim()) {
-    if (file) refuse("Empty file", `The file “${file.name}” is empty: there is nothing in it to check.`);
-    else refuse("Nothing to check", "Paste a credential or a skills passport, or open its file, then press Check.");
+    if (file) refuse(_("Empty file"), fmt(_("The file “{name}” is empty: there is nothing in it to check."), { name: file.name }));
+    else refuse(_("Nothing to check"), _("Paste a credential or a skills passport, or open its file, then press Check."));
     return;
   }
   const asked = askedTime($("at"));
   if (asked.error) {
-    refuse("Date in the future", asked.error);
+    refuse(_("Date in the future"), asked.error);
     return;
   }
   const body = { credential: text.trim() };
@@ -301,11 +341,11 @@ async function verify(text, file) {
   const json = JSON.stringify(body);
   const size = new Blob([json]).size;
   if (size > MAX_BODY_BYTES) {
-    refuse("Too large to check", tooLarge(`Once packed for sending, this ${file ? "file" : "text"}`, size));
+    refuse(_("Too large to check"), tooLarge(file ? _("Once packed for sending, this file") : _("Once packed for sending, this text"), size));
     return;
   }
   clearResult();
-  showVerdict("pending", "Checking…", "");
+  showVerdict("pending", _("Checking…"), "");
   try {
     const response = await fetch("/verify", {
       method: "POST",
@@ -314,14 +354,14 @@ async function verify(text, file) {
     });
     const data = await response.json();
     if (!response.ok) {
-      refuse("Could not read this", data.detail || response.statusText);
+      refuse(_("Could not read this"), data.detail || response.statusText);
       return;
     }
     // The block is the newest one the service read: it says when the answer was given, which is
     // only "checked at" when no earlier date was asked about.
     show(data, asked.at ? undefined : response.headers.get("X-Block-Number"));
   } catch (error) {
-    refuse("Could not check", NO_ANSWER);
+    refuse(_("Could not check"), noAnswer());
   }
 }
 
@@ -340,7 +380,7 @@ $("file").addEventListener("change", async () => {
     // Nothing of an earlier credential may stay behind to be checked in its place.
     $("credential").value = "";
     $("file").value = "";
-    refuse("File too large", tooLarge(`The file “${file.name}”`, file.size));
+    refuse(_("File too large"), tooLarge(fmt(_("The file “{name}”"), { name: file.name }), file.size));
     return;
   }
   const text = await file.text();
@@ -358,7 +398,7 @@ if ("BarcodeDetector" in window && navigator.mediaDevices && navigator.mediaDevi
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
     } catch (error) {
-      showVerdict("error", "No camera", "The camera could not be opened; paste or open the file instead.");
+      showVerdict("error", _("No camera"), _("The camera could not be opened; paste or open the file instead."));
       return;
     }
     const detector = new window.BarcodeDetector({ formats: ["qr_code"] });

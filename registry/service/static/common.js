@@ -27,7 +27,10 @@ function element(tag, text, attrs) {
   return node;
 }
 
-const NO_ANSWER = "The service did not answer. Check your connection and try again.";
+// In the page's language (registry/service/static/i18n.js), looked up when shown.
+function noAnswer() {
+  return _("The service did not answer. Check your connection and try again.");
+}
 
 // ---- Times: shown as "26 Nov 2026, 03:19 UTC", the exact ISO value kept in <time datetime> and
 // its tooltip.
@@ -37,6 +40,11 @@ const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g;
 function readableTime(iso) {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return iso;
+  const lang = document.documentElement.lang;
+  if (lang && lang !== "en") {
+    const options = { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC" };
+    return `${new Intl.DateTimeFormat(lang, options).format(when)} UTC`;
+  }
   const two = (n) => String(n).padStart(2, "0");
   return `${when.getUTCDate()} ${MONTHS[when.getUTCMonth()]} ${when.getUTCFullYear()}, `
     + `${two(when.getUTCHours())}:${two(when.getUTCMinutes())} UTC`;
@@ -78,11 +86,11 @@ function askedTime(input) {
   const value = input.value;
   if (!value) return {};
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(new Date(`${value}T00:00:00Z`).getTime())) {
-    return { error: "That date could not be read; pick it again." };
+    return { error: _("That date could not be read; pick it again.") };
   }
   const today = utcDay(new Date());
   if (value > today) {
-    return { error: "Pick today or an earlier day: the registry can only answer up to now." };
+    return { error: _("Pick today or an earlier day: the registry can only answer up to now.") };
   }
   return value === today ? {} : { at: value };
 }

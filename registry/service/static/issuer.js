@@ -1,18 +1,30 @@
 "use strict";
 // The issuer page: GET /api/issuers/{did}/check and show the chain from the issuer up to its root.
 
-const KINDS = { RootTAO: "Top authority (Root TAO)", TAO: "Accreditation body (TAO)", TI: "Trusted issuer (TI)" };
+const KINDS = { RootTAO: N_("Top authority (Root TAO)"), TAO: N_("Accreditation body (TAO)"), TI: N_("Trusted issuer (TI)") };
+
+// The answer shown last, shown again when the language changes (registry/service/static/i18n.js).
+let SHOWN = null;
+document.addEventListener("languagechange", () => {
+  if (SHOWN) {
+    $("chain").replaceChildren();
+    $("notes").replaceChildren();
+    showChain(SHOWN);
+  }
+});
 
 function showChain(data) {
+  SHOWN = data;
   const chain = $("chain");
   const notes = $("notes");
   for (const link of data.path) {
     const item = element("li", null, { "data-outcome": link.ok ? "pass" : "fail" });
     // The legal name its accreditation states, when it states one.
     const name = link.evidence && link.evidence.name ? `${link.evidence.name} (${link.did})` : link.did;
-    item.append(element("span", `${KINDS[link.issuer_type] || link.issuer_type}: ${name}`, { class: "what" }));
+    const kind = KINDS[link.issuer_type] ? _(KINDS[link.issuer_type]) : link.issuer_type;
+    item.append(element("span", fmt(_("{kind}: {name}"), { kind, name }), { class: "what" }));
     const by = link.evidence && link.evidence.accreditedBy;
-    const detail = by && by !== link.did ? `${link.message} (accredited by ${by})` : link.message;
+    const detail = by && by !== link.did ? fmt(_("{message} (accredited by {by})"), { message: link.message, by }) : link.message;
     item.append(withTimes(element("span", null, { class: "detail" }), detail));
     chain.append(item);
   }
@@ -20,39 +32,40 @@ function showChain(data) {
   // Accredited through an unbroken chain, but up to a root nobody said they trust (no trust list) or
   // one the trust list leaves out: never the green "Accredited".
   const untrusted = data.root && (data.trustedRoot === false || (data.ok && data.trustedRoot === null));
-  if (data.verdict === "could not determine") showVerdict("could not determine", "Could not check", data.summary);
-  else if (untrusted) showVerdict("root not trusted", "Accredited, but not under an authority you trust", data.summary);
-  else showVerdict(data.ok ? "valid" : "invalid", data.ok ? "Accredited" : "Not accredited", data.summary);
+  if (data.verdict === "could not determine") showVerdict("could not determine", _("Could not check"), data.summary);
+  else if (untrusted) showVerdict("root not trusted", _("Accredited, but not under an authority you trust"), data.summary);
+  else showVerdict(data.ok ? "valid" : "invalid", data.ok ? _("Accredited") : _("Not accredited"), data.summary);
 }
 
 async function check() {
+  SHOWN = null;
   $("chain").replaceChildren();
   $("notes").replaceChildren();
   const did = $("did").value.trim();
   if (!did) {
-    showVerdict("error", "Nothing to check", "Enter the issuer's DID (did:ebsi:…), then press Check.");
+    showVerdict("error", _("Nothing to check"), _("Enter the issuer's DID (did:ebsi:…), then press Check."));
     return;
   }
   const asked = askedTime($("at"));
   if (asked.error) {
-    showVerdict("error", "Date in the future", asked.error);
+    showVerdict("error", _("Date in the future"), asked.error);
     return;
   }
   const params = new URLSearchParams();
   for (const root of $("roots").value.split(/\s+/)) if (root) params.append("roots", root);
   if (asked.at) params.set("at", asked.at);
-  showVerdict("pending", "Checking…", "");
+  showVerdict("pending", _("Checking…"), "");
   let response;
   let data;
   try {
     response = await fetch(`/api/issuers/${encodeURIComponent(did)}/check?${params}`);
     data = await response.json();
   } catch (error) {
-    showVerdict("error", "Could not check", NO_ANSWER);
+    showVerdict("error", _("Could not check"), noAnswer());
     return;
   }
   if (!response.ok) {
-    showVerdict("error", "Could not check", data.detail || response.statusText);
+    showVerdict("error", _("Could not check"), data.detail || response.statusText);
     return;
   }
   showChain(data);

@@ -1,0 +1,215 @@
+"""`registry logbook ...`: a learner's logbook (issue #16, first cut): enrol, add and sign entries
+(offline, as files), anchor a day's entries, revoke one, show progress, share and verify an extract.
+The work is in registry/ops/logbook/."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.commands.programme import read_token
+from registry.cli.options import (
+    DeploymentOpt,
+    IssuerOpt,
+    RpcOpt,
+    TrustListOpt,
+    holder_did_of,
+    load_identity,
+    settings_of,
+    text,
+)
+from registry.cli.output import count, out, write_json
+from registry.errors import InputError
+from registry.text import shown
+
+app = typer.Typer(help="Skills logbooks: entries signed by learners and supervisors, anchored by the day.",
+                  no_args_is_help=True)  # fmt: skip
+DirArg = Annotated[Path, typer.Argument(help="The logbook directory.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _provider(ctx: typer.Context, issuer: str, rpc: list[str] | None, deployment: Path | None) -> Any:
+    from registry.ops.logbook import Provider
+    from registry.ops.registry import Registry
+
+    settings = settings_of(ctx, rpc, deployment)
+    return Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
+
+
+@app.command("enrol")
+def enrol(
+    ctx: typer.Context,
+    learner: Annotated[str, typer.Argument(help="The learner's did:key (from her wallet) or a local identity.")],
+    programme: Annotated[Path, typer.Option(help="The programme file (from `programme publish`).")],
+    issuer: IssuerOpt,
+    directory: Annotated[Path, typer.Option("--dir", help="The new logbook's directory.")],
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Enrol a learner in a programme: an anchored enrolment that opens her logbook."""
+    from registry.ops.logbook import Logbook
+
+    did = holder_did_of(settings_of(ctx, rpc, deployment), learner)
+    token = read_token(programme, "the programme")
+    if (directory / "logbook.json").exists():
+        raise InputError(f"{directory} holds a logbook already")
+    book = Logbook.create(directory, token, _provider(ctx, issuer, rpc, deployment).enrol(token, did))
+    out.print(f"enrolled {did} in {book.programme.ref}: logbook {book.id} in {directory}")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    directory: DirArg,
+    learner: Annotated[str, typer.Option(help="The learner's identity name (her key signs the entry).")],
+    date: Annotated[str, typer.Option(help="The day of the work, YYYY-MM-DD.", callback=text)],
+    unit: Annotated[str, typer.Option(help="The programme unit's id.", callback=text)],
+    activity: Annotated[str, typer.Option(help="What was done.", callback=text)],
+    hours: Annotated[float, typer.Option(help="Hours of work.")],
+    workplace: Annotated[str, typer.Option(help="Where.", callback=text)],
+    evidence: Annotated[Path | None, typer.Option(help="Evidence the learner keeps; referenced by hash.")] = None,
+) -> None:
+    """Sign a new entry as the learner (no network needed)."""
+    from registry.files import MIB, read_capped
+    from registry.ops.logbook import Logbook
+
+    book = Logbook(directory)
+    kept = read_capped(evidence, 64 * MIB, "the evidence") if evidence is not None else None
+    identity = load_identity(settings_of(ctx), learner)
+    fields = {"date": date, "unit": unit, "activity": activity, "hours": hours, "workplace": workplace}
+    entry = book.add(identity, fields, kept, int(time.time()))
+    out.print(f"entry {entry.id} written to {book.path_of(entry.id)}")
+
+
+@app.command("sign")
+def sign(
+    ctx: typer.Context,
+    entries: Annotated[list[Path], typer.Argument(help="Entry files to countersign.")],
+    signer: Annotated[str, typer.Option("--signer", help="The supervisor's or assessor's identity name.")],
+    authorisation: Annotated[Path, typer.Option(help="Her authorisation file.")],
+) -> None:
+    """Countersign learners' entries as an authorised supervisor or assessor (no network needed)."""
+    from registry.chain.deployment import write_json_atomic
+    from registry.ops.logbook.book import countersign, load_entry
+
+    token = read_token(authorisation, "the authorisation")
+    files = [(path, load_entry(path)) for path in entries]  # all read before any is changed
+    identity = load_identity(settings_of(ctx), signer)
+    signed = [(path, countersign(f, identity, token, int(time.time()))) for path, f in files]
+    for path, f in signed:
+        write_json_atomic(path, f.to_json())
+    out.print(f"countersigned {count(len(signed), 'entry')}")
+
+
+@app.command("anchor")
+def anchor(
+    ctx: typer.Context,
+    directories: Annotated[list[Path], typer.Argument(help="Logbook directories to collect entries from.")],
+    issuer: IssuerOpt,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Anchor every countersigned, unanchored entry of these logbooks as one Merkle root."""
+    from registry.ops.logbook import Logbook
+
+    books = [Logbook(d) for d in directories]
+    pending = [(b, f) for b in books for f in b.entries() if f.countersignature is not None and f.anchor is None]
+    if not pending:
+        raise InputError("no countersigned entry waits to be anchored in these logbooks")
+    owners = {id(f): book for book, f in pending}
+    root = _provider(ctx, issuer, rpc, deployment).anchor_day([f for _, f in pending], lambda f: owners[id(f)].save(f))
+    out.print(f"anchored {count(len(pending), 'entry')} of {count(len(books), 'logbook')} under root 0x{root.hex()}")
+
+
+@app.command("revoke")
+def revoke(
+    ctx: typer.Context,
+    entry: Annotated[Path, typer.Argument(help="The entry file.")],
+    issuer: IssuerOpt,
+    reason: Annotated[int, typer.Option(help="Reason code (as `registry revoke --help` lists).")] = 2,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Revoke one entry (a fraudulent sign-off) through the provider's status lists."""
+    from registry.ops.logbook.book import load_entry
+    from registry.ops.registry import REASONS
+
+    if reason not in REASONS:
+        raise InputError(f"--reason must be one of {', '.join(map(str, REASONS))}")
+    f = load_entry(entry)
+    _provider(ctx, issuer, rpc, deployment).revoke_entry(f, reason)
+    out.print(f"revoked entry {f.id} ({REASONS[reason]})")
+
+
+@app.command("show")
+def show(directory: DirArg, as_json: JsonOpt = False) -> None:
+    """Progress against the programme: hours countersigned and anchored per unit, what is missing."""
+    from registry.ops.logbook import Logbook
+
+    progress = Logbook(directory).progress()
+    if as_json:
+        write_json(progress.to_json())
+        return
+    out.print(f"{shown(progress.programme.title)} ({shown(progress.programme.ref)})")
+    for u in progress.units:
+        out.print(f"  {shown(u['unit'])} {shown(u['title'])}: {u['anchored']:g} of {u['needed']} h anchored"
+                  f" ({u['countersigned']:g} h countersigned)")  # fmt: skip
+    out.print("complete" if not progress.missing else "missing: " + "; ".join(progress.missing))
+
+
+@app.command("share")
+def share(
+    directory: DirArg,
+    output: Annotated[Path, typer.Option("--out", help="Where to write the extract.")],
+    entry: Annotated[list[str] | None, typer.Option(help="An entry id to share (repeatable; default all).")] = None,
+    record: Annotated[list[Path] | None, typer.Option(help="A revocation record to include.")] = None,
+) -> None:
+    """Write an extract of chosen anchored entries, with their proofs, for a verifier."""
+    from registry.chain.deployment import write_json_atomic
+    from registry.ops.logbook import Logbook
+
+    if output.exists():
+        raise InputError(f"{output} already exists; not overwriting it")
+    records = [read_token(p, "the revocation record") for p in record or []]
+    extract = Logbook(directory).share(entry, records)
+    write_json_atomic(output, extract.to_json())
+    out.print(f"shared {count(len(extract.entries), 'entry')} in {output}")
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    extract: Annotated[Path, typer.Argument(help="The extract (from `logbook share`).")],
+    record: Annotated[list[Path] | None, typer.Option(help="A provider's revocation record (repeatable).")] = None,
+    as_json: JsonOpt = False,
+    trust_list: TrustListOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Check each entry of an extract. Exit 0 all valid, 1 any not valid or revoked, 2 could not determine."""
+    from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED
+    from registry.ops.inputs import trust_lists
+    from registry.ops.logbook import load_extract, verify_extract
+    from registry.ops.registry import Registry
+
+    settings = settings_of(ctx, rpc, deployment)
+    shared = load_extract(extract)
+    records = [read_token(p, "the revocation record") for p in record or []]
+    roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
+    report = verify_extract(Registry.connect(settings), shared, records, roots)
+    if as_json:
+        write_json(report.to_json())
+    else:
+        out.print(f"{report.verdict}: {count(len(report.entries), 'entry')} of logbook {shown(report.logbook)}")
+        for problem in report.problems + report.unknown:
+            out.print(f"  {shown(problem)}")
+        for e in report.entries:
+            why = "; ".join(e.to_json()["reasons"] + e.notes)
+            out.print(
+                f"  {shown(e.date)} {shown(e.unit)} {e.hours:g} h: {e.verdict}" + (f" ({shown(why)})" if why else "")
+            )
+    codes = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
+    raise typer.Exit(codes.get(report.verdict, EXIT_FAILURE))

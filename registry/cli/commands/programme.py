@@ -1,0 +1,60 @@
+"""`registry programme ...`: a provider publishes a programme for logbooks (issue #16, first cut).
+The work is in registry/ops/logbook/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, load_identity, settings_of
+from registry.cli.output import out
+from registry.errors import InputError
+from registry.text import shown
+
+app = typer.Typer(help="Programmes: the competency standards logbooks record against.", no_args_is_help=True)
+OutOpt = Annotated[Path, typer.Option("--out", help="Where to write the signed document.")]
+
+
+def read_token(path: Path, what: str) -> str:
+    """A signed record kept as a file of its compact JWS."""
+    from registry.files import MIB, read_capped
+
+    raw = read_capped(path, MIB, what)
+    try:
+        return raw.decode("ascii").strip()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} ({path}) is not a compact JWS") from exc
+
+
+def write_token(path: Path, token: str) -> None:
+    if path.exists():
+        raise InputError(f"{path} already exists; not overwriting it")
+    if not path.parent.is_dir():
+        raise InputError(f"the directory {path.parent} does not exist")
+    path.write_text(token + "\n", encoding="ascii")
+
+
+@app.command("publish")
+def publish(
+    ctx: typer.Context,
+    programme: Annotated[Path, typer.Argument(help="The programme as JSON (id, version, title, units, ...).")],
+    issuer: IssuerOpt,
+    output: OutOpt,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Sign a programme as the provider (an accredited issuer) and anchor its hash."""
+    from registry.ops.logbook import Provider
+    from registry.ops.logbook.book import read_json
+    from registry.ops.registry import Registry
+
+    settings = settings_of(ctx, rpc, deployment)
+    data = read_json(programme, f"the programme {programme}")
+    if output.exists():
+        raise InputError(f"{output} already exists; not overwriting it")
+    provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
+    token = provider.publish_programme(data)
+    write_token(output, token)
+    out.print(f"published programme {shown(data.get('id'))} version {shown(data.get('version'))} to {output}")

@@ -1,0 +1,145 @@
+"""The verifier's words in the language of the run (registry/i18n): check labels, verdicts and
+the verdict line. The verifier itself writes English (its reports' JSON is machine output and
+stays English); what the command line shows of it is translated here, at the face.
+
+The verdict line (a report's `summary`) is read back by the shapes ops/verify writes it in
+(report.py's `verdict_of`, presentation.py's `_passport_verdict`); the verdict and the failed
+check's label are translated, the check's own message (with its facts) stays as the verifier
+wrote it. A summary of another shape is shown as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from registry.i18n import N_, _
+
+# Every check's label (ops/verify/report.py's `Code`; tests/cli/test_words.py holds the two equal).
+CHECK_LABELS = (
+    N_("format"), N_("schema"), N_("registry"), N_("cohort proof"), N_("signing time"), N_("time asked"),
+    N_("issuer DID"), N_("signing key"), N_("signature"), N_("anchor"), N_("status list"),
+    N_("revocation status"), N_("suspension status"), N_("accreditation"), N_("trusted root"),
+    N_("validity period"), N_("quorum"), N_("chain"), N_("presentation"), N_("holder signature"),
+    N_("holder binding"), N_("presentation time"), N_("distinct credentials"), N_("audience"), N_("nonce"),
+)  # fmt: skip
+
+# Every verdict (ops/verify/shapes.py's `Verdict`), as the summary table and a passport's lines name it.
+VERDICT_WORDS = {
+    "valid": N_("valid"),
+    "invalid": N_("invalid"),
+    "revoked": N_("revoked"),
+    "suspended": N_("suspended"),
+    "could not determine": N_("could not determine"),
+    "root not trusted": N_("root not trusted"),
+}
+
+_NUMBERS = r"(?P<v>\d+) of (?P<n>\d+)"
+# The verdict lines the verifier writes, most specific first: (pattern, message with its fields).
+_HEADLINES = (
+    (r"VALID: every check passed", N_("VALID: every check passed")),
+    (r"VALID: all (?P<n>\d+) credentials valid", N_("VALID: all {n} credentials valid")),
+    (rf"NOT ALL VALID: {_NUMBERS} credentials valid", N_("NOT ALL VALID: {v} of {n} credentials valid")),
+    (rf"COULD NOT DETERMINE: {_NUMBERS} valid", N_("COULD NOT DETERMINE: {v} of {n} valid")),
+    (
+        rf"ROOT NOT TRUSTED: {_NUMBERS} credentials valid, the others genuine but under a Root TAO you have not "
+        "said you trust",
+        N_(
+            "ROOT NOT TRUSTED: {v} of {n} credentials valid, the others genuine but under a Root TAO you have "
+            "not said you trust"
+        ),
+    ),
+    (r"ROOT NOT TRUSTED: genuine and anchored; (?P<rest>.*)", N_("ROOT NOT TRUSTED: genuine and anchored; {rest}")),
+    (r"REVOKED: (?P<rest>.*)", N_("REVOKED: {rest}")),
+    (r"SUSPENDED: (?P<rest>.*)", N_("SUSPENDED: {rest}")),
+    (r"INVALID: (?P<check>[A-Za-z ]+): (?P<rest>.*)", N_("INVALID: {check}: {rest}")),
+    (r"INVALID: (?P<rest>.*)", N_("INVALID: {rest}")),
+    (r"COULD NOT DETERMINE: (?P<rest>.*)", N_("COULD NOT DETERMINE: {rest}")),
+)
+_S = r"(?P<{}>\S+)"
+# The messages of the checks a valid credential or passport passes, the commonest lines of a report
+# (ops/verify: status.py, lookups.py, chain_checks.py, offline.py, schemas.py, presentation.py); any
+# other message, and every failure's, is shown as the verifier wrote it.
+_MESSAGES = (
+    (r"not revoked", N_("not revoked")),
+    (r"not suspended", N_("not suspended")),
+    (r"the key was valid in the issuer's DID document when it signed",
+     N_("the key was valid in the issuer's DID document when it signed")),
+    (rf"{_S.format('did')} is registered", N_("{did} is registered")),
+    (rf"signed by the holder {_S.format('did')}", N_("signed by the holder {did}")),
+    (rf"signed by {_S.format('key')}", N_("signed by {key}")),
+    (rf"credential hash anchored by {_S.format('did')} on {_S.format('time')} \(block (?P<block>\d+)\)",
+     N_("credential hash anchored by {did} on {time} (block {block})")),
+    (rf"cohort root anchored by {_S.format('did')} on {_S.format('time')} \(block (?P<block>\d+)\)",
+     N_("cohort root anchored by {did} on {time} (block {block})")),
+    (r"member of a cohort of (?P<n>\d+)", N_("member of a cohort of {n}")),
+    (rf"valid from {_S.format('start')} with no expiry date", N_("valid from {start} with no expiry date")),
+    (rf"valid from {_S.format('start')} until {_S.format('end')}", N_("valid from {start} until {end}")),
+    (r"conforms to the schema it names \((?P<id>[^()]+)\)", N_("conforms to the schema it names ({id})")),
+    (r"each credential is in the passport once", N_("each credential is in the passport once")),
+    (r"every credential is about the presentation's holder", N_("every credential is about the presentation's holder")),
+    (r"answers the challenge \(nonce\) given", N_("answers the challenge (nonce) given")),
+)  # fmt: skip
+# A passport's summary note (ops/verify/summary.py's `_note`).
+_NOTES = (
+    (r"its credential is valid and counts", N_("its credential is valid and counts")),
+    (r"all (?P<n>\d+) credentials are valid and count", N_("all {n} credentials are valid and count")),
+    (
+        r"(?P<v>\d+) of (?P<n>\d+) credentials are valid and count; the others are listed with their verdict",
+        N_("{v} of {n} credentials are valid and count; the others are listed with their verdict"),
+    ),
+    (r"nothing counts: the passport failed its (?P<checks>[a-z, ]+) check",
+     N_("nothing counts: the passport failed its {checks} check")),
+)  # fmt: skip
+
+
+def _compiled(table: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern, re.DOTALL), message) for pattern, message in table)
+
+
+_COMPILED = _compiled(_HEADLINES)
+_COMPILED_MESSAGES = _compiled(_MESSAGES)
+_COMPILED_NOTES = _compiled(_NOTES)
+
+
+def check_label(name: str) -> str:
+    """A check's label in the language of the run (an unknown one as it is)."""
+    return _(name) if name in CHECK_LABELS else name
+
+
+def verdict_word(verdict: str) -> str:
+    word = VERDICT_WORDS.get(verdict)
+    return _(word) if word else verdict
+
+
+def _translated(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str:
+    """`text` in the language of the run if one of `table`'s patterns reads it whole (a `check`
+    field must be a check's label, `checks` a list of them), else as it is."""
+    for pattern, message in table:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        fields = match.groupdict()
+        names = fields["check"].split(", ") if "check" in fields else fields.get("checks", "").split(", ")
+        if ("check" in fields or "checks" in fields) and not set(names) <= set(CHECK_LABELS):
+            continue
+        if "check" in fields:
+            fields["check"] = _(fields["check"])
+        if "checks" in fields:
+            fields["checks"] = ", ".join(_(name) for name in names)
+        return _(message).format(**fields)
+    return text
+
+
+def headline(summary: str) -> str:
+    """A report's verdict line in the language of the run."""
+    return _translated(_COMPILED, summary)
+
+
+def check_message(message: str) -> str:
+    """A passed check's message in the language of the run (the commonest ones; others as written)."""
+    return _translated(_COMPILED_MESSAGES, message)
+
+
+def summary_note(note: str) -> str:
+    """A passport summary's note in the language of the run."""
+    return _translated(_COMPILED_NOTES, note)

@@ -1,0 +1,176 @@
+"""The signed records of a logbook, each a compact JWS whose `typ` names it, and the files they
+travel in.
+
+| typ | signed by | says |
+|---|---|---|
+| `programme+jwt` | provider (did:ebsi) | the programme (formats/logbook/programme.py) |
+| `supervisor-authorisation+jwt` | provider | `sub` signs off `programme` as `role`, `nbf`-`exp` |
+| `logbook-enrolment+jwt` | provider | learner `sub` is enrolled in `programme`; her logbook is `logbook` |
+| `logbook-entry+jwt` | learner (did:key) | one dated entry of her logbook |
+| `logbook-countersignature+jwt` | supervisor/assessor (did:key) | entry signed off, under an authorisation |
+| `authorisation-revocation+jwt` | provider | revoked for cause: sign-offs dated from `untrustedFrom` untrusted |
+
+A day's entries are anchored as one Merkle root (OpenZeppelin StandardMerkleTree); a leaf binds the
+entry, its countersignature and its status entry (`day_leaf`), so none can be swapped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from registry.errors import InputError
+from registry.formats import jwt
+from registry.formats.didkey import jwk_from_did_key
+
+ENTRY_FILE = "skills-logbook-entry/1"
+EXTRACT = "skills-logbook-extract/1"
+LEAF_ENCODING = ["bytes32", "bytes32", "uint256", "uint256"]
+ENTRY_FIELDS = ("logbook", "date", "unit", "activity", "hours", "workplace")
+
+
+def sha256_hex(token: str) -> str:
+    return hashlib.sha256(token.strip().encode("ascii")).hexdigest()
+
+
+def entry_date(text: Any) -> int:
+    """The start (UTC) of an entry's day, `YYYY-MM-DD`."""
+    if not isinstance(text, str) or len(text) != 10:
+        raise InputError(f"an entry's date must be YYYY-MM-DD, not {str(text)[:20]!r}")
+    try:
+        return int(datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC).timestamp())
+    except ValueError as exc:
+        raise InputError(f"an entry's date must be YYYY-MM-DD, not {text!r}") from exc
+
+
+def sign_record(typ: str, payload: dict[str, Any], key: Any, kid: str) -> str:
+    return jwt.sign({"alg": "ES256", "typ": typ, "kid": kid}, payload, key)
+
+
+def signed_by(token: Any, typ: str) -> jwt.CompactJWS:
+    """The record `token` of type `typ`, parsed (its signature is checked by the caller, with the
+    key of its `iss`: `did_key_signed` for persons, the DID registry for providers)."""
+    if not isinstance(token, str):
+        raise InputError(f"a {typ} record must be a compact JWS")
+    parsed = jwt.parse(token)
+    if parsed.header.get("typ") != typ:
+        raise InputError(f"expected a {typ} record, found {str(parsed.header.get('typ'))[:40]!r}")
+    if not isinstance(parsed.payload.get("iss"), str):
+        raise InputError(f"the {typ} record names no issuer (iss)")
+    return parsed
+
+
+def did_key_signed(parsed: jwt.CompactJWS) -> bool:
+    """True when a person's record is signed by the did:key it names as `iss`."""
+    iss = str(parsed.payload["iss"])
+    if not iss.startswith("did:key:") or not (parsed.kid or "").startswith(iss + "#"):
+        return False
+    try:
+        return jwt.verify(parsed, jwk_from_did_key(iss))
+    except InputError:
+        return False
+
+
+def day_leaf(entry: str, countersignature: str, status_list: int, index: int) -> list[Any]:
+    """The leaf values of one entry in its day tree (encoded as LEAF_ENCODING)."""
+    return ["0x" + sha256_hex(entry), "0x" + sha256_hex(countersignature), status_list, index]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a learner writes for one day's work (signed by her as `logbook-entry+jwt`)."""
+
+    logbook: str
+    id: str
+    date: str
+    unit: str
+    activity: str
+    hours: float
+    workplace: str
+    evidence: str | None = None  # sha256 hex of evidence the learner keeps
+
+    def payload(self, learner: str, issued_at: int) -> dict[str, Any]:
+        entry_date(self.date)
+        if not 0 < self.hours <= 24:
+            raise InputError("an entry's hours must be more than 0 and at most 24")
+        if not self.activity.strip() or not self.workplace.strip():
+            raise InputError("an entry needs an activity and a workplace")
+        body: dict[str, Any] = {"iss": learner, "jti": self.id, "iat": issued_at, "logbook": self.logbook,
+                                "date": self.date, "unit": self.unit, "activity": self.activity,
+                                "hours": self.hours, "workplace": self.workplace}  # fmt: skip
+        if self.evidence is not None:
+            body["evidence"] = self.evidence
+        return body
+
+
+@dataclass
+class EntryFile:
+    """One entry as it travels: the learner's JWS, then the countersignature and the signer's
+    authorisation, then the day anchor (root, proof, status entry) the provider adds."""
+
+    entry: str
+    countersignature: str | None = None
+    authorisation: str | None = None
+    anchor: dict[str, Any] | None = None
+
+    @property
+    def id(self) -> str:
+        return str(jwt.parse(self.entry).payload.get("jti"))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": ENTRY_FILE, "entry": self.entry, "countersignature": self.countersignature,
+                "authorisation": self.authorisation, "anchor": self.anchor}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Any, source: str) -> EntryFile:
+        if not isinstance(data, dict) or data.get("format") != ENTRY_FILE:
+            raise InputError(f"{source} is not a logbook entry file ({ENTRY_FILE})")
+        entry = data.get("entry")
+        if not isinstance(entry, str):
+            raise InputError(f"{source} holds no signed entry")
+        parts = [data.get(k) for k in ("countersignature", "authorisation")]
+        if any(p is not None and not isinstance(p, str) for p in parts):
+            raise InputError(f"{source}: the countersignature and authorisation must be compact JWSs")
+        anchor = data.get("anchor")
+        if anchor is not None:
+            _check_anchor(anchor, source)
+        return cls(entry, parts[0], parts[1], anchor)
+
+
+def _check_anchor(anchor: Any, source: str) -> None:
+    ok = isinstance(anchor, dict) and isinstance(anchor.get("root"), str) and isinstance(anchor.get("proof"), list)
+    ok = ok and all(isinstance(anchor.get(k), int) and not isinstance(anchor.get(k), bool) for k in ("list", "index"))
+    if not ok or not all(isinstance(p, str) for p in anchor["proof"]):
+        raise InputError(f"{source}: the day anchor must hold root, proof, list and index")
+
+
+@dataclass
+class Extract:
+    """What a learner shares: the programme, her enrolment, chosen entries with their proofs, and
+    any revocation records of the authorisations they rest on."""
+
+    programme: str
+    enrolment: str
+    entries: list[EntryFile]
+    records: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": EXTRACT, "programme": self.programme, "enrolment": self.enrolment,
+                "entries": [e.to_json() for e in self.entries], "records": self.records}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Any, source: str) -> Extract:
+        if not isinstance(data, dict) or data.get("format") != EXTRACT:
+            raise InputError(f"{source} is not a logbook extract ({EXTRACT}): make one with `registry logbook share`")
+        entries, records = data.get("entries"), data.get("records", [])
+        if not isinstance(entries, list) or not isinstance(records, list):
+            raise InputError(f"{source}: 'entries' and 'records' must be lists")
+        if not all(isinstance(r, str) for r in records):
+            raise InputError(f"{source}: each revocation record must be a compact JWS")
+        for key in ("programme", "enrolment"):
+            if not isinstance(data.get(key), str):
+                raise InputError(f"{source} holds no signed {key}")
+        files = [EntryFile.from_json(e, f"{source} entry {n + 1}") for n, e in enumerate(entries)]
+        return cls(data["programme"], data["enrolment"], files, list(records))

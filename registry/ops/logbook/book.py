@@ -1,0 +1,149 @@
+"""A learner's logbook directory: `logbook.json` (the programme and her enrolment, as the provider
+signed them) and `entries/<id>.json` (one entry file each, written by `add`, completed by `sign` and
+the provider's `anchor`). Everything here works without a network: entries made offline are
+collected later as files."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from registry.chain.deployment import write_json_atomic
+from registry.errors import InputError
+from registry.files import MIB, read_capped
+from registry.formats import safejson
+from registry.formats.logbook import Entry, EntryFile, Extract, Programme, sign_record
+from registry.formats.logbook.records import did_key_signed, sha256_hex, signed_by
+from registry.keystore import Identity
+from registry.ops.logbook.provider import programme_of
+
+BOOK = "skills-logbook/1"
+MAX_FILE = 4 * MIB
+
+
+def read_json(path: Path, what: str) -> Any:
+    return safejson.loads(read_capped(path, MAX_FILE, what), what)
+
+
+def load_entry(path: Path) -> EntryFile:
+    return EntryFile.from_json(read_json(path, str(path)), str(path))
+
+
+def load_extract(path: Path) -> Extract:
+    return Extract.from_json(read_json(path, str(path)), str(path))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Per unit: hours needed, hours countersigned, hours anchored; and what is missing."""
+
+    programme: Programme
+    units: list[dict[str, Any]]
+
+    @property
+    def missing(self) -> list[str]:
+        return [f"{u['unit']}: {u['needed'] - u['anchored']:g} h" for u in self.units if u["anchored"] < u["needed"]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"programme": self.programme.ref, "title": self.programme.title, "units": self.units,
+                "missing": self.missing, "complete": not self.missing}  # fmt: skip
+
+
+class Logbook:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        data = read_json(directory / "logbook.json", f"the logbook in {directory}")
+        if not isinstance(data, dict) or data.get("format") != BOOK:
+            raise InputError(f"{directory} holds no logbook ({BOOK}): `registry logbook enrol` opens one")
+        self.programme_token = str(data.get("programme"))
+        self.enrolment_token = str(data.get("enrolment"))
+        self.programme = programme_of(self.programme_token)
+        self.enrolment = signed_by(self.enrolment_token, "logbook-enrolment+jwt").payload
+
+    @staticmethod
+    def create(directory: Path, programme: str, enrolment: str) -> Logbook:
+        if (directory / "logbook.json").exists():
+            raise InputError(f"{directory} holds a logbook already")
+        write_json_atomic(directory / "logbook.json", {"format": BOOK, "programme": programme, "enrolment": enrolment})
+        (directory / "entries").mkdir(exist_ok=True)
+        return Logbook(directory)
+
+    @property
+    def id(self) -> str:
+        return str(self.enrolment.get("logbook"))
+
+    def path_of(self, entry_id: str) -> Path:
+        return self.directory / "entries" / f"{entry_id.removeprefix('urn:uuid:')}.json"
+
+    def entries(self) -> list[EntryFile]:
+        folder = self.directory / "entries"
+        return [load_entry(p) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+
+    def save(self, entry: EntryFile) -> Path:
+        path = self.path_of(entry.id)
+        write_json_atomic(path, entry.to_json())
+        return path
+
+    def add(self, learner: Identity, fields: dict[str, Any], evidence: bytes | None, now: int) -> EntryFile:
+        """The learner signs a new entry (offline); its file is written into the logbook."""
+        if learner.did != self.enrolment.get("sub"):
+            raise InputError(f"{learner.name} is not the learner enrolled in this logbook")
+        if self.programme.unit(str(fields.get("unit"))) is None:
+            units = ", ".join(u.id for u in self.programme.units)
+            raise InputError(f"the programme has no unit {str(fields.get('unit'))[:40]!r} (its units: {units})")
+        entry = Entry(logbook=self.id, id=f"urn:uuid:{uuid.uuid4()}",
+                      evidence=hashlib.sha256(evidence).hexdigest() if evidence is not None else None,
+                      **fields)  # fmt: skip
+        token = sign_record("logbook-entry+jwt", entry.payload(learner.did, now), learner.signing_key, learner.kid)
+        entry_file = EntryFile(token)
+        self.save(entry_file)
+        return entry_file
+
+    def progress(self) -> Progress:
+        totals: dict[str, dict[str, Any]] = {
+            u.id: {"unit": u.id, "title": u.title, "needed": u.hours, "countersigned": 0.0, "anchored": 0.0}
+            for u in self.programme.units
+        }
+        for f in self.entries():
+            payload = signed_by(f.entry, "logbook-entry+jwt").payload
+            row = totals.get(str(payload.get("unit")))
+            if row is None or f.countersignature is None:
+                continue
+            row["countersigned"] += float(payload.get("hours", 0))
+            if f.anchor is not None:
+                row["anchored"] += float(payload.get("hours", 0))
+        return Progress(self.programme, list(totals.values()))
+
+    def share(self, entry_ids: list[str] | None, records: list[str]) -> Extract:
+        """The chosen entries (all anchored ones when None), with their proofs."""
+        chosen = [f for f in self.entries() if f.anchor is not None]
+        if entry_ids is not None:
+            wanted = {i.removeprefix("urn:uuid:") for i in entry_ids}
+            chosen = [f for f in chosen if f.id.removeprefix("urn:uuid:") in wanted]
+            found = {f.id.removeprefix("urn:uuid:") for f in chosen}
+            if wanted - found:
+                raise InputError(f"no anchored entry {sorted(wanted - found)[0]} in this logbook")
+        if not chosen:
+            raise InputError("this logbook has no anchored entries to share yet")
+        return Extract(self.programme_token, self.enrolment_token, chosen, records)
+
+
+def countersign(entry: EntryFile, signer: Identity, authorisation: str, now: int) -> EntryFile:
+    """The supervisor or assessor signs off a learner's entry under her authorisation (offline)."""
+    parsed = signed_by(entry.entry, "logbook-entry+jwt")
+    if not did_key_signed(parsed):
+        raise InputError("the entry's signature does not verify: it was altered or not signed by its learner")
+    auth = signed_by(authorisation, "supervisor-authorisation+jwt").payload
+    if auth.get("sub") != signer.did:
+        raise InputError(f"the authorisation given is not {signer.name}'s")
+    if entry.countersignature is not None:
+        raise InputError(f"entry {entry.id} is countersigned already")
+    role = auth.get("vc", {}).get("credentialSubject", {}).get("role") if isinstance(auth.get("vc"), dict) else None
+    token = sign_record("logbook-countersignature+jwt", {
+        "iss": signer.did, "iat": now, "entry": sha256_hex(entry.entry),
+        "authorisation": sha256_hex(authorisation), "role": role,
+    }, signer.signing_key, signer.kid)  # fmt: skip
+    return EntryFile(entry.entry, token, authorisation, None)

@@ -1,0 +1,184 @@
+"""What a provider does for logbooks: publish a programme, authorise (and revoke) supervisors and
+assessors, enrol learners, anchor a day's entries as one Merkle root, revoke one entry.
+
+Every write goes through the provider's journal as an issuer's does (ops/issuance.py's `Issuer`
+gives the journal, the writer lock and the status allocation); status entries of authorisations
+and entries live in the provider's own status lists. A revocation for cause that reaches back is a
+provider-signed `authorisation-revocation+jwt` whose hash is anchored (the credential registry's
+status event carries only a reason code): the learner's extract carries it, or the verifier is
+given it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from registry.config import Settings
+from registry.contracts.statusword import Purpose
+from registry.errors import InputError
+from registry.formats import jwt
+from registry.formats.logbook import EntryFile, Programme, day_leaf, entry_date, parse_programme, sign_record
+from registry.formats.logbook.records import LEAF_ENCODING, sha256_hex, signed_by
+from registry.formats.merkle import StandardMerkleTree
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Registry
+
+FOR_CAUSE = 2  # the reason code of a revocation for cause ("fraud or misrepresentation")
+DAY = 86_400
+
+
+def programme_of(token: str) -> Programme:
+    parsed = signed_by(token, "programme+jwt")
+    return parse_programme(parsed.payload.get("programme"), provider=str(parsed.payload["iss"]))
+
+
+class Provider:
+    def __init__(self, registry: Registry, identity: Identity, settings: Settings) -> None:
+        self.issuer = Issuer(registry, identity, settings)
+        self.registry = registry
+        self.identity = identity
+
+    def _sign(self, typ: str, payload: dict[str, Any]) -> str:
+        return sign_record(typ, {"iss": self.identity.did, **payload}, self.identity.signing_key, self.identity.kid)
+
+    def _anchor(self, token: str) -> dict[str, Any]:
+        """Anchor sha256 of `token` in the provider's namespace, journaled."""
+        call = self.registry.credentials.anchor(bytes.fromhex(sha256_hex(token)))
+        with self.issuer.writing():
+            op_ids = self.issuer.tx.record(self.identity.account, [(call, None)], batch=str(uuid.uuid4()))
+            receipt = self.issuer.tx.drive(self.identity.account, op_ids, self.identity)[0]
+        assert receipt is not None
+        return receipt
+
+    def _check_accredited(self) -> None:
+        from registry.ops.trust import Need, Trust, evaluate
+
+        did = self.identity.did
+        chain = Trust(self.registry, self.issuer.settings.public_url).fetch([did])[did]
+        report = evaluate(chain, self.registry.signing_time(), None, Need(types=("SkillsCredential",)))
+        if not report.ok:
+            raise InputError(f"{self.identity.name} may not publish a programme: {report.summary}")
+
+    def publish_programme(self, data: Any) -> str:
+        """Sign and anchor a programme (its provider is this identity); the signed JWS."""
+        if isinstance(data, dict):
+            data = {**data, "provider": self.identity.did}
+        programme = parse_programme(data)
+        self._check_accredited()
+        token = self._sign("programme+jwt", {"iat": self.registry.signing_time(), "programme": programme.to_json()})
+        self._anchor(token)
+        return token
+
+    def _own_programme(self, token: str) -> Programme:
+        programme = programme_of(token)
+        if programme.provider != self.identity.did:
+            raise InputError(f"the programme {programme.ref} was published by another provider")
+        return programme
+
+    def authorise(self, programme_token: str, person: str, role: str, valid_from: int, valid_until: int) -> str:
+        """Authorise `person` (did:key) to sign off `programme`'s units as `role`; anchored, with a
+        revocation entry in the provider's status lists. The signed credential."""
+        programme = self._own_programme(programme_token)
+        if not person.startswith("did:key:"):
+            raise InputError("a supervisor or assessor is a person: give her did:key")
+        if role not in ("supervisor", "assessor"):
+            raise InputError("the role must be supervisor or assessor")
+        if valid_until <= valid_from:
+            raise InputError("the authorisation must end after it begins")
+        with self.issuer.writing():
+            number, index = self.issuer.allocator.allocate_single(str(uuid.uuid4()))
+            now = self.registry.signing_time()
+            token = self._sign("supervisor-authorisation+jwt", {
+                "sub": person, "jti": f"urn:uuid:{uuid.uuid4()}", "iat": now, "nbf": valid_from, "exp": valid_until,
+                "vc": {"type": ["VerifiableCredential", "SupervisorAuthorisation"],
+                       "credentialSubject": {"id": person, "programme": programme.ref, "role": role},
+                       "credentialStatus": {"statusPurpose": "revocation", "list": number, "index": index}},
+            })  # fmt: skip
+            self._anchor(token)
+            self.issuer.publish_new_lists(number)
+        return token
+
+    def _revoke(self, number: int, index: int, reason: int) -> None:
+        call = self.registry.credentials.set_status(Purpose.REVOCATION, number, index, reason)
+        with self.issuer.writing():
+            op_ids = self.issuer.tx.record(self.identity.account, [(call, None)])
+            self.issuer.tx.drive(self.identity.account, op_ids, self.identity)
+
+    def revoke_authorisation(self, token: str, reason: int, untrusted_from: str | None) -> str | None:
+        """Revoke an authorisation in the status lists; with `untrusted_from` (a date) also sign and
+        anchor the record saying its sign-offs from that date are not to be trusted (returned)."""
+        parsed = signed_by(token, "supervisor-authorisation+jwt")
+        if parsed.payload["iss"] != self.identity.did:
+            raise InputError("this authorisation was issued by another provider")
+        number, index = status_of(parsed.payload)
+        record = None
+        if untrusted_from is not None:
+            entry_date(untrusted_from)
+            record = self._sign("authorisation-revocation+jwt", {
+                "iat": self.registry.signing_time(), "authorisation": sha256_hex(token),
+                "untrustedFrom": untrusted_from, "reason": reason,
+            })  # fmt: skip
+            self._anchor(record)
+        self._revoke(number, index, FOR_CAUSE if record is not None else reason)
+        return record
+
+    def enrol(self, programme_token: str, learner: str) -> str:
+        """Enrol `learner` (did:key); the anchored enrolment names her new logbook's id."""
+        programme = self._own_programme(programme_token)
+        if not learner.startswith("did:key:"):
+            raise InputError("a learner is a person: give her did:key (from her wallet)")
+        token = self._sign("logbook-enrolment+jwt", {
+            "sub": learner, "iat": self.registry.signing_time(), "logbook": f"urn:uuid:{uuid.uuid4()}",
+            "programme": programme.ref, "programmeHash": sha256_hex(programme_token),
+        })  # fmt: skip
+        self._anchor(token)
+        return token
+
+    def anchor_day(self, files: Sequence[EntryFile], save: Callable[[EntryFile], object] | None = None) -> bytes:
+        """Anchor countersigned entries (of any learners) as one Merkle root in one transaction; each
+        file gets its anchor (root, proof, status entry). The root.
+
+        As a cohort's: the journal row first, then the files (`save`, each entry's file with its
+        proof), then the transaction; a kill after the row leaves files whose anchor the journal sends
+        on the provider's next write (or `journal reconcile`), never a root nobody holds a proof of."""
+        if not files:
+            raise InputError("no countersigned entries to anchor")
+        for f in files:
+            if f.countersignature is None or f.authorisation is None:
+                raise InputError(f"entry {f.id} is not countersigned yet: `registry logbook sign` it first")
+            if f.anchor is not None:
+                raise InputError(f"entry {f.id} is anchored already")
+        with self.issuer.writing():
+            batch = str(uuid.uuid4())
+            number, indexes = self.issuer.allocator.allocate_cohort(len(files), batch)
+            pairs = zip(files, indexes, strict=True)
+            values = [day_leaf(f.entry, str(f.countersignature), number, i) for f, i in pairs]
+            tree = StandardMerkleTree.of(values, LEAF_ENCODING)
+            call = self.registry.credentials.anchor_cohort(bytes.fromhex(tree.root[2:]), len(files))
+            op_ids = self.issuer.tx.record(self.identity.account, [(call, None)], batch=batch)
+            for n, (f, index) in enumerate(zip(files, indexes, strict=True)):
+                f.anchor = {"root": tree.root, "proof": tree.get_proof(n), "list": number, "index": index}
+                if save is not None:
+                    save(f)
+            self.issuer.tx.drive(self.identity.account, op_ids, self.identity)
+            self.issuer.publish_new_lists(number)
+        return bytes.fromhex(tree.root[2:])
+
+    def revoke_entry(self, entry: EntryFile, reason: int) -> None:
+        if entry.anchor is None:
+            raise InputError(f"entry {entry.id} was never anchored, so it has no status to revoke")
+        self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
+
+
+def status_of(payload: dict[str, Any]) -> tuple[int, int]:
+    status = payload.get("vc", {}).get("credentialStatus") if isinstance(payload.get("vc"), dict) else None
+    if not isinstance(status, dict) or not all(isinstance(status.get(k), int) for k in ("list", "index")):
+        raise InputError("the authorisation carries no status entry")
+    return int(status["list"]), int(status["index"])
+
+
+def parsed_payload(token: str) -> dict[str, Any]:
+    return jwt.parse(token).payload

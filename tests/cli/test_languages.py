@@ -1,0 +1,61 @@
+"""`registry verify` in French and Arabic: chosen by `--lang` or the locale (LANG), the verdict line,
+check labels and summary table in that language; `--json` stays English (machine output)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from registry.config import Settings
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.registry import Purpose
+from tests.conftest import welding_certificate
+
+
+def verify(settings: Settings, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"REGISTRY_LANG", "LC_ALL", "LC_MESSAGES", "LANG"}}
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args]
+    argv[argv.index("verify") + 1 : argv.index("verify") + 1] = [
+        "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file),
+    ]  # fmt: skip
+    return subprocess.run(argv, capture_output=True, text=True, env={**base, **(env or {})}, timeout=120)
+
+
+def test_verify_speaks_french_and_arabic(settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path) -> None:
+    valid = tmp_path / "valid.json"
+    valid.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    revoked = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    issuer.change_status([revoked.credential], Purpose.REVOCATION, set_=True, reason=2)
+    (tmp_path / "revoked.json").write_text(revoked.dumps())
+
+    french = verify(settings, "--lang", "fr", "verify", str(valid))
+    assert french.returncode == 0, french.stdout + french.stderr
+    assert f"{valid}: VALIDE : toutes les vérifications ont réussi" in french.stdout
+    assert "✔ statut de révocation : non révoquée" in french.stdout and "délivrée le" in french.stdout
+    assert "✔ signature : signée par did:ebsi:" in french.stdout
+
+    arabic = verify(settings, "verify", str(valid), env={"LANG": "ar_MA.UTF-8"})
+    assert arabic.returncode == 0, arabic.stdout + arabic.stderr
+    assert "صالحة: نجحت جميع عمليات التحقق" in arabic.stdout
+    assert "✔ حالة الإلغاء: غير ملغاة" in arabic.stdout
+
+    both = verify(settings, "--lang", "fr", "verify", str(valid), str(tmp_path / "revoked.json"))
+    assert both.returncode == 1, both.stdout + both.stderr
+    assert f"{tmp_path / 'revoked.json'}: RÉVOQUÉE : " in both.stdout
+    assert "2 attestations vérifiées" in both.stdout and "révoquée" in both.stdout
+
+    machine = verify(settings, "--lang", "ar", "verify", "--json", str(valid))
+    report = json.loads(machine.stdout)
+    assert report["verdict"] == "valid" and report["summary"] == "VALID: every check passed"
+    assert {check["name"] for check in report["checks"]} >= {"signature", "revocation status"}
+
+    english = verify(settings, "verify", str(valid), env={"LANG": "C.UTF-8"})
+    assert f"{valid}: VALID: every check passed" in english.stdout
+
+    wrong = verify(settings, "--lang", "xx", "verify", str(valid))
+    assert wrong.returncode == 64 and "is not a language of this registry: use one of en, fr, ar" in wrong.stderr
+    assert len(wrong.stderr.strip().splitlines()) == 1 and "Traceback" not in wrong.stderr

@@ -1,0 +1,65 @@
+"""A logbook through the real `registry` command (issue #16, first cut): programme published,
+supervisor authorised, learner enrolled, entries added and countersigned as files, one day anchor,
+progress shown, an extract shared and verified; an entry revoked; the supervisor revoked for cause."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from registry.config import Settings
+from tests.cli.test_wallet import cli, ok, one_line_error
+from tests.conftest import Chain
+
+SKILL = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314"
+
+
+def day(offset: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=offset)).strftime("%Y-%m-%d")
+
+
+def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Settings, tmp_path: Path) -> None:
+    home = settings.home
+    net = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    (tmp_path / "programme.json").write_text(json.dumps({
+        "id": "urn:programme:mig", "version": 1, "title": "MIG welding", "eqfLevel": 4, "durationMonths": 12,
+        "backdatingDays": 7, "units": [{"id": "U1", "title": "Joints", "skills": [SKILL], "hours": 6}],
+    }))  # fmt: skip
+    prog, auth, book = tmp_path / "programme.jwt", tmp_path / "sup.jwt", tmp_path / "book"
+    ok(cli(home, "programme", "publish", str(tmp_path / "programme.json"), "--issuer", "training-centre",
+           "--out", str(prog), *net))  # fmt: skip
+    for person in ("amina", "sam"):
+        ok(cli(home, "identity", "create", "--person", person))
+    ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
+           "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), *net))  # fmt: skip
+    ok(cli(home, "logbook", "enrol", "amina", "--programme", str(prog), "--issuer", "training-centre",
+           "--dir", str(book), *net))  # fmt: skip
+    for date in (day(-2), day(-1)):
+        ok(cli(home, "logbook", "add", str(book), "--learner", "amina", "--date", date, "--unit", "U1",
+               "--activity", "fillet welds", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
+    one_line_error(cli(home, "logbook", "add", str(book), "--learner", "amina", "--date", day(0), "--unit", "U9",
+                       "--activity", "x", "--hours", "3", "--workplace", "Yard 3"), "no unit 'U9'")  # fmt: skip
+    entries = sorted(str(p) for p in (book / "entries").glob("*.json"))
+    ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
+    assert "anchored 2 entries of 1 logbook" in ok(cli(home, "logbook", "anchor", str(book), "--issuer",
+                                                       "training-centre", *net))  # fmt: skip
+    progress = json.loads(ok(cli(home, "logbook", "show", str(book), "--json")))
+    assert progress["units"][0]["anchored"] == 6 and progress["complete"]
+    ok(cli(home, "logbook", "share", str(book), "--out", str(tmp_path / "extract.json")))
+    checked = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--json", *net)
+    assert checked.returncode == 0 and json.loads(checked.stdout)["verdict"] == "valid", checked.stdout
+    ok(cli(home, "logbook", "revoke", entries[0], "--issuer", "training-centre", *net))
+    checked = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--json", *net)
+    verdicts = sorted(e["verdict"] for e in json.loads(checked.stdout)["entries"])
+    assert checked.returncode == 1 and verdicts == ["revoked", "valid"], checked.stdout
+    record = tmp_path / "revocation.jwt"
+    ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", "--untrusted-from", day(-5),
+           "--record", str(record), *net))  # fmt: skip
+    unknown = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), *net)
+    assert unknown.returncode == 2 and unknown.stdout.startswith("could not determine")  # never valid, never invalid
+    refused = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--record", str(record), "--json", *net)
+    assert refused.returncode == 1
+    assert all(e["verdict"] != "valid" for e in json.loads(refused.stdout)["entries"])
+    one_line_error(cli(home, "logbook", "verify", str(prog), *net), "programme.jwt is not valid JSON")
+    one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")

@@ -1,0 +1,169 @@
+"""The translations (registry/i18n, registry/locale/*/LC_MESSAGES/registry.po): every message the
+code marks, extracted now by Babel from the Python, the page's scripts and its HTML, has a
+translation in every catalog, with the same {fields}; the CLI's words cover every check and verdict
+the verifier has; and the language of a run is chosen as documented."""
+
+from __future__ import annotations
+
+import re
+import tokenize
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from registry import i18n
+from registry.cli.words import CHECK_LABELS, VERDICT_WORDS, check_label, check_message, headline, summary_note
+from registry.errors import InputError
+from registry.i18n.extract import LOCALE, missing, read, template
+from registry.ops.verify.report import Code, verdict_of
+from registry.ops.verify.shapes import Outcome, Verdict
+from registry.ops.verify.summary import _note
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
+
+
+@pytest.fixture(scope="module")
+def pot():  # type: ignore[no-untyped-def]
+    return template()
+
+
+@pytest.fixture(autouse=True)
+def _english_after() -> object:
+    yield
+    i18n.use(i18n.DEFAULT)
+
+
+def test_the_template_holds_the_verdicts_checks_and_the_pages_words(pot) -> None:  # type: ignore[no-untyped-def]
+    ids = {m.id for m in pot if m.id}
+    # Python (cli/words.py, cli/output.py), the page's script, its HTML text and a placeholder.
+    expected = {"VALID: every check passed", "revocation status", "Valid", "Check a skills credential",
+                "…or paste it here", "The service did not answer. Check your connection and try again."}  # fmt: skip
+    assert expected <= ids
+    assert any(m.id and "SKC1" in m.id for m in pot)
+    assert len(ids) > 200
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_catalog_translates_every_message(code: str, pot) -> None:  # type: ignore[no-untyped-def]
+    assert missing(code, pot) == [], f"registry/locale/{code}: run `python -m registry.i18n.extract update`, translate"
+
+
+def test_a_catalog_that_misses_a_message_is_caught(pot) -> None:  # type: ignore[no-untyped-def]
+    book = read("fr")
+    book.delete("VALID: every check passed")
+    book.get("revocation status").string = ""  # type: ignore[union-attr]
+    book.get("Valid").flags.add("fuzzy")  # type: ignore[union-attr]
+    assert sorted(missing("fr", pot, book)) == ["VALID: every check passed", "Valid", "revocation status"]
+
+
+_FIELD = re.compile(r"\{(\w*)\}")
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_translations_keep_the_fields_of_their_message(code: str) -> None:
+    for message in read(code):
+        if not message.id:
+            continue
+        source = message.id[-1] if isinstance(message.id, tuple) else message.id
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        for form in forms:
+            assert set(_FIELD.findall(form)) == set(_FIELD.findall(source)), (code, message.id, form)
+
+
+def test_the_cli_names_every_check_and_verdict_the_verifier_has() -> None:
+    assert set(CHECK_LABELS) == {code.label for code in Code}
+    assert set(VERDICT_WORDS) == {str(verdict) for verdict in Verdict}
+
+
+def _summary(code: Code, outcome: Outcome, message: str = "the facts") -> str:
+    rows = [(Code.FORMAT, Outcome.PASS, "ok", {}), (code, outcome, message, {})]
+    return verdict_of(rows)[1]  # type: ignore[arg-type]
+
+
+def test_every_verdict_line_the_verifier_writes_is_translated() -> None:
+    lines = [
+        _summary(Code.SIGNATURE, Outcome.PASS),
+        _summary(Code.REVOCATION_STATUS, Outcome.FAIL),
+        _summary(Code.SUSPENSION_STATUS, Outcome.FAIL),
+        _summary(Code.SIGNATURE, Outcome.FAIL),
+        _summary(Code.ANCHOR, Outcome.UNKNOWN),
+        _summary(Code.TRUSTED_ROOT, Outcome.FAIL),
+    ]
+    i18n.use("fr")
+    assert [headline(line) for line in lines] == [
+        "VALIDE : toutes les vérifications ont réussi",
+        "RÉVOQUÉE : the facts",
+        "SUSPENDUE : the facts",
+        "NON VALIDE : signature : the facts",
+        "INDÉTERMINÉ : the facts",
+        "RACINE NON RECONNUE : authentique et ancrée ; the facts",
+    ]
+    i18n.use("ar")
+    assert headline(lines[0]) == "صالحة: نجحت جميع عمليات التحقق"
+    assert check_label("revocation status") == "حالة الإلغاء"
+    i18n.use("en")
+    assert [headline(line) for line in lines] == lines
+    assert headline("something else: untouched") == "something else: untouched"
+
+
+def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
+    notes = [_note(1, 1, []), _note(3, 3, []), _note(1, 2, []), _note(0, 2, ["holder signature", "holder binding"])]
+    i18n.use("fr")
+    assert [summary_note(note) for note in notes] == [
+        "son attestation est valide et compte",
+        "les 3 attestations sont valides et comptent",
+        "1 attestations sur 2 sont valides et comptent ; les autres sont listées avec leur verdict",
+        "rien ne compte : le passeport a échoué à la vérification signature du titulaire, lien au titulaire",
+    ]
+    assert check_message("not revoked") == "non révoquée"
+    assert check_message("valid from 2026-01-01T00:00:00Z with no expiry date") == (
+        "valable à partir du 2026-01-01T00:00:00Z, sans date d’expiration"  # noqa: RUF001 (French apostrophe)
+    )
+    assert check_message("revoked for fraud") == "revoked for fraud"  # a message it has no words for: as written
+
+
+def test_the_language_of_a_run() -> None:
+    assert i18n.choose(None, {}) == "en"
+    assert i18n.choose(None, {"LANG": "fr_FR.UTF-8"}) == "fr"
+    assert i18n.choose(None, {"LANG": "de_DE.UTF-8"}) == "en"  # a language nobody translated
+    assert i18n.choose(None, {"LANG": "fr_FR.UTF-8", "LC_ALL": "C.UTF-8"}) == "en"  # LC_ALL first, as POSIX
+    assert i18n.choose(None, {"LANG": "en_GB.UTF-8", "LC_MESSAGES": "ar_EG.UTF-8"}) == "ar"
+    assert i18n.choose(None, {"LC_ALL": "fr_FR.UTF-8", "REGISTRY_LANG": "ar"}) == "ar"
+    assert i18n.choose("FR", {"REGISTRY_LANG": "ar"}) == "fr"
+    for option, env in (("xx", {}), (None, {"REGISTRY_LANG": "klingon"})):
+        with pytest.raises(InputError, match="is not a language of this registry: use one of en, fr, ar"):
+            i18n.choose(option, env)
+    assert i18n.direction("ar") == "rtl" and i18n.direction("fr") == "ltr"
+
+
+def test_plural_forms_follow_each_language() -> None:
+    i18n.use("ar")
+    forms = [i18n.ngettext("{n} credential checked", "{n} credentials checked", n).format(n=n) for n in (1, 2, 5, 11)]
+    assert forms == ["فُحصت شهادة واحدة (1)", "فُحصت شهادتان (2)", "فُحصت 5 شهادات", "فُحصت 11 شهادة"]
+    i18n.use("fr")
+    assert i18n.ngettext("{n} credential checked", "{n} credentials checked", 1) == "{n} attestation vérifiée"
+    assert i18n.ngettext("{n} credential checked", "{n} credentials checked", 3) == "{n} attestations vérifiées"
+
+
+def test_the_catalogs_ship_in_the_wheel() -> None:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["registry"]
+    shipped = {path for pattern in data for path in (ROOT / "registry").glob(pattern)}
+    for code in TRANSLATED:
+        assert LOCALE / code / "LC_MESSAGES" / "registry.po" in shipped
+    assert ROOT / "registry" / "service" / "static" / "i18n.js" in shipped
+
+
+def test_no_message_hides_inside_an_f_string() -> None:
+    """Before Python 3.12 an f-string is one token, and the extractor cannot see a `_()` inside it:
+    its message would never reach a catalog and would stay English."""
+    hidden = []
+    for path in sorted((ROOT / "registry").rglob("*.py")):
+        with path.open("rb") as handle:
+            for token in tokenize.tokenize(handle.readline):
+                prefix = re.match(r"[A-Za-z]*", token.string)
+                fstring = token.type == tokenize.STRING and prefix and "f" in prefix.group().lower()
+                if fstring and re.search(r"\b(_|N_|ngettext)\(", token.string):
+                    hidden.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert hidden == []

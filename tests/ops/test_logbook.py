@@ -1,0 +1,191 @@
+"""Skills logbooks on anvil (issue #16, first cut): one provider, two learners, supervisors whose
+authorisations are for another programme, ended, revoked for cause; one day anchor for all."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from registry.config import Settings
+from registry.formats.jwt import b64url_decode, b64url_encode
+from registry.formats.logbook import EntryFile, Extract
+from registry.keystore import Identity, new_legal_entity, new_natural_person
+from registry.ops.logbook import FOR_CAUSE, Logbook, Provider, verify_extract
+from registry.ops.registry import Registry
+from registry.ops.trust import IssuerType, Trust, TrustList
+from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, TAO_SCOPE, WELDING_SCOPE, fund
+
+DAY = 86_400
+SKILL = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314"
+PROGRAMME = {
+    "id": "urn:programme:mig-welding", "version": 1, "title": "MIG welding apprenticeship", "eqfLevel": 4,
+    "durationMonths": 18, "backdatingDays": 7,
+    "units": [
+        {"id": "U1", "title": "Prepare joints", "skills": [SKILL], "hours": 6, "signer": "supervisor"},
+        {"id": "U2", "title": "Weld plate", "skills": [SKILL], "hours": 2, "signer": "assessor"},
+    ],
+}  # fmt: skip
+
+
+def day(offset: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=offset)).strftime("%Y-%m-%d")
+
+
+@dataclass
+class World:
+    registry: Registry
+    provider: Provider
+    amina: Logbook
+    bob: Logbook
+    entries: dict[str, EntryFile]
+    record: str
+    root: str
+
+
+def _legal(registry: Registry, name: str) -> Identity:
+    identity = new_legal_entity(name)
+    fund(registry, identity)
+    registry.register_did(identity)
+    return identity
+
+
+def _provider(registry: Registry, settings: Settings) -> tuple[Provider, str]:
+    trust = Trust(registry, "http://registry.test")
+    until = int(time.time()) + ONE_YEAR
+    root, tao, ti = (_legal(registry, n) for n in ("authority", "body", "centre"))
+    root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
+    tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
+    trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until)
+    return Provider(registry, ti, settings), root.did
+
+
+@pytest.fixture(scope="module")
+def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory) -> World:  # type: ignore[no-untyped-def]
+    home = tmp_path_factory.mktemp("logbook")
+    settings = Settings(home=home / "home", rpc_urls=(anvil.rpc_url,), deployment_path=deployment_file)
+    registry = Registry.connect(settings)
+    provider, root = _provider(registry, settings)
+    programme = provider.publish_programme(PROGRAMME)
+    other = provider.publish_programme({**PROGRAMME, "id": "urn:programme:care", "title": "Care work"})
+    now = registry.signing_time()
+    people = {n: new_natural_person(n) for n in ("amina", "bob", "sup", "other", "ended", "fraud", "assessor")}
+    auth = {
+        "sup": provider.authorise(programme, people["sup"].did, "supervisor", now - 60 * DAY, now + 60 * DAY),
+        "other": provider.authorise(other, people["other"].did, "supervisor", now - 60 * DAY, now + 60 * DAY),
+        "ended": provider.authorise(programme, people["ended"].did, "supervisor", now - 60 * DAY, now - 10 * DAY),
+        "fraud": provider.authorise(programme, people["fraud"].did, "supervisor", now - 60 * DAY, now + 60 * DAY),
+        "assessor": provider.authorise(programme, people["assessor"].did, "assessor", now - 60 * DAY, now + 60 * DAY),
+    }
+    books = {}
+    for learner in ("amina", "bob"):
+        enrolment = provider.enrol(programme, people[learner].did)
+        books[learner] = Logbook.create(home / learner, programme, enrolment)
+    plan = {  # name: (learner, offset in days, unit, signer)
+        "good": ("amina", -1, "U1", "sup"), "assessed": ("amina", 0, "U2", "assessor"),
+        "unauthorised": ("amina", -2, "U1", "other"), "ended": ("amina", -1, "U1", "ended"),
+        "fraud": ("amina", -3, "U1", "fraud"), "backdated": ("amina", -30, "U1", "sup"),
+        "revoked": ("amina", -1, "U1", "sup"), "bobs": ("bob", -1, "U1", "sup"),
+    }  # fmt: skip
+    from registry.ops.logbook.book import countersign
+
+    entries = {}
+    for name, (learner, offset, unit, signer) in plan.items():
+        fields = {"date": day(offset), "unit": unit, "activity": f"{name} work", "hours": 2, "workplace": "Yard 3"}
+        made = books[learner].add(people[learner], fields, b"photo" if name == "good" else None, now)
+        entries[name] = countersign(made, people[signer], auth[signer], now - 3600)  # signed off before the revocations
+    owner = {entries[name].id: books[learner] for name, (learner, *_rest) in plan.items()}
+    provider.anchor_day(list(entries.values()), lambda f: owner[f.id].save(f))  # one root for both learners
+    provider.revoke_entry(entries["revoked"], reason=2)
+    record = provider.revoke_authorisation(auth["fraud"], FOR_CAUSE, untrusted_from=day(-5))
+    assert record is not None
+    return World(registry, provider, books["amina"], books["bob"], entries, record, root)
+
+
+def verdicts(world: World, names: list[str], *, records: list[str] | None = None) -> dict[str, tuple[str, str]]:
+    extract = world.amina.share([world.entries[n].id for n in names if n != "bobs"], [])
+    by_id = {world.entries[n].id: n for n in names}
+    if "bobs" in names:
+        extract.entries.append(world.entries["bobs"])
+    report = verify_extract(world.registry, extract, records if records is not None else [world.record])
+    assert not report.problems
+    return {by_id[e.id]: (e.verdict, " ".join(e.to_json()["reasons"] + e.notes)) for e in report.entries}
+
+
+def test_an_entry_signed_off_by_an_authorised_supervisor_or_assessor_is_valid(world: World) -> None:
+    found = verdicts(world, ["good", "assessed"])
+    assert found == {"good": ("valid", ""), "assessed": ("valid", "")}
+
+
+def test_signers_not_authorised_for_the_programme_or_after_the_end_are_not_valid(world: World) -> None:
+    found = verdicts(world, ["unauthorised", "ended"])
+    assert found["unauthorised"][0] == "not valid" and "not authorised for the programme" in found["unauthorised"][1]
+    assert found["ended"][0] == "not valid" and "outside the signer's authorisation period" in found["ended"][1]
+
+
+def test_a_revocation_for_cause_reaching_back_makes_earlier_sign_offs_not_valid(world: World) -> None:
+    verdict, why = verdicts(world, ["fraud"])["fraud"]
+    assert verdict == "not valid" and f"from {day(-5)} are not trusted" in why
+    # Without the provider's record, the reach-back cannot be known: never valid, never invalid.
+    verdict, why = verdicts(world, ["fraud"], records=[])["fraud"]
+    assert verdict == "could not determine" and "revocation record" in why
+
+
+def test_an_entry_dated_before_the_backdating_window_is_reported(world: World) -> None:
+    verdict, why = verdicts(world, ["backdated", "good"])["backdated"]
+    assert verdict == "valid" and "backdated: dated more than 7 days before its day anchor" in why
+
+
+def test_a_revoked_entry_shows_revoked_while_the_rest_stand(world: World) -> None:
+    found = verdicts(world, ["revoked", "good", "assessed"])
+    assert found["revoked"][0] == "revoked" and "fraud or misrepresentation" in found["revoked"][1]
+    assert found["good"][0] == found["assessed"][0] == "valid"
+
+
+def test_an_entry_moved_from_another_learners_logbook_is_not_valid(world: World) -> None:
+    found = verdicts(world, ["good", "bobs"])
+    assert found["bobs"] == ("not valid", "the entry belongs to another learner's logbook, not this one")
+    assert found["good"][0] == "valid"
+
+
+def test_an_altered_entry_is_not_valid(world: World) -> None:
+    extract = world.amina.share([world.entries["good"].id], [])
+    header, payload, signature = extract.entries[0].entry.split(".")
+    claims = json.loads(b64url_decode(payload))
+    claims["hours"] = 8
+    extract.entries[0].entry = ".".join([header, b64url_encode(json.dumps(claims).encode()), signature])
+    report = verify_extract(world.registry, Extract.from_json(extract.to_json(), "x"), [world.record])
+    assert report.verdict == "not valid"
+    assert "the learner's signature does not verify" in report.to_json()["entries"][0]["reasons"][0]
+
+
+def test_progress_counts_anchored_hours_against_the_standard(world: World) -> None:
+    progress = world.amina.progress().to_json()
+    units = {u["unit"]: u for u in progress["units"]}
+    assert units["U1"]["anchored"] == 12 and units["U2"]["anchored"] == 2
+    assert progress["missing"] == [] and progress["complete"]
+    assert world.bob.progress().missing == ["U1: 4 h", "U2: 2 h"]
+
+
+def test_a_days_entries_of_every_learner_are_one_root_in_one_transaction(world: World) -> None:
+    roots = {f.anchor["root"] for f in world.entries.values() if f.anchor is not None}
+    assert len(roots) == 1
+    account = world.provider.identity.account.address
+    pairs = [(account, bytes.fromhex(roots.pop()[2:]))]
+    (record,) = world.registry.anchor_records(pairs, world.registry.client.call(world.registry.anchors_call(pairs)))
+    assert record.exists and record.count == len(world.entries) == 8
+    # Each learner's files hold their own entries, proofs included.
+    assert {f.id for f in world.bob.entries()} == {world.entries["bobs"].id}
+    assert all(f.anchor is not None for f in world.amina.entries())
+
+
+def test_the_providers_accreditation_is_checked_against_the_verifiers_trust_list(world: World) -> None:
+    extract = world.amina.share([world.entries["good"].id], [])
+    trusted = TrustList(frozenset({world.root}), "test roots")
+    assert verify_extract(world.registry, extract, [], trusted).verdict == "valid"
+    elsewhere = verify_extract(world.registry, extract, [], TrustList(frozenset({"did:ebsi:zNobody"}), "other roots"))
+    assert elsewhere.verdict == "not valid" and "which is not in the trust list other roots" in elsewhere.problems[0]

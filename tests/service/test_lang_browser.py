@@ -1,0 +1,120 @@
+"""The page in French and Arabic, in a real browser (Debian's Chromium, driven by Playwright): the
+language comes from the browser's own (navigator.languages) or the page's selector; <html lang> and
+dir follow it (Arabic right to left, laid out mirrored by the style sheet's logical properties),
+and the verdict, the check labels and the page's own words are the catalog's (registry/locale)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from registry.i18n import catalog
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from tests.conftest import Chain
+from tests.service.test_service_browser import ARGS, ARTIFACTS, CHROMIUM, sync_api, valid_and_revoked
+
+pytest_plugins = ("tests.helpers.service_fixtures",)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+def page_in(browser: sync_api.Browser, service: str, locale: str) -> sync_api.Page:
+    context = browser.new_context(base_url=service, locale=locale, viewport={"width": 390, "height": 844})
+    return context.new_page()
+
+
+def verdict_of_file(page: sync_api.Page, path: Path) -> tuple[str, str]:
+    page.evaluate("() => { document.querySelector('#verdict').dataset.verdict = 'waiting'; }")
+    page.set_input_files("#file", str(path))
+    page.wait_for_function(
+        "() => !['pending', 'waiting', undefined].includes(document.querySelector('#verdict').dataset.verdict)",
+        timeout=10_000,
+    )
+    return str(page.locator("#verdict").get_attribute("data-verdict")), page.locator("#verdict h2").inner_text()
+
+
+def language_of(page: sync_api.Page) -> tuple[str | None, str | None]:
+    root = page.locator("html")
+    return root.get_attribute("lang"), root.get_attribute("dir")
+
+
+def test_the_page_in_arabic_then_french(
+    browser: sync_api.Browser, service: str, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    valid, revoked = valid_and_revoked(issuer, holder)
+    (tmp_path / "valid.json").write_text(valid.dumps())
+    (tmp_path / "revoked.json").write_text(revoked.dumps())
+    arabic, french = catalog("ar").messages, catalog("fr").messages
+
+    page = page_in(browser, service, "ar-MA")  # a browser set to Arabic: the page starts in Arabic
+    page.goto("/")
+    page.wait_for_function("() => document.documentElement.lang === 'ar'")
+    assert language_of(page) == ("ar", "rtl")
+    assert page.locator("h1").inner_text() == arabic["Check a skills credential"] == "التحقق من شهادة مهارات"
+    assert page.locator("#verify").inner_text() == arabic["Check"]
+    verdict, title = verdict_of_file(page, tmp_path / "valid.json")
+    assert (verdict, title) == ("valid", "صالحة")
+    label = page.locator('#checks li[data-check="signature"] .what').inner_text()
+    assert label == arabic["The issuer's signature matches the content"]
+    # Right to left: the check mark sits on the right, the text indented from the right.
+    item = page.locator("#checks li").first
+    assert item.evaluate("li => getComputedStyle(li).paddingRight") == "32px"
+    assert item.evaluate("li => getComputedStyle(li).paddingLeft") == "0px"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "arabic-valid.png"), full_page=True)
+
+    # The selector: French, and the answer on screen is shown again in French.
+    page.select_option("#lang", "fr")
+    page.wait_for_function("() => document.documentElement.lang === 'fr'")
+    assert language_of(page) == ("fr", "ltr")
+    assert page.locator("#verdict h2").inner_text() == french["Valid"] == "Valide"
+    assert page.locator("h1").inner_text() == "Vérifier une attestation de compétences"
+    verdict, title = verdict_of_file(page, tmp_path / "revoked.json")
+    assert (verdict, title) == ("revoked", "Révoquée")
+    assert french["The issuer has withdrawn this credential."] in page.locator("#verdict").inner_text()
+    revocation = page.locator('#checks li[data-check="revocation status"] .what').inner_text()
+    assert revocation == french["Revoked by the issuer"] and revocation.startswith("Révoquée par")
+    assert page.locator("#checks li").first.evaluate("li => getComputedStyle(li).paddingLeft") == "32px"
+    page.screenshot(path=str(ARTIFACTS / "french-revoked.png"), full_page=True)
+
+    # The choice is kept: the next visit opens in French whatever the browser says.
+    page.goto("/")
+    page.wait_for_function("() => document.documentElement.lang === 'fr'")
+    page.select_option("#lang", "en")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert language_of(page) == ("en", "ltr")
+    assert page.locator("h1").inner_text() == "Check a skills credential"
+    page.context.close()
+
+
+def test_the_issuer_page_in_arabic(browser: sync_api.Browser, service: str, chain: Chain) -> None:
+    page = page_in(browser, service, "ar")
+    page.goto(f"/issuer?did={chain.ti.did}")
+    page.wait_for_function("() => document.documentElement.lang === 'ar' && document.querySelector('#chain li')")
+    page.wait_for_function("() => document.querySelector('#verdict').dataset.verdict === 'valid'")
+    assert language_of(page) == ("ar", "rtl")
+    assert page.locator("h1").inner_text() == "من اعتمد هذه الجهة المُصدِرة؟"
+    assert page.locator("#verdict h2").inner_text() == catalog("ar").messages["Accredited"] == "معتمدة"
+    links = page.locator("#chain li .what").all_inner_texts()
+    assert links[0] == f"جهة مُصدِرة موثوقة (TI): {chain.ti.did}"
+    assert links[2] == f"الجهة العليا (Root TAO): {chain.root.did}"
+    page.screenshot(path=str(ARTIFACTS / "arabic-issuer.png"), full_page=True)
+    page.context.close()
+
+
+def test_a_browser_in_a_language_we_lack_gets_english(browser: sync_api.Browser, service: str) -> None:
+    page = page_in(browser, service, "de-DE")
+    page.goto("/")
+    page.wait_for_function("() => document.documentElement.dir === 'ltr'")
+    assert language_of(page) == ("en", "ltr")
+    assert page.locator("h1").inner_text() == "Check a skills credential"
+    page.context.close()
