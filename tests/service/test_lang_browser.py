@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from registry.i18n import catalog
@@ -109,6 +110,17 @@ def test_the_issuer_page_in_arabic(browser: sync_api.Browser, service: str, chai
     assert links[2] == f"الجهة العليا (Root TAO): {chain.root.did}"
     page.screenshot(path=str(ARTIFACTS / "arabic-issuer.png"), full_page=True)
     page.context.close()
+
+
+def test_the_catalog_the_page_reads(service: str) -> None:
+    arabic = httpx.get(f"{service}/api/i18n/ar", timeout=10)
+    assert arabic.status_code == 200
+    body = arabic.json()
+    assert (body["lang"], body["dir"], body["name"]) == ("ar", "rtl", "العربية")
+    assert body["messages"] == {k: v for k, v in catalog("ar").messages.items() if isinstance(v, str)}
+    missing = httpx.get(f"{service}/api/i18n/xx", timeout=10)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+    assert "this service has en, fr, ar" in missing.json()["detail"]
 
 
 def test_a_browser_in_a_language_we_lack_gets_english(browser: sync_api.Browser, service: str) -> None:
