@@ -5,6 +5,7 @@ and the verdict, the check labels and the page's own words are the catalog's (re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from registry.i18n import catalog
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
+from registry.ops.passport import create_passport
 from tests.conftest import Chain
 from tests.service.test_service_browser import ARGS, ARTIFACTS, CHROMIUM, sync_api, valid_and_revoked
 
@@ -46,6 +48,16 @@ def verdict_of_file(page: sync_api.Page, path: Path) -> tuple[str, str]:
 def language_of(page: sync_api.Page) -> tuple[str | None, str | None]:
     root = page.locator("html")
     return root.get_attribute("lang"), root.get_attribute("dir")
+
+
+def passport_in_french(page: sync_api.Page, path: Path, passport: object) -> None:
+    """A passport: its summary's heading and note in French, the note worked out from its numbers."""
+    path.write_text(json.dumps(passport))
+    verdict, title = verdict_of_file(page, path)
+    assert (verdict, title) == ("invalid", catalog("fr").messages["Not all valid"])
+    summary = page.locator("#summary").inner_text()
+    assert summary.startswith("Synthèse des compétences")
+    assert "attestations valides et retenues : 1 sur 2 ; les autres sont listées avec leur verdict" in summary
 
 
 def test_the_page_in_arabic_then_french(
@@ -86,6 +98,7 @@ def test_the_page_in_arabic_then_french(
     assert revocation == french["Revoked by the issuer"] and revocation.startswith("Révoquée par")
     assert page.locator("#checks li").first.evaluate("li => getComputedStyle(li).paddingLeft") == "32px"
     page.screenshot(path=str(ARTIFACTS / "french-revoked.png"), full_page=True)
+    passport_in_french(page, tmp_path / "passport.json", create_passport(holder, [valid, revoked]))
 
     # The choice is kept: the next visit opens in French whatever the browser says.
     page.goto("/")
