@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from registry.config import Settings
-from tests.cli.test_wallet import cli, ok, one_line_error
+from tests.cli.test_wallet import cli, did_of, ok, one_line_error
 from tests.conftest import Chain
 
 SKILL = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314"
@@ -29,17 +29,19 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     prog, auth, book = tmp_path / "programme.jwt", tmp_path / "sup.jwt", tmp_path / "book"
     ok(cli(home, "programme", "publish", str(tmp_path / "programme.json"), "--issuer", "training-centre",
            "--out", str(prog), *net))  # fmt: skip
-    for person in ("amina", "sam"):
-        ok(cli(home, "identity", "create", "--person", person))
+    ok(cli(home, "identity", "create", "--person", "sam"))
+    amina = did_of(ok(cli(home, "wallet", "create")))  # the learner's key is in her wallet
     ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
            "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), *net))  # fmt: skip
-    ok(cli(home, "logbook", "enrol", "amina", "--programme", str(prog), "--issuer", "training-centre",
+    ok(cli(home, "logbook", "enrol", amina, "--programme", str(prog), "--issuer", "training-centre",
            "--dir", str(book), *net))  # fmt: skip
     for date in (day(-2), day(-1)):
-        ok(cli(home, "logbook", "add", str(book), "--learner", "amina", "--date", date, "--unit", "U1",
+        ok(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", date, "--unit", "U1",
                "--activity", "fillet welds", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
-    one_line_error(cli(home, "logbook", "add", str(book), "--learner", "amina", "--date", day(0), "--unit", "U9",
+    one_line_error(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(0), "--unit", "U9",
                        "--activity", "x", "--hours", "3", "--workplace", "Yard 3"), "no unit 'U9'")  # fmt: skip
+    one_line_error(cli(home, "logbook", "add", str(book), "--date", day(0), "--unit", "U1", "--activity", "x",
+                       "--hours", "3", "--workplace", "Yard 3"), "say whose key signs")  # fmt: skip
     entries = sorted(str(p) for p in (book / "entries").glob("*.json"))
     ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
     assert "anchored 2 entries of 1 logbook" in ok(cli(home, "logbook", "anchor", str(book), "--issuer",

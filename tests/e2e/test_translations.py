@@ -114,7 +114,7 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     assert [summary_note(note) for note in notes] == [
         "son attestation est valide et compte",
         "les 3 attestations sont valides et comptent",
-        "1 attestations sur 2 sont valides et comptent ; les autres sont listées avec leur verdict",
+        "attestations valides et retenues : 1 sur 2 ; les autres sont listées avec leur verdict",
         "rien ne compte : le passeport a échoué à la vérification signature du titulaire, lien au titulaire",
     ]
     assert check_message("not revoked") == "non révoquée"

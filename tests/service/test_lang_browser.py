@@ -5,14 +5,17 @@ and the verdict, the check labels and the page's own words are the catalog's (re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from registry.i18n import catalog
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
+from registry.ops.passport import create_passport
 from tests.conftest import Chain
 from tests.service.test_service_browser import ARGS, ARTIFACTS, CHROMIUM, sync_api, valid_and_revoked
 
@@ -45,6 +48,16 @@ def verdict_of_file(page: sync_api.Page, path: Path) -> tuple[str, str]:
 def language_of(page: sync_api.Page) -> tuple[str | None, str | None]:
     root = page.locator("html")
     return root.get_attribute("lang"), root.get_attribute("dir")
+
+
+def passport_in_french(page: sync_api.Page, path: Path, passport: object) -> None:
+    """A passport: its summary's heading and note in French, the note worked out from its numbers."""
+    path.write_text(json.dumps(passport))
+    verdict, title = verdict_of_file(page, path)
+    assert (verdict, title) == ("invalid", catalog("fr").messages["Not all valid"])
+    summary = page.locator("#summary").inner_text()
+    assert summary.startswith("Synthèse des compétences")
+    assert "attestations valides et retenues : 1 sur 2 ; les autres sont listées avec leur verdict" in summary
 
 
 def test_the_page_in_arabic_then_french(
@@ -85,6 +98,7 @@ def test_the_page_in_arabic_then_french(
     assert revocation == french["Revoked by the issuer"] and revocation.startswith("Révoquée par")
     assert page.locator("#checks li").first.evaluate("li => getComputedStyle(li).paddingLeft") == "32px"
     page.screenshot(path=str(ARTIFACTS / "french-revoked.png"), full_page=True)
+    passport_in_french(page, tmp_path / "passport.json", create_passport(holder, [valid, revoked]))
 
     # The choice is kept: the next visit opens in French whatever the browser says.
     page.goto("/")
@@ -109,6 +123,17 @@ def test_the_issuer_page_in_arabic(browser: sync_api.Browser, service: str, chai
     assert links[2] == f"الجهة العليا (Root TAO): {chain.root.did}"
     page.screenshot(path=str(ARTIFACTS / "arabic-issuer.png"), full_page=True)
     page.context.close()
+
+
+def test_the_catalog_the_page_reads(service: str) -> None:
+    arabic = httpx.get(f"{service}/api/i18n/ar", timeout=10)
+    assert arabic.status_code == 200
+    body = arabic.json()
+    assert (body["lang"], body["dir"], body["name"]) == ("ar", "rtl", "العربية")
+    assert body["messages"] == {k: v for k, v in catalog("ar").messages.items() if isinstance(v, str)}
+    missing = httpx.get(f"{service}/api/i18n/xx", timeout=10)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+    assert "this service has en, fr, ar" in missing.json()["detail"]
 
 
 def test_a_browser_in_a_language_we_lack_gets_english(browser: sync_api.Browser, service: str) -> None:

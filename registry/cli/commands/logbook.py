@@ -28,6 +28,21 @@ from registry.text import shown
 app = typer.Typer(help="Skills logbooks: entries signed by learners and supervisors, anchored by the day.",
                   no_args_is_help=True)  # fmt: skip
 DirArg = Annotated[Path, typer.Argument(help="The logbook directory.")]
+FromWalletOpt = Annotated[bool, typer.Option("--from-wallet", help="Sign with your wallet's key.")]
+WalletOpt = Annotated[Path | None, typer.Option("--wallet", help="The wallet directory (default <home>/wallet).")]
+
+
+def _person(ctx: typer.Context, name: str | None, from_wallet: bool, wallet: Path | None, did: str) -> Any:
+    """The signing person: an identity of the key store (`name`), or the key for `did` in her wallet."""
+    from registry.cli.commands.wallet import wallet_of, wallet_passphrase
+
+    if (name is None) == (not from_wallet):
+        raise InputError("say whose key signs: an identity name, or --from-wallet")
+    if name is not None:
+        return load_identity(settings_of(ctx), name)
+    return wallet_of(ctx, wallet).identity_for(did, wallet_passphrase())
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -64,21 +79,23 @@ def enrol(
 def add(
     ctx: typer.Context,
     directory: DirArg,
-    learner: Annotated[str, typer.Option(help="The learner's identity name (her key signs the entry).")],
     date: Annotated[str, typer.Option(help="The day of the work, YYYY-MM-DD.", callback=text)],
     unit: Annotated[str, typer.Option(help="The programme unit's id.", callback=text)],
     activity: Annotated[str, typer.Option(help="What was done.", callback=text)],
     hours: Annotated[float, typer.Option(help="Hours of work.")],
     workplace: Annotated[str, typer.Option(help="Where.", callback=text)],
     evidence: Annotated[Path | None, typer.Option(help="Evidence the learner keeps; referenced by hash.")] = None,
+    learner: Annotated[str | None, typer.Option(help="The learner's identity name (her key signs).")] = None,
+    from_wallet: FromWalletOpt = False,
+    wallet: WalletOpt = None,
 ) -> None:
-    """Sign a new entry as the learner (no network needed)."""
+    """Sign a new entry as the learner (no network needed), with --learner NAME or --from-wallet."""
     from registry.files import MIB, read_capped
     from registry.ops.logbook import Logbook
 
     book = Logbook(directory)
     kept = read_capped(evidence, 64 * MIB, "the evidence") if evidence is not None else None
-    identity = load_identity(settings_of(ctx), learner)
+    identity = _person(ctx, learner, from_wallet, wallet, str(book.enrolment.get("sub")))
     fields = {"date": date, "unit": unit, "activity": activity, "hours": hours, "workplace": workplace}
     entry = book.add(identity, fields, kept, int(time.time()))
     out.print(f"entry {entry.id} written to {book.path_of(entry.id)}")
@@ -88,8 +105,10 @@ def add(
 def sign(
     ctx: typer.Context,
     entries: Annotated[list[Path], typer.Argument(help="Entry files to countersign.")],
-    signer: Annotated[str, typer.Option("--signer", help="The supervisor's or assessor's identity name.")],
     authorisation: Annotated[Path, typer.Option(help="Her authorisation file.")],
+    signer: Annotated[str | None, typer.Option("--signer", help="The signer's identity name.")] = None,
+    from_wallet: FromWalletOpt = False,
+    wallet: WalletOpt = None,
 ) -> None:
     """Countersign learners' entries as an authorised supervisor or assessor (no network needed)."""
     from registry.chain.deployment import write_json_atomic
@@ -97,7 +116,10 @@ def sign(
 
     token = read_token(authorisation, "the authorisation")
     files = [(path, load_entry(path)) for path in entries]  # all read before any is changed
-    identity = load_identity(settings_of(ctx), signer)
+    from registry.formats.logbook import signed_by
+
+    subject = str(signed_by(token, "supervisor-authorisation+jwt").payload.get("sub"))
+    identity = _person(ctx, signer, from_wallet, wallet, subject)
     signed = [(path, countersign(f, identity, token, int(time.time()))) for path, f in files]
     for path, f in signed:
         write_json_atomic(path, f.to_json())

@@ -12,7 +12,7 @@ TypedDict from typing_extensions: pydantic needs it before Python 3.12; nothing 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from typing_extensions import TypedDict
 
@@ -69,9 +69,9 @@ class VerifyReport(TypedDict):
     certifies: Certified | None
     """what the credential certifies, as its issuer signed it (None: it did not parse)"""
     checked_at: str
-    accreditation_policy: str
+    accreditation_policy: NotRequired[str]
     """which accreditation the issuer had to hold: "issuance" (in force when the credential was
-    anchored) or "now" (at the time asked)"""
+    anchored) or "now" (at the time asked); absent from the reports of services that predate it"""
 
 
 class PassportReport(TypedDict):

@@ -283,7 +283,7 @@ function showCompetencies(summary) {
   const box = $("summary");
   if (!summary) return;
   box.append(element("h2", _("Summary of competencies")));
-  box.append(element("p", summary.note, { class: "note" }));
+  box.append(element("p", noteOf(summary), { class: "note" }));
   const facts = element("dl");
   if (summary.holder && summary.holder.name) fact(facts, _("Holder"), summary.holder.name);
   if (summary.highest_eqf_level) fact(facts, _("Highest EQF level"), String(summary.highest_eqf_level));
@@ -307,6 +307,17 @@ function showCompetencies(summary) {
   }
   box.append(list);
   box.hidden = false;
+}
+
+// The summary's note (ops/verify/summary.py's `_note`) in the page's language, from its numbers.
+function noteOf(summary) {
+  const refused = /^nothing counts: the passport failed its ([a-z, ]+) check$/.exec(summary.note || "");
+  const total = (summary.programmes || []).length;
+  if (document.documentElement.lang === "en" || typeof summary.counted !== "number") return summary.note;
+  if (refused) return fmt(_("nothing counts: the passport failed its {checks} check"), { checks: refused[1].split(", ").map((name) => _(name)).join(", ") });
+  if (summary.counted === total && total === 1) return _("its credential is valid and counts");
+  if (summary.counted === total) return fmt(_("all {n} credentials are valid and count"), { n: total });
+  return fmt(_("{v} of {n} credentials are valid and count; the others are listed with their verdict"), { v: summary.counted, n: total });
 }
 
 function areaList(entries) {
