@@ -44,8 +44,11 @@ def verdict_settings(ctx: typer.Context, rpc: list[str] | None, deployment: Path
     """The settings of `verify` or `issuer check`: an unusable value (REGISTRY_READ_DEADLINE=abc),
     or one node named twice, is a mistake in how the command was run (exit 64), never a verdict."""
     from registry.chain.client import repeated_endpoint
+    from registry.chain.transport import endpoint_identity
 
     with arguments(ConfigError):
+        for url in rpc or []:
+            endpoint_identity(url)  # "--rpc notaurl" is a mistyped command line, not a node that failed
         # The same node given twice (127.0.0.1 and localhost, say) is not a second opinion.
         same = repeated_endpoint(rpc) if rpc and len(rpc) > 1 else None
         if same is not None:

@@ -32,12 +32,9 @@ def run(
         "did",
         "register",
     ):
-        argv += [
-            "--rpc",
-            rpc or settings.rpc_url,
-            "--deployment",
-            str(deployment or settings.deployment_file),
-        ]
+        # Through a service, no node of our own: `verify` refuses --rpc with --service.
+        node = [] if "--service" in args else ["--rpc", rpc or settings.rpc_url]
+        argv += [*node, "--deployment", str(deployment or settings.deployment_file)]
     return subprocess.run(argv, capture_output=True, text=True, env=env, input=stdin, timeout=120)
 
 

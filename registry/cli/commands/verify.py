@@ -77,10 +77,12 @@ def verify(
     list pins them (`registry trust-list add DID --registry THEIR-DEPLOYMENT.json`).
 
     Exit 64 when the command line itself is wrong (an unknown option, a missing file, a date that is
-    not a date): that is never a verdict."""
+    not a date, an --rpc that is not an http(s) URL, --rpc with --service): that is never a verdict."""
     from registry.ops.inputs import sources, trust_lists
 
     with arguments():
+        if service and rpc:
+            raise InputError("give --rpc URL or --service URL, not both: the service reads its own chain node")
         when = parse_at(at)
         _check_policy(accreditation_policy)
         found = sources(files)

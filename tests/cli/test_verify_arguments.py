@@ -1,0 +1,38 @@
+"""Mistakes in how `verify` was run, caught before any node or service is asked: exit 64, one line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def verify(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    argv = [sys.executable, "-m", "registry", "--home", str(home), "verify", *args]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (["--rpc", "notaurl"], "not an http(s) JSON-RPC URL: 'notaurl'"),
+        (["--rpc", "ftp://node.example"], "not an http(s) JSON-RPC URL"),
+        (["--rpc", "http://127.0.0.1:99999"], "its port is not a number"),
+        (["--rpc", "http://127.0.0.1:1", "--service", "http://127.0.0.1:2"], "not both"),
+    ],
+)
+def test_a_url_that_is_not_one_or_two_ways_to_read_the_chain_is_a_usage_error(
+    tmp_path: Path, options: list[str], named: str
+) -> None:
+    # Port 1 and 2 answer nothing: had the command gone on, the verdict would be "could not determine" (2).
+    given = tmp_path / "given.json"
+    given.write_text('{"format": "skills-credential/1", "credential": "a.b.c"}\n')
+    result = verify(tmp_path / "home", str(given), *options)
+    assert result.returncode == 64, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], result.stderr
+    assert not result.stdout and "Traceback" not in result.stderr
