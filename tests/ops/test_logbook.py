@@ -90,6 +90,7 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
         "unauthorised": ("amina", -2, "U1", "other"), "ended": ("amina", -1, "U1", "ended"),
         "fraud": ("amina", -3, "U1", "fraud"), "backdated": ("amina", -30, "U1", "sup"),
         "revoked": ("amina", -1, "U1", "sup"), "bobs": ("bob", -1, "U1", "sup"),
+        "wrong-role": ("amina", -1, "U2", "sup"), "future": ("amina", 3, "U1", "sup"),
     }  # fmt: skip
     from registry.ops.logbook.book import countersign
 
@@ -166,7 +167,7 @@ def test_an_altered_entry_is_not_valid(world: World) -> None:
 def test_progress_counts_anchored_hours_against_the_standard(world: World) -> None:
     progress = world.amina.progress().to_json()
     units = {u["unit"]: u for u in progress["units"]}
-    assert units["U1"]["anchored"] == 12 and units["U2"]["anchored"] == 2
+    assert units["U1"]["anchored"] == 14 and units["U2"]["anchored"] == 4  # from the files: none checked
     assert progress["missing"] == [] and progress["complete"]
     assert world.bob.progress().missing == ["U1: 4 h", "U2: 2 h"]
 
@@ -177,7 +178,7 @@ def test_a_days_entries_of_every_learner_are_one_root_in_one_transaction(world: 
     account = world.provider.identity.account.address
     pairs = [(account, bytes.fromhex(roots.pop()[2:]))]
     (record,) = world.registry.anchor_records(pairs, world.registry.client.call(world.registry.anchors_call(pairs)))
-    assert record.exists and record.count == len(world.entries) == 8
+    assert record.exists and record.count == len(world.entries) == 10
     # Each learner's files hold their own entries, proofs included.
     assert {f.id for f in world.bob.entries()} == {world.entries["bobs"].id}
     assert all(f.anchor is not None for f in world.amina.entries())
@@ -189,3 +190,20 @@ def test_the_providers_accreditation_is_checked_against_the_verifiers_trust_list
     assert verify_extract(world.registry, extract, [], trusted).verdict == "valid"
     elsewhere = verify_extract(world.registry, extract, [], TrustList(frozenset({"did:ebsi:zNobody"}), "other roots"))
     assert elsewhere.verdict == "not valid" and "which is not in the trust list other roots" in elsewhere.problems[0]
+
+
+def test_a_unit_signed_off_by_the_wrong_role_or_an_entry_dated_after_its_anchor_is_not_valid(world: World) -> None:
+    found = verdicts(world, ["wrong-role", "future"])
+    assert found["wrong-role"] == ("not valid", "unit U2 is signed off by an assessor, and the signer is a supervisor")
+    assert found["future"] == ("not valid", "the entry is dated after it was anchored")
+
+
+def test_an_entry_whose_status_entry_or_proof_was_changed_is_not_valid(world: World) -> None:
+    extract = world.amina.share([world.entries["good"].id, world.entries["assessed"].id], [])
+    assert extract.entries[0].anchor is not None and extract.entries[1].anchor is not None
+    extract.entries[0].anchor["index"] += 1  # pointing at another (unrevoked) status entry
+    extract.entries[1].anchor["proof"] = extract.entries[1].anchor["proof"][1:]
+    report = verify_extract(world.registry, extract, [world.record])
+    assert [e.to_json()["reasons"] for e in report.entries] == [
+        ["the entry's proof does not lead to a day root its provider anchored"]
+    ] * 2
