@@ -38,6 +38,11 @@ def size_words(cap: int) -> str:
     return f"{cap // 1024} KiB" if cap % 1024 == 0 else f"{cap} bytes"
 
 
+def without_bom(content: bytes) -> bytes:
+    """A document as given, less the UTF-8 byte-order mark an editor (Notepad, Excel) may put first."""
+    return content.removeprefix(b"\xef\xbb\xbf")
+
+
 def read_capped(path: str | Path, cap: int, what: str | None = None) -> bytes:
     """The bytes of `path` (STDIN for standard input), at most `cap` of them; InputError naming
     `what` (default: the path) for anything else: not there, unreadable, not a regular file,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
-from registry.files import STDIN, no_such_file, read_capped, size_words
+from registry.files import STDIN, no_such_file, read_capped, size_words, without_bom
 
 if TYPE_CHECKING:
     from registry.config import Settings
@@ -59,7 +59,7 @@ def sources(paths: list[str]) -> list[str | Path]:
 
 def read(source: str | Path) -> tuple[str, bytes]:
     """One input, at most MAX_INPUT_BYTES of it, with the name a report gives it."""
-    return ("stdin" if source == STDIN else str(source)), read_capped(source, MAX_INPUT_BYTES)
+    return ("stdin" if source == STDIN else str(source)), without_bom(read_capped(source, MAX_INPUT_BYTES))
 
 
 def status_targets(paths: list[str], default_reason: int, note: str | None = None) -> list[StatusTarget]:

@@ -142,8 +142,8 @@ def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) ->
     for key in ("skills", "occupations"):
         for entry in certified.get(key) or []:
             page.line(f"{key[:-1]}: {entry.get('label') or ''} <{entry.get('uri')}>")
-    until = certified.get("valid_until") or "no expiry date"
-    page.line(f"Issued {certified.get('issued') or '?'}; valid until {until}")
+    until = f"valid until {certified['valid_until']}" if certified.get("valid_until") else "no expiry date"
+    page.line(f"Issued {certified.get('issued') or '?'}; {until}")
     qr = segno.make(code.text, error="l", mode="alphanumeric" if code.whole else None, micro=False)
     image = io.BytesIO()
     qr.save(image, kind="png", scale=4, border=4)

@@ -54,3 +54,16 @@ def test_a_credential_too_large_for_a_code_is_linked_by_its_hash() -> None:
     read = [c.text for page in document for c in zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil())]
     document.close()
     assert read[0].startswith(PREFIX) and read[1] == link.text
+
+
+def test_a_credential_without_an_expiry_date_says_so_in_words() -> None:
+    files = [HolderFile(credential=token_of(200)), HolderFile(credential=token_of(200))]
+    report = report_of(files)
+    dated = {"name": "Welding", "issued": "2026-01-02T00:00:00Z", "valid_until": "2027-01-02T00:00:00Z"}
+    report["credentials"][0]["certifies"] = {"name": "Safety", "issued": "2026-01-01T00:00:00Z"}  # type: ignore[index]
+    report["credentials"][1]["certifies"] = dated  # type: ignore[index]
+    document = pypdfium2.PdfDocument(render(report, files, None))
+    text = [page.get_textpage().get_text_range() for page in document]
+    document.close()
+    assert "Issued 2026-01-01T00:00:00Z; no expiry date" in text[1] and "valid until" not in text[1]
+    assert "Issued 2026-01-02T00:00:00Z; valid until 2027-01-02T00:00:00Z" in text[2]

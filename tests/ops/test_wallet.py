@@ -85,8 +85,13 @@ def test_a_wallet_keeps_her_credentials_privately_and_once(wallet: Wallet, tmp_p
 def test_what_is_not_hers_or_is_damaged_is_refused_by_name(wallet: Wallet, tmp_path: Path) -> None:
     stranger = new_natural_person("someone")
     theirs = write(tmp_path / "theirs.json", vcfmt.HolderFile(credential(stranger.did)))
-    with pytest.raises(InputError, match=r"theirs.json is not yours: it was issued to did:key:"):
+    with pytest.raises(InputError, match=r"theirs.json is not yours: it was issued to did:key:") as refused:
         wallet.check_imports([(str(theirs), theirs.read_bytes())])
+    # Both DIDs shortened as every text output shows them (start…end), never cut without a mark.
+    message = str(refused.value)
+    assert f"issued to {stranger.did[:29]}…{stranger.did[-10:]}," in message
+    assert stranger.did not in message and her_did(wallet) not in message
+    assert f"{her_did(wallet)[-10:]}; nothing was imported" in message
     token = credential(her_did(wallet))
     header, payload, signature = token.split(".")
     cases = {
@@ -250,3 +255,12 @@ def test_issuance_records_fold_into_each_credentials_state_and_a_damaged_line_is
         read_records(home, ISSUER.name)
     with pytest.raises(InputError, match="nothing issued from this home"):
         read_records(home, "another")
+
+
+def test_a_file_an_editor_saved_with_a_byte_order_mark_is_read_as_the_file(wallet: Wallet, tmp_path: Path) -> None:
+    from registry.ops.wallet.store import read_sources
+
+    path = write(tmp_path / "mine.json", vcfmt.HolderFile(credential(her_did(wallet))))
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Notepad saves it
+    (entry,) = wallet.add(wallet.check_imports(read_sources([path])))
+    assert entry.holder_file.credential == json.loads(path.read_bytes()[3:])["credential"]

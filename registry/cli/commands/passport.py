@@ -126,14 +126,14 @@ def passport_print(
 
     The verdicts are those of a verification now, as `registry verify` gives them (a credential whose
     status could not be checked says so)."""
-    from registry.files import read_capped
+    from registry.files import read_capped, without_bom
     from registry.ops.inputs import MAX_INPUT_BYTES
     from registry.ops.passport import load_passport
     from registry.ops.passport_checks import verifier_for
     from registry.ops.passport_print import render, write_atomic
 
     _check_out(output)
-    content = read_capped(passport_file, MAX_INPUT_BYTES)
+    content = without_bom(read_capped(passport_file, MAX_INPUT_BYTES))
     passport = load_passport(content, str(passport_file))
     settings = settings_of(ctx, rpc)
     verifier = verifier_for(settings, (str(passport_file), content), len(passport.credentials))

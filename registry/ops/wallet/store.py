@@ -19,11 +19,12 @@ from typing import Any
 
 from registry.chain.deployment import write_json_atomic
 from registry.errors import InputError, KeyStoreError
-from registry.files import MIB, read_capped
+from registry.files import MIB, read_capped, without_bom
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.merkle.proofs import keccak256, verify_proof
 from registry.keystore import Identity, KeyStore, new_natural_person
+from registry.text import short_did
 
 ID_DIGITS = 12
 MAX_CREDENTIALS = 10_000
@@ -184,10 +185,13 @@ def _check_credential(where: str, holder_file: vcfmt.HolderFile, mine: set[str])
         if not verify_proof(cohort.root, leaf, cohort.proof):
             raise InputError(f"{where} is damaged: its Merkle proof does not lead to its cohort root")
     if subject not in mine:
-        keys = ", ".join(sorted(mine))
-        raise InputError(f"{where} is not yours: it was issued to {subject[:80]}, and this wallet holds {keys}")
+        keys = ", ".join(short_did(did) for did in sorted(mine))
+        raise InputError(
+            f"{where} is not yours: it was issued to {short_did(subject)}, and this wallet holds {keys}; "
+            "nothing was imported"
+        )
 
 
 def read_sources(paths: list[Path]) -> list[tuple[str, bytes]]:
     """The files named, each sized before it is read."""
-    return [(str(p), read_capped(p, MIB, f"{p}")) for p in paths]
+    return [(str(p), without_bom(read_capped(p, MIB, f"{p}"))) for p in paths]

@@ -1,0 +1,33 @@
+"""The inputs `verify` reads: what an editor adds to a file is not taken for the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from registry.errors import InputError
+from registry.formats.credential import load_holder_file
+from registry.ops.inputs import read
+from registry.ops.passport import is_passport
+
+HOLDER_FILE = '{"format": "skills-credential/1", "credential": "eyJhbGciOiJFUzI1NiJ9.e30.c2ln"}\n'
+PASSPORT = '{"format": "skills-passport/1", "presentation": "a.b.c"}\n'
+
+
+def test_a_byte_order_mark_before_a_credential_or_a_passport_is_left_out(tmp_path: Path) -> None:
+    # Notepad and Excel save UTF-8 with a BOM; the bytes after it are the file as it was given.
+    credential, passport = tmp_path / "credential.json", tmp_path / "passport.json"
+    credential.write_bytes(b"\xef\xbb\xbf" + HOLDER_FILE.encode())
+    passport.write_bytes(b"\xef\xbb\xbf" + PASSPORT.encode())
+    name, content = read(credential)
+    assert name == str(credential) and content == HOLDER_FILE.encode()
+    assert load_holder_file(content, name).credential == "eyJhbGciOiJFUzI1NiJ9.e30.c2ln"
+    assert is_passport(read(passport)[1])
+    # Without the step that drops it, the same bytes are refused (the test would catch its removal).
+    with pytest.raises(InputError, match="neither a credential file"):
+        load_holder_file(credential.read_bytes(), name)
+    # Only a leading mark goes: one inside the text is the file's own.
+    inside = tmp_path / "inside.json"
+    inside.write_bytes(b" \xef\xbb\xbf" + HOLDER_FILE.encode())
+    assert read(inside)[1].startswith(b" \xef\xbb\xbf")
