@@ -225,7 +225,8 @@ def _authorisation_part(ctx: _Context, token: str, sig: dict[str, Any], report: 
     a = parsed.payload
     subject = a.get("vc", {}).get("credentialSubject", {}) if isinstance(a.get("vc"), dict) else {}
     unit = ctx.programme.unit(report.unit)
-    if not reads.provider_signed(parsed, provider) or reads.anchored(provider, token) is None:
+    anchor = reads.anchored(provider, token) if reads.provider_signed(parsed, provider) else None
+    if anchor is None:
         report.invalid.append("the signer's authorisation is not signed and anchored by the programme's provider")
     elif a.get("sub") != sig.get("iss") or subject.get("programme") != ctx.programme.ref:
         report.invalid.append(f"the signer is not authorised for the programme {ctx.programme.ref}")
@@ -234,16 +235,19 @@ def _authorisation_part(ctx: _Context, token: str, sig: dict[str, Any], report: 
             f"unit {unit.id} is signed off by an {unit.signer}, and the signer is a {subject.get('role')}"
         )
     else:
-        _in_force(ctx, token, a, sig, report)
+        _in_force(ctx, token, a, sig, report, anchor.account)
 
 
-def _in_force(ctx: _Context, token: str, a: dict[str, Any], sig: dict[str, Any], report: EntryReport) -> None:
+def _in_force(
+    ctx: _Context, token: str, a: dict[str, Any], sig: dict[str, Any], report: EntryReport, account: str
+) -> None:
+    """In force on the entry's day and when countersigned; its status in the lists of the account
+    that anchored it."""
     day, signed = entry_date(report.date), int(sig.get("iat", 0))
     nbf, exp = int(a.get("nbf", 0)), int(a.get("exp", 0))
     if day + DAY <= nbf or day >= exp or signed >= exp:
         report.invalid.append("the entry was dated or countersigned outside the signer's authorisation period")
         return
-    account = next((m.account for m in ctx.reads.state(ctx.programme.provider).controllers() if m.account), "")
     number, index = status_of(a)
     revoked = ctx.reads.revocation(account, number, index)
     untrusted = ctx.for_cause.get(sha256_hex(token))
