@@ -81,10 +81,8 @@ def verify(
     from registry.ops.inputs import sources, trust_lists
 
     with arguments():
-        if service and rpc:
-            raise InputError("give --rpc URL or --service URL, not both: the service reads its own chain node")
         when = parse_at(at)
-        _check_policy(accreditation_policy)
+        _check_options(accreditation_policy, rpc, service)
         found = sources(files)
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
@@ -134,7 +132,9 @@ def _hint_no_node_named(url: str, located: Any) -> None:
     )
 
 
-def _check_policy(policy: str) -> None:
+def _check_options(policy: str, rpc: list[str] | None, service: str | None) -> None:
+    if service and rpc:
+        raise InputError("give --rpc URL or --service URL, not both: the service reads its own chain node")
     from registry.ops.verify.report import POLICIES
 
     if policy not in POLICIES:
