@@ -92,7 +92,12 @@ def send_all(client: ChainClient, identity: Identity, calls: list[Call], *, own_
     hashes = [client.request(*raw) for raw in raws]
     client.wait_for_receipt(hashes[-1], timeout_s=600)  # anvil mines them one by one: slow on a busy machine
     receipts = client.batch([("eth_getTransactionReceipt", [h]) for h in hashes])
-    assert all(r and r["status"] == "0x1" for r in receipts)
+    failed = [
+        (n, r and r["status"], r and int(r["gasUsed"], 16))
+        for n, r in enumerate(receipts)
+        if not r or r["status"] != "0x1"
+    ]
+    assert not failed, (len(calls), failed[:5], [calls[n].function for n, _, _ in failed[:5]])
     if own_blocks:  # (anvil may put two in one block)
         assert len({r["blockNumber"] for r in receipts}) > 0.9 * len(calls)
 
