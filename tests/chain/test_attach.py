@@ -243,13 +243,16 @@ def test_deploy_refuses_to_record_a_block_a_reorg_replaced(tmp_path: Path) -> No
         "http://127.0.0.1:8545/a b",  # a space http.client would refuse on every request
     ],
 )
-def test_verify_with_a_malformed_rpc_url_could_not_determine(chains: tuple[Side, Side], url: str) -> None:
+def test_verify_with_a_malformed_rpc_url_is_a_usage_error(chains: tuple[Side, Side], url: str) -> None:
+    """A malformed URL typed on the command line is the user's mistake, said in one line before
+    anything is checked (exit 64), never a verdict."""
     side = chains[0]
     result = cli(side.home, "verify", "--rpc", url, "--deployment", str(side.deployment), str(side.credential))
-    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.returncode == 64, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    assert "COULD NOT DETERMINE" in result.stdout
-    assert repr(url) in result.stdout
+    assert "COULD NOT DETERMINE" not in result.stdout and "VALID" not in result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and repr(url) in lines[0], result.stderr
 
 
 def test_verify_with_two_urls_in_the_environment_could_not_determine(chains: tuple[Side, Side]) -> None:
