@@ -272,3 +272,19 @@ def test_without_any_trust_list_a_genuine_credential_is_root_not_trusted(
             assert own["verdict"] == "valid", own["summary"]
     finally:
         running.stop()
+
+
+def test_a_mistyped_root_is_refused_when_added_not_found_later(tmp_path: Path) -> None:
+    """A did:ebsi one character short, or a word that is neither a DID nor a local identity, is one
+    line when it is added (exit 1, as any input refused) and the list is not written: found later it would only show as
+    "root not trusted" on genuine credentials."""
+    home, roots = tmp_path / "home", tmp_path / "roots.json"
+    short = EBSI_DID[:-1]
+    for value, words in ((short, "not a did:ebsi legal-entity identifier"), ("notadid", "is not a DID")):
+        result = registry(home, "trust-list", "add", value, "--name", "X", "--file", str(roots))
+        assert result.returncode == 1, result.stdout + result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0] and "Traceback" not in result.stderr, result.stderr
+        assert not roots.exists()
+    assert registry(home, "trust-list", "add", EBSI_DID, "--name", "X", "--file", str(roots)).returncode == 0
+    assert TrustList.load(roots).roots == {EBSI_DID}

@@ -76,7 +76,7 @@ def add(
     from registry.ops.trust import TrustList
 
     path = _file(ctx, file)
-    root = did_of(settings_of(ctx), did)
+    root = _root_of(ctx, did)
     pins = []
     for deployment_file in registry or []:
         try:
@@ -89,6 +89,25 @@ def add(
     current = _load(path) if path.exists() else TrustList.empty(path, None)
     current.with_root(root, name, tuple(pins)).save(path)
     out.print(f"{shown(path)}: added {shown(name or 'a root')} ({short_did(root)})")
+
+
+def _root_of(ctx: typer.Context, value: str) -> str:
+    """The root to accept: a DID (a did:ebsi one must be a well-formed legal-entity identifier, so
+    a mistyped character is caught here, not later as "root not trusted"), or a local identity."""
+    from registry.errors import KeyStoreError
+    from registry.formats.did import check_ebsi_did
+
+    if value.startswith("did:ebsi:"):
+        return check_ebsi_did(value)
+    try:
+        return did_of(settings_of(ctx), value)
+    except KeyStoreError as exc:
+        if value.startswith("did:"):
+            raise
+        raise InputError(
+            f"{value[:80]!r} is not a DID (did:METHOD:ID) and no local identity has that name: "
+            "give the root's DID as its authority published it"
+        ) from exc
 
 
 @app.command("remove")
