@@ -38,7 +38,13 @@ def sender(registry: Registry) -> Callable[..., RegistryError]:
     client: ChainClient = registry.client
     rich = Account.from_key("0x" + "5a" * 32)
     client.request("anvil_setBalance", [rich.address, hex(10**18)])
-    client.request("eth_sendRawTransaction", [_signed(client, rich, rich.address)])  # so nonce 0 is taken
+    first = client.request("eth_sendRawTransaction", [_signed(client, rich, rich.address)])  # so nonce 0 is taken
+    # Wait until it is mined: while it is still pending, sending nonce 0 again is refused as
+    # "already imported" (the same transaction) rather than "nonce too low" (CI saw this once).
+    deadline = time.monotonic() + 30
+    while client.request("eth_getTransactionReceipt", [first]) is None:
+        assert time.monotonic() < deadline, "the node did not mine the first transaction in 30 s"
+        time.sleep(0.05)
 
     def send(account: Any = rich, **changes: Any) -> RegistryError:
         raw = _signed(client, account, rich.address, **changes)
@@ -50,7 +56,7 @@ def sender(registry: Registry) -> Callable[..., RegistryError]:
 @pytest.mark.parametrize(
     ("changes", "words", "advice"),
     [
-        ({"nonce": 0}, "nonce too low", "`registry journal status`"),
+        ({"nonce": 0, "value": 1}, "nonce too low", "`registry journal status`"),
         ({"maxFeePerGas": 0}, "base fee", "wait for the next block"),
         ({"gas": 10**9}, "gas", "split the roster"),
         ({"gas": 20_000}, "intrinsic gas too low", "let the node estimate"),
