@@ -66,6 +66,11 @@ TrustListOpt = Annotated[
     ),
 ]
 
+LogbookDirOpt = Annotated[
+    Path | None,
+    typer.Option(help="Directory for published programmes and logbook entry boxes (shared by all workers)."),
+]
+
 
 def serve(
     ctx: typer.Context,
@@ -96,10 +101,7 @@ def serve(
     ] = False,
     forwarded_allow_ips: Annotated[str, typer.Option(help="Proxies whose X-Forwarded-For is trusted.")] = "127.0.0.1",
     trust_list: TrustListOpt = None,
-    logbook_dir: Annotated[
-        Path | None,
-        typer.Option(help="Directory for published programmes and logbook entry boxes (shared by all workers)."),
-    ] = None,
+    logbook_dir: LogbookDirOpt = None,
 ) -> None:
     """Serve the EBSI-compatible APIs, POST /verify, client-signed writes and the web page."""
     env = {
