@@ -46,7 +46,8 @@ WRITES = {
     "trust-list remove", "passport create", "passport print", "wallet create", "wallet import",
     "wallet import-key", "wallet export", "wallet import-backup", "identity create", "identity handover",
     "did register", "did rotate-key", "programme publish", "supervisor authorise", "supervisor revoke",
-    "logbook enrol", "logbook add", "logbook sign", "logbook anchor", "logbook revoke", "logbook share", "logbook sync",
+    "logbook enrol", "logbook add", "logbook sign", "logbook anchor", "logbook revoke", "logbook share",
+    "logbook complete", "logbook sync",
     "recognition publish", "recognition suspend", "recognition reinstate", "recognition revoke",
 }  # fmt: skip
 
