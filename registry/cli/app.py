@@ -23,6 +23,7 @@ from registry.cli.commands import (
     node,
     passport,
     programme,
+    rpl,
     serve,
     status,
     supervisor,
@@ -57,6 +58,7 @@ app.add_typer(wallet.app, name="wallet")
 app.add_typer(programme.app, name="programme")
 app.add_typer(supervisor.app, name="supervisor")
 app.add_typer(logbook.app, name="logbook")
+app.add_typer(rpl.app, name="rpl")
 app.add_typer(issuer.app, name="issuer")
 app.add_typer(node.app, name="node")
 app.add_typer(identity.app, name="identity")
@@ -66,6 +68,7 @@ app.add_typer(config.app, name="config")
 app.command()(node.deploy)
 app.command()(issue.issue)
 app.command()(issue.issued)
+app.command()(rpl.attest)
 app.command()(status.revoke)
 app.command()(status.suspend)
 app.command()(status.reinstate)
