@@ -57,6 +57,10 @@ class ServiceConfig:
     # (from_environment); an app built in Python without it accepts any root this registry's
     # governance onboarded and names it, as `Verifier` does by default.
     require_trusted_root: bool = False
+    # The directory of published programmes and of the boxes entry files wait in for their next
+    # signer (`registry serve --logbook-dir`, ops/logbook/store.py); shared by every worker process
+    # (and every machine, on a network file system). None: the logbook routes that keep state answer 501.
+    logbook_dir: Path | None = None
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -88,6 +92,7 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
         request_deadline_s=_float(env, "REGISTRY_SERVICE_DEADLINE", DEFAULT_REQUEST_DEADLINE_S),
         trust_list=service_trust_list(env.get("REGISTRY_SERVICE_TRUST_LIST", "")),
         require_trusted_root=True,
+        logbook_dir=Path(env["REGISTRY_SERVICE_LOGBOOK_DIR"]) if env.get("REGISTRY_SERVICE_LOGBOOK_DIR") else None,
     )
     return settings, config
 
