@@ -23,6 +23,7 @@ from registry.cli.commands import (
     node,
     passport,
     programme,
+    recognition,
     rpl,
     serve,
     status,
@@ -53,6 +54,7 @@ app.add_typer(status.app, name="status")
 app.add_typer(journal.app, name="journal")
 app.add_typer(trust.app, name="trust")
 app.add_typer(trustlist.app, name="trust-list")
+app.add_typer(recognition.app, name="recognition")
 app.add_typer(passport.app, name="passport")
 app.add_typer(wallet.app, name="wallet")
 app.add_typer(programme.app, name="programme")

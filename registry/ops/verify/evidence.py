@@ -39,7 +39,7 @@ def add_rpl_checks(report: Report | PassportReport, registry: Registry | None, d
         altered = [add_rpl_checks(inner, registry, directory) for inner in report.credentials]
         report.verdict, report.summary = _passport_verdict(report.checks, report.credentials)
         return any(altered)
-    vc = report.credential_object() if report.verdict is not Verdict.INVALID or directory else None
+    vc = report.vc() if report.verdict is not Verdict.INVALID or directory else None
     assessment, items = rpl.rpl_parts(vc)
     if assessment is not None and report.verdict is Verdict.VALID:
         _assessor(report, vc, assessment, registry)
