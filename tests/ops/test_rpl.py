@@ -25,9 +25,9 @@ from registry.keystore import Identity, new_natural_person
 from registry.ops.logbook import Provider
 from registry.ops.registry import Registry
 from registry.ops.rpl import Attester, RplIssuer
+from registry.ops.rpl.checks import add_rpl_checks
 from registry.ops.trust import IssuerType, Trust, TrustList
 from registry.ops.verify import Code, Outcome, Verifier
-from registry.ops.verify.evidence import add_rpl_checks
 from tests.conftest import GOVERNANCE, ONE_YEAR, WELDING, trusted_roots
 from tests.helpers.vectors import VECTORS
 

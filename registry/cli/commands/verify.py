@@ -214,12 +214,12 @@ def _verify_local(
 ) -> None:  # fmt: skip
     """Read, verify and report a slice at a time; only the verdict counts are kept for the summary.
     An RPL credential gets its assessor check, and with `evidence` its evidence items (an altered
-    one exits 1 whatever the verdict: ops/verify/evidence.py)."""
+    one exits 1 whatever the verdict: ops/rpl/checks.py)."""
     from rich.progress import Progress
 
     from registry.ops.batch import SLICE, verify_inputs
+    from registry.ops.rpl.checks import add_rpl_checks
     from registry.ops.verify import note_single_node
-    from registry.ops.verify.evidence import add_rpl_checks
 
     counts: dict[str, int] = {}
     worst = EXIT_OK

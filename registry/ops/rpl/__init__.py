@@ -1,6 +1,6 @@
 """Recognition of prior learning (issue #17): the centre's RPL credentials and the employer's
 work-experience attestations (`issuing`), the assessor's authorisation (`assessor`). Formats in
-formats/rpl/; the verifier's evidence check in ops/verify/evidence.py."""
+formats/rpl/; the verifier's evidence check in ops/rpl/checks.py."""
 
 from __future__ import annotations
 

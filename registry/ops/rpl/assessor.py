@@ -14,8 +14,8 @@ from typing import Any
 
 from registry.errors import InputError
 from registry.formats.logbook.records import signed_by
-from registry.ops.logbook.checks import _Reads
 from registry.ops.logbook.provider import status_of
+from registry.ops.logbook.reports import Reads
 from registry.ops.registry import REASONS, Registry
 
 
@@ -46,7 +46,7 @@ def assessor_problem(registry: Registry, centre: str, token: Any, assessor: Any,
         return str(exc)
     if person != assessor:
         return "the authorisation names another person than the assessor"
-    reads = _Reads(registry)
+    reads = Reads(registry)
     if not reads.provider_signed(parsed, centre):
         return "the assessor's authorisation is not signed by the issuing centre"
     anchor = reads.anchored(centre, token)

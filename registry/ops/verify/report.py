@@ -59,7 +59,7 @@ class Code(StrEnum):
     # organisation, not an accredited awarding body (ops/verify/attestations.py).
     ASSURANCE = "assurance"
     # An RPL credential's assessor: authorised by the issuing centre on the assessment's date
-    # (checked with `verify --evidence`, ops/verify/evidence.py).
+    # (checked with `verify --evidence`, ops/rpl/checks.py).
     ASSESSOR = "assessor"
     # Is the accreditation chain's Root TAO one the verifier trusts? Fails alone: UNTRUSTED_ROOT.
     TRUSTED_ROOT = "trusted root"
@@ -221,7 +221,7 @@ class Report:
         self._checks = checks
         # `verify --recognised-in`: an authority's recognition decisions applied (ops/recognition); None: not asked.
         self.recognition: dict[str, Any] | None = None
-        # What `verify --evidence` found of the credential's evidence items (ops/verify/evidence.py).
+        # What `verify --evidence` found of the credential's evidence items (ops/rpl/checks.py).
         self.evidence: shapes.EvidenceReport | None = None
 
     @property
