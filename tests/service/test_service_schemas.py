@@ -44,7 +44,7 @@ def validator(document: dict[str, Any], name: str) -> Draft202012Validator:
     return Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": document["components"]})
 
 
-OPTIONAL = {"VerifyReport": {"accreditation_policy"}}
+OPTIONAL = {"VerifyReport": {"accreditation_policy", "recognition"}}  # recognition: only when asked
 
 
 def assert_described(document: dict[str, Any], name: str, value: dict[str, Any]) -> None:
@@ -71,6 +71,7 @@ def test_what_to_json_builds_is_what_the_document_describes(document: dict[str, 
     rows = [(Code.FORMAT, Outcome.PASS, "a compact JWS", {}), (Code.ANCHOR, Outcome.UNKNOWN, "no node", {"n": 1})]
     report = Report("a.json", Verdict.INDETERMINATE, "COULD NOT DETERMINE: no node", rows=rows,
                     credential={"id": "urn:x"}, checked_at="2026-01-01T00:00:00Z")  # fmt: skip
+    report.recognition = {"outcome": "none", "message": "no recognition decision here", "decisions": []}
     passport = PassportReport(
         "p.json", Verdict.INVALID, "INVALID", None, [Check(Code.HOLDER_SIGNATURE, Outcome.FAIL, "bad")], [report]
     )

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from registry.cli.commands.recognition import RecognisedOpt, check_recognised_in, recogniser_for
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
 from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, TrustListOpt, parse_at, verdict_settings
 from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
@@ -69,6 +70,7 @@ def verify(
     audience: AudienceOpt = None,
     nonce: NonceOpt = None,
     accreditation_policy: PolicyOpt = "issuance",
+    recognised_in: RecognisedOpt = None,
 ) -> None:
     """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
 
@@ -87,6 +89,7 @@ def verify(
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
         roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
+        check_recognised_in(recognised_in, roots, service, settings)
     if service:
         _verify_via_service(
             service, found, at, roots, as_json, audience=audience, nonce=nonce, policy=accreditation_policy
@@ -96,11 +99,7 @@ def verify(
     located = _named_registry(settings, found, read_first)
     if located is not None and roots is not None:
         roots = roots.for_registry(located)  # a root counts there only where the list pins it
-    from registry.chain.client import start_read_deadline
-
-    # Chain reads end within REGISTRY_READ_DEADLINE s per slice of 100 credentials, however the node paces them.
-    slices = -(-len(found) // 100)
-    start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
+    _start_read_deadline(settings, len(found))
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     if len(urls) > 1:
         factories = [(u, functools.partial(_verifier_for, settings, roots, u, located, accreditation_policy))
@@ -108,12 +107,20 @@ def verify(
         _verify_quorum(factories, [_read_argument(s, read_first) for s in found], when, as_json, audience, nonce)
         return
     verifier = _verifier_for(settings, roots, urls[0], located, accreditation_policy)
+    recogniser = recogniser_for(verifier, recognised_in, roots, when)
     try:
-        _verify_local(verifier, found, when, as_json, audience, nonce, read_first)
+        _verify_local(verifier, found, when, as_json, audience, nonce, read_first, recogniser)
     finally:
         # Only when the node is what failed (its URL in the reason), not a file that names no registry.
         if verifier.unavailable and urls[0] in verifier.unavailable and not settings.rpc_url_named:
             _hint_no_node_named(urls[0], located)
+
+
+def _start_read_deadline(settings: Settings, count: int) -> None:
+    """Chain reads end within REGISTRY_READ_DEADLINE s per slice of 100 credentials, however the node paces them."""
+    from registry.chain.client import start_read_deadline
+
+    start_read_deadline(settings.read_deadline_s * -(-count // 100), "read deadline (REGISTRY_READ_DEADLINE)")
 
 
 def _hint_no_node_named(url: str, located: Any) -> None:
@@ -192,7 +199,7 @@ def _read_argument(source: str | Path, read_first: dict[str | Path, Any] | None 
 
 def _verify_local(
     verifier: Any, found: list[str | Path], when: int | None, as_json: bool, audience: str | None, nonce: str | None,
-    read_first: dict[str | Path, Any] | None = None,
+    read_first: dict[str | Path, Any] | None = None, recogniser: Any = None,
 ) -> None:  # fmt: skip
     """Read, verify and report a slice at a time; only the verdict counts are kept for the summary."""
     from rich.progress import Progress
@@ -210,6 +217,8 @@ def _verify_local(
             inputs = [_read_argument(source, read_first) for source in found[start : start + SLICE]]
             for report in verify_inputs(verifier, inputs, when, audience=audience, nonce=nonce):
                 note_single_node(report)
+                if recogniser is not None:
+                    recogniser.annotate(report)  # a finding added to the report; the verdict stays as it is
                 counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
                 worst = max(worst, report.verdict.exit_code)
                 if as_json:

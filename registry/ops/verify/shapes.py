@@ -72,6 +72,8 @@ class VerifyReport(TypedDict):
     accreditation_policy: NotRequired[str]
     """which accreditation the issuer had to hold: "issuance" (in force when the credential was
     anchored) or "now" (at the time asked); absent from the reports of services that predate it"""
+    recognition: NotRequired[dict[str, Any]]
+    """`verify --recognised-in`: an authority's recognition decisions applied (ops/recognition/apply.py)"""
 
 
 class PassportReport(TypedDict):
@@ -129,3 +131,6 @@ class Competencies(TypedDict):
     counted: int
     note: str
     """one sentence: how many credentials count, and why the others do not"""
+    national_equivalents: NotRequired[list[dict[str, Any]]]
+    """`verify --recognised-in`: what the counted credentials are recognised as there (number, qualification,
+    level, framework, decision), when any credential carries a recognition finding"""

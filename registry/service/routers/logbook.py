@@ -22,9 +22,9 @@ from registry.formats.credential import iso
 from registry.formats.logbook import Extract
 from registry.formats.logbook.records import did_key_signed, sha256_hex, signed_by
 from registry.ops.logbook import verify_extract
-from registry.ops.logbook.checks import _Reads
 from registry.ops.logbook.layout import laid_out
 from registry.ops.logbook.provider import programme_of
+from registry.ops.logbook.reports import Reads
 from registry.ops.logbook.store import BoxFull, LogbookStore, box_request, check_entry_file
 from registry.ops.registry import Registry
 from registry.service.deps import LazyRegistryDep, RegistryDep
@@ -76,7 +76,7 @@ def check_extract(body: LogbookCheck, request: Request, lazy_registry: LazyRegis
 
 def _anchored(registry: Registry, token: str) -> Any:
     """The anchor of a programme signed by its provider, None when it has none."""
-    reads = _Reads(registry)
+    reads = Reads(registry)
     programme = programme_of(token)
     if not reads.provider_signed(signed_by(token, "programme+jwt"), programme.provider):
         return None
@@ -135,7 +135,7 @@ def fetch(did: str, body: BoxRequest, request: Request, lazy_registry: LazyRegis
     except InputError as exc:
         raise Problem(400, str(exc), slug="invalid-input") from exc
     signed = (
-        did_key_signed(parsed) if did.startswith("did:key:") else _Reads(lazy_registry()).provider_signed(parsed, did)
+        did_key_signed(parsed) if did.startswith("did:key:") else Reads(lazy_registry()).provider_signed(parsed, did)
     )
     if not signed:
         raise Problem(403, "the request's signature is not the box owner's", slug="not-the-owner")
