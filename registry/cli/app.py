@@ -20,6 +20,7 @@ from registry.cli.commands import (
     issuer,
     journal,
     logbook,
+    logbook_sync,
     node,
     passport,
     programme,
@@ -58,6 +59,7 @@ app.add_typer(passport.app, name="passport")
 app.add_typer(wallet.app, name="wallet")
 app.add_typer(programme.app, name="programme")
 app.add_typer(supervisor.app, name="supervisor")
+logbook.app.command("sync")(logbook_sync.sync)  # its own module: the work of passing files on
 app.add_typer(logbook.app, name="logbook")
 app.add_typer(issuer.app, name="issuer")
 app.add_typer(node.app, name="node")

@@ -47,7 +47,7 @@ WRITES = {
     "wallet import-key", "wallet export", "wallet import-backup", "identity create", "identity handover",
     "did register", "did rotate-key", "programme publish", "supervisor authorise", "supervisor revoke",
     "logbook enrol", "logbook add", "logbook sign", "logbook anchor", "logbook revoke", "logbook share",
-    "logbook complete",
+    "logbook complete", "logbook sync",
     "recognition publish", "recognition suspend", "recognition reinstate", "recognition revoke",
 }  # fmt: skip
 

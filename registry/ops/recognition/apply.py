@@ -59,7 +59,9 @@ class Recogniser:
                 return
             from registry.ops.recognition.authority import Recognition
 
-            self.decisions = Recognition(registry).decisions(self.did)
+            # Once per head on the service's pinned client (client.memo); read each time on a plain one.
+            did = self.did
+            self.decisions = registry.client.memo(("recognition", did), lambda: Recognition(registry).decisions(did))
         except RegistryError as exc:
             self.problem = ("could not check", f"could not check recognition: {exc}")
 
