@@ -25,6 +25,7 @@ from registry.cli.commands import (
     passport,
     programme,
     recognition,
+    rpl,
     serve,
     status,
     supervisor,
@@ -61,6 +62,7 @@ app.add_typer(programme.app, name="programme")
 app.add_typer(supervisor.app, name="supervisor")
 logbook.app.command("sync")(logbook_sync.sync)  # its own module: the work of passing files on
 app.add_typer(logbook.app, name="logbook")
+app.add_typer(rpl.app, name="rpl")
 app.add_typer(issuer.app, name="issuer")
 app.add_typer(node.app, name="node")
 app.add_typer(identity.app, name="identity")
@@ -70,6 +72,7 @@ app.add_typer(config.app, name="config")
 app.command()(node.deploy)
 app.command()(issue.issue)
 app.command()(issue.issued)
+app.command()(rpl.attest)
 app.command()(status.revoke)
 app.command()(status.suspend)
 app.command()(status.reinstate)

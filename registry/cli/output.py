@@ -166,6 +166,19 @@ def print_report(report: Any, indent: str = "") -> None:
         evidence = ", ".join(f"{k} {plain(v)}" for k, v in check.evidence.items() if v is not None)
         if evidence:
             out.print(f"{indent}      [dim]{markup(shorten_dids(evidence))}[/]", markup=True)
+    shown_evidence = getattr(report, "evidence", None)
+    if shown_evidence:
+        print_evidence(shown_evidence, indent + "  ")
+
+
+def print_evidence(evidence: dict[str, Any], indent: str) -> None:
+    """What `verify --evidence` found, an item a line (RPL credentials)."""
+    out.print(f"{indent}{shown('evidence: ' + str(evidence.get('summary')))}")
+    for item in evidence.get("items") or []:
+        line = (
+            f"  {item.get('state')}: {item.get('name') or item.get('id')} ({item.get('genre')}): {item.get('message')}"
+        )
+        out.print(f"{indent}{shown(line)}")
 
 
 def _print_equivalents(summary: Any, indent: str) -> None:

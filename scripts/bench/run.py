@@ -32,6 +32,7 @@ if __package__ in (None, ""):
 from scripts.bench import directory, gas, logbook, memory, report, throughput
 from scripts.bench.chain import BenchChain, bench_chain
 from scripts.bench.coldstart import cold_start
+from scripts.bench.recognition import recognition_gas
 from scripts.bench.world import World, build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,6 +254,8 @@ def gas_phase(results: dict[str, Any], world: World, chain: BenchChain, sizes: S
     ours.update(gas.ours_bulk_status(world, sizes.bulk_revoke))
     figures, scattered = gas.ours_scattered_revoke(world, big, sizes.scattered_revoke, rng)
     ours[f"bulk_revoke_scattered_{sizes.scattered_revoke}"] = figures
+    log("recognition decisions: publish, suspend, reinstate, revoke")
+    ours.update(recognition_gas(world))
     log("peers: floor, OpenAttestation, EAS")
     peer_figures = {
         **gas.floor_gas(chain, peers),

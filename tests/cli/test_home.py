@@ -49,6 +49,7 @@ WRITES = {
     "logbook enrol", "logbook add", "logbook sign", "logbook anchor", "logbook revoke", "logbook share",
     "logbook complete", "logbook sync",
     "recognition publish", "recognition suspend", "recognition reinstate", "recognition revoke",
+    "rpl issue", "rpl disclose", "attest",
 }  # fmt: skip
 
 

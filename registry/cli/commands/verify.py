@@ -51,6 +51,14 @@ PolicyOpt = Annotated[
         "an accreditation that ended later is noted) or now (in force at the time asked, as EBSI's library).",
     ),
 ]
+EvidenceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--evidence",
+        help="RPL credentials: the evidence files the holder shows, with their manifest entries (`rpl disclose`): "
+        "each item is reported matched, altered (not valid; exit 1) or not shown.",
+    ),
+]
 # A service's verdict, as the exit code the library's verdict would give.
 _SERVICE_EXIT = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
 
@@ -70,6 +78,7 @@ def verify(
     audience: AudienceOpt = None,
     nonce: NonceOpt = None,
     accreditation_policy: PolicyOpt = "issuance",
+    evidence: EvidenceOpt = None,
     recognised_in: RecognisedOpt = None,
 ) -> None:
     """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
@@ -84,7 +93,7 @@ def verify(
 
     with arguments():
         when = parse_at(at)
-        _check_options(accreditation_policy, rpc, service)
+        _check_options(accreditation_policy, rpc, service, evidence)
         found = sources(files)
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
@@ -109,7 +118,7 @@ def verify(
     verifier = _verifier_for(settings, roots, urls[0], located, accreditation_policy)
     recogniser = recogniser_for(verifier, recognised_in, roots, when)
     try:
-        _verify_local(verifier, found, when, as_json, audience, nonce, read_first, recogniser)
+        _verify_local(verifier, found, when, as_json, audience, nonce, read_first, recogniser, evidence)
     finally:
         # Only when the node is what failed (its URL in the reason), not a file that names no registry.
         if verifier.unavailable and urls[0] in verifier.unavailable and not settings.rpc_url_named:
@@ -139,7 +148,9 @@ def _hint_no_node_named(url: str, located: Any) -> None:
     )
 
 
-def _check_options(policy: str, rpc: list[str] | None, service: str | None) -> None:
+def _check_options(policy: str, rpc: list[str] | None, service: str | None, evidence: Path | None = None) -> None:
+    if evidence is not None and (service or not evidence.is_dir()):
+        raise InputError(f"--evidence needs a directory, and a node (not --service): {evidence}")
     if service and rpc:
         raise InputError("give --rpc URL or --service URL, not both: the service reads its own chain node")
     from registry.ops.verify.report import POLICIES
@@ -199,12 +210,15 @@ def _read_argument(source: str | Path, read_first: dict[str | Path, Any] | None 
 
 def _verify_local(
     verifier: Any, found: list[str | Path], when: int | None, as_json: bool, audience: str | None, nonce: str | None,
-    read_first: dict[str | Path, Any] | None = None, recogniser: Any = None,
+    read_first: dict[str | Path, Any] | None = None, recogniser: Any = None, evidence: Path | None = None,
 ) -> None:  # fmt: skip
-    """Read, verify and report a slice at a time; only the verdict counts are kept for the summary."""
+    """Read, verify and report a slice at a time; only the verdict counts are kept for the summary.
+    An RPL credential gets its assessor check, and with `evidence` its evidence items (an altered
+    one exits 1 whatever the verdict: ops/rpl/checks.py)."""
     from rich.progress import Progress
 
     from registry.ops.batch import SLICE, verify_inputs
+    from registry.ops.rpl.checks import add_rpl_checks
     from registry.ops.verify import note_single_node
 
     counts: dict[str, int] = {}
@@ -216,6 +230,8 @@ def _verify_local(
         for start in range(0, len(found), SLICE):
             inputs = [_read_argument(source, read_first) for source in found[start : start + SLICE]]
             for report in verify_inputs(verifier, inputs, when, audience=audience, nonce=nonce):
+                if add_rpl_checks(report, verifier.registry, evidence):
+                    worst = max(worst, EXIT_FAILURE)
                 note_single_node(report)
                 if recogniser is not None:
                     recogniser.annotate(report)  # a finding added to the report; the verdict stays as it is

@@ -55,6 +55,12 @@ class Code(StrEnum):
     REVOCATION_STATUS = "revocation status"
     SUSPENSION_STATUS = "suspension status"
     ACCREDITATION = "accreditation"
+    # Instead of ACCREDITATION for a work-experience attestation: attested by a registered
+    # organisation, not an accredited awarding body (ops/verify/attestations.py).
+    ASSURANCE = "assurance"
+    # An RPL credential's assessor: authorised by the issuing centre on the assessment's date
+    # (checked with `verify --evidence`, ops/rpl/checks.py).
+    ASSESSOR = "assessor"
     # Is the accreditation chain's Root TAO one the verifier trusts? Fails alone: UNTRUSTED_ROOT.
     TRUSTED_ROOT = "trusted root"
     VALIDITY_PERIOD = "validity period"
@@ -188,7 +194,8 @@ class Report:
     # `_info`: the compact info once `credential` turned it into a dict (unset until then: nothing
     # is added to what the hot loop does per credential).
     __slots__ = (
-        "_checks", "_credential", "_info", "_rows", "accreditation_policy", "checked_at", "recognition", "source",
+        "_checks", "_credential", "_info", "_rows", "accreditation_policy", "checked_at", "evidence",
+        "recognition", "source",
         "summary", "verdict",
     )  # fmt: skip
 
@@ -214,6 +221,8 @@ class Report:
         self._checks = checks
         # `verify --recognised-in`: an authority's recognition decisions applied (ops/recognition); None: not asked.
         self.recognition: dict[str, Any] | None = None
+        # What `verify --evidence` found of the credential's evidence items (ops/rpl/checks.py).
+        self.evidence: shapes.EvidenceReport | None = None
 
     @property
     def credential(self) -> dict[str, Any]:
@@ -272,6 +281,8 @@ class Report:
         }
         if self.recognition is not None:
             data["recognition"] = self.recognition
+        if self.evidence is not None:
+            data["evidence"] = self.evidence
         return data
 
     def check(self, name: str) -> Check | None:

@@ -9,6 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+# Gas per recognition decision (scripts/bench/recognition.py), by name.
+RECOGNITION = (
+    "recognition_publish", "recognition_publish_next", "recognition_suspend", "recognition_reinstate",
+    "recognition_revoke",
+)  # fmt: skip
+
 
 def _nearest(available: Sequence[int], wanted: int) -> int:
     return min(available, key=lambda n: (abs(n - wanted), -n))
@@ -52,6 +58,9 @@ def _gas(ours: dict[str, Any], peers: dict[str, Any]) -> dict[str, Any]:
     }
     if "single_revoke_same_word" in ours:
         g["single_revoke_same_word"] = ours["single_revoke_same_word"]["gas"]
+    for name in RECOGNITION:  # issue 17: a run before it has none
+        if name in ours:
+            g[name] = ours[name]["gas"]
     for source in (ours, peers):
         for name, figures in source.items():
             if figures.get("credentials", 1) > 1:
