@@ -143,9 +143,14 @@ class CredentialRegistry(Binding):
     def anchored_topics(self, account: str | None, value: bytes) -> list[str | None]:
         return [self.topic("Anchored"), None if account is None else address_topic(account), bytes32_topic(value)]
 
-    def anchored_by_topics(self, accounts: Sequence[str]) -> list[Any]:
-        """The `Anchored` logs of any of `accounts` (a topic that lists alternatives matches any)."""
-        return [self.topic("Anchored"), sorted({address_topic(a) for a in accounts})]
+    def anchored_by_topics(self, accounts: Sequence[str], values: Sequence[bytes] = ()) -> list[Any]:
+        """The `Anchored` logs of any of `accounts` (a topic that lists alternatives matches any); of
+        these `values` only, when given (the node then returns the anchors asked about, not every
+        anchor the accounts made in the blocks between them)."""
+        topics: list[Any] = [self.topic("Anchored"), sorted({address_topic(a) for a in accounts})]
+        if values:
+            topics.append(sorted({bytes32_topic(v) for v in values}))
+        return topics
 
     @staticmethod
     def anchored_key(log: dict[str, Any]) -> tuple[str, str]:
