@@ -10,7 +10,11 @@ from typing import Any
 
 from registry.errors import ConfigError
 
+# The three contracts every registry has (a holder file's locator names them, formats/locator.py).
 CONTRACT_NAMES = ("DIDRegistry", "TrustedIssuersRegistry", "CredentialRegistry")
+# Deployed beside them since issue #17; a deployment file written before has none of these.
+EXTENSIONS = ("RecognitionRegistry",)
+ALL_CONTRACTS = CONTRACT_NAMES + EXTENSIONS
 
 
 @cache

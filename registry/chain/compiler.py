@@ -25,7 +25,7 @@ SOLC_VERSION = "0.8.30"
 # networks as well as on anvil's current rules.
 EVM_VERSION = "paris"
 OPTIMIZER_RUNS = 1_000_000
-CONTRACTS = ("DIDRegistry", "TrustedIssuersRegistry", "CredentialRegistry")
+CONTRACTS = ("DIDRegistry", "TrustedIssuersRegistry", "CredentialRegistry", "RecognitionRegistry")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS_DIR = PROJECT_ROOT / "contracts"

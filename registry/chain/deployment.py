@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from eth_abi import encode
 from eth_utils import keccak
 
-from registry.chain.artifacts import CONTRACT_NAMES, artifact_hash, load_artifact
+from registry.chain.artifacts import ALL_CONTRACTS, CONTRACT_NAMES, artifact_hash, load_artifact
 from registry.chain.client import ChainClient, checksum
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError, TransactionReverted
 from registry.files import MIB, read_capped
@@ -73,7 +73,12 @@ class Deployment:
         records = [self.contracts[n] for n in CONTRACT_NAMES]
         addresses = tuple(r.address.lower() for r in records)
         codes = tuple(r.code_keccak.lower() for r in records)
-        return Locator(self.chain_id, self.deployment_block, self.deployment_block_hash, addresses, codes, service)  # type: ignore[arg-type]
+        extra = self.contracts.get("RecognitionRegistry")
+        recognition = None if extra is None else (extra.address.lower(), extra.code_keccak.lower())
+        return Locator(
+            self.chain_id, self.deployment_block, self.deployment_block_hash, addresses, codes,  # type: ignore[arg-type]
+            service, recognition,
+        )  # fmt: skip
 
     @classmethod
     def from_locator(cls, locator: Locator) -> Deployment:
@@ -83,6 +88,10 @@ class Deployment:
             name: ContractRecord(address=checksum(address), artifact_sha256=artifact_hash(name), code_keccak=code)
             for name, address, code in zip(CONTRACT_NAMES, locator.addresses, locator.code_hashes, strict=True)
         }
+        if locator.recognition is not None:
+            address, code = locator.recognition
+            record = ContractRecord(checksum(address), artifact_hash("RecognitionRegistry"), code)
+            contracts["RecognitionRegistry"] = record
         return cls(locator.chain_id, locator.block, "", "", contracts, locator.block_hash)
 
     def to_json(self) -> dict[str, Any]:
@@ -189,6 +198,9 @@ def code_keccak(code_hex: str) -> str:
 def _constructor_args(name: str, records: dict[str, ContractRecord], governance: str) -> bytes:
     if name == "TrustedIssuersRegistry":
         return encode(["address", "address"], [records["DIDRegistry"].address, governance])
+    if name == "RecognitionRegistry":
+        tir = records["TrustedIssuersRegistry"].address
+        return encode(["address", "address"], [records["DIDRegistry"].address, tir])
     return b""
 
 
@@ -200,7 +212,7 @@ def deploy(client: ChainClient, deployer: LocalAccount, governance: str | None =
     records: dict[str, ContractRecord] = {}
     first_receipt: dict[str, Any] = {}
     nonce = int(client.request("eth_getTransactionCount", [deployer.address, "pending"]), 16)
-    for name in CONTRACT_NAMES:
+    for name in ALL_CONTRACTS:
         args = _constructor_args(name, records, checksum(governance or deployer.address))
         bytecode = load_artifact(name)["bytecode"] + args.hex()
         gas = int(client.request("eth_estimateGas", [{"from": deployer.address, "data": bytecode}]), 16)

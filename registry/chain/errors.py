@@ -13,7 +13,7 @@ from typing import Any
 from eth_abi import decode
 from eth_utils import keccak
 
-from registry.chain.artifacts import CONTRACT_NAMES, abi
+from registry.chain.artifacts import ALL_CONTRACTS, abi
 
 # One sentence per custom error; fields are the error's argument names. An error that two contracts
 # share (contracts/interfaces/IRegistryErrors.sol) has one selector and so one sentence.
@@ -58,6 +58,16 @@ SENTENCES: dict[str, str] = {
     "accreditation, reinstate a suspended one)",
     "InvalidBody": "the accreditation credential is empty or too large ({length} bytes)",
     "TooManyAttributes": "this DID already holds the maximum number of accreditations (64)",
+    "DecisionExists": "recognition decision {decisionId} is already published (the same document)",
+    "UnknownDecision": "there is no recognition decision {decisionId}",
+    "NotRecognitionAuthority": "accreditation {attributeId} of the authority is not a Root TAO's or TAO's: "
+    "only an accredited authority publishes recognition decisions",
+    "AuthorityNotActive": "the authority's accreditation {attributeId} is not active now",
+    "NotDecisionAuthority": "only the authority that published recognition decision {decisionId} may change it",
+    "InvalidDecisionStatusChange": "that status change is not allowed (a revocation is final; suspend a "
+    "published decision, reinstate a suspended one)",
+    "InvalidDocument": "the recognition decision document is empty or too large ({length} bytes)",
+    "TooManyDecisions": "this authority already published the maximum number of recognition decisions (1,024)",
 }
 
 
@@ -70,7 +80,7 @@ def _format(value: Any) -> str:
 @cache
 def _selectors() -> dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     table: dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
-    for contract in CONTRACT_NAMES:
+    for contract in ALL_CONTRACTS:
         for item in abi(contract):
             if item.get("type") != "error":
                 continue

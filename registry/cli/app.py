@@ -20,9 +20,12 @@ from registry.cli.commands import (
     issuer,
     journal,
     logbook,
+    logbook_sync,
     node,
     passport,
     programme,
+    recognition,
+    rpl,
     serve,
     status,
     supervisor,
@@ -52,11 +55,14 @@ app.add_typer(status.app, name="status")
 app.add_typer(journal.app, name="journal")
 app.add_typer(trust.app, name="trust")
 app.add_typer(trustlist.app, name="trust-list")
+app.add_typer(recognition.app, name="recognition")
 app.add_typer(passport.app, name="passport")
 app.add_typer(wallet.app, name="wallet")
 app.add_typer(programme.app, name="programme")
 app.add_typer(supervisor.app, name="supervisor")
+logbook.app.command("sync")(logbook_sync.sync)  # its own module: the work of passing files on
 app.add_typer(logbook.app, name="logbook")
+app.add_typer(rpl.app, name="rpl")
 app.add_typer(issuer.app, name="issuer")
 app.add_typer(node.app, name="node")
 app.add_typer(identity.app, name="identity")
@@ -66,6 +72,7 @@ app.add_typer(config.app, name="config")
 app.command()(node.deploy)
 app.command()(issue.issue)
 app.command()(issue.issued)
+app.command()(rpl.attest)
 app.command()(status.revoke)
 app.command()(status.suspend)
 app.command()(status.reinstate)

@@ -144,6 +144,7 @@ def print_report(report: Any, indent: str = "") -> None:
     if hasattr(report, "credentials"):  # a passport: its summary, holder checks, then each credential
         if report.competencies:
             print_competencies(report.competencies, indent + "  ")
+            _print_equivalents(report.competencies, indent + "  ")
         for check in report.checks:
             _print_check(check, indent)
         for inner in report.credentials:
@@ -156,11 +157,38 @@ def print_report(report: Any, indent: str = "") -> None:
     if isinstance(policy, str):
         words = _("accreditation policy: {policy}").format(policy=policy)
         out.print(f"{indent}  [dim]{markup(words)}[/]", markup=True)
+    recognition = getattr(report, "recognition", None)
+    if isinstance(recognition, dict):
+        words = _("recognition: {message}").format(message=recognition.get("message"))
+        out.print(f"{indent}  [bold]{markup(shorten_dids(words))}[/]", markup=True)
     for check in report.checks:
         _print_check(check, indent)
         evidence = ", ".join(f"{k} {plain(v)}" for k, v in check.evidence.items() if v is not None)
         if evidence:
             out.print(f"{indent}      [dim]{markup(shorten_dids(evidence))}[/]", markup=True)
+    shown_evidence = getattr(report, "evidence", None)
+    if shown_evidence:
+        print_evidence(shown_evidence, indent + "  ")
+
+
+def print_evidence(evidence: dict[str, Any], indent: str) -> None:
+    """What `verify --evidence` found, an item a line (RPL credentials)."""
+    out.print(f"{indent}{shown('evidence: ' + str(evidence.get('summary')))}")
+    for item in evidence.get("items") or []:
+        line = (
+            f"  {item.get('state')}: {item.get('name') or item.get('id')} ({item.get('genre')}): {item.get('message')}"
+        )
+        out.print(f"{indent}{shown(line)}")
+
+
+def _print_equivalents(summary: Any, indent: str) -> None:
+    """`verify --recognised-in`: the national qualifications a passport's credentials are recognised as."""
+    found = summary.get("national_equivalents")
+    if found is None:
+        return
+    items = "; ".join(f"#{e['credential']} {e['qualification']} ({e['level']}, {e['framework_name']})" for e in found)
+    words = _("national equivalents: {items}").format(items=items or "-")
+    out.print(f"{indent}{shown(words)}")
 
 
 def print_competencies(summary: Any, indent: str) -> None:

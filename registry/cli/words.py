@@ -18,7 +18,8 @@ from registry.i18n import N_, _
 CHECK_LABELS = (
     N_("format"), N_("schema"), N_("registry"), N_("cohort proof"), N_("signing time"), N_("time asked"),
     N_("issuer DID"), N_("signing key"), N_("signature"), N_("anchor"), N_("status list"),
-    N_("revocation status"), N_("suspension status"), N_("accreditation"), N_("trusted root"),
+    N_("revocation status"), N_("suspension status"), N_("accreditation"), N_("assurance"),
+    N_("assessor"), N_("trusted root"),
     N_("validity period"), N_("quorum"), N_("chain"), N_("presentation"), N_("holder signature"),
     N_("holder binding"), N_("presentation time"), N_("distinct credentials"), N_("audience"), N_("nonce"),
 )  # fmt: skip

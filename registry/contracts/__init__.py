@@ -2,7 +2,8 @@
 
 - `statusword`: the status-list bit layout (entry bits, last-change block, packed ids and event
   fields), pure, as `contracts/libraries/StatusWord.sol` writes it.
-- `did.DIDRegistry`, `tir.TrustedIssuersRegistry`, `credentials.CredentialRegistry`: a binding is
+- `did.DIDRegistry`, `tir.TrustedIssuersRegistry`, `credentials.CredentialRegistry`,
+  `recognition.RecognitionRegistry`: a binding is
   a contract address; its methods return `Call` objects (send them with `client.transact`, read
   them with `client.call`/`call_many`, or batch them) and decode answers and events into types.
 - `effects.DeploymentEffects`: what the journal asks about a write (already on-chain? refused as

@@ -5,9 +5,12 @@ from __future__ import annotations
 from registry.contracts.base import Binding
 from registry.contracts.credentials import CredentialRegistry
 from registry.contracts.did import DIDRegistry
+from registry.contracts.recognition import RecognitionRegistry
 from registry.contracts.tir import TrustedIssuersRegistry
 
-BINDINGS: dict[str, type[Binding]] = {b.NAME: b for b in (DIDRegistry, TrustedIssuersRegistry, CredentialRegistry)}
+BINDINGS: dict[str, type[Binding]] = {
+    b.NAME: b for b in (DIDRegistry, TrustedIssuersRegistry, CredentialRegistry, RecognitionRegistry)
+}
 
 
 def binding(contract: str, address: str) -> Binding | None:

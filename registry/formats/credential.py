@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -188,6 +189,8 @@ class CredentialDraft:
     schema_url: str | None = None
     terms_of_use: str | None = None
     extra_types: tuple[str, ...] = field(default=())
+    # More members of the credential subject (a qualification's logbook summary): EBSI profile only.
+    subject_extra: Mapping[str, Any] | None = None
 
 
 def subject_of(holder: str, achievement: Achievement, body: dict[str, Any]) -> dict[str, Any]:
@@ -217,6 +220,8 @@ def build_vc(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:
         "issued": iso(issued_at),
         "credentialSubject": subject_of(draft.holder, draft.achievement, draft.achievement.to_json()),
     }
+    if draft.subject_extra:
+        vc["credentialSubject"].update(draft.subject_extra)
     if draft.valid_until is not None:
         vc["expirationDate"] = iso(draft.valid_until)
     if draft.schema_url:

@@ -9,7 +9,9 @@ ours, under the holder file's `registry` key (and a passport's `registries`, by 
      "didRegistryCode": "0x…", "trustRegistryCode": "0x…", "credentialRegistryCode": "0x…",
      "service": "https://registry.example"}
 
-(the three contracts' addresses and the keccak-256 of the code at each; `service` optional). Flat,
+(the three contracts' addresses and the keccak-256 of the code at each; `service` optional; a
+registry deployed since issue #17 adds `recognitionRegistry` and `recognitionRegistryCode`, where
+destination authorities publish recognition decisions, so a verifier finds them). Flat,
 one JSON object of strings and numbers: the verifier's hot path parses it with every holder file.
 
 Everything in it is public (a chain id, addresses, a block hash, the hashes of the contracts'
@@ -60,6 +62,8 @@ class Locator:
     addresses: tuple[str, str, str]  # lower-case, in CONTRACTS order
     code_hashes: tuple[str, str, str]
     service: str | None = None
+    # The RecognitionRegistry's (address, code hash), lower-case; None for an older registry.
+    recognition: tuple[str, str] | None = None
 
     @property
     def key(self) -> str:
@@ -82,6 +86,8 @@ class Locator:
         }
         if self.service:
             data["service"] = self.service
+        if self.recognition is not None:
+            data["recognitionRegistry"], data["recognitionRegistryCode"] = self.recognition
         return data
 
     @classmethod
@@ -107,5 +113,11 @@ class Locator:
             or len(service) > MAX_SERVICE_CHARS
         ):  # fmt: skip
             raise InputError(f"{where} has a service that is not an http(s) URL")
+        recognition = None
+        if data.get("recognitionRegistry") is not None:
+            recognition = (
+                _hex(data.get("recognitionRegistry"), 20, f"{where}'s recognitionRegistry address"),
+                _hex(data.get("recognitionRegistryCode"), 32, f"{where}'s recognitionRegistryCode (code hash)"),
+            )
         return cls(chain_id, block, block_hash, (addresses[0], addresses[1], addresses[2]),
-                   (codes[0], codes[1], codes[2]), service)  # fmt: skip
+                   (codes[0], codes[1], codes[2]), service, recognition)  # fmt: skip

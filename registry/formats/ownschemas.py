@@ -10,6 +10,9 @@ content-addressed: whoever holds a schema can recompute its id, and any change i
 | `SKILLS` | the `vc` claim of an EBSI VCDM 1.1 JWT (profile `ebsi`) | our skills credentials |
 | `SKILLS_VC2` | the payload of a VCDM 2.0 `vc+jwt` (profile `vcdm2`) | our skills credentials |
 | `STATUS_LIST` | the `vc` claim of a StatusList2021Credential | our published status lists |
+| `QUALIFICATION` | the `vc` claim of a skills credential naming a logbook | `registry logbook complete` |
+| `RPL` | the payload of a VCDM 2.0 `vc+jwt`, OB 3.0 compatible | RPL assessment credentials (formats/rpl/) |
+| `WORK_EXPERIENCE` | the payload of a VCDM 2.0 `vc+jwt`, OB 3.0 compatible | employers' work-experience attestations |
 
 These are our own schemas, written for what we issue; EBSI's attestation schemas are not copied
 here (tests check ours against them from the shared vectors and EBSI's npm packages).
@@ -30,7 +33,10 @@ from registry.formats.multibase import multibase_encode_b58
 SKILLS = "skills-credential.schema.json"
 SKILLS_VC2 = "skills-credential-vcdm2.schema.json"
 STATUS_LIST = "status-list-2021.schema.json"
-SCHEMA_FILES = (SKILLS, SKILLS_VC2, STATUS_LIST)
+QUALIFICATION = "logbook-qualification.schema.json"
+RPL = "rpl-credential-vcdm2.schema.json"
+WORK_EXPERIENCE = "work-experience-attestation-vcdm2.schema.json"
+SCHEMA_FILES = (SKILLS, SKILLS_VC2, STATUS_LIST, QUALIFICATION, RPL, WORK_EXPERIENCE)
 TSR_PATH = "/trusted-schemas-registry/v3/schemas/"
 # A trusted schemas registry URL (any version), the schema id last: what EBSI's library accepts.
 _TSR_URL = re.compile(r"^https?://[^/?#]+(?:/[^?#]*)?/trusted-schemas-registry/v\d+/schemas/([1-9A-HJ-NP-Za-km-z]+)$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,8 @@ class Issuer:
         valid_from: int,
         valid_until: int | None,
         extra_types: tuple[str, ...] = (),
+        schema: str | None = None,
+        subject_extra: Mapping[str, Any] | None = None,
     ) -> vcfmt.CredentialDraft:
         account = self.identity.account.address
         status = tuple(
@@ -120,7 +122,7 @@ class Issuer:
 
             schema_url = europass_schema_url(self.settings.public_url)
         else:
-            schema = ownschemas.SKILLS_VC2 if self.profile == "vcdm2" else ownschemas.SKILLS
+            schema = schema or (ownschemas.SKILLS_VC2 if self.profile == "vcdm2" else ownschemas.SKILLS)
             schema_url = ownschemas.schema_url(self.settings.public_url, schema)
         return vcfmt.CredentialDraft(
             issuer=self.identity.did,
@@ -132,6 +134,7 @@ class Issuer:
             schema_url=schema_url,
             terms_of_use=self.terms_of_use,
             extra_types=extra_types,
+            subject_extra=subject_extra,
         )
 
     def publish_new_lists(self, number: int) -> None:
@@ -244,6 +247,8 @@ class Issuer:
         extra_types: tuple[str, ...] = (),
         issued_at: int | None = None,
         out: Path | None = None,
+        schema: str | None = None,
+        subject_extra: Mapping[str, Any] | None = None,
     ) -> Issued:
         """Sign one credential and anchor its hash in its own transaction.
 
@@ -256,7 +261,9 @@ class Issuer:
             now = issued_at if issued_at is not None else self.registry.signing_time()
             number, index = self.allocator.allocate_single(batch)
             crash_point("after-allocation")
-            token = self.sign(self._draft(holder, achievement, number, index, now, valid_until, extra_types), now)
+            draft = self._draft(holder, achievement, number, index, now, valid_until, extra_types, schema,
+                                subject_extra)  # fmt: skip
+            token = self.sign(draft, now)
             value = vcfmt.credential_hash(token)
             holder_file = vcfmt.HolderFile(token, registry=self.locator)
             call = self.registry.credentials.anchor(value)

@@ -16,20 +16,28 @@ from typing import TYPE_CHECKING, Any
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from registry.config import Settings
     from registry.formats.credential import HolderFile
 
 
-def verifier_for(settings: Settings, first: tuple[str, bytes], count: int) -> Any:
+def verifier_for(
+    settings: Settings, first: tuple[str, bytes], count: int, trust: list[Path] | None = None, *, lenient: bool = False
+) -> Any:
     """A verifier for `count` inputs, the first of which is `first` (name, content): in the home's
-    deployment, else the registry `first` names; one that cannot attach says why in every report."""
+    deployment, else the registry `first` names; one that cannot attach says why in every report.
+
+    `trust`: trust lists to apply (else the verifier's default one, if any). `lenient`: when no trust
+    list applies at all, report the chain's root without failing on it (a printed passport, whose
+    reader brings their own trust list), instead of ROOT NOT TRUSTED."""
     from registry.chain.client import start_read_deadline
     from registry.ops.inputs import trust_lists
     from registry.ops.locate import connect_named, has_own_deployment, named_registry
     from registry.ops.registry import Registry
     from registry.ops.verify import Verifier
 
-    roots = trust_lists(None, settings)
+    roots = trust_lists(trust, settings)
     located = None
     if not has_own_deployment(settings):
         located = named_registry(*first)
@@ -46,7 +54,11 @@ def verifier_for(settings: Settings, first: tuple[str, bytes], count: int) -> An
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
         return Verifier(None, roots, unavailable=str(exc), anchor_window_s=settings.anchor_window_s)
     return Verifier(
-        registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True, require_trusted_root=True
+        registry,
+        roots,
+        anchor_window_s=settings.anchor_window_s,
+        keep_issuers=True,
+        require_trusted_root=not (lenient and roots is None),
     )
 
 

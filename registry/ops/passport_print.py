@@ -21,6 +21,7 @@ import io
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +59,11 @@ def code_for(holder_file: HolderFile, service: str | None) -> Code:
     return Code(f"{service.rstrip('/')}/timestamp/v4/timestamps/0x{value}", False)
 
 
-def render(report: dict[str, Any], files: list[HolderFile], service: str | None) -> bytes:
-    """The PDF of a verified passport (`report`: its report as JSON, with `competencies`)."""
+def render(report: dict[str, Any], files: list[HolderFile], service: str | None, *, trusted: bool = True) -> bytes:
+    """The PDF of a verified passport (`report`: its report as JSON, with `competencies`).
+
+    `trusted`: whether a trust list was applied; without one the page says that recognising each
+    issuer's Root TAO is the reader's decision (the verdicts then do not fail on the root)."""
     from fpdf import FPDF
 
     codes = [code_for(f, service) for f in files]
@@ -69,8 +73,17 @@ def render(report: dict[str, Any], files: list[HolderFile], service: str | None)
     page = _Page(pdf, family)
     pdf.add_page()
     page.heading("Skills passport", 18)
-    page.line(f"Holder: {report.get('holder') or '?'}")
+    holder = ((report.get("competencies") or {}).get("holder") or {}).get("name")
+    did = report.get("holder") or "?"
+    page.line(f"Holder: {holder} ({did})" if holder else f"Holder: {did}")
+    page.line(f"Printed: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}")
     page.line(f"Verdict when printed: {report.get('summary')!s}")
+    if not trusted:
+        page.line(
+            "No trust list was applied when printing: each credential names the Root TAO its issuer is "
+            "accredited under, and whether that root is recognised is for the reader's own trust list "
+            "(scan a code with `registry verify` or the registry's web page)."
+        )
     _summary(page, report.get("competencies") or {})
     for number, (inner, code) in enumerate(zip(report.get("credentials") or [], codes, strict=True), 1):
         pdf.add_page()

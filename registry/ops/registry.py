@@ -17,6 +17,7 @@ from registry.chain.deployment import Deployment, check_deployment
 from registry.config import Settings
 from registry.contracts.credentials import AnchorRecord, CredentialRegistry, StatusEvent
 from registry.contracts.did import NO_EXPIRY, DIDRegistry, DidState, Rel, VerificationMethod, did_hash
+from registry.contracts.recognition import RecognitionRegistry
 from registry.contracts.statusword import (
     BITS_PER_WORD,
     LIST_SIZE,
@@ -31,7 +32,7 @@ from registry.contracts.statusword import (
     word_of,
 )
 from registry.contracts.tir import TrustedIssuersRegistry
-from registry.errors import InputError
+from registry.errors import ConfigError, InputError
 from registry.formats import keys as keyfmt
 from registry.keystore import Identity
 from registry.ops.history import DEFAULT_LOG_WINDOW, HISTORY_BUDGET, History, WordWalk, everything
@@ -96,6 +97,16 @@ class Registry:
     @property
     def tir(self) -> TrustedIssuersRegistry:
         return TrustedIssuersRegistry(self.deployment.address(TrustedIssuersRegistry.NAME))
+
+    @property
+    def recognition(self) -> RecognitionRegistry:
+        """The recognition registry; a ConfigError for a deployment made before it existed."""
+        if RecognitionRegistry.NAME not in self.deployment.contracts:
+            raise ConfigError(
+                "this registry has no RecognitionRegistry (it was deployed before recognition decisions "
+                "existed): its operator deploys the registry again with `registry deploy`"
+            )
+        return RecognitionRegistry(self.deployment.address(RecognitionRegistry.NAME))
 
     @classmethod
     def connect(cls, settings: Settings, *, check: bool = True, journal: bool = True) -> Registry:

@@ -66,6 +66,17 @@ TrustListOpt = Annotated[
     ),
 ]
 
+RecognisedInOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="A destination authority (DID, or its name in --trust-list): /verify applies its recognition decisions."
+    ),
+]
+LogbookDirOpt = Annotated[
+    Path | None,
+    typer.Option(help="Directory for published programmes and logbook entry boxes (shared by all workers)."),
+]
+
 
 def serve(
     ctx: typer.Context,
@@ -96,6 +107,8 @@ def serve(
     ] = False,
     forwarded_allow_ips: Annotated[str, typer.Option(help="Proxies whose X-Forwarded-For is trusted.")] = "127.0.0.1",
     trust_list: TrustListOpt = None,
+    logbook_dir: LogbookDirOpt = None,
+    recognised_in: RecognisedInOpt = None,
 ) -> None:
     """Serve the EBSI-compatible APIs, POST /verify, client-signed writes and the web page."""
     env = {
@@ -107,6 +120,8 @@ def serve(
         "REGISTRY_SERVICE_CORS_ORIGINS": ",".join(cors_origin or []),
         "REGISTRY_SERVICE_HEAD_MAX_AGE": str(head_max_age),
         "REGISTRY_SERVICE_TRUST_LIST": os.pathsep.join(str(p.resolve()) for p in trust_list or []),
+        "REGISTRY_SERVICE_LOGBOOK_DIR": str(logbook_dir.resolve()) if logbook_dir else "",
+        "REGISTRY_SERVICE_RECOGNISED_IN": recognised_in or "",
     }
     os.environ.update(env | _chain_environment(ctx, rpc, deployment))
     import uvicorn

@@ -224,3 +224,19 @@ class ServiceClient:
     def publish_status_list(self, identity: Identity, purpose: Purpose, number: int, token: str) -> dict[str, Any]:
         body = {"did": identity.did, "purpose": purpose.label, "listNumber": number, "credential": token}
         return self.transact(identity, "publish-status-list", body, did=identity.did)
+
+    # -- skills logbooks (ops/logbook/sync.py's Boxes) --------------------------------------
+
+    def logbook_deposit(self, owner: str, entry: dict[str, Any]) -> str:
+        """Queue an entry file in `owner`'s box; its box id."""
+        return str(self._request("POST", f"/api/logbook/boxes/{owner}/entries", json=entry)["id"])
+
+    def logbook_fetch(self, identity: Identity, done: list[str]) -> list[dict[str, Any]]:
+        """The items waiting in the identity's own box, after removing `done` (a request it signs)."""
+        from registry.ops.logbook.store import sign_box_request
+
+        body = {"request": sign_box_request(identity, identity.did, done)}
+        items: list[dict[str, Any]] = self._request("POST", f"/api/logbook/boxes/{identity.did}/fetch", json=body)[
+            "items"
+        ]
+        return items

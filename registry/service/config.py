@@ -57,6 +57,13 @@ class ServiceConfig:
     # (from_environment); an app built in Python without it accepts any root this registry's
     # governance onboarded and names it, as `Verifier` does by default.
     require_trusted_root: bool = False
+    # The directory of published programmes and of the boxes entry files wait in for their next
+    # signer (`registry serve --logbook-dir`, ops/logbook/store.py); shared by every worker process
+    # (and every machine, on a network file system). None: the logbook routes that keep state answer 501.
+    logbook_dir: Path | None = None
+    # The destination authority whose recognition decisions /verify and the page apply (`registry serve
+    # --recognised-in`, a DID or a name in the service's trust list); None: no recognition finding.
+    recognised_in: str | None = None
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -88,7 +95,16 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
         request_deadline_s=_float(env, "REGISTRY_SERVICE_DEADLINE", DEFAULT_REQUEST_DEADLINE_S),
         trust_list=service_trust_list(env.get("REGISTRY_SERVICE_TRUST_LIST", "")),
         require_trusted_root=True,
+        logbook_dir=Path(env["REGISTRY_SERVICE_LOGBOOK_DIR"]) if env.get("REGISTRY_SERVICE_LOGBOOK_DIR") else None,
+        recognised_in=env.get("REGISTRY_SERVICE_RECOGNISED_IN") or None,
     )
+    if config.recognised_in is not None:
+        from registry.ops.recognition.apply import authority_of
+
+        try:
+            authority_of(config.recognised_in, config.trust_list)
+        except InputError as exc:
+            raise ConfigError(str(exc)) from exc
     return settings, config
 
 

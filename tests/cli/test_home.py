@@ -34,6 +34,9 @@ READ_ONLY: dict[str, list[str]] = {
     "issuer history": ["issuer", "history", "org"],
     "logbook show": ["logbook", "show", "missing"],
     "logbook verify": ["logbook", "verify", "missing.json"],
+    "recognition list": ["recognition", "list", "org"],
+    "recognition show": ["recognition", "show", "0x" + "ab" * 32],
+    "recognition frameworks": ["recognition", "frameworks"],
 }
 # Not run here: each writes, or starts something, and each has its own test with a --home.
 WRITES = {
@@ -44,6 +47,9 @@ WRITES = {
     "wallet import-key", "wallet export", "wallet import-backup", "identity create", "identity handover",
     "did register", "did rotate-key", "programme publish", "supervisor authorise", "supervisor revoke",
     "logbook enrol", "logbook add", "logbook sign", "logbook anchor", "logbook revoke", "logbook share",
+    "logbook complete", "logbook sync",
+    "recognition publish", "recognition suspend", "recognition reinstate", "recognition revoke",
+    "rpl issue", "rpl disclose", "attest",
 }  # fmt: skip
 
 
@@ -108,6 +114,15 @@ def test_every_reason_code_is_in_help(command: str) -> None:
     assert ", ..." not in text  # no code hidden behind "..."
     if not command.startswith("trust"):
         assert "never on-chain" in text  # where the note goes
+
+
+@pytest.mark.parametrize("command", ["recognition suspend", "recognition reinstate", "recognition revoke"])
+def test_every_decision_reason_code_is_in_help(command: str) -> None:
+    from registry.ops.recognition.model import REASONS
+
+    result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "100"})
+    text = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    assert all(f"{code} {words}" in text for code, words in REASONS.items()), text
 
 
 def test_commands_that_write_without_a_chain_write_into_the_home(

@@ -44,13 +44,13 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
                        "--hours", "3", "--workplace", "Yard 3"), "say whose key signs")  # fmt: skip
     entries = sorted(str(p) for p in (book / "entries").glob("*.json"))
     ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
+    one_line_error(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net),
+                   "the logbook has no anchored entries: the standard is not met")  # fmt: skip
     assert "anchored 2 entries of 1 logbook" in ok(cli(home, "logbook", "anchor", str(book), "--issuer",
                                                        "training-centre", *net))  # fmt: skip
     progress = json.loads(ok(cli(home, "logbook", "show", str(book), "--json")))
     assert progress["units"][0]["anchored"] == 6 and progress["complete"]
-    ok(cli(home, "logbook", "share", str(book), "--out", str(tmp_path / "extract.json")))
-    checked = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--json", *net)
-    assert checked.returncode == 0 and json.loads(checked.stdout)["verdict"] == "valid", checked.stdout
+    _complete_and_share(home, net, book, tmp_path / "extract.json")
     ok(cli(home, "logbook", "revoke", entries[0], "--issuer", "training-centre", *net))
     checked = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--json", *net)
     verdicts = sorted(e["verdict"] for e in json.loads(checked.stdout)["entries"])
@@ -65,3 +65,15 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     assert all(e["verdict"] != "valid" for e in json.loads(refused.stdout)["entries"])
     one_line_error(cli(home, "logbook", "verify", str(prog), *net), "programme.jwt is not valid JSON")
     one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")
+
+
+def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: Path) -> None:
+    """The qualification issued, the extract shared with it and checked against it."""
+    done = ok(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net))
+    assert "qualification issued" in done and "2 entries, 6 h" in done, done
+    assert (book / "qualification.json").exists() and (book / "qualification-clr.jwt").exists()
+    ok(cli(home, "logbook", "share", str(book), "--out", str(extract)))
+    checked = cli(home, "logbook", "verify", str(extract), "--json", *net)
+    assert checked.returncode == 0 and json.loads(checked.stdout)["verdict"] == "valid", checked.stdout
+    assert json.loads(checked.stdout)["qualification"]["shown"] == 2
+    assert "against the qualification: 2 of its 2 entries" in ok(cli(home, "logbook", "verify", str(extract), *net))

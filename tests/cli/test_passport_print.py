@@ -96,8 +96,15 @@ def test_a_printed_passports_codes_read_back_and_verify(
     assert text.index("competencies:") < text.index("holder signature")
 
     pdf = tmp_path / "passport.pdf"
+    kept_list = settings.trust_list_file.read_bytes()
+    settings.trust_list_file.unlink()  # the worker has no trust list of her own
     printed = run(settings, "passport", "print", str(passport), "--out", str(pdf), *rpc)
+    settings.trust_list_file.write_bytes(kept_list)  # the employer who scans the codes below has one
     assert printed.returncode == 0, printed.stderr
+    first_page = pypdfium2.PdfDocument(str(pdf))[0].get_textpage().get_text_range()
+    # Printed without a trust list, the page leaves the root to its reader instead of saying ROOT NOT TRUSTED.
+    assert "ROOT NOT TRUSTED" not in first_page and "No trust list was applied" in first_page, first_page
+    assert "Printed: " in first_page and holder.did[:20] in first_page.replace("\r\n", "").replace("\n", "")
     codes = read_codes(pdf)
     assert len(codes) == 3 and all(c.startswith(PREFIX) and len(c) <= QR_ALPHANUMERIC_CAPACITY_L for c in codes)
     verdicts = []

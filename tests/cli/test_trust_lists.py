@@ -92,6 +92,8 @@ def test_trust_list_commands_make_and_show_a_named_list(tmp_path: Path) -> None:
     for did, name in ((EBSI_DID, "National Vocational Authority"), (LONG_DID, "Chamber of Crafts")):
         added = registry(home, "trust-list", "add", did, "--name", name)
         assert added.returncode == 0, added.stderr
+        # This home has no deployment: a root without --registry would count nowhere, and it is said.
+        assert "accepted only in a deployment of your own" in added.stderr and "--registry" in added.stderr
     twice = registry(home, "trust-list", "add", EBSI_DID, "--name", "Other")
     assert twice.returncode == 1 and "already in" in twice.stderr and "National Vocational Authority" in twice.stderr
     assert "to change its name or registries, `registry trust-list remove` it first" in twice.stderr

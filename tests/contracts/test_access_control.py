@@ -268,9 +268,9 @@ def test_nobody_can_revoke_another_issuers_credential(
 
 
 def test_every_custom_error_has_a_sentence() -> None:
-    from registry.chain.artifacts import CONTRACT_NAMES, abi
+    from registry.chain.artifacts import ALL_CONTRACTS, abi
 
-    names = {item["name"] for c in CONTRACT_NAMES for item in abi(c) if item["type"] == "error"}
+    names = {item["name"] for c in ALL_CONTRACTS for item in abi(c) if item["type"] == "error"}
     # OpenZeppelin library errors no call can hit: ECDSA's (we use tryRecover) and ShortStrings'
     # (raised only by EIP712's constructor for over-long names, fixed at deployment).
     library = {
@@ -286,10 +286,10 @@ def test_errors_the_registries_share_are_declared_once() -> None:
     signature, hence one selector and one sentence, in every ABI."""
     import json
 
-    from registry.chain.artifacts import CONTRACT_NAMES, abi
+    from registry.chain.artifacts import ALL_CONTRACTS, abi
 
     declared: dict[str, dict[str, str]] = {}
-    for contract in CONTRACT_NAMES:
+    for contract in ALL_CONTRACTS:
         for item in abi(contract):
             if item["type"] == "error":
                 declared.setdefault(item["name"], {})[contract] = json.dumps(item["inputs"], sort_keys=True)
@@ -303,11 +303,11 @@ def test_every_sentence_belongs_to_an_error_and_uses_only_its_arguments() -> Non
     (which would turn a refusal into a traceback)."""
     import string
 
-    from registry.chain.artifacts import CONTRACT_NAMES, abi
+    from registry.chain.artifacts import ALL_CONTRACTS, abi
 
     inputs = {
         item["name"]: {i["name"] for i in item["inputs"]}
-        for contract in CONTRACT_NAMES
+        for contract in ALL_CONTRACTS
         for item in abi(contract)
         if item["type"] == "error"
     }

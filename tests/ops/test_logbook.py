@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from registry.config import Settings
+from registry.errors import InputError
 from registry.formats.jwt import b64url_decode, b64url_encode
-from registry.formats.logbook import EntryFile, Extract
+from registry.formats.logbook import EntryFile, Extract, sign_record
+from registry.formats.logbook.records import sha256_hex
 from registry.keystore import Identity, new_legal_entity, new_natural_person
 from registry.ops.logbook import FOR_CAUSE, Logbook, Provider, verify_extract
 from registry.ops.registry import Registry
@@ -45,6 +47,7 @@ class World:
     entries: dict[str, EntryFile]
     record: str
     root: str
+    people: dict[str, Identity]
 
 
 def _legal(registry: Registry, name: str) -> Identity:
@@ -73,14 +76,17 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
     programme = provider.publish_programme(PROGRAMME)
     other = provider.publish_programme({**PROGRAMME, "id": "urn:programme:care", "title": "Care work"})
     now = registry.signing_time()
-    people = {n: new_natural_person(n) for n in ("amina", "bob", "sup", "other", "ended", "fraud", "assessor")}
+    names = ("amina", "bob", "sup", "other", "ended", "fraud", "assessor", "yard9")
+    people = {n: new_natural_person(n) for n in names}
     auth = {
         "sup": provider.authorise(programme, people["sup"].did, "supervisor", now - 60 * DAY, now + 60 * DAY),
         "other": provider.authorise(other, people["other"].did, "supervisor", now - 60 * DAY, now + 60 * DAY),
         "ended": provider.authorise(programme, people["ended"].did, "supervisor", now - 60 * DAY, now - 10 * DAY),
         "fraud": provider.authorise(programme, people["fraud"].did, "supervisor", now - 60 * DAY, now + 60 * DAY),
         "assessor": provider.authorise(programme, people["assessor"].did, "assessor", now - 60 * DAY, now + 60 * DAY),
-    }
+        "yard9": provider.authorise(programme, people["yard9"].did, "supervisor", now - 60 * DAY, now + 60 * DAY,
+                                    workplace="Yard 9"),
+    }  # fmt: skip
     books = {}
     for learner in ("amina", "bob"):
         enrolment = provider.enrol(programme, people[learner].did)
@@ -91,20 +97,34 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
         "fraud": ("amina", -3, "U1", "fraud"), "backdated": ("amina", -30, "U1", "sup"),
         "revoked": ("amina", -1, "U1", "sup"), "bobs": ("bob", -1, "U1", "sup"),
         "wrong-role": ("amina", -1, "U2", "sup"), "future": ("amina", 3, "U1", "sup"),
+        "at-yard9": ("amina", -2, "U1", "yard9"), "elsewhere": ("amina", -2, "U1", "yard9"),
     }  # fmt: skip
     from registry.ops.logbook.book import countersign
 
     entries = {}
     for name, (learner, offset, unit, signer) in plan.items():
-        fields = {"date": day(offset), "unit": unit, "activity": f"{name} work", "hours": 2, "workplace": "Yard 3"}
+        place = "Yard 9" if name == "at-yard9" else "Yard 3"
+        fields = {"date": day(offset), "unit": unit, "activity": f"{name} work", "hours": 2, "workplace": place}
         made = books[learner].add(people[learner], fields, b"photo" if name == "good" else None, now)
+        if name == "elsewhere":  # countersign refuses it; signed as another tool might
+            entries[name] = forced_countersign(made, people[signer], auth[signer], now - 3600)
+            continue
         entries[name] = countersign(made, people[signer], auth[signer], now - 3600)  # signed off before the revocations
     owner = {entries[name].id: books[learner] for name, (learner, *_rest) in plan.items()}
     provider.anchor_day(list(entries.values()), lambda f: owner[f.id].save(f))  # one root for both learners
     provider.revoke_entry(entries["revoked"], reason=2)
     record = provider.revoke_authorisation(auth["fraud"], FOR_CAUSE, untrusted_from=day(-5))
     assert record is not None
-    return World(registry, provider, books["amina"], books["bob"], entries, record, root)
+    return World(registry, provider, books["amina"], books["bob"], entries, record, root, people)
+
+
+def forced_countersign(entry: EntryFile, signer: Identity, authorisation: str, now: int) -> EntryFile:
+    """A countersignature made without `countersign`'s own checks (as a careless tool would)."""
+    token = sign_record("logbook-countersignature+jwt", {
+        "iss": signer.did, "iat": now, "entry": sha256_hex(entry.entry), "authorisation": sha256_hex(authorisation),
+        "role": "supervisor",
+    }, signer.signing_key, signer.kid)  # fmt: skip
+    return EntryFile(entry.entry, token, authorisation, None)
 
 
 def verdicts(world: World, names: list[str], *, records: list[str] | None = None) -> dict[str, tuple[str, str]]:
@@ -167,7 +187,7 @@ def test_an_altered_entry_is_not_valid(world: World) -> None:
 def test_progress_counts_anchored_hours_against_the_standard(world: World) -> None:
     progress = world.amina.progress().to_json()
     units = {u["unit"]: u for u in progress["units"]}
-    assert units["U1"]["anchored"] == 14 and units["U2"]["anchored"] == 4  # from the files: none checked
+    assert units["U1"]["anchored"] == 18 and units["U2"]["anchored"] == 4  # from the files: none checked
     assert progress["missing"] == [] and progress["complete"]
     assert world.bob.progress().missing == ["U1: 4 h", "U2: 2 h"]
 
@@ -178,7 +198,7 @@ def test_a_days_entries_of_every_learner_are_one_root_in_one_transaction(world: 
     account = world.provider.identity.account.address
     pairs = [(account, bytes.fromhex(roots.pop()[2:]))]
     (record,) = world.registry.anchor_records(pairs, world.registry.client.call(world.registry.anchors_call(pairs)))
-    assert record.exists and record.count == len(world.entries) == 10
+    assert record.exists and record.count == len(world.entries) == 12
     # Each learner's files hold their own entries, proofs included.
     assert {f.id for f in world.bob.entries()} == {world.entries["bobs"].id}
     assert all(f.anchor is not None for f in world.amina.entries())
@@ -207,3 +227,18 @@ def test_an_entry_whose_status_entry_or_proof_was_changed_is_not_valid(world: Wo
     assert [e.to_json()["reasons"] for e in report.entries] == [
         ["the entry's proof does not lead to a day root its provider anchored"]
     ] * 2
+
+
+def test_a_signer_authorised_for_one_workplace_signs_off_only_entries_recorded_there(world: World) -> None:
+    found = verdicts(world, ["at-yard9", "elsewhere"])
+    assert found["at-yard9"] == ("valid", "")
+    assert found["elsewhere"] == (
+        "not valid",
+        "the signer is authorised only at the workplace 'Yard 9', and the entry was recorded at 'Yard 3'",
+    )
+    # The signer's own tool refuses it before signing (offline).
+    from registry.ops.logbook.book import countersign
+
+    unsigned = EntryFile(world.entries["elsewhere"].entry)
+    with pytest.raises(InputError, match="authorised only at the workplace 'Yard 9'"):
+        countersign(unsigned, world.people["yard9"], str(world.entries["elsewhere"].authorisation), 0)

@@ -314,7 +314,7 @@ def test_schema_id_is_the_multibase_sha256_of_the_canonical_schema(
     http: httpx.Client, issuer: Issuer, holder: Identity
 ) -> None:
     listing = http.get("/trusted-schemas-registry/v3/schemas").json()
-    assert listing["total"] == 4  # skills credentials (VCDM 1.1 and 2.0), status lists, europass
+    assert listing["total"] == 5  # skills credentials (VCDM 1.1 and 2.0), status lists, europass, qualifications
     schemas = {}
     for item in listing["items"]:
         response = http.get(item["href"])

@@ -182,6 +182,27 @@ def show(directory: DirArg, as_json: JsonOpt = False) -> None:
     out.print("complete" if not progress.missing else "missing: " + "; ".join(progress.missing))
 
 
+@app.command("complete")
+def complete(
+    ctx: typer.Context,
+    directory: DirArg,
+    issuer: IssuerOpt,
+    record: Annotated[list[Path] | None, typer.Option(help="A revocation record the entries rest on.")] = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Issue the qualification (and its CLR 2.0 summary) when the logbook meets the standard."""
+    from registry.ops.logbook import Logbook
+    from registry.ops.logbook.completion import CLR_FILE, CREDENTIAL_FILE, complete
+
+    book = Logbook(directory)
+    records = [read_token(p, "the revocation record") for p in record or []]
+    done = complete(_provider(ctx, issuer, rpc, deployment), book, records)
+    s = done.summary
+    out.print(f"qualification issued to {directory / CREDENTIAL_FILE} (CLR 2.0: {directory / CLR_FILE}):")
+    out.print(f"  {count(s['entries'], 'entry')}, {s['hours']:g} h, {s['from']} to {s['until']}, root {s['root']}")
+
+
 @app.command("share")
 def share(
     directory: DirArg,
@@ -195,8 +216,15 @@ def share(
 
     if output.exists():
         raise InputError(f"{output} already exists; not overwriting it")
+    from registry.ops.logbook.completion import qualification_of
+
     records = [read_token(p, "the revocation record") for p in record or []]
-    extract = Logbook(directory).share(entry, records)
+    book = Logbook(directory)
+    extract = book.share(entry, records)
+    if (qualification := qualification_of(book)) is not None:  # with the counted entries' proofs only
+        shown_ids = {f.id for f in extract.entries}
+        proofs = {k: v for k, v in qualification["proofs"].items() if k in shown_ids}
+        extract.qualification = {**qualification, "proofs": proofs}
     write_json_atomic(output, extract.to_json())
     out.print(f"shared {count(len(extract.entries), 'entry')} in {output}")
 
@@ -206,6 +234,9 @@ def verify(
     ctx: typer.Context,
     extract: Annotated[Path, typer.Argument(help="The extract (from `logbook share`).")],
     record: Annotated[list[Path] | None, typer.Option(help="A provider's revocation record (repeatable).")] = None,
+    qualification: Annotated[
+        Path | None, typer.Option(help="The qualification to check the entries against (default: the extract's).")
+    ] = None,
     as_json: JsonOpt = False,
     trust_list: TrustListOpt = None,
     rpc: RpcOpt = None,
@@ -221,11 +252,20 @@ def verify(
     shared = load_extract(extract)
     records = [read_token(p, "the revocation record") for p in record or []]
     roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
-    report = verify_extract(Registry.connect(settings), shared, records, roots)
+    given = None
+    if qualification is not None:
+        from registry.ops.logbook.completion import read_qualification
+
+        proofs = shared.qualification["proofs"] if shared.qualification is not None else {}
+        given = {"credential": read_qualification(qualification), "proofs": proofs}
+    report = verify_extract(Registry.connect(settings), shared, records, roots, given)
     if as_json:
         write_json(report.to_json())
     else:
         out.print(f"{report.verdict}: {count(len(report.entries), 'entry')} of logbook {shown(report.logbook)}")
+        if report.qualification is not None:
+            q = report.qualification
+            out.print(f"  against the qualification: {q['shown']} of its {q['entries']} entries, root {q['root']}")
         for problem in report.problems + report.unknown:
             out.print(f"  {shown(problem)}")
         for e in report.entries:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.commands.wallet import WalletOpt
-from registry.cli.options import RpcOpt, duration, load_identity, settings_of, text
+from registry.cli.options import RpcOpt, TrustListOpt, duration, load_identity, settings_of, text
 from registry.cli.output import count, out, warn
 from registry.errors import InputError
 from registry.text import shown
@@ -120,12 +120,14 @@ def passport_print(
         str | None,
         typer.Option(help="The registry service a credential too large for a QR code is linked to (its URL)."),
     ] = None,
+    trust_list: TrustListOpt = None,
 ) -> None:
     """Print a passport as a PDF: its summary of competencies, then each credential with its verdict
     and a QR code carrying the whole credential, which `registry verify` and the service's page read.
 
     The verdicts are those of a verification now, as `registry verify` gives them (a credential whose
-    status could not be checked says so)."""
+    status could not be checked says so). Without any trust list, the page names each issuer's Root
+    TAO and leaves recognising it to the reader, instead of printing ROOT NOT TRUSTED."""
     from registry.files import read_capped, without_bom
     from registry.ops.inputs import MAX_INPUT_BYTES
     from registry.ops.passport import load_passport
@@ -136,9 +138,11 @@ def passport_print(
     content = without_bom(read_capped(passport_file, MAX_INPUT_BYTES))
     passport = load_passport(content, str(passport_file))
     settings = settings_of(ctx, rpc)
-    verifier = verifier_for(settings, (str(passport_file), content), len(passport.credentials))
+    first = (str(passport_file), content)
+    verifier = verifier_for(settings, first, len(passport.credentials), trust_list, lenient=True)
     report = verifier.verify_passport(str(passport_file), content, None).to_json()
-    write_atomic(output, render(dict(report), passport.credentials, service))
+    trusted = verifier.trust_list is not None
+    write_atomic(output, render(dict(report), passport.credentials, service, trusted=trusted))
     out.print(f"{shown(output)}: {count(len(passport.credentials), 'credential')}, {shown(str(report['summary']))}")
 
 

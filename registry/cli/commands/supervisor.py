@@ -12,6 +12,7 @@ from registry.cli.commands.programme import OutOpt, read_token, write_token
 from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, holder_did_of, load_identity, settings_of
 from registry.cli.output import out
 from registry.errors import InputError
+from registry.text import shown
 
 app = typer.Typer(help="Supervisors and assessors authorised to sign off logbook entries.", no_args_is_help=True)
 
@@ -34,6 +35,9 @@ def authorise(
     valid_from: Annotated[str, typer.Option(help="First day of the authorisation (YYYY-MM-DD).")],
     valid_until: Annotated[str, typer.Option(help="Last day of the authorisation (YYYY-MM-DD, included).")],
     role: Annotated[str, typer.Option(help="supervisor or assessor.")] = "supervisor",
+    workplace: Annotated[
+        str | None, typer.Option(help="Only at this workplace (as entries name it); default: any workplace.")
+    ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
@@ -48,8 +52,9 @@ def authorise(
     if output.exists():
         raise InputError(f"{output} already exists; not overwriting it")
     provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
-    write_token(output, provider.authorise(token, did, role, start, end))
-    out.print(f"authorised {did} as {role} to {output}")
+    write_token(output, provider.authorise(token, did, role, start, end, workplace))
+    where = f" at {shown(workplace.strip())}" if workplace is not None else ""
+    out.print(f"authorised {did} as {role}{where} to {output}")
 
 
 @app.command("revoke")

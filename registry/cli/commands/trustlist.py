@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import did_of, settings_of, text
-from registry.cli.output import out, write_json
+from registry.cli.output import out, warn, write_json
 from registry.errors import InputError
 from registry.text import short_did, shown
 
@@ -89,6 +89,21 @@ def add(
     current = _load(path) if path.exists() else TrustList.empty(path, None)
     current.with_root(root, name, tuple(pins)).save(path)
     out.print(f"{shown(path)}: added {shown(name or 'a root')} ({short_did(root)})")
+    if not pins:
+        _warn_unpinned(ctx)
+
+
+def _warn_unpinned(ctx: typer.Context) -> None:
+    """A root without a registry counts only in the verifier's own deployment (trustlist.for_registry):
+    say so where that leaves the verifier with none, rather than at the first 'root not trusted'."""
+    from registry.ops.locate import has_own_deployment
+
+    if not has_own_deployment(settings_of(ctx)):
+        warn(
+            "this root is accepted only in a deployment of your own, and you have none: to accept it in the "
+            "registry a credential's file names, add it again with --registry DEPLOYMENT.json (that "
+            "registry's deployment file, as its operator publishes it)"
+        )
 
 
 def _root_of(ctx: typer.Context, value: str) -> str:

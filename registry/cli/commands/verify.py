@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from registry.cli.commands.recognition import RecognisedOpt, check_recognised_in, recogniser_for
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
 from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, TrustListOpt, parse_at, verdict_settings
 from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
@@ -50,6 +51,14 @@ PolicyOpt = Annotated[
         "an accreditation that ended later is noted) or now (in force at the time asked, as EBSI's library).",
     ),
 ]
+EvidenceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--evidence",
+        help="RPL credentials: the evidence files the holder shows, with their manifest entries (`rpl disclose`): "
+        "each item is reported matched, altered (not valid; exit 1) or not shown.",
+    ),
+]
 # A service's verdict, as the exit code the library's verdict would give.
 _SERVICE_EXIT = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
 
@@ -69,6 +78,8 @@ def verify(
     audience: AudienceOpt = None,
     nonce: NonceOpt = None,
     accreditation_policy: PolicyOpt = "issuance",
+    evidence: EvidenceOpt = None,
+    recognised_in: RecognisedOpt = None,
 ) -> None:
     """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
 
@@ -82,11 +93,12 @@ def verify(
 
     with arguments():
         when = parse_at(at)
-        _check_options(accreditation_policy, rpc, service)
+        _check_options(accreditation_policy, rpc, service, evidence)
         found = sources(files)
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
         roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
+        recognised_in = check_recognised_in(recognised_in, roots, service, settings)  # its DID
     if service:
         _verify_via_service(
             service, found, at, roots, as_json, audience=audience, nonce=nonce, policy=accreditation_policy
@@ -96,11 +108,7 @@ def verify(
     located = _named_registry(settings, found, read_first)
     if located is not None and roots is not None:
         roots = roots.for_registry(located)  # a root counts there only where the list pins it
-    from registry.chain.client import start_read_deadline
-
-    # Chain reads end within REGISTRY_READ_DEADLINE s per slice of 100 credentials, however the node paces them.
-    slices = -(-len(found) // 100)
-    start_read_deadline(settings.read_deadline_s * slices, "read deadline (REGISTRY_READ_DEADLINE)")
+    _start_read_deadline(settings, len(found))
     urls = list(settings.rpc_urls) or [settings.rpc_url]
     if len(urls) > 1:
         factories = [(u, functools.partial(_verifier_for, settings, roots, u, located, accreditation_policy))
@@ -108,12 +116,20 @@ def verify(
         _verify_quorum(factories, [_read_argument(s, read_first) for s in found], when, as_json, audience, nonce)
         return
     verifier = _verifier_for(settings, roots, urls[0], located, accreditation_policy)
+    recogniser = recogniser_for(verifier, recognised_in, roots, when)
     try:
-        _verify_local(verifier, found, when, as_json, audience, nonce, read_first)
+        _verify_local(verifier, found, when, as_json, audience, nonce, read_first, recogniser, evidence)
     finally:
         # Only when the node is what failed (its URL in the reason), not a file that names no registry.
         if verifier.unavailable and urls[0] in verifier.unavailable and not settings.rpc_url_named:
             _hint_no_node_named(urls[0], located)
+
+
+def _start_read_deadline(settings: Settings, count: int) -> None:
+    """Chain reads end within REGISTRY_READ_DEADLINE s per slice of 100 credentials, however the node paces them."""
+    from registry.chain.client import start_read_deadline
+
+    start_read_deadline(settings.read_deadline_s * -(-count // 100), "read deadline (REGISTRY_READ_DEADLINE)")
 
 
 def _hint_no_node_named(url: str, located: Any) -> None:
@@ -132,7 +148,9 @@ def _hint_no_node_named(url: str, located: Any) -> None:
     )
 
 
-def _check_options(policy: str, rpc: list[str] | None, service: str | None) -> None:
+def _check_options(policy: str, rpc: list[str] | None, service: str | None, evidence: Path | None = None) -> None:
+    if evidence is not None and (service or not evidence.is_dir()):
+        raise InputError(f"--evidence needs a directory, and a node (not --service): {evidence}")
     if service and rpc:
         raise InputError("give --rpc URL or --service URL, not both: the service reads its own chain node")
     from registry.ops.verify.report import POLICIES
@@ -192,12 +210,15 @@ def _read_argument(source: str | Path, read_first: dict[str | Path, Any] | None 
 
 def _verify_local(
     verifier: Any, found: list[str | Path], when: int | None, as_json: bool, audience: str | None, nonce: str | None,
-    read_first: dict[str | Path, Any] | None = None,
+    read_first: dict[str | Path, Any] | None = None, recogniser: Any = None, evidence: Path | None = None,
 ) -> None:  # fmt: skip
-    """Read, verify and report a slice at a time; only the verdict counts are kept for the summary."""
+    """Read, verify and report a slice at a time; only the verdict counts are kept for the summary.
+    An RPL credential gets its assessor check, and with `evidence` its evidence items (an altered
+    one exits 1 whatever the verdict: ops/rpl/checks.py)."""
     from rich.progress import Progress
 
     from registry.ops.batch import SLICE, verify_inputs
+    from registry.ops.rpl.checks import add_rpl_checks
     from registry.ops.verify import note_single_node
 
     counts: dict[str, int] = {}
@@ -209,7 +230,11 @@ def _verify_local(
         for start in range(0, len(found), SLICE):
             inputs = [_read_argument(source, read_first) for source in found[start : start + SLICE]]
             for report in verify_inputs(verifier, inputs, when, audience=audience, nonce=nonce):
+                if add_rpl_checks(report, verifier.registry, evidence):
+                    worst = max(worst, EXIT_FAILURE)
                 note_single_node(report)
+                if recogniser is not None:
+                    recogniser.annotate(report)  # a finding added to the report; the verdict stays as it is
                 counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
                 worst = max(worst, report.verdict.exit_code)
                 if as_json:

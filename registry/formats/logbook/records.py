@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from registry.errors import InputError
@@ -68,9 +69,15 @@ def did_key_signed(parsed: jwt.CompactJWS) -> bool:
     if not iss.startswith("did:key:") or not (parsed.kid or "").startswith(iss + "#"):
         return False
     try:
-        return jwt.verify(parsed, jwk_from_did_key(iss))
+        return jwt.verify_with(parsed, _did_key_public(iss, parsed.alg))
     except InputError:
         return False
+
+
+@lru_cache(maxsize=4096)
+def _did_key_public(did: str, alg: str) -> Any:
+    """The key object of a did:key, built once per person (a logbook's entries share few signers)."""
+    return jwt.public_key(alg, jwk_from_did_key(did))
 
 
 def day_leaf(entry: str, countersignature: str, status_list: int, index: int) -> list[Any]:
@@ -155,10 +162,16 @@ class Extract:
     enrolment: str
     entries: list[EntryFile]
     records: list[str] = field(default_factory=list)
+    # The qualification that summarises the logbook (`credential`, its compact JWT) and each counted
+    # entry's proof against the logbook root it names (`proofs`, by entry id): formats/logbook/summary.py.
+    qualification: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": EXTRACT, "programme": self.programme, "enrolment": self.enrolment,
+        data: dict[str, Any] = {"format": EXTRACT, "programme": self.programme, "enrolment": self.enrolment,
                 "entries": [e.to_json() for e in self.entries], "records": self.records}  # fmt: skip
+        if self.qualification is not None:
+            data["qualification"] = self.qualification
+        return data
 
     @classmethod
     def from_json(cls, data: Any, source: str) -> Extract:
@@ -173,4 +186,14 @@ class Extract:
             if not isinstance(data.get(key), str):
                 raise InputError(f"{source} holds no signed {key}")
         files = [EntryFile.from_json(e, f"{source} entry {n + 1}") for n, e in enumerate(entries)]
-        return cls(data["programme"], data["enrolment"], files, list(records))
+        qualification = data.get("qualification")
+        if qualification is not None:
+            _check_qualification(qualification, source)
+        return cls(data["programme"], data["enrolment"], files, list(records), qualification)
+
+
+def _check_qualification(data: Any, source: str) -> None:
+    ok = isinstance(data, dict) and isinstance(data.get("credential"), str) and isinstance(data.get("proofs"), dict)
+    proofs = data.get("proofs", {}) if ok else {}
+    if not ok or not all(isinstance(p, list) and all(isinstance(n, str) for n in p) for p in proofs.values()):
+        raise InputError(f"{source}: the qualification must hold its credential and the entries' proofs")

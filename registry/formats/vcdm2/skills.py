@@ -54,7 +54,8 @@ def skills_context_loader(url: str) -> Mapping[str, Any] | None:
 
 
 def known_types() -> set[str]:
-    return {k for k in _skills_context()["@context"] if not k.startswith("@")}
+    """The class terms (capitalised; the context's other terms are properties, such as `saltedDigest`)."""
+    return {k for k in _skills_context()["@context"] if k[:1].isupper()}
 
 
 def build_vc2(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:

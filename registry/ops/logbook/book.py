@@ -141,7 +141,12 @@ def countersign(entry: EntryFile, signer: Identity, authorisation: str, now: int
         raise InputError(f"the authorisation given is not {signer.name}'s")
     if entry.countersignature is not None:
         raise InputError(f"entry {entry.id} is countersigned already")
-    role = auth.get("vc", {}).get("credentialSubject", {}).get("role") if isinstance(auth.get("vc"), dict) else None
+    subject = auth.get("vc", {}).get("credentialSubject", {}) if isinstance(auth.get("vc"), dict) else {}
+    role, place = subject.get("role"), subject.get("workplace")
+    if isinstance(place, str) and place != str(parsed.payload.get("workplace", "")).strip():
+        raise InputError(
+            f"{signer.name} is authorised only at the workplace {place[:80]!r}; entry {entry.id} was recorded elsewhere"
+        )
     token = sign_record("logbook-countersignature+jwt", {
         "iss": signer.did, "iat": now, "entry": sha256_hex(entry.entry),
         "authorisation": sha256_hex(authorisation), "role": role,

@@ -2,8 +2,9 @@
 
 For each entry: the learner's signature and that the entry belongs to this learner's logbook; the
 countersignature over exactly this entry; the signer's authorisation (signed and anchored by the
-programme's provider, for this programme and the unit's role, in force on the entry's date and when
-it was countersigned, not revoked before the sign-off, not reached back by a revocation for cause);
+programme's provider, for this programme and the unit's role, for the entry's workplace when the
+authorisation names one, in force on the entry's date and when it was countersigned, not revoked
+before the sign-off, not reached back by a revocation for cause);
 the day anchor (the leaf binding entry, countersignature and status entry, its proof to a root the
 provider anchored); backdating (an entry dated more than the programme's window before its anchor
 is reported); and the entry's own status. "Could not determine" is never valid or invalid.
@@ -11,129 +12,20 @@ is reported); and the entry's own status. "Could not determine" is never valid o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from registry.contracts.statusword import Purpose, bit_of
 from registry.errors import InputError
-from registry.formats import jwt
-from registry.formats.logbook import Extract, Programme, entry_date
+from registry.formats.logbook import Extract, entry_date
 from registry.formats.logbook.records import LEAF_ENCODING, day_leaf, did_key_signed, sha256_hex, signed_by
 from registry.formats.merkle import leaf_hash, process_proof
 from registry.ops.logbook.provider import DAY, FOR_CAUSE, programme_of, status_of
-from registry.ops.registry import REASONS, Registry, Rel
+from registry.ops.logbook.reports import INVALID, REVOKED, UNKNOWN, VALID, Context, EntryReport, ExtractReport, Reads
+from registry.ops.registry import REASONS, Registry
 
-VALID, INVALID, REVOKED, UNKNOWN = "valid", "not valid", "revoked", "could not determine"
-
-
-@dataclass
-class EntryReport:
-    id: str
-    date: str = ""
-    unit: str = ""
-    hours: float = 0.0
-    invalid: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    revoked: str | None = None
-
-    @property
-    def verdict(self) -> str:
-        if self.invalid:
-            return INVALID
-        if self.revoked:
-            return REVOKED
-        return UNKNOWN if self.unknown else VALID
-
-    def to_json(self) -> dict[str, Any]:
-        reasons = self.invalid + ([self.revoked] if self.revoked else []) + self.unknown
-        return {"id": self.id, "date": self.date, "unit": self.unit, "hours": self.hours,
-                "verdict": self.verdict, "reasons": reasons, "notes": self.notes}  # fmt: skip
+__all__ = ["INVALID", "REVOKED", "UNKNOWN", "VALID", "EntryReport", "ExtractReport", "verify_extract"]
 
 
-@dataclass
-class ExtractReport:
-    learner: str
-    logbook: str
-    programme: str
-    problems: list[str]
-    entries: list[EntryReport]
-    unknown: list[str] = field(default_factory=list)  # about the whole extract: could not determine
-
-    @property
-    def verdict(self) -> str:
-        if self.problems or any(e.verdict == INVALID for e in self.entries):
-            return INVALID
-        if self.unknown or any(e.verdict == UNKNOWN for e in self.entries):
-            return UNKNOWN
-        return REVOKED if any(e.verdict == REVOKED for e in self.entries) else VALID
-
-    def to_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "learner": self.learner, "logbook": self.logbook,
-                "programme": self.programme, "problems": self.problems + self.unknown,
-                "entries": [e.to_json() for e in self.entries]}  # fmt: skip
-
-
-class _Reads:
-    """The chain reads of one extract, each made once."""
-
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
-        self._states: dict[str, Any] = {}
-        self._anchors: dict[tuple[str, bytes], Any] = {}
-        self._revocations: dict[tuple[str, int, int], tuple[int, int] | None] = {}
-
-    def state(self, did: str) -> Any:
-        if did not in self._states:
-            self._states[did] = self.registry.resolve(did)
-        return self._states[did]
-
-    def provider_signed(self, parsed: jwt.CompactJWS, provider: str) -> bool:
-        """Signed by a current or former assertion key of `provider` (the signing time is bounded by the anchor)."""
-        if parsed.payload.get("iss") != provider or not (parsed.kid or "").startswith(provider + "#"):
-            return False
-        method = self.state(provider).method_by_thumbprint((parsed.kid or "").partition("#")[2])
-        return method is not None and method.has(Rel.ASSERTION_METHOD) and jwt.verify(parsed, method.jwk)
-
-    def anchored(self, provider: str, token_or_root: str | bytes) -> Any:
-        """The provider's anchor of a token's hash (or of a root), None when it has none."""
-        value = bytes.fromhex(sha256_hex(token_or_root)) if isinstance(token_or_root, str) else token_or_root
-        accounts = [m.account for m in self.state(provider).controllers() if m.account]
-        for account in accounts:
-            if (account, value) not in self._anchors:
-                pairs = [(account, value)]
-                result = self.registry.client.call(self.registry.anchors_call(pairs))
-                self._anchors[(account, value)] = self.registry.anchor_records(pairs, result)[0]
-            record = self._anchors[(account, value)]
-            if record.exists:
-                return record
-        return None
-
-    def revocation(self, account: str, number: int, index: int) -> tuple[int, int] | None:
-        """(reason, time) of the revocation of a status entry, None when it stands."""
-        key = (account, number, index)
-        if key not in self._revocations:
-            (values,) = self.registry.client.call(
-                self.registry.status_words_call([(account, Purpose.REVOCATION, number, index)])
-            )
-            found = None
-            if bit_of(int(values[0]), index):
-                change = self.registry.entry_change(account, Purpose.REVOCATION, number, index, {})
-                found = (change[0].reason, change[1]) if change else (0, 0)
-            self._revocations[key] = found
-        return self._revocations[key]
-
-
-@dataclass
-class _Context:
-    reads: _Reads
-    programme: Programme
-    learner: str
-    logbook: str
-    for_cause: dict[str, str]  # authorisation hash -> the date from which its sign-offs are untrusted
-
-
-def _load_records(reads: _Reads, provider: str, records: list[str], problems: list[str]) -> dict[str, str]:
+def _load_records(reads: Reads, provider: str, records: list[str], problems: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for n, token in enumerate(records):
         try:
@@ -149,9 +41,7 @@ def _load_records(reads: _Reads, provider: str, records: list[str], problems: li
     return found
 
 
-def _accredited(
-    reads: _Reads, provider: str, at: int, trust_list: Any, problems: list[str], unknown: list[str]
-) -> None:
+def _accredited(reads: Reads, provider: str, at: int, trust_list: Any, problems: list[str], unknown: list[str]) -> None:
     """The provider's accreditation (as a skills-credential issuer) when it published the programme."""
     from registry.ops.trust import Need, Trust, evaluate
 
@@ -165,8 +55,8 @@ def _accredited(
 
 def _context(
     registry: Registry, extract: Extract, records: list[str], problems: list[str], trust_list: Any, unknown: list[str]
-) -> _Context | None:
-    reads = _Reads(registry)
+) -> Context | None:
+    reads = Reads(registry)
     try:
         programme = programme_of(extract.programme)
         enrolment = signed_by(extract.enrolment, "logbook-enrolment+jwt")
@@ -187,14 +77,15 @@ def _context(
         problems.append("the enrolment names another programme (or another version of it)")
     for_cause = _load_records(reads, provider, extract.records + records, problems)
     learner, logbook = str(enrolment.payload.get("sub")), str(enrolment.payload.get("logbook"))
-    return None if problems or unknown else _Context(reads, programme, learner, logbook, for_cause)
+    return None if problems or unknown else Context(reads, programme, learner, logbook, for_cause)
 
 
-def _learner_part(ctx: _Context, token: str, report: EntryReport) -> dict[str, Any] | None:
+def _learner_part(ctx: Context, token: str, report: EntryReport) -> dict[str, Any] | None:
     parsed = signed_by(token, "logbook-entry+jwt")
     p = parsed.payload
     report.id, report.date, report.unit = str(p.get("jti")), str(p.get("date")), str(p.get("unit"))
     report.hours = float(p["hours"]) if isinstance(p.get("hours"), int | float) else 0.0
+    report.workplace = str(p.get("workplace", "")).strip()
     if not did_key_signed(parsed):
         report.invalid.append("the learner's signature does not verify: the entry was altered")
     if p.get("iss") != ctx.learner or p.get("logbook") != ctx.logbook:
@@ -205,7 +96,7 @@ def _learner_part(ctx: _Context, token: str, report: EntryReport) -> dict[str, A
     return p
 
 
-def _signoff_part(ctx: _Context, f: Any, report: EntryReport) -> None:
+def _signoff_part(ctx: Context, f: Any, report: EntryReport) -> None:
     if f.countersignature is None or f.authorisation is None:
         report.invalid.append("the entry is not countersigned")
         return
@@ -219,7 +110,7 @@ def _signoff_part(ctx: _Context, f: Any, report: EntryReport) -> None:
     _authorisation_part(ctx, f.authorisation, sig.payload, report)
 
 
-def _authorisation_part(ctx: _Context, token: str, sig: dict[str, Any], report: EntryReport) -> None:
+def _authorisation_part(ctx: Context, token: str, sig: dict[str, Any], report: EntryReport) -> None:
     provider, reads = ctx.programme.provider, ctx.reads
     parsed = signed_by(token, "supervisor-authorisation+jwt")
     a = parsed.payload
@@ -234,12 +125,17 @@ def _authorisation_part(ctx: _Context, token: str, sig: dict[str, Any], report: 
         report.invalid.append(
             f"unit {unit.id} is signed off by an {unit.signer}, and the signer is a {subject.get('role')}"
         )
+    elif isinstance(place := subject.get("workplace"), str) and place != report.workplace:
+        report.invalid.append(
+            f"the signer is authorised only at the workplace {place[:80]!r}, and the entry was recorded at "
+            f"{report.workplace[:80]!r}"
+        )
     else:
         _in_force(ctx, token, a, sig, report, anchor.account)
 
 
 def _in_force(
-    ctx: _Context, token: str, a: dict[str, Any], sig: dict[str, Any], report: EntryReport, account: str
+    ctx: Context, token: str, a: dict[str, Any], sig: dict[str, Any], report: EntryReport, account: str
 ) -> None:
     """In force on the entry's day and when countersigned; its status in the lists of the account
     that anchored it."""
@@ -264,7 +160,7 @@ def _in_force(
         )
 
 
-def _anchor_part(ctx: _Context, f: Any, report: EntryReport) -> None:
+def _anchor_part(ctx: Context, f: Any, report: EntryReport) -> None:
     if f.anchor is None or f.countersignature is None:
         report.invalid.append("the entry carries no day anchor")
         return
@@ -289,16 +185,38 @@ def _anchor_part(ctx: _Context, f: Any, report: EntryReport) -> None:
         report.revoked = f"the entry was revoked ({REASONS.get(revoked[0], f'code {revoked[0]}')})"
 
 
+def _prefetch(ctx: Context, extract: Extract) -> None:
+    """The day anchors and status bits of every entry and authorisation, read in a few calls."""
+    roots, statuses = [], []
+    for f in extract.entries:
+        try:
+            if f.anchor is not None:
+                root = bytes.fromhex(str(f.anchor["root"]).removeprefix("0x"))
+                roots += [root] if len(root) == 32 else []
+                statuses.append((int(f.anchor["list"]), int(f.anchor["index"])))
+            if f.authorisation is not None:
+                statuses.append(status_of(signed_by(f.authorisation, "supervisor-authorisation+jwt").payload))
+        except (InputError, ValueError):
+            continue  # the entry's own check names it
+    ctx.reads.prefetch(ctx.programme.provider, roots, statuses)
+
+
 def verify_extract(
-    registry: Registry, extract: Extract, records: list[str] | None = None, trust_list: Any = None
+    registry: Registry,
+    extract: Extract,
+    records: list[str] | None = None,
+    trust_list: Any = None,
+    qualification: dict[str, Any] | None = None,
 ) -> ExtractReport:
     """Check a shared extract. `trust_list` (a TrustList): the roots the verifier accepts for the
-    provider's accreditation (None: any root this registry's governance onboarded, said so)."""
+    provider's accreditation (None: any root this registry's governance onboarded, said so).
+    `qualification` (else the extract's own): the entries are also checked against its summary."""
     problems: list[str] = []
     unknown: list[str] = []
     ctx = _context(registry, extract, list(records or []), problems, trust_list, unknown)
     if ctx is None:
         return ExtractReport("", "", "", problems, [], unknown)
+    _prefetch(ctx, extract)
     reports = []
     for n, f in enumerate(extract.entries):
         report = EntryReport(id=f"entry {n + 1}")
@@ -310,4 +228,9 @@ def verify_extract(
         except (InputError, KeyError, TypeError, ValueError) as exc:
             report.invalid.append(f"the entry is malformed: {exc}")
         reports.append(report)
-    return ExtractReport(ctx.learner, ctx.logbook, ctx.programme.ref, problems, reports, unknown)
+    summary = None
+    if (qualification := qualification or extract.qualification) is not None:
+        from registry.ops.logbook.against import check_against
+
+        summary = check_against(ctx, qualification, extract.entries, reports, problems, unknown)
+    return ExtractReport(ctx.learner, ctx.logbook, ctx.programme.ref, problems, reports, unknown, summary)

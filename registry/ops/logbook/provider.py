@@ -78,9 +78,13 @@ class Provider:
             raise InputError(f"the programme {programme.ref} was published by another provider")
         return programme
 
-    def authorise(self, programme_token: str, person: str, role: str, valid_from: int, valid_until: int) -> str:
-        """Authorise `person` (did:key) to sign off `programme`'s units as `role`; anchored, with a
-        revocation entry in the provider's status lists. The signed credential."""
+    def authorise(
+        self, programme_token: str, person: str, role: str, valid_from: int, valid_until: int,
+        workplace: str | None = None,
+    ) -> str:  # fmt: skip
+        """Authorise `person` (did:key) to sign off `programme`'s units as `role` (only at `workplace`
+        when one is named); anchored, with a revocation entry in the provider's status lists. The
+        signed credential."""
         programme = self._own_programme(programme_token)
         if not person.startswith("did:key:"):
             raise InputError("a supervisor or assessor is a person: give her did:key")
@@ -88,13 +92,18 @@ class Provider:
             raise InputError("the role must be supervisor or assessor")
         if valid_until <= valid_from:
             raise InputError("the authorisation must end after it begins")
+        if workplace is not None and (not workplace.strip() or len(workplace) > 200):
+            raise InputError("the workplace must be a non-empty text of at most 200 characters")
+        subject = {"id": person, "programme": programme.ref, "role": role}
+        if workplace is not None:
+            subject["workplace"] = workplace.strip()
         with self.issuer.writing():
             number, index = self.issuer.allocator.allocate_single(str(uuid.uuid4()))
             now = self.registry.signing_time()
             token = self._sign("supervisor-authorisation+jwt", {
                 "sub": person, "jti": f"urn:uuid:{uuid.uuid4()}", "iat": now, "nbf": valid_from, "exp": valid_until,
                 "vc": {"type": ["VerifiableCredential", "SupervisorAuthorisation"],
-                       "credentialSubject": {"id": person, "programme": programme.ref, "role": role},
+                       "credentialSubject": subject,
                        "credentialStatus": {"statusPurpose": "revocation", "list": number, "index": index}},
             })  # fmt: skip
             self._anchor(token)

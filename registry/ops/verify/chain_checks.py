@@ -14,6 +14,7 @@ from typing import Any
 from registry.formats import jwt
 from registry.ops.registry import AnchorRecord, DidState, Registry, VerificationMethod
 from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, evaluate
+from registry.ops.verify.attestations import assurance_row, is_attestation
 from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
 from registry.ops.verify.lookups import Lookups
 from registry.ops.verify.report import Code, Outcome, Row
@@ -237,8 +238,12 @@ def check_accreditation(item: Item, chain: Any, position: Position | None, batch
     proves, and, within that second, the anchor's place in the chain)?
 
     The answer depends only on (issuer, anchoring time and place, what the credential needs), so a
-    cohort's members, anchored together, share one evaluation."""
+    cohort's members, anchored together, share one evaluation. A work-experience attestation needs
+    no accreditation: it gets its `assurance` instead (attestations.py)."""
     assert item.anchor is not None
+    if is_attestation(item.types):
+        item.rows.append(assurance_row())
+        return
     when, place = item.anchor.timestamp, position
     if batch.policy == "now":  # the accreditation in force at the time asked, as EBSI's library asks it
         when, place = (batch.at if batch.at is not None else batch.head_time), None

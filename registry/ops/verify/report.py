@@ -55,6 +55,12 @@ class Code(StrEnum):
     REVOCATION_STATUS = "revocation status"
     SUSPENSION_STATUS = "suspension status"
     ACCREDITATION = "accreditation"
+    # Instead of ACCREDITATION for a work-experience attestation: attested by a registered
+    # organisation, not an accredited awarding body (ops/verify/attestations.py).
+    ASSURANCE = "assurance"
+    # An RPL credential's assessor: authorised by the issuing centre on the assessment's date
+    # (checked with `verify --evidence`, ops/rpl/checks.py).
+    ASSESSOR = "assessor"
     # Is the accreditation chain's Root TAO one the verifier trusts? Fails alone: UNTRUSTED_ROOT.
     TRUSTED_ROOT = "trusted root"
     VALIDITY_PERIOD = "validity period"
@@ -188,7 +194,9 @@ class Report:
     # `_info`: the compact info once `credential` turned it into a dict (unset until then: nothing
     # is added to what the hot loop does per credential).
     __slots__ = (
-        "_checks", "_credential", "_info", "_rows", "accreditation_policy", "checked_at", "source", "summary", "verdict"
+        "_checks", "_credential", "_info", "_rows", "accreditation_policy", "checked_at", "evidence",
+        "recognition", "source",
+        "summary", "verdict",
     )  # fmt: skip
 
     def __init__(
@@ -211,6 +219,10 @@ class Report:
         self.checked_at = checked_at
         self._rows = rows
         self._checks = checks
+        # `verify --recognised-in`: an authority's recognition decisions applied (ops/recognition); None: not asked.
+        self.recognition: dict[str, Any] | None = None
+        # What `verify --evidence` found of the credential's evidence items (ops/rpl/checks.py).
+        self.evidence: shapes.EvidenceReport | None = None
 
     @property
     def credential(self) -> dict[str, Any]:
@@ -239,12 +251,16 @@ class Report:
     def checks(self, value: list[Check]) -> None:
         self._checks, self._rows = value, None
 
+    def vc(self) -> Any:
+        """The credential object, decoded again (None: it did not parse)."""
+        info = self._credential if isinstance(self._credential, CredentialInfo) else getattr(self, "_info", None)
+        return info.vc() if info is not None else None
+
     @property
     def certifies(self) -> shapes.Certified | None:
         """What the credential certifies (None: it did not parse), read from it now; the issuer by
         the legal name its accreditation gives it, when the accreditation check found one."""
-        info = self._credential if isinstance(self._credential, CredentialInfo) else getattr(self, "_info", None)
-        vc = info.vc() if info is not None else None
+        vc = self.vc()
         if vc is None:
             return None
         accreditation = self.check(Code.ACCREDITATION)
@@ -253,7 +269,7 @@ class Report:
         return read(vc, name if isinstance(name, str) else None)
 
     def to_json(self) -> shapes.VerifyReport:
-        return {
+        data: shapes.VerifyReport = {
             "source": self.source,
             "verdict": self.verdict,
             "summary": self.summary,
@@ -263,6 +279,11 @@ class Report:
             "checked_at": self.checked_at,
             "accreditation_policy": self.accreditation_policy,
         }
+        if self.recognition is not None:
+            data["recognition"] = self.recognition
+        if self.evidence is not None:
+            data["evidence"] = self.evidence
+        return data
 
     def check(self, name: str) -> Check | None:
         return next((c for c in self.checks if c.code == name), None)

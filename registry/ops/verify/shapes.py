@@ -58,6 +58,30 @@ class Check(TypedDict):
     evidence: dict[str, Any]
 
 
+class EvidenceItem(TypedDict):
+    """One evidence item of an RPL credential, as `verify --evidence DIR` found it."""
+
+    id: str | None
+    name: str | None
+    genre: str | None
+    state: Literal["matched", "altered", "not shown"]
+    """matched: the file shown is the one assessed; altered: a file was shown and is not (this item is
+    not valid); not shown: the holder did not show it"""
+    message: str
+
+
+class EvidenceReport(TypedDict):
+    """What `verify --evidence DIR` found: an item a shown file does not match is not valid; the
+    credential's own verdict stands (an altered item makes the command exit 1)."""
+
+    directory: str
+    summary: str
+    matched: int
+    altered: int
+    not_shown: int
+    items: list[EvidenceItem]
+
+
 class VerifyReport(TypedDict):
     """The report on one credential (`registry verify --json`)."""
 
@@ -72,6 +96,10 @@ class VerifyReport(TypedDict):
     accreditation_policy: NotRequired[str]
     """which accreditation the issuer had to hold: "issuance" (in force when the credential was
     anchored) or "now" (at the time asked); absent from the reports of services that predate it"""
+    recognition: NotRequired[dict[str, Any]]
+    """`verify --recognised-in`: an authority's recognition decisions applied (ops/recognition/apply.py)"""
+    evidence: NotRequired[EvidenceReport]
+    """with `verify --evidence DIR` only: each evidence item shown and matched, shown and altered, or not shown"""
 
 
 class PassportReport(TypedDict):
@@ -129,3 +157,6 @@ class Competencies(TypedDict):
     counted: int
     note: str
     """one sentence: how many credentials count, and why the others do not"""
+    national_equivalents: NotRequired[list[dict[str, Any]]]
+    """`verify --recognised-in`: what the counted credentials are recognised as there (number, qualification,
+    level, framework, decision), when any credential carries a recognition finding"""

@@ -42,7 +42,7 @@ def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: S
         issuers.setdefault((party["did"], party["name"]), party)
     levels = [p["eqf_level"] for p, _ in counted if p["eqf_level"] is not None]
     holder_name = next((name for _, c in counted if (name := (c.get("holder") or {}).get("name"))), None)
-    return {
+    summary: Competencies = {
         "holder": {"did": holder, "name": holder_name, "document": None},
         "highest_eqf_level": max(levels) if levels else None,
         "skills": _sorted([a for a in areas.values() if a["kind"] == "skill"]),
@@ -52,6 +52,19 @@ def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: S
         "counted": len(counted),
         "note": _note(len(counted), len(programmes), refused),
     }
+    if any("recognition" in report for report in credentials):
+        summary["national_equivalents"] = _equivalents(credentials, [p["number"] for p, _ in counted])
+    return summary
+
+
+def _equivalents(credentials: Sequence[VerifyReport], counted: list[int]) -> list[dict[str, Any]]:
+    """The national qualifications the counted credentials are recognised as (ops/recognition/apply.py)."""
+    found = []
+    for number in counted:
+        for decision in (credentials[number - 1].get("recognition") or {}).get("decisions") or []:
+            found.append({"credential": number, **{k: decision.get(k) for k in
+                          ("qualification", "level", "framework_name", "conditions", "id")}})  # fmt: skip
+    return found
 
 
 def _certified(report: VerifyReport) -> dict[str, Any]:

@@ -85,6 +85,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
             verifier = _verifier(request, body, None, roots, str(exc))
         passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
+        _recognise(request, verifier.registry, roots, at, passport)
         return _answer(request, passport.to_json())
     if _is_passport(content):
         raise Problem(
@@ -101,8 +102,10 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         setup_error = str(exc)
     # No trust list (the request's or the service's): a genuine credential's root is one nobody said
     # they trust ("root not trusted"), never "valid".
-    verifier = _verifier(request, body, registry, _trust_list(request, body.trustList))
+    roots = _trust_list(request, body.trustList)
+    verifier = _verifier(request, body, registry, roots)
     (report,) = verifier.verify_many([("request", content)], at)
+    _recognise(request, registry, roots, at, report)
     if setup_error is not None:
         # As the CLI does: name the real reason rather than "no chain connection configured".
         for check in report.checks:
@@ -111,6 +114,17 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         if report.verdict is Verdict.INDETERMINATE:
             report.summary = f"COULD NOT DETERMINE: {setup_error}"
     return _answer(request, report.to_json())
+
+
+def _recognise(request: Request, registry: Registry | None, roots: Any, at: int | None, report: Any) -> None:
+    """The operator's destination authority (`registry serve --recognised-in`): its decisions applied
+    to the report as a finding (ops/recognition/apply.py); the verdict stays as it is."""
+    config = request.app.state.config
+    if config.recognised_in is not None:
+        from registry.ops.recognition.apply import Recogniser, authority_of
+
+        did, _ = authority_of(config.recognised_in, config.trust_list)  # checked when the service started
+        Recogniser(registry, did, roots, at).annotate(report)
 
 
 def _verifier(
@@ -183,3 +197,24 @@ def service_trust_list(request: Request) -> Any:
         return {"configured": False, "name": None, "roots": []}
     roots = [{"did": r.did, "name": r.name} for r in listed.listed()]
     return {"configured": True, "name": listed.title, "roots": roots}
+
+
+@router.get("/api/recognition/frameworks", tags=["Recognition"])
+def recognition_frameworks() -> Any:
+    """The qualifications frameworks recognition decisions may name: items {id, key, name, href}."""
+    from registry.formats.frameworks import bundled
+
+    return [{"id": f.id, "key": f.key, "name": f.name, "href": f"/api/recognition/frameworks/{f.id}"}
+            for f in bundled().values()]  # fmt: skip
+
+
+@router.get("/api/recognition/frameworks/{framework_id}", tags=["Recognition"], responses=problems(404))
+def recognition_framework(framework_id: str) -> Any:
+    """One framework, as published: its id is multibase base58btc(sha256(RFC 8785 canonical JSON)),
+    so a reader recomputes it from the answer (formats/frameworks.py)."""
+    from registry.formats.frameworks import bundled
+
+    framework = bundled().get(framework_id)
+    if framework is None:
+        raise Problem(404, f"no framework {framework_id[:80]}", slug="framework-not-found")
+    return framework.data

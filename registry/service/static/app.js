@@ -146,6 +146,8 @@ function credentialFacts(facts, report, block) {
   const root = accreditation && accreditation.evidence && accreditation.evidence.root;
   if (root) fact(facts, _("Top authority"), rootName(root));
   if (certified && certified.valid_until) fact(facts, _("Valid until"), [timeElement(certified.valid_until)]);
+  // The operator's destination authority (`registry serve --recognised-in`): what it recognises this as.
+  if (report.recognition) fact(facts, _("Recognised here"), report.recognition.message);
   if (block !== undefined && report.checked_at) {
     fact(facts, _("Checked at"), block ? [timeElement(report.checked_at), fmt(_(" (block {block})"), { block })] : [timeElement(report.checked_at)]);
   }
@@ -292,6 +294,8 @@ function showCompetencies(summary) {
   fact(facts, _("Occupations"), areas(summary.occupations));
   const issuers = (summary.issuers || []).map((p) => (p.name ? `${p.name} (${p.did})` : p.did));
   if (issuers.length) fact(facts, _("Issuers"), issuers.join("; "));
+  const national = (summary.national_equivalents || []).map((e) => `#${e.credential} ${e.qualification} (${e.level}, ${e.framework_name})`);
+  if (summary.national_equivalents) fact(facts, _("National equivalents"), national.join("; ") || "-");
   box.append(facts);
   const list = element("ul", null, { class: "programmes" });
   for (const item of summary.programmes || []) {

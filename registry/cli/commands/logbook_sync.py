@@ -1,0 +1,60 @@
+"""`registry logbook sync`: pass entry files made offline on through a registry service's boxes
+(registry/ops/logbook/sync.py), as the learner, her supervisor or the provider."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from registry.cli.options import DeploymentOpt, RpcOpt, load_identity, settings_of
+from registry.cli.output import count, out
+from registry.errors import InputError
+
+
+def sync(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Argument(help="The learner's logbook; the supervisor's entries to review; the provider's files.")
+    ],
+    service: Annotated[str, typer.Option("--service", help="The registry service's URL.")],
+    learner: Annotated[str | None, typer.Option(help="As the learner: her identity name.")] = None,
+    from_wallet: Annotated[bool, typer.Option("--from-wallet", help="As the learner, with her wallet's key.")] = False,
+    wallet: Annotated[Path | None, typer.Option("--wallet", help="The wallet directory.")] = None,
+    supervisor: Annotated[str | None, typer.Option(help="As the learner: the did:key her entries go to.")] = None,
+    signer: Annotated[str | None, typer.Option(help="As a supervisor or assessor: her identity name.")] = None,
+    issuer: Annotated[str | None, typer.Option(help="As the provider: its identity name (anchors the day).")] = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Send and receive entry files through a registry service: the learner's uncountersigned
+    entries to her supervisor and her entries back; the supervisor's countersigned files to the
+    provider and new entries to review; the provider anchors what was countersigned (one root) and
+    sends each entry back to its learner."""
+    from registry.cli.commands.logbook import _person, _provider
+    from registry.ops.logbook import Logbook
+    from registry.ops.logbook import sync as syncing
+    from registry.service.client import ServiceClient
+
+    roles = [learner is not None or from_wallet, signer is not None, issuer is not None]
+    if sum(roles) != 1:
+        raise InputError("say who syncs: --learner NAME or --from-wallet, --signer NAME, or --issuer NAME")
+    boxes = ServiceClient(service)
+    if issuer is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+        result = syncing.provider(directory, _provider(ctx, issuer, rpc, deployment), boxes)
+    elif signer is not None:
+        if not directory.is_dir():
+            raise InputError(f"{directory} is not a directory: make it, for the entries to review")
+        result = syncing.supervisor(directory, load_identity(settings_of(ctx), signer), boxes)
+    else:
+        book = Logbook(directory)
+        identity = _person(ctx, learner, from_wallet, wallet, str(book.enrolment.get("sub")))
+        result = syncing.learner(book, identity, boxes, supervisor)
+    line = f"sent {count(result.sent, 'entry')}, received {count(result.received, 'entry')}"
+    out.print(line + (f", anchored {count(result.anchored, 'entry')}" if result.anchored else ""))
+    if result.waiting:
+        out.print(f"  {count(result.waiting, 'entry')} not countersigned yet: --supervisor DID sends them to her")
+    for why in result.refused:
+        out.print(f"  set aside: {why}")

@@ -1,0 +1,277 @@
+"""`registry recognition ...`: a destination authority's recognition decisions (publish, suspend,
+reinstate, revoke) and reading them back (list, show, frameworks). Applying them to credentials is
+`registry verify --recognised-in AUTHORITY` (verify.py); the work is in registry/ops/recognition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.options import DeploymentOpt, RpcOpt, did_of, load_identity, settings_of, text
+from registry.cli.output import out, write_json
+from registry.config import Settings
+from registry.errors import InputError
+from registry.text import shown
+
+app = typer.Typer(
+    help="Recognition decisions of a destination authority: publish, suspend, reinstate, revoke, list, show.",
+    no_args_is_help=True,
+)
+
+AuthorityArg = Annotated[str, typer.Argument(help="Identity name of the authority (it signs the transaction).")]
+DecisionArg = Annotated[str, typer.Argument(help="Decision id (0x + 64 hex digits, as `list` prints it).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
+Texts = Annotated[str | None, typer.Option(callback=text, show_default=False)]
+# Every code of ops/recognition/model.py REASONS, spelled out so `--help` loads no chain library.
+ReasonOpt = Annotated[
+    int,
+    typer.Option(
+        help="Reason code, recorded on-chain: 0 unspecified, 1 superseded by a newer decision, 2 published in "
+        "error, 3 under review, 4 review closed, 5 the national qualification was withdrawn."
+    ),
+]
+
+RecognisedOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--recognised-in",
+        help="Apply this destination authority's recognition decisions (its DID, or its name in your trust list): "
+        "each credential says what it is recognised as there. Never changes a verdict.",
+        show_default=False,
+    ),
+]
+
+
+def _list(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _document(authority_did: str, options: dict[str, Any]) -> Any:
+    """The decision a file holds, or the one the options describe (never both)."""
+    from registry.files import read_capped
+    from registry.formats.frameworks import find_framework
+    from registry.formats.recognition import parse_decision, parse_decision_text
+
+    file = options.pop("file")
+    given = {k: v for k, v in options.items() if v}
+    if file is not None:
+        if given:
+            raise InputError(f"give a decision FILE or the options ({', '.join(sorted(given))}), not both")
+        raw = read_capped(file, 64 * 1024, f"decision file {file}")
+        try:
+            return parse_decision_text(raw.decode("utf-8"), f"decision file {file}")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"decision file {file} is not UTF-8 text") from exc
+    missing = [k for k in ("types", "eqf_levels", "root", "qualification", "framework", "level") if not given.get(k)]
+    if missing:
+        names = ", ".join("--" + m.replace("_", "-") for m in missing)
+        raise InputError(f"give a decision FILE, or {names}")
+    framework = find_framework(given["framework"])
+    try:
+        levels = [int(v) for v in _list(given["eqf_levels"])]
+    except ValueError:
+        raise InputError("--eqf-levels lists EQF levels, e.g. 4,5") from None
+    data = {
+        "format": "registry-recognition-decision/1", "authority": authority_did,
+        "scope": {"types": _list(given["types"]), "eqfLevels": levels, "root": given["root"],
+                  **{k: _list(given.get(k)) for k in ("issuers", "programmes", "schemas") if given.get(k)}},
+        "recognisedAs": {"qualification": given["qualification"], "level": given["level"],
+                         "framework": framework.id if framework else given["framework"]},
+        "validFrom": given.get("valid_from") or _today(),
+        **{key: given[k] for key, k in (("validUntil", "valid_until"), ("conditions", "conditions"),
+                                        ("reference", "reference")) if given.get(k)},
+    }  # fmt: skip
+    return parse_decision(data, "the decision")
+
+
+def _today() -> str:
+    import time
+
+    from registry.formats.credential import iso
+
+    return iso(int(time.time()))
+
+
+@app.command("publish")
+def recognition_publish(
+    ctx: typer.Context,
+    authority: AuthorityArg,
+    file: Annotated[Path | None, typer.Argument(help="A decision file (JSON), or give the options.")] = None,
+    types: Annotated[str | None, typer.Option(help="Credential types in scope, comma-separated.")] = None,
+    eqf_levels: Annotated[str | None, typer.Option(help="EQF levels in scope, comma-separated.")] = None,
+    root: Annotated[str | None, typer.Option(help="Root TAO DID the issuers must be under.")] = None,
+    issuers: Annotated[str | None, typer.Option(help="Only these issuer DIDs (comma-separated).")] = None,
+    programmes: Annotated[str | None, typer.Option(help="Only these programme (achievement) ids.")] = None,
+    schemas: Annotated[str | None, typer.Option(help="Only these credential schema ids.")] = None,
+    qualification: Texts = None,
+    framework: Annotated[str | None, typer.Option(help="Framework key or id (`recognition frameworks`).")] = None,
+    level: Annotated[str | None, typer.Option(help="Level in that framework.")] = None,
+    valid_from: Annotated[str | None, typer.Option(help="First day it applies (default today).")] = None,
+    valid_until: Annotated[str | None, typer.Option(help="When it stops applying (default: no end).")] = None,
+    conditions: Texts = None,
+    reference: Texts = None,
+    as_json: JsonOpt = False,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Publish a recognition decision: credentials in its scope are recognised here as a national qualification."""
+    from registry.ops.recognition.authority import Recognition
+    from registry.ops.registry import Registry
+
+    settings = settings_of(ctx, rpc, deployment)
+    identity = load_identity(settings, authority)
+    options = dict(
+        file=file, types=types, eqf_levels=eqf_levels, root=root, issuers=issuers, programmes=programmes,
+        schemas=schemas, qualification=qualification, framework=framework, level=level, valid_from=valid_from,
+        valid_until=valid_until, conditions=conditions, reference=reference,
+    )  # fmt: skip
+    document = _document(identity.did, options)
+    recognition = Recognition(Registry.connect(settings))
+    decision_id = recognition.publish(identity, document)
+    if as_json:
+        write_json({"id": "0x" + decision_id.hex(), "document": document.to_json()})
+        return
+    out.print(f"decision 0x{decision_id.hex()} published by {identity.did}")
+
+
+def _change(ctx: typer.Context, authority: str, decision: str, status: str, reason: int, rpc: Any, dep: Any) -> None:
+    from registry.ops.recognition.authority import Recognition, decision_id_of
+    from registry.ops.recognition.model import DecisionStatus
+    from registry.ops.registry import Registry
+
+    if not 0 <= reason <= 255:
+        raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+    decision_id = decision_id_of(decision)
+    settings = settings_of(ctx, rpc, dep)
+    identity = load_identity(settings, authority)
+    recognition = Recognition(Registry.connect(settings))
+    recognition.decision(decision_id)  # an unknown id is named as such, before any transaction
+    recognition.set_status(identity, decision_id, DecisionStatus[status], reason)
+    word = {"ACTIVE": "reinstated", "SUSPENDED": "suspended", "REVOKED": "revoked"}[status]
+    out.print(f"decision 0x{decision_id.hex()}: {word}")
+
+
+@app.command("suspend")
+def recognition_suspend(
+    ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = 3,
+    rpc: RpcOpt = None, deployment: DeploymentOpt = None,
+) -> None:  # fmt: skip
+    """Suspend a decision (it stops applying until reinstated)."""
+    _change(ctx, authority, decision, "SUSPENDED", reason, rpc, deployment)
+
+
+@app.command("reinstate")
+def recognition_reinstate(
+    ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = 4,
+    rpc: RpcOpt = None, deployment: DeploymentOpt = None,
+) -> None:  # fmt: skip
+    """Reinstate a suspended decision."""
+    _change(ctx, authority, decision, "ACTIVE", reason, rpc, deployment)
+
+
+@app.command("revoke")
+def recognition_revoke(
+    ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = 1,
+    rpc: RpcOpt = None, deployment: DeploymentOpt = None,
+) -> None:  # fmt: skip
+    """Revoke a decision (final: it no longer applies; before then it did)."""
+    _change(ctx, authority, decision, "REVOKED", reason, rpc, deployment)
+
+
+@app.command("list")
+def recognition_list(
+    ctx: typer.Context,
+    authority: Annotated[str, typer.Argument(help="The authority: a DID or a local identity name.")],
+    as_json: JsonOpt = False,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """An authority's decisions: id, status, what each recognises, scope and validity."""
+    from registry.ops.recognition.authority import Recognition
+    from registry.ops.registry import Registry
+
+    settings = settings_of(ctx, rpc, deployment)
+    did = did_of(settings, authority)
+    decisions = Recognition(Registry.connect(settings, journal=False)).decisions(did)
+    if as_json:
+        write_json({"authority": did, "decisions": [d.to_json() for d in decisions]})
+        return
+    if not decisions:
+        out.print(f"{shown(did)} has published no recognition decision")
+    for decision in decisions:
+        _print_decision(decision, history=False)
+
+
+@app.command("show")
+def recognition_show(
+    ctx: typer.Context, decision: DecisionArg, as_json: JsonOpt = False, rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:  # fmt: skip
+    """One decision: what it recognises, its scope, validity, conditions and its whole history."""
+    from registry.ops.recognition.authority import Recognition, decision_id_of
+    from registry.ops.registry import Registry
+
+    decision_id = decision_id_of(decision)
+    settings = settings_of(ctx, rpc, deployment)
+    found = Recognition(Registry.connect(settings, journal=False)).decision(decision_id)
+    if as_json:
+        write_json(found.to_json())
+        return
+    _print_decision(found, history=True)
+
+
+@app.command("frameworks")
+def recognition_frameworks(as_json: JsonOpt = False) -> None:
+    """The qualifications frameworks decisions may name, with their levels and EQF references."""
+    from registry.formats.frameworks import bundled
+
+    frameworks = list(bundled().values())
+    if as_json:
+        write_json([{"id": f.id, **f.data} for f in frameworks])
+        return
+    for f in frameworks:
+        levels = ", ".join(f"{name}=EQF {eqf}" if eqf else name for name, eqf in f.levels)
+        out.print(shown(f"{f.key}: {f.name} ({f.jurisdiction}), id {f.id}; levels {levels}"))
+
+
+def _print_decision(decision: Any, *, history: bool) -> None:
+    data = decision.to_json()
+    doc = data["document"] or {}
+    scope = doc.get("scope") or {}
+    until = data["valid_until"] if not data["valid_until"].startswith("9999") else "no end"
+    lines = [
+        f"decision {data['id']}: {data['status'].upper()}, recognised here as {decision.outcome_words()}",
+        f"  scope: {', '.join(scope.get('types') or [])}, EQF {', '.join(map(str, scope.get('eqfLevels') or []))}"
+        f", root {scope.get('root')}"
+        + "".join(f", {k} {', '.join(scope[k])}" for k in ("issuers", "programmes", "schemas") if scope.get(k)),
+        f"  applies {data['valid_from'][:10]} to {until[:10]}; published {data['published']}",
+    ]
+    if data["conditions"]:
+        lines.append(f"  conditions: {data['conditions']}")
+    if history:
+        lines += [f"  {h['at']} {h['event']} (block {h['block']}, reason {h['reason']}: {h['reason_text']})"
+                  for h in data["history"]]  # fmt: skip
+    for line in lines:
+        out.print(shown(line))
+
+
+def check_recognised_in(word: str | None, roots: Any, service: str | None, settings: Settings) -> str | None:
+    """`--recognised-in` names one authority, read through one node (a usage error otherwise); its DID."""
+    if word is None:
+        return None
+    if service or len(settings.rpc_urls) > 1:
+        raise InputError("--recognised-in reads the authority's decisions through one node: not with --service or "
+                         "several --rpc (a service applies the authority its operator configured)")  # fmt: skip
+    from registry.ops.recognition.apply import authority_of
+
+    return authority_of(word, roots)[0]
+
+
+def recogniser_for(verifier: Any, word: str | None, roots: Any, when: int | None) -> Any:
+    if word is None:
+        return None
+    from registry.ops.recognition.apply import Recogniser
+
+    return Recogniser(verifier.registry, word, roots, when)

@@ -1,0 +1,191 @@
+"""`registry rpl issue|disclose` and `registry attest` (issue #17): an accredited centre's RPL
+assessment credential with the evidence the holder keeps, what the holder shows of that evidence,
+and an employer's work-experience attestation. The work is in registry/ops/rpl/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from registry.cli.commands.issue import HolderNameOpt, OccupationOpt
+from registry.cli.commands.programme import read_token
+from registry.cli.options import (
+    DeploymentOpt,
+    IssuerOpt,
+    RpcOpt,
+    holder_did_of,
+    load_identity,
+    parse_until,
+    settings_of,
+    text,
+)
+from registry.cli.output import out
+from registry.errors import InputError
+from registry.text import shown
+
+app = typer.Typer(help="Recognition of prior learning: assessment credentials with evidence.", no_args_is_help=True)
+OutOpt = Annotated[Path, typer.Option("--out", help="Where to write the holder's credential file.")]
+AssessmentOpt = Annotated[
+    Path,
+    typer.Option(
+        help="The assessment as JSON: name, skills, eqf, methods, date, evidence (files relative to it), attestations."
+    ),
+]
+AuthorisationOpt = Annotated[
+    Path,
+    typer.Option(
+        "--assessor-authorisation", help="The assessor's authorisation (`supervisor authorise --role assessor`)."
+    ),
+]
+EmployerNameOpt = Annotated[str, typer.Option(help="The employer's name, as the attestation says it.", callback=text)]
+UntilOpt = Annotated[str | None, typer.Option(help="Expiry (a date includes that whole day, UTC).")]
+
+
+def _new_file(output: Path) -> None:
+    if output.exists():
+        raise InputError(f"{output} already exists; not overwriting it")
+    if not output.parent.is_dir():
+        raise InputError(f"the directory {output.parent} does not exist")
+
+
+def _achievement(data: dict[str, Any], holder_name: str | None) -> Any:
+    from registry.formats.credential import Achievement, Skill
+
+    skills = data.get("skills")
+    if not isinstance(skills, list) or not skills or not all(isinstance(s, dict) for s in skills):
+        raise InputError("the assessment needs `skills`: a list of {uri, label} (ESCO skills recognised)")
+    name, eqf = data.get("name"), data.get("eqf")
+    if not isinstance(name, str) or not name.strip() or not isinstance(eqf, int) or isinstance(eqf, bool):
+        raise InputError("the assessment needs `name` (text) and `eqf` (the EQF level recognised, 1-8)")
+    methods = ", ".join(str(m) for m in data.get("methods") or [])
+    achievement = Achievement(
+        name=name,
+        description=str(data.get("description") or name),
+        criteria=str(data.get("criteria") or f"Recognition of prior learning, assessed by {methods}."),
+        achievement_type="Competency",
+        skills=tuple(Skill(str(s.get("uri")), str(s.get("label") or "")) for s in skills),
+        eqf_level=eqf,
+        holder_name=holder_name or None,
+    )
+    achievement.to_json()
+    return achievement
+
+
+@app.command("issue")
+def issue(
+    ctx: typer.Context,
+    issuer: IssuerOpt,
+    holder: Annotated[str, typer.Option(help="Holder DID (did:key) or identity name.", callback=text)],
+    assessment: Annotated[
+        Path,
+        typer.Option(
+            help="The assessment as JSON: name, skills, eqf, methods, date, "
+            "evidence (files relative to it), attestations."
+        ),
+    ],
+    authorisation: Annotated[
+        Path,
+        typer.Option(
+            "--assessor-authorisation", help="The assessor's authorisation (`supervisor authorise --role assessor`)."
+        ),
+    ],
+    output: OutOpt,
+    holder_name: HolderNameOpt = None,
+    valid_until: UntilOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Issue an RPL assessment credential; its evidence manifest (the salts) goes beside it, for the holder."""
+    from registry.formats.rpl import parse_assessment
+    from registry.ops.logbook.book import read_json
+    from registry.ops.registry import Registry
+    from registry.ops.rpl import RplIssuer
+
+    settings = settings_of(ctx, rpc, deployment)
+    until = parse_until(valid_until)
+    _new_file(output)
+    data, parsed = parse_assessment(read_json(assessment, f"the assessment {assessment}"), assessment.parent)
+    achievement = _achievement(data, holder_name)
+    holder_did = holder_did_of(settings, holder)
+    token = read_token(authorisation, "the assessor's authorisation")
+    centre = RplIssuer(Registry.connect(settings), load_identity(settings, issuer), settings, parsed)
+    centre.prepare(token)
+    done = centre.issue_rpl(holder_did, achievement, output, until)
+    receipt = done.issued.receipt or {}
+    out.print(
+        f"issued RPL credential {shown(repr(achievement.name))} to {shown(holder_did)}\n"
+        f"  hash 0x{done.issued.credential_hash.hex()} anchored in block {receipt.get('blockNumber')} "
+        f"({receipt.get('gasUsed')} gas)\n  credential file: {shown(output)}\n"
+        f"  evidence manifest ({done.items} items; give it to the holder with her files): {shown(done.manifest)}"
+    )
+
+
+@app.command("disclose")
+def disclose(
+    manifest: Annotated[Path, typer.Argument(help="The evidence manifest (NAME.evidence.json beside the credential).")],
+    item: Annotated[list[str], typer.Option(help="An item to show, by its file name (repeatable).", callback=text)],
+    files: Annotated[Path, typer.Option(help="Where the holder keeps the evidence files.")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="A new directory: the files shown and their salts.")],
+) -> None:
+    """Copy the evidence items to show, and only their manifest entries, into a new directory to give
+    a verifier (`registry verify CREDENTIAL --evidence DIR`)."""
+    from registry.chain.deployment import write_json_atomic
+    from registry.formats.rpl import load_manifest
+
+    data = load_manifest(manifest)
+    if data is None:
+        raise InputError(f"{manifest} is not an evidence manifest")
+    if out_dir.exists():
+        raise InputError(f"{out_dir} already exists; give a new directory")
+    entries = {e.get("file"): e for e in data["items"] if isinstance(e, dict)}
+    missing = [name for name in item if name not in entries or not (files / name).is_file()]
+    if missing:
+        raise InputError(f"not in the manifest or not in {files}: {', '.join(missing)}")
+    out_dir.mkdir(parents=True)
+    for name in item:
+        shutil.copyfile(files / name, out_dir / name)
+    write_json_atomic(out_dir / manifest.name, {**data, "items": [entries[name] for name in item]})
+    out.print(f"{len(item)} evidence items and their salts in {shown(out_dir)}; the others stay unseen")
+
+
+def attest(
+    ctx: typer.Context,
+    employer: Annotated[str, typer.Option(help="The employer's identity name (a registered organisation).")],
+    holder: Annotated[str, typer.Option(help="The worker's did:key or identity name.", callback=text)],
+    employer_name: Annotated[str, typer.Option(help="The employer's name, as the attestation says it.", callback=text)],
+    occupation: OccupationOpt,
+    start: Annotated[str, typer.Option("--from", help="First day of work (YYYY-MM-DD).")],
+    task: Annotated[list[str], typer.Option(help="A task done (repeatable).", callback=text)],
+    output: OutOpt,
+    end: Annotated[str | None, typer.Option("--until", help="Last day of work (none: still working).")] = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Attest a period of work in an ESCO occupation, with the tasks done (an employer: registered, not accredited)."""
+    from registry.cli.commands.issue import _labelled
+    from registry.formats.credential import Achievement, Occupation, parse_time
+    from registry.formats.rpl import WorkPeriod
+    from registry.ops.registry import Registry
+    from registry.ops.rpl import Attester
+
+    settings = settings_of(ctx, rpc, deployment)
+    pairs = _labelled("--occupation", occupation or [])
+    if len(pairs) != 1:
+        raise InputError("give one --occupation URI=label (the ESCO occupation worked in)")
+    _new_file(output)
+    period = WorkPeriod(Occupation(*pairs[0]), parse_time(start), parse_time(end) if end else None, tuple(task),
+                        employer_name)  # fmt: skip
+    holder_did = holder_did_of(settings, holder)
+    attester = Attester(Registry.connect(settings), load_identity(settings, employer), settings, period)
+    stand_in = Achievement(name="work experience", description="", criteria="")
+    attester.check_can_issue(holder_did, stand_in, valid_until=None, extra_types=())
+    issued = attester.issue_single(holder_did, stand_in, out=output)
+    receipt = issued.receipt or {}
+    out.print(
+        f"attested work as {shown(pairs[0][1])} for {shown(holder_did)}\n  hash 0x{issued.credential_hash.hex()} "
+        f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
+        f"  attestation file: {shown(output)}"
+    )

@@ -1,0 +1,83 @@
+"""Work-experience attestations (issue #17): an employer says a person worked for it, from when to
+when, in which ESCO occupation, doing which tasks.
+
+An Open Badges 3.0 AchievementCredential (VCDM 2.0 `vc+jwt`) of type `WorkExperienceAttestation`,
+not a `SkillsCredential`: the achievement is the work itself (achievementType
+`ext:WorkExperience`, aligned to the ESCO occupation), and the subject carries OB 3.0's own
+`activityStartDate`, `activityEndDate`, `role` and `narrative` (the tasks). The employer need only
+be a registered organisation (its did:ebsi in the DID registry), not an accredited awarding body;
+the verifier says which assurance it carries (ops/verify/chain_checks.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from registry.errors import InputError
+from registry.formats.credential import OB3_CONTEXT, Occupation, iso
+from registry.formats.did import check_did
+from registry.formats.vcdm2 import SKILLS_CONTEXT, VC_V2_CONTEXT, status_entry
+from registry.formats.vcdm2.skills import VC2_TYPES
+
+ATTESTATION_TYPE = "WorkExperienceAttestation"
+MAX_TASKS = 50
+
+
+@dataclass(frozen=True)
+class WorkPeriod:
+    occupation: Occupation
+    start: int
+    end: int | None
+    tasks: tuple[str, ...]
+    employer_name: str
+
+    def check(self) -> None:
+        self.occupation.alignment()
+        if self.end is not None and self.end < self.start:
+            raise InputError("the period of work ends before it starts")
+        if not self.tasks or len(self.tasks) > MAX_TASKS or not all(t.strip() and len(t) <= 500 for t in self.tasks):
+            raise InputError(f"say the tasks done: 1 to {MAX_TASKS} --task values of up to 500 characters")
+        if not self.employer_name.strip() or len(self.employer_name) > 200:
+            raise InputError("the employer's name must be 1 to 200 characters")
+
+
+def build_attestation(draft: Any, period: WorkPeriod, issued_at: int) -> dict[str, Any]:
+    """The attestation for `draft` (a CredentialDraft: issuer, holder, dates, status, schema)."""
+    period.check()
+    check_did(draft.issuer)
+    check_did(draft.holder)
+    label = period.occupation.label
+    tasks = "\n".join(f"- {task}" for task in period.tasks)
+    achievement = {
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": ["Achievement"],
+        "name": f"Work experience: {label}",
+        "description": f"Worked as {label} for {period.employer_name}.",
+        "criteria": {"narrative": "Attested by the employer from its own records."},
+        "achievementType": "ext:WorkExperience",
+        "alignment": [period.occupation.alignment()],
+    }
+    subject: dict[str, Any] = {"id": draft.holder, "type": ["AchievementSubject"], "achievement": achievement,
+                               "activityStartDate": iso(period.start), "role": label,
+                               "narrative": f"Tasks done:\n{tasks}"}  # fmt: skip
+    if period.end is not None:
+        subject["activityEndDate"] = iso(period.end)
+    vc: dict[str, Any] = {
+        "@context": [VC_V2_CONTEXT, OB3_CONTEXT, SKILLS_CONTEXT],
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": [*VC2_TYPES, ATTESTATION_TYPE],
+        "name": achievement["name"],
+        "issuer": {"id": draft.issuer, "type": ["Profile"], "name": period.employer_name},
+        "validFrom": iso(draft.valid_from),
+        "awardedDate": iso(issued_at),
+        "credentialSubject": subject,
+    }
+    if draft.valid_until is not None:
+        vc["validUntil"] = iso(draft.valid_until)
+    if draft.schema_url:
+        vc["credentialSchema"] = [{"id": draft.schema_url, "type": "JsonSchema"}]
+    if draft.status:
+        vc["credentialStatus"] = [status_entry(s) for s in draft.status]
+    return vc

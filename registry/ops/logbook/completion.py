@@ -1,0 +1,126 @@
+"""Completion: when a learner's logbook meets the programme's standard, the provider issues the
+qualification credential (a skills credential naming the logbook's root and summarising it, schema
+`logbook-qualification.schema.json`) and the same summary as a 1EdTech CLR 2.0 credential.
+
+Only entries that verify count: the provider checks the whole logbook as a verifier would
+(`verify_extract`); an entry not valid, revoked or undetermined is left out of the root and the
+summary. Files in the logbook directory, in this order (a kill leaves at most a tree file that the
+next `complete` rewrites, or a journaled credential whose anchor the journal sends):
+
+- `qualification-tree.json`: the logbook root and each counted entry's proof (before the anchor);
+- `qualification.json`: the qualification's holder file (journaled, as `registry issue` writes it);
+- `qualification-clr.jwt`: the CLR 2.0 ClrCredential, a VC-JWT signed by the provider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from registry.chain.deployment import write_json_atomic
+from registry.errors import InputError
+from registry.formats import ownschemas
+from registry.formats.credential import Achievement, Skill, load_holder_file
+from registry.formats.logbook import EntryFile, Extract
+from registry.formats.logbook.clr import build_clr, sign_clr
+from registry.formats.logbook.summary import TREE_FILE, Counted, logbook_tree, missing_hours, summarise
+from registry.ops.issuance import Issued
+from registry.ops.logbook.book import Logbook, read_json
+from registry.ops.logbook.checks import VALID, verify_extract
+from registry.ops.logbook.provider import Provider
+
+CREDENTIAL_FILE = "qualification.json"
+TREE_NAME = "qualification-tree.json"
+CLR_FILE = "qualification-clr.jwt"
+
+
+@dataclass(frozen=True)
+class Completion:
+    issued: Issued
+    summary: dict[str, Any]
+    clr: str
+
+
+def counted_entries(provider: Provider, book: Logbook, records: list[str]) -> tuple[list[EntryFile], list[Counted]]:
+    """The logbook's entries that verify, and what each counts for."""
+    anchored = [f for f in book.entries() if f.anchor is not None]
+    if not anchored:
+        raise InputError("the logbook has no anchored entries: the standard is not met")
+    extract = Extract(book.programme_token, book.enrolment_token, anchored, [])
+    report = verify_extract(provider.registry, extract, records)
+    if report.problems or report.unknown:
+        raise InputError(f"the logbook cannot be completed: {(report.problems + report.unknown)[0]}")
+    valid = [(f, r) for f, r in zip(anchored, report.entries, strict=True) if r.verdict == VALID]
+    return [f for f, _ in valid], [Counted(r.unit, r.hours, r.date) for _, r in valid]
+
+
+def _achievement(book: Logbook, summary: dict[str, Any]) -> Achievement:
+    programme = book.programme
+    skills = {uri: Skill(uri, unit.title) for unit in programme.units for uri in unit.skills}
+    return Achievement(
+        name=programme.title,
+        description=f"{programme.title} ({programme.ref}), EQF level {programme.eqf_level}",
+        criteria=(
+            f"Every unit of the programme's competency standard signed off in the learner's skills logbook: "
+            f"{summary['entries']} entries, {summary['hours']:g} h, {summary['from']} to {summary['until']}"
+        ),
+        skills=tuple(skills.values()),
+        eqf_level=programme.eqf_level,
+    )
+
+
+def complete(provider: Provider, book: Logbook, records: list[str]) -> Completion:
+    """Issue the qualification of a logbook that meets its standard; refuse, saying what is missing."""
+    target = book.directory / CREDENTIAL_FILE
+    if target.exists():
+        raise InputError(f"the logbook is complete already: its qualification is {target}")
+    if book.programme.provider != provider.identity.did:
+        raise InputError(f"the programme {book.programme.ref} was published by another provider")
+    files, counted = counted_entries(provider, book, records)
+    missing = missing_hours(book.programme, counted)
+    if missing:
+        left = len([f for f in book.entries() if f.anchor is not None]) - len(files)
+        why = f" ({left} anchored entries do not count: `logbook verify` says why)" if left else ""
+        raise InputError(f"the standard is not met: missing {'; '.join(missing)}{why}")
+    tree = logbook_tree(files)
+    summary = summarise(book.programme, book.id, tree.root, counted)
+    proofs = {f.id: tree.get_proof(n) for n, f in enumerate(files)}
+    write_json_atomic(book.directory / TREE_NAME, {"format": TREE_FILE, "root": tree.root, "proofs": proofs})
+    learner, achievement = str(book.enrolment.get("sub")), _achievement(book, summary)
+    provider.issuer.check_can_issue(learner, achievement, valid_until=None, extra_types=())
+    issued = provider.issuer.issue_single(learner, achievement, out=target, schema=ownschemas.QUALIFICATION,
+                                          subject_extra={"logbook": summary})  # fmt: skip
+    vc_id = str(issued_vc(issued.holder_file.credential).get("id"))
+    now = provider.registry.signing_time()
+    identity = provider.identity
+    clr = sign_clr(build_clr(book.programme, identity.name, learner, summary, vc_id, now), identity.signing_key,
+                   identity.kid, now)  # fmt: skip
+    (book.directory / CLR_FILE).write_text(clr + "\n", encoding="ascii")
+    return Completion(issued, summary, clr)
+
+
+def issued_vc(token: str) -> dict[str, Any]:
+    from registry.formats import jwt
+
+    vc = jwt.parse(token).payload.get("vc")
+    return vc if isinstance(vc, dict) else {}
+
+
+def qualification_of(book: Logbook) -> dict[str, Any] | None:
+    """What `share` adds to an extract: the qualification's JWT and the counted entries' proofs."""
+    target, tree = book.directory / CREDENTIAL_FILE, book.directory / TREE_NAME
+    if not target.exists() or not tree.exists():
+        return None
+    holder = load_holder_file(target.read_bytes(), str(target))
+    data = read_json(tree, str(tree))
+    if not isinstance(data, dict) or data.get("format") != TREE_FILE or not isinstance(data.get("proofs"), dict):
+        raise InputError(f"{tree} is not a logbook tree file ({TREE_FILE})")
+    return {"credential": holder.credential, "proofs": data["proofs"]}
+
+
+def read_qualification(path: Path) -> str:
+    """The qualification's compact JWT from its holder file (or the bare JWT)."""
+    from registry.files import MIB, read_capped
+
+    return load_holder_file(read_capped(path, 4 * MIB, "the qualification"), str(path)).credential

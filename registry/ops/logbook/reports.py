@@ -1,0 +1,154 @@
+"""What a logbook extract's check reports (one `EntryReport` per entry, an `ExtractReport` for the
+whole), and what the checks share: the chain reads of one extract, each made once (`Reads`), and the
+extract's context (`Context`). The checks are in checks.py and against.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.contracts.statusword import Purpose, bit_of
+from registry.formats import jwt
+from registry.formats.logbook import Programme
+from registry.formats.logbook.records import sha256_hex
+from registry.ops.registry import Registry, Rel
+
+VALID, INVALID, REVOKED, UNKNOWN = "valid", "not valid", "revoked", "could not determine"
+CHUNK = 500  # reads asked in one call
+
+
+@dataclass
+class EntryReport:
+    id: str
+    date: str = ""
+    unit: str = ""
+    hours: float = 0.0
+    workplace: str = ""
+    invalid: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    revoked: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        if self.invalid:
+            return INVALID
+        if self.revoked:
+            return REVOKED
+        return UNKNOWN if self.unknown else VALID
+
+    def to_json(self) -> dict[str, Any]:
+        reasons = self.invalid + ([self.revoked] if self.revoked else []) + self.unknown
+        return {"id": self.id, "date": self.date, "unit": self.unit, "hours": self.hours,
+                "verdict": self.verdict, "reasons": reasons, "notes": self.notes}  # fmt: skip
+
+
+@dataclass
+class ExtractReport:
+    learner: str
+    logbook: str
+    programme: str
+    problems: list[str]
+    entries: list[EntryReport]
+    unknown: list[str] = field(default_factory=list)  # about the whole extract: could not determine
+    qualification: dict[str, Any] | None = None  # the summary the entries were checked against (against.py)
+
+    @property
+    def verdict(self) -> str:
+        if self.problems or any(e.verdict == INVALID for e in self.entries):
+            return INVALID
+        if self.unknown or any(e.verdict == UNKNOWN for e in self.entries):
+            return UNKNOWN
+        return REVOKED if any(e.verdict == REVOKED for e in self.entries) else VALID
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "learner": self.learner, "logbook": self.logbook,
+                "programme": self.programme, "problems": self.problems + self.unknown,
+                "entries": [e.to_json() for e in self.entries], "qualification": self.qualification}  # fmt: skip
+
+
+class Reads:
+    """The chain reads of one extract, each made once."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._states: dict[str, Any] = {}
+        self._anchors: dict[tuple[str, bytes], Any] = {}
+        self._revocations: dict[tuple[str, int, int], tuple[int, int] | None] = {}
+        self._signed: dict[tuple[bytes, bytes], bool] = {}
+
+    def state(self, did: str) -> Any:
+        if did not in self._states:
+            self._states[did] = self.registry.resolve(did)
+        return self._states[did]
+
+    def provider_signed(self, parsed: jwt.CompactJWS, provider: str) -> bool:
+        """Signed by a current or former assertion key of `provider` (the signing time is bounded by the anchor)."""
+        if parsed.payload.get("iss") != provider or not (parsed.kid or "").startswith(provider + "#"):
+            return False
+        key = (parsed.signing_input, parsed.signature)  # an authorisation signs off many entries: checked once
+        if key not in self._signed:
+            method = self.state(provider).method_by_thumbprint((parsed.kid or "").partition("#")[2])
+            self._signed[key] = (
+                method is not None and method.has(Rel.ASSERTION_METHOD) and jwt.verify(parsed, method.jwk)
+            )
+        return self._signed[key]
+
+    def prefetch(self, provider: str, roots: list[bytes], statuses: list[tuple[int, int]]) -> None:
+        """Ask at once, for every account of the provider, what the entries will ask one by one: the
+        anchors of `roots`, the revocation bits of `statuses` (list, index). A set bit is left for
+        `revocation` to read its change."""
+        accounts = [m.account for m in self.state(provider).controllers() if m.account]
+        pairs = [(a, r) for a in accounts for r in dict.fromkeys(roots) if (a, r) not in self._anchors]
+        for n in range(0, len(pairs), CHUNK):
+            chunk = pairs[n : n + CHUNK]
+            result = self.registry.client.call(self.registry.anchors_call(chunk))
+            self._anchors.update(zip(chunk, self.registry.anchor_records(chunk, result), strict=True))
+        keys: list[tuple[str, int, int]] = [
+            (a, number, index) for a in accounts for number, index in dict.fromkeys(statuses)
+            if (a, number, index) not in self._revocations
+        ]  # fmt: skip
+        for n in range(0, len(keys), CHUNK):
+            asked = keys[n : n + CHUNK]
+            (values,) = self.registry.client.call(
+                self.registry.status_words_call([(a, Purpose.REVOCATION, number, i) for a, number, i in asked])
+            )
+            unset = [k for k, word in zip(asked, values, strict=True) if not bit_of(int(word), k[2])]
+            self._revocations.update((k, None) for k in unset)
+
+    def anchored(self, provider: str, token_or_root: str | bytes) -> Any:
+        """The provider's anchor of a token's hash (or of a root), None when it has none."""
+        value = bytes.fromhex(sha256_hex(token_or_root)) if isinstance(token_or_root, str) else token_or_root
+        accounts = [m.account for m in self.state(provider).controllers() if m.account]
+        for account in accounts:
+            if (account, value) not in self._anchors:
+                pairs = [(account, value)]
+                result = self.registry.client.call(self.registry.anchors_call(pairs))
+                self._anchors[(account, value)] = self.registry.anchor_records(pairs, result)[0]
+            record = self._anchors[(account, value)]
+            if record.exists:
+                return record
+        return None
+
+    def revocation(self, account: str, number: int, index: int) -> tuple[int, int] | None:
+        """(reason, time) of the revocation of a status entry, None when it stands."""
+        key = (account, number, index)
+        if key not in self._revocations:
+            (values,) = self.registry.client.call(
+                self.registry.status_words_call([(account, Purpose.REVOCATION, number, index)])
+            )
+            found = None
+            if bit_of(int(values[0]), index):
+                change = self.registry.entry_change(account, Purpose.REVOCATION, number, index, {})
+                found = (change[0].reason, change[1]) if change else (0, 0)
+            self._revocations[key] = found
+        return self._revocations[key]
+
+
+@dataclass
+class Context:
+    reads: Reads
+    programme: Programme
+    learner: str
+    logbook: str
+    for_cause: dict[str, str]  # authorisation hash -> the date from which its sign-offs are untrusted

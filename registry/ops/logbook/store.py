@@ -1,0 +1,150 @@
+"""The service's only state for logbooks, in one directory the operator configures (`registry serve
+--logbook-dir`): published programmes, and boxes of entry files waiting for their next signer.
+
+Nothing in it is trusted: a programme is served only while its hash is anchored by the provider
+that signed it (checked on every read), and whoever fetches an entry file checks its signatures.
+Every file is written whole under a content-derived name (a temporary file, then a rename), so any
+number of service processes, on one machine or sharing the directory over a network file system,
+may write and read it at once without locks: the same deposit twice is the same file.
+
+    programmes/<sha256(id)>/<version>.<sha256(token)>.jwt
+    boxes/<sha256(did)>/<sha256(entry file)>.json
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from registry.errors import InputError
+from registry.formats import jwt
+from registry.formats.logbook import EntryFile
+from registry.formats.logbook.records import did_key_signed, sha256_hex, signed_by
+from registry.keystore import Identity
+
+BOX_LIMIT = 500  # entry files waiting in one box; a deposit beyond is refused
+BOX_REQUEST = "logbook-box-request+jwt"
+REQUEST_FRESH_S = 300  # how old (or how far ahead of the service's clock) a box request may be
+
+
+class BoxFull(InputError):
+    """The box holds BOX_LIMIT files already: its owner must fetch them first."""
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _write_once(path: Path, text: str) -> None:
+    """Write `text` to `path` whole (temporary file, then rename); a file already there is the same."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_entry_file(data: Any, source: str) -> EntryFile:
+    """An entry file as it may be queued: the learner's signature verifies, and a countersignature
+    (when there is one) is its signer's over exactly this entry. The authorisation and the anchor
+    are checked by whoever relies on the entry (`logbook verify`)."""
+    entry = EntryFile.from_json(data, source)
+    if not did_key_signed(signed_by(entry.entry, "logbook-entry+jwt")):
+        raise InputError(f"{source}: the learner's signature does not verify")
+    if entry.countersignature is not None:
+        sig = signed_by(entry.countersignature, "logbook-countersignature+jwt")
+        if not did_key_signed(sig) or sig.payload.get("entry") != sha256_hex(entry.entry):
+            raise InputError(f"{source}: the countersignature is not its signer's over this entry")
+    return entry
+
+
+def box_id(entry: EntryFile) -> str:
+    """The id of an entry file in a box: the hash of its content, so each stage (signed,
+    countersigned, anchored) is its own item and a deposit repeated is the same one."""
+    return _hash(json.dumps(entry.to_json(), sort_keys=True))
+
+
+def sign_box_request(identity: Identity, owner: str, done: list[str], now: int | None = None) -> str:
+    """What the owner of a box signs to read it (and to remove the items in `done`, read before)."""
+    payload = {"iss": identity.did, "aud": f"logbook-box:{owner}", "iat": int(now or time.time()), "done": done}
+    return jwt.sign({"alg": "ES256", "typ": BOX_REQUEST, "kid": identity.kid}, payload, identity.signing_key)
+
+
+def box_request(token: str, owner: str, now: float) -> tuple[jwt.CompactJWS, list[str]]:
+    """The parsed request (its signature is checked by the caller: did:key here, did:ebsi against the
+    DID registry) and the ids it removes. Refused when stale, for another box, or malformed."""
+    parsed = signed_by(token, BOX_REQUEST)
+    p = parsed.payload
+    if p.get("iss") != owner or p.get("aud") != f"logbook-box:{owner}":
+        raise InputError("the request is not signed by the box's owner for this box")
+    iat = p.get("iat")
+    if not isinstance(iat, int) or abs(now - iat) > REQUEST_FRESH_S:
+        raise InputError(f"the request must be signed within {REQUEST_FRESH_S} s of now: sign a new one")
+    done = p.get("done", [])
+    if not isinstance(done, list) or not all(isinstance(d, str) and len(d) == 64 for d in done) or len(done) > 1000:
+        raise InputError("'done' must list the ids of items read before")
+    return parsed, done
+
+
+class LogbookStore:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _box(self, did: str) -> Path:
+        return self.directory / "boxes" / _hash(did)
+
+    def deposit(self, owner: str, entry: EntryFile) -> str:
+        """Queue `entry` for `owner` (a did:key person, or a provider's did:ebsi); its box id."""
+        box = self._box(owner)
+        item = box_id(entry)
+        path = box / f"{item}.json"
+        if not path.exists() and box.is_dir() and sum(1 for _ in box.glob("*.json")) >= BOX_LIMIT:
+            raise BoxFull(f"the box of {owner} holds {BOX_LIMIT} entries already: its owner must fetch them first")
+        _write_once(path, json.dumps(entry.to_json(), sort_keys=True))
+        return item
+
+    def fetch(self, owner: str, done: list[str]) -> list[dict[str, Any]]:
+        """Remove the items `done`, then the items left, oldest first: [{id, file}]."""
+        box = self._box(owner)
+        for item in done:
+            (box / f"{item}.json").unlink(missing_ok=True)
+        found = []
+        paths = sorted(box.glob("*.json"), key=lambda p: p.stat().st_mtime) if box.is_dir() else []
+        for path in paths:
+            try:
+                found.append({"id": path.stem, "file": json.loads(path.read_text("utf-8"))})
+            except (OSError, ValueError):  # removed meanwhile by another fetch, or not ours
+                continue
+        return found
+
+    # -- programmes -----------------------------------------------------------------------
+
+    def _programme_dir(self, programme_id: str) -> Path:
+        return self.directory / "programmes" / _hash(programme_id)
+
+    def put_programme(self, programme_id: str, version: int, token: str) -> None:
+        """Keep a published programme (the caller has checked its signature and its anchor)."""
+        _write_once(self._programme_dir(programme_id) / f"{version}.{sha256_hex(token)}.jwt", token)
+
+    def programme_tokens(self, programme_id: str, version: int | None) -> list[str]:
+        """The programme's documents kept here, highest version first (only `version`'s, if given)."""
+        folder = self._programme_dir(programme_id)
+        if not folder.is_dir():
+            return []
+        kept = []
+        for path in folder.glob("*.jwt"):
+            number = path.name.split(".", 1)[0]
+            if number.isdigit() and (version is None or int(number) == version):
+                kept.append((int(number), path.read_text("ascii").strip()))
+        return [token for _, token in sorted(kept, key=lambda k: -k[0])]

@@ -1,0 +1,168 @@
+"""`registry logbook sync`: entry files made offline, passed on through the service's boxes
+(ops/logbook/store.py) when a network is at hand, each party keeping its files in a directory.
+
+- the learner (her logbook directory): every entry not yet countersigned goes to her supervisor's
+  box; what comes back to her box (her entries countersigned, then anchored) is written into her
+  logbook, each only if it is hers and takes the entry further.
+- the supervisor or assessor (a directory of entries to review): what waits in her box is written
+  there as files (`logbook sign` them after reading), and every file she countersigned goes to the
+  box of the provider named by her authorisation, then into `sent/`.
+- the provider (a directory it keeps): what waits in its box, countersigned under its own
+  authorisations, is anchored as one day root through its journal (`Provider.anchor_day`); each
+  anchored file is written into `anchored/` before the transaction, sent back to its learner
+  after it, then moved to `delivered/`. A sync that stops half-way sends them on the next time.
+
+Nothing is removed from a box before it is written here (a box item is acknowledged by the next
+request, `done`): a sync killed at any point loses nothing, and repeats nothing but a deposit.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from registry.chain.deployment import write_json_atomic
+from registry.errors import InputError
+from registry.formats.logbook import EntryFile
+from registry.formats.logbook.records import signed_by
+from registry.keystore import Identity
+from registry.ops.logbook.book import Logbook, load_entry
+from registry.ops.logbook.provider import Provider
+from registry.ops.logbook.store import check_entry_file
+
+
+class Boxes(Protocol):
+    """The service's boxes, as `ServiceClient` reaches them."""
+
+    def logbook_deposit(self, owner: str, entry: dict[str, Any]) -> str: ...
+
+    def logbook_fetch(self, identity: Identity, done: list[str]) -> list[dict[str, Any]]: ...
+
+
+@dataclass
+class Synced:
+    sent: int = 0
+    received: int = 0
+    anchored: int = 0
+    waiting: int = 0  # the learner's entries not countersigned and not sent (no supervisor named)
+    refused: list[str] = field(default_factory=list)
+
+
+def _stem(entry_id: str) -> str:
+    return entry_id.removeprefix("urn:uuid:")
+
+
+def _items(boxes: Boxes, identity: Identity) -> list[tuple[str, EntryFile | None, str]]:
+    """(box id, the file or None when it is not a well-signed entry file, why)."""
+    found: list[tuple[str, EntryFile | None, str]] = []
+    for item in boxes.logbook_fetch(identity, []):
+        try:
+            found.append((str(item["id"]), check_entry_file(item.get("file"), "a box item"), ""))
+        except (InputError, KeyError, TypeError) as exc:
+            found.append((str(item.get("id")), None, str(exc)))
+    return found
+
+
+def _further(mine: EntryFile | None, theirs: EntryFile) -> bool:
+    """True when `theirs` takes the learner's own entry further (countersigned, then anchored)."""
+    if mine is None:
+        return True
+    if mine.anchor is not None or (mine.countersignature is not None and theirs.anchor is None):
+        return False
+    return mine.countersignature is None or mine.countersignature == theirs.countersignature
+
+
+def learner(book: Logbook, identity: Identity, boxes: Boxes, supervisor: str | None) -> Synced:
+    """Her box first (what came back), then every entry still not countersigned to `supervisor`
+    (none sent without one: `waiting` counts them)."""
+    result = Synced()
+    done = []
+    for item, got, why in _items(boxes, identity):
+        if got is None:
+            result.refused.append(why)
+            done.append(item)
+            continue
+        payload = signed_by(got.entry, "logbook-entry+jwt").payload
+        if payload.get("logbook") != book.id:
+            continue  # another of her logbooks: left for its own sync
+        if payload.get("iss") == identity.did:
+            path = book.path_of(got.id)
+            if _further(load_entry(path) if path.exists() else None, got):
+                book.save(got)
+                result.received += 1
+                result.anchored += got.anchor is not None
+        done.append(item)
+    if done:
+        boxes.logbook_fetch(identity, done)
+    waiting = [f for f in book.entries() if f.countersignature is None]
+    for f in waiting if supervisor is not None else []:
+        boxes.logbook_deposit(str(supervisor), f.to_json())
+        result.sent += 1
+    result.waiting = len(waiting) - result.sent
+    return result
+
+
+def supervisor(directory: Path, identity: Identity, boxes: Boxes) -> Synced:
+    result = Synced()
+    sent = directory / "sent"
+    for path in sorted(directory.glob("*.json")):
+        f = load_entry(path)
+        if f.countersignature is None or f.authorisation is None:
+            continue
+        if signed_by(f.countersignature, "logbook-countersignature+jwt").payload.get("iss") != identity.did:
+            continue
+        boxes.logbook_deposit(
+            str(signed_by(f.authorisation, "supervisor-authorisation+jwt").payload["iss"]), f.to_json()
+        )
+        sent.mkdir(exist_ok=True)
+        shutil.move(str(path), sent / path.name)
+        result.sent += 1
+    done = []
+    for item, got, why in _items(boxes, identity):
+        if got is None:
+            result.refused.append(why)
+        elif not (directory / f"{_stem(got.id)}.json").exists() and not (sent / f"{_stem(got.id)}.json").exists():
+            write_json_atomic(directory / f"{_stem(got.id)}.json", got.to_json())
+            result.received += 1
+        done.append(item)
+    if done:
+        boxes.logbook_fetch(identity, done)
+    return result
+
+
+def _deliver(directory: Path, boxes: Boxes, result: Synced) -> None:
+    """Send each anchored file back to its learner's box, then keep it in `delivered/`."""
+    for path in sorted((directory / "anchored").glob("*.json")):
+        f = load_entry(path)
+        boxes.logbook_deposit(str(signed_by(f.entry, "logbook-entry+jwt").payload["iss"]), f.to_json())
+        (directory / "delivered").mkdir(exist_ok=True)
+        shutil.move(str(path), directory / "delivered" / path.name)
+        result.sent += 1
+
+
+def provider(directory: Path, owner: Provider, boxes: Boxes) -> Synced:
+    result = Synced()
+    _deliver(directory, boxes, result)  # what an earlier sync anchored and did not send back
+    seen = {p.name for sub in ("anchored", "delivered") for p in (directory / sub).glob("*.json")}
+    chosen: dict[str, EntryFile] = {}
+    done = []
+    for item, f, why in _items(boxes, owner.identity):
+        done.append(item)
+        if f is None or f.countersignature is None or f.authorisation is None or f.anchor is not None:
+            result.refused.append(why or "an entry file that is not countersigned, or is anchored already")
+        elif signed_by(f.authorisation, "supervisor-authorisation+jwt").payload.get("iss") != owner.identity.did:
+            result.refused.append(f"entry {f.id} is countersigned under another provider's authorisation")
+        elif f"{_stem(f.id)}.json" not in seen:
+            chosen.setdefault(f.id, f)
+    if chosen:
+        files = list(chosen.values())
+        owner.anchor_day(
+            files, lambda f: write_json_atomic(directory / "anchored" / f"{_stem(f.id)}.json", f.to_json())
+        )
+        result.anchored = len(files)
+        _deliver(directory, boxes, result)
+    if done:
+        boxes.logbook_fetch(owner.identity, done)
+    return result

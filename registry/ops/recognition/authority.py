@@ -1,0 +1,139 @@
+"""A destination authority's recognition decisions on one deployment: publish, change, read.
+
+Writes go through the client (so through the journal when one is attached, as every other write);
+reads take a fixed number of round trips: the authority's decision ids, one batch of `decision`
+calls, one batch of single-block log queries for their documents.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from registry.chain.client import Call
+from registry.errors import InputError
+from registry.formats.frameworks import find_framework
+from registry.formats.recognition import NO_END, DecisionDocument
+from registry.keystore import Identity
+from registry.ops.recognition.model import Decision, DecisionStatus, decision_from
+from registry.ops.registry import Registry, did_hash
+
+
+def decision_id_of(text: str) -> bytes:
+    """A decision id as the CLI takes it: 0x and 64 hex digits (as `list` prints it)."""
+    value = text.strip().lower().removeprefix("0x")
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise InputError(f"{text[:80]!r} is not a decision id (0x and 64 hex digits, as `registry recognition list` "
+                         "prints it)")  # fmt: skip
+    return bytes.fromhex(value)
+
+
+def check_outcome(document: DecisionDocument) -> None:
+    """The framework and level a decision names must be one the package publishes."""
+    framework = find_framework(document.outcome.framework)
+    if framework is None:
+        raise InputError(f"framework {document.outcome.framework[:80]!r} is not a published framework: name one "
+                         "of `registry recognition frameworks` (its id or key)")  # fmt: skip
+    if not framework.has_level(document.outcome.level):
+        levels = ", ".join(name for name, _ in framework.levels)
+        raise InputError(f"{framework.name} has no level {document.outcome.level!r} (its levels: {levels})")
+
+
+class Recognition:
+    """Recognition-registry operations on one deployment."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.client = registry.client
+        self.contract = registry.recognition
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def publish(self, authority: Identity, document: DecisionDocument, attribute_id: bytes | None = None) -> bytes:
+        """Publish `document` as `authority`'s decision; returns its id. Everything the contract
+        would refuse for a reason we can see is refused first, in one line."""
+        self.client.transact(authority.account, self.publish_call(authority, document, attribute_id))
+        return document.decision_id()
+
+    def publish_call(self, authority: Identity, document: DecisionDocument, attribute_id: bytes | None = None) -> Call:
+        """The checked `publish` call (`publish` sends it; the bench reads its receipt)."""
+        if document.authority != authority.did:
+            raise InputError(f"the decision names authority {document.authority}, not {authority.did}: "
+                             "an authority publishes only its own decisions")  # fmt: skip
+        check_outcome(document)
+        until = document.valid_until if document.valid_until is not None else NO_END
+        if until <= int(time.time()):
+            raise InputError("the decision's validUntil is in the past: it would never apply")
+        attribute = attribute_id if attribute_id is not None else self.authority_attribute(authority.did)
+        return self.contract.publish(did_hash(authority.did), attribute, document.text(), document.valid_from, until)
+
+    def set_status(
+        self, authority: Identity, decision_id: bytes, status: DecisionStatus, reason: int
+    ) -> dict[str, Any]:
+        call = self.contract.set_decision_status(did_hash(authority.did), decision_id, int(status), reason)
+        return self.client.transact(authority.account, call)
+
+    def authority_attribute(self, did: str) -> bytes:
+        """The authority's first accreditation that may publish now: a Root TAO's or TAO's, active."""
+        from registry.ops.trust import AttrStatus, IssuerType, Trust
+
+        trust = Trust(self.registry, "")
+        now = self.registry.block_timestamp()
+        for attribute_id in trust.attribute_ids(did):
+            link = trust.attribute(did, attribute_id)
+            if (
+                link.issuer_type in (IssuerType.ROOT_TAO, IssuerType.TAO)
+                and link.status is AttrStatus.ACTIVE
+                and link.valid_from <= now < link.valid_until
+            ):
+                return attribute_id
+        raise InputError(f"{did} holds no active Root TAO or TAO accreditation: only an accredited authority "
+                         "publishes recognition decisions (ask your Root TAO to accredit you as a TAO)")  # fmt: skip
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def ids(self, authority_did: str) -> list[bytes]:
+        (ids,) = self.client.call(self.contract.decision_ids(did_hash(authority_did)))
+        return [bytes(i) for i in ids]
+
+    def decisions(self, authority_did: str) -> list[Decision]:
+        """Every decision of the authority, with its document and history, in publication order."""
+        return self.read(self.ids(authority_did))
+
+    def decision(self, decision_id: bytes) -> Decision:
+        found = self.read([decision_id])[0]
+        if found.status is DecisionStatus.NONE:
+            raise InputError(f"there is no recognition decision 0x{decision_id.hex()} in this registry")
+        return found
+
+    def read(self, ids: Sequence[bytes]) -> list[Decision]:
+        if not ids:
+            return []
+        answers = self.client.call_many([self.contract.decision(i) for i in ids])
+        blocks = [int(raw[0][6]) for raw in answers]
+        requests = [
+            self.client.logs_request(self.contract.address, self.contract.document_topics(i), b, b)
+            for i, b in zip(ids, blocks, strict=True)
+            if b
+        ]
+        results = iter(self.client.batch(requests))
+        found = []
+        for decision_id, (raw, revisions) in zip(ids, answers, strict=True):
+            logs: list[Any] = next(results) if raw[6] else []
+            texts = [self._text(log) for log in logs if isinstance(log, dict)]
+            text = next((t for t in texts if t is not None and _hash(t) == decision_id), None)
+            found.append(decision_from(decision_id, raw, revisions, text))
+        return found
+
+    def _text(self, log: dict[str, Any]) -> str | None:
+        try:
+            return self.contract.document_of(log)
+        except Exception:  # a log that is not one of ours (a lying node): no text, never a crash
+            return None
+
+
+def _hash(text: str) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).digest()

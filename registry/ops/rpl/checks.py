@@ -1,0 +1,130 @@
+"""What a verifier adds to the report of an RPL credential (issue #17): its assessor, and, with
+`verify --evidence DIR`, the evidence items the holder showed.
+
+The assessor (the `assessor` check): the authorisation the credential carries must be the issuing
+centre's, signed and anchored, role assessor, naming her, in force on the assessment's date and not
+revoked by then (ops/rpl/assessor.py). It fails the credential as any failed check does; a chain
+that cannot be asked makes it "could not check".
+
+The evidence (the report's `evidence`): per item, `matched` (a file shown is the very file
+assessed), `altered` (a file was shown and is not: that item is not valid) or `not shown`. The
+verdict rule: evidence never changes the credential's verdict, which is about the credential (a
+holder may show as little as she likes, and an altered copy does not undo a genuine assessment);
+an altered item is reported as not valid and makes `registry verify` exit 1, so that a script
+relying on what it was shown notices.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from registry.errors import ChainUnavailable, InputError
+from registry.formats import credential as vcfmt
+from registry.formats import rpl
+from registry.formats.credential import parse_time
+from registry.ops.registry import Registry
+from registry.ops.rpl.assessor import assessor_problem
+from registry.ops.verify.presentation import _passport_verdict
+from registry.ops.verify.report import Check, Code, Outcome, PassportReport, Report, verdict_of
+from registry.ops.verify.shapes import EvidenceItem, EvidenceReport, Verdict
+
+MAX_FILES = 1000
+
+
+def add_rpl_checks(report: Report | PassportReport, registry: Registry | None, directory: Path | None) -> bool:
+    """The assessor check and (with `directory`) the evidence, for every RPL credential of the report;
+    True when a shown evidence file was altered."""
+    if isinstance(report, PassportReport):
+        altered = [add_rpl_checks(inner, registry, directory) for inner in report.credentials]
+        report.verdict, report.summary = _passport_verdict(report.checks, report.credentials)
+        return any(altered)
+    vc = report.vc() if report.verdict is not Verdict.INVALID or directory else None
+    assessment, items = rpl.rpl_parts(vc)
+    if assessment is not None and report.verdict is Verdict.VALID:
+        _assessor(report, vc, assessment, registry)
+    if directory is None or vc is None:
+        return False
+    report.evidence = evidence_report(items, directory)
+    return report.evidence["altered"] > 0
+
+
+def _assessor(report: Report, vc: Any, assessment: dict[str, Any], registry: Registry | None) -> None:
+    found = assessment.get("assessor")
+    assessor: dict[str, Any] = found if isinstance(found, dict) else {}
+    issuer = vc.get("issuer") if isinstance(vc, dict) else None
+    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    report.checks.append(_assessor_check(registry, str(issuer), assessor, assessment.get("date")))
+    rows = [(c.code, c.outcome, c.message, c.evidence) for c in report.checks]
+    report.verdict, report.summary = verdict_of(rows)
+
+
+def _assessor_check(registry: Registry | None, issuer: str, assessor: dict[str, Any], date: Any) -> Check:
+    who = assessor.get("id")
+    if registry is None:
+        return Check(Code.ASSESSOR, Outcome.UNKNOWN, "could not check: no chain connection")
+    try:
+        problem = assessor_problem(registry, issuer, assessor.get("authorisation"), who, parse_time(str(date)))
+    except InputError as exc:
+        problem = str(exc)
+    except ChainUnavailable as exc:
+        return Check(Code.ASSESSOR, Outcome.UNKNOWN, f"could not check: {exc}")
+    if problem is not None:
+        return Check(Code.ASSESSOR, Outcome.FAIL, problem, {"assessor": who})
+    message = "authorised by the issuing centre as an assessor on the assessment's date"
+    return Check(Code.ASSESSOR, Outcome.PASS, message, {"assessor": who})
+
+
+def _manifest_entries(directory: Path) -> dict[str, dict[str, Any]]:
+    """The manifest entries found in `directory` (any `*.json` that is an evidence manifest), by item id."""
+    entries: dict[str, dict[str, Any]] = {}
+    for path in sorted(directory.glob("*.json"))[:MAX_FILES]:
+        data = rpl.load_manifest(path)
+        for entry in data["items"] if data is not None else ():
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                entries.setdefault(entry["id"], entry)
+    return entries
+
+
+def _attestation_state(item: dict[str, Any], entry: dict[str, Any], directory: Path) -> tuple[str, str]:
+    file = entry.get("file")
+    path = directory / str(file)
+    if not isinstance(file, str) or Path(file).name != file or not path.is_file():
+        return rpl.NOT_SHOWN, "the attestation file is not in the directory"
+    try:
+        holder = vcfmt.load_holder_file(path.read_bytes(), file)
+        shown = "0x" + vcfmt.credential_hash(holder.credential).hex()
+    except (InputError, OSError):
+        shown = ""
+    if shown == item.get("credentialHash"):
+        return rpl.MATCHED, f"{file} is the attestation referenced (verify it too: registry verify {file})"
+    return rpl.ALTERED, f"{file} is not the attestation referenced: this item is not valid"
+
+
+def evidence_report(items: list[dict[str, Any]], directory: Path) -> EvidenceReport:
+    """Each evidence item against what `directory` shows of it."""
+    if not directory.is_dir():
+        raise InputError(f"--evidence {directory} is not a directory")
+    entries = _manifest_entries(directory)
+    found: list[EvidenceItem] = []
+    for item in items:
+        entry = entries.get(str(item.get("id")))
+        if entry is None:
+            state, message = rpl.NOT_SHOWN, "not shown"
+        elif "credentialHash" in item:
+            state, message = _attestation_state(item, entry, directory)
+        else:
+            state, message = rpl.check_file(item, entry, directory)
+        found.append({"id": _text(item.get("id")), "name": _text(item.get("name")), "genre": _text(item.get("genre")),
+                      "state": state, "message": message})  # type: ignore[typeddict-item]  # fmt: skip
+    counts = {state: sum(f["state"] == state for f in found) for state in (rpl.MATCHED, rpl.ALTERED, rpl.NOT_SHOWN)}
+    summary = (
+        f"{counts[rpl.MATCHED]} of {len(found)} evidence items shown and matched, {counts[rpl.ALTERED]} altered "
+        f"(not valid), {counts[rpl.NOT_SHOWN]} not shown"
+    )
+    return {"directory": str(directory), "summary": summary, "matched": counts[rpl.MATCHED],
+            "altered": counts[rpl.ALTERED], "not_shown": counts[rpl.NOT_SHOWN], "items": found}  # fmt: skip
+
+
+def _text(value: Any) -> str | None:
+    return value[:200] if isinstance(value, str) else None

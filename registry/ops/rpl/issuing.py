@@ -1,0 +1,138 @@
+"""What an RPL centre and an employer issue (issue #17), through the issuer's journal and writer
+lock as every credential (ops/issuance.py): an RPL assessment credential with its evidence
+manifest, and a work-experience attestation.
+
+The centre's credential is the `vcdm2` profile (an OB 3.0 AchievementCredential) naming our RPL
+schema; its accreditation must cover `RPLAssessmentCredential` (and `SkillsCredential`, which
+every skills credential of ours is). The employer's attestation needs no accreditation: only a
+registered DID with a current assertion key, which `check_can_issue` checks instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from registry.config import Settings
+from registry.errors import InputError
+from registry.formats import credential as vcfmt
+from registry.formats import ownschemas, rpl
+from registry.formats.vcdm2 import build_vc2
+from registry.keystore import Identity
+from registry.ops.issuance import Issued, Issuer
+from registry.ops.registry import Registry, Rel
+from registry.ops.rpl.assessor import assessor_problem, authorised_assessor
+
+
+@dataclass
+class RplIssued:
+    issued: Issued
+    manifest: Path
+    items: int
+
+
+class RplIssuer(Issuer):
+    """An RPL centre: the credential carries the assessment and the evidence items."""
+
+    def __init__(self, registry: Registry, identity: Identity, settings: Settings, assessment: rpl.Assessment) -> None:
+        super().__init__(registry, identity, settings, "vcdm2")
+        self.assessment = assessment
+        self.items: list[dict[str, Any]] = []
+        self.entries: list[dict[str, Any]] = []
+
+    def _draft(self, *args: Any, **kwargs: Any) -> vcfmt.CredentialDraft:
+        draft = super()._draft(*args, **kwargs)
+        return replace(draft, schema_url=ownschemas.schema_url(self.settings.public_url, ownschemas.RPL))
+
+    def build(self, draft: vcfmt.CredentialDraft, issued_at: int) -> dict[str, Any]:
+        return rpl.add_rpl_parts(build_vc2(draft, issued_at), self.assessment, self.items)
+
+    def prepare(self, authorisation: str) -> None:
+        """The assessor (refused unless authorised by this centre on the assessment's date), then the
+        evidence items: each file hashed with a fresh salt, each attestation by its credential hash."""
+        assessor = authorised_assessor(authorisation)
+        problem = assessor_problem(self.registry, self.identity.did, authorisation, assessor, self.assessment.date)
+        if problem is not None:
+            raise InputError(f"the assessor cannot sign off this assessment: {problem}")
+        self.assessment = replace(self.assessment, assessor=assessor, authorisation=authorisation)
+        for evidence in self.assessment.evidence:
+            salt = rpl.new_salt()
+            item = evidence.item(salt)
+            self.items.append(item)
+            self.entries.append(
+                {"id": item["id"], "name": evidence.name, "file": evidence.path.name, "salt": salt.hex()}
+            )
+        for path in self.assessment.attestations:
+            holder = vcfmt.load_holder_file(path.read_bytes(), str(path))
+            vc = _payload(holder.credential)
+            name = str(vc.get("name") or "Work experience attestation")
+            item = rpl.attestation_item(str(vc.get("id")), vcfmt.credential_hash(holder.credential), name)
+            self.items.append(item)
+            self.entries.append({"id": item["id"], "name": name, "file": path.name})
+
+    def issue_rpl(self, holder: str, achievement: vcfmt.Achievement, out: Path, until: int | None) -> RplIssued:
+        """Check, write the holder's evidence manifest beside `out`, then issue and anchor; a refusal
+        or failure removes the manifest (nothing half-written)."""
+        types = (rpl.RPL_TYPE,)
+        self.check_can_issue(holder, achievement, valid_until=until, extra_types=types)
+        manifest_path = out.with_name(out.stem + ".evidence.json")
+        if manifest_path.exists():
+            raise InputError(f"{manifest_path} already exists; not overwriting it")
+        from registry.chain.deployment import write_json_atomic
+
+        write_json_atomic(manifest_path, rpl.manifest(out.name, self.entries), mode=0o600)
+        try:
+            issued = self.issue_single(holder, achievement, valid_until=until, extra_types=types, out=out)
+        except BaseException:
+            manifest_path.unlink(missing_ok=True)
+            raise
+        return RplIssued(issued, manifest_path, len(self.items))
+
+
+def _payload(token: str) -> dict[str, Any]:
+    from registry.formats import jwt
+
+    payload = jwt.parse(token).payload
+    vc = payload.get("vc", payload)
+    return vc if isinstance(vc, dict) else {}
+
+
+class Attester(Issuer):
+    """An employer attesting work: a registered organisation, accredited or not."""
+
+    def __init__(self, registry: Registry, identity: Identity, settings: Settings, period: rpl.WorkPeriod) -> None:
+        super().__init__(registry, identity, settings, "vcdm2")
+        period.check()
+        self.period = period
+
+    def _draft(self, *args: Any, **kwargs: Any) -> vcfmt.CredentialDraft:
+        draft = super()._draft(*args, **kwargs)
+        schema = ownschemas.schema_url(self.settings.public_url, ownschemas.WORK_EXPERIENCE)
+        return replace(draft, schema_url=schema, terms_of_use=None)
+
+    @property
+    def terms_of_use(self) -> str | None:
+        return None  # no accreditation to point to
+
+    def build(self, draft: vcfmt.CredentialDraft, issued_at: int) -> dict[str, Any]:
+        return rpl.build_attestation(draft, self.period, issued_at)
+
+    def check_can_issue(
+        self, holder: str, achievement: vcfmt.Achievement, *, valid_until: int | None, extra_types: tuple[str, ...]
+    ) -> None:
+        """A registered DID with a current assertion key (no accreditation asked), and a credential
+        that builds."""
+        now = self.registry.signing_time()
+        did = self.identity.did
+        if valid_until is not None and valid_until <= now:
+            raise InputError(f"the expiry {vcfmt.iso(valid_until)} is not in the future: it would be born expired")
+        state = self.registry.resolve(did)
+        if not state.registered:
+            raise InputError(
+                f"{did} is not registered in the DID registry: run `registry did register {self.identity.name}` first"
+            )
+        method = state.method_by_thumbprint(self.identity.kid.partition("#")[2])
+        if method is None or not method.has(Rel.ASSERTION_METHOD) or not method.valid_at(now):
+            raise InputError(f"{self.identity.name}'s signing key is not a current assertion key of {did}")
+        self.build(self._draft(holder, achievement, 0, 0, now, valid_until, extra_types), now)

@@ -1,0 +1,37 @@
+"""The assurance of a work-experience attestation (issue #17), in place of an accreditation.
+
+An employer attesting work need not be an accredited awarding body: its attestation is genuine
+when its DID is registered in the DID registry (the `issuer DID` check, which an unregistered
+organisation fails: not valid), the key that signed it was its assertion key, its hash is anchored
+by one of its controllers and it is not revoked. No accreditation chain and so no trust-list root
+applies; the `assurance` check says so, so a reader never takes it for an accredited qualification.
+Registration in the DID registry is open to any organisation that controls its keys: the
+employer's name in the attestation is its own word.
+
+Only a credential that is nothing but an attestation is read so: one that also claims a skills
+credential type (SkillsCredential, RPLAssessmentCredential, ...) needs the accreditation as always.
+"""
+
+from __future__ import annotations
+
+from registry.formats.accreditation import GENERIC_TYPES
+from registry.formats.rpl import ATTESTATION_TYPE
+from registry.ops.verify.report import Code, Outcome, Row
+
+ASSURANCE = "registered organisation"
+_ROW: Row = (
+    Code.ASSURANCE,
+    Outcome.PASS,
+    "a work-experience attestation by a registered organisation (its DID is in the DID registry), not an "
+    "accredited awarding body: no accreditation chain, no trust-list root",
+    {"assurance": ASSURANCE},
+)
+
+
+def is_attestation(types: tuple[str, ...] | list[str]) -> bool:
+    return ATTESTATION_TYPE in types and not (set(types) - GENERIC_TYPES - {ATTESTATION_TYPE})
+
+
+def assurance_row() -> Row:
+    """The row (shared by every attestation: never changed in place)."""
+    return _ROW

@@ -1,0 +1,87 @@
+"""`registry recognition ...` and `registry verify --recognised-in`: real `registry` processes on a
+real anvil. A destination authority publishes from options, lists and shows its decisions (names,
+history with dates and reasons), and a verifier sees the finding in its report and its JSON; bad
+input is one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from registry.config import Settings
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.recognition.authority import Recognition
+from registry.ops.recognition.model import DecisionStatus
+from registry.ops.registry import Registry
+from registry.ops.trust import Trust, TrustList
+from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, ROOT_SCOPE, Chain, welding_certificate
+
+
+def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "REGISTRY_TRUST_LIST"}
+    env["REGISTRY_PASSPHRASE"] = PASSPHRASE
+    where = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args, *where]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_there(
+    settings: Settings, chain: Chain, issuer: Issuer, holder: Identity, make_issuer, trust: Trust, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    office = make_issuer("recognition-office")
+    trust.onboard_root(GOVERNANCE, office, [ROOT_SCOPE], int(time.time()) + ONE_YEAR)
+    published = run(
+        settings, "recognition", "publish", "recognition-office", "--types", "SkillsCredential", "--eqf-levels", "4",
+        "--root", chain.root.did, "--qualification", "Schweißer/in", "--framework", "de-dqr", "--level", "4",
+        "--conditions", "with a practical test",
+    )  # fmt: skip
+    assert published.returncode == 0, published.stderr
+    decision = published.stdout.split()[1]
+    assert decision.startswith("0x") and len(decision) == 66
+
+    suspended = run(settings, "recognition", "suspend", "recognition-office", decision)
+    assert suspended.returncode == 0 and f"decision {decision}: suspended" in suspended.stdout, suspended.stderr
+    listed = run(settings, "recognition", "list", "recognition-office")
+    assert f"decision {decision}: SUSPENDED, recognised here as Schweißer/in (level 4 of German Qualifications " \
+           "Framework (DQR))" in listed.stdout, listed.stdout + listed.stderr  # fmt: skip
+    # Reinstated in Python: the CLI's three status commands share one function (`_change`).
+    Recognition(Registry.connect(settings)).set_status(office, bytes.fromhex(decision[2:]), DecisionStatus.ACTIVE, 4)
+    shown = run(settings, "recognition", "show", decision)
+    history = [line.split()[1:3] for line in shown.stdout.splitlines() if "(block" in line]
+    assert history == [["published", "(block"], ["suspended", "(block"], ["reinstated", "(block"]], shown.stdout
+    assert "reason 3: under review" in shown.stdout and "conditions: with a practical test" in shown.stdout
+
+    path = tmp_path / "credential.json"
+    path.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    TrustList.load(settings.trust_list_file).with_root(office.did, "Recognition Office").save(settings.trust_list_file)
+    text = run(settings, "verify", str(path), "--recognised-in", "Recognition Office")
+    assert text.returncode == 0, text.stdout + text.stderr
+    assert "recognition: recognised here as Schweißer/in (level 4 of German Qualifications Framework (DQR)), " \
+           f"decision {decision[:10]}… of" in text.stdout  # fmt: skip
+    report = json.loads(run(settings, "verify", "--json", str(path), "--recognised-in", office.did).stdout)
+    assert report["verdict"] == "valid" and report["recognition"]["outcome"] == "recognised"
+    assert report["recognition"]["decisions"][0]["framework_name"] == "German Qualifications Framework (DQR)"
+
+
+def test_bad_input_is_one_line(settings: Settings, chain: Chain, tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text("{}")
+    wrong = run(settings, "verify", str(tmp_path / "x.json"), "--recognised-in", "Nobody We Know")
+    assert wrong.returncode == 64 and len(wrong.stderr.strip().splitlines()) == 1, wrong.stderr
+    assert "neither a DID nor the name of one root in your trust list" in wrong.stderr
+    framework = run(
+        settings, "recognition", "publish", "vocational-authority", "--types", "SkillsCredential", "--eqf-levels", "4",
+        "--root", chain.root.did, "--qualification", "Q", "--framework", "xx-none", "--level", "4",
+    )  # fmt: skip
+    assert framework.returncode != 0 and "is not a published framework" in framework.stderr, framework.stderr
+    assert "Traceback" not in framework.stderr
+    # A training centre (a TI) is no recognition authority: refused before any transaction, in one line.
+    ti = run(
+        settings, "recognition", "publish", "training-centre", "--types", "SkillsCredential", "--eqf-levels", "4",
+        "--root", chain.root.did, "--qualification", "Q", "--framework", "de-dqr", "--level", "4",
+    )  # fmt: skip
+    assert ti.returncode != 0 and "holds no active Root TAO or TAO accreditation" in ti.stderr, ti.stderr

@@ -1,0 +1,68 @@
+"""RPL through the real `registry` command (issue #17): an employer attests work, a centre
+accredited for RPL issues an assessment credential with evidence and its manifest, the holder
+discloses part of it, and `verify --evidence` reports each item; bad input is one line."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from registry.config import Settings
+from registry.formats.accreditation import Scope
+from registry.ops.trust import IssuerType, Trust
+from tests.cli.test_wallet import cli, did_of, ok, one_line_error
+from tests.conftest import GOVERNANCE, ONE_YEAR, WELDING, trusted_roots
+
+WELDER = "http://data.europa.eu/esco/occupation/07b6bdd0-9ba7-45e1-8b79-3b8b7b5a07c8=welder"
+
+
+def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    home, net = settings.home, ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    scope = Scope(types=("SkillsCredential", "RPLAssessmentCredential"))
+    root, centre = make_issuer("authority"), make_issuer("rpl-centre")
+    make_issuer("employer")
+    until = int(time.time()) + ONE_YEAR
+    trust.accredit(
+        root, trust.onboard_root(GOVERNANCE, root, [scope], until), centre.did, IssuerType.TI, [scope], until
+    )
+    trusted_roots(root.did).save(settings.trust_list_file)
+    (tmp_path / "standard.json").write_text(json.dumps({
+        "id": "urn:rpl:welding", "version": 1, "title": "RPL welding", "eqfLevel": 3, "durationMonths": 1,
+        "backdatingDays": 7, "units": [{"id": "W", "title": "Welds", "skills": [WELDING.uri], "hours": 1,
+                                         "signer": "assessor"}]}))  # fmt: skip
+    ok(cli(home, "programme", "publish", str(tmp_path / "standard.json"), "--issuer", "rpl-centre",
+           "--out", str(tmp_path / "standard.jwt"), *net))  # fmt: skip
+    ok(cli(home, "identity", "create", "--person", "sam"))
+    amina = did_of(ok(cli(home, "wallet", "create")))
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    ok(cli(home, "supervisor", "authorise", "sam", "--role", "assessor", "--programme", str(tmp_path / "standard.jwt"),
+           "--issuer", "rpl-centre", "--out", str(tmp_path / "sam.jwt"), "--valid-from", "2020-01-01",
+           "--valid-until", "2030-01-01", *net))  # fmt: skip
+    work = tmp_path / "work.json"
+    said = ok(cli(home, "attest", "--employer", "employer", "--employer-name", "Stahlbau GmbH", "--holder", amina,
+                  "--occupation", WELDER, "--from", "2024-01-01", "--until", "2025-06-30", "--task", "MIG welding",
+                  "--out", str(work), *net))  # fmt: skip
+    assert "attested work as welder" in said
+    (tmp_path / "weld.jpg").write_bytes(b"a weld" * 100)
+    (tmp_path / "assessment.json").write_text(json.dumps({
+        "name": "MIG welding (RPL)", "eqf": 3, "skills": [{"uri": WELDING.uri, "label": WELDING.label}],
+        "methods": ["observation", "portfolio"], "date": day, "attestations": ["work.json"],
+        "evidence": [{"file": "weld.jpg", "name": "Fillet weld", "genre": "Photograph"}]}))  # fmt: skip
+    credential = tmp_path / "amina-rpl.json"
+    issued = ok(cli(home, "rpl", "issue", "--issuer", "rpl-centre", "--holder", amina, "--assessment",
+                    str(tmp_path / "assessment.json"), "--assessor-authorisation", str(tmp_path / "sam.jwt"),
+                    "--out", str(credential), *net))  # fmt: skip
+    assert "evidence manifest (2 items" in issued and (tmp_path / "amina-rpl.evidence.json").is_file()
+    ok(cli(home, "rpl", "disclose", str(tmp_path / "amina-rpl.evidence.json"), "--item", "weld.jpg",
+           "--files", str(tmp_path), "--out-dir", str(tmp_path / "shown")))  # fmt: skip
+    checked = cli(home, "verify", str(credential), "--evidence", str(tmp_path / "shown"), "--json", *net)
+    report = json.loads(checked.stdout)
+    assert checked.returncode == 0 and report["verdict"] == "valid", checked.stdout + checked.stderr
+    assert [i["state"] for i in report["evidence"]["items"]] == ["matched", "not shown"]
+    (tmp_path / "shown" / "weld.jpg").write_bytes(b"another weld")
+    altered = cli(home, "verify", str(credential), "--evidence", str(tmp_path / "shown"), *net)
+    assert altered.returncode == 1 and "altered: Fillet weld" in altered.stdout, altered.stdout
+    attestation = cli(home, "verify", str(work), *net)
+    assert attestation.returncode == 0 and "registered organisation" in attestation.stdout, attestation.stdout
+    one_line_error(cli(home, "verify", str(credential), "--evidence", str(tmp_path / "nowhere"), *net), "--evidence")

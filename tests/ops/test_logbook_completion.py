@@ -1,0 +1,163 @@
+"""Completing a logbook on anvil (issue #16): the qualification names the logbook root and summarises
+the entries that verify; it validates against the schema it names and verifies as any credential;
+an extract is checked against it; the CLR 2.0 summary is signed by the provider. The world is the
+one of test_logbook.py (built again for this module)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema_rs
+import pytest
+
+from registry.errors import InputError
+from registry.formats import jwt, ownschemas
+from registry.formats.credential import load_holder_file
+from registry.formats.logbook import Extract
+from registry.formats.logbook.summary import logbook_tree
+from registry.ops.logbook import verify_extract
+from registry.ops.logbook.completion import (
+    CLR_FILE,
+    CREDENTIAL_FILE,
+    Completion,
+    complete,
+    counted_entries,
+    qualification_of,
+)
+from registry.ops.verify import Verifier
+from tests.ops.test_logbook import World
+from tests.ops.test_logbook import world as world  # the module fixture, built again for this module
+
+
+@dataclass
+class Done:
+    world: World
+    completion: Completion
+    vc: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def done(world: World) -> Done:
+    completion = complete(world.provider, world.amina, [world.record])
+    vc = jwt.parse(completion.issued.holder_file.credential).payload["vc"]
+    return Done(world, completion, vc)
+
+
+def _extract(done: Done, names: list[str]) -> Extract:
+    w = done.world
+    extract = w.amina.share([w.entries[n].id for n in names], [w.record])
+    qualification = qualification_of(w.amina)
+    assert qualification is not None
+    extract.qualification = qualification
+    return extract
+
+
+def test_the_qualification_names_the_logbook_root_over_the_entries_that_verify(done: Done) -> None:
+    summary = done.vc["credentialSubject"]["logbook"]
+    counted = {"good", "backdated", "at-yard9", "assessed"}  # the rest are not valid or revoked
+    assert summary["entries"] == 4 and summary["hours"] == 8
+    assert {u["id"]: (u["entries"], u["hours"]) for u in summary["units"]} == {"U1": (3, 6), "U2": (1, 2)}
+    assert summary["id"] == done.world.amina.id and summary["programme"] == "urn:programme:mig-welding@1"
+    # A verifier holding the logbook recomputes the same root, in any order.
+    files = [done.world.entries[n] for n in sorted(counted, reverse=True)]
+    assert logbook_tree(files).root == summary["root"]
+    files_counted, _ = counted_entries(done.world.provider, done.world.amina, [done.world.record])
+    assert {f.id for f in files_counted} == {done.world.entries[n].id for n in counted}
+
+
+def test_the_qualification_validates_against_the_schema_it_names_and_verifies(done: Done) -> None:
+    named = done.vc["credentialSchema"]["id"]
+    assert ownschemas.id_in_url(named) == ownschemas.id_of(ownschemas.QUALIFICATION)
+    validator = jsonschema_rs.Draft202012Validator(ownschemas.load(ownschemas.QUALIFICATION), validate_formats=True)
+    assert validator.is_valid(done.vc)
+    broken = json.loads(json.dumps(done.vc))
+    del broken["credentialSubject"]["logbook"]["root"]
+    assert not validator.is_valid(broken)
+    holder = (done.world.amina.directory / CREDENTIAL_FILE).read_text()
+    report = Verifier(done.world.registry, anchor_window_s=1).verify("qualification.json", holder)
+    assert report.verdict.value == "valid", report
+    assert load_holder_file(holder).credential == done.completion.issued.holder_file.credential
+
+
+def test_completion_is_refused_saying_what_is_missing(done: Done) -> None:
+    with pytest.raises(InputError, match=r"^the standard is not met: missing U1: 4 h; U2: 2 h$"):
+        complete(done.world.provider, done.world.bob, [])
+    with pytest.raises(InputError, match="the logbook is complete already"):
+        complete(done.world.provider, done.world.amina, [done.world.record])
+
+
+def test_an_extract_agrees_with_the_qualification_it_carries(done: Done) -> None:
+    report = verify_extract(done.world.registry, _extract(done, ["good", "assessed", "revoked"]))
+    assert report.verdict == "revoked" and not report.problems  # the revoked entry was not counted
+    assert report.qualification == {
+        "root": done.vc["credentialSubject"]["logbook"]["root"], "entries": 4, "hours": 8.0,
+        "period": [done.vc["credentialSubject"]["logbook"]["from"], done.vc["credentialSubject"]["logbook"]["until"]],
+        "shown": 2,
+    }  # fmt: skip
+    notes = {e.id: e.notes for e in report.entries}
+    assert notes[done.world.entries["revoked"].id] == [
+        "not counted by the qualification (no proof against its logbook root)"
+    ]
+
+
+def test_an_entry_whose_proof_does_not_lead_to_the_qualifications_root_is_not_valid(done: Done) -> None:
+    extract = _extract(done, ["good", "assessed"])
+    assert extract.qualification is not None
+    proofs = extract.qualification["proofs"]
+    good, assessed = done.world.entries["good"].id, done.world.entries["assessed"].id
+    proofs[good], proofs[assessed] = proofs[assessed], proofs[good]  # swapped
+    report = verify_extract(done.world.registry, extract)
+    assert report.verdict == "not valid"
+    assert {r for e in report.entries for r in e.to_json()["reasons"]} == {
+        "the entry's proof does not lead to the logbook root the qualification names"
+    }
+
+
+def test_entries_claiming_more_than_the_summary_or_another_logbooks_qualification_are_not_valid(done: Done) -> None:
+    w = done.world
+    lying = json.loads(json.dumps(done.vc["credentialSubject"]["logbook"]))
+    lying["units"][0]["hours"], lying["hours"] = 2, 4  # U1 summarised as 2 h, three entries of 2 h shown
+    issued = w.provider.issuer.issue_single(
+        str(w.amina.enrolment["sub"]), _achievement(done),
+        schema=ownschemas.QUALIFICATION, subject_extra={"logbook": lying},
+    )  # fmt: skip
+    extract = _extract(done, ["good", "backdated", "at-yard9"])
+    assert extract.qualification is not None
+    extract.qualification["credential"] = issued.holder_file.credential
+    report = verify_extract(w.registry, extract)
+    assert report.verdict == "not valid"
+    assert report.problems == [
+        "the entries shown claim more than the qualification's summary: unit U1, 3 entries and 6 h shown, "
+        "3 entries and 2 h summarised",
+        "the entries shown claim more than the qualification's summary in all",
+    ]
+    # Amina's qualification does not cover Bob's logbook.
+    bobs = w.bob.share(None, [])
+    bobs.qualification = {"credential": done.completion.issued.holder_file.credential, "proofs": {}}
+    report = verify_extract(w.registry, bobs)
+    assert report.problems == ["the qualification summarises another learner's logbook or another programme"]
+
+
+def _achievement(done: Done) -> Any:
+    from registry.ops.logbook.completion import _achievement as achievement_of
+
+    return achievement_of(done.world.amina, done.vc["credentialSubject"]["logbook"])
+
+
+def test_the_clr_summary_is_signed_by_the_provider_and_names_the_root(done: Done) -> None:
+    token = (done.world.amina.directory / CLR_FILE).read_text().strip()
+    assert token == done.completion.clr
+    parsed = jwt.parse(token)
+    provider = done.world.provider.identity
+    assert parsed.header["typ"] == "JWT" and parsed.kid == provider.kid
+    assert jwt.verify(parsed, provider.signing_key.export_public(as_dict=True))
+    clr = parsed.payload["vc"]
+    assert parsed.payload["sub"] == clr["credentialSubject"]["id"] and parsed.payload["iss"] == provider.did
+    assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
+    assert clr["credentialSubject"]["id"] == done.world.amina.enrolment["sub"]
+    assert done.vc["credentialSubject"]["logbook"]["root"] in clr["evidence"][0]["narrative"]
+    assert [c["name"] for c in clr["credentialSubject"]["verifiableCredential"]] == [
+        "MIG welding apprenticeship: Prepare joints", "MIG welding apprenticeship: Weld plate",
+    ]  # fmt: skip

@@ -1,0 +1,148 @@
+"""Recognition decisions on a real chain (issue #17): a destination authority publishes, the verifier
+applies them within their scope (type, EQF level, root, dates), a suspended or revoked decision no
+longer applies, `--at` answers from the history, and an authority outside the verifier's trust
+list is not applied. The contract's access checks: tests/contracts/test_recognition_contract.py."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+
+import pytest
+
+from registry.formats.frameworks import find_framework
+from registry.formats.recognition import DecisionDocument, Outcome, Scope
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.passport import create_passport
+from registry.ops.recognition.apply import Recogniser
+from registry.ops.recognition.authority import Recognition
+from registry.ops.recognition.model import DecisionStatus
+from registry.ops.registry import Registry, did_hash
+from registry.ops.trust import Root, Trust, TrustList
+from registry.ops.verify import Verdict, Verifier
+from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, Chain, welding_certificate
+
+DQR = find_framework("de-dqr")
+assert DQR is not None
+
+
+@pytest.fixture
+def authority(make_issuer, trust: Trust) -> Identity:  # type: ignore[no-untyped-def]
+    """A destination country's recognition authority: a Root TAO of its own."""
+    identity = make_issuer("recognition-office")
+    trust.onboard_root(GOVERNANCE, identity, [ROOT_SCOPE], int(time.time()) + ONE_YEAR)
+    return identity
+
+
+def decision(authority: Identity, root: str, **changes: object) -> DecisionDocument:
+    base = DecisionDocument(
+        authority=authority.did,
+        scope=Scope(types=("SkillsCredential",), eqf_levels=(4,), root=root),
+        outcome=Outcome("Schweißer/in (geprüft)", DQR.id, "4"),  # type: ignore[union-attr]
+        valid_from=int(time.time()) - 86400,
+        conditions="with a practical test",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def trusting(*dids: str) -> TrustList:
+    return TrustList(frozenset(dids), "test roots", entries=tuple(Root(d, f"root {n}") for n, d in enumerate(dids)))
+
+
+def test_a_decision_applies_only_within_its_scope_and_dates(
+    registry: Registry, chain: Chain, issuer: Issuer, holder: Identity, verifier: Verifier, authority: Identity
+) -> None:
+    recognition = Recognition(registry)
+    root = chain.root.did
+    now = int(time.time())
+    applies = recognition.publish(authority, decision(authority, root))
+    other = decision(authority, root, outcome=Outcome("Other", DQR.id, "5"))  # type: ignore[union-attr]
+    for doc in (
+        replace(other, scope=Scope(("NursingLicence",), (4,), root)),  # another type
+        replace(other, scope=Scope(("SkillsCredential",), (5,), root)),  # another EQF level
+        replace(other, scope=Scope(("SkillsCredential",), (4,), authority.did)),  # another root
+        replace(other, valid_from=now + ONE_YEAR // 2),  # not yet
+    ):
+        recognition.publish(authority, doc)
+    holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    report = verifier.verify("cred.json", holder_file.dumps())
+    assert report.verdict is Verdict.VALID, report.summary
+    recogniser = Recogniser(registry, authority.did, trusting(root, authority.did), None)
+    recogniser.annotate(report)
+    finding = report.recognition
+    assert finding is not None and finding["outcome"] == "recognised", finding
+    assert [d["id"] for d in finding["decisions"]] == ["0x" + applies.hex()]
+    assert finding["message"].startswith(
+        "recognised here as Schweißer/in (geprüft) (level 4 of German Qualifications Framework (DQR)), decision 0x"
+    )
+    assert finding["message"].endswith("conditions: with a practical test")
+    assert [n["why"] for n in finding["not_applying"]] == [f"applies only from {_iso(now + ONE_YEAR // 2)}"]
+    assert report.verdict is Verdict.VALID and report.to_json()["recognition"] == finding  # a finding, not a verdict
+    # A passport's summary shows the national equivalents of the credentials that count.
+    passport = verifier.verify_passport("p", json.dumps(create_passport(holder, [holder_file])))
+    recogniser.annotate(passport)
+    (equivalent,) = passport.to_json()["competencies"]["national_equivalents"]
+    assert equivalent["credential"] == 1 and equivalent["qualification"] == "Schweißer/in (geprüft)"
+    assert equivalent["framework_name"] == "German Qualifications Framework (DQR)" and equivalent["level"] == "4"
+
+
+def test_suspended_and_revoked_decisions_stop_applying_and_at_answers_from_history(
+    registry: Registry, chain: Chain, issuer: Issuer, holder: Identity, verifier: Verifier, authority: Identity
+) -> None:
+    recognition = Recognition(registry)
+    decision_id = recognition.publish(authority, decision(authority, chain.root.did))
+    report = verifier.verify("cred.json", issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    trusted = trusting(chain.root.did, authority.did)
+
+    def outcome(at: int | None = None) -> str:
+        Recogniser(registry, "root 1", trusted, at).annotate(report)  # by its name in the trust list
+        assert report.recognition is not None
+        return str(report.recognition["outcome"])
+
+    assert outcome() == "recognised"
+    time.sleep(1.05)  # each change in a later second than the one before, so `--at` tells them apart
+    recognition.set_status(authority, decision_id, DecisionStatus.SUSPENDED, 3)
+    assert outcome() == "none"
+    assert report.recognition is not None and "suspended on" in report.recognition["message"]
+    time.sleep(1.05)
+    recognition.set_status(authority, decision_id, DecisionStatus.ACTIVE, 4)
+    assert outcome() == "recognised"
+    time.sleep(1.05)
+    recognition.set_status(authority, decision_id, DecisionStatus.REVOKED, 5)
+    assert outcome() == "none"
+    assert report.recognition is not None and "withdrawn" in report.recognition["message"]
+    history = recognition.decision(decision_id).revisions
+    assert [r.status for r in history] == [DecisionStatus.ACTIVE, DecisionStatus.SUSPENDED, DecisionStatus.ACTIVE,
+                                           DecisionStatus.REVOKED]  # fmt: skip
+    assert [outcome(r.timestamp) for r in history] == ["recognised", "none", "recognised", "none"]
+    assert outcome(history[0].timestamp - 1) == "none"  # before it was published
+
+
+def test_an_authority_not_in_the_trust_list_is_not_applied(
+    registry: Registry, chain: Chain, issuer: Issuer, holder: Identity, verifier: Verifier, authority: Identity
+) -> None:
+    recognition = Recognition(registry)
+    recognition.publish(authority, decision(authority, chain.root.did))
+    attribute = recognition.authority_attribute(authority.did)
+    report = verifier.verify("cred.json", issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    Recogniser(registry, authority.did, trusting(chain.root.did), None).annotate(report)
+    assert report.recognition is not None and report.recognition["outcome"] == "not applied"
+    assert "not in your trust list" in report.recognition["message"]
+    assert report.verdict is Verdict.VALID
+    # A document written past our tools that names another authority does not speak for this one.
+    forged = decision(chain.root, chain.root.did, conditions="none")
+    call = registry.recognition.publish(did_hash(authority.did), attribute, forged.text(), forged.valid_from, 2**40)
+    registry.client.transact(authority.account, call)
+    Recogniser(registry, authority.did, trusting(chain.root.did, authority.did), None).annotate(report)
+    assert report.recognition is not None and report.recognition["outcome"] == "recognised"
+    assert [n["why"] for n in report.recognition["not_applying"]] == [
+        f"its document names another authority ({chain.root.did})"
+    ]
+
+
+def _iso(ts: int) -> str:
+    from registry.formats.credential import iso
+
+    return iso(ts)

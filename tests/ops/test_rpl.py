@@ -1,0 +1,184 @@
+"""Recognition of prior learning on anvil (issue #17): an accredited centre's RPL credential with
+evidence the holder keeps, verified with its evidence shown whole, in part and altered; employers'
+work-experience attestations, registered (lower assurance, said) and unregistered (not valid); and
+every new credential type against the schema it names, and the 1EdTech OB 3.0 schema."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from registry.config import Settings
+from registry.formats import jwt, ownschemas
+from registry.formats.accreditation import Scope
+from registry.formats.credential import Achievement, HolderFile, Occupation
+from registry.formats.rpl import RPL_TYPE, WorkPeriod, parse_assessment
+from registry.formats.schemas import SchemaSet, error_paths, format_checker
+from registry.keystore import Identity, new_natural_person
+from registry.ops.logbook import Provider
+from registry.ops.registry import Registry
+from registry.ops.rpl import Attester, RplIssuer
+from registry.ops.rpl.checks import add_rpl_checks
+from registry.ops.trust import IssuerType, Trust, TrustList
+from registry.ops.verify import Code, Outcome, Verifier
+from tests.conftest import GOVERNANCE, ONE_YEAR, WELDING, trusted_roots
+from tests.helpers.vectors import VECTORS
+
+RPL_SCOPE = Scope(types=("SkillsCredential", RPL_TYPE))
+WELDER = Occupation("http://data.europa.eu/esco/occupation/07b6bdd0-9ba7-45e1-8b79-3b8b7b5a07c8", "welder")
+DAY = 86_400
+
+
+@dataclass
+class Issued:
+    file: Path
+    manifest: Path
+    evidence: Path  # where the holder keeps her files
+    vc: dict[str, Any]
+
+
+@pytest.fixture
+def rpl_world(make_issuer, trust: Trust, registry: Registry, settings: Settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Root -> RPL centre (a TI accredited for RPL assessment credentials), an authorised assessor,
+    and one RPL credential with two evidence files and a work-experience attestation."""
+    until = int(time.time()) + ONE_YEAR
+    root, centre, employer = make_issuer("authority"), make_issuer("rpl-centre"), make_issuer("employer")
+    attribute = trust.onboard_root(GOVERNANCE, root, [RPL_SCOPE], until)
+    tao = make_issuer("body")
+    tao_attribute = trust.accredit(root, attribute, tao.did, IssuerType.TAO, [RPL_SCOPE], until)
+    trust.accredit(tao, tao_attribute, centre.did, IssuerType.TI, [RPL_SCOPE], until)
+    worker, assessor = new_natural_person("amina"), new_natural_person("assessor")
+    provider = Provider(registry, centre, settings)
+    standard = provider.publish_programme({
+        "id": "urn:rpl:welding", "version": 1, "title": "RPL welding", "eqfLevel": 3, "durationMonths": 1,
+        "backdatingDays": 7, "units": [{"id": "W", "title": "Welds", "skills": [WELDING.uri], "hours": 1,
+                                         "signer": "assessor"}],
+    })  # fmt: skip
+    now = registry.signing_time()
+    authorisation = provider.authorise(standard, assessor.did, "assessor", now - 30 * DAY, now + 30 * DAY)
+    attestation = _attest(registry, employer, settings, worker.did, tmp_path / "attestation.json")
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "weld.jpg").write_bytes(b"\xff\xd8 a fillet weld, photographed" * 50)
+    (kept / "testimony.txt").write_text("She welded pipe for us for three years.")
+    shutil.copy(attestation, kept / "attestation.json")
+    assessment = {
+        "name": "MIG/MAG welding (recognised prior learning)", "eqf": 3, "skills": [{"uri": WELDING.uri,
+        "label": WELDING.label}], "methods": ["observation", "practical test", "testimony"],
+        "date": time.strftime("%Y-%m-%d", time.gmtime(now - DAY)),
+        "evidence": [{"file": "weld.jpg", "name": "Fillet weld", "genre": "Photograph"},
+                     {"file": "testimony.txt", "name": "Former employer", "genre": "Testimony"}],
+        "attestations": ["attestation.json"],
+    }  # fmt: skip
+    data, parsed = parse_assessment(assessment, kept)
+    centre_ops = RplIssuer(registry, centre, settings, parsed)
+    centre_ops.prepare(authorisation)
+    achievement = Achievement(data["name"], data["name"], "RPL", "Competency", (WELDING,), eqf_level=3)
+    done = centre_ops.issue_rpl(worker.did, achievement, tmp_path / "amina-rpl.json", None)
+    trust_list = trusted_roots(root.did)
+    vc = jwt.parse(done.issued.holder_file.credential).payload
+    return Verifier(registry, trust_list), Issued(tmp_path / "amina-rpl.json", done.manifest, kept, vc), registry
+
+
+def _attest(registry: Registry, employer: Identity, settings: Settings, holder: str, out: Path) -> Path:
+    period = WorkPeriod(WELDER, int(time.time()) - 400 * DAY, int(time.time()) - 30 * DAY,
+                        ("MIG welding of steel frames", "reading drawings"), "Stahlbau GmbH")  # fmt: skip
+    attester = Attester(registry, employer, settings, period)
+    stand_in = Achievement("work", "", "")
+    attester.check_can_issue(holder, stand_in, valid_until=None, extra_types=())
+    attester.issue_single(holder, stand_in, out=out)
+    return out
+
+
+def _shown(issued: Issued, tmp: Path, *names: str) -> Path:
+    """A directory with `names` from the holder's files and only their manifest entries (as `rpl disclose`)."""
+    manifest = json.loads(issued.manifest.read_text())
+    shown = tmp / f"shown-{len(names)}-{time.monotonic_ns()}"
+    shown.mkdir()
+    for name in names:
+        shutil.copy(issued.evidence / name, shown / name)
+    manifest["items"] = [e for e in manifest["items"] if e["file"] in names]
+    (shown / issued.manifest.name).write_text(json.dumps(manifest))
+    return shown
+
+
+def _states(report: Any) -> dict[str, str]:
+    return {item["name"]: item["state"] for item in report.evidence["items"]}
+
+
+def test_rpl_credential_with_evidence_shown_whole_in_part_and_altered(rpl_world: Any, tmp_path: Path) -> None:
+    verifier, issued, registry = rpl_world
+    content = issued.file.read_bytes()
+    report = verifier.verify("rpl", content)
+    assert report.verdict == "valid", report.summary
+    assert not add_rpl_checks(report, registry, _shown(issued, tmp_path, "weld.jpg", "testimony.txt",
+                                                      "attestation.json"))  # fmt: skip
+    assert report.verdict == "valid" and report.check(Code.ASSESSOR).outcome is Outcome.PASS
+    assert set(_states(report).values()) == {"matched"} and report.evidence["matched"] == 3
+    assert report.to_json()["evidence"]["summary"].startswith("3 of 3 evidence items shown and matched")
+
+    partly = verifier.verify("rpl", content)
+    assert not add_rpl_checks(partly, registry, _shown(issued, tmp_path, "weld.jpg"))
+    assert partly.verdict == "valid"
+    assert _states(partly) == {"Fillet weld": "matched", "Former employer": "not shown",
+                               "Work experience: welder": "not shown"}  # fmt: skip
+
+    altered_dir = _shown(issued, tmp_path, "weld.jpg", "testimony.txt")
+    (altered_dir / "testimony.txt").write_text("She welded pipe for us for ten years.")
+    altered = verifier.verify("rpl", content)
+    assert add_rpl_checks(altered, registry, altered_dir)  # the command exits 1
+    assert altered.verdict == "valid"  # the credential stands; the altered item does not
+    assert _states(altered)["Former employer"] == "altered" and _states(altered)["Fillet weld"] == "matched"
+    assert "not valid" in next(i for i in altered.evidence["items"] if i["state"] == "altered")["message"]
+
+
+def test_the_salts_stay_with_the_holder(rpl_world: Any) -> None:
+    _, issued, _ = rpl_world
+    digests = [e.get("saltedDigest") for e in issued.vc["evidence"] if "saltedDigest" in e]
+    assert len(digests) == 2 and all(d.startswith("sha256-salted:") for d in digests)
+    manifest = json.loads(issued.manifest.read_text())
+    assert all(e["salt"] not in issued.file.read_text() for e in manifest["items"] if "salt" in e)
+    assert issued.vc["credentialSubject"]["assessment"]["methods"] == ["observation", "practical-test", "testimony"]
+
+
+def test_attestations_registered_and_unregistered(  # type: ignore[no-untyped-def]
+    make_issuer, registry: Registry, settings: Settings, tmp_path: Path
+) -> None:
+    worker = new_natural_person("bilal")
+    registered = _attest(registry, make_issuer("employer"), settings, worker.did, tmp_path / "ok.json")
+    verifier = Verifier(registry, TrustList(frozenset(), "nobody"), require_trusted_root=True)
+    report = verifier.verify("ok", registered.read_bytes())
+    assert report.verdict == "valid", report.summary
+    assurance = report.check(Code.ASSURANCE)
+    assert assurance is not None and assurance.evidence == {"assurance": "registered organisation"}
+    assert "not an accredited awarding body" in assurance.message and report.check(Code.ACCREDITATION) is None
+
+    stranger = make_issuer("stranger", register=False)
+    attester = Attester(registry, stranger, settings, WorkPeriod(WELDER, 0, None, ("welding",), "Nobody Ltd"))
+    with pytest.raises(Exception, match="not registered in the DID registry"):
+        attester.check_can_issue(worker.did, Achievement("w", "", ""), valid_until=None, extra_types=())
+    now = registry.signing_time()
+    token = attester.sign(attester._draft(worker.did, Achievement("w", "", ""), 0, 0, now, None), now)
+    forged = verifier.verify("forged", HolderFile(token).dumps())
+    assert forged.verdict == "invalid" and "issuer DID" in forged.summary
+
+
+def test_new_types_validate_against_the_schemas_they_name(rpl_world: Any, tmp_path: Path) -> None:
+    _, issued, _ = rpl_world
+    attestation = jwt.parse(json.loads((issued.evidence / "attestation.json").read_text())["credential"]).payload
+    ob3 = SchemaSet(VECTORS)
+    for vc, name in ((issued.vc, ownschemas.RPL), (attestation, ownschemas.WORK_EXPERIENCE)):
+        assert vc["credentialSchema"][0]["id"].endswith(ownschemas.id_of(name))
+        validator = Draft202012Validator(ownschemas.load(name), format_checker=format_checker())
+        assert not list(validator.iter_errors(vc))
+        # OB 3.0 (1EdTech's schema): as our other vcdm2 credentials, only the two status entries
+        # (revocation and suspension) where OB 3.0 allows one.
+        assert set(error_paths(ob3.validate_ob3(vc))) <= {"credentialStatus"}
+        assert ob3.validate_ob3({**vc, "credentialStatus": vc["credentialStatus"][0]}) == []

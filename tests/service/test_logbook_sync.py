@@ -1,0 +1,64 @@
+"""`registry logbook sync` through the real service: a learner's entries made offline go to her
+supervisor, come back countersigned, go to the provider, are anchored as one day root and come
+back to her logbook, each party keeping its files in a directory; a sync repeated changes nothing,
+and a provider's sync that stopped after anchoring sends the files back the next time."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from registry.chain.deployment import write_json_atomic
+from registry.keystore import new_natural_person
+from registry.ops.logbook import Logbook, verify_extract
+from registry.ops.logbook import sync as syncing
+from registry.ops.logbook.book import countersign, load_entry
+from registry.service.client import ServiceClient
+from tests.ops.test_logbook import DAY, World, day, world
+from tests.service.test_service_logbook import store
+
+pytest_plugins = ("tests.helpers.service_fixtures",)
+__all__ = ["store", "world"]  # the fixtures
+
+
+def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
+    service: str, world: World, store: Path, tmp_path: Path
+) -> None:
+    boxes, provider, registry = ServiceClient(service), world.provider, world.registry
+    learner, sup = new_natural_person("learner"), new_natural_person("sup")
+    now = registry.signing_time()
+    programme = world.amina.programme_token
+    authorisation = provider.authorise(programme, sup.did, "supervisor", now - DAY, now + DAY)
+    book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
+    for n in (1, 2):  # offline: files only
+        book.add(
+            learner, {"date": day(0), "unit": "U1", "activity": f"weld {n}", "hours": 2, "workplace": "Yard"}, None, now
+        )
+    assert syncing.learner(book, learner, boxes, None).waiting == 2  # no supervisor named: nothing sent
+    assert syncing.learner(book, learner, boxes, sup.did).sent == 2
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    assert syncing.supervisor(inbox, sup, boxes).received == 2
+    assert syncing.supervisor(inbox, sup, boxes).received == 0  # read once
+    for path in inbox.glob("*.json"):  # she reads them, then `logbook sign`s them
+        write_json_atomic(path, countersign(load_entry(path), sup, authorisation, now).to_json())
+    assert syncing.supervisor(inbox, sup, boxes).sent == 2 and len(list((inbox / "sent").glob("*.json"))) == 2
+
+    desk = tmp_path / "provider"
+    done = syncing.provider(desk, provider, boxes)
+    assert (done.anchored, done.sent, done.refused) == (2, 2, [])
+    assert len(list((desk / "delivered").glob("*.json"))) == 2
+
+    back = syncing.learner(book, learner, boxes, sup.did)
+    assert (back.sent, back.received, back.anchored) == (0, 2, 2)
+    assert book.progress().units[0]["anchored"] == 4
+    assert verify_extract(registry, book.share(None, []), []).verdict == "valid"
+    again = syncing.learner(book, learner, boxes, sup.did)
+    assert (again.sent, again.received) == (0, 0)
+
+    # A provider's sync stopped after its transaction: the anchored files go back the next time.
+    for path in (desk / "delivered").glob("*.json"):
+        shutil.move(str(path), desk / "anchored" / path.name)
+    assert syncing.provider(desk, provider, boxes).sent == 2
+    assert syncing.learner(book, learner, boxes, sup.did).received == 0  # nothing further: kept as it is

@@ -1,0 +1,156 @@
+"""Skills logbooks through the real service (uvicorn, anvil): an extract checked and laid out by
+unit, a programme published and fetched by id, and an entry passed from learner to supervisor to
+provider and back through the boxes, anchored by a client-signed transaction the service relays.
+The service holds no key: every signature here is made by the test's people."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from registry.formats import jwt
+from registry.formats.logbook import EntryFile
+from registry.keystore import Identity, new_natural_person
+from registry.ops.logbook import Logbook
+from registry.ops.logbook.book import countersign
+from registry.ops.logbook.relay import anchor_day_through
+from registry.ops.logbook.store import BOX_REQUEST, sign_box_request
+from registry.service.client import ServiceClient
+from tests.helpers.service_helpers import RunningService, assert_problem
+from tests.ops.test_logbook import DAY, World, day, world
+
+pytest_plugins = ("tests.helpers.service_fixtures",)
+__all__ = ["world"]  # the fixture, shared with tests/ops/test_logbook.py
+
+
+@pytest.fixture(scope="module")
+def store(running_service: RunningService, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's service, with a logbook directory for this module's tests."""
+    directory = tmp_path_factory.mktemp("logbook-store")
+    app: Any = running_service.server.config.app
+    before = app.state.config
+    app.state.config = dataclasses.replace(before, logbook_dir=directory)
+    yield directory
+    app.state.config = before
+
+
+def _check(http: httpx.Client, world: World, names: list[str]) -> dict:
+    extract = world.amina.share([world.entries[n].id for n in names if n != "bobs"], [])
+    if "bobs" in names:
+        extract.entries.append(world.entries["bobs"])
+    response = http.post("/api/logbook/verify", json={"extract": extract.to_json(), "records": [world.record]})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_an_extract_is_laid_out_by_unit_with_each_entrys_checks(http: httpx.Client, world: World) -> None:
+    report = _check(http, world, ["good", "assessed", "fraud", "backdated", "revoked", "bobs"])
+    assert report["verdict"] == "not valid" and report["programmeTitle"] == "MIG welding apprenticeship"
+    units = {u["id"]: u for u in report["units"]}
+    assert [units["U1"]["title"], units["U2"]["title"]] == ["Prepare joints", "Weld plate"]
+    rows = {e["activity"]: e for u in report["units"] for e in u["entries"]}
+    checks = {a: {c["name"]: c["outcome"] for c in row["checks"]} for a, row in rows.items()}
+    assert set(checks["good work"].values()) == {"pass"} and rows["good work"]["workplace"] == "Yard 3"
+    assert rows["good work"]["supervisor"]["role"] == "supervisor" and rows["good work"]["evidence"]
+    assert checks["fraud work"]["authorisation"] == "fail" and checks["fraud work"]["day anchor"] == "pass"
+    assert "are not trusted" in next(c for c in rows["fraud work"]["checks"] if c["name"] == "authorisation")["message"]
+    assert checks["backdated work"]["backdating"] == "note" and rows["backdated work"]["verdict"] == "valid"
+    assert checks["revoked work"]["status"] == "fail" and rows["revoked work"]["verdict"] == "revoked"
+    assert checks["bobs work"]["logbook"] == "fail" and checks["bobs work"]["countersignature"] == "skipped"
+    assert units["U1"]["validHours"] == 4 and units["U2"]["validHours"] == 2  # good, backdated; assessed
+
+
+def test_a_programme_is_published_and_fetched_by_id(http: httpx.Client, world: World, store: Path) -> None:
+    token = world.amina.programme_token
+    assert http.post("/api/logbook/programmes", json={"token": token}).status_code == 201
+    assert http.post("/api/logbook/programmes", json={"token": token}).status_code == 201  # the same, again
+    fetched = http.get("/api/logbook/programmes/urn:programme:mig-welding").json()
+    assert fetched["token"] == token and fetched["version"] == 1 and fetched["anchor"]["blockNumber"] > 0
+    assert fetched["programme"]["units"][0]["id"] == "U1"
+    assert_problem(http.get("/api/logbook/programmes/urn:programme:mig-welding?version=2"), 404, "not-found")
+    unanchored = world.provider._sign("programme+jwt", {"iat": 0, "programme": {**fetched["programme"], "version": 2}})
+    assert_problem(http.post("/api/logbook/programmes", json={"token": unanchored}), 409, "programme-not-anchored")
+    assert len(list(store.glob("programmes/*/*.jwt"))) == 1
+
+
+def _fetch(http: httpx.Client, who: Identity, done: list[str] | None = None) -> list[dict]:
+    request = sign_box_request(who, who.did, done or [])
+    response = http.post(f"/api/logbook/boxes/{who.did}/fetch", json={"request": request})
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def _deposit(http: httpx.Client, to: str, f: EntryFile) -> str:
+    response = http.post(f"/api/logbook/boxes/{to}/entries", json=f.to_json())
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def test_an_entry_travels_through_the_boxes_and_is_anchored_by_a_relayed_transaction(
+    http: httpx.Client, service: str, world: World, store: Path, tmp_path: Path
+) -> None:
+    provider, registry = world.provider, world.registry
+    learner, supervisor = new_natural_person("learner"), new_natural_person("supervisor")
+    now = registry.signing_time()
+    authorisation = provider.authorise(world.amina.programme_token, supervisor.did, "supervisor", now - DAY, now + DAY)
+    book = Logbook.create(tmp_path / "book", world.amina.programme_token,
+                          provider.enrol(world.amina.programme_token, learner.did))  # fmt: skip
+    fields = {"date": day(0), "unit": "U1", "activity": "tack welds", "hours": 3, "workplace": "Yard 9"}
+    made = book.add(learner, fields, None, now)
+    first = _deposit(http, supervisor.did, made)
+    assert _deposit(http, supervisor.did, made) == first  # offline pushes repeated: one item
+
+    (item,) = _fetch(http, supervisor)
+    signed = countersign(EntryFile.from_json(item["file"], "box"), supervisor, authorisation, now)
+    _deposit(http, provider.identity.did, signed)
+    assert _fetch(http, supervisor, [first]) == []  # read, then removed by its owner
+
+    (item,) = _fetch(http, provider.identity)  # a did:ebsi signs with its assertion key
+    files = [EntryFile.from_json(item["file"], "box")]
+    client = ServiceClient(service)
+    identity = provider.identity
+
+    def relay(root: bytes, count: int) -> Any:  # signed here, checked and broadcast by the service
+        body = {"did": identity.did, "root": "0x" + root.hex(), "count": count}
+        return client.transact(identity, "anchor-cohort", body, did=identity.did)
+
+    anchor_day_through(provider, files, relay)
+    _deposit(http, learner.did, files[0])
+    _fetch(http, provider.identity, [item["id"]])
+
+    (item,) = _fetch(http, learner)
+    book.save(EntryFile.from_json(item["file"], "box"))
+    report = http.post("/api/logbook/verify", json={"extract": book.share(None, []).to_json()}).json()
+    assert report["verdict"] == "valid", report
+    assert report["units"][0]["entries"][0]["workplace"] == "Yard 9"
+
+
+def test_a_box_is_read_only_by_its_owner_with_a_fresh_request(http: httpx.Client, world: World, store: Path) -> None:
+    owner, other = new_natural_person("owner"), new_natural_person("other")
+    claims = {"iss": owner.did, "aud": f"logbook-box:{owner.did}", "iat": int(time.time()), "done": []}
+    forged = jwt.sign({"alg": "ES256", "typ": BOX_REQUEST, "kid": other.kid}, claims, other.signing_key)
+    assert_problem(http.post(f"/api/logbook/boxes/{owner.did}/fetch", json={"request": forged}), 403, "not-the-owner")
+    stale = sign_box_request(owner, owner.did, [], now=int(time.time()) - 3600)
+    response = http.post(f"/api/logbook/boxes/{owner.did}/fetch", json={"request": stale})
+    assert "within 300 s" in assert_problem(response, 400)["detail"]
+    altered = world.entries["good"].to_json() | {"entry": world.entries["bobs"].entry}  # another entry's parts
+    response = http.post(f"/api/logbook/boxes/{owner.did}/entries", json=altered)
+    assert "countersignature is not its signer's over this entry" in assert_problem(response, 400)["detail"]
+
+
+def test_without_a_logbook_directory_the_stateful_routes_say_so(
+    http: httpx.Client, running_service: RunningService, store: Path
+) -> None:
+    app: Any = running_service.server.config.app
+    app.state.config = dataclasses.replace(app.state.config, logbook_dir=None)
+    try:
+        response = http.get("/api/logbook/programmes/urn:programme:mig-welding")
+        assert "--logbook-dir" in assert_problem(response, 501, "logbook-store-off")["detail"]
+    finally:
+        app.state.config = dataclasses.replace(app.state.config, logbook_dir=store)

@@ -1,0 +1,65 @@
+"""The service applies the operator's destination authority (`registry serve --recognised-in`):
+POST /verify carries the recognition finding, the verdict unchanged; the frameworks decisions name
+are served by content id. A real uvicorn on a real anvil."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+
+import httpx
+import pytest
+
+from registry.config import Settings
+from registry.errors import ConfigError
+from registry.formats.canonical import canonicalize
+from registry.formats.multibase import multibase_encode_b58
+from registry.keystore import Identity
+from registry.ops.issuance import Issuer
+from registry.ops.recognition.authority import Recognition
+from registry.ops.registry import Registry
+from registry.ops.trust import Root, Trust, TrustList
+from registry.service.config import ServiceConfig, from_environment
+from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, Chain, welding_certificate
+from tests.helpers.service_helpers import start_service
+from tests.ops.test_recognition import decision
+
+
+def test_verify_carries_the_configured_authoritys_recognition(
+    settings: Settings, registry: Registry, chain: Chain, issuer: Issuer, holder: Identity, make_issuer, trust: Trust
+) -> None:  # type: ignore[no-untyped-def]
+    office = make_issuer("recognition-office")
+    trust.onboard_root(GOVERNANCE, office, [ROOT_SCOPE], int(time.time()) + ONE_YEAR)
+    Recognition(registry).publish(office, decision(office, chain.root.did))
+    entries = (Root(chain.root.did, "Vocational Authority"), Root(office.did, "Recognition Office"))
+    roots = TrustList(frozenset({chain.root.did, office.did}), "the service's trust list", entries=entries)
+    config = ServiceConfig(rate_per_s=0, head_max_age_s=0, trust_list=roots, require_trusted_root=True,
+                           recognised_in="Recognition Office")  # fmt: skip
+    running = start_service(settings, config)
+    credential = issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps()
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as http:
+            report = http.post("/verify", json={"credential": credential}).json()
+            assert report["verdict"] == "valid", report["summary"]
+            assert report["recognition"]["outcome"] == "recognised"
+            assert report["recognition"]["message"].startswith("recognised here as Schweißer/in (geprüft) (level 4")
+            listed = http.get("/api/recognition/frameworks").json()
+            dqr = next(f for f in listed if f["key"] == "de-dqr")
+            data = http.get(dqr["href"]).json()
+            assert multibase_encode_b58(hashlib.sha256(canonicalize(data)).digest()) == dqr["id"]
+            assert http.get("/api/recognition/frameworks/zNope").status_code == 404
+    finally:
+        running.stop()
+    plain = dataclasses.replace(config, recognised_in=None)
+    running = start_service(settings, plain)
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as http:
+            assert "recognition" not in http.post("/verify", json={"credential": credential}).json()
+    finally:
+        running.stop()
+
+
+def test_an_authority_the_trust_list_does_not_name_is_refused_at_start() -> None:
+    with pytest.raises(ConfigError, match="neither a DID nor the name of one root"):
+        from_environment({"REGISTRY_SERVICE_RECOGNISED_IN": "Nobody"})
