@@ -65,10 +65,6 @@ __all__ = [
     "split_list_id",
 ]
 
-# A log query names the anchored values it asks about when there are at most this many (nodes
-# bound a topic's alternatives; past it, the accounts alone, and the answer holds more logs).
-MAX_TOPIC_VALUES = 1_000
-
 REASONS = {
     0: "unspecified",
     1: "issued in error",
@@ -286,9 +282,7 @@ class Registry:
                 self.credential_address,
                 credentials.anchored_topics(g[0].account, g[0].value)
                 if len(g) == 1
-                else credentials.anchored_by_topics(
-                    [r.account for r in g], [r.value for r in g] if len(g) <= MAX_TOPIC_VALUES else ()
-                ),
+                else credentials.anchored_by_topics([r.account for r in g], [r.value for r in g]),
                 g[0].block,
                 g[-1].block,
             )
