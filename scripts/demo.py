@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from demo_logbook import apprenticeship
 from rich.console import Console
 from rich.panel import Panel
 
@@ -234,6 +235,7 @@ def story(home: Path) -> None:
         one_credential(demo, files)
         cohort_and_passport(demo, files)
         revocation(demo, files)
+        apprenticeship(demo, files)
     finally:
         node.stop()
 
