@@ -79,6 +79,11 @@ def unix_seconds(value: datetime, text: str) -> int:
     return seconds
 
 
+def _esco_alignment(label: str, uri: str, code: str) -> dict[str, Any]:
+    """An Open Badges alignment to an ESCO concept (a skill, an occupation)."""
+    return {"type": ["Alignment"], "targetName": label, "targetUrl": uri, "targetFramework": "ESCO", "targetCode": code}
+
+
 @dataclass(frozen=True)
 class Skill:
     """One ESCO skill the achievement aligns to."""
@@ -89,13 +94,7 @@ class Skill:
     def alignment(self) -> dict[str, Any]:
         if not self.uri.startswith(ESCO_SKILL_PREFIX):
             raise InputError(f"not an ESCO skill URI: {self.uri[:80]!r}")
-        return {
-            "type": ["Alignment"],
-            "targetName": self.label,
-            "targetUrl": self.uri,
-            "targetFramework": "ESCO",
-            "targetCode": self.uri.removeprefix(ESCO_SKILL_PREFIX),
-        }
+        return _esco_alignment(self.label, self.uri, self.uri.removeprefix(ESCO_SKILL_PREFIX))
 
 
 @dataclass(frozen=True)
@@ -108,13 +107,7 @@ class Occupation:
     def alignment(self) -> dict[str, Any]:
         if not self.uri.startswith(ESCO_OCCUPATION_PREFIXES):
             raise InputError(f"not an ESCO occupation URI: {self.uri[:80]!r}")
-        return {
-            "type": ["Alignment"],
-            "targetName": self.label,
-            "targetUrl": self.uri,
-            "targetFramework": "ESCO",
-            "targetCode": self.uri.rsplit("/", 1)[-1],
-        }
+        return _esco_alignment(self.label, self.uri, self.uri.rsplit("/", 1)[-1])
 
 
 @dataclass(frozen=True)

@@ -105,20 +105,8 @@ async function check() {
     return;
   }
   showVerdict("pending", _("Checking…"), "");
-  let response;
-  let data;
-  try {
-    response = await fetch("/api/logbook/verify", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ extract: text }) });
-    data = await response.json();
-  } catch (error) {
-    showVerdict("error", _("Could not check"), noAnswer());
-    return;
-  }
-  if (!response.ok) {
-    showVerdict("error", _("Could not check"), data.detail || response.statusText);
-    return;
-  }
-  showExtract(data);
+  const body = JSON.stringify({ extract: text });
+  await askService("/api/logbook/verify", { method: "POST", headers: { "Content-Type": "application/json" }, body }, showExtract);
 }
 
 $("file").addEventListener("change", async () => {

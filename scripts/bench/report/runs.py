@@ -15,6 +15,7 @@ def sections(r: dict[str, Any], reproduce: str) -> list[str]:
     return [
         *issuance(r["issue"], reproduce),
         *verification(r["verify"], reproduce, r.get("directory")),
+        *sampled(r.get("verify_sampled"), r["verify"]),
         *profile(r["verify_profile"]),
         *cold_start(r["cold_start"], reproduce),
         *memory(r, reproduce),
@@ -92,6 +93,26 @@ def _context_rows(v: dict[str, Any]) -> list[str]:
             f"(signature time + reading-floor time) | {v['ceiling_ratio']} |",
         ]
     return rows
+
+
+def sampled(samples: dict[str, Any] | None, v: dict[str, Any]) -> list[str]:
+    """Where verification's CPU time goes, by part of the work (sampled: nested work counted once)."""
+    if not samples:
+        return []
+    lines = [
+        f"Where the CPU time goes, by part of the work (`scripts/bench/sampling.py`: the stack read every "
+        f"millisecond of CPU time while the same slices were verified again, {number(samples['credentials'])} "
+        f"credentials, {number(samples['samples'])} samples; each sample counted once, in the innermost part "
+        f"it falls in). Beside it, per credential at this run's verification rate "
+        f"({number(v['rate_per_s'])} /s):",
+        "",
+        "| part | share | µs per credential |",
+        "|---|---:|---:|",
+    ]
+    per_credential = 1e6 / v["rate_per_s"]
+    for part, share in samples["parts"].items():
+        lines.append(f"| {part} | {share * 100:.1f}% | {number(round(share * per_credential, 1))} |")
+    return [*lines, ""]
 
 
 def profile(prof: dict[str, Any]) -> list[str]:
