@@ -52,6 +52,9 @@ def _gas(ours: dict[str, Any], peers: dict[str, Any]) -> dict[str, Any]:
     }
     if "single_revoke_same_word" in ours:
         g["single_revoke_same_word"] = ours["single_revoke_same_word"]["gas"]
+    for name in ("rpl_credential", "work_attestation"):  # issue #17: only their anchors are on-chain
+        if name in ours:
+            g[name] = ours[name]["gas"]
     for source in (ours, peers):
         for name, figures in source.items():
             if figures.get("credentials", 1) > 1:
