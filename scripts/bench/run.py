@@ -29,9 +29,10 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts.bench import directory, gas, memory, report, rpl, throughput
+from scripts.bench import directory, gas, logbook, memory, report, rpl, throughput
 from scripts.bench.chain import BenchChain, bench_chain
 from scripts.bench.coldstart import cold_start
+from scripts.bench.recognition import recognition_gas
 from scripts.bench.world import World, build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,6 +219,8 @@ def run(sizes: Sizes, out_dir: Path, smoke: bool, seed: int) -> dict[str, Any]:
         world = build(chain, tmp / "home")
         issued = gas_phase(results, world, chain, sizes, rng)
         verification_phase(results, world, issued, sizes, rng, tmp)
+        log("skills logbooks: a day's entries of every learner anchored as one root, a long extract verified")
+        results["logbook"] = logbook.logbook_bench(world, logbook.SMOKE if smoke else logbook.FULL)
     results["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     results["meta"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     results.update(report.headline(results, sizes.headline_cohort, sizes.scattered_revoke))
@@ -253,6 +256,8 @@ def gas_phase(results: dict[str, Any], world: World, chain: BenchChain, sizes: S
     ours.update(gas.ours_bulk_status(world, sizes.bulk_revoke))
     figures, scattered = gas.ours_scattered_revoke(world, big, sizes.scattered_revoke, rng)
     ours[f"bulk_revoke_scattered_{sizes.scattered_revoke}"] = figures
+    log("recognition decisions: publish, suspend, reinstate, revoke")
+    ours.update(recognition_gas(world))
     log("peers: floor, OpenAttestation, EAS")
     peer_figures = {
         **gas.floor_gas(chain, peers),

@@ -52,6 +52,7 @@ class World:
     registry: Registry
     issuer: Issuer
     holders: list[str]
+    root: str = ""  # the Root TAO's DID (a recognition decision's scope names it)
 
     @property
     def client(self) -> ChainClient:
@@ -167,4 +168,4 @@ def build(chain: BenchChain, home: Path, holders: int = 50) -> World:
     TrustList(frozenset({root.did}), "bench", entries=(Root(root.did, "bench root"),)).save(settings.trust_list_file)
     issuer = Issuer(registry, ti, settings)
     people = [new_natural_person(f"worker-{n}").did for n in range(holders)]
-    return World(chain, settings, deployment_file, registry, issuer, people)
+    return World(chain, settings, deployment_file, registry, issuer, people, root.did)

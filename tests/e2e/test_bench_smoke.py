@@ -35,6 +35,12 @@ REQUIRED = (
     "cold_start_s",
     "memory.peak_10k_mb",
     "memory.peak_100k_mb",
+    # Issue 16: skills logbooks.
+    "logbook.day.gas_per_entry",
+    "logbook.day.entries_per_s",
+    "logbook.extract.rate_per_s",
+    "logbook.extract.signature_only_rate_per_s",
+    "logbook.extract.ratio",
 )
 
 
@@ -98,7 +104,8 @@ def test_smoke_writes_the_plot_and_the_document(smoke: Path) -> None:
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     text = (smoke / "PERFORMANCE.md").read_text()
     assert "SMOKE RUN" in text
-    for heading in ("## Targets", "## Gas: one credential", "## Gas per credential by batch size", "## Cold start"):
+    for heading in ("## Targets", "## Gas: one credential", "## Gas per credential by batch size", "## Cold start",
+                    "## Skills logbooks"):  # fmt: skip
         assert heading in text
     assert "make bench" in text
     # The service's load benchmark runs on its own; its report is copied in whole.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from registry.errors import InputError
@@ -68,9 +69,15 @@ def did_key_signed(parsed: jwt.CompactJWS) -> bool:
     if not iss.startswith("did:key:") or not (parsed.kid or "").startswith(iss + "#"):
         return False
     try:
-        return jwt.verify(parsed, jwk_from_did_key(iss))
+        return jwt.verify_with(parsed, _did_key_public(iss, parsed.alg))
     except InputError:
         return False
+
+
+@lru_cache(maxsize=4096)
+def _did_key_public(did: str, alg: str) -> Any:
+    """The key object of a did:key, built once per person (a logbook's entries share few signers)."""
+    return jwt.public_key(alg, jwk_from_did_key(did))
 
 
 def day_leaf(entry: str, countersignature: str, status_list: int, index: int) -> list[Any]:

@@ -14,6 +14,7 @@ from registry.formats.logbook.records import sha256_hex
 from registry.ops.registry import Registry, Rel
 
 VALID, INVALID, REVOKED, UNKNOWN = "valid", "not valid", "revoked", "could not determine"
+CHUNK = 500  # reads asked in one call
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Reads:
         self._states: dict[str, Any] = {}
         self._anchors: dict[tuple[str, bytes], Any] = {}
         self._revocations: dict[tuple[str, int, int], tuple[int, int] | None] = {}
+        self._signed: dict[tuple[bytes, bytes], bool] = {}
 
     def state(self, did: str) -> Any:
         if did not in self._states:
@@ -84,8 +86,35 @@ class Reads:
         """Signed by a current or former assertion key of `provider` (the signing time is bounded by the anchor)."""
         if parsed.payload.get("iss") != provider or not (parsed.kid or "").startswith(provider + "#"):
             return False
-        method = self.state(provider).method_by_thumbprint((parsed.kid or "").partition("#")[2])
-        return method is not None and method.has(Rel.ASSERTION_METHOD) and jwt.verify(parsed, method.jwk)
+        key = (parsed.signing_input, parsed.signature)  # an authorisation signs off many entries: checked once
+        if key not in self._signed:
+            method = self.state(provider).method_by_thumbprint((parsed.kid or "").partition("#")[2])
+            self._signed[key] = (
+                method is not None and method.has(Rel.ASSERTION_METHOD) and jwt.verify(parsed, method.jwk)
+            )
+        return self._signed[key]
+
+    def prefetch(self, provider: str, roots: list[bytes], statuses: list[tuple[int, int]]) -> None:
+        """Ask at once, for every account of the provider, what the entries will ask one by one: the
+        anchors of `roots`, the revocation bits of `statuses` (list, index). A set bit is left for
+        `revocation` to read its change."""
+        accounts = [m.account for m in self.state(provider).controllers() if m.account]
+        pairs = [(a, r) for a in accounts for r in dict.fromkeys(roots) if (a, r) not in self._anchors]
+        for n in range(0, len(pairs), CHUNK):
+            chunk = pairs[n : n + CHUNK]
+            result = self.registry.client.call(self.registry.anchors_call(chunk))
+            self._anchors.update(zip(chunk, self.registry.anchor_records(chunk, result), strict=True))
+        keys: list[tuple[str, int, int]] = [
+            (a, number, index) for a in accounts for number, index in dict.fromkeys(statuses)
+            if (a, number, index) not in self._revocations
+        ]  # fmt: skip
+        for n in range(0, len(keys), CHUNK):
+            asked = keys[n : n + CHUNK]
+            (values,) = self.registry.client.call(
+                self.registry.status_words_call([(a, Purpose.REVOCATION, number, i) for a, number, i in asked])
+            )
+            unset = [k for k, word in zip(asked, values, strict=True) if not bit_of(int(word), k[2])]
+            self._revocations.update((k, None) for k in unset)
 
     def anchored(self, provider: str, token_or_root: str | bytes) -> Any:
         """The provider's anchor of a token's hash (or of a root), None when it has none."""

@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from registry.chain.client import Call
 from registry.errors import InputError
 from registry.formats.frameworks import find_framework
 from registry.formats.recognition import NO_END, DecisionDocument
@@ -52,6 +53,11 @@ class Recognition:
     def publish(self, authority: Identity, document: DecisionDocument, attribute_id: bytes | None = None) -> bytes:
         """Publish `document` as `authority`'s decision; returns its id. Everything the contract
         would refuse for a reason we can see is refused first, in one line."""
+        self.client.transact(authority.account, self.publish_call(authority, document, attribute_id))
+        return document.decision_id()
+
+    def publish_call(self, authority: Identity, document: DecisionDocument, attribute_id: bytes | None = None) -> Call:
+        """The checked `publish` call (`publish` sends it; the bench reads its receipt)."""
         if document.authority != authority.did:
             raise InputError(f"the decision names authority {document.authority}, not {authority.did}: "
                              "an authority publishes only its own decisions")  # fmt: skip
@@ -60,13 +66,13 @@ class Recognition:
         if until <= int(time.time()):
             raise InputError("the decision's validUntil is in the past: it would never apply")
         attribute = attribute_id if attribute_id is not None else self.authority_attribute(authority.did)
-        call = self.contract.publish(did_hash(authority.did), attribute, document.text(), document.valid_from, until)
-        self.client.transact(authority.account, call)
-        return document.decision_id()
+        return self.contract.publish(did_hash(authority.did), attribute, document.text(), document.valid_from, until)
 
-    def set_status(self, authority: Identity, decision_id: bytes, status: DecisionStatus, reason: int) -> None:
+    def set_status(
+        self, authority: Identity, decision_id: bytes, status: DecisionStatus, reason: int
+    ) -> dict[str, Any]:
         call = self.contract.set_decision_status(did_hash(authority.did), decision_id, int(status), reason)
-        self.client.transact(authority.account, call)
+        return self.client.transact(authority.account, call)
 
     def authority_attribute(self, did: str) -> bytes:
         """The authority's first accreditation that may publish now: a Root TAO's or TAO's, active."""

@@ -38,6 +38,11 @@ def issuer() -> HTMLResponse:
     return _page("issuer.html")
 
 
+@router.get("/logbook")
+def logbook() -> HTMLResponse:
+    return _page("logbook.html")
+
+
 @router.get("/api/i18n/{lang}")
 def catalog(lang: str) -> JSONResponse:
     """The page's words in `lang` (registry/locale/LANG/LC_MESSAGES/registry.po, the catalog the CLI

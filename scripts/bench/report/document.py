@@ -30,6 +30,7 @@ def markdown(r: dict[str, Any]) -> str:
         *gas.one_credential(r["gas"], reproduce),
         *gas.by_batch_size(r, reproduce),
         *gas.in_bulk(r, reproduce),
+        *gas.recognition(r["gas"], reproduce),
         *runs.sections(r, reproduce),
         *runs.method_notes(r),
         "",

@@ -9,6 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+# Gas per recognition decision (scripts/bench/recognition.py), by name.
+RECOGNITION = (
+    "recognition_publish", "recognition_publish_next", "recognition_suspend", "recognition_reinstate",
+    "recognition_revoke",
+)  # fmt: skip
+
 
 def _nearest(available: Sequence[int], wanted: int) -> int:
     return min(available, key=lambda n: (abs(n - wanted), -n))
@@ -52,7 +58,7 @@ def _gas(ours: dict[str, Any], peers: dict[str, Any]) -> dict[str, Any]:
     }
     if "single_revoke_same_word" in ours:
         g["single_revoke_same_word"] = ours["single_revoke_same_word"]["gas"]
-    for name in ("rpl_credential", "work_attestation"):  # issue #17: only their anchors are on-chain
+    for name in (*RECOGNITION, "rpl_credential", "work_attestation"):  # issue 17: a run before it has none
         if name in ours:
             g[name] = ours[name]["gas"]
     for source in (ours, peers):
@@ -137,6 +143,11 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
         None if v["verdicts_as_expected"] else f"verdicts {v['verdicts']} (expected {v['expected_verdicts']})"
     )
     memory_problem = f"verification did not complete for {', '.join(incomplete)}" if incomplete else None
+    logbook = (
+        [at_most("logbook day anchor: gas per entry <= 10", r["logbook"]["day"]["gas_per_entry"], 10, "gas")]
+        if "logbook" in r
+        else []
+    )
     return [
         at_most("single anchor < OA issue", g["single_anchor"], g["oa_issue"], "gas", strict=True),
         at_most("single revocation < OA revoke", g["single_revoke"], g["oa_revoke"], "gas", strict=True),
@@ -149,6 +160,7 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
         valid_only(at_least("verification >= 0.7 x signature-only rate", v["ratio"], 0.7, "ratio"), verify_problem),
         at_most("cold start of `registry verify` <= 1.0 s", r["cold_start_s"], 1.0, "s"),
         valid_only(at_most("peak memory 100k <= 1.2 x 10k", m["ratio"], 1.2, "ratio"), memory_problem),
+        *logbook,
     ]
 
 

@@ -141,3 +141,37 @@ def in_bulk(r: dict[str, Any], reproduce: str) -> list[str]:
         "",
     ]
     return lines
+
+
+def recognition(g: dict[str, Any], reproduce: str) -> list[str]:
+    """Gas per recognition decision (issue 17): a destination authority publishes one and changes it."""
+    if "recognition_publish" not in g:
+        return []
+    floor = g["floor_single"]
+    rows = [
+        ("publish a decision (`publish`, the authority's first: its list of decisions is a fresh slot)",
+         "recognition_publish"),
+        ("publish a further decision of the same authority", "recognition_publish_next"),
+        ("suspend it (`setDecisionStatus`)", "recognition_suspend"),
+        ("reinstate it", "recognition_reinstate"),
+        ("revoke it", "recognition_revoke"),
+    ]  # fmt: skip
+    lines = [
+        "## Gas: recognition decisions",
+        "",
+        f"{reproduce} Alone, in seconds: `.venv/bin/python -m scripts.bench.recognition`.",
+        "",
+        "| operation | gas | x floor |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| ours: {label} | {number(g[key])} | {times(g[key], floor)} |" for label, key in rows if key in g]
+    lines += [
+        "",
+        "A decision stores its authority, the accreditation it was published under, the root of that "
+        "accreditation, its validity and status, and an append-only history (one revision per change); its "
+        "document (scope, outcome, conditions: no personal data) is emitted once in `DecisionDocument`, its "
+        "sha256 the decision's id. Publishing checks the authority's key in the DID registry and its "
+        "accreditation in the trusted issuers registry (two calls to other contracts).",
+        "",
+    ]
+    return lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scripts.bench.report import logbook
 from scripts.bench.report.figures import completed
 from scripts.bench.report.format import number, verdicts
 
@@ -17,6 +18,7 @@ def sections(r: dict[str, Any], reproduce: str) -> list[str]:
         *profile(r["verify_profile"]),
         *cold_start(r["cold_start"], reproduce),
         *memory(r, reproduce),
+        *logbook.section(r.get("logbook"), reproduce),
     ]
 
 

@@ -1,0 +1,127 @@
+"use strict";
+// The logbook page: read a logbook extract (file or paste), POST it to /api/logbook/verify, and
+// show it unit by unit: each entry's date, activity, hours, workplace and signer, its checks one
+// by one, and an overall verdict. All text goes in with textContent, never as HTML.
+
+const LOGBOOK_VERDICTS = {
+  "valid": [N_("Valid logbook extract"), N_("Every entry shown is signed by the learner, signed off by an authorised person and recorded on the registry.")],
+  "not valid": [N_("Not all valid"), N_("Look at each entry below before relying on any of them.")],
+  "revoked": [N_("Some entries revoked"), N_("The provider has withdrawn some entries; the others stand.")],
+  "could not determine": [N_("Could not check"), N_("The registry could not be asked about some entries. Nothing is known to be wrong; try again later.")],
+};
+
+const ENTRY_BADGES = { "valid": N_("Valid"), "not valid": N_("Not valid"), "revoked": N_("Revoked"), "could not determine": N_("Could not check") };
+
+// Each check in words: passed, failed, and what could not be checked or was not reached.
+const ENTRY_CHECKS = {
+  "learner signature": [N_("The learner signed this entry"), N_("The learner's signature does not match the entry"), N_("whether the learner signed this entry")],
+  "logbook": [N_("It belongs to this learner's logbook"), N_("It does not belong to this learner's logbook"), N_("whether it belongs to this learner's logbook")],
+  "countersignature": [N_("It was countersigned"), N_("It is not properly countersigned"), N_("whether it was countersigned")],
+  "authorisation": [N_("The signer was authorised for this unit on that date"), N_("The signer was not authorised for this unit on that date"), N_("whether the signer was authorised on that date")],
+  "day anchor": [N_("It is recorded on the registry with its day's entries"), N_("It is not recorded on the registry"), N_("whether it is recorded on the registry")],
+  "status": [N_("The provider has not revoked it"), N_("Revoked by the provider"), N_("whether the provider has revoked it")],
+  "backdating": [N_("It was recorded within the programme's backdating window"), N_("Dated further back than the programme allows"), N_("when it was recorded")],
+};
+
+let SHOWN = null;
+document.addEventListener("languagechange", () => { if (SHOWN) showExtract(SHOWN); });
+
+function checkLine(check) {
+  const words = ENTRY_CHECKS[check.name] ? ENTRY_CHECKS[check.name].map((text) => _(text)) : null;
+  const outcome = check.outcome === "note" ? "unknown" : check.outcome;
+  const item = element("li", null, { "data-outcome": outcome, "data-check": check.name });
+  let what;
+  if (!words) what = check.message;
+  else if (check.outcome === "pass") what = words[0];
+  else if (check.outcome === "fail" || check.outcome === "note") what = words[1];
+  else if (check.outcome === "skipped") what = fmt(_("Not checked: {what}"), { what: words[2] });
+  else what = fmt(_("Could not check {what}"), { what: words[2] });
+  item.append(element("span", what, { class: "what" }));
+  if (check.message && words) item.append(element("span", check.message, { class: "detail" }));
+  return item;
+}
+
+function signerOf(entry) {
+  const signer = entry.supervisor;
+  if (!signer) return _("not countersigned");
+  return signer.name ? `${signer.name} (${signer.role})` : `${signer.did} (${signer.role})`;
+}
+
+function entryPanel(entry) {
+  const panel = element("details", null, { class: "credential entry", "data-verdict": entry.verdict || "" });
+  const summary = element("summary");
+  summary.append(element("span", entry.verdict ? _(ENTRY_BADGES[entry.verdict] || entry.verdict) : _("Not checked"),
+    { class: "badge", "data-verdict": entry.verdict || "" }));
+  summary.append(element("span", `${entry.date} · ${entry.activity}`, { class: "title" }));
+  summary.append(element("span", fmt(_("{hours} h"), { hours: entry.hours }), { class: "detail" }));
+  panel.append(summary);
+  const facts = element("dl");
+  for (const [label, value] of [[_("Workplace"), entry.workplace], [_("Signed off by"), signerOf(entry)]]) {
+    facts.append(element("dt", label), element("dd", value));
+  }
+  panel.append(facts);
+  const checks = element("ul", null, { class: "checks" });
+  for (const check of entry.checks) checks.append(checkLine(check));
+  panel.append(checks);
+  if (entry.verdict !== "valid" || entry.notes.length) panel.open = true;
+  return panel;
+}
+
+function unitBlock(unit) {
+  const block = element("div", null, { class: "unit", "data-unit": unit.id || "" });
+  const title = unit.id ? `${unit.id} · ${unit.title}` : _("Entries for no unit of this programme");
+  block.append(element("h2", title));
+  if (unit.id) {
+    block.append(element("p", fmt(_("{valid} of {needed} h signed off and valid"), { valid: unit.validHours, needed: unit.hours }), { class: "note" }));
+  }
+  for (const entry of unit.entries) block.append(entryPanel(entry));
+  return block;
+}
+
+function showExtract(data) {
+  SHOWN = data;
+  const facts = $("facts");
+  facts.replaceChildren();
+  for (const [label, value] of [[_("Programme"), data.programmeTitle ? `${data.programmeTitle} (${data.programme})` : data.programme], [_("Learner"), data.learner], [_("Provider"), data.provider]]) {
+    if (value) facts.append(element("dt", label), element("dd", value));
+  }
+  $("problems").replaceChildren(...data.problems.map((p) => withTimes(element("li", null, { "data-outcome": "fail" }), p)));
+  $("units").replaceChildren(...(data.units || []).map(unitBlock));
+  const [title, detail] = (LOGBOOK_VERDICTS[data.verdict] || [data.verdict, ""]).map((text) => _(text));
+  showVerdict(data.verdict === "not valid" ? "invalid" : data.verdict, title, detail);
+}
+
+async function check() {
+  SHOWN = null;
+  $("units").replaceChildren();
+  $("problems").replaceChildren();
+  $("facts").replaceChildren();
+  const text = $("extract").value.trim();
+  if (!text) {
+    showVerdict("error", _("Nothing to check"), _("Open the extract file or paste it, then press Check."));
+    return;
+  }
+  showVerdict("pending", _("Checking…"), "");
+  let response;
+  let data;
+  try {
+    response = await fetch("/api/logbook/verify", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ extract: text }) });
+    data = await response.json();
+  } catch (error) {
+    showVerdict("error", _("Could not check"), noAnswer());
+    return;
+  }
+  if (!response.ok) {
+    showVerdict("error", _("Could not check"), data.detail || response.statusText);
+    return;
+  }
+  showExtract(data);
+}
+
+$("file").addEventListener("change", async () => {
+  const file = $("file").files[0];
+  if (!file) return;
+  $("extract").value = await file.text();
+  check();
+});
+$("logbook-form").addEventListener("submit", (event) => { event.preventDefault(); check(); });
