@@ -5,6 +5,7 @@ list is not applied. The contract's access checks: tests/contracts/test_recognit
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
 
@@ -14,10 +15,11 @@ from registry.formats.frameworks import find_framework
 from registry.formats.recognition import DecisionDocument, Outcome, Scope
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
+from registry.ops.passport import create_passport
 from registry.ops.recognition.apply import Recogniser
 from registry.ops.recognition.authority import Recognition
 from registry.ops.recognition.model import DecisionStatus
-from registry.ops.registry import Registry
+from registry.ops.registry import Registry, did_hash
 from registry.ops.trust import Root, Trust, TrustList
 from registry.ops.verify import Verdict, Verifier
 from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, Chain, welding_certificate
@@ -64,9 +66,11 @@ def test_a_decision_applies_only_within_its_scope_and_dates(
         replace(other, valid_from=now + ONE_YEAR // 2),  # not yet
     ):
         recognition.publish(authority, doc)
-    report = verifier.verify("cred.json", issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    report = verifier.verify("cred.json", holder_file.dumps())
     assert report.verdict is Verdict.VALID, report.summary
-    Recogniser(registry, authority.did, trusting(root, authority.did), None).annotate(report)
+    recogniser = Recogniser(registry, authority.did, trusting(root, authority.did), None)
+    recogniser.annotate(report)
     finding = report.recognition
     assert finding is not None and finding["outcome"] == "recognised", finding
     assert [d["id"] for d in finding["decisions"]] == ["0x" + applies.hex()]
@@ -76,6 +80,12 @@ def test_a_decision_applies_only_within_its_scope_and_dates(
     assert finding["message"].endswith("conditions: with a practical test")
     assert [n["why"] for n in finding["not_applying"]] == [f"applies only from {_iso(now + ONE_YEAR // 2)}"]
     assert report.verdict is Verdict.VALID and report.to_json()["recognition"] == finding  # a finding, not a verdict
+    # A passport's summary shows the national equivalents of the credentials that count.
+    passport = verifier.verify_passport("p", json.dumps(create_passport(holder, [holder_file])))
+    recogniser.annotate(passport)
+    (equivalent,) = passport.to_json()["competencies"]["national_equivalents"]
+    assert equivalent["credential"] == 1 and equivalent["qualification"] == "Schweißer/in (geprüft)"
+    assert equivalent["framework_name"] == "German Qualifications Framework (DQR)" and equivalent["level"] == "4"
 
 
 def test_suspended_and_revoked_decisions_stop_applying_and_at_answers_from_history(
@@ -113,12 +123,23 @@ def test_suspended_and_revoked_decisions_stop_applying_and_at_answers_from_histo
 def test_an_authority_not_in_the_trust_list_is_not_applied(
     registry: Registry, chain: Chain, issuer: Issuer, holder: Identity, verifier: Verifier, authority: Identity
 ) -> None:
-    Recognition(registry).publish(authority, decision(authority, chain.root.did))
+    recognition = Recognition(registry)
+    recognition.publish(authority, decision(authority, chain.root.did))
+    attribute = recognition.authority_attribute(authority.did)
     report = verifier.verify("cred.json", issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
     Recogniser(registry, authority.did, trusting(chain.root.did), None).annotate(report)
     assert report.recognition is not None and report.recognition["outcome"] == "not applied"
     assert "not in your trust list" in report.recognition["message"]
     assert report.verdict is Verdict.VALID
+    # A document written past our tools that names another authority does not speak for this one.
+    forged = decision(chain.root, chain.root.did, conditions="none")
+    call = registry.recognition.publish(did_hash(authority.did), attribute, forged.text(), forged.valid_from, 2**40)
+    registry.client.transact(authority.account, call)
+    Recogniser(registry, authority.did, trusting(chain.root.did, authority.did), None).annotate(report)
+    assert report.recognition is not None and report.recognition["outcome"] == "recognised"
+    assert [n["why"] for n in report.recognition["not_applying"]] == [
+        f"its document names another authority ({chain.root.did})"
+    ]
 
 
 def _iso(ts: int) -> str:

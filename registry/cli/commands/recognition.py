@@ -257,16 +257,16 @@ def _print_decision(decision: Any, *, history: bool) -> None:
         out.print(shown(line))
 
 
-def check_recognised_in(word: str | None, roots: Any, service: str | None, settings: Settings) -> None:
-    """`--recognised-in` names one authority, read through one node (a usage error otherwise)."""
+def check_recognised_in(word: str | None, roots: Any, service: str | None, settings: Settings) -> str | None:
+    """`--recognised-in` names one authority, read through one node (a usage error otherwise); its DID."""
     if word is None:
-        return
+        return None
     if service or len(settings.rpc_urls) > 1:
         raise InputError("--recognised-in reads the authority's decisions through one node: not with --service or "
                          "several --rpc (a service applies the authority its operator configured)")  # fmt: skip
     from registry.ops.recognition.apply import authority_of
 
-    authority_of(word, roots)
+    return authority_of(word, roots)[0]
 
 
 def recogniser_for(verifier: Any, word: str | None, roots: Any, when: int | None) -> Any:

@@ -98,7 +98,7 @@ def verify(
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
         roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
-        check_recognised_in(recognised_in, roots, service, settings)
+        recognised_in = check_recognised_in(recognised_in, roots, service, settings)  # its DID
     if service:
         _verify_via_service(
             service, found, at, roots, as_json, audience=audience, nonce=nonce, policy=accreditation_policy

@@ -104,7 +104,7 @@ class Recogniser:
         applying: list[Decision] = []
         not_applying: list[dict[str, str]] = []
         for decision in self.decisions:
-            why = _why_not(decision, subject, self.at)
+            why = _why_not(decision, subject, self.at, self.did)
             if why is None:
                 applying.append(decision)
             elif decision.document is not None and out_of_scope(decision.document.scope, subject) is None:
@@ -124,9 +124,11 @@ class Recogniser:
             inner.recognition = self.finding(inner)
 
 
-def _why_not(decision: Decision, subject: Subject, at: int) -> str | None:
+def _why_not(decision: Decision, subject: Subject, at: int, authority: str) -> str | None:
     if decision.document is None:
         return "its document could not be read"
+    if decision.document.authority != authority:  # written past our tools: it does not speak for this authority
+        return f"its document names another authority ({decision.document.authority})"
     return out_of_scope(decision.document.scope, subject) or decision.not_applying(at)
 
 
