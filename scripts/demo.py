@@ -16,15 +16,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from demo_logbook import apprenticeship
+from demo_rpl import recognition_of_prior_learning
 from rich.console import Console
 from rich.panel import Panel
 
 from registry.chain.node import AnvilNode, free_port
 from registry.keystore import KeyStore
-
-if __package__ in (None, ""):  # run as a script (`make demo`): the repository root, for `scripts.`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.demo_rpl import recognition_of_prior_learning
 
 console = Console(emoji=False, highlight=False)
 PASSPHRASE = "demo passphrase, not for real keys"
@@ -238,7 +236,9 @@ def story(home: Path) -> None:
         one_credential(demo, files)
         cohort_and_passport(demo, files)
         revocation(demo, files)
+        # Before the apprenticeship: its logbook days move the local chain's clock ahead of ours.
         recognition_of_prior_learning(demo, files.directory)
+        apprenticeship(demo, files)
     finally:
         node.stop()
 

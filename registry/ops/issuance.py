@@ -157,6 +157,11 @@ class Issuer:
         self._lists_published.add(number)
 
     @property
+    def legal_name(self) -> str | None:
+        """The issuer's name as its accreditation states it, once `check_can_issue` has read it."""
+        return self._legal_name
+
+    @property
     def terms_of_use(self) -> str | None:
         """The issuer's accreditation (its first TI attribute in the TIR), as EBSI's termsOfUse."""
         if self._terms_of_use is None:

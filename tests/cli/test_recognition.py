@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from registry.config import Settings
+from registry.formats.frameworks import find_framework
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.recognition.authority import Recognition
@@ -35,11 +36,16 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
 ) -> None:  # type: ignore[no-untyped-def]
     office = make_issuer("recognition-office")
     trust.onboard_root(GOVERNANCE, office, [ROOT_SCOPE], int(time.time()) + ONE_YEAR)
-    published = run(
-        settings, "recognition", "publish", "recognition-office", "--types", "SkillsCredential", "--eqf-levels", "4",
-        "--root", chain.root.did, "--qualification", "Schweißer/in", "--framework", "de-dqr", "--level", "4",
-        "--conditions", "with a practical test",
-    )  # fmt: skip
+    # From a decision file (the README's quickstart 6 publishes from options).
+    framework = find_framework("de-dqr")
+    assert framework is not None
+    (tmp_path / "decision.json").write_text(json.dumps({
+        "format": "registry-recognition-decision/1", "authority": office.did,
+        "scope": {"types": ["SkillsCredential"], "eqfLevels": [4], "root": chain.root.did},
+        "recognisedAs": {"qualification": "Schweißer/in", "framework": framework.id, "level": "4"},
+        "validFrom": "2026-01-01", "conditions": "with a practical test",
+    }))  # fmt: skip
+    published = run(settings, "recognition", "publish", "recognition-office", str(tmp_path / "decision.json"))
     assert published.returncode == 0, published.stderr
     decision = published.stdout.split()[1]
     assert decision.startswith("0x") and len(decision) == 66
@@ -85,3 +91,7 @@ def test_bad_input_is_one_line(settings: Settings, chain: Chain, tmp_path: Path)
         "--root", chain.root.did, "--qualification", "Q", "--framework", "de-dqr", "--level", "4",
     )  # fmt: skip
     assert ti.returncode != 0 and "holds no active Root TAO or TAO accreditation" in ti.stderr, ti.stderr
+    (tmp_path / "decision.json").write_text(json.dumps({"format": "registry-recognition-decision/1", "holder": "X"}))
+    named = run(settings, "recognition", "publish", "vocational-authority", str(tmp_path / "decision.json"))
+    assert named.returncode != 0 and "unknown field(s) holder" in named.stderr, named.stderr
+    assert len(named.stderr.strip().splitlines()) == 1

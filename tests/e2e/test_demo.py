@@ -43,6 +43,13 @@ def test_the_demo_tells_the_whole_story_and_keeps_its_files(tmp_path: Path) -> N
         "matched: Fillet weld, 6 mm plate (Photograph)",
         "issued RPL credential 'MIG/MAG welding, level 2 (recognised prior learning)'",
         "matched: Work experience: welder (Work experience attestation)",
+        # Amina's apprenticeship logbook (scripts/demo_logbook.py): days 1, then 2 and 3 anchored together.
+        "anchored 2 entries of 1 logbook",
+        "anchored 4 entries of 1 logbook",
+        "revoked for cause from",
+        "qualification issued to",
+        "not valid: 6 entries of logbook",
+        "are not trusted",
         f"Local chain stopped; the demo's files are kept in {kept}",
     ]
     positions = [out.find(text) for text in milestones]
@@ -53,6 +60,8 @@ def test_the_demo_tells_the_whole_story_and_keeps_its_files(tmp_path: Path) -> N
     for name in ("amina-welding.json", "amina-passport.json", "safety-course.csv", "destination-trusted-roots.json"):
         assert (files / name).is_file() and f"files/{name}" in out
     assert len(list((files / "safety-course").glob("*.json"))) == 3
+    assert (files / "logbook" / "amina-logbook-extract.json").is_file()
+    assert out.count(": valid") >= 5 and out.count("h: not valid") == 1  # only Omar's day-2 sign-off
     assert (kept / "deployment.json").is_file() and (kept / "node" / "state.json").is_file()
     look_again(kept, out)
 

@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
+from registry.contracts.statusword import Purpose
 from registry.errors import InputError
 from registry.formats import jwt, ownschemas
 from registry.formats.credential import load_holder_file
@@ -86,6 +87,15 @@ def test_completion_is_refused_saying_what_is_missing(done: Done) -> None:
         complete(done.world.provider, done.world.bob, [])
     with pytest.raises(InputError, match="the logbook is complete already"):
         complete(done.world.provider, done.world.amina, [done.world.record])
+    # A run stopped after the qualification, before its CLR summary: the next one makes the summary only.
+    clr = done.world.amina.directory / CLR_FILE
+    kept = clr.read_text()
+    clr.unlink()
+    again = complete(done.world.provider, done.world.amina, [])
+    assert again.issued.holder_file.credential == done.completion.issued.holder_file.credential
+    evidence = jwt.parse(clr.read_text()).payload["vc"]["evidence"]
+    assert evidence == jwt.parse(kept).payload["vc"]["evidence"]
+    clr.write_text(kept)  # as the first run made it, for the test below
 
 
 def test_an_extract_agrees_with_the_qualification_it_carries(done: Done) -> None:
@@ -133,6 +143,10 @@ def test_entries_claiming_more_than_the_summary_or_another_logbooks_qualificatio
         "3 entries and 2 h summarised",
         "the entries shown claim more than the qualification's summary in all",
     ]
+    # Revoked, it summarises nothing any more.
+    w.provider.issuer.change_status([issued.holder_file.credential], Purpose.REVOCATION, set_=True, reason=2)
+    report = verify_extract(w.registry, extract)
+    assert report.problems == ["the qualification was revoked (fraud or misrepresentation)"]
     # Amina's qualification does not cover Bob's logbook.
     bobs = w.bob.share(None, [])
     bobs.qualification = {"credential": done.completion.issued.holder_file.credential, "proofs": {}}

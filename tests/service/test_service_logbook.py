@@ -20,7 +20,7 @@ from registry.keystore import Identity, new_natural_person
 from registry.ops.logbook import Logbook
 from registry.ops.logbook.book import countersign
 from registry.ops.logbook.relay import anchor_day_through
-from registry.ops.logbook.store import BOX_REQUEST, sign_box_request
+from registry.ops.logbook.store import BOX_REQUEST, LogbookStore, sign_box_request
 from registry.service.client import ServiceClient
 from tests.helpers.service_helpers import RunningService, assert_problem
 from tests.ops.test_logbook import DAY, World, day, world
@@ -77,6 +77,9 @@ def test_a_programme_is_published_and_fetched_by_id(http: httpx.Client, world: W
     unanchored = world.provider._sign("programme+jwt", {"iat": 0, "programme": {**fetched["programme"], "version": 2}})
     assert_problem(http.post("/api/logbook/programmes", json={"token": unanchored}), 409, "programme-not-anchored")
     assert len(list(store.glob("programmes/*/*.jwt"))) == 1
+    LogbookStore(store).put_programme("urn:programme:mig-welding", 2, unanchored)  # slipped into the directory
+    assert_problem(http.get("/api/logbook/programmes/urn:programme:mig-welding?version=2"), 404, "not-found")
+    assert http.get("/api/logbook/programmes/urn:programme:mig-welding").json()["version"] == 1  # never served
 
 
 def _fetch(http: httpx.Client, who: Identity, done: list[str] | None = None) -> list[dict]:

@@ -9,7 +9,8 @@ next `complete` rewrites, or a journaled credential whose anchor the journal sen
 
 - `qualification-tree.json`: the logbook root and each counted entry's proof (before the anchor);
 - `qualification.json`: the qualification's holder file (journaled, as `registry issue` writes it);
-- `qualification-clr.jwt`: the CLR 2.0 ClrCredential, a VC-JWT signed by the provider.
+- `qualification-clr.jwt`: the CLR 2.0 ClrCredential, a VC-JWT signed by the provider (made again
+  by the next `complete` if a run stopped before it).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from registry.ops.issuance import Issued
 from registry.ops.logbook.book import Logbook, read_json
 from registry.ops.logbook.checks import VALID, verify_extract
 from registry.ops.logbook.provider import Provider
+from registry.ops.passport_print import write_atomic
 
 CREDENTIAL_FILE = "qualification.json"
 TREE_NAME = "qualification-tree.json"
@@ -73,8 +75,10 @@ def _achievement(book: Logbook, summary: dict[str, Any]) -> Achievement:
 def complete(provider: Provider, book: Logbook, records: list[str]) -> Completion:
     """Issue the qualification of a logbook that meets its standard; refuse, saying what is missing."""
     target = book.directory / CREDENTIAL_FILE
-    if target.exists():
+    if target.exists() and (book.directory / CLR_FILE).exists():
         raise InputError(f"the logbook is complete already: its qualification is {target}")
+    if target.exists():  # a run stopped after the qualification: its CLR summary is made again
+        return _clr_again(provider, book, load_holder_file(target.read_bytes(), str(target)).credential)
     if book.programme.provider != provider.identity.did:
         raise InputError(f"the programme {book.programme.ref} was published by another provider")
     files, counted = counted_entries(provider, book, records)
@@ -91,13 +95,28 @@ def complete(provider: Provider, book: Logbook, records: list[str]) -> Completio
     provider.issuer.check_can_issue(learner, achievement, valid_until=None, extra_types=())
     issued = provider.issuer.issue_single(learner, achievement, out=target, schema=ownschemas.QUALIFICATION,
                                           subject_extra={"logbook": summary})  # fmt: skip
-    vc_id = str(issued_vc(issued.holder_file.credential).get("id"))
-    now = provider.registry.signing_time()
-    identity = provider.identity
-    clr = sign_clr(build_clr(book.programme, identity.name, learner, summary, vc_id, now), identity.signing_key,
+    return Completion(issued, summary, _write_clr(provider, book, summary, issued.holder_file.credential))
+
+
+def _write_clr(provider: Provider, book: Logbook, summary: dict[str, Any], qualification: str) -> str:
+    """The CLR 2.0 summary of the qualification, signed and written into the logbook."""
+    vc_id, now, identity = str(issued_vc(qualification).get("id")), provider.registry.signing_time(), provider.identity
+    name = provider.issuer.legal_name or identity.name  # as accredited, else the key store's name
+    learner = str(book.enrolment.get("sub"))
+    clr = sign_clr(build_clr(book.programme, name, learner, summary, vc_id, now), identity.signing_key,
                    identity.kid, now)  # fmt: skip
-    (book.directory / CLR_FILE).write_text(clr + "\n", encoding="ascii")
-    return Completion(issued, summary, clr)
+    write_atomic(book.directory / CLR_FILE, (clr + "\n").encode("ascii"))
+    return clr
+
+
+def _clr_again(provider: Provider, book: Logbook, qualification: str) -> Completion:
+    summary = issued_vc(qualification).get("credentialSubject", {}).get("logbook")
+    if not isinstance(summary, dict):
+        raise InputError(f"{book.directory / CREDENTIAL_FILE} is not a logbook qualification")
+    from registry.formats.credential import credential_hash
+
+    issued = Issued(load_holder_file(qualification), credential_hash(qualification), -1, -1)
+    return Completion(issued, summary, _write_clr(provider, book, summary, qualification))
 
 
 def issued_vc(token: str) -> dict[str, Any]:
