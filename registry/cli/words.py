@@ -34,67 +34,68 @@ VERDICT_WORDS = {
     "root not trusted": N_("root not trusted"),
 }
 
-_NUMBERS = r"(?P<v>\d+) of (?P<n>\d+)"
-# The verdict lines the verifier writes, most specific first: (pattern, message with its fields).
+# What each field of a message below stands for in the text it reads back (any other field: one word).
+_FIELDS = {"rest": r".*", "n": r"\d+", "v": r"\d+", "block": r"\d+", "check": r"[A-Za-z ]+", "checks": r"[a-z, ]+",
+           "id": r"[^()]+"}  # fmt: skip
+# The verdict lines the verifier writes, most specific first; each message is also the pattern that
+# reads it back (`_compiled`: its text literally, each {field} as `_FIELDS` says).
 _HEADLINES = (
-    (r"VALID: every check passed", N_("VALID: every check passed")),
-    (r"VALID: all (?P<n>\d+) credentials valid", N_("VALID: all {n} credentials valid")),
-    (rf"NOT ALL VALID: {_NUMBERS} credentials valid", N_("NOT ALL VALID: {v} of {n} credentials valid")),
-    (rf"COULD NOT DETERMINE: {_NUMBERS} valid", N_("COULD NOT DETERMINE: {v} of {n} valid")),
-    (
-        rf"ROOT NOT TRUSTED: {_NUMBERS} credentials valid, the others genuine but under a Root TAO you have not "
-        "said you trust",
-        N_(
-            "ROOT NOT TRUSTED: {v} of {n} credentials valid, the others genuine but under a Root TAO you have "
-            "not said you trust"
-        ),
+    N_("VALID: every check passed"),
+    N_("VALID: all {n} credentials valid"),
+    N_("NOT ALL VALID: {v} of {n} credentials valid"),
+    N_("COULD NOT DETERMINE: {v} of {n} valid"),
+    N_(
+        "ROOT NOT TRUSTED: {v} of {n} credentials valid, the others genuine but under a Root TAO you have "
+        "not said you trust"
     ),
-    (r"ROOT NOT TRUSTED: genuine and anchored; (?P<rest>.*)", N_("ROOT NOT TRUSTED: genuine and anchored; {rest}")),
-    (r"REVOKED: (?P<rest>.*)", N_("REVOKED: {rest}")),
-    (r"SUSPENDED: (?P<rest>.*)", N_("SUSPENDED: {rest}")),
-    (r"INVALID: (?P<check>[A-Za-z ]+): (?P<rest>.*)", N_("INVALID: {check}: {rest}")),
-    (r"INVALID: (?P<rest>.*)", N_("INVALID: {rest}")),
-    (r"COULD NOT DETERMINE: (?P<rest>.*)", N_("COULD NOT DETERMINE: {rest}")),
+    N_("ROOT NOT TRUSTED: genuine and anchored; {rest}"),
+    N_("REVOKED: {rest}"),
+    N_("SUSPENDED: {rest}"),
+    N_("INVALID: {check}: {rest}"),
+    N_("INVALID: {rest}"),
+    N_("COULD NOT DETERMINE: {rest}"),
 )
-_S = r"(?P<{}>\S+)"
 # The messages of the checks a valid credential or passport passes, the commonest lines of a report
 # (ops/verify: status.py, lookups.py, chain_checks.py, offline.py, schemas.py, presentation.py); any
 # other message, and every failure's, is shown as the verifier wrote it.
 _MESSAGES = (
-    (r"not revoked", N_("not revoked")),
-    (r"not suspended", N_("not suspended")),
-    (r"the key was valid in the issuer's DID document when it signed",
-     N_("the key was valid in the issuer's DID document when it signed")),
-    (rf"{_S.format('did')} is registered", N_("{did} is registered")),
-    (rf"signed by the holder {_S.format('did')}", N_("signed by the holder {did}")),
-    (rf"signed by {_S.format('key')}", N_("signed by {key}")),
-    (rf"credential hash anchored by {_S.format('did')} on {_S.format('time')} \(block (?P<block>\d+)\)",
-     N_("credential hash anchored by {did} on {time} (block {block})")),
-    (rf"cohort root anchored by {_S.format('did')} on {_S.format('time')} \(block (?P<block>\d+)\)",
-     N_("cohort root anchored by {did} on {time} (block {block})")),
-    (r"member of a cohort of (?P<n>\d+)", N_("member of a cohort of {n}")),
-    (rf"valid from {_S.format('start')} with no expiry date", N_("valid from {start} with no expiry date")),
-    (rf"valid from {_S.format('start')} until {_S.format('end')}", N_("valid from {start} until {end}")),
-    (r"conforms to the schema it names \((?P<id>[^()]+)\)", N_("conforms to the schema it names ({id})")),
-    (r"each credential is in the passport once", N_("each credential is in the passport once")),
-    (r"every credential is about the presentation's holder", N_("every credential is about the presentation's holder")),
-    (r"answers the challenge \(nonce\) given", N_("answers the challenge (nonce) given")),
-)  # fmt: skip
+    N_("not revoked"),
+    N_("not suspended"),
+    N_("the key was valid in the issuer's DID document when it signed"),
+    N_("{did} is registered"),
+    N_("signed by the holder {did}"),
+    N_("signed by {key}"),
+    N_("credential hash anchored by {did} on {time} (block {block})"),
+    N_("cohort root anchored by {did} on {time} (block {block})"),
+    N_("member of a cohort of {n}"),
+    N_("valid from {start} with no expiry date"),
+    N_("valid from {start} until {end}"),
+    N_("conforms to the schema it names ({id})"),
+    N_("each credential is in the passport once"),
+    N_("every credential is about the presentation's holder"),
+    N_("answers the challenge (nonce) given"),
+)
 # A passport's summary note (ops/verify/summary.py's `_note`).
 _NOTES = (
-    (r"its credential is valid and counts", N_("its credential is valid and counts")),
-    (r"all (?P<n>\d+) credentials are valid and count", N_("all {n} credentials are valid and count")),
-    (
-        r"(?P<v>\d+) of (?P<n>\d+) credentials are valid and count; the others are listed with their verdict",
-        N_("{v} of {n} credentials are valid and count; the others are listed with their verdict"),
-    ),
-    (r"nothing counts: the passport failed its (?P<checks>[a-z, ]+) check",
-     N_("nothing counts: the passport failed its {checks} check")),
-)  # fmt: skip
+    N_("its credential is valid and counts"),
+    N_("all {n} credentials are valid and count"),
+    N_("{v} of {n} credentials are valid and count; the others are listed with their verdict"),
+    N_("nothing counts: the passport failed its {checks} check"),
+)
+_FIELD = re.compile(r"\{(\w+)\}")
+_WORD = r"\S+"
 
 
-def _compiled(table: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(pattern, re.DOTALL), message) for pattern, message in table)
+def _pattern(message: str) -> str:
+    """The regular expression that reads back a text written from `message`."""
+    parts = _FIELD.split(message)  # literal, field name, literal, ...
+    return "".join(
+        re.escape(part) if n % 2 == 0 else f"(?P<{part}>{_FIELDS.get(part, _WORD)})" for n, part in enumerate(parts)
+    )
+
+
+def _compiled(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(_pattern(message), re.DOTALL), message) for message in table)
 
 
 _COMPILED = _compiled(_HEADLINES)

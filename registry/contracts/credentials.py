@@ -24,6 +24,9 @@ PUBLISH = "publish-status-list"
 # only when every entry it names is (another process may have changed some of them, not all).
 STATUS_ALREADY = frozenset({"StatusAlreadySet", "StatusNotSet"})
 
+# A topic lists at most this many alternatives (nodes bound them; past it, the query names the accounts only).
+MAX_TOPIC_VALUES = 1_000
+
 
 @dataclass(frozen=True)
 class AnchorRecord:
@@ -143,9 +146,14 @@ class CredentialRegistry(Binding):
     def anchored_topics(self, account: str | None, value: bytes) -> list[str | None]:
         return [self.topic("Anchored"), None if account is None else address_topic(account), bytes32_topic(value)]
 
-    def anchored_by_topics(self, accounts: Sequence[str]) -> list[Any]:
-        """The `Anchored` logs of any of `accounts` (a topic that lists alternatives matches any)."""
-        return [self.topic("Anchored"), sorted({address_topic(a) for a in accounts})]
+    def anchored_by_topics(self, accounts: Sequence[str], values: Sequence[bytes] = ()) -> list[Any]:
+        """The `Anchored` logs of any of `accounts` (a topic that lists alternatives matches any); of
+        these `values` only, when given and at most MAX_TOPIC_VALUES (the node then returns the anchors
+        asked about, not every anchor the accounts made in the blocks between them)."""
+        topics: list[Any] = [self.topic("Anchored"), sorted({address_topic(a) for a in accounts})]
+        if 0 < len(values) <= MAX_TOPIC_VALUES:
+            topics.append(sorted({bytes32_topic(v) for v in values}))
+        return topics
 
     @staticmethod
     def anchored_key(log: dict[str, Any]) -> tuple[str, str]:

@@ -1,5 +1,5 @@
-"""Skills credentials: W3C Verifiable Credentials as JWTs (EBSI's VCDM 1.1 JWT profile),
-their on-chain hash, and the file a holder receives.
+"""Skills credentials: W3C Verifiable Credentials as JWTs (EBSI's VCDM 1.1 JWT profile) and
+their on-chain hash. The file a holder receives is `holderfile.py`'s (its names are imported here too).
 
 The subject describes a skill or qualification the way Open Badges 3.0 does: an `achievement`
 with criteria, an achievement type and alignments to ESCO skills and the EQF level.
@@ -12,8 +12,6 @@ skill: the chain holds nothing that can be linked to a person.
 from __future__ import annotations
 
 import hashlib
-import json
-import struct
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,8 +20,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
-from registry.formats import jwt, qrpayload, safejson
+from registry.formats import jwt
 from registry.formats.did import check_did
+
+# The holder file lives in its own module; these names are read here by many callers.
+from registry.formats.holderfile import HOLDER_FILE_FORMAT as HOLDER_FILE_FORMAT
+from registry.formats.holderfile import MAX_FILE_BYTES as MAX_FILE_BYTES
+from registry.formats.holderfile import CohortProof as CohortProof
+from registry.formats.holderfile import HolderFile as HolderFile
+from registry.formats.holderfile import load_holder_file as load_holder_file
 
 if TYPE_CHECKING:
     from jwcrypto.jwk import JWK
@@ -32,8 +37,6 @@ VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 # OpenBadgeCredential: the subject is an Open Badges 3.0 achievement (see tests/formats/test_ob3.py).
 CREDENTIAL_TYPES = ["VerifiableCredential", "VerifiableAttestation", "OpenBadgeCredential", "SkillsCredential"]
-HOLDER_FILE_FORMAT = "skills-credential/1"
-MAX_FILE_BYTES = 1024 * 1024
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 # ESCO occupations, and the ISCO-08 groups ESCO publishes beside them.
 ESCO_OCCUPATION_PREFIXES = ("http://data.europa.eu/esco/occupation/", "http://data.europa.eu/esco/isco/")
@@ -76,6 +79,11 @@ def unix_seconds(value: datetime, text: str) -> int:
     return seconds
 
 
+def _esco_alignment(label: str, uri: str, code: str) -> dict[str, Any]:
+    """An Open Badges alignment to an ESCO concept (a skill, an occupation)."""
+    return {"type": ["Alignment"], "targetName": label, "targetUrl": uri, "targetFramework": "ESCO", "targetCode": code}
+
+
 @dataclass(frozen=True)
 class Skill:
     """One ESCO skill the achievement aligns to."""
@@ -86,13 +94,7 @@ class Skill:
     def alignment(self) -> dict[str, Any]:
         if not self.uri.startswith(ESCO_SKILL_PREFIX):
             raise InputError(f"not an ESCO skill URI: {self.uri[:80]!r}")
-        return {
-            "type": ["Alignment"],
-            "targetName": self.label,
-            "targetUrl": self.uri,
-            "targetFramework": "ESCO",
-            "targetCode": self.uri.removeprefix(ESCO_SKILL_PREFIX),
-        }
+        return _esco_alignment(self.label, self.uri, self.uri.removeprefix(ESCO_SKILL_PREFIX))
 
 
 @dataclass(frozen=True)
@@ -105,13 +107,7 @@ class Occupation:
     def alignment(self) -> dict[str, Any]:
         if not self.uri.startswith(ESCO_OCCUPATION_PREFIXES):
             raise InputError(f"not an ESCO occupation URI: {self.uri[:80]!r}")
-        return {
-            "type": ["Alignment"],
-            "targetName": self.label,
-            "targetUrl": self.uri,
-            "targetFramework": "ESCO",
-            "targetCode": self.uri.rsplit("/", 1)[-1],
-        }
+        return _esco_alignment(self.label, self.uri, self.uri.rsplit("/", 1)[-1])
 
 
 @dataclass(frozen=True)
@@ -263,137 +259,3 @@ def credential_hash(token: str) -> bytes:
     except UnicodeEncodeError as exc:
         raise InputError("a compact JWT is ASCII; this one is not") from exc
     return hashlib.sha256(raw).digest()
-
-
-@dataclass(frozen=True)
-class CohortProof:
-    root: bytes
-    proof: tuple[bytes, ...]
-    size: int
-
-
-@dataclass(frozen=True)
-class HolderFile:
-    """What a holder receives: the credential, for a cohort its Merkle proof, and the registry it
-    lives in (`registry`: the locator as the file holds it, read by `formats/locator.py` only when a
-    verifier needs it; None in files written before it was recorded)."""
-
-    credential: str
-    cohort: CohortProof | None = None
-    registry: Any = None
-    # Given as the bare compact JWT (what EBSI wallets and QR codes carry), not as a holder file: it
-    # carries no proof, so a cohort member's anchor (its cohort's root) cannot be found from it.
-    bare: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"format": HOLDER_FILE_FORMAT, "credential": self.credential}
-        if self.cohort is not None:
-            data["anchor"] = {
-                "type": "cohort",
-                "merkleTree": "OpenZeppelin StandardMerkleTree, leafEncoding [bytes32]",
-                "root": "0x" + self.cohort.root.hex(),
-                "proof": ["0x" + p.hex() for p in self.cohort.proof],
-                "size": self.cohort.size,
-            }
-        else:
-            data["anchor"] = {"type": "single"}
-        if self.registry is not None:
-            data["registry"] = self.registry
-        return data
-
-    def dumps(self) -> str:
-        return json.dumps(self.to_json(), indent=2) + "\n"
-
-
-def _hex32(value: Any, what: str) -> bytes:
-    if isinstance(value, str) and len(value) == 66 and value.startswith("0x"):
-        try:
-            raw = bytes.fromhex(value[2:])
-        except ValueError:
-            pass
-        else:
-            if len(raw) == 32:  # fromhex skips spaces, so "0x" + 64 characters can be fewer bytes
-                return raw
-    raise InputError(f"{what} is not a 32-byte hex value")
-
-
-def _hex32_list(values: list[Any]) -> tuple[bytes, ...]:
-    """A proof's elements, each "0x" + 64 hex digits, decoded in one pass."""
-    count = len(values)
-    try:
-        joined = "".join(values)
-    except TypeError:
-        joined = ""
-    # Every element 66 characters starting "0x" (no other "x" can pass fromhex), then 32 bytes each.
-    if len(joined) == 66 * count and joined[0::66] == "0" * count and joined[1::66] == "x" * count:
-        try:
-            raw = bytes.fromhex(joined.replace("0x", ""))
-        except ValueError:
-            raw = b""
-        if len(raw) == 32 * count:  # fromhex skips spaces: fewer bytes means a bad element
-            return struct.unpack("32s" * count, raw)  # one C call cuts the 32-byte elements
-    for value in values:
-        _hex32(value, "a proof element")  # names the problem
-    raise InputError("a proof element is not a 32-byte hex value")
-
-
-def _holder_json(text: str, source: str) -> Any:
-    """A holder file as written (`{` first, a newline last), parsed without first copying it
-    stripped; None when it does not parse, so that the stripped text is parsed again and any
-    error names the line it always named. A holder file nests three levels (the file, its anchor,
-    the proof): `safejson.loads_shallow` takes it without counting the whole text's brackets."""
-    try:
-        return safejson.loads_shallow(text, source)
-    except InputError:
-        return None
-
-
-def _text(text: str | bytes, source: str) -> str:
-    """An input as text, within the size cap; a QR payload unpacked."""
-    if isinstance(text, bytes):
-        if len(text) > MAX_FILE_BYTES:
-            raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{source} is not UTF-8 text, so not a credential") from exc
-    if len(text) > MAX_FILE_BYTES:
-        raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")
-    if text[:1] == "S" and qrpayload.is_qr_payload(text):
-        text = qrpayload.unpack(text, source).decode("utf-8")
-    return text
-
-
-def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
-    """Accept a holder file (JSON), a bare compact JWT, or a QR code's "SKC1:" payload of a holder
-    file (formats/qrpayload.py); anything else is an InputError."""
-    text = _text(text, source)
-    data = _holder_json(text, source) if text[:1] == "{" else None
-    if data is None:
-        stripped = text.strip()
-        if not stripped:
-            raise InputError(f"{source} is empty, not a credential")
-        if not stripped.startswith("{"):
-            if stripped.count(".") == 2 and " " not in stripped:
-                return HolderFile(credential=stripped, bare=True)
-            raise InputError(f"{source} is neither a credential file (JSON) nor a JWT")
-        data = safejson.loads(stripped, source)
-    if not isinstance(data, dict) or data.get("format") != HOLDER_FILE_FORMAT:
-        raise InputError(f"{source} is JSON but not a credential file (format {HOLDER_FILE_FORMAT})")
-    token = data.get("credential")
-    if not isinstance(token, str):
-        raise InputError(f"{source} has no credential JWT")
-    anchor = data.get("anchor") or {"type": "single"}
-    if not isinstance(anchor, dict) or anchor.get("type") not in ("single", "cohort"):
-        raise InputError(f"{source} has an unknown anchor type")
-    if anchor["type"] == "single":
-        return HolderFile(credential=token, registry=data.get("registry"))
-    proof = anchor.get("proof")
-    size = anchor.get("size")
-    if not isinstance(proof, list) or len(proof) > 64 or not isinstance(size, int) or size < 1:
-        raise InputError(f"{source} has a malformed cohort proof")
-    return HolderFile(
-        credential=token,
-        cohort=CohortProof(root=_hex32(anchor.get("root"), "the cohort root"), proof=_hex32_list(proof), size=size),
-        registry=data.get("registry"),
-    )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -49,7 +49,7 @@ class CompactJWS:
     header: dict[str, Any]
     payload: dict[str, Any]
 
-    @property
+    @cached_property  # read several times per credential by a verifier
     def alg(self) -> str:
         return str(self.header["alg"])
 
@@ -75,10 +75,23 @@ class CompactJWS:
         The signing input is taken along, made now if not yet: the token is in the cache now, and
         may not be by the time the signature is checked (or given, by a caller that has the
         token's bytes already: their part before the last dot)."""
-        slim = CompactJWS(self.token, self.header, {})
-        # The cached_property's own slot.
-        slim.__dict__["signing_input"] = self.signing_input if signing_input is None else signing_input
-        return slim
+        return _compact(
+            self.token,
+            self.header,
+            {},
+            signing_input=self.signing_input if signing_input is None else signing_input,
+            signature=self.signature,
+            alg=self.alg,
+        )
+
+
+def _compact(token: str, header: dict[str, Any], payload: dict[str, Any], **cached: Any) -> CompactJWS:
+    """A CompactJWS made without the frozen dataclass's __init__ (one `object.__setattr__` per
+    field): a verifier makes two per credential. `cached` fills cached properties already known
+    (`alg`, `signing_input`, `signature`), in the slots `cached_property` reads first."""
+    made = object.__new__(CompactJWS)
+    made.__dict__.update(cached, token=token, header=header, payload=payload)
+    return made
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
@@ -119,7 +132,7 @@ def parse(token: str) -> CompactJWS:
     signature = b64url_decode(token[last + 1 :])
     if len(signature) != SIGNATURE_BYTES:
         raise InputError(f"the {header['alg']} signature is {len(signature)} bytes, not {SIGNATURE_BYTES}")
-    return CompactJWS(token=token, header=header, payload=payload)
+    return _compact(token, header, payload, signature=signature, alg=header["alg"])  # an accepted alg: a str
 
 
 def _coordinate(public_jwk: dict[str, Any], name: str) -> int | None:
@@ -181,16 +194,25 @@ def verify_signature(alg: str, public_jwk: dict[str, Any], signing_input: bytes,
     return _key_verifies(_public_key(alg, public_jwk), signing_input, signature)
 
 
+_KINDS: dict[type, bool] = {}  # a public key's class -> whether it is an Ed25519 key
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())  # immutable: one for every ES256/ES256K check
+
+
 def _key_verifies(key: PublicKey | None, signing_input: bytes, signature: bytes) -> bool:
     if key is None:
         return False
     try:
-        if isinstance(key, ed25519.Ed25519PublicKey):
-            key.verify(signature, signing_input)
+        # By the key's concrete class first: isinstance against the abstract classes costs as much as
+        # a tenth of the curve arithmetic.
+        kind = _KINDS.get(type(key))
+        if kind is None:
+            kind = _KINDS[type(key)] = isinstance(key, ed25519.Ed25519PublicKey)
+        if kind:
+            cast(ed25519.Ed25519PublicKey, key).verify(signature, signing_input)
         else:
             r = int.from_bytes(signature[:_COORDINATE_BYTES], "big")
             s = int.from_bytes(signature[_COORDINATE_BYTES:], "big")
-            key.verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hashes.SHA256()))
+            cast(ec.EllipticCurvePublicKey, key).verify(encode_dss_signature(r, s), signing_input, _ECDSA_SHA256)
     except (InvalidSignature, ValueError):
         return False
     return True

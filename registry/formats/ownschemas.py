@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -71,5 +71,10 @@ def schema_url(public_url: str, name: str) -> str:
 
 def id_in_url(url: str) -> str | None:
     """The schema id a trusted-schemas-registry URL names, or None if it is not such a URL."""
-    found = _TSR_URL.fullmatch(url) if isinstance(url, str) and len(url) <= 2048 else None
+    return _id_in_url(url) if isinstance(url, str) and len(url) <= 2048 else None
+
+
+@lru_cache(maxsize=1024)  # a verifier reads the same few schema URLs in every credential of a batch
+def _id_in_url(url: str) -> str | None:
+    found = _TSR_URL.fullmatch(url)
     return found.group(1) if found else None

@@ -172,14 +172,10 @@ class Issuer:
             self._terms_of_use = attribute_url(self.settings.public_url, self.identity.did, ids[0]) if ids else ""
         return self._terms_of_use or None
 
-    def check_can_issue(
-        self, holder: str, achievement: vcfmt.Achievement, *, valid_until: int | None, extra_types: tuple[str, ...]
-    ) -> None:
-        """Refuse, before anything is signed or anchored, a credential that could never verify:
-        expired at birth, signed with a key the issuer's DID document does not hold (or a DID
-        that is not registered), or of a type the issuer is not accredited for now."""
+    def check_signing_key(self, valid_until: int | None) -> int:
+        """The signing time now, once the credential would not be born expired and the issuer's DID is
+        registered with this identity's key as a current assertion key; else an InputError saying which."""
         from registry.ops.registry import Rel
-        from registry.ops.trust import Need, Trust, evaluate
 
         now = self.registry.signing_time()
         did = self.identity.did
@@ -193,6 +189,18 @@ class Issuer:
         method = state.method_by_thumbprint(self.identity.kid.partition("#")[2])
         if method is None or not method.has(Rel.ASSERTION_METHOD) or not method.valid_at(now):
             raise InputError(f"{self.identity.name}'s signing key is not a current assertion key of {did}")
+        return now
+
+    def check_can_issue(
+        self, holder: str, achievement: vcfmt.Achievement, *, valid_until: int | None, extra_types: tuple[str, ...]
+    ) -> None:
+        """Refuse, before anything is signed or anchored, a credential that could never verify:
+        expired at birth, signed with a key the issuer's DID document does not hold (or a DID
+        that is not registered), or of a type the issuer is not accredited for now."""
+        from registry.ops.trust import Need, Trust, evaluate
+
+        now = self.check_signing_key(valid_until)
+        did = self.identity.did
         vc = self.build(self._draft(holder, achievement, 0, 0, now, valid_until, extra_types), now)
         kinds = vc.get("type")
         need = Need(types=tuple(kinds) if isinstance(kinds, list) else (), schema_id=vcfmt.schema_id(vc))

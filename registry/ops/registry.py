@@ -65,7 +65,6 @@ __all__ = [
     "split_list_id",
 ]
 
-
 REASONS = {
     0: "unspecified",
     1: "issued in error",
@@ -283,7 +282,7 @@ class Registry:
                 self.credential_address,
                 credentials.anchored_topics(g[0].account, g[0].value)
                 if len(g) == 1
-                else credentials.anchored_by_topics([r.account for r in g]),
+                else credentials.anchored_by_topics([r.account for r in g], [r.value for r in g]),
                 g[0].block,
                 g[-1].block,
             )

@@ -29,7 +29,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts.bench import directory, gas, logbook, memory, report, rpl, throughput
+from scripts.bench import directory, gas, logbook, memory, report, rpl, sampling, throughput
 from scripts.bench.chain import BenchChain, bench_chain
 from scripts.bench.coldstart import cold_start
 from scripts.bench.recognition import recognition_gas
@@ -278,8 +278,9 @@ def verification_phase(
     )
     log(f"verification throughput: {len(inputs)} credentials")
     results["verify"] = throughput.verification(world, inputs, expected, sizes.latency_samples, sizes.memory_chunk)
-    log(f"profiling verify_many over {sizes.profile_credentials} credentials")
+    log(f"profiling verify_many over {sizes.profile_credentials} credentials, then sampling it over all")
     results["verify_profile"] = throughput.profile(world, inputs[: sizes.profile_credentials])
+    results["verify_sampled"] = sampling.sample(world, inputs, sizes.memory_chunk)
     issuers, per_issuer = sizes.directory
     log(f"a directory of {issuers * per_issuer} credentials from {issuers} issuers")
     results["directory"] = directory.directory(world, issuers, per_issuer)

@@ -20,7 +20,7 @@ from registry.ops.recognition.apply import Recogniser
 from registry.ops.recognition.authority import Recognition
 from registry.ops.recognition.model import DecisionStatus
 from registry.ops.registry import Registry, did_hash
-from registry.ops.trust import Root, Trust, TrustList
+from registry.ops.trust import AttrStatus, Root, Trust, TrustList
 from registry.ops.verify import Verdict, Verifier
 from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, Chain, welding_certificate
 
@@ -146,3 +146,18 @@ def _iso(ts: int) -> str:
     from registry.formats.credential import iso
 
     return iso(ts)
+
+
+def test_an_authority_accredited_under_a_trusted_root_is_applied_while_its_accreditation_is_active(
+    registry: Registry, chain: Chain, issuer: Issuer, holder: Identity, verifier: Verifier, trust: Trust
+) -> None:
+    """A recognition body the trusted Root TAO accredits (here the chain's TAO): its decisions apply
+    though the list names only the root; not once that accreditation is suspended."""
+    Recognition(registry).publish(chain.tao, decision(chain.tao, chain.root.did))
+    report = verifier.verify("cred.json", issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    Recogniser(registry, chain.tao.did, trusting(chain.root.did), None).annotate(report)
+    assert report.recognition is not None and report.recognition["outcome"] == "recognised", report.recognition
+    trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.SUSPENDED, 3)
+    Recogniser(registry, chain.tao.did, trusting(chain.root.did), None).annotate(report)
+    assert report.recognition["outcome"] == "not applied"
+    assert report.recognition["message"].endswith("not in your trust list nor accredited under a root that is")

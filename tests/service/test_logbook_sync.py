@@ -14,6 +14,7 @@ from registry.ops.logbook import Logbook, verify_extract
 from registry.ops.logbook import sync as syncing
 from registry.ops.logbook.book import countersign, load_entry
 from registry.service.client import ServiceClient
+from tests.cli.test_wallet import cli, ok, one_line_error
 from tests.ops.test_logbook import DAY, World, day, world
 from tests.service.test_service_logbook import store
 
@@ -62,3 +63,21 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
         shutil.move(str(path), desk / "anchored" / path.name)
     assert syncing.provider(desk, provider, boxes).sent == 2
     assert syncing.learner(book, learner, boxes, sup.did).received == 0  # nothing further: kept as it is
+
+
+def test_the_command_syncs_a_learners_logbook_and_says_who_must_sync(
+    service: str, world: World, store: Path, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    did = ok(cli(home, "identity", "create", "--person", "amy")).split()[1]  # "amy: did:key:..."
+    programme = world.amina.programme_token
+    book = tmp_path / "book"
+    Logbook.create(book, programme, world.provider.enrol(programme, did))
+    ok(cli(home, "logbook", "add", str(book), "--learner", "amy", "--date", day(0), "--unit", "U1",
+           "--activity", "grinding", "--hours", "1", "--workplace", "Yard"))  # fmt: skip
+    supervisor = new_natural_person("sup").did
+    sent = ok(
+        cli(home, "logbook", "sync", str(book), "--service", service, "--learner", "amy", "--supervisor", supervisor)
+    )
+    assert sent.startswith("sent 1 entry, received 0 entries")
+    one_line_error(cli(home, "logbook", "sync", str(book), "--service", service), "say who syncs")

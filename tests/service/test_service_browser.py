@@ -21,7 +21,8 @@ from registry.formats.credential import HolderFile, Skill
 from registry.keystore import Identity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.passport import create_passport, sign_presentation
-from registry.ops.registry import Purpose
+from registry.ops.registry import Purpose, Registry
+from registry.ops.trust import Trust
 from registry.service.config import from_environment
 from tests.conftest import WELDING, Chain, welding_certificate
 from tests.helpers.certified import (
@@ -594,3 +595,51 @@ def test_a_europass_credential_shows_its_eqf_level_skills_and_credits(
     assert facts["Issued by"] == f"{ACADEMY} ({europass_academy.identity.did})"
     assert facts["Awarded to"] == f"{HOLDER_NAME} (document {DOCUMENT})"
     assert "Awarded by" not in facts  # the awarding body is the issuer: said once
+
+
+def test_the_page_shows_what_a_credential_is_recognised_as_where_the_operator_said(
+    browser: sync_api.Browser,
+    settings: Settings,
+    registry: Registry,
+    chain: Chain,
+    issuer: Issuer,
+    holder: Identity,
+    make_issuer,
+    trust: Trust,
+    tmp_path: Path,
+) -> None:  # type: ignore[no-untyped-def]
+    """`registry serve --recognised-in`: a passport's summary lists its national equivalents, and the
+    credential's panel says what it is recognised as, with the decision's conditions."""
+    import time
+
+    from registry.ops.recognition.authority import Recognition
+    from registry.ops.trust import Root, TrustList
+    from registry.service.config import ServiceConfig
+    from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE
+    from tests.ops.test_recognition import decision
+
+    office = make_issuer("recognition-office")
+    trust.onboard_root(GOVERNANCE, office, [ROOT_SCOPE], int(time.time()) + ONE_YEAR)
+    Recognition(registry).publish(office, decision(office, chain.root.did))
+    entries = (Root(chain.root.did, "Vocational Authority"), Root(office.did, "Recognition Office"))
+    roots = TrustList(frozenset(e.did for e in entries), "the service's trust list", entries=entries)
+    config = ServiceConfig(rate_per_s=0, head_max_age_s=0, trust_list=roots, require_trusted_root=True,
+                           recognised_in="Recognition Office")  # fmt: skip
+    running = start_service(settings, config)
+    path = tmp_path / "passport.json"
+    path.write_text(
+        json.dumps(create_passport(holder, [issuer.issue_single(holder.did, welding_certificate()).holder_file]))
+    )
+    context = browser.new_context(base_url=running.url, viewport={"width": 390, "height": 844})
+    try:
+        verdict, _, _ = open_and_read_verdict(context.new_page(), path, "passport-recognised")
+        assert verdict == "valid"
+        page = context.pages[0]
+        summary = page.locator("#summary").inner_text()
+        assert "National equivalents" in summary and "#1 Schweißer/in (geprüft) (4, German Qualifications" in summary
+        panel = page.locator("#credentials details.credential").first
+        panel.locator("summary").click()
+        assert "Recognised here" in panel.inner_text() and "conditions: with a practical test" in panel.inner_text()
+    finally:
+        context.close()
+        running.stop()

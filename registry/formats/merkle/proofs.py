@@ -28,6 +28,12 @@ def keccak256(data: bytes) -> bytes:
     return sha3.keccak_256(data).digest()
 
 
+def bytes32_leaf(value: bytes) -> bytes:
+    """The StandardMerkleTree leaf of one `bytes32` value (its ABI encoding is the value itself),
+    hashed twice; the verifier makes one per cohort member."""
+    return sha3.keccak_256(sha3.keccak_256(value).digest()).digest()
+
+
 def hash_pair(a: bytes, b: bytes) -> bytes:
     """Parent node: keccak256 of the two children sorted as bytes (OZ commutativeKeccak256)."""
     return sha3.keccak_256(a + b if a <= b else b + a).digest()
@@ -102,19 +108,22 @@ def process_proof(leaf: bytes, proof: Sequence[bytes], memo: ProofMemo | None = 
         return node
     siblings = tuple(proof)
     node = leaf
-    walked: list[tuple[bytes, int]] = []
+    known_of = memo.get
+    keccak = sha3.keccak_256
+    walked: list[bytes] = []  # the nodes folded, one per depth from 0
     for depth, sibling in enumerate(siblings):
-        known = memo.get(node)
+        known = known_of(node)
         if known is not None and known[0] == siblings[depth:]:
             node = known[1]
             break
-        walked.append((node, depth))
-        node = hash_pair(node, sibling)
-    for start, depth in walked:
-        memo[start] = (siblings[depth:], node)
+        walked.append(node)
+        node = keccak(node + sibling if node <= sibling else sibling + node).digest()  # hash_pair, inlined
+    for depth, start in enumerate(walked):
+        rest = siblings[depth:]
+        memo[start] = (rest, node)
         # The sibling folds to the same node with `start` in its place (the pair hash is
         # commutative), which is the proof the sibling's own holder carries.
-        memo.setdefault(siblings[depth], ((start, *siblings[depth + 1 :]), node))
+        memo.setdefault(rest[0], ((start, *rest[1:]), node))
     return node
 
 

@@ -42,7 +42,10 @@ def _schema_problem(vc: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def _revoked(ctx: Context, payload: dict[str, Any]) -> str | None:
     for entry in status_entries(payload):
-        _did, account, purpose, number, index = parse_status_entry(entry)
+        try:
+            _did, account, purpose, number, index = parse_status_entry(entry)
+        except InputError as exc:
+            return f"the qualification's status entry cannot be read: {exc}"
         if purpose == Purpose.REVOCATION and (found := ctx.reads.revocation(account, number, index)) is not None:
             return f"the qualification was revoked ({REASONS.get(found[0], f'code {found[0]}')})"
     return None

@@ -28,6 +28,7 @@ CHECKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("day anchor", ("day anchor", "day root", "anchored")),
     ("status", ("the entry was revoked",)),
     ("backdating", ("backdated",)),
+    ("qualification", ("qualification",)),  # only when the extract carries one (ops/logbook/against.py)
 )
 _AFTER_LEARNER = ("countersignature", "authorisation", "day anchor", "status", "backdating")
 
@@ -36,8 +37,9 @@ def _category(reason: str) -> str | None:
     return next((name for name, phrases in CHECKS if any(p in reason for p in phrases)), None)
 
 
-def entry_checks(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """[{name, outcome (pass|fail|unknown|skipped|note), message}] of one entry's report (to_json)."""
+def entry_checks(report: dict[str, Any], qualified: bool = False) -> list[dict[str, Any]]:
+    """[{name, outcome (pass|fail|unknown|skipped|note), message}] of one entry's report (to_json);
+    `qualified`: the extract carries a qualification, against which each entry was checked too."""
     found: dict[str, tuple[str, str]] = {}
     extra = []
     for reason in report["reasons"]:
@@ -48,7 +50,11 @@ def entry_checks(report: dict[str, Any]) -> list[dict[str, Any]]:
         elif name not in found:
             found[name] = (outcome, reason)
     for note in report["notes"]:
-        found.setdefault("backdating" if "backdated" in note else _category(note) or "backdating", ("note", note))
+        name = "backdating" if "backdated" in note else _category(note)
+        if name is None:
+            extra.append({"name": "entry", "outcome": "note", "message": note})
+        else:
+            found.setdefault(name, ("note", note))
     skipped: set[str] = set()
     if any(found.get(n, ("",))[0] == "fail" for n in ("learner signature", "logbook")):
         skipped.update(_AFTER_LEARNER)
@@ -56,8 +62,12 @@ def entry_checks(report: dict[str, Any]) -> list[dict[str, Any]]:
         skipped.add("authorisation")
     if found.get("day anchor", ("",))[0] == "fail":
         skipped.update(("status", "backdating"))
+    if found.get("day anchor", ("",))[0] == "fail" or "logbook" in skipped:
+        skipped.add("qualification")
     checks = []
     for name, _ in CHECKS:
+        if name == "qualification" and not qualified:
+            continue
         outcome, message = found.get(name, ("skipped" if name in skipped else "pass", ""))
         checks.append({"name": name, "outcome": outcome, "message": message})
     return checks + extra
@@ -75,7 +85,7 @@ def _signer(token: str | None) -> dict[str, Any] | None:
     return {"did": str(a.get("sub")), "name": name, "role": subject.get("role")}
 
 
-def _entry(f: Any, report: dict[str, Any] | None) -> dict[str, Any]:
+def _entry(f: Any, report: dict[str, Any] | None, qualified: bool) -> dict[str, Any]:
     try:
         p = signed_by(f.entry, "logbook-entry+jwt").payload
     except InputError:
@@ -86,7 +96,7 @@ def _entry(f: Any, report: dict[str, Any] | None) -> dict[str, Any]:
         row.update(verdict=None, reasons=[], notes=[], checks=[])
     else:
         row.update(verdict=report["verdict"], reasons=report["reasons"], notes=report["notes"],
-                   checks=entry_checks(report))  # fmt: skip
+                   checks=entry_checks(report, qualified))  # fmt: skip
     return row
 
 
@@ -102,7 +112,8 @@ def laid_out(extract: Extract, report: ExtractReport) -> dict[str, Any]:
     entries and the hours of those that are valid; entries naming no unit of it come last."""
     result = report.to_json()
     reports = result["entries"]
-    rows = [_entry(f, reports[n] if n < len(reports) else None) for n, f in enumerate(extract.entries)]
+    qualified = result.get("qualification") is not None
+    rows = [_entry(f, reports[n] if n < len(reports) else None, qualified) for n, f in enumerate(extract.entries)]
     programme = _programme(extract)
     units = []
     for unit in programme.units if programme is not None else ():

@@ -83,10 +83,12 @@ class Recogniser:
         roots = {did_hash(r) for r in trust_list.roots}
         for attribute_id in trust.attribute_ids(self.did):
             link = trust.attribute(self.did, attribute_id)
+            then = [r.status for r in link.revisions if r.timestamp <= self.at]  # its status as of --at
             if (
                 link.issuer_type in (IssuerType.ROOT_TAO, IssuerType.TAO)
                 and link.root_did_hash in roots
-                and link.status is AttrStatus.ACTIVE
+                and then
+                and then[-1] is AttrStatus.ACTIVE
                 and link.valid_from <= self.at < link.valid_until
             ):
                 return None

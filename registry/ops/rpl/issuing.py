@@ -21,7 +21,7 @@ from registry.formats import ownschemas, rpl
 from registry.formats.vcdm2 import build_vc2
 from registry.keystore import Identity
 from registry.ops.issuance import Issued, Issuer
-from registry.ops.registry import Registry, Rel
+from registry.ops.registry import Registry
 from registry.ops.rpl.assessor import assessor_problem, authorised_assessor
 
 
@@ -123,16 +123,5 @@ class Attester(Issuer):
     ) -> None:
         """A registered DID with a current assertion key (no accreditation asked), and a credential
         that builds."""
-        now = self.registry.signing_time()
-        did = self.identity.did
-        if valid_until is not None and valid_until <= now:
-            raise InputError(f"the expiry {vcfmt.iso(valid_until)} is not in the future: it would be born expired")
-        state = self.registry.resolve(did)
-        if not state.registered:
-            raise InputError(
-                f"{did} is not registered in the DID registry: run `registry did register {self.identity.name}` first"
-            )
-        method = state.method_by_thumbprint(self.identity.kid.partition("#")[2])
-        if method is None or not method.has(Rel.ASSERTION_METHOD) or not method.valid_at(now):
-            raise InputError(f"{self.identity.name}'s signing key is not a current assertion key of {did}")
+        now = self.check_signing_key(valid_until)
         self.build(self._draft(holder, achievement, 0, 0, now, valid_until, extra_types), now)

@@ -13,7 +13,7 @@ from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.europass import edc_title, is_edc
-from registry.formats.merkle import ProofMemo, keccak256, verify_proof
+from registry.formats.merkle import ProofMemo, bytes32_leaf, verify_proof
 from registry.formats.vcdm2 import detect_profile, parse_vc2, skills_context_loader
 from registry.ops.verify.fields import Fields, fields_v1, fields_v2
 from registry.ops.verify.item import Item, iso
@@ -97,8 +97,7 @@ def _take(
 def check_cohort_proof(item: Item, memo: ProofMemo) -> None:
     cohort = item.cohort
     assert cohort is not None
-    # StandardMerkleTree leaf for one bytes32 value: abi.encode(bytes32) is the value itself.
-    leaf = keccak256(keccak256(item.credential_hash))
+    leaf = bytes32_leaf(item.credential_hash)
     if not verify_proof(cohort.root, leaf, cohort.proof, memo):
         item.add(
             Code.COHORT_PROOF, Outcome.FAIL, "the Merkle proof does not lead from this credential to the cohort root"

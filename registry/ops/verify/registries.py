@@ -69,7 +69,7 @@ def _short(locator: Locator) -> str:
 class Here:
     """The registry a verifier reads, with what its `registry` rows say, worked out once per batch."""
 
-    __slots__ = ("by_file_row", "evidence", "here_row", "locator", "said_by_file", "said_here", "strings")
+    __slots__ = ("as_file", "by_file_row", "evidence", "here_row", "locator", "said_by_file", "said_here", "strings")
 
     def __init__(self, locator: Locator) -> None:
         self.locator = locator
@@ -81,10 +81,19 @@ class Here:
         self.by_file_row: Row = (Code.REGISTRY, Outcome.PASS, self.said_by_file, self.evidence)
         # The hash, addresses and code hashes a file naming this registry holds, as (key, value) pairs.
         self.strings = tuple((k, v) for k, v in locator.to_json().items() if isinstance(v, str) and k != "service")
+        # The locator exactly as this registry's files hold it: one dict comparison in C decides most files.
+        as_file = locator.to_json()
+        self.as_file = as_file if self._named_by(as_file) else None
 
     def named_by(self, raw: Any) -> bool:
         """Whether `raw` is, field for field, this registry's locator (a usable service aside): then it
         is well formed too, as this one's values are. Anything else is parsed in full."""
+        as_file = self.as_file
+        if as_file is not None and raw == as_file and type(raw["chainId"]) is type(raw["deploymentBlock"]) is int:
+            return True  # equal as dicts, and the numbers are integers (1.0 and True equal 1 too)
+        return self._named_by(raw)
+
+    def _named_by(self, raw: Any) -> bool:
         if not isinstance(raw, dict):
             return False
         chain_id, block, service = raw.get("chainId"), raw.get("deploymentBlock"), raw.get("service")

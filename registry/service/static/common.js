@@ -95,6 +95,25 @@ function askedTime(input) {
   return value === today ? {} : { at: value };
 }
 
+// ---- Ask the service, and show its answer with `show`: an answer that does not come, or a refusal,
+// is "Could not check" (with the service's reason when it gave one).
+async function askService(url, options, show) {
+  let response;
+  let data;
+  try {
+    response = await fetch(url, options);
+    data = await response.json();
+  } catch (error) {
+    showVerdict("error", _("Could not check"), noAnswer());
+    return;
+  }
+  if (!response.ok) {
+    showVerdict("error", _("Could not check"), data.detail || response.statusText);
+    return;
+  }
+  show(data);
+}
+
 // ---- The verdict box: a heading (focused once the answer is in, so keyboard and screen-reader
 // users land on it) and a sentence.
 function showVerdict(verdict, title, detail) {

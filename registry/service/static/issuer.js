@@ -55,20 +55,7 @@ async function check() {
   for (const root of $("roots").value.split(/\s+/)) if (root) params.append("roots", root);
   if (asked.at) params.set("at", asked.at);
   showVerdict("pending", _("Checking…"), "");
-  let response;
-  let data;
-  try {
-    response = await fetch(`/api/issuers/${encodeURIComponent(did)}/check?${params}`);
-    data = await response.json();
-  } catch (error) {
-    showVerdict("error", _("Could not check"), noAnswer());
-    return;
-  }
-  if (!response.ok) {
-    showVerdict("error", _("Could not check"), data.detail || response.statusText);
-    return;
-  }
-  showChain(data);
+  await askService(`/api/issuers/${encodeURIComponent(did)}/check?${params}`, {}, showChain);
 }
 
 limitDateField($("at"));

@@ -12,7 +12,8 @@ const LOGBOOK_VERDICTS = {
 
 const ENTRY_BADGES = { "valid": N_("Valid"), "not valid": N_("Not valid"), "revoked": N_("Revoked"), "could not determine": N_("Could not check") };
 
-// Each check in words: passed, failed, and what could not be checked or was not reached.
+// Each check in words: passed, failed, what could not be checked or was not reached, and (when it
+// differs from the failure) what a note says.
 const ENTRY_CHECKS = {
   "learner signature": [N_("The learner signed this entry"), N_("The learner's signature does not match the entry"), N_("whether the learner signed this entry")],
   "logbook": [N_("It belongs to this learner's logbook"), N_("It does not belong to this learner's logbook"), N_("whether it belongs to this learner's logbook")],
@@ -21,6 +22,7 @@ const ENTRY_CHECKS = {
   "day anchor": [N_("It is recorded on the registry with its day's entries"), N_("It is not recorded on the registry"), N_("whether it is recorded on the registry")],
   "status": [N_("The provider has not revoked it"), N_("Revoked by the provider"), N_("whether the provider has revoked it")],
   "backdating": [N_("It was recorded within the programme's backdating window"), N_("Dated further back than the programme allows"), N_("when it was recorded")],
+  "qualification": [N_("It is counted by the qualification"), N_("It does not agree with the qualification"), N_("whether the qualification counts it"), N_("Not counted by the qualification")],
 };
 
 let SHOWN = null;
@@ -33,7 +35,8 @@ function checkLine(check) {
   let what;
   if (!words) what = check.message;
   else if (check.outcome === "pass") what = words[0];
-  else if (check.outcome === "fail" || check.outcome === "note") what = words[1];
+  else if (check.outcome === "fail") what = words[1];
+  else if (check.outcome === "note") what = words[3] || words[1];
   else if (check.outcome === "skipped") what = fmt(_("Not checked: {what}"), { what: words[2] });
   else what = fmt(_("Could not check {what}"), { what: words[2] });
   item.append(element("span", what, { class: "what" }));
@@ -102,20 +105,8 @@ async function check() {
     return;
   }
   showVerdict("pending", _("Checking…"), "");
-  let response;
-  let data;
-  try {
-    response = await fetch("/api/logbook/verify", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ extract: text }) });
-    data = await response.json();
-  } catch (error) {
-    showVerdict("error", _("Could not check"), noAnswer());
-    return;
-  }
-  if (!response.ok) {
-    showVerdict("error", _("Could not check"), data.detail || response.statusText);
-    return;
-  }
-  showExtract(data);
+  const body = JSON.stringify({ extract: text });
+  await askService("/api/logbook/verify", { method: "POST", headers: { "Content-Type": "application/json" }, body }, showExtract);
 }
 
 $("file").addEventListener("change", async () => {

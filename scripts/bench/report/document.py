@@ -56,7 +56,7 @@ def _opening(r: dict[str, Any], reproduce: str) -> list[str]:
         "",
         reproduce,
         "",
-        "## Targets (issues 4 and 7)",
+        "## Targets (gas: issues 4 and 7; verification ratio and cold start: issue 12)",
         "",
         "| target | measured | limit | verdict |",
         "|---|---:|---:|---|",

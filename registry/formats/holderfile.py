@@ -1,0 +1,181 @@
+"""The file a holder receives: the credential (a compact JWT), for a cohort member the Merkle proof
+to its cohort's root, and the registry it lives in; read strictly and fast, as the verifier reads
+one per credential. Also accepted where a holder file is: the bare JWT, and a QR code's payload.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from registry.errors import InputError
+from registry.formats import qrpayload, safejson
+
+HOLDER_FILE_FORMAT = "skills-credential/1"
+MAX_FILE_BYTES = 1024 * 1024
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CohortProof:
+    root: bytes
+    proof: tuple[bytes, ...]
+    size: int
+
+
+@dataclass(frozen=True)
+class HolderFile:
+    """What a holder receives: the credential, for a cohort its Merkle proof, and the registry it
+    lives in (`registry`: the locator as the file holds it, read by `formats/locator.py` only when a
+    verifier needs it; None in files written before it was recorded)."""
+
+    credential: str
+    cohort: CohortProof | None = None
+    registry: Any = None
+    # Given as the bare compact JWT (what EBSI wallets and QR codes carry), not as a holder file: it
+    # carries no proof, so a cohort member's anchor (its cohort's root) cannot be found from it.
+    bare: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"format": HOLDER_FILE_FORMAT, "credential": self.credential}
+        if self.cohort is not None:
+            data["anchor"] = {
+                "type": "cohort",
+                "merkleTree": "OpenZeppelin StandardMerkleTree, leafEncoding [bytes32]",
+                "root": "0x" + self.cohort.root.hex(),
+                "proof": ["0x" + p.hex() for p in self.cohort.proof],
+                "size": self.cohort.size,
+            }
+        else:
+            data["anchor"] = {"type": "single"}
+        if self.registry is not None:
+            data["registry"] = self.registry
+        return data
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2) + "\n"
+
+
+def _hex32(value: Any, what: str) -> bytes:
+    if isinstance(value, str) and len(value) == 66 and value.startswith("0x"):
+        try:
+            raw = bytes.fromhex(value[2:])
+        except ValueError:
+            pass
+        else:
+            if len(raw) == 32:  # fromhex skips spaces, so "0x" + 64 characters can be fewer bytes
+                return raw
+    raise InputError(f"{what} is not a 32-byte hex value")
+
+
+# Proof elements already decoded: a cohort's members carry the same upper nodes, so a batch meets
+# each node many times. Only strings that decoded to 32 bytes are kept (and at most _NODES_KEPT).
+_nodes: dict[str, bytes] = {}
+_NODES_KEPT = 65_536
+
+
+def _hex32_list(values: list[Any]) -> tuple[bytes, ...]:
+    """A proof's elements, each "0x" + 64 hex digits, decoded in one pass."""
+    known = _nodes.get
+    try:
+        found = tuple(map(known, values))
+    except TypeError:  # an element that cannot be a key (a list, an object): not a node
+        found = (None,)
+    if None not in found:
+        return found  # type: ignore[return-value]
+    decoded = _decode_hex32_list(values)
+    if len(_nodes) > _NODES_KEPT:
+        _nodes.clear()
+    _nodes.update(zip(values, decoded, strict=True))
+    return decoded
+
+
+def _decode_hex32_list(values: list[Any]) -> tuple[bytes, ...]:
+    count = len(values)
+    try:
+        joined = "".join(values)
+    except TypeError:
+        joined = ""
+    # Every element 66 characters starting "0x" (no other "x" can pass fromhex), then 32 bytes each.
+    if len(joined) == 66 * count and joined[0::66] == "0" * count and joined[1::66] == "x" * count:
+        try:
+            raw = bytes.fromhex(joined.replace("0x", ""))
+        except ValueError:
+            raw = b""
+        if len(raw) == 32 * count:  # fromhex skips spaces: fewer bytes means a bad element
+            return struct.unpack("32s" * count, raw)  # one C call cuts the 32-byte elements
+    for value in values:
+        _hex32(value, "a proof element")  # names the problem
+    raise InputError("a proof element is not a 32-byte hex value")
+
+
+def _holder_json(text: str, source: str) -> Any:
+    """A holder file as written (`{` first, a newline last), parsed without first copying it
+    stripped; None when it does not parse, so that the stripped text is parsed again and any
+    error names the line it always named. A holder file nests three levels (the file, its anchor,
+    the proof): `safejson.loads_shallow` takes it without counting the whole text's brackets."""
+    try:
+        return safejson.loads_shallow(text, source)
+    except InputError:
+        return None
+
+
+def _text(text: str | bytes, source: str) -> str:
+    """An input as text, within the size cap; a QR payload unpacked."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_FILE_BYTES:
+            raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{source} is not UTF-8 text, so not a credential") from exc
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")
+    if text[:1] == "S" and qrpayload.is_qr_payload(text):
+        text = qrpayload.unpack(text, source).decode("utf-8")
+    return text
+
+
+def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
+    """Accept a holder file (JSON), a bare compact JWT, or a QR code's "SKC1:" payload of a holder
+    file (formats/qrpayload.py); anything else is an InputError."""
+    text = _text(text, source)
+    data = _holder_json(text, source) if text[:1] == "{" else None
+    if data is None:
+        stripped = text.strip()
+        if not stripped:
+            raise InputError(f"{source} is empty, not a credential")
+        if not stripped.startswith("{"):
+            if stripped.count(".") == 2 and " " not in stripped:
+                return HolderFile(credential=stripped, bare=True)
+            raise InputError(f"{source} is neither a credential file (JSON) nor a JWT")
+        data = safejson.loads(stripped, source)
+    if not isinstance(data, dict) or data.get("format") != HOLDER_FILE_FORMAT:
+        raise InputError(f"{source} is JSON but not a credential file (format {HOLDER_FILE_FORMAT})")
+    token = data.get("credential")
+    if not isinstance(token, str):
+        raise InputError(f"{source} has no credential JWT")
+    anchor = data.get("anchor") or {"type": "single"}
+    if not isinstance(anchor, dict) or anchor.get("type") not in ("single", "cohort"):
+        raise InputError(f"{source} has an unknown anchor type")
+    if anchor["type"] == "single":
+        return _made(HolderFile, credential=token, cohort=None, registry=data.get("registry"), bare=False)
+    proof = anchor.get("proof")
+    size = anchor.get("size")
+    if not isinstance(proof, list) or len(proof) > 64 or not isinstance(size, int) or size < 1:
+        raise InputError(f"{source} has a malformed cohort proof")
+    root = _hex32_list([anchor.get("root")]) if isinstance(anchor.get("root"), str) else ()
+    if len(root) != 1:
+        _hex32(anchor.get("root"), "the cohort root")  # names the problem
+    cohort = _made(CohortProof, root=root[0], proof=_hex32_list(proof), size=size)
+    return _made(HolderFile, credential=token, cohort=cohort, registry=data.get("registry"), bare=False)
+
+
+def _made(cls: type[T], **fields: Any) -> T:
+    """A frozen dataclass made without its __init__ (one `object.__setattr__` per field): the
+    verifier reads a holder file per credential. Every field is given."""
+    made = object.__new__(cls)
+    made.__dict__.update(fields)
+    return made

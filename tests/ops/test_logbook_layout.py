@@ -1,0 +1,43 @@
+"""The logbook report laid out for people (ops/logbook/layout.py): each of the verifier's reasons
+lands on the check it belongs to, a check not reached is skipped, a reason it cannot place is shown
+in the verifier's words, and the qualification's check appears only when there is a qualification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.ops.logbook.layout import entry_checks
+
+
+def _report(verdict: str, reasons: list[str], notes: list[str] | None = None) -> dict[str, Any]:
+    return {"verdict": verdict, "reasons": reasons, "notes": notes or []}
+
+
+def outcomes(report: dict[str, Any], qualified: bool = False) -> dict[str, str]:
+    return {c["name"]: c["outcome"] for c in entry_checks(report, qualified)}
+
+
+def test_each_reason_lands_on_its_check_and_later_checks_are_skipped() -> None:
+    moved = outcomes(_report("not valid", ["the entry belongs to another learner's logbook, not this one"]))
+    assert moved["logbook"] == "fail" and moved["learner signature"] == "pass"
+    assert {moved[n] for n in ("countersignature", "authorisation", "day anchor", "status")} == {"skipped"}
+    cause = outcomes(_report("not valid", ["the signer's authorisation was revoked for cause: her sign-offs from "
+                                           "2026-12-08 are not trusted"]))  # fmt: skip
+    assert cause["authorisation"] == "fail" and cause["day anchor"] == "pass"
+    proof = outcomes(_report("not valid", ["the entry's proof does not lead to a day root its provider anchored"]))
+    assert proof["day anchor"] == "fail" and proof["status"] == "skipped" and proof["authorisation"] == "pass"
+    unsure = outcomes(_report("could not determine", ["the signer's authorisation was revoked for cause (fraud): "
+                                                      "ask the provider for its revocation record"]))  # fmt: skip
+    assert unsure["authorisation"] == "unknown"
+
+
+def test_notes_and_the_qualification() -> None:
+    backdated = _report("valid", [], ["backdated: dated more than 7 days before its day anchor"])
+    assert outcomes(backdated)["backdating"] == "note" and outcomes(backdated)["day anchor"] == "pass"
+    assert "qualification" not in outcomes(backdated)
+    uncounted = _report("valid", [], ["not counted by the qualification (no proof against its logbook root)"])
+    assert outcomes(uncounted, qualified=True)["qualification"] == "note"
+    outside = _report("not valid", ["the entry lies outside what the qualification summarises (its period or units)"])
+    assert outcomes(outside, qualified=True)["qualification"] == "fail"
+    odd = entry_checks(_report("not valid", ["something new the verifier says"]))
+    assert odd[-1] == {"name": "entry", "outcome": "fail", "message": "something new the verifier says"}
