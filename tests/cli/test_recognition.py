@@ -55,6 +55,8 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     listed = run(settings, "recognition", "list", "recognition-office")
     assert f"decision {decision}: SUSPENDED, recognised here as Schweißer/in (level 4 of German Qualifications " \
            "Framework (DQR))" in listed.stdout, listed.stdout + listed.stderr  # fmt: skip
+    assert listed.stdout.startswith(f"recognition-office ({office.did}): 1 recognition decision(s)")
+    assert f"root Vocational Authority ({chain.root.did})" in listed.stdout  # names from the trust list
     # Reinstated in Python: the CLI's three status commands share one function (`_change`).
     Recognition(Registry.connect(settings)).set_status(office, bytes.fromhex(decision[2:]), DecisionStatus.ACTIVE, 4)
     shown = run(settings, "recognition", "show", decision)
