@@ -4,7 +4,8 @@ entry files between learner, supervisor and provider for countersigning and day 
 Everything is signed by the people it belongs to, on their own machines: the service holds no key.
 A day's anchor is a client-signed transaction relayed by /api/transactions/anchor-cohort and /send.
 The programmes and the boxes live in the one directory the operator configures (`registry serve
---logbook-dir`, ops/logbook/store.py); without it these routes answer 404 (a problem naming --logbook-dir) and the check still works.
+--logbook-dir`, ops/logbook/store.py); without it these routes answer 404 (a problem naming
+--logbook-dir) and the check still works.
 """
 
 from __future__ import annotations
