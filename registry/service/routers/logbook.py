@@ -4,8 +4,8 @@ entry files between learner, supervisor and provider for countersigning and day 
 Everything is signed by the people it belongs to, on their own machines: the service holds no key.
 A day's anchor is a client-signed transaction relayed by /api/transactions/anchor-cohort and /send.
 The programmes and the boxes live in the one directory the operator configures (`registry serve
---logbook-dir`, ops/logbook/store.py); without it these routes answer 404 (a problem naming
---logbook-dir) and the check still works.
+--logbook-dir`, ops/logbook/store.py); without it these routes answer 404 (`logbook-store-off`)
+and the check still works.
 """
 
 from __future__ import annotations
@@ -56,11 +56,8 @@ class BoxRequest(BaseModel):
 def _store(request: Request) -> LogbookStore:
     directory: Path | None = request.app.state.config.logbook_dir
     if directory is None:
-        raise Problem(
-            404,
-            "this service keeps no logbooks (its operator starts it with `registry serve --logbook-dir DIR`)",
-            slug="logbook-store-off",
-        )
+        raise Problem(404, "this service keeps no logbook directory (`registry serve --logbook-dir`)",
+                      slug="logbook-store-off")  # fmt: skip
     return LogbookStore(directory)
 
 
