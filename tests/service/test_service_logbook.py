@@ -154,6 +154,6 @@ def test_without_a_logbook_directory_the_stateful_routes_say_so(
     app.state.config = dataclasses.replace(app.state.config, logbook_dir=None)
     try:
         response = http.get("/api/logbook/programmes/urn:programme:mig-welding")
-        assert "--logbook-dir" in assert_problem(response, 501, "logbook-store-off")["detail"]
+        assert "--logbook-dir" in assert_problem(response, 404, "logbook-store-off")["detail"]
     finally:
         app.state.config = dataclasses.replace(app.state.config, logbook_dir=store)
