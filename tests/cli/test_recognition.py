@@ -49,6 +49,13 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     assert published.returncode == 0, published.stderr
     decision = published.stdout.split()[1]
     assert decision.startswith("0x") and len(decision) == 66
+    # Journaled as every write: the row names the contract and function, confirmed.
+    from registry.chain.txmanager import Journal
+
+    rows = [
+        op for op in Journal(settings.journal_file, read_only=True).all() if op.call.contract == "RecognitionRegistry"
+    ]
+    assert [(op.call.function, op.state) for op in rows] == [("publish", "confirmed")], rows
 
     suspended = run(settings, "recognition", "suspend", "recognition-office", decision)
     assert suspended.returncode == 0 and f"decision {decision}: suspended" in suspended.stdout, suspended.stderr
