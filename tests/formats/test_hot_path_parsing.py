@@ -150,3 +150,39 @@ def test_deep_text_and_bytes_are_judged_alike(depth: int) -> None:
                 answers.append(("refused", str(error)))
         assert answers[0] == answers[1]
         assert answers[0][0] == ("ok" if depth <= 64 and text.endswith("]" * depth) else "refused")
+
+
+def _cohort_file(root: str, proof: list[object]) -> str:
+    anchor = {"type": "cohort", "root": root, "proof": proof, "size": 2}
+    return json.dumps({"format": vcfmt.HOLDER_FILE_FORMAT, "credential": "a.b.c", "anchor": anchor})
+
+
+def test_proof_nodes_decoded_once_are_the_same_bytes_and_a_bad_node_beside_them_is_still_refused() -> None:
+    """Proof elements are decoded once per batch (`holderfile._nodes`): a node met again gives the
+    same bytes, and a file holding known nodes and one malformed element is refused as before."""
+    good = ["0x" + (bytes([n]) * 32).hex() for n in range(3)]
+    first = vcfmt.load_holder_file(_cohort_file(good[0], good[1:]))
+    again = vcfmt.load_holder_file(_cohort_file(good[0], good[1:]))
+    assert first.cohort == again.cohort
+    assert first.cohort is not None and first.cohort.proof == tuple(bytes([n]) * 32 for n in (1, 2))
+    for bad in ("0x" + "zz" * 32, "0x" + "ab" * 31, "0X" + "ab" * 32, "0x" + "ab" * 31 + " a", 7, None, ["0x"]):
+        with pytest.raises(InputError, match="proof element is not a 32-byte hex value"):
+            vcfmt.load_holder_file(_cohort_file(good[0], [*good[1:], bad]))
+    with pytest.raises(InputError, match="cohort root is not a 32-byte hex value"):
+        vcfmt.load_holder_file(_cohort_file(good[1][:-2], good[1:]))
+
+
+def test_a_registry_locator_equal_but_for_a_number_typed_otherwise_is_not_taken_as_ours() -> None:
+    """`Here.named_by` decides most files by one dict comparison; True and 1.0 equal 1 in Python,
+    so a chain id or block written so must not pass as this registry's locator."""
+    from registry.formats.locator import Locator
+    from registry.ops.verify.registries import Here
+
+    addresses, hashes = ("0x" + "11" * 20, "0x" + "22" * 20, "0x" + "33" * 20), ("0x" + "44" * 32,) * 3
+    here = Here(Locator(1, 5, "0x" + "55" * 32, addresses, hashes))  # type: ignore[arg-type]
+    ours = here.locator.to_json()
+    assert here.named_by(dict(ours))
+    assert not here.named_by({**ours, "chainId": True})
+    assert not here.named_by({**ours, "deploymentBlock": 5.0})
+    assert not here.named_by({**ours, "didRegistry": "0x" + "66" * 20})
+    assert not here.named_by(None)
