@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demo_logbook import apprenticeship
+from demo_rpl import recognition_of_prior_learning
 from rich.console import Console
 from rich.panel import Panel
 
@@ -116,7 +117,7 @@ def accreditation(demo: Demo, files: Files) -> None:
         "welding school (TI) to issue welding certificates. Each link is a signed accreditation "
         "credential on-chain."
     )
-    types = "SkillsCredential,WeldingCertificate,NursingLicence"
+    types = "SkillsCredential,WeldingCertificate,NursingLicence,RPLAssessmentCredential"
     demo.run("trust", "onboard-root", "home-authority", "--types", types)
     demo.run("trust", "accredit", "--parent", "home-authority", "--child", "accreditation-body",
              "--as", "tao", "--types", types)  # fmt: skip
@@ -235,6 +236,8 @@ def story(home: Path) -> None:
         one_credential(demo, files)
         cohort_and_passport(demo, files)
         revocation(demo, files)
+        # Before the apprenticeship: its logbook days move the local chain's clock ahead of ours.
+        recognition_of_prior_learning(demo, files.directory)
         apprenticeship(demo, files)
     finally:
         node.stop()

@@ -1,4 +1,4 @@
-"""`make demo`, steps 13 to 19: Amina's welding apprenticeship as a skills logbook (issue #16).
+"""`make demo`, steps 18 to 24: Amina's welding apprenticeship as a skills logbook (issue #16).
 
 The welding school publishes the programme and authorises two supervisors and an assessor; Amina's
 entries are signed and countersigned day by day (the local chain's clock is moved a day at a time),
@@ -48,9 +48,9 @@ def _rpc(rpc_url: str, method: str, params: list[Any]) -> Any:
 
 
 def programme(demo: Any, where: Path) -> dict[str, Path]:
-    """Step 13: the programme published; two supervisors and an assessor authorised; Amina enrolled."""
+    """Step 18: the programme published; two supervisors and an assessor authorised; Amina enrolled."""
     demo.step(
-        "13. Amina goes on to a welding apprenticeship at the same school, which keeps a skills logbook "
+        "18. Amina goes on to a welding apprenticeship at the same school, which keeps a skills logbook "
         "for it. The school publishes the programme (units, ESCO skills, hours, who signs each unit off, "
         "how far back an entry may be dated) and anchors its hash; it authorises two workplace "
         "supervisors, Farah and Omar, and an assessor, Kofi, each a person with a did:key; and enrols "
@@ -85,9 +85,9 @@ def entry(demo: Any, paths: dict[str, Path], signer: str, fields: tuple[str, str
 
 
 def days(demo: Any, paths: dict[str, Path]) -> str:
-    """Steps 14 and 15: three working days; the second one's entries anchored on the third. Day 2."""
+    """Steps 19 and 20: three working days; the second one's entries anchored on the third. Day 2."""
     demo.step(
-        "14. Day 1 at the shipyard: Amina records each task (unit, activity, hours, workplace), signed "
+        "19. Day 1 at the shipyard: Amina records each task (unit, activity, hours, workplace), signed "
         "with her did:key; her supervisor countersigns it under her authorisation. In the evening the "
         "school anchors the day's entries of all its learners as one Merkle root, one transaction."
     )
@@ -97,7 +97,7 @@ def days(demo: Any, paths: dict[str, Path]) -> str:
     next_day(demo.rpc_url)
     second = chain_day(demo.rpc_url)
     demo.step(
-        "15. Day 2 is at a village workshop without a network: the entries are signed and countersigned "
+        "20. Day 2 is at a village workshop without a network: the entries are signed and countersigned "
         "as files all the same. Day 3, back at the yard, the school anchors days 2 and 3 together: an "
         "entry may be anchored up to the programme's 7 days after its date."
     )
@@ -112,9 +112,9 @@ def days(demo: Any, paths: dict[str, Path]) -> str:
 
 
 def revoked_for_cause(demo: Any, paths: dict[str, Path], since: str) -> Path:
-    """Step 16: Omar's authorisation revoked for cause, from day 2 on. The record."""
+    """Step 21: Omar's authorisation revoked for cause, from day 2 on. The record."""
     demo.step(
-        f"16. The school learns that Omar signed off work at the village workshop that he never saw. It "
+        f"21. The school learns that Omar signed off work at the village workshop that he never saw. It "
         f"revokes his authorisation for cause: his sign-offs from {since} on are not to be trusted. The "
         "chain's status event carries only a reason code, so the date is in a record the school signs "
         "and anchors, which travels with Amina's extract."
@@ -126,22 +126,22 @@ def revoked_for_cause(demo: Any, paths: dict[str, Path], since: str) -> Path:
 
 
 def qualification(demo: Any, paths: dict[str, Path], record: Path, trust_list: Path) -> None:
-    """Steps 17 to 19: the qualification issued; the extract shared and checked abroad."""
+    """Steps 22 to 24: the qualification issued; the extract shared and checked abroad."""
     demo.step(
-        "17. Amina has done the hours of both units. The school checks her whole logbook as a verifier "
+        "22. Amina has done the hours of both units. The school checks her whole logbook as a verifier "
         "would (Omar's day-2 sign-off does not count) and issues the qualification: a skills credential "
         "naming the root of the entries that count and summarising them, and the same summary as a "
         "1EdTech CLR 2.0 credential."
     )
     demo.run("logbook", "complete", str(paths["book"]), "--issuer", "welding-school", "--record", str(record))
     demo.step(
-        "18. Amina shares her logbook with an employer abroad: an extract of her entries with their "
+        "23. Amina shares her logbook with an employer abroad: an extract of her entries with their "
         "proofs, the school's revocation record and the qualification."
     )
     extract = paths["programme"].parent / "amina-logbook-extract.json"
     demo.run("logbook", "share", str(paths["book"]), "--out", str(extract), "--record", str(record))
     demo.step(
-        "19. The employer checks each entry against the registry: both signatures, the signer's "
+        "24. The employer checks each entry against the registry: both signatures, the signer's "
         "authorisation on that date, the day anchor, the entry's status, that it is Amina's. Omar's "
         "day-2 sign-off shows as not valid, and says why; every other entry stands (exit code 1: not "
         "everything shown is valid). The same check is on the service's page, /logbook."
@@ -150,7 +150,7 @@ def qualification(demo: Any, paths: dict[str, Path], record: Path, trust_list: P
 
 
 def apprenticeship(demo: Any, files: Any) -> None:
-    """Steps 13 to 19, in the demo's files directory (`files/logbook/`)."""
+    """Steps 18 to 24, in the demo's files directory (`files/logbook/`)."""
     paths = programme(demo, files.directory / "logbook")
     since = days(demo, paths)
     record = revoked_for_cause(demo, paths, since)

@@ -59,7 +59,7 @@ class ServiceConfig:
     require_trusted_root: bool = False
     # The directory of published programmes and of the boxes entry files wait in for their next
     # signer (`registry serve --logbook-dir`, ops/logbook/store.py); shared by every worker process
-    # (and every machine, on a network file system). None: the logbook routes that keep state answer 501.
+    # (and every machine, on a network file system). None: the logbook routes that keep state answer 404.
     logbook_dir: Path | None = None
     # The destination authority whose recognition decisions /verify and the page apply (`registry serve
     # --recognised-in`, a DID or a name in the service's trust list); None: no recognition finding.

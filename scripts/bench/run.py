@@ -29,7 +29,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from scripts.bench import directory, gas, logbook, memory, report, sampling, throughput
+from scripts.bench import directory, gas, logbook, memory, report, rpl, sampling, throughput
 from scripts.bench.chain import BenchChain, bench_chain
 from scripts.bench.coldstart import cold_start
 from scripts.bench.recognition import recognition_gas
@@ -250,6 +250,8 @@ def gas_phase(results: dict[str, Any], world: World, chain: BenchChain, sizes: S
     log(f"issuance throughput: a cohort of {sizes.cohorts[-1]}")
     big, results["issue"] = throughput.issuance(world, sizes.cohorts[-1])
     ours[f"cohort_{sizes.cohorts[-1]}"] = gas.cohort_op(big)
+    log("recognition of prior learning: one RPL credential, one work-experience attestation")
+    ours.update(rpl.rpl_gas(world, world.settings.home))
     log("bulk revocation, suspension and reinstatement")
     ours.update(gas.ours_bulk_status(world, sizes.bulk_revoke))
     figures, scattered = gas.ours_scattered_revoke(world, big, sizes.scattered_revoke, rng)

@@ -49,12 +49,21 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     assert published.returncode == 0, published.stderr
     decision = published.stdout.split()[1]
     assert decision.startswith("0x") and len(decision) == 66
+    # Journaled as every write: the row names the contract and function, confirmed.
+    from registry.chain.txmanager import Journal
+
+    rows = [
+        op for op in Journal(settings.journal_file, read_only=True).all() if op.call.contract == "RecognitionRegistry"
+    ]
+    assert [(op.call.function, op.state) for op in rows] == [("publish", "confirmed")], rows
 
     suspended = run(settings, "recognition", "suspend", "recognition-office", decision)
     assert suspended.returncode == 0 and f"decision {decision}: suspended" in suspended.stdout, suspended.stderr
     listed = run(settings, "recognition", "list", "recognition-office")
     assert f"decision {decision}: SUSPENDED, recognised here as Schweißer/in (level 4 of German Qualifications " \
            "Framework (DQR))" in listed.stdout, listed.stdout + listed.stderr  # fmt: skip
+    assert listed.stdout.startswith(f"recognition-office ({office.did}): 1 recognition decision(s)")
+    assert f"root Vocational Authority ({chain.root.did})" in listed.stdout  # names from the trust list
     # Reinstated in Python: the CLI's three status commands share one function (`_change`).
     Recognition(Registry.connect(settings)).set_status(office, bytes.fromhex(decision[2:]), DecisionStatus.ACTIVE, 4)
     shown = run(settings, "recognition", "show", decision)

@@ -36,6 +36,13 @@ def test_the_demo_tells_the_whole_story_and_keeps_its_files(tmp_path: Path) -> N
         "NOT ALL VALID: 1 of 2 credentials valid",
         "REVOKED: revoked on",
         "COULD NOT DETERMINE",
+        # Recognition of prior learning (issue #17): RPL at home, work abroad attested and recognised.
+        "issued RPL credential 'MIG/MAG welding (recognised prior learning)'",
+        "assurance: a work-experience attestation by a registered organisation",
+        "recognition: recognised here as Schweißer/in (Teilqualifikation) (level 3 of",
+        "matched: Fillet weld, 6 mm plate (Photograph)",
+        "issued RPL credential 'MIG/MAG welding, level 2 (recognised prior learning)'",
+        "matched: Work experience: welder (Work experience attestation)",
         # Amina's apprenticeship logbook (scripts/demo_logbook.py): days 1, then 2 and 3 anchored together.
         "anchored 2 entries of 1 logbook",
         "anchored 4 entries of 1 logbook",

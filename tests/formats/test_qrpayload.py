@@ -51,7 +51,8 @@ def _holder_file(profile: str) -> dict[str, object]:
         token = sign_vc2(vc, issuer.signing_key, issuer.kid, loader=skills_context_loader)
     hashes = tuple("0x" + os.urandom(32).hex() for _ in range(3))
     addresses = tuple("0x" + os.urandom(20).hex() for _ in range(3))
-    locator = Locator(31337, 1, "0x" + os.urandom(32).hex(), addresses, hashes, "https://registry.example")  # type: ignore[arg-type]
+    recognition = ("0x" + os.urandom(20).hex(), "0x" + os.urandom(32).hex())  # the fourth contract (issue #17)
+    locator = Locator(31337, 1, "0x" + os.urandom(32).hex(), addresses, hashes, "https://registry.example", recognition)  # type: ignore[arg-type]
     return {"format": "skills-credential/1", "credential": token, "registry": locator.to_json()}
 
 

@@ -195,13 +195,13 @@ def recognition_list(
     settings = settings_of(ctx, rpc, deployment)
     did = did_of(settings, authority)
     decisions = Recognition(Registry.connect(settings, journal=False)).decisions(did)
+    names = _names(settings, {did: None if authority.startswith("did:") else authority})
     if as_json:
-        write_json({"authority": did, "decisions": [d.to_json() for d in decisions]})
+        write_json({"authority": did, "authority_name": names.get(did), "decisions": [d.to_json() for d in decisions]})
         return
-    if not decisions:
-        out.print(f"{shown(did)} has published no recognition decision")
+    out.print(shown(f"{_named(did, names)}: {len(decisions)} recognition decision(s)"))
     for decision in decisions:
-        _print_decision(decision, history=False)
+        _print_decision(decision, history=False, names=names)
 
 
 @app.command("show")
@@ -219,7 +219,10 @@ def recognition_show(
     if as_json:
         write_json(found.to_json())
         return
-    _print_decision(found, history=True)
+    names = _names(settings, {})
+    if found.document is not None:
+        out.print(shown(f"published by {_named(found.document.authority, names)}"))
+    _print_decision(found, history=True, names=names)
 
 
 @app.command("frameworks")
@@ -236,7 +239,26 @@ def recognition_frameworks(as_json: JsonOpt = False) -> None:
         out.print(shown(f"{f.key}: {f.name} ({f.jurisdiction}), id {f.id}; levels {levels}"))
 
 
-def _print_decision(decision: Any, *, history: bool) -> None:
+def _names(settings: Settings, given: dict[str, str | None]) -> dict[str, str]:
+    """DID -> the name the verifier's default trust list (else the command line's identity) gives it."""
+    from registry.ops.inputs import trust_lists
+
+    names = {did: name for did, name in given.items() if name}
+    try:
+        listed = trust_lists(None, settings)
+    except (InputError, OSError):  # names are a courtesy: an unreadable list names nobody
+        listed = None
+    for root in listed.listed() if listed is not None else ():
+        if root.name:
+            names[root.did] = root.name
+    return names
+
+
+def _named(did: Any, names: dict[str, str]) -> str:
+    return f"{names[did]} ({did})" if did in names else str(did)
+
+
+def _print_decision(decision: Any, *, history: bool, names: dict[str, str]) -> None:
     data = decision.to_json()
     doc = data["document"] or {}
     scope = doc.get("scope") or {}
@@ -244,7 +266,7 @@ def _print_decision(decision: Any, *, history: bool) -> None:
     lines = [
         f"decision {data['id']}: {data['status'].upper()}, recognised here as {decision.outcome_words()}",
         f"  scope: {', '.join(scope.get('types') or [])}, EQF {', '.join(map(str, scope.get('eqfLevels') or []))}"
-        f", root {scope.get('root')}"
+        f", root {_named(scope.get('root'), names)}"
         + "".join(f", {k} {', '.join(scope[k])}" for k in ("issuers", "programmes", "schemas") if scope.get(k)),
         f"  applies {data['valid_from'][:10]} to {until[:10]}; published {data['published']}",
     ]

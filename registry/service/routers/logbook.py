@@ -4,7 +4,8 @@ entry files between learner, supervisor and provider for countersigning and day 
 Everything is signed by the people it belongs to, on their own machines: the service holds no key.
 A day's anchor is a client-signed transaction relayed by /api/transactions/anchor-cohort and /send.
 The programmes and the boxes live in the one directory the operator configures (`registry serve
---logbook-dir`, ops/logbook/store.py); without it these routes answer 501 and the check still works.
+--logbook-dir`, ops/logbook/store.py); without it these routes answer 404 (`logbook-store-off`)
+and the check still works.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class BoxRequest(BaseModel):
 def _store(request: Request) -> LogbookStore:
     directory: Path | None = request.app.state.config.logbook_dir
     if directory is None:
-        raise Problem(501, "this service keeps no logbook directory (`registry serve --logbook-dir`)",
+        raise Problem(404, "this service keeps no logbook directory (`registry serve --logbook-dir`)",
                       slug="logbook-store-off")  # fmt: skip
     return LogbookStore(directory)
 
@@ -83,7 +84,7 @@ def _anchored(registry: Registry, token: str) -> Any:
     return reads.anchored(programme.provider, token)
 
 
-@router.post("/programmes", status_code=201, responses=problems(400, 409, 501, 503))
+@router.post("/programmes", status_code=201, responses=problems(400, 404, 409, 503))
 def publish_programme(body: Published, request: Request, registry: RegistryDep) -> Any:
     """Keep a published programme so verifiers can fetch it by id: it must be signed by its provider
     and its hash anchored by that provider (409 otherwise). A new version is a new document."""
@@ -95,7 +96,7 @@ def publish_programme(body: Published, request: Request, registry: RegistryDep) 
     return {"id": programme.id, "version": programme.version, "hash": sha256_hex(body.token)}
 
 
-@router.get("/programmes/{programme_id:path}", responses=problems(400, 404, 501, 503))
+@router.get("/programmes/{programme_id:path}", responses=problems(400, 404, 503))
 def get_programme(programme_id: str, request: Request, registry: RegistryDep, version: int | None = None) -> Any:
     """The programme `programme_id` (its highest version, or `version`): the signed document, its
     content, and the anchor (block, time) that shows it is the one its provider published."""
@@ -110,7 +111,7 @@ def get_programme(programme_id: str, request: Request, registry: RegistryDep, ve
     raise Problem(404, f"no anchored {which}programme {programme_id[:100]} is published here", slug="not-found")
 
 
-@router.post("/boxes/{did:path}/entries", status_code=201, responses=problems(400, 409, 501))
+@router.post("/boxes/{did:path}/entries", status_code=201, responses=problems(400, 404, 409))
 def deposit(did: str, body: dict[str, Any], request: Request) -> Any:
     """Queue an entry file (skills-logbook-entry/1) for `did`: a learner's signed entry for her
     supervisor, a countersigned one for the provider, an anchored one back to the learner. Its
@@ -124,7 +125,7 @@ def deposit(did: str, body: dict[str, Any], request: Request) -> Any:
         raise Problem(409, str(exc), slug="box-full") from exc
 
 
-@router.post("/boxes/{did:path}/fetch", responses=problems(400, 403, 501, 503))
+@router.post("/boxes/{did:path}/fetch", responses=problems(400, 403, 404, 503))
 def fetch(did: str, body: BoxRequest, request: Request, lazy_registry: LazyRegistryDep) -> Any:
     """The entry files waiting for `did`, oldest first ({items: [{id, file}]}), after removing the
     ids the request names as `done`. The request is signed by the box's owner (did:key, or a

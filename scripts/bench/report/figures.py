@@ -58,7 +58,7 @@ def _gas(ours: dict[str, Any], peers: dict[str, Any]) -> dict[str, Any]:
     }
     if "single_revoke_same_word" in ours:
         g["single_revoke_same_word"] = ours["single_revoke_same_word"]["gas"]
-    for name in RECOGNITION:  # issue 17: a run before it has none
+    for name in (*RECOGNITION, "rpl_credential", "work_attestation"):  # issue 17: a run before it has none
         if name in ours:
             g[name] = ours[name]["gas"]
     for source in (ours, peers):
