@@ -64,7 +64,7 @@ def run_quickstarts(tmp_path: Path, chain_port: int, service_port: int) -> tuple
     text = README.read_text()
     assert CHAIN_PORT in text and SERVICE_PORT in text  # the ports this test moves
     blocks = quickstart_blocks(text)
-    assert len(blocks) == 7, "one block per kind of user, then the clean-up"
+    assert len(blocks) == 8, "one block per kind of user, then the clean-up"
     assert (ROOT / ".venv" / "bin" / "registry").exists(), "the quickstarts run the repository's .venv (make bootstrap)"
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
     env.update(TMPDIR=str(tmp_path), COLUMNS="200")
@@ -96,7 +96,7 @@ def check_employer(employer: str, trial: Path) -> None:
 def test_the_readme_quickstarts_run_as_written(tmp_path: Path) -> None:
     chain_port, service_port = free_port(), free_port()
     outputs, elapsed = run_quickstarts(tmp_path, chain_port, service_port)
-    network, centre, worker, employer, authority, recognition, cleanup = outputs
+    network, centre, worker, employer, authority, recognition, rpl, cleanup = outputs
     (trial,) = (p for p in tmp_path.iterdir() if (p / "network").is_dir())
 
     assert "is a Root TAO" in network and network.count("accredited as T") == 2
@@ -121,6 +121,10 @@ def test_the_readme_quickstarts_run_as_written(tmp_path: Path) -> None:
 
     assert "published by did:ebsi:" in recognition and "ACTIVE, recognised here as Schweißer/in" in recognition
     assert "recognition: recognised here as Schweißer/in (MIG/MAG) (level 4 of German Qualifications" in recognition
+
+    assert "issued RPL credential 'MIG/MAG welding (recognised prior learning)'" in rpl
+    assert "evidence: 1 of 3 evidence items shown and matched, 0 altered (not valid), 2 not shown" in rpl
+    assert "amina-work.json: VALID" in rpl and "assurance: a work-experience attestation by a registered" in rpl
 
     assert "anvil stopped" in cleanup
     assert not AnvilNode(trial / "network" / "node").pid_file.exists()
