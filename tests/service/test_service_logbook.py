@@ -142,6 +142,9 @@ def test_a_box_is_read_only_by_its_owner_with_a_fresh_request(http: httpx.Client
     stale = sign_box_request(owner, owner.did, [], now=int(time.time()) - 3600)
     response = http.post(f"/api/logbook/boxes/{owner.did}/fetch", json={"request": stale})
     assert "within 300 s" in assert_problem(response, 400)["detail"]
+    outside = sign_box_request(owner, owner.did, ["../" * 20 + "abcd"])  # a path, not a box id: never reaches a file
+    response = http.post(f"/api/logbook/boxes/{owner.did}/fetch", json={"request": outside})
+    assert "ids of items read before" in assert_problem(response, 400)["detail"]
     altered = world.entries["good"].to_json() | {"entry": world.entries["bobs"].entry}  # another entry's parts
     response = http.post(f"/api/logbook/boxes/{owner.did}/entries", json=altered)
     assert "countersignature is not its signer's over this entry" in assert_problem(response, 400)["detail"]

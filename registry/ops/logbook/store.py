@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ from registry.keystore import Identity
 
 BOX_LIMIT = 500  # entry files waiting in one box; a deposit beyond is refused
 BOX_REQUEST = "logbook-box-request+jwt"
+_BOX_ID = re.compile(r"[0-9a-f]{64}")
 REQUEST_FRESH_S = 300  # how old (or how far ahead of the service's clock) a box request may be
 
 
@@ -92,7 +94,12 @@ def box_request(token: str, owner: str, now: float) -> tuple[jwt.CompactJWS, lis
     if not isinstance(iat, int) or abs(now - iat) > REQUEST_FRESH_S:
         raise InputError(f"the request must be signed within {REQUEST_FRESH_S} s of now: sign a new one")
     done = p.get("done", [])
-    if not isinstance(done, list) or not all(isinstance(d, str) and len(d) == 64 for d in done) or len(done) > 1000:
+    # Box ids only (64 lowercase hex): they name files, so nothing else may reach the file system.
+    if (
+        not isinstance(done, list)
+        or not all(isinstance(d, str) and _BOX_ID.fullmatch(d) for d in done)
+        or len(done) > 1000
+    ):
         raise InputError("'done' must list the ids of items read before")
     return parsed, done
 
