@@ -39,11 +39,11 @@ def sha256_hex(token: str) -> str:
 def entry_date(text: Any) -> int:
     """The start (UTC) of an entry's day, `YYYY-MM-DD`."""
     if not isinstance(text, str) or len(text) != 10:
-        raise InputError(f"an entry's date must be YYYY-MM-DD, not {str(text)[:20]!r}")
+        raise InputError(f"a day must be YYYY-MM-DD, not {str(text)[:20]!r}")
     try:
         return int(datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC).timestamp())
     except ValueError as exc:
-        raise InputError(f"an entry's date must be YYYY-MM-DD, not {text!r}") from exc
+        raise InputError(f"a day must be YYYY-MM-DD, not {text!r}") from exc
 
 
 def sign_record(typ: str, payload: dict[str, Any], key: Any, kid: str) -> str:

@@ -110,6 +110,11 @@ def _signoff_part(ctx: Context, f: Any, report: EntryReport) -> None:
     _authorisation_part(ctx, f.authorisation, sig.payload, report)
 
 
+def _a(role: str) -> str:
+    """The role with its article ("a supervisor", "an assessor")."""
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+
 def _authorisation_part(ctx: Context, token: str, sig: dict[str, Any], report: EntryReport) -> None:
     provider, reads = ctx.programme.provider, ctx.reads
     parsed = signed_by(token, "supervisor-authorisation+jwt")
@@ -123,7 +128,7 @@ def _authorisation_part(ctx: Context, token: str, sig: dict[str, Any], report: E
         report.invalid.append(f"the signer is not authorised for the programme {ctx.programme.ref}")
     elif unit is not None and subject.get("role") != unit.signer:
         report.invalid.append(
-            f"unit {unit.id} is signed off by an {unit.signer}, and the signer is a {subject.get('role')}"
+            f"unit {unit.id} is signed off by {_a(unit.signer)}, and the signer is {_a(str(subject.get('role')))}"
         )
     elif isinstance(place := subject.get("workplace"), str) and place != report.workplace:
         report.invalid.append(
