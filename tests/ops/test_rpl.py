@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from jsonschema import Draft202012Validator
 
 from registry.config import Settings
+from registry.errors import InputError
 from registry.formats import jwt, ownschemas
 from registry.formats.accreditation import Scope
 from registry.formats.credential import Achievement, HolderFile, Occupation
@@ -42,6 +44,9 @@ class Issued:
     manifest: Path
     evidence: Path  # where the holder keeps her files
     vc: dict[str, Any]
+    authorisation: str = ""
+    provider: Any = None
+    assessment: Any = None
 
 
 @pytest.fixture
@@ -84,7 +89,8 @@ def rpl_world(make_issuer, trust: Trust, registry: Registry, settings: Settings,
     done = centre_ops.issue_rpl(worker.did, achievement, tmp_path / "amina-rpl.json", None)
     trust_list = trusted_roots(root.did)
     vc = jwt.parse(done.issued.holder_file.credential).payload
-    return Verifier(registry, trust_list), Issued(tmp_path / "amina-rpl.json", done.manifest, kept, vc), registry
+    found = Issued(tmp_path / "amina-rpl.json", done.manifest, kept, vc, authorisation, provider, parsed)
+    return Verifier(registry, trust_list), found, registry
 
 
 def _attest(registry: Registry, employer: Identity, settings: Settings, holder: str, out: Path) -> Path:
@@ -182,3 +188,30 @@ def test_new_types_validate_against_the_schemas_they_name(rpl_world: Any, tmp_pa
         # (revocation and suspension) where OB 3.0 allows one.
         assert set(error_paths(ob3.validate_ob3(vc))) <= {"credentialStatus"}
         assert ob3.validate_ob3({**vc, "credentialStatus": vc["credentialStatus"][0]}) == []
+
+
+def test_the_service_checks_the_assessor_too(rpl_world: Any, settings: Settings) -> None:
+    verifier, issued, _ = rpl_world
+    from registry.service.config import ServiceConfig
+    from tests.helpers.service_helpers import start_service
+
+    config = ServiceConfig(rate_per_s=0, head_max_age_s=0, trust_list=verifier.trust_list, require_trusted_root=True)
+    running = start_service(settings, config)
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as http:
+            report = http.post("/verify", json={"credential": issued.file.read_text()}).json()
+    finally:
+        running.stop()
+    assert report["verdict"] == "valid", report["summary"]
+    assert [c["outcome"] for c in report["checks"] if c["name"] == "assessor"] == ["pass"]
+
+
+def test_a_revoked_assessor_signs_off_nothing_new(rpl_world: Any, settings: Settings) -> None:
+    verifier, issued, registry = rpl_world
+    issued.provider.revoke_authorisation(issued.authorisation, 1, None)
+    centre = RplIssuer(registry, issued.provider.identity, settings, issued.assessment)
+    with pytest.raises(InputError, match=r"the assessor cannot sign off this assessment: .*revoked"):
+        centre.prepare(issued.authorisation)
+    # What she assessed before the revocation stands.
+    report = verifier.verify("rpl", issued.file.read_bytes())
+    assert not add_rpl_checks(report, registry, None) and report.verdict == "valid", report.summary

@@ -9,7 +9,8 @@ import shutil
 from pathlib import Path
 
 from registry.chain.deployment import write_json_atomic
-from registry.keystore import new_natural_person
+from registry.formats.logbook import sign_record, signed_by
+from registry.keystore import new_legal_entity, new_natural_person
 from registry.ops.logbook import Logbook, verify_extract
 from registry.ops.logbook import sync as syncing
 from registry.ops.logbook.book import countersign, load_entry
@@ -46,9 +47,18 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
         write_json_atomic(path, countersign(load_entry(path), sup, authorisation, now).to_json())
     assert syncing.supervisor(inbox, sup, boxes).sent == 2 and len(list((inbox / "sent").glob("*.json"))) == 2
 
+    # A sign-off under an authorisation that names the provider but was not signed by it: set aside.
+    forger = new_legal_entity("forger")
+    claims = signed_by(authorisation, "supervisor-authorisation+jwt").payload
+    forged = sign_record("supervisor-authorisation+jwt", claims, forger.signing_key, provider.identity.kid)
+    extra = book.add(learner, {"date": day(0), "unit": "U1", "activity": "x", "hours": 1, "workplace": "Y"}, None, now)
+    book.path_of(extra.id).unlink()  # not hers to keep: only the forged sign-off travels
+    boxes.logbook_deposit(provider.identity.did, countersign(extra, sup, forged, now).to_json())
+
     desk = tmp_path / "provider"
     done = syncing.provider(desk, provider, boxes)
-    assert (done.anchored, done.sent, done.refused) == (2, 2, [])
+    assert (done.anchored, done.sent) == (2, 2)
+    assert done.refused == [f"entry {extra.id} is not countersigned under one of this provider's authorisations"]
     assert len(list((desk / "delivered").glob("*.json"))) == 2
 
     back = syncing.learner(book, learner, boxes, sup.did)

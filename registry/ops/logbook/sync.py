@@ -30,6 +30,7 @@ from registry.formats.logbook.records import signed_by
 from registry.keystore import Identity
 from registry.ops.logbook.book import Logbook, load_entry
 from registry.ops.logbook.provider import Provider
+from registry.ops.logbook.reports import Reads
 from registry.ops.logbook.store import check_entry_file
 
 
@@ -148,12 +149,13 @@ def provider(directory: Path, owner: Provider, boxes: Boxes) -> Synced:
     seen = {p.name for sub in ("anchored", "delivered") for p in (directory / sub).glob("*.json")}
     chosen: dict[str, EntryFile] = {}
     done = []
+    reads = Reads(owner.registry)  # its own signature, by a current or former key
     for item, f, why in _items(boxes, owner.identity):
         done.append(item)
         if f is None or f.countersignature is None or f.authorisation is None or f.anchor is not None:
             result.refused.append(why or "an entry file that is not countersigned, or is anchored already")
-        elif signed_by(f.authorisation, "supervisor-authorisation+jwt").payload.get("iss") != owner.identity.did:
-            result.refused.append(f"entry {f.id} is countersigned under another provider's authorisation")
+        elif not reads.provider_signed(signed_by(f.authorisation, "supervisor-authorisation+jwt"), owner.identity.did):
+            result.refused.append(f"entry {f.id} is not countersigned under one of this provider's authorisations")
         elif f"{_stem(f.id)}.json" not in seen:
             chosen.setdefault(f.id, f)
     if chosen:

@@ -1,9 +1,10 @@
 """What a verifier adds to the report of an RPL credential (issue #17): its assessor, and, with
 `verify --evidence DIR`, the evidence items the holder showed.
 
-The assessor (the `assessor` check): the authorisation the credential carries must be the issuing
-centre's, signed and anchored, role assessor, naming her, in force on the assessment's date and not
-revoked by then (ops/rpl/assessor.py). It fails the credential as any failed check does; a chain
+The assessor (the `assessor` check, by `registry verify` and the service's POST /verify alike):
+the authorisation the credential carries must be the issuing centre's, signed and anchored, role
+assessor, naming her, in force on the assessment's date and not revoked by then
+(ops/rpl/assessor.py). It fails the credential as any failed check does; a chain
 that cannot be asked makes it "could not check".
 
 The evidence (the report's `evidence`): per item, `matched` (a file shown is the very file
@@ -36,11 +37,15 @@ def add_rpl_checks(report: Report | PassportReport, registry: Registry | None, d
     """The assessor check and (with `directory`) the evidence, for every RPL credential of the report;
     True when a shown evidence file was altered."""
     if isinstance(report, PassportReport):
+        before = [inner.verdict for inner in report.credentials]
         altered = [add_rpl_checks(inner, registry, directory) for inner in report.credentials]
-        report.verdict, report.summary = _passport_verdict(report.checks, report.credentials)
+        if before != [inner.verdict for inner in report.credentials]:  # an assessor check failed
+            report.verdict, report.summary = _passport_verdict(report.checks, report.credentials)
         return any(altered)
-    vc = report.vc() if report.verdict is not Verdict.INVALID or directory else None
-    assessment, items = rpl.rpl_parts(vc)
+    # Only an RPL credential is decoded again (the service calls this for every report it sends).
+    is_rpl = rpl.RPL_TYPE in (report.credential.get("types") or ())
+    vc = report.vc() if (is_rpl and report.verdict is not Verdict.INVALID) or directory else None
+    assessment, items = rpl.rpl_parts(vc) if is_rpl or directory else (None, [])
     if assessment is not None and report.verdict is Verdict.VALID:
         _assessor(report, vc, assessment, registry)
     if directory is None or vc is None:

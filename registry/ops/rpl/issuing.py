@@ -52,7 +52,13 @@ class RplIssuer(Issuer):
         """The assessor (refused unless authorised by this centre on the assessment's date), then the
         evidence items: each file hashed with a fresh salt, each attestation by its credential hash."""
         assessor = authorised_assessor(authorisation)
-        problem = assessor_problem(self.registry, self.identity.did, authorisation, assessor, self.assessment.date)
+        did, now = self.identity.did, self.registry.signing_time()
+        if self.assessment.date > now:
+            raise InputError("the assessment is dated in the future")
+        # Authorised on the assessment's date, and still now (a revoked assessor signs off nothing new).
+        problem = assessor_problem(self.registry, did, authorisation, assessor, self.assessment.date) or (
+            assessor_problem(self.registry, did, authorisation, assessor, now)
+        )
         if problem is not None:
             raise InputError(f"the assessor cannot sign off this assessment: {problem}")
         self.assessment = replace(self.assessment, assessor=assessor, authorisation=authorisation)

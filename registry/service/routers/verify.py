@@ -14,6 +14,7 @@ from registry.formats import jwt
 from registry.formats.did import check_did
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
+from registry.ops.rpl.checks import add_rpl_checks
 from registry.ops.trust import Need, Trust, TrustList, evaluate_at
 from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.service.deps import LazyRegistryDep, RegistryDep
@@ -85,6 +86,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
             verifier = _verifier(request, body, None, roots, str(exc))
         passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
+        add_rpl_checks(passport, verifier.registry, None)  # an RPL credential's assessor (ops/rpl/checks.py)
         _recognise(request, verifier.registry, roots, at, passport)
         return _answer(request, passport.to_json())
     if _is_passport(content):
@@ -105,6 +107,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     roots = _trust_list(request, body.trustList)
     verifier = _verifier(request, body, registry, roots)
     (report,) = verifier.verify_many([("request", content)], at)
+    add_rpl_checks(report, registry, None)
     _recognise(request, registry, roots, at, report)
     if setup_error is not None:
         # As the CLI does: name the real reason rather than "no chain connection configured".
