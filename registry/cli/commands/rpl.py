@@ -22,7 +22,7 @@ from registry.cli.options import (
     settings_of,
     text,
 )
-from registry.cli.output import out
+from registry.cli.output import count, out
 from registry.errors import InputError
 from registry.text import shown
 
@@ -148,7 +148,7 @@ def disclose(
     for name in item:
         shutil.copyfile(files / name, out_dir / name)
     write_json_atomic(out_dir / manifest.name, {**data, "items": [entries[name] for name in item]})
-    out.print(f"{len(item)} evidence items and their salts in {shown(out_dir)}; the others stay unseen")
+    out.print(f"{count(len(item), 'evidence item')} (files and salts) in {shown(out_dir)}; the others stay unseen")
 
 
 def attest(
