@@ -42,6 +42,7 @@ _FIELDS = {"rest": r".*", "n": r"\d+", "v": r"\d+", "block": r"\d+", "check": r"
 _HEADLINES = (
     N_("VALID: every check passed"),
     N_("VALID: all {n} credentials valid"),
+    N_("VALID: its credential is valid"),
     N_("NOT ALL VALID: {v} of {n} credentials valid"),
     N_("COULD NOT DETERMINE: {v} of {n} valid"),
     N_(

@@ -34,9 +34,9 @@ def test_verify_speaks_french_and_arabic(settings: Settings, issuer: Issuer, hol
 
     french = verify(settings, "--lang", "fr", "verify", str(valid))
     assert french.returncode == 0, french.stdout + french.stderr
-    assert f"{valid}: VALIDE : toutes les vérifications ont réussi" in french.stdout
-    assert "✔ statut de révocation : non révoquée" in french.stdout and "délivrée le" in french.stdout
-    assert "✔ signature : signée par did:ebsi:" in french.stdout
+    assert f"{valid}: VALIDE\u00a0: toutes les vérifications ont réussi" in french.stdout
+    assert "✔ statut de révocation\u00a0: non révoquée" in french.stdout and "délivrée le" in french.stdout
+    assert "✔ signature\u00a0: signée par did:ebsi:" in french.stdout
 
     arabic = verify(settings, "verify", str(valid), env={"LANG": "ar_MA.UTF-8"})
     assert arabic.returncode == 0, arabic.stdout + arabic.stderr
@@ -45,7 +45,7 @@ def test_verify_speaks_french_and_arabic(settings: Settings, issuer: Issuer, hol
 
     both = verify(settings, "--lang", "fr", "verify", str(valid), str(tmp_path / "revoked.json"))
     assert both.returncode == 1, both.stdout + both.stderr
-    assert f"{tmp_path / 'revoked.json'}: RÉVOQUÉE : " in both.stdout
+    assert f"{tmp_path / 'revoked.json'}: RÉVOQUÉE\u00a0: " in both.stdout
     assert "2 attestations vérifiées" in both.stdout and "révoquée" in both.stdout
 
     machine = verify(settings, "--lang", "ar", "verify", "--json", str(valid))

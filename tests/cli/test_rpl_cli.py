@@ -66,3 +66,8 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
     attestation = cli(home, "verify", str(work), *net)
     assert attestation.returncode == 0 and "registered organisation" in attestation.stdout, attestation.stdout
     one_line_error(cli(home, "verify", str(credential), "--evidence", str(tmp_path / "nowhere"), *net), "--evidence")
+    (tmp_path / "bad.json").write_text(json.dumps({"name": "x", "eqf": 3, "methods": ["guessing"], "date": day}))
+    one_line_error(cli(home, "rpl", "issue", "--issuer", "rpl-centre", "--holder", amina, "--assessment",
+                       str(tmp_path / "bad.json"), "--assessor-authorisation", str(tmp_path / "sam.jwt"),
+                       "--out", str(tmp_path / "never.json"), *net), "an assessment method is one of")  # fmt: skip
+    assert not (tmp_path / "never.json").exists() and not (tmp_path / "never.evidence.json").exists()

@@ -93,12 +93,12 @@ def test_every_verdict_line_the_verifier_writes_is_translated() -> None:
     ]
     i18n.use("fr")
     assert [headline(line) for line in lines] == [
-        "VALIDE : toutes les vérifications ont réussi",
-        "RÉVOQUÉE : the facts",
-        "SUSPENDUE : the facts",
-        "NON VALIDE : signature : the facts",
-        "INDÉTERMINÉ : the facts",
-        "RACINE NON RECONNUE : authentique et ancrée ; the facts",
+        "VALIDE\u00a0: toutes les vérifications ont réussi",
+        "RÉVOQUÉE\u00a0: the facts",
+        "SUSPENDUE\u00a0: the facts",
+        "NON VALIDE\u00a0: signature\u00a0: the facts",
+        "INDÉTERMINÉ\u00a0: the facts",
+        "RACINE NON RECONNUE\u00a0: authentique et ancrée\u00a0; the facts",
     ]
     i18n.use("ar")
     assert headline(lines[0]) == "صالحة: نجحت جميع عمليات التحقق"
@@ -114,8 +114,8 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     assert [summary_note(note) for note in notes] == [
         "son attestation est valide et compte",
         "les 3 attestations sont valides et comptent",
-        "attestations valides et retenues : 1 sur 2 ; les autres sont listées avec leur verdict",
-        "rien ne compte : le passeport a échoué à la vérification signature du titulaire, lien au titulaire",
+        "attestations valides et retenues\u00a0: 1 sur 2\u00a0; les autres sont listées avec leur verdict",
+        "rien ne compte\u00a0: le passeport a échoué à la vérification signature du titulaire, lien au titulaire",
     ]
     assert check_message("not revoked") == "non révoquée"
     assert check_message("valid from 2026-01-01T00:00:00Z with no expiry date") == (
@@ -167,3 +167,26 @@ def test_no_message_hides_inside_an_f_string() -> None:
                 if fstring and re.search(r"\b(_|N_|ngettext)\(", token.string):
                     hidden.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
     assert hidden == []
+
+
+def test_a_passport_of_one_credential_says_so_in_the_singular() -> None:
+    from types import SimpleNamespace
+
+    from registry.ops.verify.presentation import _passport_verdict
+
+    one = [SimpleNamespace(verdict=Verdict.VALID)]  # only the verdict is read: a stand-in for a report
+    assert _passport_verdict([], one) == (Verdict.VALID, "VALID: its credential is valid")  # type: ignore[arg-type]
+    assert _passport_verdict([], one * 2)[1] == "VALID: all 2 credentials valid"  # type: ignore[arg-type]
+    i18n.use("fr")
+    assert headline("VALID: its credential is valid") == "VALIDE\u00a0: son attestation est valide"
+
+
+def test_french_puts_a_no_break_space_before_double_punctuation() -> None:
+    # French typography: a space before : ; ? ! that never breaks the line (U+00A0, everywhere).
+    for message in read("fr"):
+        if not message.id:
+            continue
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        for form in forms:
+            assert not re.search(r"(?<![\s\u00a0(])[:;?!](?=\s|$)", form), (message.id, form)
+            assert not re.search(r" [:;?!]", form), (message.id, form)

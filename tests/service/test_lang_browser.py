@@ -57,7 +57,7 @@ def passport_in_french(page: sync_api.Page, path: Path, passport: object) -> Non
     assert (verdict, title) == ("invalid", catalog("fr").messages["Not all valid"])
     summary = page.locator("#summary").inner_text()
     assert summary.startswith("Synthèse des compétences")
-    assert "attestations valides et retenues : 1 sur 2 ; les autres sont listées avec leur verdict" in summary
+    assert "attestations valides et retenues\u00a0: 1 sur 2\u00a0; les autres sont listées avec leur verdict" in summary
 
 
 def test_the_page_in_arabic_then_french(

@@ -108,7 +108,7 @@ def _passport_verdict(checks: list[Check], reports: list[Report]) -> tuple[Verdi
     if failed is not None:
         return Verdict.INVALID, f"INVALID: {failed.name}: {failed.message}"
     if valid == len(verdicts):
-        return Verdict.VALID, f"VALID: all {valid} credentials valid"
+        return Verdict.VALID, f"VALID: all {valid} credentials valid" if valid > 1 else "VALID: its credential is valid"
     if all(v in (Verdict.VALID, Verdict.UNTRUSTED_ROOT) for v in verdicts):
         return Verdict.UNTRUSTED_ROOT, (
             f"ROOT NOT TRUSTED: {valid} of {len(verdicts)} credentials valid, the others genuine but under a "
