@@ -156,6 +156,40 @@ def test_a_revocation_for_cause_reaching_back_makes_earlier_sign_offs_not_valid(
     assert verdict == "could not determine" and "revocation record" in why
 
 
+def test_an_entry_dated_before_the_for_cause_date_but_signed_off_after_it_is_not_valid(world: World) -> None:
+    """Her sign-offs from the date are untrusted: what counts is when she signed off, not only the
+    entry's date (found by the exploratory test: an entry of day -8 signed off today stood valid)."""
+    from registry.ops.logbook.book import countersign
+
+    now = world.registry.signing_time()
+    fraud, authorisation = world.people["fraud"], world.entries["fraud"].authorisation
+    assert authorisation is not None
+    made = [
+        world.amina.add(
+            world.people["amina"],
+            {"date": day(-8), "unit": "U1", "activity": name, "hours": 2, "workplace": "Yard 3"},
+            None,
+            now,
+        )
+        for name in ("signed off late", "signed off early")
+    ]
+    try:
+        late = countersign(made[0], fraud, authorisation, now - 3600)  # after day(-5)
+        early = countersign(made[1], fraud, authorisation, now - 7 * DAY)  # before it
+        anchored: dict[str, EntryFile] = {}
+        world.provider.anchor_day([late, early], lambda f: anchored.__setitem__(f.id, f))
+        extract = world.amina.share([world.entries["good"].id], [])
+        extract.entries[:] = [anchored[late.id], anchored[early.id]]
+        report = verify_extract(world.registry, extract, [world.record])
+    finally:  # the module's logbook keeps only the entries its other tests count
+        for entry in made:
+            world.amina.path_of(entry.id).unlink(missing_ok=True)
+    found = {e.id: (e.verdict, " ".join(e.to_json()["reasons"])) for e in report.entries}
+    assert found[late.id][0] == "not valid" and f"from {day(-5)} are not trusted" in found[late.id][1]
+    assert "signed off" in found[late.id][1]
+    assert found[early.id][0] == "valid", found[early.id]
+
+
 def test_an_entry_dated_before_the_backdating_window_is_reported(world: World) -> None:
     verdict, why = verdicts(world, ["backdated", "good"])["backdated"]
     assert verdict == "valid" and "backdated: dated more than 7 days before its day anchor" in why

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.errors import InputError
+from registry.formats.credential import iso
 from registry.formats.logbook import Extract, entry_date
 from registry.formats.logbook.records import LEAF_ENCODING, day_leaf, did_key_signed, sha256_hex, signed_by
 from registry.formats.merkle import leaf_hash, process_proof
@@ -152,9 +153,12 @@ def _in_force(
     number, index = status_of(a)
     revoked = ctx.reads.revocation(account, number, index)
     untrusted = ctx.for_cause.get(sha256_hex(token))
-    if untrusted is not None and day >= entry_date(untrusted):
+    # A sign-off is made when countersigned: an entry dated before the for-cause date but signed off
+    # on or after it is one of the sign-offs not to be trusted.
+    if untrusted is not None and max(day, signed) >= entry_date(untrusted):
         report.invalid.append(
             f"the signer's authorisation was revoked for cause: her sign-offs from {untrusted} are not trusted"
+            + ("" if day >= entry_date(untrusted) else f" (this entry of {report.date} was signed off {iso(signed)})")
         )
     elif revoked is not None and signed >= revoked[1]:
         report.invalid.append("the entry was countersigned after the signer's authorisation was revoked")
