@@ -175,8 +175,16 @@ def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[
         rows = safejson.loads(text, f"roster {path}")
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InputError(f"roster {path} must be a JSON list of objects")
-        return [_row(r, f"{path.name} entry {n}", resolve_holder) for n, r in enumerate(rows, 1)]
-    return [_row(row, where, resolve_holder) for row, where in _csv_rows(text, path)]
+        entries = [_row(r, f"{path.name} entry {n}", resolve_holder) for n, r in enumerate(rows, 1)]
+        if not entries:
+            raise InputError(f"roster {path} is an empty list: add one object per credential with name and holder")
+    elif not text.strip():
+        raise InputError(f"roster {path} is empty: put a header row (name,holder) and one row per credential under it")
+    else:
+        entries = [_row(row, where, resolve_holder) for row, where in _csv_rows(text, path)]
+        if not entries:
+            raise InputError(f"roster {path} has a header but no rows: add one row per credential under it")
+    return entries
 
 
 def check_out_dir(out_dir: Path) -> None:

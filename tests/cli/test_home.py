@@ -68,6 +68,20 @@ def test_every_command_is_walked_or_named() -> None:
     assert every == set(READ_ONLY) | WRITES, (every - set(READ_ONLY) - WRITES, set(READ_ONLY) | WRITES - every)
 
 
+def test_every_option_of_every_command_says_what_it_is_for() -> None:
+    def bare(group: typer.core.TyperGroup, prefix: str = "") -> list[str]:
+        found = []
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                found.extend(bare(command, f"{prefix}{name} "))  # type: ignore[arg-type]
+            else:
+                found.extend(f"{prefix}{name} --{p.name}" for p in command.params if p.param_type_name == "option"
+                             and not getattr(p, "help", None) and not getattr(p, "hidden", False))  # fmt: skip
+        return found
+
+    assert bare(typer.main.get_command(app)) == []  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("centre") / "home"

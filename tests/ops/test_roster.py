@@ -80,7 +80,12 @@ def json_roster(**fields: object) -> str:
         # The line a row starts on, past blank lines and a quoted field spanning lines.
         ("r.csv", f'holder,name,description,eqf\n\n{HOLDER},A,"x\ny",4\n\n{HOLDER},B,z,9\n', "r.csv line 6: EQF"),
         ("r.csv", f'holder,name,description\n{HOLDER},A,"x\ny"\n{HOLDER},B,"z\n', "r.csv line 4: malformed"),
-        ("r.csv", "", "needs a header row"),
+        ("r.csv", "qualification,holder\nA,x\n", "needs a header row"),  # no name column
+        # An empty roster names the file and says what to put in it.
+        ("r.csv", "", "r.csv is empty: put a header row (name,holder) and one row per credential under it"),
+        ("r.csv", " \n\n", "r.csv is empty: put a header row"),
+        ("r.csv", "name,holder\n\n", "r.csv has a header but no rows: add one row per credential under it"),
+        ("r.json", "[]", "r.json is an empty list: add one object per credential with name and holder"),
     ],
 )
 def test_refusals_name_the_row(tmp_path: Path, name: str, content: str, message: str) -> None:

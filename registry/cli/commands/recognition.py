@@ -23,7 +23,13 @@ app = typer.Typer(
 AuthorityArg = Annotated[str, typer.Argument(help="Identity name of the authority (it signs the transaction).")]
 DecisionArg = Annotated[str, typer.Argument(help="Decision id (0x + 64 hex digits, as `list` prints it).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
-Texts = Annotated[str | None, typer.Option(callback=text, show_default=False)]
+
+
+def _text_opt(help_text: str) -> Any:
+    """A free-text option, checked as every text the CLI takes (`options.text`)."""
+    return typer.Option(callback=text, show_default=False, help=help_text)
+
+
 # Every code of ops/recognition/model.py REASONS, spelled out so `--help` loads no chain library.
 ReasonOpt = Annotated[
     int,
@@ -105,13 +111,15 @@ def recognition_publish(
     issuers: Annotated[str | None, typer.Option(help="Only these issuer DIDs (comma-separated).")] = None,
     programmes: Annotated[str | None, typer.Option(help="Only these programme (achievement) ids.")] = None,
     schemas: Annotated[str | None, typer.Option(help="Only these credential schema ids.")] = None,
-    qualification: Texts = None,
+    qualification: Annotated[
+        str | None, _text_opt("The national qualification it is recognised as (its name).")
+    ] = None,
     framework: Annotated[str | None, typer.Option(help="Framework key or id (`recognition frameworks`).")] = None,
     level: Annotated[str | None, typer.Option(help="Level in that framework.")] = None,
     valid_from: Annotated[str | None, typer.Option(help="First day it applies (default today).")] = None,
     valid_until: Annotated[str | None, typer.Option(help="When it stops applying (default: no end).")] = None,
-    conditions: Texts = None,
-    reference: Texts = None,
+    conditions: Annotated[str | None, _text_opt("Conditions attached to it (free text, optional).")] = None,
+    reference: Annotated[str | None, _text_opt("The decision's own reference, e.g. its file number.")] = None,
     as_json: JsonOpt = False,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
