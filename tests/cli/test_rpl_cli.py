@@ -63,6 +63,7 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
     (tmp_path / "shown" / "weld.jpg").write_bytes(b"another weld")
     altered = cli(home, "verify", str(credential), "--evidence", str(tmp_path / "shown"), *net)
     assert altered.returncode == 1 and "altered: Fillet weld" in altered.stdout, altered.stdout
+    assert "but 1 of 2 evidence items shown were altered (not valid)" in altered.stdout.splitlines()[0]
     attestation = cli(home, "verify", str(work), *net)
     assert attestation.returncode == 0 and "registered organisation" in attestation.stdout, attestation.stdout
     one_line_error(cli(home, "verify", str(credential), "--evidence", str(tmp_path / "nowhere"), *net), "--evidence")
