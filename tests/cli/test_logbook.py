@@ -42,6 +42,8 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
                        "--activity", "x", "--hours", "3", "--workplace", "Yard 3"), "no unit 'U9'")  # fmt: skip
     one_line_error(cli(home, "logbook", "add", str(book), "--date", day(0), "--unit", "U1", "--activity", "x",
                        "--hours", "3", "--workplace", "Yard 3"), "say whose key signs")  # fmt: skip
+    one_line_error(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(2), "--unit", "U1",
+                       "--activity", "x", "--hours", "3", "--workplace", "Yard 3"), "is in the future")  # fmt: skip
     entries = sorted(str(p) for p in (book / "entries").glob("*.json"))
     ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
     one_line_error(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net),
@@ -63,6 +65,7 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     refused = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--record", str(record), "--json", *net)
     assert refused.returncode == 1
     assert all(e["verdict"] != "valid" for e in json.loads(refused.stdout)["entries"])
+    _verify_exit_codes(home, net, tmp_path / "extract.json", settings)
     one_line_error(cli(home, "logbook", "verify", str(prog), *net), "programme.jwt is not valid JSON")
     one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")
 
@@ -77,3 +80,23 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     assert checked.returncode == 0 and json.loads(checked.stdout)["verdict"] == "valid", checked.stdout
     assert json.loads(checked.stdout)["qualification"]["shown"] == 2
     assert "against the qualification: 2 of its 2 entries" in ok(cli(home, "logbook", "verify", str(extract), *net))
+
+
+def _verify_exit_codes(home: Path, net: tuple[str, ...], extract: Path, settings: Settings) -> None:
+    """As `registry verify`: a missing file is a usage error (64), a missing deployment "could not
+    determine" (2), and without any trust list the provider's root is not trusted (1, named)."""
+    missing = cli(home, "logbook", "verify", str(extract.parent / "nope.json"), *net)
+    one_line_error(missing, "nope.json")
+    assert missing.returncode == 64
+    undeployed = cli(home, "logbook", "verify", str(extract), "--rpc", settings.rpc_url,
+                     "--deployment", str(extract.parent / "none.json"))  # fmt: skip
+    one_line_error(undeployed, "no deployment file at")
+    assert undeployed.returncode == 2
+    (root,) = json.loads(settings.trust_list_file.read_text())["roots"]
+    kept = settings.trust_list_file.rename(extract.parent / "trust-list.json")
+    try:
+        untrusted = cli(home, "logbook", "verify", str(extract), *net)
+    finally:
+        kept.rename(settings.trust_list_file)
+    assert untrusted.returncode == 1 and untrusted.stdout.startswith("not valid: 2 entries of logbook urn:"), untrusted
+    assert f"root not trusted: the provider is accredited under Root TAO {root['did']}" in untrusted.stdout

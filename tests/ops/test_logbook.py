@@ -105,7 +105,8 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
     for name, (learner, offset, unit, signer) in plan.items():
         place = "Yard 9" if name == "at-yard9" else "Yard 3"
         fields = {"date": day(offset), "unit": unit, "activity": f"{name} work", "hours": 2, "workplace": place}
-        made = books[learner].add(people[learner], fields, b"photo" if name == "good" else None, now)
+        at = now + 3 * DAY if name == "future" else now  # `add` refuses a future date: written as if then
+        made = books[learner].add(people[learner], fields, b"photo" if name == "good" else None, at)
         if name == "elsewhere":  # countersign refuses it; signed as another tool might
             entries[name] = forced_countersign(made, people[signer], auth[signer], now - 3600)
             continue
@@ -244,6 +245,31 @@ def test_the_providers_accreditation_is_checked_against_the_verifiers_trust_list
     assert verify_extract(world.registry, extract, [], trusted).verdict == "valid"
     elsewhere = verify_extract(world.registry, extract, [], TrustList(frozenset({"did:ebsi:zNobody"}), "other roots"))
     assert elsewhere.verdict == "not valid" and "which is not in the trust list other roots" in elsewhere.problems[0]
+    # The entries are not checked then, but the report still names the logbook and counts them.
+    assert (elsewhere.logbook, elsewhere.count, elsewhere.programme) == (
+        world.amina.id,
+        1,
+        "urn:programme:mig-welding@1",
+    )
+    # No trust list at all: by default any onboarded root, said in a note; as `registry verify` asks
+    # (`require_trusted_root`), the root is one nobody said they trust: named, not valid.
+    lenient = verify_extract(world.registry, extract, [])
+    assert lenient.verdict == "valid" and "no trust list given" in lenient.notes[0]
+    strict = verify_extract(world.registry, extract, [], None, require_trusted_root=True)
+    assert strict.verdict == "not valid" and strict.problems[0].startswith("root not trusted")
+    assert world.root in strict.problems[0] and strict.logbook == world.amina.id and strict.count == 1
+
+
+def test_the_wrong_role_or_a_future_date_is_refused_when_written(world: World) -> None:
+    from registry.ops.logbook.book import countersign
+
+    unsigned = EntryFile(world.entries["wrong-role"].entry)
+    with pytest.raises(InputError, match="unit U2 is signed off by an assessor, and sup is a supervisor"):
+        countersign(unsigned, world.people["sup"], str(world.entries["wrong-role"].authorisation), 0,
+                    world.amina.programme)  # fmt: skip
+    fields = {"date": day(3), "unit": "U1", "activity": "x", "hours": 1, "workplace": "Yard 3"}
+    with pytest.raises(InputError, match=f"the date {day(3)} is in the future"):
+        world.amina.add(world.people["amina"], fields, None, int(time.time()))
 
 
 def test_a_unit_signed_off_by_the_wrong_role_or_an_entry_dated_after_its_anchor_is_not_valid(world: World) -> None:

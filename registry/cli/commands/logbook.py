@@ -20,6 +20,7 @@ from registry.cli.options import (
     load_identity,
     settings_of,
     text,
+    verdict_settings,
 )
 from registry.cli.output import count, out, write_json
 from registry.errors import InputError
@@ -120,10 +121,19 @@ def sign(
 
     subject = str(signed_by(token, "supervisor-authorisation+jwt").payload.get("sub"))
     identity = _person(ctx, signer, from_wallet, wallet, subject)
-    signed = [(path, countersign(f, identity, token, int(time.time()))) for path, f in files]
+    now = int(time.time())
+    signed = [(path, countersign(f, identity, token, now, _programme_of(path))) for path, f in files]
     for path, f in signed:
         write_json_atomic(path, f.to_json())
     out.print(f"countersigned {count(len(signed), 'entry')}")
+
+
+def _programme_of(entry: Path) -> Any:
+    """The programme of the logbook an entry file sits in (<book>/entries/<id>.json), None elsewhere."""
+    from registry.ops.logbook import Logbook
+
+    book = entry.resolve().parent.parent
+    return Logbook(book).programme if (book / "logbook.json").is_file() else None
 
 
 @app.command("anchor")
@@ -242,36 +252,48 @@ def verify(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Check each entry of an extract. Exit 0 all valid, 1 any not valid or revoked, 2 could not determine."""
-    from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED
+    """Check each entry of an extract. Exit 0 all valid, 1 any not valid or revoked, 2 could not determine,
+    64 the extract or another file named is not there or not readable."""
+    from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
+    from registry.errors import ChainUnavailable, ConfigError
     from registry.ops.inputs import trust_lists
     from registry.ops.logbook import load_extract, verify_extract
     from registry.ops.registry import Registry
 
-    settings = settings_of(ctx, rpc, deployment)
-    shared = load_extract(extract)
-    records = [read_token(p, "the revocation record") for p in record or []]
-    roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
-    given = None
-    if qualification is not None:
-        from registry.ops.logbook.completion import read_qualification
+    settings = verdict_settings(ctx, rpc, deployment)
+    with arguments():  # a file that is not there is a usage error (64), never a verdict
+        shared = load_extract(extract)
+        records = [read_token(p, "the revocation record") for p in record or []]
+        roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
+        given = None
+        if qualification is not None:
+            from registry.ops.logbook.completion import read_qualification
 
-        proofs = shared.qualification["proofs"] if shared.qualification is not None else {}
-        given = {"credential": read_qualification(qualification), "proofs": proofs}
-    report = verify_extract(Registry.connect(settings), shared, records, roots, given)
+            proofs = shared.qualification["proofs"] if shared.qualification is not None else {}
+            given = {"credential": read_qualification(qualification), "proofs": proofs}
+    try:
+        registry = Registry.connect(settings)
+    except ConfigError as exc:  # no (usable) deployment: the registry could not be used, so could not determine
+        raise ChainUnavailable(str(exc)) from exc
+    # No trust list at all: the provider's root is one nobody said they trust, as `registry verify` says.
+    report = verify_extract(registry, shared, records, roots, given, require_trusted_root=True)
     if as_json:
         write_json(report.to_json())
     else:
-        out.print(f"{report.verdict}: {count(len(report.entries), 'entry')} of logbook {shown(report.logbook)}")
-        if report.qualification is not None:
-            q = report.qualification
-            out.print(f"  against the qualification: {q['shown']} of its {q['entries']} entries, root {q['root']}")
-        for problem in report.problems + report.unknown:
-            out.print(f"  {shown(problem)}")
-        for e in report.entries:
-            why = "; ".join(e.to_json()["reasons"] + e.notes)
-            out.print(
-                f"  {shown(e.date)} {shown(e.unit)} {e.hours:g} h: {e.verdict}" + (f" ({shown(why)})" if why else "")
-            )
+        _print_report(report)
     codes = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
     raise typer.Exit(codes.get(report.verdict, EXIT_FAILURE))
+
+
+def _print_report(report: Any) -> None:
+    out.print(f"{report.verdict}: {count(report.count, 'entry')} of logbook {shown(report.logbook)}")
+    if report.qualification is not None:
+        q = report.qualification
+        out.print(f"  against the qualification: {q['shown']} of its {q['entries']} entries, root {q['root']}")
+    for problem in report.problems + report.unknown:
+        out.print(f"  {shown(problem)}")
+    for note in report.notes:
+        out.print(f"  note: {shown(note)}")
+    for e in report.entries:
+        why = "; ".join(e.to_json()["reasons"] + e.notes)
+        out.print(f"  {shown(e.date)} {shown(e.unit)} {e.hours:g} h: {e.verdict}" + (f" ({shown(why)})" if why else ""))

@@ -16,9 +16,9 @@ from registry.errors import InputError
 from registry.files import MIB, read_capped
 from registry.formats import safejson
 from registry.formats.logbook import Entry, EntryFile, Extract, Programme, sign_record
-from registry.formats.logbook.records import did_key_signed, sha256_hex, signed_by
+from registry.formats.logbook.records import did_key_signed, entry_date, sha256_hex, signed_by
 from registry.keystore import Identity
-from registry.ops.logbook.provider import programme_of
+from registry.ops.logbook.provider import DAY, programme_of
 
 BOOK = "skills-logbook/1"
 MAX_FILE = 4 * MIB
@@ -94,6 +94,8 @@ class Logbook:
         if self.programme.unit(str(fields.get("unit"))) is None:
             units = ", ".join(u.id for u in self.programme.units)
             raise InputError(f"the programme has no unit {str(fields.get('unit'))[:40]!r} (its units: {units})")
+        if entry_date(fields.get("date")) > now + DAY:  # a day of slack for the learner's clock and time zone
+            raise InputError(f"the date {fields.get('date')} is in the future: an entry records work done")
         entry = Entry(logbook=self.id, id=f"urn:uuid:{uuid.uuid4()}",
                       evidence=hashlib.sha256(evidence).hexdigest() if evidence is not None else None,
                       **fields)  # fmt: skip
@@ -131,8 +133,11 @@ class Logbook:
         return Extract(self.programme_token, self.enrolment_token, chosen, records)
 
 
-def countersign(entry: EntryFile, signer: Identity, authorisation: str, now: int) -> EntryFile:
-    """The supervisor or assessor signs off a learner's entry under her authorisation (offline)."""
+def countersign(
+    entry: EntryFile, signer: Identity, authorisation: str, now: int, programme: Programme | None = None
+) -> EntryFile:
+    """The supervisor or assessor signs off a learner's entry under her authorisation (offline);
+    with the entry's `programme`, only a unit her role signs off (as the verifier checks it)."""
     parsed = signed_by(entry.entry, "logbook-entry+jwt")
     if not did_key_signed(parsed):
         raise InputError("the entry's signature does not verify: it was altered or not signed by its learner")
@@ -143,6 +148,10 @@ def countersign(entry: EntryFile, signer: Identity, authorisation: str, now: int
         raise InputError(f"entry {entry.id} is countersigned already")
     subject = auth.get("vc", {}).get("credentialSubject", {}) if isinstance(auth.get("vc"), dict) else {}
     role, place = subject.get("role"), subject.get("workplace")
+    unit = programme.unit(str(parsed.payload.get("unit"))) if programme is not None else None
+    if unit is not None and role != unit.signer:
+        a, b = (f"{'an' if r[:1] in 'aeiou' else 'a'} {r}" for r in (unit.signer, str(role)))
+        raise InputError(f"entry {entry.id} not signed: unit {unit.id} is signed off by {a}, and {signer.name} is {b}")
     if isinstance(place, str) and place != str(parsed.payload.get("workplace", "")).strip():
         raise InputError(
             f"{signer.name} is authorised only at the workplace {place[:80]!r}; entry {entry.id} was recorded elsewhere"

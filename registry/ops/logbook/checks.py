@@ -42,21 +42,34 @@ def _load_records(reads: Reads, provider: str, records: list[str], problems: lis
     return found
 
 
-def _accredited(reads: Reads, provider: str, at: int, trust_list: Any, problems: list[str], unknown: list[str]) -> None:
-    """The provider's accreditation (as a skills-credential issuer) when it published the programme."""
+def _accredited(reads: Reads, provider: str, at: int, trust: tuple[Any, bool], found: tuple[list[str], ...]) -> None:
+    """The provider's accreditation (as a skills-credential issuer) when it published the programme.
+    `trust`: the verifier's trust list, and whether a root is reported when there is none (as
+    `registry verify` does: a root nobody said they trust is not trusted). `found`: problems,
+    could-not-determine, notes."""
     from registry.ops.trust import Need, Trust, evaluate
 
+    trust_list, require_trusted_root = trust
+    problems, unknown, notes = found
     chain = Trust(reads.registry, "").fetch([provider])[provider]
     report = evaluate(chain, at, trust_list, Need(types=("SkillsCredential",)))
     if report.undetermined:
         unknown.append(f"the provider's accreditation when it published the programme: {report.summary}")
     elif not report.ok:
         problems.append(f"the provider was not accredited when it published the programme: {report.summary}")
+    elif trust_list is None and require_trusted_root:
+        problems.append(
+            f"root not trusted: the provider is accredited under Root TAO {report.root}, which you have not said "
+            "you trust (no trust list: give --trust-list FILE, or make a default one with `registry trust-list add`)"
+        )
+    else:
+        notes.extend(report.notes)
 
 
 def _context(
-    registry: Registry, extract: Extract, records: list[str], problems: list[str], trust_list: Any, unknown: list[str]
+    registry: Registry, extract: Extract, records: list[str], trust: tuple[Any, bool], found: tuple[list[str], ...]
 ) -> Context | None:
+    problems, unknown, _notes = found
     reads = Reads(registry)
     try:
         programme = programme_of(extract.programme)
@@ -71,7 +84,7 @@ def _context(
     elif (published := reads.anchored(provider, extract.programme)) is None:
         problems.append("the programme was never anchored by its provider")
     else:
-        _accredited(reads, provider, published.timestamp, trust_list, problems, unknown)
+        _accredited(reads, provider, published.timestamp, trust, found)
     if not reads.provider_signed(enrolment, provider) or reads.anchored(provider, extract.enrolment) is None:
         problems.append("the enrolment is not signed and anchored by the programme's provider")
     if enrolment.payload.get("programmeHash") != sha256_hex(extract.programme):
@@ -210,21 +223,36 @@ def _prefetch(ctx: Context, extract: Extract) -> None:
     ctx.reads.prefetch(ctx.programme.provider, roots, statuses)
 
 
+def _ids(extract: Extract) -> tuple[str, str, str]:
+    """The learner, logbook and programme an extract names (as it says, unchecked; blank if unreadable)."""
+    try:
+        enrolment = signed_by(extract.enrolment, "logbook-enrolment+jwt").payload
+        ref = programme_of(extract.programme).ref
+    except (InputError, KeyError, TypeError, ValueError):
+        return "", "", ""
+    return str(enrolment.get("sub", "")), str(enrolment.get("logbook", "")), ref
+
+
 def verify_extract(
     registry: Registry,
     extract: Extract,
     records: list[str] | None = None,
     trust_list: Any = None,
     qualification: dict[str, Any] | None = None,
+    require_trusted_root: bool = False,
 ) -> ExtractReport:
     """Check a shared extract. `trust_list` (a TrustList): the roots the verifier accepts for the
-    provider's accreditation (None: any root this registry's governance onboarded, said so).
+    provider's accreditation (None: any root this registry's governance onboarded, said so in the
+    notes; or with `require_trusted_root`, as `registry verify` does, the root is not trusted).
     `qualification` (else the extract's own): the entries are also checked against its summary."""
     problems: list[str] = []
     unknown: list[str] = []
-    ctx = _context(registry, extract, list(records or []), problems, trust_list, unknown)
-    if ctx is None:
-        return ExtractReport("", "", "", problems, [], unknown)
+    notes: list[str] = []
+    trust = (trust_list, require_trusted_root)
+    ctx = _context(registry, extract, list(records or []), trust, (problems, unknown, notes))
+    if ctx is None:  # the entries are not checked; the report still says which logbook and how many
+        learner, logbook, ref = _ids(extract)
+        return ExtractReport(learner, logbook, ref, problems, [], unknown, notes=notes, count=len(extract.entries))
     _prefetch(ctx, extract)
     reports = []
     for n, f in enumerate(extract.entries):
@@ -242,4 +270,6 @@ def verify_extract(
         from registry.ops.logbook.against import check_against
 
         summary = check_against(ctx, qualification, extract.entries, reports, problems, unknown)
-    return ExtractReport(ctx.learner, ctx.logbook, ctx.programme.ref, problems, reports, unknown, summary)
+    return ExtractReport(
+        ctx.learner, ctx.logbook, ctx.programme.ref, problems, reports, unknown, summary, notes, len(reports)
+    )

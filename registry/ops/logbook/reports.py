@@ -52,6 +52,8 @@ class ExtractReport:
     entries: list[EntryReport]
     unknown: list[str] = field(default_factory=list)  # about the whole extract: could not determine
     qualification: dict[str, Any] | None = None  # the summary the entries were checked against (against.py)
+    notes: list[str] = field(default_factory=list)  # about the whole extract, not a verdict (the trust list's)
+    count: int = 0  # the entries in the extract (checked or not: none is when the extract's context fails)
 
     @property
     def verdict(self) -> str:
@@ -63,7 +65,8 @@ class ExtractReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "learner": self.learner, "logbook": self.logbook,
-                "programme": self.programme, "problems": self.problems + self.unknown,
+                "programme": self.programme, "problems": self.problems + self.unknown, "notes": self.notes,
+                "count": self.count,
                 "entries": [e.to_json() for e in self.entries], "qualification": self.qualification}  # fmt: skip
 
 
