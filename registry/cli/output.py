@@ -277,9 +277,28 @@ def _print_check(check: Any, indent: str) -> None:
     out.print(f"{indent}  {symbol} {line}", markup=True)
 
 
-def print_counts(counts: dict[str, int], total: int) -> None:
-    """The summary table of a run over several files: how many got each verdict."""
+def tally(counts: dict[str, int], report: Any) -> int:
+    """Add one file's report to `counts` (verdict -> credentials) and return how many credentials
+    it held: a passport counts each credential inside (each with its own verdict, or all with the
+    passport's when the passport failed a check of its own), any other file counts once."""
+    inner = getattr(report, "credentials", None)
+    if not isinstance(inner, list) or not inner:
+        counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
+        return 1
+    refused = any(str(check.outcome) == "fail" for check in report.checks)
+    for credential in inner:
+        verdict = str(report.verdict if refused else credential.verdict)
+        counts[verdict] = counts.get(verdict, 0) + 1
+    return len(inner)
+
+
+def print_counts(counts: dict[str, int], files: int) -> None:
+    """The summary table of a run over several files: how many credentials got each verdict
+    ("N credentials in M files" when a passport made them differ)."""
+    total = sum(counts.values())
     title = ngettext("{n} credential checked", "{n} credentials checked", total).format(n=total)
+    if total != files:
+        title = _("{n} credentials in {files} files checked").format(n=total, files=files)
     table = Table(_("verdict"), _("credentials"), title=title)
     for verdict, number in sorted(counts.items()):
         table.add_row(shown(verdict_word(verdict)), str(number))

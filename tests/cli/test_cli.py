@@ -315,6 +315,16 @@ def test_cohort_from_a_csv_roster_then_bulk_revocation_from_a_csv(
     checked = run(settings, "verify", str(out_dir))
     assert checked.returncode == 0, checked.stdout
     assert "5 credentials checked" in checked.stdout
+    # A passport file holds several credentials: the summary counts credentials, and says in how many files.
+    from registry.formats.holderfile import load_holder_file
+    from registry.ops.passport import create_passport
+
+    passport = tmp_path / "passport.json"
+    held = [load_holder_file(f.read_bytes(), f.name) for f in files[:3]]
+    passport.write_text(json.dumps(create_passport(holder, held)))
+    mixed = run(settings, "verify", str(passport), str(files[3]))
+    assert mixed.returncode == 0, mixed.stdout
+    assert "VALID: all 3 credentials valid" in mixed.stdout and "4 credentials in 2 files checked" in mixed.stdout
 
     revocations = tmp_path / "revoke.csv"
     revocations.write_text(

@@ -59,6 +59,10 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
 
     suspended = run(settings, "recognition", "suspend", "recognition-office", decision)
     assert suspended.returncode == 0 and f"decision {decision}: suspended" in suspended.stdout, suspended.stderr
+    again = run(settings, "recognition", "suspend", "recognition-office", decision)
+    assert again.returncode != 0 and "is suspended already: nothing was written" in again.stderr, again.stderr
+    unknown = run(settings, "recognition", "revoke", "recognition-office", decision, "--reason", "9")
+    assert unknown.returncode != 0 and "--reason must be one of the reason codes" in unknown.stderr, unknown.stderr
     listed = run(settings, "recognition", "list", "recognition-office")
     assert f"decision {decision}: SUSPENDED, recognised here as Schweißer/in (level 4 of German Qualifications " \
            "Framework (DQR))" in listed.stdout, listed.stdout + listed.stderr  # fmt: skip

@@ -146,16 +146,20 @@ def recognition_publish(
 
 def _change(ctx: typer.Context, authority: str, decision: str, status: str, reason: int, rpc: Any, dep: Any) -> None:
     from registry.ops.recognition.authority import Recognition, decision_id_of
-    from registry.ops.recognition.model import DecisionStatus
+    from registry.ops.recognition.model import REASONS, DecisionStatus
     from registry.ops.registry import Registry
 
-    if not 0 <= reason <= 255:
-        raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+    if reason not in REASONS:  # written on-chain for good: only the codes a reader can put words to
+        codes = ", ".join(f"{code} {text}" for code, text in REASONS.items())
+        raise InputError(f"--reason must be one of the reason codes ({codes}), not {reason}")
     decision_id = decision_id_of(decision)
     settings = settings_of(ctx, rpc, dep)
     identity = load_identity(settings, authority)
     recognition = Recognition(Registry.connect(settings))
-    recognition.decision(decision_id)  # an unknown id is named as such, before any transaction
+    now = recognition.decision(decision_id)  # an unknown id is named as such, before any transaction
+    if now.status is DecisionStatus.REVOKED or now.status is DecisionStatus[status]:
+        state = now.status.name.lower().replace("active", "in force")
+        raise InputError(f"decision 0x{decision_id.hex()} is {state} already: nothing was written")
     recognition.set_status(identity, decision_id, DecisionStatus[status], reason)
     word = {"ACTIVE": "reinstated", "SUSPENDED": "suspended", "REVOKED": "revoked"}[status]
     out.print(f"decision 0x{decision_id.hex()}: {word}")

@@ -20,7 +20,7 @@ import typer
 from registry.cli.commands.recognition import RecognisedOpt, check_recognised_in, recogniser_for
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
 from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, TrustListOpt, parse_at, verdict_settings
-from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, write_json
+from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, tally, write_json
 from registry.config import Settings
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.text import markup, shown
@@ -235,7 +235,7 @@ def _verify_local(
                 note_single_node(report)
                 if recogniser is not None:
                     recogniser.annotate(report)  # a finding added to the report; the verdict stays as it is
-                counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
+                tally(counts, report)
                 worst = max(worst, report.verdict.exit_code)
                 if as_json:
                     stream.add(report.to_json())
@@ -268,7 +268,7 @@ def _verify_quorum(
         if len(results) > 1:
             counts: dict[str, int] = {}
             for report in results:
-                counts[str(report.verdict)] = counts.get(str(report.verdict), 0) + 1
+                tally(counts, report)
             print_counts(counts, len(results))
     raise typer.Exit(max(r.verdict.exit_code for r in results))
 
@@ -306,12 +306,13 @@ def _verify_via_service(
             name, content = _read_argument(source)
             report = _named(_ask_service(client, name, content, at, roots, audience, nonce, policy), name)
             verdict = str(report.get("verdict"))
-            counts[verdict] = counts.get(verdict, 0) + 1
+            shaped = _as_report(report)
+            tally(counts, shaped)
             worst = max(worst, _SERVICE_EXIT.get(verdict, EXIT_FAILURE))
             if as_json:
                 stream.add(report)
             else:
-                print_report(_as_report(report))
+                print_report(shaped)
             progress.advance(task)
     if as_json:
         stream.close()
