@@ -10,7 +10,7 @@ the extract. Every step is the real `registry` command, run by `demo.Demo.run`.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,13 @@ def chain_day(rpc_url: str) -> str:
     """Today on the local chain (its latest block's time), YYYY-MM-DD."""
     block = _rpc(rpc_url, "eth_getBlockByNumber", ["latest", False])
     return datetime.fromtimestamp(int(block["timestamp"], 16), UTC).strftime("%Y-%m-%d")
+
+
+def learner_day(day: int) -> str:
+    """The date of the demo's working day `day` (1 to 3) as the learner's and signers' own clocks
+    date it: yesterday, today, tomorrow (`logbook add` refuses a date after tomorrow). Only the
+    chain's clock moves on a day between them (`next_day`), for the anchors."""
+    return (datetime.now(UTC) + timedelta(days=day - 2)).strftime("%Y-%m-%d")
 
 
 def next_day(rpc_url: str) -> None:
@@ -61,12 +68,12 @@ def programme(demo: Any, where: Path) -> dict[str, Path]:
     (where / "programme.json").write_text(json.dumps(PROGRAMME, indent=2))
     demo.run("programme", "publish", str(where / "programme.json"), "--issuer", "welding-school",
              "--out", str(paths["programme"]))  # fmt: skip
-    today = chain_day(demo.rpc_url)
+    today, since = chain_day(demo.rpc_url), learner_day(1)
     until = f"{int(today[:4]) + 2}{today[4:]}"
     for person, role in (("farah", "supervisor"), ("omar", "supervisor"), ("kofi", "assessor")):
         demo.run("identity", "create", "--person", person)
         demo.run("supervisor", "authorise", person, "--programme", str(paths["programme"]), "--role", role,
-                 "--issuer", "welding-school", "--valid-from", today, "--valid-until", until,
+                 "--issuer", "welding-school", "--valid-from", since, "--valid-until", until,
                  "--out", str(paths[person]))  # fmt: skip
     paths["book"] = where / "amina-logbook"
     demo.run("logbook", "enrol", "amina", "--programme", str(paths["programme"]), "--issuer", "welding-school",
@@ -74,11 +81,11 @@ def programme(demo: Any, where: Path) -> dict[str, Path]:
     return paths
 
 
-def entry(demo: Any, paths: dict[str, Path], signer: str, fields: tuple[str, str, str, str]) -> None:
-    """Amina writes one entry of today's work; `signer` countersigns it (neither needs a network)."""
-    unit, activity, hours, workplace = fields
+def entry(demo: Any, paths: dict[str, Path], signer: str, fields: tuple[int, str, str, str, str]) -> None:
+    """Amina writes one entry of the day's work; `signer` countersigns it (neither needs a network)."""
+    day, unit, activity, hours, workplace = fields
     before = set((paths["book"] / "entries").glob("*.json"))
-    demo.run("logbook", "add", str(paths["book"]), "--learner", "amina", "--date", chain_day(demo.rpc_url),
+    demo.run("logbook", "add", str(paths["book"]), "--learner", "amina", "--date", learner_day(day),
              "--unit", unit, "--activity", activity, "--hours", hours, "--workplace", workplace)  # fmt: skip
     (made,) = set((paths["book"] / "entries").glob("*.json")) - before
     demo.run("logbook", "sign", str(made), "--signer", signer, "--authorisation", str(paths[signer]))
@@ -91,21 +98,21 @@ def days(demo: Any, paths: dict[str, Path]) -> str:
         "with her did:key; her supervisor countersigns it under her authorisation. In the evening the "
         "school anchors the day's entries of all its learners as one Merkle root, one transaction."
     )
-    entry(demo, paths, "farah", ("U1", "Bevel and fit up plate joints", "3", WORKPLACE))
-    entry(demo, paths, "omar", ("U1", "Tack welds on plate joints", "2", WORKPLACE))
+    entry(demo, paths, "farah", (1, "U1", "Bevel and fit up plate joints", "3", WORKPLACE))
+    entry(demo, paths, "farah", (1, "U1", "Tack welds on plate joints", "2", WORKPLACE))
     demo.run("logbook", "anchor", str(paths["book"]), "--issuer", "welding-school")
     next_day(demo.rpc_url)
-    second = chain_day(demo.rpc_url)
+    second = learner_day(2)
     demo.step(
         "20. Day 2 is at a village workshop without a network: the entries are signed and countersigned "
         "as files all the same. Day 3, back at the yard, the school anchors days 2 and 3 together: an "
         "entry may be anchored up to the programme's 7 days after its date."
     )
-    entry(demo, paths, "omar", ("U1", "Fit up pipe joints", "3", WORKSHOP))
-    entry(demo, paths, "kofi", ("U2", "Fillet welds on plate, assessed", "2", WORKSHOP))
+    entry(demo, paths, "omar", (2, "U1", "Fit up pipe joints", "3", WORKSHOP))
+    entry(demo, paths, "kofi", (2, "U2", "Fillet welds on plate, assessed", "2", WORKSHOP))
     next_day(demo.rpc_url)
-    entry(demo, paths, "farah", ("U1", "Root pass on plate joints", "3", WORKPLACE))
-    entry(demo, paths, "kofi", ("U2", "Butt weld on plate, assessed", "2", WORKPLACE))
+    entry(demo, paths, "farah", (3, "U1", "Root pass on plate joints", "3", WORKPLACE))
+    entry(demo, paths, "kofi", (3, "U2", "Butt weld on plate, assessed", "2", WORKPLACE))
     demo.run("logbook", "anchor", str(paths["book"]), "--issuer", "welding-school")
     demo.run("logbook", "show", str(paths["book"]))
     return second
