@@ -160,3 +160,21 @@ def test_without_a_logbook_directory_the_stateful_routes_say_so(
         assert "--logbook-dir" in assert_problem(response, 404, "logbook-store-off")["detail"]
     finally:
         app.state.config = dataclasses.replace(app.state.config, logbook_dir=store)
+
+
+def test_a_strict_service_without_a_trust_list_names_the_providers_root_as_not_trusted(
+    http: httpx.Client, running_service: RunningService, world: World
+) -> None:
+    """As /api/verify for a credential (`registry serve` is strict): no trust list, no valid extract."""
+    app: Any = running_service.server.config.app
+    before = app.state.config
+    app.state.config = dataclasses.replace(before, trust_list=None, require_trusted_root=True)
+    try:
+        extract = world.amina.share([world.entries["good"].id], [])
+        response = http.post("/api/logbook/verify", json={"extract": extract.to_json(), "records": []})
+    finally:
+        app.state.config = before
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["verdict"] == "not valid" and report["logbook"] == world.amina.id
+    assert report["problems"][0].startswith("root not trusted") and world.root in report["problems"][0]

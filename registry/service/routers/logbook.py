@@ -71,7 +71,9 @@ def check_extract(body: LogbookCheck, request: Request, lazy_registry: LazyRegis
         safejson.loads(body.extract.encode("utf-8"), "the extract") if isinstance(body.extract, str) else body.extract
     )
     extract = Extract.from_json(data, "the extract")
-    report = verify_extract(lazy_registry(), extract, body.records, _trust_list(request, body.trustList))
+    strict = request.app.state.config.require_trusted_root  # no trust list: the root not trusted, as /api/verify
+    trusted = _trust_list(request, body.trustList)
+    report = verify_extract(lazy_registry(), extract, body.records, trusted, require_trusted_root=strict)
     return laid_out(extract, report)
 
 
