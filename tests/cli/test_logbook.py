@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from registry.config import Settings
-from tests.cli.test_wallet import cli, did_of, ok, one_line_error
+from tests.cli.test_wallet import cli, did_of, ok, one_line_error, worker_home
 from tests.conftest import Chain
 
 SKILL = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314"
@@ -79,6 +79,10 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     checked = cli(home, "logbook", "verify", str(extract), "--json", *net)
     assert checked.returncode == 0 and json.loads(checked.stdout)["verdict"] == "valid", checked.stdout
     assert json.loads(checked.stdout)["qualification"]["shown"] == 2
+    # The employer abroad: her own trust list, no deployment file; the extract names its registry.
+    abroad = worker_home(Settings(home=home, deployment_path=Path(net[3])), extract.parent, "employer")
+    found = cli(abroad, "logbook", "verify", str(extract), "--rpc", net[1])
+    assert found.returncode == 0 and found.stdout.startswith("valid: 2 entries of logbook urn:"), found
     assert "against the qualification: 2 of its 2 entries" in ok(cli(home, "logbook", "verify", str(extract), *net))
 
 

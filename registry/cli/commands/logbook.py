@@ -72,7 +72,9 @@ def enrol(
     token = read_token(programme, "the programme")
     if (directory / "logbook.json").exists():
         raise InputError(f"{directory} holds a logbook already")
-    book = Logbook.create(directory, token, _provider(ctx, issuer, rpc, deployment).enrol(token, did))
+    provider = _provider(ctx, issuer, rpc, deployment)
+    locator = provider.registry.deployment.locator(settings_of(ctx, rpc, deployment).public_service)
+    book = Logbook.create(directory, token, provider.enrol(token, did), locator.to_json() if locator else None)
     out.print(f"enrolled {did} in {book.programme.ref}: logbook {book.id} in {directory}")
 
 
@@ -258,7 +260,6 @@ def verify(
     from registry.errors import ChainUnavailable, ConfigError
     from registry.ops.inputs import trust_lists
     from registry.ops.logbook import load_extract, verify_extract
-    from registry.ops.registry import Registry
 
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():  # a file that is not there is a usage error (64), never a verdict
@@ -272,7 +273,7 @@ def verify(
             proofs = shared.qualification["proofs"] if shared.qualification is not None else {}
             given = {"credential": read_qualification(qualification), "proofs": proofs}
     try:
-        registry = Registry.connect(settings)
+        registry = _registry_of(settings, shared, extract)
     except ConfigError as exc:  # no (usable) deployment: the registry could not be used, so could not determine
         raise ChainUnavailable(str(exc)) from exc
     # No trust list at all: the provider's root is one nobody said they trust, as `registry verify` says.
@@ -283,6 +284,21 @@ def verify(
         _print_report(report)
     codes = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
     raise typer.Exit(codes.get(report.verdict, EXIT_FAILURE))
+
+
+def _registry_of(settings: Any, shared: Any, source: Path) -> Any:
+    """The verifier's own deployment, else the registry the extract names (as `registry verify`
+    attaches to the one a holder file names)."""
+    from registry.cli.exits import arguments
+    from registry.formats.locator import Locator
+    from registry.ops.locate import connect_named, has_own_deployment
+    from registry.ops.registry import Registry
+
+    if has_own_deployment(settings) or shared.registry is None:
+        return Registry.connect(settings)
+    with arguments():
+        locator = Locator.from_json(shared.registry, str(source))
+    return connect_named(settings, locator)
 
 
 def _print_report(report: Any) -> None:

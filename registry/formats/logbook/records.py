@@ -165,12 +165,17 @@ class Extract:
     # The qualification that summarises the logbook (`credential`, its compact JWT) and each counted
     # entry's proof against the logbook root it names (`proofs`, by entry id): formats/logbook/summary.py.
     qualification: dict[str, Any] | None = None
+    # The registry the logbook lives in (a registry locator, formats/locator.py, as holder files carry
+    # it), parsed only by a verifier that has no deployment of its own; unsigned, as in a holder file.
+    registry: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format": EXTRACT, "programme": self.programme, "enrolment": self.enrolment,
                 "entries": [e.to_json() for e in self.entries], "records": self.records}  # fmt: skip
         if self.qualification is not None:
             data["qualification"] = self.qualification
+        if self.registry is not None:
+            data["registry"] = self.registry
         return data
 
     @classmethod
@@ -189,7 +194,10 @@ class Extract:
         qualification = data.get("qualification")
         if qualification is not None:
             _check_qualification(qualification, source)
-        return cls(data["programme"], data["enrolment"], files, list(records), qualification)
+        registry = data.get("registry")
+        if registry is not None and not isinstance(registry, dict):
+            raise InputError(f"{source}: 'registry' must be a registry locator (an object)")
+        return cls(data["programme"], data["enrolment"], files, list(records), qualification, registry)
 
 
 def _check_qualification(data: Any, source: str) -> None:

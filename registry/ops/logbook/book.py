@@ -62,12 +62,15 @@ class Logbook:
         self.enrolment_token = str(data.get("enrolment"))
         self.programme = programme_of(self.programme_token)
         self.enrolment = signed_by(self.enrolment_token, "logbook-enrolment+jwt").payload
+        locator = data.get("registry")  # the provider's registry, which extracts name for their verifiers
+        self.registry: dict[str, Any] | None = locator if isinstance(locator, dict) else None
 
     @staticmethod
-    def create(directory: Path, programme: str, enrolment: str) -> Logbook:
+    def create(directory: Path, programme: str, enrolment: str, registry: dict[str, Any] | None = None) -> Logbook:
         if (directory / "logbook.json").exists():
             raise InputError(f"{directory} holds a logbook already")
-        write_json_atomic(directory / "logbook.json", {"format": BOOK, "programme": programme, "enrolment": enrolment})
+        data = {"format": BOOK, "programme": programme, "enrolment": enrolment}
+        write_json_atomic(directory / "logbook.json", data | ({"registry": registry} if registry is not None else {}))
         (directory / "entries").mkdir(exist_ok=True)
         return Logbook(directory)
 
@@ -130,7 +133,7 @@ class Logbook:
                 raise InputError(f"no anchored entry {sorted(wanted - found)[0]} in this logbook")
         if not chosen:
             raise InputError("this logbook has no anchored entries to share yet")
-        return Extract(self.programme_token, self.enrolment_token, chosen, records)
+        return Extract(self.programme_token, self.enrolment_token, chosen, records, registry=self.registry)
 
 
 def countersign(
