@@ -16,8 +16,8 @@ from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.did import split_did_url
-from registry.ops.issuance import parse_status_entry
 from registry.ops.registry import Purpose
+from registry.ops.statusentries import parse_status_entry
 
 MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
 
