@@ -15,8 +15,6 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from eth_utils import keccak
-
 from registry.chain.client import Call, chain_time, enum_member
 from registry.errors import InputError
 from registry.formats.accreditation import (
@@ -28,6 +26,7 @@ from registry.formats.accreditation import (
 )
 from registry.formats.credential import iso
 from registry.formats.did import check_did
+from registry.formats.eth import keccak_text
 from registry.keystore import Identity
 from registry.ops.registry import DidState, Registry, did_hash
 from registry.ops.trust.bodies import check_body
@@ -348,5 +347,5 @@ def _names(dids: Sequence[str], bodies: Iterable[str]) -> dict[bytes, str]:
         except InputError:
             continue
         for text in (parsed.issuer, parsed.subject):
-            names.setdefault(keccak(text=text), text)
+            names.setdefault(keccak_text(text), text)
     return names
