@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from registry import i18n
-from registry.i18n.words import CHECK_LABELS, VERDICT_WORDS, check_label, check_message, headline, summary_note
 from registry.errors import InputError
 from registry.i18n.extract import LOCALE, missing, read, template
+from registry.i18n.words import CHECK_LABELS, VERDICT_WORDS, check_label, check_message, headline, summary_note
 from registry.ops.verify.report import Code, verdict_of
 from registry.ops.verify.shapes import Outcome, Verdict
 from registry.ops.verify.summary import _note
