@@ -75,10 +75,8 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     `audience` (and `nonce`), a passport not made for that audience (or that challenge) is invalid.
     Reports never name the service's node (its URL is internal): "the service's chain node". A
     printed passport's QR code text (`SKC1:...`, formats/qrpayload.py) is read as the holder file it
-    carries; a passport's report starts with its summary of competencies (`competencies`). With
-    `recognisedIn` (else the operator's `serve --recognised-in`), each credential's report carries what
-    that destination authority recognises it as (`recognition`), and a passport's summary the national
-    equivalents; never a verdict.
+    carries; a passport's report starts with its summary of competencies (`competencies`).
+    `recognisedIn` (default: `serve --recognised-in`) adds an authority's `recognition` finding.
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
     authority = _authority(request, body.recognisedIn)
