@@ -61,6 +61,8 @@ SENTENCES: dict[str, str] = {
     "UnknownDecision": "there is no recognition decision {decisionId}",
     "NotRecognitionAuthority": "accreditation {attributeId} of the authority is not a Root TAO's or TAO's: "
     "only an accredited authority publishes recognition decisions",
+    "NotAccreditedForRecognition": "accreditation {attributeId} of the authority is a TAO's, but not one for "
+    "recognition decisions granted by its Root TAO",
     "AuthorityNotActive": "the authority's accreditation {attributeId} is not active now",
     "NotDecisionAuthority": "only the authority that published recognition decision {decisionId} may change it",
     "InvalidDecisionStatusChange": "that status change is not allowed (a revocation is final; suspend a "
