@@ -137,7 +137,7 @@ def _translated(table: str, text: str) -> str:
             fields["check"] = _(fields["check"])
         if "checks" in fields:
             fields["checks"] = ", ".join(_(name) for name in names)
-        if "rest" in fields and table is _COMPILED:  # a verdict line's rest: the failed check's message
+        if "rest" in fields and table == "headlines":  # a verdict line's rest: the failed check's message
             fields["rest"] = check_message(fields["rest"])
         return _(message).format(**fields)
     return text
