@@ -12,6 +12,9 @@ contract RecognitionRegistry is IRecognitionRegistry {
     uint256 public constant MAX_DOCUMENT_BYTES = 8192;
     /// @dev Most decisions one authority may publish (bounds {decisionIds}).
     uint256 public constant MAX_DECISIONS = 1024;
+    /// @dev The first four bytes of the attribute id a Root TAO gives a TAO's accreditation for
+    /// recognition decisions (keccak256 of the type it grants, `RecognitionDecision`).
+    bytes4 private constant RECOGNITION_PURPOSE = bytes4(keccak256("RecognitionDecision"));
 
     IDIDRegistry public immutable didRegistry;
     ITrustedIssuersRegistry public immutable trustRegistry;
@@ -84,12 +87,18 @@ contract RecognitionRegistry is IRecognitionRegistry {
         return (_decisions[decisionId], _revisions[decisionId]);
     }
 
-    /// @dev The authority's attribute must be a Root TAO onboarding or a TAO accreditation, active
-    /// now; returns the root of its tree.
+    /// @dev The authority's attribute must be a Root TAO onboarding, or a TAO accreditation for
+    /// recognition decisions granted by the Root TAO itself (its id begins with RECOGNITION_PURPOSE),
+    /// active now; returns the root of its tree.
     function _requireAuthority(bytes32 did, bytes32 attributeId) private view returns (bytes32) {
         (ITrustedIssuersRegistry.Attribute memory a,) = trustRegistry.attribute(did, attributeId);
-        if (a.issuerType != ITrustedIssuersRegistry.IssuerType.RootTAO && a.issuerType != ITrustedIssuersRegistry.IssuerType.TAO) {
-            revert NotRecognitionAuthority(did, attributeId, uint8(a.issuerType));
+        if (a.issuerType != ITrustedIssuersRegistry.IssuerType.RootTAO) {
+            if (a.issuerType != ITrustedIssuersRegistry.IssuerType.TAO) {
+                revert NotRecognitionAuthority(did, attributeId, uint8(a.issuerType));
+            }
+            if (a.parentDid != a.rootDid || bytes4(attributeId) != RECOGNITION_PURPOSE) {
+                revert NotAccreditedForRecognition(did, attributeId);
+            }
         }
         bool active = a.status == ITrustedIssuersRegistry.Status.Active && a.validFrom <= block.timestamp
             && block.timestamp < a.validUntil;

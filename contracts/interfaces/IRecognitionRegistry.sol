@@ -5,7 +5,8 @@ import {IRegistryErrors} from "./IRegistryErrors.sol";
 
 /// @title Recognition decisions of destination authorities
 /// @notice A destination authority (a DID holding an active Root TAO onboarding, or an active TAO
-/// accreditation, in the trusted issuers registry) publishes recognition decisions: "credentials
+/// accreditation for recognition decisions granted by a Root TAO, in the trusted issuers registry)
+/// publishes recognition decisions: "credentials
 /// of these types, at these EQF levels, from issuers under root R are recognised here as national
 /// qualification Q, level N of framework F". The decision itself is a JSON document
 /// (`registry-recognition-decision/1`, no personal data) whose sha256 is the decision's id; its
@@ -54,6 +55,12 @@ interface IRecognitionRegistry is IRegistryErrors {
     /// (a TI, an unknown attribute): it may not publish recognition decisions.
     /// @param issuerType the attribute's issuer type in the trusted issuers registry, as a number
     error NotRecognitionAuthority(bytes32 authorityDid, bytes32 attributeId, uint8 issuerType);
+    /// @dev The authority's attribute is a TAO's accreditation, but not one for recognition decisions:
+    /// a recognition body is a TAO accredited by the Root TAO itself (its parent is its root) under an
+    /// attribute id that begins with RECOGNITION_PURPOSE, the Root TAO's statement, at accreditation
+    /// time, that the accreditation is for that purpose (the accreditation credential's scope names the
+    /// type `RecognitionDecision`, which verifiers check too).
+    error NotAccreditedForRecognition(bytes32 authorityDid, bytes32 attributeId);
     /// @dev The authority's accreditation is not active now (suspended, revoked, outside its window).
     error AuthorityNotActive(bytes32 authorityDid, bytes32 attributeId);
     /// @dev Only the authority that published a decision may change it.
@@ -76,7 +83,8 @@ interface IRecognitionRegistry is IRegistryErrors {
     event DecisionRevised(bytes32 indexed decisionId, bytes32 indexed authorityDid, uint8 status, uint8 reason);
 
     /// @notice The authority (sender controls `authorityDid`, whose attribute `authorityAttributeId`
-    /// is an active Root TAO onboarding or TAO accreditation) publishes a decision.
+    /// is an active Root TAO onboarding, or a TAO accreditation for recognition decisions granted by
+    /// its Root TAO: {NotAccreditedForRecognition}) publishes a decision.
     /// @param document the decision's JSON text (1 to MAX_DOCUMENT_BYTES bytes); its sha256 is the id
     /// @param validFrom the first second the decision applies (0: now; may be in the past)
     /// @param validUntil the first second after it (after validFrom and in the future)

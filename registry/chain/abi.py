@@ -1,6 +1,8 @@
 """Encoding calls and decoding answers and events for our contracts, from their compiled ABIs.
 
-eth_abi and eth_utils only: no web3.py, whose import would cost a verifier's start-up seconds.
+Through `codec` (the canonical encoding written and read by hand; eth_abi loaded only for what
+it does not take) and `formats.eth` (keccak): no web3.py, eth_abi or eth_utils at import, whose
+import would cost a verifier's start-up a third of its time.
 """
 
 from __future__ import annotations
@@ -10,13 +12,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from eth_abi import decode, encode
-from eth_abi.exceptions import DecodingError
-from eth_utils import keccak
-
 from registry.chain.answers import BadAnswer, _hex_bytes
 from registry.chain.artifacts import abi
+from registry.chain.codec import decode, encode
 from registry.chain.wordarrays import decode_array, encode_arrays
+from registry.formats.eth import keccak_text
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Abi:
 
     @cache  # noqa: B019
     def selector(self, function: str) -> bytes:
-        return keccak(text=f"{function}({','.join(self.input_types(function))})")[:4]
+        return keccak_text(f"{function}({','.join(self.input_types(function))})")[:4]
 
     def encode_call(self, function: str, args: Sequence[Any]) -> str:
         types = self.input_types(function)
@@ -74,20 +74,20 @@ class Abi:
             types = self.output_types(function)
             found = decode_array(types, raw)
             return tuple(decode(types, raw)) if found is None else found
-        except (DecodingError, ValueError, TypeError, OverflowError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             raise BadAnswer(f"the node answered something that is not a valid eth_call result for {function}") from exc
 
     @cache  # noqa: B019
     def event_topic(self, event: str) -> str:
         item = self.events[event]
         signature = f"{event}({','.join(self._type(i) for i in item['inputs'])})"
-        return "0x" + keccak(text=signature).hex()
+        return "0x" + keccak_text(signature).hex()
 
     def decode_event(self, event: str, log: dict[str, Any]) -> dict[str, Any]:
         """Decode one log of `event`: indexed fields from topics, the rest from data."""
         try:
             return self._decode_event(event, log)
-        except (DecodingError, ValueError, TypeError, KeyError, OverflowError) as exc:
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:
             raise BadAnswer(f"the node answered something that is not a valid eth_getLogs result for {event}") from exc
 
     def _decode_event(self, event: str, log: dict[str, Any]) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """One JSON-RPC connection: raw reads (single or batched), signed writes, errors mapped.
 
-Requests go out as plain JSON-RPC over one HTTP session, calldata encoded with eth_abi. Neither
-web3.py nor eth-account is imported on this path: importing them costs about two seconds (their
-BLS and provider machinery), which would dominate a `registry verify` that makes three round
-trips. Writes are signed locally with the caller's key (an eth-account object the caller hands
-in; nothing here ever sends a key anywhere) and are priced for the network they hit:
-EIP-1559 where the latest block has a base fee, a legacy gas price elsewhere (Besu networks
-often run with a zero gas price).
+Requests go out as plain JSON-RPC over one HTTP session, calldata encoded as the ABI says
+(`codec`). Neither web3.py nor eth-account is imported on this path: importing them costs about two
+seconds (their BLS and provider machinery), which would dominate a `registry verify` that makes a
+dozen round trips; nor eth_abi or eth_utils, unless an answer is not laid out canonically.
+Writes are signed locally with the caller's key (an eth-account object the caller hands in;
+nothing here ever sends a key anywhere) and are priced for the network they hit: EIP-1559 where
+the latest block has a base fee, a legacy gas price elsewhere (Besu networks often run with a zero
+gas price).
 
 Nothing a node answers is trusted to have the right shape: every result is checked against what
 its method must return (a hex quantity, a block header with a number, hash and timestamp, a list
@@ -33,8 +34,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
-from eth_utils import to_checksum_address
-
 from registry.chain.abi import Abi, Call, contract_abi
 from registry.chain.answers import (
     _SHAPES,
@@ -58,6 +57,7 @@ from registry.chain.transport import (
     shown_url,
 )
 from registry.errors import ChainUnavailable, RegistryError, TransactionReverted
+from registry.formats.eth import to_checksum_address
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount

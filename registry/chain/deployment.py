@@ -25,14 +25,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from eth_abi import encode
-from eth_utils import keccak
-
 from registry.chain.artifacts import ALL_CONTRACTS, CONTRACT_NAMES, artifact_hash, load_artifact
 from registry.chain.client import ChainClient, checksum
+from registry.chain.codec import encode
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError, TransactionReverted
 from registry.files import MIB, read_capped
 from registry.formats import safejson
+from registry.formats.eth import keccak_hexstr
 from registry.formats.locator import Locator
 
 if TYPE_CHECKING:
@@ -192,7 +191,7 @@ def _short_hash(value: str) -> str:
 
 
 def code_keccak(code_hex: str) -> str:
-    return "0x" + keccak(hexstr=code_hex).hex()
+    return "0x" + keccak_hexstr(code_hex).hex()
 
 
 def _constructor_args(name: str, records: dict[str, ContractRecord], governance: str) -> bytes:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from eth_abi import decode
-from eth_utils import keccak
-
 from registry.chain.artifacts import ALL_CONTRACTS, abi
+from registry.chain.codec import decode
+from registry.formats.eth import keccak_text
 
 # One sentence per custom error; fields are the error's argument names. An error that two contracts
 # share (contracts/interfaces/IRegistryErrors.sol) has one selector and so one sentence.
@@ -62,6 +61,8 @@ SENTENCES: dict[str, str] = {
     "UnknownDecision": "there is no recognition decision {decisionId}",
     "NotRecognitionAuthority": "accreditation {attributeId} of the authority is not a Root TAO's or TAO's: "
     "only an accredited authority publishes recognition decisions",
+    "NotAccreditedForRecognition": "accreditation {attributeId} of the authority is a TAO's, but not one for "
+    "recognition decisions granted by its Root TAO",
     "AuthorityNotActive": "the authority's accreditation {attributeId} is not active now",
     "NotDecisionAuthority": "only the authority that published recognition decision {decisionId} may change it",
     "InvalidDecisionStatusChange": "that status change is not allowed (a revocation is final; suspend a "
@@ -87,7 +88,7 @@ def _selectors() -> dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]]:
             types = tuple(_abi_type(i) for i in item["inputs"])
             names = tuple(i["name"] for i in item["inputs"])
             signature = f"{item['name']}({','.join(types)})"
-            table[keccak(text=signature)[:4]] = (item["name"], types, names)
+            table[keccak_text(signature)[:4]] = (item["name"], types, names)
     return table
 
 

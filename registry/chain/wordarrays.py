@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from eth_utils import is_address
+from registry.formats.eth import is_address
 
 _WORD = 32
 _ZERO12 = bytes(12)

@@ -64,6 +64,8 @@ CONTRACT_REFUSALS: dict[str, str] = {
     "EmptyCohort": "the roster named nobody: give at least one row",
     "InvalidValidity": "give a validity window that starts now or later and ends after it",
     "TooManyAttributes": "revoke an accreditation this DID no longer needs first",
+    "NotAccreditedForRecognition": "ask your Root TAO to accredit you for recognition decisions: "
+    "`registry trust accredit --parent ROOT --child YOU --as tao --types RecognitionDecision`",
 }
 _NOT_REACHED = "connection refused or host unreachable"
 

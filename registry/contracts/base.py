@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from eth_abi import decode
-
 from registry.chain.client import Abi, Call, contract_abi
+from registry.chain.codec import decode
 
 
 def address_topic(account: str) -> str:

@@ -11,11 +11,10 @@ from enum import IntEnum
 from functools import cached_property
 from typing import Any, ClassVar
 
-from eth_utils import keccak
-
 from registry.chain.client import Call, chain_time, enum_member
 from registry.contracts.base import Binding, uint_topic
 from registry.formats import keys as keyfmt
+from registry.formats.eth import keccak_text
 from registry.formats.keys import KeyType
 
 NO_EXPIRY = 2**64 - 1
@@ -32,7 +31,7 @@ class Rel(IntEnum):
 
 def did_hash(did: str) -> bytes:
     """The registry's key for a DID: keccak256 of its string."""
-    return keccak(text=did)
+    return keccak_text(did)
 
 
 @dataclass(frozen=True)

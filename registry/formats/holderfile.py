@@ -34,8 +34,9 @@ class HolderFile:
     credential: str
     cohort: CohortProof | None = None
     registry: Any = None
-    # Given as the bare compact JWT (what EBSI wallets and QR codes carry), not as a holder file: it
-    # carries no proof, so a cohort member's anchor (its cohort's root) cannot be found from it.
+    # Given as the bare compact JWT (what EBSI wallets and QR codes carry), or in a holder file or
+    # passport that states no anchor: it carries no proof, so a cohort member's anchor (its cohort's
+    # root) cannot be found from it.
     bare: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -48,7 +49,7 @@ class HolderFile:
                 "proof": ["0x" + p.hex() for p in self.cohort.proof],
                 "size": self.cohort.size,
             }
-        else:
+        elif not self.bare:  # a bare JWT claims no anchor: written without one, read back as bare
             data["anchor"] = {"type": "single"}
         if self.registry is not None:
             data["registry"] = self.registry
@@ -153,11 +154,19 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
             raise InputError(f"{source} is neither a credential file (JSON) nor a JWT")
         data = safejson.loads(stripped, source)
     if not isinstance(data, dict) or data.get("format") != HOLDER_FILE_FORMAT:
+        if isinstance(data, dict) and "credentialSubject" in data and "proof" not in data:
+            # A credential as JSON with no proof (EBSI's example EDCs are such): nothing shows who issued it.
+            raise InputError(f"{source} is an unsigned credential (JSON, no proof): nothing shows who issued it; "
+                             "ask for the signed credential (its JWT) or its credential file")  # fmt: skip
         raise InputError(f"{source} is JSON but not a credential file (format {HOLDER_FILE_FORMAT})")
     token = data.get("credential")
     if not isinstance(token, str):
         raise InputError(f"{source} has no credential JWT")
-    anchor = data.get("anchor") or {"type": "single"}
+    anchor = data.get("anchor")
+    if not anchor:
+        # No anchor stated (a bare JWT wrapped, a passport credential without its proof): no claim
+        # to hold it to, so a cohort member's missing anchor of its own is never proof of forgery.
+        return _made(HolderFile, credential=token, cohort=None, registry=data.get("registry"), bare=True)
     if not isinstance(anchor, dict) or anchor.get("type") not in ("single", "cohort"):
         raise InputError(f"{source} has an unknown anchor type")
     if anchor["type"] == "single":

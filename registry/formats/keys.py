@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from eth_utils import keccak, to_checksum_address
 
 from registry.errors import InputError
+from registry.formats.eth import keccak, to_checksum_address
 from registry.formats.multibase import b64url_decode, b64url_encode
 
 if TYPE_CHECKING:

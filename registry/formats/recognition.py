@@ -33,6 +33,11 @@ FORMAT = "registry-recognition-decision/1"
 MAX_TEXT = 500
 MAX_ITEMS = 32
 NO_END = 2**64 - 1  # validUntil on-chain for a decision without an end
+# The accreditation type a Root TAO grants a recognition body (a TAO) in its accreditation's scope;
+# and the first four bytes of that accreditation's attribute id (keccak-256 of the type), which the
+# RecognitionRegistry checks (`RECOGNITION_PURPOSE`, `NotAccreditedForRecognition`).
+RECOGNITION_TYPE = "RecognitionDecision"
+RECOGNITION_PURPOSE = bytes.fromhex("ab8af5f9")
 _KEYS = {"format", "authority", "scope", "recognisedAs", "validFrom", "validUntil", "conditions", "reference"}
 _SCOPE_KEYS = {"types", "eqfLevels", "root", "issuers", "programmes", "schemas"}
 _OUTCOME_KEYS = {"qualification", "qualificationId", "framework", "level"}

@@ -1,9 +1,11 @@
 """Skills passports: a holder's credentials presented together, as a Verifiable Presentation
 signed with the holder's did:key (EBSI's VP JWT profile: the presentation in the `vp` claim).
 
-The passport file also carries each cohort credential's Merkle proof and each credential's
-registry locator (formats/locator.py), by credential hash; neither needs a signature (a proof
-leads to an anchored root or it doesn't; a locator names a registry the verifier still checks).
+The passport file also carries each credential's anchor as its holder file states it (in
+`cohortProofs`: a cohort member's Merkle proof, or `{"type": "single"}`) and its registry locator
+(formats/locator.py), by credential hash; neither needs a signature (a proof leads to an anchored
+root or it doesn't; a locator names a registry the verifier still checks). A credential with no
+anchor stated is read as a bare JWT: its missing anchor is never taken as proof of forgery.
 
 A presentation is short-lived and addressed, as EBSI's presentation library requires: it carries
 `iat`, `nbf` and an `exp` (DEFAULT_VALIDITY_S after signing unless the holder asks otherwise), and
@@ -105,9 +107,9 @@ def sign_presentation(
         else:
             payload[claim] = value
     token = jwt.sign({"alg": "ES256", "typ": "JWT", "kid": holder.kid}, payload, holder.signing_key)
-    proofs = {
-        "0x" + vcfmt.credential_hash(f.credential).hex(): f.to_json()["anchor"] for f in files if f.cohort is not None
-    }
+    # Each credential's anchor as its holder file states it (a cohort's Merkle proof, or "single"), by
+    # hash; a credential given as a bare JWT states none, and is read back as bare (no claim to hold).
+    proofs = {"0x" + vcfmt.credential_hash(f.credential).hex(): f.to_json()["anchor"] for f in files if not f.bare}
     # Where each credential lives (formats/locator.py), by hash as the proofs are: not signed, public.
     registries = {"0x" + vcfmt.credential_hash(f.credential).hex(): f.registry for f in files if f.registry is not None}
     return {

@@ -14,6 +14,7 @@ from typing import Any
 from registry.contracts.statusword import Purpose, split_list_id
 from registry.errors import InputError
 from registry.formats import jwt
+from registry.formats.vcdm2.skills import PAIRED_SUSPENSION
 
 # ASCII digits only (str.isdigit also accepts '²' and other scripts' digits), and short enough
 # that int() is cheap.
@@ -22,16 +23,53 @@ _ACCOUNT = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 def status_entries(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The status entries of a JWT payload: in `vc` (VCDM 1.1 JWT) or the payload itself (vc+jwt)."""
+    """The status entries of a JWT payload: in `vc` (VCDM 1.1 JWT) or the payload itself (vc+jwt);
+    a paired entry (one object for both purposes, `PAIRED_SUSPENSION`) as its two entries."""
     vc = payload.get("vc")
     if not isinstance(vc, dict):
         vc = payload
     status = vc.get("credentialStatus")
     if isinstance(status, dict):
-        return [status]
+        return [status] if PAIRED_SUSPENSION not in status else [status, suspension_twin(status)]
     if isinstance(status, list):
-        return [s for s in status if isinstance(s, dict)]
+        entries = [s for s in status if isinstance(s, dict)]
+        return [
+            e
+            for entry in entries
+            for e in ((entry, suspension_twin(entry)) if PAIRED_SUSPENSION in entry else (entry,))
+        ]
     return []
+
+
+def suspension_twin(entry: dict[str, Any]) -> dict[str, Any]:
+    """The suspension entry a paired revocation entry names (`PAIRED_SUSPENSION`): the same index in
+    the list that URL gives. `parse_status_entry` then checks it is a suspension list; and
+    `parse_status_entries`, that it is the twin of the revocation list (same issuer, account, number)."""
+    if entry.get("statusPurpose") != "revocation":
+        raise InputError(f"{PAIRED_SUSPENSION} belongs on a revocation entry")
+    return {"type": entry.get("type"), "statusPurpose": "suspension", "statusListIndex": entry.get("statusListIndex"),
+            "statusListCredential": entry.get(PAIRED_SUSPENSION)}  # fmt: skip
+
+
+StatusRef = tuple[str, str, Purpose, int, int]
+
+
+def parse_status_entries(status: Any) -> list[StatusRef]:
+    """Every (issuer DID, account, purpose, list number, index) a credential's `credentialStatus`
+    names (one object or a list; a paired entry gives two)."""
+    entries = status if isinstance(status, list) else [status] if isinstance(status, dict) else ()
+    refs: list[StatusRef] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        ref = parse_status_entry(entry)
+        refs.append(ref)
+        if PAIRED_SUSPENSION in entry:
+            twin = parse_status_entry(suspension_twin(entry))
+            if twin[:2] != ref[:2] or twin[3] != ref[3]:
+                raise InputError(f"{PAIRED_SUSPENSION} is not the suspension list of the same issuer and list number")
+            refs.append(twin)
+    return refs
 
 
 _LABELS = {purpose: purpose.label for purpose in Purpose}  # read twice per credential verified

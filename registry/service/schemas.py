@@ -125,6 +125,14 @@ class VerifyRequest(BaseModel):
         max_length=2048,
         description="passports only: the challenge you gave the holder; a passport without it is refused",
     )
+    recognisedIn: str | None = Field(
+        default=None,
+        max_length=2048,
+        description=(
+            "a destination authority (its DID, or its name in the service's trust list): its recognition "
+            "decisions are applied to the report (`recognition`); default: the operator's (`serve --recognised-in`)"
+        ),
+    )
     accreditationPolicy: Literal["issuance", "now"] = Field(
         default="issuance",
         description=(

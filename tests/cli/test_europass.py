@@ -22,7 +22,7 @@ from registry.config import Settings
 from registry.formats import jwt, qrpayload
 from registry.formats.accreditation import Scope
 from registry.formats.credential import load_holder_file
-from registry.formats.europass.schema import europass_schema
+from registry.formats.europass.schema import europass_schema, europass_schema_id
 from registry.formats.schemas import SchemaSet
 from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
 from registry.ops.registry import Registry
@@ -100,7 +100,7 @@ def test_issue_europass_verify_valid_then_revoked(world: World) -> None:
         assert expected in lines, text.stdout
     report = json.loads(run(settings, "verify", "--json", str(path)).stdout)
     schema = next(c for c in report["checks"] if c["name"] == "schema")  # the schema it names: ours
-    assert schema["outcome"] == "pass", schema
+    assert schema["outcome"] == "pass" and europass_schema_id() in schema["message"], schema
     certifies = report["certifies"]
     assert certifies["awarding_body"] == {"did": world.academy.did, "name": ACADEMY}
     assert certifies["credits"] == [{"points": "7.5", "framework": "European Credit Transfer System"}]

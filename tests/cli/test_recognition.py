@@ -103,7 +103,8 @@ def test_bad_input_is_one_line(settings: Settings, chain: Chain, tmp_path: Path)
         settings, "recognition", "publish", "training-centre", "--types", "SkillsCredential", "--eqf-levels", "4",
         "--root", chain.root.did, "--qualification", "Q", "--framework", "de-dqr", "--level", "4",
     )  # fmt: skip
-    assert ti.returncode != 0 and "holds no active Root TAO or TAO accreditation" in ti.stderr, ti.stderr
+    assert ti.returncode != 0, ti.stderr
+    assert "holds no active Root TAO onboarding nor an accreditation for recognition decisions" in ti.stderr
     (tmp_path / "decision.json").write_text(json.dumps({"format": "registry-recognition-decision/1", "holder": "X"}))
     named = run(settings, "recognition", "publish", "vocational-authority", str(tmp_path / "decision.json"))
     assert named.returncode != 0 and "unknown field(s) holder" in named.stderr, named.stderr

@@ -12,15 +12,17 @@ from eth_account.signers.local import LocalAccount
 
 from registry.chain.client import Call
 from registry.chain.errors import SENTENCES
-from registry.errors import TransactionReverted
+from registry.cli.hints import CONTRACT_REFUSALS
+from registry.errors import InputError, TransactionReverted
 from registry.formats.frameworks import find_framework
-from registry.formats.recognition import DecisionDocument, Outcome, Scope
+from registry.formats.recognition import RECOGNITION_PURPOSE, DecisionDocument, Outcome, Scope
 from registry.keystore import Identity
 from registry.ops.recognition.authority import Recognition
 from registry.ops.recognition.model import DecisionStatus
 from registry.ops.registry import Registry, did_hash
-from registry.ops.trust import AttrStatus
+from registry.ops.trust import AttrStatus, IssuerType, Trust
 from tests.conftest import ONE_YEAR, Chain
+from tests.helpers.recognition import RECOGNITION_SCOPE, destination
 
 DAY = 86400
 
@@ -49,7 +51,7 @@ def publish_call(registry: Registry, authority: Identity, attribute: bytes, doc:
     return registry.recognition.publish(did_hash(authority.did), attribute, doc.text(), doc.valid_from, until)
 
 
-def test_only_an_active_root_tao_or_tao_controller_publishes(registry: Registry, chain: Chain) -> None:
+def test_only_an_active_root_tao_or_recognition_body_controller_publishes(registry: Registry, chain: Chain) -> None:
     stranger: LocalAccount = Account.create()
     registry.client.request("anvil_setBalance", [stranger.address, hex(10**20)])
     doc = document(chain.root, chain.root.did)
@@ -80,19 +82,40 @@ def test_only_an_active_root_tao_or_tao_controller_publishes(registry: Registry,
     assert refused(registry, chain.root.account, unknown) == "UnknownDecision"
 
 
-def test_a_suspended_authority_cannot_publish_and_validity_is_checked(registry: Registry, chain: Chain, trust) -> None:  # type: ignore[no-untyped-def]
-    doc = document(chain.tao, chain.root.did)
-    past = registry.recognition.publish(did_hash(chain.tao.did), chain.tao_attribute, doc.text(), 0, 1)
-    assert refused(registry, chain.tao.account, past) == "InvalidValidity"
-    empty = registry.recognition.publish(did_hash(chain.tao.did), chain.tao_attribute, "", 0, 2**40)
-    assert refused(registry, chain.tao.account, empty) == "InvalidDocument"
-    trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.SUSPENDED, 3)
-    try:
-        call = publish_call(registry, chain.tao, chain.tao_attribute, doc)
-        assert refused(registry, chain.tao.account, call) == "AuthorityNotActive"
-    finally:
-        trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.ACTIVE, 4)
-    registry.client.transact(chain.tao.account, publish_call(registry, chain.tao, chain.tao_attribute, doc))
+def test_among_taos_only_a_recognition_body_of_its_root_publishes(  # type: ignore[no-untyped-def]
+    registry: Registry, chain: Chain, trust: Trust, make_issuer
+) -> None:
+    """A TAO publishes only under an accreditation for recognition decisions granted by its Root TAO
+    itself (`NotAccreditedForRecognition`): not one accredited for issuing, not one a TAO accredited."""
+    general = publish_call(registry, chain.tao, chain.tao_attribute, document(chain.tao, chain.root.did))
+    assert refused(registry, chain.tao.account, general) == "NotAccreditedForRecognition"
+    dest = destination(make_issuer, trust)
+    assert dest.body_attribute.startswith(RECOGNITION_PURPOSE)  # the Root TAO's word, in the attribute id
+    sub = make_issuer("sub-body")
+    with pytest.raises(InputError, match="only a Root TAO accredits a recognition body"):
+        trust.accredit(dest.body, dest.body_attribute, sub.did, IssuerType.TAO, [RECOGNITION_SCOPE])
+    # Written past that check (the trust room's unchecked write): the id says recognition, the parent is no root.
+    until = int(time.time()) + ONE_YEAR
+    sub_attribute = trust._record_accreditation(dest.body, dest.body_attribute, sub.did, IssuerType.TAO,
+                                                [RECOGNITION_SCOPE], until)  # fmt: skip
+    sub_call = publish_call(registry, sub, sub_attribute, document(sub, chain.root.did))
+    assert refused(registry, sub.account, sub_call) == "NotAccreditedForRecognition"
+    assert (
+        SENTENCES["NotAccreditedForRecognition"]
+        and "RecognitionDecision" in CONTRACT_REFUSALS["NotAccreditedForRecognition"]
+    )
+    # The recognition body: validity and document checked; suspended, it cannot publish.
+    doc = document(dest.body, chain.root.did)
+    past = registry.recognition.publish(did_hash(dest.body.did), dest.body_attribute, doc.text(), 0, 1)
+    assert refused(registry, dest.body.account, past) == "InvalidValidity"
+    empty = registry.recognition.publish(did_hash(dest.body.did), dest.body_attribute, "", 0, 2**40)
+    assert refused(registry, dest.body.account, empty) == "InvalidDocument"
+    trust.set_status(dest.root, dest.body.did, dest.body_attribute, AttrStatus.SUSPENDED, 3)
+    call = publish_call(registry, dest.body, dest.body_attribute, doc)
+    assert refused(registry, dest.body.account, call) == "AuthorityNotActive"
+    trust.set_status(dest.root, dest.body.did, dest.body_attribute, AttrStatus.ACTIVE, 4)
+    registry.client.transact(dest.body.account, call)
+    assert Recognition(registry).authority_attribute(dest.body.did) == dest.body_attribute
 
 
 def test_events_and_an_append_only_history(registry: Registry, chain: Chain) -> None:

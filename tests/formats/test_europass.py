@@ -16,7 +16,14 @@ from jsonschema import Draft202012Validator
 
 from registry.errors import InputError
 from registry.formats import jwt
-from registry.formats.credential import Achievement, CredentialDraft, Occupation, Skill, StatusEntry
+from registry.formats.credential import (
+    Achievement,
+    CredentialDraft,
+    Occupation,
+    Skill,
+    StatusEntry,
+    load_holder_file,
+)
 from registry.formats.europass import EDC_TYPES, build_edc, certified_edc, check_credits, edc_title, is_edc
 from registry.formats.europass.display import card_svg
 from registry.formats.europass.schema import europass_schema, europass_schema_id, europass_schema_url
@@ -85,6 +92,9 @@ def test_our_parser_reads_the_real_edc_credentials(path: Path) -> None:
     assert certified["eqf_level"] == (int(level.rsplit("/", 1)[1]) if level else None)
     assert [c["points"] for c in certified["credits"]] == [c["point"] for c in spec.get("creditPoint", [])]
     assert certified["issued"] is not None and certified["valid_from"] is not None
+    # Unsigned: what `registry verify` says of the file, rather than taking it for a credential file.
+    with pytest.raises(InputError, match=r"an unsigned credential \(JSON, no proof\)"):
+        load_holder_file(path.read_text(encoding="utf-8"), path.name)
 
 
 def test_what_the_real_credentials_certify_in_figures() -> None:

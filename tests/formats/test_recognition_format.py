@@ -4,6 +4,7 @@ in one line, what a scope leaves out, and content-addressed framework ids."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,15 @@ def test_frameworks_are_content_addressed() -> None:
         assert framework_id(json.loads(json.dumps(framework.data))) == fid
         assert find_framework(framework.key) is framework
     assert DQR.eqf_of("4") == 4 and not DQR.has_level("9")  # type: ignore[union-attr]
+
+
+def test_the_recognition_purpose_tag_is_the_contracts() -> None:
+    """The attribute-id prefix of an accreditation for recognition decisions: keccak-256 of the type,
+    as contracts/RecognitionRegistry.sol computes it."""
+    from eth_utils import keccak
+
+    from registry.formats.recognition import RECOGNITION_PURPOSE, RECOGNITION_TYPE
+
+    assert keccak(text=RECOGNITION_TYPE)[:4] == RECOGNITION_PURPOSE
+    source = (Path(__file__).parents[2] / "contracts" / "RecognitionRegistry.sol").read_text()
+    assert f'RECOGNITION_PURPOSE = bytes4(keccak256("{RECOGNITION_TYPE}"))' in source

@@ -40,13 +40,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("ebsi_verify.mjs")
 NODE_MODULES = ROOT / "node_modules" / "@cef-ebsi"
 WELDING = Skill("http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314", "apply arc welding techniques")
-SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate"))
+SCOPE = Scope(types=("SkillsCredential", "WeldingCertificate", "EuropeanDigitalCredential"))
 PASSPORT_SIZE = 20  # the passport the rate-limit defaults must carry through the library (issue #13)
 AUDIENCE = "did:ebsi:zemployerVerifier0000000001"  # who the holder was told will check the passport
-
-pytestmark = pytest.mark.skipif(
-    not (NODE_MODULES / "verifiable-credential").is_dir(), reason="npm packages not installed: run make bootstrap"
-)
 
 
 def achievement(name: str = "Certified welder") -> Achievement:
@@ -85,6 +81,9 @@ def _legal_entity(registry: Registry, name: str) -> Identity:
 def world(anvil: AnvilNode, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """Root TAO -> TAO -> two TIs, every URL in credentials and accreditations under the service's
     own base (as a real deployment's public URL), and `registry serve` there with its defaults."""
+    # Never skipped: `make test` installs the libraries (`npm ci` from package-lock.json) first.
+    libraries = [NODE_MODULES / name / "package.json" for name in ("verifiable-credential", "verifiable-presentation")]
+    assert all(p.is_file() for p in libraries), "EBSI's libraries are not installed: run make bootstrap"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     home = tmp_path_factory.mktemp("interop-home")
@@ -96,7 +95,7 @@ def world(anvil: AnvilNode, deployment_file: Path, tmp_path_factory: pytest.Temp
     ti, ti2 = _legal_entity(registry, "training-centre"), _legal_entity(registry, "second-centre")
     root_attribute = trust.onboard_root(Account.from_key(ANVIL_DEV_KEY), root, [SCOPE], until)
     tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [SCOPE], until)
-    trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [SCOPE], until)
+    trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [SCOPE], until, name="Interop Training Centre")
     ti2_attribute = trust.accredit(tao, tao_attribute, ti2.did, IssuerType.TI, [SCOPE], until)
     argv = [sys.executable, "-m", "registry", "--home", str(home), "serve", "--port", str(port),
             "--rpc", anvil.rpc_url, "--deployment", str(deployment_file)]  # fmt: skip
@@ -217,8 +216,9 @@ def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[s
     elsewhere = sign_presentation(world.holder, files, audience="did:ebsi:zsomeoneElse00000000000001")
     expired = sign_presentation(world.holder, files, audience=AUDIENCE, claims={"iat": int(time.time()) - 7200,
                                 "nbf": int(time.time()) - 7200, "exp": int(time.time()) - 3600})  # fmt: skip
-    vcdm2 = Issuer(world.registry, world.ti, world.settings, profile="vcdm2").issue_single(
-        world.holder.did, achievement()
+    vcdm2, europass = (
+        Issuer(world.registry, world.ti, world.settings, profile=p).issue_single(world.holder.did, achievement())
+        for p in ("vcdm2", "europass")
     )
     results = run_library(world.base, [
         vc("revoked", revoked),
@@ -228,6 +228,7 @@ def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[s
         vp("passport for another audience", elsewhere["presentation"]),
         vp("passport past exp", expired["presentation"]),
         vc("VCDM 2.0 vc+jwt", vcdm2.holder_file.credential),
+        vc("Europass (ELM over VCDM 2.0)", europass.holder_file.credential),
         vc("still valid beside a revoked one", issued["passport-1"].credential),
     ])  # fmt: skip
     assert_refused(results["revoked"], "The credential is revoked")
@@ -237,7 +238,9 @@ def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[s
     assert_refused(results["passport for another audience"], 'JWT "aud" property MUST match the expected audience')
     assert_refused(results["passport past exp"], "JWT has expired")
     # What the library cannot read: a VCDM 2.0 credential secured as vc+jwt (no `vc` claim, typ vc+jwt).
-    assert_refused(results["VCDM 2.0 vc+jwt"], '"typ" JWT header must be "JWT"')
+    for unreadable in ("VCDM 2.0 vc+jwt", "Europass (ELM over VCDM 2.0)"):
+        assert_refused(results[unreadable], '"typ" JWT header must be "JWT"')
+        assert results[unreadable]["requests"] == 0  # refused on its header, before asking the service
     assert_verified(results["still valid beside a revoked one"])
     # Ours, on the same inputs, with the same reasons; the accreditation by policy.
     ours = world.ours()
@@ -252,3 +255,4 @@ def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[s
     late = ours.verify_passport("p.json", json.dumps(expired), audience=AUDIENCE)
     assert late.verdict is Verdict.INVALID and "expired on" in late.summary
     assert ours.verify("v2.json", vcdm2.holder_file.dumps()).verdict is Verdict.VALID
+    assert ours.verify("edc.json", europass.holder_file.dumps()).verdict is Verdict.VALID

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry.chain.client import Call
-from registry.formats.credential import HolderFile, credential_hash
+from registry.formats.credential import HolderFile, credential_hash, load_holder_file
 from registry.formats.merkle import leaf_hash
 from registry.keystore import Identity, new_natural_person
 from registry.ops.issuance import Cohort, Issuer
@@ -42,7 +42,9 @@ def test_every_member_of_a_cohort_verifies(cohort: Cohort, verifier: Verifier) -
     assert "cohort root anchored" in anchor.message
 
 
-def test_a_cohort_members_bare_jwt_points_to_the_holder_file(cohort: Cohort, verifier: Verifier) -> None:
+def test_a_cohort_members_bare_jwt_points_to_the_holder_file(
+    cohort: Cohort, verifier: Verifier, workers: list[Identity]
+) -> None:
     # Without its proof the JWT's own hash is not anchored (the root is): say where the proof is.
     # (A block later than the signing and its anchoring window, 1 s here, first: before that the
     # absence is only "could not determine", and says where the proof is too.)
@@ -67,6 +69,15 @@ def test_a_cohort_members_bare_jwt_points_to_the_holder_file(cohort: Cohort, ver
     )
     forged = Verifier(verifier.registry, anchor_window_s=1).verify("single.json", single)
     assert forged.verdict is Verdict.INVALID and "not anchored" in forged.summary
+    # Where no anchor is stated, nothing is claimed: a holder file without one, and a passport holding
+    # the bare JWT (as an EBSI wallet's presentation holds it: no proof beside it) are never INVALID.
+    unstated = json.dumps({"format": "skills-credential/1", "credential": cohort.holder_files[0].credential})
+    assert Verifier(verifier.registry, anchor_window_s=1).verify("f.json", unstated).verdict is Verdict.INDETERMINATE
+    passport = sign_presentation(workers[0], [load_holder_file(cohort.holder_files[0].credential)])
+    assert passport["cohortProofs"] == {}  # a bare JWT states no anchor, so the passport states none
+    presented = Verifier(verifier.registry, anchor_window_s=1).verify_passport("p.json", json.dumps(passport))
+    assert [r.verdict for r in presented.credentials] == [Verdict.INDETERMINATE], presented.summary
+    assert presented.verdict is not Verdict.INVALID and "holder file" in presented.credentials[0].summary
 
 
 def test_cohort_is_one_transaction_and_indexes_are_random_within_its_own_words(cohort: Cohort) -> None:

@@ -127,6 +127,12 @@ def test_unanchored_credential_is_invalid(issuer: Issuer, holder: Identity, veri
     assert report.verdict is Verdict.INVALID
     anchor = report.check("anchor")
     assert anchor is not None and anchor.outcome is Outcome.FAIL and "anchoring window" in anchor.message
+    # In a passport, the file's claim (a single anchor) travels with it: still INVALID there.
+    from registry.ops.passport import sign_presentation
+
+    passport = json.dumps(sign_presentation(holder, [HolderFile(token)]))
+    presented = Verifier(issuer.registry, anchor_window_s=1).verify_passport("p.json", passport)
+    assert [r.verdict for r in presented.credentials] == [Verdict.INVALID], presented.summary
     # Inside the window (an hour by default) the node may be behind: never INVALID on that read.
     inside = verifier.verify("unanchored", HolderFile(token).dumps())
     assert inside.verdict is Verdict.INDETERMINATE and "may be behind" in inside.summary

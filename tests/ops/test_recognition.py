@@ -8,21 +8,24 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
+from registry.errors import InputError
 from registry.formats.frameworks import find_framework
 from registry.formats.recognition import DecisionDocument, Outcome, Scope
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.passport import create_passport
-from registry.ops.recognition.apply import Recogniser
+from registry.ops.recognition.apply import NOT_FOR_RECOGNITION, Recogniser
 from registry.ops.recognition.authority import Recognition
 from registry.ops.recognition.model import DecisionStatus
 from registry.ops.registry import Registry, did_hash
 from registry.ops.trust import AttrStatus, Root, Trust, TrustList
 from registry.ops.verify import Verdict, Verifier
 from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, Chain, welding_certificate
+from tests.helpers.recognition import destination
 
 DQR = find_framework("de-dqr")
 assert DQR is not None
@@ -148,16 +151,32 @@ def _iso(ts: int) -> str:
     return iso(ts)
 
 
-def test_an_authority_accredited_under_a_trusted_root_is_applied_while_its_accreditation_is_active(
-    registry: Registry, chain: Chain, issuer: Issuer, holder: Identity, verifier: Verifier, trust: Trust
+def test_a_recognition_body_applies_while_accredited_for_recognition_and_a_tao_for_other_purposes_does_not(  # type: ignore[no-untyped-def]
+    registry: Registry, chain: Chain, issuer: Issuer, holder: Identity, verifier: Verifier, trust: Trust, make_issuer
 ) -> None:
-    """A recognition body the trusted Root TAO accredits (here the chain's TAO): its decisions apply
-    though the list names only the root; not once that accreditation is suspended."""
-    Recognition(registry).publish(chain.tao, decision(chain.tao, chain.root.did))
+    """A recognition body (a TAO its Root TAO accredited for RecognitionDecision): its decisions apply
+    though the list names only its root; not once that accreditation is suspended, nor when its root is
+    not trusted. A TAO accredited for something else is no recognition body, and the finding says so."""
+    dest = destination(make_issuer, trust)
+    Recognition(registry).publish(dest.body, decision(dest.body, chain.root.did))
     report = verifier.verify("cred.json", issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
-    Recogniser(registry, chain.tao.did, trusting(chain.root.did), None).annotate(report)
-    assert report.recognition is not None and report.recognition["outcome"] == "recognised", report.recognition
-    trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.SUSPENDED, 3)
-    Recogniser(registry, chain.tao.did, trusting(chain.root.did), None).annotate(report)
-    assert report.recognition["outcome"] == "not applied"
-    assert report.recognition["message"].endswith("not in your trust list nor accredited under a root that is")
+    trusted = trusting(chain.root.did, dest.root.did)
+
+    def finding(authority: str, trust_list: TrustList) -> dict[str, Any]:
+        Recogniser(registry, authority, trust_list, None).annotate(report)
+        assert report.recognition is not None and report.verdict is Verdict.VALID
+        return report.recognition
+
+    assert finding(dest.body.did, trusted)["outcome"] == "recognised"
+    untrusted_root = finding(dest.body.did, trusting(chain.root.did))
+    assert (
+        untrusted_root["outcome"] == "not applied"
+        and "which is not in the trust list test roots" in untrusted_root["message"]
+    )
+    general = finding(chain.tao.did, trusting(chain.root.did))  # accredited for issuing, by a trusted root
+    assert general["outcome"] == "not applied" and general["message"].endswith(NOT_FOR_RECOGNITION)
+    with pytest.raises(InputError, match="no active Root TAO onboarding nor an accreditation for recognition"):
+        Recognition(registry).authority_attribute(chain.tao.did)
+    trust.set_status(dest.root, dest.body.did, dest.body_attribute, AttrStatus.SUSPENDED, 3)
+    suspended = finding(dest.body.did, trusted)
+    assert suspended["outcome"] == "not applied" and "suspended" in suspended["message"], suspended

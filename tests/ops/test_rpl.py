@@ -17,17 +17,21 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from registry.config import Settings
+from registry.contracts.statusword import Purpose, list_id, split_list_id
 from registry.errors import InputError
 from registry.formats import jwt, ownschemas
 from registry.formats.accreditation import Scope
 from registry.formats.credential import Achievement, HolderFile, Occupation
 from registry.formats.rpl import RPL_TYPE, WorkPeriod, parse_assessment
 from registry.formats.schemas import SchemaSet, error_paths, format_checker
+from registry.formats.vcdm2 import PAIRED_SUSPENSION
 from registry.keystore import Identity, new_natural_person
+from registry.ops.issuance import Issuer
 from registry.ops.logbook import Provider
 from registry.ops.registry import Registry
 from registry.ops.rpl import Attester, RplIssuer
 from registry.ops.rpl.checks import add_rpl_checks
+from registry.ops.statusentries import parse_status_entries
 from registry.ops.trust import IssuerType, Trust, TrustList
 from registry.ops.verify import Code, Outcome, Verifier
 from tests.conftest import GOVERNANCE, ONE_YEAR, WELDING, trusted_roots
@@ -176,7 +180,7 @@ def test_attestations_registered_and_unregistered(  # type: ignore[no-untyped-de
     assert forged.verdict == "invalid" and "issuer DID" in forged.summary
 
 
-def test_new_types_validate_against_the_schemas_they_name(rpl_world: Any, tmp_path: Path) -> None:
+def test_new_types_validate_against_the_schemas_they_name(rpl_world: Any, settings: Settings) -> None:
     _, issued, _ = rpl_world
     attestation = jwt.parse(json.loads((issued.evidence / "attestation.json").read_text())["credential"]).payload
     ob3 = SchemaSet(VECTORS)
@@ -184,10 +188,27 @@ def test_new_types_validate_against_the_schemas_they_name(rpl_world: Any, tmp_pa
         assert vc["credentialSchema"][0]["id"].endswith(ownschemas.id_of(name))
         validator = Draft202012Validator(ownschemas.load(name), format_checker=format_checker())
         assert not list(validator.iter_errors(vc))
-        # OB 3.0 (1EdTech's schema): as our other vcdm2 credentials, only the two status entries
-        # (revocation and suspension) where OB 3.0 allows one.
-        assert set(error_paths(ob3.validate_ob3(vc))) <= {"credentialStatus"}
-        assert ob3.validate_ob3({**vc, "credentialStatus": vc["credentialStatus"][0]}) == []
+        # OB 3.0 (1EdTech's schema), fully: one status object, whose revocation entry names its
+        # suspension twin (below).
+        assert ob3.validate_ob3(vc) == [], error_paths(ob3.validate_ob3(vc))
+        assert isinstance(vc["credentialStatus"], dict) and vc["credentialStatus"]["statusPurpose"] == "revocation"
+    # That one object carries both purposes: the centre suspends, reinstates and revokes as for any
+    # credential, and the verifier reads both bits.
+    verifier, _, registry = rpl_world
+    token = json.loads(issued.file.read_text())["credential"]
+    centre = Issuer(registry, issued.provider.identity, settings, "vcdm2")
+    centre.change_status([token], Purpose.SUSPENSION, set_=True, reason=3)
+    assert verifier.verify("rpl", issued.file.read_bytes()).verdict == "suspended"
+    centre.change_status([token], Purpose.SUSPENSION, set_=False, reason=4)
+    assert verifier.verify("rpl", issued.file.read_bytes()).verdict == "valid"
+    centre.change_status([token], Purpose.REVOCATION, set_=True, reason=1)
+    assert verifier.verify("rpl", issued.file.read_bytes()).verdict == "revoked"
+    # A twin that is not the same list's suspension list is refused, not read as anything.
+    status = dict(issued.vc["credentialStatus"])
+    base, _, number = status["statusListCredential"].rpartition("/")
+    other = f"{base}/{list_id(Purpose.SUSPENSION, split_list_id(int(number))[1] + 1)}"
+    with pytest.raises(InputError, match="not the suspension list of the same issuer and list number"):
+        parse_status_entries({**status, PAIRED_SUSPENSION: other})
 
 
 def test_the_service_checks_the_assessor_too(rpl_world: Any, settings: Settings) -> None:

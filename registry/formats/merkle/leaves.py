@@ -8,11 +8,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from eth_abi.abi import encode as abi_encode
-from eth_abi.exceptions import ABITypeError, EncodingError, ParseError
-from eth_utils.address import is_checksum_address
-
 from registry.errors import InputError
+from registry.formats.eth import is_checksum_address
 from registry.formats.merkle.proofs import keccak256
 
 _ADDRESS_RE = re.compile(r"0x[0-9a-fA-F]{40}")
@@ -83,6 +80,10 @@ def abi_encode_values(values: Sequence[Any], encoding: Sequence[str]) -> bytes:
         encoded: bytes = _coerce("bytes32", values[0])
         return encoded
     coerced = [_coerce(t, v) for t, v in zip(encoding, values, strict=True)]
+    # Loaded here, not with the package: a verifier's cohort leaves are the lone bytes32 above.
+    from eth_abi.abi import encode as abi_encode
+    from eth_abi.exceptions import ABITypeError, EncodingError, ParseError
+
     try:
         return abi_encode(list(encoding), coerced)
     except (EncodingError, ParseError, ABITypeError, ValueError, TypeError, OverflowError) as exc:

@@ -18,7 +18,7 @@ from typing import Any
 from registry.errors import InputError
 from registry.formats.credential import OB3_CONTEXT, Occupation, iso
 from registry.formats.did import check_did
-from registry.formats.vcdm2 import SKILLS_CONTEXT, VC_V2_CONTEXT, status_entry
+from registry.formats.vcdm2 import SKILLS_CONTEXT, VC_V2_CONTEXT, paired_status_entry
 from registry.formats.vcdm2.skills import VC2_TYPES
 
 ATTESTATION_TYPE = "WorkExperienceAttestation"
@@ -78,6 +78,6 @@ def build_attestation(draft: Any, period: WorkPeriod, issued_at: int) -> dict[st
         vc["validUntil"] = iso(draft.valid_until)
     if draft.schema_url:
         vc["credentialSchema"] = [{"id": draft.schema_url, "type": "JsonSchema"}]
-    if draft.status:
-        vc["credentialStatus"] = [status_entry(s) for s in draft.status]
+    if draft.status:  # one object, as OB 3.0 allows: revocation, with its suspension twin named
+        vc["credentialStatus"] = paired_status_entry(draft.status)
     return vc

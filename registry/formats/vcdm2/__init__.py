@@ -23,10 +23,12 @@ from __future__ import annotations
 from registry.formats.vcdm2.context import BASE_CONTEXT_TYPES, VC_V1_CONTEXT, VC_V2_CONTEXT, ContextLoader, is_iri
 from registry.formats.vcdm2.model import check_vc2, parse_datetime_stamp
 from registry.formats.vcdm2.skills import (
+    PAIRED_SUSPENSION,
     SKILLS_CONTEXT,
     VC2_TYPES,
     build_vc2,
     known_types,
+    paired_status_entry,
     sign_vc2,
     skills_context_loader,
     status_entry,
@@ -47,6 +49,7 @@ __all__ = [
     "BASE_CONTEXT_TYPES",
     "CONTENT_TYPE",
     "MEDIA_TYPE",
+    "PAIRED_SUSPENSION",
     "PROFILE_VCDM11",
     "PROFILE_VCDM20",
     "SKILLS_CONTEXT",
@@ -61,6 +64,7 @@ __all__ = [
     "detect_profile",
     "is_iri",
     "known_types",
+    "paired_status_entry",
     "parse_datetime_stamp",
     "parse_vc2",
     "sign_vc2",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,24 @@ def status_entry(entry: StatusEntry) -> dict[str, Any]:
         "statusListIndex": str(entry.index),
         "statusListCredential": entry.list_url,
     }
+
+
+# The member of a revocation entry naming the suspension list of the same list number, at the same
+# index: one `credentialStatus` object carries both purposes, which Open Badges 3.0 (whose schema
+# allows a single status object) needs. A Bitstring Status List verifier that does not know the
+# member checks revocation as usual; ours reads both bits (ops/statusentries.py, docs/INTEROP.md).
+PAIRED_SUSPENSION = "suspensionStatusListCredential"
+
+
+def paired_status_entry(entries: Sequence[StatusEntry]) -> dict[str, Any]:
+    """One BitstringStatusListEntry for a revocation entry and its suspension twin (same list
+    number and index, as every issuer's allocation hands them out): the revocation entry, and the
+    suspension list's URL in `PAIRED_SUSPENSION`."""
+    by_purpose = {entry.purpose: entry for entry in entries}
+    revocation, suspension = by_purpose.get("revocation"), by_purpose.get("suspension")
+    if revocation is None or suspension is None or len(entries) != 2 or revocation.index != suspension.index:
+        raise InputError("a paired status entry needs one revocation and one suspension entry at the same index")
+    return {**status_entry(revocation), PAIRED_SUSPENSION: suspension.list_url}
 
 
 # Our credential types (what accreditations are scoped by), which neither the VC 2.0 nor the OB 3.0

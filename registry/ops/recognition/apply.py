@@ -4,8 +4,11 @@ A decision applies to a credential when the credential is VALID, within the deci
 type, the EQF level, the issuer's root, and the issuers, programmes and schemas it names, if any)
 and the decision was in force at the time asked: published by then, active then (its history:
 suspended or revoked no longer applies), inside its validity window. Decisions are applied only
-from an authority the verifier trusts: a root of its trust list, or an authority accredited (an
-active Root TAO or TAO accreditation) under one. Recognition never changes a verdict.
+from an authority the verifier trusts: a root of its trust list, or a recognition body, a TAO its
+Root TAO accredited for recognition decisions (`RecognitionDecision` in the accreditation's scope),
+whose chain holds at the time asked up to a root of the trust list; and of such a body, only the
+decisions published under that accreditation. A TAO accredited for something else is not applied,
+and the finding says why. Recognition never changes a verdict.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from registry.errors import RegistryError
 from registry.formats.credential import iso
 from registry.formats.did import check_did
-from registry.formats.recognition import Subject, out_of_scope
+from registry.formats.recognition import RECOGNITION_TYPE, Subject, out_of_scope
 from registry.ops.recognition.model import Decision
 
 if TYPE_CHECKING:
@@ -25,6 +28,10 @@ if TYPE_CHECKING:
     from registry.ops.verify.report import Report
 
 NONE_HERE = "no recognition decision here"
+NOT_FOR_RECOGNITION = (
+    f"its accreditation does not cover recognition decisions ({RECOGNITION_TYPE}): a Root TAO accredits a "
+    "recognition body for that purpose"
+)
 
 
 def authority_of(word: str, trust_list: TrustList | None) -> tuple[str, str | None]:
@@ -48,6 +55,9 @@ class Recogniser:
         self.did, self.name = authority_of(word, trust_list)
         self.at = at if at is not None else int(time.time())
         self.decisions: list[Decision] = []
+        # The authority's accreditations whose decisions apply (None: any, the authority being a root
+        # of the trust list); filled by `_untrusted`.
+        self.accepted: set[bytes] | None = set()
         self.problem: tuple[str, str] | None = None  # (outcome, message) given to every report
         if registry is None:
             self.problem = ("could not check", "could not check recognition: the registry could not be read")
@@ -70,29 +80,47 @@ class Recogniser:
         return f"{self.name} ({self.did})" if self.name else self.did
 
     def _untrusted(self, registry: Registry, trust_list: TrustList | None) -> str | None:
-        """Why this authority's decisions are not applied (None: it is trusted)."""
-        refusal = f"decisions of {self.label} not applied: it is not in your trust list"
+        """Why this authority's decisions are not applied (None: they are). A root of the trust list
+        speaks for itself; any other authority only through a TAO accreditation for recognition
+        decisions (`RECOGNITION_TYPE` in its scope) granted by its Root TAO, whose whole chain holds at
+        the time asked up to a root of the list: the decisions published under such an accreditation
+        (`self.accepted`) apply, no other."""
+        refusal = f"decisions of {self.label} not applied: "
         if trust_list is None:
-            return refusal + " (you have none)"
+            return refusal + "it is not in your trust list (you have none)"
         if self.did in trust_list.roots:
+            self.accepted = None
             return None
         from registry.ops.registry import did_hash
-        from registry.ops.trust import AttrStatus, IssuerType, Trust
+        from registry.ops.trust import IssuerType, Need, Relevance, Trust, check_body, scope_covers, walk
 
-        trust = Trust(registry, "")
-        roots = {did_hash(r) for r in trust_list.roots}
-        for attribute_id in trust.attribute_ids(self.did):
-            link = trust.attribute(self.did, attribute_id)
-            then = [r.status for r in link.revisions if r.timestamp <= self.at]  # its status as of --at
-            if (
-                link.issuer_type in (IssuerType.ROOT_TAO, IssuerType.TAO)
-                and link.root_did_hash in roots
-                and then
-                and then[-1] is AttrStatus.ACTIVE
-                and link.valid_from <= self.at < link.valid_until
-            ):
-                return None
-        return refusal + " nor accredited under a root that is"
+        chain = Trust(registry, "").fetch([self.did])[self.did]
+        need = Need((RECOGNITION_TYPE,))
+        accepted: set[bytes] = set()
+        failures: list[tuple[bool, int, str]] = []  # (for another purpose, relevance, why): sorted, most relevant first
+        for link in chain.of(did_hash(self.did)):
+            if link.issuer_type is not IssuerType.TAO:
+                continue
+            acc, _ = check_body(chain, link)
+            if acc is not None and not scope_covers(acc.scopes, need):
+                failures.append((True, int(Relevance.SCOPE), NOT_FOR_RECOGNITION))
+            elif link.parent_did_hash != link.root_did_hash:
+                failures.append((False, int(Relevance.OTHER), "it is accredited for recognition decisions by a TAO, "
+                                 "not by its Root TAO: only a Root TAO accredits a recognition body"))  # fmt: skip
+            else:
+                walked, relevance = walk(chain, link, self.at, trust_list, need)
+                if walked.ok:
+                    accepted.add(link.attribute_id)
+                else:
+                    failures.append((False, int(relevance), walked.summary))
+        self.accepted = accepted
+        if accepted:
+            return None
+        if not failures:
+            return (
+                refusal + "it is not in your trust list, nor accredited for recognition decisions under a root that is"
+            )
+        return refusal + sorted(failures)[0][2]
 
     def finding(self, report: Report) -> dict[str, Any]:
         base: dict[str, Any] = {"authority": self.did, "authority_name": self.name, "as_of": iso(self.at)}
@@ -106,7 +134,7 @@ class Recogniser:
         applying: list[Decision] = []
         not_applying: list[dict[str, str]] = []
         for decision in self.decisions:
-            why = _why_not(decision, subject, self.at, self.did)
+            why = _why_not(decision, subject, self.at, self.did, self.accepted)
             if why is None:
                 applying.append(decision)
             elif decision.document is not None and out_of_scope(decision.document.scope, subject) is None:
@@ -126,9 +154,13 @@ class Recogniser:
             inner.recognition = self.finding(inner)
 
 
-def _why_not(decision: Decision, subject: Subject, at: int, authority: str) -> str | None:
+def _why_not(decision: Decision, subject: Subject, at: int, authority: str, accepted: set[bytes] | None) -> str | None:
     if decision.document is None:
         return "its document could not be read"
+    if accepted is not None and decision.attribute_id not in accepted:
+        return (
+            f"published under accreditation {decision.attribute_id.hex()[:8]}…, not one for recognition decisions here"
+        )
     if decision.document.authority != authority:  # written past our tools: it does not speak for this authority
         return f"its document names another authority ({decision.document.authority})"
     return out_of_scope(decision.document.scope, subject) or decision.not_applying(at)

@@ -14,7 +14,7 @@ from typing import Any
 from registry.chain.client import Call
 from registry.errors import InputError
 from registry.formats.frameworks import find_framework
-from registry.formats.recognition import NO_END, DecisionDocument
+from registry.formats.recognition import NO_END, RECOGNITION_PURPOSE, RECOGNITION_TYPE, DecisionDocument
 from registry.keystore import Identity
 from registry.ops.recognition.model import Decision, DecisionStatus, decision_from
 from registry.ops.registry import Registry, did_hash
@@ -75,21 +75,19 @@ class Recognition:
         return self.client.transact(authority.account, call)
 
     def authority_attribute(self, did: str) -> bytes:
-        """The authority's first accreditation that may publish now: a Root TAO's or TAO's, active."""
-        from registry.ops.trust import AttrStatus, IssuerType, Trust
+        """The authority's first accreditation that may publish now, as the contract decides: a Root
+        TAO's onboarding, or a TAO's accreditation for recognition decisions by its Root TAO; active."""
+        from registry.ops.trust import AttrStatus, Trust
 
         trust = Trust(self.registry, "")
         now = self.registry.block_timestamp()
         for attribute_id in trust.attribute_ids(did):
             link = trust.attribute(did, attribute_id)
-            if (
-                link.issuer_type in (IssuerType.ROOT_TAO, IssuerType.TAO)
-                and link.status is AttrStatus.ACTIVE
-                and link.valid_from <= now < link.valid_until
-            ):
+            if may_publish(link) and link.status is AttrStatus.ACTIVE and link.valid_from <= now < link.valid_until:
                 return attribute_id
-        raise InputError(f"{did} holds no active Root TAO or TAO accreditation: only an accredited authority "
-                         "publishes recognition decisions (ask your Root TAO to accredit you as a TAO)")  # fmt: skip
+        raise InputError(f"{did} holds no active Root TAO onboarding nor an accreditation for recognition decisions "
+                         f"from a Root TAO: ask your Root TAO to accredit you as a TAO for {RECOGNITION_TYPE} "
+                         f"(`registry trust accredit --as tao --types {RECOGNITION_TYPE}`)")  # fmt: skip
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -131,6 +129,20 @@ class Recognition:
             return self.contract.document_of(log)
         except Exception:  # a log that is not one of ours (a lying node): no text, never a crash
             return None
+
+
+def may_publish(link: Any) -> bool:
+    """The contract's rule (RecognitionRegistry `_requireAuthority`), status aside: a Root TAO's
+    onboarding, or a TAO accredited by its Root TAO under an attribute id for recognition."""
+    from registry.ops.trust import IssuerType
+
+    if link.issuer_type is IssuerType.ROOT_TAO:
+        return True
+    return bool(
+        link.issuer_type is IssuerType.TAO
+        and link.parent_did_hash == link.root_did_hash
+        and link.attribute_id.startswith(RECOGNITION_PURPOSE)
+    )
 
 
 def _hash(text: str) -> bytes:

@@ -18,7 +18,7 @@ from registry.config import Settings
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import ownschemas, rpl
-from registry.formats.vcdm2 import build_vc2
+from registry.formats.vcdm2 import build_vc2, paired_status_entry
 from registry.keystore import Identity
 from registry.ops.issuance import Issued, Issuer
 from registry.ops.registry import Registry
@@ -46,7 +46,10 @@ class RplIssuer(Issuer):
         return replace(draft, schema_url=ownschemas.schema_url(self.settings.public_url, ownschemas.RPL))
 
     def build(self, draft: vcfmt.CredentialDraft, issued_at: int) -> dict[str, Any]:
-        return rpl.add_rpl_parts(build_vc2(draft, issued_at), self.assessment, self.items)
+        vc = build_vc2(draft, issued_at)
+        if draft.status:  # one object, as OB 3.0 allows: revocation, with its suspension twin named
+            vc["credentialStatus"] = paired_status_entry(draft.status)
+        return rpl.add_rpl_parts(vc, self.assessment, self.items)
 
     def prepare(self, authorisation: str) -> None:
         """The assessor (refused unless authorised by this centre on the assessment's date), then the

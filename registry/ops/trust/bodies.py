@@ -63,12 +63,12 @@ def _check_body_uncached(chain: ChainData, link: Link) -> tuple[ParsedAccreditat
 
 def _misplaced(acc: ParsedAccreditation, link: Link) -> str | None:
     """Why the accreditation is not the one the registry records at `link` (None: it is)."""
-    from eth_utils import keccak  # the chain's hash; loaded with the chain, not with this package
+    from registry.formats.eth import keccak_text  # the chain's hash
 
     expected_issuer = link.did_hash if link.issuer_type is IssuerType.ROOT_TAO else link.parent_did_hash
-    if keccak(text=acc.issuer) != expected_issuer:
+    if keccak_text(acc.issuer) != expected_issuer:
         return "the accreditation was not issued by the parent the registry records"
-    if keccak(text=acc.subject) != link.did_hash:
+    if keccak_text(acc.subject) != link.did_hash:
         return "the accreditation is about another DID"
     if acc.attribute_id != link.attribute_id.hex():
         return "the accreditation's reservedAttributeId differs from the registry's attribute id"

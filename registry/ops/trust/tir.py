@@ -15,8 +15,6 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from eth_utils import keccak
-
 from registry.chain.client import Call, chain_time, enum_member
 from registry.errors import InputError
 from registry.formats.accreditation import (
@@ -28,6 +26,8 @@ from registry.formats.accreditation import (
 )
 from registry.formats.credential import iso
 from registry.formats.did import check_did
+from registry.formats.eth import keccak_text
+from registry.formats.recognition import RECOGNITION_PURPOSE, RECOGNITION_TYPE
 from registry.keystore import Identity
 from registry.ops.registry import DidState, Registry, did_hash
 from registry.ops.trust.bodies import check_body
@@ -139,7 +139,18 @@ class Trust:
         parent_attribute_id, until = self._parent_accreditation(
             parent.did, parent_attribute_id, scopes, wanted, cap=default
         )
+        if for_recognition(scopes):
+            self._check_recognition_body(parent.did, parent_attribute_id, child_type)
         return self._record_accreditation(parent, parent_attribute_id, child_did, child_type, scopes, until, name)
+
+    def _check_recognition_body(self, parent_did: str, parent_attribute_id: bytes, child_type: IssuerType) -> None:
+        """A recognition body is a TAO its Root TAO accredits itself (what the RecognitionRegistry and
+        the verifier accept): refused, in one line, otherwise."""
+        if child_type is not IssuerType.TAO:
+            raise InputError(f"a recognition body ({RECOGNITION_TYPE}) is accredited as a TAO: pass --as tao")
+        if self.attribute(parent_did, parent_attribute_id).issuer_type is not IssuerType.ROOT_TAO:
+            raise InputError(f"only a Root TAO accredits a recognition body ({RECOGNITION_TYPE}): "
+                             f"{parent_did} accredits under a TAO's accreditation")  # fmt: skip
 
     def _parent_accreditation(
         self, parent_did: str, attribute_id: bytes, scopes: Sequence[Scope], valid_until: int, *, cap: bool
@@ -197,8 +208,11 @@ class Trust:
         valid_until: int,
         name: str | None = None,
     ) -> bytes:
-        """Sign and send an accreditation as given, unchecked (`accredit` checks first)."""
+        """Sign and send an accreditation as given, unchecked (`accredit` checks first). An accreditation
+        for recognition decisions gets an attribute id that says so (`RECOGNITION_PURPOSE` first)."""
         attribute_id = secrets.token_bytes(32)
+        if for_recognition(scopes):
+            attribute_id = RECOGNITION_PURPOSE + attribute_id[len(RECOGNITION_PURPOSE) :]
         now = self.registry.signing_time()
         vc = build_accreditation(
             issuer=parent.did, subject=child_did, issuer_type=child_type, attribute_id=attribute_id,
@@ -338,6 +352,11 @@ class Trust:
         chain.revision_blocks_read.add(block)
 
 
+def for_recognition(scopes: Iterable[Scope]) -> bool:
+    """Does an accreditation with these scopes grant recognition decisions?"""
+    return any(RECOGNITION_TYPE in scope.types for scope in scopes)
+
+
 def _names(dids: Sequence[str], bodies: Iterable[str]) -> dict[bytes, str]:
     """The DIDs a chain read can name, by hash: those asked about, and every accreditation's issuer
     and subject (the registry itself stores only hashes)."""
@@ -348,5 +367,5 @@ def _names(dids: Sequence[str], bodies: Iterable[str]) -> dict[bytes, str]:
         except InputError:
             continue
         for text in (parsed.issuer, parsed.subject):
-            names.setdefault(keccak(text=text), text)
+            names.setdefault(keccak_text(text), text)
     return names

@@ -16,13 +16,11 @@ from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.did import split_did_url
-from registry.ops.issuance import parse_status_entry
-from registry.ops.registry import Purpose
+from registry.ops.statusentries import StatusRef, parse_status_entries
 
 MAX_TIMESTAMP = vcfmt.MAX_TIMESTAMP
 
-# One status entry: (issuer DID, list account, purpose, list number, index).
-StatusRef = tuple[str, str, Purpose, int, int]
+# One status entry (StatusRef): (issuer DID, list account, purpose, list number, index).
 
 
 @dataclass(slots=True)
@@ -65,9 +63,7 @@ def _common(vc: dict[str, Any], kid: str | None, issuer: str) -> tuple[str, list
     kid_did, fragment = _split_kid(kid) if len(kid) <= 512 else split_did_url(kid)
     if kid_did != issuer:
         raise InputError("the signing key (kid) belongs to another DID than the issuer")
-    status = vc.get("credentialStatus")
-    entries = status if isinstance(status, list) else [status] if isinstance(status, dict) else ()
-    statuses = [parse_status_entry(e) for e in entries if isinstance(e, dict)]  # as status_entries reads them
+    statuses = parse_status_entries(vc.get("credentialStatus"))  # as status_entries reads them
     for ref in statuses:
         if ref[0] != issuer:
             raise InputError("a status list belongs to another DID than the issuer")

@@ -11,8 +11,8 @@ from typing import Any
 
 # Gas per recognition decision (scripts/bench/recognition.py), by name.
 RECOGNITION = (
-    "recognition_publish", "recognition_publish_next", "recognition_suspend", "recognition_reinstate",
-    "recognition_revoke",
+    "recognition_publish", "recognition_publish_next", "recognition_publish_by_body", "recognition_suspend",
+    "recognition_reinstate", "recognition_revoke",
 )  # fmt: skip
 
 

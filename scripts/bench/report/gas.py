@@ -152,6 +152,8 @@ def recognition(g: dict[str, Any], reproduce: str) -> list[str]:
         ("publish a decision (`publish`, the authority's first: its list of decisions is a fresh slot)",
          "recognition_publish"),
         ("publish a further decision of the same authority", "recognition_publish_next"),
+        ("a recognition body (a TAO its Root TAO accredited for `RecognitionDecision`) publishes its first",
+         "recognition_publish_by_body"),
         ("suspend it (`setDecisionStatus`)", "recognition_suspend"),
         ("reinstate it", "recognition_reinstate"),
         ("revoke it", "recognition_revoke"),

@@ -14,7 +14,7 @@ import re
 
 from registry.i18n import N_, _
 
-# Every check's label (ops/verify/report.py's `Code`; tests/cli/test_words.py holds the two equal).
+# Every check's label (ops/verify/report.py's `Code`; tests/e2e/test_translations.py holds the two equal).
 CHECK_LABELS = (
     N_("format"), N_("schema"), N_("registry"), N_("cohort proof"), N_("signing time"), N_("time asked"),
     N_("issuer DID"), N_("signing key"), N_("signature"), N_("anchor"), N_("status list"),
@@ -57,6 +57,7 @@ _HEADLINES = (
     N_("COULD NOT DETERMINE: {rest}"),
 )
 # The messages of the checks a valid credential or passport passes, the commonest lines of a report
+# (and the lead of a revocation's or suspension's, its reason left as the verifier wrote it)
 # (ops/verify: status.py, lookups.py, chain_checks.py, offline.py, schemas.py, presentation.py); any
 # other message, and every failure's, is shown as the verifier wrote it.
 _MESSAGES = (
@@ -75,6 +76,8 @@ _MESSAGES = (
     N_("each credential is in the passport once"),
     N_("every credential is about the presentation's holder"),
     N_("answers the challenge (nonce) given"),
+    N_("revoked on {time}: {rest}"),
+    N_("suspended on {time}: {rest}"),
 )
 # A passport's summary note (ops/verify/summary.py's `_note`).
 _NOTES = (
@@ -129,6 +132,8 @@ def _translated(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> st
             fields["check"] = _(fields["check"])
         if "checks" in fields:
             fields["checks"] = ", ".join(_(name) for name in names)
+        if "rest" in fields and table is _COMPILED:  # a verdict line's rest: the failed check's message
+            fields["rest"] = check_message(fields["rest"])
         return _(message).format(**fields)
     return text
 
