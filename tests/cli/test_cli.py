@@ -71,6 +71,20 @@ def test_verify_exit_codes_follow_the_verdict(settings: Settings, issued_file: P
     assert status["evidence"]["reasonCode"] == 1
 
 
+def test_a_verification_loads_only_what_it_needs(settings: Settings, issued_file: Path) -> None:
+    """`registry verify` through a node, VALID, imports none of NOT_FOR_VERIFY (issue 12's cold
+    start; structural, not timed): `-X importtime` names every module the process loaded."""
+    from tests.cli.test_cli_layout import NOT_FOR_VERIFY
+
+    argv = [sys.executable, "-X", "importtime", "-m", "registry", "--home", str(settings.home), "verify",
+            str(issued_file), "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]  # fmt: skip
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "registry.ops.verify.verifier" in loaded
+    assert not {m for m in loaded for n in NOT_FOR_VERIFY if m == n or m.startswith(n + ".")}
+
+
 def test_verify_reads_stdin(settings: Settings, issued_file: Path) -> None:
     result = run(settings, "verify", "-", stdin=issued_file.read_text())
     assert result.returncode == 0, result.stdout
