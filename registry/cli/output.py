@@ -22,8 +22,8 @@ from rich.console import Console
 from rich.table import Table
 
 from registry.cli.exits import closed_pipe
-from registry.cli.words import check_label, check_message, headline, summary_note, verdict_word
 from registry.i18n import _, ngettext
+from registry.i18n.words import check_label, check_message, headline, summary_note, verdict_word
 from registry.text import json_text, markup, shown, shown_lines
 from registry.text import short_did as text_short_did
 

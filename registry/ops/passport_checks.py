@@ -68,7 +68,8 @@ class Withdrawn:
 
     name: str
     withdrawn: str | None
-    """"revoked" or "suspended" (with its reason as the report gives it); None: neither, or not known"""
+    """the failed status check's message ("revoked on TIME: REASON", "suspended on ..."); None: neither,
+    or not known"""
     unchecked: str | None
     """why its status could not be checked; None: it was checked"""
 
@@ -86,7 +87,7 @@ def withdrawn(settings: Settings, files: list[HolderFile], names: list[str]) -> 
         failed = next((c for c in status if c.outcome is Outcome.FAIL), None)
         unknown = next((c for c in status if c.outcome is not Outcome.PASS), None)
         if failed is not None:
-            found.append(Withdrawn(name, f"{report.verdict}: {failed.message}", None))
+            found.append(Withdrawn(name, failed.message, None))
         elif not status or unknown is not None:
             why = unknown.message if unknown is not None else report.summary
             found.append(Withdrawn(name, None, why))

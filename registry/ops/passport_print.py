@@ -12,22 +12,28 @@ Libraries: `segno` draws the codes (pure Python, maintained, no Pillow needed fo
 writes the PDF (pure Python, maintained, no system libraries: WeasyPrint needs Pango and Cairo,
 ReportLab's QR and layout are more than a page of text and images needs). Text is set in DejaVu
 Sans when the system has it (Debian's fonts-dejavu-core: Latin, Greek, Cyrillic, Arabic letters),
-else in the PDF's core Helvetica, where what Latin-1 cannot write shows as "?".
+shaped by HarfBuzz (`uharfbuzz`, which fpdf2 uses for Arabic joining and bidirectional text),
+else in the PDF's core Helvetica, where what Latin-1 cannot write shows as "?". The page's words are
+in the language of the run (`registry --lang`, registry/i18n), right to left in Arabic.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from registry import i18n
 from registry.errors import InputError
 from registry.formats import qrpayload
 from registry.formats.credential import HolderFile, credential_hash
+from registry.i18n import _
+from registry.i18n.words import headline, summary_note, verdict_word
 from registry.text import shown
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -60,7 +66,8 @@ def code_for(holder_file: HolderFile, service: str | None) -> Code:
 
 
 def render(report: dict[str, Any], files: list[HolderFile], service: str | None, *, trusted: bool = True) -> bytes:
-    """The PDF of a verified passport (`report`: its report as JSON, with `competencies`).
+    """The PDF of a verified passport (`report`: its report as JSON, with `competencies`), in the
+    language of the run (registry/i18n: its words, and right to left for Arabic).
 
     `trusted`: whether a trust list was applied; without one the page says that recognising each
     issuer's Root TAO is the reader's decision (the verdicts then do not fail on the root)."""
@@ -69,20 +76,25 @@ def render(report: dict[str, Any], files: list[HolderFile], service: str | None,
     codes = [code_for(f, service) for f in files]
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)
-    family = _font(pdf)
-    page = _Page(pdf, family)
+    pdf.set_lang(i18n.current())
+    page = _Page(pdf, _font(pdf))
     pdf.add_page()
-    page.heading("Skills passport", 18)
+    page.heading(_("Skills passport"), 18)
     holder = ((report.get("competencies") or {}).get("holder") or {}).get("name")
     did = report.get("holder") or "?"
-    page.line(f"Holder: {holder} ({did})" if holder else f"Holder: {did}")
-    page.line(f"Printed: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}")
-    page.line(f"Verdict when printed: {report.get('summary')!s}")
+    if holder:
+        page.line(_("Holder: {name} ({did})").format(name=holder, did=did))
+    else:
+        page.line(_("Holder: {did}").format(did=did))
+    page.line(_("Printed: {time}").format(time=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")))
+    page.line(_("Verdict when printed: {verdict}").format(verdict=headline(str(report.get("summary")))))
     if not trusted:
         page.line(
-            "No trust list was applied when printing: each credential names the Root TAO its issuer is "
-            "accredited under, and whether that root is recognised is for the reader's own trust list "
-            "(scan a code with `registry verify` or the registry's web page)."
+            _(
+                "No trust list was applied when printing: each credential names the Root TAO its issuer is "
+                "accredited under, and whether that root is recognised is for the reader's own trust list "
+                "(scan a code with `registry verify` or the registry's web page)."
+            )
         )
     _summary(page, report.get("competencies") or {})
     for number, (inner, code) in enumerate(zip(report.get("credentials") or [], codes, strict=True), 1):
@@ -92,54 +104,87 @@ def render(report: dict[str, Any], files: list[HolderFile], service: str | None,
 
 
 def _font(pdf: Any) -> str:
-    if FONT.is_file():
-        pdf.add_font("DejaVu", "", str(FONT))
-        return "DejaVu"
-    return "Helvetica"
+    """DejaVu Sans where the system has it, its text shaped by HarfBuzz (uharfbuzz): Arabic letters
+    joined and every line in Unicode's bidirectional order, right to left in an Arabic passport."""
+    if not FONT.is_file():
+        return "Helvetica"
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.set_text_shaping(True, direction="rtl" if _rtl() else None)
+    return "DejaVu"
+
+
+def _rtl() -> bool:
+    return i18n.direction(i18n.current()) == "rtl"
+
+
+# A time as the verifier writes it (2026-12-07T06:48:39Z), printed for a reader: 2026-12-07 06:48 UTC.
+_ISO_TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z\b")
+# What reads left to right inside a right-to-left line: URIs, DIDs, dates. Only our own isolates
+# (U+2066 ... U+2069) are added, after `shown` has made any in the text visible escapes.
+_LEFT_TO_RIGHT = re.compile(
+    r"<[a-z]+://[^\s>]+>|[a-z]+://\S+|did:[a-z0-9]+:[\w.:%-]+|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2} UTC)?"
+)
 
 
 class _Page:
-    """Text on the PDF, every value inert (registry/text.py) and, in a core font, Latin-1."""
+    """Text on the PDF, every value inert (registry/text.py) and, in a core font, Latin-1; aligned to
+    the start of the line in the run's language (right in Arabic), never justified."""
 
     def __init__(self, pdf: Any, family: str) -> None:
         self.pdf, self.family = pdf, family
+        self.align = "R" if _rtl() and family != "Helvetica" else "L"
 
     def _text(self, text: str) -> str:
-        text = shown(text)
-        return text if self.family != "Helvetica" else text.encode("latin-1", "replace").decode("latin-1")
+        text = _ISO_TIME.sub(r"\1 \2 UTC", shown(text))
+        if self.family == "Helvetica":
+            return text.encode("latin-1", "replace").decode("latin-1")
+        if self.align == "R":  # isolated left to right, so the bidi algorithm leaves them whole
+            text = _LEFT_TO_RIGHT.sub(lambda m: f"\u2066{m.group()}\u2069", text)
+        return text
 
     def heading(self, text: str, size: int = 14) -> None:
         self.pdf.set_font(self.family, size=size)
-        self.pdf.multi_cell(0, size * 0.5, self._text(text), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, size * 0.5, self._text(text), new_x="LMARGIN", new_y="NEXT", align=self.align)
         self.pdf.ln(2)
 
     def line(self, text: str, size: int = 10) -> None:
         self.pdf.set_font(self.family, size=size)
-        self.pdf.multi_cell(0, 5, self._text(text), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, 5, self._text(text), new_x="LMARGIN", new_y="NEXT", align=self.align)
+
+
+def _area(kind: str, label: str, eqf: object) -> str:
+    """A skill or occupation and the highest EQF level it is certified at."""
+    word = _("skill") if kind == "skill" else _("occupation")
+    if eqf:
+        return _("{kind}: {label}, EQF level {eqf}").format(kind=word, label=label, eqf=eqf)
+    return _("{kind}: {label}").format(kind=word, label=label)
 
 
 def _summary(page: _Page, summary: dict[str, Any]) -> None:
     page.pdf.ln(4)
-    page.heading("Summary of competencies")
-    page.line(str(summary.get("note") or ""))
+    page.heading(_("Summary of competencies"))
+    page.line(summary_note(str(summary.get("note") or "")))
     if summary.get("highest_eqf_level"):
-        page.line(f"Highest EQF level: {summary['highest_eqf_level']}")
+        page.line(_("Highest EQF level: {eqf}").format(eqf=summary["highest_eqf_level"]))
     for key in ("skills", "occupations"):
         for area in summary.get(key) or []:
-            eqf = f", EQF level {area['eqf_level']}" if area.get("eqf_level") else ""
-            page.line(f"{area['kind']}: {area.get('label') or area.get('uri')}{eqf}  <{area.get('uri')}>")
+            label = area.get("label") or area.get("uri")
+            page.line(f"{_area(area['kind'], label, area.get('eqf_level'))}  <{area.get('uri')}>")
     issuers = [p.get("name") or p.get("did") or "?" for p in summary.get("issuers") or []]
     if issuers:
-        page.line(f"Issuers: {'; '.join(issuers)}")
+        page.line(_("Issuers: {names}").format(names="; ".join(issuers)))
     page.pdf.ln(3)
-    page.heading("Credentials", 12)
+    page.heading(_("Credentials"), 12)
     for item in summary.get("programmes") or []:
         issuer = (item.get("issuer") or {}).get("name") or (item.get("issuer") or {}).get("did") or "?"
-        eqf = f", EQF level {item['eqf_level']}" if item.get("eqf_level") else ""
-        page.line(
-            f"#{item['number']} {item.get('name') or '(no name)'}{eqf}: {str(item.get('verdict')).upper()}"
-            f" (issued by {issuer} on {item.get('issued') or '?'})"
-        )
+        verdict = verdict_word(str(item.get("verdict"))).upper()
+        name, date = item.get("name") or _("(no name)"), item.get("issued") or "?"
+        fields = {"number": item["number"], "name": name, "issuer": issuer, "verdict": verdict, "date": date}
+        if item.get("eqf_level"):
+            line = _("#{number} {name}, EQF level {eqf}: {verdict} (issued by {issuer} on {date})")
+            page.line(line.format(eqf=item["eqf_level"], **fields))
+        else:
+            page.line(_("#{number} {name}: {verdict} (issued by {issuer} on {date})").format(**fields))
 
 
 def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) -> None:
@@ -147,24 +192,32 @@ def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) ->
 
     certified = report.get("certifies") or {}
     page.heading(f"#{number} {certified.get('name') or (report.get('credential') or {}).get('achievement') or ''}")
-    page.line(f"Verdict when printed: {report.get('summary')}")
+    page.line(_("Verdict when printed: {verdict}").format(verdict=headline(str(report.get("summary")))))
     issuer = certified.get("issuer") or {}
-    page.line(f"Issuer: {issuer.get('name') or ''} {issuer.get('did') or ''}".strip())
+    page.line(_("Issuer: {party}").format(party=f"{issuer.get('name') or ''} {issuer.get('did') or ''}".strip()))
     if certified.get("eqf_level"):
-        page.line(f"EQF level {certified['eqf_level']}")
+        page.line(_("EQF level {eqf}").format(eqf=certified["eqf_level"]))
     for key in ("skills", "occupations"):
+        word = _("skill") if key == "skills" else _("occupation")
         for entry in certified.get(key) or []:
-            page.line(f"{key[:-1]}: {entry.get('label') or ''} <{entry.get('uri')}>")
-    until = f"valid until {certified['valid_until']}" if certified.get("valid_until") else "no expiry date"
-    page.line(f"Issued {certified.get('issued') or '?'}; {until}")
+            page.line(f"{word}: {entry.get('label') or ''} <{entry.get('uri')}>")
+    issued = certified.get("issued") or "?"
+    if certified.get("valid_until"):
+        page.line(_("Issued {issued}; valid until {until}").format(issued=issued, until=certified["valid_until"]))
+    else:
+        page.line(_("Issued {issued}; no expiry date").format(issued=issued))
     qr = segno.make(code.text, error="l", mode="alphanumeric" if code.whole else None, micro=False)
     image = io.BytesIO()
     qr.save(image, kind="png", scale=4, border=4)
     width = min(qr.symbol_size(scale=1, border=4)[0] * MODULE_MM, page.pdf.epw)
     page.pdf.ln(4)
-    page.pdf.image(image, x=page.pdf.l_margin, w=width)
-    what = "the whole credential: scan it to verify" if code.whole else "too large for a code: a link to its record"
-    page.line(f"QR code: {what} ({len(code.text)} characters, version {qr.version}, level {qr.error})", size=8)
+    page.pdf.image(image, x=page.pdf.l_margin if page.align == "L" else page.pdf.w - page.pdf.r_margin - width, w=width)
+    what = (
+        _("QR code: the whole credential: scan it to verify ({n} characters, version {version}, level {level})")
+        if code.whole
+        else _("QR code: too large for a code: a link to its record ({n} characters, version {version}, level {level})")
+    )
+    page.line(what.format(n=len(code.text), version=qr.version, level=qr.error), size=8)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -79,10 +79,11 @@ def test_a_printed_passports_codes_read_back_and_verify(
     assert "with 2 credentials" in created.stdout
     # Asked to, it keeps it (and says so); the summary counts only the valid ones.
     passport = tmp_path / "passport.json"
-    kept = run(settings, "passport", "create", "--holder", holder.name, "--out", str(passport), "--include-withdrawn",
-               *rpc, *map(str, files))  # fmt: skip
+    kept = run(settings, "--lang", "fr", "passport", "create", "--holder", holder.name, "--out", str(passport),
+               "--include-withdrawn", *rpc, *map(str, files))  # fmt: skip
     assert kept.returncode == 0, kept.stderr
-    assert "included" in kept.stderr and "tig.json" in kept.stderr
+    assert "tig.json incluse comme demandé, bien que révoquée le " in kept.stderr, kept.stderr
+    assert "avec 3 attestations écrit dans" in kept.stdout
     verified = run(settings, "verify", "--json", *rpc, "--deployment", str(settings.deployment_file), str(passport))
     summary = json.loads(verified.stdout)["competencies"]
     assert summary["counted"] == 2 and summary["highest_eqf_level"] == 4

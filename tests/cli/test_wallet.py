@@ -160,7 +160,10 @@ def _passport_and_revocation(
     assert after["status"] == "revoked"
     shown = ok(cli(kwame_home, "wallet", "show", str(after["id"])[:6], "--rpc", settings.rpc_url))
     assert shown.startswith(f"{after['id']}: REVOKED") and "holder: Kwame Mensah" in shown
-    assert "[REVOKED]" in ok(cli(kwame_home, "wallet", "list", "--rpc", settings.rpc_url))
+    # In French (`--lang`): the status word, the revocation's lead and the count.
+    french = ok(cli(kwame_home, "--lang", "fr", "wallet", "list", "--rpc", settings.rpc_url))
+    assert "[RÉVOQUÉE]" in french and "RÉVOQUÉE\u00a0: révoquée le " in french, french
+    assert "1 attestation dans" in french and "délivrée le" in french
     (still,) = list_now(amina_home, settings)
     assert still["status"] == "valid"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from registry import i18n
-from registry.cli.words import CHECK_LABELS, VERDICT_WORDS, check_label, check_message, headline, summary_note
 from registry.errors import InputError
 from registry.i18n.extract import LOCALE, missing, read, template
+from registry.i18n.words import CHECK_LABELS, VERDICT_WORDS, check_label, check_message, headline, summary_note
 from registry.ops.verify.report import Code, verdict_of
 from registry.ops.verify.shapes import Outcome, Verdict
 from registry.ops.verify.summary import _note
@@ -37,7 +37,7 @@ def _english_after() -> object:
 
 def test_the_template_holds_the_verdicts_checks_and_the_pages_words(pot) -> None:  # type: ignore[no-untyped-def]
     ids = {m.id for m in pot if m.id}
-    # Python (cli/words.py, cli/output.py), the page's script, its HTML text and a placeholder.
+    # Python (i18n/words.py, cli/output.py), the page's script, its HTML text and a placeholder.
     expected = {"VALID: every check passed", "revocation status", "Valid", "Check a skills credential",
                 "…or paste it here", "The service did not answer. Check your connection and try again."}  # fmt: skip
     assert expected <= ids

@@ -13,6 +13,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from registry import i18n
 from registry.errors import InputError
 from registry.formats.credential import HolderFile, credential_hash
 from registry.formats.qrpayload import PREFIX, QR_ALPHANUMERIC_CAPACITY_L, pack
@@ -65,5 +66,32 @@ def test_a_credential_without_an_expiry_date_says_so_in_words() -> None:
     document = pypdfium2.PdfDocument(render(report, files, None))
     text = [page.get_textpage().get_text_range() for page in document]
     document.close()
-    assert "Issued 2026-01-01T00:00:00Z; no expiry date" in text[1] and "valid until" not in text[1]
-    assert "Issued 2026-01-02T00:00:00Z; valid until 2027-01-02T00:00:00Z" in text[2]
+    assert "Issued 2026-01-01 00:00 UTC; no expiry date" in text[1] and "valid until" not in text[1]
+    assert "Issued 2026-01-02 00:00 UTC; valid until 2027-01-02 00:00 UTC" in text[2]
+
+
+def _printed_in(language: str, report: dict[str, object], files: list[HolderFile]) -> list[str]:
+    i18n.use(language)
+    try:
+        document = pypdfium2.PdfDocument(render(report, files, None))
+    finally:
+        i18n.use(i18n.DEFAULT)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
+def test_the_pdf_speaks_the_runs_language_and_writes_arabic_joined_in_its_order() -> None:
+    files = [HolderFile(credential=token_of(200))]
+    report = report_of(files)
+    report["competencies"]["holder"] = {"name": "محمد الأحمد"}  # type: ignore[index]
+    report["credentials"][0]["certifies"] = {"name": "Soudage", "issued": "2026-01-02T03:04:05Z"}  # type: ignore[index]
+    french = _printed_in("fr", report, files)
+    assert french[0].startswith("Passeport de compétences") and "Synthèse des compétences" in french[0]
+    assert "Délivrée le 2026-01-02 03:04 UTC" in french[1] and "Émetteur" in french[1]
+    arabic = _printed_in("ar", report, files)
+    # Shaped and reordered by HarfBuzz and the bidi algorithm, the name reads back in its own order
+    # (an unshaped PDF stores it reversed: "دمحم"); an ISO time is printed for a reader.
+    assert "جواز المهارات" in arabic[0] and "محمد" in arabic[0] and "دمحم" not in arabic[0], arabic[0]
+    assert "صدرت في" in arabic[1] and "2026-01-02" in arabic[1] and "T03:04" not in arabic[1], arabic[1]

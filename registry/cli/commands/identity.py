@@ -86,7 +86,7 @@ def identity_handover(
         raise InputError("give --out FILE to hand the key over, or --confirm CODE once she has imported it")
     if confirm is not None:
         record = confirm_handover(settings.home, settings.keys_dir, name, code_of(confirm))
-        out.print(f"confirmed: {name}'s key ({record['did']}) is in her wallet; this centre's copy is deleted")
+        out.print(f"confirmed: {name}'s key ({record['did']}) is in its holder's wallet; this centre's copy is deleted")
         return
     assert output is not None
     _export_handover(settings, name, output)

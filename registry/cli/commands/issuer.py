@@ -46,10 +46,12 @@ def issuer_check(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine."""
+    """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine.
+
+    Reads your deployment, else the registry your trust list pins its roots to."""
     from registry.chain.client import read_deadline
     from registry.ops.inputs import trust_lists
-    from registry.ops.registry import Registry
+    from registry.ops.locate import connect_for_issuer
     from registry.ops.trust import Need, Trust, evaluate_at
 
     settings = verdict_settings(ctx, rpc, deployment)
@@ -60,7 +62,7 @@ def issuer_check(
     # Every chain read of the check ends within the read deadline (REGISTRY_READ_DEADLINE).
     with read_deadline(settings.read_deadline_s, "read deadline (REGISTRY_READ_DEADLINE)"), view_calls():
         try:
-            registry = Registry.connect(settings, journal=False)  # a read: the journal is not needed
+            registry, roots = connect_for_issuer(settings, roots)
         except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
             raise DeploymentMismatch(str(exc)) from exc
         chain = Trust(registry, settings.public_url).fetch([target])[target]
@@ -108,16 +110,18 @@ def issuer_history(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Every accreditation the issuer holds and every change to it: when, by whom, and why."""
+    """Every accreditation the issuer holds and every change to it: when, by whom, and why (in your
+    deployment, else in the registry your trust list pins)."""
     from registry.ops.inputs import trust_lists
-    from registry.ops.registry import Registry, did_hash
-    from registry.ops.trust import Trust, accreditation_history
+    from registry.ops.locate import connect_for_issuer
+    from registry.ops.registry import did_hash
+    from registry.ops.trust import Trust, accreditation_history, legal_names
 
     settings = settings_of(ctx, rpc, deployment)
     target = did_of(settings, did)
-    names = _known_names(settings, trust_lists(trust_list, settings))
-    registry = Registry.connect(settings, journal=False)  # a read: the journal is not needed
+    registry, roots = connect_for_issuer(settings, trust_lists(trust_list, settings))
     chain = Trust(registry, settings.public_url).fetch([target])[target]
+    names = _known_names(settings, roots, legal_names(chain))
     records = accreditation_history(chain, did_hash(target), names)
     if as_json:
         write_json({"did": target, "name": names.get(target), "accreditations": [r.to_json() for r in records]})
@@ -127,8 +131,9 @@ def issuer_history(
         raise typer.Exit(EXIT_FAILURE)
 
 
-def _known_names(settings: Any, roots: Any) -> dict[str, str]:
-    """What the verifier calls DIDs: its own identities' names, then (winning) its trust list's."""
+def _known_names(settings: Any, roots: Any, legal: dict[str, str]) -> dict[str, str]:
+    """What the verifier calls DIDs: its own identities' names, then the legal names their
+    accreditations state, then (winning) its trust list's."""
     from registry.keystore import KeyStore
 
     names: dict[str, str] = {}
@@ -137,6 +142,7 @@ def _known_names(settings: Any, roots: Any) -> dict[str, str]:
         for name in store.names():
             with contextlib.suppress(Exception):  # an unreadable key file names nothing
                 names[str(store.public_info(name)["did"])] = name
+    names.update(legal)
     for root in roots.listed() if roots is not None else ():
         if root.name:
             names[root.did] = root.name

@@ -11,8 +11,10 @@ import typer
 
 from registry.cli.commands.wallet import WalletOpt
 from registry.cli.options import RpcOpt, TrustListOpt, duration, load_identity, settings_of, text
-from registry.cli.output import count, out, warn
+from registry.cli.output import out, warn
 from registry.errors import InputError
+from registry.i18n import _, ngettext
+from registry.i18n.words import check_message, headline
 from registry.text import shown
 
 app = typer.Typer(help="Skills passports: a holder's credentials, presented together.", no_args_is_help=True)
@@ -100,14 +102,15 @@ def passport_create(
             raise InputError("give --holder NAME and the credential files, or --from-wallet")
         names = files
         holder_files = [load_holder_file(read_capped(Path(path), MAX_INPUT_BYTES), path) for path in files]
-        identity = load_identity(settings, holder)
+        identity = _holder_identity(ctx, settings, holder, wallet)
     with _named_as(names):  # what would refuse the passport, before any status is asked
         check_credentials(identity, holder_files)
     holder_files, names = _leave_out_withdrawn(settings, holder_files, names, include_withdrawn)
     with _named_as(names):
         passport = create_passport(identity, holder_files, audience=audience, nonce=nonce, valid_for=lifetime)
     write_json_atomic(output, passport)
-    out.print(f"passport of {identity.did} with {count(len(holder_files), 'credential')} written to {shown(output)}")
+    made = _("passport of {did} with {credentials} written to {file}")
+    out.print(made.format(did=identity.did, credentials=_credentials(len(holder_files)), file=shown(output)))
 
 
 @app.command("print")
@@ -143,7 +146,28 @@ def passport_print(
     report = verifier.verify_passport(str(passport_file), content, None).to_json()
     trusted = verifier.trust_list is not None
     write_atomic(output, render(dict(report), passport.credentials, service, trusted=trusted))
-    out.print(f"{shown(output)}: {count(len(passport.credentials), 'credential')}, {shown(str(report['summary']))}")
+    summary = headline(str(report["summary"]))
+    out.print(f"{shown(output)}: {_credentials(len(passport.credentials))}, {shown(summary)}")
+
+
+def _credentials(n: int) -> str:
+    return ngettext("{n} credential", "{n} credentials", n).format(n=n)
+
+
+def _holder_identity(ctx: typer.Context, settings: Any, name: str, wallet: Path | None) -> Any:
+    """The key store's identity `name`; where there is none but a wallet holds keys, say --from-wallet."""
+    from registry.cli.commands.wallet import wallet_of
+    from registry.errors import KeyStoreError
+    from registry.keystore import KeyStore
+
+    if name not in KeyStore(settings.keys_dir).names():
+        store = wallet_of(ctx, wallet)
+        if store.dids():
+            raise KeyStoreError(
+                f"no identity named {name} in {settings.keys_dir}, but your wallet ({store.directory}) holds your "
+                "key: use --from-wallet instead of --holder NAME"
+            )
+    return load_identity(settings, name)
 
 
 def _from_wallet(ctx: typer.Context, directory: Path | None, ids: list[str]) -> tuple[Any, list[Any], list[str]]:
@@ -173,17 +197,23 @@ def _leave_out_withdrawn(
     from registry.ops.wallet.status import chain_configured
 
     if not chain_configured(settings):
-        warn("status not checked (no node: --rpc, REGISTRY_RPC_URL, or a deployment file): every credential included")
+        warn(
+            _("status not checked (no node: --rpc, REGISTRY_RPC_URL, or a deployment file): every credential included")
+        )
         return files, names
     kept: list[tuple[Any, str]] = []
     for holder_file, name, status in zip(files, names, withdrawn(settings, files, names), strict=True):
         if status.withdrawn is not None and not include:
-            warn(f"left out {name}: {status.withdrawn} (--include-withdrawn keeps it)")
+            warn(
+                _("left out {name}: {why} (--include-withdrawn keeps it)").format(
+                    name=name, why=check_message(status.withdrawn)
+                )
+            )
             continue
         if status.withdrawn is not None:
-            warn(f"included {name} as asked, though {status.withdrawn}")
+            warn(_("included {name} as asked, though {why}").format(name=name, why=check_message(status.withdrawn)))
         elif status.unchecked is not None:
-            warn(f"included {name}, its status not checked: {status.unchecked}")
+            warn(_("included {name}, its status not checked: {why}").format(name=name, why=status.unchecked))
         kept.append((holder_file, name))
     if not kept:
         raise InputError(

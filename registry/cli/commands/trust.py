@@ -160,7 +160,7 @@ def _change_accreditation(
 ) -> None:  # fmt: skip
     from registry.formats.credential import iso
     from registry.ops.registry import Registry
-    from registry.ops.trust import AttrStatus, Trust
+    from registry.ops.trust import REASONS, AttrStatus, Trust
 
     if not 0 <= reason <= 255:
         raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
@@ -172,13 +172,17 @@ def _change_accreditation(
     identity = load_identity(settings, parent)
     child_did = did_of(settings, child)
     target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did)
+    why = REASONS.get(reason, f"reason {reason}")
     if since is not None:
         receipt = trust.revoke_for_cause(identity, child_did, target, since, reason)
         done = f"revoked for cause, void from {iso(since)},"
     else:
         receipt = trust.set_status(identity, child_did, target, AttrStatus[status], reason)
         done = status.lower()
-    out.print(f"accreditation {target.hex()} of {shown(child_did)}: {done} in block {receipt['blockNumber']}")
+    out.print(
+        f"accreditation {target.hex()} of {shown(child_did)}: {done} in block {receipt['blockNumber']} "
+        f"(reason {reason}: {why})"
+    )
 
 
 @app.command("suspend")

@@ -10,7 +10,9 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import DeploymentOpt, RpcOpt, passphrase, settings_of
-from registry.cli.output import count, out, print_certified, write_json
+from registry.cli.output import out, print_certified, write_json
+from registry.i18n import _, ngettext
+from registry.i18n.words import headline, verdict_word
 from registry.text import shown
 
 app = typer.Typer(help="Your wallet: your own key and the credentials issued to you.", no_args_is_help=True)
@@ -43,8 +45,13 @@ def wallet_create(
     """Make your own did:key, encrypted under your passphrase (asked twice, or REGISTRY_WALLET_PASSPHRASE)."""
     store = wallet_of(ctx, wallet)
     identity, path = store.create(wallet_passphrase(confirm=True), name)
-    out.print(f"your DID: {identity.did}")
-    out.print(f"  key {name}, encrypted in {shown(path)}; give this DID to the centre that certifies you")
+    out.print(_("your DID: {did}").format(did=identity.did))
+    out.print(
+        "  "
+        + _("key {name}, encrypted in {path}; give this DID to the centre that certifies you").format(
+            name=shown(name), path=shown(path)
+        )
+    )
 
 
 @app.command("import")
@@ -59,9 +66,9 @@ def wallet_import(
     store = wallet_of(ctx, wallet)
     checked = store.check_imports(read_sources(files))
     for entry in store.add(checked):
-        what = _name(entry)
-        out.print(f"imported {entry.id}: {shown(what)}")
-    out.print(f"{count(len(checked), 'credential')} imported into {shown(store.directory)}")
+        out.print(_("imported {id}: {what}").format(id=entry.id, what=shown(_name(entry))))
+    done = ngettext("{n} credential imported into {wallet}", "{n} credentials imported into {wallet}", len(checked))
+    out.print(done.format(n=len(checked), wallet=shown(store.directory)))
 
 
 @app.command("import-key")
@@ -79,9 +86,15 @@ def wallet_import_key(
     data = read_handover(file)
     identity, code = open_handover(data, passphrase(False, HOLDER_ENV, "Handover passphrase"), str(file))
     kept, path = store.add_key(identity, wallet_passphrase(), name)
-    out.print(f"your DID: {identity.did}\n  key {kept}, now encrypted under your wallet passphrase in {shown(path)}")
-    out.print(f"confirmation code for the centre: {code}")
-    out.print("  give it to the centre: with it, and only with it, the centre deletes its copy of your key")
+    out.print(_("your DID: {did}").format(did=identity.did))
+    out.print(
+        "  "
+        + _("key {name}, now encrypted under your wallet passphrase in {path}").format(
+            name=shown(kept), path=shown(path)
+        )
+    )
+    out.print(_("confirmation code for the centre: {code}").format(code=code))
+    out.print("  " + _("give it to the centre: with it, and only with it, the centre deletes its copy of your key"))
 
 
 @app.command("list")
@@ -104,16 +117,21 @@ def wallet_list(
     if as_json:
         write_json([_as_json(item) for item in listed])
         return
+    for name, did in store.dids().items():  # what she gives a centre that is to certify her
+        out.print(_("your DID ({name}): {did}").format(name=shown(name), did=did))
     for item in listed:
         what = item.certifies
-        status = item.verdict.upper() if item.verdict is not None else "status not checked"
+        status = verdict_word(item.verdict).upper() if item.verdict is not None else _("status not checked")
         issuer = what["issuer"]["name"] or what["issuer"]["did"] or "?"
-        out.print(f"{item.entry.id}  {shown(what['name'] or '(no name)')}  [{shown(status)}]")
-        out.print(f"    issuer {shown(issuer)}, issued {shown(what['issued'] or '?')}")
+        name = what["name"] or _("(no name)")
+        out.print(f"{item.entry.id}  {shown(name)}  [{shown(status)}]")
+        issued = _("issuer {issuer}, issued {date}").format(issuer=shown(issuer), date=shown(what["issued"] or "?"))
+        out.print(f"    {issued}")
         if item.verdict not in (None, "valid") and item.summary:
-            out.print(f"    {shown(item.summary)}")
-    note = "" if checked else " (status not checked: no node or deployment; give --rpc URL to check)"
-    out.print(f"{count(len(listed), 'credential')} in {shown(store.directory)}{note}")
+            out.print(f"    {shown(headline(item.summary))}")
+    held = ngettext("{n} credential in {wallet}", "{n} credentials in {wallet}", len(listed))
+    note = "" if checked else " " + _("(status not checked: no node or deployment; give --rpc URL to check)")
+    out.print(held.format(n=len(listed), wallet=shown(store.directory)) + note)
 
 
 @app.command("show")
@@ -131,11 +149,11 @@ def wallet_show(
     settings = settings_of(ctx, rpc, deployment)
     entry = wallet_of(ctx, wallet).find(credential)
     (item,) = check_now(settings, [entry]) if chain_configured(settings) else describe([entry])
-    status = shown(item.summary) if item.summary else "status not checked (no node or deployment)"
+    status = shown(headline(item.summary)) if item.summary else _("status not checked (no node or deployment)")
     out.print(f"{entry.id}: {status}\n  {shown(entry.path)}")
     print_certified(dict(item.certifies), "  ")
-    kind = "cohort member" if entry.holder_file.cohort is not None else "anchored alone"
-    out.print(f"  {kind}; check it now with `registry verify {shown(entry.path)}`")
+    kind = _("cohort member") if entry.holder_file.cohort is not None else _("anchored alone")
+    out.print("  " + _("{kind}; check it now with `registry verify {file}`").format(kind=kind, file=shown(entry.path)))
 
 
 @app.command("export")
@@ -150,7 +168,8 @@ def wallet_export(
 
     store = wallet_of(ctx, wallet)
     keys, credentials = export_backup(store, passphrase(True, BACKUP_ENV, "Backup passphrase"), output)
-    out.print(f"backed up {count(keys, 'key')} and {count(credentials, 'credential')} to {shown(output)}")
+    done = _("backed up {keys} and {credentials} to {file}")
+    out.print(done.format(keys=_keys(keys), credentials=_credentials(credentials), file=shown(output)))
 
 
 @app.command("import-backup")
@@ -165,10 +184,18 @@ def wallet_import_backup(
     store = wallet_of(ctx, wallet)
     content = read_backup(file, passphrase(False, BACKUP_ENV, "Backup passphrase"))
     done = restore(store, content, str(file))
-    out.print(
-        f"restored {count(len(done.keys), 'key')} and {count(len(done.credentials), 'credential')} into "
-        f"{shown(store.directory)}" + (f"; {done.skipped} already held" if done.skipped else "")
+    restored = _("restored {keys} and {credentials} into {wallet}").format(
+        keys=_keys(len(done.keys)), credentials=_credentials(len(done.credentials)), wallet=shown(store.directory)
     )
+    out.print(restored + (_("; {n} already held").format(n=done.skipped) if done.skipped else ""))
+
+
+def _keys(n: int) -> str:
+    return ngettext("{n} key", "{n} keys", n).format(n=n)
+
+
+def _credentials(n: int) -> str:
+    return ngettext("{n} credential", "{n} credentials", n).format(n=n)
 
 
 def _name(entry: Any) -> str:
@@ -176,8 +203,7 @@ def _name(entry: Any) -> str:
     from registry.ops.wallet.store import vc_of
 
     what = certified(vc_of(entry.holder_file.credential))
-    issuer = what["issuer"]["did"] or "?"
-    return f"{what['name'] or '(no name)'} from {issuer}"
+    return _("{name} from {issuer}").format(name=what["name"] or _("(no name)"), issuer=what["issuer"]["did"] or "?")
 
 
 def _as_json(item: Any) -> dict[str, Any]:

@@ -208,7 +208,7 @@ def accreditation(g: dict[str, Any], reproduce: str) -> list[str]:
         "A revocation for cause is a revocation (one revision appended, its `AttributeRevised` event) plus an "
         "`AttributeRevokedForCause` event carrying the date it reaches back to: nothing more is stored, so that "
         "the other operations, and a recognition decision's publication (which reads the accreditation), cost "
-        "what they did before it existed (docs/INTEROP.md, \"Revocation for cause, reaching back\").",
+        'what they did before it existed (docs/INTEROP.md, "Revocation for cause, reaching back").',
         "",
     ]
     return lines

@@ -11,10 +11,11 @@ wrote it. A summary of another shape is shown as it is.
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from registry.i18n import N_, _
+from registry.i18n import DEFAULT, N_, _, current
 
-# Every check's label (ops/verify/report.py's `Code`; tests/cli/test_words.py holds the two equal).
+# Every check's label (ops/verify/report.py's `Code`; tests/e2e/test_translations.py holds the two equal).
 CHECK_LABELS = (
     N_("format"), N_("schema"), N_("registry"), N_("cohort proof"), N_("signing time"), N_("time asked"),
     N_("issuer DID"), N_("signing key"), N_("signature"), N_("anchor"), N_("status list"),
@@ -57,6 +58,7 @@ _HEADLINES = (
     N_("COULD NOT DETERMINE: {rest}"),
 )
 # The messages of the checks a valid credential or passport passes, the commonest lines of a report
+# (and the lead of a revocation's or suspension's, its reason left as the verifier wrote it)
 # (ops/verify: status.py, lookups.py, chain_checks.py, offline.py, schemas.py, presentation.py); any
 # other message, and every failure's, is shown as the verifier wrote it.
 _MESSAGES = (
@@ -75,6 +77,8 @@ _MESSAGES = (
     N_("each credential is in the passport once"),
     N_("every credential is about the presentation's holder"),
     N_("answers the challenge (nonce) given"),
+    N_("revoked on {time}: {rest}"),
+    N_("suspended on {time}: {rest}"),
 )
 # A passport's summary note (ops/verify/summary.py's `_note`).
 _NOTES = (
@@ -99,9 +103,10 @@ def _compiled(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]
     return tuple((re.compile(_pattern(message), re.DOTALL), message) for message in table)
 
 
-_COMPILED = _compiled(_HEADLINES)
-_COMPILED_MESSAGES = _compiled(_MESSAGES)
-_COMPILED_NOTES = _compiled(_NOTES)
+@cache
+def _tables() -> dict[str, tuple[tuple[re.Pattern[str], str], ...]]:
+    """The patterns, compiled on the first text to translate (an English run compiles none)."""
+    return {"headlines": _compiled(_HEADLINES), "messages": _compiled(_MESSAGES), "notes": _compiled(_NOTES)}
 
 
 def check_label(name: str) -> str:
@@ -114,10 +119,13 @@ def verdict_word(verdict: str) -> str:
     return _(word) if word else verdict
 
 
-def _translated(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str:
+def _translated(table: str, text: str) -> str:
     """`text` in the language of the run if one of `table`'s patterns reads it whole (a `check`
-    field must be a check's label, `checks` a list of them), else as it is."""
-    for pattern, message in table:
+    field must be a check's label, `checks` a list of them), else as it is. English is the
+    source language: a text written from a message is already in it."""
+    if current() == DEFAULT:
+        return text
+    for pattern, message in _tables()[table]:
         match = pattern.fullmatch(text)
         if match is None:
             continue
@@ -129,20 +137,22 @@ def _translated(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> st
             fields["check"] = _(fields["check"])
         if "checks" in fields:
             fields["checks"] = ", ".join(_(name) for name in names)
+        if "rest" in fields and table == "headlines":  # a verdict line's rest: the failed check's message
+            fields["rest"] = check_message(fields["rest"])
         return _(message).format(**fields)
     return text
 
 
 def headline(summary: str) -> str:
     """A report's verdict line in the language of the run."""
-    return _translated(_COMPILED, summary)
+    return _translated("headlines", summary)
 
 
 def check_message(message: str) -> str:
     """A passed check's message in the language of the run (the commonest ones; others as written)."""
-    return _translated(_COMPILED_MESSAGES, message)
+    return _translated("messages", message)
 
 
 def summary_note(note: str) -> str:
     """A passport summary's note in the language of the run."""
-    return _translated(_COMPILED_NOTES, note)
+    return _translated("notes", note)
