@@ -11,7 +11,9 @@ wrote it. A summary of another shape is shown as it is.
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from registry import i18n
 from registry.i18n import N_, _
 
 # Every check's label (ops/verify/report.py's `Code`; tests/e2e/test_translations.py holds the two equal).
@@ -151,3 +153,11 @@ def check_message(message: str) -> str:
 def summary_note(note: str) -> str:
     """A passport summary's note in the language of the run."""
     return _translated(_COMPILED_NOTES, note)
+
+
+def localised(certified: dict[str, Any]) -> dict[str, Any]:
+    """What a credential certifies with its name, description and criteria in the language of the
+    run where the credential gives them in it (a Europass credential's language maps), else as read."""
+    texts = (certified.get("translations") or {}).get(i18n.current()) or {}
+    mine = {key: texts[key] for key in ("name", "description", "criteria") if isinstance(texts.get(key), str)}
+    return {**certified, **mine}
