@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sys
 
+import registry.keyfiles  # noqa: F401  (eth-keyfile first, without py_ecc's BLS tables)
+
 _limit = sys.getrecursionlimit()
 try:
     from eth_account import Account

@@ -206,7 +206,7 @@ def identity_from_document(data: dict[str, Any], passphrase: str, who: str, wher
             problem = _keyfile_problem(entry["keyfile"])
             if problem:
                 raise KeyStoreError(f"{where} is corrupt: {problem}")
-            from eth_keyfile import decode_keyfile_json
+            from registry.keyfiles import decode_keyfile_json
 
             try:
                 raw = decode_keyfile_json(entry["keyfile"], secret)
@@ -278,7 +278,7 @@ def _keyfile_problem(keyfile: Any) -> str | None:
 
 
 def _encrypt(key: JWK, secret: bytes, n: int) -> dict[str, Any]:
-    from eth_keyfile import create_keyfile_json
+    from registry.keyfiles import create_keyfile_json
 
     result: dict[str, Any] = create_keyfile_json(keyfmt.private_bytes(key), secret, kdf="scrypt", iterations=n)
     return result

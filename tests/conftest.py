@@ -240,7 +240,7 @@ class HangUpProxy(ThreadingHTTPServer):
 # Fixtures that start a node (anvil, hardhat), a service process on one, or a CLI subprocess that
 # needs one; pytest lists a test's fixtures transitively, so `settings`, `registry`, `service`,
 # `chain` ... are covered through `anvil`. The rest are the module fixtures that start their own.
-CHAIN_FIXTURES = frozenset({"anvil", "own_chain", "chains", "smoke", "network", "env", "idle", "world"})
+CHAIN_FIXTURES = frozenset({"anvil", "own_chain", "chains", "smoke", "network", "env", "idle", "world", "dated"})
 # Tests that start a node in their own body (file name -> test function names; None: all of them).
 CHAIN_TESTS: dict[str, frozenset[str] | None] = {
     "test_node.py": None,
@@ -252,6 +252,10 @@ CHAIN_TESTS: dict[str, frozenset[str] | None] = {
     "test_attach.py": frozenset({"test_deploy_refuses_to_record_a_block_a_reorg_replaced"}),
 }
 BROWSER_FILES = frozenset({"test_service_browser.py", "test_print_browser.py", "test_lang_browser.py"})
+# Browser tests in other files (file name -> test function names).
+BROWSER_TESTS = {
+    "test_accreditation_history.py": frozenset({"test_the_issuer_page_in_a_browser_answers_each_day_as_the_cli_does"}),
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -263,5 +267,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             file in CHAIN_TESTS and (named is None or function in named)
         ):
             item.add_marker(pytest.mark.chain)
-        if file in BROWSER_FILES:
+        if file in BROWSER_FILES or function in BROWSER_TESTS.get(file, ()):
             item.add_marker(pytest.mark.browser)

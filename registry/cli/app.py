@@ -1,40 +1,112 @@
 """The `registry` typer app: the root options, and every command group in the order `--help`
-lists them (top-level commands first, then groups, each in the order registered here).
+lists them (top-level commands first, then groups).
+
+A command's module is imported when that command runs (or `--help` lists it), not before: a
+`registry verify` loads the verifier, not the issuer's, wallet's and logbook's machinery, nor
+asks typer to build 67 commands it will not run. `COMMANDS` names them all; the root group
+(`_Group`) builds each from its module on first use (`_Commands`), exactly as registering them all
+up front did.
 
 Where a new command goes: into the module of its group under registry/cli/commands/ (a new group
-gets a module of its own with its `app`, added below); a new top-level command is registered
-below beside its subject's others. Its options come from registry/cli/options.py when several
-commands share them, its output goes through registry/cli/output.py, and its failures are the
-project's exceptions, which registry/cli/exits.py maps to exit codes.
+gets a module of its own with its `app`, named in `COMMANDS`); a new top-level command is named
+in `COMMANDS` beside its subject's others. Its options come from registry/cli/options.py when
+several commands share them, its output goes through registry/cli/output.py, and its failures are
+the project's exceptions, which registry/cli/exits.py maps to exit codes.
 """
 
 from __future__ import annotations
 
-import typer
+import importlib
+from collections.abc import Iterator, MutableMapping
+from typing import Any
 
-from registry.cli.commands import (
-    config,
-    did,
-    identity,
-    issue,
-    issuer,
-    journal,
-    logbook,
-    logbook_sync,
-    node,
-    passport,
-    programme,
-    recognition,
-    rpl,
-    serve,
-    status,
-    supervisor,
-    trust,
-    trustlist,
-    verify,
-    wallet,
-)
+import typer
+from typer.core import TyperGroup
+
 from registry.cli.options import Home, HomeOpt, LangOpt, language
+
+# name: (module in registry/cli/commands/, its attribute: a command function, or `app` for a group).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "deploy": ("node", "deploy"),
+    "issue": ("issue", "issue"),
+    "issued": ("issue", "issued"),
+    "attest": ("rpl", "attest"),
+    "revoke": ("status", "revoke"),
+    "suspend": ("status", "suspend"),
+    "reinstate": ("status", "reinstate"),
+    "verify": ("verify", "verify"),
+    "serve": ("serve", "serve"),
+    "status": ("status", "app"),
+    "journal": ("journal", "app"),
+    "trust": ("trust", "app"),
+    "trust-list": ("trustlist", "app"),
+    "recognition": ("recognition", "app"),
+    "passport": ("passport", "app"),
+    "wallet": ("wallet", "app"),
+    "programme": ("programme", "app"),
+    "supervisor": ("supervisor", "app"),
+    "logbook": ("logbook", "app"),
+    "rpl": ("rpl", "app"),
+    "issuer": ("issuer", "app"),
+    "node": ("node", "app"),
+    "identity": ("identity", "app"),
+    "did": ("did", "app"),
+    "config": ("config", "app"),
+}
+
+
+def _build(name: str) -> Any:
+    """The click command `name`, from its module, as typer builds a registered one."""
+    module_name, attribute = COMMANDS[name]
+    module = importlib.import_module(f"registry.cli.commands.{module_name}")
+    one = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    if attribute == "app":
+        if name == "logbook":
+            _with_sync(module.app)
+        one.add_typer(module.app, name=name)
+    else:
+        one.command(name, help=getattr(module, "HELP", None))(getattr(module, attribute))
+    return typer.main.get_group(one).commands[name]
+
+
+def _with_sync(logbook: typer.Typer) -> None:
+    """`logbook sync` lives in a module of its own (the work of passing files on)."""
+    from registry.cli.commands import logbook_sync
+
+    if not any(c.name == "sync" for c in logbook.registered_commands):
+        logbook.command("sync")(logbook_sync.sync)
+
+
+class _Commands(MutableMapping[str, Any]):
+    """The root's commands by name, in `COMMANDS` order, each built when first asked for."""
+
+    def __init__(self, built: dict[str, Any]) -> None:
+        self._built = dict(built)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._built[name] = _build(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*COMMANDS, *(n for n in self._built if n not in COMMANDS)])
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self._built))
+
+
+class _Group(TyperGroup):
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**{**attrs, "commands": _Commands(attrs.get("commands") or {})})
+
 
 app = typer.Typer(
     name="registry",
@@ -42,6 +114,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=_Group,
 )
 
 
@@ -49,32 +122,3 @@ app = typer.Typer(
 def _root(ctx: typer.Context, home: HomeOpt = None, lang: LangOpt = None) -> None:
     language(lang)
     ctx.obj = Home(home)
-
-
-app.add_typer(status.app, name="status")
-app.add_typer(journal.app, name="journal")
-app.add_typer(trust.app, name="trust")
-app.add_typer(trustlist.app, name="trust-list")
-app.add_typer(recognition.app, name="recognition")
-app.add_typer(passport.app, name="passport")
-app.add_typer(wallet.app, name="wallet")
-app.add_typer(programme.app, name="programme")
-app.add_typer(supervisor.app, name="supervisor")
-logbook.app.command("sync")(logbook_sync.sync)  # its own module: the work of passing files on
-app.add_typer(logbook.app, name="logbook")
-app.add_typer(rpl.app, name="rpl")
-app.add_typer(issuer.app, name="issuer")
-app.add_typer(node.app, name="node")
-app.add_typer(identity.app, name="identity")
-app.add_typer(did.app, name="did")
-app.add_typer(config.app, name="config")
-
-app.command()(node.deploy)
-app.command()(issue.issue)
-app.command()(issue.issued)
-app.command()(rpl.attest)
-app.command()(status.revoke)
-app.command()(status.suspend)
-app.command()(status.reinstate)
-app.command()(verify.verify)
-app.command("serve", help=serve.HELP)(serve.serve)

@@ -107,7 +107,7 @@ DeploymentOpt = Annotated[
 ]
 IssuerOpt = Annotated[str, typer.Option(help="Issuer identity name.")]
 # How `--at` reads what people type (registry/formats/dates.py).
-AT_HELP = "2026-05-01: the end of that day, UTC; 2026-05-01 14:00: UTC; offsets allowed"
+AT_HELP = "2026-05-01, 1 May 2026, yesterday: the end of that day, UTC; 2026-05-01 14:00: UTC; offsets allowed"
 TrustListOpt = Annotated[
     list[Path] | None,
     typer.Option(

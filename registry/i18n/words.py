@@ -11,10 +11,10 @@ wrote it. A summary of another shape is shown as it is.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
-from registry import i18n
-from registry.i18n import N_, _
+from registry.i18n import DEFAULT, N_, _, current
 
 # Every check's label (ops/verify/report.py's `Code`; tests/e2e/test_translations.py holds the two equal).
 CHECK_LABELS = (
@@ -104,9 +104,10 @@ def _compiled(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]
     return tuple((re.compile(_pattern(message), re.DOTALL), message) for message in table)
 
 
-_COMPILED = _compiled(_HEADLINES)
-_COMPILED_MESSAGES = _compiled(_MESSAGES)
-_COMPILED_NOTES = _compiled(_NOTES)
+@cache
+def _tables() -> dict[str, tuple[tuple[re.Pattern[str], str], ...]]:
+    """The patterns, compiled on the first text to translate (an English run compiles none)."""
+    return {"headlines": _compiled(_HEADLINES), "messages": _compiled(_MESSAGES), "notes": _compiled(_NOTES)}
 
 
 def check_label(name: str) -> str:
@@ -119,10 +120,13 @@ def verdict_word(verdict: str) -> str:
     return _(word) if word else verdict
 
 
-def _translated(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> str:
+def _translated(table: str, text: str) -> str:
     """`text` in the language of the run if one of `table`'s patterns reads it whole (a `check`
-    field must be a check's label, `checks` a list of them), else as it is."""
-    for pattern, message in table:
+    field must be a check's label, `checks` a list of them), else as it is. English is the
+    source language: a text written from a message is already in it."""
+    if current() == DEFAULT:
+        return text
+    for pattern, message in _tables()[table]:
         match = pattern.fullmatch(text)
         if match is None:
             continue
@@ -134,7 +138,7 @@ def _translated(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> st
             fields["check"] = _(fields["check"])
         if "checks" in fields:
             fields["checks"] = ", ".join(_(name) for name in names)
-        if "rest" in fields and table is _COMPILED:  # a verdict line's rest: the failed check's message
+        if "rest" in fields and table == "headlines":  # a verdict line's rest: the failed check's message
             fields["rest"] = check_message(fields["rest"])
         return _(message).format(**fields)
     return text
@@ -142,22 +146,22 @@ def _translated(table: tuple[tuple[re.Pattern[str], str], ...], text: str) -> st
 
 def headline(summary: str) -> str:
     """A report's verdict line in the language of the run."""
-    return _translated(_COMPILED, summary)
+    return _translated("headlines", summary)
 
 
 def check_message(message: str) -> str:
     """A passed check's message in the language of the run (the commonest ones; others as written)."""
-    return _translated(_COMPILED_MESSAGES, message)
+    return _translated("messages", message)
 
 
 def summary_note(note: str) -> str:
     """A passport summary's note in the language of the run."""
-    return _translated(_COMPILED_NOTES, note)
+    return _translated("notes", note)
 
 
 def localised(certified: dict[str, Any]) -> dict[str, Any]:
     """What a credential certifies with its name, description and criteria in the language of the
     run where the credential gives them in it (a Europass credential's language maps), else as read."""
-    texts = (certified.get("translations") or {}).get(i18n.current()) or {}
+    texts = (certified.get("translations") or {}).get(current()) or {}
     mine = {key: texts[key] for key in ("name", "description", "criteria") if isinstance(texts.get(key), str)}
     return {**certified, **mine}

@@ -34,13 +34,13 @@ from registry.contracts.statusword import (
 from registry.contracts.tir import TrustedIssuersRegistry
 from registry.errors import ConfigError, InputError
 from registry.formats import keys as keyfmt
-from registry.keystore import Identity
 from registry.ops.history import DEFAULT_LOG_WINDOW, HISTORY_BUDGET, History, WordWalk, everything
 
 if TYPE_CHECKING:
     from jwcrypto.jwk import JWK
 
     from registry.chain.txmanager import TxManager
+    from registry.keystore import Identity
 
 __all__ = [
     "BITS_PER_WORD",

@@ -141,8 +141,10 @@ class ServiceClient:
         audience: str | None = None,
         nonce: str | None = None,
         accreditation_policy: str | None = None,
+        recognised_in: str | None = None,
     ) -> Any:
-        """The verification report (`Report.to_json()` shape) for one credential, holder file or passport."""
+        """The verification report (`Report.to_json()` shape) for one credential, holder file or passport;
+        with `recognised_in` (a DID), that authority's recognition finding in it."""
         text = content.decode("utf-8") if isinstance(content, bytes) else content
         body: dict[str, Any] = {"credential": text}
         if at is not None:
@@ -155,6 +157,8 @@ class ServiceClient:
             body["trustList"] = list(trust_list)
         if accreditation_policy is not None:
             body["accreditationPolicy"] = accreditation_policy
+        if recognised_in is not None:
+            body["recognisedIn"] = recognised_in
         return self._request("POST", "/verify", json=body)
 
     def issuer_check(self, did: str, at: str | None = None, roots: Sequence[str] = ()) -> Any:

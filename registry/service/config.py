@@ -110,7 +110,8 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
 
 def service_trust_list(value: str) -> TrustList | None:
     """The trust lists `registry serve --trust-list` names (paths joined by os.pathsep), as one list
-    the service's answers call "the service's trust list" (with its name, if the file gives one)."""
+    the service's answers call by its name, as the CLI does ('the trust list "NAME"'), else "the
+    service's trust list"."""
     from registry.ops.inputs import trust_lists
     from registry.ops.trust import TrustList
 
@@ -121,6 +122,6 @@ def service_trust_list(value: str) -> TrustList | None:
         raise ConfigError(f"--trust-list: {exc}") from exc
     if loaded is None:
         return None
-    # Named as the service's (with its title, if it has one), never by the path of a file on the server.
-    label = f"the service's trust list ({loaded.title})" if loaded.title else "the service's trust list"
+    # Named by its title, if it has one, else as the service's: never by the path of a file on the server.
+    label = f'the trust list "{loaded.title}"' if loaded.title else "the service's trust list"
     return TrustList(loaded.roots, label, entries=loaded.listed(), title=loaded.title)

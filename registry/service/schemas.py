@@ -105,7 +105,11 @@ class VerifyRequest(BaseModel):
         description="a compact JWT-VC, a holder file (as a JSON object or as its text), or the text of a printed "
         "passport's QR code (SKC1: + Base45 of the deflated holder file)"
     )
-    at: str | None = Field(default=None, description="ISO 8601 date/time: was it valid then?")
+    at: str | None = Field(
+        default=None,
+        description="A date or date-time, read as `registry verify --at` reads it (a bare date: the end of "
+        "that day, UTC): was it valid then?",
+    )
     trustList: list[str] | None = Field(
         default=None,
         max_length=100,
@@ -120,6 +124,14 @@ class VerifyRequest(BaseModel):
         default=None,
         max_length=2048,
         description="passports only: the challenge you gave the holder; a passport without it is refused",
+    )
+    recognisedIn: str | None = Field(
+        default=None,
+        max_length=2048,
+        description=(
+            "a destination authority (its DID, or its name in the service's trust list): its recognition "
+            "decisions are applied to the report (`recognition`); default: the operator's (`serve --recognised-in`)"
+        ),
     )
     accreditationPolicy: Literal["issuance", "now"] = Field(
         default="issuance",

@@ -1,14 +1,19 @@
 """Cold start of `registry verify FILE`: the whole process, from exec to exit, many times.
 
 hyperfine when it is installed (Debian's `hyperfine`), otherwise repeated subprocess timing; the
-median is reported either way. The interpreter alone (`python -c pass`) is timed the same way as a
-baseline, and one `-X importtime` run names the imports that dominate.
+median is reported either way, with the CPU time (user + system) of the process beside the wall
+time: on a shared machine the wall time waits for the neighbours, the CPU time much less. The
+interpreter alone (`python -c pass`) is timed the same way as a baseline, and one `-X importtime`
+run names the imports that dominate. Whether Python may cache the package's bytecode is recorded:
+with PYTHONDONTWRITEBYTECODE set and no `__pycache__` (an editable checkout), every run compiles
+the registry's modules from source, which an installed package (pip writes its bytecode) does not.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -43,18 +48,24 @@ def _hyperfine(command: list[str], runs: int, warmup: int, env: dict[str, str]) 
         )
         result = json.loads(Path(export.name).read_text())["results"][0]
     times = result["times"]
-    return {"method": "hyperfine", "runs": len(times), "median_s": round(result["median"], 4), **_spread(times)}
+    cpu = result["user"] + result["system"]  # hyperfine's means
+    return {"method": "hyperfine", "runs": len(times), "median_s": round(result["median"], 4),
+            "cpu_s": round(cpu, 4), "cpu_measure": "mean", **_spread(times)}  # fmt: skip
 
 
 def _repeat(command: list[str], runs: int, warmup: int, env: dict[str, str]) -> dict[str, Any]:
     for _ in range(warmup):  # warm the page cache as hyperfine's --warmup does
         subprocess.run(command, capture_output=True, env=env, timeout=120)
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(command, capture_output=True, env=env, timeout=120)
         times.append(time.perf_counter() - start)
-    return {"method": "subprocess", "runs": runs, "median_s": round(statistics.median(times), 4), **_spread(times)}
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {"method": "subprocess", "runs": runs, "median_s": round(statistics.median(times), 4),
+            "cpu_s": round(statistics.median(cpu), 4), "cpu_measure": "median", **_spread(times)}  # fmt: skip
 
 
 def _spread(times: list[float]) -> dict[str, float]:
@@ -85,6 +96,18 @@ def top_imports(command: list[str], env: dict[str, str], top: int = 12) -> list[
     return sorted(rows, key=lambda r: r["cumulative_ms"], reverse=True)[:top]
 
 
+def _bytecode(env: dict[str, str]) -> str:
+    """Whether the runs timed could use compiled bytecode of the registry package."""
+    import registry.cli
+
+    cached = any(Path(registry.cli.__file__).parent.glob("__pycache__/app.*.pyc"))
+    if cached:
+        return "cached (the package's __pycache__ holds its bytecode)"
+    if env.get("PYTHONDONTWRITEBYTECODE"):
+        return "compiled from source on every run (PYTHONDONTWRITEBYTECODE set, no __pycache__)"
+    return "written by the warm-up runs"
+
+
 def cold_start(holder_file: Path, rpc_url: str, deployment: Path, runs: int, warmup: int = 2) -> dict[str, Any]:
     registry = shutil.which("registry", path=str(VENV_BIN)) or str(VENV_BIN / "registry")
     command = [registry, "verify", str(holder_file), "--rpc", rpc_url, "--deployment", str(deployment)]
@@ -100,6 +123,7 @@ def cold_start(holder_file: Path, rpc_url: str, deployment: Path, runs: int, war
     import_command = [sys.executable, "-m", "registry.cli", *command[1:]]
     return {
         "command": "registry verify FILE --rpc URL --deployment FILE",
+        "bytecode": _bytecode(env),
         "verify": time_command(command, runs, warmup, env),
         "python_startup": time_command([sys.executable, "-c", "pass"], runs, warmup, env),
         "top_imports": top_imports(import_command, env),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -54,6 +55,9 @@ from tests.helpers.service_helpers import start_service
 
 DAY = 86400
 NOON = 12 * 3600
+CHROMIUM = "/usr/bin/chromium"
+ANSWERED = "() => !['pending', 'waiting', undefined].includes(document.querySelector('#verdict').dataset.verdict)"
+TAO_NAME = "Chamber of Crafts"  # the accreditor's legal name, as its accreditation states it
 
 
 def day(seconds: int) -> str:
@@ -83,7 +87,7 @@ def accredited_school(registry: Registry, settings: Settings, data: Path) -> tup
     trust = Trust(registry, "http://registry.test")
     until = int(time.time()) + 2 * ONE_YEAR  # the clock is set days back: a year from the real now
     root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
-    tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
+    tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until, name=TAO_NAME)
     attribute = trust.accredit(tao, tao_attribute, school.did, IssuerType.TI, [WELDING_SCOPE], until)
     trusted_roots(root.did).save(settings.trust_list_file)
     holder = new_natural_person("worker")
@@ -143,7 +147,9 @@ def test_issuer_history_lists_every_revision_with_its_time_actor_and_reason(date
     result = cli(dated, "issuer", "history", dated.school.did, "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
-    assert report["did"] == dated.school.did and report["name"] == "school"  # the verifier's own identity
+    # Names: the accreditor's legal name (in its accreditation) wins over what this home's identities
+    # call it ("accreditor"); the school, accredited without one, by this home's identity name.
+    assert report["did"] == dated.school.did and report["name"] == "school"
     (accreditation,) = report["accreditations"]
     assert accreditation["issuerType"] == "TI" and accreditation["status"] == "revoked"
     assert accreditation["grantedBy"] == dated.tao.did
@@ -155,23 +161,27 @@ def test_issuer_history_lists_every_revision_with_its_time_actor_and_reason(date
         ("revoked", 2, "fraud"),
     ]
     assert [r["timestamp"][:10] for r in revisions] == [day(dated.d - DAY), day(dated.d), *[day(dated.d + DAY)] * 2]
-    assert all(r["actor"] == dated.tao.did and r["actorName"] == "accreditor" for r in revisions)
+    assert all(r["actor"] == dated.tao.did and r["actorName"] == TAO_NAME for r in revisions)
     assert [r["blockNumber"] for r in revisions] == sorted(r["blockNumber"] for r in revisions)
 
     text = cli(dated, "issuer", "history", dated.school.did)
     assert text.returncode == 0, text.stdout + text.stderr
     lines = text.stdout.splitlines()
     assert lines[0].startswith("school (did:ebsi:") and "1 accreditation" in lines[0]
-    assert "now revoked" in lines[1] and "accreditor (did:ebsi:" in lines[1]
-    assert "suspended by accreditor" in lines[3] and "audit pending (reason 3)" in lines[3]
-    assert "revoked by accreditor" in lines[5] and "fraud (reason 2)" in lines[5]
+    assert "now revoked" in lines[1] and f"granted by {TAO_NAME} (did:ebsi:" in lines[1]
+    assert f"suspended by {TAO_NAME}" in lines[3] and "audit pending (reason 3)" in lines[3]
+    assert f"revoked by {TAO_NAME}" in lines[5] and "fraud (reason 2)" in lines[5]
 
     # The service's revisions route (the API's source) tells the same story.
     path = f"/trusted-issuers-registry/v5/issuers/{dated.school.did}/attributes/{dated.attribute.hex()}/revisions"
     served = httpx.get(dated.service + path, params={"page[size]": 50}).json()["items"]
     assert [
-        (s["revision"], s["change"], s["reason"], s["timestamp"], s["blockNumber"], s["actor"]) for s in served
-    ] == [(r["revision"], r["change"], r["reason"], r["timestamp"], r["blockNumber"], r["actor"]) for r in revisions]
+        (s["revision"], s["change"], s["reason"], s["timestamp"], s["blockNumber"], s["actor"], s["actorName"])
+        for s in served
+    ] == [
+        (r["revision"], r["change"], r["reason"], r["timestamp"], r["blockNumber"], r["actor"], r["actorName"])
+        for r in revisions
+    ]
 
 
 def test_an_issuer_without_accreditations_has_an_empty_history(dated: Dated) -> None:
@@ -180,14 +190,15 @@ def test_an_issuer_without_accreditations_has_an_empty_history(dated: Dated) -> 
     assert "no accreditation in the trusted issuers registry" in result.stdout
 
 
-@pytest.mark.parametrize(
-    ("offset", "trusted", "words"),
-    [
-        (-DAY, True, "revoked later"),  # accredited at noon on D-1: by the end of D-1, accredited
-        (0, False, "(reason: audit pending)"),  # suspended at noon on D, not reinstated by its end
-        (DAY, False, "(reason: fraud)"),  # reinstated then revoked on D+1
-    ],
-)
+# The three days asked about: (offset from D, accredited by that day's end, words said about it).
+DAYS = [
+    (-DAY, True, "revoked later"),  # accredited at noon on D-1: by the end of D-1, accredited
+    (0, False, "(reason: audit pending)"),  # suspended at noon on D, not reinstated by its end
+    (DAY, False, "(reason: fraud)"),  # reinstated then revoked on D+1
+]
+
+
+@pytest.mark.parametrize(("offset", "trusted", "words"), DAYS)
 def test_the_cli_and_the_page_s_api_answer_the_same_day_the_same_way(
     dated: Dated, offset: int, trusted: bool, words: str
 ) -> None:
@@ -224,3 +235,31 @@ def test_verify_names_the_reason_of_a_later_revocation(dated: Dated) -> None:
     assert result.returncode == 0 and report["verdict"] == "valid", report["summary"]
     accreditation = next(c for c in report["checks"] if c["name"] == "accreditation")
     assert "was revoked on" in accreditation["message"] and "(reason: fraud)" in accreditation["message"]
+
+
+def test_the_issuer_page_in_a_browser_answers_each_day_as_the_cli_does(dated: Dated) -> None:
+    """The page itself, in Chromium, for a reader at UTC+14 (where the reader's day and UTC's differ
+    for half of every day): a day picked in its date field gets the answer the CLI gives for that
+    day (the table DAYS, which the test above holds the CLI and the API to), with the reason."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        try:
+            page = browser.new_context(base_url=dated.service, timezone_id="Pacific/Kiritimati").new_page()
+            page.goto("/issuer")
+            page.fill("#did", dated.school.did)
+            for offset, trusted, words in DAYS:
+                page.fill("#at", day(dated.d + offset))
+                page.evaluate("() => { document.querySelector('#verdict').dataset.verdict = 'waiting'; }")
+                page.click("button[type=submit]")
+                page.wait_for_function(ANSWERED, timeout=10_000)
+                shown = page.locator("#verdict")
+                assert shown.get_attribute("data-verdict") == ("valid" if trusted else "invalid"), shown.inner_text()
+                assert (
+                    words
+                    in shown.inner_text() + page.locator("#chain").inner_text() + page.locator("#notes").inner_text()
+                ), offset
+        finally:
+            browser.close()

@@ -59,3 +59,33 @@ def test_modules_and_functions_stay_small() -> None:
                 if node.end_lineno - start + 1 > 60:
                     too_long.append(f"{path.name}: {node.name} is {node.end_lineno - start + 1} lines")
     assert not too_long, too_long
+
+
+# What `registry verify` must not import (issue 12, its cold start): web3/eth-account (seconds),
+# eth_utils/eth_abi/pydantic (a third of the command before chain/codec.py), the service, the
+# issuer's journal and the other command groups. Structural, not timed: a timed test would fail
+# on a busy machine; an import that creeps back in fails here on any machine.
+NOT_FOR_VERIFY = (
+    "web3", "eth_account", "eth_utils", "eth_abi", "eth_keys", "pydantic", "fastapi", "starlette", "uvicorn",
+    "jwcrypto", "babel", "sqlite3", "registry.service", "registry.chain.txmanager", "registry.ops.issuance",
+    "registry.ops.logbook", "registry.ops.rpl.assessor", "registry.cli.commands.issue",
+    "registry.cli.commands.logbook", "registry.cli.commands.wallet", "registry.cli.commands.passport",
+)  # fmt: skip
+
+
+def test_the_verify_path_up_to_the_chain_read_loads_nothing_it_does_not_need() -> None:
+    """The verify command built as `registry verify` builds it, with every module it loads before its
+    first chain read (a verifier through one node, reports printed): none of NOT_FOR_VERIFY.
+    tests/cli/test_cli.py runs a real verification against a node and checks the same."""
+    probe = (
+        "import sys, typer\n"
+        "from registry.cli import app\n"
+        "root = typer.main.get_command(app)\n"
+        "root.get_command(root.make_context('registry', ['verify', 'x']), 'verify')\n"
+        "import registry.ops.inputs, registry.ops.locate, registry.ops.registry, registry.ops.verify\n"
+        "import registry.ops.batch, registry.ops.rpl.checks, registry.cli.output, rich.progress\n"
+        f"print(','.join(m for m in {NOT_FOR_VERIFY!r} if any(k == m or k.startswith(m + '.') for k in sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"loaded: {result.stdout.strip()}"

@@ -49,6 +49,11 @@ def test_every_documented_form_reads_with_its_names(tmp_path: Path) -> None:
     assert listed.title == "Recognised authorities"
     assert [(r.did, r.name) for r in listed.listed()] == [(EBSI_DID, "National Vocational Authority"), (LONG_DID, None)]
     assert listed.name_of(EBSI_DID) == "National Vocational Authority"
+    # Sentences call a list by its name (as the service holding it does), else by its file.
+    assert listed.name == 'the trust list "Recognised authorities"'
+    assert dataclasses.replace(listed, title=None).name == f"the trust list {documented}"
+    served = from_environment({"REGISTRY_SERVICE_TRUST_LIST": str(documented)})[1].trust_list
+    assert served is not None and served.name == listed.name
     # Written back, it reads the same.
     listed.save(tmp_path / "again.json")
     assert TrustList.load(tmp_path / "again.json") == TrustList(
@@ -69,6 +74,7 @@ def test_every_documented_form_reads_with_its_names(tmp_path: Path) -> None:
         ({"roots": [{"name": "nobody"}]}, "every root needs a DID (root 1 has none)"),
         ({"name": 7, "roots": [EBSI_DID]}, "its name must be text"),
         ({"roots": []}, "names no root: it would refuse every issuer"),
+        ({"roots": ["not json"]}, "roots.json root 1: not a DID: 'not json'"),
     ],
 )
 def test_a_malformed_list_is_one_line_naming_the_problem(tmp_path: Path, content: object, words: str) -> None:
@@ -80,6 +86,38 @@ def test_a_malformed_list_is_one_line_naming_the_problem(tmp_path: Path, content
 
 
 # -- the commands -------------------------------------------------------------------------------
+
+
+def deployment_file(where: Path) -> Path:
+    """A registry's deployment file as its operator publishes it (made up: no chain is read here)."""
+    path = where / "their-deployment.json"
+    contracts = ("CredentialRegistry", "DIDRegistry", "RecognitionRegistry", "TrustedIssuersRegistry")
+    path.write_text(json.dumps({
+        "format": "skills-registry-deployment/1", "chain_id": 4242, "deployment_block": 7,
+        "deployment_block_hash": "0x" + "1a" * 32, "deployer": "0x" + "11" * 20,
+        "deployed_at": "2026-01-01T00:00:00+00:00",
+        "contracts": {name: {"address": "0x" + f"{n + 2:02x}" * 20, "code_keccak": "0x" + f"{n + 2:02x}" * 32,
+                             "artifact_sha256": "00" * 32} for n, name in enumerate(contracts)},
+    }))  # fmt: skip
+    return path
+
+
+def adding_again_pins_it(home: Path, tmp_path: Path) -> None:
+    """A root already listed: refused with another name or without a registry; added again with
+    --registry (as the warning about an unpinned root says), it is accepted in that registry too."""
+    twice = registry(home, "trust-list", "add", EBSI_DID, "--name", "Other")
+    assert twice.returncode == 1 and "already in" in twice.stderr and "National Vocational Authority" in twice.stderr
+    assert "add it again with --registry DEPLOYMENT.json; to change its name, `registry trust-list remove`" in (
+        twice.stderr
+    )
+    # As the warning says: added again with --registry, the root listed is accepted in that registry too.
+    pinned = registry(home, "trust-list", "add", EBSI_DID, "--registry", str(deployment_file(tmp_path)))
+    assert pinned.returncode == 0, pinned.stderr
+    assert "National Vocational Authority (did:ebsi:" in pinned.stdout and "now accepted also in chain 4242's" in (
+        pinned.stdout
+    )
+    again = registry(home, "trust-list", "add", EBSI_DID, "--registry", str(deployment_file(tmp_path)))
+    assert again.returncode == 1 and "it is already pinned to that registry" in again.stderr
 
 
 def test_trust_list_commands_make_and_show_a_named_list(tmp_path: Path) -> None:
@@ -94,19 +132,21 @@ def test_trust_list_commands_make_and_show_a_named_list(tmp_path: Path) -> None:
         assert added.returncode == 0, added.stderr
         # This home has no deployment: a root without --registry would count nowhere, and it is said.
         assert "accepted only in a deployment of your own" in added.stderr and "--registry" in added.stderr
-    twice = registry(home, "trust-list", "add", EBSI_DID, "--name", "Other")
-    assert twice.returncode == 1 and "already in" in twice.stderr and "National Vocational Authority" in twice.stderr
-    assert "to change its name or registries, `registry trust-list remove` it first" in twice.stderr
+    adding_again_pins_it(home, tmp_path)
 
     shown = registry(home, "trust-list", "show")
     assert shown.returncode == 0, shown.stderr
     lines = shown.stdout.splitlines()
     assert "(Recognised authorities): 2 roots" in lines[0]
     assert "National Vocational Authority" in lines[1] and EBSI_DID in lines[1]  # short enough to show whole
-    assert "Chamber of Crafts" in lines[2] and LONG_DID not in shown.stdout and "…" in lines[2]  # shortened
-    assert LONG_DID[:20] in lines[2] and LONG_DID[-10:] in lines[2]
+    assert "accepted in chain 4242's registry deployed in block 7 (0x1a1a1a1a…)" in lines[2]  # where it counts
+    assert "Chamber of Crafts" in lines[3] and LONG_DID not in shown.stdout and "…" in lines[3]  # shortened
+    assert LONG_DID[:20] in lines[3] and LONG_DID[-10:] in lines[3]
+    assert "accepted only in your own deployment" in lines[4]
     whole = json.loads(registry(home, "trust-list", "show", "--json").stdout)
     assert whole["name"] == "Recognised authorities" and whole["format"] == "registry-trust-list/1"
+    ((pin,),) = (r.pop("registries") for r in whole["roots"] if "registries" in r)
+    assert (pin["chainId"], pin["deploymentBlock"]) == (4242, 7)
     assert whole["roots"] == [
         {"did": EBSI_DID, "name": "National Vocational Authority"}, {"did": LONG_DID, "name": "Chamber of Crafts"}
     ]  # fmt: skip
@@ -209,7 +249,7 @@ def test_the_service_uses_its_trust_list_unless_a_request_names_its_own(
                 checked = http.get(f"/api/issuers/{chain.ti.did}/check").json()
                 if listed:
                     assert report["verdict"] == "valid", report["summary"]
-                    assert "which the service's trust list (Destination authority) trusts" in accreditation["message"]
+                    assert 'which the trust list "Destination authority" trusts' in accreditation["message"]
                     assert "(Vocational Authority)" in accreditation["message"]
                     assert checked["ok"] is True and checked["trustedRoot"] is True
                     assert http.get("/api/trust-list").json() == {
@@ -250,7 +290,8 @@ def test_without_any_trust_list_a_genuine_credential_is_root_not_trusted(
     assert text.stdout.splitlines()[0].endswith(
         f"ROOT NOT TRUSTED: genuine and anchored; the issuer is accredited under Root TAO {short_did(chain.root.did)}, "
         "which you have not said you trust (no trust list: give --trust-list FILE, or make a default one with "
-        "`registry trust-list add`)"
+        f"`registry trust-list add {chain.root.did} --name NAME --registry DEPLOYMENT.json`, with its registry's "
+        "deployment file as the root publishes it)"
     ), text.stdout
     assert "VALID" not in text.stdout.replace("NOT TRUSTED", "") and "INVALID" not in text.stdout
     report = json.loads(registry(settings.home, "verify", "--json", str(path), *args).stdout)

@@ -134,6 +134,8 @@ def test_a_centre_issues_a_named_cohort_in_three_commands_and_workers_keep_and_p
     elapsed = time.monotonic() - started
     print(f"set-up {setup_s:.1f} s; cohort of 30 in {len(run.counted['cohort'])} command(s), {cohort_s:.1f} s; "
           f"whole run {elapsed:.1f} s")  # fmt: skip
+    # Printed, not asserted: a time bound here fails on a busy machine and proves nothing. The
+    # figure that matters (keys for 30 people) is measured by scripts/bench/people_keys.py.
 
 
 def worker_path(run: Run, tmp_path: Path, amina: Path, files: list[Path], root: str, network: Path, url: str) -> None:

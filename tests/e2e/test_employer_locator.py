@@ -135,6 +135,12 @@ def test_another_root_no_list_or_an_unpinned_root_is_root_not_trusted_never_inva
             result = employer(home, "verify", str(path), "--rpc", anvil.rpc_url, "--json", *extra)
             assert result.returncode == 1, (case, result.stdout, result.stderr)
             assert set(verdicts(result)) == {"root not trusted"}, (case, result.stdout)
+        # The list that names the root for no registry says so, and how to accept it here.
+        said = [
+            c["message"] for c in json.loads(result.stdout)["credentials"][0]["checks"] if c["name"] == "trusted root"
+        ]
+        assert ("your list names it, but not in this registry" in said[0]) is (case == "unpinned"), said
+        assert ("registry trust-list add" in said[0] and "--registry" in said[0]) is (case != "another root"), said
 
 
 def test_a_node_that_is_not_on_the_credential_s_registry_is_could_not_determine(

@@ -30,6 +30,17 @@ def utc(*parts: int) -> int:
         ("2026-05-01T14:00:30+02:00", utc(2026, 5, 1, 12, 0, 30)),
         ("2026-05-01 14:00 +02:00", utc(2026, 5, 1, 12)),
         ("2026-05-01T14:00-0330", utc(2026, 5, 1, 17, 30)),
+        # What people type beside ISO 8601: month names, slashes and dots, no zero padding.
+        ("1 May 2026", utc(2026, 5, 1, 23, 59, 59)),
+        ("May 1, 2026", utc(2026, 5, 1, 23, 59, 59)),
+        ("1-may-2026", utc(2026, 5, 1, 23, 59, 59)),
+        ("September 30 2026 9:15", utc(2026, 9, 30, 9, 15)),
+        ("7 Dec 2026 14:00 +02:00", utc(2026, 12, 7, 12)),
+        ("2026/05/01", utc(2026, 5, 1, 23, 59, 59)),
+        ("2026-5-1 14:00 UTC", utc(2026, 5, 1, 14)),
+        ("1.5.2026", utc(2026, 5, 1, 23, 59, 59)),  # dots: day first
+        ("25/12/2026", utc(2026, 12, 25, 23, 59, 59)),  # a slash date read only when it cannot be both
+        ("12/25/2026", utc(2026, 12, 25, 23, 59, 59)),
     ],
 )
 def test_the_forms_people_type(typed: str, meant: int) -> None:
@@ -47,7 +58,24 @@ def test_today_is_now_and_other_days_their_end() -> None:
     assert until_time("2026-12-06") == utc(2026, 12, 6, 23, 59, 59)  # an end of validity keeps the whole day
 
 
-@pytest.mark.parametrize("typed", ["last tuesday", "2026-13-01", "01/05/2026", "2026-05-01 25:00", "10000-01-01"])
+def test_words_for_today_and_yesterday() -> None:
+    now = utc(2026, 12, 6, 9, 30)
+    assert asked_time("today", now=now) is None and asked_time(" Now ", now=now) is None
+    assert asked_time("yesterday", now=now) == utc(2026, 12, 5, 23, 59, 59)
+
+
+def test_a_day_and_month_that_could_be_either_way_round_is_refused_naming_both() -> None:
+    with pytest.raises(InputError) as raised:
+        asked_time("01/05/2026")
+    assert "could be 1 May 2026 or 5 January 2026" in str(raised.value) and "2026-05-01 or 2026-01-05" in str(
+        raised.value
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["last tuesday", "2026-13-01", "01/05/2026", "2026-05-01 25:00", "10000-01-01", "31 Feb 2026", "7 Foo 2026"],
+)
 def test_what_is_not_a_time_is_one_line(typed: str) -> None:
     with pytest.raises(InputError) as raised:
         asked_time(typed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -349,10 +350,14 @@ def test_the_trust_list_is_named_in_sentences_that_read_well(chain: Chain, trust
     other = "did:ebsi:zOtherCountryRoot1111111"
     from_file = trust_list_of(tmp_path, other)
     assert check(trust, chain.ti.did, trust_list=from_file).summary.endswith(
-        f"which is not in the trust list {from_file.source}"
+        'which is not in the trust list "Destination country authority"'  # by its name (docs/TRUST-LISTS.md)
     )
     trusted = trust_list_of(tmp_path, chain.root.did)
     assert check(trust, chain.ti.did, trust_list=trusted).summary.endswith(
+        'which the trust list "Destination country authority" trusts'
+    )
+    unnamed = dataclasses.replace(trusted, title=None)  # a list that gives itself no name: by its file
+    assert check(trust, chain.ti.did, trust_list=unnamed).summary.endswith(
         f"which the trust list {trusted.source} trusts"
     )
     described = TrustList(frozenset({other}), "the request's trust list")

@@ -206,9 +206,7 @@ def test_a_roster_names_people_in_any_script_and_keys_are_made_for_those_without
     names = file_names(filled)
     assert names[0].startswith("1-amina-yusuf-") and names[2].startswith("3-محمد-الأحمد-")
     assert names[3].startswith("4-siobhán-o-brien-") and names[-1] == f"7-kwame-mensah-{filled[1][0][-8:]}.json"
-    start = time.perf_counter()
-    write_handovers(tmp_path / "home", people, tmp_path / "keys-out")
-    assert time.perf_counter() - start < 10  # 5 people; the class of 30 is measured by scripts/bench/people_keys.py
+    write_handovers(tmp_path / "home", people, tmp_path / "keys-out")  # its time: scripts/bench/people_keys.py
     sheet = list(csv.DictReader((tmp_path / "keys-out" / SHEET).open(encoding="utf-8")))
     assert [r["holder_name"] for r in sheet] == [p.holder_name for p in people]
     first = sheet[0]

@@ -1,4 +1,5 @@
-"""The service applies the operator's destination authority (`registry serve --recognised-in`):
+"""The service applies the operator's destination authority (`registry serve --recognised-in`), or
+the one a request names (`recognisedIn`, and so `registry verify --service URL --recognised-in`):
 POST /verify carries the recognition finding, the verdict unchanged; the frameworks decisions name
 are served by content id. A real uvicorn on a real anvil."""
 
@@ -6,6 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import subprocess
+import sys
 import time
 
 import httpx
@@ -56,8 +60,28 @@ def test_verify_carries_the_configured_authoritys_recognition(
     try:
         with httpx.Client(base_url=running.url, timeout=30) as http:
             assert "recognition" not in http.post("/verify", json={"credential": credential}).json()
+            # The request names the authority (a DID, or a name in the service's trust list).
+            asked = http.post("/verify", json={"credential": credential, "recognisedIn": "Recognition Office"})
+            assert asked.json()["recognition"]["outcome"] == "recognised", asked.text
+            wrong = http.post("/verify", json={"credential": credential, "recognisedIn": "Nobody We Know"})
+            assert wrong.status_code == 400 and "recognisedIn: " in wrong.json()["detail"], wrong.text
+        _verify_through_the_service(settings, running.url, credential, roots)
     finally:
         running.stop()
+
+
+def _verify_through_the_service(settings: Settings, url: str, credential: str, roots: TrustList) -> None:
+    """`registry verify --service URL --recognised-in AUTHORITY`: asked of the service, with the CLI's
+    trust list, printed as a local verification prints it."""
+    (settings.home / "cred.json").write_text(credential)
+    roots.save(settings.home / "roots.json")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), "verify", str(settings.home / "cred.json"),
+            "--service", url, "--trust-list", str(settings.home / "roots.json"),
+            "--recognised-in", "Recognition Office"]  # fmt: skip
+    cli = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    assert cli.returncode == 0, cli.stderr
+    assert "recognition: recognised here as Schweißer/in (geprüft) (level 4" in " ".join(cli.stdout.split())
 
 
 def test_an_authority_the_trust_list_does_not_name_is_refused_at_start() -> None:

@@ -111,13 +111,14 @@ def issuer_history(
     """Every accreditation the issuer holds and every change to it: when, by whom, and why."""
     from registry.ops.inputs import trust_lists
     from registry.ops.registry import Registry, did_hash
-    from registry.ops.trust import Trust, accreditation_history
+    from registry.ops.trust import Trust, accreditation_history, legal_names
 
     settings = settings_of(ctx, rpc, deployment)
     target = did_of(settings, did)
-    names = _known_names(settings, trust_lists(trust_list, settings))
+    roots = trust_lists(trust_list, settings)
     registry = Registry.connect(settings, journal=False)  # a read: the journal is not needed
     chain = Trust(registry, settings.public_url).fetch([target])[target]
+    names = _known_names(settings, roots, legal_names(chain))
     records = accreditation_history(chain, did_hash(target), names)
     if as_json:
         write_json({"did": target, "name": names.get(target), "accreditations": [r.to_json() for r in records]})
@@ -127,8 +128,9 @@ def issuer_history(
         raise typer.Exit(EXIT_FAILURE)
 
 
-def _known_names(settings: Any, roots: Any) -> dict[str, str]:
-    """What the verifier calls DIDs: its own identities' names, then (winning) its trust list's."""
+def _known_names(settings: Any, roots: Any, legal: dict[str, str]) -> dict[str, str]:
+    """What the verifier calls DIDs: its own identities' names, then the legal names their
+    accreditations state, then (winning) its trust list's."""
     from registry.keystore import KeyStore
 
     names: dict[str, str] = {}
@@ -137,6 +139,7 @@ def _known_names(settings: Any, roots: Any) -> dict[str, str]:
         for name in store.names():
             with contextlib.suppress(Exception):  # an unreadable key file names nothing
                 names[str(store.public_info(name)["did"])] = name
+    names.update(legal)
     for root in roots.listed() if roots is not None else ():
         if root.name:
             names[root.did] = root.name

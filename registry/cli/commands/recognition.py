@@ -44,7 +44,8 @@ RecognisedOpt = Annotated[
     typer.Option(
         "--recognised-in",
         help="Apply this destination authority's recognition decisions (its DID, or its name in your trust list): "
-        "each credential says what it is recognised as there. Never changes a verdict.",
+        "each credential says what it is recognised as there (with --service, the service applies them). Never "
+        "changes a verdict.",
         show_default=False,
     ),
 ]
@@ -291,13 +292,14 @@ def _print_decision(decision: Any, *, history: bool, names: dict[str, str]) -> N
         out.print(shown(line))
 
 
-def check_recognised_in(word: str | None, roots: Any, service: str | None, settings: Settings) -> str | None:
-    """`--recognised-in` names one authority, read through one node (a usage error otherwise); its DID."""
+def check_recognised_in(word: str | None, roots: Any, settings: Settings) -> str | None:
+    """`--recognised-in` names one authority (a DID, or a name your trust list gives a root), read
+    through one node or asked of a --service (a usage error with several --rpc); its DID."""
     if word is None:
         return None
-    if service or len(settings.rpc_urls) > 1:
-        raise InputError("--recognised-in reads the authority's decisions through one node: not with --service or "
-                         "several --rpc (a service applies the authority its operator configured)")  # fmt: skip
+    if len(settings.rpc_urls) > 1:
+        raise InputError("--recognised-in reads the authority's decisions through one node: give one --rpc, or "
+                         "--service URL")  # fmt: skip
     from registry.ops.recognition.apply import authority_of
 
     return authority_of(word, roots)[0]

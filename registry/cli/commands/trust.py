@@ -170,7 +170,13 @@ def _change_accreditation(
     child_did = did_of(settings, child)
     target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did)
     receipt = trust.set_status(identity, child_did, target, AttrStatus[status], reason)
-    out.print(f"accreditation {target.hex()} of {shown(child_did)}: {status.lower()} in block {receipt['blockNumber']}")
+    from registry.ops.trust import REASONS
+
+    why = REASONS.get(reason, f"reason {reason}")
+    out.print(
+        f"accreditation {target.hex()} of {shown(child_did)}: {status.lower()} in block {receipt['blockNumber']} "
+        f"(reason {reason}: {why})"
+    )
 
 
 @app.command("suspend")

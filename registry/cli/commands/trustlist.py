@@ -66,7 +66,8 @@ def add(
         typer.Option(
             "--registry",
             help="The deployment file of a registry in which you accept this root (repeatable); needed to "
-            "verify credentials whose files name that registry, without that deployment file as your own.",
+            "verify credentials whose files name that registry, without that deployment file as your own. "
+            "For a root already listed: accept it in that registry too.",
         ),
     ] = None,
 ) -> None:
@@ -88,9 +89,18 @@ def add(
         pins.append(pin)
     current = _load(path) if path.exists() else TrustList.empty(path, None)
     current.with_root(root, name, tuple(pins)).save(path)
+    if root in current.roots:  # already listed: pinned to more registries
+        label = current.name_of(root) or short_did(root)
+        where = "; ".join(_registry_words(pin) for pin in pins)
+        out.print(f"{shown(path)}: {shown(label)} ({short_did(root)}) now accepted also in {where}")
+        return
     out.print(f"{shown(path)}: added {shown(name or 'a root')} ({short_did(root)})")
     if not pins:
         _warn_unpinned(ctx)
+
+
+def _registry_words(pin: Any) -> str:
+    return f"chain {pin.chain_id}'s registry deployed in block {pin.block} ({pin.block_hash[:10]}…)"
 
 
 def _warn_unpinned(ctx: typer.Context) -> None:
@@ -144,7 +154,7 @@ def show(
     file: FileOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON (DIDs whole).")] = False,
 ) -> None:
-    """List each root by name and DID (shortened; whole with --json)."""
+    """List each root by name and DID (shortened; whole with --json), and the registries it is accepted in."""
     path = _file(ctx, file)
     if file is None and not path.exists() and not settings_of(ctx).trust_list_required:
         raise InputError(
@@ -162,3 +172,7 @@ def show(
     for entry in entries:
         label = entry.name or "(no name)"
         out.print(f"  {shown(label.ljust(max(width, 9)))}  {short_did(entry.did)}")
+        for pin in entry.registries:
+            out.print(f"      accepted in {_registry_words(pin)}")
+        if not entry.registries:
+            out.print("      accepted only in your own deployment (no --registry given)")

@@ -98,12 +98,11 @@ def verify(
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
         roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
-        recognised_in = check_recognised_in(recognised_in, roots, service, settings)  # its DID
-    if service:
-        _verify_via_service(
-            service, found, at, roots, as_json, audience=audience, nonce=nonce, policy=accreditation_policy
-        )
-        return
+        recognised_in = check_recognised_in(recognised_in, roots, settings)  # its DID
+    if service:  # what the service is asked beside each file (ServiceClient.verify's options)
+        asks = {"audience": audience, "nonce": nonce, "accreditation_policy": accreditation_policy,
+                "recognised_in": recognised_in}  # fmt: skip
+        return _verify_via_service(service, found, at, roots, as_json, asks)
     read_first: dict[str | Path, tuple[str, bytes]] = {}  # the input read to find its registry, kept
     located = _named_registry(settings, found, read_first)
     if located is not None and roots is not None:
@@ -279,10 +278,7 @@ def _verify_via_service(
     at: str | None,
     trust_list: Any,
     as_json: bool,
-    *,
-    audience: str | None = None,
-    nonce: str | None = None,
-    policy: str = "issuance",
+    asks: dict[str, str | None],
 ) -> None:
     """POST /verify for each file: the service answers with the same report the library builds,
     printed the same way (passports credential by credential, a summary table for many files).
@@ -304,7 +300,7 @@ def _verify_via_service(
         task = progress.add_task(f"verifying {len(found)} files via {markup(service)}", total=len(found))
         for source in found:
             name, content = _read_argument(source)
-            report = _named(_ask_service(client, name, content, at, roots, audience, nonce, policy), name)
+            report = _named(_ask_service(client, name, content, at, roots, asks), name)
             verdict = str(report.get("verdict"))
             shaped = _as_report(report)
             tally(counts, shaped)
@@ -324,8 +320,7 @@ def _verify_via_service(
 
 
 def _ask_service(
-    client: Any, name: str, content: bytes, at: str | None, roots: list[str] | None, audience: str | None,
-    nonce: str | None, policy: str = "issuance",
+    client: Any, name: str, content: bytes, at: str | None, roots: list[str] | None, asks: dict[str, str | None]
 ) -> dict[str, Any]:  # fmt: skip
     """The service's report on one input; "could not determine" when it did not answer with one."""
     from registry.service.client import ServiceError
@@ -337,8 +332,7 @@ def _ask_service(
         return {"verdict": "invalid", "summary": f"INVALID: format: {message}",
                 "checks": [{"name": "format", "outcome": "fail", "message": message}]}  # fmt: skip
     try:
-        answer = client.verify(text, at=at, trust_list=roots, audience=audience, nonce=nonce,
-                               accreditation_policy=policy)  # fmt: skip
+        answer = client.verify(text, at=at, trust_list=roots, **asks)
         return _service_report(answer)
     except (ChainUnavailable, ServiceError) as exc:
         summary = f"COULD NOT DETERMINE: the service did not answer: {exc}"
@@ -397,4 +391,5 @@ def _as_report(data: dict[str, Any]) -> Any:
         fields["credential"] = data.get("credential") or {}
         fields["certifies"] = data.get("certifies")
         fields["accreditation_policy"] = data.get("accreditation_policy")
+        fields["recognition"] = data.get("recognition")
     return make(**fields)

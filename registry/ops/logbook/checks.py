@@ -48,6 +48,7 @@ def _accredited(reads: Reads, provider: str, at: int, trust: tuple[Any, bool], f
     `registry verify` does: a root nobody said they trust is not trusted). `found`: problems,
     could-not-determine, notes."""
     from registry.ops.trust import Need, Trust, evaluate
+    from registry.ops.trust.trustlist import no_list_hint
 
     trust_list, require_trusted_root = trust
     problems, unknown, notes = found
@@ -60,7 +61,7 @@ def _accredited(reads: Reads, provider: str, at: int, trust: tuple[Any, bool], f
     elif trust_list is None and require_trusted_root:
         problems.append(
             f"root not trusted: the provider is accredited under Root TAO {report.root}, which you have not said "
-            "you trust (no trust list: give --trust-list FILE, or make a default one with `registry trust-list add`)"
+            f"you trust {no_list_hint(str(report.root))}"
         )
     else:
         notes.extend(report.notes)

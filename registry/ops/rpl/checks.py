@@ -25,7 +25,6 @@ from registry.formats import credential as vcfmt
 from registry.formats import rpl
 from registry.formats.credential import parse_time
 from registry.ops.registry import Registry
-from registry.ops.rpl.assessor import assessor_problem
 from registry.ops.verify.presentation import _passport_verdict
 from registry.ops.verify.report import Check, Code, Outcome, PassportReport, Report, verdict_of
 from registry.ops.verify.shapes import EvidenceItem, EvidenceReport, Verdict
@@ -68,6 +67,9 @@ def _assessor(report: Report, vc: Any, assessment: dict[str, Any], registry: Reg
 
 
 def _assessor_check(registry: Registry | None, issuer: str, assessor: dict[str, Any], date: Any) -> Check:
+    # Loaded for an RPL credential only: the logbook's reads it needs are not a plain verifier's.
+    from registry.ops.rpl.assessor import assessor_problem
+
     who = assessor.get("id")
     if registry is None:
         return Check(Code.ASSESSOR, Outcome.UNKNOWN, "could not check: no chain connection")

@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from registry.ops.trust.bodies import check_body
     from registry.ops.trust.evaluation import Relevance, evaluate, evaluate_at, walk
-    from registry.ops.trust.history import GOVERNANCE, AccreditationRecord, Change, accreditation_history, changes_of
+    from registry.ops.trust.history import (
+        GOVERNANCE,
+        AccreditationRecord,
+        Change,
+        accreditation_history,
+        changes_of,
+        legal_names,
+    )
     from registry.ops.trust.model import (
         DEFAULT_VALIDITY,
         MAX_DEPTH,
@@ -57,7 +64,7 @@ _WHERE = {
     ),
     "trustlist": ("MAX_TRUST_LIST_BYTES", "Root", "TrustList"),
     "scope": ("check_scope_syntax", "scope_covers"),
-    "history": ("GOVERNANCE", "AccreditationRecord", "Change", "accreditation_history", "changes_of"),
+    "history": ("GOVERNANCE", "AccreditationRecord", "Change", "accreditation_history", "changes_of", "legal_names"),
     "bodies": ("check_body",),
     "timing": ("CLOCK_SKEW_S", "LinkStatus", "link_status", "time_problem"),
     "evaluation": ("Relevance", "evaluate", "evaluate_at", "walk"),
@@ -98,6 +105,7 @@ __all__ = [
     "check_scope_syntax",
     "evaluate",
     "evaluate_at",
+    "legal_names",
     "link_from_tuple",
     "link_status",
     "scope_covers",

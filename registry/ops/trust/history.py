@@ -17,6 +17,7 @@ from typing import Any
 
 from registry.formats.accreditation import ISSUER_TYPES
 from registry.formats.credential import iso
+from registry.ops.trust.bodies import check_body
 from registry.ops.trust.model import REASONS, AttrStatus, ChainData, IssuerType, Link, Revision
 
 GOVERNANCE = "the registry's governance"
@@ -86,6 +87,18 @@ def _word(number: int, revision: Revision, root: bool) -> str:
     if revision.status is AttrStatus.ACTIVE:
         return "reinstated"
     return revision.status.name.lower()
+
+
+def legal_names(chain: ChainData) -> dict[str, str]:
+    """The legal name each DID of the chain read has in its accreditations (`trust accredit --name`,
+    `trust onboard-root --name`): in the accreditation credential its parent signed, checked as a
+    verification checks it. A DID accredited more than once under different names keeps its latest."""
+    names: dict[str, str] = {}
+    for link in sorted(chain.links.values(), key=lambda link: link.revisions[0].block if link.revisions else 0):
+        acc, _ = check_body(chain, link)
+        if acc is not None and acc.subject_name:
+            names[chain.name(link.did_hash)] = acc.subject_name
+    return names
 
 
 def changes_of(chain: ChainData, link: Link, names: Mapping[str, str] | None = None) -> tuple[Change, ...]:

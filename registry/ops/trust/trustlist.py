@@ -56,13 +56,18 @@ class TrustList:
     entries: tuple[Root, ...] = ()
     title: str | None = None
     text_file: bool = False  # plain text (one DID a line): edited by hand, never rewritten
+    # Roots of the whole list that `for_registry` left out (listed, but not pinned to that registry).
+    unpinned: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
-        """The list as a noun phrase: "the trust list roots.json" for a file; a label that already
-        reads as one ("the request's trust list") as it is, any other label after "the trust list"."""
+        """The list as a noun phrase: 'the trust list "NAME"' for a file that names itself, else
+        "the trust list roots.json"; a label that already reads as one ("the request's trust list")
+        as it is, any other label after "the trust list"."""
         if not self.from_file and "trust list" in self.source.lower():
             return self.source
+        if self.from_file and self.title:
+            return f'the trust list "{self.title}"'
         return f"the trust list {self.source}"
 
     def name_of(self, did: str) -> str | None:
@@ -74,15 +79,28 @@ class TrustList:
         return self.entries or tuple(Root(did) for did in sorted(self.roots))
 
     def with_root(self, did: str, name: str | None, registries: tuple[Locator, ...] = ()) -> TrustList:
-        """This list with one more root (InputError if it is already there)."""
+        """This list with one more root, or a root already there pinned to more registries (given
+        without a name, or with the name it has). InputError for anything else."""
         check_did(did)
-        if did in self.roots:
-            raise InputError(
-                f"{did} is already in {self.name}"
-                + (f" as {self.name_of(did)!r}" if self.name_of(did) else "")
-                + ": to change its name or registries, `registry trust-list remove` it first, then add it again"
+        if did not in self.roots:
+            entry = Root(did, _name(name), registries)
+            return replace(self, roots=self.roots | {did}, entries=(*self.listed(), entry))
+        (current,) = (entry for entry in self.listed() if entry.did == did)
+        known = {pin.key for pin in current.registries}
+        added = tuple({pin.key: pin for pin in registries if pin.key not in known}.values())
+        if not added or _name(name) not in (None, current.name):
+            how = (
+                "it is already pinned to that registry"
+                if registries and not added
+                else "to change its name, `registry trust-list remove` it first, then add it again"
+                if registries
+                else "to accept it in another registry too, add it again with --registry DEPLOYMENT.json; "
+                "to change its name, `registry trust-list remove` it first"
             )
-        return replace(self, roots=self.roots | {did}, entries=(*self.listed(), Root(did, _name(name), registries)))
+            named = f" as {current.name!r}" if current.name else ""
+            raise InputError(f"{did} is already in {self.name}{named}: {how}")
+        pinned = replace(current, registries=(*current.registries, *added))
+        return replace(self, entries=tuple(pinned if entry.did == did else entry for entry in self.listed()))
 
     def without_root(self, did: str) -> TrustList:
         if did not in self.roots:
@@ -94,10 +112,12 @@ class TrustList:
         """The roots this list accepts in a registry that is not the verifier's own (one a holder
         file named): those it pins to that registry. A root listed without a registry is accepted
         only in the verifier's own deployment: anyone can deploy the contracts and register any
-        DID in their own copy (docs/SECURITY.md, "The registry locator")."""
+        DID in their own copy (docs/SECURITY.md, "The registry locator"). The others are kept as
+        `unpinned`, for the verdict to say what to do about them."""
         kept = tuple(r for r in self.listed() if any(pin.key == locator.key for pin in r.registries))
         name = f"{self.name} as pinned to chain {locator.chain_id}'s registry deployed in block {locator.block}"
-        return TrustList(frozenset(r.did for r in kept), name, entries=kept, title=self.title)
+        unpinned = self.roots - {r.did for r in kept}
+        return TrustList(frozenset(r.did for r in kept), name, entries=kept, title=self.title, unpinned=unpinned)
 
     def to_json(self) -> dict[str, Any]:
         roots = [
@@ -138,12 +158,25 @@ class TrustList:
                 "(add one with `registry trust-list add`)"
             )
         seen: set[str] = set()
-        for entry in entries:
-            check_did(entry.did)
+        for n, entry in enumerate(entries, 1):
+            try:
+                check_did(entry.did)
+            except InputError as exc:
+                raise InputError(f"trust list {path} root {n}: {exc}") from exc
             if entry.did in seen:
                 raise InputError(f"trust list {path} names {entry.did} twice")
             seen.add(entry.did)
         return cls(frozenset(seen), str(path), True, tuple(entries), title, text_file=not is_json)
+
+
+def no_list_hint(root: str) -> str:
+    """What a verifier with no trust list at all is told to do: the words after "which you have not
+    said you trust". `--registry` because a verifier abroad has no deployment of its own, where an
+    unpinned root would count (a verifier that has one loses nothing by pinning)."""
+    return (
+        f"(no trust list: give --trust-list FILE, or make a default one with `registry trust-list add {root} "
+        "--name NAME --registry DEPLOYMENT.json`, with its registry's deployment file as the root publishes it)"
+    )
 
 
 def _name(value: Any, where: str = "the name") -> str | None:

@@ -33,5 +33,7 @@ def parse_at(text: str | None, what: str) -> int | None:
     date is the end of that day, UTC, today's date is now (None), no offset is UTC."""
     try:
         return asked_time(text)
-    except (InputError, OverflowError, OSError) as exc:
-        raise Problem(400, f"{what} must be an ISO 8601 date/time", slug="invalid-input") from exc
+    except InputError as exc:
+        raise Problem(400, f"{what}: {exc}", slug="invalid-input") from exc
+    except (OverflowError, OSError) as exc:
+        raise Problem(400, f"{what} must be a date or a date and time", slug="invalid-input") from exc

@@ -17,7 +17,7 @@ from registry.formats.credential import iso
 from registry.formats.did import check_did
 from registry.ops.registry import Registry, did_hash, split_list_id
 from registry.ops.statuslists import StatusLists
-from registry.ops.trust import AttrStatus, ChainData, IssuerType, Link, Trust, changes_of
+from registry.ops.trust import AttrStatus, ChainData, IssuerType, Link, Trust, changes_of, legal_names
 from registry.service.deps import RegistryDep, SettingsDep
 from registry.service.errors import Problem
 from registry.service.names import did_names
@@ -148,15 +148,16 @@ def list_revisions(
     page: Annotated[Page, Depends(page_params)],
 ) -> Any:
     """The attribute's append-only history, oldest first: items {revision, change, status, issuerType,
-    reason, reasonText, timestamp, blockNumber, actor}; issuerType is what the attribute read at that
+    reason, reasonText, timestamp, blockNumber, actor, actorName}; issuerType is what the attribute read at that
     revision (Undefined while suspended, Revoked once revoked), change says what the revision did
     (accredited or onboarded, suspended, reinstated, revoked) and actor who made it (the DID that
-    granted the attribute, or the registry's governance for a Root TAO): the same history
+    granted the attribute, or the registry's governance for a Root TAO; actorName its legal name, as
+    its own accreditation states it, or null): the same history
     `registry issuer history` prints (registry/ops/trust/history.py).
     """
     chain = _chain(registry, _did(did))
     link = _link(chain, did, attribute_id)
-    changes = changes_of(chain, link)
+    changes = changes_of(chain, link, legal_names(chain))
     start, count = page.bounds(len(changes))
     items = [
         {
@@ -169,6 +170,7 @@ def list_revisions(
             "timestamp": iso(c.timestamp),
             "blockNumber": c.block,
             "actor": c.actor,
+            "actorName": c.actor_name,
         }
         for c in changes[start : start + count]
     ]

@@ -76,8 +76,10 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     Reports never name the service's node (its URL is internal): "the service's chain node". A
     printed passport's QR code text (`SKC1:...`, formats/qrpayload.py) is read as the holder file it
     carries; a passport's report starts with its summary of competencies (`competencies`).
+    `recognisedIn` (default: `serve --recognised-in`) adds an authority's `recognition` finding.
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
+    authority = _authority(request, body.recognisedIn)
     if is_skills_passport(content):
         at = parse_at(body.at, "at")
         roots = _trust_list(request, body.trustList)
@@ -87,7 +89,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
             verifier = _verifier(request, body, None, roots, str(exc))
         passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
         add_rpl_checks(passport, verifier.registry, None)  # an RPL credential's assessor (ops/rpl/checks.py)
-        _recognise(request, verifier.registry, roots, at, passport)
+        _recognise(authority, verifier.registry, roots, at, passport)
         return _answer(request, passport.to_json())
     if _is_passport(content):
         raise Problem(
@@ -108,7 +110,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     verifier = _verifier(request, body, registry, roots)
     (report,) = verifier.verify_many([("request", content)], at)
     add_rpl_checks(report, registry, None)
-    _recognise(request, registry, roots, at, report)
+    _recognise(authority, registry, roots, at, report)
     if setup_error is not None:
         # As the CLI does: name the real reason rather than "no chain connection configured".
         for check in report.checks:
@@ -119,15 +121,29 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     return _answer(request, report.to_json())
 
 
-def _recognise(request: Request, registry: Registry | None, roots: Any, at: int | None, report: Any) -> None:
-    """The operator's destination authority (`registry serve --recognised-in`): its decisions applied
-    to the report as a finding (ops/recognition/apply.py); the verdict stays as it is."""
+def _authority(request: Request, asked: str | None) -> str | None:
+    """The DID of the destination authority whose decisions the report carries: the request's
+    (`recognisedIn`, a DID or a name in the service's trust list), else the operator's
+    (`registry serve --recognised-in`), else none."""
     config = request.app.state.config
-    if config.recognised_in is not None:
-        from registry.ops.recognition.apply import Recogniser, authority_of
+    word = asked if asked is not None else config.recognised_in
+    if word is None:
+        return None
+    from registry.ops.recognition.apply import authority_of
 
-        did, _ = authority_of(config.recognised_in, config.trust_list)  # checked when the service started
-        Recogniser(registry, did, roots, at).annotate(report)
+    try:
+        return authority_of(word, config.trust_list)[0]  # the operator's was checked when the service started
+    except InputError as exc:
+        raise Problem(400, f"recognisedIn: {exc}", slug="invalid-input") from exc
+
+
+def _recognise(authority: str | None, registry: Registry | None, roots: Any, at: int | None, report: Any) -> None:
+    """The authority's decisions applied to the report as a finding (ops/recognition/apply.py), as
+    the verifier's trust list (the request's, else the service's) lets them; the verdict stays."""
+    if authority is not None:
+        from registry.ops.recognition.apply import Recogniser
+
+        Recogniser(registry, authority, roots, at).annotate(report)
 
 
 def _verifier(

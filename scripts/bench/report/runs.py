@@ -139,14 +139,15 @@ def cold_start(c: dict[str, Any], reproduce: str) -> list[str]:
         reproduce,
         "",
         f"`{c['command']}` on one single-anchored credential, whole process, {verify_cold['method']}, "
-        f"{verify_cold['runs']} runs after {verify_cold.get('warmup', 2)} warm-ups:",
+        f"{verify_cold['runs']} runs after {verify_cold.get('warmup', 2)} warm-ups; the registry package's "
+        f"bytecode: {c.get('bytecode', 'not recorded')}:",
         "",
-        "| process | median | min | max |",
-        "|---|---:|---:|---:|",
+        "| process | median | min | max | CPU (user + system) |",
+        "|---|---:|---:|---:|---:|",
         f"| `registry verify FILE` | {verify_cold['median_s']} s | {verify_cold['min_s']} s | "
-        f"{verify_cold['max_s']} s |",
+        f"{verify_cold['max_s']} s | {_cpu(verify_cold)} |",
         f"| `python -c pass` (the interpreter alone) | {python['median_s']} s | {python['min_s']} s | "
-        f"{python['max_s']} s |",
+        f"{python['max_s']} s | {_cpu(python)} |",
         "",
         "Slowest top-level imports of one run (`python -X importtime`, cumulative):",
         "",
@@ -155,6 +156,10 @@ def cold_start(c: dict[str, Any], reproduce: str) -> list[str]:
         *[f"| `{row['module']}` | {row['cumulative_ms']} |" for row in c["top_imports"]],
         "",
     ]
+
+
+def _cpu(timed: dict[str, Any]) -> str:
+    return f"{timed['cpu_s']} s ({timed['cpu_measure']})" if "cpu_s" in timed else "not measured"
 
 
 def memory(r: dict[str, Any], reproduce: str) -> list[str]:
