@@ -1,4 +1,4 @@
-"""The effect check the journal is given for a deployment's three contracts.
+"""The effect check the journal is given for a deployment's contracts.
 
 The journal (`registry.chain.txmanager`) keeps the generic machinery (record, sign, send, await,
 reconcile) and asks this object what only the contracts know: is a write already on-chain, does a
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from registry.chain.client import Call
 from registry.contracts.credentials import CredentialEffects, CredentialRegistry
 from registry.contracts.deployed import BINDINGS
+from registry.contracts.recognition import RecognitionEffects, RecognitionRegistry
 
 if TYPE_CHECKING:
     from registry.chain.client import ChainClient
@@ -25,8 +26,11 @@ class DeploymentEffects:
 
     def __init__(self, client: ChainClient) -> None:
         self.credentials = CredentialEffects(client)
+        self.recognition = RecognitionEffects(client)
 
     def done(self, sender: str, call: Call) -> bool | None:
+        if call.contract == RecognitionRegistry.NAME:
+            return self.recognition.done(call)
         return self.credentials.done(sender, call) if call.contract == CredentialRegistry.NAME else None
 
     def refused_as_done(self, sender: str, call: Call, error: str | None) -> bool:

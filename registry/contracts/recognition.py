@@ -7,10 +7,14 @@ change status, read an authority's decisions, apply them to a verified credentia
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import hashlib
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from registry.chain.client import Call
 from registry.contracts.base import Binding, bytes32_topic
+
+if TYPE_CHECKING:
+    from registry.chain.client import ChainClient
 
 
 class RecognitionRegistry(Binding):
@@ -41,3 +45,19 @@ class RecognitionRegistry(Binding):
 
     def document_of(self, log: dict[str, Any]) -> str:
         return str(self.decode_event("DecisionDocument", log)["document"])
+
+
+class RecognitionEffects:
+    """Whether a recognition-registry write is already on-chain (the journal's effect check): a
+    `publish` is, once a decision with its document's id exists; a status change cannot be told
+    from the state (suspended, reinstated, suspended again look alike), so it is not answered."""
+
+    def __init__(self, client: ChainClient) -> None:
+        self.client = client
+
+    def done(self, call: Call) -> bool | None:
+        if call.function != "publish" or len(call.args) < 3 or not isinstance(call.args[2], str):
+            return None
+        decision_id = hashlib.sha256(call.args[2].encode("utf-8")).digest()
+        decision, _ = self.client.call(RecognitionRegistry(call.address).decision(decision_id))
+        return int(decision[3]) != 0

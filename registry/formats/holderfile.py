@@ -71,29 +71,10 @@ def _hex32(value: Any, what: str) -> bytes:
     raise InputError(f"{what} is not a 32-byte hex value")
 
 
-# Proof elements already decoded: a cohort's members carry the same upper nodes, so a batch meets
-# each node many times. Only strings that decoded to 32 bytes are kept (and at most _NODES_KEPT).
-_nodes: dict[str, bytes] = {}
-_NODES_KEPT = 16_384
-
-
 def _hex32_list(values: list[Any]) -> tuple[bytes, ...]:
-    """A proof's elements, each "0x" + 64 hex digits, decoded in one pass."""
-    known = _nodes.get
-    try:
-        found = tuple(map(known, values))
-    except TypeError:  # an element that cannot be a key (a list, an object): not a node
-        found = (None,)
-    if None not in found:
-        return found  # type: ignore[return-value]
-    decoded = _decode_hex32_list(values)
-    if len(_nodes) > _NODES_KEPT:
-        _nodes.clear()
-    _nodes.update(zip(values, decoded, strict=True))
-    return decoded
-
-
-def _decode_hex32_list(values: list[Any]) -> tuple[bytes, ...]:
+    """A proof's elements, each "0x" + 64 hex digits, decoded in one pass. (Not cached: a file is
+    read once, and below its cohort's top levels a proof's nodes are its own, so a cache of decoded
+    nodes missed on nearly every proof of a large cohort and cost twice the decoding.)"""
     count = len(values)
     try:
         joined = "".join(values)

@@ -262,12 +262,15 @@ class Issuer:
         out: Path | None = None,
         schema: str | None = None,
         subject_extra: Mapping[str, Any] | None = None,
+        companions: Sequence[tuple[Path, Any]] = (),
     ) -> Issued:
         """Sign one credential and anchor its hash in its own transaction.
 
         With `out`, the journal row naming the file is written first, then the file, then the
         anchor is sent: a kill at any point leaves either nothing, or a file whose anchor the
         journal sends later, or a row the next command marks abandoned (no file was completed).
+        `companions` ((path, JSON) pairs, new paths: an RPL credential's evidence manifest) are named
+        by the same row and written after the holder file, owner-only; the anchor waits for them all.
         """
         with self.writing():
             batch = str(uuid.uuid4())
@@ -280,26 +283,40 @@ class Issuer:
             value = vcfmt.credential_hash(token)
             holder_file = vcfmt.HolderFile(token, registry=self.locator)
             call = self.registry.credentials.anchor(value)
-            files = Files((str(out),)) if out is not None else None
+            files = Files((str(out), *(str(path) for path, _ in companions))) if out is not None else None
             (op_id,) = self.tx.record(self.identity.account, [(call, None)], batch=batch, files=files)
             crash_point("after-row")
             if out is not None:
-                from registry.chain import deployment as files_io
-
-                try:
-                    files_io.write_json_atomic(out, holder_file.to_json())
-                except BaseException as exc:
-                    self.tx.abandon(op_id, f"the holder file could not be written ({why(exc)})")
-                    if isinstance(exc, OSError):
-                        raise StateError(
-                            f"cannot write {out}: {exc.strerror or exc}; nothing was anchored and no file was left"
-                        ) from exc
-                    raise
-                self.tx.files_written(op_id)
-                crash_point("after-files")
+                self._write_files(op_id, out, holder_file, companions)
             receipt = self.tx.drive(self.identity.account, [op_id], self.identity)[0]
             self.publish_new_lists(number)
         return Issued(holder_file, value, number, index, receipt)
+
+    def _write_files(
+        self, op_id: str, out: Path, holder_file: vcfmt.HolderFile, companions: Sequence[tuple[Path, Any]]
+    ) -> None:
+        """The holder file, then its companions, each whole; on a failure the row is abandoned and
+        what was written removed (nothing half-written)."""
+        from registry.chain import deployment as files_io
+
+        written: list[Path] = []
+        try:
+            for path, data in ((out, holder_file.to_json()), *companions):
+                if written:  # between two files
+                    crash_point("during-files")
+                files_io.write_json_atomic(path, data, mode=0o600 if written else 0o644)
+                written.append(path)
+        except BaseException as exc:
+            self.tx.abandon(op_id, f"the holder file{'s' if companions else ''} could not be written ({why(exc)})")
+            for path in written:
+                path.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise StateError(
+                    f"cannot write {out}: {exc.strerror or exc}; nothing was anchored and no file was left"
+                ) from exc
+            raise
+        self.tx.files_written(op_id)
+        crash_point("after-files")
 
     def change_status(
         self, tokens: Sequence[str], purpose: Purpose, *, set_: bool, reason: int, publish: bool = False

@@ -1,5 +1,6 @@
 """Which registry `registry verify` reads: the verifier's own deployment file when it has one,
-else the registry the holder file names (its locator, formats/locator.py).
+else the registry the holder file names (its locator, formats/locator.py). `issuer check` and
+`issuer history`, with no file to name one, read the registry the verifier's trust list pins.
 
 An employer abroad has a holder file and a node's URL, not the issuer's deployment file; the file
 says which chain, block and addresses its registry has, and attaching checks them exactly as a
@@ -11,11 +12,11 @@ Which roots count there is the trust list's business (`TrustList.for_registry`).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from registry.chain.client import ChainClient
 from registry.chain.deployment import Deployment, check_deployment
-from registry.errors import ChainUnavailable, DeploymentMismatch, InputError
+from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.formats import credential as vcfmt
 from registry.formats.locator import Locator
 from registry.ops.registry import Registry
@@ -80,3 +81,24 @@ def no_registry(settings: Settings) -> str:
         f"and there is no deployment file at {settings.deployment_file}; pass the issuer's registry as "
         "--deployment FILE, or verify through its service with --service URL"
     )
+
+
+def connect_for_issuer(settings: Settings, roots: Any) -> tuple[Registry, Any]:
+    """The registry `issuer check` and `issuer history` read, and the roots that count there: the
+    verifier's own deployment; else the one registry its trust list pins its roots to (a registry
+    it said it accepts, `trust-list add --registry`), where only the roots pinned to it count, as in
+    `verify`. ConfigError, never advising `deploy`, when neither names one registry."""
+    if has_own_deployment(settings):
+        return Registry.connect(settings, journal=False), roots  # a read: the journal is not needed
+    pins = {pin.key: pin for root in (roots.listed() if roots is not None else ()) for pin in root.registries}
+    if len(pins) != 1:
+        why = "no trust list pins a registry" if not pins else f"your trust list pins {len(pins)} registries"
+        raise ConfigError(
+            f"no registry to check in: there is no deployment file at {settings.deployment_file} and {why}; "
+            "pass the registry's deployment file (as its root publishes it) with --deployment FILE"
+        )
+    (pin,) = pins.values()
+    client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
+    deployment = Deployment.from_locator(pin)
+    check_deployment(client, deployment)
+    return Registry(client, deployment, settings.log_window), roots.for_registry(pin)

@@ -143,6 +143,22 @@ def test_another_root_no_list_or_an_unpinned_root_is_root_not_trusted_never_inva
         assert ("registry trust-list add" in said[0] and "--registry" in said[0]) is (case != "another root"), said
 
 
+def test_an_authority_checks_an_issuer_in_the_registry_its_trust_list_pins(
+    anvil: Any, chain: Chain, deployment_file: Path, tmp_path: Path
+) -> None:
+    """No deployment file, only a trust list whose root is pinned to the registry: `issuer check` and
+    `issuer history` read that registry; with neither, one line saying what to give (not `deploy`)."""
+    home = tmp_path / "authority"
+    roots = ("--trust-list", str(trust_list(home, chain.root.did, deployment_file)), "--rpc", anvil.rpc_url)
+    checked = employer(home, "issuer", "check", chain.ti.did, *roots, "--json")
+    assert checked.returncode == 0 and json.loads(checked.stdout)["trustedRoot"] is True, checked.stdout
+    history = employer(home, "issuer", "history", chain.ti.did, *roots)
+    assert history.returncode == 0 and "TI accreditation" in history.stdout, history.stdout + history.stderr
+    nothing = employer(tmp_path / "fresh", "issuer", "check", chain.ti.did, "--rpc", anvil.rpc_url)
+    assert nothing.returncode == 2 and "with --deployment FILE" in nothing.stderr, nothing.stdout + nothing.stderr
+    assert "registry deploy" not in nothing.stdout + nothing.stderr and "Traceback" not in nothing.stderr
+
+
 def test_a_node_that_is_not_on_the_credential_s_registry_is_could_not_determine(
     anvil: Any, chain: Chain, files: Files, deployment_file: Path, tmp_path: Path
 ) -> None:

@@ -158,8 +158,8 @@ def _cohort_file(root: str, proof: list[object]) -> str:
 
 
 def test_proof_nodes_decoded_once_are_the_same_bytes_and_a_bad_node_beside_them_is_still_refused() -> None:
-    """Proof elements are decoded once per batch (`holderfile._nodes`): a node met again gives the
-    same bytes, and a file holding known nodes and one malformed element is refused as before."""
+    """Proof elements are decoded in one pass (`holderfile._hex32_list`): a node met again gives the
+    same bytes, and a file holding good nodes and one malformed element is refused as before."""
     good = ["0x" + (bytes([n]) * 32).hex() for n in range(3)]
     first = vcfmt.load_holder_file(_cohort_file(good[0], good[1:]))
     again = vcfmt.load_holder_file(_cohort_file(good[0], good[1:]))

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from registry.chain import writer
-from registry.chain.txmanager.holderfiles import discard_partial, files_complete
+from registry.chain.txmanager.holderfiles import anchored_value, discard_partial, files_complete
 from registry.chain.txmanager.rows import Operation, unencodable
 from registry.chain.txmanager.sending import Sender
 from registry.errors import TransactionRefused, TransactionReverted
@@ -109,7 +109,7 @@ class Reconciler(Sender):
             return [f"{name}: already on-chain"]
         if op.files is not None and op.files_state != "written":
             if not files_complete(op):
-                removed = discard_partial(op.files)
+                removed = discard_partial(op.files, anchored_value(op))
                 note = "the process stopped before its holder files were completely written"
                 note += f"; removed {removed}" if removed else ""
                 self.journal.update(op.id, state="failed", error=f"abandoned: {note}; nothing was anchored")

@@ -46,10 +46,12 @@ def issuer_check(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine."""
+    """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine.
+
+    Reads your deployment, else the registry your trust list pins its roots to."""
     from registry.chain.client import read_deadline
     from registry.ops.inputs import trust_lists
-    from registry.ops.registry import Registry
+    from registry.ops.locate import connect_for_issuer
     from registry.ops.trust import Need, Trust, evaluate_at
 
     settings = verdict_settings(ctx, rpc, deployment)
@@ -60,7 +62,7 @@ def issuer_check(
     # Every chain read of the check ends within the read deadline (REGISTRY_READ_DEADLINE).
     with read_deadline(settings.read_deadline_s, "read deadline (REGISTRY_READ_DEADLINE)"), view_calls():
         try:
-            registry = Registry.connect(settings, journal=False)  # a read: the journal is not needed
+            registry, roots = connect_for_issuer(settings, roots)
         except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
             raise DeploymentMismatch(str(exc)) from exc
         chain = Trust(registry, settings.public_url).fetch([target])[target]
@@ -108,15 +110,16 @@ def issuer_history(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Every accreditation the issuer holds and every change to it: when, by whom, and why."""
+    """Every accreditation the issuer holds and every change to it: when, by whom, and why (in your
+    deployment, else in the registry your trust list pins)."""
     from registry.ops.inputs import trust_lists
-    from registry.ops.registry import Registry, did_hash
+    from registry.ops.locate import connect_for_issuer
+    from registry.ops.registry import did_hash
     from registry.ops.trust import Trust, accreditation_history, legal_names
 
     settings = settings_of(ctx, rpc, deployment)
     target = did_of(settings, did)
-    roots = trust_lists(trust_list, settings)
-    registry = Registry.connect(settings, journal=False)  # a read: the journal is not needed
+    registry, roots = connect_for_issuer(settings, trust_lists(trust_list, settings))
     chain = Trust(registry, settings.public_url).fetch([target])[target]
     names = _known_names(settings, roots, legal_names(chain))
     records = accreditation_history(chain, did_hash(target), names)

@@ -44,8 +44,8 @@ EmployerNameOpt = Annotated[str, typer.Option(help="The employer's name, as the 
 UntilOpt = Annotated[str | None, typer.Option(help="Expiry (a date includes that whole day, UTC).")]
 
 
-def _new_file(output: Path) -> None:
-    if output.exists():
+def _new_file(output: Path, *, reconciled_first: bool = False) -> None:
+    if output.exists() and not reconciled_first:
         raise InputError(f"{output} already exists; not overwriting it")
     if not output.parent.is_dir():
         raise InputError(f"the directory {output.parent} does not exist")
@@ -106,7 +106,7 @@ def issue(
 
     settings = settings_of(ctx, rpc, deployment)
     until = parse_until(valid_until)
-    _new_file(output)
+    _new_file(output, reconciled_first=True)  # whether it exists: after what a killed run left is reconciled
     data, parsed = parse_assessment(read_json(assessment, f"the assessment {assessment}"), assessment.parent)
     achievement = _achievement(data, holder_name)
     holder_did = holder_did_of(settings, holder)

@@ -81,21 +81,22 @@ class RplIssuer(Issuer):
             self.entries.append({"id": item["id"], "name": name, "file": path.name})
 
     def issue_rpl(self, holder: str, achievement: vcfmt.Achievement, out: Path, until: int | None) -> RplIssued:
-        """Check, write the holder's evidence manifest beside `out`, then issue and anchor; a refusal
-        or failure removes the manifest (nothing half-written)."""
+        """Check, then issue and anchor, the credential in `out` and the holder's evidence manifest
+        beside it, both named by the anchor's journal row (`Issuer.issue_single`'s companions): a kill
+        leaves both (the anchor sent by the next write or `journal reconcile`) or neither. What an
+        earlier run of this centre left is reconciled first, under its writer lock; then an existing
+        file is refused, never overwritten."""
         types = (rpl.RPL_TYPE,)
-        self.check_can_issue(holder, achievement, valid_until=until, extra_types=types)
         manifest_path = out.with_name(out.stem + ".evidence.json")
-        if manifest_path.exists():
-            raise InputError(f"{manifest_path} already exists; not overwriting it")
-        from registry.chain.deployment import write_json_atomic
-
-        write_json_atomic(manifest_path, rpl.manifest(out.name, self.entries), mode=0o600)
-        try:
-            issued = self.issue_single(holder, achievement, valid_until=until, extra_types=types, out=out)
-        except BaseException:
-            manifest_path.unlink(missing_ok=True)
-            raise
+        with self.writing():
+            for path in (out, manifest_path):
+                if path.exists():
+                    raise InputError(f"{path} already exists; not overwriting it")
+            self.check_can_issue(holder, achievement, valid_until=until, extra_types=types)
+            companions = [(manifest_path, rpl.manifest(out.name, self.entries))]
+            issued = self.issue_single(
+                holder, achievement, valid_until=until, extra_types=types, out=out, companions=companions
+            )
         return RplIssued(issued, manifest_path, len(self.items))
 
 
