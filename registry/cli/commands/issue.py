@@ -109,15 +109,20 @@ def issue(
         return
     if not (holder and name and output):
         raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
-    if output.exists():
-        raise InputError(f"{output} already exists; not overwriting it")
+    _check_output(output)
     holder_did = holder_did_of(settings, holder)
     achievement = _achievement(name, description, criteria, achievement_type, skill or [], eqf)
     achievement = _with_holder(achievement, occupation or [], holder_name, holder_document, credits)
     achievement = _translated(achievement, translation or [])
+    _issue_single(settings, issuer, holder_did, achievement, output, extra_types, until, profile)
+
+
+def _check_output(output: Path) -> None:
+    """A single credential's file: new, in a directory that exists."""
+    if output.exists():
+        raise InputError(f"{output} already exists; not overwriting it")
     if not output.parent.is_dir():
         raise InputError(f"the directory {output.parent} does not exist")
-    _issue_single(settings, issuer, holder_did, achievement, output, extra_types, until, profile)
 
 
 # Why translations need the europass profile: said for --translation and for a roster's columns.
