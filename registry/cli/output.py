@@ -25,7 +25,7 @@ from rich.table import Table
 
 from registry.cli.exits import closed_pipe
 from registry.i18n import _, ngettext
-from registry.i18n.words import check_label, check_message, headline, summary_note, verdict_word
+from registry.i18n.words import check_label, check_message, headline, localised, summary_note, verdict_word
 from registry.text import json_text, markup, shown, shown_lines
 from registry.text import short_did as text_short_did
 
@@ -241,7 +241,9 @@ def _party(party: dict[str, Any], extra: str = "") -> str:
 
 
 def print_certified(certified: dict[str, Any], indent: str) -> None:
-    """What a credential certifies, a line a fact, each value inert (registry/text.py)."""
+    """What a credential certifies, a line a fact, each value inert (registry/text.py); its texts in
+    the run's language where the credential gives them in it."""
+    certified = localised(certified)
     kind = f" ({certified['achievement_type']})" if certified.get("achievement_type") else ""
     eqf = _(" — EQF level {level}").format(level=certified["eqf_level"]) if certified.get("eqf_level") else ""
     lines = [(certified.get("name") or _("(no name)")) + kind + eqf]
