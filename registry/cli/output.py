@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -46,6 +48,20 @@ out = _Output(soft_wrap=True, emoji=False, highlight=False, markup=False)
 def progress_console() -> Console:
     """Where progress bars go: stderr, so stdout stays the report alone."""
     return Console(stderr=True)
+
+
+@contextmanager
+def progress_bar(label: str, total: int, *, hidden: bool) -> Iterator[Callable[[int], None]]:
+    """A transient progress bar for `total` inputs on the progress console; the function it gives
+    advances it. `hidden` (one input): no bar, and rich's progress machinery is not even imported."""
+    if hidden:
+        yield lambda _done: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=progress_console(), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda done: progress.advance(task, done)
 
 
 def write(text: str) -> None:

@@ -27,7 +27,6 @@ from registry.formats.accreditation import (
 from registry.formats.credential import iso
 from registry.formats.did import check_did
 from registry.formats.recognition import RECOGNITION_PURPOSE, RECOGNITION_TYPE
-from registry.keystore import Identity
 from registry.ops.registry import DidState, Registry, did_hash
 from registry.ops.trust.bodies import check_body, names_in
 from registry.ops.trust.evaluation import walk
@@ -45,6 +44,8 @@ from registry.ops.trust.scope import check_scope_syntax, grants_within, not_held
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
+
+    from registry.keystore import Identity
 
 
 def link_from_tuple(raw: Sequence[Any]) -> Link:
