@@ -70,6 +70,25 @@ contract TrustedIssuersRegistry is ITrustedIssuersRegistry, AccessControl {
     }
 
     /// @inheritdoc ITrustedIssuersRegistry
+    function revokeForCauseSince(
+        bytes32 actorDid,
+        bytes32 didHash,
+        bytes32 attributeId,
+        uint256 since,
+        uint256 reason
+    ) external {
+        _requireController(actorDid);
+        Attribute storage a = _existing(didHash, attributeId);
+        if (a.parentDid != actorDid) revert NotParent(didHash, attributeId, actorDid);
+        if (since > block.timestamp) revert EffectiveTimeInFuture(since, uint64(block.timestamp));
+        if (reason > type(uint8).max) revert InvalidReason(reason);
+        // `since` fits 64 bits from here: it is not after the block's time.
+        if (since < a.validFrom) revert EffectiveTimeBeforeValidity(uint64(since), a.validFrom);
+        _revise(didHash, attributeId, a, Status.Revoked, uint8(reason));
+        emit AttributeRevokedForCause(didHash, attributeId, actorDid, uint8(reason), uint64(since));
+    }
+
+    /// @inheritdoc ITrustedIssuersRegistry
     function setRootStatus(bytes32 rootDid, bytes32 attributeId, Status status, uint8 reason)
         external
         onlyRole(GOVERNANCE_ROLE)

@@ -57,6 +57,11 @@ SENTENCES: dict[str, str] = {
     "accreditation, reinstate a suspended one)",
     "InvalidBody": "the accreditation credential is empty or too large ({length} bytes)",
     "TooManyAttributes": "this DID already holds the maximum number of accreditations (64)",
+    "EffectiveTimeInFuture": "a revocation for cause reaches back, never forward: the date stated ({since}, Unix "
+    "seconds) is later than the block's time ({blockTime})",
+    "EffectiveTimeBeforeValidity": "the date stated for the revocation for cause ({since}, Unix seconds) is before "
+    "the accreditation's validity began ({validFrom}): give a date within it",
+    "InvalidReason": "a reason code is a number from 0 to 255, not {reason}",
     "DecisionExists": "recognition decision {decisionId} is already published (the same document)",
     "UnknownDecision": "there is no recognition decision {decisionId}",
     "NotRecognitionAuthority": "accreditation {attributeId} of the authority is not a Root TAO's or TAO's: "

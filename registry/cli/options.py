@@ -193,6 +193,13 @@ def parse_until(value: str | None) -> int | None:
     return until_time(value) if value else None
 
 
+def parse_since(value: str) -> int:
+    """A date something holds from (`--for-cause-from`); a bare date is the START of that day, UTC."""
+    from registry.formats.dates import since_time
+
+    return since_time(value)
+
+
 def duration(value: str, option: str) -> int:
     """`30m`, `12h`, `7d` (or plain seconds) -> seconds."""
     match = re.fullmatch(r"\s*(\d{1,9})\s*([smhd]?)\s*", value)

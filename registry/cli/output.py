@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -23,7 +25,7 @@ from rich.table import Table
 
 from registry.cli.exits import closed_pipe
 from registry.i18n import _, ngettext
-from registry.i18n.words import check_label, check_message, headline, summary_note, verdict_word
+from registry.i18n.words import check_label, check_message, headline, localised, summary_note, verdict_word
 from registry.text import json_text, markup, shown, shown_lines
 from registry.text import short_did as text_short_did
 
@@ -46,6 +48,20 @@ out = _Output(soft_wrap=True, emoji=False, highlight=False, markup=False)
 def progress_console() -> Console:
     """Where progress bars go: stderr, so stdout stays the report alone."""
     return Console(stderr=True)
+
+
+@contextmanager
+def progress_bar(label: str, total: int, *, hidden: bool) -> Iterator[Callable[[int], None]]:
+    """A transient progress bar for `total` inputs on the progress console; the function it gives
+    advances it. `hidden` (one input): no bar, and rich's progress machinery is not even imported."""
+    if hidden:
+        yield lambda _done: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=progress_console(), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda done: progress.advance(task, done)
 
 
 def write(text: str) -> None:
@@ -225,7 +241,9 @@ def _party(party: dict[str, Any], extra: str = "") -> str:
 
 
 def print_certified(certified: dict[str, Any], indent: str) -> None:
-    """What a credential certifies, a line a fact, each value inert (registry/text.py)."""
+    """What a credential certifies, a line a fact, each value inert (registry/text.py); its texts in
+    the run's language where the credential gives them in it."""
+    certified = localised(certified)
     kind = f" ({certified['achievement_type']})" if certified.get("achievement_type") else ""
     eqf = _(" — EQF level {level}").format(level=certified["eqf_level"]) if certified.get("eqf_level") else ""
     lines = [(certified.get("name") or _("(no name)")) + kind + eqf]

@@ -28,6 +28,10 @@ class TrustedIssuersRegistry(Binding):
     def set_attribute_status(self, actor: bytes, didhash: bytes, attribute_id: bytes, status: int, reason: int) -> Call:
         return self.call("setAttributeStatus", actor, didhash, attribute_id, status, reason)
 
+    def revoke_for_cause(self, actor: bytes, didhash: bytes, attribute_id: bytes, since: int, reason: int) -> Call:
+        """Revoke an accreditation for cause, void from `since` (Unix seconds, stated by the revoker)."""
+        return self.call("revokeForCauseSince", actor, didhash, attribute_id, since, reason)
+
     # -- reads --------------------------------------------------------------------------------
 
     def issuer_count(self) -> Call:
@@ -53,6 +57,14 @@ class TrustedIssuersRegistry(Binding):
 
     def body_of(self, log: dict[str, Any]) -> str:
         return str(self.decode_event("AttributeBody", log)["body"])
+
+    def for_cause_topics(self, didhash: bytes, attribute_id: bytes) -> list[str | None]:
+        """The topics of an attribute's `AttributeRevokedForCause` event (the date it is void from)."""
+        return [self.topic("AttributeRevokedForCause"), bytes32_topic(didhash), bytes32_topic(attribute_id)]
+
+    def void_from(self, log: dict[str, Any]) -> int:
+        """The date an `AttributeRevokedForCause` event says the accreditation is void from."""
+        return int(self.decode_event("AttributeRevokedForCause", log)["effectiveFrom"])
 
     def revised_topics(self) -> list[str | None]:
         """The topics of every `AttributeRevised` event (filter a block range with them)."""

@@ -80,6 +80,9 @@ class Certified(TypedDict):
     credits: list[Credit]
     awarding_body: Party | None
     """who awarded it (ELM's awarding body: its id and the name the credential gives it)"""
+    translations: dict[str, dict[str, str]]
+    """the name, description and criteria in the languages the credential gives beside English
+    (language -> field -> text; a Europass credential's language maps); empty for an Open Badge"""
 
 
 def text_of(value: Any) -> str | None:
@@ -164,4 +167,5 @@ def certified(vc: Any, issuer_name: str | None = None) -> Certified:
         "learning_outcomes": [],
         "credits": [],
         "awarding_body": None,
+        "translations": {},
     }

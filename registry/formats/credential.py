@@ -12,6 +12,7 @@ skill: the chain holds nothing that can be linked to a person.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -110,6 +111,26 @@ class Occupation:
         return _esco_alignment(self.label, self.uri, self.uri.rsplit("/", 1)[-1])
 
 
+# The achievement's texts an issuer may give in more languages (roster columns `name@fr`, ...).
+TRANSLATABLE = ("name", "description", "criteria")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
+def translation(language: str, field_name: str, text: str, where: str) -> tuple[str, str, str]:
+    """One translated text, checked: a field that takes one, a language code (ISO 639: `fr`, `ar`;
+    not `en`, the language of the plain fields), some text."""
+    if field_name not in TRANSLATABLE:
+        raise InputError(f"{where}: only {', '.join(TRANSLATABLE)} take a language (name@fr), not {field_name[:40]!r}")
+    if not _LANGUAGE.fullmatch(language) or language == "en":
+        raise InputError(
+            f"{where}: {language[:20]!r} is not a language code for a translation: two or three lower-case "
+            "letters (fr, ar, ...), not en (the plain columns are English)"
+        )
+    if not text.strip():
+        raise InputError(f"{where}: the {field_name} in {language} is empty")
+    return language, field_name, text.strip()
+
+
 @dataclass(frozen=True)
 class Achievement:
     name: str
@@ -125,6 +146,13 @@ class Achievement:
     holder_document: str | None = None
     # ECTS credit points, as ELM writes them ("5", "7.5"): the europass profile only.
     credits: str | None = None
+    # The name, description or criteria in more languages than English: (language, field, text),
+    # written as ELM language maps, so the europass profile only (Open Badges 3.0 texts are strings).
+    translations: tuple[tuple[str, str, str], ...] = ()
+
+    def translated(self, field_name: str) -> dict[str, str]:
+        """`field_name`'s text in each language given beside English (language -> text)."""
+        return {language: text for language, name, text in self.translations if name == field_name}
 
     def to_json(self) -> dict[str, Any]:
         alignment = [s.alignment() for s in self.skills] + [o.alignment() for o in self.occupations]

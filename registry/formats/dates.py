@@ -10,9 +10,12 @@ is also what "today" means (now: the latest that is known), and it reads a date 
 expiry date is read ("valid until 1 May" includes 1 May). The day is UTC's, not the reader's, so
 two people asking the same question in two time zones get the same answer. A day and month
 written with slashes are read only when they cannot be the other way round (`25/12/2026`);
-`01/05/2026` is refused, naming both readings. docs/TRUST-LISTS.md ("Dates") says so for users;
-tests/formats/test_dates.py reads the forms, and tests/cli/test_accreditation_history.py proves
-the CLI and the page's API agree.
+`01/05/2026` is refused, naming both readings. One date is read the other way: the date a
+revocation for cause reaches back to (`registry trust revoke --for-cause-from`, `since_time`) is
+the START of that day, UTC (00:00:00Z): "void from 1 May" includes 1 May, so whatever was issued
+that day is refused, as "valid until 1 May" keeps it. docs/TRUST-LISTS.md ("Dates") says so for
+users; tests/formats/test_dates.py reads the forms, and tests/cli/test_accreditation_history.py
+proves the CLI and the page's API agree.
 """
 
 from __future__ import annotations
@@ -142,3 +145,15 @@ def asked_time(text: str | None, now: int | None = None) -> int | None:
 def until_time(text: str) -> int:
     """An end of validity (`--valid-until`): a bare date includes that whole day, as asked times do."""
     return parse_moment(text)[0]
+
+
+def since_time(text: str, now: int | None = None) -> int:
+    """A first moment (`--for-cause-from`: void from this date on): a bare date is the START of that
+    day, UTC, so that the whole day is included, as an end of validity includes its whole day;
+    `today` and `yesterday` are those days' starts, `now` is now."""
+    word = text.strip().lower()
+    now = int(time.time()) if now is None else now
+    if word in ("now", "today", "yesterday"):
+        return now if word == "now" else now // DAY_S * DAY_S - (DAY_S if word == "yesterday" else 0)
+    seconds, date_only = parse_moment(text)
+    return seconds - (DAY_S - 1) if date_only else seconds

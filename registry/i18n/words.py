@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 from registry.i18n import DEFAULT, N_, _, current
 
@@ -156,3 +157,11 @@ def check_message(message: str) -> str:
 def summary_note(note: str) -> str:
     """A passport summary's note in the language of the run."""
     return _translated("notes", note)
+
+
+def localised(certified: dict[str, Any]) -> dict[str, Any]:
+    """What a credential certifies with its name, description and criteria in the language of the
+    run where the credential gives them in it (a Europass credential's language maps), else as read."""
+    texts = (certified.get("translations") or {}).get(current()) or {}
+    mine = {key: texts[key] for key in ("name", "description", "criteria") if isinstance(texts.get(key), str)}
+    return {**certified, **mine}

@@ -33,7 +33,7 @@ from registry.errors import InputError
 from registry.formats import qrpayload
 from registry.formats.credential import HolderFile, credential_hash
 from registry.i18n import _
-from registry.i18n.words import headline, summary_note, verdict_word
+from registry.i18n.words import headline, localised, summary_note, verdict_word
 from registry.text import shown
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -96,7 +96,9 @@ def render(report: dict[str, Any], files: list[HolderFile], service: str | None,
                 "(scan a code with `registry verify` or the registry's web page)."
             )
         )
-    _summary(page, report.get("competencies") or {})
+    credentials = report.get("credentials") or []
+    names = {n: localised(c.get("certifies") or {}).get("name") for n, c in enumerate(credentials, 1)}
+    _summary(page, report.get("competencies") or {}, names)
     for number, (inner, code) in enumerate(zip(report.get("credentials") or [], codes, strict=True), 1):
         pdf.add_page()
         _credential(page, number, inner, code)
@@ -160,7 +162,8 @@ def _area(kind: str, label: str, eqf: object) -> str:
     return _("{kind}: {label}").format(kind=word, label=label)
 
 
-def _summary(page: _Page, summary: dict[str, Any]) -> None:
+def _summary(page: _Page, summary: dict[str, Any], names: dict[int, str | None]) -> None:
+    """The summary of competencies; `names`: each credential's name in the run's language, by number."""
     page.pdf.ln(4)
     page.heading(_("Summary of competencies"))
     page.line(summary_note(str(summary.get("note") or "")))
@@ -178,7 +181,7 @@ def _summary(page: _Page, summary: dict[str, Any]) -> None:
     for item in summary.get("programmes") or []:
         issuer = (item.get("issuer") or {}).get("name") or (item.get("issuer") or {}).get("did") or "?"
         verdict = verdict_word(str(item.get("verdict"))).upper()
-        name, date = item.get("name") or _("(no name)"), item.get("issued") or "?"
+        name, date = names.get(item["number"]) or item.get("name") or _("(no name)"), item.get("issued") or "?"
         fields = {"number": item["number"], "name": name, "issuer": issuer, "verdict": verdict, "date": date}
         if item.get("eqf_level"):
             line = _("#{number} {name}, EQF level {eqf}: {verdict} (issued by {issuer} on {date})")
@@ -190,7 +193,7 @@ def _summary(page: _Page, summary: dict[str, Any]) -> None:
 def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) -> None:
     import segno
 
-    certified = report.get("certifies") or {}
+    certified = localised(report.get("certifies") or {})
     page.heading(f"#{number} {certified.get('name') or (report.get('credential') or {}).get('achievement') or ''}")
     page.line(_("Verdict when printed: {verdict}").format(verdict=headline(str(report.get("summary")))))
     issuer = certified.get("issuer") or {}

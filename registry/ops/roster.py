@@ -5,7 +5,9 @@ who has no key yet, whose `holder_name` is then required: the centre makes her k
 `name`, and optionally `description`, `criteria`, `achievement_type`, `skills` (`URI=label` pairs
 separated by `|`), `eqf` (1-8), `occupations` (ESCO occupation `URI=label` pairs, as skills), and the
 holder's `holder_name` and `holder_document` (a document reference), which go into that holder's
-credential only, never on-chain; and `credits` (ECTS points, as text: europass credentials only).
+credential only, never on-chain; `credits` (ECTS points, as text: europass credentials only); and
+the name, description and criteria in more languages, a column each (`name@fr`, `criteria@ar`:
+europass credentials only, written as ELM language maps beside the English of the plain columns).
 JSON: a list of objects with the same keys (`skills` may be a list of `{"uri", "label"}` objects).
 
 Nothing is coerced into credential content: text fields must be text (JSON strings), `eqf` an
@@ -29,7 +31,7 @@ from typing import Any
 from registry.errors import InputError, KeyStoreError
 from registry.files import read_capped
 from registry.formats import safejson
-from registry.formats.credential import Achievement, Occupation, Skill
+from registry.formats.credential import Achievement, Occupation, Skill, translation
 from registry.formats.europass import check_credits
 from registry.ops.handover import check_holder_name
 
@@ -126,11 +128,23 @@ def _row(row: dict[str, Any], where: str, resolve_holder: Callable[[str], str]) 
     try:
         if text["credits"]:
             achievement = replace(achievement, credits=check_credits(text["credits"]))
+        achievement = replace(achievement, translations=_translations(row, where))
         achievement.to_json()  # validates skill URIs and the EQF level now, with the row named
         holder = resolve_holder(text["holder"]) if text["holder"] else ""
     except (InputError, KeyStoreError) as exc:
         raise type(exc)(f"{where}: {exc}") from exc
     return holder, achievement
+
+
+def _translations(row: dict[str, Any], where: str) -> tuple[tuple[str, str, str], ...]:
+    """The row's `FIELD@LANGUAGE` columns (`name@fr`, `description@ar`, ...): an empty one is none."""
+    found = []
+    for key in sorted(k for k in row if isinstance(k, str) and "@" in k):
+        text = _text(row, key, where)
+        if text:
+            field, _, language = key.partition("@")
+            found.append(translation(language, field, text, f"column {key[:40]}"))
+    return tuple(found)
 
 
 def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:

@@ -78,6 +78,13 @@ class IssuerAttribute(BaseModel):
         "reads Undefined); reinstating it restores its type and removes this field. Its `/revisions` keep its "
         "history, the type it was accredited as included",
     )
+    revokedForCauseFrom: str | None = Field(
+        default=None,
+        description="not an EBSI field: present only when the accreditation was revoked for cause, the date "
+        "(ISO 8601 UTC) from which it is void, stated by the party that revoked it; an ordinary revocation takes "
+        "effect when it is made (its `/revisions`). A verifier asking about a credential issued before that date "
+        "may still accept it (policy `issuance`); one issued on or after it is refused",
+    )
 
 
 class Issuer(BaseModel):

@@ -30,6 +30,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from scripts.bench import directory, gas, logbook, memory, report, rpl, sampling, throughput
+from scripts.bench.accreditation import accreditation_gas
 from scripts.bench.chain import BenchChain, bench_chain
 from scripts.bench.coldstart import cold_start
 from scripts.bench.recognition import recognition_gas
@@ -258,6 +259,8 @@ def gas_phase(results: dict[str, Any], world: World, chain: BenchChain, sizes: S
     ours[f"bulk_revoke_scattered_{sizes.scattered_revoke}"] = figures
     log("recognition decisions: publish, suspend, reinstate, revoke")
     ours.update(recognition_gas(world))
+    log("the accreditation chain: onboard, accredit, suspend, reinstate, revoke, revoke for cause")
+    ours.update(accreditation_gas(world))
     log("peers: floor, OpenAttestation, EAS")
     peer_figures = {
         **gas.floor_gas(chain, peers),

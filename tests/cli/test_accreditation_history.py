@@ -73,6 +73,7 @@ class Dated:
     d: int  # the first second of day D, UTC
     service: str
     credential: Path  # issued by the school on D-1, before the suspension
+    college: Identity | None = None  # accredited by the same TAO on D-1, left to be revoked for cause
 
 
 def accredited_school(registry: Registry, settings: Settings, data: Path) -> tuple[Identity, Identity, bytes, Path]:
@@ -119,6 +120,11 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dated]:
             registry = Registry.connect(settings)
             tao, school, attribute, credential = accredited_school(registry, settings, data)
             trust = Trust(registry, "http://registry.test")
+            college = new_legal_entity("college")
+            fund(registry, college)
+            KeyStore(settings.keys_dir).save(college, PASSPHRASE)
+            registry.register_did(college)
+            trust.accredit(tao, trust.active_attribute(tao.did), college.did, IssuerType.TI, [WELDING_SCOPE])
             for when, status, reason in (
                 (d + NOON, AttrStatus.SUSPENDED, 3),  # audit pending
                 (d + DAY + NOON, AttrStatus.ACTIVE, 4),  # audit passed
@@ -130,17 +136,18 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dated]:
         # The authority's service holds the same trust list as the CLI's home: the same words.
         listed = TrustList.load(settings.trust_list_file)
         running = start_service(settings, ServiceConfig(rate_per_s=0, head_max_age_s=0, trust_list=listed))
-        yield Dated(settings, tao, school, attribute, d, running.url, credential)
+        yield Dated(settings, tao, school, attribute, d, running.url, credential, college)
     finally:
         if running is not None:
             running.stop()
         node.stop()
 
 
-def cli(dated: Dated, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(dated: Dated, *args: str, passphrase: str | None = None) -> subprocess.CompletedProcess[str]:
     argv = [sys.executable, "-m", "registry", "--home", str(dated.settings.home), *args,
             "--rpc", dated.settings.rpc_url, "--deployment", str(dated.settings.deployment_file)]  # fmt: skip
-    return subprocess.run(argv, capture_output=True, text=True, env={**os.environ}, timeout=120)
+    env = {**os.environ, **({"REGISTRY_PASSPHRASE": passphrase} if passphrase is not None else {})}
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
 
 
 def test_issuer_history_lists_every_revision_with_its_time_actor_and_reason(dated: Dated) -> None:
@@ -235,6 +242,41 @@ def test_verify_names_the_reason_of_a_later_revocation(dated: Dated) -> None:
     assert result.returncode == 0 and report["verdict"] == "valid", report["summary"]
     accreditation = next(c for c in report["checks"] if c["name"] == "accreditation")
     assert "was revoked on" in accreditation["message"] and "(reason: fraud)" in accreditation["message"]
+
+
+def test_a_revocation_for_cause_from_a_date_and_its_history(dated: Dated) -> None:
+    """`registry trust revoke --for-cause-from DATE`: a bare date is the START of that day, UTC (void
+    from its first second, so the whole day is included); the history, the revisions route and the
+    EBSI attribute carry the date. A date the chain has not reached is refused in one line."""
+    assert dated.college is not None
+    college = dated.college.did
+    future = cli(dated, "trust", "revoke", "--parent", "accreditor", "--child", college,
+                 "--for-cause-from", day(dated.d + 2 * DAY), passphrase=PASSPHRASE)  # fmt: skip
+    assert future.returncode != 0 and "reaches back, never forward" in future.stderr, future.stdout + future.stderr
+    assert len(future.stderr.strip().splitlines()) == 1 and "Traceback" not in future.stderr
+
+    revoked = cli(dated, "trust", "revoke", "--parent", "accreditor", "--child", college,
+                  "--for-cause-from", day(dated.d), passphrase=PASSPHRASE)  # fmt: skip
+    void_from = f"{day(dated.d)}T00:00:00Z"
+    assert revoked.returncode == 0, revoked.stdout + revoked.stderr
+    assert f"revoked for cause, void from {void_from}" in revoked.stdout
+
+    text = cli(dated, "issuer", "history", college)
+    assert text.returncode == 0, text.stdout + text.stderr
+    line = text.stdout.splitlines()[-1]
+    assert (
+        f"revoked for cause by {TAO_NAME}" in line and "fraud (reason 2)" in line and f"void from {void_from}" in line
+    )
+    assert "now revoked" in text.stdout
+
+    base = f"{dated.service}/trusted-issuers-registry/v5/issuers/{college}"
+    attribute = httpx.get(f"{base}/attributes").json()["items"][0]["id"]
+    served = httpx.get(f"{base}/attributes/{attribute}/revisions").json()["items"]
+    assert [(r["change"], r["reason"]) for r in served] == [("accredited", 0), ("revoked for cause", 2)]
+    assert served[0]["effectiveFrom"] == served[0]["timestamp"]  # an ordinary change: when it was made
+    assert served[1]["effectiveFrom"] == void_from and served[1]["timestamp"] > void_from
+    ebsi = httpx.get(f"{base}/attributes/{attribute}").json()["attribute"]
+    assert ebsi["issuerType"] == "Revoked" and ebsi["revokedForCauseFrom"] == void_from
 
 
 def test_the_issuer_page_in_a_browser_answers_each_day_as_the_cli_does(dated: Dated) -> None:

@@ -77,6 +77,7 @@ def test_issue_europass_verify_valid_then_revoked(world: World) -> None:
         "--name", "MIG/MAG welding", "--description", "Welds carbon steel plate.", "--criteria", "Practical test.",
         "--skill", f"{WELDING.uri}={WELDING.label}", "--occupation", f"{WELDER.uri}={WELDER.label}", "--eqf", "4",
         "--credits", "7.5", "--holder-name", HOLDER_NAME, "--holder-document", DOCUMENT, "--out", str(path),
+        "--translation", "fr:name=Soudage MIG/MAG", "--translation", "ar:criteria=اختبار عملي",
     )  # fmt: skip
     assert issued.returncode == 0, issued.stderr
     vc = _payload(path)
@@ -110,8 +111,11 @@ def test_issue_europass_verify_valid_then_revoked(world: World) -> None:
     passport = world.home / "passport.json"  # the holder presents it in a passport: same verdict
     created = run(settings, "passport", "create", "--holder", world.holder.name, "--out", str(passport), str(path))
     assert created.returncode == 0, created.stderr
-    presented = run(settings, "verify", str(passport))
+    chain = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    presented = run(settings, "--lang", "fr", "verify", *chain, str(passport))  # its texts in French where given
     assert presented.returncode == 0, presented.stdout + presented.stderr
+    assert "Soudage MIG/MAG (Qualification) — niveau CEC 4" in presented.stdout, presented.stdout
+    assert certifies["translations"] == {"fr": {"name": "Soudage MIG/MAG"}, "ar": {"criteria": "اختبار عملي"}}
 
     revoked = run(settings, "revoke", str(path), "--issuer", world.academy.name, "--reason", "1")
     assert revoked.returncode == 0, revoked.stderr
@@ -122,9 +126,9 @@ def test_issue_europass_verify_valid_then_revoked(world: World) -> None:
 def test_a_europass_cohort_verifies_member_by_member_and_one_is_suspended(world: World) -> None:
     settings, roster, out_dir = world.settings, world.home / "roster.csv", world.home / "cohort"
     roster.write_text(
-        "holder,name,eqf,skills,holder_name,credits\n"
-        f"{world.holder.did},Safety course,2,{WELDING.uri}={WELDING.label},{HOLDER_NAME},1.5\n"
-        f"{new_natural_person('b').did},Safety course,2,,,\n"
+        "holder,name,name@ar,eqf,skills,holder_name,credits\n"
+        f"{world.holder.did},Safety course,السلامة,2,{WELDING.uri}={WELDING.label},{HOLDER_NAME},1.5\n"
+        f"{new_natural_person('b').did},Safety course,,2,,,\n"
     )
     issued = run(settings, "issue", "--profile", "europass", "--issuer", world.academy.name, "--roster", str(roster),
                  "--out-dir", str(out_dir))  # fmt: skip
@@ -137,6 +141,8 @@ def test_a_europass_cohort_verifies_member_by_member_and_one_is_suspended(world:
     assert sorted(named, key=str) == [HOLDER_NAME, None]
     assert [c["points"] for c in named[HOLDER_NAME]["certifies"]["credits"]] == ["1.5"]
     assert named[None]["certifies"]["credits"] == []
+    assert named[HOLDER_NAME]["certifies"]["translations"] == {"ar": {"name": "السلامة"}}
+    assert named[None]["certifies"]["translations"] == {}
     assert all(any(c["name"] == "cohort proof" and c["outcome"] == "pass" for c in r["checks"]) for r in reports)
 
     amina = named[HOLDER_NAME]["source"]

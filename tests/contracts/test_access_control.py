@@ -175,6 +175,41 @@ def test_only_the_parent_changes_a_childs_accreditation(
         assert refused(registry, actor.account, call) == "NotParent"
 
 
+def test_only_the_parent_revokes_for_cause_and_never_forward(
+    registry: Registry, trust: Trust, chain: Chain, actors: dict[str, LocalAccount]
+) -> None:
+    """`revokeForCauseSince` is refused as `setAttributeStatus` is to all but the parent, and to the
+    parent too for a date after the block's (a revocation reaches back, never forward), before the
+    accreditation began, or a reason over 255; once revoked, never again (revocation is final).
+    Its `AttributeRevokedForCause` event carries the date stated, after the revision's own event."""
+    head = registry.block_timestamp()
+    tao, ti, attribute = did_hash(chain.tao.did), did_hash(chain.ti.did), chain.ti_attribute
+    for name, account in actors.items():
+        if name != "tao":
+            call = tir_call(trust, "revokeForCauseSince", tao, ti, attribute, head, 2)
+            assert refused(registry, account, call) == "NotController", name
+    for actor in (chain.root, chain.ti):
+        call = tir_call(trust, "revokeForCauseSince", did_hash(actor.did), ti, attribute, head, 2)
+        assert refused(registry, actor.account, call) == "NotParent"
+    account = chain.tao.account
+    future = refusal(registry, account, tir_call(trust, "revokeForCauseSince", tao, ti, attribute, head + 3600, 2))
+    assert future.error_name == "EffectiveTimeInFuture" and future.error_args[0] == head + 3600
+    assert "reaches back, never forward" in str(future)
+    early = tir_call(trust, "revokeForCauseSince", tao, ti, attribute, 1, 2)
+    assert refused(registry, account, early) == "EffectiveTimeBeforeValidity"
+    assert refused(registry, account, tir_call(trust, "revokeForCauseSince", tao, ti, attribute, head, 256)) == (
+        "InvalidReason"
+    )
+    receipt = registry.client.transact(account, tir_call(trust, "revokeForCauseSince", tao, ti, attribute, head, 2))
+    assert [log["topics"][0] for log in receipt["logs"]] == [
+        trust.tir.topic("AttributeRevised"), trust.tir.topic("AttributeRevokedForCause"),
+    ]  # fmt: skip
+    assert trust.tir.void_from(receipt["logs"][1]) == head
+    again = tir_call(trust, "revokeForCauseSince", tao, ti, attribute, head, 2)
+    assert refused(registry, account, again) == "InvalidStatusChange"
+    assert trust.attribute(chain.ti.did, attribute).status is AttrStatus.REVOKED
+
+
 def test_a_suspended_parent_cannot_accredit(registry: Registry, trust: Trust, chain: Chain, make_issuer) -> None:  # type: ignore[no-untyped-def]
     trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.SUSPENDED)
     child = make_issuer("late-applicant")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from registry.errors import InputError
-from registry.formats.dates import asked_time, parse_moment, until_time
+from registry.formats.dates import asked_time, parse_moment, since_time, until_time
 
 
 def utc(*parts: int) -> int:
@@ -56,6 +56,18 @@ def test_today_is_now_and_other_days_their_end() -> None:
     assert asked_time(None) is None and asked_time("") is None
     assert parse_moment("2026-12-06") == (utc(2026, 12, 6, 23, 59, 59), True)
     assert until_time("2026-12-06") == utc(2026, 12, 6, 23, 59, 59)  # an end of validity keeps the whole day
+
+
+def test_the_date_a_revocation_for_cause_reaches_back_to_is_the_start_of_that_day() -> None:
+    """`--for-cause-from 2026-05-01`: void from 00:00:00Z, so the whole day is included, as `--valid-until`
+    includes its whole day; a time given is that time."""
+    assert since_time("2026-05-01") == utc(2026, 5, 1)
+    assert since_time("2026-05-01 14:00") == since_time("2026-05-01T16:00+02:00") == utc(2026, 5, 1, 14)
+    now = utc(2026, 12, 6, 9, 30)
+    assert since_time("today", now=now) == utc(2026, 12, 6) and since_time("yesterday", now=now) == utc(2026, 12, 5)
+    assert since_time("now", now=now) == now
+    with pytest.raises(InputError):
+        since_time("last tuesday")
 
 
 def test_words_for_today_and_yesterday() -> None:

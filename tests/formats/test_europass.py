@@ -207,6 +207,24 @@ def test_what_our_credential_certifies_reads_back() -> None:
     assert certified_edc(plain)["valid_until"] == "2027-01-15T08:00:00Z"
 
 
+def test_texts_in_more_languages_are_elm_language_maps_that_pass_both_schemas_and_read_back(
+    schemas: SchemaSet, ours: Draft202012Validator
+) -> None:
+    draft = _draft()
+    given = (("fr", "name", "Soudage MIG/MAG"), ("ar", "name", "لحام MIG/MAG"), ("fr", "criteria", "Épreuve pratique"))
+    vc = build_edc(replace(draft, achievement=replace(draft.achievement, translations=given)), 1_700_000_100)
+    assert schemas.validate_edc(vc) == [] and [e.message for e in ours.iter_errors(vc)] == []
+    claim = vc["credentialSubject"]["hasClaim"][0]
+    assert claim["title"] == {"en": "MIG/MAG welding", "fr": "Soudage MIG/MAG", "ar": "لحام MIG/MAG"}
+    assert claim["specifiedBy"]["title"] == claim["title"]
+    certified = certified_edc(vc)
+    assert certified["name"] == "MIG/MAG welding"  # English stays the credential's name
+    assert certified["translations"] == {
+        "fr": {"name": "Soudage MIG/MAG", "criteria": "Épreuve pratique"},
+        "ar": {"name": "لحام MIG/MAG"},
+    }
+
+
 def test_the_wallet_page_is_an_svg_card_with_the_text_escaped() -> None:
     hostile = _draft(achievement=Achievement("<script>alert(1)</script> & co", "x", ""))
     vc = build_edc(hostile, 1_700_000_100)

@@ -86,6 +86,11 @@ def json_roster(**fields: object) -> str:
         ("r.csv", " \n\n", "r.csv is empty: put a header row"),
         ("r.csv", "name,holder\n\n", "r.csv has a header but no rows: add one row per credential under it"),
         ("r.json", "[]", "r.json is an empty list: add one object per credential with name and holder"),
+        # Texts in more languages: a field that takes one, a language code, not English.
+        ("r.csv", f"holder,name,skills@fr\n{HOLDER},A,x\n", "r.csv line 2: column skills@fr: only name, description"),
+        ("r.csv", f"holder,name,name@French\n{HOLDER},A,x\n", "line 2: column name@French: 'French' is not a language"),
+        ("r.csv", f"holder,name,name@en\n{HOLDER},A,x\n", "not en (the plain columns are English)"),
+        ("r.json", json_roster(**{"name@fr": 3}), "r.json entry 1: name@fr must be text, not a number"),
     ],
 )
 def test_refusals_name_the_row(tmp_path: Path, name: str, content: str, message: str) -> None:
@@ -117,3 +122,12 @@ def test_the_cli_anchors_nothing_for_a_coerced_roster(settings: Settings, issuer
         "error: cohort.json entry 2: eqf must be a whole number from 1 to 8, not 3.7"
     ]
     assert not out_dir.exists()
+
+
+def test_a_row_gives_its_texts_in_more_languages(tmp_path: Path) -> None:
+    csv_text = f"holder,name,name@fr,name@ar,criteria@fr,description@ar\n{HOLDER},Welding,Soudage,لحام,Épreuve,\n"
+    ((_, welding),) = load(tmp_path, "cohort.csv", csv_text)
+    assert welding.translated("name") == {"ar": "لحام", "fr": "Soudage"} and welding.translated("criteria") == {
+        "fr": "Épreuve"
+    }
+    assert welding.translated("description") == {}  # an empty column is no translation

@@ -267,6 +267,29 @@ def test_status_at_time_from_revisions() -> None:
     ]  # fmt: skip
 
 
+def test_a_revocation_for_cause_voids_from_its_date_on() -> None:
+    """Revoked at 400 for cause from 250: in force until 249 (the later revocation noted, with its
+    date), void from 250 on, the second itself included; revoked ordinarily, it held until 399."""
+    from registry.ops.trust import ChainData, link_status
+
+    revisions = (Revision(AttrStatus.ACTIVE, 0, 100, 1), Revision(AttrStatus.REVOKED, 2, 400, 4))
+    link = Link(
+        did_hash=b"\x01" * 32, attribute_id=b"\x02" * 32, parent_did_hash=b"\x03" * 32,
+        parent_attribute_id=b"\x04" * 32, root_did_hash=b"\x05" * 32, body_hash=b"\x00" * 32,
+        issuer_type=IssuerType.TI, status=AttrStatus.REVOKED, valid_from=100, valid_until=10_000, body_block=1,
+        revisions=revisions, cause_from=250,
+    )  # fmt: skip
+    chain = ChainData("did:ebsi:zTI", {link.key: link}, {}, {})
+    held = link_status(chain, link, 249)
+    assert held.active and held.void_from == 250 and held.later is revisions[1]
+    assert "revoked for cause later" in held.message and held.evidence["revokedForCauseFrom"] == iso(250)
+    for at in (250, 399, 400, 500):
+        void = link_status(chain, link, at)
+        assert not void.active and void.message.startswith(f"accreditation revoked for cause from {iso(250)}: fraud")
+    ordinary = Link(**{**link.__dict__, "cause_from": 0})
+    assert link_status(chain, ordinary, 399).active and not link_status(chain, ordinary, 400).active
+
+
 @pytest.mark.parametrize("who", ["tao", "root"])
 def test_a_tao_or_root_checked_for_a_credential_type_is_called_what_it_is(
     chain: Chain,

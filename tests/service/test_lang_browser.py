@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -17,13 +18,16 @@ from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.passport import create_passport
 from tests.conftest import Chain
+from tests.helpers.certified import europass_academy, named_certificate
 from tests.service.test_service_browser import ARGS, ARTIFACTS, CHROMIUM, sync_api, valid_and_revoked
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
+__all__ = ["europass_academy"]  # a fixture
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[sync_api.Browser]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield launched
@@ -60,8 +64,17 @@ def passport_in_french(page: sync_api.Page, path: Path, passport: object) -> Non
     assert "attestations valides et retenues\u00a0: 1 sur 2\u00a0; les autres sont listées avec leur verdict" in summary
 
 
+def europass_in_french(page: sync_api.Page, path: Path, academy: Issuer, holder: Identity) -> None:
+    """A Europass credential that gives its name in French too: the page shows that one (#facts)."""
+    french_name = replace(named_certificate(), translations=(("fr", "name", "Soudage MIG/MAG, niveau 2"),))
+    path.write_text(academy.issue_single(holder.did, french_name).holder_file.dumps())
+    assert verdict_of_file(page, path)[0] == "valid"
+    facts = page.locator("#facts").inner_text()
+    assert "Soudage MIG/MAG, niveau 2" in facts and "MIG/MAG welding" not in facts, facts
+
+
 def test_the_page_in_arabic_then_french(
-    browser: sync_api.Browser, service: str, issuer: Issuer, holder: Identity, tmp_path: Path
+    browser: sync_api.Browser, service: str, issuer: Issuer, europass_academy: Issuer, holder: Identity, tmp_path: Path
 ) -> None:
     valid, revoked = valid_and_revoked(issuer, holder)
     (tmp_path / "valid.json").write_text(valid.dumps())
@@ -82,7 +95,6 @@ def test_the_page_in_arabic_then_french(
     item = page.locator("#checks li").first
     assert item.evaluate("li => getComputedStyle(li).paddingRight") == "32px"
     assert item.evaluate("li => getComputedStyle(li).paddingLeft") == "0px"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "arabic-valid.png"), full_page=True)
 
     # The selector: French, and the answer on screen is shown again in French.
@@ -98,6 +110,7 @@ def test_the_page_in_arabic_then_french(
     assert revocation == french["Revoked by the issuer"] and revocation.startswith("Révoquée par")
     assert page.locator("#checks li").first.evaluate("li => getComputedStyle(li).paddingLeft") == "32px"
     page.screenshot(path=str(ARTIFACTS / "french-revoked.png"), full_page=True)
+    europass_in_french(page, tmp_path / "edc.json", europass_academy, holder)
     passport_in_french(page, tmp_path / "passport.json", create_passport(holder, [valid, revoked]))
 
     # The choice is kept: the next visit opens in French whatever the browser says.

@@ -46,7 +46,15 @@ ProfileOpt = Annotated[
 CreditsOpt = Annotated[
     str | None, typer.Option(help="ECTS credit points, e.g. 5 or 7.5 (--profile europass).", callback=text)
 ]
-_SINGLE_ONLY = "--holder/--name/--out/--holder-name/--holder-document"
+TranslationOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="The name, description or criteria in another language, as LANG:FIELD=TEXT (fr:name=Soudage MIG/MAG; "
+        "repeatable; --profile europass, whose texts are language maps).",
+        callback=text,
+    ),
+]
+_SINGLE_ONLY = "--holder/--name/--out/--holder-name/--holder-document/--translation"
 
 
 def issue(
@@ -81,6 +89,7 @@ def issue(
     credential_type: CredentialTypeOpt = None,
     profile: ProfileOpt = "ebsi",
     credits: CreditsOpt = None,
+    translation: TranslationOpt = None,
     valid_until: Annotated[str | None, typer.Option(help="Expiry (a date includes that whole day, UTC).")] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
@@ -89,9 +98,9 @@ def issue(
     settings = settings_of(ctx, rpc, deployment)
     extra_types = tuple(credential_type or ())
     until = parse_until(valid_until)
-    _check_profile(profile, credits, extra_types)
+    _check_profile(profile, credits, extra_types, bool(translation))
     if roster is not None:
-        if holder or name or output or holder_name or holder_document:
+        if holder or name or output or holder_name or holder_document or translation:
             raise InputError(f"--roster issues a cohort: use --out-dir, not {_SINGLE_ONLY} (the roster has columns)")
         if out_dir is None:
             raise InputError("--roster needs --out-dir for the holders' credential files")
@@ -100,17 +109,30 @@ def issue(
         return
     if not (holder and name and output):
         raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
-    if output.exists():
-        raise InputError(f"{output} already exists; not overwriting it")
+    _check_output(output)
     holder_did = holder_did_of(settings, holder)
     achievement = _achievement(name, description, criteria, achievement_type, skill or [], eqf)
     achievement = _with_holder(achievement, occupation or [], holder_name, holder_document, credits)
-    if not output.parent.is_dir():
-        raise InputError(f"the directory {output.parent} does not exist")
+    achievement = _translated(achievement, translation or [])
     _issue_single(settings, issuer, holder_did, achievement, output, extra_types, until, profile)
 
 
-def _check_profile(profile: str, credits: str | None, extra_types: tuple[str, ...]) -> None:
+def _check_output(output: Path) -> None:
+    """A single credential's file: new, in a directory that exists."""
+    if output.exists():
+        raise InputError(f"{output} already exists; not overwriting it")
+    if not output.parent.is_dir():
+        raise InputError(f"the directory {output.parent} does not exist")
+
+
+# Why translations need the europass profile: said for --translation and for a roster's columns.
+_ONE_LANGUAGE = (
+    "goes only into europass credentials (ELM language maps): Open Badges 3.0, which the ebsi and vcdm2 profiles "
+    "write, holds each text in one language; add --profile europass"
+)
+
+
+def _check_profile(profile: str, credits: str | None, extra_types: tuple[str, ...], translated: bool) -> None:
     """What only one profile can say, refused for the others before the chain is touched."""
     from registry.ops.issuance import PROFILES
 
@@ -118,6 +140,8 @@ def _check_profile(profile: str, credits: str | None, extra_types: tuple[str, ..
         raise InputError(f"--profile must be one of {', '.join(PROFILES)}, not {profile[:20]!r}")
     if credits is not None and profile != "europass":
         raise InputError("--credits (ECTS points) goes only into europass credentials: add --profile europass")
+    if translated and profile != "europass":
+        raise InputError(f"--translation {_ONE_LANGUAGE}")
     if extra_types and profile == "europass":
         raise InputError("ELM fixes a europass credential's types: leave out --credential-type")
 
@@ -175,6 +199,22 @@ def _with_holder(
     return achievement
 
 
+def _translated(achievement: Any, values: list[str]) -> Any:
+    """The achievement with its texts in more languages, each `LANG:FIELD=TEXT`."""
+    from dataclasses import replace
+
+    from registry.formats.credential import translation
+
+    found = []
+    for value in values:
+        head, sep, words = value.partition("=")
+        language, colon, field = head.partition(":")
+        if not sep or not colon:
+            raise InputError(f"--translation must be LANG:FIELD=TEXT (fr:name=Soudage), not {value[:60]!r}")
+        found.append(translation(language.strip(), field.strip(), words, "--translation"))
+    return replace(achievement, translations=tuple(found))
+
+
 def _issue_single(
     settings: Settings, issuer: str, holder_did: str, achievement: Any, output: Path, extra_types: tuple[str, ...],
     until: int | None, profile: str,
@@ -222,6 +262,8 @@ def _issue_cohort(
         raise InputError(f"roster {roster} names nobody")
     if profile != "europass" and any(achievement.credits for _, achievement in entries):
         raise InputError("the roster's credits column goes only into europass credentials: add --profile europass")
+    if profile != "europass" and any(achievement.translations for _, achievement in entries):
+        raise InputError(f"the roster's translated columns (name@fr ...): each {_ONE_LANGUAGE}")
     # What is checked (expiry, key, accreditation for the types) is the same for every row.
     issuer_ops.check_can_issue(*entries[0], valid_until=until, extra_types=extra_types)
     if people:  # kept before anything is issued to them: no credential for a key that was not kept

@@ -174,6 +174,8 @@ def _print_history(target: str, names: dict[str, str], records: list[Any]) -> No
         )
         for change in record.changes:
             why = "" if change.revision == 1 else f": {markup(change.reason_text)} (reason {change.reason})"
+            if change.effective_from is not None:  # a revocation for cause reaches back to its date
+                why += f"; void from [bold]{iso(change.effective_from)}[/]"
             out.print(
                 f"    {change.revision}  {iso(change.timestamp)}  block {change.block}  "
                 f"[bold]{change.change}[/] by {_who(change.actor, names)}{why}",

@@ -15,6 +15,7 @@ from registry.cli.options import (
     account_of,
     did_of,
     load_identity,
+    parse_since,
     parse_until,
     settings_of,
     text,
@@ -155,26 +156,31 @@ def _attribute_id(attribute: str | None) -> bytes | None:
 
 def _change_accreditation(
     ctx: typer.Context, parent: str, child: str, attribute: str | None, status: str, reason: int,
-    rpc: list[str] | None, deployment: Path | None,
+    rpc: list[str] | None, deployment: Path | None, for_cause_from: str | None = None,
 ) -> None:  # fmt: skip
+    from registry.formats.credential import iso
     from registry.ops.registry import Registry
-    from registry.ops.trust import AttrStatus, Trust
+    from registry.ops.trust import REASONS, AttrStatus, Trust
 
     if not 0 <= reason <= 255:
         raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
     chosen = _attribute_id(attribute)
+    since = parse_since(for_cause_from) if for_cause_from is not None else None
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     trust = Trust(registry, settings.public_url)
     identity = load_identity(settings, parent)
     child_did = did_of(settings, child)
     target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did)
-    receipt = trust.set_status(identity, child_did, target, AttrStatus[status], reason)
-    from registry.ops.trust import REASONS
-
     why = REASONS.get(reason, f"reason {reason}")
+    if since is not None:
+        receipt = trust.revoke_for_cause(identity, child_did, target, since, reason)
+        done = f"revoked for cause, void from {iso(since)},"
+    else:
+        receipt = trust.set_status(identity, child_did, target, AttrStatus[status], reason)
+        done = status.lower()
     out.print(
-        f"accreditation {target.hex()} of {shown(child_did)}: {status.lower()} in block {receipt['blockNumber']} "
+        f"accreditation {target.hex()} of {shown(child_did)}: {done} in block {receipt['blockNumber']} "
         f"(reason {reason}: {why})"
     )
 
@@ -213,9 +219,27 @@ def trust_revoke(
     parent: ParentOpt,
     child: ChildOpt,
     attribute: AttributeOpt = None,
-    reason: AccReasonOpt = 1,
+    reason: Annotated[
+        int | None,
+        typer.Option(
+            help="Reason code, recorded on-chain: 0 unspecified, 1 requirements no longer met, 2 fraud, "
+            "3 audit pending, 4 audit passed (default 1; 2 with --for-cause-from)."
+        ),
+    ] = None,
+    for_cause_from: Annotated[
+        str | None,
+        typer.Option(
+            "--for-cause-from",
+            help="Revoke for cause (fraud): void from this date, not from now, so that what it issued from "
+            "that date on is refused too. A bare date is the START of that day, UTC (2026-05-01: from "
+            "00:00:00Z); 2026-05-01 14:00 is UTC; offsets allowed. Not later than now, nor before the "
+            "accreditation began.",
+        ),
+    ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Revoke a child's accreditation (final; what it issued before stays valid)."""
-    _change_accreditation(ctx, parent, child, attribute, "REVOKED", reason, rpc, deployment)
+    """Revoke a child's accreditation (final). What it issued before stays valid, unless it is revoked for
+    cause from an earlier date (--for-cause-from): then what it issued from that date on is refused."""
+    chosen = reason if reason is not None else 2 if for_cause_from is not None else 1
+    _change_accreditation(ctx, parent, child, attribute, "REVOKED", chosen, rpc, deployment, for_cause_from)

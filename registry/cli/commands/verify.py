@@ -20,7 +20,15 @@ import typer
 from registry.cli.commands.recognition import RecognisedOpt, check_recognised_in, recogniser_for
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
 from registry.cli.options import AT_HELP, DeploymentOpt, RpcOpt, TrustListOpt, parse_at, verdict_settings
-from registry.cli.output import JsonReports, out, print_counts, print_report, progress_console, tally, write_json
+from registry.cli.output import (
+    JsonReports,
+    out,
+    print_counts,
+    print_report,
+    progress_bar,
+    tally,
+    write_json,
+)
 from registry.config import Settings
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.text import markup, shown
@@ -214,8 +222,6 @@ def _verify_local(
     """Read, verify and report a slice at a time; only the verdict counts are kept for the summary.
     An RPL credential gets its assessor check, and with `evidence` its evidence items (an altered
     one exits 1 whatever the verdict: ops/rpl/checks.py)."""
-    from rich.progress import Progress
-
     from registry.ops.batch import SLICE, verify_inputs
     from registry.ops.rpl.checks import add_rpl_checks
     from registry.ops.verify import note_single_node
@@ -224,8 +230,7 @@ def _verify_local(
     worst = EXIT_OK
     single = len(found) == 1
     stream = JsonReports(single)
-    with Progress(console=progress_console(), transient=True, disable=single) as progress:
-        task = progress.add_task(f"verifying {len(found)} files", total=len(found))
+    with progress_bar(f"verifying {len(found)} files", len(found), hidden=single) as advance:
         for start in range(0, len(found), SLICE):
             inputs = [_read_argument(source, read_first) for source in found[start : start + SLICE]]
             for report in verify_inputs(verifier, inputs, when, audience=audience, nonce=nonce):
@@ -240,7 +245,7 @@ def _verify_local(
                     stream.add(report.to_json())
                 else:
                     print_report(report)
-            progress.advance(task, len(inputs))
+            advance(len(inputs))
     if as_json:
         stream.close()
     elif not single:
@@ -286,8 +291,6 @@ def _verify_via_service(
     A file the service could not answer for (unreachable, a wrong URL, still rate-limited after
     waiting as it asked) gets "could not determine" and the next file is still sent; the exit
     code is the worst verdict."""
-    from rich.progress import Progress
-
     from registry.service.client import ServiceClient
 
     client = ServiceClient(service)
@@ -296,8 +299,8 @@ def _verify_via_service(
     counts: dict[str, int] = {}
     single = len(found) == 1
     stream = JsonReports(single)
-    with Progress(console=progress_console(), transient=True, disable=single or as_json) as progress:
-        task = progress.add_task(f"verifying {len(found)} files via {markup(service)}", total=len(found))
+    label = f"verifying {len(found)} files via {markup(service)}"
+    with progress_bar(label, len(found), hidden=single or as_json) as advance:
         for source in found:
             name, content = _read_argument(source)
             report = _named(_ask_service(client, name, content, at, roots, asks), name)
@@ -309,7 +312,7 @@ def _verify_via_service(
                 stream.add(report)
             else:
                 print_report(shaped)
-            progress.advance(task)
+            advance(1)
     if as_json:
         stream.close()
     else:

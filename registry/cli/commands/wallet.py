@@ -12,7 +12,7 @@ import typer
 from registry.cli.options import DeploymentOpt, RpcOpt, passphrase, settings_of
 from registry.cli.output import out, print_certified, write_json
 from registry.i18n import _, ngettext
-from registry.i18n.words import headline, verdict_word
+from registry.i18n.words import headline, localised, verdict_word
 from registry.text import shown
 
 app = typer.Typer(help="Your wallet: your own key and the credentials issued to you.", no_args_is_help=True)
@@ -120,7 +120,7 @@ def wallet_list(
     for name, did in store.dids().items():  # what she gives a centre that is to certify her
         out.print(_("your DID ({name}): {did}").format(name=shown(name), did=did))
     for item in listed:
-        what = item.certifies
+        what = localised(dict(item.certifies))
         status = verdict_word(item.verdict).upper() if item.verdict is not None else _("status not checked")
         issuer = what["issuer"]["name"] or what["issuer"]["did"] or "?"
         name = what["name"] or _("(no name)")

@@ -4,13 +4,27 @@ VCDM 2.0, secured as a `vc+jwt` like the vcdm2 profile (formats/vcdm2/).
 One module per concern (callers import from the package): `vocab` (the EU vocabularies and ELM
 node builders), `build` (our credential from a draft), `display` (the page a wallet shows) and
 `read` (what any EDC certifies, for reports).
+
+Every name is re-exported here, loaded on first use (PEP 562): a verifier asks `is_edc` of every
+credential and must not load the builder and the wallet page's machinery with it.
 """
 
 from __future__ import annotations
 
-from registry.formats.europass.build import build_edc, check_credits, edc_status_entry
-from registry.formats.europass.read import certified_edc, edc_title, is_edc, lang_text
-from registry.formats.europass.vocab import EDC_CONTEXT, EDC_STATUS_TYPE, EDC_TYPE, EDC_TYPES
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from registry.formats.europass.build import build_edc, check_credits, edc_status_entry
+    from registry.formats.europass.read import certified_edc, edc_title, is_edc, lang_text
+    from registry.formats.europass.vocab import EDC_CONTEXT, EDC_STATUS_TYPE, EDC_TYPE, EDC_TYPES
+
+_WHERE = {
+    "build": ("build_edc", "check_credits", "edc_status_entry"),
+    "read": ("certified_edc", "edc_title", "is_edc", "lang_text"),
+    "vocab": ("EDC_CONTEXT", "EDC_STATUS_TYPE", "EDC_TYPE", "EDC_TYPES"),
+}
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 
 __all__ = [
     "EDC_CONTEXT",
@@ -25,3 +39,16 @@ __all__ = [
     "is_edc",
     "lang_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -64,9 +64,9 @@ def _outcome(uri: str, label: str) -> dict[str, Any]:
 
 def _specification(achievement: Achievement) -> dict[str, Any]:
     kind = "Qualification" if achievement.eqf_level is not None else "LearningAchievementSpecification"
-    spec: dict[str, Any] = {"type": kind, "title": lang(achievement.name)}
+    spec: dict[str, Any] = {"type": kind, "title": lang(achievement.name, achievement.translated("name"))}
     if achievement.description and achievement.description != achievement.name:
-        spec["description"] = lang(achievement.description)
+        spec["description"] = lang(achievement.description, achievement.translated("description"))
     outcomes = []
     for skill in achievement.skills:
         skill.alignment()  # refuses what is not an ESCO skill URI
@@ -119,14 +119,14 @@ def _achievement(draft: CredentialDraft, issued_at: int, awarding_name: str | No
     claim: dict[str, Any] = {
         "id": urn(),
         "type": "LearningAchievement",
-        "title": lang(achievement.name),
+        "title": lang(achievement.name, achievement.translated("name")),
         "awardedBy": awarded,
         "specifiedBy": _specification(achievement),
     }
     if achievement.description and achievement.description != achievement.name:
-        claim["description"] = lang(achievement.description)
+        claim["description"] = lang(achievement.description, achievement.translated("description"))
     if achievement.criteria:
-        claim["additionalNote"] = [note(achievement.criteria)]
+        claim["additionalNote"] = [note(achievement.criteria, achievement.translated("criteria"))]
     if achievement.occupations:
         claim["entitlesTo"] = [_entitlement(achievement, awarded)]
     return claim

@@ -45,6 +45,36 @@ def lang_text(value: Any) -> str | None:
     return text_of(chosen)
 
 
+# Languages and texts read from one language map, at most: a stranger's file cannot make a report huge.
+MAX_LANGUAGES = 24
+
+
+def lang_texts(value: Any) -> dict[str, str]:
+    """Every language of an ELM language string but English (language -> its first text)."""
+    if not isinstance(value, dict):
+        return {}
+    found: dict[str, str] = {}
+    for language, text in list(value.items())[:MAX_LANGUAGES]:
+        first = text[0] if isinstance(text, list) and text else text
+        if language != LANGUAGE and isinstance(language, str) and text_of(first):
+            found[language] = first
+    return found
+
+
+def _translations(claim: dict[str, Any], spec: dict[str, Any], note: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The name, description and criteria in each language beside English."""
+    fields = {
+        "name": claim.get("title") or spec.get("title"),
+        "description": claim.get("description") or spec.get("description"),
+        "criteria": note.get("noteLiteral"),
+    }
+    found: dict[str, dict[str, str]] = {}
+    for field, value in fields.items():
+        for language, text in lang_texts(value).items():
+            found.setdefault(language, {})[field] = text
+    return found
+
+
 def _concepts(nodes: list[dict[str, Any]], key: str, prefixes: str | tuple[str, ...]) -> list[Aligned]:
     found: list[Aligned] = []
     for node in nodes:
@@ -133,4 +163,5 @@ def certified_edc(vc: dict[str, Any], issuer_name: str | None = None) -> Certifi
         "learning_outcomes": [t for t in (lang_text(o.get("title")) for o in outcomes) if t],
         "credits": _credits(spec.get("creditPoint"), claim.get("creditReceived")),
         "awarding_body": _awarding_body(claim),
+        "translations": _translations(claim, spec, notes[0] if notes else {}),
     }

@@ -2,8 +2,9 @@
 (every id below appears in EBSI's EDC examples, ../shared/vectors/elm/examples, or is the ESCO or
 EQF URI the issuer gives) and the small builders of ELM nodes (concepts, language strings, notes).
 
-Every text is tagged `en`: the issuer's command line gives one language, and ESCO labels in the
-shared vectors are English (GUIDE.md). An issuer writing in another language is an open item.
+Every text is tagged `en` (ESCO labels in the shared vectors are English, GUIDE.md); the
+achievement's name, description and criteria also carry the languages the issuer gives besides
+(a roster's `name@fr` columns, `issue --translation fr:name=TEXT`), in the same language map.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ def urn() -> str:
     return f"urn:uuid:{uuid.uuid4()}"
 
 
-def lang(text: str) -> dict[str, str]:
-    """An ELM language string (one language)."""
-    return {LANGUAGE: text}
+def lang(text: str, more: dict[str, str] | None = None) -> dict[str, str]:
+    """An ELM language string: the text in English, and in `more`'s languages (language -> text)."""
+    return {LANGUAGE: text, **(more or {})}
 
 
 def concept(uri: str | None, label: str | None, scheme: str | None = None) -> dict[str, Any]:
@@ -56,5 +57,5 @@ def concept(uri: str | None, label: str | None, scheme: str | None = None) -> di
     return node
 
 
-def note(text: str) -> dict[str, Any]:
-    return {"type": "Note", "noteLiteral": lang(text)}
+def note(text: str, more: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"type": "Note", "noteLiteral": lang(text, more)}

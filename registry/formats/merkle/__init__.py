@@ -7,31 +7,60 @@ Solidity and this code.
 
 The package, one module per concern (callers import from the package): `proofs` (nodes, the
 array layout, proofs and multiproofs), `leaves` (a StandardMerkleTree leaf: values ABI-encoded,
-hashed twice) and `trees` (`StandardMerkleTree`, `SimpleMerkleTree`, their dumps).
+hashed twice) and `trees` (`StandardMerkleTree`, `SimpleMerkleTree`, their dumps). Every name
+is re-exported here, loaded on first use (PEP 562): a verifier folds proofs, and builds no tree.
 """
 
 from __future__ import annotations
 
-from registry.formats.merkle.leaves import abi_encode_values, leaf_hash
-from registry.formats.merkle.proofs import (
-    MultiProof,
-    Node,
-    NodeLike,
-    ProofMemo,
-    bytes32_leaf,
-    hash_pair,
-    keccak256,
-    make_tree,
-    process_multi_proof,
-    process_proof,
-    to_hex,
-    to_node,
-    tree_multi_proof,
-    tree_proof,
-    verify_multi_proof,
-    verify_proof,
-)
-from registry.formats.merkle.trees import SimpleMerkleTree, StandardMerkleTree, TreeEntry
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from registry.formats.merkle.leaves import abi_encode_values, leaf_hash
+    from registry.formats.merkle.proofs import (
+        MultiProof,
+        Node,
+        NodeLike,
+        ProofMemo,
+        bytes32_leaf,
+        hash_pair,
+        keccak256,
+        make_tree,
+        process_multi_proof,
+        process_proof,
+        to_hex,
+        to_node,
+        tree_multi_proof,
+        tree_proof,
+        verify_multi_proof,
+        verify_proof,
+    )
+    from registry.formats.merkle.trees import SimpleMerkleTree, StandardMerkleTree, TreeEntry
+
+_WHERE = {
+    "leaves": ("abi_encode_values", "leaf_hash"),
+    "proofs": (
+        "MultiProof",
+        "Node",
+        "NodeLike",
+        "ProofMemo",
+        "bytes32_leaf",
+        "hash_pair",
+        "keccak256",
+        "make_tree",
+        "process_multi_proof",
+        "process_proof",
+        "to_hex",
+        "to_node",
+        "tree_multi_proof",
+        "tree_proof",
+        "verify_multi_proof",
+        "verify_proof",
+    ),
+    "trees": ("SimpleMerkleTree", "StandardMerkleTree", "TreeEntry"),
+}
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
 
 __all__ = [
     "MultiProof",
@@ -56,3 +85,16 @@ __all__ = [
     "verify_multi_proof",
     "verify_proof",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -8,10 +8,13 @@ across reads in the `BodyChecks` the chain carries (see `model.BodyChecks`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from registry.errors import InputError
 from registry.formats import jwt
 from registry.formats.accreditation import ISSUER_TYPES, ParsedAccreditation, parse_accreditation
 from registry.formats.credential import iso
+from registry.formats.eth import keccak_text
 from registry.ops.trust.model import ChainData, IssuerType, Link
 
 
@@ -79,3 +82,17 @@ def _misplaced(acc: ParsedAccreditation, link: Link) -> str | None:
         if not terms.endswith(f"/issuers/{acc.issuer}/attributes/{link.parent_attribute_id.hex()}"):
             return "termsOfUse does not point to the parent's accreditation"
     return None
+
+
+def names_in(dids: Sequence[str], bodies: Iterable[str]) -> dict[bytes, str]:
+    """The DIDs a chain read can name, by hash (keccak256 of the DID, as the registry keys them):
+    those asked about, and every accreditation's issuer and subject (the registry stores only hashes)."""
+    names = {keccak_text(d): d for d in dids}
+    for body in bodies:
+        try:
+            parsed = parse_accreditation(body)
+        except InputError:
+            continue
+        for text in (parsed.issuer, parsed.subject):
+            names.setdefault(keccak_text(text), text)
+    return names

@@ -241,7 +241,13 @@ def _later_change(entry: LinkCheck, status: LinkStatus, at: int, position: Posit
     then = iso(at) if position is None else f"{iso(at)} (block {position.block})"
     changed = "" if position is None else f" (block {later.block})"
     who = f"{entry.issuer_type} {entry.did}'s accreditation"
-    if later.status is AttrStatus.REVOKED:
+    if status.void_from is not None:
+        note = (
+            f"{who} was revoked for cause on {iso(later.timestamp)}{changed}{reason_of(later)}, void from "
+            f"{iso(status.void_from)}, after {then}: what was issued before that date stays valid, anything "
+            "issued from it is refused"
+        )
+    elif later.status is AttrStatus.REVOKED:
         note = (
             f"{who} was revoked on {iso(later.timestamp)}{changed}, after {then}{reason_of(later)}: "
             "what was issued before stays valid, anything issued after is refused"
@@ -253,8 +259,9 @@ def _later_change(entry: LinkCheck, status: LinkStatus, at: int, position: Posit
             "is refused"
         )
     return LaterChange(
-        entry.did, entry.issuer_type, entry.attribute_id, later.status, later.timestamp, later.block, note, later.reason
-    )
+        entry.did, entry.issuer_type, entry.attribute_id, later.status, later.timestamp, later.block, note,
+        later.reason, status.void_from,
+    )  # fmt: skip
 
 
 def _at_root(

@@ -35,6 +35,13 @@ class Change:
     block: int
     actor: str  # the DID that made it, or GOVERNANCE
     actor_name: str | None  # how the verifier knows it (its trust list, its own identities)
+    # When it took effect: when it was made (`timestamp`), but for a revocation for cause, the
+    # earlier date its revoker stated, from which the accreditation is void.
+    effective_from: int | None = None
+
+    @property
+    def effective(self) -> int:
+        return self.timestamp if self.effective_from is None else self.effective_from
 
     @property
     def reason_text(self) -> str:
@@ -48,6 +55,7 @@ class Change:
             "reason": self.reason,
             "reasonText": self.reason_text,
             "timestamp": iso(self.timestamp),
+            "effectiveFrom": iso(self.effective),
             "blockNumber": self.block,
             "actor": self.actor,
             "actorName": self.actor_name,
@@ -81,12 +89,12 @@ class AccreditationRecord:
         }
 
 
-def _word(number: int, revision: Revision, root: bool) -> str:
+def _word(number: int, revision: Revision, root: bool, for_cause: bool) -> str:
     if number == 0:
         return "onboarded" if root else "accredited"
     if revision.status is AttrStatus.ACTIVE:
         return "reinstated"
-    return revision.status.name.lower()
+    return "revoked for cause" if for_cause else revision.status.name.lower()
 
 
 def legal_names(chain: ChainData) -> dict[str, str]:
@@ -102,14 +110,18 @@ def legal_names(chain: ChainData) -> dict[str, str]:
 
 
 def changes_of(chain: ChainData, link: Link, names: Mapping[str, str] | None = None) -> tuple[Change, ...]:
-    """Every revision of `link`, oldest first, each with the party that made it."""
+    """Every revision of `link`, oldest first, each with the party that made it; a revocation for
+    cause with the date it reaches back to."""
     root = link.issuer_type is IssuerType.ROOT_TAO
     actor = GOVERNANCE if root else chain.name(link.parent_did_hash)
     name = None if root else (names or {}).get(actor)
-    return tuple(
-        Change(n + 1, _word(n, r, root), r.status, r.reason, r.timestamp, r.block, actor, name)
-        for n, r in enumerate(link.revisions)
-    )
+    cause = link.for_cause()
+    changes = []
+    for n, r in enumerate(link.revisions):
+        effective = link.cause_from if r is cause else None
+        word = _word(n, r, root, r is cause)
+        changes.append(Change(n + 1, word, r.status, r.reason, r.timestamp, r.block, actor, name, effective))
+    return tuple(changes)
 
 
 def accreditation_history(

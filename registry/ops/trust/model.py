@@ -78,6 +78,10 @@ class Link:
     valid_until: int
     body_block: int
     revisions: tuple[Revision, ...]
+    # Revoked for cause: the first second the accreditation is void, a time its revoker stated
+    # (the revocation's `AttributeRevokedForCause` event); 0 for any other (an ordinary revocation
+    # takes effect when it is made).
+    cause_from: int = 0
 
     @property
     def key(self) -> tuple[bytes, bytes]:
@@ -115,6 +119,10 @@ class Link:
 
     def revoked(self) -> Revision | None:
         return next((r for r in self.revisions if r.status is AttrStatus.REVOKED), None)
+
+    def for_cause(self) -> Revision | None:
+        """The revocation, when it was made for cause (`revokeForCauseSince`), else None."""
+        return self.revoked() if self.cause_from else None
 
 
 class BodyChecks:
@@ -198,6 +206,7 @@ class LaterChange:
     block: int  # the block that made it
     note: str  # the sentence in `TrustReport.notes`
     reason: int = 0  # the change's reason code (REASONS)
+    void_from: int | None = None  # revoked for cause: the first second it is void (None: an ordinary change)
 
 
 @dataclass

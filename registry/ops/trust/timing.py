@@ -61,16 +61,22 @@ def reason_of(revision: Revision) -> str:
 @dataclass
 class LinkStatus:
     """An accreditation's standing at the time in question: in force or not, in a sentence, with
-    its evidence; `later` is the revocation or standing suspension made after it (in force only)."""
+    its evidence; `later` is the revocation or standing suspension made after it (in force only),
+    `void_from` the date a later revocation for cause reaches back to."""
 
     active: bool
     message: str
     evidence: dict[str, Any] = field(default_factory=dict)
     later: Revision | None = None
+    void_from: int | None = None
 
 
 def link_status(chain: ChainData, link: Link, at: int, position: Position | None = None) -> LinkStatus:
-    """Was `link` in force at `at` (before `position`, for an on-chain event)? See `Link.revision_at`."""
+    """Was `link` in force at `at` (before `position`, for an on-chain event)? See `Link.revision_at`.
+
+    A revocation for cause reaches back: from the date its revoker stated (`Link.cause_from`) on,
+    the accreditation held nothing, whatever its revisions said then. Any other change takes effect
+    when it was made."""
     revision = link.revision_at(at, position, chain.revision_logs)
     # Within one second the block tells what came first: say it when the order came from the chain.
     when = iso(at) if position is None else f"{iso(at)} (block {position.block})"
@@ -79,6 +85,16 @@ def link_status(chain: ChainData, link: Link, at: int, position: Position | None
         return iso(r.timestamp) if position is None else f"{iso(r.timestamp)} (block {r.block})"
 
     evidence: dict[str, Any] = {"validFrom": iso(link.valid_from), "validUntil": iso(link.valid_until)}
+    cause = link.for_cause()
+    if cause is not None and at >= link.cause_from:
+        evidence.update(revokedAt=iso(cause.timestamp), block=cause.block, reason=accreditation_reason(cause),
+                        revokedForCauseFrom=iso(link.cause_from))  # fmt: skip
+        return LinkStatus(
+            False,
+            f"accreditation revoked for cause from {iso(link.cause_from)}: {accreditation_reason(cause)} "
+            f"(revoked on {on(cause)}, reaching back to that date; {when} is not before it)",
+            evidence,
+        )
     if revision is None:
         return LinkStatus(False, f"not yet accredited on {when} (accredited {on(link.revisions[0])})", evidence)
     if revision.status is AttrStatus.REVOKED:
@@ -94,11 +110,28 @@ def link_status(chain: ChainData, link: Link, at: int, position: Position | None
         return LinkStatus(False, message, evidence)
     if not link.valid_from <= at < link.valid_until:
         return LinkStatus(False, f"accreditation not within its validity period on {when}", evidence)
+    return _in_force(link, revision, when, on, evidence)
+
+
+def _in_force(
+    link: Link, revision: Revision, when: str, on: Callable[[Revision], str], evidence: dict[str, Any]
+) -> LinkStatus:
+    """An accreditation in force at the time in question (`when`), with the revocation or standing
+    suspension made after it, which does not reach back (a revocation for cause reaches back only
+    to its date, later than `when`)."""
     later = link.revoked()
     if later is not None:
         evidence.update(revokedAt=iso(later.timestamp), block=later.block)
-        message = f"active on {when}; revoked later, on {on(later)}{reason_of(later)}, which does not reach back"
-        return LinkStatus(True, message, evidence, later)
+        void_from = link.cause_from or None
+        if void_from is not None:
+            evidence["revokedForCauseFrom"] = iso(void_from)
+            message = (
+                f"active on {when}; revoked for cause later, on {on(later)}{reason_of(later)}, reaching back "
+                f"to {iso(void_from)}, after {when}"
+            )
+        else:
+            message = f"active on {when}; revoked later, on {on(later)}{reason_of(later)}, which does not reach back"
+        return LinkStatus(True, message, evidence, later, void_from)
     latest = link.revisions[-1] if link.revisions else None
     if latest is not None and latest.status is AttrStatus.SUSPENDED and latest is not revision:
         evidence.update(suspendedAt=iso(latest.timestamp), block=latest.block)

@@ -13,6 +13,7 @@ import hashlib
 import secrets
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from registry.chain.client import Call, chain_time, enum_member
@@ -21,16 +22,13 @@ from registry.formats.accreditation import (
     Scope,
     attribute_url,
     build_accreditation,
-    parse_accreditation,
     sign_accreditation,
 )
 from registry.formats.credential import iso
 from registry.formats.did import check_did
-from registry.formats.eth import keccak_text
 from registry.formats.recognition import RECOGNITION_PURPOSE, RECOGNITION_TYPE
-from registry.keystore import Identity
 from registry.ops.registry import DidState, Registry, did_hash
-from registry.ops.trust.bodies import check_body
+from registry.ops.trust.bodies import check_body, names_in
 from registry.ops.trust.evaluation import walk
 from registry.ops.trust.model import (
     DEFAULT_VALIDITY,
@@ -46,6 +44,8 @@ from registry.ops.trust.scope import check_scope_syntax, grants_within, not_held
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
+
+    from registry.keystore import Identity
 
 
 def link_from_tuple(raw: Sequence[Any]) -> Link:
@@ -239,6 +239,29 @@ class Trust:
             ),
         )
 
+    def revoke_for_cause(
+        self, actor: Identity, child_did: str, attribute_id: bytes, since: int, reason: int = 2
+    ) -> dict[str, Any]:
+        """`actor`, which granted the accreditation, revokes it for cause (`reason`, by default 2:
+        fraud): void from `since` (Unix seconds), a time it states, not from now. Refused in one
+        line, before anything is sent, when `since` is later than the chain's newest block or before
+        the accreditation began (the contract refuses both too, and everything else a revocation is
+        refused for)."""
+        link = self.attribute(child_did, attribute_id)
+        head = self.registry.block_timestamp()
+        if since > head:
+            raise InputError(
+                f"a revocation for cause reaches back, never forward: {iso(since)} is later than the chain's "
+                f"newest block ({iso(head)}); give the date the cause began"
+            )
+        if link.issuer_type is not IssuerType.NONE and since < link.valid_from:
+            raise InputError(
+                f"{iso(since)} is before accreditation {attribute_id.hex()} of {child_did} began "
+                f"({iso(link.valid_from)}): give a date within it"
+            )
+        call = self.tir.revoke_for_cause(did_hash(actor.did), did_hash(child_did), attribute_id, since, reason)
+        return self.client.transact(actor.account, call)
+
     def set_root_status(
         self, governance: LocalAccount, root_did: str, attribute_id: bytes, status: AttrStatus, reason: int = 0
     ) -> dict[str, Any]:
@@ -308,7 +331,14 @@ class Trust:
         dids_binding = self.registry.dids
         for h in hashes:
             requests.extend(self.registry.client.call_request(c) for c in dids_binding.resolve_calls_by_hash(h))
+        # In the same round trip, the date a revocation for cause reaches back to: its event, in the
+        # block of the revocation (a revoked link has one revocation: revocation is final).
+        revoked = [(k, r.block) for k in keys if (r := links[k].revoked()) is not None]
+        requests.extend(self.client.logs_request(self.address, self.tir.for_cause_topics(*k), b, b) for k, b in revoked)
         results = self.client.batch(requests)
+        for (k, _), logs in zip(revoked, results[len(requests) - len(revoked) :], strict=True):
+            for log in logs:
+                links[k] = replace(links[k], cause_from=chain_time(self.tir.void_from(log), "AttributeRevokedForCause"))
         bodies: dict[tuple[bytes, bytes], str] = {}
         for k, logs in zip(keys, results[: len(keys)], strict=True):
             for log in logs:
@@ -321,7 +351,7 @@ class Trust:
             registration = dids_binding.decode_output("registration", rest[2 * n])
             methods = dids_binding.decode_output("verificationMethods", rest[2 * n + 1])
             documents[h] = Registry.did_state("", registration, methods)
-        names = _names(dids, bodies.values())
+        names = names_in(dids, bodies.values())
         return {d: ChainData(d, links, bodies, documents, names, body_checks=self.body_checks) for d in dids}
 
     def read_revision_order(self, chain: ChainData, block: int) -> None:
@@ -355,17 +385,3 @@ class Trust:
 def for_recognition(scopes: Iterable[Scope]) -> bool:
     """Does an accreditation with these scopes grant recognition decisions?"""
     return any(RECOGNITION_TYPE in scope.types for scope in scopes)
-
-
-def _names(dids: Sequence[str], bodies: Iterable[str]) -> dict[bytes, str]:
-    """The DIDs a chain read can name, by hash: those asked about, and every accreditation's issuer
-    and subject (the registry itself stores only hashes)."""
-    names = {did_hash(d): d for d in dids}
-    for body in bodies:
-        try:
-            parsed = parse_accreditation(body)
-        except InputError:
-            continue
-        for text in (parsed.issuer, parsed.subject):
-            names.setdefault(keccak_text(text), text)
-    return names

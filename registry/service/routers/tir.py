@@ -59,7 +59,8 @@ def _ebsi_type(status: AttrStatus, issuer_type: IssuerType) -> str:
 
 def _attribute(chain: ChainData, link: Link) -> dict[str, Any]:
     """EBSI's attribute shape, with `status: "suspended"` added while suspended (issuerType then
-    reads Undefined; a reinstated accreditation reads exactly as before its suspension).
+    reads Undefined; a reinstated accreditation reads exactly as before its suspension) and
+    `revokedForCauseFrom` once revoked for cause.
     """
     tao = link.did_hash if link.issuer_type is IssuerType.ROOT_TAO else link.parent_did_hash
     attribute = {
@@ -71,6 +72,8 @@ def _attribute(chain: ChainData, link: Link) -> dict[str, Any]:
     }
     if link.status is AttrStatus.SUSPENDED:
         attribute["status"] = "suspended"
+    if link.cause_from:
+        attribute["revokedForCauseFrom"] = iso(link.cause_from)
     return attribute
 
 
@@ -148,9 +151,11 @@ def list_revisions(
     page: Annotated[Page, Depends(page_params)],
 ) -> Any:
     """The attribute's append-only history, oldest first: items {revision, change, status, issuerType,
-    reason, reasonText, timestamp, blockNumber, actor, actorName}; issuerType is what the attribute read at that
-    revision (Undefined while suspended, Revoked once revoked), change says what the revision did
-    (accredited or onboarded, suspended, reinstated, revoked) and actor who made it (the DID that
+    reason, reasonText, timestamp, effectiveFrom, blockNumber, actor, actorName}; issuerType is what the
+    attribute read at that revision (Undefined while suspended, Revoked once revoked), change says what
+    the revision did (accredited or onboarded, suspended, reinstated, revoked, revoked for cause),
+    effectiveFrom when it took effect (its timestamp, but for a revocation for cause the earlier date
+    its revoker stated, from which the accreditation is void) and actor who made it (the DID that
     granted the attribute, or the registry's governance for a Root TAO; actorName its legal name, as
     its own accreditation states it, or null): the same history
     `registry issuer history` prints (registry/ops/trust/history.py).
@@ -168,6 +173,7 @@ def list_revisions(
             "reason": c.reason,
             "reasonText": c.reason_text,
             "timestamp": iso(c.timestamp),
+            "effectiveFrom": iso(c.effective),
             "blockNumber": c.block,
             "actor": c.actor,
             "actorName": c.actor_name,

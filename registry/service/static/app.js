@@ -112,7 +112,18 @@ function alignedList(entries) {
 }
 
 // What the credential certifies (the report's `certifies`), each value the issuer's text, inert.
-function certifiedFacts(facts, certified) {
+// Its name, description and criteria in the page's language where the credential gives them in it
+// (a Europass credential's language maps, `translations`), else as the report has them.
+function inPageLanguage(certified) {
+  const all = certified.translations || {};
+  const lang = document.documentElement.lang;
+  const own = Object.prototype.hasOwnProperty.call(all, lang) && all[lang] ? all[lang] : {};
+  const pick = (key) => (typeof own[key] === "string" && own[key] ? own[key] : certified[key]);
+  return { ...certified, name: pick("name"), description: pick("description"), criteria: pick("criteria") };
+}
+
+function certifiedFacts(facts, reported) {
+  const certified = inPageLanguage(reported);
   fact(facts, _("Qualification"), certified.name);
   fact(facts, _("Type"), certified.achievement_type);
   if (certified.eqf_level) fact(facts, _("EQF level"), String(certified.eqf_level));

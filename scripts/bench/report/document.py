@@ -31,6 +31,7 @@ def markdown(r: dict[str, Any]) -> str:
         *gas.by_batch_size(r, reproduce),
         *gas.in_bulk(r, reproduce),
         *gas.recognition(r["gas"], reproduce),
+        *gas.accreditation(r["gas"], reproduce),
         *runs.sections(r, reproduce),
         *runs.method_notes(r),
         "",

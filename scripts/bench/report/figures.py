@@ -14,6 +14,11 @@ RECOGNITION = (
     "recognition_publish", "recognition_publish_next", "recognition_publish_by_body", "recognition_suspend",
     "recognition_reinstate", "recognition_revoke",
 )  # fmt: skip
+# Gas of the accreditation chain's writes (scripts/bench/accreditation.py), by name.
+ACCREDITATION = (
+    "accreditation_onboard_root", "accreditation_accredit_tao", "accreditation_accredit_ti", "accreditation_suspend",
+    "accreditation_reinstate", "accreditation_revoke", "accreditation_revoke_for_cause",
+)  # fmt: skip
 
 
 def _nearest(available: Sequence[int], wanted: int) -> int:
@@ -58,7 +63,7 @@ def _gas(ours: dict[str, Any], peers: dict[str, Any]) -> dict[str, Any]:
     }
     if "single_revoke_same_word" in ours:
         g["single_revoke_same_word"] = ours["single_revoke_same_word"]["gas"]
-    for name in (*RECOGNITION, "rpl_credential", "work_attestation"):  # issue 17: a run before it has none
+    for name in (*RECOGNITION, *ACCREDITATION, "rpl_credential", "work_attestation"):  # a run before has none
         if name in ours:
             g[name] = ours[name]["gas"]
     for source in (ours, peers):

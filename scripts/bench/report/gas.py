@@ -177,3 +177,38 @@ def recognition(g: dict[str, Any], reproduce: str) -> list[str]:
         "",
     ]
     return lines
+
+
+def accreditation(g: dict[str, Any], reproduce: str) -> list[str]:
+    """Gas of the accreditation chain's writes (the trusted issuers registry), with a revocation for cause."""
+    if "accreditation_onboard_root" not in g:
+        return []
+    floor = g["floor_single"]
+    rows = [
+        ("onboard a Root TAO (`onboardRoot`, governance; its authorisation JWT in the event)",
+         "accreditation_onboard_root"),
+        ("accredit a TAO (`accredit`; the accreditation JWT in the event)", "accreditation_accredit_tao"),
+        ("accredit a TI", "accreditation_accredit_ti"),
+        ("suspend an accreditation (`setAttributeStatus`)", "accreditation_suspend"),
+        ("reinstate it", "accreditation_reinstate"),
+        ("revoke it", "accreditation_revoke"),
+        ("revoke one for cause from a stated date (`revokeForCauseSince`)", "accreditation_revoke_for_cause"),
+    ]  # fmt: skip
+    lines = [
+        "## Gas: the accreditation chain",
+        "",
+        f"{reproduce} Alone, in seconds: `.venv/bin/python -m scripts.bench.accreditation`.",
+        "",
+        "| operation | gas | x floor |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| ours: {label} | {number(g[key])} | {times(g[key], floor)} |" for label, key in rows if key in g]
+    lines += [
+        "",
+        "A revocation for cause is a revocation (one revision appended, its `AttributeRevised` event) plus an "
+        "`AttributeRevokedForCause` event carrying the date it reaches back to: nothing more is stored, so that "
+        "the other operations, and a recognition decision's publication (which reads the accreditation), cost "
+        'what they did before it existed (docs/INTEROP.md, "Revocation for cause, reaching back").',
+        "",
+    ]
+    return lines
