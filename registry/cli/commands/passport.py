@@ -110,7 +110,17 @@ def passport_create(
         passport = create_passport(identity, holder_files, audience=audience, nonce=nonce, valid_for=lifetime)
     write_json_atomic(output, passport)
     made = _("passport of {did} with {credentials} written to {file}")
-    out.print(made.format(did=identity.did, credentials=_credentials(len(holder_files)), file=shown(output)))
+    whom = _holder_named(identity.did, holder_files)
+    out.print(made.format(did=shown(whom), credentials=_credentials(len(holder_files)), file=shown(output)))
+
+
+def _holder_named(did: str, holder_files: list[Any]) -> str:
+    """The holder as a person reads it: her name as her credentials give it (and her DID), else the DID."""
+    from registry.ops.issued import holder_of
+
+    names = (holder_of(f.credential)[1] for f in holder_files)
+    name = next((n for n in names if n), None)
+    return f"{name} ({did})" if name else did
 
 
 @app.command("print")
