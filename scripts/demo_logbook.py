@@ -142,18 +142,23 @@ def qualification(demo: Any, paths: dict[str, Path], record: Path, trust_list: P
     )
     demo.run("logbook", "complete", str(paths["book"]), "--issuer", "welding-school", "--record", str(record))
     demo.step(
-        "23. Amina shares her logbook with an employer abroad: an extract of her entries with their "
-        "proofs, the school's revocation record and the qualification."
+        "23. Amina shares her logbook with an employer abroad: an extract of the entries the qualification "
+        "counted, with their proofs, the school's revocation record and the qualification."
     )
     extract = paths["programme"].parent / "amina-logbook-extract.json"
     demo.run("logbook", "share", str(paths["book"]), "--out", str(extract), "--record", str(record))
     demo.step(
         "24. The employer checks each entry against the registry: both signatures, the signer's "
-        "authorisation on that date, the day anchor, the entry's status, that it is Amina's. Omar's "
-        "day-2 sign-off shows as not valid, and says why; every other entry stands (exit code 1: not "
-        "everything shown is valid). The same check is on the service's page, /logbook."
+        "authorisation on that date, the day anchor, the entry's status, that it is Amina's, and that each "
+        "is in the qualification's logbook root: all valid. Shared with every entry (--all), Omar's day-2 "
+        "sign-off, which the qualification did not count, shows as not valid and says why (exit code 1: not "
+        "everything shown is valid), and the report says the qualification still stands. The same check is "
+        "on the service's page, /logbook."
     )
-    demo.run("logbook", "verify", str(extract), "--trust-list", str(trust_list), expect=1)
+    demo.run("logbook", "verify", str(extract), "--trust-list", str(trust_list))
+    everything = extract.with_name("amina-logbook-all.json")
+    demo.run("logbook", "share", str(paths["book"]), "--all", "--out", str(everything), "--record", str(record))
+    demo.run("logbook", "verify", str(everything), "--trust-list", str(trust_list), expect=1)
 
 
 def apprenticeship(demo: Any, files: Any) -> None:

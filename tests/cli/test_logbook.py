@@ -22,13 +22,7 @@ def day(offset: int) -> str:
 def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Settings, tmp_path: Path) -> None:
     home = settings.home
     net = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
-    (tmp_path / "programme.json").write_text(json.dumps({
-        "id": "urn:programme:mig", "version": 1, "title": "MIG welding", "eqfLevel": 4, "durationMonths": 12,
-        "backdatingDays": 7, "units": [{"id": "U1", "title": "Joints", "skills": [SKILL], "hours": 6}],
-    }))  # fmt: skip
-    prog, auth, book = tmp_path / "programme.jwt", tmp_path / "sup.jwt", tmp_path / "book"
-    ok(cli(home, "programme", "publish", str(tmp_path / "programme.json"), "--issuer", "training-centre",
-           "--out", str(prog), *net))  # fmt: skip
+    prog, auth, book = _publish(home, net, tmp_path), tmp_path / "sup.jwt", tmp_path / "book"
     ok(cli(home, "identity", "create", "--person", "sam"))
     amina = did_of(ok(cli(home, "wallet", "create")))  # the learner's key is in her wallet
     ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
@@ -45,13 +39,16 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     one_line_error(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(2), "--unit", "U1",
                        "--activity", "x", "--hours", "3", "--workplace", "Yard 3"), "is in the future")  # fmt: skip
     entries = sorted(str(p) for p in (book / "entries").glob("*.json"))
-    ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
+    ok(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(-10), "--unit", "U1",
+           "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
+    (late,) = {str(p) for p in (book / "entries").glob("*.json")} - set(entries)  # beyond the 7 days' window
+    ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
     one_line_error(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net),
                    "the logbook has no anchored entries: the standard is not met")  # fmt: skip
-    assert "anchored 2 entries of 1 logbook" in ok(cli(home, "logbook", "anchor", str(book), "--issuer",
+    assert "anchored 3 entries of 1 logbook" in ok(cli(home, "logbook", "anchor", str(book), "--issuer",
                                                        "training-centre", *net))  # fmt: skip
     progress = json.loads(ok(cli(home, "logbook", "show", str(book), "--json")))
-    assert progress["units"][0]["anchored"] == 6 and progress["complete"]
+    assert progress["units"][0]["anchored"] == 9 and progress["complete"]  # from the files: none checked
     _complete_and_share(home, net, book, tmp_path / "extract.json")
     ok(cli(home, "logbook", "revoke", entries[0], "--issuer", "training-centre", *net))
     checked = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--json", *net)
@@ -70,12 +67,39 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")
 
 
+def _publish(home: Path, net: tuple[str, ...], tmp_path: Path) -> Path:
+    """The programme published; the same document again does nothing, an edited one is refused."""
+    (tmp_path / "programme.json").write_text(json.dumps({
+        "id": "urn:programme:mig", "version": 1, "title": "MIG welding", "eqfLevel": 4, "durationMonths": 12,
+        "backdatingDays": 7, "units": [{"id": "U1", "title": "Joints", "skills": [SKILL], "hours": 6}],
+    }))  # fmt: skip
+    publish = ("programme", "publish", str(tmp_path / "programme.json"), "--issuer", "training-centre",
+               "--out", str(tmp_path / "programme.jwt"), *net)  # fmt: skip
+    ok(cli(home, *publish))
+    assert "is published already, unchanged: nothing to do" in ok(cli(home, *publish))  # the same again
+    (tmp_path / "programme.json").write_text((tmp_path / "programme.json").read_text().replace("MIG", "TIG"))
+    one_line_error(cli(home, *publish), "programme urn:programme:mig@1 is published already, with other content",
+                   "publish it as version 2")  # fmt: skip
+    return tmp_path / "programme.jwt"
+
+
 def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: Path) -> None:
     """The qualification issued, the extract shared with it and checked against it."""
     done = ok(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net))
     assert "qualification issued" in done and "2 entries, 6 h" in done, done
+    assert f"not counted, backdated more than 7 days before their anchor: {day(-10)} U1 3 h" in done
     assert (book / "qualification.json").exists() and (book / "qualification-clr.jwt").exists()
-    ok(cli(home, "logbook", "share", str(book), "--out", str(extract)))
+    shared = ok(cli(home, "logbook", "share", str(book), "--out", str(extract)))
+    assert shared.startswith("shared the 2 entries the qualification counted, with their proofs (1 entry it did not")
+    everything = extract.with_name("everything.json")
+    ok(cli(home, "logbook", "share", str(book), "--all", "--out", str(everything)))
+    shown = cli(home, "logbook", "verify", str(everything), *net)
+    assert shown.returncode == 0, shown.stdout  # the backdated entry is valid, and not counted: said, not a verdict
+    assert "against the qualification: 2 of its 2 entries shown, root 0x" in shown.stdout
+    assert (
+        "; 1 shown that it did not count (1 valid)" in shown.stdout
+        and "(not counted towards completion" in shown.stdout
+    )
     checked = cli(home, "logbook", "verify", str(extract), "--json", *net)
     assert checked.returncode == 0 and json.loads(checked.stdout)["verdict"] == "valid", checked.stdout
     assert json.loads(checked.stdout)["qualification"]["shown"] == 2

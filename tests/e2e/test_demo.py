@@ -48,7 +48,10 @@ def test_the_demo_tells_the_whole_story_and_keeps_its_files(tmp_path: Path) -> N
         "anchored 4 entries of 1 logbook",
         "revoked for cause from",
         "qualification issued to",
+        "shared the 5 entries the qualification counted",
+        "valid: 5 entries of logbook",
         "not valid: 6 entries of logbook",
+        "the qualification stands, and every entry shown that it counted is valid",
         "are not trusted",
         f"Local chain stopped; the demo's files are kept in {kept}",
     ]

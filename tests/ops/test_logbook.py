@@ -92,7 +92,8 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
         enrolment = provider.enrol(programme, people[learner].did)
         books[learner] = Logbook.create(home / learner, programme, enrolment)
     plan = {  # name: (learner, offset in days, unit, signer)
-        "good": ("amina", -1, "U1", "sup"), "assessed": ("amina", 0, "U2", "assessor"),
+        "good": ("amina", -1, "U1", "sup"), "good2": ("amina", -2, "U1", "sup"),
+        "assessed": ("amina", 0, "U2", "assessor"),
         "unauthorised": ("amina", -2, "U1", "other"), "ended": ("amina", -1, "U1", "ended"),
         "fraud": ("amina", -3, "U1", "fraud"), "backdated": ("amina", -30, "U1", "sup"),
         "revoked": ("amina", -1, "U1", "sup"), "bobs": ("bob", -1, "U1", "sup"),
@@ -222,7 +223,7 @@ def test_an_altered_entry_is_not_valid(world: World) -> None:
 def test_progress_counts_anchored_hours_against_the_standard(world: World) -> None:
     progress = world.amina.progress().to_json()
     units = {u["unit"]: u for u in progress["units"]}
-    assert units["U1"]["anchored"] == 18 and units["U2"]["anchored"] == 4  # from the files: none checked
+    assert units["U1"]["anchored"] == 20 and units["U2"]["anchored"] == 4  # from the files: none checked
     assert progress["missing"] == [] and progress["complete"]
     assert world.bob.progress().missing == ["U1: 4 h", "U2: 2 h"]
 
@@ -233,7 +234,7 @@ def test_a_days_entries_of_every_learner_are_one_root_in_one_transaction(world: 
     account = world.provider.identity.account.address
     pairs = [(account, bytes.fromhex(roots.pop()[2:]))]
     (record,) = world.registry.anchor_records(pairs, world.registry.client.call(world.registry.anchors_call(pairs)))
-    assert record.exists and record.count == len(world.entries) == 12
+    assert record.exists and record.count == len(world.entries) == 13
     # Each learner's files hold their own entries, proofs included.
     assert {f.id for f in world.bob.entries()} == {world.entries["bobs"].id}
     assert all(f.anchor is not None for f in world.amina.entries())
@@ -302,3 +303,11 @@ def test_a_signer_authorised_for_one_workplace_signs_off_only_entries_recorded_t
     unsigned = EntryFile(world.entries["elsewhere"].entry)
     with pytest.raises(InputError, match="authorised only at the workplace 'Yard 9'"):
         countersign(unsigned, world.people["yard9"], str(world.entries["elsewhere"].authorisation), 0)
+
+
+def test_a_programme_version_is_published_once_and_the_same_document_again_is_a_no_op(world: World) -> None:
+    """A change is a new version, never an edit: the provider's home keeps what it published."""
+    assert world.provider.publish(PROGRAMME) == (world.amina.programme_token, False)  # nothing signed or anchored
+    with pytest.raises(InputError, match=r"^programme urn:programme:mig-welding@1 is published already, with "
+                                         r"other content: .* publish it as version 2 \(or higher\)$"):  # fmt: skip
+        world.provider.publish({**PROGRAMME, "title": "MIG welding, edited"})

@@ -26,9 +26,10 @@ from registry.ops.logbook.completion import (
     complete,
     counted_entries,
     qualification_of,
+    share,
 )
 from registry.ops.verify import Verifier
-from tests.ops.test_logbook import World
+from tests.ops.test_logbook import World, day
 from tests.ops.test_logbook import world as world  # the module fixture, built again for this module
 
 
@@ -57,8 +58,9 @@ def _extract(done: Done, names: list[str]) -> Extract:
 
 def test_the_qualification_names_the_logbook_root_over_the_entries_that_verify(done: Done) -> None:
     summary = done.vc["credentialSubject"]["logbook"]
-    counted = {"good", "backdated", "at-yard9", "assessed"}  # the rest are not valid or revoked
+    counted = {"good", "good2", "at-yard9", "assessed"}  # the rest are not valid, revoked or backdated
     assert summary["entries"] == 4 and summary["hours"] == 8
+    assert done.completion.backdated == (f"{day(-30)} U1 2 h",)  # valid, reported, not counted
     assert {u["id"]: (u["entries"], u["hours"]) for u in summary["units"]} == {"U1": (3, 6), "U2": (1, 2)}
     assert summary["id"] == done.world.amina.id and summary["programme"] == "urn:programme:mig-welding@1"
     # A verifier holding the logbook recomputes the same root, in any order.
@@ -133,7 +135,7 @@ def test_entries_claiming_more_than_the_summary_or_another_logbooks_qualificatio
         str(w.amina.enrolment["sub"]), _achievement(done),
         schema=ownschemas.QUALIFICATION, subject_extra={"logbook": lying},
     )  # fmt: skip
-    extract = _extract(done, ["good", "backdated", "at-yard9"])
+    extract = _extract(done, ["good", "good2", "at-yard9"])
     assert extract.qualification is not None
     extract.qualification["credential"] = issued.holder_file.credential
     report = verify_extract(w.registry, extract)
@@ -175,3 +177,17 @@ def test_the_clr_summary_is_signed_by_the_provider_and_names_the_root(done: Done
     assert [c["name"] for c in clr["credentialSubject"]["verifiableCredential"]] == [
         "MIG welding apprenticeship: Prepare joints", "MIG welding apprenticeship: Weld plate",
     ]  # fmt: skip
+
+
+def test_an_extract_shares_by_default_the_entries_the_qualification_counted(done: Done) -> None:
+    """Shared after completion, an extract shows what the qualification rests on, and is valid; every
+    anchored entry (--all) shows the others too, each reported not counted."""
+    w = done.world
+    extract, what = share(w.amina, None, [w.record])
+    counted = {w.entries[n].id for n in ("good", "good2", "at-yard9", "assessed")}
+    assert {f.id for f in extract.entries} == counted and extract.qualification is not None
+    assert what == "the 4 entries the qualification counted, with their proofs (8 entries it did not count left " \
+                   "out: --all shares every anchored entry)"  # fmt: skip
+    assert verify_extract(w.registry, extract).verdict == "valid"
+    everything, what = share(w.amina, None, [w.record], everything=True)
+    assert len(everything.entries) == 12 and what == "12 entries: 4 counted by the qualification, 8 not counted by it"

@@ -77,6 +77,12 @@ def test_a_programme_is_published_and_fetched_by_id(http: httpx.Client, world: W
     unanchored = world.provider._sign("programme+jwt", {"iat": 0, "programme": {**fetched["programme"], "version": 2}})
     assert_problem(http.post("/api/logbook/programmes", json={"token": unanchored}), 409, "programme-not-anchored")
     assert len(list(store.glob("programmes/*/*.jwt"))) == 1
+    # Another document under the same id@version, even signed and anchored by its provider: refused.
+    edited = world.provider._sign("programme+jwt", {"iat": 1, "programme": {**fetched["programme"], "title": "x"}})
+    world.provider._anchor(edited)
+    response = http.post("/api/logbook/programmes", json={"token": edited})
+    detail = assert_problem(response, 409, "programme-version-published")["detail"]
+    assert detail.startswith("programme urn:programme:mig-welding@1 is published already, with other content")
     LogbookStore(store).put_programme("urn:programme:mig-welding", 2, unanchored)  # slipped into the directory
     assert_problem(http.get("/api/logbook/programmes/urn:programme:mig-welding?version=2"), 404, "not-found")
     assert http.get("/api/logbook/programmes/urn:programme:mig-welding").json()["version"] == 1  # never served

@@ -213,32 +213,36 @@ def complete(
     s = done.summary
     out.print(f"qualification issued to {directory / CREDENTIAL_FILE} (CLR 2.0: {directory / CLR_FILE}):")
     out.print(f"  {count(s['entries'], 'entry')}, {s['hours']:g} h, {s['from']} to {s['until']}, root {s['root']}")
+    if done.backdated:
+        days = book.programme.backdating_days
+        out.print(f"  not counted, backdated more than {days} days before their anchor: {'; '.join(done.backdated)}")
 
 
 @app.command("share")
 def share(
     directory: DirArg,
     output: Annotated[Path, typer.Option("--out", help="Where to write the extract.")],
-    entry: Annotated[list[str] | None, typer.Option(help="An entry id to share (repeatable; default all).")] = None,
+    entry: Annotated[
+        list[str] | None,
+        typer.Option(help="An entry id to share (repeatable; default: those the qualification counted, else all)."),
+    ] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every anchored entry, counted or not.")] = False,
     record: Annotated[list[Path] | None, typer.Option(help="A revocation record to include.")] = None,
 ) -> None:
-    """Write an extract of chosen anchored entries, with their proofs, for a verifier."""
+    """Write an extract of anchored entries, with their proofs, for a verifier: once the logbook is
+    complete, the entries its qualification counted (with the qualification), unless --entry or --all."""
     from registry.chain.deployment import write_json_atomic
     from registry.ops.logbook import Logbook
+    from registry.ops.logbook.completion import share as share_of
 
     if output.exists():
         raise InputError(f"{output} already exists; not overwriting it")
-    from registry.ops.logbook.completion import qualification_of
-
+    if entry and everything:
+        raise InputError("give --entry ID or --all, not both")
     records = [read_token(p, "the revocation record") for p in record or []]
-    book = Logbook(directory)
-    extract = book.share(entry, records)
-    if (qualification := qualification_of(book)) is not None:  # with the counted entries' proofs only
-        shown_ids = {f.id for f in extract.entries}
-        proofs = {k: v for k, v in qualification["proofs"].items() if k in shown_ids}
-        extract.qualification = {**qualification, "proofs": proofs}
+    extract, what = share_of(Logbook(directory), entry, records, everything)
     write_json_atomic(output, extract.to_json())
-    out.print(f"shared {count(len(extract.entries), 'entry')} in {output}")
+    out.print(f"shared {shown(what)} in {output}")
 
 
 @app.command("verify")
@@ -301,11 +305,20 @@ def _registry_of(settings: Any, shared: Any, source: Path) -> Any:
     return connect_named(settings, locator)
 
 
+def _tally(entries: list[Any]) -> str:
+    """ "4 valid, 1 not valid" (in the order met)."""
+    found: dict[str, int] = {}
+    for e in entries:
+        found[e.verdict] = found.get(e.verdict, 0) + 1
+    return ", ".join(f"{n} {verdict}" for verdict, n in found.items())
+
+
 def _print_report(report: Any) -> None:
-    out.print(f"{report.verdict}: {count(report.count, 'entry')} of logbook {shown(report.logbook)}")
+    mixed = len({e.verdict for e in report.entries}) > 1
+    out.print(f"{report.verdict}: {count(report.count, 'entry')} of logbook {shown(report.logbook)}"
+              + (f" ({_tally(report.entries)})" if mixed else ""))  # fmt: skip
     if report.qualification is not None:
-        q = report.qualification
-        out.print(f"  against the qualification: {q['shown']} of its {q['entries']} entries, root {q['root']}")
+        _print_against(report)
     for problem in report.problems + report.unknown:
         out.print(f"  {shown(problem)}")
     for note in report.notes:
@@ -313,3 +326,21 @@ def _print_report(report: Any) -> None:
     for e in report.entries:
         why = "; ".join(e.to_json()["reasons"] + e.notes)
         out.print(f"  {shown(e.date)} {shown(e.unit)} {e.hours:g} h: {e.verdict}" + (f" ({shown(why)})" if why else ""))
+
+
+def _print_against(report: Any) -> None:
+    """The qualification's line, and when only entries it did not count make the verdict, that."""
+    q = report.qualification
+    outside = [e for e in report.entries if any(n.startswith("not counted by the qualification") for n in e.notes)]
+    line = f"  against the qualification: {q['shown']} of its {q['entries']} entries shown, root {q['root']}"
+    out.print(line + (f"; {len(outside)} shown that it did not count ({_tally(outside)})" if outside else ""))
+    counted = [e for e in report.entries if e not in outside]
+    if (
+        report.verdict != "valid"
+        and not report.problems + report.unknown
+        and all(e.verdict == "valid" for e in counted)
+    ):
+        out.print(
+            "  the qualification stands, and every entry shown that it counted is valid: the verdict comes from "
+            "entries shown that it did not count (`registry logbook share` without --all or --entry leaves them out)"
+        )

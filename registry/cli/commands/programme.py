@@ -46,15 +46,43 @@ def publish(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Sign a programme as the provider (an accredited issuer) and anchor its hash."""
+    from registry.formats.logbook import parse_programme
     from registry.ops.logbook import Provider
     from registry.ops.logbook.book import read_json
+    from registry.ops.logbook.provider import programme_of
+    from registry.ops.logbook.published import new_version_needed, same_document
     from registry.ops.registry import Registry
 
     settings = settings_of(ctx, rpc, deployment)
     data = read_json(programme, f"the programme {programme}")
-    if output.exists():
-        raise InputError(f"{output} already exists; not overwriting it")
+    held = _held(output)  # an --out there already: refused unless it holds this very programme
     provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
-    token = provider.publish_programme(data)
-    write_token(output, token)
-    out.print(f"published programme {shown(data.get('id'))} version {shown(data.get('version'))} to {output}")
+    wanted = parse_programme({**data, "provider": provider.identity.did} if isinstance(data, dict) else data)
+    if held is not None and not same_document(programme_of(held), wanted):
+        if programme_of(held).ref == wanted.ref:
+            raise InputError(new_version_needed(wanted))
+        raise InputError(f"{output} already exists; not overwriting it")
+    token, new = provider.publish(data, held)
+    if held != token:  # none there, or this programme as a document never anchored (a run stopped)
+        output.unlink(missing_ok=True)
+        write_token(output, token)
+    if new:
+        out.print(f"published programme {shown(wanted.ref)} to {output}")
+    else:
+        out.print(f"programme {shown(wanted.ref)} is published already, unchanged: nothing to do ({output} holds it)")
+
+
+def _held(output: Path) -> str | None:
+    """The programme an existing --out holds (None when there is no file; a file that is not one is refused)."""
+    from registry.ops.logbook.provider import programme_of
+
+    if not output.parent.is_dir():
+        raise InputError(f"the directory {output.parent} does not exist")
+    if not output.exists():
+        return None
+    try:
+        token = read_token(output, "the programme")
+        programme_of(token)
+    except InputError as exc:
+        raise InputError(f"{output} already exists; not overwriting it") from exc
+    return token

@@ -202,7 +202,11 @@ def _anchor_part(ctx: Context, f: Any, report: EntryReport) -> None:
     if day > record.timestamp:
         report.invalid.append("the entry is dated after it was anchored")
     elif day + DAY + ctx.programme.backdating_days * DAY <= record.timestamp:
-        report.notes.append(f"backdated: dated more than {ctx.programme.backdating_days} days before its day anchor")
+        report.backdated = True
+        report.notes.append(
+            f"backdated: dated more than {ctx.programme.backdating_days} days before its day anchor "
+            "(not counted towards completion)"
+        )
     revoked = ctx.reads.revocation(record.account, int(f.anchor["list"]), int(f.anchor["index"]))
     if revoked is not None:
         report.revoked = f"the entry was revoked ({REASONS.get(revoked[0], f'code {revoked[0]}')})"

@@ -4,7 +4,8 @@ qualification credential (a skills credential naming the logbook's root and summ
 
 Only entries that verify count: the provider checks the whole logbook as a verifier would
 (`verify_extract`); an entry not valid, revoked or undetermined is left out of the root and the
-summary. Files in the logbook directory, in this order (a kill leaves at most a tree file that the
+summary, and so is one dated before the programme's backdating window (valid, reported, not
+counted). Files in the logbook directory, in this order (a kill leaves at most a tree file that the
 next `complete` rewrites, or a journaled credential whose anchor the journal sends):
 
 - `qualification-tree.json`: the logbook root and each counted entry's proof (before the anchor);
@@ -42,10 +43,17 @@ class Completion:
     issued: Issued
     summary: dict[str, Any]
     clr: str
+    backdated: tuple[str, ...] = ()  # valid entries left out: dated before the programme's backdating window
 
 
 def counted_entries(provider: Provider, book: Logbook, records: list[str]) -> tuple[list[EntryFile], list[Counted]]:
-    """The logbook's entries that verify, and what each counts for."""
+    """The logbook's entries that verify and are not backdated, and what each counts for."""
+    files, counted, _backdated = _checked(provider, book, records)
+    return files, counted
+
+
+def _checked(provider: Provider, book: Logbook, records: list[str]) -> tuple[list[EntryFile], list[Counted], list[str]]:
+    """As `counted_entries`, and the valid entries left out as backdated ("DATE UNIT H h")."""
     anchored = [f for f in book.entries() if f.anchor is not None]
     if not anchored:
         raise InputError("the logbook has no anchored entries: the standard is not met")
@@ -54,7 +62,9 @@ def counted_entries(provider: Provider, book: Logbook, records: list[str]) -> tu
     if report.problems or report.unknown:
         raise InputError(f"the logbook cannot be completed: {(report.problems + report.unknown)[0]}")
     valid = [(f, r) for f, r in zip(anchored, report.entries, strict=True) if r.verdict == VALID]
-    return [f for f, _ in valid], [Counted(r.unit, r.hours, r.date) for _, r in valid]
+    backdated = [f"{r.date} {r.unit} {r.hours:g} h" for _, r in valid if r.backdated]
+    valid = [(f, r) for f, r in valid if not r.backdated]
+    return [f for f, _ in valid], [Counted(r.unit, r.hours, r.date) for _, r in valid], backdated
 
 
 def _achievement(book: Logbook, summary: dict[str, Any]) -> Achievement:
@@ -81,11 +91,12 @@ def complete(provider: Provider, book: Logbook, records: list[str]) -> Completio
         return _clr_again(provider, book, load_holder_file(target.read_bytes(), str(target)).credential)
     if book.programme.provider != provider.identity.did:
         raise InputError(f"the programme {book.programme.ref} was published by another provider")
-    files, counted = counted_entries(provider, book, records)
+    files, counted, backdated = _checked(provider, book, records)
     missing = missing_hours(book.programme, counted)
     if missing:
         left = len([f for f in book.entries() if f.anchor is not None]) - len(files)
-        why = f" ({left} anchored entries do not count: `logbook verify` says why)" if left else ""
+        late = f", {len(backdated)} of them backdated beyond the programme's window" if backdated else ""
+        why = f" ({left} anchored entries do not count{late}: `logbook verify` says why)" if left else ""
         raise InputError(f"the standard is not met: missing {'; '.join(missing)}{why}")
     tree = logbook_tree(files)
     summary = summarise(book.programme, book.id, tree.root, counted)
@@ -95,7 +106,8 @@ def complete(provider: Provider, book: Logbook, records: list[str]) -> Completio
     provider.issuer.check_can_issue(learner, achievement, valid_until=None, extra_types=())
     issued = provider.issuer.issue_single(learner, achievement, out=target, schema=ownschemas.QUALIFICATION,
                                           subject_extra={"logbook": summary})  # fmt: skip
-    return Completion(issued, summary, _write_clr(provider, book, summary, issued.holder_file.credential))
+    clr = _write_clr(provider, book, summary, issued.holder_file.credential)
+    return Completion(issued, summary, clr, tuple(backdated))
 
 
 def _write_clr(provider: Provider, book: Logbook, summary: dict[str, Any], qualification: str) -> str:
@@ -136,6 +148,37 @@ def qualification_of(book: Logbook) -> dict[str, Any] | None:
     if not isinstance(data, dict) or data.get("format") != TREE_FILE or not isinstance(data.get("proofs"), dict):
         raise InputError(f"{tree} is not a logbook tree file ({TREE_FILE})")
     return {"credential": holder.credential, "proofs": data["proofs"]}
+
+
+def share(
+    book: Logbook, entry_ids: list[str] | None, records: list[str], everything: bool = False
+) -> tuple[Extract, str]:
+    """The extract `logbook share` writes, and what it holds, said in a line. Once the logbook has
+    its qualification, by default the entries it counted (each with its proof against the logbook
+    root), so that a verifier sees what the qualification rests on; `entry_ids` or `everything`
+    (every anchored entry) show others too, which `logbook verify` reports as not counted."""
+    qualification = qualification_of(book)
+    counted = set(qualification["proofs"]) if qualification is not None else set()
+    if qualification is not None and entry_ids is None and not everything:
+        entry_ids = sorted(counted)
+    extract = book.share(entry_ids, records)
+    shown = len(extract.entries)
+    if qualification is None:
+        return extract, f"{_entries(shown)} (anchored; no qualification yet)"
+    extract.qualification = {**qualification, "proofs": {k: v for k, v in qualification["proofs"].items()
+                                                         if k in {f.id for f in extract.entries}}}  # fmt: skip
+    anchored = len([f for f in book.entries() if f.anchor is not None])
+    others = len([f for f in extract.entries if f.id not in counted])
+    if entry_ids is not None and others == 0 and shown == len(counted):
+        left = anchored - shown
+        return extract, f"the {_entries(shown)} the qualification counted, with their proofs" + (
+            f" ({_entries(left)} it did not count left out: --all shares every anchored entry)" if left else ""
+        )
+    return extract, f"{_entries(shown)}: {shown - others} counted by the qualification, {others} not counted by it"
+
+
+def _entries(n: int) -> str:
+    return f"{n} {'entry' if n == 1 else 'entries'}"
 
 
 def read_qualification(path: Path) -> str:

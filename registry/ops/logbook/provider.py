@@ -64,13 +64,31 @@ class Provider:
 
     def publish_programme(self, data: Any) -> str:
         """Sign and anchor a programme (its provider is this identity); the signed JWS."""
+        return self.publish(data)[0]
+
+    def publish(self, data: Any, known: str | None = None) -> tuple[str, bool]:
+        """(the signed programme, whether it is new): a version is published once, and the
+        identical document again gives back the one published (ops/logbook/published.py; `known`,
+        a signed document the caller holds, counts as published when this home keeps none)."""
+        from registry.ops.logbook.published import PublishedRecord, publish_once
+        from registry.ops.logbook.reports import Reads
+
         if isinstance(data, dict):
             data = {**data, "provider": self.identity.did}
         programme = parse_programme(data)
-        self._check_accredited()
-        token = self._sign("programme+jwt", {"iat": self.registry.signing_time(), "programme": programme.to_json()})
-        self._anchor(token)
-        return token
+
+        def sign_and_anchor(keep: Callable[[str], None]) -> str:
+            self._check_accredited()
+            token = self._sign("programme+jwt", {"iat": self.registry.signing_time(), "programme": programme.to_json()})
+            keep(token)
+            self._anchor(token)
+            return token
+
+        record = PublishedRecord(self.issuer.settings.home, self.identity.name)
+        with self.issuer.writing():
+            anchored = Reads(self.registry).anchored
+            return publish_once(record, programme, programme_of, lambda t: anchored(self.identity.did, t),
+                                sign_and_anchor, known)  # fmt: skip
 
     def _own_programme(self, token: str) -> Programme:
         programme = programme_of(token)

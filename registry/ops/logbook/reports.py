@@ -28,6 +28,7 @@ class EntryReport:
     unknown: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     revoked: str | None = None
+    backdated: bool = False  # dated before the programme's backdating window (reported; never counted)
 
     @property
     def verdict(self) -> str:

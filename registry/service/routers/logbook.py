@@ -25,6 +25,7 @@ from registry.formats.logbook.records import did_key_signed, sha256_hex, signed_
 from registry.ops.logbook import verify_extract
 from registry.ops.logbook.layout import laid_out
 from registry.ops.logbook.provider import programme_of
+from registry.ops.logbook.published import conflict
 from registry.ops.logbook.reports import Reads
 from registry.ops.logbook.store import BoxFull, LogbookStore, box_request, check_entry_file
 from registry.ops.registry import Registry
@@ -89,13 +90,21 @@ def _anchored(registry: Registry, token: str) -> Any:
 @router.post("/programmes", status_code=201, responses=problems(400, 404, 409, 503))
 def publish_programme(body: Published, request: Request, registry: RegistryDep) -> Any:
     """Keep a published programme so verifiers can fetch it by id: it must be signed by its provider
-    and its hash anchored by that provider (409 otherwise). A new version is a new document."""
-    programme = programme_of(body.token.strip())
-    if _anchored(registry, body.token.strip()) is None:
+    and its hash anchored by that provider (409 otherwise). A new version is a new document: another
+    document under an id@version kept here is refused (409), the identical one again changes nothing."""
+    token = body.token.strip()
+    programme = programme_of(token)
+    if _anchored(registry, token) is None:
         raise Problem(409, "the programme is not signed and anchored by its provider: publish it first",
                       slug="programme-not-anchored")  # fmt: skip
-    _store(request).put_programme(programme.id, programme.version, body.token.strip())
-    return {"id": programme.id, "version": programme.version, "hash": sha256_hex(body.token)}
+    store = _store(request)
+    kept = [t for t in store.programme_tokens(programme.id, programme.version) if _anchored(registry, t) is not None]
+    refused, same = conflict(programme, [programme_of(t) for t in kept])
+    if refused is not None:
+        raise Problem(409, refused, slug="programme-version-published")
+    if same is None:  # the identical document again (signed anew or not) is kept once
+        store.put_programme(programme.id, programme.version, token)
+    return {"id": programme.id, "version": programme.version, "hash": sha256_hex(token)}
 
 
 @router.get("/programmes/{programme_id:path}", responses=problems(400, 404, 503))
