@@ -33,8 +33,9 @@ lint: bootstrap
 	$(BIN)/lint-imports --no-cache
 
 # Two workers (each with its own anvil): the suite is I/O- and process-bound, so this halves it.
+# The 15 slowest tests are listed at the end, so a run that grows shows where.
 test: lint
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --durations=15
 
 # The pure tests only: no node, no service, no browser (markers set in tests/conftest.py). A -m
 # given here replaces addopts' `-m 'not fuzz'`, so the expression repeats it.
