@@ -101,6 +101,8 @@ _NOT_REACHED = "connection refused or host unreachable"
 def hint(exc: RegistryError) -> str | None:
     """What to do about `exc`, if it is a refusal this module knows; else None."""
     message = str(exc)
+    if isinstance(exc, ChainUnavailable) and message.endswith(_NOT_REACHED) and "registry service" in message:
+        return "is the service running there? Check the URL given with --service, or try again when it is up"
     if isinstance(exc, ChainUnavailable) and message.endswith(_NOT_REACHED):
         return (
             "is a node running there? Start a local one with `registry node start`, or name another with "
