@@ -1,22 +1,21 @@
 """What a time a person types means: one reading for the command line, the API and the web page.
 
 People type `2026-05-01`, `2026-05-01 14:00`, `2026-05-01T14:00Z`, `2026-05-01T14:00+02:00`,
-`2026-05-01 14:00 UTC`, and also `1 May 2026`, `May 1, 2026`, `2026/05/01`, `1.5.2026`,
-`today`, `yesterday`; month names and those words in French too (`1er mai 2026`, `hier`). A time without an offset is UTC, the registry's clock, in which every time
-the tool prints is written. A bare date asked about ("was it valid on 1 May 2026?") means the END
-of that day, UTC (23:59:59Z): the standing once everything recorded that day is in, so a
-revocation or a suspension made that day counts, as does an accreditation granted that day. That
-is also what "today" means (now: the latest that is known), and it reads a date the way an
-expiry date is read ("valid until 1 May" includes 1 May). The day is UTC's, not the reader's, so
-two people asking the same question in two time zones get the same answer. A day and month
-written with slashes are read only when they cannot be the other way round (`25/12/2026`);
-`01/05/2026` is refused, naming both readings. One date is read the other way: the date a
-revocation for cause reaches back to (`registry trust revoke --for-cause-from`, `since_time`) is
-the START of that day, UTC (00:00:00Z): "void from 1 May" includes 1 May, so whatever was issued
-that day is refused, as "valid until 1 May" keeps it. docs/TRUST-LISTS.md ("Dates") says so for
-users; tests/formats/test_dates.py reads the forms, and tests/cli/test_accreditation_history.py
-proves the CLI and the page's API agree.
-"""
+`2026-05-01 14:00 UTC`, and also `1 May 2026`, `May 1, 2026`, `2026/05/01`, `1.5.2026`, `today`,
+`yesterday`; month names and those words in French too (`1er mai 2026`, `hier`). A time without an
+offset is UTC, the registry's clock, in which every time the tool prints is written. A bare date
+asked about ("was it valid on 1 May 2026?") means the END of that day, UTC (23:59:59Z): the
+standing once everything recorded that day is in, so a revocation or a suspension made that day
+counts, as does an accreditation granted that day. That is also what "today" means (now: the latest
+that is known), and it reads a date the way an expiry date is read ("valid until 1 May" includes 1
+May). The day is UTC's, not the reader's, so two people asking the same question in two time zones
+get the same answer. A day and month written with slashes are read only when they cannot be the
+other way round (`25/12/2026`); `01/05/2026` is refused, naming both readings. One date is read the
+other way: the date a revocation for cause reaches back to (`registry trust revoke
+--for-cause-from`, `since_time`) is the START of that day, UTC (00:00:00Z): "void from 1 May"
+includes 1 May, so whatever was issued that day is refused, as "valid until 1 May" keeps it.
+docs/TRUST-LISTS.md ("Dates") says so for users; tests/formats/test_dates.py reads the forms, and
+tests/cli/test_accreditation_history.py proves the CLI and the page's API agree. """
 
 from __future__ import annotations
 
@@ -46,7 +45,7 @@ MONTHS = {
     for name in names
 }  # fmt: skip
 # Now and the day before, in English and French.
-NOW_WORDS = ("now", "today", "maintenant", "aujourd'hui", "aujourd’hui")
+NOW_WORDS = ("now", "today", "maintenant", "aujourd'hui", "aujourd\u2019hui")
 YESTERDAY_WORDS = ("yesterday", "hier")
 # A date, then optionally a time (hours:minutes[:seconds]) and a zone (Z, UTC, +02:00, +0200, +02).
 _WITH_TIME = re.compile(
