@@ -15,7 +15,8 @@ other way: the date a revocation for cause reaches back to (`registry trust revo
 --for-cause-from`, `since_time`) is the START of that day, UTC (00:00:00Z): "void from 1 May"
 includes 1 May, so whatever was issued that day is refused, as "valid until 1 May" keeps it.
 docs/TRUST-LISTS.md ("Dates") says so for users; tests/formats/test_dates.py reads the forms, and
-tests/cli/test_accreditation_history.py proves the CLI and the page's API agree. """
+tests/cli/test_accreditation_history.py proves the CLI and the page's API agree.
+"""
 
 from __future__ import annotations
 
