@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registry.errors import ConfigError
+from registry.errors import ConfigError, InputError
 
 DEFAULT_PORT = 8545
 DEFAULT_RPC_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -95,18 +95,33 @@ def home_config(home: Path) -> dict[str, str]:
     return data
 
 
-def check_rpc_url(url: str) -> str:
-    """A JSON-RPC URL as the configuration keeps it: http(s)://host[:port][/path]."""
+def _http_url(url: str) -> bool:
+    """Is `url` http(s)://host[:port][/path] (a port, if any, above 0; at most 2000 characters)?"""
     from urllib.parse import urlsplit
 
     try:
         parts = urlsplit(url)
         port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        port_ok = False
-    if parts.scheme not in {"http", "https"} or not parts.hostname or not port_ok or len(url) > 2000:
+    except ValueError:  # a bad port or IPv6 address
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname) and port_ok and len(url) <= 2000
+
+
+def check_rpc_url(url: str) -> str:
+    """A JSON-RPC URL as the configuration keeps it: http(s)://host[:port][/path]."""
+    if not _http_url(url):
         raise ConfigError(
             f"{url[:80]!r} is not a node URL: write it as http://HOST:PORT (for example http://127.0.0.1:8545)"
+        )
+    return url
+
+
+def check_service_url(url: str) -> str:
+    """A registry service's URL (--service): http(s)://host[:port][/path]."""
+    if not _http_url(url):
+        raise InputError(
+            f"--service {url[:80]!r} is not a registry service's URL: write it as https://HOST[:PORT] "
+            "(for example https://registry.example)"
         )
     return url
 

@@ -48,6 +48,8 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
                    "the logbook has no anchored entries: the standard is not met")  # fmt: skip
     assert "anchored 3 entries of 1 logbook" in ok(cli(home, "logbook", "anchor", str(book), "--issuer",
                                                        "training-centre", *net))  # fmt: skip
+    again = ok(cli(home, "logbook", "anchor", str(book), "--issuer", "training-centre", *net))  # nothing to do: exit 0
+    assert again == "nothing to anchor: every countersigned entry is already anchored\n"
     progress = json.loads(ok(cli(home, "logbook", "show", str(book), "--json")))
     assert progress["units"][0]["anchored"] == 9 and progress["complete"]  # from the files: none checked
     _complete_and_share(home, net, book, tmp_path / "extract.json")

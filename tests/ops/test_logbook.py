@@ -185,7 +185,7 @@ def test_an_entry_dated_before_the_for_cause_date_but_signed_off_after_it_is_not
         report = verify_extract(world.registry, extract, [world.record])
     finally:  # the module's logbook keeps only the entries its other tests count
         for entry in made:
-            world.amina.path_of(entry.id).unlink(missing_ok=True)
+            world.amina.path_of(entry).unlink(missing_ok=True)
     found = {e.id: (e.verdict, " ".join(e.to_json()["reasons"])) for e in report.entries}
     assert found[late.id][0] == "not valid" and f"from {day(-5)} are not trusted" in found[late.id][1]
     assert "signed off" in found[late.id][1]
@@ -311,3 +311,20 @@ def test_a_programme_version_is_published_once_and_the_same_document_again_is_a_
     with pytest.raises(InputError, match=r"^programme urn:programme:mig-welding@1 is published already, with "
                                          r"other content: .* publish it as version 2 \(or higher\)$"):  # fmt: skip
         world.provider.publish({**PROGRAMME, "title": "MIG welding, edited"})
+
+
+def test_entry_files_are_named_by_date_unit_and_short_id_and_old_names_are_still_read(
+    world: World, tmp_path: Path
+) -> None:
+    from registry.ops.logbook.book import countersign
+
+    good = world.entries["good"]
+    short = good.id.removeprefix("urn:uuid:").replace("-", "")[:8]
+    assert world.amina.path_of(good) == world.amina.directory / "entries" / f"{day(-1)}-U1-{short}.json"
+    book = Logbook.create(tmp_path / "book", world.amina.programme_token, world.amina.enrolment_token)
+    fields = {"date": day(-1), "unit": "U1", "activity": "x", "hours": 1, "workplace": "Yard 3"}
+    made = book.add(world.people["amina"], fields, None, int(time.time()))
+    old = book.directory / "entries" / f"{made.id.removeprefix('urn:uuid:')}.json"  # as earlier versions named it
+    book.path_of(made).rename(old)
+    signed = countersign(book.entries()[0], world.people["sup"], str(good.authorisation), int(time.time()))
+    assert book.save(signed) == old and [f.countersignature for f in book.entries()] == [signed.countersignature]

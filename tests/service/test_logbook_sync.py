@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from registry.chain.deployment import write_json_atomic
+from registry.chain.node import free_port
 from registry.formats.logbook import sign_record, signed_by
 from registry.keystore import new_legal_entity, new_natural_person
 from registry.ops.logbook import Logbook, verify_extract
@@ -52,7 +53,7 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
     claims = signed_by(authorisation, "supervisor-authorisation+jwt").payload
     forged = sign_record("supervisor-authorisation+jwt", claims, forger.signing_key, provider.identity.kid)
     extra = book.add(learner, {"date": day(0), "unit": "U1", "activity": "x", "hours": 1, "workplace": "Y"}, None, now)
-    book.path_of(extra.id).unlink()  # not hers to keep: only the forged sign-off travels
+    book.path_of(extra).unlink()  # not hers to keep: only the forged sign-off travels
     boxes.logbook_deposit(provider.identity.did, countersign(extra, sup, forged, now).to_json())
 
     desk = tmp_path / "provider"
@@ -91,3 +92,11 @@ def test_the_command_syncs_a_learners_logbook_and_says_who_must_sync(
     )
     assert sent.startswith("sent 1 entry, received 0 entries")
     one_line_error(cli(home, "logbook", "sync", str(book), "--service", service), "say who syncs")
+    # A malformed URL is the command line's fault (64); a service that does not answer, could not (2).
+    malformed = cli(home, "logbook", "sync", str(book), "--service", "registry.example", "--learner", "amy")
+    one_line_error(malformed, "--service 'registry.example' is not a registry service's URL")
+    assert malformed.returncode == 64
+    nobody = f"http://127.0.0.1:{free_port()}"  # a port nothing listens on
+    down = cli(home, "logbook", "sync", str(book), "--service", nobody, "--learner", "amy")
+    one_line_error(down, f"cannot reach the registry service at {nobody}", "is the service running there?")
+    assert down.returncode == 2 and "node" not in down.stderr

@@ -101,7 +101,7 @@ def add(
     identity = _person(ctx, learner, from_wallet, wallet, str(book.enrolment.get("sub")))
     fields = {"date": date, "unit": unit, "activity": activity, "hours": hours, "workplace": workplace}
     entry = book.add(identity, fields, kept, int(time.time()))
-    out.print(f"entry {entry.id} written to {book.path_of(entry.id)}")
+    out.print(f"entry {entry.id} written to {book.path_of(entry)}")
 
 
 @app.command("sign")
@@ -131,7 +131,7 @@ def sign(
 
 
 def _programme_of(entry: Path) -> Any:
-    """The programme of the logbook an entry file sits in (<book>/entries/<id>.json), None elsewhere."""
+    """The programme of the logbook an entry file sits in (<book>/entries/<name>.json), None elsewhere."""
     from registry.ops.logbook import Logbook
 
     book = entry.resolve().parent.parent
@@ -150,9 +150,16 @@ def anchor(
     from registry.ops.logbook import Logbook
 
     books = [Logbook(d) for d in directories]
-    pending = [(b, f) for b in books for f in b.entries() if f.countersignature is not None and f.anchor is None]
-    if not pending:
-        raise InputError("no countersigned entry waits to be anchored in these logbooks")
+    files = [(b, f) for b in books for f in b.entries()]
+    pending = [(b, f) for b, f in files if f.countersignature is not None and f.anchor is None]
+    if not pending:  # nothing to do is not a failure: the evening's run may find the day done
+        waiting = sum(1 for _, f in files if f.countersignature is None)
+        if not files:
+            out.print("nothing to anchor: these logbooks have no entries yet")
+        else:
+            out.print("nothing to anchor: every countersigned entry is already anchored"
+                      + (f" ({count(waiting, 'entry')} not countersigned yet)" if waiting else ""))  # fmt: skip
+        return
     owners = {id(f): book for book, f in pending}
     root = _provider(ctx, issuer, rpc, deployment).anchor_day([f for _, f in pending], lambda f: owners[id(f)].save(f))
     out.print(f"anchored {count(len(pending), 'entry')} of {count(len(books), 'logbook')} under root 0x{root.hex()}")

@@ -31,15 +31,20 @@ def sync(
     """Send and receive entry files through a registry service: the learner's uncountersigned
     entries to her supervisor and her entries back; the supervisor's countersigned files to the
     provider and new entries to review; the provider anchors what was countersigned (one root) and
-    sends each entry back to its learner."""
+    sends each entry back to its learner. Exit 64 for a malformed --service URL, 2 when the service
+    cannot be reached."""
     from registry.cli.commands.logbook import _person, _provider
+    from registry.cli.exits import arguments
+    from registry.config import check_service_url
     from registry.ops.logbook import Logbook
     from registry.ops.logbook import sync as syncing
     from registry.service.client import ServiceClient
 
-    roles = [learner is not None or from_wallet, signer is not None, issuer is not None]
-    if sum(roles) != 1:
-        raise InputError("say who syncs: --learner NAME or --from-wallet, --signer NAME, or --issuer NAME")
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        check_service_url(service)
+        roles = [learner is not None or from_wallet, signer is not None, issuer is not None]
+        if sum(roles) != 1:
+            raise InputError("say who syncs: --learner NAME or --from-wallet, --signer NAME, or --issuer NAME")
     boxes = ServiceClient(service)
     if issuer is not None:
         directory.mkdir(parents=True, exist_ok=True)

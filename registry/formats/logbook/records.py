@@ -17,6 +17,7 @@ entry, its countersignature and its status entry (`day_leaf`), so none can be sw
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -30,6 +31,8 @@ ENTRY_FILE = "skills-logbook-entry/1"
 EXTRACT = "skills-logbook-extract/1"
 LEAF_ENCODING = ["bytes32", "bytes32", "uint256", "uint256"]
 ENTRY_FIELDS = ("logbook", "date", "unit", "activity", "hours", "workplace")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def sha256_hex(token: str) -> str:
@@ -144,6 +147,22 @@ class EntryFile:
         if anchor is not None:
             _check_anchor(anchor, source)
         return cls(entry, parts[0], parts[1], anchor)
+
+
+def entry_file_name(entry: EntryFile) -> str:
+    """The name of an entry's file, for people: `<date>-<unit>-<short id>.json` (the first 8 hex
+    digits of its id; only letters, digits, `.`, `_` and `-` from the entry). Older files are named
+    `<id>.json`, and whoever reads a directory reads both."""
+    p = jwt.parse(entry.entry).payload
+    date = p.get("date") if isinstance(p.get("date"), str) and _DATE.fullmatch(p["date"]) else "undated"
+    unit = _UNSAFE.sub("-", str(p.get("unit", "")))[:40].strip(".-") or "unit"
+    short = _UNSAFE.sub("", str(p.get("jti", "")).removeprefix("urn:uuid:").replace("-", ""))[:8] or "entry"
+    return f"{date}-{unit}-{short}.json"
+
+
+def legacy_file_name(entry: EntryFile) -> str:
+    """The name entry files had first (`<id>.json`), kept for a short name taken by another entry."""
+    return _UNSAFE.sub("-", entry.id.removeprefix("urn:uuid:"))[:100] + ".json"
 
 
 def _check_anchor(anchor: Any, source: str) -> None:

@@ -1,6 +1,7 @@
 """A learner's logbook directory: `logbook.json` (the programme and her enrolment, as the provider
-signed them) and `entries/<id>.json` (one entry file each, written by `add`, completed by `sign` and
-the provider's `anchor`). Everything here works without a network: entries made offline are
+signed them) and `entries/<date>-<unit>-<short id>.json` (one entry file each, written by `add`,
+completed by `sign` and the provider's `anchor`; files named `<id>.json` by earlier versions are
+read and kept under their names). Everything here works without a network: entries made offline are
 collected later as files."""
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from registry.errors import InputError
 from registry.files import MIB, read_capped
 from registry.formats import safejson
 from registry.formats.logbook import Entry, EntryFile, Extract, Programme, sign_record
-from registry.formats.logbook.records import did_key_signed, entry_date, sha256_hex, signed_by
+from registry.formats.logbook.records import (
+    did_key_signed,
+    entry_date,
+    entry_file_name,
+    legacy_file_name,
+    sha256_hex,
+    signed_by,
+)
 from registry.keystore import Identity
 from registry.ops.logbook.provider import DAY, programme_of
 
@@ -78,15 +86,16 @@ class Logbook:
     def id(self) -> str:
         return str(self.enrolment.get("logbook"))
 
-    def path_of(self, entry_id: str) -> Path:
-        return self.directory / "entries" / f"{entry_id.removeprefix('urn:uuid:')}.json"
+    def path_of(self, entry: EntryFile) -> Path:
+        """Where the entry's file is, or goes (`entry_path`)."""
+        return entry_path(self.directory / "entries", entry)
 
     def entries(self) -> list[EntryFile]:
         folder = self.directory / "entries"
         return [load_entry(p) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
 
     def save(self, entry: EntryFile) -> Path:
-        path = self.path_of(entry.id)
+        path = self.path_of(entry)
         write_json_atomic(path, entry.to_json())
         return path
 
@@ -134,6 +143,30 @@ class Logbook:
         if not chosen:
             raise InputError("this logbook has no anchored entries to share yet")
         return Extract(self.programme_token, self.enrolment_token, chosen, records, registry=self.registry)
+
+
+def found_entry(folder: Path, entry: EntryFile) -> Path | None:
+    """The file of `entry` in `folder`, under either name (`<date>-<unit>-<short id>.json`, or the
+    older `<id>.json`); None when there is none."""
+    for name in (entry_file_name(entry), legacy_file_name(entry)):
+        path = folder / name
+        if path.is_file():
+            try:
+                if load_entry(path).id == entry.id:
+                    return path
+            except InputError:
+                continue  # not an entry file: not this entry's
+    return None
+
+
+def entry_path(folder: Path, entry: EntryFile) -> Path:
+    """Where `entry`'s file is in `folder`, else where it goes: `<date>-<unit>-<short id>.json`,
+    or `<id>.json` when another entry holds that name."""
+    found = found_entry(folder, entry)
+    if found is not None:
+        return found
+    short = folder / entry_file_name(entry)
+    return folder / legacy_file_name(entry) if short.exists() else short
 
 
 def countersign(

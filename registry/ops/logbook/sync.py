@@ -28,7 +28,7 @@ from registry.errors import InputError
 from registry.formats.logbook import EntryFile
 from registry.formats.logbook.records import signed_by
 from registry.keystore import Identity
-from registry.ops.logbook.book import Logbook, load_entry
+from registry.ops.logbook.book import Logbook, entry_path, found_entry, load_entry
 from registry.ops.logbook.provider import Provider
 from registry.ops.logbook.reports import Reads
 from registry.ops.logbook.store import check_entry_file
@@ -49,10 +49,6 @@ class Synced:
     anchored: int = 0
     waiting: int = 0  # the learner's entries not countersigned and not sent (no supervisor named)
     refused: list[str] = field(default_factory=list)
-
-
-def _stem(entry_id: str) -> str:
-    return entry_id.removeprefix("urn:uuid:")
 
 
 def _items(boxes: Boxes, identity: Identity) -> list[tuple[str, EntryFile | None, str]]:
@@ -89,8 +85,8 @@ def learner(book: Logbook, identity: Identity, boxes: Boxes, supervisor: str | N
         if payload.get("logbook") != book.id:
             continue  # another of her logbooks: left for its own sync
         if payload.get("iss") == identity.did:
-            path = book.path_of(got.id)
-            if _further(load_entry(path) if path.exists() else None, got):
+            path = found_entry(book.directory / "entries", got)
+            if _further(load_entry(path) if path is not None else None, got):
                 book.save(got)
                 result.received += 1
                 result.anchored += got.anchor is not None
@@ -124,8 +120,8 @@ def supervisor(directory: Path, identity: Identity, boxes: Boxes) -> Synced:
     for item, got, why in _items(boxes, identity):
         if got is None:
             result.refused.append(why)
-        elif not (directory / f"{_stem(got.id)}.json").exists() and not (sent / f"{_stem(got.id)}.json").exists():
-            write_json_atomic(directory / f"{_stem(got.id)}.json", got.to_json())
+        elif found_entry(directory, got) is None and found_entry(sent, got) is None:
+            write_json_atomic(entry_path(directory, got), got.to_json())
             result.received += 1
         done.append(item)
     if done:
@@ -146,7 +142,7 @@ def _deliver(directory: Path, boxes: Boxes, result: Synced) -> None:
 def provider(directory: Path, owner: Provider, boxes: Boxes) -> Synced:
     result = Synced()
     _deliver(directory, boxes, result)  # what an earlier sync anchored and did not send back
-    seen = {p.name for sub in ("anchored", "delivered") for p in (directory / sub).glob("*.json")}
+    seen = [directory / "anchored", directory / "delivered"]
     chosen: dict[str, EntryFile] = {}
     done = []
     reads = Reads(owner.registry)  # its own signature, by a current or former key
@@ -156,13 +152,11 @@ def provider(directory: Path, owner: Provider, boxes: Boxes) -> Synced:
             result.refused.append(why or "an entry file that is not countersigned, or is anchored already")
         elif not reads.provider_signed(signed_by(f.authorisation, "supervisor-authorisation+jwt"), owner.identity.did):
             result.refused.append(f"entry {f.id} is not countersigned under one of this provider's authorisations")
-        elif f"{_stem(f.id)}.json" not in seen:
+        elif all(found_entry(folder, f) is None for folder in seen):
             chosen.setdefault(f.id, f)
     if chosen:
         files = list(chosen.values())
-        owner.anchor_day(
-            files, lambda f: write_json_atomic(directory / "anchored" / f"{_stem(f.id)}.json", f.to_json())
-        )
+        owner.anchor_day(files, lambda f: write_json_atomic(entry_path(directory / "anchored", f), f.to_json()))
         result.anchored = len(files)
         _deliver(directory, boxes, result)
     if done:
