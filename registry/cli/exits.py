@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from registry.cli.hints import with_advice
+from registry.cli.hints import ACTING, with_advice
 from registry.errors import (
     ChainUnavailable,
     DeploymentMismatch,
@@ -102,6 +102,7 @@ def fail(message: str, code: int) -> NoReturn:
 
 def run(app: Callable[..., Any]) -> NoReturn:
     """Run the typer app as the console script does: every error one line with its exit code."""
+    ACTING.set(())  # the identities a hint may name are this run's only
     try:
         code = app(standalone_mode=False)
     except UsageError as exc:

@@ -8,12 +8,41 @@ first, unchanged; the hint follows it after a colon. Unknown refusals keep their
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from registry.errors import ChainUnavailable, RegistryError, TransactionRefused, TransactionReverted
 
 FUND = (
     "the paying account has no ether for gas; on a local chain give it some with `registry node fund NAME`, "
     "elsewhere send some to its controller account (`registry identity show NAME`)"
 )
+RECONCILE = (
+    "the node misses an earlier transaction of this account (a node restarted without its state?): "
+    "run `registry journal reconcile --issuer NAME`, then the command again"
+)
+# The identities this run loaded (cli/options.py `load_identity`), in order: the hint about an
+# account without ether names the one the command used, not "NAME". Reset by every run (exits.py).
+ACTING: ContextVar[tuple[str, ...]] = ContextVar("acting_identities", default=())
+
+
+def acting(name: str) -> None:
+    """Note that this run uses the identity `name` (its key was loaded to sign or pay)."""
+    names = ACTING.get()
+    if name not in names:
+        ACTING.set((*names, name))
+
+
+def _named(text: str) -> str:
+    """A hint whose NAME is the identity that sent, naming the one the command used (with several,
+    each is named); unchanged when the command loaded none."""
+    names = ACTING.get()
+    if len(names) == 1:
+        return text.replace("NAME", names[0])
+    if names:
+        return f"{text} (NAME: the one that sent, of {', '.join(names)})"
+    return text
+
+
 # (words any node may use, lower case; the hint). First match wins.
 NODE_REFUSALS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("insufficient funds", "insufficient balance"), FUND),
@@ -22,11 +51,7 @@ NODE_REFUSALS: tuple[tuple[tuple[str, ...], str], ...] = (
         "another transaction of this account took that nonce (a copy of the key sending from another "
         "home?): run the command again; `registry journal status` shows what this home sent",
     ),
-    (
-        ("nonce too high", "nonce gap"),
-        "the node misses an earlier transaction of this account (a node restarted without its state?): "
-        "run `registry journal reconcile --issuer NAME`, then the command again",
-    ),
+    (("nonce too high", "nonce gap"), RECONCILE),
     (
         ("underpriced", "fee cap", "feecap", "less than block base fee", "max fee per gas less than"),
         "the fee offered is below what the node accepts now (or below a pending transaction's it would "
@@ -67,6 +92,9 @@ CONTRACT_REFUSALS: dict[str, str] = {
     "NotAccreditedForRecognition": "ask your Root TAO to accredit you for recognition decisions: "
     "`registry trust accredit --parent ROOT --child YOU --as tao --types RecognitionDecision`",
 }
+# The hints whose NAME is the identity that sent the transaction.
+_SENDERS = (FUND, RECONCILE)
+_SENDER_ERRORS = ("AlreadyAnchored", "StatusAlreadySet")
 _NOT_REACHED = "connection refused or host unreachable"
 
 
@@ -81,10 +109,12 @@ def hint(exc: RegistryError) -> str | None:
             "--rpc URL, REGISTRY_RPC_URL or `registry config set rpc-url URL`"
         )
     if isinstance(exc, TransactionReverted):
-        return CONTRACT_REFUSALS.get(exc.error_name or "")
+        advice = CONTRACT_REFUSALS.get(exc.error_name or "")
+        return _named(advice) if exc.error_name in _SENDER_ERRORS and advice else advice
     if isinstance(exc, TransactionRefused | ChainUnavailable):
         lowered = message.lower()
-        return next((text for words, text in NODE_REFUSALS if any(w in lowered for w in words)), None)
+        found = next((text for words, text in NODE_REFUSALS if any(w in lowered for w in words)), None)
+        return _named(found) if found in _SENDERS else found
     return None
 
 

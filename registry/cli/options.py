@@ -132,9 +132,12 @@ def passphrase(confirm: bool = False, env: str = "REGISTRY_PASSPHRASE", prompt: 
 
 
 def load_identity(settings: Settings, name: str) -> Any:
+    from registry.cli.hints import acting
     from registry.keystore import KeyStore
 
-    return KeyStore(settings.keys_dir).load(name, passphrase())
+    identity = KeyStore(settings.keys_dir).load(name, passphrase())
+    acting(name)  # a refusal's hint names the identity the command used (cli/hints.py)
+    return identity
 
 
 def account_of(settings: Settings, client: Any, name: str | None, env: str, refusal: str) -> Any:

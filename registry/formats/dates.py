@@ -1,21 +1,21 @@
 """What a time a person types means: one reading for the command line, the API and the web page.
 
 People type `2026-05-01`, `2026-05-01 14:00`, `2026-05-01T14:00Z`, `2026-05-01T14:00+02:00`,
-`2026-05-01 14:00 UTC`, and also `1 May 2026`, `May 1, 2026`, `2026/05/01`, `1.5.2026`,
-`today`, `yesterday`. A time without an offset is UTC, the registry's clock, in which every time
-the tool prints is written. A bare date asked about ("was it valid on 1 May 2026?") means the END
-of that day, UTC (23:59:59Z): the standing once everything recorded that day is in, so a
-revocation or a suspension made that day counts, as does an accreditation granted that day. That
-is also what "today" means (now: the latest that is known), and it reads a date the way an
-expiry date is read ("valid until 1 May" includes 1 May). The day is UTC's, not the reader's, so
-two people asking the same question in two time zones get the same answer. A day and month
-written with slashes are read only when they cannot be the other way round (`25/12/2026`);
-`01/05/2026` is refused, naming both readings. One date is read the other way: the date a
-revocation for cause reaches back to (`registry trust revoke --for-cause-from`, `since_time`) is
-the START of that day, UTC (00:00:00Z): "void from 1 May" includes 1 May, so whatever was issued
-that day is refused, as "valid until 1 May" keeps it. docs/TRUST-LISTS.md ("Dates") says so for
-users; tests/formats/test_dates.py reads the forms, and tests/cli/test_accreditation_history.py
-proves the CLI and the page's API agree.
+`2026-05-01 14:00 UTC`, and also `1 May 2026`, `May 1, 2026`, `2026/05/01`, `1.5.2026`, `today`,
+`yesterday`; month names and those words in French too (`1er mai 2026`, `hier`). A time without an
+offset is UTC, the registry's clock, in which every time the tool prints is written. A bare date
+asked about ("was it valid on 1 May 2026?") means the END of that day, UTC (23:59:59Z): the
+standing once everything recorded that day is in, so a revocation or a suspension made that day
+counts, as does an accreditation granted that day. That is also what "today" means (now: the latest
+that is known), and it reads a date the way an expiry date is read ("valid until 1 May" includes 1
+May). The day is UTC's, not the reader's, so two people asking the same question in two time zones
+get the same answer. A day and month written with slashes are read only when they cannot be the
+other way round (`25/12/2026`); `01/05/2026` is refused, naming both readings. One date is read the
+other way: the date a revocation for cause reaches back to (`registry trust revoke
+--for-cause-from`, `since_time`) is the START of that day, UTC (00:00:00Z): "void from 1 May"
+includes 1 May, so whatever was issued that day is refused, as "valid until 1 May" keeps it.
+docs/TRUST-LISTS.md ("Dates") says so for users; tests/formats/test_dates.py reads the forms, and
+tests/cli/test_accreditation_history.py proves the CLI and the page's API agree.
 """
 
 from __future__ import annotations
@@ -32,23 +32,32 @@ FORMATS_HELP = (
     "e.g. 2026-05-01 or 1 May 2026 (the end of that day, UTC), 2026-05-01 14:00 (UTC), "
     "2026-05-01T14:00+02:00, today, yesterday"
 )
+# English and French month names, whole or short, French with its accents or without.
 MONTHS = {
     name: number
     for number, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")),
+        (("jan", "january", "janv", "janvier"), ("feb", "february", "fév", "fev", "févr", "fevr", "février",
+         "fevrier"), ("mar", "march", "mars"), ("apr", "april", "avr", "avril"), ("may", "mai"), ("jun", "june",
+         "juin"), ("jul", "july", "juil", "juillet"), ("aug", "august", "août", "aout"), ("sep", "sept", "september",
+         "septembre"), ("oct", "october", "octobre"), ("nov", "november", "novembre"), ("dec", "december", "déc",
+         "décembre", "decembre")),
         1,
     )
     for name in names
 }  # fmt: skip
+# Now and the day before, in English and French.
+NOW_WORDS = ("now", "today", "maintenant", "aujourd'hui", "aujourd\u2019hui")
+YESTERDAY_WORDS = ("yesterday", "hier")
 # A date, then optionally a time (hours:minutes[:seconds]) and a zone (Z, UTC, +02:00, +0200, +02).
 _WITH_TIME = re.compile(
     r"(?P<day>.+?)(?:[ T,]+(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?P<zone>Z|UTC|[+-]\d{2}(?::?\d{2})?)?)?",
     re.I,
 )
 _NUMERIC = re.compile(r"(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})")
-_NAMED = re.compile(r"(?:(\d{1,2})[ -]([a-z]+)\.?[ -](\d{4})|([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4}))", re.I)
+# `1 May 2026`, `1er mai 2026`, `1-May-2026`, `May 1, 2026`, `May 1st 2026` (a month name in any letters).
+_NAMED = re.compile(
+    r"(?:(\d{1,2})(?:er)?[ -]([^\W\d_]+)\.?[ -](\d{4})|([^\W\d_]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4}))", re.I
+)
 
 
 def _error(text: str) -> InputError:
@@ -132,9 +141,9 @@ def asked_time(text: str | None, now: int | None = None) -> int | None:
         return None
     now = int(time.time()) if now is None else now
     word = text.strip().lower()
-    if word in ("now", "today"):
+    if word in NOW_WORDS:
         return None
-    if word == "yesterday":
+    if word in YESTERDAY_WORDS:
         return now // DAY_S * DAY_S - 1
     seconds, date_only = parse_moment(text)
     if date_only and seconds - DAY_S < now <= seconds:
@@ -153,7 +162,8 @@ def since_time(text: str, now: int | None = None) -> int:
     `today` and `yesterday` are those days' starts, `now` is now."""
     word = text.strip().lower()
     now = int(time.time()) if now is None else now
-    if word in ("now", "today", "yesterday"):
-        return now if word == "now" else now // DAY_S * DAY_S - (DAY_S if word == "yesterday" else 0)
+    if word in (*NOW_WORDS, *YESTERDAY_WORDS):
+        start = now // DAY_S * DAY_S
+        return now if word in ("now", "maintenant") else start - (DAY_S if word in YESTERDAY_WORDS else 0)
     seconds, date_only = parse_moment(text)
     return seconds - (DAY_S - 1) if date_only else seconds

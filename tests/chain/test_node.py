@@ -69,8 +69,11 @@ def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path
         assert registry("a", "deploy").returncode == 0 and registry("a", "identity", "create", "org").returncode == 0
         unfunded = registry("a", "did", "register", "org")
         assert unfunded.returncode == 1 and unfunded.stderr.count("\n") == 1, unfunded.stderr
-        assert "the paying account has no ether for gas; on a local chain give it some with `registry node fund" in (
-            unfunded.stderr
+        # The hint names the identity the command used, not a placeholder.
+        assert (
+            "the paying account has no ether for gas; on a local chain give it some with `registry node fund org`"
+            in unfunded.stderr
+            and "(`registry identity show org`)" in unfunded.stderr
         )
     finally:
         assert registry("a", "node", "stop").stdout == "anvil stopped\n"

@@ -90,3 +90,24 @@ def test_an_unknown_refusal_keeps_its_words_alone() -> None:
     # Not a refusal anyone can cause on anvil: a node's own wording we do not know.
     exc = ChainUnavailable("eth_sendRawTransaction failed at http://node: some words no node we know says")
     assert hint(exc) is None and with_advice(exc) == str(exc)
+
+
+def test_a_hint_names_the_identity_the_command_used() -> None:
+    """Pure: the funding and nonce hints name the identity the run loaded (cli/options.py
+    `load_identity`), every one when it loaded several, and keep NAME when it loaded none."""
+    from registry.cli.hints import ACTING, acting
+
+    poor = ChainUnavailable("insufficient funds for gas * price + value: have 0 want 21000")
+    token = ACTING.set(())
+    try:
+        assert "`registry node fund NAME`" in with_advice(poor)
+        acting("school")
+        acting("school")
+        line = with_advice(poor)
+        assert "`registry node fund school`" in line and "`registry identity show school`" in line, line
+        gap = with_advice(ChainUnavailable("nonce too high"))
+        assert "`registry journal reconcile --issuer school`" in gap, gap
+        acting("governance")
+        assert with_advice(poor).endswith("(NAME: the one that sent, of school, governance)")
+    finally:
+        ACTING.reset(token)

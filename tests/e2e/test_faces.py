@@ -511,6 +511,23 @@ def test_the_page_shows_untrusted_text_as_the_cli_prints_it() -> None:
     assert "textContent = shown(" in (STATIC / "app.js").read_text()
 
 
+def test_the_date_box_is_titled_by_what_went_wrong() -> None:
+    """The page's date check (common.js `askedTime`, run in Node): a date it cannot read is titled
+    so, a day in the future so; both headings are in every catalog (test_translations.py)."""
+    import subprocess
+
+    script = (STATIC / "common.js").read_text() + (
+        "\nglobalThis._ = (text) => text;"
+        "\nconst asked = ['2026-02-3x', '2999-01-01', '2001-01-01', ''].map((value) => askedTime({ value }));"
+        "\nprocess.stdout.write(JSON.stringify(asked));\n"
+    )
+    result = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30, check=True)
+    unreadable, future, past, empty = json.loads(result.stdout)
+    assert unreadable == {"title": "Date not understood", "error": "That date could not be read; pick it again."}
+    assert future["title"] == "Date in the future" and "only answer up to now" in future["error"]
+    assert past == {"at": "2001-01-01"} and empty == {}
+
+
 def test_the_services_log_quotes_clients_inert(caplog: pytest.LogCaptureFixture) -> None:
     """What a client or a node said reaches the operator's log as visible escapes."""
     from registry.service.errors import log

@@ -41,6 +41,13 @@ def utc(*parts: int) -> int:
         ("1.5.2026", utc(2026, 5, 1, 23, 59, 59)),  # dots: day first
         ("25/12/2026", utc(2026, 12, 25, 23, 59, 59)),  # a slash date read only when it cannot be both
         ("12/25/2026", utc(2026, 12, 25, 23, 59, 59)),
+        # French month names, with their accents or without, and the French "1er".
+        ("1er mai 2026", utc(2026, 5, 1, 23, 59, 59)),
+        ("15 août 2026 14:00", utc(2026, 8, 15, 14)),
+        ("15 aout 2026", utc(2026, 8, 15, 23, 59, 59)),
+        ("3 Févr. 2026", utc(2026, 2, 3, 23, 59, 59)),
+        ("25 décembre 2026", utc(2026, 12, 25, 23, 59, 59)),
+        ("1 juil 2026", utc(2026, 7, 1, 23, 59, 59)),
     ],
 )
 def test_the_forms_people_type(typed: str, meant: int) -> None:
@@ -74,6 +81,8 @@ def test_words_for_today_and_yesterday() -> None:
     now = utc(2026, 12, 6, 9, 30)
     assert asked_time("today", now=now) is None and asked_time(" Now ", now=now) is None
     assert asked_time("yesterday", now=now) == utc(2026, 12, 5, 23, 59, 59)
+    assert asked_time("Aujourd'hui", now=now) is None and asked_time("hier", now=now) == utc(2026, 12, 5, 23, 59, 59)
+    assert since_time("hier", now=now) == utc(2026, 12, 5) and since_time("maintenant", now=now) == now
 
 
 def test_a_day_and_month_that_could_be_either_way_round_is_refused_naming_both() -> None:

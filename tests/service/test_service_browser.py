@@ -263,6 +263,7 @@ def test_the_date_field_never_asks_about_the_future(
         page.fill("#at", tomorrow)
         assert read_verdict(page, lambda: page.click("#verify")) == "error"
         assert "the registry can only answer up to now" in page.locator("#verdict").inner_text()
+        assert page.locator("#verdict-title").inner_text() == "Date in the future"
         assert len(sent) == count
 
         page.goto("/issuer")

@@ -63,6 +63,7 @@ def did_resolve(
 @app.command("rotate-key")
 def did_rotate_key(ctx: typer.Context, name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = None) -> None:
     """Replace an identity's credential-signing key: the new key is added, the old one ends now."""
+    from registry.cli.hints import acting
     from registry.formats import keys as keyfmt
     from registry.keystore import KeyStore
     from registry.ops.registry import Registry
@@ -71,6 +72,7 @@ def did_rotate_key(ctx: typer.Context, name: str, rpc: RpcOpt = None, deployment
     secret = passphrase()
     store = KeyStore(settings.keys_dir)
     identity = store.load(name, secret)
+    acting(name)  # a refusal's hint names it (cli/hints.py)
     registry = Registry.connect(settings)
     new_key = keyfmt.generate(keyfmt.KeyType.P256)
     registry.rotate_signing_key(identity, new_key)

@@ -359,7 +359,7 @@ async function verify(text, file) {
   }
   const asked = askedTime($("at"));
   if (asked.error) {
-    refuse(_("Date in the future"), asked.error);
+    refuse(asked.title, asked.error);
     return;
   }
   const body = { credential: text.trim() };

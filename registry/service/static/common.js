@@ -81,16 +81,17 @@ function limitDateField(input) {
 }
 
 // What to ask the registry about for the day picked, as { at } (the day, YYYY-MM-DD, for the
-// service to read), {} for today (now, as the service would read today's date too) or { error }.
+// service to read), {} for today (now, as the service would read today's date too) or { title, error }
+// (the box's heading says what went wrong: a date not understood, or one in the future).
 function askedTime(input) {
   const value = input.value;
   if (!value) return {};
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(new Date(`${value}T00:00:00Z`).getTime())) {
-    return { error: _("That date could not be read; pick it again.") };
+    return { title: _("Date not understood"), error: _("That date could not be read; pick it again.") };
   }
   const today = utcDay(new Date());
   if (value > today) {
-    return { error: _("Pick today or an earlier day: the registry can only answer up to now.") };
+    return { title: _("Date in the future"), error: _("Pick today or an earlier day: the registry can only answer up to now.") };
   }
   return value === today ? {} : { at: value };
 }

@@ -48,7 +48,7 @@ async function check() {
   }
   const asked = askedTime($("at"));
   if (asked.error) {
-    showVerdict("error", _("Date in the future"), asked.error);
+    showVerdict("error", asked.title, asked.error);
     return;
   }
   const params = new URLSearchParams();
