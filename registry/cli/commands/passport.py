@@ -91,7 +91,11 @@ def passport_create(
 
     settings = settings_of(ctx, rpc)
     lifetime = duration(valid_for, "--valid-for")
-    check_valid_for(lifetime)
+    try:
+        check_valid_for(lifetime)
+    except InputError as exc:  # said as it was given (400d), not in seconds
+        allowed = str(exc).rsplit(", not ", 1)[0]
+        raise InputError(f"--valid-for {shown(valid_for)}: {allowed} (e.g. 30m, 12h, 7d)") from exc
     _check_out(output)
     if from_wallet:
         if holder:
