@@ -40,5 +40,5 @@ def test_an_unknown_reason_in_a_revocation_list_names_its_row() -> None:
     listed = [StatusTarget("a.json (rev.csv line 2)", "t", 1), StatusTarget("b.json (rev.csv line 3)", "t", 99)]
     with pytest.raises(InputError, match=r"^b.json \(rev.csv line 3\): unknown reason code 99; known: 0 unspecified"):
         check_reasons(listed)
-    with pytest.raises(InputError, match="^unknown reason code 12;"):  # --reason: one for every file named
+    with pytest.raises(InputError, match=r"^unknown reason code 12;"):  # --reason: one for every file named
         check_reasons([StatusTarget("a.json", "t", 12)])

@@ -271,7 +271,7 @@ def test_two_namesakes_without_a_key_for_the_same_credential_are_refused_not_mer
     # twice: merged, they would share one key (and the second would never get hers).
     roster = tmp_path / "r.csv"
     roster.write_text("holder,holder_name,holder_document,name\n,Ali Khan,,Safety\n,Ali Khan,,Safety\n")
-    with pytest.raises(InputError, match="r.csv line 3: 'Ali Khan' is also on line 2 for the same credential"):
+    with pytest.raises(InputError, match=r"r.csv line 3: 'Ali Khan' is also on line 2 for the same credential"):
         load_roster(roster, lambda h: h)
     roster.write_text("holder,holder_name,holder_document,name\n,Ali Khan,P-1,Safety\n,Ali Khan,P-2,Safety\n")
     filled, people = make_people(load_roster(roster, lambda h: h))  # told apart: two people, two keys
