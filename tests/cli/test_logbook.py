@@ -25,8 +25,9 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     prog, auth, book = _publish(home, net, tmp_path), tmp_path / "sup.jwt", tmp_path / "book"
     ok(cli(home, "identity", "create", "--person", "sam"))
     amina = did_of(ok(cli(home, "wallet", "create")))  # the learner's key is in her wallet
-    ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
-           "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), *net))  # fmt: skip
+    authorised = ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
+                        "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), *net))  # fmt: skip
+    assert "authorised sam (did:key:" in authorised, authorised  # named as the provider named her
     ok(cli(home, "logbook", "enrol", amina, "--programme", str(prog), "--issuer", "training-centre",
            "--dir", str(book), "--learner-name", "Amina Haddad", *net))  # fmt: skip
     for date in (day(-2), day(-1)):

@@ -231,11 +231,17 @@ def _issue_single(
     from registry.ops.issued import record_issued
 
     record_issued(settings.home, issuer_identity, [(issued.holder_file, str(output))], receipt.get("blockNumber"))
+    whom = _named(achievement.holder_name, holder_did)
     out.print(
-        f"issued {shown(repr(achievement.name))} to {shown(holder_did)}\n  hash 0x{issued.credential_hash.hex()} "
+        f"issued {shown(repr(achievement.name))} to {shown(whom)}\n  hash 0x{issued.credential_hash.hex()} "
         f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
         f"  credential file: {shown(output)}"
     )
+
+
+def _named(name: str | None, did: str) -> str:
+    """A holder as a person reads her: the name the credential gives (and the DID), else the DID."""
+    return f"{name} ({did})" if name else did
 
 
 def _issue_cohort(

@@ -82,17 +82,22 @@ def _print_trust(target: str, report: Any) -> None:
         out.print(f"[bold]{markup(target)}[/]: [bold yellow]COULD NOT DETERMINE[/] — {markup(why)}", markup=True)
         return
     colour = "green" if report.ok else "red"
+    names = {link.did: name for link in report.path if isinstance(name := link.evidence.get("name"), str)}
+
+    def named(did: str) -> str:  # a DID of the path by the legal name its accreditation states
+        return f"{names[did]} ({did})" if did in names else did
+
     out.print(
-        f"[bold]{markup(target)}[/]: [bold {colour}]{'TRUSTED' if report.ok else 'NOT TRUSTED'}[/] — "
+        f"[bold]{markup(named(target))}[/]: [bold {colour}]{'TRUSTED' if report.ok else 'NOT TRUSTED'}[/] — "
         f"{markup(report.summary)}",
         markup=True,
     )
     for link in report.path:
         symbol = SYMBOL["pass" if link.ok else "fail"]
-        name = link.evidence.get("name")  # the legal name its accreditation states
-        who = f"{name} ({link.did})" if name else link.did
+        who = named(link.did)
         out.print(f"  {symbol} {markup(link.issuer_type)} {markup(who)}: {markup(link.message)}", markup=True)
         by = link.evidence.get("accreditedBy")
+        by = named(by) if isinstance(by, str) else by
         scopes = link.evidence.get("scopes")
         if by or scopes:
             valid = f"valid {link.evidence.get('validFrom')} to {link.evidence.get('validUntil')}"

@@ -87,11 +87,10 @@ def passport_create(
     from registry.files import read_capped
     from registry.formats.credential import load_holder_file
     from registry.ops.inputs import MAX_INPUT_BYTES
-    from registry.ops.passport import check_credentials, check_valid_for, create_passport
+    from registry.ops.passport import check_credentials, create_passport
 
     settings = settings_of(ctx, rpc)
-    lifetime = duration(valid_for, "--valid-for")
-    check_valid_for(lifetime)
+    lifetime = _lifetime(valid_for)
     _check_out(output)
     if from_wallet:
         if holder:
@@ -110,7 +109,30 @@ def passport_create(
         passport = create_passport(identity, holder_files, audience=audience, nonce=nonce, valid_for=lifetime)
     write_json_atomic(output, passport)
     made = _("passport of {did} with {credentials} written to {file}")
-    out.print(made.format(did=identity.did, credentials=_credentials(len(holder_files)), file=shown(output)))
+    whom = _holder_named(identity.did, holder_files)
+    out.print(made.format(did=shown(whom), credentials=_credentials(len(holder_files)), file=shown(output)))
+
+
+def _lifetime(valid_for: str) -> int:
+    """--valid-for in seconds, 1 minute to 365 days; out of range, said as it was given (400d)."""
+    from registry.ops.passport import check_valid_for
+
+    lifetime = duration(valid_for, "--valid-for")
+    try:
+        check_valid_for(lifetime)
+    except InputError as exc:
+        allowed = str(exc).rsplit(", not ", 1)[0]
+        raise InputError(f"--valid-for {shown(valid_for)}: {allowed} (e.g. 30m, 12h, 7d)") from exc
+    return lifetime
+
+
+def _holder_named(did: str, holder_files: list[Any]) -> str:
+    """The holder as a person reads it: her name as her credentials give it (and her DID), else the DID."""
+    from registry.ops.issued import holder_of
+
+    names = (holder_of(f.credential)[1] for f in holder_files)
+    name = next((n for n in names if n), None)
+    return f"{name} ({did})" if name else did
 
 
 @app.command("print")
