@@ -173,6 +173,8 @@ def _change_accreditation(
     child_did = did_of(settings, child)
     target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did)
     why = REASONS.get(reason, f"reason {reason}")
+    if since is None and _unchanged(trust, child_did, target, AttrStatus[status]):
+        return
     if since is not None:
         receipt = trust.revoke_for_cause(identity, child_did, target, since, reason)
         done = f"revoked for cause, void from {iso(since)},"
@@ -183,6 +185,23 @@ def _change_accreditation(
         f"accreditation {target.hex()} of {shown(child_did)}: {done} in block {receipt['blockNumber']} "
         f"(reason {reason}: {why})"
     )
+
+
+def _unchanged(trust: Any, child_did: str, target: bytes, asked: Any) -> bool:
+    """True (and said) when the accreditation is already as asked; refused when it is revoked, which
+    is final: said before anything is sent, rather than as the contract's refusal."""
+    from registry.ops.trust import AttrStatus
+
+    now = trust.attribute(child_did, target).status
+    if now is asked:
+        out.print(f"unchanged: accreditation {target.hex()} of {shown(child_did)} is already {now.name.lower()}")
+        return True
+    if now is AttrStatus.REVOKED:
+        raise InputError(
+            f"accreditation {target.hex()} of {shown(child_did)} is revoked, and revocation is final: it cannot be "
+            f"{'reinstated' if asked is AttrStatus.ACTIVE else 'suspended'}"
+        )
+    return False
 
 
 @app.command("suspend")
