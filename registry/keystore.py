@@ -169,10 +169,18 @@ class KeyStore:
             raise KeyStoreError(f"{target} is not an identity file")
         return data
 
-    def load(self, name: str, passphrase: str) -> Identity:
-        return identity_from_document(
-            self.public_info(name), passphrase, f"identity {name}", f"identity file {self.path(name)}"
-        )
+    def load(self, name: str, passphrase: str, asked: str = "REGISTRY_PASSPHRASE") -> Identity:
+        """The identity `name`; `asked`: where its passphrase comes from, named when it is not the right one."""
+        try:
+            return identity_from_document(
+                self.public_info(name), passphrase, f"identity {name}", f"identity file {self.path(name)}"
+            )
+        except KeyStoreError as exc:
+            if str(exc) == f"wrong passphrase for identity {name}":
+                raise KeyStoreError(
+                    f"{exc}: give the passphrase its key was made under ({asked}, or typed when asked)"
+                ) from exc
+            raise
 
 
 def identity_document(identity: Identity, passphrase: str, n: int | None = None) -> dict[str, Any]:

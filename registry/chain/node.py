@@ -174,6 +174,11 @@ class AnvilNode:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 tail = self.log_file.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
+                if "address already in use" in tail[0].lower():  # another program (not a chain) holds the port
+                    raise NodeError(
+                        f"port {self.port} is in use by another program on this machine: start the node with "
+                        "another --port (and name it in REGISTRY_RPC_URL or `registry config set rpc-url`)"
+                    )
                 raise NodeError(f"anvil exited at start: {tail[0][:200]}")
             if rpc_ready(self.rpc_url, 0.5):
                 return NodeInfo(process.pid, self.port, self.rpc_url, str(self.data_dir), True)

@@ -198,6 +198,8 @@ def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) ->
     page.line(_("Verdict when printed: {verdict}").format(verdict=headline(str(report.get("summary")))))
     issuer = certified.get("issuer") or {}
     page.line(_("Issuer: {party}").format(party=f"{issuer.get('name') or ''} {issuer.get('did') or ''}".strip()))
+    if root := _root(report):  # the page's first lines leave recognising it to the reader
+        page.line(_("Accredited under Root TAO: {party}").format(party=root))
     if certified.get("eqf_level"):
         page.line(_("EQF level {eqf}").format(eqf=certified["eqf_level"]))
     for key in ("skills", "occupations"):
@@ -221,6 +223,16 @@ def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) ->
         else _("QR code: too large for a code: a link to its record ({n} characters, version {version}, level {level})")
     )
     page.line(what.format(n=len(code.text), version=qr.version, level=qr.error), size=8)
+
+
+def _root(report: dict[str, Any]) -> str | None:
+    """The Root TAO the credential's issuer is accredited under (its name and DID), from the
+    accreditation check; None when the chain was not read up to one."""
+    for check in report.get("checks") or []:
+        evidence = check.get("evidence") or {}
+        if check.get("name") == "accreditation" and isinstance(evidence.get("root"), str):
+            return f"{evidence.get('root_name') or ''} {evidence['root']}".strip()
+    return None
 
 
 def write_atomic(path: Path, data: bytes) -> None:

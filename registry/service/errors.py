@@ -157,6 +157,27 @@ def redactor(request: Request) -> Redactor:
     return found if isinstance(found, Redactor) else Redactor(request.app.state.settings.rpc_urls)
 
 
+def _body_hint(request: Request, errors: Any) -> str | None:
+    """What to send instead, for the body mistakes a person makes by hand (curl): not JSON, JSON
+    without its Content-Type, or a holder file posted as it is instead of inside {"credential": ...}."""
+    kinds = {str(e.get("type")) for e in errors if tuple(e.get("loc", ()))[:1] == ("body",)}
+    if "json_invalid" in kinds:
+        error = next(e for e in errors if e.get("type") == "json_invalid")
+        place = tuple(error.get("loc", ()))[1:2]
+        why = (error.get("ctx") or {}).get("error") or "not JSON"
+        return f"the body is not valid JSON ({why}{f' at character {place[0]}' if place else ''})"
+    if any(e.get("type") == "missing" and tuple(e.get("loc", ())) == ("body",) for e in errors):
+        return 'the body is empty: send a JSON object (for /verify: {"credential": the file, its JWT or its QR text})'
+    if "model_attributes_type" in kinds:
+        if "json" not in request.headers.get("content-type", ""):
+            return "the body must be a JSON object sent with the header Content-Type: application/json"
+        return 'the body must be a JSON object (for /verify: {"credential": the file, its JWT or its QR text})'
+    extra = {tuple(e.get("loc", ()))[1:2] for e in errors if e.get("type") == "extra_forbidden"}
+    if request.url.path.rstrip("/").endswith("/verify") and {("format",), ("anchor",), ("registry",)} & extra:
+        return 'this is a credential file posted as it is: send it as {"credential": <the file>}'
+    return None
+
+
 def install(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
@@ -185,7 +206,7 @@ def install(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         first = errors[0] if errors else {"location": "request", "message": "invalid"}
-        detail = f"{first['location']}: {first['message']}"
+        detail = _body_hint(request, exc.errors()) or f"{first['location']}: {first['message']}"
         return problem_response(Problem(400, detail, slug="invalid-request", errors=errors), request.url.path)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -59,6 +59,17 @@ def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path
         assert clash.returncode == 1 and clash.stderr.count("\n") == 1
         assert f"port {port} already serves a chain that {tmp_path / 'b' / 'node'} did not start: stop" in clash.stderr
         assert "start this one with another --port" in clash.stderr
+        # A port no node can have, and one another program (not a chain) holds: one line each, what to do.
+        impossible = registry("b", "node", "start", "--port", "99999")
+        assert impossible.returncode == 64 and "not in the range 1<=x<=65535" in impossible.stderr
+        import socket
+
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            busy = registry("b", "node", "start", "--port", str(taken.getsockname()[1]))
+        assert busy.returncode == 1 and busy.stderr.count("\n") == 1, busy.stderr
+        assert "is in use by another program on this machine: start the node with another --port" in busy.stderr
         elsewhere = registry("b", "node", "stop")
         assert elsewhere.returncode == 0
         assert (

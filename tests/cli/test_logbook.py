@@ -25,10 +25,11 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     prog, auth, book = _publish(home, net, tmp_path), tmp_path / "sup.jwt", tmp_path / "book"
     ok(cli(home, "identity", "create", "--person", "sam"))
     amina = did_of(ok(cli(home, "wallet", "create")))  # the learner's key is in her wallet
-    ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
-           "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), *net))  # fmt: skip
+    authorised = ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
+                        "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), *net))  # fmt: skip
+    assert "authorised sam (did:key:" in authorised, authorised  # named as the provider named her
     ok(cli(home, "logbook", "enrol", amina, "--programme", str(prog), "--issuer", "training-centre",
-           "--dir", str(book), *net))  # fmt: skip
+           "--dir", str(book), "--learner-name", "Amina Haddad", *net))  # fmt: skip
     for date in (day(-2), day(-1)):
         ok(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", date, "--unit", "U1",
                "--activity", "fillet welds", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
@@ -91,6 +92,8 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     assert "qualification issued" in done and "2 entries, 6 h" in done, done
     assert f"not counted, backdated more than 7 days before their anchor: {day(-10)} U1 3 h" in done
     assert (book / "qualification.json").exists() and (book / "qualification-clr.jwt").exists()
+    clr = cli(home, "verify", str(book / "qualification-clr.jwt"), *net)  # not its format: said, never INVALID
+    assert clr.returncode == 2 and "its format is not checked by `registry verify`" in clr.stdout, clr.stdout
     shared = ok(cli(home, "logbook", "share", str(book), "--out", str(extract)))
     assert shared.startswith("shared the 2 entries the qualification counted, with their proofs (1 entry it did not")
     everything = extract.with_name("everything.json")
@@ -109,6 +112,15 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     abroad = worker_home(Settings(home=home, deployment_path=Path(net[3])), extract.parent, "employer")
     found = cli(abroad, "logbook", "verify", str(extract), "--rpc", net[1])
     assert found.returncode == 0 and found.stdout.startswith("valid: 2 entries of logbook urn:"), found
+    assert (
+        "\n  learner: Amina Haddad\n  programme: MIG welding (urn:programme:mig@1)\n  provider: did:ebsi:"
+        in found.stdout
+    )
+    # In the registry the extract names, a root counts only where her list pins it (as `registry verify`).
+    unpinned = cli(
+        abroad, "logbook", "verify", str(extract), "--rpc", net[1], "--trust-list", str(home / "trust-list.json")
+    )
+    assert unpinned.returncode == 1 and "as pinned to chain" in unpinned.stdout, unpinned.stdout
     assert "against the qualification: 2 of its 2 entries" in ok(cli(home, "logbook", "verify", str(extract), *net))
 
 

@@ -106,6 +106,7 @@ def test_a_printed_passports_codes_read_back_and_verify(
     # Printed without a trust list, the page leaves the root to its reader instead of saying ROOT NOT TRUSTED.
     assert "ROOT NOT TRUSTED" not in first_page and "No trust list was applied" in first_page, first_page
     assert "Printed: " in first_page and holder.did[:20] in first_page.replace("\r\n", "").replace("\n", "")
+    _names_its_root(pdf, json.loads(verified.stdout))
     codes = read_codes(pdf)
     assert len(codes) == 3 and all(c.startswith(PREFIX) and len(c) <= QR_ALPHANUMERIC_CAPACITY_L for c in codes)
     verdicts = []
@@ -117,6 +118,14 @@ def test_a_printed_passports_codes_read_back_and_verify(
         verdicts.append((report["credential"]["achievement"], report["verdict"], checked.returncode))
     assert [v[1:] for v in verdicts] == [("valid", 0), ("valid", 0), ("revoked", 1)], verdicts
     assert verdicts[2][0] == "TIG welding"
+
+
+def _names_its_root(pdf: Path, report: dict) -> None:
+    """Each credential's page names the Root TAO its issuer is accredited under, as the first page says."""
+    welding_page = pypdfium2.PdfDocument(str(pdf))[1].get_textpage().get_text_range()
+    checks = report["credentials"][0]["checks"]
+    root_did = next(c["evidence"]["root"] for c in checks if c["name"] == "accreditation")
+    assert "Accredited under Root TAO: " in welding_page and root_did in welding_page, welding_page
 
 
 def test_print_refuses_to_overwrite_and_a_bad_code_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ def test_round_trip_and_wrong_passphrase(tmp_path: Path) -> None:
     with pytest.raises(KeyStoreError) as wrong:
         store.load("amina", "wrong")
     assert "wrong passphrase" in str(wrong.value) and "right" not in str(wrong.value)
+    assert "give the passphrase its key was made under (REGISTRY_PASSPHRASE, or typed when asked)" in str(wrong.value)
 
 
 def test_identity_names_cannot_escape_the_key_directory(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 from registry.config import Settings
 from registry.errors import InputError
 from registry.formats.jwt import b64url_decode, b64url_encode
-from registry.formats.logbook import EntryFile, Extract, sign_record
+from registry.formats.logbook import EntryFile, Extract, sign_record, signed_by
 from registry.formats.logbook.records import sha256_hex
 from registry.keystore import Identity, new_legal_entity, new_natural_person
 from registry.ops.logbook import FOR_CAUSE, Logbook, Provider, verify_extract
@@ -63,7 +63,7 @@ def _provider(registry: Registry, settings: Settings) -> tuple[Provider, str]:
     root, tao, ti = (_legal(registry, n) for n in ("authority", "body", "centre"))
     root_attribute = trust.onboard_root(GOVERNANCE, root, [ROOT_SCOPE], until)
     tao_attribute = trust.accredit(root, root_attribute, tao.did, IssuerType.TAO, [TAO_SCOPE], until)
-    trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until)
+    trust.accredit(tao, tao_attribute, ti.did, IssuerType.TI, [WELDING_SCOPE], until, name="Northside Training Centre")
     return Provider(registry, ti, settings), root.did
 
 
@@ -89,7 +89,7 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
     }  # fmt: skip
     books = {}
     for learner in ("amina", "bob"):
-        enrolment = provider.enrol(programme, people[learner].did)
+        enrolment = provider.enrol(programme, people[learner].did, "Amina Haddad" if learner == "amina" else None)
         books[learner] = Logbook.create(home / learner, programme, enrolment)
     plan = {  # name: (learner, offset in days, unit, signer)
         "good": ("amina", -1, "U1", "sup"), "good2": ("amina", -2, "U1", "sup"),
@@ -108,7 +108,7 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
         fields = {"date": day(offset), "unit": unit, "activity": f"{name} work", "hours": 2, "workplace": place}
         at = now + 3 * DAY if name == "future" else now  # `add` refuses a future date: written as if then
         made = books[learner].add(people[learner], fields, b"photo" if name == "good" else None, at)
-        if name == "elsewhere":  # countersign refuses it; signed as another tool might
+        if name in ("elsewhere", "wrong-role"):  # countersign refuses them; signed as another tool might
             entries[name] = forced_countersign(made, people[signer], auth[signer], now - 3600)
             continue
         entries[name] = countersign(made, people[signer], auth[signer], now - 3600)  # signed off before the revocations
@@ -265,9 +265,17 @@ def test_the_wrong_role_or_a_future_date_is_refused_when_written(world: World) -
     from registry.ops.logbook.book import countersign
 
     unsigned = EntryFile(world.entries["wrong-role"].entry)
+    authorisation = str(world.entries["wrong-role"].authorisation)
     with pytest.raises(InputError, match="unit U2 is signed off by an assessor, and sup is a supervisor"):
-        countersign(unsigned, world.people["sup"], str(world.entries["wrong-role"].authorisation), 0,
-                    world.amina.programme)  # fmt: skip
+        countersign(unsigned, world.people["sup"], authorisation, 0, world.amina.programme)
+    # Outside a logbook directory (no programme at hand): the units her authorisation lists.
+    with pytest.raises(InputError, match=r"unit U2 is not one sup's authorisation lets a supervisor sign off \(U1\)"):
+        countersign(unsigned, world.people["sup"], authorisation, 0)
+    claims = signed_by(authorisation, "supervisor-authorisation+jwt").payload
+    del claims["vc"]["credentialSubject"]["units"]  # as authorisations were made before they listed them
+    older = world.provider._sign("supervisor-authorisation+jwt", claims)
+    with pytest.raises(InputError, match=r"does not list the units a supervisor signs off .* --programme"):
+        countersign(unsigned, world.people["sup"], older, 0)
     fields = {"date": day(3), "unit": "U1", "activity": "x", "hours": 1, "workplace": "Yard 3"}
     with pytest.raises(InputError, match=f"the date {day(3)} is in the future"):
         world.amina.add(world.people["amina"], fields, None, int(time.time()))
@@ -328,3 +336,25 @@ def test_entry_files_are_named_by_date_unit_and_short_id_and_old_names_are_still
     book.path_of(made).rename(old)
     signed = countersign(book.entries()[0], world.people["sup"], str(good.authorisation), int(time.time()))
     assert book.save(signed) == old and [f.countersignature for f in book.entries()] == [signed.countersignature]
+
+
+def test_the_report_names_the_programme_the_provider_and_the_learner_where_known(world: World) -> None:
+    report = verify_extract(world.registry, world.amina.share([world.entries["good"].id], []))
+    assert report.names == {
+        "title": "MIG welding apprenticeship", "learner": "Amina Haddad",
+        "providerDid": world.provider.identity.did, "provider": "Northside Training Centre",
+    }  # fmt: skip
+    bobs = verify_extract(world.registry, world.bob.share(None, [])).to_json()
+    assert bobs["learnerName"] is None and bobs["providerName"] == "Northside Training Centre"
+
+
+def test_an_issuer_not_accredited_for_a_type_is_told_which_type(world: World) -> None:
+    """As `rpl issue` is refused by a centre accredited for skills credentials only."""
+    from registry.formats.credential import Achievement
+
+    with pytest.raises(InputError) as refused:
+        world.provider.issuer.check_can_issue(str(world.amina.enrolment["sub"]), Achievement("RPL", "", ""),
+                                              valid_until=None, extra_types=("RPLAssessmentCredential",))  # fmt: skip
+    assert str(refused.value).endswith(
+        "is not accredited for RPLAssessmentCredential (its accreditation covers SkillsCredential, WeldingCertificate)"
+    )

@@ -158,6 +158,7 @@ def test_passport_create_and_verify_audience_nonce_and_expiry_on_the_command_lin
     too_long = _run(settings, "passport", "create", "--holder", holder.name, "--out", str(tmp_path / "q.json"),
                     "--valid-for", "400d", str(credential))  # fmt: skip
     assert too_long.returncode == 1 and "1 minute to 365 days" in too_long.stderr
+    assert too_long.stderr.startswith("error: --valid-for 400d: ") and "34560000" not in too_long.stderr  # as given
     assert not (tmp_path / "q.json").exists()
 
 

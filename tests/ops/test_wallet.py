@@ -141,6 +141,8 @@ def test_backup_round_trip_merges_and_a_wrong_passphrase_restores_nothing(wallet
     assert (done.keys, len(done.credentials), done.skipped) == (["own"], 1, 0)
     assert elsewhere.dids() == wallet.dids()
     assert elsewhere.identity_for(did, "her passphrase").did == did  # still under her wallet passphrase
+    with pytest.raises(KeyStoreError, match=r"wrong wallet passphrase for .*REGISTRY_WALLET_PASSPHRASE, or typed"):
+        elsewhere.identity_for(did, "not hers")  # says which passphrase, and where it comes from
     again = restore(elsewhere, read_backup(backup, "backup words"), str(backup))
     assert (again.keys, again.credentials, again.skipped) == ([], [], 2)
 

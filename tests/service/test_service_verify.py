@@ -98,6 +98,18 @@ def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: htt
     assert_problem(http.post("/verify", json={"credential": presentation}), 400, "passport-unsupported")
     assert_problem(http.post("/verify", json={"credentials": "x"}), 400, "invalid-request")
     assert_problem(http.post("/verify", content=b"{not json", headers={"content-type": "application/json"}), 400)
+    # The mistakes of a body typed by hand each say what to send instead.
+    json_type = {"content-type": "application/json"}
+    for body, headers, says in (
+        (b"{not json", json_type, "the body is not valid JSON (Expecting property name"),
+        (b"", json_type, 'the body is empty: send a JSON object (for /verify: {"credential": '),
+        (b'{"credential": "x"}', {"content-type": "text/plain"}, "sent with the header Content-Type: application/json"),
+        (b'"eyJ.a.b"', json_type, "the body must be a JSON object"),
+        (b'{"format": "skills-credential/1", "credential": "x", "anchor": {}}', json_type,
+         'this is a credential file posted as it is: send it as {"credential": <the file>}'),
+    ):  # fmt: skip
+        refused = http.post("/verify", content=body, headers=headers)
+        assert refused.status_code == 400 and says in refused.json()["detail"], refused.text
 
 
 def test_unreachable_chain_gives_could_not_determine_never_invalid(

@@ -62,6 +62,9 @@ def enrol(
     programme: Annotated[Path, typer.Option(help="The programme file (from `programme publish`).")],
     issuer: IssuerOpt,
     directory: Annotated[Path, typer.Option("--dir", help="The new logbook's directory.")],
+    learner_name: Annotated[
+        str | None, typer.Option(help="Her name, in the enrolment (never on-chain); verifiers see it.", callback=text)
+    ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
@@ -74,7 +77,8 @@ def enrol(
         raise InputError(f"{directory} holds a logbook already")
     provider = _provider(ctx, issuer, rpc, deployment)
     locator = provider.registry.deployment.locator(settings_of(ctx, rpc, deployment).public_service)
-    book = Logbook.create(directory, token, provider.enrol(token, did), locator.to_json() if locator else None)
+    enrolment = provider.enrol(token, did, learner_name)
+    book = Logbook.create(directory, token, enrolment, locator.to_json() if locator else None)
     out.print(f"enrolled {did} in {book.programme.ref}: logbook {book.id} in {directory}")
 
 
@@ -112,19 +116,29 @@ def sign(
     signer: Annotated[str | None, typer.Option("--signer", help="The signer's identity name.")] = None,
     from_wallet: FromWalletOpt = False,
     wallet: WalletOpt = None,
+    programme: Annotated[
+        Path | None, typer.Option(help="The programme file, to check each unit's role outside a logbook directory.")
+    ] = None,
 ) -> None:
-    """Countersign learners' entries as an authorised supervisor or assessor (no network needed)."""
+    """Countersign learners' entries as an authorised supervisor or assessor (no network needed).
+    Only units her role signs off: as the logbook's programme says, else --programme, else the units
+    her authorisation lists."""
     from registry.chain.deployment import write_json_atomic
     from registry.ops.logbook.book import countersign, load_entry
+    from registry.ops.logbook.provider import programme_of
 
     token = read_token(authorisation, "the authorisation")
+    given = programme_of(read_token(programme, "the programme")) if programme is not None else None
     files = [(path, load_entry(path)) for path in entries]  # all read before any is changed
     from registry.formats.logbook import signed_by
 
-    subject = str(signed_by(token, "supervisor-authorisation+jwt").payload.get("sub"))
-    identity = _person(ctx, signer, from_wallet, wallet, subject)
+    claims = signed_by(token, "supervisor-authorisation+jwt").payload
+    named = claims.get("vc", {}).get("credentialSubject", {}) if isinstance(claims.get("vc"), dict) else {}
+    if given is not None and given.ref != named.get("programme"):
+        raise InputError(f"the programme given is {given.ref}; the authorisation is for {named.get('programme')}")
+    identity = _person(ctx, signer, from_wallet, wallet, str(claims.get("sub")))
     now = int(time.time())
-    signed = [(path, countersign(f, identity, token, now, _programme_of(path))) for path, f in files]
+    signed = [(path, countersign(f, identity, token, now, _programme_of(path) or given)) for path, f in files]
     for path, f in signed:
         write_json_atomic(path, f.to_json())
     out.print(f"countersigned {count(len(signed), 'entry')}")
@@ -284,9 +298,11 @@ def verify(
             proofs = shared.qualification["proofs"] if shared.qualification is not None else {}
             given = {"credential": read_qualification(qualification), "proofs": proofs}
     try:
-        registry = _registry_of(settings, shared, extract)
+        registry, located = _registry_of(settings, shared, extract)
     except ConfigError as exc:  # no (usable) deployment: the registry could not be used, so could not determine
         raise ChainUnavailable(str(exc)) from exc
+    if located is not None and roots is not None:
+        roots = roots.for_registry(located)  # a root counts there only where the list pins it, as `registry verify`
     # No trust list at all: the provider's root is one nobody said they trust, as `registry verify` says.
     report = verify_extract(registry, shared, records, roots, given, require_trusted_root=True)
     if as_json:
@@ -297,19 +313,19 @@ def verify(
     raise typer.Exit(codes.get(report.verdict, EXIT_FAILURE))
 
 
-def _registry_of(settings: Any, shared: Any, source: Path) -> Any:
+def _registry_of(settings: Any, shared: Any, source: Path) -> tuple[Any, Any]:
     """The verifier's own deployment, else the registry the extract names (as `registry verify`
-    attaches to the one a holder file names)."""
+    attaches to the one a holder file names), and then its locator."""
     from registry.cli.exits import arguments
     from registry.formats.locator import Locator
     from registry.ops.locate import connect_named, has_own_deployment
     from registry.ops.registry import Registry
 
     if has_own_deployment(settings) or shared.registry is None:
-        return Registry.connect(settings)
+        return Registry.connect(settings), None
     with arguments():
         locator = Locator.from_json(shared.registry, str(source))
-    return connect_named(settings, locator)
+    return connect_named(settings, locator), locator
 
 
 def _tally(entries: list[Any]) -> str:
@@ -324,6 +340,14 @@ def _print_report(report: Any) -> None:
     mixed = len({e.verdict for e in report.entries}) > 1
     out.print(f"{report.verdict}: {count(report.count, 'entry')} of logbook {shown(report.logbook)}"
               + (f" ({_tally(report.entries)})" if mixed else ""))  # fmt: skip
+    names = report.names
+    if report.learner:
+        out.print(f"  learner: {shown(names.get('learner') or report.learner)}")
+    if names.get("title"):
+        out.print(f"  programme: {shown(names['title'])} ({shown(report.programme)})")
+    if names.get("providerDid"):
+        did = shown(names["providerDid"])
+        out.print(f"  provider: {shown(names['provider'])} ({did})" if names.get("provider") else f"  provider: {did}")
     if report.qualification is not None:
         _print_against(report)
     for problem in report.problems + report.unknown:

@@ -18,6 +18,8 @@ StartPortOpt = Annotated[
     int | None,
     typer.Option(
         "--port",
+        min=1,
+        max=65535,
         help="Port for the local node (default: the port of the node URL in use, REGISTRY_RPC_URL or "
         "`registry config`, when it names this machine, else 8545). Its URL is remembered in <home>/config.json.",
         show_default=False,

@@ -87,11 +87,10 @@ def passport_create(
     from registry.files import read_capped
     from registry.formats.credential import load_holder_file
     from registry.ops.inputs import MAX_INPUT_BYTES
-    from registry.ops.passport import check_credentials, check_valid_for, create_passport
+    from registry.ops.passport import check_credentials, create_passport
 
     settings = settings_of(ctx, rpc)
-    lifetime = duration(valid_for, "--valid-for")
-    check_valid_for(lifetime)
+    lifetime = _lifetime(valid_for)
     _check_out(output)
     if from_wallet:
         if holder:
@@ -112,6 +111,19 @@ def passport_create(
     made = _("passport of {holder} with {credentials} written to {file}")
     holder = _holder_label(identity.did, holder_files)
     out.print(made.format(holder=holder, credentials=_credentials(len(holder_files)), file=shown(output)))
+
+
+def _lifetime(valid_for: str) -> int:
+    """--valid-for in seconds, 1 minute to 365 days; out of range, said as it was given (400d)."""
+    from registry.ops.passport import check_valid_for
+
+    lifetime = duration(valid_for, "--valid-for")
+    try:
+        check_valid_for(lifetime)
+    except InputError as exc:
+        allowed = str(exc).rsplit(", not ", 1)[0]
+        raise InputError(f"--valid-for {shown(valid_for)}: {allowed} (e.g. 30m, 12h, 7d)") from exc
+    return lifetime
 
 
 @app.command("print")

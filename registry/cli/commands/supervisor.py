@@ -54,7 +54,8 @@ def authorise(
     provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
     write_token(output, provider.authorise(token, did, role, start, end, workplace))
     where = f" at {shown(workplace.strip())}" if workplace is not None else ""
-    out.print(f"authorised {did} as {role}{where} to {output}")
+    whom = did if person == did else f"{shown(person)} ({did})"  # named as the provider named her
+    out.print(f"authorised {whom} as {role}{where} to {output}")
 
 
 @app.command("revoke")

@@ -108,3 +108,10 @@ def sign_clr(clr: dict[str, Any], key: Any, kid: str, issued_at: int) -> str:
     payload = {"iss": clr["issuer"]["id"], "sub": clr["credentialSubject"]["id"], "jti": clr["id"], "nbf": issued_at,
                "iat": issued_at, "vc": clr}  # fmt: skip
     return jwt.sign({"alg": "ES256", "typ": "JWT", "kid": kid}, payload, key)
+
+
+NOT_CHECKED_HERE = (
+    "a 1EdTech CLR 2.0 ClrCredential (the summary `registry logbook complete` writes beside the "
+    "qualification): its format is not checked by `registry verify`; check the logbook's extract with "
+    "`registry logbook verify EXTRACT`, and the qualification it summarises with `registry verify qualification.json`"
+)

@@ -169,11 +169,39 @@ def entry_path(folder: Path, entry: EntryFile) -> Path:
     return folder / legacy_file_name(entry) if short.exists() else short
 
 
+def _a(role: str) -> str:
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+
+def _check_role(entry_id: str, unit_id: str, name: str, subject: dict[str, Any], programme: Programme | None) -> None:
+    """The entry's unit is one the signer's role signs off: by the programme when it is at hand, else
+    by the units her authorisation lists; an authorisation that lists none, without the programme,
+    cannot be checked, and nothing is signed."""
+    role = str(subject.get("role"))
+    unit = programme.unit(unit_id) if programme is not None else None
+    if unit is not None and role != unit.signer:
+        raise InputError(f"entry {entry_id} not signed: unit {unit.id} is signed off by {_a(unit.signer)}, "
+                         f"and {name} is {_a(role)}")  # fmt: skip
+    if programme is not None:
+        return
+    units = subject.get("units")
+    if not isinstance(units, list):
+        raise InputError(
+            f"entry {entry_id} not signed: {name}'s authorisation does not list the units {_a(role)} signs off "
+            "(made before they were listed): sign in the logbook's directory, or give the programme with --programme"
+        )
+    if unit_id not in units:
+        listed = ", ".join(str(u) for u in units) or "none"
+        raise InputError(f"entry {entry_id} not signed: unit {unit_id[:40]} is not one {name}'s authorisation lets "
+                         f"{_a(role)} sign off ({listed})")  # fmt: skip
+
+
 def countersign(
     entry: EntryFile, signer: Identity, authorisation: str, now: int, programme: Programme | None = None
 ) -> EntryFile:
-    """The supervisor or assessor signs off a learner's entry under her authorisation (offline);
-    with the entry's `programme`, only a unit her role signs off (as the verifier checks it)."""
+    """The supervisor or assessor signs off a learner's entry under her authorisation (offline),
+    only a unit her role signs off (as the verifier checks it): by the entry's `programme` when it
+    is given, else by the units her authorisation lists."""
     parsed = signed_by(entry.entry, "logbook-entry+jwt")
     if not did_key_signed(parsed):
         raise InputError("the entry's signature does not verify: it was altered or not signed by its learner")
@@ -184,10 +212,7 @@ def countersign(
         raise InputError(f"entry {entry.id} is countersigned already")
     subject = auth.get("vc", {}).get("credentialSubject", {}) if isinstance(auth.get("vc"), dict) else {}
     role, place = subject.get("role"), subject.get("workplace")
-    unit = programme.unit(str(parsed.payload.get("unit"))) if programme is not None else None
-    if unit is not None and role != unit.signer:
-        a, b = (f"{'an' if r[:1] in 'aeiou' else 'a'} {r}" for r in (unit.signer, str(role)))
-        raise InputError(f"entry {entry.id} not signed: unit {unit.id} is signed off by {a}, and {signer.name} is {b}")
+    _check_role(entry.id, str(parsed.payload.get("unit")), signer.name, subject, programme)
     if isinstance(place, str) and place != str(parsed.payload.get("workplace", "")).strip():
         raise InputError(
             f"{signer.name} is authorised only at the workplace {place[:80]!r}; entry {entry.id} was recorded elsewhere"

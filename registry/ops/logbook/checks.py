@@ -43,12 +43,14 @@ def _load_records(reads: Reads, provider: str, records: list[str], problems: lis
     return found
 
 
-def _accredited(reads: Reads, provider: str, at: int, trust: tuple[Any, ...], found: tuple[list[str], ...]) -> None:
-    """The provider's accreditation (as a skills-credential issuer) when it published the programme.
-    `trust`: the verifier's trust list, whether a root is reported when there is none (as
-    `registry verify` does: a root nobody said they trust is not trusted), and what such a verifier
-    is told to do (None: the CLI's words). `found`: problems,
-    could-not-determine, notes."""
+def _accredited(
+    reads: Reads, provider: str, at: int, trust: tuple[Any, ...], found: tuple[list[str], ...]
+) -> str | None:
+    """The provider's accreditation (as a skills-credential issuer) when it published the programme;
+    the legal name that accreditation gives it, if any. `trust`: the verifier's trust list, whether
+    a root is reported when there is none (as `registry verify` does: a root nobody said they trust
+    is not trusted), and what such a verifier is told to do (None: the CLI's words). `found`:
+    problems, could-not-determine, notes."""
     from registry.ops.trust import Need, Trust, evaluate
     from registry.ops.trust.trustlist import no_list_hint
 
@@ -56,6 +58,7 @@ def _accredited(reads: Reads, provider: str, at: int, trust: tuple[Any, ...], fo
     problems, unknown, notes = found
     chain = Trust(reads.registry, "").fetch([provider])[provider]
     report = evaluate(chain, at, trust_list, Need(types=("SkillsCredential",)))
+    name = report.path[0].evidence.get("name") if report.path else None
     if report.undetermined:
         unknown.append(f"the provider's accreditation when it published the programme: {report.summary}")
     elif not report.ok:
@@ -67,11 +70,19 @@ def _accredited(reads: Reads, provider: str, at: int, trust: tuple[Any, ...], fo
         )
     else:
         notes.extend(report.notes)
+    return name if isinstance(name, str) else None
 
 
 def _context(
-    registry: Registry, extract: Extract, records: list[str], trust: tuple[Any, ...], found: tuple[list[str], ...]
+    registry: Registry,
+    extract: Extract,
+    records: list[str],
+    trust: tuple[Any, ...],
+    found: tuple[list[str], ...],
+    names: dict[str, str | None],
 ) -> Context | None:
+    """The extract's context, once its programme, enrolment and records stand; `names` gets the
+    programme's title, the provider's legal name and the learner's name, as far as they are known."""
     problems, unknown, _notes = found
     reads = Reads(registry)
     try:
@@ -81,13 +92,16 @@ def _context(
         problems.append(str(exc))
         return None
     provider = programme.provider
+    learner_name = enrolment.payload.get("name")
+    names.update(title=programme.title, learner=learner_name if isinstance(learner_name, str) else None,
+                 providerDid=provider)  # fmt: skip
     published = None
     if not reads.provider_signed(signed_by(extract.programme, "programme+jwt"), provider):
         problems.append("the programme is not signed by its provider")
     elif (published := reads.anchored(provider, extract.programme)) is None:
         problems.append("the programme was never anchored by its provider")
     else:
-        _accredited(reads, provider, published.timestamp, trust, found)
+        names["provider"] = _accredited(reads, provider, published.timestamp, trust, found)
     if not reads.provider_signed(enrolment, provider) or reads.anchored(provider, extract.enrolment) is None:
         problems.append("the enrolment is not signed and anchored by the programme's provider")
     if enrolment.payload.get("programmeHash") != sha256_hex(extract.programme):
@@ -258,10 +272,12 @@ def verify_extract(
     unknown: list[str] = []
     notes: list[str] = []
     trust = (trust_list, require_trusted_root, no_list_hint)
-    ctx = _context(registry, extract, list(records or []), trust, (problems, unknown, notes))
+    names: dict[str, str | None] = {}
+    ctx = _context(registry, extract, list(records or []), trust, (problems, unknown, notes), names)
     if ctx is None:  # the entries are not checked; the report still says which logbook and how many
         learner, logbook, ref = _ids(extract)
-        return ExtractReport(learner, logbook, ref, problems, [], unknown, notes=notes, count=len(extract.entries))
+        return ExtractReport(learner, logbook, ref, problems, [], unknown, notes=notes, count=len(extract.entries),
+                             names=names)  # fmt: skip
     _prefetch(ctx, extract)
     reports = []
     for n, f in enumerate(extract.entries):
@@ -280,5 +296,5 @@ def verify_extract(
 
         summary = check_against(ctx, qualification, extract.entries, reports, problems, unknown)
     return ExtractReport(
-        ctx.learner, ctx.logbook, ctx.programme.ref, problems, reports, unknown, summary, notes, len(reports)
+        ctx.learner, ctx.logbook, ctx.programme.ref, problems, reports, unknown, summary, notes, len(reports), names
     )

@@ -101,8 +101,8 @@ class Provider:
         workplace: str | None = None,
     ) -> str:  # fmt: skip
         """Authorise `person` (did:key) to sign off `programme`'s units as `role` (only at `workplace`
-        when one is named); anchored, with a revocation entry in the provider's status lists. The
-        signed credential."""
+        when one is named; the units of that role are listed); anchored, with a revocation entry in
+        the provider's status lists. The signed credential."""
         programme = self._own_programme(programme_token)
         if not person.startswith("did:key:"):
             raise InputError("a supervisor or assessor is a person: give her did:key")
@@ -112,7 +112,9 @@ class Provider:
             raise InputError("the authorisation must end after it begins")
         if workplace is not None and (not workplace.strip() or len(workplace) > 200):
             raise InputError("the workplace must be a non-empty text of at most 200 characters")
-        subject = {"id": person, "programme": programme.ref, "role": role}
+        # The units her role signs off, so that her own tool checks an entry without the programme at hand.
+        units = [u.id for u in programme.units if u.signer == role]
+        subject: dict[str, Any] = {"id": person, "programme": programme.ref, "role": role, "units": units}
         if workplace is not None:
             subject["workplace"] = workplace.strip()
         with self.issuer.writing():
@@ -152,15 +154,19 @@ class Provider:
         self._revoke(number, index, FOR_CAUSE if record is not None else reason)
         return record
 
-    def enrol(self, programme_token: str, learner: str) -> str:
-        """Enrol `learner` (did:key); the anchored enrolment names her new logbook's id."""
+    def enrol(self, programme_token: str, learner: str, name: str | None = None) -> str:
+        """Enrol `learner` (did:key), named `name` if given (in the signed enrolment only, never on
+        the chain: what a verifier of her extract reads her name from); the anchored enrolment names
+        her new logbook's id."""
         programme = self._own_programme(programme_token)
         if not learner.startswith("did:key:"):
             raise InputError("a learner is a person: give her did:key (from her wallet)")
+        if name is not None and (not name.strip() or len(name) > 200):
+            raise InputError("the learner's name must be a non-empty text of at most 200 characters")
         token = self._sign("logbook-enrolment+jwt", {
             "sub": learner, "iat": self.registry.signing_time(), "logbook": f"urn:uuid:{uuid.uuid4()}",
             "programme": programme.ref, "programmeHash": sha256_hex(programme_token),
-        })  # fmt: skip
+        } | ({"name": name.strip()} if name is not None else {}))  # fmt: skip
         self._anchor(token)
         return token
 

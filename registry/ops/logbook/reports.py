@@ -55,6 +55,9 @@ class ExtractReport:
     qualification: dict[str, Any] | None = None  # the summary the entries were checked against (against.py)
     notes: list[str] = field(default_factory=list)  # about the whole extract, not a verdict (the trust list's)
     count: int = 0  # the entries in the extract (checked or not: none is when the extract's context fails)
+    # What people are called, where known: the programme's `title`, the `provider`'s legal name (as its
+    # accreditation gives it), the `learner`'s name (as her enrolment gives it).
+    names: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -67,7 +70,8 @@ class ExtractReport:
     def to_json(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "learner": self.learner, "logbook": self.logbook,
                 "programme": self.programme, "problems": self.problems + self.unknown, "notes": self.notes,
-                "count": self.count,
+                "count": self.count, "programmeTitle": self.names.get("title"),
+                "providerName": self.names.get("provider"), "learnerName": self.names.get("learner"),
                 "entries": [e.to_json() for e in self.entries], "qualification": self.qualification}  # fmt: skip
 
 

@@ -8,8 +8,9 @@ Every name is re-exported here, loaded on first use (PEP 562): `registry verify`
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from registry.lazyexports import lazy_exports
 
 if TYPE_CHECKING:
     from registry.ops.rpl.assessor import assessor_problem, authorised_assessor
@@ -26,13 +27,4 @@ _MODULE_OF = {
 __all__ = ["Attester", "RplIssued", "RplIssuer", "assessor_problem", "authorised_assessor"]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _MODULE_OF, __all__)

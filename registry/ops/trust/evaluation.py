@@ -30,7 +30,7 @@ from registry.ops.trust.model import (
     Position,
     TrustReport,
 )
-from registry.ops.trust.scope import grants_within, scope_covers
+from registry.ops.trust.scope import grants_within, not_covered, scope_covers
 from registry.ops.trust.timing import LinkStatus, link_status, reason_of, time_problem
 from registry.ops.trust.trustlist import TrustList
 
@@ -223,8 +223,8 @@ def _check_link(
         entry.message = status.message
         return _Failure(f"{kind} link {name}: {status.message}", Relevance.STATUS)
     if need is not None and not scope_covers(acc.scopes, need):
-        entry.message = f"not accredited for {', '.join(need.types)}"
-        return _Failure(f"{name} is not accredited for {', '.join(need.types)}", Relevance.SCOPE)
+        entry.message = f"not accredited for {not_covered(acc.scopes, need)}"
+        return _Failure(f"{name} is {entry.message}", Relevance.SCOPE)
     if child_scopes is not None and not grants_within(acc.scopes, child_scopes):
         entry.message = "granted a wider scope than it holds itself"
         return _Failure(f"{kind} link {name} granted its child a scope it does not hold", Relevance.SCOPE)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from registry.errors import InputError
-from registry.formats.accreditation import Scope
+from registry.formats.accreditation import GENERIC_TYPES, Scope
 from registry.ops.trust.model import Need
 
 _ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
@@ -37,6 +37,19 @@ def scope_covers(scopes: Sequence[Scope], need: Need) -> bool:
         and (need.jurisdiction is None or s.jurisdiction in (None, need.jurisdiction))
         for s in scopes
     )
+
+
+def not_covered(scopes: Sequence[Scope], need: Need) -> str:
+    """What `need` asks that `scopes` do not cover, for "not accredited for ...": the credential's
+    own types none of the scopes lists (with what they do cover), else its types as asked under a
+    schema or jurisdiction the scopes are limited otherwise."""
+    held = sorted({t for s in scopes for t in s.types})
+    specific = [t for t in need.types if t not in GENERIC_TYPES] or list(need.types)
+    missing = [t for t in specific if t not in held]
+    covers = f" (its accreditation covers {', '.join(held)})" if held else ""
+    if missing:
+        return ", ".join(missing) + covers
+    return f"{', '.join(specific)} with this credential's schema or jurisdiction{covers}"
 
 
 def grants_within(held: Sequence[Scope], granted: Sequence[Scope]) -> bool:

@@ -285,6 +285,9 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
         evidence["note"] = "; ".join(report.notes)
     if report.path and isinstance(name := report.path[0].evidence.get("name"), str):
         evidence["issuer_name"] = name  # the issuer's legal name, as its accreditation states it
+    root_link = report.path[-1] if report.root and report.path and report.path[-1].did == report.root else None
+    if root_link is not None and isinstance(root_name := root_link.evidence.get("name"), str):
+        evidence["root_name"] = root_name  # the root's name, as its onboarding states it
     untrusted = report.root is not None and report.trusted_root is False  # the chain holds; its root is not listed
     if not report.ok and not untrusted:
         return [(Code.ACCREDITATION, Outcome.FAIL, f"{label} ({iso(anchored_at)}): {report.summary}", evidence)]

@@ -33,6 +33,12 @@ def check_format(item: Item, content: str | bytes, memo: ProofMemo, schema_sourc
     try:
         holder = item.holder = vcfmt.load_holder_file(content, item.source)
         parsed = item.parsed = jwt.parse(holder.credential)
+        if _is_clr(parsed.payload):  # ours, but not a format this verifier checks: never INVALID
+            from registry.formats.logbook.clr import NOT_CHECKED_HERE
+
+            item.add(Code.FORMAT, Outcome.UNKNOWN, NOT_CHECKED_HERE)
+            item.fatal = True  # nothing further is checked: no chain read for it
+            return
         profile = detect_profile(parsed)
         if profile == _V2:
             parsed, vc = parse_vc2(holder.credential, loader=skills_context_loader)
@@ -54,6 +60,13 @@ def check_format(item: Item, content: str | bytes, memo: ProofMemo, schema_sourc
     check_schema(item, vc, schema_sources)
     if holder.cohort is not None:
         check_cohort_proof(item, memo)
+
+
+def _is_clr(payload: dict[str, object]) -> bool:
+    """A CLR 2.0 ClrCredential as `logbook complete` writes it (VC-JWT, the credential in `vc`)."""
+    vc = payload.get("vc")
+    kinds = vc.get("type") if isinstance(vc, dict) else None
+    return isinstance(kinds, list) and "ClrCredential" in kinds
 
 
 @lru_cache(maxsize=1024)  # one issuer's credentials name one key: the row is written once and shared

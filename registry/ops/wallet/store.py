@@ -105,7 +105,15 @@ class Wallet:
     def identity_for(self, did: str, passphrase: str) -> Identity:
         for name, held in self.dids().items():
             if held == did:
-                return self.keys.load(name, passphrase)
+                try:
+                    return self.keys.load(name, passphrase)
+                except KeyStoreError as exc:
+                    if not str(exc).startswith("wrong passphrase"):
+                        raise
+                    raise KeyStoreError(
+                        f"wrong wallet passphrase for {self.directory}: give the one you chose for this wallet "
+                        "(REGISTRY_WALLET_PASSPHRASE, or typed when asked)"
+                    ) from exc
         raise KeyStoreError(f"the wallet holds no key for {did[:60]}")
 
     # Credentials
