@@ -124,7 +124,7 @@ def passphrase(confirm: bool = False, env: str = "REGISTRY_PASSPHRASE", prompt: 
     if value:
         return value
     if not sys.stdin.isatty():
-        raise KeyStoreError(f"no {prompt.lower()}: set {env} or run in a terminal to be prompted")
+        raise KeyStoreError(f"{prompt} not given: set {env} or run in a terminal to be prompted")
     result: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     if not result:
         raise KeyStoreError(f"the {prompt.lower()} is empty")

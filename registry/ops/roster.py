@@ -189,16 +189,38 @@ def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[
         rows = safejson.loads(text, f"roster {path}")
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InputError(f"roster {path} must be a JSON list of objects")
-        entries = [_row(r, f"{path.name} entry {n}", resolve_holder) for n, r in enumerate(rows, 1)]
-        if not entries:
+        placed = [(_row(r, f"{path.name} entry {n}", resolve_holder), f"entry {n}") for n, r in enumerate(rows, 1)]
+        if not placed:
             raise InputError(f"roster {path} is an empty list: add one object per credential with name and holder")
     elif not text.strip():
         raise InputError(f"roster {path} is empty: put a header row (name,holder) and one row per credential under it")
     else:
-        entries = [_row(row, where, resolve_holder) for row, where in _csv_rows(text, path)]
-        if not entries:
+        placed = [
+            (_row(row, where, resolve_holder), where.removeprefix(f"{path.name} "))
+            for row, where in _csv_rows(text, path)
+        ]
+        if not placed:
             raise InputError(f"roster {path} has a header but no rows: add one row per credential under it")
-    return entries
+    _refuse_namesakes(placed, path.name)
+    return [entry for entry, _ in placed]
+
+
+def _refuse_namesakes(placed: list[tuple[tuple[str, Achievement], str]], name: str) -> None:
+    """Rows naming a person without a did:key are one person when name and document agree (one key
+    for her credentials); the same name twice for the same credential is two namesakes, not one
+    person given it twice, so it is refused until a holder_document tells them apart."""
+    seen: dict[tuple[str | None, str | None, str], str] = {}
+    for (holder, achievement), where in placed:
+        if holder:
+            continue
+        key = (achievement.holder_name, achievement.holder_document, achievement.name)
+        if key in seen:
+            raise InputError(
+                f"{name} {where}: {achievement.holder_name!r} is also on {seen[key]} for the same credential, "
+                "neither with a did:key: if they are two people, tell them apart with holder_document (or "
+                "their did:key); if one person, give her the credential once"
+            )
+        seen[key] = where
 
 
 def check_out_dir(out_dir: Path) -> None:

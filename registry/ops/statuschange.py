@@ -27,10 +27,12 @@ def check_reasons(targets: Sequence[StatusTarget]) -> None:
     """Every reason code named must be a known one (InputError naming the known ones)."""
     from registry.ops.registry import REASONS
 
-    unknown = sorted({t.reason for t in targets} - set(REASONS))
+    unknown = [t for t in targets if t.reason not in REASONS]
     if unknown:
         known = ", ".join(f"{k} {v}" for k, v in REASONS.items())
-        raise InputError(f"unknown reason code {unknown[0]}; known: {known}")
+        # A list's row names itself ("par3.json (rev.csv line 3)"); --reason, for every file, needs no place.
+        where = f"{unknown[0].source}: " if " line " in unknown[0].source else ""
+        raise InputError(f"{where}unknown reason code {unknown[0].reason}; known: {known}")
 
 
 def send_status_changes(

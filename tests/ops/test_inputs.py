@@ -31,3 +31,14 @@ def test_a_byte_order_mark_before_a_credential_or_a_passport_is_left_out(tmp_pat
     inside = tmp_path / "inside.json"
     inside.write_bytes(b" \xef\xbb\xbf" + HOLDER_FILE.encode())
     assert read(inside)[1].startswith(b" \xef\xbb\xbf")
+
+
+def test_an_unknown_reason_in_a_revocation_list_names_its_row() -> None:
+    from registry.ops.statuschange import check_reasons
+    from registry.ops.statusplan import StatusTarget
+
+    listed = [StatusTarget("a.json (rev.csv line 2)", "t", 1), StatusTarget("b.json (rev.csv line 3)", "t", 99)]
+    with pytest.raises(InputError, match=r"^b.json \(rev.csv line 3\): unknown reason code 99; known: 0 unspecified"):
+        check_reasons(listed)
+    with pytest.raises(InputError, match=r"^unknown reason code 12;"):  # --reason: one for every file named
+        check_reasons([StatusTarget("a.json", "t", 12)])

@@ -264,3 +264,15 @@ def test_a_file_an_editor_saved_with_a_byte_order_mark_is_read_as_the_file(walle
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Notepad saves it
     (entry,) = wallet.add(wallet.check_imports(read_sources([path])))
     assert entry.holder_file.credential == json.loads(path.read_bytes()[3:])["credential"]
+
+
+def test_two_namesakes_without_a_key_for_the_same_credential_are_refused_not_merged(tmp_path: Path) -> None:
+    # One name twice for the same course is two people far more often than one person given it
+    # twice: merged, they would share one key (and the second would never get hers).
+    roster = tmp_path / "r.csv"
+    roster.write_text("holder,holder_name,holder_document,name\n,Ali Khan,,Safety\n,Ali Khan,,Safety\n")
+    with pytest.raises(InputError, match=r"r.csv line 3: 'Ali Khan' is also on line 2 for the same credential"):
+        load_roster(roster, lambda h: h)
+    roster.write_text("holder,holder_name,holder_document,name\n,Ali Khan,P-1,Safety\n,Ali Khan,P-2,Safety\n")
+    filled, people = make_people(load_roster(roster, lambda h: h))  # told apart: two people, two keys
+    assert len(people) == 2 and filled[0][0] != filled[1][0]
