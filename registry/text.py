@@ -110,3 +110,11 @@ def short_did(did: str, keep: int = 40) -> str:
     if len(did) <= keep:
         return shown(did)
     return shown(f"{did[: keep - 11]}…{did[-10:]}")
+
+
+def named_did(did: str | None, name: str | None, unknown: str = "?") -> str:
+    """A holder or an issuer as text output names it: its name and its DID shortened (`short_did`),
+    the DID alone where no name is known, `unknown` where neither is. Inert, as `shown`."""
+    if not did:
+        return shown(name or unknown)
+    return f"{shown(name)} ({short_did(did)})" if name else short_did(did)

@@ -29,6 +29,7 @@ from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.certified import certified
 from registry.ops.statusentries import own_status_entry
+from registry.text import named_did
 
 MAX_RECORDS_BYTES = 256 * 1024 * 1024
 _STATE_OF = {"revoked": "revoked", "suspended": "suspended", "reinstated": "active"}
@@ -54,9 +55,10 @@ def holder_of(token: str) -> tuple[str | None, str | None, str | None]:
 
 
 def whose(token: str) -> str:
-    """A credential's holder as a person reads it: her name (and DID) where the credential gives it."""
+    """A credential's holder as a person reads it: her name (and DID, shortened) where the
+    credential gives it, and what it certifies."""
     did, name, achievement = holder_of(token)
-    who = f"{name} ({did})" if name else (did or "an unknown holder")
+    who = named_did(did, name, "an unknown holder")
     return f"{who}: {achievement}" if achievement else who
 
 

@@ -54,7 +54,9 @@ def issued_file(issuer: Issuer, holder: Identity, tmp_path: Path) -> Path:
     return path
 
 
-def test_verify_exit_codes_follow_the_verdict(settings: Settings, issued_file: Path, issuer: Issuer) -> None:
+def test_verify_exit_codes_follow_the_verdict(
+    settings: Settings, issued_file: Path, issuer: Issuer, holder: Identity
+) -> None:
     valid = run(settings, "verify", str(issued_file))
     assert valid.returncode == 0, valid.stdout + valid.stderr
     assert "VALID" in valid.stdout
@@ -62,6 +64,10 @@ def test_verify_exit_codes_follow_the_verdict(settings: Settings, issued_file: P
     revoke = run(settings, "revoke", str(issued_file), "--issuer", issuer.identity.name, "--reason", "1")
     assert revoke.returncode == 0, revoke.stderr
     assert "revoked 1 credential" in revoke.stdout
+    # Whose: the holder's did:key (186 characters) shortened in text output.
+    from registry.text import short_did
+
+    assert short_did(holder.did) in revoke.stdout and holder.did not in revoke.stdout, revoke.stdout
 
     revoked = run(settings, "verify", "--json", str(issued_file))
     assert revoked.returncode == 1
@@ -243,10 +249,17 @@ def test_issue_cli_writes_a_verifiable_file(
         "http://data.europa.eu/esco/skill/0b8c8f3c-8f10-4d93-8a2a-4c2f5a4f7a8e=lay bricks",
         "--eqf",
         "3",
+        "--holder-name",
+        "Kwame Mensah",
         "--out",
         str(out),
     )
     assert result.returncode == 0, result.stderr
+    # The issuer and the holder by name, the holder's did:key shortened (text output only).
+    from registry.text import short_did
+
+    said = f"issued 'Bricklaying' by {issuer.identity.name} to Kwame Mensah ({short_did(holder.did)})"
+    assert result.stdout.startswith(said) and holder.did not in result.stdout, result.stdout
     assert run(settings, "verify", str(out)).returncode == 0
     again = run(
         settings,
@@ -444,6 +457,9 @@ def test_passport_create_and_verify(settings: Settings, issuer: Issuer, holder: 
     passport = tmp_path / "passport.json"
     created = run(settings, "passport", "create", "--holder", holder.name, "--out", str(passport), *files)
     assert created.returncode == 0, created.stderr
+    from registry.text import short_did
+
+    assert f"passport of {short_did(holder.did)} with 2 credentials" in created.stdout, created.stdout
     assert passport.read_text().index('"cohortProofs"') < passport.read_text().index('"format"')
     checked = run(settings, "verify", "--json", str(passport))
     assert checked.returncode == 0, checked.stdout
@@ -460,6 +476,9 @@ def test_issuer_check_cli(settings: Settings, chain, tmp_path: Path) -> None:  #
                   "--deployment", str(settings.deployment_file))  # fmt: skip
     assert trusted.returncode == 0, trusted.stdout + trusted.stderr
     assert "TRUSTED" in trusted.stdout and "RootTAO" in trusted.stdout
+    # The first line names the issuer (here by this home's name for it; its legal name where its
+    # accreditation states one: tests/e2e/test_quickstarts.py).
+    assert trusted.stdout.startswith(f"training-centre ({chain.ti.did}): TRUSTED"), trusted.stdout
     roots.write_text("did:ebsi:zSomeOtherRoot1111111\n")
     refused = run(settings, "issuer", "check", chain.ti.did, "--trust-list", str(roots), "--rpc", settings.rpc_url,
                   "--deployment", str(settings.deployment_file))  # fmt: skip

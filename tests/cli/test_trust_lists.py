@@ -310,6 +310,10 @@ def test_without_any_trust_list_a_genuine_credential_is_root_not_trusted(
         with httpx.Client(base_url=running.url, timeout=30) as http:
             served = http.post("/verify", json={"credential": path.read_text()}).json()
             assert served["verdict"] == "root not trusted", served["summary"]
+            # The API's own hint: send trustList, or the operator configures one; not the CLI's command.
+            assert '"trustList": ["' + chain.root.did + '"]' in served["summary"], served["summary"]
+            assert "`registry serve --trust-list FILE`" in served["summary"]
+            assert "trust-list add" not in json.dumps(served), served["summary"]
             assert http.get("/api/trust-list").json() == {"configured": False, "name": None, "roots": []}
             own = http.post("/verify", json={"credential": path.read_text(), "trustList": [chain.root.did]}).json()
             assert own["verdict"] == "valid", own["summary"]

@@ -5,6 +5,9 @@ End to end (CLI, service, page): tests/cli/test_trust_lists.py, tests/service/te
 
 from __future__ import annotations
 
+from registry.ops.trust import TrustList
+from registry.ops.trust.evaluation import _at_root
+from registry.ops.trust.model import LinkCheck
 from registry.ops.verify.presentation import _passport_verdict
 from registry.ops.verify.report import Code, Outcome, Report, Verdict, verdict_of
 
@@ -36,3 +39,19 @@ def test_a_passport_of_valid_and_root_not_trusted_credentials() -> None:
     assert verdict is Verdict.UNTRUSTED_ROOT and summary.startswith("ROOT NOT TRUSTED: 1 of 2 credentials valid")
     assert _passport_verdict([], [valid, valid])[0] is Verdict.VALID
     assert _passport_verdict([], [untrusted, invalid])[0] is Verdict.INVALID
+
+
+def test_a_root_no_trust_list_names_is_shown_with_the_name_it_gave_itself_marked_as_such() -> None:
+    """Without a trust list (or one that leaves the root out), the root is named by the name its
+    own onboarding accreditation states, marked as self-declared; a root that gave none by its DID."""
+    root, ti = "did:ebsi:zRootRootRootRootRoot1", "did:ebsi:zTiTiTiTiTiTiTiTiTi11"
+    named = [LinkCheck(ti, "aa", "TI", True, ""), LinkCheck(root, "bb", "RootTAO", True, "", {"name": "Autorité"})]
+    label = f'{root} (self-declared name "Autorité", not from a trust list)'
+    report, _ = _at_root(ti, root, 0, named, [], None)
+    assert report.ok and report.summary == f"accredited through an unbroken chain to Root TAO {label}"
+    listed = TrustList(frozenset({"did:ebsi:zOtherOtherOtherOther1"}), "the trust list ours")
+    refused, _ = _at_root(ti, root, 0, named, [], listed)
+    assert refused.summary == f"the chain ends at Root TAO {label}, which is not in the trust list ours"
+    bare, _ = _at_root(ti, root, 0, [LinkCheck(ti, "aa", "TI", True, ""), LinkCheck(root, "bb", "RootTAO", True, "")],
+                       [], None)  # fmt: skip
+    assert bare.root_label == root and bare.summary.endswith(f"Root TAO {root}")

@@ -13,7 +13,7 @@ from registry.cli.options import DeploymentOpt, RpcOpt, holder_did_of, load_iden
 from registry.cli.output import count, out, progress_console, warn
 from registry.config import Settings
 from registry.errors import InputError
-from registry.text import shown
+from registry.text import named_did, short_did, shown
 
 # What a single credential's command line says, and a roster says in its columns (ops/roster.py).
 OccupationOpt = Annotated[
@@ -231,17 +231,13 @@ def _issue_single(
     from registry.ops.issued import record_issued
 
     record_issued(settings.home, issuer_identity, [(issued.holder_file, str(output))], receipt.get("blockNumber"))
-    whom = _named(achievement.holder_name, holder_did)
+    holder = named_did(holder_did, achievement.holder_name)
     out.print(
-        f"issued {shown(repr(achievement.name))} to {shown(whom)}\n  hash 0x{issued.credential_hash.hex()} "
+        f"issued {shown(repr(achievement.name))} by {shown(_issuer_label(issuer_ops))} to {holder}\n"
+        f"  hash 0x{issued.credential_hash.hex()} "
         f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
         f"  credential file: {shown(output)}"
     )
-
-
-def _named(name: str | None, did: str) -> str:
-    """A holder as a person reads her: the name the credential gives (and the DID), else the DID."""
-    return f"{name} ({did})" if name else did
 
 
 def _issue_cohort(
@@ -300,6 +296,13 @@ def _issue_cohort(
         )
 
 
+def _issuer_label(issuer_ops: Any) -> str:
+    """The issuer as its accreditation names it (read by `check_can_issue`), with the local identity's
+    name; the identity's name alone where the accreditation gives none."""
+    name, legal = issuer_ops.identity.name, issuer_ops.legal_name
+    return f"{legal} ({name})" if legal and legal != name else name
+
+
 def _cohort_done(settings: Settings, identity: Any, cohort: Any, paths: list[str], out_dir: Path) -> None:
     from registry.ops.issued import record_issued
 
@@ -354,7 +357,8 @@ def issued(
     counts: dict[str, int] = {}
     for record in records:
         counts[record.state] = counts.get(record.state, 0) + 1
-        who = record.holder_name or record.holder or "?"
+        # By name where the credential gives one (a column of names), else the DID shortened (--json: whole).
+        who = record.holder_name or (short_did(record.holder) if record.holder else "?")
         line = f"{record.state:<9} {who}  {record.achievement or '?'}  issued {iso(record.issued)[:10]}"
         if record.changed is not None:
             line += f", {record.state if record.state != 'active' else 'reinstated'} {iso(record.changed)[:10]}"

@@ -22,7 +22,7 @@ from registry.cli.options import (
     settings_of,
     verdict_settings,
 )
-from registry.cli.output import SYMBOL, out, plain, write_json
+from registry.cli.output import SYMBOL, out, plain, shorten_dids, write_json
 from registry.errors import ConfigError, DeploymentMismatch
 from registry.formats.credential import iso
 from registry.text import markup, short_did
@@ -72,38 +72,41 @@ def issuer_check(
     if as_json:
         write_json(report.to_json())
     else:
-        _print_trust(target, report)
+        from registry.ops.trust import legal_names
+
+        _print_trust(target, report, _known_names(settings, roots, legal_names(chain)))
     raise typer.Exit(EXIT_UNDETERMINED if report.undetermined else EXIT_OK if report.ok else EXIT_FAILURE)
 
 
-def _print_trust(target: str, report: Any) -> None:
+def _print_trust(target: str, report: Any, names: dict[str, str]) -> None:
+    """The verdict line naming the issuer (its legal name, as its accreditation states it, or the
+    local identity's or the trust list's name), then each link of its chain; DIDs shortened."""
+    for link in report.path:  # the legal name each link's accreditation states
+        if isinstance(name := link.evidence.get("name"), str):
+            names.setdefault(link.did, name)
+    who = _who(target, names)
     if report.undetermined:
         why = report.summary.removeprefix("could not determine: ")
-        out.print(f"[bold]{markup(target)}[/]: [bold yellow]COULD NOT DETERMINE[/] — {markup(why)}", markup=True)
+        out.print(f"[bold]{who}[/]: [bold yellow]COULD NOT DETERMINE[/] — {markup(why)}", markup=True)
         return
     colour = "green" if report.ok else "red"
-    names = {link.did: name for link in report.path if isinstance(name := link.evidence.get("name"), str)}
-
-    def named(did: str) -> str:  # a DID of the path by the legal name its accreditation states
-        return f"{names[did]} ({did})" if did in names else did
-
     out.print(
-        f"[bold]{markup(named(target))}[/]: [bold {colour}]{'TRUSTED' if report.ok else 'NOT TRUSTED'}[/] — "
-        f"{markup(report.summary)}",
+        f"[bold]{who}[/]: [bold {colour}]{'TRUSTED' if report.ok else 'NOT TRUSTED'}[/] — "
+        f"{markup(shorten_dids(report.summary))}",
         markup=True,
     )
     for link in report.path:
         symbol = SYMBOL["pass" if link.ok else "fail"]
-        who = named(link.did)
-        out.print(f"  {symbol} {markup(link.issuer_type)} {markup(who)}: {markup(link.message)}", markup=True)
+        message = markup(shorten_dids(link.message))
+        out.print(f"  {symbol} {markup(link.issuer_type)} {_who(link.did, names)}: {message}", markup=True)
         by = link.evidence.get("accreditedBy")
-        by = named(by) if isinstance(by, str) else by
         scopes = link.evidence.get("scopes")
         if by or scopes:
             valid = f"valid {link.evidence.get('validFrom')} to {link.evidence.get('validUntil')}"
-            out.print(f"      [dim]{markup(f'accredited by {by}; scope {plain(scopes)}; {valid}')}[/]", markup=True)
+            parent = _who(by, names) if isinstance(by, str) else markup(by)
+            out.print(f"      [dim]accredited by {parent}; {markup(f'scope {plain(scopes)}; {valid}')}[/]", markup=True)
     for note in report.notes:
-        out.print(f"  [dim]note: {markup(note)}[/]", markup=True)
+        out.print(f"  [dim]note: {markup(shorten_dids(note))}[/]", markup=True)
 
 
 @app.command("history")

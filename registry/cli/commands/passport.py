@@ -15,7 +15,7 @@ from registry.cli.output import out, warn
 from registry.errors import InputError
 from registry.i18n import _, ngettext
 from registry.i18n.words import check_message, headline
-from registry.text import shown
+from registry.text import named_did, shown
 
 app = typer.Typer(help="Skills passports: a holder's credentials, presented together.", no_args_is_help=True)
 
@@ -108,9 +108,9 @@ def passport_create(
     with _named_as(names):
         passport = create_passport(identity, holder_files, audience=audience, nonce=nonce, valid_for=lifetime)
     write_json_atomic(output, passport)
-    made = _("passport of {did} with {credentials} written to {file}")
-    whom = _holder_named(identity.did, holder_files)
-    out.print(made.format(did=shown(whom), credentials=_credentials(len(holder_files)), file=shown(output)))
+    made = _("passport of {holder} with {credentials} written to {file}")
+    holder = _holder_label(identity.did, holder_files)
+    out.print(made.format(holder=holder, credentials=_credentials(len(holder_files)), file=shown(output)))
 
 
 def _lifetime(valid_for: str) -> int:
@@ -124,15 +124,6 @@ def _lifetime(valid_for: str) -> int:
         allowed = str(exc).rsplit(", not ", 1)[0]
         raise InputError(f"--valid-for {shown(valid_for)}: {allowed} (e.g. 30m, 12h, 7d)") from exc
     return lifetime
-
-
-def _holder_named(did: str, holder_files: list[Any]) -> str:
-    """The holder as a person reads it: her name as her credentials give it (and her DID), else the DID."""
-    from registry.ops.issued import holder_of
-
-    names = (holder_of(f.credential)[1] for f in holder_files)
-    name = next((n for n in names if n), None)
-    return f"{name} ({did})" if name else did
 
 
 @app.command("print")
@@ -170,6 +161,14 @@ def passport_print(
     write_atomic(output, render(dict(report), passport.credentials, service, trusted=trusted))
     summary = headline(str(report["summary"]))
     out.print(f"{shown(output)}: {_credentials(len(passport.credentials))}, {shown(summary)}")
+
+
+def _holder_label(did: str, holder_files: list[Any]) -> str:
+    """The holder by the name her credentials give (the first that gives one) and her DID shortened."""
+    from registry.ops.issued import holder_of
+
+    name = next((found for f in holder_files if (found := holder_of(f.credential)[1])), None)
+    return named_did(did, name)
 
 
 def _credentials(n: int) -> str:

@@ -24,7 +24,7 @@ from registry.cli.options import (
 )
 from registry.cli.output import count, out
 from registry.errors import InputError
-from registry.text import shown
+from registry.text import named_did, shown
 
 app = typer.Typer(help="Recognition of prior learning: assessment credentials with evidence.", no_args_is_help=True)
 OutOpt = Annotated[Path, typer.Option("--out", help="Where to write the holder's credential file.")]
@@ -116,7 +116,7 @@ def issue(
     done = centre.issue_rpl(holder_did, achievement, output, until)
     receipt = done.issued.receipt or {}
     out.print(
-        f"issued RPL credential {shown(repr(achievement.name))} to {shown(holder_did)}\n"
+        f"issued RPL credential {shown(repr(achievement.name))} to {named_did(holder_did, achievement.holder_name)}\n"
         f"  hash 0x{done.issued.credential_hash.hex()} anchored in block {receipt.get('blockNumber')} "
         f"({receipt.get('gasUsed')} gas)\n  credential file: {shown(output)}\n"
         f"  evidence manifest ({done.items} items; give it to the holder with her files): {shown(done.manifest)}"
@@ -185,7 +185,8 @@ def attest(
     issued = attester.issue_single(holder_did, stand_in, out=output)
     receipt = issued.receipt or {}
     out.print(
-        f"attested work as {shown(pairs[0][1])} for {shown(holder_did)}\n  hash 0x{issued.credential_hash.hex()} "
+        f"attested work as {shown(pairs[0][1])} for {named_did(holder_did, None)}\n"
+        f"  hash 0x{issued.credential_hash.hex()} "
         f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
         f"  attestation file: {shown(output)}"
     )

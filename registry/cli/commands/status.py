@@ -12,7 +12,7 @@ import typer
 from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, load_identity, settings_of, text
 from registry.cli.output import count, out, warn
 from registry.errors import InputError
-from registry.text import shown
+from registry.text import short_did, shown
 
 app = typer.Typer(help="Status lists: publish the issuer-signed StatusList2021 credential.", no_args_is_help=True)
 
@@ -69,7 +69,8 @@ def status_publish(
     registry = Registry.connect(settings)
     identity = load_identity(settings, issuer)
     receipt = StatusLists(registry, settings.public_url).publish(identity, Purpose.parse(purpose), list_number)
-    out.print(f"published {purpose} list {list_number} of {identity.did} in block {receipt['blockNumber']}")
+    who = f"{identity.name} ({short_did(identity.did)})"
+    out.print(f"published {purpose} list {list_number} of {shown(who)} in block {receipt['blockNumber']}")
 
 
 def revoke(

@@ -12,6 +12,7 @@ is reported); and the entry's own status. "Could not determine" is never valid o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from registry.errors import InputError
@@ -43,16 +44,17 @@ def _load_records(reads: Reads, provider: str, records: list[str], problems: lis
 
 
 def _accredited(
-    reads: Reads, provider: str, at: int, trust: tuple[Any, bool], found: tuple[list[str], ...]
+    reads: Reads, provider: str, at: int, trust: tuple[Any, ...], found: tuple[list[str], ...]
 ) -> str | None:
     """The provider's accreditation (as a skills-credential issuer) when it published the programme;
-    the legal name that accreditation gives it, if any. `trust`: the verifier's trust list, and
-    whether a root is reported when there is none (as `registry verify` does: a root nobody said
-    they trust is not trusted). `found`: problems, could-not-determine, notes."""
+    the legal name that accreditation gives it, if any. `trust`: the verifier's trust list, whether
+    a root is reported when there is none (as `registry verify` does: a root nobody said they trust
+    is not trusted), and what such a verifier is told to do (None: the CLI's words). `found`:
+    problems, could-not-determine, notes."""
     from registry.ops.trust import Need, Trust, evaluate
     from registry.ops.trust.trustlist import no_list_hint
 
-    trust_list, require_trusted_root = trust
+    trust_list, require_trusted_root, hint = trust
     problems, unknown, notes = found
     chain = Trust(reads.registry, "").fetch([provider])[provider]
     report = evaluate(chain, at, trust_list, Need(types=("SkillsCredential",)))
@@ -63,8 +65,8 @@ def _accredited(
         problems.append(f"the provider was not accredited when it published the programme: {report.summary}")
     elif trust_list is None and require_trusted_root:
         problems.append(
-            f"root not trusted: the provider is accredited under Root TAO {report.root}, which you have not said "
-            f"you trust {no_list_hint(str(report.root))}"
+            f"root not trusted: the provider is accredited under Root TAO {report.root_label}, which you have not said "
+            f"you trust {(hint or no_list_hint)(str(report.root))}"
         )
     else:
         notes.extend(report.notes)
@@ -75,7 +77,7 @@ def _context(
     registry: Registry,
     extract: Extract,
     records: list[str],
-    trust: tuple[Any, bool],
+    trust: tuple[Any, ...],
     found: tuple[list[str], ...],
     names: dict[str, str | None],
 ) -> Context | None:
@@ -259,15 +261,17 @@ def verify_extract(
     trust_list: Any = None,
     qualification: dict[str, Any] | None = None,
     require_trusted_root: bool = False,
+    no_list_hint: Callable[[str], str] | None = None,
 ) -> ExtractReport:
     """Check a shared extract. `trust_list` (a TrustList): the roots the verifier accepts for the
     provider's accreditation (None: any root this registry's governance onboarded, said so in the
     notes; or with `require_trusted_root`, as `registry verify` does, the root is not trusted).
-    `qualification` (else the extract's own): the entries are also checked against its summary."""
+    `qualification` (else the extract's own): the entries are also checked against its summary.
+    `no_list_hint`: what a verifier without a trust list is told to do, given the root (the service's words)."""
     problems: list[str] = []
     unknown: list[str] = []
     notes: list[str] = []
-    trust = (trust_list, require_trusted_root)
+    trust = (trust_list, require_trusted_root, no_list_hint)
     names: dict[str, str | None] = {}
     ctx = _context(registry, extract, list(records or []), trust, (problems, unknown, notes), names)
     if ctx is None:  # the entries are not checked; the report still says which logbook and how many

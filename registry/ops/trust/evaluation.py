@@ -271,7 +271,7 @@ def _at_root(
     report = TrustReport(did, iso(at), True, "", path, root=root, notes=[c.note for c in later], changed_later=later)
     if trust_list is None:
         report.notes.append("no trust list given: the root is accepted because this registry's governance onboarded it")
-        report.summary = f"accredited through an unbroken chain to Root TAO {root}"
+        report.summary = f"accredited through an unbroken chain to Root TAO {report.root_label}"
     elif root in trust_list.roots:
         report.trusted_root = True
         named = f" ({trust_list.name_of(root)})" if trust_list.name_of(root) else ""
@@ -281,6 +281,6 @@ def _at_root(
     else:
         report.ok = False
         report.trusted_root = False
-        report.summary = f"the chain ends at Root TAO {root}, which is not in {trust_list.name}"
+        report.summary = f"the chain ends at Root TAO {report.root_label}, which is not in {trust_list.name}"
         return report, Relevance.ROOT_UNTRUSTED
     return report, Relevance.OTHER

@@ -230,6 +230,16 @@ class TrustReport:
             return "could not determine"
         return "trusted" if self.ok else "not trusted"
 
+    @property
+    def root_label(self) -> str:
+        """The Root TAO as a sentence names it when no trust list names it: its DID and, when its
+        onboarding record gives one, the name the root gave itself there, marked as such (the root
+        signs its own onboarding accreditation: nobody else vouches for that name)."""
+        root = str(self.root)
+        end = self.path[-1] if self.path else None
+        name = end.evidence.get("name") if end is not None and end.did == root else None
+        return f'{root} (self-declared name "{name}", not from a trust list)' if isinstance(name, str) else root
+
     def to_json(self) -> shapes.TrustReport:
         return {
             "did": self.did,

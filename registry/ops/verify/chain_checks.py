@@ -7,6 +7,7 @@ its evidence, so a reader can check it on any node.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -39,6 +40,8 @@ class Batch:
     anchors: dict[tuple[Any, ...], tuple[Row, AnchorRecord | None]] = field(default_factory=dict)
     # Which accreditation counts: the one in force at anchoring ("issuance") or at the time asked ("now").
     policy: str = "issuance"
+    # What a verifier without any trust list is told to do (the CLI's words; the service passes its own).
+    no_list_hint: Callable[[str], str] = no_list_hint
 
 
 def _key_problem(
@@ -289,7 +292,7 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
     if not report.ok and not untrusted:
         return [(Code.ACCREDITATION, Outcome.FAIL, f"{label} ({iso(anchored_at)}): {report.summary}", evidence)]
     message = (
-        f"{label}: accredited through an unbroken chain to Root TAO {report.root}"
+        f"{label}: accredited through an unbroken chain to Root TAO {report.root_label}"
         if untrusted
         else f"{label}: {report.summary}"
     )
@@ -297,7 +300,7 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
         message += "; note: " + "; ".join(change.note for change in report.changed_later)
     rows: list[Row] = [(Code.ACCREDITATION, Outcome.PASS, message, evidence)]
     if untrusted and trust_list is not None:
-        why = f"the issuer is accredited under Root TAO {report.root}, which is not in {trust_list.name}"
+        why = f"the issuer is accredited under Root TAO {report.root_label}, which is not in {trust_list.name}"
         if report.root in trust_list.unpinned:  # listed, but for another registry (or only the verifier's own)
             why += (
                 f" (your list names it, but not in this registry: if you accept it here, `registry trust-list add "
@@ -306,7 +309,7 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
             )
         rows.append((Code.TRUSTED_ROOT, Outcome.FAIL, why, {"root": report.root}))
     elif trust_list is None and batch.require_trusted_root:
-        root = str(report.root)
-        why = f"the issuer is accredited under Root TAO {root}, which you have not said you trust {no_list_hint(root)}"
+        hint = batch.no_list_hint(str(report.root))
+        why = f"the issuer is accredited under Root TAO {report.root_label}, which you have not said you trust {hint}"
         rows.append((Code.TRUSTED_ROOT, Outcome.FAIL, why, {"root": report.root}))
     return rows

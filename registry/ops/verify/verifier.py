@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -130,6 +130,7 @@ class Verifier:
         require_trusted_root: bool = False,
         schema_sources: Sequence[str] = (),
         accreditation_policy: str = DEFAULT_POLICY,
+        no_list_hint: Callable[[str], str] | None = None,
     ) -> None:
         if accreditation_policy not in POLICIES:
             raise InputError(
@@ -142,6 +143,8 @@ class Verifier:
         self.issuers = IssuerCache() if keep_issuers else None
         self.trust_list = trust_list
         self.require_trusted_root = require_trusted_root
+        # What a verifier without any trust list is told to do, given the root (None: the CLI's words).
+        self.no_list_hint = no_list_hint
         self.unavailable = unavailable
         self.anchor_window_s = anchor_window_s
         # Trusted schemas registries (base URLs) a schema that is not ours is fetched from (schemas.py).
@@ -233,6 +236,8 @@ class Verifier:
         chains = self._chains({item.issuer for item in live})
         batch = Batch(registry, lookups, at, head_time, self.anchor_window_s, self.trust_list,
                       require_trusted_root=self.require_trusted_root, policy=self.accreditation_policy)  # fmt: skip
+        if self.no_list_hint is not None:
+            batch.no_list_hint = self.no_list_hint
         for item, pairs, word_ids in zip(live, reads.pairs, reads.words, strict=True):
             cohort = item.cohort
             # What decides the anchor check: a cohort's members share it (`check_anchor`).

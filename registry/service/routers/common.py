@@ -37,3 +37,13 @@ def parse_at(text: str | None, what: str) -> int | None:
         raise Problem(400, f"{what}: {exc}", slug="invalid-input") from exc
     except (OverflowError, OSError) as exc:
         raise Problem(400, f"{what} must be a date or a date and time", slug="invalid-input") from exc
+
+
+def no_list_hint(root: str) -> str:
+    """What a client of a service without any trust list is told to do (the words after "which you
+    have not said you trust"): name its roots in the request, or have the operator configure them;
+    not the CLI's `registry trust-list add`, which a client of the API has nothing to run with."""
+    return (
+        f'(this service has no trust list: send the Root TAOs you accept as "trustList" in the request, e.g. '
+        f'"trustList": ["{root}"], or its operator names them with `registry serve --trust-list FILE`)'
+    )

@@ -31,7 +31,7 @@ from registry.ops.logbook.store import BoxFull, LogbookStore, box_request, check
 from registry.ops.registry import Registry
 from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem
-from registry.service.routers.common import problems
+from registry.service.routers.common import no_list_hint, problems
 from registry.service.routers.verify import _trust_list
 
 router = APIRouter(prefix="/api/logbook", tags=["Skills logbooks"])
@@ -74,7 +74,9 @@ def check_extract(body: LogbookCheck, request: Request, lazy_registry: LazyRegis
     extract = Extract.from_json(data, "the extract")
     strict = request.app.state.config.require_trusted_root  # no trust list: the root not trusted, as /api/verify
     trusted = _trust_list(request, body.trustList)
-    report = verify_extract(lazy_registry(), extract, body.records, trusted, require_trusted_root=strict)
+    report = verify_extract(
+        lazy_registry(), extract, body.records, trusted, require_trusted_root=strict, no_list_hint=no_list_hint
+    )
     return laid_out(extract, report)
 
 

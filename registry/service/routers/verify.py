@@ -19,7 +19,7 @@ from registry.ops.trust import Need, Trust, TrustList, evaluate_at
 from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem, redactor
-from registry.service.routers.common import parse_at, problems
+from registry.service.routers.common import no_list_hint, parse_at, problems
 from registry.service.schemas import PassportReport, ServiceTrustList, TrustReport, VerifyReport, VerifyRequest
 from registry.text import json_text
 
@@ -158,7 +158,7 @@ def _verifier(
                         accreditation_policy=body.accreditationPolicy)  # fmt: skip
     strict = request.app.state.config.require_trusted_root
     return Verifier(registry, roots, anchor_window_s=window, require_trusted_root=strict, schema_sources=(),
-                    accreditation_policy=body.accreditationPolicy)  # fmt: skip
+                    accreditation_policy=body.accreditationPolicy, no_list_hint=no_list_hint)  # fmt: skip
 
 
 def _answer(request: Request, report: VerifyReport | PassportReport) -> Response:
