@@ -106,7 +106,7 @@ def trust_onboard_root(
     attribute = Trust(registry, settings.public_url).onboard_root(
         account, identity, _scopes(types, schema, jurisdiction), _until(valid_until), name
     )
-    out.print(f"{identity.did} is a Root TAO (attribute {attribute.hex()})")
+    out.print(f"{_named(name, identity.did)} is a Root TAO (attribute {attribute.hex()})")
 
 
 @app.command("accredit")
@@ -142,7 +142,13 @@ def trust_accredit(
         parse_until(valid_until),  # None: a year, or the parent's own end if that comes first
         name,
     )  # fmt: skip
-    out.print(f"{shown(child_did)} accredited as {as_.upper()} by {identity.did} (attribute {attribute.hex()})")
+    whom = _named(name or (child if child != child_did else None), child_did)
+    out.print(f"{whom} accredited as {as_.upper()} by {shown(parent)} ({identity.did}) (attribute {attribute.hex()})")
+
+
+def _named(name: str | None, did: str) -> str:
+    """A party by the name given (its legal name, else this home's name for it) and its DID."""
+    return f"{shown(name)} ({did})" if name else shown(did)
 
 
 def _attribute_id(attribute: str | None) -> bytes | None:
