@@ -236,3 +236,14 @@ def test_a_revoked_assessor_signs_off_nothing_new(rpl_world: Any, settings: Sett
     # What she assessed before the revocation stands.
     report = verifier.verify("rpl", issued.file.read_bytes())
     assert not add_rpl_checks(report, registry, None) and report.verdict == "valid", report.summary
+
+
+def test_evidence_without_its_manifest_or_a_credential_without_evidence_says_so(tmp_path: Path) -> None:
+    from registry.ops.rpl.checks import evidence_report
+
+    (tmp_path / "weld.jpg").write_bytes(b"the photo")  # the file, but not the salts `rpl disclose` puts beside it
+    report = evidence_report([{"id": "urn:uuid:1", "name": "Fillet weld", "genre": "Photograph"}], tmp_path)
+    assert report["items"][0]["state"] == "not shown"
+    assert report["items"][0]["message"] == f"no evidence manifest in {tmp_path} (`registry rpl disclose`)"
+    assert report["summary"].endswith("the holder makes it with `registry rpl disclose`)")
+    assert evidence_report([], tmp_path)["summary"] == "the credential names no evidence items: nothing to match"

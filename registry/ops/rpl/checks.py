@@ -116,11 +116,13 @@ def evidence_report(items: list[dict[str, Any]], directory: Path) -> EvidenceRep
     if not directory.is_dir():
         raise InputError(f"--evidence {directory} is not a directory")
     entries = _manifest_entries(directory)
+    # Without the salts (the manifest `rpl disclose` writes beside the files) no file can be matched.
+    missing = "not shown" if entries else f"no evidence manifest in {directory} (`registry rpl disclose`)"
     found: list[EvidenceItem] = []
     for item in items:
         entry = entries.get(str(item.get("id")))
         if entry is None:
-            state, message = rpl.NOT_SHOWN, "not shown"
+            state, message = rpl.NOT_SHOWN, missing
         elif "credentialHash" in item:
             state, message = _attestation_state(item, entry, directory)
         else:
@@ -131,7 +133,11 @@ def evidence_report(items: list[dict[str, Any]], directory: Path) -> EvidenceRep
     summary = (
         f"{counts[rpl.MATCHED]} of {len(found)} evidence items shown and matched, {counts[rpl.ALTERED]} altered "
         f"(not valid), {counts[rpl.NOT_SHOWN]} not shown"
+        if found
+        else "the credential names no evidence items: nothing to match"
     )
+    if found and not entries:
+        summary += f" (no evidence manifest in {directory}: the holder makes it with `registry rpl disclose`)"
     return {"directory": str(directory), "summary": summary, "matched": counts[rpl.MATCHED],
             "altered": counts[rpl.ALTERED], "not_shown": counts[rpl.NOT_SHOWN], "items": found}  # fmt: skip
 
