@@ -6,7 +6,9 @@ credential's hash, its holder (DID and the name the credential gives), what it c
 status entries, the file written, the block. `registry issued --issuer NAME` folds those lines
 into each credential's state now, by holder name; with a chain, it reads every credential's
 status bits (one call) and says where the records and the chain differ (a change made from
-another home, or a record lost when a command was killed after the chain confirmed it).
+another home, or a record lost when a command was killed after the chain confirmed it). An
+`issued` line lost that way is recovered from the journal's confirmed anchor and the holder files
+it names, where they still are (`recover_from_journal`: paths as the command was given them).
 
 Nothing here is needed to verify anything: the chain is the registry; these records are the
 issuer's own book of who got what.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +76,7 @@ def _append(path: Path, lines: Iterable[dict[str, Any]]) -> None:
 
 
 def record_issued(
-    home: Path, identity: Any, files: list[tuple[vcfmt.HolderFile, str | None]], block: int | None
+    home: Path, identity: Any, files: Sequence[tuple[vcfmt.HolderFile, str | None]], block: int | None
 ) -> None:
     """Append an `issued` line for each (holder file, path written) of `identity`'s."""
     now = int(time.time())
@@ -133,6 +135,7 @@ def read_records(home: Path, issuer_name: str) -> list[Record]:
         raise InputError(f"no records of what {issuer_name} issued in {path.parent} (nothing issued from this home)")
     text = read_capped(path, MAX_RECORDS_BYTES, f"issuance records {path}").decode("utf-8", "replace")
     found: dict[str, Record] = {}
+    changes: list[dict[str, Any]] = []  # applied after: an `issued` line recovered from the journal comes later
     for number, line in enumerate(text.splitlines(), 1):
         try:
             entry = json.loads(line)
@@ -142,12 +145,14 @@ def read_records(home: Path, issuer_name: str) -> list[Record]:
                     digest, entry.get("holder"), entry.get("holderName"), entry.get("achievement"),
                     int(entry["time"]), entry.get("file"), entry.get("status") or {},
                 )  # fmt: skip
-            elif event in _STATE_OF and digest in found:
-                record = found[digest]
-                record.state, record.changed, record.reason = _STATE_OF[event], int(entry["time"]), entry.get("reason")
-                record.note = entry.get("note") if isinstance(entry.get("note"), str) else None
+            elif event in _STATE_OF:
+                changes.append({**entry, "time": int(entry["time"])})
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path} line {number} is damaged; the lines before it are intact") from exc
+    for entry in changes:
+        if (record := found.get(entry["hash"])) is not None:
+            record.state, record.changed, record.reason = _STATE_OF[entry["event"]], entry["time"], entry.get("reason")
+            record.note = entry.get("note") if isinstance(entry.get("note"), str) else None
     return list(found.values())
 
 
@@ -178,3 +183,49 @@ def reconcile(registry: Any, account: str, records: list[Record]) -> None:
             record.chain_state = "suspended"
         else:
             record.chain_state = "active"
+
+
+def recover_from_journal(home: Path, journal_file: Path, deployment_file: Path, issuer_name: str) -> int:
+    """Append the `issued` lines a command killed after the chain confirmed its anchor never wrote:
+    for each confirmed anchor of this issuer's account that the journal holds, the holder files it
+    names (still where they were written) whose hash the records lack. The number recovered."""
+    from types import SimpleNamespace
+
+    from registry.keystore import KeyStore
+    from registry.ops.journal import journal_view
+
+    view = journal_view(journal_file, deployment_file, include_confirmed=True)
+    info = KeyStore(home / "keys").public_info(issuer_name)
+    account = next((k.get("address") for k in info["keys"] if k.get("use") == "controller"), None)
+    if view is None or not isinstance(account, str):
+        return 0
+    path = records_path(home, issuer_name)
+    known = {r.hash for r in read_records(home, issuer_name)} if path.exists() else set()
+    identity = SimpleNamespace(name=issuer_name, did=info["did"], account=SimpleNamespace(address=account))
+    recovered = 0
+    for row in view.rows:
+        op = row.op
+        if op.state != "confirmed" or op.files is None or op.sender.lower() != account.lower():
+            continue
+        # A single credential's companions follow its holder file. One command records a row's files
+        # together: its first file recorded, the row was (so each `issued` reads one file per row).
+        names = op.files.paths if op.files.directory else op.files.paths[:1]
+        found = [f for f in map(_holder, names[:1]) if f is not None and _digest(f[0]) not in known]
+        found += [f for f in map(_holder, names[1:] if found else []) if f is not None and _digest(f[0]) not in known]
+        if found:
+            known.update(_digest(f[0]) for f in found)
+            record_issued(home, identity, found, op.block)
+            recovered += len(found)
+    return recovered
+
+
+def _holder(name: str) -> tuple[vcfmt.HolderFile, str] | None:
+    """The holder file at `name`, where it still is (None: moved, removed or unreadable since)."""
+    try:
+        return vcfmt.load_holder_file(read_capped(Path(name), vcfmt.MAX_FILE_BYTES + 1, name), name), name
+    except (OSError, InputError):
+        return None
+
+
+def _digest(holder: vcfmt.HolderFile) -> str:
+    return "0x" + vcfmt.credential_hash(holder.credential).hex()

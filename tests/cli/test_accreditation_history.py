@@ -268,6 +268,12 @@ def test_a_revocation_for_cause_from_a_date_and_its_history(dated: Dated) -> Non
         f"revoked for cause by {TAO_NAME}" in line and "fraud (reason 2)" in line and f"void from {void_from}" in line
     )
     assert "now revoked" in text.stdout
+    # Asked again, or asked to undo it: said before anything is sent, not as the contract's refusal.
+    again = cli(dated, "trust", "revoke", "--parent", "accreditor", "--child", college, passphrase=PASSPHRASE)
+    assert again.returncode == 0 and "is already revoked" in again.stdout, again.stdout + again.stderr
+    undo = cli(dated, "trust", "reinstate", "--parent", "accreditor", "--child", college, passphrase=PASSPHRASE)
+    assert undo.returncode == 1 and undo.stderr.count("\n") == 1, undo.stderr
+    assert "is revoked, and revocation is final: it cannot be reinstated" in undo.stderr
 
     base = f"{dated.service}/trusted-issuers-registry/v5/issuers/{college}"
     attribute = httpx.get(f"{base}/attributes").json()["items"][0]["id"]

@@ -125,6 +125,13 @@ def _verify_exit_codes(home: Path, net: tuple[str, ...], extract: Path, settings
                      "--deployment", str(extract.parent / "none.json"))  # fmt: skip
     one_line_error(undeployed, "no deployment file at")
     assert undeployed.returncode == 2
+    # An employer abroad with the extract alone, naming no node: the local default is asked, and when
+    # nothing answers there (the usual case) she is told to give a node of the extract's chain.
+    abroad = cli(extract.parent / "abroad", "logbook", "verify", str(extract))
+    assert abroad.returncode == 2, abroad.stdout + abroad.stderr
+    if "cannot reach the chain" in abroad.stderr:
+        assert "so the local default was asked: give a node of chain" in abroad.stderr, abroad.stderr
+        assert "registry node start" not in abroad.stderr
     (root,) = json.loads(settings.trust_list_file.read_text())["roots"]
     kept = settings.trust_list_file.rename(extract.parent / "trust-list.json")
     try:

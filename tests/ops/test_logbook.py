@@ -220,6 +220,15 @@ def test_an_altered_entry_is_not_valid(world: World) -> None:
     assert "the learner's signature does not verify" in report.to_json()["entries"][0]["reasons"][0]
 
 
+def test_an_entry_shown_twice_is_not_valid_the_second_time(world: World) -> None:
+    # Its hours would otherwise count twice, in an extract with no qualification to sum them against.
+    extract = world.amina.share([world.entries["good"].id], []).to_json()
+    extract["entries"].append(extract["entries"][0])
+    report = verify_extract(world.registry, Extract.from_json(extract, "x"), [world.record]).to_json()
+    assert [e["verdict"] for e in report["entries"]] == ["valid", "not valid"] and report["verdict"] == "not valid"
+    assert report["entries"][1]["reasons"] == ["the same entry as entry 1 of this extract, shown again"]
+
+
 def test_progress_counts_anchored_hours_against_the_standard(world: World) -> None:
     progress = world.amina.progress().to_json()
     units = {u["unit"]: u for u in progress["units"]}

@@ -442,9 +442,11 @@ def test_accredit_refuses_a_validity_beyond_the_parents_own(trust: Trust, make_i
     assert f"(until {iso(root_end)})" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert trust.attribute_ids(child.did) == []
     # No end given (the CLI's default, a year): capped at the parent's end rather than refused.
-    result = _run_cli(settings, "trust", "accredit", "--parent", root.name, "--child", child.did, "--as", "tao",
+    result = _run_cli(settings, "trust", "accredit", "--parent", root.name, "--child", child.name, "--as", "tao",
                       "--types", "NursingLicence")  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+    # Both parties by this home's names for them (the child has no legal name here), and their DIDs.
+    assert f"{child.name} ({child.did}) accredited as TAO by {root.name} ({root.did})" in result.stdout
     (attribute,) = trust.attribute_ids(child.did)
     assert trust.attribute(child.did, attribute).valid_until == root_end
     other = make_issuer("another-body")

@@ -334,10 +334,12 @@ def issued(
     from registry.cli.output import write_json
     from registry.formats.credential import iso
     from registry.keystore import KeyStore
-    from registry.ops.issued import read_records, reconcile
+    from registry.ops.issued import read_records, reconcile, recover_from_journal
     from registry.ops.locate import has_own_deployment
 
     settings = settings_of(ctx, rpc, deployment)
+    if lost := recover_from_journal(settings.home, settings.journal_file, settings.deployment_file, issuer):
+        warn(f"{count(lost, 'credential')} recovered from the journal: anchored, not recorded (a command was stopped)")
     records = read_records(settings.home, issuer)
     checked = has_own_deployment(settings)
     if checked:

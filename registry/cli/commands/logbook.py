@@ -317,6 +317,7 @@ def _registry_of(settings: Any, shared: Any, source: Path) -> tuple[Any, Any]:
     """The verifier's own deployment, else the registry the extract names (as `registry verify`
     attaches to the one a holder file names), and then its locator."""
     from registry.cli.exits import arguments
+    from registry.errors import ChainUnavailable
     from registry.formats.locator import Locator
     from registry.ops.locate import connect_named, has_own_deployment
     from registry.ops.registry import Registry
@@ -325,7 +326,16 @@ def _registry_of(settings: Any, shared: Any, source: Path) -> tuple[Any, Any]:
         return Registry.connect(settings), None
     with arguments():
         locator = Locator.from_json(shared.registry, str(source))
-    return connect_named(settings, locator), locator
+    try:
+        return connect_named(settings, locator), locator
+    except ChainUnavailable as exc:
+        if settings.rpc_url_named:
+            raise
+        # An employer given the extract and nothing else: what to give, not how to start a node of her own.
+        raise ChainUnavailable(
+            f"{exc}; no node was named (--rpc URL, REGISTRY_RPC_URL, `registry config set rpc-url URL`), so the "
+            f"local default was asked: give a node of chain {locator.chain_id} (the extract's) with --rpc URL"
+        ) from exc
 
 
 def _tally(entries: list[Any]) -> str:

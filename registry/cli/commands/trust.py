@@ -106,7 +106,7 @@ def trust_onboard_root(
     attribute = Trust(registry, settings.public_url).onboard_root(
         account, identity, _scopes(types, schema, jurisdiction), _until(valid_until), name
     )
-    out.print(f"{identity.did} is a Root TAO (attribute {attribute.hex()})")
+    out.print(f"{_named(name, identity.did)} is a Root TAO (attribute {attribute.hex()})")
 
 
 @app.command("accredit")
@@ -142,7 +142,13 @@ def trust_accredit(
         parse_until(valid_until),  # None: a year, or the parent's own end if that comes first
         name,
     )  # fmt: skip
-    out.print(f"{shown(child_did)} accredited as {as_.upper()} by {identity.did} (attribute {attribute.hex()})")
+    whom = _named(name or (child if child != child_did else None), child_did)
+    out.print(f"{whom} accredited as {as_.upper()} by {shown(parent)} ({identity.did}) (attribute {attribute.hex()})")
+
+
+def _named(name: str | None, did: str) -> str:
+    """A party by the name given (its legal name, else this home's name for it) and its DID."""
+    return f"{shown(name)} ({did})" if name else shown(did)
 
 
 def _attribute_id(attribute: str | None) -> bytes | None:
@@ -173,6 +179,8 @@ def _change_accreditation(
     child_did = did_of(settings, child)
     target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did)
     why = REASONS.get(reason, f"reason {reason}")
+    if since is None and _unchanged(trust, child_did, target, AttrStatus[status]):
+        return
     if since is not None:
         receipt = trust.revoke_for_cause(identity, child_did, target, since, reason)
         done = f"revoked for cause, void from {iso(since)},"
@@ -183,6 +191,23 @@ def _change_accreditation(
         f"accreditation {target.hex()} of {shown(child_did)}: {done} in block {receipt['blockNumber']} "
         f"(reason {reason}: {why})"
     )
+
+
+def _unchanged(trust: Any, child_did: str, target: bytes, asked: Any) -> bool:
+    """True (and said) when the accreditation is already as asked; refused when it is revoked, which
+    is final: said before anything is sent, rather than as the contract's refusal."""
+    from registry.ops.trust import AttrStatus
+
+    now = trust.attribute(child_did, target).status
+    if now is asked:
+        out.print(f"unchanged: accreditation {target.hex()} of {shown(child_did)} is already {now.name.lower()}")
+        return True
+    if now is AttrStatus.REVOKED:
+        raise InputError(
+            f"accreditation {target.hex()} of {shown(child_did)} is revoked, and revocation is final: it cannot be "
+            f"{'reinstated' if asked is AttrStatus.ACTIVE else 'suspended'}"
+        )
+    return False
 
 
 @app.command("suspend")

@@ -279,7 +279,8 @@ def verify_extract(
         return ExtractReport(learner, logbook, ref, problems, [], unknown, notes=notes, count=len(extract.entries),
                              names=names)  # fmt: skip
     _prefetch(ctx, extract)
-    reports = []
+    reports: list[EntryReport] = []
+    seen: dict[str, int] = {}  # an entry shown twice would count its hours twice
     for n, f in enumerate(extract.entries):
         report = EntryReport(id=f"entry {n + 1}")
         try:
@@ -289,6 +290,9 @@ def verify_extract(
                 _anchor_part(ctx, f, report)
         except (InputError, KeyError, TypeError, ValueError) as exc:
             report.invalid.append(f"the entry is malformed: {exc}")
+        if report.id in seen:
+            report.invalid.append(f"the same entry as entry {seen[report.id]} of this extract, shown again")
+        seen.setdefault(report.id, n + 1)
         reports.append(report)
     summary = None
     if (qualification := qualification or extract.qualification) is not None:
