@@ -113,7 +113,7 @@ SYMBOL = {
     "unknown": "[yellow]?[/]",
     "skipped": "[dim]-[/]",
 }
-_COLOUR = {"valid": "green", "could not determine": "yellow", "root not trusted": "magenta"}
+_COLOUR = {"valid": "green", "could not determine": "yellow", "root not trusted": "magenta", "not yet issued": "blue"}
 
 
 # A DID in text output as registry/text.py's `short_did` writes it (whole up to 40 characters, so a

@@ -34,6 +34,7 @@ VERDICT_WORDS = {
     "suspended": N_("suspended"),
     "could not determine": N_("could not determine"),
     "root not trusted": N_("root not trusted"),
+    "not yet issued": N_("not yet issued"),
 }
 
 # What each field of a message below stands for in the text it reads back (any other field: one word).
@@ -52,6 +53,8 @@ _HEADLINES = (
         "not said you trust"
     ),
     N_("ROOT NOT TRUSTED: genuine and anchored; {rest}"),
+    N_("NOT YET ISSUED: {v} of {n} credentials valid at the time asked, the others issued later"),
+    N_("NOT YET ISSUED: {rest}"),
     N_("REVOKED: {rest}"),
     N_("SUSPENDED: {rest}"),
     N_("INVALID: {check}: {rest}"),

@@ -60,6 +60,10 @@ def test_verify_exit_codes_follow_the_verdict(
     valid = run(settings, "verify", str(issued_file))
     assert valid.returncode == 0, valid.stdout + valid.stderr
     assert "VALID" in valid.stdout
+    # Asked about a day before it existed: not yet issued (exit 1), and nothing says INVALID.
+    early = run(settings, "verify", str(issued_file), "--at", "1 janvier 2001")
+    assert early.returncode == 1 and "NOT YET ISSUED: not valid on 2001-01-01T23:59:59Z" in early.stdout, early.stdout
+    assert "INVALID" not in early.stdout
 
     revoke = run(settings, "revoke", str(issued_file), "--issuer", issuer.identity.name, "--reason", "1")
     assert revoke.returncode == 0, revoke.stderr

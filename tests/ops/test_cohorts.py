@@ -166,7 +166,11 @@ def test_was_it_valid_then(issuer: Issuer, holder: Identity, verifier: Verifier,
     assert verifier.verify("now", issued.holder_file.dumps()).verdict is Verdict.SUSPENDED
     assert verifier.verify("then", issued.holder_file.dumps(), at=before).verdict is Verdict.VALID
     too_early = verifier.verify("before issue", issued.holder_file.dumps(), at=before - 3600)
-    assert too_early.verdict is Verdict.INVALID
+    # Not valid then, for it did not exist: its own verdict (exit 1), not INVALID, for it is genuine.
+    assert too_early.verdict is Verdict.NOT_YET_ISSUED and too_early.verdict.exit_code == 1, too_early.summary
+    assert too_early.summary.startswith("NOT YET ISSUED: not valid on ") and "issued later" in too_early.summary
+    outcomes = {c.name: str(c.outcome) for c in too_early.checks}
+    assert outcomes["anchor"] == outcomes["signature"] == outcomes["accreditation"] == "pass", outcomes
 
 
 def test_vcdm2_profile_issues_and_verifies(chain: Chain, registry: Registry, settings_, holder: Identity) -> None:  # type: ignore[no-untyped-def]

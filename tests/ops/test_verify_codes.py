@@ -56,3 +56,23 @@ def test_a_report_makes_its_checks_only_when_read_and_keeps_changes_to_them() ->
     assert data["certifies"] is None  # a report given no credential object certifies nothing
     assert [c["name"] for c in data["checks"]] == ["format", "anchor", "quorum"]
     assert data["checks"][1]["message"] == "could not check: the service's chain node"
+
+
+def test_asked_about_a_time_before_it_was_anchored_is_not_yet_issued_never_invalid() -> None:
+    """A genuine credential asked about before its anchor: NOT_YET_ISSUED (exit 1), not INVALID
+    (the validity period, which starts at issuance, fails with it); anything else wrong with it is
+    INVALID first; a passport of valid and not-yet-issued credentials is not yet issued as a whole."""
+    from registry.ops.verify.presentation import _passport_verdict
+
+    later = (Code.TIME_ASKED, Outcome.FAIL, "not valid on 2001-01-01T23:59:59Z: issued later, anchored on X", {})
+    early = (Code.VALIDITY_PERIOD, Outcome.FAIL, "not valid before 2026-05-01T10:00:00Z", {})
+    rows = [(Code.SIGNATURE, Outcome.PASS, "ok", {}), (Code.ANCHOR, Outcome.PASS, "anchored", {}), early, later]
+    verdict, summary = verdict_of(rows)
+    assert verdict is Verdict.NOT_YET_ISSUED and verdict.exit_code == 1
+    assert summary == f"NOT YET ISSUED: {later[2]}" and "INVALID" not in summary
+    assert verdict_of([*rows, (Code.ACCREDITATION, Outcome.UNKNOWN, "?", {})])[0] is Verdict.NOT_YET_ISSUED
+    assert verdict_of([*rows, (Code.SIGNATURE, Outcome.FAIL, "forged", {})])[0] is Verdict.INVALID
+    assert verdict_of([early])[0] is Verdict.INVALID  # not valid yet, without the time asked predating it
+    valid, not_yet = Report("a", Verdict.VALID, "VALID"), Report("b", Verdict.NOT_YET_ISSUED, "NOT YET ISSUED")
+    verdict, summary = _passport_verdict([], [valid, not_yet])
+    assert verdict is Verdict.NOT_YET_ISSUED and summary.startswith("NOT YET ISSUED: 1 of 2 credentials valid")

@@ -256,7 +256,9 @@ def test_the_date_field_never_asks_about_the_future(
         assert '"at"' not in sent[-1]
 
         page.fill("#at", yesterday)
-        read_verdict(page, lambda: page.click("#verify"))
+        # Issued today, so not issued yet at the end of yesterday: its own verdict, not "Not valid".
+        assert read_verdict(page, lambda: page.click("#verify")) == "not yet issued"
+        assert page.locator("#verdict-title").inner_text() == "Not yet issued on that date"
         assert json.loads(sent[-1].split(" ", 1)[1])["at"] == yesterday
 
         count = len(sent)

@@ -73,6 +73,12 @@ def test_at_asks_about_another_time(http: httpx.Client, issuer: Issuer, holder: 
     issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
     assert http.post("/verify", json={"credential": token}).json()["verdict"] == "suspended"
     assert http.post("/verify", json={"credential": token, "at": "2999-01-01"}).json()["verdict"] == "suspended"
+    # Before it existed: "not yet issued" (not valid then, never "invalid": it is genuine, issued later).
+    early = http.post("/verify", json={"credential": token, "at": "2001-01-01"}).json()
+    assert early["verdict"] == "not yet issued" and early["summary"].startswith(
+        "NOT YET ISSUED: not valid on 2001-01-01"
+    )
+    assert "issued later, anchored on" in early["summary"] and "INVALID" not in early["summary"], early["summary"]
     # "yesterday" and "1 May 2026" are dates people type (registry.formats.dates); this is not one.
     assert_problem(http.post("/verify", json={"credential": token, "at": "the day after"}), 400)
 

@@ -174,8 +174,6 @@ def _anchor_problem(item: Item, state: DidState, record: AnchorRecord, batch: Ba
         return Outcome.FAIL, f"account {record.account} did not control {item.issuer} when it anchored"
     if record.timestamp + CLOCK_SKEW_S < item.issued_at:
         return Outcome.FAIL, "the anchor predates the credential's issuance date"
-    if batch.at is not None and record.timestamp > batch.at:
-        return Outcome.FAIL, f"the credential was not anchored yet on {iso(batch.at)}"
     cohort = item.cohort
     if cohort is not None and record.count != cohort.size:
         return Outcome.FAIL, "the cohort size on-chain differs from the holder file"
@@ -199,6 +197,19 @@ def check_anchor(item: Item, state: DidState, records: list[AnchorRecord], batch
     item.rows.append(row)
     if row[1] is Outcome.FAIL:
         item.fatal = True
+    elif item.anchor is not None and batch.at is not None and item.anchor.timestamp > batch.at:
+        item.rows.append(_issued_later(batch.at, item.anchor.timestamp, item.anchor.block))
+
+
+@lru_cache(maxsize=256)  # a cohort's members, anchored together, share it
+def _issued_later(at: int, anchored: int, block: int) -> Row:
+    """The time asked predates the anchor: the credential did not exist then. Its own failure
+    (the verdict NOT_YET_ISSUED), not the anchor's: the anchor holds, and the other checks still
+    say whether the credential is genuine."""
+    return (
+        Code.TIME_ASKED, Outcome.FAIL, f"not valid on {iso(at)}: issued later, anchored on {iso(anchored)} "
+        f"(block {block})", {"anchored": iso(anchored), "block": block},
+    )  # fmt: skip
 
 
 def _anchor_row(
@@ -249,8 +260,11 @@ def check_accreditation(item: Item, chain: Any, position: Position | None, batch
         item.rows.append(assurance_row())
         return
     when, place = item.anchor.timestamp, position
-    if batch.policy == "now":  # the accreditation in force at the time asked, as EBSI's library asks it
-        when, place = (batch.at if batch.at is not None else batch.head_time), None
+    asked = batch.at if batch.at is not None else batch.head_time
+    # "now": the accreditation in force at the time asked, as EBSI's library asks it; a time before
+    # the credential existed (NOT_YET_ISSUED) is asked at its anchoring instead, to say it is genuine.
+    if batch.policy == "now" and asked >= when:
+        when, place = asked, None
     key = (item.issuer, when, place, item.types, item.schema)
     found = batch.accreditations.get(key)
     if found is None:

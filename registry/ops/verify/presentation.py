@@ -114,6 +114,10 @@ def _passport_verdict(checks: list[Check], reports: list[Report]) -> tuple[Verdi
             f"ROOT NOT TRUSTED: {valid} of {len(verdicts)} credentials valid, the others genuine but under a "
             "Root TAO you have not said you trust"
         )
+    if all(v in (Verdict.VALID, Verdict.NOT_YET_ISSUED) for v in verdicts):
+        return Verdict.NOT_YET_ISSUED, (
+            f"NOT YET ISSUED: {valid} of {len(verdicts)} credentials valid at the time asked, the others issued later"
+        )
     if all(v in (Verdict.VALID, Verdict.INDETERMINATE) for v in verdicts):
         return Verdict.INDETERMINATE, f"COULD NOT DETERMINE: {valid} of {len(verdicts)} valid"
     return Verdict.INVALID, f"NOT ALL VALID: {valid} of {len(verdicts)} credentials valid"

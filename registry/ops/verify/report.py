@@ -130,6 +130,11 @@ def verdict_of(rows: list[Row]) -> tuple[Verdict, str]:
     # A root the verifier does not trust is the verdict only for a credential otherwise sound.
     untrusted = [r for r in failed if r[0] is Code.TRUSTED_ROOT]
     failed = [r for r in failed if r[0] is not Code.TRUSTED_ROOT]
+    # Asked about a time before it was anchored: not yet issued, unless something else is wrong with
+    # it (its validity period, which starts at issuance, is necessarily not reached then either).
+    later = next((r for r in failed if r[0] is Code.TIME_ASKED), None)
+    if later is not None and all(r[0] in (Code.TIME_ASKED, Code.VALIDITY_PERIOD) for r in failed):
+        return Verdict.NOT_YET_ISSUED, f"NOT YET ISSUED: {later[2]}"
     if failed:
         return Verdict.INVALID, f"INVALID: {failed[0][0].label}: {failed[0][2]}"
     unknown = next((r for r in rows if r[1] is Outcome.UNKNOWN), None)

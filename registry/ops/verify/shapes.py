@@ -41,6 +41,10 @@ class Verdict(StrEnum):
     # trust list leaves it out, or it gave none): not "valid" for this verifier, and not "invalid"
     # either. Exit code 1, as every verdict that is not "rely on it" (docs/TRUST-LISTS.md).
     UNTRUSTED_ROOT = "root not trusted"
+    # Asked about a time (`verify --at`, the API's `at`) before the credential was anchored: it did
+    # not exist then, so it was not valid then (exit code 1), and nothing says it is forged: a
+    # genuine credential, issued later. Any failure of its own is still INVALID first.
+    NOT_YET_ISSUED = "not yet issued"
 
     @property
     def exit_code(self) -> int:

@@ -9,6 +9,7 @@ const VERDICTS = {
   "suspended": [N_("Suspended"), N_("The issuer has suspended this credential for now.")],
   "could not determine": [N_("Could not check"), N_("The registry could not be reached. Nothing is known to be wrong; try again later.")],
   "root not trusted": [N_("Genuine, but not under an authority you trust"), N_("It is genuine and recorded on the registry, and its issuer is accredited, but by an authority this service's trust list does not include.")],
+  "not yet issued": [N_("Not yet issued on that date"), N_("It was issued after the date you asked about, so it was not valid then. Nothing says it is forged: ask about a later date, or today.")],
 };
 
 const PASSPORT_VERDICTS = {
@@ -16,6 +17,7 @@ const PASSPORT_VERDICTS = {
   "invalid": [N_("Not all valid"), N_("Look at each credential below before relying on any of them.")],
   "could not determine": [N_("Could not check"), N_("The registry could not be reached for some credentials; try again later.")],
   "root not trusted": [N_("Genuine, but not all under an authority you trust"), N_("Look at each credential below: some are accredited by an authority this service's trust list does not include.")],
+  "not yet issued": [N_("Not all issued yet on that date"), N_("Some credentials below were issued after the date you asked about, so they were not valid then.")],
 };
 
 // Each check in words: what it shows when it passes, what went wrong when it fails, and what
@@ -41,6 +43,7 @@ const CHECKS = {
   "suspension status": [N_("The issuer has not suspended it"), N_("Suspended by the issuer"), N_("whether the issuer has suspended it")],
   "accreditation": [N_("The issuer was accredited to issue it"), N_("The issuer was not accredited to issue it"), N_("whether the issuer was accredited to issue it")],
   "trusted root": [N_("Its top authority is one this service trusts"), N_("Its top authority is not on the trust list"), N_("whether its top authority is trusted")],
+  "time asked": [N_("The registry can answer for the date asked"), N_("It was issued after the date asked"), N_("whether the registry can answer for the date asked")],
   "validity period": [N_("It is within its validity period"), N_("It is outside its validity period"), N_("whether it is within its validity period")],
 };
 
