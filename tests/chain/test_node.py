@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from eth_account import Account
 
@@ -59,17 +60,7 @@ def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path
         assert clash.returncode == 1 and clash.stderr.count("\n") == 1
         assert f"port {port} already serves a chain that {tmp_path / 'b' / 'node'} did not start: stop" in clash.stderr
         assert "start this one with another --port" in clash.stderr
-        # A port no node can have, and one another program (not a chain) holds: one line each, what to do.
-        impossible = registry("b", "node", "start", "--port", "99999")
-        assert impossible.returncode == 64 and "not in the range 1<=x<=65535" in impossible.stderr
-        import socket
-
-        with socket.socket() as taken:
-            taken.bind(("127.0.0.1", 0))
-            taken.listen()
-            busy = registry("b", "node", "start", "--port", str(taken.getsockname()[1]))
-        assert busy.returncode == 1 and busy.stderr.count("\n") == 1, busy.stderr
-        assert "is in use by another program on this machine: start the node with another --port" in busy.stderr
+        _ports_refused(registry)
         elsewhere = registry("b", "node", "stop")
         assert elsewhere.returncode == 0
         assert (
@@ -78,6 +69,10 @@ def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path
         )
         # An identity registered before it was given test ether.
         assert registry("a", "deploy").returncode == 0 and registry("a", "identity", "create", "org").returncode == 0
+        # Deployed again over it: refused, or this home would lose sight of the registry it uses.
+        again = registry("a", "deploy")
+        assert again.returncode == 1 and again.stderr.count("\n") == 1, again.stderr
+        assert "that is still on this chain (every command of this home reads it): give another file" in again.stderr
         unfunded = registry("a", "did", "register", "org")
         assert unfunded.returncode == 1 and unfunded.stderr.count("\n") == 1, unfunded.stderr
         # The hint names the identity the command used, not a placeholder.
@@ -94,3 +89,17 @@ def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path
         "connection refused or host unreachable: is a node running there? Start a local one with `registry node"
         in nobody.stderr
     )
+
+
+def _ports_refused(registry: Any) -> None:
+    """A port no node can have, and one another program (not a chain) holds: one line each, what to do."""
+    import socket
+
+    impossible = registry("b", "node", "start", "--port", "99999")
+    assert impossible.returncode == 64 and "not in the range 1<=x<=65535" in impossible.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = registry("b", "node", "start", "--port", str(taken.getsockname()[1]))
+    assert busy.returncode == 1 and busy.stderr.count("\n") == 1, busy.stderr
+    assert "is in use by another program on this machine: start the node with another --port" in busy.stderr

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from registry.cli.options import DeploymentOpt, RpcOpt, account_of, settings_of
-from registry.cli.output import out
+from registry.cli.output import out, warn
 from registry.config import Settings
 from registry.errors import InputError
 
@@ -135,8 +136,11 @@ def deploy(
     settings = settings_of(ctx, rpc, deployment)
     client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
     refusal = "chain is not a local anvil chain: pass --deployer or set REGISTRY_DEPLOYER_KEY"
+    replacing = _replaceable(client, settings.deployment_file)
     account = account_of(settings, client, deployer, "REGISTRY_DEPLOYER_KEY", refusal)
     result = do_deploy(client, account)
+    if replacing:
+        warn(replacing)
     result.save(settings.deployment_file)
     table = Table(
         "contract",
@@ -147,3 +151,30 @@ def deploy(
         table.add_row(name, record.address)
     out.print(table)
     out.print(f"deployment recorded in {settings.deployment_file}")
+
+
+def _replaceable(client: Any, file: Path) -> str | None:
+    """Refuse to overwrite a deployment file whose registry is still on this chain, or on another
+    chain (every command of this home reads the registry it names: its DIDs, accreditations and
+    anchors would be lost from view); one whose registry is gone (a local chain started afresh) is
+    replaced, and said so (the returned note)."""
+    from registry.chain.deployment import Deployment, check_deployment
+    from registry.errors import DeploymentMismatch, RegistryError
+
+    if not file.exists():
+        return None
+    try:
+        recorded = Deployment.load(file)
+    except RegistryError as exc:
+        raise InputError(f"{file} is there but is not a usable deployment file ({exc}): move it away first") from exc
+    elsewhere = f"give another file with --deployment FILE (or move {file} away) to deploy a new registry"
+    if recorded.chain_id != client.chain_id:
+        raise InputError(f"{file} records the registry of chain {recorded.chain_id}, not this one: {elsewhere}")
+    try:
+        check_deployment(client, recorded)
+    except DeploymentMismatch as exc:
+        return f"replaced {file}: the registry it named is no longer on this chain ({exc})"
+    raise InputError(
+        f"{file} records a registry deployed in block {recorded.deployment_block} that is still on this chain "
+        f"(every command of this home reads it): {elsewhere}"
+    )
