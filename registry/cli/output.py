@@ -249,11 +249,11 @@ def print_certified(certified: dict[str, Any], indent: str) -> None:
     lines = [(certified.get("name") or _("(no name)")) + kind + eqf]
     for key, word in (("description", _("description")), ("criteria", _("criteria"))):
         if certified.get(key) and certified.get(key) != certified.get("name"):
-            lines.append(f"  {word}: {certified[key]}")
+            lines.append("  " + _("{label}: {value}").format(label=word, value=certified[key]))
     for key, word in (("skills", _("skill")), ("occupations", _("occupation"))):
         for entry in certified.get(key) or []:
             label = entry.get("label") or _("(no label)")
-            lines.append(f"  {word}: {label} <{entry.get('uri')}>")
+            lines.append("  " + _("{label}: {value}").format(label=word, value=f"{label} <{entry.get('uri')}>"))
     lines.extend(_elm_lines(certified))
     until = (
         _("until {date}").format(date=certified["valid_until"]) if certified.get("valid_until") else _("no expiry date")
@@ -261,7 +261,7 @@ def print_certified(certified: dict[str, Any], indent: str) -> None:
     dates = _("issued {issued}, valid from {valid_from}").format(
         issued=certified.get("issued") or "?", valid_from=certified.get("valid_from") or "?"
     )
-    lines.append(f"  {dates}, {until}")
+    lines.append("  " + _("{dates}, {until}").format(dates=dates, until=until))
     lines.append("  " + _("issuer: {party}").format(party=_party(certified.get("issuer") or {})))
     holder = certified.get("holder") or {}
     document = _(", document {document}").format(document=holder["document"]) if holder.get("document") else ""

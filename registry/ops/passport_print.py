@@ -205,7 +205,8 @@ def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) ->
     for key in ("skills", "occupations"):
         word = _("skill") if key == "skills" else _("occupation")
         for entry in certified.get(key) or []:
-            page.line(f"{word}: {entry.get('label') or ''} <{entry.get('uri')}>")
+            value = f"{entry.get('label') or ''} <{entry.get('uri')}>"
+            page.line(_("{label}: {value}").format(label=word, value=value))
     issued = certified.get("issued") or "?"
     if certified.get("valid_until"):
         page.line(_("Issued {issued}; valid until {until}").format(issued=issued, until=certified["valid_until"]))

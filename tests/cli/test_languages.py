@@ -37,11 +37,13 @@ def test_verify_speaks_french_and_arabic(settings: Settings, issuer: Issuer, hol
     assert f"{valid}: VALIDE\u00a0: toutes les vérifications ont réussi" in french.stdout
     assert "✔ statut de révocation\u00a0: non révoquée" in french.stdout and "délivrée le" in french.stdout
     assert "✔ signature\u00a0: signée par did:ebsi:" in french.stdout
+    assert "    compétence\u00a0: " in french.stdout and "    critères\u00a0: " in french.stdout  # no bare "x:"
 
     arabic = verify(settings, "verify", str(valid), env={"LANG": "ar_MA.UTF-8"})
     assert arabic.returncode == 0, arabic.stdout + arabic.stderr
     assert "صالحة: نجحت جميع عمليات التحقق" in arabic.stdout
     assert "✔ حالة الإلغاء: غير ملغاة" in arabic.stdout
+    assert "Z، سارية من " in arabic.stdout and "Z، بلا تاريخ انتهاء" in arabic.stdout  # Arabic commas
 
     both = verify(settings, "--lang", "fr", "verify", str(valid), str(tmp_path / "revoked.json"))
     assert both.returncode == 1, both.stdout + both.stderr
