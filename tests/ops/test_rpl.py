@@ -247,3 +247,15 @@ def test_evidence_without_its_manifest_or_a_credential_without_evidence_says_so(
     assert report["items"][0]["message"] == f"no evidence manifest in {tmp_path} (`registry rpl disclose`)"
     assert report["summary"].endswith("the holder makes it with `registry rpl disclose`)")
     assert evidence_report([], tmp_path)["summary"] == "the credential names no evidence items: nothing to match"
+
+
+def test_an_attested_period_of_work_cannot_lie_in_the_future() -> None:
+    from registry.formats.rpl.attestation import build_attestation
+
+    now = int(time.time())
+    for start, end, said in (
+        (now + 30 * DAY, None, "starts"),
+        (now - 30 * DAY, now + 300 * DAY, "ends"),
+    ):
+        with pytest.raises(InputError, match=f"the period of work {said} .*, in the future: attest"):
+            build_attestation(None, WorkPeriod(WELDER, start, end, ("welding",), "Stahlbau GmbH"), now)

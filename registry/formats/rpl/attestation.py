@@ -46,6 +46,16 @@ class WorkPeriod:
 def build_attestation(draft: Any, period: WorkPeriod, issued_at: int) -> dict[str, Any]:
     """The attestation for `draft` (a CredentialDraft: issuer, holder, dates, status, schema)."""
     period.check()
+    # An employer attests work done: a period that starts, or ends, after today (a day's grace for
+    # time zones) is not that yet.
+    if period.start > issued_at + 86_400:
+        starts = iso(period.start)[:10]
+        raise InputError(f"the period of work starts {starts}, in the future: attest it once it has begun")
+    if period.end is not None and period.end > issued_at + 86_400:
+        raise InputError(
+            f"the period of work ends {iso(period.end)[:10]}, in the future: attest the work done so far "
+            "(leave out --until while it goes on)"
+        )
     check_did(draft.issuer)
     check_did(draft.holder)
     label = period.occupation.label
