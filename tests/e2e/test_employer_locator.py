@@ -106,6 +106,13 @@ def test_an_employer_verifies_single_cohort_and_passport_with_only_the_file_and_
         home, "verify", "-", "--rpc", anvil.rpc_url, "--trust-list", str(roots), stdin=files.member.read_text()
     )
     assert piped.returncode == 0 and "stdin: VALID" in piped.stdout, piped.stdout + piped.stderr
+    # A directory whose first file names no registry (not a credential): the next one's is read.
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a-notes.json").write_text('{"note": "not a credential"}')
+    (folder / "b-single.json").write_text(files.single.read_text())
+    mixed = employer(home, "verify", str(folder), "--rpc", anvil.rpc_url, "--trust-list", str(roots), "--json")
+    assert [r["verdict"] for r in json.loads(mixed.stdout)] == ["invalid", "valid"], mixed.stdout  # not "names none"
     for path in (files.single, files.member, files.passport):
         as_json = employer(home, "verify", str(path), "--rpc", anvil.rpc_url, "--trust-list", str(roots), "--json")
         assert set(verdicts(as_json)) == {"valid"}, as_json.stdout

@@ -167,14 +167,16 @@ def _check_options(policy: str, rpc: list[str] | None, service: str | None, evid
 
 
 def _named_registry(settings: Settings, found: list[str | Path], read_first: dict[str | Path, Any]) -> Any:
-    """Without a deployment of the verifier's own, the registry the first input names (ops/locate.py)."""
+    """Without a deployment of one's own, the registry the first of 64 inputs naming one names (reads kept)."""
     from registry.ops.locate import has_own_deployment, named_registry
 
     if has_own_deployment(settings) or not found:
         return None
-    # Kept for the verification: stdin cannot be read twice.
-    read_first[found[0]] = _read_argument(found[0])
-    return named_registry(*read_first[found[0]])
+    for source in found[:64]:
+        read_first[source] = _read_argument(source)
+        if (located := named_registry(*read_first[source])) is not None:
+            return located
+    return None
 
 
 def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None, policy: str = "issuance") -> Any:
