@@ -160,6 +160,8 @@ def confirm(home: Path, keys_dir: Path, name: str, code: str) -> dict[str, Any]:
     Returns the pending record (what was removed). A wrong code removes nothing."""
     path = pending_path(home, name)
     if not path.exists():
+        if not (keys_dir / f"{name}.json").exists():  # confirmed already (or never made here): nothing to delete
+            raise InputError(f"no handover of {name} is waiting, and this home holds no key {name}: nothing to delete")
         raise InputError(f"no handover of {name} is waiting for confirmation (run `identity handover {name} --out`)")
     record = safejson.loads(read_capped(path, MIB, f"pending handover {path}"), str(path))
     if not isinstance(record, dict) or record.get("format") != PENDING_FORMAT:

@@ -167,6 +167,8 @@ def test_handover_needs_her_passphrase_and_confirmation_needs_her_code(tmp_path:
     assert (keys / "amina.json").exists()
     handover.confirm(home, keys, "amina", code.lower().replace("-", ""))
     assert not (keys / "amina.json").exists() and not handover.pending_path(home, "amina").exists()
+    with pytest.raises(InputError, match="this home holds no key amina: nothing to delete"):  # not "run --out"
+        handover.confirm(home, keys, "amina", code)
     # Her wallet keeps it under her own passphrase.
     store = Wallet(tmp_path / "wallet")
     store.add_key(identity, "wallet words")
