@@ -129,6 +129,9 @@ def own_status_entry(token: str, did: str, account: str, purpose: Purpose) -> tu
         entry_did, entry_account, entry_purpose, number, index = parse_status_entry(entry)
         if entry_purpose is purpose:
             if entry_did != did or entry_account.lower() != account.lower():
-                raise InputError(f"this credential's {purpose.label} list belongs to another issuer")
+                raise InputError(
+                    f"this credential's {purpose.label} list belongs to another issuer ({entry_did}), not {did}: "
+                    "give --issuer the identity that issued it"
+                )
             return number, index
     raise InputError(f"the credential has no {purpose.label} status entry")
