@@ -116,6 +116,9 @@ def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: htt
     ):  # fmt: skip
         refused = http.post("/verify", content=body, headers=headers)
         assert refused.status_code == 400 and says in refused.json()["detail"], refused.text
+    extract = b'{"format": "skills-logbook-extract/1", "entries": []}'  # posted bare to the logbook's check
+    refused = http.post("/api/logbook/verify", content=extract, headers=json_type)
+    assert refused.json()["detail"] == 'this is a file posted as it is: send it as {"extract": <the file>}'  # its name
 
 
 def test_unreachable_chain_gives_could_not_determine_never_invalid(
