@@ -229,6 +229,21 @@ def test_an_entry_shown_twice_is_not_valid_the_second_time(world: World) -> None
     assert report["entries"][1]["reasons"] == ["the same entry as entry 1 of this extract, shown again"]
 
 
+def test_one_day_cannot_claim_more_than_24_hours(world: World) -> None:
+    fields = {"date": day(-1), "unit": "U1", "activity": "a long day", "hours": 23, "workplace": "Yard 3"}
+    with pytest.raises(InputError, match=rf"the entries dated {day(-1)} would claim [\d.]+ h, more than a day's 24 h"):
+        world.amina.add(world.people["amina"], fields, None, int(time.time()))
+    # Made by another tool and countersigned all the same: none of that day's entries is valid.
+    from registry.ops.logbook.checks import _more_than_a_day
+    from registry.ops.logbook.reports import EntryReport
+
+    reports = [EntryReport(id=f"e{n}", date="2026-03-02", hours=20) for n in range(2)]
+    reports.append(EntryReport(id="other day", date="2026-03-03", hours=20))
+    _more_than_a_day(reports)
+    assert [r.verdict for r in reports] == ["not valid", "not valid", "valid"]
+    assert reports[0].invalid == ["the entries dated 2026-03-02 claim 40 h, more than a day has"]
+
+
 def test_progress_counts_anchored_hours_against_the_standard(world: World) -> None:
     progress = world.amina.progress().to_json()
     units = {u["unit"]: u for u in progress["units"]}

@@ -60,6 +60,9 @@ class Progress:
                 "missing": self.missing, "complete": not self.missing}  # fmt: skip
 
 
+MAX_DAY_HOURS = 24  # what one person's entries of one day can claim in all
+
+
 class Logbook:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -108,6 +111,13 @@ class Logbook:
             raise InputError(f"the programme has no unit {str(fields.get('unit'))[:40]!r} (its units: {units})")
         if entry_date(fields.get("date")) > now + DAY:  # a day of slack for the learner's clock and time zone
             raise InputError(f"the date {fields.get('date')} is in the future: an entry records work done")
+        payloads = [signed_by(f.entry, "logbook-entry+jwt").payload for f in self.entries()]
+        day = sum(float(p.get("hours", 0)) for p in payloads if p.get("date") == fields.get("date"))
+        if day + float(fields.get("hours", 0)) > MAX_DAY_HOURS:
+            raise InputError(
+                f"the entries dated {fields.get('date')} would claim {day + float(fields.get('hours', 0)):g} h, "
+                f"more than a day's {MAX_DAY_HOURS} h: record the hours worked that day"
+            )
         entry = Entry(logbook=self.id, id=f"urn:uuid:{uuid.uuid4()}",
                       evidence=hashlib.sha256(evidence).hexdigest() if evidence is not None else None,
                       **fields)  # fmt: skip

@@ -254,6 +254,18 @@ def _ids(extract: Extract) -> tuple[str, str, str]:
     return str(enrolment.get("sub", "")), str(enrolment.get("logbook", "")), ref
 
 
+def _more_than_a_day(reports: list[EntryReport]) -> None:
+    """Entries of one day that claim more hours than a day has are none of them valid (which of them
+    is true cannot be told): each says so."""
+    days: dict[str, float] = {}
+    for report in reports:
+        if not report.invalid and report.date:
+            days[report.date] = days.get(report.date, 0.0) + report.hours
+    for report in reports:
+        if not report.invalid and days.get(report.date, 0.0) > 24:
+            report.invalid.append(f"the entries dated {report.date} claim {days[report.date]:g} h, more than a day has")
+
+
 def verify_extract(
     registry: Registry,
     extract: Extract,
@@ -294,6 +306,7 @@ def verify_extract(
             report.invalid.append(f"the same entry as entry {seen[report.id]} of this extract, shown again")
         seen.setdefault(report.id, n + 1)
         reports.append(report)
+    _more_than_a_day(reports)
     summary = None
     if (qualification := qualification or extract.qualification) is not None:
         from registry.ops.logbook.against import check_against
