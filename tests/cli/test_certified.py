@@ -13,6 +13,7 @@ from pathlib import Path
 from registry.config import Settings
 from registry.formats import jwt
 from registry.formats.credential import load_holder_file
+from registry.formats.multibase import b64url_decode, b64url_encode
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.text import short_did
@@ -69,6 +70,15 @@ def test_issue_names_the_holder_and_verify_says_what_is_certified_and_by_whom(
     assert certifies["skills"] == [{"uri": WELDING.uri, "label": WELDING.label}]
     assert certifies["occupations"] == [{"uri": WELDER.uri, "label": WELDER.label}]
     assert (certifies["eqf_level"], certifies["valid_until"]) == (4, None)
+    # Its claims altered (EQF 4 made 8): the signature fails, and what the file says is shown as nobody's word.
+    header, payload, signature = json.loads(path.read_text())["credential"].split(".")
+    claims = json.loads(b64url_decode(payload))
+    claims["vc"]["credentialSubject"]["achievement"]["alignment"] = []
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps({**json.loads(path.read_text()), "credential": ".".join(
+        [header, b64url_encode(json.dumps(claims).encode()), signature])}))  # fmt: skip
+    refused = json.loads(run(settings, "verify", "--json", str(forged)).stdout)
+    assert refused["verdict"] == "invalid" and refused["certifies"] is None, refused["summary"]
     # Her passport says whose it is by the name her credentials give.
     made = run(settings, "passport", "create", "--holder", holder.name, "--out", str(tmp_path / "p.json"), str(path))
     assert f"passport of {HOLDER_NAME} ({short_did(holder.did)}) with 1 credential" in made.stdout, made.stdout

@@ -263,11 +263,13 @@ class Report:
 
     @property
     def certifies(self) -> shapes.Certified | None:
-        """What the credential certifies (None: it did not parse), read from it now; the issuer by
-        the legal name its accreditation gives it, when the accreditation check found one."""
+        """What the credential certifies (None: it did not parse, or its signature does not verify), read
+        from it now; the issuer by the legal name its accreditation gives it, when the accreditation check
+        found one."""
         vc = self.vc()
-        if vc is None:
-            return None
+        signature = self.check(Code.SIGNATURE)
+        if vc is None or (signature is not None and signature.outcome is Outcome.FAIL):
+            return None  # a signature that does not verify: what the file says is no issuer's word
         accreditation = self.check(Code.ACCREDITATION)
         name = accreditation.evidence.get("issuer_name") if accreditation is not None else None
         read = certified_edc if is_edc(vc) else certified
