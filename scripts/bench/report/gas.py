@@ -143,11 +143,28 @@ def in_bulk(r: dict[str, Any], reproduce: str) -> list[str]:
     return lines
 
 
+def _operations_table(
+    g: dict[str, Any], reproduce: str, title: str, module: str, rows: list[tuple[str, str]], closing: str
+) -> list[str]:
+    """A section of one contract's operations: gas and multiple of the single-anchor floor per row
+    measured, then the closing paragraph that says what the gas pays for."""
+    floor = g["floor_single"]
+    lines = [
+        f"## Gas: {title}",
+        "",
+        f"{reproduce} Alone, in seconds: `.venv/bin/python -m scripts.bench.{module}`.",
+        "",
+        "| operation | gas | x floor |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| ours: {label} | {number(g[key])} | {times(g[key], floor)} |" for label, key in rows if key in g]
+    return [*lines, "", closing, ""]
+
+
 def recognition(g: dict[str, Any], reproduce: str) -> list[str]:
     """Gas per recognition decision (issue 17): a destination authority publishes one and changes it."""
     if "recognition_publish" not in g:
         return []
-    floor = g["floor_single"]
     rows = [
         ("publish a decision (`publish`, the authority's first: its list of decisions is a fresh slot)",
          "recognition_publish"),
@@ -158,32 +175,20 @@ def recognition(g: dict[str, Any], reproduce: str) -> list[str]:
         ("reinstate it", "recognition_reinstate"),
         ("revoke it", "recognition_revoke"),
     ]  # fmt: skip
-    lines = [
-        "## Gas: recognition decisions",
-        "",
-        f"{reproduce} Alone, in seconds: `.venv/bin/python -m scripts.bench.recognition`.",
-        "",
-        "| operation | gas | x floor |",
-        "|---|---:|---:|",
-    ]
-    lines += [f"| ours: {label} | {number(g[key])} | {times(g[key], floor)} |" for label, key in rows if key in g]
-    lines += [
-        "",
+    return _operations_table(
+        g, reproduce, "recognition decisions", "recognition", rows,
         "A decision stores its authority, the accreditation it was published under, the root of that "
         "accreditation, its validity and status, and an append-only history (one revision per change); its "
         "document (scope, outcome, conditions: no personal data) is emitted once in `DecisionDocument`, its "
         "sha256 the decision's id. Publishing checks the authority's key in the DID registry and its "
         "accreditation in the trusted issuers registry (two calls to other contracts).",
-        "",
-    ]
-    return lines
+    )  # fmt: skip
 
 
 def accreditation(g: dict[str, Any], reproduce: str) -> list[str]:
     """Gas of the accreditation chain's writes (the trusted issuers registry), with a revocation for cause."""
     if "accreditation_onboard_root" not in g:
         return []
-    floor = g["floor_single"]
     rows = [
         ("onboard a Root TAO (`onboardRoot`, governance; its authorisation JWT in the event)",
          "accreditation_onboard_root"),
@@ -194,21 +199,10 @@ def accreditation(g: dict[str, Any], reproduce: str) -> list[str]:
         ("revoke it", "accreditation_revoke"),
         ("revoke one for cause from a stated date (`revokeForCauseSince`)", "accreditation_revoke_for_cause"),
     ]  # fmt: skip
-    lines = [
-        "## Gas: the accreditation chain",
-        "",
-        f"{reproduce} Alone, in seconds: `.venv/bin/python -m scripts.bench.accreditation`.",
-        "",
-        "| operation | gas | x floor |",
-        "|---|---:|---:|",
-    ]
-    lines += [f"| ours: {label} | {number(g[key])} | {times(g[key], floor)} |" for label, key in rows if key in g]
-    lines += [
-        "",
+    return _operations_table(
+        g, reproduce, "the accreditation chain", "accreditation", rows,
         "A revocation for cause is a revocation (one revision appended, its `AttributeRevised` event) plus an "
         "`AttributeRevokedForCause` event carrying the date it reaches back to: nothing more is stored, so that "
         "the other operations, and a recognition decision's publication (which reads the accreditation), cost "
         'what they did before it existed (docs/INTEROP.md, "Revocation for cause, reaching back").',
-        "",
-    ]
-    return lines
+    )  # fmt: skip
