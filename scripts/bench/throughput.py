@@ -185,6 +185,27 @@ def _interleaved(
     return bare, total, reports
 
 
+def _timed_slices(
+    world: World, verifier: Verifier, inputs: list[tuple[str, str]], parsed: list[Any], chunk: int
+) -> tuple[float, float, list[Any], dict[str, int], _CollectorTime]:
+    """`_interleaved` with the JSON-RPC requests counted and the collector's runs timed.
+
+    The harness's own objects (the world, every credential the gas phase issued, the peers'
+    contracts) are frozen out of the collector's sight first: a `registry verify` process holds
+    none of them, and a full collection scanning them during the timed run (half a second per
+    million objects here) would be charged to the verifier."""
+    gc.collect()
+    gc.freeze()
+    restore = _counting(world)
+    try:
+        with _CollectorTime() as collector:
+            bare, total, reports = _interleaved(verifier, inputs, parsed, world.issuer.identity.signing_jwk, chunk)
+    finally:
+        rpc = restore()
+        gc.unfreeze()
+    return bare, total, reports, rpc, collector
+
+
 def _context_rates(world: World, inputs: list[tuple[str, str]], parsed: list[Any], chunk: int) -> dict[str, Any]:
     """For context: parse + signature (a lenient baseline), the reading floor, and the slices verified
     by a verifier that reads every issuer again for each slice (as the bench measured before #12)."""
@@ -218,7 +239,6 @@ def verification(
     chains kept for the run (`keep_issuers`), checked for changes before each slice."""
     from registry.formats import credential as vcfmt
 
-    jwk = world.issuer.identity.signing_jwk
     parsed = [jwt.parse(vcfmt.load_holder_file(content).credential) for _, content in inputs]
     verifier = Verifier(world.registry, keep_issuers=True)
     # First one verify_many over everything (a library caller's choice).
@@ -226,19 +246,7 @@ def verification(
     single_reports = verifier.verify_many(inputs)
     single = _outcome(single_reports, expected, time.perf_counter() - start)
     # Then consecutive slices in the same process: what a streaming verifier (`registry verify DIR`) does.
-    # The harness's own objects (the world, every credential the gas phase issued, the peers'
-    # contracts) are frozen out of the collector's sight first: a `registry verify` process holds
-    # none of them, and a full collection scanning them during the timed run (half a second per
-    # million objects here) would be charged to the verifier.
-    gc.collect()
-    gc.freeze()
-    restore = _counting(world)
-    try:
-        with _CollectorTime() as collector:
-            bare, total, reports = _interleaved(verifier, inputs, parsed, jwk, chunk)
-    finally:
-        rpc = restore()
-        gc.unfreeze()
+    bare, total, reports, rpc, collector = _timed_slices(world, verifier, inputs, parsed, chunk)
     sliced = _outcome(reports, expected, total)
     context = _context_rates(world, inputs, parsed, chunk)
     floor, parse_and_verify = context.pop("reading_floor_seconds"), context.pop("parse_and_signature_seconds")
