@@ -31,7 +31,8 @@ def test_an_extract_is_read_unit_by_unit_with_each_entrys_checks(
     page.screenshot(path=str(ARTIFACTS / "logbook.png"), full_page=True)
     assert page.locator("#verdict").inner_text().startswith("Not all valid")
     # Who the extract is about and who keeps the logbook, by name beside their DIDs.
-    facts = dict(zip(page.locator("#facts dt").all_inner_texts(), page.locator("#facts dd").all_inner_texts()))
+    labels, values = page.locator("#facts dt").all_inner_texts(), page.locator("#facts dd").all_inner_texts()
+    facts = dict(zip(labels, values, strict=True))
     assert facts["Learner"] == f"Amina Haddad ({world.amina.enrolment['sub']})"
     assert facts["Provider"] == f"Northside Training Centre ({world.provider.identity.did})"
     units = page.locator("#units .unit").all()
