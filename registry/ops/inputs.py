@@ -58,8 +58,15 @@ def sources(paths: list[str]) -> list[str | Path]:
 
 
 def read(source: str | Path) -> tuple[str, bytes]:
-    """One input, at most MAX_INPUT_BYTES of it, with the name a report gives it."""
-    return ("stdin" if source == STDIN else str(source)), without_bom(read_capped(source, MAX_INPUT_BYTES))
+    """One input, at most MAX_INPUT_BYTES of it, with the name a report gives it. A PDF (a printed
+    passport) is refused: it is not the credential, so no verdict can be given on it."""
+    from registry.formats.holderfile import is_pdf, pdf_refusal
+
+    name = "stdin" if source == STDIN else str(source)
+    content = without_bom(read_capped(source, MAX_INPUT_BYTES))
+    if is_pdf(content):
+        raise InputError(pdf_refusal(name))
+    return name, content
 
 
 def status_targets(paths: list[str], default_reason: int, note: str | None = None) -> list[StatusTarget]:

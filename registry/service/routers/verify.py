@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.formats import jwt
 from registry.formats.did import check_did
+from registry.formats.holderfile import is_pdf, pdf_refusal
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
 from registry.ops.rpl.checks import add_rpl_checks
@@ -91,6 +92,8 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         add_rpl_checks(passport, verifier.registry, None)  # an RPL credential's assessor (ops/rpl/checks.py)
         _recognise(authority, verifier.registry, roots, at, passport)
         return _answer(request, passport.to_json())
+    if is_pdf(content.lstrip()):  # the page sends an opened PDF as its text: neither valid nor invalid
+        raise Problem(400, pdf_refusal("this"), slug="not-a-credential")
     if _is_passport(content):
         raise Problem(
             400,
