@@ -29,6 +29,8 @@ def pdf_refusal(source: str) -> str:
         f"{source} is a PDF (a printed passport?), not a credential file: verify the passport's JSON file, or "
         "each QR code's text (the registry service's page scans it; `registry verify -` reads it pasted)"
     )
+
+
 T = TypeVar("T")
 
 
