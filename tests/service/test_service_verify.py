@@ -120,6 +120,9 @@ def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: htt
         refused = http.post("/verify", content=body, headers=headers)
         assert refused.status_code == 400 and says in refused.json()["detail"], refused.text
     extract = b'{"format": "skills-logbook-extract/1", "entries": []}'  # posted bare to the logbook's check
+    wrong_tool = http.post("/verify", json={"credential": json.loads(extract)})  # not judged: where to send it
+    assert_problem(wrong_tool, 400, "logbook-extract")
+    assert "send it to POST /api/logbook/verify" in wrong_tool.json()["detail"]
     refused = http.post("/api/logbook/verify", content=extract, headers=json_type)
     assert refused.json()["detail"] == 'this is a file posted as it is: send it as {"extract": <the file>}'  # its name
 
