@@ -474,6 +474,13 @@ def test_passport_create_and_verify(settings: Settings, issuer: Issuer, holder: 
     assert report["kind"] == "passport" and report["verdict"] == "valid"
     assert [c["verdict"] for c in report["credentials"]] == ["valid", "valid"]
     assert [c["name"] for c in report["credentials"][1]["checks"]][:3] == ["format", "schema", "cohort proof"]
+    # Made for nobody in particular, shown to an employer who asks it be made for him: INVALID, and
+    # nothing in it is presented as certified, though each credential is valid on its own.
+    elsewhere = run(settings, "verify", "--audience", "Employer GmbH", str(passport))
+    assert elsewhere.returncode == 1 and "INVALID: audience" in elsewhere.stdout, elsewhere.stdout
+    assert "competencies: nothing counts: the passport failed its audience check\n" in elsewhere.stdout
+    summary = elsewhere.stdout[: elsewhere.stdout.index("✔ holder signature")]  # before the evidence
+    assert summary.count("VALID on its own, not counted") == 2 and "skill:" not in summary, summary
 
 
 def test_issuer_check_cli(settings: Settings, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -649,12 +656,31 @@ def test_trust_status_arguments_are_checked_before_anything_is_journaled(  # typ
     base = ["trust", "suspend", "--parent", chain.tao.name, "--child", chain.ti.did,
             "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]  # fmt: skip
     bad = run(settings, *base, *extra)
-    assert bad.returncode == 1
+    assert bad.returncode == 64  # the command line is wrong: a usage error, never "failed"
     assert_one_line_error(bad, named)
     # Nothing poisoned the journal: the same parent's next, correct write goes through.
     good = run(settings, *base, "--reason", "3")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "suspended in block" in good.stdout and "(reason 3: audit pending)" in good.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["accredit", "--child", "x", "--as", "root", "--types", "T"], "--as must be tao (may accredit others) or ti"),
+        (["accredit", "--child", "x", "--as", "ti", "--types", " , "], "--types needs at least one credential type"),
+        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--valid-until", "soon"], "not a date/time"),
+        (["revoke", "--child", "x", "--for-cause-from", "lately"], "not a date/time"),
+    ],
+)
+def test_trust_writes_refuse_a_wrong_command_line_with_the_usage_code(
+    settings: Settings, args: list[str], named: str
+) -> None:
+    """A wrong value for an option of `trust accredit`, `onboard-root`, `suspend`, `reinstate` or `revoke`
+    is a usage error (64, cli/exits.py), said before any key is opened or any node asked."""
+    bad = run(settings, "trust", args[0], "--parent", "nobody", *args[1:])
+    assert bad.returncode == 64, bad.stdout + bad.stderr
+    assert_one_line_error(bad, named)
 
 
 def test_an_interrupted_cohort_leaves_no_half_written_directory(

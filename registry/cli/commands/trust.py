@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from registry.cli.exits import arguments
 from registry.cli.options import (
     DeploymentOpt,
     RpcOpt,
@@ -97,15 +98,15 @@ def trust_onboard_root(
     from registry.ops.registry import Registry
     from registry.ops.trust import Trust
 
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        scopes, until = _scopes(types, schema, jurisdiction), _until(valid_until)
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
     account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
     identity = load_identity(settings, root)
     _require_registered(registry, identity.did)
-    attribute = Trust(registry, settings.public_url).onboard_root(
-        account, identity, _scopes(types, schema, jurisdiction), _until(valid_until), name
-    )
+    attribute = Trust(registry, settings.public_url).onboard_root(account, identity, scopes, until, name)
     out.print(f"{_named(name, identity.did)} is a Root TAO (attribute {attribute.hex()})")
 
 
@@ -124,12 +125,17 @@ def trust_accredit(
     deployment: DeploymentOpt = None,
 ) -> None:
     """A Root TAO or TAO accredits a TAO or a TI, with a scope and a validity period."""
+    from registry.formats.did import check_did
     from registry.ops.registry import Registry
     from registry.ops.trust import IssuerType, Trust
 
     kinds = {"tao": IssuerType.TAO, "ti": IssuerType.TI}
-    if as_.lower() not in kinds:
-        raise InputError("--as must be tao or ti")
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        if as_.lower() not in kinds:
+            raise InputError(f"--as must be tao (may accredit others) or ti (may issue), not {as_[:40]!r}")
+        scopes, until = _scopes(types, schema, jurisdiction), parse_until(valid_until)
+        if child.startswith("did:"):
+            check_did(child)  # a DID's syntax; a local name is looked up in the home below
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     trust = Trust(registry, settings.public_url)
@@ -137,11 +143,9 @@ def trust_accredit(
     parent_attribute = trust.active_attribute(identity.did)
     child_did = did_of(settings, child)
     _require_registered(registry, child_did)
-    attribute = trust.accredit(
-        identity, parent_attribute, child_did, kinds[as_.lower()], _scopes(types, schema, jurisdiction),
-        parse_until(valid_until),  # None: a year, or the parent's own end if that comes first
-        name,
-    )  # fmt: skip
+    attribute = trust.accredit(  # until None: a year, or the parent's own end if that comes first
+        identity, parent_attribute, child_did, kinds[as_.lower()], scopes, until, name
+    )
     whom = _named(name or (child if child != child_did else None), child_did)
     out.print(f"{whom} accredited as {as_.upper()} by {shown(parent)} ({identity.did}) (attribute {attribute.hex()})")
 
@@ -168,10 +172,11 @@ def _change_accreditation(
     from registry.ops.registry import Registry
     from registry.ops.trust import REASONS, AttrStatus, Trust
 
-    if not 0 <= reason <= 255:
-        raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
-    chosen = _attribute_id(attribute)
-    since = parse_since(for_cause_from) if for_cause_from is not None else None
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        if not 0 <= reason <= 255:
+            raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+        chosen = _attribute_id(attribute)
+        since = parse_since(for_cause_from) if for_cause_from is not None else None
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     trust = Trust(registry, settings.public_url)
