@@ -119,6 +119,17 @@ def test_a_wallet_without_a_key_says_how_to_get_one(tmp_path: Path) -> None:
         empty.check_imports([("x.json", b"{}")])
 
 
+def test_a_lost_key_file_is_named_with_the_way_back(wallet: Wallet) -> None:
+    did = her_did(wallet)
+    for path in wallet.keys.directory.glob("*.json"):
+        path.unlink()  # the key file lost (a phone wiped, a folder deleted)
+    with pytest.raises(KeyStoreError) as raised:
+        wallet.identity_for(did, "her passphrase")
+    message = str(raised.value)
+    assert f"holds no key for {did[:29]}…{did[-10:]}" in message and "wallet import-backup FILE" in message
+    assert "wallet import-key FILE" in message and "\n" not in message
+
+
 def test_backup_round_trip_merges_and_a_wrong_passphrase_restores_nothing(wallet: Wallet, tmp_path: Path) -> None:
     did = her_did(wallet)
     source = write(tmp_path / "c.json", vcfmt.HolderFile(credential(did)))

@@ -114,7 +114,11 @@ class Wallet:
                         f"wrong wallet passphrase for {self.directory}: give the one you chose for this wallet "
                         "(REGISTRY_WALLET_PASSPHRASE, or typed when asked)"
                     ) from exc
-        raise KeyStoreError(f"the wallet holds no key for {did[:60]}")
+        raise KeyStoreError(
+            f"the wallet {self.directory} holds no key for {short_did(did)} (none of its key files in "
+            f"{self.keys.directory} is that key): a lost key comes back from your wallet backup (`registry "
+            "wallet import-backup FILE`) or the centre's handover file (`registry wallet import-key FILE`)"
+        )
 
     # Credentials
 
