@@ -274,13 +274,10 @@ class Trust:
         roots = [
             a for a in self.attribute_ids(root_did) if self.attribute(root_did, a).issuer_type is IssuerType.ROOT_TAO
         ]
-        if not roots:
-            raise InputError(f"{root_did} is not a Root TAO: governance never onboarded it")
-        if len(roots) > 1:
+        if len(roots) != 1:
             ids = ", ".join(a.hex() for a in roots)
-            raise InputError(
-                f"{root_did} was onboarded as a Root TAO several times; pass --attribute with one of {ids}"
-            )
+            many = f"was onboarded as a Root TAO several times; pass --attribute with one of {ids}"
+            raise InputError(f"{root_did} {many if roots else 'is not a Root TAO: governance never onboarded it'}")
         return roots[0]
 
     def attribute(self, did: str, attribute_id: bytes) -> Link:
