@@ -24,6 +24,7 @@ import pytest
 
 from registry.chain import writer
 from registry.config import Settings
+from registry.errors import InputError
 from registry.keystore import Identity, KeyStore, new_natural_person
 from registry.ops.logbook import Logbook, Provider
 from registry.ops.logbook.book import countersign, load_entry
@@ -181,3 +182,18 @@ def _settled(world: World, directory: Path) -> None:
         report = json.loads(out)
         assert code == 0 and report["verdict"] == "valid", out
         assert [e["verdict"] for e in report["entries"]] == ["valid"] * (len(KILLS) + 1)
+
+
+def test_a_damaged_day_record_is_a_one_line_error_naming_it(world: World) -> None:
+    """A day record that is not one (edited by hand, another tool's file) stops the provider's next
+    anchor with one line naming it, before anything is allocated or sent."""
+    folder = world.settings.state_dir / world.provider.identity.name / "logbook-days"
+    folder.mkdir(parents=True, exist_ok=True)
+    damaged = folder / "0-damaged.json"
+    damaged.write_text(json.dumps({"format": "registry-logbook-day/1", "root": "0x12", "list": 0, "entries": []}))
+    try:
+        refused = pytest.raises(InputError, match=r"0-damaged.json is not a logbook day record .*: move it aside$")
+        with refused, world.provider.issuer.writing():
+            world.provider.finish_days()
+    finally:
+        damaged.unlink()
