@@ -120,6 +120,18 @@ class Wallet:
             "wallet import-backup FILE`) or the centre's handover file (`registry wallet import-key FILE`)"
         )
 
+    @staticmethod
+    def signer_of(entries: list[Entry]) -> str:
+        """The one key `entries` were issued to: a passport is signed by one key. DIDs are shown by
+        start and end (did:keys of one curve share their first 50 characters)."""
+        dids = sorted({str(e.subject) for e in entries})
+        if len(dids) > 1:
+            raise InputError(
+                f"these credentials were issued to {len(dids)} of your keys ({', '.join(map(short_did, dids))}); "
+                "a passport is signed by one key: name the credentials of one key by id"
+            )
+        return dids[0]
+
     # Credentials
 
     def entries(self) -> list[Entry]:
