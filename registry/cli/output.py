@@ -227,8 +227,11 @@ def print_competencies(summary: Any, indent: str) -> None:
         eqf = f", EQF {item['eqf_level']}" if item.get("eqf_level") else ""
         until = _(", until {date}").format(date=item["valid_until"]) if item.get("valid_until") else ""
         issued = _("issued {date}").format(date=item.get("issued") or "?")
+        verdict = verdict_word(str(item.get("verdict"))).upper()
+        if item.get("verdict") == "valid" and item.get("counted") is False:  # valid alone, in a passport that is not
+            verdict = _("{verdict} on its own, not counted").format(verdict=verdict)
         lines.append(
-            f"  #{item['number']} {item.get('name') or nameless}{eqf}: {verdict_word(str(item.get('verdict'))).upper()}"
+            f"  #{item['number']} {item.get('name') or nameless}{eqf}: {verdict}"
             f" — {_party(item.get('issuer') or {})}, {issued}{until}"
         )
     for line in lines:

@@ -58,8 +58,39 @@ def sources(paths: list[str]) -> list[str | Path]:
 
 
 def read(source: str | Path) -> tuple[str, bytes]:
-    """One input, at most MAX_INPUT_BYTES of it, with the name a report gives it."""
-    return ("stdin" if source == STDIN else str(source)), without_bom(read_capped(source, MAX_INPUT_BYTES))
+    """One input of `verify`, at most MAX_INPUT_BYTES of it, with the name a report gives it. A
+    skills logbook extract is refused (InputError): it is checked by another command, not judged here;
+    so is a PDF (a printed passport): it is not the credential, so no verdict can be given on it."""
+    from registry.formats.holderfile import is_pdf, pdf_refusal
+
+    name = "stdin" if source == STDIN else str(source)
+    content = without_bom(read_capped(source, MAX_INPUT_BYTES))
+    if is_pdf(content):
+        raise InputError(pdf_refusal(name))
+    if is_extract(content):
+        file = "FILE" if name == "stdin" else name
+        raise InputError(
+            f"{name} is a skills logbook extract, not a credential or a passport: check it with "
+            f"`registry logbook verify {file}`"
+        )
+    return name, content
+
+
+def is_extract(content: str | bytes) -> bool:
+    """Is this a skills logbook extract (`logbook share`)? Parsed only when it names that format:
+    a credential or a passport costs one search."""
+    marker = '"skills-logbook-extract/'
+    found = marker.encode() in content if isinstance(content, bytes) else marker in content
+    if not found:
+        return False
+    from registry.formats.logbook.records import EXTRACT
+    from registry.formats.safejson import loads
+
+    try:
+        data = loads(content, "input")
+    except InputError:
+        return False  # not JSON: the verifier says what it is not
+    return isinstance(data, dict) and data.get("format") == EXTRACT
 
 
 def status_targets(paths: list[str], default_reason: int, note: str | None = None) -> list[StatusTarget]:

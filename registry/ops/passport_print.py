@@ -181,6 +181,8 @@ def _summary(page: _Page, summary: dict[str, Any], names: dict[int, str | None])
     for item in summary.get("programmes") or []:
         issuer = (item.get("issuer") or {}).get("name") or (item.get("issuer") or {}).get("did") or "?"
         verdict = verdict_word(str(item.get("verdict"))).upper()
+        if item.get("verdict") == "valid" and item.get("counted") is False:  # in a passport that is not valid
+            verdict = _("{verdict} on its own, not counted").format(verdict=verdict)
         name, date = names.get(item["number"]) or item.get("name") or _("(no name)"), item.get("issued") or "?"
         fields = {"number": item["number"], "name": name, "issuer": issuer, "verdict": verdict, "date": date}
         if item.get("eqf_level"):

@@ -121,6 +121,10 @@ def _verify_exit_codes(home: Path, net: tuple[str, ...], extract: Path, settings
     missing = cli(home, "logbook", "verify", str(extract.parent / "nope.json"), *net)
     one_line_error(missing, "nope.json")
     assert missing.returncode == 64
+    # Given to `registry verify`, the wrong tool: said in one line, with the command to run (64, never INVALID).
+    wrong_tool = cli(home, "verify", str(extract), *net)
+    one_line_error(wrong_tool, f"{extract} is a skills logbook extract", f"`registry logbook verify {extract}`")
+    assert wrong_tool.returncode == 64 and wrong_tool.stdout == ""
     undeployed = cli(home, "logbook", "verify", str(extract), "--rpc", settings.rpc_url,
                      "--deployment", str(extract.parent / "none.json"))  # fmt: skip
     one_line_error(undeployed, "no deployment file at")

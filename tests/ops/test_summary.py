@@ -1,10 +1,12 @@
 """A passport's summary of competencies, from its reports' JSON (pure): skills and occupations
 grouped with the highest EQF level behind each, only VALID credentials counting, every credential
-listed with its verdict, nothing counting when the holder checks fail."""
+listed with its verdict, nothing counting when any of the passport's own checks fails."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import pytest
 
 from registry.ops.verify.summary import summarise
 
@@ -56,6 +58,18 @@ def test_nothing_counts_when_the_passport_fails_its_holder_check() -> None:
     assert summary["counted"] == 0 and summary["skills"] == [] and summary["highest_eqf_level"] is None
     assert summary["programmes"][0]["verdict"] == "valid" and not summary["programmes"][0]["counted"]
     assert "holder binding" in summary["note"]
+
+
+@pytest.mark.parametrize("check", ["audience", "nonce", "presentation time", "distinct credentials"])
+def test_nothing_counts_when_the_passport_fails_any_of_its_own_checks(check: str) -> None:
+    """A passport made for another audience (or expired, or replayed) is INVALID: what its valid
+    credentials certify is not presented as certified."""
+    checks = [*HOLDER_CHECKS_PASS, {"name": check, "outcome": "fail"}]
+    summary = summarise([report("MIG welding", "valid", 4, [WELD], [WELDER])], "did:key:zAmina", checks)
+    assert summary["counted"] == 0 and summary["highest_eqf_level"] is None and summary["issuers"] == []
+    assert summary["skills"] == [] and summary["occupations"] == []
+    assert [(p["verdict"], p["counted"]) for p in summary["programmes"]] == [("valid", False)]
+    assert summary["note"] == f"nothing counts: the passport failed its {check} check"
 
 
 def test_a_credential_that_did_not_parse_is_listed_by_what_its_report_says() -> None:

@@ -128,8 +128,7 @@ def sign(
 ) -> None:
     """Countersign learners' entries as an authorised supervisor or assessor (no network needed).
 
-    Only the units her role signs off: as the logbook's programme says, else --programme, else the units
-    her authorisation lists."""
+    Only the units her role signs off: as the logbook's programme says, else --programme, else her authorisation's."""
     from registry.chain.deployment import write_json_atomic
     from registry.ops.logbook.book import countersign, load_entry
     from registry.ops.logbook.provider import programme_of
@@ -167,23 +166,26 @@ def anchor(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Anchor every countersigned entry not anchored yet, of all these logbooks, in one transaction."""
-    from registry.ops.logbook import Logbook
+    """Anchor every countersigned entry not anchored yet, of all these logbooks, in one transaction.
 
-    books = [Logbook(d) for d in directories]
-    files = [(b, f) for b in books for f in b.entries()]
-    pending = [(b, f) for b, f in files if f.countersignature is not None and f.anchor is None]
-    if not pending:  # nothing to do is not a failure: the evening's run may find the day done
-        waiting = sum(1 for _, f in files if f.countersignature is None)
-        if not files:
+    What a stopped run left is finished first; a second run at once waits, then finds the entries anchored."""
+    from registry.ops.logbook import Logbook
+    from registry.ops.logbook.days import anchor_logbooks
+
+    books = [Logbook(d) for d in directories]  # each directory checked before the chain is asked
+    done = anchor_logbooks(_provider(ctx, issuer, rpc, deployment).issuer, books)
+    if done.waiting:
+        out.print(f"{count(done.waiting, 'entry')} wait for the root of an earlier run, pending in the journal: "
+                  "`registry journal status` says why")  # fmt: skip
+    if done.root is not None:
+        out.print(f"anchored {count(done.anchored, 'entry')} of {count(len(books), 'logbook')} under root "
+                  f"0x{done.root.hex()}")  # fmt: skip
+    elif not done.waiting:  # nothing to do is not a failure: the evening's run may find the day done
+        if not done.entries:
             out.print("nothing to anchor: these logbooks have no entries yet")
         else:
-            out.print("nothing to anchor: every countersigned entry is already anchored"
-                      + (f" ({count(waiting, 'entry')} not countersigned yet)" if waiting else ""))  # fmt: skip
-        return
-    owners = {id(f): book for book, f in pending}
-    root = _provider(ctx, issuer, rpc, deployment).anchor_day([f for _, f in pending], lambda f: owners[id(f)].save(f))
-    out.print(f"anchored {count(len(pending), 'entry')} of {count(len(books), 'logbook')} under root 0x{root.hex()}")
+            unsigned = f" ({count(done.unsigned, 'entry')} not countersigned yet)" if done.unsigned else ""
+            out.print(f"nothing to anchor: every countersigned entry is already anchored{unsigned}")
 
 
 @app.command("revoke")
@@ -290,8 +292,7 @@ def verify(
 ) -> None:
     """Check each entry of an extract (`logbook share`): signed, countersigned, anchored, not revoked.
 
-    Exit 0 all valid, 1 any not valid or revoked, 2 could not determine, 64 when the extract or another file
-    named is not there or not readable."""
+    Exit 0 all valid, 1 any not valid or revoked, 2 could not determine, 64 a file named is not there or unreadable."""
     from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
     from registry.errors import ChainUnavailable, ConfigError
     from registry.ops.inputs import trust_lists

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from registry.cli.exits import arguments
 from registry.cli.options import (
     DeploymentOpt,
     RpcOpt,
@@ -53,6 +54,17 @@ AttributeOpt = Annotated[
     str | None,
     typer.Option(help="Which accreditation (its attribute id), when the child holds several from this parent."),
 ]
+GovernanceOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Identity holding the registry's governance role (default: the key in REGISTRY_GOVERNANCE_KEY; on the "
+        "local chain only, anvil's first test account)."
+    ),
+]
+RootArg = Annotated[str, typer.Argument(help="DID (or local identity name) of the Root TAO.", metavar="ROOT")]
+RootAttributeOpt = Annotated[
+    str | None, typer.Option("--attribute", help="Which of the root's accreditations (its attribute id), if several.")
+]
 # Every code of ops/trust/model.py REASONS, spelled out so `--help` loads no chain library
 # (tests/cli/test_home.py holds the two lists equal).
 AccReasonOpt = Annotated[
@@ -90,13 +102,7 @@ def trust_onboard_root(
     ctx: typer.Context,
     root: Annotated[str, typer.Argument(help="Identity name of the Root TAO (it signs its authorisation).")],
     types: TypesOpt,
-    governance: Annotated[
-        str | None,
-        typer.Option(
-            help="Identity holding the registry's governance role (default: the key in REGISTRY_GOVERNANCE_KEY; on "
-            "the local chain only, anvil's first test account)."
-        ),
-    ] = None,
+    governance: GovernanceOpt = None,
     schema: SchemaOpt = None,
     jurisdiction: JurisdictionOpt = None,
     valid_until: UntilOpt = None,
@@ -110,15 +116,15 @@ def trust_onboard_root(
     from registry.ops.registry import Registry
     from registry.ops.trust import Trust
 
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        scopes, until = _scopes(types, schema, jurisdiction), _until(valid_until)
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
     account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
     identity = load_identity(settings, root)
     _require_registered(registry, identity.did)
-    attribute = Trust(registry, settings.public_url).onboard_root(
-        account, identity, _scopes(types, schema, jurisdiction), _until(valid_until), name
-    )
+    attribute = Trust(registry, settings.public_url).onboard_root(account, identity, scopes, until, name)
     out.print(f"{_named(name, identity.did)} is a Root TAO (attribute {attribute.hex()})")
 
 
@@ -140,12 +146,17 @@ def trust_accredit(
 
     The parent (a Root TAO or TAO) grants it, for the credential types given, for a year unless
     --valid-until. The child's DID must be registered first (`did register`)."""
+    from registry.formats.did import check_did
     from registry.ops.registry import Registry
     from registry.ops.trust import IssuerType, Trust
 
     kinds = {"tao": IssuerType.TAO, "ti": IssuerType.TI}
-    if as_.lower() not in kinds:
-        raise InputError("--as must be tao or ti")
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        if as_.lower() not in kinds:
+            raise InputError(f"--as must be tao (may accredit others) or ti (may issue), not {as_[:40]!r}")
+        scopes, until = _scopes(types, schema, jurisdiction), parse_until(valid_until)
+        if child.startswith("did:"):
+            check_did(child)  # a DID's syntax; a local name is looked up in the home below
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     trust = Trust(registry, settings.public_url)
@@ -153,11 +164,9 @@ def trust_accredit(
     parent_attribute = trust.active_attribute(identity.did)
     child_did = did_of(settings, child)
     _require_registered(registry, child_did)
-    attribute = trust.accredit(
-        identity, parent_attribute, child_did, kinds[as_.lower()], _scopes(types, schema, jurisdiction),
-        parse_until(valid_until),  # None: a year, or the parent's own end if that comes first
-        name,
-    )  # fmt: skip
+    attribute = trust.accredit(  # until None: a year, or the parent's own end if that comes first
+        identity, parent_attribute, child_did, kinds[as_.lower()], scopes, until, name
+    )
     whom = _named(name or (child if child != child_did else None), child_did)
     out.print(f"{whom} accredited as {as_.upper()} by {shown(parent)} ({identity.did}) (attribute {attribute.hex()})")
 
@@ -184,10 +193,11 @@ def _change_accreditation(
     from registry.ops.registry import Registry
     from registry.ops.trust import REASONS, AttrStatus, Trust
 
-    if not 0 <= reason <= 255:
-        raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
-    chosen = _attribute_id(attribute)
-    since = parse_since(for_cause_from) if for_cause_from is not None else None
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        if not 0 <= reason <= 255:
+            raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+        chosen = _attribute_id(attribute)
+        since = parse_since(for_cause_from) if for_cause_from is not None else None
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     trust = Trust(registry, settings.public_url)
@@ -286,3 +296,77 @@ def trust_revoke(
     (--for-cause-from): then what it issued from that date on is refused."""
     chosen = reason if reason is not None else 2 if for_cause_from is not None else 1
     _change_accreditation(ctx, parent, child, attribute, "REVOKED", chosen, rpc, deployment, for_cause_from)
+
+
+def _change_root(
+    ctx: typer.Context, root: str, attribute: str | None, status: str, reason: int, governance: str | None,
+    rpc: list[str] | None, deployment: Path | None,
+) -> None:  # fmt: skip
+    """Governance changes a Root TAO's own accreditation: the top of every chain under it."""
+    from registry.ops.registry import Registry
+    from registry.ops.trust import REASONS, AttrStatus, Trust
+
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        if not 0 <= reason <= 255:
+            raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+        chosen = _attribute_id(attribute)
+    settings = settings_of(ctx, rpc, deployment)
+    registry = Registry.connect(settings)
+    trust = Trust(registry, settings.public_url)
+    refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
+    account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
+    root_did = did_of(settings, root)
+    target = chosen if chosen is not None else trust.root_attribute(root_did)
+    if _unchanged(trust, root_did, target, AttrStatus[status]):
+        return
+    receipt = trust.set_root_status(account, root_did, target, AttrStatus[status], reason)
+    out.print(
+        f"Root TAO accreditation {target.hex()} of {shown(root_did)}: {status.lower()} in block "
+        f"{receipt['blockNumber']} (reason {reason}: {REASONS.get(reason, f'reason {reason}')})"
+    )
+
+
+@app.command("suspend-root")
+def trust_suspend_root(
+    ctx: typer.Context,
+    root: RootArg,
+    attribute: RootAttributeOpt = None,
+    reason: AccReasonOpt = 3,
+    governance: GovernanceOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance suspends a Root TAO (reversible): while it lasts, nothing issued under it is accepted.
+
+    What was issued before stays valid under the default policy (`registry verify --accreditation-policy`)."""
+    _change_root(ctx, root, attribute, "SUSPENDED", reason, governance, rpc, deployment)
+
+
+@app.command("reinstate-root")
+def trust_reinstate_root(
+    ctx: typer.Context,
+    root: RootArg,
+    attribute: RootAttributeOpt = None,
+    reason: AccReasonOpt = 4,
+    governance: GovernanceOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance reinstates a suspended Root TAO."""
+    _change_root(ctx, root, attribute, "ACTIVE", reason, governance, rpc, deployment)
+
+
+@app.command("revoke-root")
+def trust_revoke_root(
+    ctx: typer.Context,
+    root: RootArg,
+    attribute: RootAttributeOpt = None,
+    reason: AccReasonOpt = 1,
+    governance: GovernanceOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance revokes a Root TAO, for good.
+
+    What was issued under it before stays valid under the default policy (`registry verify --accreditation-policy`)."""
+    _change_root(ctx, root, attribute, "REVOKED", reason, governance, rpc, deployment)

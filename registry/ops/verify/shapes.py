@@ -140,7 +140,7 @@ class Programme(TypedDict):
     name: str | None
     verdict: Verdict
     counted: bool
-    """whether it counts toward the competencies (valid, in a passport its holder presented)"""
+    """whether it counts toward the competencies (valid, in a passport that passed its own checks)"""
     issuer: Party
     issued: str | None
     valid_until: str | None

@@ -4,9 +4,10 @@ The passport's report is a verdict per credential; the summary is what an employ
 the ESCO skills and occupations certified, each with the highest EQF level a credential aligned to
 it gives, the programmes (each credential by its name, issuer by name, dates and verdict), the
 issuers, and the highest EQF level overall. Only VALID credentials count toward the competencies;
-every other one is still listed, with its verdict, so nothing is hidden. When the passport's holder
-checks fail (not signed by its holder, or a credential about someone else), nothing counts: no
-credential is shown to be the presenter's.
+every other one is still listed, with its verdict, so nothing is hidden. When any of the passport's
+own checks fails (not signed by its holder, a credential about someone else, expired, made for
+another audience or challenge, a credential twice), the passport is INVALID and nothing counts:
+nothing in it is shown as certified, each credential is listed with its own verdict, not counted.
 
 Built from the reports' JSON (`shapes.VerifyReport`, each with what it certifies, read by
 formats/certified.py): pure, the same for a local verification and for a service's answer, so the
@@ -20,14 +21,11 @@ from typing import Any, Literal
 
 from registry.ops.verify.shapes import Area, Competencies, Party, Programme, Verdict, VerifyReport
 
-# The passport checks that say whose credentials these are: when one fails, nothing counts.
-HOLDER_CHECKS = ("presentation", "holder signature", "holder binding")
-
 
 def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: Sequence[Any] = ()) -> Competencies:
     """The summary of a passport whose credentials' reports are `credentials` and whose own checks
-    (as JSON, `name` and `outcome`) are `checks`."""
-    refused = [c.get("name") for c in checks if c.get("name") in HOLDER_CHECKS and c.get("outcome") == "fail"]
+    (as JSON, `name` and `outcome`) are `checks`: when one of those failed, nothing counts."""
+    refused = [c.get("name") for c in checks if isinstance(c, dict) and c.get("outcome") == "fail"]
     programmes = [_programme(n, report, not refused) for n, report in enumerate(credentials, 1)]
     counted: list[tuple[Programme, dict[str, Any]]] = [
         (p, _certified(credentials[p["number"] - 1])) for p in programmes if p["counted"]

@@ -12,6 +12,8 @@ from fastapi.responses import Response
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.formats import jwt
 from registry.formats.did import check_did
+from registry.formats.holderfile import is_pdf, pdf_refusal
+from registry.ops.inputs import is_extract
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
 from registry.ops.rpl.checks import add_rpl_checks
@@ -91,12 +93,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         add_rpl_checks(passport, verifier.registry, None)  # an RPL credential's assessor (ops/rpl/checks.py)
         _recognise(authority, verifier.registry, roots, at, passport)
         return _answer(request, passport.to_json())
-    if _is_passport(content):
-        raise Problem(
-            400,
-            "only skills passports (skills-passport/1) are accepted as presentations; send that or one credential",
-            slug="passport-unsupported",
-        )
+    _refuse_other_shapes(content)
     at = parse_at(body.at, "at")
     registry: Registry | None = None
     setup_error: str | None = None
@@ -119,6 +116,25 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         if report.verdict is Verdict.INDETERMINATE:
             report.summary = f"COULD NOT DETERMINE: {setup_error}"
     return _answer(request, report.to_json())
+
+
+def _refuse_other_shapes(content: str) -> None:
+    """What /verify does not judge, each with where to send it instead (400)."""
+    if is_pdf(content.lstrip()):  # the page sends an opened PDF as its text: neither valid nor invalid
+        raise Problem(400, pdf_refusal("this"), slug="not-a-credential")
+    if is_extract(content):
+        raise Problem(
+            400,
+            "this is a skills logbook extract, not a credential or a passport: send it to POST /api/logbook/verify "
+            '(as {"extract": <the file>}), or open it on the page /logbook',
+            slug="logbook-extract",
+        )
+    if _is_passport(content):
+        raise Problem(
+            400,
+            "only skills passports (skills-passport/1) are accepted as presentations; send that or one credential",
+            slug="passport-unsupported",
+        )
 
 
 def _authority(request: Request, asked: str | None) -> str | None:

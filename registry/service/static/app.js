@@ -316,6 +316,8 @@ function showCompetencies(summary) {
     const [words] = wordsOf(VERDICTS, item.verdict, [N_("Unknown")]);
     const line = element("li", null, { "data-verdict": item.verdict });
     line.append(element("span", words, { class: "badge", "data-verdict": item.verdict }), " ");
+    // Valid on its own, in a passport that failed one of its own checks: nothing in it counts.
+    if (item.verdict === "valid" && item.counted === false) line.append(element("span", _("not counted"), { class: "badge", "data-verdict": "not relied on" }), " ");
     const issuer = item.issuer && (item.issuer.name || item.issuer.did);
     const eqf = item.eqf_level ? fmt(_(", EQF level {level}"), { level: item.eqf_level }) : "";
     const name = item.name || fmt(_("Credential {number}"), { number: item.number });
