@@ -15,6 +15,22 @@ from registry.formats import qrpayload, safejson
 
 HOLDER_FILE_FORMAT = "skills-credential/1"
 MAX_FILE_BYTES = 1024 * 1024
+PDF_MAGIC = "%PDF-"  # every PDF starts so: a printed passport given where its file is meant
+
+
+def is_pdf(content: str | bytes) -> bool:
+    return content[:5] in (PDF_MAGIC, PDF_MAGIC.encode())
+
+
+def pdf_refusal(source: str) -> str:
+    """What to do with a PDF (a printed passport, `passport print`): it is not the credential, so
+    neither valid nor invalid; its QR codes carry the credentials, its JSON file the passport."""
+    return (
+        f"{source} is a PDF (a printed passport?), not a credential file: verify the passport's JSON file, or "
+        "each QR code's text (the registry service's page scans it; `registry verify -` reads it pasted)"
+    )
+
+
 T = TypeVar("T")
 
 
@@ -106,6 +122,8 @@ def _holder_json(text: str, source: str) -> Any:
 
 def _text(text: str | bytes, source: str) -> str:
     """An input as text, within the size cap; a QR payload unpacked."""
+    if is_pdf(text):
+        raise InputError(pdf_refusal(source))
     if isinstance(text, bytes):
         if len(text) > MAX_FILE_BYTES:
             raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")

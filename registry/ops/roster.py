@@ -34,6 +34,7 @@ from registry.formats import safejson
 from registry.formats.credential import Achievement, Occupation, Skill, translation
 from registry.formats.europass import check_credits
 from registry.ops.handover import check_holder_name
+from registry.text import short_did
 
 MAX_ROSTER_BYTES = 64 * 1024 * 1024
 _TEXT_FIELDS = (
@@ -168,9 +169,8 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
             continue
         where = f"{name} line {start}"
         if header is None:
-            header = fields
-            if "name" not in header or not {"holder", "holder_name"} & set(header):
-                raise InputError(f"roster {path} needs a header row with name and holder (or holder_name)")
+            header = [field.strip() for field in fields]  # "holder, name" as "holder,name"
+            _check_header(header, path)
             continue
         if len(fields) > len(header):
             raise InputError(
@@ -179,12 +179,32 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
         yield dict(zip(header, fields, strict=False)), where
 
 
+def _check_header(header: list[str], path: Path) -> None:
+    """The header names `name` and `holder` (or `holder_name`): a refusal names the missing column and
+    the header as read (a spreadsheet's semicolons, a column named otherwise), so the fix is plain."""
+    missing = [] if "name" in header else ["name"]
+    if not {"holder", "holder_name"} & set(header):
+        missing.append("holder (or holder_name)")
+    if not missing:
+        return
+    found = ",".join(header)
+    hint = "; columns are separated by commas" if ";" in found or "\t" in found else ""
+    raise InputError(
+        f"roster {path.name}: its header row has no {' and no '.join(missing)} column "
+        f"(it reads {found[:120]!r}{hint}); a roster's columns: name, holder (a did:key) and/or holder_name, "
+        "and any of description, criteria, achievement_type, skills, eqf, occupations, holder_document, credits"
+    )
+
+
 def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[str, Achievement]]:
     raw = read_capped(path, MAX_ROSTER_BYTES, f"roster {path}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"roster {path} is not UTF-8 text") from exc
+        raise InputError(
+            f"roster {path} is not UTF-8 text (line {raw[: exc.start].count(bytes([10])) + 1}): save it as UTF-8 "
+            '(a spreadsheet\'s "CSV UTF-8"), so that names in every script are read as written'
+        ) from exc
     if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
         rows = safejson.loads(text, f"roster {path}")
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
@@ -206,12 +226,22 @@ def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[
 
 
 def _refuse_namesakes(placed: list[tuple[tuple[str, Achievement], str]], name: str) -> None:
-    """Rows naming a person without a did:key are one person when name and document agree (one key
+    """The same did:key twice for the same credential (by name) is one row repeated. Rows naming a
+    person without a did:key are one person when name and document agree (one key
     for her credentials); the same name twice for the same credential is two namesakes, not one
     person given it twice, so it is refused until a holder_document tells them apart."""
     seen: dict[tuple[str | None, str | None, str], str] = {}
+    given: dict[tuple[str, str], str] = {}
     for (holder, achievement), where in placed:
-        if holder:
+        if holder:  # one did:key is one person: the same credential twice is a row repeated by mistake
+            if (holder, achievement.name) in given:
+                who = short_did(holder)
+                who = f"{achievement.holder_name!r} ({who})" if achievement.holder_name else who
+                raise InputError(
+                    f"{name} {where}: {who} is also on {given[holder, achievement.name]} for the same credential "
+                    f"({achievement.name[:80]!r}): a row given twice; give her the credential once"
+                )
+            given[holder, achievement.name] = where
             continue
         key = (achievement.holder_name, achievement.holder_document, achievement.name)
         if key in seen:

@@ -333,5 +333,12 @@ def test_a_mistyped_root_is_refused_when_added_not_found_later(tmp_path: Path) -
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and words in lines[0] and "Traceback" not in result.stderr, result.stderr
         assert not roots.exists()
+    # A deployment file mistyped: named as --registry's, not as the --deployment this command has not.
+    result = registry(home, "trust-list", "add", EBSI_DID, "--name", "X", "--file", str(roots), "--registry", "d.jsn")
+    assert result.returncode == 1 and result.stderr == (
+        "error: --registry: no such file: d.jsn: give the deployment file of the registry this root is in, as the "
+        "root publishes it\n"
+    )
+    assert not roots.exists()
     assert registry(home, "trust-list", "add", EBSI_DID, "--name", "X", "--file", str(roots)).returncode == 0
     assert TrustList.load(roots).roots == {EBSI_DID}

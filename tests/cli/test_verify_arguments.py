@@ -36,3 +36,14 @@ def test_a_url_that_is_not_one_or_two_ways_to_read_the_chain_is_a_usage_error(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], result.stderr
     assert not result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_printed_passport_pdf_is_a_usage_error_not_a_verdict(tmp_path: Path) -> None:
+    # `passport print` writes a PDF; given to `verify`, it was INVALID (exit 1), as if forged.
+    printed = tmp_path / "passport.pdf"
+    printed.write_bytes(b"%PDF-1.3\n%\xe2\xe3\xcf\xd3\n")
+    for options in (["--rpc", "http://127.0.0.1:1"], ["--service", "http://127.0.0.1:2"]):
+        result = verify(tmp_path / "home", str(printed), *options)
+        assert result.returncode == 64, result.stdout + result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "passport.pdf is a PDF (a printed passport?)" in lines[0] and not result.stdout

@@ -33,6 +33,21 @@ def test_a_byte_order_mark_before_a_credential_or_a_passport_is_left_out(tmp_pat
     assert read(inside)[1].startswith(b" \xef\xbb\xbf")
 
 
+def test_a_printed_passport_pdf_is_refused_as_not_a_credential_with_what_to_do(tmp_path: Path) -> None:
+    # An employer given the PDF `passport print` writes: it is not the credential, so neither valid nor
+    # invalid (`verify` exits 64 on it, tests/cli/test_verify_arguments.py); its codes and its JSON are.
+    pdf = tmp_path / "passport.pdf"
+    pdf.write_bytes(b"%PDF-1.3\n%\xe2\xe3\xcf\xd3\n1 0 obj")
+    with pytest.raises(
+        InputError, match=r"passport\.pdf is a PDF \(a printed passport\?\), not a credential file: verify"
+    ):
+        read(pdf)
+    with pytest.raises(InputError, match="is a PDF"):
+        load_holder_file(pdf.read_bytes(), "given")  # wallet import, passport create, revoke
+    with pytest.raises(InputError, match="is a PDF"):
+        load_holder_file(pdf.read_bytes().decode("utf-8", "replace"), "given")  # as a browser sends it
+
+
 def test_an_unknown_reason_in_a_revocation_list_names_its_row() -> None:
     from registry.ops.statuschange import check_reasons
     from registry.ops.statusplan import StatusTarget

@@ -113,7 +113,7 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
             continue
         entries[name] = countersign(made, people[signer], auth[signer], now - 3600)  # signed off before the revocations
     owner = {entries[name].id: books[learner] for name, (learner, *_rest) in plan.items()}
-    provider.anchor_day(list(entries.values()), lambda f: owner[f.id].save(f))  # one root for both learners
+    provider.anchor_day(list(entries.values()), lambda f: owner[f.id].path_of(f))  # one root for both learners
     provider.revoke_entry(entries["revoked"], reason=2)
     record = provider.revoke_authorisation(auth["fraud"], FOR_CAUSE, untrusted_from=day(-5))
     assert record is not None
@@ -178,10 +178,9 @@ def test_an_entry_dated_before_the_for_cause_date_but_signed_off_after_it_is_not
     try:
         late = countersign(made[0], fraud, authorisation, now - 3600)  # after day(-5)
         early = countersign(made[1], fraud, authorisation, now - 7 * DAY)  # before it
-        anchored: dict[str, EntryFile] = {}
-        world.provider.anchor_day([late, early], lambda f: anchored.__setitem__(f.id, f))
+        world.provider.anchor_day([late, early])  # each gets its anchor; the test keeps the files
         extract = world.amina.share([world.entries["good"].id], [])
-        extract.entries[:] = [anchored[late.id], anchored[early.id]]
+        extract.entries[:] = [late, early]
         report = verify_extract(world.registry, extract, [world.record])
     finally:  # the module's logbook keeps only the entries its other tests count
         for entry in made:

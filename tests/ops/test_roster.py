@@ -80,7 +80,16 @@ def json_roster(**fields: object) -> str:
         # The line a row starts on, past blank lines and a quoted field spanning lines.
         ("r.csv", f'holder,name,description,eqf\n\n{HOLDER},A,"x\ny",4\n\n{HOLDER},B,z,9\n', "r.csv line 6: EQF"),
         ("r.csv", f'holder,name,description\n{HOLDER},A,"x\ny"\n{HOLDER},B,"z\n', "r.csv line 4: malformed"),
-        ("r.csv", "qualification,holder\nA,x\n", "needs a header row"),  # no name column
+        # A header without a column it needs names the column and shows the header as read.
+        ("r.csv", "qualification,holder\nA,x\n", "r.csv: its header row has no name column (it reads 'qualificat"),
+        ("r.csv", "holder;name\nA;x\n", "no holder (or holder_name) column (it reads 'holder;name'; columns are"),
+        # The same did:key twice for the same credential: a row repeated, not issued twice.
+        (
+            "r.csv",
+            f"holder,holder_name,name\n{HOLDER},Amina,A\n{HOLDER},Bilal,B\n{HOLDER},Amina,A\n",
+            f"r.csv line 4: 'Amina' ({HOLDER[:29]}…{HOLDER[-10:]}) is also on line 2 for the same credential ('A')",
+        ),
+        ("r.json", json.dumps([{"holder": HOLDER, "name": "A"}] * 2), "r.json entry 2: did:key:"),
         # An empty roster names the file and says what to put in it.
         ("r.csv", "", "r.csv is empty: put a header row (name,holder) and one row per credential under it"),
         ("r.csv", " \n\n", "r.csv is empty: put a header row"),
@@ -98,6 +107,14 @@ def test_refusals_name_the_row(tmp_path: Path, name: str, content: str, message:
         load(tmp_path, name, content)
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_a_roster_not_in_utf8_names_its_line_and_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "r.csv").write_bytes("holder_name,name\nJosé García,A\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"r\.csv is not UTF-8 text \(line 2\): save it as UTF-8"):
+        load_roster(tmp_path / "r.csv", resolver(tmp_path / "keys"))
+    ((_, achievement),) = load(tmp_path, "s.csv", f"holder , name\n{HOLDER},A\n")  # spaces around a column name
+    assert achievement.name == "A"
 
 
 def test_an_unknown_holder_name_names_the_row(tmp_path: Path) -> None:

@@ -30,6 +30,11 @@ def test_an_extract_is_read_unit_by_unit_with_each_entrys_checks(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "logbook.png"), full_page=True)
     assert page.locator("#verdict").inner_text().startswith("Not all valid")
+    # Who the extract is about and who keeps the logbook, by name beside their DIDs.
+    labels, values = page.locator("#facts dt").all_inner_texts(), page.locator("#facts dd").all_inner_texts()
+    facts = dict(zip(labels, values, strict=True))
+    assert facts["Learner"] == f"Amina Haddad ({world.amina.enrolment['sub']})"
+    assert facts["Provider"] == f"Northside Training Centre ({world.provider.identity.did})"
     units = page.locator("#units .unit").all()
     assert [u.locator("h2").inner_text() for u in units] == ["U1 · Prepare joints", "U2 · Weld plate"]
     assert units[1].locator(".note").inner_text() == "2 of 2 h signed off and valid"

@@ -6,18 +6,25 @@ and a provider's sync that stopped after anchoring sends the files back the next
 from __future__ import annotations
 
 import shutil
+import signal
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
+from registry.chain import writer
 from registry.chain.deployment import write_json_atomic
 from registry.chain.node import free_port
 from registry.formats.logbook import sign_record, signed_by
-from registry.keystore import new_legal_entity, new_natural_person
+from registry.keystore import KeyStore, new_legal_entity, new_natural_person
 from registry.ops.logbook import Logbook, verify_extract
 from registry.ops.logbook import sync as syncing
 from registry.ops.logbook.book import countersign, load_entry
 from registry.service.client import ServiceClient
 from tests.cli.test_wallet import cli, ok, one_line_error
+from tests.conftest import PASSPHRASE
 from tests.ops.test_logbook import DAY, World, day, world
+from tests.ops.test_recognition_faults import _finish, _start, _stderr
+from tests.ops.test_writer_faults import _anchor_events, _pending
 from tests.service.test_service_logbook import store
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
@@ -100,3 +107,41 @@ def test_the_command_syncs_a_learners_logbook_and_says_who_must_sync(
     down = cli(home, "logbook", "sync", str(book), "--service", nobody, "--learner", "amy")
     one_line_error(down, f"cannot reach the registry service at {nobody}", "is the service running there?")
     assert down.returncode == 2 and "node" not in down.stderr
+
+
+def test_a_provider_sync_killed_after_sending_then_raced_anchors_and_returns_each_entry_once(
+    service: str, world: World, store: Path, tmp_path: Path
+) -> None:
+    """`registry logbook sync --issuer` SIGKILLed right after sending its day's transaction: nothing in
+    `anchored/` yet, the box's files not acknowledged; then two syncs of the provider at once: one
+    finishes the day (its files written, sent back), the other waits and finds nothing left to do."""
+    provider, registry = world.provider, world.registry
+    settings = provider.issuer.settings
+    KeyStore(settings.keys_dir).save(provider.identity, PASSPHRASE)  # the CLI's provider: the world's own
+    home = SimpleNamespace(settings=settings)
+    learner, sup = new_natural_person("learner"), new_natural_person("sup")
+    now = registry.signing_time()
+    programme = world.amina.programme_token
+    authorisation = provider.authorise(programme, sup.did, "supervisor", now - DAY, now + DAY)
+    book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
+    boxes = ServiceClient(service)
+    for n in (1, 2):  # as the supervisor's sync leaves them in the provider's box
+        fields = {"date": day(0), "unit": "U1", "activity": f"weld {n}", "hours": 1, "workplace": "Yard"}
+        entry = countersign(book.add(learner, fields, None, now), sup, authorisation, now)
+        boxes.logbook_deposit(provider.identity.did, entry.to_json())
+    desk = tmp_path / "desk"
+    sync = ["logbook", "sync", str(desk), "--service", service, "--issuer", provider.identity.name]
+    code, _, _ = _finish(_start(home, sync, tmp_path, crash_at="after-send"))  # type: ignore[arg-type]
+    assert code == -signal.SIGKILL and not list(desk.rglob("*.json"))  # no file names a root not yet confirmed
+    with writer.exclusive(settings.journal_file, provider.identity.account.address, "the test"):
+        started = [_start(home, sync, tmp_path) for _ in range(2)]  # type: ignore[arg-type]
+        while not all("waiting up to" in _stderr(p) for p in started):
+            time.sleep(0.05)
+    results = sorted(_finish(p)[:2] for p in started)
+    assert results == [(0, "sent 0 entries, received 0 entries\n"), (0, "sent 2 entries, received 0 entries\n")]
+    assert not [op for op in _pending(settings) if op.sender == provider.identity.account.address]
+    back = syncing.learner(book, learner, boxes, None)
+    assert (back.received, back.anchored) == (2, 2)
+    (root,) = {str(f.anchor["root"]) for f in book.entries() if f.anchor is not None}
+    assert _anchor_events(registry, provider.identity.account.address, bytes.fromhex(root[2:])) == 1
+    assert verify_extract(registry, book.share(None, []), []).verdict == "valid"

@@ -102,6 +102,9 @@ def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: htt
     assert http.post("/verify", json={"credential": "hello"}).json()["verdict"] == "invalid"
     presentation = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"]}
     assert_problem(http.post("/verify", json={"credential": presentation}), 400, "passport-unsupported")
+    # A printed passport opened on the page (sent as its text) is not the credential: no verdict, what to do.
+    printed = assert_problem(http.post("/verify", json={"credential": "%PDF-1.3\n\ufffd"}), 400, "not-a-credential")
+    assert "a PDF (a printed passport?)" in printed["detail"] and "QR code" in printed["detail"]
     assert_problem(http.post("/verify", json={"credentials": "x"}), 400, "invalid-request")
     assert_problem(http.post("/verify", content=b"{not json", headers={"content-type": "application/json"}), 400)
     # The mistakes of a body typed by hand each say what to send instead.

@@ -160,23 +160,25 @@ def anchor(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Anchor every countersigned, unanchored entry of these logbooks as one Merkle root."""
+    """Anchor every countersigned, unanchored entry of these logbooks as one Merkle root. What a run
+    that was stopped left is finished first; a second run at once waits, then finds the entries anchored."""
     from registry.ops.logbook import Logbook
+    from registry.ops.logbook.days import anchor_logbooks
 
-    books = [Logbook(d) for d in directories]
-    files = [(b, f) for b in books for f in b.entries()]
-    pending = [(b, f) for b, f in files if f.countersignature is not None and f.anchor is None]
-    if not pending:  # nothing to do is not a failure: the evening's run may find the day done
-        waiting = sum(1 for _, f in files if f.countersignature is None)
-        if not files:
+    books = [Logbook(d) for d in directories]  # each directory checked before the chain is asked
+    done = anchor_logbooks(_provider(ctx, issuer, rpc, deployment).issuer, books)
+    if done.waiting:
+        out.print(f"{count(done.waiting, 'entry')} wait for the root of an earlier run, pending in the journal: "
+                  "`registry journal status` says why")  # fmt: skip
+    if done.root is not None:
+        out.print(f"anchored {count(done.anchored, 'entry')} of {count(len(books), 'logbook')} under root "
+                  f"0x{done.root.hex()}")  # fmt: skip
+    elif not done.waiting:  # nothing to do is not a failure: the evening's run may find the day done
+        if not done.entries:
             out.print("nothing to anchor: these logbooks have no entries yet")
         else:
-            out.print("nothing to anchor: every countersigned entry is already anchored"
-                      + (f" ({count(waiting, 'entry')} not countersigned yet)" if waiting else ""))  # fmt: skip
-        return
-    owners = {id(f): book for book, f in pending}
-    root = _provider(ctx, issuer, rpc, deployment).anchor_day([f for _, f in pending], lambda f: owners[id(f)].save(f))
-    out.print(f"anchored {count(len(pending), 'entry')} of {count(len(books), 'logbook')} under root 0x{root.hex()}")
+            unsigned = f" ({count(done.unsigned, 'entry')} not countersigned yet)" if done.unsigned else ""
+            out.print(f"nothing to anchor: every countersigned entry is already anchored{unsigned}")
 
 
 @app.command("revoke")

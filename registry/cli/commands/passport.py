@@ -199,13 +199,7 @@ def _from_wallet(ctx: typer.Context, directory: Path | None, ids: list[str]) -> 
     entries = [store.find(i) for i in ids] if ids else store.entries()
     if not entries:
         raise InputError(f"the wallet {store.directory} holds no credential: `registry wallet import` them first")
-    dids = sorted({str(e.subject) for e in entries})
-    if len(dids) > 1:
-        raise InputError(
-            f"these credentials were issued to {len(dids)} of your keys ({', '.join(d[:24] + '...' for d in dids)}); "
-            "a passport is signed by one key: name the credentials of one key by id"
-        )
-    identity = store.identity_for(dids[0], wallet_passphrase())
+    identity = store.identity_for(store.signer_of(entries), wallet_passphrase())
     return identity, [e.holder_file for e in entries], [e.id for e in entries]
 
 

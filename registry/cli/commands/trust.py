@@ -273,3 +273,82 @@ def trust_revoke(
     cause from an earlier date (--for-cause-from): then what it issued from that date on is refused."""
     chosen = reason if reason is not None else 2 if for_cause_from is not None else 1
     _change_accreditation(ctx, parent, child, attribute, "REVOKED", chosen, rpc, deployment, for_cause_from)
+
+
+GovernanceOpt = Annotated[
+    str | None,
+    typer.Option(help="Identity holding the governance role (default: REGISTRY_GOVERNANCE_KEY; anvil's key locally)."),
+]
+RootArg = Annotated[str, typer.Argument(help="DID (or local identity name) of the Root TAO.", metavar="ROOT")]
+
+
+def _change_root(
+    ctx: typer.Context, root: str, attribute: str | None, status: str, reason: int, governance: str | None,
+    rpc: list[str] | None, deployment: Path | None,
+) -> None:  # fmt: skip
+    """Governance changes a Root TAO's own accreditation: the top of every chain under it."""
+    from registry.ops.registry import Registry
+    from registry.ops.trust import REASONS, AttrStatus, Trust
+
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        if not 0 <= reason <= 255:
+            raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+        chosen = _attribute_id(attribute)
+    settings = settings_of(ctx, rpc, deployment)
+    registry = Registry.connect(settings)
+    trust = Trust(registry, settings.public_url)
+    refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
+    account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
+    root_did = did_of(settings, root)
+    target = chosen if chosen is not None else trust.root_attribute(root_did)
+    if _unchanged(trust, root_did, target, AttrStatus[status]):
+        return
+    receipt = trust.set_root_status(account, root_did, target, AttrStatus[status], reason)
+    out.print(
+        f"Root TAO accreditation {target.hex()} of {shown(root_did)}: {status.lower()} in block "
+        f"{receipt['blockNumber']} (reason {reason}: {REASONS.get(reason, f'reason {reason}')})"
+    )
+
+
+@app.command("suspend-root")
+def trust_suspend_root(
+    ctx: typer.Context,
+    root: RootArg,
+    attribute: AttributeOpt = None,
+    reason: AccReasonOpt = 3,
+    governance: GovernanceOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance suspends a Root TAO (reversible): while it lasts, nothing issued under the root is accepted;
+    what was issued before stays valid under the default policy (--accreditation-policy of `registry verify`)."""
+    _change_root(ctx, root, attribute, "SUSPENDED", reason, governance, rpc, deployment)
+
+
+@app.command("reinstate-root")
+def trust_reinstate_root(
+    ctx: typer.Context,
+    root: RootArg,
+    attribute: AttributeOpt = None,
+    reason: AccReasonOpt = 4,
+    governance: GovernanceOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance reinstates a suspended Root TAO."""
+    _change_root(ctx, root, attribute, "ACTIVE", reason, governance, rpc, deployment)
+
+
+@app.command("revoke-root")
+def trust_revoke_root(
+    ctx: typer.Context,
+    root: RootArg,
+    attribute: AttributeOpt = None,
+    reason: AccReasonOpt = 1,
+    governance: GovernanceOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance revokes a Root TAO (final). What was issued under it before stays valid under the default
+    policy (--accreditation-policy of `registry verify`)."""
+    _change_root(ctx, root, attribute, "REVOKED", reason, governance, rpc, deployment)

@@ -16,6 +16,7 @@ import typer
 from registry.cli.options import did_of, settings_of, text
 from registry.cli.output import out, warn, write_json
 from registry.errors import InputError
+from registry.files import no_such_file
 from registry.text import short_did, shown
 
 app = typer.Typer(help="Your trust list: the Root TAOs you accept, by name.", no_args_is_help=True)
@@ -80,6 +81,11 @@ def add(
     root = _root_of(ctx, did)
     pins = []
     for deployment_file in registry or []:
+        if not deployment_file.exists():  # Deployment.load's words name --deployment, not this option
+            raise InputError(
+                f"--registry: {no_such_file(shown(deployment_file))}: give the deployment file of the registry "
+                "this root is in, as the root publishes it"
+            )
         try:
             pin = Deployment.load(deployment_file).locator()
         except ConfigError as exc:

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from registry.config import Settings
 from registry.contracts.statusword import Purpose
 from registry.errors import InputError
 from registry.formats import jwt
-from registry.formats.logbook import EntryFile, Programme, day_leaf, entry_date, parse_programme, sign_record
-from registry.formats.logbook.records import LEAF_ENCODING, sha256_hex, signed_by
-from registry.formats.merkle import StandardMerkleTree
+from registry.formats.logbook import EntryFile, Programme, entry_date, parse_programme, sign_record
+from registry.formats.logbook.records import sha256_hex, signed_by
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
@@ -170,35 +170,25 @@ class Provider:
         self._anchor(token)
         return token
 
-    def anchor_day(self, files: Sequence[EntryFile], save: Callable[[EntryFile], object] | None = None) -> bytes:
+    def anchor_day(self, files: Sequence[EntryFile], where: Callable[[EntryFile], Path] | None = None) -> bytes:
         """Anchor countersigned entries (of any learners) as one Merkle root in one transaction; each
-        file gets its anchor (root, proof, status entry). The root.
+        file gets its anchor (root, proof, status entry) once the root is confirmed, and with `where`
+        (where each anchored file goes) is written there. The root.
 
-        As a cohort's: the journal row first, then the files (`save`, each entry's file with its
-        proof), then the transaction; a kill after the row leaves files whose anchor the journal sends
-        on the provider's next write (or `journal reconcile`), never a root nobody holds a proof of."""
-        if not files:
-            raise InputError("no countersigned entries to anchor")
-        for f in files:
-            if f.countersignature is None or f.authorisation is None:
-                raise InputError(f"entry {f.id} is not countersigned yet: `registry logbook sign` it first")
-            if f.anchor is not None:
-                raise InputError(f"entry {f.id} is anchored already")
-        with self.issuer.writing():
-            batch = str(uuid.uuid4())
-            number, indexes = self.issuer.allocator.allocate_cohort(len(files), batch)
-            pairs = zip(files, indexes, strict=True)
-            values = [day_leaf(f.entry, str(f.countersignature), number, i) for f, i in pairs]
-            tree = StandardMerkleTree.of(values, LEAF_ENCODING)
-            call = self.registry.credentials.anchor_cohort(bytes.fromhex(tree.root[2:]), len(files))
-            op_ids = self.issuer.tx.record(self.identity.account, [(call, None)], batch=batch)
-            for n, (f, index) in enumerate(zip(files, indexes, strict=True)):
-                f.anchor = {"root": tree.root, "proof": tree.get_proof(n), "list": number, "index": index}
-                if save is not None:
-                    save(f)
-            self.issuer.tx.drive(self.identity.account, op_ids, self.identity)
-            self.issuer.publish_new_lists(number)
-        return bytes.fromhex(tree.root[2:])
+        A kill at any point loses and doubles nothing: the day is recorded (with every file it
+        writes) before the journal row, and the provider's next `finish_days` completes it
+        (ops/logbook/days.py); without `where` the caller keeps the files, and the record is not
+        written."""
+        from registry.ops.logbook import days
+
+        return days.anchor(self.issuer, files, where)
+
+    def finish_days(self) -> set[str]:
+        """What killed runs of `anchor_day` left, finished (under the writer lock, after the journal
+        reconciled: call inside `self.issuer.writing()`); the ids of entries no new anchor may take."""
+        from registry.ops.logbook import days
+
+        return days.finish(self.issuer)
 
     def revoke_entry(self, entry: EntryFile, reason: int) -> None:
         if entry.anchor is None:

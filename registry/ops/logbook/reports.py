@@ -71,7 +71,8 @@ class ExtractReport:
         return {"verdict": self.verdict, "learner": self.learner, "logbook": self.logbook,
                 "programme": self.programme, "problems": self.problems + self.unknown, "notes": self.notes,
                 "count": self.count, "programmeTitle": self.names.get("title"),
-                "providerName": self.names.get("provider"), "learnerName": self.names.get("learner"),
+                "provider": self.names.get("providerDid"), "providerName": self.names.get("provider"),
+                "learnerName": self.names.get("learner"),
                 "entries": [e.to_json() for e in self.entries], "qualification": self.qualification}  # fmt: skip
 
 

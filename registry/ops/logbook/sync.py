@@ -8,9 +8,10 @@
   there as files (`logbook sign` them after reading), and every file she countersigned goes to the
   box of the provider named by her authorisation, then into `sent/`.
 - the provider (a directory it keeps): what waits in its box, countersigned under its own
-  authorisations, is anchored as one day root through its journal (`Provider.anchor_day`); each
-  anchored file is written into `anchored/` before the transaction, sent back to its learner
-  after it, then moved to `delivered/`. A sync that stops half-way sends them on the next time.
+  authorisations, is anchored as one day root through its journal (`Provider.anchor_day`, under
+  the provider's writer lock: a second sync waits); each anchored file is written into `anchored/`
+  once the root is confirmed (ops/logbook/days.py), sent back to its learner, then moved to
+  `delivered/`. A sync that stops half-way finishes its day and sends the files the next time.
 
 Nothing is removed from a box before it is written here (a box item is acknowledged by the next
 request, `done`): a sync killed at any point loses nothing, and repeats nothing but a deposit.
@@ -140,25 +141,32 @@ def _deliver(directory: Path, boxes: Boxes, result: Synced) -> None:
 
 
 def provider(directory: Path, owner: Provider, boxes: Boxes) -> Synced:
+    """Under the provider's writer lock, so that a second sync of the same provider waits and then
+    finds the entries anchored: what an earlier sync left finished first (its day's files written
+    into `anchored/`, then sent back), then what waits in the box anchored as one root."""
     result = Synced()
-    _deliver(directory, boxes, result)  # what an earlier sync anchored and did not send back
-    seen = [directory / "anchored", directory / "delivered"]
-    chosen: dict[str, EntryFile] = {}
-    done = []
-    reads = Reads(owner.registry)  # its own signature, by a current or former key
-    for item, f, why in _items(boxes, owner.identity):
-        done.append(item)
-        if f is None or f.countersignature is None or f.authorisation is None or f.anchor is not None:
-            result.refused.append(why or "an entry file that is not countersigned, or is anchored already")
-        elif not reads.provider_signed(signed_by(f.authorisation, "supervisor-authorisation+jwt"), owner.identity.did):
-            result.refused.append(f"entry {f.id} is not countersigned under one of this provider's authorisations")
-        elif all(found_entry(folder, f) is None for folder in seen):
-            chosen.setdefault(f.id, f)
-    if chosen:
-        files = list(chosen.values())
-        owner.anchor_day(files, lambda f: write_json_atomic(entry_path(directory / "anchored", f), f.to_json()))
-        result.anchored = len(files)
-        _deliver(directory, boxes, result)
-    if done:
-        boxes.logbook_fetch(owner.identity, done)
+    with owner.issuer.writing():
+        held = owner.finish_days()
+        _deliver(directory, boxes, result)  # what an earlier sync anchored and did not send back
+        seen = [directory / "anchored", directory / "delivered"]
+        chosen: dict[str, EntryFile] = {}
+        done = []
+        reads = Reads(owner.registry)  # its own signature, by a current or former key
+        for item, f, why in _items(boxes, owner.identity):
+            done.append(item)
+            if f is None or f.countersignature is None or f.authorisation is None or f.anchor is not None:
+                result.refused.append(why or "an entry file that is not countersigned, or is anchored already")
+            elif not reads.provider_signed(
+                signed_by(f.authorisation, "supervisor-authorisation+jwt"), owner.identity.did
+            ):
+                result.refused.append(f"entry {f.id} is not countersigned under one of this provider's authorisations")
+            elif f.id not in held and all(found_entry(folder, f) is None for folder in seen):
+                chosen.setdefault(f.id, f)
+        if chosen:
+            files = list(chosen.values())
+            owner.anchor_day(files, lambda f: entry_path(directory / "anchored", f))
+            result.anchored = len(files)
+            _deliver(directory, boxes, result)
+        if done:
+            boxes.logbook_fetch(owner.identity, done)
     return result

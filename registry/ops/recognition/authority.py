@@ -62,6 +62,7 @@ class Recognition:
             raise InputError(f"the decision names authority {document.authority}, not {authority.did}: "
                              "an authority publishes only its own decisions")  # fmt: skip
         check_outcome(document)
+        self.check_root(document.scope.root)
         until = document.valid_until if document.valid_until is not None else NO_END
         if until <= int(time.time()):
             raise InputError("the decision's validUntil is in the past: it would never apply")
@@ -73,6 +74,17 @@ class Recognition:
     ) -> dict[str, Any]:
         call = self.contract.set_decision_status(did_hash(authority.did), decision_id, int(status), reason)
         return self.client.transact(authority.account, call)
+
+    def check_root(self, root: str) -> None:
+        """The scope's root must be a Root TAO of this registry (onboarded, whatever its status now):
+        a decision under a mistyped or foreign DID would be published and apply to no credential."""
+        from registry.ops.trust import IssuerType, Trust
+
+        trust = Trust(self.registry, "")
+        if not any(trust.attribute(root, a).issuer_type is IssuerType.ROOT_TAO for a in trust.attribute_ids(root)):
+            raise InputError(f"the decision's root {root[:80]} is no Root TAO in this registry, so it would apply "
+                             "to no credential: give the DID of the Root TAO the issuers are accredited under (as "
+                             "`registry verify` or `registry issuer check` names it)")  # fmt: skip
 
     def authority_attribute(self, did: str) -> bytes:
         """The authority's first accreditation that may publish now, as the contract decides: a Root

@@ -123,7 +123,23 @@ class Wallet:
                         f"wrong wallet passphrase for {self.directory}: give the one you chose for this wallet "
                         "(REGISTRY_WALLET_PASSPHRASE, or typed when asked)"
                     ) from exc
-        raise KeyStoreError(f"the wallet holds no key for {did[:60]}")
+        raise KeyStoreError(
+            f"the wallet {self.directory} holds no key for {short_did(did)} (none of its key files in "
+            f"{self.keys.directory} is that key): a lost key comes back from your wallet backup (`registry "
+            "wallet import-backup FILE`) or the centre's handover file (`registry wallet import-key FILE`)"
+        )
+
+    @staticmethod
+    def signer_of(entries: list[Entry]) -> str:
+        """The one key `entries` were issued to: a passport is signed by one key. DIDs are shown by
+        start and end (did:keys of one curve share their first 50 characters)."""
+        dids = sorted({str(e.subject) for e in entries})
+        if len(dids) > 1:
+            raise InputError(
+                f"these credentials were issued to {len(dids)} of your keys ({', '.join(map(short_did, dids))}); "
+                "a passport is signed by one key: name the credentials of one key by id"
+            )
+        return dids[0]
 
     # Credentials
 

@@ -85,7 +85,13 @@ function showExtract(data) {
   SHOWN = data;
   const facts = $("facts");
   facts.replaceChildren();
-  for (const [label, value] of [[_("Programme"), data.programmeTitle ? `${data.programmeTitle} (${data.programme})` : data.programme], [_("Learner"), data.learner], [_("Provider"), data.provider]]) {
+  const named = (name, id) => (name && id ? `${name} (${id})` : name || id);
+  const rows = [
+    [_("Programme"), named(data.programmeTitle, data.programme)],
+    [_("Learner"), named(data.learnerName, data.learner)],
+    [_("Provider"), named(data.providerName, data.provider)],
+  ];
+  for (const [label, value] of rows) {
     if (value) facts.append(element("dt", label), element("dd", value));
   }
   $("problems").replaceChildren(...data.problems.map((p) => withTimes(element("li", null, { "data-outcome": "fail" }), p)));

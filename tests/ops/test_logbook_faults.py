@@ -1,0 +1,199 @@
+"""Faults on the logbook's chain writes, with real `registry logbook anchor` processes
+(tests/ops/test_recognition_faults.py's helpers): SIGKILLed at each step of a day's anchor (the day's
+record written, the journal row, before and after sending, after the receipt, between the entry
+files), each killed run finishing what the one before it left; then two processes of the same
+provider anchoring the same logbooks at once.
+
+What must hold after every kill: no entry file names a root that is not on-chain, and nothing is
+left half-written (entry files are renamed whole). At the end: every countersigned entry anchored
+once, in a root anchored exactly once (no root on-chain that no entry holds); no status entry
+shared; nothing pending in the journal, no day record or temporary file left; each learner's extract
+VALID by `registry logbook verify`.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from registry.chain import writer
+from registry.config import Settings
+from registry.errors import InputError
+from registry.keystore import Identity, KeyStore, new_natural_person
+from registry.ops.logbook import Logbook, Provider
+from registry.ops.logbook.book import countersign, load_entry
+from registry.ops.registry import Registry
+from registry.ops.trust import TrustList
+from tests.conftest import PASSPHRASE
+from tests.ops.test_logbook import DAY, PROGRAMME, day
+from tests.ops.test_logbook import _provider as accredited_provider
+from tests.ops.test_recognition_faults import _finish, _start, _stderr
+from tests.ops.test_writer_faults import _anchor_events, _pending
+
+# The order matters: each killed run first finishes what the one before it left (the journal's
+# reconciliation, then the day records), and must not meet its own crash point while doing so.
+KILLS = (
+    "after-files",  # the day's record written, no journal row: the next run drops it, anchors anew
+    "after-send",  # sent, not confirmed: the next run awaits it and writes the entry files
+    "during-files",  # killed finishing the previous day, one entry file written of four
+    "after-row",  # journaled, never sent: the next run sends it
+    "after-receipt",  # killed while the journal's reconciliation confirms it: files not written
+    "before-send",  # left for the two processes at the end
+)
+
+
+@dataclass
+class World:
+    settings: Settings
+    registry: Registry
+    provider: Provider
+    learners: list[Identity]
+    books: list[Logbook]
+    supervisor: Identity
+    authorisation: str
+    trust_list: Path
+    start: int  # the first block of the test's writes
+
+
+@pytest.fixture(scope="module")
+def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory) -> World:  # type: ignore[no-untyped-def]
+    """An accredited provider kept in its home's key store, one supervisor, two learners' logbooks."""
+    home = tmp_path_factory.mktemp("logbook-faults")
+    settings = Settings(home=home / "home", rpc_urls=(anvil.rpc_url,), deployment_path=deployment_file)
+    registry = Registry.connect(settings)
+    provider, root = accredited_provider(registry, settings)
+    KeyStore(settings.keys_dir).save(provider.identity, PASSPHRASE)
+    programme = provider.publish_programme(PROGRAMME)
+    now = registry.signing_time()
+    supervisor = new_natural_person("sup")
+    authorisation = provider.authorise(programme, supervisor.did, "supervisor", now - 60 * DAY, now + 60 * DAY)
+    learners = [new_natural_person(name) for name in ("amina", "bob")]
+    books = [Logbook.create(home / p.name, programme, provider.enrol(programme, p.did)) for p in learners]
+    TrustList(frozenset({root}), "test roots").save(home / "trust-list.json")
+    return World(settings, registry, provider, learners, books, supervisor, authorisation, home / "trust-list.json",
+                 registry.client.block_number() + 1)  # fmt: skip
+
+
+def _countersigned_entries(world: World, run: int) -> None:
+    """One countersigned entry per learner, as the supervisor's `logbook sign` leaves them."""
+    now = world.registry.signing_time()
+    for learner, book in zip(world.learners, world.books, strict=True):
+        fields = {"date": day(-1), "unit": "U1", "activity": f"welds, run {run}", "hours": 1, "workplace": "Yard 3"}
+        book.save(countersign(book.add(learner, fields, None, now), world.supervisor, world.authorisation, now))
+
+
+def _anchor(world: World) -> list[str]:
+    return ["logbook", "anchor", *(str(b.directory) for b in world.books), "--issuer", world.provider.identity.name]
+
+
+def _entry_files(world: World) -> list[Path]:
+    return sorted(p for b in world.books for p in (b.directory / "entries").iterdir())
+
+
+def _on_chain(world: World, root: str) -> bool:
+    registry, account = world.registry, world.provider.identity.account.address
+    return int(registry.client.call(registry.credentials.anchor_of(account, bytes.fromhex(root[2:])))[0][1]) != 0
+
+
+def _nothing_half_written(world: World) -> None:
+    """No temporary file among the entries; no entry file names a root that is not on-chain."""
+    paths = _entry_files(world)
+    assert not [p for p in paths if p.name.endswith(".tmp")], paths
+    for path in paths:
+        anchor = load_entry(path).anchor
+        assert anchor is None or _on_chain(world, anchor["root"]), f"{path.name} names a root that is not on-chain"
+
+
+def _provider_roots(world: World) -> list[str]:
+    """Every value the provider anchored since the test began (one per Anchored event)."""
+    registry, contract = world.registry, world.registry.credentials
+    topics = contract.anchored_by_topics([world.provider.identity.account.address])
+    logs = registry.client.request(*registry.client.logs_request(contract.address, topics, world.start, "latest"))
+    return ["0x" + contract.anchored_key(log)[1] for log in logs]
+
+
+def _days_left(world: World) -> list[Path]:
+    folder = world.settings.state_dir / world.provider.identity.name / "logbook-days"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def _race(world: World, directory: Path) -> list[tuple[int, str, str]]:
+    """Two `logbook anchor` of the same provider and logbooks at once: the test holds the
+    provider's writer lock until both wait for it, then lets them go."""
+    with ExitStack() as lock:
+        lock.enter_context(writer.exclusive(world.settings.journal_file, world.provider.identity.account.address, "t"))
+        started = [_start(world, _anchor(world), directory) for _ in range(2)]
+        deadline = time.monotonic() + 60
+        while not all("waiting up to" in _stderr(p) or p.poll() is not None for p in started):
+            assert time.monotonic() < deadline, "the processes never reached the lock"
+            time.sleep(0.05)
+    return [_finish(p) for p in started]
+
+
+def test_anchor_killed_at_each_step_then_raced_anchors_every_entry_once(world: World, tmp_path: Path) -> None:
+    for run, step in enumerate(KILLS):
+        _countersigned_entries(world, run)
+        killed = _start(world, _anchor(world), tmp_path, crash_at=step)
+        code, _, err = _finish(killed)
+        assert code == -signal.SIGKILL, (step, err)
+        _nothing_half_written(world)
+        pending = [op.call.function for op in _pending(world.settings)]
+        assert pending == ([] if step in ("after-files", "during-files", "after-receipt") else ["anchorCohort"]), step
+        assert len(_days_left(world)) == 1, step  # the day of this run, or of the run before
+        if step == "during-files":  # one entry file of the day written, the other three not yet
+            assert sum(load_entry(p).anchor is not None for p in _entry_files(world)) == 1
+    _countersigned_entries(world, len(KILLS))
+    results = _race(world, tmp_path)
+    assert all(code == 0 and "another registry process is writing for" in err for code, _, err in results), results
+    outs = sorted(out for _, out, _ in results)
+    assert outs[0].startswith("anchored 2 entries of 2 logbooks under root 0x"), outs  # the new ones only
+    assert outs[1] == "nothing to anchor: every countersigned entry is already anchored\n", outs
+    _settled(world, tmp_path)
+
+
+def _settled(world: World, directory: Path) -> None:
+    assert [op.call.function for op in _pending(world.settings)] == [] and _days_left(world) == []
+    entries = [load_entry(p) for p in _entry_files(world)]
+    assert len(entries) == 2 * (len(KILLS) + 1) and all(e.anchor is not None for e in entries)
+    roots = {str(e.anchor["root"]) for e in entries if e.anchor is not None}
+    anchored = _provider_roots(world)
+    assert sorted(anchored) == sorted(roots), "a root anchored twice, or one that no entry holds"
+    account = world.provider.identity.account.address
+    assert all(_anchor_events(world.registry, account, bytes.fromhex(r[2:])) == 1 for r in roots)
+    held = {(e.anchor["list"], e.anchor["index"]) for e in entries if e.anchor is not None}
+    assert len(held) == len(entries), "a status entry is shared"
+    extracts = []
+    for book in world.books:
+        extract = directory / f"{book.directory.name}-extract.json"
+        extract.write_text(json.dumps(book.share(None, []).to_json()))
+        extracts.append(extract)
+    checks = [
+        _start(world, ["logbook", "verify", str(e), "--json", "--trust-list", str(world.trust_list)], directory)
+        for e in extracts
+    ]
+    for check in checks:
+        code, out, _ = _finish(check)
+        report = json.loads(out)
+        assert code == 0 and report["verdict"] == "valid", out
+        assert [e["verdict"] for e in report["entries"]] == ["valid"] * (len(KILLS) + 1)
+
+
+def test_a_damaged_day_record_is_a_one_line_error_naming_it(world: World) -> None:
+    """A day record that is not one (edited by hand, another tool's file) stops the provider's next
+    anchor with one line naming it, before anything is allocated or sent."""
+    folder = world.settings.state_dir / world.provider.identity.name / "logbook-days"
+    folder.mkdir(parents=True, exist_ok=True)
+    damaged = folder / "0-damaged.json"
+    damaged.write_text(json.dumps({"format": "registry-logbook-day/1", "root": "0x12", "list": 0, "entries": []}))
+    try:
+        refused = pytest.raises(InputError, match=r"0-damaged.json is not a logbook day record .*: move it aside$")
+        with refused, world.provider.issuer.writing():
+            world.provider.finish_days()
+    finally:
+        damaged.unlink()
