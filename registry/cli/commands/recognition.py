@@ -13,7 +13,7 @@ from registry.cli.options import DeploymentOpt, RpcOpt, did_of, load_identity, s
 from registry.cli.output import out, write_json
 from registry.config import Settings
 from registry.errors import InputError
-from registry.text import shown
+from registry.text import named_did, shown
 
 app = typer.Typer(
     help="Recognition decisions: which foreign credentials an authority of the destination country counts as "
@@ -149,7 +149,8 @@ def recognition_publish(
     if as_json:
         write_json({"id": "0x" + decision_id.hex(), "document": document.to_json()})
         return
-    out.print(f"decision 0x{decision_id.hex()} published by {identity.did}")
+    names = _names(settings, recognition, [identity.did], {identity.did: authority})
+    out.print(f"decision 0x{decision_id.hex()} published by {_named(identity.did, names)}")
 
 
 def _change(ctx: typer.Context, authority: str, decision: str, status: str, reason: int, rpc: Any, dep: Any) -> None:
@@ -214,12 +215,14 @@ def recognition_list(
 
     settings = settings_of(ctx, rpc, deployment)
     did = did_of(settings, authority)
-    decisions = Recognition(Registry.connect(settings, journal=False)).decisions(did)
-    names = _names(settings, {did: None if authority.startswith("did:") else authority})
+    recognition = Recognition(Registry.connect(settings, journal=False))
+    decisions = recognition.decisions(did)
+    given = {did: None if authority.startswith("did:") else authority}
+    names = _names(settings, recognition, [did, *(_dids_of(d) for d in decisions)], given)
     if as_json:
         write_json({"authority": did, "authority_name": names.get(did), "decisions": [d.to_json() for d in decisions]})
         return
-    out.print(shown(f"{_named(did, names)}: {len(decisions)} recognition decision(s)"))
+    out.print(f"{_named(did, names)}: {shown(len(decisions))} recognition decision(s)")
     for decision in decisions:
         _print_decision(decision, history=False, names=names)
 
@@ -235,13 +238,14 @@ def recognition_show(
 
     decision_id = decision_id_of(decision)
     settings = settings_of(ctx, rpc, deployment)
-    found = Recognition(Registry.connect(settings, journal=False)).decision(decision_id)
+    recognition = Recognition(Registry.connect(settings, journal=False))
+    found = recognition.decision(decision_id)
     if as_json:
         write_json(found.to_json())
         return
-    names = _names(settings, {})
+    names = _names(settings, recognition, _dids_of(found), {})
     if found.document is not None:
-        out.print(shown(f"published by {_named(found.document.authority, names)}"))
+        out.print(f"published by {_named(found.document.authority, names)}")
     _print_decision(found, history=True, names=names)
 
 
@@ -259,10 +263,19 @@ def recognition_frameworks(as_json: JsonOpt = False) -> None:
         out.print(shown(f"{f.key}: {f.name} ({f.jurisdiction}), id {f.id}; levels {levels}"))
 
 
-def _names(settings: Settings, given: dict[str, str | None]) -> dict[str, str]:
-    """DID -> the name the verifier's default trust list (else the command line's identity) gives it."""
+def _dids_of(decision: Any) -> list[str]:
+    """The DIDs a decision names: its authority, the root and the issuers of its scope."""
+    doc = decision.to_json()["document"] or {}
+    scope = doc.get("scope") or {}
+    return [d for d in (doc.get("authority"), scope.get("root"), *(scope.get("issuers") or ())) if isinstance(d, str)]
+
+
+def _names(settings: Settings, recognition: Any, dids: Any, given: dict[str, str | None]) -> dict[str, str]:
+    """DID -> the legal name its accreditation gives it (read from the chain, as `issuer check` names
+    issuers), else the name the verifier's default trust list gives it, else this home's identity name."""
     from registry.ops.inputs import trust_lists
 
+    flat = [d for item in dids for d in ([item] if isinstance(item, str) else item)]
     names = {did: name for did, name in given.items() if name}
     try:
         listed = trust_lists(None, settings)
@@ -271,11 +284,12 @@ def _names(settings: Settings, given: dict[str, str | None]) -> dict[str, str]:
     for root in listed.listed() if listed is not None else ():
         if root.name:
             names[root.did] = root.name
-    return names
+    return {**names, **recognition.legal_names(flat)}
 
 
 def _named(did: Any, names: dict[str, str]) -> str:
-    return f"{names[did]} ({did})" if did in names else str(did)
+    """A party as other commands show it: its name beside its DID shortened (registry/text.py); inert."""
+    return named_did(str(did) if did else None, names.get(did))
 
 
 def _print_decision(decision: Any, *, history: bool, names: dict[str, str]) -> None:
@@ -283,11 +297,13 @@ def _print_decision(decision: Any, *, history: bool, names: dict[str, str]) -> N
     doc = data["document"] or {}
     scope = doc.get("scope") or {}
     until = data["valid_until"] if not data["valid_until"].startswith("9999") else "no end"
+    issuers = [_named(d, names) for d in scope.get("issuers") or ()]  # as the root: by name, DID shortened
+    only = [(k, v) for k, v in (("issuers", issuers), *((k, scope.get(k)) for k in ("programmes", "schemas"))) if v]
+    levels = ", ".join(map(str, scope.get("eqfLevels") or []))
     lines = [
         f"decision {data['id']}: {data['status'].upper()}, recognised here as {decision.outcome_words()}",
-        f"  scope: {', '.join(scope.get('types') or [])}, EQF {', '.join(map(str, scope.get('eqfLevels') or []))}"
-        f", root {_named(scope.get('root'), names)}"
-        + "".join(f", {k} {', '.join(scope[k])}" for k in ("issuers", "programmes", "schemas") if scope.get(k)),
+        f"  scope: {', '.join(scope.get('types') or [])}, EQF {levels}, root {_named(scope.get('root'), names)}"
+        + "".join(f", {k} {', '.join(v)}" for k, v in only),
         f"  applies {data['valid_from'][:10]} to {until[:10]}; published {data['published']}",
     ]
     if data["conditions"]:

@@ -13,7 +13,7 @@ from registry.cli.options import DeploymentOpt, RpcOpt, passphrase, settings_of
 from registry.cli.output import out, print_certified, write_json
 from registry.i18n import _, ngettext
 from registry.i18n.words import headline, localised, verdict_word
-from registry.text import shown
+from registry.text import named_did, shown
 
 app = typer.Typer(
     help="Your wallet, as a worker or learner: your own key and the credentials issued to you.", no_args_is_help=True
@@ -63,18 +63,47 @@ def wallet_import(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Credential files or passports given to you.")],
     wallet: WalletOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
 ) -> None:
     """Keep credentials issued to you in your wallet.
 
-    Each must be issued to one of your keys, intact, and new to the wallet."""
+    Each must be issued to one of your keys, intact, and new to the wallet. With a node or deployment (--rpc,
+    REGISTRY_RPC_URL, --deployment), each one's status now is said: a revoked or suspended one is kept as your
+    history, one that is not genuine is refused with the whole import."""
     from registry.ops.wallet import read_sources
+    from registry.ops.wallet.status import on_import
 
+    settings = settings_of(ctx, rpc, deployment)
     store = wallet_of(ctx, wallet)
     checked = store.check_imports(read_sources(files))
-    for entry in store.add(checked):
-        out.print(_("imported {id}: {what}").format(id=entry.id, what=shown(_name(entry))))
+    arrivals = on_import(settings, checked)  # a forgery refuses them all, before anything is written
+    for entry, arrival in zip(store.add(checked), arrivals, strict=True):
+        issuer = arrival.certifies["issuer"]
+        what = _("{name} from {issuer}").format(
+            name=shown(arrival.certifies["name"] or _("(no name)")), issuer=named_did(issuer["did"], issuer["name"])
+        )
+        out.print(_("imported {id}: {what}").format(id=entry.id, what=what))
+        out.print("  " + _arrival_words(arrival, named_did(issuer["did"], issuer["name"])))
     done = ngettext("{n} credential imported into {wallet}", "{n} credentials imported into {wallet}", len(checked))
     out.print(done.format(n=len(checked), wallet=shown(store.directory)))
+
+
+def _arrival_words(arrival: Any, issuer: str) -> str:
+    """Its status now, as `wallet import` says it: never "valid" unless the chain said so."""
+    if arrival.verdict is None:
+        return _("status not checked (no node or deployment; give --rpc URL to check)")
+    if arrival.verdict == "valid":
+        return _("status now: {verdict}").format(verdict=verdict_word("valid").upper())
+    if arrival.verdict == "could not determine":
+        why = str(arrival.summary).removeprefix("COULD NOT DETERMINE: ").removeprefix("could not check: ")
+        return _("imported, but its status could not be checked now: {why}").format(why=shown(why))
+    if arrival.change is not None:  # revoked or suspended: hers to keep, as her history
+        time, reason = arrival.change
+        return _("imported, but {verdict} by {issuer} on {time}: {reason}").format(
+            verdict=verdict_word(arrival.verdict).upper(), issuer=issuer, time=shown(time), reason=shown(reason)
+        )
+    return _("imported, but {status}").format(status=shown(headline(str(arrival.summary))))
 
 
 @app.command("import-key")
@@ -209,14 +238,6 @@ def _keys(n: int) -> str:
 
 def _credentials(n: int) -> str:
     return ngettext("{n} credential", "{n} credentials", n).format(n=n)
-
-
-def _name(entry: Any) -> str:
-    from registry.formats.certified import certified
-    from registry.ops.wallet.store import vc_of
-
-    what = certified(vc_of(entry.holder_file.credential))
-    return _("{name} from {issuer}").format(name=what["name"] or _("(no name)"), issuer=what["issuer"]["did"] or "?")
 
 
 def _as_json(item: Any) -> dict[str, Any]:
