@@ -72,6 +72,16 @@ RecognisedInOpt = Annotated[
         help="A destination authority (DID, or its name in --trust-list): /verify applies its recognition decisions."
     ),
 ]
+RpcOpt = Annotated[
+    str | None, typer.Option(help="The node's JSON-RPC URL (env REGISTRY_RPC_URL, else `registry config set rpc-url`).")
+]
+DeploymentOpt = Annotated[
+    Path | None, typer.Option(help="The deployment file (env REGISTRY_DEPLOYMENT, default <home>/deployment.json).")
+]
+ProxyHeadersOpt = Annotated[
+    bool,
+    typer.Option("--proxy-headers", help="Trust X-Forwarded-For from --forwarded-allow-ips (behind a load balancer)."),
+]
 LogbookDirOpt = Annotated[
     Path | None,
     typer.Option(help="Directory for published programmes and logbook entry boxes (shared by all server processes)."),
@@ -82,13 +92,8 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
-    rpc: Annotated[
-        str | None,
-        typer.Option(help="The node's JSON-RPC URL (env REGISTRY_RPC_URL, else `registry config set rpc-url`)."),
-    ] = None,
-    deployment: Annotated[
-        Path | None, typer.Option(help="The deployment file (env REGISTRY_DEPLOYMENT, default <home>/deployment.json).")
-    ] = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (they share nothing).")] = 1,
     rpc_timeout: Annotated[
         float, typer.Option(help="Seconds within which one JSON-RPC request must be answered in full.")
@@ -105,12 +110,7 @@ def serve(
     head_max_age: Annotated[
         float, typer.Option(help="Seconds a known chain head is reused before asking the node again.")
     ] = cfg.DEFAULT_HEAD_MAX_AGE_S,
-    proxy_headers: Annotated[
-        bool,
-        typer.Option(
-            "--proxy-headers", help="Trust X-Forwarded-For from --forwarded-allow-ips (behind a load balancer)."
-        ),
-    ] = False,
+    proxy_headers: ProxyHeadersOpt = False,
     forwarded_allow_ips: Annotated[str, typer.Option(help="Proxies whose X-Forwarded-For is trusted.")] = "127.0.0.1",
     trust_list: TrustListOpt = None,
     logbook_dir: LogbookDirOpt = None,
