@@ -95,6 +95,11 @@ def test_the_page_in_arabic_then_french(
     item = page.locator("#checks li").first
     assert item.evaluate("li => getComputedStyle(li).paddingRight") == "32px"
     assert item.evaluate("li => getComputedStyle(li).paddingLeft") == "0px"
+    # What the credential says in Latin script keeps its own direction: the qualification's name starts
+    # at the left (its full stop, its brackets where they belong), and so does the file's JSON.
+    offset = "dd => { const r = document.createRange(); r.selectNodeContents(dd); return r.getBoundingClientRect().left - dd.getBoundingClientRect().left; }"
+    assert page.locator("#facts dd").first.evaluate(offset) < 1
+    assert page.locator("#credential").evaluate("box => box.matches(':dir(ltr)')")
     page.screenshot(path=str(ARTIFACTS / "arabic-valid.png"), full_page=True)
 
     # The selector: French, and the answer on screen is shown again in French.
