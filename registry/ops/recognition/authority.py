@@ -136,6 +136,20 @@ class Recognition:
             found.append(decision_from(decision_id, raw, revisions, text))
         return found
 
+    def legal_names(self, dids: Sequence[str]) -> dict[str, str]:
+        """The legal name each of these DIDs (and each DID of their accreditation chains) has in its
+        accreditations (`trust onboard-root --name`, `trust accredit --name`), as `issuer check` reads
+        it: one chain read. Names are a courtesy: a DID without one, or a read that fails, names nobody."""
+        from registry.errors import RegistryError
+        from registry.ops.trust import Trust, legal_names
+
+        wanted = sorted({d for d in dids if isinstance(d, str) and d.startswith("did:ebsi:")})
+        try:
+            chains = Trust(self.registry, "").fetch(wanted)
+        except RegistryError:
+            return {}
+        return legal_names(chains[wanted[0]]) if wanted else {}
+
     def _text(self, log: dict[str, Any]) -> str | None:
         try:
             return self.contract.document_of(log)
