@@ -42,7 +42,8 @@ READ_ONLY: dict[str, list[str]] = {
 WRITES = {
     "config set", "config unset", "node start", "node stop", "node fund", "deploy", "issue", "revoke",
     "suspend", "reinstate", "serve", "status publish", "journal reconcile", "trust onboard-root",
-    "trust accredit", "trust suspend", "trust reinstate", "trust revoke", "trust-list create", "trust-list add",
+    "trust accredit", "trust suspend", "trust reinstate", "trust revoke", "trust suspend-root",
+    "trust reinstate-root", "trust revoke-root", "trust-list create", "trust-list add",
     "trust-list remove", "passport create", "passport print", "wallet create", "wallet import",
     "wallet import-key", "wallet export", "wallet import-backup", "identity create", "identity handover",
     "did register", "did rotate-key", "programme publish", "supervisor authorise", "supervisor revoke",

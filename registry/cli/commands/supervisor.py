@@ -28,7 +28,7 @@ def _moment(value: str, option: str) -> int:
 @app.command("authorise")
 def authorise(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's did:key (or a local identity's name).")],
+    person: Annotated[str, typer.Argument(help="The person's did:key (or a local identity name).")],
     programme: Annotated[Path, typer.Option(help="The programme file (from `programme publish`).")],
     issuer: IssuerOpt,
     output: OutOpt,
@@ -41,7 +41,10 @@ def authorise(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Authorise a person for a programme: a signed credential, anchored, revocable."""
+    """Authorise a person to sign off logbook entries of a programme, as supervisor or assessor.
+
+    The training provider signs and anchors the authorisation (--out); give the file to the person, whose
+    countersignatures carry it (`logbook sign --authorisation`). It can be revoked (`supervisor revoke`)."""
     from registry.ops.logbook import Provider
     from registry.ops.registry import Registry
 
@@ -74,17 +77,23 @@ def _held(path: Path) -> str:
 @app.command("revoke")
 def revoke(
     ctx: typer.Context,
-    authorisation: Annotated[Path, typer.Argument(help="The authorisation file.")],
+    authorisation: Annotated[Path, typer.Argument(help="The authorisation file (`supervisor authorise`).")],
     issuer: IssuerOpt,
     reason: Annotated[int, typer.Option(help="Reason code (as `registry revoke --help` lists).")] = 0,
     untrusted_from: Annotated[
-        str | None, typer.Option(help="For cause: the date from which this person's sign-offs are not trusted.")
+        str | None,
+        typer.Option(help="For cause: the date from which this person's sign-offs are not trusted (needs --record)."),
     ] = None,
-    record: Annotated[Path | None, typer.Option(help="Where to write the for-cause revocation record.")] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the for-cause revocation record, for verifiers (`logbook verify --record`)."),
+    ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Revoke an authorisation; with --untrusted-from, for cause, reaching back to that date."""
+    """Revoke a supervisor's or assessor's authorisation.
+
+    With --untrusted-from, for cause: her sign-offs from that date on stop counting too."""
     from registry.ops.logbook import Provider
     from registry.ops.registry import REASONS, Registry
 

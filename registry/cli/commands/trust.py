@@ -26,7 +26,9 @@ from registry.errors import InputError
 from registry.text import shown
 
 app = typer.Typer(
-    help="Accreditation chain: onboard roots, accredit, suspend, reinstate, revoke.", no_args_is_help=True
+    help="Accreditation, who may issue: a root (Root TAO, e.g. a national authority) accredits bodies that accredit "
+    "others (TAO) and training centres that issue (TI, trusted issuer).",
+    no_args_is_help=True,
 )
 
 TypesOpt = Annotated[
@@ -48,7 +50,21 @@ NameOpt = Annotated[
     ),
 ]
 ChildOpt = Annotated[str, typer.Option(help="DID (or local identity name) of the accredited party.")]
-AttributeOpt = Annotated[str | None, typer.Option(help="Attribute id, when the child holds several from this parent.")]
+AttributeOpt = Annotated[
+    str | None,
+    typer.Option(help="Which accreditation (its attribute id), when the child holds several from this parent."),
+]
+GovernanceOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Identity holding the registry's governance role (default: the key in REGISTRY_GOVERNANCE_KEY; on the "
+        "local chain only, anvil's first test account)."
+    ),
+]
+RootArg = Annotated[str, typer.Argument(help="DID (or local identity name) of the Root TAO.", metavar="ROOT")]
+RootAttributeOpt = Annotated[
+    str | None, typer.Option("--attribute", help="Which of the root's accreditations (its attribute id), if several.")
+]
 # Every code of ops/trust/model.py REASONS, spelled out so `--help` loads no chain library
 # (tests/cli/test_home.py holds the two lists equal).
 AccReasonOpt = Annotated[
@@ -86,7 +102,7 @@ def trust_onboard_root(
     ctx: typer.Context,
     root: Annotated[str, typer.Argument(help="Identity name of the Root TAO (it signs its authorisation).")],
     types: TypesOpt,
-    governance: Annotated[str | None, typer.Option(help="Identity holding the governance role.")] = None,
+    governance: GovernanceOpt = None,
     schema: SchemaOpt = None,
     jurisdiction: JurisdictionOpt = None,
     valid_until: UntilOpt = None,
@@ -94,7 +110,9 @@ def trust_onboard_root(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Governance onboards a Root TAO (e.g. a national vocational authority)."""
+    """Make an organisation a root of trust (Root TAO), e.g. a national vocational authority.
+
+    Done by the registry's governance (--governance). The root's DID must be registered first (`did register`)."""
     from registry.ops.registry import Registry
     from registry.ops.trust import Trust
 
@@ -124,7 +142,10 @@ def trust_accredit(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """A Root TAO or TAO accredits a TAO or a TI, with a scope and a validity period."""
+    """Accredit an organisation: a training centre that issues (--as ti) or a body that accredits (--as tao).
+
+    The parent (a Root TAO or TAO) grants it, for the credential types given, for a year unless
+    --valid-until. The child's DID must be registered first (`did register`)."""
     from registry.formats.did import check_did
     from registry.ops.registry import Registry
     from registry.ops.trust import IssuerType, Trust
@@ -225,7 +246,7 @@ def trust_suspend(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Suspend a child's accreditation (reversible)."""
+    """Suspend an accreditation you granted (reversible: `trust reinstate`)."""
     _change_accreditation(ctx, parent, child, attribute, "SUSPENDED", reason, rpc, deployment)
 
 
@@ -269,7 +290,83 @@ def trust_revoke(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Revoke a child's accreditation (final). What it issued before stays valid, unless it is revoked for
-    cause from an earlier date (--for-cause-from): then what it issued from that date on is refused."""
+    """Revoke an accreditation you granted, for good.
+
+    What the child issued before stays valid, unless it is revoked for cause from an earlier date
+    (--for-cause-from): then what it issued from that date on is refused."""
     chosen = reason if reason is not None else 2 if for_cause_from is not None else 1
     _change_accreditation(ctx, parent, child, attribute, "REVOKED", chosen, rpc, deployment, for_cause_from)
+
+
+def _change_root(
+    ctx: typer.Context, root: str, attribute: str | None, status: str, reason: int, governance: str | None,
+    rpc: list[str] | None, deployment: Path | None,
+) -> None:  # fmt: skip
+    """Governance changes a Root TAO's own accreditation: the top of every chain under it."""
+    from registry.ops.registry import Registry
+    from registry.ops.trust import REASONS, AttrStatus, Trust
+
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        if not 0 <= reason <= 255:
+            raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+        chosen = _attribute_id(attribute)
+    settings = settings_of(ctx, rpc, deployment)
+    registry = Registry.connect(settings)
+    trust = Trust(registry, settings.public_url)
+    refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
+    account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
+    root_did = did_of(settings, root)
+    target = chosen if chosen is not None else trust.root_attribute(root_did)
+    if _unchanged(trust, root_did, target, AttrStatus[status]):
+        return
+    receipt = trust.set_root_status(account, root_did, target, AttrStatus[status], reason)
+    out.print(
+        f"Root TAO accreditation {target.hex()} of {shown(root_did)}: {status.lower()} in block "
+        f"{receipt['blockNumber']} (reason {reason}: {REASONS.get(reason, f'reason {reason}')})"
+    )
+
+
+@app.command("suspend-root")
+def trust_suspend_root(
+    ctx: typer.Context,
+    root: RootArg,
+    attribute: RootAttributeOpt = None,
+    reason: AccReasonOpt = 3,
+    governance: GovernanceOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance suspends a Root TAO (reversible): while it lasts, nothing issued under it is accepted.
+
+    What was issued before stays valid under the default policy (`registry verify --accreditation-policy`)."""
+    _change_root(ctx, root, attribute, "SUSPENDED", reason, governance, rpc, deployment)
+
+
+@app.command("reinstate-root")
+def trust_reinstate_root(
+    ctx: typer.Context,
+    root: RootArg,
+    attribute: RootAttributeOpt = None,
+    reason: AccReasonOpt = 4,
+    governance: GovernanceOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance reinstates a suspended Root TAO."""
+    _change_root(ctx, root, attribute, "ACTIVE", reason, governance, rpc, deployment)
+
+
+@app.command("revoke-root")
+def trust_revoke_root(
+    ctx: typer.Context,
+    root: RootArg,
+    attribute: RootAttributeOpt = None,
+    reason: AccReasonOpt = 1,
+    governance: GovernanceOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Governance revokes a Root TAO, for good.
+
+    What was issued under it before stays valid under the default policy (`registry verify --accreditation-policy`)."""
+    _change_root(ctx, root, attribute, "REVOKED", reason, governance, rpc, deployment)

@@ -269,6 +269,17 @@ class Trust:
             governance, self._tir("setRootStatus", did_hash(root_did), attribute_id, int(status), reason)
         )
 
+    def root_attribute(self, root_did: str) -> bytes:
+        """The one Root TAO accreditation governance gave `root_did` (none or several is an error)."""
+        roots = [
+            a for a in self.attribute_ids(root_did) if self.attribute(root_did, a).issuer_type is IssuerType.ROOT_TAO
+        ]
+        if len(roots) != 1:
+            ids = ", ".join(a.hex() for a in roots)
+            many = f"was onboarded as a Root TAO several times; pass --attribute with one of {ids}"
+            raise InputError(f"{root_did} {many if roots else 'is not a Root TAO: governance never onboarded it'}")
+        return roots[0]
+
     def attribute(self, did: str, attribute_id: bytes) -> Link:
         attribute, revisions = self.client.call(self._tir("attribute", did_hash(did), attribute_id))
         return link_from_tuple((did_hash(did), attribute_id, attribute, revisions))
