@@ -16,7 +16,8 @@ from registry.errors import InputError
 from registry.text import named_did, shown
 
 app = typer.Typer(
-    help="Recognition decisions of a destination authority: publish, suspend, reinstate, revoke, list, show.",
+    help="Recognition decisions: which foreign credentials count as a national qualification.\n\nAn authority "
+    "of the destination country publishes them; `verify --recognised-in` applies them.",
     no_args_is_help=True,
 )
 
@@ -108,10 +109,14 @@ def recognition_publish(
     file: Annotated[Path | None, typer.Argument(help="A decision file (JSON), or give the options.")] = None,
     types: Annotated[str | None, typer.Option(help="Credential types in scope, comma-separated.")] = None,
     eqf_levels: Annotated[str | None, typer.Option(help="EQF levels in scope, comma-separated.")] = None,
-    root: Annotated[str | None, typer.Option(help="Root TAO DID the issuers must be under.")] = None,
+    root: Annotated[
+        str | None, typer.Option(help="DID of the root (Root TAO) the issuers must be accredited under.")
+    ] = None,
     issuers: Annotated[str | None, typer.Option(help="Only these issuer DIDs (comma-separated).")] = None,
-    programmes: Annotated[str | None, typer.Option(help="Only these programme (achievement) ids.")] = None,
-    schemas: Annotated[str | None, typer.Option(help="Only these credential schema ids.")] = None,
+    programmes: Annotated[
+        str | None, typer.Option(help="Only these programme (achievement) ids (comma-separated).")
+    ] = None,
+    schemas: Annotated[str | None, typer.Option(help="Only these credential schema ids (comma-separated).")] = None,
     qualification: Annotated[
         str | None, _text_opt("The national qualification it is recognised as (its name).")
     ] = None,
@@ -125,7 +130,9 @@ def recognition_publish(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Publish a recognition decision: credentials in its scope are recognised here as a national qualification."""
+    """Publish a recognition decision: credentials in its scope count here as a national qualification.
+
+    Give a decision FILE, or describe it: --types, --eqf-levels, --root, --qualification, --framework and --level."""
     from registry.ops.recognition.authority import Recognition
     from registry.ops.registry import Registry
 
@@ -190,7 +197,7 @@ def recognition_revoke(
     ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = 1,
     rpc: RpcOpt = None, deployment: DeploymentOpt = None,
 ) -> None:  # fmt: skip
-    """Revoke a decision (final: it no longer applies; before then it did)."""
+    """Revoke a decision, for good: from now on it no longer applies (until now, it did)."""
     _change(ctx, authority, decision, "REVOKED", reason, rpc, deployment)
 
 
@@ -202,7 +209,7 @@ def recognition_list(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """An authority's decisions: id, status, what each recognises, scope and validity."""
+    """List an authority's decisions: id, status, what each recognises, scope and validity."""
     from registry.ops.recognition.authority import Recognition
     from registry.ops.registry import Registry
 
@@ -225,7 +232,7 @@ def recognition_show(
     ctx: typer.Context, decision: DecisionArg, as_json: JsonOpt = False, rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:  # fmt: skip
-    """One decision: what it recognises, its scope, validity, conditions and its whole history."""
+    """Show one decision: what it recognises, its scope, validity, conditions and its whole history."""
     from registry.ops.recognition.authority import Recognition, decision_id_of
     from registry.ops.registry import Registry
 
@@ -244,7 +251,7 @@ def recognition_show(
 
 @app.command("frameworks")
 def recognition_frameworks(as_json: JsonOpt = False) -> None:
-    """The qualifications frameworks decisions may name, with their levels and EQF references."""
+    """List the qualifications frameworks a decision may name, with their levels and the EQF level of each."""
     from registry.formats.frameworks import bundled
 
     frameworks = list(bundled().values())
