@@ -47,3 +47,16 @@ def test_a_printed_passport_pdf_is_a_usage_error_not_a_verdict(tmp_path: Path) -
         assert result.returncode == 64, result.stdout + result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "passport.pdf is a PDF (a printed passport?)" in lines[0] and not result.stdout
+
+
+def test_a_holder_did_key_mistyped_at_its_end_is_shown_by_its_end() -> None:
+    # did:keys of one curve share their first 50 characters: cut at 60, a typo at the end did not show.
+    from registry.cli.options import holder_did_of
+    from registry.errors import InputError
+    from registry.keystore import new_natural_person
+
+    did = new_natural_person("amina").did + "x"
+    with pytest.raises(InputError) as refused:
+        holder_did_of(None, did)  # type: ignore[arg-type]  # a DID given as such: no settings read
+    assert str(refused.value).startswith(f"the holder {did[:29]}…{did[-10:]} ({len(did)} characters) is not a valid")
+    assert "copy her DID whole" in str(refused.value)
