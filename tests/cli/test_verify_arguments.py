@@ -23,6 +23,8 @@ def verify(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (["--rpc", "ftp://node.example"], "not an http(s) JSON-RPC URL"),
         (["--rpc", "http://127.0.0.1:99999"], "its port is not a number"),
         (["--rpc", "http://127.0.0.1:1", "--service", "http://127.0.0.1:2"], "not both"),
+        # Without its scheme: was "could not determine" (2), the service "InvalidSchema".
+        (["--service", "127.0.0.1:8080"], "--service '127.0.0.1:8080' is not a registry service's URL: write it as"),
     ],
 )
 def test_a_url_that_is_not_one_or_two_ways_to_read_the_chain_is_a_usage_error(
@@ -60,3 +62,12 @@ def test_a_holder_did_key_mistyped_at_its_end_is_shown_by_its_end() -> None:
         holder_did_of(None, did)  # type: ignore[arg-type]  # a DID given as such: no settings read
     assert str(refused.value).startswith(f"the holder {did[:29]}…{did[-10:]} ({len(did)} characters) is not a valid")
     assert "copy her DID whole" in str(refused.value)
+
+
+def test_every_service_client_refuses_a_url_without_its_scheme() -> None:
+    # `did register --service`, `logbook sync`: one line naming the URL, never requests' "InvalidSchema".
+    from registry.errors import InputError
+    from registry.service.client import ServiceClient
+
+    with pytest.raises(InputError, match=r"^--service '127\.0\.0\.1:8080' is not a registry service's URL"):
+        ServiceClient("127.0.0.1:8080")
