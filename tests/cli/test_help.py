@@ -160,6 +160,7 @@ def test_a_main_command_shows_examples_that_name_only_its_own_options(
 def test_prose_joins_each_paragraph_and_keeps_the_marked_ones() -> None:
     from registry.cli.helptext import prose
 
-    text = "First line\n    of a sentence.\n\n    A second\n    paragraph.\n\n    \b\n    keep\n      these lines\f\n    hidden"
+    text = "First line\n    of a sentence.\n\n    A second\n    paragraph.\n\n    \b\n    keep\n      these lines"
+    text += "\f\n    hidden"
     assert prose(text) == "First line of a sentence.\n\nA second paragraph.\n\nkeep\n  these lines\f\nhidden"
     assert prose(None) is None and prose("") == ""
