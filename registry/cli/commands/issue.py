@@ -100,7 +100,7 @@ def issue(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Issue skills credentials and anchor them on-chain: one person's (--holder, --name, --out), or a class's.
+    """Issue skills credentials, anchored on-chain: one person's (--holder, --name, --out) or a class's.
 
     A class (a cohort): --roster and --out-dir, in one transaction. Skills and occupations: ESCO (the EU's list)."""
     settings = settings_of(ctx, rpc, deployment)

@@ -26,8 +26,8 @@ from registry.cli.output import count, out, write_json
 from registry.errors import InputError
 from registry.text import shown
 
-app = typer.Typer(help="Skills logbooks: a learner records her work, a supervisor countersigns it, the training "
-                  "provider anchors it on-chain (its hash: proof of the date, and that nothing changed).",
+app = typer.Typer(help="Skills logbooks: a learner records her work, her supervisor countersigns, the provider "
+                  "anchors.\n\nAnchoring puts an entry's hash on-chain: proof of its date, and that nothing changed.",
                   no_args_is_help=True)  # fmt: skip
 DirArg = Annotated[Path, typer.Argument(metavar="DIR", help="The logbook directory.")]
 RECORD_HELP = ("A supervisor's for-cause revocation record (`supervisor revoke --record`): her sign-offs from its "
