@@ -117,12 +117,24 @@ def open_handover(data: dict[str, Any], passphrase: str, source: str) -> tuple[I
     try:
         identity = identity_from_document(data["identity"], passphrase, f"the handover file {source}", source)
     except KeyStoreError as exc:
+        as_printed = _as_printed(passphrase)
+        if "wrong passphrase" in str(exc) and as_printed not in (None, passphrase):
+            return open_handover(data, as_printed, source)  # typed from the sheet in small letters, without dashes
         if "wrong passphrase" in str(exc):
             raise KeyStoreError(
                 f"wrong passphrase for the handover file {source}: use the one the centre gave you with it"
             ) from exc
         raise
     return identity, confirmation_code(identity, str(data["id"]))
+
+
+def _as_printed(typed: str) -> str | None:
+    """A one-time passphrase as the sheet prints it (`one_time_passphrase`), from what a person typed
+    off paper: any case, dashes or spaces anywhere; None when it cannot be one."""
+    chars = "".join(c for c in typed.upper() if c not in "- ")
+    if len(chars) != 20 or any(c not in _ALPHABET for c in chars):
+        return None
+    return "-".join(chars[i : i + 5] for i in range(0, 20, 5))
 
 
 # The centre's side: pending handovers under <home>/handovers.
