@@ -36,6 +36,7 @@ from registry.formats import keys as keyfmt
 from registry.formats import safejson
 from registry.keystore import FORMAT as IDENTITY_FORMAT
 from registry.keystore import Identity, identity_document, identity_from_document
+from registry.text import shown
 
 HANDOVER_FORMAT = "skills-key-handover/1"
 PENDING_FORMAT = "skills-key-handover-pending/1"
@@ -173,7 +174,8 @@ def confirm(home: Path, keys_dir: Path, name: str, code: str) -> dict[str, Any]:
     path = pending_path(home, name)
     if not path.exists():
         if not (keys_dir / f"{name}.json").exists():  # confirmed already (or never made here): nothing to delete
-            raise InputError(f"no handover of {name} is waiting, and this home holds no key {name}: nothing to delete")
+            raise InputError(f"no handover of {name} is waiting, and this home holds no key {name}: nothing to "
+                             f"delete{_waiting_for(home, name)}")  # fmt: skip
         raise InputError(f"no handover of {name} is waiting for confirmation (run `identity handover {name} --out`)")
     record = safejson.loads(read_capped(path, MIB, f"pending handover {path}"), str(path))
     if not isinstance(record, dict) or record.get("format") != PENDING_FORMAT:
@@ -189,6 +191,23 @@ def confirm(home: Path, keys_dir: Path, name: str, code: str) -> dict[str, Any]:
         key_file.unlink()
     path.unlink()
     return record
+
+
+def _waiting_for(home: Path, name: str) -> str:
+    """The key names of waiting handovers of a person called `name` (the sheet's holder_name, which a
+    centre types for its key_name): "; waiting for Eve Adams: eve-adams-2XXqufhv"; else nothing."""
+    wanted, found = " ".join(name.split()).casefold(), []
+    for path in sorted((home / "handovers").glob("*.json")) if (home / "handovers").is_dir() else ():
+        try:
+            record = safejson.loads(read_capped(path, MIB, f"pending handover {path}"), str(path))
+        except InputError:
+            continue  # a damaged record is named when its own name is given
+        holder = record.get("holderName") if isinstance(record, dict) else None
+        if isinstance(holder, str) and " ".join(holder.split()).casefold() == wanted:
+            found.append(path.stem)
+    if not found:
+        return ""
+    return f"; waiting for {shown(name)}: {', '.join(found)} (the key_name on the sheet): confirm by that name"
 
 
 def code_of(value: str) -> str:

@@ -248,6 +248,9 @@ def test_a_roster_names_people_in_any_script_and_keys_are_made_for_those_without
     data = handover.read_handover(tmp_path / "keys-out" / first["handover_file"])
     identity, code = handover.open_handover(data, first["one_time_passphrase"], "h")
     assert identity.did == first["did"] == filled[1][0]
+    # The centre types her name, as the sheet's first column gives it: told the key_name to confirm by.
+    with pytest.raises(InputError, match=f"; waiting for {first['holder_name'].lower()}: {first['key_name']} \\(the"):
+        handover.confirm(tmp_path / "home", tmp_path / "no-keys", first["holder_name"].lower(), code)
     handover.confirm(tmp_path / "home", tmp_path / "no-keys", first["key_name"], code)
     assert not handover.pending_path(tmp_path / "home", first["key_name"]).exists()
 
