@@ -202,8 +202,10 @@ def revoke(
     if reason not in REASONS:
         raise InputError(f"--reason must be one of {', '.join(map(str, REASONS))}")
     f = load_entry(entry)
-    _provider(ctx, issuer, rpc, deployment).revoke_entry(f, reason)
-    out.print(f"revoked entry {f.id} ({REASONS[reason]})")
+    if _provider(ctx, issuer, rpc, deployment).revoke_entry(f, reason):
+        out.print(f"revoked entry {f.id} ({REASONS[reason]})")
+    else:  # a run that stopped after its transaction, or another at once: as `registry revoke` says it
+        out.print(f"nothing to change: entry {f.id} is revoked already")
 
 
 @app.command("show")

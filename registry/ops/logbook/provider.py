@@ -180,11 +180,18 @@ class Provider:
             self._anchor(token)
             return True
 
-    def _revoke(self, number: int, index: int, reason: int) -> None:
+    def _revoke(self, number: int, index: int, reason: int) -> bool:
+        """Revoke the status entry; False when it is revoked already (by a run that stopped after it,
+        or another process of this provider, which the writer lock made wait): nothing to change."""
+        from registry.ops.logbook.reports import Reads
+
         call = self.registry.credentials.set_status(Purpose.REVOCATION, number, index, reason)
         with self.issuer.writing():
+            if Reads(self.registry).revocation(self.identity.account.address, number, index) is not None:
+                return False
             op_ids = self.issuer.tx.record(self.identity.account, [(call, None)])
             self.issuer.tx.drive(self.identity.account, op_ids, self.identity)
+        return True
 
     def revoke_authorisation(
         self, token: str, reason: int, untrusted_from: str | None, keep: Callable[[str], object] | None = None,
@@ -193,9 +200,7 @@ class Provider:
         """Revoke an authorisation in the status lists; with `untrusted_from` (a date) also sign and
         anchor the record saying its sign-offs from that date are not to be trusted (returned; given
         to `keep` before its anchor). `held`: that record as an earlier run, stopped, left it: anchored
-        if it is not, and the authorisation revoked if it is not."""
-        from registry.ops.logbook.reports import Reads
-
+        if it is not. An authorisation revoked already is left as it is (nothing to change)."""
         parsed = signed_by(token, "supervisor-authorisation+jwt")
         if parsed.payload["iss"] != self.identity.did:
             raise InputError("this authorisation was issued by another provider")
@@ -214,8 +219,7 @@ class Provider:
                     "untrustedFrom": untrusted_from, "reason": reason,
                 })  # fmt: skip
                 self._kept_then_anchored(record, keep)
-            if held is None or Reads(self.registry).revocation(self.identity.account.address, number, index) is None:
-                self._revoke(number, index, FOR_CAUSE if record is not None else reason)
+            self._revoke(number, index, FOR_CAUSE if record is not None else reason)  # unless it is revoked already
         return record
 
     def enrol(
@@ -258,10 +262,11 @@ class Provider:
 
         return days.finish(self.issuer)
 
-    def revoke_entry(self, entry: EntryFile, reason: int) -> None:
+    def revoke_entry(self, entry: EntryFile, reason: int) -> bool:
+        """Revoke one entry; False when it is revoked already (nothing to change)."""
         if entry.anchor is None:
             raise InputError(f"entry {entry.id} was never anchored, so it has no status to revoke")
-        self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
+        return self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
 
 
 def status_of(payload: dict[str, Any]) -> tuple[int, int]:
