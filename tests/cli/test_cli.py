@@ -143,6 +143,11 @@ def test_missing_file_is_a_one_line_error(settings: Settings, tmp_path: Path) ->
     ("args", "named"),
     [
         (["verify", "--bogus", "x.json"], "No such option: --bogus"),
+        # An option of `registry` itself given after the command: where it goes, not only "no such option".
+        (
+            ["wallet", "list", "--lang", "fr"],
+            "registry` itself: give it before the command (`python -m registry --lang … wallet list …`)",
+        ),
         (["verify", "--at", "last tuesday", "x.json"], "not a date/time"),
         (["verify", "--trust-list", "/nonexistent/roots.json", "x.json"], "roots.json"),
         (["issuer", "check", "did:ebsi:zNotThere111111111111", "--at", "soon"], "not a date/time"),

@@ -14,8 +14,8 @@ from registry.errors import InputError, KeyStoreError
 from registry.text import shown
 
 app = typer.Typer(
-    help="Identities kept in this home: a DID (the public name others check signatures against) and its keys, "
-    "encrypted under a passphrase.",
+    help="Identities kept in this home: a DID and its keys, encrypted under a passphrase.\n\nA DID (decentralised "
+    "identifier) is the public name others check your signatures against.",
     no_args_is_help=True,
 )
 

@@ -26,8 +26,8 @@ from registry.cli.output import count, out, write_json
 from registry.errors import InputError
 from registry.text import shown
 
-app = typer.Typer(help="Skills logbooks: a learner records her work, a supervisor countersigns it, the training "
-                  "provider anchors it on-chain (its hash: proof of the date, and that nothing changed).",
+app = typer.Typer(help="Skills logbooks: a learner records her work, her supervisor countersigns, the provider "
+                  "anchors.\n\nAnchoring puts an entry's hash on-chain: proof of its date, and that nothing changed.",
                   no_args_is_help=True)  # fmt: skip
 DirArg = Annotated[Path, typer.Argument(metavar="DIR", help="The logbook directory.")]
 RECORD_HELP = ("A supervisor's for-cause revocation record (`supervisor revoke --record`): her sign-offs from its "
@@ -73,17 +73,15 @@ def enrol(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Enrol a learner in a programme: an anchored enrolment that opens her logbook."""
-    from registry.ops.logbook import Logbook
+    from registry.ops.logbook.book import enrol_into
 
     did = holder_did_of(settings_of(ctx, rpc, deployment), learner)
     token = read_token(programme, "the programme")
-    if (directory / "logbook.json").exists():
-        raise InputError(f"{directory} holds a logbook already")
     provider = _provider(ctx, issuer, rpc, deployment)
     locator = provider.registry.deployment.locator(settings_of(ctx, rpc, deployment).public_service)
-    enrolment = provider.enrol(token, did, learner_name)
-    book = Logbook.create(directory, token, enrolment, locator.to_json() if locator else None)
-    out.print(f"enrolled {did} in {book.programme.ref}: logbook {book.id} in {directory}")
+    book, done = enrol_into(provider, directory, token, did, learner_name, locator.to_json() if locator else None)
+    what = {None: "", True: " (anchored now: a run had stopped before its anchor)", False: " (already: nothing to do)"}
+    out.print(f"enrolled {did} in {book.programme.ref}: logbook {book.id} in {directory}{what[done]}")
 
 
 @app.command("add")
@@ -204,8 +202,10 @@ def revoke(
     if reason not in REASONS:
         raise InputError(f"--reason must be one of {', '.join(map(str, REASONS))}")
     f = load_entry(entry)
-    _provider(ctx, issuer, rpc, deployment).revoke_entry(f, reason)
-    out.print(f"revoked entry {f.id} ({REASONS[reason]})")
+    if _provider(ctx, issuer, rpc, deployment).revoke_entry(f, reason):
+        out.print(f"revoked entry {f.id} ({REASONS[reason]})")
+    else:  # a run that stopped after its transaction, or another at once: as `registry revoke` says it
+        out.print(f"nothing to change: entry {f.id} is revoked already")
 
 
 @app.command("show")

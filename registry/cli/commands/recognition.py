@@ -16,8 +16,8 @@ from registry.errors import InputError
 from registry.text import named_did, shown
 
 app = typer.Typer(
-    help="Recognition decisions: which foreign credentials an authority of the destination country counts as "
-    "one of its national qualifications.",
+    help="Recognition decisions: which foreign credentials count as a national qualification.\n\nAn authority "
+    "of the destination country publishes them; `verify --recognised-in` applies them.",
     no_args_is_help=True,
 )
 

@@ -27,7 +27,7 @@ from registry.errors import InputError
 from registry.text import named_did, shown
 
 app = typer.Typer(
-    help="Recognition of prior learning (RPL): a credential for skills a worker already has, assessed from evidence.",
+    help="Recognition of prior learning (RPL): credentials for skills assessed from a worker's evidence.",
     no_args_is_help=True,
 )
 OutOpt = Annotated[Path, typer.Option("--out", help="Where to write the holder's credential file.")]

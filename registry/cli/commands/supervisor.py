@@ -52,13 +52,26 @@ def authorise(
     did = holder_did_of(settings, person)
     start, end = _moment(valid_from, "--valid-from") - 86_400 + 1, _moment(valid_until, "--valid-until")
     token = read_token(programme, "the programme")
-    if output.exists():
-        raise InputError(f"{output} already exists; not overwriting it")
     provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
-    write_token(output, provider.authorise(token, did, role, start, end, workplace))
     where = f" at {shown(workplace.strip())}" if workplace is not None else ""
     whom = did if person == did else f"{shown(person)} ({did})"  # named as the provider named her
+    if output.exists():  # this very authorisation, from a run stopped before its anchor: finished
+        done = provider.resume_authorisation(_held(output), token, did, role)
+        if done is None:
+            raise InputError(f"{output} already exists; not overwriting it")
+        what = "anchored now: a run had stopped before its anchor" if done else "already: nothing to do"
+        out.print(f"authorised {whom} as {role}{where} to {output} ({what})")
+        return
+    provider.authorise(token, did, role, start, end, workplace, keep=lambda made: write_token(output, made))
     out.print(f"authorised {whom} as {role}{where} to {output}")
+
+
+def _held(path: Path) -> str:
+    """The signed document a file holds; "" when it holds none."""
+    try:
+        return read_token(path, str(path))
+    except InputError:
+        return ""
 
 
 @app.command("revoke")
@@ -88,14 +101,18 @@ def revoke(
         raise InputError("a revocation for cause needs both --untrusted-from and --record (where its record goes)")
     if reason not in REASONS:
         raise InputError(f"--reason must be one of {', '.join(map(str, REASONS))}")
-    if record is not None and record.exists():
-        raise InputError(f"{record} already exists; not overwriting it")
     settings = settings_of(ctx, rpc, deployment)
     token = read_token(authorisation, "the authorisation")
     provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
-    made = provider.revoke_authorisation(token, reason, untrusted_from)
+    held = _held(record) if record is not None and record.exists() else None  # a stopped run's record
+    keep = (lambda made: write_token(record, made)) if record is not None else None
+    try:
+        made = provider.revoke_authorisation(token, reason, untrusted_from, keep=keep, held=held)
+    except InputError as exc:
+        if held is not None and str(exc).startswith("the record given is not"):
+            raise InputError(f"{record} already exists; not overwriting it") from exc
+        raise
     if made is not None and record is not None:
-        write_token(record, made)
         out.print(f"revoked for cause from {untrusted_from}; give {record} to verifiers (logbook verify --record)")
     else:
         out.print("revoked")

@@ -26,8 +26,8 @@ from registry.errors import InputError
 from registry.text import shown
 
 app = typer.Typer(
-    help="Accreditation, who may issue: a root (Root TAO, e.g. a national authority) accredits bodies that accredit "
-    "others (TAO) and training centres that issue (TI, trusted issuer).",
+    help="Accreditation: who may issue credentials, and who accredits them.\n\nA root (Root TAO, e.g. a national "
+    "authority) accredits bodies that accredit others (TAO) and training centres that issue (TI: trusted issuer).",
     no_args_is_help=True,
 )
 
@@ -142,7 +142,7 @@ def trust_accredit(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Accredit an organisation: a training centre that issues (--as ti) or a body that accredits (--as tao).
+    """Accredit a training centre that issues (--as ti) or a body that accredits others (--as tao).
 
     The parent (a Root TAO or TAO) grants it, for the credential types given, for a year unless
     --valid-until. The child's DID must be registered first (`did register`)."""

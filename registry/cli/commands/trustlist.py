@@ -20,8 +20,8 @@ from registry.files import no_such_file
 from registry.text import short_did, shown
 
 app = typer.Typer(
-    help="Your trust list: the roots of trust (Root TAOs, e.g. national authorities) whose accredited issuers you "
-    "accept. `verify` and `issuer check` read it.",
+    help="Your trust list: the roots of trust (Root TAOs, e.g. national authorities) you accept.\n\nYou accept "
+    "the issuers they accredit: `verify` and `issuer check` read it.",
     no_args_is_help=True,
 )
 

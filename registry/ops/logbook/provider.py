@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from registry.chain.txmanager import crash_point
 from registry.config import Settings
 from registry.contracts.statusword import Purpose
 from registry.errors import InputError
@@ -98,11 +99,12 @@ class Provider:
 
     def authorise(
         self, programme_token: str, person: str, role: str, valid_from: int, valid_until: int,
-        workplace: str | None = None,
+        workplace: str | None = None, keep: Callable[[str], object] | None = None,
     ) -> str:  # fmt: skip
         """Authorise `person` (did:key) to sign off `programme`'s units as `role` (only at `workplace`
         when one is named; the units of that role are listed); anchored, with a revocation entry in
-        the provider's status lists. The signed credential."""
+        the provider's status lists. The signed credential, given to `keep` before its anchor
+        (`resume_authorisation` finishes a run stopped in between)."""
         programme = self._own_programme(programme_token)
         if not person.startswith("did:key:"):
             raise InputError("a supervisor or assessor is a person: give her did:key")
@@ -126,38 +128,107 @@ class Provider:
                        "credentialSubject": subject,
                        "credentialStatus": {"statusPurpose": "revocation", "list": number, "index": index}},
             })  # fmt: skip
-            self._anchor(token)
+            self._kept_then_anchored(token, keep)
             self.issuer.publish_new_lists(number)
         return token
 
-    def _revoke(self, number: int, index: int, reason: int) -> None:
+    def resume_authorisation(self, token: str, programme_token: str, person: str, role: str) -> bool | None:
+        """`resume` for an authorisation file: this provider's, for `person` in `programme` as `role`."""
+        ref = programme_of(programme_token).ref
+
+        def wanted(payload: dict[str, Any]) -> bool:
+            vc = payload.get("vc")
+            subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
+            return (payload.get("sub") == person and isinstance(subject, dict)
+                    and (subject.get("programme"), subject.get("role")) == (ref, role))  # fmt: skip
+
+        with self.issuer.writing():
+            done = self.resume(token, "supervisor-authorisation+jwt", wanted)
+            if done is not None:
+                self.issuer.publish_new_lists(status_of(parsed_payload(token))[0])
+        return done
+
+    def resume_enrolment(self, token: str, programme_token: str, learner: str) -> bool | None:
+        """`resume` for a logbook's enrolment: this provider's, of `learner` in `programme`."""
+        digest = sha256_hex(programme_token)
+        return self.resume(token, "logbook-enrolment+jwt",
+                           lambda p: (p.get("sub"), p.get("programmeHash")) == (learner, digest))  # fmt: skip
+
+    def _kept_then_anchored(self, token: str, keep: Callable[[str], object] | None) -> None:
+        """`keep(token)` (the caller writes the document where it goes, whole) before its anchor: a
+        run stopped in between leaves a document `resume` anchors, never an anchor nobody holds."""
+        if keep is not None:
+            keep(token)
+            crash_point("after-files")
+        self._anchor(token)
+
+    def resume(self, token: str, typ: str, wanted: Callable[[dict[str, Any]], bool]) -> bool | None:
+        """A `typ` document an earlier run kept before its anchor, anchored unless it is: True when
+        anchored now, False when it was; None when `token` is not a `typ` document this provider
+        signed (checked against its DID document) that `wanted` accepts: it must not be taken."""
+        from registry.ops.logbook.reports import Reads
+
+        try:
+            parsed = signed_by(token, typ)
+        except InputError:
+            return None
+        if not wanted(parsed.payload) or not Reads(self.registry).provider_signed(parsed, self.identity.did):
+            return None
+        with self.issuer.writing():  # the journal first sends what the stopped run left
+            if Reads(self.registry).anchored(self.identity.did, token) is not None:
+                return False
+            self._anchor(token)
+            return True
+
+    def _revoke(self, number: int, index: int, reason: int) -> bool:
+        """Revoke the status entry; False when it is revoked already (by a run that stopped after it,
+        or another process of this provider, which the writer lock made wait): nothing to change."""
+        from registry.ops.logbook.reports import Reads
+
         call = self.registry.credentials.set_status(Purpose.REVOCATION, number, index, reason)
         with self.issuer.writing():
+            if Reads(self.registry).revocation(self.identity.account.address, number, index) is not None:
+                return False
             op_ids = self.issuer.tx.record(self.identity.account, [(call, None)])
             self.issuer.tx.drive(self.identity.account, op_ids, self.identity)
+        return True
 
-    def revoke_authorisation(self, token: str, reason: int, untrusted_from: str | None) -> str | None:
+    def revoke_authorisation(
+        self, token: str, reason: int, untrusted_from: str | None, keep: Callable[[str], object] | None = None,
+        held: str | None = None,
+    ) -> str | None:  # fmt: skip
         """Revoke an authorisation in the status lists; with `untrusted_from` (a date) also sign and
-        anchor the record saying its sign-offs from that date are not to be trusted (returned)."""
+        anchor the record saying its sign-offs from that date are not to be trusted (returned; given
+        to `keep` before its anchor). `held`: that record as an earlier run, stopped, left it: anchored
+        if it is not. An authorisation revoked already is left as it is (nothing to change)."""
         parsed = signed_by(token, "supervisor-authorisation+jwt")
         if parsed.payload["iss"] != self.identity.did:
             raise InputError("this authorisation was issued by another provider")
         number, index = status_of(parsed.payload)
-        record = None
-        if untrusted_from is not None:
-            entry_date(untrusted_from)
-            record = self._sign("authorisation-revocation+jwt", {
-                "iat": self.registry.signing_time(), "authorisation": sha256_hex(token),
-                "untrustedFrom": untrusted_from, "reason": reason,
-            })  # fmt: skip
-            self._anchor(record)
-        self._revoke(number, index, FOR_CAUSE if record is not None else reason)
+        record = held
+        with self.issuer.writing():
+            if held is not None:
+                wanted = {"authorisation": sha256_hex(token), "untrustedFrom": untrusted_from}
+                if self.resume(held, "authorisation-revocation+jwt", lambda p: wanted.items() <= p.items()) is None:
+                    raise InputError("the record given is not this provider's revocation record of this authorisation "
+                                     "from that date")  # fmt: skip
+            elif untrusted_from is not None:
+                entry_date(untrusted_from)
+                record = self._sign("authorisation-revocation+jwt", {
+                    "iat": self.registry.signing_time(), "authorisation": sha256_hex(token),
+                    "untrustedFrom": untrusted_from, "reason": reason,
+                })  # fmt: skip
+                self._kept_then_anchored(record, keep)
+            self._revoke(number, index, FOR_CAUSE if record is not None else reason)  # unless it is revoked already
         return record
 
-    def enrol(self, programme_token: str, learner: str, name: str | None = None) -> str:
+    def enrol(
+        self, programme_token: str, learner: str, name: str | None = None, keep: Callable[[str], object] | None = None
+    ) -> str:
         """Enrol `learner` (did:key), named `name` if given (in the signed enrolment only, never on
         the chain: what a verifier of her extract reads her name from); the anchored enrolment names
-        her new logbook's id."""
+        her new logbook's id. It is given to `keep` before its anchor (`resume_enrolment` finishes a
+        run stopped in between)."""
         programme = self._own_programme(programme_token)
         if not learner.startswith("did:key:"):
             raise InputError("a learner is a person: give her did:key (from her wallet)")
@@ -167,7 +238,8 @@ class Provider:
             "sub": learner, "iat": self.registry.signing_time(), "logbook": f"urn:uuid:{uuid.uuid4()}",
             "programme": programme.ref, "programmeHash": sha256_hex(programme_token),
         } | ({"name": name.strip()} if name is not None else {}))  # fmt: skip
-        self._anchor(token)
+        with self.issuer.writing():
+            self._kept_then_anchored(token, keep)
         return token
 
     def anchor_day(self, files: Sequence[EntryFile], where: Callable[[EntryFile], Path] | None = None) -> bytes:
@@ -190,10 +262,11 @@ class Provider:
 
         return days.finish(self.issuer)
 
-    def revoke_entry(self, entry: EntryFile, reason: int) -> None:
+    def revoke_entry(self, entry: EntryFile, reason: int) -> bool:
+        """Revoke one entry; False when it is revoked already (nothing to change)."""
         if entry.anchor is None:
             raise InputError(f"entry {entry.id} was never anchored, so it has no status to revoke")
-        self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
+        return self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
 
 
 def status_of(payload: dict[str, Any]) -> tuple[int, int]:
