@@ -689,8 +689,14 @@ def test_files_for_another_page_or_no_page_are_said_so_before_anything_is_sent(
     page.goto("/logbook")
     assert verdict_for("credential.json")[0::2] == ("This is a credential, not a logbook extract", "/")
     assert verdict_for("photo.jpg")[1].startswith("This is an image, not a logbook extract")
-    assert verdict_for("empty.json")[:2] == ("Empty file", "The file “empty.json” is empty: there is nothing in it to check.")
-    assert verdict_for("big.json")[:2] == ("File too large", "The file “big.json” is 3 MB; the service accepts up to 2 MB.")
+    assert verdict_for("empty.json")[:2] == (
+        "Empty file",
+        "The file “empty.json” is empty: there is nothing in it to check.",
+    )
+    assert verdict_for("big.json")[:2] == (
+        "File too large",
+        "The file “big.json” is 3 MB; the service accepts up to 2 MB.",
+    )
     assert page.locator("#extract").input_value() == ""
     assert sent == []
     page.fill("#extract", "not an extract")
@@ -720,7 +726,9 @@ def test_a_passport_made_for_someone_else_is_said_once_you_say_who_you_are(
     assert verdict == "valid" and checks["audience"] == "skipped"
     detail = page.locator('#checks li[data-check="audience"] .detail').inner_text()
     assert detail == "Made for 'Other Corp'. Type who you are in the form above to check that it was made for you."
-    held = dict(zip(page.locator("#facts > dt").all_inner_texts(), page.locator("#facts > dd").all_inner_texts(), strict=True))
+    held = dict(
+        zip(page.locator("#facts > dt").all_inner_texts(), page.locator("#facts > dd").all_inner_texts(), strict=True)
+    )
     assert re.fullmatch(r"\d+ \w{3} \d{4}, \d\d:\d\d UTC \(block \d+\)", held["Checked at"])
     registry_check = page.locator('#credentials li[data-check="registry"] .what').first
     assert registry_check.text_content() == "It was checked in the registry it names"  # in a closed panel
