@@ -43,7 +43,10 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     ok(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(-10), "--unit", "U1",
            "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
     (late,) = {str(p) for p in (book / "entries").glob("*.json")} - set(entries)  # beyond the 7 days' window
-    ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
+    ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
+    # The next day, `entries/*.json` again: the countersigned ones are left as they were, the new one signed.
+    again = ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
+    assert again == "countersigned 1 entry; 2 entries countersigned already, left as they were\n", again
     one_line_error(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net),
                    "the logbook has no anchored entries: the standard is not met")  # fmt: skip
     assert "anchored 3 entries of 1 logbook" in ok(cli(home, "logbook", "anchor", str(book), "--issuer",

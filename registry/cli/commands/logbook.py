@@ -137,11 +137,24 @@ def sign(
     if given is not None and given.ref != named.get("programme"):
         raise InputError(f"the programme given is {given.ref}; the authorisation is for {named.get('programme')}")
     identity = _person(ctx, signer, from_wallet, wallet, str(claims.get("sub")))
-    now = int(time.time())
-    signed = [(path, countersign(f, identity, token, now, _programme_of(path) or given)) for path, f in files]
+    if claims.get("sub") != identity.did:
+        raise InputError(f"the authorisation given is not {identity.name}'s")
+    now, signed = int(time.time()), []
+    done = [path for path, f in files if f.countersignature is not None]  # `entries/*.json` the day after: left
+    for path, f in ((path, f) for path, f in files if f.countersignature is None):
+        try:
+            signed.append((path, countersign(f, identity, token, now, _programme_of(path) or given)))
+        except InputError as e:  # nothing is written: the file named, to leave out or ask about
+            raise InputError(f"{path}: {e}") from None
     for path, f in signed:
         write_json_atomic(path, f.to_json())
-    out.print(f"countersigned {count(len(signed), 'entry')}")
+    already = (
+        f"{count(len(done), 'entry')} countersigned already, left as {'it was' if len(done) == 1 else 'they were'}"
+    )
+    if not signed:
+        out.print(f"nothing to countersign: {already}")
+        return
+    out.print(f"countersigned {count(len(signed), 'entry')}" + (f"; {already}" if done else ""))
 
 
 def _programme_of(entry: Path) -> Any:
