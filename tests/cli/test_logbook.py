@@ -63,6 +63,8 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     record = tmp_path / "revocation.jwt"
     ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", "--untrusted-from", day(-5),
            "--record", str(record), *net))  # fmt: skip
+    again = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", *net))  # exit 0, said
+    assert again.startswith(f"unchanged: {auth} is already revoked by transaction 0x") and "(reason: fraud" in again
     unknown = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), *net)
     assert unknown.returncode == 2 and unknown.stdout.startswith("could not determine")  # never valid, never invalid
     refused = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--record", str(record), "--json", *net)

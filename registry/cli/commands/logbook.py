@@ -210,8 +210,11 @@ def revoke(
     if reason not in REASONS:
         raise InputError(f"--reason must be one of {', '.join(map(str, REASONS))}")
     f = load_entry(entry)
-    _provider(ctx, issuer, rpc, deployment).revoke_entry(f, reason)
-    out.print(f"revoked entry {f.id} ({REASONS[reason]})")
+    already = _provider(ctx, issuer, rpc, deployment).revoke_entry(f, reason)
+    if already is not None:  # recorded once, never overwritten: as `registry revoke` says it
+        out.print(f"unchanged: {entry} is {already}")
+        return
+    out.print(f"revoked entry {entry} ({REASONS[reason]})")
 
 
 @app.command("show")

@@ -84,9 +84,17 @@ def revoke(
     settings = settings_of(ctx, rpc, deployment)
     token = read_token(authorisation, "the authorisation")
     provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
-    made = provider.revoke_authorisation(token, reason, untrusted_from)
-    if made is not None and record is not None:
-        write_token(record, made)
-        out.print(f"revoked for cause from {untrusted_from}; give {record} to verifiers (logbook verify --record)")
-    else:
-        out.print("revoked")
+    done = provider.revoke_authorisation(token, reason, untrusted_from)
+    if done.already is not None:  # recorded once, never overwritten: as `registry revoke` says it
+        out.print(f"unchanged: {authorisation} is {done.already}")
+    if done.record is not None and record is not None:
+        write_token(record, done.record)
+        if done.already is not None:  # the chain keeps the first reason: no verifier is told to ask for it
+            out.print(
+                f"record for cause from {untrusted_from} anchored; give {record} to verifiers (logbook verify "
+                "--record): the revocation on-chain keeps its first reason, so none will ask for it"
+            )
+        else:
+            out.print(f"revoked for cause from {untrusted_from}; give {record} to verifiers (logbook verify --record)")
+    elif done.already is None:
+        out.print(f"revoked {authorisation}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,15 @@ from registry.ops.registry import Registry
 
 FOR_CAUSE = 2  # the reason code of a revocation for cause ("fraud or misrepresentation")
 DAY = 86_400
+
+
+@dataclass(frozen=True)
+class Revoked:
+    """What `revoke_authorisation` did: the record for cause it made (None: none asked), and how the
+    authorisation was revoked already when it was (None: revoked now)."""
+
+    record: str | None
+    already: str | None
 
 
 def programme_of(token: str) -> Programme:
@@ -130,18 +140,46 @@ class Provider:
             self.issuer.publish_new_lists(number)
         return token
 
-    def _revoke(self, number: int, index: int, reason: int) -> None:
+    def _revoke(self, number: int, index: int, reason: int) -> str | None:
+        """Revoke a status entry; when it is revoked already nothing is sent (a revocation is recorded
+        once: the contract would refuse it), and what put it so is returned ("already revoked by
+        transaction 0x… in block N (reason: …, time)")."""
         call = self.registry.credentials.set_status(Purpose.REVOCATION, number, index, reason)
         with self.issuer.writing():
+            already = self.revoked_already(number, index)
+            if already is not None:
+                return already
             op_ids = self.issuer.tx.record(self.identity.account, [(call, None)])
             self.issuer.tx.drive(self.identity.account, op_ids, self.identity)
+        return None
 
-    def revoke_authorisation(self, token: str, reason: int, untrusted_from: str | None) -> str | None:
+    def revoked_already(self, number: int, index: int) -> str | None:
+        """None when the provider's status entry stands, else how it came to be revoked."""
+        from registry.contracts.statusword import bit_of
+        from registry.ops.statusplan import by_change
+
+        account = self.identity.account.address
+        call = self.registry.status_words_call([(account, Purpose.REVOCATION, number, index)])
+        (values,) = self.registry.client.call(call)
+        if not bit_of(int(values[0]), index):
+            return None
+        return "already revoked" + by_change(self.registry, account, Purpose.REVOCATION, (number, index), {})
+
+    def revoke_authorisation(self, token: str, reason: int, untrusted_from: str | None) -> Revoked:
         """Revoke an authorisation in the status lists; with `untrusted_from` (a date) also sign and
-        anchor the record saying its sign-offs from that date are not to be trusted (returned)."""
+        anchor the record saying its sign-offs from that date are not to be trusted. The reason code
+        of a revocation for cause is the one verifiers ask its record for: refused without a date.
+        One revoked already is left so (its first reason and time stand); a record for cause is
+        still made, and verifiers applying it need it given."""
         parsed = signed_by(token, "supervisor-authorisation+jwt")
         if parsed.payload["iss"] != self.identity.did:
             raise InputError("this authorisation was issued by another provider")
+        if reason == FOR_CAUSE and untrusted_from is None:
+            raise InputError(
+                f"reason {FOR_CAUSE} (fraud or misrepresentation) is a revocation for cause, which verifiers "
+                "ask its record for: give --untrusted-from DAY (from when her sign-offs are not trusted) and "
+                "--record FILE, or another reason"
+            )
         number, index = status_of(parsed.payload)
         record = None
         if untrusted_from is not None:
@@ -151,8 +189,7 @@ class Provider:
                 "untrustedFrom": untrusted_from, "reason": reason,
             })  # fmt: skip
             self._anchor(record)
-        self._revoke(number, index, FOR_CAUSE if record is not None else reason)
-        return record
+        return Revoked(record, self._revoke(number, index, FOR_CAUSE if record is not None else reason))
 
     def enrol(self, programme_token: str, learner: str, name: str | None = None) -> str:
         """Enrol `learner` (did:key), named `name` if given (in the signed enrolment only, never on
@@ -190,10 +227,11 @@ class Provider:
 
         return days.finish(self.issuer)
 
-    def revoke_entry(self, entry: EntryFile, reason: int) -> None:
+    def revoke_entry(self, entry: EntryFile, reason: int) -> str | None:
+        """Revoke one anchored entry; None when done, else how it was revoked already (nothing sent)."""
         if entry.anchor is None:
             raise InputError(f"entry {entry.id} was never anchored, so it has no status to revoke")
-        self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
+        return self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
 
 
 def status_of(payload: dict[str, Any]) -> tuple[int, int]:
