@@ -23,6 +23,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from registry.cli.helptext import polish
 from registry.cli.options import Home, HomeOpt, LangOpt, language
 
 # name: (module in registry/cli/commands/, its attribute: a command function, or `app` for a group).
@@ -66,7 +67,7 @@ def _build(name: str) -> Any:
         one.add_typer(module.app, name=name)
     else:
         one.command(name, help=getattr(module, "HELP", None))(getattr(module, attribute))
-    return typer.main.get_group(one).commands[name]
+    return polish(typer.main.get_group(one).commands[name], name)
 
 
 def _with_sync(logbook: typer.Typer) -> None:
@@ -106,11 +107,16 @@ class _Commands(MutableMapping[str, Any]):
 class _Group(TyperGroup):
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**{**attrs, "commands": _Commands(attrs.get("commands") or {})})
+        polish(self, deep=False)  # its commands are polished as they are built (_build)
 
 
 app = typer.Typer(
     name="registry",
-    help="Blockchain-anchored skills credential registry (EBSI-style).",
+    help="""Blockchain-anchored skills credential registry (EBSI-style).
+
+    A training centre issues credentials (`identity create`, `issue`, `revoke`); a worker keeps them and
+    shows them (`wallet`, `passport`); an employer or an authority checks them (`verify`, `issuer check`,
+    `trust-list`). Each command says more: `registry COMMAND --help`.""",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

@@ -100,6 +100,24 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+# The options of `registry` itself: given after a command, they are said to go before it.
+ROOT_OPTIONS = ("--lang", "--home")
+
+
+def _usage_words(exc: UsageError) -> str:
+    """The option parser's refusal, with where to read more; an option of `registry` itself given
+    after the command (`registry wallet list --lang fr`) is said to go before it."""
+    message = exc.format_message()
+    name = getattr(exc, "option_name", None)
+    if exc.ctx is None:
+        return message
+    path, root = exc.ctx.command_path, exc.ctx.find_root().command_path
+    if name in ROOT_OPTIONS and path != root:
+        rest = path.removeprefix(root).strip()
+        return f"{name} is an option of `{root}` itself: give it before the command (`{root} {name} … {rest} …`)"
+    return f"{message} (see `{path} --help`)"
+
+
 def run(app: Callable[..., Any]) -> NoReturn:
     """Run the typer app as the console script does: every error one line with its exit code."""
     ACTING.set(())  # the identities a hint may name are this run's only
@@ -108,8 +126,7 @@ def run(app: Callable[..., Any]) -> NoReturn:
     except UsageError as exc:
         if not exc.format_message():  # a command group named alone: its help was the answer
             sys.exit(EXIT_OK)
-        where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
-        fail(exc.format_message() + where, EXIT_USAGE)
+        fail(_usage_words(exc), EXIT_USAGE)
     except RegistryError as exc:
         fail(with_advice(exc), next(code for kind, code in _CODES if isinstance(exc, kind)))
     except (KeyboardInterrupt, typer.Abort):

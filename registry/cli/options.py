@@ -80,7 +80,11 @@ def text(value: Any) -> Any:
 
 HomeOpt = Annotated[
     Path | None,
-    typer.Option("--home", help="Local state directory (env REGISTRY_HOME, default ./.registry).", show_default=False),
+    typer.Option(
+        "--home",
+        help="Where your keys, settings and records are kept (env REGISTRY_HOME, default ./.registry).",
+        show_default=False,
+    ),
 ]
 LangOpt = Annotated[
     str | None,
@@ -94,7 +98,9 @@ LangOpt = Annotated[
 RpcOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--rpc", help="JSON-RPC URL (env REGISTRY_RPC_URL, else `registry config set rpc-url`).", show_default=False
+        "--rpc",
+        help="The node's JSON-RPC URL (env REGISTRY_RPC_URL, else `registry config set rpc-url`).",
+        show_default=False,
     ),
 ]
 ServiceOpt = Annotated[
@@ -103,7 +109,12 @@ ServiceOpt = Annotated[
 ]
 DeploymentOpt = Annotated[
     Path | None,
-    typer.Option("--deployment", help="Deployment file (env REGISTRY_DEPLOYMENT).", show_default=False),
+    typer.Option(
+        "--deployment",
+        help="The deployment file, naming the registry's contracts (env REGISTRY_DEPLOYMENT, default "
+        "<home>/deployment.json).",
+        show_default=False,
+    ),
 ]
 IssuerOpt = Annotated[str, typer.Option(help="Issuer identity name.")]
 # How `--at` reads what people type (registry/formats/dates.py).
@@ -112,8 +123,8 @@ TrustListOpt = Annotated[
     list[Path] | None,
     typer.Option(
         "--trust-list",
-        help="File naming the Root TAOs you accept (repeat to accept several lists; default: REGISTRY_TRUST_LIST, "
-        "else <home>/trust-list.json if there is one).",
+        help="File naming the roots (Root TAOs, e.g. national authorities) you accept (repeat to accept several "
+        "lists; default: REGISTRY_TRUST_LIST, else <home>/trust-list.json if there is one).",
     ),
 ]
 

@@ -125,6 +125,14 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
         raise InputError(f"CSV {path} is malformed: {exc}") from exc
     if not rows:
         raise InputError(f"CSV {path} names no credentials (a header row, then one row per credential)")
+    header = [str(column) for column in rows[0] if column is not None]
+    if not {"file", "credential"} & set(header):  # said once, of the header, not of every row
+        found = ",".join(header)
+        hint = "; columns are separated by commas" if ";" in found or "\t" in found else ""
+        raise InputError(
+            f"CSV {path.name}: its header row has no file or credential column (it reads {found[:120]!r}{hint}); "
+            "a revocation list's columns: file (relative to the CSV) or credential, and optionally reason and note"
+        )
     targets = []
     for n, row in enumerate(rows, 2):
         where = f"{path.name} line {n}"
@@ -132,7 +140,7 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
             raise InputError(f"{where}: more fields than the header has columns")
         reason_text = (row.get("reason") or "").strip()
         if reason_text and not (reason_text.isascii() and reason_text.isdigit() and len(reason_text) < 4):
-            raise InputError(f"{where}: reason must be a number")
+            raise InputError(f"{where}: reason must be a reason code, a number ({_reason_codes()})")
         reason = int(reason_text) if reason_text else default_reason
         note = check_note((row.get("note") or "").strip() or None, where) or default_note
         if row.get("credential"):
@@ -144,6 +152,12 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
         else:
             raise InputError(f"{where}: needs a file or credential column")
     return targets
+
+
+def _reason_codes() -> str:
+    from registry.ops.registry import REASONS
+
+    return ", ".join(f"{code} {words}" for code, words in sorted(REASONS.items()))
 
 
 NOTE_MAX = 500

@@ -25,6 +25,7 @@ from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt, safejson
 from registry.formats.didkey import jwk_from_did_key
+from registry.text import short_did
 
 if TYPE_CHECKING:
     from registry.keystore import Identity
@@ -66,7 +67,12 @@ def check_credentials(holder: Identity, files: list[vcfmt.HolderFile]) -> None:
         seen.add(holder_file.credential)
         subject = _subject(holder_file.credential)
         if subject != holder.did:
-            raise InputError(f"credential {number} is about {str(subject)[:60]!r}, not the holder {holder.did[:60]}")
+            # did:keys of one curve share their first 50 characters: each is shown by its start and end.
+            about = short_did(subject) if isinstance(subject, str) else "no one"
+            raise InputError(
+                f"credential {number} is about {about}, not the holder {holder.name} ({short_did(holder.did)}): "
+                "a passport holds only its holder's own credentials"
+            )
 
 
 def check_valid_for(seconds: int) -> None:

@@ -85,17 +85,17 @@ def plan_status_change(
             raise InputError(f"{target.source} is revoked, and revocation is final: it cannot be reinstated")
         if revoked:
             assert revocation is not None
-            change = by_change(registry, account, Purpose.REVOCATION, revocation, histories)
+            change = _by_change(registry, account, Purpose.REVOCATION, revocation, histories)
             plan.unchanged.append((target, _state(Purpose.REVOCATION, True) + change))
         elif current == set_:
-            change = by_change(registry, account, purpose, own, histories)
+            change = _by_change(registry, account, purpose, own, histories)
             plan.unchanged.append((target, _state(purpose, set_) + change))
         else:
             plan.changes.setdefault(target.reason, []).append(target)
     return plan
 
 
-def by_change(
+def _by_change(
     registry: Registry, account: str, purpose: Purpose, entry: tuple[int, int], histories: dict[Any, list[StatusEvent]]
 ) -> str:
     """Which change put an entry in its state, read from its StatusWordChanged events: the

@@ -72,9 +72,19 @@ RecognisedInOpt = Annotated[
         help="A destination authority (DID, or its name in --trust-list): /verify applies its recognition decisions."
     ),
 ]
+RpcOpt = Annotated[
+    str | None, typer.Option(help="The node's JSON-RPC URL (env REGISTRY_RPC_URL, else `registry config set rpc-url`).")
+]
+DeploymentOpt = Annotated[
+    Path | None, typer.Option(help="The deployment file (env REGISTRY_DEPLOYMENT, default <home>/deployment.json).")
+]
+ProxyHeadersOpt = Annotated[
+    bool,
+    typer.Option("--proxy-headers", help="Trust X-Forwarded-For from --forwarded-allow-ips (behind a load balancer)."),
+]
 LogbookDirOpt = Annotated[
     Path | None,
-    typer.Option(help="Directory for published programmes and logbook entry boxes (shared by all workers)."),
+    typer.Option(help="Directory for published programmes and logbook entry boxes (shared by all server processes)."),
 ]
 
 
@@ -82,11 +92,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
-    rpc: Annotated[
-        str | None, typer.Option(help="JSON-RPC URL (default REGISTRY_RPC_URL, else the home's `registry config`).")
-    ] = None,
-    deployment: Annotated[Path | None, typer.Option(help="Deployment file (default REGISTRY_DEPLOYMENT).")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes (they share nothing).")] = 1,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (they share nothing).")] = 1,
     rpc_timeout: Annotated[
         float, typer.Option(help="Seconds within which one JSON-RPC request must be answered in full.")
     ] = cfg.DEFAULT_RPC_TIMEOUT_S,
@@ -102,9 +110,7 @@ def serve(
     head_max_age: Annotated[
         float, typer.Option(help="Seconds a known chain head is reused before asking the node again.")
     ] = cfg.DEFAULT_HEAD_MAX_AGE_S,
-    proxy_headers: Annotated[
-        bool, typer.Option(help="Trust X-Forwarded-For from --forwarded-allow-ips (behind a load balancer).")
-    ] = False,
+    proxy_headers: ProxyHeadersOpt = False,
     forwarded_allow_ips: Annotated[str, typer.Option(help="Proxies whose X-Forwarded-For is trusted.")] = "127.0.0.1",
     trust_list: TrustListOpt = None,
     logbook_dir: LogbookDirOpt = None,

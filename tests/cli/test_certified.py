@@ -14,7 +14,7 @@ from registry.config import Settings
 from registry.formats import jwt
 from registry.formats.credential import load_holder_file
 from registry.formats.multibase import b64url_decode, b64url_encode
-from registry.keystore import Identity
+from registry.keystore import Identity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.text import short_did
 from tests.cli.test_cli import run
@@ -118,7 +118,7 @@ def test_a_roster_names_each_holder_in_their_own_credential(
     roster.write_text(
         "holder,name,eqf,occupations,holder_name,holder_document\n"
         f"{holder.did},Welding,3,{WELDER.uri}={WELDER.label},{HOLDER_NAME},{DOCUMENT}\n"
-        f"{holder.did},Welding,3,,,\n"
+        f"{new_natural_person('second').did},Welding,3,,,\n"  # another person: one row each
     )
     out_dir = tmp_path / "cohort"
     issuer = academy.identity.name

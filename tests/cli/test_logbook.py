@@ -43,10 +43,7 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     ok(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(-10), "--unit", "U1",
            "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
     (late,) = {str(p) for p in (book / "entries").glob("*.json")} - set(entries)  # beyond the 7 days' window
-    ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
-    # The next day, `entries/*.json` again: the countersigned ones are left as they were, the new one signed.
-    again = ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
-    assert again == "countersigned 1 entry; 2 entries countersigned already, left as they were\n", again
+    _sign(home, auth, entries, late)
     one_line_error(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net),
                    "the logbook has no anchored entries: the standard is not met")  # fmt: skip
     assert "anchored 3 entries of 1 logbook" in ok(cli(home, "logbook", "anchor", str(book), "--issuer",
@@ -73,6 +70,14 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     _verify_exit_codes(home, net, tmp_path / "extract.json", settings)
     one_line_error(cli(home, "logbook", "verify", str(prog), *net), "programme.jwt is not valid JSON")
     one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")
+
+
+def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
+    """The supervisor signs the first entries, then `entries/*.json` again the next day: the
+    countersigned ones are left as they were and said, the new one signed."""
+    ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
+    again = ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
+    assert again == "countersigned 1 entry; 2 entries countersigned already, left as they were\n", again
 
 
 def _publish(home: Path, net: tuple[str, ...], tmp_path: Path) -> Path:

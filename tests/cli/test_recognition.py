@@ -35,7 +35,7 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     settings: Settings, chain: Chain, issuer: Issuer, holder: Identity, make_issuer, trust: Trust, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     office = make_issuer("recognition-office")
-    trust.onboard_root(GOVERNANCE, office, [ROOT_SCOPE], int(time.time()) + ONE_YEAR)
+    trust.onboard_root(GOVERNANCE, office, [ROOT_SCOPE], int(time.time()) + ONE_YEAR, "Federal Recognition Office")
     # From a decision file (the README's quickstart 6 publishes from options).
     framework = find_framework("de-dqr")
     assert framework is not None
@@ -49,6 +49,8 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     assert published.returncode == 0, published.stderr
     decision = published.stdout.split()[1]
     assert decision.startswith("0x") and len(decision) == 66
+    # Named as other commands name parties: the legal name its onboarding gives, beside its DID.
+    assert published.stdout.endswith(f" published by Federal Recognition Office ({office.did})\n"), published.stdout
     # Journaled as every write: the row names the contract and function, confirmed.
     from registry.chain.txmanager import Journal
 
@@ -66,11 +68,12 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     listed = run(settings, "recognition", "list", "recognition-office")
     assert f"decision {decision}: SUSPENDED, recognised here as Schweißer/in (level 4 of German Qualifications " \
            "Framework (DQR))" in listed.stdout, listed.stdout + listed.stderr  # fmt: skip
-    assert listed.stdout.startswith(f"recognition-office ({office.did}): 1 recognition decision(s)")
+    assert listed.stdout.startswith(f"Federal Recognition Office ({office.did}): 1 recognition decision(s)")
     assert f"root Vocational Authority ({chain.root.did})" in listed.stdout  # names from the trust list
     # Reinstated in Python: the CLI's three status commands share one function (`_change`).
     Recognition(Registry.connect(settings)).set_status(office, bytes.fromhex(decision[2:]), DecisionStatus.ACTIVE, 4)
     shown = run(settings, "recognition", "show", decision)
+    assert shown.stdout.startswith(f"published by Federal Recognition Office ({office.did})\n"), shown.stdout
     history = [line.split()[1:3] for line in shown.stdout.splitlines() if "(block" in line]
     assert history == [["published", "(block"], ["suspended", "(block"], ["reinstated", "(block"]], shown.stdout
     assert "reason 3: under review" in shown.stdout and "conditions: with a practical test" in shown.stdout

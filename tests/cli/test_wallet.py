@@ -125,16 +125,38 @@ def test_a_named_cohort_goes_into_wallets_passports_and_shows_a_revocation(
     assert not pending.exists()
 
     # Each imports their own file; another's, a duplicate and a damaged one are refused by name.
-    ok(cli(kwame_home, "wallet", "import", str(kwame_file)))
+    assert "\n  status not checked (no node" in ok(cli(kwame_home, "wallet", "import", str(kwame_file)))  # no chain
     one_line_error(cli(kwame_home, "wallet", "import", str(amina_file)), amina_file.name, "is not yours")
     one_line_error(cli(kwame_home, "wallet", "import", str(kwame_file)), "already in the wallet")
     damaged = tmp_path / "damaged.json"
     damaged.write_text(kwame_file.read_text().replace('"credential": "ey', '"credential": "e'))
     one_line_error(cli(kwame_home, "wallet", "import", str(damaged)), "damaged.json")
-    ok(cli(amina_home, "wallet", "import", str(amina_file)))
+    _altered_and_unreachable(settings, kwame_home, amina_home, kwame_file, amina_file, tmp_path)
     assert "status not checked" in ok(cli(kwame_home, "wallet", "list"))
 
     _passport_and_revocation(settings, issuer, tmp_path, (amina_home, kwame_home), kwame_file)
+
+
+def _altered_and_unreachable(
+    settings: Settings, kwame_home: Path, amina_home: Path, kwame_file: Path, amina_file: Path, tmp_path: Path
+) -> None:
+    """`wallet import` with a chain: an altered credential is refused whole; a chain that cannot be
+    reached imports with "could not be checked", never "valid"."""
+    from registry.chain.node import free_port
+    from registry.formats.multibase import b64url_decode, b64url_encode
+
+    data = {**json.loads(kwame_file.read_text()), "anchor": {"type": "single"}}  # as if anchored alone
+    head, body, signature = data["credential"].split(".")
+    claims = json.loads(b64url_decode(body))
+    claims["vc"]["credentialSubject"]["achievement"]["name"] = "Master welder"  # his, but not as signed
+    data["credential"] = ".".join([head, b64url_encode(json.dumps(claims).encode()), signature])
+    (altered := tmp_path / "altered.json").write_text(json.dumps(data))
+    refused = cli(kwame_home, "wallet", "import", str(altered), "--rpc", settings.rpc_url)
+    one_line_error(refused, "altered.json is not genuine (", "nothing was imported")
+    assert len(list((kwame_home / "wallet" / "credentials").iterdir())) == 1  # his own, imported before
+    unreachable = ok(cli(amina_home, "wallet", "import", str(amina_file), "--rpc", f"http://127.0.0.1:{free_port()}"))
+    assert "imported, but its status could not be checked now: cannot reach the chain at" in unreachable, unreachable
+    assert "VALID" not in unreachable
 
 
 def _passport_and_revocation(
@@ -157,7 +179,7 @@ def _passport_and_revocation(
                      "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)))  # fmt: skip
     assert "revoked 1 credential" in revoked and "Kwame Mensah" in revoked
     (after,) = list_now(kwame_home, settings)
-    assert after["status"] == "revoked"
+    assert after["status"] == "revoked" and _imported_again(settings, kwame_home, str(after["id"]), kwame_file)
     shown = ok(cli(kwame_home, "wallet", "show", str(after["id"])[:6], "--rpc", settings.rpc_url))
     assert shown.startswith(f"{after['id']}: REVOKED") and "holder: Kwame Mensah" in shown
     # In French (`--lang`): the status word, the revocation's lead and the count.
@@ -188,6 +210,16 @@ def _passport_and_revocation(
     assert "4 credentials recovered from the journal: anchored, not recorded" in found.stderr, found.stderr
     assert re.search(r"revoked\s+Kwame Mensah\s+MIG welding", found.stdout), found.stdout  # its later revocation too
     assert "4 credentials issued by" in found.stdout
+
+
+def _imported_again(settings: Settings, home: Path, credential: str, file: Path) -> bool:
+    """Imported again once revoked (a phone restored, say): kept as his history, and said to be
+    revoked, by whom, when and why."""
+    (home / "wallet" / "credentials" / f"{credential}.json").unlink()
+    again = ok(cli(home, "wallet", "import", str(file), "--rpc", settings.rpc_url))
+    said = r"\n  imported, but REVOKED by (\S.* \()?did:ebsi:\S+ on \S+Z: fraud or misrepresentation\n"  # no name here
+    assert re.search(said, again), again
+    return True
 
 
 def test_a_centre_made_key_is_handed_over_and_a_backup_needs_its_passphrase(tmp_path: Path) -> None:

@@ -138,7 +138,8 @@ def test_the_readme_quickstarts_run_as_written(tmp_path: Path) -> None:
     assert f"verified via http://127.0.0.1:{service_port}" in authority
     assert f"web page: http://127.0.0.1:{service_port}/" in authority
 
-    assert "published by did:ebsi:" in recognition and "ACTIVE, recognised here as Schweißer/in" in recognition
+    assert "published by Federal Recognition Office (did:ebsi:" in recognition, recognition  # its legal name
+    assert "ACTIVE, recognised here as Schweißer/in" in recognition
     assert "recognition: recognised here as Schweißer/in (MIG/MAG) (level 4 of German Qualifications" in recognition
 
     assert "issued RPL credential 'MIG/MAG welding (recognised prior learning)'" in rpl

@@ -4,6 +4,7 @@ fixtures, and the credentials we emit are OB 3.0 AchievementCredentials."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -88,7 +89,15 @@ def _drafts() -> list[Any]:
         schema_url="https://registry.example/schemas/skills.json",
         terms_of_use="https://registry.example/tir/issuers/x/attributes/0x01",
     )
-    return [pytest.param(minimal, id="minimal"), pytest.param(full, id="full")]
+    # As `registry issue --profile vcdm2` drafts it: a revocation entry and its suspension twin.
+    paired = replace(
+        full,
+        status=(
+            StatusEntry("revocation", "https://registry.example/status/1", 42),
+            StatusEntry("suspension", "https://registry.example/status/1s", 42),
+        ),
+    )
+    return [pytest.param(minimal, id="minimal"), pytest.param(full, id="full"), pytest.param(paired, id="paired")]
 
 
 @pytest.mark.parametrize("draft", _drafts())

@@ -57,3 +57,31 @@ def test_an_unknown_reason_in_a_revocation_list_names_its_row() -> None:
         check_reasons(listed)
     with pytest.raises(InputError, match=r"^unknown reason code 12;"):  # --reason: one for every file named
         check_reasons([StatusTarget("a.json", "t", 12)])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # A header without the column that names the credentials is said once, of the header.
+        (
+            "filename,reason\nx.json,4\n",
+            "CSV rev.csv: its header row has no file or credential column (it reads "
+            "'filename,reason'); a revocation list's columns: file",
+        ),
+        ("file;reason\nx.json;4\n", "(it reads 'file;reason'; columns are separated by commas)"),
+        # A reason in words: the codes are listed.
+        (
+            "file,reason\nx.json,holder request\n",
+            "rev.csv line 2: reason must be a reason code, a number (0 unspecified, 1 issued in error,",
+        ),
+    ],
+)
+def test_a_revocation_list_with_a_wrong_header_or_reason_says_what_to_write(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    from registry.ops.inputs import status_targets
+
+    (tmp_path / "rev.csv").write_text(content)
+    with pytest.raises(InputError) as refused:
+        status_targets([str(tmp_path / "rev.csv")], 0)
+    assert message in str(refused.value)

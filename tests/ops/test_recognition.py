@@ -69,6 +69,9 @@ def test_a_decision_applies_only_within_its_scope_and_dates(
         replace(other, valid_from=now + ONE_YEAR // 2),  # not yet
     ):
         recognition.publish(authority, doc)
+    # A root that is no Root TAO here (an issuer's DID, a typo) would apply to no credential: refused.
+    with pytest.raises(InputError, match=r"root did:ebsi:\S+ is no Root TAO in this registry, so it would apply"):
+        recognition.publish(authority, decision(authority, issuer.identity.did))
     holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
     report = verifier.verify("cred.json", holder_file.dumps())
     assert report.verdict is Verdict.VALID, report.summary

@@ -23,6 +23,7 @@ from registry.ops.people import SHEET, make_people, write_handovers
 from registry.ops.roster import file_names, load_roster
 from registry.ops.wallet import Wallet
 from registry.ops.wallet.backup import export_backup, read_backup, restore
+from registry.ops.wallet.store import Entry
 from tests.conftest import WELDING
 
 ISSUER = new_legal_entity("centre")
@@ -117,6 +118,17 @@ def test_a_wallet_without_a_key_says_how_to_get_one(tmp_path: Path) -> None:
     empty = Wallet(tmp_path / "none")
     with pytest.raises(KeyStoreError, match="wallet create"):
         empty.check_imports([("x.json", b"{}")])
+
+
+def test_credentials_of_two_keys_name_both_keys_apart(wallet: Wallet, tmp_path: Path) -> None:
+    wallet.create("her passphrase", name="second")
+    dids = sorted(wallet.dids().values())
+    entries = [Entry(f"{n}", tmp_path / f"{n}.json", vcfmt.HolderFile(credential(d))) for n, d in enumerate(dids)]
+    assert wallet.signer_of(entries[:1]) == dids[0]
+    with pytest.raises(InputError) as raised:
+        wallet.signer_of(entries)
+    # Cut at 24 characters, two did:keys read the same ("did:key:z2dmzD81cgPx8Vki..." twice).
+    assert ", ".join(f"{d[:29]}…{d[-10:]}" for d in dids) in str(raised.value)
 
 
 def test_a_lost_key_file_is_named_with_the_way_back(wallet: Wallet) -> None:

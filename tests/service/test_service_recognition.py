@@ -64,7 +64,11 @@ def test_verify_carries_the_configured_authoritys_recognition(
             asked = http.post("/verify", json={"credential": credential, "recognisedIn": "Recognition Office"})
             assert asked.json()["recognition"]["outcome"] == "recognised", asked.text
             wrong = http.post("/verify", json={"credential": credential, "recognisedIn": "Nobody We Know"})
-            assert wrong.status_code == 400 and "recognisedIn: " in wrong.json()["detail"], wrong.text
+            # In the API's words: the request's field and the service's list, not the CLI's option and "your" list.
+            assert wrong.status_code == 400 and wrong.json()["detail"] == (
+                "recognisedIn 'Nobody We Know' is neither a DID nor the name of one root in the service's trust list "
+                "(GET /api/trust-list)"
+            ), wrong.text
         _verify_through_the_service(settings, running.url, credential, roots)
     finally:
         running.stop()

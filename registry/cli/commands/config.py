@@ -15,7 +15,7 @@ app = typer.Typer(
     help="This home's settings (the node's URL), remembered for every later command.", no_args_is_help=True
 )
 
-KeyArg = Annotated[str, typer.Argument(help="The setting: rpc-url (the node's JSON-RPC URL).")]
+KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="The setting: rpc-url (the node's JSON-RPC URL).")]
 
 
 @app.command("set")
@@ -24,7 +24,9 @@ def config_set(
     key: KeyArg,
     value: Annotated[str, typer.Argument(help="Its value, e.g. http://127.0.0.1:8545.")],
 ) -> None:
-    """Remember a setting in <home>/config.json. Precedence: --rpc > REGISTRY_RPC_URL > this file > default."""
+    """Remember a setting in <home>/config.json, for every later command.
+
+    --rpc and REGISTRY_RPC_URL, when given, still win over it."""
     from registry.config import set_home_config
 
     settings = settings_of(ctx)
@@ -46,7 +48,9 @@ def config_unset(ctx: typer.Context, key: KeyArg) -> None:
 
 @app.command("show")
 def config_show(ctx: typer.Context) -> None:
-    """Every setting's value now, and where it comes from (--rpc, the environment, <home>/config.json, default)."""
+    """Every setting's value now, and where it comes from.
+
+    From --rpc, the environment, <home>/config.json, or the default."""
     settings = settings_of(ctx)
     url, source = settings.rpc_url_source
     out.print(f"home        {shown(str(settings.home))}")

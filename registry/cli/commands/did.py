@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from registry.cli.options import (
+    AT_HELP,
     DeploymentOpt,
     RpcOpt,
     ServiceOpt,
@@ -18,14 +19,20 @@ from registry.cli.options import (
 )
 from registry.cli.output import out, write_json
 
-app = typer.Typer(help="Register and resolve DIDs.", no_args_is_help=True)
+app = typer.Typer(
+    help="Register and resolve DIDs (decentralised identifiers: the public names signatures are checked against).",
+    no_args_is_help=True,
+)
+NameArg = Annotated[str, typer.Argument(help="The identity's local name (`identity create`).")]
 
 
 @app.command("register")
 def did_register(
-    ctx: typer.Context, name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = None, service: ServiceOpt = None
+    ctx: typer.Context, name: NameArg, rpc: RpcOpt = None, deployment: DeploymentOpt = None, service: ServiceOpt = None
 ) -> None:
-    """Register an identity's DID on-chain with its controller and signing keys."""
+    """Register an organisation's DID on-chain, with its controller and signing keys.
+
+    The identity (`identity create`) pays for the transaction: on a local chain, `node fund` it first."""
     from registry.ops.registry import Registry
 
     settings = settings_of(ctx, rpc, deployment)
@@ -44,11 +51,8 @@ def did_register(
 @app.command("resolve")
 def did_resolve(
     ctx: typer.Context,
-    did: str,
-    at: Annotated[
-        str | None,
-        typer.Option(help="Resolve as of this date/time (2026-05-01: the end of that day, UTC; no offset: UTC)."),
-    ] = None,
+    did: Annotated[str, typer.Argument(help="The DID (did:ebsi or did:key), or a local identity name.")],
+    at: Annotated[str | None, typer.Option(help=f"Resolve as of this date/time ({AT_HELP}).")] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
@@ -61,8 +65,10 @@ def did_resolve(
 
 
 @app.command("rotate-key")
-def did_rotate_key(ctx: typer.Context, name: str, rpc: RpcOpt = None, deployment: DeploymentOpt = None) -> None:
-    """Replace an identity's credential-signing key: the new key is added, the old one ends now."""
+def did_rotate_key(ctx: typer.Context, name: NameArg, rpc: RpcOpt = None, deployment: DeploymentOpt = None) -> None:
+    """Replace an identity's credential-signing key: a new key is added, the old one ends now.
+
+    Credentials signed and anchored with the old key before the rotation stay valid."""
     from registry.cli.hints import acting
     from registry.formats import keys as keyfmt
     from registry.keystore import KeyStore

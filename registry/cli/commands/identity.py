@@ -13,7 +13,11 @@ from registry.cli.output import out, write
 from registry.errors import InputError, KeyStoreError
 from registry.text import shown
 
-app = typer.Typer(help="Create and show identities (DIDs and their encrypted keys).", no_args_is_help=True)
+app = typer.Typer(
+    help="Identities kept in this home: a DID and its keys, encrypted under a passphrase.\n\nA DID (decentralised "
+    "identifier) is the public name others check your signatures against.",
+    no_args_is_help=True,
+)
 
 
 @app.command("create")
@@ -22,10 +26,17 @@ def identity_create(
     name: Annotated[str, typer.Argument(help="A local name for the identity.")],
     person: Annotated[
         bool,
-        typer.Option("--person", help="A natural person (did:key) instead of a legal entity (did:ebsi)."),
+        typer.Option(
+            "--person",
+            help="A person (a learner, a supervisor: did:key) instead of an organisation (training centre, "
+            "authority, employer: did:ebsi, registered on-chain with `did register`).",
+        ),
     ] = False,
 ) -> None:
-    """Create an identity with fresh keys, encrypted with your passphrase."""
+    """Create an identity with fresh keys, encrypted under your passphrase.
+
+    The passphrase is asked twice (or read from REGISTRY_PASSPHRASE); every command that signs as this
+    identity asks for it again."""
     from registry.keystore import KeyStore, new_legal_entity, new_natural_person
 
     settings = settings_of(ctx)
@@ -76,8 +87,11 @@ def identity_handover(
         typer.Option(help="The code her wallet showed when she imported the key (or a file holding it)."),
     ] = None,
 ) -> None:
-    """Hand a person's key over: --out FILE exports it under her passphrase (asked twice, or
-    REGISTRY_HOLDER_PASSPHRASE); --confirm CODE then deletes this centre's copy, once her wallet has it."""
+    """Give a person the key this centre made for her, then delete the centre's copy.
+
+    First --out FILE writes her key, encrypted under her own passphrase (asked twice, or
+    REGISTRY_HOLDER_PASSPHRASE); she imports it with `registry wallet import-key FILE`, which shows a
+    code. Then --confirm CODE deletes this centre's copy."""
     from registry.ops.handover import code_of
     from registry.ops.handover import confirm as confirm_handover
 

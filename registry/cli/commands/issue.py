@@ -54,6 +54,13 @@ TranslationOpt = Annotated[
         callback=text,
     ),
 ]
+RosterOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="A class list, CSV (columns holder, name, and optionally eqf, skills, holder_name, ...) or JSON: a "
+        "credential for each, anchored in one transaction."
+    ),
+]
 _SINGLE_ONLY = "--holder/--name/--out/--holder-name/--holder-document/--translation"
 
 
@@ -67,9 +74,7 @@ def issue(
         str | None, typer.Option(help="Name of the qualification or skill (single credential).", callback=text)
     ] = None,
     output: Annotated[Path | None, typer.Option("--out", help="Where to write the holder's credential file.")] = None,
-    roster: Annotated[
-        Path | None, typer.Option(help="CSV or JSON roster: issue and anchor a whole cohort in one transaction.")
-    ] = None,
+    roster: RosterOpt = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out-dir", help="Directory for a cohort's credential files.")
     ] = None,
@@ -77,10 +82,11 @@ def issue(
     description: Annotated[str, typer.Option(help="What the holder achieved.", callback=text)] = "",
     criteria: Annotated[str, typer.Option(help="How it was assessed.", callback=text)] = "",
     achievement_type: Annotated[
-        str, typer.Option("--type", help="Open Badges achievementType.", callback=text)
+        str, typer.Option("--type", help="The kind of achievement (Open Badges achievementType).", callback=text)
     ] = "Certificate",
     skill: Annotated[
-        list[str] | None, typer.Option(help="ESCO skill as URI=label (repeatable).", callback=text)
+        list[str] | None,
+        typer.Option(help="A skill from ESCO, the EU's classification, as URI=label (repeatable).", callback=text),
     ] = None,
     eqf: Annotated[int | None, typer.Option(help="EQF level 1-8.")] = None,
     occupation: OccupationOpt = None,
@@ -94,7 +100,9 @@ def issue(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Issue skills credentials and anchor them: one (--holder/--name/--out) or a cohort (--roster/--out-dir)."""
+    """Issue skills credentials, anchored on-chain: one person's (--holder, --name, --out) or a class's.
+
+    A class (a cohort): --roster and --out-dir, in one transaction. Skills and occupations: ESCO (the EU's list)."""
     settings = settings_of(ctx, rpc, deployment)
     extra_types = tuple(credential_type or ())
     until = parse_until(valid_until)

@@ -27,7 +27,7 @@ from registry.errors import ConfigError, DeploymentMismatch
 from registry.formats.credential import iso
 from registry.text import markup, short_did
 
-app = typer.Typer(help="Check an issuer's accreditation chain.", no_args_is_help=True)
+app = typer.Typer(help="Is an issuer (a training centre) accredited, and since when?", no_args_is_help=True)
 
 
 @app.command("check")
@@ -46,9 +46,10 @@ def issuer_check(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Walk the issuer's accreditation chain to its Root TAO: exit 0 trusted, 1 not, 2 could not determine.
+    """Check that an issuer is accredited, through every accreditor up to a root on your trust list.
 
-    Reads your deployment, else the registry your trust list pins its roots to."""
+    Exit 0 trusted, 1 not trusted, 2 could not determine (no answer from the chain), 64 when the
+    command line is wrong. Reads your deployment, else the registry your trust list pins its roots to."""
     from registry.chain.client import read_deadline
     from registry.ops.inputs import trust_lists
     from registry.ops.locate import connect_for_issuer
@@ -118,8 +119,9 @@ def issuer_history(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Every accreditation the issuer holds and every change to it: when, by whom, and why (in your
-    deployment, else in the registry your trust list pins)."""
+    """Every accreditation the issuer holds and every change to it: when, by whom, and why.
+
+    Reads your deployment, else the registry your trust list pins its roots to."""
     from registry.ops.inputs import trust_lists
     from registry.ops.locate import connect_for_issuer
     from registry.ops.registry import did_hash

@@ -9,17 +9,21 @@ import typer
 from registry.cli.options import DeploymentOpt, RpcOpt, load_identity, settings_of
 from registry.cli.output import out, warn
 
-app = typer.Typer(help="The write journal: what was sent, and reconciliation after crashes.", no_args_is_help=True)
+app = typer.Typer(
+    help="The journal of this home's transactions: what was sent, and finishing them after a crash.",
+    no_args_is_help=True,
+)
 
 
 @app.command("status")
 def journal_status(
     ctx: typer.Context,
-    all_: Annotated[bool, typer.Option("--all", help="Include confirmed operations.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Include confirmed transactions.")] = False,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """List journaled writes (unfinished ones by default). Reads the journal without writing to it;
-    rows of a deployment other than the deployment file's are named so."""
+    """List the transactions sent from this home (unfinished ones unless --all).
+
+    Only reads the journal. A row of another deployment than this home's deployment file says so."""
     from registry.ops.journal import journal_view
 
     settings = settings_of(ctx, None, deployment)
@@ -51,11 +55,13 @@ def journal_status(
 @app.command("reconcile")
 def journal_reconcile(
     ctx: typer.Context,
-    identity: Annotated[str, typer.Option("--issuer", help="Identity whose writes to reconcile.")],
+    identity: Annotated[str, typer.Option("--issuer", help="The identity whose transactions to finish.")],
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Bring every unfinished or reorged write of an identity on-chain, exactly once."""
+    """Finish an identity's unfinished transactions, each landing on-chain exactly once.
+
+    For what a crash or a chain reorganisation (a block replaced) left unconfirmed; `journal status` lists it."""
     from registry.ops.journal import reconcile
     from registry.ops.registry import Registry
 

@@ -26,9 +26,13 @@ from registry.cli.output import count, out, write_json
 from registry.errors import InputError
 from registry.text import shown
 
-app = typer.Typer(help="Skills logbooks: entries signed by learners and supervisors, anchored by the day.",
+app = typer.Typer(help="Skills logbooks: a learner records her work, her supervisor countersigns, the provider "
+                  "anchors.\n\nAnchoring puts an entry's hash on-chain: proof of its date, and that nothing changed.",
                   no_args_is_help=True)  # fmt: skip
-DirArg = Annotated[Path, typer.Argument(help="The logbook directory.")]
+DirArg = Annotated[Path, typer.Argument(metavar="DIR", help="The logbook directory.")]
+RECORD_HELP = ("A supervisor's for-cause revocation record (`supervisor revoke --record`): her sign-offs from its "
+               "date do not count (repeatable).")  # fmt: skip
+RecordOpt = Annotated[list[Path] | None, typer.Option(help=RECORD_HELP)]
 FromWalletOpt = Annotated[bool, typer.Option("--from-wallet", help="Sign with your wallet's key.")]
 WalletOpt = Annotated[Path | None, typer.Option("--wallet", help="The wallet directory (default <home>/wallet).")]
 
@@ -58,7 +62,7 @@ def _provider(ctx: typer.Context, issuer: str, rpc: list[str] | None, deployment
 @app.command("enrol")
 def enrol(
     ctx: typer.Context,
-    learner: Annotated[str, typer.Argument(help="The learner's did:key (from her wallet) or a local identity.")],
+    learner: Annotated[str, typer.Argument(help="The learner's did:key (from her wallet) or a local identity name.")],
     programme: Annotated[Path, typer.Option(help="The programme file (from `programme publish`).")],
     issuer: IssuerOpt,
     directory: Annotated[Path, typer.Option("--dir", help="The new logbook's directory.")],
@@ -69,17 +73,15 @@ def enrol(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Enrol a learner in a programme: an anchored enrolment that opens her logbook."""
-    from registry.ops.logbook import Logbook
+    from registry.ops.logbook.book import enrol_into
 
     did = holder_did_of(settings_of(ctx, rpc, deployment), learner)
     token = read_token(programme, "the programme")
-    if (directory / "logbook.json").exists():
-        raise InputError(f"{directory} holds a logbook already")
     provider = _provider(ctx, issuer, rpc, deployment)
     locator = provider.registry.deployment.locator(settings_of(ctx, rpc, deployment).public_service)
-    enrolment = provider.enrol(token, did, learner_name)
-    book = Logbook.create(directory, token, enrolment, locator.to_json() if locator else None)
-    out.print(f"enrolled {did} in {book.programme.ref}: logbook {book.id} in {directory}")
+    book, done = enrol_into(provider, directory, token, did, learner_name, locator.to_json() if locator else None)
+    what = {None: "", True: " (anchored now: a run had stopped before its anchor)", False: " (already: nothing to do)"}
+    out.print(f"enrolled {did} in {book.programme.ref}: logbook {book.id} in {directory}{what[done]}")
 
 
 @app.command("add")
@@ -90,13 +92,15 @@ def add(
     unit: Annotated[str, typer.Option(help="The programme unit's id.", callback=text)],
     activity: Annotated[str, typer.Option(help="What was done.", callback=text)],
     hours: Annotated[float, typer.Option(help="Hours of work.")],
-    workplace: Annotated[str, typer.Option(help="Where.", callback=text)],
-    evidence: Annotated[Path | None, typer.Option(help="Evidence the learner keeps; referenced by hash.")] = None,
+    workplace: Annotated[str, typer.Option(help="Where the work was done.", callback=text)],
+    evidence: Annotated[Path | None, typer.Option(help="Evidence (a photo, say); the entry holds its hash.")] = None,
     learner: Annotated[str | None, typer.Option(help="The learner's identity name (her key signs).")] = None,
     from_wallet: FromWalletOpt = False,
     wallet: WalletOpt = None,
 ) -> None:
-    """Sign a new entry as the learner (no network needed), with --learner NAME or --from-wallet."""
+    """Record a day's work as a new entry, signed by the learner (no network needed).
+
+    Her key: --learner NAME (an identity of this home) or --from-wallet. Her supervisor then countersigns it."""
     from registry.files import MIB, read_capped
     from registry.ops.logbook import Logbook
 
@@ -111,8 +115,8 @@ def add(
 @app.command("sign")
 def sign(
     ctx: typer.Context,
-    entries: Annotated[list[Path], typer.Argument(help="Entry files to countersign.")],
-    authorisation: Annotated[Path, typer.Option(help="Her authorisation file.")],
+    entries: Annotated[list[Path], typer.Argument(metavar="ENTRY", help="Entry files to countersign.")],
+    authorisation: Annotated[Path, typer.Option(help="Her authorisation file (`supervisor authorise`).")],
     signer: Annotated[str | None, typer.Option("--signer", help="The signer's identity name.")] = None,
     from_wallet: FromWalletOpt = False,
     wallet: WalletOpt = None,
@@ -121,8 +125,8 @@ def sign(
     ] = None,
 ) -> None:
     """Countersign learners' entries as an authorised supervisor or assessor (no network needed).
-    Only units her role signs off: as the logbook's programme says, else --programme, else the units
-    her authorisation lists."""
+
+    Only the units her role signs off: as the logbook's programme says, else --programme, else her authorisation's."""
     from registry.chain.deployment import write_json_atomic
     from registry.ops.logbook.book import countersign, load_entry
     from registry.ops.logbook.provider import programme_of
@@ -168,13 +172,14 @@ def _programme_of(entry: Path) -> Any:
 @app.command("anchor")
 def anchor(
     ctx: typer.Context,
-    directories: Annotated[list[Path], typer.Argument(help="Logbook directories to collect entries from.")],
+    directories: Annotated[list[Path], typer.Argument(metavar="DIR", help="The logbook directories to anchor.")],
     issuer: IssuerOpt,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Anchor every countersigned, unanchored entry of these logbooks as one Merkle root. What a run
-    that was stopped left is finished first; a second run at once waits, then finds the entries anchored."""
+    """Anchor every countersigned entry not anchored yet, of all these logbooks, in one transaction.
+
+    What a stopped run left is finished first; a second run at once waits, then finds the entries anchored."""
     from registry.ops.logbook import Logbook
     from registry.ops.logbook.days import anchor_logbooks
 
@@ -203,7 +208,7 @@ def revoke(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Revoke one entry (a fraudulent sign-off) through the provider's status lists."""
+    """Revoke one anchored entry (a fraudulent sign-off, say): verifiers then see it revoked."""
     from registry.ops.logbook.book import load_entry
     from registry.ops.registry import REASONS
 
@@ -238,11 +243,11 @@ def complete(
     ctx: typer.Context,
     directory: DirArg,
     issuer: IssuerOpt,
-    record: Annotated[list[Path] | None, typer.Option(help="A revocation record the entries rest on.")] = None,
+    record: RecordOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Issue the qualification (and its CLR 2.0 summary) when the logbook meets the standard."""
+    """Issue the qualification (and a CLR 2.0 transcript of what it counts) once the logbook meets the standard."""
     from registry.ops.logbook import Logbook
     from registry.ops.logbook.completion import CLR_FILE, CREDENTIAL_FILE, complete
 
@@ -266,10 +271,12 @@ def share(
         typer.Option(help="An entry id to share (repeatable; default: those the qualification counted, else all)."),
     ] = None,
     everything: Annotated[bool, typer.Option("--all", help="Every anchored entry, counted or not.")] = False,
-    record: Annotated[list[Path] | None, typer.Option(help="A revocation record to include.")] = None,
+    record: Annotated[list[Path] | None, typer.Option(help="A revocation record to include (repeatable).")] = None,
 ) -> None:
-    """Write an extract of anchored entries, with their proofs, for a verifier: once the logbook is
-    complete, the entries its qualification counted (with the qualification), unless --entry or --all."""
+    """Write an extract of anchored entries, with their proofs, for a verifier (`logbook verify`).
+
+    Once the logbook is complete: the entries its qualification counted, and the qualification; else every
+    anchored entry. --entry or --all choose otherwise."""
     from registry.chain.deployment import write_json_atomic
     from registry.ops.logbook import Logbook
     from registry.ops.logbook.completion import share as share_of
@@ -288,7 +295,7 @@ def share(
 def verify(
     ctx: typer.Context,
     extract: Annotated[Path, typer.Argument(help="The extract (from `logbook share`).")],
-    record: Annotated[list[Path] | None, typer.Option(help="A provider's revocation record (repeatable).")] = None,
+    record: RecordOpt = None,
     qualification: Annotated[
         Path | None, typer.Option(help="The qualification to check the entries against (default: the extract's).")
     ] = None,
@@ -297,8 +304,9 @@ def verify(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Check each entry of an extract. Exit 0 all valid, 1 any not valid or revoked, 2 could not determine,
-    64 the extract or another file named is not there or not readable."""
+    """Check each entry of an extract (`logbook share`): signed, countersigned, anchored, not revoked.
+
+    Exit 0 all valid, 1 any not valid or revoked, 2 could not determine, 64 a file named is not there or unreadable."""
     from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
     from registry.errors import ChainUnavailable, ConfigError
     from registry.ops.inputs import trust_lists

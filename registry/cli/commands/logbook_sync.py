@@ -16,23 +16,30 @@ from registry.errors import InputError
 def sync(
     ctx: typer.Context,
     directory: Annotated[
-        Path, typer.Argument(help="The learner's logbook; the supervisor's entries to review; the provider's files.")
+        Path,
+        typer.Argument(
+            metavar="DIR",
+            help="The learner's logbook; the supervisor's directory of entries to review; the provider's directory.",
+        ),
     ],
     service: Annotated[str, typer.Option("--service", help="The registry service's URL.")],
     learner: Annotated[str | None, typer.Option(help="As the learner: her identity name.")] = None,
     from_wallet: Annotated[bool, typer.Option("--from-wallet", help="As the learner, with her wallet's key.")] = False,
-    wallet: Annotated[Path | None, typer.Option("--wallet", help="The wallet directory.")] = None,
+    wallet: Annotated[
+        Path | None, typer.Option("--wallet", help="The wallet directory (default <home>/wallet).")
+    ] = None,
     supervisor: Annotated[str | None, typer.Option(help="As the learner: the did:key her entries go to.")] = None,
     signer: Annotated[str | None, typer.Option(help="As a supervisor or assessor: her identity name.")] = None,
     issuer: Annotated[str | None, typer.Option(help="As the provider: its identity name (anchors the day).")] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Send and receive entry files through a registry service: the learner's uncountersigned
-    entries to her supervisor and her entries back; the supervisor's countersigned files to the
-    provider and new entries to review; the provider anchors what was countersigned (one root) and
-    sends each entry back to its learner. Exit 64 for a malformed --service URL, 2 when the service
-    cannot be reached."""
+    """Pass entry files on through a registry service, for whoever runs it: learner, supervisor or provider.
+
+    The learner (--learner or --from-wallet) sends her entries to her supervisor and gets back those
+    countersigned; the supervisor (--signer) gets entries to review and sends the countersigned ones
+    to the provider; the provider (--issuer) anchors them in one transaction and sends each back to
+    its learner. Exit 64 for a malformed --service URL, 2 when the service cannot be reached."""
     from registry.cli.commands.logbook import _person, _provider
     from registry.cli.exits import arguments
     from registry.config import check_service_url

@@ -13,7 +13,7 @@ from registry.cli.output import out, warn
 from registry.config import Settings
 from registry.errors import InputError
 
-app = typer.Typer(help="Run a local anvil chain.", no_args_is_help=True)
+app = typer.Typer(help="A local test chain (anvil), to try the registry on one machine.", no_args_is_help=True)
 
 StartPortOpt = Annotated[
     int | None,
@@ -24,6 +24,12 @@ StartPortOpt = Annotated[
         help="Port for the local node (default: the port of the node URL in use, REGISTRY_RPC_URL or "
         "`registry config`, when it names this machine, else 8545). Its URL is remembered in <home>/config.json.",
         show_default=False,
+    ),
+]
+PortOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--port", min=1, max=65535, help="Port of the local node (default: as `node start` chose).", show_default=False
     ),
 ]
 
@@ -48,7 +54,9 @@ def local_port(rpc_url: str) -> int | None:
 
 @app.command("start")
 def node_start(ctx: typer.Context, port: StartPortOpt = None) -> None:
-    """Start anvil in the background; its state persists in <home>/node, its URL in <home>/config.json."""
+    """Start a local test chain (anvil) in the background.
+
+    Its state is kept in <home>/node (a restart carries on from it), its URL in <home>/config.json."""
     from registry.config import home_config, set_home_config
 
     settings = settings_of(ctx)
@@ -70,7 +78,7 @@ def _port_in_use(ctx: typer.Context, port: int | None) -> int:
 
 
 @app.command("stop")
-def node_stop(ctx: typer.Context, port: StartPortOpt = None) -> None:
+def node_stop(ctx: typer.Context, port: PortOpt = None) -> None:
     """Stop the local node (its state is written to disk first)."""
     settings = settings_of(ctx)
     node = _node(settings, _port_in_use(ctx, port))
@@ -83,7 +91,7 @@ def node_stop(ctx: typer.Context, port: StartPortOpt = None) -> None:
 
 
 @app.command("status")
-def node_status(ctx: typer.Context, port: StartPortOpt = None) -> None:
+def node_status(ctx: typer.Context, port: PortOpt = None) -> None:
     """Say whether the local node runs and answers."""
     node = _node(settings_of(ctx), _port_in_use(ctx, port))
     info = node.status()
@@ -102,11 +110,11 @@ def node_status(ctx: typer.Context, port: StartPortOpt = None) -> None:
 @app.command("fund")
 def node_fund(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Identity whose controller account to fund.")],
+    name: Annotated[str, typer.Argument(help="The organisation's identity name (its account pays its transactions).")],
     rpc: RpcOpt = None,
     ether: Annotated[int, typer.Option(help="Balance to set, in ether.")] = 100,
 ) -> None:
-    """Give an identity's account a balance on a local anvil chain (anvil_setBalance)."""
+    """Give an identity's account test ether on the local chain, to pay for its transactions."""
     from registry.chain.client import ChainClient
     from registry.keystore import KeyStore
 
@@ -126,10 +134,15 @@ def deploy(
     deployment: DeploymentOpt = None,
     deployer: Annotated[
         str | None,
-        typer.Option(help="Identity that pays for the deployment (default: anvil's first dev account, local only)."),
+        typer.Option(
+            help="Identity that pays for the deployment (default: the key in REGISTRY_DEPLOYER_KEY; on the local "
+            "chain only, anvil's first test account)."
+        ),
     ] = None,
 ) -> None:
-    """Deploy the registry contracts and record them in the deployment file."""
+    """Deploy the registry contracts on the chain and record their addresses in the deployment file.
+
+    The file (<home>/deployment.json, or --deployment) is what every later command reads the registry from."""
     from registry.chain.client import ChainClient
     from registry.chain.deployment import deploy as do_deploy
 

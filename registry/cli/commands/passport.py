@@ -17,12 +17,17 @@ from registry.i18n import _, ngettext
 from registry.i18n.words import check_message, headline
 from registry.text import named_did, shown
 
-app = typer.Typer(help="Skills passports: a holder's credentials, presented together.", no_args_is_help=True)
+app = typer.Typer(
+    help="Skills passports: a worker's credentials in one file she signs, to show an employer or an authority.",
+    no_args_is_help=True,
+)
 
 FilesArg = Annotated[
     list[str] | None,
     typer.Argument(
-        help="The holder's credential files; with --from-wallet, credential ids (default: all).", show_default=False
+        metavar="FILE",
+        help="The holder's credential files; with --from-wallet, credential ids from `wallet list` (default: all).",
+        show_default=False,
     ),
 ]
 FromWalletOpt = Annotated[
@@ -60,24 +65,27 @@ def passport_create(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--out", help="Where to write the passport.")],
     files: FilesArg = None,
-    holder: Annotated[str | None, typer.Option(help="The holder's identity name (a did:key person).")] = None,
+    holder: Annotated[str | None, typer.Option(help="The holder's identity name in this home (a person).")] = None,
     from_wallet: FromWalletOpt = False,
     wallet: WalletOpt = None,
     audience: Annotated[
         str | None,
-        typer.Option(help="Who the passport is for (aud claim), e.g. the employer's URL or DID.", callback=text),
+        typer.Option(
+            help="Who the passport is for, as the verifier told you (e.g. an employer's name, URL or DID).",
+            callback=text,
+        ),
     ] = None,
     nonce: Annotated[
         str | None,
-        typer.Option(help="The challenge the verifier gave you (nonce claim), if it gave one.", callback=text),
+        typer.Option(help="The challenge (a one-time code) the verifier gave you, if it gave one.", callback=text),
     ] = None,
     valid_for: Annotated[
-        str, typer.Option(help="How long the passport can be used (exp claim): e.g. 30m, 12h, 7d; 1m to 365d.")
+        str, typer.Option(help="How long the passport can be used: e.g. 30m, 12h, 7d (1 minute to 365 days).")
     ] = "7d",
     include_withdrawn: IncludeOpt = False,
     rpc: RpcOpt = None,
 ) -> None:
-    """Bundle a holder's credentials into a passport signed with the holder's did:key.
+    """Bundle a worker's credentials into one passport, signed with her own key (her did:key).
 
     The passport expires (default a week after it is made); give --audience and --nonce when the
     verifier told you who it is and gave you a challenge, so the passport cannot be replayed elsewhere.
@@ -129,7 +137,7 @@ def _lifetime(valid_for: str) -> int:
 @app.command("print")
 def passport_print(
     ctx: typer.Context,
-    passport_file: Annotated[Path, typer.Argument(help="The passport file (skills-passport/1).")],
+    passport_file: Annotated[Path, typer.Argument(metavar="PASSPORT", help="The passport file (`passport create`).")],
     output: Annotated[Path, typer.Option("--out", help="Where to write the PDF.")],
     rpc: RpcOpt = None,
     service: Annotated[
@@ -138,8 +146,10 @@ def passport_print(
     ] = None,
     trust_list: TrustListOpt = None,
 ) -> None:
-    """Print a passport as a PDF: its summary of competencies, then each credential with its verdict
-    and a QR code carrying the whole credential, which `registry verify` and the service's page read.
+    """Print a passport as a PDF: a summary of competencies, then each credential with its verdict.
+
+    Each credential has a QR code carrying the whole of it, which `registry verify` and the service's
+    page read.
 
     The verdicts are those of a verification now, as `registry verify` gives them (a credential whose
     status could not be checked says so). Without any trust list, the page names each issuer's Root
@@ -199,13 +209,7 @@ def _from_wallet(ctx: typer.Context, directory: Path | None, ids: list[str]) -> 
     entries = [store.find(i) for i in ids] if ids else store.entries()
     if not entries:
         raise InputError(f"the wallet {store.directory} holds no credential: `registry wallet import` them first")
-    dids = sorted({str(e.subject) for e in entries})
-    if len(dids) > 1:
-        raise InputError(
-            f"these credentials were issued to {len(dids)} of your keys ({', '.join(d[:24] + '...' for d in dids)}); "
-            "a passport is signed by one key: name the credentials of one key by id"
-        )
-    identity = store.identity_for(dids[0], wallet_passphrase())
+    identity = store.identity_for(store.signer_of(entries), wallet_passphrase())
     return identity, [e.holder_file for e in entries], [e.id for e in entries]
 
 

@@ -13,7 +13,10 @@ from registry.cli.output import out
 from registry.errors import InputError
 from registry.text import shown
 
-app = typer.Typer(help="Programmes: the competency standards logbooks record against.", no_args_is_help=True)
+app = typer.Typer(
+    help="Programmes: the competency standards (units, hours) a learner's logbook is recorded against.",
+    no_args_is_help=True,
+)
 OutOpt = Annotated[Path, typer.Option("--out", help="Where to write the signed document.")]
 
 
@@ -29,11 +32,14 @@ def read_token(path: Path, what: str) -> str:
 
 
 def write_token(path: Path, token: str) -> None:
+    """Write a signed document whole (a temporary file renamed), never over another file."""
+    from registry.ops.passport_print import write_atomic
+
     if path.exists():
         raise InputError(f"{path} already exists; not overwriting it")
     if not path.parent.is_dir():
         raise InputError(f"the directory {path.parent} does not exist")
-    path.write_text(token + "\n", encoding="ascii")
+    write_atomic(path, (token + "\n").encode("ascii"))
 
 
 @app.command("publish")
@@ -45,7 +51,9 @@ def publish(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Sign a programme as the provider (an accredited issuer) and anchor its hash."""
+    """Publish a programme: the training provider (an accredited issuer) signs it and anchors its hash.
+
+    The signed file (--out) is what `logbook enrol` and `supervisor authorise` take."""
     from registry.formats.logbook import parse_programme
     from registry.ops.logbook import Provider
     from registry.ops.logbook.book import read_json

@@ -13,10 +13,11 @@ from registry.cli.options import DeploymentOpt, RpcOpt, did_of, load_identity, s
 from registry.cli.output import out, write_json
 from registry.config import Settings
 from registry.errors import InputError
-from registry.text import shown
+from registry.text import named_did, shown
 
 app = typer.Typer(
-    help="Recognition decisions of a destination authority: publish, suspend, reinstate, revoke, list, show.",
+    help="Recognition decisions: which foreign credentials count as a national qualification.\n\nAn authority "
+    "of the destination country publishes them; `verify --recognised-in` applies them.",
     no_args_is_help=True,
 )
 
@@ -108,10 +109,14 @@ def recognition_publish(
     file: Annotated[Path | None, typer.Argument(help="A decision file (JSON), or give the options.")] = None,
     types: Annotated[str | None, typer.Option(help="Credential types in scope, comma-separated.")] = None,
     eqf_levels: Annotated[str | None, typer.Option(help="EQF levels in scope, comma-separated.")] = None,
-    root: Annotated[str | None, typer.Option(help="Root TAO DID the issuers must be under.")] = None,
+    root: Annotated[
+        str | None, typer.Option(help="DID of the root (Root TAO) the issuers must be accredited under.")
+    ] = None,
     issuers: Annotated[str | None, typer.Option(help="Only these issuer DIDs (comma-separated).")] = None,
-    programmes: Annotated[str | None, typer.Option(help="Only these programme (achievement) ids.")] = None,
-    schemas: Annotated[str | None, typer.Option(help="Only these credential schema ids.")] = None,
+    programmes: Annotated[
+        str | None, typer.Option(help="Only these programme (achievement) ids (comma-separated).")
+    ] = None,
+    schemas: Annotated[str | None, typer.Option(help="Only these credential schema ids (comma-separated).")] = None,
     qualification: Annotated[
         str | None, _text_opt("The national qualification it is recognised as (its name).")
     ] = None,
@@ -125,7 +130,9 @@ def recognition_publish(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Publish a recognition decision: credentials in its scope are recognised here as a national qualification."""
+    """Publish a recognition decision: credentials in its scope count here as a national qualification.
+
+    Give a decision FILE, or describe it: --types, --eqf-levels, --root, --qualification, --framework and --level."""
     from registry.ops.recognition.authority import Recognition
     from registry.ops.registry import Registry
 
@@ -142,7 +149,8 @@ def recognition_publish(
     if as_json:
         write_json({"id": "0x" + decision_id.hex(), "document": document.to_json()})
         return
-    out.print(f"decision 0x{decision_id.hex()} published by {identity.did}")
+    names = _names(settings, recognition, [identity.did], {identity.did: authority})
+    out.print(f"decision 0x{decision_id.hex()} published by {_named(identity.did, names)}")
 
 
 def _change(ctx: typer.Context, authority: str, decision: str, status: str, reason: int, rpc: Any, dep: Any) -> None:
@@ -189,7 +197,7 @@ def recognition_revoke(
     ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = 1,
     rpc: RpcOpt = None, deployment: DeploymentOpt = None,
 ) -> None:  # fmt: skip
-    """Revoke a decision (final: it no longer applies; before then it did)."""
+    """Revoke a decision, for good: from now on it no longer applies (until now, it did)."""
     _change(ctx, authority, decision, "REVOKED", reason, rpc, deployment)
 
 
@@ -201,18 +209,20 @@ def recognition_list(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """An authority's decisions: id, status, what each recognises, scope and validity."""
+    """List an authority's decisions: id, status, what each recognises, scope and validity."""
     from registry.ops.recognition.authority import Recognition
     from registry.ops.registry import Registry
 
     settings = settings_of(ctx, rpc, deployment)
     did = did_of(settings, authority)
-    decisions = Recognition(Registry.connect(settings, journal=False)).decisions(did)
-    names = _names(settings, {did: None if authority.startswith("did:") else authority})
+    recognition = Recognition(Registry.connect(settings, journal=False))
+    decisions = recognition.decisions(did)
+    given = {did: None if authority.startswith("did:") else authority}
+    names = _names(settings, recognition, [did, *(_dids_of(d) for d in decisions)], given)
     if as_json:
         write_json({"authority": did, "authority_name": names.get(did), "decisions": [d.to_json() for d in decisions]})
         return
-    out.print(shown(f"{_named(did, names)}: {len(decisions)} recognition decision(s)"))
+    out.print(f"{_named(did, names)}: {shown(len(decisions))} recognition decision(s)")
     for decision in decisions:
         _print_decision(decision, history=False, names=names)
 
@@ -222,25 +232,26 @@ def recognition_show(
     ctx: typer.Context, decision: DecisionArg, as_json: JsonOpt = False, rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:  # fmt: skip
-    """One decision: what it recognises, its scope, validity, conditions and its whole history."""
+    """Show one decision: what it recognises, its scope, validity, conditions and its whole history."""
     from registry.ops.recognition.authority import Recognition, decision_id_of
     from registry.ops.registry import Registry
 
     decision_id = decision_id_of(decision)
     settings = settings_of(ctx, rpc, deployment)
-    found = Recognition(Registry.connect(settings, journal=False)).decision(decision_id)
+    recognition = Recognition(Registry.connect(settings, journal=False))
+    found = recognition.decision(decision_id)
     if as_json:
         write_json(found.to_json())
         return
-    names = _names(settings, {})
+    names = _names(settings, recognition, _dids_of(found), {})
     if found.document is not None:
-        out.print(shown(f"published by {_named(found.document.authority, names)}"))
+        out.print(f"published by {_named(found.document.authority, names)}")
     _print_decision(found, history=True, names=names)
 
 
 @app.command("frameworks")
 def recognition_frameworks(as_json: JsonOpt = False) -> None:
-    """The qualifications frameworks decisions may name, with their levels and EQF references."""
+    """List the qualifications frameworks a decision may name, with their levels and the EQF level of each."""
     from registry.formats.frameworks import bundled
 
     frameworks = list(bundled().values())
@@ -252,10 +263,19 @@ def recognition_frameworks(as_json: JsonOpt = False) -> None:
         out.print(shown(f"{f.key}: {f.name} ({f.jurisdiction}), id {f.id}; levels {levels}"))
 
 
-def _names(settings: Settings, given: dict[str, str | None]) -> dict[str, str]:
-    """DID -> the name the verifier's default trust list (else the command line's identity) gives it."""
+def _dids_of(decision: Any) -> list[str]:
+    """The DIDs a decision names: its authority, the root and the issuers of its scope."""
+    doc = decision.to_json()["document"] or {}
+    scope = doc.get("scope") or {}
+    return [d for d in (doc.get("authority"), scope.get("root"), *(scope.get("issuers") or ())) if isinstance(d, str)]
+
+
+def _names(settings: Settings, recognition: Any, dids: Any, given: dict[str, str | None]) -> dict[str, str]:
+    """DID -> the legal name its accreditation gives it (read from the chain, as `issuer check` names
+    issuers), else the name the verifier's default trust list gives it, else this home's identity name."""
     from registry.ops.inputs import trust_lists
 
+    flat = [d for item in dids for d in ([item] if isinstance(item, str) else item)]
     names = {did: name for did, name in given.items() if name}
     try:
         listed = trust_lists(None, settings)
@@ -264,11 +284,12 @@ def _names(settings: Settings, given: dict[str, str | None]) -> dict[str, str]:
     for root in listed.listed() if listed is not None else ():
         if root.name:
             names[root.did] = root.name
-    return names
+    return {**names, **recognition.legal_names(flat)}
 
 
 def _named(did: Any, names: dict[str, str]) -> str:
-    return f"{names[did]} ({did})" if did in names else str(did)
+    """A party as other commands show it: its name beside its DID shortened (registry/text.py); inert."""
+    return named_did(str(did) if did else None, names.get(did))
 
 
 def _print_decision(decision: Any, *, history: bool, names: dict[str, str]) -> None:
@@ -276,11 +297,13 @@ def _print_decision(decision: Any, *, history: bool, names: dict[str, str]) -> N
     doc = data["document"] or {}
     scope = doc.get("scope") or {}
     until = data["valid_until"] if not data["valid_until"].startswith("9999") else "no end"
+    issuers = [_named(d, names) for d in scope.get("issuers") or ()]  # as the root: by name, DID shortened
+    only = [(k, v) for k, v in (("issuers", issuers), *((k, scope.get(k)) for k in ("programmes", "schemas"))) if v]
+    levels = ", ".join(map(str, scope.get("eqfLevels") or []))
     lines = [
         f"decision {data['id']}: {data['status'].upper()}, recognised here as {decision.outcome_words()}",
-        f"  scope: {', '.join(scope.get('types') or [])}, EQF {', '.join(map(str, scope.get('eqfLevels') or []))}"
-        f", root {_named(scope.get('root'), names)}"
-        + "".join(f", {k} {', '.join(scope[k])}" for k in ("issuers", "programmes", "schemas") if scope.get(k)),
+        f"  scope: {', '.join(scope.get('types') or [])}, EQF {levels}, root {_named(scope.get('root'), names)}"
+        + "".join(f", {k} {', '.join(v)}" for k, v in only),
         f"  applies {data['valid_from'][:10]} to {until[:10]}; published {data['published']}",
     ]
     if data["conditions"]:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from registry.cli.commands.issue import HolderNameOpt, OccupationOpt
+from registry.cli.commands.issue import HolderNameOpt
 from registry.cli.commands.programme import read_token
 from registry.cli.options import (
     DeploymentOpt,
@@ -26,7 +26,10 @@ from registry.cli.output import count, out
 from registry.errors import InputError
 from registry.text import named_did, shown
 
-app = typer.Typer(help="Recognition of prior learning: assessment credentials with evidence.", no_args_is_help=True)
+app = typer.Typer(
+    help="Recognition of prior learning (RPL): credentials for skills assessed from a worker's evidence.",
+    no_args_is_help=True,
+)
 OutOpt = Annotated[Path, typer.Option("--out", help="Where to write the holder's credential file.")]
 AssessmentOpt = Annotated[
     Path,
@@ -98,7 +101,10 @@ def issue(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Issue an RPL assessment credential; its evidence manifest (the salts) goes beside it, for the holder."""
+    """Issue a credential for skills assessed from a worker's evidence (recognition of prior learning).
+
+    Its evidence manifest (NAME.evidence.json) is written beside it, for the holder: with it she can later
+    show the evidence files she chooses (`rpl disclose`), while the others stay unseen."""
     from registry.formats.rpl import parse_assessment
     from registry.ops.logbook.book import read_json
     from registry.ops.registry import Registry
@@ -128,10 +134,11 @@ def disclose(
     manifest: Annotated[Path, typer.Argument(help="The evidence manifest (NAME.evidence.json beside the credential).")],
     item: Annotated[list[str], typer.Option(help="An item to show, by its file name (repeatable).", callback=text)],
     files: Annotated[Path, typer.Option(help="Where the holder keeps the evidence files.")],
-    out_dir: Annotated[Path, typer.Option("--out-dir", help="A new directory: the files shown and their salts.")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="A new directory, for the files shown and their entries.")],
 ) -> None:
-    """Copy the evidence items to show, and only their manifest entries, into a new directory to give
-    a verifier (`registry verify CREDENTIAL --evidence DIR`)."""
+    """Copy the evidence files you choose to show, with only their manifest entries, into a new directory.
+
+    Give the directory to a verifier, who checks it with `registry verify CREDENTIAL --evidence DIR`."""
     from registry.chain.deployment import write_json_atomic
     from registry.formats.rpl import load_manifest
 
@@ -156,7 +163,7 @@ def attest(
     employer: Annotated[str, typer.Option(help="The employer's identity name (a registered organisation).")],
     holder: Annotated[str, typer.Option(help="The worker's did:key or identity name.", callback=text)],
     employer_name: Annotated[str, typer.Option(help="The employer's name, as the attestation says it.", callback=text)],
-    occupation: OccupationOpt,
+    occupation: Annotated[list[str], typer.Option(help="The ESCO occupation worked in, as URI=label.", callback=text)],
     start: Annotated[str, typer.Option("--from", help="First day of work (YYYY-MM-DD).")],
     task: Annotated[list[str], typer.Option(help="A task done (repeatable).", callback=text)],
     output: OutOpt,
@@ -164,7 +171,10 @@ def attest(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Attest a period of work in an ESCO occupation, with the tasks done (an employer: registered, not accredited)."""
+    """An employer attests a worker's period of work in an occupation, with the tasks she did.
+
+    The employer needs only a registered DID (`did register`), no accreditation: verifiers show the
+    attestation as a registered organisation's."""
     from registry.cli.commands.issue import _labelled
     from registry.formats.credential import Achievement, Occupation, parse_time
     from registry.formats.rpl import WorkPeriod

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from registry.service.cli import serve
 
-HELP = "Run the registry service (EBSI-style REST API, /verify, web page)."
+HELP = """Run the registry service: a web page and an API where anyone can verify a credential.
+
+Also the EBSI-compatible registry APIs (DIDs, trusted issuers, status lists) and the logbook boxes of
+`logbook sync`; its settings are below."""
 
 __all__ = ["HELP", "serve"]

@@ -14,7 +14,10 @@ from registry.cli.output import count, out, warn
 from registry.errors import InputError
 from registry.text import short_did, shown
 
-app = typer.Typer(help="Status lists: publish the issuer-signed StatusList2021 credential.", no_args_is_help=True)
+app = typer.Typer(
+    help="Status lists: an issuer's revocations and suspensions, published as one signed list (StatusList2021).",
+    no_args_is_help=True,
+)
 
 # Every code of ops/registry.py REASONS, spelled out here so that `--help` does not load the chain
 # libraries (tests/cli/test_status_help.py holds the two lists equal).
@@ -36,8 +39,9 @@ NoteOpt = Annotated[
 StatusFilesArg = Annotated[
     list[str],
     typer.Argument(
-        help="Credential files, directories, - for stdin, or CSV files (a file or credential column, "
-        "and an optional reason column)."
+        metavar="FILE",
+        help="Credential files, directories, - for stdin, or CSV files (a file or credential column, and optional "
+        "reason and note columns).",
     ),
 ]
 _VERB = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
@@ -59,7 +63,9 @@ def status_publish(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Sign the current status list with the issuer's key and publish it on-chain for the service to serve."""
+    """Sign the issuer's current status list and publish it on-chain, for the registry service to serve.
+
+    Verifiers that follow the W3C status list of a credential read it there."""
     from registry.ops.registry import Purpose, Registry
     from registry.ops.statuslists import StatusLists
 
@@ -82,7 +88,7 @@ def revoke(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Revoke credentials (final)."""
+    """Revoke credentials, for good: verifiers then see them revoked."""
     _status_change(ctx, files, "revocation", True, (reason, note), issuer, rpc, deployment)
 
 
@@ -95,7 +101,7 @@ def suspend(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Suspend credentials (reversible with `reinstate`)."""
+    """Suspend credentials: verifiers see them suspended until you `reinstate` them."""
     _status_change(ctx, files, "suspension", True, (reason, note), issuer, rpc, deployment)
 
 
@@ -108,7 +114,7 @@ def reinstate(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Lift a suspension."""
+    """Lift a suspension: the credentials are valid again."""
     _status_change(ctx, files, "suspension", False, (reason, note), issuer, rpc, deployment)
 
 

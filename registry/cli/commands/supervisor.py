@@ -4,7 +4,7 @@ entries (issue #16, first cut). The work is in registry/ops/logbook/provider.py.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,9 @@ from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, holder_did_of
 from registry.cli.output import out
 from registry.errors import InputError
 from registry.text import shown
+
+if TYPE_CHECKING:
+    from registry.ops.logbook.provider import Revoked
 
 app = typer.Typer(help="Supervisors and assessors authorised to sign off logbook entries.", no_args_is_help=True)
 
@@ -28,7 +31,7 @@ def _moment(value: str, option: str) -> int:
 @app.command("authorise")
 def authorise(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The person's did:key (or a local identity's name).")],
+    person: Annotated[str, typer.Argument(help="The person's did:key (or a local identity name).")],
     programme: Annotated[Path, typer.Option(help="The programme file (from `programme publish`).")],
     issuer: IssuerOpt,
     output: OutOpt,
@@ -41,7 +44,10 @@ def authorise(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Authorise a person for a programme: a signed credential, anchored, revocable."""
+    """Authorise a person to sign off logbook entries of a programme, as supervisor or assessor.
+
+    The training provider signs and anchors the authorisation (--out); give the file to the person, whose
+    countersignatures carry it (`logbook sign --authorisation`). It can be revoked (`supervisor revoke`)."""
     from registry.ops.logbook import Provider
     from registry.ops.registry import Registry
 
@@ -49,29 +55,48 @@ def authorise(
     did = holder_did_of(settings, person)
     start, end = _moment(valid_from, "--valid-from") - 86_400 + 1, _moment(valid_until, "--valid-until")
     token = read_token(programme, "the programme")
-    if output.exists():
-        raise InputError(f"{output} already exists; not overwriting it")
     provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
-    write_token(output, provider.authorise(token, did, role, start, end, workplace))
     where = f" at {shown(workplace.strip())}" if workplace is not None else ""
     whom = did if person == did else f"{shown(person)} ({did})"  # named as the provider named her
+    if output.exists():  # this very authorisation, from a run stopped before its anchor: finished
+        done = provider.resume_authorisation(_held(output), token, did, role)
+        if done is None:
+            raise InputError(f"{output} already exists; not overwriting it")
+        what = "anchored now: a run had stopped before its anchor" if done else "already: nothing to do"
+        out.print(f"authorised {whom} as {role}{where} to {output} ({what})")
+        return
+    provider.authorise(token, did, role, start, end, workplace, keep=lambda made: write_token(output, made))
     out.print(f"authorised {whom} as {role}{where} to {output}")
+
+
+def _held(path: Path) -> str:
+    """The signed document a file holds; "" when it holds none."""
+    try:
+        return read_token(path, str(path))
+    except InputError:
+        return ""
 
 
 @app.command("revoke")
 def revoke(
     ctx: typer.Context,
-    authorisation: Annotated[Path, typer.Argument(help="The authorisation file.")],
+    authorisation: Annotated[Path, typer.Argument(help="The authorisation file (`supervisor authorise`).")],
     issuer: IssuerOpt,
     reason: Annotated[int, typer.Option(help="Reason code (as `registry revoke --help` lists).")] = 0,
     untrusted_from: Annotated[
-        str | None, typer.Option(help="For cause: the date from which this person's sign-offs are not trusted.")
+        str | None,
+        typer.Option(help="For cause: the date from which this person's sign-offs are not trusted (needs --record)."),
     ] = None,
-    record: Annotated[Path | None, typer.Option(help="Where to write the for-cause revocation record.")] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the for-cause revocation record, for verifiers (`logbook verify --record`)."),
+    ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Revoke an authorisation; with --untrusted-from, for cause, reaching back to that date."""
+    """Revoke a supervisor's or assessor's authorisation.
+
+    With --untrusted-from, for cause: her sign-offs from that date on stop counting too."""
     from registry.ops.logbook import Provider
     from registry.ops.registry import REASONS, Registry
 
@@ -79,22 +104,32 @@ def revoke(
         raise InputError("a revocation for cause needs both --untrusted-from and --record (where its record goes)")
     if reason not in REASONS:
         raise InputError(f"--reason must be one of {', '.join(map(str, REASONS))}")
-    if record is not None and record.exists():
-        raise InputError(f"{record} already exists; not overwriting it")
     settings = settings_of(ctx, rpc, deployment)
     token = read_token(authorisation, "the authorisation")
     provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
-    done = provider.revoke_authorisation(token, reason, untrusted_from)
-    if done.already is not None:  # recorded once, never overwritten: as `registry revoke` says it
+    held = _held(record) if record is not None and record.exists() else None  # a stopped run's record
+    keep = (lambda made: write_token(record, made)) if record is not None else None
+    try:
+        done = provider.revoke_authorisation(token, reason, untrusted_from, keep=keep, held=held)
+    except InputError as exc:
+        if held is not None and str(exc).startswith("the record given is not"):
+            raise InputError(f"{record} already exists; not overwriting it") from exc
+        raise
+    _said(done, authorisation, untrusted_from, record)
+
+
+def _said(done: Revoked, authorisation: Path, untrusted_from: str | None, record: Path | None) -> None:
+    """What `revoke` did, in a line or two: revoked now, or revoked already (its first reason and time
+    stand: "unchanged", as `registry revoke` says it), and where the record for cause is."""
+    if done.already is not None:
         out.print(f"unchanged: {authorisation} is {done.already}")
-    if done.record is not None and record is not None:
-        write_token(record, done.record)
-        if done.already is not None:  # the chain keeps the first reason: no verifier is told to ask for it
-            out.print(
-                f"record for cause from {untrusted_from} anchored; give {record} to verifiers (logbook verify "
-                "--record): the revocation on-chain keeps its first reason, so none will ask for it"
-            )
-        else:
-            out.print(f"revoked for cause from {untrusted_from}; give {record} to verifiers (logbook verify --record)")
-    elif done.already is None:
-        out.print(f"revoked {authorisation}")
+    if done.record is None or record is None:
+        if done.already is None:
+            out.print(f"revoked {authorisation}")
+    elif done.already is not None and not done.for_cause:  # the chain keeps the first reason code
+        out.print(
+            f"record for cause from {untrusted_from} anchored; give {record} to verifiers (logbook verify "
+            "--record): the revocation on-chain keeps its first reason, so none will ask for it"
+        )
+    else:
+        out.print(f"revoked for cause from {untrusted_from}; give {record} to verifiers (logbook verify --record)")

@@ -26,7 +26,9 @@ from registry.errors import InputError
 from registry.text import shown
 
 app = typer.Typer(
-    help="Accreditation chain: onboard roots, accredit, suspend, reinstate, revoke.", no_args_is_help=True
+    help="Accreditation: who may issue credentials, and who accredits them.\n\nA root (Root TAO, e.g. a national "
+    "authority) accredits bodies that accredit others (TAO) and training centres that issue (TI: trusted issuer).",
+    no_args_is_help=True,
 )
 
 TypesOpt = Annotated[
@@ -48,7 +50,21 @@ NameOpt = Annotated[
     ),
 ]
 ChildOpt = Annotated[str, typer.Option(help="DID (or local identity name) of the accredited party.")]
-AttributeOpt = Annotated[str | None, typer.Option(help="Attribute id, when the child holds several from this parent.")]
+AttributeOpt = Annotated[
+    str | None,
+    typer.Option(help="Which accreditation (its attribute id), when the child holds several from this parent."),
+]
+GovernanceOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Identity holding the registry's governance role (default: the key in REGISTRY_GOVERNANCE_KEY; on the "
+        "local chain only, anvil's first test account)."
+    ),
+]
+RootArg = Annotated[str, typer.Argument(help="DID (or local identity name) of the Root TAO.", metavar="ROOT")]
+RootAttributeOpt = Annotated[
+    str | None, typer.Option("--attribute", help="Which of the root's accreditations (its attribute id), if several.")
+]
 # Every code of ops/trust/model.py REASONS, spelled out so `--help` loads no chain library
 # (tests/cli/test_home.py holds the two lists equal).
 AccReasonOpt = Annotated[
@@ -86,7 +102,7 @@ def trust_onboard_root(
     ctx: typer.Context,
     root: Annotated[str, typer.Argument(help="Identity name of the Root TAO (it signs its authorisation).")],
     types: TypesOpt,
-    governance: Annotated[str | None, typer.Option(help="Identity holding the governance role.")] = None,
+    governance: GovernanceOpt = None,
     schema: SchemaOpt = None,
     jurisdiction: JurisdictionOpt = None,
     valid_until: UntilOpt = None,
@@ -94,7 +110,9 @@ def trust_onboard_root(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Governance onboards a Root TAO (e.g. a national vocational authority)."""
+    """Make an organisation a root of trust (Root TAO), e.g. a national vocational authority.
+
+    Done by the registry's governance (--governance). The root's DID must be registered first (`did register`)."""
     from registry.ops.registry import Registry
     from registry.ops.trust import Trust
 
@@ -124,7 +142,10 @@ def trust_accredit(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """A Root TAO or TAO accredits a TAO or a TI, with a scope and a validity period."""
+    """Accredit a training centre that issues (--as ti) or a body that accredits others (--as tao).
+
+    The parent (a Root TAO or TAO) grants it, for the credential types given, for a year unless
+    --valid-until. The child's DID must be registered first (`did register`)."""
     from registry.formats.did import check_did
     from registry.ops.registry import Registry
     from registry.ops.trust import IssuerType, Trust
@@ -225,7 +246,7 @@ def trust_suspend(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Suspend a child's accreditation (reversible)."""
+    """Suspend an accreditation you granted (reversible: `trust reinstate`)."""
     _change_accreditation(ctx, parent, child, attribute, "SUSPENDED", reason, rpc, deployment)
 
 
@@ -269,17 +290,12 @@ def trust_revoke(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Revoke a child's accreditation (final). What it issued before stays valid, unless it is revoked for
-    cause from an earlier date (--for-cause-from): then what it issued from that date on is refused."""
+    """Revoke an accreditation you granted, for good.
+
+    What the child issued before stays valid, unless it is revoked for cause from an earlier date
+    (--for-cause-from): then what it issued from that date on is refused."""
     chosen = reason if reason is not None else 2 if for_cause_from is not None else 1
     _change_accreditation(ctx, parent, child, attribute, "REVOKED", chosen, rpc, deployment, for_cause_from)
-
-
-GovernanceOpt = Annotated[
-    str | None,
-    typer.Option(help="Identity holding the governance role (default: REGISTRY_GOVERNANCE_KEY; anvil's key locally)."),
-]
-RootArg = Annotated[str, typer.Argument(help="DID (or local identity name) of the Root TAO.", metavar="ROOT")]
 
 
 def _change_root(
@@ -314,14 +330,15 @@ def _change_root(
 def trust_suspend_root(
     ctx: typer.Context,
     root: RootArg,
-    attribute: AttributeOpt = None,
+    attribute: RootAttributeOpt = None,
     reason: AccReasonOpt = 3,
     governance: GovernanceOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Governance suspends a Root TAO (reversible): while it lasts, nothing issued under the root is accepted;
-    what was issued before stays valid under the default policy (--accreditation-policy of `registry verify`)."""
+    """Governance suspends a Root TAO (reversible): while it lasts, nothing issued under it is accepted.
+
+    What was issued before stays valid under the default policy (`registry verify --accreditation-policy`)."""
     _change_root(ctx, root, attribute, "SUSPENDED", reason, governance, rpc, deployment)
 
 
@@ -329,7 +346,7 @@ def trust_suspend_root(
 def trust_reinstate_root(
     ctx: typer.Context,
     root: RootArg,
-    attribute: AttributeOpt = None,
+    attribute: RootAttributeOpt = None,
     reason: AccReasonOpt = 4,
     governance: GovernanceOpt = None,
     rpc: RpcOpt = None,
@@ -343,12 +360,13 @@ def trust_reinstate_root(
 def trust_revoke_root(
     ctx: typer.Context,
     root: RootArg,
-    attribute: AttributeOpt = None,
+    attribute: RootAttributeOpt = None,
     reason: AccReasonOpt = 1,
     governance: GovernanceOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Governance revokes a Root TAO (final). What was issued under it before stays valid under the default
-    policy (--accreditation-policy of `registry verify`)."""
+    """Governance revokes a Root TAO, for good.
+
+    What was issued under it before stays valid under the default policy (`registry verify --accreditation-policy`)."""
     _change_root(ctx, root, attribute, "REVOKED", reason, governance, rpc, deployment)

@@ -19,7 +19,11 @@ from registry.errors import InputError
 from registry.files import no_such_file
 from registry.text import short_did, shown
 
-app = typer.Typer(help="Your trust list: the Root TAOs you accept, by name.", no_args_is_help=True)
+app = typer.Typer(
+    help="Your trust list: the roots of trust (Root TAOs, e.g. national authorities) you accept.\n\nYou accept "
+    "the issuers they accredit: `verify` and `issuer check` read it.",
+    no_args_is_help=True,
+)
 
 FileOpt = Annotated[
     Path | None,
@@ -44,7 +48,7 @@ def _load(path: Path) -> Any:
 
 @app.command("create")
 def create(ctx: typer.Context, name: NameOpt = None, file: FileOpt = None) -> None:
-    """Start an empty trust list (refused if the file exists), named for what it is."""
+    """Start an empty trust list, named for what it is (refused if the file exists)."""
     from registry.ops.trust import TrustList
 
     path = _file(ctx, file)

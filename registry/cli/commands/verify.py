@@ -33,7 +33,7 @@ from registry.config import Settings
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.text import markup, shown
 
-FilesArg = Annotated[list[str], typer.Argument(help="Credential files, directories, or - for stdin.")]
+FilesArg = Annotated[list[str], typer.Argument(metavar="FILE", help="Credential files, directories, or - for stdin.")]
 AudienceOpt = Annotated[
     str | None,
     typer.Option(help="Who you are, as the holder was told (passports only): a passport made for another fails."),
@@ -47,7 +47,7 @@ ServiceOpt = Annotated[
     typer.Option(
         "--service",
         envvar="REGISTRY_SERVICE",
-        help="Verify through a registry service (its URL) instead of a node (env REGISTRY_SERVICE).",
+        help="Verify through a registry service (its URL) instead of a node.",
         show_default=False,
     ),
 ]
@@ -91,12 +91,11 @@ def verify(
 ) -> None:
     """Verify credentials and passports: exit 0 valid, 1 not valid, 2 could not determine.
 
-    A file names the registry it lives in: without a deployment file, give only a node of that
-    chain (--rpc) or the registry's service (--service); trust-list roots count there where the
-    list pins them (`registry trust-list add DID --registry THEIR-DEPLOYMENT.json`).
-
-    Exit 64 when the command line itself is wrong (an unknown option, a missing file, a date that is
-    not a date, an --rpc that is not an http(s) URL, --rpc with --service): that is never a verdict."""
+    Each is checked as an employer or an authority needs: its signature, its issuer's accreditation up to a root on
+    your trust list, revoked or suspended, expired. A file names the registry it lives in: without a deployment file,
+    give a node of that chain (--rpc) or the registry's service (--service); a root counts there where your trust
+    list pins it (`registry trust-list add DID --registry THEIR-DEPLOYMENT.json`). Exit 64 when the command line is
+    wrong (an unknown option, a missing file, a date that is not a date, --rpc with --service): never a verdict."""
     from registry.ops.inputs import sources, trust_lists
 
     with arguments():

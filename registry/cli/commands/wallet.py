@@ -13,9 +13,11 @@ from registry.cli.options import DeploymentOpt, RpcOpt, passphrase, settings_of
 from registry.cli.output import out, print_certified, write_json
 from registry.i18n import _, ngettext
 from registry.i18n.words import headline, localised, verdict_word
-from registry.text import shown
+from registry.text import named_did, shown
 
-app = typer.Typer(help="Your wallet: your own key and the credentials issued to you.", no_args_is_help=True)
+app = typer.Typer(
+    help="Your wallet, as a worker or learner: your own key and the credentials issued to you.", no_args_is_help=True
+)
 
 WalletOpt = Annotated[
     Path | None,
@@ -42,7 +44,9 @@ def wallet_create(
     wallet: WalletOpt = None,
     name: Annotated[str, typer.Option(help="A local name for the key.")] = "own",
 ) -> None:
-    """Make your own did:key, encrypted under your passphrase (asked twice, or REGISTRY_WALLET_PASSPHRASE)."""
+    """Make your own key and its DID (a did:key), to give to the centre that certifies you.
+
+    The key is encrypted under your passphrase (asked twice, or REGISTRY_WALLET_PASSPHRASE)."""
     store = wallet_of(ctx, wallet)
     identity, path = store.create(wallet_passphrase(confirm=True), name)
     out.print(_("your DID: {did}").format(did=identity.did))
@@ -57,18 +61,49 @@ def wallet_create(
 @app.command("import")
 def wallet_import(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Credential files, cohort member files or passports.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Credential files or passports given to you.")],
     wallet: WalletOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
 ) -> None:
-    """Keep credentials issued to you: each must be about one of your keys, intact, and new to the wallet."""
-    from registry.ops.wallet import read_sources
+    """Keep credentials issued to you in your wallet.
 
+    Each must be issued to one of your keys, intact, and new to the wallet. With a node or deployment (--rpc,
+    REGISTRY_RPC_URL, --deployment), each one's status now is said: a revoked or suspended one is kept as your
+    history, one that is not genuine is refused with the whole import."""
+    from registry.ops.wallet import read_sources
+    from registry.ops.wallet.status import on_import
+
+    settings = settings_of(ctx, rpc, deployment)
     store = wallet_of(ctx, wallet)
     checked = store.check_imports(read_sources(files))
-    for entry in store.add(checked):
-        out.print(_("imported {id}: {what}").format(id=entry.id, what=shown(_name(entry))))
+    arrivals = on_import(settings, checked)  # a forgery refuses them all, before anything is written
+    for entry, arrival in zip(store.add(checked), arrivals, strict=True):
+        issuer = arrival.certifies["issuer"]
+        what = _("{name} from {issuer}").format(
+            name=shown(arrival.certifies["name"] or _("(no name)")), issuer=named_did(issuer["did"], issuer["name"])
+        )
+        out.print(_("imported {id}: {what}").format(id=entry.id, what=what))
+        out.print("  " + _arrival_words(arrival, named_did(issuer["did"], issuer["name"])))
     done = ngettext("{n} credential imported into {wallet}", "{n} credentials imported into {wallet}", len(checked))
     out.print(done.format(n=len(checked), wallet=shown(store.directory)))
+
+
+def _arrival_words(arrival: Any, issuer: str) -> str:
+    """Its status now, as `wallet import` says it: never "valid" unless the chain said so."""
+    if arrival.verdict is None:
+        return _("status not checked (no node or deployment; give --rpc URL to check)")
+    if arrival.verdict == "valid":
+        return _("status now: {verdict}").format(verdict=verdict_word("valid").upper())
+    if arrival.verdict == "could not determine":
+        why = str(arrival.summary).removeprefix("COULD NOT DETERMINE: ").removeprefix("could not check: ")
+        return _("imported, but its status could not be checked now: {why}").format(why=shown(why))
+    if arrival.change is not None:  # revoked or suspended: hers to keep, as her history
+        time, reason = arrival.change
+        return _("imported, but {verdict} by {issuer} on {time}: {reason}").format(
+            verdict=verdict_word(arrival.verdict).upper(), issuer=issuer, time=shown(time), reason=shown(reason)
+        )
+    return _("imported, but {status}").format(status=shown(headline(str(arrival.summary))))
 
 
 @app.command("import-key")
@@ -78,8 +113,10 @@ def wallet_import_key(
     wallet: WalletOpt = None,
     name: Annotated[str | None, typer.Option(help="A local name for the key (default: the centre's).")] = None,
 ) -> None:
-    """Take a key a centre made for you into your wallet, and show the code that lets the centre
-    delete its copy. The file's passphrase: REGISTRY_HOLDER_PASSPHRASE, else asked."""
+    """Take into your wallet a key a training centre made for you, from the file it gave you.
+
+    The file's passphrase is asked (or REGISTRY_HOLDER_PASSPHRASE). The code shown then lets the centre
+    delete its copy (`identity handover --confirm CODE`)."""
     from registry.ops.handover import open_handover, read_handover
 
     store = wallet_of(ctx, wallet)
@@ -105,8 +142,10 @@ def wallet_list(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """Your credentials: what each certifies, who issued it, and its status now (when a node
-    or deployment is configured: --rpc, REGISTRY_RPC_URL, --deployment)."""
+    """List your credentials: what each certifies, who issued it, and its status now.
+
+    The status is read from the chain when a node or deployment is configured (--rpc, REGISTRY_RPC_URL,
+    --deployment)."""
     from registry.ops.wallet.status import chain_configured, check_now, describe
 
     settings = settings_of(ctx, rpc, deployment)
@@ -142,8 +181,9 @@ def wallet_show(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """What one credential certifies, in full, its status now (when a node or deployment is
-    configured), and the file it is kept in (`registry verify` reads it)."""
+    """Show what one credential certifies, in full, its status now, and the file it is kept in.
+
+    The status is read when a node or deployment is configured; `registry verify FILE` checks the file."""
     from registry.ops.wallet.status import chain_configured, check_now, describe
 
     settings = settings_of(ctx, rpc, deployment)
@@ -162,8 +202,10 @@ def wallet_export(
     output: Annotated[Path, typer.Option("--out", help="The backup file to write.")],
     wallet: WalletOpt = None,
 ) -> None:
-    """Back up the whole wallet into one file, under a passphrase you give (asked twice, or
-    REGISTRY_BACKUP_PASSPHRASE); your keys stay encrypted under your wallet passphrase inside."""
+    """Back up the whole wallet into one file, under a passphrase you give.
+
+    The passphrase is asked twice (or REGISTRY_BACKUP_PASSPHRASE); inside, your keys stay encrypted
+    under your wallet passphrase too."""
     from registry.ops.wallet.backup import export_backup
 
     store = wallet_of(ctx, wallet)
@@ -196,14 +238,6 @@ def _keys(n: int) -> str:
 
 def _credentials(n: int) -> str:
     return ngettext("{n} credential", "{n} credentials", n).format(n=n)
-
-
-def _name(entry: Any) -> str:
-    from registry.formats.certified import certified
-    from registry.ops.wallet.store import vc_of
-
-    what = certified(vc_of(entry.holder_file.credential))
-    return _("{name} from {issuer}").format(name=what["name"] or _("(no name)"), issuer=what["issuer"]["did"] or "?")
 
 
 def _as_json(item: Any) -> dict[str, Any]:

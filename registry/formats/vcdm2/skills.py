@@ -100,12 +100,21 @@ def build_vc2(draft: CredentialDraft, issued_at: int) -> dict[str, Any]:
     if draft.schema_url:
         vc["credentialSchema"] = [{"id": draft.schema_url, "type": "JsonSchema"}]
     if draft.status:
-        entries = [status_entry(s) for s in draft.status]
-        # OB 3.0 allows a single status object only; several entries stay a (VCDM 2.0) list.
-        vc["credentialStatus"] = entries[0] if len(entries) == 1 else entries
+        vc["credentialStatus"] = _status_of(draft.status)
     if draft.terms_of_use:
         vc["termsOfUse"] = [{"id": draft.terms_of_use, "type": "IssuanceCertificate"}]
     return vc
+
+
+def _status_of(entries: Sequence[StatusEntry]) -> dict[str, Any] | list[dict[str, Any]]:
+    """OB 3.0 allows a single status object only: one entry as itself, an issuer's revocation and
+    suspension pair (same list number and index) as one paired entry; anything else stays a (VCDM
+    2.0) list."""
+    purposes = sorted(entry.purpose for entry in entries)
+    if purposes == ["revocation", "suspension"] and entries[0].index == entries[1].index:
+        return paired_status_entry(entries)
+    built = [status_entry(entry) for entry in entries]
+    return built[0] if len(built) == 1 else built
 
 
 def sign_vc2(vc: dict[str, Any], key: JWK, kid: str, alg: str = "ES256", loader: ContextLoader | None = None) -> str:

@@ -26,7 +26,7 @@ from registry.formats.logbook.records import (
     signed_by,
 )
 from registry.keystore import Identity
-from registry.ops.logbook.provider import DAY, programme_of
+from registry.ops.logbook.provider import DAY, Provider, programme_of
 
 BOOK = "skills-logbook/1"
 MAX_FILE = 4 * MIB
@@ -232,3 +232,22 @@ def countersign(
         "authorisation": sha256_hex(authorisation), "role": role,
     }, signer.signing_key, signer.kid)  # fmt: skip
     return EntryFile(entry.entry, token, authorisation, None)
+
+
+def enrol_into(
+    provider: Provider, directory: Path, programme: str, learner: str, name: str | None,
+    registry: dict[str, Any] | None,
+) -> tuple[Logbook, bool | None]:  # fmt: skip
+    """`registry logbook enrol`: her logbook directory written whole before its enrolment's anchor.
+    A directory holding her enrolment in this programme by this provider (a run stopped before its
+    anchor) is finished instead. (The logbook, None: new; True: anchored now; False: it was.)"""
+    if (directory / "logbook.json").exists():
+        try:
+            done = provider.resume_enrolment(Logbook(directory).enrolment_token, programme, learner)
+        except InputError:
+            done = None  # not a logbook this version reads: never taken over
+        if done is None:
+            raise InputError(f"{directory} holds a logbook already")
+        return Logbook(directory), done
+    provider.enrol(programme, learner, name, keep=lambda made: Logbook.create(directory, programme, made, registry))
+    return Logbook(directory), None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from registry.chain.txmanager import crash_point
 from registry.config import Settings
 from registry.contracts.statusword import Purpose
 from registry.errors import InputError
@@ -33,11 +34,12 @@ DAY = 86_400
 
 @dataclass(frozen=True)
 class Revoked:
-    """What `revoke_authorisation` did: the record for cause it made (None: none asked), and how the
-    authorisation was revoked already when it was (None: revoked now)."""
+    """What `revoke_authorisation` did: the record for cause (None: none asked), and, when the
+    authorisation was revoked already (nothing sent), how (`already`) and whether for cause."""
 
     record: str | None
-    already: str | None
+    already: str | None = None
+    for_cause: bool = False
 
 
 def programme_of(token: str) -> Programme:
@@ -108,11 +110,12 @@ class Provider:
 
     def authorise(
         self, programme_token: str, person: str, role: str, valid_from: int, valid_until: int,
-        workplace: str | None = None,
+        workplace: str | None = None, keep: Callable[[str], object] | None = None,
     ) -> str:  # fmt: skip
         """Authorise `person` (did:key) to sign off `programme`'s units as `role` (only at `workplace`
         when one is named; the units of that role are listed); anchored, with a revocation entry in
-        the provider's status lists. The signed credential."""
+        the provider's status lists. The signed credential, given to `keep` before its anchor
+        (`resume_authorisation` finishes a run stopped in between)."""
         programme = self._own_programme(programme_token)
         if not person.startswith("did:key:"):
             raise InputError("a supervisor or assessor is a person: give her did:key")
@@ -136,14 +139,61 @@ class Provider:
                        "credentialSubject": subject,
                        "credentialStatus": {"statusPurpose": "revocation", "list": number, "index": index}},
             })  # fmt: skip
-            self._anchor(token)
+            self._kept_then_anchored(token, keep)
             self.issuer.publish_new_lists(number)
         return token
 
-    def _revoke(self, number: int, index: int, reason: int) -> str | None:
-        """Revoke a status entry; when it is revoked already nothing is sent (a revocation is recorded
-        once: the contract would refuse it), and what put it so is returned ("already revoked by
-        transaction 0x… in block N (reason: …, time)")."""
+    def resume_authorisation(self, token: str, programme_token: str, person: str, role: str) -> bool | None:
+        """`resume` for an authorisation file: this provider's, for `person` in `programme` as `role`."""
+        ref = programme_of(programme_token).ref
+
+        def wanted(payload: dict[str, Any]) -> bool:
+            vc = payload.get("vc")
+            subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
+            return (payload.get("sub") == person and isinstance(subject, dict)
+                    and (subject.get("programme"), subject.get("role")) == (ref, role))  # fmt: skip
+
+        with self.issuer.writing():
+            done = self.resume(token, "supervisor-authorisation+jwt", wanted)
+            if done is not None:
+                self.issuer.publish_new_lists(status_of(parsed_payload(token))[0])
+        return done
+
+    def resume_enrolment(self, token: str, programme_token: str, learner: str) -> bool | None:
+        """`resume` for a logbook's enrolment: this provider's, of `learner` in `programme`."""
+        digest = sha256_hex(programme_token)
+        return self.resume(token, "logbook-enrolment+jwt",
+                           lambda p: (p.get("sub"), p.get("programmeHash")) == (learner, digest))  # fmt: skip
+
+    def _kept_then_anchored(self, token: str, keep: Callable[[str], object] | None) -> None:
+        """`keep(token)` (the caller writes the document where it goes, whole) before its anchor: a
+        run stopped in between leaves a document `resume` anchors, never an anchor nobody holds."""
+        if keep is not None:
+            keep(token)
+            crash_point("after-files")
+        self._anchor(token)
+
+    def resume(self, token: str, typ: str, wanted: Callable[[dict[str, Any]], bool]) -> bool | None:
+        """A `typ` document an earlier run kept before its anchor, anchored unless it is: True when
+        anchored now, False when it was; None when `token` is not a `typ` document this provider
+        signed (checked against its DID document) that `wanted` accepts: it must not be taken."""
+        from registry.ops.logbook.reports import Reads
+
+        try:
+            parsed = signed_by(token, typ)
+        except InputError:
+            return None
+        if not wanted(parsed.payload) or not Reads(self.registry).provider_signed(parsed, self.identity.did):
+            return None
+        with self.issuer.writing():  # the journal first sends what the stopped run left
+            if Reads(self.registry).anchored(self.identity.did, token) is not None:
+                return False
+            self._anchor(token)
+            return True
+
+    def _revoke(self, number: int, index: int, reason: int) -> tuple[int, str] | None:
+        """Revoke a status entry. One revoked already is left so (a revocation is recorded once: the
+        contract would refuse it): its reason code and how it was revoked are returned."""
         call = self.registry.credentials.set_status(Purpose.REVOCATION, number, index, reason)
         with self.issuer.writing():
             already = self.revoked_already(number, index)
@@ -153,24 +203,38 @@ class Provider:
             self.issuer.tx.drive(self.identity.account, op_ids, self.identity)
         return None
 
-    def revoked_already(self, number: int, index: int) -> str | None:
-        """None when the provider's status entry stands, else how it came to be revoked."""
+    def revoked_already(self, number: int, index: int) -> tuple[int, str] | None:
+        """None while the provider's status entry stands; else the revocation's reason code and how it
+        came ("already revoked by transaction 0x… in block N (reason: …, time)")."""
         from registry.contracts.statusword import bit_of
-        from registry.ops.statusplan import by_change
+        from registry.formats.credential import iso
+        from registry.ops.registry import REASONS
 
         account = self.identity.account.address
-        call = self.registry.status_words_call([(account, Purpose.REVOCATION, number, index)])
-        (values,) = self.registry.client.call(call)
+        (values,) = self.registry.client.call(
+            self.registry.status_words_call([(account, Purpose.REVOCATION, number, index)])
+        )
         if not bit_of(int(values[0]), index):
             return None
-        return "already revoked" + by_change(self.registry, account, Purpose.REVOCATION, (number, index), {})
+        found = self.registry.entry_change(account, Purpose.REVOCATION, number, index, {})
+        if found is None:
+            return 0, "already revoked"
+        event, when = found
+        why = REASONS.get(event.reason, f"code {event.reason}")
+        return event.reason, (
+            f"already revoked by transaction {event.tx_hash} in block {event.block} (reason: {why}, {iso(when)})"
+        )
 
-    def revoke_authorisation(self, token: str, reason: int, untrusted_from: str | None) -> Revoked:
+    def revoke_authorisation(
+        self, token: str, reason: int, untrusted_from: str | None, keep: Callable[[str], object] | None = None,
+        held: str | None = None,
+    ) -> Revoked:  # fmt: skip
         """Revoke an authorisation in the status lists; with `untrusted_from` (a date) also sign and
-        anchor the record saying its sign-offs from that date are not to be trusted. The reason code
-        of a revocation for cause is the one verifiers ask its record for: refused without a date.
-        One revoked already is left so (its first reason and time stand); a record for cause is
-        still made, and verifiers applying it need it given."""
+        anchor the record saying its sign-offs from that date are not to be trusted (given to `keep`
+        before its anchor). `held`: that record as an earlier run, stopped, left it: anchored if it is
+        not, and the authorisation revoked if it is not. The reason code of a revocation for cause is
+        the one verifiers ask its record for: refused without a date. One revoked already is left so
+        (its first reason and time stand); a record for cause is still made."""
         parsed = signed_by(token, "supervisor-authorisation+jwt")
         if parsed.payload["iss"] != self.identity.did:
             raise InputError("this authorisation was issued by another provider")
@@ -181,20 +245,32 @@ class Provider:
                 "--record FILE, or another reason"
             )
         number, index = status_of(parsed.payload)
-        record = None
-        if untrusted_from is not None:
-            entry_date(untrusted_from)
-            record = self._sign("authorisation-revocation+jwt", {
-                "iat": self.registry.signing_time(), "authorisation": sha256_hex(token),
-                "untrustedFrom": untrusted_from, "reason": reason,
-            })  # fmt: skip
-            self._anchor(record)
-        return Revoked(record, self._revoke(number, index, FOR_CAUSE if record is not None else reason))
+        record = held
+        with self.issuer.writing():
+            if held is not None:
+                wanted = {"authorisation": sha256_hex(token), "untrustedFrom": untrusted_from}
+                if self.resume(held, "authorisation-revocation+jwt", lambda p: wanted.items() <= p.items()) is None:
+                    raise InputError("the record given is not this provider's revocation record of this authorisation "
+                                     "from that date")  # fmt: skip
+            elif untrusted_from is not None:
+                entry_date(untrusted_from)
+                record = self._sign("authorisation-revocation+jwt", {
+                    "iat": self.registry.signing_time(), "authorisation": sha256_hex(token),
+                    "untrustedFrom": untrusted_from, "reason": reason,
+                })  # fmt: skip
+                self._kept_then_anchored(record, keep)
+            already = self._revoke(number, index, FOR_CAUSE if record is not None else reason)
+        if already is None:
+            return Revoked(record)
+        return Revoked(record, already[1], already[0] == FOR_CAUSE)
 
-    def enrol(self, programme_token: str, learner: str, name: str | None = None) -> str:
+    def enrol(
+        self, programme_token: str, learner: str, name: str | None = None, keep: Callable[[str], object] | None = None
+    ) -> str:
         """Enrol `learner` (did:key), named `name` if given (in the signed enrolment only, never on
         the chain: what a verifier of her extract reads her name from); the anchored enrolment names
-        her new logbook's id."""
+        her new logbook's id. It is given to `keep` before its anchor (`resume_enrolment` finishes a
+        run stopped in between)."""
         programme = self._own_programme(programme_token)
         if not learner.startswith("did:key:"):
             raise InputError("a learner is a person: give her did:key (from her wallet)")
@@ -204,7 +280,8 @@ class Provider:
             "sub": learner, "iat": self.registry.signing_time(), "logbook": f"urn:uuid:{uuid.uuid4()}",
             "programme": programme.ref, "programmeHash": sha256_hex(programme_token),
         } | ({"name": name.strip()} if name is not None else {}))  # fmt: skip
-        self._anchor(token)
+        with self.issuer.writing():
+            self._kept_then_anchored(token, keep)
         return token
 
     def anchor_day(self, files: Sequence[EntryFile], where: Callable[[EntryFile], Path] | None = None) -> bytes:
@@ -231,7 +308,8 @@ class Provider:
         """Revoke one anchored entry; None when done, else how it was revoked already (nothing sent)."""
         if entry.anchor is None:
             raise InputError(f"entry {entry.id} was never anchored, so it has no status to revoke")
-        return self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
+        already = self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
+        return None if already is None else already[1]
 
 
 def status_of(payload: dict[str, Any]) -> tuple[int, int]:

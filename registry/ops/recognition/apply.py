@@ -34,8 +34,15 @@ NOT_FOR_RECOGNITION = (
 )
 
 
-def authority_of(word: str, trust_list: TrustList | None) -> tuple[str, str | None]:
-    """(DID, name) of `--recognised-in WORD`: a DID, or a name the trust list gives a root."""
+YOUR_LIST = "your trust list (`registry trust-list show`)"
+SERVICE_LIST = "the service's trust list (GET /api/trust-list)"
+
+
+def authority_of(
+    word: str, trust_list: TrustList | None, asked: str = "--recognised-in", where: str = YOUR_LIST
+) -> tuple[str, str | None]:
+    """(DID, name) of `--recognised-in WORD`: a DID, or a name the trust list gives a root. A refusal
+    names the option (`asked`) and the list (`where`) as the one who asked knows them."""
     from registry.errors import InputError
 
     if word.startswith("did:"):
@@ -43,8 +50,7 @@ def authority_of(word: str, trust_list: TrustList | None) -> tuple[str, str | No
         return word, trust_list.name_of(word) if trust_list is not None else None
     named = [r for r in (trust_list.listed() if trust_list else ()) if r.name and r.name.lower() == word.lower()]
     if len(named) != 1:
-        raise InputError(f"--recognised-in {word[:80]!r} is neither a DID nor the name of one root in your trust list"
-                         " (`registry trust-list show`)")  # fmt: skip
+        raise InputError(f"{asked} {word[:80]!r} is neither a DID nor the name of one root in {where}")
     return named[0].did, named[0].name
 
 

@@ -62,6 +62,7 @@ class Recognition:
             raise InputError(f"the decision names authority {document.authority}, not {authority.did}: "
                              "an authority publishes only its own decisions")  # fmt: skip
         check_outcome(document)
+        self.check_root(document.scope.root)
         until = document.valid_until if document.valid_until is not None else NO_END
         if until <= int(time.time()):
             raise InputError("the decision's validUntil is in the past: it would never apply")
@@ -73,6 +74,17 @@ class Recognition:
     ) -> dict[str, Any]:
         call = self.contract.set_decision_status(did_hash(authority.did), decision_id, int(status), reason)
         return self.client.transact(authority.account, call)
+
+    def check_root(self, root: str) -> None:
+        """The scope's root must be a Root TAO of this registry (onboarded, whatever its status now):
+        a decision under a mistyped or foreign DID would be published and apply to no credential."""
+        from registry.ops.trust import IssuerType, Trust
+
+        trust = Trust(self.registry, "")
+        if not any(trust.attribute(root, a).issuer_type is IssuerType.ROOT_TAO for a in trust.attribute_ids(root)):
+            raise InputError(f"the decision's root {root[:80]} is no Root TAO in this registry, so it would apply "
+                             "to no credential: give the DID of the Root TAO the issuers are accredited under (as "
+                             "`registry verify` or `registry issuer check` names it)")  # fmt: skip
 
     def authority_attribute(self, did: str) -> bytes:
         """The authority's first accreditation that may publish now, as the contract decides: a Root
@@ -123,6 +135,20 @@ class Recognition:
             text = next((t for t in texts if t is not None and _hash(t) == decision_id), None)
             found.append(decision_from(decision_id, raw, revisions, text))
         return found
+
+    def legal_names(self, dids: Sequence[str]) -> dict[str, str]:
+        """The legal name each of these DIDs (and each DID of their accreditation chains) has in its
+        accreditations (`trust onboard-root --name`, `trust accredit --name`), as `issuer check` reads
+        it: one chain read. Names are a courtesy: a DID without one, or a read that fails, names nobody."""
+        from registry.errors import RegistryError
+        from registry.ops.trust import Trust, legal_names
+
+        wanted = sorted({d for d in dids if isinstance(d, str) and d.startswith("did:ebsi:")})
+        try:
+            chains = Trust(self.registry, "").fetch(wanted)
+        except RegistryError:
+            return {}
+        return legal_names(chains[wanted[0]]) if wanted else {}
 
     def _text(self, log: dict[str, Any]) -> str | None:
         try:

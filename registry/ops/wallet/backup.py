@@ -25,7 +25,7 @@ from registry.formats import credential as vcfmt
 from registry.formats import safejson
 from registry.keystore import FORMAT as IDENTITY_FORMAT
 from registry.keystore import scrypt_n
-from registry.ops.wallet.store import Wallet, credential_id
+from registry.ops.wallet.store import Checked, Wallet, credential_id
 
 BACKUP_FORMAT = "skills-wallet-backup/1"
 MAX_BACKUP_BYTES = 64 * 1024 * 1024
@@ -123,7 +123,7 @@ def restore(wallet: Wallet, content: dict[str, Any], source: str) -> Restored:
         held_dids.add(str(key.get("did")))
         keys.append((name, {**key, "name": name}))
     held = {e.id for e in wallet.entries()}
-    credentials: list[tuple[str, vcfmt.HolderFile]] = []
+    credentials: list[Checked] = []
     for number, raw in enumerate(content["credentials"], 1):
         holder_file = vcfmt.load_holder_file(json.dumps(raw), f"{source} credential {number}")
         cid = credential_id(holder_file.credential)
@@ -131,9 +131,9 @@ def restore(wallet: Wallet, content: dict[str, Any], source: str) -> Restored:
             skipped += 1
             continue
         held.add(cid)
-        credentials.append((cid, holder_file))
+        credentials.append(Checked(cid, holder_file, f"{source} credential {number}"))
     for name, key in keys:
         wallet.keys.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_json_atomic(wallet.keys.path(name), key, mode=0o600)
     wallet.add(credentials)
-    return Restored([n for n, _ in keys], [c for c, _ in credentials], skipped)
+    return Restored([n for n, _ in keys], [c.id for c in credentials], skipped)

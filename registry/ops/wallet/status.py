@@ -4,6 +4,10 @@ Status is the verifier's verdict (ops/verify), read exactly as `registry verify`
 registry the home's deployment names, else the one the first credential names, through the node
 given (--rpc, REGISTRY_RPC_URL); the roots of the home's trust list. Without a node or deployment
 the status is not checked, and is said to be not checked: never shown as valid.
+
+`wallet import` reads the same status (`on_import`): a credential whose checks show it is not
+genuine (altered, forged, never anchored) is refused with the whole import; a revoked, suspended or
+otherwise not valid one is hers to keep (her history), imported and said to be so.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from registry.errors import InputError
 from registry.formats.certified import Certified, certified
-from registry.ops.wallet.store import Entry, vc_of
+from registry.ops.wallet.store import Checked, Entry, vc_of
 
 if TYPE_CHECKING:
     from registry.config import Settings
@@ -58,3 +63,43 @@ def _verifier(settings: Settings, entries: list[Entry]) -> Any:
 
     first = (entries[0].id, entries[0].holder_file.dumps().encode())
     return verifier_for(settings, first, len(entries))
+
+
+# A failure of one of these checks means the file is not what its issuer signed and anchored.
+NOT_GENUINE = ("format", "cohort proof", "issuer DID", "signing key", "signature", "anchor")
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What `wallet import` says of a credential it takes."""
+
+    certifies: Certified
+    verdict: str | None
+    """the verifier's verdict now; None: not checked (no node or deployment)"""
+    summary: str | None
+    change: tuple[str, str] | None = None
+    """(time, reason) of the revocation or suspension in force, when its time is known"""
+
+
+def on_import(settings: Settings, checked: list[Checked]) -> list[Arrival]:
+    """Each credential's status now, where a chain is configured; InputError naming the first one
+    whose checks show it is not genuine (nothing is imported then)."""
+    if not checked or not chain_configured(settings):
+        return [Arrival(certified(vc_of(c.holder_file.credential)), None, None) for c in checked]
+    inputs = [(c.where, c.holder_file.dumps().encode()) for c in checked]
+    from registry.ops.passport_checks import verifier_for
+
+    reports = verifier_for(settings, inputs[0], len(inputs)).verify_many(inputs, None)
+    arrivals = []
+    for item, report in zip(checked, reports, strict=True):
+        failed = [c for c in report.checks if str(c.outcome) == "fail"]
+        forged = next((c for c in failed if str(c.code) in NOT_GENUINE), None)
+        if forged is not None:
+            raise InputError(f"{item.where} is not genuine ({forged.code}: {forged.message}); nothing was imported")
+        status = next((c for c in failed if str(c.code) in ("revocation status", "suspension status")), None)
+        change = None
+        if status is not None and isinstance(status.evidence.get("time"), str):
+            change = (status.evidence["time"], status.message.partition(": ")[2] or status.message)
+        what = report.certifies or certified(vc_of(item.holder_file.credential))
+        arrivals.append(Arrival(what, str(report.verdict), report.summary, change))
+    return arrivals

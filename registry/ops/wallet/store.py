@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from registry.chain.deployment import write_json_atomic
 from registry.errors import InputError, KeyStoreError
@@ -28,6 +28,15 @@ from registry.text import short_did
 
 ID_DIGITS = 12
 MAX_CREDENTIALS = 10_000
+
+
+class Checked(NamedTuple):
+    """A credential an import takes: its id, its holder file and where it came from (the file, and
+    its number in a passport)."""
+
+    id: str
+    holder_file: vcfmt.HolderFile
+    where: str
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,18 @@ class Wallet:
             "wallet import-backup FILE`) or the centre's handover file (`registry wallet import-key FILE`)"
         )
 
+    @staticmethod
+    def signer_of(entries: list[Entry]) -> str:
+        """The one key `entries` were issued to: a passport is signed by one key. DIDs are shown by
+        start and end (did:keys of one curve share their first 50 characters)."""
+        dids = sorted({str(e.subject) for e in entries})
+        if len(dids) > 1:
+            raise InputError(
+                f"these credentials were issued to {len(dids)} of your keys ({', '.join(map(short_did, dids))}); "
+                "a passport is signed by one key: name the credentials of one key by id"
+            )
+        return dids[0]
+
     # Credentials
 
     def entries(self) -> list[Entry]:
@@ -143,14 +164,14 @@ class Wallet:
             raise InputError(f"{wanted} names {len(matches)} credentials; give more of the id")
         return matches[0]
 
-    def check_imports(self, sources: list[tuple[str, bytes]]) -> list[tuple[str, vcfmt.HolderFile]]:
+    def check_imports(self, sources: list[tuple[str, bytes]]) -> list[Checked]:
         """Every credential the files hold, each checked: readable, about one of her keys, not held
         already, not twice. The first refusal names its file; nothing is written."""
         from registry.ops.passport import check_holder_signature, is_passport, load_passport
 
         mine = set(self.require_keys().values())
         held = {e.id for e in self.entries()}
-        taken: list[tuple[str, vcfmt.HolderFile]] = []
+        taken: list[Checked] = []
         for source, content in sources:
             if is_passport(content):
                 passport = load_passport(content, source)
@@ -166,16 +187,16 @@ class Wallet:
                 if cid in held:
                     raise InputError(f"{where} is already in the wallet, as {cid}; nothing was imported")
                 held.add(cid)
-                taken.append((cid, holder_file))
+                taken.append(Checked(cid, holder_file, where))
         if len(held) > MAX_CREDENTIALS:
             raise InputError(f"a wallet holds at most {MAX_CREDENTIALS} credentials")
         return taken
 
-    def add(self, checked: list[tuple[str, vcfmt.HolderFile]]) -> list[Entry]:
+    def add(self, checked: list[Checked]) -> list[Entry]:
         self.credentials_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.directory, 0o700)
         added = []
-        for cid, holder_file in checked:
+        for cid, holder_file, _ in checked:
             path = self.credentials_dir / f"{cid}.json"
             write_json_atomic(path, holder_file.to_json(), mode=0o600)
             added.append(Entry(cid, path, holder_file))

@@ -145,12 +145,13 @@ def _authority(request: Request, asked: str | None) -> str | None:
     word = asked if asked is not None else config.recognised_in
     if word is None:
         return None
-    from registry.ops.recognition.apply import authority_of
+    from registry.ops.recognition.apply import SERVICE_LIST, authority_of
 
     try:
-        return authority_of(word, config.trust_list)[0]  # the operator's was checked when the service started
+        # The operator's was checked when the service started; a request's is named in the API's words.
+        return authority_of(word, config.trust_list, "recognisedIn", SERVICE_LIST)[0]
     except InputError as exc:
-        raise Problem(400, f"recognisedIn: {exc}", slug="invalid-input") from exc
+        raise Problem(400, str(exc), slug="invalid-input") from exc
 
 
 def _recognise(authority: str | None, registry: Registry | None, roots: Any, at: int | None, report: Any) -> None:

@@ -1,0 +1,79 @@
+"""How `--help` reads in any terminal: the help texts, as typer shows them, rewrapped to its width.
+
+Help is written where typer reads it, in the command's docstring and each option's `help=`,
+wrapped at the source's width. Typer 0.28 (rich markup mode) keeps the line breaks of every
+paragraph but a command's first, and keeps even those in a group's list of its commands: in a
+terminal of another width, sentences broke mid-way. `polish` joins each paragraph into one line,
+so that rich wraps it to the terminal; a paragraph that starts with a backspace (`\\b`, click's
+marker) keeps its lines, for examples and lists:
+
+    \"\"\"Verify credentials and passports.
+
+    A paragraph, wrapped as the source likes.
+
+    \\b
+    Examples:
+      registry verify alice.json
+    \"\"\"
+
+Typer 0.28 also writes a required argument as `{name}` in the usage line and a list of them as
+`{files}...`: each argument is shown as its metavar (`FILE...`, `[FILE]...` when optional), the
+upper-cased name unless the command names one (`typer.Argument(metavar="FILE")`).
+
+registry/cli/app.py polishes each command when it builds it (so only the commands a run uses);
+tests/cli/test_help.py reads every help screen at two widths.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+from typer.core import TyperArgument
+
+from registry.cli.examples import EXAMPLES
+
+
+def prose(text: str | None) -> str | None:
+    """`text` with each paragraph on one line, but those marked `\\b` (which keep their lines)."""
+    if not text:
+        return text
+    head, mark, tail = inspect.cleandoc(text).partition("\f")  # typer shows nothing after \f
+    paragraphs = []
+    for paragraph in re.split(r"\n[ \t]*\n", head.strip()):
+        if paragraph.startswith("\b"):
+            paragraphs.append(paragraph[1:].strip("\n"))
+        else:
+            paragraphs.append(" ".join(paragraph.split()))
+    return "\n\n".join(paragraphs) + mark + tail
+
+
+class Argument(TyperArgument):
+    """A positional argument, shown as its metavar: FILE, FILE..., [FILE]... (never `{file}`)."""
+
+    def make_metavar(self, ctx: Any, *, usage: bool = False) -> str:
+        name = self.metavar or (self.name or "").upper()
+        if self.nargs != 1:
+            name += "..."
+        return f"[{name}]" if usage and not self.required else name
+
+
+def polish(command: Any, path: str = "", deep: bool = True) -> Any:
+    """`command` (`registry PATH`; with `deep` its subcommands too) with its help rewrapped, its
+    arguments named and its examples (registry/cli/examples.py) after its options."""
+    command.help = prose(command.help)
+    command.short_help = prose(command.short_help)
+    if path in EXAMPLES:
+        # The leading newline keeps the indentation: typer dedents all but an epilog's first line.
+        command.epilog = "\nExamples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[path])
+    for param in command.params:
+        if isinstance(param, TyperArgument):
+            param.__class__ = Argument  # typer gives no way to choose an argument's class
+            param.metavar = param.metavar or (param.name or "").upper()
+        if getattr(param, "help", None):
+            param.help = prose(param.help)
+    if deep:
+        for name, sub in getattr(command, "commands", {}).items():
+            polish(sub, f"{path} {name}".strip())
+    return command
