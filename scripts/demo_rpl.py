@@ -1,7 +1,8 @@
 """`make demo`, steps 13 to 17 (issue #17): recognition of prior learning. Nadia's informal welding
 experience is assessed at home by an accredited RPL centre (evidence kept by her, hashed into the
 credential with salts); abroad, a registered employer attests her work and the destination
-authority's recognition decision applies to her RPL credential; back home, the centre assesses her
+authority's recognition office (a recognition body it accredited) publishes the recognition decision
+that applies to her RPL credential; back home, the centre assesses her
 again with the attestation from abroad as evidence. Every step is a real `registry` command run by
 demo.py's `Demo`.
 """
@@ -113,30 +114,38 @@ def work_abroad(demo: Any, rpl: RplFiles) -> None:
 
 
 def recognition_abroad(demo: Any, rpl: RplFiles) -> None:
-    """Step 16: the destination authority's recognition decision applies to her RPL credential."""
+    """Step 16: the destination's recognition office, a recognition body its authority accredited,
+    publishes a recognition decision that applies to her RPL credential."""
     demo.step(
-        "16. The destination country's vocational authority (onboarded as a Root TAO there) publishes a "
-        "recognition decision on-chain: RPL assessment credentials at EQF level 3 from issuers under Nadia's "
-        "home authority are recognised as a national partial qualification, with a condition. Nadia shows "
-        "her credential and one evidence item (`rpl disclose`: that file and its salt only); the employer "
-        "verifies it with the evidence and the decision applied."
+        "16. In the destination country, the vocational authority (a Root TAO there) accredits its "
+        "recognition office as a recognition body (a TAO accredited for RecognitionDecision). The office "
+        "publishes a recognition decision on-chain: RPL assessment credentials at EQF level 3 from issuers "
+        "under Nadia's home authority are recognised as a national partial qualification, with a condition. "
+        "Nadia shows her credential and one evidence item (`rpl disclose`: that file and its salt only); the "
+        "employer, who trusts its own country's authority, verifies it with the evidence and the office's "
+        "decision applied."
     )
-    demo.run("identity", "create", "destination-authority")
-    demo.run("node", "fund", "destination-authority")
-    demo.run("did", "register", "destination-authority")
-    demo.run("trust", "onboard-root", "destination-authority", "--types", "SkillsCredential")
-    home_root = KeyStore(demo.home / "keys").public_info("home-authority")["did"]
+    for name in ("destination-authority", "recognition-office"):
+        demo.run("identity", "create", name)
+        demo.run("node", "fund", name)
+        demo.run("did", "register", name)
+    demo.run("trust", "onboard-root", "destination-authority", "--types", "SkillsCredential,RecognitionDecision",
+             "--name", "Destination vocational authority")  # fmt: skip
+    demo.run("trust", "accredit", "--parent", "destination-authority", "--child", "recognition-office", "--as", "tao",
+             "--types", "RecognitionDecision", "--name", "Destination recognition office")  # fmt: skip
+    keys = KeyStore(demo.home / "keys")
     trusted = json.loads(rpl.trust_list.read_text())  # the employer trusts the authority of its own country too
-    trusted["roots"].append({"did": KeyStore(demo.home / "keys").public_info("destination-authority")["did"],
+    trusted["roots"].append({"did": keys.public_info("destination-authority")["did"],
                              "name": "Destination vocational authority"})  # fmt: skip
     rpl.trust_list.write_text(json.dumps(trusted, indent=2))
-    demo.run("recognition", "publish", "destination-authority", "--types", "RPLAssessmentCredential",
-             "--eqf-levels", "3", "--root", home_root, "--qualification", "Schweißer/in (Teilqualifikation)",
-             "--framework", "de-dqr", "--level", "3", "--conditions", "a supervised trial shift")  # fmt: skip
+    demo.run("recognition", "publish", "recognition-office", "--types", "RPLAssessmentCredential",
+             "--eqf-levels", "3", "--root", keys.public_info("home-authority")["did"],
+             "--qualification", "Schweißer/in (Teilqualifikation)", "--framework", "de-dqr", "--level", "3",
+             "--conditions", "a supervised trial shift")  # fmt: skip
     demo.run("rpl", "disclose", str(rpl.directory / "nadia-rpl.evidence.json"), "--item", "fillet-weld.jpg",
              "--files", str(rpl.directory), "--out-dir", str(rpl.shown))  # fmt: skip
     demo.run("verify", "--trust-list", str(rpl.trust_list), str(rpl.credential), "--evidence", str(rpl.shown),
-             "--recognised-in", "Destination vocational authority")  # fmt: skip
+             "--recognised-in", str(keys.public_info("recognition-office")["did"]))  # fmt: skip
 
 
 def back_home(demo: Any, rpl: RplFiles) -> None:

@@ -22,7 +22,7 @@ import typer
 from registry.cli.exits import arguments
 from registry.config import Settings
 from registry.errors import ConfigError, InputError, KeyStoreError
-from registry.text import is_text, shown
+from registry.text import is_text, short_did, shown
 
 
 @dataclass(frozen=True)
@@ -184,11 +184,15 @@ def holder_did_of(settings: Settings, value: str) -> str:
 
     did = did_of(settings, value)
     if not did.startswith("did:key:"):
-        raise InputError(f"the holder must be a person's did:key, not {did[:60]!r}")
+        raise InputError(f"the holder must be a person's did:key, not {short_did(did)}")
     try:
         decode_did_key(did)
     except InputError as exc:
-        raise InputError(f"the holder {did[:60]!r} is not a valid did:key: {exc}") from exc
+        # Shown by start and end: a did:key mistyped or cut short differs from hers at its end.
+        raise InputError(
+            f"the holder {short_did(did)} ({len(did)} characters) is not a valid did:key ({exc}): copy her DID "
+            "whole, as `registry identity show NAME --did` or her wallet prints it"
+        ) from exc
     return did
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from registry.config import env_seconds
+from registry.config import check_service_url, env_seconds
 from registry.errors import ChainUnavailable, InputError, RegistryError, TransactionReverted
 from registry.formats import keys as keyfmt
 from registry.formats import safejson
@@ -47,7 +47,7 @@ SEND_EXTRA_S = 60.0
 
 class ServiceClient:
     def __init__(self, base_url: str, timeout_s: float | None = None, max_wait_s: float = 120.0) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_service_url(base_url).rstrip("/")  # "127.0.0.1:8080": said so, not "InvalidSchema"
         # A whole-request deadline, not a per-read timeout: a service trickling its answer a byte
         # at a time would reset a read timeout forever.
         self.timeout_s = (

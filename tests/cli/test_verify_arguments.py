@@ -23,6 +23,8 @@ def verify(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (["--rpc", "ftp://node.example"], "not an http(s) JSON-RPC URL"),
         (["--rpc", "http://127.0.0.1:99999"], "its port is not a number"),
         (["--rpc", "http://127.0.0.1:1", "--service", "http://127.0.0.1:2"], "not both"),
+        # Without its scheme: was "could not determine" (2), the service "InvalidSchema".
+        (["--service", "127.0.0.1:8080"], "--service '127.0.0.1:8080' is not a registry service's URL: write it as"),
     ],
 )
 def test_a_url_that_is_not_one_or_two_ways_to_read_the_chain_is_a_usage_error(
@@ -47,3 +49,25 @@ def test_a_printed_passport_pdf_is_a_usage_error_not_a_verdict(tmp_path: Path) -
         assert result.returncode == 64, result.stdout + result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "passport.pdf is a PDF (a printed passport?)" in lines[0] and not result.stdout
+
+
+def test_a_holder_did_key_mistyped_at_its_end_is_shown_by_its_end() -> None:
+    # did:keys of one curve share their first 50 characters: cut at 60, a typo at the end did not show.
+    from registry.cli.options import holder_did_of
+    from registry.errors import InputError
+    from registry.keystore import new_natural_person
+
+    did = new_natural_person("amina").did + "x"
+    with pytest.raises(InputError) as refused:
+        holder_did_of(None, did)  # type: ignore[arg-type]  # a DID given as such: no settings read
+    assert str(refused.value).startswith(f"the holder {did[:29]}…{did[-10:]} ({len(did)} characters) is not a valid")
+    assert "copy her DID whole" in str(refused.value)
+
+
+def test_every_service_client_refuses_a_url_without_its_scheme() -> None:
+    # `did register --service`, `logbook sync`: one line naming the URL, never requests' "InvalidSchema".
+    from registry.errors import InputError
+    from registry.service.client import ServiceClient
+
+    with pytest.raises(InputError, match=r"^--service '127\.0\.0\.1:8080' is not a registry service's URL"):
+        ServiceClient("127.0.0.1:8080")

@@ -31,5 +31,6 @@ def destination(make_issuer: Callable[..., Identity], trust: Trust) -> Destinati
     until = int(time.time()) + ONE_YEAR
     root, body = make_issuer("destination-authority"), make_issuer("recognition-office")
     root_attribute = trust.onboard_root(GOVERNANCE, root, [DESTINATION_SCOPE], until)
-    body_attribute = trust.accredit(root, root_attribute, body.did, IssuerType.TAO, [RECOGNITION_SCOPE], until)
+    body_attribute = trust.accredit(root, root_attribute, body.did, IssuerType.TAO, [RECOGNITION_SCOPE], until,
+                                    "Destination Recognition Office")  # fmt: skip
     return Destination(root, root_attribute, body, body_attribute)

@@ -46,6 +46,10 @@ def test_a_printed_passport_pdf_is_refused_as_not_a_credential_with_what_to_do(t
         load_holder_file(pdf.read_bytes(), "given")  # wallet import, passport create, revoke
     with pytest.raises(InputError, match="is a PDF"):
         load_holder_file(pdf.read_bytes().decode("utf-8", "replace"), "given")  # as a browser sends it
+    from registry.ops.passport import load_passport
+
+    with pytest.raises(InputError, match="is a PDF"):
+        load_passport(pdf.read_bytes(), "given")  # `passport print` given its own output (was: not UTF-8 text)
 
 
 def test_an_unknown_reason_in_a_revocation_list_names_its_row() -> None:

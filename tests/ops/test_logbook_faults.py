@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from registry.chain import writer
+from registry.chain.txmanager import Journal
 from registry.config import Settings
 from registry.errors import InputError
 from registry.formats.jwt import b64url_decode
@@ -245,3 +246,26 @@ def test_enrol_authorise_and_revoke_killed_before_their_anchor_are_finished_by_t
     assert sorted(_provider_roots(world)) == hashes  # each once, and nothing else: no second document signed
     assert Reads(registry).revocation(account, authorisation["list"], authorisation["index"]) is not None
     assert [op.call.function for op in _pending(world.settings)] == []
+
+
+def test_an_entry_revoked_again_is_nothing_to_change(world: World, tmp_path: Path) -> None:
+    """A second `logbook revoke` of an entry (the first stopped after its transaction, or ran at the
+    same time and went first) changes nothing and sends nothing, instead of a refused transaction."""
+    provider, learner, now = world.provider, new_natural_person("dora"), world.registry.signing_time()
+    programme = world.books[0].programme_token
+    book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
+    fields = {"date": day(-1), "unit": "U1", "activity": "welds", "hours": 1, "workplace": "Yard 3"}
+    entry = countersign(book.add(learner, fields, None, now), world.supervisor, world.authorisation, now)
+    provider.anchor_day([entry], book.path_of)
+    assert provider.revoke_entry(entry, reason=2) is None  # revoked now
+    rows = _rows(world)
+    assert (provider.revoke_entry(entry, reason=3) or "").startswith("already revoked by transaction 0x")
+    assert _rows(world) == rows  # nothing journaled, nothing sent
+
+
+def _rows(world: World) -> int:
+    journal = Journal(world.settings.journal_file, read_only=True)
+    try:
+        return len(journal.all())
+    finally:
+        journal.close()

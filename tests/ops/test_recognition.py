@@ -170,7 +170,9 @@ def test_a_recognition_body_applies_while_accredited_for_recognition_and_a_tao_f
         assert report.recognition is not None and report.verdict is Verdict.VALID
         return report.recognition
 
-    assert finding(dest.body.did, trusted)["outcome"] == "recognised"
+    applied = finding(dest.body.did, trusted)
+    assert applied["outcome"] == "recognised"
+    assert applied["authority_name"] == "Destination Recognition Office"  # not on the list: its accredited name
     untrusted_root = finding(dest.body.did, trusting(chain.root.did))
     assert (
         untrusted_root["outcome"] == "not applied"

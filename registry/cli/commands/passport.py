@@ -161,6 +161,10 @@ def passport_print(
     from registry.ops.passport_print import render, write_atomic
 
     _check_out(output)
+    if service is not None:  # it is printed as a link: a URL a reader's browser can open
+        from registry.config import check_service_url
+
+        check_service_url(service)
     content = without_bom(read_capped(passport_file, MAX_INPUT_BYTES))
     passport = load_passport(content, str(passport_file))
     settings = settings_of(ctx, rpc)

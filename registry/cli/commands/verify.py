@@ -29,7 +29,7 @@ from registry.cli.output import (
     tally,
     write_json,
 )
-from registry.config import Settings
+from registry.config import Settings, check_service_url
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.text import markup, shown
 
@@ -157,7 +157,7 @@ def _hint_no_node_named(url: str, located: Any) -> None:
 def _check_options(policy: str, rpc: list[str] | None, service: str | None, evidence: Path | None = None) -> None:
     if evidence is not None and (service or not evidence.is_dir()):
         raise InputError(f"--evidence needs a directory, and a node (not --service): {evidence}")
-    if service and rpc:
+    if service and check_service_url(service) and rpc:  # a malformed URL is a usage error (64), as for --rpc
         raise InputError("give --rpc URL or --service URL, not both: the service reads its own chain node")
     from registry.ops.verify.report import POLICIES
 

@@ -121,6 +121,10 @@ class Recogniser:
                     failures.append((False, int(relevance), walked.summary))
         self.accepted = accepted
         if accepted:
+            if self.name is None:  # a body the trust list does not name: the legal name its accreditation gives
+                from registry.ops.trust import legal_names
+
+                self.name = legal_names(chain).get(self.did)
             return None
         if not failures:
             return (
