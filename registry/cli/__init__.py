@@ -5,7 +5,9 @@
   issue, status with revoke/suspend/reinstate, passport, journal, verify, serve);
 - `options.py`: the options and settings commands share; typer's context object holds `--home`;
 - `output.py`: every print, through registry/text.py (untrusted text is inert on a terminal);
-- `exits.py`: the named exit codes and the one place that maps an exception to one.
+- `exits.py`: the named exit codes and the one place that maps an exception to one;
+- `helptext.py`, `examples.py`: how `--help` is shown (rewrapped to the terminal, arguments by
+  their metavar) and the main commands' examples.
 
 What is not about the command line lives in registry/ops/ (inputs, status changes, batches of
 verification, the journal's view).

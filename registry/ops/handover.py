@@ -36,6 +36,7 @@ from registry.formats import keys as keyfmt
 from registry.formats import safejson
 from registry.keystore import FORMAT as IDENTITY_FORMAT
 from registry.keystore import Identity, identity_document, identity_from_document
+from registry.text import shown
 
 HANDOVER_FORMAT = "skills-key-handover/1"
 PENDING_FORMAT = "skills-key-handover-pending/1"
@@ -117,12 +118,24 @@ def open_handover(data: dict[str, Any], passphrase: str, source: str) -> tuple[I
     try:
         identity = identity_from_document(data["identity"], passphrase, f"the handover file {source}", source)
     except KeyStoreError as exc:
+        as_printed = _as_printed(passphrase)
+        if "wrong passphrase" in str(exc) and as_printed not in (None, passphrase):
+            return open_handover(data, as_printed, source)  # typed from the sheet in small letters, without dashes
         if "wrong passphrase" in str(exc):
             raise KeyStoreError(
                 f"wrong passphrase for the handover file {source}: use the one the centre gave you with it"
             ) from exc
         raise
     return identity, confirmation_code(identity, str(data["id"]))
+
+
+def _as_printed(typed: str) -> str | None:
+    """A one-time passphrase as the sheet prints it (`one_time_passphrase`), from what a person typed
+    off paper: any case, dashes or spaces anywhere; None when it cannot be one."""
+    chars = "".join(c for c in typed.upper() if c not in "- ")
+    if len(chars) != 20 or any(c not in _ALPHABET for c in chars):
+        return None
+    return "-".join(chars[i : i + 5] for i in range(0, 20, 5))
 
 
 # The centre's side: pending handovers under <home>/handovers.
@@ -161,7 +174,8 @@ def confirm(home: Path, keys_dir: Path, name: str, code: str) -> dict[str, Any]:
     path = pending_path(home, name)
     if not path.exists():
         if not (keys_dir / f"{name}.json").exists():  # confirmed already (or never made here): nothing to delete
-            raise InputError(f"no handover of {name} is waiting, and this home holds no key {name}: nothing to delete")
+            raise InputError(f"no handover of {name} is waiting, and this home holds no key {name}: nothing to "
+                             f"delete{_waiting_for(home, name)}")  # fmt: skip
         raise InputError(f"no handover of {name} is waiting for confirmation (run `identity handover {name} --out`)")
     record = safejson.loads(read_capped(path, MIB, f"pending handover {path}"), str(path))
     if not isinstance(record, dict) or record.get("format") != PENDING_FORMAT:
@@ -177,6 +191,23 @@ def confirm(home: Path, keys_dir: Path, name: str, code: str) -> dict[str, Any]:
         key_file.unlink()
     path.unlink()
     return record
+
+
+def _waiting_for(home: Path, name: str) -> str:
+    """The key names of waiting handovers of a person called `name` (the sheet's holder_name, which a
+    centre types for its key_name): "; waiting for Eve Adams: eve-adams-2XXqufhv"; else nothing."""
+    wanted, found = " ".join(name.split()).casefold(), []
+    for path in sorted((home / "handovers").glob("*.json")) if (home / "handovers").is_dir() else ():
+        try:
+            record = safejson.loads(read_capped(path, MIB, f"pending handover {path}"), str(path))
+        except InputError:
+            continue  # a damaged record is named when its own name is given
+        holder = record.get("holderName") if isinstance(record, dict) else None
+        if isinstance(holder, str) and " ".join(holder.split()).casefold() == wanted:
+            found.append(path.stem)
+    if not found:
+        return ""
+    return f"; waiting for {shown(name)}: {', '.join(found)} (the key_name on the sheet): confirm by that name"
 
 
 def code_of(value: str) -> str:

@@ -155,3 +155,12 @@ def test_a_main_command_shows_examples_that_name_only_its_own_options(
         assert tuple(words[1 : 1 + len(path)]) == path, example  # an example of this command
         unknown = [w for w in words if w.startswith("--") and w.split("=")[0] not in options]
         assert not unknown, f"registry {command}: {unknown} in an example, not options of the command"
+
+
+def test_prose_joins_each_paragraph_and_keeps_the_marked_ones() -> None:
+    from registry.cli.helptext import prose
+
+    text = "First line\n    of a sentence.\n\n    A second\n    paragraph.\n\n    \b\n    keep\n      these lines"
+    text += "\f\n    hidden"
+    assert prose(text) == "First line of a sentence.\n\nA second paragraph.\n\nkeep\n  these lines\f\nhidden"
+    assert prose(None) is None and prose("") == ""

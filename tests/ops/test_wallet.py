@@ -200,6 +200,14 @@ def test_handover_needs_her_passphrase_and_confirmation_needs_her_code(tmp_path:
         store.add_key(identity, "wallet words")
 
 
+def test_a_one_time_passphrase_typed_off_the_sheet_any_case_without_dashes_opens_the_file() -> None:
+    person = new_natural_person("jose")
+    printed = handover.one_time_passphrase()  # "WGX8E-24KSQ-WY6YX-ZNC4A" on the centre's sheet
+    made = handover.make_handover(person, printed, holder_name="José", n=1 << 14)
+    identity, code = handover.open_handover(made.document, printed.lower().replace("-", " "), "jose.handover.json")
+    assert identity.did == person.did and code == made.code
+
+
 def test_a_damaged_handover_file_is_called_damaged(tmp_path: Path) -> None:
     made = handover.make_handover(new_natural_person("p"), "pw", holder_name=None, n=1 << 14)
     other = new_natural_person("q")
@@ -240,6 +248,9 @@ def test_a_roster_names_people_in_any_script_and_keys_are_made_for_those_without
     data = handover.read_handover(tmp_path / "keys-out" / first["handover_file"])
     identity, code = handover.open_handover(data, first["one_time_passphrase"], "h")
     assert identity.did == first["did"] == filled[1][0]
+    # The centre types her name, as the sheet's first column gives it: told the key_name to confirm by.
+    with pytest.raises(InputError, match=f"; waiting for {first['holder_name'].lower()}: {first['key_name']} \\(the"):
+        handover.confirm(tmp_path / "home", tmp_path / "no-keys", first["holder_name"].lower(), code)
     handover.confirm(tmp_path / "home", tmp_path / "no-keys", first["key_name"], code)
     assert not handover.pending_path(tmp_path / "home", first["key_name"]).exists()
 

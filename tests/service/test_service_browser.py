@@ -306,6 +306,9 @@ def test_a_passport_that_fails_its_holder_check_shows_no_credential_as_valid(
     assert badges and all(b.get_attribute("data-verdict") == "not relied on" for b in badges)
     assert all(b.inner_text().startswith("Not relied on") for b in badges)
     assert page.locator('#credentials .badge[data-verdict="valid"]').count() == 0
+    summary = page.locator("#summary").inner_text()  # the summary too: nothing in it shown as certified
+    assert f"nothing counts: the passport failed its {failure} check" in summary and "not counted" in summary
+    assert "Skills" not in summary and "Issuers" not in summary, summary
     # Each credential can still be opened and read, checks included.
     first = page.locator("#credentials details.credential").first
     first.locator("summary").click()

@@ -41,7 +41,8 @@ CredentialTypeOpt = Annotated[
     typer.Option("--credential-type", help="Extra credential type, e.g. WeldingCertificate.", callback=text),
 ]
 ProfileOpt = Annotated[
-    str, typer.Option(help="ebsi (VCDM 1.1 JWT), vcdm2 (VCDM 2.0 vc+jwt) or europass (ELM 3.2 EDC, VCDM 2.0).")
+    str,
+    typer.Option(help="Format: ebsi (W3C VCDM 1.1, as EBSI), vcdm2 (W3C VCDM 2.0) or europass (Europass, ELM 3.2)."),
 ]
 CreditsOpt = Annotated[
     str | None, typer.Option(help="ECTS credit points, e.g. 5 or 7.5 (--profile europass).", callback=text)
