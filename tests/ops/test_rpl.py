@@ -166,6 +166,9 @@ def test_attestations_registered_and_unregistered(  # type: ignore[no-untyped-de
     verifier = Verifier(registry, TrustList(frozenset(), "nobody"), require_trusted_root=True)
     report = verifier.verify("ok", registered.read_bytes())
     assert report.verdict == "valid", report.summary
+    start, end = (time.strftime("%Y-%m-%d", time.gmtime(time.time() - d * DAY)) for d in (400, 30))
+    description = f"Worked as welder for Stahlbau GmbH from {start} to {end}: MIG welding of steel frames; reading"
+    assert report.certifies is not None and str(report.certifies["description"]).startswith(description)  # shown
     assurance = report.check(Code.ASSURANCE)
     assert assurance is not None and assurance.evidence == {"assurance": "registered organisation"}
     assert "not an accredited awarding body" in assurance.message and report.check(Code.ACCREDITATION) is None
