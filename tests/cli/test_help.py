@@ -4,7 +4,8 @@ Pure and in process. A line of help text ends only where the next word would not
 rewrapped to the terminal, registry/cli/helptext.py): typer 0.28 kept the source's line breaks, so
 sentences broke mid-way in a list of commands and in every paragraph after a command's first. The
 usage line names each argument by its metavar (FILE..., DID), never typer's `{name}`. The main
-commands carry examples, and each example names a real command with options it has.
+commands carry examples, and each example parses as that command's command line (options it has,
+values of the right types).
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def test_every_example_is_shown_as_written(tree: dict[tuple[str, ...], Any]) -> 
 
 
 @pytest.mark.parametrize("command", WITH_EXAMPLES)
-def test_a_main_command_shows_examples_that_name_only_its_own_options(
+def test_a_main_command_shows_examples_that_parse_as_written(
     command: str, tree: dict[tuple[str, ...], Any], screens: dict[tuple[tuple[str, ...], int], str]
 ) -> None:
     examples = [line for line in _examples(screens[tuple(command.split()), 80]) if line.startswith("registry ")]
@@ -155,6 +156,7 @@ def test_a_main_command_shows_examples_that_name_only_its_own_options(
         assert tuple(words[1 : 1 + len(path)]) == path, example  # an example of this command
         unknown = [w for w in words if w.startswith("--") and w.split("=")[0] not in options]
         assert not unknown, f"registry {command}: {unknown} in an example, not options of the command"
+        tree[path].make_context(f"registry {command}", words[1 + len(path) :])  # parses: arguments, types
 
 
 def test_prose_joins_each_paragraph_and_keeps_the_marked_ones() -> None:

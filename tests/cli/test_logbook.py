@@ -43,7 +43,7 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     ok(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(-10), "--unit", "U1",
            "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
     (late,) = {str(p) for p in (book / "entries").glob("*.json")} - set(entries)  # beyond the 7 days' window
-    ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
+    _sign(home, auth, entries, late)
     one_line_error(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net),
                    "the logbook has no anchored entries: the standard is not met")  # fmt: skip
     assert "anchored 3 entries of 1 logbook" in ok(cli(home, "logbook", "anchor", str(book), "--issuer",
@@ -60,6 +60,8 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     record = tmp_path / "revocation.jwt"
     ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", "--untrusted-from", day(-5),
            "--record", str(record), *net))  # fmt: skip
+    again = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", *net))  # exit 0, said
+    assert again.startswith(f"unchanged: {auth} is already revoked by transaction 0x") and "(reason: fraud" in again
     unknown = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), *net)
     assert unknown.returncode == 2 and unknown.stdout.startswith("could not determine")  # never valid, never invalid
     refused = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--record", str(record), "--json", *net)
@@ -68,6 +70,14 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     _verify_exit_codes(home, net, tmp_path / "extract.json", settings)
     one_line_error(cli(home, "logbook", "verify", str(prog), *net), "programme.jwt is not valid JSON")
     one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")
+
+
+def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
+    """The supervisor signs the first entries, then `entries/*.json` again the next day: the
+    countersigned ones are left as they were and said, the new one signed."""
+    ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
+    again = ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
+    assert again == "countersigned 1 entry; 2 entries countersigned already, left as they were\n", again
 
 
 def _publish(home: Path, net: tuple[str, ...], tmp_path: Path) -> Path:

@@ -114,8 +114,14 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
         entries[name] = countersign(made, people[signer], auth[signer], now - 3600)  # signed off before the revocations
     owner = {entries[name].id: books[learner] for name, (learner, *_rest) in plan.items()}
     provider.anchor_day(list(entries.values()), lambda f: owner[f.id].path_of(f))  # one root for both learners
-    provider.revoke_entry(entries["revoked"], reason=2)
-    record = provider.revoke_authorisation(auth["fraud"], FOR_CAUSE, untrusted_from=day(-5))
+    assert provider.revoke_entry(entries["revoked"], reason=2) is None
+    # Again: nothing sent, the first revocation's reason and time stand, and said (no contract error).
+    again = provider.revoke_entry(entries["revoked"], reason=1)
+    assert again is not None and again.startswith("already revoked by transaction 0x"), again
+    assert "(reason: fraud or misrepresentation," in again, again
+    with pytest.raises(InputError, match=r"^reason 2 \(fraud or misrepresentation\) is a revocation for cause"):
+        provider.revoke_authorisation(auth["fraud"], FOR_CAUSE, None)  # verifiers would ask for a record never made
+    record = provider.revoke_authorisation(auth["fraud"], FOR_CAUSE, untrusted_from=day(-5)).record
     assert record is not None
     return World(registry, provider, books["amina"], books["bob"], entries, record, root, people)
 

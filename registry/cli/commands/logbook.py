@@ -141,11 +141,24 @@ def sign(
     if given is not None and given.ref != named.get("programme"):
         raise InputError(f"the programme given is {given.ref}; the authorisation is for {named.get('programme')}")
     identity = _person(ctx, signer, from_wallet, wallet, str(claims.get("sub")))
-    now = int(time.time())
-    signed = [(path, countersign(f, identity, token, now, _programme_of(path) or given)) for path, f in files]
+    if claims.get("sub") != identity.did:
+        raise InputError(f"the authorisation given is not {identity.name}'s")
+    now, signed = int(time.time()), []
+    done = [path for path, f in files if f.countersignature is not None]  # `entries/*.json` the day after: left
+    for path, f in ((path, f) for path, f in files if f.countersignature is None):
+        try:
+            signed.append((path, countersign(f, identity, token, now, _programme_of(path) or given)))
+        except InputError as e:  # nothing is written: the file named, to leave out or ask about
+            raise InputError(f"{path}: {e}") from None
     for path, f in signed:
         write_json_atomic(path, f.to_json())
-    out.print(f"countersigned {count(len(signed), 'entry')}")
+    already = (
+        f"{count(len(done), 'entry')} countersigned already, left as {'it was' if len(done) == 1 else 'they were'}"
+    )
+    if not signed:
+        out.print(f"nothing to countersign: {already}")
+        return
+    out.print(f"countersigned {count(len(signed), 'entry')}" + (f"; {already}" if done else ""))
 
 
 def _programme_of(entry: Path) -> Any:
@@ -202,10 +215,11 @@ def revoke(
     if reason not in REASONS:
         raise InputError(f"--reason must be one of {', '.join(map(str, REASONS))}")
     f = load_entry(entry)
-    if _provider(ctx, issuer, rpc, deployment).revoke_entry(f, reason):
-        out.print(f"revoked entry {f.id} ({REASONS[reason]})")
-    else:  # a run that stopped after its transaction, or another at once: as `registry revoke` says it
-        out.print(f"nothing to change: entry {f.id} is revoked already")
+    already = _provider(ctx, issuer, rpc, deployment).revoke_entry(f, reason)
+    if already is not None:  # recorded once, never overwritten: as `registry revoke` says it
+        out.print(f"unchanged: {entry} is {already}")
+        return
+    out.print(f"revoked entry {entry} ({REASONS[reason]})")
 
 
 @app.command("show")
@@ -320,7 +334,9 @@ def verify(
     if as_json:
         write_json(report.to_json())
     else:
-        _print_report(report)
+        from registry.cli.commands.logbook_report import print_report
+
+        print_report(report)
     codes = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
     raise typer.Exit(codes.get(report.verdict, EXIT_FAILURE))
 
@@ -348,52 +364,3 @@ def _registry_of(settings: Any, shared: Any, source: Path) -> tuple[Any, Any]:
             f"{exc}; no node was named (--rpc URL, REGISTRY_RPC_URL, `registry config set rpc-url URL`), so the "
             f"local default was asked: give a node of chain {locator.chain_id} (the extract's) with --rpc URL"
         ) from exc
-
-
-def _tally(entries: list[Any]) -> str:
-    """ "4 valid, 1 not valid" (in the order met)."""
-    found: dict[str, int] = {}
-    for e in entries:
-        found[e.verdict] = found.get(e.verdict, 0) + 1
-    return ", ".join(f"{n} {verdict}" for verdict, n in found.items())
-
-
-def _print_report(report: Any) -> None:
-    mixed = len({e.verdict for e in report.entries}) > 1
-    out.print(f"{report.verdict}: {count(report.count, 'entry')} of logbook {shown(report.logbook)}"
-              + (f" ({_tally(report.entries)})" if mixed else ""))  # fmt: skip
-    names = report.names
-    if report.learner:
-        out.print(f"  learner: {shown(names.get('learner') or report.learner)}")
-    if names.get("title"):
-        out.print(f"  programme: {shown(names['title'])} ({shown(report.programme)})")
-    if names.get("providerDid"):
-        did = shown(names["providerDid"])
-        out.print(f"  provider: {shown(names['provider'])} ({did})" if names.get("provider") else f"  provider: {did}")
-    if report.qualification is not None:
-        _print_against(report)
-    for problem in report.problems + report.unknown:
-        out.print(f"  {shown(problem)}")
-    for note in report.notes:
-        out.print(f"  note: {shown(note)}")
-    for e in report.entries:
-        why = "; ".join(e.to_json()["reasons"] + e.notes)
-        out.print(f"  {shown(e.date)} {shown(e.unit)} {e.hours:g} h: {e.verdict}" + (f" ({shown(why)})" if why else ""))
-
-
-def _print_against(report: Any) -> None:
-    """The qualification's line, and when only entries it did not count make the verdict, that."""
-    q = report.qualification
-    outside = [e for e in report.entries if any(n.startswith("not counted by the qualification") for n in e.notes)]
-    line = f"  against the qualification: {q['shown']} of its {q['entries']} entries shown, root {q['root']}"
-    out.print(line + (f"; {len(outside)} shown that it did not count ({_tally(outside)})" if outside else ""))
-    counted = [e for e in report.entries if e not in outside]
-    if (
-        report.verdict != "valid"
-        and not report.problems + report.unknown
-        and all(e.verdict == "valid" for e in counted)
-    ):
-        out.print(
-            "  the qualification stands, and every entry shown that it counted is valid: the verdict comes from "
-            "entries shown that it did not count (`registry logbook share` without --all or --entry leaves them out)"
-        )

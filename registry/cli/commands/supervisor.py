@@ -4,7 +4,7 @@ entries (issue #16, first cut). The work is in registry/ops/logbook/provider.py.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,9 @@ from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, holder_did_of
 from registry.cli.output import out
 from registry.errors import InputError
 from registry.text import shown
+
+if TYPE_CHECKING:
+    from registry.ops.logbook.provider import Revoked
 
 app = typer.Typer(help="Supervisors and assessors authorised to sign off logbook entries.", no_args_is_help=True)
 
@@ -107,12 +110,26 @@ def revoke(
     held = _held(record) if record is not None and record.exists() else None  # a stopped run's record
     keep = (lambda made: write_token(record, made)) if record is not None else None
     try:
-        made = provider.revoke_authorisation(token, reason, untrusted_from, keep=keep, held=held)
+        done = provider.revoke_authorisation(token, reason, untrusted_from, keep=keep, held=held)
     except InputError as exc:
         if held is not None and str(exc).startswith("the record given is not"):
             raise InputError(f"{record} already exists; not overwriting it") from exc
         raise
-    if made is not None and record is not None:
-        out.print(f"revoked for cause from {untrusted_from}; give {record} to verifiers (logbook verify --record)")
+    _said(done, authorisation, untrusted_from, record)
+
+
+def _said(done: Revoked, authorisation: Path, untrusted_from: str | None, record: Path | None) -> None:
+    """What `revoke` did, in a line or two: revoked now, or revoked already (its first reason and time
+    stand: "unchanged", as `registry revoke` says it), and where the record for cause is."""
+    if done.already is not None:
+        out.print(f"unchanged: {authorisation} is {done.already}")
+    if done.record is None or record is None:
+        if done.already is None:
+            out.print(f"revoked {authorisation}")
+    elif done.already is not None and not done.for_cause:  # the chain keeps the first reason code
+        out.print(
+            f"record for cause from {untrusted_from} anchored; give {record} to verifiers (logbook verify "
+            "--record): the revocation on-chain keeps its first reason, so none will ask for it"
+        )
     else:
-        out.print("revoked")
+        out.print(f"revoked for cause from {untrusted_from}; give {record} to verifiers (logbook verify --record)")

@@ -68,7 +68,10 @@ def _checked(provider: Provider, book: Logbook, records: list[str]) -> tuple[lis
 
 
 def _achievement(book: Logbook, summary: dict[str, Any]) -> Achievement:
+    """The qualification's achievement, awarded to the learner by the name her enrolment gives (as
+    `issue --holder-name` writes it), so that verifiers see her name, not only her did:key."""
     programme = book.programme
+    name = book.enrolment.get("name")
     skills = {uri: Skill(uri, unit.title) for unit in programme.units for uri in unit.skills}
     return Achievement(
         name=programme.title,
@@ -79,6 +82,7 @@ def _achievement(book: Logbook, summary: dict[str, Any]) -> Achievement:
         ),
         skills=tuple(skills.values()),
         eqf_level=programme.eqf_level,
+        holder_name=name if isinstance(name, str) and name.strip() else None,
     )
 
 

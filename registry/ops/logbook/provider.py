@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,16 @@ from registry.ops.registry import Registry
 
 FOR_CAUSE = 2  # the reason code of a revocation for cause ("fraud or misrepresentation")
 DAY = 86_400
+
+
+@dataclass(frozen=True)
+class Revoked:
+    """What `revoke_authorisation` did: the record for cause (None: none asked), and, when the
+    authorisation was revoked already (nothing sent), how (`already`) and whether for cause."""
+
+    record: str | None
+    already: str | None = None
+    for_cause: bool = False
 
 
 def programme_of(token: str) -> Programme:
@@ -180,30 +191,59 @@ class Provider:
             self._anchor(token)
             return True
 
-    def _revoke(self, number: int, index: int, reason: int) -> bool:
-        """Revoke the status entry; False when it is revoked already (by a run that stopped after it,
-        or another process of this provider, which the writer lock made wait): nothing to change."""
-        from registry.ops.logbook.reports import Reads
-
+    def _revoke(self, number: int, index: int, reason: int) -> tuple[int, str] | None:
+        """Revoke a status entry. One revoked already is left so (a revocation is recorded once: the
+        contract would refuse it): its reason code and how it was revoked are returned."""
         call = self.registry.credentials.set_status(Purpose.REVOCATION, number, index, reason)
         with self.issuer.writing():
-            if Reads(self.registry).revocation(self.identity.account.address, number, index) is not None:
-                return False
+            already = self.revoked_already(number, index)
+            if already is not None:
+                return already
             op_ids = self.issuer.tx.record(self.identity.account, [(call, None)])
             self.issuer.tx.drive(self.identity.account, op_ids, self.identity)
-        return True
+        return None
+
+    def revoked_already(self, number: int, index: int) -> tuple[int, str] | None:
+        """None while the provider's status entry stands; else the revocation's reason code and how it
+        came ("already revoked by transaction 0x… in block N (reason: …, time)")."""
+        from registry.contracts.statusword import bit_of
+        from registry.formats.credential import iso
+        from registry.ops.registry import REASONS
+
+        account = self.identity.account.address
+        (values,) = self.registry.client.call(
+            self.registry.status_words_call([(account, Purpose.REVOCATION, number, index)])
+        )
+        if not bit_of(int(values[0]), index):
+            return None
+        found = self.registry.entry_change(account, Purpose.REVOCATION, number, index, {})
+        if found is None:
+            return 0, "already revoked"
+        event, when = found
+        why = REASONS.get(event.reason, f"code {event.reason}")
+        return event.reason, (
+            f"already revoked by transaction {event.tx_hash} in block {event.block} (reason: {why}, {iso(when)})"
+        )
 
     def revoke_authorisation(
         self, token: str, reason: int, untrusted_from: str | None, keep: Callable[[str], object] | None = None,
         held: str | None = None,
-    ) -> str | None:  # fmt: skip
+    ) -> Revoked:  # fmt: skip
         """Revoke an authorisation in the status lists; with `untrusted_from` (a date) also sign and
-        anchor the record saying its sign-offs from that date are not to be trusted (returned; given
-        to `keep` before its anchor). `held`: that record as an earlier run, stopped, left it: anchored
-        if it is not. An authorisation revoked already is left as it is (nothing to change)."""
+        anchor the record saying its sign-offs from that date are not to be trusted (given to `keep`
+        before its anchor). `held`: that record as an earlier run, stopped, left it: anchored if it is
+        not, and the authorisation revoked if it is not. The reason code of a revocation for cause is
+        the one verifiers ask its record for: refused without a date. One revoked already is left so
+        (its first reason and time stand); a record for cause is still made."""
         parsed = signed_by(token, "supervisor-authorisation+jwt")
         if parsed.payload["iss"] != self.identity.did:
             raise InputError("this authorisation was issued by another provider")
+        if reason == FOR_CAUSE and untrusted_from is None:
+            raise InputError(
+                f"reason {FOR_CAUSE} (fraud or misrepresentation) is a revocation for cause, which verifiers "
+                "ask its record for: give --untrusted-from DAY (from when her sign-offs are not trusted) and "
+                "--record FILE, or another reason"
+            )
         number, index = status_of(parsed.payload)
         record = held
         with self.issuer.writing():
@@ -219,8 +259,10 @@ class Provider:
                     "untrustedFrom": untrusted_from, "reason": reason,
                 })  # fmt: skip
                 self._kept_then_anchored(record, keep)
-            self._revoke(number, index, FOR_CAUSE if record is not None else reason)  # unless it is revoked already
-        return record
+            already = self._revoke(number, index, FOR_CAUSE if record is not None else reason)
+        if already is None:
+            return Revoked(record)
+        return Revoked(record, already[1], already[0] == FOR_CAUSE)
 
     def enrol(
         self, programme_token: str, learner: str, name: str | None = None, keep: Callable[[str], object] | None = None
@@ -262,11 +304,12 @@ class Provider:
 
         return days.finish(self.issuer)
 
-    def revoke_entry(self, entry: EntryFile, reason: int) -> bool:
-        """Revoke one entry; False when it is revoked already (nothing to change)."""
+    def revoke_entry(self, entry: EntryFile, reason: int) -> str | None:
+        """Revoke one anchored entry; None when done, else how it was revoked already (nothing sent)."""
         if entry.anchor is None:
             raise InputError(f"entry {entry.id} was never anchored, so it has no status to revoke")
-        return self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
+        already = self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
+        return None if already is None else already[1]
 
 
 def status_of(payload: dict[str, Any]) -> tuple[int, int]:
