@@ -3,7 +3,7 @@
 Written for the people each command is for (a training centre issues, a worker keeps her wallet
 and makes passports, an employer or an authority verifies), with the names of the README's story.
 registry/cli/helptext.py puts them after the options; tests/cli/test_help.py checks that each one
-names its command and only options the command has, and fits an 80-column terminal.
+parses as its command's command line and fits an 80-column terminal.
 """
 
 from __future__ import annotations

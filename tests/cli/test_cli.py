@@ -151,6 +151,8 @@ def test_missing_file_is_a_one_line_error(settings: Settings, tmp_path: Path) ->
         (["verify", "--at", "last tuesday", "x.json"], "not a date/time"),
         (["verify", "--trust-list", "/nonexistent/roots.json", "x.json"], "roots.json"),
         (["issuer", "check", "did:ebsi:zNotThere111111111111", "--at", "soon"], "not a date/time"),
+        # A verifier has no identities of the issuer's: a name is a usage error (was 1, "make the identity").
+        (["issuer", "check", "northside-centre"], "'northside-centre' is neither a DID nor an identity of this home"),
     ],
 )
 def test_a_wrong_command_line_exits_64_with_one_line(

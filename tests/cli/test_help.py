@@ -4,7 +4,8 @@ Pure and in process. A line of help text ends only where the next word would not
 rewrapped to the terminal, registry/cli/helptext.py): typer 0.28 kept the source's line breaks, so
 sentences broke mid-way in a list of commands and in every paragraph after a command's first. The
 usage line names each argument by its metavar (FILE..., DID), never typer's `{name}`. The main
-commands carry examples, and each example names a real command with options it has.
+commands carry examples, and each example parses as that command's command line (options it has,
+values of the right types).
 """
 
 from __future__ import annotations
@@ -124,6 +125,12 @@ def test_the_usage_line_names_each_argument_by_its_metavar(
                 assert param.help, f"registry {' '.join(path)} {param.metavar} says nothing of what it is"
 
 
+def test_no_help_text_holds_square_brackets(tree: dict[tuple[str, ...], Any]) -> None:
+    """Typer renders help as rich markup, where "[word]" is a style: it would vanish from the screen."""
+    texts = [(path, text) for path, c in tree.items() for text in [c.help, *(getattr(p, "help", "") for p in c.params)]]
+    assert not [(path, text) for path, text in texts if "[" in (text or "")]
+
+
 def _examples(screen: str) -> list[str]:
     """The example lines at the end of a help screen, as shown (continued lines joined)."""
     shown = screen.split("\n Examples:", 1)[1] if "\n Examples:" in screen else ""
@@ -143,7 +150,7 @@ def test_every_example_is_shown_as_written(tree: dict[tuple[str, ...], Any]) -> 
 
 
 @pytest.mark.parametrize("command", WITH_EXAMPLES)
-def test_a_main_command_shows_examples_that_name_only_its_own_options(
+def test_a_main_command_shows_examples_that_parse_as_written(
     command: str, tree: dict[tuple[str, ...], Any], screens: dict[tuple[tuple[str, ...], int], str]
 ) -> None:
     examples = [line for line in _examples(screens[tuple(command.split()), 80]) if line.startswith("registry ")]
@@ -155,6 +162,7 @@ def test_a_main_command_shows_examples_that_name_only_its_own_options(
         assert tuple(words[1 : 1 + len(path)]) == path, example  # an example of this command
         unknown = [w for w in words if w.startswith("--") and w.split("=")[0] not in options]
         assert not unknown, f"registry {command}: {unknown} in an example, not options of the command"
+        tree[path].make_context(f"registry {command}", words[1 + len(path) :])  # parses: arguments, types
 
 
 def test_prose_joins_each_paragraph_and_keeps_the_marked_ones() -> None:

@@ -649,3 +649,100 @@ def test_the_page_shows_what_a_credential_is_recognised_as_where_the_operator_sa
     finally:
         context.close()
         running.stop()
+
+
+def test_files_for_another_page_or_no_page_are_said_so_before_anything_is_sent(
+    page: sync_api.Page, tmp_path: Path
+) -> None:
+    """A PDF or a photo is no credential and no extract; an extract opened on the credential page, or
+    a credential on the logbook page, is sent to the page that checks it; a logbook file that is
+    empty or too large is said as on the credential page; none of it reaches the service. A DID
+    mistyped on the issuer page is said in words; text the service refuses is "Could not read
+    this", never "Could not check" (which says the registry could not be asked)."""
+    files = {
+        "scan.pdf": b"%PDF-1.7\n" + bytes(range(256)),
+        "photo.jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)),
+        "extract.json": json.dumps({"format": "skills-logbook-extract/1", "entries": []}).encode(),
+        "credential.json": json.dumps({"format": "skills-credential/1", "credential": "eyJ..."}).encode(),
+        "empty.json": b"",
+        "big.json": b" " * (3 * 1024 * 1024),
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+
+    def verdict_for(name: str) -> tuple[str, str, str | None]:
+        assert read_verdict(page, lambda: page.set_input_files("#file", str(tmp_path / name))) == "error"
+        link = page.locator("#verdict a")
+        href = link.get_attribute("href") if link.count() else None
+        return page.locator("#verdict h2").inner_text(), page.locator("#verdict small").inner_text(), href
+
+    page.goto("/")
+    assert verdict_for("scan.pdf")[:2] == ("Not a file this page can check", "This is a PDF (a printed passport?), "
+                                          "not a credential file: open the passport's .json file, or paste the "
+                                          "text of each QR code printed in it.")  # fmt: skip
+    assert verdict_for("photo.jpg")[1].startswith("This is an image, not a credential file")
+    assert page.locator("#credential").input_value() == ""  # its bytes are not put in the text box
+    assert verdict_for("extract.json") == ("This is a logbook extract", "A skills logbook extract is checked entry "
+                                           "by entry on the logbook page.", "/logbook")  # fmt: skip
+    page.goto("/logbook")
+    assert verdict_for("credential.json")[0::2] == ("This is a credential, not a logbook extract", "/")
+    assert verdict_for("photo.jpg")[1].startswith("This is an image, not a logbook extract")
+    assert verdict_for("empty.json")[:2] == (
+        "Empty file",
+        "The file “empty.json” is empty: there is nothing in it to check.",
+    )
+    assert verdict_for("big.json")[:2] == (
+        "File too large",
+        "The file “big.json” is 3 MB; the service accepts up to 2 MB.",
+    )
+    assert page.locator("#extract").input_value() == ""
+    assert sent == []
+    page.fill("#extract", "not an extract")
+    assert read_verdict(page, lambda: page.click("button[type=submit]")) == "error"
+    assert page.locator("#verdict h2").inner_text() == "Could not read this" and len(sent) == 1
+    assert page.evaluate("() => document.activeElement.id") == "verdict-title"
+
+    page.goto("/issuer")
+    page.fill("#did", "Northside Training Centre")
+    assert read_verdict(page, lambda: page.click("button[type=submit]")) == "error"
+    assert page.locator("#verdict h2").inner_text() == "Not a DID"
+    assert "“Northside Training Centre” is not a DID" in page.locator("#verdict small").inner_text()
+    assert len(sent) == 1  # the issuer check is a GET: no request either way
+
+
+def test_a_passport_made_for_someone_else_is_said_once_you_say_who_you_are(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    """The page asks who you are (the API's `audience`): without it, the audience check is "not
+    checked" with the page's words (not the command line's --audience); with it, a passport made for
+    someone else is not made for you. A credential whose file names another registry is "could not
+    check" for that reason, not because the registry could not be reached."""
+    credential = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    path = tmp_path / "passport.json"
+    path.write_text(json.dumps(create_passport(holder, [credential], audience="Other Corp")))
+    verdict, _, checks = open_and_read_verdict(page, path, "passport-unasked-audience")
+    assert verdict == "valid" and checks["audience"] == "skipped"
+    detail = page.locator('#checks li[data-check="audience"] .detail').inner_text()
+    assert detail == "Made for 'Other Corp'. Type who you are in the form above to check that it was made for you."
+    held = dict(
+        zip(page.locator("#facts > dt").all_inner_texts(), page.locator("#facts > dd").all_inner_texts(), strict=True)
+    )
+    assert re.fullmatch(r"\d+ \w{3} \d{4}, \d\d:\d\d UTC \(block \d+\)", held["Checked at"])
+    registry_check = page.locator('#credentials li[data-check="registry"] .what').first
+    assert registry_check.text_content() == "It was checked in the registry it names"  # in a closed panel
+
+    page.fill("#audience", "Employer GmbH")
+    assert read_verdict(page, lambda: page.click("#verify")) == "invalid"  # the passport, still in the box
+    assert page.locator("#verdict h2").inner_text() == "Not made for you"
+    assert page.locator('#checks li[data-check="audience"]').get_attribute("data-outcome") == "fail"
+
+    elsewhere = json.loads(credential.dumps())
+    elsewhere["registry"]["chainId"] = 5  # a registry on another chain than the service's
+    other = tmp_path / "elsewhere.json"
+    other.write_text(json.dumps(elsewhere))
+    page.fill("#audience", "")
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(other))) == "could not determine"
+    said = page.locator("#verdict small").inner_text()
+    assert said.startswith("It names another registry than the one this service reads") and "reached" not in said

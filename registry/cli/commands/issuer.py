@@ -23,7 +23,7 @@ from registry.cli.options import (
     verdict_settings,
 )
 from registry.cli.output import SYMBOL, out, plain, shorten_dids, write_json
-from registry.errors import ConfigError, DeploymentMismatch
+from registry.errors import ConfigError, DeploymentMismatch, InputError, KeyStoreError
 from registry.formats.credential import iso
 from registry.text import markup, short_did
 
@@ -56,8 +56,8 @@ def issuer_check(
     from registry.ops.trust import Need, Trust, evaluate_at
 
     settings = verdict_settings(ctx, rpc, deployment)
-    with arguments():
-        target = did_of(settings, did)
+    with arguments(KeyStoreError):  # an issuer named wrongly is a usage error (64), never "not trusted"
+        target = _issuer_did(settings, did)
         roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
         when = parse_at(at)
     # Every chain read of the check ends within the read deadline (REGISTRY_READ_DEADLINE).
@@ -77,6 +77,20 @@ def issuer_check(
 
         _print_trust(target, report, _known_names(settings, roots, legal_names(chain)))
     raise typer.Exit(EXIT_UNDETERMINED if report.undetermined else EXIT_OK if report.ok else EXIT_FAILURE)
+
+
+def _issuer_did(settings: Any, value: str) -> str:
+    """The issuer asked about: a DID, or an identity of this home's (an issuer checking itself). A
+    verifier has no identity of the issuer's: a name that is neither says what to give, not to make one."""
+    try:
+        return did_of(settings, value)
+    except KeyStoreError as exc:
+        if not str(exc).startswith("no identity named"):
+            raise
+        raise InputError(
+            f"{value[:80]!r} is neither a DID nor an identity of this home: give the issuer's DID (did:ebsi:…, as "
+            "`registry verify` prints it beside the issuer's name)"
+        ) from exc
 
 
 def _print_trust(target: str, report: Any, names: dict[str, str]) -> None:
@@ -128,7 +142,7 @@ def issuer_history(
     from registry.ops.trust import Trust, accreditation_history, legal_names
 
     settings = settings_of(ctx, rpc, deployment)
-    target = did_of(settings, did)
+    target = _issuer_did(settings, did)
     registry, roots = connect_for_issuer(settings, trust_lists(trust_list, settings))
     chain = Trust(registry, settings.public_url).fetch([target])[target]
     names = _known_names(settings, roots, legal_names(chain))

@@ -87,7 +87,14 @@ def _achievement(book: Logbook, summary: dict[str, Any]) -> Achievement:
 
 
 def complete(provider: Provider, book: Logbook, records: list[str]) -> Completion:
-    """Issue the qualification of a logbook that meets its standard; refuse, saying what is missing."""
+    """Issue the qualification of a logbook that meets its standard; refuse, saying what is missing.
+    Under the provider's writer lock, the logbook's files looked at first: a second process at once
+    waits, then finds the logbook complete (it issued a second qualification over the first's file)."""
+    with provider.issuer.writing():
+        return _complete(provider, book, records)
+
+
+def _complete(provider: Provider, book: Logbook, records: list[str]) -> Completion:
     target = book.directory / CREDENTIAL_FILE
     if target.exists() and (book.directory / CLR_FILE).exists():
         raise InputError(f"the logbook is complete already: its qualification is {target}")

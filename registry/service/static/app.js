@@ -30,6 +30,11 @@ const CHECKS = {
   "distinct credentials": [N_("Each credential is in the passport once"), N_("The same credential is in the passport twice"), N_("whether each credential is in the passport once")],
   "audience": [N_("The passport was made for you"), N_("The passport was made for someone else"), N_("for whom the passport was made")],
   "nonce": [N_("The passport answers your challenge"), N_("The passport does not answer your challenge"), N_("whether the passport answers your challenge")],
+  "registry": [N_("It was checked in the registry it names"), N_("It is not in the registry it names"), N_("whether it is in the registry this service reads")],
+  "assurance": [N_("Attested by a registered organisation, not an accredited awarding body"), N_("The attesting organisation is not registered"), N_("who attested it")],
+  "assessor": [N_("The assessor was authorised on the assessment's date"), N_("The assessor was not authorised on the assessment's date"), N_("whether the assessor was authorised")],
+  "quorum": [N_("Several chain nodes gave the same answer"), N_("The chain nodes disagree"), N_("whether several chain nodes agree")],
+  "chain": [N_("The chain answered"), N_("The chain gave no usable answer"), N_("whether the chain answers")],
   "format": [N_("It is a well-formed credential"), N_("It is not a well-formed credential"), N_("whether it is a well-formed credential")],
   "schema": [N_("It has the shape its schema sets"), N_("It does not have the shape its schema sets"), N_("whether it has the shape its schema sets")],
   "signing time": [N_("It was not signed in the future"), N_("It claims to be signed in the future"), N_("when it was signed")],
@@ -52,19 +57,7 @@ const HOLDER_CHECKS = ["holder signature", "holder binding"];
 
 // The service refuses request bodies over its limit (ServiceConfig.max_body_bytes, 2 MiB unless
 // the operator changed it). No endpoint tells the page the configured limit, so the default is
-// assumed here: a larger file is refused before it is read or sent.
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
-
-function inMegabytes(bytes) {
-  if (bytes < 1024) return fmt(_("{n} bytes"), { n: bytes });
-  if (bytes < 1024 * 1024) return fmt(_("{n} KB"), { n: Math.ceil(bytes / 1024) });
-  const mb = bytes / (1024 * 1024);
-  return fmt(_("{n} MB"), { n: mb >= 10 ? Math.ceil(mb) : Math.ceil(mb * 10) / 10 });
-}
-
-function tooLarge(what, bytes) {
-  return fmt(_("{what} is {size}; the service accepts up to {limit}."), { what, size: inMegabytes(bytes), limit: inMegabytes(MAX_BODY_BYTES) });
-}
+// assumed (common.js, MAX_BODY_BYTES): a larger file is refused before it is read or sent.
 
 // A table's words for `key` (VERDICTS, PASSPORT_VERDICTS), in the page's language.
 function wordsOf(table, key, fallback) {
@@ -92,13 +85,22 @@ function fact(list, label, value, href) {
   list.append(dd);
 }
 
+// A check's message, except where the verifier's words are the command line's ("give --audience").
+function detailOf(check) {
+  const unasked = /^not checked \(made for (.*)\): give --audience to check$/.exec(check.message || "");
+  if (check.name === "audience" && unasked) {
+    return fmt(_("Made for {who}. Type who you are in the form above to check that it was made for you."), { who: unasked[1] });
+  }
+  return _(check.message);
+}
+
 function checkList(list, checks) {
   list.replaceChildren();
   for (const check of checks) {
     const item = element("li", null, { "data-outcome": check.outcome, "data-check": check.name });
     item.append(element("span", label(check), { class: "what" }));
     // The verifier's message; the fixed ones ("not revoked", ...) are in the catalog.
-    item.append(withTimes(element("span", null, { class: "detail" }), _(check.message)));
+    item.append(withTimes(element("span", null, { class: "detail" }), detailOf(check)));
     list.append(item);
   }
 }
@@ -195,8 +197,8 @@ function showTrustList() {
     return;
   }
   const names = TRUSTED.roots.map((r) => r.name || r.did).join(", ");
-  const message = TRUSTED.name ? _("Authorities this service trusts ({list}): {names}.") : _("Authorities this service trusts: {names}.");
-  line.textContent = shown(fmt(message, { list: TRUSTED.name, names }));
+  const message = TRUSTED.name ? N_("Authorities this service trusts ({list}): {names}.") : N_("Authorities this service trusts: {names}.");
+  line.replaceChildren(...fmtNodes(_(message), { list: TRUSTED.name, names }));
 }
 
 function clearResult() {
@@ -237,11 +239,20 @@ function show(report, block) {
     showPassport(report, block);
     return;
   }
-  const [title, detail] = wordsOf(VERDICTS, report.verdict, [N_("Unknown"), report.summary]);
+  let [title, detail] = wordsOf(VERDICTS, report.verdict, [N_("Unknown"), report.summary]);
+  if (report.verdict === "could not determine" && inAnotherRegistry(report)) {
+    detail = _("It names another registry than the one this service reads, so this service cannot check it. Nothing is known to be wrong: check it with that registry's service.");
+  }
   const facts = $("facts");
   credentialFacts(facts, report, block);
   checkList($("checks"), report.checks);
   showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${why(report)}`);
+}
+
+// The registry check could not be made because the file names another registry: trying again
+// later does not help (the verdict's usual sentence says the registry could not be reached).
+function inAnotherRegistry(report) {
+  return (report.checks || []).some((c) => c.name === "registry" && c.outcome === "unknown" && /another registry/.test(c.message || ""));
 }
 
 // A skills passport: the holder's own checks first, then one panel per credential with its
@@ -256,12 +267,19 @@ function showPassport(report, block) {
     detail = _("The person presenting this passport could not be shown to be its holder, so nothing in it can be relied on as theirs.");
   } else if (failed("presentation")) {
     [title, detail] = [_("Not valid"), _("This is not a well-formed skills passport; do not rely on it.")];
+  } else if (failed("audience")) {
+    // Its credentials may each be valid, but the passport is not one given to you: nothing in it counts.
+    [title, detail] = [_("Not made for you"), _("This passport was made for someone else, so nothing in it counts here: ask the holder for a passport made for you.")];
   }
   showCompetencies(report.competencies);
   const facts = $("facts");
-  fact(facts, _("Holder"), report.holder);
+  // The holder's DID, by the name her credentials give beside it (the summary's `holder`).
+  const held = report.competencies && report.competencies.holder;
+  fact(facts, _("Holder"), held && held.name && held.did === report.holder ? `${held.name} (${report.holder})` : report.holder);
   fact(facts, _("Credentials"), String(report.credentials.length));
-  if (block) fact(facts, _("Checked at block"), block);
+  const checkedAt = (report.credentials.find((c) => c.checked_at) || {}).checked_at;
+  if (block && checkedAt) fact(facts, _("Checked at"), [timeElement(checkedAt), fmt(_(" (block {block})"), { block })]);
+  else if (block) fact(facts, _("Checked at block"), block);
   checkList($("checks"), report.checks);
   const panels = $("credentials");
   for (const [n, credential] of report.credentials.entries()) {
@@ -349,17 +367,23 @@ function areaList(entries) {
   return list;
 }
 
-function refuse(title, detail) {
+function refuse(title, detail, link) {
   SHOWN = null;
   clearResult();
-  showVerdict("error", title, detail);
+  showVerdict("error", title, detail, link);
 }
 
-// `file` is the File the text came from, if any (for the messages).
-async function verify(text, file) {
+// `file` is the File the text came from, if any (for the messages); `kind` what its first bytes
+// say it is (kindOfFile).
+async function verify(text, file, kind) {
   if (!text.trim()) {
     if (file) refuse(_("Empty file"), fmt(_("The file “{name}” is empty: there is nothing in it to check."), { name: file.name }));
     else refuse(_("Nothing to check"), _("Paste a credential or a skills passport, or open its file, then press Check."));
+    return;
+  }
+  const elsewhere = notForThisPage(kind || kindOfText(text), "credential");
+  if (elsewhere) {
+    refuse(...elsewhere);
     return;
   }
   const asked = askedTime($("at"));
@@ -368,6 +392,8 @@ async function verify(text, file) {
     return;
   }
   const body = { credential: text.trim() };
+  const audience = $("audience").value.trim();
+  if (audience) body.audience = audience;
   if (asked.at) body.at = asked.at;
   const json = JSON.stringify(body);
   const size = new Blob([json]).size;
@@ -385,7 +411,8 @@ async function verify(text, file) {
     });
     const data = await response.json();
     if (!response.ok) {
-      refuse(_("Could not read this"), data.detail || response.statusText);
+      const refused = response.status >= 400 && response.status < 500 && response.status !== 429;
+      refuse(refused ? _("Could not read this") : _("Could not check"), problemText(data, response));
       return;
     }
     // The block is the newest one the service read: it says when the answer was given, which is
@@ -414,9 +441,11 @@ $("file").addEventListener("change", async () => {
     refuse(_("File too large"), tooLarge(fmt(_("The file “{name}”"), { name: file.name }), file.size));
     return;
   }
-  const text = await file.text();
+  const kind = await kindOfFile(file);
+  // A PDF or a photo is not put in the text box: its bytes mean nothing there.
+  const text = kind ? "" : await file.text();
   $("credential").value = text;
-  verify(text, file);
+  verify(kind ? file.name : text, file, kind);
 });
 
 // QR scanning only where the browser has a native BarcodeDetector; elsewhere the button stays hidden.

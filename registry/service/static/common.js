@@ -27,6 +27,20 @@ function element(tag, text, attrs) {
   return node;
 }
 
+// `fmt` as nodes: the template's text, and each value in a <bdi> of its own, so a name in another
+// script (a Latin name in an Arabic sentence) neither reorders nor takes the brackets around it.
+function fmtNodes(template, values) {
+  const nodes = [];
+  let last = 0;
+  for (const match of template.matchAll(/\{(\w+)\}/g)) {
+    if (!(match[1] in values)) continue;
+    nodes.push(shown(template.slice(last, match.index)), element("bdi", String(values[match[1]])));
+    last = match.index + match[0].length;
+  }
+  nodes.push(shown(template.slice(last)));
+  return nodes;
+}
+
 // In the page's language (registry/service/static/i18n.js), looked up when shown.
 function noAnswer() {
   return _("The service did not answer. Check your connection and try again.");
@@ -96,8 +110,9 @@ function askedTime(input) {
   return value === today ? {} : { at: value };
 }
 
-// ---- Ask the service, and show its answer with `show`: an answer that does not come, or a refusal,
-// is "Could not check" (with the service's reason when it gave one).
+// ---- Ask the service, and show its answer with `show`: an answer that does not come, or the
+// service or its chain failing, is "Could not check" (with the service's reason when it gave one);
+// a request it refused as not readable (4xx) is "Could not read this", never "Could not check".
 async function askService(url, options, show) {
   let response;
   let data;
@@ -109,19 +124,100 @@ async function askService(url, options, show) {
     return;
   }
   if (!response.ok) {
-    showVerdict("error", _("Could not check"), data.detail || response.statusText);
+    const title = response.status >= 400 && response.status < 500 && response.status !== 429 ? _("Could not read this") : _("Could not check");
+    showVerdict("error", title, problemText(data, response));
     return;
   }
   show(data);
 }
 
+// A refusal's words (RFC 9457 problem `detail`); never raw JSON, whatever shape the body has.
+function problemText(data, response) {
+  const detail = data && data.detail;
+  if (typeof detail === "string" && detail) return detail;
+  if (Array.isArray(detail)) {
+    const said = detail.map((item) => (item && typeof item.msg === "string" ? item.msg : "")).filter(Boolean);
+    if (said.length) return said.join("; ");
+  }
+  return (data && typeof data.title === "string" && data.title) || response.statusText || `HTTP ${response.status}`;
+}
+
+// ---- Files that are not what a page checks: told apart before anything is sent, in the page's
+// language, with where to check them instead. `page` is "credential" or "logbook".
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+function inMegabytes(bytes) {
+  if (bytes < 1024) return fmt(_("{n} bytes"), { n: bytes });
+  if (bytes < 1024 * 1024) return fmt(_("{n} KB"), { n: Math.ceil(bytes / 1024) });
+  const mb = bytes / (1024 * 1024);
+  return fmt(_("{n} MB"), { n: mb >= 10 ? Math.ceil(mb) : Math.ceil(mb * 10) / 10 });
+}
+
+function tooLarge(what, bytes) {
+  return fmt(_("{what} is {size}; the service accepts up to {limit}."), { what, size: inMegabytes(bytes), limit: inMegabytes(MAX_BODY_BYTES) });
+}
+
+// What the first bytes of a file say it is: "pdf", "image" (JPEG, PNG, GIF, WebP, HEIC), else null.
+function kindOfBytes(bytes) {
+  const at = (offset, ascii) => [...ascii].every((c, i) => bytes[offset + i] === c.charCodeAt(0));
+  if (at(0, "%PDF")) return "pdf";
+  if ((bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) || (bytes[0] === 0x89 && at(1, "PNG"))) return "image";
+  if (at(0, "GIF8") || (at(0, "RIFF") && at(8, "WEBP")) || at(4, "ftyp")) return "image";
+  return null;
+}
+
+async function kindOfFile(file) {
+  return kindOfBytes(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+}
+
+// What a text is: "pdf", "logbook" (an extract), "credential" (a credential, a passport, a JWT or a
+// printed passport's QR code text), or null (anything else: the service says what is wrong with it).
+function kindOfText(text) {
+  const start = text.trimStart();
+  if (start.startsWith("%PDF")) return "pdf";
+  if (/^(SKC1:|eyJ)/.test(start)) return "credential";
+  if (!start.startsWith("{")) return null;
+  let data;
+  try { data = JSON.parse(start); } catch (error) { return null; }
+  if (!data || typeof data !== "object") return null;
+  const format = String(data.format || "");
+  if (format.startsWith("skills-logbook-extract/")) return "logbook";
+  if (format.startsWith("skills-credential/") || format.startsWith("skills-passport/")) return "credential";
+  const types = Array.isArray(data.type) ? data.type : [data.type];
+  return types.includes("VerifiablePresentation") || types.includes("VerifiableCredential") ? "credential" : null;
+}
+
+// A box's (title, detail, link) for text that is not for this page, else null.
+function notForThisPage(kind, page) {
+  if (kind === "pdf") {
+    const detail = page === "logbook"
+      ? _("This is a PDF, not a logbook extract: open the extract's .json file the learner gave you.")
+      : _("This is a PDF (a printed passport?), not a credential file: open the passport's .json file, or paste the text of each QR code printed in it.");
+    return [_("Not a file this page can check"), detail, null];
+  }
+  if (kind === "image") {
+    const detail = page === "logbook"
+      ? _("This is an image, not a logbook extract: open the extract's .json file the learner gave you.")
+      : _("This is an image, not a credential file: open the credential's .json file, or paste the text of its QR code.");
+    return [_("Not a file this page can check"), detail, null];
+  }
+  if (kind === "logbook" && page !== "logbook") {
+    return [_("This is a logbook extract"), _("A skills logbook extract is checked entry by entry on the logbook page."), ["/logbook", _("Check it on the logbook page")]];
+  }
+  if (kind === "credential" && page === "logbook") {
+    return [_("This is a credential, not a logbook extract"), _("A skills credential or passport is checked on the credential page."), ["/", _("Check it on the credential page")]];
+  }
+  return null;
+}
+
 // ---- The verdict box: a heading (focused once the answer is in, so keyboard and screen-reader
 // users land on it) and a sentence.
-function showVerdict(verdict, title, detail) {
+function showVerdict(verdict, title, detail, link) {
   const box = $("verdict");
   box.dataset.verdict = verdict;
   const heading = element("h2", title, { id: "verdict-title", tabindex: "-1" });
   box.replaceChildren(heading, withTimes(element("small"), detail));
+  if (link) box.append(element("a", link[1], { href: link[0], class: "elsewhere" }));
   $("result").hidden = false;
   if (verdict !== "pending") heading.focus();
 }

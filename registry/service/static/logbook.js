@@ -100,25 +100,55 @@ function showExtract(data) {
   showVerdict(data.verdict === "not valid" ? "invalid" : data.verdict, title, detail);
 }
 
-async function check() {
+function clear() {
   SHOWN = null;
   $("units").replaceChildren();
   $("problems").replaceChildren();
   $("facts").replaceChildren();
+}
+
+// `kind`: what a file's first bytes say it is (common.js, kindOfFile), for a file opened.
+async function check(kind) {
+  clear();
   const text = $("extract").value.trim();
-  if (!text) {
+  if (!text && !kind) {
     showVerdict("error", _("Nothing to check"), _("Open the extract file or paste it, then press Check."));
     return;
   }
-  showVerdict("pending", _("Checking…"), "");
+  const elsewhere = notForThisPage(kind || kindOfText(text), "logbook");
+  if (elsewhere) {
+    showVerdict("error", ...elsewhere);
+    return;
+  }
   const body = JSON.stringify({ extract: text });
+  const size = new Blob([body]).size;
+  if (size > MAX_BODY_BYTES) {
+    showVerdict("error", _("Too large to check"), tooLarge(_("Once packed for sending, this text"), size));
+    return;
+  }
+  showVerdict("pending", _("Checking…"), "");
   await askService("/api/logbook/verify", { method: "POST", headers: { "Content-Type": "application/json" }, body }, showExtract);
 }
 
+// A file opened is checked at once; one too large or empty is said before anything is sent, and
+// nothing of an earlier extract stays behind to be checked in its place.
 $("file").addEventListener("change", async () => {
   const file = $("file").files[0];
   if (!file) return;
-  $("extract").value = await file.text();
-  check();
+  $("extract").value = "";
+  if (file.size > MAX_BODY_BYTES) {
+    $("file").value = "";
+    clear();
+    showVerdict("error", _("File too large"), tooLarge(fmt(_("The file “{name}”"), { name: file.name }), file.size));
+    return;
+  }
+  if (file.size === 0) {
+    clear();
+    showVerdict("error", _("Empty file"), fmt(_("The file “{name}” is empty: there is nothing in it to check."), { name: file.name }));
+    return;
+  }
+  const kind = await kindOfFile(file);
+  if (!kind) $("extract").value = await file.text();
+  check(kind);
 });
 $("logbook-form").addEventListener("submit", (event) => { event.preventDefault(); check(); });
