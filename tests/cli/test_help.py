@@ -125,6 +125,12 @@ def test_the_usage_line_names_each_argument_by_its_metavar(
                 assert param.help, f"registry {' '.join(path)} {param.metavar} says nothing of what it is"
 
 
+def test_no_help_text_holds_square_brackets(tree: dict[tuple[str, ...], Any]) -> None:
+    """Typer renders help as rich markup, where "[word]" is a style: it would vanish from the screen."""
+    texts = [(path, text) for path, c in tree.items() for text in [c.help, *(getattr(p, "help", "") for p in c.params)]]
+    assert not [(path, text) for path, text in texts if "[" in (text or "")]
+
+
 def _examples(screen: str) -> list[str]:
     """The example lines at the end of a help screen, as shown (continued lines joined)."""
     shown = screen.split("\n Examples:", 1)[1] if "\n Examples:" in screen else ""

@@ -26,7 +26,8 @@ import pytest
 from registry.chain import writer
 from registry.chain.txmanager import Journal
 from registry.config import Settings
-from registry.errors import InputError
+from registry.errors import InputError, StateError
+from registry.formats.credential import credential_hash, load_holder_file
 from registry.formats.jwt import b64url_decode
 from registry.formats.logbook.records import sha256_hex
 from registry.keystore import Identity, KeyStore, new_natural_person
@@ -114,14 +115,21 @@ def _nothing_half_written(world: World) -> None:
         assert anchor is None or _on_chain(world, anchor["root"]), f"{path.name} names a root that is not on-chain"
 
 
-def _provider_roots(world: World) -> list[str]:
-    """Every value the provider anchored since the test began (one per Anchored event)."""
+def _provider_roots(world: World, expect: int = 0) -> list[str]:
+    """Every value the provider anchored since the test began (one per Anchored event); polled for a
+    moment until there are `expect` of them (a loaded anvil has answered eth_call with a block's
+    state before eth_getLogs returned its logs: tests/ops/test_writer_faults.py's `_anchor_events`)."""
     registry, contract = world.registry, world.registry.credentials
-    if world.start > registry.client.block_number():
-        return []  # no block since (a node refuses a range that starts after its head)
-    topics = contract.anchored_by_topics([world.provider.identity.account.address])
-    logs = registry.client.request(*registry.client.logs_request(contract.address, topics, world.start, "latest"))
-    return ["0x" + contract.anchored_key(log)[1] for log in logs]
+    deadline = time.monotonic() + 5
+    while True:
+        found: list[str] = []
+        if world.start <= registry.client.block_number():  # a node refuses a range that starts after its head
+            topics = contract.anchored_by_topics([world.provider.identity.account.address])
+            request = registry.client.logs_request(contract.address, topics, world.start, "latest")
+            found = ["0x" + contract.anchored_key(log)[1] for log in registry.client.request(*request)]
+        if len(found) >= expect or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def _days_left(world: World) -> list[Path]:
@@ -168,7 +176,7 @@ def _settled(world: World, directory: Path) -> None:
     entries = [load_entry(p) for p in _entry_files(world)]
     assert len(entries) == 2 * (len(KILLS) + 1) and all(e.anchor is not None for e in entries)
     roots = {str(e.anchor["root"]) for e in entries if e.anchor is not None}
-    anchored = _provider_roots(world)
+    anchored = _provider_roots(world, expect=len(roots))
     assert sorted(anchored) == sorted(roots), "a root anchored twice, or one that no entry holds"
     account = world.provider.identity.account.address
     assert all(_anchor_events(world.registry, account, bytes.fromhex(r[2:])) == 1 for r in roots)
@@ -243,7 +251,7 @@ def test_enrol_authorise_and_revoke_killed_before_their_anchor_are_finished_by_t
     assert all(code == 0 for code, _, _ in again), again
     assert [out.count("anchored now") for _, out, _ in again[:2]] == [1, 1], again
     hashes = sorted("0x" + sha256_hex(d) for d in documents)
-    assert sorted(_provider_roots(world)) == hashes  # each once, and nothing else: no second document signed
+    assert sorted(_provider_roots(world, expect=3)) == hashes  # each once, and nothing else: no second document signed
     assert Reads(registry).revocation(account, authorisation["list"], authorisation["index"]) is not None
     assert [op.call.function for op in _pending(world.settings)] == []
 
@@ -269,3 +277,56 @@ def _rows(world: World) -> int:
         return len(journal.all())
     finally:
         journal.close()
+
+
+def test_two_completions_of_one_logbook_at_once_issue_one_qualification(world: World, tmp_path: Path) -> None:
+    """Two `logbook complete` of one logbook at once: one issues the qualification, the other waits
+    for the provider's writer lock and then finds the logbook complete (it issued a second one over
+    the first's file: two anchored, one of them held by nobody)."""
+    provider, registry, now = world.provider, world.registry, world.registry.signing_time()
+    programme, learner, assessor = world.books[0].programme_token, new_natural_person("eve"), new_natural_person("al")
+    signed_off = provider.authorise(programme, assessor.did, "assessor", now - 60 * DAY, now + 60 * DAY)
+    book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
+    entries = []
+    for offset, unit, hours in ((-1, "U1", 3), (-2, "U1", 3), (-1, "U2", 2)):
+        fields = {"date": day(offset), "unit": unit, "activity": "welds", "hours": hours, "workplace": "Yard 3"}
+        who, authorisation = (world.supervisor, world.authorisation) if unit == "U1" else (assessor, signed_off)
+        entries.append(countersign(book.add(learner, fields, None, now), who, authorisation, now))
+    provider.anchor_day(entries, book.path_of)
+    world.start = registry.client.block_number() + 1
+    with writer.exclusive(world.settings.journal_file, provider.identity.account.address, "the test"):
+        started = [_start(world, ["logbook", "complete", str(book.directory), "--issuer", provider.identity.name],
+                          tmp_path) for _ in range(2)]  # fmt: skip
+        while not all("waiting up to" in _stderr(p) or p.poll() is not None for p in started):
+            time.sleep(0.05)
+    results = sorted(_finish(p) for p in started)
+    assert [code for code, _, _ in results] == [0, 1], results
+    assert results[0][1].startswith("qualification issued to")
+    qualification = book.directory / "qualification.json"
+    refused = results[1][2].splitlines()[-1]
+    assert refused == f"error: the logbook is complete already: its qualification is {qualification}", results
+    holder = load_holder_file(qualification.read_bytes(), str(qualification))
+    assert _provider_roots(world, expect=1) == ["0x" + credential_hash(holder.credential).hex()]  # one, the one held
+
+
+def test_an_entry_file_that_cannot_be_written_after_the_anchor_is_written_by_the_next_run(
+    world: World, tmp_path: Path
+) -> None:
+    """The root confirmed, an entry file cannot be written (its directory is a file: a real OSError):
+    one line naming the file, that the root is anchored and what to do; the day's record keeps the
+    file, and the provider's next run writes it."""
+    provider, learner, now = world.provider, new_natural_person("fay"), world.registry.signing_time()
+    programme = world.books[0].programme_token
+    book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
+    fields = {"date": day(-1), "unit": "U1", "activity": "welds", "hours": 1, "workplace": "Yard 3"}
+    entry = countersign(book.add(learner, fields, None, now), world.supervisor, world.authorisation, now)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("not a directory")
+    with pytest.raises(StateError, match=r"^cannot write .*blocked/entry.json: .*; the day's root 0x[0-9a-f]{64} is "
+                       r"anchored and .* keeps its entry files: run the same `registry logbook anchor`"):  # fmt: skip
+        provider.anchor_day([entry], lambda f: blocked / "entry.json")
+    assert len(_days_left(world)) == 1 and _on_chain(world, str(entry.anchor["root"]))
+    blocked.unlink()
+    with provider.issuer.writing():
+        assert provider.finish_days() == {entry.id}  # completed now: no new anchor may take it
+    assert load_entry(blocked / "entry.json").anchor == entry.anchor and _days_left(world) == []

@@ -35,7 +35,7 @@ assert DQR is not None
 def authority(make_issuer, trust: Trust) -> Identity:  # type: ignore[no-untyped-def]
     """A destination country's recognition authority: a Root TAO of its own."""
     identity = make_issuer("recognition-office")
-    trust.onboard_root(GOVERNANCE, identity, [ROOT_SCOPE], int(time.time()) + ONE_YEAR)
+    trust.onboard_root(GOVERNANCE, identity, [ROOT_SCOPE], int(time.time()) + ONE_YEAR, name="Recognition Office")
     return identity
 
 
@@ -136,6 +136,10 @@ def test_an_authority_not_in_the_trust_list_is_not_applied(
     Recogniser(registry, authority.did, trusting(chain.root.did), None).annotate(report)
     assert report.recognition is not None and report.recognition["outcome"] == "not applied"
     assert "not in your trust list" in report.recognition["message"]
+    # Named as its accreditation names it (not as the list would), not by its DID alone.
+    assert report.recognition["message"].startswith(
+        f'decisions of {authority.did} (named "Recognition Office" in its accreditation, not in your trust list) not'
+    )
     assert report.verdict is Verdict.VALID
     # A document written past our tools that names another authority does not speak for this one.
     forged = decision(chain.root, chain.root.did, conditions="none")

@@ -101,6 +101,7 @@ class Recogniser:
         from registry.ops.trust import IssuerType, Need, Relevance, Trust, check_body, scope_covers, walk
 
         chain = Trust(registry, "").fetch([self.did])[self.did]
+        refusal = f"decisions of {self._declared(chain)} not applied: "
         need = Need((RECOGNITION_TYPE,))
         accepted: set[bytes] = set()
         failures: list[tuple[bool, int, str]] = []  # (for another purpose, relevance, why): sorted, most relevant first
@@ -131,6 +132,16 @@ class Recogniser:
                 refusal + "it is not in your trust list, nor accredited for recognition decisions under a root that is"
             )
         return refusal + sorted(failures)[0][2]
+
+    def _declared(self, chain: Any) -> str:
+        """The authority as a refusal names it: by the trust list's name, else by the legal name its
+        accreditation gives (said to be that, not the list's), else by its DID alone."""
+        from registry.ops.trust import legal_names
+
+        declared = None if self.name else legal_names(chain).get(self.did)
+        return (
+            f'{self.did} (named "{declared}" in its accreditation, not in your trust list)' if declared else self.label
+        )
 
     def finding(self, report: Report) -> dict[str, Any]:
         base: dict[str, Any] = {"authority": self.did, "authority_name": self.name, "as_of": iso(self.at)}
