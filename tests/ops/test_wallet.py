@@ -1,6 +1,6 @@
 """The worker's wallet, key handover and named rosters, without a chain: credentials are signed
 here with a fresh issuer key (what the wallet checks needs no chain; their status is the chain
-tests' business, tests/cli/test_wallet.py)."""
+tests' business, tests/cli/test_wallet.py, and the last test here, on the test chain)."""
 
 from __future__ import annotations
 
@@ -13,18 +13,21 @@ from pathlib import Path
 
 import pytest
 
+from registry.config import Settings
 from registry.errors import InputError, KeyStoreError
 from registry.formats import credential as vcfmt
 from registry.formats.merkle import StandardMerkleTree
-from registry.keystore import KeyStore, new_legal_entity, new_natural_person
+from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
 from registry.ops import handover
+from registry.ops.issuance import Issuer
 from registry.ops.passport import sign_presentation
 from registry.ops.people import SHEET, make_people, write_handovers
 from registry.ops.roster import file_names, load_roster
 from registry.ops.wallet import Wallet
 from registry.ops.wallet.backup import export_backup, read_backup, restore
-from registry.ops.wallet.store import Entry
-from tests.conftest import WELDING
+from registry.ops.wallet.status import on_import
+from registry.ops.wallet.store import Checked, Entry
+from tests.conftest import WELDING, Chain, welding_certificate
 
 ISSUER = new_legal_entity("centre")
 
@@ -312,3 +315,15 @@ def test_two_namesakes_without_a_key_for_the_same_credential_are_refused_not_mer
     roster.write_text("holder,holder_name,holder_document,name\n,Ali Khan,P-1,Safety\n,Ali Khan,P-2,Safety\n")
     filled, people = make_people(load_roster(roster, lambda h: h))  # told apart: two people, two keys
     assert len(people) == 2 and filled[0][0] != filled[1][0]
+
+
+def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_force(
+    settings: Settings, chain: Chain, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    """A worker's home without a trust list (the usual case): `wallet import` reads the status on the
+    chain her file names and says it is genuine and in force, and under which root, not a bare refusal."""
+    held = issuer.issue_single(holder.did, welding_certificate()).holder_file
+    worker = Settings(home=tmp_path / "worker", rpc_urls=settings.rpc_urls)  # no deployment, no trust list
+    (arrival,) = on_import(worker, [Checked("id", held, "welding.json")])
+    assert arrival.verdict == "root not trusted" and arrival.root == (chain.root.did, None), arrival
+    assert arrival.change is None

@@ -98,6 +98,9 @@ def _arrival_words(arrival: Any, issuer: str) -> str:
     if arrival.verdict == "could not determine":
         why = str(arrival.summary).removeprefix("COULD NOT DETERMINE: ").removeprefix("could not check: ")
         return _("imported, but its status could not be checked now: {why}").format(why=shown(why))
+    if arrival.root is not None:  # genuine and in force: only its root is not on her trust list (or she has none)
+        return _("status now: genuine, not revoked or suspended; accredited under Root TAO {root}, which your "
+                 "trust list does not name").format(root=named_did(*arrival.root))  # fmt: skip
     if arrival.change is not None:  # revoked or suspended: hers to keep, as her history
         time, reason = arrival.change
         return _("imported, but {verdict} by {issuer} on {time}: {reason}").format(

@@ -79,6 +79,8 @@ class Arrival:
     summary: str | None
     change: tuple[str, str] | None = None
     """(time, reason) of the revocation or suspension in force, when its time is known"""
+    root: tuple[str, str | None] | None = None
+    """(DID, name) of the Root TAO it is accredited under, when that is all that keeps it from VALID"""
 
 
 def on_import(settings: Settings, checked: list[Checked]) -> list[Arrival]:
@@ -101,5 +103,15 @@ def on_import(settings: Settings, checked: list[Checked]) -> list[Arrival]:
         if status is not None and isinstance(status.evidence.get("time"), str):
             change = (status.evidence["time"], status.message.partition(": ")[2] or status.message)
         what = report.certifies or certified(vc_of(item.holder_file.credential))
-        arrivals.append(Arrival(what, str(report.verdict), report.summary, change))
+        arrivals.append(Arrival(what, str(report.verdict), report.summary, change, _root(report)))
     return arrivals
+
+
+def _root(report: Any) -> tuple[str, str | None] | None:
+    """The root of a credential that is genuine and in force but under a root her trust list does
+    not name (or she has none): the one thing a worker may want to know of it."""
+    if str(report.verdict) != "root not trusted":
+        return None
+    evidence: dict[str, Any] = next((c.evidence for c in report.checks if str(c.code) == "accreditation"), {})
+    root, name = evidence.get("root"), evidence.get("root_name")
+    return (root, name if isinstance(name, str) else None) if isinstance(root, str) else None
