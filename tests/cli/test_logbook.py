@@ -68,7 +68,9 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     assert refused.returncode == 1
     assert all(e["verdict"] != "valid" for e in json.loads(refused.stdout)["entries"])
     _verify_exit_codes(home, net, tmp_path / "extract.json", settings)
-    one_line_error(cli(home, "logbook", "verify", str(prog), *net), "programme.jwt is not valid JSON")
+    one_line_error(
+        cli(home, "logbook", "verify", str(prog), *net), "programme.jwt is a programme, not a logbook extract"
+    )
     one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")
 
 

@@ -19,6 +19,7 @@ from registry.formats.credential import load_holder_file
 from registry.formats.logbook import Extract
 from registry.formats.logbook.summary import logbook_tree
 from registry.ops.logbook import verify_extract
+from registry.ops.logbook.book import load_extract
 from registry.ops.logbook.completion import (
     CLR_FILE,
     CREDENTIAL_FILE,
@@ -26,6 +27,7 @@ from registry.ops.logbook.completion import (
     complete,
     counted_entries,
     qualification_of,
+    read_qualification,
     share,
 )
 from registry.ops.verify import Verifier
@@ -182,6 +184,12 @@ def test_the_clr_summary_is_signed_by_the_provider_and_names_the_root(done: Done
     assert [c["name"] for c in clr["credentialSubject"]["verifiableCredential"]] == [
         "MIG welding apprenticeship: Prepare joints", "MIG welding apprenticeship: Weld plate",
     ]  # fmt: skip
+    # Handed to `logbook verify` in place of an extract, or of the qualification: said what it is (a usage
+    # error, 64), never a verdict on the extract.
+    path = done.world.amina.directory / CLR_FILE
+    for read in (load_extract, read_qualification):
+        with pytest.raises(InputError, match=r"qualification-clr.jwt is the CLR 2.0 summary of a logbook's qual"):
+            read(path)
 
 
 def test_an_extract_shares_by_default_the_entries_the_qualification_counted(done: Done) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +166,9 @@ def test_attestations_registered_and_unregistered(  # type: ignore[no-untyped-de
     verifier = Verifier(registry, TrustList(frozenset(), "nobody"), require_trusted_root=True)
     report = verifier.verify("ok", registered.read_bytes())
     assert report.verdict == "valid", report.summary
+    start, end = (time.strftime("%Y-%m-%d", time.gmtime(time.time() - d * DAY)) for d in (400, 30))
+    description = f"Worked as welder for Stahlbau GmbH from {start} to {end}: MIG welding of steel frames; reading"
+    assert report.certifies is not None and str(report.certifies["description"]).startswith(description)  # shown
     assurance = report.check(Code.ASSURANCE)
     assert assurance is not None and assurance.evidence == {"assurance": "registered organisation"}
     assert "not an accredited awarding body" in assurance.message and report.check(Code.ACCREDITATION) is None
@@ -227,8 +230,20 @@ def test_the_service_checks_the_assessor_too(rpl_world: Any, settings: Settings)
     assert [c["outcome"] for c in report["checks"] if c["name"] == "assessor"] == ["pass"]
 
 
-def test_a_revoked_assessor_signs_off_nothing_new(rpl_world: Any, settings: Settings) -> None:
+def test_a_revoked_assessor_signs_off_nothing_new(rpl_world: Any, settings: Settings, tmp_path: Path) -> None:
     verifier, issued, registry = rpl_world
+    # Before that: an assessment cites only work-experience attestations of the holder's own work.
+    achievement = Achievement("RPL welding", "", "RPL", "Competency", (WELDING,), eqf_level=3)
+    centre = RplIssuer(registry, issued.provider.identity, settings, issued.assessment)
+    centre.prepare(issued.authorisation)
+    with pytest.raises(InputError, match=r"attestation.json attests the work of did:key:.*, not of the holder"):
+        centre.issue_rpl(new_natural_person("bilal").did, achievement, tmp_path / "bilal.json", None)
+    cites_a_credential = replace(issued.assessment, attestations=(issued.file,))  # her RPL credential: no attestation
+    centre = RplIssuer(registry, issued.provider.identity, settings, cites_a_credential)
+    centre.prepare(issued.authorisation)
+    with pytest.raises(InputError, match=r"amina-rpl.json is not a work-experience attestation"):
+        centre.issue_rpl(str(issued.vc["credentialSubject"]["id"]), achievement, tmp_path / "again.json", None)
+    assert not (tmp_path / "bilal.json").exists() and not (tmp_path / "again.json").exists()
     issued.provider.revoke_authorisation(issued.authorisation, 1, None)
     centre = RplIssuer(registry, issued.provider.identity, settings, issued.assessment)
     with pytest.raises(InputError, match=r"the assessor cannot sign off this assessment: .*revoked"):

@@ -60,11 +60,14 @@ def build_attestation(draft: Any, period: WorkPeriod, issued_at: int) -> dict[st
     check_did(draft.holder)
     label = period.occupation.label
     tasks = "\n".join(f"- {task}" for task in period.tasks)
+    # The period and the tasks in the description too: what every verifier shows of an achievement
+    # (verify, the page, a wallet, the printed passport), beside OB 3.0's own subject fields.
+    when = f"from {iso(period.start)[:10]} " + (f"to {iso(period.end)[:10]}" if period.end else "(still working there)")
     achievement = {
         "id": f"urn:uuid:{uuid.uuid4()}",
         "type": ["Achievement"],
         "name": f"Work experience: {label}",
-        "description": f"Worked as {label} for {period.employer_name}.",
+        "description": f"Worked as {label} for {period.employer_name} {when}: {'; '.join(period.tasks)}.",
         "criteria": {"narrative": "Attested by the employer from its own records."},
         "achievementType": "ext:WorkExperience",
         "alignment": [period.occupation.alignment()],

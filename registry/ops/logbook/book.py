@@ -41,7 +41,35 @@ def load_entry(path: Path) -> EntryFile:
 
 
 def load_extract(path: Path) -> Extract:
-    return Extract.from_json(read_json(path, str(path)), str(path))
+    raw = read_capped(path, MAX_FILE, str(path))
+    try:
+        data = safejson.loads(raw, str(path))
+    except InputError:
+        what = signed_kind(raw)
+        if what is None:
+            raise
+        raise InputError(f"{path} is {what}, not a logbook extract: make one with `registry logbook share`") from None
+    return Extract.from_json(data, str(path))
+
+
+# The signed documents of a logbook a verifier may be handed instead of an extract (by header `typ`).
+_KINDS = {"programme+jwt": "a programme", "supervisor-authorisation+jwt": "a supervisor's authorisation",
+          "authorisation-revocation+jwt": "a revocation record (give it with --record)"}  # fmt: skip
+
+
+def signed_kind(raw: bytes) -> str | None:
+    """What a signed document (a compact JWT) is, said for a person; None when `raw` is no JWT."""
+    from registry.formats import jwt
+
+    try:
+        parsed = jwt.parse(raw.decode("ascii"))
+    except (InputError, UnicodeDecodeError):
+        return None
+    vc = parsed.payload.get("vc")
+    if isinstance(vc, dict) and "ClrCredential" in (vc.get("type") or ()):
+        return ("the CLR 2.0 summary of a logbook's qualification (`registry verify qualification.json` checks the "
+                "qualification)")  # fmt: skip
+    return _KINDS.get(str(parsed.header.get("typ")), "a signed document (JWT)")
 
 
 @dataclass(frozen=True)

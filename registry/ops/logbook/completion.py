@@ -28,7 +28,7 @@ from registry.formats.logbook import EntryFile, Extract
 from registry.formats.logbook.clr import build_clr, sign_clr
 from registry.formats.logbook.summary import TREE_FILE, Counted, logbook_tree, missing_hours, summarise
 from registry.ops.issuance import Issued
-from registry.ops.logbook.book import Logbook, read_json
+from registry.ops.logbook.book import Logbook, read_json, signed_kind
 from registry.ops.logbook.checks import VALID, verify_extract
 from registry.ops.logbook.provider import Provider
 from registry.ops.passport_print import write_atomic
@@ -196,4 +196,11 @@ def read_qualification(path: Path) -> str:
     """The qualification's compact JWT from its holder file (or the bare JWT)."""
     from registry.files import MIB, read_capped
 
-    return load_holder_file(read_capped(path, 4 * MIB, "the qualification"), str(path)).credential
+    raw = read_capped(path, 4 * MIB, "the qualification")
+    token = load_holder_file(raw, str(path)).credential
+    summary = issued_vc(token).get("credentialSubject", {})
+    if not isinstance(summary, dict) or not isinstance(summary.get("logbook"), dict):  # a mistake, not a verdict
+        what = signed_kind(raw) if raw.lstrip()[:1] != b"{" else None
+        raise InputError(f"{path} is {what or 'no logbook qualification'}: give the qualification.json "
+                         "`registry logbook complete` wrote")  # fmt: skip
+    return token

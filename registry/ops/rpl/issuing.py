@@ -23,6 +23,7 @@ from registry.keystore import Identity
 from registry.ops.issuance import Issued, Issuer
 from registry.ops.registry import Registry
 from registry.ops.rpl.assessor import assessor_problem, authorised_assessor
+from registry.text import short_did
 
 
 @dataclass
@@ -40,6 +41,7 @@ class RplIssuer(Issuer):
         self.assessment = assessment
         self.items: list[dict[str, Any]] = []
         self.entries: list[dict[str, Any]] = []
+        self.attested: list[tuple[Path, dict[str, Any]]] = []  # each attestation cited, and its credential
 
     def _draft(self, *args: Any, **kwargs: Any) -> vcfmt.CredentialDraft:
         draft = super()._draft(*args, **kwargs)
@@ -75,6 +77,7 @@ class RplIssuer(Issuer):
         for path in self.assessment.attestations:
             holder = vcfmt.load_holder_file(path.read_bytes(), str(path))
             vc = _payload(holder.credential)
+            self.attested.append((path, vc))
             name = str(vc.get("name") or "Work experience attestation")
             item = rpl.attestation_item(str(vc.get("id")), vcfmt.credential_hash(holder.credential), name)
             self.items.append(item)
@@ -92,12 +95,27 @@ class RplIssuer(Issuer):
             for path in (out, manifest_path):
                 if path.exists():
                     raise InputError(f"{path} already exists; not overwriting it")
+            self.check_attestations(holder)
             self.check_can_issue(holder, achievement, valid_until=until, extra_types=types)
             companions = [(manifest_path, rpl.manifest(out.name, self.entries))]
             issued = self.issue_single(
                 holder, achievement, valid_until=until, extra_types=types, out=out, companions=companions
             )
         return RplIssued(issued, manifest_path, len(self.items))
+
+    def check_attestations(self, holder: str) -> None:
+        """Each attestation cited is a work-experience attestation (`registry attest`) of the holder's
+        own work: another person's, or another kind of credential, is evidence of nothing here."""
+        for path, vc in self.attested:
+            types = vc.get("type")
+            if not isinstance(types, list) or rpl.ATTESTATION_TYPE not in types:
+                raise InputError(f"{path} is not a work-experience attestation (`registry attest` makes one): "
+                                 "the assessment's `attestations` cite those only")  # fmt: skip
+            subject = vc.get("credentialSubject")
+            whose = subject.get("id") if isinstance(subject, dict) else None
+            if whose != holder:
+                raise InputError(f"{path} attests the work of {short_did(str(whose))}, not of the holder "
+                                 f"{short_did(holder)}: an assessment cites the holder's own attestations")  # fmt: skip
 
 
 def _payload(token: str) -> dict[str, Any]:
