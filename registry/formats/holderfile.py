@@ -18,6 +18,18 @@ MAX_FILE_BYTES = 1024 * 1024
 PDF_MAGIC = "%PDF-"  # every PDF starts so: a printed passport given where its file is meant
 
 
+# Our other files, by their `format`, as a refusal to read one as a credential names them.
+OTHER_FILES = {
+    "skills-key-handover/1": "a key handover file: take it into a wallet with `registry wallet import-key FILE`",
+    "skills-wallet-backup/1": "a wallet backup: restore it with `registry wallet import-backup FILE`",
+    "skills-registry-identity/1": "an identity's key file (keep it private)",
+    "skills-evidence-manifest/1": "an RPL credential's evidence manifest (`registry rpl disclose` reads it)",
+    "skills-registry-deployment/1": "a registry's deployment file (--deployment, or `trust-list add --registry`)",
+    "registry-trust-list/1": "a trust list (--trust-list)",
+    "registry-recognition-decision/1": "a recognition decision (`registry recognition publish` takes it)",
+}
+
+
 def is_pdf(content: str | bytes) -> bool:
     return content[:5] in (PDF_MAGIC, PDF_MAGIC.encode())
 
@@ -153,11 +165,7 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
             raise InputError(f"{source} is neither a credential file (JSON) nor a JWT")
         data = safejson.loads(stripped, source)
     if not isinstance(data, dict) or data.get("format") != HOLDER_FILE_FORMAT:
-        if isinstance(data, dict) and "credentialSubject" in data and "proof" not in data:
-            # A credential as JSON with no proof (EBSI's example EDCs are such): nothing shows who issued it.
-            raise InputError(f"{source} is an unsigned credential (JSON, no proof): nothing shows who issued it; "
-                             "ask for the signed credential (its JWT) or its credential file")  # fmt: skip
-        raise InputError(f"{source} is JSON but not a credential file (format {HOLDER_FILE_FORMAT})")
+        raise _not_a_credential_file(data, source)
     token = data.get("credential")
     if not isinstance(token, str):
         raise InputError(f"{source} has no credential JWT")
@@ -177,6 +185,31 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
     root = _hex32(anchor.get("root"), "the cohort root")
     cohort = _made(CohortProof, root=root, proof=_hex32_list(proof), size=size)
     return _made(HolderFile, credential=token, cohort=cohort, registry=data.get("registry"), bare=False)
+
+
+def _not_a_credential_file(data: Any, source: str) -> InputError:
+    """What a JSON document that is not a holder file is, said as what to do with it."""
+    if isinstance(data, dict) and "credentialSubject" in data and "proof" not in data:
+        # A credential as JSON with no proof (EBSI's example EDCs are such): nothing shows who issued it.
+        return InputError(f"{source} is an unsigned credential (JSON, no proof): nothing shows who issued it; "
+                          "ask for the signed credential (its JWT) or its credential file")  # fmt: skip
+    other = OTHER_FILES.get(str(data.get("format"))) if isinstance(data, dict) else None
+    if isinstance(other, str):
+        return InputError(f"{source} is not a credential file but {other}")
+    return InputError(f"{source} is JSON but not a credential file (format {HOLDER_FILE_FORMAT})")
+
+
+def other_file(content: bytes, source: str) -> str | None:
+    """What one of our other files given for a credential is, as a refusal says it (None: it is no
+    such file). A substring test first: a credential or a passport costs a few searches, no parse."""
+    if not any(f'"{kind}"'.encode() in content for kind in OTHER_FILES):
+        return None
+    try:
+        data = safejson.loads(content, source)
+    except InputError:
+        return None
+    other = OTHER_FILES.get(str(data.get("format"))) if isinstance(data, dict) else None
+    return f"{source} is not a credential or a passport but {other}" if isinstance(other, str) else None
 
 
 def _made(cls: type[T], **fields: Any) -> T:

@@ -89,3 +89,18 @@ def test_a_revocation_list_with_a_wrong_header_or_reason_says_what_to_write(
     with pytest.raises(InputError) as refused:
         status_targets([str(tmp_path / "rev.csv")], 0)
     assert message in str(refused.value)
+
+
+def test_our_other_files_given_for_a_credential_say_what_they_are_and_which_command_takes_them(tmp_path: Path) -> None:
+    # A worker's handover file or backup, an employer's deployment file: named, with the command that
+    # takes it (`verify` exits 64 on it: a command-line mistake; it was INVALID as a forgery would be).
+    handover = tmp_path / "amina.handover.json"
+    handover.write_text('{"format": "skills-key-handover/1", "id": "x", "identity": {}}')
+    with pytest.raises(InputError, match=r"handover\.json is not a credential or a passport but a key handover file: "
+                       r"take it into a wallet with `registry wallet import-key FILE`"):  # fmt: skip
+        read(handover)
+    with pytest.raises(InputError, match="is not a credential file but a wallet backup: restore it with"):
+        load_holder_file(b'{"format": "skills-wallet-backup/1"}', "backup.json")  # wallet import
+    credential = tmp_path / "c.json"
+    credential.write_text(HOLDER_FILE.replace("}", ', "note": "skills-wallet-backup/1"}'))  # named, not its format
+    assert read(credential)[1].startswith(b'{"format": "skills-credential/1"')

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from registry.chain.deployment import write_json_atomic
 from registry.chain.txmanager import crash_point
-from registry.errors import ChainUnavailable, InputError, TransactionRefused, TransactionReverted
+from registry.errors import ChainUnavailable, InputError, StateError, TransactionRefused, TransactionReverted
 from registry.files import MIB, read_capped
 from registry.formats import safejson
 from registry.formats.logbook import EntryFile, day_leaf
@@ -163,7 +163,14 @@ def _complete(day: Day) -> list[str]:
             if current.anchor != anchored.anchor:
                 notes.append(f"entry {anchored.id} in {path} has another anchor already; left as it is")
             continue
-        write_json_atomic(path, anchored.to_json())
+        try:
+            write_json_atomic(path, anchored.to_json())
+        except OSError as exc:  # the root is on-chain: the record keeps what is still to write
+            raise StateError(
+                f"cannot write {path}: {exc.strerror or exc}; the day's root {day.root} is anchored and {day.path} "
+                "keeps its entry files: run the same `registry logbook anchor` (or `logbook sync`) again once "
+                "it can be written"
+            ) from exc
     day.path.unlink(missing_ok=True)
     return notes
 
