@@ -151,6 +151,22 @@ def test_the_issuer_page_shows_the_accreditation_chain(page: sync_api.Page, chai
         f"Accreditation body (TAO): {chain.tao.did}",
         f"Top authority (Root TAO): {chain.root.did}",
     ]
+    # Its accreditation's history (the trusted issuers API's revisions), under the chain.
+    page.wait_for_selector("#history li")
+    first = page.locator("#history li").first
+    assert first.get_attribute("data-change") == "accredited"
+    assert f"Accredited by {chain.tao.did}" in first.inner_text()
+    assert page.locator("#history .badge").count() == 0  # no date asked
+
+    # As of a date before it was accredited: not accredited then, and every revision came after.
+    page.fill("#at", "2020-01-01")
+    page.evaluate("() => { document.querySelector('#verdict').dataset.verdict = 'waiting'; }")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#history li")
+    assert page.locator("#verdict").get_attribute("data-verdict") == "invalid"
+    after = page.locator("#history li").evaluate_all("items => items.map((li) => li.dataset.afterDate)")
+    assert after and set(after) == {"true"}
+    assert page.locator("#history li .badge").first.inner_text() == "after the date asked"
 
 
 def test_a_passport_is_laid_out_credential_by_credential(

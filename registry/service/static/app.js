@@ -105,13 +105,20 @@ function checkList(list, checks) {
   }
 }
 
+// `node` with `value` (the credential's text) in a <bdi> of its own, then `rest` (the page's words,
+// or nodes): a Latin name keeps its direction in an Arabic line, and the line the page's.
+function withBdi(node, value, ...rest) {
+  node.append(element("bdi", value), ...rest.map((part) => (typeof part === "string" ? shown(part) : part)));
+  return node;
+}
+
 // A list of ESCO skills or occupations: each label, its URI as the tooltip (and in words when the
 // issuer gave no label).
 function alignedList(entries) {
   if (!entries || !entries.length) return null;
   const list = element("ul", null, { class: "aligned" });
   for (const entry of entries) {
-    list.append(element("li", entry.label || entry.uri, { title: entry.uri, "data-uri": entry.uri }));
+    list.append(withBdi(element("li", null, { title: entry.uri, "data-uri": entry.uri }), entry.label || entry.uri));
   }
   return [list];
 }
@@ -339,7 +346,7 @@ function showCompetencies(summary) {
     const issuer = item.issuer && (item.issuer.name || item.issuer.did);
     const eqf = item.eqf_level ? fmt(_(", EQF level {level}"), { level: item.eqf_level }) : "";
     const name = item.name || fmt(_("Credential {number}"), { number: item.number });
-    line.append(element("span", `${name}${eqf}${issuer ? ` — ${issuer}` : ""}`));
+    line.append(issuer ? withBdi(element("span"), name, eqf, " — ", element("bdi", issuer)) : withBdi(element("span"), name, eqf));
     if (item.issued) line.append(_(", issued "), timeElement(item.issued));
     list.append(line);
   }
@@ -362,7 +369,7 @@ function areaList(entries) {
   const list = element("ul", null, { class: "aligned" });
   for (const area of entries) {
     const eqf = area.eqf_level ? fmt(_(" (EQF level {level})"), { level: area.eqf_level }) : "";
-    list.append(element("li", `${area.label || area.uri}${eqf}`, { title: area.uri, "data-uri": area.uri }));
+    list.append(withBdi(element("li", null, { title: area.uri, "data-uri": area.uri }), area.label || area.uri, eqf));
   }
   return list;
 }

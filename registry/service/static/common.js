@@ -27,14 +27,16 @@ function element(tag, text, attrs) {
   return node;
 }
 
-// `fmt` as nodes: the template's text, and each value in a <bdi> of its own, so a name in another
-// script (a Latin name in an Arabic sentence) neither reorders nor takes the brackets around it.
+// `fmt` as nodes: the template's text, and each value in a <bdi> of its own (or as given, when it is
+// a node), so a name in another script (a Latin name in an Arabic sentence) neither reorders nor takes
+// the brackets around it.
 function fmtNodes(template, values) {
   const nodes = [];
   let last = 0;
   for (const match of template.matchAll(/\{(\w+)\}/g)) {
     if (!(match[1] in values)) continue;
-    nodes.push(shown(template.slice(last, match.index)), element("bdi", String(values[match[1]])));
+    const value = values[match[1]];
+    nodes.push(shown(template.slice(last, match.index)), value instanceof Node ? value : element("bdi", String(value)));
     last = match.index + match[0].length;
   }
   nodes.push(shown(template.slice(last)));

@@ -6,15 +6,74 @@ const KINDS = { RootTAO: N_("Top authority (Root TAO)"), TAO: N_("Accreditation 
 // What the service reads as a DID (registry/formats/did.py): did:, a method, an identifier.
 const DID = /^did:[a-z0-9]+:\S+$/;
 
-// The answer shown last, shown again when the language changes (registry/service/static/i18n.js).
+// What each revision of an accreditation did, and why (registry/ops/trust: REASONS), in words.
+const CHANGES = {
+  "accredited": N_("Accredited by {actor}"), "onboarded": N_("Onboarded as a top authority by {actor}"),
+  "suspended": N_("Suspended by {actor}"), "reinstated": N_("Reinstated by {actor}"),
+  "revoked": N_("Revoked by {actor}"), "revoked for cause": N_("Revoked for cause by {actor}"),
+};
+const REASONS = { 1: N_("requirements no longer met"), 2: N_("fraud"), 3: N_("audit pending"), 4: N_("audit passed") };
+
+// The answer shown last (and the issuer's history), shown again when the language changes
+// (registry/service/static/i18n.js).
 let SHOWN = null;
+let HISTORY = null;
 document.addEventListener("languagechange", () => {
   if (SHOWN) {
     $("chain").replaceChildren();
     $("notes").replaceChildren();
     showChain(SHOWN);
   }
+  if (HISTORY) showHistory(HISTORY);
 });
+
+// The issuer's own accreditation, revision by revision (the trusted issuers API's `revisions`, as
+// `registry issuer history` prints it): when, what, by whom, why. With a date asked, what came
+// after it is marked so, and the revision in force on that date is the last one before it.
+async function loadHistory(data, asked) {
+  const own = data.path.find((link) => link.did === data.did && link.attribute_id);
+  if (!own) return;
+  const url = `/trusted-issuers-registry/v5/issuers/${encodeURIComponent(data.did)}/attributes/${own.attribute_id}/revisions?page%5Bsize%5D=50`;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(String(response.status));
+    const list = await response.json();
+    showHistory({ items: list.items, total: list.total, at: asked ? data.at : null });
+  } catch (error) {
+    showHistory({ error: true });
+  }
+}
+
+function showHistory(history) {
+  HISTORY = history;
+  const box = $("history");
+  box.replaceChildren(element("h2", _("Accreditation history")));
+  box.hidden = false;
+  if (history.error) {
+    box.append(element("p", _("Its history could not be read now; the verdict above stands."), { class: "note" }));
+    return;
+  }
+  const list = element("ol", null, { class: "history" });
+  const asked = history.at ? Date.parse(history.at) : null;
+  const before = history.items.filter((item) => asked === null || Date.parse(item.timestamp) <= asked);
+  const inForce = asked === null ? null : before[before.length - 1];
+  for (const item of history.items) {
+    const after = asked !== null && Date.parse(item.timestamp) > asked;
+    const line = element("li", null, { "data-change": item.change, "data-after-date": String(after) });
+    const actor = item.actorName ? `${item.actorName} (${item.actor})` : item.actor;
+    const what = element("span", null, { class: "what" });
+    what.append(...fmtNodes(_(CHANGES[item.change] || item.change), { actor }));
+    line.append(timeElement(item.timestamp), " ", what);
+    if (REASONS[item.reason]) line.append(fmt(_(": {reason}"), { reason: _(REASONS[item.reason]) }));
+    // Revoked for cause: void from an earlier date than the revocation itself.
+    if (item.effectiveFrom !== item.timestamp) line.append(" ", ...fmtNodes(_("(void from {time})"), { time: timeElement(item.effectiveFrom) }));
+    if (item === inForce) line.append(" ", element("span", _("the state on the date asked"), { class: "badge", "data-verdict": "asked" }));
+    if (after) line.append(" ", element("span", _("after the date asked"), { class: "badge", "data-verdict": "not relied on" }));
+    list.append(line);
+  }
+  box.append(list);
+  if (history.total > history.items.length) box.append(element("p", fmt(_("The first {shown} of {total} revisions."), { shown: history.items.length, total: history.total }), { class: "note" }));
+}
 
 function showChain(data) {
   SHOWN = data;
@@ -31,8 +90,11 @@ function showChain(data) {
     item.lastChild.append(...fmtNodes(_("{kind}: {name}"), { kind, name }));
     const parent = link.evidence && link.evidence.accreditedBy;
     const by = names.has(parent) ? `${names.get(parent)} (${parent})` : parent;
-    const detail = parent && parent !== link.did ? fmt(_("{message} (accredited by {by})"), { message: link.message, by }) : link.message;
-    item.append(withTimes(element("span", null, { class: "detail" }), detail));
+    const message = withTimes(element("bdi"), link.message);
+    const detail = element("span", null, { class: "detail" });
+    if (parent && parent !== link.did) detail.append(...fmtNodes(_("{message} (accredited by {by})"), { message, by }));
+    else detail.append(message);
+    item.append(detail);
     chain.append(item);
   }
   for (const note of data.notes) notes.append(withTimes(element("li", null, { "data-outcome": "skipped" }), note));
@@ -46,8 +108,11 @@ function showChain(data) {
 
 async function check() {
   SHOWN = null;
+  HISTORY = null;
   $("chain").replaceChildren();
   $("notes").replaceChildren();
+  $("history").replaceChildren();
+  $("history").hidden = true;
   const did = $("did").value.trim();
   if (!did) {
     showVerdict("error", _("Nothing to check"), _("Enter the issuer's DID (did:ebsi:…), then press Check."));
@@ -68,7 +133,10 @@ async function check() {
   for (const root of roots) params.append("roots", root);
   if (asked.at) params.set("at", asked.at);
   showVerdict("pending", _("Checking…"), "");
-  await askService(`/api/issuers/${encodeURIComponent(did)}/check?${params}`, {}, showChain);
+  await askService(`/api/issuers/${encodeURIComponent(did)}/check?${params}`, {}, (data) => {
+    showChain(data);
+    loadHistory(data, Boolean(asked.at));
+  });
 }
 
 limitDateField($("at"));
