@@ -28,21 +28,17 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     authorised = ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
                         "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), *net))  # fmt: skip
     assert "authorised sam (did:key:" in authorised, authorised  # named as the provider named her
-    ok(cli(home, "logbook", "enrol", amina, "--programme", str(prog), "--issuer", "training-centre",
-           "--dir", str(book), "--learner-name", "Amina Haddad", *net))  # fmt: skip
+    enrolled = ok(cli(home, "logbook", "enrol", amina, "--programme", str(prog), "--issuer", "training-centre",
+                      "--dir", str(book), "--learner-name", "Amina Haddad", *net))  # fmt: skip
+    assert (
+        enrolled.startswith("enrolled Amina Haddad (did:key:") and " in MIG welding (urn:programme:mig@1)" in enrolled
+    )
     for date in (day(-2), day(-1)):
         ok(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", date, "--unit", "U1",
                "--activity", "fillet welds", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
-    one_line_error(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(0), "--unit", "U9",
-                       "--activity", "x", "--hours", "3", "--workplace", "Yard 3"), "no unit 'U9'")  # fmt: skip
-    one_line_error(cli(home, "logbook", "add", str(book), "--date", day(0), "--unit", "U1", "--activity", "x",
-                       "--hours", "3", "--workplace", "Yard 3"), "say whose key signs")  # fmt: skip
-    one_line_error(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(2), "--unit", "U1",
-                       "--activity", "x", "--hours", "3", "--workplace", "Yard 3"), "is in the future")  # fmt: skip
+    _refused_entries(home, book)
     entries = sorted(str(p) for p in (book / "entries").glob("*.json"))
-    ok(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(-10), "--unit", "U1",
-           "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
-    (late,) = {str(p) for p in (book / "entries").glob("*.json")} - set(entries)  # beyond the 7 days' window
+    late = _late_entry(home, book, entries)
     _sign(home, auth, entries, late)
     one_line_error(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net),
                    "the logbook has no anchored entries: the standard is not met")  # fmt: skip
@@ -52,6 +48,7 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     assert again == "nothing to anchor: every countersigned entry is already anchored\n"
     progress = json.loads(ok(cli(home, "logbook", "show", str(book), "--json")))
     assert progress["units"][0]["anchored"] == 9 and progress["complete"]  # from the files: none checked
+    assert progress["units"][0]["backdated"] == 3  # said, and not counted: 6 h of 6 without it
     _complete_and_share(home, net, book, tmp_path / "extract.json")
     ok(cli(home, "logbook", "revoke", entries[0], "--issuer", "training-centre", *net))
     checked = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--json", *net)
@@ -72,6 +69,29 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
         cli(home, "logbook", "verify", str(prog), *net), "programme.jwt is a programme, not a logbook extract"
     )
     one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")
+
+
+def _refused_entries(home: Path, book: Path) -> None:
+    """What `logbook add` refuses, each in one line: no such unit, no key named, a future date, evidence not there."""
+    one_line_error(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(0), "--unit", "U9",
+                       "--activity", "x", "--hours", "3", "--workplace", "Yard 3"), "no unit 'U9'")  # fmt: skip
+    one_line_error(cli(home, "logbook", "add", str(book), "--date", day(0), "--unit", "U1", "--activity", "x",
+                       "--hours", "3", "--workplace", "Yard 3"), "say whose key signs")  # fmt: skip
+    one_line_error(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(2), "--unit", "U1",
+                       "--activity", "x", "--hours", "3", "--workplace", "Yard 3"), "is in the future")  # fmt: skip
+    one_line_error(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(0), "--unit", "U1",
+                       "--activity", "x", "--hours", "3", "--workplace", "Yard 3", "--evidence", "weld.jpg"),
+                   "no such file: the evidence weld.jpg")  # fmt: skip
+
+
+def _late_entry(home: Path, book: Path, entries: list[str]) -> str:
+    """An entry beyond the programme's 7 days' window: added, with a warning that it never counts."""
+    late_add = cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(-10), "--unit", "U1",
+                   "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3")  # fmt: skip
+    assert "warning: " + day(-10) + " is more than the programme's 7 days back" in late_add.stderr, late_add.stderr
+    ok(late_add)
+    (late,) = {str(p) for p in (book / "entries").glob("*.json")} - set(entries)
+    return late
 
 
 def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:

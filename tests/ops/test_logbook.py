@@ -253,6 +253,8 @@ def test_progress_counts_anchored_hours_against_the_standard(world: World) -> No
     progress = world.amina.progress().to_json()
     units = {u["unit"]: u for u in progress["units"]}
     assert units["U1"]["anchored"] == 20 and units["U2"]["anchored"] == 4  # from the files: none checked
+    # Dated 30 days before its countersigning, so before its anchor's 7-day window: never counted, said.
+    assert units["U1"]["backdated"] == 2 and units["U2"]["backdated"] == 0
     assert progress["missing"] == [] and progress["complete"]
     assert world.bob.progress().missing == ["U1: 4 h", "U2: 2 h"]
 

@@ -14,6 +14,7 @@ VALID by `registry logbook verify`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import signal
 import time
@@ -26,7 +27,7 @@ import pytest
 from registry.chain import writer
 from registry.chain.txmanager import Journal
 from registry.config import Settings
-from registry.errors import InputError, StateError
+from registry.errors import ChainUnavailable, InputError, StateError
 from registry.formats.credential import credential_hash, load_holder_file
 from registry.formats.jwt import b64url_decode
 from registry.formats.logbook.records import sha256_hex
@@ -36,7 +37,7 @@ from registry.ops.logbook.book import countersign, load_entry
 from registry.ops.logbook.reports import Reads
 from registry.ops.registry import Registry
 from registry.ops.trust import TrustList
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, HangUpProxy
 from tests.ops.test_logbook import DAY, PROGRAMME, day
 from tests.ops.test_logbook import _provider as accredited_provider
 from tests.ops.test_recognition_faults import _finish, _start, _stderr
@@ -330,3 +331,33 @@ def test_an_entry_file_that_cannot_be_written_after_the_anchor_is_written_by_the
     with provider.issuer.writing():
         assert provider.finish_days() == {entry.id}  # completed now: no new anchor may take it
     assert load_entry(blocked / "entry.json").anchor == entry.anchor and _days_left(world) == []
+
+
+def test_a_node_gone_at_the_broadcast_is_one_line_and_the_next_run_sends_the_day(world: World, tmp_path: Path) -> None:
+    """The node hangs up on the day's broadcast (a real closed socket, tests/conftest.py's HangUpProxy):
+    the error says the root is kept and to run the command again; no entry file names it; the next
+    run (a new process: a new journal handle that reconciles) sends it and writes the entry."""
+    provider, learner, now = world.provider, new_natural_person("gil"), world.registry.signing_time()
+    programme = world.books[0].programme_token
+    book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
+    fields = {"date": day(-1), "unit": "U1", "activity": "welds", "hours": 1, "workplace": "Yard 3"}
+    entry = countersign(book.add(learner, fields, None, now), world.supervisor, world.authorisation, now)
+    book.save(entry)
+    proxy = HangUpProxy(world.settings.rpc_url, lambda body: b"eth_sendRawTransaction" in body)
+    try:
+        cut = dataclasses.replace(world.settings, rpc_urls=(proxy.url,))
+        silent = Provider(Registry.connect(cut), provider.identity, cut)
+        with pytest.raises(ChainUnavailable, match=r"; the day's root is kept in the journal: run the same "
+                           r"`registry logbook anchor` \(or `logbook sync`\) again"):  # fmt: skip
+            silent.anchor_day([load_entry(book.path_of(entry))], book.path_of)
+        assert proxy.hung_up >= 1
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert load_entry(book.path_of(entry)).anchor is None and len(_days_left(world)) == 1
+    again = Provider(Registry.connect(world.settings), provider.identity, world.settings)
+    with again.issuer.writing():
+        assert again.finish_days() == {entry.id}
+    anchor = load_entry(book.path_of(entry)).anchor
+    assert anchor is not None and _on_chain(world, anchor["root"]) and _days_left(world) == []
+    assert [op.call.function for op in _pending(world.settings)] == []

@@ -22,9 +22,9 @@ from registry.cli.options import (
     text,
     verdict_settings,
 )
-from registry.cli.output import count, out, write_json
+from registry.cli.output import count, out, warn, write_json
 from registry.errors import InputError
-from registry.text import shown
+from registry.text import named_did, shown
 
 app = typer.Typer(help="Skills logbooks: a learner records her work, her supervisor countersigns, the provider "
                   "anchors.\n\nAnchoring puts an entry's hash on-chain: proof of its date, and that nothing changed.",
@@ -81,7 +81,10 @@ def enrol(
     locator = provider.registry.deployment.locator(settings_of(ctx, rpc, deployment).public_service)
     book, done = enrol_into(provider, directory, token, did, learner_name, locator.to_json() if locator else None)
     what = {None: "", True: " (anchored now: a run had stopped before its anchor)", False: " (already: nothing to do)"}
-    out.print(f"enrolled {did} in {book.programme.ref}: logbook {book.id} in {directory}{what[done]}")
+    name = book.enrolment.get("name") or (None if learner.startswith("did:") else learner)  # as she is known
+    whom = named_did(did, name if isinstance(name, str) else None)
+    out.print(f"enrolled {whom} in {shown(book.programme.title)} ({shown(book.programme.ref)}): logbook {book.id} "
+              f"in {directory}{what[done]}")  # fmt: skip
 
 
 @app.command("add")
@@ -105,11 +108,15 @@ def add(
     from registry.ops.logbook import Logbook
 
     book = Logbook(directory)
-    kept = read_capped(evidence, 64 * MIB, "the evidence") if evidence is not None else None
+    kept = read_capped(evidence, 64 * MIB, f"the evidence {evidence}") if evidence is not None else None
     identity = _person(ctx, learner, from_wallet, wallet, str(book.enrolment.get("sub")))
     fields = {"date": date, "unit": unit, "activity": activity, "hours": hours, "workplace": workplace}
-    entry = book.add(identity, fields, kept, int(time.time()))
+    now = int(time.time())
+    entry = book.add(identity, fields, kept, now)
     out.print(f"entry {entry.id} written to {book.path_of(entry)}")
+    if book.backdated(date, now):  # said now, while she can still ask her provider about it
+        warn(f"{date} is more than the programme's {book.programme.backdating_days} days back: verifiers will "
+             "report the entry as backdated, and it never counts towards completion")  # fmt: skip
 
 
 @app.command("sign")
@@ -233,8 +240,9 @@ def show(directory: DirArg, as_json: JsonOpt = False) -> None:
         return
     out.print(f"{shown(progress.programme.title)} ({shown(progress.programme.ref)})")
     for u in progress.units:
+        late = f"; {u['backdated']:g} h backdated, never counted" if u["backdated"] else ""
         out.print(f"  {shown(u['unit'])} {shown(u['title'])}: {u['anchored']:g} of {u['needed']} h anchored"
-                  f" ({u['countersigned']:g} h countersigned)")  # fmt: skip
+                  f" ({u['countersigned']:g} h countersigned{late})")  # fmt: skip
     out.print("complete" if not progress.missing else "missing: " + "; ".join(progress.missing))
 
 

@@ -81,7 +81,9 @@ class Progress:
 
     @property
     def missing(self) -> list[str]:
-        return [f"{u['unit']}: {u['needed'] - u['anchored']:g} h" for u in self.units if u["anchored"] < u["needed"]]
+        """Units short of their hours, counting anchored entries that are not backdated (those never count)."""
+        short = [(u["unit"], u["needed"] - (u["anchored"] - u["backdated"])) for u in self.units]
+        return [f"{unit}: {left:g} h" for unit, left in short if left > 0]
 
     def to_json(self) -> dict[str, Any]:
         return {"programme": self.programme.ref, "title": self.programme.title, "units": self.units,
@@ -155,10 +157,14 @@ class Logbook:
         return entry_file
 
     def progress(self) -> Progress:
+        """Hours per unit, from the files (nothing checked on the chain); `backdated`: hours anchored
+        of entries dated before the programme's window of their countersigning already, so before
+        that of their anchor, which is later: verifiers report them and completion never counts them."""
         totals: dict[str, dict[str, Any]] = {
-            u.id: {"unit": u.id, "title": u.title, "needed": u.hours, "countersigned": 0.0, "anchored": 0.0}
+            u.id: {"unit": u.id, "title": u.title, "needed": u.hours, "countersigned": 0.0, "anchored": 0.0,
+                   "backdated": 0.0}
             for u in self.programme.units
-        }
+        }  # fmt: skip
         for f in self.entries():
             payload = signed_by(f.entry, "logbook-entry+jwt").payload
             row = totals.get(str(payload.get("unit")))
@@ -167,7 +173,15 @@ class Logbook:
             row["countersigned"] += float(payload.get("hours", 0))
             if f.anchor is not None:
                 row["anchored"] += float(payload.get("hours", 0))
+                signed = signed_by(f.countersignature, "logbook-countersignature+jwt").payload.get("iat")
+                if self.backdated(str(payload.get("date")), int(signed) if isinstance(signed, int) else 0):
+                    row["backdated"] += float(payload.get("hours", 0))
         return Progress(self.programme, list(totals.values()))
+
+    def backdated(self, date: str, at: int) -> bool:
+        """Whether an entry of `date` anchored at `at` (or later) lies before the programme's
+        backdating window, as `logbook verify` reports it."""
+        return entry_date(date) + DAY + self.programme.backdating_days * DAY <= at
 
     def share(self, entry_ids: list[str] | None, records: list[str]) -> Extract:
         """The chosen entries (all anchored ones when None), with their proofs."""
