@@ -69,6 +69,8 @@ def test_every_documented_form_reads_with_its_names(tmp_path: Path) -> None:
     ("content", "words"),
     [
         ({"format": "another/9", "roots": [EBSI_DID]}, "this version reads registry-trust-list/1"),
+        # The root's deployment file given for the list (it was "this version reads ...", as if a version mismatch).
+        ({"format": "skills-registry-deployment/1"}, "roots.json is not a trust list but a registry's deployment file"),
         ({"roots": [EBSI_DID, {"did": EBSI_DID}]}, "names did:ebsi:zsSgDXeYPhZ3AuKhTFneDf1 twice"),
         ({"roots": [{"did": EBSI_DID, "name": "x" * 201}]}, "the name of root 1 must be text of 1 to 200"),
         ({"roots": [{"name": "nobody"}]}, "every root needs a DID (root 1 has none)"),
@@ -333,6 +335,9 @@ def test_a_mistyped_root_is_refused_when_added_not_found_later(tmp_path: Path) -
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and words in lines[0] and "Traceback" not in result.stderr, result.stderr
         assert not roots.exists()
+    # The deployment file given where the root's DID goes: said to go with --registry.
+    result = registry(home, "trust-list", "add", str(deployment_file(tmp_path)), "--file", str(roots))
+    assert result.returncode == 1 and "(that is a file: a deployment file goes with --registry)" in result.stderr
     # A deployment file mistyped: named as --registry's, not as the --deployment this command has not.
     result = registry(home, "trust-list", "add", EBSI_DID, "--name", "X", "--file", str(roots), "--registry", "d.jsn")
     assert result.returncode == 1 and result.stderr == (

@@ -9,6 +9,7 @@ import json
 import os
 import stat
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from registry.config import Settings
 from registry.errors import InputError, KeyStoreError
 from registry.formats import credential as vcfmt
 from registry.formats.merkle import StandardMerkleTree
+from registry.formats.multibase import b64url_decode, b64url_encode
 from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
 from registry.ops import handover
 from registry.ops.issuance import Issuer
@@ -25,7 +27,7 @@ from registry.ops.people import SHEET, make_people, write_handovers
 from registry.ops.roster import file_names, load_roster
 from registry.ops.wallet import Wallet
 from registry.ops.wallet.backup import export_backup, read_backup, restore
-from registry.ops.wallet.status import on_import
+from registry.ops.wallet.status import check_now, on_import
 from registry.ops.wallet.store import Checked, Entry
 from tests.conftest import WELDING, Chain, welding_certificate
 
@@ -327,3 +329,10 @@ def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_
     (arrival,) = on_import(worker, [Checked("id", held, "welding.json")])
     assert arrival.verdict == "root not trusted" and arrival.root == (chain.root.did, None), arrival
     assert arrival.change is None
+    # Altered after signing (imported without a chain, say): listed with its verdict, nothing it claims shown.
+    claims = json.loads(b64url_decode(held.credential.split(".")[1]))
+    claims["vc"]["credentialSubject"]["achievement"]["name"] = "Master welder"
+    head, _, signature = held.credential.split(".")
+    altered = replace(held, credential=".".join([head, b64url_encode(json.dumps(claims).encode()), signature]))
+    (listed,) = check_now(worker, [Entry("id", tmp_path / "x.json", altered)])
+    assert listed.verdict == "invalid" and listed.certifies["name"] is None and listed.certifies["skills"] == []

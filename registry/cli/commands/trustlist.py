@@ -136,11 +136,12 @@ def _root_of(ctx: typer.Context, value: str) -> str:
         return check_ebsi_did(value)
     try:
         return did_of(settings_of(ctx), value)
-    except KeyStoreError as exc:
+    except (KeyStoreError, InputError) as exc:  # no such identity, or not even an identity's name
         if value.startswith("did:"):
             raise
+        file = " (that is a file: a deployment file goes with --registry)" if Path(value).is_file() else ""
         raise InputError(
-            f"{value[:80]!r} is not a DID (did:METHOD:ID) and no local identity has that name: "
+            f"{value[:80]!r} is not a DID (did:METHOD:ID) and no local identity has that name{file}: "
             "give the root's DID as its authority published it"
         ) from exc
 

@@ -194,7 +194,10 @@ def wallet_show(
     (item,) = check_now(settings, [entry]) if chain_configured(settings) else describe([entry])
     status = shown(headline(item.summary)) if item.summary else _("status not checked (no node or deployment)")
     out.print(f"{entry.id}: {status}\n  {shown(entry.path)}")
-    print_certified(dict(item.certifies), "  ")
+    if item.verdict == "invalid" and not item.certifies["name"] and not item.certifies["issuer"]["did"]:
+        out.print("  " + _("nothing of what it claims is shown: its signature does not verify"))
+    else:
+        print_certified(dict(item.certifies), "  ")
     kind = _("cohort member") if entry.holder_file.cohort is not None else _("anchored alone")
     out.print("  " + _("{kind}; check it now with `registry verify {file}`").format(kind=kind, file=shown(entry.path)))
 

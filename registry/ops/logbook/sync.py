@@ -153,6 +153,8 @@ def provider(directory: Path, owner: Provider, boxes: Boxes) -> Synced:
         done = []
         reads = Reads(owner.registry)  # its own signature, by a current or former key
         for item, f, why in _items(boxes, owner.identity):
+            if f is not None and f.id in held and all(found_entry(folder, f) is None for folder in seen):
+                continue  # in an earlier day whose root is still pending: left in the box until that day is done
             done.append(item)
             if f is None or f.countersignature is None or f.authorisation is None or f.anchor is not None:
                 result.refused.append(why or "an entry file that is not countersigned, or is anchored already")
@@ -160,7 +162,7 @@ def provider(directory: Path, owner: Provider, boxes: Boxes) -> Synced:
                 signed_by(f.authorisation, "supervisor-authorisation+jwt"), owner.identity.did
             ):
                 result.refused.append(f"entry {f.id} is not countersigned under one of this provider's authorisations")
-            elif f.id not in held and all(found_entry(folder, f) is None for folder in seen):
+            elif all(found_entry(folder, f) is None for folder in seen):
                 chosen.setdefault(f.id, f)
         if chosen:
             files = list(chosen.values())

@@ -200,6 +200,12 @@ def _json_roots(text: str, path: Path) -> tuple[str | None, list[Root]]:
     title = None
     if isinstance(data, dict):
         if data.get("format", FORMAT) != FORMAT:
+            from registry.formats.holderfile import OTHER_FILES
+
+            if isinstance(other := OTHER_FILES.get(str(data["format"])), str):  # a deployment file, most likely
+                raise InputError(
+                    f"{path} is not a trust list but {other}: make your list with `registry trust-list add`"
+                )
             raise InputError(
                 f"trust list {path} is in format {str(data['format'])[:40]!r}; this version reads {FORMAT}"
             )

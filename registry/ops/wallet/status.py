@@ -53,9 +53,17 @@ def check_now(settings: Settings, entries: list[Entry]) -> list[Listed]:
     reports = verifier.verify_many(inputs, None)
     listed = []
     for entry, report in zip(entries, reports, strict=True):
-        what = report.certifies or certified(vc_of(entry.holder_file.credential))
-        listed.append(Listed(entry, what, str(report.verdict), report.summary))
+        listed.append(Listed(entry, _what(report, entry.holder_file), str(report.verdict), report.summary))
     return listed
+
+
+def _what(report: Any, holder_file: Any) -> Certified:
+    """What a checked credential certifies: nothing, when its signature does not verify (what the
+    file says is no issuer's word: not shown as certified, as `registry verify` shows it)."""
+    if report.certifies is not None:
+        return report.certifies
+    forged = any(str(c.code) == "signature" and str(c.outcome) == "fail" for c in report.checks)
+    return certified({}) if forged else certified(vc_of(holder_file.credential))
 
 
 def _verifier(settings: Settings, entries: list[Entry]) -> Any:
@@ -102,7 +110,7 @@ def on_import(settings: Settings, checked: list[Checked]) -> list[Arrival]:
         change = None
         if status is not None and isinstance(status.evidence.get("time"), str):
             change = (status.evidence["time"], status.message.partition(": ")[2] or status.message)
-        what = report.certifies or certified(vc_of(item.holder_file.credential))
+        what = _what(report, item.holder_file)
         arrivals.append(Arrival(what, str(report.verdict), report.summary, change, _root(report)))
     return arrivals
 
