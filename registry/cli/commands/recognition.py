@@ -4,11 +4,13 @@ reinstate, revoke) and reading them back (list, show, frameworks). Applying them
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from registry.cli.exits import arguments
 from registry.cli.options import DeploymentOpt, RpcOpt, did_of, load_identity, settings_of, text
 from registry.cli.output import out, write_json
 from registry.config import Settings
@@ -133,17 +135,19 @@ def recognition_publish(
     """Publish a recognition decision: credentials in its scope count here as a national qualification.
 
     Give a decision FILE, or describe it: --types, --eqf-levels, --root, --qualification, --framework and --level."""
-    from registry.ops.recognition.authority import Recognition
+    from registry.ops.recognition.authority import Recognition, check_outcome
     from registry.ops.registry import Registry
 
     settings = settings_of(ctx, rpc, deployment)
     identity = load_identity(settings, authority)
-    options = dict(
+    options: dict[str, Any] = dict(
         file=file, types=types, eqf_levels=eqf_levels, root=root, issuers=issuers, programmes=programmes,
         schemas=schemas, qualification=qualification, framework=framework, level=level, valid_from=valid_from,
         valid_until=valid_until, conditions=conditions, reference=reference,
     )  # fmt: skip
-    document = _document(identity.did, options)
+    with arguments() if file is None else contextlib.nullcontext():  # options that cannot make a decision: 64
+        document = _document(identity.did, options)
+        check_outcome(document)  # a framework or level the package does not publish
     recognition = Recognition(Registry.connect(settings))
     decision_id = recognition.publish(identity, document)
     if as_json:
@@ -158,10 +162,11 @@ def _change(ctx: typer.Context, authority: str, decision: str, status: str, reas
     from registry.ops.recognition.model import REASONS, DecisionStatus
     from registry.ops.registry import Registry
 
-    if reason not in REASONS:  # written on-chain for good: only the codes a reader can put words to
-        codes = ", ".join(f"{code} {text}" for code, text in REASONS.items())
-        raise InputError(f"--reason must be one of the reason codes ({codes}), not {reason}")
-    decision_id = decision_id_of(decision)
+    with arguments():  # the command line itself: a usage error (64), before any key or node is used
+        if reason not in REASONS:  # written on-chain for good: only the codes a reader can put words to
+            codes = ", ".join(f"{code} {text}" for code, text in REASONS.items())
+            raise InputError(f"--reason must be one of the reason codes ({codes}), not {reason}")
+        decision_id = decision_id_of(decision)
     settings = settings_of(ctx, rpc, dep)
     identity = load_identity(settings, authority)
     recognition = Recognition(Registry.connect(settings))
@@ -236,7 +241,8 @@ def recognition_show(
     from registry.ops.recognition.authority import Recognition, decision_id_of
     from registry.ops.registry import Registry
 
-    decision_id = decision_id_of(decision)
+    with arguments():
+        decision_id = decision_id_of(decision)
     settings = settings_of(ctx, rpc, deployment)
     recognition = Recognition(Registry.connect(settings, journal=False))
     found = recognition.decision(decision_id)
