@@ -77,9 +77,31 @@ def _notes(op: Any, current: str | None) -> list[str]:
     return notes
 
 
-def reconcile(registry: Any, identity: Any) -> list[str]:
-    """Bring every unfinished or reorged write of `identity` on-chain, exactly once: what was done."""
+def reconcile(registry: Any, identity: Any, settings: Any = None) -> list[str]:
+    """Bring every unfinished or reorged write of `identity` on-chain, exactly once: what was done.
+    With `settings`, a logbook provider's days left by a stopped run are finished too (their entry
+    files written once their root is on-chain: ops/logbook/days.py)."""
     manager = registry.client.tx_manager
     assert manager is not None
     actions: list[str] = manager.reconcile(identity.account, identity, explicit=True)
+    if settings is not None:
+        actions += _logbook_days(registry, identity, settings)
     return actions
+
+
+def _logbook_days(registry: Any, identity: Any, settings: Any) -> list[str]:
+    from registry.ops.logbook.days import FOLDER
+
+    folder = settings.state_dir / identity.name / FOLDER
+    before = len(list(folder.glob("*.json")))
+    if not before:
+        return []
+    from registry.ops.issuance import Issuer
+    from registry.ops.logbook.days import finish
+
+    issuer = Issuer(registry, identity, settings)
+    with issuer.writing():
+        finish(issuer)
+    left = len(list(folder.glob("*.json")))
+    done = [f"logbook: {before - left} day(s) a stopped run left finished or dropped"] if before > left else []
+    return done + ([f"logbook: {left} day(s) wait for their root, still pending"] if left else [])

@@ -221,9 +221,12 @@ def test_a_damaged_handover_file_is_called_damaged(tmp_path: Path) -> None:
     path.write_text(json.dumps(document))
     with pytest.raises(InputError, match="damaged key handover file"):
         handover.read_handover(path)
-    path.write_text('{"format": "skills-credential/1"}')
-    with pytest.raises(InputError, match="not a key handover file"):
+    path.write_text('{"format": "skills-credential/1"}')  # her credential given for her key: said which it is
+    with pytest.raises(InputError, match=r"not a key handover file \(skills-key-handover/1\) but a credential file"):
         handover.read_handover(path)
+    path.write_text('{"format": "skills-key-handover/1"}')  # and the other way round
+    with pytest.raises(InputError, match=r"not a wallet backup .* but a key handover file: take it into a wallet"):
+        read_backup(path, "pw")
 
 
 NAMES = ["Kwame Mensah", "محمد الأحمد", "Siobhán O'Brien", "Nguyễn Thị Minh Khai"]
