@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from registry.cli.exits import closed_pipe
-from registry.i18n import _, ngettext
+from registry.i18n import N_, _, ngettext
 from registry.i18n.words import check_label, check_message, headline, localised, summary_note, verdict_word
 from registry.text import json_text, markup, shown, shown_lines
 from registry.text import short_did as text_short_did
@@ -187,14 +187,26 @@ def print_report(report: Any, indent: str = "") -> None:
         print_evidence(shown_evidence, indent + "  ")
 
 
+_EVIDENCE_STATES = {"matched": N_("matched"), "altered": N_("altered"), "not shown": N_("not shown")}
+_EVIDENCE_COUNTS = N_("{matched} of {total} evidence items shown and matched, {altered} altered (not valid), "
+                      "{not_shown} not shown")  # fmt: skip
+
+
 def print_evidence(evidence: dict[str, Any], indent: str) -> None:
-    """What `verify --evidence` found, an item a line (RPL credentials)."""
-    out.print(f"{indent}{shown('evidence: ' + str(evidence.get('summary')))}")
-    for item in evidence.get("items") or []:
-        line = (
-            f"  {item.get('state')}: {item.get('name') or item.get('id')} ({item.get('genre')}): {item.get('message')}"
-        )
-        out.print(f"{indent}{shown(line)}")
+    """What `verify --evidence` found, an item a line (RPL credentials), in the run's language but
+    for each item's message (the verifier's detail, as a check's)."""
+    summary, items = str(evidence.get("summary")), evidence.get("items") or []
+    fields = {"matched": evidence.get("matched"), "altered": evidence.get("altered"),
+              "not_shown": evidence.get("not_shown"), "total": len(items)}  # fmt: skip
+    counted = _EVIDENCE_COUNTS.format(**fields)
+    if items and summary.startswith(counted):
+        summary = _(_EVIDENCE_COUNTS).format(**fields) + summary[len(counted) :]
+    out.print(indent + shown(_("evidence: {summary}").format(summary=summary)))
+    for item in items:
+        state = str(item.get("state"))
+        word = _(_EVIDENCE_STATES[state]) if state in _EVIDENCE_STATES else state
+        value = f"{item.get('name') or item.get('id')} ({item.get('genre')}): {item.get('message')}"
+        out.print(indent + "  " + shown(_("{label}: {value}").format(label=word, value=value)))
 
 
 def _print_equivalents(summary: Any, indent: str) -> None:

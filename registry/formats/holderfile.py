@@ -30,6 +30,17 @@ OTHER_FILES = {
 }
 
 
+def kind_of(data: Any) -> str | None:
+    """What one of our files is (any of them, a credential file and a passport too), by its parsed
+    `format`, as a refusal to read it as another kind says it; None for anything else."""
+    kind = str(data.get("format")) if isinstance(data, dict) else ""
+    holder = {
+        HOLDER_FILE_FORMAT: "a credential file (`registry wallet import FILE` keeps it)",
+        "skills-passport/1": "a skills passport (`registry wallet import FILE` keeps its credentials)",
+    }
+    return OTHER_FILES.get(kind) or holder.get(kind)
+
+
 def is_pdf(content: str | bytes) -> bool:
     return content[:5] in (PDF_MAGIC, PDF_MAGIC.encode())
 

@@ -34,6 +34,7 @@ from registry.errors import InputError, KeyStoreError
 from registry.files import MIB, read_capped
 from registry.formats import keys as keyfmt
 from registry.formats import safejson
+from registry.formats.holderfile import kind_of
 from registry.keystore import FORMAT as IDENTITY_FORMAT
 from registry.keystore import Identity, identity_document, identity_from_document
 from registry.text import shown
@@ -103,7 +104,8 @@ def read_handover(path: Path) -> dict[str, Any]:
         raise InputError(f"{exc}; is it the handover file the centre gave you?") from exc
     identity = data.get("identity") if isinstance(data, dict) else None
     if not isinstance(data, dict) or data.get("format") != HANDOVER_FORMAT:
-        raise InputError(f"{path} is not a key handover file ({HANDOVER_FORMAT})")
+        kind = kind_of(data)
+        raise InputError(f"{path} is not a key handover file ({HANDOVER_FORMAT})" + (f" but {kind}" if kind else ""))
     shaped = isinstance(identity, dict) and identity.get("format") == IDENTITY_FORMAT
     if not shaped or not isinstance(data.get("id"), str):
         raise InputError(f"{path} is a damaged key handover file (no identity in it)")

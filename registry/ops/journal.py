@@ -45,7 +45,24 @@ def journal_view(journal_file: Path, deployment_file: Path, include_confirmed: b
     journal = Journal(journal_file, read_only=True)
     current = _current_deployment(deployment_file)
     rows = [JournalRow(op, _notes(op, current)) for op in journal.all() if include_confirmed or op.state in UNFINISHED]
+    for row in rows:
+        row.notes += _logbook_day(row.op, journal_file.parent)
     return JournalView(journal.note, rows)
+
+
+def _logbook_day(op: Any, home: Path) -> list[str]:
+    """For an unfinished day anchor of a logbook provider: its record (ops/logbook/days.py), which
+    holds the entry files written once the root is on-chain."""
+    if op.state not in UNFINISHED or op.call.function != "anchorCohort" or not op.batch:
+        return []
+    from registry.ops.logbook.days import FOLDER
+
+    found = [d / f"{op.batch}.json" for d in sorted((home / "state").glob(f"*/{FOLDER}"))]
+    found = [path for path in found if path.is_file()]
+    if not found:
+        return []
+    return [f"a logbook day: {found[0]} keeps its entry files, written once the root is on-chain by the "
+            "provider's next `logbook anchor`, `logbook sync` or `journal reconcile --issuer`"]  # fmt: skip
 
 
 def _current_deployment(deployment_file: Path) -> str | None:
@@ -77,9 +94,31 @@ def _notes(op: Any, current: str | None) -> list[str]:
     return notes
 
 
-def reconcile(registry: Any, identity: Any) -> list[str]:
-    """Bring every unfinished or reorged write of `identity` on-chain, exactly once: what was done."""
+def reconcile(registry: Any, identity: Any, settings: Any = None) -> list[str]:
+    """Bring every unfinished or reorged write of `identity` on-chain, exactly once: what was done.
+    With `settings`, a logbook provider's days left by a stopped run are finished too (their entry
+    files written once their root is on-chain: ops/logbook/days.py)."""
     manager = registry.client.tx_manager
     assert manager is not None
     actions: list[str] = manager.reconcile(identity.account, identity, explicit=True)
+    if settings is not None:
+        actions += _logbook_days(registry, identity, settings)
     return actions
+
+
+def _logbook_days(registry: Any, identity: Any, settings: Any) -> list[str]:
+    from registry.ops.logbook.days import FOLDER
+
+    folder = settings.state_dir / identity.name / FOLDER
+    before = len(list(folder.glob("*.json")))
+    if not before:
+        return []
+    from registry.ops.issuance import Issuer
+    from registry.ops.logbook.days import finish
+
+    issuer = Issuer(registry, identity, settings)
+    with issuer.writing():
+        finish(issuer)
+    left = len(list(folder.glob("*.json")))
+    done = [f"logbook: {before - left} day(s) a stopped run left finished or dropped"] if before > left else []
+    return done + ([f"logbook: {left} day(s) wait for their root, still pending"] if left else [])

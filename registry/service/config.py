@@ -101,8 +101,9 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
     if config.recognised_in is not None:
         from registry.ops.recognition.apply import authority_of
 
-        try:
-            authority_of(config.recognised_in, config.trust_list)
+        try:  # the service's list is --trust-list's alone (no default list): said as such
+            where = "the service's trust list (--trust-list" + (")" if config.trust_list else ": none given)")
+            authority_of(config.recognised_in, config.trust_list, where=where)
         except InputError as exc:
             raise ConfigError(str(exc)) from exc
     return settings, config

@@ -533,6 +533,10 @@ def test_a_passport_holds_only_the_holders_credentials_each_once(  # type: ignor
     assert_one_line_error(
         foreign, f"theirs.json is about {other.did[:29]}…{other.did[-10:]}, not the holder {holder.name} ("
     )
+    # Her key file not in this home: not "make it with `identity create`" (a new key no credential names).
+    lost = run(settings, "passport", "create", "--holder", "amina-lost", "--out", str(out), str(mine))
+    assert_one_line_error(lost, "no identity named amina-lost in", "if its file was lost, restore it from a copy")
+    assert "identity create" not in lost.stderr
     twice = run(settings, "passport", "create", "--holder", holder.name, "--out", str(out), str(mine), str(mine))
     assert twice.returncode == 1
     assert_one_line_error(twice, "is in the passport twice")

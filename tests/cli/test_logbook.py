@@ -144,7 +144,11 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
         abroad, "logbook", "verify", str(extract), "--rpc", net[1], "--trust-list", str(home / "trust-list.json")
     )
     assert unpinned.returncode == 1 and "as pinned to chain" in unpinned.stdout, unpinned.stdout
-    assert "against the qualification: 2 of its 2 entries" in ok(cli(home, "logbook", "verify", str(extract), *net))
+    french = ok(cli(home, "--lang", "fr", "logbook", "verify", str(extract), *net))  # the learner's language
+    assert french.startswith("valide\u00a0: 2 entrées du carnet urn:") and "apprenant\u00a0: Amina Haddad" in french
+    assert "au regard de la qualification\u00a0: 2 de ses 2 entrées présentées" in french, french
+    arabic = ok(cli(home, "--lang", "ar", "logbook", "show", str(book)))
+    assert "U1 Joints: 9 من 6 ساعة مثبَّتة" in arabic and "3 ساعة بتاريخ سابق" in arabic and "مكتمل" in arabic, arabic
 
 
 def _verify_exit_codes(home: Path, net: tuple[str, ...], extract: Path, settings: Settings) -> None:

@@ -64,6 +64,9 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
     altered = cli(home, "verify", str(credential), "--evidence", str(tmp_path / "shown"), *net)
     assert altered.returncode == 1 and "altered: Fillet weld" in altered.stdout, altered.stdout
     assert "but 1 of 2 evidence items shown were altered (not valid)" in altered.stdout.splitlines()[0]
+    french = cli(home, "--lang", "fr", "verify", str(credential), "--evidence", str(tmp_path / "shown"), *net).stdout
+    assert "preuves\u00a0: 0 des 2 preuves présentées et concordantes, 1 modifiées" in french, french
+    assert "modifiée\u00a0: Fillet weld (Photograph)" in french, french
     attestation = cli(home, "verify", str(work), *net)
     assert attestation.returncode == 0 and "registered organisation" in attestation.stdout, attestation.stdout
     one_line_error(cli(home, "verify", str(credential), "--evidence", str(tmp_path / "nowhere"), *net), "--evidence")

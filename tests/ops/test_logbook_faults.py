@@ -32,6 +32,7 @@ from registry.formats.credential import credential_hash, load_holder_file
 from registry.formats.jwt import b64url_decode
 from registry.formats.logbook.records import sha256_hex
 from registry.keystore import Identity, KeyStore, new_natural_person
+from registry.ops.journal import journal_view, reconcile
 from registry.ops.logbook import Logbook, Provider
 from registry.ops.logbook.book import countersign, load_entry
 from registry.ops.logbook.reports import Reads
@@ -161,6 +162,9 @@ def test_anchor_killed_at_each_step_then_raced_anchors_every_entry_once(world: W
         pending = [op.call.function for op in _pending(world.settings)]
         assert pending == ([] if step in ("after-files", "during-files", "after-receipt") else ["anchorCohort"]), step
         assert len(_days_left(world)) == 1, step  # the day of this run, or of the run before
+        if pending:  # `journal status` names the day's record beside its row
+            (row,) = journal_view(world.settings.journal_file, world.settings.deployment_file, False).rows
+            assert f"a logbook day: {_days_left(world)[0]} keeps its entry files" in row.notes[-1], row.notes
         if step == "during-files":  # one entry file of the day written, the other three not yet
             assert sum(load_entry(p).anchor is not None for p in _entry_files(world)) == 1
     _countersigned_entries(world, len(KILLS))
@@ -336,7 +340,8 @@ def test_an_entry_file_that_cannot_be_written_after_the_anchor_is_written_by_the
 def test_a_node_gone_at_the_broadcast_is_one_line_and_the_next_run_sends_the_day(world: World, tmp_path: Path) -> None:
     """The node hangs up on the day's broadcast (a real closed socket, tests/conftest.py's HangUpProxy):
     the error says the root is kept and to run the command again; no entry file names it; the next
-    run (a new process: a new journal handle that reconciles) sends it and writes the entry."""
+    run (here `registry journal reconcile --issuer`'s work: the journal's rows, then the days) sends it and
+    writes the entry."""
     provider, learner, now = world.provider, new_natural_person("gil"), world.registry.signing_time()
     programme = world.books[0].programme_token
     book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
@@ -348,16 +353,16 @@ def test_a_node_gone_at_the_broadcast_is_one_line_and_the_next_run_sends_the_day
         cut = dataclasses.replace(world.settings, rpc_urls=(proxy.url,))
         silent = Provider(Registry.connect(cut), provider.identity, cut)
         with pytest.raises(ChainUnavailable, match=r"; the day's root is kept in the journal: run the same "
-                           r"`registry logbook anchor` \(or `logbook sync`\) again"):  # fmt: skip
+                           r"`registry logbook anchor` \(or `logbook sync`, or `registry journal reconcile "
+                           r"--issuer NAME`\) again"):  # fmt: skip
             silent.anchor_day([load_entry(book.path_of(entry))], book.path_of)
         assert proxy.hung_up >= 1
     finally:
         proxy.shutdown()
         proxy.server_close()
     assert load_entry(book.path_of(entry)).anchor is None and len(_days_left(world)) == 1
-    again = Provider(Registry.connect(world.settings), provider.identity, world.settings)
-    with again.issuer.writing():
-        assert again.finish_days() == {entry.id}
+    done = reconcile(Registry.connect(world.settings), provider.identity, world.settings)  # `journal reconcile`
+    assert done[-1] == "logbook: 1 day(s) a stopped run left finished or dropped", done
     anchor = load_entry(book.path_of(entry)).anchor
     assert anchor is not None and _on_chain(world, anchor["root"]) and _days_left(world) == []
     assert [op.call.function for op in _pending(world.settings)] == []

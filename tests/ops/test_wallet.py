@@ -222,9 +222,12 @@ def test_a_damaged_handover_file_is_called_damaged(tmp_path: Path) -> None:
     path.write_text(json.dumps(document))
     with pytest.raises(InputError, match="damaged key handover file"):
         handover.read_handover(path)
-    path.write_text('{"format": "skills-credential/1"}')
-    with pytest.raises(InputError, match="not a key handover file"):
+    path.write_text('{"format": "skills-credential/1"}')  # her credential given for her key: said which it is
+    with pytest.raises(InputError, match=r"not a key handover file \(skills-key-handover/1\) but a credential file"):
         handover.read_handover(path)
+    path.write_text('{"format": "skills-key-handover/1"}')  # and the other way round
+    with pytest.raises(InputError, match=r"not a wallet backup .* but a key handover file: take it into a wallet"):
+        read_backup(path, "pw")
 
 
 NAMES = ["Kwame Mensah", "محمد الأحمد", "Siobhán O'Brien", "Nguyễn Thị Minh Khai"]
@@ -318,6 +321,14 @@ def test_two_namesakes_without_a_key_for_the_same_credential_are_refused_not_mer
     roster.write_text("holder,holder_name,holder_document,name\n,Ali Khan,P-1,Safety\n,Ali Khan,P-2,Safety\n")
     filled, people = make_people(load_roster(roster, lambda h: h))  # told apart: two people, two keys
     assert len(people) == 2 and filled[0][0] != filled[1][0]
+    # Her name typed twice in another case or spacing: one person (two keys would split her credentials
+    # between two DIDs, never in one passport), and twice on one course, refused as namesakes are.
+    roster.write_text("holder,holder_name,name\n,Amina Haddad,Welding\n,amina  haddad,Safety\n")
+    filled, people = make_people(load_roster(roster, lambda h: h))
+    assert len(people) == 1 and filled[0][0] == filled[1][0]
+    roster.write_text("holder,holder_name,name\n,Amina Haddad,Safety\n,AMINA HADDAD,Safety\n")
+    with pytest.raises(InputError, match=r"r.csv line 3: 'AMINA HADDAD' is also on line 2 for the same credential"):
+        load_roster(roster, lambda h: h)
 
 
 def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_force(

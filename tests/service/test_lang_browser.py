@@ -6,6 +6,7 @@ and the verdict, the check labels and the page's own words are the catalog's (re
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -73,6 +74,9 @@ def europass_in_french(page: sync_api.Page, path: Path, academy: Issuer, holder:
     assert "Soudage MIG/MAG, niveau 2" in facts and "MIG/MAG welding" not in facts, facts
 
 
+FRAUD_FR = r"révoquée le \d+ \S+ \d{4}, \d\d:\d\d UTC\u00a0: fraude ou fausse déclaration"
+
+
 def latin_keeps_its_direction(page: sync_api.Page) -> bool:
     """In Arabic, what the credential says in Latin script keeps its own direction: the
     qualification's name starts at the left (its full stop and brackets where they belong), and so
@@ -118,8 +122,9 @@ def test_the_page_in_arabic_then_french(
     verdict, title = verdict_of_file(page, tmp_path / "revoked.json")
     assert (verdict, title) == ("revoked", "Révoquée")
     assert french["The issuer has withdrawn this credential."] in page.locator("#verdict").inner_text()
-    revocation = page.locator('#checks li[data-check="revocation status"] .what').inner_text()
-    assert revocation == french["Revoked by the issuer"] and revocation.startswith("Révoquée par")
+    revocation, reason = page.locator('#checks li[data-check="revocation status"] span').all_inner_texts()
+    # Its label, and the verifier's words in French too: the reason by its code (2), the time as the page shows times.
+    assert revocation == french["Revoked by the issuer"] and re.fullmatch(FRAUD_FR, reason), (revocation, reason)
     assert page.locator("#checks li").first.evaluate("li => getComputedStyle(li).paddingLeft") == "32px"
     page.screenshot(path=str(ARTIFACTS / "french-revoked.png"), full_page=True)
     europass_in_french(page, tmp_path / "edc.json", europass_academy, holder)
@@ -142,6 +147,7 @@ def test_the_issuer_page_in_arabic(browser: sync_api.Browser, service: str, chai
     page.wait_for_function("() => document.querySelector('#verdict').dataset.verdict === 'valid'")
     assert language_of(page) == ("ar", "rtl")
     assert page.locator("h1").inner_text() == "من اعتمد هذه الجهة المُصدِرة؟"
+    assert page.locator("#lang").get_attribute("aria-label") == "اللغة"  # what a screen reader says of the selector
     assert page.locator("#verdict h2").inner_text() == catalog("ar").messages["Accredited"] == "معتمدة"
     links = page.locator("#chain li .what").all_inner_texts()
     assert links[0] == f"جهة مُصدِرة موثوقة (TI): {chain.ti.did}"

@@ -9,6 +9,7 @@ Screenshots are kept under test-artifacts/service-browser/.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.ops.test_logbook import World, world
@@ -44,6 +45,9 @@ def test_an_extract_is_read_unit_by_unit_with_each_entrys_checks(
     assert check.get_attribute("data-outcome") == "fail" and "are not trusted" in check.inner_text()
     revoked = page.locator("details.entry", has_text="revoked work")
     assert revoked.locator(".badge").inner_text() == "Revoked"
+    # Not valid is red, as revoked is: never the amber of "could not check".
+    colour = "badge => getComputedStyle(badge).backgroundColor"
+    assert fraud.locator(".badge").evaluate(colour) == revoked.locator(".badge").evaluate(colour)
     assert revoked.locator("li[data-check='status']").get_attribute("data-outcome") == "fail"
     good = page.locator("details.entry", has_text="good work")
     assert good.locator(".badge").inner_text() == "Valid" and good.get_attribute("open") is None
@@ -53,3 +57,6 @@ def test_an_extract_is_read_unit_by_unit_with_each_entrys_checks(
     page.wait_for_function("() => document.documentElement.lang === 'fr'")
     assert page.locator("h1").inner_text() == "Vérifier un carnet de compétences"
     assert page.locator("#units .unit .note").first.inner_text().endswith("validées et valables")
+    # The signer's role and the entry's day in French too.
+    assert fraud.locator("dd").nth(1).inner_text().endswith("(tuteur)")
+    assert re.match(r"\d+ \S+ \d{4} · fraud work", fraud.locator(".title").inner_text())

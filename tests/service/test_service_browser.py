@@ -122,6 +122,7 @@ def test_a_person_sees_valid_revoked_and_tampered_verdicts(
     assert text.startswith("Valid")
     assert set(checks.values()) == {"pass"}
     assert page.locator("#facts").inner_text().count("MIG/MAG welding") == 1
+    assert page.locator("#unconfirmed").is_hidden()
 
     verdict, text, checks = open_and_read_verdict(page, files["revoked"], "revoked")
     assert verdict == "revoked"
@@ -137,6 +138,9 @@ def test_a_person_sees_valid_revoked_and_tampered_verdicts(
         .inner_text()
         .startswith("The issuer's signature does not match the content")
     )
+    # What the altered file says is shown under a warning, not as facts.
+    assert page.locator("#unconfirmed").inner_text().startswith("What the file says, not confirmed")
+    assert page.locator("#unconfirmed").is_visible()
 
 
 def test_the_issuer_page_shows_the_accreditation_chain(page: sync_api.Page, chain: Chain) -> None:
@@ -288,7 +292,9 @@ def test_the_date_field_never_asks_about_the_future(
         page.fill("#did", chain.ti.did)
         page.fill("#at", today)
         assert read_verdict(page, lambda: page.click("button[type=submit]")) == "valid"
-        assert "/check?" in sent[-1] and "at=" not in sent[-1]
+        page.wait_for_selector("#history li")  # then its history, read after the check
+        checked = [url for url in sent if "/check?" in url]
+        assert checked and "at=" not in checked[-1]
         count = len(sent)
         page.fill("#at", tomorrow)
         assert read_verdict(page, lambda: page.click("button[type=submit]")) == "error"

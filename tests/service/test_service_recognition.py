@@ -89,5 +89,8 @@ def _verify_through_the_service(settings: Settings, url: str, credential: str, r
 
 
 def test_an_authority_the_trust_list_does_not_name_is_refused_at_start() -> None:
-    with pytest.raises(ConfigError, match="neither a DID nor the name of one root"):
+    # The service's list is --trust-list's alone: not "your trust list (`registry trust-list show`)", which would
+    # show the home's default list, one the service does not read.
+    with pytest.raises(ConfigError, match=r"neither a DID nor the name of one root in the service's trust list "
+                       r"\(--trust-list: none given\)$"):  # fmt: skip
         from_environment({"REGISTRY_SERVICE_RECOGNISED_IN": "Nobody"})

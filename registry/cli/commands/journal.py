@@ -68,7 +68,7 @@ def journal_reconcile(
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     who = load_identity(settings, identity)
-    actions = reconcile(registry, who)
+    actions = reconcile(registry, who, settings)
     for action in actions:
         out.print(action)
     out.print(f"reconciled: {len(actions)} operation(s) acted on" if actions else "nothing to reconcile")

@@ -238,12 +238,21 @@ def show(directory: DirArg, as_json: JsonOpt = False) -> None:
     if as_json:
         write_json(progress.to_json())
         return
+    from registry.i18n import _
+
     out.print(f"{shown(progress.programme.title)} ({shown(progress.programme.ref)})")
-    for u in progress.units:
-        late = f"; {u['backdated']:g} h backdated, never counted" if u["backdated"] else ""
-        out.print(f"  {shown(u['unit'])} {shown(u['title'])}: {u['anchored']:g} of {u['needed']} h anchored"
-                  f" ({u['countersigned']:g} h countersigned{late})")  # fmt: skip
-    out.print("complete" if not progress.missing else "missing: " + "; ".join(progress.missing))
+    for u in progress.units:  # the learner's own view: in her language (`registry --lang`)
+        line = (
+            _("{unit} {title}: {anchored} of {needed} h anchored ({countersigned} h countersigned; {backdated} h "
+              "backdated, never counted)")
+            if u["backdated"]
+            else _("{unit} {title}: {anchored} of {needed} h anchored ({countersigned} h countersigned)")
+        )  # fmt: skip
+        out.print("  " + line.format(unit=shown(u["unit"]), title=shown(u["title"]), anchored=f"{u['anchored']:g}",
+                                     needed=f"{u['needed']:g}", countersigned=f"{u['countersigned']:g}",
+                                     backdated=f"{u['backdated']:g}"))  # fmt: skip
+    missing = "; ".join(progress.missing)
+    out.print(_("complete") if not progress.missing else _("missing: {units}").format(units=shown(missing)))
 
 
 @app.command("complete")

@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.cli.output import count, out
+from registry.cli.output import out
+from registry.i18n import N_, _, ngettext
 from registry.text import shown
+
+# The verdicts of a logbook extract and of its entries (ops/logbook/checks.py), as words of the run's language.
+VERDICTS = {"valid": N_("valid"), "not valid": N_("not valid"), "revoked": N_("revoked"),
+            "could not determine": N_("could not determine")}  # fmt: skip
+
+
+def verdict_word(verdict: str) -> str:
+    return _(VERDICTS[verdict]) if verdict in VERDICTS else verdict
 
 
 def _tally(entries: list[Any]) -> str:
@@ -15,45 +24,59 @@ def _tally(entries: list[Any]) -> str:
     found: dict[str, int] = {}
     for e in entries:
         found[e.verdict] = found.get(e.verdict, 0) + 1
-    return ", ".join(f"{n} {verdict}" for verdict, n in found.items())
+    return ", ".join(f"{n} {verdict_word(verdict)}" for verdict, n in found.items())
 
 
 def print_report(report: Any) -> None:
+    """The report, in the run's language (`registry --lang`): its words; each reason stays as the
+    verifier wrote it, as `registry verify`'s details do."""
     mixed = len({e.verdict for e in report.entries}) > 1
-    out.print(f"{report.verdict}: {count(report.count, 'entry')} of logbook {shown(report.logbook)}"
-              + (f" ({_tally(report.entries)})" if mixed else ""))  # fmt: skip
+    head = ngettext("{verdict}: {n} entry of logbook {logbook}", "{verdict}: {n} entries of logbook {logbook}",
+                    report.count)  # fmt: skip
+    head = head.format(verdict=verdict_word(report.verdict), n=report.count, logbook=shown(report.logbook))
+    out.print(head + (f" ({_tally(report.entries)})" if mixed else ""))
     names = report.names
     if report.learner:
-        out.print(f"  learner: {shown(names.get('learner') or report.learner)}")
+        out.print("  " + _("learner: {name}").format(name=shown(names.get("learner") or report.learner)))
     if names.get("title"):
-        out.print(f"  programme: {shown(names['title'])} ({shown(report.programme)})")
+        out.print(
+            "  " + _("programme: {title} ({ref})").format(title=shown(names["title"]), ref=shown(report.programme))
+        )
     if names.get("providerDid"):
         did = shown(names["providerDid"])
-        out.print(f"  provider: {shown(names['provider'])} ({did})" if names.get("provider") else f"  provider: {did}")
+        named = f"{shown(names['provider'])} ({did})" if names.get("provider") else did
+        out.print("  " + _("provider: {name}").format(name=named))
     if report.qualification is not None:
         _print_against(report)
     for problem in report.problems + report.unknown:
         out.print(f"  {shown(problem)}")
     for note in report.notes:
-        out.print(f"  note: {shown(note)}")
+        out.print("  " + _("note: {note}").format(note=shown(note)))
     for e in report.entries:
         why = "; ".join(e.to_json()["reasons"] + e.notes)
-        out.print(f"  {shown(e.date)} {shown(e.unit)} {e.hours:g} h: {e.verdict}" + (f" ({shown(why)})" if why else ""))
+        line = _("{date} {unit} {hours} h: {verdict}").format(
+            date=shown(e.date), unit=shown(e.unit), hours=f"{e.hours:g}", verdict=verdict_word(e.verdict)
+        )
+        out.print(f"  {line}" + (f" ({shown(why)})" if why else ""))
 
 
 def _print_against(report: Any) -> None:
     """The qualification's line, and when only entries it did not count make the verdict, that."""
     q = report.qualification
     outside = [e for e in report.entries if any(n.startswith("not counted by the qualification") for n in e.notes)]
-    line = f"  against the qualification: {q['shown']} of its {q['entries']} entries shown, root {q['root']}"
-    out.print(line + (f"; {len(outside)} shown that it did not count ({_tally(outside)})" if outside else ""))
+    line = _("against the qualification: {shown} of its {entries} entries shown, root {root}").format(
+        shown=q["shown"], entries=q["entries"], root=q["root"]
+    )
+    if outside:
+        line += _("; {n} shown that it did not count ({tally})").format(n=len(outside), tally=_tally(outside))
+    out.print("  " + line)
     counted = [e for e in report.entries if e not in outside]
     if (
         report.verdict != "valid"
         and not report.problems + report.unknown
         and all(e.verdict == "valid" for e in counted)
     ):
-        out.print(
-            "  the qualification stands, and every entry shown that it counted is valid: the verdict comes from "
+        out.print("  " + _(
+            "the qualification stands, and every entry shown that it counted is valid: the verdict comes from "
             "entries shown that it did not count (`registry logbook share` without --all or --entry leaves them out)"
-        )
+        ))  # fmt: skip

@@ -202,6 +202,12 @@ def _holder_identity(ctx: typer.Context, settings: Any, name: str, wallet: Path 
                 f"no identity named {name} in {settings.keys_dir}, but your wallet ({store.directory}) holds your "
                 "key: use --from-wallet instead of --holder NAME"
             )
+        # Not "make it with `identity create`": a new identity is a new key, one no credential of hers names.
+        raise KeyStoreError(
+            f"no identity named {shown(name)} in {settings.keys_dir}: name the home that holds her key (`registry "
+            "--home DIR`); if its file was lost, restore it from a copy (a new identity would be a new key, not the "
+            "one her credentials name)"
+        )
     return load_identity(settings, name)
 
 

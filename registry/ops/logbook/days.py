@@ -137,7 +137,8 @@ def _send(issuer: Issuer, op_ids: list[str], day: Day | None) -> None:
             raise
         raise ChainUnavailable(
             f"{exc}; the day's root is kept in the journal: run the same `registry logbook anchor` (or "
-            "`logbook sync`) again to send it and write the entries' anchors"
+            "`logbook sync`, or `registry journal reconcile --issuer NAME`) again to send it and write the "
+            "entries' anchors"
         ) from exc
 
 

@@ -23,6 +23,7 @@ from registry.errors import InputError, KeyStoreError
 from registry.files import read_capped
 from registry.formats import credential as vcfmt
 from registry.formats import safejson
+from registry.formats.holderfile import kind_of
 from registry.keystore import FORMAT as IDENTITY_FORMAT
 from registry.keystore import scrypt_n
 from registry.ops.wallet.store import Checked, Wallet, credential_id
@@ -69,7 +70,8 @@ def read_backup(path: Path, passphrase: str) -> dict[str, Any]:
 
     data = safejson.loads(read_capped(path, MAX_BACKUP_BYTES), f"backup {path}")
     if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
-        raise InputError(f"{path} is not a wallet backup ({BACKUP_FORMAT})")
+        kind = kind_of(data)
+        raise InputError(f"{path} is not a wallet backup ({BACKUP_FORMAT})" + (f" but {kind}" if kind else ""))
     try:
         kdf = data["kdf"]
         n, salt = kdf["n"], base64.b64decode(kdf["salt"], validate=True)

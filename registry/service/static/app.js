@@ -85,13 +85,54 @@ function fact(list, label, value, href) {
   list.append(dd);
 }
 
-// A check's message, except where the verifier's words are the command line's ("give --audience").
+// The commonest messages of the checks, as the verifier writes them (registry/i18n/words.py,
+// `_MESSAGES`, which the command line translates the same way): each is also the pattern that reads
+// a message back, its {fields} as FIELD_PATTERNS says (else one word).
+const MESSAGE_PATTERNS = [
+  N_("{did} is registered"), N_("signed by the holder {did}"), N_("signed by {key}"),
+  N_("credential hash anchored by {did} on {time} (block {block})"), N_("cohort root anchored by {did} on {time} (block {block})"),
+  N_("member of a cohort of {n}"), N_("valid from {start} with no expiry date"), N_("valid from {start} until {end}"),
+  N_("conforms to the schema it names ({id})"), N_("revoked on {time}: {rest}"), N_("suspended on {time}: {rest}"),
+];
+const FIELD_PATTERNS = { rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+" };
+// A revocation's or suspension's reason, by its on-chain code (registry/ops/registry.py, REASONS).
+const STATUS_REASONS = [
+  N_("unspecified"), N_("issued in error"), N_("fraud or misrepresentation"), N_("superseded by a newer credential"),
+  N_("holder request"), N_("issuer key compromised"), N_("under investigation"), N_("investigation closed"),
+  N_("qualification withdrawn"),
+];
+let COMPILED = null;
+
+function compiledPatterns() {
+  const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  COMPILED = COMPILED || MESSAGE_PATTERNS.map((template) => {
+    const parts = template.split(/\{(\w+)\}/);
+    const source = parts.map((part, n) => (n % 2 ? `(?<${part}>${FIELD_PATTERNS[part] || "\\S+"})` : escape(part))).join("");
+    return [new RegExp(`^${source}$`, "s"), template];
+  });
+  return COMPILED;
+}
+
+// A check's message in the page's language where it is one of the commonest (a revocation's reason
+// by its code), else as the verifier wrote it; and in the page's words where the verifier's are the
+// command line's ("give --audience").
 function detailOf(check) {
-  const unasked = /^not checked \(made for (.*)\): give --audience to check$/.exec(check.message || "");
+  const message = check.message || "";
+  const unasked = /^not checked \(made for (.*)\): give --audience to check$/.exec(message);
   if (check.name === "audience" && unasked) {
     return fmt(_("Made for {who}. Type who you are in the form above to check that it was made for you."), { who: unasked[1] });
   }
-  return _(check.message);
+  if (document.documentElement.lang === "en" || _(message) !== message) return _(message);
+  for (const [pattern, template] of compiledPatterns()) {
+    const match = pattern.exec(message);
+    if (!match) continue;
+    const fields = { ...match.groups };
+    const code = check.evidence && check.evidence.reasonCode;
+    if ("rest" in fields && fields.rest === STATUS_REASONS[code]) fields.rest = _(STATUS_REASONS[code]);
+    else if ("rest" in fields) continue;  // a reason with a note after it: as written
+    return fmt(_(template), fields);
+  }
+  return message;
 }
 
 function checkList(list, checks) {
@@ -156,6 +197,14 @@ function certifiedFacts(facts, reported) {
   if (holder.name) fact(facts, _("Awarded to"), `${holder.name}${document}`);
 }
 
+// Over the facts of a credential whose checks failed or could not all be made: they are what the
+// file says, not what the registry confirms (a tampered file's name is shown as it was changed).
+function unconfirmed(report) {
+  if (report.verdict === "invalid") return _("What the file says, not confirmed: it failed the checks below, so none of it can be relied on.");
+  if (report.verdict === "could not determine") return _("What the file says, not confirmed yet: the checks below could not all be made.");
+  return null;
+}
+
 function credentialFacts(facts, report, block) {
   const info = report.credential || {};
   const certified = report.certifies;
@@ -209,6 +258,7 @@ function showTrustList() {
 }
 
 function clearResult() {
+  $("unconfirmed").hidden = true;
   $("summary").replaceChildren();
   $("summary").hidden = true;
   $("checks").replaceChildren();
@@ -223,7 +273,7 @@ function clearResult() {
 function why(report) {
   if (document.documentElement.lang === "en" || !report.checks) return report.summary;
   const check = report.checks.find((c) => c.outcome === "fail") || report.checks.find((c) => c.outcome === "unknown");
-  if (check) return `${label(check)}: ${check.message}`;
+  if (check) return fmt(_("{check}: {message}"), { check: label(check), message: detailOf(check) });
   if (report.credentials) {
     const valid = report.credentials.filter((c) => c.verdict === "valid").length;
     return fmt(_("{valid} of {total} credentials valid."), { valid, total: report.credentials.length });
@@ -251,6 +301,9 @@ function show(report, block) {
     detail = _("It names another registry than the one this service reads, so this service cannot check it. Nothing is known to be wrong: check it with that registry's service.");
   }
   const facts = $("facts");
+  const warning = unconfirmed(report);
+  $("unconfirmed").textContent = warning || "";
+  $("unconfirmed").hidden = !warning;
   credentialFacts(facts, report, block);
   checkList($("checks"), report.checks);
   showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${why(report)}`);
@@ -306,6 +359,8 @@ function showPassport(report, block) {
       panel.append(element("p", fmt(_("Checked on its own, this credential is: {verdict}. It is not shown to belong to the person presenting it."), { verdict: words }), { class: "detail" }));
     }
     if (credential.verdict !== "valid") panel.append(withTimes(element("p", null, { class: "detail" }), why(credential)));
+    const warning = unconfirmed(credential);
+    if (warning) panel.append(element("p", warning, { class: "note unconfirmed" }));
     const list = element("dl");
     credentialFacts(list, credential);
     panel.append(list);

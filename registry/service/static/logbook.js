@@ -44,10 +44,22 @@ function checkLine(check) {
   return item;
 }
 
+const ROLES = { "supervisor": N_("supervisor"), "assessor": N_("assessor") };
+
 function signerOf(entry) {
   const signer = entry.supervisor;
   if (!signer) return _("not countersigned");
-  return signer.name ? `${signer.name} (${signer.role})` : `${signer.did} (${signer.role})`;
+  const role = ROLES[signer.role] ? _(ROLES[signer.role]) : signer.role;
+  return signer.name ? `${signer.name} (${role})` : `${signer.did} (${role})`;
+}
+
+// An entry's day (YYYY-MM-DD, the learner's calendar day: no time, no zone) as the page shows dates.
+function readableDay(day) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day || "")) return day;
+  const when = new Date(`${day}T00:00:00Z`);
+  const lang = document.documentElement.lang || "en";
+  const options = { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" };
+  return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang, options).format(when);
 }
 
 function entryPanel(entry) {
@@ -55,7 +67,9 @@ function entryPanel(entry) {
   const summary = element("summary");
   summary.append(element("span", entry.verdict ? _(ENTRY_BADGES[entry.verdict] || entry.verdict) : _("Not checked"),
     { class: "badge", "data-verdict": entry.verdict || "" }));
-  summary.append(element("span", `${entry.date} · ${entry.activity}`, { class: "title" }));
+  const title = element("span", null, { class: "title" });
+  title.append(element("time", readableDay(entry.date), { datetime: entry.date }), ` · ${shown(entry.activity)}`);
+  summary.append(title);
   summary.append(element("span", fmt(_("{hours} h"), { hours: entry.hours }), { class: "detail" }));
   panel.append(summary);
   const facts = element("dl");
