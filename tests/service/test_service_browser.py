@@ -122,6 +122,7 @@ def test_a_person_sees_valid_revoked_and_tampered_verdicts(
     assert text.startswith("Valid")
     assert set(checks.values()) == {"pass"}
     assert page.locator("#facts").inner_text().count("MIG/MAG welding") == 1
+    assert page.locator("#unconfirmed").is_hidden()
 
     verdict, text, checks = open_and_read_verdict(page, files["revoked"], "revoked")
     assert verdict == "revoked"
@@ -137,6 +138,9 @@ def test_a_person_sees_valid_revoked_and_tampered_verdicts(
         .inner_text()
         .startswith("The issuer's signature does not match the content")
     )
+    # What the altered file says is shown under a warning, not as facts.
+    assert page.locator("#unconfirmed").inner_text().startswith("What the file says, not confirmed")
+    assert page.locator("#unconfirmed").is_visible()
 
 
 def test_the_issuer_page_shows_the_accreditation_chain(page: sync_api.Page, chain: Chain) -> None:
