@@ -4,6 +4,7 @@ tests' business, tests/cli/test_wallet.py, and the last test here, on the test c
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import json
 import os
@@ -337,7 +338,9 @@ def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_
     chain her file names and says it is genuine and in force, and under which root, not a bare refusal."""
     held = issuer.issue_single(holder.did, welding_certificate()).holder_file
     worker = Settings(home=tmp_path / "worker", rpc_urls=settings.rpc_urls)  # no deployment, no trust list
-    (arrival,) = on_import(worker, [Checked("id", held, "welding.json")])
+    # In a context of its own: a command's read deadline (verifier_for starts one) must not outlive this test.
+    in_own_context = contextvars.copy_context().run
+    (arrival,) = in_own_context(on_import, worker, [Checked("id", held, "welding.json")])
     assert arrival.verdict == "root not trusted" and arrival.root == (chain.root.did, None), arrival
     assert arrival.change is None
     # Altered after signing (imported without a chain, say): listed with its verdict, nothing it claims shown.
@@ -345,5 +348,5 @@ def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_
     claims["vc"]["credentialSubject"]["achievement"]["name"] = "Master welder"
     head, _, signature = held.credential.split(".")
     altered = replace(held, credential=".".join([head, b64url_encode(json.dumps(claims).encode()), signature]))
-    (listed,) = check_now(worker, [Entry("id", tmp_path / "x.json", altered)])
+    (listed,) = in_own_context(check_now, worker, [Entry("id", tmp_path / "x.json", altered)])
     assert listed.verdict == "invalid" and listed.certifies["name"] is None and listed.certifies["skills"] == []
