@@ -41,15 +41,20 @@ def load_entry(path: Path) -> EntryFile:
 
 
 def load_extract(path: Path) -> Extract:
-    raw = read_capped(path, MAX_FILE, str(path))
+    return extract_of(read_capped(path, MAX_FILE, str(path)), str(path))
+
+
+def extract_of(raw: bytes, where: str) -> Extract:
+    """The extract `raw` holds; another of a logbook's documents (the CLR summary, a programme...) is
+    refused saying what it is, not as text that is "not valid JSON"."""
     try:
-        data = safejson.loads(raw, str(path))
+        data = safejson.loads(raw, where)
     except InputError:
         what = signed_kind(raw)
         if what is None:
             raise
-        raise InputError(f"{path} is {what}, not a logbook extract: make one with `registry logbook share`") from None
-    return Extract.from_json(data, str(path))
+        raise InputError(f"{where} is {what}, not a logbook extract: make one with `registry logbook share`") from None
+    return Extract.from_json(data, where)
 
 
 # The signed documents of a logbook a verifier may be handed instead of an extract (by header `typ`).
