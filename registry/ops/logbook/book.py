@@ -253,6 +253,20 @@ def _check_role(entry_id: str, unit_id: str, name: str, subject: dict[str, Any],
                          f"{_a(role)} sign off ({listed})")  # fmt: skip
 
 
+def _check_period(date: str, name: str, auth: dict[str, Any], now: int) -> None:
+    """The entry's day, and now, are in the authorisation's period (as the verifier checks it): a
+    sign-off outside it would never be valid, so none is made."""
+    from registry.formats.credential import iso
+
+    nbf, exp = int(auth.get("nbf", 0)), int(auth.get("exp", 0))
+    period = f"{iso(nbf)[:10]} to {iso(exp)[:10]}"
+    if now >= exp:
+        raise InputError(f"{name}'s authorisation ended ({period}): ask the provider for a new one")
+    day = entry_date(date)
+    if day + DAY <= nbf or day >= exp:
+        raise InputError(f"the entry of {date} is outside {name}'s authorisation ({period}): not signed")
+
+
 def countersign(
     entry: EntryFile, signer: Identity, authorisation: str, now: int, programme: Programme | None = None
 ) -> EntryFile:
@@ -274,6 +288,7 @@ def countersign(
         raise InputError(
             f"{signer.name} is authorised only at the workplace {place[:80]!r}; entry {entry.id} was recorded elsewhere"
         )
+    _check_period(str(parsed.payload.get("date")), signer.name, auth, now)
     token = sign_record("logbook-countersignature+jwt", {
         "iss": signer.did, "iat": now, "entry": sha256_hex(entry.entry),
         "authorisation": sha256_hex(authorisation), "role": role,
