@@ -228,6 +228,10 @@ def test_an_entry_moved_from_another_learners_logbook_is_not_valid(world: World)
 
 def test_an_altered_entry_is_not_valid(world: World) -> None:
     extract = world.amina.share([world.entries["good"].id], [])
+    # An entry named as the learner sees it: its file (a path, or its name) or the short id that ends it.
+    path = world.amina.path_of(world.entries["good"])
+    for named in (str(path), path.stem, path.stem.rsplit("-", 1)[1]):
+        assert [f.id for f in world.amina.share([named], []).entries] == [world.entries["good"].id], named
     header, payload, signature = extract.entries[0].entry.split(".")
     claims = json.loads(b64url_decode(payload))
     claims["hours"] = 8

@@ -188,11 +188,25 @@ class Logbook:
         backdating window, as `logbook verify` reports it."""
         return entry_date(date) + DAY + self.programme.backdating_days * DAY <= at
 
+    def _named(self, given: str, anchored: list[EntryFile]) -> str:
+        """The id of the entry `given` names: its id (with or without `urn:uuid:`), its file (a path
+        or its name, as `logbook add` printed it), or the short id that name ends with."""
+        key = given.removeprefix("urn:uuid:")
+        ids = {f.id.removeprefix("urn:uuid:") for f in anchored}
+        if key in ids:
+            return key
+        stem = Path(given).name.removesuffix(".json")
+        path = self.directory / "entries" / f"{stem}.json"
+        if path.is_file():
+            return load_entry(path).id.removeprefix("urn:uuid:")
+        short = [i for i in ids if len(stem) >= 8 and i.startswith(stem)]
+        return short[0] if len(short) == 1 else key
+
     def share(self, entry_ids: list[str] | None, records: list[str]) -> Extract:
         """The chosen entries (all anchored ones when None), with their proofs."""
         chosen = [f for f in self.entries() if f.anchor is not None]
         if entry_ids is not None:
-            wanted = {i.removeprefix("urn:uuid:") for i in entry_ids}
+            wanted = {self._named(i, chosen) for i in entry_ids}
             chosen = [f for f in chosen if f.id.removeprefix("urn:uuid:") in wanted]
             found = {f.id.removeprefix("urn:uuid:") for f in chosen}
             if wanted - found:
