@@ -2,9 +2,9 @@
 brought up to date with it (`python -m registry.i18n.extract update`).
 
 Messages are marked where they are written: `_()`, `N_()` and `ngettext()` in Python, `_()` in the
-page's scripts (registry/service/static/*.js), and `data-i18n` (the element's text) or
-`data-i18n-placeholder` in its HTML. There is no template file to keep in step: the template is
-extracted afresh from the code each time (`template()`), by the tests too
+page's scripts (registry/service/static/*.js), and `data-i18n` (the element's text),
+`data-i18n-placeholder` or `data-i18n-label` (an aria-label) in its HTML. There is no template file
+to keep in step: the template is extracted afresh from the code each time (`template()`), by the tests too
 (tests/e2e/test_translations.py fails when a catalog misses one of its messages).
 
     python -m registry.i18n.extract update   # add new messages to every catalog, mark gone ones obsolete
@@ -36,7 +36,8 @@ JS_KEYWORDS = {"_": None, "N_": None}
 
 class _Marked(HTMLParser):
     """The messages of an HTML page: the text of each element with `data-i18n`, and the value of
-    each `data-i18n-placeholder` (the placeholder shown in that language)."""
+    each `data-i18n-placeholder` (the placeholder shown in that language) and `data-i18n-label` (its
+    aria-label, what a screen reader says)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -47,6 +48,8 @@ class _Marked(HTMLParser):
         values = dict(attrs)
         if "data-i18n-placeholder" in values and values.get("placeholder"):
             self.found.append((self.getpos()[0], str(values["placeholder"])))
+        if "data-i18n-label" in values and values.get("aria-label"):
+            self.found.append((self.getpos()[0], str(values["aria-label"])))
         if "data-i18n" in values:
             self._open.append((tag, self.getpos()[0], []))
 

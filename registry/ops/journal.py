@@ -45,7 +45,24 @@ def journal_view(journal_file: Path, deployment_file: Path, include_confirmed: b
     journal = Journal(journal_file, read_only=True)
     current = _current_deployment(deployment_file)
     rows = [JournalRow(op, _notes(op, current)) for op in journal.all() if include_confirmed or op.state in UNFINISHED]
+    for row in rows:
+        row.notes += _logbook_day(row.op, journal_file.parent)
     return JournalView(journal.note, rows)
+
+
+def _logbook_day(op: Any, home: Path) -> list[str]:
+    """For an unfinished day anchor of a logbook provider: its record (ops/logbook/days.py), which
+    holds the entry files written once the root is on-chain."""
+    if op.state not in UNFINISHED or op.call.function != "anchorCohort" or not op.batch:
+        return []
+    from registry.ops.logbook.days import FOLDER
+
+    found = [d / f"{op.batch}.json" for d in sorted((home / "state").glob(f"*/{FOLDER}"))]
+    found = [path for path in found if path.is_file()]
+    if not found:
+        return []
+    return [f"a logbook day: {found[0]} keeps its entry files, written once the root is on-chain by the "
+            "provider's next `logbook anchor`, `logbook sync` or `journal reconcile --issuer`"]  # fmt: skip
 
 
 def _current_deployment(deployment_file: Path) -> str | None:

@@ -32,7 +32,7 @@ from registry.formats.credential import credential_hash, load_holder_file
 from registry.formats.jwt import b64url_decode
 from registry.formats.logbook.records import sha256_hex
 from registry.keystore import Identity, KeyStore, new_natural_person
-from registry.ops.journal import reconcile
+from registry.ops.journal import journal_view, reconcile
 from registry.ops.logbook import Logbook, Provider
 from registry.ops.logbook.book import countersign, load_entry
 from registry.ops.logbook.reports import Reads
@@ -162,6 +162,9 @@ def test_anchor_killed_at_each_step_then_raced_anchors_every_entry_once(world: W
         pending = [op.call.function for op in _pending(world.settings)]
         assert pending == ([] if step in ("after-files", "during-files", "after-receipt") else ["anchorCohort"]), step
         assert len(_days_left(world)) == 1, step  # the day of this run, or of the run before
+        if pending:  # `journal status` names the day's record beside its row
+            (row,) = journal_view(world.settings.journal_file, world.settings.deployment_file, False).rows
+            assert f"a logbook day: {_days_left(world)[0]} keeps its entry files" in row.notes[-1], row.notes
         if step == "during-files":  # one entry file of the day written, the other three not yet
             assert sum(load_entry(p).anchor is not None for p in _entry_files(world)) == 1
     _countersigned_entries(world, len(KILLS))

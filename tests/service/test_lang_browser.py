@@ -147,6 +147,7 @@ def test_the_issuer_page_in_arabic(browser: sync_api.Browser, service: str, chai
     page.wait_for_function("() => document.querySelector('#verdict').dataset.verdict === 'valid'")
     assert language_of(page) == ("ar", "rtl")
     assert page.locator("h1").inner_text() == "من اعتمد هذه الجهة المُصدِرة؟"
+    assert page.locator("#lang").get_attribute("aria-label") == "اللغة"  # what a screen reader says of the selector
     assert page.locator("#verdict h2").inner_text() == catalog("ar").messages["Accredited"] == "معتمدة"
     links = page.locator("#chain li .what").all_inner_texts()
     assert links[0] == f"جهة مُصدِرة موثوقة (TI): {chain.ti.did}"

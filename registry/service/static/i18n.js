@@ -3,8 +3,8 @@
 // the language picked before (kept in this browser), else the browser's own languages, else
 // English. Its words come from the service (GET /api/i18n/LANG), made from the same gettext
 // catalogs the command line reads; `_()` looks a message up (English is the message itself),
-// `fmt()` fills its {fields}. Elements marked data-i18n (their text) and data-i18n-placeholder are
-// translated in place; <html lang> and dir follow the language.
+// `fmt()` fills its {fields}. Elements marked data-i18n (their text), data-i18n-placeholder and
+// data-i18n-label (their aria-label) are translated in place; <html lang> and dir follow the language.
 
 let MESSAGES = {};
 const LANG_KEY = "registry-lang";
@@ -48,6 +48,10 @@ function translateStatic() {
   for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
     if (!node.dataset.i18nPlaceholder) node.dataset.i18nPlaceholder = node.getAttribute("placeholder");
     node.setAttribute("placeholder", _(node.dataset.i18nPlaceholder));
+  }
+  for (const node of document.querySelectorAll("[data-i18n-label]")) {
+    if (!node.dataset.i18nLabel) node.dataset.i18nLabel = node.getAttribute("aria-label");
+    node.setAttribute("aria-label", _(node.dataset.i18nLabel));
   }
 }
 
