@@ -65,8 +65,10 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
     assert altered.returncode == 1 and "altered: Fillet weld" in altered.stdout, altered.stdout
     assert "but 1 of 2 evidence items shown were altered (not valid)" in altered.stdout.splitlines()[0]
     french = cli(home, "--lang", "fr", "verify", str(credential), "--evidence", str(tmp_path / "shown"), *net).stdout
-    assert "preuves\u00a0: 0 des 2 preuves présentées et concordantes, 1 modifiées" in french and (
-        "modifiée\u00a0: Fillet weld (Photograph)" in french
+    assert (
+        "preuves\u00a0: 0 des 2 preuves présentées et concordantes, 1 modifiées" in french
+        and ("modifiée\u00a0: Fillet weld (Photograph)" in french)
+        and "non présentée\u00a0: Work experience: welder (Work experience attestation)\n" in french
     ), french
     attestation = cli(home, "verify", str(work), *net)
     assert attestation.returncode == 0 and "registered organisation" in attestation.stdout, attestation.stdout
