@@ -77,8 +77,9 @@ def connect_named(settings: Settings, locator: Locator) -> Registry:
 def no_registry(settings: Settings) -> str:
     """What a verifier is told when nothing names a registry: never to deploy one."""
     return (
-        f"no registry to check in: the file names none (it was written before files named their registry) "
-        f"and there is no deployment file at {settings.deployment_file}; pass the issuer's registry as "
+        "no registry to check in: the file names none (a bare JWT never does: its holder file, the .json the "
+        "issuer wrote, does; nor does a file written before files named their registry) and there is no "
+        f"deployment file at {settings.deployment_file}; verify the holder file, or pass the issuer's registry as "
         "--deployment FILE, or verify through its service with --service URL"
     )
 

@@ -29,7 +29,7 @@ from registry.ops.handover import (
     pending_path,
     record_pending,
 )
-from registry.ops.roster import slug
+from registry.ops.roster import person_of, slug
 
 SHEET = "one-time-passphrases.csv"
 
@@ -53,14 +53,14 @@ def key_name(holder_name: str, did: str) -> str:
 
 def make_people(entries: list[tuple[str, Achievement]]) -> tuple[list[tuple[str, Achievement]], list[NewPerson]]:
     """A fresh did:key for every person named without one; the entries with their DIDs filled in."""
-    made: dict[tuple[str, str | None], NewPerson] = {}
+    made: dict[tuple[str | None, str | None], NewPerson] = {}
     filled: list[tuple[str, Achievement]] = []
     for holder, achievement in entries:
         if holder:
             filled.append((holder, achievement))
             continue
         assert achievement.holder_name is not None  # the roster refuses a row with neither
-        who = (achievement.holder_name, achievement.holder_document)
+        who = person_of(achievement)  # her name and document in any case and spacing: one person, one key
         person = made.get(who)
         if person is None:
             identity = new_natural_person("person")

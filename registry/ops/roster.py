@@ -243,7 +243,7 @@ def _refuse_namesakes(placed: list[tuple[tuple[str, Achievement], str]], name: s
                 )
             given[holder, achievement.name] = where
             continue
-        key = (achievement.holder_name, achievement.holder_document, achievement.name)
+        key = (*person_of(achievement), achievement.name)
         if key in seen:
             raise InputError(
                 f"{name} {where}: {achievement.holder_name!r} is also on {seen[key]} for the same credential, "
@@ -251,6 +251,16 @@ def _refuse_namesakes(placed: list[tuple[tuple[str, Achievement], str]], name: s
                 "their did:key); if one person, give her the credential once"
             )
         seen[key] = where
+
+
+def person_of(achievement: Achievement) -> tuple[str | None, str | None]:
+    """Who a row without a did:key names: her name and document as typed, in any case and spacing
+    ("Amina Haddad" and "amina  haddad" are one person, one key, not two keys for one woman)."""
+
+    def folded(text: str | None) -> str | None:
+        return " ".join(text.split()).casefold() if text else None
+
+    return folded(achievement.holder_name), folded(achievement.holder_document)
 
 
 def check_out_dir(out_dir: Path) -> None:

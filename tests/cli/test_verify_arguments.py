@@ -71,3 +71,23 @@ def test_every_service_client_refuses_a_url_without_its_scheme() -> None:
 
     with pytest.raises(InputError, match=r"^--service '127\.0\.0\.1:8080' is not a registry service's URL"):
         ServiceClient("127.0.0.1:8080")
+
+
+def test_a_bare_jwt_on_a_fresh_home_is_told_its_holder_file_names_the_registry(tmp_path: Path) -> None:
+    # An employer given the credential's JWT alone (copied out of the file): it names no registry, and
+    # the report said the file "was written before files named their registry", which it was not.
+    import time
+
+    from registry.formats import credential as vcfmt
+    from registry.keystore import new_legal_entity, new_natural_person
+
+    issuer, holder = new_legal_entity("centre"), new_natural_person("amina")
+    draft = vcfmt.CredentialDraft(
+        issuer.did, holder.did, vcfmt.Achievement("Welding", "Welding", "x"), int(time.time())
+    )
+    given = tmp_path / "credential.jwt"
+    given.write_text(vcfmt.sign_vc(vcfmt.build_vc(draft, int(time.time())), issuer.signing_key, issuer.kid) + "\n")
+    result = verify(tmp_path / "home", str(given), "--rpc", "http://127.0.0.1:1")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "a bare JWT never does: its holder file, the .json the issuer wrote, does" in result.stdout
+    assert "verify the holder file" in result.stdout

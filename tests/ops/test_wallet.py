@@ -4,6 +4,7 @@ tests' business, tests/cli/test_wallet.py, and the last test here, on the test c
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import json
 import os
@@ -320,6 +321,14 @@ def test_two_namesakes_without_a_key_for_the_same_credential_are_refused_not_mer
     roster.write_text("holder,holder_name,holder_document,name\n,Ali Khan,P-1,Safety\n,Ali Khan,P-2,Safety\n")
     filled, people = make_people(load_roster(roster, lambda h: h))  # told apart: two people, two keys
     assert len(people) == 2 and filled[0][0] != filled[1][0]
+    # Her name typed twice in another case or spacing: one person (two keys would split her credentials
+    # between two DIDs, never in one passport), and twice on one course, refused as namesakes are.
+    roster.write_text("holder,holder_name,name\n,Amina Haddad,Welding\n,amina  haddad,Safety\n")
+    filled, people = make_people(load_roster(roster, lambda h: h))
+    assert len(people) == 1 and filled[0][0] == filled[1][0]
+    roster.write_text("holder,holder_name,name\n,Amina Haddad,Safety\n,AMINA HADDAD,Safety\n")
+    with pytest.raises(InputError, match=r"r.csv line 3: 'AMINA HADDAD' is also on line 2 for the same credential"):
+        load_roster(roster, lambda h: h)
 
 
 def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_force(
@@ -329,7 +338,9 @@ def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_
     chain her file names and says it is genuine and in force, and under which root, not a bare refusal."""
     held = issuer.issue_single(holder.did, welding_certificate()).holder_file
     worker = Settings(home=tmp_path / "worker", rpc_urls=settings.rpc_urls)  # no deployment, no trust list
-    (arrival,) = on_import(worker, [Checked("id", held, "welding.json")])
+    # In a context of its own: a command's read deadline (verifier_for starts one) must not outlive this test.
+    in_own_context = contextvars.copy_context().run
+    (arrival,) = in_own_context(on_import, worker, [Checked("id", held, "welding.json")])
     assert arrival.verdict == "root not trusted" and arrival.root == (chain.root.did, None), arrival
     assert arrival.change is None
     # Altered after signing (imported without a chain, say): listed with its verdict, nothing it claims shown.
@@ -337,5 +348,5 @@ def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_
     claims["vc"]["credentialSubject"]["achievement"]["name"] = "Master welder"
     head, _, signature = held.credential.split(".")
     altered = replace(held, credential=".".join([head, b64url_encode(json.dumps(claims).encode()), signature]))
-    (listed,) = check_now(worker, [Entry("id", tmp_path / "x.json", altered)])
+    (listed,) = in_own_context(check_now, worker, [Entry("id", tmp_path / "x.json", altered)])
     assert listed.verdict == "invalid" and listed.certifies["name"] is None and listed.certifies["skills"] == []

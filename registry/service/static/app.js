@@ -197,6 +197,14 @@ function certifiedFacts(facts, reported) {
   if (holder.name) fact(facts, _("Awarded to"), `${holder.name}${document}`);
 }
 
+// Over the facts of a credential whose checks failed or could not all be made: they are what the
+// file says, not what the registry confirms (a tampered file's name is shown as it was changed).
+function unconfirmed(report) {
+  if (report.verdict === "invalid") return _("What the file says, not confirmed: it failed the checks below, so none of it can be relied on.");
+  if (report.verdict === "could not determine") return _("What the file says, not confirmed yet: the checks below could not all be made.");
+  return null;
+}
+
 function credentialFacts(facts, report, block) {
   const info = report.credential || {};
   const certified = report.certifies;
@@ -250,6 +258,7 @@ function showTrustList() {
 }
 
 function clearResult() {
+  $("unconfirmed").hidden = true;
   $("summary").replaceChildren();
   $("summary").hidden = true;
   $("checks").replaceChildren();
@@ -264,7 +273,7 @@ function clearResult() {
 function why(report) {
   if (document.documentElement.lang === "en" || !report.checks) return report.summary;
   const check = report.checks.find((c) => c.outcome === "fail") || report.checks.find((c) => c.outcome === "unknown");
-  if (check) return `${label(check)}: ${detailOf(check)}`;
+  if (check) return fmt(_("{check}: {message}"), { check: label(check), message: detailOf(check) });
   if (report.credentials) {
     const valid = report.credentials.filter((c) => c.verdict === "valid").length;
     return fmt(_("{valid} of {total} credentials valid."), { valid, total: report.credentials.length });
@@ -292,6 +301,9 @@ function show(report, block) {
     detail = _("It names another registry than the one this service reads, so this service cannot check it. Nothing is known to be wrong: check it with that registry's service.");
   }
   const facts = $("facts");
+  const warning = unconfirmed(report);
+  $("unconfirmed").textContent = warning || "";
+  $("unconfirmed").hidden = !warning;
   credentialFacts(facts, report, block);
   checkList($("checks"), report.checks);
   showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${why(report)}`);
@@ -347,6 +359,8 @@ function showPassport(report, block) {
       panel.append(element("p", fmt(_("Checked on its own, this credential is: {verdict}. It is not shown to belong to the person presenting it."), { verdict: words }), { class: "detail" }));
     }
     if (credential.verdict !== "valid") panel.append(withTimes(element("p", null, { class: "detail" }), why(credential)));
+    const warning = unconfirmed(credential);
+    if (warning) panel.append(element("p", warning, { class: "note unconfirmed" }));
     const list = element("dl");
     credentialFacts(list, credential);
     panel.append(list);
