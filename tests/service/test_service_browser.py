@@ -673,6 +673,12 @@ def test_the_page_shows_what_a_credential_is_recognised_as_where_the_operator_sa
         running.stop()
 
 
+def announces_the_verdict_alone(page: sync_api.Page) -> bool:
+    """The verdict box is the page's live region; the checks and entries under it are not announced."""
+    live = page.evaluate("() => [...document.querySelectorAll('[aria-live]')].map((node) => node.id)")
+    return live == ["verdict"] and page.locator("#verdict").get_attribute("role") == "status"
+
+
 def test_files_for_another_page_or_no_page_are_said_so_before_anything_is_sent(
     page: sync_api.Page, tmp_path: Path
 ) -> None:
@@ -701,6 +707,7 @@ def test_files_for_another_page_or_no_page_are_said_so_before_anything_is_sent(
         return page.locator("#verdict h2").inner_text(), page.locator("#verdict small").inner_text(), href
 
     page.goto("/")
+    assert announces_the_verdict_alone(page)
     assert verdict_for("scan.pdf")[:2] == ("Not a file this page can check", "This is a PDF (a printed passport?), "
                                           "not a credential file: open the passport's .json file, or paste the "
                                           "text of each QR code printed in it.")  # fmt: skip
@@ -709,6 +716,7 @@ def test_files_for_another_page_or_no_page_are_said_so_before_anything_is_sent(
     assert verdict_for("extract.json") == ("This is a logbook extract", "A skills logbook extract is checked entry "
                                            "by entry on the logbook page.", "/logbook")  # fmt: skip
     page.goto("/logbook")
+    assert announces_the_verdict_alone(page)
     assert verdict_for("credential.json")[0::2] == ("This is a credential, not a logbook extract", "/")
     assert verdict_for("photo.jpg")[1].startswith("This is an image, not a logbook extract")
     assert verdict_for("empty.json")[:2] == (
@@ -727,6 +735,7 @@ def test_files_for_another_page_or_no_page_are_said_so_before_anything_is_sent(
     assert page.evaluate("() => document.activeElement.id") == "verdict-title"
 
     page.goto("/issuer")
+    assert announces_the_verdict_alone(page)
     page.fill("#did", "Northside Training Centre")
     assert read_verdict(page, lambda: page.click("button[type=submit]")) == "error"
     assert page.locator("#verdict h2").inner_text() == "Not a DID"

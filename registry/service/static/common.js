@@ -213,7 +213,8 @@ function notForThisPage(kind, page) {
 }
 
 // ---- The verdict box: a heading (focused once the answer is in, so keyboard and screen-reader
-// users land on it) and a sentence.
+// users land on it) and a sentence. The box alone is the live region (role="status"): a screen
+// reader announces the verdict, not every check and entry under it.
 function showVerdict(verdict, title, detail, link) {
   const box = $("verdict");
   box.dataset.verdict = verdict;
