@@ -108,7 +108,7 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
         fields = {"date": day(offset), "unit": unit, "activity": f"{name} work", "hours": 2, "workplace": place}
         at = now + 3 * DAY if name == "future" else now  # `add` refuses a future date: written as if then
         made = books[learner].add(people[learner], fields, b"photo" if name == "good" else None, at)
-        if name in ("elsewhere", "wrong-role"):  # countersign refuses them; signed as another tool might
+        if name in ("elsewhere", "wrong-role", "ended"):  # countersign refuses them; signed as another tool might
             entries[name] = forced_countersign(made, people[signer], auth[signer], now - 3600)
             continue
         entries[name] = countersign(made, people[signer], auth[signer], now - 3600)  # signed off before the revocations
@@ -154,6 +154,18 @@ def test_signers_not_authorised_for_the_programme_or_after_the_end_are_not_valid
     found = verdicts(world, ["unauthorised", "ended"])
     assert found["unauthorised"][0] == "not valid" and "not authorised for the programme" in found["unauthorised"][1]
     assert found["ended"][0] == "not valid" and "outside the signer's authorisation period" in found["ended"][1]
+    # `logbook sign` makes no such sign-off: refused, saying her authorisation's period.
+    from registry.ops.logbook.book import countersign
+
+    ended, now = world.entries["ended"], world.registry.signing_time()  # dated yesterday; it ended 10 days ago
+    unsigned = EntryFile(ended.entry, None, None, None)
+    assert ended.authorisation is not None
+    with pytest.raises(InputError, match=r"^ended's authorisation ended \(\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d\): ask"):
+        countersign(unsigned, world.people["ended"], ended.authorisation, now)
+    with pytest.raises(
+        InputError, match=rf"^the entry of {day(-1)} is outside ended's authorisation \(.*\): not signed$"
+    ):
+        countersign(unsigned, world.people["ended"], ended.authorisation, now - 30 * DAY)  # then: dated after its end
 
 
 def test_a_revocation_for_cause_reaching_back_makes_earlier_sign_offs_not_valid(world: World) -> None:
@@ -216,6 +228,10 @@ def test_an_entry_moved_from_another_learners_logbook_is_not_valid(world: World)
 
 def test_an_altered_entry_is_not_valid(world: World) -> None:
     extract = world.amina.share([world.entries["good"].id], [])
+    # An entry named as the learner sees it: its file (a path, or its name) or the short id that ends it.
+    path = world.amina.path_of(world.entries["good"])
+    for named in (str(path), path.stem, path.stem.rsplit("-", 1)[1]):
+        assert [f.id for f in world.amina.share([named], []).entries] == [world.entries["good"].id], named
     header, payload, signature = extract.entries[0].entry.split(".")
     claims = json.loads(b64url_decode(payload))
     claims["hours"] = 8

@@ -64,6 +64,11 @@ def test_an_extract_is_laid_out_by_unit_with_each_entrys_checks(http: httpx.Clie
     assert checks["revoked work"]["status"] == "fail" and rows["revoked work"]["verdict"] == "revoked"
     assert checks["bobs work"]["logbook"] == "fail" and checks["bobs work"]["countersignature"] == "skipped"
     assert units["U1"]["validHours"] == 4 and units["U2"]["validHours"] == 2  # good, backdated; assessed
+    # Another of the logbook's documents pasted in its place: said what it is (400), not "not valid JSON".
+    pasted = http.post("/api/logbook/verify", json={"extract": world.amina.programme_token})
+    assert assert_problem(pasted, 400)["detail"] == (
+        "the extract is a programme, not a logbook extract: make one with `registry logbook share`"
+    )
 
 
 def test_a_programme_is_published_and_fetched_by_id(http: httpx.Client, world: World, store: Path) -> None:

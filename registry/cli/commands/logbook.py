@@ -285,7 +285,10 @@ def share(
     output: Annotated[Path, typer.Option("--out", help="Where to write the extract.")],
     entry: Annotated[
         list[str] | None,
-        typer.Option(help="An entry id to share (repeatable; default: those the qualification counted, else all)."),
+        typer.Option(
+            help="An entry to share: its file, or its id (repeatable; default: those the qualification "
+            "counted, else all)."
+        ),
     ] = None,
     everything: Annotated[bool, typer.Option("--all", help="Every anchored entry, counted or not.")] = False,
     record: Annotated[list[Path] | None, typer.Option(help="A revocation record to include (repeatable).")] = None,

@@ -41,15 +41,20 @@ def load_entry(path: Path) -> EntryFile:
 
 
 def load_extract(path: Path) -> Extract:
-    raw = read_capped(path, MAX_FILE, str(path))
+    return extract_of(read_capped(path, MAX_FILE, str(path)), str(path))
+
+
+def extract_of(raw: bytes, where: str) -> Extract:
+    """The extract `raw` holds; another of a logbook's documents (the CLR summary, a programme...) is
+    refused saying what it is, not as text that is "not valid JSON"."""
     try:
-        data = safejson.loads(raw, str(path))
+        data = safejson.loads(raw, where)
     except InputError:
         what = signed_kind(raw)
         if what is None:
             raise
-        raise InputError(f"{path} is {what}, not a logbook extract: make one with `registry logbook share`") from None
-    return Extract.from_json(data, str(path))
+        raise InputError(f"{where} is {what}, not a logbook extract: make one with `registry logbook share`") from None
+    return Extract.from_json(data, where)
 
 
 # The signed documents of a logbook a verifier may be handed instead of an extract (by header `typ`).
@@ -183,11 +188,25 @@ class Logbook:
         backdating window, as `logbook verify` reports it."""
         return entry_date(date) + DAY + self.programme.backdating_days * DAY <= at
 
+    def _named(self, given: str, anchored: list[EntryFile]) -> str:
+        """The id of the entry `given` names: its id (with or without `urn:uuid:`), its file (a path
+        or its name, as `logbook add` printed it), or the short id that name ends with."""
+        key = given.removeprefix("urn:uuid:")
+        ids = {f.id.removeprefix("urn:uuid:") for f in anchored}
+        if key in ids:
+            return key
+        stem = Path(given).name.removesuffix(".json")
+        path = self.directory / "entries" / f"{stem}.json"
+        if path.is_file():
+            return load_entry(path).id.removeprefix("urn:uuid:")
+        short = [i for i in ids if len(stem) >= 8 and i.startswith(stem)]
+        return short[0] if len(short) == 1 else key
+
     def share(self, entry_ids: list[str] | None, records: list[str]) -> Extract:
         """The chosen entries (all anchored ones when None), with their proofs."""
         chosen = [f for f in self.entries() if f.anchor is not None]
         if entry_ids is not None:
-            wanted = {i.removeprefix("urn:uuid:") for i in entry_ids}
+            wanted = {self._named(i, chosen) for i in entry_ids}
             chosen = [f for f in chosen if f.id.removeprefix("urn:uuid:") in wanted]
             found = {f.id.removeprefix("urn:uuid:") for f in chosen}
             if wanted - found:
@@ -248,6 +267,20 @@ def _check_role(entry_id: str, unit_id: str, name: str, subject: dict[str, Any],
                          f"{_a(role)} sign off ({listed})")  # fmt: skip
 
 
+def _check_period(date: str, name: str, auth: dict[str, Any], now: int) -> None:
+    """The entry's day, and now, are in the authorisation's period (as the verifier checks it): a
+    sign-off outside it would never be valid, so none is made."""
+    from registry.formats.credential import iso
+
+    nbf, exp = int(auth.get("nbf", 0)), int(auth.get("exp", 0))
+    period = f"{iso(nbf)[:10]} to {iso(exp)[:10]}"
+    if now >= exp:
+        raise InputError(f"{name}'s authorisation ended ({period}): ask the provider for a new one")
+    day = entry_date(date)
+    if day + DAY <= nbf or day >= exp:
+        raise InputError(f"the entry of {date} is outside {name}'s authorisation ({period}): not signed")
+
+
 def countersign(
     entry: EntryFile, signer: Identity, authorisation: str, now: int, programme: Programme | None = None
 ) -> EntryFile:
@@ -269,6 +302,7 @@ def countersign(
         raise InputError(
             f"{signer.name} is authorised only at the workplace {place[:80]!r}; entry {entry.id} was recorded elsewhere"
         )
+    _check_period(str(parsed.payload.get("date")), signer.name, auth, now)
     token = sign_record("logbook-countersignature+jwt", {
         "iss": signer.did, "iat": now, "entry": sha256_hex(entry.entry),
         "authorisation": sha256_hex(authorisation), "role": role,

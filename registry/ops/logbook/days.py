@@ -159,6 +159,9 @@ def _complete(day: Day) -> list[str]:
             crash_point("during-files")
         if path is None:
             continue
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):  # a writer of this file killed mid-write
+            with contextlib.suppress(OSError):
+                stale.unlink()
         current = _load_entry(path) if path.exists() else None  # entry files are renamed whole, never half
         if current is not None and current.id == anchored.id and current.anchor is not None:
             if current.anchor != anchored.anchor:

@@ -18,7 +18,6 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from registry.errors import InputError
-from registry.formats import safejson
 from registry.formats.credential import iso
 from registry.formats.logbook import Extract
 from registry.formats.logbook.records import did_key_signed, sha256_hex, signed_by
@@ -68,10 +67,14 @@ def check_extract(body: LogbookCheck, request: Request, lazy_registry: LazyRegis
     both signatures, the signer's authorisation on that date, the day anchor, the entry's status,
     membership of the learner's logbook and the backdating finding (`checks`), then the verdict.
     A chain that cannot be asked is a 503, never a verdict."""
-    data = (
-        safejson.loads(body.extract.encode("utf-8"), "the extract") if isinstance(body.extract, str) else body.extract
+    from registry.ops.logbook.book import extract_of
+
+    given = body.extract
+    extract = (
+        extract_of(given.encode("utf-8"), "the extract")
+        if isinstance(given, str)
+        else Extract.from_json(given, "the extract")
     )
-    extract = Extract.from_json(data, "the extract")
     strict = request.app.state.config.require_trusted_root  # no trust list: the root not trusted, as /api/verify
     trusted = _trust_list(request, body.trustList)
     report = verify_extract(
