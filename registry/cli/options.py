@@ -180,9 +180,19 @@ def did_of(settings: Settings, value: str) -> str:
 def holder_did_of(settings: Settings, value: str) -> str:
     """A holder: a person's did:key (given as such, or a local identity's), which must decode to a
     public key, or nobody could ever present the credential as theirs."""
+    from registry.errors import KeyStoreError
     from registry.formats.didkey import decode_did_key
 
-    did = did_of(settings, value)
+    try:
+        did = did_of(settings, value)
+    except KeyStoreError as exc:  # not "make it with `identity create`": her key is hers, made on her device
+        if not str(exc).startswith("no identity named"):
+            raise
+        raise KeyStoreError(
+            f"no identity named {shown(value[:64])} in {settings.keys_dir}: give her did:key as she reads it "
+            "(`registry identity show NAME --did`, or her wallet); in a roster, a row with only her holder_name "
+            "gets a key made for her and handed over"
+        ) from exc
     if not did.startswith("did:key:"):
         raise InputError(f"the holder must be a person's did:key, not {short_did(did)}")
     try:

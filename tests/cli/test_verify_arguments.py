@@ -62,6 +62,14 @@ def test_a_holder_did_key_mistyped_at_its_end_is_shown_by_its_end() -> None:
         holder_did_of(None, did)  # type: ignore[arg-type]  # a DID given as such: no settings read
     assert str(refused.value).startswith(f"the holder {did[:29]}…{did[-10:]} ({len(did)} characters) is not a valid")
     assert "copy her DID whole" in str(refused.value)
+    # A holder named by a name this home has no identity for: not "make it with `identity create`" (a key
+    # the centre would hold, not hers), but her did:key, or a roster row for a key made and handed over.
+    from registry.config import Settings
+    from registry.errors import KeyStoreError
+
+    with pytest.raises(KeyStoreError) as unknown:
+        holder_did_of(Settings(home=Path("/nonexistent-home")), "amina")
+    assert "give her did:key as she reads it" in str(unknown.value) and "identity create" not in str(unknown.value)
 
 
 def test_every_service_client_refuses_a_url_without_its_scheme() -> None:
