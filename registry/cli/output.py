@@ -205,7 +205,8 @@ def print_evidence(evidence: dict[str, Any], indent: str) -> None:
     for item in items:
         state = str(item.get("state"))
         word = _(_EVIDENCE_STATES[state]) if state in _EVIDENCE_STATES else state
-        value = f"{item.get('name') or item.get('id')} ({item.get('genre')}): {item.get('message')}"
+        said = item.get("message")  # what adds nothing to the state ("not shown: ...: not shown") is left out
+        value = f"{item.get('name') or item.get('id')} ({item.get('genre')})" + (f": {said}" if said != state else "")
         out.print(indent + "  " + shown(_("{label}: {value}").format(label=word, value=value)))
 
 

@@ -42,8 +42,8 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
     work = tmp_path / "work.json"
     said = ok(cli(home, "attest", "--employer", "employer", "--employer-name", "Stahlbau GmbH", "--holder", amina,
                   "--occupation", WELDER, "--from", "2024-01-01", "--until", "2025-06-30", "--task", "MIG welding",
-                  "--out", str(work), *net))  # fmt: skip
-    assert "attested work as welder" in said
+                  "--out", str(work), "--holder-name", "Amina Haddad", *net))  # fmt: skip
+    assert "attested work as welder for Amina Haddad (did:key:" in said
     (tmp_path / "weld.jpg").write_bytes(b"a weld" * 100)
     (tmp_path / "assessment.json").write_text(json.dumps({
         "name": "MIG welding (RPL)", "eqf": 3, "skills": [{"uri": WELDING.uri, "label": WELDING.label}],
@@ -65,10 +65,15 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
     assert altered.returncode == 1 and "altered: Fillet weld" in altered.stdout, altered.stdout
     assert "but 1 of 2 evidence items shown were altered (not valid)" in altered.stdout.splitlines()[0]
     french = cli(home, "--lang", "fr", "verify", str(credential), "--evidence", str(tmp_path / "shown"), *net).stdout
-    assert "preuves\u00a0: 0 des 2 preuves présentées et concordantes, 1 modifiées" in french, french
-    assert "modifiée\u00a0: Fillet weld (Photograph)" in french, french
+    assert (
+        "preuves\u00a0: 0 des 2 preuves présentées et concordantes, 1 modifiées" in french
+        and ("modifiée\u00a0: Fillet weld (Photograph)" in french)
+        and "non présentée\u00a0: Work experience: welder (Work experience attestation)\n" in french
+    ), french
     attestation = cli(home, "verify", str(work), *net)
     assert attestation.returncode == 0 and "registered organisation" in attestation.stdout, attestation.stdout
+    # The worker by name, as the employer wrote it; the period and the tasks.
+    assert all(s in attestation.stdout for s in ("holder: Amina Haddad (did:key:", "to 2025-06-30: MIG welding."))
     one_line_error(cli(home, "verify", str(credential), "--evidence", str(tmp_path / "nowhere"), *net), "--evidence")
     (tmp_path / "bad.json").write_text(json.dumps({"name": "x", "eqf": 3, "methods": ["guessing"], "date": day}))
     one_line_error(cli(home, "rpl", "issue", "--issuer", "rpl-centre", "--holder", amina, "--assessment",

@@ -168,6 +168,7 @@ def attest(
     task: Annotated[list[str], typer.Option(help="A task done (repeatable).", callback=text)],
     output: OutOpt,
     end: Annotated[str | None, typer.Option("--until", help="Last day of work (none: still working).")] = None,
+    holder_name: HolderNameOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
@@ -190,12 +191,12 @@ def attest(
                         employer_name)  # fmt: skip
     holder_did = holder_did_of(settings, holder)
     attester = Attester(Registry.connect(settings), load_identity(settings, employer), settings, period)
-    stand_in = Achievement(name="work experience", description="", criteria="")
+    stand_in = Achievement(name="work experience", description="", criteria="", holder_name=holder_name)
     attester.check_can_issue(holder_did, stand_in, valid_until=None, extra_types=())
     issued = attester.issue_single(holder_did, stand_in, out=output)
     receipt = issued.receipt or {}
     out.print(
-        f"attested work as {shown(pairs[0][1])} for {named_did(holder_did, None)}\n"
+        f"attested work as {shown(pairs[0][1])} for {named_did(holder_did, holder_name)}\n"
         f"  hash 0x{issued.credential_hash.hex()} "
         f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
         f"  attestation file: {shown(output)}"

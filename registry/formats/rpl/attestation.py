@@ -77,6 +77,12 @@ def build_attestation(draft: Any, period: WorkPeriod, issued_at: int) -> dict[st
                                "narrative": f"Tasks done:\n{tasks}"}  # fmt: skip
     if period.end is not None:
         subject["activityEndDate"] = iso(period.end)
+    name = draft.achievement.holder_name  # the worker by name, as `issue --holder-name` writes it (never on-chain)
+    if name is not None:
+        if not name.strip() or len(name) > 200:
+            raise InputError("the worker's name must be 1 to 200 characters")
+        subject["identifier"] = [{"type": "IdentityObject", "identityHash": name.strip(), "identityType": "name",
+                                  "hashed": False}]  # fmt: skip
     vc: dict[str, Any] = {
         "@context": [VC_V2_CONTEXT, OB3_CONTEXT, SKILLS_CONTEXT],
         "id": f"urn:uuid:{uuid.uuid4()}",
