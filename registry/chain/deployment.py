@@ -156,6 +156,14 @@ class Deployment:
         write_json_atomic(path, self.to_json())
 
 
+def discard_temporaries(path: Path) -> None:
+    """Remove what a writer of `path` killed mid-write left: its temporary files (`.NAME.*.tmp`, as
+    `write_json_atomic` names them); `path` itself is never half-written."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp") if path.parent.is_dir() else []:
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 def write_json_atomic(path: Path, data: Any, mode: int = 0o644) -> None:
     """Write JSON so that a crash leaves either the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -153,8 +153,10 @@ def test_trust_list_commands_make_and_show_a_named_list(tmp_path: Path) -> None:
         {"did": EBSI_DID, "name": "National Vocational Authority"}, {"did": LONG_DID, "name": "Chamber of Crafts"}
     ]  # fmt: skip
 
-    removed = registry(home, "trust-list", "remove", LONG_DID)
+    # By the name `show` gives it (any case), not only its DID: it was "identity name ... must be 1-64 letters".
+    removed = registry(home, "trust-list", "remove", "chamber of crafts")
     assert removed.returncode == 0, removed.stderr
+    assert "removed Chamber of Crafts (did:key:" in removed.stdout
     assert [r["did"] for r in json.loads(registry(home, "trust-list", "show", "--json").stdout)["roots"]] == [EBSI_DID]
 
     # --file names another list; REGISTRY_TRUST_LIST moves the default.

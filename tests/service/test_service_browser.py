@@ -11,6 +11,7 @@ import dataclasses
 import json
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -774,6 +775,13 @@ def test_a_passport_made_for_someone_else_is_said_once_you_say_who_you_are(
     other = tmp_path / "elsewhere.json"
     other.write_text(json.dumps(elsewhere))
     page.fill("#audience", "")
+    now = int(time.time())  # an hour ago, for half an hour: expired, whatever the clock skew allowed
+    expired = tmp_path / "expired.json"
+    expired.write_text(
+        json.dumps(sign_presentation(holder, [credential], claims={"iat": now - 3600, "exp": now - 1800}))
+    )
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(expired))) == "invalid"
+    assert page.locator("#verdict h2").inner_text() == "Passport not valid now"
     assert read_verdict(page, lambda: page.set_input_files("#file", str(other))) == "could not determine"
     said = page.locator("#verdict small").inner_text()
     assert said.startswith("It names another registry than the one this service reads") and "reached" not in said

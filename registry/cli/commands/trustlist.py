@@ -153,10 +153,23 @@ def remove(
     file: FileOpt = None,
 ) -> None:
     """Stop accepting a Root TAO: remove it from the trust list."""
+    from registry.keystore import KeyStore
+
     path = _file(ctx, file)
-    root = did_of(settings_of(ctx), did)
-    _load(path).without_root(root).save(path)
-    out.print(f"{shown(path)}: removed {short_did(root)}")
+    current = _load(path)
+    # As `trust-list show` names it: by the name the list gives it too (one root of that name).
+    wanted = " ".join(did.split()).casefold()
+    named = [r.did for r in current.listed() if r.name and " ".join(r.name.split()).casefold() == wanted]
+    if len(named) == 1:
+        root = named[0]
+    elif did.startswith("did:") or did in KeyStore(settings_of(ctx).keys_dir).names():
+        root = did_of(settings_of(ctx), did)
+    else:
+        raise InputError(
+            f"{did[:80]!r} is neither a DID nor the name of one root in {shown(path)} (`registry trust-list show`)"
+        )
+    current.without_root(root).save(path)
+    out.print(f"{shown(path)}: removed {shown(current.name_of(root) or 'a root')} ({short_did(root)})")
 
 
 @app.command("show")

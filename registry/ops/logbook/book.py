@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.chain.deployment import write_json_atomic
+from registry.chain.deployment import discard_temporaries, write_json_atomic
 from registry.errors import InputError
 from registry.files import MIB, read_capped
 from registry.formats import safejson
@@ -116,6 +116,7 @@ class Logbook:
         if (directory / "logbook.json").exists():
             raise InputError(f"{directory} holds a logbook already")
         data = {"format": BOOK, "programme": programme, "enrolment": enrolment}
+        discard_temporaries(directory / "logbook.json")  # a run killed while writing it
         write_json_atomic(directory / "logbook.json", data | ({"registry": registry} if registry is not None else {}))
         (directory / "entries").mkdir(exist_ok=True)
         return Logbook(directory)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from registry.chain.deployment import write_json_atomic
+from registry.chain.deployment import discard_temporaries, write_json_atomic
 from registry.chain.txmanager import crash_point
 from registry.errors import ChainUnavailable, InputError, StateError, TransactionRefused, TransactionReverted
 from registry.files import MIB, read_capped
@@ -159,9 +159,7 @@ def _complete(day: Day) -> list[str]:
             crash_point("during-files")
         if path is None:
             continue
-        for stale in path.parent.glob(f".{path.name}.*.tmp"):  # a writer of this file killed mid-write
-            with contextlib.suppress(OSError):
-                stale.unlink()
+        discard_temporaries(path)  # a writer of this file killed mid-write
         current = _load_entry(path) if path.exists() else None  # entry files are renamed whole, never half
         if current is not None and current.id == anchored.id and current.anchor is not None:
             if current.anchor != anchored.anchor:

@@ -327,6 +327,9 @@ function showPassport(report, block) {
     detail = _("The person presenting this passport could not be shown to be its holder, so nothing in it can be relied on as theirs.");
   } else if (failed("presentation")) {
     [title, detail] = [_("Not valid"), _("This is not a well-formed skills passport; do not rely on it.")];
+  } else if (failed("presentation time")) {
+    // Expired (or not yet valid): its credentials may each be valid, but this passport is not to be relied on now.
+    [title, detail] = [_("Passport not valid now"), _("This passport is outside its validity period, so nothing in it counts: ask the holder for a new one.")];
   } else if (failed("audience")) {
     // Its credentials may each be valid, but the passport is not one given to you: nothing in it counts.
     [title, detail] = [_("Not made for you"), _("This passport was made for someone else, so nothing in it counts here: ask the holder for a passport made for you.")];

@@ -39,6 +39,11 @@ async function loadHistory(data, asked) {
     if (!response.ok) throw new Error(String(response.status));
     const list = await response.json();
     showHistory({ items: list.items, total: list.total, at: asked ? data.at : null });
+    if (SHOWN === data) {
+      $("chain").replaceChildren();
+      $("notes").replaceChildren();
+      showChain(data, true);
+    }
   } catch (error) {
     showHistory({ error: true });
   }
@@ -75,12 +80,15 @@ function showHistory(history) {
   if (history.total > history.items.length) box.append(element("p", fmt(_("The first {shown} of {total} revisions."), { shown: history.items.length, total: history.total }), { class: "note" }));
 }
 
-function showChain(data) {
+// `again`: the chain drawn again (names learnt from the history), the verdict left as it is.
+function showChain(data, again) {
   SHOWN = data;
   const chain = $("chain");
   const notes = $("notes");
   // Each link's legal name (its accreditation's), to name the body that accredited the one below it.
-  const names = new Map(data.path.filter((l) => l.evidence && l.evidence.name).map((l) => [l.did, l.evidence.name]));
+  // (and, once the history is read, each revision's actor: a chain cut short still names who accredited it).
+  const names = new Map(((HISTORY && HISTORY.items) || []).filter((i) => i.actorName).map((i) => [i.actor, i.actorName]));
+  for (const l of data.path) if (l.evidence && l.evidence.name) names.set(l.did, l.evidence.name);
   for (const link of data.path) {
     const item = element("li", null, { "data-outcome": link.ok ? "pass" : "fail" });
     // The legal name its accreditation states, when it states one.
@@ -101,6 +109,7 @@ function showChain(data) {
   // Accredited through an unbroken chain, but up to a root nobody said they trust (no trust list) or
   // one the trust list leaves out: never the green "Accredited".
   const untrusted = data.root && (data.trustedRoot === false || (data.ok && data.trustedRoot === null));
+  if (again) return;
   if (data.verdict === "could not determine") showVerdict("could not determine", _("Could not check"), data.summary);
   else if (untrusted) showVerdict("root not trusted", _("Accredited, but not under an authority you trust"), data.summary);
   else showVerdict(data.ok ? "valid" : "invalid", data.ok ? _("Accredited") : _("Not accredited"), data.summary);
