@@ -15,7 +15,16 @@ from registry.formats import qrpayload, safejson
 
 HOLDER_FILE_FORMAT = "skills-credential/1"
 MAX_FILE_BYTES = 1024 * 1024
-PDF_MAGIC = "%PDF-"  # every PDF starts so: a printed passport given where its file is meant
+# What people pass on instead of a credential's file, by how it starts (bytes as read; text as a
+# browser sends a file it opened, the bytes that are not UTF-8 replaced by U+FFFD).
+PRINTED = (
+    ("%PDF-", "a PDF (a printed passport?)"),
+    ("\x89PNG", "an image (a picture of a QR code?)"),
+    ("\ufffdPNG", "an image (a picture of a QR code?)"),
+    ("\xff\xd8\xff", "an image (a photo of a QR code?)"),
+    ("\ufffd\ufffd\ufffd", "an image (a photo of a QR code?)"),
+    ("GIF8", "an image (a picture of a QR code?)"),
+)
 
 
 # Our other files, by their `format`, as a refusal to read one as a credential names them.
@@ -41,16 +50,18 @@ def kind_of(data: Any) -> str | None:
     return OTHER_FILES.get(kind) or holder.get(kind)
 
 
-def is_pdf(content: str | bytes) -> bool:
-    return content[:5] in (PDF_MAGIC, PDF_MAGIC.encode())
+def printed(content: str | bytes) -> str | None:
+    """What `content` is when it is a PDF or a picture, not a file of ours (None otherwise)."""
+    head = content[:4].decode("latin-1") if isinstance(content, bytes) else content[:4]
+    return next((what for start, what in PRINTED if head.startswith(start[:4])), None)
 
 
-def pdf_refusal(source: str) -> str:
-    """What to do with a PDF (a printed passport, `passport print`): it is not the credential, so
-    neither valid nor invalid; its QR codes carry the credentials, its JSON file the passport."""
+def printed_refusal(source: str, what: str) -> str:
+    """What to do with a printed passport (`passport print`) or a picture of a code: it is not the
+    credential, so neither valid nor invalid; its QR codes carry the credentials, its JSON file the passport."""
     return (
-        f"{source} is a PDF (a printed passport?), not a credential file: verify the passport's JSON file, or "
-        "each QR code's text (the registry service's page scans it; `registry verify -` reads it pasted)"
+        f"{source} is {what}, not a credential file: verify the passport's JSON file, or each QR code's text "
+        "(the registry service's page scans it; `registry verify -` reads it pasted)"
     )
 
 
@@ -145,8 +156,8 @@ def _holder_json(text: str, source: str) -> Any:
 
 def _text(text: str | bytes, source: str) -> str:
     """An input as text, within the size cap; a QR payload unpacked."""
-    if is_pdf(text):
-        raise InputError(pdf_refusal(source))
+    if (what := printed(text)) is not None:
+        raise InputError(printed_refusal(source, what))
     if isinstance(text, bytes):
         if len(text) > MAX_FILE_BYTES:
             raise InputError(f"{source} is larger than {MAX_FILE_BYTES // 1024} KiB")

@@ -61,12 +61,12 @@ def read(source: str | Path) -> tuple[str, bytes]:
     """One input of `verify`, at most MAX_INPUT_BYTES of it, with the name a report gives it. A
     skills logbook extract is refused (InputError): it is checked by another command, not judged here;
     so is a PDF (a printed passport): it is not the credential, so no verdict can be given on it."""
-    from registry.formats.holderfile import is_pdf, other_file, pdf_refusal
+    from registry.formats.holderfile import other_file, printed, printed_refusal
 
     name = "stdin" if source == STDIN else str(source)
     content = without_bom(read_capped(source, MAX_INPUT_BYTES))
-    if is_pdf(content):
-        raise InputError(pdf_refusal(name))
+    if (what := printed(content)) is not None:
+        raise InputError(printed_refusal(name, what))
     if (other := other_file(content, name)) is not None:  # a handover file, a backup, a deployment...
         raise InputError(other)
     if is_extract(content):

@@ -25,7 +25,7 @@ from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt, safejson
 from registry.formats.didkey import jwk_from_did_key
-from registry.formats.holderfile import is_pdf, pdf_refusal
+from registry.formats.holderfile import printed, printed_refusal
 from registry.text import short_did
 
 if TYPE_CHECKING:
@@ -162,8 +162,8 @@ def is_passport(content: str | bytes) -> bool:
 
 
 def load_passport(content: str | bytes, source: str = "input") -> Passport:
-    if is_pdf(content):  # `passport print` given its own output, or a PDF sent for the passport
-        raise InputError(pdf_refusal(source))
+    if (what := printed(content)) is not None:  # `passport print` given its own output, or a picture
+        raise InputError(printed_refusal(source, what))
     data = safejson.loads(content, source)
     if not isinstance(data, dict) or data.get("format") != PASSPORT_FORMAT:
         raise InputError(f"{source} is not a skills passport ({PASSPORT_FORMAT})")

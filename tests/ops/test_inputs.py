@@ -46,6 +46,13 @@ def test_a_printed_passport_pdf_is_refused_as_not_a_credential_with_what_to_do(t
         load_holder_file(pdf.read_bytes(), "given")  # wallet import, passport create, revoke
     with pytest.raises(InputError, match="is a PDF"):
         load_holder_file(pdf.read_bytes().decode("utf-8", "replace"), "given")  # as a browser sends it
+    # A picture of a QR code (a phone's photo, a screenshot): the same, said to be an image.
+    for name, start in (("code.png", b"\x89PNG\r\n\x1a\n"), ("code.jpg", b"\xff\xd8\xff\xe0")):
+        (tmp_path / name).write_bytes(start + b"\x00" * 16)
+        with pytest.raises(InputError, match=rf"{name} is an image \(a (picture|photo) of a QR code\?\), not a"):
+            read(tmp_path / name)
+    with pytest.raises(InputError, match="is an image"):
+        load_holder_file((tmp_path / "code.png").read_bytes().decode("utf-8", "replace"), "given")  # from a page
     from registry.ops.passport import load_passport
 
     with pytest.raises(InputError, match="is a PDF"):

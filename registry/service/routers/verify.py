@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.formats import jwt
 from registry.formats.did import check_did
-from registry.formats.holderfile import is_pdf, other_file, pdf_refusal
+from registry.formats.holderfile import other_file, printed, printed_refusal
 from registry.ops.inputs import is_extract
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
@@ -120,8 +120,8 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
 
 def _refuse_other_shapes(content: str) -> None:
     """What /verify does not judge, each with where to send it instead (400)."""
-    if is_pdf(content.lstrip()):  # the page sends an opened PDF as its text: neither valid nor invalid
-        raise Problem(400, pdf_refusal("this"), slug="not-a-credential")
+    if (what := printed(content.lstrip())) is not None:  # an opened PDF or picture, sent as text
+        raise Problem(400, printed_refusal("this", what), slug="not-a-credential")
     if (other := other_file(content.encode(), "this")) is not None:  # a handover file, a wallet backup...
         raise Problem(400, other, slug="not-a-credential")
     if is_extract(content):
