@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -64,9 +64,13 @@ def sync(
         book = Logbook(directory)
         identity = _person(ctx, learner, from_wallet, wallet, str(book.enrolment.get("sub")))
         result = syncing.learner(book, identity, boxes, supervisor)
+    _said(result)
+
+
+def _said(result: Any) -> None:
+    """What a sync did, in the run's language: the learner's and the supervisor's command as much as the provider's."""
     from registry.i18n import ngettext
 
-    # The learner's and the supervisor's command as much as the provider's: in the run's language.
     parts = [
         ngettext("sent {n} entry", "sent {n} entries", result.sent).format(n=result.sent),
         ngettext("received {n} entry", "received {n} entries", result.received).format(n=result.received),
