@@ -744,13 +744,14 @@ def test_files_for_another_page_or_no_page_are_said_so_before_anything_is_sent(
     assert len(sent) == 1  # the issuer check is a GET: no request either way
 
 
-def test_a_passport_made_for_someone_else_is_said_once_you_say_who_you_are(
+def test_who_a_passport_is_for_when_it_expired_and_another_registry_are_said_as_such(
     page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
 ) -> None:
     """The page asks who you are (the API's `audience`): without it, the audience check is "not
     checked" with the page's words (not the command line's --audience); with it, a passport made for
-    someone else is not made for you. A credential whose file names another registry is "could not
-    check" for that reason, not because the registry could not be reached."""
+    someone else is not made for you; an expired one is not valid now. A credential whose file names
+    another registry is "could not check" for that reason, not because the registry could not be
+    reached, alone or in a passport."""
     credential = issuer.issue_single(holder.did, welding_certificate()).holder_file
     path = tmp_path / "passport.json"
     path.write_text(json.dumps(create_passport(holder, [credential], audience="Other Corp")))
@@ -785,3 +786,10 @@ def test_a_passport_made_for_someone_else_is_said_once_you_say_who_you_are(
     assert read_verdict(page, lambda: page.set_input_files("#file", str(other))) == "could not determine"
     said = page.locator("#verdict small").inner_text()
     assert said.startswith("It names another registry than the one this service reads") and "reached" not in said
+    # In a passport: the passport says so, and so does the credential's panel.
+    moved = dataclasses.replace(credential, registry=elsewhere["registry"])
+    passport_elsewhere = tmp_path / "passport-elsewhere.json"  # a new name: the same one again is no change
+    passport_elsewhere.write_text(json.dumps(create_passport(holder, [moved])))
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(passport_elsewhere))) == "could not determine"
+    assert page.locator("#verdict small").inner_text().startswith("Some credentials name another registry")
+    assert page.locator("#credentials .detail").first.inner_text().startswith("It names another registry")

@@ -322,6 +322,9 @@ function showPassport(report, block) {
   const failed = (name) => report.checks.some((c) => c.name === name && c.outcome === "fail");
   const notHolder = HOLDER_CHECKS.some(failed);
   let [title, detail] = wordsOf(PASSPORT_VERDICTS, report.verdict, [N_("Not valid"), N_("Do not rely on this passport.")]);
+  if (report.verdict === "could not determine" && report.credentials.some(inAnotherRegistry)) {
+    detail = _("Some credentials name another registry than the one this service reads, so this service cannot check them; check those with their registry's service.");
+  }
   if (notHolder) {
     title = _("Not shown to be this person's passport");
     detail = _("The person presenting this passport could not be shown to be its holder, so nothing in it can be relied on as theirs.");
@@ -361,7 +364,9 @@ function showPassport(report, block) {
     if (notHolder) {
       panel.append(element("p", fmt(_("Checked on its own, this credential is: {verdict}. It is not shown to belong to the person presenting it."), { verdict: words }), { class: "detail" }));
     }
-    if (credential.verdict !== "valid") panel.append(withTimes(element("p", null, { class: "detail" }), why(credential)));
+    const elsewhere = credential.verdict === "could not determine" && inAnotherRegistry(credential);
+    const reason = elsewhere ? _("It names another registry than the one this service reads, so this service cannot check it. Nothing is known to be wrong: check it with that registry's service.") : why(credential);
+    if (credential.verdict !== "valid") panel.append(withTimes(element("p", null, { class: "detail" }), reason));
     const warning = unconfirmed(credential);
     if (warning) panel.append(element("p", warning, { class: "note unconfirmed" }));
     const list = element("dl");
