@@ -86,9 +86,11 @@ def _refused_entries(home: Path, book: Path) -> None:
 
 def _late_entry(home: Path, book: Path, entries: list[str]) -> str:
     """An entry beyond the programme's 7 days' window: added, with a warning that it never counts."""
-    late_add = cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(-10), "--unit", "U1",
-                   "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3")  # fmt: skip
-    assert "warning: " + day(-10) + " is more than the programme's 7 days back" in late_add.stderr, late_add.stderr
+    late_add = cli(home, "--lang", "fr", "logbook", "add", str(book), "--from-wallet", "--date", day(-10), "--unit",
+                   "U1", "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3")  # fmt: skip
+    # In the learner's language: the warning that it never counts, and where the entry was written.
+    assert f"le {day(-10)} remonte à plus des 7 jours que permet le programme" in late_add.stderr, late_add.stderr
+    assert late_add.stdout.startswith("entrée urn:uuid:") and " écrite dans " in late_add.stdout
     ok(late_add)
     (late,) = {str(p) for p in (book / "entries").glob("*.json")} - set(entries)
     return late

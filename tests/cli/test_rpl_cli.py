@@ -54,8 +54,10 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
                     str(tmp_path / "assessment.json"), "--assessor-authorisation", str(tmp_path / "sam.jwt"),
                     "--out", str(credential), *net))  # fmt: skip
     assert "evidence manifest (2 items" in issued and (tmp_path / "amina-rpl.evidence.json").is_file()
-    ok(cli(home, "rpl", "disclose", str(tmp_path / "amina-rpl.evidence.json"), "--item", "weld.jpg",
-           "--files", str(tmp_path), "--out-dir", str(tmp_path / "shown")))  # fmt: skip
+    assert ok(cli(home, "--lang", "ar", "rpl", "disclose", str(tmp_path / "amina-rpl.evidence.json"), "--item",
+                  "weld.jpg", "--files", str(tmp_path), "--out-dir", str(tmp_path / "shown"))).startswith(
+        "دليل واحد (1) (ملفه وملحه) في "
+    )  # the worker's command, in her language  # fmt: skip
     checked = cli(home, "verify", str(credential), "--evidence", str(tmp_path / "shown"), "--json", *net)
     report = json.loads(checked.stdout)
     assert checked.returncode == 0 and report["verdict"] == "valid", checked.stdout + checked.stderr

@@ -133,6 +133,8 @@ def test_rpl_credential_with_evidence_shown_whole_in_part_and_altered(rpl_world:
     assert report.verdict == "valid" and report.check(Code.ASSESSOR).outcome is Outcome.PASS
     assert set(_states(report).values()) == {"matched"} and report.evidence["matched"] == 3
     assert report.to_json()["evidence"]["summary"].startswith("3 of 3 evidence items shown and matched")
+    attested = next(i["message"] for i in report.evidence["items"] if i["name"] == "Work experience: welder")
+    assert attested.endswith(f"(verify it too: registry verify {report.evidence['directory']}/attestation.json)")
 
     partly = verifier.verify("rpl", content)
     assert not add_rpl_checks(partly, registry, _shown(issued, tmp_path, "weld.jpg"))

@@ -113,10 +113,14 @@ def add(
     fields = {"date": date, "unit": unit, "activity": activity, "hours": hours, "workplace": workplace}
     now = int(time.time())
     entry = book.add(identity, fields, kept, now)
-    out.print(f"entry {entry.id} written to {book.path_of(entry)}")
+    from registry.i18n import _
+
+    # The learner's command: in her language (`registry --lang`).
+    out.print(_("entry {id} written to {file}").format(id=entry.id, file=shown(book.path_of(entry))))
     if book.backdated(date, now):  # said now, while she can still ask her provider about it
-        warn(f"{date} is more than the programme's {book.programme.backdating_days} days back: verifiers will "
-             "report the entry as backdated, and it never counts towards completion")  # fmt: skip
+        late = _("{date} is more than the programme's {days} days back: verifiers will report the entry as "
+                 "backdated, and it never counts towards completion")  # fmt: skip
+        warn(late.format(date=date, days=book.programme.backdating_days))
 
 
 @app.command("sign")

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from registry.cli.options import DeploymentOpt, RpcOpt, load_identity, settings_of
-from registry.cli.output import count, out
+from registry.cli.output import out
 from registry.errors import InputError
 
 
@@ -64,9 +64,23 @@ def sync(
         book = Logbook(directory)
         identity = _person(ctx, learner, from_wallet, wallet, str(book.enrolment.get("sub")))
         result = syncing.learner(book, identity, boxes, supervisor)
-    line = f"sent {count(result.sent, 'entry')}, received {count(result.received, 'entry')}"
-    out.print(line + (f", anchored {count(result.anchored, 'entry')}" if result.anchored else ""))
+    _said(result)
+
+
+def _said(result: Any) -> None:
+    """What a sync did, in the run's language: the learner's and the supervisor's command as much as the provider's."""
+    from registry.i18n import ngettext
+
+    parts = [
+        ngettext("sent {n} entry", "sent {n} entries", result.sent).format(n=result.sent),
+        ngettext("received {n} entry", "received {n} entries", result.received).format(n=result.received),
+    ]
+    if result.anchored:
+        parts.append(ngettext("anchored {n} entry", "anchored {n} entries", result.anchored).format(n=result.anchored))
+    out.print(", ".join(parts))
     if result.waiting:
-        out.print(f"  {count(result.waiting, 'entry')} not countersigned yet: --supervisor DID sends them to her")
+        out.print("  " + ngettext("{n} entry not countersigned yet: --supervisor DID sends it to her",
+                                  "{n} entries not countersigned yet: --supervisor DID sends them to her",
+                                  result.waiting).format(n=result.waiting))  # fmt: skip
     for why in result.refused:
         out.print(f"  set aside: {why}")

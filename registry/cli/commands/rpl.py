@@ -22,7 +22,7 @@ from registry.cli.options import (
     settings_of,
     text,
 )
-from registry.cli.output import count, out
+from registry.cli.output import out
 from registry.errors import InputError
 from registry.text import named_did, shown
 
@@ -150,12 +150,18 @@ def disclose(
     entries = {e.get("file"): e for e in data["items"] if isinstance(e, dict)}
     missing = [name for name in item if name not in entries or not (files / name).is_file()]
     if missing:
-        raise InputError(f"not in the manifest or not in {files}: {', '.join(missing)}")
+        items = ", ".join(str(name) for name in entries)  # the manifest names its items by file
+        raise InputError(f"not in the manifest or not in {files}: {', '.join(missing)} (the manifest's items, by "
+                         f"file name: {items})")  # fmt: skip
     out_dir.mkdir(parents=True)
     for name in item:
         shutil.copyfile(files / name, out_dir / name)
     write_json_atomic(out_dir / manifest.name, {**data, "items": [entries[name] for name in item]})
-    out.print(f"{count(len(item), 'evidence item')} (files and salts) in {shown(out_dir)}; the others stay unseen")
+    from registry.i18n import ngettext
+
+    said = ngettext("{n} evidence item (its file and salt) in {dir}; the others stay unseen",
+                    "{n} evidence items (files and salts) in {dir}; the others stay unseen", len(item))  # fmt: skip
+    out.print(said.format(n=len(item), dir=shown(out_dir)))  # the worker's command: in her language
 
 
 def attest(

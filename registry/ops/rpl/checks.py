@@ -107,7 +107,7 @@ def _attestation_state(item: dict[str, Any], entry: dict[str, Any], directory: P
     except (InputError, OSError):
         shown = ""
     if shown == item.get("credentialHash"):
-        return rpl.MATCHED, f"{file} is the attestation referenced (verify it too: registry verify {file})"
+        return rpl.MATCHED, f"{file} is the attestation referenced (verify it too: registry verify {path})"
     return rpl.ALTERED, f"{file} is not the attestation referenced: this item is not valid"
 
 
