@@ -122,7 +122,10 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
     except UnicodeDecodeError as exc:
         raise InputError(f"CSV {path} is not UTF-8 text") from exc
     try:
-        rows = list(csv.DictReader(io.StringIO(text), strict=True))
+        reader = csv.DictReader(io.StringIO(text), strict=True)
+        if reader.fieldnames:  # "File, Reason" as a spreadsheet writes it: "file,reason"
+            reader.fieldnames = [str(name).strip().lower() for name in reader.fieldnames]
+        rows = list(reader)
     except csv.Error as exc:
         raise InputError(f"CSV {path} is malformed: {exc}") from exc
     if not rows:

@@ -169,7 +169,7 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
             continue
         where = f"{name} line {start}"
         if header is None:
-            header = [field.strip() for field in fields]  # "holder, name" as "holder,name"
+            header = [_column(field) for field in fields]  # "Holder, Name" as "holder,name"
             _check_header(header, path)
             continue
         if len(fields) > len(header):
@@ -177,6 +177,13 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
                 f"{where}: {len(fields)} fields where the header has {len(header)} (quote a value that holds a comma)"
             )
         yield dict(zip(header, fields, strict=False)), where
+
+
+def _column(field: str) -> str:
+    """A header's column name as a spreadsheet may write it (capitals, spaces around it); a
+    translation column's language after `@` is kept as written (it must be a code: `name@fr`)."""
+    name, at, language = field.strip().partition("@")
+    return name.lower() + at + language
 
 
 def _check_header(header: list[str], path: Path) -> None:

@@ -92,6 +92,9 @@ def test_a_revocation_list_with_a_wrong_header_or_reason_says_what_to_write(
 ) -> None:
     from registry.ops.inputs import status_targets
 
+    (tmp_path / "x.json").write_text(HOLDER_FILE)
+    (tmp_path / "ok.csv").write_text("File, Reason\nx.json,4\n")  # a spreadsheet's capitals and spaces: read
+    assert [t.reason for t in status_targets([str(tmp_path / "ok.csv")], 0)] == [4]
     (tmp_path / "rev.csv").write_text(content)
     with pytest.raises(InputError) as refused:
         status_targets([str(tmp_path / "rev.csv")], 0)

@@ -115,6 +115,8 @@ def test_a_roster_not_in_utf8_names_its_line_and_what_to_do(tmp_path: Path) -> N
         load_roster(tmp_path / "r.csv", resolver(tmp_path / "keys"))
     ((_, achievement),) = load(tmp_path, "s.csv", f"holder , name\n{HOLDER},A\n")  # spaces around a column name
     assert achievement.name == "A"
+    ((_, achievement),) = load(tmp_path, "c.csv", f"Holder,Name,EQF\n{HOLDER},A,4\n")  # a spreadsheet's capitals
+    assert (achievement.name, achievement.eqf_level) == ("A", 4)
 
 
 def test_an_unknown_holder_name_names_the_row(tmp_path: Path) -> None:

@@ -69,6 +69,10 @@ def test_an_extract_is_laid_out_by_unit_with_each_entrys_checks(http: httpx.Clie
     assert assert_problem(pasted, 400)["detail"] == (
         "the extract is a programme, not a logbook extract: make one with `registry logbook share`"
     )
+    # JSON allows a lone surrogate ("\ud800"), which is no Unicode text: a 400 naming it, never a 500.
+    for raw in ('{"extract": "\\ud800"}', '{"extract": {"format": "\\ud800"}}'):
+        lone = http.post("/api/logbook/verify", content=raw, headers={"Content-Type": "application/json"})
+        assert lone.status_code == 400, lone.text
 
 
 def test_a_programme_is_published_and_fetched_by_id(http: httpx.Client, world: World, store: Path) -> None:

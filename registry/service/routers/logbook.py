@@ -70,11 +70,16 @@ def check_extract(body: LogbookCheck, request: Request, lazy_registry: LazyRegis
     from registry.ops.logbook.book import extract_of
 
     given = body.extract
-    extract = (
-        extract_of(given.encode("utf-8"), "the extract")
-        if isinstance(given, str)
-        else Extract.from_json(given, "the extract")
-    )
+    if isinstance(given, str):
+        try:
+            raw = given.encode("utf-8")
+        except UnicodeEncodeError:  # JSON allows "\ud800", which no Unicode text holds
+            raise InputError(
+                "the extract holds a lone UTF-16 surrogate (\\ud800-\\udfff): not valid Unicode text"
+            ) from None
+        extract = extract_of(raw, "the extract")
+    else:
+        extract = Extract.from_json(given, "the extract")
     strict = request.app.state.config.require_trusted_root  # no trust list: the root not trusted, as /api/verify
     trusted = _trust_list(request, body.trustList)
     report = verify_extract(

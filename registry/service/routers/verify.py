@@ -122,7 +122,8 @@ def _refuse_other_shapes(content: str) -> None:
     """What /verify does not judge, each with where to send it instead (400)."""
     if (what := printed(content.lstrip())) is not None:  # an opened PDF or picture, sent as text
         raise Problem(400, printed_refusal("this", what), slug="not-a-credential")
-    if (other := other_file(content.encode(), "this")) is not None:  # a handover file, a wallet backup...
+    # A body may hold a lone surrogate (JSON allows "\ud800"): replaced here, judged by the verifier below.
+    if (other := other_file(content.encode(errors="replace"), "this")) is not None:  # a handover file, a backup...
         raise Problem(400, other, slug="not-a-credential")
     if is_extract(content):
         raise Problem(
