@@ -379,7 +379,7 @@ def test_too_large_a_file_is_refused_before_it_is_read_or_sent(page: sync_api.Pa
     assert "“big.json” is 30 MB; the service accepts up to 2 MB." in page.locator("#verdict").inner_text()
 
     # Pasted text is measured as it would be sent (JSON-escaped in the request body).
-    page.evaluate("() => { document.querySelector('#credential').value = '\"'.repeat(1200 * 1024); }")
+    page.evaluate("() => { document.querySelector('#credential').value = ('\"'.repeat(1023) + '\\n').repeat(1200); }")
     assert read_verdict(page, lambda: page.click("#verify")) == "error"
     assert "this text is 2.4 MB; the service accepts up to 2 MB." in page.locator("#verdict").inner_text()
     assert sent == []
