@@ -330,7 +330,8 @@ def verify(
 ) -> None:
     """Check each entry of an extract (`logbook share`): signed, countersigned, anchored, not revoked.
 
-    Exit 0 all valid, 1 any not valid or revoked, 2 could not determine, 64 a file named is not there or unreadable."""
+    Exit 0 all valid, 1 any not valid or revoked, 2 could not determine, 64 a file named is not there,
+    unreadable, or not what it is given as (the CLR summary for the extract or the qualification...)."""
     from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
     from registry.errors import ChainUnavailable, ConfigError
     from registry.ops.inputs import trust_lists
