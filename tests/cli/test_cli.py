@@ -764,3 +764,13 @@ def test_governance_suspends_reinstates_and_revokes_a_root_tao(settings: Setting
     not_a_root = run(settings, "trust", "suspend-root", chain.ti.did, *node)
     assert not_a_root.returncode == 1
     assert_one_line_error(not_a_root, "is not a Root TAO")
+
+
+def test_issuer_check_with_no_trust_list_is_not_trusted(settings: Settings, chain) -> None:  # type: ignore[no-untyped-def]
+    """As `verify` answers ROOT NOT TRUSTED: nobody said they trust any root, so exit 1, with how to make a list."""
+    settings.trust_list_file.unlink()
+    result = run(settings, "issuer", "check", chain.ti.did, "--rpc", settings.rpc_url,
+                 "--deployment", str(settings.deployment_file))  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "NOT TRUSTED" in result.stdout and "which you have not said you trust" in result.stdout
+    assert f"registry trust-list add {chain.root.did}" in result.stdout.replace("\n", " ")

@@ -70,6 +70,8 @@ def issuer_check(
         need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
         head = registry.block_timestamp()
         report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
+    if roots is None:
+        _no_root_trusted(report)
     if as_json:
         write_json(report.to_json())
     else:
@@ -91,6 +93,22 @@ def _issuer_did(settings: Any, value: str) -> str:
             f"{value[:80]!r} is neither a DID nor an identity of this home: give the issuer's DID (did:ebsi:…, as "
             "`registry verify` prints it beside the issuer's name)"
         ) from exc
+
+
+def _no_root_trusted(report: Any) -> None:
+    """With no trust list, nobody said they trust any root: a chain that holds up to one is NOT TRUSTED
+    (exit 1), as `registry verify` answers ROOT NOT TRUSTED, with how to make a list. A script that
+    accepts on exit 0 must not accept an issuer under an authority its user never named."""
+    from registry.ops.trust.trustlist import no_list_hint
+
+    if not report.ok or report.root is None:
+        return
+    report.ok, report.trusted_root = False, False
+    report.notes = [n for n in report.notes if not n.startswith("no trust list given")]
+    report.summary = (
+        f"accredited through an unbroken chain to Root TAO {report.root_label}, which you have not said you "
+        f"trust {no_list_hint(report.root)}"
+    )
 
 
 def _print_trust(target: str, report: Any, names: dict[str, str]) -> None:
