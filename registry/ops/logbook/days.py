@@ -31,7 +31,7 @@ from registry.chain.txmanager import crash_point
 from registry.errors import ChainUnavailable, InputError, StateError, TransactionRefused, TransactionReverted
 from registry.files import MIB, read_capped
 from registry.formats import safejson
-from registry.formats.logbook import EntryFile, day_leaf
+from registry.formats.logbook import EntryFile, Programme, day_leaf
 from registry.formats.logbook.records import LEAF_ENCODING
 from registry.formats.merkle import StandardMerkleTree
 from registry.ops.issuance import Issuer
@@ -227,6 +227,9 @@ class Anchoring:
 class Book(Protocol):
     """A learner's logbook directory (ops/logbook/book.py's `Logbook`), as anchoring reads it."""
 
+    directory: Path
+    programme: Programme
+
     def entries(self) -> list[EntryFile]: ...
 
     def path_of(self, entry: EntryFile) -> Path: ...
@@ -235,7 +238,13 @@ class Book(Protocol):
 def anchor_logbooks(issuer: Issuer, books: Sequence[Book]) -> Anchoring:
     """`registry logbook anchor`: under the provider's writer lock, what killed runs left finished
     first, then every countersigned, unanchored entry of `books` (read now, under the lock: a second
-    process waits, then finds them anchored) anchored as one root, each file written in its logbook."""
+    process waits, then finds them anchored) anchored as one root, each file written in its logbook.
+    Only the provider of a logbook's programme anchors its entries (a verifier looks for the day root in
+    that provider's anchors): another's logbook is refused before anything is written or sent."""
+    for book in books:
+        if book.programme.provider != issuer.identity.did:
+            raise InputError(f"{book.directory} is a logbook of {book.programme.ref}, which another provider published "
+                             f"({book.programme.provider}): only that provider anchors its entries")  # fmt: skip
     with issuer.writing():
         held = finish(issuer)
         files = [(b, f) for b in books for f in b.entries()]

@@ -34,19 +34,20 @@ async function loadHistory(data, asked) {
   const own = data.path.find((link) => link.did === data.did && link.attribute_id);
   if (!own) return;
   const url = `/trusted-issuers-registry/v5/issuers/${encodeURIComponent(data.did)}/attributes/${own.attribute_id}/revisions?page%5Bsize%5D=50`;
+  let history;
   try {
     const response = await fetch(url);
     if (!response.ok) throw new Error(String(response.status));
     const list = await response.json();
-    showHistory({ items: list.items, total: list.total, at: asked ? data.at : null });
-    if (SHOWN === data) {
-      $("chain").replaceChildren();
-      $("notes").replaceChildren();
-      showChain(data, true);
-    }
+    history = { items: list.items, total: list.total, at: asked ? data.at : null };
   } catch (error) {
-    showHistory({ error: true });
+    history = { error: true };
   }
+  if (SHOWN !== data) return;  // another check was asked for meanwhile
+  showHistory(history);
+  $("chain").replaceChildren();
+  $("notes").replaceChildren();
+  showChain(data, true);
 }
 
 function showHistory(history) {
@@ -85,8 +86,8 @@ function showChain(data, again) {
   SHOWN = data;
   const chain = $("chain");
   const notes = $("notes");
-  // Each link's legal name (its accreditation's), to name the body that accredited the one below it.
-  // (and, once the history is read, each revision's actor: a chain cut short still names who accredited it).
+  // Each link's legal name (its accreditation's), to name the body that accredited the one below it;
+  // once the history is read, each revision's actor's too (a chain cut short still names its accreditor).
   const names = new Map(((HISTORY && HISTORY.items) || []).filter((i) => i.actorName).map((i) => [i.actor, i.actorName]));
   for (const l of data.path) if (l.evidence && l.evidence.name) names.set(l.did, l.evidence.name);
   for (const link of data.path) {
