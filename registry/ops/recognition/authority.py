@@ -74,9 +74,9 @@ class Recognition:
         """The authority's decision in force (or yet to start) that says what `document` says."""
         now = self.registry.block_timestamp()
         for found in self.decisions(document.authority):
-            if found.status is DecisionStatus.ACTIVE and found.valid_until > now and found.document is not None:
-                if _gist(found.document) == _gist(document):
-                    return found
+            in_force = found.status is DecisionStatus.ACTIVE and found.valid_until > now
+            if in_force and found.document is not None and _gist(found.document) == _gist(document):
+                return found
         return None
 
     def publish_call(self, authority: Identity, document: DecisionDocument, attribute_id: bytes | None = None) -> Call:
