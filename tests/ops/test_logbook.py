@@ -287,17 +287,20 @@ def test_a_days_entries_of_every_learner_are_one_root_in_one_transaction(world: 
     assert all(f.anchor is not None for f in world.amina.entries())
 
 
-def test_only_the_programmes_provider_anchors_a_logbooks_entries(world: World, settings: Settings) -> None:
+def test_only_the_programmes_provider_anchors_or_revokes_a_logbooks_entries(world: World, settings: Settings) -> None:
     """Another provider's anchor would write proofs to a root verifiers never look for, and leave the
     entries "anchored" for their own provider: refused, before anything is written or sent."""
     from registry.ops.issuance import Issuer
     from registry.ops.logbook.days import anchor_logbooks
 
-    intruder = Issuer(world.registry, new_legal_entity("another-centre"), settings)
+    another = new_legal_entity("another-centre")
     before = [f.to_json() for f in world.bob.entries()]
     with pytest.raises(InputError, match=r"is a logbook of urn:programme:mig-welding@1, which another provider"):
-        anchor_logbooks(intruder, [world.bob])
+        anchor_logbooks(Issuer(world.registry, another, settings), [world.bob])
     assert [f.to_json() for f in world.bob.entries()] == before
+    # Nor does another revoke one: the entry's status is in its anchoring provider's lists, not in theirs.
+    with pytest.raises(InputError, match=r"was anchored by another provider, not another-centre: only the provider"):
+        Provider(world.registry, another, settings).revoke_entry(world.entries["bobs"], 2)
 
 
 def test_the_providers_accreditation_is_checked_against_the_verifiers_trust_list(world: World) -> None:

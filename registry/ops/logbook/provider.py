@@ -11,6 +11,7 @@ given it.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -308,6 +309,17 @@ class Provider:
         """Revoke one anchored entry; None when done, else how it was revoked already (nothing sent)."""
         if entry.anchor is None:
             raise InputError(f"entry {entry.id} was never anchored, so it has no status to revoke")
+        from registry.ops.logbook.reports import Reads
+
+        # Its status entry is in the lists of the provider that anchored its day root: another's bit
+        # at that place would change nothing of the entry's, and could be one of its own credentials'.
+        root = str(entry.anchor.get("root", ""))
+        if (
+            not re.fullmatch(r"0x[0-9a-f]{64}", root)
+            or Reads(self.registry).anchored(self.identity.did, bytes.fromhex(root[2:])) is None
+        ):
+            raise InputError(f"entry {entry.id} was anchored by another provider, not {self.identity.name}: "
+                             "only the provider that anchored it revokes it")  # fmt: skip
         already = self._revoke(int(entry.anchor["list"]), int(entry.anchor["index"]), reason)
         return None if already is None else already[1]
 
