@@ -63,6 +63,8 @@ def test_a_persons_record_verifies_only_unaltered_and_as_its_type() -> None:
     assert not did_key_signed(signed_by(forged, "logbook-entry+jwt"))  # signed by someone else, naming her
     with pytest.raises(InputError, match="expected a logbook-countersignature\\+jwt record"):
         signed_by(token, "logbook-countersignature+jwt")
+    with pytest.raises(InputError, match=r"^a logbook entry was given where a supervisor's or assessor's authoris"):
+        signed_by(token, "supervisor-authorisation+jwt")  # the wrong file given: said in words
 
 
 def test_the_day_leaf_binds_entry_countersignature_and_status_entry() -> None:

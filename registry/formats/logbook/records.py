@@ -53,6 +53,18 @@ def sign_record(typ: str, payload: dict[str, Any], key: Any, kid: str) -> str:
     return jwt.sign({"alg": "ES256", "typ": typ, "kid": kid}, payload, key)
 
 
+# What each signed document of a logbook is, for a person handed the wrong one.
+KINDS = {
+    "programme+jwt": "a programme (`programme publish`)",
+    "supervisor-authorisation+jwt": "a supervisor's or assessor's authorisation (`supervisor authorise`)",
+    "authorisation-revocation+jwt": "a revocation record (`supervisor revoke --record`)",
+    "logbook-enrolment+jwt": "an enrolment (`logbook enrol`)",
+    "logbook-entry+jwt": "a logbook entry",
+    "logbook-countersignature+jwt": "a countersignature",
+    "JWT": "a credential (JWT)",
+}
+
+
 def signed_by(token: Any, typ: str) -> jwt.CompactJWS:
     """The record `token` of type `typ`, parsed (its signature is checked by the caller, with the
     key of its `iss`: `did_key_signed` for persons, the DID registry for providers)."""
@@ -60,7 +72,9 @@ def signed_by(token: Any, typ: str) -> jwt.CompactJWS:
         raise InputError(f"a {typ} record must be a compact JWS")
     parsed = jwt.parse(token)
     if parsed.header.get("typ") != typ:
-        raise InputError(f"expected a {typ} record, found {str(parsed.header.get('typ'))[:40]!r}")
+        found = str(parsed.header.get("typ"))
+        raise InputError(f"{KINDS.get(found, repr(found[:40]))} was given where {KINDS.get(typ, typ)} is needed "
+                         f"(expected a {typ} record)")  # fmt: skip
     if not isinstance(parsed.payload.get("iss"), str):
         raise InputError(f"the {typ} record names no issuer (iss)")
     return parsed
