@@ -104,6 +104,10 @@ class Submitter(Protocol):
 
     def reconcile(self, account: LocalAccount, identity: Any = None, *, explicit: bool = False) -> list[str]: ...
 
+    def writing(
+        self, account: LocalAccount, label: str | None = None, identity: Any = None
+    ) -> contextlib.AbstractContextManager[None]: ...
+
 
 class NodeRefused(ChainUnavailable):
     """The node was reached and answered with a JSON-RPC error (not a revert): `reason` is its

@@ -223,7 +223,11 @@ def _not_a_credential_file(data: Any, source: str) -> InputError:
 
 def other_file(content: bytes, source: str) -> str | None:
     """What one of our other files given for a credential is, as a refusal says it (None: it is no
-    such file). A substring test first: a credential or a passport costs a few searches, no parse."""
+    such file). A substring test first: a credential or a passport costs a few searches, no parse.
+    Several QR code texts pasted into one input are refused here too, as what they are."""
+    if (codes := qrpayload.several(content)) > 1:
+        return (f"{source} holds {codes} QR code texts (each starts {qrpayload.PREFIX}), not one: give each "
+                "code's text on its own, one per file (or one `registry verify -` per code)")  # fmt: skip
     if not any(f'"{kind}"'.encode() in content for kind in OTHER_FILES):
         return None
     try:

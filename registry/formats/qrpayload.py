@@ -62,6 +62,14 @@ def is_qr_payload(text: str | bytes) -> bool:
     return text[: len(PREFIX) + 8].strip().startswith(PREFIX)
 
 
+def several(content: str | bytes) -> int:
+    """How many QR payloads a text starting with one holds (0 or 1: not several): two codes' texts
+    pasted together. Only the first of them would be read, and fail as a garbled code."""
+    if not is_qr_payload(content):
+        return 0
+    return content.count(PREFIX.encode()) if isinstance(content, bytes) else content.count(PREFIX)
+
+
 def unpack(text: str | bytes, source: str = "the QR code") -> bytes:
     """The holder file (JSON bytes) a QR payload carries; InputError when it is not one."""
     if isinstance(text, bytes):

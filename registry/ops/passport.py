@@ -104,8 +104,8 @@ def sign_presentation(
     payload: dict[str, Any] = {
         "iss": holder.did, "sub": holder.did, "jti": vp["id"], "iat": now, "nbf": now, "exp": now + valid_for, "vp": vp,
     }  # fmt: skip
-    if audience:
-        payload["aud"] = audience
+    if audience and audience.strip():
+        payload["aud"] = audience.strip()
     if nonce:
         payload["nonce"] = nonce
     for claim, value in (claims or {}).items():

@@ -72,6 +72,7 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     assert f"root Vocational Authority ({chain.root.did})" in listed.stdout  # names from the trust list
     # Reinstated in Python: the CLI's three status commands share one function (`_change`).
     Recognition(Registry.connect(settings)).set_status(office, bytes.fromhex(decision[2:]), DecisionStatus.ACTIVE, 4)
+    _the_same_again_is_unchanged(settings, tmp_path, decision, office)
     shown = run(settings, "recognition", "show", decision)
     assert shown.stdout.startswith(f"published by Federal Recognition Office ({office.did})\n"), shown.stdout
     history = [line.split()[1:3] for line in shown.stdout.splitlines() if "(block" in line]
@@ -88,6 +89,16 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     report = json.loads(run(settings, "verify", "--json", str(path), "--recognised-in", office.did).stdout)
     assert report["verdict"] == "valid" and report["recognition"]["outcome"] == "recognised"
     assert report["recognition"]["decisions"][0]["framework_name"] == "German Qualifications Framework (DQR)"
+
+
+def _the_same_again_is_unchanged(settings: Settings, tmp_path: Path, decision: str, office: Identity) -> None:
+    """The same decision again (another start, another file reference): in force already, nothing written."""
+    again_file = json.loads((tmp_path / "decision.json").read_text()) | {"validFrom": "2026-02-01", "reference": "B"}
+    (tmp_path / "again.json").write_text(json.dumps(again_file))
+    same = run(settings, "recognition", "publish", "recognition-office", str(tmp_path / "again.json"))
+    assert same.returncode == 0 and same.stdout.startswith(f"unchanged: decision {decision} of Federal Recognition "
+                                                           "Office"), same.stdout + same.stderr  # fmt: skip
+    assert len(Recognition(Registry.connect(settings)).ids(office.did)) == 1
 
 
 def test_bad_input_is_one_line(settings: Settings, chain: Chain, tmp_path: Path) -> None:

@@ -111,6 +111,11 @@ def test_our_other_files_given_for_a_credential_say_what_they_are_and_which_comm
         read(handover)
     with pytest.raises(InputError, match="is not a credential file but a wallet backup: restore it with"):
         load_holder_file(b'{"format": "skills-wallet-backup/1"}', "backup.json")  # wallet import
+    # Two printed codes' texts pasted into one input: said as such (the first code alone read as garbled before).
+    for pasted in ("SKC1:6BFOXN*TS0BI$ZDFRH SKC1:6BFOXN*TS0BI", "\nSKC1:6BFOXN*TS0BI$ZD\nSKC1:6BFOXN*TS0BI\n"):
+        (tmp_path / "codes.txt").write_text(pasted)
+        with pytest.raises(InputError, match=r"codes\.txt holds 2 QR code texts \(each starts SKC1:\), not one: give"):
+            read(tmp_path / "codes.txt")
     credential = tmp_path / "c.json"
     credential.write_text(HOLDER_FILE.replace("}", ', "note": "skills-wallet-backup/1"}'))  # named, not its format
     assert read(credential)[1].startswith(b'{"format": "skills-credential/1"')

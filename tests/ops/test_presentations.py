@@ -106,6 +106,10 @@ def test_the_verifiers_audience_and_nonce_are_checked_when_it_states_them(
         verifier.verify_passport("p", addressed, audience=other), "audience"
     )
     assert "another nonce" in _failed(verifier.verify_passport("p", addressed, audience=employer, nonce="n-1"), "nonce")
+    # Spaces around the name the verifier types are nobody's intent; letter case is compared, and said so.
+    assert verifier.verify_passport("p", addressed, audience=f" {employer} ", nonce="n-4711").verdict is Verdict.VALID
+    cased = _failed(verifier.verify_passport("p", addressed, audience=employer.upper()), "audience")
+    assert f"made for {employer!r}, not for {employer.upper()!r} (they differ in letter case only" in cased, cased
     # Not stated: not checked, and the report says so.
     unchecked = verifier.verify_passport("p", addressed)
     assert unchecked.verdict is Verdict.VALID

@@ -149,11 +149,16 @@ def recognition_publish(
         document = _document(identity.did, options)
         check_outcome(document)  # a framework or level the package does not publish
     recognition = Recognition(Registry.connect(settings))
-    decision_id = recognition.publish(identity, document)
+    decision_id, existing = recognition.publish_new(identity, document)
     if as_json:
-        write_json({"id": "0x" + decision_id.hex(), "document": document.to_json()})
+        shown = existing.document if existing is not None and existing.document is not None else document
+        write_json({"id": "0x" + decision_id.hex(), "document": shown.to_json(), "unchanged": existing is not None})
         return
     names = _names(settings, recognition, [identity.did], {identity.did: authority})
+    if existing is not None:  # idempotent, as `trust suspend` of a suspended accreditation: nothing written
+        out.print(f"unchanged: decision 0x{decision_id.hex()} of {_named(identity.did, names)} already says this "
+                  f"and is in force ({existing.outcome_words()}): nothing was published")  # fmt: skip
+        return
     out.print(f"decision 0x{decision_id.hex()} published by {_named(identity.did, names)}")
 
 

@@ -36,7 +36,7 @@ from registry.text import markup, shown
 FilesArg = Annotated[list[str], typer.Argument(metavar="FILE", help="Credential files, directories, or - for stdin.")]
 AudienceOpt = Annotated[
     str | None,
-    typer.Option(help="Who you are, as the holder was told (passports only): a passport made for another fails."),
+    typer.Option(help="Who you are, as the holder was told (passports only): one made for another fails; case counts."),
 ]
 NonceOpt = Annotated[
     str | None,

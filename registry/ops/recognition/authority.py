@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from registry.chain.client import Call
@@ -55,6 +56,28 @@ class Recognition:
         would refuse for a reason we can see is refused first, in one line."""
         self.client.transact(authority.account, self.publish_call(authority, document, attribute_id))
         return document.decision_id()
+
+    def publish_new(self, authority: Identity, document: DecisionDocument) -> tuple[bytes, Decision | None]:
+        """Publish `document` unless a decision of the same authority with the same scope, outcome,
+        conditions and end is in force already: then nothing is written and that decision is returned
+        beside its id. Checked holding the authority's writer lock (as the write itself), so two
+        runs at once, or a rerun after a crash whose write landed, publish it once."""
+        manager = self.client.tx_manager
+        writing = manager.writing(authority.account, authority.name, authority) if manager else nullcontext()
+        with writing:
+            existing = self.in_force_like(document)
+            if existing is not None:
+                return existing.id, existing
+            return self.publish(authority, document), None
+
+    def in_force_like(self, document: DecisionDocument) -> Decision | None:
+        """The authority's decision in force (or yet to start) that says what `document` says."""
+        now = self.registry.block_timestamp()
+        for found in self.decisions(document.authority):
+            in_force = found.status is DecisionStatus.ACTIVE and found.valid_until > now
+            if in_force and found.document is not None and _gist(found.document) == _gist(document):
+                return found
+        return None
 
     def publish_call(self, authority: Identity, document: DecisionDocument, attribute_id: bytes | None = None) -> Call:
         """The checked `publish` call (`publish` sends it; the bench reads its receipt)."""
@@ -169,6 +192,11 @@ def may_publish(link: Any) -> bool:
         and link.parent_did_hash == link.root_did_hash
         and link.attribute_id.startswith(RECOGNITION_PURPOSE)
     )
+
+
+def _gist(document: DecisionDocument) -> tuple[Any, ...]:
+    """What a decision decides (its start and file reference aside)."""
+    return (document.authority, document.scope, document.outcome, document.conditions, document.valid_until)
 
 
 def _hash(text: str) -> bytes:

@@ -80,10 +80,10 @@ def _audience_checks(payload: dict[str, Any], audience: str | None, nonce: str |
         if aud is not None:
             message = f"not checked (made for {shown}): give --audience to check"
             checks.append(Check(Code.AUDIENCE, Outcome.SKIPPED, message))
-    elif audience in addressed:
-        checks.append(Check(Code.AUDIENCE, Outcome.PASS, f"made for {audience[:80]!r}"))
+    elif audience.strip() in [a.strip() for a in addressed]:  # spaces around a name are nobody's intent
+        checks.append(Check(Code.AUDIENCE, Outcome.PASS, f"made for {audience.strip()[:80]!r}"))
     else:
-        checks.append(Check(Code.AUDIENCE, Outcome.FAIL, f"made for {shown}, not for {audience[:80]!r}"))
+        checks.append(Check(Code.AUDIENCE, Outcome.FAIL, _not_for(addressed, shown, audience.strip())))
     if nonce is not None:
         if payload.get("nonce") == nonce:
             checks.append(Check(Code.NONCE, Outcome.PASS, "answers the challenge (nonce) given"))
@@ -93,6 +93,15 @@ def _audience_checks(payload: dict[str, Any], audience: str | None, nonce: str |
         else:
             checks.append(Check(Code.NONCE, Outcome.FAIL, "carries another nonce than the challenge given"))
     return checks
+
+
+def _not_for(addressed: list[str], shown: str, audience: str) -> str:
+    """Why a passport is not for `audience`: whom it names, and a difference in letter case only
+    said as such (an audience is compared exactly, spaces around it aside)."""
+    message = f"made for {shown}, not for {audience[:80]!r}"
+    if audience.casefold() in [a.strip().casefold() for a in addressed]:
+        message += " (they differ in letter case only: the audience must be given as the passport names it)"
+    return message
 
 
 def presentation_checks(passport: Passport, at: int | None, audience: str | None, nonce: str | None) -> list[Check]:
