@@ -100,6 +100,8 @@ def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
     """The supervisor signs the first entries, then `entries/*.json` again the next day: the
     countersigned ones are left as they were and said, the new one signed."""
     ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
+    book = Path(entries[0]).parent.parent  # nothing anchored yet: what is missing, in the learner's language
+    assert ok(cli(home, "--lang", "fr", "logbook", "show", str(book))).endswith("manque\u00a0: U1\u00a0: 6 h\n")
     again = ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
     assert again == "countersigned 1 entry; 2 entries countersigned already, left as they were\n", again
 

@@ -255,8 +255,11 @@ def show(directory: DirArg, as_json: JsonOpt = False) -> None:
         out.print("  " + line.format(unit=shown(u["unit"]), title=shown(u["title"]), anchored=f"{u['anchored']:g}",
                                      needed=f"{u['needed']:g}", countersigned=f"{u['countersigned']:g}",
                                      backdated=f"{u['backdated']:g}"))  # fmt: skip
-    missing = "; ".join(progress.missing)
-    out.print(_("complete") if not progress.missing else _("missing: {units}").format(units=shown(missing)))
+    short = [(u["unit"], u["needed"] - (u["anchored"] - u["backdated"])) for u in progress.units]
+    missing = "; ".join(
+        _("{unit}: {hours} h").format(unit=shown(unit), hours=f"{left:g}") for unit, left in short if left > 0
+    )
+    out.print(_("complete") if not progress.missing else _("missing: {units}").format(units=missing))
 
 
 @app.command("complete")
