@@ -236,12 +236,20 @@ def test_a_centre_made_key_is_handed_over_and_a_backup_needs_its_passphrase(tmp_
     assert not (centre / "keys" / "amina.json").exists()
 
     backup = tmp_path / "backup.json"
+    # A new passphrase of one character protects nothing: refused, nothing written (an old one still opens).
+    too_short = cli(worker, "wallet", "export", "--out", str(backup), REGISTRY_BACKUP_PASSPHRASE="x")
+    one_line_error(too_short, "the new backup passphrase is too short: choose one of at least 8 characters")
+    assert not backup.exists()
+    one_line_error(cli(tmp_path / "new", "wallet", "create", REGISTRY_WALLET_PASSPHRASE="x"), "passphrase is too")
+    # Another kind of file given for a backup: named before any passphrase is asked for, a usage error.
+    wrong_kind = cli(phone := tmp_path / "phone", "wallet", "import-backup", str(out))
+    assert wrong_kind.returncode == 64 and "not a wallet backup (skills-wallet-backup/1) but a key handover file" \
+        in wrong_kind.stderr, wrong_kind.stderr  # fmt: skip
     ok(cli(worker, "wallet", "export", "--out", str(backup), REGISTRY_BACKUP_PASSPHRASE="backup words"))
     one_line_error(
         cli(worker, "wallet", "export", "--out", str(backup), REGISTRY_BACKUP_PASSPHRASE="backup words"),
         "already exists",
     )
-    phone = tmp_path / "phone"
     one_line_error(
         cli(phone, "wallet", "import-backup", str(backup), REGISTRY_BACKUP_PASSPHRASE="other words"),
         "wrong passphrase for the backup",

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from registry.cli.exits import arguments
 from registry.cli.options import DeploymentOpt, RpcOpt, passphrase, settings_of
 from registry.cli.output import out, print_certified, write_json
 from registry.i18n import _, ngettext
@@ -34,8 +35,25 @@ def wallet_of(ctx: typer.Context, directory: Path | None) -> Any:
     return Wallet(directory if directory is not None else settings_of(ctx).home / "wallet")
 
 
-def wallet_passphrase(confirm: bool = False) -> str:
+MIN_NEW_PASSPHRASE = 8
+
+
+def wallet_passphrase(confirm: bool = False, *, new: bool = False) -> str:
+    if new:
+        return new_passphrase(WALLET_ENV, "Wallet passphrase", confirm)
     return passphrase(confirm, WALLET_ENV, "Wallet passphrase")
+
+
+def new_passphrase(env: str, prompt: str, confirm: bool = True) -> str:
+    """A passphrase that will encrypt keys from now on: at least MIN_NEW_PASSPHRASE characters. Only
+    new ones are held to it, so nobody is locked out of a wallet or backup made before."""
+    from registry.errors import KeyStoreError
+
+    value = passphrase(confirm, env, prompt)
+    if len(value.strip()) < MIN_NEW_PASSPHRASE:
+        raise KeyStoreError(f"the new {prompt.lower()} is too short: choose one of at least {MIN_NEW_PASSPHRASE} "
+                            f"characters (typed, or in {env}); it alone protects the keys it encrypts")  # fmt: skip
+    return value
 
 
 @app.command("create")
@@ -46,9 +64,10 @@ def wallet_create(
 ) -> None:
     """Make your own key and its DID (a did:key), to give to the centre that certifies you.
 
-    The key is encrypted under your passphrase (asked twice, or REGISTRY_WALLET_PASSPHRASE)."""
+    The key is encrypted under your passphrase (asked twice, or REGISTRY_WALLET_PASSPHRASE; a new
+    wallet's is at least 8 characters)."""
     store = wallet_of(ctx, wallet)
-    identity, path = store.create(wallet_passphrase(confirm=True), name)
+    identity, path = store.create(wallet_passphrase(confirm=True, new=not store.dids()), name)
     out.print(_("your DID: {did}").format(did=identity.did))
     out.print(
         "  "
@@ -125,7 +144,7 @@ def wallet_import_key(
     store = wallet_of(ctx, wallet)
     data = read_handover(file)
     identity, code = open_handover(data, passphrase(False, HOLDER_ENV, "Handover passphrase"), str(file))
-    kept, path = store.add_key(identity, wallet_passphrase(), name)
+    kept, path = store.add_key(identity, wallet_passphrase(new=not store.dids()), name)
     out.print(_("your DID: {did}").format(did=identity.did))
     out.print(
         "  "
@@ -210,12 +229,12 @@ def wallet_export(
 ) -> None:
     """Back up the whole wallet into one file, under a passphrase you give.
 
-    The passphrase is asked twice (or REGISTRY_BACKUP_PASSPHRASE); inside, your keys stay encrypted
-    under your wallet passphrase too."""
+    The passphrase (at least 8 characters) is asked twice (or REGISTRY_BACKUP_PASSPHRASE); inside,
+    your keys stay encrypted under your wallet passphrase too."""
     from registry.ops.wallet.backup import export_backup
 
     store = wallet_of(ctx, wallet)
-    keys, credentials = export_backup(store, passphrase(True, BACKUP_ENV, "Backup passphrase"), output)
+    keys, credentials = export_backup(store, new_passphrase(BACKUP_ENV, "Backup passphrase"), output)
     done = _("backed up {keys} and {credentials} to {file}")
     out.print(done.format(keys=_keys(keys), credentials=_credentials(credentials), file=shown(output)))
 
@@ -227,10 +246,12 @@ def wallet_import_backup(
     wallet: WalletOpt = None,
 ) -> None:
     """Restore a backup into the wallet (merged: what it holds already is kept)."""
-    from registry.ops.wallet.backup import read_backup, restore
+    from registry.ops.wallet.backup import open_backup, open_sealed, restore
 
+    with arguments():  # another kind of file, named before any passphrase is asked for: a usage error (64)
+        sealed = open_sealed(file)
     store = wallet_of(ctx, wallet)
-    content = read_backup(file, passphrase(False, BACKUP_ENV, "Backup passphrase"))
+    content = open_backup(file, sealed, passphrase(False, BACKUP_ENV, "Backup passphrase"))
     done = restore(store, content, str(file))
     restored = _("restored {keys} and {credentials} into {wallet}").format(
         keys=_keys(len(done.keys)), credentials=_credentials(len(done.credentials)), wallet=shown(store.directory)

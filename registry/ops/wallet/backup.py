@@ -65,9 +65,12 @@ def export_backup(wallet: Wallet, passphrase: str, out: Path) -> tuple[int, int]
 
 def read_backup(path: Path, passphrase: str) -> dict[str, Any]:
     """The backup's content, decrypted and checked; a one-line error for a wrong passphrase or damage."""
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    return open_backup(path, open_sealed(path), passphrase)
 
+
+def open_sealed(path: Path) -> dict[str, Any]:
+    """The backup file read and checked, still sealed: a file of another kind, or a damaged one, is
+    named before any passphrase is asked for (InputError)."""
     data = safejson.loads(read_capped(path, MAX_BACKUP_BYTES), f"backup {path}")
     if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
         kind = kind_of(data)
@@ -84,8 +87,17 @@ def read_backup(path: Path, passphrase: str) -> dict[str, Any]:
             raise ValueError("sizes")
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"the backup {path} is damaged (its encryption parameters are not the ones written)") from exc
+    return {"n": n, "salt": salt, "nonce": nonce, "sealed": sealed}
+
+
+def open_backup(path: Path, sealed: dict[str, Any], passphrase: str) -> dict[str, Any]:
+    """What `open_sealed` read, decrypted under `passphrase` and checked."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
-        plain = AESGCM(_key(passphrase, salt, n)).decrypt(nonce, sealed, BACKUP_FORMAT.encode())
+        key = _key(passphrase, sealed["salt"], sealed["n"])
+        plain = AESGCM(key).decrypt(sealed["nonce"], sealed["sealed"], BACKUP_FORMAT.encode())
     except InvalidTag as exc:
         raise KeyStoreError(f"wrong passphrase for the backup {path} (or the file was changed)") from exc
     content = safejson.loads(plain, f"backup {path}")
