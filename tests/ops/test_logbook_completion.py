@@ -84,6 +84,7 @@ def test_the_qualification_validates_against_the_schema_it_names_and_verifies(do
     report = Verifier(done.world.registry, anchor_window_s=1).verify("qualification.json", holder)
     assert report.verdict.value == "valid", report
     assert report.certifies is not None and report.certifies["holder"]["name"] == "Amina Haddad"  # her enrolment's
+    assert [s["label"] for s in report.certifies["skills"]] == ["Prepare joints; Weld plate"]  # both units train it
     assert load_holder_file(holder).credential == done.completion.issued.holder_file.credential
 
 

@@ -72,7 +72,13 @@ def _achievement(book: Logbook, summary: dict[str, Any]) -> Achievement:
     `issue --holder-name` writes it), so that verifiers see her name, not only her did:key."""
     programme = book.programme
     name = book.enrolment.get("name")
-    skills = {uri: Skill(uri, unit.title) for unit in programme.units for uri in unit.skills}
+    # A programme names its skills by URI only: each is labelled by the units that train it (every one,
+    # not the last: two units of one skill are both named).
+    titles: dict[str, list[str]] = {}
+    for unit in programme.units:
+        for uri in unit.skills:
+            titles.setdefault(uri, []).append(unit.title)
+    skills = {uri: Skill(uri, "; ".join(dict.fromkeys(names))) for uri, names in titles.items()}
     return Achievement(
         name=programme.title,
         description=f"{programme.title} ({programme.ref}), EQF level {programme.eqf_level}",
