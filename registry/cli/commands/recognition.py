@@ -47,8 +47,8 @@ RecognisedOpt = Annotated[
     typer.Option(
         "--recognised-in",
         help="Apply this destination authority's recognition decisions (its DID, or its name in your trust list): "
-        "each credential says what it is recognised as there (with --service, the service applies them). Never "
-        "changes a verdict.",
+        "each credential says what it is recognised as there (with --service, the service applies them, and a "
+        "name your list does not give is looked up in the service's). Never changes a verdict.",
         show_default=False,
     ),
 ]
@@ -326,17 +326,24 @@ def _print_decision(decision: Any, *, history: bool, names: dict[str, str]) -> N
         out.print(shown(line))
 
 
-def check_recognised_in(word: str | None, roots: Any, settings: Settings) -> str | None:
+def check_recognised_in(word: str | None, roots: Any, settings: Settings, service: str | None = None) -> str | None:
     """`--recognised-in` names one authority (a DID, or a name your trust list gives a root), read
-    through one node or asked of a --service (a usage error with several --rpc); its DID."""
+    through one node or asked of a --service (a usage error with several --rpc); its DID. Asked of
+    a service, a name your list does not give is sent as it is: the service resolves it against
+    its own trust list (POST /verify `recognisedIn`), and says so when it cannot."""
     if word is None:
         return None
-    if len(settings.rpc_urls) > 1:
+    if len(settings.rpc_urls) > 1 and service is None:
         raise InputError("--recognised-in reads the authority's decisions through one node: give one --rpc, or "
                          "--service URL")  # fmt: skip
     from registry.ops.recognition.apply import authority_of
 
-    return authority_of(word, roots)[0]
+    try:
+        return authority_of(word, roots)[0]
+    except InputError:
+        if service is None or word.startswith("did:"):
+            raise
+        return word
 
 
 def recogniser_for(verifier: Any, word: str | None, roots: Any, when: int | None) -> Any:

@@ -105,7 +105,7 @@ def verify(
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
         roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
-        recognised_in = check_recognised_in(recognised_in, roots, settings)  # its DID
+        recognised_in = check_recognised_in(recognised_in, roots, settings, service)  # its DID (or the service's)
     if service:  # what the service is asked beside each file (ServiceClient.verify's options)
         asks = {"audience": audience, "nonce": nonce, "accreditation_policy": accreditation_policy,
                 "recognised_in": recognised_in}  # fmt: skip
