@@ -123,15 +123,30 @@ def _status_list_url(url: str) -> tuple[str, str, Purpose, int]:
     return did, account, purpose, number
 
 
+class NotOwnEntry(InputError):
+    """A credential's status entry names another issuer than the one acting (`revoke --issuer`)."""
+
+    def __init__(self, purpose: Purpose, owner: str, did: str, names: dict[str, str] | None = None) -> None:
+        from registry.text import named_did
+
+        self.purpose, self.owner, self.did = purpose, owner, did
+        known = names or {}
+        super().__init__(
+            f"this credential's {purpose.label} list belongs to another issuer, {named_did(owner, known.get(owner))}, "
+            f"not {named_did(did, known.get(did))}: give --issuer the identity that issued it"
+        )
+
+    def named(self, names: dict[str, str]) -> NotOwnEntry:
+        """The same refusal with the parties named (legal or local names beside their DIDs)."""
+        return NotOwnEntry(self.purpose, self.owner, self.did, names)
+
+
 def own_status_entry(token: str, did: str, account: str, purpose: Purpose) -> tuple[int, int]:
     payload = jwt.parse(token).payload
     for entry in status_entries(payload):
         entry_did, entry_account, entry_purpose, number, index = parse_status_entry(entry)
         if entry_purpose is purpose:
             if entry_did != did or entry_account.lower() != account.lower():
-                raise InputError(
-                    f"this credential's {purpose.label} list belongs to another issuer ({entry_did}), not {did}: "
-                    "give --issuer the identity that issued it"
-                )
+                raise NotOwnEntry(purpose, entry_did, did)
             return number, index
     raise InputError(f"the credential has no {purpose.label} status entry")

@@ -7,7 +7,7 @@ ops/issuance.py's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.keystore import Identity
 from registry.ops.registry import REASONS, Registry
-from registry.ops.statusentries import own_status_entry
+from registry.ops.statusentries import NotOwnEntry, own_status_entry
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,9 @@ class StatusPlan:
 
 
 def plan_status_change(
-    registry: Registry, identity: Identity, targets: Sequence[StatusTarget], purpose: Purpose, *, set_: bool
-) -> StatusPlan:
+    registry: Registry, identity: Identity, targets: Sequence[StatusTarget], purpose: Purpose, *, set_: bool,
+    local_names: Callable[[], Mapping[str, str]] | None = None,
+) -> StatusPlan:  # fmt: skip
     """Check every credential before any transaction is sent, so a batch never stops half-done.
 
     Every credential must be this issuer's (an error names the first that is not). Its current
@@ -66,6 +67,8 @@ def plan_status_change(
                 if purpose is Purpose.SUSPENSION
                 else None
             )
+        except NotOwnEntry as exc:
+            raise InputError(f"{target.source}: {exc.named(_names(registry, exc, identity, local_names))}") from exc
         except InputError as exc:
             raise InputError(f"{target.source}: {exc}") from exc
         earlier = seen.get(own)
@@ -135,3 +138,22 @@ def _current_words(
     (values,) = registry.client.call(call)
     value_of = {key: int(value) for key, value in zip(keys, values, strict=True)}
     return {(p, number, index): bit_of(value_of[(p, number, word_of(index))], index) for p, number, index in wanted}
+
+
+def _names(
+    registry: Registry, refusal: NotOwnEntry, identity: Identity, local: Callable[[], Mapping[str, str]] | None
+) -> dict[str, str]:
+    """The legal names the registry's accreditations give the two issuers, else their names in this
+    home (`local`: DID -> identity name): a courtesy, so a read that fails names nobody."""
+    from registry.errors import RegistryError
+    from registry.ops.trust import Trust, legal_names
+
+    names = {**(local() if local is not None else {}), identity.did: identity.name}
+    wanted = [d for d in (refusal.owner, refusal.did) if d.startswith("did:ebsi:")]
+    try:
+        chains = Trust(registry, "").fetch(wanted)
+    except RegistryError:
+        return names
+    for chain in chains.values():
+        names.update(legal_names(chain))
+    return names

@@ -411,9 +411,11 @@ def test_a_status_batch_is_checked_whole_before_anything_is_sent(  # type: ignor
     result = run(settings, "revoke", str(batch), "--issuer", issuer.identity.name)
     assert result.returncode == 1
     assert_one_line_error(result, "theirs.json", "belongs to another issuer")
-    assert f"({other.identity.did}), not {issuer.identity.did}: give --issuer the identity that issued it" in (
-        result.stderr
-    )
+    # Named as elsewhere: by name (its legal one, else its name in this home) beside the DID shortened.
+    from registry.text import short_did
+
+    ours = f"{issuer.identity.name} ({short_did(issuer.identity.did)})"
+    assert f"another issuer, other-school ({short_did(other.identity.did)}), not {ours}: give --issuer" in result.stderr
     assert run(settings, "verify", str(mine)).returncode == 0  # still valid: nothing was sent
 
 

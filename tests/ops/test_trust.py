@@ -29,6 +29,7 @@ from registry.ops.trust import (
     evaluate,
 )
 from registry.ops.verify import Outcome, Verdict, Verifier
+from registry.text import short_did
 from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, Chain, welding_certificate
 
 
@@ -421,6 +422,7 @@ def test_accredit_refuses_types_the_parent_does_not_hold_before_sending(
     assert result.returncode == 1, result.stdout + result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "cannot accredit for Plumbing" in lines[0], result.stderr
+    assert f"{chain.tao.name} ({short_did(chain.tao.did)}) cannot accredit" in lines[0]  # named, DID beside
     assert trust.attribute_ids(plumber.did) == []
     # What it holds it may still grant.
     trust.accredit(chain.tao, chain.tao_attribute, plumber.did, IssuerType.TI, [Scope(types=("NursingLicence",))])
@@ -432,7 +434,8 @@ def test_accredit_refuses_a_validity_beyond_the_parents_own(trust: Trust, make_i
     root_end = int(time.time()) + ONE_YEAR // 2
     root_attribute = trust.onboard_root(GOVERNANCE, root, [Scope(types=("NursingLicence",))], root_end)
     nursing = [Scope(types=("NursingLicence",))]
-    with pytest.raises(InputError, match=rf"later than {root.did}'s own accreditation \(until {iso(root_end)}\)"):
+    named = rf"later than the one short-lived-root \({root.did}\) holds itself \(until {iso(root_end)}\)"
+    with pytest.raises(InputError, match=named):
         trust.accredit(root, root_attribute, child.did, IssuerType.TAO, nursing, root_end + 1)
     assert trust.attribute_ids(child.did) == []
     # The tester's repro: --valid-until 2099-01-01, far past the root's end.

@@ -4,6 +4,7 @@ StatusList2021 credential of a list)."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -147,7 +148,7 @@ def _status_change(
     # this issuer (same home) cannot change the same credentials in between: its plan waits for ours.
     with issuer_ops.writing():
         # Every credential is checked (this issuer's? already in that state?) before anything is sent.
-        plan = plan_status_change(registry, identity, targets, which, set_=set_)
+        plan = plan_status_change(registry, identity, targets, which, set_=set_, local_names=lambda: _local(settings))
         for target, why in plan.unchanged:
             _unchanged(target, why)
         if not plan.changes:
@@ -158,6 +159,17 @@ def _status_change(
         done = send_status_changes(registry, identity, issuer_ops, plan.changes, which, set_,
                                    unchanged=_unchanged, unpublished=_unpublished)  # fmt: skip
     _report_changes(settings, identity, done, _VERB[(purpose, set_)])
+
+
+def _local(settings: Any) -> dict[str, str]:
+    """DID -> the name of the identity holding it in this home (read only to name a refusal's parties)."""
+    from registry.keystore import KeyStore
+
+    store, names = KeyStore(settings.keys_dir), {}
+    for name in store.names() if settings.keys_dir.is_dir() else ():
+        with contextlib.suppress(Exception):  # an unreadable key file names nothing
+            names[str(store.public_info(name)["did"])] = name
+    return names
 
 
 def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: str) -> None:

@@ -109,6 +109,14 @@ def legal_names(chain: ChainData) -> dict[str, str]:
     return names
 
 
+def party(chain: ChainData, did: str, local: str | None = None) -> str:
+    """A party of `chain` as messages name it: the legal name its accreditation states (else `local`,
+    its name in this home) beside its DID shortened (registry/text.py)."""
+    from registry.text import named_did
+
+    return named_did(did, legal_names(chain).get(did) or local)
+
+
 def changes_of(chain: ChainData, link: Link, names: Mapping[str, str] | None = None) -> tuple[Change, ...]:
     """Every revision of `link`, oldest first, each with the party that made it; a revocation for
     cause with the date it reaches back to."""

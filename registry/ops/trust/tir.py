@@ -30,6 +30,7 @@ from registry.formats.recognition import RECOGNITION_PURPOSE, RECOGNITION_TYPE
 from registry.ops.registry import DidState, Registry, did_hash
 from registry.ops.trust.bodies import check_body, names_in
 from registry.ops.trust.evaluation import walk
+from registry.ops.trust.history import party
 from registry.ops.trust.model import (
     DEFAULT_VALIDITY,
     MAX_LINKS,
@@ -137,7 +138,7 @@ class Trust:
         default = valid_until is None
         wanted = int(time.time()) + DEFAULT_VALIDITY if valid_until is None else valid_until
         parent_attribute_id, until = self._parent_accreditation(
-            parent.did, parent_attribute_id, scopes, wanted, cap=default
+            parent, parent_attribute_id, scopes, wanted, cap=default
         )
         if for_recognition(scopes):
             self._check_recognition_body(parent.did, parent_attribute_id, child_type)
@@ -153,13 +154,14 @@ class Trust:
                              f"{parent_did} accredits under a TAO's accreditation")  # fmt: skip
 
     def _parent_accreditation(
-        self, parent_did: str, attribute_id: bytes, scopes: Sequence[Scope], valid_until: int, *, cap: bool
+        self, parent: Identity, attribute_id: bytes, scopes: Sequence[Scope], valid_until: int, *, cap: bool
     ) -> tuple[bytes, int]:
         """The parent accreditation a new link with `scopes` until `valid_until` can hang under
         (`attribute_id` by preference) and the link's end (`valid_until`, capped at the parent's own
         when `cap`); InputError, in one line, when none can."""
         now = self.registry.block_timestamp()
-        chain = self.fetch([parent_did])[parent_did]
+        chain = self.fetch([parent.did])[parent.did]
+        parent_did, who = parent.did, party(chain, parent.did, parent.name)  # as messages name it
         given = chain.links.get((did_hash(parent_did), attribute_id))
         if (
             given is None
@@ -183,17 +185,17 @@ class Trust:
             elif link is given and not walked.ok:
                 refusal = walked.summary
         if not in_force:
-            raise InputError(f"{parent_did}'s own accreditation is not in force now: {refusal}")
+            raise InputError(f"{who}: its own accreditation is not in force now: {refusal}")
         covering = [link for link, held in in_force if grants_within(held, scopes)]
         if not covering:
-            raise InputError(not_held(parent_did, [s for _, held in in_force for s in held], scopes))
+            raise InputError(not_held(who, [s for _, held in in_force for s in held], scopes))
         chosen = next((link for link in covering if valid_until <= link.valid_until), None)
         if chosen is None:
             end = max(link.valid_until for link in covering)
             if cap:
                 return next(link for link in covering if link.valid_until == end).attribute_id, end
             raise InputError(
-                f"the accreditation would end on {iso(valid_until)}, later than {parent_did}'s own accreditation "
+                f"the accreditation would end on {iso(valid_until)}, later than the one {who} holds itself "
                 f"(until {iso(end)}): give a validity end no later than that"
             )
         return chosen.attribute_id, valid_until
