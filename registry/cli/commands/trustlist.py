@@ -149,10 +149,17 @@ def _root_of(ctx: typer.Context, value: str) -> str:
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    did: Annotated[str, typer.Argument(help="The Root TAO's DID (or a local identity name).")],
+    did: Annotated[
+        str,
+        typer.Argument(
+            help="The Root TAO's DID, the name the list gives it (as `trust-list show` prints it), or a local "
+            "identity name.",
+            metavar="ROOT",
+        ),
+    ],
     file: FileOpt = None,
 ) -> None:
-    """Stop accepting a Root TAO: remove it from the trust list."""
+    """Stop accepting a Root TAO: remove it from the trust list, by its DID or by the name the list gives it."""
     from registry.keystore import KeyStore
 
     path = _file(ctx, file)
