@@ -112,7 +112,8 @@ def test_a_file_larger_than_a_credential_is_refused_not_judged(tmp_path: Path, c
     big = tmp_path / "big.json"
     big.write_text('{"type": ["VerifiableCredential"], "pad": "' + "x" * 1_500_000 + '"}')
     result = registry(tmp_path, "verify", "--rpc", DEAD_RPC, str(credential), str(big))
-    one_line_error(result, 64, f"{big} is 1.5 MiB: too large to be a credential", "at most 1 MiB, a skills passport 2 MiB")
+    limits = "at most 1 MiB, a skills passport 2 MiB"
+    one_line_error(result, 64, f"{big} is 1.5 MiB: too large to be a credential", limits)
     assert result.stdout == ""
 
 
