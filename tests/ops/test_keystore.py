@@ -118,7 +118,7 @@ def test_another_identity_s_file_under_this_name_is_refused_not_used(tmp_path: P
     store.save(new_natural_person("amina"), "right")
     other = store.save(new_natural_person("bilal"), "right")
     store.path("amina").write_bytes(other.read_bytes())
-    with pytest.raises(KeyStoreError, match="holds the identity 'bilal'.*not amina: it was copied or renamed"):
+    with pytest.raises(KeyStoreError, match=r"holds the identity 'bilal'.*not amina: it was copied or renamed"):
         store.load("amina", "right")
     with pytest.raises(KeyStoreError, match="holds the identity 'bilal'"):
         store.public_info("amina")
