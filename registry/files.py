@@ -38,6 +38,18 @@ def size_words(cap: int) -> str:
     return f"{cap // 1024} KiB" if cap % 1024 == 0 else f"{cap} bytes"
 
 
+def size_of(size: int) -> str:
+    """A size as people read it, rounded up (so a size above a cap never reads as the cap):
+    1468006 -> "1.5 MiB", 900000 -> "879 KiB"."""
+    if size > MIB:
+        return f"{-(-size * 10 // MIB) / 10} MiB"
+    return f"{-(-size // 1024)} KiB" if size >= 1024 else f"{size} bytes"
+
+
+class TooLarge(InputError):
+    """A file (or stdin) larger than the cap it is read under: refused before it is read whole."""
+
+
 def without_bom(content: bytes) -> bytes:
     """A document as given, less the UTF-8 byte-order mark an editor (Notepad, Excel) may put first."""
     return content.removeprefix(b"\xef\xbb\xbf")
@@ -78,7 +90,7 @@ def _read_fd(fd: int, cap: int, name: str, *, is_stdin: bool) -> bytes:
         raise InputError(f"{name} is not a regular file (a device, a pipe or a socket)")
     too_large = f"{name} is larger than {size_words(cap)}"
     if stat.S_ISREG(mode) and info.st_size > cap:
-        raise InputError(too_large)
+        raise TooLarge(too_large)
     chunks: list[bytes] = []
     size = 0
     try:
@@ -91,5 +103,5 @@ def _read_fd(fd: int, cap: int, name: str, *, is_stdin: bool) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
     if size > cap:
-        raise InputError(too_large)
+        raise TooLarge(too_large)
     return b"".join(chunks)

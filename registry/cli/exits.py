@@ -5,7 +5,8 @@ A verdict command's exit code is its answer, so the codes mean one thing each, w
 2 could not determine (the chain or the deployment could not be used), 64 the command line is
 wrong (an unknown option anywhere; a value an option cannot take, where a command checks it before
 acting, as `trust`'s --as, --types, --reason and dates, `recognition`'s --reason, decision ids and
-a decision's options; for `verify` and `issuer check` also a file
+a decision's options, `trust-list add|remove`'s root (a malformed DID, no such name) and --registry
+file; for `verify` and `issuer check` also a file
 that is not there or a date that is not a date, and for `verify` a file of another command's, as a
 logbook extract: never a verdict), 74 the output or local state (the journal, the
 status allocation, a holder file) could not be written or read, 130 interrupted, 141 whoever read

@@ -15,22 +15,48 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
-from registry.files import STDIN, no_such_file, read_capped, size_words, without_bom
+from registry.files import STDIN, TooLarge, no_such_file, read_capped, size_of, size_words, without_bom
 
 if TYPE_CHECKING:
     from registry.config import Settings
     from registry.ops.issuance import StatusTarget
 
 # What `verify` (and `passport create`, and a revocation CSV's files) read of one input at most:
-# the service's request body limit. A credential file is refused above 1 MiB by its parser; a
-# passport may be larger. Above this, nothing is read: the command line is refused (exit 64).
+# the service's request body limit. A credential file is at most 1 MiB (holderfile.MAX_FILE_BYTES,
+# its parser's cap); a passport may be larger. Above this, nothing is read: the command line is
+# refused (exit 64). Between the two, anything but a passport is refused as too large (64), not judged.
 MAX_INPUT_BYTES = 2 * 1024 * 1024
 MAX_CSV_BYTES = 64 * 1024 * 1024
+
+
+def too_large(passport_cap: int | None = MAX_INPUT_BYTES) -> str:
+    """Why an input above a credential's size is refused, not judged (`verify`, POST /verify)."""
+    from registry.formats.holderfile import MAX_FILE_BYTES
+
+    passport = f", a skills passport {size_words(passport_cap)}" if passport_cap else ""
+    return (
+        f"too large to be a credential (a credential file is at most {size_words(MAX_FILE_BYTES)}{passport}), "
+        "so it was not checked: give the credential's own file (.json or .jwt), as its issuer wrote it"
+    )
+
+
+def credential_sized(name: str, content: str | bytes, passport_cap: int | None = MAX_INPUT_BYTES) -> None:
+    """InputError when `content` is larger than a credential file may be and is not a skills passport."""
+    from registry.formats.holderfile import MAX_FILE_BYTES
+
+    if len(content) > MAX_FILE_BYTES:
+        from registry.ops.passport import is_passport
+
+        if not is_passport(content):
+            size = len(content.encode(errors="replace")) if isinstance(content, str) else len(content)
+            raise InputError(f"{name} is {size_of(size)}: {too_large(passport_cap)}")
 
 
 def sources(paths: list[str]) -> list[str | Path]:
     """The inputs named ("-" for stdin), directories expanded; nothing read yet, but every file's
     kind and size known: a device, a FIFO or an oversized file anywhere refuses them all."""
+    from registry.formats.holderfile import MAX_FILE_BYTES as credential_bytes
+
     found: list[str | Path] = []
     for raw in paths:
         if raw == STDIN:
@@ -50,10 +76,13 @@ def sources(paths: list[str]) -> list[str | Path]:
             raise InputError(no_such_file(path))
     for source in found:
         try:
-            if source != STDIN and Path(source).stat().st_size > MAX_INPUT_BYTES:
-                raise InputError(f"{source} is larger than {size_words(MAX_INPUT_BYTES)}")
+            size = 0 if source == STDIN else Path(source).stat().st_size
         except OSError as exc:
             raise InputError(f"cannot read {source}: {exc.strerror}") from exc
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"{source} is larger than {size_words(MAX_INPUT_BYTES)}: {too_large()}")
+        if size > credential_bytes:  # rare: read now, so that no report is printed before its refusal
+            read(source)
     return found
 
 
@@ -64,7 +93,10 @@ def read(source: str | Path) -> tuple[str, bytes]:
     from registry.formats.holderfile import other_file, printed, printed_refusal
 
     name = "stdin" if source == STDIN else str(source)
-    content = without_bom(read_capped(source, MAX_INPUT_BYTES))
+    try:
+        content = without_bom(read_capped(source, MAX_INPUT_BYTES))
+    except TooLarge as exc:
+        raise InputError(f"{exc}: {too_large()}") from exc
     if (what := printed(content)) is not None:
         raise InputError(printed_refusal(name, what))
     if (other := other_file(content, name)) is not None:  # a handover file, a backup, a deployment...
@@ -75,6 +107,7 @@ def read(source: str | Path) -> tuple[str, bytes]:
             f"{name} is a skills logbook extract, not a credential or a passport: check it with "
             f"`registry logbook verify {file}`"
         )
+    credential_sized(name, content)
     return name, content
 
 

@@ -216,20 +216,46 @@ def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[
         rows = safejson.loads(text, f"roster {path}")
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InputError(f"roster {path} must be a JSON list of objects")
-        placed = [(_row(r, f"{path.name} entry {n}", resolve_holder), f"entry {n}") for n, r in enumerate(rows, 1)]
+        placed = _rows(((r, f"{path.name} entry {n}") for n, r in enumerate(rows, 1)), path.name, resolve_holder)
         if not placed:
             raise InputError(f"roster {path} is an empty list: add one object per credential with name and holder")
     elif not text.strip():
         raise InputError(f"roster {path} is empty: put a header row (name,holder) and one row per credential under it")
     else:
-        placed = [
-            (_row(row, where, resolve_holder), where.removeprefix(f"{path.name} "))
-            for row, where in _csv_rows(text, path)
-        ]
+        placed = _rows(_csv_rows(text, path), path.name, resolve_holder)
         if not placed:
             raise InputError(f"roster {path} has a header but no rows: add one row per credential under it")
     _refuse_namesakes(placed, path.name)
     return [entry for entry, _ in placed]
+
+
+MAX_ROW_PROBLEMS_SHOWN = 5
+
+
+def _rows(
+    rows: Iterator[tuple[dict[str, Any], str]], name: str, resolve_holder: Callable[[str], str]
+) -> list[tuple[tuple[str, Achievement], str]]:
+    """Every row read, and every row's problem found before any is refused: a centre fixing a roster
+    of hundreds of rows sees all its mistakes at once, not one per run. (A CSV that stops parsing
+    ends the reading there, its problem said with the others.)"""
+    placed: list[tuple[tuple[str, Achievement], str]] = []
+    problems: list[str] = []
+    try:
+        for row, where in rows:
+            try:
+                placed.append((_row(row, where, resolve_holder), where.removeprefix(f"{name} ")))
+            except InputError as exc:
+                problems.append(str(exc))
+    except InputError as exc:
+        problems.append(str(exc))
+    if len(problems) == 1:
+        raise InputError(problems[0])
+    if problems:
+        shown = "; ".join(problems[:MAX_ROW_PROBLEMS_SHOWN])
+        more = len(problems) - MAX_ROW_PROBLEMS_SHOWN
+        rest = f"; and {more} more" if more > 0 else ""
+        raise InputError(f"roster {name}: {len(problems)} rows to fix, nothing was issued: {shown}{rest}")
+    return placed
 
 
 def _refuse_namesakes(placed: list[tuple[tuple[str, Achievement], str]], name: str) -> None:

@@ -106,6 +106,26 @@ def test_verify_refuses_a_sparse_file_of_gigabytes_without_reading_it(tmp_path: 
     one_line_error(result, 64, "stdin is larger than 2 MiB")
 
 
+def test_a_file_larger_than_a_credential_is_refused_not_judged(tmp_path: Path, credential: Path) -> None:
+    """1-2 MiB (a big PDF's text, a big JSON): above a credential file's 1 MiB and no passport, it is
+    refused as too large (64), not INVALID; with another file, before any report is printed."""
+    big = tmp_path / "big.json"
+    big.write_text('{"type": ["VerifiableCredential"], "pad": "' + "x" * 1_500_000 + '"}')
+    result = registry(tmp_path, "verify", "--rpc", DEAD_RPC, str(credential), str(big))
+    limits = "at most 1 MiB, a skills passport 2 MiB"
+    one_line_error(result, 64, f"{big} is 1.5 MiB: too large to be a credential", limits)
+    assert result.stdout == ""
+
+
+def test_only_a_skills_passport_may_be_larger_than_a_credential_file() -> None:
+    from registry.ops.inputs import credential_sized
+
+    pad = "x" * 1_100_000
+    credential_sized("p.json", '{"format": "skills-passport/1", "pad": "' + pad + '"}')  # judged, not refused
+    with pytest.raises(InputError, match=r"^c.json is 1.1 MiB: too large to be a credential"):
+        credential_sized("c.json", '{"format": "skills-credential/1", "pad": "' + pad + '"}')
+
+
 @pytest.mark.parametrize("command", [["verify", "--rpc", DEAD_RPC], ["issuer", "check", "--rpc", DEAD_RPC]])
 def test_a_trust_list_that_is_a_device_a_fifo_or_huge_is_a_command_line_error(
     tmp_path: Path, sparse: Path, fifo: Path, credential: Path, command: list[str]

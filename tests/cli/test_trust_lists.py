@@ -326,26 +326,32 @@ def test_without_any_trust_list_a_genuine_credential_is_root_not_trusted(
 
 
 def test_a_mistyped_root_is_refused_when_added_not_found_later(tmp_path: Path) -> None:
-    """A did:ebsi one character short, or a word that is neither a DID nor a local identity, is one
-    line when it is added (exit 1, as any input refused) and the list is not written: found later it would only show as
+    """A did:ebsi one character short, a did:key that is no key, or a word that is neither a DID nor
+    a local identity, is one line when it is added, a usage error (exit 64: bad input, as
+    registry/cli/exits.py says), and the list is not written: found later it would only show as
     "root not trusted" on genuine credentials."""
     home, roots = tmp_path / "home", tmp_path / "roots.json"
     short = EBSI_DID[:-1]
-    for value, words in ((short, "not a did:ebsi legal-entity identifier"), ("notadid", "is not a DID")):
+    for value, words in ((short, "not a did:ebsi legal-entity identifier"), ("notadid", "is not a DID"),
+                         ("did:key:z6Mkzz", "is not a did:key that decodes to a public key")):  # fmt: skip
         result = registry(home, "trust-list", "add", value, "--name", "X", "--file", str(roots))
-        assert result.returncode == 1, result.stdout + result.stderr
+        assert result.returncode == 64, result.stdout + result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and words in lines[0] and "Traceback" not in result.stderr, result.stderr
+        assert "give the root's DID as its authority published it" in lines[0]
         assert not roots.exists()
     # The deployment file given where the root's DID goes: said to go with --registry.
     result = registry(home, "trust-list", "add", str(deployment_file(tmp_path)), "--file", str(roots))
-    assert result.returncode == 1 and "(that is a file: a deployment file goes with --registry)" in result.stderr
+    assert result.returncode == 64 and "(that is a file: a deployment file goes with --registry)" in result.stderr
     # A deployment file mistyped: named as --registry's, not as the --deployment this command has not.
     result = registry(home, "trust-list", "add", EBSI_DID, "--name", "X", "--file", str(roots), "--registry", "d.jsn")
-    assert result.returncode == 1 and result.stderr == (
+    assert result.returncode == 64 and result.stderr == (
         "error: --registry: no such file: d.jsn: give the deployment file of the registry this root is in, as the "
         "root publishes it\n"
     )
     assert not roots.exists()
     assert registry(home, "trust-list", "add", EBSI_DID, "--name", "X", "--file", str(roots)).returncode == 0
     assert TrustList.load(roots).roots == {EBSI_DID}
+    # Removing a root the list does not name, by a name or a malformed DID: a usage error too.
+    removed = registry(home, "trust-list", "remove", "nobody", "--file", str(roots))
+    assert removed.returncode == 64 and "is neither a DID nor the name of one root" in removed.stderr

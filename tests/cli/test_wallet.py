@@ -226,7 +226,13 @@ def _still_in_force_without_a_trust_list(settings: Settings, home: Path) -> None
 
 def _imported_again(settings: Settings, home: Path, credential: str, file: Path) -> bool:
     """Imported again once revoked (a phone restored, say): kept as his history, and said to be
-    revoked, by whom, when and why."""
+    revoked, by whom, when and why; with --json, as `wallet list --json` lists it, with the change."""
+    (home / "wallet" / "credentials" / f"{credential}.json").unlink()
+    (imported,) = json.loads(ok(cli(home, "wallet", "import", str(file), "--rpc", settings.rpc_url, "--json")))
+    assert imported["id"] == credential and imported["status"] == imported["verdict"] == "revoked", imported
+    assert imported["change"]["reason"] == "fraud or misrepresentation" and imported["change"]["time"].endswith("Z")
+    assert imported["file"].endswith(f"{credential}.json") and imported["certifies"]["name"] == "MIG welding"
+    assert imported["root"] is None and imported["summary"].startswith("REVOKED")
     (home / "wallet" / "credentials" / f"{credential}.json").unlink()
     again = ok(cli(home, "wallet", "import", str(file), "--rpc", settings.rpc_url))
     said = r"\n  imported, but REVOKED by (\S.* \()?did:ebsi:\S+ on \S+Z: fraud or misrepresentation\n"  # no name here

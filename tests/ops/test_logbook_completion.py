@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -18,8 +19,9 @@ from registry.formats import jwt, ownschemas
 from registry.formats.credential import load_holder_file
 from registry.formats.logbook import Extract
 from registry.formats.logbook.summary import logbook_tree
-from registry.ops.logbook import verify_extract
-from registry.ops.logbook.book import load_extract
+from registry.keystore import new_natural_person
+from registry.ops.logbook import Logbook, verify_extract
+from registry.ops.logbook.book import countersign, load_extract
 from registry.ops.logbook.completion import (
     CLR_FILE,
     CREDENTIAL_FILE,
@@ -205,3 +207,35 @@ def test_an_extract_shares_by_default_the_entries_the_qualification_counted(done
     assert verify_extract(w.registry, extract).verdict == "valid"
     everything, what = share(w.amina, None, [w.record], everything=True)
     assert len(everything.entries) == 12 and what == "12 entries: 4 counted by the qualification, 8 not counted by it"
+
+
+def test_a_revoked_qualification_is_issued_anew_and_the_revoked_one_kept_aside(done: Done, tmp_path: Path) -> None:
+    """Revoked by the provider (issued in error), a qualification is no longer "complete already": the
+    next `complete` renames its files aside (never over another) and issues a new one, saying so. A
+    learner of her own, so that the module's qualification stays as the other tests read it."""
+    w = done.world
+    provider, learner, now, programme = w.provider, new_natural_person("cleo"), w.registry.signing_time(), \
+        w.amina.programme_token  # fmt: skip
+    book = Logbook.create(tmp_path / "cleo", programme, provider.enrol(programme, learner.did))
+    entries = []
+    for unit, hours, signer, like in (("U1", 6, "sup", "good"), ("U2", 2, "assessor", "assessed")):
+        fields = {"date": day(-1), "unit": unit, "activity": "welds", "hours": hours, "workplace": "Yard 3"}
+        authorisation = str(w.entries[like].authorisation)
+        entries.append(countersign(book.add(learner, fields, None, now), w.people[signer], authorisation, now))
+    provider.anchor_day(entries, book.path_of)
+    first = complete(provider, book, []).issued.holder_file.credential
+    (book.directory / "qualification-clr-revoked-1.jwt").write_text("someone's own file\n")
+    provider.issuer.change_status([first], Purpose.REVOCATION, set_=True, reason=1)
+    with pytest.raises(InputError, match=r"qualification-clr-revoked-1.jwt is in the way of setting the revoked "):
+        complete(provider, book, [])  # nothing renamed over it, nothing issued
+    (book.directory / "qualification-clr-revoked-1.jwt").unlink()
+    again = complete(provider, book, [])
+    target, aside = book.directory / CREDENTIAL_FILE, book.directory / "qualification-revoked-1.json"
+    assert again.replaced == f"the qualification {target} was revoked (reason: issued in error): kept as {aside}"
+    assert load_holder_file(aside.read_bytes()).credential == first
+    assert (book.directory / "qualification-clr-revoked-1.jwt").exists()
+    renewed = load_holder_file(target.read_bytes()).credential
+    assert renewed != first and Verifier(w.registry).verify("q.json", target.read_bytes()).verdict.value == "valid"
+    assert again.summary["hours"] == 8 and (book.directory / CLR_FILE).read_text().strip() == again.clr
+    with pytest.raises(InputError, match="the logbook is complete already"):
+        complete(provider, book, [])  # the new one stands

@@ -109,6 +109,23 @@ def test_refusals_name_the_row(tmp_path: Path, name: str, content: str, message:
     assert "\n" not in str(refused.value)
 
 
+def test_every_bad_row_is_named_at_once(tmp_path: Path) -> None:
+    """A roster of hundreds of rows with a few mistakes: all of them in one refusal, on one line."""
+    rows = [f"{HOLDER},Course {n},{3 if n != 20 else 11}" for n in range(300)]
+    rows[40] = f"{HOLDER},,3"
+    with pytest.raises(InputError) as refused:
+        load(tmp_path, "r.csv", "holder,name,eqf\n" + "\n".join(rows) + "\n")
+    message = str(refused.value)
+    assert message == (
+        "roster r.csv: 2 rows to fix, nothing was issued: r.csv line 22: EQF level must be 1 to 8, not 11; "
+        "r.csv line 42: name (the qualification) is required"
+    )
+    assert "\n" not in message
+    many = [f"{HOLDER},,3"] * 8
+    with pytest.raises(InputError, match=r"^roster r\.csv: 8 rows to fix, .*line 6: .*; and 3 more$"):
+        load(tmp_path, "r.csv", "holder,name,eqf\n" + "\n".join(many) + "\n")
+
+
 def test_a_roster_not_in_utf8_names_its_line_and_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "r.csv").write_bytes("holder_name,name\nJosé García,A\n".encode("latin-1"))
     with pytest.raises(InputError, match=r"r\.csv is not UTF-8 text \(line 2\): save it as UTF-8"):

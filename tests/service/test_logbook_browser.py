@@ -39,6 +39,13 @@ def test_an_extract_is_read_unit_by_unit_with_each_entrys_checks(
     units = page.locator("#units .unit").all()
     assert [u.locator("h2").inner_text() for u in units] == ["U1 · Prepare joints", "U2 · Weld plate"]
     assert units[1].locator(".note").inner_text() == "2 of 2 h signed off and valid"
+    # The backdated entry is valid and shown, and counted neither in the tally nor towards completion.
+    assert units[0].locator(".note").inner_text() == "2 of 6 h signed off and valid · 2 h backdated, not counted"
+    backdated = page.locator("details.entry", has_text="backdated work")
+    assert (
+        backdated.locator(".badge").inner_text() == "Valid"
+        and "not counted" in backdated.locator("summary").inner_text()
+    )
     fraud = page.locator("details.entry", has_text="fraud work")
     assert fraud.locator(".badge").inner_text() == "Not valid" and "Yard 3" in fraud.inner_text()
     check = fraud.locator("li[data-check='authorisation']")
@@ -56,7 +63,9 @@ def test_an_extract_is_read_unit_by_unit_with_each_entrys_checks(
     page.select_option("#lang", "fr")
     page.wait_for_function("() => document.documentElement.lang === 'fr'")
     assert page.locator("h1").inner_text() == "Vérifier un carnet de compétences"
-    assert page.locator("#units .unit .note").first.inner_text().endswith("validées et valables")
+    assert page.locator("#units .unit .note").first.inner_text() == (
+        "2 h sur 6 validées et valables · 2 h antidatées, non comptées"
+    )
     # The signer's role and the entry's day in French too.
     assert fraud.locator("dd").nth(1).inner_text().endswith("(tuteur)")
     assert re.match(r"\d+ \S+ \d{4} · fraud work", fraud.locator(".title").inner_text())

@@ -384,6 +384,14 @@ def test_too_large_a_file_is_refused_before_it_is_read_or_sent(page: sync_api.Pa
     assert "this text is 2.4 MB; the service accepts up to 2 MB." in page.locator("#verdict").inner_text()
     assert sent == []
 
+    # Under the body limit, over a credential file's 1 MiB (a big JSON): the service refuses it as too
+    # large to be a credential, and the page says so: no verdict, never "Not valid".
+    large = tmp_path / "large.json"
+    large.write_text('{"type": ["VerifiableCredential"], "pad": "' + "x" * 1_500_000 + '"}')
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(large))) == "error"
+    said = page.locator("#verdict").inner_text()
+    assert said.startswith("Too large to check") and "too large to be a credential" in said and "1 MiB" in said
+
 
 def test_long_dids_do_not_push_the_pages_sideways_on_a_phone(
     browser: sync_api.Browser, service: str, issuer: Issuer, holder: Identity, chain: Chain, tmp_path: Path

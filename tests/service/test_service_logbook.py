@@ -63,7 +63,10 @@ def test_an_extract_is_laid_out_by_unit_with_each_entrys_checks(http: httpx.Clie
     assert checks["backdated work"]["backdating"] == "note" and rows["backdated work"]["verdict"] == "valid"
     assert checks["revoked work"]["status"] == "fail" and rows["revoked work"]["verdict"] == "revoked"
     assert checks["bobs work"]["logbook"] == "fail" and checks["bobs work"]["countersignature"] == "skipped"
-    assert units["U1"]["validHours"] == 4 and units["U2"]["validHours"] == 2  # good, backdated; assessed
+    # The tally counts what completion counts: the backdated entry is valid, shown, and not counted.
+    assert units["U1"]["validHours"] == 2 and units["U2"]["validHours"] == 2  # good; assessed
+    assert units["U1"]["backdatedHours"] == 2 and units["U2"]["backdatedHours"] == 0
+    assert {a for a, row in rows.items() if row["counted"]} == {"good work", "assessed work"}
     # Another of the logbook's documents pasted in its place: said what it is (400), not "not valid JSON".
     pasted = http.post("/api/logbook/verify", json={"extract": world.amina.programme_token})
     assert assert_problem(pasted, 400)["detail"] == (
@@ -131,14 +134,8 @@ def test_an_entry_travels_through_the_boxes_and_is_anchored_by_a_relayed_transac
 
     (item,) = _fetch(http, provider.identity)  # a did:ebsi signs with its assertion key
     files = [EntryFile.from_json(item["file"], "box")]
-    client = ServiceClient(service)
-    identity = provider.identity
-
-    def relay(root: bytes, count: int) -> Any:  # signed here, checked and broadcast by the service
-        body = {"did": identity.did, "root": "0x" + root.hex(), "count": count}
-        return client.transact(identity, "anchor-cohort", body, did=identity.did)
-
-    anchor_day_through(provider, files, relay)
+    # Built (nonce, gas) and broadcast by the service, signed here, journaled as the provider's own anchors.
+    anchor_day_through(provider, files, ServiceClient(service))
     _deposit(http, learner.did, files[0])
     _fetch(http, provider.identity, [item["id"]])
 

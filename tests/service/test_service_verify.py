@@ -110,6 +110,11 @@ def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: htt
     code = pack({"format": "skills-credential/1", "credential": "eyJhbGciOiJFUzI1NiJ9.eyJ2YyI6e319.c2ln"})
     cut = assert_problem(http.post("/verify", json={"credential": code[:-4]}), 400, "qr-misread")
     assert cut["detail"].startswith("this is not a whole QR code's text (") and "scan the code again" in cut["detail"]
+    # A file of 1-2 MB (under the body limit, over a credential file's 1 MiB) is refused, not judged INVALID.
+    for big in ({"type": ["VerifiableCredential"], "pad": "x" * 1_500_000}, "eyJ" + "x" * 1_500_000):
+        large = assert_problem(http.post("/verify", json={"credential": big}), 400, "too-large")
+        assert large["detail"].startswith("this is 1.5 MiB: too large to be a credential"), large["detail"]
+        assert "at most 1 MiB" in large["detail"] and large["title"] == "Too large to be a credential"
     assert_problem(http.post("/verify", json={"credentials": "x"}), 400, "invalid-request")
     assert_problem(http.post("/verify", content=b"{not json", headers={"content-type": "application/json"}), 400)
     # The mistakes of a body typed by hand each say what to send instead.
@@ -213,8 +218,9 @@ def test_issuer_check_walks_the_chain_to_the_root(http: httpx.Client, chain: Cha
     assert past["ok"] is False and "not yet accredited" in past["summary"]
 
 
-@pytest.mark.parametrize("did", ["nonsense", "did:"])
+@pytest.mark.parametrize("did", ["nonsense", "did:", "did:ebsi:zsSgDXeYPhZ3AuKhTFneDf"])
 def test_issuer_check_refuses_a_malformed_did(http: httpx.Client, did: str) -> None:
+    # A did:ebsi with a character missing is the client's mistake: 400, never "not trusted" (was 200).
     assert_problem(http.get(f"/api/issuers/{did}/check"), 400)
 
 

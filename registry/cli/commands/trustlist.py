@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from registry.cli.exits import arguments
 from registry.cli.options import did_of, settings_of, text
 from registry.cli.output import out, warn, write_json
 from registry.errors import InputError
@@ -77,26 +78,12 @@ def add(
     ] = None,
 ) -> None:
     """Accept a Root TAO: add its DID (and name) to the trust list, creating the file if needed."""
-    from registry.chain.deployment import Deployment
-    from registry.errors import ConfigError
     from registry.ops.trust import TrustList
 
     path = _file(ctx, file)
-    root = _root_of(ctx, did)
-    pins = []
-    for deployment_file in registry or []:
-        if not deployment_file.exists():  # Deployment.load's words name --deployment, not this option
-            raise InputError(
-                f"--registry: {no_such_file(shown(deployment_file))}: give the deployment file of the registry "
-                "this root is in, as the root publishes it"
-            )
-        try:
-            pin = Deployment.load(deployment_file).locator()
-        except ConfigError as exc:
-            raise InputError(str(exc)) from exc
-        if pin is None:
-            raise InputError(f"{shown(deployment_file)} records no deployment block hash: it cannot name its chain")
-        pins.append(pin)
+    with arguments():  # a malformed DID or a --registry file that is no deployment: a usage error (64)
+        root = _root_of(ctx, did)
+        pins = [_pin_of(deployment_file) for deployment_file in registry or []]
     current = _load(path) if path.exists() else TrustList.empty(path, None)
     current.with_root(root, name, tuple(pins)).save(path)
     if root in current.roots:  # already listed: pinned to more registries
@@ -107,6 +94,25 @@ def add(
     out.print(f"{shown(path)}: added {shown(name or 'a root')} ({short_did(root)})")
     if not pins:
         _warn_unpinned(ctx)
+
+
+def _pin_of(deployment_file: Path) -> Any:
+    """The registry a --registry deployment file names (its chain and deployment block)."""
+    from registry.chain.deployment import Deployment
+    from registry.errors import ConfigError
+
+    if not deployment_file.exists():  # Deployment.load's words name --deployment, not this option
+        raise InputError(
+            f"--registry: {no_such_file(shown(deployment_file))}: give the deployment file of the registry "
+            "this root is in, as the root publishes it"
+        )
+    try:
+        pin = Deployment.load(deployment_file).locator()
+    except ConfigError as exc:
+        raise InputError(f"--registry: {exc}") from exc
+    if pin is None:
+        raise InputError(f"{shown(deployment_file)} records no deployment block hash: it cannot name its chain")
+    return pin
 
 
 def _registry_words(pin: Any) -> str:
@@ -130,20 +136,37 @@ def _root_of(ctx: typer.Context, value: str) -> str:
     """The root to accept: a DID (a did:ebsi one must be a well-formed legal-entity identifier, so
     a mistyped character is caught here, not later as "root not trusted"), or a local identity."""
     from registry.errors import KeyStoreError
-    from registry.formats.did import check_ebsi_did
 
-    if value.startswith("did:ebsi:"):
-        return check_ebsi_did(value)
+    if value.startswith("did:"):
+        try:
+            return _checked_did(value)
+        except InputError as exc:
+            raise InputError(f"{exc}: give the root's DID as its authority published it") from exc
     try:
         return did_of(settings_of(ctx), value)
     except (KeyStoreError, InputError) as exc:  # no such identity, or not even an identity's name
-        if value.startswith("did:"):
-            raise
         file = " (that is a file: a deployment file goes with --registry)" if Path(value).is_file() else ""
         raise InputError(
             f"{value[:80]!r} is not a DID (did:METHOD:ID) and no local identity has that name{file}: "
             "give the root's DID as its authority published it"
         ) from exc
+
+
+def _checked_did(did: str) -> str:
+    """A root's DID, well formed for its method: a did:ebsi a legal-entity identifier, a did:key a
+    public key (one that decodes), any other the DID syntax."""
+    from registry.formats.did import check_did, check_ebsi_did
+    from registry.formats.didkey import decode_did_key
+
+    if did.startswith("did:ebsi:"):
+        return check_ebsi_did(did)
+    if did.startswith("did:key:"):
+        try:
+            decode_did_key(did)
+        except InputError as exc:
+            raise InputError(f"{did[:80]!r} is not a did:key that decodes to a public key ({exc})") from exc
+        return did
+    return check_did(did)
 
 
 @app.command("remove")
@@ -167,14 +190,15 @@ def remove(
     # As `trust-list show` names it: by the name the list gives it too (one root of that name).
     wanted = " ".join(did.split()).casefold()
     named = [r.did for r in current.listed() if r.name and " ".join(r.name.split()).casefold() == wanted]
-    if len(named) == 1:
-        root = named[0]
-    elif did.startswith("did:") or did in KeyStore(settings_of(ctx).keys_dir).names():
-        root = did_of(settings_of(ctx), did)
-    else:
-        raise InputError(
-            f"{did[:80]!r} is neither a DID nor the name of one root in {shown(path)} (`registry trust-list show`)"
-        )
+    with arguments():  # a root named wrong is a usage error (64)
+        if len(named) == 1:
+            root = named[0]
+        elif did.startswith("did:") or did in KeyStore(settings_of(ctx).keys_dir).names():
+            root = did_of(settings_of(ctx), did, lenient=True)  # a malformed one a list holds goes too
+        else:
+            raise InputError(
+                f"{did[:80]!r} is neither a DID nor the name of one root in {shown(path)} (`registry trust-list show`)"
+            )
     current.without_root(root).save(path)
     out.print(f"{shown(path)}: removed {shown(current.name_of(root) or 'a root')} ({short_did(root)})")
 

@@ -84,12 +84,14 @@ def wallet_import(
     wallet: WalletOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was imported as JSON.")] = False,
 ) -> None:
     """Keep credentials issued to you in your wallet.
 
     Each must be issued to one of your keys, intact, and new to the wallet. With a node or deployment (--rpc,
     REGISTRY_RPC_URL, --deployment), each one's status now is said: a revoked or suspended one is kept as your
-    history, one that is not genuine is refused with the whole import."""
+    history, one that is not genuine is refused with the whole import. --json: the credentials imported, as
+    `wallet list --json` shows them, with the revocation or suspension in force and the root not on your list."""
     from registry.ops.wallet import read_sources
     from registry.ops.wallet.status import on_import
 
@@ -97,7 +99,11 @@ def wallet_import(
     store = wallet_of(ctx, wallet)
     checked = store.check_imports(read_sources(files))
     arrivals = on_import(settings, checked)  # a forgery refuses them all, before anything is written
-    for entry, arrival in zip(store.add(checked), arrivals, strict=True):
+    entries = store.add(checked)
+    if as_json:
+        write_json([_arrival_json(entry, arrival) for entry, arrival in zip(entries, arrivals, strict=True)])
+        return
+    for entry, arrival in zip(entries, arrivals, strict=True):
         issuer = arrival.certifies["issuer"]
         what = _("{name} from {issuer}").format(
             name=shown(arrival.certifies["name"] or _("(no name)")), issuer=named_did(issuer["did"], issuer["name"])
@@ -278,6 +284,23 @@ def _keys(n: int) -> str:
 
 def _credentials(n: int) -> str:
     return ngettext("{n} credential", "{n} credentials", n).format(n=n)
+
+
+def _arrival_json(entry: Any, arrival: Any) -> dict[str, Any]:
+    """One credential `wallet import --json` took: `wallet list --json`'s keys, and what its words say
+    beside its status (the revocation or suspension in force; the root her trust list does not name)."""
+    change = {"time": arrival.change[0], "reason": arrival.change[1]} if arrival.change is not None else None
+    root = {"did": arrival.root[0], "name": arrival.root[1]} if arrival.root is not None else None
+    return {
+        "id": entry.id,
+        "file": str(entry.path),
+        "certifies": arrival.certifies,
+        "verdict": arrival.verdict,
+        "status": arrival.verdict if arrival.verdict is not None else "not checked",
+        "summary": arrival.summary,
+        "change": change,
+        "root": root,
+    }
 
 
 def _as_json(item: Any) -> dict[str, Any]:

@@ -12,6 +12,11 @@ next `complete` rewrites, or a journaled credential whose anchor the journal sen
 - `qualification.json`: the qualification's holder file (journaled, as `registry issue` writes it);
 - `qualification-clr.jwt`: the CLR 2.0 ClrCredential, a VC-JWT signed by the provider (made again
   by the next `complete` if a run stopped before it).
+
+A qualification the provider revoked (issued in error, then the logbook corrected) is not the end:
+`complete` renames its three files aside (`qualification-revoked-N.json`, `...-clr-revoked-N.jwt`,
+`...-tree-revoked-N.json`, the holder file last, so that a run stopped in between renames the rest
+under the same N) and issues a new one. A suspended one stays (suspension is not final).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class Completion:
     summary: dict[str, Any]
     clr: str
     backdated: tuple[str, ...] = ()  # valid entries left out: dated before the programme's backdating window
+    replaced: str | None = None  # a revoked qualification set aside for this one: what was done, in a line
 
 
 def counted_entries(provider: Provider, book: Logbook, records: list[str]) -> tuple[list[EntryFile], list[Counted]]:
@@ -102,6 +108,9 @@ def complete(provider: Provider, book: Logbook, records: list[str]) -> Completio
 
 def _complete(provider: Provider, book: Logbook, records: list[str]) -> Completion:
     target = book.directory / CREDENTIAL_FILE
+    replaced = None
+    if target.exists() and (revocation := _revocation(provider, target)) is not None:
+        replaced = f"the qualification {target} was revoked ({revocation}): kept as {_set_aside(book.directory)}"
     if target.exists() and (book.directory / CLR_FILE).exists():
         raise InputError(f"the logbook is complete already: its qualification is {target}")
     if target.exists():  # a run stopped after the qualification: its CLR summary is made again
@@ -124,7 +133,42 @@ def _complete(provider: Provider, book: Logbook, records: list[str]) -> Completi
     issued = provider.issuer.issue_single(learner, achievement, out=target, schema=ownschemas.QUALIFICATION,
                                           subject_extra={"logbook": summary})  # fmt: skip
     clr = _write_clr(provider, book, summary, issued.holder_file.credential)
-    return Completion(issued, summary, clr, tuple(backdated))
+    return Completion(issued, summary, clr, tuple(backdated), replaced)
+
+
+def _revocation(provider: Provider, target: Path) -> str | None:
+    """How the qualification held in `target` was revoked on-chain (its reason), None while it stands."""
+    from registry.contracts.statusword import Purpose, bit_of
+    from registry.ops.registry import REASONS
+    from registry.ops.statusentries import parse_status_entries
+
+    token = load_holder_file(target.read_bytes(), str(target)).credential
+    registry = provider.registry
+    for _did, account, purpose, number, index in parse_status_entries(issued_vc(token).get("credentialStatus")):
+        if purpose != Purpose.REVOCATION:
+            continue
+        (values,) = registry.client.call(registry.status_words_call([(account, purpose, number, index)]))
+        if bit_of(int(values[0]), index):
+            change = registry.entry_change(account, purpose, number, index, {})
+            return f"reason: {REASONS.get(change[0].reason, f'code {change[0].reason}')}" if change else "revoked"
+    return None
+
+
+def _set_aside(directory: Path) -> Path:
+    """Rename a revoked qualification's files aside, never over another file; the holder file's new
+    name. It goes last: a run stopped before it renames the others again under the same number."""
+    n = 1
+    while (directory / f"qualification-revoked-{n}.json").exists():
+        n += 1
+    names = ((CLR_FILE, f"qualification-clr-revoked-{n}.jwt"), (TREE_NAME, f"qualification-tree-revoked-{n}.json"),
+             (CREDENTIAL_FILE, f"qualification-revoked-{n}.json"))  # fmt: skip
+    for current, aside in names:
+        if (directory / current).exists():
+            if (directory / aside).exists():
+                raise InputError(f"{directory / aside} is in the way of setting the revoked qualification aside: "
+                                 "move it elsewhere and run the command again")  # fmt: skip
+            (directory / current).rename(directory / aside)
+    return directory / names[-1][1]
 
 
 def _write_clr(provider: Provider, book: Logbook, summary: dict[str, Any], qualification: str) -> str:

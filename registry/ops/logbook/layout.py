@@ -16,7 +16,7 @@ from typing import Any
 from registry.errors import InputError
 from registry.formats.logbook import Extract, Programme
 from registry.formats.logbook.records import signed_by
-from registry.ops.logbook.checks import ExtractReport
+from registry.ops.logbook.checks import VALID, ExtractReport
 from registry.ops.logbook.provider import programme_of
 
 # (check, the phrases of the verifier's reasons that belong to it), in the verifier's order.
@@ -91,7 +91,7 @@ def _entry(f: Any, report: dict[str, Any] | None, qualified: bool) -> dict[str, 
     except InputError:
         p = {}
     row = {key: p.get(key) for key in ("date", "unit", "activity", "hours", "workplace", "evidence")}
-    row.update(id=str(p.get("jti")), supervisor=_signer(f.authorisation))
+    row.update(id=str(p.get("jti")), supervisor=_signer(f.authorisation), counted=False)
     if report is None:
         row.update(verdict=None, reasons=[], notes=[], checks=[])
     else:
@@ -109,22 +109,29 @@ def _programme(extract: Extract) -> Programme | None:
 
 def laid_out(extract: Extract, report: ExtractReport) -> dict[str, Any]:
     """The report (`ExtractReport.to_json()`), with `units`: each of the programme's units, its
-    entries and the hours of those that are valid; entries naming no unit of it come last."""
+    entries and its tally as completion counts it (`validHours`: hours of the entries that are valid
+    and not backdated, each such entry `counted`; `backdatedHours`: those of valid entries dated
+    before the programme's backdating window, shown, never counted); entries naming no unit of it
+    come last."""
     result = report.to_json()
     reports = result["entries"]
     qualified = result.get("qualification") is not None
     rows = [_entry(f, reports[n] if n < len(reports) else None, qualified) for n, f in enumerate(extract.entries)]
+    for row, checked in zip(rows, report.entries, strict=False):
+        row["counted"] = checked.verdict == VALID and not checked.backdated
     programme = _programme(extract)
     units = []
     for unit in programme.units if programme is not None else ():
         mine = [r for r in rows if r["unit"] == unit.id]
-        valid = sum(float(r["hours"] or 0) for r in mine if r["verdict"] == "valid")
+        valid = sum(float(r["hours"] or 0) for r in mine if r["counted"])
+        late = sum(float(r["hours"] or 0) for r in mine if r["verdict"] == VALID and not r["counted"])
         units.append({"id": unit.id, "title": unit.title, "hours": unit.hours, "signer": unit.signer,
-                      "validHours": valid, "entries": mine})  # fmt: skip
+                      "validHours": valid, "backdatedHours": late, "entries": mine})  # fmt: skip
     placed = {u["id"] for u in units}
     others = [r for r in rows if r["unit"] not in placed]
-    if others:
-        units.append({"id": None, "title": None, "hours": 0, "signer": None, "validHours": 0.0, "entries": others})
+    if others:  # none of them valid: the programme has no such unit
+        units.append({"id": None, "title": None, "hours": 0, "signer": None, "validHours": 0.0, "backdatedHours": 0.0,
+                      "entries": others})  # fmt: skip
     if programme is not None:
         result["programmeTitle"] = programme.title
         result["provider"] = programme.provider

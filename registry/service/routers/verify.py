@@ -11,9 +11,9 @@ from fastapi.responses import Response
 
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.formats import jwt, qrpayload
-from registry.formats.did import check_did
+from registry.formats.did import check_did, check_party_did
 from registry.formats.holderfile import other_file, printed, printed_refusal
-from registry.ops.inputs import is_extract
+from registry.ops.inputs import credential_sized, is_extract
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
 from registry.ops.rpl.checks import add_rpl_checks
@@ -119,7 +119,8 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
 
 
 def _refuse_other_shapes(content: str) -> None:
-    """What /verify does not judge, each with where to send it instead (400)."""
+    """What /verify does not judge, each with where to send it instead (400): a printed passport or a
+    picture, another of our files, a logbook extract, a text larger than any credential file."""
     if (what := printed(content.lstrip())) is not None:  # an opened PDF or picture, sent as text
         raise Problem(400, printed_refusal("this", what), slug="not-a-credential")
     if (misread := qrpayload.misread(content, "this")) is not None:  # a QR code's text cut short: no verdict
@@ -134,6 +135,10 @@ def _refuse_other_shapes(content: str) -> None:
             '(as {"extract": <the file>}), or open it on the page /logbook',
             slug="logbook-extract",
         )
+    try:  # above a credential file's size (and no skills passport): refused, not judged INVALID
+        credential_sized("this", content, None)
+    except InputError as exc:
+        raise Problem(400, str(exc), slug="too-large", title="Too large to be a credential") from exc
     if _is_passport(content):
         raise Problem(
             400,
@@ -216,7 +221,7 @@ def issuer_check(
 ) -> Any:
     """Walk the issuer's accreditation chain to its Root TAO, as `registry issuer check --json` does."""
     try:
-        check_did(did)
+        check_party_did(did)  # a mistyped did:ebsi is the client's mistake, never "not trusted"
     except InputError as exc:
         raise Problem(400, str(exc), slug="invalid-did") from exc
     when = parse_at(at, "at")

@@ -492,7 +492,10 @@ async function verify(text, file, kind) {
         return;
       }
       const refused = response.status >= 400 && response.status < 500 && response.status !== 429;
-      refuse(refused ? _("Could not read this") : _("Could not check"), problemText(data, response));
+      // Larger than a credential file may be (and no passport): refused by the service, not judged.
+      const tooLarge = data && data.type === "urn:skills-registry:problem:too-large";
+      const title = tooLarge ? _("Too large to check") : refused ? _("Could not read this") : _("Could not check");
+      refuse(title, problemText(data, response));
       return;
     }
     // The block is the newest one the service read: it says when the answer was given, which is
@@ -522,9 +525,11 @@ $("file").addEventListener("change", async () => {
     return;
   }
   const kind = await kindOfFile(file);
-  // A PDF or a photo is not put in the text box: its bytes mean nothing there.
+  // A PDF or a photo is not put in the text box: its bytes mean nothing there. Nor is a file larger
+  // than a credential file (a passport's, or one the service will refuse as too large): laid out in
+  // the box, a megabyte of text keeps the page busy for seconds before anything is sent.
   const text = kind ? "" : await file.text();
-  $("credential").value = text;
+  $("credential").value = file.size > MAX_CREDENTIAL_BYTES ? "" : text;
   verify(kind ? file.name : text, file, kind);
 });
 

@@ -147,6 +147,8 @@ function problemText(data, response) {
 // ---- Files that are not what a page checks: told apart before anything is sent, in the page's
 // language, with where to check them instead. `page` is "credential" or "logbook".
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
+// What a credential file is at most (formats/holderfile.py); only a skills passport may be larger.
+const MAX_CREDENTIAL_BYTES = 1024 * 1024;
 
 function inMegabytes(bytes) {
   if (bytes < 1024) return fmt(_("{n} bytes"), { n: bytes });

@@ -71,6 +71,7 @@ function entryPanel(entry) {
   title.append(element("time", readableDay(entry.date), { datetime: entry.date }), ` · ${shown(entry.activity)}`);
   summary.append(title);
   summary.append(element("span", fmt(_("{hours} h"), { hours: entry.hours }), { class: "detail" }));
+  if (entry.verdict === "valid" && !entry.counted) summary.append(element("span", _("not counted"), { class: "detail" }));
   panel.append(summary);
   const facts = element("dl");
   for (const [label, value] of [[_("Workplace"), entry.workplace], [_("Signed off by"), signerOf(entry)]]) {
@@ -89,7 +90,9 @@ function unitBlock(unit) {
   const title = unit.id ? `${unit.id} · ${unit.title}` : _("Entries for no unit of this programme");
   block.append(element("h2", title));
   if (unit.id) {
-    block.append(element("p", fmt(_("{valid} of {needed} h signed off and valid"), { valid: unit.validHours, needed: unit.hours }), { class: "note" }));
+    let tally = fmt(_("{valid} of {needed} h signed off and valid"), { valid: unit.validHours, needed: unit.hours });
+    if (unit.backdatedHours) tally += ` · ${fmt(_("{hours} h backdated, not counted"), { hours: unit.backdatedHours })}`;
+    block.append(element("p", tally, { class: "note" }));
   }
   for (const entry of unit.entries) block.append(entryPanel(entry));
   return block;
