@@ -1,7 +1,8 @@
 """Verifying a mixed list of inputs, credentials and passports, in the order they were given.
 
 Credentials are verified together (`Verifier.verify_many` does per-issuer work once per batch);
-each passport on its own, with the audience and nonce the verifier expects. The caller reads its
+each passport on its own, with the audience and nonce the verifier expects (a credential given with
+them is said not to be checked for them: only a passport carries them). The caller reads its
 inputs a slice at a time (`SLICE`) and reports each slice before reading the next, so memory
 stays flat however many files there are.
 """
@@ -32,7 +33,25 @@ def verify_inputs(
     reports = verifier.verify_many([inputs[n] for n in credentials], when) if credentials else []
     for n, report in zip(credentials, reports, strict=True):
         results[n] = report
+    for report in reports:
+        note_not_presented(report, audience, nonce)
     for n, (source, content) in enumerate(inputs):
         if results[n] is None:
             results[n] = verifier.verify_passport(source, content, when, audience=audience, nonce=nonce)
     return results
+
+
+NOT_PRESENTED = (
+    "not checked: this is a single credential, not a passport, so nothing shows that its holder presented it "
+    "to you; ask the holder for a passport made for you"
+)
+
+
+def note_not_presented(report: Any, audience: str | None, nonce: str | None) -> None:
+    """A credential verified with an audience or a nonce to check: it carries neither (only a passport,
+    signed by its holder, does), so the report says it was not checked; the verdict stays as it is."""
+    from registry.ops.verify import Check, Code, Outcome
+
+    if audience is not None or nonce is not None:
+        code = Code.AUDIENCE if audience is not None else Code.NONCE
+        report.checks.append(Check(code, Outcome.SKIPPED, NOT_PRESENTED))
