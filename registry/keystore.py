@@ -167,6 +167,11 @@ class KeyStore:
             raise KeyStoreError(f"identity file {target} is unreadable or not JSON") from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise KeyStoreError(f"{target} is not an identity file")
+        if data.get("name") != name:  # another's file copied or renamed over it: never act as that other
+            raise KeyStoreError(
+                f"{target} holds the identity {str(data.get('name'))[:64]!r} ({str(data.get('did'))[:80]}), not "
+                f"{name}: it was copied or renamed; put {name}'s own file back (each identity's keys are its own)"
+            )
         return data
 
     def load(self, name: str, passphrase: str, asked: str = "REGISTRY_PASSPHRASE") -> Identity:

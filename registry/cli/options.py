@@ -166,12 +166,13 @@ def account_of(settings: Settings, client: Any, name: str | None, env: str, refu
     return Account.from_key(key or ANVIL_DEV_KEY)
 
 
-def did_of(settings: Settings, value: str) -> str:
-    """A DID given as such (it must be one: DID syntax), or the DID of a local identity."""
+def did_of(settings: Settings, value: str, *, lenient: bool = False) -> str:
+    """A DID given as such (it must be one: DID syntax, and a did:ebsi a well-formed legal-entity
+    identifier unless `lenient`), or the DID of a local identity."""
     if value.startswith("did:"):
-        from registry.formats.did import check_did
+        from registry.formats.did import check_did, check_party_did
 
-        return check_did(value)
+        return check_did(value) if lenient else check_party_did(value)
     from registry.keystore import KeyStore
 
     return str(KeyStore(settings.keys_dir).public_info(value)["did"])
@@ -183,6 +184,8 @@ def holder_did_of(settings: Settings, value: str) -> str:
     from registry.errors import KeyStoreError
     from registry.formats.didkey import decode_did_key
 
+    if value.startswith("did:") and not value.startswith("did:key:"):  # before a did:ebsi's own checks
+        raise InputError(f"the holder must be a person's did:key, not {short_did(value)}")
     try:
         did = did_of(settings, value)
     except KeyStoreError as exc:  # not "make it with `identity create`": her key is hers, made on her device

@@ -32,6 +32,21 @@ def check_did(did: str) -> str:
     return did
 
 
+def check_party_did(did: str) -> str:
+    """A DID someone typed to name a party (an issuer, a root, an authority): its syntax, and a
+    did:ebsi must be a well-formed legal-entity identifier, so that a character missing or mistyped
+    is refused as such, never answered as "holds no accreditation" or "not trusted" about a DID
+    that nobody has."""
+    check_did(did)
+    if did.startswith("did:ebsi:"):
+        try:
+            check_ebsi_did(did)
+        except InputError as exc:
+            raise InputError(f"{exc}: a character missing or mistyped? Copy the DID whole, as its owner "
+                             "published it (`registry verify` prints an issuer's)") from exc  # fmt: skip
+    return did
+
+
 def split_did_url(did_url: str) -> tuple[str, str]:
     """`did:x:y#frag` -> (`did:x:y`, `frag`); the fragment is required."""
     did, sep, fragment = did_url.partition("#")

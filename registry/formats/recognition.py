@@ -20,6 +20,7 @@ fields are refused, and free text is bounded (docs/SECURITY.md).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from registry.errors import InputError
 from registry.formats import safejson
 from registry.formats.canonical import canonicalize
 from registry.formats.credential import iso, parse_time
+from registry.formats.dates import until_time
 from registry.formats.did import check_did
 
 FORMAT = "registry-recognition-decision/1"
@@ -147,6 +149,14 @@ def parse_scope(data: Any, where: str) -> Scope:
     )
 
 
+def _when(read: Callable[[str], int], text: str | None, where: str) -> int:
+    """`text` read as a time by `read`; a refusal names the field it came from."""
+    try:
+        return read(str(text))
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from exc
+
+
 def parse_decision(data: Any, source: str = "decision") -> DecisionDocument:
     """A decision document's JSON, checked; an InputError naming what is wrong and where."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -166,9 +176,10 @@ def parse_decision(data: Any, source: str = "decision") -> DecisionDocument:
             outcome.get("qualificationId"), f"{source}: recognisedAs.qualificationId", required=False
         ),
     )
-    start = parse_time(str(_text(data.get("validFrom"), f"{source}: validFrom (a date)")))
+    start = _when(parse_time, _text(data.get("validFrom"), f"{source}: validFrom (a date)"), f"{source}: validFrom")
     until_text = _text(data.get("validUntil"), f"{source}: validUntil (a date)", required=False)
-    until = parse_time(until_text) if until_text else None
+    # A bare date includes that whole day, UTC, as every end of validity does (formats/dates.py).
+    until = _when(until_time, until_text, f"{source}: validUntil") if until_text else None
     if until is not None and until <= start:
         raise InputError(f"{source}: validUntil {iso(until)} is not after validFrom {iso(start)}")
     return DecisionDocument(

@@ -150,7 +150,9 @@ def test_missing_file_is_a_one_line_error(settings: Settings, tmp_path: Path) ->
         ),
         (["verify", "--at", "last tuesday", "x.json"], "not a date/time"),
         (["verify", "--trust-list", "/nonexistent/roots.json", "x.json"], "roots.json"),
-        (["issuer", "check", "did:ebsi:zNotThere111111111111", "--at", "soon"], "not a date/time"),
+        (["issuer", "check", "did:ebsi:zsSgDXeYPhZ3AuKhTFneDf1", "--at", "soon"], "not a date/time"),
+        # A did:ebsi with a character missing: said so, never "NOT TRUSTED: holds no accreditation" (was 1).
+        (["issuer", "check", "did:ebsi:zsSgDXeYPhZ3AuKhTFneDf"], "a character missing or mistyped?"),
         # A verifier has no identities of the issuer's: a name is a usage error (was 1, "make the identity").
         (["issuer", "check", "northside-centre"], "'northside-centre' is neither a DID nor an identity of this home"),
     ],

@@ -40,12 +40,24 @@ def test_a_decision_reads_and_its_canonical_text_is_its_id() -> None:
         ({"validUntil": "2020-01-01"}, "is not after validFrom"),
         ({"format": "other"}, "is not a recognition decision"),
         ({"recognisedAs": {"qualification": "", "framework": "x", "level": "4"}}, "recognisedAs.qualification"),
+        # A date that is not one names its field (it said only "not an ISO 8601 date/time").
+        ({"validFrom": "soon"}, "decision: validFrom: not an ISO 8601"),
+        ({"validUntil": "later"}, "decision: validUntil: not a date/time"),
     ],
 )
 def test_bad_documents_are_refused_in_one_line(change: dict[str, object], words: str) -> None:
     with pytest.raises(InputError) as refused:
         parse_decision({**DOCUMENT, **change})
     assert words in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_bare_end_date_includes_that_whole_day_as_every_end_of_validity_does() -> None:
+    # "valid until 31 Dec 2030" applies on 31 December too (it ended at 00:00 that day, a day early;
+    # `recognition publish --valid-until TODAY` was refused as "not after validFrom").
+    document = parse_decision({**DOCUMENT, "validUntil": "2030-12-31"})
+    assert document.to_json()["validUntil"] == "2030-12-31T23:59:59Z"
+    assert parse_decision_text(document.text()) == document  # the published text reads back the same
+    assert parse_decision(DOCUMENT).to_json()["validUntil"] == "2031-01-01T00:00:00Z"  # a time is that time
 
 
 def test_a_scope_leaves_out_what_it_does_not_name() -> None:

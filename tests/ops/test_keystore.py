@@ -110,3 +110,15 @@ def test_a_flipped_mac_still_reads_as_a_wrong_passphrase(tmp_path: Path) -> None
     )
     with pytest.raises(KeyStoreError, match="wrong passphrase"):
         store.load("amina", "right")
+
+
+def test_another_identity_s_file_under_this_name_is_refused_not_used(tmp_path: Path) -> None:
+    # A key file copied (or renamed) over another's: `--issuer centre` would have signed as someone else.
+    store = KeyStore(tmp_path / "keys")
+    store.save(new_natural_person("amina"), "right")
+    other = store.save(new_natural_person("bilal"), "right")
+    store.path("amina").write_bytes(other.read_bytes())
+    with pytest.raises(KeyStoreError, match=r"holds the identity 'bilal'.*not amina: it was copied or renamed"):
+        store.load("amina", "right")
+    with pytest.raises(KeyStoreError, match="holds the identity 'bilal'"):
+        store.public_info("amina")

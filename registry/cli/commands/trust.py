@@ -146,7 +146,7 @@ def trust_accredit(
 
     The parent (a Root TAO or TAO) grants it, for the credential types given, for a year unless
     --valid-until. The child's DID must be registered first (`did register`)."""
-    from registry.formats.did import check_did
+    from registry.formats.did import check_party_did
     from registry.ops.registry import Registry
     from registry.ops.trust import IssuerType, Trust
 
@@ -156,7 +156,7 @@ def trust_accredit(
             raise InputError(f"--as must be tao (may accredit others) or ti (may issue), not {as_[:40]!r}")
         scopes, until = _scopes(types, schema, jurisdiction), parse_until(valid_until)
         if child.startswith("did:"):
-            check_did(child)  # a DID's syntax; a local name is looked up in the home below
+            check_party_did(child)  # a DID's syntax (a did:ebsi mistyped: said so); a local name is looked up below
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     trust = Trust(registry, settings.public_url)

@@ -194,7 +194,7 @@ def remove(
         if len(named) == 1:
             root = named[0]
         elif did.startswith("did:") or did in KeyStore(settings_of(ctx).keys_dir).names():
-            root = did_of(settings_of(ctx), did)
+            root = did_of(settings_of(ctx), did, lenient=True)  # a malformed one a list holds goes too
         else:
             raise InputError(
                 f"{did[:80]!r} is neither a DID nor the name of one root in {shown(path)} (`registry trust-list show`)"

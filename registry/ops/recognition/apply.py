@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from registry.errors import RegistryError
 from registry.formats.credential import iso
-from registry.formats.did import check_did
+from registry.formats.did import check_party_did
 from registry.formats.recognition import RECOGNITION_TYPE, Subject, out_of_scope
 from registry.ops.recognition.model import Decision
 
@@ -46,7 +46,7 @@ def authority_of(
     from registry.errors import InputError
 
     if word.startswith("did:"):
-        check_did(word)
+        check_party_did(word)
         return word, trust_list.name_of(word) if trust_list is not None else None
     named = [r for r in (trust_list.listed() if trust_list else ()) if r.name and r.name.lower() == word.lower()]
     if len(named) != 1:

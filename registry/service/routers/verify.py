@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
 from registry.formats import jwt
-from registry.formats.did import check_did
+from registry.formats.did import check_did, check_party_did
 from registry.formats.holderfile import other_file, printed, printed_refusal
 from registry.ops.inputs import credential_sized, is_extract
 from registry.ops.passport import is_passport as is_skills_passport
@@ -219,7 +219,7 @@ def issuer_check(
 ) -> Any:
     """Walk the issuer's accreditation chain to its Root TAO, as `registry issuer check --json` does."""
     try:
-        check_did(did)
+        check_party_did(did)  # a mistyped did:ebsi is the client's mistake, never "not trusted"
     except InputError as exc:
         raise Problem(400, str(exc), slug="invalid-did") from exc
     when = parse_at(at, "at")
