@@ -18,8 +18,9 @@ marker) keeps its lines, for examples and lists:
 
 Each option's value is named for what it is (registry/cli/metavars.py: URL, DID, FILE...), not
 typer's `<str>` or `<path>`. Typer 0.28 also writes a required argument as `{name}` in the usage
-line and a list of them as `{files}...`: each argument is shown as its metavar (`FILE...`, `[FILE]...` when optional), the
-upper-cased name unless the command names one (`typer.Argument(metavar="FILE")`).
+line and a list of them as `{files}...`: each argument is shown as its metavar (`FILE...`,
+`[FILE]...` when optional), the upper-cased name unless the command names one
+(`typer.Argument(metavar="FILE")`).
 
 registry/cli/app.py polishes each command when it builds it (so only the commands a run uses);
 tests/cli/test_help.py reads every help screen at two widths.
