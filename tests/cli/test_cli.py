@@ -808,3 +808,13 @@ def test_a_credential_given_twice_by_mistake_is_refused_unless_again(
     rerun = CliRunner().invoke(app, [*cohort, "--out-dir", str(tmp_path / "c2")])
     assert rerun.exit_code == 1 and not (tmp_path / "c2").exists() and not (tmp_path / "c2-keys").exists()
     assert "Zainab Idris" in str(rerun.exception) and "so do 1 more on this roster" in str(rerun.exception)
+    # A damaged record never stops a centre issuing: the check is skipped, and said.
+    records = settings.home / "issued" / f"{issuer.identity.name}.jsonl"
+    kept = records.read_bytes()
+    try:
+        records.write_bytes(kept + b"{not json\n")
+        damaged = CliRunner().invoke(app, [*single, "--out", str(tmp_path / "third.json")])
+        assert damaged.exit_code == 0 and (tmp_path / "third.json").exists()
+        assert "not checked whether these holders were given it before" in " ".join(damaged.stderr.split())
+    finally:
+        records.write_bytes(kept)
