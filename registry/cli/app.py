@@ -30,7 +30,7 @@ from registry.cli.options import Home, HomeOpt, LangOpt, language
 COMMANDS: dict[str, tuple[str, str]] = {
     "deploy": ("node", "deploy"),
     "issue": ("issue", "issue"),
-    "issued": ("issue", "issued"),
+    "issued": ("issued", "issued"),
     "attest": ("rpl", "attest"),
     "revoke": ("status", "revoke"),
     "suspend": ("status", "suspend"),

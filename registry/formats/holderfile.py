@@ -224,10 +224,13 @@ def _not_a_credential_file(data: Any, source: str) -> InputError:
 def other_file(content: bytes, source: str) -> str | None:
     """What one of our other files given for a credential is, as a refusal says it (None: it is no
     such file). A substring test first: a credential or a passport costs a few searches, no parse.
-    Several QR code texts pasted into one input are refused here too, as what they are."""
+    Several QR code texts pasted into one input are refused here too, as what they are, and so is one
+    code's text that does not unpack (cut short or misread: no credential to judge)."""
     if (codes := qrpayload.several(content)) > 1:
         return (f"{source} holds {codes} QR code texts (each starts {qrpayload.PREFIX}), not one: give each "
                 "code's text on its own, one per file (or one `registry verify -` per code)")  # fmt: skip
+    if (misread := qrpayload.misread(content, source)) is not None:  # one code's text, cut short or misread
+        return misread
     if not any(f'"{kind}"'.encode() in content for kind in OTHER_FILES):
         return None
     try:

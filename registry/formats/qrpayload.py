@@ -70,6 +70,21 @@ def several(content: str | bytes) -> int:
     return content.count(PREFIX.encode()) if isinstance(content, bytes) else content.count(PREFIX)
 
 
+def misread(content: str | bytes, source: str) -> str | None:
+    """Why a text that starts as a QR payload is not a whole one (cut short when copied, a character
+    misread...), as a refusal says it; None: it is not a QR payload, or it unpacks. Such a text is no
+    credential to judge, forged or not: the reader is to scan or copy the code again."""
+    if not is_qr_payload(content):
+        return None
+    try:
+        unpack(content, source)
+    except InputError as exc:
+        why = str(exc).removeprefix(f"{source}: ").removeprefix(f"{source} ")
+        return (f"{source} is not a whole QR code's text ({why}): scan the code again, or copy all of its "
+                "text; no verdict is given on part of one")  # fmt: skip
+    return None
+
+
 def unpack(text: str | bytes, source: str = "the QR code") -> bytes:
     """The holder file (JSON bytes) a QR payload carries; InputError when it is not one."""
     if isinstance(text, bytes):
@@ -83,12 +98,12 @@ def unpack(text: str | bytes, source: str = "the QR code") -> bytes:
     try:
         compressed = base45.b45decode(text[len(PREFIX) :])
     except ValueError as exc:
-        raise InputError(f"{source}: not Base45 after {PREFIX} (read the code again)") from exc
+        raise InputError(f"{source}: not Base45 after {PREFIX}") from exc
     inflater = zlib.decompressobj()
     try:
         packed = inflater.decompress(compressed, MAX_UNPACKED)
     except zlib.error as exc:
-        raise InputError(f"{source}: the data after {PREFIX} is not zlib-compressed (read the code again)") from exc
+        raise InputError(f"{source}: the data after {PREFIX} is not zlib-compressed") from exc
     if inflater.unconsumed_tail or not inflater.eof:
         raise InputError(f"{source}: unpacks to more than {MAX_UNPACKED} bytes, or is cut short")
     opened = safejson.loads(packed, source)

@@ -62,7 +62,7 @@ _HEADLINES = (
     N_("COULD NOT DETERMINE: {rest}"),
 )
 # The messages of the checks a valid credential or passport passes, the commonest lines of a report
-# (and the lead of a revocation's or suspension's, its reason left as the verifier wrote it)
+# (and a revocation's or suspension's, its reason translated when it is one of the chain's codes)
 # (ops/verify: status.py, lookups.py, chain_checks.py, offline.py, schemas.py, presentation.py); any
 # other message, and every failure's, is shown as the verifier wrote it.
 _MESSAGES = (
@@ -83,7 +83,16 @@ _MESSAGES = (
     N_("answers the challenge (nonce) given"),
     N_("revoked on {time}: {rest}"),
     N_("suspended on {time}: {rest}"),
+    N_("expired on {time}"),
+    N_("not valid before {time}"),
 )
+# The reasons of a revocation or suspension as the chain's code gives them (ops/registry.py's
+# `REASONS`), translated where a message above carries one as its rest.
+REASON_WORDS = (
+    N_("unspecified"), N_("issued in error"), N_("fraud or misrepresentation"),
+    N_("superseded by a newer credential"), N_("holder request"), N_("issuer key compromised"),
+    N_("under investigation"), N_("investigation closed"), N_("qualification withdrawn"),
+)  # fmt: skip
 # A passport's summary note (ops/verify/summary.py's `_note`).
 _NOTES = (
     N_("its credential is valid and counts"),
@@ -143,6 +152,8 @@ def _translated(table: str, text: str) -> str:
             fields["checks"] = ", ".join(_(name) for name in names)
         if "rest" in fields and table == "headlines":  # a verdict line's rest: the failed check's message
             fields["rest"] = check_message(fields["rest"])
+        elif "rest" in fields:  # a revocation's or suspension's reason
+            fields["rest"] = reason_word(fields["rest"])
         return _(message).format(**fields)
     return text
 
@@ -155,6 +166,12 @@ def headline(summary: str) -> str:
 def check_message(message: str) -> str:
     """A passed check's message in the language of the run (the commonest ones; others as written)."""
     return _translated("messages", message)
+
+
+def reason_word(reason: str) -> str:
+    """A revocation's or suspension's reason in the language of the run (one the chain's codes give;
+    any other text as it is)."""
+    return _(reason) if reason in REASON_WORDS else reason
 
 
 def summary_note(note: str) -> str:

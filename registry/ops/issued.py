@@ -229,3 +229,27 @@ def _holder(name: str) -> tuple[vcfmt.HolderFile, str] | None:
 
 def _digest(holder: vcfmt.HolderFile) -> str:
     return "0x" + vcfmt.credential_hash(holder.credential).hex()
+
+
+def given_before(home: Path, issuer_name: str, wanted: Sequence[tuple[str, str | None, str]]) -> list[Record]:
+    """The credentials this issuer's records show it gave before, and did not revoke, to the holders
+    of `wanted` (holder DID, or "" for a person given no did:key yet, with her name; the credential's
+    name): one per row of `wanted` that has one, in its order. A person without a did:key is matched
+    by her name (in any case and spacing), as a roster names her; nothing recorded, nothing found."""
+    if not records_path(home, issuer_name).exists():
+        return []
+
+    def folded(text: str | None) -> str:
+        return " ".join(text.split()).casefold() if text else ""
+
+    by_did: dict[tuple[str, str], Record] = {}
+    by_name: dict[tuple[str, str], Record] = {}
+    for record in read_records(home, issuer_name):
+        if record.state == "revoked" or not record.achievement:
+            continue
+        if record.holder:
+            by_did.setdefault((record.holder, record.achievement), record)
+        if record.holder_name:
+            by_name.setdefault((folded(record.holder_name), record.achievement), record)
+    found = [by_did.get((did, what)) if did else by_name.get((folded(name), what)) for did, name, what in wanted]
+    return [record for record in found if record is not None]

@@ -1,5 +1,6 @@
 """What a holder checks before showing a passport: each credential's status now, so `passport
-create` leaves out (by default) what the issuer revoked or suspended, and `passport print` prints
+create` leaves out (by default) what the issuer revoked or suspended and what has expired (a verifier
+would find it not valid now), and `passport print` prints
 each credential's verdict beside it.
 
 Status is read exactly as `registry verify` reads it (ops/verify): the registry of the home's
@@ -68,15 +69,16 @@ class Withdrawn:
 
     name: str
     withdrawn: str | None
-    """the failed status check's message ("revoked on TIME: REASON", "suspended on ..."); None: neither,
-    or not known"""
+    """the failed status or validity check's message ("revoked on TIME: REASON", "suspended on ...",
+    "expired on TIME"); None: none of these, or not known"""
     unchecked: str | None
     """why its status could not be checked; None: it was checked"""
 
 
 def withdrawn(settings: Settings, files: list[HolderFile], names: list[str]) -> list[Withdrawn]:
-    """Whether each credential was revoked or suspended by its issuer, as its revocation and suspension
-    checks say (whatever else its report says: a holder without a trust list still learns this)."""
+    """Whether each credential was revoked or suspended by its issuer, or has expired, as its revocation,
+    suspension and validity period checks say (whatever else its report says: a holder without a trust
+    list still learns this)."""
     from registry.ops.verify import Code, Outcome
 
     inputs = [(name, f.dumps().encode()) for name, f in zip(names, files, strict=True)]
@@ -84,7 +86,8 @@ def withdrawn(settings: Settings, files: list[HolderFile], names: list[str]) -> 
     found = []
     for name, report in zip(names, reports, strict=True):
         status = [c for c in report.checks if c.code in (Code.REVOCATION_STATUS, Code.SUSPENSION_STATUS)]
-        failed = next((c for c in status if c.outcome is Outcome.FAIL), None)
+        period = [c for c in report.checks if c.code is Code.VALIDITY_PERIOD]
+        failed = next((c for c in [*status, *period] if c.outcome is Outcome.FAIL), None)
         unknown = next((c for c in status if c.outcome is not Outcome.PASS), None)
         if failed is not None:
             found.append(Withdrawn(name, failed.message, None))

@@ -174,19 +174,21 @@ class ServiceClient:
     ) -> dict[str, Any]:
         """Build `operation` via the service, sign it locally, send it; returns hash and receipt."""
         account = identity.account
-        built = self._request("POST", f"/api/transactions/{operation}", json={"from": account.address, **body})
-        signed = account.sign_transaction(built["transaction"])
-        sent: dict[str, Any] = self._request(
-            "POST",
-            "/api/transactions/send",
-            json={
-                "signedRawTransaction": "0x" + bytes(signed.raw_transaction).hex(),
-                "did": did,
-                "waitForReceipt": True,
-            },
-        )
+        signed = account.sign_transaction(self.build_transaction(account.address, operation, body))
+        sent = self.send_signed("0x" + bytes(signed.raw_transaction).hex(), did)
         if sent["receipt"]["status"] != 1:
             raise TransactionReverted(f"transaction {sent['transactionHash']} reverted")
+        return sent
+
+    def build_transaction(self, sender: str, operation: str, body: dict[str, Any]) -> dict[str, Any]:
+        """The unsigned transaction of `operation` the service builds for `sender` (nonce, gas, chain id)."""
+        built: dict[str, Any] = self._request("POST", f"/api/transactions/{operation}", json={"from": sender, **body})
+        return dict(built["transaction"])
+
+    def send_signed(self, raw: str, did: str | None) -> dict[str, Any]:
+        """Relay a signed transaction (0x-hex) and wait for its receipt: hash, signer, receipt."""
+        body = {"signedRawTransaction": raw, "did": did, "waitForReceipt": True}
+        sent: dict[str, Any] = self._request("POST", "/api/transactions/send", json=body)
         return sent
 
     def register_did(self, identity: Identity) -> list[dict[str, Any]]:

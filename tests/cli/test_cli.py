@@ -788,3 +788,43 @@ def test_issuer_check_with_no_trust_list_is_not_trusted(settings: Settings, chai
     assert result.returncode == 1, result.stdout + result.stderr
     assert "NOT TRUSTED" in result.stdout and "which you have not said you trust" in result.stdout
     assert f"registry trust-list add {chain.root.did}" in result.stdout.replace("\n", " ")
+
+
+def test_a_credential_given_twice_by_mistake_is_refused_unless_again(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command run twice (shell history, a rerun after a slow answer) would give every holder a
+    second credential, and each person without a did:key a second key: the second run is refused,
+    by the issuer's own records, before anything is signed; `--again` says it is meant."""
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+
+    monkeypatch.setenv("REGISTRY_PASSPHRASE", PASSPHRASE)
+    node = ["--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]
+    base = ["--home", str(settings.home), "issue", "--issuer", issuer.identity.name]
+    single = [*base, "--holder", holder.did, "--name", "Forklift safety, given twice", *node]
+    assert CliRunner().invoke(app, [*single, "--out", str(tmp_path / "first.json")]).exit_code == 0
+    twice = CliRunner().invoke(app, [*single, "--out", str(tmp_path / "second.json")])
+    assert twice.exit_code == 1 and not (tmp_path / "second.json").exists()
+    said = " ".join(str(twice.exception).split())
+    assert "already holds 'Forklift safety, given twice'" in said and "first.json" in said and "--again" in said
+    again = CliRunner().invoke(app, [*single, "--out", str(tmp_path / "second.json"), "--again"])
+    assert again.exit_code == 0 and (tmp_path / "second.json").exists()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("holder_name,name\nZainab Idris,Site induction\nYusuf Adeyemi,Site induction\n")
+    cohort = [*base, "--roster", str(roster), *node]
+    assert CliRunner().invoke(app, [*cohort, "--out-dir", str(tmp_path / "c1")]).exit_code == 0
+    rerun = CliRunner().invoke(app, [*cohort, "--out-dir", str(tmp_path / "c2")])
+    assert rerun.exit_code == 1 and not (tmp_path / "c2").exists() and not (tmp_path / "c2-keys").exists()
+    assert "Zainab Idris" in str(rerun.exception) and "so do 1 more on this roster" in str(rerun.exception)
+    # A damaged record never stops a centre issuing: the check is skipped, and said.
+    records = settings.home / "issued" / f"{issuer.identity.name}.jsonl"
+    kept = records.read_bytes()
+    try:
+        records.write_bytes(kept + b"{not json\n")
+        damaged = CliRunner().invoke(app, [*single, "--out", str(tmp_path / "third.json")])
+        assert damaged.exit_code == 0 and (tmp_path / "third.json").exists()
+        assert "not checked whether these holders were given it before" in " ".join(damaged.stderr.split())
+    finally:
+        records.write_bytes(kept)

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -69,14 +70,13 @@ def issue_three(issuer: Issuer, holder: Identity, tmp_path: Path) -> list[Path]:
 def test_a_printed_passports_codes_read_back_and_verify(
     settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
 ) -> None:
+    ends = int(time.time()) + 2  # a first-aid certificate that expires while the others are issued
+    brief = issuer.issue_single(holder.did, replace(welding_certificate(), name="First aid"), valid_until=ends)
+    (expired := tmp_path / "first-aid.json").write_text(brief.holder_file.dumps())
     files = issue_three(issuer, holder, tmp_path)
     rpc = ("--rpc", settings.rpc_url)
-    # By default the revoked credential is left out, and said so.
-    lean = tmp_path / "lean.json"
-    created = run(settings, "passport", "create", "--holder", holder.name, "--out", str(lean), *rpc, *map(str, files))
-    assert created.returncode == 0, created.stderr
-    assert "left out" in created.stderr and "tig.json" in created.stderr and "revoked" in created.stderr
-    assert "with 2 credentials" in created.stdout
+    time.sleep(max(0.0, ends + 1 - time.time()))
+    _leaves_out_the_revoked_and_the_expired(settings, holder, [*files, expired], tmp_path / "lean.json")
     # Asked to, it keeps it (and says so); the summary counts only the valid ones.
     passport = tmp_path / "passport.json"
     kept = run(settings, "--lang", "fr", "passport", "create", "--holder", holder.name, "--out", str(passport),
@@ -120,6 +120,17 @@ def test_a_printed_passports_codes_read_back_and_verify(
     assert verdicts[2][0] == "TIG welding"
 
 
+def _leaves_out_the_revoked_and_the_expired(settings: Settings, holder: Identity, files: list[Path], out: Path) -> None:
+    """By default the revoked credential is left out, and said so; so is the expired one (an employer
+    would find it not valid), in her language."""
+    created = run(settings, "--lang", "fr", "passport", "create", "--holder", holder.name, "--out", str(out),
+                  "--rpc", settings.rpc_url, *map(str, files))  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    assert "tig.json écartée\u00a0: révoquée le " in created.stderr and ": délivrée par erreur (" in created.stderr
+    assert "first-aid.json écartée\u00a0: expirée le " in created.stderr, created.stderr
+    assert "avec 2 attestations" in created.stdout
+
+
 def _names_its_root(pdf: Path, report: dict) -> None:
     """Each credential's page names the Root TAO its issuer is accredited under, as the first page says."""
     welding_page = pypdfium2.PdfDocument(str(pdf))[1].get_textpage().get_text_range()
@@ -134,9 +145,10 @@ def test_print_refuses_to_overwrite_and_a_bad_code_is_a_one_line_error(settings:
     refused = run(settings, "passport", "print", str(tmp_path / "nothing.json"), "--out", str(pdf))
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
     assert pdf.read_bytes() == b"mine"
+    # A code's text cut short or misread is no credential to judge: a usage error (64), never INVALID.
     garbled = run(settings, "verify", "-", stdin=PREFIX + "NOT BASE45 AT ALL!")
-    assert garbled.returncode != 0 and "Traceback" not in garbled.stderr
-    assert "Base45" in garbled.stdout + garbled.stderr
+    assert garbled.returncode == 64 and "Traceback" not in garbled.stderr and not garbled.stdout
+    assert "stdin is not a whole QR code's text (not Base45 after SKC1:): scan the code again" in garbled.stderr
 
 
 def test_a_status_that_cannot_be_checked_is_said_and_the_credential_kept(

@@ -2,8 +2,10 @@
 (tests/ops/test_recognition_faults.py's helpers): SIGKILLed at each step of a day's anchor (the day's
 record written, the journal row, before and after sending, after the receipt, between the entry
 files), each killed run finishing what the one before it left; then two processes of the same
-provider anchoring the same logbooks at once. And `logbook enrol`, `supervisor authorise` and
-`supervisor revoke --untrusted-from` killed between their document and its anchor.
+provider anchoring the same logbooks at once. A day's anchor sent through the service
+(ops/logbook/relay.py) killed after the relay and before it: journaled all the same. And `logbook
+enrol`, `supervisor authorise` and `supervisor revoke --untrusted-from` killed between their
+document and its anchor.
 
 What must hold after every kill: no entry file names a root that is not on-chain, and nothing is
 left half-written (entry files are renamed whole). At the end: every countersigned entry anchored
@@ -16,8 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import random
 import signal
+import subprocess
+import sys
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -34,7 +39,7 @@ from registry.formats.jwt import b64url_decode
 from registry.formats.logbook.records import sha256_hex
 from registry.keystore import Identity, KeyStore, new_natural_person
 from registry.ops.journal import journal_view, reconcile
-from registry.ops.logbook import Logbook, Provider
+from registry.ops.logbook import Logbook, Provider, verify_extract
 from registry.ops.logbook.book import countersign, load_entry
 from registry.ops.logbook.reports import Reads
 from registry.ops.registry import Registry
@@ -44,6 +49,8 @@ from tests.ops.test_logbook import DAY, PROGRAMME, day
 from tests.ops.test_logbook import _provider as accredited_provider
 from tests.ops.test_recognition_faults import _finish, _start, _stderr
 from tests.ops.test_writer_faults import _anchor_events, _pending
+
+pytest_plugins = ("tests.helpers.service_fixtures",)
 
 # The order matters: each killed run first finishes what the one before it left (the journal's
 # reconciliation, then the day records), and must not meet its own crash point while doing so.
@@ -396,3 +403,62 @@ def test_anchor_killed_at_random_moments_many_seeds(world: World, tmp_path: Path
     _countersigned_entries(mine, trials)
     assert _finish(_start(mine, _anchor(mine), tmp_path))[0] == 0
     _settled(mine, tmp_path, trials + 1)
+
+
+# A provider's process anchoring a logbook's countersigned entries through the service (the test's
+# own: no command sends a day through the relay yet).
+RELAYED = """
+import os, sys
+from pathlib import Path
+from registry.config import Settings
+from registry.keystore import KeyStore
+from registry.ops.logbook import Logbook, Provider, verify_extract
+from registry.ops.logbook.relay import anchor_day_through
+from registry.ops.registry import Registry
+from registry.service.client import ServiceClient
+
+home, rpc, deployment, name, service, directory = sys.argv[1:]
+settings = Settings(home=Path(home), rpc_urls=(rpc,), deployment_path=Path(deployment))
+identity = KeyStore(settings.keys_dir).load(name, os.environ["PASSPHRASE"])
+provider = Provider(Registry.connect(settings), identity, settings)
+book = Logbook(Path(directory))
+with provider.issuer.writing():  # as `logbook anchor`: what a killed run left first, then the entries
+    held = provider.finish_days()
+    files = [f for f in book.entries() if f.countersignature is not None and f.anchor is None and f.id not in held]
+    anchor_day_through(provider, files, ServiceClient(service), book.path_of)
+"""
+
+
+def test_a_day_anchored_through_the_service_and_killed_is_finished_by_the_next_run(
+    world: World, service: str, tmp_path: Path
+) -> None:
+    """`anchor_day_through` (the service builds and relays the transaction) goes through the provider's
+    journal: a process SIGKILLed once the service relayed the day (on-chain, not yet recorded), then
+    one killed before it asked the service, each finished by the next run; every entry anchored once,
+    in a root anchored once, the extract VALID."""
+    provider, learner, now = world.provider, new_natural_person("hal"), world.registry.signing_time()
+    programme = world.books[0].programme_token
+    book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
+    world.start = world.registry.client.block_number() + 1
+    roots = []
+    for run, step in enumerate(("after-send", "before-send")):
+        fields = {"date": day(-1), "unit": "U1", "activity": f"relayed {run}", "hours": 1, "workplace": "Yard 3"}
+        book.save(countersign(book.add(learner, fields, None, now), world.supervisor, world.authorisation, now))
+        argv = [sys.executable, "-c", RELAYED, str(world.settings.home), world.settings.rpc_url,
+                str(world.settings.deployment_file), provider.identity.name, service, str(book.directory)]  # fmt: skip
+        env = {**os.environ, "PASSPHRASE": PASSPHRASE, "REGISTRY_CRASH_AT": step}
+        killed = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        (row,) = _pending(world.settings)  # the day's row: its bytes relayed and on-chain, or never sent
+        assert row.call.function == "anchorCohort" and row.state == ("sent" if step == "after-send" else "intended")
+        roots.append("0x" + bytes(row.call.args[0]).hex())
+        assert _on_chain(world, roots[-1]) == (step == "after-send") and len(_days_left(world)) == 1
+        assert all(e.anchor is None or e.anchor["root"] in roots[:-1] for e in book.entries())
+    done = reconcile(Registry.connect(world.settings), provider.identity, world.settings)  # `journal reconcile`
+    assert done[-1] == "logbook: 1 day(s) a stopped run left finished or dropped", done
+    assert [op.call.function for op in _pending(world.settings)] == [] and _days_left(world) == []
+    entries = book.entries()
+    assert sorted(str(e.anchor["root"]) for e in entries if e.anchor is not None) == sorted(roots)
+    account = provider.identity.account.address
+    assert [_anchor_events(world.registry, account, bytes.fromhex(r[2:])) for r in roots] == [1, 1]
+    assert verify_extract(world.registry, book.share(None, [])).verdict == "valid"

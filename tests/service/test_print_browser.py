@@ -6,12 +6,15 @@ as the page's scanner hands it over, is checked like the file it carries."""
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import replace
 from pathlib import Path
 
 from registry.formats.qrpayload import pack
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.passport import create_passport
+from tests.conftest import welding_certificate
 from tests.service.test_service_browser import ARTIFACTS, browser, open_and_read_verdict, page, read_verdict, sync_api
 from tests.service.test_service_browser import valid_and_revoked as two_credentials
 
@@ -60,8 +63,21 @@ def test_a_passport_shows_its_summary_first_and_prints_without_the_form(
 def test_a_qr_codes_payload_is_checked_like_the_file_it_carries(
     page: sync_api.Page, issuer: Issuer, holder: Identity
 ) -> None:
+    ends = int(time.time()) + 2  # a first-aid certificate that expires while the others are issued
+    brief = issuer.issue_single(holder.did, replace(welding_certificate(), name="First aid"), valid_until=ends)
     valid, revoked = two_credentials(issuer, holder)
-    page.goto("/")
+    page.goto("/?lang=fr")
     for holder_file, expected in ((valid, "valid"), (revoked, "revoked")):
         page.fill("#credential", pack(holder_file.to_json()))  # what the scanner puts there
         assert read_verdict(page, lambda: page.click("#verify")) == expected
+    # A code's text cut short (copied in part): nothing to judge, so no verdict, and what to do, in her language.
+    page.fill("#credential", pack(valid.to_json())[:1500])
+    assert read_verdict(page, lambda: page.click("#verify")) == "error"
+    assert page.locator("#verdict h2").inner_text() == "Ce code QR n\u2019a pas pu être lu"
+    assert "Scannez de nouveau le code" in page.locator("#verdict").inner_text()
+    # Expired: not valid now, but genuine: its content is not called unreliable as a forgery's is.
+    time.sleep(max(0.0, ends + 1 - time.time()))
+    page.fill("#credential", pack(brief.holder_file.to_json()))
+    assert read_verdict(page, lambda: page.click("#verify")) == "invalid"
+    note = page.locator("#unconfirmed").inner_text()
+    assert note.startswith("Authentique, telle que son émetteur l\u2019a signée et ancrée") and "fiable" not in note

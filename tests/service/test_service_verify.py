@@ -12,6 +12,7 @@ import pytest
 from registry.chain.node import AnvilNode, free_port
 from registry.config import DEFAULT_PUBLIC_URL, Settings
 from registry.formats.multibase import b64url_decode, b64url_encode
+from registry.formats.qrpayload import pack
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.passport import create_passport
@@ -105,6 +106,10 @@ def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: htt
     # A printed passport opened on the page (sent as its text) is not the credential: no verdict, what to do.
     printed = assert_problem(http.post("/verify", json={"credential": "%PDF-1.3\n\ufffd"}), 400, "not-a-credential")
     assert "a PDF (a printed passport?)" in printed["detail"] and "QR code" in printed["detail"]
+    # A QR code's text cut short (copied in part, or a misread character): no credential to judge, no verdict.
+    code = pack({"format": "skills-credential/1", "credential": "eyJhbGciOiJFUzI1NiJ9.eyJ2YyI6e319.c2ln"})
+    cut = assert_problem(http.post("/verify", json={"credential": code[:-4]}), 400, "qr-misread")
+    assert cut["detail"].startswith("this is not a whole QR code's text (") and "scan the code again" in cut["detail"]
     # A file of 1-2 MB (under the body limit, over a credential file's 1 MiB) is refused, not judged INVALID.
     for big in ({"type": ["VerifiableCredential"], "pad": "x" * 1_500_000}, "eyJ" + "x" * 1_500_000):
         large = assert_problem(http.post("/verify", json={"credential": big}), 400, "too-large")

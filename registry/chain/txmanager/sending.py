@@ -122,10 +122,22 @@ class Sender:
     def _sign_and_record(self, account: LocalAccount, op_id: str, call: Call) -> tuple[str, str]:
         """Pick a nonce no other writer holds, sign, and record the signed bytes before any broadcast."""
         tx = self.client.build_transaction(account.address, call, nonce=0)
+
+        def pending() -> int:
+            return int(self.client.request("eth_getTransactionCount", [account.address, "pending"]), 16)
+
+        return self.sign_and_record(account, op_id, call, tx, pending)
+
+    def sign_and_record(
+        self, account: LocalAccount, op_id: str, call: Call, tx: dict[str, Any], node_nonce: Callable[[], int]
+    ) -> tuple[str, str]:
+        """Sign `tx` (built for `call`, here or by a relay such as the service's transaction builder)
+        with a nonce no other writer holds (the node's next, `node_nonce()`, or past the journal's
+        highest), recording the signed bytes (state 'sent') before any broadcast. (hash, raw)."""
         with self.journal.write() as db:
-            node_nonce = int(self.client.request("eth_getTransactionCount", [account.address, "pending"]), 16)
+            node_nonce_now = node_nonce()
             journal_nonce = self.journal.highest_nonce(db, account.address, self.deployment)
-            nonce = max(node_nonce, (journal_nonce + 1) if journal_nonce is not None else 0)
+            nonce = max(node_nonce_now, (journal_nonce + 1) if journal_nonce is not None else 0)
             tx["nonce"] = nonce
             tx.pop("from", None)
             signed = account.sign_transaction(tx)

@@ -13,7 +13,7 @@ from registry.cli.options import DeploymentOpt, RpcOpt, holder_did_of, load_iden
 from registry.cli.output import count, out, progress_console, warn
 from registry.config import Settings
 from registry.errors import InputError
-from registry.text import named_did, short_did, shown
+from registry.text import named_did, shown
 
 # What a single credential's command line says, and a roster says in its columns (ops/roster.py).
 OccupationOpt = Annotated[
@@ -63,6 +63,14 @@ RosterOpt = Annotated[
     ),
 ]
 _SINGLE_ONLY = "--holder/--name/--out/--holder-name/--holder-document/--translation"
+AgainOpt = Annotated[
+    bool,
+    typer.Option(
+        "--again",
+        help="Issue even to holders this issuer already gave a credential of the same name (not revoked), "
+        "as its records in this home show.",
+    ),
+]
 
 
 def issue(
@@ -98,6 +106,7 @@ def issue(
     credits: CreditsOpt = None,
     translation: TranslationOpt = None,
     valid_until: Annotated[str | None, typer.Option(help="Expiry (a date includes that whole day, UTC).")] = None,
+    again: AgainOpt = False,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
@@ -105,16 +114,15 @@ def issue(
 
     A class (a cohort): --roster and --out-dir, in one transaction. Skills and occupations: ESCO (the EU's list)."""
     settings = settings_of(ctx, rpc, deployment)
-    extra_types = tuple(credential_type or ())
-    until = parse_until(valid_until)
+    extra_types, until = tuple(credential_type or ()), parse_until(valid_until)
     _check_profile(profile, credits, extra_types, bool(translation))
     if roster is not None:
         if holder or name or output or holder_name or holder_document or translation:
             raise InputError(f"--roster issues a cohort: use --out-dir, not {_SINGLE_ONLY} (the roster has columns)")
         if out_dir is None:
             raise InputError("--roster needs --out-dir for the holders' credential files")
-        keys_dir = handover_dir or out_dir.with_name(out_dir.name + "-keys")
-        _issue_cohort(settings, issuer, roster, (out_dir, keys_dir), extra_types, until, profile)
+        dirs = (out_dir, handover_dir or out_dir.with_name(out_dir.name + "-keys"))
+        _issue_cohort(settings, issuer, roster, dirs, extra_types, until, (profile, again))
         return
     if not (holder and name and output):
         raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
@@ -123,6 +131,7 @@ def issue(
     achievement = _achievement(name, description, criteria, achievement_type, skill or [], eqf)
     achievement = _with_holder(achievement, occupation or [], holder_name, holder_document, credits)
     achievement = _translated(achievement, translation or [])
+    _not_given_before(settings, issuer, [(holder_did, achievement)], again)
     _issue_single(settings, issuer, holder_did, achievement, output, extra_types, until, profile)
 
 
@@ -251,7 +260,7 @@ def _issue_single(
 
 def _issue_cohort(
     settings: Settings, issuer: str, roster: Path, dirs: tuple[Path, Path], extra_types: tuple[str, ...],
-    until: int | None, profile: str,
+    until: int | None, how: tuple[str, bool],
 ) -> None:  # fmt: skip
     from rich.progress import Progress
 
@@ -261,8 +270,10 @@ def _issue_cohort(
     from registry.ops.roster import check_out_dir, file_names, load_roster
 
     out_dir, keys_dir = dirs
+    profile, again = how
     entries = load_roster(roster, lambda h: holder_did_of(settings, h))
     check_out_dir(out_dir)
+    _not_given_before(settings, issuer, entries, again)
     entries, people = make_people(entries)
     if people:
         check_handover_dir(keys_dir)
@@ -305,6 +316,34 @@ def _issue_cohort(
         )
 
 
+def _not_given_before(settings: Settings, issuer: str, entries: list[tuple[str, Any]], again: bool) -> None:
+    """Refuse, before anything is signed, to give a holder again a credential this issuer gave her
+    (by name) and did not revoke: a command run twice would give everyone a second credential, and
+    a person without a did:key a second key. `--again` says it is meant."""
+    if again:
+        return
+    from registry.formats.credential import iso
+    from registry.ops.issued import given_before
+
+    wanted = [(did, achievement.holder_name, achievement.name) for did, achievement in entries]
+    try:
+        found = given_before(settings.home, issuer, wanted)
+    except InputError as exc:  # a damaged record must not stop the centre issuing: said, and passed
+        warn(f"not checked whether these holders were given it before: {exc}")
+        return
+    if not found:
+        return
+    first = found[0]
+    who = named_did(first.holder, first.holder_name)
+    where = f", {first.file}" if first.file else ""
+    others = f"; so do {len(found) - 1} more on this roster" if len(found) > 1 else ""
+    raise InputError(
+        f"{who} already holds {first.achievement!r} from {issuer} (issued {iso(first.issued)[:10]}{where}){others}: "
+        f"`registry issued --issuer {issuer}` lists what it issued; to issue again anyway, add --again "
+        "(a credential with a mistake: revoke it first)"
+    )
+
+
 def _issuer_label(issuer_ops: Any) -> str:
     """The issuer as its accreditation names it (read by `check_can_issue`), with the local identity's
     name; the identity's name alone where the accreditation gives none."""
@@ -324,75 +363,3 @@ def _cohort_done(settings: Settings, identity: Any, cohort: Any, paths: list[str
         f"{block} ({gas} gas, {gas / size:.1f} per credential)\n"
         f"  credential files (each with its Merkle proof): {shown(out_dir)}"
     )
-
-
-def issued(
-    ctx: typer.Context,
-    issuer: Annotated[str, typer.Option(help="Issuer identity name.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the records as JSON.")] = False,
-    rpc: RpcOpt = None,
-    deployment: DeploymentOpt = None,
-) -> None:
-    """List what an issuer issued, revoked and suspended, by holder, from its own records.
-
-    The records are <home>/issued/<issuer>.jsonl, appended by `issue`, `revoke`, `suspend` and
-    `reinstate`. With a deployment (this home's, --deployment or REGISTRY_DEPLOYMENT), each
-    credential's status is also read from the chain and any difference is shown."""
-    from dataclasses import asdict
-
-    from registry.cli.output import write_json
-    from registry.formats.credential import iso
-    from registry.keystore import KeyStore
-    from registry.ops.issued import read_records, reconcile, recover_from_journal
-    from registry.ops.locate import has_own_deployment
-
-    settings = settings_of(ctx, rpc, deployment)
-    if lost := recover_from_journal(settings.home, settings.journal_file, settings.deployment_file, issuer):
-        warn(f"{count(lost, 'credential')} recovered from the journal: anchored, not recorded (a command was stopped)")
-    records = read_records(settings.home, issuer)
-    checked = has_own_deployment(settings)
-    if checked:
-        from registry.errors import ChainUnavailable, DeploymentMismatch
-        from registry.ops.registry import Registry
-
-        keys = KeyStore(settings.keys_dir).public_info(issuer)["keys"]
-        account = next((k.get("address") for k in keys if k.get("use") == "controller"), None)
-        try:
-            reconcile(Registry.connect(settings, journal=False), str(account), records)
-        except (ChainUnavailable, DeploymentMismatch) as exc:
-            checked = False
-            warn(f"not reconciled with the chain: {exc}")
-    if as_json:
-        write_json([asdict(r) for r in records])
-        return
-    counts: dict[str, int] = {}
-    for record in records:
-        counts[record.state] = counts.get(record.state, 0) + 1
-        # By name where the credential gives one (a column of names), else the DID shortened (--json: whole).
-        who = record.holder_name or (short_did(record.holder) if record.holder else "?")
-        line = f"{record.state:<9} {who}  {record.achievement or '?'}  issued {iso(record.issued)[:10]}"
-        if record.changed is not None:
-            line += f", {record.state if record.state != 'active' else 'reinstated'} {iso(record.changed)[:10]}"
-            line += _why(record)
-        if record.chain_state is not None and record.chain_state != record.state:
-            line += f"  [the chain says {record.chain_state}]"
-        out.print(shown(line) + (f"\n          {shown(record.file)}" if record.file else ""))
-    summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-    out.print(f"{count(len(records), 'credential')} issued by {shown(issuer)}: {summary}")
-    out.print(
-        "  status read from the chain: records and chain agree" + ("" if _agree(records) else " except where shown")
-        if checked
-        else "  status from this home's records only (no deployment: not checked on the chain)"
-    )
-
-
-def _why(record: Any) -> str:
-    """The reason code's words, and the issuer's own note if one was given."""
-    from registry.ops.registry import REASONS
-
-    words = REASONS.get(record.reason, f"reason {record.reason}") if record.reason is not None else ""
-    return (f" ({words})" if words else "") + (f" note: {record.note}" if record.note else "")
-
-
-def _agree(records: list[Any]) -> bool:
-    return all(r.chain_state in (None, r.state) for r in records)

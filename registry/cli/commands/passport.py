@@ -36,7 +36,10 @@ FromWalletOpt = Annotated[
 
 IncludeOpt = Annotated[
     bool,
-    typer.Option("--include-withdrawn", help="Keep credentials the issuer revoked or suspended (left out by default)."),
+    typer.Option(
+        "--include-withdrawn",
+        help="Keep credentials the issuer revoked or suspended, or that have expired (left out by default).",
+    ),
 ]
 
 
@@ -90,7 +93,8 @@ def passport_create(
     The passport expires (default a week after it is made); give --audience and --nonce when the
     verifier told you who it is and gave you a challenge, so the passport cannot be replayed elsewhere.
     Where a chain is configured (--rpc, REGISTRY_RPC_URL, a deployment file), credentials the issuer
-    revoked or suspended are left out, with a warning saying which and why (--include-withdrawn keeps them)."""
+    revoked or suspended, and those that have expired, are left out, with a warning saying which and why
+    (--include-withdrawn keeps them)."""
     from registry.chain.deployment import write_json_atomic
     from registry.files import read_capped
     from registry.formats.credential import load_holder_file
@@ -226,8 +230,8 @@ def _from_wallet(ctx: typer.Context, directory: Path | None, ids: list[str]) -> 
 def _leave_out_withdrawn(
     settings: Any, files: list[Any], names: list[str], include: bool
 ) -> tuple[list[Any], list[str]]:
-    """The credentials to bundle: those the issuer revoked or suspended left out (unless `include`),
-    each said on stderr; a status that could not be checked is said too, and the credential kept."""
+    """The credentials to bundle: those the issuer revoked or suspended, or that expired, left out
+    (unless `include`), each said on stderr; a status that could not be checked is said too, and the credential kept."""
     from registry.ops.passport_checks import withdrawn
     from registry.ops.wallet.status import chain_configured
 
@@ -252,6 +256,7 @@ def _leave_out_withdrawn(
         kept.append((holder_file, name))
     if not kept:
         raise InputError(
-            "every credential was revoked or suspended: no passport written (--include-withdrawn keeps them)"
+            "every credential was revoked, suspended or has expired: no passport written "
+            "(--include-withdrawn keeps them)"
         )
     return [f for f, _ in kept], [n for _, n in kept]

@@ -13,7 +13,7 @@ from registry.cli.exits import arguments
 from registry.cli.options import DeploymentOpt, RpcOpt, passphrase, settings_of
 from registry.cli.output import out, print_certified, write_json
 from registry.i18n import _, ngettext
-from registry.i18n.words import headline, localised, verdict_word
+from registry.i18n.words import headline, localised, reason_word, verdict_word
 from registry.text import named_did, shown
 
 app = typer.Typer(
@@ -124,14 +124,23 @@ def _arrival_words(arrival: Any, issuer: str) -> str:
         why = str(arrival.summary).removeprefix("COULD NOT DETERMINE: ").removeprefix("could not check: ")
         return _("imported, but its status could not be checked now: {why}").format(why=shown(why))
     if arrival.root is not None:  # genuine and in force: only its root is not on her trust list (or she has none)
-        return _("status now: genuine, not revoked or suspended; accredited under Root TAO {root}, which your "
-                 "trust list does not name").format(root=named_did(*arrival.root))  # fmt: skip
+        return _root_words(arrival.root)
     if arrival.change is not None:  # revoked or suspended: hers to keep, as her history
         time, reason = arrival.change
         return _("imported, but {verdict} by {issuer} on {time}: {reason}").format(
-            verdict=verdict_word(arrival.verdict).upper(), issuer=issuer, time=shown(time), reason=shown(reason)
+            verdict=verdict_word(arrival.verdict).upper(),
+            issuer=issuer,
+            time=shown(time),
+            reason=shown(reason_word(reason)),
         )
     return _("imported, but {status}").format(status=shown(headline(str(arrival.summary))))
+
+
+def _root_words(root: tuple[str, str | None]) -> str:
+    """Of a credential genuine and in force whose root her trust list does not name (or she has none):
+    what she may want to know, instead of the verifier's advice to an employer on making a trust list."""
+    return _("status now: genuine, not revoked or suspended; accredited under Root TAO {root}, which your "
+             "trust list does not name").format(root=named_did(*root))  # fmt: skip
 
 
 @app.command("import-key")
@@ -194,7 +203,9 @@ def wallet_list(
         out.print(f"{item.entry.id}  {shown(name)}  [{shown(status)}]")
         issued = _("issuer {issuer}, issued {date}").format(issuer=shown(issuer), date=shown(what["issued"] or "?"))
         out.print(f"    {issued}")
-        if item.verdict not in (None, "valid") and item.summary:
+        if item.root is not None:
+            out.print(f"    {_root_words(item.root)}")
+        elif item.verdict not in (None, "valid") and item.summary:
             out.print(f"    {shown(headline(item.summary))}")
     held = ngettext("{n} credential in {wallet}", "{n} credentials in {wallet}", len(listed))
     note = "" if checked else " " + _("(status not checked: no node or deployment; give --rpc URL to check)")
@@ -218,6 +229,8 @@ def wallet_show(
     entry = wallet_of(ctx, wallet).find(credential)
     (item,) = check_now(settings, [entry]) if chain_configured(settings) else describe([entry])
     status = shown(headline(item.summary)) if item.summary else _("status not checked (no node or deployment)")
+    if item.root is not None:
+        status = _root_words(item.root)
     out.print(f"{entry.id}: {status}\n  {shown(entry.path)}")
     if item.verdict == "invalid" and not item.certifies["name"] and not item.certifies["issuer"]["did"]:
         out.print("  " + _("nothing of what it claims is shown: its signature does not verify"))

@@ -1,41 +1,83 @@
 """A day's anchor sent through the service (POST /api/transactions/anchor-cohort, then /send): the
 provider allocates the status entries and builds the day tree on its own machine, signs the
-transaction with its own key, and the service only checks and relays it.
+transaction with its own key, and the service only builds (nonce, gas) and relays it.
 
-Unlike `Provider.anchor_day` (the provider's own node, its journal), nothing here is journaled: the
-entry files get their anchor only after the receipt, so a failure leaves them unanchored, to be
-anchored again (the status entries allocated for them are left unused). The provider's status
-lists are published by its next journaled command, as after any kill (ops/issuance.py).
+Journaled as `Provider.anchor_day` is (ops/logbook/days.py), under the provider's writer lock: the
+day's record (with `where`), then the journal row, then the transaction the service built, signed
+here and recorded in the row ('sent', its exact bytes) before the service is asked to broadcast it;
+the row is confirmed from the receipt the service returns, and only then are the entry files
+written. A process killed at any point is finished by the provider's next `logbook anchor` or
+`logbook sync` (or `registry journal reconcile --issuer NAME`), which reconciles the row with its
+own node (the anchor on-chain: confirmed; the signed bytes not yet known: broadcast them) and then
+writes the day's entry files: no anchor is lost or sent twice. A refusal (the service refuses to
+build or relay it, or it reverts) marks the row failed and leaves the entries unanchored.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
-from registry.errors import InputError
-from registry.formats.logbook import EntryFile, day_leaf
-from registry.formats.logbook.records import LEAF_ENCODING
-from registry.formats.merkle import StandardMerkleTree
+from registry.chain.txmanager import crash_point
+from registry.errors import ChainUnavailable, RegistryError, TransactionRefused, TransactionReverted
+from registry.formats.logbook import EntryFile
+from registry.ops.issuance import Issuer
 from registry.ops.logbook.provider import Provider
 
+# The service's answers to /send that say the transaction was not broadcast (checked and refused, or
+# refused by the node): its other errors leave the row's bytes to the next run.
+REFUSED = frozenset({400, 403, 409, 422})
 
-def anchor_day_through(provider: Provider, files: Sequence[EntryFile], send: Callable[[bytes, int], Any]) -> bytes:
-    """Anchor countersigned `files` as one root; `send(root, count)` signs and relays the
-    transaction (e.g. `ServiceClient.transact(identity, "anchor-cohort", ...)`). Each file gets its
-    anchor once `send` returned. The root."""
-    if not files:
-        raise InputError("no countersigned entries to anchor")
-    for f in files:
-        if f.countersignature is None or f.authorisation is None or f.anchor is not None:
-            raise InputError(f"entry {f.id} is not countersigned, or is anchored already")
-    with provider.issuer.writing():
-        number, indexes = provider.issuer.allocator.allocate_cohort(len(files), str(uuid.uuid4()))
-    values = [day_leaf(f.entry, str(f.countersignature), number, i) for f, i in zip(files, indexes, strict=True)]
-    tree = StandardMerkleTree.of(values, LEAF_ENCODING)
-    root = bytes.fromhex(tree.root[2:])
-    send(root, len(files))
-    for n, (f, index) in enumerate(zip(files, indexes, strict=True)):
-        f.anchor = {"root": tree.root, "proof": tree.get_proof(n), "list": number, "index": index}
-    return root
+
+class Relay(Protocol):
+    """What the service offers (registry.service.client.ServiceClient has both)."""
+
+    def build_transaction(self, sender: str, operation: str, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    def send_signed(self, raw: str, did: str | None) -> dict[str, Any]: ...
+
+
+def anchor_day_through(
+    provider: Provider, files: Sequence[EntryFile], relay: Relay, where: Callable[[EntryFile], Path] | None = None
+) -> bytes:
+    """Anchor countersigned `files` as one root, the transaction built and relayed by `relay` (e.g.
+    `ServiceClient(url)`); each file gets its anchor once the receipt is in, and with `where` is
+    written there (as `Provider.anchor_day`). The root."""
+    from registry.ops.logbook import days
+
+    return days.anchor(provider.issuer, files, where, drive=lambda op_ids: _relayed(provider.issuer, op_ids, relay))
+
+
+def _relayed(issuer: Issuer, op_ids: list[str], relay: Relay) -> None:
+    """Send the day's journaled row through `relay`: built there, signed and recorded here, relayed."""
+    account, tx, did = issuer.identity.account, issuer.tx, issuer.identity.did
+    (op,) = (tx.journal.get(op_id) for op_id in op_ids)
+    root, count = op.call.args
+    crash_point("before-send")
+    body = {"did": did, "root": "0x" + bytes(root).hex(), "count": int(count)}
+    try:
+        built = relay.build_transaction(account.address, "anchor-cohort", body)
+    except ChainUnavailable:
+        raise  # left intended: the provider's next run sends it
+    except RegistryError as exc:  # the service said no: nothing was signed, nothing will be sent
+        tx.journal.update(op.id, state="failed", error=f"refused by the relay: {exc}")
+        raise TransactionRefused(f"the service refused to build the day's transaction: {exc}") from exc
+    built_nonce = int(built.get("nonce", 0))
+    tx_hash, raw = tx.sign_and_record(account, op.id, op.call, built, lambda: built_nonce)
+    try:
+        sent = relay.send_signed(raw, did)
+    except ChainUnavailable:
+        raise  # perhaps broadcast: the row keeps the bytes, the next run awaits or rebroadcasts them
+    except RegistryError as exc:
+        if getattr(exc, "status", None) not in REFUSED:  # no answer to rely on: as if the node were silent
+            raise ChainUnavailable(f"the service did not say whether it relayed transaction {tx_hash}: {exc}") from exc
+        tx.journal.update(op.id, state="failed", error=f"refused by the relay: {exc}")  # never broadcast
+        raise TransactionRefused(f"the service refused to relay the day's transaction {tx_hash}: {exc}") from exc
+    crash_point("after-send")
+    receipt = sent.get("receipt") or {}
+    if int(receipt.get("status", 0)) != 1:
+        tx.journal.update(op.id, state="failed", error="reverted", block=int(receipt.get("blockNumber", 0)) or None)
+        raise TransactionReverted(f"transaction {tx_hash} reverted")
+    tx.journal.update(op.id, state="confirmed", block=int(receipt["blockNumber"]))
+    crash_point("after-receipt")

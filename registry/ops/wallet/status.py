@@ -30,6 +30,8 @@ class Listed:
     verdict: str | None
     """the verifier's verdict now ("valid", "revoked", ...); None: not checked"""
     summary: str | None
+    root: tuple[str, str | None] | None = None
+    """(DID, name) of the Root TAO it is accredited under, when that is all that keeps it from VALID"""
 
 
 def chain_configured(settings: Settings) -> bool:
@@ -53,7 +55,8 @@ def check_now(settings: Settings, entries: list[Entry]) -> list[Listed]:
     reports = verifier.verify_many(inputs, None)
     listed = []
     for entry, report in zip(entries, reports, strict=True):
-        listed.append(Listed(entry, _what(report, entry.holder_file), str(report.verdict), report.summary))
+        what = _what(report, entry.holder_file)
+        listed.append(Listed(entry, what, str(report.verdict), report.summary, _root(report)))
     return listed
 
 

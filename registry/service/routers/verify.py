@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
-from registry.formats import jwt
+from registry.formats import jwt, qrpayload
 from registry.formats.did import check_did, check_party_did
 from registry.formats.holderfile import other_file, printed, printed_refusal
 from registry.ops.inputs import credential_sized, is_extract
@@ -123,6 +123,8 @@ def _refuse_other_shapes(content: str) -> None:
     picture, another of our files, a logbook extract, a text larger than any credential file."""
     if (what := printed(content.lstrip())) is not None:  # an opened PDF or picture, sent as text
         raise Problem(400, printed_refusal("this", what), slug="not-a-credential")
+    if (misread := qrpayload.misread(content, "this")) is not None:  # a QR code's text cut short: no verdict
+        raise Problem(400, misread, slug="qr-misread")
     # A body may hold a lone surrogate (JSON allows "\ud800"): replaced here, judged by the verifier below.
     if (other := other_file(content.encode(errors="replace"), "this")) is not None:  # a handover file, a backup...
         raise Problem(400, other, slug="not-a-credential")

@@ -199,7 +199,13 @@ function certifiedFacts(facts, reported) {
 
 // Over the facts of a credential whose checks failed or could not all be made: they are what the
 // file says, not what the registry confirms (a tampered file's name is shown as it was changed).
+// A credential whose only failed check is its validity period (expired, or not valid yet) is
+// genuine: what it says is its issuer's word; only it does not count now.
 function unconfirmed(report) {
+  const failed = (report.checks || []).filter((c) => c.outcome === "fail");
+  if (report.verdict === "invalid" && failed.length && failed.every((c) => c.name === "validity period")) {
+    return _("Genuine, as its issuer signed and anchored it, but outside its validity period (below): it does not count now.");
+  }
   if (report.verdict === "invalid") return _("What the file says, not confirmed: it failed the checks below, so none of it can be relied on.");
   if (report.verdict === "could not determine") return _("What the file says, not confirmed yet: the checks below could not all be made.");
   return null;
@@ -481,6 +487,10 @@ async function verify(text, file, kind) {
     });
     const data = await response.json();
     if (!response.ok) {
+      if (String(data && data.type).endsWith(":qr-misread")) {  // a QR code's text cut short or misread
+        refuse(_("Could not read this QR code"), _("Its text is cut short or misread, so there is nothing to check (no verdict is given on part of a code): scan the code again, or paste all of its text."));
+        return;
+      }
       const refused = response.status >= 400 && response.status < 500 && response.status !== 429;
       // Larger than a credential file may be (and no passport): refused by the service, not judged.
       const tooLarge = data && data.type === "urn:skills-registry:problem:too-large";
