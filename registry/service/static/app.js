@@ -93,8 +93,11 @@ const MESSAGE_PATTERNS = [
   N_("credential hash anchored by {did} on {time} (block {block})"), N_("cohort root anchored by {did} on {time} (block {block})"),
   N_("member of a cohort of {n}"), N_("valid from {start} with no expiry date"), N_("valid from {start} until {end}"),
   N_("conforms to the schema it names ({id})"), N_("revoked on {time}: {rest}"), N_("suspended on {time}: {rest}"),
+  N_("expired on {time}"), N_("not valid before {time}"), N_("signed {time}, valid until {end}"),
+  N_("made for {who}, not for {other} (they differ in letter case only: the audience must be given as the passport names it)"),
+  N_("made for {who}, not for {other}"), N_("made for {who}"),
 ];
-const FIELD_PATTERNS = { rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+" };
+const FIELD_PATTERNS = { rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+", who: ".+", other: ".+" };
 // A revocation's or suspension's reason, by its on-chain code (registry/ops/registry.py, REASONS).
 const STATUS_REASONS = [
   N_("unspecified"), N_("issued in error"), N_("fraud or misrepresentation"), N_("superseded by a newer credential"),
