@@ -742,6 +742,16 @@ def test_accrediting_an_unregistered_party_names_its_did(settings: Settings, cha
                  "--deployment", str(settings.deployment_file))  # fmt: skip
     assert result.returncode == 1
     assert_one_line_error(result, newcomer.did, "is not registered")
+    node = ["--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]
+    # A TI accrediting: said so, naming it (it was the contract's "this party may not accredit that kind").
+    by_ti = run(settings, "trust", "accredit", "--parent", chain.ti.name, "--child", chain.tao.did, "--as", "ti",
+                "--types", "SkillsCredential", *node)  # fmt: skip
+    assert by_ti.returncode == 1
+    assert_one_line_error(by_ti, chain.ti.did, "is accredited as a TI: a TI issues credentials and accredits nobody")
+    # The wrong parent changing an accreditation: who did grant it (it was "DID granted DID no accreditation").
+    wrong = run(settings, "trust", "suspend", "--parent", chain.root.name, "--child", chain.ti.did, *node)
+    assert wrong.returncode == 1
+    assert_one_line_error(wrong, "granted", "no accreditation", f"run it as {chain.tao.did} (--parent NAME)")
     resolved = run(settings, "did", "resolve", chain.ti.name, "--rpc", settings.rpc_url,
                    "--deployment", str(settings.deployment_file))  # fmt: skip
     assert resolved.returncode == 0 and chain.ti.did in resolved.stdout  # an identity name is enough
