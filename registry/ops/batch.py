@@ -33,11 +33,21 @@ def verify_inputs(
     reports = verifier.verify_many([inputs[n] for n in credentials], when) if credentials else []
     for n, report in zip(credentials, reports, strict=True):
         results[n] = report
-    for report in reports:
-        note_not_presented(report, audience, nonce)
+    note_not_presented(reports, audience, nonce)
     for n, (source, content) in enumerate(inputs):
         if results[n] is None:
             results[n] = verifier.verify_passport(source, content, when, audience=audience, nonce=nonce)
+    return results
+
+
+def verify_quorum(
+    verifiers: list[Any], inputs: list[tuple[str, bytes]], when: int | None, *, audience: str | None, nonce: str | None
+) -> list[Any]:
+    """`verify_inputs` through a quorum of nodes (ops/verify/quorum.py): one report per input."""
+    from registry.ops.verify import verify_with_quorum
+
+    results: list[Any] = verify_with_quorum(verifiers, inputs, when, audience=audience, nonce=nonce)
+    note_not_presented(results, audience, nonce)
     return results
 
 
@@ -47,11 +57,15 @@ NOT_PRESENTED = (
 )
 
 
-def note_not_presented(report: Any, audience: str | None, nonce: str | None) -> None:
-    """A credential verified with an audience or a nonce to check: it carries neither (only a passport,
-    signed by its holder, does), so the report says it was not checked; the verdict stays as it is."""
-    from registry.ops.verify import Check, Code, Outcome
+def note_not_presented(reports: Sequence[Any], audience: str | None, nonce: str | None) -> None:
+    """Credentials verified with an audience or a nonce to check: they carry neither (only a passport,
+    signed by its holder, does), so each credential's report says it was not checked; the verdict
+    stays as it is. Passports' reports are left as they are."""
+    from registry.ops.verify import Check, Code, Outcome, PassportReport
 
-    if audience is not None or nonce is not None:
-        code = Code.AUDIENCE if audience is not None else Code.NONCE
-        report.checks.append(Check(code, Outcome.SKIPPED, NOT_PRESENTED))
+    if audience is None and nonce is None:
+        return
+    code = Code.AUDIENCE if audience is not None else Code.NONCE
+    for report in reports:
+        if not isinstance(report, PassportReport):
+            report.checks.append(Check(code, Outcome.SKIPPED, NOT_PRESENTED))

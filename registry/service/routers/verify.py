@@ -107,7 +107,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     roots = _trust_list(request, body.trustList)
     verifier = _verifier(request, body, registry, roots)
     (report,) = verifier.verify_many([("request", content)], at)
-    note_not_presented(report, body.audience, body.nonce)  # only a passport carries them
+    note_not_presented([report], body.audience, body.nonce)  # only a passport carries them
     add_rpl_checks(report, registry, None)
     _recognise(authority, registry, roots, at, report)
     if setup_error is not None:
