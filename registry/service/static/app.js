@@ -308,6 +308,8 @@ function show(report, block) {
   let [title, detail] = wordsOf(VERDICTS, report.verdict, [N_("Unknown"), report.summary]);
   if (report.verdict === "could not determine" && inAnotherRegistry(report)) {
     detail = _("It names another registry than the one this service reads, so this service cannot check it. Nothing is known to be wrong: check it with that registry's service.");
+  } else if (report.verdict === "could not determine" && fromTokenAlone(report)) {
+    detail = _("This is a credential's token alone, and a credential issued in a cohort can be checked only with its file, which carries its Merkle proof. Nothing is known to be wrong: ask the holder for the credential's .json file and check that.");
   }
   const facts = $("facts");
   const warning = unconfirmed(report);
@@ -324,6 +326,12 @@ function inAnotherRegistry(report) {
   return (report.checks || []).some((c) => c.name === "registry" && c.outcome === "unknown" && /another registry/.test(c.message || ""));
 }
 
+// A credential's token alone (a bare JWT) whose own hash is not anchored, as a cohort member's never
+// is: only its file, with the Merkle proof, can be checked, and trying again later does not help.
+function fromTokenAlone(report) {
+  return (report.checks || []).some((c) => c.name === "anchor" && c.outcome === "unknown" && /from this token alone/.test(c.message || ""));
+}
+
 // A skills passport: the holder's own checks first, then one panel per credential with its
 // verdict in words; the panels of credentials that are not valid start open. When the holder
 // checks fail, no credential in it is shown as valid: none is shown to be the presenter's.
@@ -333,6 +341,8 @@ function showPassport(report, block) {
   let [title, detail] = wordsOf(PASSPORT_VERDICTS, report.verdict, [N_("Not valid"), N_("Do not rely on this passport.")]);
   if (report.verdict === "could not determine" && report.credentials.some(inAnotherRegistry)) {
     detail = _("Some credentials name another registry than the one this service reads, so this service cannot check them; check those with their registry's service.");
+  } else if (report.verdict === "could not determine" && report.credentials.some(fromTokenAlone)) {
+    detail = _("Some credentials are in it as their token alone, without the Merkle proof a credential issued in a cohort needs, so they cannot be checked. Nothing is known to be wrong: ask the holder for a passport made from the credentials' files.");
   }
   if (notHolder) {
     title = _("Not shown to be this person's passport");
