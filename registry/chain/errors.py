@@ -44,7 +44,8 @@ SENTENCES: dict[str, str] = {
     "StatusNotSet": "entries of status word {word} of list {listId} are not set: there is nothing to clear",
     "InvalidListId": "status list id {listId} is out of range",
     "InvalidCredential": "a published status-list credential must be 1 to 65,536 bytes (got {length})",
-    "AccessControlUnauthorizedAccount": "account {account} lacks the role {neededRole} (only governance may do this)",
+    "AccessControlUnauthorizedAccount": "account {account} is not the registry's governance (it lacks the role "
+    "this needs): only governance may do this",
     "AccessControlBadConfirmation": "an account can only renounce its own roles",
     "AttributeExists": "this accreditation id is already used for this DID",
     "UnknownAttribute": "no accreditation {attributeId} for this DID",

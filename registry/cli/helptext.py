@@ -16,9 +16,11 @@ marker) keeps its lines, for examples and lists:
       registry verify alice.json
     \"\"\"
 
-Typer 0.28 also writes a required argument as `{name}` in the usage line and a list of them as
-`{files}...`: each argument is shown as its metavar (`FILE...`, `[FILE]...` when optional), the
-upper-cased name unless the command names one (`typer.Argument(metavar="FILE")`).
+Each option's value is named for what it is (registry/cli/metavars.py: URL, DID, FILE...), not
+typer's `<str>` or `<path>`. Typer 0.28 also writes a required argument as `{name}` in the usage
+line and a list of them as `{files}...`: each argument is shown as its metavar (`FILE...`,
+`[FILE]...` when optional), the upper-cased name unless the command names one
+(`typer.Argument(metavar="FILE")`).
 
 registry/cli/app.py polishes each command when it builds it (so only the commands a run uses);
 tests/cli/test_help.py reads every help screen at two widths.
@@ -26,13 +28,15 @@ tests/cli/test_help.py reads every help screen at two widths.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import re
 from typing import Any
 
-from typer.core import TyperArgument
+from typer.core import TyperArgument, TyperOption
 
 from registry.cli.examples import EXAMPLES
+from registry.cli.metavars import metavar_of
 
 
 def prose(text: str | None) -> str | None:
@@ -59,6 +63,15 @@ class Argument(TyperArgument):
         return f"[{name}]" if usage and not self.required else name
 
 
+def _no_bare_type(argument: Any) -> None:
+    """An argument's metavar (FILE, DID) says what it is: typer would add its type beside it
+    (`FILE <str>`). A type with words of its own (a choice's) keeps them."""
+    if argument.type.get_metavar(param=argument, ctx=None) is None:
+        shown = copy.copy(argument.type)  # the type may be shared (click.STRING): changed in a copy only
+        shown.get_metavar = lambda param, ctx: ""
+        argument.type = shown
+
+
 def polish(command: Any, path: str = "", deep: bool = True) -> Any:
     """`command` (`registry PATH`; with `deep` its subcommands too) with its help rewrapped, its
     arguments named and its examples (registry/cli/examples.py) after its options."""
@@ -71,6 +84,9 @@ def polish(command: Any, path: str = "", deep: bool = True) -> Any:
         if isinstance(param, TyperArgument):
             param.__class__ = Argument  # typer gives no way to choose an argument's class
             param.metavar = param.metavar or (param.name or "").upper()
+            _no_bare_type(param)
+        elif isinstance(param, TyperOption) and not (param.is_flag or param.count or param.metavar):
+            param.metavar = metavar_of(path, param)  # DID, FILE, URL..., not <str> (registry/cli/metavars.py)
         if getattr(param, "help", None):
             param.help = prose(param.help)
     if deep:

@@ -82,7 +82,8 @@ CONTRACT_REFUSALS: dict[str, str] = {
     "StatusAlreadySet": "already in that state: `registry issued --issuer NAME` shows each credential's",
     "StatusNotSet": "it is not suspended: nothing to reinstate",
     "RevocationIsFinal": "a revoked credential stays revoked: issue a new one",
-    "AccessControlUnauthorizedAccount": "only governance may: pass --governance NAME or set REGISTRY_GOVERNANCE_KEY",
+    "AccessControlUnauthorizedAccount": "pass --governance NAME (the identity holding the governance role) or set "
+    "REGISTRY_GOVERNANCE_KEY",
     "ParentNotActive": "`registry issuer check DID` shows which accreditation in the chain is not active",
     "NotParent": "run it as the party that granted the accreditation (`registry issuer history DID`)",
     "AccreditationNotAllowed": "`registry issuer check DID` shows what each party in the chain is",

@@ -79,10 +79,12 @@ def misread(content: str | bytes, source: str) -> str | None:
     try:
         unpack(content, source)
     except InputError as exc:
-        why = str(exc).removeprefix(f"{source}: ").removeprefix(f"{source} ")
-        return (f"{source} is not a whole QR code's text ({why}): scan the code again, or copy all of its "
-                "text; no verdict is given on part of one")  # fmt: skip
+        return f"{exc}; no verdict is given on part of a code"
     return None
+
+
+def _misread(source: str, why: str) -> InputError:
+    return InputError(f"{source} is not a whole QR code's text ({why}): scan the code again, or copy all of its text")
 
 
 def unpack(text: str | bytes, source: str = "the QR code") -> bytes:
@@ -91,25 +93,25 @@ def unpack(text: str | bytes, source: str = "the QR code") -> bytes:
         try:
             text = text.decode("ascii")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{source}: an {PREFIX} payload is ASCII text only") from exc
+            raise _misread(source, f"an {PREFIX} payload is ASCII text only") from exc
     text = text.strip()
     if not text.startswith(PREFIX):
         raise InputError(f"{source} does not start with {PREFIX}")
     try:
         compressed = base45.b45decode(text[len(PREFIX) :])
     except ValueError as exc:
-        raise InputError(f"{source}: not Base45 after {PREFIX}") from exc
+        raise _misread(source, f"not Base45 after {PREFIX}") from exc
     inflater = zlib.decompressobj()
     try:
         packed = inflater.decompress(compressed, MAX_UNPACKED)
     except zlib.error as exc:
-        raise InputError(f"{source}: the data after {PREFIX} is not zlib-compressed") from exc
+        raise _misread(source, f"the data after {PREFIX} is not zlib-compressed") from exc
     if inflater.unconsumed_tail or not inflater.eof:
-        raise InputError(f"{source}: unpacks to more than {MAX_UNPACKED} bytes, or is cut short")
+        raise _misread(source, f"it is cut short, or unpacks to more than {MAX_UNPACKED} bytes")
     opened = safejson.loads(packed, source)
     jws = opened.get("jws") if isinstance(opened, dict) else None
     if not (isinstance(jws, list) and len(jws) == 3 and all(isinstance(part, str) for part in jws)):
-        raise InputError(f"{source}: the {PREFIX} payload holds no credential")
+        raise _misread(source, f"the {PREFIX} payload holds no credential")
     header, payload, signature = jws
     token = f"{_b64url(header.encode('utf-8'))}.{_b64url(payload.encode('utf-8'))}.{signature}"
     holder_file = {k: v for k, v in opened.items() if k != "jws"}

@@ -39,7 +39,7 @@ VERDICT_WORDS = {
 
 # What each field of a message below stands for in the text it reads back (any other field: one word).
 _FIELDS = {"rest": r".*", "n": r"\d+", "v": r"\d+", "block": r"\d+", "check": r"[A-Za-z ]+", "checks": r"[a-z, ]+",
-           "id": r"[^()]+"}  # fmt: skip
+           "id": r"[^()]+", "who": r".+", "other": r".+"}  # fmt: skip
 # The verdict lines the verifier writes, most specific first; each message is also the pattern that
 # reads it back (`_compiled`: its text literally, each {field} as `_FIELDS` says).
 _HEADLINES = (
@@ -85,6 +85,16 @@ _MESSAGES = (
     N_("suspended on {time}: {rest}"),
     N_("expired on {time}"),
     N_("not valid before {time}"),
+    N_("signed {time}, valid until {end}"),
+    N_("not checked (made for {who}): give --audience to check"),
+    N_(
+        "made for {who}, not for {other} (they differ in letter case only: the audience must be given as the "
+        "passport names it)"
+    ),
+    N_("made for {who}, not for {other}"),
+    N_("made for {who}"),
+    N_("carries no nonce, so it does not answer the challenge given"),
+    N_("carries another nonce than the challenge given"),
 )
 # The reasons of a revocation or suspension as the chain's code gives them (ops/registry.py's
 # `REASONS`), translated where a message above carries one as its rest.

@@ -739,6 +739,16 @@ def test_accrediting_an_unregistered_party_names_its_did(settings: Settings, cha
                  "--deployment", str(settings.deployment_file))  # fmt: skip
     assert result.returncode == 1
     assert_one_line_error(result, newcomer.did, "is not registered")
+    node = ["--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]
+    # A TI accrediting: said so, naming it (it was the contract's "this party may not accredit that kind").
+    by_ti = run(settings, "trust", "accredit", "--parent", chain.ti.name, "--child", chain.tao.did, "--as", "ti",
+                "--types", "SkillsCredential", *node)  # fmt: skip
+    assert by_ti.returncode == 1
+    assert_one_line_error(by_ti, chain.ti.did, "is accredited as a TI: a TI issues credentials and accredits nobody")
+    # The wrong parent changing an accreditation: who did grant it (it was "DID granted DID no accreditation").
+    wrong = run(settings, "trust", "suspend", "--parent", chain.root.name, "--child", chain.ti.did, *node)
+    assert wrong.returncode == 1
+    assert_one_line_error(wrong, "granted", "no accreditation", f"run it as {chain.tao.did} (--parent NAME)")
     resolved = run(settings, "did", "resolve", chain.ti.name, "--rpc", settings.rpc_url,
                    "--deployment", str(settings.deployment_file))  # fmt: skip
     assert resolved.returncode == 0 and chain.ti.did in resolved.stdout  # an identity name is enough
@@ -808,3 +818,13 @@ def test_a_credential_given_twice_by_mistake_is_refused_unless_again(
     rerun = CliRunner().invoke(app, [*cohort, "--out-dir", str(tmp_path / "c2")])
     assert rerun.exit_code == 1 and not (tmp_path / "c2").exists() and not (tmp_path / "c2-keys").exists()
     assert "Zainab Idris" in str(rerun.exception) and "so do 1 more on this roster" in str(rerun.exception)
+    # A damaged record never stops a centre issuing: the check is skipped, and said.
+    records = settings.home / "issued" / f"{issuer.identity.name}.jsonl"
+    kept = records.read_bytes()
+    try:
+        records.write_bytes(kept + b"{not json\n")
+        damaged = CliRunner().invoke(app, [*single, "--out", str(tmp_path / "third.json")])
+        assert damaged.exit_code == 0 and (tmp_path / "third.json").exists()
+        assert "not checked whether these holders were given it before" in " ".join(damaged.stderr.split())
+    finally:
+        records.write_bytes(kept)

@@ -125,6 +125,27 @@ def test_the_usage_line_names_each_argument_by_its_metavar(
                 assert param.help, f"registry {' '.join(path)} {param.metavar} says nothing of what it is"
 
 
+def test_every_value_is_named_for_what_it_is_never_by_its_type(
+    tree: dict[tuple[str, ...], Any], screens: dict[tuple[tuple[str, ...], int], str]
+) -> None:
+    """An option's value shows as DID, FILE, URL, DATE... (registry/cli/metavars.py), never typer's
+    `<str>`/`<path>`/`<int>` or click's TEXT; an argument as its metavar alone (not `FILE <str>`)."""
+    from registry.cli.metavars import BARE
+
+    bare = [(path, width) for (path, width), screen in screens.items() if re.search(r"<(str|path|int|float)", screen)]
+    assert not bare, bare
+    for path, command in tree.items():
+        for param in command.params:
+            if param.param_type_name != "option" or param.is_flag or param.count:
+                continue
+            shown = param.make_metavar(typer.Context(command))
+            assert shown not in BARE and (shown.isupper() or "|" in shown), (path, param.opts, shown)
+    issue = screens[("issue",), 120]
+    for option, word in (("--holder", "DID"), ("--out", "FILE"), ("--rpc", "URL"), ("--name", "TITLE")):
+        assert re.search(rf"{option} +{word} ", issue), (option, word)
+    assert re.search(r"--registry +FILE ", screens[("trust-list", "add"), 120])
+
+
 def test_no_help_text_holds_square_brackets(tree: dict[tuple[str, ...], Any]) -> None:
     """Typer renders help as rich markup, where "[word]" is a style: it would vanish from the screen."""
     texts = [(path, text) for path, c in tree.items() for text in [c.help, *(getattr(p, "help", "") for p in c.params)]]

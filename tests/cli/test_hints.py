@@ -86,6 +86,17 @@ def test_a_contract_refusal_names_its_fix(registry: Registry) -> None:
     assert with_advice(exc) == f"{exc}: {CONTRACT_REFUSALS[exc.error_name]}"
 
 
+def test_a_write_only_governance_may_make_says_so_without_role_hashes(registry: Registry) -> None:
+    # It read "account 0x… lacks the role 0x7184… (only governance may do this): only governance may: …".
+    stranger = Account.from_key("0x" + "7d" * 32)
+    call = registry.tir.call("onboardRoot", did_hash("did:ebsi:zNobodyRegisteredThis"), b"\x01" * 32, "x", 0, 2**40)
+    exc = _refusal(lambda: registry.client.build_transaction(stranger.address, call))
+    assert isinstance(exc, TransactionReverted) and exc.error_name == "AccessControlUnauthorizedAccount"
+    line = with_advice(exc)
+    assert f"account {stranger.address.lower()} is not the registry's governance" in line.lower()
+    assert "pass --governance NAME" in line and line.count("0x") == 1, line
+
+
 def test_an_unknown_refusal_keeps_its_words_alone() -> None:
     # Not a refusal anyone can cause on anvil: a node's own wording we do not know.
     exc = ChainUnavailable("eth_sendRawTransaction failed at http://node: some words no node we know says")

@@ -153,6 +153,16 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     assert "au regard de la qualification\u00a0: 2 de ses 2 entrées présentées" in french, french
     arabic = ok(cli(home, "--lang", "ar", "logbook", "show", str(book)))
     assert "U1 Joints: 9 من 6 ساعة مثبَّتة" in arabic and "3 ساعة بتاريخ سابق" in arabic and "مكتمل" in arabic, arabic
+    # Issued in error and revoked: the centre completes the logbook again, the revoked one kept aside.
+    ok(cli(home, "revoke", str(book / "qualification.json"), "--issuer", "training-centre", "--reason", "1", *net))
+    renewed = ok(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net)).splitlines()
+    assert renewed[0] == (
+        f"the qualification {book / 'qualification.json'} was revoked (reason: issued in error): kept as "
+        f"{book / 'qualification-revoked-1.json'}; a new one issued"
+    )
+    assert renewed[1].startswith("qualification issued to") and (book / "qualification-clr-revoked-1.jwt").exists()
+    extract.unlink()
+    ok(cli(home, "logbook", "share", str(book), "--out", str(extract)))  # with the new one
 
 
 def _verify_exit_codes(home: Path, net: tuple[str, ...], extract: Path, settings: Settings) -> None:

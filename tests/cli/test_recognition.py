@@ -61,8 +61,7 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
 
     suspended = run(settings, "recognition", "suspend", "recognition-office", decision)
     assert suspended.returncode == 0 and f"decision {decision}: suspended" in suspended.stdout, suspended.stderr
-    again = run(settings, "recognition", "suspend", "recognition-office", decision)
-    assert again.returncode != 0 and "is suspended already: nothing was written" in again.stderr, again.stderr
+    _suspended_again_is_unchanged(settings, decision)
     unknown = run(settings, "recognition", "revoke", "recognition-office", decision, "--reason", "9")
     assert unknown.returncode == 64 and "--reason must be one of the reason codes" in unknown.stderr, unknown.stderr
     listed = run(settings, "recognition", "list", "recognition-office")
@@ -89,6 +88,19 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     report = json.loads(run(settings, "verify", "--json", str(path), "--recognised-in", office.did).stdout)
     assert report["verdict"] == "valid" and report["recognition"]["outcome"] == "recognised"
     assert report["recognition"]["decisions"][0]["framework_name"] == "German Qualifications Framework (DQR)"
+    _a_revoked_decision_stays_revoked(settings, decision)
+
+
+def _suspended_again_is_unchanged(settings: Settings, decision: str) -> None:
+    again = run(settings, "recognition", "suspend", "recognition-office", decision)
+    # Already so: "unchanged", exit 0, as `trust suspend` answers (it was an error, exit 1).
+    assert again.returncode == 0 and "unchanged: " in again.stdout and "is suspended already" in again.stdout
+
+
+def _a_revoked_decision_stays_revoked(settings: Settings, decision: str) -> None:
+    assert run(settings, "recognition", "revoke", "recognition-office", decision).returncode == 0
+    final = run(settings, "recognition", "reinstate", "recognition-office", decision)
+    assert final.returncode == 1 and "is revoked, and a revocation is final: it cannot be reinstated" in final.stderr
 
 
 def _the_same_again_is_unchanged(settings: Settings, tmp_path: Path, decision: str, office: Identity) -> None:

@@ -122,6 +122,25 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
         "valable à partir du 2026-01-01T00:00:00Z, sans date d’expiration"  # noqa: RUF001 (French apostrophe)
     )
     assert check_message("revoked for fraud") == "revoked for fraud"  # a message it has no words for: as written
+    # A revocation's reason, when it is one of the chain's codes; an expiry; whom a passport was made for.
+    when = "2026-01-01T00:00:00Z"
+    assert check_message(f"revoked on {when}: fraud or misrepresentation") == (
+        f"révoquée le {when}\u00a0: fraude ou fausse déclaration"
+    )
+    assert (
+        check_message(f"suspended on {when}: a reason of its own") == f"suspendue le {when}\u00a0: a reason of its own"
+    )
+    assert check_message(f"expired on {when}") == f"expirée le {when}"
+    assert (
+        check_message("made for 'Bâtiment Sàrl', not for 'Autre SA'")
+        == "établi pour 'Bâtiment Sàrl', pas pour 'Autre SA'"
+    )
+    assert check_message("not checked (made for 'X, Y'): give --audience to check") == (
+        "non vérifié (établi pour 'X, Y')\u00a0: donnez --audience pour le vérifier"
+    )
+    i18n.use("ar")
+    assert check_message(f"revoked on {when}: issued in error") == f"أُلغيت في {when}: صدرت خطأً"
+    i18n.use("en")
 
 
 def test_the_language_of_a_run() -> None:

@@ -74,6 +74,16 @@ def europass_in_french(page: sync_api.Page, path: Path, academy: Issuer, holder:
     assert "Soudage MIG/MAG, niveau 2" in facts and "MIG/MAG welding" not in facts, facts
 
 
+def not_for_you_in_french(page: sync_api.Page, path: Path, passport: object) -> None:
+    """A passport made for another employer: whom it was made for, in French too."""
+    path.write_text(json.dumps(passport))
+    page.fill("#audience", "Autre SA")
+    assert verdict_of_file(page, path) == ("invalid", "Pas établi pour vous")
+    said = page.locator('#checks li[data-check="audience"] .detail').inner_text()
+    assert said == "établi pour 'Bâtiment Sàrl', pas pour 'Autre SA'", said
+    page.fill("#audience", "")
+
+
 FRAUD_FR = r"révoquée le \d+ \S+ \d{4}, \d\d:\d\d UTC\u00a0: fraude ou fausse déclaration"
 
 
@@ -93,8 +103,8 @@ def test_the_page_in_arabic_then_french(
     browser: sync_api.Browser, service: str, issuer: Issuer, europass_academy: Issuer, holder: Identity, tmp_path: Path
 ) -> None:
     valid, revoked = valid_and_revoked(issuer, holder)
-    (tmp_path / "valid.json").write_text(valid.dumps())
-    (tmp_path / "revoked.json").write_text(revoked.dumps())
+    for name, holder_file in (("valid", valid), ("revoked", revoked)):
+        (tmp_path / f"{name}.json").write_text(holder_file.dumps())
     arabic, french = catalog("ar").messages, catalog("fr").messages
 
     page = page_in(browser, service, "ar-MA")  # a browser set to Arabic: the page starts in Arabic
@@ -129,6 +139,7 @@ def test_the_page_in_arabic_then_french(
     page.screenshot(path=str(ARTIFACTS / "french-revoked.png"), full_page=True)
     europass_in_french(page, tmp_path / "edc.json", europass_academy, holder)
     passport_in_french(page, tmp_path / "passport.json", create_passport(holder, [valid, revoked]))
+    not_for_you_in_french(page, tmp_path / "for-them.json", create_passport(holder, [valid], audience="Bâtiment Sàrl"))
 
     # The choice is kept: the next visit opens in French whatever the browser says.
     page.goto("/")

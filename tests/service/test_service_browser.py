@@ -801,3 +801,22 @@ def test_who_a_passport_is_for_when_it_expired_and_another_registry_are_said_as_
     assert read_verdict(page, lambda: page.set_input_files("#file", str(passport_elsewhere))) == "could not determine"
     assert page.locator("#verdict small").inner_text().startswith("Some credentials name another registry")
     assert page.locator("#credentials .detail").first.inner_text().startswith("It names another registry")
+    _a_cohort_members_token_alone_needs_its_file(page, issuer, holder, tmp_path)
+
+
+def _a_cohort_members_token_alone_needs_its_file(
+    page: sync_api.Page, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    """A cohort member's bare JWT, pasted, and in a passport: "could not check" because its file is
+    needed (it carries the Merkle proof), not because the registry could not be reached."""
+    from registry.formats.credential import load_holder_file
+
+    (member,) = issuer.issue_cohort([(holder.did, welding_certificate())]).holder_files
+    page.fill("#credential", member.credential)
+    assert read_verdict(page, lambda: page.click("#verify")) == "could not determine"
+    said = page.locator("#verdict small").inner_text()
+    assert said.startswith("This is a credential's token alone") and ".json file" in said and "reached" not in said
+    bare = tmp_path / "passport-bare.json"
+    bare.write_text(json.dumps(sign_presentation(holder, [load_holder_file(member.credential)])))
+    assert read_verdict(page, lambda: page.set_input_files("#file", str(bare))) == "could not determine"
+    assert page.locator("#verdict small").inner_text().startswith("Some credentials are in it as their token alone")

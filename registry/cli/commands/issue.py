@@ -326,7 +326,11 @@ def _not_given_before(settings: Settings, issuer: str, entries: list[tuple[str, 
     from registry.ops.issued import given_before
 
     wanted = [(did, achievement.holder_name, achievement.name) for did, achievement in entries]
-    found = given_before(settings.home, issuer, wanted)
+    try:
+        found = given_before(settings.home, issuer, wanted)
+    except InputError as exc:  # a damaged record must not stop the centre issuing: said, and passed
+        warn(f"not checked whether these holders were given it before: {exc}")
+        return
     if not found:
         return
     first = found[0]

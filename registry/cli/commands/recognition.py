@@ -176,9 +176,14 @@ def _change(ctx: typer.Context, authority: str, decision: str, status: str, reas
     identity = load_identity(settings, authority)
     recognition = Recognition(Registry.connect(settings))
     now = recognition.decision(decision_id)  # an unknown id is named as such, before any transaction
-    if now.status is DecisionStatus.REVOKED or now.status is DecisionStatus[status]:
+    if now.status is DecisionStatus[status]:  # as `trust suspend` of a suspended accreditation: exit 0
         state = now.status.name.lower().replace("active", "in force")
-        raise InputError(f"decision 0x{decision_id.hex()} is {state} already: nothing was written")
+        out.print(f"unchanged: decision 0x{decision_id.hex()} is {state} already: nothing was written")
+        return
+    if now.status is DecisionStatus.REVOKED:
+        word = {"ACTIVE": "reinstated", "SUSPENDED": "suspended"}[status]
+        raise InputError(f"decision 0x{decision_id.hex()} is revoked, and a revocation is final: it cannot be {word} "
+                         "(publish a new decision instead)")  # fmt: skip
     recognition.set_status(identity, decision_id, DecisionStatus[status], reason)
     word = {"ACTIVE": "reinstated", "SUSPENDED": "suspended", "REVOKED": "revoked"}[status]
     out.print(f"decision 0x{decision_id.hex()}: {word}")

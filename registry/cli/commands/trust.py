@@ -161,7 +161,7 @@ def trust_accredit(
     registry = Registry.connect(settings)
     trust = Trust(registry, settings.public_url)
     identity = load_identity(settings, parent)
-    parent_attribute = trust.active_attribute(identity.did)
+    parent_attribute = trust.active_attribute(identity.did, parent)
     child_did = did_of(settings, child)
     _require_registered(registry, child_did)
     attribute = trust.accredit(  # until None: a year, or the parent's own end if that comes first
@@ -203,34 +203,44 @@ def _change_accreditation(
     trust = Trust(registry, settings.public_url)
     identity = load_identity(settings, parent)
     child_did = did_of(settings, child)
-    target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did)
+    local = child if child != child_did else None  # its name in this home
+    target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did, parent, local)
     why = REASONS.get(reason, f"reason {reason}")
-    if since is None and _unchanged(trust, child_did, target, AttrStatus[status]):
+    whose = trust.named(child_did, local)  # by its legal name too, as `issuer history` names it
+    if since is None and _unchanged(trust, child_did, whose, target, AttrStatus[status]):
         return
     if since is not None:
         receipt = trust.revoke_for_cause(identity, child_did, target, since, reason)
         done = f"revoked for cause, void from {iso(since)},"
     else:
         receipt = trust.set_status(identity, child_did, target, AttrStatus[status], reason)
-        done = status.lower()
+        done = _DONE[status]
     out.print(
-        f"accreditation {target.hex()} of {shown(child_did)}: {done} in block {receipt['blockNumber']} "
-        f"(reason {reason}: {why})"
+        f"accreditation {target.hex()} of {whose}: {done} in block {receipt['blockNumber']} "
+        f"({_reason_words(reason, why)})"
     )
 
 
-def _unchanged(trust: Any, child_did: str, target: bytes, asked: Any) -> bool:
+_DONE = {"ACTIVE": "reinstated", "SUSPENDED": "suspended", "REVOKED": "revoked"}  # what a status change did
+
+
+def _reason_words(reason: int, why: str) -> str:
+    """ "reason 3: audit pending"; a code without words is said once ("reason 9", not "reason 9: reason 9")."""
+    return why if why == f"reason {reason}" else f"reason {reason}: {why}"
+
+
+def _unchanged(trust: Any, child_did: str, whose: str, target: bytes, asked: Any) -> bool:
     """True (and said) when the accreditation is already as asked; refused when it is revoked, which
     is final: said before anything is sent, rather than as the contract's refusal."""
     from registry.ops.trust import AttrStatus
 
     now = trust.attribute(child_did, target).status
     if now is asked:
-        out.print(f"unchanged: accreditation {target.hex()} of {shown(child_did)} is already {now.name.lower()}")
+        out.print(f"unchanged: accreditation {target.hex()} of {whose} is already {now.name.lower()}")
         return True
     if now is AttrStatus.REVOKED:
         raise InputError(
-            f"accreditation {target.hex()} of {shown(child_did)} is revoked, and revocation is final: it cannot be "
+            f"accreditation {target.hex()} of {whose} is revoked, and revocation is final: it cannot be "
             f"{'reinstated' if asked is AttrStatus.ACTIVE else 'suspended'}"
         )
     return False
@@ -317,12 +327,13 @@ def _change_root(
     account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
     root_did = did_of(settings, root)
     target = chosen if chosen is not None else trust.root_attribute(root_did)
-    if _unchanged(trust, root_did, target, AttrStatus[status]):
+    whose = trust.named(root_did, root if root != root_did else None)
+    if _unchanged(trust, root_did, whose, target, AttrStatus[status]):
         return
     receipt = trust.set_root_status(account, root_did, target, AttrStatus[status], reason)
     out.print(
-        f"Root TAO accreditation {target.hex()} of {shown(root_did)}: {status.lower()} in block "
-        f"{receipt['blockNumber']} (reason {reason}: {REASONS.get(reason, f'reason {reason}')})"
+        f"Root TAO accreditation {target.hex()} of {whose}: {_DONE[status]} in block "
+        f"{receipt['blockNumber']} ({_reason_words(reason, REASONS.get(reason, f'reason {reason}'))})"
     )
 
 

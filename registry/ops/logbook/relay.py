@@ -10,7 +10,9 @@ written. A process killed at any point is finished by the provider's next `logbo
 `logbook sync` (or `registry journal reconcile --issuer NAME`), which reconciles the row with its
 own node (the anchor on-chain: confirmed; the signed bytes not yet known: broadcast them) and then
 writes the day's entry files: no anchor is lost or sent twice. A refusal (the service refuses to
-build or relay it, or it reverts) marks the row failed and leaves the entries unanchored.
+build or relay it, or it reverts) marks the row failed and leaves the entries unanchored. What is
+not the day's own transaction uses the provider's node, as `logbook anchor` does: the journal's
+reconciliation, and the publication of a status list the day's entries are the first to name.
 """
 
 from __future__ import annotations

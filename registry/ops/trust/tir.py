@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from registry.chain.client import Call, chain_time, enum_member
+from registry.chain.client import Call, chain_time
 from registry.errors import InputError
 from registry.formats.accreditation import (
     Scope,
@@ -31,6 +31,7 @@ from registry.ops.registry import DidState, Registry, did_hash
 from registry.ops.trust.bodies import check_body, names_in
 from registry.ops.trust.evaluation import walk
 from registry.ops.trust.history import party
+from registry.ops.trust.lookups import Lookups, link_from_tuple
 from registry.ops.trust.model import (
     DEFAULT_VALIDITY,
     MAX_LINKS,
@@ -39,7 +40,6 @@ from registry.ops.trust.model import (
     ChainData,
     IssuerType,
     Link,
-    Revision,
 )
 from registry.ops.trust.scope import check_scope_syntax, grants_within, not_held
 
@@ -49,28 +49,7 @@ if TYPE_CHECKING:
     from registry.keystore import Identity
 
 
-def link_from_tuple(raw: Sequence[Any]) -> Link:
-    did_h, attr_id, attribute, revisions = raw
-    return Link(
-        did_hash=bytes(did_h),
-        attribute_id=bytes(attr_id),
-        parent_did_hash=bytes(attribute[0]),
-        parent_attribute_id=bytes(attribute[1]),
-        root_did_hash=bytes(attribute[2]),
-        body_hash=bytes(attribute[3]),
-        issuer_type=enum_member(IssuerType, attribute[4]),
-        status=enum_member(AttrStatus, attribute[5]),
-        valid_from=int(attribute[6]),
-        valid_until=int(attribute[7]),
-        body_block=int(attribute[8]),
-        revisions=tuple(
-            Revision(enum_member(AttrStatus, r[0]), int(r[1]), chain_time(int(r[2]), "eth_call"), int(r[3]))
-            for r in revisions
-        ),
-    )
-
-
-class Trust:
+class Trust(Lookups):
     """Trusted-issuers-registry operations on one deployment."""
 
     def __init__(self, registry: Registry, public_url: str) -> None:
@@ -270,50 +249,6 @@ class Trust:
         return self.client.transact(
             governance, self._tir("setRootStatus", did_hash(root_did), attribute_id, int(status), reason)
         )
-
-    def root_attribute(self, root_did: str) -> bytes:
-        """The one Root TAO accreditation governance gave `root_did` (none or several is an error)."""
-        roots = [
-            a for a in self.attribute_ids(root_did) if self.attribute(root_did, a).issuer_type is IssuerType.ROOT_TAO
-        ]
-        if len(roots) != 1:
-            ids = ", ".join(a.hex() for a in roots)
-            many = f"was onboarded as a Root TAO several times; pass --attribute with one of {ids}"
-            raise InputError(f"{root_did} {many if roots else 'is not a Root TAO: governance never onboarded it'}")
-        return roots[0]
-
-    def attribute(self, did: str, attribute_id: bytes) -> Link:
-        attribute, revisions = self.client.call(self._tir("attribute", did_hash(did), attribute_id))
-        return link_from_tuple((did_hash(did), attribute_id, attribute, revisions))
-
-    def active_attribute(self, did: str) -> bytes:
-        """The first of `did`'s accreditations that is active now (to accredit others under)."""
-        now = self.registry.block_timestamp()
-        for attribute_id in self.attribute_ids(did):
-            link = self.attribute(did, attribute_id)
-            if link.status is AttrStatus.ACTIVE and link.valid_from <= now < link.valid_until:
-                return attribute_id
-        raise InputError(f"{did} holds no active accreditation to accredit others under")
-
-    def child_attribute(self, parent_did: str, child_did: str) -> bytes:
-        """The one accreditation `parent_did` granted `child_did` (ambiguity is an error)."""
-        granted = [
-            a
-            for a in self.attribute_ids(child_did)
-            if self.attribute(child_did, a).parent_did_hash == did_hash(parent_did)
-        ]
-        if not granted:
-            raise InputError(f"{parent_did} granted {child_did} no accreditation")
-        if len(granted) > 1:
-            ids = ", ".join(a.hex() for a in granted)
-            raise InputError(
-                f"{parent_did} granted {child_did} several accreditations; pass --attribute with one of {ids}"
-            )
-        return granted[0]
-
-    def attribute_ids(self, did: str) -> list[bytes]:
-        (ids,) = self.client.call(self._tir("attributeIds", did_hash(did)))
-        return [bytes(i) for i in ids]
 
     # -- reads ----------------------------------------------------------------------------
 

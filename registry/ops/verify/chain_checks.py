@@ -122,12 +122,8 @@ def check_key_at_anchor(item: Item, lookups: Lookups) -> None:
 def _missing_anchor(item: Item, batch: Batch) -> Row:
     """No controller anchored it: unknown while the node may not have seen the anchor yet."""
     head, window = batch.head_time, batch.anchor_window_s
-    hint = (
-        ""
-        if item.cohort
-        else " (a credential issued in a cohort is anchored through its cohort's root: check the holder "
-        "file, which carries the Merkle proof, not the bare JWT)"
-    )
+    if item.holder is not None and item.holder.bare:
+        return _token_alone(item, head, window)
     if head <= item.issued_at:
         # The node has no block after the signing (a lagging replica, a node catching up): it
         # cannot have seen the anchor yet, so its absence there proves nothing.
@@ -144,25 +140,36 @@ def _missing_anchor(item: Item, batch: Batch) -> Row:
             Code.ANCHOR, Outcome.UNKNOWN,
             f"could not check: the node may be behind: it has no anchor, but its newest block "
             f"({iso(head)}) is within the {window} s anchoring window after the "
-            f"credential's signing ({iso(item.issued_at)}); ask another node, or again later{hint}",
+            f"credential's signing ({iso(item.issued_at)}); ask another node, or again later",
             {"newestBlock": iso(head), "anchoringWindow": window},
-        )  # fmt: skip
-    if item.holder is not None and item.holder.bare:
-        # A bare JWT carries no proof: a genuine cohort member's own hash is never anchored (its
-        # cohort's root is), so its absence is never proof of forgery (issue #13).
-        return (
-            Code.ANCHOR, Outcome.UNKNOWN,
-            f"could not check: this bare JWT's hash is not anchored on its own by any controller of {item.issuer}; "
-            "a credential issued in a cohort is anchored through its cohort's root, and only its holder file (or a "
-            "passport holding it) carries the Merkle proof to it: ask the holder for the holder file and verify that",
-            {"anchoringWindow": window},
         )  # fmt: skip
     what = "cohort root" if item.cohort else "credential hash"
     return (
         Code.ANCHOR, Outcome.FAIL,
         f"the {what} is not anchored by any controller of {item.issuer}, and the {window} s "
-        f"anchoring window after its signing has passed{hint}", {},
+        f"anchoring window after its signing has passed", {},
     )  # fmt: skip
+
+
+def _token_alone(item: Item, head: int, window: int) -> Row:
+    """A bare JWT whose own hash no controller anchored: what a cohort member's always is (its
+    cohort's root is anchored, and only its holder file carries the Merkle proof to that root). So
+    its absence is never proof of forgery (issue #13), and waiting does not help: "could not
+    determine" from the token alone, saying what to verify instead; never INVALID, never VALID."""
+    message = (
+        f"could not check from this token alone: its hash is not anchored on its own by any controller of "
+        f"{item.issuer}, and a credential issued in a cohort never is (its cohort's root is); only its holder "
+        "file (the .json the issuer wrote, with its Merkle proof), or a passport made from it, can show it "
+        "anchored: ask the holder for that file and verify it"
+    )
+    evidence: dict[str, Any] = {"anchoringWindow": window}
+    if head <= item.issued_at + window:  # anchored alone, it might also be in a block this node has not seen
+        message += (
+            f" (anchored on its own, it may also be in a block this node has not seen yet: its newest block, "
+            f"{iso(head)}, is within the {window} s anchoring window after its signing)"
+        )
+        evidence["newestBlock"] = iso(head)
+    return Code.ANCHOR, Outcome.UNKNOWN, message, evidence
 
 
 def _anchor_problem(item: Item, state: DidState, record: AnchorRecord, batch: Batch) -> tuple[Outcome, str] | None:

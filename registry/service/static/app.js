@@ -93,8 +93,11 @@ const MESSAGE_PATTERNS = [
   N_("credential hash anchored by {did} on {time} (block {block})"), N_("cohort root anchored by {did} on {time} (block {block})"),
   N_("member of a cohort of {n}"), N_("valid from {start} with no expiry date"), N_("valid from {start} until {end}"),
   N_("conforms to the schema it names ({id})"), N_("revoked on {time}: {rest}"), N_("suspended on {time}: {rest}"),
+  N_("expired on {time}"), N_("not valid before {time}"), N_("signed {time}, valid until {end}"),
+  N_("made for {who}, not for {other} (they differ in letter case only: the audience must be given as the passport names it)"),
+  N_("made for {who}, not for {other}"), N_("made for {who}"),
 ];
-const FIELD_PATTERNS = { rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+" };
+const FIELD_PATTERNS = { rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+", who: ".+", other: ".+" };
 // A revocation's or suspension's reason, by its on-chain code (registry/ops/registry.py, REASONS).
 const STATUS_REASONS = [
   N_("unspecified"), N_("issued in error"), N_("fraud or misrepresentation"), N_("superseded by a newer credential"),
@@ -305,6 +308,8 @@ function show(report, block) {
   let [title, detail] = wordsOf(VERDICTS, report.verdict, [N_("Unknown"), report.summary]);
   if (report.verdict === "could not determine" && inAnotherRegistry(report)) {
     detail = _("It names another registry than the one this service reads, so this service cannot check it. Nothing is known to be wrong: check it with that registry's service.");
+  } else if (report.verdict === "could not determine" && fromTokenAlone(report)) {
+    detail = _("This is a credential's token alone, and a credential issued in a cohort can be checked only with its file, which carries its Merkle proof. Nothing is known to be wrong: ask the holder for the credential's .json file and check that.");
   }
   const facts = $("facts");
   const warning = unconfirmed(report);
@@ -321,6 +326,12 @@ function inAnotherRegistry(report) {
   return (report.checks || []).some((c) => c.name === "registry" && c.outcome === "unknown" && /another registry/.test(c.message || ""));
 }
 
+// A credential's token alone (a bare JWT) whose own hash is not anchored, as a cohort member's never
+// is: only its file, with the Merkle proof, can be checked, and trying again later does not help.
+function fromTokenAlone(report) {
+  return (report.checks || []).some((c) => c.name === "anchor" && c.outcome === "unknown" && /from this token alone/.test(c.message || ""));
+}
+
 // A skills passport: the holder's own checks first, then one panel per credential with its
 // verdict in words; the panels of credentials that are not valid start open. When the holder
 // checks fail, no credential in it is shown as valid: none is shown to be the presenter's.
@@ -330,6 +341,8 @@ function showPassport(report, block) {
   let [title, detail] = wordsOf(PASSPORT_VERDICTS, report.verdict, [N_("Not valid"), N_("Do not rely on this passport.")]);
   if (report.verdict === "could not determine" && report.credentials.some(inAnotherRegistry)) {
     detail = _("Some credentials name another registry than the one this service reads, so this service cannot check them; check those with their registry's service.");
+  } else if (report.verdict === "could not determine" && report.credentials.some(fromTokenAlone)) {
+    detail = _("Some credentials are in it as their token alone, without the Merkle proof a credential issued in a cohort needs, so they cannot be checked. Nothing is known to be wrong: ask the holder for a passport made from the credentials' files.");
   }
   if (notHolder) {
     title = _("Not shown to be this person's passport");
