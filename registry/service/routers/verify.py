@@ -19,6 +19,7 @@ from registry.ops.registry import Registry
 from registry.ops.rpl.checks import add_rpl_checks
 from registry.ops.trust import Need, Trust, TrustList, evaluate_at
 from registry.ops.verify import Outcome, Verdict, Verifier
+from registry.ops.verify.report import check_challenge
 from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem, redactor
 from registry.service.routers.common import no_list_hint, parse_at, problems
@@ -81,6 +82,10 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     `recognisedIn` (default: `serve --recognised-in`) adds an authority's `recognition` finding.
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
+    try:  # a blank audience or nonce is no name and no challenge: 400, never a verdict
+        check_challenge(body.audience, body.nonce, ("audience", "nonce"))
+    except InputError as exc:
+        raise Problem(400, str(exc), slug="invalid-input") from exc
     authority = _authority(request, body.recognisedIn)
     if is_skills_passport(content):
         at = parse_at(body.at, "at")
