@@ -360,6 +360,31 @@ def test_found_credentials_with_out_of_range_times_are_invalid_not_a_crash(claim
     assert report.verdict is Verdict.INVALID, report.summary
 
 
+@pytest.mark.parametrize(
+    ("end", "claims"),
+    [("expirationDate", {}), ("validUntil", {}), ("expirationDate", {"exp": 4102444800})],
+    ids=["expirationDate without exp", "validUntil without exp", "exp later than expirationDate"],
+)
+def test_found_an_end_the_exp_claim_does_not_mirror_is_invalid_not_valid_for_ever(
+    end: str, claims: dict[str, int]
+) -> None:
+    # The validity check reads `exp`: a VCDM 1.1 credential that states an end in its `vc` but no
+    # `exp` (or a later one) was VALID after that end. Now its format fails, as nbf/validFrom does.
+    vc = {
+        "@context": ["https://www.w3.org/2018/credentials/v1"], "id": "urn:uuid:1",
+        "type": ["VerifiableCredential", "VerifiableAttestation"], "issuer": fz.ISSUER,
+        "credentialSubject": {"id": fz.HOLDER}, "validFrom": "2020-01-01T00:00:00Z", end: "2021-01-01T00:00:00Z",
+    }  # fmt: skip
+    payload = {"iss": fz.ISSUER, "sub": fz.HOLDER, "jti": "urn:uuid:1", "iat": 1577836800, "nbf": 1577836800,
+               "vc": vc, **claims}  # fmt: skip
+    token = jwt.sign({"alg": "ES256", "kid": f"{fz.ISSUER}#k"}, payload, fz.KEYS["P-256"])
+    report = Verifier(None).verify("end", token)
+    assert report.verdict is Verdict.INVALID and f"exp differs from {end}" in report.summary, report.summary
+    mirrored = jwt.sign({"alg": "ES256", "kid": f"{fz.ISSUER}#k"}, {**payload, "exp": 1609459200}, fz.KEYS["P-256"])
+    format_check = Verifier(None).verify("end", mirrored).check("format")
+    assert format_check is not None and format_check.outcome is Outcome.PASS, format_check
+
+
 def test_a_jcs_did_key_nested_past_the_recursion_limit_is_refused() -> None:
     payload = didkey.varint_encode(didkey.JWK_JCS_PUB) + fz.deep(1200).encode()
     with pytest.raises(InputError):

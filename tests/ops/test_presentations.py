@@ -181,6 +181,16 @@ def test_post_verify_takes_the_audience_and_nonce(
     via = _run(settings, "verify", "--service", service, "--json", "--audience", "https://other.example", str(path))
     assert via.returncode == 1, via.stdout + via.stderr
     assert json.loads(via.stdout)["summary"].startswith("INVALID: audience:")
+    # A blank audience or nonce (an unset variable, `--audience "$ORG"`) is the asker's mistake:
+    # refused, never a verdict. It was INVALID for every genuine passport, and VALID for one made
+    # for nobody (`aud: ""`).
+    for asked in ({"audience": " "}, {"nonce": ""}, {"audience": "https://employer.example", "nonce": "\t"}):
+        blank = http.post("/verify", json={"credential": passport, **asked})
+        assert blank.status_code == 400 and "is empty" in blank.json()["detail"], blank.text
+    for_nobody = sign_presentation(holder, [holder_file], claims={"aud": ""})
+    assert http.post("/verify", json={"credential": for_nobody, "audience": ""}).status_code == 400
+    unset = _run(settings, "verify", "--audience", "", str(path))
+    assert unset.returncode == 64 and unset.stderr.startswith("error: --audience is empty"), unset.stderr
 
 
 # -- VCDM 2.0 vc+jwt: the JWT's own exp and nbf ------------------------------------------------------

@@ -528,19 +528,22 @@ def _two_accreditations(trust: Trust, make_issuer):  # type: ignore[no-untyped-d
     tao_attr = trust.accredit(root, root_attr, tao.did, IssuerType.TAO, [everything], until)
     plumbing = trust.accredit(tao, tao_attr, school.did, IssuerType.TI, [Scope(types=("SkillsCredential", "Plumbing"))],
                               until)  # fmt: skip
-    nursing = trust.accredit(tao, tao_attr, school.did, IssuerType.TI,
-                             [Scope(types=("SkillsCredential", "NursingLicence"))], until)  # fmt: skip
+    nursing = trust.accredit(tao, tao_attr, school.did, IssuerType.TI, [Scope(types=("SkillsCredential",
+                             "NursingLicence"))], until, name="Care School")  # fmt: skip
     return tao, tao_attr, school, plumbing, nursing
 
 
 def test_of_several_accreditations_the_one_covering_the_type_explains_the_refusal(trust: Trust, make_issuer) -> None:  # type: ignore[no-untyped-def]
     tao, _, school, _, nursing = _two_accreditations(trust, make_issuer)
-    trust.set_status(tao, school.did, nursing, AttrStatus.REVOKED, reason=2)
+    trust.set_status(tao, school.did, nursing, AttrStatus.REVOKED, reason=9)  # a code without words
     need = Need(types=("SkillsCredential", "NursingLicence"))
     report = evaluate(trust.fetch([school.did])[school.did], int(time.time()) + 1, None, need)
     assert not report.ok
     assert report.path[0].attribute_id == nursing.hex()
-    assert report.summary.startswith(f"TI link {school.did}: accreditation revoked on ")
+    # By the legal name its accreditation states beside the DID (the DID alone, before), and the
+    # code said once (it read "(reason: reason 9)").
+    assert report.summary.startswith(f"TI link Care School ({school.did}): accreditation revoked on ")
+    assert " (reason 9)" in report.summary
     assert "looked at the 2 accreditations" in report.summary
     assert "this one is for SkillsCredential, NursingLicence" in report.summary
     assert f"the other: for SkillsCredential, Plumbing: {school.did} is not accredited for" in report.summary

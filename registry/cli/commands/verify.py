@@ -100,7 +100,7 @@ def verify(
 
     with arguments():
         when = parse_at(at)
-        _check_options(accreditation_policy, rpc, service, evidence)
+        _check_options(accreditation_policy, rpc, service, evidence, (audience, nonce))
         found = sources(files)
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments():
@@ -154,13 +154,14 @@ def _hint_no_node_named(url: str, located: Any) -> None:
     )
 
 
-def _check_options(policy: str, rpc: list[str] | None, service: str | None, evidence: Path | None = None) -> None:
+def _check_options(policy: str, rpc: list[str] | None, service: str | None, evidence: Any, asked: Any) -> None:
     if evidence is not None and (service or not evidence.is_dir()):
         raise InputError(f"--evidence needs a directory, and a node (not --service): {evidence}")
     if service and check_service_url(service) and rpc:  # a malformed URL is a usage error (64), as for --rpc
         raise InputError("give --rpc URL or --service URL, not both: the service reads its own chain node")
-    from registry.ops.verify.report import POLICIES
+    from registry.ops.verify.report import POLICIES, check_challenge
 
+    check_challenge(*asked)  # a blank --audience/--nonce (an unset variable) is no name: 64, never a verdict
     if policy not in POLICIES:
         raise InputError(f"--accreditation-policy is issuance or now, not {policy[:40]!r}")
 
@@ -262,9 +263,9 @@ def _verify_quorum(
     audience: str | None = None,
     nonce: str | None = None,
 ) -> None:
-    from registry.ops.verify import verify_with_quorum
+    from registry.ops.batch import verify_quorum
 
-    results = verify_with_quorum(verifiers, inputs, when, audience=audience, nonce=nonce)
+    results = verify_quorum(verifiers, inputs, when, audience=audience, nonce=nonce)
     if as_json:
         write_json([r.to_json() for r in results] if len(results) > 1 else results[0].to_json())
     else:

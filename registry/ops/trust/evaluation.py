@@ -217,8 +217,10 @@ def _check_link(
         return _Failure(f"{kind} link {name}: {body_message}", Relevance.OTHER)
     status = link_status(chain, link, at, position)
     entry.evidence = {"accreditedBy": acc.issuer, "scopes": [s.to_json() for s in acc.scopes], **status.evidence}
-    if acc.subject_name is not None:  # the legal name the accreditation states
+    if acc.subject_name is not None:  # the legal name the accreditation states, beside the DID in sentences
         entry.evidence["name"] = acc.subject_name
+        if link.issuer_type is not IssuerType.ROOT_TAO:  # a root's is self-declared: said so where it is shown
+            name = f"{acc.subject_name} ({name})"
     if not status.active:
         entry.message = status.message
         return _Failure(f"{kind} link {name}: {status.message}", Relevance.STATUS)
@@ -240,7 +242,8 @@ def _later_change(entry: LinkCheck, status: LinkStatus, at: int, position: Posit
     # Within one second the blocks say what came first: name them when they decided.
     then = iso(at) if position is None else f"{iso(at)} (block {position.block})"
     changed = "" if position is None else f" (block {later.block})"
-    who = f"{entry.issuer_type} {entry.did}'s accreditation"
+    legal = entry.evidence.get("name") if entry.issuer_type != ISSUER_TYPES[int(IssuerType.ROOT_TAO)] else None
+    who = f"{entry.issuer_type} {f'{legal} ({entry.did})' if legal else entry.did}'s accreditation"
     if status.void_from is not None:
         note = (
             f"{who} was revoked for cause on {iso(later.timestamp)}{changed}{reason_of(later)}, void from "

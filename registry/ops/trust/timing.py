@@ -55,6 +55,8 @@ def accreditation_reason(revision: Revision) -> str:
 
 def reason_of(revision: Revision) -> str:
     """The same, as a clause for a sentence: " (reason: fraud)"."""
+    if revision.reason not in REASONS:  # a code without words: " (reason 9)", not " (reason: reason 9)"
+        return f" (reason {revision.reason})"
     return f" (reason: {accreditation_reason(revision)})"
 
 

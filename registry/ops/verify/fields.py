@@ -36,6 +36,7 @@ class Fields:
     statuses: list[StatusRef]
 
 
+_V1_ENDS = ("expirationDate", "validUntil")  # VCDM 1.1's end, and EBSI's attestations' own name for it
 _STR = repeat(str)  # map(isinstance, values, _STR): every value a str, tested in C
 
 
@@ -106,6 +107,11 @@ def fields_v1(parsed: jwt.CompactJWS) -> tuple[dict[str, Any], Fields]:
         raise InputError("; ".join(problems))
     if vcfmt.parse_time(str(vc.get("validFrom", vc.get("issuanceDate", "")))) != payload["nbf"]:
         raise InputError("nbf differs from validFrom")
+    # The end too: the JWT's `exp` is what the validity check reads, so an end the credential states
+    # that `exp` does not mirror (or an `exp` that is absent) would let it pass as valid after it.
+    for end in _V1_ENDS:
+        if end in vc and vcfmt.parse_time(str(vc[end])) != payload.get("exp"):
+            raise InputError(f"exp differs from {end}")
     issuer = str(payload["iss"])
     fragment, statuses, schema = _common(vc, parsed.kid, issuer)
     fields = Fields(

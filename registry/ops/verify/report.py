@@ -19,6 +19,7 @@ from enum import StrEnum
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from registry.errors import InputError
 from registry.formats import jwt
 from registry.formats.certified import certified
 from registry.formats.credential import iso
@@ -190,6 +191,18 @@ class CredentialInfo(NamedTuple):
 # asked ("now": what EBSI's verifier library does; an accreditation revoked since makes it INVALID).
 POLICIES = ("issuance", "now")
 DEFAULT_POLICY = "issuance"
+
+
+def check_challenge(
+    audience: str | None, nonce: str | None, names: tuple[str, str] = ("--audience", "--nonce")
+) -> None:
+    """An audience or nonce asked for must say something: a blank one (an unset shell variable, an
+    empty field) is the asker's mistake, refused before any verdict. Judged, it failed every genuine
+    passport, and matched one made for nobody (`aud: ""`) or for the empty challenge."""
+    whats = ("who you are", "the challenge you gave the holder")
+    for value, name, what in zip((audience, nonce), names, whats, strict=True):
+        if value is not None and not value.strip():
+            raise InputError(f"{name} is empty: give {what}, or leave it out")
 
 
 class Report:

@@ -13,12 +13,14 @@ from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, I
 from registry.formats import jwt, qrpayload
 from registry.formats.did import check_did, check_party_did
 from registry.formats.holderfile import other_file, printed, printed_refusal
+from registry.ops.batch import note_not_presented
 from registry.ops.inputs import credential_sized, is_extract
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
 from registry.ops.rpl.checks import add_rpl_checks
 from registry.ops.trust import Need, Trust, TrustList, evaluate_at
 from registry.ops.verify import Outcome, Verdict, Verifier
+from registry.ops.verify.report import check_challenge
 from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem, redactor
 from registry.service.routers.common import no_list_hint, parse_at, problems
@@ -81,6 +83,10 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     `recognisedIn` (default: `serve --recognised-in`) adds an authority's `recognition` finding.
     """
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
+    try:  # a blank audience or nonce is no name and no challenge: 400, never a verdict
+        check_challenge(body.audience, body.nonce, ("audience", "nonce"))
+    except InputError as exc:
+        raise Problem(400, str(exc), slug="invalid-input") from exc
     authority = _authority(request, body.recognisedIn)
     if is_skills_passport(content):
         at = parse_at(body.at, "at")
@@ -106,6 +112,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     roots = _trust_list(request, body.trustList)
     verifier = _verifier(request, body, registry, roots)
     (report,) = verifier.verify_many([("request", content)], at)
+    note_not_presented([report], body.audience, body.nonce)  # only a passport carries them
     add_rpl_checks(report, registry, None)
     _recognise(authority, registry, roots, at, report)
     if setup_error is not None:
