@@ -246,8 +246,9 @@ def test_verify_names_the_reason_of_a_later_revocation(dated: Dated) -> None:
 
 def test_a_revocation_for_cause_from_a_date_and_its_history(dated: Dated) -> None:
     """`registry trust revoke --for-cause-from DATE`: a bare date is the START of that day, UTC (void
-    from its first second, so the whole day is included); the history, the revisions route and the
-    EBSI attribute carry the date. A date the chain has not reached is refused in one line."""
+    from its first second, so the whole day is included; before the accreditation began: from its
+    start); the history, the revisions route and the EBSI attribute carry the date. A date the chain
+    has not reached is refused in one line."""
     assert dated.college is not None
     college = dated.college.did
     future = cli(dated, "trust", "revoke", "--parent", "accreditor", "--child", college,
@@ -255,11 +256,14 @@ def test_a_revocation_for_cause_from_a_date_and_its_history(dated: Dated) -> Non
     assert future.returncode != 0 and "reaches back, never forward" in future.stderr, future.stdout + future.stderr
     assert len(future.stderr.strip().splitlines()) == 1 and "Traceback" not in future.stderr
 
+    # The day it was accredited (at noon): void from its start, said (it was refused: "before it began").
     revoked = cli(dated, "trust", "revoke", "--parent", "accreditor", "--child", college,
-                  "--for-cause-from", day(dated.d), passphrase=PASSPHRASE)  # fmt: skip
-    void_from = f"{day(dated.d)}T00:00:00Z"
+                  "--for-cause-from", day(dated.d - DAY), passphrase=PASSPHRASE)  # fmt: skip
     assert revoked.returncode == 0, revoked.stdout + revoked.stderr
-    assert f"revoked for cause, void from {void_from}" in revoked.stdout
+    said = f"{day(dated.d - DAY)}T00:00:00Z is before the accreditation began: it is void from its start"
+    assert said in revoked.stderr, revoked.stderr
+    void_from = revoked.stdout.split("void from ")[1].split(",")[0]
+    assert void_from.startswith(f"{day(dated.d - DAY)}T12:") and void_from in revoked.stderr
 
     text = cli(dated, "issuer", "history", college)
     assert text.returncode == 0, text.stdout + text.stderr

@@ -53,6 +53,12 @@ def test_a_holder_file_may_be_sent_as_an_object_and_a_bare_jwt_as_text(
     as_object = http.post("/verify", json={"credential": holder_file.to_json()}).json()
     as_jwt = http.post("/verify", json={"credential": holder_file.credential}).json()
     assert as_object["verdict"] == as_jwt["verdict"] == "valid"
+    # An audience (the page's "your organisation") asked of a credential alone: only a passport carries one.
+    alone = http.post("/verify", json={"credential": holder_file.credential, "audience": "Employer GmbH"}).json()
+    assert alone["verdict"] == "valid"
+    assert [c["message"][:60] for c in alone["checks"] if c["name"] == "audience"] == [
+        "not checked: this is a single credential, not a passport, so"
+    ]
 
 
 def test_revoked_and_tampered_credentials_are_200_with_their_verdicts(

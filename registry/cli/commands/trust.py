@@ -21,7 +21,7 @@ from registry.cli.options import (
     settings_of,
     text,
 )
-from registry.cli.output import out
+from registry.cli.output import out, warn
 from registry.errors import InputError
 from registry.text import shown
 
@@ -210,6 +210,7 @@ def _change_accreditation(
     if since is None and _unchanged(trust, child_did, whose, target, AttrStatus[status]):
         return
     if since is not None:
+        since = _from_its_start(trust, child_did, target, since)
         receipt = trust.revoke_for_cause(identity, child_did, target, since, reason)
         done = f"revoked for cause, void from {iso(since)},"
     else:
@@ -219,6 +220,18 @@ def _change_accreditation(
         f"accreditation {target.hex()} of {whose}: {done} in block {receipt['blockNumber']} "
         f"({_reason_words(reason, why)})"
     )
+
+
+def _from_its_start(trust: Any, child_did: str, target: bytes, since: int) -> int:
+    """Void from a date before the accreditation began is void from its start: the same effect (it
+    covered nothing before), said, not refused (`--for-cause-from today` on the day it was granted)."""
+    from registry.formats.credential import iso
+
+    began = int(trust.attribute(child_did, target).valid_from)
+    if since >= began:
+        return since
+    warn(f"{iso(since)} is before the accreditation began: it is void from its start, {iso(began)}")
+    return began
 
 
 _DONE = {"ACTIVE": "reinstated", "SUSPENDED": "suspended", "REVOKED": "revoked"}  # what a status change did
