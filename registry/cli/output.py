@@ -98,7 +98,7 @@ class JsonReports:
 
 def warn(message: str) -> None:
     """A warning on stderr, on one line: the command goes on."""
-    sys.stderr.write(f"warning: {shown(message)}\n")
+    sys.stderr.write(_("warning: {message}").format(message=shown(message)) + "\n")
 
 
 def count(n: int, noun: str) -> str:

@@ -95,6 +95,10 @@ _MESSAGES = (
     N_("made for {who}"),
     N_("carries no nonce, so it does not answer the challenge given"),
     N_("carries another nonce than the challenge given"),
+    N_(
+        "not checked: this is a single credential, not a passport, so nothing shows that its holder presented it "
+        "to you; ask the holder for a passport made for you"
+    ),  # ops/batch.py's NOT_PRESENTED
 )
 # The reasons of a revocation or suspension as the chain's code gives them (ops/registry.py's
 # `REASONS`), translated where a message above carries one as its rest.

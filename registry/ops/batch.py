@@ -1,7 +1,8 @@
 """Verifying a mixed list of inputs, credentials and passports, in the order they were given.
 
 Credentials are verified together (`Verifier.verify_many` does per-issuer work once per batch);
-each passport on its own, with the audience and nonce the verifier expects. The caller reads its
+each passport on its own, with the audience and nonce the verifier expects (a credential given with
+them is said not to be checked for them: only a passport carries them). The caller reads its
 inputs a slice at a time (`SLICE`) and reports each slice before reading the next, so memory
 stays flat however many files there are.
 """
@@ -32,7 +33,39 @@ def verify_inputs(
     reports = verifier.verify_many([inputs[n] for n in credentials], when) if credentials else []
     for n, report in zip(credentials, reports, strict=True):
         results[n] = report
+    note_not_presented(reports, audience, nonce)
     for n, (source, content) in enumerate(inputs):
         if results[n] is None:
             results[n] = verifier.verify_passport(source, content, when, audience=audience, nonce=nonce)
     return results
+
+
+def verify_quorum(
+    verifiers: list[Any], inputs: list[tuple[str, bytes]], when: int | None, *, audience: str | None, nonce: str | None
+) -> list[Any]:
+    """`verify_inputs` through a quorum of nodes (ops/verify/quorum.py): one report per input."""
+    from registry.ops.verify import verify_with_quorum
+
+    results: list[Any] = verify_with_quorum(verifiers, inputs, when, audience=audience, nonce=nonce)
+    note_not_presented(results, audience, nonce)
+    return results
+
+
+NOT_PRESENTED = (
+    "not checked: this is a single credential, not a passport, so nothing shows that its holder presented it "
+    "to you; ask the holder for a passport made for you"
+)
+
+
+def note_not_presented(reports: Sequence[Any], audience: str | None, nonce: str | None) -> None:
+    """Credentials verified with an audience or a nonce to check: they carry neither (only a passport,
+    signed by its holder, does), so each credential's report says it was not checked; the verdict
+    stays as it is. Passports' reports are left as they are."""
+    from registry.ops.verify import Check, Code, Outcome, PassportReport
+
+    if audience is None and nonce is None:
+        return
+    code = Code.AUDIENCE if audience is not None else Code.NONCE
+    for report in reports:
+        if not isinstance(report, PassportReport):
+            report.checks.append(Check(code, Outcome.SKIPPED, NOT_PRESENTED))

@@ -488,8 +488,11 @@ def test_passport_create_and_verify(settings: Settings, issuer: Issuer, holder: 
     assert [c["name"] for c in report["credentials"][1]["checks"]][:3] == ["format", "schema", "cohort proof"]
     # Made for nobody in particular, shown to an employer who asks it be made for him: INVALID, and
     # nothing in it is presented as certified, though each credential is valid on its own.
-    elsewhere = run(settings, "verify", "--audience", "Employer GmbH", str(passport))
+    # A credential alone, given with the same --audience, carries none: valid, and said not to be checked for it.
+    elsewhere = run(settings, "verify", "--audience", "Employer GmbH", str(passport), files[0])
     assert elsewhere.returncode == 1 and "INVALID: audience" in elsewhere.stdout, elsewhere.stdout
+    alone = elsewhere.stdout[elsewhere.stdout.index(f"{files[0]}: VALID") :]
+    assert "- audience: not checked: this is a single credential, not a passport, so nothing shows" in alone, alone
     assert "competencies: nothing counts: the passport failed its audience check\n" in elsewhere.stdout
     summary = elsewhere.stdout[: elsewhere.stdout.index("✔ holder signature")]  # before the evidence
     assert summary.count("VALID on its own, not counted") == 2 and "skill:" not in summary, summary

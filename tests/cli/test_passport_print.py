@@ -164,3 +164,13 @@ def test_a_status_that_cannot_be_checked_is_said_and_the_credential_kept(
         assert "with 1 credential" in made.stdout and passport.exists()
         assert "not checked" in made.stderr and "left out" not in made.stderr, made.stderr
         assert "Traceback" not in made.stderr
+    # Printed with no chain to read: the PDF is written (its codes carry the credentials), and she is told
+    # not to hand over one that says "could not determine" of each, in her language.
+    pdf = tmp_path / "p0.pdf"
+    printed = run(settings, "--lang", "fr", "passport", "print", str(tmp_path / "p0.json"), "--out", str(pdf),
+                  "--rpc", "http://127.0.0.1:9")  # fmt: skip
+    assert printed.returncode == 0 and pdf.read_bytes().startswith(b"%PDF-"), printed.stderr
+    assert printed.stderr.startswith("avertissement\u00a0: la chaîne n\u2019a pas pu être lue (cannot reach"), (
+        printed.stderr
+    )
+    assert "imprimez-le de nouveau avant de le remettre" in printed.stderr

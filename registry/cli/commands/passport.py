@@ -179,6 +179,11 @@ def passport_print(
     write_atomic(output, render(dict(report), passport.credentials, service, trusted=trusted))
     summary = headline(str(report["summary"]))
     out.print(f"{shown(output)}: {_credentials(len(passport.credentials))}, {shown(summary)}")
+    if verifier.unavailable:  # printed all the same (its codes carry the credentials), but not to hand over so
+        why = _("the chain could not be read ({why}), so the PDF says of each credential that its status could not "
+                "be checked: give --rpc URL (a node of the chain its credentials name) and print it again before "
+                "you hand it over")  # fmt: skip
+        warn(why.format(why=verifier.unavailable))
 
 
 def _holder_label(did: str, holder_files: list[Any]) -> str:

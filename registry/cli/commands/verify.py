@@ -263,9 +263,9 @@ def _verify_quorum(
     audience: str | None = None,
     nonce: str | None = None,
 ) -> None:
-    from registry.ops.verify import verify_with_quorum
+    from registry.ops.batch import verify_quorum
 
-    results = verify_with_quorum(verifiers, inputs, when, audience=audience, nonce=nonce)
+    results = verify_quorum(verifiers, inputs, when, audience=audience, nonce=nonce)
     if as_json:
         write_json([r.to_json() for r in results] if len(results) > 1 else results[0].to_json())
     else:

@@ -13,6 +13,7 @@ from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, I
 from registry.formats import jwt, qrpayload
 from registry.formats.did import check_did, check_party_did
 from registry.formats.holderfile import other_file, printed, printed_refusal
+from registry.ops.batch import note_not_presented
 from registry.ops.inputs import credential_sized, is_extract
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
@@ -111,6 +112,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     roots = _trust_list(request, body.trustList)
     verifier = _verifier(request, body, registry, roots)
     (report,) = verifier.verify_many([("request", content)], at)
+    note_not_presented([report], body.audience, body.nonce)  # only a passport carries them
     add_rpl_checks(report, registry, None)
     _recognise(authority, registry, roots, at, report)
     if setup_error is not None:
