@@ -54,10 +54,19 @@ _USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
 _QUERY = re.compile(r"\?[^#]*")
 
 
+# A path segment this long is a key: providers put them there (Infura /v3/KEY, Alchemy /v2/KEY,
+# QuickNode /TOKEN/, Ankr /eth/KEY); short ones (/rpc, /v3, /eth) say which endpoint it is.
+_KEY_SEGMENT = re.compile(r"(?<=/)[^/?#]{16,}")
+
+
 def shown_url(url: str) -> str:
-    """`url` as messages and evidence show it: credentials (user:password@) and the query (where
-    providers put API keys) replaced by ***. Every message naming a JSON-RPC URL shows this."""
-    return _QUERY.sub("?***", _USERINFO.sub("***@", url))
+    """`url` as messages, evidence and the service's log show it: credentials (user:password@), the
+    query and path segments of 16 characters or more (where providers put API keys) replaced by ***.
+    Every message naming a JSON-RPC URL shows this."""
+    url = _QUERY.sub("?***", _USERINFO.sub("***@", url))
+    authority = url.find("//")
+    path = url.find("/", authority + 2 if authority >= 0 else 0)
+    return url if path < 0 else url[:path] + _KEY_SEGMENT.sub("***", url[path:])
 
 
 def _parse_rpc_url(url: str) -> tuple[urllib.parse.SplitResult, str, int | None]:

@@ -41,15 +41,24 @@ def too_large(passport_cap: int | None = MAX_INPUT_BYTES) -> str:
 
 
 def credential_sized(name: str, content: str | bytes, passport_cap: int | None = MAX_INPUT_BYTES) -> None:
-    """InputError when `content` is larger than a credential file may be and is not a skills passport."""
+    """InputError when `content` is larger than a credential file may be and is not a skills passport,
+    or is a bare JWT larger than a token may be (formats/jwt.py's cap)."""
     from registry.formats.holderfile import MAX_FILE_BYTES
+    from registry.formats.jwt import MAX_TOKEN_BYTES
 
+    if len(content) <= MAX_TOKEN_BYTES:
+        return
+    size = len(content.encode(errors="replace")) if isinstance(content, str) else len(content)
     if len(content) > MAX_FILE_BYTES:
         from registry.ops.passport import is_passport
 
         if not is_passport(content):
-            size = len(content.encode(errors="replace")) if isinstance(content, str) else len(content)
             raise InputError(f"{name} is {size_of(size)}: {too_large(passport_cap)}")
+    elif content.lstrip()[:3] in ("eyJ", b"eyJ"):  # a compact JWT alone, as a wallet or a QR code carries it
+        raise InputError(
+            f"{name} is {size_of(size)}: too large to be a credential's token (a JWT is at most "
+            f"{size_words(MAX_TOKEN_BYTES)}), so it was not checked"
+        )
 
 
 def sources(paths: list[str]) -> list[str | Path]:

@@ -124,6 +124,10 @@ def test_only_a_skills_passport_may_be_larger_than_a_credential_file() -> None:
     credential_sized("p.json", '{"format": "skills-passport/1", "pad": "' + pad + '"}')  # judged, not refused
     with pytest.raises(InputError, match=r"^c.json is 1.1 MiB: too large to be a credential"):
         credential_sized("c.json", '{"format": "skills-credential/1", "pad": "' + pad + '"}')
+    # A bare JWT (what a wallet or a QR code carries) above a token's 256 KiB: refused too, not INVALID.
+    with pytest.raises(InputError, match=r"^t.jwt is 293 KiB: too large to be a credential's token \(a JWT is at most"):
+        credential_sized("t.jwt", b"eyJ" + b"x" * 300_000)
+    credential_sized("f.json", b'{"credential": "eyJ' + b"x" * 300_000 + b'"}')  # a file: its parser judges it
 
 
 @pytest.mark.parametrize("command", [["verify", "--rpc", DEAD_RPC], ["issuer", "check", "--rpc", DEAD_RPC]])

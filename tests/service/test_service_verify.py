@@ -151,7 +151,7 @@ def test_unreachable_chain_gives_could_not_determine_never_invalid(
     # The node's URL is internal and may carry credentials: no answer names it, the log does (without them).
     dead = Settings(
         home=service_settings.home,
-        rpc_urls=(f"http://user:secret@127.0.0.1:{port}/rpc",),
+        rpc_urls=(f"http://user:secret@127.0.0.1:{port}/v3/secretkey0123456789abcdef",),  # a provider's key in the path
         deployment_path=service_settings.deployment_path,
         rpc_timeout_s=2,
     )
@@ -178,6 +178,19 @@ def test_unreachable_chain_gives_could_not_determine_never_invalid(
     # The log names the node, never its credentials.
     assert any(f"***@127.0.0.1:{port}" in r.getMessage() for r in caplog.records)
     assert not any("secret" in r.getMessage() for r in caplog.records)
+
+
+def test_a_providers_key_in_the_rpc_urls_path_is_never_shown() -> None:
+    # Providers put API keys in the path (Infura, Alchemy, QuickNode, Ankr): the service's log showed
+    # them whole, the credentials before @ and the query alone being redacted.
+    from registry.chain.client import shown_url
+
+    assert (
+        shown_url("https://mainnet.infura.io/v3/9aa3d95b3bc440fa88ea12eaa4456161") == "https://mainnet.infura.io/v3/***"
+    )
+    assert shown_url("https://x.quiknode.pro/0123456789abcdef0123456789abcdef/") == "https://x.quiknode.pro/***/"
+    assert shown_url("http://u:p@node.example.org:8545/rpc?key=k") == "http://***@node.example.org:8545/rpc?***"
+    assert shown_url("http://127.0.0.1:8545") == "http://127.0.0.1:8545"  # a host is never a key
 
 
 def assert_node_not_named(answer: str, port: int) -> None:
