@@ -693,6 +693,9 @@ def test_trust_status_arguments_are_checked_before_anything_is_journaled(  # typ
         (["accredit", "--child", "x", "--as", "ti", "--types", " , "], "--types needs at least one credential type"),
         (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--valid-until", "soon"], "not a date/time"),
         (["revoke", "--child", "x", "--for-cause-from", "lately"], "not a date/time"),
+        # A legal name goes on-chain for good: a newline or a terminal escape in it was written as given.
+        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "Evil\x1b[31m\nCo"], "one line of text"),
+        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "   "], "a legal name must not be blank"),
     ],
 )
 def test_trust_writes_refuse_a_wrong_command_line_with_the_usage_code(

@@ -339,6 +339,8 @@ def _print_decision(decision: Any, *, history: bool, names: dict[str, str]) -> N
     ]
     if data["conditions"]:
         lines.append(f"  conditions: {data['conditions']}")
+    if doc.get("reference"):  # the authority's own file number (`publish --reference`): it was never shown
+        lines.append(f"  reference: {doc['reference']}")
     if history:
         lines += [f"  {h['at']} {h['event']} (block {h['block']}, reason {h['reason']}: {h['reason_text']})"
                   for h in data["history"]]  # fmt: skip

@@ -83,6 +83,14 @@ def _require_registered(registry: Any, did: str) -> None:
         raise InputError(f"{did} is not registered in the DID registry: it must run `registry did register` first")
 
 
+def _check_name(name: str | None) -> None:
+    """--name: a legal name, stated on-chain for good: one line, not blank, at most 200 characters."""
+    from registry.formats.accreditation import check_legal_name
+
+    if name is not None:
+        check_legal_name(name)
+
+
 def _scopes(types: str, schema: str | None, jurisdiction: str | None) -> list[Any]:
     from registry.formats.accreditation import Scope
 
@@ -117,6 +125,7 @@ def trust_onboard_root(
 
     with arguments():  # the command line itself: a usage error (64), before any key or node is used
         scopes, until = _scopes(types, schema, jurisdiction), _until(valid_until)
+        _check_name(name)
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
@@ -156,6 +165,7 @@ def trust_accredit(
         scopes, until = _scopes(types, schema, jurisdiction), parse_until(valid_until)
         if child.startswith("did:"):
             check_party_did(child)  # a DID's syntax (a did:ebsi mistyped: said so); a local name is looked up below
+        _check_name(name)
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     trust = Trust(registry, settings.public_url)
