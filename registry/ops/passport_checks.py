@@ -64,6 +64,8 @@ def verifier_for(
 
 
 STATUS_CODES = ("revocation status", "suspension status")
+# A failure of one of these checks means the file is not what its issuer signed and anchored.
+NOT_GENUINE = ("format", "cohort proof", "issuer DID", "signing key", "signature", "anchor")
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,6 @@ def withdrawn(settings: Settings, files: list[HolderFile], names: list[str]) -> 
     no passport is made with it, as `wallet import` takes none."""
     from registry.errors import InputError
     from registry.ops.verify import Code, Outcome
-    from registry.ops.wallet.status import NOT_GENUINE
 
     inputs = [(name, f.dumps().encode()) for name, f in zip(names, files, strict=True)]
     reports = verifier_for(settings, inputs[0], len(inputs)).verify_many(inputs, None)
