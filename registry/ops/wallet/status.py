@@ -76,8 +76,6 @@ def _verifier(settings: Settings, entries: list[Entry]) -> Any:
     return verifier_for(settings, first, len(entries))
 
 
-
-
 @dataclass(frozen=True)
 class Arrival:
     """What `wallet import` says of a credential it takes."""
