@@ -93,9 +93,8 @@ def passport_create(
     The passport expires (default a week after it is made); give --audience and --nonce when the
     verifier told you who it is and gave you a challenge, so the passport cannot be replayed elsewhere.
     Where a chain is configured (--rpc, REGISTRY_RPC_URL, a deployment file), credentials the issuer
-    revoked or suspended, those that have expired and any other a verifier would find not valid now are left
-    out, with a warning saying which and why (--include-withdrawn keeps them); one that is not genuine (altered,
-    forged, never anchored) refuses the passport."""
+    revoked, suspended, expired or otherwise not valid now are left out, said with why (--include-withdrawn
+    keeps them); one that is not genuine (altered, forged, never anchored) refuses the passport."""
     from registry.chain.deployment import write_json_atomic
     from registry.files import read_capped
     from registry.formats.credential import load_holder_file
