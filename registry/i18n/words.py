@@ -114,6 +114,9 @@ REASON_WORDS = (
 _ERRORS = (
     N_("wrong wallet passphrase for {path}: give the one you chose for this wallet (REGISTRY_WALLET_PASSPHRASE, "
        "or typed when asked)"),
+    N_("the wallet passphrase opens the key {other} in {path} but not {name}, the key your credentials name: a "
+       "key restored from a backup keeps the passphrase its wallet had then; give that one "
+       "(REGISTRY_WALLET_PASSPHRASE, or typed when asked)"),
     N_("Wallet passphrase not given: set REGISTRY_WALLET_PASSPHRASE or run in a terminal to be prompted"),
     N_("Backup passphrase not given: set REGISTRY_BACKUP_PASSPHRASE or run in a terminal to be prompted"),
     N_("the new wallet passphrase is too short: choose one of at least {n} characters (typed, or in "
