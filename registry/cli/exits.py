@@ -101,7 +101,11 @@ def closed_pipe() -> NoReturn:
 
 def fail(message: str, code: int) -> NoReturn:
     # Plain write, not Rich: an error stays one line whatever the terminal width.
-    sys.stderr.write("error: " + shown(" ".join(message.split())) + "\n")
+    from registry.i18n import _
+    from registry.i18n.words import error_message
+
+    said = error_message(" ".join(message.split()))  # the commonest of a worker's errors in her language
+    sys.stderr.write(_("error: {message}").format(message=shown(said)) + "\n")
     sys.exit(code)
 
 

@@ -6,6 +6,7 @@ and points up the chain with `termsOfUse` (the parent's own attribute in the TIR
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -131,13 +132,24 @@ def build_accreditation(
             "accreditedFor": [s.to_ebsi_json() for s in scopes],
         },
     }
-    if subject_name:
-        if len(subject_name) > MAX_NAME_CHARS:
-            raise InputError(f"a legal name is at most {MAX_NAME_CHARS} characters")
-        vc["credentialSubject"]["name"] = subject_name
+    if subject_name is not None:
+        vc["credentialSubject"]["name"] = check_legal_name(subject_name)
     if terms_of_use:
         vc["termsOfUse"] = {"id": terms_of_use, "type": "IssuanceCertificate"}
     return vc
+
+
+def check_legal_name(name: str) -> str:
+    """A legal name as an accreditation states it, for good, on-chain: one line of 1 to
+    MAX_NAME_CHARS characters, not blank, no control character (a newline or a terminal escape is
+    nobody's name); refused in one line otherwise."""
+    if not name.strip():
+        raise InputError("a legal name must not be blank")
+    if len(name) > MAX_NAME_CHARS:
+        raise InputError(f"a legal name is at most {MAX_NAME_CHARS} characters")
+    if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in name):
+        raise InputError("a legal name is one line of text, without control characters (newlines, tabs, escapes)")
+    return name
 
 
 def sign_accreditation(vc: dict[str, Any], key: JWK, kid: str, issued_at: int) -> str:

@@ -39,7 +39,7 @@ VERDICT_WORDS = {
 
 # What each field of a message below stands for in the text it reads back (any other field: one word).
 _FIELDS = {"rest": r".*", "n": r"\d+", "v": r"\d+", "block": r"\d+", "check": r"[A-Za-z ]+", "checks": r"[a-z, ]+",
-           "id": r"[^()]+", "who": r".+", "other": r".+"}  # fmt: skip
+           "id": r"[^()]+", "who": r".+", "other": r".+", "path": r".+"}  # fmt: skip
 # The verdict lines the verifier writes, most specific first; each message is also the pattern that
 # reads it back (`_compiled`: its text literally, each {field} as `_FIELDS` says).
 _HEADLINES = (
@@ -107,6 +107,32 @@ REASON_WORDS = (
     N_("superseded by a newer credential"), N_("holder request"), N_("issuer key compromised"),
     N_("under investigation"), N_("investigation closed"), N_("qualification withdrawn"),
 )  # fmt: skip
+# The errors a worker meets most on her own commands (wallet, passport), each also the pattern that
+# reads it back (ops/wallet/store.py, backup.py, cli/options.py, commands/passport.py, formats/qrpayload.py);
+# any other error stays English (README, "Languages").
+_ERRORS = (
+    N_("wrong wallet passphrase for {path}: give the one you chose for this wallet (REGISTRY_WALLET_PASSPHRASE, "
+       "or typed when asked)"),
+    N_("Wallet passphrase not given: set REGISTRY_WALLET_PASSPHRASE or run in a terminal to be prompted"),
+    N_("Backup passphrase not given: set REGISTRY_BACKUP_PASSPHRASE or run in a terminal to be prompted"),
+    N_("the new wallet passphrase is too short: choose one of at least {n} characters (typed, or in "
+       "REGISTRY_WALLET_PASSPHRASE); it alone protects the keys it encrypts"),
+    N_("the new backup passphrase is too short: choose one of at least {n} characters (typed, or in "
+       "REGISTRY_BACKUP_PASSPHRASE); it alone protects the keys it encrypts"),
+    N_("the wallet {path} holds no key: run `registry wallet create`, or import the key a centre handed you with "
+       "`registry wallet import-key FILE`"),
+    N_("the wallet {path} holds no credential: `registry wallet import` them first"),
+    N_("{path} is not yours: it was issued to {did}, and this wallet holds {other}; nothing was imported"),
+    N_("{path} is already in the wallet, as {id}; nothing was imported"),
+    N_("{path} is not genuine ({rest}): a verifier would find it INVALID; no passport was written (leave it out)"),
+    N_("{path} is not genuine ({rest}); nothing was imported"),
+    N_("wrong passphrase for the backup {path} (or the file was changed)"),
+    N_("{path} already exists; not overwriting it"),
+    N_("no such file: {path}"),
+    N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text; no verdict "
+       "is given on part of a code"),
+    N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text"),
+)  # fmt: skip
 # A passport's summary note (ops/verify/summary.py's `_note`).
 _NOTES = (
     N_("its credential is valid and counts"),
@@ -133,7 +159,12 @@ def _compiled(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]
 @cache
 def _tables() -> dict[str, tuple[tuple[re.Pattern[str], str], ...]]:
     """The patterns, compiled on the first text to translate (an English run compiles none)."""
-    return {"headlines": _compiled(_HEADLINES), "messages": _compiled(_MESSAGES), "notes": _compiled(_NOTES)}
+    return {
+        "headlines": _compiled(_HEADLINES),
+        "messages": _compiled(_MESSAGES),
+        "notes": _compiled(_NOTES),
+        "errors": _compiled(_ERRORS),
+    }
 
 
 def check_label(name: str) -> str:
@@ -186,6 +217,11 @@ def reason_word(reason: str) -> str:
     """A revocation's or suspension's reason in the language of the run (one the chain's codes give;
     any other text as it is)."""
     return _(reason) if reason in REASON_WORDS else reason
+
+
+def error_message(message: str) -> str:
+    """One of a worker's commonest errors in the language of the run (any other as written)."""
+    return _translated("errors", message)
 
 
 def summary_note(note: str) -> str:

@@ -13,6 +13,7 @@ import pytest
 from registry.chain.deployment import Deployment
 from registry.chain.node import free_port
 from registry.config import Settings
+from registry.errors import InputError
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
@@ -692,6 +693,9 @@ def test_trust_status_arguments_are_checked_before_anything_is_journaled(  # typ
         (["accredit", "--child", "x", "--as", "ti", "--types", " , "], "--types needs at least one credential type"),
         (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--valid-until", "soon"], "not a date/time"),
         (["revoke", "--child", "x", "--for-cause-from", "lately"], "not a date/time"),
+        # A legal name goes on-chain for good: a newline or a terminal escape in it was written as given.
+        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "Evil\x1b[31m\nCo"], "one line of text"),
+        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "   "], "a legal name must not be blank"),
     ],
 )
 def test_trust_writes_refuse_a_wrong_command_line_with_the_usage_code(
@@ -831,3 +835,26 @@ def test_a_credential_given_twice_by_mistake_is_refused_unless_again(
         assert "not checked whether these holders were given it before" in " ".join(damaged.stderr.split())
     finally:
         records.write_bytes(kept)
+
+
+def test_a_status_change_another_write_made_meanwhile_is_unchanged_not_an_error(  # type: ignore[no-untyped-def]
+    chain, trust, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two `trust suspend` of the same accreditation at once (or this home's earlier write, rebroadcast
+    by the journal on the way): both checked "active" before either was mined, and the second was
+    refused by the contract, exit 1 ("that status change is not allowed"). It is what was asked:
+    "unchanged", exit 0. The race is made for real: the other write lands between check and send."""
+    from functools import partial
+
+    from registry.cli.commands.trust_status import _sent_or_unchanged, _unchanged
+    from registry.ops.trust import AttrStatus
+
+    suspended = AttrStatus.SUSPENDED
+    trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, suspended, 3)  # the other process's write
+    ours = partial(trust.set_status, chain.tao, chain.ti.did, chain.ti_attribute, suspended, 3)
+    said = partial(_unchanged, trust, chain.ti.did, "the centre", chain.ti_attribute, suspended)
+    assert _sent_or_unchanged(ours, said) is None
+    assert "unchanged: accreditation" in capsys.readouterr().out
+    trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.REVOKED, 1)  # final: still refused
+    with pytest.raises(InputError, match="revocation is final"):
+        _sent_or_unchanged(ours, said)

@@ -43,7 +43,7 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
         "format": "registry-recognition-decision/1", "authority": office.did,
         "scope": {"types": ["SkillsCredential"], "eqfLevels": [4], "root": chain.root.did},
         "recognisedAs": {"qualification": "Schweißer/in", "framework": framework.id, "level": "4"},
-        "validFrom": "2026-01-01", "conditions": "with a practical test",
+        "validFrom": "2026-01-01", "conditions": "with a practical test", "reference": "ZAB-2026-17",
     }))  # fmt: skip
     published = run(settings, "recognition", "publish", "recognition-office", str(tmp_path / "decision.json"))
     assert published.returncode == 0, published.stderr
@@ -76,7 +76,9 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     assert shown.stdout.startswith(f"published by Federal Recognition Office ({office.did})\n"), shown.stdout
     history = [line.split()[1:3] for line in shown.stdout.splitlines() if "(block" in line]
     assert history == [["published", "(block"], ["suspended", "(block"], ["reinstated", "(block"]], shown.stdout
-    assert "reason 3: under review" in shown.stdout and "conditions: with a practical test" in shown.stdout
+    # The authority's file number too (`--reference`, a decision file's "reference": it was never shown).
+    assert all(line in shown.stdout for line in ("conditions: with a practical test", "reference: ZAB-2026-17",
+                                                 "reason 3: under review")), shown.stdout  # fmt: skip
 
     path = tmp_path / "credential.json"
     path.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())

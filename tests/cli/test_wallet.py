@@ -258,7 +258,11 @@ def test_a_centre_made_key_is_handed_over_and_a_backup_needs_its_passphrase(tmp_
     too_short = cli(worker, "wallet", "export", "--out", str(backup), REGISTRY_BACKUP_PASSPHRASE="x")
     one_line_error(too_short, "the new backup passphrase is too short: choose one of at least 8 characters")
     assert not backup.exists()
-    one_line_error(cli(tmp_path / "new", "wallet", "create", REGISTRY_WALLET_PASSPHRASE="x"), "passphrase is too")
+    # A worker's commonest errors are in her language (`--lang`): the rest stay English.
+    french = cli(tmp_path / "new", "--lang", "fr", "wallet", "create", REGISTRY_WALLET_PASSPHRASE="x")
+    assert french.returncode == 1 and french.stderr.startswith(
+        "erreur\u00a0: la nouvelle phrase secrète du portefeuille est trop courte\u00a0: choisissez-en une d"
+    ), french.stderr
     # Another kind of file given for a backup: named before any passphrase is asked for, a usage error.
     wrong_kind = cli(phone := tmp_path / "phone", "wallet", "import-backup", str(out))
     assert wrong_kind.returncode == 64 and "not a wallet backup (skills-wallet-backup/1) but a key handover file" \
@@ -268,9 +272,10 @@ def test_a_centre_made_key_is_handed_over_and_a_backup_needs_its_passphrase(tmp_
         cli(worker, "wallet", "export", "--out", str(backup), REGISTRY_BACKUP_PASSPHRASE="backup words"),
         "already exists",
     )
-    one_line_error(
-        cli(phone, "wallet", "import-backup", str(backup), REGISTRY_BACKUP_PASSPHRASE="other words"),
-        "wrong passphrase for the backup",
+    arabic = cli(phone, "--lang", "ar", "wallet", "import-backup", str(backup), REGISTRY_BACKUP_PASSPHRASE="other")
+    assert (
+        arabic.returncode == 1
+        and arabic.stderr == f"خطأ: عبارة مرور خاطئة للنسخة الاحتياطية {backup} (أو أن الملف تغيّر)\n"
     )
     assert not (phone / "wallet").exists()
     restored = ok(cli(phone, "wallet", "import-backup", str(backup), REGISTRY_BACKUP_PASSPHRASE="backup words"))

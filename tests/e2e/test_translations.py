@@ -15,7 +15,15 @@ import pytest
 from registry import i18n
 from registry.errors import InputError
 from registry.i18n.extract import LOCALE, missing, read, template
-from registry.i18n.words import CHECK_LABELS, VERDICT_WORDS, check_label, check_message, headline, summary_note
+from registry.i18n.words import (
+    CHECK_LABELS,
+    VERDICT_WORDS,
+    check_label,
+    check_message,
+    error_message,
+    headline,
+    summary_note,
+)
 from registry.ops.verify.report import Code, verdict_of
 from registry.ops.verify.shapes import Outcome, Verdict
 from registry.ops.verify.summary import _note
@@ -138,6 +146,12 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     assert check_message("not checked (made for 'X, Y'): give --audience to check") == (
         "non vérifié (établi pour 'X, Y')\u00a0: donnez --audience pour le vérifier"
     )
+    # A worker's commonest errors; any other stays English.
+    assert error_message("no such file: my passport.json") == "fichier introuvable\u00a0: my passport.json"
+    assert error_message("a.json is already in the wallet, as 5fc3ce1830b1; nothing was imported") == (
+        "a.json est déjà dans le portefeuille, sous 5fc3ce1830b1\u00a0; rien n\u2019a été importé"
+    )
+    assert error_message("the issuer is not accredited") == "the issuer is not accredited"
     i18n.use("ar")
     assert check_message(f"revoked on {when}: issued in error") == f"أُلغيت في {when}: صدرت خطأً"
     i18n.use("en")

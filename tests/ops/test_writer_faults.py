@@ -50,6 +50,12 @@ from tests.conftest import PASSPHRASE, welding_certificate
 __all__ = ["own_chain"]  # a fixture, used below
 
 
+def again(args: tuple[str, ...] | list[str]) -> list[str]:
+    """These tests give one holder the same credential again and again on purpose (writers racing,
+    killed and run again): `--again`, which `issue` asks for a credential it gave her before."""
+    return ["--again"] if args[:1] in (("issue",), ["issue"]) else []
+
+
 def registry_cmd(settings: Settings, *args: str, crash_at: str | None = None, env: dict[str, str] | None = None,
                  wait: bool = True) -> subprocess.Popen[str] | subprocess.CompletedProcess[str]:  # fmt: skip
     """A real `registry` process for this home (--rpc/--deployment added to chain commands)."""
@@ -57,7 +63,7 @@ def registry_cmd(settings: Settings, *args: str, crash_at: str | None = None, en
     environment.pop("REGISTRY_CRASH_AT", None)
     if crash_at:
         environment["REGISTRY_CRASH_AT"] = crash_at
-    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args]
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args, *again(args)]
     argv += ["--deployment", str(settings.deployment_file)]
     if args[:2] != ("journal", "status"):
         argv += ["--rpc", settings.rpc_url]
@@ -301,7 +307,7 @@ def together(world: World, directory: Path, commands: list[list[str]]) -> list[t
     started = []
     with writer.exclusive(world.settings.journal_file, world.issuer.account.address, "the test"):
         for n, args in enumerate(commands):
-            argv = [sys.executable, "-m", "registry", "--home", str(world.settings.home), *args, "--rpc",
+            argv = [sys.executable, "-m", "registry", "--home", str(world.settings.home), *args, *again(args), "--rpc",
                     world.settings.rpc_url, "--deployment", str(world.settings.deployment_file)]  # fmt: skip
             out, err = directory / f".{n}.stdout", directory / f".{n}.stderr"
             with open(out, "w") as o, open(err, "w") as e:

@@ -14,7 +14,7 @@ from registry.cli.exits import arguments
 from registry.cli.options import DeploymentOpt, RpcOpt, did_of, load_identity, settings_of, text
 from registry.cli.output import out, write_json
 from registry.config import Settings
-from registry.errors import InputError
+from registry.errors import InputError, TransactionReverted
 from registry.text import named_did, shown
 
 app = typer.Typer(
@@ -175,18 +175,33 @@ def _change(ctx: typer.Context, authority: str, decision: str, status: str, reas
     settings = settings_of(ctx, rpc, dep)
     identity = load_identity(settings, authority)
     recognition = Recognition(Registry.connect(settings))
-    now = recognition.decision(decision_id)  # an unknown id is named as such, before any transaction
-    if now.status is DecisionStatus[status]:  # as `trust suspend` of a suspended accreditation: exit 0
+    if _already(recognition, decision_id, status):  # an unknown id is named as such, before any transaction
+        return
+    try:
+        recognition.set_status(identity, decision_id, DecisionStatus[status], reason)
+    except TransactionReverted as exc:  # another write made it so meanwhile (a second process): "unchanged"
+        if exc.error_name != "InvalidDecisionStatusChange" or not _already(recognition, decision_id, status):
+            raise
+        return
+    word = {"ACTIVE": "reinstated", "SUSPENDED": "suspended", "REVOKED": "revoked"}[status]
+    out.print(f"decision 0x{decision_id.hex()}: {word}")
+
+
+def _already(recognition: Any, decision_id: bytes, status: str) -> bool:
+    """True (and said: "unchanged", exit 0, as `trust suspend` of a suspended accreditation) when the
+    decision is as asked; refused when it is revoked, which is final; else False."""
+    from registry.ops.recognition.model import DecisionStatus
+
+    now = recognition.decision(decision_id)
+    if now.status is DecisionStatus[status]:
         state = now.status.name.lower().replace("active", "in force")
         out.print(f"unchanged: decision 0x{decision_id.hex()} is {state} already: nothing was written")
-        return
+        return True
     if now.status is DecisionStatus.REVOKED:
         word = {"ACTIVE": "reinstated", "SUSPENDED": "suspended"}[status]
         raise InputError(f"decision 0x{decision_id.hex()} is revoked, and a revocation is final: it cannot be {word} "
                          "(publish a new decision instead)")  # fmt: skip
-    recognition.set_status(identity, decision_id, DecisionStatus[status], reason)
-    word = {"ACTIVE": "reinstated", "SUSPENDED": "suspended", "REVOKED": "revoked"}[status]
-    out.print(f"decision 0x{decision_id.hex()}: {word}")
+    return False
 
 
 @app.command("suspend")
@@ -324,6 +339,8 @@ def _print_decision(decision: Any, *, history: bool, names: dict[str, str]) -> N
     ]
     if data["conditions"]:
         lines.append(f"  conditions: {data['conditions']}")
+    if doc.get("reference"):  # the authority's own file number (`publish --reference`): it was never shown
+        lines.append(f"  reference: {doc['reference']}")
     if history:
         lines += [f"  {h['at']} {h['event']} (block {h['block']}, reason {h['reason']}: {h['reason_text']})"
                   for h in data["history"]]  # fmt: skip

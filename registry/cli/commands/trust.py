@@ -4,11 +4,11 @@ reinstate, revoke). Reading the chain back is `registry issuer check` (issuer.py
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from registry.cli.commands.trust_status import change_accreditation, change_root
 from registry.cli.exits import arguments
 from registry.cli.options import (
     DeploymentOpt,
@@ -16,12 +16,11 @@ from registry.cli.options import (
     account_of,
     did_of,
     load_identity,
-    parse_since,
     parse_until,
     settings_of,
     text,
 )
-from registry.cli.output import out, warn
+from registry.cli.output import out
 from registry.errors import InputError
 from registry.text import shown
 
@@ -84,6 +83,14 @@ def _require_registered(registry: Any, did: str) -> None:
         raise InputError(f"{did} is not registered in the DID registry: it must run `registry did register` first")
 
 
+def _check_name(name: str | None) -> None:
+    """--name: a legal name, stated on-chain for good: one line, not blank, at most 200 characters."""
+    from registry.formats.accreditation import check_legal_name
+
+    if name is not None:
+        check_legal_name(name)
+
+
 def _scopes(types: str, schema: str | None, jurisdiction: str | None) -> list[Any]:
     from registry.formats.accreditation import Scope
 
@@ -118,6 +125,7 @@ def trust_onboard_root(
 
     with arguments():  # the command line itself: a usage error (64), before any key or node is used
         scopes, until = _scopes(types, schema, jurisdiction), _until(valid_until)
+        _check_name(name)
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
@@ -157,6 +165,7 @@ def trust_accredit(
         scopes, until = _scopes(types, schema, jurisdiction), parse_until(valid_until)
         if child.startswith("did:"):
             check_party_did(child)  # a DID's syntax (a did:ebsi mistyped: said so); a local name is looked up below
+        _check_name(name)
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
     trust = Trust(registry, settings.public_url)
@@ -176,89 +185,6 @@ def _named(name: str | None, did: str) -> str:
     return f"{shown(name)} ({did})" if name else shown(did)
 
 
-def _attribute_id(attribute: str | None) -> bytes | None:
-    if attribute is None:
-        return None
-    digits = attribute.removeprefix("0x")
-    if len(digits) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digits):
-        raise InputError(f"--attribute must be an attribute id of 64 hex digits, not {attribute[:70]!r}")
-    return bytes.fromhex(digits)
-
-
-def _change_accreditation(
-    ctx: typer.Context, parent: str, child: str, attribute: str | None, status: str, reason: int,
-    rpc: list[str] | None, deployment: Path | None, for_cause_from: str | None = None,
-) -> None:  # fmt: skip
-    from registry.formats.credential import iso
-    from registry.ops.registry import Registry
-    from registry.ops.trust import REASONS, AttrStatus, Trust
-
-    with arguments():  # the command line itself: a usage error (64), before any key or node is used
-        if not 0 <= reason <= 255:
-            raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
-        chosen = _attribute_id(attribute)
-        since = parse_since(for_cause_from) if for_cause_from is not None else None
-    settings = settings_of(ctx, rpc, deployment)
-    registry = Registry.connect(settings)
-    trust = Trust(registry, settings.public_url)
-    identity = load_identity(settings, parent)
-    child_did = did_of(settings, child)
-    local = child if child != child_did else None  # its name in this home
-    target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did, parent, local)
-    why = REASONS.get(reason, f"reason {reason}")
-    whose = trust.named(child_did, local)  # by its legal name too, as `issuer history` names it
-    if since is None and _unchanged(trust, child_did, whose, target, AttrStatus[status]):
-        return
-    if since is not None:
-        since = _from_its_start(trust, child_did, target, since)
-        receipt = trust.revoke_for_cause(identity, child_did, target, since, reason)
-        done = f"revoked for cause, void from {iso(since)},"
-    else:
-        receipt = trust.set_status(identity, child_did, target, AttrStatus[status], reason)
-        done = _DONE[status]
-    out.print(
-        f"accreditation {target.hex()} of {whose}: {done} in block {receipt['blockNumber']} "
-        f"({_reason_words(reason, why)})"
-    )
-
-
-def _from_its_start(trust: Any, child_did: str, target: bytes, since: int) -> int:
-    """Void from a date before the accreditation began is void from its start: the same effect (it
-    covered nothing before), said, not refused (`--for-cause-from today` on the day it was granted)."""
-    from registry.formats.credential import iso
-
-    began = int(trust.attribute(child_did, target).valid_from)
-    if since >= began:
-        return since
-    warn(f"{iso(since)} is before the accreditation began: it is void from its start, {iso(began)}")
-    return began
-
-
-_DONE = {"ACTIVE": "reinstated", "SUSPENDED": "suspended", "REVOKED": "revoked"}  # what a status change did
-
-
-def _reason_words(reason: int, why: str) -> str:
-    """ "reason 3: audit pending"; a code without words is said once ("reason 9", not "reason 9: reason 9")."""
-    return why if why == f"reason {reason}" else f"reason {reason}: {why}"
-
-
-def _unchanged(trust: Any, child_did: str, whose: str, target: bytes, asked: Any) -> bool:
-    """True (and said) when the accreditation is already as asked; refused when it is revoked, which
-    is final: said before anything is sent, rather than as the contract's refusal."""
-    from registry.ops.trust import AttrStatus
-
-    now = trust.attribute(child_did, target).status
-    if now is asked:
-        out.print(f"unchanged: accreditation {target.hex()} of {whose} is already {now.name.lower()}")
-        return True
-    if now is AttrStatus.REVOKED:
-        raise InputError(
-            f"accreditation {target.hex()} of {whose} is revoked, and revocation is final: it cannot be "
-            f"{'reinstated' if asked is AttrStatus.ACTIVE else 'suspended'}"
-        )
-    return False
-
-
 @app.command("suspend")
 def trust_suspend(
     ctx: typer.Context,
@@ -270,7 +196,7 @@ def trust_suspend(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Suspend an accreditation you granted (reversible: `trust reinstate`)."""
-    _change_accreditation(ctx, parent, child, attribute, "SUSPENDED", reason, rpc, deployment)
+    change_accreditation(ctx, parent, child, attribute, "SUSPENDED", reason, rpc, deployment)
 
 
 @app.command("reinstate")
@@ -284,7 +210,7 @@ def trust_reinstate(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Reinstate a suspended accreditation."""
-    _change_accreditation(ctx, parent, child, attribute, "ACTIVE", reason, rpc, deployment)
+    change_accreditation(ctx, parent, child, attribute, "ACTIVE", reason, rpc, deployment)
 
 
 @app.command("revoke")
@@ -318,36 +244,7 @@ def trust_revoke(
     What the child issued before stays valid, unless it is revoked for cause from an earlier date
     (--for-cause-from): then what it issued from that date on is refused."""
     chosen = reason if reason is not None else 2 if for_cause_from is not None else 1
-    _change_accreditation(ctx, parent, child, attribute, "REVOKED", chosen, rpc, deployment, for_cause_from)
-
-
-def _change_root(
-    ctx: typer.Context, root: str, attribute: str | None, status: str, reason: int, governance: str | None,
-    rpc: list[str] | None, deployment: Path | None,
-) -> None:  # fmt: skip
-    """Governance changes a Root TAO's own accreditation: the top of every chain under it."""
-    from registry.ops.registry import Registry
-    from registry.ops.trust import REASONS, AttrStatus, Trust
-
-    with arguments():  # the command line itself: a usage error (64), before any key or node is used
-        if not 0 <= reason <= 255:
-            raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
-        chosen = _attribute_id(attribute)
-    settings = settings_of(ctx, rpc, deployment)
-    registry = Registry.connect(settings)
-    trust = Trust(registry, settings.public_url)
-    refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
-    account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
-    root_did = did_of(settings, root)
-    target = chosen if chosen is not None else trust.root_attribute(root_did)
-    whose = trust.named(root_did, root if root != root_did else None)
-    if _unchanged(trust, root_did, whose, target, AttrStatus[status]):
-        return
-    receipt = trust.set_root_status(account, root_did, target, AttrStatus[status], reason)
-    out.print(
-        f"Root TAO accreditation {target.hex()} of {whose}: {_DONE[status]} in block "
-        f"{receipt['blockNumber']} ({_reason_words(reason, REASONS.get(reason, f'reason {reason}'))})"
-    )
+    change_accreditation(ctx, parent, child, attribute, "REVOKED", chosen, rpc, deployment, for_cause_from)
 
 
 @app.command("suspend-root")
@@ -363,7 +260,7 @@ def trust_suspend_root(
     """Governance suspends a Root TAO (reversible): while it lasts, nothing issued under it is accepted.
 
     What was issued before stays valid under the default policy (`registry verify --accreditation-policy`)."""
-    _change_root(ctx, root, attribute, "SUSPENDED", reason, governance, rpc, deployment)
+    change_root(ctx, root, attribute, "SUSPENDED", reason, governance, rpc, deployment)
 
 
 @app.command("reinstate-root")
@@ -377,7 +274,7 @@ def trust_reinstate_root(
     deployment: DeploymentOpt = None,
 ) -> None:
     """Governance reinstates a suspended Root TAO."""
-    _change_root(ctx, root, attribute, "ACTIVE", reason, governance, rpc, deployment)
+    change_root(ctx, root, attribute, "ACTIVE", reason, governance, rpc, deployment)
 
 
 @app.command("revoke-root")
@@ -393,4 +290,4 @@ def trust_revoke_root(
     """Governance revokes a Root TAO, for good.
 
     What was issued under it before stays valid under the default policy (`registry verify --accreditation-policy`)."""
-    _change_root(ctx, root, attribute, "REVOKED", reason, governance, rpc, deployment)
+    change_root(ctx, root, attribute, "REVOKED", reason, governance, rpc, deployment)
