@@ -174,6 +174,14 @@ def test_backup_round_trip_merges_and_a_wrong_passphrase_restores_nothing(wallet
         elsewhere.identity_for(did, "not hers")  # says which passphrase, and where it comes from
     again = restore(elsewhere, read_backup(backup, "backup words"), str(backup))
     assert (again.keys, again.credentials, again.skipped) == ([], [], 2)
+    # A new laptop where she made a key first, under a new passphrase, then restored: her old key (the one
+    # her credentials name) is still under the old one, and the refusal says so rather than "wrong".
+    laptop = Wallet(tmp_path / "new-laptop")
+    laptop.create("new words")
+    assert restore(laptop, read_backup(backup, "backup words"), str(backup)).keys == ["own-2"]
+    with pytest.raises(KeyStoreError, match=r"opens the key own in .* but not own-2, the key your credentials name"):
+        laptop.identity_for(did, "new words")
+    assert laptop.identity_for(did, "her passphrase").did == did
 
 
 def test_handover_needs_her_passphrase_and_confirmation_needs_her_code(tmp_path: Path) -> None:
