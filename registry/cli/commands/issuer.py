@@ -161,7 +161,8 @@ def issuer_history(
     from registry.ops.trust import Trust, accreditation_history, legal_names
 
     settings = settings_of(ctx, rpc, deployment)
-    target = _issuer_did(settings, did)
+    with arguments(KeyStoreError):  # a DID mistyped or an issuer named wrongly: a usage error (64)
+        target = _issuer_did(settings, did)
     registry, roots = connect_for_issuer(settings, trust_lists(trust_list, settings))
     chain = Trust(registry, settings.public_url).fetch([target])[target]
     names = _known_names(settings, roots, legal_names(chain))
