@@ -513,6 +513,10 @@ def test_issuer_check_cli(settings: Settings, chain, tmp_path: Path) -> None:  #
                   "--deployment", str(settings.deployment_file))  # fmt: skip
     assert refused.returncode == 1
     assert "not in the trust list" in refused.stdout
+    blank = run(settings, "issuer", "check", chain.ti.did, "--type", "", "--trust-list", str(roots))
+    assert blank.returncode == 64 and blank.stderr.startswith("error: --type is empty"), (
+        blank.stderr
+    )  # not "not trusted"
 
 
 def test_refusal_by_the_contract_is_a_sentence(settings: Settings, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
