@@ -43,7 +43,7 @@ def check_party_did(did: str) -> str:
             check_ebsi_did(did)
         except InputError as exc:
             raise InputError(f"{exc}: a character missing or mistyped? Copy the DID whole, as its owner "
-                             "published it (`registry verify` prints an issuer's)") from exc  # fmt: skip
+                             "published it") from exc  # fmt: skip
     return did
 
 

@@ -83,6 +83,7 @@ _MESSAGES = (
     N_("answers the challenge (nonce) given"),
     N_("revoked on {time}: {rest}"),
     N_("suspended on {time}: {rest}"),
+    N_("could not check: cannot reach the chain at {path}: connection refused or host unreachable"),
     N_("expired on {time}"),
     N_("not valid before {time}"),
     N_("signed {time}, valid until {end}"),
@@ -113,6 +114,9 @@ REASON_WORDS = (
 _ERRORS = (
     N_("wrong wallet passphrase for {path}: give the one you chose for this wallet (REGISTRY_WALLET_PASSPHRASE, "
        "or typed when asked)"),
+    N_("the wallet passphrase opens the key {other} in {path} but not {name}, the key your credentials name: a "
+       "key restored from a backup keeps the passphrase its wallet had then; give that one "
+       "(REGISTRY_WALLET_PASSPHRASE, or typed when asked)"),
     N_("Wallet passphrase not given: set REGISTRY_WALLET_PASSPHRASE or run in a terminal to be prompted"),
     N_("Backup passphrase not given: set REGISTRY_BACKUP_PASSPHRASE or run in a terminal to be prompted"),
     N_("the new wallet passphrase is too short: choose one of at least {n} characters (typed, or in "
@@ -124,6 +128,10 @@ _ERRORS = (
     N_("the wallet {path} holds no credential: `registry wallet import` them first"),
     N_("{path} is not yours: it was issued to {did}, and this wallet holds {other}; nothing was imported"),
     N_("{path} is already in the wallet, as {id}; nothing was imported"),
+    N_("{n} credentials make a passport too large for a verifier to read (a presentation of {size} KiB, at most "
+       "{max} KiB): make two passports or more, of fewer credentials each (about {fit} of these fit in one)"),
+    N_("{path} is not genuine ({rest}): a verifier would find it INVALID; no passport was written (leave it out)"),
+    N_("{path} is not genuine ({rest}); nothing was imported"),
     N_("wrong passphrase for the backup {path} (or the file was changed)"),
     N_("{path} already exists; not overwriting it"),
     N_("no such file: {path}"),

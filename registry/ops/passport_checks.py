@@ -1,7 +1,7 @@
 """What a holder checks before showing a passport: each credential's status now, so `passport
-create` leaves out (by default) what the issuer revoked or suspended and what has expired (a verifier
-would find it not valid now), and `passport print` prints
-each credential's verdict beside it.
+create` leaves out (by default) what the issuer revoked or suspended, what has expired and what is
+otherwise not valid now (a verifier would find it so), refuses what is not genuine, and `passport
+print` prints each credential's verdict beside it.
 
 Status is read exactly as `registry verify` reads it (ops/verify): the registry of the home's
 deployment, else the one the first file names, through the node given (--rpc, REGISTRY_RPC_URL),
@@ -63,34 +63,48 @@ def verifier_for(
     )
 
 
+STATUS_CODES = ("revocation status", "suspension status")
+# A failure of one of these checks means the file is not what its issuer signed and anchored.
+NOT_GENUINE = ("format", "cohort proof", "issuer DID", "signing key", "signature", "anchor")
+
+
 @dataclass(frozen=True)
 class Withdrawn:
     """A credential's revocation and suspension status now, for `passport create`."""
 
     name: str
     withdrawn: str | None
-    """the failed status or validity check's message ("revoked on TIME: REASON", "suspended on ...",
-    "expired on TIME"); None: none of these, or not known"""
+    """why a verifier would find it not valid now: the failed status or validity check's message ("revoked
+    on TIME: REASON", "suspended on ...", "expired on TIME"), else the first failed check's ("CHECK:
+    MESSAGE"); None: valid (its root aside), or not known"""
     unchecked: str | None
     """why its status could not be checked; None: it was checked"""
 
 
 def withdrawn(settings: Settings, files: list[HolderFile], names: list[str]) -> list[Withdrawn]:
-    """Whether each credential was revoked or suspended by its issuer, or has expired, as its revocation,
-    suspension and validity period checks say (whatever else its report says: a holder without a trust
-    list still learns this)."""
+    """Whether each credential was revoked or suspended by its issuer, has expired or is otherwise not
+    valid now, as its checks say (its root aside: a holder without a trust list still learns this).
+    InputError naming the first whose checks show it is not genuine (altered, forged, never anchored):
+    no passport is made with it, as `wallet import` takes none."""
+    from registry.errors import InputError
     from registry.ops.verify import Code, Outcome
 
     inputs = [(name, f.dumps().encode()) for name, f in zip(names, files, strict=True)]
     reports = verifier_for(settings, inputs[0], len(inputs)).verify_many(inputs, None)
     found = []
     for name, report in zip(names, reports, strict=True):
+        fails = [c for c in report.checks if c.outcome is Outcome.FAIL and c.code is not Code.TRUSTED_ROOT]
+        forged = next((c for c in fails if str(c.code) in NOT_GENUINE), None)
+        if forged is not None:
+            raise InputError(f"{name} is not genuine ({forged.code}: {forged.message}): a verifier would find it "
+                             "INVALID; no passport was written (leave it out)")  # fmt: skip
         status = [c for c in report.checks if c.code in (Code.REVOCATION_STATUS, Code.SUSPENSION_STATUS)]
-        period = [c for c in report.checks if c.code is Code.VALIDITY_PERIOD]
-        failed = next((c for c in [*status, *period] if c.outcome is Outcome.FAIL), None)
+        failed = next((c for c in fails if c.code in (*STATUS_CODES, Code.VALIDITY_PERIOD)), None)
         unknown = next((c for c in status if c.outcome is not Outcome.PASS), None)
         if failed is not None:
             found.append(Withdrawn(name, failed.message, None))
+        elif fails:  # not valid now for another reason (its schema, its issuer's accreditation...)
+            found.append(Withdrawn(name, f"{fails[0].code}: {fails[0].message}", None))
         elif not status or unknown is not None:
             why = unknown.message if unknown is not None else report.summary
             found.append(Withdrawn(name, None, why))

@@ -71,7 +71,8 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     app.mount(pages.DOCS_ASSETS, StaticFiles(directory=pages.docs_assets_directory()), name="docs-assets")
     # Starlette wraps each added middleware around the previous ones: the last added runs first.
     # So CORS is outermost (its headers reach even 429/413 answers), then the rate limit, then the
-    # body cap, all before any route reads the body; then the read cache, which replays whole
+    # body cap and deadline (the whole body read before anything else), then the route family's
+    # slot (so a body that trickles in holds none); then the read cache, which replays whole
     # answers (X-Block-Number included) computed at the current head. Innermost, the request's
     # deadline for its chain reads.
     # Sending a transaction may wait for its receipt as well (receipt_timeout_s).
@@ -80,8 +81,8 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     app.add_middleware(ReadDeadline, seconds=config.request_deadline_s, longer=send, on_bad_answer=forget)
     app.add_middleware(BlockHeader)
     app.add_middleware(ReadCache, access=app.state.chain)
-    app.add_middleware(BodyLimit, limit=config.max_body_bytes)
     app.add_middleware(FamilyLimit)
+    app.add_middleware(BodyLimit, limit=config.max_body_bytes, deadline_s=config.body_deadline_s)
     if config.rate_per_s > 0:
         app.add_middleware(RateLimit, rate_per_s=config.rate_per_s, burst=config.burst)
     if config.cors_origins:

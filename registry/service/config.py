@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # Requests must come back fast or not at all: a node that hangs must not hold a worker for long.
 DEFAULT_RPC_TIMEOUT_S = 5.0
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024  # a 1 MiB holder file, JSON-escaped inside a request body
+DEFAULT_BODY_DEADLINE_S = 30.0  # that much at 70 KB/s; a body slower than that is cut (408)
 # Per client address. Sized for one ecosystem verifier checking a passport of 20 credentials through
 # EBSI's libraries: they ask about 8 requests per credential (12 for the first of an issuer), all
 # at once (the presentation library verifies its credentials concurrently), so 160 requests arrive
@@ -32,8 +33,9 @@ DEFAULT_REQUEST_DEADLINE_S = 8.0
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    # Largest request body accepted (413 beyond).
+    # Largest request body accepted (413 beyond), and how long it may take to arrive whole (408 beyond).
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    body_deadline_s: float = DEFAULT_BODY_DEADLINE_S
     # Token bucket per client address: `rate_per_s` tokens a second, at most `burst` saved up.
     # A rate of 0 turns rate limiting off (benchmarks, or a limit enforced by a proxy in front).
     rate_per_s: float = DEFAULT_RATE_PER_S

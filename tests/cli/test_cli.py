@@ -513,6 +513,10 @@ def test_issuer_check_cli(settings: Settings, chain, tmp_path: Path) -> None:  #
                   "--deployment", str(settings.deployment_file))  # fmt: skip
     assert refused.returncode == 1
     assert "not in the trust list" in refused.stdout
+    blank = run(settings, "issuer", "check", chain.ti.did, "--type", "", "--trust-list", str(roots))
+    assert blank.returncode == 64 and blank.stderr.startswith("error: --type is empty"), (
+        blank.stderr
+    )  # not "not trusted"
 
 
 def test_refusal_by_the_contract_is_a_sentence(settings: Settings, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -520,8 +524,8 @@ def test_refusal_by_the_contract_is_a_sentence(settings: Settings, chain, tmp_pa
     result = run(settings, "trust", "accredit", "--parent", chain.ti.name, "--child", chain.tao.did, "--as", "ti",
                  "--types", "SkillsCredential", "--rpc", settings.rpc_url,
                  "--deployment", str(settings.deployment_file))  # fmt: skip
-    assert result.returncode == 1
-    assert_one_line_error(result, "a TI accredits nobody")
+    assert result.returncode == 1  # named, before anything is sent (it was the contract's "this party may not …")
+    assert_one_line_error(result, f"{chain.ti.did}) is accredited as a TI: a TI issues credentials and accredits no")
 
 
 def test_a_passport_holds_only_the_holders_credentials_each_once(  # type: ignore[no-untyped-def]
@@ -747,11 +751,6 @@ def test_accrediting_an_unregistered_party_names_its_did(settings: Settings, cha
     assert result.returncode == 1
     assert_one_line_error(result, newcomer.did, "is not registered")
     node = ["--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]
-    # A TI accrediting: said so, naming it (it was the contract's "this party may not accredit that kind").
-    by_ti = run(settings, "trust", "accredit", "--parent", chain.ti.name, "--child", chain.tao.did, "--as", "ti",
-                "--types", "SkillsCredential", *node)  # fmt: skip
-    assert by_ti.returncode == 1
-    assert_one_line_error(by_ti, chain.ti.did, "is accredited as a TI: a TI issues credentials and accredits nobody")
     # The wrong parent changing an accreditation: who did grant it (it was "DID granted DID no accreditation").
     wrong = run(settings, "trust", "suspend", "--parent", chain.root.name, "--child", chain.ti.did, *node)
     assert wrong.returncode == 1

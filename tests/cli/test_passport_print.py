@@ -122,7 +122,19 @@ def test_a_printed_passports_codes_read_back_and_verify(
 
 def _leaves_out_the_revoked_and_the_expired(settings: Settings, holder: Identity, files: list[Path], out: Path) -> None:
     """By default the revoked credential is left out, and said so; so is the expired one (an employer
-    would find it not valid), in her language."""
+    would find it not valid), in her language. One altered since it was issued refuses the passport."""
+    from registry.formats.multibase import b64url_decode, b64url_encode
+
+    data = json.loads(files[0].read_text())
+    head, body, signature = data["credential"].split(".")
+    claims = json.loads(b64url_decode(body))
+    claims["vc"]["credentialSubject"]["achievement"]["name"] = "Master welder"  # hers, but not as signed
+    data["credential"] = ".".join([head, b64url_encode(json.dumps(claims).encode()), signature])
+    (altered := out.parent / "altered.json").write_text(json.dumps(data))
+    refused = run(settings, "passport", "create", "--holder", holder.name, "--out", str(out),
+                  "--rpc", settings.rpc_url, *map(str, files), str(altered))  # fmt: skip
+    assert refused.returncode == 1 and not out.exists(), refused.stderr
+    assert refused.stderr.startswith(f"error: {altered} is not genuine (signature: "), refused.stderr
     created = run(settings, "--lang", "fr", "passport", "create", "--holder", holder.name, "--out", str(out),
                   "--rpc", settings.rpc_url, *map(str, files))  # fmt: skip
     assert created.returncode == 0, created.stderr

@@ -634,7 +634,10 @@ def test_a_text_option_that_is_not_utf8_is_refused_before_signing(
     [
         (["issuer", "check", "did:ebsi:\udcff\udc80"], 64),  # bytes that are not UTF-8: a traceback before
         (["issuer", "check", "did:ebsi:z[/x]\x1b[2K\u202e"], 64),  # markup in the DID: a Rich crash before
-        (["did", "resolve", "did:ebsi:\udcff"], 1),
+        (["did", "resolve", "did:ebsi:\udcff"], 64),  # a usage error, as issuer check says it (it was 1)
+        (["did", "resolve", "did:ebsi:zzz"], 64),  # a did:ebsi mistyped
+        (["issuer", "history", "did:ebsi:zzz"], 64),
+        (["did", "resolve", "nobody"], 64),  # neither a DID nor an identity of this home
         (["verify", "--at", "[/x]\x1b[2K\r\u202e", "{file}"], 64),
         (["verify", "{file}\udcff"], 64),
     ],

@@ -139,6 +139,8 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
         check_message(f"suspended on {when}: a reason of its own") == f"suspendue le {when}\u00a0: a reason of its own"
     )
     assert check_message(f"expired on {when}") == f"expirée le {when}"
+    offline = "could not check: cannot reach the chain at http://127.0.0.1:9: connection refused or host unreachable"
+    assert check_message(offline).startswith("vérification impossible\u00a0: la chaîne à http://127.0.0.1:9 ne")
     assert (
         check_message("made for 'Bâtiment Sàrl', not for 'Autre SA'")
         == "établi pour 'Bâtiment Sàrl', pas pour 'Autre SA'"

@@ -72,6 +72,12 @@ def test_a_decision_applies_only_within_its_scope_and_dates(
     # A root that is no Root TAO here (an issuer's DID, a typo) would apply to no credential: refused.
     with pytest.raises(InputError, match=r"root did:ebsi:\S+ is no Root TAO in this registry, so it would apply"):
         recognition.publish(authority, decision(authority, issuer.identity.did))
+    # So would an issuer the scope names that holds nothing under that root (it was published).
+    elsewhere = replace(
+        decision(authority, root), scope=Scope(("SkillsCredential",), (4,), root, issuers=(authority.did,))
+    )
+    with pytest.raises(InputError, match=r"issuer did:ebsi:\S+ holds no accreditation under its root"):
+        recognition.publish(authority, elsewhere)
     holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
     report = verifier.verify("cred.json", holder_file.dumps())
     assert report.verdict is Verdict.VALID, report.summary
@@ -123,7 +129,29 @@ def test_suspended_and_revoked_decisions_stop_applying_and_at_answers_from_histo
     assert [r.status for r in history] == [DecisionStatus.ACTIVE, DecisionStatus.SUSPENDED, DecisionStatus.ACTIVE,
                                            DecisionStatus.REVOKED]  # fmt: skip
     assert [outcome(r.timestamp) for r in history] == ["recognised", "none", "recognised", "none"]
-    assert outcome(history[0].timestamp - 1) == "none"  # before it was published
+    # Before it was published: none (or, in the second the authority itself was onboarded, not applied).
+    assert outcome(history[0].timestamp - 1) in ("none", "not applied")
+    # The authority itself suspended by governance (a Root TAO of the list): its decisions stop applying
+    # while it lasts, as a recognition body's do (they applied: "recognised here as …").
+    _while_the_authority_is_suspended(registry, authority, report, trusted, chain.root.did)
+
+
+def _while_the_authority_is_suspended(  # type: ignore[no-untyped-def]
+    registry: Registry, authority: Identity, report, trusted: TrustList, root: str
+) -> None:
+    recognition, trust = Recognition(registry), Trust(registry, "")
+    recognition.publish(authority, decision(authority, root, conditions="none"))  # in force: it applies
+    onboarding = trust.root_attribute(authority.did)
+    time.sleep(1.05)
+    trust.set_root_status(GOVERNANCE, authority.did, onboarding, AttrStatus.SUSPENDED, 3)
+    Recogniser(registry, authority.did, trusted, None).annotate(report)
+    assert report.recognition is not None and report.recognition["outcome"] == "not applied", report.recognition
+    assert "its own accreditation (a Root TAO's) is not in force on" in report.recognition["message"]
+    assert "suspended" in report.recognition["message"] and report.verdict is Verdict.VALID
+    before = trust.attribute(authority.did, onboarding).revisions[-1].timestamp - 1
+    Recogniser(registry, authority.did, trusted, before).annotate(report)  # asked as of before the suspension
+    assert report.recognition is not None and report.recognition["outcome"] == "recognised", report.recognition
+    trust.set_root_status(GOVERNANCE, authority.did, onboarding, AttrStatus.ACTIVE, 4)
 
 
 def test_an_authority_not_in_the_trust_list_is_not_applied(

@@ -452,6 +452,11 @@ def test_accredit_refuses_a_validity_beyond_the_parents_own(trust: Trust, make_i
     assert f"{child.name} ({child.did}) accredited as TAO by {root.name} ({root.did})" in result.stdout
     (attribute,) = trust.attribute_ids(child.did)
     assert trust.attribute(child.did, attribute).valid_until == root_end
+    # Asked again: "unchanged", nothing written (a second, alike accreditation would outlive the first's suspension).
+    again = _run_cli(settings, "trust", "accredit", "--parent", root.name, "--child", child.name, "--as", "tao",
+                     "--types", "NursingLicence")  # fmt: skip
+    assert again.returncode == 0 and again.stdout.startswith("unchanged: ") and attribute.hex() in again.stdout
+    assert trust.attribute_ids(child.did) == [attribute]
     other = make_issuer("another-body")
     capped = trust.accredit(root, root_attribute, other.did, IssuerType.TAO, nursing)
     assert trust.attribute(other.did, capped).valid_until == root_end

@@ -45,6 +45,31 @@ def test_streamed_oversized_body_is_413_too(strict: RunningService) -> None:
     assert_problem(response, 413, "body-too-large")
 
 
+def test_a_body_that_trickles_in_holds_no_slot_and_is_cut_at_its_deadline(service_settings: Settings) -> None:
+    # A client stating a length and then sending its body a byte at a time held one of its route
+    # family's slots while it did: 41 such connections made every /verify answer 503 Busy, for as
+    # long as they trickled. The body is now read whole, within its deadline, before a slot is taken.
+    from registry.service.middleware import PER_FAMILY
+
+    running = start_service(service_settings, ServiceConfig(rate_per_s=0, body_deadline_s=2))
+    stalled: list[socket.socket] = []
+    try:
+        host, port = running.url.removeprefix("http://").split(":")
+        for _ in range(PER_FAMILY + 1):
+            stalled.append(socket.create_connection((host, int(port)), timeout=10))
+            stalled[-1].sendall(b"POST /verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                b"Content-Length: 1000\r\n\r\n{")  # fmt: skip
+        with httpx.Client(base_url=running.url, timeout=30) as client:
+            answer = client.post("/verify", json={"credential": "a.b.c"})  # judged offline: no chain read
+        assert answer.status_code == 200 and answer.json()["verdict"] == "invalid", answer.text
+        reply = stalled[0].recv(4096)  # at the deadline: 408, said as a problem
+        assert reply.startswith(b"HTTP/1.1 408") and b"body-too-slow" in reply, reply
+    finally:
+        for connection in stalled:
+            connection.close()
+        running.stop()
+
+
 def test_a_client_over_its_rate_gets_429_with_retry_after(strict: RunningService) -> None:
     with httpx.Client(base_url=strict.url) as client:
         answers = [client.get("/trusted-schemas-registry/v3/schemas") for _ in range(6)]

@@ -235,6 +235,12 @@ def test_issuer_check_walks_the_chain_to_the_root(http: httpx.Client, chain: Cha
     assert untrusted.json()["ok"] is False
     past = http.get(f"/api/issuers/{chain.ti.did}/check", params={"at": "2001-01-01"}).json()
     assert past["ok"] is False and "not yet accredited" in past["summary"]
+    # A blank type asked is the client's mistake: 400 (it was "not trusted: not accredited for  ").
+    roots = {"roots": [chain.root.did]}
+    blank = assert_problem(http.get(f"/api/issuers/{chain.ti.did}/check", params={**roots, "type": " "}), 400)
+    assert blank["detail"].startswith("type is empty"), blank
+    spaced = http.get(f"/api/issuers/{chain.ti.did}/check", params={**roots, "type": " SkillsCredential "}).json()
+    assert spaced["ok"] is True, spaced
 
 
 @pytest.mark.parametrize("did", ["nonsense", "did:", "did:ebsi:zsSgDXeYPhZ3AuKhTFneDf"])

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from registry.cli.exits import arguments
 from registry.cli.options import (
     AT_HELP,
     DeploymentOpt,
@@ -18,6 +19,7 @@ from registry.cli.options import (
     settings_of,
 )
 from registry.cli.output import out, write_json
+from registry.errors import KeyStoreError
 
 app = typer.Typer(
     help="Register and resolve DIDs (decentralised identifiers: the public names signatures are checked against).",
@@ -60,8 +62,9 @@ def did_resolve(
     from registry.ops.documents import resolve_document
 
     settings = settings_of(ctx, rpc, deployment)
-    when = parse_at(at)
-    write_json(resolve_document(settings, did_of(settings, did), when))
+    with arguments(KeyStoreError):  # a DID mistyped, a name no identity has, a date that is none: 64
+        when, target = parse_at(at), did_of(settings, did)
+    write_json(resolve_document(settings, target, when))
 
 
 @app.command("rotate-key")

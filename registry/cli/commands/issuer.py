@@ -53,13 +53,15 @@ def issuer_check(
     from registry.chain.client import read_deadline
     from registry.ops.inputs import trust_lists
     from registry.ops.locate import connect_for_issuer
-    from registry.ops.trust import Need, Trust, evaluate_at
+    from registry.ops.trust import Trust, evaluate_at
+    from registry.ops.trust.scope import asked_need
 
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments(KeyStoreError):  # an issuer named wrongly is a usage error (64), never "not trusted"
         target = _issuer_did(settings, did)
         roots = trust_lists(trust_list, settings)  # --trust-list, else the verifier's default
         when = parse_at(at)
+        need = asked_need(credential_type)
     # Every chain read of the check ends within the read deadline (REGISTRY_READ_DEADLINE).
     with read_deadline(settings.read_deadline_s, "read deadline (REGISTRY_READ_DEADLINE)"), view_calls():
         try:
@@ -67,7 +69,6 @@ def issuer_check(
         except ConfigError as exc:  # no usable deployment file: the question cannot be answered here
             raise DeploymentMismatch(str(exc)) from exc
         chain = Trust(registry, settings.public_url).fetch([target])[target]
-        need = Need(types=("SkillsCredential", *credential_type)) if credential_type else None
         head = registry.block_timestamp()
         report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
     if roots is None:
@@ -160,7 +161,8 @@ def issuer_history(
     from registry.ops.trust import Trust, accreditation_history, legal_names
 
     settings = settings_of(ctx, rpc, deployment)
-    target = _issuer_did(settings, did)
+    with arguments(KeyStoreError):  # a DID mistyped or an issuer named wrongly: a usage error (64)
+        target = _issuer_did(settings, did)
     registry, roots = connect_for_issuer(settings, trust_lists(trust_list, settings))
     chain = Trust(registry, settings.public_url).fetch([target])[target]
     names = _known_names(settings, roots, legal_names(chain))

@@ -38,7 +38,7 @@ IncludeOpt = Annotated[
     bool,
     typer.Option(
         "--include-withdrawn",
-        help="Keep credentials the issuer revoked or suspended, or that have expired (left out by default).",
+        help="Keep credentials a verifier would find not valid now: revoked, suspended, expired (left out by default).",
     ),
 ]
 
@@ -93,8 +93,8 @@ def passport_create(
     The passport expires (default a week after it is made); give --audience and --nonce when the
     verifier told you who it is and gave you a challenge, so the passport cannot be replayed elsewhere.
     Where a chain is configured (--rpc, REGISTRY_RPC_URL, a deployment file), credentials the issuer
-    revoked or suspended, and those that have expired, are left out, with a warning saying which and why
-    (--include-withdrawn keeps them)."""
+    revoked, suspended, expired or otherwise not valid now are left out, said with why (--include-withdrawn
+    keeps them); one that is not genuine (altered, forged, never anchored) refuses the passport."""
     from registry.chain.deployment import write_json_atomic
     from registry.files import read_capped
     from registry.formats.credential import load_holder_file
@@ -261,7 +261,7 @@ def _leave_out_withdrawn(
         kept.append((holder_file, name))
     if not kept:
         raise InputError(
-            "every credential was revoked, suspended or has expired: no passport written "
+            "no credential is valid now (revoked, suspended, expired...): no passport written "
             "(--include-withdrawn keeps them)"
         )
     return [f for f, _ in kept], [n for _, n in kept]

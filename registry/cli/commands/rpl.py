@@ -22,7 +22,7 @@ from registry.cli.options import (
     settings_of,
     text,
 )
-from registry.cli.output import out
+from registry.cli.output import count, out
 from registry.errors import InputError
 from registry.text import named_did, shown
 
@@ -125,7 +125,8 @@ def issue(
         f"issued RPL credential {shown(repr(achievement.name))} to {named_did(holder_did, achievement.holder_name)}\n"
         f"  hash 0x{done.issued.credential_hash.hex()} anchored in block {receipt.get('blockNumber')} "
         f"({receipt.get('gasUsed')} gas)\n  credential file: {shown(output)}\n"
-        f"  evidence manifest ({done.items} items; give it to the holder with her files): {shown(done.manifest)}"
+        f"  evidence manifest ({count(done.items, 'item')}; give it to the holder with her files): "
+        f"{shown(done.manifest)}"
     )
 
 

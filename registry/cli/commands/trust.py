@@ -173,10 +173,15 @@ def trust_accredit(
     parent_attribute = trust.active_attribute(identity.did, parent)
     child_did = did_of(settings, child)
     _require_registered(registry, child_did)
+    whom = _named(name or (child if child != child_did else None), child_did)
+    alike = trust.granted_alike(identity.did, child_did, kinds[as_.lower()], scopes, until, name)
+    if alike is not None:  # asked again: as `recognition publish` of a decision in force, nothing written
+        out.print(f"unchanged: {whom} already holds this accreditation from {shown(parent)} ({identity.did}), "
+                  f"in force (attribute {alike.hex()}): nothing was written")  # fmt: skip
+        return
     attribute = trust.accredit(  # until None: a year, or the parent's own end if that comes first
         identity, parent_attribute, child_did, kinds[as_.lower()], scopes, until, name
     )
-    whom = _named(name or (child if child != child_did else None), child_did)
     out.print(f"{whom} accredited as {as_.upper()} by {shown(parent)} ({identity.did}) (attribute {attribute.hex()})")
 
 

@@ -271,11 +271,15 @@ def wallet_import_backup(
         sealed = open_sealed(file)
     store = wallet_of(ctx, wallet)
     content = open_backup(file, sealed, passphrase(False, BACKUP_ENV, "Backup passphrase"))
+    had_keys = bool(store.dids())
     done = restore(store, content, str(file))
     restored = _("restored {keys} and {credentials} into {wallet}").format(
         keys=_keys(len(done.keys)), credentials=_credentials(len(done.credentials)), wallet=shown(store.directory)
     )
     out.print(restored + (_("; {n} already held").format(n=done.skipped) if done.skipped else ""))
+    if had_keys and done.keys:  # beside keys made here, under this wallet's passphrase
+        out.print("  " + _("the keys restored keep the passphrase your wallet had when it was backed up: give that "
+                           "one when you sign with them (a passport)"))  # fmt: skip
 
 
 def _keys(n: int) -> str:

@@ -95,6 +95,9 @@ class Recogniser:
         if trust_list is None:
             return refusal + "it is not in your trust list (you have none)"
         if self.did in trust_list.roots:
+            why = self._root_not_in_force(registry, trust_list)
+            if why is not None:
+                return refusal + why
             self.accepted = None
             return None
         from registry.ops.registry import did_hash
@@ -132,6 +135,21 @@ class Recogniser:
                 refusal + "it is not in your trust list, nor accredited for recognition decisions under a root that is"
             )
         return refusal + sorted(failures)[0][2]
+
+    def _root_not_in_force(self, registry: Registry, trust_list: TrustList) -> str | None:
+        """Why a root of the trust list does not speak now (None: it does): its Root TAO onboarding
+        does not hold at the time asked (suspended or revoked by the registry's governance, or
+        expired), as a recognition body's accreditation must hold. A DID the registry never onboarded
+        as a Root TAO is left to its decisions' own checks."""
+        from registry.ops.registry import did_hash
+        from registry.ops.trust import IssuerType, Trust, walk
+
+        chain = Trust(registry, "").fetch([self.did])[self.did]
+        onboardings = [link for link in chain.of(did_hash(self.did)) if link.issuer_type is IssuerType.ROOT_TAO]
+        walked = [walk(chain, link, self.at, trust_list, None)[0] for link in onboardings]
+        if not walked or any(report.ok for report in walked):
+            return None
+        return f"its own accreditation (a Root TAO's) is not in force on {iso(self.at)}: {walked[0].summary}"
 
     def _declared(self, chain: Any) -> str:
         """The authority as a refusal names it: by the trust list's name, else by the legal name its

@@ -9,9 +9,12 @@ from typing import Any
 
 from registry.chain.client import Call, chain_time, enum_member
 from registry.errors import InputError
+from registry.formats.accreditation import Scope
 from registry.ops.registry import Registry, did_hash
+from registry.ops.trust.bodies import check_body
 from registry.ops.trust.history import party
 from registry.ops.trust.model import AttrStatus, ChainData, IssuerType, Link, Revision
+from registry.ops.trust.scope import grants_within
 
 
 def link_from_tuple(raw: Sequence[Any]) -> Link:
@@ -117,6 +120,35 @@ class Lookups:
             f"{parent} granted {child} no accreditation: only the party that granted one changes it; "
             f"{'; '.join(how)} (`registry issuer history DID` shows who granted each)"
         )
+
+    def granted_alike(
+        self, parent_did: str, child_did: str, child_type: IssuerType, scopes: Sequence[Scope],
+        valid_until: int | None, name: str | None,
+    ) -> bytes | None:  # fmt: skip
+        """The accreditation `parent_did` granted `child_did` that is in force now and says what a new
+        one would (the same kind and scopes; the name and end, when given, the same): asked twice,
+        `trust accredit` writes nothing (a second, alike accreditation would survive the first's
+        suspension). None when there is none."""
+        now = self.registry.block_timestamp()
+        chain = self.fetch([child_did])[child_did]
+        for link in chain.of(did_hash(child_did)):
+            if (
+                link.parent_did_hash != did_hash(parent_did)
+                or link.issuer_type is not child_type
+                or link.status is not AttrStatus.ACTIVE
+                or not link.valid_from <= now < link.valid_until
+                or (valid_until is not None and valid_until != link.valid_until)
+            ):
+                continue
+            acc, _ = check_body(chain, link)
+            if (
+                acc is not None
+                and grants_within(acc.scopes, scopes)
+                and grants_within(scopes, acc.scopes)
+                and (name is None or name == acc.subject_name)
+            ):
+                return link.attribute_id
+        return None
 
     def attribute_ids(self, did: str) -> list[bytes]:
         (ids,) = self.client.call(self._tir("attributeIds", did_hash(did)))

@@ -30,6 +30,18 @@ def check_scope_syntax(scopes: Sequence[Scope]) -> None:
             )
 
 
+def asked_need(types: Sequence[str] | None, option: str = "--type") -> Need | None:
+    """What an issuer check asks beyond SkillsCredential (`issuer check --type`, the service's
+    `type`), spaces around each type aside; None when nothing is asked. A blank type is the asker's
+    mistake (64, 400): judged, it was "not trusted: not accredited for  "."""
+    if not types:
+        return None
+    if not all(t.strip() for t in types):
+        example = f"{option} SkillsCredential" if option.startswith("--") else f"{option}=SkillsCredential"
+        raise InputError(f"{option} is empty: name a credential type, e.g. {example}")
+    return Need(types=("SkillsCredential", *(t.strip() for t in types)))
+
+
 def scope_covers(scopes: Sequence[Scope], need: Need) -> bool:
     """Does one of `scopes` cover the credential `need` describes?"""
     return any(

@@ -76,10 +76,6 @@ def _verifier(settings: Settings, entries: list[Entry]) -> Any:
     return verifier_for(settings, first, len(entries))
 
 
-# A failure of one of these checks means the file is not what its issuer signed and anchored.
-NOT_GENUINE = ("format", "cohort proof", "issuer DID", "signing key", "signature", "anchor")
-
-
 @dataclass(frozen=True)
 class Arrival:
     """What `wallet import` says of a credential it takes."""
@@ -100,7 +96,7 @@ def on_import(settings: Settings, checked: list[Checked]) -> list[Arrival]:
     if not checked or not chain_configured(settings):
         return [Arrival(certified(vc_of(c.holder_file.credential)), None, None) for c in checked]
     inputs = [(c.where, c.holder_file.dumps().encode()) for c in checked]
-    from registry.ops.passport_checks import verifier_for
+    from registry.ops.passport_checks import NOT_GENUINE, verifier_for
 
     reports = verifier_for(settings, inputs[0], len(inputs)).verify_many(inputs, None)
     arrivals = []

@@ -111,6 +111,26 @@ class Wallet:
             name = f"{base}-{n}"
         return name, self.keys.save(replace(identity, name=name), passphrase)
 
+    def _wrong_passphrase(self, name: str, passphrase: str) -> KeyStoreError:
+        """The passphrase does not open key `name`. When it opens another of the wallet's keys, `name`
+        came from a backup made under the passphrase the wallet had then: say so, not "wrong passphrase"."""
+        for other in self.keys.names():
+            if other == name:
+                continue
+            try:
+                self.keys.load(other, passphrase)
+            except KeyStoreError:
+                continue
+            return KeyStoreError(
+                f"the wallet passphrase opens the key {other} in {self.directory} but not {name}, the key your "
+                "credentials name: a key restored from a backup keeps the passphrase its wallet had then; give "
+                "that one (REGISTRY_WALLET_PASSPHRASE, or typed when asked)"
+            )
+        return KeyStoreError(
+            f"wrong wallet passphrase for {self.directory}: give the one you chose for this wallet "
+            "(REGISTRY_WALLET_PASSPHRASE, or typed when asked)"
+        )
+
     def identity_for(self, did: str, passphrase: str) -> Identity:
         for name, held in self.dids().items():
             if held == did:
@@ -119,10 +139,7 @@ class Wallet:
                 except KeyStoreError as exc:
                     if not str(exc).startswith("wrong passphrase"):
                         raise
-                    raise KeyStoreError(
-                        f"wrong wallet passphrase for {self.directory}: give the one you chose for this wallet "
-                        "(REGISTRY_WALLET_PASSPHRASE, or typed when asked)"
-                    ) from exc
+                    raise self._wrong_passphrase(name, passphrase) from exc
         raise KeyStoreError(
             f"the wallet {self.directory} holds no key for {short_did(did)} (none of its key files in "
             f"{self.keys.directory} is that key): a lost key comes back from your wallet backup (`registry "

@@ -18,7 +18,8 @@ from registry.ops.inputs import credential_sized, is_extract
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
 from registry.ops.rpl.checks import add_rpl_checks
-from registry.ops.trust import Need, Trust, TrustList, evaluate_at
+from registry.ops.trust import Trust, TrustList, evaluate_at
+from registry.ops.trust.scope import asked_need
 from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.ops.verify.report import check_challenge
 from registry.service.deps import LazyRegistryDep, RegistryDep
@@ -232,8 +233,11 @@ def issuer_check(
     except InputError as exc:
         raise Problem(400, str(exc), slug="invalid-did") from exc
     when = parse_at(at, "at")
+    try:
+        need = asked_need(types, "type")
+    except InputError as exc:
+        raise Problem(400, str(exc), slug="invalid-input") from exc
     chain = Trust(registry, "").fetch([did])[did]
-    need = Need(types=("SkillsCredential", *types)) if types else None
     # As `registry issuer check` answers (the same function): a time the chain has not reached is
     # "could not determine", never ok.
     head = registry.block_timestamp()
