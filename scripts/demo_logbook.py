@@ -1,10 +1,10 @@
 """`make demo`, steps 18 to 24: Amina's welding apprenticeship as a skills logbook (issue #16).
 
 The welding school publishes the programme and authorises two supervisors and an assessor; Amina's
-entries are signed and countersigned day by day (the local chain's clock is moved a day at a time),
-some of them at a workshop without a network and anchored later; one supervisor's authorisation is
-revoked for cause, reaching back; the school issues the qualification; an employer abroad checks
-the extract. Every step is the real `registry` command, run by `demo.Demo.run`.
+entries are signed and countersigned day by day from her enrolment day on (the local chain's clock
+is moved a day at a time), some of them at a workshop without a network and anchored later; one
+supervisor's authorisation is revoked for cause, reaching back; the school issues the
+qualification; an employer abroad checks the extract. Every step is the real `registry` command, run by `demo.Demo.run`.
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ def chain_day(rpc_url: str) -> str:
 
 
 def learner_day(day: int) -> str:
-    """The date of the demo's working day `day` (1 to 3) as the learner's and signers' own clocks
-    date it: yesterday, today, tomorrow (`logbook add` refuses a date after tomorrow). Only the
-    chain's clock moves on a day between them (`next_day`), for the anchors."""
-    return (datetime.now(UTC) + timedelta(days=day - 2)).strftime("%Y-%m-%d")
+    """The date of the demo's working day `day` (1 or 2) as the learner's and signers' own clocks
+    date it: today, the day of her enrolment (an entry dated before it never counts), and tomorrow
+    (`logbook add` refuses a date after tomorrow). Only the chain's clock moves on a day after each
+    (`next_day`), for the anchors: an entry is anchored on or after its day."""
+    return (datetime.now(UTC) + timedelta(days=day - 1)).strftime("%Y-%m-%d")
 
 
 def next_day(rpc_url: str) -> None:
@@ -92,11 +93,12 @@ def entry(demo: Any, paths: dict[str, Path], signer: str, fields: tuple[int, str
 
 
 def days(demo: Any, paths: dict[str, Path]) -> str:
-    """Steps 19 and 20: three working days; the second one's entries anchored on the third. Day 2."""
+    """Steps 19 and 20: two working days; the second one's entries anchored the day after. Day 2."""
     demo.step(
-        "19. Day 1 at the shipyard: Amina records each task (unit, activity, hours, workplace), signed "
-        "with her did:key; her supervisor countersigns it under her authorisation. In the evening the "
-        "school anchors the day's entries of all its learners as one Merkle root, one transaction."
+        "19. Day 1, the day she is enrolled, at the shipyard: Amina records each task (unit, activity, "
+        "hours, workplace), signed with her did:key; her supervisor countersigns it under her authorisation. "
+        "In the evening the school anchors the day's entries of all its learners as one Merkle root, one "
+        "transaction."
     )
     entry(demo, paths, "farah", (1, "U1", "Bevel and fit up plate joints", "3", WORKPLACE))
     entry(demo, paths, "farah", (1, "U1", "Tack welds on plate joints", "2", WORKPLACE))
@@ -104,15 +106,15 @@ def days(demo: Any, paths: dict[str, Path]) -> str:
     next_day(demo.rpc_url)
     second = learner_day(2)
     demo.step(
-        "20. Day 2 is at a village workshop without a network: the entries are signed and countersigned "
-        "as files all the same. Day 3, back at the yard, the school anchors days 2 and 3 together: an "
-        "entry may be anchored up to the programme's 7 days after its date."
+        "20. Day 2 starts at a village workshop without a network: the entries are signed and countersigned "
+        "as files all the same; in the afternoon, back at the yard, more. The school anchors them the day "
+        "after: an entry may be anchored up to the programme's 7 days after its date."
     )
-    entry(demo, paths, "omar", (2, "U1", "Fit up pipe joints", "3", WORKSHOP))
+    entry(demo, paths, "omar", (2, "U1", "Fit up pipe joints", "2", WORKSHOP))
     entry(demo, paths, "kofi", (2, "U2", "Fillet welds on plate, assessed", "2", WORKSHOP))
+    entry(demo, paths, "farah", (2, "U1", "Root pass on plate joints", "2", WORKPLACE))
+    entry(demo, paths, "kofi", (2, "U2", "Butt weld on plate, assessed", "2", WORKPLACE))
     next_day(demo.rpc_url)
-    entry(demo, paths, "farah", (3, "U1", "Root pass on plate joints", "3", WORKPLACE))
-    entry(demo, paths, "kofi", (3, "U2", "Butt weld on plate, assessed", "2", WORKPLACE))
     demo.run("logbook", "anchor", str(paths["book"]), "--issuer", "welding-school")
     demo.run("logbook", "show", str(paths["book"]))
     return second

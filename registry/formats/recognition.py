@@ -27,8 +27,8 @@ from typing import Any
 from registry.errors import InputError
 from registry.formats import safejson
 from registry.formats.canonical import canonicalize
-from registry.formats.credential import iso, parse_time
-from registry.formats.dates import until_time
+from registry.formats.credential import iso
+from registry.formats.dates import since_time, until_time
 from registry.formats.did import check_did
 
 FORMAT = "registry-recognition-decision/1"
@@ -176,7 +176,8 @@ def parse_decision(data: Any, source: str = "decision") -> DecisionDocument:
             outcome.get("qualificationId"), f"{source}: recognisedAs.qualificationId", required=False
         ),
     )
-    start = _when(parse_time, _text(data.get("validFrom"), f"{source}: validFrom (a date)"), f"{source}: validFrom")
+    # A bare date is the start of that day, UTC; any form `--at` reads (formats/dates.py).
+    start = _when(since_time, _text(data.get("validFrom"), f"{source}: validFrom (a date)"), f"{source}: validFrom")
     until_text = _text(data.get("validUntil"), f"{source}: validUntil (a date)", required=False)
     # A bare date includes that whole day, UTC, as every end of validity does (formats/dates.py).
     until = _when(until_time, until_text, f"{source}: validUntil") if until_text else None

@@ -96,6 +96,7 @@ _MESSAGES = (
     N_("made for {who}"),
     N_("carries no nonce, so it does not answer the challenge given"),
     N_("carries another nonce than the challenge given"),
+    N_("not checked: it answers a challenge (nonce) you did not give"),
     N_(
         "not checked: this is a single credential, not a passport, so nothing shows that its holder presented it "
         "to you; ask the holder for a passport made for you"
@@ -128,6 +129,8 @@ _ERRORS = (
     N_("the wallet {path} holds no credential: `registry wallet import` them first"),
     N_("{path} is not yours: it was issued to {did}, and this wallet holds {other}; nothing was imported"),
     N_("{path} is already in the wallet, as {id}; nothing was imported"),
+    N_("{n} credentials make a passport too large for a verifier to read (a presentation of {size} KiB, at most "
+       "{max} KiB): make two passports or more, of fewer credentials each (about {fit} of these fit in one)"),
     N_("{path} is not genuine ({rest}): a verifier would find it INVALID; no passport was written (leave it out)"),
     N_("{path} is not genuine ({rest}); nothing was imported"),
     N_("wrong passphrase for the backup {path} (or the file was changed)"),

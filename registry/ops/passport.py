@@ -49,12 +49,26 @@ def create_passport(
     signs, valid for `valid_for` seconds from now."""
     check_valid_for(valid_for)
     check_credentials(holder, files)
-    return sign_presentation(holder, files, audience=audience, nonce=nonce, valid_for=valid_for)
+    passport = sign_presentation(holder, files, audience=audience, nonce=nonce, valid_for=valid_for)
+    _check_size(len(passport["presentation"]), len(files))
+    return passport
+
+
+def _check_size(size: int, count: int) -> None:
+    """InputError when a presentation of `size` bytes is more than a verifier reads (formats/jwt.py's
+    MAX_TOKEN_BYTES): every verifier would refuse such a passport, so none is written."""
+    if size > jwt.MAX_TOKEN_BYTES:
+        fit = max(1, count * jwt.MAX_TOKEN_BYTES // size)
+        raise InputError(
+            f"{count} credentials make a passport too large for a verifier to read (a presentation of "
+            f"{size // 1024} KiB, at most {jwt.MAX_TOKEN_BYTES // 1024} KiB): make two passports or more, of "
+            f"fewer credentials each (about {fit} of these fit in one)"
+        )
 
 
 def check_credentials(holder: Identity, files: list[vcfmt.HolderFile]) -> None:
     """InputError unless `files` may go into a passport of `holder`: one to MAX_CREDENTIALS
-    credentials, each once and each about the holder."""
+    credentials, each once and each about the holder, not more than a verifier reads in all."""
     if holder.kind != "natural-person":
         raise InputError(f"{holder.name} is not a person's identity (did:key)")
     if not files:
@@ -62,10 +76,12 @@ def check_credentials(holder: Identity, files: list[vcfmt.HolderFile]) -> None:
     if len(files) > MAX_CREDENTIALS:
         raise InputError(f"a passport holds at most {MAX_CREDENTIALS} credentials")
     seen: set[str] = set()
+    size = 1024  # the presentation's own claims, then each credential base64url-encoded once more
     for number, holder_file in enumerate(files, 1):
         if holder_file.credential in seen:
             raise InputError(f"credential {number} is in the passport twice")
         seen.add(holder_file.credential)
+        size += len(holder_file.credential) + 3
         subject = _subject(holder_file.credential)
         if subject != holder.did:
             # did:keys of one curve share their first 50 characters: each is shown by its start and end.
@@ -74,6 +90,7 @@ def check_credentials(holder: Identity, files: list[vcfmt.HolderFile]) -> None:
                 f"credential {number} is about {about}, not the holder {holder.name} ({short_did(holder.did)}): "
                 "a passport holds only its holder's own credentials"
             )
+    _check_size(size * 4 // 3, len(files))  # before any status is read: signed, it is a little larger still
 
 
 def check_valid_for(seconds: int) -> None:

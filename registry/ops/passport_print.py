@@ -23,6 +23,7 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,12 +66,20 @@ def code_for(holder_file: HolderFile, service: str | None) -> Code:
     return Code(f"{service.rstrip('/')}/timestamp/v4/timestamps/0x{value}", False)
 
 
-def render(report: dict[str, Any], files: list[HolderFile], service: str | None, *, trusted: bool = True) -> bytes:
+def render(
+    report: dict[str, Any],
+    files: list[HolderFile],
+    service: str | None,
+    *,
+    trusted: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
     """The PDF of a verified passport (`report`: its report as JSON, with `competencies`), in the
     language of the run (registry/i18n: its words, and right to left for Arabic).
 
     `trusted`: whether a trust list was applied; without one the page says that recognising each
-    issuer's Root TAO is the reader's decision (the verdicts then do not fail on the root)."""
+    issuer's Root TAO is the reader's decision (the verdicts then do not fail on the root). `progress`
+    is told of each credential's page once it is drawn (its QR code takes a moment)."""
     from fpdf import FPDF
 
     codes = [code_for(f, service) for f in files]
@@ -102,6 +111,8 @@ def render(report: dict[str, Any], files: list[HolderFile], service: str | None,
     for number, (inner, code) in enumerate(zip(report.get("credentials") or [], codes, strict=True), 1):
         pdf.add_page()
         _credential(page, number, inner, code)
+        if progress is not None:
+            progress(1)
     return bytes(pdf.output())
 
 

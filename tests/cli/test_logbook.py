@@ -33,7 +33,7 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     assert (
         enrolled.startswith("enrolled Amina Haddad (did:key:") and " in MIG welding (urn:programme:mig@1)" in enrolled
     )
-    for date in (day(-2), day(-1)):
+    for date in (day(0), day(0)):  # her enrolment's day: they count
         ok(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", date, "--unit", "U1",
                "--activity", "fillet welds", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
     _refused_entries(home, book)
@@ -48,7 +48,8 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     assert again == "nothing to anchor: every countersigned entry is already anchored\n"
     progress = json.loads(ok(cli(home, "logbook", "show", str(book), "--json")))
     assert progress["units"][0]["anchored"] == 9 and progress["complete"]  # from the files: none checked
-    assert progress["units"][0]["backdated"] == 3  # said, and not counted: 6 h of 6 without it
+    assert progress["units"][0]["beforeEnrolment"] == 3  # said, and not counted: 6 h of 6 without it
+    assert progress["enrolled"] == day(0)
     _complete_and_share(home, net, book, tmp_path / "extract.json")
     ok(cli(home, "logbook", "revoke", entries[0], "--issuer", "training-centre", *net))
     checked = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--json", *net)
@@ -85,11 +86,11 @@ def _refused_entries(home: Path, book: Path) -> None:
 
 
 def _late_entry(home: Path, book: Path, entries: list[str]) -> str:
-    """An entry beyond the programme's 7 days' window: added, with a warning that it never counts."""
+    """An entry of work before her enrolment (today): added, with a warning that it never counts."""
     late_add = cli(home, "--lang", "fr", "logbook", "add", str(book), "--from-wallet", "--date", day(-10), "--unit",
                    "U1", "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3")  # fmt: skip
     # In the learner's language: the warning that it never counts, and where the entry was written.
-    assert f"le {day(-10)} remonte à plus des 7 jours que permet le programme" in late_add.stderr, late_add.stderr
+    assert f"le {day(-10)} précède votre inscription à ce programme ({day(0)})" in late_add.stderr, late_add.stderr
     assert late_add.stdout.startswith("entrée urn:uuid:") and " écrite dans " in late_add.stdout
     ok(late_add)
     (late,) = {str(p) for p in (book / "entries").glob("*.json")} - set(entries)
@@ -126,7 +127,7 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     """The qualification issued, the extract shared with it and checked against it."""
     done = ok(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net))
     assert "qualification issued" in done and "2 entries, 6 h" in done, done
-    assert f"not counted, backdated more than 7 days before their anchor: {day(-10)} U1 3 h" in done
+    assert f"not counted, dated before the enrolment ({day(0)}): {day(-10)} U1 3 h" in done
     assert (book / "qualification.json").exists() and (book / "qualification-clr.jwt").exists()
     clr = cli(home, "verify", str(book / "qualification-clr.jwt"), *net)  # not its format: said, never INVALID
     assert clr.returncode == 2 and "its format is not checked by `registry verify`" in clr.stdout, clr.stdout

@@ -41,7 +41,7 @@ def test_a_decision_reads_and_its_canonical_text_is_its_id() -> None:
         ({"format": "other"}, "is not a recognition decision"),
         ({"recognisedAs": {"qualification": "", "framework": "x", "level": "4"}}, "recognisedAs.qualification"),
         # A date that is not one names its field (it said only "not an ISO 8601 date/time").
-        ({"validFrom": "soon"}, "decision: validFrom: not an ISO 8601"),
+        ({"validFrom": "soon"}, "decision: validFrom: not a date/time"),
         ({"validUntil": "later"}, "decision: validUntil: not a date/time"),
     ],
 )
@@ -58,6 +58,8 @@ def test_a_bare_end_date_includes_that_whole_day_as_every_end_of_validity_does()
     assert document.to_json()["validUntil"] == "2030-12-31T23:59:59Z"
     assert parse_decision_text(document.text()) == document  # the published text reads back the same
     assert parse_decision(DOCUMENT).to_json()["validUntil"] == "2031-01-01T00:00:00Z"  # a time is that time
+    # A start in any form the other dates take (`1 May 2026` was "not an ISO 8601 date/time"): its first second.
+    assert parse_decision({**DOCUMENT, "validFrom": "1 May 2026"}).to_json()["validFrom"] == "2026-05-01T00:00:00Z"
 
 
 def test_a_scope_leaves_out_what_it_does_not_name() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -88,8 +89,9 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
                                     workplace="Yard 9"),
     }  # fmt: skip
     books = {}
-    for learner in ("amina", "bob"):
-        enrolment = provider.enrol(programme, people[learner].did, "Amina Haddad" if learner == "amina" else None)
+    for learner in ("amina", "bob"):  # enrolled 40 days ago: the entries below are of the weeks since
+        enrolment = enrolled_at(provider, programme, people[learner].did, now - 40 * DAY,
+                                "Amina Haddad" if learner == "amina" else None)  # fmt: skip
         books[learner] = Logbook.create(home / learner, programme, enrolment)
     plan = {  # name: (learner, offset in days, unit, signer)
         "good": ("amina", -1, "U1", "sup"), "good2": ("amina", -2, "U1", "sup"),
@@ -124,6 +126,18 @@ def world(anvil, deployment_file: Path, tmp_path_factory: pytest.TempPathFactory
     record = provider.revoke_authorisation(auth["fraud"], FOR_CAUSE, untrusted_from=day(-5)).record
     assert record is not None
     return World(registry, provider, books["amina"], books["bob"], entries, record, root, people)
+
+
+def enrolled_at(provider: Provider, programme: str, learner: str, at: int, name: str | None = None) -> str:
+    """An enrolment made at `at` (in the past: `Provider.enrol` enrols now), signed and anchored as it does."""
+    from registry.ops.logbook.provider import programme_of
+
+    token = provider._sign("logbook-enrolment+jwt", {
+        "sub": learner, "iat": at, "logbook": f"urn:uuid:{uuid.uuid4()}", "programme": programme_of(programme).ref,
+        "programmeHash": sha256_hex(programme),
+    } | ({"name": name} if name is not None else {}))  # fmt: skip
+    provider._anchor(token)
+    return token
 
 
 def forced_countersign(entry: EntryFile, signer: Identity, authorisation: str, now: int) -> EntryFile:

@@ -32,6 +32,8 @@ from registry.ops.logbook.completion import (
     read_qualification,
     share,
 )
+from registry.ops.logbook.days import anchor_logbooks
+from registry.ops.logbook.layout import laid_out
 from registry.ops.verify import Verifier
 from tests.ops.test_logbook import World, day
 from tests.ops.test_logbook import world as world  # the module fixture, built again for this module
@@ -219,7 +221,7 @@ def test_a_revoked_qualification_is_issued_anew_and_the_revoked_one_kept_aside(d
     book = Logbook.create(tmp_path / "cleo", programme, provider.enrol(programme, learner.did))
     entries = []
     for unit, hours, signer, like in (("U1", 6, "sup", "good"), ("U2", 2, "assessor", "assessed")):
-        fields = {"date": day(-1), "unit": unit, "activity": "welds", "hours": hours, "workplace": "Yard 3"}
+        fields = {"date": day(0), "unit": unit, "activity": "welds", "hours": hours, "workplace": "Yard 3"}
         authorisation = str(w.entries[like].authorisation)
         entries.append(countersign(book.add(learner, fields, None, now), w.people[signer], authorisation, now))
     provider.anchor_day(entries, book.path_of)
@@ -239,3 +241,55 @@ def test_a_revoked_qualification_is_issued_anew_and_the_revoked_one_kept_aside(d
     assert again.summary["hours"] == 8 and (book.directory / CLR_FILE).read_text().strip() == again.clr
     with pytest.raises(InputError, match="the logbook is complete already"):
         complete(provider, book, [])  # the new one stands
+
+
+def test_an_entry_dated_before_the_enrolment_day_is_shown_and_never_counted(done: Done, tmp_path: Path) -> None:
+    """Learning before her enrolment is outside the programme (prior learning goes through RPL): such
+    an entry verifies, and the verifier, `logbook show`, the service's tally and completion all say it
+    is not counted; an entry of the enrolment day itself counts."""
+    w = done.world
+    provider, learner, now, programme = w.provider, new_natural_person("dina"), w.registry.signing_time(), \
+        w.amina.programme_token  # fmt: skip
+    book = Logbook.create(tmp_path / "dina", programme, provider.enrol(programme, learner.did))
+    entries = []
+    for offset, unit, hours, signer, like in ((-1, "U1", 6, "sup", "good"), (0, "U1", 4, "sup", "good"),
+                                              (0, "U2", 2, "assessor", "assessed")):  # fmt: skip
+        fields = {"date": day(offset), "unit": unit, "activity": f"welds {offset}", "hours": hours, "workplace": "Y"}
+        authorisation = str(w.entries[like].authorisation)
+        entries.append(countersign(book.add(learner, fields, None, now), w.people[signer], authorisation, now))
+    provider.anchor_day(entries, book.path_of)
+    # Dated tomorrow (east of UTC it is today): anchored today it would be dated after its anchor, never
+    # valid; `logbook anchor` leaves it for a later day.
+    fields = {"date": day(1), "unit": "U1", "activity": "welds 1", "hours": 1, "workplace": "Y"}
+    book.save(countersign(book.add(learner, fields, None, now), w.people["sup"], str(w.entries["good"].authorisation),
+                          now))  # fmt: skip
+    held = anchor_logbooks(provider.issuer, [book])
+    assert (held.root, held.ahead, held.waiting) == (None, 1, 0) and book.entries()[-1].anchor is None
+    u1 = book.progress().units[0]
+    assert (u1["anchored"], u1["beforeEnrolment"], u1["backdated"]) == (10, 6, 0) and book.progress().missing == [
+        "U1: 2 h"
+    ]
+    extract = book.share(None, [])
+    report = verify_extract(w.registry, extract)
+    early, today, _ = sorted(report.entries, key=lambda e: (e.date, e.unit))
+    assert (
+        early.verdict == "valid"
+        and not early.counts
+        and today.counts
+        and early.notes
+        == [
+            f"before enrolment, not counted: dated before the learner's enrolment on {day(0)} (learning before it is "
+            "recognised through RPL, not this logbook)"
+        ]
+    )
+    units = {u["id"]: u for u in laid_out(extract, report)["units"]}
+    assert (units["U1"]["validHours"], units["U1"]["beforeEnrolmentHours"], units["U1"]["backdatedHours"]) == (4, 6, 0)
+    row = next(r for r in units["U1"]["entries"] if r["date"] == day(-1))
+    assert row["beforeEnrolment"] and not row["counted"]
+    assert {c["name"]: c["outcome"] for c in row["checks"]}["enrolment"] == "note"
+    missing = (
+        r"^the standard is not met: missing U1: 2 h \(1 anchored entries do not count, 1 of them dated before the "
+        rf"enrolment \({day(0)}\)"
+    )
+    with pytest.raises(InputError, match=missing):
+        complete(provider, book, [])

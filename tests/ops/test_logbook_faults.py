@@ -307,7 +307,7 @@ def test_two_completions_of_one_logbook_at_once_issue_one_qualification(world: W
     signed_off = provider.authorise(programme, assessor.did, "assessor", now - 60 * DAY, now + 60 * DAY)
     book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
     entries = []
-    for offset, unit, hours in ((-1, "U1", 3), (-2, "U1", 3), (-1, "U2", 2)):
+    for offset, unit, hours in ((0, "U1", 3), (0, "U1", 3), (0, "U2", 2)):  # her enrolment's day: they count
         fields = {"date": day(offset), "unit": unit, "activity": "welds", "hours": hours, "workplace": "Yard 3"}
         who, authorisation = (world.supervisor, world.authorisation) if unit == "U1" else (assessor, signed_off)
         entries.append(countersign(book.add(learner, fields, None, now), who, authorisation, now))

@@ -49,7 +49,9 @@ def test_a_credential_too_large_for_a_code_is_linked_by_its_hash() -> None:
     link = code_for(large, "https://registry.example/")
     assert not link.whole
     assert link.text == f"https://registry.example/timestamp/v4/timestamps/0x{credential_hash(large.credential).hex()}"
-    pdf = render(report_of([small, large]), [small, large], "https://registry.example")
+    drawn: list[int] = []  # a long print shows its progress: each credential's page once drawn
+    pdf = render(report_of([small, large]), [small, large], "https://registry.example", progress=drawn.append)
+    assert drawn == [1, 1]
     assert pdf.startswith(b"%PDF-")
     document = pypdfium2.PdfDocument(pdf)
     read = [

@@ -72,6 +72,12 @@ def test_a_decision_applies_only_within_its_scope_and_dates(
     # A root that is no Root TAO here (an issuer's DID, a typo) would apply to no credential: refused.
     with pytest.raises(InputError, match=r"root did:ebsi:\S+ is no Root TAO in this registry, so it would apply"):
         recognition.publish(authority, decision(authority, issuer.identity.did))
+    # So would an issuer the scope names that holds nothing under that root (it was published).
+    elsewhere = replace(
+        decision(authority, root), scope=Scope(("SkillsCredential",), (4,), root, issuers=(authority.did,))
+    )
+    with pytest.raises(InputError, match=r"issuer did:ebsi:\S+ holds no accreditation under its root"):
+        recognition.publish(authority, elsewhere)
     holder_file = issuer.issue_single(holder.did, welding_certificate()).holder_file
     report = verifier.verify("cred.json", holder_file.dumps())
     assert report.verdict is Verdict.VALID, report.summary

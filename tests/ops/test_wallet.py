@@ -8,6 +8,7 @@ import contextvars
 import csv
 import json
 import os
+import re
 import stat
 import time
 from dataclasses import replace
@@ -182,6 +183,22 @@ def test_backup_round_trip_merges_and_a_wrong_passphrase_restores_nothing(wallet
     with pytest.raises(KeyStoreError, match=r"opens the key own in .* but not own-2, the key your credentials name"):
         laptop.identity_for(did, "new words")
     assert laptop.identity_for(did, "her passphrase").did == did
+
+
+def test_a_passport_larger_than_a_verifier_reads_is_never_written() -> None:
+    """Every verifier refuses a presentation over formats/jwt.py's MAX_TOKEN_BYTES (256 KiB): a passport
+    of that many credentials is refused when made, saying how many fit, before any status is read."""
+    from registry.ops.passport import check_credentials, create_passport
+
+    amina = new_natural_person("amina")
+    padding = "x" * 1500  # a credential of about 5 KB (its name and description), as a long cohort member's
+    files = [vcfmt.HolderFile(credential(amina.did, f"Module {n} {padding}")) for n in range(80)]
+    with pytest.raises(InputError, match=r"^80 credentials make a passport too large for a verifier to read \("):
+        check_credentials(amina, files)
+    with pytest.raises(InputError, match=r"make two passports or more, of fewer credentials each") as refused:
+        create_passport(amina, files)
+    fit = int(re.search(r"about (\d+) of these fit in one", str(refused.value)).group(1))  # type: ignore[union-attr]
+    assert 20 < fit < 80 and len(create_passport(amina, files[:fit])["presentation"]) <= 256 * 1024
 
 
 def test_handover_needs_her_passphrase_and_confirmation_needs_her_code(tmp_path: Path) -> None:

@@ -117,7 +117,11 @@ def add(
 
     # The learner's command: in her language (`registry --lang`).
     out.print(_("entry {id} written to {file}").format(id=entry.id, file=shown(book.path_of(entry))))
-    if book.backdated(date, now):  # said now, while she can still ask her provider about it
+    if book.before_enrolment(date):  # learning before the programme: said now, while RPL can still be asked for
+        early = _("{date} is before your enrolment in this programme ({enrolled}): the entry never counts towards "
+                  "its completion (learning before it is recognised through RPL: ask your provider)")  # fmt: skip
+        warn(early.format(date=date, enrolled=book.enrolled))
+    elif book.backdated(date, now):  # said now, while she can still ask her provider about it
         late = _("{date} is more than the programme's {days} days back: verifiers will report the entry as "
                  "backdated, and it never counts towards completion")  # fmt: skip
         warn(late.format(date=date, days=book.programme.backdating_days))
@@ -202,7 +206,10 @@ def anchor(
     if done.root is not None:
         out.print(f"anchored {count(done.anchored, 'entry')} of {count(len(books), 'logbook')} under root "
                   f"0x{done.root.hex()}")  # fmt: skip
-    elif not done.waiting:  # nothing to do is not a failure: the evening's run may find the day done
+    if done.ahead:  # anchored before their day, they would be dated after their anchor: never valid
+        out.print(f"{count(done.ahead, 'entry')} dated after today (UTC, the chain's day) left for an anchor on or "
+                  "after that day: run `logbook anchor` again then")  # fmt: skip
+    elif done.root is None and not done.waiting:  # nothing to do is not a failure: the evening's run may find it done
         if not done.entries:
             out.print("nothing to anchor: these logbooks have no entries yet")
         else:
@@ -242,24 +249,9 @@ def show(directory: DirArg, as_json: JsonOpt = False) -> None:
     if as_json:
         write_json(progress.to_json())
         return
-    from registry.i18n import _
+    from registry.cli.commands.logbook_report import print_progress
 
-    out.print(f"{shown(progress.programme.title)} ({shown(progress.programme.ref)})")
-    for u in progress.units:  # the learner's own view: in her language (`registry --lang`)
-        line = (
-            _("{unit} {title}: {anchored} of {needed} h anchored ({countersigned} h countersigned; {backdated} h "
-              "backdated, never counted)")
-            if u["backdated"]
-            else _("{unit} {title}: {anchored} of {needed} h anchored ({countersigned} h countersigned)")
-        )  # fmt: skip
-        out.print("  " + line.format(unit=shown(u["unit"]), title=shown(u["title"]), anchored=f"{u['anchored']:g}",
-                                     needed=f"{u['needed']:g}", countersigned=f"{u['countersigned']:g}",
-                                     backdated=f"{u['backdated']:g}"))  # fmt: skip
-    short = [(u["unit"], u["needed"] - (u["anchored"] - u["backdated"])) for u in progress.units]
-    missing = "; ".join(
-        _("{unit}: {hours} h").format(unit=shown(unit), hours=f"{left:g}") for unit, left in short if left > 0
-    )
-    out.print(_("complete") if not progress.missing else _("missing: {units}").format(units=missing))
+    print_progress(progress)
 
 
 @app.command("complete")
@@ -285,6 +277,8 @@ def complete(
     if done.backdated:
         days = book.programme.backdating_days
         out.print(f"  not counted, backdated more than {days} days before their anchor: {'; '.join(done.backdated)}")
+    if done.before_enrolment:
+        out.print(f"  not counted, dated before the enrolment ({book.enrolled}): {'; '.join(done.before_enrolment)}")
 
 
 @app.command("share")

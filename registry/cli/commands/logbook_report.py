@@ -80,3 +80,26 @@ def _print_against(report: Any) -> None:
             "the qualification stands, and every entry shown that it counted is valid: the verdict comes from "
             "entries shown that it did not count (`registry logbook share` without --all or --entry leaves them out)"
         ))  # fmt: skip
+
+
+def print_progress(progress: Any) -> None:
+    """`logbook show`: hours per unit against the programme (ops/logbook/book.py's `Progress`), and
+    what is missing: the learner's own view, in her language (`registry --lang`)."""
+    out.print(f"{shown(progress.programme.title)} ({shown(progress.programme.ref)})")
+    for u in progress.units:  # the learner's own view: in her language (`registry --lang`)
+        line = (
+            _("{unit} {title}: {anchored} of {needed} h anchored ({countersigned} h countersigned; {backdated} h "
+              "backdated, never counted)")
+            if u["backdated"]
+            else _("{unit} {title}: {anchored} of {needed} h anchored ({countersigned} h countersigned)")
+        )  # fmt: skip
+        out.print("  " + line.format(unit=shown(u["unit"]), title=shown(u["title"]), anchored=f"{u['anchored']:g}",
+                                     needed=f"{u['needed']:g}", countersigned=f"{u['countersigned']:g}",
+                                     backdated=f"{u['backdated']:g}"))  # fmt: skip
+        if u["beforeEnrolment"]:
+            early = _("{hours} h dated before the enrolment ({enrolled}), never counted")
+            out.print("    " + early.format(hours=f"{u['beforeEnrolment']:g}", enrolled=progress.enrolled))
+    missing = "; ".join(
+        _("{unit}: {hours} h").format(unit=shown(unit), hours=f"{left:g}") for unit, left in progress.short()
+    )
+    out.print(_("complete") if not progress.missing else _("missing: {units}").format(units=missing))

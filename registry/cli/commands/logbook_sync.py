@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import DeploymentOpt, RpcOpt, load_identity, settings_of
-from registry.cli.output import out
+from registry.cli.output import count, out
 from registry.errors import InputError
 
 
@@ -82,5 +82,8 @@ def _said(result: Any) -> None:
         out.print("  " + ngettext("{n} entry not countersigned yet: --supervisor DID sends it to her",
                                   "{n} entries not countersigned yet: --supervisor DID sends them to her",
                                   result.waiting).format(n=result.waiting))  # fmt: skip
+    if result.ahead:  # the provider's: anchored now, they would be dated after their anchor
+        out.print(f"  {count(result.ahead, 'entry')} dated after today (UTC, the chain's day) left in the box: a "
+                  "sync on or after that day anchors them")  # fmt: skip
     for why in result.refused:
         out.print(f"  set aside: {why}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,7 +12,7 @@ import typer
 
 from registry.cli.commands.wallet import WalletOpt
 from registry.cli.options import RpcOpt, TrustListOpt, duration, load_identity, settings_of, text
-from registry.cli.output import out, warn
+from registry.cli.output import out, progress_bar, warn
 from registry.errors import InputError
 from registry.i18n import _, ngettext
 from registry.i18n.words import check_message, headline
@@ -176,7 +177,11 @@ def passport_print(
     verifier = verifier_for(settings, first, len(passport.credentials), trust_list, lenient=True)
     report = verifier.verify_passport(str(passport_file), content, None).to_json()
     trusted = verifier.trust_list is not None
-    write_atomic(output, render(dict(report), passport.credentials, service, trusted=trusted))
+    count = len(passport.credentials)
+    hidden = count < 3 or not sys.stderr.isatty()  # a bar where someone watches a long print, nothing in a log
+    with progress_bar(_("printing {n} credentials").format(n=count), count, hidden=hidden) as advance:
+        pdf = render(dict(report), passport.credentials, service, trusted=trusted, progress=advance)
+    write_atomic(output, pdf)
     summary = headline(str(report["summary"]))
     out.print(f"{shown(output)}: {_credentials(len(passport.credentials))}, {shown(summary)}")
     if verifier.unavailable:  # printed all the same (its codes carry the credentials), but not to hand over so

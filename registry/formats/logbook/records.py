@@ -49,6 +49,16 @@ def entry_date(text: Any) -> int:
         raise InputError(f"a day must be YYYY-MM-DD, not {text!r}") from exc
 
 
+def enrolment_day(enrolment: dict[str, Any]) -> str | None:
+    """The UTC day (YYYY-MM-DD) an enrolment was made (its `iat`): entries dated before it record
+    learning outside the programme (prior learning is recognised through RPL) and never count; those
+    of that day itself do. None when the enrolment carries no time."""
+    issued = enrolment.get("iat")
+    if not isinstance(issued, int) or isinstance(issued, bool) or not 0 <= issued < 2**40:
+        return None
+    return datetime.fromtimestamp(issued, UTC).strftime("%Y-%m-%d")
+
+
 def sign_record(typ: str, payload: dict[str, Any], key: Any, kid: str) -> str:
     return jwt.sign({"alg": "ES256", "typ": typ, "kid": kid}, payload, key)
 

@@ -19,6 +19,7 @@ from registry.formats import safejson
 from registry.formats.logbook import Entry, EntryFile, Extract, Programme, sign_record
 from registry.formats.logbook.records import (
     did_key_signed,
+    enrolment_day,
     entry_date,
     entry_file_name,
     legacy_file_name,
@@ -83,15 +84,22 @@ class Progress:
 
     programme: Programme
     units: list[dict[str, Any]]
+    enrolled: str | None = None  # her enrolment's day: entries dated before it never count
 
     @property
     def missing(self) -> list[str]:
-        """Units short of their hours, counting anchored entries that are not backdated (those never count)."""
-        short = [(u["unit"], u["needed"] - (u["anchored"] - u["backdated"])) for u in self.units]
-        return [f"{unit}: {left:g} h" for unit, left in short if left > 0]
+        """Units short of their hours, counting anchored entries that are neither backdated nor dated
+        before the enrolment (those never count)."""
+        return [f"{unit}: {left:g} h" for unit, left in self.short()]
+
+    def short(self) -> list[tuple[str, float]]:
+        """(unit, hours still to be anchored and counted) of each unit short of its hours."""
+        left = [(u["unit"], u["needed"] - (u["anchored"] - u["backdated"] - u["beforeEnrolment"])) for u in self.units]
+        return [(unit, hours) for unit, hours in left if hours > 0]
 
     def to_json(self) -> dict[str, Any]:
-        return {"programme": self.programme.ref, "title": self.programme.title, "units": self.units,
+        return {"programme": self.programme.ref, "title": self.programme.title, "enrolled": self.enrolled,
+                "units": self.units,
                 "missing": self.missing, "complete": not self.missing}  # fmt: skip
 
 
@@ -165,10 +173,12 @@ class Logbook:
     def progress(self) -> Progress:
         """Hours per unit, from the files (nothing checked on the chain); `backdated`: hours anchored
         of entries dated before the programme's window of their countersigning already, so before
-        that of their anchor, which is later: verifiers report them and completion never counts them."""
+        that of their anchor, which is later; `beforeEnrolment`: hours anchored of entries dated before
+        the learner's enrolment day (not also counted as backdated): verifiers report both and
+        completion never counts them."""
         totals: dict[str, dict[str, Any]] = {
             u.id: {"unit": u.id, "title": u.title, "needed": u.hours, "countersigned": 0.0, "anchored": 0.0,
-                   "backdated": 0.0}
+                   "backdated": 0.0, "beforeEnrolment": 0.0}
             for u in self.programme.units
         }  # fmt: skip
         for f in self.entries():
@@ -180,9 +190,20 @@ class Logbook:
             if f.anchor is not None:
                 row["anchored"] += float(payload.get("hours", 0))
                 signed = signed_by(f.countersignature, "logbook-countersignature+jwt").payload.get("iat")
-                if self.backdated(str(payload.get("date")), int(signed) if isinstance(signed, int) else 0):
+                if self.before_enrolment(str(payload.get("date"))):
+                    row["beforeEnrolment"] += float(payload.get("hours", 0))
+                elif self.backdated(str(payload.get("date")), int(signed) if isinstance(signed, int) else 0):
                     row["backdated"] += float(payload.get("hours", 0))
-        return Progress(self.programme, list(totals.values()))
+        return Progress(self.programme, list(totals.values()), self.enrolled)
+
+    @property
+    def enrolled(self) -> str | None:
+        """The UTC day of her enrolment (YYYY-MM-DD): entries dated before it never count."""
+        return enrolment_day(self.enrolment)
+
+    def before_enrolment(self, date: str) -> bool:
+        """Whether an entry of `date` lies before her enrolment day, as `logbook verify` reports it."""
+        return self.enrolled is not None and entry_date(date) < entry_date(self.enrolled)
 
     def backdated(self, date: str, at: int) -> bool:
         """Whether an entry of `date` anchored at `at` (or later) lies before the programme's

@@ -7,7 +7,8 @@ authorisation names one, in force on the entry's date and when it was countersig
 before the sign-off, not reached back by a revocation for cause);
 the day anchor (the leaf binding entry, countersignature and status entry, its proof to a root the
 provider anchored); backdating (an entry dated more than the programme's window before its anchor
-is reported); and the entry's own status. "Could not determine" is never valid or invalid.
+is reported; one dated before the learner's enrolment day is reported too: learning outside the
+programme, which goes through RPL); and the entry's own status. "Could not determine" is never valid or invalid.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from typing import Any
 from registry.errors import InputError
 from registry.formats.credential import iso
 from registry.formats.logbook import Extract, entry_date
-from registry.formats.logbook.records import LEAF_ENCODING, day_leaf, did_key_signed, sha256_hex, signed_by
+from registry.formats.logbook.records import (
+    LEAF_ENCODING,
+    day_leaf,
+    did_key_signed,
+    enrolment_day,
+    sha256_hex,
+    signed_by,
+)
 from registry.formats.merkle import leaf_hash, process_proof
 from registry.ops.logbook.provider import DAY, FOR_CAUSE, programme_of, status_of
 from registry.ops.logbook.reports import INVALID, REVOKED, UNKNOWN, VALID, Context, EntryReport, ExtractReport, Reads
@@ -108,7 +116,8 @@ def _context(
         problems.append("the enrolment names another programme (or another version of it)")
     for_cause = _load_records(reads, provider, extract.records + records, problems)
     learner, logbook = str(enrolment.payload.get("sub")), str(enrolment.payload.get("logbook"))
-    return None if problems or unknown else Context(reads, programme, learner, logbook, for_cause)
+    enrolled = enrolment_day(enrolment.payload)
+    return None if problems or unknown else Context(reads, programme, learner, logbook, for_cause, enrolled)
 
 
 def _learner_part(ctx: Context, token: str, report: EntryReport) -> dict[str, Any] | None:
@@ -123,8 +132,18 @@ def _learner_part(ctx: Context, token: str, report: EntryReport) -> dict[str, An
         report.invalid.append("the entry belongs to another learner's logbook, not this one")
     if ctx.programme.unit(report.unit) is None:
         report.invalid.append(f"the programme has no unit {report.unit[:40]!r}")
-    entry_date(report.date)
+    if entry_date(report.date) < entry_date(ctx.enrolled or report.date) and not report.invalid:
+        report.before_enrolment = True
+        report.notes.append(before_enrolment_note(str(ctx.enrolled)))
     return p
+
+
+def before_enrolment_note(enrolled: str) -> str:
+    """What a verifier says of an entry dated before the learner's enrolment day (shown; never counted)."""
+    return (
+        f"before enrolment, not counted: dated before the learner's enrolment on {enrolled} (learning before it "
+        "is recognised through RPL, not this logbook)"
+    )
 
 
 def _signoff_part(ctx: Context, f: Any, report: EntryReport) -> None:

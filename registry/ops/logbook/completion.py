@@ -4,9 +4,10 @@ qualification credential (a skills credential naming the logbook's root and summ
 
 Only entries that verify count: the provider checks the whole logbook as a verifier would
 (`verify_extract`); an entry not valid, revoked or undetermined is left out of the root and the
-summary, and so is one dated before the programme's backdating window (valid, reported, not
-counted). Files in the logbook directory, in this order (a kill leaves at most a tree file that the
-next `complete` rewrites, or a journaled credential whose anchor the journal sends):
+summary, and so is one dated before the programme's backdating window, or before the learner's
+enrolment day (valid, reported, not counted: learning before enrolment goes through RPL). Files in
+the logbook directory, in this order (a kill leaves at most a tree file that the next `complete`
+rewrites, or a journaled credential whose anchor the journal sends):
 
 - `qualification-tree.json`: the logbook root and each counted entry's proof (before the anchor);
 - `qualification.json`: the qualification's holder file (journaled, as `registry issue` writes it);
@@ -50,16 +51,21 @@ class Completion:
     clr: str
     backdated: tuple[str, ...] = ()  # valid entries left out: dated before the programme's backdating window
     replaced: str | None = None  # a revoked qualification set aside for this one: what was done, in a line
+    before_enrolment: tuple[str, ...] = ()  # valid entries left out: dated before the learner's enrolment day
 
 
 def counted_entries(provider: Provider, book: Logbook, records: list[str]) -> tuple[list[EntryFile], list[Counted]]:
-    """The logbook's entries that verify and are not backdated, and what each counts for."""
-    files, counted, _backdated = _checked(provider, book, records)
+    """The logbook's entries that verify and are not backdated nor dated before the enrolment, and
+    what each counts for."""
+    files, counted, _left_out = _checked(provider, book, records)
     return files, counted
 
 
-def _checked(provider: Provider, book: Logbook, records: list[str]) -> tuple[list[EntryFile], list[Counted], list[str]]:
-    """As `counted_entries`, and the valid entries left out as backdated ("DATE UNIT H h")."""
+def _checked(
+    provider: Provider, book: Logbook, records: list[str]
+) -> tuple[list[EntryFile], list[Counted], tuple[list[str], list[str]]]:
+    """As `counted_entries`, and the valid entries left out ("DATE UNIT H h"): those backdated, and
+    those dated before the learner's enrolment day."""
     anchored = [f for f in book.entries() if f.anchor is not None]
     if not anchored:
         raise InputError("the logbook has no anchored entries: the standard is not met")
@@ -68,9 +74,10 @@ def _checked(provider: Provider, book: Logbook, records: list[str]) -> tuple[lis
     if report.problems or report.unknown:
         raise InputError(f"the logbook cannot be completed: {(report.problems + report.unknown)[0]}")
     valid = [(f, r) for f, r in zip(anchored, report.entries, strict=True) if r.verdict == VALID]
-    backdated = [f"{r.date} {r.unit} {r.hours:g} h" for _, r in valid if r.backdated]
-    valid = [(f, r) for f, r in valid if not r.backdated]
-    return [f for f, _ in valid], [Counted(r.unit, r.hours, r.date) for _, r in valid], backdated
+    early = [f"{r.date} {r.unit} {r.hours:g} h" for _, r in valid if r.before_enrolment]
+    backdated = [f"{r.date} {r.unit} {r.hours:g} h" for _, r in valid if r.backdated and not r.before_enrolment]
+    valid = [(f, r) for f, r in valid if r.counts]
+    return [f for f, _ in valid], [Counted(r.unit, r.hours, r.date) for _, r in valid], (backdated, early)
 
 
 def _achievement(book: Logbook, summary: dict[str, Any]) -> Achievement:
@@ -117,11 +124,12 @@ def _complete(provider: Provider, book: Logbook, records: list[str]) -> Completi
         return _clr_again(provider, book, load_holder_file(target.read_bytes(), str(target)).credential)
     if book.programme.provider != provider.identity.did:
         raise InputError(f"the programme {book.programme.ref} was published by another provider")
-    files, counted, backdated = _checked(provider, book, records)
+    files, counted, (backdated, early) = _checked(provider, book, records)
     missing = missing_hours(book.programme, counted)
     if missing:
         left = len([f for f in book.entries() if f.anchor is not None]) - len(files)
         late = f", {len(backdated)} of them backdated beyond the programme's window" if backdated else ""
+        late += f", {len(early)} of them dated before the enrolment ({_enrolled(book)})" if early else ""
         why = f" ({left} anchored entries do not count{late}: `logbook verify` says why)" if left else ""
         raise InputError(f"the standard is not met: missing {'; '.join(missing)}{why}")
     tree = logbook_tree(files)
@@ -133,7 +141,11 @@ def _complete(provider: Provider, book: Logbook, records: list[str]) -> Completi
     issued = provider.issuer.issue_single(learner, achievement, out=target, schema=ownschemas.QUALIFICATION,
                                           subject_extra={"logbook": summary})  # fmt: skip
     clr = _write_clr(provider, book, summary, issued.holder_file.credential)
-    return Completion(issued, summary, clr, tuple(backdated), replaced)
+    return Completion(issued, summary, clr, tuple(backdated), replaced, tuple(early))
+
+
+def _enrolled(book: Logbook) -> str:
+    return book.enrolled or "?"
 
 
 def _revocation(provider: Provider, target: Path) -> str | None:

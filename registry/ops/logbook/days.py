@@ -30,8 +30,8 @@ from registry.chain.deployment import discard_temporaries, write_json_atomic
 from registry.chain.txmanager import crash_point
 from registry.errors import ChainUnavailable, InputError, StateError, TransactionRefused, TransactionReverted
 from registry.files import MIB, read_capped
-from registry.formats import safejson
-from registry.formats.logbook import EntryFile, Programme, day_leaf
+from registry.formats import jwt, safejson
+from registry.formats.logbook import EntryFile, Programme, day_leaf, entry_date
 from registry.formats.logbook.records import LEAF_ENCODING
 from registry.formats.merkle import StandardMerkleTree
 from registry.ops.issuance import Issuer
@@ -222,13 +222,26 @@ def finish(issuer: Issuer) -> set[str]:
 @dataclass(frozen=True)
 class Anchoring:
     """What `anchor_logbooks` did: the root (None: nothing anchored), entries anchored, entries held
-    back for an earlier run's root still pending, entries not countersigned, entries in all."""
+    back for an earlier run's root still pending, entries not countersigned, entries in all, and
+    entries held back because they are dated after the chain's day (`dated_ahead`)."""
 
     root: bytes | None
     anchored: int
     waiting: int
     unsigned: int
     entries: int
+    ahead: int = 0
+
+
+def dated_ahead(entry: EntryFile, now: int) -> bool:
+    """Whether `entry` is dated after the UTC day of `now` (the chain's latest block time). Such an
+    entry (a learner east of UTC records her day, which `logbook add` allows up to tomorrow) anchored
+    now would be dated after its anchor, which every verifier reports not valid for good: it waits
+    for an anchor on or after its day."""
+    try:
+        return entry_date(jwt.parse(entry.entry).payload.get("date")) > now
+    except InputError:
+        return False  # an undated entry is the verifier's to report
 
 
 class Book(Protocol):
@@ -256,10 +269,13 @@ def anchor_logbooks(issuer: Issuer, books: Sequence[Book]) -> Anchoring:
         held = finish(issuer)
         files = [(b, f) for b in books for f in b.entries()]
         unanchored = [(b, f) for b, f in files if f.countersignature is not None and f.anchor is None]
-        pending = [(b, f) for b, f in unanchored if f.id not in held]
+        now = issuer.registry.block_timestamp()
+        early = [(b, f) for b, f in unanchored if f.id not in held and dated_ahead(f, now)]
+        pending = [(b, f) for b, f in unanchored if f.id not in held and not dated_ahead(f, now)]
         unsigned = sum(1 for _, f in files if f.countersignature is None)
         root = None
         if pending:
             owners = {id(f): book for book, f in pending}
             root = anchor(issuer, [f for _, f in pending], lambda f: owners[id(f)].path_of(f))
-    return Anchoring(root, len(pending), len(unanchored) - len(pending), unsigned, len(files))
+    waiting = len(unanchored) - len(pending) - len(early)
+    return Anchoring(root, len(pending), waiting, unsigned, len(files), len(early))

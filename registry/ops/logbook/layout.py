@@ -3,7 +3,8 @@ programme's units in order, each with its entries (date, activity, hours, workpl
 off) and each entry's checks one by one, then the verdict.
 
 The checks are read off the verifier's report (ops/logbook/checks.py) in the order it makes them:
-the learner's signature, membership of this learner's logbook, the countersignature, the signer's
+the learner's signature, membership of this learner's logbook, the entry's date against the
+learner's enrolment (one before it is a note: shown, never counted), the countersignature, the signer's
 authorisation on the entry's date, the day anchor, the entry's status, and the backdating finding.
 A check the verifier did not reach (an earlier one failed) is "skipped"; a reason this module
 cannot place is shown as its own failed check, in the verifier's words, so nothing is hidden.
@@ -23,6 +24,7 @@ from registry.ops.logbook.provider import programme_of
 CHECKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("learner signature", ("learner's signature",)),
     ("logbook", ("another learner's logbook", "programme has no unit")),
+    ("enrolment", ("before enrolment",)),
     ("countersignature", ("is not countersigned", "the countersignature")),
     ("authorisation", ("authoris", "signed off by an")),
     ("day anchor", ("day anchor", "day root", "anchored")),
@@ -30,7 +32,7 @@ CHECKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("backdating", ("backdated",)),
     ("qualification", ("qualification",)),  # only when the extract carries one (ops/logbook/against.py)
 )
-_AFTER_LEARNER = ("countersignature", "authorisation", "day anchor", "status", "backdating")
+_AFTER_LEARNER = ("enrolment", "countersignature", "authorisation", "day anchor", "status", "backdating")
 
 
 def _category(reason: str) -> str | None:
@@ -109,29 +111,33 @@ def _programme(extract: Extract) -> Programme | None:
 
 def laid_out(extract: Extract, report: ExtractReport) -> dict[str, Any]:
     """The report (`ExtractReport.to_json()`), with `units`: each of the programme's units, its
-    entries and its tally as completion counts it (`validHours`: hours of the entries that are valid
-    and not backdated, each such entry `counted`; `backdatedHours`: those of valid entries dated
-    before the programme's backdating window, shown, never counted); entries naming no unit of it
-    come last."""
+    entries and its tally as completion counts it (`validHours`: hours of the entries that are valid,
+    not backdated and not dated before the learner's enrolment, each such entry `counted`;
+    `backdatedHours`: those of valid entries dated before the programme's backdating window;
+    `beforeEnrolmentHours`: those of valid entries dated before her enrolment day, each
+    `beforeEnrolment`: both shown, never counted); entries naming no unit of it come last."""
     result = report.to_json()
     reports = result["entries"]
     qualified = result.get("qualification") is not None
     rows = [_entry(f, reports[n] if n < len(reports) else None, qualified) for n, f in enumerate(extract.entries)]
     for row, checked in zip(rows, report.entries, strict=False):
-        row["counted"] = checked.verdict == VALID and not checked.backdated
+        row["counted"] = checked.counts
+        row["beforeEnrolment"] = checked.verdict == VALID and checked.before_enrolment
     programme = _programme(extract)
     units = []
     for unit in programme.units if programme is not None else ():
         mine = [r for r in rows if r["unit"] == unit.id]
         valid = sum(float(r["hours"] or 0) for r in mine if r["counted"])
-        late = sum(float(r["hours"] or 0) for r in mine if r["verdict"] == VALID and not r["counted"])
+        early = sum(float(r["hours"] or 0) for r in mine if r.get("beforeEnrolment"))
+        late = sum(float(r["hours"] or 0) for r in mine if r["verdict"] == VALID and not r["counted"]) - early
         units.append({"id": unit.id, "title": unit.title, "hours": unit.hours, "signer": unit.signer,
-                      "validHours": valid, "backdatedHours": late, "entries": mine})  # fmt: skip
+                      "validHours": valid, "backdatedHours": late, "beforeEnrolmentHours": early,
+                      "entries": mine})  # fmt: skip
     placed = {u["id"] for u in units}
     others = [r for r in rows if r["unit"] not in placed]
     if others:  # none of them valid: the programme has no such unit
         units.append({"id": None, "title": None, "hours": 0, "signer": None, "validHours": 0.0, "backdatedHours": 0.0,
-                      "entries": others})  # fmt: skip
+                      "beforeEnrolmentHours": 0.0, "entries": others})  # fmt: skip
     if programme is not None:
         result["programmeTitle"] = programme.title
         result["provider"] = programme.provider

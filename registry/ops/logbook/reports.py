@@ -29,6 +29,7 @@ class EntryReport:
     notes: list[str] = field(default_factory=list)
     revoked: str | None = None
     backdated: bool = False  # dated before the programme's backdating window (reported; never counted)
+    before_enrolment: bool = False  # dated before the learner's enrolment day (reported; never counted)
 
     @property
     def verdict(self) -> str:
@@ -37,6 +38,11 @@ class EntryReport:
         if self.revoked:
             return REVOKED
         return UNKNOWN if self.unknown else VALID
+
+    @property
+    def counts(self) -> bool:
+        """Whether completion counts it: valid, neither backdated nor dated before the enrolment."""
+        return self.verdict == VALID and not self.backdated and not self.before_enrolment
 
     def to_json(self) -> dict[str, Any]:
         reasons = self.invalid + ([self.revoked] if self.revoked else []) + self.unknown
@@ -161,3 +167,4 @@ class Context:
     learner: str
     logbook: str
     for_cause: dict[str, str]  # authorisation hash -> the date from which its sign-offs are untrusted
+    enrolled: str | None = None  # the UTC day of the learner's enrolment (records.py's `enrolment_day`)

@@ -30,6 +30,7 @@ from registry.formats.logbook import EntryFile
 from registry.formats.logbook.records import signed_by
 from registry.keystore import Identity
 from registry.ops.logbook.book import Logbook, entry_path, found_entry, load_entry
+from registry.ops.logbook.days import dated_ahead
 from registry.ops.logbook.provider import Provider
 from registry.ops.logbook.reports import Reads
 from registry.ops.logbook.store import check_entry_file
@@ -49,6 +50,7 @@ class Synced:
     received: int = 0
     anchored: int = 0
     waiting: int = 0  # the learner's entries not countersigned and not sent (no supervisor named)
+    ahead: int = 0  # the provider's: entries dated after the chain's day, left in the box for a later sync
     refused: list[str] = field(default_factory=list)
 
 
@@ -152,9 +154,13 @@ def provider(directory: Path, owner: Provider, boxes: Boxes) -> Synced:
         chosen: dict[str, EntryFile] = {}
         done = []
         reads = Reads(owner.registry)  # its own signature, by a current or former key
+        now = owner.registry.block_timestamp()
         for item, f, why in _items(boxes, owner.identity):
             if f is not None and f.id in held and all(found_entry(folder, f) is None for folder in seen):
                 continue  # in an earlier day whose root is still pending: left in the box until that day is done
+            if f is not None and f.anchor is None and dated_ahead(f, now):
+                result.ahead += 1  # anchored now, it would be dated after its anchor: left for a later sync
+                continue
             done.append(item)
             if f is None or f.countersignature is None or f.authorisation is None or f.anchor is not None:
                 result.refused.append(why or "an entry file that is not countersigned, or is anchored already")

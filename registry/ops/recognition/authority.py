@@ -86,6 +86,7 @@ class Recognition:
                              "an authority publishes only its own decisions")  # fmt: skip
         check_outcome(document)
         self.check_root(document.scope.root)
+        self.check_issuers(document.scope.issuers, document.scope.root)
         until = document.valid_until if document.valid_until is not None else NO_END
         if until <= int(time.time()):
             raise InputError("the decision's validUntil is in the past: it would never apply")
@@ -108,6 +109,26 @@ class Recognition:
             raise InputError(f"the decision's root {root[:80]} is no Root TAO in this registry, so it would apply "
                              "to no credential: give the DID of the Root TAO the issuers are accredited under (as "
                              "`registry verify` or `registry issuer check` names it)")  # fmt: skip
+
+    def check_issuers(self, issuers: tuple[str, ...], root: str) -> None:
+        """Each issuer a scope names must be a well-formed DID holding an accreditation (whatever its
+        status now) under the scope's root: a mistyped one would be published and apply to none of
+        the credentials meant (it was, as a root's was before `check_root`)."""
+        from registry.formats.did import check_party_did
+        from registry.ops.trust import Trust
+
+        if not issuers:
+            return
+        for did in issuers:
+            check_party_did(did)
+        chains = Trust(self.registry, "").fetch(issuers)
+        for did in issuers:
+            if not any(link.root_did_hash == did_hash(root) for link in chains[did].of(did_hash(did))):
+                raise InputError(
+                    f"the decision's issuer {did[:80]} holds no accreditation under its root {root[:80]} in this "
+                    "registry, so it would apply to none of its credentials: give the DID of an issuer accredited "
+                    "under that root (`registry issuer check DID` shows its root)"
+                )
 
     def authority_attribute(self, did: str) -> bytes:
         """The authority's first accreditation that may publish now, as the contract decides: a Root

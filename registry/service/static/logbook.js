@@ -17,6 +17,7 @@ const ENTRY_BADGES = { "valid": N_("Valid"), "not valid": N_("Not valid"), "revo
 const ENTRY_CHECKS = {
   "learner signature": [N_("The learner signed this entry"), N_("The learner's signature does not match the entry"), N_("whether the learner signed this entry")],
   "logbook": [N_("It belongs to this learner's logbook"), N_("It does not belong to this learner's logbook"), N_("whether it belongs to this learner's logbook")],
+  "enrolment": [N_("Dated on or after the learner's enrolment"), N_("Dated before the learner's enrolment"), N_("whether it is dated after the learner's enrolment"), N_("Dated before the learner's enrolment: learning outside the programme, not counted")],
   "countersignature": [N_("It was countersigned"), N_("It is not properly countersigned"), N_("whether it was countersigned")],
   "authorisation": [N_("The signer was authorised for this unit on that date"), N_("The signer was not authorised for this unit on that date"), N_("whether the signer was authorised on that date")],
   "day anchor": [N_("It is recorded on the registry with its day's entries"), N_("It is not recorded on the registry"), N_("whether it is recorded on the registry")],
@@ -71,7 +72,9 @@ function entryPanel(entry) {
   title.append(element("time", readableDay(entry.date), { datetime: entry.date }), ` · ${shown(entry.activity)}`);
   summary.append(title);
   summary.append(element("span", fmt(_("{hours} h"), { hours: entry.hours }), { class: "detail" }));
-  if (entry.verdict === "valid" && !entry.counted) summary.append(element("span", _("not counted"), { class: "detail" }));
+  if (entry.verdict === "valid" && !entry.counted) {
+    summary.append(element("span", entry.beforeEnrolment ? _("before enrolment, not counted") : _("not counted"), { class: "detail" }));
+  }
   panel.append(summary);
   const facts = element("dl");
   for (const [label, value] of [[_("Workplace"), entry.workplace], [_("Signed off by"), signerOf(entry)]]) {
@@ -92,6 +95,7 @@ function unitBlock(unit) {
   if (unit.id) {
     let tally = fmt(_("{valid} of {needed} h signed off and valid"), { valid: unit.validHours, needed: unit.hours });
     if (unit.backdatedHours) tally += ` · ${fmt(_("{hours} h backdated, not counted"), { hours: unit.backdatedHours })}`;
+    if (unit.beforeEnrolmentHours) tally += ` · ${fmt(_("{hours} h before enrolment, not counted"), { hours: unit.beforeEnrolmentHours })}`;
     block.append(element("p", tally, { class: "note" }));
   }
   for (const entry of unit.entries) block.append(entryPanel(entry));
