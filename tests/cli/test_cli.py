@@ -765,6 +765,11 @@ def test_governance_suspends_reinstates_and_revokes_a_root_tao(settings: Setting
     stays valid (with a note) under the default policy, and is refused under "now"; reinstated, the
     root holds again; revoked, it is final. Governance signs with anvil's key here (local chain)."""
     node = ["--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]
+    # Onboarded again alike: nothing written (a second onboarding would stay in force, the root still
+    # trusted, once the first is suspended below).
+    onboard = run(settings, "trust", "onboard-root", chain.root.name, "--types",
+                  "SkillsCredential,WeldingCertificate,NursingLicence,EuropeanDigitalCredential", *node)  # fmt: skip
+    assert onboard.returncode == 0 and onboard.stdout.startswith("unchanged: "), onboard.stdout + onboard.stderr
     suspended = run(settings, "trust", "suspend-root", chain.root.did, *node)
     assert suspended.returncode == 0, suspended.stderr
     assert f"of {chain.root.did}: suspended in block" in suspended.stdout and "audit pending" in suspended.stdout

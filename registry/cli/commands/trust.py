@@ -121,10 +121,10 @@ def trust_onboard_root(
 
     Done by the registry's governance (--governance). The root's DID must be registered first (`did register`)."""
     from registry.ops.registry import Registry
-    from registry.ops.trust import Trust
+    from registry.ops.trust import IssuerType, Trust
 
     with arguments():  # the command line itself: a usage error (64), before any key or node is used
-        scopes, until = _scopes(types, schema, jurisdiction), _until(valid_until)
+        scopes, until, given = _scopes(types, schema, jurisdiction), _until(valid_until), parse_until(valid_until)
         _check_name(name)
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)
@@ -132,7 +132,13 @@ def trust_onboard_root(
     account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
     identity = load_identity(settings, root)
     _require_registered(registry, identity.did)
-    attribute = Trust(registry, settings.public_url).onboard_root(account, identity, scopes, until, name)
+    trust = Trust(registry, settings.public_url)
+    alike = trust.granted_alike(identity.did, identity.did, IssuerType.ROOT_TAO, scopes, given, name)
+    if alike is not None:  # asked again: a second onboarding would outlive the first's suspension
+        out.print(f"unchanged: {_named(name or root, identity.did)} is a Root TAO already, onboarded alike and in "
+                  f"force (attribute {alike.hex()}): nothing was written")  # fmt: skip
+        return
+    attribute = trust.onboard_root(account, identity, scopes, until, name)
     out.print(f"{_named(name, identity.did)} is a Root TAO (attribute {attribute.hex()})")
 
 

@@ -128,12 +128,13 @@ class Lookups:
         """The accreditation `parent_did` granted `child_did` that is in force now and says what a new
         one would (the same kind and scopes; the name and end, when given, the same): asked twice,
         `trust accredit` writes nothing (a second, alike accreditation would survive the first's
-        suspension). None when there is none."""
+        suspension). A Root TAO's onboarding (`child_type` ROOT_TAO) has no parent: governance's.
+        None when there is none."""
         now = self.registry.block_timestamp()
         chain = self.fetch([child_did])[child_did]
         for link in chain.of(did_hash(child_did)):
             if (
-                link.parent_did_hash != did_hash(parent_did)
+                (link.parent_did_hash != did_hash(parent_did) and child_type is not IssuerType.ROOT_TAO)
                 or link.issuer_type is not child_type
                 or link.status is not AttrStatus.ACTIVE
                 or not link.valid_from <= now < link.valid_until
