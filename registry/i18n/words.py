@@ -96,6 +96,7 @@ _MESSAGES = (
     N_("made for {who}"),
     N_("carries no nonce, so it does not answer the challenge given"),
     N_("carries another nonce than the challenge given"),
+    N_("not checked: it answers a challenge (nonce) you did not give"),
     N_(
         "not checked: this is a single credential, not a passport, so nothing shows that its holder presented it "
         "to you; ask the holder for a passport made for you"

@@ -114,6 +114,11 @@ def test_the_verifiers_audience_and_nonce_are_checked_when_it_states_them(
     unchecked = verifier.verify_passport("p", addressed)
     assert unchecked.verdict is Verdict.VALID
     assert unchecked.check("audience").outcome is Outcome.SKIPPED  # type: ignore[union-attr]
+    said = unchecked.check("nonce")  # the challenge it answers, too: unchecked, not silently passed over
+    assert said is not None and (said.outcome, said.message) == (
+        Outcome.SKIPPED,
+        "not checked: it answers a challenge (nonce) you did not give",
+    )
     # A passport made for nobody in particular, or without the challenge, is refused when they are stated.
     anyone = json.dumps(create_passport(holder, [holder_file]))
     assert "made for nobody" in _failed(verifier.verify_passport("p", anyone, audience=employer), "audience")

@@ -84,6 +84,10 @@ def _audience_checks(payload: dict[str, Any], audience: str | None, nonce: str |
         checks.append(Check(Code.AUDIENCE, Outcome.PASS, f"made for {audience.strip()[:80]!r}"))
     else:
         checks.append(Check(Code.AUDIENCE, Outcome.FAIL, _not_for(addressed, shown, audience.strip())))
+    if nonce is None and "nonce" in payload:  # a challenge it answers, which nobody asked about here
+        checks.append(
+            Check(Code.NONCE, Outcome.SKIPPED, "not checked: it answers a challenge (nonce) you did not give")
+        )
     if nonce is not None:
         if payload.get("nonce") == nonce:
             checks.append(Check(Code.NONCE, Outcome.PASS, "answers the challenge (nonce) given"))
