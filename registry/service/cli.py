@@ -132,6 +132,8 @@ def serve(
     os.environ.update(env | _chain_environment(ctx, rpc, deployment))
     import uvicorn
 
+    from registry.service.protocol import HeadCappedProtocol
+
     app_from_environment()  # fail here, with the reason, on a missing or malformed deployment file
     check_free(host, port)  # uvicorn's own refusal is a log line and exit code 3
     uvicorn.run(
@@ -143,4 +145,5 @@ def serve(
         proxy_headers=proxy_headers,
         forwarded_allow_ips=forwarded_allow_ips,
         log_level="warning",
+        http=HeadCappedProtocol,  # uvicorn's httptools protocol, its request heads capped (431)
     )

@@ -18,6 +18,7 @@ from registry.chain.node import free_port
 from registry.config import Settings
 from registry.service.app import create_app
 from registry.service.config import ServiceConfig
+from registry.service.protocol import HeadCappedProtocol
 
 
 def assert_problem(response: httpx.Response, status: int, slug: str | None = None) -> dict:  # type: ignore[type-arg]
@@ -47,7 +48,9 @@ def start_service(settings: Settings, config: ServiceConfig) -> RunningService:
     """uvicorn serving create_app(settings, config) on a free loopback port, in a thread."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, config), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings, config), host="127.0.0.1", port=port, log_level="warning", http=HeadCappedProtocol
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -51,6 +51,10 @@ def test_full_chain_from_training_centre_to_trusted_root(chain: Chain, trust: Tr
     assert report.trusted_root is True
     assert [link.issuer_type for link in report.path] == ["TI", "TAO", "RootTAO"]
     assert [link.did for link in report.path] == [chain.ti.did, chain.tao.did, chain.root.did]
+    # Asked after it ends: when it expired, said (it read "not within its validity period on <then>").
+    ends = trust.attribute(chain.ti.did, chain.ti_attribute).valid_until
+    expired = check(trust, chain.ti.did, at=ends + 60)
+    assert not expired.ok and f"TI link {chain.ti.did}: accreditation expired on {iso(ends)}, before" in expired.summary
 
 
 def test_root_missing_from_the_trust_list_is_refused(chain: Chain, trust: Trust, tmp_path: Path) -> None:

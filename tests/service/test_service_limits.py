@@ -155,7 +155,19 @@ def test_deeply_nested_json_is_refused_and_the_server_lives_on(service_settings:
             assert_problem(client.post("/verify", content=body, headers={"content-type": "application/json"}), 400)
             inner = '{"a":' * 100_000 + "1" + "}" * 100_000
             assert client.post("/verify", json={"credential": inner}).json()["verdict"] == "invalid"
+            # A header past 64 KiB (a head of any length was buffered whole, memory without a bound): the
+            # server answers 431 and closes at once (what it had not read yet may reset the connection
+            # first); before, it waited for the rest of the head for as long as the client sent it.
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as big:
+                big.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (100 << 10))
+                try:
+                    reply = big.recv(4096)
+                except ConnectionResetError:
+                    reply = b"HTTP/1.1 431 (reset before it was read)"
+                assert reply.startswith(b"HTTP/1.1 431 "), reply
             assert client.get("/trusted-schemas-registry/v3/schemas").status_code == 200
+            assert client.get("/", headers={"X-Fine": "a" * 8000}).status_code == 200
+            assert client.get("/", headers={"X-Big": "a" * (100 << 10)}).status_code == 431  # whole, in one read
             assert server.poll() is None
     finally:
         server.terminate()

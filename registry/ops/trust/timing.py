@@ -110,8 +110,10 @@ def link_status(chain: ChainData, link: Link, at: int, position: Position | None
         )
         message = f"accreditation suspended on {on(revision)} and not reinstated by {when}{reason_of(revision)}"
         return LinkStatus(False, message, evidence)
-    if not link.valid_from <= at < link.valid_until:
-        return LinkStatus(False, f"accreditation not within its validity period on {when}", evidence)
+    if at >= link.valid_until:  # when, said (it read "not within its validity period on <the time asked>")
+        return LinkStatus(False, f"accreditation expired on {iso(link.valid_until)}, before {when}", evidence)
+    if at < link.valid_from:
+        return LinkStatus(False, f"accreditation valid only from {iso(link.valid_from)}, after {when}", evidence)
     return _in_force(link, revision, when, on, evidence)
 
 
