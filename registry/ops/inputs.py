@@ -42,7 +42,8 @@ def too_large(passport_cap: int | None = MAX_INPUT_BYTES) -> str:
 
 def credential_sized(name: str, content: str | bytes, passport_cap: int | None = MAX_INPUT_BYTES) -> None:
     """InputError when `content` is larger than a credential file may be and is not a skills passport,
-    or is a bare JWT larger than a token may be (formats/jwt.py's cap)."""
+    or its JWT (a bare one, a credential file's, a passport's presentation) is larger than a token may
+    be (formats/jwt.py's cap): too large, so not checked, never INVALID. Free below that cap."""
     from registry.formats.holderfile import MAX_FILE_BYTES
     from registry.formats.jwt import MAX_TOKEN_BYTES
 
@@ -54,17 +55,41 @@ def credential_sized(name: str, content: str | bytes, passport_cap: int | None =
 
         if not is_passport(content):
             raise InputError(f"{name} is {size_of(size)}: {too_large(passport_cap)}")
-    elif content.lstrip()[:3] in ("eyJ", b"eyJ"):  # a compact JWT alone, as a wallet or a QR code carries it
+    start = content.lstrip()[:3]
+    token = content if start in ("eyJ", b"eyJ") else _token_of(content) if start[:1] in ("{", b"{") else None
+    if token is None:
+        return
+    if token is content:  # a compact JWT alone, as a wallet or a QR code carries it
+        told = "too large to be a credential's token"
+    else:
+        told = f"too large, its JWT is {size_of(len(token.strip()))}"
+    if len(token.strip()) > MAX_TOKEN_BYTES:
         raise InputError(
-            f"{name} is {size_of(size)}: too large to be a credential's token (a JWT is at most "
-            f"{size_words(MAX_TOKEN_BYTES)}), so it was not checked"
+            f"{name} is {size_of(size)}: {told} (a JWT is at most {size_words(MAX_TOKEN_BYTES)}), so it was not checked"
         )
+
+
+def _token_of(content: str | bytes) -> Any:
+    """The JWT a credential file or a skills passport holds (None: neither, or not JSON)."""
+    from registry.formats.holderfile import HOLDER_FILE_FORMAT
+    from registry.formats.safejson import loads
+    from registry.ops.passport import PASSPORT_FORMAT
+
+    try:
+        data = loads(content, "input")
+    except InputError:
+        return None  # not JSON: the verifier says what it is not
+    if not isinstance(data, dict):
+        return None
+    field = {HOLDER_FILE_FORMAT: "credential", PASSPORT_FORMAT: "presentation"}.get(str(data.get("format")))
+    token = data.get(field) if field else None
+    return token if isinstance(token, str) else None
 
 
 def sources(paths: list[str]) -> list[str | Path]:
     """The inputs named ("-" for stdin), directories expanded; nothing read yet, but every file's
     kind and size known: a device, a FIFO or an oversized file anywhere refuses them all."""
-    from registry.formats.holderfile import MAX_FILE_BYTES as credential_bytes
+    from registry.formats.jwt import MAX_TOKEN_BYTES as token_bytes
 
     found: list[str | Path] = []
     for raw in paths:
@@ -90,7 +115,7 @@ def sources(paths: list[str]) -> list[str | Path]:
             raise InputError(f"cannot read {source}: {exc.strerror}") from exc
         if size > MAX_INPUT_BYTES:
             raise InputError(f"{source} is larger than {size_words(MAX_INPUT_BYTES)}: {too_large()}")
-        if size > credential_bytes:  # rare: read now, so that no report is printed before its refusal
+        if size > token_bytes:  # rare: read now, so that no report is printed before its refusal
             read(source)
     return found
 

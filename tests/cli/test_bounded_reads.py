@@ -115,6 +115,11 @@ def test_a_file_larger_than_a_credential_is_refused_not_judged(tmp_path: Path, c
     limits = "at most 1 MiB, a skills passport 2 MiB"
     one_line_error(result, 64, f"{big} is 1.5 MiB: too large to be a credential", limits)
     assert result.stdout == ""
+    # Under 1 MiB, but its JWT above a token's 256 KiB: refused as too large too, before any report.
+    big.write_text('{"format": "skills-credential/1", "credential": "eyJ' + "x" * 300_000 + '.e30.AA"}')
+    result = registry(tmp_path, "verify", "--rpc", DEAD_RPC, str(credential), str(big))
+    one_line_error(result, 64, f"{big} is 294 KiB: too large, its JWT is 293 KiB (a JWT is at most 256 KiB)")
+    assert result.stdout == ""
 
 
 def test_only_a_skills_passport_may_be_larger_than_a_credential_file() -> None:
@@ -128,6 +133,10 @@ def test_only_a_skills_passport_may_be_larger_than_a_credential_file() -> None:
     with pytest.raises(InputError, match=r"^t.jwt is 293 KiB: too large to be a credential's token \(a JWT is at most"):
         credential_sized("t.jwt", b"eyJ" + b"x" * 300_000)
     credential_sized("f.json", b'{"credential": "eyJ' + b"x" * 300_000 + b'"}')  # a file: its parser judges it
+    # A credential file's or a passport's JWT above 256 KiB (the file under its own limit): too large, not INVALID.
+    for kind, field in (("skills-credential/1", "credential"), ("skills-passport/1", "presentation")):
+        with pytest.raises(InputError, match=r"^h.json is 293 KiB: too large, its JWT is 293 KiB \(a JWT is at most"):
+            credential_sized("h.json", f'{{"format": "{kind}", "{field}": "eyJ{"x" * 299_950}"}}')
 
 
 @pytest.mark.parametrize("command", [["verify", "--rpc", DEAD_RPC], ["issuer", "check", "--rpc", DEAD_RPC]])

@@ -121,6 +121,11 @@ def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: htt
         large = assert_problem(http.post("/verify", json={"credential": big}), 400, "too-large")
         assert large["detail"].startswith("this is 1.5 MiB: too large to be a credential"), large["detail"]
         assert "at most 1 MiB" in large["detail"] and large["title"] == "Too large to be a credential"
+    # Under 1 MiB, a credential file's or a passport's JWT above 256 KiB: too large too, never INVALID.
+    for kind, field in (("skills-credential/1", "credential"), ("skills-passport/1", "presentation")):
+        sent = {"format": kind, field: "eyJ" + "x" * 300_000 + ".e30.AA"}
+        large = assert_problem(http.post("/verify", json={"credential": sent}), 400, "too-large")
+        assert "too large, its JWT is 293 KiB (a JWT is at most 256 KiB)" in large["detail"], large["detail"]
     assert_problem(http.post("/verify", json={"credentials": "x"}), 400, "invalid-request")
     assert_problem(http.post("/verify", content=b"{not json", headers={"content-type": "application/json"}), 400)
     # The mistakes of a body typed by hand each say what to send instead.

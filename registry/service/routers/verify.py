@@ -90,6 +90,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         raise Problem(400, str(exc), slug="invalid-input") from exc
     authority = _authority(request, body.recognisedIn)
     if is_skills_passport(content):
+        _refuse_too_large(content)
         at = parse_at(body.at, "at")
         roots = _trust_list(request, body.trustList)
         try:
@@ -143,16 +144,22 @@ def _refuse_other_shapes(content: str) -> None:
             '(as {"extract": <the file>}), or open it on the page /logbook',
             slug="logbook-extract",
         )
-    try:  # above a credential file's size (and no skills passport): refused, not judged INVALID
-        credential_sized("this", content, None)
-    except InputError as exc:
-        raise Problem(400, str(exc), slug="too-large", title="Too large to be a credential") from exc
+    _refuse_too_large(content)
     if _is_passport(content):
         raise Problem(
             400,
             "only skills passports (skills-passport/1) are accepted as presentations; send that or one credential",
             slug="passport-unsupported",
         )
+
+
+def _refuse_too_large(content: str) -> None:
+    """Above a credential file's size (and no skills passport), or a JWT above a token's: refused,
+    not judged INVALID (400 too-large)."""
+    try:
+        credential_sized("this", content, None)
+    except InputError as exc:
+        raise Problem(400, str(exc), slug="too-large", title="Too large to be a credential") from exc
 
 
 def _authority(request: Request, asked: str | None) -> str | None:
