@@ -118,8 +118,8 @@ class Deployment:
             if block_hash is not None and not _is_hash(block_hash):
                 raise ConfigError(f"{source} is malformed: deployment_block_hash is not a 32-byte hex hash")
             return cls(
-                chain_id=int(data["chain_id"]),
-                deployment_block=int(data["deployment_block"]),
+                chain_id=_number(data["chain_id"], "chain_id", source, 1),
+                deployment_block=_number(data["deployment_block"], "deployment_block", source, 0),
                 deployed_at=str(data["deployed_at"]),
                 deployer=str(data["deployer"]),
                 contracts=contracts,
@@ -183,6 +183,15 @@ def write_json_atomic(path: Path, data: Any, mode: int = 0o644) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _number(value: Any, name: str, source: str, least: int) -> int:
+    """A whole number as a registry locator carries it (formats/locator.py), or ConfigError: a chain id
+    of -1 was taken, written into a trust list's pin by `trust-list add --registry`, and the list then
+    refused by every command that read it."""
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value < 2**64:
+        raise ConfigError(f"{source} is malformed: {name} must be a whole number from {least} to 2^64-1")
+    return value
 
 
 def _is_hash(value: object) -> TypeGuard[str]:

@@ -39,7 +39,8 @@ VERDICT_WORDS = {
 
 # What each field of a message below stands for in the text it reads back (any other field: one word).
 _FIELDS = {"rest": r".*", "n": r"\d+", "v": r"\d+", "block": r"\d+", "check": r"[A-Za-z ]+", "checks": r"[a-z, ]+",
-           "id": r"[^()]+", "who": r".+", "other": r".+", "path": r".+"}  # fmt: skip
+           "id": r"[^()]+", "who": r".+", "other": r".+", "path": r".+", "text": r".+", "units": r".+",
+           "max": r"\d+"}  # fmt: skip
 # The verdict lines the verifier writes, most specific first; each message is also the pattern that
 # reads it back (`_compiled`: its text literally, each {field} as `_FIELDS` says).
 _HEADLINES = (
@@ -140,6 +141,18 @@ _ERRORS = (
        "is given on part of a code"),
     N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text"),
 )  # fmt: skip
+# The errors a learner meets most on `logbook add` (ops/logbook/book.py, formats/logbook/records.py,
+# cli/commands/logbook.py), read back as `_ERRORS` are.
+_LEARNER_ERRORS = (
+    N_("a day must be YYYY-MM-DD, not {text}"),
+    N_("an entry's hours must be more than 0 and at most 24"),
+    N_("--hours must be a number of hours, such as 2.5 or 2,5, not {text}"),
+    N_("the entries dated {date} would claim {hours} h, more than a day's {max} h: record the hours worked that day"),
+    N_("the programme has no unit {text} (its units: {units})"),
+    N_("the date {date} is in the future: an entry records work done"),
+    N_("{who} is not the learner enrolled in this logbook"),
+    N_("an entry needs an activity and a workplace"),
+)
 # A passport's summary note (ops/verify/summary.py's `_note`).
 _NOTES = (
     N_("its credential is valid and counts"),
@@ -170,7 +183,7 @@ def _tables() -> dict[str, tuple[tuple[re.Pattern[str], str], ...]]:
         "headlines": _compiled(_HEADLINES),
         "messages": _compiled(_MESSAGES),
         "notes": _compiled(_NOTES),
-        "errors": _compiled(_ERRORS),
+        "errors": _compiled(_ERRORS + _LEARNER_ERRORS),
     }
 
 

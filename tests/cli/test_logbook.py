@@ -33,9 +33,10 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     assert (
         enrolled.startswith("enrolled Amina Haddad (did:key:") and " in MIG welding (urn:programme:mig@1)" in enrolled
     )
-    for date in (day(0), day(0)):  # her enrolment's day: they count
+    # Her enrolment's day (they count), the second time as she may type it: the day in words, a decimal comma.
+    for date, hours in ((day(0), "3"), (datetime.now(UTC).strftime("%d %B %Y"), "3,0")):
         ok(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", date, "--unit", "U1",
-               "--activity", "fillet welds", "--hours", "3", "--workplace", "Yard 3"))  # fmt: skip
+               "--activity", "fillet welds", "--hours", hours, "--workplace", "Yard 3"))  # fmt: skip
     _refused_entries(home, book)
     entries = sorted(str(p) for p in (book / "entries").glob("*.json"))
     late = _late_entry(home, book, entries)
@@ -74,8 +75,10 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
 
 def _refused_entries(home: Path, book: Path) -> None:
     """What `logbook add` refuses, each in one line: no such unit, no key named, a future date, evidence not there."""
-    one_line_error(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(0), "--unit", "U9",
-                       "--activity", "x", "--hours", "3", "--workplace", "Yard 3"), "no unit 'U9'")  # fmt: skip
+    wrong = cli(home, "--lang", "fr", "logbook", "add", str(book), "--from-wallet", "--date", day(0), "--unit", "U9",
+                "--activity", "x", "--hours", "3", "--workplace", "Yard 3")  # fmt: skip
+    said = "erreur\u00a0: le programme n\u2019a pas d\u2019unité 'U9' (ses unités\u00a0: U1)\n"  # in her language
+    assert wrong.returncode == 1 and wrong.stderr == said, wrong.stderr
     one_line_error(cli(home, "logbook", "add", str(book), "--date", day(0), "--unit", "U1", "--activity", "x",
                        "--hours", "3", "--workplace", "Yard 3"), "say whose key signs")  # fmt: skip
     one_line_error(cli(home, "logbook", "add", str(book), "--from-wallet", "--date", day(2), "--unit", "U1",

@@ -350,6 +350,14 @@ def test_a_mistyped_root_is_refused_when_added_not_found_later(tmp_path: Path) -
         "root publishes it\n"
     )
     assert not roots.exists()
+    # A deployment file whose chain id no locator can carry (-1): refused, not pinned. It was written
+    # into the list, which every later command then refused (exit 64) until it was edited by hand.
+    negative = deployment_file(tmp_path)
+    negative.write_text(negative.read_text().replace('"chain_id": 4242', '"chain_id": -1'))
+    result = registry(home, "trust-list", "add", EBSI_DID, "--name", "X", "--file", str(roots), "--registry",
+                      str(negative))  # fmt: skip
+    assert result.returncode == 64 and "chain_id must be a whole number from 1" in result.stderr, result.stderr
+    assert not roots.exists()
     assert registry(home, "trust-list", "add", EBSI_DID, "--name", "X", "--file", str(roots)).returncode == 0
     assert TrustList.load(roots).roots == {EBSI_DID}
     # Removing a root the list does not name, by a name or a malformed DID: a usage error too.

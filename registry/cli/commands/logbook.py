@@ -91,10 +91,10 @@ def enrol(
 def add(
     ctx: typer.Context,
     directory: DirArg,
-    date: Annotated[str, typer.Option(help="The day of the work, YYYY-MM-DD.", callback=text)],
+    date: Annotated[str, typer.Option(help="The day of the work: YYYY-MM-DD, 2 March 2026, today...", callback=text)],
     unit: Annotated[str, typer.Option(help="The programme unit's id.", callback=text)],
     activity: Annotated[str, typer.Option(help="What was done.", callback=text)],
-    hours: Annotated[float, typer.Option(help="Hours of work.")],
+    hours: Annotated[str, typer.Option(help="Hours of work (2.5 or 2,5).", callback=text)],
     workplace: Annotated[str, typer.Option(help="Where the work was done.", callback=text)],
     evidence: Annotated[Path | None, typer.Option(help="Evidence (a photo, say); the entry holds its hash.")] = None,
     learner: Annotated[str | None, typer.Option(help="The learner's identity name (her key signs).")] = None,
@@ -110,7 +110,10 @@ def add(
     book = Logbook(directory)
     kept = read_capped(evidence, 64 * MIB, f"the evidence {evidence}") if evidence is not None else None
     identity = _person(ctx, learner, from_wallet, wallet, str(book.enrolment.get("sub")))
-    fields = {"date": date, "unit": unit, "activity": activity, "hours": hours, "workplace": workplace}
+    from registry.cli.commands.logbook_input import day_of, hours_of
+
+    date = day_of(date)
+    fields = {"date": date, "unit": unit, "activity": activity, "hours": hours_of(hours), "workplace": workplace}
     now = int(time.time())
     entry = book.add(identity, fields, kept, now)
     from registry.i18n import _
