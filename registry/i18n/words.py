@@ -132,6 +132,8 @@ _ERRORS = (
     N_("{path} is already in the wallet, as {id}; nothing was imported"),
     N_("{n} credentials make a passport too large for a verifier to read (a presentation of {size} KiB, at most "
        "{max} KiB): make two passports or more, of fewer credentials each (about {fit} of these fit in one)"),
+    N_("{path} is a credential file, not a skills passport: put it in one first (`registry passport create "
+       "--from-wallet` or `--holder NAME ... {other}`), then print that"),
     N_("{path} is not genuine ({rest}): a verifier would find it INVALID; no passport was written (leave it out)"),
     N_("{path} is not genuine ({rest}); nothing was imported"),
     N_("wrong passphrase for the backup {path} (or the file was changed)"),

@@ -182,6 +182,11 @@ def load_passport(content: str | bytes, source: str = "input") -> Passport:
     if (what := printed(content)) is not None:  # `passport print` given its own output, or a picture
         raise InputError(printed_refusal(source, what))
     data = safejson.loads(content, source)
+    if isinstance(data, dict) and data.get("format") == vcfmt.HOLDER_FILE_FORMAT:  # `passport print CREDENTIAL`
+        make = f"`registry passport create --from-wallet` or `--holder NAME ... {source}`"
+        raise InputError(
+            f"{source} is a credential file, not a skills passport: put it in one first ({make}), then print that"
+        )
     if not isinstance(data, dict) or data.get("format") != PASSPORT_FORMAT:
         raise InputError(f"{source} is not a skills passport ({PASSPORT_FORMAT})")
     token = data.get("presentation")

@@ -157,6 +157,10 @@ def test_print_refuses_to_overwrite_and_a_bad_code_is_a_one_line_error(settings:
     refused = run(settings, "passport", "print", str(tmp_path / "nothing.json"), "--out", str(pdf))
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
     assert pdf.read_bytes() == b"mine"
+    # A credential file given for a passport: said so, with how to make one of it.
+    (credential := tmp_path / "c.json").write_text('{"format": "skills-credential/1", "credential": "a.b.c"}')
+    alone = run(settings, "--lang", "fr", "passport", "print", str(credential), "--out", str(tmp_path / "c.pdf"))
+    assert alone.returncode == 1 and "est un fichier d\u2019attestation, pas un passeport" in alone.stderr, alone.stderr
     # A code's text cut short or misread is no credential to judge: a usage error (64), never INVALID.
     garbled = run(settings, "verify", "-", stdin=PREFIX + "NOT BASE45 AT ALL!")
     assert garbled.returncode == 64 and "Traceback" not in garbled.stderr and not garbled.stdout

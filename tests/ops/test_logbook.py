@@ -338,6 +338,25 @@ def test_the_providers_accreditation_is_checked_against_the_verifiers_trust_list
     assert world.root in strict.problems[0] and strict.logbook == world.amina.id and strict.count == 1
 
 
+def test_signing_a_mixed_directory_leaves_the_other_roles_entries(world: World, tmp_path: Path) -> None:
+    """`logbook sign entries/*.json` by a supervisor, where an assessor signs off some units: hers are
+    countersigned, the assessor's left and listed, the countersigned ones left; none of hers among
+    the others is the refusal it was."""
+    from registry.ops.logbook.book import countersign_files
+
+    authorisation = str(world.entries["wrong-role"].authorisation)  # sup's
+    mine = EntryFile(world.entries["good2"].entry)  # U1, a supervisor's unit, not yet countersigned here
+    theirs = EntryFile(world.entries["wrong-role"].entry)  # U2, an assessor's
+    files = [(tmp_path / "a.json", mine), (tmp_path / "b.json", theirs), (tmp_path / "c.json", world.entries["good"])]
+    now, programme = int(time.time()), lambda _: world.amina.programme
+    signed, done, others = countersign_files(files, world.people["sup"], authorisation, now, programme)
+    assert [path.name for path, _ in signed] == ["a.json"] and signed[0][1].countersignature is not None
+    assert done == [tmp_path / "c.json"]
+    assert len(others) == 1 and others[0].startswith(f"{tmp_path / 'b.json'}: entry ") and "an assessor" in others[0]
+    with pytest.raises(InputError, match=r"b\.json: entry .* unit U2 is signed off by an assessor"):
+        countersign_files(files[1:2], world.people["sup"], authorisation, now, programme)
+
+
 def test_the_wrong_role_or_a_future_date_is_refused_when_written(world: World) -> None:
     from registry.ops.logbook.book import countersign
 

@@ -146,7 +146,7 @@ def sign(
 
     Only the units her role signs off: as the logbook's programme says, else --programme, else her authorisation's."""
     from registry.chain.deployment import write_json_atomic
-    from registry.ops.logbook.book import countersign, load_entry
+    from registry.ops.logbook.book import countersign_files, load_entry
     from registry.ops.logbook.provider import programme_of
 
     token = read_token(authorisation, "the authorisation")
@@ -161,22 +161,17 @@ def sign(
     identity = _person(ctx, signer, from_wallet, wallet, str(claims.get("sub")))
     if claims.get("sub") != identity.did:
         raise InputError(f"the authorisation given is not {identity.name}'s")
-    now, signed = int(time.time()), []
-    done = [path for path, f in files if f.countersignature is not None]  # `entries/*.json` the day after: left
-    for path, f in ((path, f) for path, f in files if f.countersignature is None):
-        try:
-            signed.append((path, countersign(f, identity, token, now, _programme_of(path) or given)))
-        except InputError as e:  # nothing is written: the file named, to leave out or ask about
-            raise InputError(f"{path}: {e}") from None
+    signed, done, others = countersign_files(
+        files, identity, token, int(time.time()), lambda p: _programme_of(p) or given
+    )
     for path, f in signed:
         write_json_atomic(path, f.to_json())
-    already = (
-        f"{count(len(done), 'entry')} countersigned already, left as {'it was' if len(done) == 1 else 'they were'}"
-    )
+    left = [f"{count(len(done), 'entry')} countersigned already, left as {'it was' if len(done) == 1 else 'they were'}"]
+    left += [f"{count(len(others), 'entry')} of units another role signs off, left for it"] if others else []
     if not signed:
-        out.print(f"nothing to countersign: {already}")
+        out.print(f"nothing to countersign: {left[0]}")
         return
-    out.print(f"countersigned {count(len(signed), 'entry')}" + (f"; {already}" if done else ""))
+    out.print(f"countersigned {count(len(signed), 'entry')}" + "".join(f"; {x}" for x in left[0 if done else 1 :]))
 
 
 def _programme_of(entry: Path) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -266,6 +267,10 @@ def _a(role: str) -> str:
     return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
 
 
+class OtherRole(InputError):
+    """An entry of a unit the signer's role does not sign off: another's to sign, never hers."""
+
+
 def _check_role(entry_id: str, unit_id: str, name: str, subject: dict[str, Any], programme: Programme | None) -> None:
     """The entry's unit is one the signer's role signs off: by the programme when it is at hand, else
     by the units her authorisation lists; an authorisation that lists none, without the programme,
@@ -273,7 +278,7 @@ def _check_role(entry_id: str, unit_id: str, name: str, subject: dict[str, Any],
     role = str(subject.get("role"))
     unit = programme.unit(unit_id) if programme is not None else None
     if unit is not None and role != unit.signer:
-        raise InputError(f"entry {entry_id} not signed: unit {unit.id} is signed off by {_a(unit.signer)}, "
+        raise OtherRole(f"entry {entry_id} not signed: unit {unit.id} is signed off by {_a(unit.signer)}, "
                          f"and {name} is {_a(role)}")  # fmt: skip
     if programme is not None:
         return
@@ -285,7 +290,7 @@ def _check_role(entry_id: str, unit_id: str, name: str, subject: dict[str, Any],
         )
     if unit_id not in units:
         listed = ", ".join(str(u) for u in units) or "none"
-        raise InputError(f"entry {entry_id} not signed: unit {unit_id[:40]} is not one {name}'s authorisation lets "
+        raise OtherRole(f"entry {entry_id} not signed: unit {unit_id[:40]} is not one {name}'s authorisation lets "
                          f"{_a(role)} sign off ({listed})")  # fmt: skip
 
 
@@ -330,6 +335,31 @@ def countersign(
         "authorisation": sha256_hex(authorisation), "role": role,
     }, signer.signing_key, signer.kid)  # fmt: skip
     return EntryFile(entry.entry, token, authorisation, None)
+
+
+def countersign_files(
+    files: list[tuple[Path, EntryFile]], signer: Identity, authorisation: str, now: int,
+    programme_for: Callable[[Path], Programme | None],
+) -> tuple[list[tuple[Path, EntryFile]], list[Path], list[str]]:  # fmt: skip
+    """`logbook sign ENTRY...` (`entries/*.json` the day after, say): the entries this signer signs
+    off, countersigned (nothing written here); those countersigned already and those of units another
+    role signs off are left, and listed. Any other refusal names its file and signs nothing; so does
+    a list with none of hers among the other role's."""
+    signed: list[tuple[Path, EntryFile]] = []
+    others: list[str] = []
+    for path, entry in files:
+        if entry.countersignature is not None:
+            continue
+        try:
+            signed.append((path, countersign(entry, signer, authorisation, now, programme_for(path))))
+        except OtherRole as exc:
+            others.append(f"{path}: {exc}")
+        except InputError as exc:
+            raise InputError(f"{path}: {exc}") from None
+    if others and not signed:
+        alike = f" (and {len(others) - 1} more alike)" if len(others) > 1 else ""
+        raise InputError(others[0] + alike)
+    return signed, [path for path, entry in files if entry.countersignature is not None], others
 
 
 def enrol_into(
