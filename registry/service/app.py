@@ -62,10 +62,10 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     app.state.chain = ChainAccess(settings, config.head_max_age_s)
     errors.install(app)
     openapi.install(app)
-    for router in (did.router, tir.router, timestamps.router, tsr.router, verify.router, transactions.router,
-                   logbook.router):  # fmt: skip
+    routers = (did.router, tir.router, timestamps.router, tsr.router, verify.router, transactions.router,
+               logbook.router, pages.router)  # fmt: skip
+    for router in routers:
         app.include_router(router)
-    app.include_router(pages.router)
     static = Path(str(resources.files("registry.service") / "static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.mount(pages.DOCS_ASSETS, StaticFiles(directory=pages.docs_assets_directory()), name="docs-assets")
@@ -81,7 +81,9 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     app.add_middleware(ReadDeadline, seconds=config.request_deadline_s, longer=send, on_bad_answer=forget)
     app.add_middleware(BlockHeader)
     app.add_middleware(ReadCache, access=app.state.chain)
-    app.add_middleware(FamilyLimit)
+    paths = [getattr(route, "path", "") for router in routers for route in router.routes]
+    paths += [app.openapi_url or "", "/static", pages.DOCS_ASSETS]
+    app.add_middleware(FamilyLimit, families=frozenset(p.lstrip("/").split("/", 1)[0] for p in paths))
     app.add_middleware(BodyLimit, limit=config.max_body_bytes, deadline_s=config.body_deadline_s)
     if config.rate_per_s > 0:
         app.add_middleware(RateLimit, rate_per_s=config.rate_per_s, burst=config.burst)

@@ -155,24 +155,28 @@ FAMILY_QUEUE_S = 1.0
 
 class FamilyLimit:
     """At most `PER_FAMILY` requests of one route family in flight; the next waits up to
-    `FAMILY_QUEUE_S` for a slot, then gets a 503 problem with Retry-After, at once."""
+    `FAMILY_QUEUE_S` for a slot, then gets a 503 problem with Retry-After, at once. The families are
+    the app's own (`families`, the first segments of its routes), fixed when it is built; any other
+    path is one family, "*". They were made as requests came, 64 at most: a client that asked for 64
+    made-up paths first put every family not asked yet (/verify, say) in one shared family with them.
+    """
 
-    def __init__(self, app: ASGIApp, per_family: int = PER_FAMILY, queue_s: float = FAMILY_QUEUE_S) -> None:
+    def __init__(
+        self, app: ASGIApp, families: frozenset[str], per_family: int = PER_FAMILY, queue_s: float = FAMILY_QUEUE_S
+    ) -> None:
         self.app = app
         self.per_family = per_family
         self.queue_s = queue_s
-        self._slots: dict[str, anyio.Semaphore] = {}
+        self._slots = {family: anyio.Semaphore(per_family) for family in (*families, "*")}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        family = str(scope.get("path", "/")).lstrip("/").split("/", 1)[0][:64]
+        family = str(scope.get("path", "/")).lstrip("/").split("/", 1)[0]
         slots = self._slots.get(family)
         if slots is None:
-            if len(self._slots) >= 64:  # unknown paths: one shared family, bounded memory
-                family = "*"
-            slots = self._slots.setdefault(family, anyio.Semaphore(self.per_family))
+            family, slots = "*", self._slots["*"]
         with anyio.move_on_after(self.queue_s) as waited:
             await slots.acquire()
         if waited.cancelled_caught:

@@ -148,6 +148,9 @@ def _while_the_authority_is_suspended(  # type: ignore[no-untyped-def]
     assert report.recognition is not None and report.recognition["outcome"] == "not applied", report.recognition
     assert "its own accreditation (a Root TAO's) is not in force on" in report.recognition["message"]
     assert "suspended" in report.recognition["message"] and report.verdict is Verdict.VALID
+    # Nor does it publish meanwhile, told why (it was told to "ask your Root TAO to accredit you").
+    with pytest.raises(InputError, match=r"accreditation to publish recognition decisions \(\w+…\) is suspended since"):
+        recognition.publish(authority, decision(authority, root, conditions="meanwhile"))
     before = trust.attribute(authority.did, onboarding).revisions[-1].timestamp - 1
     Recogniser(registry, authority.did, trusted, before).annotate(report)  # asked as of before the suspension
     assert report.recognition is not None and report.recognition["outcome"] == "recognised", report.recognition

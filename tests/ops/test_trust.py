@@ -30,7 +30,7 @@ from registry.ops.trust import (
 )
 from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.text import short_did
-from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, Chain, welding_certificate
+from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, WELDING_SCOPE, Chain, welding_certificate
 
 
 def check(trust: Trust, did: str, at: int | None = None, trust_list: TrustList | None = None):  # type: ignore[no-untyped-def]
@@ -51,6 +51,9 @@ def test_full_chain_from_training_centre_to_trusted_root(chain: Chain, trust: Tr
     assert report.trusted_root is True
     assert [link.issuer_type for link in report.path] == ["TI", "TAO", "RootTAO"]
     assert [link.did for link in report.path] == [chain.ti.did, chain.tao.did, chain.root.did]
+    # Nobody accredits itself (a TAO as its own TI, a root as its own TAO): its accreditor does (it was written).
+    with pytest.raises(InputError, match=r"accreditation-body \(did:ebsi:\w+\) cannot accredit itself"):
+        trust.accredit(chain.tao, chain.tao_attribute, chain.tao.did, IssuerType.TI, [WELDING_SCOPE])
     # Asked after it ends: when it expired, said (it read "not within its validity period on <then>").
     ends = trust.attribute(chain.ti.did, chain.ti_attribute).valid_until
     expired = check(trust, chain.ti.did, at=ends + 60)

@@ -5,6 +5,7 @@ trickling upstream answer stops nobody else, and itself ends by the request dead
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -24,9 +25,10 @@ from registry.chain.node import AnvilNode
 from registry.keystore import new_legal_entity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import did_hash
+from registry.service.config import ServiceConfig
 from tests.conftest import welding_certificate
 from tests.helpers.lying_node import GARBAGE, LyingNode, World, build_world, stale_head, startup_slack
-from tests.helpers.service_helpers import assert_problem, serve_process
+from tests.helpers.service_helpers import assert_problem, serve_process, start_service
 
 DEADLINE_S = 3
 NO_CACHE = {"Cache-Control": "no-cache"}
@@ -269,6 +271,35 @@ def test_requests_stuck_on_one_slow_method_leave_threads_for_everyone_else(
     assert probe.status_code == 200, probe.text
     assert took < 0.5, took  # 0.01 s here; 1 s and more before, waiting for a thread
     assert set(outcomes) <= {200, 503} and len(outcomes) == 80, outcomes
+
+
+def test_made_up_paths_asked_first_share_no_family_with_the_routes(world: World, node: LyingNode) -> None:
+    """Route families were made as requests came, 64 at most: a client that first asked for 64
+    made-up paths put every family not asked yet in one, "*", so 80 verifications stuck on a
+    trickling eth_getLogs kept a DID document waiting (503 after 1 s). A fresh app (in process:
+    its families are fixed when it is built) answers the DID document at once."""
+    node.trickle_every_s = 1.0
+    node.trickle = lambda body: b"eth_getLogs" in body
+    settings = dataclasses.replace(world.settings, rpc_urls=(node.url,))
+    config = ServiceConfig(rate_per_s=0, head_max_age_s=0, request_deadline_s=DEADLINE_S)
+    running = start_service(settings, config)
+    body = {"credential": world.credential.read_text()}
+    flood: list[threading.Thread] = []
+    try:
+        with httpx.Client(base_url=running.url, timeout=30) as client:
+            assert {client.get(f"/made-up-{n}").status_code for n in range(64)} == {404}
+            flood = [threading.Thread(target=client.post, args=("/verify",), kwargs={"json": body}) for _ in range(80)]
+            for thread in flood:
+                thread.start()
+            time.sleep(1.5)
+            started = time.monotonic()
+            probe = client.get(f"/did-registry/v5/identifiers/{world.issuer.did}")
+            took = time.monotonic() - started
+            for thread in flood:
+                thread.join(timeout=60)
+    finally:
+        running.stop()
+    assert probe.status_code == 200 and took < 0.5, (probe.status_code, took)
 
 
 def test_verify_via_a_trickling_service_ends_by_its_deadline(world: World, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from registry.chain.client import Call
 from registry.errors import InputError
+from registry.formats.credential import iso
 from registry.formats.frameworks import find_framework
 from registry.formats.recognition import NO_END, RECOGNITION_PURPOSE, RECOGNITION_TYPE, DecisionDocument
 from registry.keystore import Identity
@@ -137,10 +138,17 @@ class Recognition:
 
         trust = Trust(self.registry, "")
         now = self.registry.block_timestamp()
-        for attribute_id in trust.attribute_ids(did):
-            link = trust.attribute(did, attribute_id)
-            if may_publish(link) and link.status is AttrStatus.ACTIVE and link.valid_from <= now < link.valid_until:
-                return attribute_id
+        held = [link for link in (trust.attribute(did, a) for a in trust.attribute_ids(did)) if may_publish(link)]
+        for link in held:
+            if link.status is AttrStatus.ACTIVE and link.valid_from <= now < link.valid_until:
+                return link.attribute_id
+        if held:  # it holds one, not in force now: said so, not "ask to be accredited"
+            link = held[-1]
+            state = link.status.name.lower() if link.status is not AttrStatus.ACTIVE else "out of its validity"
+            since = f" since {iso(link.revisions[-1].timestamp)}" if link.status is not AttrStatus.ACTIVE else ""
+            raise InputError(f"{did}'s accreditation to publish recognition decisions ({link.attribute_id.hex()[:8]}…) "
+                             f"is {state}{since}: it publishes only while that is in force (`registry issuer history "
+                             "DID` shows its changes)")  # fmt: skip
         raise InputError(f"{did} holds no active Root TAO onboarding nor an accreditation for recognition decisions "
                          f"from a Root TAO: ask your Root TAO to accredit you as a TAO for {RECOGNITION_TYPE} "
                          f"(`registry trust accredit --as tao --types {RECOGNITION_TYPE}`)")  # fmt: skip

@@ -111,6 +111,11 @@ class Trust(Lookups):
         if child_type not in (IssuerType.TAO, IssuerType.TI):
             raise InputError("an accreditation makes a TAO or a TI")
         check_did(child_did)
+        if child_did == parent.did:  # its standing would rest on its own word, not on its accreditor's
+            raise InputError(
+                f"{parent.name} ({parent.did}) cannot accredit itself: its own accreditor (its parent) accredits "
+                "it, as a TAO or a TI (`registry issuer history DID` shows who that is)"
+            )
         check_scope_syntax(scopes)
         if valid_until is not None and valid_until <= int(time.time()):
             raise InputError(f"the accreditation's end {iso(valid_until)} is not in the future")
