@@ -90,17 +90,7 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         raise Problem(400, str(exc), slug="invalid-input") from exc
     authority = _authority(request, body.recognisedIn)
     if is_skills_passport(content):
-        _refuse_too_large(content)
-        at = parse_at(body.at, "at")
-        roots = _trust_list(request, body.trustList)
-        try:
-            verifier = _verifier(request, body, lazy_registry(), roots)
-        except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-            verifier = _verifier(request, body, None, roots, str(exc))
-        passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
-        add_rpl_checks(passport, verifier.registry, None)  # an RPL credential's assessor (ops/rpl/checks.py)
-        _recognise(authority, verifier.registry, roots, at, passport)
-        return _answer(request, passport.to_json())
+        return _verify_passport(request, body, lazy_registry, content, authority)
     _refuse_other_shapes(content)
     at = parse_at(body.at, "at")
     registry: Registry | None = None
@@ -125,6 +115,23 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
         if report.verdict is Verdict.INDETERMINATE:
             report.summary = f"COULD NOT DETERMINE: {setup_error}"
     return _answer(request, report.to_json())
+
+
+def _verify_passport(
+    request: Request, body: VerifyRequest, lazy_registry: Any, content: str, authority: str | None
+) -> Response:
+    """A skills passport's report: its holder checks, then one report per credential."""
+    _refuse_too_large(content)
+    at = parse_at(body.at, "at")
+    roots = _trust_list(request, body.trustList)
+    try:
+        verifier = _verifier(request, body, lazy_registry(), roots)
+    except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
+        verifier = _verifier(request, body, None, roots, str(exc))
+    passport = verifier.verify_passport("request", content, at, audience=body.audience, nonce=body.nonce)
+    add_rpl_checks(passport, verifier.registry, None)  # an RPL credential's assessor (ops/rpl/checks.py)
+    _recognise(authority, verifier.registry, roots, at, passport)
+    return _answer(request, passport.to_json())
 
 
 def _refuse_other_shapes(content: str) -> None:
