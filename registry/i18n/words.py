@@ -129,7 +129,6 @@ _ERRORS = (
        "`registry wallet import-key FILE`"),
     N_("the wallet {path} holds no credential: `registry wallet import` them first"),
     N_("{path} is not yours: it was issued to {did}, and this wallet holds {other}; nothing was imported"),
-    N_("{path} is already in the wallet, as {id}; nothing was imported"),
     N_("{n} credentials make a passport too large for a verifier to read (a presentation of {size} KiB, at most "
        "{max} KiB): make two passports or more, of fewer credentials each (about {fit} of these fit in one)"),
     N_("{path} is a credential file, not a skills passport: put it in one first (`registry passport create "

@@ -29,7 +29,7 @@ from registry.ops.people import SHEET, make_people, write_handovers
 from registry.ops.roster import file_names, load_roster
 from registry.ops.wallet import Wallet
 from registry.ops.wallet.backup import export_backup, read_backup, restore
-from registry.ops.wallet.status import check_now, on_import
+from registry.ops.wallet.status import check_now, names_of, on_import
 from registry.ops.wallet.store import Checked, Entry
 from tests.conftest import WELDING, Chain, welding_certificate
 
@@ -70,7 +70,7 @@ def test_a_wallet_keeps_her_credentials_privately_and_once(wallet: Wallet, tmp_p
     ]
     single = write(tmp_path / "single.json", vcfmt.HolderFile(credential(did, "Single")))
     files = [single, *(write(tmp_path / f"m{n}.json", m) for n, m in enumerate(members[:2]))]
-    checked = wallet.check_imports([(str(p), p.read_bytes()) for p in files])
+    checked, _ = wallet.check_imports([(str(p), p.read_bytes()) for p in files])
     added = wallet.add(checked)
     assert sorted(e.id for e in wallet.entries()) == sorted(e.id for e in added)
     assert stat.S_IMODE(os.stat(added[0].path).st_mode) == 0o600
@@ -78,16 +78,21 @@ def test_a_wallet_keeps_her_credentials_privately_and_once(wallet: Wallet, tmp_p
     # A passport of hers: its credentials come in, each with its cohort proof.
     passport = sign_presentation(wallet.identity_for(did, "her passphrase"), [members[2]])
     (tmp_path / "passport.json").write_text(json.dumps(passport))
-    (entry,) = wallet.add(wallet.check_imports([("passport.json", (tmp_path / "passport.json").read_bytes())]))
+    (entry,) = wallet.add(wallet.check_imports([("passport.json", (tmp_path / "passport.json").read_bytes())])[0])
     assert entry.holder_file.cohort is not None and entry.holder_file.cohort.root == root
     assert wallet.find(entry.id[:6]).id == entry.id
-    # The same credential again: refused, whether alone or in a batch (and then nothing is added).
-    with pytest.raises(InputError, match="already in the wallet"):
-        wallet.check_imports([(str(single), single.read_bytes())])
+    # The same credential again: left as it is, named, whether alone or in a batch (the others come in).
+    assert wallet.check_imports([(str(single), single.read_bytes())]) == (
+        [],
+        [Checked(added[0].id, added[0].holder_file, str(single))],
+    )
     fresh = write(tmp_path / "fresh.json", vcfmt.HolderFile(credential(did, "Fresh")))
-    with pytest.raises(InputError, match=r"single\.json is already in the wallet"):
-        wallet.check_imports([(str(fresh), fresh.read_bytes()), (str(single), single.read_bytes())])
-    assert len(wallet.entries()) == 4
+    both = [(str(fresh), fresh.read_bytes()), (str(single), single.read_bytes()), (str(fresh), fresh.read_bytes())]
+    new, held = wallet.check_imports(both)
+    assert [c.where for c in new] == [str(fresh)] and [c.where for c in held] == [str(single)]  # fresh taken once
+    assert names_of(held) == [(held[0].id, "Single")]
+    wallet.add(new)
+    assert len(wallet.entries()) == 5
 
 
 def test_what_is_not_hers_or_is_damaged_is_refused_by_name(wallet: Wallet, tmp_path: Path) -> None:
@@ -152,7 +157,7 @@ def test_a_lost_key_file_is_named_with_the_way_back(wallet: Wallet) -> None:
 def test_backup_round_trip_merges_and_a_wrong_passphrase_restores_nothing(wallet: Wallet, tmp_path: Path) -> None:
     did = her_did(wallet)
     source = write(tmp_path / "c.json", vcfmt.HolderFile(credential(did)))
-    wallet.add(wallet.check_imports([(str(source), source.read_bytes())]))
+    wallet.add(wallet.check_imports([(str(source), source.read_bytes())])[0])
     backup = tmp_path / "backup.json"
     assert export_backup(wallet, "backup words", backup) == (1, 1)
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
@@ -332,7 +337,7 @@ def test_a_file_an_editor_saved_with_a_byte_order_mark_is_read_as_the_file(walle
 
     path = write(tmp_path / "mine.json", vcfmt.HolderFile(credential(her_did(wallet))))
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Notepad saves it
-    (entry,) = wallet.add(wallet.check_imports(read_sources([path])))
+    (entry,) = wallet.add(wallet.check_imports(read_sources([path]))[0])
     assert entry.holder_file.credential == json.loads(path.read_bytes()[3:])["credential"]
 
 

@@ -88,20 +88,26 @@ def wallet_import(
 ) -> None:
     """Keep credentials issued to you in your wallet.
 
-    Each must be issued to one of your keys, intact, and new to the wallet. With a node or deployment (--rpc,
-    REGISTRY_RPC_URL, --deployment), each one's status now is said: a revoked or suspended one is kept as your
-    history, one that is not genuine is refused with the whole import. --json: the credentials imported, as
-    `wallet list --json` shows them, with the revocation or suspension in force and the root not on your list."""
+    Each must be issued to one of your keys and intact; one the wallet holds already is left as it is, and
+    named. With a node or deployment (--rpc, REGISTRY_RPC_URL, --deployment), each one's status now is said:
+    a revoked or suspended one is kept as your history, one that is not genuine is refused with the whole
+    import. --json: the credentials imported, as `wallet list --json` shows them, with the revocation or
+    suspension in force and the root not on your list."""
     from registry.ops.wallet import read_sources
     from registry.ops.wallet.status import on_import
 
     settings = settings_of(ctx, rpc, deployment)
     store = wallet_of(ctx, wallet)
-    checked = store.check_imports(read_sources(files))
+    checked, held = store.check_imports(read_sources(files))
     arrivals = on_import(settings, checked)  # a forgery refuses them all, before anything is written
     entries = store.add(checked)
     if as_json:
         write_json([_arrival_json(entry, arrival) for entry, arrival in zip(entries, arrivals, strict=True)])
+        return
+    if held:  # after a partial restore, say: left as they are, named
+        out.print(_("already in your wallet, left as they are: {names}").format(names=_held_names(held)))
+    if not checked:
+        out.print(_("nothing new: your wallet {wallet} holds them all already").format(wallet=shown(store.directory)))
         return
     for entry, arrival in zip(entries, arrivals, strict=True):
         issuer = arrival.certifies["issuer"]
@@ -112,6 +118,14 @@ def wallet_import(
         out.print("  " + _arrival_words(arrival, named_did(issuer["did"], issuer["name"])))
     done = ngettext("{n} credential imported into {wallet}", "{n} credentials imported into {wallet}", len(checked))
     out.print(done.format(n=len(checked), wallet=shown(store.directory)))
+
+
+def _held_names(held: list[Any]) -> str:
+    """Each credential by what it certifies and its id, as `wallet list` names them."""
+    from registry.ops.wallet.status import names_of
+
+    unnamed = _("(no name)")
+    return ", ".join(f"{shown(name or unnamed)} ({cid})" for cid, name in names_of(held))
 
 
 def _arrival_words(arrival: Any, issuer: str) -> str:

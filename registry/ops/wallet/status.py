@@ -122,3 +122,8 @@ def _root(report: Any) -> tuple[str, str | None] | None:
     evidence: dict[str, Any] = next((c.evidence for c in report.checks if str(c.code) == "accreditation"), {})
     root, name = evidence.get("root"), evidence.get("root_name")
     return (root, name if isinstance(name, str) else None) if isinstance(root, str) else None
+
+
+def names_of(checked: list[Checked]) -> list[tuple[str, str | None]]:
+    """(id, the name of what it certifies) of each credential, read from its own token: no chain."""
+    return [(c.id, certified(vc_of(c.holder_file.credential))["name"]) for c in checked]

@@ -6,8 +6,8 @@
 A credential's id is the first 12 hex digits of its hash (formats/credential.credential_hash), so
 the same credential is never held twice and an id names the same credential in every wallet.
 Files are written atomically (0600, in 0700 directories). An import is checked whole before any
-file is written: one file that is not hers, damaged, or already held refuses the lot, with a
-one-line error naming that file.
+file is written: one file that is not hers or damaged refuses the lot, with a one-line error naming
+that file; a credential already held is left as it is and named, the others imported.
 """
 
 from __future__ import annotations
@@ -181,14 +181,16 @@ class Wallet:
             raise InputError(f"{wanted} names {len(matches)} credentials; give more of the id")
         return matches[0]
 
-    def check_imports(self, sources: list[tuple[str, bytes]]) -> list[Checked]:
-        """Every credential the files hold, each checked: readable, about one of her keys, not held
-        already, not twice. The first refusal names its file; nothing is written."""
+    def check_imports(self, sources: list[tuple[str, bytes]]) -> tuple[list[Checked], list[Checked]]:
+        """Every credential the files hold, each checked (readable, about one of her keys): those new
+        to the wallet (each once), and those it holds already (left as they are, after a partial
+        restore say). The first refusal names its file; nothing is written."""
         from registry.ops.passport import check_holder_signature, is_passport, load_passport
 
         mine = set(self.require_keys().values())
         held = {e.id for e in self.entries()}
         taken: list[Checked] = []
+        already: list[Checked] = []
         for source, content in sources:
             if is_passport(content):
                 passport = load_passport(content, source)
@@ -201,13 +203,14 @@ class Wallet:
             for where, holder_file in found:
                 _check_credential(where, holder_file, mine)
                 cid = credential_id(holder_file.credential)
-                if cid in held:
-                    raise InputError(f"{where} is already in the wallet, as {cid}; nothing was imported")
-                held.add(cid)
-                taken.append(Checked(cid, holder_file, where))
+                if cid not in held:
+                    held.add(cid)
+                    taken.append(Checked(cid, holder_file, where))
+                elif all(c.id != cid for c in taken + already):  # given twice in one import: taken once
+                    already.append(Checked(cid, holder_file, where))
         if len(held) > MAX_CREDENTIALS:
             raise InputError(f"a wallet holds at most {MAX_CREDENTIALS} credentials")
-        return taken
+        return taken, already
 
     def add(self, checked: list[Checked]) -> list[Entry]:
         self.credentials_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
