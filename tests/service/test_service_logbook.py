@@ -162,6 +162,40 @@ def test_a_box_is_read_only_by_its_owner_with_a_fresh_request(http: httpx.Client
     assert "countersignature is not its signer's over this entry" in assert_problem(response, 400)["detail"]
 
 
+def test_a_box_takes_only_what_travels_to_its_owner(http: httpx.Client, world: World, store: Path) -> None:
+    """Anyone may make a did:key and sign entries: without these rules, a stranger filled a provider's
+    box (500 in a second), after which its supervisors' deposits were refused as box-full."""
+    from registry.formats.logbook.records import sha256_hex, sign_record
+
+    provider, stranger = world.provider.identity.did, new_natural_person("stranger")
+    unsigned = EntryFile(world.entries["good"].entry)  # amina's, not yet countersigned (as a learner sends it)
+    response = http.post(f"/api/logbook/boxes/{provider}/entries", json=unsigned.to_json())
+    assert "only entries countersigned under its own" in assert_problem(response, 403, "not-for-this-box")["detail"]
+    response = http.post(f"/api/logbook/boxes/{stranger.did}/entries", json=world.entries["good"].to_json())
+    assert "her own entries" in assert_problem(response, 403, "not-for-this-box")["detail"]  # amina's, countersigned
+    # An authorisation claiming to be the provider's, signed by the stranger: refused on the chain's keys.
+    claims = signed_by_payload(world.entries["good"].authorisation) | {"sub": stranger.did}
+    header = {"alg": "ES256", "typ": "supervisor-authorisation+jwt", "kid": f"{provider}#x"}
+    forged = jwt.sign(header, claims, stranger.signing_key)
+    signs_off = {"iss": stranger.did, "iat": int(time.time()), "entry": sha256_hex(unsigned.entry),
+                 "authorisation": sha256_hex(forged), "role": "supervisor"}  # fmt: skip
+    counter = sign_record("logbook-countersignature+jwt", signs_off, stranger.signing_key, stranger.kid)
+    sent = EntryFile(unsigned.entry, counter, forged).to_json()
+    response = http.post(f"/api/logbook/boxes/{provider}/entries", json=sent)
+    assert "not signed by this provider" in assert_problem(response, 403, "not-for-this-box")["detail"]
+    # A countersigned entry carrying another genuine authorisation of its signer than it was signed under.
+    now = world.registry.signing_time()
+    other = world.provider.authorise(world.amina.programme_token, world.people["sup"].did, "supervisor", now, now + DAY)
+    swapped = dataclasses.replace(world.entries["good"], authorisation=other)
+    response = http.post(f"/api/logbook/boxes/{provider}/entries", json=swapped.to_json())
+    assert "another authorisation" in assert_problem(response, 403, "not-for-this-box")["detail"]
+
+
+def signed_by_payload(token: str | None) -> dict[str, Any]:
+    assert token is not None
+    return dict(jwt.parse(token).payload)
+
+
 def test_without_a_logbook_directory_the_stateful_routes_say_so(
     http: httpx.Client, running_service: RunningService, store: Path
 ) -> None:

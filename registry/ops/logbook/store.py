@@ -71,6 +71,29 @@ def check_entry_file(data: Any, source: str) -> EntryFile:
     return entry
 
 
+def deposit_refusal(owner: str, entry: EntryFile) -> str | None:
+    """Why `entry` may not go into `owner`'s box (None: it may), by the ways entries travel
+    (ops/logbook/sync.py): the learner's own entries back to her; an entry not yet countersigned to
+    a supervisor or assessor; a countersigned one to the provider whose authorisation it carries
+    (whose signature the service checks on the chain). A box is no inbox for anything else: a
+    stranger's entries, countersigned or anchored, never fill a person's box, and nothing but its
+    own authorisations' entries a provider's."""
+    learner = signed_by(entry.entry, "logbook-entry+jwt").payload.get("iss")
+    if owner.startswith("did:ebsi:"):
+        if entry.countersignature is None or entry.authorisation is None:
+            return "a provider's box takes only entries countersigned under its own authorisations"
+        authorisation = signed_by(entry.authorisation, "supervisor-authorisation+jwt").payload
+        countersigned = signed_by(entry.countersignature, "logbook-countersignature+jwt").payload
+        if authorisation.get("iss") != owner or authorisation.get("sub") != countersigned.get("iss"):
+            return "the entry's authorisation is not this provider's, or not its countersigner's"
+        if countersigned.get("authorisation") != sha256_hex(entry.authorisation):
+            return "the entry carries another authorisation than the one it was countersigned under"
+        return None
+    if owner == learner or entry.countersignature is None:
+        return None
+    return "a person's box takes her own entries, or entries still to countersign"
+
+
 def box_id(entry: EntryFile) -> str:
     """The id of an entry file in a box: the hash of its content, so each stage (signed,
     countersigned, anchored) is its own item and a deposit repeated is the same one."""

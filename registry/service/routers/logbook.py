@@ -26,7 +26,7 @@ from registry.ops.logbook.layout import laid_out
 from registry.ops.logbook.provider import programme_of
 from registry.ops.logbook.published import conflict
 from registry.ops.logbook.reports import Reads
-from registry.ops.logbook.store import BoxFull, LogbookStore, box_request, check_entry_file
+from registry.ops.logbook.store import BoxFull, LogbookStore, box_request, check_entry_file, deposit_refusal
 from registry.ops.registry import Registry
 from registry.service.deps import LazyRegistryDep, RegistryDep
 from registry.service.errors import Problem
@@ -132,14 +132,21 @@ def get_programme(programme_id: str, request: Request, registry: RegistryDep, ve
     raise Problem(404, f"no anchored {which}programme {programme_id[:100]} is published here", slug="not-found")
 
 
-@router.post("/boxes/{did:path}/entries", status_code=201, responses=problems(400, 404, 409))
-def deposit(did: str, body: dict[str, Any], request: Request) -> Any:
+@router.post("/boxes/{did:path}/entries", status_code=201, responses=problems(400, 403, 404, 409, 503))
+def deposit(did: str, body: dict[str, Any], request: Request, lazy_registry: LazyRegistryDep) -> Any:
     """Queue an entry file (skills-logbook-entry/1) for `did`: a learner's signed entry for her
-    supervisor, a countersigned one for the provider, an anchored one back to the learner. Its
-    signatures are checked; the box's owner fetches it with a request she signs."""
+    supervisor, a countersigned one for the provider (under an authorisation the provider signed),
+    an anchored one back to the learner. Its signatures are checked; the box's owner fetches it
+    with a request she signs."""
     if not did.startswith(("did:key:", "did:ebsi:")) or len(did) > 200:
         raise Problem(400, "a box belongs to a did:key or a did:ebsi", slug="invalid-input")
     entry = check_entry_file(body, "the entry file")
+    if (why := deposit_refusal(did, entry)) is not None:
+        raise Problem(403, why, slug="not-for-this-box")
+    if did.startswith("did:ebsi:") and entry.authorisation is not None:
+        authorisation = signed_by(entry.authorisation, "supervisor-authorisation+jwt")
+        if not Reads(lazy_registry()).provider_signed(authorisation, did):
+            raise Problem(403, "the entry's authorisation is not signed by this provider", slug="not-for-this-box")
     try:
         return {"id": _store(request).deposit(did, entry)}
     except BoxFull as exc:
