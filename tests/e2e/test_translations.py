@@ -150,7 +150,8 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     )
     # A worker's commonest errors; any other stays English.
     assert error_message("no such file: my passport.json") == "fichier introuvable\u00a0: my passport.json"
-    assert error_message("a.json already exists; not overwriting it") == "a.json existe déjà\u00a0; il n\u2019est pas remplacé"
+    replaced = "a.json existe déjà\u00a0; il n\u2019est pas remplacé"
+    assert error_message("a.json already exists; not overwriting it") == replaced
     assert error_message("the issuer is not accredited") == "the issuer is not accredited"
     i18n.use("ar")
     assert check_message(f"revoked on {when}: issued in error") == f"أُلغيت في {when}: صدرت خطأً"
