@@ -90,11 +90,12 @@ def _refused_entries(home: Path, book: Path) -> None:
 
 def _late_entry(home: Path, book: Path, entries: list[str]) -> str:
     """An entry of work before her enrolment (today): added, with a warning that it never counts."""
-    late_add = cli(home, "--lang", "fr", "logbook", "add", str(book), "--from-wallet", "--date", day(-10), "--unit",
-                   "U1", "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3")  # fmt: skip
+    # Given the entries directory (as `logbook add .` run inside it): its logbook is meant.
+    late_add = cli(home, "--lang", "fr", "logbook", "add", str(book / "entries"), "--from-wallet", "--date", day(-10),
+                   "--unit", "U1", "--activity", "late notes", "--hours", "3", "--workplace", "Yard 3")  # fmt: skip
     # In the learner's language: the warning that it never counts, and where the entry was written.
     assert f"le {day(-10)} précède votre inscription à ce programme ({day(0)})" in late_add.stderr, late_add.stderr
-    assert late_add.stdout.startswith("entrée urn:uuid:") and " écrite dans " in late_add.stdout
+    assert late_add.stdout.startswith("entrée urn:uuid:") and f" écrite dans {book / 'entries'}/" in late_add.stdout
     ok(late_add)
     (late,) = {str(p) for p in (book / "entries").glob("*.json")} - set(entries)
     return late
@@ -105,7 +106,9 @@ def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
     countersigned ones are left as they were and said, the new one signed."""
     ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
     book = Path(entries[0]).parent.parent  # nothing anchored yet: what is missing, in the learner's language
-    assert ok(cli(home, "--lang", "fr", "logbook", "show", str(book))).endswith("manque\u00a0: U1\u00a0: 6 h\n")
+    shown = ok(cli(home, "--lang", "fr", "logbook", "show", str(book)))
+    assert shown.endswith("manque\u00a0: U1\u00a0: 6 h\n")
+    assert "\n    1 entrée (3 h) en attente d\u2019une contresignature\n" in shown, shown  # the late one, unsigned
     again = ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
     assert again == "countersigned 1 entry; 2 entries countersigned already, left as they were\n", again
 

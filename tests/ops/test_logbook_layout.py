@@ -4,7 +4,10 @@ in the verifier's words, and the qualification's check appears only when there i
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from registry.ops.logbook.layout import entry_checks
 
@@ -41,3 +44,16 @@ def test_notes_and_the_qualification() -> None:
     assert outcomes(outside, qualified=True)["qualification"] == "fail"
     odd = entry_checks(_report("not valid", ["something new the verifier says"]))
     assert odd[-1] == {"name": "entry", "outcome": "fail", "message": "something new the verifier says"}
+
+
+def test_a_logbook_is_found_from_its_entries_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`registry logbook add .` run inside entries/ (or given the entries directory) means its logbook."""
+    from registry.ops.logbook.book import book_directory
+
+    (tmp_path / "book" / "entries").mkdir(parents=True)
+    (tmp_path / "book" / "logbook.json").write_text("{}")
+    monkeypatch.chdir(tmp_path / "book" / "entries")
+    assert book_directory(Path(".")) == Path("..") and book_directory(Path("..")) == Path("..")
+    assert book_directory(tmp_path / "book" / "entries") == tmp_path / "book"
+    (tmp_path / "other" / "entries").mkdir(parents=True)  # an entries directory of no logbook: as given
+    assert book_directory(tmp_path / "other" / "entries") == tmp_path / "other" / "entries"

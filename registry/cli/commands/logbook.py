@@ -270,7 +270,7 @@ def complete(
     done = complete(_provider(ctx, issuer, rpc, deployment), book, records)
     s = done.summary
     out.print(f"{done.replaced}; a new one issued") if done.replaced else None
-    out.print(f"qualification issued to {directory / CREDENTIAL_FILE} (CLR 2.0: {directory / CLR_FILE}):")
+    out.print(f"qualification issued to {book.directory / CREDENTIAL_FILE} (CLR 2.0: {book.directory / CLR_FILE}):")
     out.print(f"  {count(s['entries'], 'entry')}, {s['hours']:g} h, {s['from']} to {s['until']}, root {s['root']}")
     if done.backdated:
         days = book.programme.backdating_days

@@ -99,6 +99,10 @@ def print_progress(progress: Any) -> None:
         if u["beforeEnrolment"]:
             early = _("{hours} h dated before the enrolment ({enrolled}), never counted")
             out.print("    " + early.format(hours=f"{u['beforeEnrolment']:g}", enrolled=progress.enrolled))
+        if u["waiting"]:  # written, not countersigned yet: her supervisor's to sign
+            waiting = ngettext("{n} entry ({hours} h) waiting for a countersignature",
+                               "{n} entries ({hours} h) waiting for a countersignature", u["waiting"])  # fmt: skip
+            out.print("    " + waiting.format(n=u["waiting"], hours=f"{u['waitingHours']:g}"))
     missing = "; ".join(
         _("{unit}: {hours} h").format(unit=shown(unit), hours=f"{left:g}") for unit, left in progress.short()
     )

@@ -107,8 +107,19 @@ class Progress:
 MAX_DAY_HOURS = 24  # what one person's entries of one day can claim in all
 
 
+def book_directory(directory: Path) -> Path:
+    """The logbook's directory: `directory`, or the logbook it is the `entries/` of (`.` run inside it)."""
+    up = directory.name in ("", ".", "..")
+    if (up or directory.name == "entries") and directory.resolve().name == "entries":  # cheap first
+        parent = directory / ".." if up else directory.parent
+        if not (directory / "logbook.json").exists() and (parent / "logbook.json").is_file():
+            return parent
+    return directory
+
+
 class Logbook:
     def __init__(self, directory: Path) -> None:
+        directory = book_directory(directory)
         self.directory = directory
         data = read_json(directory / "logbook.json", f"the logbook in {directory}")
         if not isinstance(data, dict) or data.get("format") != BOOK:
@@ -176,15 +187,18 @@ class Logbook:
         of entries dated before the programme's window of their countersigning already, so before
         that of their anchor, which is later; `beforeEnrolment`: hours anchored of entries dated before
         the learner's enrolment day (not also counted as backdated): verifiers report both and
-        completion never counts them."""
+        completion never counts them; `waiting` (and `waitingHours`): entries written, not yet countersigned."""
         totals: dict[str, dict[str, Any]] = {
             u.id: {"unit": u.id, "title": u.title, "needed": u.hours, "countersigned": 0.0, "anchored": 0.0,
-                   "backdated": 0.0, "beforeEnrolment": 0.0}
+                   "backdated": 0.0, "beforeEnrolment": 0.0, "waiting": 0, "waitingHours": 0.0}
             for u in self.programme.units
         }  # fmt: skip
         for f in self.entries():
             payload = signed_by(f.entry, "logbook-entry+jwt").payload
             row = totals.get(str(payload.get("unit")))
+            if row is not None and f.countersignature is None:  # written, not yet countersigned
+                row["waiting"] += 1
+                row["waitingHours"] += float(payload.get("hours", 0))
             if row is None or f.countersignature is None:
                 continue
             row["countersigned"] += float(payload.get("hours", 0))
