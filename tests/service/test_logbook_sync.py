@@ -11,15 +11,18 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from registry.chain import writer
 from registry.chain.deployment import write_json_atomic
 from registry.chain.node import free_port
-from registry.formats.logbook import sign_record, signed_by
+from registry.formats.logbook import EntryFile, sign_record, signed_by
 from registry.keystore import KeyStore, new_legal_entity, new_natural_person
 from registry.ops.logbook import Logbook, verify_extract
 from registry.ops.logbook import sync as syncing
 from registry.ops.logbook.book import countersign, load_entry
-from registry.service.client import ServiceClient
+from registry.ops.logbook.store import LogbookStore
+from registry.service.client import ServiceClient, ServiceError
 from tests.cli.test_wallet import cli, ok, one_line_error
 from tests.conftest import PASSPHRASE
 from tests.ops.test_logbook import DAY, World, day, world
@@ -61,7 +64,10 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
     forged = sign_record("supervisor-authorisation+jwt", claims, forger.signing_key, provider.identity.kid)
     extra = book.add(learner, {"date": day(0), "unit": "U1", "activity": "x", "hours": 1, "workplace": "Y"}, None, now)
     book.path_of(extra).unlink()  # not hers to keep: only the forged sign-off travels
-    boxes.logbook_deposit(provider.identity.did, countersign(extra, sup, forged, now).to_json())
+    forged_entry = countersign(extra, sup, forged, now).to_json()
+    with pytest.raises(ServiceError, match="not signed by this provider"):  # the service refuses it at the box
+        boxes.logbook_deposit(provider.identity.did, forged_entry)
+    LogbookStore(store).deposit(provider.identity.did, EntryFile.from_json(forged_entry, "forged"))  # as if it got in
 
     desk = tmp_path / "provider"
     done = syncing.provider(desk, provider, boxes)
