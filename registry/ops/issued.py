@@ -30,6 +30,7 @@ from registry.files import read_capped
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
 from registry.formats.certified import certified
+from registry.ops.roster import folded
 from registry.ops.statusentries import own_status_entry
 from registry.text import named_did
 
@@ -238,12 +239,8 @@ def given_before(home: Path, issuer_name: str, wanted: Sequence[tuple[str, str |
     by her name (in any case and spacing), as a roster names her; nothing recorded, nothing found."""
     if not records_path(home, issuer_name).exists():
         return []
-
-    def folded(text: str | None) -> str:
-        return " ".join(text.split()).casefold() if text else ""
-
     by_did: dict[tuple[str, str], Record] = {}
-    by_name: dict[tuple[str, str], Record] = {}
+    by_name: dict[tuple[str | None, str], Record] = {}
     for record in read_records(home, issuer_name):
         if record.state == "revoked" or not record.achievement:
             continue

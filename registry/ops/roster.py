@@ -286,13 +286,14 @@ def _refuse_namesakes(placed: list[tuple[tuple[str, Achievement], str]], name: s
         seen[key] = where
 
 
+def folded(text: str | None) -> str | None:
+    """A name or document as a person is told apart by: any case and spacing alike."""
+    return " ".join(text.split()).casefold() if text else None
+
+
 def person_of(achievement: Achievement) -> tuple[str | None, str | None]:
     """Who a row without a did:key names: her name and document as typed, in any case and spacing
     ("Amina Haddad" and "amina  haddad" are one person, one key, not two keys for one woman)."""
-
-    def folded(text: str | None) -> str | None:
-        return " ".join(text.split()).casefold() if text else None
-
     return folded(achievement.holder_name), folded(achievement.holder_document)
 
 
