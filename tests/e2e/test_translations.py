@@ -159,9 +159,9 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     root = 'did:ebsi:zR (self-declared name "National Authority", not from a trust list)'
     untrusted = f"the issuer is accredited under Root TAO {root}, which is not in {pinned}"
     assert check_message(untrusted) == (
-        'l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR (nom qu\u2019elle se donne elle-même, "National '
-        'Authority", et non celui d\u2019une liste de confiance), qui ne figure pas dans la liste de confiance '
-        '"Employer GmbH", épinglée au registre de la chaîne 31337 déployé au bloc 1'
+        "l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR (nom déclaré par elle-même «\u00a0National "
+        "Authority\u00a0», pas d\u2019une liste de confiance), qui ne figure pas dans la liste de confiance "
+        "«\u00a0Employer GmbH\u00a0», épinglée au registre de la chaîne 31337 déployé au bloc 1"
     )
     assert headline(f"ROOT NOT TRUSTED: genuine and anchored; {untrusted}").startswith(
         "RACINE NON RECONNUE\u00a0: authentique et ancrée\u00a0; l\u2019émetteur est accrédité sous la Root TAO"
@@ -177,7 +177,7 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     i18n.use("ar")
     assert check_message(f"revoked on {when}: issued in error") == f"أُلغيت في {when}: صدرت خطأً"
     assert check_message(f"at issuance: accredited through an unbroken chain to Root TAO {root}").startswith(
-        "عند الإصدار: الجهة المُصدِرة معتمدة عبر سلسلة غير منقطعة حتى الجهة العليا (Root TAO) did:ebsi:zR (اسم أعلنته"
+        "عند الإصدار: الجهة المُصدِرة معتمدة عبر سلسلة غير منقطعة حتى الجهة العليا (Root TAO) did:ebsi:zR (اسم أعلنته بنفسها «"
     )
     i18n.use("en")
 
