@@ -177,7 +177,7 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     i18n.use("ar")
     assert check_message(f"revoked on {when}: issued in error") == f"أُلغيت في {when}: صدرت خطأً"
     assert check_message(f"at issuance: accredited through an unbroken chain to Root TAO {root}").startswith(
-        "عند الإصدار: الجهة المُصدِرة معتمدة عبر سلسلة غير منقطعة حتى الجهة العليا (Root TAO) did:ebsi:zR (اسم أعلنته بنفسها «"
+        "عند الإصدار: الجهة المُصدِرة معتمدة عبر سلسلة غير منقطعة حتى الجهة العليا (Root TAO) did:ebsi:zR (اسم أعلنته"
     )
     i18n.use("en")
 
