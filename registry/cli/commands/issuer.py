@@ -217,7 +217,7 @@ def _print_history(target: str, names: dict[str, str], records: list[Any]) -> No
             markup=True,
         )
         for change in record.changes:
-            why = "" if change.revision == 1 else f": {markup(change.reason_text)} (reason {change.reason})"
+            why = "" if change.revision == 1 else f": {markup(change.reason_phrase)}"
             if change.effective_from is not None:  # a revocation for cause reaches back to its date
                 why += f"; void from [bold]{iso(change.effective_from)}[/]"
             out.print(
