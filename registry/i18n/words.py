@@ -165,16 +165,18 @@ _FIELD = re.compile(r"\{(\w+)\}")
 _WORD = r"\S+"
 
 
-def _pattern(message: str) -> str:
-    """The regular expression that reads back a text written from `message`."""
+def pattern(message: str, fields: dict[str, str] | None = None) -> str:
+    """The regular expression that reads back a text written from `message` (each {field} as
+    `fields`, else `_FIELDS`, says; any other: one word)."""
+    known = _FIELDS if fields is None else fields
     parts = _FIELD.split(message)  # literal, field name, literal, ...
     return "".join(
-        re.escape(part) if n % 2 == 0 else f"(?P<{part}>{_FIELDS.get(part, _WORD)})" for n, part in enumerate(parts)
+        re.escape(part) if n % 2 == 0 else f"(?P<{part}>{known.get(part, _WORD)})" for n, part in enumerate(parts)
     )
 
 
 def _compiled(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(_pattern(message), re.DOTALL), message) for message in table)
+    return tuple((re.compile(pattern(message), re.DOTALL), message) for message in table)
 
 
 @cache

@@ -47,12 +47,6 @@ class Change:
     def reason_text(self) -> str:
         return REASONS.get(self.reason, f"reason {self.reason}")  # as timing.accreditation_reason words it
 
-    @property
-    def reason_phrase(self) -> str:
-        """ "audit pending (reason 3)"; a code without words is said once ("reason 9", not "reason 9 (reason 9)")."""
-        text = self.reason_text
-        return text if text == f"reason {self.reason}" else f"{text} (reason {self.reason})"
-
     def to_json(self) -> dict[str, Any]:
         return {
             "revision": self.revision,
