@@ -223,10 +223,20 @@ def _who(did: str, names: dict[str, str]) -> str:
     return f"{markup(names[did])} ({short_did(did)})"
 
 
+def _why(change: Any) -> str:
+    """A change's reason: its words and its code; a code without words said once (not "reason 9 (reason 9)")."""
+    from registry.i18n import _
+    from registry.i18n.trustwords import reason_word
+
+    if change.reason_text == f"reason {change.reason}":
+        return _(": reason {n}").format(n=change.reason)
+    return _(": {reason} (reason {n})").format(reason=markup(reason_word(change.reason_text)), n=change.reason)
+
+
 def _print_history(target: str, names: dict[str, str], records: list[Any]) -> None:
     """Each accreditation and each of its changes, in the language of the run (registry/i18n/trustwords.py)."""
     from registry.i18n import _, ngettext
-    from registry.i18n.trustwords import CHANGES, STATUSES, reason_word
+    from registry.i18n.trustwords import CHANGES, STATUSES
 
     who = _who(target, names)
     if not records:
@@ -244,13 +254,7 @@ def _print_history(target: str, names: dict[str, str], records: list[Any]) -> No
         )  # fmt: skip
         out.print(f"  {line}", markup=True)
         for change in record.changes:
-            why = (
-                ""
-                if change.revision == 1
-                else _(": {reason} (reason {n})").format(
-                    reason=markup(reason_word(change.reason_text)), n=change.reason
-                )
-            )
+            why = "" if change.revision == 1 else _why(change)
             if change.effective_from is not None:  # a revocation for cause reaches back to its date
                 why += _("; void from {time}").format(time=f"[bold]{iso(change.effective_from)}[/]")
             done = _(CHANGES.get(change.change, change.change + " by {who}")).format(who=_who(change.actor, names))
