@@ -86,9 +86,11 @@ class Identity:
             raise KeyStoreError(f"identity {self.name} has no controller (secp256k1) key")
         cached = self._derived.get("account")
         if cached is None or cached[0] is not self.controller_key:
+            from registry.chain.writer import known_as
             from registry.ethaccount import Account  # heavy import: only when a write needs the key
 
             account_ = Account.from_key(keyfmt.private_bytes(self.controller_key))
+            known_as(account_.address, self.name)  # a writer waiting for this account's lock names it
             cached = self._derived["account"] = (self.controller_key, account_)
         account: LocalAccount = cached[1]
         return account

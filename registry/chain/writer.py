@@ -36,6 +36,23 @@ DEFAULT_LOCK_TIMEOUT_S = 120.0
 
 _held: dict[Path, tuple[int, int]] = {}  # lock path -> (fd, depth), this process's locks
 _guard = threading.Lock()
+# account (lower case) -> the identity name its user knows it by, recorded when an identity's key is
+# loaded (keystore.Identity.account): a write that only knows the account (`client.transact`) still
+# says whose lock it waits for by name, not by address.
+_names: dict[str, str] = {}
+
+
+def known_as(account: str, name: str) -> None:
+    """Remember that `account` belongs to the identity `name` (for the messages of whoever waits)."""
+    _names[account.lower()] = name
+
+
+def _named(account: str, label: str, path: Path) -> str:
+    """Who the lock is for, as the user knows it: the identity's name with its account, else the
+    name the holding process wrote in the lock file, else the account."""
+    if label.lower() != account.lower():
+        return label
+    return _names.get(account.lower()) or _holder_label(path) or account
 
 
 def lock_timeout() -> float:
@@ -92,6 +109,16 @@ def _holder(path: Path) -> str:
     return f"pid {text[0]}" if text and text[0].isdigit() else "pid unknown"
 
 
+def _holder_label(path: Path) -> str | None:
+    """The identity name the process holding the lock wrote (`PID LABEL`), if it wrote a name."""
+    try:
+        text = path.read_text(errors="replace").split(maxsplit=1)
+    except OSError:
+        return None
+    label = text[1].strip() if len(text) == 2 and text[0].isdigit() else ""
+    return label if 0 < len(label) <= 64 and label.isprintable() and not label.startswith("0x") else None
+
+
 @contextlib.contextmanager
 def exclusive(journal: Path, account: str, label: str, *, say: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the writer lock of `account` (named `label` in messages) for the block's duration."""
@@ -115,10 +142,10 @@ def exclusive(journal: Path, account: str, label: str, *, say: Callable[[str], N
     except OSError as exc:
         raise StateError(f"cannot open the writer lock {path}: {exc.strerror}; is the home writable?") from exc
     try:
-        _acquire(fd, path, label, say)
+        _acquire(fd, path, _named(account, label, path), say)
         with contextlib.suppress(OSError):  # who holds it: for the message of whoever waits
             os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()} {label}\n".encode(), 0)
+            os.pwrite(fd, f"{os.getpid()} {_names.get(account.lower(), label)}\n".encode(), 0)
     except BaseException:
         os.close(fd)
         raise

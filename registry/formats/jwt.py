@@ -105,7 +105,11 @@ def _json_object(raw: bytes, what: str) -> dict[str, Any]:
 def _header(segment: str) -> dict[str, Any]:
     """The decoded, checked header. Cached: one issuer's credentials all carry the same header
     (callers get a copy, so the cached one is never changed)."""
-    header = _json_object(b64url_decode(segment), "header")
+    raw = b64url_decode(segment)
+    header = _json_object(raw, "header")
+    repeated = _repeated_name(raw)
+    if repeated is not None:  # parsers disagree on which one counts (RFC 7515 section 5.2 lets us refuse)
+        raise InputError(f"the JWT header names {repeated[:40]!r} twice: refused, as readers differ on which counts")
     alg = header.get("alg")
     if alg not in ALLOWED_ALGS:
         raise InputError(f"JWT algorithm {alg!r} is not accepted (only {', '.join(ALLOWED_ALGS)})")
@@ -115,6 +119,19 @@ def _header(segment: str) -> dict[str, Any]:
             "so it must be refused (RFC 7515 section 4.1.11)"
         )
     return header
+
+
+def _repeated_name(raw: bytes) -> str | None:
+    """A member name the header's JSON gives twice, at any level, or None (the header parsed already)."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        names = [name for name, _ in items]
+        repeated.extend(name for name in names if names.count(name) > 1)
+        return dict(items)
+
+    json.loads(raw, object_pairs_hook=pairs)
+    return repeated[0] if repeated else None
 
 
 def parse(token: str) -> CompactJWS:

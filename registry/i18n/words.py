@@ -40,7 +40,7 @@ VERDICT_WORDS = {
 # What each field of a message below stands for in the text it reads back (any other field: one word).
 _FIELDS = {"rest": r".*", "n": r"\d+", "v": r"\d+", "block": r"\d+", "check": r"[A-Za-z ]+", "checks": r"[a-z, ]+",
            "id": r"[^()]+", "who": r".+", "other": r".+", "path": r".+", "text": r".+", "units": r".+",
-           "max": r"\d+"}  # fmt: skip
+           "max": r"\d+", "root": r".+", "list": r".+", "name": r".+", "when": r"at issuance|now"}  # fmt: skip
 # The verdict lines the verifier writes, most specific first; each message is also the pattern that
 # reads it back (`_compiled`: its text literally, each {field} as `_FIELDS` says).
 _HEADLINES = (
@@ -102,6 +102,25 @@ _MESSAGES = (
         "not checked: this is a single credential, not a passport, so nothing shows that its holder presented it "
         "to you; ask the holder for a passport made for you"
     ),  # ops/batch.py's NOT_PRESENTED
+)
+# The accreditation and trusted-root lines (ops/verify/chain_checks.py, ops/trust/evaluation.py): what an
+# employer reads of a credential under a root her trust list names, or leaves out. Their {root} and
+# {list} are translated in turn by `_ROOTS` and `_LISTS`, {when} as a word (the accreditation policy's).
+_TRUST_MESSAGES = (
+    N_("{when}: accredited through an unbroken chain to Root TAO {root}, which {list} trusts"),
+    N_("{when}: accredited through an unbroken chain to Root TAO {root}"),
+    N_("the issuer is accredited under Root TAO {root}, which is not in {list}"),
+)
+POLICY_WORDS = (N_("at issuance"), N_("now"))
+# A Root TAO as those lines name it (ops/trust/model.py's `root_label`); a name a trust list gives is shown as it is.
+_ROOTS = (N_('{did} (self-declared name "{name}", not from a trust list)'),)
+# A trust list as those lines name it (ops/trust/trustlist.py's `name` and `for_registry`, the service's labels).
+_LISTS = (
+    N_("{list} as pinned to chain {n}'s registry deployed in block {block}"),
+    N_('the trust list "{name}"'),
+    N_("the service's trust list"),
+    N_("the request's trust list"),
+    N_("the trust list {path}"),
 )
 # The reasons of a revocation or suspension as the chain's code gives them (ops/registry.py's
 # `REASONS`), translated where a message above carries one as its rest.
@@ -165,16 +184,18 @@ _FIELD = re.compile(r"\{(\w+)\}")
 _WORD = r"\S+"
 
 
-def _pattern(message: str) -> str:
-    """The regular expression that reads back a text written from `message`."""
+def pattern(message: str, fields: dict[str, str] | None = None) -> str:
+    """The regular expression that reads back a text written from `message` (each {field} as
+    `fields`, else `_FIELDS`, says; any other: one word)."""
+    known = _FIELDS if fields is None else fields
     parts = _FIELD.split(message)  # literal, field name, literal, ...
     return "".join(
-        re.escape(part) if n % 2 == 0 else f"(?P<{part}>{_FIELDS.get(part, _WORD)})" for n, part in enumerate(parts)
+        re.escape(part) if n % 2 == 0 else f"(?P<{part}>{known.get(part, _WORD)})" for n, part in enumerate(parts)
     )
 
 
 def _compiled(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(_pattern(message), re.DOTALL), message) for message in table)
+    return tuple((re.compile(pattern(message), re.DOTALL), message) for message in table)
 
 
 @cache
@@ -182,7 +203,9 @@ def _tables() -> dict[str, tuple[tuple[re.Pattern[str], str], ...]]:
     """The patterns, compiled on the first text to translate (an English run compiles none)."""
     return {
         "headlines": _compiled(_HEADLINES),
-        "messages": _compiled(_MESSAGES),
+        "messages": _compiled(_MESSAGES + _TRUST_MESSAGES),
+        "roots": _compiled(_ROOTS),
+        "lists": _compiled(_LISTS),
         "notes": _compiled(_NOTES),
         "errors": _compiled(_ERRORS + _LEARNER_ERRORS),
     }
@@ -216,6 +239,11 @@ def _translated(table: str, text: str) -> str:
             fields["check"] = _(fields["check"])
         if "checks" in fields:
             fields["checks"] = ", ".join(_(name) for name in names)
+        for key, inner in (("root", "roots"), ("list", "lists")):  # a phrase of its own, read back in turn
+            if key in fields:
+                fields[key] = _translated(inner, fields[key])
+        if "when" in fields:
+            fields["when"] = _(fields["when"])
         if "rest" in fields and table == "headlines":  # a verdict line's rest: the failed check's message
             fields["rest"] = check_message(fields["rest"])
         elif "rest" in fields:  # a revocation's or suspension's reason

@@ -47,6 +47,8 @@ class Issuer(Protocol):
 
     def sign(self, draft: vcfmt.CredentialDraft, issued_at: int) -> str: ...
 
+    def check_signing_key(self, valid_until: int | None) -> int: ...
+
     def _draft(
         self,
         holder: str,
@@ -79,7 +81,7 @@ def issue_cohort(
         raise InputError("the roster is empty")
     with self.writing():
         batch = str(uuid.uuid4())
-        now = self.registry.signing_time()
+        now = self.check_signing_key(valid_until)  # again under the lock: a rotation may have ended the key
         number, indexes = self.allocator.allocate_cohort(len(entries), batch)
         crash_point("after-allocation")
         tokens: list[str] = []

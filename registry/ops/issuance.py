@@ -187,6 +187,12 @@ class Issuer:
                 f"{did} is not registered in the DID registry: run `registry did register {self.identity.name}` first"
             )
         method = state.method_by_thumbprint(self.identity.kid.partition("#")[2])
+        if method is not None and method.has(Rel.ASSERTION_METHOD) and method.not_before < method.not_after <= now:
+            raise InputError(
+                f"{self.identity.name}'s signing key ended at {vcfmt.iso(method.not_after)} (`registry did rotate-key` "
+                "replaced it, maybe while this command waited): nothing was signed; run the command again, which "
+                "signs with the key the rotation saved (a rotation that was stopped: run `did rotate-key` again)"
+            )
         if method is None or not method.has(Rel.ASSERTION_METHOD) or not method.valid_at(now):
             raise InputError(f"{self.identity.name}'s signing key is not a current assertion key of {did}")
         return now
@@ -274,7 +280,8 @@ class Issuer:
         """
         with self.writing():
             batch = str(uuid.uuid4())
-            now = issued_at if issued_at is not None else self.registry.signing_time()
+            # Checked again under the lock: a rotation may have ended the key while this one waited.
+            now = issued_at if issued_at is not None else self.check_signing_key(valid_until)
             number, index = self.allocator.allocate_single(batch)
             crash_point("after-allocation")
             draft = self._draft(holder, achievement, number, index, now, valid_until, extra_types, schema,

@@ -213,6 +213,8 @@ def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) ->
     page.line(_("Issuer: {party}").format(party=f"{issuer.get('name') or ''} {issuer.get('did') or ''}".strip()))
     if root := _root(report):  # the page's first lines leave recognising it to the reader
         page.line(_("Accredited under Root TAO: {party}").format(party=root))
+    elif _attested(report):  # no accreditation, no root: the reader must not take it for a qualification
+        page.line(_("Attested by a registered organisation, not an accredited awarding body"))
     if certified.get("eqf_level"):
         page.line(_("EQF level {eqf}").format(eqf=certified["eqf_level"]))
     for key in ("skills", "occupations"):
@@ -247,6 +249,11 @@ def _root(report: dict[str, Any]) -> str | None:
         if check.get("name") == "accreditation" and isinstance(evidence.get("root"), str):
             return f"{evidence.get('root_name') or ''} {evidence['root']}".strip()
     return None
+
+
+def _attested(report: dict[str, Any]) -> bool:
+    """A work-experience attestation whose assurance check passed (registered, not accredited)."""
+    return any(c.get("name") == "assurance" and c.get("outcome") == "pass" for c in report.get("checks") or [])
 
 
 def write_atomic(path: Path, data: bytes) -> None:

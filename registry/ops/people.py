@@ -91,7 +91,8 @@ def write_handovers(home: Path, people: list[NewPerson], directory: Path, n: int
             write_json_atomic(staging / person.file_name, handover.document, mode=0o600)
             handovers.append((person, handover))
         sheet = staging / SHEET
-        sheet.write_text(_sheet(handovers), encoding="utf-8")
+        # With a BOM: a spreadsheet (Excel) opening the sheet reads the names in every script as UTF-8.
+        sheet.write_text(_sheet(handovers), encoding="utf-8-sig")
         os.chmod(sheet, 0o600)
         if directory.exists():
             directory.rmdir()  # checked empty

@@ -1,6 +1,8 @@
 """Cohort rosters: who gets which credential, from CSV or JSON.
 
-CSV columns (header row required): `holder` (a DID, or a local identity name; empty for a person
+CSV columns (header row required; separated by commas, or by the semicolons or tabs a spreadsheet
+saves with, whichever the header reads whole with; a BOM and a spreadsheet's empty rows are
+ignored): `holder` (a DID, or a local identity name; empty for a person
 who has no key yet, whose `holder_name` is then required: the centre makes her key, ops/people.py),
 `name`, and optionally `description`, `criteria`, `achievement_type`, `skills` (`URI=label` pairs
 separated by `|`), `eqf` (1-8), `occupations` (ESCO occupation `URI=label` pairs, as skills), and the
@@ -151,7 +153,7 @@ def _translations(row: dict[str, Any], where: str) -> tuple[tuple[str, str, str]
 def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
     """(row as a dict, "<file> line N") for each data row; strict quoting, no field beyond the header."""
     name = path.name
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     header: list[str] | None = None
     last = 0
     while True:
@@ -165,7 +167,7 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
         except csv.Error as exc:
             raise InputError(f"{name} line {start}: malformed CSV ({exc})") from exc
         last = reader.line_num
-        if not fields:  # a blank line
+        if not any(field.strip() for field in fields):  # a blank line, or a spreadsheet's empty row (";;;;")
             continue
         where = f"{name} line {start}"
         if header is None:
@@ -179,6 +181,18 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
         yield dict(zip(header, fields, strict=False)), where
 
 
+def _delimiter(text: str) -> str:
+    """What separates the columns: a comma, else the semicolon or tab of a spreadsheet's export where
+    the header reads whole with it (a French or Arabic Excel or LibreOffice saves "CSV" with
+    semicolons), so such a file is read as saved rather than refused."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    for delimiter in (",", ";", "\t"):
+        columns = {_column(field) for field in next(csv.reader([header], delimiter=delimiter), [])}
+        if "name" in columns and {"holder", "holder_name"} & columns:
+            return delimiter
+    return next((d for d in (",", ";", "\t") if d in header), ",")  # read as it seems, for the refusal
+
+
 def _column(field: str) -> str:
     """A header's column name as a spreadsheet may write it (capitals, spaces around it); a
     translation column's language after `@` is kept as written (it must be a code: `name@fr`)."""
@@ -188,14 +202,14 @@ def _column(field: str) -> str:
 
 def _check_header(header: list[str], path: Path) -> None:
     """The header names `name` and `holder` (or `holder_name`): a refusal names the missing column and
-    the header as read (a spreadsheet's semicolons, a column named otherwise), so the fix is plain."""
+    the header as read (a column named otherwise, another separator), so the fix is plain."""
     missing = [] if "name" in header else ["name"]
     if not {"holder", "holder_name"} & set(header):
         missing.append("holder (or holder_name)")
     if not missing:
         return
     found = ",".join(header)
-    hint = "; columns are separated by commas" if ";" in found or "\t" in found else ""
+    hint = "; columns are separated by commas (or semicolons, or tabs)" if re.search(r"[|:]", found) else ""
     raise InputError(
         f"roster {path.name}: its header row has no {' and no '.join(missing)} column "
         f"(it reads {found[:120]!r}{hint}); a roster's columns: name, holder (a did:key) and/or holder_name, "

@@ -71,16 +71,16 @@ class RecognitionDecisionList(PaginatedList):
 class IssuerAttribute(BaseModel):
     hash: str = Field(description="sha256 of `body`, 64 hex characters")
     body: str = Field(description="the accreditation credential (JWT)")
-    issuerType: Literal["RootTAO", "TAO", "TI", "Revoked", "Undefined"] = Field(
-        description="the accredited type while the accreditation is in force; Revoked once revoked; "
-        "Undefined while it is suspended (not in force, see `status`)"
+    issuerType: Literal["RootTAO", "TAO", "TI", "Revoked"] = Field(
+        description="the accredited type while the accreditation is in force; Revoked once revoked, and "
+        "while it is suspended (not in force, see `status`): EBSI's verifier library refuses on Revoked alone"
     )
     tao: str = Field(description="the DID that accredited this issuer (itself for a Root TAO)")
     rootTao: str
     status: Literal["suspended"] | None = Field(
         default=None,
         description="not an EBSI field: present only while the accreditation is suspended (issuerType then "
-        "reads Undefined); reinstating it restores its type and removes this field. Its `/revisions` keep its "
+        "reads Revoked); reinstating it restores its type and removes this field. Its `/revisions` keep its "
         "history, the type it was accredited as included",
     )
     revokedForCauseFrom: str | None = Field(

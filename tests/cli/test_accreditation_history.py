@@ -143,10 +143,13 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dated]:
         node.stop()
 
 
-def cli(dated: Dated, *args: str, passphrase: str | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    dated: Dated, *args: str, passphrase: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     argv = [sys.executable, "-m", "registry", "--home", str(dated.settings.home), *args,
             "--rpc", dated.settings.rpc_url, "--deployment", str(dated.settings.deployment_file)]  # fmt: skip
-    env = {**os.environ, **({"REGISTRY_PASSPHRASE": passphrase} if passphrase is not None else {})}
+    base = {k: v for k, v in os.environ.items() if k not in {"REGISTRY_LANG", "LC_ALL", "LC_MESSAGES", "LANG"}}
+    env = {**base, **(env or {}), **({"REGISTRY_PASSPHRASE": passphrase} if passphrase is not None else {})}
     return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
 
 
@@ -315,3 +318,30 @@ def test_the_issuer_page_in_a_browser_answers_each_day_as_the_cli_does(dated: Da
                 ), offset
         finally:
             browser.close()
+
+
+def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
+    """`issuer check` and `issuer history` in French (`--lang fr`) and Arabic (the locale): the verdict,
+    the summary, each link's message and the history's changes with their reasons; `--json` stays English."""
+    trusted = cli(dated, "--lang", "fr", "issuer", "check", dated.school.did, "--at", day(dated.d - DAY))
+    assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+    assert "\u00a0: DE CONFIANCE — accréditée par une chaîne ininterrompue jusqu\u2019à la Root TAO" in trusted.stdout
+    assert "en vigueur le " in trusted.stdout and "révoquée plus tard, le " in trusted.stdout
+    assert "(motif\u00a0: fraude), sans effet rétroactif" in trusted.stdout
+    assert f"accréditée par {TAO_NAME} (did:ebsi:" in trusted.stdout
+    assert "intégrée par la gouvernance du registre\u00a0; portée types" in trusted.stdout
+    assert "accredited" not in trusted.stdout and "active on" not in trusted.stdout
+
+    history = cli(dated, "issuer", "history", dated.school.did, env={"LANG": "ar_MA.UTF-8"})
+    assert history.returncode == 0, history.stdout + history.stderr
+    lines = history.stdout.splitlines()
+    assert lines[0].startswith("school (did:ebsi:") and lines[0].endswith(": اعتماد واحد (1)")
+    assert f"منحته {TAO_NAME} (did:ebsi:" in lines[1] and lines[1].endswith(": ملغى الآن")
+    assert f"علّقته {TAO_NAME}" in lines[3] and "تدقيق قيد الإجراء (السبب 3)" in lines[3] and "الكتلة " in lines[3]
+    assert f"ألغته {TAO_NAME}" in lines[5] and "احتيال (السبب 2)" in lines[5]
+
+    revoked = cli(dated, "issuer", "check", dated.school.did, env={"LANG": "ar_MA.UTF-8"})
+    assert revoked.returncode == 1 and "غير موثوقة — الحلقة TI " in revoked.stdout, revoked.stdout
+    assert "أُلغي الاعتماد في " in revoked.stdout and "(السبب: احتيال)" in revoked.stdout
+    machine = cli(dated, "--lang", "ar", "issuer", "check", dated.school.did, "--json")
+    assert json.loads(machine.stdout)["verdict"] == "not trusted" and "accreditation revoked" in machine.stdout

@@ -84,7 +84,7 @@ def issue_roster(settings: Settings, issuer: Issuer, tmp_path: Path, amina: str)
     assert "issued 4 credentials" in issued and "made keys for 3 people" in issued
     sheet = tmp_path / "cohort-keys" / "one-time-passphrases.csv"
     assert oct(sheet.stat().st_mode & 0o777) == "0o600"
-    return cohort, list(csv.DictReader(sheet.open(encoding="utf-8")))
+    return cohort, list(csv.DictReader(sheet.open(encoding="utf-8-sig")))
 
 
 def list_now(home: Path, settings: Settings) -> list[dict[str, object]]:
@@ -298,5 +298,5 @@ def test_keys_made_for_a_roster_are_kept_when_issuing_fails(
     assert failed.returncode != 0 and "Traceback" not in failed.stderr
     assert "the keys made for this roster stay in" in failed.stderr, failed.stderr
     assert not (tmp_path / "cohort").exists()
-    (sheet,) = csv.DictReader((tmp_path / "cohort-keys" / "one-time-passphrases.csv").open(encoding="utf-8"))
+    (sheet,) = csv.DictReader((tmp_path / "cohort-keys" / "one-time-passphrases.csv").open(encoding="utf-8-sig"))
     assert (settings.home / "handovers" / f"{sheet['key_name']}.json").exists()

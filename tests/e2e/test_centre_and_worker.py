@@ -151,7 +151,7 @@ def worker_path(run: Run, tmp_path: Path, amina: Path, files: list[Path], root: 
     run("worker", amina, "passport", "print", str(passport), "--out", str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF-") and pdf.stat().st_size > 1000
 
-    sheet = list(csv.DictReader((tmp_path / "cohort-keys" / "one-time-passphrases.csv").open(encoding="utf-8")))
+    sheet = list(csv.DictReader((tmp_path / "cohort-keys" / "one-time-passphrases.csv").open(encoding="utf-8-sig")))
     (kwame_row,) = [row for row in sheet if row["holder_name"] == "Kwame Mensah"]
     kwame = worker_home(run, tmp_path, 99, root, network, url)
     taken = run("worker", kwame, "wallet", "import-key", str(tmp_path / "cohort-keys" / kwame_row["handover_file"]),

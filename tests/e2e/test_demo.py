@@ -41,7 +41,7 @@ def test_the_demo_tells_the_whole_story_and_keeps_its_files(tmp_path: Path) -> N
         "assurance: a work-experience attestation by a registered organisation",
         # The decision published by the destination's recognition office, a recognition body its authority accredited.
         "Destination recognition office (did:ebsi:",
-        "accredited as TAO by destination-authority",
+        "accredited as TAO by Destination vocational authority (did:ebsi:",
         "published by Destination recognition office (did:ebsi:",
         "recognition: recognised here as Schweißer/in (Teilqualifikation) (level 3 of",
         "matched: Fillet weld, 6 mm plate (Photograph)",

@@ -153,8 +153,32 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     replaced = "a.json existe déjà\u00a0; il n\u2019est pas remplacé"
     assert error_message("a.json already exists; not overwriting it") == replaced
     assert error_message("the issuer is not accredited") == "the issuer is not accredited"
+    # What an employer reads of a root her trust list leaves out (and of one it names): the root's and the
+    # list's phrases too; a list phrase it has no words for stays as written inside the translated line.
+    pinned = 'the trust list "Employer GmbH" as pinned to chain 31337\'s registry deployed in block 1'
+    root = 'did:ebsi:zR (self-declared name "National Authority", not from a trust list)'
+    untrusted = f"the issuer is accredited under Root TAO {root}, which is not in {pinned}"
+    assert check_message(untrusted) == (
+        "l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR (nom déclaré par elle-même «\u00a0National "
+        "Authority\u00a0», pas d\u2019une liste de confiance), qui ne figure pas dans la liste de confiance "
+        "«\u00a0Employer GmbH\u00a0», épinglée au registre de la chaîne 31337 déployé au bloc 1"
+    )
+    assert headline(f"ROOT NOT TRUSTED: genuine and anchored; {untrusted}").startswith(
+        "RACINE NON RECONNUE\u00a0: authentique et ancrée\u00a0; l\u2019émetteur est accrédité sous la Root TAO"
+    )
+    assert check_message("now: accredited through an unbroken chain to Root TAO did:ebsi:zR (A), which the "
+                         "service's trust list trusts") == (
+        "maintenant\u00a0: émetteur accrédité par une chaîne ininterrompue jusqu\u2019à la Root TAO did:ebsi:zR (A), à "
+        "laquelle la liste de confiance du service fait confiance"
+    )  # fmt: skip
+    assert check_message("the issuer is accredited under Root TAO did:ebsi:zR, which is not in my list") == (
+        "l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR, qui ne figure pas dans my list"
+    )
     i18n.use("ar")
     assert check_message(f"revoked on {when}: issued in error") == f"أُلغيت في {when}: صدرت خطأً"
+    assert check_message(f"at issuance: accredited through an unbroken chain to Root TAO {root}").startswith(
+        "عند الإصدار: الجهة المُصدِرة معتمدة عبر سلسلة غير منقطعة حتى الجهة العليا (Root TAO) did:ebsi:zR (اسم أعلنته"
+    )
     i18n.use("en")
 
 

@@ -186,3 +186,19 @@ def test_a_registry_locator_equal_but_for_a_number_typed_otherwise_is_not_taken_
     assert not here.named_by({**ours, "deploymentBlock": 5.0})
     assert not here.named_by({**ours, "didRegistry": "0x" + "66" * 20})
     assert not here.named_by(None)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b'{"alg":"ES256","alg":"none","typ":"JWT"}',  # the last wins here, the first in other readers
+        b'{"alg":"none" ,"typ":"JWT","alg" : "ES256"}',
+        b'{"alg":"ES256","jwk":{"kty":"EC","kty":"oct"}}',
+    ],
+)
+def test_a_jwt_header_naming_a_member_twice_is_refused(header: bytes) -> None:
+    """Readers differ on which of two `alg` (or `kid`, `crit`) counts, so one header could mean one
+    thing to us and another to the next verifier: refused (RFC 7515 section 5.2 allows it)."""
+    token = b64url_encode(header) + "." + b64url_encode(b'{"iss":"x"}') + "." + b64url_encode(bytes(64))
+    with pytest.raises(InputError, match=r"names '(alg|kty)' twice"):
+        jwt.parse(token)

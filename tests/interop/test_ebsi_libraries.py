@@ -202,6 +202,17 @@ def test_what_we_issue_is_verified_by_ebsi_libraries(world: World, issued: dict[
     assert ours.verify_passport("passport.json", passport_file, audience=AUDIENCE).verdict is Verdict.VALID
 
 
+def _issued_then_suspended(world: World) -> HolderFile:
+    """A third TI's credential, its accreditation suspended by its TAO after it issued: the library must
+    not take a suspended accreditation as in force."""
+    third = _legal_entity(world.registry, "third-centre")
+    tao_attribute, until = world.trust.active_attribute(world.tao.did), int(time.time()) + 3600
+    attribute = world.trust.accredit(world.tao, tao_attribute, third.did, IssuerType.TI, [SCOPE], until)
+    paused = Issuer(world.registry, third, world.settings).issue_single(world.holder.did, achievement("Paused"))
+    world.trust.set_status(world.tao, third.did, attribute, AttrStatus.SUSPENDED, reason=3)
+    return paused.holder_file
+
+
 def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[str, HolderFile]) -> None:
     issuer = world.issuer
     revoked = issuer.issue_single(world.holder.did, achievement("Revoked")).holder_file.credential
@@ -212,6 +223,7 @@ def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[s
     second = Issuer(world.registry, world.ti2, world.settings)
     withdrawn = second.issue_single(world.holder.did, achievement("Issued before the accreditation ended"))
     world.trust.set_status(world.tao, world.ti2.did, world.ti2_attribute, AttrStatus.REVOKED, reason=2)
+    paused = _issued_then_suspended(world)
     files = [issued["single"], issued["passport-0"]]
     elsewhere = sign_presentation(world.holder, files, audience="did:ebsi:zsomeoneElse00000000000001")
     expired = sign_presentation(world.holder, files, audience=AUDIENCE, claims={"iat": int(time.time()) - 7200,
@@ -225,6 +237,7 @@ def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[s
         vc("suspended", suspended),
         vc("tampered", tampered(issued["single"].credential)),
         vc("accreditation revoked", withdrawn.holder_file.credential),
+        vc("accreditation suspended", paused.credential),
         vp("passport for another audience", elsewhere["presentation"]),
         vp("passport past exp", expired["presentation"]),
         vc("VCDM 2.0 vc+jwt", vcdm2.holder_file.credential),
@@ -235,6 +248,7 @@ def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[s
     assert_refused(results["suspended"], "The credential is suspended")
     assert_refused(results["tampered"], "Invalid signature")
     assert_refused(results["accreditation revoked"], "Revoked")
+    assert_refused(results["accreditation suspended"], "Revoked")  # the service reads it so (and says suspended)
     assert_refused(results["passport for another audience"], 'JWT "aud" property MUST match the expected audience')
     assert_refused(results["passport past exp"], "JWT has expired")
     # What the library cannot read: a VCDM 2.0 credential secured as vc+jwt (no `vc` claim, typ vc+jwt).
@@ -250,6 +264,10 @@ def test_ebsi_libraries_refuse_for_the_right_reason(world: World, issued: dict[s
     assert ours.verify("withdrawn.json", withdrawn.holder_file.dumps()).verdict is Verdict.VALID
     now = world.ours("now").verify("withdrawn.json", withdrawn.holder_file.dumps())
     assert now.verdict is Verdict.INVALID and "accreditation" in now.summary
+    assert [v.verify("paused.json", paused.dumps()).verdict for v in (ours, world.ours("now"))] == [
+        Verdict.VALID,  # issued before the suspension
+        Verdict.INVALID,
+    ]
     other = ours.verify_passport("p.json", json.dumps(elsewhere), audience=AUDIENCE)
     assert other.verdict is Verdict.INVALID and "not for" in other.summary
     late = ours.verify_passport("p.json", json.dumps(expired), audience=AUDIENCE)

@@ -82,7 +82,8 @@ def json_roster(**fields: object) -> str:
         ("r.csv", f'holder,name,description\n{HOLDER},A,"x\ny"\n{HOLDER},B,"z\n', "r.csv line 4: malformed"),
         # A header without a column it needs names the column and shows the header as read.
         ("r.csv", "qualification,holder\nA,x\n", "r.csv: its header row has no name column (it reads 'qualificat"),
-        ("r.csv", "holder;name\nA;x\n", "no holder (or holder_name) column (it reads 'holder;name'; columns are"),
+        ("r.csv", "holder|name\nA|x\n", "no holder (or holder_name) column (it reads 'holder|name'; columns are"),
+        ("r.csv", "qualification;holder\nA;x\n", "r.csv: its header row has no name column (it reads 'qualification,h"),
         # The same did:key twice for the same credential: a row repeated, not issued twice.
         (
             "r.csv",
@@ -107,6 +108,22 @@ def test_refusals_name_the_row(tmp_path: Path, name: str, content: str, message:
         load(tmp_path, name, content)
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_a_spreadsheet_s_export_reads_as_saved(tmp_path: Path) -> None:
+    """LibreOffice or Excel in French or Arabic saves "CSV" with a BOM, semicolons, CRLF line ends and
+    the empty rows under the table (";;;;"): read as saved, names in every script as written."""
+    rows = [f";{name};Soudure MIG/MAG;{URI}=apply arc welding techniques;3" for name in ("José Ñúñez", "محمد الأحمد")]
+    content = "\ufeffholder;holder_name;name;skills;eqf\r\n" + "\r\n".join(rows) + "\r\n;;;;\r\n ; ;;;\r\n"
+    path = tmp_path / "cohort.csv"
+    path.write_bytes(content.encode("utf-8"))
+    (_, jose), (_, mohammed) = load_roster(path, resolver(tmp_path / "keys"))
+    assert (jose.holder_name, mohammed.holder_name) == ("José Ñúñez", "محمد الأحمد")
+    assert jose.eqf_level == 3 and jose.skills[0].label == "apply arc welding techniques"
+    tabs = tmp_path / "tabs.csv"
+    tabs.write_text(f"Holder\tName\n{HOLDER}\tA, with a comma\n\t\n")
+    ((holder, achievement),) = load_roster(tabs, resolver(tmp_path / "keys"))
+    assert holder == HOLDER and achievement.name == "A, with a comma"
 
 
 def test_every_bad_row_is_named_at_once(tmp_path: Path) -> None:

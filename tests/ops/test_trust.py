@@ -166,6 +166,7 @@ def test_revoked_accreditation_invalidates_credentials_issued_after_revocation_o
 ) -> None:
     issuer = Issuer(registry, chain.ti, settings)
     before = issuer.issue_single(holder.did, welding_certificate())
+    issued_at = registry.block_timestamp()
     time.sleep(1.1)
     trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.REVOKED, reason=1)
     time.sleep(1.1)
@@ -177,6 +178,13 @@ def test_revoked_accreditation_invalidates_credentials_issued_after_revocation_o
     assert (
         note is not None and "was revoked on" in note.message and "what was issued before stays valid" in note.message
     )
+    # Under the policy "now", asked about its issuance: it passes, and the note draws that policy's consequence,
+    # not "what was issued before stays valid" (which "now" does not keep).
+    then = Verifier(registry, accreditation_policy="now").verify("before", before.holder_file.dumps(), at=issued_at)
+    note = then.check("accreditation")
+    assert then.verdict is Verdict.VALID and note is not None, then.summary
+    assert "was revoked on" in note.message and "refused from then on" in note.message, note.message
+    assert "stays valid" not in note.message and "stays valid" not in note.evidence["note"]
     late = verifier.verify("after", after.holder_file.dumps())
     assert late.verdict is Verdict.INVALID
     accreditation = late.check("accreditation")
@@ -439,9 +447,11 @@ def test_accredit_refuses_types_the_parent_does_not_hold_before_sending(
 def test_accredit_refuses_a_validity_beyond_the_parents_own(trust: Trust, make_issuer, settings) -> None:  # type: ignore[no-untyped-def]
     root, child = make_issuer("short-lived-root"), make_issuer("long-lived-body")
     root_end = int(time.time()) + ONE_YEAR // 2
-    root_attribute = trust.onboard_root(GOVERNANCE, root, [Scope(types=("NursingLicence",))], root_end)
+    root_attribute = trust.onboard_root(
+        GOVERNANCE, root, [Scope(types=("NursingLicence",))], root_end, name="Short-Lived Authority"
+    )
     nursing = [Scope(types=("NursingLicence",))]
-    named = rf"later than the one short-lived-root \({root.did}\) holds itself \(until {iso(root_end)}\)"
+    named = rf"later than the one Short-Lived Authority \({root.did}\) holds itself \(until {iso(root_end)}\)"
     with pytest.raises(InputError, match=named):
         trust.accredit(root, root_attribute, child.did, IssuerType.TAO, nursing, root_end + 1)
     assert trust.attribute_ids(child.did) == []
@@ -455,8 +465,9 @@ def test_accredit_refuses_a_validity_beyond_the_parents_own(trust: Trust, make_i
     result = _run_cli(settings, "trust", "accredit", "--parent", root.name, "--child", child.name, "--as", "tao",
                       "--types", "NursingLicence")  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    # Both parties by this home's names for them (the child has no legal name here), and their DIDs.
-    assert f"{child.name} ({child.did}) accredited as TAO by {root.name} ({root.did})" in result.stdout
+    # Both parties by name and DID: the child by this home's name (it has no legal name), the root by the legal
+    # name its onboarding states (not this home's name for it).
+    assert f"{child.name} ({child.did}) accredited as TAO by Short-Lived Authority ({root.did})" in result.stdout
     (attribute,) = trust.attribute_ids(child.did)
     assert trust.attribute(child.did, attribute).valid_until == root_end
     # Asked again: "unchanged", nothing written (a second, alike accreditation would outlive the first's suspension).
@@ -608,3 +619,15 @@ def test_a_schema_limited_issuer_is_not_accredited_for_a_credential_without_that
     accreditation = report.check("accreditation")
     assert report.verdict is Verdict.INVALID and accreditation is not None
     assert accreditation.outcome is Outcome.FAIL
+
+
+def test_a_history_revision_says_a_reason_without_words_once() -> None:
+    """`issuer history` printed "reason 6 (reason 6)" for a code without words; one with words keeps its code."""
+    from registry.cli.commands.issuer import _why
+    from registry.ops.trust import Change
+
+    def change(reason: int) -> Change:
+        return Change(2, "suspended", AttrStatus.SUSPENDED, reason, 0, 1, "did:ebsi:zParent", None)
+
+    assert _why(change(6)) == ": reason 6"
+    assert _why(change(3)) == ": audit pending (reason 3)"

@@ -39,11 +39,11 @@ from registry.chain.txmanager import Journal, deployment_key
 from registry.config import Settings
 from registry.errors import StateError
 from registry.formats.credential import credential_hash, load_holder_file
-from registry.keystore import Identity, KeyStore, new_natural_person
+from registry.keystore import Identity, KeyStore, new_legal_entity, new_natural_person
 from registry.ops.issuance import Issuer, own_status_entry
 from registry.ops.registry import Purpose, Registry
 from registry.ops.statuslists import StatusLists
-from registry.ops.verify import Verifier
+from registry.ops.verify import Verdict, Verifier
 from tests.chain.test_faults import _accredited_issuer, anchored_events, own_chain, status_events_touching
 from tests.conftest import PASSPHRASE, welding_certificate
 
@@ -639,3 +639,62 @@ def test_a_journal_of_an_earlier_version_is_listed_upgraded_and_its_rows_never_s
     made = run(settings, "issue", "--issuer", world.issuer.name, "--holder", world.holders[0], "--name", "W",
                "--out", str(tmp_path / "new.json"))  # fmt: skip
     assert made.returncode == 0, made.stderr
+
+
+# -- a signing key rotated while an issue waits, and a rotation stopped half-way -----------------
+
+
+def _another_accredited_issuer(world: World, name: str) -> Identity:
+    """A second TI of the module's TAO (rotating the module's own issuer would retire the key its
+    other tests hold in memory)."""
+    from registry.ops.trust import IssuerType, Trust
+    from tests.conftest import ONE_YEAR, WELDING_SCOPE
+
+    store = KeyStore(world.settings.keys_dir)
+    tao = store.load("tao", PASSPHRASE)
+    ti = new_legal_entity(name)
+    world.registry.client.request("anvil_setBalance", [ti.account.address, hex(10**20)])
+    world.registry.register_did(ti)
+    store.save(ti, PASSPHRASE)
+    trust = Trust(world.registry, "http://registry.test")
+    tao_attr = trust.attribute_ids(tao.did)[0]
+    trust.accredit(tao, tao_attr, ti.did, IssuerType.TI, [WELDING_SCOPE], int(time.time()) + ONE_YEAR // 2)
+    return ti
+
+
+def test_a_key_rotated_while_an_issue_waits_and_a_rotation_stopped_half_way(world: World, tmp_path: Path) -> None:
+    from registry.formats import keys as keyfmt
+    from registry.ops.rotation import pending_path, rotate_signing_key
+
+    ti = _another_accredited_issuer(world, "rotating")
+    store = KeyStore(world.settings.keys_dir)
+    out = tmp_path / "signed-with-the-old-key.json"
+    # An issue that checked its key, then waited for the lock while `did rotate-key` ended that key,
+    # signed with it anyway: a credential INVALID from birth, exit 0. Now it checks again under the lock.
+    with writer.exclusive(world.settings.journal_file, ti.account.address, ti.name):
+        waiting = registry_cmd(world.settings, "issue", "--issuer", ti.name, "--holder", world.holders[0],
+                               "--name", "W", "--out", str(out), wait=False)  # fmt: skip
+        assert isinstance(waiting, subprocess.Popen) and waiting.stderr is not None
+        assert "waiting up to" in waiting.stderr.readline()
+        rotate_signing_key(world.registry, world.settings, store, ti, PASSPHRASE)  # this process holds the lock
+    _, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 1 and "Traceback" not in err
+    assert "signing key ended at" in err and "nothing was signed; run the command again" in err
+    assert not out.exists()
+    # A rotation SIGKILLed after the chain ended the old key, before the identity file was rewritten:
+    # the new key was lost with it, and rotating again was refused ("the validity window ... is not
+    # acceptable"). Now the key is written first and the same command finishes the rotation.
+    killed = run(world.settings, "did", "rotate-key", ti.name, crash_at="before-key-saved")
+    assert killed.returncode == -signal.SIGKILL and pending_path(store, ti.name).exists()
+    before = len(world.registry.resolve(ti.did).methods)
+    rotated = rotate_signing_key(world.registry, world.settings, store, store.load(ti.name, PASSPHRASE), PASSPHRASE)
+    assert rotated.resumed and len(world.registry.resolve(ti.did).methods) == before  # nothing added twice
+    assert not pending_path(store, ti.name).exists()
+    # What an earlier version's stopped rotation left (the old key ended, no new key kept) rotates again.
+    world.registry.rotate_signing_key(rotated.identity, keyfmt.generate(keyfmt.KeyType.P256))
+    again_ = rotate_signing_key(world.registry, world.settings, store, rotated.identity, PASSPHRASE)
+    issuer = Issuer(world.registry, store.load(ti.name, PASSPHRASE), world.settings)
+    assert issuer.identity.kid == again_.identity.kid
+    issued = issuer.issue_single(world.holders[1], welding_certificate())
+    report = Verifier(world.registry).verify("c", issued.holder_file.credential)
+    assert report.verdict is Verdict.VALID, report.summary

@@ -128,7 +128,7 @@ def test_did_errors_are_problems(http: httpx.Client) -> None:
     unregistered = new_ebsi_did()
     assert_problem(http.get(f"{DIDS}/{unregistered}"), 404, "did-not-found")
     assert_problem(http.get(f"{DIDS}/not-a-did"), 400, "invalid-did")
-    assert_problem(http.get(f"{DIDS}/did:web:example.com"), 404)
+    assert_problem(http.get(f"{DIDS}/did:web:example.com"), 404, "did-not-found")
     assert_problem(http.get(f"{DIDS}/{unregistered}", params={"valid-at": "soon"}), 400)
     assert_problem(http.get(f"{DIDS}/did:ebsi:zAny1111111111111111", headers={"Accept": "text/html"}), 406)
     assert_problem(http.get("/no/such/path"), 404)
@@ -182,8 +182,8 @@ def test_suspended_accreditation_is_not_in_force_until_reinstated(
     http: httpx.Client, chain: Chain, trust: Trust
 ) -> None:
     """A client that knows only EBSI's fields must not read a suspended TI as accredited: its
-    issuerType reads Undefined, and the extra `status` says suspended (not revoked). Reinstated,
-    it reads exactly as before."""
+    issuerType reads Revoked (EBSI's verifier library refuses on that value alone), and the extra
+    `status` says suspended (not revoked). Reinstated, it reads exactly as before."""
     document = http.get("/openapi.json").json()
     issuer_path = f"{TIR}/{chain.ti.did}"
     path = f"{issuer_path}/attributes/{chain.ti_attribute.hex()}"
@@ -192,7 +192,7 @@ def test_suspended_accreditation_is_not_in_force_until_reinstated(
 
     trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.SUSPENDED, reason=3)
     suspended = http.get(path).json()
-    assert suspended["attribute"]["issuerType"] == "Undefined"
+    assert suspended["attribute"]["issuerType"] == "Revoked"
     assert suspended["attribute"]["status"] == "suspended"
     assert suspended["attribute"]["tao"] == chain.tao.did  # everything else as before
     assert {k: v for k, v in suspended["attribute"].items() if k not in ("issuerType", "status")} == {
@@ -213,7 +213,7 @@ def test_suspended_accreditation_is_not_in_force_until_reinstated(
     revisions = http.get(f"{path}/revisions").json()["items"]
     assert [(r["status"], r["issuerType"]) for r in revisions] == [
         ("active", "TI"),
-        ("suspended", "Undefined"),
+        ("suspended", "Revoked"),
         ("active", "TI"),
     ]
 
@@ -226,8 +226,12 @@ def test_issuers_list_ends_with_the_newest_accreditation(http: httpx.Client, cha
 
 
 def test_issuer_errors_are_problems(http: httpx.Client, chain: Chain) -> None:
-    assert_problem(http.get(f"{TIR}/did:ebsi:zNobody111111111111111"), 404, "issuer-not-found")
-    assert_problem(http.get(f"{TIR}/did:ebsi:zNobody111111111111111/attributes"), 404, "issuer-not-found")
+    nobody = new_ebsi_did()
+    assert_problem(http.get(f"{TIR}/{nobody}"), 404, "issuer-not-found")
+    assert_problem(http.get(f"{TIR}/{nobody}/attributes"), 404, "issuer-not-found")
+    # A mistyped did:ebsi is the client's mistake, as the DID registry answers it, not an issuer missing.
+    for path in ("", "/attributes", f"/attributes/{'ab' * 32}"):
+        assert_problem(http.get(f"{TIR}/did:ebsi:zNobody111111111111111{path}"), 400, "invalid-did")
     assert_problem(http.get(f"{TIR}/{chain.ti.did}/attributes/1234"), 400, "invalid-input")
     assert_problem(http.get(f"{TIR}/{chain.ti.did}/attributes/{'ab' * 32}"), 404, "attribute-not-found")
     assert_problem(http.get(f"{TIR}/{chain.ti.did}/attributes/{'ab' * 32}/revisions"), 404, "attribute-not-found")

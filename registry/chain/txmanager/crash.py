@@ -14,7 +14,7 @@ import signal
 # Per transaction: before-send | after-send | after-receipt. Issuance: after-allocation |
 # after-row | during-files | after-files. Batches: between-batch | before-publication. A logbook
 # day (ops/logbook/days.py): after-allocation | after-files (its record) | after-row | during-files
-# (the entry files, once the root is confirmed).
+# (the entry files, once the root is confirmed). A key rotation (ops/rotation.py): before-key-saved.
 CRASH_ENV = "REGISTRY_CRASH_AT"
 
 

@@ -73,9 +73,9 @@ def did_rotate_key(ctx: typer.Context, name: NameArg, rpc: RpcOpt = None, deploy
 
     Credentials signed and anchored with the old key before the rotation stay valid."""
     from registry.cli.hints import acting
-    from registry.formats import keys as keyfmt
     from registry.keystore import KeyStore
     from registry.ops.registry import Registry
+    from registry.ops.rotation import rotate_signing_key
 
     settings = settings_of(ctx, rpc, deployment)
     secret = passphrase()
@@ -83,8 +83,7 @@ def did_rotate_key(ctx: typer.Context, name: NameArg, rpc: RpcOpt = None, deploy
     identity = store.load(name, secret)
     acting(name)  # a refusal's hint names it (cli/hints.py)
     registry = Registry.connect(settings)
-    new_key = keyfmt.generate(keyfmt.KeyType.P256)
-    registry.rotate_signing_key(identity, new_key)
-    identity.signing_key = new_key
-    store.save(identity, secret, overwrite=True)
-    out.print(f"{identity.did}: new signing key {identity.kid}; the previous key's validity ended now")
+    rotated = rotate_signing_key(registry, settings, store, identity, secret)
+    if rotated.resumed:
+        out.print(f"{identity.did}: the rotation a stopped run began is finished")
+    out.print(f"{identity.did}: new signing key {rotated.identity.kid}; the previous key's validity ended now")

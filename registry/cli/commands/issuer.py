@@ -114,33 +114,52 @@ def _no_root_trusted(report: Any) -> None:
 
 def _print_trust(target: str, report: Any, names: dict[str, str]) -> None:
     """The verdict line naming the issuer (its legal name, as its accreditation states it, or the
-    local identity's or the trust list's name), then each link of its chain; DIDs shortened."""
+    local identity's or the trust list's name), then each link of its chain; DIDs shortened; in the
+    language of the run (registry/i18n/trustwords.py)."""
+    from registry.i18n import _
+    from registry.i18n.trustwords import UNDETERMINED, VERDICTS, link_message, summary
+
     for link in report.path:  # the legal name each link's accreditation states
         if isinstance(name := link.evidence.get("name"), str):
             names.setdefault(link.did, name)
-    who = _who(target, names)
+    who = f"[bold]{_who(target, names)}[/]"
     if report.undetermined:
         why = report.summary.removeprefix("could not determine: ")
-        out.print(f"[bold]{who}[/]: [bold yellow]COULD NOT DETERMINE[/] — {markup(why)}", markup=True)
+        word = markup(_(UNDETERMINED))
+        verdict = f"[bold yellow]{word}[/]"
+        out.print(_("{who}: {verdict} — {summary}").format(who=who, verdict=verdict, summary=markup(why)), markup=True)
         return
-    colour = "green" if report.ok else "red"
-    out.print(
-        f"[bold]{who}[/]: [bold {colour}]{'TRUSTED' if report.ok else 'NOT TRUSTED'}[/] — "
-        f"{markup(shorten_dids(report.summary))}",
-        markup=True,
-    )
+    word = markup(_(VERDICTS[bool(report.ok)]))
+    verdict = f"[bold {'green' if report.ok else 'red'}]{word}[/]"
+    line = markup(shorten_dids(summary(report.summary)))
+    out.print(_("{who}: {verdict} — {summary}").format(who=who, verdict=verdict, summary=line), markup=True)
     for link in report.path:
         symbol = SYMBOL["pass" if link.ok else "fail"]
-        message = markup(shorten_dids(link.message))
-        out.print(f"  {symbol} {markup(link.issuer_type)} {_who(link.did, names)}: {message}", markup=True)
-        by = link.evidence.get("accreditedBy")
-        scopes = link.evidence.get("scopes")
-        if by or scopes:
-            valid = f"valid {link.evidence.get('validFrom')} to {link.evidence.get('validUntil')}"
-            parent = _who(by, names) if isinstance(by, str) else markup(by)
-            out.print(f"      [dim]accredited by {parent}; {markup(f'scope {plain(scopes)}; {valid}')}[/]", markup=True)
+        message = markup(shorten_dids(link_message(link.message)))
+        kind, who = markup(link.issuer_type), _who(link.did, names)
+        said = _("{kind} {who}: {message}").format(kind=kind, who=who, message=message)
+        out.print(f"  {symbol} {said}", markup=True)
+        if by := _accredited_by(link, names):
+            out.print(f"      [dim]{by}[/]", markup=True)
     for note in report.notes:
-        out.print(f"  [dim]note: {markup(shorten_dids(note))}[/]", markup=True)
+        noted = _("note: {note}").format(note=markup(shorten_dids(note)))
+        out.print(f"  [dim]{noted}[/]", markup=True)
+
+
+def _accredited_by(link: Any, names: dict[str, str]) -> str:
+    """Who accredited a link, for what and how long (a Root TAO signs its own onboarding: the
+    registry's governance onboarded it), as markup."""
+    from registry.i18n import _
+
+    by, scopes = link.evidence.get("accreditedBy"), link.evidence.get("scopes")
+    if not by and not scopes:
+        return ""
+    fields = {"scopes": markup(plain(scopes)), "start": markup(str(link.evidence.get("validFrom"))),
+              "end": markup(str(link.evidence.get("validUntil")))}  # fmt: skip
+    if link.issuer_type == "RootTAO" and by == link.did:
+        return _("onboarded by the registry's governance; scope {scopes}; valid {start} to {end}").format(**fields)
+    parent = _who(by, names) if isinstance(by, str) else markup(str(by))
+    return _("accredited by {parent}; scope {scopes}; valid {start} to {end}").format(parent=parent, **fields)
 
 
 @app.command("history")
@@ -194,34 +213,50 @@ def _known_names(settings: Any, roots: Any, legal: dict[str, str]) -> dict[str, 
 
 
 def _who(did: str, names: dict[str, str]) -> str:
+    from registry.i18n import _
     from registry.ops.trust import GOVERNANCE
 
-    if did == GOVERNANCE or did not in names:
-        return markup(did if did == GOVERNANCE else short_did(did))
+    if did == GOVERNANCE:
+        return markup(_(GOVERNANCE))
+    if did not in names:
+        return markup(short_did(did))
     return f"{markup(names[did])} ({short_did(did)})"
 
 
+def _why(change: Any) -> str:
+    """A change's reason: its words and its code; a code without words said once (not "reason 9 (reason 9)")."""
+    from registry.i18n import _
+    from registry.i18n.trustwords import reason_word
+
+    if change.reason_text == f"reason {change.reason}":
+        return _(": reason {n}").format(n=change.reason)
+    return _(": {reason} (reason {n})").format(reason=markup(reason_word(change.reason_text)), n=change.reason)
+
+
 def _print_history(target: str, names: dict[str, str], records: list[Any]) -> None:
-    count = f"{len(records)} accreditation{'' if len(records) == 1 else 's'}"
-    out.print(
-        f"[bold]{_who(target, names)}[/]: {count}"
-        if records
-        else f"{_who(target, names)}: no accreditation in the trusted issuers registry",
-        markup=True,
-    )
+    """Each accreditation and each of its changes, in the language of the run (registry/i18n/trustwords.py)."""
+    from registry.i18n import _, ngettext
+    from registry.i18n.trustwords import CHANGES, STATUSES
+
+    who = _who(target, names)
+    if not records:
+        out.print(_("{who}: no accreditation in the trusted issuers registry").format(who=who), markup=True)
+    else:
+        many = ngettext("{n} accreditation", "{n} accreditations", len(records)).format(n=len(records))
+        out.print(_("{who}: {count}").format(who=f"[bold]{who}[/]", count=many), markup=True)
     for record in records:
-        out.print(
-            f"  [bold]{markup(record.issuer_type)}[/] accreditation {record.attribute_id[:8]}, granted by "
-            f"{_who(record.granted_by, names)}, valid {iso(record.valid_from)} to {iso(record.valid_until)}: "
-            f"now [bold]{record.status.name.lower()}[/]",
-            markup=True,
-        )
+        status = record.status.name.lower()
+        now = markup(_(STATUSES.get(status, status)))
+        line = _("{type} accreditation {id}, granted by {who}, valid {start} to {end}: {status}").format(
+            type=f"[bold]{markup(record.issuer_type)}[/]", id=record.attribute_id[:8],
+            who=_who(record.granted_by, names), start=iso(record.valid_from), end=iso(record.valid_until),
+            status=f"[bold]{now}[/]",
+        )  # fmt: skip
+        out.print(f"  {line}", markup=True)
         for change in record.changes:
-            why = "" if change.revision == 1 else f": {markup(change.reason_text)} (reason {change.reason})"
+            why = "" if change.revision == 1 else _why(change)
             if change.effective_from is not None:  # a revocation for cause reaches back to its date
-                why += f"; void from [bold]{iso(change.effective_from)}[/]"
-            out.print(
-                f"    {change.revision}  {iso(change.timestamp)}  block {change.block}  "
-                f"[bold]{change.change}[/] by {_who(change.actor, names)}{why}",
-                markup=True,
-            )
+                why += _("; void from {time}").format(time=f"[bold]{iso(change.effective_from)}[/]")
+            done = _(CHANGES.get(change.change, change.change + " by {who}")).format(who=_who(change.actor, names))
+            block = _("block {block}").format(block=change.block)
+            out.print(f"    {change.revision}  {iso(change.timestamp)}  {block}  {done}{why}", markup=True)

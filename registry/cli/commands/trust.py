@@ -180,15 +180,25 @@ def trust_accredit(
     child_did = did_of(settings, child)
     _require_registered(registry, child_did)
     whom = _named(name or (child if child != child_did else None), child_did)
+    by = _named(
+        _legal_name(trust, identity.did) or parent, identity.did
+    )  # its legal name, as its own accreditation states it
     alike = trust.granted_alike(identity.did, child_did, kinds[as_.lower()], scopes, until, name)
     if alike is not None:  # asked again: as `recognition publish` of a decision in force, nothing written
-        out.print(f"unchanged: {whom} already holds this accreditation from {shown(parent)} ({identity.did}), "
+        out.print(f"unchanged: {whom} already holds this accreditation from {by}, "
                   f"in force (attribute {alike.hex()}): nothing was written")  # fmt: skip
         return
     attribute = trust.accredit(  # until None: a year, or the parent's own end if that comes first
         identity, parent_attribute, child_did, kinds[as_.lower()], scopes, until, name
     )
-    out.print(f"{whom} accredited as {as_.upper()} by {shown(parent)} ({identity.did}) (attribute {attribute.hex()})")
+    out.print(f"{whom} accredited as {as_.upper()} by {by} (attribute {attribute.hex()})")
+
+
+def _legal_name(trust: Any, did: str) -> str | None:
+    """The legal name `did`'s own accreditation states (`--name` when it was onboarded or accredited), or None."""
+    from registry.ops.trust import legal_names
+
+    return legal_names(trust.fetch([did])[did]).get(did)
 
 
 def _named(name: str | None, did: str) -> str:

@@ -245,25 +245,23 @@ def _later_change(entry: LinkCheck, status: LinkStatus, at: int, position: Posit
     legal = entry.evidence.get("name") if entry.issuer_type != ISSUER_TYPES[int(IssuerType.ROOT_TAO)] else None
     who = f"{entry.issuer_type} {f'{legal} ({entry.did})' if legal else entry.did}'s accreditation"
     if status.void_from is not None:
-        note = (
+        fact = (
             f"{who} was revoked for cause on {iso(later.timestamp)}{changed}{reason_of(later)}, void from "
-            f"{iso(status.void_from)}, after {then}: what was issued before that date stays valid, anything "
-            "issued from it is refused"
+            f"{iso(status.void_from)}, after {then}"
         )
+        note = f"{fact}: what was issued before that date stays valid, anything issued from it is refused"
     elif later.status is AttrStatus.REVOKED:
-        note = (
-            f"{who} was revoked on {iso(later.timestamp)}{changed}, after {then}{reason_of(later)}: "
-            "what was issued before stays valid, anything issued after is refused"
-        )
+        fact = f"{who} was revoked on {iso(later.timestamp)}{changed}, after {then}{reason_of(later)}"
+        note = f"{fact}: what was issued before stays valid, anything issued after is refused"
     else:
-        note = (
+        fact = (
             f"{who} was suspended on {iso(later.timestamp)}{changed}, after {then}{reason_of(later)}, "
-            "and is still suspended: what was issued before stays valid, anything issued while it lasts "
-            "is refused"
+            "and is still suspended"
         )
+        note = f"{fact}: what was issued before stays valid, anything issued while it lasts is refused"
     return LaterChange(
         entry.did, entry.issuer_type, entry.attribute_id, later.status, later.timestamp, later.block, note,
-        later.reason, status.void_from,
+        later.reason, status.void_from, fact,
     )  # fmt: skip
 
 

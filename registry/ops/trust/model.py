@@ -207,6 +207,7 @@ class LaterChange:
     note: str  # the sentence in `TrustReport.notes`
     reason: int = 0  # the change's reason code (REASONS)
     void_from: int | None = None  # revoked for cause: the first second it is void (None: an ordinary change)
+    fact: str = ""  # `note` without what follows from it (a verifier under another policy words that itself)
 
 
 @dataclass

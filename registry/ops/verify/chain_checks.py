@@ -14,7 +14,7 @@ from typing import Any
 
 from registry.formats import jwt
 from registry.ops.registry import AnchorRecord, DidState, Registry, VerificationMethod
-from registry.ops.trust import CLOCK_SKEW_S, Need, Position, Trust, TrustList, evaluate
+from registry.ops.trust import CLOCK_SKEW_S, AttrStatus, LaterChange, Need, Position, Trust, TrustList, evaluate
 from registry.ops.trust.trustlist import no_list_hint
 from registry.ops.verify.attestations import assurance_row, is_attestation
 from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
@@ -302,8 +302,9 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
         "root": report.root,
         "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
     }
+    notes = {change.note: _as_policy(change, batch.policy) for change in report.changed_later}
     if report.notes:
-        evidence["note"] = "; ".join(report.notes)
+        evidence["note"] = "; ".join(notes.get(note, note) for note in report.notes)
     if report.path and isinstance(name := report.path[0].evidence.get("name"), str):
         evidence["issuer_name"] = name  # the issuer's legal name, as its accreditation states it
     root_link = report.path[-1] if report.root and report.path and report.path[-1].did == report.root else None
@@ -318,7 +319,7 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
         else f"{label}: {report.summary}"
     )
     if report.changed_later:  # trust's data, not its wording, says which accreditations changed later
-        message += "; note: " + "; ".join(change.note for change in report.changed_later)
+        message += "; note: " + "; ".join(notes[change.note] for change in report.changed_later)
     rows: list[Row] = [(Code.ACCREDITATION, Outcome.PASS, message, evidence)]
     if untrusted and trust_list is not None:
         why = f"the issuer is accredited under Root TAO {report.root_label}, which is not in {trust_list.name}"
@@ -334,3 +335,12 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
         why = f"the issuer is accredited under Root TAO {report.root_label}, which you have not said you trust {hint}"
         rows.append((Code.TRUSTED_ROOT, Outcome.FAIL, why, {"root": report.root}))
     return rows
+
+
+def _as_policy(change: LaterChange, policy: str) -> str:
+    """A later change's note as this verifier's policy draws its consequence: trust's own note says what
+    the registry keeps valid (what was issued before), which "now" does not: it refuses from then on."""
+    if policy != "now" or not change.fact:
+        return change.note
+    lasts = "while it lasts" if change.status is AttrStatus.SUSPENDED else "from then on"
+    return f"{change.fact}: under the accreditation policy now, what it covers is refused {lasts}"

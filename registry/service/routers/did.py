@@ -80,7 +80,9 @@ def get_identifier(
             raise Problem(400, str(exc), slug="invalid-did") from exc
         return JSONResponse(document, media_type=kind)
     if not did.startswith("did:ebsi:"):
-        raise Problem(404, f"this registry holds did:ebsi identifiers (and resolves did:key), not {did}")
+        raise Problem(
+            404, f"this registry holds did:ebsi identifiers (and resolves did:key), not {did}", slug="did-not-found"
+        )
     try:
         check_ebsi_did(did)  # a malformed one is the client's mistake, not a DID that is missing
     except InputError as exc:

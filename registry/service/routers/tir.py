@@ -14,7 +14,7 @@ from registry.errors import InputError
 from registry.formats import jwt
 from registry.formats.accreditation import ISSUER_TYPES
 from registry.formats.credential import iso
-from registry.formats.did import check_did
+from registry.formats.did import check_party_did
 from registry.ops.registry import Registry, did_hash, split_list_id
 from registry.ops.statuslists import StatusLists
 from registry.ops.trust import AttrStatus, ChainData, IssuerType, Link, Trust, changes_of, legal_names
@@ -31,8 +31,10 @@ _PROXY = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
 def _did(did: str) -> str:
+    """A DID's syntax; a malformed did:ebsi is the client's mistake (400), not an issuer that is missing,
+    as the DID registry answers it."""
     try:
-        return check_did(did)
+        return check_party_did(did)
     except InputError as exc:
         raise Problem(400, str(exc), slug="invalid-did") from exc
 
@@ -47,19 +49,18 @@ def _chain(registry: Registry, did: str) -> ChainData:
 
 def _ebsi_type(status: AttrStatus, issuer_type: IssuerType) -> str:
     """The issuerType an EBSI client reads: the accredited type only while the accreditation is in
-    force. Revoked once revoked (final); Undefined while suspended, so that a client knowing only
-    EBSI's values never takes a suspended TI or TAO for an accredited one.
+    force, Revoked otherwise. Revoked while suspended too (with `status: "suspended"` beside it, and the
+    type back once reinstated): EBSI's verifier library refuses an accreditation on issuerType
+    "Revoked" alone and would take any other value, Undefined included, for one in force.
     """
-    if status is AttrStatus.REVOKED:
+    if status in (AttrStatus.REVOKED, AttrStatus.SUSPENDED):
         return "Revoked"
-    if status is AttrStatus.SUSPENDED:
-        return "Undefined"
     return ISSUER_TYPES.get(int(issuer_type), "TI")
 
 
 def _attribute(chain: ChainData, link: Link) -> dict[str, Any]:
     """EBSI's attribute shape, with `status: "suspended"` added while suspended (issuerType then
-    reads Undefined; a reinstated accreditation reads exactly as before its suspension) and
+    reads Revoked; a reinstated accreditation reads exactly as before its suspension) and
     `revokedForCauseFrom` once revoked for cause.
     """
     tao = link.did_hash if link.issuer_type is IssuerType.ROOT_TAO else link.parent_did_hash
@@ -102,7 +103,7 @@ def list_issuers(request: Request, registry: RegistryDep, page: Annotated[Page, 
 def get_issuer(did: str, registry: RegistryDep) -> Any:
     """The issuer and all its attributes: {did, attributes: [{hash, body, issuerType, tao, rootTao}]}.
 
-    A suspended accreditation is not in force: its issuerType reads Undefined and it carries
+    A suspended accreditation is not in force: its issuerType reads Revoked and it carries
     `status: "suspended"`; once reinstated it reads as before.
     """
     chain = _chain(registry, _did(did))
@@ -131,7 +132,7 @@ def list_attributes(
     responses=problems(400, 404, 503),
 )
 def get_attribute(did: str, attribute_id: str, registry: RegistryDep) -> Any:
-    """One attribute: {did, attribute: {hash, body, issuerType, tao, rootTao}} (issuerType Undefined and
+    """One attribute: {did, attribute: {hash, body, issuerType, tao, rootTao}} (issuerType Revoked and
     `status: "suspended"` while the accreditation is suspended).
     """
     chain = _chain(registry, _did(did))
@@ -152,7 +153,7 @@ def list_revisions(
 ) -> Any:
     """The attribute's append-only history, oldest first: items {revision, change, status, issuerType,
     reason, reasonText, timestamp, effectiveFrom, blockNumber, actor, actorName}; issuerType is what the
-    attribute read at that revision (Undefined while suspended, Revoked once revoked), change says what
+    attribute read at that revision (Revoked while suspended or once revoked; `status` tells which), change says what
     the revision did (accredited or onboarded, suspended, reinstated, revoked, revoked for cause),
     effectiveFrom when it took effect (its timestamp, but for a revocation for cause the earlier date
     its revoker stated, from which the accreditation is void) and actor who made it (the DID that

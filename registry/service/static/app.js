@@ -96,24 +96,51 @@ const MESSAGE_PATTERNS = [
   N_("expired on {time}"), N_("not valid before {time}"), N_("signed {time}, valid until {end}"),
   N_("made for {who}, not for {other} (they differ in letter case only: the audience must be given as the passport names it)"),
   N_("made for {who}, not for {other}"), N_("made for {who}"),
+  // The accreditation and trusted-root lines (words.py's `_TRUST_MESSAGES`): {root} and {list} read in turn.
+  N_("{when}: accredited through an unbroken chain to Root TAO {root}, which {list} trusts"),
+  N_("{when}: accredited through an unbroken chain to Root TAO {root}"),
+  N_("the issuer is accredited under Root TAO {root}, which is not in {list}"),
 ];
-const FIELD_PATTERNS = { rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+", who: ".+", other: ".+" };
+const INNER_PATTERNS = {  // words.py's `_ROOTS` and `_LISTS`
+  root: [N_('{did} (self-declared name "{name}", not from a trust list)')],
+  list: [
+    N_("{list} as pinned to chain {n}'s registry deployed in block {block}"), N_('the trust list "{name}"'),
+    N_("the service's trust list"), N_("the request's trust list"), N_("the trust list {path}"),
+  ],
+};
+const POLICY_WORDS = [N_("at issuance"), N_("now")];
+const FIELD_PATTERNS = {
+  rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+", who: ".+", other: ".+", root: ".+", list: ".+", name: ".+",
+  path: ".+", when: POLICY_WORDS.join("|"),
+};
 // A revocation's or suspension's reason, by its on-chain code (registry/ops/registry.py, REASONS).
 const STATUS_REASONS = [
   N_("unspecified"), N_("issued in error"), N_("fraud or misrepresentation"), N_("superseded by a newer credential"),
   N_("holder request"), N_("issuer key compromised"), N_("under investigation"), N_("investigation closed"),
   N_("qualification withdrawn"),
 ];
-let COMPILED = null;
+const COMPILED = new Map();
 
-function compiledPatterns() {
+function compiledPatterns(templates = MESSAGE_PATTERNS) {
   const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  COMPILED = COMPILED || MESSAGE_PATTERNS.map((template) => {
+  if (!COMPILED.has(templates)) COMPILED.set(templates, templates.map((template) => {
     const parts = template.split(/\{(\w+)\}/);
     const source = parts.map((part, n) => (n % 2 ? `(?<${part}>${FIELD_PATTERNS[part] || "\\S+"})` : escape(part))).join("");
     return [new RegExp(`^${source}$`, "s"), template];
-  });
-  return COMPILED;
+  }));
+  return COMPILED.get(templates);
+}
+
+// A Root TAO or a trust list as a trust line names it, in the page's language (else as written).
+function innerPhrase(key, text) {
+  for (const [pattern, template] of compiledPatterns(INNER_PATTERNS[key])) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    const fields = { ...match.groups };
+    if ("list" in fields) fields.list = innerPhrase("list", fields.list);
+    return fmt(_(template), fields);
+  }
+  return text;
 }
 
 // A check's message in the page's language where it is one of the commonest (a revocation's reason
@@ -133,6 +160,8 @@ function detailOf(check) {
     const code = check.evidence && check.evidence.reasonCode;
     if ("rest" in fields && fields.rest === STATUS_REASONS[code]) fields.rest = _(STATUS_REASONS[code]);
     else if ("rest" in fields) continue;  // a reason with a note after it: as written
+    for (const key of ["root", "list"]) if (key in fields) fields[key] = innerPhrase(key, fields[key]);
+    if ("when" in fields) fields.when = _(fields.when);
     return fmt(_(template), fields);
   }
   return message;

@@ -1,0 +1,140 @@
+"""`registry issuer check` and `registry issuer history` in the language of the run (registry/i18n).
+
+The trust check (ops/trust) writes English: its report's JSON is machine output. What the command
+line shows of it is translated here, read back by the shapes ops/trust/evaluation.py and timing.py
+write (the verdict line's summary, each link's message) as words.py reads the verifier's; a text of
+another shape (a broken chain, a malformed accreditation, a note on a later change) is shown as written.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from registry.i18n import DEFAULT, N_, _, current
+from registry.i18n.words import pattern
+
+VERDICTS = {True: N_("TRUSTED"), False: N_("NOT TRUSTED")}
+UNDETERMINED = N_("COULD NOT DETERMINE")
+# An accreditation's reasons as the chain's codes give them (ops/trust/model.py's REASONS).
+ACCREDITATION_REASONS = (
+    N_("unspecified"), N_("requirements no longer met"), N_("fraud"), N_("audit pending"), N_("audit passed"),
+)  # fmt: skip
+# The parties that made a change (ops/trust/history.py's GOVERNANCE) and what each change was (its `_word`).
+GOVERNANCE = N_("the registry's governance")
+CHANGES = {
+    "accredited": N_("accredited by {who}"),
+    "onboarded": N_("onboarded by {who}"),
+    "suspended": N_("suspended by {who}"),
+    "reinstated": N_("reinstated by {who}"),
+    "revoked": N_("revoked by {who}"),
+    "revoked for cause": N_("revoked for cause by {who}"),
+}
+STATUSES = {"active": N_("now active"), "suspended": N_("now suspended"), "revoked": N_("now revoked"),
+            "none": N_("now without status")}  # fmt: skip
+
+_FIELDS = {
+    "root": r".+", "list": r".+", "name": r".+?", "status": r".+", "what": r".+", "did": r"\S+",
+    "hint": r"\(no trust list: .+\)", "kind": r"RootTAO|TAO|TI", "time": r"\S+",
+    "when": r"\S+(?: \(block \d+\))?", "on": r"\S+(?: \(block \d+\))?", "then": r"\S+(?: \(block \d+\))?",
+    "why": r"(?: \(reason:? [^()]*\))?",
+}  # fmt: skip
+# The verdict line's summary (ops/trust/evaluation.py; cli/commands/issuer.py's `_no_root_trusted`).
+_SUMMARIES = (
+    N_("accredited through an unbroken chain to Root TAO {root}, which you have not said you trust {hint}"),
+    N_("accredited through an unbroken chain to Root TAO {root}, which {list} trusts"),
+    N_("accredited through an unbroken chain to Root TAO {root}"),
+    N_("the chain ends at Root TAO {root}, which is not in {list}"),
+    N_("{did} holds no accreditation in the trusted issuers registry"),
+    N_("{kind} link {name}: {status}"),
+    N_("{name} is not accredited for {what}"),
+)
+# A link's status (ops/trust/timing.py's `link_status`).
+_STATUSES = (
+    N_("active on {when}; revoked for cause later, on {on}{why}, reaching back to {time}, after {then}"),
+    N_("active on {when}; revoked later, on {on}{why}, which does not reach back"),
+    N_("active on {when}; suspended later, on {on}{why}, and still suspended, which does not reach back"),
+    N_("active on {when}"),
+    N_("accreditation revoked on {on}, before {when}{why}"),
+    N_("accreditation suspended on {on} and not reinstated by {when}{why}"),
+    N_("accreditation expired on {time}, before {when}"),
+    N_("accreditation valid only from {time}, after {when}"),
+    N_("not yet accredited on {when} (accredited {on})"),
+    N_("not accredited for {what}"),
+)
+# What verified a link's accreditation (ops/trust/bodies.py), before its status.
+_BODIES = (
+    N_("signature by the parent's key verified"),
+    N_("its own signature verified (onboarded by the registry's governance)"),
+)
+_SELF_DECLARED = N_('{did} (self-declared name "{name}", not from a trust list)')
+_NO_LIST = N_(
+    "(no trust list: give --trust-list FILE, or make a default one with `registry trust-list add {did} --name NAME "
+    "--registry DEPLOYMENT.json`, with its registry's deployment file as the root publishes it)"
+)
+_REASON_WORDS = (N_(" (reason: {reason})"), N_(" (reason {n})"))
+
+
+@cache
+def _compiled(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern(message, _FIELDS), re.DOTALL), message) for message in table)
+
+
+def _read(table: tuple[str, ...], text: str) -> tuple[str, dict[str, str]] | None:
+    for compiled, message in _compiled(table):
+        if (match := compiled.fullmatch(text)) is not None:
+            return message, match.groupdict()
+    return None
+
+
+def _reason(why: str) -> str:
+    """A link status's " (reason: audit pending)" or " (reason 7)" in the language of the run."""
+    if (named := re.fullmatch(r" \(reason: (.*)\)", why)) is not None:
+        return _(_REASON_WORDS[0]).format(reason=reason_word(named.group(1)))
+    if (code := re.fullmatch(r" \(reason (\d+)\)", why)) is not None:
+        return _(_REASON_WORDS[1]).format(n=code.group(1))
+    return why
+
+
+def reason_word(reason: str) -> str:
+    """An accreditation change's reason (one the chain's codes give; any other text as it is)."""
+    return _(reason) if reason in ACCREDITATION_REASONS else reason
+
+
+def _root(text: str) -> str:
+    found = _read((_SELF_DECLARED,), text)
+    return _(_SELF_DECLARED).format(**found[1]) if found else text
+
+
+def link_message(text: str) -> str:
+    """A link's message ("signature ... verified; active on ...", or why it fails) in the run's language."""
+    if current() == DEFAULT:
+        return text
+    body, sep, rest = text.partition("; ")
+    if sep and body in _BODIES:
+        return _("{body}; {status}").format(body=_(body), status=link_message(rest))
+    found = _read(_STATUSES, text)
+    if found is None:
+        return text
+    message, fields = found
+    if "why" in fields:
+        fields["why"] = _reason(fields["why"])
+    return _(message).format(**fields)
+
+
+def summary(text: str) -> str:
+    """The verdict line's summary in the language of the run (one of another shape as written)."""
+    if current() == DEFAULT:
+        return text
+    found = _read(_SUMMARIES, text)
+    if found is None:
+        return text
+    message, fields = found
+    if "root" in fields:
+        fields["root"] = _root(fields["root"])
+    if "hint" in fields:
+        hint = _read((_NO_LIST,), fields["hint"])
+        fields["hint"] = _(_NO_LIST).format(**hint[1]) if hint else fields["hint"]
+    if "status" in fields:
+        fields["status"] = link_message(fields["status"])
+    return _(message).format(**fields)
