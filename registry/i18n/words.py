@@ -252,6 +252,11 @@ def _translated(table: str, text: str) -> str:
     return text
 
 
+def trust_phrase(table: str, text: str) -> str:
+    """A Root TAO (`roots`) or a trust list (`lists`) as the trust lines name it, in the language of the run."""
+    return _translated(table, text)
+
+
 def headline(summary: str) -> str:
     """A report's verdict line in the language of the run."""
     return _translated("headlines", summary)
