@@ -24,6 +24,7 @@ from registry.i18n.words import (
     headline,
     summary_note,
 )
+from registry.ops.trust.trustlist import no_list_hint
 from registry.ops.verify.report import Code, verdict_of
 from registry.ops.verify.shapes import Outcome, Verdict
 from registry.ops.verify.summary import _note
@@ -174,6 +175,14 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     assert check_message("the issuer is accredited under Root TAO did:ebsi:zR, which is not in my list") == (
         "l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR, qui ne figure pas dans my list"
     )
+    hint = no_list_hint("did:ebsi:zR")  # no trust list at all: what to do, in French too
+    said = check_message(
+        f"the issuer is accredited under Root TAO did:ebsi:zR, which you have not said you trust {hint}"
+    )
+    assert said.startswith("l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR, que vous n\u2019avez pas")
+    assert said.endswith("(pas de liste de confiance\u00a0: donnez --trust-list FICHIER, ou faites-en une par défaut "
+                         "avec `registry trust-list add did:ebsi:zR --name NOM --registry DEPLOYMENT.json`, avec le "
+                         "fichier de déploiement de son registre tel que la racine le publie)")  # fmt: skip
     i18n.use("ar")
     assert check_message(f"revoked on {when}: issued in error") == f"أُلغيت في {when}: صدرت خطأً"
     assert check_message(f"at issuance: accredited through an unbroken chain to Root TAO {root}").startswith(
