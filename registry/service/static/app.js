@@ -100,6 +100,7 @@ const MESSAGE_PATTERNS = [
   N_("{when}: accredited through an unbroken chain to Root TAO {root}, which {list} trusts"),
   N_("{when}: accredited through an unbroken chain to Root TAO {root}"),
   N_("the issuer is accredited under Root TAO {root}, which is not in {list}"),
+  N_("the issuer is accredited under Root TAO {root}, which you have not said you trust {hint}"),
 ];
 const INNER_PATTERNS = {  // words.py's `_ROOTS` and `_LISTS`
   root: [N_('{did} (self-declared name "{name}", not from a trust list)')],
@@ -111,7 +112,7 @@ const INNER_PATTERNS = {  // words.py's `_ROOTS` and `_LISTS`
 const POLICY_WORDS = [N_("at issuance"), N_("now")];
 const FIELD_PATTERNS = {
   rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+", who: ".+", other: ".+", root: ".+", list: ".+", name: ".+",
-  path: ".+", when: POLICY_WORDS.join("|"),
+  path: ".+", when: POLICY_WORDS.join("|"), hint: "\\(.+\\)",
 };
 // A revocation's or suspension's reason, by its on-chain code (registry/ops/registry.py, REASONS).
 const STATUS_REASONS = [
