@@ -40,7 +40,8 @@ VERDICT_WORDS = {
 # What each field of a message below stands for in the text it reads back (any other field: one word).
 _FIELDS = {"rest": r".*", "n": r"\d+", "v": r"\d+", "block": r"\d+", "check": r"[A-Za-z ]+", "checks": r"[a-z, ]+",
            "id": r"[^()]+", "who": r".+", "other": r".+", "path": r".+", "text": r".+", "units": r".+",
-           "max": r"\d+", "root": r".+", "list": r".+", "name": r".+", "when": r"at issuance|now"}  # fmt: skip
+           "max": r"\d+", "root": r".+", "list": r".+", "name": r".+", "when": r"at issuance|now",
+           "hint": r"\(.+\)"}  # fmt: skip
 # The verdict lines the verifier writes, most specific first; each message is also the pattern that
 # reads it back (`_compiled`: its text literally, each {field} as `_FIELDS` says).
 _HEADLINES = (
@@ -110,11 +111,19 @@ _TRUST_MESSAGES = (
     N_("{when}: accredited through an unbroken chain to Root TAO {root}, which {list} trusts"),
     N_("{when}: accredited through an unbroken chain to Root TAO {root}"),
     N_("the issuer is accredited under Root TAO {root}, which is not in {list}"),
+    N_("the issuer is accredited under Root TAO {root}, which you have not said you trust {hint}"),
 )
 POLICY_WORDS = (N_("at issuance"), N_("now"))
 # A Root TAO as those lines name it (ops/trust/model.py's `root_label`); a name a trust list gives is shown as it is.
 _ROOTS = (N_('{did} (self-declared name "{name}", not from a trust list)'),)
 # A trust list as those lines name it (ops/trust/trustlist.py's `name` and `for_registry`, the service's labels).
+# What a verifier with no trust list at all is told to do (ops/trust/trustlist.py's `no_list_hint`).
+_HINTS = (
+    N_(
+        "(no trust list: give --trust-list FILE, or make a default one with `registry trust-list add {did} --name "
+        "NAME --registry DEPLOYMENT.json`, with its registry's deployment file as the root publishes it)"
+    ),
+)
 _LISTS = (
     N_("{list} as pinned to chain {n}'s registry deployed in block {block}"),
     N_('the trust list "{name}"'),
@@ -206,6 +215,7 @@ def _tables() -> dict[str, tuple[tuple[re.Pattern[str], str], ...]]:
         "messages": _compiled(_MESSAGES + _TRUST_MESSAGES),
         "roots": _compiled(_ROOTS),
         "lists": _compiled(_LISTS),
+        "hints": _compiled(_HINTS),
         "notes": _compiled(_NOTES),
         "errors": _compiled(_ERRORS + _LEARNER_ERRORS),
     }
@@ -239,7 +249,7 @@ def _translated(table: str, text: str) -> str:
             fields["check"] = _(fields["check"])
         if "checks" in fields:
             fields["checks"] = ", ".join(_(name) for name in names)
-        for key, inner in (("root", "roots"), ("list", "lists")):  # a phrase of its own, read back in turn
+        for key, inner in (("root", "roots"), ("list", "lists"), ("hint", "hints")):  # each read back in turn
             if key in fields:
                 fields[key] = _translated(inner, fields[key])
         if "when" in fields:
@@ -250,6 +260,11 @@ def _translated(table: str, text: str) -> str:
             fields["rest"] = reason_word(fields["rest"])
         return _(message).format(**fields)
     return text
+
+
+def trust_phrase(table: str, text: str) -> str:
+    """A Root TAO (`roots`) or a trust list (`lists`) as the trust lines name it, in the language of the run."""
+    return _translated(table, text)
 
 
 def headline(summary: str) -> str:

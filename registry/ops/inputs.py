@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -188,11 +189,15 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
         text = read_capped(path, MAX_CSV_BYTES, f"CSV {path}").decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"CSV {path} is not UTF-8 text") from exc
+    from registry.ops.roster import delimiter_of
+
+    delimiter = delimiter_of(text, lambda columns: bool({"file", "credential"} & columns))  # a spreadsheet's ";"
     try:
-        reader = csv.DictReader(io.StringIO(text), strict=True)
+        reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, strict=True)
         if reader.fieldnames:  # "File, Reason" as a spreadsheet writes it: "file,reason"
             reader.fieldnames = [str(name).strip().lower() for name in reader.fieldnames]
-        rows = list(reader)
+        # A spreadsheet's empty rows under the list (",,"): not rows.
+        rows = [row for row in reader if any(str(v or "").strip() for v in row.values()) or None in row]
     except csv.Error as exc:
         raise InputError(f"CSV {path} is malformed: {exc}") from exc
     if not rows:
@@ -200,7 +205,7 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
     header = [str(column) for column in rows[0] if column is not None]
     if not {"file", "credential"} & set(header):  # said once, of the header, not of every row
         found = ",".join(header)
-        hint = "; columns are separated by commas" if ";" in found or "\t" in found else ""
+        hint = "; columns are separated by commas (or semicolons, or tabs)" if re.search(r"[|:]", found) else ""
         raise InputError(
             f"CSV {path.name}: its header row has no file or credential column (it reads {found[:120]!r}{hint}); "
             "a revocation list's columns: file (relative to the CSV) or credential, and optionally reason and note"

@@ -153,7 +153,7 @@ def _translations(row: dict[str, Any], where: str) -> tuple[tuple[str, str, str]
 def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
     """(row as a dict, "<file> line N") for each data row; strict quoting, no field beyond the header."""
     name = path.name
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text, _has_columns), strict=True)
     header: list[str] | None = None
     last = 0
     while True:
@@ -181,16 +181,19 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
         yield dict(zip(header, fields, strict=False)), where
 
 
-def _delimiter(text: str) -> str:
-    """What separates the columns: a comma, else the semicolon or tab of a spreadsheet's export where
-    the header reads whole with it (a French or Arabic Excel or LibreOffice saves "CSV" with
-    semicolons), so such a file is read as saved rather than refused."""
+def delimiter_of(text: str, fits: Callable[[set[str]], bool]) -> str:
+    """What separates a CSV's columns: a comma, else the semicolon or tab of a spreadsheet's export
+    where the header reads with it into the columns it needs (`fits`: a French or Arabic Excel or
+    LibreOffice saves "CSV" with semicolons), so such a file is read as saved rather than refused."""
     header = next((line for line in text.splitlines() if line.strip()), "")
     for delimiter in (",", ";", "\t"):
-        columns = {_column(field) for field in next(csv.reader([header], delimiter=delimiter), [])}
-        if "name" in columns and {"holder", "holder_name"} & columns:
+        if fits({_column(field) for field in next(csv.reader([header], delimiter=delimiter), [])}):
             return delimiter
     return next((d for d in (",", ";", "\t") if d in header), ",")  # read as it seems, for the refusal
+
+
+def _has_columns(columns: set[str]) -> bool:
+    return "name" in columns and bool({"holder", "holder_name"} & columns)
 
 
 def _column(field: str) -> str:

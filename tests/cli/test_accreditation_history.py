@@ -343,6 +343,7 @@ def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
     assert trusted.returncode == 0, trusted.stdout + trusted.stderr
     assert "\u00a0: DE CONFIANCE — accréditée par une chaîne ininterrompue jusqu\u2019à la Root TAO" in trusted.stdout
     assert "en vigueur le " in trusted.stdout and "révoquée plus tard, le " in trusted.stdout
+    assert "à laquelle la liste de confiance " in trusted.stdout  # the trust list named in French too
     assert "(motif\u00a0: fraude), sans effet rétroactif" in trusted.stdout
     assert f"accréditée par {TAO_NAME} (did:ebsi:" in trusted.stdout
     assert "intégrée par la gouvernance du registre\u00a0; portée types" in trusted.stdout

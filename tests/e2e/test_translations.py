@@ -24,6 +24,7 @@ from registry.i18n.words import (
     headline,
     summary_note,
 )
+from registry.ops.trust.trustlist import no_list_hint
 from registry.ops.verify.report import Code, verdict_of
 from registry.ops.verify.shapes import Outcome, Verdict
 from registry.ops.verify.summary import _note
@@ -174,6 +175,14 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     assert check_message("the issuer is accredited under Root TAO did:ebsi:zR, which is not in my list") == (
         "l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR, qui ne figure pas dans my list"
     )
+    hint = no_list_hint("did:ebsi:zR")  # no trust list at all: what to do, in French too
+    said = check_message(
+        f"the issuer is accredited under Root TAO did:ebsi:zR, which you have not said you trust {hint}"
+    )
+    assert said.startswith("l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR, que vous n\u2019avez pas")
+    assert said.endswith("(pas de liste de confiance\u00a0: donnez --trust-list FICHIER, ou faites-en une par défaut "
+                         "avec `registry trust-list add did:ebsi:zR --name NOM --registry DEPLOYMENT.json`, avec le "
+                         "fichier de déploiement de son registre tel que la racine le publie)")  # fmt: skip
     i18n.use("ar")
     assert check_message(f"revoked on {when}: issued in error") == f"أُلغيت في {when}: صدرت خطأً"
     assert check_message(f"at issuance: accredited through an unbroken chain to Root TAO {root}").startswith(
@@ -248,3 +257,31 @@ def test_french_puts_a_no_break_space_before_double_punctuation() -> None:
         for form in forms:
             assert not re.search(r"(?<![\s\u00a0(])[:;?!](?=\s|$)", form), (message.id, form)
             assert not re.search(r" [:;?!]", form), (message.id, form)
+
+
+def test_the_issuer_check_s_lines_are_read_back_in_french() -> None:
+    """`issuer check`'s summary and link messages (ops/trust) in the run's language, each part of them
+    in turn (the root, the trust list, what a scope does not cover, a reason); another shape as written."""
+    from registry.i18n.trustwords import link_message, summary
+
+    i18n.use("fr")
+    assert summary("did:ebsi:zX holds no accreditation in the trusted issuers registry") == (
+        "did:ebsi:zX n\u2019a aucune accréditation dans le registre des émetteurs de confiance"
+    )
+    assert summary('the chain ends at Root TAO did:ebsi:zR, which is not in the trust list "Ours"') == (
+        "la chaîne s\u2019arrête à la Root TAO did:ebsi:zR, qui n\u2019est pas dans "
+        "la liste de confiance «\u00a0Ours\u00a0»"
+    )
+    assert link_message("not accredited for RPLAssessmentCredential (its accreditation covers SkillsCredential)") == (
+        "pas accréditée pour RPLAssessmentCredential (son accréditation couvre SkillsCredential)"
+    )
+    assert link_message(
+        "accreditation suspended on 2026-01-02T10:00:00Z and not reinstated by 2026-01-03T23:59:59Z "
+        "(reason: audit pending)"
+    ) == (
+        "accréditation suspendue le 2026-01-02T10:00:00Z et non rétablie au 2026-01-03T23:59:59Z "
+        "(motif\u00a0: audit en cours)"
+    )
+    assert summary("the chain is broken above did:ebsi:zX: its parent's accreditation is missing") == (
+        "the chain is broken above did:ebsi:zX: its parent's accreditation is missing"
+    )

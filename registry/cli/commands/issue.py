@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import DeploymentOpt, RpcOpt, holder_did_of, load_identity, parse_until, settings_of, text
-from registry.cli.output import count, out, progress_console, warn
+from registry.cli.output import count, out, progress_bar, progress_console, warn
 from registry.config import Settings
 from registry.errors import InputError
 from registry.text import named_did, shown
@@ -289,7 +289,8 @@ def _issue_cohort(
     # What is checked (expiry, key, accreditation for the types) is the same for every row.
     issuer_ops.check_can_issue(*entries[0], valid_until=until, extra_types=extra_types)
     if people:  # kept before anything is issued to them: no credential for a key that was not kept
-        write_handovers(settings.home, people, keys_dir)
+        with progress_bar(f"making keys for {len(people)} people", len(people), hidden=len(people) < 2) as made:
+            write_handovers(settings.home, people, keys_dir, progress=made)
     names = file_names(entries)
     try:
         with Progress(console=progress_console(), transient=True) as progress:

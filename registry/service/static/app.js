@@ -100,6 +100,7 @@ const MESSAGE_PATTERNS = [
   N_("{when}: accredited through an unbroken chain to Root TAO {root}, which {list} trusts"),
   N_("{when}: accredited through an unbroken chain to Root TAO {root}"),
   N_("the issuer is accredited under Root TAO {root}, which is not in {list}"),
+  N_("the issuer is accredited under Root TAO {root}, which you have not said you trust {hint}"),
 ];
 const INNER_PATTERNS = {  // words.py's `_ROOTS` and `_LISTS`
   root: [N_('{did} (self-declared name "{name}", not from a trust list)')],
@@ -111,7 +112,7 @@ const INNER_PATTERNS = {  // words.py's `_ROOTS` and `_LISTS`
 const POLICY_WORDS = [N_("at issuance"), N_("now")];
 const FIELD_PATTERNS = {
   rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+", who: ".+", other: ".+", root: ".+", list: ".+", name: ".+",
-  path: ".+", when: POLICY_WORDS.join("|"),
+  path: ".+", when: POLICY_WORDS.join("|"), hint: "\\(.+\\)",
 };
 // A revocation's or suspension's reason, by its on-chain code (registry/ops/registry.py, REASONS).
 const STATUS_REASONS = [
@@ -257,7 +258,9 @@ function credentialFacts(facts, report, block) {
   if (root) fact(facts, _("Top authority"), rootName(root));
   if (certified && certified.valid_until) fact(facts, _("Valid until"), [timeElement(certified.valid_until)]);
   // The operator's destination authority (`registry serve --recognised-in`): what it recognises this as.
-  if (report.recognition) fact(facts, _("Recognised here"), report.recognition.message);
+  // Whose decisions they are: by its name (the trust list's, else its DID).
+  const recognition = report.recognition;
+  if (recognition) fact(facts, _("Recognised here"), `${recognition.authority_name || recognition.authority}: ${recognition.message}`);
   if (block !== undefined && report.checked_at) {
     fact(facts, _("Checked at"), block ? [timeElement(report.checked_at), fmt(_(" (block {block})"), { block })] : [timeElement(report.checked_at)]);
   }
