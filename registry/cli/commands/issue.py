@@ -124,6 +124,12 @@ def issue(
         dirs = (out_dir, handover_dir or out_dir.with_name(out_dir.name + "-keys"))
         _issue_cohort(settings, issuer, roster, dirs, extra_types, until, (profile, again))
         return
+    if holder_name and not holder:
+        raise InputError(
+            f"--holder-name {shown(holder_name[:60])} without --holder: give her did:key too (she reads it with "
+            "`registry wallet create` or `identity show NAME --did`), or, for a person without one, issue with "
+            "--roster: a row with only her holder_name gets a key made for her and handed over"
+        )
     if not (holder and name and output):
         raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
     _check_output(output)
