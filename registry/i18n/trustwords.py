@@ -12,7 +12,7 @@ import re
 from functools import cache
 
 from registry.i18n import DEFAULT, N_, _, current
-from registry.i18n.words import pattern
+from registry.i18n.words import hint, pattern, root_name
 
 VERDICTS = {True: N_("TRUSTED"), False: N_("NOT TRUSTED")}
 UNDETERMINED = N_("COULD NOT DETERMINE")
@@ -67,11 +67,6 @@ _BODIES = (
     N_("signature by the parent's key verified"),
     N_("its own signature verified (onboarded by the registry's governance)"),
 )
-_SELF_DECLARED = N_('{did} (self-declared name "{name}", not from a trust list)')
-_NO_LIST = N_(
-    "(no trust list: give --trust-list FILE, or make a default one with `registry trust-list add {did} --name NAME "
-    "--registry DEPLOYMENT.json`, with its registry's deployment file as the root publishes it)"
-)
 _REASON_WORDS = (N_(" (reason: {reason})"), N_(" (reason {n})"))
 
 
@@ -101,11 +96,6 @@ def reason_word(reason: str) -> str:
     return _(reason) if reason in ACCREDITATION_REASONS else reason
 
 
-def _root(text: str) -> str:
-    found = _read((_SELF_DECLARED,), text)
-    return _(_SELF_DECLARED).format(**found[1]) if found else text
-
-
 def link_message(text: str) -> str:
     """A link's message ("signature ... verified; active on ...", or why it fails) in the run's language."""
     if current() == DEFAULT:
@@ -130,11 +120,10 @@ def summary(text: str) -> str:
     if found is None:
         return text
     message, fields = found
-    if "root" in fields:
-        fields["root"] = _root(fields["root"])
+    if "root" in fields:  # the root's and the hint's phrases are the verifier's (i18n/words.py)
+        fields["root"] = root_name(fields["root"])
     if "hint" in fields:
-        hint = _read((_NO_LIST,), fields["hint"])
-        fields["hint"] = _(_NO_LIST).format(**hint[1]) if hint else fields["hint"]
+        fields["hint"] = hint(fields["hint"])
     if "status" in fields:
         fields["status"] = link_message(fields["status"])
     return _(message).format(**fields)
