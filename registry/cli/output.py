@@ -185,7 +185,13 @@ def print_report(report: Any, indent: str = "") -> None:
         out.print(f"{indent}  [dim]{markup(words)}[/]", markup=True)
     recognition = getattr(report, "recognition", None)
     if isinstance(recognition, dict):
-        words = _("recognition: {message}").format(message=recognition.get("message"))
+        # Whose decisions, unless the message says it: the employer may not have named it (a service's own,
+        # `serve --recognised-in`).
+        who, message = recognition.get("authority_name") or recognition.get("authority"), recognition.get("message")
+        if who and str(recognition.get("authority")) not in str(message):
+            words = _("recognition by {authority}: {message}").format(authority=who, message=message)
+        else:
+            words = _("recognition: {message}").format(message=message)
         out.print(f"{indent}  [bold]{markup(shorten_dids(words))}[/]", markup=True)
     for check in report.checks:
         _print_check(check, indent)

@@ -307,6 +307,12 @@ def _translated(table: str, text: str) -> str:
     return text
 
 
+def trust_phrase(table: str, text: str) -> str:
+    """A Root TAO (`roots`), a trust list (`lists`) or what to do without one (`hints`) as the trust lines name
+    it, in the language of the run."""
+    return _translated(table, text)
+
+
 def headline(summary: str) -> str:
     """A report's verdict line in the language of the run."""
     return _translated("headlines", summary)
@@ -326,16 +332,6 @@ def reason_word(reason: str) -> str:
 def error_message(message: str) -> str:
     """One of a worker's commonest errors in the language of the run (any other as written)."""
     return _translated("errors", message)
-
-
-def root_name(text: str) -> str:
-    """A Root TAO as a trust line names it (its self-declared name) in the language of the run."""
-    return _translated("roots", text)
-
-
-def hint(text: str) -> str:
-    """What a verifier without a trust list (or with the root pinned elsewhere) is told to do, in the run's language."""
-    return _translated("hints", text)
 
 
 def achievement_type(value: str) -> str:

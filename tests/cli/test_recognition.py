@@ -84,7 +84,8 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     TrustList.load(settings.trust_list_file).with_root(office.did, "Recognition Office").save(settings.trust_list_file)
     text = run(settings, "verify", str(path), "--recognised-in", "Recognition Office")
     assert text.returncode == 0, text.stdout + text.stderr
-    assert "recognition: recognised here as Schweißer/in (level 4 of German Qualifications Framework (DQR)), " \
+    assert "recognition by Recognition Office: recognised here as Schweißer/in (level 4 of German Qualifications " \
+           "Framework (DQR)), " \
            f"decision {decision[:10]}… of" in text.stdout  # fmt: skip
     report = json.loads(run(settings, "verify", "--json", str(path), "--recognised-in", office.did).stdout)
     assert report["verdict"] == "valid" and report["recognition"]["outcome"] == "recognised"

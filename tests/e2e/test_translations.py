@@ -340,3 +340,31 @@ def test_an_attestation_counts_marked_and_an_achievement_type_has_a_label() -> N
     i18n.use("ar")
     assert programme_verdict(second) == "صالحة (شهادة من جهة مسجّلة، غير معتمدة)"
     assert achievement_type("Competency") == "كفاءة" and i18n._(POLICIES["now"]) != "now"
+
+
+def test_the_issuer_check_s_lines_are_read_back_in_french() -> None:
+    """`issuer check`'s summary and link messages (ops/trust) in the run's language, each part of them
+    in turn (the root, the trust list, what a scope does not cover, a reason); another shape as written."""
+    from registry.i18n.trustwords import link_message, summary
+
+    i18n.use("fr")
+    assert summary("did:ebsi:zX holds no accreditation in the trusted issuers registry") == (
+        "did:ebsi:zX n\u2019a aucune accréditation dans le registre des émetteurs de confiance"
+    )
+    assert summary('the chain ends at Root TAO did:ebsi:zR, which is not in the trust list "Ours"') == (
+        "la chaîne s\u2019arrête à la Root TAO did:ebsi:zR, qui n\u2019est pas dans "
+        "la liste de confiance «\u00a0Ours\u00a0»"
+    )
+    assert link_message("not accredited for RPLAssessmentCredential (its accreditation covers SkillsCredential)") == (
+        "pas accréditée pour RPLAssessmentCredential (son accréditation couvre SkillsCredential)"
+    )
+    assert link_message(
+        "accreditation suspended on 2026-01-02T10:00:00Z and not reinstated by 2026-01-03T23:59:59Z "
+        "(reason: audit pending)"
+    ) == (
+        "accréditation suspendue le 2026-01-02T10:00:00Z et non rétablie au 2026-01-03T23:59:59Z "
+        "(motif\u00a0: audit en cours)"
+    )
+    assert summary("the chain is broken above did:ebsi:zX: its parent's accreditation is missing") == (
+        "the chain is broken above did:ebsi:zX: its parent's accreditation is missing"
+    )

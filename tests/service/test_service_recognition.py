@@ -116,7 +116,9 @@ def _verify_through_the_service(settings: Settings, url: str, credential: str, r
             "--recognised-in", "Recognition Office"]  # fmt: skip
     cli = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
     assert cli.returncode == 0, cli.stderr
-    assert "recognition: recognised here as Schweißer/in (geprüft) (level 4" in " ".join(cli.stdout.split())
+    said = " ".join(cli.stdout.split())
+    # The request's list is bare DIDs: the service names the office by the legal name its onboarding gives.
+    assert "recognition by Federal Recognition Office: recognised here as Schweißer/in (geprüft) (level 4" in said
     # A name the employer's own list does not give (it calls the office otherwise) is the service's to resolve.
     office = next(r.did for r in roots.listed() if r.name == "Recognition Office")
     renamed = [Root(r.did, "Bundesamt" if r.did == office else r.name) for r in roots.listed()]

@@ -146,6 +146,10 @@ class Recogniser:
         from registry.ops.trust import IssuerType, Trust, walk
 
         chain = Trust(registry, "").fetch([self.did])[self.did]
+        if self.name is None:  # a list of bare DIDs (a request's): the legal name its onboarding gives
+            from registry.ops.trust import legal_names
+
+            self.name = legal_names(chain).get(self.did)
         onboardings = [link for link in chain.of(did_hash(self.did)) if link.issuer_type is IssuerType.ROOT_TAO]
         walked = [walk(chain, link, self.at, trust_list, None)[0] for link in onboardings]
         if not walked or any(report.ok for report in walked):

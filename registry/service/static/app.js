@@ -276,7 +276,9 @@ function credentialFacts(facts, report, block) {
   if (root) fact(facts, _("Top authority"), rootName(root));
   if (certified && certified.valid_until) fact(facts, _("Valid until"), [timeElement(certified.valid_until)]);
   // The operator's destination authority (`registry serve --recognised-in`): what it recognises this as.
-  if (report.recognition) fact(facts, _("Recognised here"), report.recognition.message);
+  // Whose decisions they are: by its name (the trust list's, else its DID).
+  const recognition = report.recognition;
+  if (recognition) fact(facts, _("Recognised here"), `${recognition.authority_name || recognition.authority}: ${recognition.message}`);
   if (block !== undefined && report.checked_at) {
     fact(facts, _("Checked at"), block ? [timeElement(report.checked_at), fmt(_(" (block {block})"), { block })] : [timeElement(report.checked_at)]);
   }
