@@ -88,7 +88,9 @@ def _document(authority_did: str, options: dict[str, Any]) -> Any:
     try:
         levels = [int(v) for v in _list(given["eqf_levels"])]
     except ValueError:
-        raise InputError("--eqf-levels lists EQF levels, e.g. 4,5") from None
+        levels = []
+    if not levels or any(not 1 <= level <= 8 for level in levels):
+        raise InputError(f"--eqf-levels lists EQF levels, 1 to 8, e.g. 4,5 (not {given['eqf_levels'][:40]!r})")
     data = {
         "format": "registry-recognition-decision/1", "authority": authority_did,
         "scope": {"types": _list(given["types"]), "eqfLevels": levels, "root": given["root"],
@@ -118,9 +120,13 @@ def recognition_publish(
     types: Annotated[str | None, typer.Option(help="Credential types in scope, comma-separated.")] = None,
     eqf_levels: Annotated[str | None, typer.Option(help="EQF levels in scope, comma-separated.")] = None,
     root: Annotated[
-        str | None, typer.Option(help="DID of the root (Root TAO) the issuers must be accredited under.")
+        str | None,
+        typer.Option(
+            help="The root (Root TAO) the issuers must be accredited under: its DID, or its name in your "
+            "trust list or this home."
+        ),
     ] = None,
-    issuers: Annotated[str | None, typer.Option(help="Only these issuer DIDs (comma-separated).")] = None,
+    issuers: Annotated[str | None, typer.Option(help="Only these issuers (DIDs or names, comma-separated).")] = None,
     programmes: Annotated[
         str | None, typer.Option(help="Only these programme (achievement) ids (comma-separated).")
     ] = None,
@@ -147,9 +153,11 @@ def recognition_publish(
 
     settings = settings_of(ctx, rpc, deployment)
     identity = load_identity(settings, authority)
-    if root is not None and file is None:  # a DID, or the root's name in your trust list or this home
+    if file is None and (root is not None or issuers is not None):  # DIDs, or names: your list's, this home's
         with arguments():
-            root = party_did(settings, root, "--root", your_roots(settings))
+            roots = your_roots(settings)
+            root = party_did(settings, root, "--root", roots) if root is not None else None
+            issuers = ",".join(party_did(settings, i, "--issuers", roots) for i in _list(issuers)) or issuers
     options: dict[str, Any] = dict(
         file=file, types=types, eqf_levels=eqf_levels, root=root, issuers=issuers, programmes=programmes,
         schemas=schemas, qualification=qualification, framework=framework, level=level, valid_from=valid_from,
