@@ -297,19 +297,8 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
     if report.undetermined:
         return [(Code.ACCREDITATION, Outcome.UNKNOWN, report.summary, {})]
     label = "now" if batch.policy == "now" else "at issuance"
-    evidence: dict[str, Any] = {
-        "policy": batch.policy,
-        "root": report.root,
-        "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
-    }
     notes = {change.note: _as_policy(change, batch.policy) for change in report.changed_later}
-    if report.notes:
-        evidence["note"] = "; ".join(notes.get(note, note) for note in report.notes)
-    if report.path and isinstance(name := report.path[0].evidence.get("name"), str):
-        evidence["issuer_name"] = name  # the issuer's legal name, as its accreditation states it
-    root_link = report.path[-1] if report.root and report.path and report.path[-1].did == report.root else None
-    if root_link is not None and isinstance(root_name := root_link.evidence.get("name"), str):
-        evidence["root_name"] = root_name  # the root's name, as its onboarding states it
+    evidence = _evidence(report, batch.policy, notes)
     untrusted = report.root is not None and report.trusted_root is False  # the chain holds; its root is not listed
     if not report.ok and not untrusted:
         return [(Code.ACCREDITATION, Outcome.FAIL, f"{label} ({iso(anchored_at)}): {report.summary}", evidence)]
@@ -335,6 +324,29 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
         why = f"the issuer is accredited under Root TAO {report.root_label}, which you have not said you trust {hint}"
         rows.append((Code.TRUSTED_ROOT, Outcome.FAIL, why, {"root": report.root}))
     return rows
+
+
+def _evidence(report: Any, policy: str, notes: dict[str, str]) -> dict[str, Any]:
+    """The accreditation check's evidence: the policy, the root, the path as one line of bare DIDs
+    (root first; kept as it always was), the same links with the legal name each accreditation states
+    (`path_links`, the name None where none is stated), the notes, and the issuer's and root's names."""
+    evidence: dict[str, Any] = {
+        "policy": policy,
+        "root": report.root,
+        "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
+        "path_links": [
+            {"issuer_type": link.issuer_type, "did": link.did, "name": link.evidence.get("name")}
+            for link in reversed(report.path)
+        ],
+    }
+    if report.notes:
+        evidence["note"] = "; ".join(notes.get(note, note) for note in report.notes)
+    if report.path and isinstance(name := report.path[0].evidence.get("name"), str):
+        evidence["issuer_name"] = name  # the issuer's legal name, as its accreditation states it
+    root_link = report.path[-1] if report.root and report.path and report.path[-1].did == report.root else None
+    if root_link is not None and isinstance(root_name := root_link.evidence.get("name"), str):
+        evidence["root_name"] = root_name  # the root's name, as its onboarding states it
+    return evidence
 
 
 def _as_policy(change: LaterChange, policy: str) -> str:
