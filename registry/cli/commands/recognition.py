@@ -5,6 +5,7 @@ reinstate, revoke) and reading them back (list, show, frameworks). Applying them
 from __future__ import annotations
 
 import contextlib
+import shlex
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -341,7 +342,8 @@ def recognition_show(
     else:
         where = "the authorities this home knows (its organisations, your trust list's roots)"
         among = view.known_authorities(settings, roots)
-    hint = view.LIST_HINT + ("" if asked else "; or name it: `show --authority AUTHORITY`")
+    listing = f"`registry recognition list {shlex.quote(str(authority))}` lists its decisions, with their whole ids"
+    hint = listing if asked else view.LIST_HINT + "; or name its authority: `show --authority AUTHORITY`"
     found = recognition.decision(view.resolve(recognition, ref, among, where, hint))
     known = view.names(recognition, view.dids_of(found), {}, roots)
     if as_json:
