@@ -72,10 +72,6 @@ _BODIES = (
 )
 # What a scope does not cover (ops/trust/scope.py's `not_covered`).
 _NOT_COVERED = (N_("{types} (its accreditation covers {held})"),)
-_NO_LIST = N_(
-    "(no trust list: give --trust-list FILE, or make a default one with `registry trust-list add {did} --name NAME "
-    "--registry DEPLOYMENT.json`, with its registry's deployment file as the root publishes it)"
-)
 _REASON_WORDS = (N_(" (reason: {reason})"), N_(" (reason {n})"))
 
 
@@ -136,14 +132,11 @@ def summary(text: str) -> str:
     if found is None:
         return text
     message, fields = found
-    for key, table in (("root", "roots"), ("list", "lists")):  # as the verifier's trust lines name them
+    for key, table in (("root", "roots"), ("list", "lists"), ("hint", "hints")):  # as the verifier's lines name them
         if key in fields:
             fields[key] = trust_phrase(table, fields[key])
     if "what" in fields:
         fields["what"] = _not_covered(fields["what"])
-    if "hint" in fields:
-        hint = _read((_NO_LIST,), fields["hint"])
-        fields["hint"] = _(_NO_LIST).format(**hint[1]) if hint else fields["hint"]
     if "status" in fields:
         fields["status"] = link_message(fields["status"])
     return _(message).format(**fields)

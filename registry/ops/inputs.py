@@ -184,13 +184,12 @@ def status_targets(paths: list[str], default_reason: int, note: str | None = Non
 def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> list[StatusTarget]:
     from registry.formats.credential import load_holder_file
     from registry.ops.issuance import StatusTarget
+    from registry.ops.roster import delimiter_of, spreadsheet_text
 
     try:
-        text = read_capped(path, MAX_CSV_BYTES, f"CSV {path}").decode("utf-8-sig")
+        text = spreadsheet_text(read_capped(path, MAX_CSV_BYTES, f"CSV {path}"))
     except UnicodeDecodeError as exc:
         raise InputError(f"CSV {path} is not UTF-8 text") from exc
-    from registry.ops.roster import delimiter_of
-
     delimiter = delimiter_of(text, lambda columns: bool({"file", "credential"} & columns))  # a spreadsheet's ";"
     try:
         reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, strict=True)

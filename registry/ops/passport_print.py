@@ -34,7 +34,7 @@ from registry.errors import InputError
 from registry.formats import qrpayload
 from registry.formats.credential import HolderFile, credential_hash
 from registry.i18n import _
-from registry.i18n.words import headline, localised, summary_note, verdict_word
+from registry.i18n.words import headline, localised, programme_verdict, summary_note
 from registry.text import shown
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -191,9 +191,7 @@ def _summary(page: _Page, summary: dict[str, Any], names: dict[int, str | None])
     page.heading(_("Credentials"), 12)
     for item in summary.get("programmes") or []:
         issuer = (item.get("issuer") or {}).get("name") or (item.get("issuer") or {}).get("did") or "?"
-        verdict = verdict_word(str(item.get("verdict"))).upper()
-        if item.get("verdict") == "valid" and item.get("counted") is False:  # in a passport that is not valid
-            verdict = _("{verdict} on its own, not counted").format(verdict=verdict)
+        verdict = programme_verdict(item)
         name, date = names.get(item["number"]) or item.get("name") or _("(no name)"), item.get("issued") or "?"
         fields = {"number": item["number"], "name": name, "issuer": issuer, "verdict": verdict, "date": date}
         if item.get("eqf_level"):

@@ -21,6 +21,7 @@ row starts on), "<file> entry N: ..." for JSON.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -220,10 +221,18 @@ def _check_header(header: list[str], path: Path) -> None:
     )
 
 
+def spreadsheet_text(raw: bytes) -> str:
+    """A CSV's text: UTF-8 (a BOM, as Excel's "CSV UTF-8" writes, left out), or UTF-16 with its BOM
+    (Excel's "Unicode Text", tab-separated: how older Excel saves Arabic names whole)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
+
+
 def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[str, Achievement]]:
     raw = read_capped(path, MAX_ROSTER_BYTES, f"roster {path}")
     try:
-        text = raw.decode("utf-8-sig")
+        text = spreadsheet_text(raw)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"roster {path} is not UTF-8 text (line {raw[: exc.start].count(bytes([10])) + 1}): save it as UTF-8 "

@@ -162,6 +162,15 @@ def test_bad_input_is_one_line(settings: Settings, chain: Chain, tmp_path: Path)
     )  # fmt: skip
     assert framework.returncode == 64 and "is not a published framework" in framework.stderr, framework.stderr
     assert "Traceback" not in framework.stderr
+    # The root and the issuers by the names this home gives them, as `--recognised-in` takes an authority's.
+    named = run(
+        settings, "recognition", "publish", "vocational-authority", "--types", "SkillsCredential", "--eqf-levels", "4",
+        "--root", "vocational-authority", "--issuers", "training-centre", "--qualification", "Q", "--framework",
+        "de-dqr", "--level", "4", "--json",
+    )  # fmt: skip
+    assert named.returncode == 0, named.stderr
+    scope = json.loads(named.stdout)["document"]["scope"]
+    assert (scope["root"], scope["issuers"]) == (chain.root.did, [chain.ti.did]), scope
     # A training centre (a TI) is no recognition authority: refused before any transaction, in one line.
     ti = run(
         settings, "recognition", "publish", "training-centre", "--types", "SkillsCredential", "--eqf-levels", "4",

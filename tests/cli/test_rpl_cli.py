@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.cli.commands.rpl import _work_day
+from registry.cli.commands.rpl import _achievement, _work_day
 from registry.config import Settings
 from registry.errors import InputError
 from registry.formats.accreditation import Scope
@@ -96,3 +96,12 @@ def test_attest_reads_the_days_as_other_commands_read_dates() -> None:
     assert _work_day("28/02/2025", "--until") == _work_day("2025-02-28T00:00:00Z", "--until")
     with pytest.raises(InputError, match=r"^--from: '01/03/2015' could be 1 March 2015 or 3 January 2015"):
         _work_day("01/03/2015", "--from")
+
+
+def test_an_assessment_s_skill_without_a_label_is_refused() -> None:
+    """A reader sees a skill by its label: an RPL assessment's skill needs one, as a roster's does (it
+    was issued and shown as "(no label)")."""
+    skill, base = {"uri": WELDING.uri}, {"name": "RPL", "eqf": 3}
+    with pytest.raises(InputError, match=r"^the assessment.s skill 2 \(http://data\.europa\.eu/esco/.*needs a label"):
+        _achievement({**base, "skills": [{**skill, "label": "weld"}, {**skill, "label": " "}]}, None)
+    assert _achievement({**base, "skills": [{**skill, "label": " weld "}]}, None).skills[0].label == "weld"

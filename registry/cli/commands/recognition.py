@@ -88,7 +88,9 @@ def _document(authority_did: str, options: dict[str, Any]) -> Any:
     try:
         levels = [int(v) for v in _list(given["eqf_levels"])]
     except ValueError:
-        raise InputError("--eqf-levels lists EQF levels, e.g. 4,5") from None
+        levels = []
+    if not levels or any(not 1 <= level <= 8 for level in levels):
+        raise InputError(f"--eqf-levels lists EQF levels, 1 to 8, e.g. 4,5 (not {given['eqf_levels'][:40]!r})")
     data = {
         "format": "registry-recognition-decision/1", "authority": authority_did,
         "scope": {"types": _list(given["types"]), "eqfLevels": levels, "root": given["root"],
@@ -118,9 +120,13 @@ def recognition_publish(
     types: Annotated[str | None, typer.Option(help="Credential types in scope, comma-separated.")] = None,
     eqf_levels: Annotated[str | None, typer.Option(help="EQF levels in scope, comma-separated.")] = None,
     root: Annotated[
-        str | None, typer.Option(help="DID of the root (Root TAO) the issuers must be accredited under.")
+        str | None,
+        typer.Option(
+            help="The root (Root TAO) the issuers must be accredited under: its DID, or its name in your "
+            "trust list or this home."
+        ),
     ] = None,
-    issuers: Annotated[str | None, typer.Option(help="Only these issuer DIDs (comma-separated).")] = None,
+    issuers: Annotated[str | None, typer.Option(help="Only these issuers (DIDs or names, comma-separated).")] = None,
     programmes: Annotated[
         str | None, typer.Option(help="Only these programme (achievement) ids (comma-separated).")
     ] = None,
@@ -141,15 +147,13 @@ def recognition_publish(
     """Publish a recognition decision: credentials in its scope count here as a national qualification.
 
     Give a decision FILE, or describe it: --types, --eqf-levels, --root, --qualification, --framework and --level."""
-    from registry.cli.commands.recognition_view import named, names, party_did, your_roots
     from registry.ops.recognition.authority import Recognition, check_outcome
     from registry.ops.registry import Registry
 
     settings = settings_of(ctx, rpc, deployment)
     identity = load_identity(settings, authority)
-    if root is not None and file is None:  # a DID, or the root's name in your trust list or this home
-        with arguments():
-            root = party_did(settings, root, "--root", your_roots(settings))
+    if file is None:  # DIDs, or names: your trust list's, this home's
+        root, issuers = _parties(settings, root, issuers)
     options: dict[str, Any] = dict(
         file=file, types=types, eqf_levels=eqf_levels, root=root, issuers=issuers, programmes=programmes,
         schemas=schemas, qualification=qualification, framework=framework, level=level, valid_from=valid_from,
@@ -164,12 +168,33 @@ def recognition_publish(
         shown = existing.document if existing is not None and existing.document is not None else document
         write_json({"id": "0x" + decision_id.hex(), "document": shown.to_json(), "unchanged": existing is not None})
         return
-    known = names(recognition, [identity.did], {identity.did: authority}, your_roots(settings))
+    _say_published(settings, recognition, decision_id, existing, identity.did, authority)
+
+
+def _say_published(
+    settings: Settings, recognition: Any, decision_id: bytes, existing: Any, did: str, name: str
+) -> None:
+    from registry.cli.commands.recognition_view import named, names, your_roots
+
+    known = names(recognition, [did], {did: name}, your_roots(settings))
     if existing is not None:  # idempotent, as `trust suspend` of a suspended accreditation: nothing written
-        out.print(f"unchanged: decision 0x{decision_id.hex()} of {named(identity.did, known)} already says this "
+        out.print(f"unchanged: decision 0x{decision_id.hex()} of {named(did, known)} already says this "
                   f"and is in force ({existing.outcome_words()}): nothing was published")  # fmt: skip
         return
-    out.print(f"decision 0x{decision_id.hex()} published by {named(identity.did, known)}")
+    out.print(f"decision 0x{decision_id.hex()} published by {named(did, known)}")
+
+
+def _parties(settings: Settings, root: str | None, issuers: str | None) -> tuple[str | None, str | None]:
+    """`--root` and `--issuers` as DIDs: each given as one, or by its name in your trust list or this home."""
+    from registry.cli.commands.recognition_view import party_did, your_roots
+
+    if root is None and issuers is None:
+        return root, issuers
+    with arguments():
+        roots = your_roots(settings)
+        root = party_did(settings, root, "--root", roots) if root is not None else None
+        issuers = ",".join(party_did(settings, i, "--issuers", roots) for i in _list(issuers)) or issuers
+    return root, issuers
 
 
 def _change(ctx: typer.Context, authority: str, decision: str, status: str, reason: int, rpc: Any, dep: Any) -> None:

@@ -63,13 +63,19 @@ def _achievement(data: dict[str, Any], holder_name: str | None) -> Any:
     name, eqf = data.get("name"), data.get("eqf")
     if not isinstance(name, str) or not name.strip() or not isinstance(eqf, int) or isinstance(eqf, bool):
         raise InputError("the assessment needs `name` (text) and `eqf` (the EQF level recognised, 1-8)")
+    for n, skill in enumerate(skills, 1):  # a label is what a reader sees of a skill: as a roster's, required
+        if not isinstance(skill.get("label"), str) or not skill["label"].strip():
+            raise InputError(
+                f"the assessment's skill {n} ({str(skill.get('uri'))[:80]}) needs a label (text): the skill's "
+                'name as ESCO gives it, e.g. {"uri": "...", "label": "apply arc welding techniques"}'
+            )
     methods = ", ".join(str(m) for m in data.get("methods") or [])
     achievement = Achievement(
         name=name,
         description=str(data.get("description") or name),
         criteria=str(data.get("criteria") or f"Recognition of prior learning, assessed by {methods}."),
         achievement_type="Competency",
-        skills=tuple(Skill(str(s.get("uri")), str(s.get("label") or "")) for s in skills),
+        skills=tuple(Skill(str(s.get("uri")), s["label"].strip()) for s in skills),
         eqf_level=eqf,
         holder_name=holder_name or None,
     )

@@ -15,7 +15,7 @@ from typing import Any
 from registry.formats import jwt
 from registry.ops.registry import AnchorRecord, DidState, Registry, VerificationMethod
 from registry.ops.trust import CLOCK_SKEW_S, AttrStatus, LaterChange, Need, Position, Trust, TrustList, evaluate
-from registry.ops.trust.trustlist import no_list_hint
+from registry.ops.trust.trustlist import no_list_hint, unpinned_hint
 from registry.ops.verify.attestations import assurance_row, is_attestation
 from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
 from registry.ops.verify.lookups import Lookups
@@ -313,11 +313,7 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
     if untrusted and trust_list is not None:
         why = f"the issuer is accredited under Root TAO {report.root_label}, which is not in {trust_list.name}"
         if report.root in trust_list.unpinned:  # listed, but for another registry (or only the verifier's own)
-            why += (
-                f" (your list names it, but not in this registry: if you accept it here, `registry trust-list add "
-                f"{report.root} --registry DEPLOYMENT.json` with this registry's deployment file, as its root "
-                "publishes it)"
-            )
+            why += " " + unpinned_hint(report.root)
         rows.append((Code.TRUSTED_ROOT, Outcome.FAIL, why, {"root": report.root}))
     elif trust_list is None and batch.require_trusted_root:
         hint = batch.no_list_hint(str(report.root))

@@ -20,6 +20,15 @@ const PASSPORT_VERDICTS = {
   "not yet issued": [N_("Not all issued yet on that date"), N_("Some credentials below were issued after the date you asked about, so they were not valid then.")],
 };
 
+// An achievement's type by its label (registry/i18n/words.py's ACHIEVEMENT_TYPES); any other as the credential names it.
+const ACHIEVEMENT_TYPES = {
+  "Certificate": N_("Certificate"), "Certification": N_("Certification"), "Competency": N_("Competency"),
+  "CertificateOfCompletion": N_("Certificate of completion"), "Course": N_("Course"), "Degree": N_("Degree"),
+  "Diploma": N_("Diploma"), "Badge": N_("Badge"), "MicroCredential": N_("Micro-credential"), "License": N_("Licence"),
+  "ApprenticeshipCertificate": N_("Apprenticeship certificate"), "Award": N_("Award"), "Assessment": N_("Assessment"),
+  "ext:WorkExperience": N_("Work experience"),
+};
+
 // Each check in words: what it shows when it passes, what went wrong when it fails, and what
 // could not be checked ("Could not check whether …") when the answer is unknown or skipped.
 const CHECKS = {
@@ -96,17 +105,25 @@ const MESSAGE_PATTERNS = [
   N_("expired on {time}"), N_("not valid before {time}"), N_("signed {time}, valid until {end}"),
   N_("made for {who}, not for {other} (they differ in letter case only: the audience must be given as the passport names it)"),
   N_("made for {who}, not for {other}"), N_("made for {who}"),
+  N_("checked in the registry the file names, chain {n}'s registry deployed in block {block}"),
+  N_("checked in chain {n}'s registry deployed in block {block}"),
   // The accreditation and trusted-root lines (words.py's `_TRUST_MESSAGES`): {root} and {list} read in turn.
   N_("{when}: accredited through an unbroken chain to Root TAO {root}, which {list} trusts"),
   N_("{when}: accredited through an unbroken chain to Root TAO {root}"),
+  N_("the issuer is accredited under Root TAO {root}, which is not in {list} {hint}"),
   N_("the issuer is accredited under Root TAO {root}, which is not in {list}"),
   N_("the issuer is accredited under Root TAO {root}, which you have not said you trust {hint}"),
 ];
-const INNER_PATTERNS = {  // words.py's `_ROOTS` and `_LISTS`
+const INNER_PATTERNS = {  // words.py's `_ROOTS`, `_LISTS` and `_HINTS`
   root: [N_('{did} (self-declared name "{name}", not from a trust list)')],
   list: [
     N_("{list} as pinned to chain {n}'s registry deployed in block {block}"), N_('the trust list "{name}"'),
     N_("the service's trust list"), N_("the request's trust list"), N_("the trust list {path}"),
+  ],
+  hint: [
+    N_("(no trust list: give --trust-list FILE, or make a default one with `registry trust-list add {did} --name NAME --registry DEPLOYMENT.json`, with its registry's deployment file as the root publishes it)"),
+    N_('(this service has no trust list: send the Root TAOs you accept as "trustList" in the request, e.g. "trustList": ["{did}"], or its operator names them with `registry serve --trust-list FILE`)'),
+    N_("(your list names it, but not in this registry: if you accept it here, `registry trust-list add {did} --registry DEPLOYMENT.json` with this registry's deployment file, as its root publishes it)"),
   ],
 };
 const POLICY_WORDS = [N_("at issuance"), N_("now")];
@@ -161,7 +178,7 @@ function detailOf(check) {
     const code = check.evidence && check.evidence.reasonCode;
     if ("rest" in fields && fields.rest === STATUS_REASONS[code]) fields.rest = _(STATUS_REASONS[code]);
     else if ("rest" in fields) continue;  // a reason with a note after it: as written
-    for (const key of ["root", "list"]) if (key in fields) fields[key] = innerPhrase(key, fields[key]);
+    for (const key of ["root", "list", "hint"]) if (key in fields) fields[key] = innerPhrase(key, fields[key]);
     if ("when" in fields) fields.when = _(fields.when);
     return fmt(_(template), fields);
   }
@@ -211,7 +228,8 @@ function inPageLanguage(certified) {
 function certifiedFacts(facts, reported) {
   const certified = inPageLanguage(reported);
   fact(facts, _("Qualification"), certified.name);
-  fact(facts, _("Type"), certified.achievement_type);
+  const type = ACHIEVEMENT_TYPES[certified.achievement_type];
+  fact(facts, _("Type"), type ? _(type) : certified.achievement_type);
   if (certified.eqf_level) fact(facts, _("EQF level"), String(certified.eqf_level));
   if (certified.description !== certified.name) fact(facts, _("Description"), certified.description);
   fact(facts, _("Assessed by"), certified.criteria);
@@ -457,6 +475,8 @@ function showCompetencies(summary) {
     line.append(element("span", words, { class: "badge", "data-verdict": item.verdict }), " ");
     // Valid on its own, in a passport that failed one of its own checks: nothing in it counts.
     if (item.verdict === "valid" && item.counted === false) line.append(element("span", _("not counted"), { class: "badge", "data-verdict": "not relied on" }), " ");
+    // A work-experience attestation: by an organisation registered, not accredited (its `assurance`).
+    if (item.assurance === "registered organisation") line.append(element("span", _("attestation by a registered organisation, not accredited"), { class: "badge", "data-assurance": item.assurance }), " ");
     const issuer = item.issuer && (item.issuer.name || item.issuer.did);
     const eqf = item.eqf_level ? fmt(_(", EQF level {level}"), { level: item.eqf_level }) : "";
     const name = item.name || fmt(_("Credential {number}"), { number: item.number });
