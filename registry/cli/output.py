@@ -25,7 +25,17 @@ from rich.table import Table
 
 from registry.cli.exits import closed_pipe
 from registry.i18n import N_, _, ngettext
-from registry.i18n.words import check_label, check_message, headline, localised, summary_note, verdict_word
+from registry.i18n.words import (
+    POLICIES,
+    achievement_type,
+    check_label,
+    check_message,
+    headline,
+    localised,
+    programme_verdict,
+    summary_note,
+    verdict_word,
+)
 from registry.text import json_text, markup, shown, shown_lines
 from registry.text import short_did as text_short_did
 
@@ -171,11 +181,17 @@ def print_report(report: Any, indent: str = "") -> None:
         print_certified(certifies, indent + "  ")
     policy = getattr(report, "accreditation_policy", None)
     if isinstance(policy, str):
-        words = _("accreditation policy: {policy}").format(policy=policy)
+        words = _("accreditation policy: {policy}").format(policy=_(POLICIES[policy]) if policy in POLICIES else policy)
         out.print(f"{indent}  [dim]{markup(words)}[/]", markup=True)
     recognition = getattr(report, "recognition", None)
     if isinstance(recognition, dict):
-        words = _("recognition: {message}").format(message=recognition.get("message"))
+        # Whose decisions, unless the message says it: the employer may not have named it (a service's own,
+        # `serve --recognised-in`).
+        who, message = recognition.get("authority_name") or recognition.get("authority"), recognition.get("message")
+        if who and str(recognition.get("authority")) not in str(message):
+            words = _("recognition by {authority}: {message}").format(authority=who, message=message)
+        else:
+            words = _("recognition: {message}").format(message=message)
         out.print(f"{indent}  [bold]{markup(shorten_dids(words))}[/]", markup=True)
     for check in report.checks:
         _print_check(check, indent)
@@ -227,26 +243,25 @@ def print_competencies(summary: Any, indent: str) -> None:
     lines = [_("competencies: {note}").format(note=summary_note(str(summary.get("note")))) + top]
     for key in ("skills", "occupations"):
         for area in summary.get(key) or []:
-            eqf = f" — EQF {area['eqf_level']}" if area.get("eqf_level") else ""
+            eqf = _(" — EQF {level}").format(level=area["eqf_level"]) if area.get("eqf_level") else ""
             numbers = ", ".join(f"#{n}" for n in area.get("credentials") or [])
             kind = _("skill") if area["kind"] == "skill" else _("occupation")
             label = area.get("label") or _("(no label)")
-            lines.append(f"  {kind}: {label}{eqf} ({numbers}) <{area.get('uri')}>")
+            value = f"{label}{eqf} ({numbers}) <{area.get('uri')}>"
+            lines.append("  " + _("{label}: {value}").format(label=kind, value=value))
     issuers = [_party(party) for party in summary.get("issuers") or []]
     if issuers:
         lines.append("  " + _("issuers: {issuers}").format(issuers="; ".join(issuers)))
     nameless = _("(no name)")
     for item in summary.get("programmes") or []:
-        eqf = f", EQF {item['eqf_level']}" if item.get("eqf_level") else ""
+        eqf = _(", EQF {level}").format(level=item["eqf_level"]) if item.get("eqf_level") else ""
         until = _(", until {date}").format(date=item["valid_until"]) if item.get("valid_until") else ""
         issued = _("issued {date}").format(date=item.get("issued") or "?")
-        verdict = verdict_word(str(item.get("verdict"))).upper()
-        if item.get("verdict") == "valid" and item.get("counted") is False:  # valid alone, in a passport that is not
-            verdict = _("{verdict} on its own, not counted").format(verdict=verdict)
-        lines.append(
-            f"  #{item['number']} {item.get('name') or nameless}{eqf}: {verdict}"
-            f" — {_party(item.get('issuer') or {})}, {issued}{until}"
-        )
+        line = _("#{number} {name}{eqf}: {verdict} — {issuer}, {issued}{until}").format(
+            number=item["number"], name=item.get("name") or nameless, eqf=eqf, verdict=programme_verdict(item),
+            issuer=_party(item.get("issuer") or {}), issued=issued, until=until,
+        )  # fmt: skip
+        lines.append("  " + line)
     for line in lines:
         out.print(f"{indent}{shown(line)}")
 
@@ -260,7 +275,7 @@ def print_certified(certified: dict[str, Any], indent: str) -> None:
     """What a credential certifies, a line a fact, each value inert (registry/text.py); its texts in
     the run's language where the credential gives them in it."""
     certified = localised(certified)
-    kind = f" ({certified['achievement_type']})" if certified.get("achievement_type") else ""
+    kind = f" ({achievement_type(certified['achievement_type'])})" if certified.get("achievement_type") else ""
     eqf = _(" — EQF level {level}").format(level=certified["eqf_level"]) if certified.get("eqf_level") else ""
     lines = [(certified.get("name") or _("(no name)")) + kind + eqf]
     for key, word in (("description", _("description")), ("criteria", _("criteria"))):

@@ -85,6 +85,9 @@ class Certified(TypedDict):
     (language -> field -> text; a Europass credential's language maps); empty for an Open Badge"""
 
 
+MAX_OWN_NAME = 200  # as `attest --employer-name` allows
+
+
 def text_of(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -133,6 +136,15 @@ def _identities(subject: dict[str, Any]) -> dict[str, str]:
             if isinstance(kind, str) and value is not None:
                 found.setdefault(kind, value)
     return found
+
+
+def own_name(vc: Any) -> str | None:
+    """The name the issuer gives itself in the credential (`issuer.name`: a work-experience
+    attestation's employer, `attest --employer-name`), if it is a short text: its own word, read
+    where no accreditation names the issuer."""
+    issuer = vc.get("issuer") if isinstance(vc, dict) else None
+    name = text_of(issuer.get("name")) if isinstance(issuer, dict) else None
+    return name.strip() or None if name is not None and len(name) <= MAX_OWN_NAME else None
 
 
 def certified(vc: Any, issuer_name: str | None = None) -> Certified:

@@ -12,7 +12,7 @@ import re
 from functools import cache
 
 from registry.i18n import DEFAULT, N_, _, current
-from registry.i18n.words import pattern
+from registry.i18n.words import pattern, trust_phrase
 
 VERDICTS = {True: N_("TRUSTED"), False: N_("NOT TRUSTED")}
 UNDETERMINED = N_("COULD NOT DETERMINE")
@@ -34,7 +34,8 @@ STATUSES = {"active": N_("now active"), "suspended": N_("now suspended"), "revok
             "none": N_("now without status")}  # fmt: skip
 
 _FIELDS = {
-    "root": r".+", "list": r".+", "name": r".+?", "status": r".+", "what": r".+", "did": r"\S+",
+    "root": r".+", "list": r".+", "name": r".+?", "status": r".+", "what": r".+", "did": r"\S+", "types": r".+?",
+    "held": r"[^()]+",
     "hint": r"\(no trust list: .+\)", "kind": r"RootTAO|TAO|TI", "time": r"\S+",
     "when": r"\S+(?: \(block \d+\))?", "on": r"\S+(?: \(block \d+\))?", "then": r"\S+(?: \(block \d+\))?",
     "why": r"(?: \(reason:? [^()]*\))?",
@@ -56,8 +57,10 @@ _STATUSES = (
     N_("active on {when}; suspended later, on {on}{why}, and still suspended, which does not reach back"),
     N_("active on {when}"),
     N_("accreditation revoked on {on}, before {when}{why}"),
+    N_("accreditation revoked on {on}, the very second asked{why}"),
     N_("accreditation suspended on {on} and not reinstated by {when}{why}"),
     N_("accreditation expired on {time}, before {when}"),
+    N_("accreditation expired on {time}, the very second asked"),
     N_("accreditation valid only from {time}, after {when}"),
     N_("not yet accredited on {when} (accredited {on})"),
     N_("not accredited for {what}"),
@@ -67,11 +70,8 @@ _BODIES = (
     N_("signature by the parent's key verified"),
     N_("its own signature verified (onboarded by the registry's governance)"),
 )
-_SELF_DECLARED = N_('{did} (self-declared name "{name}", not from a trust list)')
-_NO_LIST = N_(
-    "(no trust list: give --trust-list FILE, or make a default one with `registry trust-list add {did} --name NAME "
-    "--registry DEPLOYMENT.json`, with its registry's deployment file as the root publishes it)"
-)
+# What a scope does not cover (ops/trust/scope.py's `not_covered`).
+_NOT_COVERED = (N_("{types} (its accreditation covers {held})"),)
 _REASON_WORDS = (N_(" (reason: {reason})"), N_(" (reason {n})"))
 
 
@@ -101,11 +101,6 @@ def reason_word(reason: str) -> str:
     return _(reason) if reason in ACCREDITATION_REASONS else reason
 
 
-def _root(text: str) -> str:
-    found = _read((_SELF_DECLARED,), text)
-    return _(_SELF_DECLARED).format(**found[1]) if found else text
-
-
 def link_message(text: str) -> str:
     """A link's message ("signature ... verified; active on ...", or why it fails) in the run's language."""
     if current() == DEFAULT:
@@ -119,7 +114,14 @@ def link_message(text: str) -> str:
     message, fields = found
     if "why" in fields:
         fields["why"] = _reason(fields["why"])
+    if "what" in fields:
+        fields["what"] = _not_covered(fields["what"])
     return _(message).format(**fields)
+
+
+def _not_covered(text: str) -> str:
+    found = _read(_NOT_COVERED, text)
+    return _(found[0]).format(**found[1]) if found else text
 
 
 def summary(text: str) -> str:
@@ -130,11 +132,11 @@ def summary(text: str) -> str:
     if found is None:
         return text
     message, fields = found
-    if "root" in fields:
-        fields["root"] = _root(fields["root"])
-    if "hint" in fields:
-        hint = _read((_NO_LIST,), fields["hint"])
-        fields["hint"] = _(_NO_LIST).format(**hint[1]) if hint else fields["hint"]
+    for key, table in (("root", "roots"), ("list", "lists"), ("hint", "hints")):  # as the verifier's lines name them
+        if key in fields:
+            fields[key] = trust_phrase(table, fields[key])
+    if "what" in fields:
+        fields["what"] = _not_covered(fields["what"])
     if "status" in fields:
         fields["status"] = link_message(fields["status"])
     return _(message).format(**fields)

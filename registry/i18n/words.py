@@ -11,6 +11,7 @@ wrote it. A summary of another shape is shown as it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -40,7 +41,8 @@ VERDICT_WORDS = {
 # What each field of a message below stands for in the text it reads back (any other field: one word).
 _FIELDS = {"rest": r".*", "n": r"\d+", "v": r"\d+", "block": r"\d+", "check": r"[A-Za-z ]+", "checks": r"[a-z, ]+",
            "id": r"[^()]+", "who": r".+", "other": r".+", "path": r".+", "text": r".+", "units": r".+",
-           "max": r"\d+"}  # fmt: skip
+           "max": r"\d+", "root": r".+", "list": r".+", "name": r".+", "when": r"at issuance|now",
+           "hint": r"\(.+\)"}  # fmt: skip
 # The verdict lines the verifier writes, most specific first; each message is also the pattern that
 # reads it back (`_compiled`: its text literally, each {field} as `_FIELDS` says).
 _HEADLINES = (
@@ -102,6 +104,64 @@ _MESSAGES = (
         "not checked: this is a single credential, not a passport, so nothing shows that its holder presented it "
         "to you; ask the holder for a passport made for you"
     ),  # ops/batch.py's NOT_PRESENTED
+    # The format, registry, assurance and quorum lines of a valid credential (ops/verify/offline.py,
+    # registries.py, attestations.py, report.py's SINGLE_NODE_NOTE; test_translations.py holds them equal).
+    N_("a well-formed VCDM 2.0 vc+jwt"),
+    N_("a well-formed VCDM 2.0 vc+jwt (a Europass European Digital Credential)"),
+    N_("a well-formed EBSI JWT-VC (VCDM 1.1)"),
+    N_("checked in the registry the file names, chain {n}'s registry deployed in block {block}"),
+    N_("checked in chain {n}'s registry deployed in block {block}"),
+    N_(
+        "a work-experience attestation by a registered organisation (its DID is in the DID registry), not an "
+        "accredited awarding body: no accreditation chain, no trust-list root"
+    ),
+    N_(
+        "read from one node: trust in the node operator (it could lie about the issuer's keys, anchors and "
+        "status); give several --rpc endpoints of independent operators for a quorum"
+    ),
+)
+# The accreditation and trusted-root lines (ops/verify/chain_checks.py, ops/trust/evaluation.py): what an
+# employer reads of a credential under a root her trust list names, or leaves out. Their {root} and
+# {list} are translated in turn by `_ROOTS` and `_LISTS`, {when} as a word (the accreditation policy's).
+_TRUST_MESSAGES = (
+    N_("{when}: accredited through an unbroken chain to Root TAO {root}, which {list} trusts"),
+    N_("{when}: accredited through an unbroken chain to Root TAO {root}"),
+    N_("the issuer is accredited under Root TAO {root}, which is not in {list} {hint}"),
+    N_("the issuer is accredited under Root TAO {root}, which is not in {list}"),
+    N_("the issuer is accredited under Root TAO {root}, which you have not said you trust {hint}"),
+)
+POLICY_WORDS = (N_("at issuance"), N_("now"))
+# The accreditation policy a report names (ops/verify/verifier.py's POLICIES), as `verify` shows it.
+POLICIES = {"issuance": N_("issuance"), "now": N_("now")}
+# A Root TAO as those lines name it (ops/trust/model.py's `root_label`; `registry issuer check` reads
+# it back too, i18n/trustwords.py); a name a trust list gives is shown as it is.
+SELF_DECLARED = N_('{did} (self-declared name "{name}", not from a trust list)')
+_ROOTS = (SELF_DECLARED,)
+# What a verifier with no trust list at all is told to do (ops/trust/trustlist.py's `no_list_hint`, also
+# read back by i18n/trustwords.py; a service's, service/routers/common.py's), and one whose list names the
+# root for another registry only (ops/verify/chain_checks.py).
+NO_LIST_HINT = N_(
+    "(no trust list: give --trust-list FILE, or make a default one with `registry trust-list add {did} --name "
+    "NAME --registry DEPLOYMENT.json`, with its registry's deployment file as the root publishes it)"
+)
+_HINTS = (
+    NO_LIST_HINT,
+    N_(
+        '(this service has no trust list: send the Root TAOs you accept as "trustList" in the request, e.g. '
+        '"trustList": ["{did}"], or its operator names them with `registry serve --trust-list FILE`)'
+    ),
+    N_(
+        "(your list names it, but not in this registry: if you accept it here, `registry trust-list add {did} "
+        "--registry DEPLOYMENT.json` with this registry's deployment file, as its root publishes it)"
+    ),
+)
+# A trust list as those lines name it (ops/trust/trustlist.py's `name` and `for_registry`, the service's labels).
+_LISTS = (
+    N_("{list} as pinned to chain {n}'s registry deployed in block {block}"),
+    N_('the trust list "{name}"'),
+    N_("the service's trust list"),
+    N_("the request's trust list"),
+    N_("the trust list {path}"),
 )
 # The reasons of a revocation or suspension as the chain's code gives them (ops/registry.py's
 # `REASONS`), translated where a message above carries one as its rest.
@@ -154,6 +214,19 @@ _LEARNER_ERRORS = (
     N_("{who} is not the learner enrolled in this logbook"),
     N_("an entry needs an activity and a workplace"),
 )
+# An achievement's type as a credential names it (Open Badges 3.0's achievementType; ours: formats/credential.py,
+# cli/commands/rpl.py, formats/rpl's attestation), shown by its label; any other as it is. `--json` keeps the value.
+ACHIEVEMENT_TYPES = {
+    "Certificate": N_("Certificate"), "Certification": N_("Certification"), "Competency": N_("Competency"),
+    "CertificateOfCompletion": N_("Certificate of completion"), "Course": N_("Course"), "Degree": N_("Degree"),
+    "Diploma": N_("Diploma"), "Badge": N_("Badge"), "MicroCredential": N_("Micro-credential"),
+    "License": N_("Licence"), "ApprenticeshipCertificate": N_("Apprenticeship certificate"),
+    "Award": N_("Award"), "Assessment": N_("Assessment"), "ext:WorkExperience": N_("Work experience"),
+}  # fmt: skip
+# A passport summary's line verdict (ops/verify/summary.py's `Programme`): valid alone in a passport that is
+# not, and an attestation's (an organisation registered, not accredited: its `assurance`).
+_NOT_COUNTED = N_("{verdict} on its own, not counted")
+_ATTESTED = N_("{verdict} (attestation by a registered organisation, not accredited)")
 # A passport's summary note (ops/verify/summary.py's `_note`).
 _NOTES = (
     N_("its credential is valid and counts"),
@@ -184,7 +257,10 @@ def _tables() -> dict[str, tuple[tuple[re.Pattern[str], str], ...]]:
     """The patterns, compiled on the first text to translate (an English run compiles none)."""
     return {
         "headlines": _compiled(_HEADLINES),
-        "messages": _compiled(_MESSAGES),
+        "messages": _compiled(_MESSAGES + _TRUST_MESSAGES),
+        "roots": _compiled(_ROOTS),
+        "lists": _compiled(_LISTS),
+        "hints": _compiled(_HINTS),
         "notes": _compiled(_NOTES),
         "errors": _compiled(_ERRORS + _LEARNER_ERRORS),
     }
@@ -218,12 +294,23 @@ def _translated(table: str, text: str) -> str:
             fields["check"] = _(fields["check"])
         if "checks" in fields:
             fields["checks"] = ", ".join(_(name) for name in names)
+        for key, inner in (("root", "roots"), ("list", "lists"), ("hint", "hints")):  # each read back in turn
+            if key in fields:
+                fields[key] = _translated(inner, fields[key])
+        if "when" in fields:
+            fields["when"] = _(fields["when"])
         if "rest" in fields and table == "headlines":  # a verdict line's rest: the failed check's message
             fields["rest"] = check_message(fields["rest"])
         elif "rest" in fields:  # a revocation's or suspension's reason
             fields["rest"] = reason_word(fields["rest"])
         return _(message).format(**fields)
     return text
+
+
+def trust_phrase(table: str, text: str) -> str:
+    """A Root TAO (`roots`), a trust list (`lists`) or what to do without one (`hints`) as the trust lines name
+    it, in the language of the run."""
+    return _translated(table, text)
 
 
 def headline(summary: str) -> str:
@@ -245,6 +332,22 @@ def reason_word(reason: str) -> str:
 def error_message(message: str) -> str:
     """One of a worker's commonest errors in the language of the run (any other as written)."""
     return _translated("errors", message)
+
+
+def achievement_type(value: str) -> str:
+    """An achievement's type by its label in the run's language (one we do not know: as written)."""
+    return _(ACHIEVEMENT_TYPES[value]) if value in ACHIEVEMENT_TYPES else value
+
+
+def programme_verdict(item: Mapping[str, Any]) -> str:
+    """A passport summary's credential line's verdict: its word, "on its own, not counted" in a passport
+    that failed its own checks, and an attestation's "by a registered organisation, not accredited"."""
+    verdict = verdict_word(str(item.get("verdict"))).upper()
+    if item.get("verdict") == "valid" and item.get("counted") is False:
+        verdict = _(_NOT_COUNTED).format(verdict=verdict)
+    if item.get("assurance") == "registered organisation":
+        verdict = _(_ATTESTED).format(verdict=verdict)
+    return verdict
 
 
 def summary_note(note: str) -> str:

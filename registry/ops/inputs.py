@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -183,16 +184,19 @@ def status_targets(paths: list[str], default_reason: int, note: str | None = Non
 def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> list[StatusTarget]:
     from registry.formats.credential import load_holder_file
     from registry.ops.issuance import StatusTarget
+    from registry.ops.roster import delimiter_of, spreadsheet_text
 
     try:
-        text = read_capped(path, MAX_CSV_BYTES, f"CSV {path}").decode("utf-8-sig")
+        text = spreadsheet_text(read_capped(path, MAX_CSV_BYTES, f"CSV {path}"))
     except UnicodeDecodeError as exc:
         raise InputError(f"CSV {path} is not UTF-8 text") from exc
+    delimiter = delimiter_of(text, lambda columns: bool({"file", "credential"} & columns))  # a spreadsheet's ";"
     try:
-        reader = csv.DictReader(io.StringIO(text), strict=True)
+        reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, strict=True)
         if reader.fieldnames:  # "File, Reason" as a spreadsheet writes it: "file,reason"
             reader.fieldnames = [str(name).strip().lower() for name in reader.fieldnames]
-        rows = list(reader)
+        # A spreadsheet's empty rows under the list (",,"): not rows.
+        rows = [row for row in reader if any(str(v or "").strip() for v in row.values()) or None in row]
     except csv.Error as exc:
         raise InputError(f"CSV {path} is malformed: {exc}") from exc
     if not rows:
@@ -200,7 +204,7 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
     header = [str(column) for column in rows[0] if column is not None]
     if not {"file", "credential"} & set(header):  # said once, of the header, not of every row
         found = ",".join(header)
-        hint = "; columns are separated by commas" if ";" in found or "\t" in found else ""
+        hint = "; columns are separated by commas (or semicolons, or tabs)" if re.search(r"[|:]", found) else ""
         raise InputError(
             f"CSV {path.name}: its header row has no file or credential column (it reads {found[:120]!r}{hint}); "
             "a revocation list's columns: file (relative to the CSV) or credential, and optionally reason and note"

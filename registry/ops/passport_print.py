@@ -34,7 +34,7 @@ from registry.errors import InputError
 from registry.formats import qrpayload
 from registry.formats.credential import HolderFile, credential_hash
 from registry.i18n import _
-from registry.i18n.words import headline, localised, summary_note, verdict_word
+from registry.i18n.words import headline, localised, programme_verdict, summary_note
 from registry.text import shown
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -191,9 +191,7 @@ def _summary(page: _Page, summary: dict[str, Any], names: dict[int, str | None])
     page.heading(_("Credentials"), 12)
     for item in summary.get("programmes") or []:
         issuer = (item.get("issuer") or {}).get("name") or (item.get("issuer") or {}).get("did") or "?"
-        verdict = verdict_word(str(item.get("verdict"))).upper()
-        if item.get("verdict") == "valid" and item.get("counted") is False:  # in a passport that is not valid
-            verdict = _("{verdict} on its own, not counted").format(verdict=verdict)
+        verdict = programme_verdict(item)
         name, date = names.get(item["number"]) or item.get("name") or _("(no name)"), item.get("issued") or "?"
         fields = {"number": item["number"], "name": name, "issuer": issuer, "verdict": verdict, "date": date}
         if item.get("eqf_level"):
@@ -213,6 +211,8 @@ def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) ->
     page.line(_("Issuer: {party}").format(party=f"{issuer.get('name') or ''} {issuer.get('did') or ''}".strip()))
     if root := _root(report):  # the page's first lines leave recognising it to the reader
         page.line(_("Accredited under Root TAO: {party}").format(party=root))
+    elif _attested(report):  # no accreditation, no root: the reader must not take it for a qualification
+        page.line(_("Attested by a registered organisation, not an accredited awarding body"))
     if certified.get("eqf_level"):
         page.line(_("EQF level {eqf}").format(eqf=certified["eqf_level"]))
     for key in ("skills", "occupations"):
@@ -247,6 +247,11 @@ def _root(report: dict[str, Any]) -> str | None:
         if check.get("name") == "accreditation" and isinstance(evidence.get("root"), str):
             return f"{evidence.get('root_name') or ''} {evidence['root']}".strip()
     return None
+
+
+def _attested(report: dict[str, Any]) -> bool:
+    """A work-experience attestation whose assurance check passed (registered, not accredited)."""
+    return any(c.get("name") == "assurance" and c.get("outcome") == "pass" for c in report.get("checks") or [])
 
 
 def write_atomic(path: Path, data: bytes) -> None:

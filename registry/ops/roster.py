@@ -21,6 +21,7 @@ row starts on), "<file> entry N: ..." for JSON.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -155,7 +156,7 @@ def _translations(row: dict[str, Any], where: str) -> tuple[tuple[str, str, str]
 def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
     """(row as a dict, "<file> line N") for each data row; strict quoting, no field beyond the header."""
     name = path.name
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text, _has_columns), strict=True)
     header: list[str] | None = None
     last = 0
     while True:
@@ -183,16 +184,19 @@ def _csv_rows(text: str, path: Path) -> Iterator[tuple[dict[str, Any], str]]:
         yield dict(zip(header, fields, strict=False)), where
 
 
-def _delimiter(text: str) -> str:
-    """What separates the columns: a comma, else the semicolon or tab of a spreadsheet's export where
-    the header reads whole with it (a French or Arabic Excel or LibreOffice saves "CSV" with
-    semicolons), so such a file is read as saved rather than refused."""
+def delimiter_of(text: str, fits: Callable[[set[str]], bool]) -> str:
+    """What separates a CSV's columns: a comma, else the semicolon or tab of a spreadsheet's export
+    where the header reads with it into the columns it needs (`fits`: a French or Arabic Excel or
+    LibreOffice saves "CSV" with semicolons), so such a file is read as saved rather than refused."""
     header = next((line for line in text.splitlines() if line.strip()), "")
     for delimiter in (",", ";", "\t"):
-        columns = {_column(field) for field in next(csv.reader([header], delimiter=delimiter), [])}
-        if "name" in columns and {"holder", "holder_name"} & columns:
+        if fits({_column(field) for field in next(csv.reader([header], delimiter=delimiter), [])}):
             return delimiter
     return next((d for d in (",", ";", "\t") if d in header), ",")  # read as it seems, for the refusal
+
+
+def _has_columns(columns: set[str]) -> bool:
+    return "name" in columns and bool({"holder", "holder_name"} & columns)
 
 
 def _column(field: str) -> str:
@@ -219,10 +223,18 @@ def _check_header(header: list[str], path: Path) -> None:
     )
 
 
+def spreadsheet_text(raw: bytes) -> str:
+    """A CSV's text: UTF-8 (a BOM, as Excel's "CSV UTF-8" writes, left out), or UTF-16 with its BOM
+    (Excel's "Unicode Text", tab-separated: how older Excel saves Arabic names whole)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
+
+
 def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[str, Achievement]]:
     raw = read_capped(path, MAX_ROSTER_BYTES, f"roster {path}")
     try:
-        text = raw.decode("utf-8-sig")
+        text = spreadsheet_text(raw)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"roster {path} is not UTF-8 text (line {raw[: exc.start].count(bytes([10])) + 1}): save it as UTF-8 "

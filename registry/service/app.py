@@ -27,7 +27,7 @@ from registry.service.middleware import (
     ReadDeadline,
 )
 from registry.service.responses import JSONResponse
-from registry.service.routers import did, logbook, pages, timestamps, tir, transactions, tsr, verify
+from registry.service.routers import did, logbook, pages, recognition, timestamps, tir, transactions, tsr, verify
 
 
 @contextlib.asynccontextmanager
@@ -62,8 +62,8 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     app.state.chain = ChainAccess(settings, config.head_max_age_s)
     errors.install(app)
     openapi.install(app)
-    routers = (did.router, tir.router, timestamps.router, tsr.router, verify.router, transactions.router,
-               logbook.router, pages.router)  # fmt: skip
+    routers = (did.router, tir.router, timestamps.router, tsr.router, verify.router, recognition.router,
+               transactions.router, logbook.router, pages.router)  # fmt: skip
     for router in routers:
         app.include_router(router)
     static = Path(str(resources.files("registry.service") / "static"))

@@ -174,6 +174,8 @@ def _body_hint(request: Request, errors: Any) -> str | None:
         return 'the body must be a JSON object (for /verify: {"credential": the file, its JWT or its QR text})'
     extra = {tuple(e.get("loc", ()))[1:2] for e in errors if e.get("type") == "extra_forbidden"}
     missing = [tuple(e.get("loc", ()))[1] for e in errors if e.get("type") == "missing" and len(e.get("loc", ())) == 2]
+    if request.url.path.rstrip("/") == "/verify" and ("presentation",) in extra:
+        return 'this is a skills passport file posted as it is: send it as {"credential": <the file>}'
     if request.url.path.rstrip("/") == "/verify" and {("format",), ("anchor",), ("registry",)} & extra:
         return 'this is a credential file posted as it is: send it as {"credential": <the file>}'
     if ("format",) in extra and len(missing) == 1:  # a file posted bare where the body holds it under a name

@@ -63,6 +63,11 @@ class PaginatedList(BaseModel):
     links: Links
 
 
+class RecognitionDecisionList(PaginatedList):
+    authority: str = Field(description="the authority's DID")
+    authority_name: str | None = Field(description="its legal name, as its accreditation states it (null: none)")
+
+
 class IssuerAttribute(BaseModel):
     hash: str = Field(description="sha256 of `body`, 64 hex characters")
     body: str = Field(description="the accreditation credential (JWT)")

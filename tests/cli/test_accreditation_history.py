@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -245,6 +246,21 @@ def test_verify_names_the_reason_of_a_later_revocation(dated: Dated) -> None:
     assert result.returncode == 0 and report["verdict"] == "valid", report["summary"]
     accreditation = next(c for c in report["checks"] if c["name"] == "accreditation")
     assert "was revoked on" in accreditation["message"] and "(reason: fraud)" in accreditation["message"]
+    # The path, root first: as one line of DIDs (as it always was), and with the legal name each
+    # accreditation states beside each DID (the accreditor's; the root and the school state none here).
+    evidence = accreditation["evidence"]
+    links = evidence["path_links"]
+    assert evidence["path"] == " <- ".join(f"{link['issuer_type']} {link['did']}" for link in links)
+    named = [("RootTAO", None), ("TAO", TAO_NAME), ("TI", None)]
+    assert [(link["issuer_type"], link["name"]) for link in links] == named
+    assert links[1]["did"] == dated.tao.did and links[2]["did"] == dated.school.did
+    # Under the policy "now" with no --at, the time asked is the newest block's: when that is the
+    # revocation's own block, the same second, it is not "revoked on T, before T".
+    now = cli(dated, "verify", str(dated.credential), "--accreditation-policy", "now", "--json")
+    assert now.returncode == 1, now.stdout + now.stderr
+    said = next(c for c in json.loads(now.stdout)["checks"] if c["name"] == "accreditation")["message"]
+    revoked = re.search(r"accreditation revoked on (\S+), (before (\S+)|the very second asked)", said)
+    assert revoked is not None and revoked.group(1) != revoked.group(3), said
 
 
 def test_a_revocation_for_cause_from_a_date_and_its_history(dated: Dated) -> None:
@@ -327,6 +343,7 @@ def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
     assert trusted.returncode == 0, trusted.stdout + trusted.stderr
     assert "\u00a0: DE CONFIANCE — accréditée par une chaîne ininterrompue jusqu\u2019à la Root TAO" in trusted.stdout
     assert "en vigueur le " in trusted.stdout and "révoquée plus tard, le " in trusted.stdout
+    assert "à laquelle la liste de confiance " in trusted.stdout  # the trust list named in French too
     assert "(motif\u00a0: fraude), sans effet rétroactif" in trusted.stdout
     assert f"accréditée par {TAO_NAME} (did:ebsi:" in trusted.stdout
     assert "intégrée par la gouvernance du registre\u00a0; portée types" in trusted.stdout

@@ -129,6 +129,18 @@ def test_every_reason_code_is_in_help(command: str) -> None:
     assert ", ..." not in text  # no code hidden behind "..."
     if not command.startswith("trust"):
         assert "never on-chain" in text  # where the note goes
+    else:  # the chain takes any 8-bit code: those without words are said to be shown bare
+        assert "Codes 5 to 255 have no words here" in text
+
+
+@pytest.mark.parametrize("command", ["suspend", "revoke"])
+def test_an_accreditation_reason_code_without_words_is_taken_with_a_warning(tmp_path: Path, command: str) -> None:
+    """Codes 5 to 255 fit the chain (an authority's own scheme), but nobody reads words for them: said
+    before anything is sent, not refused (the run goes on, here to its missing identity)."""
+    result = CliRunner().invoke(app, ["--home", str(tmp_path), "trust", command, "--parent", "nobody", "--child",
+                                      "did:ebsi:zabc", "--reason", "9", "--rpc", CLOSED])  # fmt: skip
+    assert "warning: reason 9 has no words in this registry (only 0 unspecified, " in result.stderr, result.stderr
+    assert result.exit_code != 64  # not a usage error: the code itself is allowed
 
 
 @pytest.mark.parametrize("command", ["recognition suspend", "recognition reinstate", "recognition revoke"])

@@ -38,12 +38,23 @@ def test_verify_speaks_french_and_arabic(settings: Settings, issuer: Issuer, hol
     assert "✔ statut de révocation\u00a0: non révoquée" in french.stdout and "délivrée le" in french.stdout
     assert "✔ signature\u00a0: signée par did:ebsi:" in french.stdout
     assert "    compétence\u00a0: " in french.stdout and "    critères\u00a0: " in french.stdout  # no bare "x:"
+    # Its type by its label, the accreditation policy, and the format, registry and quorum lines: French too.
+    assert (
+        "(Certificat) — niveau CEC 4" in french.stdout
+        and "politique d\u2019accréditation\u00a0: à l\u2019émission" in french.stdout
+    )
+    assert "✔ format\u00a0: un JWT-VC EBSI (VCDM 1.1) bien formé" in french.stdout
+    assert (
+        "✔ registre\u00a0: vérifiée dans le registre que nomme le fichier, le registre de la chaîne " in french.stdout
+    )
+    assert "quorum\u00a0: lu sur un seul nœud\u00a0: " in french.stdout
 
     arabic = verify(settings, "verify", str(valid), env={"LANG": "ar_MA.UTF-8"})
     assert arabic.returncode == 0, arabic.stdout + arabic.stderr
     assert "صالحة: نجحت جميع عمليات التحقق" in arabic.stdout
     assert "✔ حالة الإلغاء: غير ملغاة" in arabic.stdout
     assert "Z، سارية من " in arabic.stdout and "Z، بلا تاريخ انتهاء" in arabic.stdout  # Arabic commas
+    assert "(شهادة) — " in arabic.stdout and "سياسة الاعتماد: عند الإصدار" in arabic.stdout, arabic.stdout
 
     both = verify(settings, "--lang", "fr", "verify", str(valid), str(tmp_path / "revoked.json"))
     assert both.returncode == 1, both.stdout + both.stderr

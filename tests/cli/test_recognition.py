@@ -5,8 +5,10 @@ input is one line."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from registry.config import Settings
 from registry.formats.frameworks import find_framework
+from registry.formats.recognition import DecisionDocument
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.recognition.authority import Recognition
@@ -23,11 +26,11 @@ from registry.ops.trust import Trust, TrustList
 from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, ROOT_SCOPE, Chain, welding_certificate
 
 
-def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "REGISTRY_TRUST_LIST"}
+def run(settings: Settings, *args: str, where: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REGISTRY_TRUST_LIST", "REGISTRY_DEPLOYMENT")}
     env["REGISTRY_PASSPHRASE"] = PASSPHRASE
-    where = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
-    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args, *where]
+    node = ("--rpc", settings.rpc_url, *(("--deployment", str(settings.deployment_file)) if where else ()))
+    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args, *node]
     return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
 
 
@@ -64,11 +67,7 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     _suspended_again_is_unchanged(settings, decision)
     unknown = run(settings, "recognition", "revoke", "recognition-office", decision, "--reason", "9")
     assert unknown.returncode == 64 and "--reason must be one of the reason codes" in unknown.stderr, unknown.stderr
-    listed = run(settings, "recognition", "list", "recognition-office")
-    assert f"decision {decision}: SUSPENDED, recognised here as Schweißer/in (level 4 of German Qualifications " \
-           "Framework (DQR))" in listed.stdout, listed.stdout + listed.stderr  # fmt: skip
-    assert listed.stdout.startswith(f"Federal Recognition Office ({office.did}): 1 recognition decision(s)")
-    assert f"root Vocational Authority ({chain.root.did})" in listed.stdout  # names from the trust list
+    _listed_with_its_suspension(settings, decision, office, chain)
     # Reinstated in Python: the CLI's three status commands share one function (`_change`).
     Recognition(Registry.connect(settings)).set_status(office, bytes.fromhex(decision[2:]), DecisionStatus.ACTIVE, 4)
     _the_same_again_is_unchanged(settings, tmp_path, decision, office)
@@ -85,12 +84,48 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     TrustList.load(settings.trust_list_file).with_root(office.did, "Recognition Office").save(settings.trust_list_file)
     text = run(settings, "verify", str(path), "--recognised-in", "Recognition Office")
     assert text.returncode == 0, text.stdout + text.stderr
-    assert "recognition: recognised here as Schweißer/in (level 4 of German Qualifications Framework (DQR)), " \
+    assert "recognition by Recognition Office: recognised here as Schweißer/in (level 4 of German Qualifications " \
+           "Framework (DQR)), " \
            f"decision {decision[:10]}… of" in text.stdout  # fmt: skip
     report = json.loads(run(settings, "verify", "--json", str(path), "--recognised-in", office.did).stdout)
     assert report["verdict"] == "valid" and report["recognition"]["outcome"] == "recognised"
     assert report["recognition"]["decisions"][0]["framework_name"] == "German Qualifications Framework (DQR)"
-    _a_revoked_decision_stays_revoked(settings, decision)
+    printed = re.search(r"decision (0x[0-9a-f]+…) of", text.stdout)
+    assert printed is not None, text.stdout
+    _an_employer_shows_it_by_the_id_verify_printed(settings, tmp_path, printed[1], office)
+    _a_revoked_decision_stays_revoked(settings, printed[1], decision)
+
+
+def _an_employer_shows_it_by_the_id_verify_printed(
+    settings: Settings, tmp_path: Path, short: str, office: Identity
+) -> None:
+    """An employer's home holds no deployment file, only a trust list pinned to the registry (as
+    quickstart 4's): `show` takes the id as `verify` printed it, found among its trust list's roots."""
+    from registry.chain.deployment import Deployment
+
+    pin = Deployment.load(settings.deployment_file).locator()
+    assert pin is not None
+    employer = tmp_path / "employer"
+    employer.mkdir()
+    TrustList.load(settings.trust_list_file).with_root(office.did, "Recognition Office", (pin,)).save(
+        employer / "trust-list.json"
+    )
+    shown = run(dataclasses.replace(settings, home=employer), "recognition", "show", short, where=False)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"published by Federal Recognition Office ({office.did})\ndecision 0x{short[2:-1]}")
+
+
+def _listed_with_its_suspension(settings: Settings, decision: str, office: Identity, chain: Chain) -> None:
+    listed = run(settings, "recognition", "list", "recognition-office")
+    # When and why it is not in force; the dates as given (a day given as such reads as that day).
+    assert re.search(
+        f"decision {decision}: SUSPENDED on [0-9-]+T[0-9:]+Z \\(under review\\), recognised here as "
+        r"Schweißer/in \(level 4 of German Qualifications Framework \(DQR\)\)\n",
+        listed.stdout,
+    ), listed.stdout
+    assert "  applies from 2026-01-01 with no end date; published 20" in listed.stdout
+    assert listed.stdout.startswith(f"Federal Recognition Office ({office.did}): 1 recognition decision(s)")
+    assert f"root Vocational Authority ({chain.root.did})" in listed.stdout  # names from the trust list
 
 
 def _suspended_again_is_unchanged(settings: Settings, decision: str) -> None:
@@ -99,8 +134,9 @@ def _suspended_again_is_unchanged(settings: Settings, decision: str) -> None:
     assert again.returncode == 0 and "unchanged: " in again.stdout and "is suspended already" in again.stdout
 
 
-def _a_revoked_decision_stays_revoked(settings: Settings, decision: str) -> None:
-    assert run(settings, "recognition", "revoke", "recognition-office", decision).returncode == 0
+def _a_revoked_decision_stays_revoked(settings: Settings, short: str, decision: str) -> None:
+    revoked = run(settings, "recognition", "revoke", "recognition-office", short)  # as `verify` printed it
+    assert revoked.returncode == 0 and f"decision {decision}: revoked" in revoked.stdout, revoked.stderr
     final = run(settings, "recognition", "reinstate", "recognition-office", decision)
     assert final.returncode == 1 and "is revoked, and a revocation is final: it cannot be reinstated" in final.stderr
 
@@ -126,6 +162,15 @@ def test_bad_input_is_one_line(settings: Settings, chain: Chain, tmp_path: Path)
     )  # fmt: skip
     assert framework.returncode == 64 and "is not a published framework" in framework.stderr, framework.stderr
     assert "Traceback" not in framework.stderr
+    # The root and the issuers by the names this home gives them, as `--recognised-in` takes an authority's.
+    named = run(
+        settings, "recognition", "publish", "vocational-authority", "--types", "SkillsCredential", "--eqf-levels", "4",
+        "--root", "vocational-authority", "--issuers", "training-centre", "--qualification", "Q", "--framework",
+        "de-dqr", "--level", "4", "--json",
+    )  # fmt: skip
+    assert named.returncode == 0, named.stderr
+    scope = json.loads(named.stdout)["document"]["scope"]
+    assert (scope["root"], scope["issuers"]) == (chain.root.did, [chain.ti.did]), scope
     # A training centre (a TI) is no recognition authority: refused before any transaction, in one line.
     ti = run(
         settings, "recognition", "publish", "training-centre", "--types", "SkillsCredential", "--eqf-levels", "4",
@@ -137,3 +182,23 @@ def test_bad_input_is_one_line(settings: Settings, chain: Chain, tmp_path: Path)
     named = run(settings, "recognition", "publish", "vocational-authority", str(tmp_path / "decision.json"))
     assert named.returncode != 0 and "unknown field(s) holder" in named.stderr, named.stderr
     assert len(named.stderr.strip().splitlines()) == 1
+    _a_shortened_id_that_names_two_decisions_is_refused_naming_both(settings, chain)
+
+
+def _a_shortened_id_that_names_two_decisions_is_refused_naming_both(settings: Settings, chain: Chain) -> None:
+    from tests.ops.test_recognition import decision
+
+    # Two decisions of one authority whose ids share their first 4 hex digits (found among ~300 documents).
+    seen: dict[bytes, DecisionDocument] = {}
+    for n in range(20_000):
+        document = decision(chain.root, chain.root.did, reference=f"R-{n}")
+        if (first := seen.setdefault(document.decision_id()[:2], document)) is not document:
+            break
+    recognition = Recognition(Registry.connect(settings))
+    ids = [recognition.publish(chain.root, d) for d in (first, document)]
+    prefix = "0x" + ids[0].hex()[:4]
+    both = run(settings, "recognition", "suspend", "vocational-authority", prefix)
+    assert both.returncode == 64 and len(both.stderr.strip().splitlines()) == 1, both.stderr
+    assert f"{prefix}… is the start of 2 decisions of vocational-authority (" in both.stderr, both.stderr
+    assert all(f"0x{i.hex()[:8]}" in both.stderr for i in ids), both.stderr  # each candidate, as the commands take it
+    assert all(recognition.decision(i).status is DecisionStatus.ACTIVE for i in ids)  # nothing written

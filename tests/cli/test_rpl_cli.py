@@ -8,7 +8,11 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
+from registry.cli.commands.rpl import _achievement, _work_day
 from registry.config import Settings
+from registry.errors import InputError
 from registry.formats.accreditation import Scope
 from registry.ops.trust import IssuerType, Trust
 from tests.cli.test_wallet import cli, did_of, ok, one_line_error
@@ -41,7 +45,7 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
            "--valid-until", "2030-01-01", *net))  # fmt: skip
     work = tmp_path / "work.json"
     said = ok(cli(home, "attest", "--employer", "employer", "--employer-name", "Stahlbau GmbH", "--holder", amina,
-                  "--occupation", WELDER, "--from", "2024-01-01", "--until", "2025-06-30", "--task", "MIG welding",
+                  "--occupation", WELDER, "--from", "1 January 2024", "--until", "30/06/2025", "--task", "MIG welding",
                   "--out", str(work), "--holder-name", "Amina Haddad", *net))  # fmt: skip
     assert "attested work as welder for Amina Haddad (did:key:" in said
     (tmp_path / "weld.jpg").write_bytes(b"a weld" * 100)
@@ -74,11 +78,30 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
     ), french
     attestation = cli(home, "verify", str(work), *net)
     assert attestation.returncode == 0 and "registered organisation" in attestation.stdout, attestation.stdout
-    # The worker by name, as the employer wrote it; the period and the tasks.
-    assert all(s in attestation.stdout for s in ("holder: Amina Haddad (did:key:", "to 2025-06-30: MIG welding."))
+    # The worker by name, as the employer wrote it, and the employer by the name it signed; the period and tasks.
+    assert all(s in attestation.stdout for s in ("holder: Amina Haddad (did:key:", "2024-01-01 to 2025-06-30: MIG",
+                                                 "issuer: Stahlbau GmbH (did:ebsi:"))  # fmt: skip
     one_line_error(cli(home, "verify", str(credential), "--evidence", str(tmp_path / "nowhere"), *net), "--evidence")
     (tmp_path / "bad.json").write_text(json.dumps({"name": "x", "eqf": 3, "methods": ["guessing"], "date": day}))
     one_line_error(cli(home, "rpl", "issue", "--issuer", "rpl-centre", "--holder", amina, "--assessment",
                        str(tmp_path / "bad.json"), "--assessor-authorisation", str(tmp_path / "sam.jwt"),
                        "--out", str(tmp_path / "never.json"), *net), "an assessment method is one of")  # fmt: skip
     assert not (tmp_path / "never.json").exists() and not (tmp_path / "never.evidence.json").exists()
+
+
+def test_attest_reads_the_days_as_other_commands_read_dates() -> None:
+    """`attest --from/--until` as an employer types them (`1 mars 2015`, `25/12/2024`: formats/dates.py);
+    an ambiguous one is named with its option and both readings."""
+    assert _work_day("1 mars 2015", "--from") == _work_day("2015-03-01", "--from") == 1425168000
+    assert _work_day("28/02/2025", "--until") == _work_day("2025-02-28T00:00:00Z", "--until")
+    with pytest.raises(InputError, match=r"^--from: '01/03/2015' could be 1 March 2015 or 3 January 2015"):
+        _work_day("01/03/2015", "--from")
+
+
+def test_an_assessment_s_skill_without_a_label_is_refused() -> None:
+    """A reader sees a skill by its label: an RPL assessment's skill needs one, as a roster's does (it
+    was issued and shown as "(no label)")."""
+    skill, base = {"uri": WELDING.uri}, {"name": "RPL", "eqf": 3}
+    with pytest.raises(InputError, match=r"^the assessment.s skill 2 \(http://data\.europa\.eu/esco/.*needs a label"):
+        _achievement({**base, "skills": [{**skill, "label": "weld"}, {**skill, "label": " "}]}, None)
+    assert _achievement({**base, "skills": [{**skill, "label": " weld "}]}, None).skills[0].label == "weld"

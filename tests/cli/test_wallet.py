@@ -96,7 +96,9 @@ def test_a_named_cohort_goes_into_wallets_passports_and_shows_a_revocation(
     settings: Settings, issuer: Issuer, tmp_path: Path
 ) -> None:
     amina_home, kwame_home = worker_home(settings, tmp_path, "amina"), worker_home(settings, tmp_path, "kwame")
-    amina = did_of(ok(cli(amina_home, "wallet", "create")))
+    created = ok(cli(amina_home, "--lang", "ar", "wallet", "create"))  # in Arabic: the key's name quoted, not bare
+    amina = re.search(r"(did:key:\S+)", created).group(1)  # type: ignore[union-attr]
+    assert "  مفتاحك المسمّى «own» مشفّر في " in created, created
     cohort, sheet = issue_roster(settings, issuer, tmp_path, amina)
     files = {p.name: p for p in cohort.iterdir()}
     by_name = {row["holder_name"]: row for row in sheet}
@@ -188,7 +190,7 @@ def _passport_and_revocation(
     french = ok(cli(kwame_home, "--lang", "fr", "wallet", "list", "--rpc", settings.rpc_url))
     assert "[RÉVOQUÉE]" in french and "RÉVOQUÉE\u00a0: révoquée le " in french, french
     assert ": fraude ou fausse déclaration\n" in french, french  # the chain's reason code, in her language
-    assert "1 attestation dans" in french and "délivrée le" in french
+    assert "1 attestation dans" in french and "délivrée le" in french and "votre DID (clé «\u00a0" in french
     _still_in_force_without_a_trust_list(settings, amina_home)
 
     chain = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))

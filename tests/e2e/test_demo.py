@@ -43,7 +43,7 @@ def test_the_demo_tells_the_whole_story_and_keeps_its_files(tmp_path: Path) -> N
         "Destination recognition office (did:ebsi:",
         "accredited as TAO by Destination vocational authority (did:ebsi:",
         "published by Destination recognition office (did:ebsi:",
-        "recognition: recognised here as Schweißer/in (Teilqualifikation) (level 3 of",
+        "recognition by Destination recognition office: recognised here as Schweißer/in (Teilqualifikation) (level 3",
         "matched: Fillet weld, 6 mm plate (Photograph)",
         "issued RPL credential 'MIG/MAG welding, level 2 (recognised prior learning)'",
         "matched: Work experience: welder (Work experience attestation)",

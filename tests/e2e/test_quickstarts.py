@@ -140,7 +140,10 @@ def test_the_readme_quickstarts_run_as_written(tmp_path: Path) -> None:
 
     assert "published by Federal Recognition Office (did:ebsi:" in recognition, recognition  # its legal name
     assert "ACTIVE, recognised here as Schweißer/in" in recognition
-    assert "recognition: recognised here as Schweißer/in (MIG/MAG) (level 4 of German Qualifications" in recognition
+    assert (
+        "recognition by Federal Recognition Office: recognised here as Schweißer/in (MIG/MAG) (level 4 of German "
+        "Qualifications" in recognition
+    )
 
     assert "issued RPL credential 'MIG/MAG welding (recognised prior learning)'" in rpl
     assert "evidence: 1 of 3 evidence items shown and matched, 0 altered (not valid), 2 not shown" in rpl

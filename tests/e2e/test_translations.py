@@ -24,6 +24,7 @@ from registry.i18n.words import (
     headline,
     summary_note,
 )
+from registry.ops.trust.trustlist import no_list_hint
 from registry.ops.verify.report import Code, verdict_of
 from registry.ops.verify.shapes import Outcome, Verdict
 from registry.ops.verify.summary import _note
@@ -153,8 +154,40 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     replaced = "a.json existe déjà\u00a0; il n\u2019est pas remplacé"
     assert error_message("a.json already exists; not overwriting it") == replaced
     assert error_message("the issuer is not accredited") == "the issuer is not accredited"
+    # What an employer reads of a root her trust list leaves out (and of one it names): the root's and the
+    # list's phrases too; a list phrase it has no words for stays as written inside the translated line.
+    pinned = 'the trust list "Employer GmbH" as pinned to chain 31337\'s registry deployed in block 1'
+    root = 'did:ebsi:zR (self-declared name "National Authority", not from a trust list)'
+    untrusted = f"the issuer is accredited under Root TAO {root}, which is not in {pinned}"
+    assert check_message(untrusted) == (
+        "l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR (nom déclaré par elle-même «\u00a0National "
+        "Authority\u00a0», pas d\u2019une liste de confiance), qui ne figure pas dans la liste de confiance "
+        "«\u00a0Employer GmbH\u00a0», épinglée au registre de la chaîne 31337 déployé au bloc 1"
+    )
+    assert headline(f"ROOT NOT TRUSTED: genuine and anchored; {untrusted}").startswith(
+        "RACINE NON RECONNUE\u00a0: authentique et ancrée\u00a0; l\u2019émetteur est accrédité sous la Root TAO"
+    )
+    assert check_message("now: accredited through an unbroken chain to Root TAO did:ebsi:zR (A), which the "
+                         "service's trust list trusts") == (
+        "maintenant\u00a0: émetteur accrédité par une chaîne ininterrompue jusqu\u2019à la Root TAO did:ebsi:zR (A), à "
+        "laquelle la liste de confiance du service fait confiance"
+    )  # fmt: skip
+    assert check_message("the issuer is accredited under Root TAO did:ebsi:zR, which is not in my list") == (
+        "l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR, qui ne figure pas dans my list"
+    )
+    hint = no_list_hint("did:ebsi:zR")  # no trust list at all: what to do, in French too
+    said = check_message(
+        f"the issuer is accredited under Root TAO did:ebsi:zR, which you have not said you trust {hint}"
+    )
+    assert said.startswith("l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR, que vous n\u2019avez pas")
+    assert said.endswith("(pas de liste de confiance\u00a0: donnez --trust-list FICHIER, ou faites-en une par défaut "
+                         "avec `registry trust-list add did:ebsi:zR --name NOM --registry DEPLOYMENT.json`, avec le "
+                         "fichier de déploiement de son registre tel que la racine le publie)")  # fmt: skip
     i18n.use("ar")
     assert check_message(f"revoked on {when}: issued in error") == f"أُلغيت في {when}: صدرت خطأً"
+    assert check_message(f"at issuance: accredited through an unbroken chain to Root TAO {root}").startswith(
+        "عند الإصدار: الجهة المُصدِرة معتمدة عبر سلسلة غير منقطعة حتى الجهة العليا (Root TAO) did:ebsi:zR (اسم أعلنته"
+    )
     i18n.use("en")
 
 
@@ -224,3 +257,122 @@ def test_french_puts_a_no_break_space_before_double_punctuation() -> None:
         for form in forms:
             assert not re.search(r"(?<![\s\u00a0(])[:;?!](?=\s|$)", form), (message.id, form)
             assert not re.search(r" [:;?!]", form), (message.id, form)
+
+
+def test_the_verifier_lines_of_every_valid_credential_are_translated() -> None:
+    """Format, registry, assurance and quorum: each word for word as the verifier writes it, in every language;
+    the root's name and the no-trust-list hints defined once (words.py) for `verify` and `issuer check` alike."""
+    from registry.formats.rpl import ATTESTATION_TYPE  # noqa: F401 (the attestation's module loads)
+    from registry.i18n import trustwords, words
+    from registry.ops.trust.trustlist import unpinned_hint
+    from registry.ops.verify import offline
+    from registry.ops.verify.attestations import assurance_row
+    from registry.ops.verify.report import POLICIES, SINGLE_NODE_NOTE
+    from registry.service.routers.common import no_list_hint as service_hint
+
+    written = [*offline._WELL_FORMED.values(), offline._WELL_FORMED_EDC, offline._WELL_FORMED_V1,
+               assurance_row()[2], SINGLE_NODE_NOTE]  # fmt: skip
+    assert set(written) <= set(words._MESSAGES) and set(words.POLICIES) == set(POLICIES)
+    assert not any(name in vars(trustwords) for name in ("_SELF_DECLARED", "_NO_LIST"))  # one definition: words.py
+    i18n.use("fr")
+    assert [check_message(line) for line in written[:3]] == [
+        "un vc+jwt VCDM 2.0 bien formé", "un vc+jwt VCDM 2.0 bien formé (un justificatif numérique européen Europass)",
+        "un JWT-VC EBSI (VCDM 1.1) bien formé",
+    ]  # fmt: skip
+    assert check_message("checked in the registry the file names, chain 31337's registry deployed in block 1") == (
+        "vérifiée dans le registre que nomme le fichier, le registre de la chaîne 31337 déployé au bloc 1"
+    )
+    assert check_message(SINGLE_NODE_NOTE).startswith("lu sur un seul nœud\u00a0: confiance dans l\u2019opérateur")
+    root = 'did:ebsi:zR (self-declared name "A", not from a trust list)'
+    listed = 'the trust list "L"'
+    unpinned = (
+        f"the issuer is accredited under Root TAO {root}, which is not in {listed} {unpinned_hint('did:ebsi:zR')}"
+    )
+    said = check_message(unpinned)
+    assert said.startswith("l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR (nom déclaré par elle-même")
+    assert said.endswith(
+        "qui ne figure pas dans la liste de confiance «\u00a0L\u00a0» (votre liste la nomme, mais pas dans ce "
+        "registre\u00a0: si vous l\u2019acceptez ici, `registry trust-list add did:ebsi:zR --registry DEPLOYMENT.json` "
+        "avec le fichier de déploiement de ce registre, tel que sa racine le publie)"
+    )
+    hint = service_hint("did:ebsi:zR")
+    served = check_message(f"the issuer is accredited under Root TAO {root}, which you have not said you trust {hint}")
+    assert served.endswith(
+        "(ce service n\u2019a pas de liste de confiance\u00a0: envoyez les Root TAO que vous acceptez dans "
+        '«\u00a0trustList\u00a0» de la requête, p. ex. "trustList"\u00a0: ["did:ebsi:zR"], ou son opérateur '
+        "les nomme avec `registry serve --trust-list FILE`)"
+    )
+    # `issuer check` reads the root's self-declared name and the hint with the verifier's words.
+    checked = trustwords.summary(f"accredited through an unbroken chain to Root TAO {root}")
+    assert checked.endswith(
+        "did:ebsi:zR (nom déclaré par elle-même «\u00a0A\u00a0», pas d\u2019une liste de confiance)"
+    )
+    i18n.use("ar")
+    assert check_message(assurance_row()[2]).startswith("شهادة خبرة عملية من جهة مسجّلة")
+    assert (
+        check_message("checked in chain 7's registry deployed in block 9")
+        == "جرى التحقق في سجل السلسلة 7 المنشور في الكتلة 9"
+    )
+
+
+def test_an_attestation_counts_marked_and_an_achievement_type_has_a_label() -> None:
+    """A work-experience attestation (registered, not accredited) is VALID and counts, as the README says, and
+    its summary line says what vouches for it; a credential's type is shown by its label, the JSON keeps the value."""
+    from registry.i18n.words import POLICIES, achievement_type, programme_verdict
+    from registry.ops.verify.summary import summarise
+
+    assurance = {
+        "name": "assurance",
+        "outcome": "pass",
+        "message": "m",
+        "evidence": {"assurance": "registered organisation"},
+    }
+    attested = {"verdict": "valid", "checks": [assurance], "certifies": {"name": "Work experience: welder"}}
+    accredited = {"verdict": "root not trusted", "checks": [], "certifies": {"name": "MIG/MAG welding"}}
+    summary = summarise([accredited, attested], None)  # type: ignore[list-item]
+    first, second = summary["programmes"]
+    assert "assurance" not in first and second["assurance"] == "registered organisation" and second["counted"]
+    assert summary["counted"] == 1
+    assert programme_verdict(second) == "VALID (attestation by a registered organisation, not accredited)"
+    assert achievement_type("ext:WorkExperience") == "Work experience" and achievement_type("x:Own") == "x:Own"
+    i18n.use("fr")
+    assert programme_verdict(second) == "VALIDE (attestation par un organisme enregistré, non accrédité)"
+    assert programme_verdict({**second, "counted": False}) == (
+        "VALIDE en soi, non comptée (attestation par un organisme enregistré, non accrédité)"
+    )
+    assert (achievement_type("ext:WorkExperience"), achievement_type("Certificate")) == (
+        "Expérience professionnelle",
+        "Certificat",
+    )
+    assert i18n._(POLICIES["issuance"]) == "à l\u2019émission"
+    i18n.use("ar")
+    assert programme_verdict(second) == "صالحة (شهادة من جهة مسجّلة، غير معتمدة)"
+    assert achievement_type("Competency") == "كفاءة" and i18n._(POLICIES["now"]) != "now"
+
+
+def test_the_issuer_check_s_lines_are_read_back_in_french() -> None:
+    """`issuer check`'s summary and link messages (ops/trust) in the run's language, each part of them
+    in turn (the root, the trust list, what a scope does not cover, a reason); another shape as written."""
+    from registry.i18n.trustwords import link_message, summary
+
+    i18n.use("fr")
+    assert summary("did:ebsi:zX holds no accreditation in the trusted issuers registry") == (
+        "did:ebsi:zX n\u2019a aucune accréditation dans le registre des émetteurs de confiance"
+    )
+    assert summary('the chain ends at Root TAO did:ebsi:zR, which is not in the trust list "Ours"') == (
+        "la chaîne s\u2019arrête à la Root TAO did:ebsi:zR, qui n\u2019est pas dans "
+        "la liste de confiance «\u00a0Ours\u00a0»"
+    )
+    assert link_message("not accredited for RPLAssessmentCredential (its accreditation covers SkillsCredential)") == (
+        "pas accréditée pour RPLAssessmentCredential (son accréditation couvre SkillsCredential)"
+    )
+    assert link_message(
+        "accreditation suspended on 2026-01-02T10:00:00Z and not reinstated by 2026-01-03T23:59:59Z "
+        "(reason: audit pending)"
+    ) == (
+        "accréditation suspendue le 2026-01-02T10:00:00Z et non rétablie au 2026-01-03T23:59:59Z "
+        "(motif\u00a0: audit en cours)"
+    )
+    assert summary("the chain is broken above did:ebsi:zX: its parent's accreditation is missing") == (
+        "the chain is broken above did:ebsi:zX: its parent's accreditation is missing"
+    )

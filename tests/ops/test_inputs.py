@@ -79,7 +79,7 @@ def test_an_unknown_reason_in_a_revocation_list_names_its_row() -> None:
             "CSV rev.csv: its header row has no file or credential column (it reads "
             "'filename,reason'); a revocation list's columns: file",
         ),
-        ("file;reason\nx.json;4\n", "(it reads 'file;reason'; columns are separated by commas)"),
+        ("file|reason\nx.json|4\n", "(it reads 'file|reason'; columns are separated by commas (or semicolons, or"),
         # A reason in words: the codes are listed.
         (
             "file,reason\nx.json,holder request\n",
@@ -95,6 +95,10 @@ def test_a_revocation_list_with_a_wrong_header_or_reason_says_what_to_write(
     (tmp_path / "x.json").write_text(HOLDER_FILE)
     (tmp_path / "ok.csv").write_text("File, Reason\nx.json,4\n")  # a spreadsheet's capitals and spaces: read
     assert [t.reason for t in status_targets([str(tmp_path / "ok.csv")], 0)] == [4]
+    # Excel or LibreOffice in French: a BOM, semicolons, CRLF and the empty rows under the list: read as saved.
+    (tmp_path / "fr.csv").write_bytes("\ufefffile;reason;note\r\nx.json;6;jury à réunir\r\n;;\r\n;;\r\n".encode())
+    ((saved),) = status_targets([str(tmp_path / "fr.csv")], 0)
+    assert (saved.reason, saved.note) == (6, "jury à réunir")
     (tmp_path / "rev.csv").write_text(content)
     with pytest.raises(InputError) as refused:
         status_targets([str(tmp_path / "rev.csv")], 0)

@@ -74,6 +74,19 @@ def test_a_credential_without_an_expiry_date_says_so_in_words() -> None:
     document.close()
     assert "Issued 2026-01-01 00:00 UTC; no expiry date" in text[1] and "valid until" not in text[1]
     assert "Issued 2026-01-02 00:00 UTC; valid until 2027-01-02 00:00 UTC" in text[2]
+    assert "registered organisation" not in text[1]
+
+
+def test_a_work_experience_attestation_says_who_attested_it_and_that_no_root_applies() -> None:
+    files = [HolderFile(credential=token_of(200))]
+    report = report_of(files)
+    credential = report["credentials"][0]  # type: ignore[index]
+    credential["certifies"] = {"name": "Work experience: welder", "issuer": {"did": "did:ebsi:zE", "name": "Stahlbau"}}
+    credential["checks"] = [{"name": "assurance", "outcome": "pass", "message": "", "evidence": {}}]
+    english = _printed_in("en", report, files)[1]
+    assert "Issuer: Stahlbau did:ebsi:zE" in english and "Root TAO" not in english, english
+    assert "Attested by a registered organisation, not an accredited awarding body" in english
+    assert "Attestée par un organisme enregistré" in _printed_in("fr", report, files)[1]
 
 
 def _printed_in(language: str, report: dict[str, object], files: list[HolderFile]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.errors import InputError
 from registry.ops.recognition.model import Decision, DecisionRevision, DecisionStatus
 from registry.ops.verify.summary import summarise
 
@@ -44,3 +45,25 @@ def test_a_passport_summary_shows_the_national_equivalents_of_what_counts() -> N
          "framework_name": "German Qualifications Framework (DQR)", "conditions": None, "id": "0xab"}
     ]  # fmt: skip
     assert "national_equivalents" not in summarise([_report("valid", None)], None)  # not asked: not there
+
+
+def test_a_decision_is_named_whole_or_by_the_start_verify_prints() -> None:
+    import pytest
+
+    from registry.ops.recognition.ids import AmbiguousDecision, UnknownDecision, decision_ref, short_id
+
+    one, two, other = bytes.fromhex("ab12cd34" + "0" * 56), bytes.fromhex("ab12cd35" + "1" * 56), b"\x77" * 32
+    for given in (short_id(one), short_id(one).removesuffix("…"), "AB12CD34...", "0x" + one.hex()):
+        assert decision_ref(given).among([one, two, other], "X", "list them") == one, given
+    assert short_id(one) == "0xab12cd34…"  # what `verify` prints
+    with pytest.raises(AmbiguousDecision) as ambiguous:
+        decision_ref("0xab12").among([one, two, other], "the office", "list them")
+    # Each candidate named by as many digits as tell them apart, each one a start the commands take.
+    assert str(ambiguous.value) == ("0xab12… is the start of 2 decisions of the office (0xab12cd34…, 0xab12cd35…): "
+                                    "give more of its digits")  # fmt: skip
+    with pytest.raises(UnknownDecision, match=r"^no recognition decision of the office starts with 0xffff…: list"):
+        decision_ref("ffff").among([one], "the office", "list them")
+    assert decision_ref("0x" + "9" * 64).among([], "the office", "-") == b"\x99" * 32  # whole: read as given
+    for wrong in ("0xab1", "0xzz12", "0x" + "1" * 65, ""):
+        with pytest.raises(InputError, match="is not a decision id: give it whole"):
+            decision_ref(wrong)

@@ -124,6 +124,10 @@ def test_a_spreadsheet_s_export_reads_as_saved(tmp_path: Path) -> None:
     tabs.write_text(f"Holder\tName\n{HOLDER}\tA, with a comma\n\t\n")
     ((holder, achievement),) = load_roster(tabs, resolver(tmp_path / "keys"))
     assert holder == HOLDER and achievement.name == "A, with a comma"
+    unicode_text = tmp_path / "unicode.txt"  # Excel's "Unicode Text": UTF-16 with its BOM, tab-separated
+    unicode_text.write_bytes("holder_name\tname\r\nمحمد الأحمد\tSoudure\r\n\t\r\n".encode("utf-16"))
+    ((_, mohammed),) = load_roster(unicode_text, resolver(tmp_path / "keys"))
+    assert mohammed.holder_name == "محمد الأحمد" and mohammed.name == "Soudure"
 
 
 def test_every_bad_row_is_named_at_once(tmp_path: Path) -> None:

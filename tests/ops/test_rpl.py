@@ -171,6 +171,7 @@ def test_attestations_registered_and_unregistered(  # type: ignore[no-untyped-de
     start, end = (time.strftime("%Y-%m-%d", time.gmtime(time.time() - d * DAY)) for d in (400, 30))
     description = f"Worked as welder for Stahlbau GmbH from {start} to {end}: MIG welding of steel frames; reading"
     assert report.certifies is not None and str(report.certifies["description"]).startswith(description)  # shown
+    assert report.certifies["issuer"]["name"] == "Stahlbau GmbH"  # by the name it signed, as issuers are named
     assurance = report.check(Code.ASSURANCE)
     assert assurance is not None and assurance.evidence == {"assurance": "registered organisation"}
     assert "not an accredited awarding body" in assurance.message and report.check(Code.ACCREDITATION) is None
@@ -183,6 +184,7 @@ def test_attestations_registered_and_unregistered(  # type: ignore[no-untyped-de
     token = attester.sign(attester._draft(worker.did, Achievement("w", "", ""), 0, 0, now, None), now)
     forged = verifier.verify("forged", HolderFile(token).dumps())
     assert forged.verdict == "invalid" and "issuer DID" in forged.summary
+    assert forged.certifies is None or forged.certifies["issuer"]["name"] is None  # an unregistered one: no name
 
 
 def test_new_types_validate_against_the_schemas_they_name(rpl_world: Any, settings: Settings) -> None:

@@ -304,6 +304,24 @@ def test_a_revocation_for_cause_voids_from_its_date_on() -> None:
         assert not void.active and void.message.startswith(f"accreditation revoked for cause from {iso(250)}: fraud")
     ordinary = Link(**{**link.__dict__, "cause_from": 0})
     assert link_status(chain, ordinary, 399).active and not link_status(chain, ordinary, 400).active
+    # Asked in the very second of the revocation (the policy "now" without --at asks at the newest block,
+    # the revocation's own): not "revoked on T, before T"; a later time is "before" it, and so is an
+    # expiry.
+    revoked = f"accreditation revoked on {iso(400)}"
+    assert link_status(chain, ordinary, 400).message == f"{revoked}, the very second asked (reason: fraud)"
+    assert link_status(chain, ordinary, 401).message.startswith(f"{revoked}, before {iso(401)}")
+    lapsed = Link(**{**ordinary.__dict__, "revisions": revisions[:1], "valid_until": 300})
+    assert link_status(chain, lapsed, 300).message == f"accreditation expired on {iso(300)}, the very second asked"
+    assert link_status(chain, lapsed, 301).message == f"accreditation expired on {iso(300)}, before {iso(301)}"
+    from registry import i18n
+    from registry.i18n.trustwords import link_message
+
+    i18n.use("fr")
+    try:  # `issuer check` in French reads the new wording back as it reads the others
+        said = link_message(link_status(chain, ordinary, 400).message)
+    finally:
+        i18n.use(i18n.DEFAULT)
+    assert said == f"accréditation révoquée le {iso(400)}, à la seconde même demandée (motif\u00a0: fraude)", said
 
 
 @pytest.mark.parametrize("who", ["tao", "root"])
@@ -470,15 +488,18 @@ def test_accredit_refuses_a_validity_beyond_the_parents_own(trust: Trust, make_i
     assert f"{child.name} ({child.did}) accredited as TAO by Short-Lived Authority ({root.did})" in result.stdout
     (attribute,) = trust.attribute_ids(child.did)
     assert trust.attribute(child.did, attribute).valid_until == root_end
-    # Asked again: "unchanged", nothing written (a second, alike accreditation would outlive the first's suspension).
-    again = _run_cli(settings, "trust", "accredit", "--parent", root.name, "--child", child.name, "--as", "tao",
-                     "--types", "NursingLicence")  # fmt: skip
-    assert again.returncode == 0 and again.stdout.startswith("unchanged: ") and attribute.hex() in again.stdout
-    assert trust.attribute_ids(child.did) == [attribute]
     other = make_issuer("another-body")
-    capped = trust.accredit(root, root_attribute, other.did, IssuerType.TAO, nursing)
+    capped = trust.accredit(root, root_attribute, other.did, IssuerType.TAO, nursing, name="Another Body Ltd")
     assert trust.attribute(other.did, capped).valid_until == root_end
     assert check(trust, other.did).ok
+    # Asked again: "unchanged", nothing written (a second, alike accreditation would outlive the first's
+    # suspension). Asked without --name, the child is named by the legal name its accreditation states, not
+    # by this home's name for it.
+    again = _run_cli(settings, "trust", "accredit", "--parent", root.name, "--child", other.name, "--as", "tao",
+                     "--types", "NursingLicence")  # fmt: skip
+    assert again.returncode == 0 and again.stdout.startswith("unchanged: ") and capped.hex() in again.stdout
+    assert f"unchanged: Another Body Ltd ({other.did}) already holds" in again.stdout, again.stdout
+    assert trust.attribute_ids(other.did) == [capped]
 
 
 @pytest.mark.parametrize(

@@ -280,7 +280,9 @@ def test_a_roster_names_people_in_any_script_and_keys_are_made_for_those_without
     names = file_names(filled)
     assert names[0].startswith("1-amina-yusuf-") and names[2].startswith("3-محمد-الأحمد-")
     assert names[3].startswith("4-siobhán-o-brien-") and names[-1] == f"7-kwame-mensah-{filled[1][0][-8:]}.json"
-    write_handovers(tmp_path / "home", people, tmp_path / "keys-out")  # its time: scripts/bench/people_keys.py
+    told: list[int] = []  # the CLI's progress bar: one step per key encrypted (hundreds take a minute)
+    write_handovers(tmp_path / "home", people, tmp_path / "keys-out", progress=told.append)  # timed: scripts/bench
+    assert told == [1] * len(people)
     assert (tmp_path / "keys-out" / SHEET).read_bytes().startswith(b"\xef\xbb\xbfholder_name,")  # Excel: UTF-8
     sheet = list(csv.DictReader((tmp_path / "keys-out" / SHEET).open(encoding="utf-8-sig")))
     assert [r["holder_name"] for r in sheet] == [p.holder_name for p in people]

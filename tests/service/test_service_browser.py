@@ -679,7 +679,9 @@ def test_the_page_shows_what_a_credential_is_recognised_as_where_the_operator_sa
         assert "National equivalents" in summary and "#1 Schweißer/in (geprüft) (4, German Qualifications" in summary
         panel = page.locator("#credentials details.credential").first
         panel.locator("summary").click()
-        assert "Recognised here" in panel.inner_text() and "conditions: with a practical test" in panel.inner_text()
+        recognised = panel.inner_text()  # whose decision: the service's authority, by name
+        assert "Recognised here" in recognised and "Recognition Office: recognised here as" in recognised
+        assert "conditions: with a practical test" in recognised
     finally:
         context.close()
         running.stop()

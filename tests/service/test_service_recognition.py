@@ -34,8 +34,10 @@ def test_verify_carries_the_configured_authoritys_recognition(
     settings: Settings, registry: Registry, chain: Chain, issuer: Issuer, holder: Identity, make_issuer, trust: Trust
 ) -> None:  # type: ignore[no-untyped-def]
     office = make_issuer("recognition-office")
-    trust.onboard_root(GOVERNANCE, office, [ROOT_SCOPE], int(time.time()) + ONE_YEAR)
-    Recognition(registry).publish(office, decision(office, chain.root.did))
+    trust.onboard_root(GOVERNANCE, office, [ROOT_SCOPE], int(time.time()) + ONE_YEAR, "Federal Recognition Office")
+    published = [
+        Recognition(registry).publish(office, decision(office, chain.root.did, reference=r)) for r in ("A", "B")
+    ]
     entries = (Root(chain.root.did, "Vocational Authority"), Root(office.did, "Recognition Office"))
     roots = TrustList(frozenset({chain.root.did, office.did}), "the service's trust list", entries=entries)
     config = ServiceConfig(rate_per_s=0, head_max_age_s=0, trust_list=roots, require_trusted_root=True,
@@ -53,6 +55,7 @@ def test_verify_carries_the_configured_authoritys_recognition(
             data = http.get(dqr["href"]).json()
             assert multibase_encode_b58(hashlib.sha256(canonicalize(data)).digest()) == dqr["id"]
             assert http.get("/api/recognition/frameworks/zNope").status_code == 404
+            _the_authoritys_decisions_are_listed(http, office, chain.root.did, published)
     finally:
         running.stop()
     plain = dataclasses.replace(config, recognised_in=None)
@@ -74,6 +77,34 @@ def test_verify_carries_the_configured_authoritys_recognition(
         running.stop()
 
 
+def _the_authoritys_decisions_are_listed(http: httpx.Client, office: Identity, root: str, ids: list[bytes]) -> None:
+    """GET /api/recognition/authorities/{did}/decisions: page by page, oldest first, parties by their legal
+    names where the registry knows them; each decision at its href."""
+    listed = http.get(f"/api/recognition/authorities/{office.did}/decisions", params={"page[size]": 1})
+    assert listed.status_code == 200, listed.text
+    page = listed.json()
+    assert (page["total"], page["pageSize"], page["authority_name"]) == (2, 1, "Federal Recognition Office")
+    (item,) = page["items"]
+    assert (
+        item["id"] == "0x" + ids[0].hex() and item["status"] == "active" and item["history"][0]["event"] == "published"
+    )
+    assert (item["authority"], item["authority_name"], item["root"], item["root_name"]) == (
+        office.did,
+        "Federal Recognition Office",
+        root,
+        None,
+    )  # the test chain's root was onboarded without a name
+    second = http.get(page["links"]["next"]).json()["items"]
+    assert [i["id"] for i in second] == ["0x" + ids[1].hex()]
+    one = http.get(item["href"])
+    assert one.status_code == 200 and one.json() == item, one.text
+    assert http.get(f"/api/recognition/decisions/0x{'0' * 64}").json()["type"].endswith("decision-not-found")
+    assert http.get("/api/recognition/decisions/0x12").status_code == 400
+    assert http.get("/api/recognition/authorities/did:ebsi:nope/decisions").status_code == 400
+    nobody = http.get(f"/api/recognition/authorities/{root}/decisions").json()
+    assert (nobody["total"], nobody["items"], nobody["authority_name"]) == (0, [], None)
+
+
 def _verify_through_the_service(settings: Settings, url: str, credential: str, roots: TrustList) -> None:
     """`registry verify --service URL --recognised-in AUTHORITY`: asked of the service, with the CLI's
     trust list, printed as a local verification prints it."""
@@ -85,7 +116,9 @@ def _verify_through_the_service(settings: Settings, url: str, credential: str, r
             "--recognised-in", "Recognition Office"]  # fmt: skip
     cli = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
     assert cli.returncode == 0, cli.stderr
-    assert "recognition: recognised here as Schweißer/in (geprüft) (level 4" in " ".join(cli.stdout.split())
+    said = " ".join(cli.stdout.split())
+    # The request's list is bare DIDs: the service names the office by the legal name its onboarding gives.
+    assert "recognition by Federal Recognition Office: recognised here as Schweißer/in (geprüft) (level 4" in said
     # A name the employer's own list does not give (it calls the office otherwise) is the service's to resolve.
     office = next(r.did for r in roots.listed() if r.name == "Recognition Office")
     renamed = [Root(r.did, "Bundesamt" if r.did == office else r.name) for r in roots.listed()]

@@ -137,6 +137,8 @@ def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: htt
         (b'"eyJ.a.b"', json_type, "the body must be a JSON object"),
         (b'{"format": "skills-credential/1", "credential": "x", "anchor": {}}', json_type,
          'this is a credential file posted as it is: send it as {"credential": <the file>}'),
+        (b'{"format": "skills-passport/1", "presentation": "x", "cohortProofs": {}, "registries": {}}', json_type,
+         'this is a skills passport file posted as it is: send it as {"credential": <the file>}'),
     ):  # fmt: skip
         refused = http.post("/verify", content=body, headers=headers)
         assert refused.status_code == 400 and says in refused.json()["detail"], refused.text

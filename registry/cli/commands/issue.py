@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import DeploymentOpt, RpcOpt, holder_did_of, load_identity, parse_until, settings_of, text
-from registry.cli.output import count, out, progress_console, warn
+from registry.cli.output import count, out, progress_bar, progress_console, warn
 from registry.config import Settings
 from registry.errors import InputError
 from registry.text import named_did, shown
@@ -124,8 +124,7 @@ def issue(
         dirs = (out_dir, handover_dir or out_dir.with_name(out_dir.name + "-keys"))
         _issue_cohort(settings, issuer, roster, dirs, extra_types, until, (profile, again))
         return
-    if not (holder and name and output):
-        raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
+    holder, name, output = _single_needs(holder, name, output, holder_name)
     _check_output(output)
     holder_did = holder_did_of(settings, holder)
     achievement = _achievement(name, description, criteria, achievement_type, skill or [], eqf)
@@ -233,6 +232,21 @@ def _translated(achievement: Any, values: list[str]) -> Any:
     return replace(achievement, translations=tuple(found))
 
 
+def _single_needs(
+    holder: str | None, name: str | None, output: Path | None, holder_name: str | None
+) -> tuple[str, str, Path]:
+    """A single credential's options, all given: a person named without her did:key is told how she gets one."""
+    if holder_name and not holder:
+        raise InputError(
+            f"--holder-name {shown(holder_name[:60])} without --holder: give her did:key too (she reads it with "
+            "`registry wallet create` or `identity show NAME --did`), or, for a person without one, issue with "
+            "--roster: a row with only her holder_name gets a key made for her and handed over"
+        )
+    if not (holder and name and output):
+        raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
+    return holder, name, output
+
+
 def _issue_single(
     settings: Settings, issuer: str, holder_did: str, achievement: Any, output: Path, extra_types: tuple[str, ...],
     until: int | None, profile: str,
@@ -289,7 +303,8 @@ def _issue_cohort(
     # What is checked (expiry, key, accreditation for the types) is the same for every row.
     issuer_ops.check_can_issue(*entries[0], valid_until=until, extra_types=extra_types)
     if people:  # kept before anything is issued to them: no credential for a key that was not kept
-        write_handovers(settings.home, people, keys_dir)
+        with progress_bar(f"making keys for {len(people)} people", len(people), hidden=len(people) < 2) as made:
+            write_handovers(settings.home, people, keys_dir, progress=made)
     names = file_names(entries)
     try:
         with Progress(console=progress_console(), transient=True) as progress:

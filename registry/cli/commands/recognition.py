@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.exits import arguments
-from registry.cli.options import DeploymentOpt, RpcOpt, did_of, load_identity, settings_of, text
+from registry.cli.options import DeploymentOpt, RpcOpt, load_identity, settings_of, text
 from registry.cli.output import out, write_json
 from registry.config import Settings
 from registry.errors import InputError, TransactionReverted
@@ -24,7 +24,13 @@ app = typer.Typer(
 )
 
 AuthorityArg = Annotated[str, typer.Argument(help="Identity name of the authority (it signs the transaction).")]
-DecisionArg = Annotated[str, typer.Argument(help="Decision id (0x + 64 hex digits, as `list` prints it).")]
+DecisionArg = Annotated[
+    str,
+    typer.Argument(
+        help="Decision id: whole (0x + 64 hex digits, as `list` prints it), or any unique start of it of 4 digits or "
+        "more, such as the one `verify` prints."
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print as JSON.")]
 
 
@@ -82,7 +88,9 @@ def _document(authority_did: str, options: dict[str, Any]) -> Any:
     try:
         levels = [int(v) for v in _list(given["eqf_levels"])]
     except ValueError:
-        raise InputError("--eqf-levels lists EQF levels, e.g. 4,5") from None
+        levels = []
+    if not levels or any(not 1 <= level <= 8 for level in levels):
+        raise InputError(f"--eqf-levels lists EQF levels, 1 to 8, e.g. 4,5 (not {given['eqf_levels'][:40]!r})")
     data = {
         "format": "registry-recognition-decision/1", "authority": authority_did,
         "scope": {"types": _list(given["types"]), "eqfLevels": levels, "root": given["root"],
@@ -112,9 +120,13 @@ def recognition_publish(
     types: Annotated[str | None, typer.Option(help="Credential types in scope, comma-separated.")] = None,
     eqf_levels: Annotated[str | None, typer.Option(help="EQF levels in scope, comma-separated.")] = None,
     root: Annotated[
-        str | None, typer.Option(help="DID of the root (Root TAO) the issuers must be accredited under.")
+        str | None,
+        typer.Option(
+            help="The root (Root TAO) the issuers must be accredited under: its DID, or its name in your "
+            "trust list or this home."
+        ),
     ] = None,
-    issuers: Annotated[str | None, typer.Option(help="Only these issuer DIDs (comma-separated).")] = None,
+    issuers: Annotated[str | None, typer.Option(help="Only these issuers (DIDs or names, comma-separated).")] = None,
     programmes: Annotated[
         str | None, typer.Option(help="Only these programme (achievement) ids (comma-separated).")
     ] = None,
@@ -140,6 +152,8 @@ def recognition_publish(
 
     settings = settings_of(ctx, rpc, deployment)
     identity = load_identity(settings, authority)
+    if file is None:  # DIDs, or names: your trust list's, this home's
+        root, issuers = _parties(settings, root, issuers)
     options: dict[str, Any] = dict(
         file=file, types=types, eqf_levels=eqf_levels, root=root, issuers=issuers, programmes=programmes,
         schemas=schemas, qualification=qualification, framework=framework, level=level, valid_from=valid_from,
@@ -154,16 +168,39 @@ def recognition_publish(
         shown = existing.document if existing is not None and existing.document is not None else document
         write_json({"id": "0x" + decision_id.hex(), "document": shown.to_json(), "unchanged": existing is not None})
         return
-    names = _names(settings, recognition, [identity.did], {identity.did: authority})
+    _say_published(settings, recognition, decision_id, existing, identity.did, authority)
+
+
+def _say_published(
+    settings: Settings, recognition: Any, decision_id: bytes, existing: Any, did: str, name: str
+) -> None:
+    from registry.cli.commands.recognition_view import named, names, your_roots
+
+    known = names(recognition, [did], {did: name}, your_roots(settings))
     if existing is not None:  # idempotent, as `trust suspend` of a suspended accreditation: nothing written
-        out.print(f"unchanged: decision 0x{decision_id.hex()} of {_named(identity.did, names)} already says this "
+        out.print(f"unchanged: decision 0x{decision_id.hex()} of {named(did, known)} already says this "
                   f"and is in force ({existing.outcome_words()}): nothing was published")  # fmt: skip
         return
-    out.print(f"decision 0x{decision_id.hex()} published by {_named(identity.did, names)}")
+    out.print(f"decision 0x{decision_id.hex()} published by {named(did, known)}")
+
+
+def _parties(settings: Settings, root: str | None, issuers: str | None) -> tuple[str | None, str | None]:
+    """`--root` and `--issuers` as DIDs: each given as one, or by its name in your trust list or this home."""
+    from registry.cli.commands.recognition_view import party_did, your_roots
+
+    if root is None and issuers is None:
+        return root, issuers
+    with arguments():
+        roots = your_roots(settings)
+        root = party_did(settings, root, "--root", roots) if root is not None else None
+        issuers = ",".join(party_did(settings, i, "--issuers", roots) for i in _list(issuers)) or issuers
+    return root, issuers
 
 
 def _change(ctx: typer.Context, authority: str, decision: str, status: str, reason: int, rpc: Any, dep: Any) -> None:
-    from registry.ops.recognition.authority import Recognition, decision_id_of
+    from registry.cli.commands.recognition_view import resolve
+    from registry.ops.recognition.authority import Recognition
+    from registry.ops.recognition.ids import decision_ref
     from registry.ops.recognition.model import REASONS, DecisionStatus
     from registry.ops.registry import Registry
 
@@ -171,10 +208,12 @@ def _change(ctx: typer.Context, authority: str, decision: str, status: str, reas
         if reason not in REASONS:  # written on-chain for good: only the codes a reader can put words to
             codes = ", ".join(f"{code} {text}" for code, text in REASONS.items())
             raise InputError(f"--reason must be one of the reason codes ({codes}), not {reason}")
-        decision_id = decision_id_of(decision)
+        ref = decision_ref(decision)
     settings = settings_of(ctx, rpc, dep)
     identity = load_identity(settings, authority)
     recognition = Recognition(Registry.connect(settings))
+    hint = f"`registry recognition list {authority}` lists them, with their whole ids"
+    decision_id = resolve(recognition, ref, [identity.did], named_did(identity.did, authority), hint)
     if _already(recognition, decision_id, status):  # an unknown id is named as such, before any transaction
         return
     try:
@@ -234,50 +273,83 @@ def recognition_revoke(
 @app.command("list")
 def recognition_list(
     ctx: typer.Context,
-    authority: Annotated[str, typer.Argument(help="The authority: a DID or a local identity name.")],
+    authority: Annotated[
+        str, typer.Argument(help="The authority: a DID, a local identity name, or its name in your trust list.")
+    ],
     as_json: JsonOpt = False,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
-    """List an authority's decisions: id, status, what each recognises, scope and validity."""
-    from registry.ops.recognition.authority import Recognition
-    from registry.ops.registry import Registry
+    """List an authority's decisions: id, status, what each recognises, scope and validity.
+
+    Reads your deployment, else the registry your trust list pins its roots to."""
+    from registry.cli.commands.recognition_view import connect_reading, dids_of, names, party_did, your_roots
 
     settings = settings_of(ctx, rpc, deployment)
-    did = did_of(settings, authority)
-    recognition = Recognition(Registry.connect(settings, journal=False))
+    roots = your_roots(settings)
+    with arguments():
+        did = party_did(settings, authority, "the authority", roots)
+    recognition = connect_reading(settings, roots)
     decisions = recognition.decisions(did)
     given = {did: None if authority.startswith("did:") else authority}
-    names = _names(settings, recognition, [did, *(_dids_of(d) for d in decisions)], given)
+    known = names(recognition, [did, *(dids_of(d) for d in decisions)], given, roots)
     if as_json:
-        write_json({"authority": did, "authority_name": names.get(did), "decisions": [d.to_json() for d in decisions]})
+        write_json({"authority": did, "authority_name": known.get(did),
+                    "decisions": [d.named_json(known) for d in decisions]})  # fmt: skip
         return
-    out.print(f"{_named(did, names)}: {shown(len(decisions))} recognition decision(s)")
+    _print_list(did, decisions, known)
+
+
+def _print_list(did: str, decisions: list[Any], known: dict[str, str]) -> None:
+    from registry.cli.commands.recognition_view import named, print_decision
+
+    if not decisions:
+        out.print(f"{named(did, known)} has published no recognition decision in this registry")
+        return
+    out.print(f"{named(did, known)}: {shown(len(decisions))} recognition decision(s), oldest first")
     for decision in decisions:
-        _print_decision(decision, history=False, names=names)
+        print_decision(decision, history=False, known=known)
 
 
 @app.command("show")
 def recognition_show(
-    ctx: typer.Context, decision: DecisionArg, as_json: JsonOpt = False, rpc: RpcOpt = None,
+    ctx: typer.Context,
+    decision: DecisionArg,
+    authority: Annotated[
+        str | None,
+        typer.Option(help="Whose decision (a DID, a local identity name or a name in your trust list), to find it by "
+                     "a shortened id; default: this home's organisations and your trust list's roots."),
+    ] = None,
+    as_json: JsonOpt = False,
+    rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:  # fmt: skip
-    """Show one decision: what it recognises, its scope, validity, conditions and its whole history."""
-    from registry.ops.recognition.authority import Recognition, decision_id_of
-    from registry.ops.registry import Registry
+    """Show one decision: what it recognises, its scope, validity, conditions and its whole history.
 
-    with arguments():
-        decision_id = decision_id_of(decision)
+    Reads your deployment, else the registry your trust list pins its roots to."""
+    from registry.cli.commands import recognition_view as view
+    from registry.ops.recognition.ids import decision_ref
+
     settings = settings_of(ctx, rpc, deployment)
-    recognition = Recognition(Registry.connect(settings, journal=False))
-    found = recognition.decision(decision_id)
+    roots = view.your_roots(settings)
+    with arguments():
+        ref = decision_ref(decision)
+        asked = view.party_did(settings, authority, "--authority", roots) if authority is not None else None
+    recognition = view.connect_reading(settings, roots)
+    if asked is not None:
+        where, among = named_did(asked, authority), [asked]
+    else:
+        where = "the authorities this home knows (its organisations, your trust list's roots)"
+        among = view.known_authorities(settings, roots)
+    hint = view.LIST_HINT + ("" if asked else "; or name it: `show --authority AUTHORITY`")
+    found = recognition.decision(view.resolve(recognition, ref, among, where, hint))
+    known = view.names(recognition, view.dids_of(found), {}, roots)
     if as_json:
-        write_json(found.to_json())
+        write_json(found.named_json(known))
         return
-    names = _names(settings, recognition, _dids_of(found), {})
     if found.document is not None:
-        out.print(f"published by {_named(found.document.authority, names)}")
-    _print_decision(found, history=True, names=names)
+        out.print(f"published by {view.named(found.document.authority, known)}")
+    view.print_decision(found, history=True, known=known)
 
 
 @app.command("frameworks")
@@ -292,60 +364,6 @@ def recognition_frameworks(as_json: JsonOpt = False) -> None:
     for f in frameworks:
         levels = ", ".join(f"{name}=EQF {eqf}" if eqf else name for name, eqf in f.levels)
         out.print(shown(f"{f.key}: {f.name} ({f.jurisdiction}), id {f.id}; levels {levels}"))
-
-
-def _dids_of(decision: Any) -> list[str]:
-    """The DIDs a decision names: its authority, the root and the issuers of its scope."""
-    doc = decision.to_json()["document"] or {}
-    scope = doc.get("scope") or {}
-    return [d for d in (doc.get("authority"), scope.get("root"), *(scope.get("issuers") or ())) if isinstance(d, str)]
-
-
-def _names(settings: Settings, recognition: Any, dids: Any, given: dict[str, str | None]) -> dict[str, str]:
-    """DID -> the legal name its accreditation gives it (read from the chain, as `issuer check` names
-    issuers), else the name the verifier's default trust list gives it, else this home's identity name."""
-    from registry.ops.inputs import trust_lists
-
-    flat = [d for item in dids for d in ([item] if isinstance(item, str) else item)]
-    names = {did: name for did, name in given.items() if name}
-    try:
-        listed = trust_lists(None, settings)
-    except (InputError, OSError):  # names are a courtesy: an unreadable list names nobody
-        listed = None
-    for root in listed.listed() if listed is not None else ():
-        if root.name:
-            names[root.did] = root.name
-    return {**names, **recognition.legal_names(flat)}
-
-
-def _named(did: Any, names: dict[str, str]) -> str:
-    """A party as other commands show it: its name beside its DID shortened (registry/text.py); inert."""
-    return named_did(str(did) if did else None, names.get(did))
-
-
-def _print_decision(decision: Any, *, history: bool, names: dict[str, str]) -> None:
-    data = decision.to_json()
-    doc = data["document"] or {}
-    scope = doc.get("scope") or {}
-    until = data["valid_until"] if not data["valid_until"].startswith("9999") else "no end"
-    issuers = [_named(d, names) for d in scope.get("issuers") or ()]  # as the root: by name, DID shortened
-    only = [(k, v) for k, v in (("issuers", issuers), *((k, scope.get(k)) for k in ("programmes", "schemas"))) if v]
-    levels = ", ".join(map(str, scope.get("eqfLevels") or []))
-    lines = [
-        f"decision {data['id']}: {data['status'].upper()}, recognised here as {decision.outcome_words()}",
-        f"  scope: {', '.join(scope.get('types') or [])}, EQF {levels}, root {_named(scope.get('root'), names)}"
-        + "".join(f", {k} {', '.join(v)}" for k, v in only),
-        f"  applies {data['valid_from'][:10]} to {until[:10]}; published {data['published']}",
-    ]
-    if data["conditions"]:
-        lines.append(f"  conditions: {data['conditions']}")
-    if doc.get("reference"):  # the authority's own file number (`publish --reference`): it was never shown
-        lines.append(f"  reference: {doc['reference']}")
-    if history:
-        lines += [f"  {h['at']} {h['event']} (block {h['block']}, reason {h['reason']}: {h['reason_text']})"
-                  for h in data["history"]]  # fmt: skip
-    for line in lines:
-        out.print(shown(line))
 
 
 def check_recognised_in(word: str | None, roots: Any, settings: Settings, service: str | None = None) -> str | None:

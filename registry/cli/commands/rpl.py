@@ -63,13 +63,19 @@ def _achievement(data: dict[str, Any], holder_name: str | None) -> Any:
     name, eqf = data.get("name"), data.get("eqf")
     if not isinstance(name, str) or not name.strip() or not isinstance(eqf, int) or isinstance(eqf, bool):
         raise InputError("the assessment needs `name` (text) and `eqf` (the EQF level recognised, 1-8)")
+    for n, skill in enumerate(skills, 1):  # a label is what a reader sees of a skill: as a roster's, required
+        if not isinstance(skill.get("label"), str) or not skill["label"].strip():
+            raise InputError(
+                f"the assessment's skill {n} ({str(skill.get('uri'))[:80]}) needs a label (text): the skill's "
+                'name as ESCO gives it, e.g. {"uri": "...", "label": "apply arc welding techniques"}'
+            )
     methods = ", ".join(str(m) for m in data.get("methods") or [])
     achievement = Achievement(
         name=name,
         description=str(data.get("description") or name),
         criteria=str(data.get("criteria") or f"Recognition of prior learning, assessed by {methods}."),
         achievement_type="Competency",
-        skills=tuple(Skill(str(s.get("uri")), str(s.get("label") or "")) for s in skills),
+        skills=tuple(Skill(str(s.get("uri")), s["label"].strip()) for s in skills),
         eqf_level=eqf,
         holder_name=holder_name or None,
     )
@@ -165,13 +171,24 @@ def disclose(
     out.print(said.format(n=len(item), dir=shown(out_dir)))  # the worker's command: in her language
 
 
+def _work_day(value: str, option: str) -> int:
+    """A day of the period of work as an employer types it, in the forms other commands read
+    (`2015-03-01`, `1 mars 2015`, `25/12/2024`...: docs/TRUST-LISTS.md, "Dates"): its first second, UTC."""
+    from registry.formats.dates import since_time
+
+    try:
+        return since_time(value)
+    except InputError as exc:
+        raise InputError(f"{option}: {exc}") from exc
+
+
 def attest(
     ctx: typer.Context,
     employer: Annotated[str, typer.Option(help="The employer's identity name (a registered organisation).")],
     holder: Annotated[str, typer.Option(help="The worker's did:key or identity name.", callback=text)],
     employer_name: Annotated[str, typer.Option(help="The employer's name, as the attestation says it.", callback=text)],
     occupation: Annotated[list[str], typer.Option(help="The ESCO occupation worked in, as URI=label.", callback=text)],
-    start: Annotated[str, typer.Option("--from", help="First day of work (YYYY-MM-DD).")],
+    start: Annotated[str, typer.Option("--from", help="First day of work (2015-03-01, 1 March 2015, 1 mars 2015...).")],
     task: Annotated[list[str], typer.Option(help="A task done (repeatable).", callback=text)],
     output: OutOpt,
     end: Annotated[str | None, typer.Option("--until", help="Last day of work (none: still working).")] = None,
@@ -184,7 +201,7 @@ def attest(
     The employer needs only a registered DID (`did register`), no accreditation: verifiers show the
     attestation as a registered organisation's."""
     from registry.cli.commands.issue import _labelled
-    from registry.formats.credential import Achievement, Occupation, parse_time
+    from registry.formats.credential import Achievement, Occupation
     from registry.formats.rpl import WorkPeriod
     from registry.ops.registry import Registry
     from registry.ops.rpl import Attester
@@ -194,8 +211,8 @@ def attest(
     if len(pairs) != 1:
         raise InputError("give one --occupation URI=label (the ESCO occupation worked in)")
     _new_file(output)
-    period = WorkPeriod(Occupation(*pairs[0]), parse_time(start), parse_time(end) if end else None, tuple(task),
-                        employer_name)  # fmt: skip
+    period = WorkPeriod(Occupation(*pairs[0]), _work_day(start, "--from"),
+                        _work_day(end, "--until") if end else None, tuple(task), employer_name)  # fmt: skip
     holder_did = holder_did_of(settings, holder)
     attester = Attester(Registry.connect(settings), load_identity(settings, employer), settings, period)
     stand_in = Achievement(name="work experience", description="", criteria="", holder_name=holder_name)

@@ -12,7 +12,7 @@ from registry.cli.commands.programme import OutOpt, read_token, write_token
 from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, holder_did_of, load_identity, settings_of
 from registry.cli.output import out
 from registry.errors import InputError
-from registry.text import shown
+from registry.text import named_did, shown
 
 if TYPE_CHECKING:
     from registry.ops.logbook.provider import Revoked
@@ -57,16 +57,16 @@ def authorise(
     token = read_token(programme, "the programme")
     provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
     where = f" at {shown(workplace.strip())}" if workplace is not None else ""
-    whom = did if person == did else f"{shown(person)} ({did})"  # named as the provider named her
+    whom = named_did(did, None if person == did else person)  # named as the provider named her, DID shortened
     if output.exists():  # this very authorisation, from a run stopped before its anchor: finished
         done = provider.resume_authorisation(_held(output), token, did, role)
         if done is None:
             raise InputError(f"{output} already exists; not overwriting it")
         what = "anchored now: a run had stopped before its anchor" if done else "already: nothing to do"
-        out.print(f"authorised {whom} as {role}{where} to {output} ({what})")
+        out.print(f"authorised {whom} as {role}{where} to {shown(output)} ({what})")
         return
     provider.authorise(token, did, role, start, end, workplace, keep=lambda made: write_token(output, made))
-    out.print(f"authorised {whom} as {role}{where} to {output}")
+    out.print(f"authorised {whom} as {role}{where} to {shown(output)}")
 
 
 def _held(path: Path) -> str:

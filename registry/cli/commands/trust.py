@@ -64,13 +64,17 @@ RootArg = Annotated[str, typer.Argument(help="DID (or local identity name) of th
 RootAttributeOpt = Annotated[
     str | None, typer.Option("--attribute", help="Which of the root's accreditations (its attribute id), if several.")
 ]
+OWN_CODES = (
+    "Codes 5 to 255 have no words here (a scheme of your own): taken, with a warning, and shown to verifiers as "
+    "the bare number; publish what they mean."
+)
 # Every code of ops/trust/model.py REASONS, spelled out so `--help` loads no chain library
 # (tests/cli/test_home.py holds the two lists equal).
 AccReasonOpt = Annotated[
     int,
     typer.Option(
         help="Reason code, recorded on-chain: 0 unspecified, 1 requirements no longer met, 2 fraud, "
-        "3 audit pending, 4 audit passed."
+        f"3 audit pending, 4 audit passed. {OWN_CODES}"
     ),
 ]
 
@@ -179,10 +183,11 @@ def trust_accredit(
     parent_attribute = trust.active_attribute(identity.did, parent)
     child_did = did_of(settings, child)
     _require_registered(registry, child_did)
-    whom = _named(name or (child if child != child_did else None), child_did)
-    by = _named(
-        _legal_name(trust, identity.did) or parent, identity.did
-    )  # its legal name, as its own accreditation states it
+    # Each by its legal name, as its own accreditation states it (the child's: --name, else an earlier
+    # accreditation's), else this home's name for it.
+    local = child if child != child_did else None
+    whom = _named(name or _legal_name(trust, child_did) or local, child_did)
+    by = _named(_legal_name(trust, identity.did) or parent, identity.did)
     alike = trust.granted_alike(identity.did, child_did, kinds[as_.lower()], scopes, until, name)
     if alike is not None:  # asked again: as `recognition publish` of a decision in force, nothing written
         out.print(f"unchanged: {whom} already holds this accreditation from {by}, "
@@ -244,7 +249,7 @@ def trust_revoke(
         int | None,
         typer.Option(
             help="Reason code, recorded on-chain: 0 unspecified, 1 requirements no longer met, 2 fraud, "
-            "3 audit pending, 4 audit passed (default 1; 2 with --for-cause-from)."
+            f"3 audit pending, 4 audit passed (default 1; 2 with --for-cause-from). {OWN_CODES}"
         ),
     ] = None,
     for_cause_from: Annotated[

@@ -27,6 +27,21 @@ def _attribute_id(attribute: str | None) -> bytes | None:
     return bytes.fromhex(digits)
 
 
+def _check_reason(reason: int) -> None:
+    """A reason code fits the chain's 8 bits; one without words (5 to 255, a scheme of the authority's
+    own) is taken, but said: verifiers and `issuer history` will show only its number."""
+    from registry.ops.trust import REASONS
+
+    if not 0 <= reason <= 255:
+        raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+    if reason not in REASONS:
+        words = ", ".join(f"{code} {text}" for code, text in REASONS.items())
+        warn(
+            f"reason {reason} has no words in this registry (only {words}): verifiers will see "
+            f'"reason {reason}" alone, so publish what it means to those who check your accreditations'
+        )
+
+
 def change_accreditation(
     ctx: typer.Context, parent: str, child: str, attribute: str | None, status: str, reason: int,
     rpc: list[str] | None, deployment: Path | None, for_cause_from: str | None = None,
@@ -36,8 +51,7 @@ def change_accreditation(
     from registry.ops.trust import REASONS, AttrStatus, Trust
 
     with arguments():  # the command line itself: a usage error (64), before any key or node is used
-        if not 0 <= reason <= 255:
-            raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+        _check_reason(reason)
         chosen = _attribute_id(attribute)
         since = parse_since(for_cause_from) if for_cause_from is not None else None
     settings = settings_of(ctx, rpc, deployment)
@@ -129,8 +143,7 @@ def change_root(
     from registry.ops.trust import REASONS, AttrStatus, Trust
 
     with arguments():  # the command line itself: a usage error (64), before any key or node is used
-        if not 0 <= reason <= 255:
-            raise InputError(f"--reason must be a reason code from 0 to 255, not {reason}")
+        _check_reason(reason)
         chosen = _attribute_id(attribute)
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)

@@ -72,7 +72,7 @@ def wallet_create(
     out.print(_("your DID: {did}").format(did=identity.did))
     out.print(
         "  "
-        + _("key {name}, encrypted in {path}; give this DID to the centre that certifies you").format(
+        + _('your key "{name}", encrypted in {path}; give this DID to the centre that certifies you').format(
             name=shown(name), path=shown(path)
         )
     )
@@ -178,7 +178,7 @@ def wallet_import_key(
     out.print(_("your DID: {did}").format(did=identity.did))
     out.print(
         "  "
-        + _("key {name}, now encrypted under your wallet passphrase in {path}").format(
+        + _('your key "{name}", now encrypted under your wallet passphrase in {path}').format(
             name=shown(kept), path=shown(path)
         )
     )
@@ -209,7 +209,7 @@ def wallet_list(
         write_json([_as_json(item) for item in listed])
         return
     for name, did in store.dids().items():  # what she gives a centre that is to certify her
-        out.print(_("your DID ({name}): {did}").format(name=shown(name), did=did))
+        out.print(_('your DID (key "{name}"): {did}').format(name=shown(name), did=did))
     for item in listed:
         what = localised(dict(item.certifies))
         status = verdict_word(item.verdict).upper() if item.verdict is not None else _("status not checked")

@@ -76,9 +76,13 @@ def parse_assessment(data: Any, base: Path) -> tuple[dict[str, Any], Assessment]
     for path in attestations:
         if not isinstance(path, str) or not (base / path).is_file():
             raise InputError(f"the attestation file {str(path)[:80]!r} does not exist")
+    try:
+        when = parse_time(date)
+    except InputError as exc:
+        raise InputError(f"the assessment's `date` must be YYYY-MM-DD, not {date[:40]!r}") from exc
     assessment = Assessment(
         methods=tuple(dict.fromkeys(method_of(m) for m in methods)),
-        date=parse_time(date),
+        date=when,
         evidence=files,
         attestations=tuple(base / str(p) for p in attestations),
     )

@@ -20,6 +20,7 @@ from registry.errors import RegistryError
 from registry.formats.credential import iso
 from registry.formats.did import check_party_did
 from registry.formats.recognition import RECOGNITION_TYPE, Subject, out_of_scope
+from registry.ops.recognition.ids import short_id
 from registry.ops.recognition.model import Decision
 
 if TYPE_CHECKING:
@@ -145,6 +146,10 @@ class Recogniser:
         from registry.ops.trust import IssuerType, Trust, walk
 
         chain = Trust(registry, "").fetch([self.did])[self.did]
+        if self.name is None:  # a list of bare DIDs (a request's): the legal name its onboarding gives
+            from registry.ops.trust import legal_names
+
+            self.name = legal_names(chain).get(self.did)
         onboardings = [link for link in chain.of(did_hash(self.did)) if link.issuer_type is IssuerType.ROOT_TAO]
         walked = [walk(chain, link, self.at, trust_list, None)[0] for link in onboardings]
         if not walked or any(report.ok for report in walked):
@@ -179,7 +184,7 @@ class Recogniser:
             elif decision.document is not None and out_of_scope(decision.document.scope, subject) is None:
                 not_applying.append({"id": "0x" + decision.id.hex(), "why": why})  # in scope, but not in force
         if not applying:
-            extra = "; ".join(f"decision {n['id'][:10]}… {n['why']}" for n in not_applying)
+            extra = "; ".join(f"decision {short_id(bytes.fromhex(n['id'][2:]))} {n['why']}" for n in not_applying)
             message = NONE_HERE + (f" ({extra})" if extra else "")
             return {**base, "outcome": "none", "message": message, "decisions": [], "not_applying": not_applying}
         message = "; ".join(_recognised(d) for d in applying)
@@ -206,7 +211,7 @@ def _why_not(decision: Decision, subject: Subject, at: int, authority: str, acce
 
 
 def _recognised(decision: Decision) -> str:
-    words = f"recognised here as {decision.outcome_words()}, decision 0x{decision.id.hex()[:8]}… of " \
+    words = f"recognised here as {decision.outcome_words()}, decision {short_id(decision.id)} of " \
             f"{iso(decision.published)[:10]}"  # fmt: skip
     conditions = decision.document.conditions if decision.document else None
     return words + (f", conditions: {conditions}" if conditions else "")

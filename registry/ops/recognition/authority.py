@@ -22,15 +22,6 @@ from registry.ops.recognition.model import Decision, DecisionStatus, decision_fr
 from registry.ops.registry import Registry, did_hash
 
 
-def decision_id_of(text: str) -> bytes:
-    """A decision id as the CLI takes it: 0x and 64 hex digits (as `list` prints it)."""
-    value = text.strip().lower().removeprefix("0x")
-    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
-        raise InputError(f"{text[:80]!r} is not a decision id (0x and 64 hex digits, as `registry recognition list` "
-                         "prints it)")  # fmt: skip
-    return bytes.fromhex(value)
-
-
 def check_outcome(document: DecisionDocument) -> None:
     """The framework and level a decision names must be one the package publishes."""
     framework = find_framework(document.outcome.framework)
@@ -158,6 +149,11 @@ class Recognition:
     def ids(self, authority_did: str) -> list[bytes]:
         (ids,) = self.client.call(self.contract.decision_ids(did_hash(authority_did)))
         return [bytes(i) for i in ids]
+
+    def ids_of(self, authority_dids: Sequence[str]) -> dict[str, list[bytes]]:
+        """Each authority's decision ids, in one batch (where a shortened id is looked for)."""
+        answers = self.client.call_many([self.contract.decision_ids(did_hash(did)) for did in authority_dids])
+        return {did: [bytes(i) for i in ids] for did, (ids,) in zip(authority_dids, answers, strict=True)}
 
     def decisions(self, authority_did: str) -> list[Decision]:
         """Every decision of the authority, with its document and history, in publication order."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -116,6 +116,17 @@ class Decision:
             "document": doc.to_json() if doc else None,
             "history": [r.to_json(n == 0) for n, r in enumerate(self.revisions)],
         }
+
+    def named_json(self, names: Mapping[str, str]) -> dict[str, Any]:
+        """`to_json` with the parties it names and their legal names, where the registry knows them."""
+        data = self.to_json()
+        scope = self.document.scope if self.document is not None else None
+        data["authority"] = self.document.authority if self.document is not None else None
+        data["authority_name"] = names.get(data["authority"] or "")
+        data["root"] = scope.root if scope is not None else None
+        data["root_name"] = names.get(data["root"] or "")
+        data["issuer_names"] = {d: names[d] for d in (scope.issuers if scope is not None else ()) if d in names}
+        return data
 
 
 def decision_from(decision_id: bytes, raw: Sequence[Any], revisions: Sequence[Any], text: str | None) -> Decision:

@@ -102,7 +102,10 @@ def link_status(chain: ChainData, link: Link, at: int, position: Position | None
     if revision.status is AttrStatus.REVOKED:
         evidence.update(revokedAt=iso(revision.timestamp), block=revision.block, reason=accreditation_reason(revision))
         return LinkStatus(
-            False, f"accreditation revoked on {on(revision)}, before {when}{reason_of(revision)}", evidence
+            False,
+            f"accreditation revoked on {on(revision)}{_before(revision.timestamp, at, position, when)}"
+            f"{reason_of(revision)}",
+            evidence,
         )
     if revision.status is AttrStatus.SUSPENDED:
         evidence.update(
@@ -111,10 +114,21 @@ def link_status(chain: ChainData, link: Link, at: int, position: Position | None
         message = f"accreditation suspended on {on(revision)} and not reinstated by {when}{reason_of(revision)}"
         return LinkStatus(False, message, evidence)
     if at >= link.valid_until:  # when, said (it read "not within its validity period on <the time asked>")
-        return LinkStatus(False, f"accreditation expired on {iso(link.valid_until)}, before {when}", evidence)
+        ended = _before(link.valid_until, at, None, when)
+        return LinkStatus(False, f"accreditation expired on {iso(link.valid_until)}{ended}", evidence)
     if at < link.valid_from:
         return LinkStatus(False, f"accreditation valid only from {iso(link.valid_from)}, after {when}", evidence)
     return _in_force(link, revision, when, on, evidence)
+
+
+def _before(then: int, at: int, position: Position | None, when: str) -> str:
+    """ ", before <the time asked>", or ", the very second asked" when the change came in that second
+    (under the policy "now" without --at the time asked is the newest block's, the block of a
+    revocation just made: it read "revoked on T, before T"); it holds from its second on. With an
+    on-chain event's `position` the blocks order them, and `when` names both."""
+    if then < at or position is not None:
+        return f", before {when}"
+    return ", the very second asked"
 
 
 def _in_force(

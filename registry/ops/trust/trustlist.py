@@ -179,6 +179,14 @@ def no_list_hint(root: str) -> str:
     )
 
 
+def unpinned_hint(root: str) -> str:
+    """What a verifier whose list names `root` for another registry only is told to do (after "which is not in ...")."""
+    return (
+        f"(your list names it, but not in this registry: if you accept it here, `registry trust-list add {root} "
+        "--registry DEPLOYMENT.json` with this registry's deployment file, as its root publishes it)"
+    )
+
+
 def _name(value: Any, where: str = "the name") -> str | None:
     if value is None:
         return None

@@ -15,7 +15,7 @@ from typing import Any
 from registry.formats import jwt
 from registry.ops.registry import AnchorRecord, DidState, Registry, VerificationMethod
 from registry.ops.trust import CLOCK_SKEW_S, AttrStatus, LaterChange, Need, Position, Trust, TrustList, evaluate
-from registry.ops.trust.trustlist import no_list_hint
+from registry.ops.trust.trustlist import no_list_hint, unpinned_hint
 from registry.ops.verify.attestations import assurance_row, is_attestation
 from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
 from registry.ops.verify.lookups import Lookups
@@ -297,19 +297,8 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
     if report.undetermined:
         return [(Code.ACCREDITATION, Outcome.UNKNOWN, report.summary, {})]
     label = "now" if batch.policy == "now" else "at issuance"
-    evidence: dict[str, Any] = {
-        "policy": batch.policy,
-        "root": report.root,
-        "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
-    }
     notes = {change.note: _as_policy(change, batch.policy) for change in report.changed_later}
-    if report.notes:
-        evidence["note"] = "; ".join(notes.get(note, note) for note in report.notes)
-    if report.path and isinstance(name := report.path[0].evidence.get("name"), str):
-        evidence["issuer_name"] = name  # the issuer's legal name, as its accreditation states it
-    root_link = report.path[-1] if report.root and report.path and report.path[-1].did == report.root else None
-    if root_link is not None and isinstance(root_name := root_link.evidence.get("name"), str):
-        evidence["root_name"] = root_name  # the root's name, as its onboarding states it
+    evidence = _evidence(report, batch.policy, notes)
     untrusted = report.root is not None and report.trusted_root is False  # the chain holds; its root is not listed
     if not report.ok and not untrusted:
         return [(Code.ACCREDITATION, Outcome.FAIL, f"{label} ({iso(anchored_at)}): {report.summary}", evidence)]
@@ -324,17 +313,36 @@ def _accreditation(batch: Batch, chain: Any, anchored_at: int, need: Need, posit
     if untrusted and trust_list is not None:
         why = f"the issuer is accredited under Root TAO {report.root_label}, which is not in {trust_list.name}"
         if report.root in trust_list.unpinned:  # listed, but for another registry (or only the verifier's own)
-            why += (
-                f" (your list names it, but not in this registry: if you accept it here, `registry trust-list add "
-                f"{report.root} --registry DEPLOYMENT.json` with this registry's deployment file, as its root "
-                "publishes it)"
-            )
+            why += " " + unpinned_hint(report.root)
         rows.append((Code.TRUSTED_ROOT, Outcome.FAIL, why, {"root": report.root}))
     elif trust_list is None and batch.require_trusted_root:
         hint = batch.no_list_hint(str(report.root))
         why = f"the issuer is accredited under Root TAO {report.root_label}, which you have not said you trust {hint}"
         rows.append((Code.TRUSTED_ROOT, Outcome.FAIL, why, {"root": report.root}))
     return rows
+
+
+def _evidence(report: Any, policy: str, notes: dict[str, str]) -> dict[str, Any]:
+    """The accreditation check's evidence: the policy, the root, the path as one line of bare DIDs
+    (root first; kept as it always was), the same links with the legal name each accreditation states
+    (`path_links`, the name None where none is stated), the notes, and the issuer's and root's names."""
+    evidence: dict[str, Any] = {
+        "policy": policy,
+        "root": report.root,
+        "path": " <- ".join(f"{link.issuer_type} {link.did}" for link in reversed(report.path)),
+        "path_links": [
+            {"issuer_type": link.issuer_type, "did": link.did, "name": link.evidence.get("name")}
+            for link in reversed(report.path)
+        ],
+    }
+    if report.notes:
+        evidence["note"] = "; ".join(notes.get(note, note) for note in report.notes)
+    if report.path and isinstance(name := report.path[0].evidence.get("name"), str):
+        evidence["issuer_name"] = name  # the issuer's legal name, as its accreditation states it
+    root_link = report.path[-1] if report.root and report.path and report.path[-1].did == report.root else None
+    if root_link is not None and isinstance(root_name := root_link.evidence.get("name"), str):
+        evidence["root_name"] = root_name  # the root's name, as its onboarding states it
+    return evidence
 
 
 def _as_policy(change: LaterChange, policy: str) -> str:

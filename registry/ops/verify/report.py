@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from registry.errors import InputError
 from registry.formats import jwt
-from registry.formats.certified import certified
+from registry.formats.certified import certified, own_name
 from registry.formats.credential import iso
 from registry.formats.europass import certified_edc, is_edc
 from registry.formats.vcdm2 import PROFILE_VCDM20, parse_vc2, skills_context_loader
@@ -278,13 +278,17 @@ class Report:
     def certifies(self) -> shapes.Certified | None:
         """What the credential certifies (None: it did not parse, or its signature does not verify), read
         from it now; the issuer by the legal name its accreditation gives it, when the accreditation check
-        found one."""
+        found one, else (a work-experience attestation whose assurance check passed) by the name it gives
+        itself in the attestation it signed."""
         vc = self.vc()
         signature = self.check(Code.SIGNATURE)
         if vc is None or (signature is not None and signature.outcome is Outcome.FAIL):
             return None  # a signature that does not verify: what the file says is no issuer's word
         accreditation = self.check(Code.ACCREDITATION)
         name = accreditation.evidence.get("issuer_name") if accreditation is not None else None
+        assurance = self.check(Code.ASSURANCE)
+        if name is None and assurance is not None and assurance.outcome is Outcome.PASS:
+            name = own_name(vc)  # an attestation's employer, by the name it signed (registered, not accredited)
         read = certified_edc if is_edc(vc) else certified
         return read(vc, name if isinstance(name, str) else None)
 

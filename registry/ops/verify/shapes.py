@@ -145,6 +145,9 @@ class Programme(TypedDict):
     issued: str | None
     valid_until: str | None
     eqf_level: int | None
+    assurance: NotRequired[str]
+    """"registered organisation": a work-experience attestation, by an organisation whose DID is registered
+    but that is not an accredited awarding body (its `assurance` check passed); absent for any other"""
 
 
 class Competencies(TypedDict):

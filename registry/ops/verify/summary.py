@@ -76,7 +76,7 @@ def _programme(number: int, report: VerifyReport, holder_ok: bool) -> Programme:
     issuer = certified.get("issuer") or {"did": credential.get("issuer"), "name": None}
     verdict = Verdict(report["verdict"]) if report.get("verdict") in set(Verdict) else Verdict.INDETERMINATE
     eqf = certified.get("eqf_level")
-    return {
+    programme: Programme = {
         "number": number,
         "name": certified.get("name") or credential.get("achievement"),
         "verdict": verdict,
@@ -86,6 +86,19 @@ def _programme(number: int, report: VerifyReport, holder_ok: bool) -> Programme:
         "valid_until": certified.get("valid_until"),
         "eqf_level": eqf if isinstance(eqf, int) else None,
     }
+    if assurance := _assurance(report):
+        programme["assurance"] = assurance
+    return programme
+
+
+def _assurance(report: VerifyReport) -> str | None:
+    """What stands in for an accreditation (a work-experience attestation's passing `assurance` check:
+    "registered organisation", ops/verify/attestations.py), else None."""
+    for check in report.get("checks") or []:
+        if isinstance(check, dict) and check.get("name") == "assurance" and check.get("outcome") == "pass":
+            value = (check.get("evidence") or {}).get("assurance")
+            return value if isinstance(value, str) else None
+    return None
 
 
 def _add_area(

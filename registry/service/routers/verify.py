@@ -268,24 +268,3 @@ def service_trust_list(request: Request) -> Any:
         return {"configured": False, "name": None, "roots": []}
     roots = [{"did": r.did, "name": r.name} for r in listed.listed()]
     return {"configured": True, "name": listed.title, "roots": roots}
-
-
-@router.get("/api/recognition/frameworks", tags=["Recognition"])
-def recognition_frameworks() -> Any:
-    """The qualifications frameworks recognition decisions may name: items {id, key, name, href}."""
-    from registry.formats.frameworks import bundled
-
-    return [{"id": f.id, "key": f.key, "name": f.name, "href": f"/api/recognition/frameworks/{f.id}"}
-            for f in bundled().values()]  # fmt: skip
-
-
-@router.get("/api/recognition/frameworks/{framework_id}", tags=["Recognition"], responses=problems(404))
-def recognition_framework(framework_id: str) -> Any:
-    """One framework, as published: its id is multibase base58btc(sha256(RFC 8785 canonical JSON)),
-    so a reader recomputes it from the answer (formats/frameworks.py)."""
-    from registry.formats.frameworks import bundled
-
-    framework = bundled().get(framework_id)
-    if framework is None:
-        raise Problem(404, f"no framework {framework_id[:80]}", slug="framework-not-found")
-    return framework.data

@@ -20,6 +20,15 @@ const PASSPORT_VERDICTS = {
   "not yet issued": [N_("Not all issued yet on that date"), N_("Some credentials below were issued after the date you asked about, so they were not valid then.")],
 };
 
+// An achievement's type by its label (registry/i18n/words.py's ACHIEVEMENT_TYPES); any other as the credential names it.
+const ACHIEVEMENT_TYPES = {
+  "Certificate": N_("Certificate"), "Certification": N_("Certification"), "Competency": N_("Competency"),
+  "CertificateOfCompletion": N_("Certificate of completion"), "Course": N_("Course"), "Degree": N_("Degree"),
+  "Diploma": N_("Diploma"), "Badge": N_("Badge"), "MicroCredential": N_("Micro-credential"), "License": N_("Licence"),
+  "ApprenticeshipCertificate": N_("Apprenticeship certificate"), "Award": N_("Award"), "Assessment": N_("Assessment"),
+  "ext:WorkExperience": N_("Work experience"),
+};
+
 // Each check in words: what it shows when it passes, what went wrong when it fails, and what
 // could not be checked ("Could not check whether …") when the answer is unknown or skipped.
 const CHECKS = {
@@ -96,24 +105,60 @@ const MESSAGE_PATTERNS = [
   N_("expired on {time}"), N_("not valid before {time}"), N_("signed {time}, valid until {end}"),
   N_("made for {who}, not for {other} (they differ in letter case only: the audience must be given as the passport names it)"),
   N_("made for {who}, not for {other}"), N_("made for {who}"),
+  N_("checked in the registry the file names, chain {n}'s registry deployed in block {block}"),
+  N_("checked in chain {n}'s registry deployed in block {block}"),
+  // The accreditation and trusted-root lines (words.py's `_TRUST_MESSAGES`): {root} and {list} read in turn.
+  N_("{when}: accredited through an unbroken chain to Root TAO {root}, which {list} trusts"),
+  N_("{when}: accredited through an unbroken chain to Root TAO {root}"),
+  N_("the issuer is accredited under Root TAO {root}, which is not in {list} {hint}"),
+  N_("the issuer is accredited under Root TAO {root}, which is not in {list}"),
+  N_("the issuer is accredited under Root TAO {root}, which you have not said you trust {hint}"),
 ];
-const FIELD_PATTERNS = { rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+", who: ".+", other: ".+" };
+const INNER_PATTERNS = {  // words.py's `_ROOTS`, `_LISTS` and `_HINTS`
+  root: [N_('{did} (self-declared name "{name}", not from a trust list)')],
+  list: [
+    N_("{list} as pinned to chain {n}'s registry deployed in block {block}"), N_('the trust list "{name}"'),
+    N_("the service's trust list"), N_("the request's trust list"), N_("the trust list {path}"),
+  ],
+  hint: [
+    N_("(no trust list: give --trust-list FILE, or make a default one with `registry trust-list add {did} --name NAME --registry DEPLOYMENT.json`, with its registry's deployment file as the root publishes it)"),
+    N_('(this service has no trust list: send the Root TAOs you accept as "trustList" in the request, e.g. "trustList": ["{did}"], or its operator names them with `registry serve --trust-list FILE`)'),
+    N_("(your list names it, but not in this registry: if you accept it here, `registry trust-list add {did} --registry DEPLOYMENT.json` with this registry's deployment file, as its root publishes it)"),
+  ],
+};
+const POLICY_WORDS = [N_("at issuance"), N_("now")];
+const FIELD_PATTERNS = {
+  rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+", who: ".+", other: ".+", root: ".+", list: ".+", name: ".+",
+  path: ".+", when: POLICY_WORDS.join("|"), hint: "\\(.+\\)",
+};
 // A revocation's or suspension's reason, by its on-chain code (registry/ops/registry.py, REASONS).
 const STATUS_REASONS = [
   N_("unspecified"), N_("issued in error"), N_("fraud or misrepresentation"), N_("superseded by a newer credential"),
   N_("holder request"), N_("issuer key compromised"), N_("under investigation"), N_("investigation closed"),
   N_("qualification withdrawn"),
 ];
-let COMPILED = null;
+const COMPILED = new Map();
 
-function compiledPatterns() {
+function compiledPatterns(templates = MESSAGE_PATTERNS) {
   const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  COMPILED = COMPILED || MESSAGE_PATTERNS.map((template) => {
+  if (!COMPILED.has(templates)) COMPILED.set(templates, templates.map((template) => {
     const parts = template.split(/\{(\w+)\}/);
     const source = parts.map((part, n) => (n % 2 ? `(?<${part}>${FIELD_PATTERNS[part] || "\\S+"})` : escape(part))).join("");
     return [new RegExp(`^${source}$`, "s"), template];
-  });
-  return COMPILED;
+  }));
+  return COMPILED.get(templates);
+}
+
+// A Root TAO or a trust list as a trust line names it, in the page's language (else as written).
+function innerPhrase(key, text) {
+  for (const [pattern, template] of compiledPatterns(INNER_PATTERNS[key])) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    const fields = { ...match.groups };
+    if ("list" in fields) fields.list = innerPhrase("list", fields.list);
+    return fmt(_(template), fields);
+  }
+  return text;
 }
 
 // A check's message in the page's language where it is one of the commonest (a revocation's reason
@@ -133,6 +178,8 @@ function detailOf(check) {
     const code = check.evidence && check.evidence.reasonCode;
     if ("rest" in fields && fields.rest === STATUS_REASONS[code]) fields.rest = _(STATUS_REASONS[code]);
     else if ("rest" in fields) continue;  // a reason with a note after it: as written
+    for (const key of ["root", "list", "hint"]) if (key in fields) fields[key] = innerPhrase(key, fields[key]);
+    if ("when" in fields) fields.when = _(fields.when);
     return fmt(_(template), fields);
   }
   return message;
@@ -181,7 +228,8 @@ function inPageLanguage(certified) {
 function certifiedFacts(facts, reported) {
   const certified = inPageLanguage(reported);
   fact(facts, _("Qualification"), certified.name);
-  fact(facts, _("Type"), certified.achievement_type);
+  const type = ACHIEVEMENT_TYPES[certified.achievement_type];
+  fact(facts, _("Type"), type ? _(type) : certified.achievement_type);
   if (certified.eqf_level) fact(facts, _("EQF level"), String(certified.eqf_level));
   if (certified.description !== certified.name) fact(facts, _("Description"), certified.description);
   fact(facts, _("Assessed by"), certified.criteria);
@@ -228,7 +276,9 @@ function credentialFacts(facts, report, block) {
   if (root) fact(facts, _("Top authority"), rootName(root));
   if (certified && certified.valid_until) fact(facts, _("Valid until"), [timeElement(certified.valid_until)]);
   // The operator's destination authority (`registry serve --recognised-in`): what it recognises this as.
-  if (report.recognition) fact(facts, _("Recognised here"), report.recognition.message);
+  // Whose decisions they are: by its name (the trust list's, else its DID).
+  const recognition = report.recognition;
+  if (recognition) fact(facts, _("Recognised here"), `${recognition.authority_name || recognition.authority}: ${recognition.message}`);
   if (block !== undefined && report.checked_at) {
     fact(facts, _("Checked at"), block ? [timeElement(report.checked_at), fmt(_(" (block {block})"), { block })] : [timeElement(report.checked_at)]);
   }
@@ -425,6 +475,8 @@ function showCompetencies(summary) {
     line.append(element("span", words, { class: "badge", "data-verdict": item.verdict }), " ");
     // Valid on its own, in a passport that failed one of its own checks: nothing in it counts.
     if (item.verdict === "valid" && item.counted === false) line.append(element("span", _("not counted"), { class: "badge", "data-verdict": "not relied on" }), " ");
+    // A work-experience attestation: by an organisation registered, not accredited (its `assurance`).
+    if (item.assurance === "registered organisation") line.append(element("span", _("attestation by a registered organisation, not accredited"), { class: "badge", "data-assurance": item.assurance }), " ");
     const issuer = item.issuer && (item.issuer.name || item.issuer.did);
     const eqf = item.eqf_level ? fmt(_(", EQF level {level}"), { level: item.eqf_level }) : "";
     const name = item.name || fmt(_("Credential {number}"), { number: item.number });

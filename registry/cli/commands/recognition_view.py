@@ -1,0 +1,162 @@
+"""What `registry recognition` reads and prints: the parties a command names (a DID, a local identity,
+a name in your trust list), the registry it reads (your deployment, else the one your trust list pins
+its roots to, as `issuer check`), decision ids whole or shortened as `verify` prints them, and a
+decision printed with its parties named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.cli.exits import BadArguments
+from registry.cli.output import out
+from registry.config import Settings
+from registry.errors import InputError, KeyStoreError
+from registry.formats.credential import iso
+from registry.text import named_did, shown
+
+LIST_HINT = "`registry recognition list AUTHORITY` lists an authority's decisions, with their whole ids"
+
+
+def your_roots(settings: Settings) -> Any:
+    """Your default trust list (None when there is none, or it cannot be read: names and the
+    registry it pins are a courtesy here, never a reason to refuse a read)."""
+    from registry.ops.inputs import trust_lists
+
+    try:
+        return trust_lists(None, settings)
+    except (InputError, OSError):
+        return None
+
+
+def party_did(settings: Settings, word: str, what: str, roots: Any) -> str:
+    """The DID a command line names: a DID, an identity of this home, or the name your trust list
+    gives one of its roots (as `verify --recognised-in` takes it)."""
+    from registry.cli.options import did_of
+
+    if word.startswith("did:"):
+        return did_of(settings, word)  # checked as a DID
+    try:
+        return did_of(settings, word)  # an identity of this home
+    except (KeyStoreError, InputError):  # none of that name, or a name no identity can have
+        pass
+    named = [r for r in (roots.listed() if roots else ()) if r.name and r.name.strip().lower() == word.strip().lower()]
+    if len(named) == 1:
+        return str(named[0].did)
+    raise InputError(f"{what} {word[:80]!r} is neither a DID, an identity of this home, nor the name of one root in "
+                     "your trust list (`registry trust-list show`): give its DID (did:ebsi:…)")  # fmt: skip
+
+
+def connect_reading(settings: Settings, roots: Any) -> Any:
+    """The Recognition of the registry to read: your deployment, else the one registry your trust
+    list pins its roots to (an employer has no deployment file of its own)."""
+    from registry.ops.locate import connect_for_issuer
+    from registry.ops.recognition.authority import Recognition
+
+    registry, _ = connect_for_issuer(settings, roots)
+    return Recognition(registry)
+
+
+def known_authorities(settings: Settings, roots: Any) -> list[str]:
+    """Whose decisions a shortened id is looked for among, when no authority is named: this home's
+    organisations (did:ebsi) and your trust list's roots."""
+    import contextlib
+
+    from registry.keystore import KeyStore
+
+    found: list[str] = []
+    store = KeyStore(settings.keys_dir)
+    for name in store.names():
+        with contextlib.suppress(Exception):  # an unreadable key file names nobody
+            found.append(str(store.public_info(name)["did"]))
+    found += [str(r.did) for r in (roots.listed() if roots else ())]
+    return sorted({d for d in found if d.startswith("did:ebsi:")})
+
+
+def resolve(recognition: Any, ref: Any, authorities: list[str], where: str, hint: str = LIST_HINT) -> bytes:
+    """The decision `ref` names (ops/recognition/ids.py) among these authorities' decisions; an
+    ambiguous start is a usage error (64), an unknown one a failure (1), each in one line."""
+    from registry.ops.recognition.ids import AmbiguousDecision
+
+    if ref.whole is not None:
+        return bytes(ref.whole)
+    ids = recognition.ids_of(authorities) if authorities else {}
+    try:
+        return bytes(ref.among([i for found in ids.values() for i in found], where, hint))
+    except AmbiguousDecision as exc:
+        raise BadArguments(str(exc)) from exc
+
+
+def dids_of(decision: Any) -> list[str]:
+    """The DIDs a decision names: its authority, the root and the issuers of its scope."""
+    doc = decision.to_json()["document"] or {}
+    scope = doc.get("scope") or {}
+    return [d for d in (doc.get("authority"), scope.get("root"), *(scope.get("issuers") or ())) if isinstance(d, str)]
+
+
+def names(recognition: Any, dids: Any, given: dict[str, str | None], roots: Any) -> dict[str, str]:
+    """DID -> the legal name its accreditation gives it (read from the chain, as `issuer check` names
+    issuers), else the name your trust list gives it, else this home's identity name."""
+    flat = [d for item in dids for d in ([item] if isinstance(item, str) else item)]
+    found = {did: name for did, name in given.items() if name}
+    for root in roots.listed() if roots is not None else ():
+        if root.name:
+            found[root.did] = root.name
+    return {**found, **recognition.legal_names(flat)}
+
+
+def named(did: Any, known: dict[str, str]) -> str:
+    """A party as other commands show it: its name beside its DID shortened (registry/text.py); inert."""
+    return named_did(str(did) if did else None, known.get(did))
+
+
+def _until(timestamp: int) -> str:
+    """The end of a decision's validity in words: a day given as such (stored as its last second)
+    reads as that day, any other time whole."""
+    from registry.formats.recognition import NO_END
+
+    if timestamp >= NO_END or iso(timestamp).startswith("9999"):
+        return "with no end date"
+    when = iso(timestamp)
+    return f"through {when[:10]} (UTC)" if when.endswith("T23:59:59Z") else f"until {when}"
+
+
+def _from(timestamp: int) -> str:
+    """The start of a decision's validity: a day given as such (its first second) reads as that day."""
+    when = iso(timestamp)
+    return when[:10] if when.endswith("T00:00:00Z") else when
+
+
+def _status(decision: Any) -> str:
+    """ACTIVE, or SUSPENDED/REVOKED with when and why (the last revision)."""
+    from registry.ops.recognition.model import REASONS, DecisionStatus
+
+    word = decision.status.name
+    if decision.status is DecisionStatus.ACTIVE or not decision.revisions:
+        return word
+    last = decision.revisions[-1]
+    return f"{word} on {iso(last.timestamp)} ({REASONS.get(last.reason, f'reason {last.reason}')})"
+
+
+def print_decision(decision: Any, *, history: bool, known: dict[str, str]) -> None:
+    data = decision.to_json()
+    doc = data["document"] or {}
+    scope = doc.get("scope") or {}
+    issuers = [named(d, known) for d in scope.get("issuers") or ()]  # as the root: by name, DID shortened
+    only = [(k, v) for k, v in (("issuers", issuers), *((k, scope.get(k)) for k in ("programmes", "schemas"))) if v]
+    levels = ", ".join(map(str, scope.get("eqfLevels") or []))
+    lines = [
+        f"decision {data['id']}: {_status(decision)}, recognised here as {decision.outcome_words()}",
+        f"  scope: {', '.join(scope.get('types') or [])}, EQF {levels}, root {named(scope.get('root'), known)}"
+        + "".join(f", {k} {', '.join(v)}" for k, v in only),
+        f"  applies from {_from(decision.valid_from)} {_until(decision.valid_until)}; published {data['published']}",
+    ]
+    if data["conditions"]:
+        lines.append(f"  conditions: {data['conditions']}")
+    if doc.get("reference"):  # the authority's own file number (`publish --reference`): it was never shown
+        lines.append(f"  reference: {doc['reference']}")
+    if history:  # a publication's reason is always 0 ("unspecified"): not said
+        lines += [f"  {h['at']} {h['event']} (block {h['block']}"
+                  + (")" if h["event"] == "published" else f", reason {h['reason']}: {h['reason_text']})")
+                  for h in data["history"]]  # fmt: skip
+    for line in lines:
+        out.print(shown(line))
