@@ -144,9 +144,10 @@ def passphrase(confirm: bool = False, env: str = "REGISTRY_PASSPHRASE", prompt: 
 
 def load_identity(settings: Settings, name: str) -> Any:
     from registry.cli.hints import acting
+    from registry.cli.output import warn
     from registry.keystore import KeyStore
 
-    identity = KeyStore(settings.keys_dir).load(name, passphrase())
+    identity = KeyStore(settings.keys_dir, warn).load(name, passphrase())
     acting(name)  # a refusal's hint names the identity the command used (cli/hints.py)
     return identity
 
@@ -188,8 +189,9 @@ def holder_did_of(settings: Settings, value: str) -> str:
         raise InputError(f"the holder must be a person's did:key, not {short_did(value)}")
     try:
         did = did_of(settings, value)
-    except KeyStoreError as exc:  # not "make it with `identity create`": her key is hers, made on her device
-        if not str(exc).startswith("no identity named"):
+    except (KeyStoreError, InputError) as exc:  # not "make it with `identity create`": her key is hers
+        # A person's name ("Awa Sarr") is no identity name either: said as of a name not found.
+        if not str(exc).startswith(("no identity named", "identity name ")) or value.startswith("did:"):
             raise
         raise KeyStoreError(
             f"no identity named {shown(value[:64])} in {settings.keys_dir}: give her did:key as she reads it "

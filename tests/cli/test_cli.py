@@ -698,7 +698,9 @@ def test_trust_status_arguments_are_checked_before_anything_is_journaled(  # typ
         (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--valid-until", "soon"], "not a date/time"),
         (["revoke", "--child", "x", "--for-cause-from", "lately"], "not a date/time"),
         # A legal name goes on-chain for good: a newline or a terminal escape in it was written as given.
-        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "Evil\x1b[31m\nCo"], "one line of text"),
+        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "Evil\x1b[31m\nCo"], "(U+001B)"),
+        # ... and a bidi override shows it, wherever text is not escaped as ours is, as another name.
+        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "Acme \u202eoC"], "U+202E RIGHT-TO-LEFT"),
         (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "   "], "a legal name must not be blank"),
     ],
 )
@@ -820,6 +822,9 @@ def test_a_credential_given_twice_by_mistake_is_refused_unless_again(
     assert twice.exit_code == 1 and not (tmp_path / "second.json").exists()
     said = " ".join(str(twice.exception).split())
     assert "already holds 'Forklift safety, given twice'" in said and "first.json" in said and "--again" in said
+    # A person without a did:key, named alone: told how she gets one, or that a roster makes it.
+    alone = CliRunner().invoke(app, [*base, "--holder-name", "Awa Sarr", "--name", "X", "--out", str(tmp_path / "a")])
+    assert alone.exit_code == 1 and "--holder-name Awa Sarr without --holder" in " ".join(str(alone.exception).split())
     again = CliRunner().invoke(app, [*single, "--out", str(tmp_path / "second.json"), "--again"])
     assert again.exit_code == 0 and (tmp_path / "second.json").exists()
     roster = tmp_path / "roster.csv"

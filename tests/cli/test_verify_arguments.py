@@ -70,6 +70,11 @@ def test_a_holder_did_key_mistyped_at_its_end_is_shown_by_its_end() -> None:
     with pytest.raises(KeyStoreError) as unknown:
         holder_did_of(Settings(home=Path("/nonexistent-home")), "amina")
     assert "give her did:key as she reads it" in str(unknown.value) and "identity create" not in str(unknown.value)
+    # Her name as people write it (spaces, any script) is no identity name: said the same way, not as a
+    # rule for identity names.
+    for name in ("Awa Sarr", "محمد الأحمد"):
+        with pytest.raises(KeyStoreError, match=r"^no identity named .* give her did:key as she reads it"):
+            holder_did_of(Settings(home=Path("/nonexistent-home")), name)
 
 
 def test_every_service_client_refuses_a_url_without_its_scheme() -> None:

@@ -124,8 +124,7 @@ def issue(
         dirs = (out_dir, handover_dir or out_dir.with_name(out_dir.name + "-keys"))
         _issue_cohort(settings, issuer, roster, dirs, extra_types, until, (profile, again))
         return
-    if not (holder and name and output):
-        raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
+    holder, name, output = _single_needs(holder, name, output, holder_name)
     _check_output(output)
     holder_did = holder_did_of(settings, holder)
     achievement = _achievement(name, description, criteria, achievement_type, skill or [], eqf)
@@ -231,6 +230,21 @@ def _translated(achievement: Any, values: list[str]) -> Any:
             raise InputError(f"--translation must be LANG:FIELD=TEXT (fr:name=Soudage), not {value[:60]!r}")
         found.append(translation(language.strip(), field.strip(), words, "--translation"))
     return replace(achievement, translations=tuple(found))
+
+
+def _single_needs(
+    holder: str | None, name: str | None, output: Path | None, holder_name: str | None
+) -> tuple[str, str, Path]:
+    """A single credential's options, all given: a person named without her did:key is told how she gets one."""
+    if holder_name and not holder:
+        raise InputError(
+            f"--holder-name {shown(holder_name[:60])} without --holder: give her did:key too (she reads it with "
+            "`registry wallet create` or `identity show NAME --did`), or, for a person without one, issue with "
+            "--roster: a row with only her holder_name gets a key made for her and handed over"
+        )
+    if not (holder and name and output):
+        raise InputError("a single credential needs --holder, --name and --out (or use --roster)")
+    return holder, name, output
 
 
 def _issue_single(
