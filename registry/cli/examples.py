@@ -83,4 +83,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         '    --eqf-levels 4 --root did:ebsi:z25... --qualification "Welder" \\',
         "    --framework de-dqr --level 4",
     ),
+    "recognition suspend": (
+        "# put a decision under review, by the id `verify` printed",
+        "registry recognition suspend office 0x1a2b3c4d --reason 3",
+    ),
+    "recognition list": (
+        "# an authority's decisions, by its name in your trust list (or its DID)",
+        'registry recognition list "Federal Recognition Office"',
+    ),
 }

@@ -23,6 +23,7 @@ from registry.ops.logbook import sync as syncing
 from registry.ops.logbook.book import countersign, load_entry
 from registry.ops.logbook.store import LogbookStore
 from registry.service.client import ServiceClient, ServiceError
+from registry.text import short_did
 from tests.cli.test_wallet import cli, ok, one_line_error
 from tests.conftest import PASSPHRASE
 from tests.ops.test_logbook import DAY, World, day, world
@@ -32,6 +33,17 @@ from tests.service.test_service_logbook import store
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
 __all__ = ["store", "world"]  # the fixtures
+
+
+def _assert_review(fetched: syncing.Synced, inbox: Path, learner: str) -> None:
+    """Both entries fetched, and what she reviews said readably (each file holds the entry as a signed
+    token): day, unit, hours, workplace, activity, the learner, the file."""
+    assert fetched.received == 2
+    said = sorted(tuple(line.rsplit(" in ", 1)) for line in fetched.review)
+    assert [text for text, _ in said] == [
+        f"{day(0)} U1 2 h at Yard: weld {n} (learner {short_did(learner)})" for n in (1, 2)
+    ]
+    assert {name for _, name in said} == {p.name for p in inbox.glob("*.json")}
 
 
 def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
@@ -52,7 +64,7 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    assert syncing.supervisor(inbox, sup, boxes).received == 2
+    _assert_review(syncing.supervisor(inbox, sup, boxes), inbox, learner.did)
     assert syncing.supervisor(inbox, sup, boxes).received == 0  # read once
     for path in inbox.glob("*.json"):  # she reads them, then `logbook sign`s them
         write_json_atomic(path, countersign(load_entry(path), sup, authorisation, now).to_json())
@@ -71,7 +83,7 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
 
     desk = tmp_path / "provider"
     done = syncing.provider(desk, provider, boxes)
-    assert (done.anchored, done.sent) == (2, 2)
+    assert (done.received, done.anchored, done.sent) == (3, 2, 2)  # taken from its box: 2 anchored, 1 set aside
     assert done.refused == [f"entry {extra.id} is not countersigned under one of this provider's authorisations"]
     assert len(list((desk / "delivered").glob("*.json"))) == 2
 
@@ -99,11 +111,18 @@ def test_the_command_syncs_a_learners_logbook_and_says_who_must_sync(
     Logbook.create(book, programme, world.provider.enrol(programme, did))
     ok(cli(home, "logbook", "add", str(book), "--learner", "amy", "--date", day(0), "--unit", "U1",
            "--activity", "grinding", "--hours", "1", "--workplace", "Yard"))  # fmt: skip
-    supervisor = new_natural_person("sup").did
+    KeyStore(home / "keys").save(sup := new_natural_person("sup"), PASSPHRASE)  # her own device, in a trial
+    supervisor = sup.did
     sent = ok(
         cli(home, "logbook", "sync", str(book), "--service", service, "--learner", "amy", "--supervisor", supervisor)
     )
     assert sent.startswith("sent 1 entry, received 0 entries")
+    # Her supervisor's first sync: the directory is made, and each entry to review is said in words.
+    review = ok(cli(home, "logbook", "sync", str(tmp_path / "to-review"), "--service", service, "--signer", "sup"))
+    (name,) = [p.name for p in (tmp_path / "to-review").glob("*.json")]
+    assert review.startswith("sent 0 entries, received 1 entry\n"), review
+    assert f"  to review: {day(0)} U1 1 h at Yard: grinding (learner {short_did(did)}) in {name}\n" in review
+    assert "then `logbook sign` them and sync again" in review
     one_line_error(cli(home, "logbook", "sync", str(book), "--service", service), "say who syncs")
     # A malformed URL is the command line's fault (64); a service that does not answer, could not (2).
     malformed = cli(home, "logbook", "sync", str(book), "--service", "registry.example", "--learner", "amy")

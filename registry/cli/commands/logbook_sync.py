@@ -57,8 +57,9 @@ def sync(
         directory.mkdir(parents=True, exist_ok=True)
         result = syncing.provider(directory, _provider(ctx, issuer, rpc, deployment), boxes)
     elif signer is not None:
-        if not directory.is_dir():
-            raise InputError(f"{directory} is not a directory: make it, for the entries to review")
+        if directory.exists() and not directory.is_dir():
+            raise InputError(f"{directory} is not a directory: name a directory, for the entries to review")
+        directory.mkdir(parents=True, exist_ok=True)  # her first sync: where what waits for her is written
         result = syncing.supervisor(directory, load_identity(settings_of(ctx), signer), boxes)
     else:
         book = Logbook(directory)
@@ -69,7 +70,7 @@ def sync(
 
 def _said(result: Any) -> None:
     """What a sync did, in the run's language: the learner's and the supervisor's command as much as the provider's."""
-    from registry.i18n import ngettext
+    from registry.i18n import _, ngettext
 
     parts = [
         ngettext("sent {n} entry", "sent {n} entries", result.sent).format(n=result.sent),
@@ -85,5 +86,9 @@ def _said(result: Any) -> None:
     if result.ahead:  # the provider's: anchored now, they would be dated after their anchor
         out.print(f"  {count(result.ahead, 'entry')} dated after today (UTC, the chain's day) left in the box: a "
                   "sync on or after that day anchors them")  # fmt: skip
+    for line in result.review:  # the supervisor's: what she is to read before she countersigns
+        out.print(f"  to review: {line}")
+    if result.review:
+        out.print("  " + _("read them, then `logbook sign` them and sync again to send them to the provider"))
     for why in result.refused:
         out.print(f"  set aside: {why}")

@@ -24,6 +24,7 @@ from typing import Any
 
 from registry.errors import InputError
 from registry.formats import jwt
+from registry.formats.credential import iso
 from registry.formats.logbook import EntryFile
 from registry.formats.logbook.records import did_key_signed, sha256_hex, signed_by
 from registry.keystore import Identity
@@ -114,8 +115,10 @@ def box_request(token: str, owner: str, now: float) -> tuple[jwt.CompactJWS, lis
     if p.get("iss") != owner or p.get("aud") != f"logbook-box:{owner}":
         raise InputError("the request is not signed by the box's owner for this box")
     iat = p.get("iat")
-    if not isinstance(iat, int) or abs(now - iat) > REQUEST_FRESH_S:
-        raise InputError(f"the request must be signed within {REQUEST_FRESH_S} s of now: sign a new one")
+    if not isinstance(iat, int) or isinstance(iat, bool):
+        raise InputError("the request carries no time it was signed (iat): sign a new one")
+    if abs(now - iat) > REQUEST_FRESH_S:
+        raise InputError(_clocks_apart(iat, now))
     done = p.get("done", [])
     # Box ids only (64 lowercase hex): they name files, so nothing else may reach the file system.
     if (
@@ -125,6 +128,22 @@ def box_request(token: str, owner: str, now: float) -> tuple[jwt.CompactJWS, lis
     ):
         raise InputError("'done' must list the ids of items read before")
     return parsed, done
+
+
+def _clocks_apart(iat: int, now: float) -> str:
+    """A request signed too far from the service's clock: a replay, or (far likelier in the field) a
+    device whose clock, date or time zone is wrong. `sync` signs each request afresh, so "sign a new
+    one" alone sent the user round in circles: both clocks are named, and the gap."""
+    gap = abs(int(now) - iat)
+    if gap >= 86_400:
+        apart = f"{gap // 86_400} d {gap % 86_400 // 3600} h"
+    else:
+        apart = f"{gap // 3600} h {gap % 3600 // 60} min" if gap >= 3600 else f"{gap // 60} min {gap % 60} s"
+    side = "ahead of" if iat > now else "behind"
+    return (
+        f"the request was signed at {iso(iat)}, {apart} {side} this service's clock ({iso(int(now))}); they "
+        f"must agree within {REQUEST_FRESH_S} s: set your device's date, time and time zone right, then sync again"
+    )
 
 
 class LogbookStore:

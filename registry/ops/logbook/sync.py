@@ -34,6 +34,7 @@ from registry.ops.logbook.days import dated_ahead
 from registry.ops.logbook.provider import Provider
 from registry.ops.logbook.reports import Reads
 from registry.ops.logbook.store import check_entry_file
+from registry.text import short_did, shown
 
 
 class Boxes(Protocol):
@@ -52,6 +53,23 @@ class Synced:
     waiting: int = 0  # the learner's entries not countersigned and not sent (no supervisor named)
     ahead: int = 0  # the provider's: entries dated after the chain's day, left in the box for a later sync
     refused: list[str] = field(default_factory=list)
+    # The supervisor's: each entry written for her to review, as she reads it before `logbook sign`
+    # (the file holds it as a signed token, unreadable as it is).
+    review: list[str] = field(default_factory=list)
+
+
+def _hours(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
+def _to_review(f: EntryFile, path: Path) -> str:
+    """An entry written for review, in one inert line: its day, unit, hours, workplace and activity,
+    the learner (her DID shortened) and its file."""
+    p = signed_by(f.entry, "logbook-entry+jwt").payload
+    return shown(
+        f"{p.get('date')} {p.get('unit')} {_hours(p.get('hours'))} h at {p.get('workplace')}: {p.get('activity')} "
+        f"(learner {short_did(str(p.get('iss')))}) in {path.name}"
+    )
 
 
 def _items(boxes: Boxes, identity: Identity) -> list[tuple[str, EntryFile | None, str]]:
@@ -124,8 +142,9 @@ def supervisor(directory: Path, identity: Identity, boxes: Boxes) -> Synced:
         if got is None:
             result.refused.append(why)
         elif found_entry(directory, got) is None and found_entry(sent, got) is None:
-            write_json_atomic(entry_path(directory, got), got.to_json())
+            write_json_atomic(path := entry_path(directory, got), got.to_json())
             result.received += 1
+            result.review.append(_to_review(got, path))
         done.append(item)
     if done:
         boxes.logbook_fetch(identity, done)
@@ -170,6 +189,7 @@ def provider(directory: Path, owner: Provider, boxes: Boxes) -> Synced:
                 result.refused.append(f"entry {f.id} is not countersigned under one of this provider's authorisations")
             elif all(found_entry(folder, f) is None for folder in seen):
                 chosen.setdefault(f.id, f)
+        result.received = len(chosen) + len(result.refused)  # taken from the box this time
         if chosen:
             files = list(chosen.values())
             owner.anchor_day(files, lambda f: entry_path(directory / "anchored", f))
