@@ -187,7 +187,7 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
     from registry.ops.roster import delimiter_of, spreadsheet_text
 
     try:
-        text = spreadsheet_text(read_capped(path, MAX_CSV_BYTES, f"CSV {path}"))
+        text = spreadsheet_text(read_capped(path, MAX_CSV_BYTES, f"CSV {path}"), f"CSV {path}")
     except UnicodeDecodeError as exc:
         raise InputError(f"CSV {path} is not UTF-8 text") from exc
     delimiter = delimiter_of(text, lambda columns: bool({"file", "credential"} & columns))  # a spreadsheet's ";"

@@ -223,9 +223,19 @@ def _check_header(header: list[str], path: Path) -> None:
     )
 
 
-def spreadsheet_text(raw: bytes) -> str:
+# How a workbook file starts: .xlsx and .ods are zip files, .xls an OLE compound file.
+_WORKBOOKS = (b"PK\x03\x04", bytes.fromhex("d0cf11e0a1b11ae1"))
+
+
+def spreadsheet_text(raw: bytes, what: str = "the file") -> str:
     """A CSV's text: UTF-8 (a BOM, as Excel's "CSV UTF-8" writes, left out), or UTF-16 with its BOM
-    (Excel's "Unicode Text", tab-separated: how older Excel saves Arabic names whole)."""
+    (Excel's "Unicode Text", tab-separated: how older Excel saves Arabic names whole). A workbook
+    (.xlsx, .ods, .xls) given as it is is refused saying how to save it as CSV."""
+    if raw.startswith(_WORKBOOKS):
+        raise InputError(
+            f"{what} is a spreadsheet workbook (Excel or LibreOffice), not CSV: save the sheet as CSV "
+            '(Save As, "CSV UTF-8"; LibreOffice: "Text CSV", character set UTF-8) and give that file'
+        )
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
     return raw.decode("utf-8-sig")
@@ -234,7 +244,7 @@ def spreadsheet_text(raw: bytes) -> str:
 def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[str, Achievement]]:
     raw = read_capped(path, MAX_ROSTER_BYTES, f"roster {path}")
     try:
-        text = spreadsheet_text(raw)
+        text = spreadsheet_text(raw, f"roster {path}")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"roster {path} is not UTF-8 text (line {raw[: exc.start].count(bytes([10])) + 1}): save it as UTF-8 "
