@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,10 +124,13 @@ def new_natural_person(name: str) -> Identity:
 
 
 class KeyStore:
-    """A directory of identity files."""
+    """A directory of identity files. `warn` is told, in one line, of an identity file other users
+    may read when it is loaded (as ssh says of a private key file; the keys are encrypted, so the
+    command goes on)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, warn: Callable[[str], None] | None = None) -> None:
         self.directory = directory
+        self.warn = warn
 
     def path(self, name: str) -> Path:
         if not _NAME.match(name):
@@ -178,16 +182,32 @@ class KeyStore:
 
     def load(self, name: str, passphrase: str, asked: str = "REGISTRY_PASSPHRASE") -> Identity:
         """The identity `name`; `asked`: where its passphrase comes from, named when it is not the right one."""
+        document = self.public_info(name)
+        if self.warn is not None and (problem := exposed(self.path(name))):
+            self.warn(problem)
         try:
-            return identity_from_document(
-                self.public_info(name), passphrase, f"identity {name}", f"identity file {self.path(name)}"
-            )
+            return identity_from_document(document, passphrase, f"identity {name}", f"identity file {self.path(name)}")
         except KeyStoreError as exc:
             if str(exc) == f"wrong passphrase for identity {name}":
                 raise KeyStoreError(
                     f"{exc}: give the passphrase its key was made under ({asked}, or typed when asked)"
                 ) from exc
             raise
+
+
+def exposed(path: Path) -> str | None:
+    """What is wrong with who may read the key file `path` (group or others: mode 0600 is written),
+    and what to do, or None."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return (
+        f"{path} may be read by other users (mode {mode:04o}): its keys are encrypted, but whoever copies it "
+        f"can guess the passphrase offline; run `chmod 600 {path}`"
+    )
 
 
 def identity_document(identity: Identity, passphrase: str, n: int | None = None) -> dict[str, Any]:
@@ -215,24 +235,30 @@ def identity_from_document(data: dict[str, Any], passphrase: str, who: str, wher
     errors ("identity amina"), `where` is the file it came from."""
     secret = passphrase.encode()
     by_use: dict[str, JWK] = {}
+    refused: str | None = None  # the use of a key the passphrase did not open
     try:
         for entry in data["keys"]:
             kind = keyfmt.key_type(entry["publicJwk"])
             problem = _keyfile_problem(entry["keyfile"])
             if problem:
                 raise KeyStoreError(f"{where} is corrupt: {problem}")
-            from registry.keyfiles import decode_keyfile_json
-
-            try:
-                raw = decode_keyfile_json(entry["keyfile"], secret)
-            except Exception as exc:  # eth_keyfile raises its own types; only a MAC mismatch is the passphrase
-                if "MAC mismatch" in str(exc):
-                    raise KeyStoreError(f"wrong passphrase for {who}") from exc
-                raise KeyStoreError(f"{where} is corrupt: {exc}") from exc
+            raw = _decrypt(entry["keyfile"], secret, where)
+            if raw is None:
+                refused = str(entry["use"])
+                continue
             key = keyfmt.from_private_bytes(kind, raw)
             if keyfmt.jwk_public_dict(key) != keyfmt.public_jwk(entry["publicJwk"]):
                 raise KeyStoreError(f"{who}: a stored key does not match its public key")
             by_use[entry["use"]] = key
+        if refused is not None:
+            # One passphrase encrypts every key of a file: one that opens another key but not this
+            # one is right, and this key's bytes were changed.
+            if by_use:
+                raise KeyStoreError(
+                    f"{where} is corrupt: its {refused} key does not open under the passphrase that opens "
+                    f"its other key; put back a copy of the file (a backup)"
+                )
+            raise KeyStoreError(f"wrong passphrase for {who}")
         identity = Identity(
             name=data["name"],
             did=data["did"],
@@ -245,6 +271,20 @@ def identity_from_document(data: dict[str, Any], passphrase: str, who: str, wher
     if identity.kind == "natural-person" and identity.did != did_key_from_jwk(identity.signing_jwk):
         raise KeyStoreError(f"{where}: its DID is not the did:key of its key")
     return identity
+
+
+def _decrypt(keyfile: dict[str, Any], secret: bytes, where: str) -> bytes | None:
+    """The private key an encrypted key holds; None when the passphrase does not open it (its MAC
+    does not match), KeyStoreError for anything else."""
+    from registry.keyfiles import decode_keyfile_json
+
+    try:
+        raw: bytes = decode_keyfile_json(keyfile, secret)
+    except Exception as exc:  # eth_keyfile raises its own types; only a MAC mismatch is the passphrase
+        if "MAC mismatch" in str(exc):
+            return None
+        raise KeyStoreError(f"{where} is corrupt: {exc}") from exc
+    return raw
 
 
 _HEX = re.compile(r"[0-9a-fA-F]*")
@@ -289,6 +329,8 @@ def _keyfile_problem(keyfile: Any) -> str | None:
         return "cipher parameters are not the ones written (aes-128-ctr, 32-byte derived key)"
     if len(fields["mac"] or "") != 64:
         return "its mac is not 32 bytes"
+    if len(fields["ciphertext"] or "") != 64:  # a P-256 or secp256k1 private key: 32 bytes
+        return "its ciphertext is not 32 bytes (the file was cut or edited)"
     return None
 
 

@@ -76,6 +76,26 @@ def is_text(value: str) -> bool:
     return _SURROGATE.search(value) is None
 
 
+def hidden_character(value: str, *, lines: bool = False) -> str | None:
+    """The first character of `value` that `shown` would write as an escape (with `lines`, but a
+    newline), named for a person ("U+202E RIGHT-TO-LEFT OVERRIDE"); None when there is none.
+
+    For writers of what a verifier reads (names, titles, labels, activities): such a character is
+    invisible or moves the text around it, so a page or a printer that does not escape it as ours
+    do shows a name other than the one signed. Writers refuse it rather than sign it."""
+    import unicodedata
+
+    found = (_UNSAFE_BUT_NEWLINE if lines else _UNSAFE).search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if char in "\n\r\x0b\x0c\x85\u2028\u2029":
+        return f"a line break (U+{ord(char):04X})"
+    if unicodedata.category(char) == "Cc":
+        return f"a control character (U+{ord(char):04X})"
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'an unassigned format character')}"
+
+
 def shown(value: object) -> str:
     """`value` as inert text on one line: every control, separator, surrogate or invisible format
     character written as a visible escape (a newline as `\\x0a`)."""

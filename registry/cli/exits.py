@@ -21,6 +21,7 @@ error and a node that cannot be believed is "could not determine", never a verdi
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -127,6 +128,16 @@ def _usage_words(exc: UsageError) -> str:
     return f"{message} (see `{path} --help`)"
 
 
+# What to do about a file that could not be written, by its errno.
+_IO_ADVICE = {
+    errno.ENOSPC: "; free some space, then run the command again",
+    errno.EDQUOT: "; free some space, then run the command again",
+    errno.EROFS: "; its file system is read-only: make it writable, or name a writable place instead",
+    errno.EACCES: "; you may not write there: check its permissions, or name a writable place instead",
+    errno.EPERM: "; you may not write there: check its permissions, or name a writable place instead",
+}
+
+
 def run(app: Callable[..., Any]) -> NoReturn:
     """Run the typer app as the console script does: every error one line with its exit code."""
     ACTING.set(())  # the identities a hint may name are this run's only
@@ -145,7 +156,8 @@ def run(app: Callable[..., Any]) -> NoReturn:
     except OSError as exc:
         # A file named on the command line fails with its name; the output (stdout) without one.
         where = f"{exc.filename}" if exc.filename else "the output"
-        fail(f"cannot write {where}: {exc.strerror or exc}", EXIT_IO)
+        advice = _IO_ADVICE.get(exc.errno or 0, "") if exc.filename else ""  # the output is the caller's
+        fail(f"cannot write {where}: {exc.strerror or exc}{advice}", EXIT_IO)
     if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
         fail("interrupted", EXIT_INTERRUPTED)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -144,9 +144,10 @@ def passphrase(confirm: bool = False, env: str = "REGISTRY_PASSPHRASE", prompt: 
 
 def load_identity(settings: Settings, name: str) -> Any:
     from registry.cli.hints import acting
+    from registry.cli.output import warn
     from registry.keystore import KeyStore
 
-    identity = KeyStore(settings.keys_dir).load(name, passphrase())
+    identity = KeyStore(settings.keys_dir, warn).load(name, passphrase())
     acting(name)  # a refusal's hint names the identity the command used (cli/hints.py)
     return identity
 

@@ -6,7 +6,6 @@ and points up the chain with `termsOfUse` (the parent's own attribute in the TIR
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from registry.errors import InputError
 from registry.formats import jwt
 from registry.formats.credential import VC_V1_CONTEXT, iso
+from registry.formats.visible import check_one_script_words, check_visible
 
 if TYPE_CHECKING:
     from jwcrypto.jwk import JWK
@@ -141,15 +141,13 @@ def build_accreditation(
 
 def check_legal_name(name: str) -> str:
     """A legal name as an accreditation states it, for good, on-chain: one line of 1 to
-    MAX_NAME_CHARS characters, not blank, no control character (a newline or a terminal escape is
-    nobody's name); refused in one line otherwise."""
+    MAX_NAME_CHARS characters, not blank, that reads as signed: no control, bidi override or
+    invisible character, no word mixing look-alike scripts (formats/visible.py); refused in one
+    line otherwise."""
     if not name.strip():
         raise InputError("a legal name must not be blank")
-    if len(name) > MAX_NAME_CHARS:
-        raise InputError(f"a legal name is at most {MAX_NAME_CHARS} characters")
-    if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in name):
-        raise InputError("a legal name is one line of text, without control characters (newlines, tabs, escapes)")
-    return name
+    check_visible(name, "the legal name", limit=MAX_NAME_CHARS)
+    return check_one_script_words(name, "the legal name")
 
 
 def sign_accreditation(vc: dict[str, Any], key: JWK, kid: str, issued_at: int) -> str:

@@ -30,6 +30,7 @@ from registry.formats.holderfile import MAX_FILE_BYTES as MAX_FILE_BYTES
 from registry.formats.holderfile import CohortProof as CohortProof
 from registry.formats.holderfile import HolderFile as HolderFile
 from registry.formats.holderfile import load_holder_file as load_holder_file
+from registry.formats.visible import check_one_script_words, check_visible
 
 if TYPE_CHECKING:
     from jwcrypto.jwk import JWK
@@ -42,6 +43,23 @@ ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 # ESCO occupations, and the ISCO-08 groups ESCO publishes beside them.
 ESCO_OCCUPATION_PREFIXES = ("http://data.europa.eu/esco/occupation/", "http://data.europa.eu/esco/isco/")
 EQF_PREFIX = "http://data.europa.eu/snb/eqf/"
+
+
+# What a writer puts in an achievement (a verifier reads a credential file of at most 1 MiB).
+MAX_TITLE_CHARS = 500
+MAX_PROSE_CHARS = 10_000
+MAX_LABEL_CHARS = 2000  # a logbook's qualification labels a skill with its units' titles, joined
+MAX_ALIGNMENTS = 500
+MAX_PERSON_CHARS = 200
+
+
+def check_names_a_person(name: str, what: str) -> str:
+    """A person's or an organisation's name as a writer signs it: visible text on one line (no
+    bidi override, zero-width or control character), at most MAX_PERSON_CHARS characters, and no
+    word that mixes Latin, Greek and Cyrillic letters (a Cyrillic U+0430 in "Training" looks like the
+    Latin "a": formats/visible.py)."""
+    check_visible(name, what, limit=MAX_PERSON_CHARS)
+    return check_one_script_words(name, what)
 
 
 # Times we accept: 1970 to the end of year 9999, all that ISO 8601 (and datetime) can print.
@@ -149,6 +167,25 @@ class Achievement:
     # The name, description or criteria in more languages than English: (language, field, text),
     # written as ELM language maps, so the europass profile only (Open Badges 3.0 texts are strings).
     translations: tuple[tuple[str, str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        """Refuse, when it is made, an achievement whose text a verifier would not see as signed
+        (formats/visible.py) or that could never fit a credential file."""
+        check_visible(self.name, "the name", limit=MAX_TITLE_CHARS)
+        check_visible(self.achievement_type, "the achievement type", limit=100)
+        for field_name, text in (("description", self.description), ("criteria", self.criteria)):
+            check_visible(text, f"the {field_name}", limit=MAX_PROSE_CHARS, lines=True)
+        for language, field_name, text in self.translations:
+            limit = MAX_TITLE_CHARS if field_name == "name" else MAX_PROSE_CHARS
+            check_visible(text, f"the {field_name} in {language[:8]}", limit=limit, lines=field_name != "name")
+        if len(self.skills) + len(self.occupations) > MAX_ALIGNMENTS:
+            raise InputError(f"an achievement aligns to at most {MAX_ALIGNMENTS} skills and occupations")
+        for uri, label in [(s.uri, s.label) for s in self.skills] + [(o.uri, o.label) for o in self.occupations]:
+            check_visible(label, f"the label of {uri[:80]}", limit=MAX_LABEL_CHARS)
+        if self.holder_name is not None:
+            check_names_a_person(self.holder_name, "the holder's name")
+        if self.holder_document is not None:
+            check_visible(self.holder_document, "the holder's document reference", limit=MAX_PERSON_CHARS)
 
     def translated(self, field_name: str) -> dict[str, str]:
         """`field_name`'s text in each language given beside English (language -> text)."""

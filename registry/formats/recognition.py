@@ -30,6 +30,7 @@ from registry.formats.canonical import canonicalize
 from registry.formats.credential import iso
 from registry.formats.dates import since_time, until_time
 from registry.formats.did import check_did
+from registry.formats.visible import check_visible
 
 FORMAT = "registry-recognition-decision/1"
 MAX_TEXT = 500
@@ -192,6 +193,21 @@ def parse_decision(data: Any, source: str = "decision") -> DecisionDocument:
         conditions=_text(data.get("conditions"), f"{source}: conditions", required=False),
         reference=_text(data.get("reference"), f"{source}: reference", required=False),
     )
+
+
+def check_publishable(document: DecisionDocument) -> DecisionDocument:
+    """`document` if an authority may publish it: its texts read as written (no control, bidi
+    override or invisible character; one line but `conditions`: formats/visible.py). A document
+    published elsewhere is read as it is (and shown inert)."""
+    outcome = document.outcome
+    one_line = {"recognisedAs.qualification": outcome.qualification, "recognisedAs.level": outcome.level,
+                "recognisedAs.qualificationId": outcome.qualification_id, "reference": document.reference}  # fmt: skip
+    for what, value in one_line.items():
+        if value is not None:
+            check_visible(value, f"the decision's {what}", limit=MAX_TEXT)
+    if document.conditions is not None:
+        check_visible(document.conditions, "the decision's conditions", limit=MAX_TEXT, lines=True)
+    return document
 
 
 def parse_decision_text(text: str, source: str = "decision") -> DecisionDocument:

@@ -227,16 +227,16 @@ def code_of(value: str) -> str:
 
 
 def check_holder_name(name: str, where: str) -> str:
-    """A person's name as a roster gives it: any script, apostrophes, spaces; no control
-    characters; at most MAX_NAME_CHARS characters."""
+    """A person's name as a roster gives it: any script, apostrophes, spaces; visible text on one
+    line (formats/credential.check_names_a_person); at most MAX_NAME_CHARS characters."""
+    from registry.formats.credential import check_names_a_person
+
     name = name.strip()
     if not name:
         raise InputError(f"{where}: the holder's name is empty")
     if len(name) > MAX_NAME_CHARS:
         raise InputError(f"{where}: the holder's name is longer than {MAX_NAME_CHARS} characters")
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in name):
-        raise InputError(f"{where}: the holder's name holds control characters")
-    return name
+    return check_names_a_person(name, f"{where}: the holder's name")
 
 
 def private_dir(path: Path) -> None:

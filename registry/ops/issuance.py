@@ -23,7 +23,7 @@ from registry.contracts.credentials import PUBLISH
 from registry.contracts.statusword import Purpose, list_id
 from registry.errors import InputError, StateError
 from registry.formats import credential as vcfmt
-from registry.formats import ownschemas
+from registry.formats import jwt, ownschemas
 from registry.keystore import Identity
 from registry.ops.allocation import StatusAllocator
 from registry.ops.cohorts import Cohort, why
@@ -52,6 +52,9 @@ __all__ = [
 # ebsi: EBSI's VCDM 1.1 JWT-VC; vcdm2: VCDM 2.0 vc+jwt (an Open Badge); europass: an ELM 3.2
 # European Digital Credential over VCDM 2.0 (formats/europass/).
 PROFILES = ("ebsi", "vcdm2", "europass")
+# A signed credential at most this long: its file (with a cohort proof and the registry locator)
+# stays within what every verifier reads: a JWT of at most jwt.MAX_TOKEN_BYTES.
+MAX_TOKEN_CHARS = jwt.MAX_TOKEN_BYTES
 
 
 @dataclass(frozen=True)
@@ -230,13 +233,22 @@ class Issuer:
         return vcfmt.build_vc(draft, issued_at)
 
     def sign(self, draft: vcfmt.CredentialDraft, issued_at: int) -> str:
+        """The signed credential; refused before anything is anchored or written when its file would
+        be larger than a verifier reads (vcfmt.MAX_FILE_BYTES, room left for its proof and locator)."""
         if self.profile in ("vcdm2", "europass"):
             from registry.formats.vcdm2 import sign_vc2, skills_context_loader
 
             vc = self.build(draft, issued_at)
-            return sign_vc2(vc, self.identity.signing_key, self.identity.kid, loader=skills_context_loader)
-        vc = vcfmt.build_vc(draft, issued_at)
-        return vcfmt.sign_vc(vc, self.identity.signing_key, self.identity.kid)
+            token = sign_vc2(vc, self.identity.signing_key, self.identity.kid, loader=skills_context_loader)
+        else:
+            token = vcfmt.sign_vc(vcfmt.build_vc(draft, issued_at), self.identity.signing_key, self.identity.kid)
+        if len(token) > MAX_TOKEN_CHARS:
+            raise InputError(
+                f"a credential for {draft.holder[:60]} would be {len(token) // 1024} KiB, more than a verifier reads "
+                f"in a credential file ({vcfmt.MAX_FILE_BYTES // 1024} KiB): shorten its texts or give fewer skills; "
+                "nothing was anchored"
+            )
+        return token
 
     def issue_cohort(
         self,

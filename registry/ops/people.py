@@ -109,9 +109,11 @@ def write_handovers(
         staging.rename(directory)
         for person, handover in handovers:
             record_pending(home, person.key_name, handover, directory / person.file_name, keep_copy=True)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         discard_handovers(home, people, None)
+        if isinstance(exc, OSError) and exc.errno is not None and exc.filename in (None, str(staging)):
+            raise OSError(exc.errno, exc.strerror, str(directory)) from exc
         raise
 
 

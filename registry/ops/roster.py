@@ -118,18 +118,20 @@ def _row(row: dict[str, Any], where: str, resolve_holder: Callable[[str], str]) 
         raise InputError(f"{where}: a holder's did:key, or the holder_name of a person who has none, is required")
     if text["holder_name"]:
         text["holder_name"] = check_holder_name(text["holder_name"], where)
-    achievement = Achievement(
-        name=text["name"],
-        description=text["description"] or text["name"],
-        criteria=text["criteria"] or "Assessed by the issuer.",
-        achievement_type=text["achievement_type"] or "Certificate",
-        skills=_skills(row.get("skills"), where),
-        eqf_level=_eqf(row.get("eqf"), where),
-        occupations=tuple(Occupation(s.uri, s.label) for s in _skills(row.get("occupations"), where)),
-        holder_name=text["holder_name"] or None,
-        holder_document=text["holder_document"] or None,
-    )
+    skills, eqf = _skills(row.get("skills"), where), _eqf(row.get("eqf"), where)
+    occupations = tuple(Occupation(s.uri, s.label) for s in _skills(row.get("occupations"), where))
     try:
+        achievement = Achievement(
+            name=text["name"],
+            description=text["description"] or text["name"],
+            criteria=text["criteria"] or "Assessed by the issuer.",
+            achievement_type=text["achievement_type"] or "Certificate",
+            skills=skills,
+            eqf_level=eqf,
+            occupations=occupations,
+            holder_name=text["holder_name"] or None,
+            holder_document=text["holder_document"] or None,
+        )
         if text["credits"]:
             achievement = replace(achievement, credits=check_credits(text["credits"]))
         achievement = replace(achievement, translations=_translations(row, where))

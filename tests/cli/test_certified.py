@@ -10,6 +10,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from registry.config import Settings
 from registry.formats import jwt
 from registry.formats.credential import load_holder_file
@@ -19,7 +21,15 @@ from registry.ops.issuance import Issuer
 from registry.text import short_did
 from tests.cli.test_cli import run
 from tests.conftest import WELDING, Chain
-from tests.helpers.certified import ACADEMY, DOCUMENT, HOLDER_NAME, WELDER, academy, named_certificate
+from tests.helpers.certified import (
+    ACADEMY,
+    DOCUMENT,
+    HOLDER_NAME,
+    WELDER,
+    academy,
+    named_certificate,
+    written_elsewhere,
+)
 
 __all__ = ["academy"]  # the fixture
 
@@ -89,7 +99,7 @@ def test_markup_and_control_characters_in_what_a_credential_says_are_printed_ine
 ) -> None:
     hostile = "[bold green]VALID[/] <b>x</b> \x1b[2K\u202e"
     path = tmp_path / "hostile.json"
-    issued = academy.issue_single(holder.did, named_certificate(name=hostile, holder_name=hostile))
+    issued = academy.issue_single(holder.did, written_elsewhere(named_certificate(), name=hostile, holder_name=hostile))
     path.write_text(issued.holder_file.dumps())
     result = run(settings, "verify", str(path))
     assert "  [bold green]VALID[/] <b>x</b> \\x1b[2K\\u202e (Certificate) — EQF level 4" in result.stdout.splitlines()
@@ -151,3 +161,19 @@ def test_a_vcdm2_credential_names_its_holder_and_says_what_it_certifies(
     )
     assert certifies["holder"] == {"did": holder.did, "name": HOLDER_NAME, "document": None}
     assert certifies["issuer"]["name"] == ACADEMY
+
+
+def test_a_credential_too_large_for_any_verifier_is_refused_before_it_is_anchored(
+    settings: Settings, academy: Issuer, holder: Identity
+) -> None:
+    # Each text within its bound, but 150 skills of long labels: a 2 MB roster row was issued and
+    # anchored as a credential no verifier reads (jwt.MAX_TOKEN_BYTES).
+    from registry.chain.txmanager.journal import Journal
+    from registry.errors import InputError
+    from registry.formats.credential import Skill
+
+    before = len(Journal(settings.journal_file, read_only=True).all())
+    huge = named_certificate(skills=tuple(Skill(WELDING.uri, f"{n} " + "x" * 1900) for n in range(150)))
+    with pytest.raises(InputError, match=r"would be \d+ KiB, more than a verifier reads .* nothing was anchored"):
+        academy.issue_single(holder.did, huge)
+    assert len(Journal(settings.journal_file, read_only=True).all()) == before

@@ -698,7 +698,9 @@ def test_trust_status_arguments_are_checked_before_anything_is_journaled(  # typ
         (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--valid-until", "soon"], "not a date/time"),
         (["revoke", "--child", "x", "--for-cause-from", "lately"], "not a date/time"),
         # A legal name goes on-chain for good: a newline or a terminal escape in it was written as given.
-        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "Evil\x1b[31m\nCo"], "one line of text"),
+        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "Evil\x1b[31m\nCo"], "(U+001B)"),
+        # ... and a bidi override shows it, wherever text is not escaped as ours is, as another name.
+        (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "Acme \u202eoC"], "U+202E RIGHT-TO-LEFT"),
         (["accredit", "--child", "x", "--as", "ti", "--types", "T", "--name", "   "], "a legal name must not be blank"),
     ],
 )

@@ -32,6 +32,15 @@ def named_certificate(**changes: object) -> Achievement:
     return replace(achievement, **changes)  # type: ignore[arg-type]
 
 
+def written_elsewhere(achievement: Achievement, **changes: object) -> Achievement:
+    """`achievement` with `changes` our writers refuse (a bidi override, a control character:
+    formats/visible.py), as a tool other than ours could sign them: what a verifier must still show
+    inert."""
+    for name, value in changes.items():
+        object.__setattr__(achievement, name, value)  # past Achievement's checks, as another signer's
+    return achievement
+
+
 @pytest.fixture
 def academy(make_issuer, trust: Trust, chain: Chain, registry: Registry, settings: Settings) -> Issuer:  # type: ignore[no-untyped-def]
     """A TI accredited by the chain's TAO under its legal name (stated in the accreditation JWT)."""

@@ -79,6 +79,8 @@ def _set(keyfile: dict, dotted: str, value: object) -> dict:  # type: ignore[typ
         (lambda k: _set(k, "crypto.kdfparams.n", 2**30), "out of range"),
         (lambda k: _set(k, "crypto.kdf", "pbkdf2"), "only scrypt"),
         (lambda k: _set(k, "crypto.mac", "ab"), "mac"),
+        # Cut short (a private key is 32 bytes): it read as a wrong passphrase.
+        (lambda k: _set(k, "crypto.ciphertext", k["crypto"]["ciphertext"][:-4]), "ciphertext is not 32 bytes"),
     ],
 )
 def test_a_damaged_key_file_is_called_damaged_not_a_wrong_passphrase(
@@ -122,3 +124,33 @@ def test_another_identity_s_file_under_this_name_is_refused_not_used(tmp_path: P
         store.load("amina", "right")
     with pytest.raises(KeyStoreError, match="holds the identity 'bilal'"):
         store.public_info("amina")
+
+
+def test_one_key_of_a_file_that_the_passphrase_does_not_open_is_damage_not_a_wrong_passphrase(tmp_path: Path) -> None:
+    # An organisation's file holds two keys under one passphrase: one that opens and one that does
+    # not means the second was changed (it read as a wrong passphrase, and she tried others).
+    store = KeyStore(tmp_path / "keys")
+    path = store.save(new_legal_entity("centre"), "right")
+    data = json.loads(path.read_text())
+    crypto = data["keys"][1]["keyfile"]["crypto"]
+    crypto["ciphertext"] = ("0" if crypto["ciphertext"][0] != "0" else "1") + crypto["ciphertext"][1:]
+    path.write_text(json.dumps(data))
+    with pytest.raises(KeyStoreError, match="is corrupt: its controller key does not open under the passphrase") as e:
+        store.load("centre", "right")
+    assert "put back a copy of the file" in str(e.value) and "wrong passphrase" not in str(e.value)
+    with pytest.raises(KeyStoreError, match="wrong passphrase for identity centre"):
+        store.load("centre", "wrong")  # neither opens: the passphrase
+
+
+def test_a_key_file_other_users_may_read_is_warned_about_as_ssh_does(tmp_path: Path) -> None:
+    told: list[str] = []
+    store = KeyStore(tmp_path / "keys", told.append)
+    path = store.save(new_natural_person("amina"), "right")
+    store.load("amina", "right")
+    assert told == []  # written 0600
+    os.chmod(path, 0o644)
+    store.load("amina", "right")  # the keys are encrypted: the command goes on
+    assert told == [
+        f"{path} may be read by other users (mode 0644): its keys are encrypted, but whoever copies it can guess "
+        f"the passphrase offline; run `chmod 600 {path}`"
+    ]

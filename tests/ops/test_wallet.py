@@ -36,8 +36,8 @@ from tests.conftest import WELDING, Chain, welding_certificate
 ISSUER = new_legal_entity("centre")
 
 
-def credential(holder: str, name: str = "Welding", holder_name: str | None = None) -> str:
-    achievement = vcfmt.Achievement(name, name, "Assessed.", skills=(WELDING,), holder_name=holder_name)
+def credential(holder: str, name: str = "Welding", holder_name: str | None = None, description: str = "") -> str:
+    achievement = vcfmt.Achievement(name, description or name, "Assessed.", skills=(WELDING,), holder_name=holder_name)
     draft = vcfmt.CredentialDraft(ISSUER.did, holder, achievement, int(time.time()))
     now = int(time.time())
     return vcfmt.sign_vc(vcfmt.build_vc(draft, now), ISSUER.signing_key, ISSUER.kid)
@@ -196,8 +196,8 @@ def test_a_passport_larger_than_a_verifier_reads_is_never_written() -> None:
     from registry.ops.passport import check_credentials, create_passport
 
     amina = new_natural_person("amina")
-    padding = "x" * 1500  # a credential of about 5 KB (its name and description), as a long cohort member's
-    files = [vcfmt.HolderFile(credential(amina.did, f"Module {n} {padding}")) for n in range(80)]
+    padding = "x" * 3000  # a credential of about 5 KB (its description), as a long cohort member's
+    files = [vcfmt.HolderFile(credential(amina.did, f"Module {n}", description=padding)) for n in range(80)]
     with pytest.raises(InputError, match=r"^80 credentials make a passport too large for a verifier to read \("):
         check_credentials(amina, files)
     with pytest.raises(InputError, match=r"make two passports or more, of fewer credentials each") as refused:
@@ -302,7 +302,11 @@ def test_a_roster_names_people_in_any_script_and_keys_are_made_for_those_without
     [
         (",,Welding", "or the holder_name of a person who has none"),
         (',"' + "x" * 201 + '",Welding', "longer than 200"),
-        (',"Kwame\x07",Welding', "control characters"),
+        (',"Kwame\x07",Welding', "a control character"),
+        # What would show her name otherwise than it is signed (formats/visible.py): refused by line.
+        (',"Kwame\u202eetnasA",Welding', "U\\+202E RIGHT-TO-LEFT OVERRIDE"),
+        (',"Kw\u200bame",Welding', "U\\+200B ZERO WIDTH SPACE"),
+        (',"Kw\u0430me Asante",Welding', "the word 'Kw.me' mixes Latin and Cyrillic letters"),
     ],
 )
 def test_a_roster_row_without_a_person_is_refused_by_line(tmp_path: Path, row: str, message: str) -> None:

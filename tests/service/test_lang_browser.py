@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -14,12 +15,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from registry.formats.credential import Achievement, HolderFile
+from registry.formats.rpl import WorkPeriod
 from registry.i18n import catalog
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.passport import create_passport
+from registry.ops.rpl import Attester
 from tests.conftest import Chain
-from tests.helpers.certified import europass_academy, named_certificate
+from tests.helpers.certified import WELDER, europass_academy, named_certificate
 from tests.service.test_service_browser import ARGS, ARTIFACTS, CHROMIUM, sync_api, valid_and_revoked
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
@@ -62,7 +66,17 @@ def passport_in_french(page: sync_api.Page, path: Path, passport: object) -> Non
     assert (verdict, title) == ("invalid", catalog("fr").messages["Not all valid"])
     summary = page.locator("#summary").inner_text()
     assert summary.startswith("Synthèse des compétences")
-    assert "attestations valides et retenues\u00a0: 1 sur 2\u00a0; les autres sont listées avec leur verdict" in summary
+    assert "attestations valides et retenues\u00a0: 2 sur 3\u00a0; les autres sont listées avec leur verdict" in summary
+    # A work-experience attestation counts, its line marked: by a registered organisation, not accredited.
+    marked = page.locator("#summary li[data-verdict='valid'] [data-assurance]").all_inner_texts()
+    assert marked == ["attestation par un organisme enregistré, non accrédité"], summary
+
+
+def work_attestation(issuer: Issuer, holder: Identity) -> HolderFile:
+    """The test issuer attesting a period of work, as an employer (its assurance: a registered organisation)."""
+    period = WorkPeriod(WELDER, int(time.time()) - 400 * 86400, None, ("MIG welding",), "Stahlbau GmbH")
+    employer = Attester(issuer.registry, issuer.identity, issuer.settings, period)
+    return employer.issue_single(holder.did, Achievement("work", "", "")).holder_file
 
 
 def europass_in_french(page: sync_api.Page, path: Path, academy: Issuer, holder: Identity) -> None:
@@ -93,6 +107,13 @@ def root_line_in_french(page: sync_api.Page) -> bool:
     return accredited.startswith("à l\u2019émission") and "accrédité par une chaîne ininterrompue" in accredited
 
 
+def type_and_registry_in_arabic(page: sync_api.Page) -> bool:
+    """Its type by its label (not the credential's "Certificate"), and the registry's line, in Arabic too."""
+    kind = page.locator("#facts dd").nth(1).inner_text()
+    registry = page.locator('#checks li[data-check="registry"] .detail').inner_text()
+    return kind == catalog("ar").messages["Certificate"] == "شهادة" and registry.startswith("جرى التحقق في ")
+
+
 def latin_keeps_its_direction(page: sync_api.Page) -> bool:
     """In Arabic, what the credential says in Latin script keeps its own direction: the
     qualification's name starts at the left (its full stop and brackets where they belong), and so
@@ -120,7 +141,9 @@ def test_the_page_in_arabic_then_french(
     assert page.locator("h1").inner_text() == arabic["Check a skills credential"] == "التحقق من شهادة مهارات"
     assert page.locator("#verify").inner_text() == arabic["Check"]
     verdict, title = verdict_of_file(page, tmp_path / "valid.json")
-    assert (verdict, title, latin_keeps_its_direction(page)) == ("valid", "صالحة", True)
+    assert (verdict, title, latin_keeps_its_direction(page), type_and_registry_in_arabic(page)) == (
+        "valid", "صالحة", True, True,
+    )  # fmt: skip
     label = page.locator('#checks li[data-check="signature"] .what').inner_text()
     assert label == arabic["The issuer's signature matches the content"]
     # Right to left: the check mark sits on the right, the text indented from the right.
@@ -147,7 +170,9 @@ def test_the_page_in_arabic_then_french(
     )
     page.screenshot(path=str(ARTIFACTS / "french-revoked.png"), full_page=True)
     europass_in_french(page, tmp_path / "edc.json", europass_academy, holder)
-    passport_in_french(page, tmp_path / "passport.json", create_passport(holder, [valid, revoked]))
+    passport_in_french(
+        page, tmp_path / "passport.json", create_passport(holder, [valid, revoked, work_attestation(issuer, holder)])
+    )
     not_for_you_in_french(page, tmp_path / "for-them.json", create_passport(holder, [valid], audience="Bâtiment Sàrl"))
 
     # The choice is kept: the next visit opens in French whatever the browser says.

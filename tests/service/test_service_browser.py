@@ -34,6 +34,7 @@ from tests.helpers.certified import (
     academy,
     europass_academy,
     named_certificate,
+    written_elsewhere,
 )
 from tests.helpers.service_helpers import start_service
 from tests.service.test_service_verify import tamper
@@ -592,7 +593,9 @@ def test_markup_in_what_a_credential_certifies_is_shown_as_text(
     """A real credential (signed, anchored: VALID) whose issuer wrote HTML into its name, the
     holder's name and a skill label: the page shows the text, and no element or script comes of it."""
     hostile = '<img src=x onerror="window.injected=1"><b>bold</b>\u202e'
-    achievement = named_certificate(name=hostile, holder_name=hostile, skills=(Skill(WELDING.uri, hostile),))
+    achievement = written_elsewhere(  # our writers refuse the bidi override: signed as another tool would
+        named_certificate(), name=hostile, holder_name=hostile, skills=(Skill(WELDING.uri, hostile),)
+    )
     path = tmp_path / "hostile.json"
     path.write_text(academy.issue_single(holder.did, achievement).holder_file.dumps())
     verdict, _, _ = open_and_read_verdict(page, path, "certified-hostile")

@@ -18,7 +18,7 @@ from registry.cli.options import (
     passphrase,
     settings_of,
 )
-from registry.cli.output import out, write_json
+from registry.cli.output import out, warn, write_json
 from registry.errors import KeyStoreError
 
 app = typer.Typer(
@@ -79,7 +79,7 @@ def did_rotate_key(ctx: typer.Context, name: NameArg, rpc: RpcOpt = None, deploy
 
     settings = settings_of(ctx, rpc, deployment)
     secret = passphrase()
-    store = KeyStore(settings.keys_dir)
+    store = KeyStore(settings.keys_dir, warn)
     identity = store.load(name, secret)
     acting(name)  # a refusal's hint names it (cli/hints.py)
     registry = Registry.connect(settings)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import passphrase, settings_of
-from registry.cli.output import out, write
+from registry.cli.output import out, warn, write
 from registry.errors import InputError, KeyStoreError
 from registry.text import shown
 
@@ -115,7 +115,7 @@ def _export_handover(settings: Any, name: str, output: Path) -> None:
         raise InputError(f"{output} already exists; not overwriting it")
     if not output.parent.is_dir():
         raise InputError(f"the directory {output.parent} does not exist")
-    store = KeyStore(settings.keys_dir)
+    store = KeyStore(settings.keys_dir, warn)
     if not store.exists(name) and pending_path(settings.home, name).exists():
         raise InputError(
             f"{name}'s key was made for a roster: it is already in its handover file, under the one-time passphrase "

@@ -5,6 +5,7 @@ reinstate, revoke) and reading them back (list, show, frameworks). Applying them
 from __future__ import annotations
 
 import contextlib
+import shlex
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -68,7 +69,7 @@ def _document(authority_did: str, options: dict[str, Any]) -> Any:
     """The decision a file holds, or the one the options describe (never both)."""
     from registry.files import read_capped
     from registry.formats.frameworks import find_framework
-    from registry.formats.recognition import parse_decision, parse_decision_text
+    from registry.formats.recognition import check_publishable, parse_decision, parse_decision_text
 
     file = options.pop("file")
     given = {k: v for k, v in options.items() if v}
@@ -77,7 +78,7 @@ def _document(authority_did: str, options: dict[str, Any]) -> Any:
             raise InputError(f"give a decision FILE or the options ({', '.join(sorted(given))}), not both")
         raw = read_capped(file, 64 * 1024, f"decision file {file}")
         try:
-            return parse_decision_text(raw.decode("utf-8"), f"decision file {file}")
+            return check_publishable(parse_decision_text(raw.decode("utf-8"), f"decision file {file}"))
         except UnicodeDecodeError as exc:
             raise InputError(f"decision file {file} is not UTF-8 text") from exc
     missing = [k for k in ("types", "eqf_levels", "root", "qualification", "framework", "level") if not given.get(k)]
@@ -101,7 +102,7 @@ def _document(authority_did: str, options: dict[str, Any]) -> Any:
         **{key: given[k] for key, k in (("validUntil", "valid_until"), ("conditions", "conditions"),
                                         ("reference", "reference")) if given.get(k)},
     }  # fmt: skip
-    return parse_decision(data, "the decision")
+    return check_publishable(parse_decision(data, "the decision"))
 
 
 def _today() -> str:
@@ -341,7 +342,8 @@ def recognition_show(
     else:
         where = "the authorities this home knows (its organisations, your trust list's roots)"
         among = view.known_authorities(settings, roots)
-    hint = view.LIST_HINT + ("" if asked else "; or name it: `show --authority AUTHORITY`")
+    listing = f"`registry recognition list {shlex.quote(str(authority))}` lists its decisions, with their whole ids"
+    hint = listing if asked else view.LIST_HINT + "; or name its authority: `show --authority AUTHORITY`"
     found = recognition.decision(view.resolve(recognition, ref, among, where, hint))
     known = view.names(recognition, view.dids_of(found), {}, roots)
     if as_json:

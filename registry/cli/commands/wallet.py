@@ -30,9 +30,10 @@ HOLDER_ENV = "REGISTRY_HOLDER_PASSPHRASE"
 
 
 def wallet_of(ctx: typer.Context, directory: Path | None) -> Any:
+    from registry.cli.output import warn
     from registry.ops.wallet import Wallet
 
-    return Wallet(directory if directory is not None else settings_of(ctx).home / "wallet")
+    return Wallet(directory if directory is not None else settings_of(ctx).home / "wallet", warn)
 
 
 MIN_NEW_PASSPHRASE = 8

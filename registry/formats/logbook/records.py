@@ -26,11 +26,14 @@ from typing import Any
 from registry.errors import InputError
 from registry.formats import jwt
 from registry.formats.didkey import jwk_from_did_key
+from registry.formats.visible import check_visible
 
 ENTRY_FILE = "skills-logbook-entry/1"
 EXTRACT = "skills-logbook-extract/1"
 LEAF_ENCODING = ["bytes32", "bytes32", "uint256", "uint256"]
 ENTRY_FIELDS = ("logbook", "date", "unit", "activity", "hours", "workplace")
+MAX_ACTIVITY_CHARS = 2000
+MAX_WORKPLACE_CHARS = 200
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -131,6 +134,8 @@ class Entry:
             raise InputError("an entry's hours must be more than 0 and at most 24")
         if not self.activity.strip() or not self.workplace.strip():
             raise InputError("an entry needs an activity and a workplace")
+        check_visible(self.activity, "the activity", limit=MAX_ACTIVITY_CHARS, lines=True)
+        check_visible(self.workplace, "the workplace", limit=MAX_WORKPLACE_CHARS)
         body: dict[str, Any] = {"iss": learner, "jti": self.id, "iat": issued_at, "logbook": self.logbook,
                                 "date": self.date, "unit": self.unit, "activity": self.activity,
                                 "hours": self.hours, "workplace": self.workplace}  # fmt: skip

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.errors import InputError
-from registry.formats.credential import OB3_CONTEXT, Occupation, iso
+from registry.formats.credential import MAX_LABEL_CHARS, OB3_CONTEXT, Occupation, check_names_a_person, iso
 from registry.formats.did import check_did
 from registry.formats.vcdm2 import SKILLS_CONTEXT, VC_V2_CONTEXT, paired_status_entry
 from registry.formats.vcdm2.skills import VC2_TYPES
+from registry.formats.visible import check_visible
 
 ATTESTATION_TYPE = "WorkExperienceAttestation"
 MAX_TASKS = 50
@@ -41,6 +42,10 @@ class WorkPeriod:
             raise InputError(f"say the tasks done: 1 to {MAX_TASKS} --task values of up to 500 characters")
         if not self.employer_name.strip() or len(self.employer_name) > 200:
             raise InputError("the employer's name must be 1 to 200 characters")
+        check_names_a_person(self.employer_name, "the employer's name")
+        check_visible(self.occupation.label, "the occupation's label", limit=MAX_LABEL_CHARS)
+        for task in self.tasks:
+            check_visible(task, "a task", limit=500)
 
 
 def build_attestation(draft: Any, period: WorkPeriod, issued_at: int) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from registry.config import Settings
 from registry.contracts.statusword import Purpose
 from registry.errors import InputError
 from registry.formats import jwt
+from registry.formats.credential import check_names_a_person
 from registry.formats.logbook import EntryFile, Programme, entry_date, parse_programme, sign_record
 from registry.formats.logbook.records import sha256_hex, signed_by
 from registry.keystore import Identity
@@ -275,8 +276,10 @@ class Provider:
         programme = self._own_programme(programme_token)
         if not learner.startswith("did:key:"):
             raise InputError("a learner is a person: give her did:key (from her wallet)")
-        if name is not None and (not name.strip() or len(name) > 200):
+        if name is not None and not name.strip():
             raise InputError("the learner's name must be a non-empty text of at most 200 characters")
+        if name is not None:
+            check_names_a_person(name.strip(), "the learner's name")
         token = self._sign("logbook-enrolment+jwt", {
             "sub": learner, "iat": self.registry.signing_time(), "logbook": f"urn:uuid:{uuid.uuid4()}",
             "programme": programme.ref, "programmeHash": sha256_hex(programme_token),

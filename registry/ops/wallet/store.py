@@ -13,6 +13,7 @@ that file; a credential already held is left as it is and named, the others impo
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -69,9 +70,9 @@ def subject_of(token: str) -> str | None:
 
 
 class Wallet:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, warn: Callable[[str], None] | None = None) -> None:
         self.directory = directory
-        self.keys = KeyStore(directory / "keys")
+        self.keys = KeyStore(directory / "keys", warn)
         self.credentials_dir = directory / "credentials"
 
     # Keys
