@@ -72,6 +72,13 @@ _BODIES = (
 )
 # What a scope does not cover (ops/trust/scope.py's `not_covered`).
 _NOT_COVERED = (N_("{types} (its accreditation covers {held})"),)
+# The notes the issuer check adds (ops/trust/evaluation.py's REGISTERED_ONLY; a test holds them equal).
+NOTES = (
+    N_(
+        "it is registered in the DID registry: the work-experience attestations it signs (`registry attest`) "
+        "verify as a registered organisation's; a skills credential needs an accreditation"
+    ),
+)
 _REASON_WORDS = (N_(" (reason: {reason})"), N_(" (reason {n})"))
 
 
@@ -140,3 +147,8 @@ def summary(text: str) -> str:
     if "status" in fields:
         fields["status"] = link_message(fields["status"])
     return _(message).format(**fields)
+
+
+def note(text: str) -> str:
+    """A note of the issuer check in the language of the run (one of another kind as written)."""
+    return _(text) if text in NOTES else text

@@ -362,3 +362,24 @@ def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
     assert "أُلغي الاعتماد في " in revoked.stdout and "(السبب: احتيال)" in revoked.stdout
     machine = cli(dated, "--lang", "ar", "issuer", "check", dated.school.did, "--json")
     assert json.loads(machine.stdout)["verdict"] == "not trusted" and "accreditation revoked" in machine.stdout
+
+
+def test_a_registered_organisation_without_accreditation_is_told_its_attestations_verify(dated: Dated) -> None:
+    """An employer checking its own standing: not accredited (NOT TRUSTED, exit 1), and a note that it
+    is registered, which is all its work-experience attestations need; the service's answer carries it
+    too (one answer: tests/e2e/test_issuer_check_agreement.py), and an unregistered DID gets none."""
+    from registry.i18n.trustwords import NOTES
+    from registry.ops.trust.evaluation import REGISTERED_ONLY
+
+    assert NOTES == (REGISTERED_ONLY,)  # the words the CLI translates are the words ops writes
+    employer = new_legal_entity("employer")
+    registry = Registry.connect(dated.settings)
+    fund(registry, employer)
+    registry.register_did(employer)
+    french = cli(dated, "--lang", "fr", "issuer", "check", employer.did)
+    assert french.returncode == 1 and "n\u2019a aucune accréditation" in french.stdout, french.stdout + french.stderr
+    assert "remarque\u00a0: elle est inscrite au registre des DID" in french.stdout
+    served = httpx.get(f"{dated.service}/api/issuers/{employer.did}/check").json()
+    assert served["ok"] is False and served["notes"] == [REGISTERED_ONLY]
+    unregistered = httpx.get(f"{dated.service}/api/issuers/{new_legal_entity('nobody').did}/check").json()
+    assert unregistered["ok"] is False and unregistered["notes"] == []

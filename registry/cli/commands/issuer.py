@@ -53,7 +53,7 @@ def issuer_check(
     from registry.chain.client import read_deadline
     from registry.ops.inputs import trust_lists
     from registry.ops.locate import connect_for_issuer
-    from registry.ops.trust import Trust, evaluate_at
+    from registry.ops.trust import Trust, evaluate_at, note_registered
     from registry.ops.trust.scope import asked_need
 
     settings = verdict_settings(ctx, rpc, deployment)
@@ -71,6 +71,7 @@ def issuer_check(
         chain = Trust(registry, settings.public_url).fetch([target])[target]
         head = registry.block_timestamp()
         report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
+        note_registered(report, lambda did: registry.resolve(did).registered)
     if roots is None:
         _no_root_trusted(report)
     if as_json:
@@ -118,6 +119,7 @@ def _print_trust(target: str, report: Any, names: dict[str, str]) -> None:
     language of the run (registry/i18n/trustwords.py)."""
     from registry.i18n import _
     from registry.i18n.trustwords import UNDETERMINED, VERDICTS, link_message, summary
+    from registry.i18n.trustwords import note as note_words
 
     for link in report.path:  # the legal name each link's accreditation states
         if isinstance(name := link.evidence.get("name"), str):
@@ -142,7 +144,7 @@ def _print_trust(target: str, report: Any, names: dict[str, str]) -> None:
         if by := _accredited_by(link, names):
             out.print(f"      [dim]{by}[/]", markup=True)
     for note in report.notes:
-        noted = _("note: {note}").format(note=markup(shorten_dids(note)))
+        noted = _("note: {note}").format(note=markup(shorten_dids(note_words(note))))
         out.print(f"  [dim]{noted}[/]", markup=True)
 
 

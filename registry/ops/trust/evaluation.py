@@ -285,3 +285,23 @@ def _at_root(
         report.summary = f"the chain ends at Root TAO {report.root_label}, which is not in {trust_list.name}"
         return report, Relevance.ROOT_UNTRUSTED
     return report, Relevance.OTHER
+
+
+REGISTERED_ONLY = (
+    "it is registered in the DID registry: the work-experience attestations it signs (`registry attest`) "
+    "verify as a registered organisation's; a skills credential needs an accreditation"
+)
+
+
+def note_registered(report: TrustReport, registered: Callable[[str], bool]) -> None:
+    """An organisation with no accreditation at all (an employer attesting work needs none): a note
+    says it is registered, which is all its attestations need (`registered` reads the DID registry,
+    only then). The verdict stays as it is. The CLI's and the service's issuer checks both add it."""
+    if (
+        report.undetermined
+        or report.path
+        or not report.summary.endswith(" holds no accreditation in the trusted issuers registry")
+    ):
+        return
+    if registered(report.did):
+        report.notes.append(REGISTERED_ONLY)
