@@ -8,6 +8,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from registry.cli import app
 from registry.config import Settings
 from tests.cli.test_wallet import cli, did_of, ok, one_line_error, worker_home
 from tests.conftest import Chain
@@ -101,6 +104,14 @@ def _late_entry(home: Path, book: Path, entries: list[str]) -> str:
     return late
 
 
+def _met_not_issued(home: Path, book: Path) -> None:
+    """Met, by the files, and not issued yet: `logbook show` says it is the provider's to check and
+    issue (a bare "complete" read as if it were done). In process: no chain is asked."""
+    show = ["--home", str(home), "logbook", "show", str(book)]
+    text = CliRunner().invoke(app, show, env={"COLUMNS": "300"}).output
+    assert text.endswith("the provider checks them on the chain and issues the qualification (`logbook complete`)\n")
+
+
 def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
     """The supervisor signs the first entries, then `entries/*.json` again the next day: the
     countersigned ones are left as they were and said, the new one signed."""
@@ -131,6 +142,7 @@ def _publish(home: Path, net: tuple[str, ...], tmp_path: Path) -> Path:
 
 def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: Path) -> None:
     """The qualification issued, the extract shared with it and checked against it."""
+    _met_not_issued(home, book)
     done = ok(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net))
     assert "qualification issued" in done and "2 entries, 6 h" in done, done
     assert f"not counted, dated before the enrolment ({day(0)}): {day(-10)} U1 3 h" in done
@@ -159,7 +171,9 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     assert french.startswith("valide\u00a0: 2 entrées du carnet urn:") and "apprenant\u00a0: Amina Haddad" in french
     assert "au regard de la qualification\u00a0: 2 de ses 2 entrées présentées" in french, french
     arabic = ok(cli(home, "--lang", "ar", "logbook", "show", str(book)))
-    assert "U1 Joints: 9 من 6 ساعة مثبَّتة" in arabic and "3 ساعة بتاريخ سابق" in arabic and "مكتمل" in arabic, arabic
+    assert (
+        "U1 Joints: 9 من 6 ساعة مثبَّتة" in arabic and "3 ساعة بتاريخ سابق" in arabic and "مكتمل: صدر المؤهل" in arabic
+    ), arabic
     # Issued in error and revoked: the centre completes the logbook again, the revoked one kept aside.
     ok(cli(home, "revoke", str(book / "qualification.json"), "--issuer", "training-centre", "--reason", "1", *net))
     renewed = ok(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net)).splitlines()

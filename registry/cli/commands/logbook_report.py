@@ -82,9 +82,11 @@ def _print_against(report: Any) -> None:
         ))  # fmt: skip
 
 
-def print_progress(progress: Any) -> None:
+def print_progress(progress: Any, issued: bool = False) -> None:
     """`logbook show`: hours per unit against the programme (ops/logbook/book.py's `Progress`), and
-    what is missing: the learner's own view, in her language (`registry --lang`)."""
+    what is missing: the learner's own view, in her language (`registry --lang`). With nothing
+    missing, whether the qualification is `issued` (its file in the logbook) or is the provider's
+    to issue: a bare "complete" read as if it were done."""
     out.print(f"{shown(progress.programme.title)} ({shown(progress.programme.ref)})")
     for u in progress.units:  # the learner's own view: in her language (`registry --lang`)
         line = (
@@ -106,4 +108,10 @@ def print_progress(progress: Any) -> None:
     missing = "; ".join(
         _("{unit}: {hours} h").format(unit=shown(unit), hours=f"{left:g}") for unit, left in progress.short()
     )
-    out.print(_("complete") if not progress.missing else _("missing: {units}").format(units=missing))
+    if progress.missing:
+        out.print(_("missing: {units}").format(units=missing))
+    elif issued:
+        out.print(_("complete: the qualification is issued (qualification.json)"))
+    else:
+        out.print(_("every unit's hours are met, by the files: the provider checks them on the chain and issues "
+                    "the qualification (`logbook complete`)"))  # fmt: skip
