@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from registry.cli import app
 from registry.config import Settings
+from registry.formats.logbook.records import signed_by
 from tests.cli.test_wallet import cli, did_of, ok, one_line_error, worker_home
 from tests.conftest import Chain
 
@@ -29,8 +30,13 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     ok(cli(home, "identity", "create", "--person", "sam"))
     amina = did_of(ok(cli(home, "wallet", "create")))  # the learner's key is in her wallet
     authorised = ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
-                        "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), *net))  # fmt: skip
-    assert "authorised sam (did:key:" in authorised and "…" in authorised, authorised  # named, DID shortened
+                        "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), "--name", "Sam Okafor",
+                        *net))  # fmt: skip
+    # Named by the name the provider gave, DID shortened; the programme by its title.
+    assert authorised.startswith("authorised Sam Okafor (did:key:") and "…" in authorised, authorised
+    assert " as supervisor of MIG welding (urn:programme:mig@1) to " in authorised, authorised
+    signed = signed_by(auth.read_text().strip(), "supervisor-authorisation+jwt")  # the chain holds its hash alone
+    assert signed.payload["vc"]["credentialSubject"]["name"] == "Sam Okafor"
     enrolled = ok(cli(home, "logbook", "enrol", amina, "--programme", str(prog), "--issuer", "training-centre",
                       "--dir", str(book), "--learner-name", "Amina Haddad", *net))  # fmt: skip
     assert (
@@ -132,7 +138,7 @@ def _publish(home: Path, net: tuple[str, ...], tmp_path: Path) -> Path:
     }))  # fmt: skip
     publish = ("programme", "publish", str(tmp_path / "programme.json"), "--issuer", "training-centre",
                "--out", str(tmp_path / "programme.jwt"), *net)  # fmt: skip
-    ok(cli(home, *publish))
+    assert ok(cli(home, *publish)).startswith("published programme MIG welding (urn:programme:mig@1) to ")
     assert "is published already, unchanged: nothing to do" in ok(cli(home, *publish))  # the same again
     (tmp_path / "programme.json").write_text((tmp_path / "programme.json").read_text().replace("MIG", "TIG"))
     one_line_error(cli(home, *publish), "programme urn:programme:mig@1 is published already, with other content",
@@ -158,6 +164,8 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     abroad = worker_home(Settings(home=home, deployment_path=Path(net[3])), extract.parent, "employer")
     found = cli(abroad, "logbook", "verify", str(extract), "--rpc", net[1])
     assert found.returncode == 0 and found.stdout.startswith("valid: 2 entries of logbook urn:"), found
+    # Each entry by its day, unit and the unit's title, and its activity (told apart from the others).
+    assert f"\n  {day(0)} · U1 Joints · fillet welds · 3 h: valid\n" in found.stdout, found.stdout
     assert (
         "\n  learner: Amina Haddad\n  programme: MIG welding (urn:programme:mig@1)\n  provider: did:ebsi:"
         in found.stdout

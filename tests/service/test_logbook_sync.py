@@ -17,10 +17,12 @@ from registry.chain import writer
 from registry.chain.deployment import write_json_atomic
 from registry.chain.node import free_port
 from registry.formats.logbook import EntryFile, sign_record, signed_by
+from registry.errors import InputError
 from registry.keystore import KeyStore, new_legal_entity, new_natural_person
 from registry.ops.logbook import Logbook, verify_extract
 from registry.ops.logbook import sync as syncing
 from registry.ops.logbook.book import countersign, load_entry
+from registry.ops.logbook.layout import laid_out
 from registry.ops.logbook.store import LogbookStore
 from registry.service.client import ServiceClient, ServiceError
 from registry.text import short_did
@@ -53,7 +55,10 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
     learner, sup = new_natural_person("learner"), new_natural_person("sup")
     now = registry.signing_time()
     programme = world.amina.programme_token
-    authorisation = provider.authorise(programme, sup.did, "supervisor", now - DAY, now + DAY)
+    with pytest.raises(InputError, match="the supervisor's name holds"):  # what verifiers read is what was signed
+        provider.authorise(programme, sup.did, "supervisor", now - DAY, now + DAY, name="Sam \u202eOkafor")
+    # Her legal name, in the signed authorisation only (the chain holds its hash): verifiers see it.
+    authorisation = provider.authorise(programme, sup.did, "supervisor", now - DAY, now + DAY, name="Sam Okafor")
     book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
     for n in (1, 2):  # offline: files only
         book.add(
@@ -90,7 +95,11 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
     back = syncing.learner(book, learner, boxes, sup.did)
     assert (back.sent, back.received, back.anchored) == (0, 2, 2)
     assert book.progress().units[0]["anchored"] == 4
-    assert verify_extract(registry, book.share(None, []), []).verdict == "valid"
+    extract = book.share(None, [])
+    checked = verify_extract(registry, extract, [])
+    assert checked.verdict == "valid"
+    signers = {str(e["supervisor"]) for u in laid_out(extract, checked)["units"] for e in u["entries"]}
+    assert signers == {str({"did": sup.did, "name": "Sam Okafor", "role": "supervisor"})}  # the API's, the page's
     again = syncing.learner(book, learner, boxes, sup.did)
     assert (again.sent, again.received) == (0, 0)
 
