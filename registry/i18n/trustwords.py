@@ -65,6 +65,17 @@ _STATUSES = (
     N_("not yet accredited on {when} (accredited {on})"),
     N_("not accredited for {what}"),
 )
+# Why a time cannot be answered (ops/trust/timing.py's `time_problem`).
+_UNDETERMINED = (
+    N_(
+        "{time} is in the future, later than the chain's newest block ({then}); what happens until then is not known "
+        "yet"
+    ),
+    N_(
+        "the node reports it is still syncing: its newest block ({then}) may not be the chain's, so what holds at "
+        "{time} is not known; ask another node, or again later"
+    ),
+)
 # What verified a link's accreditation (ops/trust/bodies.py), before its status.
 _BODIES = (
     N_("signature by the parent's key verified"),
@@ -152,3 +163,11 @@ def summary(text: str) -> str:
 def note(text: str) -> str:
     """A note of the issuer check in the language of the run (one of another kind as written)."""
     return _(text) if text in NOTES else text
+
+
+def undetermined(text: str) -> str:
+    """Why the check could not be answered, in the language of the run (the commonest; others as written)."""
+    if current() == DEFAULT:
+        return text
+    found = _read(_UNDETERMINED, text)
+    return _(found[0]).format(**found[1]) if found else text

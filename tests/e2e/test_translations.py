@@ -373,6 +373,12 @@ def test_the_issuer_check_s_lines_are_read_back_in_french() -> None:
         "accréditation suspendue le 2026-01-02T10:00:00Z et non rétablie au 2026-01-03T23:59:59Z "
         "(motif\u00a0: audit en cours)"
     )
+    from registry.i18n.trustwords import undetermined
+
+    assert undetermined(
+        "2030-01-01T23:59:59Z is in the future, later than the chain's newest block (2026-12-07T14:59:32Z); what "
+        "happens until then is not known yet"
+    ).startswith("le 2030-01-01T23:59:59Z est dans le futur, après le bloc le plus récent de la chaîne (2026-12-07")
     assert summary("the chain is broken above did:ebsi:zX: its parent's accreditation is missing") == (
         "the chain is broken above did:ebsi:zX: its parent's accreditation is missing"
     )

@@ -118,7 +118,7 @@ def _print_trust(target: str, report: Any, names: dict[str, str]) -> None:
     local identity's or the trust list's name), then each link of its chain; DIDs shortened; in the
     language of the run (registry/i18n/trustwords.py)."""
     from registry.i18n import _
-    from registry.i18n.trustwords import UNDETERMINED, VERDICTS, link_message, summary
+    from registry.i18n.trustwords import UNDETERMINED, VERDICTS, link_message, summary, undetermined
     from registry.i18n.trustwords import note as note_words
 
     for link in report.path:  # the legal name each link's accreditation states
@@ -126,7 +126,7 @@ def _print_trust(target: str, report: Any, names: dict[str, str]) -> None:
             names.setdefault(link.did, name)
     who = f"[bold]{_who(target, names)}[/]"
     if report.undetermined:
-        why = report.summary.removeprefix("could not determine: ")
+        why = undetermined(report.summary.removeprefix("could not determine: "))
         word = markup(_(UNDETERMINED))
         verdict = f"[bold yellow]{word}[/]"
         out.print(_("{who}: {verdict} — {summary}").format(who=who, verdict=verdict, summary=markup(why)), markup=True)
