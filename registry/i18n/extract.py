@@ -2,7 +2,8 @@
 brought up to date with it (`python -m registry.i18n.extract update`).
 
 Messages are marked where they are written: `_()`, `N_()` and `ngettext()` in Python, `_()` in the
-page's scripts (registry/service/static/*.js, inside template literals' `${...}` too), and `data-i18n` (the element's text),
+page's scripts (registry/service/static/*.js, inside template literals' `${...}` too),
+and `data-i18n` (the element's text),
 `data-i18n-placeholder` or `data-i18n-label` (an aria-label) in its HTML. There is no template file
 to keep in step: the template is extracted afresh from the code each time (`template()`), by the tests too
 (tests/e2e/test_translations.py fails when a catalog misses one of its messages).

@@ -29,14 +29,7 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     prog, auth, book = _publish(home, net, tmp_path), tmp_path / "sup.jwt", tmp_path / "book"
     ok(cli(home, "identity", "create", "--person", "sam"))
     amina = did_of(ok(cli(home, "wallet", "create")))  # the learner's key is in her wallet
-    authorised = ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
-                        "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), "--name", "Sam Okafor",
-                        *net))  # fmt: skip
-    # Named by the name the provider gave, DID shortened; the programme by its title.
-    assert authorised.startswith("authorised Sam Okafor (did:key:") and "…" in authorised, authorised
-    assert " as supervisor of MIG welding (urn:programme:mig@1) to " in authorised, authorised
-    signed = signed_by(auth.read_text().strip(), "supervisor-authorisation+jwt")  # the chain holds its hash alone
-    assert signed.payload["vc"]["credentialSubject"]["name"] == "Sam Okafor"
+    _authorise(home, net, prog, auth)
     enrolled = ok(cli(home, "logbook", "enrol", amina, "--programme", str(prog), "--issuer", "training-centre",
                       "--dir", str(book), "--learner-name", "Amina Haddad", *net))  # fmt: skip
     assert (
@@ -80,6 +73,17 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
         cli(home, "logbook", "verify", str(prog), *net), "programme.jwt is a programme, not a logbook extract"
     )
     one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")
+
+
+def _authorise(home: Path, net: tuple[str, ...], prog: Path, auth: Path) -> None:
+    """Sam authorised under her legal name: said with it, her DID shortened, the programme by its title."""
+    authorised = ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
+                        "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), "--name", "Sam Okafor",
+                        *net))  # fmt: skip
+    assert authorised.startswith("authorised Sam Okafor (did:key:") and "…" in authorised, authorised
+    assert " as supervisor of MIG welding (urn:programme:mig@1) to " in authorised, authorised
+    signed = signed_by(auth.read_text().strip(), "supervisor-authorisation+jwt")  # the chain holds its hash alone
+    assert signed.payload["vc"]["credentialSubject"]["name"] == "Sam Okafor"
 
 
 def _refused_entries(home: Path, book: Path) -> None:

@@ -404,9 +404,12 @@ def test_the_logbook_s_numbers_lists_and_sync_lines_follow_the_run_s_language(ca
     _said(Synced(role="learner", received=3, anchored=3))  # hers came back: the provider anchored them
     _said(Synced(role="supervisor", received=1, review=["2026-03-02 C1 2 h at Yard: welds"], refused=["why"]))
     said = capsys.readouterr().out
-    assert said.startswith("0 entrée envoyée, 3 entrées reçues, dont 3 ancrées par l’organisme de formation\n"), said
+    assert said.startswith("0 entrée envoyée, 3 entrées reçues, dont 3 ancrées par l\u2019organisme de formation\n"), (
+        said
+    )
     assert "\n  à relire\u00a0: 2026-03-02 C1 2 h at Yard: welds\n" in said and "\n  mis de côté\u00a0: why\n" in said
     i18n.use("ar")  # the Arabic comma and semicolon (a passport's printed line: its count, its verdict)
-    assert i18n.joined(["3 شهادات", "صالح"]) == "3 شهادات\u060c صالح" and i18n.joined(["a", "b"], True) == "a\u061b b"
+    assert i18n.joined(["3 شهادات", "صالح"]) == "3 شهادات\u060c صالح"
+    assert i18n.joined(["a", "b"], strong=True) == "a\u061b b"
     _said(Synced(role="learner", received=2, anchored=2))
     assert "مزوّد التدريب" in capsys.readouterr().out

@@ -112,11 +112,11 @@ def print_progress(progress: Any, issued: bool = False) -> None:
                                      backdated=number(u['backdated'])))  # fmt: skip
         if u["beforeEnrolment"]:
             early = _("{hours} h dated before the enrolment ({enrolled}), never counted")
-            out.print("    " + early.format(hours=number(u['beforeEnrolment']), enrolled=progress.enrolled))
+            out.print("    " + early.format(hours=number(u["beforeEnrolment"]), enrolled=progress.enrolled))
         if u["waiting"]:  # written, not countersigned yet: her supervisor's to sign
             waiting = ngettext("{n} entry ({hours} h) waiting for a countersignature",
                                "{n} entries ({hours} h) waiting for a countersignature", u["waiting"])  # fmt: skip
-            out.print("    " + waiting.format(n=u["waiting"], hours=number(u['waitingHours'])))
+            out.print("    " + waiting.format(n=u["waiting"], hours=number(u["waitingHours"])))
     missing = joined(
         (_("{unit}: {hours} h").format(unit=shown(unit), hours=number(left)) for unit, left in progress.short()),
         strong=True,

@@ -43,7 +43,7 @@ def authorise(
     ] = None,
     name: Annotated[
         str | None,
-        typer.Option(help="Her name, as verifiers see it beside her DID (in the signed file only, never on the chain)."),
+        typer.Option(help="Her name, shown beside her DID (in the signed file only, never on the chain)."),
     ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,

@@ -49,7 +49,8 @@ class EntryReport:
     def to_json(self) -> dict[str, Any]:
         reasons = self.invalid + ([self.revoked] if self.revoked else []) + self.unknown
         return {"id": self.id, "date": self.date, "unit": self.unit, "unitTitle": self.title, "hours": self.hours,
-                "activity": self.activity, "verdict": self.verdict, "reasons": reasons, "notes": self.notes}  # fmt: skip
+                "activity": self.activity, "verdict": self.verdict, "reasons": reasons,
+                "notes": self.notes}  # fmt: skip
 
 
 @dataclass
