@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from registry.cli import app
 from registry.config import Settings
+from registry.formats.logbook.records import signed_by
 from tests.cli.test_wallet import cli, did_of, ok, one_line_error, worker_home
 from tests.conftest import Chain
 
@@ -28,9 +29,7 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     prog, auth, book = _publish(home, net, tmp_path), tmp_path / "sup.jwt", tmp_path / "book"
     ok(cli(home, "identity", "create", "--person", "sam"))
     amina = did_of(ok(cli(home, "wallet", "create")))  # the learner's key is in her wallet
-    authorised = ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
-                        "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), *net))  # fmt: skip
-    assert "authorised sam (did:key:" in authorised and "…" in authorised, authorised  # named, DID shortened
+    _authorise(home, net, prog, auth)
     enrolled = ok(cli(home, "logbook", "enrol", amina, "--programme", str(prog), "--issuer", "training-centre",
                       "--dir", str(book), "--learner-name", "Amina Haddad", *net))  # fmt: skip
     assert (
@@ -74,6 +73,17 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
         cli(home, "logbook", "verify", str(prog), *net), "programme.jwt is a programme, not a logbook extract"
     )
     one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")
+
+
+def _authorise(home: Path, net: tuple[str, ...], prog: Path, auth: Path) -> None:
+    """Sam authorised under her legal name: said with it, her DID shortened, the programme by its title."""
+    authorised = ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
+                        "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), "--name", "Sam Okafor",
+                        *net))  # fmt: skip
+    assert authorised.startswith("authorised Sam Okafor (did:key:") and "…" in authorised, authorised
+    assert " as supervisor of MIG welding (urn:programme:mig@1) to " in authorised, authorised
+    signed = signed_by(auth.read_text().strip(), "supervisor-authorisation+jwt")  # the chain holds its hash alone
+    assert signed.payload["vc"]["credentialSubject"]["name"] == "Sam Okafor"
 
 
 def _refused_entries(home: Path, book: Path) -> None:
@@ -132,7 +142,7 @@ def _publish(home: Path, net: tuple[str, ...], tmp_path: Path) -> Path:
     }))  # fmt: skip
     publish = ("programme", "publish", str(tmp_path / "programme.json"), "--issuer", "training-centre",
                "--out", str(tmp_path / "programme.jwt"), *net)  # fmt: skip
-    ok(cli(home, *publish))
+    assert ok(cli(home, *publish)).startswith("published programme MIG welding (urn:programme:mig@1) to ")
     assert "is published already, unchanged: nothing to do" in ok(cli(home, *publish))  # the same again
     (tmp_path / "programme.json").write_text((tmp_path / "programme.json").read_text().replace("MIG", "TIG"))
     one_line_error(cli(home, *publish), "programme urn:programme:mig@1 is published already, with other content",
@@ -158,6 +168,8 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     abroad = worker_home(Settings(home=home, deployment_path=Path(net[3])), extract.parent, "employer")
     found = cli(abroad, "logbook", "verify", str(extract), "--rpc", net[1])
     assert found.returncode == 0 and found.stdout.startswith("valid: 2 entries of logbook urn:"), found
+    # Each entry by its day, unit and the unit's title, and its activity (told apart from the others).
+    assert f"\n  {day(0)} · U1 Joints · fillet welds · 3 h: valid\n" in found.stdout, found.stdout
     assert (
         "\n  learner: Amina Haddad\n  programme: MIG welding (urn:programme:mig@1)\n  provider: did:ebsi:"
         in found.stdout
