@@ -139,6 +139,29 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
+# How each language separates the items of a list: (a comma, a semicolon), as it writes them (French
+# puts a no-break space before a semicolon, as the catalog does before a colon; Arabic has its own marks).
+SEPARATORS: dict[str, tuple[str, str]] = {"en": (", ", "; "), "fr": (", ", "\u00a0; "), "ar": ("\u060c ", "\u061b ")}
+
+
+def joined(parts: Any, strong: bool = False) -> str:
+    """`parts` as a list in the run's language: with its comma, or its semicolon (`strong`)."""
+    return SEPARATORS.get(_state["language"], SEPARATORS[DEFAULT])[1 if strong else 0].join(parts)
+
+
+def number(value: Any) -> str:
+    """A number (hours, mostly) as the run's language writes it: 2.5 in English, 2,5 in French, as
+    CLDR's data for the language gives it through Babel, in the Latin digits the catalogs use;
+    anything but a number as given."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    if _state["language"] == DEFAULT:
+        return f"{value:g}"
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, format="0.###", locale=_state["language"]))
+
+
 def catalog_json(code: str) -> dict[str, Any]:
     """A language's catalog for the page: its code, direction, name and messages (msgid -> text;
     the page uses no plural messages, so plural entries are left out)."""

@@ -2,7 +2,8 @@
 brought up to date with it (`python -m registry.i18n.extract update`).
 
 Messages are marked where they are written: `_()`, `N_()` and `ngettext()` in Python, `_()` in the
-page's scripts (registry/service/static/*.js), and `data-i18n` (the element's text),
+page's scripts (registry/service/static/*.js, inside template literals' `${...}` too),
+and `data-i18n` (the element's text),
 `data-i18n-placeholder` or `data-i18n-label` (an aria-label) in its HTML. There is no template file
 to keep in step: the template is extracted afresh from the code each time (`template()`), by the tests too
 (tests/e2e/test_translations.py fails when a catalog misses one of its messages).
@@ -32,6 +33,8 @@ LOCALE = PACKAGE / "locale"
 DOMAIN = "registry"
 PY_KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 JS_KEYWORDS = {"_": None, "N_": None}
+# Messages inside a template literal's `${...}` too (`${fmt(_("{hours} h"), ...)}`): Babel reads them.
+JS_OPTIONS = {"parse_template_string": True}
 
 
 class _Marked(HTMLParser):
@@ -76,23 +79,23 @@ def extract_html(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: 
         yield line, None, message, []
 
 
-def _sources() -> Iterator[tuple[Path, Any, dict[str, Any]]]:
+def _sources() -> Iterator[tuple[Path, Any, dict[str, Any], dict[str, Any]]]:
     for path in sorted(PACKAGE.rglob("*.py")):
         if path != Path(__file__).resolve():
-            yield path, "python", PY_KEYWORDS
+            yield path, "python", PY_KEYWORDS, {}
     static = PACKAGE / "service" / "static"
     for path in sorted(static.glob("*.js")):
-        yield path, "javascript", JS_KEYWORDS
+        yield path, "javascript", JS_KEYWORDS, JS_OPTIONS
     for path in sorted(static.glob("*.html")):
-        yield path, extract_html, {}
+        yield path, extract_html, {}, {}
 
 
 def template() -> Catalog:
     """Every message the code marks, with where it is used (extracted now, from the code)."""
     pot = Catalog(project="skills-registry", domain=DOMAIN)
-    for path, method, keywords in _sources():
+    for path, method, keywords, options in _sources():
         with path.open("rb") as handle:
-            for line, message, comments, context in extract(method, handle, keywords=keywords):
+            for line, message, comments, context in extract(method, handle, keywords=keywords, options=options):
                 where = (str(path.relative_to(PACKAGE.parent)), line)
                 pot.add(message, None, [where], auto_comments=comments, context=context)
     return pot

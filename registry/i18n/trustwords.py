@@ -65,6 +65,17 @@ _STATUSES = (
     N_("not yet accredited on {when} (accredited {on})"),
     N_("not accredited for {what}"),
 )
+# Why a time cannot be answered (ops/trust/timing.py's `time_problem`).
+_UNDETERMINED = (
+    N_(
+        "{time} is in the future, later than the chain's newest block ({then}); what happens until then is not known "
+        "yet"
+    ),
+    N_(
+        "the node reports it is still syncing: its newest block ({then}) may not be the chain's, so what holds at "
+        "{time} is not known; ask another node, or again later"
+    ),
+)
 # What verified a link's accreditation (ops/trust/bodies.py), before its status.
 _BODIES = (
     N_("signature by the parent's key verified"),
@@ -72,6 +83,18 @@ _BODIES = (
 )
 # What a scope does not cover (ops/trust/scope.py's `not_covered`).
 _NOT_COVERED = (N_("{types} (its accreditation covers {held})"),)
+# The notes the issuer check adds (ops/trust/evaluation.py's REGISTERED_ONLY; a test holds them equal).
+NOTES = (
+    N_(
+        "it is registered in the DID registry: the work-experience attestations it signs (`registry attest`) "
+        "verify as a registered organisation's; a skills credential needs an accreditation"
+    ),
+)
+# What `issuer check` adds when no trust list applies and the chain held up to its root (cli/commands/issuer.py).
+NO_TRUST_LIST = N_(
+    "no trust list was given, so no Root TAO is trusted and no issuer can be TRUSTED, however sound its chain; "
+    "to see what your verifiers will see, check against their list: --trust-list FILE"
+)
 _REASON_WORDS = (N_(" (reason: {reason})"), N_(" (reason {n})"))
 
 
@@ -140,3 +163,16 @@ def summary(text: str) -> str:
     if "status" in fields:
         fields["status"] = link_message(fields["status"])
     return _(message).format(**fields)
+
+
+def note(text: str) -> str:
+    """A note of the issuer check in the language of the run (one of another kind as written)."""
+    return _(text) if text in NOTES or text == NO_TRUST_LIST else text
+
+
+def undetermined(text: str) -> str:
+    """Why the check could not be answered, in the language of the run (the commonest; others as written)."""
+    if current() == DEFAULT:
+        return text
+    found = _read(_UNDETERMINED, text)
+    return _(found[0]).format(**found[1]) if found else text

@@ -187,7 +187,7 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
     from registry.ops.roster import delimiter_of, spreadsheet_text
 
     try:
-        text = spreadsheet_text(read_capped(path, MAX_CSV_BYTES, f"CSV {path}"))
+        text = spreadsheet_text(read_capped(path, MAX_CSV_BYTES, f"CSV {path}"), f"CSV {path}")
     except UnicodeDecodeError as exc:
         raise InputError(f"CSV {path} is not UTF-8 text") from exc
     delimiter = delimiter_of(text, lambda columns: bool({"file", "credential"} & columns))  # a spreadsheet's ";"
@@ -195,13 +195,15 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
         reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, strict=True)
         if reader.fieldnames:  # "File, Reason" as a spreadsheet writes it: "file,reason"
             reader.fieldnames = [str(name).strip().lower() for name in reader.fieldnames]
-        # A spreadsheet's empty rows under the list (",,"): not rows.
-        rows = [row for row in reader if any(str(v or "").strip() for v in row.values()) or None in row]
+        # A spreadsheet's empty rows (",,"): not rows; each row with the line it ends on, for refusals.
+        lines = [
+            (reader.line_num, row) for row in reader if None in row or any(str(v or "").strip() for v in row.values())
+        ]
     except csv.Error as exc:
         raise InputError(f"CSV {path} is malformed: {exc}") from exc
-    if not rows:
+    if not lines:
         raise InputError(f"CSV {path} names no credentials (a header row, then one row per credential)")
-    header = [str(column) for column in rows[0] if column is not None]
+    header = [str(column) for column in lines[0][1] if column is not None]
     if not {"file", "credential"} & set(header):  # said once, of the header, not of every row
         found = ",".join(header)
         hint = "; columns are separated by commas (or semicolons, or tabs)" if re.search(r"[|:]", found) else ""
@@ -210,7 +212,7 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
             "a revocation list's columns: file (relative to the CSV) or credential, and optionally reason and note"
         )
     targets = []
-    for n, row in enumerate(rows, 2):
+    for n, row in lines:  # the line each row ends on
         where = f"{path.name} line {n}"
         if None in row:
             raise InputError(f"{where}: more fields than the header has columns")

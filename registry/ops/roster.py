@@ -195,6 +195,16 @@ def delimiter_of(text: str, fits: Callable[[set[str]], bool]) -> str:
     return next((d for d in (",", ";", "\t") if d in header), ",")  # read as it seems, for the refusal
 
 
+def roster_delimiter(path: Path) -> str:
+    """What separates the columns of the roster at `path` (a JSON roster: a comma), for the files
+    written back to the centre from it (the sheet of one-time passphrases): a roster a French or
+    Arabic spreadsheet saved with semicolons gets a sheet with semicolons, which it opens in columns."""
+    text = spreadsheet_text(read_capped(path, MAX_ROSTER_BYTES, f"roster {path}"), f"roster {path}")
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
+        return ","
+    return delimiter_of(text, _has_columns)
+
+
 def _has_columns(columns: set[str]) -> bool:
     return "name" in columns and bool({"holder", "holder_name"} & columns)
 
@@ -223,9 +233,19 @@ def _check_header(header: list[str], path: Path) -> None:
     )
 
 
-def spreadsheet_text(raw: bytes) -> str:
+# How a workbook file starts: .xlsx and .ods are zip files, .xls an OLE compound file.
+_WORKBOOKS = (b"PK\x03\x04", bytes.fromhex("d0cf11e0a1b11ae1"))
+
+
+def spreadsheet_text(raw: bytes, what: str = "the file") -> str:
     """A CSV's text: UTF-8 (a BOM, as Excel's "CSV UTF-8" writes, left out), or UTF-16 with its BOM
-    (Excel's "Unicode Text", tab-separated: how older Excel saves Arabic names whole)."""
+    (Excel's "Unicode Text", tab-separated: how older Excel saves Arabic names whole). A workbook
+    (.xlsx, .ods, .xls) given as it is is refused saying how to save it as CSV."""
+    if raw.startswith(_WORKBOOKS):
+        raise InputError(
+            f"{what} is a spreadsheet workbook (Excel or LibreOffice), not CSV: save the sheet as CSV "
+            '(Save As, "CSV UTF-8"; LibreOffice: "Text CSV", character set UTF-8) and give that file'
+        )
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
     return raw.decode("utf-8-sig")
@@ -234,7 +254,7 @@ def spreadsheet_text(raw: bytes) -> str:
 def load_roster(path: Path, resolve_holder: Callable[[str], str]) -> list[tuple[str, Achievement]]:
     raw = read_capped(path, MAX_ROSTER_BYTES, f"roster {path}")
     try:
-        text = spreadsheet_text(raw)
+        text = spreadsheet_text(raw, f"roster {path}")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"roster {path} is not UTF-8 text (line {raw[: exc.start].count(bytes([10])) + 1}): save it as UTF-8 "

@@ -236,6 +236,15 @@ def test_issuer_check_names_the_reason_in_text(dated: Dated) -> None:
     text = cli(dated, "issuer", "check", dated.school.did)
     assert text.returncode == 1
     assert "accreditation revoked on" in text.stdout and "(reason: fraud)" in text.stdout
+    # Without a trust list, an accreditor checking itself: NOT TRUSTED (exit 1), and a line saying why.
+    listed = dated.settings.trust_list_file.read_bytes()
+    dated.settings.trust_list_file.unlink()
+    try:
+        alone = cli(dated, "issuer", "check", "accreditor")
+    finally:
+        dated.settings.trust_list_file.write_bytes(listed)
+    assert alone.returncode == 1 and "NOT TRUSTED" in alone.stdout, alone.stdout + alone.stderr
+    assert "note: no trust list was given, so no Root TAO is trusted" in alone.stdout, alone.stdout
 
 
 def test_verify_names_the_reason_of_a_later_revocation(dated: Dated) -> None:
@@ -281,6 +290,11 @@ def test_a_revocation_for_cause_from_a_date_and_its_history(dated: Dated) -> Non
     assert revoked.returncode == 0, revoked.stdout + revoked.stderr
     said = f"{day(dated.d - DAY)}T00:00:00Z is before the accreditation began: it is void from its start"
     assert said in revoked.stderr, revoked.stderr
+    # Its attribute id as `issuer history` shows it (registry/text.py `short_attribute`), its holder by name.
+    shown = re.fullmatch(
+        r"accreditation ([0-9a-f]{8}) of college \(did:ebsi:\S+\): revoked for cause.*", revoked.stdout.strip()
+    )
+    assert shown is not None, revoked.stdout
     void_from = revoked.stdout.split("void from ")[1].split(",")[0]
     assert void_from.startswith(f"{day(dated.d - DAY)}T12:") and void_from in revoked.stderr
 
@@ -294,7 +308,9 @@ def test_a_revocation_for_cause_from_a_date_and_its_history(dated: Dated) -> Non
     # Asked again, or asked to undo it: said before anything is sent, not as the contract's refusal.
     again = cli(dated, "trust", "revoke", "--parent", "accreditor", "--child", college, passphrase=PASSPHRASE)
     assert again.returncode == 0 and "is already revoked" in again.stdout, again.stdout + again.stderr
-    undo = cli(dated, "trust", "reinstate", "--parent", "accreditor", "--child", college, passphrase=PASSPHRASE)
+    assert f"accreditation {shown.group(1)} of college" in again.stdout and shown.group(1) in text.stdout
+    undo = cli(dated, "trust", "reinstate", "--parent", "accreditor", "--child", college,
+               "--attribute", shown.group(1), passphrase=PASSPHRASE)  # fmt: skip
     assert undo.returncode == 1 and undo.stderr.count("\n") == 1, undo.stderr
     assert "is revoked, and revocation is final: it cannot be reinstated" in undo.stderr
 
@@ -362,3 +378,24 @@ def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
     assert "أُلغي الاعتماد في " in revoked.stdout and "(السبب: احتيال)" in revoked.stdout
     machine = cli(dated, "--lang", "ar", "issuer", "check", dated.school.did, "--json")
     assert json.loads(machine.stdout)["verdict"] == "not trusted" and "accreditation revoked" in machine.stdout
+
+
+def test_a_registered_organisation_without_accreditation_is_told_its_attestations_verify(dated: Dated) -> None:
+    """An employer checking its own standing: not accredited (NOT TRUSTED, exit 1), and a note that it
+    is registered, which is all its work-experience attestations need; the service's answer carries it
+    too (one answer: tests/e2e/test_issuer_check_agreement.py), and an unregistered DID gets none."""
+    from registry.i18n.trustwords import NOTES
+    from registry.ops.trust.evaluation import REGISTERED_ONLY
+
+    assert NOTES == (REGISTERED_ONLY,)  # the words the CLI translates are the words ops writes
+    employer = new_legal_entity("employer")
+    registry = Registry.connect(dated.settings)
+    fund(registry, employer)
+    registry.register_did(employer)
+    french = cli(dated, "--lang", "fr", "issuer", "check", employer.did)
+    assert french.returncode == 1 and "n\u2019a aucune accréditation" in french.stdout, french.stdout + french.stderr
+    assert "remarque\u00a0: elle est inscrite au registre des DID" in french.stdout
+    served = httpx.get(f"{dated.service}/api/issuers/{employer.did}/check").json()
+    assert served["ok"] is False and served["notes"] == [REGISTERED_ONLY]
+    unregistered = httpx.get(f"{dated.service}/api/issuers/{new_legal_entity('nobody').did}/check").json()
+    assert unregistered["ok"] is False and unregistered["notes"] == []

@@ -8,7 +8,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from registry.cli import app
 from registry.config import Settings
+from registry.formats.logbook.records import signed_by
 from tests.cli.test_wallet import cli, did_of, ok, one_line_error, worker_home
 from tests.conftest import Chain
 
@@ -25,9 +29,7 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     prog, auth, book = _publish(home, net, tmp_path), tmp_path / "sup.jwt", tmp_path / "book"
     ok(cli(home, "identity", "create", "--person", "sam"))
     amina = did_of(ok(cli(home, "wallet", "create")))  # the learner's key is in her wallet
-    authorised = ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
-                        "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), *net))  # fmt: skip
-    assert "authorised sam (did:key:" in authorised and "…" in authorised, authorised  # named, DID shortened
+    _authorise(home, net, prog, auth)
     enrolled = ok(cli(home, "logbook", "enrol", amina, "--programme", str(prog), "--issuer", "training-centre",
                       "--dir", str(book), "--learner-name", "Amina Haddad", *net))  # fmt: skip
     assert (
@@ -73,6 +75,17 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     one_line_error(cli(home, "logbook", "verify", str(tmp_path / "programme.json"), *net), "not a logbook extract")
 
 
+def _authorise(home: Path, net: tuple[str, ...], prog: Path, auth: Path) -> None:
+    """Sam authorised under her legal name: said with it, her DID shortened, the programme by its title."""
+    authorised = ok(cli(home, "supervisor", "authorise", "sam", "--programme", str(prog), "--issuer", "training-centre",
+                        "--out", str(auth), "--valid-from", day(-30), "--valid-until", day(30), "--name", "Sam Okafor",
+                        *net))  # fmt: skip
+    assert authorised.startswith("authorised Sam Okafor (did:key:") and "…" in authorised, authorised
+    assert " as supervisor of MIG welding (urn:programme:mig@1) to " in authorised, authorised
+    signed = signed_by(auth.read_text().strip(), "supervisor-authorisation+jwt")  # the chain holds its hash alone
+    assert signed.payload["vc"]["credentialSubject"]["name"] == "Sam Okafor"
+
+
 def _refused_entries(home: Path, book: Path) -> None:
     """What `logbook add` refuses, each in one line: no such unit, no key named, a future date, evidence not there."""
     wrong = cli(home, "--lang", "fr", "logbook", "add", str(book), "--from-wallet", "--date", day(0), "--unit", "U9",
@@ -101,6 +114,14 @@ def _late_entry(home: Path, book: Path, entries: list[str]) -> str:
     return late
 
 
+def _met_not_issued(home: Path, book: Path) -> None:
+    """Met, by the files, and not issued yet: `logbook show` says it is the provider's to check and
+    issue (a bare "complete" read as if it were done). In process: no chain is asked."""
+    show = ["--home", str(home), "logbook", "show", str(book)]
+    text = CliRunner().invoke(app, show, env={"COLUMNS": "300"}).output
+    assert text.endswith("the provider checks them on the chain and issues the qualification (`logbook complete`)\n")
+
+
 def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
     """The supervisor signs the first entries, then `entries/*.json` again the next day: the
     countersigned ones are left as they were and said, the new one signed."""
@@ -121,7 +142,7 @@ def _publish(home: Path, net: tuple[str, ...], tmp_path: Path) -> Path:
     }))  # fmt: skip
     publish = ("programme", "publish", str(tmp_path / "programme.json"), "--issuer", "training-centre",
                "--out", str(tmp_path / "programme.jwt"), *net)  # fmt: skip
-    ok(cli(home, *publish))
+    assert ok(cli(home, *publish)).startswith("published programme MIG welding (urn:programme:mig@1) to ")
     assert "is published already, unchanged: nothing to do" in ok(cli(home, *publish))  # the same again
     (tmp_path / "programme.json").write_text((tmp_path / "programme.json").read_text().replace("MIG", "TIG"))
     one_line_error(cli(home, *publish), "programme urn:programme:mig@1 is published already, with other content",
@@ -131,6 +152,7 @@ def _publish(home: Path, net: tuple[str, ...], tmp_path: Path) -> Path:
 
 def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: Path) -> None:
     """The qualification issued, the extract shared with it and checked against it."""
+    _met_not_issued(home, book)
     done = ok(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net))
     assert "qualification issued" in done and "2 entries, 6 h" in done, done
     assert f"not counted, dated before the enrolment ({day(0)}): {day(-10)} U1 3 h" in done
@@ -146,6 +168,8 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     abroad = worker_home(Settings(home=home, deployment_path=Path(net[3])), extract.parent, "employer")
     found = cli(abroad, "logbook", "verify", str(extract), "--rpc", net[1])
     assert found.returncode == 0 and found.stdout.startswith("valid: 2 entries of logbook urn:"), found
+    # Each entry by its day, unit and the unit's title, and its activity (told apart from the others).
+    assert f"\n  {day(0)} · U1 Joints · fillet welds · 3 h: valid\n" in found.stdout, found.stdout
     assert (
         "\n  learner: Amina Haddad\n  programme: MIG welding (urn:programme:mig@1)\n  provider: did:ebsi:"
         in found.stdout
@@ -159,7 +183,9 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     assert french.startswith("valide\u00a0: 2 entrées du carnet urn:") and "apprenant\u00a0: Amina Haddad" in french
     assert "au regard de la qualification\u00a0: 2 de ses 2 entrées présentées" in french, french
     arabic = ok(cli(home, "--lang", "ar", "logbook", "show", str(book)))
-    assert "U1 Joints: 9 من 6 ساعة مثبَّتة" in arabic and "3 ساعة بتاريخ سابق" in arabic and "مكتمل" in arabic, arabic
+    assert (
+        "U1 Joints: 9 من 6 ساعة مثبَّتة" in arabic and "3 ساعة بتاريخ سابق" in arabic and "مكتمل: صدر المؤهل" in arabic
+    ), arabic
     # Issued in error and revoked: the centre completes the logbook again, the revoked one kept aside.
     ok(cli(home, "revoke", str(book / "qualification.json"), "--issuer", "training-centre", "--reason", "1", *net))
     renewed = ok(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net)).splitlines()

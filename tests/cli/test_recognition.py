@@ -62,7 +62,7 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     ]
     assert [(op.call.function, op.state) for op in rows] == [("publish", "confirmed")], rows
 
-    suspended = run(settings, "recognition", "suspend", "recognition-office", decision)
+    suspended = run(settings, "recognition", "suspend", "recognition-office", decision, "--reason", "review")
     assert suspended.returncode == 0 and f"decision {decision}: suspended" in suspended.stdout, suspended.stderr
     _suspended_again_is_unchanged(settings, decision)
     unknown = run(settings, "recognition", "revoke", "recognition-office", decision, "--reason", "9")

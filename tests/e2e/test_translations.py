@@ -373,6 +373,43 @@ def test_the_issuer_check_s_lines_are_read_back_in_french() -> None:
         "accréditation suspendue le 2026-01-02T10:00:00Z et non rétablie au 2026-01-03T23:59:59Z "
         "(motif\u00a0: audit en cours)"
     )
+    from registry.i18n.trustwords import undetermined
+
+    assert undetermined(
+        "2030-01-01T23:59:59Z is in the future, later than the chain's newest block (2026-12-07T14:59:32Z); what "
+        "happens until then is not known yet"
+    ).startswith("le 2030-01-01T23:59:59Z est dans le futur, après le bloc le plus récent de la chaîne (2026-12-07")
     assert summary("the chain is broken above did:ebsi:zX: its parent's accreditation is missing") == (
         "the chain is broken above did:ebsi:zX: its parent's accreditation is missing"
     )
+
+
+def test_the_logbook_s_numbers_lists_and_sync_lines_follow_the_run_s_language(capsys, pot) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from registry.cli.commands.logbook_report import entry_line
+    from registry.cli.commands.logbook_sync import _said
+    from registry.ops.logbook.sync import Synced
+
+    # The page's messages inside a template literal's `${...}` are extracted too (and so translated).
+    assert {"{hours} h backdated, not counted", "{hours} h before enrolment, not counted"} <= {m.id for m in pot}
+    entry = SimpleNamespace(date="2026-03-02", unit="C1", title="Joints", activity="fillet welds " * 8, hours=2.5,
+                            verdict="valid")  # fmt: skip
+    assert entry_line(entry) == f"2026-03-02 · C1 Joints · {('fillet welds ' * 5)[:59].rstrip()}… · 2.5 h: valid"
+    i18n.use("fr")  # a decimal comma, and French separators
+    assert (i18n.number(2.5), i18n.number(3), i18n.joined(["C1\u00a0: 7,5 h", "C2\u00a0: 3,5 h"], strong=True)) == (
+        "2,5", "3", "C1\u00a0: 7,5 h\u00a0; C2\u00a0: 3,5 h"
+    )  # fmt: skip
+    assert entry_line(entry).endswith("· 2,5 h\u00a0: valide")
+    _said(Synced(role="learner", received=3, anchored=3))  # hers came back: the provider anchored them
+    _said(Synced(role="supervisor", received=1, review=["2026-03-02 C1 2 h at Yard: welds"], refused=["why"]))
+    said = capsys.readouterr().out
+    assert said.startswith("0 entrée envoyée, 3 entrées reçues, dont 3 ancrées par l\u2019organisme de formation\n"), (
+        said
+    )
+    assert "\n  à relire\u00a0: 2026-03-02 C1 2 h at Yard: welds\n" in said and "\n  mis de côté\u00a0: why\n" in said
+    i18n.use("ar")  # the Arabic comma and semicolon (a passport's printed line: its count, its verdict)
+    assert i18n.joined(["3 شهادات", "صالح"]) == "3 شهادات\u060c صالح"
+    assert i18n.joined(["a", "b"], strong=True) == "a\u061b b"
+    _said(Synced(role="learner", received=2, anchored=2))
+    assert "مزوّد التدريب" in capsys.readouterr().out

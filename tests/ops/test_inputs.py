@@ -85,6 +85,7 @@ def test_an_unknown_reason_in_a_revocation_list_names_its_row() -> None:
             "file,reason\nx.json,holder request\n",
             "rev.csv line 2: reason must be a reason code, a number (0 unspecified, 1 issued in error,",
         ),
+        ("file;reason\r\n;\r\nx.json;4\r\n;\r\nx.json;IV\r\n", "rev.csv line 5: reason must be a reason code"),
     ],
 )
 def test_a_revocation_list_with_a_wrong_header_or_reason_says_what_to_write(

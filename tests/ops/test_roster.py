@@ -157,6 +157,18 @@ def test_a_roster_not_in_utf8_names_its_line_and_what_to_do(tmp_path: Path) -> N
     assert (achievement.name, achievement.eqf_level) == ("A", 4)
 
 
+def test_a_workbook_given_for_a_roster_says_how_to_save_it_as_csv(tmp_path: Path) -> None:
+    """A centre gives its .xlsx (a zip), .ods or old .xls as it is: told to save the sheet as CSV UTF-8."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "cohort.xlsx", "w") as workbook:
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+    (tmp_path / "cohort.xls").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(64))
+    for name in ("cohort.xlsx", "cohort.xls"):
+        with pytest.raises(InputError, match=r"is a spreadsheet workbook \(Excel or LibreOffice\), not CSV: save the"):
+            load_roster(tmp_path / name, resolver(tmp_path / "keys"))
+
+
 def test_an_unknown_holder_name_names_the_row(tmp_path: Path) -> None:
     with pytest.raises(KeyStoreError, match=r"^r\.csv line 3: no identity named nobody"):
         load(tmp_path, "r.csv", f"holder,name\n{HOLDER},A\nnobody,B\n")

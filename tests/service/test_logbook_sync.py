@@ -16,11 +16,13 @@ import pytest
 from registry.chain import writer
 from registry.chain.node import free_port
 from registry.durable import write_json_atomic
+from registry.errors import InputError
 from registry.formats.logbook import EntryFile, sign_record, signed_by
 from registry.keystore import KeyStore, new_legal_entity, new_natural_person
 from registry.ops.logbook import Logbook, verify_extract
 from registry.ops.logbook import sync as syncing
 from registry.ops.logbook.book import countersign, load_entry
+from registry.ops.logbook.layout import laid_out
 from registry.ops.logbook.store import LogbookStore
 from registry.service.client import ServiceClient, ServiceError
 from registry.text import short_did
@@ -46,6 +48,25 @@ def _assert_review(fetched: syncing.Synced, inbox: Path, learner: str) -> None:
     assert {name for _, name in said} == {p.name for p in inbox.glob("*.json")}
 
 
+def _named_authorisation(world: World, did: str) -> str:
+    """Her legal name, in the signed authorisation only (the chain holds its hash); one that would
+    show other text than the one signed is refused."""
+    provider, now = world.provider, world.registry.signing_time()
+    programme = world.amina.programme_token
+    with pytest.raises(InputError, match="the supervisor's name holds"):
+        provider.authorise(programme, did, "supervisor", now - DAY, now + DAY, name="Sam \u202eOkafor")
+    return provider.authorise(programme, did, "supervisor", now - DAY, now + DAY, name="Sam Okafor")
+
+
+def _signed_off_by_name(world: World, book: Logbook, did: str) -> None:
+    """The extract checks valid, and the API's layout (the page's) names the supervisor beside her DID."""
+    extract = book.share(None, [])
+    checked = verify_extract(world.registry, extract, [])
+    assert checked.verdict == "valid"
+    signers = {str(e["supervisor"]) for u in laid_out(extract, checked)["units"] for e in u["entries"]}
+    assert signers == {str({"did": did, "name": "Sam Okafor", "role": "supervisor"})}
+
+
 def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
     service: str, world: World, store: Path, tmp_path: Path
 ) -> None:
@@ -53,7 +74,7 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
     learner, sup = new_natural_person("learner"), new_natural_person("sup")
     now = registry.signing_time()
     programme = world.amina.programme_token
-    authorisation = provider.authorise(programme, sup.did, "supervisor", now - DAY, now + DAY)
+    authorisation = _named_authorisation(world, sup.did)
     book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
     for n in (1, 2):  # offline: files only
         book.add(
@@ -90,7 +111,7 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
     back = syncing.learner(book, learner, boxes, sup.did)
     assert (back.sent, back.received, back.anchored) == (0, 2, 2)
     assert book.progress().units[0]["anchored"] == 4
-    assert verify_extract(registry, book.share(None, []), []).verdict == "valid"
+    _signed_off_by_name(world, book, sup.did)
     again = syncing.learner(book, learner, boxes, sup.did)
     assert (again.sent, again.received) == (0, 0)
 

@@ -243,13 +243,14 @@ def show(directory: DirArg, as_json: JsonOpt = False) -> None:
     """Progress against the programme: hours countersigned and anchored per unit, what is missing."""
     from registry.ops.logbook import Logbook
 
-    progress = Logbook(directory).progress()
+    book = Logbook(directory)
+    progress = book.progress()
     if as_json:
         write_json(progress.to_json())
         return
     from registry.cli.commands.logbook_report import print_progress
 
-    print_progress(progress)
+    print_progress(progress, (book.directory / "qualification.json").is_file())
 
 
 @app.command("complete")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.cli.output import out
-from registry.i18n import N_, _, ngettext
+from registry.i18n import N_, _, joined, ngettext, number
 from registry.text import shown
 
 # The verdicts of a logbook extract and of its entries (ops/logbook/checks.py), as words of the run's language.
@@ -24,7 +24,7 @@ def _tally(entries: list[Any]) -> str:
     found: dict[str, int] = {}
     for e in entries:
         found[e.verdict] = found.get(e.verdict, 0) + 1
-    return ", ".join(f"{n} {verdict_word(verdict)}" for verdict, n in found.items())
+    return joined(f"{n} {verdict_word(verdict)}" for verdict, n in found.items())
 
 
 def print_report(report: Any) -> None:
@@ -54,10 +54,22 @@ def print_report(report: Any) -> None:
         out.print("  " + _("note: {note}").format(note=shown(note)))
     for e in report.entries:
         why = "; ".join(e.to_json()["reasons"] + e.notes)
-        line = _("{date} {unit} {hours} h: {verdict}").format(
-            date=shown(e.date), unit=shown(e.unit), hours=f"{e.hours:g}", verdict=verdict_word(e.verdict)
-        )
-        out.print(f"  {line}" + (f" ({shown(why)})" if why else ""))
+        out.print(f"  {entry_line(e)}" + (f" ({shown(why)})" if why else ""))
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, an ellipsis saying so."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def entry_line(e: Any) -> str:
+    """An entry as `logbook verify` lists it: its day, unit and the unit's title, the activity
+    (shortened when long: the file has it whole), its hours and its verdict."""
+    unit = f"{e.unit} {shortened(e.title, 40)}" if e.title else e.unit
+    return _("{date} · {unit} · {activity} · {hours} h: {verdict}").format(
+        date=shown(e.date), unit=shown(unit), activity=shown(shortened(e.activity, 60)), hours=number(e.hours),
+        verdict=verdict_word(e.verdict),
+    )  # fmt: skip
 
 
 def _print_against(report: Any) -> None:
@@ -82,9 +94,11 @@ def _print_against(report: Any) -> None:
         ))  # fmt: skip
 
 
-def print_progress(progress: Any) -> None:
+def print_progress(progress: Any, issued: bool = False) -> None:
     """`logbook show`: hours per unit against the programme (ops/logbook/book.py's `Progress`), and
-    what is missing: the learner's own view, in her language (`registry --lang`)."""
+    what is missing: the learner's own view, in her language (`registry --lang`). With nothing
+    missing, whether the qualification is `issued` (its file in the logbook) or is the provider's
+    to issue: a bare "complete" read as if it were done."""
     out.print(f"{shown(progress.programme.title)} ({shown(progress.programme.ref)})")
     for u in progress.units:  # the learner's own view: in her language (`registry --lang`)
         line = (
@@ -93,17 +107,24 @@ def print_progress(progress: Any) -> None:
             if u["backdated"]
             else _("{unit} {title}: {anchored} of {needed} h anchored ({countersigned} h countersigned)")
         )  # fmt: skip
-        out.print("  " + line.format(unit=shown(u["unit"]), title=shown(u["title"]), anchored=f"{u['anchored']:g}",
-                                     needed=f"{u['needed']:g}", countersigned=f"{u['countersigned']:g}",
-                                     backdated=f"{u['backdated']:g}"))  # fmt: skip
+        out.print("  " + line.format(unit=shown(u["unit"]), title=shown(u["title"]), anchored=number(u['anchored']),
+                                     needed=number(u['needed']), countersigned=number(u['countersigned']),
+                                     backdated=number(u['backdated'])))  # fmt: skip
         if u["beforeEnrolment"]:
             early = _("{hours} h dated before the enrolment ({enrolled}), never counted")
-            out.print("    " + early.format(hours=f"{u['beforeEnrolment']:g}", enrolled=progress.enrolled))
+            out.print("    " + early.format(hours=number(u["beforeEnrolment"]), enrolled=progress.enrolled))
         if u["waiting"]:  # written, not countersigned yet: her supervisor's to sign
             waiting = ngettext("{n} entry ({hours} h) waiting for a countersignature",
                                "{n} entries ({hours} h) waiting for a countersignature", u["waiting"])  # fmt: skip
-            out.print("    " + waiting.format(n=u["waiting"], hours=f"{u['waitingHours']:g}"))
-    missing = "; ".join(
-        _("{unit}: {hours} h").format(unit=shown(unit), hours=f"{left:g}") for unit, left in progress.short()
+            out.print("    " + waiting.format(n=u["waiting"], hours=number(u["waitingHours"])))
+    missing = joined(
+        (_("{unit}: {hours} h").format(unit=shown(unit), hours=number(left)) for unit, left in progress.short()),
+        strong=True,
     )
-    out.print(_("complete") if not progress.missing else _("missing: {units}").format(units=missing))
+    if progress.missing:
+        out.print(_("missing: {units}").format(units=missing))
+    elif issued:
+        out.print(_("complete: the qualification is issued (qualification.json)"))
+    else:
+        out.print(_("every unit's hours are met, by the files: the provider checks them on the chain and issues "
+                    "the qualification (`logbook complete`)"))  # fmt: skip

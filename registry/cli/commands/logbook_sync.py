@@ -70,15 +70,18 @@ def sync(
 
 def _said(result: Any) -> None:
     """What a sync did, in the run's language: the learner's and the supervisor's command as much as the provider's."""
-    from registry.i18n import _, ngettext
+    from registry.i18n import _, joined, ngettext
 
     parts = [
         ngettext("sent {n} entry", "sent {n} entries", result.sent).format(n=result.sent),
         ngettext("received {n} entry", "received {n} entries", result.received).format(n=result.received),
     ]
-    if result.anchored:
+    if result.anchored and result.role == "learner":  # hers, back: the provider anchored them, not she
+        parts.append(ngettext("{n} of them anchored by the provider", "{n} of them anchored by the provider",
+                              result.anchored).format(n=result.anchored))  # fmt: skip
+    elif result.anchored:
         parts.append(ngettext("anchored {n} entry", "anchored {n} entries", result.anchored).format(n=result.anchored))
-    out.print(", ".join(parts))
+    out.print(joined(parts))
     if result.waiting:
         out.print("  " + ngettext("{n} entry not countersigned yet: --supervisor DID sends it to her",
                                   "{n} entries not countersigned yet: --supervisor DID sends them to her",
@@ -87,8 +90,8 @@ def _said(result: Any) -> None:
         out.print(f"  {count(result.ahead, 'entry')} dated after today (UTC, the chain's day) left in the box: a "
                   "sync on or after that day anchors them")  # fmt: skip
     for line in result.review:  # the supervisor's: what she is to read before she countersigns
-        out.print(f"  to review: {line}")
+        out.print("  " + _("to review: {entry}").format(entry=line))
     if result.review:
         out.print("  " + _("read them, then `logbook sign` them and sync again to send them to the provider"))
-    for why in result.refused:
-        out.print(f"  set aside: {why}")
+    for why in result.refused:  # the reason stays as the service or the check wrote it
+        out.print("  " + _("set aside: {why}").format(why=why))

@@ -14,7 +14,7 @@ from registry.cli.commands.wallet import WalletOpt
 from registry.cli.options import RpcOpt, TrustListOpt, duration, load_identity, settings_of, text
 from registry.cli.output import out, progress_bar, warn
 from registry.errors import InputError
-from registry.i18n import _, ngettext
+from registry.i18n import _, joined, ngettext
 from registry.i18n.words import check_message, headline
 from registry.text import named_did, shown
 
@@ -184,7 +184,7 @@ def passport_print(
         pdf = render(dict(report), passport.credentials, service, trusted=trusted, progress=advance)
     write_bytes_atomic(output, pdf)
     summary = headline(str(report["summary"]))
-    out.print(f"{shown(output)}: {_credentials(len(passport.credentials))}, {shown(summary)}")
+    out.print(f"{shown(output)}: {joined([_credentials(len(passport.credentials)), shown(summary)])}")
     if verifier.unavailable:  # printed all the same (its codes carry the credentials), but not to hand over so
         why = _("the chain could not be read ({why}), so the PDF says of each credential that its status could not "
                 "be checked: give --rpc URL (a node of the chain its credentials name) and print it again before "

@@ -75,10 +75,11 @@ def publish(
     if held != token:  # none there, or this programme as a document never anchored (a run stopped)
         output.unlink(missing_ok=True)
         write_token(output, token)
+    named = f"{shown(wanted.title)} ({shown(wanted.ref)})"
     if new:
-        out.print(f"published programme {shown(wanted.ref)} to {output}")
+        out.print(f"published programme {named} to {output}")
     else:
-        out.print(f"programme {shown(wanted.ref)} is published already, unchanged: nothing to do ({output} holds it)")
+        out.print(f"programme {named} is published already, unchanged: nothing to do ({output} holds it)")
 
 
 def _held(output: Path) -> str | None:

@@ -5,6 +5,7 @@ reinstate, revoke) and reading them back (list, show, frameworks). Applying them
 from __future__ import annotations
 
 import contextlib
+import shlex
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,12 +40,14 @@ def _text_opt(help_text: str) -> Any:
     return typer.Option(callback=text, show_default=False, help=help_text)
 
 
-# Every code of ops/recognition/model.py REASONS, spelled out so `--help` loads no chain library.
+# Every code (and word) of ops/recognition/model.py REASONS (REASON_WORDS), spelled out so `--help` loads no
+# chain library.
 ReasonOpt = Annotated[
-    int,
+    str,
     typer.Option(
-        help="Reason code, recorded on-chain: 0 unspecified, 1 superseded by a newer decision, 2 published in "
-        "error, 3 under review, 4 review closed, 5 the national qualification was withdrawn."
+        help="Reason, recorded on-chain as its code: 0 unspecified, 1 superseded by a newer decision, 2 published "
+        "in error, 3 under review, 4 review closed, 5 the national qualification was withdrawn; or its word: "
+        "unspecified, superseded, error, review, reviewed, withdrawn."
     ),
 ]
 
@@ -147,13 +150,14 @@ def recognition_publish(
     """Publish a recognition decision: credentials in its scope count here as a national qualification.
 
     Give a decision FILE, or describe it: --types, --eqf-levels, --root, --qualification, --framework and --level."""
+    from registry.cli.commands.recognition_view import parties
     from registry.ops.recognition.authority import Recognition, check_outcome
     from registry.ops.registry import Registry
 
     settings = settings_of(ctx, rpc, deployment)
     identity = load_identity(settings, authority)
     if file is None:  # DIDs, or names: your trust list's, this home's
-        root, issuers = _parties(settings, root, issuers)
+        root, issuers = parties(settings, root, issuers)
     options: dict[str, Any] = dict(
         file=file, types=types, eqf_levels=eqf_levels, root=root, issuers=issuers, programmes=programmes,
         schemas=schemas, qualification=qualification, framework=framework, level=level, valid_from=valid_from,
@@ -184,30 +188,15 @@ def _say_published(
     out.print(f"decision 0x{decision_id.hex()} published by {named(did, known)}")
 
 
-def _parties(settings: Settings, root: str | None, issuers: str | None) -> tuple[str | None, str | None]:
-    """`--root` and `--issuers` as DIDs: each given as one, or by its name in your trust list or this home."""
-    from registry.cli.commands.recognition_view import party_did, your_roots
-
-    if root is None and issuers is None:
-        return root, issuers
-    with arguments():
-        roots = your_roots(settings)
-        root = party_did(settings, root, "--root", roots) if root is not None else None
-        issuers = ",".join(party_did(settings, i, "--issuers", roots) for i in _list(issuers)) or issuers
-    return root, issuers
-
-
-def _change(ctx: typer.Context, authority: str, decision: str, status: str, reason: int, rpc: Any, dep: Any) -> None:
-    from registry.cli.commands.recognition_view import resolve
+def _change(ctx: typer.Context, authority: str, decision: str, status: str, reason: str, rpc: Any, dep: Any) -> None:
+    from registry.cli.commands.recognition_view import reason_code, resolve
     from registry.ops.recognition.authority import Recognition
     from registry.ops.recognition.ids import decision_ref
     from registry.ops.recognition.model import REASONS, DecisionStatus
     from registry.ops.registry import Registry
 
     with arguments():  # the command line itself: a usage error (64), before any key or node is used
-        if reason not in REASONS:  # written on-chain for good: only the codes a reader can put words to
-            codes = ", ".join(f"{code} {text}" for code, text in REASONS.items())
-            raise InputError(f"--reason must be one of the reason codes ({codes}), not {reason}")
+        code = reason_code(reason)
         ref = decision_ref(decision)
     settings = settings_of(ctx, rpc, dep)
     identity = load_identity(settings, authority)
@@ -217,13 +206,13 @@ def _change(ctx: typer.Context, authority: str, decision: str, status: str, reas
     if _already(recognition, decision_id, status):  # an unknown id is named as such, before any transaction
         return
     try:
-        recognition.set_status(identity, decision_id, DecisionStatus[status], reason)
+        recognition.set_status(identity, decision_id, DecisionStatus[status], code)
     except TransactionReverted as exc:  # another write made it so meanwhile (a second process): "unchanged"
         if exc.error_name != "InvalidDecisionStatusChange" or not _already(recognition, decision_id, status):
             raise
         return
     word = {"ACTIVE": "reinstated", "SUSPENDED": "suspended", "REVOKED": "revoked"}[status]
-    out.print(f"decision 0x{decision_id.hex()}: {word}")
+    out.print(f"decision 0x{decision_id.hex()}: {word} (reason {code}: {REASONS[code]})")
 
 
 def _already(recognition: Any, decision_id: bytes, status: str) -> bool:
@@ -245,7 +234,7 @@ def _already(recognition: Any, decision_id: bytes, status: str) -> bool:
 
 @app.command("suspend")
 def recognition_suspend(
-    ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = 3,
+    ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = "3",
     rpc: RpcOpt = None, deployment: DeploymentOpt = None,
 ) -> None:  # fmt: skip
     """Suspend a decision (it stops applying until reinstated)."""
@@ -254,7 +243,7 @@ def recognition_suspend(
 
 @app.command("reinstate")
 def recognition_reinstate(
-    ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = 4,
+    ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = "4",
     rpc: RpcOpt = None, deployment: DeploymentOpt = None,
 ) -> None:  # fmt: skip
     """Reinstate a suspended decision."""
@@ -263,7 +252,7 @@ def recognition_reinstate(
 
 @app.command("revoke")
 def recognition_revoke(
-    ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = 1,
+    ctx: typer.Context, authority: AuthorityArg, decision: DecisionArg, reason: ReasonOpt = "1",
     rpc: RpcOpt = None, deployment: DeploymentOpt = None,
 ) -> None:  # fmt: skip
     """Revoke a decision, for good: from now on it no longer applies (until now, it did)."""
@@ -341,7 +330,8 @@ def recognition_show(
     else:
         where = "the authorities this home knows (its organisations, your trust list's roots)"
         among = view.known_authorities(settings, roots)
-    hint = view.LIST_HINT + ("" if asked else "; or name it: `show --authority AUTHORITY`")
+    listing = f"`registry recognition list {shlex.quote(str(authority))}` lists its decisions, with their whole ids"
+    hint = listing if asked else view.LIST_HINT + "; or name its authority: `show --authority AUTHORITY`"
     found = recognition.decision(view.resolve(recognition, ref, among, where, hint))
     known = view.names(recognition, view.dids_of(found), {}, roots)
     if as_json:

@@ -1,13 +1,13 @@
 """What `registry recognition` reads and prints: the parties a command names (a DID, a local identity,
 a name in your trust list), the registry it reads (your deployment, else the one your trust list pins
-its roots to, as `issuer check`), decision ids whole or shortened as `verify` prints them, and a
-decision printed with its parties named."""
+its roots to, as `issuer check`), decision ids whole or shortened as `verify` prints them, reasons
+by code or word, and a decision printed with its parties named."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from registry.cli.exits import BadArguments
+from registry.cli.exits import BadArguments, arguments
 from registry.cli.output import out
 from registry.config import Settings
 from registry.errors import InputError, KeyStoreError
@@ -160,3 +160,32 @@ def print_decision(decision: Any, *, history: bool, known: dict[str, str]) -> No
                   for h in data["history"]]  # fmt: skip
     for line in lines:
         out.print(shown(line))
+
+
+def reason_code(value: str) -> int:
+    """`--reason` as its code: a code of REASONS, or its word (REASON_WORDS); only codes a reader can put
+    words to are written on-chain, for good."""
+    from registry.ops.recognition.model import REASON_WORDS, REASONS
+
+    word = value.strip().lower()
+    code = int(word) if word.isdigit() else REASON_WORDS.get(word, -1)
+    if code not in REASONS:
+        codes = ", ".join(f"{c} {text}" for c, text in REASONS.items())
+        raise InputError(f"--reason must be one of the reason codes ({codes}) or its word ({', '.join(REASON_WORDS)}), "
+                         f"not {value[:40]!r}")  # fmt: skip
+    return code
+
+
+def parties(settings: Settings, root: str | None, issuers: str | None) -> tuple[str | None, str | None]:
+    """`--root` and `--issuers` as DIDs: each given as one, or by its name in your trust list or this home."""
+    if root is None and issuers is None:
+        return root, issuers
+    with arguments():
+        roots = your_roots(settings)
+        root = party_did(settings, root, "--root", roots) if root is not None else None
+        issuers = ",".join(party_did(settings, i, "--issuers", roots) for i in _split(issuers)) or issuers
+    return root, issuers
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]

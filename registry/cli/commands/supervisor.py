@@ -41,6 +41,10 @@ def authorise(
     workplace: Annotated[
         str | None, typer.Option(help="Only at this workplace (as entries name it); default: any workplace.")
     ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="Her name, shown beside her DID (in the signed file only, never on the chain)."),
+    ] = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
@@ -57,16 +61,26 @@ def authorise(
     token = read_token(programme, "the programme")
     provider = Provider(Registry.connect(settings), load_identity(settings, issuer), settings)
     where = f" at {shown(workplace.strip())}" if workplace is not None else ""
-    whom = named_did(did, None if person == did else person)  # named as the provider named her, DID shortened
+    # Her name as given (else as the provider's key store names her), her DID shortened; the programme by its title.
+    whom = named_did(did, name.strip() if name else None if person == did else person)
+    what_programme = _programme_named(token)
     if output.exists():  # this very authorisation, from a run stopped before its anchor: finished
         done = provider.resume_authorisation(_held(output), token, did, role)
         if done is None:
             raise InputError(f"{output} already exists; not overwriting it")
         what = "anchored now: a run had stopped before its anchor" if done else "already: nothing to do"
-        out.print(f"authorised {whom} as {role}{where} to {shown(output)} ({what})")
+        out.print(f"authorised {whom} as {role} of {what_programme}{where} to {shown(output)} ({what})")
         return
-    provider.authorise(token, did, role, start, end, workplace, keep=lambda made: write_token(output, made))
-    out.print(f"authorised {whom} as {role}{where} to {shown(output)}")
+    provider.authorise(token, did, role, start, end, workplace, keep=lambda made: write_token(output, made), name=name)
+    out.print(f"authorised {whom} as {role} of {what_programme}{where} to {shown(output)}")
+
+
+def _programme_named(token: str) -> str:
+    """The programme as outputs name it: its title and its id@version."""
+    from registry.ops.logbook.provider import programme_of
+
+    programme = programme_of(token)
+    return f"{shown(programme.title)} ({shown(programme.ref)})"
 
 
 def _held(path: Path) -> str:

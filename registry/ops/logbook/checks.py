@@ -126,11 +126,14 @@ def _learner_part(ctx: Context, token: str, report: EntryReport) -> dict[str, An
     report.id, report.date, report.unit = str(p.get("jti")), str(p.get("date")), str(p.get("unit"))
     report.hours = float(p["hours"]) if isinstance(p.get("hours"), int | float) else 0.0
     report.workplace = str(p.get("workplace", "")).strip()
+    report.activity = str(p.get("activity", "")).strip()
     if not did_key_signed(parsed):
         report.invalid.append("the learner's signature does not verify: the entry was altered")
     if p.get("iss") != ctx.learner or p.get("logbook") != ctx.logbook:
         report.invalid.append("the entry belongs to another learner's logbook, not this one")
-    if ctx.programme.unit(report.unit) is None:
+    if (unit := ctx.programme.unit(report.unit)) is not None:
+        report.title = unit.title
+    else:
         report.invalid.append(f"the programme has no unit {report.unit[:40]!r}")
     if entry_date(report.date) < entry_date(ctx.enrolled or report.date) and not report.invalid:
         report.before_enrolment = True

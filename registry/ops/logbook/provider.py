@@ -119,10 +119,11 @@ class Provider:
 
     def authorise(
         self, programme_token: str, person: str, role: str, valid_from: int, valid_until: int,
-        workplace: str | None = None, keep: Callable[[str], object] | None = None,
+        workplace: str | None = None, keep: Callable[[str], object] | None = None, name: str | None = None,
     ) -> str:  # fmt: skip
         """Authorise `person` (did:key) to sign off `programme`'s units as `role` (only at `workplace`
-        when one is named; the units of that role are listed); anchored, with a revocation entry in
+        when one is named; the units of that role are listed; her legal `name` when given, in the
+        signed document only: the chain holds its hash); anchored, with a revocation entry in
         the provider's status lists. The signed credential, given to `keep` before its anchor
         (`resume_authorisation` finishes a run stopped in between)."""
         programme = self._own_programme(programme_token)
@@ -139,6 +140,10 @@ class Provider:
         subject: dict[str, Any] = {"id": person, "programme": programme.ref, "role": role, "units": units}
         if workplace is not None:
             subject["workplace"] = workplace.strip()
+        if name is not None:
+            if not name.strip():
+                raise InputError("the supervisor's name must be a non-empty text of at most 200 characters")
+            subject["name"] = check_names_a_person(name.strip(), "the supervisor's name")
         with self.issuer.writing():
             number, index = self.issuer.allocator.allocate_single(str(uuid.uuid4()))
             now = self.registry.signing_time()

@@ -24,6 +24,8 @@ class EntryReport:
     unit: str = ""
     hours: float = 0.0
     workplace: str = ""
+    activity: str = ""
+    title: str = ""  # the unit's title, as the programme gives it ("" for a unit it has not)
     invalid: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -46,8 +48,9 @@ class EntryReport:
 
     def to_json(self) -> dict[str, Any]:
         reasons = self.invalid + ([self.revoked] if self.revoked else []) + self.unknown
-        return {"id": self.id, "date": self.date, "unit": self.unit, "hours": self.hours,
-                "verdict": self.verdict, "reasons": reasons, "notes": self.notes}  # fmt: skip
+        return {"id": self.id, "date": self.date, "unit": self.unit, "unitTitle": self.title, "hours": self.hours,
+                "activity": self.activity, "verdict": self.verdict, "reasons": reasons,
+                "notes": self.notes}  # fmt: skip
 
 
 @dataclass

@@ -47,6 +47,7 @@ class Boxes(Protocol):
 
 @dataclass
 class Synced:
+    role: str = "provider"  # whose sync: "learner", "supervisor" or "provider" (how it is said)
     sent: int = 0
     received: int = 0
     anchored: int = 0
@@ -95,7 +96,7 @@ def _further(mine: EntryFile | None, theirs: EntryFile) -> bool:
 def learner(book: Logbook, identity: Identity, boxes: Boxes, supervisor: str | None) -> Synced:
     """Her box first (what came back), then every entry still not countersigned to `supervisor`
     (none sent without one: `waiting` counts them)."""
-    result = Synced()
+    result = Synced(role="learner")
     done = []
     for item, got, why in _items(boxes, identity):
         if got is None:
@@ -123,7 +124,7 @@ def learner(book: Logbook, identity: Identity, boxes: Boxes, supervisor: str | N
 
 
 def supervisor(directory: Path, identity: Identity, boxes: Boxes) -> Synced:
-    result = Synced()
+    result = Synced(role="supervisor")
     sent = directory / "sent"
     for path in sorted(directory.glob("*.json")):
         f = load_entry(path)

@@ -33,6 +33,7 @@ from registry.ops.trust.model import (
 from registry.ops.trust.scope import grants_within, not_covered, scope_covers
 from registry.ops.trust.timing import LinkStatus, link_status, reason_of, time_problem
 from registry.ops.trust.trustlist import TrustList
+from registry.text import short_attribute
 
 
 class Relevance(IntEnum):
@@ -140,7 +141,7 @@ def _scope_label(chain: ChainData, link: Link) -> str:
     """An accreditation, by what it is for."""
     acc, _ = check_body(chain, link)
     if acc is None:
-        return f"accreditation {link.attribute_id.hex()[:8]}, unreadable"
+        return f"accreditation {short_attribute(link.attribute_id)}, unreadable"
     return "for " + " | ".join(", ".join(s.types) for s in acc.scopes)
 
 
@@ -285,3 +286,23 @@ def _at_root(
         report.summary = f"the chain ends at Root TAO {report.root_label}, which is not in {trust_list.name}"
         return report, Relevance.ROOT_UNTRUSTED
     return report, Relevance.OTHER
+
+
+REGISTERED_ONLY = (
+    "it is registered in the DID registry: the work-experience attestations it signs (`registry attest`) "
+    "verify as a registered organisation's; a skills credential needs an accreditation"
+)
+
+
+def note_registered(report: TrustReport, registered: Callable[[str], bool]) -> None:
+    """An organisation with no accreditation at all (an employer attesting work needs none): a note
+    says it is registered, which is all its attestations need (`registered` reads the DID registry,
+    only then). The verdict stays as it is. The CLI's and the service's issuer checks both add it."""
+    if (
+        report.undetermined
+        or report.path
+        or not report.summary.endswith(" holds no accreditation in the trusted issuers registry")
+    ):
+        return
+    if registered(report.did):
+        report.notes.append(REGISTERED_ONLY)

@@ -18,7 +18,7 @@ from registry.ops.inputs import credential_sized, is_extract
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
 from registry.ops.rpl.checks import add_rpl_checks
-from registry.ops.trust import Trust, TrustList, evaluate_at
+from registry.ops.trust import Trust, TrustList, evaluate_at, note_registered
 from registry.ops.trust.scope import asked_need
 from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.ops.verify.report import check_challenge
@@ -256,6 +256,7 @@ def issuer_check(
     # "could not determine", never ok.
     head = registry.block_timestamp()
     report = evaluate_at(chain, when, head, _trust_list(request, roots), need, registry.client.syncing)
+    note_registered(report, lambda did: registry.resolve(did).registered)  # as the CLI's
     return report.to_json()
 
 

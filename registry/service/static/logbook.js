@@ -51,7 +51,13 @@ function signerOf(entry) {
   const signer = entry.supervisor;
   if (!signer) return _("not countersigned");
   const role = ROLES[signer.role] ? _(ROLES[signer.role]) : signer.role;
-  return signer.name ? `${signer.name} (${role})` : `${signer.did} (${role})`;
+  return signer.name ? `${signer.name} (${signer.did}) (${role})` : `${signer.did} (${role})`;
+}
+
+// Hours as the page's language writes numbers (2,5 in French), in the Latin digits the catalogs use.
+function hoursOf(value) {
+  const lang = document.documentElement.lang || "en";
+  return typeof value === "number" ? new Intl.NumberFormat(`${lang}-u-nu-latn`, { maximumFractionDigits: 3 }).format(value) : value;
 }
 
 // An entry's day (YYYY-MM-DD, the learner's calendar day: no time, no zone) as the page shows dates.
@@ -71,7 +77,7 @@ function entryPanel(entry) {
   const title = element("span", null, { class: "title" });
   title.append(element("time", readableDay(entry.date), { datetime: entry.date }), ` · ${shown(entry.activity)}`);
   summary.append(title);
-  summary.append(element("span", fmt(_("{hours} h"), { hours: entry.hours }), { class: "detail" }));
+  summary.append(element("span", fmt(_("{hours} h"), { hours: hoursOf(entry.hours) }), { class: "detail" }));
   if (entry.verdict === "valid" && !entry.counted) {
     summary.append(element("span", entry.beforeEnrolment ? _("before enrolment, not counted") : _("not counted"), { class: "detail" }));
   }
@@ -93,9 +99,9 @@ function unitBlock(unit) {
   const title = unit.id ? `${unit.id} · ${unit.title}` : _("Entries for no unit of this programme");
   block.append(element("h2", title));
   if (unit.id) {
-    let tally = fmt(_("{valid} of {needed} h signed off and valid"), { valid: unit.validHours, needed: unit.hours });
-    if (unit.backdatedHours) tally += ` · ${fmt(_("{hours} h backdated, not counted"), { hours: unit.backdatedHours })}`;
-    if (unit.beforeEnrolmentHours) tally += ` · ${fmt(_("{hours} h before enrolment, not counted"), { hours: unit.beforeEnrolmentHours })}`;
+    let tally = fmt(_("{valid} of {needed} h signed off and valid"), { valid: hoursOf(unit.validHours), needed: hoursOf(unit.hours) });
+    if (unit.backdatedHours) tally += ` · ${fmt(_("{hours} h backdated, not counted"), { hours: hoursOf(unit.backdatedHours) })}`;
+    if (unit.beforeEnrolmentHours) tally += ` · ${fmt(_("{hours} h before enrolment, not counted"), { hours: hoursOf(unit.beforeEnrolmentHours) })}`;
     block.append(element("p", tally, { class: "note" }));
   }
   for (const entry of unit.entries) block.append(entryPanel(entry));
