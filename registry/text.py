@@ -138,3 +138,11 @@ def named_did(did: str | None, name: str | None, unknown: str = "?") -> str:
     if not did:
         return shown(name or unknown)
     return f"{shown(name)} ({short_did(did)})" if name else short_did(did)
+
+
+def short_attribute(attribute_id: bytes | str) -> str:
+    """An accreditation's attribute id (32 bytes, or its 64 hex digits) as text output names it: its
+    first 8 hex digits, as `issuer history` lists it and `trust suspend|reinstate|revoke --attribute`
+    takes it back; JSON output carries it whole."""
+    digits = attribute_id.hex() if isinstance(attribute_id, bytes) else attribute_id.removeprefix("0x")
+    return digits[:8].lower()

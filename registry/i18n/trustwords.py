@@ -90,6 +90,11 @@ NOTES = (
         "verify as a registered organisation's; a skills credential needs an accreditation"
     ),
 )
+# What `issuer check` adds when no trust list applies and the chain held up to its root (cli/commands/issuer.py).
+NO_TRUST_LIST = N_(
+    "no trust list was given, so no Root TAO is trusted and no issuer can be TRUSTED, however sound its chain; "
+    "to see what your verifiers will see, check against their list: --trust-list FILE"
+)
 _REASON_WORDS = (N_(" (reason: {reason})"), N_(" (reason {n})"))
 
 
@@ -162,7 +167,7 @@ def summary(text: str) -> str:
 
 def note(text: str) -> str:
     """A note of the issuer check in the language of the run (one of another kind as written)."""
-    return _(text) if text in NOTES else text
+    return _(text) if text in NOTES or text == NO_TRUST_LIST else text
 
 
 def undetermined(text: str) -> str:

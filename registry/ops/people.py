@@ -86,10 +86,13 @@ def write_handovers(
     directory: Path,
     n: int = HANDOVER_SCRYPT_N,
     progress: Callable[[int], None] | None = None,
+    delimiter: str = ",",
 ) -> None:
     """Every person's handover file and the passphrase sheet, written whole into `directory`,
     and the centre's pending records (its copy of each key until she confirms). `progress` is told
-    of each key encrypted (about 0.1 s each: a roster of hundreds takes a minute)."""
+    of each key encrypted (about 0.1 s each: a roster of hundreds takes a minute). The sheet's
+    columns are separated by `delimiter`: the roster's own (`roster_delimiter`), so a sheet opens in
+    the spreadsheet that saved the roster as it did (a French Excel splits CSV at semicolons)."""
     staging = directory.parent / f".{directory.name}.partial-{os.getpid()}"
     handovers: list[tuple[NewPerson, Handover]] = []
     try:
@@ -102,7 +105,7 @@ def write_handovers(
                 progress(1)
         sheet = staging / SHEET
         # With a BOM: a spreadsheet (Excel) opening the sheet reads the names in every script as UTF-8.
-        sheet.write_text(_sheet(handovers), encoding="utf-8-sig")
+        sheet.write_text(_sheet(handovers, delimiter), encoding="utf-8-sig")
         os.chmod(sheet, 0o600)
         if directory.exists():
             directory.rmdir()  # checked empty
@@ -125,10 +128,10 @@ def discard_handovers(home: Path, people: list[NewPerson], directory: Path | Non
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _sheet(handovers: list[tuple[NewPerson, Handover]]) -> str:
+def _sheet(handovers: list[tuple[NewPerson, Handover]], delimiter: str) -> str:
     """The sheet the centre prints and cuts into slips: each person's file and one-time passphrase."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     writer.writerow(["holder_name", "did", "handover_file", "one_time_passphrase", "key_name"])
     for person, handover in handovers:
         writer.writerow(

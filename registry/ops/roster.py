@@ -195,6 +195,16 @@ def delimiter_of(text: str, fits: Callable[[set[str]], bool]) -> str:
     return next((d for d in (",", ";", "\t") if d in header), ",")  # read as it seems, for the refusal
 
 
+def roster_delimiter(path: Path) -> str:
+    """What separates the columns of the roster at `path` (a JSON roster: a comma), for the files
+    written back to the centre from it (the sheet of one-time passphrases): a roster a French or
+    Arabic spreadsheet saved with semicolons gets a sheet with semicolons, which it opens in columns."""
+    text = spreadsheet_text(read_capped(path, MAX_ROSTER_BYTES, f"roster {path}"), f"roster {path}")
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
+        return ","
+    return delimiter_of(text, _has_columns)
+
+
 def _has_columns(columns: set[str]) -> bool:
     return "name" in columns and bool({"holder", "holder_name"} & columns)
 

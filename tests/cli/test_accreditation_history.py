@@ -236,6 +236,15 @@ def test_issuer_check_names_the_reason_in_text(dated: Dated) -> None:
     text = cli(dated, "issuer", "check", dated.school.did)
     assert text.returncode == 1
     assert "accreditation revoked on" in text.stdout and "(reason: fraud)" in text.stdout
+    # Without a trust list, an accreditor checking itself: NOT TRUSTED (exit 1), and a line saying why.
+    listed = dated.settings.trust_list_file.read_bytes()
+    dated.settings.trust_list_file.unlink()
+    try:
+        alone = cli(dated, "issuer", "check", "accreditor")
+    finally:
+        dated.settings.trust_list_file.write_bytes(listed)
+    assert alone.returncode == 1 and "NOT TRUSTED" in alone.stdout, alone.stdout + alone.stderr
+    assert "note: no trust list was given, so no Root TAO is trusted" in alone.stdout, alone.stdout
 
 
 def test_verify_names_the_reason_of_a_later_revocation(dated: Dated) -> None:
@@ -281,6 +290,11 @@ def test_a_revocation_for_cause_from_a_date_and_its_history(dated: Dated) -> Non
     assert revoked.returncode == 0, revoked.stdout + revoked.stderr
     said = f"{day(dated.d - DAY)}T00:00:00Z is before the accreditation began: it is void from its start"
     assert said in revoked.stderr, revoked.stderr
+    # Its attribute id as `issuer history` shows it (registry/text.py `short_attribute`), its holder by name.
+    shown = re.fullmatch(
+        r"accreditation ([0-9a-f]{8}) of college \(did:ebsi:\S+\): revoked for cause.*", revoked.stdout.strip()
+    )
+    assert shown is not None, revoked.stdout
     void_from = revoked.stdout.split("void from ")[1].split(",")[0]
     assert void_from.startswith(f"{day(dated.d - DAY)}T12:") and void_from in revoked.stderr
 
@@ -294,7 +308,9 @@ def test_a_revocation_for_cause_from_a_date_and_its_history(dated: Dated) -> Non
     # Asked again, or asked to undo it: said before anything is sent, not as the contract's refusal.
     again = cli(dated, "trust", "revoke", "--parent", "accreditor", "--child", college, passphrase=PASSPHRASE)
     assert again.returncode == 0 and "is already revoked" in again.stdout, again.stdout + again.stderr
-    undo = cli(dated, "trust", "reinstate", "--parent", "accreditor", "--child", college, passphrase=PASSPHRASE)
+    assert f"accreditation {shown.group(1)} of college" in again.stdout and shown.group(1) in text.stdout
+    undo = cli(dated, "trust", "reinstate", "--parent", "accreditor", "--child", college,
+               "--attribute", shown.group(1), passphrase=PASSPHRASE)  # fmt: skip
     assert undo.returncode == 1 and undo.stderr.count("\n") == 1, undo.stderr
     assert "is revoked, and revocation is final: it cannot be reinstated" in undo.stderr
 

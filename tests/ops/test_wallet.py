@@ -26,7 +26,7 @@ from registry.ops import handover
 from registry.ops.issuance import Issuer
 from registry.ops.passport import sign_presentation
 from registry.ops.people import SHEET, make_people, write_handovers
-from registry.ops.roster import file_names, load_roster
+from registry.ops.roster import file_names, load_roster, roster_delimiter
 from registry.ops.wallet import Wallet
 from registry.ops.wallet.backup import export_backup, read_backup, restore
 from registry.ops.wallet.status import check_now, names_of, on_import
@@ -295,6 +295,15 @@ def test_a_roster_names_people_in_any_script_and_keys_are_made_for_those_without
         handover.confirm(tmp_path / "home", tmp_path / "no-keys", first["holder_name"].lower(), code)
     handover.confirm(tmp_path / "home", tmp_path / "no-keys", first["key_name"], code)
     assert not handover.pending_path(tmp_path / "home", first["key_name"]).exists()
+    # A roster a French Excel saved (semicolons): the sheet follows it, so that Excel opens it in columns.
+    french = tmp_path / "roster-fr.csv"
+    french.write_text("holder;holder_name;name\n;Élodie Martin;Soudure\n", encoding="utf-8-sig")
+    assert roster_delimiter(roster) == "," and roster_delimiter(french) == ";"
+    _, (elodie,) = make_people(load_roster(french, lambda h: h))
+    write_handovers(tmp_path / "home", [elodie], tmp_path / "keys-fr", delimiter=roster_delimiter(french))
+    text = (tmp_path / "keys-fr" / SHEET).read_text(encoding="utf-8-sig")
+    assert text.startswith("holder_name;did;handover_file;one_time_passphrase;key_name\n"), text
+    assert text.splitlines()[1].startswith("Élodie Martin;did:key:"), text
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.passport import create_passport
 from registry.ops.rpl import Attester
+from registry.ops.trust.evaluation import REGISTERED_ONLY
 from tests.conftest import Chain
 from tests.helpers.certified import WELDER, europass_academy, named_certificate
 from tests.service.test_service_browser import ARGS, ARTIFACTS, CHROMIUM, sync_api, valid_and_revoked
@@ -185,7 +186,7 @@ def test_the_page_in_arabic_then_french(
     page.context.close()
 
 
-def test_the_issuer_page_in_arabic(browser: sync_api.Browser, service: str, chain: Chain) -> None:
+def test_the_issuer_page_in_arabic(browser: sync_api.Browser, service: str, chain: Chain, make_issuer) -> None:  # type: ignore[no-untyped-def]
     page = page_in(browser, service, "ar")
     page.goto(f"/issuer?did={chain.ti.did}")
     page.wait_for_function("() => document.documentElement.lang === 'ar' && document.querySelector('#chain li')")
@@ -198,6 +199,10 @@ def test_the_issuer_page_in_arabic(browser: sync_api.Browser, service: str, chai
     assert links[0] == f"جهة مُصدِرة موثوقة (TI): {chain.ti.did}"
     assert links[2] == f"الجهة العليا (Root TAO): {chain.root.did}"
     page.screenshot(path=str(ARTIFACTS / "arabic-issuer.png"), full_page=True)
+    # A registered organisation without accreditation (an employer): its note in Arabic too.
+    page.goto(f"/issuer?did={make_issuer('employer').did}")
+    page.wait_for_function("() => document.querySelector('#verdict').dataset.verdict === 'invalid'")
+    assert page.locator("#notes li").all_inner_texts() == [catalog("ar").messages[REGISTERED_ONLY]]
     page.context.close()
 
 

@@ -281,7 +281,7 @@ def _issue_cohort(
     from registry.ops.issuance import Issuer
     from registry.ops.people import check_handover_dir, make_people, write_handovers
     from registry.ops.registry import Registry
-    from registry.ops.roster import check_out_dir, file_names, load_roster
+    from registry.ops.roster import check_out_dir, file_names, load_roster, roster_delimiter
 
     out_dir, keys_dir = dirs
     profile, again = how
@@ -304,7 +304,7 @@ def _issue_cohort(
     issuer_ops.check_can_issue(*entries[0], valid_until=until, extra_types=extra_types)
     if people:  # kept before anything is issued to them: no credential for a key that was not kept
         with progress_bar(f"making keys for {len(people)} people", len(people), hidden=len(people) < 2) as made:
-            write_handovers(settings.home, people, keys_dir, progress=made)
+            write_handovers(settings.home, people, keys_dir, progress=made, delimiter=roster_delimiter(roster))
     names = file_names(entries)
     try:
         with Progress(console=progress_console(), transient=True) as progress:

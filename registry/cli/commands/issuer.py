@@ -25,7 +25,7 @@ from registry.cli.options import (
 from registry.cli.output import SYMBOL, out, plain, shorten_dids, write_json
 from registry.errors import ConfigError, DeploymentMismatch, InputError, KeyStoreError
 from registry.formats.credential import iso
-from registry.text import markup, short_did
+from registry.text import markup, short_attribute, short_did
 
 app = typer.Typer(help="Is an issuer (a training centre) accredited, and since when?", no_args_is_help=True)
 
@@ -72,14 +72,13 @@ def issuer_check(
         head = registry.block_timestamp()
         report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
         note_registered(report, lambda did: registry.resolve(did).registered)
-    if roots is None:
-        _no_root_trusted(report)
+    hint = roots is None and _no_root_trusted(report)
     if as_json:
         write_json(report.to_json())
     else:
         from registry.ops.trust import legal_names
 
-        _print_trust(target, report, _known_names(settings, roots, legal_names(chain)))
+        _print_trust(target, report, known_names(settings, roots, legal_names(chain)), hint)
     raise typer.Exit(EXIT_UNDETERMINED if report.undetermined else EXIT_OK if report.ok else EXIT_FAILURE)
 
 
@@ -97,28 +96,31 @@ def _issuer_did(settings: Any, value: str) -> str:
         ) from exc
 
 
-def _no_root_trusted(report: Any) -> None:
+def _no_root_trusted(report: Any) -> bool:
     """With no trust list, nobody said they trust any root: a chain that holds up to one is NOT TRUSTED
     (exit 1), as `registry verify` answers ROOT NOT TRUSTED, with how to make a list. A script that
-    accepts on exit 0 must not accept an issuer under an authority its user never named."""
+    accepts on exit 0 must not accept an issuer under an authority its user never named. True when
+    that is why (the text output then says so in a line of its own, `NO_TRUST_LIST`)."""
     from registry.ops.trust.trustlist import no_list_hint
 
     if not report.ok or report.root is None:
-        return
+        return False
     report.ok, report.trusted_root = False, False
     report.notes = [n for n in report.notes if not n.startswith("no trust list given")]
     report.summary = (
         f"accredited through an unbroken chain to Root TAO {report.root_label}, which you have not said you "
         f"trust {no_list_hint(report.root)}"
     )
+    return True
 
 
-def _print_trust(target: str, report: Any, names: dict[str, str]) -> None:
+def _print_trust(target: str, report: Any, names: dict[str, str], no_list: bool = False) -> None:
     """The verdict line naming the issuer (its legal name, as its accreditation states it, or the
-    local identity's or the trust list's name), then each link of its chain; DIDs shortened; in the
-    language of the run (registry/i18n/trustwords.py)."""
+    local identity's or the trust list's name), then each link of its chain, then the notes (`no_list`:
+    why it is NOT TRUSTED without a trust list); DIDs shortened; in the language of the run
+    (registry/i18n/trustwords.py)."""
     from registry.i18n import _
-    from registry.i18n.trustwords import UNDETERMINED, VERDICTS, link_message, summary, undetermined
+    from registry.i18n.trustwords import NO_TRUST_LIST, UNDETERMINED, VERDICTS, link_message, summary, undetermined
     from registry.i18n.trustwords import note as note_words
 
     for link in report.path:  # the legal name each link's accreditation states
@@ -143,7 +145,7 @@ def _print_trust(target: str, report: Any, names: dict[str, str]) -> None:
         out.print(f"  {symbol} {said}", markup=True)
         if by := _accredited_by(link, names):
             out.print(f"      [dim]{by}[/]", markup=True)
-    for note in report.notes:
+    for note in [*report.notes, *([NO_TRUST_LIST] if no_list else [])]:
         noted = _("note: {note}").format(note=markup(shorten_dids(note_words(note))))
         out.print(f"  [dim]{noted}[/]", markup=True)
 
@@ -186,7 +188,7 @@ def issuer_history(
         target = _issuer_did(settings, did)
     registry, roots = connect_for_issuer(settings, trust_lists(trust_list, settings))
     chain = Trust(registry, settings.public_url).fetch([target])[target]
-    names = _known_names(settings, roots, legal_names(chain))
+    names = known_names(settings, roots, legal_names(chain))
     records = accreditation_history(chain, did_hash(target), names)
     if as_json:
         write_json({"did": target, "name": names.get(target), "accreditations": [r.to_json() for r in records]})
@@ -196,7 +198,7 @@ def issuer_history(
         raise typer.Exit(EXIT_FAILURE)
 
 
-def _known_names(settings: Any, roots: Any, legal: dict[str, str]) -> dict[str, str]:
+def known_names(settings: Any, roots: Any, legal: dict[str, str]) -> dict[str, str]:
     """What the verifier calls DIDs: its own identities' names, then the legal names their
     accreditations state, then (winning) its trust list's."""
     from registry.keystore import KeyStore
@@ -250,7 +252,7 @@ def _print_history(target: str, names: dict[str, str], records: list[Any]) -> No
         status = record.status.name.lower()
         now = markup(_(STATUSES.get(status, status)))
         line = _("{type} accreditation {id}, granted by {who}, valid {start} to {end}: {status}").format(
-            type=f"[bold]{markup(record.issuer_type)}[/]", id=record.attribute_id[:8],
+            type=f"[bold]{markup(record.issuer_type)}[/]", id=short_attribute(record.attribute_id),
             who=_who(record.granted_by, names), start=iso(record.valid_from), end=iso(record.valid_until),
             status=f"[bold]{now}[/]",
         )  # fmt: skip

@@ -51,7 +51,10 @@ NameOpt = Annotated[
 ChildOpt = Annotated[str, typer.Option(help="DID (or local identity name) of the accredited party.")]
 AttributeOpt = Annotated[
     str | None,
-    typer.Option(help="Which accreditation (its attribute id), when the child holds several from this parent."),
+    typer.Option(
+        help="Which accreditation (its attribute id, or its first 8 or more hex digits as `registry issuer history` "
+        "shows it), when the child holds several from this parent."
+    ),
 ]
 GovernanceOpt = Annotated[
     str | None,
@@ -62,7 +65,11 @@ GovernanceOpt = Annotated[
 ]
 RootArg = Annotated[str, typer.Argument(help="DID (or local identity name) of the Root TAO.", metavar="ROOT")]
 RootAttributeOpt = Annotated[
-    str | None, typer.Option("--attribute", help="Which of the root's accreditations (its attribute id), if several.")
+    str | None,
+    typer.Option(
+        "--attribute",
+        help="Which of the root's accreditations (its attribute id, or its first 8+ hex digits), if several.",
+    ),
 ]
 OWN_CODES = (
     "Codes 5 to 255 have no words here (a scheme of your own): taken, with a warning, and shown to verifiers as "

@@ -16,15 +16,34 @@ from registry.cli.exits import arguments
 from registry.cli.options import account_of, did_of, load_identity, parse_since, settings_of
 from registry.cli.output import out, warn
 from registry.errors import InputError
+from registry.text import short_attribute
 
 
-def _attribute_id(attribute: str | None) -> bytes | None:
+def _attribute_id(attribute: str | None) -> str | None:
+    """`--attribute` as hex digits: the whole id (64), or its start as text output shows it (8 or more,
+    `registry.text.short_attribute`), found among the holder's accreditations by `_chosen`."""
     if attribute is None:
         return None
-    digits = attribute.removeprefix("0x")
-    if len(digits) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digits):
-        raise InputError(f"--attribute must be an attribute id of 64 hex digits, not {attribute[:70]!r}")
-    return bytes.fromhex(digits)
+    digits = attribute.removeprefix("0x").lower()
+    if not 8 <= len(digits) <= 64 or any(c not in "0123456789abcdef" for c in digits):
+        raise InputError(
+            f"--attribute must be an attribute id (64 hex digits, or its first 8 or more as `registry issuer "
+            f"history` shows it), not {attribute[:70]!r}"
+        )
+    return digits
+
+
+def _chosen(trust: Any, did: str, digits: str) -> bytes:
+    """The one accreditation of `did` whose id starts with `digits`; refused in one line otherwise."""
+    found = [a for a in trust.attribute_ids(did) if a.hex().startswith(digits)]
+    if len(found) == 1:
+        return found[0]
+    listed = ", ".join(a.hex() for a in found)
+    raise InputError(
+        f"{did} holds several accreditations whose id starts with {digits}: pass more of it, one of {listed}"
+        if found
+        else f"{did} holds no accreditation whose id starts with {digits} (`registry issuer history DID` lists them)"
+    )
 
 
 def _check_reason(reason: int) -> None:
@@ -59,8 +78,10 @@ def change_accreditation(
     trust = Trust(registry, settings.public_url)
     identity = load_identity(settings, parent)
     child_did = did_of(settings, child)
-    local = child if child != child_did else None  # its name in this home
-    target = chosen if chosen is not None else trust.child_attribute(identity.did, child_did, parent, local)
+    local = child if child != child_did else _home_name(settings, child_did)  # its name in this home
+    target = (
+        _chosen(trust, child_did, chosen) if chosen else trust.child_attribute(identity.did, child_did, parent, local)
+    )
     why = REASONS.get(reason, f"reason {reason}")
     whose = trust.named(child_did, local)  # by its legal name too, as `issuer history` names it
     if since is None and _unchanged(trust, child_did, whose, target, AttrStatus[status]):
@@ -78,9 +99,16 @@ def change_accreditation(
             return
         done = _DONE[status]
     out.print(
-        f"accreditation {target.hex()} of {whose}: {done} in block {receipt['blockNumber']} "
+        f"accreditation {short_attribute(target)} of {whose}: {done} in block {receipt['blockNumber']} "
         f"({_reason_words(reason, why)})"
     )
+
+
+def _home_name(settings: Any, did: str) -> str | None:
+    """What this home calls `did` (its identity's name, its trust list's), as `issuer history` names it."""
+    from registry.cli.commands.issuer import known_names
+
+    return known_names(settings, None, {}).get(did)
 
 
 def _sent_or_unchanged(send: Callable[[], Any], unchanged: Callable[[], bool]) -> Any:
@@ -124,11 +152,11 @@ def _unchanged(trust: Any, child_did: str, whose: str, target: bytes, asked: Any
 
     now = trust.attribute(child_did, target).status
     if now is asked:
-        out.print(f"unchanged: accreditation {target.hex()} of {whose} is already {now.name.lower()}")
+        out.print(f"unchanged: accreditation {short_attribute(target)} of {whose} is already {now.name.lower()}")
         return True
     if now is AttrStatus.REVOKED:
         raise InputError(
-            f"accreditation {target.hex()} of {whose} is revoked, and revocation is final: it cannot be "
+            f"accreditation {short_attribute(target)} of {whose} is revoked, and revocation is final: it cannot be "
             f"{'reinstated' if asked is AttrStatus.ACTIVE else 'suspended'}"
         )
     return False
@@ -151,8 +179,8 @@ def change_root(
     refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
     account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
     root_did = did_of(settings, root)
-    target = chosen if chosen is not None else trust.root_attribute(root_did)
-    whose = trust.named(root_did, root if root != root_did else None)
+    target = _chosen(trust, root_did, chosen) if chosen else trust.root_attribute(root_did)
+    whose = trust.named(root_did, root if root != root_did else _home_name(settings, root_did))
     if _unchanged(trust, root_did, whose, target, AttrStatus[status]):
         return
     receipt = _sent_or_unchanged(
@@ -162,6 +190,6 @@ def change_root(
     if receipt is None:
         return
     out.print(
-        f"Root TAO accreditation {target.hex()} of {whose}: {_DONE[status]} in block "
+        f"Root TAO accreditation {short_attribute(target)} of {whose}: {_DONE[status]} in block "
         f"{receipt['blockNumber']} ({_reason_words(reason, REASONS.get(reason, f'reason {reason}'))})"
     )

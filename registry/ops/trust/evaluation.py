@@ -33,6 +33,7 @@ from registry.ops.trust.model import (
 from registry.ops.trust.scope import grants_within, not_covered, scope_covers
 from registry.ops.trust.timing import LinkStatus, link_status, reason_of, time_problem
 from registry.ops.trust.trustlist import TrustList
+from registry.text import short_attribute
 
 
 class Relevance(IntEnum):
@@ -140,7 +141,7 @@ def _scope_label(chain: ChainData, link: Link) -> str:
     """An accreditation, by what it is for."""
     acc, _ = check_body(chain, link)
     if acc is None:
-        return f"accreditation {link.attribute_id.hex()[:8]}, unreadable"
+        return f"accreditation {short_attribute(link.attribute_id)}, unreadable"
     return "for " + " | ".join(", ".join(s.types) for s in acc.scopes)
 
 

@@ -106,7 +106,8 @@ function showChain(data, again) {
     item.append(detail);
     chain.append(item);
   }
-  for (const note of data.notes) notes.append(withTimes(element("li", null, { "data-outcome": "skipped" }), note));
+  // A note the command line translates too (registry/i18n/trustwords.py NOTES) in the page's language; others as written.
+  for (const note of data.notes) notes.append(withTimes(element("li", null, { "data-outcome": "skipped" }), _(note)));
   // Accredited through an unbroken chain, but up to a root nobody said they trust (no trust list) or
   // one the trust list leaves out: never the green "Accredited".
   const untrusted = data.root && (data.trustedRoot === false || (data.ok && data.trustedRoot === null));
