@@ -195,3 +195,28 @@ def test_the_check_sees_an_endpoint_that_is_not_there() -> None:
     assert not _endpoint_broken(None, "/did-registry")
     assert _endpoint_broken("POST", "/api/issuers/{did}/check")
     assert _endpoint_broken(None, "/api/no-such-thing")
+
+
+# Settings and make targets: `REGISTRY_RPC_TIMEOUT`, `make bench` (in a span or a code block's line).
+_SETTING = re.compile(r"\bREGISTRY_[A-Z][A-Z0-9_]*[A-Z0-9]\b")
+_MAKE = re.compile(r"(?:`|^)make ([a-z][\w-]*)")
+
+
+def _broken_settings_and_targets() -> list[str]:
+    source = "\n".join(p.read_text() for folder in ("registry", "scripts") for p in (ROOT / folder).rglob("*.py"))
+    makefile = (ROOT / "Makefile").read_text()
+    broken = []
+    for doc in DOCS:
+        for number, line in enumerate(doc.read_text().splitlines(), 1):
+            where = f"{doc.relative_to(ROOT)}:{number}"
+            broken += [f"{where}: {s} is read nowhere" for s in _SETTING.findall(line) if s not in source]
+            broken += [
+                f"{where}: make {t} is no target"
+                for t in _MAKE.findall(line)
+                if not re.search(rf"^{re.escape(t)}\s*:", makefile, re.M)
+            ]
+    return broken
+
+
+def test_every_setting_and_make_target_the_docs_give_exists() -> None:
+    assert _broken_settings_and_targets() == []
