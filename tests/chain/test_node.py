@@ -61,6 +61,7 @@ def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path
         assert f"port {port} already serves a chain that {tmp_path / 'b' / 'node'} did not start: stop" in clash.stderr
         assert "start this one with another --port" in clash.stderr
         _ports_refused(registry)
+        _status_of_another_homes_node(tmp_path / "b", port, env)
         elsewhere = registry("b", "node", "stop")
         assert elsewhere.returncode == 0
         assert (
@@ -83,12 +84,36 @@ def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path
         )
     finally:
         assert registry("a", "node", "stop").stdout == "anvil stopped\n"
+    _status_with_no_node(tmp_path / "a", port, env)
     nobody = registry("a", "deploy")
     assert nobody.returncode == 2 and nobody.stderr.count("\n") == 1, nobody.stderr
     assert (
         "connection refused or host unreachable: is a node running there? Start a local one with `registry node"
         in nobody.stderr
     )
+
+
+def _status_of_another_homes_node(home: Path, port: int, env: dict[str, str]) -> None:
+    """`node status` from a home that did not start the node answering at its URL: says what is true
+    (a node answers there, its chain and block), exit 0. In process: no further subprocess."""
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+
+    said = CliRunner().invoke(app, ["--home", str(home), "node", "status"], env=env)
+    assert said.exit_code == 0, said.output
+    assert said.output.startswith(f"a node answers at http://127.0.0.1:{port}: chain id 31337, block "), said.output
+    assert f"(not started from {home / 'node'}" in said.output
+
+
+def _status_with_no_node(home: Path, port: int, env: dict[str, str]) -> None:
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+
+    said = CliRunner().invoke(app, ["--home", str(home), "node", "status"], env=env)
+    assert said.exit_code == 1 and said.output.startswith("anvil is not running, and no node answers at "), said.output
+    assert f"http://127.0.0.1:{port}" in said.output
 
 
 def _ports_refused(registry: Any) -> None:

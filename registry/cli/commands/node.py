@@ -92,19 +92,32 @@ def node_stop(ctx: typer.Context, port: PortOpt = None) -> None:
 
 @app.command("status")
 def node_status(ctx: typer.Context, port: PortOpt = None) -> None:
-    """Say whether the local node runs and answers."""
-    node = _node(settings_of(ctx), _port_in_use(ctx, port))
-    info = node.status()
-    if info is None or not info.running:
-        out.print("anvil is not running")
-        raise typer.Exit(1)
-    from registry.chain.client import ChainClient
+    """Say whether the local node runs and answers, or what answers at the node URL in use.
 
-    client = ChainClient(info.rpc_url)
-    out.print(
-        f"anvil is running on {info.rpc_url} (pid {info.pid}): "
-        f"chain id {client.chain_id}, block {client.block_number()}"
-    )
+    Exit 0 when a node answers (this home's anvil or another), 1 when none does."""
+    from registry.chain.client import ChainClient
+    from registry.chain.node import rpc_ready
+
+    settings = settings_of(ctx)
+    node = _node(settings, _port_in_use(ctx, port))
+    info = node.status()
+    if info is not None and info.running:
+        client = ChainClient(info.rpc_url)
+        out.print(
+            f"anvil is running on {info.rpc_url} (pid {info.pid}): "
+            f"chain id {client.chain_id}, block {client.block_number()}"
+        )
+        return
+    url = f"http://127.0.0.1:{port}" if port is not None else settings.rpc_url
+    if rpc_ready(url):  # a node this home did not start (another home's, a container's, a real network's)
+        client = ChainClient(url)
+        out.print(
+            f"a node answers at {url}: chain id {client.chain_id}, block {client.block_number()} "
+            f"(not started from {settings.node_dir}: `registry node stop` with the home that started it stops it)"
+        )
+        return
+    out.print(f"anvil is not running, and no node answers at {url} (`registry node start` starts one)")
+    raise typer.Exit(1)
 
 
 @app.command("fund")
