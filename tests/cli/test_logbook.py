@@ -59,8 +59,9 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     verdicts = sorted(e["verdict"] for e in json.loads(checked.stdout)["entries"])
     assert checked.returncode == 1 and verdicts == ["revoked", "valid"], checked.stdout
     record = tmp_path / "revocation.jwt"
-    ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", "--untrusted-from", day(-5),
-           "--record", str(record), *net))  # fmt: skip
+    revoked = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", "--untrusted-from",
+                     day(-5), "--record", str(record), *net))  # fmt: skip
+    assert revoked.startswith(f"revoked {auth} (Sam Okafor (did:key:"), revoked
     again = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", *net))  # exit 0, said
     assert again.startswith(f"unchanged: {auth} is already revoked by transaction 0x") and "(reason: fraud" in again
     unknown = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), *net)
