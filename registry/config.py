@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from registry.durable import write_json_atomic
 from registry.errors import ConfigError, InputError
 
 DEFAULT_PORT = 8545
@@ -137,9 +138,7 @@ def set_home_config(home: Path, key: str, value: str | None) -> Path:
         data[key] = check_rpc_url(value)
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = home / CONFIG_FILE
-    part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(part, path)
+    write_json_atomic(path, data, mode=0o600)
     return path
 
 

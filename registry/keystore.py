@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from registry.chain.deployment import write_json_atomic
+from registry.durable import write_json_atomic
 from registry.errors import InputError, KeyStoreError
 from registry.files import MIB, read_capped
 from registry.formats import keys as keyfmt

@@ -16,10 +16,6 @@ recorded has none, and attaches without that comparison.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from registry.chain.artifacts import ALL_CONTRACTS, CONTRACT_NAMES, artifact_hash, load_artifact
 from registry.chain.client import ChainClient, checksum
 from registry.chain.codec import encode
+from registry.durable import write_json_atomic
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError, TransactionReverted
 from registry.files import MIB, read_capped
 from registry.formats import safejson
@@ -154,37 +151,6 @@ class Deployment:
 
     def save(self, path: Path) -> None:
         write_json_atomic(path, self.to_json())
-
-
-def discard_temporaries(path: Path) -> None:
-    """Remove what a writer of `path` killed mid-write left: its temporary files (`.NAME.*.tmp`, as
-    `write_json_atomic` names them); `path` itself is never half-written."""
-    for stale in path.parent.glob(f".{path.name}.*.tmp") if path.parent.is_dir() else []:
-        with contextlib.suppress(OSError):
-            stale.unlink()
-
-
-def write_json_atomic(path: Path, data: Any, mode: int = 0o644) -> None:
-    """Write JSON so that a crash leaves either the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:  # named as the file the user asked for, not our temporary one
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError) and exc.errno is not None and exc.filename is None:
-            raise OSError(exc.errno, exc.strerror, str(path)) from exc  # named as the file asked for
-        raise
 
 
 def _number(value: Any, name: str, source: str, least: int) -> int:

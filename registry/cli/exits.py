@@ -21,7 +21,6 @@ error and a node that cannot be believed is "could not determine", never a verdi
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ from typing import Any, NoReturn
 
 import typer
 
+from registry import durable
 from registry.cli.hints import ACTING, with_advice
 from registry.errors import (
     ChainUnavailable,
@@ -128,16 +128,6 @@ def _usage_words(exc: UsageError) -> str:
     return f"{message} (see `{path} --help`)"
 
 
-# What to do about a file that could not be written, by its errno.
-_IO_ADVICE = {
-    errno.ENOSPC: "; free some space, then run the command again",
-    errno.EDQUOT: "; free some space, then run the command again",
-    errno.EROFS: "; its file system is read-only: make it writable, or name a writable place instead",
-    errno.EACCES: "; you may not write there: check its permissions, or name a writable place instead",
-    errno.EPERM: "; you may not write there: check its permissions, or name a writable place instead",
-}
-
-
 def run(app: Callable[..., Any]) -> NoReturn:
     """Run the typer app as the console script does: every error one line with its exit code."""
     ACTING.set(())  # the identities a hint may name are this run's only
@@ -156,7 +146,7 @@ def run(app: Callable[..., Any]) -> NoReturn:
     except OSError as exc:
         # A file named on the command line fails with its name; the output (stdout) without one.
         where = f"{exc.filename}" if exc.filename else "the output"
-        advice = _IO_ADVICE.get(exc.errno or 0, "") if exc.filename else ""  # the output is the caller's
+        advice = durable.advice(exc) if exc.filename else ""  # the output is the caller's
         fail(f"cannot write {where}: {exc.strerror or exc}{advice}", EXIT_IO)
     if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
         fail("interrupted", EXIT_INTERRUPTED)

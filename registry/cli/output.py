@@ -145,15 +145,19 @@ def shorten_dids(text: str) -> str:
     return _DID.sub(_short, text)
 
 
+# The words an accreditation scope is shown in (`plain`), in the language of the run.
+SCOPE_WORDS = {"types": N_("types"), "schemaId": N_("schema"), "limitJurisdiction": N_("jurisdiction")}
+
+
 def plain(value: Any) -> str:
-    """An evidence value as words: an accreditation scope as "types A, B; schema S; jurisdiction J",
-    a list or an object item by item, never as a Python repr."""
+    """An evidence value as words: an accreditation scope as "types A, B; schema S; jurisdiction J" (those
+    words in the language of the run), a list or an object item by item, never as a Python repr."""
     if isinstance(value, dict):
         if "types" in value:
-            words = [f"types {', '.join(map(str, value['types'] or []))}"]
-            words += [f"{word} {value[key]}" for key, word in (("schemaId", "schema"), ("limitJurisdiction",
-                      "jurisdiction")) if value.get(key)]  # fmt: skip
-            return "; ".join(words)
+            items = {**value, "types": ", ".join(map(str, value["types"] or []))}
+            return "; ".join(
+                _(word) + f" {items[key]}" for key, word in SCOPE_WORDS.items() if key == "types" or items.get(key)
+            )
         return ", ".join(f"{k} {plain(v)}" for k, v in value.items() if v is not None)
     if isinstance(value, list):
         return " | ".join(plain(v) for v in value)

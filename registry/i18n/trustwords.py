@@ -2,8 +2,8 @@
 
 The trust check (ops/trust) writes English: its report's JSON is machine output. What the command
 line shows of it is translated here, read back by the shapes ops/trust/evaluation.py and timing.py
-write (the verdict line's summary, each link's message) as words.py reads the verifier's; a text of
-another shape (a broken chain, a malformed accreditation, a note on a later change) is shown as written.
+write (the verdict line's summary, each link's message, a note on a later change) as words.py reads the
+verifier's; a text of another shape (a broken chain, a malformed accreditation) is shown as written.
 """
 
 from __future__ import annotations
@@ -90,6 +90,26 @@ NOTES = (
         "verify as a registered organisation's; a skills credential needs an accreditation"
     ),
 )
+# The note on a link in force at the time asked and revoked or suspended after it (ops/trust/evaluation.py's
+# `_later_change`; tests/e2e/test_translations.py reads back each of its sentences).
+_LATER_CHANGES = (
+    N_(
+        "{kind} {name}'s accreditation was revoked for cause on {on}{why}, void from {time}, after {then}: what was "
+        "issued before that date stays valid, anything issued from it is refused"
+    ),
+    N_(
+        "{kind} {name}'s accreditation was revoked on {on}, after {then}{why}: what was issued before stays valid, "
+        "anything issued after is refused"
+    ),
+    N_(
+        "{kind} {name}'s accreditation was suspended on {on}, after {then}{why}, and is still suspended: what was "
+        "issued before stays valid, anything issued while it lasts is refused"
+    ),
+)
+# A link's kind on its own line (the web page's words, registry/service/static/issuer.js); English keeps the code.
+ISSUER_KINDS = {
+    "RootTAO": N_("Top authority (Root TAO)"), "TAO": N_("Accreditation body (TAO)"), "TI": N_("Trusted issuer (TI)"),
+}  # fmt: skip
 # What `issuer check` adds when no trust list applies and the chain held up to its root (cli/commands/issuer.py).
 NO_TRUST_LIST = N_(
     "no trust list was given, so no Root TAO is trusted and no issuer can be TRUSTED, however sound its chain; "
@@ -167,7 +187,18 @@ def summary(text: str) -> str:
 
 def note(text: str) -> str:
     """A note of the issuer check in the language of the run (one of another kind as written)."""
-    return _(text) if text in NOTES or text == NO_TRUST_LIST else text
+    if text in NOTES or text == NO_TRUST_LIST:
+        return _(text)
+    found = None if current() == DEFAULT else _read(_LATER_CHANGES, text)
+    if found is None:
+        return text
+    message, fields = found
+    return _(message).format(**{**fields, "why": _reason(fields["why"])})
+
+
+def kind_word(kind: str) -> str:
+    """A link's kind ("TI") as its own line names it: the code in English, words in another language."""
+    return _(ISSUER_KINDS[kind]) if current() != DEFAULT and kind in ISSUER_KINDS else kind
 
 
 def undetermined(text: str) -> str:

@@ -119,7 +119,7 @@ class StatusAllocator:
 
     def _mark(self, list_number: int) -> None:
         """Record the highest list begun, before the transaction that begins it commits."""
-        from registry.chain.deployment import write_json_atomic
+        from registry.durable import write_json_atomic
 
         marker = self.state_dir / MARKER_FILE
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
@@ -137,8 +137,10 @@ class StatusAllocator:
     def _finish_import(self) -> None:
         legacy = self.state_dir / LEGACY_FILE
         if legacy.exists():
+            from registry.durable import rename_durably
+
             with contextlib.suppress(OSError):
-                legacy.rename(legacy.with_name(LEGACY_FILE + ".imported"))
+                rename_durably(legacy, legacy.with_name(LEGACY_FILE + ".imported"))
 
     def _save(self, db: sqlite3.Connection, state: dict[str, Any]) -> None:
         self._mark(int(state["list"]))

@@ -20,6 +20,11 @@ from registry.errors import InputError, StateError
 from registry.formats import credential as vcfmt
 from registry.formats.merkle import StandardMerkleTree
 
+# A holder file names its holder (her DID, and with --holder-name her name and document reference):
+# on the issuer's disk it is readable by the issuer's account only, as keys are, until it is handed
+# over (docs/SECURITY.md, "Personal data").
+HOLDER_FILE_MODE = 0o600
+
 
 @dataclass(frozen=True)
 class Cohort:
@@ -128,25 +133,29 @@ def _write_cohort(
 ) -> None:
     """Into the staging directory the row names, then renamed into place whole: a kill while
     hundreds of files are written leaves no half-filled --out-dir, and the next command of this
-    issuer removes the staging directory and marks the row abandoned."""
-    from registry.chain import deployment as files_io  # looked up at call time (the tests wrap it)
+    issuer removes the staging directory and marks the row abandoned. Each file is flushed to the
+    disk as it is written, the staging directory once when all are in it, and the rename after it
+    (registry/durable.py): a power loss after the root is sent cannot lose the files."""
+    from registry import durable as files_io  # looked up at call time (the tests wrap it)
 
     try:
         staging.mkdir(mode=0o700)
         for n, (path, holder_file) in enumerate(zip(paths, holder_files, strict=True)):
-            files_io.write_json_atomic(staging / Path(path).name, holder_file.to_json())
+            files_io.write_json_atomic(staging / Path(path).name, holder_file.to_json(), HOLDER_FILE_MODE,
+                                       sync_dir=False)  # fmt: skip
             if n == 0:
                 crash_point("during-files")
+        files_io.sync_directory(staging)  # once for all the files in it
         if out_dir.exists():
             out_dir.rmdir()  # checked empty by the caller
-        staging.rename(out_dir)
+        files_io.rename_durably(staging, out_dir)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         self.tx.abandon(op_id, f"the holder files could not be written ({why(exc)})")
         if isinstance(exc, OSError):
             raise StateError(
                 f"cannot write the holder files into {out_dir}: {exc.strerror or exc}; nothing was anchored and "
-                "no file was left"
+                f"no file was left{files_io.advice(exc)}"
             ) from exc
         raise
     self.tx.files_written(op_id)

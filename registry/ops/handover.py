@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.chain.deployment import write_json_atomic
+from registry.durable import write_json_atomic
 from registry.errors import InputError, KeyStoreError
 from registry.files import MIB, read_capped
 from registry.formats import keys as keyfmt

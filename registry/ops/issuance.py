@@ -26,7 +26,7 @@ from registry.formats import credential as vcfmt
 from registry.formats import jwt, ownschemas
 from registry.keystore import Identity
 from registry.ops.allocation import StatusAllocator
-from registry.ops.cohorts import Cohort, why
+from registry.ops.cohorts import HOLDER_FILE_MODE, Cohort, why
 from registry.ops.registry import Registry
 from registry.ops.statusentries import own_status_entry, parse_status_entry, status_entries
 from registry.ops.statuslists import status_list_url
@@ -316,14 +316,14 @@ class Issuer:
     ) -> None:
         """The holder file, then its companions, each whole; on a failure the row is abandoned and
         what was written removed (nothing half-written)."""
-        from registry.chain import deployment as files_io
+        from registry import durable as files_io
 
         written: list[Path] = []
         try:
             for path, data in ((out, holder_file.to_json()), *companions):
                 if written:  # between two files
                     crash_point("during-files")
-                files_io.write_json_atomic(path, data, mode=0o600 if written else 0o644)
+                files_io.write_json_atomic(path, data, mode=HOLDER_FILE_MODE)
                 written.append(path)
         except BaseException as exc:
             self.tx.abandon(op_id, f"the holder file{'s' if companions else ''} could not be written ({why(exc)})")
@@ -332,6 +332,7 @@ class Issuer:
             if isinstance(exc, OSError):
                 raise StateError(
                     f"cannot write {out}: {exc.strerror or exc}; nothing was anchored and no file was left"
+                    f"{files_io.advice(exc)}"
                 ) from exc
             raise
         self.tx.files_written(op_id)

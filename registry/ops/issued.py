@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from registry import durable
 from registry.contracts.statusword import Purpose, bit_of, first_entry, word_of
 from registry.errors import InputError
 from registry.files import read_capped
@@ -68,12 +69,15 @@ def whose(token: str) -> str:
 def _append(path: Path, lines: Iterable[dict[str, Any]]) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     text = "".join(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n" for line in lines)
+    new = not path.exists()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         os.write(fd, text.encode("utf-8"))  # one write of whole lines: a reader never sees half a line
         os.fsync(fd)
     finally:
         os.close(fd)
+    if new:  # its name, too, must survive a power loss (registry/durable.py)
+        durable.sync_directory(path.parent)
 
 
 def record_issued(

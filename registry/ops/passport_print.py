@@ -20,9 +20,7 @@ in the language of the run (`registry --lang`, registry/i18n), right to left in 
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -252,16 +250,3 @@ def _root(report: dict[str, Any]) -> str | None:
 def _attested(report: dict[str, Any]) -> bool:
     """A work-experience attestation whose assurance check passed (registered, not accredited)."""
     return any(c.get("name") == "assurance" and c.get("outcome") == "pass" for c in report.get("checks") or [])
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write the PDF so that a failure leaves no file, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

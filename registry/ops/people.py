@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from registry.chain.deployment import write_json_atomic
+from registry.durable import rename_durably, sync_directory, write_bytes_atomic, write_json_atomic
 from registry.errors import InputError
 from registry.formats.credential import Achievement
 from registry.keystore import Identity, new_natural_person
@@ -99,17 +99,17 @@ def write_handovers(
         staging.mkdir(mode=0o700)
         for person in people:
             handover = make_handover(person.identity, person.passphrase, holder_name=person.holder_name, n=n)
-            write_json_atomic(staging / person.file_name, handover.document, mode=0o600)
+            write_json_atomic(staging / person.file_name, handover.document, mode=0o600, sync_dir=False)
             handovers.append((person, handover))
             if progress is not None:
                 progress(1)
-        sheet = staging / SHEET
         # With a BOM: a spreadsheet (Excel) opening the sheet reads the names in every script as UTF-8.
-        sheet.write_text(_sheet(handovers, delimiter), encoding="utf-8-sig")
-        os.chmod(sheet, 0o600)
+        sheet = _sheet(handovers, delimiter).encode("utf-8-sig")
+        write_bytes_atomic(staging / SHEET, sheet, mode=0o600, sync_dir=False)
+        sync_directory(staging)  # once for every file in it (registry/durable.py)
         if directory.exists():
             directory.rmdir()  # checked empty
-        staging.rename(directory)
+        rename_durably(staging, directory)
         for person, handover in handovers:
             record_pending(home, person.key_name, handover, directory / person.file_name, keep_copy=True)
     except BaseException as exc:

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from registry.chain.deployment import write_json_atomic
 from registry.chain.txmanager.crash import crash_point
+from registry.durable import write_json_atomic
 from registry.errors import KeyStoreError
 from registry.files import MIB, read_capped
 from registry.formats import keys as keyfmt

@@ -364,6 +364,10 @@ def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
     assert f"accréditée par {TAO_NAME} (did:ebsi:" in trusted.stdout
     assert "intégrée par la gouvernance du registre\u00a0; portée types" in trusted.stdout
     assert "accredited" not in trusted.stdout and "active on" not in trusted.stdout
+    # Each link's kind in the web page's words, and the note on the later revocation, in French too.
+    assert "\u2714 Émetteur de confiance (TI) school (did:ebsi:" in trusted.stdout, trusted.stdout
+    assert "remarque\u00a0: l\u2019accréditation TI de " in trusted.stdout and "was revoked" not in trusted.stdout
+    assert "ce qui a été émis avant reste valide" in trusted.stdout
 
     history = cli(dated, "issuer", "history", dated.school.did, env={"LANG": "ar_MA.UTF-8"})
     assert history.returncode == 0, history.stdout + history.stderr
@@ -376,6 +380,7 @@ def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
     revoked = cli(dated, "issuer", "check", dated.school.did, env={"LANG": "ar_MA.UTF-8"})
     assert revoked.returncode == 1 and "غير موثوقة — الحلقة TI " in revoked.stdout, revoked.stdout
     assert "أُلغي الاعتماد في " in revoked.stdout and "(السبب: احتيال)" in revoked.stdout
+    assert "جهة مُصدِرة موثوقة (TI) school" in revoked.stdout and "النطاق الأنواع " in revoked.stdout
     machine = cli(dated, "--lang", "ar", "issuer", "check", dated.school.did, "--json")
     assert json.loads(machine.stdout)["verdict"] == "not trusted" and "accreditation revoked" in machine.stdout
 

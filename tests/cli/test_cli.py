@@ -721,18 +721,18 @@ def test_an_interrupted_cohort_leaves_no_half_written_directory(
     # file write, in process (a real SIGINT cannot be aimed at that moment reliably).
     from typer.testing import CliRunner
 
-    import registry.chain.deployment as deployment_module
+    import registry.durable as durable_module
     from registry.cli import app
 
-    real_write, calls = deployment_module.write_json_atomic, []
+    real_write, calls = durable_module.write_json_atomic, []
 
-    def interrupted(path: Path, data: object, mode: int = 0o644) -> None:
+    def interrupted(path: Path, data: object, mode: int = 0o644, *, sync_dir: bool = True) -> None:
         calls.append(path)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        real_write(path, data, mode)
+        real_write(path, data, mode, sync_dir=sync_dir)
 
-    monkeypatch.setattr(deployment_module, "write_json_atomic", interrupted)
+    monkeypatch.setattr(durable_module, "write_json_atomic", interrupted)
     monkeypatch.setenv("REGISTRY_PASSPHRASE", PASSPHRASE)
     roster = tmp_path / "roster.csv"
     roster.write_text("holder,name\n" + "".join(f"{holder.did},Course {n}\n" for n in range(5)))

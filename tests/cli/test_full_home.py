@@ -50,7 +50,10 @@ def test_a_full_or_read_only_home_is_one_line_and_leaves_no_key_or_credential_ha
         wallet = Wallet(home / "wallet")
         did = wallet.create(WALLET_PASSPHRASE)[0].did
         offered = tmp_path / "welding.json"
-        offered.write_text(vcfmt.HolderFile(credential(did)).dumps())
+        offered_token = credential(did)
+        offered.write_text(vcfmt.HolderFile(offered_token).dumps())
+        second = tmp_path / "brazing.json"
+        second.write_text(vcfmt.HolderFile(credential(did, "Brazing")).dumps())
         filler = _fill(mount)
         full = _registry(capsys, home, "identity", "create", "centre")
         assert full.returncode == 74, full.stdout + full.stderr
@@ -59,9 +62,21 @@ def test_a_full_or_read_only_home_is_one_line_and_leaves_no_key_or_credential_ha
             "the command again"
         )
         refused = _registry(capsys, home, "wallet", "import", str(offered))
-        assert refused.returncode == 74 and "No space left on device; free some space" in one_line_error(refused)
+        assert refused.returncode == 74
+        assert "No space left on device; nothing was imported; free some space" in one_line_error(refused)
         assert sorted(p.name for p in (home / "keys").iterdir()) == []  # no temporary file either
         assert wallet.entries() == [] and list((home / "wallet" / "credentials").iterdir()) == []
+        # Room for one credential of two (a tmpfs counts 4 KiB pages; each file takes one).
+        os.truncate(filler, (-(-filler.stat().st_size // 4096) - 1) * 4096)
+        half = _registry(capsys, home, "wallet", "import", str(offered), str(second))
+        assert half.returncode == 74
+        assert one_line_error(half).startswith(f"error: cannot write {home}/wallet/credentials/")
+        assert (
+            f"No space left on device; imported 1 of 2 credentials ({offered}), not the rest; free some "
+            "space, then run the command again (what is already in the wallet is left as it is)"
+        ) in one_line_error(half)
+        assert [e.holder_file.credential for e in wallet.entries()] == [offered_token]
+        assert len(list((home / "wallet" / "credentials").iterdir())) == 1  # the second: no half, no temporary
         filler.unlink()
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
         read_only = _registry(capsys, home, "identity", "create", "centre")
@@ -69,6 +84,6 @@ def test_a_full_or_read_only_home_is_one_line_and_leaves_no_key_or_credential_ha
         assert "Read-only file system; its file system is read-only: make it writable" in one_line_error(read_only)
         subprocess.run(["mount", "-o", "remount,rw", str(mount)], check=True)
         assert _registry(capsys, home, "identity", "create", "centre").returncode == 0
-        taken = _registry(capsys, home, "wallet", "import", str(offered))
+        taken = _registry(capsys, home, "wallet", "import", str(offered), str(second))  # the same command again
         assert taken.returncode == 0, taken.stderr
-        assert len(wallet.entries()) == 1
+        assert len(wallet.entries()) == 2

@@ -413,3 +413,41 @@ def test_the_logbook_s_numbers_lists_and_sync_lines_follow_the_run_s_language(ca
     assert i18n.joined(["a", "b"], strong=True) == "a\u061b b"
     _said(Synced(role="learner", received=2, anchored=2))
     assert "مزوّد التدريب" in capsys.readouterr().out
+
+
+def test_the_issuer_check_s_kinds_scopes_and_later_change_notes_are_translated() -> None:
+    """`issuer check`'s link kinds (the web page's words; English keeps the code), a scope's words, and each
+    note ops/trust writes on a later change, built here by ops itself (so the patterns cannot drift from it)."""
+    from registry.cli.output import plain
+    from registry.formats.accreditation import ISSUER_TYPES
+    from registry.i18n.trustwords import ISSUER_KINDS, kind_word, note
+    from registry.ops.trust.evaluation import _later_change
+    from registry.ops.trust.model import AttrStatus, LinkCheck, Position, Revision
+    from registry.ops.trust.timing import LinkStatus
+
+    scope = [{"types": ["SkillsCredential"], "schemaId": "https://s.example/v1", "limitJurisdiction": "MA"}]
+    assert set(ISSUER_KINDS) == set(ISSUER_TYPES.values()) and kind_word("TI") == "TI"
+    assert plain(scope) == "types SkillsCredential; schema https://s.example/v1; jurisdiction MA"
+    notes = []
+    for status, reason, void_from, position, name in (
+        (AttrStatus.REVOKED, 2, 1_767_400_000, None, "School"),
+        (AttrStatus.REVOKED, 9, None, Position(12, 0), None),
+        (AttrStatus.SUSPENDED, 3, None, None, "School"),
+    ):
+        entry = LinkCheck("did:ebsi:zS", "ab", "TI", True, "", {"name": name} if name else {})
+        later = LinkStatus(True, "", later=Revision(status, reason, 1_767_500_000, 14), void_from=void_from)
+        notes.append(_later_change(entry, later, 1_767_300_000, position).note)
+    i18n.use("fr")
+    assert kind_word("TI") == "Émetteur de confiance (TI)" and kind_word("RootTAO") == "Autorité de tête (Root TAO)"
+    assert plain(scope) == "types SkillsCredential; schéma https://s.example/v1; juridiction MA"
+    french = [note(text) for text in notes]
+    assert french[0].startswith("l\u2019accréditation TI de School (did:ebsi:zS) a été révoquée pour faute le 2026-")
+    assert "(motif\u00a0: fraude), nulle à compter du 2026-" in french[0]
+    assert "(motif 9)" in french[1] and "(block 12)" in french[1]
+    assert "(motif\u00a0: audit en cours), et l\u2019est toujours" in french[2]
+    i18n.use("ar")
+    arabic = [note(text) for text in notes]
+    assert arabic[0].startswith("أُلغي اعتماد TI School (did:ebsi:zS) لسبب موجب في ") and "(السبب: احتيال)" in arabic[0]
+    assert arabic[2].startswith("عُلّق اعتماد TI School") and kind_word("TAO") == "جهة اعتماد (TAO)"
+    for text in french + arabic:
+        assert not re.search(r"accreditation was|issued|refused|reason", text), text

@@ -14,6 +14,8 @@ import pytest
 from registry.errors import InputError
 from registry.formats.accreditation import check_legal_name
 from registry.formats.credential import Achievement, Occupation, Skill
+from registry.formats.logbook import check_publishable as publishable_programme
+from registry.formats.logbook import parse_programme
 from registry.formats.logbook.records import Entry
 from registry.formats.recognition import DecisionDocument, Outcome, Scope, check_publishable
 from registry.formats.rpl.attestation import WorkPeriod
@@ -21,6 +23,16 @@ from registry.formats.rpl.attestation import WorkPeriod
 SKILL = "http://data.europa.eu/esco/skill/51754b8a-3e2c-4cc1-86e6-cf510d9c6fe4"
 OCCUPATION = "http://data.europa.eu/esco/occupation/a6b1b9b0-6a9a-4a8b-9a5b-0b6c1f6e1e1e"
 ROOT = "did:ebsi:zroot1111111111111111111"
+
+
+def programme(title: str = "Welding", unit: str = "Weld a butt joint") -> Any:
+    """A programme as `programme publish` checks it before signing: a unit's title becomes a skill
+    label in the logbook's qualification."""
+    units = [{"id": "u1", "title": unit, "skills": [SKILL], "hours": 40}]
+    data = {"id": "weld", "version": 1, "title": title, "provider": "did:ebsi:zprovider", "eqfLevel": 4,
+            "durationMonths": 12, "backdatingDays": 14, "units": units}  # fmt: skip
+    return publishable_programme(parse_programme(data))
+
 
 WRITERS: dict[str, Callable[[str], Any]] = {
     "achievement name": lambda text: Achievement(text, "d", "c"),
@@ -39,6 +51,8 @@ WRITERS: dict[str, Callable[[str], Any]] = {
     ),
     "employer name": lambda text: WorkPeriod(Occupation(OCCUPATION, "welder"), 0, None, ("welds",), text).check(),
     "attested task": lambda text: WorkPeriod(Occupation(OCCUPATION, "welder"), 0, None, (text,), "Stahlbau").check(),
+    "programme title": lambda text: programme(title=text),
+    "programme unit title": lambda text: programme(unit=text),
 }
 # Texts of several lines, where a newline is part of what is said.
 PROSE = {"achievement description", "logbook activity", "recognition conditions"}

@@ -490,7 +490,18 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(world: World, t
             blocked = run(settings, "issue", "--issuer", world.issuer.name, "--holder", world.holders[0], "--name",
                           "W", "--out", str(out_mount / "x.json"))  # fmt: skip
             assert blocked.returncode == 74, blocked.stdout + blocked.stderr
-            assert "No space left on device" in one_line_error(blocked) and "nothing was anchored" in blocked.stderr
+            assert one_line_error(blocked) == (
+                f"error: cannot write {out_mount}/x.json: No space left on device; nothing was anchored and no file "
+                "was left; free some space, then run the command again"
+            )
+            roster = _cohort_roster(world, tmp_path, 3, "full")
+            cohort = run(settings, "issue", "--issuer", world.issuer.name, "--roster", str(roster), "--out-dir",
+                         str(out_mount / "cohort"))  # fmt: skip
+            assert cohort.returncode == 74, cohort.stdout + cohort.stderr
+            assert one_line_error(cohort) == (
+                f"error: cannot write the holder files into {out_mount}/cohort: No space left on device; nothing was "
+                "anchored and no file was left; free some space, then run the command again"
+            )
             assert [p.name for p in out_mount.iterdir()] == ["filler"]
         # The journal's disk is full.
         filler = _fill(mount)

@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 from registry.chain import writer
-from registry.chain.deployment import write_json_atomic
 from registry.chain.node import free_port
+from registry.durable import write_json_atomic
 from registry.errors import InputError
 from registry.formats.logbook import EntryFile, sign_record, signed_by
 from registry.keystore import KeyStore, new_legal_entity, new_natural_person

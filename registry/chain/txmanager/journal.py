@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from registry import durable
 from registry.chain import writer
 from registry.chain.client import Call
 from registry.chain.txmanager.rows import Files, Operation, args_json, decode_value
@@ -140,11 +141,14 @@ class Journal:
     @staticmethod
     def _create(path: Path) -> None:
         """Create the journal whole under a temporary name, then link it into place: a journal is
-        never an empty file, so an empty or truncated one is damage, never "no writes yet"."""
+        never an empty file, so an empty or truncated one is damage, never "no writes yet". The
+        file and then its directory are flushed to the disk (registry/durable.py); SQLite flushes
+        every commit after that (`synchronous=FULL`) and the directory when it makes the WAL file."""
         tmp = path.with_name(f".{path.name}.new-{uuid.uuid4().hex[:8]}")
         try:
             db = sqlite3.connect(tmp, isolation_level=None)
             try:
+                db.execute("PRAGMA synchronous=FULL")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA)
                 for name, kind in _ADDED:
@@ -153,8 +157,10 @@ class Journal:
             finally:
                 db.close()
             os.chmod(tmp, 0o600)
+            durable.sync_file(tmp)
             with contextlib.suppress(FileExistsError):  # another process created it meanwhile: theirs is used
                 os.link(tmp, path)
+            durable.sync_directory(path.parent)
         finally:
             for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
                 with contextlib.suppress(FileNotFoundError):

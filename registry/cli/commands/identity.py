@@ -107,7 +107,7 @@ def identity_handover(
 
 
 def _export_handover(settings: Any, name: str, output: Path) -> None:
-    from registry.chain.deployment import write_json_atomic
+    from registry.durable import write_json_atomic
     from registry.keystore import KeyStore
     from registry.ops.handover import make_handover, pending_path, record_pending
 

@@ -268,7 +268,7 @@ def _issue_single(
         f"issued {shown(repr(achievement.name))} by {shown(_issuer_label(issuer_ops))} to {holder}\n"
         f"  hash 0x{issued.credential_hash.hex()} "
         f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
-        f"  credential file: {shown(output)}"
+        f"  credential file (yours alone to read until you hand it to her): {shown(output)}"
     )
 
 
@@ -376,5 +376,6 @@ def _cohort_done(settings: Settings, identity: Any, cohort: Any, paths: list[str
     out.print(
         f"issued {count(size, 'credential')}; cohort root 0x{cohort.root.hex()} anchored in block "
         f"{block} ({gas} gas, {gas / size:.1f} per credential)\n"
-        f"  credential files (each with its Merkle proof): {shown(out_dir)}"
+        f"  credential files (each with its Merkle proof; yours alone to read until you hand them over): "
+        f"{shown(out_dir)}"
     )

@@ -120,7 +120,15 @@ def _print_trust(target: str, report: Any, names: dict[str, str], no_list: bool 
     why it is NOT TRUSTED without a trust list); DIDs shortened; in the language of the run
     (registry/i18n/trustwords.py)."""
     from registry.i18n import _
-    from registry.i18n.trustwords import NO_TRUST_LIST, UNDETERMINED, VERDICTS, link_message, summary, undetermined
+    from registry.i18n.trustwords import (
+        NO_TRUST_LIST,
+        UNDETERMINED,
+        VERDICTS,
+        kind_word,
+        link_message,
+        summary,
+        undetermined,
+    )
     from registry.i18n.trustwords import note as note_words
 
     for link in report.path:  # the legal name each link's accreditation states
@@ -140,7 +148,7 @@ def _print_trust(target: str, report: Any, names: dict[str, str], no_list: bool 
     for link in report.path:
         symbol = SYMBOL["pass" if link.ok else "fail"]
         message = markup(shorten_dids(link_message(link.message)))
-        kind, who = markup(link.issuer_type), _who(link.did, names)
+        kind, who = markup(kind_word(link.issuer_type)), _who(link.did, names)
         said = _("{kind} {who}: {message}").format(kind=kind, who=who, message=message)
         out.print(f"  {symbol} {said}", markup=True)
         if by := _accredited_by(link, names):

@@ -145,7 +145,7 @@ def sign(
     """Countersign learners' entries as an authorised supervisor or assessor (no network needed).
 
     Only the units her role signs off: as the logbook's programme says, else --programme, else her authorisation's."""
-    from registry.chain.deployment import write_json_atomic
+    from registry.durable import write_json_atomic
     from registry.ops.logbook.book import countersign_files, load_entry
     from registry.ops.logbook.provider import programme_of
 
@@ -298,7 +298,7 @@ def share(
 
     Once the logbook is complete: the entries its qualification counted, and the qualification; else every
     anchored entry. --entry or --all choose otherwise."""
-    from registry.chain.deployment import write_json_atomic
+    from registry.durable import write_json_atomic
     from registry.ops.logbook import Logbook
     from registry.ops.logbook.completion import share as share_of
 

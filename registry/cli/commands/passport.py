@@ -96,7 +96,7 @@ def passport_create(
     Where a chain is configured (--rpc, REGISTRY_RPC_URL, a deployment file), credentials the issuer
     revoked, suspended, expired or otherwise not valid now are left out, said with why (--include-withdrawn
     keeps them); one that is not genuine (altered, forged, never anchored) refuses the passport."""
-    from registry.chain.deployment import write_json_atomic
+    from registry.durable import write_json_atomic
     from registry.files import read_capped
     from registry.formats.credential import load_holder_file
     from registry.ops.inputs import MAX_INPUT_BYTES
@@ -159,11 +159,12 @@ def passport_print(
     The verdicts are those of a verification now, as `registry verify` gives them (a credential whose
     status could not be checked says so). Without any trust list, the page names each issuer's Root
     TAO and leaves recognising it to the reader, instead of printing ROOT NOT TRUSTED."""
+    from registry.durable import write_bytes_atomic
     from registry.files import read_capped, without_bom
     from registry.ops.inputs import MAX_INPUT_BYTES
     from registry.ops.passport import load_passport
     from registry.ops.passport_checks import verifier_for
-    from registry.ops.passport_print import render, write_atomic
+    from registry.ops.passport_print import render
 
     _check_out(output)
     if service is not None:  # it is printed as a link: a URL a reader's browser can open
@@ -181,7 +182,7 @@ def passport_print(
     hidden = count < 3 or not sys.stderr.isatty()  # a bar where someone watches a long print, nothing in a log
     with progress_bar(_("printing {n} credentials").format(n=count), count, hidden=hidden) as advance:
         pdf = render(dict(report), passport.credentials, service, trusted=trusted, progress=advance)
-    write_atomic(output, pdf)
+    write_bytes_atomic(output, pdf)
     summary = headline(str(report["summary"]))
     out.print(f"{shown(output)}: {joined([_credentials(len(passport.credentials)), shown(summary)])}")
     if verifier.unavailable:  # printed all the same (its codes carry the credentials), but not to hand over so

@@ -33,15 +33,14 @@ def read_token(path: Path, what: str) -> str:
 
 def write_token(path: Path, token: str) -> None:
     """Write a signed document whole (a temporary file renamed), never over another file."""
-    from registry.chain.deployment import discard_temporaries
-    from registry.ops.passport_print import write_atomic
+    from registry.durable import discard_temporaries, write_bytes_atomic
 
     if path.exists():
         raise InputError(f"{path} already exists; not overwriting it")
     if not path.parent.is_dir():
         raise InputError(f"the directory {path.parent} does not exist")
     discard_temporaries(path)  # a run killed while writing it
-    write_atomic(path, (token + "\n").encode("ascii"))
+    write_bytes_atomic(path, (token + "\n").encode("ascii"))
 
 
 @app.command("publish")

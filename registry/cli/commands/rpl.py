@@ -146,7 +146,7 @@ def disclose(
     """Copy the evidence files you choose to show, with only their manifest entries, into a new directory.
 
     Give the directory to a verifier, who checks it with `registry verify CREDENTIAL --evidence DIR`."""
-    from registry.chain.deployment import write_json_atomic
+    from registry.durable import write_json_atomic
     from registry.formats.rpl import load_manifest
 
     data = load_manifest(manifest)

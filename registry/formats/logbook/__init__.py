@@ -7,7 +7,7 @@ the day tree's leaf, the entry file and the extract a learner shares.
 
 from __future__ import annotations
 
-from registry.formats.logbook.programme import ROLES, Programme, Unit, parse_programme
+from registry.formats.logbook.programme import ROLES, Programme, Unit, check_publishable, parse_programme
 from registry.formats.logbook.records import (
     Entry,
     EntryFile,
@@ -26,6 +26,7 @@ __all__ = [
     "Extract",
     "Programme",
     "Unit",
+    "check_publishable",
     "day_leaf",
     "entry_date",
     "parse_programme",

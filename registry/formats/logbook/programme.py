@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.errors import InputError
+from registry.formats.visible import check_visible
 
 ROLES = ("supervisor", "assessor")
 ESCO_SKILL = "http://data.europa.eu/esco/skill/"
@@ -111,3 +112,16 @@ def parse_programme(data: Any, provider: str | None = None) -> Programme:
         backdating_days=_int(data, "backdatingDays", where, 0, 3650),
         units=parsed,
     )
+
+
+def check_publishable(programme: Programme) -> Programme:
+    """`programme` if a provider may publish it: its id and title, and each unit's id and title,
+    read as written (one line, no control, bidi-override or invisible character: formats/visible.py);
+    a logbook's qualification names the units' titles as its skill labels. A programme signed
+    elsewhere is read as it is (and shown inert)."""
+    check_visible(programme.id, "the programme's id", limit=100)
+    check_visible(programme.title, "the programme's title", limit=200)
+    for n, unit in enumerate(programme.units, start=1):
+        check_visible(unit.id, f"unit {n}'s id", limit=64)
+        check_visible(unit.title, f"unit {n}'s title", limit=200)
+    return programme

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.chain.deployment import discard_temporaries, write_json_atomic
+from registry.durable import discard_temporaries, write_json_atomic
 from registry.errors import InputError
 from registry.files import MIB, read_capped
 from registry.formats import safejson

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.chain.deployment import write_json_atomic
+from registry.durable import rename_durably, write_bytes_atomic, write_json_atomic
 from registry.errors import InputError
 from registry.formats import ownschemas
 from registry.formats.credential import Achievement, Skill, load_holder_file
@@ -37,7 +37,6 @@ from registry.ops.issuance import Issued
 from registry.ops.logbook.book import Logbook, read_json, signed_kind
 from registry.ops.logbook.checks import VALID, verify_extract
 from registry.ops.logbook.provider import Provider
-from registry.ops.passport_print import write_atomic
 
 CREDENTIAL_FILE = "qualification.json"
 TREE_NAME = "qualification-tree.json"
@@ -179,7 +178,7 @@ def _set_aside(directory: Path) -> Path:
             if (directory / aside).exists():
                 raise InputError(f"{directory / aside} is in the way of setting the revoked qualification aside: "
                                  "move it elsewhere and run the command again")  # fmt: skip
-            (directory / current).rename(directory / aside)
+            rename_durably(directory / current, directory / aside)
     return directory / names[-1][1]
 
 
@@ -190,7 +189,7 @@ def _write_clr(provider: Provider, book: Logbook, summary: dict[str, Any], quali
     learner = str(book.enrolment.get("sub"))
     clr = sign_clr(build_clr(book.programme, name, learner, summary, vc_id, now), identity.signing_key,
                    identity.kid, now)  # fmt: skip
-    write_atomic(book.directory / CLR_FILE, (clr + "\n").encode("ascii"))
+    write_bytes_atomic(book.directory / CLR_FILE, (clr + "\n").encode("ascii"))
     return clr
 
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from registry.chain.deployment import discard_temporaries, write_json_atomic
 from registry.chain.txmanager import crash_point
+from registry.durable import discard_temporaries, write_json_atomic
 from registry.errors import ChainUnavailable, InputError, StateError, TransactionRefused, TransactionReverted
 from registry.files import MIB, read_capped
 from registry.formats import jwt, safejson

@@ -24,7 +24,14 @@ from registry.contracts.statusword import Purpose
 from registry.errors import InputError
 from registry.formats import jwt
 from registry.formats.credential import check_names_a_person
-from registry.formats.logbook import EntryFile, Programme, entry_date, parse_programme, sign_record
+from registry.formats.logbook import (
+    EntryFile,
+    Programme,
+    check_publishable,
+    entry_date,
+    parse_programme,
+    sign_record,
+)
 from registry.formats.logbook.records import sha256_hex, signed_by
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
@@ -89,7 +96,7 @@ class Provider:
 
         if isinstance(data, dict):
             data = {**data, "provider": self.identity.did}
-        programme = parse_programme(data)
+        programme = check_publishable(parse_programme(data))  # its unit titles become skill labels
 
         def sign_and_anchor(keep: Callable[[str], None]) -> str:
             self._check_accredited()

@@ -61,10 +61,10 @@ class PublishedRecord:
         return path.read_text("ascii").strip() if path.is_file() else None
 
     def keep(self, programme: Programme, token: str) -> None:
-        from registry.ops.passport_print import write_atomic
+        from registry.durable import write_bytes_atomic
 
         self.directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path(programme), (token + "\n").encode("ascii"))
+        write_bytes_atomic(self.path(programme), (token + "\n").encode("ascii"))
 
 
 def publish_once(

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from registry.durable import write_bytes_atomic
 from registry.errors import InputError
 from registry.formats import jwt
 from registry.formats.credential import iso
@@ -47,15 +46,7 @@ def _write_once(path: Path, text: str) -> None:
     """Write `text` to `path` whole (temporary file, then rename); a file already there is the same."""
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, text.encode("utf-8"), mode=0o600)
 
 
 def check_entry_file(data: Any, source: str) -> EntryFile:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from registry.chain.deployment import write_json_atomic
+from registry.durable import write_json_atomic
 from registry.errors import InputError
 from registry.formats.logbook import EntryFile
 from registry.formats.logbook.records import signed_by

@@ -129,7 +129,7 @@ class TrustList:
 
     def save(self, path: Path) -> None:
         """Write the list in the documented format, whole or not at all (a crash leaves the old file)."""
-        from registry.chain.deployment import write_json_atomic
+        from registry.durable import write_json_atomic
 
         if self.text_file:
             raise InputError(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.chain.deployment import write_json_atomic
+from registry.durable import write_json_atomic
 from registry.errors import InputError, KeyStoreError
 from registry.files import read_capped
 from registry.formats import credential as vcfmt

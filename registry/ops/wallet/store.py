@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from registry.chain.deployment import write_json_atomic
-from registry.errors import InputError, KeyStoreError
+from registry.durable import advice, write_json_atomic
+from registry.errors import InputError, KeyStoreError, StateError
 from registry.files import MIB, read_capped, without_bom
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
@@ -214,14 +214,30 @@ class Wallet:
         return taken, already
 
     def add(self, checked: list[Checked]) -> list[Entry]:
+        """Each credential into its own file, whole. A write that fails (a full disk) says which of
+        them were kept: running the same import again takes the others and leaves those as they are."""
         self.credentials_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.directory, 0o700)
-        added = []
+        added: list[Entry] = []
         for cid, holder_file, _ in checked:
             path = self.credentials_dir / f"{cid}.json"
-            write_json_atomic(path, holder_file.to_json(), mode=0o600)
+            try:
+                write_json_atomic(path, holder_file.to_json(), mode=0o600)
+            except OSError as exc:
+                raise StateError(_stopped(exc, path, [c.where for c in checked[: len(added)]], len(checked))) from exc
             added.append(Entry(cid, path, holder_file))
         return added
+
+
+def _stopped(exc: OSError, path: Path, imported: list[str], wanted: int) -> str:
+    """An import a failed write stopped: the file, the cause, what was imported before it, and what to do."""
+    if not imported:
+        kept = "nothing was imported"
+    else:
+        named = ", ".join(imported[:3]) + (f" and {len(imported) - 3} more" if len(imported) > 3 else "")
+        kept = f"imported {len(imported)} of {wanted} credentials ({named}), not the rest"
+    then = advice(exc) or "; run the command again once it can be written"
+    return f"cannot write {path}: {exc.strerror or exc}; {kept}{then} (what is already in the wallet is left as it is)"
 
 
 def _check_credential(where: str, holder_file: vcfmt.HolderFile, mine: set[str]) -> None:
