@@ -169,6 +169,7 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     abroad = worker_home(Settings(home=home, deployment_path=Path(net[3])), extract.parent, "employer")
     found = cli(abroad, "logbook", "verify", str(extract), "--rpc", net[1])
     assert found.returncode == 0 and found.stdout.startswith("valid: 2 entries of logbook urn:"), found
+    assert "\n  signed off by: Sam Okafor (did:key:" in found.stdout, found.stdout  # her name, as authorised
     # Each entry by its day, unit and the unit's title, and its activity (told apart from the others).
     assert f"\n  {day(0)} · U1 Joints · fillet welds · 3 h: valid\n" in found.stdout, found.stdout
     assert (
