@@ -71,10 +71,12 @@ def programme(demo: Any, where: Path) -> dict[str, Path]:
              "--out", str(paths["programme"]))  # fmt: skip
     today, since = chain_day(demo.rpc_url), learner_day(1)
     until = f"{int(today[:4]) + 2}{today[4:]}"
-    for person, role in (("farah", "supervisor"), ("omar", "supervisor"), ("kofi", "assessor")):
+    people = (("farah", "supervisor", "Farah Nasser"), ("omar", "supervisor", "Omar Haddou"),
+              ("kofi", "assessor", "Kofi Mensah"))  # fmt: skip
+    for person, role, name in people:  # each by her legal name, which verifiers see beside her DID
         demo.run("identity", "create", "--person", person)
         demo.run("supervisor", "authorise", person, "--programme", str(paths["programme"]), "--role", role,
-                 "--issuer", "welding-school", "--valid-from", since, "--valid-until", until,
+                 "--issuer", "welding-school", "--valid-from", since, "--valid-until", until, "--name", name,
                  "--out", str(paths[person]))  # fmt: skip
     paths["book"] = where / "amina-logbook"
     demo.run("logbook", "enrol", "amina", "--programme", str(paths["programme"]), "--issuer", "welding-school",

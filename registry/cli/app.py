@@ -3,7 +3,7 @@ lists them (top-level commands first, then groups).
 
 A command's module is imported when that command runs (or `--help` lists it), not before: a
 `registry verify` loads the verifier, not the issuer's, wallet's and logbook's machinery, nor
-asks typer to build 67 commands it will not run. `COMMANDS` names them all; the root group
+asks typer to build the seventy-odd commands it will not run. `COMMANDS` names them all; the root group
 (`_Group`) builds each from its module on first use (`_Commands`), exactly as registering them all
 up front did.
 

@@ -9,7 +9,8 @@ verifier's; a text of another shape (a broken chain, a malformed accreditation) 
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 
 from registry.i18n import DEFAULT, N_, _, current
 from registry.i18n.words import pattern, trust_phrase
@@ -151,49 +152,23 @@ def link_message(text: str) -> str:
     body, sep, rest = text.partition("; ")
     if sep and body in _BODIES:
         return _("{body}; {status}").format(body=_(body), status=link_message(rest))
-    found = _read(_STATUSES, text)
-    if found is None:
-        return text
-    message, fields = found
-    if "why" in fields:
-        fields["why"] = _reason(fields["why"])
-    if "what" in fields:
-        fields["what"] = _not_covered(fields["what"])
-    return _(message).format(**fields)
+    return _said(_STATUSES, text)
 
 
 def _not_covered(text: str) -> str:
-    found = _read(_NOT_COVERED, text)
-    return _(found[0]).format(**found[1]) if found else text
+    return _said(_NOT_COVERED, text)
 
 
 def summary(text: str) -> str:
     """The verdict line's summary in the language of the run (one of another shape as written)."""
-    if current() == DEFAULT:
-        return text
-    found = _read(_SUMMARIES, text)
-    if found is None:
-        return text
-    message, fields = found
-    for key, table in (("root", "roots"), ("list", "lists"), ("hint", "hints")):  # as the verifier's lines name them
-        if key in fields:
-            fields[key] = trust_phrase(table, fields[key])
-    if "what" in fields:
-        fields["what"] = _not_covered(fields["what"])
-    if "status" in fields:
-        fields["status"] = link_message(fields["status"])
-    return _(message).format(**fields)
+    return _said(_SUMMARIES, text)
 
 
 def note(text: str) -> str:
     """A note of the issuer check in the language of the run (one of another kind as written)."""
     if text in NOTES or text == NO_TRUST_LIST:
         return _(text)
-    found = None if current() == DEFAULT else _read(_LATER_CHANGES, text)
-    if found is None:
-        return text
-    message, fields = found
-    return _(message).format(**{**fields, "why": _reason(fields["why"])})
+    return _said(_LATER_CHANGES, text)
 
 
 def kind_word(kind: str) -> str:
@@ -203,7 +178,26 @@ def kind_word(kind: str) -> str:
 
 def undetermined(text: str) -> str:
     """Why the check could not be answered, in the language of the run (the commonest; others as written)."""
-    if current() == DEFAULT:
+    return _said(_UNDETERMINED, text)
+
+
+# A field read back that is itself words of ours, said in the run's language too (the others: names,
+# DIDs, times, as written). Roots, lists and hints as the verifier's lines name them.
+_FIELD_WORDS: dict[str, Callable[[str], str]] = {
+    "why": _reason,
+    "what": _not_covered,
+    "status": link_message,
+    "root": partial(trust_phrase, "roots"),
+    "list": partial(trust_phrase, "lists"),
+    "hint": partial(trust_phrase, "hints"),
+}
+
+
+def _said(table: tuple[str, ...], text: str) -> str:
+    """`text` in the language of the run when one of `table`'s messages reads it, each field of ours in
+    its words too (`_FIELD_WORDS`); a text of another shape, or any in English, as written."""
+    found = None if current() == DEFAULT else _read(table, text)
+    if found is None:
         return text
-    found = _read(_UNDETERMINED, text)
-    return _(found[0]).format(**found[1]) if found else text
+    message, fields = found
+    return _(message).format(**{key: _FIELD_WORDS.get(key, str)(value) for key, value in fields.items()})

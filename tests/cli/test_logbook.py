@@ -59,8 +59,9 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     verdicts = sorted(e["verdict"] for e in json.loads(checked.stdout)["entries"])
     assert checked.returncode == 1 and verdicts == ["revoked", "valid"], checked.stdout
     record = tmp_path / "revocation.jwt"
-    ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", "--untrusted-from", day(-5),
-           "--record", str(record), *net))  # fmt: skip
+    revoked = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", "--untrusted-from",
+                     day(-5), "--record", str(record), *net))  # fmt: skip
+    assert revoked.startswith(f"revoked {auth} (Sam Okafor (did:key:"), revoked
     again = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", *net))  # exit 0, said
     assert again.startswith(f"unchanged: {auth} is already revoked by transaction 0x") and "(reason: fraud" in again
     unknown = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), *net)
@@ -168,6 +169,7 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     abroad = worker_home(Settings(home=home, deployment_path=Path(net[3])), extract.parent, "employer")
     found = cli(abroad, "logbook", "verify", str(extract), "--rpc", net[1])
     assert found.returncode == 0 and found.stdout.startswith("valid: 2 entries of logbook urn:"), found
+    assert "\n  signed off by: Sam Okafor (did:key:" in found.stdout, found.stdout  # her name, as authorised
     # Each entry by its day, unit and the unit's title, and its activity (told apart from the others).
     assert f"\n  {day(0)} · U1 Joints · fillet welds · 3 h: valid\n" in found.stdout, found.stdout
     assert (

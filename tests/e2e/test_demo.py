@@ -50,7 +50,7 @@ def test_the_demo_tells_the_whole_story_and_keeps_its_files(tmp_path: Path) -> N
         # Amina's apprenticeship logbook (scripts/demo_logbook.py): days 1, then 2 and 3 anchored together.
         "anchored 2 entries of 1 logbook",
         "anchored 4 entries of 1 logbook",
-        "revoked for cause from",
+        ") for cause from",  # revoked FILE (Omar Haddou (did:key:…)) for cause from DAY
         "qualification issued to",
         "shared the 5 entries the qualification counted",
         "valid: 5 entries of logbook",

@@ -8,7 +8,7 @@ from typing import Any
 
 from registry.cli.output import out
 from registry.i18n import N_, _, joined, ngettext, number
-from registry.text import shown
+from registry.text import named_did, shown
 
 # The verdicts of a logbook extract and of its entries (ops/logbook/checks.py), as words of the run's language.
 VERDICTS = {"valid": N_("valid"), "not valid": N_("not valid"), "revoked": N_("revoked"),
@@ -46,6 +46,9 @@ def print_report(report: Any) -> None:
         did = shown(names["providerDid"])
         named = f"{shown(names['provider'])} ({did})" if names.get("provider") else did
         out.print("  " + _("provider: {name}").format(name=named))
+    signers = dict.fromkeys(named_did(e.signer, e.signer_name) for e in report.entries if e.signer)
+    if signers:  # who signed the entries off, each once: her name (as her authorisation gives it), her DID
+        out.print("  " + _("signed off by: {names}").format(names=joined(signers)))
     if report.qualification is not None:
         _print_against(report)
     for problem in report.problems + report.unknown:

@@ -129,21 +129,35 @@ def revoke(
         if held is not None and str(exc).startswith("the record given is not"):
             raise InputError(f"{record} already exists; not overwriting it") from exc
         raise
-    _said(done, authorisation, untrusted_from, record)
+    _said(done, authorisation, untrusted_from, record, _whom(token))
 
 
-def _said(done: Revoked, authorisation: Path, untrusted_from: str | None, record: Path | None) -> None:
+def _whom(token: str) -> str:
+    """The person an authorisation names: her name as the provider gave it (`authorise --name`) and her DID."""
+    from registry.formats.logbook.records import signed_by
+
+    payload = signed_by(token, "supervisor-authorisation+jwt").payload
+    vc = payload.get("vc")
+    subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
+    name = subject.get("name") if isinstance(subject, dict) else None
+    return named_did(str(payload.get("sub")), name if isinstance(name, str) else None)
+
+
+def _said(done: Revoked, authorisation: Path, untrusted_from: str | None, record: Path | None, whom: str) -> None:
     """What `revoke` did, in a line or two: revoked now, or revoked already (its first reason and time
     stand: "unchanged", as `registry revoke` says it), and where the record for cause is."""
     if done.already is not None:
         out.print(f"unchanged: {authorisation} is {done.already}")
     if done.record is None or record is None:
         if done.already is None:
-            out.print(f"revoked {authorisation}")
+            out.print(f"revoked {authorisation} ({whom})")
     elif done.already is not None and not done.for_cause:  # the chain keeps the first reason code
         out.print(
             f"record for cause from {untrusted_from} anchored; give {record} to verifiers (logbook verify "
             "--record): the revocation on-chain keeps its first reason, so none will ask for it"
         )
     else:
-        out.print(f"revoked for cause from {untrusted_from}; give {record} to verifiers (logbook verify --record)")
+        out.print(
+            f"revoked {authorisation} ({whom}) for cause from {untrusted_from}; give {record} to verifiers "
+            "(logbook verify --record)"
+        )

@@ -173,8 +173,11 @@ def _authorisation_part(ctx: Context, token: str, sig: dict[str, Any], report: E
     parsed = signed_by(token, "supervisor-authorisation+jwt")
     a = parsed.payload
     subject = a.get("vc", {}).get("credentialSubject", {}) if isinstance(a.get("vc"), dict) else {}
+    report.signer = str(sig.get("iss"))
     unit = ctx.programme.unit(report.unit)
     anchor = reads.anchored(provider, token) if reads.provider_signed(parsed, provider) else None
+    if anchor is not None and a.get("sub") == sig.get("iss") and isinstance(subject.get("name"), str):
+        report.signer_name = subject["name"]  # as the provider's own, anchored authorisation names her
     if anchor is None:
         report.invalid.append("the signer's authorisation is not signed and anchored by the programme's provider")
     elif a.get("sub") != sig.get("iss") or subject.get("programme") != ctx.programme.ref:

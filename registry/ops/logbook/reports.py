@@ -26,6 +26,8 @@ class EntryReport:
     workplace: str = ""
     activity: str = ""
     title: str = ""  # the unit's title, as the programme gives it ("" for a unit it has not)
+    signer: str = ""  # who countersigned it (her DID) and her name, as her authorisation gives them
+    signer_name: str | None = None
     invalid: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -49,8 +51,8 @@ class EntryReport:
     def to_json(self) -> dict[str, Any]:
         reasons = self.invalid + ([self.revoked] if self.revoked else []) + self.unknown
         return {"id": self.id, "date": self.date, "unit": self.unit, "unitTitle": self.title, "hours": self.hours,
-                "activity": self.activity, "verdict": self.verdict, "reasons": reasons,
-                "notes": self.notes}  # fmt: skip
+                "activity": self.activity, "signer": self.signer or None, "signerName": self.signer_name,
+                "verdict": self.verdict, "reasons": reasons, "notes": self.notes}  # fmt: skip
 
 
 @dataclass

@@ -60,7 +60,10 @@ class Synced:
 
 
 def _hours(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, int | float) else str(value)
+    """Hours as the run's language writes a number (2,5 in French)."""
+    from registry.i18n import number
+
+    return number(value)
 
 
 def _to_review(f: EntryFile, path: Path) -> str:
