@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from registry.chain import writer
-from registry.chain.client import Call, ChainClient, NodeRefused
+from registry.chain.client import Call, ChainClient, NodeRefused, receipt_poll_pauses
 from registry.chain.txmanager.crash import crash_point
 from registry.chain.txmanager.effects import Builder, EffectCheck, NoEffects
 from registry.chain.txmanager.holderfiles import count_files, kept, remove_files
@@ -166,6 +166,7 @@ class Sender:
 
     def _await(self, op: Operation, tx_hash: str, timeout_s: float = 120.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
+        pauses = receipt_poll_pauses()
         while time.monotonic() < deadline:
             receipt = self._receipt(tx_hash)
             if receipt is not None:
@@ -176,7 +177,7 @@ class Sender:
                     self.journal.update(op.id, state="confirmed", block=block)
                     # The same receipt shape as an unjournaled write (web3's), whichever path ran.
                     return self.client.wait_for_receipt(tx_hash)
-            time.sleep(0.05)
+            time.sleep(next(pauses))
         raise ChainUnavailable(f"transaction {tx_hash} not confirmed within {timeout_s:.0f} s; the journal keeps it")
 
     def _failed(self, op: Operation, exc: Exception, *, block: int | None = None, note: str | None = None) -> Exception:
