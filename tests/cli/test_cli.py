@@ -774,7 +774,10 @@ def test_governance_suspends_reinstates_and_revokes_a_root_tao(settings: Setting
     assert onboard.returncode == 0 and onboard.stdout.startswith("unchanged: "), onboard.stdout + onboard.stderr
     suspended = run(settings, "trust", "suspend-root", chain.root.did, *node)
     assert suspended.returncode == 0, suspended.stderr
-    assert f"of {chain.root.name} ({chain.root.did}): suspended in block" in suspended.stdout and "audit pending" in suspended.stdout
+    assert (
+        f"of {chain.root.name} ({chain.root.did}): suspended in block" in suspended.stdout
+        and "audit pending" in suspended.stdout
+    )
     # Issued before the suspension: valid under the default policy, with the suspension said;
     # under "now" (the accreditation must hold today), not valid.
     before = run(settings, "verify", str(issued_file))
