@@ -182,9 +182,11 @@ def holder_file(token: str) -> str:
 
 
 def file_name(text: str) -> str:
-    """`text` as a file name this file system takes (no '/' or NUL, at most 200 bytes; a byte
-    that is not UTF-8 stays, as the surrogate escape Python reads it as)."""
-    name = "".join(c for c in text if c not in "/\x00" and not 0xD800 <= ord(c) < 0xDC80)
+    """`text` as a file name this file system takes (no '/' or NUL, at most 200 bytes, valid UTF-8:
+    surrogates are dropped, those outside Python's surrogate escapes before `os.fsencode`, which
+    cannot encode them, hypothesis found \\udd00)."""
+    lone = {c for c in text if 0xD800 <= ord(c) <= 0xDFFF and not 0xDC80 <= ord(c) <= 0xDCFF}
+    name = "".join(c for c in text if c not in "/\x00" and c not in lone)
     name = os.fsencode(name)[:180].decode("utf-8", "ignore")
     return (name if name not in ("", ".", "..") else "x") + ".json"
 
