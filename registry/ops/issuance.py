@@ -190,7 +190,8 @@ class Issuer:
                 f"{did} is not registered in the DID registry: run `registry did register {self.identity.name}` first"
             )
         method = state.method_by_thumbprint(self.identity.kid.partition("#")[2])
-        if method is not None and method.has(Rel.ASSERTION_METHOD) and method.not_before < method.not_after <= now:
+        if method is not None and method.has(Rel.ASSERTION_METHOD) and method.not_after <= now:
+            # (a key ended in the second it was added has an empty window: not_after == not_before)
             raise InputError(
                 f"{self.identity.name}'s signing key ended at {vcfmt.iso(method.not_after)} (`registry did rotate-key` "
                 "replaced it, maybe while this command waited): nothing was signed; run the command again, which "
