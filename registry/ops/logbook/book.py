@@ -282,8 +282,7 @@ def _a(role: str) -> str:
 
 
 class NotHers(InputError):
-    """An entry another signer signs off, never this one: of a unit her role does not sign off,
-    recorded at another workplace than the one her authorisation names, or dated outside its period."""
+    """An entry another signer signs off: another role's unit, another workplace, a day outside her period."""
 
 
 class OtherRole(NotHers):
@@ -344,8 +343,7 @@ def countersign(
     subject = auth.get("vc", {}).get("credentialSubject", {}) if isinstance(auth.get("vc"), dict) else {}
     role, place = subject.get("role"), subject.get("workplace")
     _check_role(entry.id, str(parsed.payload.get("unit")), signer.name, subject, programme)
-    recorded = str(parsed.payload.get("workplace", "")).strip()
-    if isinstance(place, str) and place != recorded:
+    if isinstance(place, str) and place != (recorded := str(parsed.payload.get("workplace", "")).strip()):
         raise NotHers(f"entry {entry.id} not signed: {signer.name} is authorised only at the workplace "
                       f"{place[:80]!r}, and it was recorded at {recorded[:80]!r}")  # fmt: skip
     _check_period(str(parsed.payload.get("date")), signer.name, auth, now)
