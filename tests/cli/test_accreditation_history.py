@@ -370,7 +370,7 @@ def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
     # Each link's kind in the web page's words, and the note on the later revocation, in French too.
     assert "\u2714 Émetteur de confiance (TI) school (did:ebsi:" in trusted.stdout, trusted.stdout
     # Inside a sentence too, the kind in words (not the code alone), and the block in French.
-    assert "remarque\u00a0: l\u2019accréditation de l\u2019émetteur de confiance (TI) " in trusted.stdout, trusted.stdout
+    assert "remarque\u00a0: l\u2019accréditation de l\u2019émetteur de confiance (TI) " in trusted.stdout
     assert "was revoked" not in trusted.stdout and "block" not in trusted.stdout
     assert "ce qui a été émis avant reste valide" in trusted.stdout
 
