@@ -25,6 +25,7 @@ from rich.table import Table
 
 from registry.cli.exits import closed_pipe
 from registry.i18n import N_, _, ngettext
+from registry.i18n.flagwords import warning_text
 from registry.i18n.words import (
     POLICIES,
     achievement_type,
@@ -183,6 +184,9 @@ def print_report(report: Any, indent: str = "") -> None:
     certifies = getattr(report, "certifies", None)
     if certifies:
         print_certified(certifies, indent + "  ")
+    for warning in getattr(report, "warnings", None) or []:  # texts to read closely: never a verdict
+        words = _("warning: {message}").format(message=warning_text(warning))
+        out.print(f"{indent}  [bold yellow]![/] {markup(words)}", markup=True)
     policy = getattr(report, "accreditation_policy", None)
     if isinstance(policy, str):
         words = _("accreditation policy: {policy}").format(policy=_(POLICIES[policy]) if policy in POLICIES else policy)
