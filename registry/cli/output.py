@@ -61,6 +61,12 @@ def progress_console() -> Console:
     return Console(stderr=True)
 
 
+def progress_kept_quiet(console: Console) -> bool:
+    """No bar where stderr is no terminal (a log file, a pipe): there it would draw nothing and leave
+    an empty line behind."""
+    return not console.is_terminal
+
+
 @contextmanager
 def progress_bar(label: str, total: int, *, hidden: bool) -> Iterator[Callable[[int], None]]:
     """A transient progress bar for `total` inputs on the progress console; the function it gives
@@ -70,7 +76,8 @@ def progress_bar(label: str, total: int, *, hidden: bool) -> Iterator[Callable[[
         return
     from rich.progress import Progress
 
-    with Progress(console=progress_console(), transient=True) as progress:
+    console = progress_console()
+    with Progress(console=console, transient=True, disable=progress_kept_quiet(console)) as progress:
         task = progress.add_task(label, total=total)
         yield lambda done: progress.advance(task, done)
 
