@@ -468,7 +468,11 @@ def test_the_issuer_check_s_kinds_scopes_and_later_change_notes_are_translated()
         notes.append(_later_change(entry, later, 1_767_300_000, position).note)
     i18n.use("fr")
     assert kind_word("TI") == "Émetteur de confiance (TI)" and kind_word("RootTAO") == "Autorité de tête (Root TAO)"
-    assert plain(scope) == "types SkillsCredential; schéma https://s.example/v1; juridiction MA"
+    assert plain(scope) == "types SkillsCredential\u00a0; schéma https://s.example/v1\u00a0; juridiction MA"
+    i18n.use("ar")
+    two = [{"types": ["SkillsCredential", "RPLAssessmentCredential"]}]
+    assert plain(two) == "الأنواع SkillsCredential\u060c RPLAssessmentCredential"  # the Arabic comma
+    i18n.use("fr")
     french = [note(text) for text in notes]
     # The link's kind in words inside the sentence, as on its own line; the block in French too.
     assert french[0].startswith(
