@@ -22,9 +22,10 @@ error and a node that cannot be believed is "could not determine", never a verdi
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, NoReturn
 
 import typer
@@ -105,7 +106,8 @@ def fail(message: str, code: int) -> NoReturn:
     from registry.i18n import _
     from registry.i18n.words import error_message
 
-    said = error_message(" ".join(message.split()))  # the commonest of a worker's errors in her language
+    # One line; a no-break space (French, before a colon) is the language's, not a line's end to join.
+    said = error_message(re.sub(r"[^\S\u00a0\u202f]+", " ", message).strip())  # a worker's commonest in her language
     sys.stderr.write(_("error: {message}").format(message=shown(said)) + "\n")
     sys.exit(code)
 
@@ -115,27 +117,50 @@ ROOT_OPTIONS = ("--lang", "--home")
 
 
 def _usage_words(exc: UsageError) -> str:
-    """The option parser's refusal, with where to read more; an option of `registry` itself given
-    after the command (`registry wallet list --lang fr`) is said to go before it."""
-    message = exc.format_message()
+    """The option parser's refusal in the run's language (i18n/usage.py), with where to read more; an
+    option of `registry` itself given after the command (`registry wallet list --lang fr`) is said to
+    go before it."""
+    from registry.i18n import _
+    from registry.i18n.usage import ROOT_OPTION, SEE_HELP, usage_message
+
+    message = usage_message(exc.format_message())
     name = getattr(exc, "option_name", None)
     if exc.ctx is None:
         return message
     path, root = exc.ctx.command_path, exc.ctx.find_root().command_path
     if name in ROOT_OPTIONS and path != root:
-        rest = path.removeprefix(root).strip()
-        return f"{name} is an option of `{root}` itself: give it before the command (`{root} {name} … {rest} …`)"
-    return f"{message} (see `{path} --help`)"
+        example = f"{root} {name} … {path.removeprefix(root).strip()} …"
+        return _(ROOT_OPTION).format(option=name, root=root, example=example)
+    return _(SEE_HELP).format(message=message, command=path)
+
+
+def _language(option: object = None) -> None:
+    """The language of the run's words as `--lang` (`option`, when parsed) and the environment say;
+    one we lack leaves it as it is (the root callback names the mistake)."""
+    from registry import i18n
+
+    with suppress(RegistryError):
+        i18n.use(i18n.choose(option if isinstance(option, str) else None))
+
+
+def _usage_language(exc: UsageError) -> None:
+    """A usage error met before the root callback chose the language (`registry --lang fr nonsense`)
+    is said in the `--lang` parsed so far; one without a context (the parser's) in the language the
+    run has chosen by then (the environment's, at least: `run` chooses it first)."""
+    if exc.ctx is not None:
+        _language(exc.ctx.find_root().params.get("lang"))
 
 
 def run(app: Callable[..., Any]) -> NoReturn:
     """Run the typer app as the console script does: every error one line with its exit code."""
     ACTING.set(())  # the identities a hint may name are this run's only
+    _language()  # the environment's, until the root callback reads --lang
     try:
         code = app(standalone_mode=False)
     except UsageError as exc:
         if not exc.format_message():  # a command group named alone: its help was the answer
             sys.exit(EXIT_OK)
+        _usage_language(exc)
         fail(_usage_words(exc), EXIT_USAGE)
     except RegistryError as exc:
         fail(with_advice(exc), next(code for kind, code in _CODES if isinstance(exc, kind)))

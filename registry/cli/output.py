@@ -24,7 +24,8 @@ from rich.console import Console
 from rich.table import Table
 
 from registry.cli.exits import closed_pipe
-from registry.i18n import N_, _, ngettext
+from registry.i18n import N_, _, joined, ngettext
+from registry.i18n.flagwords import warning_text
 from registry.i18n.words import (
     POLICIES,
     achievement_type,
@@ -60,6 +61,12 @@ def progress_console() -> Console:
     return Console(stderr=True)
 
 
+def progress_kept_quiet(console: Console) -> bool:
+    """No bar where stderr is no terminal (a log file, a pipe): there it would draw nothing and leave
+    an empty line behind."""
+    return not console.is_terminal
+
+
 @contextmanager
 def progress_bar(label: str, total: int, *, hidden: bool) -> Iterator[Callable[[int], None]]:
     """A transient progress bar for `total` inputs on the progress console; the function it gives
@@ -69,7 +76,8 @@ def progress_bar(label: str, total: int, *, hidden: bool) -> Iterator[Callable[[
         return
     from rich.progress import Progress
 
-    with Progress(console=progress_console(), transient=True) as progress:
+    console = progress_console()
+    with Progress(console=console, transient=True, disable=progress_kept_quiet(console)) as progress:
         task = progress.add_task(label, total=total)
         yield lambda done: progress.advance(task, done)
 
@@ -154,9 +162,10 @@ def plain(value: Any) -> str:
     words in the language of the run), a list or an object item by item, never as a Python repr."""
     if isinstance(value, dict):
         if "types" in value:
-            items = {**value, "types": ", ".join(map(str, value["types"] or []))}
-            return "; ".join(
-                _(word) + f" {items[key]}" for key, word in SCOPE_WORDS.items() if key == "types" or items.get(key)
+            items = {**value, "types": joined(map(str, value["types"] or []))}  # with the language's commas
+            return joined(
+                (_(word) + f" {items[key]}" for key, word in SCOPE_WORDS.items() if key == "types" or items.get(key)),
+                strong=True,
             )
         return ", ".join(f"{k} {plain(v)}" for k, v in value.items() if v is not None)
     if isinstance(value, list):
@@ -183,6 +192,9 @@ def print_report(report: Any, indent: str = "") -> None:
     certifies = getattr(report, "certifies", None)
     if certifies:
         print_certified(certifies, indent + "  ")
+    for warning in getattr(report, "warnings", None) or []:  # texts to read closely: never a verdict
+        words = _("warning: {message}").format(message=warning_text(warning))
+        out.print(f"{indent}  [bold yellow]![/] {markup(words)}", markup=True)
     policy = getattr(report, "accreditation_policy", None)
     if isinstance(policy, str):
         words = _("accreditation policy: {policy}").format(policy=_(POLICIES[policy]) if policy in POLICIES else policy)

@@ -43,9 +43,9 @@ _CONFUSABLE_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
 _WORD = re.compile(r"\w+")
 
 
-def check_one_script_words(value: str, what: str) -> str:
-    """`value` unless a word of it mixes Latin, Greek and Cyrillic letters, which look alike
-    ("Training" with a Cyrillic U+0430 for its "a"): InputError naming the word and its scripts."""
+def mixed_scripts(value: str) -> tuple[str, list[str]] | None:
+    """The first word of `value` that mixes Latin, Greek and Cyrillic letters, with those scripts
+    ("Latin", "Cyrillic"), or None: a look-alike ("Training" with a Cyrillic U+0430 for its "a")."""
     for word in _WORD.findall(value):
         scripts = {
             script
@@ -53,9 +53,18 @@ def check_one_script_words(value: str, what: str) -> str:
             if char.isalpha() and (script := unicodedata.name(char, "").partition(" ")[0]) in _CONFUSABLE_SCRIPTS
         }
         if len(scripts) > 1:
-            mixed = " and ".join(s.capitalize() for s in _CONFUSABLE_SCRIPTS if s in scripts)
-            raise InputError(
-                f"{what}: the word {shown(word[:40])!r} mixes {mixed} letters, which look alike "
-                "(a look-alike of another name): write each word in one script"
-            )
+            return word, [s.capitalize() for s in _CONFUSABLE_SCRIPTS if s in scripts]
+    return None
+
+
+def check_one_script_words(value: str, what: str) -> str:
+    """`value` unless a word of it mixes Latin, Greek and Cyrillic letters, which look alike
+    ("Training" with a Cyrillic U+0430 for its "a"): InputError naming the word and its scripts."""
+    found = mixed_scripts(value)
+    if found is not None:
+        word, scripts = found
+        raise InputError(
+            f"{what}: the word {shown(word[:40])!r} mixes {' and '.join(scripts)} letters, which look alike "
+            "(a look-alike of another name): write each word in one script"
+        )
     return value

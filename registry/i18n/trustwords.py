@@ -111,6 +111,11 @@ _LATER_CHANGES = (
 ISSUER_KINDS = {
     "RootTAO": N_("Top authority (Root TAO)"), "TAO": N_("Accreditation body (TAO)"), "TI": N_("Trusted issuer (TI)"),
 }  # fmt: skip
+# A link's kind inside a sentence (`issuer history`'s accreditations, a failed link, a note on a later change):
+# the code in English, its words in another language.
+KINDS_IN_SENTENCES = {
+    "RootTAO": N_("top authority (Root TAO)"), "TAO": N_("accreditation body (TAO)"), "TI": N_("trusted issuer (TI)"),
+}  # fmt: skip
 # What `issuer check` adds when no trust list applies and the chain held up to its root (cli/commands/issuer.py).
 NO_TRUST_LIST = N_(
     "no trust list was given, so no Root TAO is trusted and no issuer can be TRUSTED, however sound its chain; "
@@ -176,6 +181,18 @@ def kind_word(kind: str) -> str:
     return _(ISSUER_KINDS[kind]) if current() != DEFAULT and kind in ISSUER_KINDS else kind
 
 
+def kind_in_sentence(kind: str) -> str:
+    """A link's kind ("TI") inside a sentence: the code in English, words in another language."""
+    return _(KINDS_IN_SENTENCES[kind]) if current() != DEFAULT and kind in KINDS_IN_SENTENCES else kind
+
+
+def _block(time: str) -> str:
+    """A time read back with its block ("2026-03-02T10:00:00Z (block 12)"), the block in the run's words."""
+    if (found := re.fullmatch(r"(\S+) \(block (\d+)\)", time)) is None:
+        return time
+    return "{time} ({block})".format(time=found.group(1), block=_("block {block}").format(block=found.group(2)))
+
+
 def undetermined(text: str) -> str:
     """Why the check could not be answered, in the language of the run (the commonest; others as written)."""
     return _said(_UNDETERMINED, text)
@@ -185,6 +202,10 @@ def undetermined(text: str) -> str:
 # DIDs, times, as written). Roots, lists and hints as the verifier's lines name them.
 _FIELD_WORDS: dict[str, Callable[[str], str]] = {
     "why": _reason,
+    "kind": kind_in_sentence,
+    "when": _block,
+    "on": _block,
+    "then": _block,
     "what": _not_covered,
     "status": link_message,
     "root": partial(trust_phrase, "roots"),

@@ -20,7 +20,7 @@ import json
 import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +131,13 @@ class Record:
     reason: int | None = None
     note: str | None = None
     chain_state: str | None = None
+    # Every change in the order made (event, time, reason, note): a reinstatement keeps the suspension's why.
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_records(home: Path, issuer_name: str) -> list[Record]:
-    """Each credential the records name, in the order issued, in the state its last line gives."""
+    """Each credential the records name, in the order issued, in the state its last line gives, with
+    every change made to it (`changes`)."""
     path = records_path(home, issuer_name)
     if not path.exists():
         raise InputError(f"no records of what {issuer_name} issued in {path.parent} (nothing issued from this home)")
@@ -158,6 +161,8 @@ def read_records(home: Path, issuer_name: str) -> list[Record]:
         if (record := found.get(entry["hash"])) is not None:
             record.state, record.changed, record.reason = _STATE_OF[entry["event"]], entry["time"], entry.get("reason")
             record.note = entry.get("note") if isinstance(entry.get("note"), str) else None
+            record.changes.append({"event": entry["event"], "time": record.changed, "reason": record.reason,
+                                   "note": record.note})  # fmt: skip
     return list(found.values())
 
 

@@ -357,7 +357,10 @@ def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
     the summary, each link's message and the history's changes with their reasons; `--json` stays English."""
     trusted = cli(dated, "--lang", "fr", "issuer", "check", dated.school.did, "--at", day(dated.d - DAY))
     assert trusted.returncode == 0, trusted.stdout + trusted.stderr
-    assert "\u00a0: DE CONFIANCE — accréditée par une chaîne ininterrompue jusqu\u2019à la Root TAO" in trusted.stdout
+    assert (
+        "\u00a0: DE CONFIANCE — accréditée par une chaîne ininterrompue jusqu\u2019à l\u2019autorité de tête (Root TAO)"
+        in trusted.stdout
+    )
     assert "en vigueur le " in trusted.stdout and "révoquée plus tard, le " in trusted.stdout
     assert "à laquelle la liste de confiance " in trusted.stdout  # the trust list named in French too
     assert "(motif\u00a0: fraude), sans effet rétroactif" in trusted.stdout
@@ -366,7 +369,9 @@ def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
     assert "accredited" not in trusted.stdout and "active on" not in trusted.stdout
     # Each link's kind in the web page's words, and the note on the later revocation, in French too.
     assert "\u2714 Émetteur de confiance (TI) school (did:ebsi:" in trusted.stdout, trusted.stdout
-    assert "remarque\u00a0: l\u2019accréditation TI de " in trusted.stdout and "was revoked" not in trusted.stdout
+    # Inside a sentence too, the kind in words (not the code alone), and the block in French.
+    assert "remarque\u00a0: l\u2019accréditation de l\u2019émetteur de confiance (TI) " in trusted.stdout
+    assert "was revoked" not in trusted.stdout and "block" not in trusted.stdout
     assert "ce qui a été émis avant reste valide" in trusted.stdout
 
     history = cli(dated, "issuer", "history", dated.school.did, env={"LANG": "ar_MA.UTF-8"})
@@ -374,11 +379,12 @@ def test_issuer_check_and_history_speak_french_and_arabic(dated: Dated) -> None:
     lines = history.stdout.splitlines()
     assert lines[0].startswith("school (did:ebsi:") and lines[0].endswith(": اعتماد واحد (1)")
     assert f"منحته {TAO_NAME} (did:ebsi:" in lines[1] and lines[1].endswith(": ملغى الآن")
+    assert lines[1].startswith("  اعتماد جهة مُصدِرة موثوقة (TI) ") and " TI " not in lines[1]
     assert f"علّقته {TAO_NAME}" in lines[3] and "تدقيق قيد الإجراء (السبب 3)" in lines[3] and "الكتلة " in lines[3]
     assert f"ألغته {TAO_NAME}" in lines[5] and "احتيال (السبب 2)" in lines[5]
 
     revoked = cli(dated, "issuer", "check", dated.school.did, env={"LANG": "ar_MA.UTF-8"})
-    assert revoked.returncode == 1 and "غير موثوقة — الحلقة TI " in revoked.stdout, revoked.stdout
+    assert revoked.returncode == 1 and "غير موثوقة — حلقة جهة مُصدِرة موثوقة (TI) " in revoked.stdout, revoked.stdout
     assert "أُلغي الاعتماد في " in revoked.stdout and "(السبب: احتيال)" in revoked.stdout
     assert "جهة مُصدِرة موثوقة (TI) school" in revoked.stdout and "النطاق الأنواع " in revoked.stdout
     machine = cli(dated, "--lang", "ar", "issuer", "check", dated.school.did, "--json")

@@ -105,6 +105,12 @@ def test_markup_and_control_characters_in_what_a_credential_says_are_printed_ine
     assert "  [bold green]VALID[/] <b>x</b> \\x1b[2K\\u202e (Certificate) — EQF level 4" in result.stdout.splitlines()
     assert f"    holder: [bold green]VALID[/] <b>x</b> \\x1b[2K\\u202e, document {DOCUMENT} (did:" in result.stdout
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    # Flagged, naming each field and the character, under a verdict it does not change (formats/flags.py).
+    assert result.returncode == 0 and ": VALID: every check passed" in result.stdout.splitlines()[0]
+    warned = [line for line in result.stdout.splitlines() if line.startswith("  ! warning: ")]
+    assert [line.split('"')[0] for line in warned] == ["  ! warning: holder name ", "  ! warning: achievement name "]
+    assert all(line.endswith(' holds a control character (U+001B): another program may show it as other text than '
+                             "the one signed (shown here escaped)") for line in warned), warned  # fmt: skip
 
 
 def test_issuer_check_prints_scopes_as_words_and_the_legal_name(

@@ -362,6 +362,7 @@ def test_cohort_from_a_csv_roster_then_bulk_revocation_from_a_csv(
     )
     assert issued.returncode == 0, issued.stderr
     assert "issued 5 credentials" in issued.stdout and "per credential" in issued.stdout
+    assert issued.stderr == ""  # no terminal: no bar, and no empty line where one would have been (a log file)
     files = sorted(out_dir.iterdir())
     assert len(files) == 5
     checked = run(settings, "verify", str(out_dir))

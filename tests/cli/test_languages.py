@@ -8,6 +8,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from registry.config import Settings
 from registry.keystore import Identity
@@ -72,3 +75,57 @@ def test_verify_speaks_french_and_arabic(settings: Settings, issuer: Issuer, hol
     wrong = verify(settings, "--lang", "xx", "verify", str(valid))
     assert wrong.returncode == 64 and "is not a language of this registry: use one of en, fr, ar" in wrong.stderr
     assert len(wrong.stderr.strip().splitlines()) == 1 and "Traceback" not in wrong.stderr
+
+
+def said_in_process(monkeypatch: Any, capsys: Any, *argv: str, **env: str) -> tuple[int, str]:
+    """`registry ARGV...` run in this process as the console script runs it: its exit code and stderr."""
+    from registry import i18n
+    from registry.cli import main
+
+    for name in ("REGISTRY_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "argv", ["registry", *argv])
+    try:
+        with pytest.raises(SystemExit) as ended:
+            main()
+    finally:
+        i18n.use(i18n.DEFAULT)
+    return int(ended.value.code or 0), capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (["--lang", "fr", "passport", "create", "--holder", "amina"], {},
+         "erreur\u00a0: il manque l\u2019option '--out'. (voir `registry passport create --help`)"),
+        (["passport", "print"], {"LANG": "ar_MA.UTF-8"},
+         "خطأ: الوسيط 'PASSPORT' ناقص. (انظر `registry passport print --help`)"),
+        (["--lang", "ar", "wallet", "list", "--json=3"], {}, "خطأ: الخيار '--json' لا يأخذ قيمة."),
+        (["passport", "create", "--holder"], {"LANG": "fr_FR.UTF-8"},
+         "erreur\u00a0: l\u2019option '--holder' demande une valeur."),
+        (["--lang", "fr", "node", "start", "--port", "abc"], {},
+         "erreur\u00a0: valeur invalide pour '--port'\u00a0: 'abc' n\u2019est pas un nombre entier. "
+         "(voir `registry node start --help`)"),
+        (["--lang", "ar", "node", "start", "--port", "0"], {},
+         "خطأ: قيمة غير صالحة للخيار '--port': 0 خارج النطاق 1<=x<=65535. (انظر `registry node start --help`)"),
+        # Met before the root callback runs: in the --lang parsed so far, or the locale's.
+        (["--lang", "ar", "nonsense"], {}, "خطأ: لا يوجد أمر باسم 'nonsense'. (انظر `registry --help`)"),
+        (["--bogus"], {"LANG": "fr_FR.UTF-8"}, "erreur\u00a0: option inconnue\u00a0: --bogus (voir `registry --help`)"),
+        (["--lang", "fr", "passport", "create", "--bogus", "x"], {},
+         "erreur\u00a0: option inconnue\u00a0: --bogus (options possibles\u00a0: --out) "
+         "(voir `registry passport create --help`)"),
+        (["--lang", "fr", "wallet", "list", "--lang", "ar"], {},
+         "erreur\u00a0: --lang est une option de `registry` lui-même\u00a0: donnez-la avant la commande "
+         "(`registry --lang … wallet list …`)"),
+        # English as before, whatever the locale says when --lang says English.
+        (["--lang", "en", "passport", "print"], {"LANG": "fr_FR.UTF-8"},
+         "error: Missing argument 'PASSPORT'. (see `registry passport print --help`)"),
+    ],
+)  # fmt: skip
+def test_usage_errors_speak_french_and_arabic(
+    monkeypatch: Any, capsys: Any, argv: list[str], env: dict[str, str], expected: str
+) -> None:
+    code, stderr = said_in_process(monkeypatch, capsys, *argv, **env)
+    assert code == 64 and stderr == expected + "\n", stderr

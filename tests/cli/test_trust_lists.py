@@ -125,7 +125,7 @@ def adding_again_pins_it(home: Path, tmp_path: Path) -> None:
 def test_trust_list_commands_make_and_show_a_named_list(tmp_path: Path) -> None:
     home = tmp_path / "home"
     made = registry(home, "trust-list", "create", "--name", "Recognised authorities")
-    assert made.returncode == 0, made.stderr
+    assert made.returncode == 0 and "--name NAME --registry DEPLOYMENT.json`" in made.stdout, made.stderr  # the pin
     assert (home / "trust-list.json").is_file()  # without --file: the verifier's default trust list
     again = registry(home, "trust-list", "create")
     assert again.returncode == 1 and "already exists" in again.stderr

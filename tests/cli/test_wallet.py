@@ -224,7 +224,10 @@ def _still_in_force_without_a_trust_list(settings: Settings, home: Path) -> None
     trust_list.unlink()
     still = ok(cli(home, "--lang", "fr", "wallet", "list", "--rpc", settings.rpc_url))
     trust_list.write_bytes(kept)
-    assert "statut actuel\u00a0: authentique, ni révoquée ni suspendue\u00a0; accréditée sous la Root TAO " in still
+    assert (
+        "statut actuel\u00a0: authentique, ni révoquée ni suspendue\u00a0; "
+        "accréditée sous l\u2019autorité de tête (Root TAO) " in still
+    )
     assert "trust-list" not in still and "the issuer is accredited" not in still, still
 
 

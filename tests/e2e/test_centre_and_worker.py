@@ -183,9 +183,12 @@ def centre_records(run: Run, network: Path, files: list[Path], url: str) -> None
     listing = network.parent / "suspend.csv"
     listing.write_text(f"file,note\n{aylin},assessor's signature missing on sheet 2\n{joseph},\n", encoding="utf-8")
     run("revoke", network, "suspend", str(listing), "--issuer", "training-centre", "--note", "audit of March")
+    run("revoke", network, "reinstate", str(aylin), "--issuer", "training-centre", "--reason", "7")
     records = run("revoke", network, "issued", "--issuer", "training-centre")
     assert re.search(r"revoked\s+Chidi Okafor .*\(issued in error\) note: " + re.escape(note), records), records
-    assert re.search(r"suspended\s+Aylin Demir .*\(under investigation\) note: assessor's signature missing", records)
+    # Reinstated: the suspension, its reason and note, are still in the centre's book, then the reinstatement.
+    suspended = r"suspended \d{4}-\d\d-\d\d \(under investigation\) note: assessor's signature missing on sheet 2"
+    assert re.search(r"active\s+Aylin Demir .*, " + suspended + r", reinstated .*\(investigation closed\)", records)
     assert re.search(r"suspended\s+Joseph Mwangi .*\(under investigation\) note: audit of March", records)
-    assert "30 credentials issued by training-centre: 27 active, 1 revoked, 2 suspended" in records
+    assert "30 credentials issued by training-centre: 28 active, 1 revoked, 1 suspended" in records
     assert "records and chain agree" in records

@@ -160,26 +160,32 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     root = 'did:ebsi:zR (self-declared name "National Authority", not from a trust list)'
     untrusted = f"the issuer is accredited under Root TAO {root}, which is not in {pinned}"
     assert check_message(untrusted) == (
-        "l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR (nom déclaré par elle-même «\u00a0National "
+        "l\u2019émetteur est accrédité sous l\u2019autorité de tête (Root TAO) did:ebsi:zR "
+        "(nom déclaré par elle-même «\u00a0National "
         "Authority\u00a0», pas d\u2019une liste de confiance), qui ne figure pas dans la liste de confiance "
         "«\u00a0Employer GmbH\u00a0», épinglée au registre de la chaîne 31337 déployé au bloc 1"
     )
     assert headline(f"ROOT NOT TRUSTED: genuine and anchored; {untrusted}").startswith(
-        "RACINE NON RECONNUE\u00a0: authentique et ancrée\u00a0; l\u2019émetteur est accrédité sous la Root TAO"
+        "RACINE NON RECONNUE\u00a0: authentique et ancrée\u00a0; l\u2019émetteur est accrédité sous "
+        "l\u2019autorité de tête (Root TAO)"
     )
     assert check_message("now: accredited through an unbroken chain to Root TAO did:ebsi:zR (A), which the "
                          "service's trust list trusts") == (
-        "maintenant\u00a0: émetteur accrédité par une chaîne ininterrompue jusqu\u2019à la Root TAO did:ebsi:zR (A), à "
+        "maintenant\u00a0: émetteur accrédité par une chaîne ininterrompue jusqu\u2019à "
+        "l\u2019autorité de tête (Root TAO) did:ebsi:zR (A), à "
         "laquelle la liste de confiance du service fait confiance"
     )  # fmt: skip
     assert check_message("the issuer is accredited under Root TAO did:ebsi:zR, which is not in my list") == (
-        "l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR, qui ne figure pas dans my list"
+        "l\u2019émetteur est accrédité sous l\u2019autorité de tête (Root TAO) did:ebsi:zR, "
+        "qui ne figure pas dans my list"
     )
     hint = no_list_hint("did:ebsi:zR")  # no trust list at all: what to do, in French too
     said = check_message(
         f"the issuer is accredited under Root TAO did:ebsi:zR, which you have not said you trust {hint}"
     )
-    assert said.startswith("l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR, que vous n\u2019avez pas")
+    assert said.startswith(
+        "l\u2019émetteur est accrédité sous l\u2019autorité de tête (Root TAO) did:ebsi:zR, que vous n\u2019avez pas"
+    )
     assert said.endswith("(pas de liste de confiance\u00a0: donnez --trust-list FICHIER, ou faites-en une par défaut "
                          "avec `registry trust-list add did:ebsi:zR --name NOM --registry DEPLOYMENT.json`, avec le "
                          "fichier de déploiement de son registre tel que la racine le publie)")  # fmt: skip
@@ -189,6 +195,26 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
         "عند الإصدار: الجهة المُصدِرة معتمدة عبر سلسلة غير منقطعة حتى الجهة العليا (Root TAO) did:ebsi:zR (اسم أعلنته"
     )
     i18n.use("en")
+
+
+def test_a_file_not_hers_and_a_days_hours_are_said_in_the_workers_language() -> None:
+    """A file not hers in a passport (passport create), and hours as the language writes them (CLDR through
+    Babel: 2,5 in French; Latin digits and "." in Arabic)."""
+    i18n.use("fr")
+    try:
+        about = "c.json is about did:key:z2dm…Mje9, not the holder amina (did:key:z2dm…3GAB): a passport holds only"
+        assert error_message(f"{about} its holder's own credentials") == (
+            "c.json concerne did:key:z2dm…Mje9, pas le titulaire amina (did:key:z2dm…3GAB)\u00a0: un passeport ne "
+            "contient que les attestations de son propre titulaire"
+        )
+        claimed = (
+            "the entries dated 2026-03-02 would claim 25.5 h, more than a day's 24 h: record the hours worked that day"
+        )
+        assert error_message(claimed).startswith("les entrées du 2026-03-02 compteraient 25,5 h, plus que les 24 h")
+        i18n.use("ar")
+        assert error_message(claimed).startswith("قيود يوم 2026-03-02 ستُحصي 25.5 ساعة")  # Babel's ar: Latin digits, "."
+    finally:
+        i18n.use(i18n.DEFAULT)
 
 
 def test_the_language_of_a_run() -> None:
@@ -289,7 +315,9 @@ def test_the_verifier_lines_of_every_valid_credential_are_translated() -> None:
         f"the issuer is accredited under Root TAO {root}, which is not in {listed} {unpinned_hint('did:ebsi:zR')}"
     )
     said = check_message(unpinned)
-    assert said.startswith("l\u2019émetteur est accrédité sous la Root TAO did:ebsi:zR (nom déclaré par elle-même")
+    assert said.startswith(
+        "l\u2019émetteur est accrédité sous l\u2019autorité de tête (Root TAO) did:ebsi:zR (nom déclaré par elle-même"
+    )
     assert said.endswith(
         "qui ne figure pas dans la liste de confiance «\u00a0L\u00a0» (votre liste la nomme, mais pas dans ce "
         "registre\u00a0: si vous l\u2019acceptez ici, `registry trust-list add did:ebsi:zR --registry DEPLOYMENT.json` "
@@ -298,7 +326,8 @@ def test_the_verifier_lines_of_every_valid_credential_are_translated() -> None:
     hint = service_hint("did:ebsi:zR")
     served = check_message(f"the issuer is accredited under Root TAO {root}, which you have not said you trust {hint}")
     assert served.endswith(
-        "(ce service n\u2019a pas de liste de confiance\u00a0: envoyez les Root TAO que vous acceptez dans "
+        "(ce service n\u2019a pas de liste de confiance\u00a0: envoyez les autorités de tête (Root TAO) que vous "
+        "acceptez dans "
         '«\u00a0trustList\u00a0» de la requête, p. ex. "trustList"\u00a0: ["did:ebsi:zR"], ou son opérateur '
         "les nomme avec `registry serve --trust-list FILE`)"
     )
@@ -360,7 +389,7 @@ def test_the_issuer_check_s_lines_are_read_back_in_french() -> None:
         "did:ebsi:zX n\u2019a aucune accréditation dans le registre des émetteurs de confiance"
     )
     assert summary('the chain ends at Root TAO did:ebsi:zR, which is not in the trust list "Ours"') == (
-        "la chaîne s\u2019arrête à la Root TAO did:ebsi:zR, qui n\u2019est pas dans "
+        "la chaîne s\u2019arrête à l\u2019autorité de tête (Root TAO) did:ebsi:zR, qui n\u2019est pas dans "
         "la liste de confiance «\u00a0Ours\u00a0»"
     )
     assert link_message("not accredited for RPLAssessmentCredential (its accreditation covers SkillsCredential)") == (
@@ -439,15 +468,24 @@ def test_the_issuer_check_s_kinds_scopes_and_later_change_notes_are_translated()
         notes.append(_later_change(entry, later, 1_767_300_000, position).note)
     i18n.use("fr")
     assert kind_word("TI") == "Émetteur de confiance (TI)" and kind_word("RootTAO") == "Autorité de tête (Root TAO)"
-    assert plain(scope) == "types SkillsCredential; schéma https://s.example/v1; juridiction MA"
+    assert plain(scope) == "types SkillsCredential\u00a0; schéma https://s.example/v1\u00a0; juridiction MA"
+    i18n.use("ar")
+    two = [{"types": ["SkillsCredential", "RPLAssessmentCredential"]}]
+    assert plain(two) == "الأنواع SkillsCredential\u060c RPLAssessmentCredential"  # the Arabic comma
+    i18n.use("fr")
     french = [note(text) for text in notes]
-    assert french[0].startswith("l\u2019accréditation TI de School (did:ebsi:zS) a été révoquée pour faute le 2026-")
+    # The link's kind in words inside the sentence, as on its own line; the block in French too.
+    assert french[0].startswith(
+        "l\u2019accréditation de l\u2019émetteur de confiance (TI) School (did:ebsi:zS) "
+        "a été révoquée pour faute le 2026-"
+    )
     assert "(motif\u00a0: fraude), nulle à compter du 2026-" in french[0]
-    assert "(motif 9)" in french[1] and "(block 12)" in french[1]
+    assert "(motif 9)" in french[1] and "(bloc 12)" in french[1] and "block" not in french[1]
     assert "(motif\u00a0: audit en cours), et l\u2019est toujours" in french[2]
     i18n.use("ar")
     arabic = [note(text) for text in notes]
-    assert arabic[0].startswith("أُلغي اعتماد TI School (did:ebsi:zS) لسبب موجب في ") and "(السبب: احتيال)" in arabic[0]
-    assert arabic[2].startswith("عُلّق اعتماد TI School") and kind_word("TAO") == "جهة اعتماد (TAO)"
+    assert arabic[0].startswith("أُلغي اعتماد جهة مُصدِرة موثوقة (TI) School (did:ebsi:zS) لسبب موجب في ")
+    assert "(السبب: احتيال)" in arabic[0] and "(الكتلة 12)" in arabic[1]
+    assert arabic[2].startswith("عُلّق اعتماد جهة مُصدِرة موثوقة (TI) School") and kind_word("TAO") == "جهة اعتماد (TAO)"
     for text in french + arabic:
         assert not re.search(r"accreditation was|issued|refused|reason", text), text

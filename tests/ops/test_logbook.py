@@ -355,6 +355,19 @@ def test_signing_a_mixed_directory_leaves_the_other_roles_entries(world: World, 
     assert len(others) == 1 and others[0].startswith(f"{tmp_path / 'b.json'}: entry ") and "an assessor" in others[0]
     with pytest.raises(InputError, match=r"b\.json: entry .* unit U2 is signed off by an assessor"):
         countersign_files(files[1:2], world.people["sup"], authorisation, now, programme)
+    # Another workplace than hers, or a day outside her authorisation: another supervisor's to sign,
+    # left and said why, never a refusal of the whole day's batch (found as a supervisor would).
+    yard9 = str(world.entries["at-yard9"].authorisation)
+    at_yard9, at_yard3 = EntryFile(world.entries["at-yard9"].entry), EntryFile(world.entries["elsewhere"].entry)
+    files = [(tmp_path / "d.json", at_yard9), (tmp_path / "e.json", at_yard3)]
+    signed, _, others = countersign_files(files, world.people["yard9"], yard9, now, programme)
+    assert [path.name for path, _ in signed] == ["d.json"]
+    assert others == [f"{tmp_path / 'e.json'}: entry {at_yard3.id} not signed: yard9 is authorised only at the "
+                      "workplace 'Yard 9', and it was recorded at 'Yard 3'"]  # fmt: skip
+    ended = str(world.entries["ended"].authorisation)  # ended 10 days ago: signed as then, the entry is after it
+    files = [(tmp_path / "f.json", EntryFile(world.entries["good2"].entry)), (tmp_path / "g.json", theirs)]
+    with pytest.raises(InputError, match=r"f\.json: the entry of .* is outside ended's .* \(and 1 more not hers"):
+        countersign_files(files, world.people["ended"], ended, now - 30 * DAY, programme)
 
 
 def test_the_wrong_role_or_a_future_date_is_refused_when_written(world: World) -> None:

@@ -51,9 +51,10 @@ def test_a_report_makes_its_checks_only_when_read_and_keeps_changes_to_them() ->
     report.checks.append(Check(Code.QUORUM, Outcome.SKIPPED, "one node"))
     data = report.to_json()
     assert list(data) == [
-        "source", "verdict", "summary", "checks", "credential", "certifies", "checked_at", "accreditation_policy"
+        "source", "verdict", "summary", "checks", "credential", "certifies", "warnings", "checked_at",
+        "accreditation_policy",
     ]  # fmt: skip
-    assert data["certifies"] is None  # a report given no credential object certifies nothing
+    assert data["certifies"] is None and data["warnings"] == []  # given no credential object: nothing to say
     assert [c["name"] for c in data["checks"]] == ["format", "anchor", "quorum"]
     assert data["checks"][1]["message"] == "could not check: the service's chain node"
 

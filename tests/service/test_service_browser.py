@@ -604,6 +604,11 @@ def test_markup_in_what_a_credential_certifies_is_shown_as_text(
     inert = '<img src=x onerror="window.injected=1"><b>bold</b>\\u202e'
     assert facts["Qualification"] == inert and facts["Skills"] == inert
     assert facts["Awarded to"] == f"{inert} (document {DOCUMENT})"
+    # Each text holding the override flagged by its field, under the verdict it leaves as it is.
+    said = "holds U+202E RIGHT-TO-LEFT OVERRIDE: another program may show it as other text than the one signed"
+    assert facts["Read closely"].splitlines() == [
+        f'{field} "{inert}" {said} (shown here escaped)' for field in ("holder name", "achievement name", "skill label")
+    ]
     assert page.locator("#result img, #result b").count() == 0
     assert page.evaluate("() => window.injected") is None
 

@@ -23,6 +23,7 @@ from tests.helpers.certified import (
     academy,
     europass_academy,
     named_certificate,
+    written_elsewhere,
 )
 from tests.service.test_service_openapi import mismatches
 
@@ -55,18 +56,33 @@ def test_the_report_says_what_is_certified_as_the_document_describes_it(
     # A credential that does not parse certifies nothing, and the document allows that too.
     broken = http.post("/verify", json={"credential": "eyJhbGciOiJFUzI1NiJ9.e30.c2ln"})
     assert broken.json()["certifies"] is None and mismatches(document, "post", "/verify", broken) == []
+    assert report["warnings"] == [] and broken.json()["warnings"] == []
+    # Signed elsewhere: a look-alike holder name (a Cyrillic A) and a bidi override in the title are
+    # flagged, each naming its field, as the document describes them; the verdict stands (formats/flags.py).
+    lookalike = written_elsewhere(named_certificate(), name="Welding\u202e", holder_name="\u0410mina Haddad")
+    answer = http.post("/verify", json={"credential": academy.issue_single(holder.did, lookalike).holder_file.dumps()})
+    flagged = answer.json()
+    assert flagged["verdict"] == "valid" and mismatches(document, "post", "/verify", answer) == []
+    assert [(w["field"], w["problem"], w["character"] or w["word"]) for w in flagged["warnings"]] == [
+        ("holder name", "mixed scripts", "\u0410mina"),
+        ("achievement name", "hidden character", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ]
+    assert schemas["VerifyReport"]["properties"]["warnings"].get("description")
 
 
 def test_verify_through_the_service_prints_what_is_certified(
     settings: Settings, service: str, academy: Issuer, holder: Identity, tmp_path: Path
 ) -> None:
     path = tmp_path / "amina.json"
-    path.write_text(academy.issue_single(holder.did, named_certificate()).holder_file.dumps())
+    lookalike = written_elsewhere(named_certificate(), holder_name="\u0410mina Haddad")  # a Cyrillic A
+    path.write_text(academy.issue_single(holder.did, lookalike).holder_file.dumps())
     local = run(settings, "verify", str(path))
     via = run(settings, "verify", "--service", service, str(path))
     assert via.returncode == 0, via.stdout + via.stderr
     wanted = [line for line in local.stdout.splitlines()[1:] if not line.startswith(("  ✔", "  -", "      "))]
-    assert wanted[0] == "  MIG/MAG welding, level 2 (Certificate) — EQF level 4" and len(wanted) == 9, local.stdout
+    assert wanted[0] == "  MIG/MAG welding, level 2 (Certificate) — EQF level 4" and len(wanted) == 10, local.stdout
+    assert wanted[-2].startswith('  ! warning: holder name "\u0410mina Haddad": the word "\u0410mina" mixes Latin and '
+                                 "Cyrillic letters, which look alike")  # fmt: skip
     assert wanted[-1] == "  accreditation policy: issuance"  # named through the service too
     assert all(line in via.stdout.splitlines() for line in wanted), via.stdout
 

@@ -44,7 +44,7 @@ def validator(document: dict[str, Any], name: str) -> Draft202012Validator:
     return Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": document["components"]})
 
 
-OPTIONAL = {"VerifyReport": {"accreditation_policy", "recognition"}}  # recognition: only when asked
+OPTIONAL = {"VerifyReport": {"accreditation_policy", "recognition", "warnings"}}  # recognition: only when asked
 # Members only `registry verify` adds, on request (`--evidence DIR`): the service never sends them.
 ON_REQUEST = {"VerifyReport": {"evidence"}}
 

@@ -20,6 +20,7 @@ from registry.cli.options import (
 )
 from registry.cli.output import out, warn, write_json
 from registry.errors import KeyStoreError
+from registry.text import shown
 
 app = typer.Typer(
     help="Register and resolve DIDs (decentralised identifiers: the public names signatures are checked against).",
@@ -84,6 +85,8 @@ def did_rotate_key(ctx: typer.Context, name: NameArg, rpc: RpcOpt = None, deploy
     acting(name)  # a refusal's hint names it (cli/hints.py)
     registry = Registry.connect(settings)
     rotated = rotate_signing_key(registry, settings, store, identity, secret)
+    who = f"{shown(name)} ({identity.did})"
     if rotated.resumed:
-        out.print(f"{identity.did}: the rotation a stopped run began is finished")
-    out.print(f"{identity.did}: new signing key {rotated.identity.kid}; the previous key's validity ended now")
+        out.print(f"{who}: the rotation a stopped run began is finished")
+    out.print(f"{who}: new signing key {rotated.identity.kid}; the previous key's validity ended now "
+              "(credentials signed with it before stay valid; new ones are signed with the new key)")  # fmt: skip

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import DeploymentOpt, RpcOpt, holder_did_of, load_identity, parse_until, settings_of, text
-from registry.cli.output import count, out, progress_bar, progress_console, warn
+from registry.cli.output import count, out, progress_bar, warn
 from registry.config import Settings
 from registry.errors import InputError
 from registry.text import named_did, shown
@@ -276,7 +276,6 @@ def _issue_cohort(
     settings: Settings, issuer: str, roster: Path, dirs: tuple[Path, Path], extra_types: tuple[str, ...],
     until: int | None, how: tuple[str, bool],
 ) -> None:  # fmt: skip
-    from rich.progress import Progress
 
     from registry.ops.issuance import Issuer
     from registry.ops.people import check_handover_dir, make_people, write_handovers
@@ -307,15 +306,9 @@ def _issue_cohort(
             write_handovers(settings.home, people, keys_dir, progress=made, delimiter=roster_delimiter(roster))
     names = file_names(entries)
     try:
-        with Progress(console=progress_console(), transient=True) as progress:
-            task = progress.add_task(f"signing {len(entries)} credentials", total=len(entries))
+        with progress_bar(f"signing {len(entries)} credentials", len(entries), hidden=False) as signed:
             cohort = issuer_ops.issue_cohort(
-                entries,
-                valid_until=until,
-                extra_types=extra_types,
-                progress=lambda n: progress.advance(task, n),
-                out_dir=out_dir,
-                file_names=names,
+                entries, valid_until=until, extra_types=extra_types, progress=signed, out_dir=out_dir, file_names=names
             )
     except BaseException:
         if people:  # kept: `journal status` says whether the cohort was anchored after all

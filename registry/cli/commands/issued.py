@@ -57,9 +57,8 @@ def issued(
         # By name where the credential gives one (a column of names), else the DID shortened (--json: whole).
         who = record.holder_name or (short_did(record.holder) if record.holder else "?")
         line = f"{record.state:<9} {who}  {record.achievement or '?'}  issued {iso(record.issued)[:10]}"
-        if record.changed is not None:
-            line += f", {record.state if record.state != 'active' else 'reinstated'} {iso(record.changed)[:10]}"
-            line += _why(record)
+        for change in record.changes:  # each, in order: a reinstatement keeps the suspension's reason and note
+            line += f", {change['event']} {iso(change['time'])[:10]}" + _why(change)
         if record.chain_state is not None and record.chain_state != record.state:
             line += f"  [the chain says {record.chain_state}]"
         out.print(shown(line) + (f"\n          {shown(record.file)}" if record.file else ""))
@@ -72,12 +71,13 @@ def issued(
     )
 
 
-def _why(record: Any) -> str:
+def _why(change: dict[str, Any]) -> str:
     """The reason code's words, and the issuer's own note if one was given."""
     from registry.ops.registry import REASONS
 
-    words = REASONS.get(record.reason, f"reason {record.reason}") if record.reason is not None else ""
-    return (f" ({words})" if words else "") + (f" note: {record.note}" if record.note else "")
+    reason, note = change.get("reason"), change.get("note")
+    words = REASONS.get(reason, f"reason {reason}") if reason is not None else ""
+    return (f" ({words})" if words else "") + (f" note: {note}" if note else "")
 
 
 def _agree(records: list[Any]) -> bool:

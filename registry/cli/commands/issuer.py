@@ -248,7 +248,7 @@ def _why(change: Any) -> str:
 def _print_history(target: str, names: dict[str, str], records: list[Any]) -> None:
     """Each accreditation and each of its changes, in the language of the run (registry/i18n/trustwords.py)."""
     from registry.i18n import _, ngettext
-    from registry.i18n.trustwords import CHANGES, STATUSES
+    from registry.i18n.trustwords import CHANGES, STATUSES, kind_in_sentence
 
     who = _who(target, names)
     if not records:
@@ -260,7 +260,7 @@ def _print_history(target: str, names: dict[str, str], records: list[Any]) -> No
         status = record.status.name.lower()
         now = markup(_(STATUSES.get(status, status)))
         line = _("{type} accreditation {id}, granted by {who}, valid {start} to {end}: {status}").format(
-            type=f"[bold]{markup(record.issuer_type)}[/]", id=short_attribute(record.attribute_id),
+            type=f"[bold]{markup(kind_in_sentence(record.issuer_type))}[/]", id=short_attribute(record.attribute_id),
             who=_who(record.granted_by, names), start=iso(record.valid_from), end=iso(record.valid_until),
             status=f"[bold]{now}[/]",
         )  # fmt: skip

@@ -127,8 +127,12 @@ def issue(
     centre.prepare(token)
     done = centre.issue_rpl(holder_did, achievement, output, until)
     receipt = done.issued.receipt or {}
+    from registry.cli.commands.issue import _issuer_label
+
+    assessor = centre.assessment.assessor
     out.print(
-        f"issued RPL credential {shown(repr(achievement.name))} to {named_did(holder_did, achievement.holder_name)}\n"
+        f"issued RPL credential {shown(repr(achievement.name))} by {shown(_issuer_label(centre))} to "
+        f"{named_did(holder_did, achievement.holder_name)}, assessed by {named_did(assessor, _named(token))}\n"
         f"  hash 0x{done.issued.credential_hash.hex()} anchored in block {receipt.get('blockNumber')} "
         f"({receipt.get('gasUsed')} gas)\n  credential file: {shown(output)}\n"
         f"  evidence manifest ({count(done.items, 'item')}; give it to the holder with her files): "
@@ -219,9 +223,20 @@ def attest(
     attester.check_can_issue(holder_did, stand_in, valid_until=None, extra_types=())
     issued = attester.issue_single(holder_did, stand_in, out=output)
     receipt = issued.receipt or {}
+    by = employer_name if employer_name == employer else f"{employer_name} ({employer})"
     out.print(
-        f"attested work as {shown(pairs[0][1])} for {named_did(holder_did, holder_name)}\n"
+        f"{shown(by)} attested work as {shown(pairs[0][1])} for {named_did(holder_did, holder_name)}\n"
         f"  hash 0x{issued.credential_hash.hex()} "
         f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
         f"  attestation file: {shown(output)}"
     )
+
+
+def _named(authorisation: str) -> str | None:
+    """The person's name an authorisation gives (`supervisor authorise --name`), None where none."""
+    from registry.formats import jwt
+
+    vc = jwt.parse(authorisation).payload.get("vc")
+    subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
+    name = subject.get("name") if isinstance(subject, dict) else None
+    return name if isinstance(name, str) else None

@@ -57,7 +57,8 @@ def create(ctx: typer.Context, name: NameOpt = None, file: FileOpt = None) -> No
         raise InputError(f"{path} already exists: add roots to it with `registry trust-list add`")
     TrustList.empty(path, name).save(path)
     out.print(
-        f"created trust list {shown(path)}: add the roots you accept with `registry trust-list add DID --name NAME`"
+        f"created trust list {shown(path)}: add the roots you accept with `registry trust-list add DID --name NAME "
+        "--registry DEPLOYMENT.json` (the deployment file of the root's registry, as the root publishes it)"
     )
 
 

@@ -394,7 +394,7 @@ def _as_report(data: dict[str, Any]) -> Any:
         fields["competencies"] = data.get("competencies") or {}
     else:
         fields["credential"] = data.get("credential") or {}
-        fields["certifies"] = data.get("certifies")
+        fields.update(certifies=data.get("certifies"), warnings=data.get("warnings") or [])  # none from older services
         fields["accreditation_policy"] = data.get("accreditation_policy")
         fields["recognition"] = data.get("recognition")
     return make(**fields)

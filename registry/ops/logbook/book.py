@@ -281,7 +281,11 @@ def _a(role: str) -> str:
     return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
 
 
-class OtherRole(InputError):
+class NotHers(InputError):
+    """An entry another signer signs off: another role's unit, another workplace, a day outside her period."""
+
+
+class OtherRole(NotHers):
     """An entry of a unit the signer's role does not sign off: another's to sign, never hers."""
 
 
@@ -319,7 +323,7 @@ def _check_period(date: str, name: str, auth: dict[str, Any], now: int) -> None:
         raise InputError(f"{name}'s authorisation ended ({period}): ask the provider for a new one")
     day = entry_date(date)
     if day + DAY <= nbf or day >= exp:
-        raise InputError(f"the entry of {date} is outside {name}'s authorisation ({period}): not signed")
+        raise NotHers(f"the entry of {date} is outside {name}'s authorisation ({period}): not signed")
 
 
 def countersign(
@@ -339,10 +343,9 @@ def countersign(
     subject = auth.get("vc", {}).get("credentialSubject", {}) if isinstance(auth.get("vc"), dict) else {}
     role, place = subject.get("role"), subject.get("workplace")
     _check_role(entry.id, str(parsed.payload.get("unit")), signer.name, subject, programme)
-    if isinstance(place, str) and place != str(parsed.payload.get("workplace", "")).strip():
-        raise InputError(
-            f"{signer.name} is authorised only at the workplace {place[:80]!r}; entry {entry.id} was recorded elsewhere"
-        )
+    if isinstance(place, str) and place != (recorded := str(parsed.payload.get("workplace", "")).strip()):
+        raise NotHers(f"entry {entry.id} not signed: {signer.name} is authorised only at the workplace "
+                      f"{place[:80]!r}, and it was recorded at {recorded[:80]!r}")  # fmt: skip
     _check_period(str(parsed.payload.get("date")), signer.name, auth, now)
     token = sign_record("logbook-countersignature+jwt", {
         "iss": signer.did, "iat": now, "entry": sha256_hex(entry.entry),
@@ -356,9 +359,10 @@ def countersign_files(
     programme_for: Callable[[Path], Programme | None],
 ) -> tuple[list[tuple[Path, EntryFile]], list[Path], list[str]]:  # fmt: skip
     """`logbook sign ENTRY...` (`entries/*.json` the day after, say): the entries this signer signs
-    off, countersigned (nothing written here); those countersigned already and those of units another
-    role signs off are left, and listed. Any other refusal names its file and signs nothing; so does
-    a list with none of hers among the other role's."""
+    off, countersigned (nothing written here); those countersigned already and those another signer
+    signs off (another role's unit, another workplace, a day outside her authorisation) are left, and
+    listed with why. Any other refusal names its file and signs nothing; so does a list with none of
+    hers among the others."""
     signed: list[tuple[Path, EntryFile]] = []
     others: list[str] = []
     for path, entry in files:
@@ -366,12 +370,12 @@ def countersign_files(
             continue
         try:
             signed.append((path, countersign(entry, signer, authorisation, now, programme_for(path))))
-        except OtherRole as exc:
+        except NotHers as exc:
             others.append(f"{path}: {exc}")
         except InputError as exc:
             raise InputError(f"{path}: {exc}") from None
     if others and not signed:
-        alike = f" (and {len(others) - 1} more alike)" if len(others) > 1 else ""
+        alike = f" (and {len(others) - 1} more not hers to sign)" if len(others) > 1 else ""
         raise InputError(others[0] + alike)
     return signed, [path for path, entry in files if entry.countersignature is not None], others
 

@@ -22,6 +22,7 @@ from registry.formats.did import check_party_did
 from registry.formats.recognition import RECOGNITION_TYPE, Subject, out_of_scope
 from registry.ops.recognition.ids import short_id
 from registry.ops.recognition.model import Decision
+from registry.text import short_attribute
 
 if TYPE_CHECKING:
     from registry.ops.registry import Registry
@@ -202,9 +203,8 @@ def _why_not(decision: Decision, subject: Subject, at: int, authority: str, acce
     if decision.document is None:
         return "its document could not be read"
     if accepted is not None and decision.attribute_id not in accepted:
-        return (
-            f"published under accreditation {decision.attribute_id.hex()[:8]}…, not one for recognition decisions here"
-        )
+        accreditation = short_attribute(decision.attribute_id)
+        return f"published under accreditation {accreditation}, not one for recognition decisions here"
     if decision.document.authority != authority:  # written past our tools: it does not speak for this authority
         return f"its document names another authority ({decision.document.authority})"
     return out_of_scope(decision.document.scope, subject) or decision.not_applying(at)

@@ -20,6 +20,7 @@ from registry.formats.recognition import NO_END, RECOGNITION_PURPOSE, RECOGNITIO
 from registry.keystore import Identity
 from registry.ops.recognition.model import Decision, DecisionStatus, decision_from
 from registry.ops.registry import Registry, did_hash
+from registry.text import short_attribute
 
 
 def check_outcome(document: DecisionDocument) -> None:
@@ -137,9 +138,10 @@ class Recognition:
             link = held[-1]
             state = link.status.name.lower() if link.status is not AttrStatus.ACTIVE else "out of its validity"
             since = f" since {iso(link.revisions[-1].timestamp)}" if link.status is not AttrStatus.ACTIVE else ""
-            raise InputError(f"{did}'s accreditation to publish recognition decisions ({link.attribute_id.hex()[:8]}…) "
-                             f"is {state}{since}: it publishes only while that is in force (`registry issuer history "
-                             "DID` shows its changes)")  # fmt: skip
+            held_id = short_attribute(link.attribute_id)
+            raise InputError(f"{did}'s accreditation to publish recognition decisions ({held_id}) is {state}{since}: "
+                             "it publishes only while that is in force (`registry issuer history DID` shows its "
+                             "changes)")  # fmt: skip
         raise InputError(f"{did} holds no active Root TAO onboarding nor an accreditation for recognition decisions "
                          f"from a Root TAO: ask your Root TAO to accredit you as a TAO for {RECOGNITION_TYPE} "
                          f"(`registry trust accredit --as tao --types {RECOGNITION_TYPE}`)")  # fmt: skip

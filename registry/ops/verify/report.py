@@ -24,6 +24,7 @@ from registry.formats import jwt
 from registry.formats.certified import certified, own_name
 from registry.formats.credential import iso
 from registry.formats.europass import certified_edc, is_edc
+from registry.formats.flags import TextWarning, text_warnings
 from registry.formats.vcdm2 import PROFILE_VCDM20, parse_vc2, skills_context_loader
 from registry.ops.registry import REASONS, Purpose
 from registry.ops.verify import shapes
@@ -292,14 +293,33 @@ class Report:
         read = certified_edc if is_edc(vc) else certified
         return read(vc, name if isinstance(name, str) else None)
 
+    @property
+    def warnings(self) -> list[TextWarning]:
+        """The texts to read closely (formats/flags.py): what the credential certifies, and the names
+        its issuer's accreditation chain states; never a verdict."""
+        return self._warnings(self.certifies)
+
+    def _warnings(self, certifies: shapes.Certified | None) -> list[TextWarning]:
+        accreditation = self.check(Code.ACCREDITATION)
+        links = accreditation.evidence.get("path_links") if accreditation is not None else None
+        issuer = certifies["issuer"]["did"] if certifies else None
+        names = [
+            ("root authority name" if link.get("issuer_type") == 1 else "accreditation body name", link.get("name"))
+            for link in (links if isinstance(links, list) else ())
+            if isinstance(link, dict) and link.get("did") != issuer
+        ]
+        return text_warnings(certifies, names)
+
     def to_json(self) -> shapes.VerifyReport:
+        certifies = self.certifies
         data: shapes.VerifyReport = {
             "source": self.source,
             "verdict": self.verdict,
             "summary": self.summary,
             "checks": [c.to_json() for c in self.checks],
             "credential": dict(self.credential),
-            "certifies": self.certifies,
+            "certifies": certifies,
+            "warnings": self._warnings(certifies),
             "checked_at": self.checked_at,
             "accreditation_policy": self.accreditation_policy,
         }

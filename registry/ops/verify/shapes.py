@@ -17,10 +17,11 @@ from typing import Any, Literal, NotRequired
 from typing_extensions import TypedDict
 
 from registry.formats.certified import Aligned, Certified, Holder, Party
+from registry.formats.flags import TextWarning
 
 __all__ = [
     "Aligned", "Area", "Certified", "Check", "Competencies", "Holder", "Outcome", "Party", "PassportReport",
-    "Programme", "Verdict", "VerifyReport",
+    "Programme", "TextWarning", "Verdict", "VerifyReport",
 ]  # fmt: skip
 
 
@@ -96,6 +97,10 @@ class VerifyReport(TypedDict):
     credential: dict[str, Any]
     certifies: Certified | None
     """what the credential certifies, as its issuer signed it (None: it did not parse)"""
+    warnings: NotRequired[list[TextWarning]]
+    """texts to read closely (formats/flags.py): a name, title or label holding an invisible, control or
+    reordering character, or a name with a word mixing Latin, Greek and Cyrillic letters (a look-alike);
+    never a verdict; absent from the reports of services that predate it"""
     checked_at: str
     accreditation_policy: NotRequired[str]
     """which accreditation the issuer had to hold: "issuance" (in force when the credential was
