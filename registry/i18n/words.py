@@ -198,6 +198,11 @@ _ERRORS = (
     N_("wrong passphrase for the backup {path} (or the file was changed)"),
     N_("{path} is about {did}, not the holder {name} ({other}): a passport holds only its holder's own credentials"),
     N_("{path} is in the passport twice"),
+    N_("{id} is not a credential id (4+ of the hex digits `wallet list` shows)"),
+    N_("no credential {id} in the wallet {path} (see `registry wallet list`)"),
+    N_("{id} names {n} credentials; give more of the id"),
+    N_("the wallet {path} already holds a key named {name} ({did}); give another --name to make a second one"),
+    N_("the wallet already holds this key, as {name} ({did})"),
     N_("{path} already exists; not overwriting it"),
     N_("no such file: {path}"),
     N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text; no verdict "
