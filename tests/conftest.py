@@ -57,6 +57,13 @@ def deploy_for_tests(node: AnvilNode, directory: Path) -> Path:
     return path
 
 
+def fork_args(rpc_url: str, block: int) -> list[str]:
+    """anvil arguments for a replica of the chain at `rpc_url` stopped at `block`. Without
+    --no-storage-caching anvil keeps what it read in ~/.foundry/cache/rpc/<chain>/<block> and may
+    load it in a later run: state from another test chain of the same chain id and block number."""
+    return ["--fork-url", rpc_url, "--fork-block-number", str(block), "--no-storage-caching"]
+
+
 @pytest.fixture(scope="session")
 def anvil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnvilNode]:
     node = start_test_node(tmp_path_factory.mktemp("anvil"))

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from registry.cli.exits import closed_pipe
-from registry.i18n import N_, _, ngettext
+from registry.i18n import N_, _, joined, ngettext
 from registry.i18n.flagwords import warning_text
 from registry.i18n.words import (
     POLICIES,
@@ -162,9 +162,10 @@ def plain(value: Any) -> str:
     words in the language of the run), a list or an object item by item, never as a Python repr."""
     if isinstance(value, dict):
         if "types" in value:
-            items = {**value, "types": ", ".join(map(str, value["types"] or []))}
-            return "; ".join(
-                _(word) + f" {items[key]}" for key, word in SCOPE_WORDS.items() if key == "types" or items.get(key)
+            items = {**value, "types": joined(map(str, value["types"] or []))}  # with the language's commas
+            return joined(
+                (_(word) + f" {items[key]}" for key, word in SCOPE_WORDS.items() if key == "types" or items.get(key)),
+                strong=True,
             )
         return ", ".join(f"{k} {plain(v)}" for k, v in value.items() if v is not None)
     if isinstance(value, list):

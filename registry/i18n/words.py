@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from registry.i18n import DEFAULT, N_, _, current
+from registry.i18n import DEFAULT, N_, _, current, number
 
 # Every check's label (ops/verify/report.py's `Code`; tests/e2e/test_translations.py holds the two equal).
 CHECK_LABELS = (
@@ -196,6 +196,13 @@ _ERRORS = (
     N_("{path} is not genuine ({rest}): a verifier would find it INVALID; no passport was written (leave it out)"),
     N_("{path} is not genuine ({rest}); nothing was imported"),
     N_("wrong passphrase for the backup {path} (or the file was changed)"),
+    N_("{path} is about {did}, not the holder {name} ({other}): a passport holds only its holder's own credentials"),
+    N_("{path} is in the passport twice"),
+    N_("{id} is not a credential id (4+ of the hex digits `wallet list` shows)"),
+    N_("no credential {id} in the wallet {path} (see `registry wallet list`)"),
+    N_("{id} names {n} credentials; give more of the id"),
+    N_("the wallet {path} already holds a key named {name} ({did}); give another --name to make a second one"),
+    N_("the wallet already holds this key, as {name} ({did})"),
     N_("{path} already exists; not overwriting it"),
     N_("no such file: {path}"),
     N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text; no verdict "
@@ -303,6 +310,8 @@ def _translated(table: str, text: str) -> str:
             fields["rest"] = check_message(fields["rest"])
         elif "rest" in fields:  # a revocation's or suspension's reason
             fields["rest"] = reason_word(fields["rest"])
+        if "hours" in fields and re.fullmatch(r"\d+(?:\.\d+)?", fields["hours"]):  # 2.5 as the language writes it
+            fields["hours"] = number(float(fields["hours"]))
         return _(message).format(**fields)
     return text
 

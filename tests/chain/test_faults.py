@@ -31,7 +31,16 @@ from registry.ops.issuance import Issuer
 from registry.ops.registry import Purpose, Registry, list_id
 from registry.ops.trust import IssuerType, Trust
 from registry.ops.verify import Verdict, Verifier
-from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, TAO_SCOPE, WELDING_SCOPE, relay, welding_certificate
+from tests.conftest import (
+    GOVERNANCE,
+    ONE_YEAR,
+    PASSPHRASE,
+    TAO_SCOPE,
+    WELDING_SCOPE,
+    fork_args,
+    relay,
+    welding_certificate,
+)
 
 STEPS = ("before-send", "after-send", "after-receipt")
 
@@ -274,7 +283,7 @@ def test_quorum_reads_report_disagreement_and_silence(
     # A second endpoint for the same chain that is behind: an anvil fork taken before the anchor.
     fork = AnvilNode(tmp_path / "fork", port=free_port())
     before = int(issued.receipt["blockNumber"]) - 1
-    fork.start(extra_args=["--fork-url", registry.client.rpc_url, "--fork-block-number", str(before)])
+    fork.start(extra_args=fork_args(registry.client.rpc_url, before))
     try:
         lagging = Verifier(Registry(ChainClient(fork.rpc_url), registry.deployment))
         dead = Verifier(Registry(ChainClient(f"http://127.0.0.1:{free_port()}", timeout_s=2), registry.deployment))
@@ -300,14 +309,7 @@ def test_a_node_that_has_not_seen_the_anchor_gives_could_not_determine(
     time.sleep(1.1)  # the fork point's block is then strictly older than the signing
     issued = issuer.issue_single(holder.did, welding_certificate())
     fork = AnvilNode(tmp_path / "fork", port=free_port())
-    fork.start(
-        extra_args=[
-            "--fork-url",
-            registry.client.rpc_url,
-            "--fork-block-number",
-            str(issued.receipt["blockNumber"] - 1),
-        ]
-    )
+    fork.start(extra_args=fork_args(registry.client.rpc_url, issued.receipt["blockNumber"] - 1))
     try:
         report = Verifier(Registry(ChainClient(fork.rpc_url), registry.deployment)).verify(
             "c", issued.holder_file.dumps()

@@ -24,7 +24,7 @@ from registry.config import Settings
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
-from tests.conftest import welding_certificate
+from tests.conftest import fork_args, welding_certificate
 from tests.helpers.lying_node import World, build_world
 
 
@@ -60,7 +60,7 @@ def test_a_replica_behind_the_anchor_but_past_the_signing_could_not_determine(
     path = tmp_path / "credential.json"
     path.write_text(issued.holder_file.dumps())
     fork = AnvilNode(tmp_path / "replica", port=free_port())
-    fork.start(extra_args=["--fork-url", registry.client.rpc_url, "--fork-block-number", str(forked_at["block"])])
+    fork.start(extra_args=fork_args(registry.client.rpc_url, forked_at["block"]))
     try:
         args = (settings.home, settings.deployment_file, "verify", str(path))
         behind = run(*args, rpc=(fork.rpc_url,))

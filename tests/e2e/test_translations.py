@@ -197,6 +197,30 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     i18n.use("en")
 
 
+def test_a_file_not_hers_and_a_days_hours_are_said_in_the_workers_language() -> None:
+    """A file not hers in a passport (passport create), and hours as the language writes them (CLDR through
+    Babel: 2,5 in French; Latin digits and "." in Arabic)."""
+    i18n.use("fr")
+    try:
+        about = "c.json is about did:key:z2dm…Mje9, not the holder amina (did:key:z2dm…3GAB): a passport holds only"
+        assert error_message(f"{about} its holder's own credentials") == (
+            "c.json concerne did:key:z2dm…Mje9, pas le titulaire amina (did:key:z2dm…3GAB)\u00a0: un passeport ne "
+            "contient que les attestations de son propre titulaire"
+        )
+        claimed = (
+            "the entries dated 2026-03-02 would claim 25.5 h, more than a day's 24 h: record the hours worked that day"
+        )
+        assert error_message(claimed).startswith("les entrées du 2026-03-02 compteraient 25,5 h, plus que les 24 h")
+        # `wallet show` given something that is not a credential's id.
+        wrong_id = "'1' is not a credential id (4+ of the hex digits `wallet list` shows)"
+        assert error_message(wrong_id).startswith("'1' n\u2019est pas l\u2019identifiant d\u2019une attestation")
+        i18n.use("ar")
+        assert error_message(wrong_id).startswith("'1' ليس معرّف شهادة")
+        assert error_message(claimed).startswith("قيود يوم 2026-03-02 ستُحصي 25.5 ساعة")  # Babel's ar: Latin digits, "."
+    finally:
+        i18n.use(i18n.DEFAULT)
+
+
 def test_the_language_of_a_run() -> None:
     assert i18n.choose(None, {}) == "en"
     assert i18n.choose(None, {"LANG": "fr_FR.UTF-8"}) == "fr"
@@ -448,7 +472,11 @@ def test_the_issuer_check_s_kinds_scopes_and_later_change_notes_are_translated()
         notes.append(_later_change(entry, later, 1_767_300_000, position).note)
     i18n.use("fr")
     assert kind_word("TI") == "Émetteur de confiance (TI)" and kind_word("RootTAO") == "Autorité de tête (Root TAO)"
-    assert plain(scope) == "types SkillsCredential; schéma https://s.example/v1; juridiction MA"
+    assert plain(scope) == "types SkillsCredential\u00a0; schéma https://s.example/v1\u00a0; juridiction MA"
+    i18n.use("ar")
+    two = [{"types": ["SkillsCredential", "RPLAssessmentCredential"]}]
+    assert plain(two) == "الأنواع SkillsCredential\u060c RPLAssessmentCredential"  # the Arabic comma
+    i18n.use("fr")
     french = [note(text) for text in notes]
     # The link's kind in words inside the sentence, as on its own line; the block in French too.
     assert french[0].startswith(

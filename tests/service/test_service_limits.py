@@ -126,6 +126,16 @@ def test_a_node_that_never_answers_times_out_into_could_not_determine(service_se
     assert problem["detail"] == "the service's chain node gave no answer within 0.5 s"
 
 
+def _an_unreadable_body_is_said_as_such(client: httpx.Client, nested: bytes) -> None:
+    """FastAPI says only "There was an error parsing the body": the service says what it was, and
+    what to send instead."""
+    json_type = {"content-type": "application/json"}
+    said = assert_problem(client.post("/verify", content=nested, headers=json_type), 400)["detail"]
+    assert said.startswith("the body could not be read: it is nested too deeply; send a JSON object"), said
+    not_utf8 = client.post("/verify", content=b'{"credential": "\xff"}', headers=json_type)
+    assert "it is not UTF-8 text" in assert_problem(not_utf8, 400)["detail"]
+
+
 def test_deeply_nested_json_is_refused_and_the_server_lives_on(service_settings: Settings) -> None:
     # `registry serve` as users run it, in its own process: py_ecc (under eth-account) raises the
     # recursion limit when imported, and under that limit the JSON decoder parsing this body ran
@@ -152,7 +162,7 @@ def test_deeply_nested_json_is_refused_and_the_server_lives_on(service_settings:
                     time.sleep(0.1)
             depth = 90_000
             body = b'{"credential":' + b"[" * depth + b"]" * depth + b"}"
-            assert_problem(client.post("/verify", content=body, headers={"content-type": "application/json"}), 400)
+            _an_unreadable_body_is_said_as_such(client, body)
             inner = '{"a":' * 100_000 + "1" + "}" * 100_000
             assert client.post("/verify", json={"credential": inner}).json()["verdict"] == "invalid"
             # A header past 64 KiB (a head of any length was buffered whole, memory without a bound): the
