@@ -7,6 +7,10 @@ made, a transaction recorded as sent, a holder file handed over) could bring bac
 or none. A crash or a kill at any moment leaves the old file or the new one, never half of one;
 `discard_temporaries` removes the temporary files a killed writer left.
 
+Removals are flushed too (`remove_durably`, `remove_tree_durably`): a file a command said it
+deleted (the centre's copy of a key handed over, a holder file whose anchor was abandoned) does not
+come back after a power loss.
+
 A writer of many files into one new directory (a cohort's holder files) passes `sync_dir=False`
 for each, then calls `sync_directory` once for the directory and `rename_durably` to put it in
 place: one directory flush instead of one per file.
@@ -18,6 +22,7 @@ import contextlib
 import errno
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -106,6 +111,31 @@ def discard_temporaries(path: Path) -> None:
     for stale in path.parent.glob(f".{path.name}.*.tmp") if path.parent.is_dir() else []:
         with contextlib.suppress(OSError):
             stale.unlink()
+
+
+def remove_durably(*paths: Path) -> list[Path]:
+    """Remove each of `paths` that is there, then flush each directory that held one, once. The
+    paths removed; an OSError other than "not there" is raised as `unlink` raises it."""
+    removed = []
+    for path in paths:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+    for directory in dict.fromkeys(path.parent for path in removed):
+        sync_directory(directory)
+    return removed
+
+
+def remove_tree_durably(path: Path) -> None:
+    """Remove the directory `path` and all it holds, as far as it can (what cannot be removed stays),
+    then flush its parent."""
+    if not path.exists():
+        return
+    shutil.rmtree(path, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        sync_directory(path.parent)
 
 
 def _sync_named(path: Path) -> None:

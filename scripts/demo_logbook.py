@@ -80,7 +80,7 @@ def programme(demo: Any, where: Path) -> dict[str, Path]:
                  "--out", str(paths[person]))  # fmt: skip
     paths["book"] = where / "amina-logbook"
     demo.run("logbook", "enrol", "amina", "--programme", str(paths["programme"]), "--issuer", "welding-school",
-             "--dir", str(paths["book"]))  # fmt: skip
+             "--dir", str(paths["book"]), "--learner-name", "Amina Haddad")  # fmt: skip
     return paths
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import requests
 
-from registry.errors import NodeError
+from registry.durable import advice, write_bytes_atomic
+from registry.errors import NodeError, StateError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CHAIN_ID = 31337
@@ -169,7 +170,12 @@ class AnvilNode:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-        self.pid_file.write_text(json.dumps({"pid": process.pid, "port": self.port}))
+        try:  # unrecorded, the node could never be stopped or found again: stopped at once instead
+            write_bytes_atomic(self.pid_file, json.dumps({"pid": process.pid, "port": self.port}).encode())
+        except OSError as exc:
+            self._terminate(process.pid)
+            said = f"cannot write {self.pid_file}: {exc.strerror}{advice(exc)}"
+            raise StateError(f"{said} (the node it started was stopped)") from None
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if process.poll() is not None:

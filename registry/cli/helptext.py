@@ -31,12 +31,25 @@ from __future__ import annotations
 import copy
 import inspect
 import re
+import sys
 from typing import Any
 
 from typer.core import TyperArgument, TyperOption
 
+from registry import i18n
 from registry.cli.examples import EXAMPLES
 from registry.cli.metavars import metavar_of
+from registry.i18n import N_, _
+
+# The frame of a help screen in the run's language (typer's rich_utils words, set when a screen is shown in
+# another language than English); the command's own help stays English (README, "Languages").
+FRAME = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"), "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"), "REQUIRED_LONG_STRING": N_("[required]"),
+}  # fmt: skip
+HELP_OPTION = N_("Show this message and exit.")
+EXAMPLES_WORD = N_("Examples:")
+USAGE_WORD = N_("Usage:")
 
 
 def prose(text: str | None) -> str | None:
@@ -72,11 +85,40 @@ def _no_bare_type(argument: Any) -> None:
         argument.type = shown
 
 
+def _in_language(command: Any) -> Any:
+    """`command`'s help screen, its frame (panel titles, `[required]`, --help's line, "Examples:", and its
+    usage line's "Usage:", for which `command.get_usage` is wrapped too) in the language of the run; typer's
+    words are set only when a screen is shown, so no run pays for them."""
+    english, english_usage = command.format_help, command.get_usage
+
+    def get_usage(ctx: Any) -> Any:
+        usage = english_usage(ctx)
+        if i18n.current() == i18n.DEFAULT or not usage.startswith("Usage:"):
+            return usage
+        return _(USAGE_WORD) + usage.removeprefix("Usage:")
+
+    def format_help(ctx: Any, formatter: Any) -> Any:
+        if i18n.current() != i18n.DEFAULT or "typer.rich_utils" in sys.modules:  # an earlier run's words undone
+            from typer import rich_utils
+
+            for name, words in FRAME.items():
+                setattr(rich_utils, name, _(words))
+            if (option := command.get_help_option(ctx)) is not None:
+                option.help = _(HELP_OPTION)
+            if command.epilog and command.epilog.startswith("\nExamples:"):
+                command.epilog = "\n" + _(EXAMPLES_WORD) + command.epilog.removeprefix("\nExamples:")
+        return english(ctx, formatter)
+
+    command.get_usage = get_usage
+    return format_help
+
+
 def polish(command: Any, path: str = "", deep: bool = True) -> Any:
     """`command` (`registry PATH`; with `deep` its subcommands too) with its help rewrapped, its
     arguments named and its examples (registry/cli/examples.py) after its options."""
     command.help = prose(command.help)
     command.short_help = prose(command.short_help)
+    command.format_help = _in_language(command)
     if path in EXAMPLES:
         # The leading newline keeps the indentation: typer dedents all but an epilog's first line.
         command.epilog = "\nExamples:\n" + "\n".join(f"  {line}" for line in EXAMPLES[path])

@@ -191,6 +191,9 @@ def print_report(report: Any, indent: str = "") -> None:
         return
     certifies = getattr(report, "certifies", None)
     if certifies:
+        caveat = unconfirmed(report)
+        if caveat:
+            out.print(f"{indent}  [bold red]{markup(caveat)}[/]", markup=True)
         print_certified(certifies, indent + "  ")
     for warning in getattr(report, "warnings", None) or []:  # texts to read closely: never a verdict
         words = _("warning: {message}").format(message=warning_text(warning))
@@ -217,6 +220,21 @@ def print_report(report: Any, indent: str = "") -> None:
     shown_evidence = getattr(report, "evidence", None)
     if shown_evidence:
         print_evidence(shown_evidence, indent + "  ")
+
+
+def unconfirmed(report: Any) -> str | None:
+    """Said over what a credential says when its checks failed or could not all be made, as the page
+    says it (static/app.js `unconfirmed`): what the file says, not what the registry confirms (a
+    tampered file's name is shown as it was changed); an expired one is genuine, only not in force."""
+    verdict, failed = str(report.verdict), [c for c in report.checks if str(c.outcome) == "fail"]
+    if verdict == "invalid" and failed and all(c.name == "validity period" for c in failed):
+        return _("Genuine, as its issuer signed and anchored it, but outside its validity period (below): it "
+                 "does not count now.")  # fmt: skip
+    if verdict == "invalid":
+        return _("What the file says, not confirmed: it failed the checks below, so none of it can be relied on.")
+    if verdict == "could not determine":
+        return _("What the file says, not confirmed yet: the checks below could not all be made.")
+    return None
 
 
 _EVIDENCE_STATES = {"matched": N_("matched"), "altered": N_("altered"), "not shown": N_("not shown")}
@@ -257,6 +275,10 @@ def print_competencies(summary: Any, indent: str) -> None:
     level = summary.get("highest_eqf_level")
     top = _(", highest EQF level {level}").format(level=level) if level else ""
     lines = [_("competencies: {note}").format(note=summary_note(str(summary.get("note")))) + top]
+    differently = "; ".join(f'"{n["name"]}" ({", ".join(f"#{c}" for c in n["credentials"])})'
+                            for n in summary.get("holder_names") or [])  # fmt: skip
+    if differently:
+        lines.append("  " + _("holder named differently by the credentials: {names}").format(names=differently))
     for key in ("skills", "occupations"):
         for area in summary.get(key) or []:
             eqf = _(" — EQF {level}").format(level=area["eqf_level"]) if area.get("eqf_level") else ""

@@ -198,12 +198,31 @@ _ERRORS = (
     N_("wrong passphrase for the backup {path} (or the file was changed)"),
     N_("{path} is about {did}, not the holder {name} ({other}): a passport holds only its holder's own credentials"),
     N_("{path} is in the passport twice"),
+    N_("{path} is not a credential file but {other}"),
+    N_("{option} {text} is not a duration: write e.g. 30m, 12h or 7d"),
+    N_("the directory {path} does not exist"),
+    N_("{id} is not a credential id (4+ of the hex digits `wallet list` shows)"),
+    N_("no credential {id} in the wallet {path} (see `registry wallet list`)"),
+    N_("{id} names {n} credentials; give more of the id"),
+    N_("the wallet {path} already holds a key named {name} ({did}); give another --name to make a second one"),
+    N_("the wallet already holds this key, as {name} ({did})"),
     N_("{path} already exists; not overwriting it"),
     N_("no such file: {path}"),
     N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text; no verdict "
        "is given on part of a code"),
     N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text"),
 )  # fmt: skip
+# Our other files as a refusal to read one as a credential names them (formats/holderfile.py's OTHER_FILES,
+# held equal by tests/e2e/test_translations.py), said in the run's language inside that refusal.
+OTHER_FILES = (
+    N_("a key handover file: take it into a wallet with `registry wallet import-key FILE`"),
+    N_("a wallet backup: restore it with `registry wallet import-backup FILE`"),
+    N_("an identity's key file (keep it private)"),
+    N_("an RPL credential's evidence manifest (`registry rpl disclose` reads it)"),
+    N_("a registry's deployment file (--deployment, or `trust-list add --registry`)"),
+    N_("a trust list (--trust-list)"),
+    N_("a recognition decision (`registry recognition publish` takes it)"),
+)
 # The errors a learner meets most on `logbook add` (ops/logbook/book.py, formats/logbook/records.py,
 # cli/commands/logbook.py), read back as `_ERRORS` are.
 _LEARNER_ERRORS = (
@@ -305,6 +324,8 @@ def _translated(table: str, text: str) -> str:
             fields["rest"] = check_message(fields["rest"])
         elif "rest" in fields:  # a revocation's or suspension's reason
             fields["rest"] = reason_word(fields["rest"])
+        if fields.get("other") in OTHER_FILES:  # a file of ours that is not a credential, by what it is
+            fields["other"] = _(fields["other"])
         if "hours" in fields and re.fullmatch(r"\d+(?:\.\d+)?", fields["hours"]):  # 2.5 as the language writes it
             fields["hours"] = number(float(fields["hours"]))
         return _(message).format(**fields)

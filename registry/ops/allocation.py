@@ -60,7 +60,7 @@ class StatusAllocator:
             "SELECT list, next_word, pool_list, pool_start FROM allocators WHERE account = ?", (self.account,)
         ).fetchone()
         if row is not None:
-            return {"list": row[0], "next_word": row[1], "pool_list": row[2], "pool_start": row[3]}
+            return self._checked(row)
         state = self._imported(db) or self._after_lost_journal() or {"list": 1, "next_word": 0}
         state.setdefault("pool_list", None)
         state.setdefault("pool_start", None)
@@ -68,6 +68,26 @@ class StatusAllocator:
             "INSERT INTO allocators (account, list, next_word, pool_list, pool_start) VALUES (?, ?, ?, ?, ?)",
             (self.account, state["list"], state["next_word"], state["pool_list"], state["pool_start"]),
         )
+        return state
+
+    def _checked(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        """The allocator's row as this version wrote it, or a one-line refusal: a value out of place
+        (SQLite keeps whatever it is given) must never hand out an entry, or send a list number no
+        contract call can carry."""
+        state = {"list": row[0], "next_word": row[1], "pool_list": row[2], "pool_start": row[3]}
+
+        def whole(value: Any, least: int, most: int | None = None) -> bool:
+            fits = isinstance(value, int) and not isinstance(value, bool) and value >= least
+            return fits and (most is None or value <= most)
+
+        pool_ok = (state["pool_list"] is None and state["pool_start"] is None) or (
+            whole(state["pool_list"], 1) and whole(state["pool_start"], 0, WORDS_PER_LIST * BITS_PER_WORD)
+        )
+        if not (whole(state["list"], 1, 2**32 - 1) and whole(state["next_word"], 0, WORDS_PER_LIST) and pool_ok):
+            raise StateError(
+                f"the status allocation in the journal {self.journal.path} is damaged (list {state['list']!r:.20}, "
+                f"word {state['next_word']!r:.20}): restore the journal from a backup; nothing was issued"
+            )
         return state
 
     def _imported(self, db: sqlite3.Connection) -> dict[str, Any] | None:

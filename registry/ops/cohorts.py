@@ -8,7 +8,6 @@ whole before the root is sent.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -150,7 +149,7 @@ def _write_cohort(
             out_dir.rmdir()  # checked empty by the caller
         files_io.rename_durably(staging, out_dir)
     except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        files_io.remove_tree_durably(staging)
         self.tx.abandon(op_id, f"the holder files could not be written ({why(exc)})")
         if isinstance(exc, OSError):
             raise StateError(

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.durable import write_json_atomic
+from registry.durable import remove_durably, write_json_atomic
 from registry.errors import InputError, KeyStoreError
 from registry.files import MIB, read_capped
 from registry.formats import keys as keyfmt
@@ -188,10 +188,8 @@ def confirm(home: Path, keys_dir: Path, name: str, code: str) -> dict[str, Any]:
             f"{code[:20]!r} is not the confirmation code of {name}'s handover: ask for the code her wallet "
             "showed when she imported the key; nothing was removed"
         )
-    key_file = keys_dir / f"{name}.json"
-    if key_file.exists():
-        key_file.unlink()
-    path.unlink()
+    # Flushed: a power loss just after "deleted" must not bring the centre's copy of her key back.
+    remove_durably(keys_dir / f"{name}.json", path)
     return record
 
 

@@ -217,9 +217,7 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
         if None in row:
             raise InputError(f"{where}: more fields than the header has columns")
         reason_text = (row.get("reason") or "").strip()
-        if reason_text and not (reason_text.isascii() and reason_text.isdigit() and len(reason_text) < 4):
-            raise InputError(f"{where}: reason must be a reason code, a number ({_reason_codes()})")
-        reason = int(reason_text) if reason_text else default_reason
+        reason = reason_code(reason_text, where) if reason_text else default_reason
         note = check_note((row.get("note") or "").strip() or None, where) or default_note
         if row.get("credential"):
             targets.append(StatusTarget(where, load_holder_file(row["credential"], where).credential, reason, note))
@@ -232,10 +230,20 @@ def _csv_targets(path: Path, default_reason: int, default_note: str | None) -> l
     return targets
 
 
-def _reason_codes() -> str:
-    from registry.ops.registry import REASONS
+def reason_code(text: str, where: str = "--reason") -> int:
+    """A status change's reason as given: its code (a number; an unknown one is refused by
+    `check_reasons`, naming the known ones), its word (`fraud`, `error`: REASON_WORDS) or its words
+    as REASONS gives them (`holder request`), in any case."""
+    from registry.ops.registry import REASON_WORDS, REASONS
 
-    return ", ".join(f"{code} {words}" for code, words in sorted(REASONS.items()))
+    word = " ".join(text.lower().split())
+    if word.isascii() and word.isdigit() and len(word) < 4:
+        return int(word)
+    if (code := REASON_WORDS.get(word, {v: k for k, v in REASONS.items()}.get(word))) is not None:
+        return code
+    codes = ", ".join(f"{code} {words}" for code, words in sorted(REASONS.items()))
+    raise InputError(f"{where}: reason must be a reason code ({codes}) or its word ({', '.join(REASON_WORDS)}), "
+                     f"not {text[:40]!r}")  # fmt: skip
 
 
 NOTE_MAX = 500

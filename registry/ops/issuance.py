@@ -328,8 +328,8 @@ class Issuer:
                 written.append(path)
         except BaseException as exc:
             self.tx.abandon(op_id, f"the holder file{'s' if companions else ''} could not be written ({why(exc)})")
-            for path in written:
-                path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the row is abandoned: no holder file of it may come back
+                files_io.remove_durably(*written)
             if isinstance(exc, OSError):
                 raise StateError(
                     f"cannot write {out}: {exc.strerror or exc}; nothing was anchored and no file was left"

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from registry.durable import rename_durably, sync_directory, write_bytes_atomic, write_json_atomic
+from registry.durable import remove_tree_durably, rename_durably, sync_directory, write_bytes_atomic, write_json_atomic
 from registry.errors import InputError
 from registry.formats.credential import Achievement
 from registry.keystore import Identity, new_natural_person
@@ -113,7 +113,7 @@ def write_handovers(
         for person, handover in handovers:
             record_pending(home, person.key_name, handover, directory / person.file_name, keep_copy=True)
     except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_tree_durably(staging)
         discard_handovers(home, people, None)
         if isinstance(exc, OSError) and exc.errno is not None and exc.filename in (None, str(staging)):
             raise OSError(exc.errno, exc.strerror, str(directory)) from exc

@@ -47,6 +47,7 @@ __all__ = [
     "LIST_SIZE",
     "NO_EXPIRY",
     "REASONS",
+    "REASON_WORDS",
     "STATUS_MASK",
     "WORDS_PER_LIST",
     "AnchorRecord",
@@ -76,6 +77,9 @@ REASONS = {
     7: "investigation closed",
     8: "qualification withdrawn",
 }
+# Each code by one word, as `--reason` and a revocation CSV's reason column take it (`--reason fraud`).
+REASON_WORDS = {"unspecified": 0, "error": 1, "fraud": 2, "superseded": 3, "request": 4, "compromised": 5,
+                "investigation": 6, "closed": 7, "withdrawn": 8}  # fmt: skip
 
 
 class Registry:

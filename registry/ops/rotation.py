@@ -13,15 +13,13 @@ acceptable"); an old key already ended is now left as it is.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from registry.chain.txmanager.crash import crash_point
-from registry.durable import write_json_atomic
+from registry.durable import remove_durably, write_json_atomic
 from registry.errors import KeyStoreError
 from registry.files import MIB, read_capped
 from registry.formats import keys as keyfmt
@@ -79,6 +77,5 @@ def rotate_signing_key(registry: Registry, settings: Settings, store: KeyStore, 
             registry.expire_key(identity, old.index, 0)
         crash_point("before-key-saved")
         store.save(pending, passphrase, overwrite=True)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(pending_path(store, identity.name))
+        remove_durably(pending_path(store, identity.name))
     return Rotated(pending, resumed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -51,10 +52,13 @@ def check_free(host: str, port: int) -> None:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
             probe.bind(address)
     except OSError as exc:
-        raise ConfigError(
-            f"cannot listen on {host} port {port}: {exc.strerror or exc} (a service from an earlier run still "
-            "running? stop it, or give another --port)"
-        ) from None
+        if exc.errno == errno.EADDRINUSE:
+            hint = "a service from an earlier run still running? stop it, or give another --port"
+        elif isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+            hint = "--host must be an address of this machine, such as 127.0.0.1 or 0.0.0.0"
+        else:
+            hint = "give another --host or --port"
+        raise ConfigError(f"cannot listen on {host} port {port}: {exc.strerror or exc} ({hint})") from None
 
 
 TrustListOpt = Annotated[
@@ -91,7 +95,7 @@ LogbookDirOpt = Annotated[
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8080,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (they share nothing).")] = 1,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -68,14 +70,32 @@ class ServiceConfig:
     recognised_in: str | None = None
 
 
+# Each numeric setting: the `registry serve` option that sets it, its least value, and whether that
+# value itself is allowed. A deadline of nan never ran out, a negative rate let every request
+# through, and a body cap of 0 or a timeout of 0 made every request fail: refused at start instead.
+_LIMITS: dict[str, tuple[str, float, bool, str]] = {
+    "REGISTRY_SERVICE_RPC_TIMEOUT": ("--rpc-timeout", 0.0, False, "seconds"),
+    "REGISTRY_SERVICE_DEADLINE": ("--deadline", 0.0, False, "seconds"),
+    "REGISTRY_SERVICE_RATE": ("--rate", 0.0, True, "requests a second (0: no limit)"),
+    "REGISTRY_SERVICE_BURST": ("--burst", 1.0, True, "requests"),
+    "REGISTRY_SERVICE_MAX_BODY": ("--max-body", 1.0, True, "bytes"),
+    "REGISTRY_SERVICE_HEAD_MAX_AGE": ("--head-max-age", 0.0, True, "seconds (0: ask on every request)"),
+}
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     value = env.get(name)
     if not value:
         return default
+    option, least, inclusive, unit = _LIMITS.get(name, (name, -math.inf, True, ""))
     try:
-        return float(value)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, not {value!r}") from exc
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if math.isfinite(number) and (number >= least if inclusive else number > least):
+        return number
+    bound = f"at least {least:g}" if inclusive else f"more than {least:g}"
+    raise ConfigError(f"{option} ({name}) must be a number of {unit}, {bound}, not {value!r}")
 
 
 def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
@@ -97,7 +117,7 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
         request_deadline_s=_float(env, "REGISTRY_SERVICE_DEADLINE", DEFAULT_REQUEST_DEADLINE_S),
         trust_list=service_trust_list(env.get("REGISTRY_SERVICE_TRUST_LIST", "")),
         require_trusted_root=True,
-        logbook_dir=Path(env["REGISTRY_SERVICE_LOGBOOK_DIR"]) if env.get("REGISTRY_SERVICE_LOGBOOK_DIR") else None,
+        logbook_dir=logbook_directory(env.get("REGISTRY_SERVICE_LOGBOOK_DIR", "")),
         recognised_in=env.get("REGISTRY_SERVICE_RECOGNISED_IN") or None,
     )
     if config.recognised_in is not None:
@@ -109,6 +129,22 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
         except InputError as exc:
             raise ConfigError(str(exc)) from exc
     return settings, config
+
+
+def logbook_directory(value: str) -> Path | None:
+    """`--logbook-dir`: made if it is not there yet, and refused at start unless it is a directory the
+    service may write (a file there, or a read-only one, failed only at the first deposit, a 500)."""
+    if not value:
+        return None
+    path = Path(value)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "it is not a directory" if path.exists() or exc.errno == errno.ENOTDIR else exc.strerror
+        raise ConfigError(f"--logbook-dir {path}: {why}; name a directory the service may write") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"--logbook-dir {path}: the service may not write there; name a directory it may write")
+    return path
 
 
 def service_trust_list(value: str) -> TrustList | None:

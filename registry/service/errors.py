@@ -21,6 +21,7 @@ from registry.errors import (
     DeploymentMismatch,
     InputError,
     RegistryError,
+    StateError,
     TransactionReverted,
 )
 from registry.service.responses import JSONResponse
@@ -148,6 +149,9 @@ def from_registry_error(exc: RegistryError) -> Problem:
         return Problem(503, str(exc), slug="deployment-mismatch", title="The chain does not hold our contracts")
     if isinstance(exc, ConfigError):
         return Problem(503, str(exc), slug="misconfigured", title="The service is misconfigured")
+    if isinstance(exc, StateError):  # its own files (a full disk, a read-only directory): its log says which
+        detail = "the service cannot read or write its own files just now; try again later (its operator is told why)"
+        return Problem(503, detail, slug="storage-unavailable", title="The service's storage is unavailable")
     return Problem(500, "internal error", slug="internal")
 
 
@@ -183,6 +187,21 @@ def _body_hint(request: Request, errors: Any) -> str | None:
     return None
 
 
+def _unparsed_body(cause: BaseException | None) -> str:
+    """Why FastAPI could not parse a body it took for JSON (it says only "There was an error parsing
+    the body"), and what to send instead."""
+    if isinstance(cause, RecursionError):
+        why = "it is nested too deeply"
+    elif isinstance(cause, UnicodeDecodeError):
+        why = "it is not UTF-8 text"
+    elif isinstance(cause, ValueError) and "digits" in str(cause):
+        why = "it holds a number of more than 4,300 digits"
+    else:
+        why = "it is not valid JSON"
+    send = '{"credential": the file, its JWT or its QR text}'
+    return f"the body could not be read: {why}; send a JSON object (for /verify: {send})"
+
+
 def install(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
@@ -202,6 +221,8 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no resource at {request.url.path}"
+        elif exc.status_code == 400 and detail == "There was an error parsing the body":  # FastAPI's words
+            detail = _unparsed_body(exc.__cause__)
         return problem_response(Problem(exc.status_code, detail, headers=dict(exc.headers or {})), request.url.path)
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:

@@ -32,18 +32,33 @@ async def _send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
+# Request bodies held at once by one worker process, in bodies of the largest size: the body is read
+# whole before anything else (below), so without a bound one client opening hundreds of requests and
+# sending each 2 MiB body but its last byte held gigabytes until their 30 s ran out (900 such
+# requests from one address took a worker from 1.3 to 2 GB). Beyond the budget a request is answered
+# 503 (retry shortly) and its part of the body let go; one client address holds at most its share.
+BODY_BUDGET_BODIES = 64
+PER_CLIENT_BODIES = 4
+
+
 class BodyLimit:
     """413 for a body over `limit` bytes: by Content-Length at once, else as it arrives; 408 for one
-    that has not arrived whole within `deadline_s`. The body is read here, before a route family's
-    slot is taken (FamilyLimit runs inside), and the app is handed the buffered copy: a client that
-    states a length and then trickles its body (a byte every few seconds) held a slot of its family
-    for as long as it liked, and 40 of them made every /verify answer 503 Busy.
+    that has not arrived whole within `deadline_s`; 503 when the bodies being received at once pass
+    the worker's budget (BODY_BUDGET_BODIES bodies of `limit` bytes, PER_CLIENT_BODIES from one
+    client address). The body is read here, before a route family's slot is taken (FamilyLimit runs
+    inside), and the app is handed the buffered copy: a client that states a length and then
+    trickles its body (a byte every few seconds) held a slot of its family for as long as it liked,
+    and 40 of them made every /verify answer 503 Busy.
     """
 
     def __init__(self, app: ASGIApp, limit: int, deadline_s: float) -> None:
         self.app = app
         self.limit = limit
         self.deadline_s = deadline_s
+        self.budget = BODY_BUDGET_BODIES * limit
+        self.per_client = PER_CLIENT_BODIES * limit
+        self.held = 0  # bytes of bodies being received, in this process (the event loop's thread only)
+        self.held_by: dict[str, int] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,15 +69,24 @@ class BodyLimit:
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             await _send_problem(send, 413, "Request body too large", detail, "body-too-large")
             return
+        client: Any = scope.get("client")
+        key = str(client[0]) if client else "unknown"
         chunks: list[bytes] = []
-        with anyio.move_on_after(self.deadline_s) as waited:
-            too_large = await self._read(receive, chunks)
+        try:
+            with anyio.move_on_after(self.deadline_s) as waited:
+                outcome = await self._read(receive, chunks, key)
+        finally:
+            self._let_go(key, sum(len(c) for c in chunks))
         if waited.cancelled_caught:
             late = f"the request body did not arrive whole within {self.deadline_s:g} s"
             await _send_problem(send, 408, "Request body too slow", late, "body-too-slow", {"Connection": "close"})
             return
-        if too_large:
+        if outcome == "too large":
             await _send_problem(send, 413, "Request body too large", detail, "body-too-large")
+            return
+        if outcome == "over budget":
+            busy = "too many request bodies are being received at once; retry shortly"
+            await _send_problem(send, 503, "Busy", busy, "busy", {"Retry-After": "1", "Connection": "close"})
             return
         replayed = False
 
@@ -75,20 +99,36 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _read(self, receive: Receive, chunks: list[bytes]) -> bool:
-        """The body's chunks into `chunks`; True as soon as they add up to more than the limit."""
+    async def _read(self, receive: Receive, chunks: list[bytes], key: str) -> str | None:
+        """The body's chunks into `chunks`, counted against the budgets; "too large" as soon as they
+        add up to more than the limit, "over budget" as soon as a budget would be passed."""
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                return False
+                return None
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.limit:
-                return True
+                return "too large"
+            mine = self.held_by.get(key, 0)
+            if chunk and (self.held + len(chunk) > self.budget or mine + len(chunk) > self.per_client):
+                return "over budget"
             chunks.append(chunk)
+            self.held += len(chunk)
+            self.held_by[key] = mine + len(chunk)
             if not message.get("more_body", False):
-                return False
+                return None
+
+    def _let_go(self, key: str, size: int) -> None:
+        """The body is read (or given up): its bytes no longer count against the budgets (the
+        app's copy is the request's own, freed with it)."""
+        self.held -= size
+        left = self.held_by.get(key, 0) - size
+        if left > 0:
+            self.held_by[key] = left
+        else:
+            self.held_by.pop(key, None)
 
 
 class TokenBuckets:

@@ -37,6 +37,23 @@ def test_stopping_a_node_that_is_not_running_says_so(tmp_path: Path) -> None:
     assert AnvilNode(tmp_path / "none", port=free_port()).stop() is False
 
 
+def test_a_node_whose_pid_file_cannot_be_written_is_stopped_not_left_running(tmp_path: Path) -> None:
+    # Unrecorded, a node could never be stopped or found by `registry node stop|status` (a full disk
+    # left anvil running with an empty pid file, and the command said "cannot write the output").
+    import pytest
+
+    from registry.chain.node import rpc_ready
+    from registry.errors import StateError
+
+    node = AnvilNode(tmp_path / "node", port=free_port())
+    node.pid_file.mkdir(parents=True)  # a directory where the pid file goes: a real OSError
+    with pytest.raises(StateError) as refused:
+        node.start()
+    assert str(refused.value).startswith(f"cannot write {node.pid_file}: ")
+    assert str(refused.value).endswith("(the node it started was stopped)")
+    assert not rpc_ready(node.rpc_url, 0.5)
+
+
 def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path) -> None:
     # The README's quickstart sets REGISTRY_RPC_URL to a port of its own: `registry node start`
     # without --port starts the node there, where the next commands look for it. The mistakes a

@@ -118,6 +118,9 @@ def test_unreachable_rpc_is_could_not_determine(settings: Settings, issued_file:
     assert "COULD NOT DETERMINE" in result.stdout
     assert "cannot reach the chain" in result.stdout
     assert "Traceback" not in result.stderr
+    # What it certifies is the file's word, not confirmed: said over it, as the page says it.
+    lines = result.stdout.splitlines()
+    assert lines[1] == "  What the file says, not confirmed yet: the checks below could not all be made.", lines
 
 
 def test_a_file_that_is_not_a_credential_is_a_one_line_error(settings: Settings, tmp_path: Path) -> None:

@@ -128,7 +128,10 @@ def test_every_reason_code_is_in_help(command: str) -> None:
         assert f"{code} {words}" in text, (code, words)
     assert ", ..." not in text  # no code hidden behind "..."
     if not command.startswith("trust"):
+        from registry.ops.registry import REASON_WORDS
+
         assert "never on-chain" in text  # where the note goes
+        assert "or its word: " + ", ".join(REASON_WORDS) + "." in text  # `--reason fraud` as a clerk types it
     else:  # the chain takes any 8-bit code: those without words are said to be shown bare
         assert "Codes 5 to 255 have no words here" in text
 

@@ -78,7 +78,8 @@ def test_verify_speaks_french_and_arabic(settings: Settings, issuer: Issuer, hol
 
 
 def said_in_process(monkeypatch: Any, capsys: Any, *argv: str, **env: str) -> tuple[int, str]:
-    """`registry ARGV...` run in this process as the console script runs it: its exit code and stderr."""
+    """`registry ARGV...` run in this process as the console script runs it: its exit code and stderr
+    (stdout after a line "--- stdout ---" when there is any)."""
     from registry import i18n
     from registry.cli import main
 
@@ -92,7 +93,8 @@ def said_in_process(monkeypatch: Any, capsys: Any, *argv: str, **env: str) -> tu
             main()
     finally:
         i18n.use(i18n.DEFAULT)
-    return int(ended.value.code or 0), capsys.readouterr().err
+    said = capsys.readouterr()
+    return int(ended.value.code or 0), said.err + (f"--- stdout ---\n{said.out}" if said.out else "")
 
 
 @pytest.mark.parametrize(
@@ -129,3 +131,17 @@ def test_usage_errors_speak_french_and_arabic(
 ) -> None:
     code, stderr = said_in_process(monkeypatch, capsys, *argv, **env)
     assert code == 64 and stderr == expected + "\n", stderr
+
+
+def test_a_help_screens_frame_speaks_french_and_arabic(monkeypatch: Any, capsys: Any) -> None:
+    """The panel titles, `[required]`, --help's own line and "Examples:" in the run's language (the command's
+    help itself stays English); English as before."""
+    monkeypatch.setenv("COLUMNS", "100")
+    code, french = said_in_process(monkeypatch, capsys, "--lang", "fr", "passport", "print", "--help")
+    assert code == 0 and "[obligatoire]" in french and "Afficher cette aide et quitter." in french, french
+    assert " Utilisation\u00a0: registry passport print [OPTIONS] PASSPORT" in french
+    code, arabic = said_in_process(monkeypatch, capsys, "verify", "--help", LANG="ar_MA.UTF-8")
+    assert code == 0 and "╭─ الخيارات" in arabic and "\n أمثلة:" in arabic and "Examples:" not in arabic, arabic
+    code, english = said_in_process(monkeypatch, capsys, "--lang", "en", "passport", "--help", LANG="fr_FR.UTF-8")
+    assert code == 0 and "╭─ Commands" in english and "Show this message and exit." in english, english
+    assert " Usage: registry passport [OPTIONS] COMMAND" in english

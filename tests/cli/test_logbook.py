@@ -5,6 +5,7 @@ progress shown, an extract shared and verified; an entry revoked; the supervisor
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -155,7 +156,7 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     """The qualification issued, the extract shared with it and checked against it."""
     _met_not_issued(home, book)
     done = ok(cli(home, "logbook", "complete", str(book), "--issuer", "training-centre", *net))
-    assert "qualification issued" in done and "2 entries, 6 h" in done, done
+    assert " issued to Amina Haddad (did:key:" in done and "2 entries, 6 h" in done, done
     assert f"not counted, dated before the enrolment ({day(0)}): {day(-10)} U1 3 h" in done
     assert (book / "qualification.json").exists() and (book / "qualification-clr.jwt").exists()
     clr = cli(home, "verify", str(book / "qualification-clr.jwt"), *net)  # not its format: said, never INVALID
@@ -195,7 +196,11 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
         f"the qualification {book / 'qualification.json'} was revoked (reason: issued in error): kept as "
         f"{book / 'qualification-revoked-1.json'}; a new one issued"
     )
-    assert renewed[1].startswith("qualification issued to") and (book / "qualification-clr-revoked-1.jwt").exists()
+    assert renewed[1].startswith("qualification 'MIG welding' issued to Amina Haddad (did:key:"), renewed  # by name
+    assert (book / "qualification-clr-revoked-1.jwt").exists()
+    records = cli(home, "issued", "--issuer", "training-centre", *net)  # in the centre's own records, as `issue`
+    assert re.search(r"revoked\s+Amina Haddad  MIG welding .*\n.*\nactive\s+Amina Haddad  MIG welding", records.stdout)
+    assert records.stderr == "", records.stderr  # not "recovered from the journal": nothing a stopped command left
     extract.unlink()
     ok(cli(home, "logbook", "share", str(book), "--out", str(extract)))  # with the new one
 

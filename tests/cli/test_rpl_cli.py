@@ -91,11 +91,22 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
     assert all(s in attestation.stdout for s in ("holder: Amina Haddad (did:key:", "2024-01-01 to 2025-06-30: MIG",
                                                  "issuer: Stahlbau GmbH (did:ebsi:"))  # fmt: skip
     one_line_error(cli(home, "verify", str(credential), "--evidence", str(tmp_path / "nowhere"), *net), "--evidence")
+    _refused_then_recorded(home, net, tmp_path, amina, day)
+
+
+def _refused_then_recorded(home: Path, net: tuple[str, ...], tmp_path: Path, amina: str, day: str) -> None:
+    """A bad assessment writes nothing. The RPL credential and the attestation are in their issuer's
+    own records, as `issue`'s are: not taken for what a stopped command anchored ("recovered from the
+    journal", as they were)."""
     (tmp_path / "bad.json").write_text(json.dumps({"name": "x", "eqf": 3, "methods": ["guessing"], "date": day}))
     one_line_error(cli(home, "rpl", "issue", "--issuer", "rpl-centre", "--holder", amina, "--assessment",
                        str(tmp_path / "bad.json"), "--assessor-authorisation", str(tmp_path / "sam.jwt"),
                        "--out", str(tmp_path / "never.json"), *net), "an assessment method is one of")  # fmt: skip
     assert not (tmp_path / "never.json").exists() and not (tmp_path / "never.evidence.json").exists()
+    for issuer, who, what in (("rpl-centre", "did:key:", "MIG welding (RPL)"),
+                              ("employer", "Amina Haddad", "Work experience: welder")):  # fmt: skip
+        records = cli(home, "issued", "--issuer", issuer, *net)
+        assert records.stderr == "" and re.match(rf"active +{who}.*  {re.escape(what)}  issued ", records.stdout)
 
 
 def test_attest_reads_the_days_as_other_commands_read_dates() -> None:

@@ -169,8 +169,9 @@ def centre_records(run: Run, network: Path, files: list[Path], url: str) -> None
     note = "certificate number 4471 printed twice; see the file of 3 March"
     client = ChainClient(url)
     before = client.block_number()
-    revoked = run("revoke", network, "revoke", str(chidi), "--issuer", "training-centre", "--reason", "1",
-                  "--note", note)  # fmt: skip
+    revoked = run(
+        "revoke", network, "revoke", str(chidi), "--issuer", "training-centre", "--reason", "error", "--note", note
+    )  # the reason by its word: code 1, issued in error
     assert "revoked 1 credential" in revoked and "Chidi Okafor" in revoked and note in revoked
     after = client.block_number()
     blocks = [client.request("eth_getBlockByNumber", [hex(n), True]) for n in range(before + 1, after + 1)]
@@ -183,7 +184,7 @@ def centre_records(run: Run, network: Path, files: list[Path], url: str) -> None
     listing = network.parent / "suspend.csv"
     listing.write_text(f"file,note\n{aylin},assessor's signature missing on sheet 2\n{joseph},\n", encoding="utf-8")
     run("revoke", network, "suspend", str(listing), "--issuer", "training-centre", "--note", "audit of March")
-    run("revoke", network, "reinstate", str(aylin), "--issuer", "training-centre", "--reason", "7")
+    run("revoke", network, "reinstate", str(aylin), "--issuer", "training-centre", "--reason", "Investigation closed")
     records = run("revoke", network, "issued", "--issuer", "training-centre")
     assert re.search(r"revoked\s+Chidi Okafor .*\(issued in error\) note: " + re.escape(note), records), records
     # Reinstated: the suspension, its reason and note, are still in the centre's book, then the reinstatement.

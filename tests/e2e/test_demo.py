@@ -51,7 +51,7 @@ def test_the_demo_tells_the_whole_story_and_keeps_its_files(tmp_path: Path) -> N
         "anchored 2 entries of 1 logbook",
         "anchored 4 entries of 1 logbook",
         ") for cause from",  # revoked FILE (Omar Haddou (did:key:…)) for cause from DAY
-        "qualification issued to",
+        "' issued to Amina Haddad (did:key:",  # the qualification, by name
         "shared the 5 entries the qualification counted",
         "valid: 5 entries of logbook",
         "not valid: 6 entries of logbook",

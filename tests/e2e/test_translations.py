@@ -211,7 +211,21 @@ def test_a_file_not_hers_and_a_days_hours_are_said_in_the_workers_language() -> 
             "the entries dated 2026-03-02 would claim 25.5 h, more than a day's 24 h: record the hours worked that day"
         )
         assert error_message(claimed).startswith("les entrées du 2026-03-02 compteraient 25,5 h, plus que les 24 h")
+        # A file of ours that is not a credential, named by what it is (the words held to formats' own).
+        from registry.formats.holderfile import OTHER_FILES
+        from registry.i18n.words import OTHER_FILES as SAID
+
+        assert tuple(OTHER_FILES.values()) == SAID
+        backup = f"b.json is not a credential file but {OTHER_FILES['skills-wallet-backup/1']}"
+        assert error_message(backup) == (
+            "b.json n\u2019est pas un fichier d\u2019attestation mais une sauvegarde de portefeuille\u00a0: "
+            "restaurez-la avec `registry wallet import-backup FILE`"
+        )
+        # `wallet show` given something that is not a credential's id.
+        wrong_id = "'1' is not a credential id (4+ of the hex digits `wallet list` shows)"
+        assert error_message(wrong_id).startswith("'1' n\u2019est pas l\u2019identifiant d\u2019une attestation")
         i18n.use("ar")
+        assert error_message(wrong_id).startswith("'1' ليس معرّف شهادة")
         assert error_message(claimed).startswith("قيود يوم 2026-03-02 ستُحصي 25.5 ساعة")  # Babel's ar: Latin digits, "."
     finally:
         i18n.use(i18n.DEFAULT)

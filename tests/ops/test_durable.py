@@ -85,3 +85,31 @@ def test_holder_files_are_private_and_a_cohort_flushes_its_directory_once(
     # Five files flushed, then the staging directory once, the rename into place, and its parent.
     assert [kind for kind, _ in ours if kind != "rename"] == ["file"] * 5 + ["dir", "dir"]
     assert ours[-3:] == [("dir", str(out / staging)), ("rename", str(out_dir)), ("dir", str(out))]
+
+
+def test_a_removal_is_flushed_with_its_directory(events: list[Event], tmp_path: Path) -> None:
+    """A deletion is a change of the directory, as a rename is: without the flush, a power loss just
+    after "deleted" could bring the file back. Above all the centre's copy of a key it handed over."""
+    import json
+
+    from registry.keystore import KeyStore, new_natural_person
+    from registry.ops import handover
+
+    (tmp_path / "sub").mkdir()
+    first, second = tmp_path / "a", tmp_path / "sub" / "b"
+    first.write_text("x")
+    second.write_text("y")
+    assert durable.remove_durably(first, tmp_path / "never-there", second) == [first, second]
+    assert not first.exists() and events == [("dir", str(tmp_path)), ("dir", str(tmp_path / "sub"))]
+
+    home, keys = tmp_path / "centre", tmp_path / "centre" / "keys"
+    person = new_natural_person("amina")
+    KeyStore(keys).save(person, "centre words")
+    made = handover.make_handover(person, "her words", holder_name="Amina Yusuf")
+    out = tmp_path / "amina.handover.json"
+    out.write_text(json.dumps(made.document))
+    pending = handover.record_pending(home, "amina", made, out, keep_copy=False)
+    events.clear()
+    handover.confirm(home, keys, "amina", made.code)
+    assert not (keys / "amina.json").exists() and not pending.exists()
+    assert events == [("dir", str(keys)), ("dir", str(pending.parent))]

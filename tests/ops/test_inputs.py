@@ -80,12 +80,12 @@ def test_an_unknown_reason_in_a_revocation_list_names_its_row() -> None:
             "'filename,reason'); a revocation list's columns: file",
         ),
         ("file|reason\nx.json|4\n", "(it reads 'file|reason'; columns are separated by commas (or semicolons, or"),
-        # A reason in words: the codes are listed.
+        # A reason in words that are none of the codes': the codes and their words are listed.
         (
-            "file,reason\nx.json,holder request\n",
-            "rev.csv line 2: reason must be a reason code, a number (0 unspecified, 1 issued in error,",
+            "file,reason\nx.json,because\n",
+            "rev.csv line 2: reason must be a reason code (0 unspecified, 1 issued in error,",
         ),
-        ("file;reason\r\n;\r\nx.json;4\r\n;\r\nx.json;IV\r\n", "rev.csv line 5: reason must be a reason code"),
+        ("file;reason\r\n;\r\nx.json;4\r\n;\r\nx.json;IV\r\n", "or its word (unspecified, error, fraud,"),
     ],
 )
 def test_a_revocation_list_with_a_wrong_header_or_reason_says_what_to_write(
@@ -96,6 +96,8 @@ def test_a_revocation_list_with_a_wrong_header_or_reason_says_what_to_write(
     (tmp_path / "x.json").write_text(HOLDER_FILE)
     (tmp_path / "ok.csv").write_text("File, Reason\nx.json,4\n")  # a spreadsheet's capitals and spaces: read
     assert [t.reason for t in status_targets([str(tmp_path / "ok.csv")], 0)] == [4]
+    (tmp_path / "words.csv").write_text("file,reason\nx.json,Fraud\nx.json,holder  request\nx.json,8\n")  # as typed
+    assert [t.reason for t in status_targets([str(tmp_path / "words.csv")], 0)] == [2, 4, 8]
     # Excel or LibreOffice in French: a BOM, semicolons, CRLF and the empty rows under the list: read as saved.
     (tmp_path / "fr.csv").write_bytes("\ufefffile;reason;note\r\nx.json;6;jury à réunir\r\n;;\r\n;;\r\n".encode())
     ((saved),) = status_targets([str(tmp_path / "fr.csv")], 0)

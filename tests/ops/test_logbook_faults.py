@@ -320,7 +320,7 @@ def test_two_completions_of_one_logbook_at_once_issue_one_qualification(world: W
             time.sleep(0.05)
     results = sorted(_finish(p) for p in started)
     assert [code for code, _, _ in results] == [0, 1], results
-    assert results[0][1].startswith("qualification issued to")
+    assert results[0][1].startswith("qualification '") and " issued to " in results[0][1], results
     qualification = book.directory / "qualification.json"
     refused = results[1][2].splitlines()[-1]
     assert refused == f"error: the logbook is complete already: its qualification is {qualification}", results

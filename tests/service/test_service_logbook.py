@@ -212,6 +212,30 @@ def test_without_a_logbook_directory_the_stateful_routes_say_so(
         app.state.config = dataclasses.replace(app.state.config, logbook_dir=store)
 
 
+def test_a_logbook_directory_the_service_cannot_use_is_a_503_never_a_500(
+    http: httpx.Client, running_service: RunningService, world: World, store: Path, tmp_path: Path
+) -> None:
+    """Its directory replaced by a file under the running service (a real OSError; a full disk or a
+    read-only file system fail the same calls): each stateful route answers 503, its log names the
+    directory and the cause, the client reads neither. It was a 500 with a traceback."""
+    app: Any = running_service.server.config.app
+    broken = tmp_path / "logbooks"
+    broken.write_text("a file where the directory was")
+    app.state.config = dataclasses.replace(app.state.config, logbook_dir=broken)
+    try:
+        learner = signed_by_payload(world.entries["good"].entry)["iss"]
+        deposited = http.post(f"/api/logbook/boxes/{learner}/entries", json=world.entries["good"].to_json())
+        owner = new_natural_person("owner")
+        request = sign_box_request(owner, owner.did, ["ab" * 32])
+        fetched = http.post(f"/api/logbook/boxes/{owner.did}/fetch", json={"request": request})
+        published = http.post("/api/logbook/programmes", json={"token": world.amina.programme_token})
+    finally:
+        app.state.config = dataclasses.replace(app.state.config, logbook_dir=store)
+    for response in (deposited, fetched, published):
+        said = assert_problem(response, 503, "storage-unavailable")["detail"]
+        assert "try again later" in said and str(broken) not in said, said
+
+
 def test_a_strict_service_without_a_trust_list_names_the_providers_root_as_not_trusted(
     http: httpx.Client, running_service: RunningService, world: World
 ) -> None:

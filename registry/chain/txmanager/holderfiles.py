@@ -14,9 +14,9 @@ companions because their paths were new).
 from __future__ import annotations
 
 import contextlib
-import shutil
 from pathlib import Path
 
+from registry import durable
 from registry.chain.txmanager.rows import Files, Operation
 from registry.errors import InputError
 
@@ -66,7 +66,7 @@ def discard_partial(files: Files, expected: bytes | None = None) -> str:
     companions already written."""
     removed = []
     if files.staging and Path(files.staging).exists():
-        shutil.rmtree(files.staging, ignore_errors=True)
+        durable.remove_tree_durably(Path(files.staging))
         removed.append(f"the staging directory {files.staging}")
     if not files.directory:
         for path in (Path(p) for p in files.paths):
@@ -103,11 +103,10 @@ def remove_files(files: Files) -> list[str]:
     """Remove the files of a row that failed (and its staging and new --out-dir); the paths removed."""
     removed = []
     for raw in files.paths:
-        with contextlib.suppress(FileNotFoundError, OSError):
-            Path(raw).unlink()
-            removed.append(raw)
+        with contextlib.suppress(OSError):
+            removed += [str(p) for p in durable.remove_durably(Path(raw))]
     if files.staging:
-        shutil.rmtree(files.staging, ignore_errors=True)
+        durable.remove_tree_durably(Path(files.staging))
     if files.directory and files.created_directory:
         with contextlib.suppress(OSError):
             Path(files.directory).rmdir()  # only if empty

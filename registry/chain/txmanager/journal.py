@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import time
 import urllib.parse
@@ -102,9 +103,30 @@ def _fault(path: Path, exc: BaseException) -> StateError:
         return StateError(f"the journal {path} stayed locked by another process; run the command again")
     if "disk i/o error" in text:
         return StateError(f"cannot write the journal {path} (disk I/O error: a full or failing disk?)")
+    if "no such column" in text or "no such table" in text or "has no column" in text:
+        return StateError(
+            f"the journal {path} is not laid out as a registry journal ({exc}): restore it from a backup, or move "
+            "it aside to start a new one (the writes it held as pending are then no longer sent)"
+        )
     if "unable to open" in text:
         return StateError(f"cannot open the journal {path}: check that its directory exists and is writable")
     return StateError(f"the journal {path} could not be used: {exc}")
+
+
+def _whole(value: Any) -> int | None:
+    """A column that holds a whole number or nothing (SQLite keeps whatever it was given)."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError(f"{value!r} where a whole number belongs")
+
+
+def _hash(value: Any) -> str | None:
+    """A transaction hash column: 0x and 64 hex digits, or nothing."""
+    if value is None or (isinstance(value, str) and re.fullmatch(r"0x[0-9a-fA-F]{64}", value)):
+        return value
+    raise ValueError(f"{str(value)[:20]!r} where a transaction hash belongs")
 
 
 class Journal:
@@ -302,11 +324,19 @@ class Journal:
     def _row(self, row: tuple[Any, ...]) -> Operation:
         (op_id, sender, contract, address, function, args, state, nonce, tx_hash, raw_tx, block, error,
          batch, seq, owner_pid, owner_start, deployment, intent, files, files_state, created) = row  # fmt: skip
-        call = Call(address, contract, function, tuple(decode_value(json.loads(args))))
-        return Operation(
-            op_id, sender, call, state, nonce, tx_hash, raw_tx, block, error, batch, int(seq or 0), owner_pid,
-            owner_start, deployment, intent, Files.from_json(files), files_state, float(created),
-        )  # fmt: skip
+        try:  # the file is sound (quick_check) but a value in it is not what this version wrote
+            call = Call(address, contract, function, tuple(decode_value(json.loads(args))))
+            return Operation(
+                op_id, sender, call, state, _whole(nonce), _hash(tx_hash), raw_tx, _whole(block), error, batch,
+                int(seq or 0), _whole(owner_pid), owner_start, deployment, intent, Files.from_json(files),
+                files_state, float(created),
+            )  # fmt: skip
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise StateError(
+                f"the journal {self.path} holds a damaged row (operation {str(op_id)[:36]}: {str(exc)[:80]}): keep a "
+                "copy, restore it from a backup, or move it aside to start a new one (the writes it held as pending "
+                "are then no longer sent)"
+            ) from None
 
     def _select(self, where: str = "", params: Sequence[Any] = ()) -> list[Operation]:
         cols, order = _COLUMNS, "created, seq"

@@ -21,9 +21,9 @@ def issued(
 ) -> None:
     """List what an issuer issued, revoked and suspended, by holder, from its own records.
 
-    The records are <home>/issued/<issuer>.jsonl, appended by `issue`, `revoke`, `suspend` and
-    `reinstate`. With a deployment (this home's, --deployment or REGISTRY_DEPLOYMENT), each
-    credential's status is also read from the chain and any difference is shown."""
+    The records are <home>/issued/<issuer>.jsonl, appended by `issue`, `rpl issue`, `attest`, `logbook
+    complete`, `revoke`, `suspend` and `reinstate`. With a deployment (this home's, --deployment or
+    REGISTRY_DEPLOYMENT), each credential's status is also read from the chain and any difference is shown."""
     from dataclasses import asdict
 
     from registry.cli.output import write_json

@@ -270,10 +270,18 @@ def complete(
 
     book = Logbook(directory)
     records = [read_token(p, "the revocation record") for p in record or []]
-    done = complete(_provider(ctx, issuer, rpc, deployment), book, records)
+    from registry.ops.issued import holder_of, record_issued
+
+    provider = _provider(ctx, issuer, rpc, deployment)
+    done = complete(provider, book, records)
+    target = book.directory / CREDENTIAL_FILE  # into the provider's records, as `issue` does (`registry issued`)
+    record_issued(settings_of(ctx, rpc, deployment).home, provider.identity, [(done.issued.holder_file, str(target))],
+                  (done.issued.receipt or {}).get("blockNumber"))  # fmt: skip
     s = done.summary
     out.print(f"{done.replaced}; a new one issued") if done.replaced else None
-    out.print(f"qualification issued to {book.directory / CREDENTIAL_FILE} (CLR 2.0: {book.directory / CLR_FILE}):")
+    did, name, achievement = holder_of(done.issued.holder_file.credential)
+    out.print(f"qualification {shown(repr(achievement))} issued to {named_did(did, name)}: {shown(target)} "
+              f"(CLR 2.0: {shown(book.directory / CLR_FILE)}):")  # fmt: skip
     out.print(f"  {count(s['entries'], 'entry')}, {s['hours']:g} h, {s['from']} to {s['until']}, root {s['root']}")
     if done.backdated:
         days = book.programme.backdating_days

@@ -127,6 +127,7 @@ def issue(
     centre.prepare(token)
     done = centre.issue_rpl(holder_did, achievement, output, until)
     receipt = done.issued.receipt or {}
+    _record(settings, centre, done.issued, output)
     from registry.cli.commands.issue import _issuer_label
 
     assessor = centre.assessment.assessor
@@ -223,6 +224,7 @@ def attest(
     attester.check_can_issue(holder_did, stand_in, valid_until=None, extra_types=())
     issued = attester.issue_single(holder_did, stand_in, out=output)
     receipt = issued.receipt or {}
+    _record(settings, attester, issued, output)
     by = employer_name if employer_name == employer else f"{employer_name} ({employer})"
     out.print(
         f"{shown(by)} attested work as {shown(pairs[0][1])} for {named_did(holder_did, holder_name)}\n"
@@ -240,3 +242,12 @@ def _named(authorisation: str) -> str | None:
     subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
     name = subject.get("name") if isinstance(subject, dict) else None
     return name if isinstance(name, str) else None
+
+
+def _record(settings: Any, issuer_ops: Any, issued: Any, output: Path) -> None:
+    """Into the issuer's own records, as `issue` does (`registry issued` lists it; else it would take it
+    for a credential a stopped command anchored and never recorded)."""
+    from registry.ops.issued import record_issued
+
+    block = (issued.receipt or {}).get("blockNumber")
+    record_issued(settings.home, issuer_ops.identity, [(issued.holder_file, str(output))], block)

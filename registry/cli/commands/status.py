@@ -20,14 +20,15 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-# Every code of ops/registry.py REASONS, spelled out here so that `--help` does not load the chain
-# libraries (tests/cli/test_status_help.py holds the two lists equal).
+# Every code (and word) of ops/registry.py REASONS (REASON_WORDS), spelled out here so that `--help` does
+# not load the chain libraries (tests/cli/test_home.py::test_every_reason_code_is_in_help holds them equal).
 REASON_HELP = (
     "Reason code, recorded on-chain: 0 unspecified, 1 issued in error, 2 fraud or misrepresentation, "
     "3 superseded by a newer credential, 4 holder request, 5 issuer key compromised, 6 under investigation, "
-    "7 investigation closed, 8 qualification withdrawn."
+    "7 investigation closed, 8 qualification withdrawn; or its word: unspecified, error, fraud, superseded, "
+    "request, compromised, investigation, closed, withdrawn."
 )
-ReasonOpt = Annotated[int, typer.Option(help=REASON_HELP)]
+ReasonOpt = Annotated[str, typer.Option(help=REASON_HELP, metavar="CODE|WORD")]
 NoteOpt = Annotated[
     str | None,
     typer.Option(
@@ -84,7 +85,7 @@ def revoke(
     ctx: typer.Context,
     files: StatusFilesArg,
     issuer: IssuerOpt,
-    reason: ReasonOpt = 0,
+    reason: ReasonOpt = "0",
     note: NoteOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
@@ -97,7 +98,7 @@ def suspend(
     ctx: typer.Context,
     files: StatusFilesArg,
     issuer: IssuerOpt,
-    reason: ReasonOpt = 6,
+    reason: ReasonOpt = "6",
     note: NoteOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
@@ -110,7 +111,7 @@ def reinstate(
     ctx: typer.Context,
     files: StatusFilesArg,
     issuer: IssuerOpt,
-    reason: ReasonOpt = 7,
+    reason: ReasonOpt = "7",
     note: NoteOpt = None,
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
@@ -128,16 +129,16 @@ def _unpublished(exc: Exception) -> None:
 
 
 def _status_change(
-    ctx: typer.Context, paths: list[str], purpose: str, set_: bool, reason_note: tuple[int, str | None], issuer: str,
+    ctx: typer.Context, paths: list[str], purpose: str, set_: bool, reason_note: tuple[str, str | None], issuer: str,
     rpc: list[str] | None, deployment: Path | None,
 ) -> None:  # fmt: skip
-    from registry.ops.inputs import check_note, status_targets
+    from registry.ops.inputs import check_note, reason_code, status_targets
     from registry.ops.issuance import Issuer, plan_status_change
     from registry.ops.registry import Purpose, Registry
     from registry.ops.statuschange import check_reasons, send_status_changes
 
     reason, note = reason_note
-    targets = status_targets(paths, reason, check_note(note))
+    targets = status_targets(paths, reason_code(reason), check_note(note))
     check_reasons(targets)
     settings = settings_of(ctx, rpc, deployment)
     registry = Registry.connect(settings)

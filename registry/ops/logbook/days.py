@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from registry.chain.txmanager import crash_point
-from registry.durable import discard_temporaries, write_json_atomic
+from registry.durable import discard_temporaries, remove_durably, write_json_atomic
 from registry.errors import ChainUnavailable, InputError, StateError, TransactionRefused, TransactionReverted
 from registry.files import MIB, read_capped
 from registry.formats import jwt, safejson
@@ -137,7 +137,7 @@ def _send(issuer: Issuer, op_ids: list[str], day: Day | None, drive: Callable[[l
             issuer.tx.drive(issuer.identity.account, op_ids, issuer.identity)
     except (TransactionRefused, TransactionReverted):
         if day is not None:  # never anchored, never will be: the entries stay as they were
-            day.path.unlink(missing_ok=True)
+            remove_durably(day.path)
         raise
     except ChainUnavailable as exc:
         if day is None:
@@ -180,7 +180,7 @@ def _complete(day: Day) -> list[str]:
                 "keeps its entry files: run the same `registry logbook anchor` (or `logbook sync`) again once "
                 "it can be written"
             ) from exc
-    day.path.unlink(missing_ok=True)
+    remove_durably(day.path)
     return notes
 
 
@@ -212,7 +212,7 @@ def finish(issuer: Issuer) -> set[str]:
             say(f"logbook: {len(day.entries)} entry file(s) wait for root {day.root}, still pending in the journal "
                 "(`registry journal status`)")  # fmt: skip
         else:
-            path.unlink(missing_ok=True)
+            remove_durably(path)
             say(f"logbook: an earlier run's day (root {day.root}) was never anchored: its entries are anchored anew")
             continue
         held |= day.ids

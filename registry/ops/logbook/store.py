@@ -13,15 +13,17 @@ may write and read it at once without locks: the same deposit twice is the same 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from registry.durable import write_bytes_atomic
-from registry.errors import InputError
+from registry.durable import advice, sync_directory, write_bytes_atomic
+from registry.errors import InputError, StateError
 from registry.formats import jwt
 from registry.formats.credential import iso
 from registry.formats.logbook import EntryFile
@@ -36,6 +38,21 @@ REQUEST_FRESH_S = 300  # how old (or how far ahead of the service's clock) a box
 
 class BoxFull(InputError):
     """The box holds BOX_LIMIT files already: its owner must fetch them first."""
+
+
+class StoreUnavailable(StateError):
+    """The logbook directory could not be read or written: a full disk, a read-only file system, a
+    directory removed or replaced by a file under the running service. The service answers 503
+    (its log names the directory and the cause), never 500."""
+
+
+@contextlib.contextmanager
+def _disk(directory: Path, doing: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise StoreUnavailable(f"cannot {doing} the logbook directory {directory}: {why}{advice(exc)}") from exc
 
 
 def _hash(text: str) -> str:
@@ -137,6 +154,14 @@ def _clocks_apart(iat: int, now: float) -> str:
     )
 
 
+def _age(path: Path) -> float:
+    """When an item came into its box; one removed meanwhile (by another fetch) sorts last."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
+
+
 class LogbookStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -149,18 +174,23 @@ class LogbookStore:
         box = self._box(owner)
         item = box_id(entry)
         path = box / f"{item}.json"
-        if not path.exists() and box.is_dir() and sum(1 for _ in box.glob("*.json")) >= BOX_LIMIT:
-            raise BoxFull(f"the box of {owner} holds {BOX_LIMIT} entries already: its owner must fetch them first")
-        _write_once(path, json.dumps(entry.to_json(), sort_keys=True))
+        with _disk(self.directory, "write to"):
+            if not path.exists() and box.is_dir() and sum(1 for _ in box.glob("*.json")) >= BOX_LIMIT:
+                raise BoxFull(f"the box of {owner} holds {BOX_LIMIT} entries already: its owner must fetch them first")
+            _write_once(path, json.dumps(entry.to_json(), sort_keys=True))
         return item
 
     def fetch(self, owner: str, done: list[str]) -> list[dict[str, Any]]:
         """Remove the items `done`, then the items left, oldest first: [{id, file}]."""
         box = self._box(owner)
-        for item in done:
-            (box / f"{item}.json").unlink(missing_ok=True)
+        with _disk(self.directory, "remove what was read from"):
+            for item in done:
+                (box / f"{item}.json").unlink(missing_ok=True)
+            if done and box.is_dir():
+                sync_directory(box)  # the removal lasts: a power loss never hands the items out again
         found = []
-        paths = sorted(box.glob("*.json"), key=lambda p: p.stat().st_mtime) if box.is_dir() else []
+        with _disk(self.directory, "read"):
+            paths = sorted(box.glob("*.json"), key=_age) if box.is_dir() else []
         for path in paths:
             try:
                 found.append({"id": path.stem, "file": json.loads(path.read_text("utf-8"))})
@@ -175,16 +205,17 @@ class LogbookStore:
 
     def put_programme(self, programme_id: str, version: int, token: str) -> None:
         """Keep a published programme (the caller has checked its signature and its anchor)."""
-        _write_once(self._programme_dir(programme_id) / f"{version}.{sha256_hex(token)}.jwt", token)
+        with _disk(self.directory, "write to"):
+            _write_once(self._programme_dir(programme_id) / f"{version}.{sha256_hex(token)}.jwt", token)
 
     def programme_tokens(self, programme_id: str, version: int | None) -> list[str]:
         """The programme's documents kept here, highest version first (only `version`'s, if given)."""
         folder = self._programme_dir(programme_id)
-        if not folder.is_dir():
-            return []
         kept = []
-        for path in folder.glob("*.jwt"):
-            number = path.name.split(".", 1)[0]
-            if number.isdigit() and (version is None or int(number) == version):
-                kept.append((int(number), path.read_text("ascii").strip()))
+        with _disk(self.directory, "read"):
+            for path in folder.glob("*.jwt") if folder.is_dir() else []:
+                number = path.name.split(".", 1)[0]
+                if number.isdigit() and (version is None or int(number) == version):
+                    with contextlib.suppress(FileNotFoundError, UnicodeDecodeError):  # gone, or not ours
+                        kept.append((int(number), path.read_text("ascii").strip()))
         return [token for _, token in sorted(kept, key=lambda k: -k[0])]

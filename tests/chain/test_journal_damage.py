@@ -1,0 +1,87 @@
+"""A journal whose file is sound but whose contents are not this version's (no node needed).
+
+`PRAGMA quick_check` finds a truncated or overwritten file (tests/ops/test_writer_faults.py); it does
+not read values. An SQLite file of another program, a table laid out otherwise, or a value out of
+place in a row (SQLite keeps whatever it is given: text where a number belongs, a half-edited
+JSON argument list) gave a traceback in `journal status`, `journal reconcile` and the next write,
+or sent a list number no contract call can carry. Each is now one line naming the journal (the
+CLI's exit 74), and nothing is handed out.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from registry.chain.client import Call
+from registry.chain.txmanager import Journal
+from registry.errors import StateError
+from registry.ops.allocation import StatusAllocator
+
+ACCOUNT = "0x" + "ab" * 20
+
+
+def _journal_with_a_row(tmp_path: Path) -> Path:
+    journal = Journal(tmp_path / "journal.sqlite")
+    journal.add(ACCOUNT, Call("0x" + "cd" * 20, "CredentialRegistry", "anchor", (b"\x01" * 32,)))
+    journal.close()
+    return journal.path
+
+
+def _edit(path: Path, sql: str) -> None:
+    db = sqlite3.connect(path)
+    db.executescript(sql)
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE operations SET args = '{{{'",  # a half-edited argument list
+        'UPDATE operations SET args = \'[{"$bytes": "zz"}]\'',  # bytes that are not hex
+        "UPDATE operations SET created = 'x'",  # text where a time belongs
+        "UPDATE operations SET nonce = 'abc', state = 'sent'",  # text where a nonce belongs
+        "UPDATE operations SET tx_hash = 'zz', state = 'sent'",  # not a transaction hash
+        "UPDATE operations SET files = '[['",  # the holder files it covers, half written
+    ],
+)
+def test_a_row_holding_what_this_version_never_wrote_is_one_line_naming_the_journal(tmp_path: Path, edit: str) -> None:
+    path = _journal_with_a_row(tmp_path)
+    _edit(path, edit)
+    for read_only in (True, False):  # `journal status` reads it read-only; a write and reconcile do not
+        journal = Journal(path, read_only=read_only)
+        for read in (journal.all, functools.partial(journal.pending, ACCOUNT)):
+            with pytest.raises(StateError) as refused:
+                read()
+            said = str(refused.value)
+            assert str(path) in said and "damaged row" in said and "restore it from a backup" in said, said
+        journal.close()
+
+
+def test_a_database_laid_out_otherwise_is_named_not_a_traceback(tmp_path: Path) -> None:
+    path = _journal_with_a_row(tmp_path)
+    _edit(path, "DROP TABLE operations; CREATE TABLE operations (foo TEXT);")
+    with pytest.raises(StateError) as refused:
+        Journal(path).all()
+    assert "is not laid out as a registry journal (no such column" in str(refused.value), refused.value
+    assert "move it aside to start a new one" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "values",
+    ["list = -5", "next_word = 'abc'", "next_word = 99999", "pool_list = 1, pool_start = NULL", "list = 4294967296"],
+)
+def test_a_damaged_status_allocation_hands_out_nothing(tmp_path: Path, values: str) -> None:
+    journal = Journal(tmp_path / "journal.sqlite")
+    allocator = StatusAllocator(journal, ACCOUNT, tmp_path / "state")
+    allocator.allocate_single("b1")  # the allocator's row, as this version writes it
+    _edit(journal.path, f"UPDATE allocators SET {values}")
+    with pytest.raises(StateError) as refused:
+        allocator.allocate_single("b2")
+    assert "status allocation in the journal" in str(refused.value) and "nothing was issued" in str(refused.value)
+    handed = sqlite3.connect(journal.path).execute("SELECT batch FROM status_entries").fetchall()
+    assert handed == [("b1",)]  # the second hand-out never happened

@@ -1,0 +1,82 @@
+"""`registry serve`'s settings, refused at start when they could not work (no node, no server).
+
+An operator's typo used to start a service that failed every request or lost a protection: a
+`--logbook-dir` that is a file answered the first deposit with a 500, `--max-body 0` or
+`--rpc-timeout 0` refused every request, `--rate -1` let every request through, `--deadline nan`
+never ran out. Each is now one line naming the option, before anything listens (`serve` builds the
+app from these settings first).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from registry.errors import ConfigError
+from registry.service.cli import check_free
+from registry.service.config import from_environment
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "option"),
+    [
+        ("REGISTRY_SERVICE_RPC_TIMEOUT", "0", "--rpc-timeout"),
+        ("REGISTRY_SERVICE_DEADLINE", "nan", "--deadline"),
+        ("REGISTRY_SERVICE_DEADLINE", "-1", "--deadline"),
+        ("REGISTRY_SERVICE_RATE", "-1", "--rate"),
+        ("REGISTRY_SERVICE_RATE", "inf", "--rate"),
+        ("REGISTRY_SERVICE_BURST", "0", "--burst"),
+        ("REGISTRY_SERVICE_MAX_BODY", "-5", "--max-body"),
+        ("REGISTRY_SERVICE_HEAD_MAX_AGE", "-1", "--head-max-age"),
+        ("REGISTRY_SERVICE_HEAD_MAX_AGE", "soon", "--head-max-age"),
+    ],
+)
+def test_a_limit_that_would_fail_every_request_or_lift_a_protection_is_refused(
+    name: str, value: str, option: str
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        from_environment({name: value})
+    assert str(refused.value).startswith(f"{option} ({name}) must be a number of "), refused.value
+    assert repr(value) in str(refused.value)
+
+
+def test_the_limits_an_operator_may_choose_are_taken() -> None:
+    _, config = from_environment({"REGISTRY_SERVICE_RATE": "0", "REGISTRY_SERVICE_HEAD_MAX_AGE": "0",
+                                  "REGISTRY_SERVICE_BURST": "1", "REGISTRY_SERVICE_MAX_BODY": "1"})  # fmt: skip
+    assert (config.rate_per_s, config.head_max_age_s, config.burst, config.max_body_bytes) == (0, 0, 1, 1)
+
+
+def test_a_logbook_dir_that_is_not_a_writable_directory_is_refused_at_start(tmp_path: Path) -> None:
+    made = tmp_path / "new" / "logbooks"
+    assert from_environment({"REGISTRY_SERVICE_LOGBOOK_DIR": str(made)})[1].logbook_dir == made
+    assert made.is_dir()  # made at start, as every worker process finds it
+    a_file = tmp_path / "boxes"
+    a_file.write_text("not a directory")
+    for given in (a_file, a_file / "below"):
+        with pytest.raises(ConfigError) as refused:
+            from_environment({"REGISTRY_SERVICE_LOGBOOK_DIR": str(given)})
+        assert str(refused.value) == (
+            f"--logbook-dir {given}: it is not a directory; name a directory the service may write"
+        )
+    if os.geteuid() != 0:  # root may write anywhere but on a read-only file system
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        with pytest.raises(ConfigError, match="the service may not write there"):
+            from_environment({"REGISTRY_SERVICE_LOGBOOK_DIR": str(locked)})
+
+
+def test_a_port_or_host_it_cannot_listen_on_says_which_and_what_to_do() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError) as busy:
+            check_free("127.0.0.1", port)
+    assert "a service from an earlier run still running?" in str(busy.value)
+    with pytest.raises(ConfigError) as elsewhere:
+        check_free("192.0.2.1", 8080)  # TEST-NET-1: never an address of this machine
+    said = str(elsewhere.value)
+    assert "--host must be an address of this machine" in said and "earlier run" not in said, said
