@@ -275,6 +275,10 @@ def print_competencies(summary: Any, indent: str) -> None:
     level = summary.get("highest_eqf_level")
     top = _(", highest EQF level {level}").format(level=level) if level else ""
     lines = [_("competencies: {note}").format(note=summary_note(str(summary.get("note")))) + top]
+    differently = "; ".join(f'"{n["name"]}" ({", ".join(f"#{c}" for c in n["credentials"])})'
+                            for n in summary.get("holder_names") or [])  # fmt: skip
+    if differently:
+        lines.append("  " + _("holder named differently by the credentials: {names}").format(names=differently))
     for key in ("skills", "occupations"):
         for area in summary.get(key) or []:
             eqf = _(" — EQF {level}").format(level=area["eqf_level"]) if area.get("eqf_level") else ""

@@ -79,5 +79,8 @@ def test_files_round_trip_and_refuse_other_shapes() -> None:
     assert Extract.from_json(extract.to_json(), "x") == extract
     with pytest.raises(InputError, match="is not a logbook extract"):
         Extract.from_json({"format": "skills-credential/1"}, "x")
+    # Cut down to nothing (no entry, no qualification): refused, not "valid" for having nothing to check.
+    with pytest.raises(InputError, match="x shows no entry and no qualification, so there is nothing in it to check"):
+        Extract.from_json({**extract.to_json(), "entries": []}, "x")
     with pytest.raises(InputError, match="the day anchor must hold root, proof, list and index"):
         EntryFile.from_json({**entry.to_json(), "anchor": {"root": "0x00", "list": True}}, "x")

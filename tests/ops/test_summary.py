@@ -79,3 +79,17 @@ def test_a_credential_that_did_not_parse_is_listed_by_what_its_report_says() -> 
     assert summary["programmes"][0]["name"] is None and summary["programmes"][0]["verdict"] == "invalid"
     assert summary["highest_eqf_level"] is None and summary["skills"][0]["eqf_level"] is None
     assert summary["counted"] == 1
+
+
+def test_credentials_naming_their_holder_differently_are_said_each_with_its_name() -> None:
+    """One person by her DID, named otherwise by two issuers (a look-alike: a Cyrillic A): the summary
+    says every name with the credentials giving it, not the first alone; one name gives no list."""
+    first, second, third = (report(n, "valid", 3, [WELD]) for n in ("MIG 1", "MIG 2", "MIG 3"))
+    second["certifies"]["holder"] = {**second["certifies"]["holder"], "name": "\u0410mina Haddad"}
+    summary = summarise([first, second, third], "did:key:zAmina", HOLDER_CHECKS_PASS)
+    assert summary["holder"]["name"] == "Amina Haddad"
+    assert summary.get("holder_names") == [
+        {"name": "Amina Haddad", "credentials": [1, 3]},
+        {"name": "\u0410mina Haddad", "credentials": [2]},
+    ]
+    assert "holder_names" not in summarise([first, third], "did:key:zAmina", HOLDER_CHECKS_PASS)

@@ -14,6 +14,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -513,6 +514,42 @@ def test_hostile_text_in_a_report_is_shown_inert(page: sync_api.Page) -> None:
     assert text.count(shown) == 4, text  # the qualification, the issuer, the check, the summary
     assert not re.search("[\u202a-\u202e\u2066-\u2069\u200b\x00-\x08\x0b-\x1f]", text), repr(text)
     assert page.locator("#result b").count() == 0
+
+
+def test_a_passport_s_holder_names_an_unlisted_root_s_own_name_and_texts_to_read_closely(page: sync_api.Page) -> None:
+    """A made-up answer from the service: a passport whose credentials name the holder differently
+    (one with a look-alike Cyrillic A, flagged in its panel), one of them under a root the service's
+    list leaves out, named as its onboarding declares it, said to be self-declared, never bare."""
+    lookalike, root = "\u0410mina Haddad", "did:ebsi:zOtherRoot11111111111"
+    warning = {"field": "holder name", "text": lookalike, "problem": "mixed scripts", "character": None,
+               "word": "\u0410mina", "scripts": ["Latin", "Cyrillic"], "message": "m"}  # fmt: skip
+    accreditation = {"name": "accreditation", "outcome": "pass", "message": "ok",
+                     "evidence": {"root": root, "root_name": "Vocational Authority"}}  # fmt: skip
+
+    def credential(number: int, name: str, verdict: str, warnings: list[Any]) -> dict[str, Any]:
+        certifies = {"name": f"Welding {number}", "skills": [], "occupations": [], "issuer": {"did": "did:ebsi:zA"},
+                     "holder": {"did": "did:key:zAmina", "name": name}}  # fmt: skip
+        return {"verdict": verdict, "summary": verdict, "checks": [accreditation], "credential": {},
+                "certifies": certifies, "warnings": warnings, "checked_at": ""}  # fmt: skip
+
+    competencies = {"holder": {"did": "did:key:zAmina", "name": "Amina Haddad"}, "skills": [], "occupations": [],
+                    "issuers": [], "programmes": [], "counted": 2, "note": "n",
+                    "holder_names": [{"name": "Amina Haddad", "credentials": [1]},
+                                     {"name": lookalike, "credentials": [2]}]}  # fmt: skip
+    report = {"kind": "passport", "verdict": "valid", "summary": "VALID", "holder": "did:key:zAmina", "checks": [],
+              "competencies": competencies, "credentials": [credential(1, "Amina Haddad", "root not trusted", []),
+                                                            credential(2, lookalike, "valid", [warning])]}  # fmt: skip
+    page.goto("/")
+    page.route("**/verify", lambda route: route.fulfill(json=report))
+    page.fill("#credential", "eyJ.x.y")
+    read_verdict(page, lambda: page.click("#verify"))
+    summary = page.locator("#summary").inner_text()
+    assert f'Holder, named differently by the credentials\n"Amina Haddad" (#1); "{lookalike}" (#2)' in summary
+    page.evaluate("() => document.querySelectorAll('#credentials details').forEach((panel) => { panel.open = true; })")
+    first, second = (panel.inner_text() for panel in page.locator("#credentials details.credential").all())
+    assert f'Top authority\n{root} (self-declared name "Vocational Authority", not from a trust list)' in first
+    assert "Read closely" not in first
+    assert f'Read closely\nholder name "{lookalike}": the word "\u0410mina" mixes Latin and Cyrillic letters' in second
 
 
 def test_an_authority_s_page_shows_a_genuine_credential_under_an_unlisted_root_as_such(

@@ -242,6 +242,9 @@ class Extract:
         qualification = data.get("qualification")
         if qualification is not None:
             _check_qualification(qualification, source)
+        elif not files:  # cut down to nothing: not "valid" for having nothing to check
+            raise InputError(f"{source} shows no entry and no qualification, so there is nothing in it to check: "
+                             "ask the learner for the extract `registry logbook share` writes")  # fmt: skip
         registry = data.get("registry")
         if registry is not None and not isinstance(registry, dict):
             raise InputError(f"{source}: 'registry' must be a registry locator (an object)")

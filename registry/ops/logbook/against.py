@@ -78,14 +78,18 @@ def _qualification(ctx: Context, token: str, problems: list[str], unknown: list[
     return summary if problem is None and undetermined is None else None
 
 
+def _entries(n: int) -> str:
+    return f"{n} entry" if n == 1 else f"{n} entries"
+
+
 def _totals(summary: Summary, proven: list[EntryReport], problems: list[str]) -> None:
     for unit, (entries, hours) in summary.units.items():
         mine = [r for r in proven if r.unit == unit]
         shown = sum(r.hours for r in mine)
         if len(mine) > entries or shown > hours + 1e-9:
             problems.append(
-                f"the entries shown claim more than the qualification's summary: unit {unit}, {len(mine)} entries "
-                f"and {shown:g} h shown, {entries} entries and {hours:g} h summarised"
+                f"the entries shown claim more than the qualification's summary: unit {unit}, {_entries(len(mine))} "
+                f"and {shown:g} h shown, {_entries(entries)} and {hours:g} h summarised"
             )
     if len(proven) > summary.entries or sum(r.hours for r in proven) > summary.hours + 1e-9:
         problems.append("the entries shown claim more than the qualification's summary in all")

@@ -20,8 +20,8 @@ from registry.formats.certified import Aligned, Certified, Holder, Party
 from registry.formats.flags import TextWarning
 
 __all__ = [
-    "Aligned", "Area", "Certified", "Check", "Competencies", "Holder", "Outcome", "Party", "PassportReport",
-    "Programme", "TextWarning", "Verdict", "VerifyReport",
+    "Aligned", "Area", "Certified", "Check", "Competencies", "Holder", "HolderName", "Outcome", "Party",
+    "PassportReport", "Programme", "TextWarning", "Verdict", "VerifyReport",
 ]  # fmt: skip
 
 
@@ -155,6 +155,14 @@ class Programme(TypedDict):
     but that is not an accredited awarding body (its `assurance` check passed); absent for any other"""
 
 
+class HolderName(TypedDict):
+    """A name the counted credentials give the holder, and which of them give it."""
+
+    name: str
+    credentials: list[int]
+    """by their number in the passport (1-based)"""
+
+
 class Competencies(TypedDict):
     """A passport as a summary of competencies: what its valid credentials certify, grouped."""
 
@@ -167,6 +175,10 @@ class Competencies(TypedDict):
     programmes: list[Programme]
     """every credential, counted or not, with its verdict"""
     counted: int
+    holder_names: NotRequired[list[HolderName]]
+    """only when the counted credentials name the holder differently (one person, by her DID: a name
+    spelt or transliterated otherwise, or a look-alike): each name with the credentials giving it;
+    `holder.name` is the first"""
     note: str
     """one sentence: how many credentials count, and why the others do not"""
     national_equivalents: NotRequired[list[dict[str, Any]]]

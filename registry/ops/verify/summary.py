@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from registry.ops.verify.shapes import Area, Competencies, Party, Programme, Verdict, VerifyReport
+from registry.ops.verify.shapes import Area, Competencies, HolderName, Party, Programme, Verdict, VerifyReport
 
 
 def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: Sequence[Any] = ()) -> Competencies:
@@ -39,9 +39,9 @@ def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: S
         party = programme["issuer"]
         issuers.setdefault((party["did"], party["name"]), party)
     levels = [p["eqf_level"] for p, _ in counted if p["eqf_level"] is not None]
-    holder_name = next((name for _, c in counted if (name := (c.get("holder") or {}).get("name"))), None)
+    names = _holder_names(counted)
     summary: Competencies = {
-        "holder": {"did": holder, "name": holder_name, "document": None},
+        "holder": {"did": holder, "name": names[0]["name"] if names else None, "document": None},
         "highest_eqf_level": max(levels) if levels else None,
         "skills": _sorted([a for a in areas.values() if a["kind"] == "skill"]),
         "occupations": _sorted([a for a in areas.values() if a["kind"] == "occupation"]),
@@ -50,9 +50,21 @@ def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: S
         "counted": len(counted),
         "note": _note(len(counted), len(programmes), refused),
     }
+    if len(names) > 1:  # one person, by her DID; her credentials' issuers wrote her name differently
+        summary["holder_names"] = names
     if any("recognition" in report for report in credentials):
         summary["national_equivalents"] = _equivalents(credentials, [p["number"] for p, _ in counted])
     return summary
+
+
+def _holder_names(counted: list[tuple[Programme, dict[str, Any]]]) -> list[HolderName]:
+    """Each name the counted credentials give their holder, with the credentials giving it, in order."""
+    names: dict[str, HolderName] = {}
+    for programme, certified in counted:
+        name = (certified.get("holder") or {}).get("name")
+        if isinstance(name, str) and name:
+            names.setdefault(name, {"name": name, "credentials": []})["credentials"].append(programme["number"])
+    return list(names.values())
 
 
 def _equivalents(credentials: Sequence[VerifyReport], counted: list[int]) -> list[dict[str, Any]]:

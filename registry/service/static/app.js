@@ -306,7 +306,7 @@ function credentialFacts(facts, report, block) {
   if (info.issued) fact(facts, _("Issued on"), [timeElement(info.issued)]);
   const accreditation = (report.checks || []).find((c) => c.name === "accreditation");
   const root = accreditation && accreditation.evidence && accreditation.evidence.root;
-  if (root) fact(facts, _("Top authority"), rootName(root));
+  if (root) fact(facts, _("Top authority"), rootName(root, accreditation.evidence.root_name));
   if (certified && certified.valid_until) fact(facts, _("Valid until"), [timeElement(certified.valid_until)]);
   // The operator's destination authority (`registry serve --recognised-in`): what it recognises this as.
   // Whose decisions they are: by its name (the trust list's, else its DID).
@@ -322,9 +322,13 @@ function credentialFacts(facts, report, block) {
 // a line under the form saying which authorities the answers rely on.
 let TRUSTED = { configured: false, roots: [] };
 
-function rootName(did) {
+// A root by the service's trust list's name for it; else by the name its own onboarding declares
+// (`declared`, the accreditation check's `root_name`), said to be self-declared, as the command line
+// says it: a root the list leaves out may take a listed root's name; else by its DID.
+function rootName(did, declared) {
   const known = TRUSTED.roots.find((r) => r.did === did);
-  return known && known.name ? `${known.name} (${did})` : did;
+  if (known && known.name) return `${known.name} (${did})`;
+  return declared ? fmt(_(INNER_PATTERNS.root[0]), { did, name: declared }) : did;
 }
 
 async function loadTrustList() {
@@ -492,7 +496,10 @@ function showCompetencies(summary) {
   box.append(element("h2", _("Summary of competencies")));
   box.append(element("p", noteOf(summary), { class: "note" }));
   const facts = element("dl");
-  if (summary.holder && summary.holder.name) fact(facts, _("Holder"), summary.holder.name);
+  // One person (her DID), named differently by her credentials' issuers: every name, with the credentials giving it.
+  const names = (summary.holder_names || []).map((n) => `"${n.name}" (${n.credentials.map((c) => `#${c}`).join(", ")})`);
+  if (names.length) fact(facts, _("Holder, named differently by the credentials"), names.join("; "));
+  else if (summary.holder && summary.holder.name) fact(facts, _("Holder"), summary.holder.name);
   if (summary.highest_eqf_level) fact(facts, _("Highest EQF level"), String(summary.highest_eqf_level));
   const areas = (entries) => (entries && entries.length ? [areaList(entries)] : null);
   fact(facts, _("Skills"), areas(summary.skills));

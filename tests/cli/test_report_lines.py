@@ -1,0 +1,53 @@
+"""How `registry verify` prints a report it holds as JSON (a service's answer, `verify --service`),
+without a node: a passport's holder named differently by its credentials, a text to read closely,
+and what an undetermined credential says marked as the file's word, not confirmed (the same report
+read from a real chain: tests/cli/test_certified.py, tests/service/test_service_certified.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from registry.cli.commands.verify import _as_report
+from registry.cli.output import print_report
+from registry.formats.flags import flag
+from registry.ops.verify.summary import summarise
+
+HOLDER = "did:key:zAmina"
+LOOKALIKE = "\u0410mina Haddad"  # a Cyrillic capital A
+
+
+def credential(number: int, name: str, verdict: str) -> dict[str, Any]:
+    certifies = {"name": f"Welding {number}", "description": None, "criteria": None, "achievement_type": None,
+                 "skills": [], "occupations": [], "eqf_level": 4, "issued": "2026-01-02T00:00:00Z",
+                 "valid_from": "2026-01-02T00:00:00Z", "valid_until": None,
+                 "issuer": {"did": "did:ebsi:zAcademy", "name": "Academy B.V."},
+                 "holder": {"did": HOLDER, "name": name, "document": None}, "learning_outcomes": [], "credits": [],
+                 "awarding_body": None, "translations": {}}  # fmt: skip
+    outcome = "pass" if verdict == "valid" else "unknown"
+    checks = [{"name": "anchor", "outcome": outcome, "message": "m", "evidence": {}}]
+    return {"source": f"p.json #{number}", "verdict": verdict, "summary": verdict.upper(), "checks": checks,
+            "credential": {}, "certifies": certifies, "warnings": [w for w in [flag("holder name", name)] if w],
+            "checked_at": ""}  # fmt: skip
+
+
+def test_a_passport_s_lines_say_its_holder_s_names_what_to_read_closely_and_what_is_not_confirmed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    inner = [credential(1, "Amina Haddad", "valid"), credential(2, LOOKALIKE, "valid"),
+             credential(3, "Amina Haddad", "could not determine")]  # fmt: skip
+    checks = [{"name": "holder signature", "outcome": "pass", "message": "signed", "evidence": {}}]
+    answer = {"source": "p.json", "kind": "passport", "verdict": "could not determine", "summary": "COULD NOT",
+              "holder": HOLDER, "checks": checks, "competencies": summarise(inner, HOLDER, checks),
+              "credentials": inner}  # fmt: skip
+    print_report(_as_report(answer))
+    lines = capsys.readouterr().out.splitlines()
+    assert f'    holder named differently by the credentials: "Amina Haddad" (#1); "{LOOKALIKE}" (#2)' in lines, lines
+    warned = [line for line in lines if "! warning:" in line]
+    assert warned == [f'    ! warning: holder name "{LOOKALIKE}": the word "\u0410mina" mixes Latin and Cyrillic '
+                      "letters, which look alike: it may imitate another name"]  # fmt: skip
+    third = lines.index("  p.json #3: COULD NOT DETERMINE")
+    assert lines[third + 1] == "    What the file says, not confirmed yet: the checks below could not all be made."
+    assert lines[third + 2] == "    Welding 3 — EQF level 4"
+    assert sum("not confirmed" in line for line in lines) == 1  # over the undetermined one only
