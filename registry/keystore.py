@@ -162,10 +162,7 @@ class KeyStore:
         target = self.path(name)
         try:
             if not target.exists():
-                raise KeyStoreError(
-                    f"no identity named {name} in {self.directory}: make it with `registry identity create {name}`, "
-                    "or name the home that holds it (`registry --home DIR`, or REGISTRY_HOME)"
-                )
+                raise KeyStoreError(self._missing(name))
             data: dict[str, Any] = json.loads(read_capped(target, MIB, f"identity file {target}").decode("utf-8"))
         except InputError as exc:
             raise KeyStoreError(str(exc)) from exc
@@ -179,6 +176,18 @@ class KeyStore:
                 f"{name}: it was copied or renamed; put {name}'s own file back (each identity's keys are its own)"
             )
         return data
+
+    def _missing(self, name: str) -> str:
+        """Why `name` cannot be found, and what to do: a name close to one of this home's (a typo,
+        `trainingcentre`) is asked about before a new identity is offered (a new key nothing knows)."""
+        import difflib
+
+        close = difflib.get_close_matches(name.lower(), self.names(), n=2, cutoff=0.75)
+        if close:
+            return (f"no identity named {name} in {self.directory}: did you mean {' or '.join(close)}? "
+                    "(`registry identity show NAME`)")  # fmt: skip
+        return (f"no identity named {name} in {self.directory}: make it with `registry identity create {name}`, "
+                "or name the home that holds it (`registry --home DIR`, or REGISTRY_HOME)")  # fmt: skip
 
     def load(self, name: str, passphrase: str, asked: str = "REGISTRY_PASSPHRASE") -> Identity:
         """The identity `name`; `asked`: where its passphrase comes from, named when it is not the right one."""

@@ -49,6 +49,7 @@ FRAME = {
 }  # fmt: skip
 HELP_OPTION = N_("Show this message and exit.")
 EXAMPLES_WORD = N_("Examples:")
+USAGE_WORD = N_("Usage:")
 
 
 def prose(text: str | None) -> str | None:
@@ -85,9 +86,16 @@ def _no_bare_type(argument: Any) -> None:
 
 
 def _in_language(command: Any) -> Any:
-    """`command`'s help screen, its frame (panel titles, `[required]`, --help's line, "Examples:") in the
-    language of the run; typer's words are set only when a screen is shown, so no run pays for them."""
-    english = command.format_help
+    """`command`'s help screen, its frame (panel titles, `[required]`, --help's line, "Examples:", and its
+    usage line's "Usage:", for which `command.get_usage` is wrapped too) in the language of the run; typer's
+    words are set only when a screen is shown, so no run pays for them."""
+    english, english_usage = command.format_help, command.get_usage
+
+    def get_usage(ctx: Any) -> Any:
+        usage = english_usage(ctx)
+        if i18n.current() == i18n.DEFAULT or not usage.startswith("Usage:"):
+            return usage
+        return _(USAGE_WORD) + usage.removeprefix("Usage:")
 
     def format_help(ctx: Any, formatter: Any) -> Any:
         if i18n.current() != i18n.DEFAULT or "typer.rich_utils" in sys.modules:  # an earlier run's words undone
@@ -101,6 +109,7 @@ def _in_language(command: Any) -> Any:
                 command.epilog = "\n" + _(EXAMPLES_WORD) + command.epilog.removeprefix("\nExamples:")
         return english(ctx, formatter)
 
+    command.get_usage = get_usage
     return format_help
 
 

@@ -139,7 +139,9 @@ def test_a_help_screens_frame_speaks_french_and_arabic(monkeypatch: Any, capsys:
     monkeypatch.setenv("COLUMNS", "100")
     code, french = said_in_process(monkeypatch, capsys, "--lang", "fr", "passport", "print", "--help")
     assert code == 0 and "[obligatoire]" in french and "Afficher cette aide et quitter." in french, french
+    assert " Utilisation\u00a0: registry passport print [OPTIONS] PASSPORT" in french
     code, arabic = said_in_process(monkeypatch, capsys, "verify", "--help", LANG="ar_MA.UTF-8")
     assert code == 0 and "╭─ الخيارات" in arabic and "\n أمثلة:" in arabic and "Examples:" not in arabic, arabic
     code, english = said_in_process(monkeypatch, capsys, "--lang", "en", "passport", "--help", LANG="fr_FR.UTF-8")
     assert code == 0 and "╭─ Commands" in english and "Show this message and exit." in english, english
+    assert " Usage: registry passport [OPTIONS] COMMAND" in english

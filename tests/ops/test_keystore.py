@@ -124,6 +124,12 @@ def test_another_identity_s_file_under_this_name_is_refused_not_used(tmp_path: P
         store.load("amina", "right")
     with pytest.raises(KeyStoreError, match="holds the identity 'bilal'"):
         store.public_info("amina")
+    # A name mistyped (`--issuer Bilall`): asked about the close one, not told to make a new identity
+    # (a new key nothing knows); a name like none: told how to make it, or which home holds it.
+    with pytest.raises(KeyStoreError, match=r"^no identity named Bilall in .*: did you mean bilal\? \(`registry"):
+        store.public_info("Bilall")
+    with pytest.raises(KeyStoreError, match=r"^no identity named chidi in .*: make it with `registry identity create"):
+        store.public_info("chidi")
 
 
 def test_one_key_of_a_file_that_the_passphrase_does_not_open_is_damage_not_a_wrong_passphrase(tmp_path: Path) -> None:

@@ -293,3 +293,9 @@ def test_an_entry_dated_before_the_enrolment_day_is_shown_and_never_counted(done
     )
     with pytest.raises(InputError, match=missing):
         complete(provider, book, [])
+    # An entry revoked since: named, with its day, unit and hours, and why (found by a clerk who was told
+    # only that "2 anchored entries do not count" and to run `logbook verify`, which needs an extract).
+    assert provider.revoke_entry(book.entries()[2], reason=1) is None  # the U2 entry, today's
+    missing = rf"missing U1: 2 h; U2: 2 h \(2 anchored entries .*, 1 of them {day(0)} U2 2 h revoked: `logbook verify"
+    with pytest.raises(InputError, match=missing):
+        complete(provider, book, [])

@@ -56,15 +56,16 @@ class Completion:
 def counted_entries(provider: Provider, book: Logbook, records: list[str]) -> tuple[list[EntryFile], list[Counted]]:
     """The logbook's entries that verify and are not backdated nor dated before the enrolment, and
     what each counts for."""
-    files, counted, _left_out = _checked(provider, book, records)
+    files, counted, _left_out, _refused = _checked(provider, book, records)
     return files, counted
 
 
 def _checked(
     provider: Provider, book: Logbook, records: list[str]
-) -> tuple[list[EntryFile], list[Counted], tuple[list[str], list[str]]]:
+) -> tuple[list[EntryFile], list[Counted], tuple[list[str], list[str]], list[str]]:
     """As `counted_entries`, and the valid entries left out ("DATE UNIT H h"): those backdated, and
-    those dated before the learner's enrolment day."""
+    those dated before the learner's enrolment day; and those that are not valid ("DATE UNIT H h
+    revoked")."""
     anchored = [f for f in book.entries() if f.anchor is not None]
     if not anchored:
         raise InputError("the logbook has no anchored entries: the standard is not met")
@@ -73,10 +74,23 @@ def _checked(
     if report.problems or report.unknown:
         raise InputError(f"the logbook cannot be completed: {(report.problems + report.unknown)[0]}")
     valid = [(f, r) for f, r in zip(anchored, report.entries, strict=True) if r.verdict == VALID]
+    refused = [f"{r.date} {r.unit} {r.hours:g} h {r.verdict}" for r in report.entries if r.verdict != VALID]
     early = [f"{r.date} {r.unit} {r.hours:g} h" for _, r in valid if r.before_enrolment]
     backdated = [f"{r.date} {r.unit} {r.hours:g} h" for _, r in valid if r.backdated and not r.before_enrolment]
     valid = [(f, r) for f, r in valid if r.counts]
-    return [f for f, _ in valid], [Counted(r.unit, r.hours, r.date) for _, r in valid], (backdated, early)
+    return [f for f, _ in valid], [Counted(r.unit, r.hours, r.date) for _, r in valid], (backdated, early), refused
+
+
+def _why(book: Logbook, left: int, early: list[str], backdated: list[str], refused: list[str]) -> str:
+    """Why `left` anchored entries do not count, as far as a line says it: backdated, dated before the
+    enrolment, or not valid (each named with its verdict: revoked, not valid, could not determine)."""
+    if not left:
+        return ""
+    late = f", {len(backdated)} of them backdated beyond the programme's window" if backdated else ""
+    late += f", {len(early)} of them dated before the enrolment ({_enrolled(book)})" if early else ""
+    if refused:
+        late += f", {len(refused)} of them {'; '.join(refused[:3])}{'...' if len(refused) > 3 else ''}"
+    return f" ({left} anchored entries do not count{late}: `logbook verify` says why)"
 
 
 def _achievement(book: Logbook, summary: dict[str, Any]) -> Achievement:
@@ -123,13 +137,11 @@ def _complete(provider: Provider, book: Logbook, records: list[str]) -> Completi
         return _clr_again(provider, book, load_holder_file(target.read_bytes(), str(target)).credential)
     if book.programme.provider != provider.identity.did:
         raise InputError(f"the programme {book.programme.ref} was published by another provider")
-    files, counted, (backdated, early) = _checked(provider, book, records)
+    files, counted, (backdated, early), refused = _checked(provider, book, records)
     missing = missing_hours(book.programme, counted)
     if missing:
         left = len([f for f in book.entries() if f.anchor is not None]) - len(files)
-        late = f", {len(backdated)} of them backdated beyond the programme's window" if backdated else ""
-        late += f", {len(early)} of them dated before the enrolment ({_enrolled(book)})" if early else ""
-        why = f" ({left} anchored entries do not count{late}: `logbook verify` says why)" if left else ""
+        why = _why(book, left, early, backdated, refused)
         raise InputError(f"the standard is not met: missing {'; '.join(missing)}{why}")
     tree = logbook_tree(files)
     summary = summarise(book.programme, book.id, tree.root, counted)
