@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -69,24 +70,27 @@ def serve_process(home: Path, rpc: str, deployment: Path, *options: str) -> Iter
     port = free_port()
     argv = [sys.executable, "-m", "registry", "--home", str(home), "serve", "--port", str(port),
             "--rpc", rpc, "--deployment", str(deployment), *options]  # fmt: skip
-    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(url + "/trusted-schemas-registry/v3/schemas", timeout=5)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    stderr = server.stderr.read() if server.stderr else ""
-                    raise RuntimeError(f"the service did not start: {stderr}") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
+    # Its log goes to a file, not a pipe nobody reads while it runs: a module of node faults logs
+    # a line per 503 (20 KB in one run), and a full pipe (64 KiB) would stop the server mid-request.
+    with tempfile.TemporaryFile("w+") as log:
+        server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log, text=True)
+        url = f"http://127.0.0.1:{port}"
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(url + "/trusted-schemas-registry/v3/schemas", timeout=5)
+                    break
+                except httpx.TransportError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        raise RuntimeError(f"the service did not start: {log.read()}") from None
+                    time.sleep(0.1)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)

@@ -13,6 +13,7 @@ import typer
 from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, load_identity, settings_of, text
 from registry.cli.output import count, out, warn
 from registry.errors import InputError
+from registry.i18n import N_
 from registry.text import short_did, shown
 
 app = typer.Typer(
@@ -47,6 +48,12 @@ StatusFilesArg = Annotated[
     ),
 ]
 _VERB = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
+# What a change did, in the run's language ({credentials}: how many, {blocks}: where, {reason}: why).
+_DONE = {
+    "revoked": N_("revoked {credentials} in block {blocks} ({gas} gas), reason: {reason}"),
+    "suspended": N_("suspended {credentials} in block {blocks} ({gas} gas), reason: {reason}"),
+    "reinstated": N_("reinstated {credentials} in block {blocks} ({gas} gas), reason: {reason}"),
+}
 
 
 @app.command("publish")
@@ -176,13 +183,18 @@ def _local(settings: Any) -> dict[str, str]:
 def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: str) -> None:
     """Each change: how many, in which block, why, and whose credential each was (the holder's
     name where the credential gives one); appended to the issuer's records (ops/issued.py)."""
+    from registry.i18n import _, ngettext
+    from registry.i18n.words import reason_word
     from registry.ops.issued import record_status, whose
     from registry.ops.registry import REASONS
 
     for code, (sent, receipts) in sorted(done.items()):
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
-        out.print(f"{verb} {count(len(sent), 'credential')} in block {blocks} ({gas} gas), reason: {REASONS[code]}")
+        credentials = ngettext("{n} credential", "{n} credentials", len(sent)).format(n=len(sent))
+        out.print(
+            _(_DONE[verb]).format(credentials=credentials, blocks=blocks, gas=gas, reason=reason_word(REASONS[code]))
+        )
         for target in sent:
             noted = f"  note (this home's records only): {target.note}" if target.note else ""
             out.print(f"  {shown(whose(target.token))}  ({shown(target.source)}){shown(noted)}")
