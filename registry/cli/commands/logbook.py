@@ -14,6 +14,7 @@ from registry.cli.commands.programme import read_token
 from registry.cli.options import (
     DeploymentOpt,
     IssuerOpt,
+    ReasonWordOpt,
     RpcOpt,
     TrustListOpt,
     holder_did_of,
@@ -222,9 +223,7 @@ def revoke(
     ctx: typer.Context,
     entry: Annotated[Path, typer.Argument(help="The entry file.")],
     issuer: IssuerOpt,
-    reason: Annotated[
-        str, typer.Option(metavar="CODE|WORD", help="Reason code, or its word (as `registry revoke --help` lists).")
-    ] = "0",
+    reason: ReasonWordOpt = "0",
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:

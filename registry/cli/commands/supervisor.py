@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from registry.cli.commands.programme import OutOpt, read_token, write_token
-from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, holder_did_of, load_identity, settings_of
+from registry.cli.options import (
+    DeploymentOpt,
+    IssuerOpt,
+    ReasonWordOpt,
+    RpcOpt,
+    holder_did_of,
+    load_identity,
+    settings_of,
+)
 from registry.cli.output import out
 from registry.errors import InputError
 from registry.text import named_did, shown
@@ -96,9 +104,7 @@ def revoke(
     ctx: typer.Context,
     authorisation: Annotated[Path, typer.Argument(help="The authorisation file (`supervisor authorise`).")],
     issuer: IssuerOpt,
-    reason: Annotated[
-        str, typer.Option(metavar="CODE|WORD", help="Reason code, or its word (as `registry revoke --help` lists).")
-    ] = "0",
+    reason: ReasonWordOpt = "0",
     untrusted_from: Annotated[
         str | None,
         typer.Option(help="For cause: the date from which this person's sign-offs are not trusted (needs --record)."),
