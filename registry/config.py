@@ -159,9 +159,7 @@ class Settings:
     anchor_window_s: int = field(
         default_factory=lambda: int(env_seconds("REGISTRY_ANCHOR_WINDOW", DEFAULT_ANCHOR_WINDOW_S))
     )
-    confirmations: int = field(
-        default_factory=lambda: int(os.environ.get("REGISTRY_CONFIRMATIONS", DEFAULT_CONFIRMATIONS))
-    )
+    confirmations: int = field(default_factory=lambda: env_blocks("REGISTRY_CONFIRMATIONS", DEFAULT_CONFIRMATIONS))
     public_url: str = field(default_factory=lambda: os.environ.get("REGISTRY_PUBLIC_URL", DEFAULT_PUBLIC_URL))
     log_window: int = field(default_factory=lambda: env_blocks("REGISTRY_LOG_WINDOW", DEFAULT_LOG_WINDOW))
     # The public registry service named in holder files' locators (formats/locator.py), if any.
