@@ -445,8 +445,11 @@ def test_suspension_rules_revocation_is_final_and_no_op_changes_are_not_sent(
     final = run(settings, "reinstate", str(issued_file), "--issuer", name)
     assert final.returncode == 1
     assert_one_line_error(final, "is revoked", "revocation is final")
+    monkeypatch.setenv("REGISTRY_LANG", "ar")
     suspend_revoked = run(settings, "suspend", str(issued_file), "--issuer", name)
+    monkeypatch.delenv("REGISTRY_LANG")
     assert suspend_revoked.returncode == 0 and "is already revoked" in suspend_revoked.stdout
+    assert "لا شيء لتغييره: شهادة واحدة (1) على الحال المطلوبة من قبل" in suspend_revoked.stdout
 
 
 @pytest.mark.parametrize("content", ["", "file,reason\n", 'file\n"unterminated.json\n', "file\na.json,extra\n"])

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, load_identity, settings_of, text
-from registry.cli.output import count, out, warn
+from registry.cli.output import out, warn
 from registry.errors import InputError
 from registry.i18n import N_
 from registry.text import short_did, shown
@@ -160,7 +160,10 @@ def _status_change(
         for target, why in plan.unchanged:
             _unchanged(target, why)
         if not plan.changes:
-            out.print(f"nothing to change: {count(len(plan.unchanged), 'credential')} already as asked")
+            from registry.i18n import _, ngettext
+
+            many = ngettext("{n} credential", "{n} credentials", len(plan.unchanged)).format(n=len(plan.unchanged))
+            out.print(_("nothing to change: {credentials} already as asked").format(credentials=many))
             return
         # One transaction per (reason, list), each carrying its reason code on-chain, and the
         # changed lists' publications: journaled together before the first is sent.
@@ -196,7 +199,7 @@ def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: st
             _(_DONE[verb]).format(credentials=credentials, blocks=blocks, gas=gas, reason=reason_word(REASONS[code]))
         )
         for target in sent:
-            noted = f"  note (this home's records only): {target.note}" if target.note else ""
+            noted = "  " + _("note (this home's records only): {note}").format(note=target.note) if target.note else ""
             out.print(f"  {shown(whose(target.token))}  ({shown(target.source)}){shown(noted)}")
         last = receipts[-1]["blockNumber"] if receipts else None
         for note in dict.fromkeys(t.note for t in sent):
