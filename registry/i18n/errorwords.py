@@ -65,6 +65,20 @@ OTHER_FILES = (
     N_("a registry's deployment file (--deployment, or `trust-list add --registry`)"),
     N_("a trust list (--trust-list)"),
     N_("a recognition decision (`registry recognition publish` takes it)"),
+    N_("a learner's logbook (`registry logbook show` reads it; an employer checks the extract `registry logbook "
+       "share` writes, with `registry logbook verify`)"),
+    N_("a logbook entry (`registry logbook share` puts it in an extract, which `registry logbook verify` checks)"),
+    N_("the proofs of a logbook's qualification (`registry logbook share` puts them in an extract; `registry verify "
+       "qualification.json` checks the qualification)"),
+)  # fmt: skip
+# Our signed documents that are not credentials (formats/holderfile.py's OTHER_TOKENS, held equal by the same test).
+OTHER_TOKENS = (
+    N_("a logbook programme (`registry programme publish` signs it; the logbook commands read it)"),
+    N_("a supervisor's authorisation (`registry logbook sign --authorisation` takes it)"),
+    N_("a revocation record (`registry logbook verify --record FILE` takes it)"),
+    N_("a logbook enrolment (in the learner's logbook and its extracts)"),
+    N_("a logbook entry's signed part (in an extract, which `registry logbook verify` checks)"),
+    N_("a logbook countersignature (in an extract, which `registry logbook verify` checks)"),
 )
 # The errors a learner meets most on `logbook add` (ops/logbook/book.py, formats/logbook/records.py,
 # cli/commands/logbook.py), read back as `_ERRORS` are.
@@ -103,7 +117,7 @@ def error_message(message: str) -> str:
         fields = match.groupdict()
         if "rest" in fields:
             fields["rest"] = reason_word(fields["rest"])
-        if fields.get("other") in OTHER_FILES:  # a file of ours that is not a credential, by what it is
+        if fields.get("other") in OTHER_FILES + OTHER_TOKENS:  # a file of ours that is not a credential, by what it is
             fields["other"] = _(fields["other"])
         if "hours" in fields and re.fullmatch(r"\d+(?:\.\d+)?", fields["hours"]):  # 2.5 as the language writes it
             fields["hours"] = number(float(fields["hours"]))

@@ -212,10 +212,11 @@ def test_a_file_not_hers_and_a_days_hours_are_said_in_the_workers_language() -> 
         )
         assert error_message(claimed).startswith("les entrées du 2026-03-02 compteraient 25,5 h, plus que les 24 h")
         # A file of ours that is not a credential, named by what it is (the words held to formats' own).
-        from registry.formats.holderfile import OTHER_FILES
+        from registry.formats.holderfile import OTHER_FILES, OTHER_TOKENS
         from registry.i18n.errorwords import OTHER_FILES as SAID
+        from registry.i18n.errorwords import OTHER_TOKENS as SAID_TOKENS
 
-        assert tuple(OTHER_FILES.values()) == SAID
+        assert tuple(OTHER_FILES.values()) == SAID and tuple(OTHER_TOKENS.values()) == SAID_TOKENS
         backup = f"b.json is not a credential file but {OTHER_FILES['skills-wallet-backup/1']}"
         assert error_message(backup) == (
             "b.json n\u2019est pas un fichier d\u2019attestation mais une sauvegarde de portefeuille\u00a0: "
