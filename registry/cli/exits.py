@@ -104,7 +104,7 @@ def closed_pipe() -> NoReturn:
 def fail(message: str, code: int) -> NoReturn:
     # Plain write, not Rich: an error stays one line whatever the terminal width.
     from registry.i18n import _
-    from registry.i18n.words import error_message
+    from registry.i18n.errorwords import error_message
 
     # One line; a no-break space (French, before a colon) is the language's, not a line's end to join.
     said = error_message(re.sub(r"[^\S\u00a0\u202f]+", " ", message).strip())  # a worker's commonest in her language

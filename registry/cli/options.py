@@ -117,6 +117,10 @@ DeploymentOpt = Annotated[
     ),
 ]
 IssuerOpt = Annotated[str, typer.Option(help="Issuer identity name.")]
+# A status change's reason (`ops/inputs.reason_code`), for the commands whose help does not list them all.
+ReasonWordOpt = Annotated[
+    str, typer.Option(metavar="CODE|WORD", help="Reason code, or its word (as `registry revoke --help` lists).")
+]
 # How `--at` reads what people type (registry/formats/dates.py).
 AT_HELP = "2026-05-01, 1 May 2026, yesterday: the end of that day, UTC; 2026-05-01 14:00: UTC; offsets allowed"
 TrustListOpt = Annotated[

@@ -55,12 +55,15 @@ class TextWarning(TypedDict):
 FIELDS = (
     "issuer name", "holder name", "holder document", "achievement name", "achievement type", "description",
     "criteria", "skill label", "occupation label", "learning outcome", "awarding body name",
-    "accreditation body name", "root authority name",
+    "accreditation body name", "root authority name", "recognition authority name", "recognised qualification",
+    "recognised level", "recognised conditions", "learner name", "programme title", "provider name",
+    "supervisor name", "unit title", "activity", "workplace",
 )  # fmt: skip
 # The names of people and organisations: also checked for words mixing scripts.
 NAMES = frozenset({"issuer name", "holder name", "awarding body name", "accreditation body name",
-                   "root authority name"})  # fmt: skip
-_LINES = frozenset({"description", "criteria"})
+                   "root authority name", "recognition authority name", "learner name", "provider name",
+                   "supervisor name"})  # fmt: skip
+_LINES = frozenset({"description", "criteria", "recognised conditions", "activity"})
 
 
 def flag(field: str, value: Any) -> TextWarning | None:

@@ -36,6 +36,22 @@ OTHER_FILES = {
     "skills-registry-deployment/1": "a registry's deployment file (--deployment, or `trust-list add --registry`)",
     "registry-trust-list/1": "a trust list (--trust-list)",
     "registry-recognition-decision/1": "a recognition decision (`registry recognition publish` takes it)",
+    "skills-logbook/1": "a learner's logbook (`registry logbook show` reads it; an employer checks the extract "
+    "`registry logbook share` writes, with `registry logbook verify`)",
+    "skills-logbook-entry/1": "a logbook entry (`registry logbook share` puts it in an extract, which `registry "
+    "logbook verify` checks)",
+    "skills-logbook-tree/1": "the proofs of a logbook's qualification (`registry logbook share` puts them in an "
+    "extract; `registry verify qualification.json` checks the qualification)",
+}
+# Our signed documents that are not credentials, by their JWT `typ`, as a refusal names them.
+OTHER_TOKENS = {
+    "programme+jwt": "a logbook programme (`registry programme publish` signs it; the logbook commands read it)",
+    "supervisor-authorisation+jwt": "a supervisor's authorisation (`registry logbook sign --authorisation` takes it)",
+    "authorisation-revocation+jwt": "a revocation record (`registry logbook verify --record FILE` takes it)",
+    "logbook-enrolment+jwt": "a logbook enrolment (in the learner's logbook and its extracts)",
+    "logbook-entry+jwt": "a logbook entry's signed part (in an extract, which `registry logbook verify` checks)",
+    "logbook-countersignature+jwt": "a logbook countersignature (in an extract, which `registry logbook verify` "
+    "checks)",
 }
 
 
@@ -231,6 +247,8 @@ def other_file(content: bytes, source: str) -> str | None:
                 "code's text on its own, one per file (or one `registry verify -` per code)")  # fmt: skip
     if (misread := qrpayload.misread(content, source)) is not None:  # one code's text, cut short or misread
         return misread
+    if (token := _other_token(content)) is not None:
+        return f"{source} is not a credential or a passport but {token}"
     if not any(f'"{kind}"'.encode() in content for kind in OTHER_FILES):
         return None
     try:
@@ -239,6 +257,21 @@ def other_file(content: bytes, source: str) -> str | None:
         return None
     other = OTHER_FILES.get(str(data.get("format"))) if isinstance(data, dict) else None
     return f"{source} is not a credential or a passport but {other}" if isinstance(other, str) else None
+
+
+def _other_token(content: bytes) -> str | None:
+    """What a compact JWS of ours that is not a credential is (`OTHER_TOKENS`), by its header's `typ`
+    alone (a hundred bytes decoded; None for anything else)."""
+    import base64
+
+    head, dot, _ = content.lstrip()[:4096].partition(b".")
+    if not dot or not head.startswith(b"eyJ"):
+        return None
+    try:
+        header = json.loads(base64.urlsafe_b64decode(head + b"=" * (-len(head) % 4)))
+    except ValueError:  # binascii.Error and JSONDecodeError (and a header that is not UTF-8) are ValueErrors
+        return None
+    return OTHER_TOKENS.get(str(header.get("typ"))) if isinstance(header, dict) else None
 
 
 def _made(cls: type[T], **fields: Any) -> T:

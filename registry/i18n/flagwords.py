@@ -1,6 +1,6 @@
 """A text warning (formats/flags.py) in the run's language: the field it names, the scripts a
 look-alike word mixes, and the sentence; the character's Unicode name and the text stay as signed
-(escaped). The page words them with the same messages (static/app.js, `warningText`)."""
+(escaped). The pages word them with the same messages (static/common.js, `warningText`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ FIELD_WORDS = {
     "description": N_("description"), "criteria": N_("criteria"), "skill label": N_("skill label"),
     "occupation label": N_("occupation label"), "learning outcome": N_("learning outcome"),
     "awarding body name": N_("awarding body name"), "accreditation body name": N_("accreditation body name"),
-    "root authority name": N_("root authority name"),
+    "root authority name": N_("root authority name"), "recognition authority name": N_("recognition authority name"),
+    "recognised qualification": N_("recognised qualification"), "recognised level": N_("recognised level"),
+    "recognised conditions": N_("recognised conditions"), "learner name": N_("learner name"),
+    "programme title": N_("programme title"), "provider name": N_("provider name"),
+    "supervisor name": N_("supervisor name"), "unit title": N_("unit title"), "activity": N_("activity"),
+    "workplace": N_("workplace"),
 }  # fmt: skip
 SCRIPT_WORDS = {"Latin": N_("Latin"), "Greek": N_("Greek"), "Cyrillic": N_("Cyrillic")}
 HIDDEN = N_('{field} "{text}" holds {character}: another program may show it as other text than the one signed '

@@ -11,7 +11,8 @@ import re
 from functools import cache
 
 from registry.i18n import DEFAULT, N_, _, current
-from registry.i18n.words import error_message, pattern
+from registry.i18n.errorwords import error_message
+from registry.i18n.words import pattern
 
 # What each field stands for: a parameter as click quotes it ('--out', or '--out' / '-o'), a value as
 # click writes it (its repr, or a number), anything else one word.
@@ -35,7 +36,7 @@ _MESSAGES = (
     N_("Invalid value: {rest}"),
 )
 # What a type says of a value it cannot take (the rest of an "Invalid value" message); a command's own
-# refusal there (a callback's) is read back as a worker's errors are (words.error_message).
+# refusal there (a callback's) is read back as a worker's errors are (errorwords.error_message).
 _VALUES = (
     N_("{value} is not a valid integer."),
     N_("{value} is not a valid float."),

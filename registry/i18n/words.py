@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from registry.i18n import DEFAULT, N_, _, current, number
+from registry.i18n import DEFAULT, N_, _, current
 
 # Every check's label (ops/verify/report.py's `Code`; tests/e2e/test_translations.py holds the two equal).
 CHECK_LABELS = (
@@ -170,71 +170,6 @@ REASON_WORDS = (
     N_("superseded by a newer credential"), N_("holder request"), N_("issuer key compromised"),
     N_("under investigation"), N_("investigation closed"), N_("qualification withdrawn"),
 )  # fmt: skip
-# The errors a worker meets most on her own commands (wallet, passport), each also the pattern that
-# reads it back (ops/wallet/store.py, backup.py, cli/options.py, commands/passport.py, formats/qrpayload.py);
-# any other error stays English (README, "Languages").
-_ERRORS = (
-    N_("wrong wallet passphrase for {path}: give the one you chose for this wallet (REGISTRY_WALLET_PASSPHRASE, "
-       "or typed when asked)"),
-    N_("the wallet passphrase opens the key {other} in {path} but not {name}, the key your credentials name: a "
-       "key restored from a backup keeps the passphrase its wallet had then; give that one "
-       "(REGISTRY_WALLET_PASSPHRASE, or typed when asked)"),
-    N_("Wallet passphrase not given: set REGISTRY_WALLET_PASSPHRASE or run in a terminal to be prompted"),
-    N_("Backup passphrase not given: set REGISTRY_BACKUP_PASSPHRASE or run in a terminal to be prompted"),
-    N_("the new wallet passphrase is too short: choose one of at least {n} characters (typed, or in "
-       "REGISTRY_WALLET_PASSPHRASE); it alone protects the keys it encrypts"),
-    N_("the new backup passphrase is too short: choose one of at least {n} characters (typed, or in "
-       "REGISTRY_BACKUP_PASSPHRASE); it alone protects the keys it encrypts"),
-    N_("the wallet {path} holds no key: run `registry wallet create`, or import the key a centre handed you with "
-       "`registry wallet import-key FILE`"),
-    N_("the wallet {path} holds no credential: `registry wallet import` them first"),
-    N_("{path} is not yours: it was issued to {did}, and this wallet holds {other}; nothing was imported"),
-    N_("{n} credentials make a passport too large for a verifier to read (a presentation of {size} KiB, at most "
-       "{max} KiB): make two passports or more, of fewer credentials each (about {fit} of these fit in one)"),
-    N_("{path} is a credential file, not a skills passport: put it in one first (`registry passport create "
-       "--from-wallet` or `--holder NAME ... {other}`), then print that"),
-    N_("{path} is not genuine ({rest}): a verifier would find it INVALID; no passport was written (leave it out)"),
-    N_("{path} is not genuine ({rest}); nothing was imported"),
-    N_("wrong passphrase for the backup {path} (or the file was changed)"),
-    N_("{path} is about {did}, not the holder {name} ({other}): a passport holds only its holder's own credentials"),
-    N_("{path} is in the passport twice"),
-    N_("{path} is not a credential file but {other}"),
-    N_("{option} {text} is not a duration: write e.g. 30m, 12h or 7d"),
-    N_("the directory {path} does not exist"),
-    N_("{id} is not a credential id (4+ of the hex digits `wallet list` shows)"),
-    N_("no credential {id} in the wallet {path} (see `registry wallet list`)"),
-    N_("{id} names {n} credentials; give more of the id"),
-    N_("the wallet {path} already holds a key named {name} ({did}); give another --name to make a second one"),
-    N_("the wallet already holds this key, as {name} ({did})"),
-    N_("{path} already exists; not overwriting it"),
-    N_("no such file: {path}"),
-    N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text; no verdict "
-       "is given on part of a code"),
-    N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text"),
-)  # fmt: skip
-# Our other files as a refusal to read one as a credential names them (formats/holderfile.py's OTHER_FILES,
-# held equal by tests/e2e/test_translations.py), said in the run's language inside that refusal.
-OTHER_FILES = (
-    N_("a key handover file: take it into a wallet with `registry wallet import-key FILE`"),
-    N_("a wallet backup: restore it with `registry wallet import-backup FILE`"),
-    N_("an identity's key file (keep it private)"),
-    N_("an RPL credential's evidence manifest (`registry rpl disclose` reads it)"),
-    N_("a registry's deployment file (--deployment, or `trust-list add --registry`)"),
-    N_("a trust list (--trust-list)"),
-    N_("a recognition decision (`registry recognition publish` takes it)"),
-)
-# The errors a learner meets most on `logbook add` (ops/logbook/book.py, formats/logbook/records.py,
-# cli/commands/logbook.py), read back as `_ERRORS` are.
-_LEARNER_ERRORS = (
-    N_("a day must be YYYY-MM-DD, not {text}"),
-    N_("an entry's hours must be more than 0 and at most 24"),
-    N_("--hours must be a number of hours, such as 2.5 or 2,5, not {text}"),
-    N_("the entries dated {date} would claim {hours} h, more than a day's {max} h: record the hours worked that day"),
-    N_("the programme has no unit {text} (its units: {units})"),
-    N_("the date {date} is in the future: an entry records work done"),
-    N_("{who} is not the learner enrolled in this logbook"),
-    N_("an entry needs an activity and a workplace"),
-)
 # An achievement's type as a credential names it (Open Badges 3.0's achievementType; ours: formats/credential.py,
 # cli/commands/rpl.py, formats/rpl's attestation), shown by its label; any other as it is. `--json` keeps the value.
 ACHIEVEMENT_TYPES = {
@@ -283,7 +218,6 @@ def _tables() -> dict[str, tuple[tuple[re.Pattern[str], str], ...]]:
         "lists": _compiled(_LISTS),
         "hints": _compiled(_HINTS),
         "notes": _compiled(_NOTES),
-        "errors": _compiled(_ERRORS + _LEARNER_ERRORS),
     }
 
 
@@ -324,10 +258,6 @@ def _translated(table: str, text: str) -> str:
             fields["rest"] = check_message(fields["rest"])
         elif "rest" in fields:  # a revocation's or suspension's reason
             fields["rest"] = reason_word(fields["rest"])
-        if fields.get("other") in OTHER_FILES:  # a file of ours that is not a credential, by what it is
-            fields["other"] = _(fields["other"])
-        if "hours" in fields and re.fullmatch(r"\d+(?:\.\d+)?", fields["hours"]):  # 2.5 as the language writes it
-            fields["hours"] = number(float(fields["hours"]))
         return _(message).format(**fields)
     return text
 
@@ -352,11 +282,6 @@ def reason_word(reason: str) -> str:
     """A revocation's or suspension's reason in the language of the run (one the chain's codes give;
     any other text as it is)."""
     return _(reason) if reason in REASON_WORDS else reason
-
-
-def error_message(message: str) -> str:
-    """One of a worker's commonest errors in the language of the run (any other as written)."""
-    return _translated("errors", message)
 
 
 def achievement_type(value: str) -> str:

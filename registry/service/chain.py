@@ -191,6 +191,10 @@ class _HeadFetch:
         self.head: Head | None = None
 
 
+# How often a running service checks again that its node still serves its deployment (one batch).
+REATTACH_S = 10.0
+
+
 class ChainAccess:
     """One service instance's view of the chain: deployment, head, cache."""
 
@@ -202,16 +206,35 @@ class ChainAccess:
         self.redact = Redactor((*settings.rpc_urls, settings.rpc_url))
         self.cache = BlockCache()
         self.head_max_age_s = head_max_age_s
-        self._attached = False
         self._lock = threading.Lock()  # guards the fields below; never held during I/O
+        self._attached = False
+        self._checked_at = 0.0  # when the deployment was last checked on the node
+        self._highest = -1  # the highest head seen since then
         self._head: Head | None = None
         self._head_asked_at = 0.0
         self._flight: _HeadFetch | None = None
 
-    def attach(self) -> None:
-        """Check once that the node serves our deployment (chain id, code); retried until it does."""
-        if not self._attached:
+    def attach(self, head: Head | None = None) -> None:
+        """Check that the node serves our deployment (chain id, the deployment block's hash, code): at
+        first, until it does; then again every REATTACH_S seconds and at once when the head goes back.
+        Checked once only, a service outlived a chain reset with a new registry deployed at the same
+        addresses (a test network's, or anvil's, deterministic ones), and called genuine credentials
+        INVALID ("issuer DID not registered") from the new registry, instead of "could not determine"."""
+        now = time.monotonic()
+        with self._lock:
+            went_back = head is not None and head.number < self._highest
+            if head is not None:
+                self._highest = head.number if went_back else max(self._highest, head.number)
+            if self._attached and not went_back and now - self._checked_at < REATTACH_S:
+                return
+            self._checked_at = now  # one request checks again; the others go on meanwhile
+        try:
             check_deployment(self.base, self.deployment)
+        except BaseException:
+            with self._lock:
+                self._attached = False  # every request checks again until the node serves it
+            raise
+        with self._lock:
             self._attached = True
 
     def head(self, fresh: bool = False) -> Head:
@@ -264,6 +287,7 @@ class ChainAccess:
             self._head, self._head_asked_at, self._flight = None, time.monotonic(), None
 
     def registry(self, fresh: bool = False) -> Registry:
-        self.attach()
-        client = PinnedClient(self.base, self.cache, self.head(fresh), fresh)
+        head = self.head(fresh)
+        self.attach(head)
+        client = PinnedClient(self.base, self.cache, head, fresh)
         return Registry(client, self.deployment, self.settings.log_window)

@@ -23,7 +23,30 @@ def app_from_environment() -> FastAPI:
     from registry.service.app import create_app
 
     settings, config = cfg.from_environment(os.environ)
+    _end_with_the_supervisor()
     return create_app(settings, config)
+
+
+def _end_with_the_supervisor() -> None:
+    """In a worker process of `registry serve --workers N`: stop (SIGTERM, a graceful shutdown) when
+    the process that started it dies. A supervisor killed with SIGKILL left its workers serving on
+    the port, with the old settings, and the next `registry serve` was refused the port. Linux only
+    (prctl PR_SET_PDEATHSIG); elsewhere, and in a single-process service, nothing changes."""
+    import multiprocessing
+    import signal
+    import sys
+
+    parent = multiprocessing.parent_process()
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no libc prctl here: as before
+        return
+    if os.getppid() != parent.pid:  # it died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _chain_environment(ctx: typer.Context, rpc: str | None, deployment: Path | None) -> dict[str, str]:

@@ -16,8 +16,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
 from registry.keystore import new_legal_entity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
-from tests.conftest import PASSPHRASE, welding_certificate
+from tests.conftest import PASSPHRASE, relay, welding_certificate
 
 MINED_FIRST = 20
 
@@ -140,6 +142,56 @@ def test_verify_on_another_chain_with_the_same_chain_id_could_not_determine(chai
     assert "COULD NOT DETERMINE" in other.stdout
     assert "is not registered" not in other.stdout
     assert "block 1 at" in other.stdout
+
+
+class Switch(ThreadingHTTPServer):
+    """One JSON-RPC URL whose node can be swapped behind it (a chain reset, a new node at the same
+    address): it relays every request to `upstream`, whatever that is now."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        switch = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                relay(self, switch.upstream, self.rfile.read(int(self.headers["Content-Length"])))
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def test_a_running_service_notices_its_node_now_serves_another_deployment(
+    chains: tuple[Side, Side], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service checked its deployment once: after a chain reset with the registry deployed anew at
+    the same addresses, it read the new registry as its own and called genuine credentials INVALID
+    ("issuer DID not registered"). It checks again when the head goes back, and every REATTACH_S."""
+    from registry.service import chain as service_chain
+
+    long, fresh = chains
+    switch = Switch(long.url)
+    try:
+        access = service_chain.ChainAccess(Settings(rpc_urls=(switch.url,), deployment_path=long.deployment), 0)
+        access.registry()  # attached to long
+        switch.upstream = fresh.url  # its head is below long's: checked again at once
+        with pytest.raises(DeploymentMismatch, match=f"has no block {MINED_FIRST + 1}"):
+            access.registry()
+        switch.upstream = long.url
+        access.registry()  # its own chain again: attached again
+        ahead = service_chain.ChainAccess(Settings(rpc_urls=(switch.url,), deployment_path=fresh.deployment), 0)
+        switch.upstream = fresh.url
+        ahead.registry()
+        switch.upstream = long.url  # a head ahead of fresh's: only the time tells it to check again
+        monkeypatch.setattr(service_chain, "REATTACH_S", 0.0)
+        with pytest.raises(DeploymentMismatch, match=r"block 1 at .* is 0x"):
+            ahead.registry()
+    finally:
+        switch.shutdown()
+        switch.server_close()
 
 
 def test_attach_names_the_block_and_both_hashes_in_one_line(chains: tuple[Side, Side]) -> None:

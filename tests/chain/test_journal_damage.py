@@ -85,3 +85,15 @@ def test_a_damaged_status_allocation_hands_out_nothing(tmp_path: Path, values: s
     assert "status allocation in the journal" in str(refused.value) and "nothing was issued" in str(refused.value)
     handed = sqlite3.connect(journal.path).execute("SELECT batch FROM status_entries").fetchall()
     assert handed == [("b1",)]  # the second hand-out never happened
+
+
+def test_another_programs_database_or_a_directory_in_its_place_says_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite"
+    _edit(path, "CREATE TABLE t (x)")  # another program's SQLite file under the journal's name
+    for read_only in (True, False):
+        with pytest.raises(StateError, match=r"is not a registry journal \(it has no operations table\): put"):
+            Journal(path, read_only=read_only)
+    path.unlink()
+    path.mkdir()  # said as "cannot open the journal: check that its directory exists and is writable"
+    with pytest.raises(StateError, match="is a directory, not a journal: move it aside"):
+        Journal(path)

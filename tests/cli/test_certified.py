@@ -128,7 +128,7 @@ def test_issuer_check_prints_scopes_as_words_and_the_legal_name(
 
 
 def test_a_roster_names_each_holder_in_their_own_credential(
-    settings: Settings, academy: Issuer, holder: Identity, tmp_path: Path
+    settings: Settings, academy: Issuer, holder: Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text(
@@ -138,8 +138,13 @@ def test_a_roster_names_each_holder_in_their_own_credential(
     )
     out_dir = tmp_path / "cohort"
     issuer = academy.identity.name
+    monkeypatch.setenv("REGISTRY_LANG", "ar")  # a centre's clerk who reads Arabic: what was done, in Arabic
     issued = run(settings, "issue", "--issuer", issuer, "--roster", str(roster), "--out-dir", str(out_dir))
+    monkeypatch.delenv("REGISTRY_LANG")
     assert issued.returncode == 0, issued.stderr
+    # Its cost per credential as Babel's `ar` writes numbers (Latin digits, a point), the rest in Arabic.
+    said = r"^صدرت شهادتان \(2\)؛ جذر الدفعة 0x[0-9a-f]{64} مثبّت في الكتلة \d+ \(\d+ غاز، \d+(\.\d)? لكل شهادة\)$"
+    assert re.search(said, issued.stdout.splitlines()[0]), issued.stdout
     reports = json.loads(run(settings, "verify", "--json", *map(str, sorted(out_dir.iterdir()))).stdout)
     holders = [r["certifies"]["holder"] for r in reports]
     assert [(h["name"], h["document"]) for h in holders] == [(HOLDER_NAME, DOCUMENT), (None, None)]

@@ -427,7 +427,7 @@ def test_a_status_batch_is_checked_whole_before_anything_is_sent(  # type: ignor
 
 
 def test_suspension_rules_revocation_is_final_and_no_op_changes_are_not_sent(
-    settings: Settings, issued_file: Path, issuer: Issuer
+    settings: Settings, issued_file: Path, issuer: Issuer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     name = issuer.identity.name
     never = run(settings, "reinstate", str(issued_file), "--issuer", name)
@@ -437,12 +437,19 @@ def test_suspension_rules_revocation_is_final_and_no_op_changes_are_not_sent(
     assert "is already suspended" in twice.stdout
     verdict = json.loads(run(settings, "verify", "--json", str(issued_file)).stdout)
     assert verdict["verdict"] == "suspended" and "under investigation" in verdict["summary"]
-    assert run(settings, "revoke", str(issued_file), "--issuer", name, "--reason", "2").returncode == 0
+    monkeypatch.setenv("REGISTRY_LANG", "fr")  # a centre's clerk who reads French: what was done, in French
+    revoked = run(settings, "revoke", str(issued_file), "--issuer", name, "--reason", "2")
+    monkeypatch.delenv("REGISTRY_LANG")
+    assert revoked.returncode == 0 and "révocation de 1 attestation au bloc " in revoked.stdout, revoked.stdout
+    assert "motif\u00a0: fraude ou fausse déclaration" in revoked.stdout
     final = run(settings, "reinstate", str(issued_file), "--issuer", name)
     assert final.returncode == 1
     assert_one_line_error(final, "is revoked", "revocation is final")
+    monkeypatch.setenv("REGISTRY_LANG", "ar")
     suspend_revoked = run(settings, "suspend", str(issued_file), "--issuer", name)
+    monkeypatch.delenv("REGISTRY_LANG")
     assert suspend_revoked.returncode == 0 and "is already revoked" in suspend_revoked.stdout
+    assert "لا شيء لتغييره: شهادة واحدة (1) على الحال المطلوبة من قبل" in suspend_revoked.stdout
 
 
 @pytest.mark.parametrize("content", ["", "file,reason\n", 'file\n"unterminated.json\n', "file\na.json,extra\n"])

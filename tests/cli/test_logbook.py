@@ -55,13 +55,15 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     assert progress["units"][0]["beforeEnrolment"] == 3  # said, and not counted: 6 h of 6 without it
     assert progress["enrolled"] == day(0)
     _complete_and_share(home, net, book, tmp_path / "extract.json")
-    ok(cli(home, "logbook", "revoke", entries[0], "--issuer", "training-centre", *net))
+    assert ok(cli(home, "logbook", "revoke", entries[0], "--issuer", "training-centre", *net)) == (
+        f"revoked entry {entries[0]} (unspecified)\n"  # by default: never "fraud" on-chain unless said
+    )
     checked = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--json", *net)
     verdicts = sorted(e["verdict"] for e in json.loads(checked.stdout)["entries"])
     assert checked.returncode == 1 and verdicts == ["revoked", "valid"], checked.stdout
     record = tmp_path / "revocation.jwt"
     revoked = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", "--untrusted-from",
-                     day(-5), "--record", str(record), *net))  # fmt: skip
+                     day(-5), "--record", str(record), "--reason", "fraud", *net))  # fmt: skip
     assert revoked.startswith(f"revoked {auth} (Sam Okafor (did:key:"), revoked
     again = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", *net))  # exit 0, said
     assert again.startswith(f"unchanged: {auth} is already revoked by transaction 0x") and "(reason: fraud" in again

@@ -14,13 +14,13 @@ import pytest
 
 from registry import i18n
 from registry.errors import InputError
+from registry.i18n.errorwords import error_message
 from registry.i18n.extract import LOCALE, missing, read, template
 from registry.i18n.words import (
     CHECK_LABELS,
     VERDICT_WORDS,
     check_label,
     check_message,
-    error_message,
     headline,
     summary_note,
 )
@@ -212,15 +212,18 @@ def test_a_file_not_hers_and_a_days_hours_are_said_in_the_workers_language() -> 
         )
         assert error_message(claimed).startswith("les entrées du 2026-03-02 compteraient 25,5 h, plus que les 24 h")
         # A file of ours that is not a credential, named by what it is (the words held to formats' own).
-        from registry.formats.holderfile import OTHER_FILES
-        from registry.i18n.words import OTHER_FILES as SAID
+        from registry.formats.holderfile import OTHER_FILES, OTHER_TOKENS
+        from registry.i18n.errorwords import OTHER_FILES as SAID
+        from registry.i18n.errorwords import OTHER_TOKENS as SAID_TOKENS
 
-        assert tuple(OTHER_FILES.values()) == SAID
+        assert tuple(OTHER_FILES.values()) == SAID and tuple(OTHER_TOKENS.values()) == SAID_TOKENS
         backup = f"b.json is not a credential file but {OTHER_FILES['skills-wallet-backup/1']}"
         assert error_message(backup) == (
             "b.json n\u2019est pas un fichier d\u2019attestation mais une sauvegarde de portefeuille\u00a0: "
             "restaurez-la avec `registry wallet import-backup FILE`"
         )
+        # A centre's clerk's commonest: an EQF level out of range.
+        assert error_message("EQF level must be 1 to 8, not 12") == "le niveau CEC va de 1 à 8, pas 12"
         # `wallet show` given something that is not a credential's id.
         wrong_id = "'1' is not a credential id (4+ of the hex digits `wallet list` shows)"
         assert error_message(wrong_id).startswith("'1' n\u2019est pas l\u2019identifiant d\u2019une attestation")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from registry.errors import InputError
 from registry.formats.credential import load_holder_file
+from registry.formats.multibase import b64url_encode
 from registry.ops.inputs import read
 from registry.ops.passport import is_passport
 
@@ -118,6 +120,14 @@ def test_our_other_files_given_for_a_credential_say_what_they_are_and_which_comm
         read(handover)
     with pytest.raises(InputError, match="is not a credential file but a wallet backup: restore it with"):
         load_holder_file(b'{"format": "skills-wallet-backup/1"}', "backup.json")  # wallet import
+    # A logbook's files and signed documents: named, not INVALID as a forgery would be (they were).
+    (tmp_path / "logbook.json").write_text('{"format": "skills-logbook/1", "enrolment": "x", "programme": "y"}')
+    with pytest.raises(InputError, match=r"logbook\.json is not a credential or a passport but a learner's logbook"):
+        read(tmp_path / "logbook.json")
+    header = b64url_encode(json.dumps({"alg": "ES256", "typ": "supervisor-authorisation+jwt"}).encode())
+    (tmp_path / "farah.jwt").write_text(f"{header}.e30.c2ln\n")
+    with pytest.raises(InputError, match=r"farah\.jwt is not a credential or a passport but a supervisor's auth"):
+        read(tmp_path / "farah.jwt")
     # Two printed codes' texts pasted into one input: said as such (the first code alone read as garbled before).
     for pasted in ("SKC1:6BFOXN*TS0BI$ZDFRH SKC1:6BFOXN*TS0BI", "\nSKC1:6BFOXN*TS0BI$ZD\nSKC1:6BFOXN*TS0BI\n"):
         (tmp_path / "codes.txt").write_text(pasted)

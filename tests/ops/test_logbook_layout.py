@@ -57,3 +57,22 @@ def test_a_logbook_is_found_from_its_entries_directory(tmp_path: Path, monkeypat
     assert book_directory(tmp_path / "book" / "entries") == tmp_path / "book"
     (tmp_path / "other" / "entries").mkdir(parents=True)  # an entries directory of no logbook: as given
     assert book_directory(tmp_path / "other" / "entries") == tmp_path / "other" / "entries"
+
+
+def test_an_extract_s_names_and_words_signed_elsewhere_are_flagged_never_a_verdict() -> None:
+    """The learner's name her enrolment gives (a look-alike: a Cyrillic A), a supervisor's and an entry's
+    words written past our tools (a bidi override, a zero-width space): texts to read closely, each once,
+    in the report's JSON (formats/flags.py); an activity may span lines; the verdict stays valid."""
+    from registry.ops.logbook.reports import EntryReport, ExtractReport
+
+    entries = [
+        EntryReport("entry 1", activity="Fit up\nplate joints", workplace="Yard\u200b 3", signer_name="Farah\u202e"),
+        EntryReport("entry 2", activity="Welds", workplace="Yard\u200b 3", signer_name="Farah\u202e"),
+    ]
+    names: dict[str, str | None] = {"learner": "\u0410mina Haddad", "title": "Welding", "provider": "Academy"}
+    report = ExtractReport("did:key:zA", "urn:uuid:1", "urn:p@1", [], entries, names=names)
+    data = report.to_json()
+    assert data["verdict"] == "valid"
+    assert [(w["field"], w["problem"]) for w in data["warnings"]] == [
+        ("learner name", "mixed scripts"), ("supervisor name", "hidden character"), ("workplace", "hidden character"),
+    ]  # fmt: skip

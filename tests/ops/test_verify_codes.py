@@ -77,3 +77,18 @@ def test_asked_about_a_time_before_it_was_anchored_is_not_yet_issued_never_inval
     valid, not_yet = Report("a", Verdict.VALID, "VALID"), Report("b", Verdict.NOT_YET_ISSUED, "NOT YET ISSUED")
     verdict, summary = _passport_verdict([], [valid, not_yet])
     assert verdict is Verdict.NOT_YET_ISSUED and summary.startswith("NOT YET ISSUED: 1 of 2 credentials valid")
+
+
+def test_a_recognition_finding_s_names_and_words_are_flagged_as_the_credential_s_are() -> None:
+    """`verify --recognised-in`: the authority's name (a look-alike: a Cyrillic O) and a decision's words
+    written past our tools (a zero-width space) are texts to read closely (formats/flags.py), never a verdict;
+    a decision's conditions may span lines."""
+    report = Report("c", Verdict.VALID, "VALID", rows=[(Code.FORMAT, Outcome.PASS, "fine", {})])
+    decision = {"qualification": "Schwei\u200bßer/in", "level": "4", "conditions": "a\nb"}
+    report.recognition = {"outcome": "recognised", "authority_name": "Federal Recognition \u041effice",
+                          "decisions": [decision]}  # fmt: skip
+    warnings = report.to_json()["warnings"]
+    assert [(w["field"], w["problem"]) for w in warnings] == [
+        ("recognition authority name", "mixed scripts"), ("recognised qualification", "hidden character"),
+    ]  # fmt: skip
+    assert report.verdict is Verdict.VALID

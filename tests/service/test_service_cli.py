@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -161,6 +162,28 @@ def test_serve_with_home_reads_that_home_in_every_worker(
         assert again.returncode == 1 and again.stderr.count("\n") == 1, again.stderr
         assert f"error: cannot listen on 127.0.0.1 port {port}: " in again.stderr
         assert "(a service from an earlier run still running? stop it, or give another --port)" in again.stderr
+        _killed_outright_it_takes_its_workers_along(server, port)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+
+
+def _killed_outright_it_takes_its_workers_along(server: subprocess.Popen[str], port: int) -> None:
+    """`registry serve --workers N` killed with SIGKILL: its workers end with it (they served on with
+    the old settings, holding the port, and the next `registry serve` was refused it)."""
+    import signal
+    import time
+
+    import httpx
+
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait(timeout=20)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+        except httpx.ConnectError:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the workers of a killed `registry serve` still answer")

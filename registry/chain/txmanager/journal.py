@@ -139,6 +139,8 @@ class Journal:
         self.path = path
         self.read_only = read_only
         self.note: str | None = None  # said by `journal status` when it could not read everything
+        if path.is_dir():
+            raise StateError(f"{path} is a directory, not a journal: move it aside (the next write makes a journal)")
         try:
             self._db = self._open_read_only(path) if read_only else self._open(path)
             self._check()
@@ -222,7 +224,10 @@ class Journal:
             )
         tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "operations" not in tables:
-            raise StateError(f"{self.path} is not a registry journal (it has no operations table)")
+            raise StateError(
+                f"{self.path} is not a registry journal (it has no operations table): put the home's journal "
+                "back, or move this file aside (the next write makes a journal)"
+            )
         if self.read_only:
             self._columns = {r[1] for r in self._db.execute("PRAGMA table_info(operations)")}
             return

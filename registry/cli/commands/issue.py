@@ -10,9 +10,10 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import DeploymentOpt, RpcOpt, holder_did_of, load_identity, parse_until, settings_of, text
-from registry.cli.output import count, out, progress_bar, warn
+from registry.cli.output import out, progress_bar, warn
 from registry.config import Settings
 from registry.errors import InputError
+from registry.i18n import DEFAULT, _, current, ngettext, number
 from registry.text import named_did, shown
 
 # What a single credential's command line says, and a roster says in its columns (ops/roster.py).
@@ -264,12 +265,14 @@ def _issue_single(
 
     record_issued(settings.home, issuer_identity, [(issued.holder_file, str(output))], receipt.get("blockNumber"))
     holder = named_did(holder_did, achievement.holder_name)
-    out.print(
-        f"issued {shown(repr(achievement.name))} by {shown(_issuer_label(issuer_ops))} to {holder}\n"
-        f"  hash 0x{issued.credential_hash.hex()} "
-        f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
-        f"  credential file (yours alone to read until you hand it to her): {shown(output)}"
+    said = _("issued {name} by {issuer} to {holder}").format(
+        name=shown(repr(achievement.name)), issuer=shown(_issuer_label(issuer_ops)), holder=holder
     )
+    anchored = _("hash {hash} anchored in block {block} ({gas} gas)").format(
+        hash=f"0x{issued.credential_hash.hex()}", block=receipt.get("blockNumber"), gas=receipt.get("gasUsed")
+    )
+    where = _("credential file (yours alone to read until you hand it to her): {file}").format(file=shown(output))
+    out.print(f"{said}\n  {anchored}\n  {where}")
 
 
 def _issue_cohort(
@@ -366,9 +369,9 @@ def _cohort_done(settings: Settings, identity: Any, cohort: Any, paths: list[str
     record_issued(settings.home, identity, list(zip(cohort.holder_files, paths, strict=True)), block)
     gas = int(cohort.receipt["gasUsed"])
     size = len(cohort.holder_files)
-    out.print(
-        f"issued {count(size, 'credential')}; cohort root 0x{cohort.root.hex()} anchored in block "
-        f"{block} ({gas} gas, {gas / size:.1f} per credential)\n"
-        f"  credential files (each with its Merkle proof; yours alone to read until you hand them over): "
-        f"{shown(out_dir)}"
-    )
+    credentials = ngettext("{n} credential", "{n} credentials", size).format(n=size)
+    said = _("issued {credentials}; cohort root {root} anchored in block {block} ({gas} gas, {each} per credential)")
+    where = _("credential files (each with its Merkle proof; yours alone to read until you hand them over): {dir}")
+    each = number(round(gas / size, 1)) if current() != DEFAULT else f"{gas / size:.1f}"  # 15570,3 in French
+    said = said.format(credentials=credentials, root=f"0x{cohort.root.hex()}", block=block, gas=gas, each=each)
+    out.print(f"{said}\n  {where.format(dir=shown(out_dir))}")

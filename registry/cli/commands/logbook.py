@@ -14,6 +14,7 @@ from registry.cli.commands.programme import read_token
 from registry.cli.options import (
     DeploymentOpt,
     IssuerOpt,
+    ReasonWordOpt,
     RpcOpt,
     TrustListOpt,
     holder_did_of,
@@ -222,22 +223,23 @@ def revoke(
     ctx: typer.Context,
     entry: Annotated[Path, typer.Argument(help="The entry file.")],
     issuer: IssuerOpt,
-    reason: Annotated[int, typer.Option(help="Reason code (as `registry revoke --help` lists).")] = 2,
+    reason: ReasonWordOpt = "0",
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
 ) -> None:
     """Revoke one anchored entry (a fraudulent sign-off, say): verifiers then see it revoked."""
+    from registry.ops.inputs import reason_code
     from registry.ops.logbook.book import load_entry
     from registry.ops.registry import REASONS
 
-    if reason not in REASONS:
+    if (code := reason_code(reason)) not in REASONS:
         raise InputError(f"--reason must be one of {', '.join(map(str, REASONS))}")
     f = load_entry(entry)
-    already = _provider(ctx, issuer, rpc, deployment).revoke_entry(f, reason)
+    already = _provider(ctx, issuer, rpc, deployment).revoke_entry(f, code)
     if already is not None:  # recorded once, never overwritten: as `registry revoke` says it
         out.print(f"unchanged: {entry} is {already}")
         return
-    out.print(f"revoked entry {entry} ({REASONS[reason]})")
+    out.print(f"revoked entry {entry} ({REASONS[code]})")
 
 
 @app.command("show")

@@ -8,6 +8,7 @@ from typing import Any
 
 from registry.cli.output import out
 from registry.i18n import N_, _, joined, ngettext, number
+from registry.i18n.flagwords import warning_text
 from registry.text import named_did, shown
 
 # The verdicts of a logbook extract and of its entries (ops/logbook/checks.py), as words of the run's language.
@@ -49,6 +50,8 @@ def print_report(report: Any) -> None:
     signers = dict.fromkeys(named_did(e.signer, e.signer_name) for e in report.entries if e.signer)
     if signers:  # who signed the entries off, each once: her name (as her authorisation gives it), her DID
         out.print("  " + _("signed off by: {names}").format(names=joined(signers)))
+    for warning in report.warnings:  # texts to read closely: never a verdict
+        out.print("  ! " + _("warning: {message}").format(message=shown(warning_text(warning))))
     if report.qualification is not None:
         _print_against(report)
     for problem in report.problems + report.unknown:

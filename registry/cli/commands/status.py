@@ -11,8 +11,9 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, load_identity, settings_of, text
-from registry.cli.output import count, out, warn
+from registry.cli.output import out, warn
 from registry.errors import InputError
+from registry.i18n import N_
 from registry.text import short_did, shown
 
 app = typer.Typer(
@@ -47,6 +48,12 @@ StatusFilesArg = Annotated[
     ),
 ]
 _VERB = {("revocation", True): "revoked", ("suspension", True): "suspended", ("suspension", False): "reinstated"}
+# What a change did, in the run's language ({credentials}: how many, {blocks}: where, {reason}: why).
+_DONE = {
+    "revoked": N_("revoked {credentials} in block {blocks} ({gas} gas), reason: {reason}"),
+    "suspended": N_("suspended {credentials} in block {blocks} ({gas} gas), reason: {reason}"),
+    "reinstated": N_("reinstated {credentials} in block {blocks} ({gas} gas), reason: {reason}"),
+}
 
 
 @app.command("publish")
@@ -153,7 +160,10 @@ def _status_change(
         for target, why in plan.unchanged:
             _unchanged(target, why)
         if not plan.changes:
-            out.print(f"nothing to change: {count(len(plan.unchanged), 'credential')} already as asked")
+            from registry.i18n import _, ngettext
+
+            many = ngettext("{n} credential", "{n} credentials", len(plan.unchanged)).format(n=len(plan.unchanged))
+            out.print(_("nothing to change: {credentials} already as asked").format(credentials=many))
             return
         # One transaction per (reason, list), each carrying its reason code on-chain, and the
         # changed lists' publications: journaled together before the first is sent.
@@ -176,15 +186,20 @@ def _local(settings: Any) -> dict[str, str]:
 def _report_changes(settings: Any, identity: Any, done: dict[int, Any], verb: str) -> None:
     """Each change: how many, in which block, why, and whose credential each was (the holder's
     name where the credential gives one); appended to the issuer's records (ops/issued.py)."""
+    from registry.i18n import _, ngettext
+    from registry.i18n.words import reason_word
     from registry.ops.issued import record_status, whose
     from registry.ops.registry import REASONS
 
     for code, (sent, receipts) in sorted(done.items()):
         gas = sum(int(r["gasUsed"]) for r in receipts)
         blocks = ", ".join(str(r["blockNumber"]) for r in receipts)
-        out.print(f"{verb} {count(len(sent), 'credential')} in block {blocks} ({gas} gas), reason: {REASONS[code]}")
+        credentials = ngettext("{n} credential", "{n} credentials", len(sent)).format(n=len(sent))
+        out.print(
+            _(_DONE[verb]).format(credentials=credentials, blocks=blocks, gas=gas, reason=reason_word(REASONS[code]))
+        )
         for target in sent:
-            noted = f"  note (this home's records only): {target.note}" if target.note else ""
+            noted = "  " + _("note (this home's records only): {note}").format(note=target.note) if target.note else ""
             out.print(f"  {shown(whose(target.token))}  ({shown(target.source)}){shown(noted)}")
         last = receipts[-1]["blockNumber"] if receipts else None
         for note in dict.fromkeys(t.note for t in sent):

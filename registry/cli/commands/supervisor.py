@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from registry.cli.commands.programme import OutOpt, read_token, write_token
-from registry.cli.options import DeploymentOpt, IssuerOpt, RpcOpt, holder_did_of, load_identity, settings_of
+from registry.cli.options import (
+    DeploymentOpt,
+    IssuerOpt,
+    ReasonWordOpt,
+    RpcOpt,
+    holder_did_of,
+    load_identity,
+    settings_of,
+)
 from registry.cli.output import out
 from registry.errors import InputError
 from registry.text import named_did, shown
@@ -96,7 +104,7 @@ def revoke(
     ctx: typer.Context,
     authorisation: Annotated[Path, typer.Argument(help="The authorisation file (`supervisor authorise`).")],
     issuer: IssuerOpt,
-    reason: Annotated[int, typer.Option(help="Reason code (as `registry revoke --help` lists).")] = 0,
+    reason: ReasonWordOpt = "0",
     untrusted_from: Annotated[
         str | None,
         typer.Option(help="For cause: the date from which this person's sign-offs are not trusted (needs --record)."),
@@ -116,7 +124,10 @@ def revoke(
 
     if (untrusted_from is None) != (record is None):
         raise InputError("a revocation for cause needs both --untrusted-from and --record (where its record goes)")
-    if reason not in REASONS:
+    from registry.ops.inputs import reason_code
+
+    code = reason_code(reason)
+    if code not in REASONS:
         raise InputError(f"--reason must be one of {', '.join(map(str, REASONS))}")
     settings = settings_of(ctx, rpc, deployment)
     token = read_token(authorisation, "the authorisation")
@@ -124,7 +135,7 @@ def revoke(
     held = _held(record) if record is not None and record.exists() else None  # a stopped run's record
     keep = (lambda made: write_token(record, made)) if record is not None else None
     try:
-        done = provider.revoke_authorisation(token, reason, untrusted_from, keep=keep, held=held)
+        done = provider.revoke_authorisation(token, code, untrusted_from, keep=keep, held=held)
     except InputError as exc:
         if held is not None and str(exc).startswith("the record given is not"):
             raise InputError(f"{record} already exists; not overwriting it") from exc

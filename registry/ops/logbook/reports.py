@@ -9,6 +9,7 @@ from typing import Any
 
 from registry.contracts.statusword import Purpose, bit_of
 from registry.formats import jwt
+from registry.formats.flags import TextWarning, text_warnings
 from registry.formats.logbook import Programme
 from registry.formats.logbook.records import sha256_hex
 from registry.ops.registry import Registry, Rel
@@ -78,8 +79,20 @@ class ExtractReport:
             return UNKNOWN
         return REVOKED if any(e.verdict == REVOKED for e in self.entries) else VALID
 
+    @property
+    def warnings(self) -> list[TextWarning]:
+        """The texts to read closely (formats/flags.py): the names and words the extract's documents give,
+        signed elsewhere perhaps (our writers refuse such text); never a verdict."""
+        texts: list[tuple[str, Any]] = [("learner name", self.names.get("learner")),
+                                        ("programme title", self.names.get("title")),
+                                        ("provider name", self.names.get("provider"))]  # fmt: skip
+        for e in self.entries:
+            texts += [("supervisor name", e.signer_name), ("unit title", e.title), ("activity", e.activity),
+                      ("workplace", e.workplace)]  # fmt: skip
+        return text_warnings(None, texts)
+
     def to_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "learner": self.learner, "logbook": self.logbook,
+        return {"verdict": self.verdict, "learner": self.learner, "logbook": self.logbook, "warnings": self.warnings,
                 "programme": self.programme, "problems": self.problems + self.unknown, "notes": self.notes,
                 "count": self.count, "programmeTitle": self.names.get("title"),
                 "provider": self.names.get("providerDid"), "providerName": self.names.get("provider"),

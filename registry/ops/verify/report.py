@@ -308,6 +308,10 @@ class Report:
             for link in (links if isinstance(links, list) else ())
             if isinstance(link, dict) and link.get("did") != issuer
         ]
+        recognition = self.recognition or {}  # `verify --recognised-in`: the authority's name and decisions' words
+        names.append(("recognition authority name", recognition.get("authority_name")))
+        for decision in recognition.get("decisions") or ():
+            names += [(f"recognised {key}", decision.get(key)) for key in ("qualification", "level", "conditions")]
         return text_warnings(certifies, names)
 
     def to_json(self) -> shapes.VerifyReport:

@@ -248,39 +248,6 @@ function certifiedFacts(facts, reported) {
   if (holder.name) fact(facts, _("Awarded to"), `${holder.name}${document}`);
 }
 
-// Texts to read closely (the report's `warnings`, registry/formats/flags.py): a name, title or label
-// holding an invisible or reordering character, or a name mixing look-alike scripts. Never a verdict.
-// Worded as the command line words them (registry/i18n/flagwords.py); the text itself stays escaped.
-const FIELD_WORDS = {
-  "issuer name": N_("issuer name"), "holder name": N_("holder name"), "holder document": N_("holder document"),
-  "achievement name": N_("achievement name"), "achievement type": N_("achievement type"),
-  "description": N_("description"), "criteria": N_("criteria"), "skill label": N_("skill label"),
-  "occupation label": N_("occupation label"), "learning outcome": N_("learning outcome"),
-  "awarding body name": N_("awarding body name"), "accreditation body name": N_("accreditation body name"),
-  "root authority name": N_("root authority name"),
-};
-const SCRIPT_WORDS = { Latin: N_("Latin"), Greek: N_("Greek"), Cyrillic: N_("Cyrillic") };
-
-function warningText(warning) {
-  const field = FIELD_WORDS[warning.field] ? _(FIELD_WORDS[warning.field]) : warning.field;
-  if (warning.problem === "hidden character") {
-    return fmt(_('{field} "{text}" holds {character}: another program may show it as other text than the one signed (shown here escaped)'), { field, text: warning.text, character: warning.character });
-  }
-  if (warning.problem === "mixed scripts") {
-    const scripts = (warning.scripts || []).map((s) => (SCRIPT_WORDS[s] ? _(SCRIPT_WORDS[s]) : s));
-    const mixed = scripts.length > 1 ? fmt(_("{some} and {last}"), { some: scripts.slice(0, -1).join(", "), last: scripts[scripts.length - 1] }) : scripts.join("");
-    return fmt(_('{field} "{text}": the word "{word}" mixes {scripts} letters, which look alike: it may imitate another name'), { field, text: warning.text, word: warning.word, scripts: mixed });
-  }
-  return warning.message;
-}
-
-function warningList(warnings) {
-  if (!warnings || !warnings.length) return null;
-  const list = element("ul", null, { class: "warnings" });
-  for (const warning of warnings) list.append(element("li", warningText(warning), { "data-field": warning.field, "data-problem": warning.problem }));
-  return [list];
-}
-
 // Over the facts of a credential whose checks failed or could not all be made: they are what the
 // file says, not what the registry confirms (a tampered file's name is shown as it was changed).
 // A credential whose only failed check is its validity period (expired, or not valid yet) is
@@ -444,7 +411,7 @@ function showPassport(report, block) {
     // Its credentials may each be valid, but the passport is not one given to you: nothing in it counts.
     [title, detail] = [_("Not made for you"), _("This passport was made for someone else, so nothing in it counts here: ask the holder for a passport made for you.")];
   }
-  showCompetencies(report.competencies);
+  showCompetencies(report.competencies, report.credentials);
   const facts = $("facts");
   // The holder's DID, by the name her credentials give beside it (the summary's `holder`).
   const held = report.competencies && report.competencies.holder;
@@ -490,7 +457,7 @@ function showPassport(report, block) {
 
 // The passport as a summary of competencies (the report's `competencies`), shown before the evidence:
 // skills and occupations with the highest EQF level for each, issuers, then every credential with its verdict.
-function showCompetencies(summary) {
+function showCompetencies(summary, credentials) {
   const box = $("summary");
   if (!summary) return;
   box.append(element("h2", _("Summary of competencies")));
@@ -506,8 +473,13 @@ function showCompetencies(summary) {
   fact(facts, _("Occupations"), areas(summary.occupations));
   const issuers = (summary.issuers || []).map((p) => (p.name ? `${p.name} (${p.did})` : p.did));
   if (issuers.length) fact(facts, _("Issuers"), issuers.join("; "));
-  const national = (summary.national_equivalents || []).map((e) => `#${e.credential} ${e.qualification} (${e.level}, ${e.framework_name})`);
-  if (summary.national_equivalents) fact(facts, _("National equivalents"), national.join("; ") || "-");
+  // Whose decisions (the credentials' findings name the authority), each as "level N of F" with its conditions.
+  const national = (summary.national_equivalents || []).map((e) => `#${e.credential} ${e.qualification} (`
+    + fmt(_("level {level} of {framework}"), { level: e.level, framework: e.framework_name })
+    + (e.conditions ? fmt(_(", conditions: {conditions}"), { conditions: e.conditions }) : "") + ")");
+  const finding = (credentials || []).map((c) => c.recognition).find((r) => r);
+  const by = finding ? `${finding.authority_name || finding.authority}: ` : "";
+  if (summary.national_equivalents) fact(facts, _("National equivalents"), by + (national.join("; ") || _("none in force (each credential's recognition line says why)")));
   box.append(facts);
   const list = element("ul", null, { class: "programmes" });
   for (const item of summary.programmes || []) {

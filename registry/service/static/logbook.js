@@ -121,6 +121,9 @@ function showExtract(data) {
   for (const [label, value] of rows) {
     if (value) facts.append(element("dt", label), element("dd", value));
   }
+  const warnings = warningList(data.warnings);  // texts to read closely: never a verdict
+  if (warnings) facts.append(element("dt", _("Read closely")), element("dd"));
+  if (warnings) facts.lastChild.append(...warnings);
   $("problems").replaceChildren(...data.problems.map((p) => withTimes(element("li", null, { "data-outcome": "fail" }), p)));
   $("units").replaceChildren(...(data.units || []).map(unitBlock));
   const [title, detail] = (LOGBOOK_VERDICTS[data.verdict] || [data.verdict, ""]).map((text) => _(text));

@@ -1,0 +1,125 @@
+"""The errors people meet most on their own commands, in the language of the run (registry/i18n): a
+worker's (wallet, passport), a learner's (`logbook add`) and a centre's clerk's (`issue`, `revoke`). The
+command line's one place that writes an error (cli/exits.py's `fail`) passes it through `error_message`,
+which reads it back by the shape it was written in, as words.py reads the verifier's lines; any other
+error stays English (README, "Languages").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from registry.i18n import DEFAULT, N_, _, current, number
+from registry.i18n.words import pattern, reason_word
+
+# The errors a worker meets most on her own commands (wallet, passport), each also the pattern that
+# reads it back (ops/wallet/store.py, backup.py, cli/options.py, commands/passport.py, formats/qrpayload.py);
+# any other error stays English (README, "Languages").
+_ERRORS = (
+    N_("wrong wallet passphrase for {path}: give the one you chose for this wallet (REGISTRY_WALLET_PASSPHRASE, "
+       "or typed when asked)"),
+    N_("the wallet passphrase opens the key {other} in {path} but not {name}, the key your credentials name: a "
+       "key restored from a backup keeps the passphrase its wallet had then; give that one "
+       "(REGISTRY_WALLET_PASSPHRASE, or typed when asked)"),
+    N_("Wallet passphrase not given: set REGISTRY_WALLET_PASSPHRASE or run in a terminal to be prompted"),
+    N_("Backup passphrase not given: set REGISTRY_BACKUP_PASSPHRASE or run in a terminal to be prompted"),
+    N_("the new wallet passphrase is too short: choose one of at least {n} characters (typed, or in "
+       "REGISTRY_WALLET_PASSPHRASE); it alone protects the keys it encrypts"),
+    N_("the new backup passphrase is too short: choose one of at least {n} characters (typed, or in "
+       "REGISTRY_BACKUP_PASSPHRASE); it alone protects the keys it encrypts"),
+    N_("the wallet {path} holds no key: run `registry wallet create`, or import the key a centre handed you with "
+       "`registry wallet import-key FILE`"),
+    N_("the wallet {path} holds no credential: `registry wallet import` them first"),
+    N_("{path} is not yours: it was issued to {did}, and this wallet holds {other}; nothing was imported"),
+    N_("{n} credentials make a passport too large for a verifier to read (a presentation of {size} KiB, at most "
+       "{max} KiB): make two passports or more, of fewer credentials each (about {fit} of these fit in one)"),
+    N_("{path} is a credential file, not a skills passport: put it in one first (`registry passport create "
+       "--from-wallet` or `--holder NAME ... {other}`), then print that"),
+    N_("{path} is not genuine ({rest}): a verifier would find it INVALID; no passport was written (leave it out)"),
+    N_("{path} is not genuine ({rest}); nothing was imported"),
+    N_("wrong passphrase for the backup {path} (or the file was changed)"),
+    N_("{path} is about {did}, not the holder {name} ({other}): a passport holds only its holder's own credentials"),
+    N_("{path} is in the passport twice"),
+    N_("{path} is not a credential file but {other}"),
+    N_("{option} {text} is not a duration: write e.g. 30m, 12h or 7d"),
+    N_("the directory {path} does not exist"),
+    N_("{id} is not a credential id (4+ of the hex digits `wallet list` shows)"),
+    N_("no credential {id} in the wallet {path} (see `registry wallet list`)"),
+    N_("{id} names {n} credentials; give more of the id"),
+    N_("the wallet {path} already holds a key named {name} ({did}); give another --name to make a second one"),
+    N_("the wallet already holds this key, as {name} ({did})"),
+    N_("{path} already exists; not overwriting it"),
+    N_("no such file: {path}"),
+    N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text; no verdict "
+       "is given on part of a code"),
+    N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text"),
+)  # fmt: skip
+# Our other files as a refusal to read one as a credential names them (formats/holderfile.py's OTHER_FILES,
+# held equal by tests/e2e/test_translations.py), said in the run's language inside that refusal.
+OTHER_FILES = (
+    N_("a key handover file: take it into a wallet with `registry wallet import-key FILE`"),
+    N_("a wallet backup: restore it with `registry wallet import-backup FILE`"),
+    N_("an identity's key file (keep it private)"),
+    N_("an RPL credential's evidence manifest (`registry rpl disclose` reads it)"),
+    N_("a registry's deployment file (--deployment, or `trust-list add --registry`)"),
+    N_("a trust list (--trust-list)"),
+    N_("a recognition decision (`registry recognition publish` takes it)"),
+    N_("a learner's logbook (`registry logbook show` reads it; an employer checks the extract `registry logbook "
+       "share` writes, with `registry logbook verify`)"),
+    N_("a logbook entry (`registry logbook share` puts it in an extract, which `registry logbook verify` checks)"),
+    N_("the proofs of a logbook's qualification (`registry logbook share` puts them in an extract; `registry verify "
+       "qualification.json` checks the qualification)"),
+)  # fmt: skip
+# Our signed documents that are not credentials (formats/holderfile.py's OTHER_TOKENS, held equal by the same test).
+OTHER_TOKENS = (
+    N_("a logbook programme (`registry programme publish` signs it; the logbook commands read it)"),
+    N_("a supervisor's authorisation (`registry logbook sign --authorisation` takes it)"),
+    N_("a revocation record (`registry logbook verify --record FILE` takes it)"),
+    N_("a logbook enrolment (in the learner's logbook and its extracts)"),
+    N_("a logbook entry's signed part (in an extract, which `registry logbook verify` checks)"),
+    N_("a logbook countersignature (in an extract, which `registry logbook verify` checks)"),
+)
+# The errors a learner meets most on `logbook add` (ops/logbook/book.py, formats/logbook/records.py,
+# cli/commands/logbook.py), read back as `_ERRORS` are.
+_LEARNER_ERRORS = (
+    N_("a day must be YYYY-MM-DD, not {text}"),
+    N_("an entry's hours must be more than 0 and at most 24"),
+    N_("--hours must be a number of hours, such as 2.5 or 2,5, not {text}"),
+    N_("the entries dated {date} would claim {hours} h, more than a day's {max} h: record the hours worked that day"),
+    N_("the programme has no unit {text} (its units: {units})"),
+    N_("the date {date} is in the future: an entry records work done"),
+    N_("{who} is not the learner enrolled in this logbook"),
+    N_("an entry needs an activity and a workplace"),
+)
+# The errors a centre's clerk meets most (formats/credential.py, ops/statuschange.py).
+_CENTRE_ERRORS = (
+    N_("EQF level must be 1 to 8, not {text}"),
+    N_("unknown reason code {n}; known: {text}"),
+)
+
+
+@cache
+def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The patterns, compiled on the first error to translate (an English run compiles none)."""
+    table = _ERRORS + _LEARNER_ERRORS + _CENTRE_ERRORS
+    return tuple((re.compile(pattern(message), re.DOTALL), message) for message in table)
+
+
+def error_message(message: str) -> str:
+    """One of the commonest errors in the language of the run (any other as written): a reason in its
+    words, a file of ours by what it is, hours as the language writes numbers."""
+    if current() == DEFAULT:
+        return message
+    for regex, said in _compiled():
+        if (match := regex.fullmatch(message)) is None:
+            continue
+        fields = match.groupdict()
+        if "rest" in fields:
+            fields["rest"] = reason_word(fields["rest"])
+        if fields.get("other") in OTHER_FILES + OTHER_TOKENS:  # a file of ours that is not a credential, by what it is
+            fields["other"] = _(fields["other"])
+        if "hours" in fields and re.fullmatch(r"\d+(?:\.\d+)?", fields["hours"]):  # 2.5 as the language writes it
+            fields["hours"] = number(float(fields["hours"]))
+        return _(said).format(**fields)
+    return message
