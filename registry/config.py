@@ -108,6 +108,18 @@ def _http_url(url: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.hostname) and port_ok and len(url) <= 2000
 
 
+def env_url(name: str, default: str | None) -> str | None:
+    """An http(s) URL from the environment variable `name`, else `default`: what issuers write into
+    every credential (status lists, schema, the locator's service), so a value that is no URL is
+    refused before anything is signed (it made credentials no verifier could ever check)."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    if not _http_url(value):
+        raise ConfigError(f"{name} must be an http(s) URL, https://HOST[:PORT][/PATH], not {value[:80]!r}")
+    return value
+
+
 def check_rpc_url(url: str) -> str:
     """A JSON-RPC URL as the configuration keeps it: http(s)://host[:port][/path]."""
     if not _http_url(url):
@@ -160,10 +172,10 @@ class Settings:
         default_factory=lambda: int(env_seconds("REGISTRY_ANCHOR_WINDOW", DEFAULT_ANCHOR_WINDOW_S))
     )
     confirmations: int = field(default_factory=lambda: env_blocks("REGISTRY_CONFIRMATIONS", DEFAULT_CONFIRMATIONS))
-    public_url: str = field(default_factory=lambda: os.environ.get("REGISTRY_PUBLIC_URL", DEFAULT_PUBLIC_URL))
+    public_url: str = field(default_factory=lambda: str(env_url("REGISTRY_PUBLIC_URL", DEFAULT_PUBLIC_URL)))
     log_window: int = field(default_factory=lambda: env_blocks("REGISTRY_LOG_WINDOW", DEFAULT_LOG_WINDOW))
     # The public registry service named in holder files' locators (formats/locator.py), if any.
-    public_service: str | None = field(default_factory=lambda: os.environ.get("REGISTRY_PUBLIC_SERVICE") or None)
+    public_service: str | None = field(default_factory=lambda: env_url("REGISTRY_PUBLIC_SERVICE", None))
 
     @property
     def rpc_url(self) -> str:

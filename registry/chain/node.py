@@ -107,11 +107,28 @@ class AnvilNode:
         return f"http://127.0.0.1:{self.port}"
 
     def _recorded(self) -> dict[str, int] | None:
+        """The node this directory started (its pid file), None when there is none or the process it
+        names is another: a home copied while its node ran (a backup, `cp -r`) carries the pid file of
+        the original's node, and `node stop` from the copy stopped the original's chain."""
         try:
             data = json.loads(self.pid_file.read_text())
-            return {"pid": int(data["pid"]), "port": int(data["port"])}
+            recorded = {"pid": int(data["pid"]), "port": int(data["port"])}
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        return recorded if self._keeps_this_state(recorded["pid"]) else None
+
+    def _keeps_this_state(self, pid: int) -> bool:
+        """Whether process `pid` is an anvil keeping its state in this directory's state file (True
+        where that cannot be read: no /proc, or a process gone, which the callers check)."""
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+        except OSError:
+            return True
+        given = [argv[n + 1] for n, arg in enumerate(argv[:-1]) if arg == b"--state"]
+        if not given:
+            return False
+        return (cwd / os.fsdecode(given[-1])).resolve() == self.state_file.resolve()
 
     @staticmethod
     def _alive(pid: int) -> bool:
@@ -179,18 +196,30 @@ class AnvilNode:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                tail = self.log_file.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
-                if "address already in use" in tail[0].lower():  # another program (not a chain) holds the port
-                    raise NodeError(
-                        f"port {self.port} is in use by another program on this machine: start the node with "
-                        "another --port (and name it in REGISTRY_RPC_URL or `registry config set rpc-url`)"
-                    )
-                raise NodeError(f"anvil exited at start: {tail[0][:200]}")
+                raise self._exited()
             if rpc_ready(self.rpc_url, 0.5):
                 return NodeInfo(process.pid, self.port, self.rpc_url, str(self.data_dir), True)
             time.sleep(0.1)
         self._terminate(process.pid)
         raise NodeError(f"anvil did not answer on {self.rpc_url} within {timeout_s:.0f} s")
+
+    def _exited(self) -> NodeError:
+        """Why anvil exited at start, from its log: its own "error:" line (its last line is often
+        "For more information, try '--help'."), said with what to do where that is known."""
+        lines = [line.strip() for line in self.log_file.read_text(errors="replace").splitlines() if line.strip()]
+        said = next((line for line in reversed(lines) if line.lower().startswith("error")), lines[-1] if lines else "")
+        if "address already in use" in said.lower():  # another program (not a chain) holds the port
+            return NodeError(
+                f"port {self.port} is in use by another program on this machine: start the node with "
+                "another --port (and name it in REGISTRY_RPC_URL or `registry config set rpc-url`)"
+            )
+        if "--state" in said:  # anvil could not read the chain's saved state (a cut or damaged file)
+            return NodeError(
+                f"the node's state file {self.state_file} cannot be read ({said.split(': ', 1)[-1][:160]}): put "
+                "back a copy of it, "
+                "or move it aside to start an empty chain"
+            )
+        return NodeError(f"anvil exited at start: {said[:200] or 'no output'}")
 
     def stop(self, timeout_s: float = 15.0) -> bool:
         """Stop the node (it dumps its state on SIGTERM). False if nothing was running."""

@@ -183,7 +183,7 @@ def print_report(report: Any, indent: str = "") -> None:
     if hasattr(report, "credentials"):  # a passport: its summary, holder checks, then each credential
         if report.competencies:
             print_competencies(report.competencies, indent + "  ")
-            _print_equivalents(report.competencies, indent + "  ")
+            _print_equivalents(report, indent + "  ")
         for check in report.checks:
             _print_check(check, indent)
         for inner in report.credentials:
@@ -260,13 +260,20 @@ def print_evidence(evidence: dict[str, Any], indent: str) -> None:
         out.print(indent + "  " + shown(_("{label}: {value}").format(label=word, value=value)))
 
 
-def _print_equivalents(summary: Any, indent: str) -> None:
-    """`verify --recognised-in`: the national qualifications a passport's credentials are recognised as."""
-    found = summary.get("national_equivalents")
+def _print_equivalents(passport: Any, indent: str) -> None:
+    """`verify --recognised-in`: the national qualifications a passport's credentials are recognised
+    as, by whom, with each decision's level and conditions; none said as such, pointing to why."""
+    found = passport.competencies.get("national_equivalents")
     if found is None:
         return
-    items = "; ".join(f"#{e['credential']} {e['qualification']} ({e['level']}, {e['framework_name']})" for e in found)
-    words = _("national equivalents: {items}").format(items=items or "-")
+    findings = [c.recognition for c in passport.credentials if getattr(c, "recognition", None)]
+    who = (findings[0].get("authority_name") or findings[0].get("authority")) if findings else None
+    items = [f"#{e['credential']} {e['qualification']} ("
+             + _("level {level} of {framework}").format(level=e["level"], framework=e["framework_name"])
+             + (_(", conditions: {conditions}").format(conditions=e["conditions"]) if e.get("conditions") else "")
+             + ")" for e in found]  # fmt: skip
+    said = "; ".join(items) or _("none in force (each credential's recognition line says why)")
+    words = _("national equivalents by {authority}: {items}").format(authority=who, items=said)
     out.print(f"{indent}{shown(words)}")
 
 

@@ -54,6 +54,33 @@ def test_a_node_whose_pid_file_cannot_be_written_is_stopped_not_left_running(tmp
     assert not rpc_ready(node.rpc_url, 0.5)
 
 
+def test_a_copied_home_never_stops_the_originals_node_and_a_cut_state_file_is_named(
+    anvil: AnvilNode, tmp_path: Path
+) -> None:
+    # A home copied while its node ran (a backup, `cp -r network copy`) carries that node's pid file:
+    # `node start` from the copy said the original's node was its own (and ignored its --port), and
+    # `node stop` from the copy stopped the original's chain.
+    import shutil
+
+    import pytest
+
+    from registry.chain.node import rpc_ready
+    from registry.errors import NodeError
+
+    copy = AnvilNode(tmp_path / "copy" / "node", port=free_port())
+    copy.data_dir.mkdir(parents=True)
+    shutil.copy(anvil.pid_file, copy.pid_file)
+    assert copy.status() is None and copy.stop() is False
+    assert rpc_ready(anvil.rpc_url)  # the original's node runs on
+    # A state file cut short (a full disk, a power loss): named, with what to do, not anvil's
+    # last log line ("For more information, try '--help'.").
+    copy.state_file.write_text('{"block": {"number"')
+    with pytest.raises(NodeError) as refused:
+        copy.start()
+    assert str(refused.value).startswith(f"the node's state file {copy.state_file} cannot be read (")
+    assert str(refused.value).endswith("put back a copy of it, or move it aside to start an empty chain")
+
+
 def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path) -> None:
     # The README's quickstart sets REGISTRY_RPC_URL to a port of its own: `registry node start`
     # without --port starts the node there, where the next commands look for it. The mistakes a

@@ -57,3 +57,23 @@ def test_a_passport_s_lines_say_its_holder_s_names_what_to_read_closely_and_what
     issuer = [line for line in capsys.readouterr().out.splitlines() if "issuer:" in line]
     assert issuer == ["    issuer: Academy B.V. (did:ebsi:zAcademy), as its accreditation names it, under a root you "
                       "have not said you trust"]  # fmt: skip
+
+
+def test_a_passport_s_national_equivalents_name_the_authority_the_level_the_conditions_and_say_none_as_such(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`verify --recognised-in` on a passport: the summary's line names whose decisions, says each
+    equivalent's level as "level N of FRAMEWORK" with its conditions, and none in force as such."""
+    decision = {"id": "0x0b54", "qualification": "Soudeur/se", "framework_name": "French framework", "level": "3",
+                "conditions": "after a practical test"}  # fmt: skip
+    found = {"authority": "did:ebsi:zHome", "authority_name": "Home Vocational Authority", "outcome": "recognised",
+             "message": "recognised here as …", "decisions": [decision], "not_applying": []}  # fmt: skip
+    gone = {**found, "outcome": "none", "decisions": [], "message": "not recognised here as of …: decision suspended"}
+    for finding, said in ((found, "#1 Soudeur/se (level 3 of French framework, conditions: after a practical test)"),
+                          (gone, "none in force (each credential's recognition line says why)")):  # fmt: skip
+        inner = [{**credential(1, "Amina Haddad", "valid"), "recognition": finding}]
+        answer = {"source": "p.json", "kind": "passport", "verdict": "valid", "summary": "VALID", "holder": HOLDER,
+                  "checks": [], "competencies": summarise(inner, HOLDER, []), "credentials": inner}  # fmt: skip
+        print_report(_as_report(answer))
+        lines = capsys.readouterr().out.splitlines()
+        assert f"  national equivalents by Home Vocational Authority: {said}" in lines, lines

@@ -146,6 +146,9 @@ def test_the_readme_quickstarts_run_as_written(tmp_path: Path) -> None:
     )
 
     assert "issued RPL credential 'MIG/MAG welding (recognised prior learning)'" in rpl
+    # Who issued it, to whom, and who assessed her, each by name; the employer's attestation likewise.
+    assert " by Eastside RPL Centre (rpl-centre) to Amina Haddad (did:key:" in rpl and "assessed by Yusuf Demir" in rpl
+    assert "Stahlbau Nord GmbH (stahlbau) attested work as welder for Amina Haddad (did:key:" in rpl
     assert "evidence: 1 of 3 evidence items shown and matched, 0 altered (not valid), 2 not shown" in rpl
     assert "amina-work.json: VALID" in rpl and "assurance: a work-experience attestation by a registered" in rpl
 

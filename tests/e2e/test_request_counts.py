@@ -276,3 +276,11 @@ def test_an_unusable_log_window_is_a_usage_error(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("REGISTRY_CONFIRMATIONS", value)
     with pytest.raises(ConfigError, match="REGISTRY_CONFIRMATIONS must be a positive whole number of blocks"):
         Settings()
+    monkeypatch.delenv("REGISTRY_CONFIRMATIONS")
+    # And the URLs an issuer writes into every credential: no URL there made credentials nobody could check.
+    for name in ("REGISTRY_PUBLIC_URL", "REGISTRY_PUBLIC_SERVICE"):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(ConfigError, match=rf"^{name} must be an http\(s\) URL, https://HOST"):
+            Settings()
+        monkeypatch.setenv(name, "https://registry.example/skills")
+        assert "https://registry.example/skills" in (Settings().public_url, Settings().public_service)

@@ -94,6 +94,18 @@ def test_a_decision_applies_only_within_its_scope_and_dates(
     assert finding["message"].endswith("conditions: with a practical test")
     assert [n["why"] for n in finding["not_applying"]] == [f"applies only from {_iso(now + ONE_YEAR // 2)}"]
     assert report.verdict is Verdict.VALID and report.to_json()["recognition"] == finding  # a finding, not a verdict
+    # A verifier trusting the authority alone: the credential's root is not trusted, and the finding
+    # says which root and what the decision would make of it with that root trusted (not a dead end).
+    untrusted = Verifier(registry, trusting(authority.did)).verify("cred.json", holder_file.dumps())
+    assert untrusted.verdict is Verdict.UNTRUSTED_ROOT, untrusted.summary
+    Recogniser(registry, authority.did, trusting(authority.did), None).annotate(untrusted)
+    said = untrusted.recognition
+    assert said is not None and said["outcome"] == "not applied" and said["decisions"] == [], said
+    assert said["message"].startswith(f"not applied: the credential's Root TAO {root}"), said
+    assert (
+        "not in the trust list; with it there, it would be recognised here as Schweißer/in (geprüft)" in said["message"]
+    )
+    assert "a decision does not make a root trusted" in said["message"]
     # A passport's summary shows the national equivalents of the credentials that count.
     passport = verifier.verify_passport("p", json.dumps(create_passport(holder, [holder_file])))
     recogniser.annotate(passport)
@@ -120,6 +132,8 @@ def test_suspended_and_revoked_decisions_stop_applying_and_at_answers_from_histo
     recognition.set_status(authority, decision_id, DecisionStatus.SUSPENDED, 3)
     assert outcome() == "none"
     assert report.recognition is not None and "suspended on" in report.recognition["message"]
+    # Said as not recognised (there is a decision), not as "no recognition decision here".
+    assert report.recognition["message"].startswith("not recognised here as of "), report.recognition
     time.sleep(1.05)
     recognition.set_status(authority, decision_id, DecisionStatus.ACTIVE, 4)
     assert outcome() == "recognised"

@@ -724,7 +724,11 @@ def test_the_page_shows_what_a_credential_is_recognised_as_where_the_operator_sa
         assert verdict == "valid"
         page = context.pages[0]
         summary = page.locator("#summary").inner_text()
-        assert "National equivalents" in summary and "#1 Schweißer/in (geprüft) (4, German Qualifications" in summary
+        assert (
+            "National equivalents" in summary
+            and "Recognition Office: #1 Schweißer/in (geprüft) (level 4 of German Qualifications" in summary
+        )
+        assert "conditions: with a practical test)" in summary
         panel = page.locator("#credentials details.credential").first
         panel.locator("summary").click()
         recognised = panel.inner_text()  # whose decision: the service's authority, by name

@@ -173,7 +173,7 @@ class Recogniser:
             outcome, message = self.problem
             return {**base, "outcome": outcome, "message": message, "decisions": [], "not_applying": []}
         if str(report.verdict) != "valid":
-            message = f"not applied: the credential is not valid ({report.verdict})"
+            message = self._root_untrusted(report) or f"not applied: the credential is not valid ({report.verdict})"
             return {**base, "outcome": "not applied", "message": message, "decisions": [], "not_applying": []}
         subject = subject_of(report)
         applying: list[Decision] = []
@@ -186,12 +186,32 @@ class Recogniser:
                 not_applying.append({"id": "0x" + decision.id.hex(), "why": why})  # in scope, but not in force
         if not applying:
             extra = "; ".join(f"decision {short_id(bytes.fromhex(n['id'][2:]))} {n['why']}" for n in not_applying)
-            message = NONE_HERE + (f" ({extra})" if extra else "")
+            message = f"not recognised here as of {iso(self.at)}: {extra}" if extra else NONE_HERE
             return {**base, "outcome": "none", "message": message, "decisions": [], "not_applying": not_applying}
         message = "; ".join(_recognised(d) for d in applying)
         decisions = [_summary(d) for d in applying]
         return {**base, "outcome": "recognised", "message": message, "decisions": decisions,
                 "not_applying": not_applying}  # fmt: skip
+
+    def _root_untrusted(self, report: Report) -> str | None:
+        """A genuine credential under a root the trust list leaves out, which a decision of this
+        authority would recognise: said, with what makes it apply (None: no such decision). The
+        decision is not a trust list: trusting the root stays the verifier's own choice."""
+        if str(report.verdict) != "root not trusted":
+            return None
+        subject = subject_of(report)
+        would = [d for d in self.decisions if _why_not(d, subject, self.at, self.did, self.accepted) is None]
+        if not would or subject.root is None:
+            return None
+        from registry.ops.verify.report import Code
+
+        check = report.check(Code.ACCREDITATION)
+        declared = check.evidence.get("root_name") if check is not None else None
+        root = f'{subject.root} (self-declared name "{declared}")' if isinstance(declared, str) else subject.root
+        return (f"not applied: the credential's Root TAO {root} is not in the trust list; "
+                f"with it there, it would be {'; '.join(_recognised(d) for d in would)} "
+                "(a decision does not make a root trusted: add it to the trust list, pinned to this registry, "
+                "if you accept it)")  # fmt: skip
 
     def annotate(self, report: Any) -> None:
         """Add the finding to a report, and to each credential of a passport's."""

@@ -413,7 +413,7 @@ function showPassport(report, block) {
     // Its credentials may each be valid, but the passport is not one given to you: nothing in it counts.
     [title, detail] = [_("Not made for you"), _("This passport was made for someone else, so nothing in it counts here: ask the holder for a passport made for you.")];
   }
-  showCompetencies(report.competencies);
+  showCompetencies(report.competencies, report.credentials);
   const facts = $("facts");
   // The holder's DID, by the name her credentials give beside it (the summary's `holder`).
   const held = report.competencies && report.competencies.holder;
@@ -459,7 +459,7 @@ function showPassport(report, block) {
 
 // The passport as a summary of competencies (the report's `competencies`), shown before the evidence:
 // skills and occupations with the highest EQF level for each, issuers, then every credential with its verdict.
-function showCompetencies(summary) {
+function showCompetencies(summary, credentials) {
   const box = $("summary");
   if (!summary) return;
   box.append(element("h2", _("Summary of competencies")));
@@ -475,8 +475,13 @@ function showCompetencies(summary) {
   fact(facts, _("Occupations"), areas(summary.occupations));
   const issuers = (summary.issuers || []).map((p) => (p.name ? `${p.name} (${p.did})` : p.did));
   if (issuers.length) fact(facts, _("Issuers"), issuers.join("; "));
-  const national = (summary.national_equivalents || []).map((e) => `#${e.credential} ${e.qualification} (${e.level}, ${e.framework_name})`);
-  if (summary.national_equivalents) fact(facts, _("National equivalents"), national.join("; ") || "-");
+  // Whose decisions (the credentials' findings name the authority), each as "level N of F" with its conditions.
+  const national = (summary.national_equivalents || []).map((e) => `#${e.credential} ${e.qualification} (`
+    + fmt(_("level {level} of {framework}"), { level: e.level, framework: e.framework_name })
+    + (e.conditions ? fmt(_(", conditions: {conditions}"), { conditions: e.conditions }) : "") + ")");
+  const finding = (credentials || []).map((c) => c.recognition).find((r) => r);
+  const by = finding ? `${finding.authority_name || finding.authority}: ` : "";
+  if (summary.national_equivalents) fact(facts, _("National equivalents"), by + (national.join("; ") || _("none in force (each credential's recognition line says why)")));
   box.append(facts);
   const list = element("ul", null, { class: "programmes" });
   for (const item of summary.programmes || []) {
