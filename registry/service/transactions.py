@@ -18,7 +18,7 @@ from typing import Any
 
 import rlp
 from eth_abi.exceptions import DecodingError
-from eth_utils import to_checksum_address
+from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 
 from registry.contracts.credentials import CredentialRegistry
@@ -168,15 +168,31 @@ def check_nonce(registry: Registry, tx: SignedCall) -> None:
             expectedNonce=expected,
         )
     if tx.nonce < expected:
-        raise Problem(
-            409,
+        raise _nonce_used(registry, tx, expected)
+
+
+def _nonce_used(registry: Registry, tx: SignedCall, expected: int) -> Problem:
+    """A used nonce. The same signed bytes sent again (a client retrying after the service dropped
+    its connection mid-request, say by a restart) were told "can never be mined" of a transaction
+    that was mined: that one is named, with its block and status, and nothing is sent again."""
+    tx_hash = "0x" + keccak(tx.raw).hex()
+    receipt = registry.client.request("eth_getTransactionReceipt", [tx_hash])
+    extra: dict[str, Any] = {"nonce": tx.nonce, "expectedNonce": expected}
+    if receipt is None:
+        detail = (
             f"nonce {tx.nonce} is already used by {tx.signer} (mined or waiting in the node's pool), so this "
-            f"transaction can never be mined: its next nonce is {expected}",
-            slug="nonce-used",
-            title="The transaction's nonce is not the signer's next",
-            nonce=tx.nonce,
-            expectedNonce=expected,
+            f"transaction can never be mined: its next nonce is {expected}"
         )
+    else:
+        # As the node gives it: hex quantities (its shape checked by registry/chain/answers.py).
+        mined = {key: int(str(receipt.get(key) or "0x0"), 16) for key in ("status", "blockNumber", "gasUsed")}
+        detail = (
+            f"nonce {tx.nonce} is already used by this very transaction, sent before: {tx_hash}, mined in block "
+            f"{mined['blockNumber']} ({'succeeded' if mined['status'] == 1 else 'reverted'}); nothing was sent again"
+        )
+        extra.update(transactionHash=tx_hash, receipt=mined)
+    title = "The transaction's nonce is not the signer's next"
+    return Problem(409, detail, slug="nonce-used", title=title, **extra)
 
 
 def check_gas(registry: Registry, tx: SignedCall) -> None:

@@ -164,12 +164,17 @@ def test_a_nonce_that_is_not_the_signers_next_is_refused_before_broadcast(
     assert _pending_nonce(registry, address) == nonce  # nothing entered the node's pool
     # A used nonce: replaying a mined transaction.
     raw = signed(registry, owner.account, _anchor(registry))
-    assert _send(http, raw, owner.did, wait=True).json()["receipt"]["status"] == 1
+    first = _send(http, raw, owner.did, wait=True).json()
+    assert first["receipt"]["status"] == 1
     replay = assert_problem(_send(http, raw, owner.did), 409, "nonce-used")
     assert (replay["nonce"], replay["expectedNonce"]) == (nonce, nonce + 1)
-    assert "already used" in replay["detail"]
+    # The same bytes again (a client retrying after its connection dropped mid-request) are named as
+    # the transaction they are, mined, not "can never be mined".
+    assert "already used by this very transaction" in replay["detail"] and "can never" not in replay["detail"]
+    assert (replay["transactionHash"], replay["receipt"]) == (first["transactionHash"], first["receipt"])
     low = signed(registry, owner.account, _anchor(registry), nonce=nonce)  # a new call, same used nonce
-    assert_problem(_send(http, low, owner.did), 409, "nonce-used")
+    reused = assert_problem(_send(http, low, owner.did), 409, "nonce-used")
+    assert "can never be mined" in reused["detail"] and "transactionHash" not in reused
 
 
 def test_a_transaction_with_less_gas_than_it_needs_is_refused_before_broadcast(
