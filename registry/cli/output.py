@@ -191,8 +191,7 @@ def print_report(report: Any, indent: str = "") -> None:
         return
     certifies = getattr(report, "certifies", None)
     if certifies:
-        caveat = unconfirmed(report)
-        if caveat:
+        if caveat := unconfirmed(report):
             out.print(f"{indent}  [bold red]{markup(caveat)}[/]", markup=True)
         print_certified(certifies, indent + "  ", untrusted=str(report.verdict) == "root not trusted")
     for warning in getattr(report, "warnings", None) or []:  # texts to read closely: never a verdict
@@ -282,9 +281,8 @@ def print_competencies(summary: Any, indent: str) -> None:
     level = summary.get("highest_eqf_level")
     top = _(", highest EQF level {level}").format(level=level) if level else ""
     lines = [_("competencies: {note}").format(note=summary_note(str(summary.get("note")))) + top]
-    differently = "; ".join(f'"{n["name"]}" ({", ".join(f"#{c}" for c in n["credentials"])})'
-                            for n in summary.get("holder_names") or [])  # fmt: skip
-    if differently:
+    if differently := "; ".join(f'"{n["name"]}" ({", ".join(f"#{c}" for c in n["credentials"])})'
+                                for n in summary.get("holder_names") or []):  # fmt: skip
         lines.append("  " + _("holder named differently by the credentials: {names}").format(names=differently))
     for key in ("skills", "occupations"):
         for area in summary.get(key) or []:
