@@ -167,6 +167,12 @@ def test_suspended_and_revoked_decisions_stop_applying_and_at_answers_from_histo
     assert [r.status for r in history] == [DecisionStatus.ACTIVE, DecisionStatus.SUSPENDED, DecisionStatus.ACTIVE,
                                            DecisionStatus.REVOKED]  # fmt: skip
     assert [outcome(r.timestamp) for r in history] == ["recognised", "none", "recognised", "none"]
+    # Recognised then, and said to be revoked since: an answer about then is not read as one about now.
+    assert outcome(history[2].timestamp) == "recognised" and report.recognition is not None
+    assert report.recognition["message"].endswith(
+        f"(as of {_iso(history[2].timestamp)}; revoked since {_iso(history[3].timestamp)}: "
+        "the national qualification was withdrawn)"
+    ), report.recognition
     # Before it was published: none (or, in the second the authority itself was onboarded, not applied).
     assert outcome(history[0].timestamp - 1) in ("none", "not applied")
     # The authority itself suspended by governance (a Root TAO of the list): its decisions stop applying

@@ -197,7 +197,7 @@ class Recogniser:
                 else NONE_HERE + (f" for it ({near})" if near else "")
             )  # fmt: skip
             return {**base, "outcome": "none", "message": message, "decisions": [], "not_applying": not_applying}
-        message = "; ".join(_recognised(d) for d in applying)
+        message = "; ".join(_recognised(d) + _since(d, self.at) for d in applying)
         decisions = [_summary(d) for d in applying]
         return {**base, "outcome": "recognised", "message": message, "decisions": decisions,
                 "not_applying": not_applying}  # fmt: skip
@@ -252,6 +252,18 @@ def _near(recogniser: Recogniser, subject: Subject) -> list[str]:
         if accepted and decision.not_applying(recogniser.at) is None and (why := out_of_scope(scope, subject)):
             near.append(f"decision {short_id(decision.id)}: {why}")
     return near
+
+
+def _since(decision: Decision, at: int) -> str:
+    """A decision that applied at a past time asked (`--at`) and is no longer in force: what changed
+    since, so an answer about then is not read as one about now ("" when it is in force still)."""
+    from registry.ops.recognition.model import REASONS, DecisionStatus
+
+    later = [r for r in decision.revisions if r.timestamp > at]
+    if not later or later[-1].status is DecisionStatus.ACTIVE:
+        return ""
+    last = later[-1]
+    return f" (as of {iso(at)}; {last.event} since {iso(last.timestamp)}: {REASONS.get(last.reason, 'no reason')})"
 
 
 def _recognised(decision: Decision) -> str:
