@@ -48,6 +48,9 @@ def did_register(
         return
     registry = Registry.connect(settings)
     receipt = registry.register_did(identity)
+    if receipt is None:  # run again after it finished: as other writers say it
+        out.print(f"unchanged: {identity.did} is registered with its controller and signing keys already")
+        return
     out.print(f"registered {identity.did} in block {receipt['blockNumber']}")
 
 
