@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -89,6 +90,19 @@ def registry(settings: Settings) -> Registry:
 @pytest.fixture
 def deployment(deployment_file: Path) -> Deployment:
     return Deployment.load(deployment_file)
+
+
+@contextmanager
+def one_chain_second(client: ChainClient) -> Iterator[None]:
+    """Every block mined inside lands in one second (anvil_setBlockTimestampInterval 0), as anvil
+    mines them on a fast machine by chance: a test whose writes must share a second says so instead
+    of hoping. The chain's clock follows the wall clock again on leaving."""
+    client.request("evm_mine", [])  # the second held is now's, not the last block's
+    client.request("anvil_setBlockTimestampInterval", [0])
+    try:
+        yield
+    finally:
+        client.request("anvil_removeBlockTimestampInterval", [])
 
 
 def fund(registry: Registry, identity: Identity) -> None:

@@ -94,6 +94,19 @@ def test_a_decision_applies_only_within_its_scope_and_dates(
     assert finding["message"].endswith("conditions: with a practical test")
     assert [n["why"] for n in finding["not_applying"]] == [f"applies only from {_iso(now + ONE_YEAR // 2)}"]
     assert report.verdict is Verdict.VALID and report.to_json()["recognition"] == finding  # a finding, not a verdict
+    _under_an_untrusted_root(registry, authority, holder_file, root)
+    _decided_at_other_levels_only(verifier, recogniser, issuer, holder, applies)
+    # A passport's summary shows the national equivalents of the credentials that count.
+    passport = verifier.verify_passport("p", json.dumps(create_passport(holder, [holder_file])))
+    recogniser.annotate(passport)
+    (equivalent,) = passport.to_json()["competencies"]["national_equivalents"]
+    assert equivalent["credential"] == 1 and equivalent["qualification"] == "Schweißer/in (geprüft)"
+    assert equivalent["framework_name"] == "German Qualifications Framework (DQR)" and equivalent["level"] == "4"
+
+
+def _under_an_untrusted_root(  # type: ignore[no-untyped-def]
+    registry: Registry, authority: Identity, holder_file, root: str
+) -> None:
     # A verifier trusting the authority alone: the credential's root is not trusted, and the finding
     # says which root and what the decision would make of it with that root trusted (not a dead end).
     untrusted = Verifier(registry, trusting(authority.did)).verify("cred.json", holder_file.dumps())
@@ -106,12 +119,21 @@ def test_a_decision_applies_only_within_its_scope_and_dates(
         "not in the trust list; with it there, it would be recognised here as Schweißer/in (geprüft)" in said["message"]
     )
     assert "a decision does not make a root trusted" in said["message"]
-    # A passport's summary shows the national equivalents of the credentials that count.
-    passport = verifier.verify_passport("p", json.dumps(create_passport(holder, [holder_file])))
-    recogniser.annotate(passport)
-    (equivalent,) = passport.to_json()["competencies"]["national_equivalents"]
-    assert equivalent["credential"] == 1 and equivalent["qualification"] == "Schweißer/in (geprüft)"
-    assert equivalent["framework_name"] == "German Qualifications Framework (DQR)" and equivalent["level"] == "4"
+
+
+def _decided_at_other_levels_only(
+    verifier: Verifier, recogniser: Recogniser, issuer: Issuer, holder: Identity, applies: bytes
+) -> None:
+    # One its authority decided about at other levels only: "no decision" for it, saying which and why.
+    level3 = issuer.issue_single(holder.did, replace(welding_certificate(), eqf_level=3)).holder_file
+    below = verifier.verify("cred3.json", level3.dumps())
+    recogniser.annotate(below)
+    assert below.recognition is not None and below.recognition["outcome"] == "none", below.recognition
+    assert re.fullmatch(
+        rf"no recognition decision here for it \(decision 0x{applies.hex()[:8]}…: EQF level 3, not 4; "
+        r"decision 0x[0-9a-f]{8}…: EQF level 3, not 5\)",
+        below.recognition["message"],
+    ), below.recognition
 
 
 def test_suspended_and_revoked_decisions_stop_applying_and_at_answers_from_history(

@@ -75,13 +75,35 @@ OWN_CODES = (
     "Codes 5 to 255 have no words here (a scheme of your own): taken, with a warning, and shown to verifiers as "
     "the bare number; publish what they mean."
 )
+
+
+def accreditation_reason(value: str | int) -> int:
+    """`--reason` as its code: a number (checked by trust_status._check_reason), or the words of a
+    code as REASONS gives them, in any case (`--reason "audit pending"`); a default comes as its code."""
+    if isinstance(value, int):
+        return value
+    text = " ".join(value.lower().split())
+    if text.lstrip("-").isdigit() and len(text) < 6:
+        return int(text)
+    from registry.ops.trust.model import REASONS
+
+    for code, words in REASONS.items():
+        if text == words:
+            return code
+    raise typer.BadParameter(
+        f"{value[:40]!r} is not a reason code (0 to 255) or its words ({', '.join(REASONS.values())})"
+    )
+
+
 # Every code of ops/trust/model.py REASONS, spelled out so `--help` loads no chain library
 # (tests/cli/test_home.py holds the two lists equal).
 AccReasonOpt = Annotated[
     int,
     typer.Option(
+        metavar="CODE|WORDS",
+        parser=accreditation_reason,
         help="Reason code, recorded on-chain: 0 unspecified, 1 requirements no longer met, 2 fraud, "
-        f"3 audit pending, 4 audit passed. {OWN_CODES}"
+        f'3 audit pending, 4 audit passed (or those words: --reason "audit pending"). {OWN_CODES}',
     ),
 ]
 
@@ -255,8 +277,10 @@ def trust_revoke(
     reason: Annotated[
         int | None,
         typer.Option(
+            metavar="CODE|WORDS",
+            parser=accreditation_reason,
             help="Reason code, recorded on-chain: 0 unspecified, 1 requirements no longer met, 2 fraud, "
-            f"3 audit pending, 4 audit passed (default 1; 2 with --for-cause-from). {OWN_CODES}"
+            f"3 audit pending, 4 audit passed, or those words (default 1; 2 with --for-cause-from). {OWN_CODES}",
         ),
     ] = None,
     for_cause_from: Annotated[

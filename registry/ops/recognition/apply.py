@@ -185,8 +185,12 @@ class Recogniser:
             elif decision.document is not None and out_of_scope(decision.document.scope, subject) is None:
                 not_applying.append({"id": "0x" + decision.id.hex(), "why": why})  # in scope, but not in force
         if not applying:
-            extra = "; ".join(f"decision {short_id(bytes.fromhex(n['id'][2:]))} {n['why']}" for n in not_applying)
-            message = f"not recognised here as of {iso(self.at)}: {extra}" if extra else NONE_HERE
+            stopped = [f"decision {short_id(bytes.fromhex(n['id'][2:]))} {n['why']}" for n in not_applying]
+            near = "; ".join(stopped + _near(self, subject))  # in force, in scope but for (say) its EQF level
+            message = (
+                f"not recognised here as of {iso(self.at)}: {near}" if stopped
+                else NONE_HERE + (f" for it ({near})" if near else "")
+            )  # fmt: skip
             return {**base, "outcome": "none", "message": message, "decisions": [], "not_applying": not_applying}
         message = "; ".join(_recognised(d) for d in applying)
         decisions = [_summary(d) for d in applying]
@@ -228,6 +232,21 @@ def _why_not(decision: Decision, subject: Subject, at: int, authority: str, acce
     if decision.document.authority != authority:  # written past our tools: it does not speak for this authority
         return f"its document names another authority ({decision.document.authority})"
     return out_of_scope(decision.document.scope, subject) or decision.not_applying(at)
+
+
+def _near(recogniser: Recogniser, subject: Subject) -> list[str]:
+    """The decisions for its type and root that leave it out on another ground (an EQF level, the
+    issuers, programmes or schemas they name), with why: what the authority did decide about its
+    kind, rather than a bare "no decision"."""
+    near = []
+    for decision in recogniser.decisions:
+        scope = decision.document.scope if decision.document is not None else None
+        if scope is None or scope.root != subject.root or not set(scope.types) & set(subject.types):
+            continue
+        accepted = recogniser.accepted is None or decision.attribute_id in recogniser.accepted
+        if accepted and decision.not_applying(recogniser.at) is None and (why := out_of_scope(scope, subject)):
+            near.append(f"decision {short_id(decision.id)}: {why}")
+    return near
 
 
 def _recognised(decision: Decision) -> str:
