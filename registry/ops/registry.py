@@ -159,20 +159,11 @@ class Registry:
 
     # -- DIDs -----------------------------------------------------------------------------
 
-    def register_did(self, identity: Identity) -> dict[str, Any] | None:
-        """Register the identity's DID with its controller key, then add its signing key: two
-        transactions. A run stopped between them (killed, the node gone) left the DID without its
-        signing key, and running it again was refused as "already registered: nothing to do", for
-        good; now the next run sends only what the chain lacks. The last receipt; None when the DID
-        holds both keys already. A DID registered by another account is for the contract to refuse."""
-        state = self.resolve(identity.did)
-        ours = state.registered and state.controller(identity.account.address) is not None
-        receipt = None
-        if not ours:
-            _, x, y = keyfmt.to_coordinates(identity.controller_jwk)
-            receipt = self.client.transact(identity.account, self.dids.register(identity.did, x, y))
-        if not ours or state.method_by_thumbprint(keyfmt.thumbprint(identity.signing_jwk)) is None:
-            receipt = self.add_key(identity, identity.signing_jwk, Rel.ASSERTION_METHOD | Rel.AUTHENTICATION)
+    def register_did(self, identity: Identity) -> dict[str, Any]:
+        """Register the identity's DID with its controller key, then add its signing key."""
+        _, x, y = keyfmt.to_coordinates(identity.controller_jwk)
+        receipt = self.client.transact(identity.account, self.dids.register(identity.did, x, y))
+        self.add_key(identity, identity.signing_jwk, Rel.ASSERTION_METHOD | Rel.AUTHENTICATION)
         return receipt
 
     def add_key(
