@@ -191,10 +191,9 @@ def print_report(report: Any, indent: str = "") -> None:
         return
     certifies = getattr(report, "certifies", None)
     if certifies:
-        caveat = unconfirmed(report)
-        if caveat:
+        if caveat := unconfirmed(report):
             out.print(f"{indent}  [bold red]{markup(caveat)}[/]", markup=True)
-        print_certified(certifies, indent + "  ")
+        print_certified(certifies, indent + "  ", untrusted=str(report.verdict) == "root not trusted")
     for warning in getattr(report, "warnings", None) or []:  # texts to read closely: never a verdict
         words = _("warning: {message}").format(message=warning_text(warning))
         out.print(f"{indent}  [bold yellow]![/] {markup(words)}", markup=True)
@@ -282,9 +281,8 @@ def print_competencies(summary: Any, indent: str) -> None:
     level = summary.get("highest_eqf_level")
     top = _(", highest EQF level {level}").format(level=level) if level else ""
     lines = [_("competencies: {note}").format(note=summary_note(str(summary.get("note")))) + top]
-    differently = "; ".join(f'"{n["name"]}" ({", ".join(f"#{c}" for c in n["credentials"])})'
-                            for n in summary.get("holder_names") or [])  # fmt: skip
-    if differently:
+    if differently := "; ".join(f'"{n["name"]}" ({", ".join(f"#{c}" for c in n["credentials"])})'
+                                for n in summary.get("holder_names") or []):  # fmt: skip
         lines.append("  " + _("holder named differently by the credentials: {names}").format(names=differently))
     for key in ("skills", "occupations"):
         for area in summary.get(key) or []:
@@ -316,9 +314,10 @@ def _party(party: dict[str, Any], extra: str = "") -> str:
     return f"{party['name']}{extra} ({did})" if party.get("name") else f"{did}{extra}"
 
 
-def print_certified(certified: dict[str, Any], indent: str) -> None:
+def print_certified(certified: dict[str, Any], indent: str, *, untrusted: bool = False) -> None:
     """What a credential certifies, a line a fact, each value inert (registry/text.py); its texts in
-    the run's language where the credential gives them in it."""
+    the run's language where the credential gives them in it. `untrusted`: under a root the verifier
+    has not said it trusts, the issuer's name is that root's chain's word only (it may be any name)."""
     certified = localised(certified)
     kind = f" ({achievement_type(certified['achievement_type'])})" if certified.get("achievement_type") else ""
     eqf = _(" — EQF level {level}").format(level=certified["eqf_level"]) if certified.get("eqf_level") else ""
@@ -338,7 +337,9 @@ def print_certified(certified: dict[str, Any], indent: str) -> None:
         issued=certified.get("issued") or "?", valid_from=certified.get("valid_from") or "?"
     )
     lines.append("  " + _("{dates}, {until}").format(dates=dates, until=until))
-    lines.append("  " + _("issuer: {party}").format(party=_party(certified.get("issuer") or {})))
+    issuer = certified.get("issuer") or {}
+    by = _("issuer: {party}, as its accreditation names it, under a root you have not said you trust")
+    lines.append("  " + (by if untrusted and issuer.get("name") else _("issuer: {party}")).format(party=_party(issuer)))
     holder = certified.get("holder") or {}
     document = _(", document {document}").format(document=holder["document"]) if holder.get("document") else ""
     lines.append("  " + _("holder: {party}").format(party=_party(holder, document)))

@@ -51,6 +51,12 @@ def test_a_passport_s_lines_say_its_holder_s_names_what_to_read_closely_and_what
     assert lines[third + 1] == "    What the file says, not confirmed yet: the checks below could not all be made."
     assert lines[third + 2] == "    Welding 3 — EQF level 4"
     assert sum("not confirmed" in line for line in lines) == 1  # over the undetermined one only
+    # Under a root not trusted, the issuer's name is said to be that chain's word only (any name may be given).
+    capsys.readouterr()
+    print_report(_as_report(credential(4, "Amina Haddad", "root not trusted")))
+    issuer = [line for line in capsys.readouterr().out.splitlines() if "issuer:" in line]
+    assert issuer == ["    issuer: Academy B.V. (did:ebsi:zAcademy), as its accreditation names it, under a root you "
+                      "have not said you trust"]  # fmt: skip
 
 
 def test_a_passport_s_national_equivalents_name_the_authority_the_level_the_conditions_and_say_none_as_such(

@@ -214,6 +214,12 @@ def test_an_authority_not_in_the_trust_list_is_not_applied(
         f'decisions of {authority.did} (named "Recognition Office" in its accreditation, not in your trust list) not'
     )
     assert report.verdict is Verdict.VALID
+    # No trust list at all (a worker's own home): named all the same, and told how to make one.
+    Recogniser(registry, authority.did, None, None).annotate(report)
+    assert report.recognition is not None and report.recognition["message"].startswith(
+        f'decisions of {authority.did} (named "Recognition Office" in its accreditation, not in your trust list) not '
+        f"applied: you have no trust list (make one with `registry trust-list add {authority.did} --name NAME"
+    ), report.recognition
     # A document written past our tools that names another authority does not speak for this one.
     forged = decision(chain.root, chain.root.did, conditions="none")
     call = registry.recognition.publish(did_hash(authority.did), attribute, forged.text(), forged.valid_from, 2**40)

@@ -527,10 +527,12 @@ def test_a_passport_s_holder_names_an_unlisted_root_s_own_name_and_texts_to_read
                      "evidence": {"root": root, "root_name": "Vocational Authority"}}  # fmt: skip
 
     def credential(number: int, name: str, verdict: str, warnings: list[Any]) -> dict[str, Any]:
-        certifies = {"name": f"Welding {number}", "skills": [], "occupations": [], "issuer": {"did": "did:ebsi:zA"},
+        certifies = {"name": f"Welding {number}", "skills": [], "occupations": [],
+                     "issuer": {"did": "did:ebsi:zA", "name": "Academy"},
                      "holder": {"did": "did:key:zAmina", "name": name}}  # fmt: skip
-        return {"verdict": verdict, "summary": verdict, "checks": [accreditation], "credential": {},
-                "certifies": certifies, "warnings": warnings, "checked_at": ""}  # fmt: skip
+        return {"verdict": verdict, "summary": verdict, "checks": [accreditation],
+                "credential": {"issuer": "did:ebsi:zA"}, "certifies": certifies, "warnings": warnings,
+                "checked_at": ""}  # fmt: skip
 
     competencies = {"holder": {"did": "did:key:zAmina", "name": "Amina Haddad"}, "skills": [], "occupations": [],
                     "issuers": [], "programmes": [], "counted": 2, "note": "n",
@@ -549,6 +551,10 @@ def test_a_passport_s_holder_names_an_unlisted_root_s_own_name_and_texts_to_read
     first, second = (panel.inner_text() for panel in page.locator("#credentials details.credential").all())
     assert f'Top authority\n{root} (self-declared name "Vocational Authority", not from a trust list)' in first
     assert "Read closely" not in first
+    # Its issuer's name is that chain's word only: any name may be given under a root nobody listed.
+    said = "Issued by\nAcademy (did:ebsi:zA), as its accreditation names it, under an authority you have not said"
+    assert said in first
+    assert "Issued by\nAcademy (did:ebsi:zA)\n" in second
     assert f'Read closely\nholder name "{lookalike}": the word "\u0410mina" mixes Latin and Cyrillic letters' in second
 
 

@@ -94,8 +94,13 @@ class Recogniser:
         the time asked up to a root of the list: the decisions published under such an accreditation
         (`self.accepted`) apply, no other."""
         refusal = f"decisions of {self.label} not applied: "
-        if trust_list is None:
-            return refusal + "it is not in your trust list (you have none)"
+        if trust_list is None:  # named as its accreditation names it, with the step that makes it apply
+            from registry.ops.trust import Trust
+
+            declared = self._declared(Trust(registry, "").fetch([self.did])[self.did])
+            return (f"decisions of {declared} not applied: you have no trust list (make one "
+                    f"with `registry trust-list add {self.did} --name NAME --registry DEPLOYMENT.json`, with its "
+                    "registry's deployment file as the authority publishes it)")  # fmt: skip
         if self.did in trust_list.roots:
             why = self._root_not_in_force(registry, trust_list)
             if why is not None:

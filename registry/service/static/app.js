@@ -268,7 +268,9 @@ function credentialFacts(facts, report, block) {
   if (certified) certifiedFacts(facts, certified);
   else fact(facts, _("Qualification"), info.achievement);
   const issuerName = certified && certified.issuer ? certified.issuer.name : null;
-  fact(facts, _("Issued by"), issuerName ? `${issuerName} (${info.issuer})` : info.issuer,
+  // Under a root the service's list leaves out, the issuer's name is that chain's word only (it may be any name).
+  const byUntrusted = issuerName && report.verdict === "root not trusted" ? _(", as its accreditation names it, under an authority you have not said you trust") : "";
+  fact(facts, _("Issued by"), issuerName ? `${issuerName} (${info.issuer})${byUntrusted}` : info.issuer,
     info.issuer ? `/issuer?did=${encodeURIComponent(info.issuer)}` : null);
   if (info.issued) fact(facts, _("Issued on"), [timeElement(info.issued)]);
   const accreditation = (report.checks || []).find((c) => c.name === "accreditation");
