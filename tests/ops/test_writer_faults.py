@@ -719,3 +719,25 @@ def test_a_key_rotated_while_an_issue_waits_and_a_rotation_stopped_half_way(worl
     issued = issuer.issue_single(world.holders[1], welding_certificate())
     report = Verifier(world.registry).verify("c", issued.holder_file.credential)
     assert report.verdict is Verdict.VALID, report.summary
+
+
+def test_a_did_registration_stopped_between_its_two_transactions_is_finished_by_the_next_run(
+    registry: Registry,
+) -> None:
+    """`did register` sends the registration, then the signing key. Stopped between the two (killed,
+    the node gone), it left a DID without its signing key, and running it again was refused for
+    good ("this DID is already registered: nothing to do"): every credential signed then, INVALID."""
+    from registry.formats import keys as keyfmt
+    from registry.ops.didregistration import register
+    from tests.conftest import fund
+
+    identity = new_legal_entity("halfway")
+    fund(registry, identity)
+    _, x, y = keyfmt.to_coordinates(identity.controller_jwk)
+    registry.client.transact(identity.account, registry.dids.register(identity.did, x, y))  # stopped here
+    signing = keyfmt.thumbprint(identity.signing_jwk)
+    assert registry.resolve(identity.did).method_by_thumbprint(signing) is None
+    assert register(registry, identity) is not None  # the signing key only: the registration stands
+    state = registry.resolve(identity.did)
+    assert state.method_by_thumbprint(signing) is not None and len(state.controllers()) == 1
+    assert register(registry, identity) is None  # nothing left to send: `did register` says "unchanged"
