@@ -27,7 +27,18 @@ from registry.service.middleware import (
     ReadDeadline,
 )
 from registry.service.responses import JSONResponse
-from registry.service.routers import did, logbook, pages, recognition, timestamps, tir, transactions, tsr, verify
+from registry.service.routers import (
+    did,
+    health,
+    logbook,
+    pages,
+    recognition,
+    timestamps,
+    tir,
+    transactions,
+    tsr,
+    verify,
+)
 
 
 @contextlib.asynccontextmanager
@@ -63,7 +74,7 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     errors.install(app)
     openapi.install(app)
     routers = (did.router, tir.router, timestamps.router, tsr.router, verify.router, recognition.router,
-               transactions.router, logbook.router, pages.router)  # fmt: skip
+               transactions.router, logbook.router, health.router, pages.router)  # fmt: skip
     for router in routers:
         app.include_router(router)
     static = Path(str(resources.files("registry.service") / "static"))

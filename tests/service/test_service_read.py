@@ -49,6 +49,20 @@ def assert_list_shape(body: dict, number: int, size: int) -> int:  # type: ignor
     return last
 
 
+# -- health, for a load balancer or an uptime monitor ----------------------------------------
+
+
+def test_health_answers_get_and_head_with_the_head_it_reads_at(http: httpx.Client) -> None:
+    got = http.get("/health")
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["status"] == "ok" and body["block"] == int(got.headers["X-Block-Number"])
+    assert body["block_age_s"] >= 0 and body["block_time"].endswith("Z") and isinstance(body["chain_id"], int)
+    for path in ("/health", "/"):  # monitors often send HEAD: it was a 405
+        head = http.head(path)
+        assert head.status_code == 200 and head.content == b"", (path, head.status_code)
+
+
 # -- DID registry -------------------------------------------------------------------------
 
 

@@ -178,9 +178,11 @@ def test_unreachable_chain_gives_could_not_determine_never_invalid(
             read = client.get("/trusted-issuers-registry/v5/issuers")
             problem = assert_problem(read, 503, "chain-unavailable")
             assert problem["detail"] == "cannot reach the service's chain node: connection refused or host unreachable"
+            health = client.get("/health")  # a load balancer takes this process out of rotation
+            assert assert_problem(health, 503, "chain-unavailable")["detail"] == problem["detail"]
     finally:
         running.stop()
-    for answer in (response.text, read.text):
+    for answer in (response.text, read.text, health.text):
         assert_node_not_named(answer, port)
     # The log names the node, never its credentials.
     assert any(f"***@127.0.0.1:{port}" in r.getMessage() for r in caplog.records)

@@ -28,7 +28,7 @@ def _page(name: str) -> HTMLResponse:
     return HTMLResponse((resources.files("registry.service") / "static" / name).read_text("utf-8"))
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])  # HEAD: uptime monitors
 def index() -> HTMLResponse:
     return _page("index.html")
 
