@@ -546,3 +546,19 @@ def test_a_credential_s_recognition_finding_is_said_in_the_run_s_language() -> N
     i18n.use("ar")
     assert recognition_message("no recognition decision here") == "لا يوجد قرار اعتراف هنا"
     assert recognition_message(recognised).startswith("معترف بها هنا بوصفها Elektroniker (المستوى 4 من ")
+
+
+def test_recognition_list_s_heading_counts_decisions_in_the_run_s_language() -> None:
+    """`registry recognition list`'s first line: a plural of the language's own, not "decision(s)"."""
+    from registry.cli.commands.recognition import decisions_heading
+
+    assert decisions_heading("Office", 1) == "Office: 1 recognition decision, oldest first"
+    assert decisions_heading("Office", 3) == "Office: 3 recognition decisions, oldest first"
+    assert decisions_heading("Office", 0) == "Office has published no recognition decision in this registry"
+    i18n.use("fr")
+    assert decisions_heading("Office", 1) == "Office\u00a0: 1 décision de reconnaissance, la plus ancienne d\u2019abord"
+    assert decisions_heading("Office", 3).startswith("Office\u00a0: 3 décisions de reconnaissance")
+    assert decisions_heading("Office", 0) == "Office n\u2019a publié aucune décision de reconnaissance dans ce registre"
+    i18n.use("ar")
+    assert decisions_heading("Office", 2) == "Office: قراران اعترافيان (2)، الأقدم أولًا"
+    assert "decision" not in decisions_heading("Office", 11)
