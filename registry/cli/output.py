@@ -26,6 +26,7 @@ from rich.table import Table
 from registry.cli.exits import closed_pipe
 from registry.i18n import N_, _, joined, ngettext
 from registry.i18n.flagwords import warning_text
+from registry.i18n.recognitionwords import recognition_line
 from registry.i18n.words import (
     POLICIES,
     achievement_type,
@@ -203,14 +204,7 @@ def print_report(report: Any, indent: str = "") -> None:
         out.print(f"{indent}  [dim]{markup(words)}[/]", markup=True)
     recognition = getattr(report, "recognition", None)
     if isinstance(recognition, dict):
-        # Whose decisions, unless the message says it: the employer may not have named it (a service's own,
-        # `serve --recognised-in`).
-        who, message = recognition.get("authority_name") or recognition.get("authority"), recognition.get("message")
-        if who and str(recognition.get("authority")) not in str(message):
-            words = _("recognition by {authority}: {message}").format(authority=who, message=message)
-        else:
-            words = _("recognition: {message}").format(message=message)
-        out.print(f"{indent}  [bold]{markup(shorten_dids(words))}[/]", markup=True)
+        out.print(f"{indent}  [bold]{markup(shorten_dids(recognition_line(recognition)))}[/]", markup=True)
     for check in report.checks:
         _print_check(check, indent)
         evidence = ", ".join(f"{k} {plain(v)}" for k, v in check.evidence.items() if v is not None)

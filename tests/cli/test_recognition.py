@@ -124,7 +124,7 @@ def _listed_with_its_suspension(settings: Settings, decision: str, office: Ident
         listed.stdout,
     ), listed.stdout
     assert "  applies from 2026-01-01 with no end date; published 20" in listed.stdout
-    assert listed.stdout.startswith(f"Federal Recognition Office ({office.did}): 1 recognition decision(s)")
+    assert listed.stdout.startswith(f"Federal Recognition Office ({office.did}): 1 recognition decision, oldest first")
     assert f"root Vocational Authority ({chain.root.did})" in listed.stdout  # names from the trust list
 
 

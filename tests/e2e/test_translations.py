@@ -506,3 +506,59 @@ def test_the_issuer_check_s_kinds_scopes_and_later_change_notes_are_translated()
     assert arabic[2].startswith("عُلّق اعتماد جهة مُصدِرة موثوقة (TI) School") and kind_word("TAO") == "جهة اعتماد (TAO)"
     for text in french + arabic:
         assert not re.search(r"accreditation was|issued|refused|reason", text), text
+
+
+def test_a_credential_s_recognition_finding_is_said_in_the_run_s_language() -> None:
+    """`verify --recognised-in`'s finding (ops/recognition/apply.py writes it in English): read back and
+    said in French and Arabic, names, qualifications, conditions, ids and times as written; English as it is."""
+    from registry.i18n.recognitionwords import recognition_line, recognition_message
+
+    recognised = (
+        "recognised here as Elektroniker (level 4 of Deutscher Qualifikationsrahmen), decision 0x1a2b3c4d… of "
+        "2026-03-02, conditions: a year of work; here (as of 2026-04-01T00:00:00Z; suspended since "
+        "2026-05-01T10:00:00Z: under review); recognised here as Helfer (level 2 of DQR), decision 0x99aa… of "
+        "2026-01-05"
+    )
+    near = (
+        "not recognised here as of 2026-06-01T00:00:00Z: decision 0x1a2b3c4d… revoked on 2026-05-02T10:00:00Z "
+        "(published in error); decision 0x99aa…: EQF level 3, not 4 or 5"
+    )
+    finding = {"authority": "did:ebsi:zA", "authority_name": "Office", "message": recognised}
+    for text in (recognised, near, "no recognition decision here", "something else entirely"):
+        assert recognition_message(text) == text
+    assert recognition_line(finding) == f"recognition by Office: {recognised}"
+    i18n.use("fr")
+    assert recognition_message(recognised) == (
+        "reconnue ici comme Elektroniker (niveau 4 de Deutscher Qualifikationsrahmen), décision 0x1a2b3c4d… du "
+        "2026-03-02, conditions\u00a0: a year of work; here (au 2026-04-01T00:00:00Z\u00a0; suspendue depuis le "
+        "2026-05-01T10:00:00Z\u00a0: en cours de réexamen)\u00a0; reconnue ici comme Helfer (niveau 2 de DQR), "
+        "décision 0x99aa… du 2026-01-05"
+    )
+    assert recognition_message(near) == (
+        "non reconnue ici au 2026-06-01T00:00:00Z\u00a0: décision 0x1a2b3c4d… révoquée le 2026-05-02T10:00:00Z "
+        "(publiée par erreur)\u00a0; décision 0x99aa…\u00a0: niveau CEC 3, pas 4 or 5"
+    )
+    assert recognition_line(finding).startswith("reconnaissance par Office\u00a0: reconnue ici comme Elektroniker")
+    assert recognition_message("not applied: the credential is not valid (revoked)") == (
+        "non appliquée\u00a0: l\u2019attestation n\u2019est pas valide (révoquée)"
+    )
+    assert recognition_message("something else entirely") == "something else entirely"
+    i18n.use("ar")
+    assert recognition_message("no recognition decision here") == "لا يوجد قرار اعتراف هنا"
+    assert recognition_message(recognised).startswith("معترف بها هنا بوصفها Elektroniker (المستوى 4 من ")
+
+
+def test_recognition_list_s_heading_counts_decisions_in_the_run_s_language() -> None:
+    """`registry recognition list`'s first line: a plural of the language's own, not "decision(s)"."""
+    from registry.cli.commands.recognition import decisions_heading
+
+    assert decisions_heading("Office", 1) == "Office: 1 recognition decision, oldest first"
+    assert decisions_heading("Office", 3) == "Office: 3 recognition decisions, oldest first"
+    assert decisions_heading("Office", 0) == "Office has published no recognition decision in this registry"
+    i18n.use("fr")
+    assert decisions_heading("Office", 1) == "Office\u00a0: 1 décision de reconnaissance, la plus ancienne d\u2019abord"
+    assert decisions_heading("Office", 3).startswith("Office\u00a0: 3 décisions de reconnaissance")
+    assert decisions_heading("Office", 0) == "Office n\u2019a publié aucune décision de reconnaissance dans ce registre"
+    i18n.use("ar")
+    assert decisions_heading("Office", 2) == "Office: قراران اعترافيان (2)، الأقدم أولًا"
+    assert "decision" not in decisions_heading("Office", 11)

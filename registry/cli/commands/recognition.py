@@ -292,12 +292,21 @@ def recognition_list(
 def _print_list(did: str, decisions: list[Any], known: dict[str, str]) -> None:
     from registry.cli.commands.recognition_view import named, print_decision
 
-    if not decisions:
-        out.print(f"{named(did, known)} has published no recognition decision in this registry")
-        return
-    out.print(f"{named(did, known)}: {shown(len(decisions))} recognition decision(s), oldest first")
+    out.print(decisions_heading(named(did, known), len(decisions)))
     for decision in decisions:
         print_decision(decision, history=False, known=known)
+
+
+def decisions_heading(who: str, n: int) -> str:
+    """`recognition list`'s first line: whose decisions and how many, in the run's language."""
+    from registry.i18n import _, ngettext
+
+    if not n:
+        return _("{authority} has published no recognition decision in this registry").format(authority=who)
+    words = ngettext(
+        "{authority}: {n} recognition decision, oldest first", "{authority}: {n} recognition decisions, oldest first", n
+    )
+    return words.format(authority=who, n=shown(n))
 
 
 @app.command("show")
