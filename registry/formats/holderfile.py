@@ -81,6 +81,14 @@ def printed_refusal(source: str, what: str) -> str:
     )
 
 
+def twice_refusal(source: str, name: str) -> str:
+    """The refusal of a file naming a top-level member twice (`safejson.repeated_member`)."""
+    return (
+        f"{source} names the member {name[:40]!r} twice: refused, as readers differ on which one counts "
+        "(ask for the file as it was written)"
+    )
+
+
 T = TypeVar("T")
 
 
@@ -202,6 +210,8 @@ def load_holder_file(text: str | bytes, source: str = "input") -> HolderFile:
                 return HolderFile(credential=stripped, bare=True)
             raise InputError(f"{source} is neither a credential file (JSON) nor a JWT")
         data = safejson.loads(stripped, source)
+    if (twice := safejson.repeated_member(text, data)) is not None:
+        raise InputError(twice_refusal(source, twice))
     if not isinstance(data, dict) or data.get("format") != HOLDER_FILE_FORMAT:
         raise _not_a_credential_file(data, source)
     token = data.get("credential")

@@ -168,3 +168,39 @@ def _text(text: str | bytes, what: str) -> str:
         return text.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{what} is not UTF-8 text") from exc
+
+
+def repeated_member(text: str | bytes, value: Any) -> str | None:
+    """A member name the top-level object of `text` (already parsed, as `value`) gives twice, or None.
+
+    Readers differ on which of two members counts (Python's parser keeps the last, others the first),
+    so a file naming one twice can mean one thing to us and another to the next tool. Cheap tests
+    first, as the verifier reads a holder file per credential: a text that is the value written back
+    as we write our files (orjson, under a microsecond) can name nothing twice; else a name can be
+    given twice only if its quoted form occurs twice or it is written with an escape (a few substring
+    counts in C). Only then is the text parsed again, pair by pair."""
+    if type(value) is not dict:
+        return None
+    try:
+        as_written = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    except TypeError:  # an integer beyond 64 bits (the standard parser's): judged below
+        as_written = b""
+    if as_written == text if isinstance(text, bytes) else as_written.decode() == text:
+        return None
+    if isinstance(text, bytes):
+        suspect = b"\\" in text or any(text.count(f'"{name}"'.encode()) > 1 for name in value)
+    else:
+        suspect = "\\" in text or any(text.count(f'"{name}"') > 1 for name in value)
+    if not suspect:
+        return None
+    names: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        names[:] = [name for name, _ in items]  # objects close inner first: the last one is the top level
+        return dict(items)
+
+    try:
+        json.loads(_text(text, "input"), object_pairs_hook=pairs)
+    except (InputError, ValueError, RecursionError):
+        return None  # orjson took it and the standard parser does not: no pairs to judge
+    return next((name for index, name in enumerate(names) if name in names[:index]), None)

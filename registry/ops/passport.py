@@ -25,7 +25,7 @@ from registry.errors import InputError
 from registry.formats import credential as vcfmt
 from registry.formats import jwt, safejson
 from registry.formats.didkey import jwk_from_did_key
-from registry.formats.holderfile import printed, printed_refusal
+from registry.formats.holderfile import printed, printed_refusal, twice_refusal
 from registry.text import short_did
 
 if TYPE_CHECKING:
@@ -182,6 +182,8 @@ def load_passport(content: str | bytes, source: str = "input") -> Passport:
     if (what := printed(content)) is not None:  # `passport print` given its own output, or a picture
         raise InputError(printed_refusal(source, what))
     data = safejson.loads(content, source)
+    if (twice := safejson.repeated_member(content, data)) is not None:
+        raise InputError(twice_refusal(source, twice))
     if isinstance(data, dict) and data.get("format") == vcfmt.HOLDER_FILE_FORMAT:  # `passport print CREDENTIAL`
         make = f"`registry passport create --from-wallet` or `--holder NAME ... {source}`"
         raise InputError(

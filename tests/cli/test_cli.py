@@ -758,11 +758,13 @@ def test_an_interrupted_cohort_leaves_no_half_written_directory(
 
 def test_accrediting_an_unregistered_party_names_its_did(settings: Settings, chain, make_issuer) -> None:  # type: ignore[no-untyped-def]
     newcomer = make_issuer("unregistered-school", register=False)
-    result = run(settings, "trust", "accredit", "--parent", chain.tao.name, "--child", newcomer.name, "--as", "ti",
-                 "--types", "SkillsCredential", "--rpc", settings.rpc_url,
+    result = run(settings, "trust", "accredit", "--parent", chain.tao.name, "--child", newcomer.did, "--as", "ti",
+                 "--types", "SkillsCredential", "--name", "Newcomer School Ltd", "--rpc", settings.rpc_url,
                  "--deployment", str(settings.deployment_file))  # fmt: skip
     assert result.returncode == 1
-    assert_one_line_error(result, newcomer.did, "is not registered")
+    # Named as the CLI knows it (its legal name given, the identity holding it here), not "it".
+    assert_one_line_error(result, f"Newcomer School Ltd ({newcomer.did}) is not registered",
+                          f"register it first: `registry did register {newcomer.name}`")  # fmt: skip
     node = ["--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file)]
     # The wrong parent changing an accreditation: who did grant it (it was "DID granted DID no accreditation").
     wrong = run(settings, "trust", "suspend", "--parent", chain.root.name, "--child", chain.ti.did, *node)

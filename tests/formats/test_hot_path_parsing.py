@@ -205,3 +205,30 @@ def test_a_jwt_header_naming_a_member_twice_is_refused(header: bytes) -> None:
     token = b64url_encode(header) + "." + b64url_encode(b'{"iss":"x"}') + "." + b64url_encode(bytes(64))
     with pytest.raises(InputError, match=r"names '(alg|kty)' twice"):
         jwt.parse(token)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{{"format":"skills-credential/1","credential":"{bad}",\n"credential":"{good}"}}',
+        '{{"format":"skills-credential/1","credential":"{bad}","\\u0063redential":"{good}"}}',
+        '{{"format":"skills-credential/1","anchor":{{"type":"single"}},"credential":"{good}","anchor":null}}',
+    ],
+)
+def test_a_holder_file_naming_a_member_twice_is_refused(template: str) -> None:
+    """JSON parsing keeps the last of two members, other readers the first: a file with a tampered
+    token first and the genuine one last would verify here and show the tampered one elsewhere."""
+    text = template.format(bad="eyJh.eyJi.c2ln", good="eyJj.eyJk.c2ln")
+    with pytest.raises(InputError, match=r"^f\.json names the member '(credential|anchor)' twice"):
+        vcfmt.load_holder_file(text, "f.json")
+    with pytest.raises(InputError, match=r"names the member '(credential|anchor)' twice"):
+        vcfmt.load_holder_file(text.encode(), "f.json")
+
+
+def test_names_repeated_only_below_the_top_level_or_as_values_are_not_a_member_twice() -> None:
+    text = (
+        '{"format":"skills-credential/1","credential":"eyJh.eyJi.c2ln","anchor":{"type":"single"},'
+        '"registry":{"registry":"x","type":"format","note":"\\"credential\\""}}\n'
+    )
+    assert vcfmt.load_holder_file(text, "f.json").credential == "eyJh.eyJi.c2ln"
+    assert safejson.repeated_member(text, json.loads(text)) is None

@@ -61,6 +61,15 @@ def test_a_printed_passport_pdf_is_refused_as_not_a_credential_with_what_to_do(t
         load_passport(pdf.read_bytes(), "given")  # `passport print` given its own output (was: not UTF-8 text)
 
 
+def test_a_passport_naming_a_member_twice_at_its_top_level_is_refused() -> None:
+    """As a credential file: the last `presentation` counts here, the first in other readers."""
+    from registry.ops.passport import load_passport
+
+    content = b'{"format":"skills-passport/1","presentation":"eyJh.eyJi.c2ln","presentation":"eyJj.eyJk.c2ln"}'
+    with pytest.raises(InputError, match=r"^p\.json names the member 'presentation' twice"):
+        load_passport(content, "p.json")
+
+
 def test_an_unknown_reason_in_a_revocation_list_names_its_row() -> None:
     from registry.ops.statuschange import check_reasons
     from registry.ops.statusplan import StatusTarget

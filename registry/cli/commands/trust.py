@@ -108,12 +108,18 @@ AccReasonOpt = Annotated[
 ]
 
 
-def _require_registered(registry: Any, did: str) -> None:
-    """Named by its DID, before the contract refuses it by the DID's hash."""
+def _require_registered(registry: Any, did: str, name: str | None = None, settings: Any = None) -> None:
+    """Named by its DID, before the contract refuses it by the DID's hash; when not registered, also by
+    its legal name (--name) or the name of the identity holding it in this home."""
     if not did.startswith("did:ebsi:"):
         raise InputError(f"{did[:60]} is not a did:ebsi: only registered organisations are accredited")
     if not registry.resolve(did).registered:
-        raise InputError(f"{did} is not registered in the DID registry: it must run `registry did register` first")
+        from registry.cli.commands.status import _local
+
+        local = _local(settings).get(did) if settings is not None else None
+        run = f"register it first: `registry did register {local}`" if local else (
+            "its holder must run `registry did register` first")  # fmt: skip
+        raise InputError(f"{_named(name or local, did)} is not registered in the DID registry: {run}")
 
 
 def _check_name(name: str | None) -> None:
@@ -164,7 +170,7 @@ def trust_onboard_root(
     refusal = "pass --governance NAME or set REGISTRY_GOVERNANCE_KEY (no default off the local chain)"
     account = account_of(settings, registry.client, governance, "REGISTRY_GOVERNANCE_KEY", refusal)
     identity = load_identity(settings, root)
-    _require_registered(registry, identity.did)
+    _require_registered(registry, identity.did, name, settings)
     trust = Trust(registry, settings.public_url)
     alike = trust.granted_alike(identity.did, identity.did, IssuerType.ROOT_TAO, scopes, given, name)
     if alike is not None:  # asked again: a second onboarding would outlive the first's suspension
@@ -211,7 +217,7 @@ def trust_accredit(
     identity = load_identity(settings, parent)
     parent_attribute = trust.active_attribute(identity.did, parent)
     child_did = did_of(settings, child)
-    _require_registered(registry, child_did)
+    _require_registered(registry, child_did, name, settings)
     # Each by its legal name, as its own accreditation states it (the child's: --name, else an earlier
     # accreditation's), else this home's name for it.
     local = child if child != child_did else None
