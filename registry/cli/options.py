@@ -10,6 +10,7 @@ cannot see each other's home.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -86,6 +87,19 @@ HomeOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _early_language(value: str | None) -> str | None:
+    """`--lang` as soon as it is parsed (an eager option, read before a `--help` given after it, which
+    answers at once): `registry --lang fr --help` in French. A language we lack is left as the
+    environment's; the root callback (`language`) names the mistake."""
+    from registry import i18n
+
+    with contextlib.suppress(InputError):
+        i18n.use(i18n.choose(value))
+    return value
+
+
 LangOpt = Annotated[
     str | None,
     typer.Option(
@@ -93,6 +107,8 @@ LangOpt = Annotated[
         help="Language of the human output: en, fr or ar (env REGISTRY_LANG, else LC_ALL/LC_MESSAGES/LANG; "
         "default en). --json output stays English.",
         show_default=False,
+        is_eager=True,
+        callback=_early_language,
     ),
 ]
 RpcOpt = Annotated[

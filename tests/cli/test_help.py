@@ -193,3 +193,21 @@ def test_prose_joins_each_paragraph_and_keeps_the_marked_ones() -> None:
     text += "\f\n    hidden"
     assert prose(text) == "First line of a sentence.\n\nA second paragraph.\n\nkeep\n  these lines\f\nhidden"
     assert prose(None) is None and prose("") == ""
+
+
+def test_lang_before_help_gives_the_help_frame_in_that_language() -> None:
+    """`registry --lang fr --help`: --lang is eager, read before the --help after it answers (it was
+    read only by the root callback, which --help never reaches, so the frame was English)."""
+    from registry import i18n
+
+    runner, env = CliRunner(), {"COLUMNS": "80", "NO_COLOR": "1", "LANG": "C", "REGISTRY_LANG": ""}
+    try:
+        french = runner.invoke(app, ["--lang", "fr", "--help"], env=env).output
+        arabic = runner.invoke(app, ["--lang", "ar", "--help"], env=env).output
+        i18n.use(i18n.DEFAULT)
+        english = runner.invoke(app, ["--help"], env=env).output
+    finally:
+        i18n.use(i18n.DEFAULT)
+    assert "Utilisation\u00a0: registry [OPTIONS]" in french and "Commandes" in french, french
+    assert "الاستخدام: registry [OPTIONS]" in arabic, arabic
+    assert "Usage: registry [OPTIONS]" in english and "Commands" in english, english
