@@ -204,3 +204,30 @@ def repeated_member(text: str | bytes, value: Any) -> str | None:
     except (InputError, ValueError, RecursionError):
         return None  # orjson took it and the standard parser does not: no pairs to judge
     return next((name for index, name in enumerate(names) if name in names[:index]), None)
+
+
+def repeated_anywhere(text: str | bytes) -> str | None:
+    """The first member name any object of `text` gives twice, or None (also for text that is not
+    JSON: judged elsewhere). For a request body, read once (a service request, not the verifier's
+    hot path): the standard parser, object by object, on text bounded in size by the service."""
+    if not text or (b"{" not in text if isinstance(text, bytes) else "{" not in text):
+        return None
+
+    class _Twice(Exception):
+        pass
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        names = [name for name, _ in items]
+        if len(set(names)) != len(names):
+            raise _Twice(next(name for index, name in enumerate(names) if name in names[:index]))
+        return dict(items)
+
+    try:
+        if _brackets(text) > MAX_DEPTH and nesting_depth(_text(text, "input")) > MAX_DEPTH:
+            return None  # refused as too deep where it is parsed
+        json.loads(text, object_pairs_hook=pairs)
+    except _Twice as twice:
+        return str(twice.args[0])
+    except (InputError, ValueError, RecursionError):
+        return None
+    return None

@@ -107,6 +107,13 @@ def test_trust_list_in_the_request(http: httpx.Client, issuer: Issuer, holder: I
 
 def test_not_a_credential_is_invalid_and_a_passport_is_refused_for_now(http: httpx.Client) -> None:
     assert http.post("/verify", json={"credential": "hello"}).json()["verdict"] == "invalid"
+    # A credential file naming "credential" twice (a tampered token first, the genuine one last): the
+    # parser keeps the last, other readers the first, so it is refused, sent as an object or as its text.
+    twice = '{"format": "skills-credential/1", "credential": "eyJh.eyJi.c2ln", "credential": "eyJj.eyJk.c2ln"}'
+    json_type = {"content-type": "application/json"}
+    for body in ('{"credential": ' + twice + "}", json.dumps({"credential": twice})):
+        refused = assert_problem(http.post("/verify", content=body.encode(), headers=json_type), 400, "invalid-input")
+        assert "names the member 'credential' twice" in refused["detail"], refused["detail"]
     presentation = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"]}
     assert_problem(http.post("/verify", json={"credential": presentation}), 400, "passport-unsupported")
     # A printed passport opened on the page (sent as its text) is not the credential: no verdict, what to do.

@@ -6,13 +6,13 @@ import json
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch, InputError
-from registry.formats import jwt, qrpayload
+from registry.formats import jwt, qrpayload, safejson
 from registry.formats.did import check_did, check_party_did
-from registry.formats.holderfile import other_file, printed, printed_refusal
+from registry.formats.holderfile import other_file, printed, printed_refusal, twice_refusal
 from registry.ops.batch import note_not_presented
 from registry.ops.inputs import credential_sized, is_extract
 from registry.ops.passport import is_passport as is_skills_passport
@@ -64,12 +64,19 @@ def _is_passport(content: str) -> bool:
         return False
 
 
+async def _raw_body(request: Request) -> bytes:
+    """The request's body as sent (read once by the framework already: cached)."""
+    return await request.body()
+
+
 @router.post(
     "/verify",
     response_model=VerifyReport | PassportReport,
     responses=problems(400, 413, 429),
 )
-def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep) -> Response:
+def verify(
+    body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep, raw: Annotated[bytes, Depends(_raw_body)]
+) -> Response:
     """Verify one credential (JWT-VC or holder file) or a skills passport: the same report as
     `registry verify --json`.
 
@@ -83,6 +90,8 @@ def verify(body: VerifyRequest, request: Request, lazy_registry: LazyRegistryDep
     carries; a passport's report starts with its summary of competencies (`competencies`).
     `recognisedIn` (default: `serve --recognised-in`) adds an authority's `recognition` finding.
     """
+    if (twice := safejson.repeated_anywhere(raw)) is not None:  # parsed, the last one was kept: others read the first
+        raise Problem(400, twice_refusal("the request", twice), slug="invalid-input")
     content = body.credential if isinstance(body.credential, str) else json.dumps(body.credential)
     try:  # a blank audience or nonce is no name and no challenge: 400, never a verdict
         check_challenge(body.audience, body.nonce, ("audience", "nonce"))
@@ -144,6 +153,8 @@ def _refuse_other_shapes(content: str) -> None:
     # A body may hold a lone surrogate (JSON allows "\ud800"): replaced here, judged by the verifier below.
     if (other := other_file(content.encode(errors="replace"), "this")) is not None:  # a handover file, a backup...
         raise Problem(400, other, slug="not-a-credential")
+    if content.lstrip()[:1] == "{" and (twice := safejson.repeated_anywhere(content)) is not None:
+        raise Problem(400, twice_refusal("this", twice), slug="invalid-input")  # a file sent as its text
     if is_extract(content):
         raise Problem(
             400,
