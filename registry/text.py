@@ -140,6 +140,12 @@ def named_did(did: str | None, name: str | None, unknown: str = "?") -> str:
     return f"{shown(name)} ({short_did(did)})" if name else short_did(did)
 
 
+def authorised_as(did: str, name: str | None) -> str:
+    """A person a signed authorisation names (`supervisor authorise --name`): that name, marked as the
+    authorisation's word, beside her DID shortened; the DID alone where it gives none. Inert, as `shown`."""
+    return f"{shown(name)} (as the authorisation names {short_did(did)})" if name else short_did(did)
+
+
 def short_attribute(attribute_id: bytes | str) -> str:
     """An accreditation's attribute id (32 bytes, or its 64 hex digits) as text output names it: its
     first 8 hex digits, as `issuer history` lists it and `trust suspend|reinstate|revoke --attribute`

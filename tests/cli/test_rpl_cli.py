@@ -43,7 +43,7 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
     day = time.strftime("%Y-%m-%d", time.gmtime())
     ok(cli(home, "supervisor", "authorise", "sam", "--role", "assessor", "--programme", str(tmp_path / "standard.jwt"),
            "--issuer", "rpl-centre", "--out", str(tmp_path / "sam.jwt"), "--valid-from", "2020-01-01",
-           "--valid-until", "2030-01-01", *net))  # fmt: skip
+           "--valid-until", "2030-01-01", "--name", "Sam Okoro", *net))  # fmt: skip
     work = tmp_path / "work.json"
     said = ok(cli(home, "attest", "--employer", "employer", "--employer-name", "Stahlbau GmbH", "--holder", amina,
                   "--occupation", WELDER, "--from", "1 January 2024", "--until", "30/06/2025", "--task", "MIG welding",
@@ -63,7 +63,8 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
         "evidence manifest (2 items" in issued
         and (tmp_path / "amina-rpl.evidence.json").is_file()
         and re.match(
-            r"issued RPL credential 'MIG welding \(RPL\)' by rpl-centre to did:key:\S+, assessed by did:key:\S+\n",
+            r"issued RPL credential 'MIG welding \(RPL\)' by rpl-centre to did:key:\S+, assessed by Sam Okoro "
+            r"\(as the authorisation names did:key:\S+\)\n",
             issued,
         )
     ), issued
@@ -75,6 +76,9 @@ def test_rpl_from_the_command_line(make_issuer, trust: Trust, settings: Settings
     report = json.loads(checked.stdout)
     assert checked.returncode == 0 and report["verdict"] == "valid", checked.stdout + checked.stderr
     assert [i["state"] for i in report["evidence"]["items"]] == ["matched", "not shown"]
+    # The assessor by the name her (anchored, centre-signed) authorisation gives, marked as its word.
+    assessor = next(c for c in report["checks"] if c["name"] == "assessor")
+    assert assessor["message"].startswith("Sam Okoro (as the authorisation names did:key:"), assessor
     (tmp_path / "shown" / "weld.jpg").write_bytes(b"another weld")
     altered = cli(home, "verify", str(credential), "--evidence", str(tmp_path / "shown"), *net)
     assert altered.returncode == 1 and "altered: Fillet weld" in altered.stdout, altered.stdout

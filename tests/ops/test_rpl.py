@@ -71,7 +71,9 @@ def rpl_world(make_issuer, trust: Trust, registry: Registry, settings: Settings,
                                          "signer": "assessor"}],
     })  # fmt: skip
     now = registry.signing_time()
-    authorisation = provider.authorise(standard, assessor.did, "assessor", now - 30 * DAY, now + 30 * DAY)
+    authorisation = provider.authorise(
+        standard, assessor.did, "assessor", now - 30 * DAY, now + 30 * DAY, name="Yusuf Demir"
+    )
     attestation = _attest(registry, employer, settings, worker.did, tmp_path / "attestation.json")
     kept = tmp_path / "kept"
     kept.mkdir()
@@ -130,7 +132,11 @@ def test_rpl_credential_with_evidence_shown_whole_in_part_and_altered(rpl_world:
     assert report.verdict == "valid", report.summary
     assert not add_rpl_checks(report, registry, _shown(issued, tmp_path, "weld.jpg", "testimony.txt",
                                                       "attestation.json"))  # fmt: skip
-    assert report.verdict == "valid" and report.check(Code.ASSESSOR).outcome is Outcome.PASS
+    assessed = report.check(Code.ASSESSOR)
+    assert report.verdict == "valid" and assessed is not None and assessed.outcome is Outcome.PASS
+    # Named as her authorisation names her, marked as its word, beside her DID.
+    assert assessed.message.startswith("Yusuf Demir (as the authorisation names did:key:"), assessed.message
+    assert assessed.evidence is not None and assessed.evidence["assessorName"] == "Yusuf Demir"
     assert set(_states(report).values()) == {"matched"} and report.evidence["matched"] == 3
     assert report.to_json()["evidence"]["summary"].startswith("3 of 3 evidence items shown and matched")
     attested = next(i["message"] for i in report.evidence["items"] if i["name"] == "Work experience: welder")

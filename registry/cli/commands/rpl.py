@@ -24,7 +24,7 @@ from registry.cli.options import (
 )
 from registry.cli.output import count, out
 from registry.errors import InputError
-from registry.text import named_did, shown
+from registry.text import authorised_as, named_did, shown
 
 app = typer.Typer(
     help="Recognition of prior learning (RPL): credentials for skills assessed from a worker's evidence.",
@@ -129,11 +129,12 @@ def issue(
     receipt = done.issued.receipt or {}
     _record(settings, centre, done.issued, output)
     from registry.cli.commands.issue import _issuer_label
+    from registry.ops.rpl.assessor import authorised_name
 
-    assessor = centre.assessment.assessor
+    assessor = authorised_as(centre.assessment.assessor, authorised_name(token))  # her name: the centre's word
     out.print(
         f"issued RPL credential {shown(repr(achievement.name))} by {shown(_issuer_label(centre))} to "
-        f"{named_did(holder_did, achievement.holder_name)}, assessed by {named_did(assessor, _named(token))}\n"
+        f"{named_did(holder_did, achievement.holder_name)}, assessed by {assessor}\n"
         f"  hash 0x{done.issued.credential_hash.hex()} anchored in block {receipt.get('blockNumber')} "
         f"({receipt.get('gasUsed')} gas)\n  credential file: {shown(output)}\n"
         f"  evidence manifest ({count(done.items, 'item')}; give it to the holder with her files): "
@@ -232,16 +233,6 @@ def attest(
         f"anchored in block {receipt.get('blockNumber')} ({receipt.get('gasUsed')} gas)\n"
         f"  attestation file: {shown(output)}"
     )
-
-
-def _named(authorisation: str) -> str | None:
-    """The person's name an authorisation gives (`supervisor authorise --name`), None where none."""
-    from registry.formats import jwt
-
-    vc = jwt.parse(authorisation).payload.get("vc")
-    subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
-    name = subject.get("name") if isinstance(subject, dict) else None
-    return name if isinstance(name, str) else None
 
 
 def _record(settings: Any, issuer_ops: Any, issued: Any, output: Path) -> None:

@@ -33,6 +33,18 @@ def authorised_assessor(token: str) -> str:
     return person
 
 
+def authorised_name(token: Any) -> str | None:
+    """The assessor's name her authorisation gives (`supervisor authorise --name`), None where none:
+    the centre's word, shown beside her DID (never read from an authorisation that does not hold)."""
+    try:
+        vc = signed_by(token, "supervisor-authorisation+jwt").payload.get("vc") if isinstance(token, str) else None
+    except InputError:
+        return None
+    subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
+    name = subject.get("name") if isinstance(subject, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
 def assessor_problem(registry: Registry, centre: str, token: Any, assessor: Any, when: int) -> str | None:
     """Why `token` does not show `assessor` authorised by `centre` as an assessor at `when`; None
     when it does. Reads the chain (the centre's keys, the authorisation's anchor and its status)."""

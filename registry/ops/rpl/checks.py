@@ -28,6 +28,7 @@ from registry.ops.registry import Registry
 from registry.ops.verify.presentation import _passport_verdict
 from registry.ops.verify.report import Check, Code, Outcome, PassportReport, Report, verdict_of
 from registry.ops.verify.shapes import EvidenceItem, EvidenceReport, Verdict
+from registry.text import authorised_as
 
 MAX_FILES = 1000
 
@@ -68,7 +69,7 @@ def _assessor(report: Report, vc: Any, assessment: dict[str, Any], registry: Reg
 
 def _assessor_check(registry: Registry | None, issuer: str, assessor: dict[str, Any], date: Any) -> Check:
     # Loaded for an RPL credential only: the logbook's reads it needs are not a plain verifier's.
-    from registry.ops.rpl.assessor import assessor_problem
+    from registry.ops.rpl.assessor import assessor_problem, authorised_name
 
     who = assessor.get("id")
     if registry is None:
@@ -81,8 +82,11 @@ def _assessor_check(registry: Registry | None, issuer: str, assessor: dict[str, 
         return Check(Code.ASSESSOR, Outcome.UNKNOWN, f"could not check: {exc}")
     if problem is not None:
         return Check(Code.ASSESSOR, Outcome.FAIL, problem, {"assessor": who})
-    message = "authorised by the issuing centre as an assessor on the assessment's date"
-    return Check(Code.ASSESSOR, Outcome.PASS, message, {"assessor": who})
+    name = authorised_name(assessor.get("authorisation"))  # her authorisation holds: the centre's word
+    message = (
+        f"{authorised_as(str(who), name)} authorised by the issuing centre as an assessor on the assessment's date"
+    )
+    return Check(Code.ASSESSOR, Outcome.PASS, message, {"assessor": who, "assessorName": name})
 
 
 def _manifest_entries(directory: Path) -> dict[str, dict[str, Any]]:
