@@ -89,11 +89,29 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
            f"decision {decision[:10]}… of" in text.stdout  # fmt: skip
     report = json.loads(run(settings, "verify", "--json", str(path), "--recognised-in", office.did).stdout)
     assert report["verdict"] == "valid" and report["recognition"]["outcome"] == "recognised"
-    assert report["recognition"]["decisions"][0]["framework_name"] == "German Qualifications Framework (DQR)"
+    _the_finding_is_said_in_french(report["recognition"], decision)
     printed = re.search(r"decision (0x[0-9a-f]+…) of", text.stdout)
     assert printed is not None, text.stdout
     _an_employer_shows_it_by_the_id_verify_printed(settings, tmp_path, printed[1], office)
     _a_revoked_decision_stays_revoked(settings, printed[1], decision)
+
+
+def _the_finding_is_said_in_french(finding: dict[str, object], decision: str) -> None:
+    """`--lang fr`'s line for the finding the verifier wrote (in process: the CLI prints `recognition_line`)."""
+    from registry import i18n
+    from registry.i18n.recognitionwords import recognition_line
+
+    assert finding["decisions"][0]["framework_name"] == "German Qualifications Framework (DQR)"  # type: ignore[index]
+    i18n.use("fr")
+    try:
+        said = recognition_line(finding)
+    finally:
+        i18n.use(i18n.DEFAULT)
+    assert said.startswith(
+        "reconnaissance par Recognition Office\u00a0: reconnue ici comme Schweißer/in (niveau 4 de German "
+        f"Qualifications Framework (DQR)), décision {decision[:10]}… du 20"
+    ), said
+    assert said.endswith(", conditions\u00a0: with a practical test"), said
 
 
 def _an_employer_shows_it_by_the_id_verify_printed(
