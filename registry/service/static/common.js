@@ -230,34 +230,15 @@ function showVerdict(verdict, title, detail, link) {
 // Texts to read closely (a credential's or an extract's report's `warnings`, registry/formats/flags.py):
 // a name, title or label holding an invisible or reordering character, or a name mixing look-alike
 // scripts. Never a verdict.
-// Worded as the command line words them (registry/i18n/flagwords.py); the text itself stays escaped.
-// The tables are made when first asked for: common.js also runs without i18n.js (tests/e2e/test_faces.py).
-function flagWords() {
-  const FIELD_WORDS = {
-    "issuer name": N_("issuer name"), "holder name": N_("holder name"), "holder document": N_("holder document"),
-    "achievement name": N_("achievement name"), "achievement type": N_("achievement type"),
-    "description": N_("description"), "criteria": N_("criteria"), "skill label": N_("skill label"),
-    "occupation label": N_("occupation label"), "learning outcome": N_("learning outcome"),
-    "awarding body name": N_("awarding body name"), "accreditation body name": N_("accreditation body name"),
-    "root authority name": N_("root authority name"), "recognition authority name": N_("recognition authority name"),
-    "recognised qualification": N_("recognised qualification"), "recognised level": N_("recognised level"),
-    "recognised conditions": N_("recognised conditions"), "learner name": N_("learner name"),
-    "programme title": N_("programme title"), "provider name": N_("provider name"),
-    "supervisor name": N_("supervisor name"), "unit title": N_("unit title"), "activity": N_("activity"),
-    "workplace": N_("workplace"),
-  };
-  const SCRIPT_WORDS = { Latin: N_("Latin"), Greek: N_("Greek"), Cyrillic: N_("Cyrillic") };
-  return { FIELD_WORDS, SCRIPT_WORDS };
-}
-
+// Worded as the command line words them: the field and script names are registry/i18n/flagwords.py's
+// messages, in the catalog the page is sent, so `_()` says them; the text itself stays escaped.
 function warningText(warning) {
-  const { FIELD_WORDS, SCRIPT_WORDS } = flagWords();
-  const field = FIELD_WORDS[warning.field] ? _(FIELD_WORDS[warning.field]) : warning.field;
+  const field = _(warning.field);
   if (warning.problem === "hidden character") {
     return fmt(_('{field} "{text}" holds {character}: another program may show it as other text than the one signed (shown here escaped)'), { field, text: warning.text, character: warning.character });
   }
   if (warning.problem === "mixed scripts") {
-    const scripts = (warning.scripts || []).map((s) => (SCRIPT_WORDS[s] ? _(SCRIPT_WORDS[s]) : s));
+    const scripts = (warning.scripts || []).map((s) => _(s));
     const mixed = scripts.length > 1 ? fmt(_("{some} and {last}"), { some: scripts.slice(0, -1).join(", "), last: scripts[scripts.length - 1] }) : scripts.join("");
     return fmt(_('{field} "{text}": the word "{word}" mixes {scripts} letters, which look alike: it may imitate another name'), { field, text: warning.text, word: warning.word, scripts: mixed });
   }
