@@ -193,6 +193,31 @@ def test_attestations_registered_and_unregistered(  # type: ignore[no-untyped-de
     assert forged.certifies is None or forged.certifies["issuer"]["name"] is None  # an unregistered one: no name
 
 
+class _EqfClaimingAttester(Attester):
+    """An employer (or anyone who registered a DID) whose attestation also names EQF level 7."""
+
+    def build(self, draft: Any, issued_at: int) -> dict[str, Any]:
+        vc = super().build(draft, issued_at)
+        eqf = Achievement("x", "", "", eqf_level=7).to_json()["alignment"]
+        vc["credentialSubject"]["achievement"]["alignment"] += eqf
+        return vc
+
+
+def test_an_attestation_certifies_no_eqf_level_even_if_it_names_one(  # type: ignore[no-untyped-def]
+    make_issuer, registry: Registry, settings: Settings, tmp_path: Path
+) -> None:
+    """VALID as a registered organisation's word, but not shown as certifying an EQF level (only an
+    accredited body awards one), nor counted toward a passport's highest level."""
+    worker = new_natural_person("bilal")
+    period = WorkPeriod(WELDER, int(time.time()) - 400 * DAY, None, ("welding",), "Stahlbau GmbH")
+    attester = _EqfClaimingAttester(registry, make_issuer("employer"), settings, period)
+    attester.issue_single(worker.did, Achievement("work", "", ""), out=tmp_path / "a.json")
+    report = Verifier(registry, TrustList(frozenset(), "nobody")).verify("a", (tmp_path / "a.json").read_bytes())
+    assert report.verdict == "valid" and report.check(Code.ASSURANCE) is not None, report.summary
+    assert report.certifies is not None and report.certifies["eqf_level"] is None
+    assert [o["label"] for o in report.certifies["occupations"]] == ["welder"]
+
+
 def test_new_types_validate_against_the_schemas_they_name(rpl_world: Any, settings: Settings) -> None:
     _, issued, _ = rpl_world
     attestation = jwt.parse(json.loads((issued.evidence / "attestation.json").read_text())["credential"]).payload

@@ -93,3 +93,20 @@ def test_credentials_naming_their_holder_differently_are_said_each_with_its_name
         {"name": "\u0410mina Haddad", "credentials": [2]},
     ]
     assert "holder_names" not in summarise([first, third], "did:key:zAmina", HOLDER_CHECKS_PASS)
+
+
+def test_an_attestation_counts_only_its_occupation_and_no_eqf_level() -> None:
+    """Anyone may register a DID and sign a work-experience attestation (assurance "registered
+    organisation"): the EQF level and skills it names are its word, never certified. It made
+    highest_eqf_level 7 and "apply arc welding" EQF 7 from a stranger's attestation."""
+    attestation = report("Master of Nursing", "valid", 7, [WELD], [WELDER])
+    assured = {"name": "assurance", "outcome": "pass", "evidence": {"assurance": "registered organisation"}}
+    attestation["checks"] = [assured]
+    summary = summarise([attestation], "did:key:zAmina", HOLDER_CHECKS_PASS)
+    assert summary["highest_eqf_level"] is None and summary["skills"] == []
+    assert [(a["label"], a["eqf_level"]) for a in summary["occupations"]] == [("welder", None)]
+    assert [(p["eqf_level"], p.get("assurance"), p["counted"]) for p in summary["programmes"]] == [
+        (None, "registered organisation", True)
+    ]
+    accredited = summarise([report("MIG welding", "valid", 4, [WELD]), attestation], None, HOLDER_CHECKS_PASS)
+    assert accredited["highest_eqf_level"] == 4 and [a["eqf_level"] for a in accredited["skills"]] == [4]

@@ -288,10 +288,14 @@ class Report:
         accreditation = self.check(Code.ACCREDITATION)
         name = accreditation.evidence.get("issuer_name") if accreditation is not None else None
         assurance = self.check(Code.ASSURANCE)
-        if name is None and assurance is not None and assurance.outcome is Outcome.PASS:
+        attested = assurance is not None and assurance.outcome is Outcome.PASS
+        if name is None and attested:
             name = own_name(vc)  # an attestation's employer, by the name it signed (registered, not accredited)
         read = certified_edc if is_edc(vc) else certified
-        return read(vc, name if isinstance(name, str) else None)
+        found = read(vc, name if isinstance(name, str) else None)
+        if attested:  # an EQF level is awarded by an accredited body: an attestation's says nothing
+            found["eqf_level"] = None
+        return found
 
     @property
     def warnings(self) -> list[TextWarning]:

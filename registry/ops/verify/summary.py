@@ -21,6 +21,12 @@ from typing import Any, Literal
 
 from registry.ops.verify.shapes import Area, Competencies, HolderName, Party, Programme, Verdict, VerifyReport
 
+_AREAS = (("skill", "skills"), ("occupation", "occupations"))
+# A work-experience attestation (`assurance`: a registered organisation, not an accredited awarding
+# body) attests the work done, its occupation: the skills and the EQF level it may also name are its
+# issuer's word, never certified, so they count for nothing (anyone may register a DID and sign one).
+_ATTESTED_AREAS = (("occupation", "occupations"),)
+
 
 def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: Sequence[Any] = ()) -> Competencies:
     """The summary of a passport whose credentials' reports are `credentials` and whose own checks
@@ -33,7 +39,7 @@ def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: S
     areas: dict[tuple[str, str], Area] = {}
     issuers: dict[tuple[str | None, str | None], Party] = {}
     for programme, certified in counted:
-        for kind, key in (("skill", "skills"), ("occupation", "occupations")):
+        for kind, key in _AREAS if "assurance" not in programme else _ATTESTED_AREAS:
             for entry in certified.get(key) or []:
                 _add_area(areas, kind, entry, programme)  # type: ignore[arg-type]
         party = programme["issuer"]
@@ -87,7 +93,8 @@ def _programme(number: int, report: VerifyReport, holder_ok: bool) -> Programme:
     credential = report.get("credential") or {}
     issuer = certified.get("issuer") or {"did": credential.get("issuer"), "name": None}
     verdict = Verdict(report["verdict"]) if report.get("verdict") in set(Verdict) else Verdict.INDETERMINATE
-    eqf = certified.get("eqf_level")
+    assurance = _assurance(report)
+    eqf = certified.get("eqf_level") if assurance is None else None  # an attestation awards no EQF level
     programme: Programme = {
         "number": number,
         "name": certified.get("name") or credential.get("achievement"),
@@ -98,7 +105,7 @@ def _programme(number: int, report: VerifyReport, holder_ok: bool) -> Programme:
         "valid_until": certified.get("valid_until"),
         "eqf_level": eqf if isinstance(eqf, int) else None,
     }
-    if assurance := _assurance(report):
+    if assurance:
         programme["assurance"] = assurance
     return programme
 
