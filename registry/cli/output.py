@@ -23,8 +23,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from registry.cli.details import detail_line
 from registry.cli.exits import closed_pipe
-from registry.i18n import N_, _, joined, ngettext
+from registry.i18n import N_, _, ngettext
 from registry.i18n.flagwords import warning_text
 from registry.i18n.recognitionwords import recognition_line
 from registry.i18n.words import (
@@ -154,26 +155,6 @@ def shorten_dids(text: str) -> str:
     return _DID.sub(_short, text)
 
 
-# The words an accreditation scope is shown in (`plain`), in the language of the run.
-SCOPE_WORDS = {"types": N_("types"), "schemaId": N_("schema"), "limitJurisdiction": N_("jurisdiction")}
-
-
-def plain(value: Any) -> str:
-    """An evidence value as words: an accreditation scope as "types A, B; schema S; jurisdiction J" (those
-    words in the language of the run), a list or an object item by item, never as a Python repr."""
-    if isinstance(value, dict):
-        if "types" in value:
-            items = {**value, "types": joined(map(str, value["types"] or []))}  # with the language's commas
-            return joined(
-                (_(word) + f" {items[key]}" for key, word in SCOPE_WORDS.items() if key == "types" or items.get(key)),
-                strong=True,
-            )
-        return ", ".join(f"{k} {plain(v)}" for k, v in value.items() if v is not None)
-    if isinstance(value, list):
-        return " | ".join(plain(v) for v in value)
-    return str(value)
-
-
 def print_report(report: Any, indent: str = "") -> None:
     """The verdict line (not indented), then what the credential certifies, then indented check
     lines: nothing from the credential or the file name can start a line of its own or style itself
@@ -207,7 +188,7 @@ def print_report(report: Any, indent: str = "") -> None:
         out.print(f"{indent}  [bold]{markup(shorten_dids(recognition_line(recognition)))}[/]", markup=True)
     for check in report.checks:
         _print_check(check, indent)
-        evidence = ", ".join(f"{k} {plain(v)}" for k, v in check.evidence.items() if v is not None)
+        evidence = detail_line(check.evidence)
         if evidence:
             out.print(f"{indent}      [dim]{markup(shorten_dids(evidence))}[/]", markup=True)
     shown_evidence = getattr(report, "evidence", None)

@@ -464,7 +464,7 @@ def test_the_logbook_s_numbers_lists_and_sync_lines_follow_the_run_s_language(ca
 def test_the_issuer_check_s_kinds_scopes_and_later_change_notes_are_translated() -> None:
     """`issuer check`'s link kinds (the web page's words; English keeps the code), a scope's words, and each
     note ops/trust writes on a later change, built here by ops itself (so the patterns cannot drift from it)."""
-    from registry.cli.output import plain
+    from registry.cli.details import plain
     from registry.formats.accreditation import ISSUER_TYPES
     from registry.i18n.trustwords import ISSUER_KINDS, kind_word, note
     from registry.ops.trust.evaluation import _later_change

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from registry.cli.details import plain
 from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments, view_calls
 from registry.cli.options import (
     AT_HELP,
@@ -22,7 +23,7 @@ from registry.cli.options import (
     settings_of,
     verdict_settings,
 )
-from registry.cli.output import SYMBOL, out, plain, shorten_dids, write_json
+from registry.cli.output import SYMBOL, out, shorten_dids, write_json
 from registry.errors import ConfigError, DeploymentMismatch, InputError, KeyStoreError
 from registry.formats.credential import iso
 from registry.text import markup, short_attribute, short_did
