@@ -3,7 +3,8 @@
 A verdict command's exit code is its answer, so the codes mean one thing each, whatever raised:
 0 success (for `verify`: valid; for `issuer check`: trusted), 1 failure, not valid or not trusted,
 2 could not determine (the chain or the deployment could not be used, or what was given cannot show
-it: a cohort member's bare JWT, whose holder file is needed), 64 the command line is
+it: a cohort member's bare JWT, whose holder file is needed; for `issuer check`, no trust list at
+all: nobody said whether the root its chain reaches counts), 64 the command line is
 wrong (an unknown option anywhere; a value an option cannot take, where a command checks it before
 acting, as `trust`'s --as, --types, --reason and dates, `recognition`'s --reason, decision ids and
 a decision's options, `trust-list add|remove`'s root (a malformed DID, no such name) and --registry

@@ -17,6 +17,7 @@ from registry.i18n.words import pattern, trust_phrase
 
 VERDICTS = {True: N_("TRUSTED"), False: N_("NOT TRUSTED")}
 UNDETERMINED = N_("COULD NOT DETERMINE")
+NO_LIST_VERDICT = N_("NO TRUST LIST")  # neither trusted nor refused: nobody named the roots (exit 2)
 # An accreditation's reasons as the chain's codes give them (ops/trust/model.py's REASONS).
 ACCREDITATION_REASONS = (
     N_("unspecified"), N_("requirements no longer met"), N_("fraud"), N_("audit pending"), N_("audit passed"),
@@ -66,8 +67,12 @@ _STATUSES = (
     N_("not yet accredited on {when} (accredited {on})"),
     N_("not accredited for {what}"),
 )
-# Why a time cannot be answered (ops/trust/timing.py's `time_problem`).
+# Why a check cannot be answered (ops/trust/timing.py's `time_problem`; evaluation.py's NO_TRUST_LIST).
 _UNDETERMINED = (
+    N_(
+        "there is no trust list, so Root TAO {root} is neither trusted nor refused; the issuer is accredited "
+        "through an unbroken chain to it {hint}"
+    ),
     N_(
         "{time} is in the future, later than the chain's newest block ({then}); what happens until then is not known "
         "yet"

@@ -809,14 +809,22 @@ def test_governance_suspends_reinstates_and_revokes_a_root_tao(settings: Setting
     assert_one_line_error(not_a_root, "is not a Root TAO")
 
 
-def test_issuer_check_with_no_trust_list_is_not_trusted(settings: Settings, chain) -> None:  # type: ignore[no-untyped-def]
-    """As `verify` answers ROOT NOT TRUSTED: nobody said they trust any root, so exit 1, with how to make a list."""
+def test_issuer_check_with_no_trust_list_is_neither_trusted_nor_refused(settings: Settings, chain) -> None:  # type: ignore[no-untyped-def]
+    """An issuer checking itself from its own home, which has no trust list: nobody said which roots
+    count, so NO TRUST LIST, exit 2 (could not determine: never 0, nor 1, which said "not trusted" of
+    a sound chain), the chain found shown and how to give a list; a chain that breaks is still 1."""
     settings.trust_list_file.unlink()
-    result = run(settings, "issuer", "check", chain.ti.did, "--rpc", settings.rpc_url,
-                 "--deployment", str(settings.deployment_file))  # fmt: skip
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "NOT TRUSTED" in result.stdout and "which you have not said you trust" in result.stdout
+    node = ("--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file))
+    result = run(settings, "issuer", "check", chain.ti.did, *node)
+    assert result.returncode == 2, result.stdout + result.stderr
+    first = result.stdout.splitlines()[0]
+    assert "NO TRUST LIST — there is no trust list, so Root TAO" in first and "NOT TRUSTED" not in result.stdout
     assert f"registry trust-list add {chain.root.did}" in result.stdout.replace("\n", " ")
+    assert result.stdout.count("✔") == 3, result.stdout  # the chain found: TI, TAO, Root TAO
+    report = json.loads(run(settings, "issuer", "check", chain.ti.did, "--json", *node).stdout)
+    assert (report["verdict"], report["ok"], report["trustedRoot"]) == ("could not determine", False, None)
+    broken = run(settings, "issuer", "check", chain.ti.did, "--type", "NotACredentialType", *node)
+    assert broken.returncode == 1 and "NOT TRUSTED" in broken.stdout, broken.stdout
 
 
 def test_a_credential_given_twice_by_mistake_is_refused_unless_again(

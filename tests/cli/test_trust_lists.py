@@ -284,7 +284,8 @@ def test_without_any_trust_list_a_genuine_credential_is_root_not_trusted(
     settings: Settings, chain: Chain, issuer: Issuer, holder: Identity, tmp_path: Path
 ) -> None:
     """The CLI on a home without a trust list, and the service as `registry serve` runs it without
-    --trust-list: "root not trusted" (exit 1), never VALID nor INVALID; the root is named."""
+    --trust-list: "root not trusted" (exit 1), never VALID nor INVALID; the root is named. The
+    service's issuer check: "could not determine", never trusted (it was), as `issuer check`."""
     settings.trust_list_file.unlink()  # the fixture's default list: this verifier has none
     path = tmp_path / "credential.json"
     path.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
@@ -321,6 +322,13 @@ def test_without_any_trust_list_a_genuine_credential_is_root_not_trusted(
             assert http.get("/api/trust-list").json() == {"configured": False, "name": None, "roots": []}
             own = http.post("/verify", json={"credential": path.read_text(), "trustList": [chain.root.did]}).json()
             assert own["verdict"] == "valid", own["summary"]
+            # The issuer check: neither trusted nor refused (it said "trusted" here), the chain and root named.
+            check = http.get(f"/api/issuers/{chain.ti.did}/check").json()
+            assert (check["verdict"], check["ok"], check["trustedRoot"]) == ("could not determine", False, None)
+            assert check["summary"].startswith("could not determine: there is no trust list, so Root TAO "), check
+            assert f"?roots={chain.root.did}" in check["summary"] and len(check["path"]) == 3, check
+            listed = http.get(f"/api/issuers/{chain.ti.did}/check", params={"roots": chain.root.did}).json()
+            assert listed["verdict"] == "trusted", listed["summary"]
     finally:
         running.stop()
 

@@ -49,13 +49,15 @@ def issuer_check(
 ) -> None:
     """Check that an issuer is accredited, through every accreditor up to a root on your trust list.
 
-    Exit 0 trusted, 1 not trusted, 2 could not determine (no answer from the chain), 64 when the
-    command line is wrong. Reads your deployment, else the registry your trust list pins its roots to."""
+    Exit 0 trusted, 1 not trusted, 2 could not determine (no answer from the chain, or no trust list:
+    the chain found is shown, and how to give a list), 64 when the command line is wrong. Reads your
+    deployment, else the registry your trust list pins its roots to."""
     from registry.chain.client import read_deadline
     from registry.ops.inputs import trust_lists
     from registry.ops.locate import connect_for_issuer
-    from registry.ops.trust import Trust, evaluate_at, note_registered
+    from registry.ops.trust import Trust, evaluate_at, note_registered, without_trust_list
     from registry.ops.trust.scope import asked_need
+    from registry.ops.trust.trustlist import no_list_hint
 
     settings = verdict_settings(ctx, rpc, deployment)
     with arguments(KeyStoreError):  # an issuer named wrongly is a usage error (64), never "not trusted"
@@ -73,7 +75,8 @@ def issuer_check(
         head = registry.block_timestamp()
         report = evaluate_at(chain, when, head, roots, need, registry.client.syncing)
         note_registered(report, lambda did: registry.resolve(did).registered)
-    hint = roots is None and _no_root_trusted(report)
+    # No trust list: a chain that holds is "could not determine" (2), never trusted nor refused.
+    hint = roots is None and without_trust_list(report, no_list_hint(str(report.root)))
     if as_json:
         write_json(report.to_json())
     else:
@@ -97,31 +100,14 @@ def _issuer_did(settings: Any, value: str) -> str:
         ) from exc
 
 
-def _no_root_trusted(report: Any) -> bool:
-    """With no trust list, nobody said they trust any root: a chain that holds up to one is NOT TRUSTED
-    (exit 1), as `registry verify` answers ROOT NOT TRUSTED, with how to make a list. A script that
-    accepts on exit 0 must not accept an issuer under an authority its user never named. True when
-    that is why (the text output then says so in a line of its own, `NO_TRUST_LIST`)."""
-    from registry.ops.trust.trustlist import no_list_hint
-
-    if not report.ok or report.root is None:
-        return False
-    report.ok, report.trusted_root = False, False
-    report.notes = [n for n in report.notes if not n.startswith("no trust list given")]
-    report.summary = (
-        f"accredited through an unbroken chain to Root TAO {report.root_label}, which you have not said you "
-        f"trust {no_list_hint(report.root)}"
-    )
-    return True
-
-
 def _print_trust(target: str, report: Any, names: dict[str, str], no_list: bool = False) -> None:
     """The verdict line naming the issuer (its legal name, as its accreditation states it, or the
     local identity's or the trust list's name), then each link of its chain, then the notes (`no_list`:
-    why it is NOT TRUSTED without a trust list); DIDs shortened; in the language of the run
-    (registry/i18n/trustwords.py)."""
+    there is no trust list, so the chain found is shown under NO TRUST LIST); DIDs shortened; in the
+    language of the run (registry/i18n/trustwords.py)."""
     from registry.i18n import _
     from registry.i18n.trustwords import (
+        NO_LIST_VERDICT,
         NO_TRUST_LIST,
         UNDETERMINED,
         VERDICTS,
@@ -138,14 +124,15 @@ def _print_trust(target: str, report: Any, names: dict[str, str], no_list: bool 
     who = f"[bold]{_who(target, names)}[/]"
     if report.undetermined:
         why = undetermined(report.summary.removeprefix("could not determine: "))
-        word = markup(_(UNDETERMINED))
-        verdict = f"[bold yellow]{word}[/]"
-        out.print(_("{who}: {verdict} — {summary}").format(who=who, verdict=verdict, summary=markup(why)), markup=True)
-        return
-    word = markup(_(VERDICTS[bool(report.ok)]))
-    verdict = f"[bold {'green' if report.ok else 'red'}]{word}[/]"
-    line = markup(shorten_dids(summary(report.summary)))
+        word = markup(_(NO_LIST_VERDICT if no_list else UNDETERMINED))
+        verdict, line = f"[bold yellow]{word}[/]", markup(shorten_dids(why))
+    else:
+        word = markup(_(VERDICTS[bool(report.ok)]))
+        verdict = f"[bold {'green' if report.ok else 'red'}]{word}[/]"
+        line = markup(shorten_dids(summary(report.summary)))
     out.print(_("{who}: {verdict} — {summary}").format(who=who, verdict=verdict, summary=line), markup=True)
+    if report.undetermined and not no_list:
+        return
     for link in report.path:
         symbol = SYMBOL["pass" if link.ok else "fail"]
         message = markup(shorten_dids(link_message(link.message)))

@@ -25,7 +25,14 @@ from registry.lazyexports import lazy_exports
 
 if TYPE_CHECKING:
     from registry.ops.trust.bodies import check_body
-    from registry.ops.trust.evaluation import Relevance, evaluate, evaluate_at, note_registered, walk
+    from registry.ops.trust.evaluation import (
+        Relevance,
+        evaluate,
+        evaluate_at,
+        note_registered,
+        walk,
+        without_trust_list,
+    )
     from registry.ops.trust.history import (
         GOVERNANCE,
         AccreditationRecord,
@@ -68,7 +75,7 @@ _WHERE = {
     "history": ("GOVERNANCE", "AccreditationRecord", "Change", "accreditation_history", "changes_of", "legal_names"),
     "bodies": ("check_body",),
     "timing": ("CLOCK_SKEW_S", "LinkStatus", "link_status", "time_problem"),
-    "evaluation": ("Relevance", "evaluate", "evaluate_at", "note_registered", "walk"),
+    "evaluation": ("Relevance", "evaluate", "evaluate_at", "note_registered", "walk", "without_trust_list"),
     "tir": ("Trust", "link_from_tuple"),
 }  # fmt: skip
 _MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
@@ -113,6 +120,7 @@ __all__ = [
     "scope_covers",
     "time_problem",
     "walk",
+    "without_trust_list",
 ]
 
 

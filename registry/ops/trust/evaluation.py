@@ -306,3 +306,23 @@ def note_registered(report: TrustReport, registered: Callable[[str], bool]) -> N
         return
     if registered(report.did):
         report.notes.append(REGISTERED_ONLY)
+
+
+NO_TRUST_LIST = (
+    "there is no trust list, so Root TAO {root} is neither trusted nor refused; the issuer is accredited "
+    "through an unbroken chain to it {hint}"
+)
+
+
+def without_trust_list(report: TrustReport, hint: str) -> bool:
+    """With no trust list at all nobody has said which roots count: a chain that holds up to its Root
+    TAO is neither trusted nor refused, so "could not determine" (exit 2, never 0 nor 1), its summary
+    naming the root and `hint` (how to give a list); the path found stays in the report. A chain that
+    breaks is not trusted whatever a list would say, and stays so. The CLI's and the service's issuer
+    checks both ask it; True when it is the answer."""
+    if not report.ok or report.root is None or report.undetermined:
+        return False
+    report.ok, report.trusted_root, report.undetermined = False, None, True
+    report.notes = [n for n in report.notes if not n.startswith("no trust list given")]
+    report.summary = "could not determine: " + NO_TRUST_LIST.format(root=report.root_label, hint=hint)
+    return True

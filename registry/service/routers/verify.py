@@ -18,7 +18,7 @@ from registry.ops.inputs import credential_sized, is_extract
 from registry.ops.passport import is_passport as is_skills_passport
 from registry.ops.registry import Registry
 from registry.ops.rpl.checks import add_rpl_checks
-from registry.ops.trust import Trust, TrustList, evaluate_at, note_registered
+from registry.ops.trust import Trust, TrustList, evaluate_at, note_registered, without_trust_list
 from registry.ops.trust.scope import asked_need
 from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.ops.verify.report import check_challenge
@@ -266,9 +266,20 @@ def issuer_check(
     # As `registry issuer check` answers (the same function): a time the chain has not reached is
     # "could not determine", never ok.
     head = registry.block_timestamp()
-    report = evaluate_at(chain, when, head, _trust_list(request, roots), need, registry.client.syncing)
+    listed = _trust_list(request, roots)
+    report = evaluate_at(chain, when, head, listed, need, registry.client.syncing)
+    if listed is None and request.app.state.config.require_trusted_root:  # as the CLI: neither trusted nor refused
+        without_trust_list(report, _no_roots_hint(str(report.root)))
     note_registered(report, lambda did: registry.resolve(did).registered)  # as the CLI's
     return report.to_json()
+
+
+def _no_roots_hint(root: str) -> str:
+    """What a client of the issuer check of a service with no trust list can do (after the summary)."""
+    return (
+        f"(this service has no trust list: name the Root TAOs you accept in the request, e.g. ?roots={root}, "
+        "or its operator names them with `registry serve --trust-list FILE`)"
+    )
 
 
 @router.get("/api/trust-list", response_model=ServiceTrustList)

@@ -110,9 +110,11 @@ function showChain(data, again) {
   for (const note of data.notes) notes.append(withTimes(element("li", null, { "data-outcome": "skipped" }), _(note)));
   // Accredited through an unbroken chain, but up to a root nobody said they trust (no trust list) or
   // one the trust list leaves out: never the green "Accredited".
-  const untrusted = data.root && (data.trustedRoot === false || (data.ok && data.trustedRoot === null));
+  // A service with no trust list answers such a chain "could not determine" (neither trusted nor refused), root named.
+  const noList = data.verdict === "could not determine" && data.root && data.trustedRoot === null;
+  const untrusted = data.root && (noList || data.trustedRoot === false || (data.ok && data.trustedRoot === null));
   if (again) return;
-  if (data.verdict === "could not determine") showVerdict("could not determine", _("Could not check"), data.summary);
+  if (data.verdict === "could not determine" && !noList) showVerdict("could not determine", _("Could not check"), data.summary);
   else if (untrusted) showVerdict("root not trusted", _("Accredited, but not under an authority you trust"), data.summary);
   else showVerdict(data.ok ? "valid" : "invalid", data.ok ? _("Accredited") : _("Not accredited"), data.summary);
 }
