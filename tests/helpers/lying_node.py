@@ -9,6 +9,7 @@ except what it chooses to change. (A plain module: test files import it, pytest_
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -43,8 +44,10 @@ Rewrite = Callable[[Any, list[Any]], Any]
 class LyingNode(ThreadingHTTPServer):
     """Relays to `upstream`; `lies` rewrites results per method, `trickle` picks requests (by their
     raw body) whose whole HTTP answer, status line included, goes out one byte every
-    `trickle_every_s`; `batch_as_object` answers a batch with its first answer alone; `rewrite_answer`
-    changes the whole answer (a batch's list, say) last; `raw_answer` replaces every answer."""
+    `trickle_every_s`; `hold` picks requests whose answer waits until `released` is set (`holding`
+    counts them as they arrive: a test waits for that count, never a sleep); `batch_as_object`
+    answers a batch with its first answer alone; `rewrite_answer` changes the whole answer (a
+    batch's list, say) last; `raw_answer` replaces every answer."""
 
     daemon_threads = True
 
@@ -58,6 +61,9 @@ class LyingNode(ThreadingHTTPServer):
         self.rewrite_request: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self.raw_answer: bytes | None = None
         self.trickled = 0
+        self.hold: Callable[[bytes], bool] | None = None
+        self.released = threading.Event()
+        self.holding = 0
         self._lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
@@ -82,7 +88,14 @@ class LyingNode(ThreadingHTTPServer):
                     except OSError:  # the client gave up: as it should
                         pass
                     return
-                self.wfile.write(head + answer)
+                hold, released = node.hold, node.released
+                if hold is not None and hold(body):
+                    with node._lock:
+                        node.holding += 1
+                    released.wait(120)
+                    self.close_connection = True
+                with contextlib.suppress(OSError):  # a held answer's client may have given up meanwhile
+                    self.wfile.write(head + answer)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -99,6 +112,22 @@ class LyingNode(ThreadingHTTPServer):
         self.rewrite_answer = None
         self.rewrite_request = None
         self.raw_answer = None
+        self.release()
+
+    def release(self) -> None:
+        """Every held answer goes out now; answers held from here on wait for the next release."""
+        self.hold = None
+        with self._lock:
+            released, self.released, self.holding = self.released, threading.Event(), 0
+        released.set()
+
+    def wait_count(self, counter: str, count: int, timeout_s: float = 60) -> None:
+        """Until `count` requests were trickled or are held (`counter`: "trickled" or "holding"),
+        however slow the machine; not within `timeout_s` is a failure of the test, named."""
+        deadline = time.monotonic() + timeout_s
+        while getattr(self, counter) < count:
+            assert time.monotonic() < deadline, f"{getattr(self, counter)} requests {counter}, not {count}"
+            time.sleep(0.01)
 
     def answer(self, upstream: str, body: bytes) -> bytes:
         if self.raw_answer is not None:
