@@ -45,9 +45,22 @@ def anvil_binary() -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
+    """A loopback port nothing listens on, held back from other processes' free-port picks for a
+    minute: a connection to it is made and closed from the listening side, which leaves the port
+    in TIME_WAIT. The kernel never hands such a port to bind(("127.0.0.1", 0)) (the way every
+    process here picks one), while a server binding it by number with SO_REUSEADDR (anvil,
+    uvicorn, Python's and Node's HTTP servers) still can. Closed at once, the port went back to the
+    pool: about one bind in 15,000 got it again, so a second test worker could start its server on
+    the port before the first."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        address = listener.getsockname()
+        with socket.create_connection(address):
+            accepted, _ = listener.accept()
+            accepted.close()  # closed first on the listening side: its port waits in TIME_WAIT
+        port: int = address[1]
         return port
 
 
