@@ -25,6 +25,7 @@ from rich.table import Table
 
 from registry.cli.details import detail_line
 from registry.cli.exits import closed_pipe
+from registry.cli.summarylines import competency_lines, equivalents_lines, party
 from registry.i18n import N_, _, ngettext
 from registry.i18n.flagwords import warning_text
 from registry.i18n.recognitionwords import recognition_line
@@ -35,8 +36,6 @@ from registry.i18n.words import (
     check_message,
     headline,
     localised,
-    programme_verdict,
-    summary_note,
     verdict_word,
 )
 from registry.text import json_text, markup, shown, shown_lines
@@ -164,8 +163,8 @@ def print_report(report: Any, indent: str = "") -> None:
     out.print(f"{indent}[bold]{markup(report.source)}[/]: [bold {colour}]{markup(summary)}[/]", markup=True)
     if hasattr(report, "credentials"):  # a passport: its summary, holder checks, then each credential
         if report.competencies:
-            print_competencies(report.competencies, indent + "  ")
-            _print_equivalents(report, indent + "  ")
+            for line in [*competency_lines(report.competencies), *equivalents_lines(report)]:
+                out.print(f"{indent}  {shown(line)}")
         for check in report.checks:
             _print_check(check, indent)
         for inner in report.credentials:
@@ -234,61 +233,6 @@ def print_evidence(evidence: dict[str, Any], indent: str) -> None:
         out.print(indent + "  " + shown(_("{label}: {value}").format(label=word, value=value)))
 
 
-def _print_equivalents(passport: Any, indent: str) -> None:
-    """`verify --recognised-in`: the national qualifications a passport's credentials are recognised
-    as, by whom, with each decision's level and conditions; none said as such, pointing to why."""
-    found = passport.competencies.get("national_equivalents")
-    if found is None:
-        return
-    findings = [c.recognition for c in passport.credentials if getattr(c, "recognition", None)]
-    who = (findings[0].get("authority_name") or findings[0].get("authority")) if findings else None
-    items = [f"#{e['credential']} {e['qualification']} ("
-             + _("level {level} of {framework}").format(level=e["level"], framework=e["framework_name"])
-             + (_(", conditions: {conditions}").format(conditions=e["conditions"]) if e.get("conditions") else "")
-             + ")" for e in found]  # fmt: skip
-    said = "; ".join(items) or _("none in force (each credential's recognition line says why)")
-    words = _("national equivalents by {authority}: {items}").format(authority=who, items=said)
-    out.print(f"{indent}{shown(words)}")
-
-
-def print_competencies(summary: Any, indent: str) -> None:
-    """A passport's summary of competencies (ops/verify/summary.py), before the evidence behind it."""
-    level = summary.get("highest_eqf_level")
-    top = _(", highest EQF level {level}").format(level=level) if level else ""
-    lines = [_("competencies: {note}").format(note=summary_note(str(summary.get("note")))) + top]
-    if differently := "; ".join(f'"{n["name"]}" ({", ".join(f"#{c}" for c in n["credentials"])})'
-                                for n in summary.get("holder_names") or []):  # fmt: skip
-        lines.append("  " + _("holder named differently by the credentials: {names}").format(names=differently))
-    for key in ("skills", "occupations"):
-        for area in summary.get(key) or []:
-            eqf = _(" — EQF {level}").format(level=area["eqf_level"]) if area.get("eqf_level") else ""
-            numbers = ", ".join(f"#{n}" for n in area.get("credentials") or [])
-            kind = _("skill") if area["kind"] == "skill" else _("occupation")
-            label = area.get("label") or _("(no label)")
-            value = f"{label}{eqf} ({numbers}) <{area.get('uri')}>"
-            lines.append("  " + _("{label}: {value}").format(label=kind, value=value))
-    issuers = [_party(party) for party in summary.get("issuers") or []]
-    if issuers:
-        lines.append("  " + _("issuers: {issuers}").format(issuers="; ".join(issuers)))
-    nameless = _("(no name)")
-    for item in summary.get("programmes") or []:
-        eqf = _(", EQF {level}").format(level=item["eqf_level"]) if item.get("eqf_level") else ""
-        until = _(", until {date}").format(date=item["valid_until"]) if item.get("valid_until") else ""
-        issued = _("issued {date}").format(date=item.get("issued") or "?")
-        line = _("#{number} {name}{eqf}: {verdict} — {issuer}, {issued}{until}").format(
-            number=item["number"], name=item.get("name") or nameless, eqf=eqf, verdict=programme_verdict(item),
-            issuer=_party(item.get("issuer") or {}), issued=issued, until=until,
-        )  # fmt: skip
-        lines.append("  " + line)
-    for line in lines:
-        out.print(f"{indent}{shown(line)}")
-
-
-def _party(party: dict[str, Any], extra: str = "") -> str:
-    did = short_did(party.get("did")) if party.get("did") else _("no DID")
-    return f"{party['name']}{extra} ({did})" if party.get("name") else f"{did}{extra}"
-
-
 def print_certified(certified: dict[str, Any], indent: str, *, untrusted: bool = False) -> None:
     """What a credential certifies, a line a fact, each value inert (registry/text.py); its texts in
     the run's language where the credential gives them in it. `untrusted`: under a root the verifier
@@ -314,10 +258,10 @@ def print_certified(certified: dict[str, Any], indent: str, *, untrusted: bool =
     lines.append("  " + _("{dates}, {until}").format(dates=dates, until=until))
     issuer = certified.get("issuer") or {}
     by = _("issuer: {party}, as its accreditation names it, under a root you have not said you trust")
-    lines.append("  " + (by if untrusted and issuer.get("name") else _("issuer: {party}")).format(party=_party(issuer)))
+    lines.append("  " + (by if untrusted and issuer.get("name") else _("issuer: {party}")).format(party=party(issuer)))
     holder = certified.get("holder") or {}
     document = _(", document {document}").format(document=holder["document"]) if holder.get("document") else ""
-    lines.append("  " + _("holder: {party}").format(party=_party(holder, document)))
+    lines.append("  " + _("holder: {party}").format(party=party(holder, document)))
     for line in lines:
         out.print(f"{indent}{shown(line)}")
 
@@ -336,7 +280,7 @@ def _elm_lines(certified: dict[str, Any]) -> list[str]:
         lines.append("  " + _("credits: {points}").format(points=credit.get("points")) + framework)
     body = certified.get("awarding_body")
     if body and body.get("did") != (certified.get("issuer") or {}).get("did"):
-        lines.append("  " + _("awarded by: {party}").format(party=_party(body)))
+        lines.append("  " + _("awarded by: {party}").format(party=party(body)))
     return lines
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from registry.i18n import DEFAULT, N_, _, current
+from registry.i18n import DEFAULT, N_, _, current, joined
 
 # Every check's label (ops/verify/report.py's `Code`; tests/e2e/test_translations.py holds the two equal).
 CHECK_LABELS = (
@@ -311,3 +311,37 @@ def localised(certified: dict[str, Any]) -> dict[str, Any]:
     texts = (certified.get("translations") or {}).get(current()) or {}
     mine = {key: texts[key] for key in ("name", "description", "criteria") if isinstance(texts.get(key), str)}
     return {**certified, **mine}
+
+
+# How one name's writings differ (ops/verify/summary.py's `_differences`).
+NAME_DIFFERENCES = {"Unicode form": N_("Unicode form"), "spacing": N_("spacing"), "letter case": N_("letter case")}
+
+
+def holder_names_words(names: list[Mapping[str, Any]]) -> str | None:
+    """A passport summary's `holder_names` as one line (the CLI and the printed passport): each name
+    with the credentials giving it; one name's several writings said to be the same name, and how
+    they differ. None when the credentials name the holder alike."""
+    if not names:
+        return None
+
+    def numbered(entry: Mapping[str, Any]) -> str:
+        return f'"{entry["name"]}" ({", ".join(f"#{n}" for n in entry["credentials"])})'
+
+    def ways(entry: Mapping[str, Any]) -> str:
+        found = entry.get("differences") or []
+        return joined(_(NAME_DIFFERENCES[d]) if d in NAME_DIFFERENCES else str(d) for d in found)
+
+    if len(names) == 1:  # one name only, written in several ways
+        writings = joined((numbered(w) for w in names[0].get("written") or []), strong=True)
+        return _("holder's name written differently by the credentials, one name ({ways}): {names}").format(
+            ways=ways(names[0]), names=writings
+        )
+    said = [
+        _("{names}: the same name, written differently ({ways})").format(
+            names=" / ".join(numbered(w) for w in entry["written"]), ways=ways(entry)
+        )
+        if entry.get("written")
+        else numbered(entry)
+        for entry in names
+    ]
+    return _("holder named differently by the credentials: {names}").format(names=joined(said, strong=True))

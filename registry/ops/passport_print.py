@@ -32,7 +32,7 @@ from registry.errors import InputError
 from registry.formats import qrpayload
 from registry.formats.credential import HolderFile, credential_hash
 from registry.i18n import _
-from registry.i18n.words import headline, localised, programme_verdict, summary_note
+from registry.i18n.words import headline, holder_names_words, localised, programme_verdict, summary_note
 from registry.text import shown
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -93,6 +93,8 @@ def render(
         page.line(_("Holder: {name} ({did})").format(name=holder, did=did))
     else:
         page.line(_("Holder: {did}").format(did=did))
+    if said := holder_names_words((report.get("competencies") or {}).get("holder_names") or []):
+        page.line(said)  # every name her credentials give her, not the first alone
     page.line(_("Printed: {time}").format(time=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")))
     page.line(_("Verdict when printed: {verdict}").format(verdict=headline(str(report.get("summary")))))
     if not trusted:

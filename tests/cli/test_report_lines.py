@@ -77,3 +77,37 @@ def test_a_passport_s_national_equivalents_name_the_authority_the_level_the_cond
         print_report(_as_report(answer))
         lines = capsys.readouterr().out.splitlines()
         assert f"  national equivalents by Home Vocational Authority: {said}" in lines, lines
+
+
+def test_one_name_written_differently_is_said_to_be_one_name_in_english_french_and_arabic(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """ "Amina Yusuf" and "Amina  Yusuf" (two spaces) are one name: said so, with how the writings
+    differ; a third, different name is still said as another name."""
+    from registry import i18n
+
+    inner = [credential(1, "Amina Yusuf", "valid"), credential(2, "Amina  Yusuf", "valid")]
+    answer = {"source": "p.json", "kind": "passport", "verdict": "valid", "summary": "VALID", "holder": HOLDER,
+              "checks": [], "competencies": summarise(inner, HOLDER, []), "credentials": inner}  # fmt: skip
+    said = {
+        "en": 'holder\'s name written differently by the credentials, one name (spacing): "Amina Yusuf" (#1); '
+              '"Amina  Yusuf" (#2)',
+        "fr": 'nom du titulaire écrit différemment selon les attestations, un seul nom (espacement)\u00a0: '
+              '"Amina Yusuf" (#1)\u00a0; "Amina  Yusuf" (#2)',
+        "ar": 'اسم الحامل مكتوب بطرق مختلفة في الشهادات، وهو اسم واحد (المسافات): "Amina Yusuf" (#1)\u061b '
+              '"Amina  Yusuf" (#2)',
+    }  # fmt: skip
+    try:
+        for language, line in said.items():
+            i18n.use(language)
+            print_report(_as_report(answer))
+            assert "    " + line in capsys.readouterr().out.splitlines()
+    finally:
+        i18n.use("en")
+    inner.append(credential(3, "Amina Haddad", "valid"))
+    answer["competencies"] = summarise(inner, HOLDER, [])
+    print_report(_as_report(answer))
+    assert (
+        '    holder named differently by the credentials: "Amina Yusuf" (#1) / "Amina  Yusuf" (#2): the same '
+        'name, written differently (spacing); "Amina Haddad" (#3)'
+    ) in capsys.readouterr().out.splitlines()

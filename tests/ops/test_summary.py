@@ -110,3 +110,27 @@ def test_an_attestation_counts_only_its_occupation_and_no_eqf_level() -> None:
     ]
     accredited = summarise([report("MIG welding", "valid", 4, [WELD]), attestation], None, HOLDER_CHECKS_PASS)
     assert accredited["highest_eqf_level"] == 4 and [a["eqf_level"] for a in accredited["skills"]] == [4]
+
+
+def test_one_name_written_differently_is_one_name_said_so_and_another_name_stays_another() -> None:
+    """Spacing, letter case and Unicode form (composed or decomposed accents) are one name written
+    differently: one entry with its writings and how they differ, never two holders. A look-alike of
+    another script, a zero-width character or another letter stays another name."""
+    nfd = "Ami\u0301na Yusuf"  # the í decomposed: an i and a combining acute accent
+    named = ["Am\u00edna Yusuf", "Am\u00edna  Yusuf", "am\u00edna yusuf", nfd, "\u0410m\u00edna Yusuf",
+             "Am\u00edna\u200b Yusuf", "Amina Yusuf"]  # fmt: skip
+    reports = [report(f"MIG {n}", "valid", 3, [WELD]) for n in range(len(named))]
+    for item, name in zip(reports, named, strict=True):
+        item["certifies"]["holder"] = {**item["certifies"]["holder"], "name": name}
+    names = summarise(reports, "did:key:zAmina", HOLDER_CHECKS_PASS)["holder_names"]
+    assert names[0] == {
+        "name": "Am\u00edna Yusuf", "credentials": [1, 2, 3, 4],
+        "written": [{"name": n, "credentials": [i]} for i, n in enumerate(named[:4], 1)],
+        "differences": ["Unicode form", "spacing", "letter case"],
+    }  # fmt: skip
+    assert names[1:] == [{"name": n, "credentials": [i]} for i, n in enumerate(named[4:], 5)]
+    # The same name in two writings only: one entry, with its writings (the faces say "one name").
+    alone = summarise(reports[:2], "did:key:zAmina", HOLDER_CHECKS_PASS)
+    assert [n["name"] for n in alone["holder_names"]] == ["Am\u00edna Yusuf"]
+    assert alone["holder_names"][0]["differences"] == ["spacing"]
+    assert alone["holder"]["name"] == "Am\u00edna Yusuf"

@@ -20,7 +20,8 @@ from registry.formats.certified import Aligned, Certified, Holder, Party
 from registry.formats.flags import TextWarning
 
 __all__ = [
-    "Aligned", "Area", "Certified", "Check", "Competencies", "Holder", "HolderName", "Outcome", "Party",
+    "Aligned", "Area", "Certified", "Check", "Competencies", "Holder", "HolderName", "HolderWriting", "Outcome",
+    "Party",
     "PassportReport", "Programme", "TextWarning", "Verdict", "VerifyReport",
 ]  # fmt: skip
 
@@ -155,12 +156,25 @@ class Programme(TypedDict):
     but that is not an accredited awarding body (its `assurance` check passed); absent for any other"""
 
 
+class HolderWriting(TypedDict):
+    """One way a name is written, and which credentials write it so."""
+
+    name: str
+    credentials: list[int]
+
+
 class HolderName(TypedDict):
     """A name the counted credentials give the holder, and which of them give it."""
 
     name: str
+    """as the first credential giving it writes it"""
     credentials: list[int]
     """by their number in the passport (1-based)"""
+    written: NotRequired[list[HolderWriting]]
+    """only when the credentials write this one name in several ways (spacing, letter case, Unicode
+    form): each writing, with the credentials writing it so"""
+    differences: NotRequired[list[str]]
+    """with `written`: how its writings differ: "Unicode form", "spacing", "letter case" (some of them)"""
 
 
 class Competencies(TypedDict):
@@ -178,7 +192,8 @@ class Competencies(TypedDict):
     holder_names: NotRequired[list[HolderName]]
     """only when the counted credentials name the holder differently (one person, by her DID: a name
     spelt or transliterated otherwise, or a look-alike): each name with the credentials giving it;
-    `holder.name` is the first"""
+    `holder.name` is the first. One name written in several ways (spacing, letter case, Unicode form)
+    is one entry with its `written` ways: a single entry means one name, written differently"""
     note: str
     """one sentence: how many credentials count, and why the others do not"""
     national_equivalents: NotRequired[list[dict[str, Any]]]

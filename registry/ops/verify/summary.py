@@ -16,10 +16,20 @@ CLI summarises an earlier service's report that carried none.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from registry.ops.verify.shapes import Area, Competencies, HolderName, Party, Programme, Verdict, VerifyReport
+from registry.ops.verify.shapes import (
+    Area,
+    Competencies,
+    HolderName,
+    HolderWriting,
+    Party,
+    Programme,
+    Verdict,
+    VerifyReport,
+)
 
 _AREAS = (("skill", "skills"), ("occupation", "occupations"))
 # A work-experience attestation (`assurance`: a registered organisation, not an accredited awarding
@@ -56,7 +66,7 @@ def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: S
         "counted": len(counted),
         "note": _note(len(counted), len(programmes), refused),
     }
-    if len(names) > 1:  # one person, by her DID; her credentials' issuers wrote her name differently
+    if len(names) > 1 or any("written" in n for n in names):  # one person, by her DID, named differently
         summary["holder_names"] = names
     if any("recognition" in report for report in credentials):
         summary["national_equivalents"] = _equivalents(credentials, [p["number"] for p, _ in counted])
@@ -64,13 +74,45 @@ def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: S
 
 
 def _holder_names(counted: list[tuple[Programme, dict[str, Any]]]) -> list[HolderName]:
-    """Each name the counted credentials give their holder, with the credentials giving it, in order."""
+    """Each name the counted credentials give their holder, with the credentials giving it, in order;
+    the writings of one name (`same_name`: spacing, letter case, Unicode form) are one entry, each
+    writing said in its `written`. Nothing else is merged: another letter, a look-alike of another
+    script or an invisible character makes another name."""
     names: dict[str, HolderName] = {}
+    writings: dict[str, dict[str, HolderWriting]] = {}
     for programme, certified in counted:
         name = (certified.get("holder") or {}).get("name")
-        if isinstance(name, str) and name:
-            names.setdefault(name, {"name": name, "credentials": []})["credentials"].append(programme["number"])
+        if not isinstance(name, str) or not name:
+            continue
+        number = programme["number"]
+        key = same_name(name)
+        names.setdefault(key, {"name": name, "credentials": []})["credentials"].append(number)
+        writings.setdefault(key, {}).setdefault(name, {"name": name, "credentials": []})["credentials"].append(number)
+    for key, entry in names.items():
+        if len(writings[key]) > 1:
+            entry["written"] = list(writings[key].values())
+            entry["differences"] = _differences(list(writings[key]))
     return list(names.values())
+
+
+def same_name(name: str) -> str:
+    """What two writings of one name share: NFC, runs of white space as one space, letter case folded."""
+    return unicodedata.normalize("NFC", " ".join(unicodedata.normalize("NFC", name).split()).casefold())
+
+
+def _differences(writings: list[str]) -> list[str]:
+    """How the writings of one name differ: "Unicode form" (composed or decomposed accents), "spacing",
+    "letter case"."""
+    composed = {unicodedata.normalize("NFC", w) for w in writings}
+    spaced = {" ".join(w.split()) for w in composed}
+    found = []
+    if len(composed) < len(set(writings)):
+        found.append("Unicode form")
+    if len(spaced) < len(composed):
+        found.append("spacing")
+    if len({w.casefold() for w in spaced}) < len(spaced):
+        found.append("letter case")
+    return found
 
 
 def _equivalents(credentials: Sequence[VerifyReport], counted: list[int]) -> list[dict[str, Any]]:

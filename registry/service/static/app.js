@@ -465,9 +465,18 @@ function showCompetencies(summary, credentials) {
   box.append(element("h2", _("Summary of competencies")));
   box.append(element("p", noteOf(summary), { class: "note" }));
   const facts = element("dl");
-  // One person (her DID), named differently by her credentials' issuers: every name, with the credentials giving it.
-  const names = (summary.holder_names || []).map((n) => `"${n.name}" (${n.credentials.map((c) => `#${c}`).join(", ")})`);
-  if (names.length) fact(facts, _("Holder, named differently by the credentials"), names.join("; "));
+  // One person (her DID), named differently by her credentials' issuers: every name, with the credentials giving it;
+  // one name's writings (spacing, letter case, Unicode form: ops/verify/summary.py) said to be the same name.
+  const numbered = (n) => `"${n.name}" (${n.credentials.map((c) => `#${c}`).join(", ")})`;
+  const ways = (n) => (n.differences || []).map((d) => _(d)).join(", ");
+  const names = (summary.holder_names || []).map((n) => (n.written
+    ? fmt(_("{names}: the same name, written differently ({ways})"), { names: n.written.map(numbered).join(" / "), ways: ways(n) })
+    : numbered(n)));
+  const single = summary.holder_names && summary.holder_names.length === 1 ? summary.holder_names[0] : null;
+  if (single && single.written) {
+    const writings = single.written.map(numbered).join("; ");
+    fact(facts, _("Holder's name, written differently by the credentials"), fmt(_("one name ({ways}): {names}"), { ways: ways(single), names: writings }));
+  } else if (names.length) fact(facts, _("Holder, named differently by the credentials"), names.join("; "));
   else if (summary.holder && summary.holder.name) fact(facts, _("Holder"), summary.holder.name);
   if (summary.highest_eqf_level) fact(facts, _("Highest EQF level"), String(summary.highest_eqf_level));
   const areas = (entries) => (entries && entries.length ? [areaList(entries)] : null);
