@@ -175,9 +175,7 @@ def print_report(report: Any, indent: str = "") -> None:
         if caveat := unconfirmed(report):
             out.print(f"{indent}  [bold red]{markup(caveat)}[/]", markup=True)
         print_certified(certifies, indent + "  ", untrusted=str(report.verdict) == "root not trusted")
-    for warning in getattr(report, "warnings", None) or []:  # texts to read closely: never a verdict
-        words = _("warning: {message}").format(message=warning_text(warning))
-        out.print(f"{indent}  [bold yellow]![/] {markup(words)}", markup=True)
+    print_warnings(getattr(report, "warnings", None) or [], indent + "  ")
     policy = getattr(report, "accreditation_policy", None)
     if isinstance(policy, str):
         words = _("accreditation policy: {policy}").format(policy=_(POLICIES[policy]) if policy in POLICIES else policy)
@@ -193,6 +191,13 @@ def print_report(report: Any, indent: str = "") -> None:
     shown_evidence = getattr(report, "evidence", None)
     if shown_evidence:
         print_evidence(shown_evidence, indent + "  ")
+
+
+def print_warnings(warnings: list[Any], indent: str) -> None:
+    """A report's texts to read closely (formats/flags.py), a line each, in the run's language: never a verdict."""
+    for warning in warnings:
+        words = _("warning: {message}").format(message=warning_text(warning))
+        out.print(f"{indent}[bold yellow]![/] {markup(words)}", markup=True)
 
 
 def unconfirmed(report: Any) -> str | None:

@@ -11,7 +11,7 @@ import typer
 
 from registry.cli.exits import arguments
 from registry.cli.options import DeploymentOpt, RpcOpt, passphrase, settings_of
-from registry.cli.output import out, print_certified, write_json
+from registry.cli.output import out, print_certified, print_warnings, write_json
 from registry.i18n import _, ngettext
 from registry.i18n.words import headline, localised, reason_word, verdict_word
 from registry.text import named_did, shown
@@ -117,6 +117,7 @@ def wallet_import(
         )
         out.print(_("imported {id}: {what}").format(id=entry.id, what=what))
         out.print("  " + _arrival_words(arrival, named_did(issuer["did"], issuer["name"])))
+        print_warnings(arrival.warnings, "  ")
     done = ngettext("{n} credential imported into {wallet}", "{n} credentials imported into {wallet}", len(checked))
     out.print(done.format(n=len(checked), wallet=shown(store.directory)))
 
@@ -222,6 +223,7 @@ def wallet_list(
             out.print(f"    {_root_words(item.root)}")
         elif item.verdict not in (None, "valid") and item.summary:
             out.print(f"    {shown(headline(item.summary))}")
+        print_warnings(item.warnings, "    ")  # texts to read closely, as `registry verify` flags them
     held = ngettext("{n} credential in {wallet}", "{n} credentials in {wallet}", len(listed))
     note = "" if checked else " " + _("(status not checked: no node or deployment; give --rpc URL to check)")
     out.print(held.format(n=len(listed), wallet=shown(store.directory)) + note)
@@ -251,6 +253,7 @@ def wallet_show(
         out.print("  " + _("nothing of what it claims is shown: its signature does not verify"))
     else:
         print_certified(dict(item.certifies), "  ")
+    print_warnings(item.warnings, "  ")
     kind = _("cohort member") if entry.holder_file.cohort is not None else _("anchored alone")
     out.print("  " + _("{kind}; check it now with `registry verify {file}`").format(kind=kind, file=shown(entry.path)))
 
@@ -319,6 +322,7 @@ def _arrival_json(entry: Any, arrival: Any) -> dict[str, Any]:
         "summary": arrival.summary,
         "change": change,
         "root": root,
+        "warnings": arrival.warnings,
     }
 
 
@@ -330,4 +334,5 @@ def _as_json(item: Any) -> dict[str, Any]:
         "verdict": item.verdict,
         "status": item.verdict if item.verdict is not None else "not checked",
         "summary": item.summary,
+        "warnings": item.warnings,
     }

@@ -12,11 +12,12 @@ otherwise not valid one is hers to keep (her history), imported and said to be s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from registry.errors import InputError
 from registry.formats.certified import Certified, certified
+from registry.formats.flags import TextWarning, text_warnings
 from registry.ops.wallet.store import Checked, Entry, vc_of
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class Listed:
     summary: str | None
     root: tuple[str, str | None] | None = None
     """(DID, name) of the Root TAO it is accredited under, when that is all that keeps it from VALID"""
+    warnings: list[TextWarning] = field(default_factory=list)
+    """its texts to read closely (formats/flags.py), as `registry verify` flags them; never a status"""
 
 
 def chain_configured(settings: Settings) -> bool:
@@ -43,7 +46,11 @@ def chain_configured(settings: Settings) -> bool:
 
 def describe(entries: list[Entry]) -> list[Listed]:
     """Each credential's content, its status not checked."""
-    return [Listed(e, certified(vc_of(e.holder_file.credential)), None, None) for e in entries]
+    listed = []
+    for entry in entries:
+        what = certified(vc_of(entry.holder_file.credential))
+        listed.append(Listed(entry, what, None, None, warnings=text_warnings(what)))
+    return listed
 
 
 def check_now(settings: Settings, entries: list[Entry]) -> list[Listed]:
@@ -56,7 +63,7 @@ def check_now(settings: Settings, entries: list[Entry]) -> list[Listed]:
     listed = []
     for entry, report in zip(entries, reports, strict=True):
         what = _what(report, entry.holder_file)
-        listed.append(Listed(entry, what, str(report.verdict), report.summary, _root(report)))
+        listed.append(Listed(entry, what, str(report.verdict), report.summary, _root(report), _warnings(report, what)))
     return listed
 
 
@@ -67,6 +74,14 @@ def _what(report: Any, holder_file: Any) -> Certified:
         return report.certifies
     forged = any(str(c.code) == "signature" and str(c.outcome) == "fail" for c in report.checks)
     return certified({}) if forged else certified(vc_of(holder_file.credential))
+
+
+def _warnings(report: Any, what: Certified) -> list[TextWarning]:
+    """What to read closely: the report's warnings (its accreditation chain's names too), else, when the
+    verifier showed nothing it claims, none; what the file says, when only the file could be read."""
+    if report.certifies is not None:
+        return list(report.warnings)
+    return text_warnings(what) if what["name"] or what["issuer"]["did"] else []
 
 
 def _verifier(settings: Settings, entries: list[Entry]) -> Any:
@@ -88,13 +103,16 @@ class Arrival:
     """(time, reason) of the revocation or suspension in force, when its time is known"""
     root: tuple[str, str | None] | None = None
     """(DID, name) of the Root TAO it is accredited under, when that is all that keeps it from VALID"""
+    warnings: list[TextWarning] = field(default_factory=list)
+    """its texts to read closely (formats/flags.py); never a status"""
 
 
 def on_import(settings: Settings, checked: list[Checked]) -> list[Arrival]:
     """Each credential's status now, where a chain is configured; InputError naming the first one
     whose checks show it is not genuine (nothing is imported then)."""
     if not checked or not chain_configured(settings):
-        return [Arrival(certified(vc_of(c.holder_file.credential)), None, None) for c in checked]
+        said = [certified(vc_of(c.holder_file.credential)) for c in checked]
+        return [Arrival(what, None, None, warnings=text_warnings(what)) for what in said]
     inputs = [(c.where, c.holder_file.dumps().encode()) for c in checked]
     from registry.ops.passport_checks import NOT_GENUINE, verifier_for
 
@@ -110,7 +128,9 @@ def on_import(settings: Settings, checked: list[Checked]) -> list[Arrival]:
         if status is not None and isinstance(status.evidence.get("time"), str):
             change = (status.evidence["time"], status.message.partition(": ")[2] or status.message)
         what = _what(report, item.holder_file)
-        arrivals.append(Arrival(what, str(report.verdict), report.summary, change, _root(report)))
+        arrivals.append(
+            Arrival(what, str(report.verdict), report.summary, change, _root(report), _warnings(report, what))
+        )
     return arrivals
 
 
