@@ -46,7 +46,9 @@ def _revoked(ctx: Context, payload: dict[str, Any]) -> str | None:
             _did, account, purpose, number, index = parse_status_entry(entry)
         except InputError as exc:
             return f"the qualification's status entry cannot be read: {exc}"
-        if purpose == Purpose.REVOCATION and (found := ctx.reads.revocation(account, number, index)) is not None:
+        if purpose != Purpose.REVOCATION:
+            continue
+        if (found := ctx.reads.revocation(ctx.programme.provider, account, number, index)) is not None:
             return f"the qualification was revoked ({REASONS.get(found[0], f'code {found[0]}')})"
     return None
 

@@ -206,7 +206,7 @@ def _in_force(
         report.invalid.append("the entry was dated or countersigned outside the signer's authorisation period")
         return
     number, index = status_of(a)
-    revoked = ctx.reads.revocation(account, number, index)
+    revoked = ctx.reads.revocation(ctx.programme.provider, account, number, index)
     untrusted = ctx.for_cause.get(sha256_hex(token))
     # A sign-off is made when countersigned: an entry dated before the for-cause date but signed off
     # on or after it is one of the sign-offs not to be trusted.
@@ -248,7 +248,9 @@ def _anchor_part(ctx: Context, f: Any, report: EntryReport) -> None:
             f"backdated: dated more than {ctx.programme.backdating_days} days before its day anchor "
             "(not counted towards completion)"
         )
-    revoked = ctx.reads.revocation(record.account, int(f.anchor["list"]), int(f.anchor["index"]))
+    revoked = ctx.reads.revocation(
+        ctx.programme.provider, record.account, int(f.anchor["list"]), int(f.anchor["index"])
+    )
     if revoked is not None:
         report.revoked = f"the entry was revoked ({REASONS.get(revoked[0], f'code {revoked[0]}')})"
 

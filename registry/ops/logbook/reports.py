@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry.contracts.statusword import Purpose, bit_of
+from registry.errors import ChainUnavailable, InputError
 from registry.formats import jwt
 from registry.formats.flags import TextWarning, text_warnings
 from registry.formats.logbook import Programme
@@ -16,6 +17,10 @@ from registry.ops.registry import Registry, Rel
 
 VALID, INVALID, REVOKED, UNKNOWN = "valid", "not valid", "revoked", "could not determine"
 CHUNK = 500  # reads asked in one call
+_SAME_BLOCK = (
+    "could not check: the {what} landed in the block that retired one of the provider's {key}, and the node did "
+    "not say which came first"
+)
 
 
 @dataclass
@@ -109,6 +114,8 @@ class Reads:
         self._anchors: dict[tuple[str, bytes], Any] = {}
         self._revocations: dict[tuple[str, int, int], tuple[int, int] | None] = {}
         self._signed: dict[tuple[bytes, bytes], bool] = {}
+        self._revoked: dict[tuple[str, str, int, int], tuple[int, int] | None] = {}  # by provider too
+        self._lookup: Any = None
 
     def state(self, did: str) -> Any:
         if did not in self._states:
@@ -150,23 +157,56 @@ class Reads:
             self._revocations.update((k, None) for k in unset)
 
     def anchored(self, provider: str, token_or_root: str | bytes) -> Any:
-        """The provider's anchor of a token's hash (or of a root), None when it has none."""
+        """The provider's anchor of a token's hash (or of a root), None when it has none. An anchor
+        counts only if its account controlled the provider's DID when it landed and, for a token the
+        provider signed, only if the key that signed it was still valid then: whoever kept keys the
+        provider rotated out can still sign and send, and the chain takes it (as for credentials,
+        docs/SECURITY.md "Former keys and controllers")."""
         value = bytes.fromhex(sha256_hex(token_or_root)) if isinstance(token_or_root, str) else token_or_root
-        accounts = [m.account for m in self.state(provider).controllers() if m.account]
-        for account in accounts:
+        signer = self._signing_method(provider, token_or_root) if isinstance(token_or_root, str) else None
+        for controller in self.state(provider).controllers():
+            account = controller.account
             if (account, value) not in self._anchors:
                 pairs = [(account, value)]
                 result = self.registry.client.call(self.registry.anchors_call(pairs))
                 self._anchors[(account, value)] = self.registry.anchor_records(pairs, result)[0]
             record = self._anchors[(account, value)]
-            if record.exists:
+            if record.exists and all(self._valid_at(provider, m, record) for m in (controller, signer) if m):
                 return record
         return None
 
-    def revocation(self, account: str, number: int, index: int) -> tuple[int, int] | None:
-        """(reason, time) of the revocation of a status entry, None when it stands."""
+    def _signing_method(self, provider: str, token: str) -> Any:
+        """The provider's key a token names as its signer (kid), if it is one of its keys."""
+        try:
+            kid = jwt.parse(token).kid or ""
+        except InputError:
+            return None
+        if not kid.startswith(provider + "#"):
+            return None
+        return self.state(provider).method_by_thumbprint(kid.partition("#")[2])
+
+    def _valid_at(self, provider: str, method: Any, record: Any) -> bool:
+        """Was `method` (a controller or signing key of `provider`) valid when `record` was anchored?"""
+        found = self._lookups().anchored_under(provider, method, record)
+        if found is None:
+            raise ChainUnavailable(_SAME_BLOCK.format(what="anchor", key="keys"))
+        return found
+
+    def _lookups(self) -> Any:
+        if self._lookup is None:
+            from registry.ops.verify.lookups import Lookups  # a verifier's reads: loaded only when an anchor is judged
+
+            self._lookup = Lookups(self.registry)
+        return self._lookup
+
+    def revocation(self, provider: str, account: str, number: int, index: int) -> tuple[int, int] | None:
+        """(reason, time) of the revocation of a status entry in `account`'s lists, None when it stands.
+        A revocation `account` sent after it stopped controlling `provider`'s DID does not count (nor
+        could the provider's own undo it: revocation is final)."""
         key = (account, number, index)
-        if key not in self._revocations:
+        if self._revocations.get(key, False) is None:
+            return None  # a clear bit (`prefetch`)
+        if (provider, *key) not in self._revoked:
             (values,) = self.registry.client.call(
                 self.registry.status_words_call([(account, Purpose.REVOCATION, number, index)])
             )
@@ -174,8 +214,14 @@ class Reads:
             if bit_of(int(values[0]), index):
                 change = self.registry.entry_change(account, Purpose.REVOCATION, number, index, {})
                 found = (change[0].reason, change[1]) if change else (0, 0)
-            self._revocations[key] = found
-        return self._revocations[key]
+                controller = self.state(provider).controller(account)
+                if change and controller is not None:
+                    inside = self._lookups().in_window(provider, controller, change[0], change[1])
+                    if inside is None:
+                        raise ChainUnavailable(_SAME_BLOCK.format(what="revocation", key="controller key"))
+                    found = found if inside else None
+            self._revoked[(provider, *key)] = found
+        return self._revoked[(provider, *key)]
 
 
 @dataclass

@@ -67,7 +67,7 @@ def assessor_problem(registry: Registry, centre: str, token: Any, assessor: Any,
     nbf, exp = int(parsed.payload.get("nbf", 0)), int(parsed.payload.get("exp", 0))
     if not nbf <= when < exp:
         return "the assessment is dated outside the assessor's authorisation period"
-    revoked = reads.revocation(anchor.account, number, index)
+    revoked = reads.revocation(centre, anchor.account, number, index)
     if revoked is not None and revoked[1] <= when:
         return f"the assessor's authorisation was revoked before the assessment ({REASONS.get(revoked[0], revoked[0])})"
     return None
