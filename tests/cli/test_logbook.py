@@ -51,13 +51,14 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     again = ok(cli(home, "logbook", "anchor", str(book), "--issuer", "training-centre", *net))  # nothing to do: exit 0
     assert again == "nothing to anchor: every countersigned entry is already anchored\n"
     progress = json.loads(ok(cli(home, "logbook", "show", str(book), "--json")))
-    assert progress["units"][0]["anchored"] == 9 and progress["complete"]  # from the files: none checked
+    assert progress["units"][0]["anchored"] == 9 and progress["complete"] and not progress["checked"]  # the files'
     assert progress["units"][0]["beforeEnrolment"] == 3  # said, and not counted: 6 h of 6 without it
     assert progress["enrolled"] == day(0)
     _complete_and_share(home, net, book, tmp_path / "extract.json")
     assert ok(cli(home, "logbook", "revoke", entries[0], "--issuer", "training-centre", *net)) == (
         f"revoked entry {entries[0]} (unspecified)\n"  # by default: never "fraud" on-chain unless said
     )
+    _checked_show(home, net, book)
     checked = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--json", *net)
     verdicts = sorted(e["verdict"] for e in json.loads(checked.stdout)["entries"])
     assert checked.returncode == 1 and verdicts == ["revoked", "valid"], checked.stdout
@@ -69,6 +70,8 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     assert again.startswith(f"unchanged: {auth} is already revoked by transaction 0x") and "(reason: fraud" in again
     unknown = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), *net)
     assert unknown.returncode == 2 and unknown.stdout.startswith("could not determine")  # never valid, never invalid
+    undetermined = cli(home, "logbook", "show", str(book), "--check", *net)  # her sign-offs: not counted, exit 2
+    assert undetermined.returncode == 2 and "\n    6 h could not be checked, not counted\n" in undetermined.stdout
     refused = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--record", str(record), "--json", *net)
     assert refused.returncode == 1
     assert all(e["verdict"] != "valid" for e in json.loads(refused.stdout)["entries"])
@@ -118,12 +121,31 @@ def _late_entry(home: Path, book: Path, entries: list[str]) -> str:
     return late
 
 
+def _checked_show(home: Path, net: tuple[str, ...], book: Path) -> None:
+    """An entry revoked: `logbook show` from the files still counts it, and says so; `--check` leaves
+    it out of the hours met and names it, in the learner's language too; a node that cannot be
+    reached is "could not check" (exit 2), the files' totals said to be unchecked."""
+    files = ok(cli(home, "logbook", "show", str(book)))
+    assert files.endswith("from the files, not checked on the chain: a revoked entry still counts here "
+                          "(`logbook show --check` checks each entry)\n"), files  # fmt: skip
+    checked = ok(cli(home, "logbook", "show", str(book), "--check", *net))
+    assert "\n    3 h revoked, not counted\n" in checked and "\nmissing: U1: 3 h\n" in checked, checked
+    assert f"\n  not counted: {day(0)} · U1 Joints · fillet welds · 3 h: revoked (the entry was revoked" in checked
+    arabic = ok(cli(home, "--lang", "ar", "logbook", "show", str(book), "--check", *net))
+    assert "3 ساعة ملغاة، لا تُحتسب" in arabic and "لا يُحتسب: " in arabic, arabic
+    progress = json.loads(ok(cli(home, "logbook", "show", str(book), "--check", "--json", *net)))
+    assert progress["checked"] and progress["units"][0]["revoked"] == 3 and progress["missing"] == ["U1: 3 h"]
+    dead = cli(home, "logbook", "show", str(book), "--check", "--rpc", "http://127.0.0.1:9", "--deployment", net[3])
+    assert dead.returncode == 2 and "\ncould not check on the chain: cannot reach the chain" in dead.stdout, dead
+    assert "the hours above are the files', not checked" in dead.stdout and "revoked, not counted" not in dead.stdout
+
+
 def _met_not_issued(home: Path, book: Path) -> None:
     """Met, by the files, and not issued yet: `logbook show` says it is the provider's to check and
     issue (a bare "complete" read as if it were done). In process: no chain is asked."""
     show = ["--home", str(home), "logbook", "show", str(book)]
     text = CliRunner().invoke(app, show, env={"COLUMNS": "300"}).output
-    assert text.endswith("the provider checks them on the chain and issues the qualification (`logbook complete`)\n")
+    assert "the provider checks them on the chain and issues the qualification (`logbook complete`)\n" in text
 
 
 def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
@@ -132,7 +154,7 @@ def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
     ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
     book = Path(entries[0]).parent.parent  # nothing anchored yet: what is missing, in the learner's language
     shown = ok(cli(home, "--lang", "fr", "logbook", "show", str(book)))
-    assert shown.endswith("manque\u00a0: U1\u00a0: 6 h\n")
+    assert "\nmanque\u00a0: U1\u00a0: 6 h\nd\u2019après les fichiers, sans vérification sur la chaîne" in shown
     assert "\n    1 entrée (3 h) en attente d\u2019une contresignature\n" in shown, shown  # the late one, unsigned
     again = ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
     assert again == "countersigned 1 entry; 2 entries countersigned already, left as they were\n", again

@@ -448,12 +448,18 @@ def test_the_logbook_s_numbers_lists_and_sync_lines_follow_the_run_s_language(ca
     )  # fmt: skip
     assert entry_line(entry).endswith("· 2,5 h\u00a0: valide")
     _said(Synced(role="learner", received=3, anchored=3))  # hers came back: the provider anchored them
-    _said(Synced(role="supervisor", received=1, review=["2026-03-02 C1 2 h at Yard: welds"], refused=["why"]))
+    review = {"date": "2026-03-02", "unit": "C1", "hours": "2", "workplace": "Yard", "activity": "welds",
+              "learner": "Amina Haddad (did:key:zA…)", "file": "2026-03-02-C1-1a2b3c4d.json"}  # fmt: skip
+    _said(Synced(role="supervisor", received=1, review=[review], refused=["why"], ahead=2))
     said = capsys.readouterr().out
     assert said.startswith("0 entrée envoyée, 3 entrées reçues, dont 3 ancrées par l\u2019organisme de formation\n"), (
         said
     )
-    assert "\n  à relire\u00a0: 2026-03-02 C1 2 h at Yard: welds\n" in said and "\n  mis de côté\u00a0: why\n" in said
+    assert (
+        "\n  à relire\u00a0: 2026-03-02 C1 2 h à Yard\u00a0: welds (apprenant Amina Haddad (did:key:zA…)) dans "
+        "2026-03-02-C1-1a2b3c4d.json\n" in said
+    )
+    assert "\n  mis de côté\u00a0: why\n" in said and "\n  2 entrées datées d’après aujourd’hui" in said
     i18n.use("ar")  # the Arabic comma and semicolon (a passport's printed line: its count, its verdict)
     assert i18n.joined(["3 شهادات", "صالح"]) == "3 شهادات\u060c صالح"
     assert i18n.joined(["a", "b"], strong=True) == "a\u061b b"

@@ -39,13 +39,14 @@ __all__ = ["store", "world"]  # the fixtures
 
 def _assert_review(fetched: syncing.Synced, inbox: Path, learner: str) -> None:
     """Both entries fetched, and what she reviews said readably (each file holds the entry as a signed
-    token): day, unit, hours, workplace, activity, the learner, the file."""
+    token): day, unit, hours, workplace, activity, the learner by the name her enrolment gives (the
+    files carry it in transit) with her DID, the file."""
     assert fetched.received == 2
-    said = sorted(tuple(line.rsplit(" in ", 1)) for line in fetched.review)
-    assert [text for text, _ in said] == [
-        f"{day(0)} U1 2 h at Yard: weld {n} (learner {short_did(learner)})" for n in (1, 2)
+    said = sorted(fetched.review, key=lambda r: r["activity"])
+    assert [(r["date"], r["unit"], r["hours"], r["workplace"], r["activity"], r["learner"]) for r in said] == [
+        (day(0), "U1", "2", "Yard", f"weld {n}", f"Lina Haddad ({short_did(learner)})") for n in (1, 2)
     ]
-    assert {name for _, name in said} == {p.name for p in inbox.glob("*.json")}
+    assert {r["file"] for r in said} == {p.name for p in inbox.glob("*.json")}
 
 
 def _named_authorisation(world: World, did: str) -> str:
@@ -75,7 +76,7 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
     now = registry.signing_time()
     programme = world.amina.programme_token
     authorisation = _named_authorisation(world, sup.did)
-    book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did))
+    book = Logbook.create(tmp_path / "book", programme, provider.enrol(programme, learner.did, "Lina Haddad"))
     for n in (1, 2):  # offline: files only
         book.add(
             learner, {"date": day(0), "unit": "U1", "activity": f"weld {n}", "hours": 2, "workplace": "Yard"}, None, now
@@ -111,6 +112,7 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
     back = syncing.learner(book, learner, boxes, sup.did)
     assert (back.sent, back.received, back.anchored) == (0, 2, 2)
     assert book.progress().units[0]["anchored"] == 4
+    assert all(f.enrolment is None for f in book.entries())  # what named her to her supervisor: not kept
     _signed_off_by_name(world, book, sup.did)
     again = syncing.learner(book, learner, boxes, sup.did)
     assert (again.sent, again.received) == (0, 0)

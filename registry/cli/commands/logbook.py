@@ -50,6 +50,7 @@ def _person(ctx: typer.Context, name: str | None, from_wallet: bool, wallet: Pat
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+CHECK_HELP = "Check each anchored entry on the chain: revoked or not valid ones are left out of the hours met."
 
 
 def _provider(ctx: typer.Context, issuer: str, rpc: list[str] | None, deployment: Path | None) -> Any:
@@ -243,18 +244,24 @@ def revoke(
 
 
 @app.command("show")
-def show(directory: DirArg, as_json: JsonOpt = False) -> None:
-    """Progress against the programme: hours countersigned and anchored per unit, what is missing."""
-    from registry.ops.logbook import Logbook
+def show(
+    ctx: typer.Context,
+    directory: DirArg,
+    as_json: JsonOpt = False,
+    check: Annotated[bool, typer.Option("--check", help=CHECK_HELP)] = False,
+    record: RecordOpt = None,
+    rpc: RpcOpt = None,
+    deployment: DeploymentOpt = None,
+) -> None:
+    """Progress against the programme: hours countersigned and anchored per unit, what is missing.
 
-    book = Logbook(directory)
-    progress = book.progress()
-    if as_json:
-        write_json(progress.to_json())
-        return
-    from registry.cli.commands.logbook_report import print_progress
+    From the files alone, unless --check: then each anchored entry is checked on the chain, and one
+    revoked, not valid or that could not be checked is left out of the hours met (exit 1 when the
+    logbook is not valid, 2 when it could not be checked)."""
+    from registry.cli.commands.logbook_show import show_progress
 
-    print_progress(progress, (book.directory / "qualification.json").is_file())
+    show_progress(ctx, directory, as_json, (check, [read_token(p, "the revocation record") for p in record or []]),
+                  (rpc, deployment))  # fmt: skip
 
 
 @app.command("complete")
@@ -341,6 +348,7 @@ def verify(
 
     Exit 0 all valid, 1 any not valid or revoked, 2 could not determine, 64 a file named is not there,
     unreadable, or not what it is given as (the CLR summary for the extract or the qualification...)."""
+    from registry.cli.commands.logbook_show import registry_of
     from registry.cli.exits import EXIT_FAILURE, EXIT_OK, EXIT_UNDETERMINED, arguments
     from registry.errors import ChainUnavailable, ConfigError
     from registry.ops.inputs import trust_lists
@@ -358,7 +366,7 @@ def verify(
             proofs = shared.qualification["proofs"] if shared.qualification is not None else {}
             given = {"credential": read_qualification(qualification), "proofs": proofs}
     try:
-        registry, located = _registry_of(settings, shared, extract)
+        registry, located = registry_of(settings, shared, extract)
     except ConfigError as exc:  # no (usable) deployment: the registry could not be used, so could not determine
         raise ChainUnavailable(str(exc)) from exc
     if located is not None and roots is not None:
@@ -373,28 +381,3 @@ def verify(
         print_report(report)
     codes = {"valid": EXIT_OK, "could not determine": EXIT_UNDETERMINED}
     raise typer.Exit(codes.get(report.verdict, EXIT_FAILURE))
-
-
-def _registry_of(settings: Any, shared: Any, source: Path) -> tuple[Any, Any]:
-    """The verifier's own deployment, else the registry the extract names (as `registry verify`
-    attaches to the one a holder file names), and then its locator."""
-    from registry.cli.exits import arguments
-    from registry.errors import ChainUnavailable
-    from registry.formats.locator import Locator
-    from registry.ops.locate import connect_named, has_own_deployment
-    from registry.ops.registry import Registry
-
-    if has_own_deployment(settings) or shared.registry is None:
-        return Registry.connect(settings), None
-    with arguments():
-        locator = Locator.from_json(shared.registry, str(source))
-    try:
-        return connect_named(settings, locator), locator
-    except ChainUnavailable as exc:
-        if settings.rpc_url_named:
-            raise
-        # An employer given the extract and nothing else: what to give, not how to start a node of her own.
-        raise ChainUnavailable(
-            f"{exc}; no node was named (--rpc URL, REGISTRY_RPC_URL, `registry config set rpc-url URL`), so the "
-            f"local default was asked: give a node of chain {locator.chain_id} (the extract's) with --rpc URL"
-        ) from exc

@@ -100,11 +100,17 @@ def _print_against(report: Any) -> None:
         ))  # fmt: skip
 
 
-def print_progress(progress: Any, issued: bool = False) -> None:
+# The hours `logbook show --check` leaves out of a unit's (ops/logbook/checked.py), each with its words.
+LEFT_OUT = (("revoked", N_("{hours} h revoked, not counted")), ("notValid", N_("{hours} h not valid, not counted")),
+            ("undetermined", N_("{hours} h could not be checked, not counted")))  # fmt: skip
+
+
+def print_progress(progress: Any, issued: bool = False, checked: bool = False) -> None:
     """`logbook show`: hours per unit against the programme (ops/logbook/book.py's `Progress`), and
     what is missing: the learner's own view, in her language (`registry --lang`). With nothing
     missing, whether the qualification is `issued` (its file in the logbook) or is the provider's
-    to issue: a bare "complete" read as if it were done."""
+    to issue: a bare "complete" read as if it were done; `checked`: the hours met were checked on
+    the chain (`--check`), each unit's hours left out said."""
     out.print(f"{shown(progress.programme.title)} ({shown(progress.programme.ref)})")
     for u in progress.units:  # the learner's own view: in her language (`registry --lang`)
         line = (
@@ -119,6 +125,8 @@ def print_progress(progress: Any, issued: bool = False) -> None:
         if u["beforeEnrolment"]:
             early = _("{hours} h dated before the enrolment ({enrolled}), never counted")
             out.print("    " + early.format(hours=number(u["beforeEnrolment"]), enrolled=progress.enrolled))
+        for key, words in LEFT_OUT if checked else ():
+            out.print("    " + _(words).format(hours=number(u[key]))) if u.get(key) else None
         if u["waiting"]:  # written, not countersigned yet: her supervisor's to sign
             waiting = ngettext("{n} entry ({hours} h) waiting for a countersignature",
                                "{n} entries ({hours} h) waiting for a countersignature", u["waiting"])  # fmt: skip
@@ -131,6 +139,9 @@ def print_progress(progress: Any, issued: bool = False) -> None:
         out.print(_("missing: {units}").format(units=missing))
     elif issued:
         out.print(_("complete: the qualification is issued (qualification.json)"))
+    elif checked:
+        out.print(_("every unit's hours are met, checked on the chain: the provider issues the qualification "
+                    "(`logbook complete`)"))  # fmt: skip
     else:
         out.print(_("every unit's hours are met, by the files: the provider checks them on the chain and issues "
                     "the qualification (`logbook complete`)"))  # fmt: skip

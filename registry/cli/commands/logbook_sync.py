@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from registry.cli.options import DeploymentOpt, RpcOpt, load_identity, settings_of
-from registry.cli.output import count, out
+from registry.cli.output import out
 from registry.errors import InputError
 
 
@@ -87,10 +87,13 @@ def _said(result: Any) -> None:
                                   "{n} entries not countersigned yet: --supervisor DID sends them to her",
                                   result.waiting).format(n=result.waiting))  # fmt: skip
     if result.ahead:  # the provider's: anchored now, they would be dated after their anchor
-        out.print(f"  {count(result.ahead, 'entry')} dated after today (UTC, the chain's day) left in the box: a "
-                  "sync on or after that day anchors them")  # fmt: skip
-    for line in result.review:  # the supervisor's: what she is to read before she countersigns
-        out.print("  " + _("to review: {entry}").format(entry=line))
+        out.print("  " + ngettext("{n} entry dated after today (UTC, the chain's day) left in the box: a sync on "
+                                  "or after that day anchors it", "{n} entries dated after today (UTC, the chain's "
+                                  "day) left in the box: a sync on or after that day anchors them",
+                                  result.ahead).format(n=result.ahead))  # fmt: skip
+    for fields in result.review:  # the supervisor's: what she is to read before she countersigns
+        out.print("  " + _("to review: {date} {unit} {hours} h at {workplace}: {activity} (learner {learner}) in "
+                           "{file}").format(**fields))  # fmt: skip
     if result.review:
         out.print("  " + _("read them, then `logbook sign` them and sync again to send them to the provider"))
     for why in result.refused:  # the reason stays as the service or the check wrote it

@@ -153,6 +153,9 @@ class EntryFile:
     countersignature: str | None = None
     authorisation: str | None = None
     anchor: dict[str, Any] | None = None
+    # In transit only, from the learner to her supervisor: her enrolment (the provider's record that
+    # names her), so that the entries to review name her. Not in her logbook's files nor in extracts.
+    enrolment: str | None = None
 
     @property
     def id(self) -> str:
@@ -160,7 +163,8 @@ class EntryFile:
 
     def to_json(self) -> dict[str, Any]:
         return {"format": ENTRY_FILE, "entry": self.entry, "countersignature": self.countersignature,
-                "authorisation": self.authorisation, "anchor": self.anchor}  # fmt: skip
+                "authorisation": self.authorisation, "anchor": self.anchor} | (
+            {"enrolment": self.enrolment} if self.enrolment is not None else {})  # fmt: skip
 
     @classmethod
     def from_json(cls, data: Any, source: str) -> EntryFile:
@@ -169,13 +173,13 @@ class EntryFile:
         entry = data.get("entry")
         if not isinstance(entry, str):
             raise InputError(f"{source} holds no signed entry")
-        parts = [data.get(k) for k in ("countersignature", "authorisation")]
+        parts = [data.get(k) for k in ("countersignature", "authorisation", "enrolment")]
         if any(p is not None and not isinstance(p, str) for p in parts):
-            raise InputError(f"{source}: the countersignature and authorisation must be compact JWSs")
+            raise InputError(f"{source}: the countersignature, authorisation and enrolment must be compact JWSs")
         anchor = data.get("anchor")
         if anchor is not None:
             _check_anchor(anchor, source)
-        return cls(entry, parts[0], parts[1], anchor)
+        return cls(entry, parts[0], parts[1], anchor, parts[2])
 
 
 def entry_file_name(entry: EntryFile) -> str:
@@ -256,3 +260,22 @@ def _check_qualification(data: Any, source: str) -> None:
     proofs = data.get("proofs", {}) if ok else {}
     if not ok or not all(isinstance(p, list) and all(isinstance(n, str) for n in p) for p in proofs.values()):
         raise InputError(f"{source}: the qualification must hold its credential and the entries' proofs")
+
+
+def carried_name(f: EntryFile) -> str | None:
+    """The learner's name as the enrolment an entry file carries in transit gives it (None: it
+    carries none, or one that names nobody in visible text); an InputError when that enrolment is
+    not its learner's for this logbook. Its provider's signature is not checked here: `logbook
+    verify` checks the enrolment an extract carries; the learner's DID is what she signs with."""
+    if f.enrolment is None:
+        return None
+    from registry.formats.credential import check_names_a_person
+
+    enrolled, entry = signed_by(f.enrolment, "logbook-enrolment+jwt").payload, jwt.parse(f.entry).payload
+    if enrolled.get("sub") != entry.get("iss") or enrolled.get("logbook") != entry.get("logbook"):
+        raise InputError("the enrolment the entry file carries is not its learner's for this logbook")
+    name = enrolled.get("name")
+    try:
+        return check_names_a_person(name, "the learner's name") if isinstance(name, str) and name.strip() else None
+    except InputError:
+        return None

@@ -95,7 +95,8 @@ class Progress:
 
     def short(self) -> list[tuple[str, float]]:
         """(unit, hours still to be anchored and counted) of each unit short of its hours."""
-        left = [(u["unit"], u["needed"] - (u["anchored"] - u["backdated"] - u["beforeEnrolment"])) for u in self.units]
+        out = ("backdated", "beforeEnrolment", "revoked", "notValid", "undetermined")  # the last three: checked.py
+        left = [(u["unit"], u["needed"] - u["anchored"] + sum(u.get(k, 0.0) for k in out)) for u in self.units]
         return [(unit, hours) for unit, hours in left if hours > 0]
 
     def to_json(self) -> dict[str, Any]:

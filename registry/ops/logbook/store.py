@@ -27,7 +27,7 @@ from registry.errors import InputError, StateError
 from registry.formats import jwt
 from registry.formats.credential import iso
 from registry.formats.logbook import EntryFile
-from registry.formats.logbook.records import did_key_signed, sha256_hex, signed_by
+from registry.formats.logbook.records import carried_name, did_key_signed, sha256_hex, signed_by
 from registry.keystore import Identity
 
 BOX_LIMIT = 500  # entry files waiting in one box; a deposit beyond is refused
@@ -77,6 +77,10 @@ def check_entry_file(data: Any, source: str) -> EntryFile:
         sig = signed_by(entry.countersignature, "logbook-countersignature+jwt")
         if not did_key_signed(sig) or sig.payload.get("entry") != sha256_hex(entry.entry):
             raise InputError(f"{source}: the countersignature is not its signer's over this entry")
+    try:
+        carried_name(entry)
+    except InputError as exc:
+        raise InputError(f"{source}: {exc}") from None
     return entry
 
 

@@ -20,21 +20,21 @@ request, `done`): a sync killed at any point loses nothing, and repeats nothing 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from registry.durable import write_json_atomic
 from registry.errors import InputError
 from registry.formats.logbook import EntryFile
-from registry.formats.logbook.records import signed_by
+from registry.formats.logbook.records import carried_name, signed_by
 from registry.keystore import Identity
 from registry.ops.logbook.book import Logbook, entry_path, found_entry, load_entry
 from registry.ops.logbook.days import dated_ahead
 from registry.ops.logbook.provider import Provider
 from registry.ops.logbook.reports import Reads
 from registry.ops.logbook.store import check_entry_file
-from registry.text import short_did, shown
+from registry.text import named_did, shown
 
 
 class Boxes(Protocol):
@@ -56,24 +56,26 @@ class Synced:
     refused: list[str] = field(default_factory=list)
     # The supervisor's: each entry written for her to review, as she reads it before `logbook sign`
     # (the file holds it as a signed token, unreadable as it is).
-    review: list[str] = field(default_factory=list)
+    review: list[dict[str, str]] = field(default_factory=list)
 
 
-def _hours(value: Any) -> str:
-    """Hours as the run's language writes a number (2,5 in French)."""
+def _to_review(f: EntryFile, path: Path) -> dict[str, str]:
+    """An entry written for review, as its line says it (cli/commands/logbook_sync.py, in the run's
+    language): its day, unit, hours, workplace and activity, the learner (by the name her enrolment
+    gives, when the file carries it, with her DID shortened) and its file; each text inert."""
     from registry.i18n import number
 
-    return number(value)
-
-
-def _to_review(f: EntryFile, path: Path) -> str:
-    """An entry written for review, in one inert line: its day, unit, hours, workplace and activity,
-    the learner (her DID shortened) and its file."""
     p = signed_by(f.entry, "logbook-entry+jwt").payload
-    return shown(
-        f"{p.get('date')} {p.get('unit')} {_hours(p.get('hours'))} h at {p.get('workplace')}: {p.get('activity')} "
-        f"(learner {short_did(str(p.get('iss')))}) in {path.name}"
-    )
+    try:
+        name = carried_name(f)
+    except InputError:
+        name = None
+    fields = {"date": p.get("date"), "unit": p.get("unit"), "workplace": p.get("workplace"),
+              "activity": p.get("activity"), "file": path.name}  # fmt: skip
+    return {k: shown(str(v)) for k, v in fields.items()} | {
+        "hours": number(p.get("hours")),
+        "learner": named_did(str(p.get("iss")), name),
+    }
 
 
 def _items(boxes: Boxes, identity: Identity) -> list[tuple[str, EntryFile | None, str]]:
@@ -112,15 +114,15 @@ def learner(book: Logbook, identity: Identity, boxes: Boxes, supervisor: str | N
         if payload.get("iss") == identity.did:
             path = found_entry(book.directory / "entries", got)
             if _further(load_entry(path) if path is not None else None, got):
-                book.save(got)
+                book.save(replace(got, enrolment=None))  # what named her to her supervisor: not kept
                 result.received += 1
                 result.anchored += got.anchor is not None
         done.append(item)
     if done:
         boxes.logbook_fetch(identity, done)
     waiting = [f for f in book.entries() if f.countersignature is None]
-    for f in waiting if supervisor is not None else []:
-        boxes.logbook_deposit(str(supervisor), f.to_json())
+    for f in waiting if supervisor is not None else []:  # with her enrolment: her supervisor sees her name
+        boxes.logbook_deposit(str(supervisor), replace(f, enrolment=book.enrolment_token).to_json())
         result.sent += 1
     result.waiting = len(waiting) - result.sent
     return result
