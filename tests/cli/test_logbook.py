@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from registry.cli import app
 from registry.config import Settings
 from registry.formats.logbook.records import signed_by
+from registry.ops.logbook import Logbook
+from registry.text import short_did
 from tests.cli.test_wallet import cli, did_of, ok, one_line_error, worker_home
 from tests.conftest import Chain
 
@@ -62,16 +64,7 @@ def test_a_logbook_from_programme_to_verified_extract(chain: Chain, settings: Se
     checked = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--json", *net)
     verdicts = sorted(e["verdict"] for e in json.loads(checked.stdout)["entries"])
     assert checked.returncode == 1 and verdicts == ["revoked", "valid"], checked.stdout
-    record = tmp_path / "revocation.jwt"
-    revoked = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", "--untrusted-from",
-                     day(-5), "--record", str(record), "--reason", "fraud", *net))  # fmt: skip
-    assert revoked.startswith(f"revoked {auth} (Sam Okafor (did:key:"), revoked
-    again = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", *net))  # exit 0, said
-    assert again.startswith(f"unchanged: {auth} is already revoked by transaction 0x") and "(reason: fraud" in again
-    unknown = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), *net)
-    assert unknown.returncode == 2 and unknown.stdout.startswith("could not determine")  # never valid, never invalid
-    undetermined = cli(home, "logbook", "show", str(book), "--check", *net)  # her sign-offs: not counted, exit 2
-    assert undetermined.returncode == 2 and "\n    6 h could not be checked, not counted\n" in undetermined.stdout
+    record = _revoked_for_cause(home, net, auth, book)
     refused = cli(home, "logbook", "verify", str(tmp_path / "extract.json"), "--record", str(record), "--json", *net)
     assert refused.returncode == 1
     assert all(e["verdict"] != "valid" for e in json.loads(refused.stdout)["entries"])
@@ -119,6 +112,22 @@ def _late_entry(home: Path, book: Path, entries: list[str]) -> str:
     ok(late_add)
     (late,) = {str(p) for p in (book / "entries").glob("*.json")} - set(entries)
     return late
+
+
+def _revoked_for_cause(home: Path, net: tuple[str, ...], auth: Path, book: Path) -> Path:
+    """Sam's authorisation revoked for cause: without its record, her sign-offs could not be
+    determined, never valid or invalid, and `logbook show --check` counts none of them (exit 2)."""
+    record = book.parent / "revocation.jwt"
+    revoked = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", "--untrusted-from",
+                     day(-5), "--record", str(record), "--reason", "fraud", *net))  # fmt: skip
+    assert revoked.startswith(f"revoked {auth} (Sam Okafor (did:key:"), revoked
+    again = ok(cli(home, "supervisor", "revoke", str(auth), "--issuer", "training-centre", *net))  # exit 0, said
+    assert again.startswith(f"unchanged: {auth} is already revoked by transaction 0x") and "(reason: fraud" in again
+    unknown = cli(home, "logbook", "verify", str(book.parent / "extract.json"), *net)
+    assert unknown.returncode == 2 and unknown.stdout.startswith("could not determine")  # never valid, never invalid
+    undetermined = cli(home, "logbook", "show", str(book), "--check", *net)  # her sign-offs: not counted, exit 2
+    assert undetermined.returncode == 2 and "\n    6 h could not be checked, not counted\n" in undetermined.stdout
+    return record
 
 
 def _checked_show(home: Path, net: tuple[str, ...], book: Path) -> None:
@@ -198,8 +207,8 @@ def _complete_and_share(home: Path, net: tuple[str, ...], book: Path, extract: P
     # Each entry by its day, unit and the unit's title, and its activity (told apart from the others).
     assert f"\n  {day(0)} · U1 Joints · fillet welds · 3 h: valid\n" in found.stdout, found.stdout
     assert (
-        "\n  learner: Amina Haddad\n  programme: MIG welding (urn:programme:mig@1)\n  provider: did:ebsi:"
-        in found.stdout
+        f"\n  learner: Amina Haddad ({short_did(Logbook(book).enrolment['sub'])})\n"
+        "  programme: MIG welding (urn:programme:mig@1)\n  provider: did:ebsi:" in found.stdout
     )
     # In the registry the extract names, a root counts only where her list pins it (as `registry verify`).
     unpinned = cli(

@@ -433,7 +433,7 @@ def test_the_issuer_check_s_lines_are_read_back_in_french() -> None:
 def test_the_logbook_s_numbers_lists_and_sync_lines_follow_the_run_s_language(capsys, pot) -> None:  # type: ignore[no-untyped-def]
     from types import SimpleNamespace
 
-    from registry.cli.commands.logbook_report import entry_line
+    from registry.cli.commands.logbook_report import _tally, entry_line
     from registry.cli.commands.logbook_sync import _said
     from registry.ops.logbook.sync import Synced
 
@@ -447,6 +447,9 @@ def test_the_logbook_s_numbers_lists_and_sync_lines_follow_the_run_s_language(ca
         "2,5", "3", "C1\u00a0: 7,5 h\u00a0; C2\u00a0: 3,5 h"
     )  # fmt: skip
     assert entry_line(entry).endswith("· 2,5 h\u00a0: valide")
+    verdicts = [SimpleNamespace(verdict=v) for v in ["valid"] * 5 + ["revoked", "could not determine"] * 2]
+    assert _tally(verdicts[:6]) == "5 valides, 1 révoquée"  # each count agreed with its number
+    assert _tally(verdicts) == "5 valides, 2 révoquées, 2 indéterminées"
     _said(Synced(role="learner", received=3, anchored=3))  # hers came back: the provider anchored them
     review = {"date": "2026-03-02", "unit": "C1", "hours": "2", "workplace": "Yard", "activity": "welds",
               "learner": "Amina Haddad (did:key:zA…)", "file": "2026-03-02-C1-1a2b3c4d.json"}  # fmt: skip
@@ -459,7 +462,7 @@ def test_the_logbook_s_numbers_lists_and_sync_lines_follow_the_run_s_language(ca
         "\n  à relire\u00a0: 2026-03-02 C1 2 h à Yard\u00a0: welds (apprenant Amina Haddad (did:key:zA…)) dans "
         "2026-03-02-C1-1a2b3c4d.json\n" in said
     )
-    assert "\n  mis de côté\u00a0: why\n" in said and "\n  2 entrées datées d’après aujourd’hui" in said
+    assert "\n  mis de côté\u00a0: why\n" in said and "\n  2 entrées datées d\u2019après aujourd\u2019hui" in said
     i18n.use("ar")  # the Arabic comma and semicolon (a passport's printed line: its count, its verdict)
     assert i18n.joined(["3 شهادات", "صالح"]) == "3 شهادات\u060c صالح"
     assert i18n.joined(["a", "b"], strong=True) == "a\u061b b"
@@ -568,3 +571,21 @@ def test_recognition_list_s_heading_counts_decisions_in_the_run_s_language() -> 
     i18n.use("ar")
     assert decisions_heading("Office", 2) == "Office: قراران اعترافيان (2)، الأقدم أولًا"
     assert "decision" not in decisions_heading("Office", 11)
+
+
+def test_a_logbook_entry_s_commonest_reasons_are_said_in_the_run_s_language() -> None:
+    """`logbook verify`'s and `logbook show --check`'s reasons for an entry, read back by their shape
+    (i18n/logbookwords.py); one it does not know stays as the verifier wrote it, never lost."""
+    from registry.i18n.logbookwords import entry_reason
+    from registry.ops.logbook.checks import before_enrolment_note
+
+    revoked, early = "the entry was revoked (fraud or misrepresentation)", before_enrolment_note("2026-03-02")
+    assert entry_reason(revoked) == revoked  # English: as written
+    i18n.use("fr")
+    assert entry_reason(revoked) == "l\u2019entrée a été révoquée (fraude ou fausse déclaration)"
+    assert entry_reason(early).startswith("avant l\u2019inscription, non comptée\u00a0: datée d\u2019avant")
+    day = entry_reason("the entries dated 2026-03-02 claim 25.5 h, more than a day has")
+    assert day.endswith(" 25,5 h, plus que n\u2019en compte une journée")
+    assert entry_reason("something new") == "something new"
+    i18n.use("ar")
+    assert entry_reason("the entry was revoked (issued in error)") == "أُلغي القيد (صدرت خطأً)"

@@ -20,12 +20,25 @@ def verdict_word(verdict: str) -> str:
     return _(VERDICTS[verdict]) if verdict in VERDICTS else verdict
 
 
+def _counted(verdict: str, n: int) -> str:
+    """ "4 valid": a count of entries by verdict, agreed with the count as each language agrees it."""
+    if verdict == "valid":
+        return ngettext("{n} valid", "{n} valid", n).format(n=n)
+    if verdict == "not valid":
+        return ngettext("{n} not valid", "{n} not valid", n).format(n=n)
+    if verdict == "revoked":
+        return ngettext("{n} revoked", "{n} revoked", n).format(n=n)
+    if verdict == "could not determine":
+        return ngettext("{n} could not be determined", "{n} could not be determined", n).format(n=n)
+    return f"{n} {verdict}"
+
+
 def _tally(entries: list[Any]) -> str:
     """ "4 valid, 1 not valid" (in the order met)."""
     found: dict[str, int] = {}
     for e in entries:
         found[e.verdict] = found.get(e.verdict, 0) + 1
-    return joined(f"{n} {verdict_word(verdict)}" for verdict, n in found.items())
+    return joined(_counted(verdict, n) for verdict, n in found.items())
 
 
 def print_report(report: Any) -> None:
@@ -37,8 +50,9 @@ def print_report(report: Any) -> None:
     head = head.format(verdict=verdict_word(report.verdict), n=report.count, logbook=shown(report.logbook))
     out.print(head + (f" ({_tally(report.entries)})" if mixed else ""))
     names = report.names
-    if report.learner:
-        out.print("  " + _("learner: {name}").format(name=shown(names.get("learner") or report.learner)))
+    if report.learner:  # her name as her enrolment gives it, with her DID (shortened), else her DID whole
+        named = named_did(report.learner, names["learner"]) if names.get("learner") else shown(report.learner)
+        out.print("  " + _("learner: {name}").format(name=named))
     if names.get("title"):
         out.print(
             "  " + _("programme: {title} ({ref})").format(title=shown(names["title"]), ref=shown(report.programme))
@@ -59,8 +73,16 @@ def print_report(report: Any) -> None:
     for note in report.notes:
         out.print("  " + _("note: {note}").format(note=shown(note)))
     for e in report.entries:
-        why = "; ".join(e.to_json()["reasons"] + e.notes)
-        out.print(f"  {entry_line(e)}" + (f" ({shown(why)})" if why else ""))
+        out.print(f"  {entry_line(e)}" + entry_why(e))
+
+
+def entry_why(e: Any) -> str:
+    """ " (why)": an entry's reasons and notes, each in the run's language where it is a common one
+    (i18n/logbookwords.py), else as the verifier wrote it; "" when it has none."""
+    from registry.i18n.logbookwords import entry_reason
+
+    why = joined((entry_reason(text) for text in e.to_json()["reasons"] + e.notes), strong=True)
+    return f" ({shown(why)})" if why else ""
 
 
 def shortened(text: str, limit: int) -> str:

@@ -88,7 +88,7 @@ def _checked(ctx: typer.Context, book: Any, records: list[str], chain: tuple[Any
 
 def _print_checked(result: Any) -> None:
     """What the chain said: each entry left out of the hours met, with why; or why nothing was checked."""
-    from registry.cli.commands.logbook_report import entry_line
+    from registry.cli.commands.logbook_report import entry_line, entry_why
     from registry.text import shown
 
     for problem in result.problems:
@@ -99,5 +99,4 @@ def _print_checked(result: Any) -> None:
     if result.checked:
         out.print(_("checked on the chain: each anchored entry, as a verifier checks it"))
     for e in result.left_out:
-        why = "; ".join(e.to_json()["reasons"])
-        out.print("  " + _("not counted: {entry}").format(entry=entry_line(e)) + (f" ({shown(why)})" if why else ""))
+        out.print("  " + _("not counted: {entry}").format(entry=entry_line(e)) + entry_why(e))
