@@ -71,13 +71,18 @@ def test_a_bit_set_again_is_refused_and_the_first_reason_and_time_stand(
     assert (suspension.evidence["reasonCode"], suspension.evidence["block"]) == (3, again["blockNumber"])
 
 
-def test_suspension_is_reversible(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
+def test_suspension_is_reversible(issuer: Issuer, holder: Identity, verifier: Verifier, registry: Registry) -> None:
     issued = issuer.issue_single(holder.did, welding_certificate())
     token = issued.holder_file.credential
     issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
+    suspended = registry.block_timestamp()
     assert verifier.verify("c", token).verdict is Verdict.SUSPENDED
+    time.sleep(1.1)  # the reinstatement in a later second than the suspension, so a time between exists
     issuer.change_status([token], Purpose.SUSPENSION, set_=False, reason=7)
     assert verifier.verify("c", token).verdict is Verdict.VALID
+    # Reinstated now, but asked about a time while it was suspended: SUSPENDED then, with its reason.
+    then = verifier.verify("c", token, at=suspended)
+    assert then.verdict is Verdict.SUSPENDED and then.summary.endswith(": under investigation"), then.summary
 
 
 def _tamper_payload(token: str, change) -> str:  # type: ignore[no-untyped-def]
