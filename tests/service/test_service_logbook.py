@@ -15,13 +15,15 @@ import httpx
 import pytest
 
 from registry.formats import jwt
+from registry.formats import keys as keyfmt
 from registry.formats.logbook import EntryFile
-from registry.keystore import Identity, new_natural_person
+from registry.keystore import Identity, new_legal_entity, new_natural_person
 from registry.ops.logbook import Logbook
 from registry.ops.logbook.book import countersign
 from registry.ops.logbook.relay import anchor_day_through
 from registry.ops.logbook.store import BOX_REQUEST, LogbookStore, sign_box_request
 from registry.service.client import ServiceClient
+from tests.conftest import fund
 from tests.helpers.service_helpers import RunningService, assert_problem
 from tests.ops.test_logbook import DAY, World, day, world
 
@@ -164,6 +166,23 @@ def test_a_box_is_read_only_by_its_owner_with_a_fresh_request(http: httpx.Client
     altered = world.entries["good"].to_json() | {"entry": world.entries["bobs"].entry}  # another entry's parts
     response = http.post(f"/api/logbook/boxes/{owner.did}/entries", json=altered)
     assert "countersignature is not its signer's over this entry" in assert_problem(response, 400)["detail"]
+
+
+def test_a_providers_box_opens_only_to_an_assertion_key_it_holds_now(
+    http: httpx.Client, world: World, store: Path
+) -> None:
+    """A key the provider rotated out (it may have been stolen) signs a fresh request: refused, as
+    the box holds entries with people's activities and workplaces (it was read, and emptied)."""
+    centre = new_legal_entity("rotating-centre")
+    fund(world.registry, centre)
+    world.registry.register_did(centre)
+    url = f"/api/logbook/boxes/{centre.did}/fetch"
+    assert http.post(url, json={"request": sign_box_request(centre, centre.did, [])}).status_code == 200
+    world.registry.rotate_signing_key(centre, keyfmt.generate(keyfmt.KeyType.P256))  # `centre` keeps the old key
+    old = world.registry.resolve(centre.did).method_by_thumbprint(centre.kid.partition("#")[2])
+    assert old is not None and old.not_after <= time.time()  # anvil's block times are the wall clock's
+    response = http.post(url, json={"request": sign_box_request(centre, centre.did, [])})
+    assert_problem(response, 403, "not-the-owner")
 
 
 def test_a_box_takes_only_what_travels_to_its_owner(http: httpx.Client, world: World, store: Path) -> None:

@@ -122,10 +122,13 @@ class Reads:
             self._states[did] = self.registry.resolve(did)
         return self._states[did]
 
-    def provider_signed(self, parsed: jwt.CompactJWS, provider: str) -> bool:
-        """Signed by a current or former assertion key of `provider` (the signing time is bounded by the anchor)."""
+    def provider_signed(self, parsed: jwt.CompactJWS, provider: str, now: int | None = None) -> bool:
+        """Signed by a current or former assertion key of `provider` (the signing time is bounded by the
+        anchor, `anchored`); with `now` (a request made now, not a document anchored), by a key valid now."""
         if parsed.payload.get("iss") != provider or not (parsed.kid or "").startswith(provider + "#"):
             return False
+        if now is not None and not ((m := self._signing_method(provider, parsed.token)) and m.valid_at(now)):
+            return False  # a key the provider retired (it may have been stolen) opens nothing now
         key = (parsed.signing_input, parsed.signature)  # an authorisation signs off many entries: checked once
         if key not in self._signed:
             method = self.state(provider).method_by_thumbprint((parsed.kid or "").partition("#")[2])
