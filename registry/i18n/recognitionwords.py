@@ -135,3 +135,8 @@ def recognition_line(recognition: Mapping[str, Any]) -> str:
     if who and str(recognition.get("authority")) not in str(message):
         return _("recognition by {authority}: {message}").format(authority=who, message=message)
     return _("recognition: {message}").format(message=message)
+
+
+def decision_reason(reason: str) -> str:
+    """A decision's reason (ops/recognition/model.py's REASONS) in the run's language; another text as written."""
+    return _(reason) if reason in REASONS else reason

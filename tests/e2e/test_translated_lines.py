@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 import pytest
 
@@ -67,3 +68,72 @@ def test_the_detail_line_s_note_is_the_one_the_trust_check_writes() -> None:
     from registry.ops.trust import evaluation
 
     assert _ACCREDITATION["note"] in inspect.getsource(evaluation)
+
+
+def _decision(status: int, history: tuple[tuple[int, int], ...]) -> object:
+    from registry.formats.frameworks import bundled
+    from registry.formats.recognition import DecisionDocument, Outcome, Scope
+    from registry.ops.recognition.model import Decision, DecisionRevision, DecisionStatus
+
+    dqr = next(f for f in bundled().values() if f.key == "de-dqr")
+    document = DecisionDocument(
+        "did:ebsi:zOffice", Scope(("SkillsCredential",), (3, 4), "did:ebsi:zRoot", issuers=("did:ebsi:zCentre",)),
+        Outcome("Schweißer/in", dqr.id, "4"), 1_767_225_600, 1_798_761_599, "with a practical test", "AZ-12",
+    )  # fmt: skip
+    revisions = tuple(
+        DecisionRevision(DecisionStatus(s), reason, 1_767_300_000 + n * 1000, 20 + n)
+        for n, (s, reason) in enumerate(history)
+    )
+    return Decision(b"\x12" * 32, b"", b"", b"", DecisionStatus(status), 1_767_225_600, 1_798_761_599, 20,
+                    revisions, document)  # fmt: skip
+
+
+def _printed(decision: object, capsys: pytest.CaptureFixture[str]) -> str:
+    from registry.cli.commands.recognition_view import print_decision
+
+    print_decision(decision, history=True, known={"did:ebsi:zRoot": "National Authority"})
+    return capsys.readouterr().out
+
+
+def test_a_recognition_decision_is_printed_in_the_run_s_language(capsys: pytest.CaptureFixture[str]) -> None:
+    """`recognition list` and `show` (the lines beyond the heading), and what `suspend` & co. say they did."""
+    from registry.cli.commands.recognition_view import already_line, changed_line, published_by
+
+    suspended = _decision(2, ((1, 0), (2, 3)))
+    english = _printed(suspended, capsys)
+    assert english.startswith("decision 0x1212") and ": SUSPENDED on 2026-01-01T20:56:40Z (under review), " in english
+    assert (
+        "  scope: SkillsCredential, EQF 3, 4, root National Authority (did:ebsi:zRoot), issuers did:ebsi:zCentre\n"
+        in english
+    )
+    assert "  applies from 2026-01-01 through 2026-12-31 (UTC); published 2026-01-01T20:40:00Z\n" in english
+    assert "  reference: AZ-12\n" in english and "(block 21, reason 3: under review)" in english
+    i18n.use("fr")
+    french = _printed(suspended, capsys)
+    assert (
+        "\u00a0: SUSPENDUE le 2026-01-01T20:56:40Z (en cours de réexamen), reconnaît ici comme Schweißer/in (niveau 4"
+        in french
+    )
+    assert (
+        "  portée\u00a0: SkillsCredential, niveaux CEC 3, 4, racine National Authority (did:ebsi:zRoot), émetteurs"
+        in french
+    )
+    assert (
+        "  s\u2019applique à partir du 2026-01-01 jusqu\u2019au 2026-12-31 inclus (UTC)\u00a0; publiée le 2026-01-01"
+        in french
+    )
+    assert "  conditions\u00a0: with a practical test\n  référence\u00a0: AZ-12\n" in french
+    assert "2026-01-01T20:40:00Z publiée (bloc 20)\n" in french
+    assert "suspendue (bloc 21, motif 3\u00a0: en cours de réexamen)" in french
+    assert published_by("Office") == "publiée par Office"
+    assert changed_line(b"\x12", "ACTIVE", 4) == "décision 0x12\u00a0: rétablie (motif 4\u00a0: réexamen clos)"
+    i18n.use("ar")
+    arabic = _printed(_decision(3, ((1, 0), (3, 2))), capsys)
+    assert (
+        ": ملغى في 2026-01-01T20:56:40Z (نُشر خطأً)، يُعترف بموجبه هنا بالشهادة بوصفها Schweißer/in (المستوى 4" in arabic
+    )
+    assert "النطاق: SkillsCredential، مستويات الإطار الأوروبي للمؤهلات 3، 4، الجذر National Authority" in arabic
+    assert "يسري من 2026-01-01 حتى 2026-12-31 ضمنًا (UTC)؛ نُشر في" in arabic and "أُلغي (الكتلة 21، السبب 2: " in arabic
+    assert already_line(b"\x12", "SUSPENDED") == "بلا تغيير: القرار 0x12 معلّق أصلًا: لم يُكتب شيء"
+    for text in (french, arabic):
+        assert not re.search(r"\b(decision|scope|applies|published|reason|block|conditions:|reference)\b", text), text

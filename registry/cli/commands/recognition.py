@@ -178,21 +178,18 @@ def recognition_publish(
 def _say_published(
     settings: Settings, recognition: Any, decision_id: bytes, existing: Any, did: str, name: str
 ) -> None:
-    from registry.cli.commands.recognition_view import named, names, your_roots
+    from registry.cli.commands.recognition_view import named, names, published_line, your_roots
 
     known = names(recognition, [did], {did: name}, your_roots(settings))
-    if existing is not None:  # idempotent, as `trust suspend` of a suspended accreditation: nothing written
-        out.print(f"unchanged: decision 0x{decision_id.hex()} of {named(did, known)} already says this "
-                  f"and is in force ({existing.outcome_words()}): nothing was published")  # fmt: skip
-        return
-    out.print(f"decision 0x{decision_id.hex()} published by {named(did, known)}")
+    # `existing`: idempotent, as `trust suspend` of a suspended accreditation: nothing written
+    out.print(published_line(decision_id, named(did, known), existing))
 
 
 def _change(ctx: typer.Context, authority: str, decision: str, status: str, reason: str, rpc: Any, dep: Any) -> None:
-    from registry.cli.commands.recognition_view import reason_code, resolve
+    from registry.cli.commands.recognition_view import changed_line, reason_code, resolve
     from registry.ops.recognition.authority import Recognition
     from registry.ops.recognition.ids import decision_ref
-    from registry.ops.recognition.model import REASONS, DecisionStatus
+    from registry.ops.recognition.model import DecisionStatus
     from registry.ops.registry import Registry
 
     with arguments():  # the command line itself: a usage error (64), before any key or node is used
@@ -211,19 +208,18 @@ def _change(ctx: typer.Context, authority: str, decision: str, status: str, reas
         if exc.error_name != "InvalidDecisionStatusChange" or not _already(recognition, decision_id, status):
             raise
         return
-    word = {"ACTIVE": "reinstated", "SUSPENDED": "suspended", "REVOKED": "revoked"}[status]
-    out.print(f"decision 0x{decision_id.hex()}: {word} (reason {code}: {REASONS[code]})")
+    out.print(changed_line(decision_id, status, code))
 
 
 def _already(recognition: Any, decision_id: bytes, status: str) -> bool:
     """True (and said: "unchanged", exit 0, as `trust suspend` of a suspended accreditation) when the
     decision is as asked; refused when it is revoked, which is final; else False."""
+    from registry.cli.commands.recognition_view import already_line
     from registry.ops.recognition.model import DecisionStatus
 
     now = recognition.decision(decision_id)
     if now.status is DecisionStatus[status]:
-        state = now.status.name.lower().replace("active", "in force")
-        out.print(f"unchanged: decision 0x{decision_id.hex()} is {state} already: nothing was written")
+        out.print(already_line(decision_id, status))
         return True
     if now.status is DecisionStatus.REVOKED:
         word = {"ACTIVE": "reinstated", "SUSPENDED": "suspended"}[status]
@@ -347,7 +343,7 @@ def recognition_show(
         write_json(found.named_json(known))
         return
     if found.document is not None:
-        out.print(f"published by {view.named(found.document.authority, known)}")
+        out.print(view.published_by(view.named(found.document.authority, known)))
     view.print_decision(found, history=True, known=known)
 
 
@@ -360,9 +356,10 @@ def recognition_frameworks(as_json: JsonOpt = False) -> None:
     if as_json:
         write_json([{"id": f.id, **f.data} for f in frameworks])
         return
+    from registry.cli.commands.recognition_view import framework_line
+
     for f in frameworks:
-        levels = ", ".join(f"{name}=EQF {eqf}" if eqf else name for name, eqf in f.levels)
-        out.print(shown(f"{f.key}: {f.name} ({f.jurisdiction}), id {f.id}; levels {levels}"))
+        out.print(shown(framework_line(f)))
 
 
 def check_recognised_in(word: str | None, roots: Any, settings: Settings, service: str | None = None) -> str | None:
