@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.durable import write_json_atomic
-from registry.errors import ConfigError, InputError
+from registry.errors import ConfigError, InputError, SettingsError
 
 DEFAULT_PORT = 8545
 DEFAULT_RPC_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -52,7 +52,7 @@ def env_seconds(name: str, default: float, *, zero_ok: bool = False) -> float:
     low_ok = seconds >= 0 if zero_ok else seconds > 0
     if not (low_ok and seconds < 1e9):  # NaN fails this too
         kind = "a number of seconds" if zero_ok else "a positive number of seconds"
-        raise ConfigError(f"{name} must be {kind}, not {value[:40]!r}")
+        raise SettingsError(f"{name} must be {kind}, not {value[:40]!r}")
     return seconds
 
 
@@ -62,7 +62,7 @@ def env_blocks(name: str, default: int) -> int:
     if not value:
         return default
     if not value.strip().isdigit() or not 0 < int(value) < 10**9:
-        raise ConfigError(f"{name} must be a positive whole number of blocks, not {value[:40]!r}")
+        raise SettingsError(f"{name} must be a positive whole number of blocks, not {value[:40]!r}")
     return int(value)
 
 
@@ -89,10 +89,10 @@ def home_config(home: Path) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         data = None
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise ConfigError(f"{path} is not a configuration file (a JSON object of strings): fix or remove it")
+        raise SettingsError(f"{path} is not a configuration file (a JSON object of strings): fix or remove it")
     unknown = sorted(set(data) - set(CONFIG_KEYS))
     if unknown:
-        raise ConfigError(f"{path} names {unknown[0]!r}, which is not a setting (known: {', '.join(CONFIG_KEYS)})")
+        raise SettingsError(f"{path} names {unknown[0]!r}, which is not a setting (known: {', '.join(CONFIG_KEYS)})")
     return data
 
 
@@ -116,14 +116,14 @@ def env_url(name: str, default: str | None) -> str | None:
     if not value:
         return default
     if not _http_url(value):
-        raise ConfigError(f"{name} must be an http(s) URL, https://HOST[:PORT][/PATH], not {value[:80]!r}")
+        raise SettingsError(f"{name} must be an http(s) URL, https://HOST[:PORT][/PATH], not {value[:80]!r}")
     return value
 
 
 def check_rpc_url(url: str) -> str:
     """A JSON-RPC URL as the configuration keeps it: http(s)://host[:port][/path]."""
     if not _http_url(url):
-        raise ConfigError(
+        raise SettingsError(
             f"{url[:80]!r} is not a node URL: write it as http://HOST:PORT (for example http://127.0.0.1:8545)"
         )
     return url
@@ -142,7 +142,7 @@ def check_service_url(url: str) -> str:
 def set_home_config(home: Path, key: str, value: str | None) -> Path:
     """Set (or with None, remove) `key` in the home's configuration file, written whole and atomically."""
     if key not in CONFIG_KEYS:
-        raise ConfigError(f"{key!r} is not a setting (known: {', '.join(CONFIG_KEYS)})")
+        raise SettingsError(f"{key!r} is not a setting (known: {', '.join(CONFIG_KEYS)})")
     data = home_config(home)
     if value is None:
         data.pop(key, None)

@@ -16,6 +16,11 @@ class ConfigError(RegistryError):
     """Settings, a deployment file or a key file are missing or inconsistent."""
 
 
+class SettingsError(ConfigError):
+    """A setting's value cannot be used (an option, a REGISTRY_* environment variable, the home's
+    config.json): how the command was run is wrong, so exit 64 (EX_USAGE), as for a bad option."""
+
+
 class InputError(RegistryError):
     """A file or value given by the user is not what it should be (not a credential, bad DID...)."""
 

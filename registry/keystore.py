@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from registry.durable import write_json_atomic
-from registry.errors import InputError, KeyStoreError
+from registry.errors import InputError, KeyStoreError, SettingsError
 from registry.files import MIB, read_capped
 from registry.formats import keys as keyfmt
 from registry.formats.did import new_ebsi_did
@@ -48,9 +48,9 @@ def scrypt_n() -> int:
     try:
         n = int(value)
     except ValueError as exc:
-        raise KeyStoreError("REGISTRY_SCRYPT_N must be a power of two") from exc
+        raise SettingsError(f"REGISTRY_SCRYPT_N must be a power of two of at least 16384, not {value[:40]!r}") from exc
     if n < (1 << 14) or n & (n - 1):
-        raise KeyStoreError("REGISTRY_SCRYPT_N must be a power of two of at least 16384")
+        raise SettingsError(f"REGISTRY_SCRYPT_N must be a power of two of at least 16384, not {value[:40]!r}")
     return n
 
 

@@ -260,7 +260,8 @@ def check_deployment(client: ChainClient, deployment: Deployment) -> None:
     if chain_id != deployment.chain_id:
         raise DeploymentMismatch(
             f"the deployment file is for chain id {deployment.chain_id}, "
-            f"but {client.rpc_url} serves chain id {chain_id}"
+            f"but {client.rpc_url} serves chain id {chain_id}: point at a node of chain {deployment.chain_id} "
+            "(--rpc, REGISTRY_RPC_URL), or use the deployment file of the registry on this one (--deployment)"
         )
     codes = results[1:]
     if expected_hash is not None:
@@ -269,9 +270,16 @@ def check_deployment(client: ChainClient, deployment: Deployment) -> None:
     for name, code in zip(names, codes, strict=True):
         record = deployment.contracts[name]
         if code in ("0x", "0x0", None):
-            raise DeploymentMismatch(f"no contract code at {record.address} ({name}) on chain {chain_id}")
+            raise DeploymentMismatch(
+                f"no contract code at {record.address} ({name}) on chain {chain_id}: the deployment file names a "
+                "wrong address, or the registry is not deployed on this chain; use the deployment file "
+                "`registry deploy` wrote for it"
+            )
         if code_keccak(code) != record.code_keccak:
-            raise DeploymentMismatch(f"the code at {record.address} is not the {name} this deployment recorded")
+            raise DeploymentMismatch(
+                f"the code at {record.address} is not the {name} this deployment recorded: the deployment file "
+                "names a wrong address; use the deployment file `registry deploy` wrote for this chain"
+            )
     for name in CONTRACT_NAMES:
         if name not in deployment.contracts:
             raise DeploymentMismatch(f"the deployment file lacks the {name} contract")
@@ -287,8 +295,9 @@ def _check_block(client: ChainClient, deployment: Deployment, expected: str, hea
     block = deployment.deployment_block
     if header is None:
         raise DeploymentMismatch(
-            f"the deployment file is for another chain: {client.rpc_url} has no block {block}, "
-            f"which the deployment recorded as {_short_hash(expected)}"
+            f"the deployment file is for another chain, or the node is behind: {client.rpc_url} has no block "
+            f"{block}, which the deployment recorded as {_short_hash(expected)}; wait for a node still syncing, or "
+            "use the deployment file of the registry on this chain (a new chain: `registry deploy`)"
         )
     actual = header.get("hash") if isinstance(header, dict) else None
     if not _is_hash(actual):
@@ -296,5 +305,6 @@ def _check_block(client: ChainClient, deployment: Deployment, expected: str, hea
     if actual.lower() != expected:
         raise DeploymentMismatch(
             f"the deployment file is for another chain: block {block} at {client.rpc_url} is "
-            f"{_short_hash(actual.lower())}, the deployment recorded {_short_hash(expected)}"
+            f"{_short_hash(actual.lower())}, the deployment recorded {_short_hash(expected)}; use the deployment "
+            "file of the registry on this chain, or a node of the deployment's chain"
         )

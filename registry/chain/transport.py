@@ -19,7 +19,7 @@ import orjson
 
 from registry.chain.answers import BadAnswer, not_valid
 from registry.chain.deadline import _DEADLINE, _WATCHDOG, _Alarm, _NoAnswer
-from registry.errors import ChainUnavailable, ConfigError
+from registry.errors import ChainUnavailable, ConfigError, SettingsError
 
 # The most of one JSON-RPC answer read (a batch's included): far above what any of our reads
 # returns, and a node cannot make a verifier hold hundreds of megabytes.
@@ -78,7 +78,7 @@ def _parse_rpc_url(url: str) -> tuple[urllib.parse.SplitResult, str, int | None]
     """
     shown = f"{shown_url(url)[:80]!r}"
     if _URL_FORBIDDEN.search(url):
-        raise ConfigError(f"not a usable JSON-RPC URL: {shown} contains a space or control character")
+        raise SettingsError(f"not a usable JSON-RPC URL: {shown} contains a space or control character")
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port
@@ -90,9 +90,9 @@ def _parse_rpc_url(url: str) -> tuple[urllib.parse.SplitResult, str, int | None]
             reason = "its port is not a number from 0 to 65535"
         if "," in url:
             reason += " (give one URL per --rpc option)"
-        raise ConfigError(f"not a usable JSON-RPC URL: {shown}: {reason}") from exc
+        raise SettingsError(f"not a usable JSON-RPC URL: {shown}: {reason}") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"not an http(s) JSON-RPC URL: {shown}")
+        raise SettingsError(f"not an http(s) JSON-RPC URL: {shown}")
     return parts, parts.hostname, port
 
 

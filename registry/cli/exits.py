@@ -10,7 +10,10 @@ acting, as `trust`'s --as, --types, --reason and dates, `recognition`'s --reason
 a decision's options, `trust-list add|remove`'s root (a malformed DID, no such name) and --registry
 file; for `verify` and `issuer check` also a file
 that is not there or a date that is not a date, and for `verify` a file of another command's, as a
-logbook extract: never a verdict), 74 the output or local state (the journal, the
+logbook extract: never a verdict; for every command also a setting that cannot be used, wherever it
+was given: an option, a REGISTRY_* environment variable, the home's config.json, as
+`REGISTRY_CONFIRMATIONS=0` or `serve --rate -1`: `SettingsError`, named with its option or variable),
+74 the output or local state (the journal, the
 status allocation, a holder file) could not be written or read, 130 interrupted, 141 whoever read
 the output stopped reading (`| head`).
 
@@ -38,6 +41,7 @@ from registry.errors import (
     DeploymentMismatch,
     InputError,
     RegistryError,
+    SettingsError,
     StateError,
     TransactionReverted,
 )
@@ -66,6 +70,7 @@ _CODES: tuple[tuple[type[RegistryError], int], ...] = (
     (ChainUnavailable, EXIT_UNDETERMINED),
     (DeploymentMismatch, EXIT_UNDETERMINED),
     (BadArguments, EXIT_USAGE),
+    (SettingsError, EXIT_USAGE),  # a setting's value (an option, REGISTRY_*, config.json): how the run was made
     (StateError, EXIT_IO),  # the journal, the status allocation or holder files: local state
     (RegistryError, EXIT_FAILURE),
 )

@@ -22,7 +22,7 @@ import typer
 
 from registry.cli.exits import arguments
 from registry.config import Settings
-from registry.errors import ConfigError, InputError, KeyStoreError
+from registry.errors import ConfigError, InputError, KeyStoreError, SettingsError
 from registry.text import is_text, short_did, shown
 
 
@@ -57,7 +57,14 @@ def verdict_settings(ctx: typer.Context, rpc: list[str] | None, deployment: Path
                 f"--rpc {same[0]} and --rpc {same[1]} are the same endpoint: a quorum needs independent "
                 "nodes; give each endpoint once"
             )
-        return settings_of(ctx, rpc, deployment)
+        settings = settings_of(ctx, rpc, deployment)
+        if not rpc:  # REGISTRY_RPC_URL or the home's config.json: a URL that is none is a setting to fix
+            url, source = settings.rpc_url_source
+            try:
+                endpoint_identity(url)
+            except ConfigError as exc:
+                raise SettingsError(f"{source}: {exc}") from exc
+        return settings
 
 
 def language(option: str | None) -> None:

@@ -26,6 +26,7 @@ from registry.service.middleware import (
     ReadCache,
     ReadDeadline,
 )
+from registry.service.proxyhint import ProxyHint
 from registry.service.responses import JSONResponse
 from registry.service.routers import (
     did,
@@ -98,6 +99,8 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     app.add_middleware(BodyLimit, limit=config.max_body_bytes, deadline_s=config.body_deadline_s)
     if config.rate_per_s > 0:
         app.add_middleware(RateLimit, rate_per_s=config.rate_per_s, burst=config.burst)
+    if config.proxy_headers is False:  # behind a proxy, every client would share one limit: said once
+        app.add_middleware(ProxyHint)
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from registry.errors import ConfigError
+from registry.errors import ConfigError, SettingsError
 from registry.service import config as cfg
 
 if TYPE_CHECKING:
@@ -81,7 +81,38 @@ def check_free(host: str, port: int) -> None:
             hint = "--host must be an address of this machine, such as 127.0.0.1 or 0.0.0.0"
         else:
             hint = "give another --host or --port"
-        raise ConfigError(f"cannot listen on {host} port {port}: {exc.strerror or exc} ({hint})") from None
+        # A port in use is the machine's state (exit 1); an address that is not this machine's, a setting (64).
+        refusal = ConfigError if exc.errno == errno.EADDRINUSE else SettingsError
+        raise refusal(f"cannot listen on {host} port {port}: {exc.strerror or exc} ({hint})") from None
+
+
+def startup_warnings(app: FastAPI, proxy_headers: bool, forwarded_allow_ips: str) -> list[str]:
+    """What an operator should know before the service answers (it starts anyway: a node that comes up,
+    or catches up, later needs no restart): its node does not serve its deployment now (unreachable, not
+    deployed yet, another chain, a wrong address), said with what /health will answer; proxies named
+    for a trust `--proxy-headers` was not given to apply. One attach, bounded by --rpc-timeout."""
+    from registry.errors import ChainUnavailable, DeploymentMismatch
+
+    said = []
+    if not proxy_headers and forwarded_allow_ips != "127.0.0.1":
+        said.append(
+            "--forwarded-allow-ips does nothing without --proxy-headers: every client behind the proxy shares "
+            "one rate limit and one body count; give --proxy-headers too"
+        )
+    try:
+        app.state.chain.registry(fresh=True)
+    except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
+        said.append(f"{exc}; the service starts anyway, and answers 503 (GET /health says why) until that is fixed")
+    return said
+
+
+def _warn(message: str) -> None:
+    import sys
+
+    from registry.i18n import _
+    from registry.text import shown
+
+    sys.stderr.write(_("warning: {message}").format(message=shown(message)) + "\n")
 
 
 TrustListOpt = Annotated[
@@ -107,7 +138,49 @@ DeploymentOpt = Annotated[
 ]
 ProxyHeadersOpt = Annotated[
     bool,
-    typer.Option("--proxy-headers", help="Trust X-Forwarded-For from --forwarded-allow-ips (behind a load balancer)."),
+    typer.Option(
+        "--proxy-headers",
+        help="Trust X-Forwarded-For from --forwarded-allow-ips. Needed behind a proxy or load balancer: the rate "
+        "limit and the body cap count per client address, and without it every client is the proxy.",
+    ),
+]
+# Behind a proxy every request comes from the proxy's address: without --proxy-headers all clients
+# share one rate limit and one count of large bodies at once (docs/SECURITY.md).
+_PER_CLIENT = "per client address: behind a proxy, give --proxy-headers, else all clients count as the proxy"
+RateOpt = Annotated[
+    float,
+    typer.Option(help=f"Requests/s {_PER_CLIENT} (0: no limit).", envvar="REGISTRY_SERVICE_RATE"),
+]
+MaxBodyOpt = Annotated[
+    int,
+    typer.Option(
+        help=f"Largest request body in bytes (at most 4 bodies of this size at once {_PER_CLIENT}).",
+        envvar="REGISTRY_SERVICE_MAX_BODY",
+    ),
+]
+RpcTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        help="Seconds within which one JSON-RPC request must be answered in full.",
+        envvar="REGISTRY_SERVICE_RPC_TIMEOUT",
+    ),
+]
+DeadlineOpt = Annotated[
+    float,
+    typer.Option(
+        help="Seconds within which all the chain reads of one request must end (503 beyond).",
+        envvar="REGISTRY_SERVICE_DEADLINE",
+    ),
+]
+BurstOpt = Annotated[
+    int, typer.Option(help="Requests a client may burst above the rate.", envvar="REGISTRY_SERVICE_BURST")
+]
+HeadMaxAgeOpt = Annotated[
+    float,
+    typer.Option(
+        help="Seconds a known chain head is reused before asking the node again.",
+        envvar="REGISTRY_SERVICE_HEAD_MAX_AGE",
+    ),
 ]
 LogbookDirOpt = Annotated[
     Path | None,
@@ -122,21 +195,15 @@ def serve(
     rpc: RpcOpt = None,
     deployment: DeploymentOpt = None,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (they share nothing).")] = 1,
-    rpc_timeout: Annotated[
-        float, typer.Option(help="Seconds within which one JSON-RPC request must be answered in full.")
-    ] = cfg.DEFAULT_RPC_TIMEOUT_S,
-    deadline: Annotated[
-        float, typer.Option(help="Seconds within which all the chain reads of one request must end (503 beyond).")
-    ] = cfg.DEFAULT_REQUEST_DEADLINE_S,
-    rate: Annotated[float, typer.Option(help="Requests/s per client address (0: no limit).")] = cfg.DEFAULT_RATE_PER_S,
-    burst: Annotated[int, typer.Option(help="Requests a client may burst above the rate.")] = cfg.DEFAULT_BURST,
-    max_body: Annotated[int, typer.Option(help="Largest request body in bytes.")] = cfg.DEFAULT_MAX_BODY_BYTES,
+    rpc_timeout: RpcTimeoutOpt = cfg.DEFAULT_RPC_TIMEOUT_S,
+    deadline: DeadlineOpt = cfg.DEFAULT_REQUEST_DEADLINE_S,
+    rate: RateOpt = cfg.DEFAULT_RATE_PER_S,
+    burst: BurstOpt = cfg.DEFAULT_BURST,
+    max_body: MaxBodyOpt = cfg.DEFAULT_MAX_BODY_BYTES,
     cors_origin: Annotated[
         list[str] | None, typer.Option("--cors-origin", help="Origin allowed to call from a browser (repeatable).")
     ] = None,
-    head_max_age: Annotated[
-        float, typer.Option(help="Seconds a known chain head is reused before asking the node again.")
-    ] = cfg.DEFAULT_HEAD_MAX_AGE_S,
+    head_max_age: HeadMaxAgeOpt = cfg.DEFAULT_HEAD_MAX_AGE_S,
     proxy_headers: ProxyHeadersOpt = False,
     forwarded_allow_ips: Annotated[str, typer.Option(help="Proxies whose X-Forwarded-For is trusted.")] = "127.0.0.1",
     trust_list: TrustListOpt = None,
@@ -155,14 +222,17 @@ def serve(
         "REGISTRY_SERVICE_TRUST_LIST": os.pathsep.join(str(p.resolve()) for p in trust_list or []),
         "REGISTRY_SERVICE_LOGBOOK_DIR": str(logbook_dir.resolve()) if logbook_dir else "",
         "REGISTRY_SERVICE_RECOGNISED_IN": recognised_in or "",
+        "REGISTRY_SERVICE_PROXY_HEADERS": "1" if proxy_headers else "0",
     }
     os.environ.update(env | _chain_environment(ctx, rpc, deployment))
     import uvicorn
 
     from registry.service.protocol import HeadCappedProtocol
 
-    app_from_environment()  # fail here, with the reason, on a missing or malformed deployment file
+    app = app_from_environment()  # fail here, with the reason, on a missing or malformed deployment file
     check_free(host, port)  # uvicorn's own refusal is a log line and exit code 3
+    for message in startup_warnings(app, proxy_headers, forwarded_allow_ips):
+        _warn(message)
     uvicorn.run(
         "registry.service.cli:app_from_environment",
         factory=True,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from registry.config import Settings
-from registry.errors import ConfigError, InputError
+from registry.errors import InputError, SettingsError
 
 if TYPE_CHECKING:
     from registry.ops.trust import TrustList
@@ -68,6 +68,9 @@ class ServiceConfig:
     # The destination authority whose recognition decisions /verify and the page apply (`registry serve
     # --recognised-in`, a DID or a name in the service's trust list); None: no recognition finding.
     recognised_in: str | None = None
+    # Whether uvicorn reads X-Forwarded-For (`registry serve --proxy-headers`); False: a request that
+    # carries one is said once in the log (proxyhint.py); None (an app built in Python): not known.
+    proxy_headers: bool | None = None
 
 
 # Each numeric setting: the `registry serve` option that sets it, its least value, and whether that
@@ -95,7 +98,7 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     if math.isfinite(number) and (number >= least if inclusive else number > least):
         return number
     bound = f"at least {least:g}" if inclusive else f"more than {least:g}"
-    raise ConfigError(f"{option} ({name}) must be a number of {unit}, {bound}, not {value!r}")
+    raise SettingsError(f"{option} ({name}) must be a number of {unit}, {bound}, not {value!r}")
 
 
 def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
@@ -119,6 +122,7 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
         require_trusted_root=True,
         logbook_dir=logbook_directory(env.get("REGISTRY_SERVICE_LOGBOOK_DIR", "")),
         recognised_in=env.get("REGISTRY_SERVICE_RECOGNISED_IN") or None,
+        proxy_headers={"1": True, "0": False}.get(env.get("REGISTRY_SERVICE_PROXY_HEADERS", "")),
     )
     if config.recognised_in is not None:
         from registry.ops.recognition.apply import authority_of
@@ -127,7 +131,7 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
             where = "the service's trust list (--trust-list" + (")" if config.trust_list else ": none given)")
             authority_of(config.recognised_in, config.trust_list, where=where)
         except InputError as exc:
-            raise ConfigError(str(exc)) from exc
+            raise SettingsError(str(exc)) from exc
     return settings, config
 
 
@@ -141,9 +145,9 @@ def logbook_directory(value: str) -> Path | None:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         why = "it is not a directory" if path.exists() or exc.errno == errno.ENOTDIR else exc.strerror
-        raise ConfigError(f"--logbook-dir {path}: {why}; name a directory the service may write") from None
+        raise SettingsError(f"--logbook-dir {path}: {why}; name a directory the service may write") from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise ConfigError(f"--logbook-dir {path}: the service may not write there; name a directory it may write")
+        raise SettingsError(f"--logbook-dir {path}: the service may not write there; name a directory it may write")
     return path
 
 
@@ -158,7 +162,7 @@ def service_trust_list(value: str) -> TrustList | None:
     try:
         loaded = trust_lists(paths)
     except (InputError, OSError) as exc:
-        raise ConfigError(f"--trust-list: {exc}") from exc
+        raise SettingsError(f"--trust-list: {exc}") from exc
     if loaded is None:
         return None
     # Named by its title, if it has one, else as the service's: never by the path of a file on the server.
