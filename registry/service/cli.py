@@ -149,13 +149,14 @@ ProxyHeadersOpt = Annotated[
 _PER_CLIENT = "per client address: behind a proxy, give --proxy-headers, else all clients count as the proxy"
 RateOpt = Annotated[
     float,
-    typer.Option(help=f"Requests/s {_PER_CLIENT} (0: no limit).", envvar="REGISTRY_SERVICE_RATE"),
+    typer.Option(help=f"Requests/s {_PER_CLIENT} (0: no limit).", envvar="REGISTRY_SERVICE_RATE", show_envvar=False),
 ]
 MaxBodyOpt = Annotated[
     int,
     typer.Option(
         help=f"Largest request body in bytes (at most 4 bodies of this size at once {_PER_CLIENT}).",
         envvar="REGISTRY_SERVICE_MAX_BODY",
+        show_envvar=False,
     ),
 ]
 RpcTimeoutOpt = Annotated[
@@ -163,6 +164,7 @@ RpcTimeoutOpt = Annotated[
     typer.Option(
         help="Seconds within which one JSON-RPC request must be answered in full.",
         envvar="REGISTRY_SERVICE_RPC_TIMEOUT",
+        show_envvar=False,
     ),
 ]
 DeadlineOpt = Annotated[
@@ -170,16 +172,21 @@ DeadlineOpt = Annotated[
     typer.Option(
         help="Seconds within which all the chain reads of one request must end (503 beyond).",
         envvar="REGISTRY_SERVICE_DEADLINE",
+        show_envvar=False,
     ),
 ]
 BurstOpt = Annotated[
-    int, typer.Option(help="Requests a client may burst above the rate.", envvar="REGISTRY_SERVICE_BURST")
+    int,
+    typer.Option(
+        help="Requests a client may burst above the rate.", envvar="REGISTRY_SERVICE_BURST", show_envvar=False
+    ),
 ]
 HeadMaxAgeOpt = Annotated[
     float,
     typer.Option(
         help="Seconds a known chain head is reused before asking the node again.",
         envvar="REGISTRY_SERVICE_HEAD_MAX_AGE",
+        show_envvar=False,
     ),
 ]
 LogbookDirOpt = Annotated[

@@ -9,6 +9,9 @@ from registry.service.cli import serve
 HELP = """Run the registry service: a web page and an API where anyone can verify a credential.
 
 Also the EBSI-compatible registry APIs (DIDs, trusted issuers, status lists) and the logbook boxes of
-`logbook sync`; its settings are below."""
+`logbook sync`; its settings are below. Each number may be set in the environment instead, as
+REGISTRY_SERVICE_ and the option's name (REGISTRY_SERVICE_RATE, REGISTRY_SERVICE_MAX_BODY, ...); the option
+wins. Behind a proxy or load balancer give --proxy-headers: the rate limit and the body cap count per client
+address."""
 
 __all__ = ["HELP", "serve"]
