@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from registry.i18n import DEFAULT, N_, _, current, joined
+from registry.i18n.trustwords import summary as trust_summary
 from registry.i18n.words import VERDICT_WORDS, pattern
 
 # A decision that applies (apply.py's `_recognised`, `_since`); several are joined by "; ".
@@ -55,6 +56,35 @@ REASONS = (
     N_("review closed"), N_("the national qualification was withdrawn"),
 )  # fmt: skip
 
+# An authority whose decisions are not applied at all, and why (apply.py's `_untrusted`, `_root_not_in_force`,
+# `_declared`, NOT_FOR_RECOGNITION: tests/e2e/test_translated_lines.py has apply.py write each); a trust check's
+# summary after it as trustwords.py says it.
+NOT_APPLIED = N_("decisions of {who} not applied: {why}")
+_DECLARED = N_('{did} (named "{name}" in its accreditation, not in your trust list)')
+_REFUSALS = (
+    N_(
+        "you have no trust list (make one with `registry trust-list add {did} --name NAME --registry "
+        "DEPLOYMENT.json`, with its registry's deployment file as the authority publishes it)"
+    ),
+    N_("its own accreditation (a Root TAO's) is not in force on {time}: {summary}"),
+    N_(
+        "its accreditation does not cover recognition decisions ({type}): a Root TAO accredits a recognition body "
+        "for that purpose"
+    ),
+    N_(
+        "it is accredited for recognition decisions by a TAO, not by its Root TAO: only a Root TAO accredits a "
+        "recognition body"
+    ),
+    N_("it is not in your trust list, nor accredited for recognition decisions under a root that is"),
+)
+# A genuine credential under a root the trust list leaves out, which a decision would recognise (apply.py's
+# `_root_untrusted`).
+ROOT_UNTRUSTED = N_(
+    "not applied: the credential's Root TAO {root} is not in the trust list; with it there, it would be {would} "
+    "(a decision does not make a root trusted: add it to the trust list, pinned to this registry, if you accept it)"
+)
+_SELF_NAMED = N_('{did} (self-declared name "{name}")')
+
 _TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 _FIELDS = {
     "qualification": r".+", "level": r"[^ ,]+", "id": r"0x[0-9a-f]+…?", "date": r"\d{4}-\d\d-\d\d",
@@ -70,6 +100,38 @@ _ITEM = re.compile(
     + r")?",
     re.DOTALL,
 )
+
+
+_REFUSAL_FIELDS = {
+    "who": r".+?", "why": r".+", "did": r"\S+", "name": r".+", "time": _TIME, "summary": r".+", "type": r"\S+",
+    "root": r".+?", "would": r"recognised here as .+",
+}  # fmt: skip
+
+
+@cache
+def _refusal_patterns(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern(message, _REFUSAL_FIELDS), re.DOTALL), message) for message in table)
+
+
+def _refusal_field(key: str, value: str) -> str:
+    if key == "who":
+        return _refused((_DECLARED,), value) or value
+    if key == "root":
+        return _refused((_SELF_NAMED,), value) or value
+    if key == "why":
+        return _refused(_REFUSALS, value) or trust_summary(value)
+    if key == "summary":
+        return trust_summary(value)
+    if key == "would":
+        return recognition_message(value)
+    return value
+
+
+def _refused(table: tuple[str, ...], text: str) -> str | None:
+    for compiled, message in _refusal_patterns(table):
+        if (found := compiled.fullmatch(text)) is not None:
+            return _(message).format(**{key: _refusal_field(key, value) for key, value in found.groupdict().items()})
+    return None
 
 
 @cache
@@ -124,7 +186,7 @@ def recognition_message(text: str) -> str:
     if text.startswith("recognised here as "):
         items = [_item(part) for part in re.split(r"; (?=recognised here as )", text)]
         return text if None in items else joined((str(item) for item in items), strong=True)
-    return _said(_FRAMES, text) or text
+    return _refused((NOT_APPLIED, ROOT_UNTRUSTED), text) or _said(_FRAMES, text) or text
 
 
 def recognition_line(recognition: Mapping[str, Any]) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 
@@ -137,3 +138,48 @@ def test_a_recognition_decision_is_printed_in_the_run_s_language(capsys: pytest.
     assert already_line(b"\x12", "SUSPENDED") == "بلا تغيير: القرار 0x12 معلّق أصلًا: لم يُكتب شيء"
     for text in (french, arabic):
         assert not re.search(r"\b(decision|scope|applies|published|reason|block|conditions:|reference)\b", text), text
+
+
+def test_an_authority_whose_decisions_are_not_applied_is_said_so_in_the_run_s_language() -> None:
+    """The "decisions of X not applied: why" line and the root-not-trusted one (ops/recognition/apply.py's
+    shapes; its own sentences held to the catalog's by the source, its NOT_FOR_RECOGNITION by value)."""
+    from registry.i18n import recognitionwords as words
+    from registry.ops.recognition import apply
+
+    written = [n.value for n in ast.walk(ast.parse(inspect.getsource(apply))) if isinstance(n, ast.Constant)]
+    for message in (*words._REFUSALS, words.ROOT_UNTRUSTED, words._DECLARED, words._SELF_NAMED, words.NOT_APPLIED):
+        for literal in filter(None, re.split(r"\{\w+\}", message)):  # each piece as apply.py writes it
+            assert any(isinstance(text, str) and literal in text for text in written), literal
+    assert words._REFUSALS[2].format(type=apply.RECOGNITION_TYPE) == apply.NOT_FOR_RECOGNITION
+    declared = 'did:ebsi:zOffice (named "Federal Recognition Office" in its accreditation, not in your trust list)'
+    untrusted = f"decisions of {declared} not applied: " + words._REFUSALS[4]
+    no_list = f"decisions of {declared} not applied: " + words._REFUSALS[0].format(did="did:ebsi:zOffice")
+    scope = "decisions of Office (did:ebsi:zOffice) not applied: " + apply.NOT_FOR_RECOGNITION
+    root = (
+        'not applied: the credential\'s Root TAO did:ebsi:zRoot (self-declared name "NVA") is not in the trust list; '
+        "with it there, it would be recognised here as Schweißer/in (level 4 of DQR), decision 0x1219e9da… of "
+        "2026-12-07 (a decision does not make a root trusted: add it to the trust list, pinned to this registry, if "
+        "you accept it)"
+    )
+    assert [words.recognition_message(text) for text in (untrusted, root)] == [untrusted, root]
+    i18n.use("fr")
+    assert words.recognition_message(untrusted) == (
+        "décisions de did:ebsi:zOffice (nommée « Federal Recognition Office » dans son accréditation, pas dans votre "
+        "liste de confiance) non appliquées\u00a0: elle n\u2019est pas dans votre liste de confiance, ni accréditée "
+        "pour les décisions de reconnaissance sous une racine qui y est"
+    )
+    assert "--name NOM --registry DEPLOYMENT.json`, avec le fichier" in words.recognition_message(no_list)
+    assert words.recognition_message(scope).endswith("c\u2019est une autorité de tête (Root TAO) qui accrédite un "
+                                                     "organisme de reconnaissance à cette fin")  # fmt: skip
+    french = words.recognition_message(root)
+    assert french.startswith("non appliquée\u00a0: l\u2019autorité de tête (Root TAO) de l\u2019attestation, "
+                             "did:ebsi:zRoot (nom déclaré par elle-même « NVA »), n\u2019est pas")  # fmt: skip
+    assert (
+        "l\u2019attestation serait reconnue ici comme Schweißer/in (niveau 4 de DQR), décision 0x1219e9da… du" in french
+    )
+    i18n.use("ar")
+    arabic = [words.recognition_message(text) for text in (untrusted, no_list, scope, root)]
+    assert arabic[0].startswith("لم تُطبَّق قرارات did:ebsi:zOffice (مسمّاة «Federal Recognition Office» في اعتمادها")
+    assert "لطُبّق القرار على الشهادة: معترف بها هنا بوصفها Schweißer/in (المستوى 4 من DQR)" in arabic[3]
+    for text in arabic:
+        assert not re.search(r"\b(decisions?|applied|trust list|accredit\w*|recognised)\b", text), text
