@@ -264,14 +264,17 @@ def test_enrol_authorise_and_revoke_killed_before_their_anchor_are_finished_by_t
     assert _provider_roots(world) == []  # each kept whole before its anchor, none anchored yet
     authorisation = json.loads(b64url_decode(revoked.read_text().split(".")[1]))["vc"]["credentialStatus"]
     reads = Reads(registry)
-    assert reads.revocation(account, authorisation["list"], authorisation["index"]) is None
+    assert reads.revocation(provider.identity.did, account, authorisation["list"], authorisation["index"]) is None
 
     again = [_finish(p) for p in [_start(world, c, tmp_path) for c in commands]]
     assert all(code == 0 for code, _, _ in again), again
     assert [out.count("anchored now") for _, out, _ in again[:2]] == [1, 1], again
     hashes = sorted("0x" + sha256_hex(d) for d in documents)
     assert sorted(_provider_roots(world, expect=3)) == hashes  # each once, and nothing else: no second document signed
-    assert Reads(registry).revocation(account, authorisation["list"], authorisation["index"]) is not None
+    assert (
+        Reads(registry).revocation(provider.identity.did, account, authorisation["list"], authorisation["index"])
+        is not None
+    )
     assert [op.call.function for op in _pending(world.settings)] == []
 
 

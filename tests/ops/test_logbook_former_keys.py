@@ -1,4 +1,5 @@
-"""Former keys count for nothing in a logbook either (docs/SECURITY.md, "Former keys and
+"""A provider's standing counts in a logbook as an issuer's does for a credential: its accreditation
+when it anchors a day, and its keys. Former keys count for nothing (docs/SECURITY.md, "Former keys and
 controllers"): whoever kept a provider's keys after it rotated them (a stolen laptop, a departed
 employee) can still sign with the old assertion key and send from the old controller account, and
 the chain takes it; what it anchors or revokes after the keys' end must not count."""
@@ -14,7 +15,7 @@ from registry.keystore import new_natural_person
 from registry.ops.logbook import Logbook, Provider, verify_extract
 from registry.ops.logbook.book import countersign
 from registry.ops.registry import Registry
-from registry.ops.trust import TrustList
+from registry.ops.trust import AttrStatus, Trust, TrustList
 from tests.conftest import Chain
 from tests.ops.test_former_keys import rotate_controller
 from tests.ops.test_logbook import DAY, PROGRAMME, day
@@ -51,3 +52,34 @@ def test_what_a_providers_rotated_out_keys_anchor_or_revoke_after_their_end_does
     verdict, reasons = verdicts[invented.id]
     assert verdict == "not valid" and "not signed and anchored by the programme's provider" in reasons, reasons
     assert "does not lead to a day root its provider anchored" in reasons, reasons
+
+
+def test_a_day_anchored_after_the_providers_accreditation_was_revoked_is_not_valid(
+    chain: Chain, registry: Registry, trust: Trust, settings: Settings, tmp_path: Path
+) -> None:
+    """As a credential anchored after its issuer's accreditation was revoked is INVALID: the provider
+    kept anchoring days, and their entries verified as valid (only the programme's publication was
+    checked); the days it anchored while accredited stand."""
+    provider = Provider(registry, chain.ti, settings)
+    programme = provider.publish_programme(PROGRAMME)
+    learner, supervisor = new_natural_person("amina"), new_natural_person("sup")
+    book = Logbook.create(tmp_path / "amina", programme, provider.enrol(programme, learner.did))
+    now = registry.signing_time()
+    authorisation = provider.authorise(programme, supervisor.did, "supervisor", now - 60 * DAY, now + 60 * DAY)
+    entries = [
+        countersign(book.add(learner, {"date": day(-n), "unit": "U1", "activity": f"joints {n}", "hours": 2,
+                                       "workplace": "Yard 3"}, None, now), supervisor, authorisation, now)
+        for n in (1, 2)
+    ]  # fmt: skip
+    provider.anchor_day(entries[:1], book.path_of)
+    time.sleep(1.1)  # the revocation in a later second than the first day's anchor, the second day's after it
+    trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.REVOKED, reason=1)
+    time.sleep(1.1)
+    provider.anchor_day(entries[1:], book.path_of)
+    report = verify_extract(registry, book.share(None, []), [], TrustList(frozenset({chain.root.did}), "test roots"))
+    verdicts = {e.id: (e.verdict, " ".join(e.to_json()["reasons"])) for e in report.entries}
+    assert verdicts[entries[0].id] == ("valid", ""), verdicts
+    verdict, reasons = verdicts[entries[1].id]
+    assert verdict == "not valid" and reasons.startswith("the provider was not accredited when it anchored this day"), (
+        reasons
+    )

@@ -59,12 +59,12 @@ def _accredited(
     a root is reported when there is none (as `registry verify` does: a root nobody said they trust
     is not trusted), and what such a verifier is told to do (None: the CLI's words). `found`:
     problems, could-not-determine, notes."""
-    from registry.ops.trust import Need, Trust, evaluate
+    from registry.ops.trust import Need, evaluate
     from registry.ops.trust.trustlist import no_list_hint
 
     trust_list, require_trusted_root, hint = trust
     problems, unknown, notes = found
-    chain = Trust(reads.registry, "").fetch([provider])[provider]
+    chain = reads.chain(provider)
     report = evaluate(chain, at, trust_list, Need(types=("SkillsCredential",)))
     name = report.path[0].evidence.get("name") if report.path else None
     if report.undetermined:
@@ -117,7 +117,9 @@ def _context(
     for_cause = _load_records(reads, provider, extract.records + records, problems)
     learner, logbook = str(enrolment.payload.get("sub")), str(enrolment.payload.get("logbook"))
     enrolled = enrolment_day(enrolment.payload)
-    return None if problems or unknown else Context(reads, programme, learner, logbook, for_cause, enrolled)
+    if problems or unknown:
+        return None
+    return Context(reads, programme, learner, logbook, for_cause, enrolled, trust_list=trust[0])
 
 
 def _learner_part(ctx: Context, token: str, report: EntryReport) -> dict[str, Any] | None:
@@ -239,6 +241,8 @@ def _anchor_part(ctx: Context, f: Any, report: EntryReport) -> None:
     if record is None or "0x" + root.hex() != f.anchor["root"]:
         report.invalid.append("the entry's proof does not lead to a day root its provider anchored")
         return
+    if not _accredited_at_anchor(ctx, record, report):
+        return
     day = entry_date(report.date)
     if day > record.timestamp:
         report.invalid.append("the entry is dated after it was anchored")
@@ -253,6 +257,34 @@ def _anchor_part(ctx: Context, f: Any, report: EntryReport) -> None:
     )
     if revoked is not None:
         report.revoked = f"the entry was revoked ({REASONS.get(revoked[0], f'code {revoked[0]}')})"
+
+
+def _accredited_at_anchor(ctx: Context, record: Any, report: EntryReport) -> bool:
+    """Was the provider accredited when it anchored this day, as an issuer must be when it anchors a
+    credential (in the anchor's second, by the chain's order)? A provider whose accreditation was
+    revoked could otherwise go on anchoring days whose entries verified as valid. Once per day anchor."""
+    key = (record.account, record.value)
+    if key not in ctx.days:
+        from registry.ops.trust import Need, evaluate
+        from registry.ops.verify.chain_checks import anchor_position
+
+        registry, chain = ctx.reads.registry, ctx.reads.chain(ctx.programme.provider)
+        log = registry.anchor_logs([record]).get(key) if chain.same_second(record.timestamp) else None
+        position = anchor_position(registry, record, log, chain)
+        found = evaluate(chain, record.timestamp, ctx.trust_list, Need(types=("SkillsCredential",)), position)
+        untrusted = found.root is not None and found.trusted_root is False  # said once, of the programme
+        why = (
+            ""
+            if found.ok or untrusted
+            else f"the provider was not accredited when it anchored this day: {found.summary}"
+        )
+        if found.undetermined:
+            why = f"the provider's accreditation when it anchored this day: {found.summary}"
+        ctx.days[key] = (why, found.undetermined)
+    why, undetermined = ctx.days[key]
+    if why:
+        (report.unknown if undetermined else report.invalid).append(why)
+    return not why
 
 
 def _prefetch(ctx: Context, extract: Extract) -> None:

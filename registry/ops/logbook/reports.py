@@ -116,6 +116,15 @@ class Reads:
         self._signed: dict[tuple[bytes, bytes], bool] = {}
         self._revoked: dict[tuple[str, str, int, int], tuple[int, int] | None] = {}  # by provider too
         self._lookup: Any = None
+        self._chains: dict[str, Any] = {}
+
+    def chain(self, did: str) -> Any:
+        """`did`'s accreditation chain (trust.ChainData), read once."""
+        if did not in self._chains:
+            from registry.ops.trust import Trust
+
+            self._chains[did] = Trust(self.registry, "").fetch([did])[did]
+        return self._chains[did]
 
     def state(self, did: str) -> Any:
         if did not in self._states:
@@ -235,3 +244,7 @@ class Context:
     logbook: str
     for_cause: dict[str, str]  # authorisation hash -> the date from which its sign-offs are untrusted
     enrolled: str | None = None  # the UTC day of the learner's enrolment (records.py's `enrolment_day`)
+    trust_list: Any = None  # the verifier's, for the provider's accreditation at each day anchor
+    # The provider's accreditation at each day anchor (by the anchor's account and root): "" when it held,
+    # else why not, and whether that is "could not determine" (True) or not valid (False).
+    days: dict[tuple[str, bytes], tuple[str, bool]] = field(default_factory=dict)
