@@ -116,8 +116,9 @@ def _anchored(registry: Registry, account: str, value: bytes) -> bool:
 def _anchor_events(registry: Registry, account: str, value: bytes) -> int:
     """Anchored events for `value`; polled briefly, because under load anvil has been seen to
     answer eth_call with a new block's state a moment before eth_getLogs returns that block's logs
-    (once in a loaded full run: anchorOf set, zero events; the same run alone passed)."""
-    deadline = time.monotonic() + 5
+    (once in a loaded full run: anchorOf set, zero events; the same run alone passed). It is asked
+    only of an anchored value, so the wait ends at the first event: 30 s costs a passing run nothing."""
+    deadline = time.monotonic() + 30
     while True:
         count = anchored_events(registry, account, value)
         if count or time.monotonic() > deadline:
