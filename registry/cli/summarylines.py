@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from registry.i18n import _
+from registry.i18n.recognitionwords import equivalents_authority, equivalents_words
 from registry.i18n.words import holder_names_words, programme_verdict, summary_note
 from registry.text import short_did
 
@@ -19,14 +20,7 @@ def equivalents_lines(passport: Any) -> list[str]:
     found = passport.competencies.get("national_equivalents")
     if found is None:
         return []
-    findings = [c.recognition for c in passport.credentials if getattr(c, "recognition", None)]
-    who = (findings[0].get("authority_name") or findings[0].get("authority")) if findings else None
-    items = [f"#{e['credential']} {e['qualification']} ("
-             + _("level {level} of {framework}").format(level=e["level"], framework=e["framework_name"])
-             + (_(", conditions: {conditions}").format(conditions=e["conditions"]) if e.get("conditions") else "")
-             + ")" for e in found]  # fmt: skip
-    said = "; ".join(items) or _("none in force (each credential's recognition line says why)")
-    return [_("national equivalents by {authority}: {items}").format(authority=who, items=said)]
+    return [equivalents_words(found, equivalents_authority(passport.credentials))]
 
 
 def competency_lines(summary: Any) -> list[str]:

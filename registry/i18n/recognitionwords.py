@@ -202,3 +202,24 @@ def recognition_line(recognition: Mapping[str, Any]) -> str:
 def decision_reason(reason: str) -> str:
     """A decision's reason (ops/recognition/model.py's REASONS) in the run's language; another text as written."""
     return _(reason) if reason in REASONS else reason
+
+
+def equivalents_words(found: list[Mapping[str, Any]], authority: object) -> str:
+    """A passport summary's `national_equivalents` as one line (the CLI and the printed passport): whose
+    decisions, each equivalent's level as "level N of FRAMEWORK" with its conditions; none said as such."""
+    items = [
+        f"#{e['credential']} {e['qualification']} ("
+        + _(LEVEL).format(level=e["level"], framework=e["framework_name"])
+        + (_(CONDITIONS).format(conditions=e["conditions"]) if e.get("conditions") else "")
+        + ")"
+        for e in found
+    ]
+    said = "; ".join(items) or _("none in force (each credential's recognition line says why)")
+    return _("national equivalents by {authority}: {items}").format(authority=authority, items=said)
+
+
+def equivalents_authority(credentials: list[Any]) -> object:
+    """Whose decisions a passport's findings apply: the first finding's authority, by name where known."""
+    findings = [r for c in credentials if (r := (c.get("recognition") if isinstance(c, Mapping) else
+                                                 getattr(c, "recognition", None)))]  # fmt: skip
+    return (findings[0].get("authority_name") or findings[0].get("authority")) if findings else None

@@ -32,6 +32,7 @@ from registry.errors import InputError
 from registry.formats import qrpayload
 from registry.formats.credential import HolderFile, credential_hash
 from registry.i18n import _
+from registry.i18n.recognitionwords import equivalents_authority, equivalents_words, recognition_line
 from registry.i18n.words import headline, holder_names_words, localised, programme_verdict, summary_note
 from registry.text import shown
 
@@ -107,7 +108,7 @@ def render(
         )
     credentials = report.get("credentials") or []
     names = {n: localised(c.get("certifies") or {}).get("name") for n, c in enumerate(credentials, 1)}
-    _summary(page, report.get("competencies") or {}, names)
+    _summary(page, report.get("competencies") or {}, names, equivalents_authority(credentials))
     for number, (inner, code) in enumerate(zip(report.get("credentials") or [], codes, strict=True), 1):
         pdf.add_page()
         _credential(page, number, inner, code)
@@ -173,8 +174,9 @@ def _area(kind: str, label: str, eqf: object) -> str:
     return _("{kind}: {label}").format(kind=word, label=label)
 
 
-def _summary(page: _Page, summary: dict[str, Any], names: dict[int, str | None]) -> None:
-    """The summary of competencies; `names`: each credential's name in the run's language, by number."""
+def _summary(page: _Page, summary: dict[str, Any], names: dict[int, str | None], authority: object = None) -> None:
+    """The summary of competencies; `names`: each credential's name in the run's language, by number;
+    `authority`: whose recognition decisions its national equivalents are (`--recognised-in`)."""
     page.pdf.ln(4)
     page.heading(_("Summary of competencies"))
     page.line(summary_note(str(summary.get("note") or "")))
@@ -187,6 +189,8 @@ def _summary(page: _Page, summary: dict[str, Any], names: dict[int, str | None])
     issuers = [p.get("name") or p.get("did") or "?" for p in summary.get("issuers") or []]
     if issuers:
         page.line(_("Issuers: {names}").format(names="; ".join(issuers)))
+    if (found := summary.get("national_equivalents")) is not None:
+        page.line(equivalents_words(found, authority))
     page.pdf.ln(3)
     page.heading(_("Credentials"), 12)
     for item in summary.get("programmes") or []:
@@ -215,6 +219,8 @@ def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) ->
         page.line(_("Attested by a registered organisation, not an accredited awarding body"))
     if certified.get("eqf_level"):
         page.line(_("EQF level {eqf}").format(eqf=certified["eqf_level"]))
+    if isinstance(recognition := report.get("recognition"), dict):  # `--recognised-in`: never a verdict
+        page.line(recognition_line(recognition))
     for key in ("skills", "occupations"):
         word = _("skill") if key == "skills" else _("occupation")
         for entry in certified.get(key) or []:

@@ -79,8 +79,9 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     assert all(line in shown.stdout for line in ("conditions: with a practical test", "reference: ZAB-2026-17",
                                                  "reason 3: under review")), shown.stdout  # fmt: skip
 
-    path = tmp_path / "credential.json"
-    path.write_text(issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps())
+    (path := tmp_path / "credential.json").write_text(
+        issuer.issue_single(holder.did, welding_certificate()).holder_file.dumps()
+    )
     TrustList.load(settings.trust_list_file).with_root(office.did, "Recognition Office").save(settings.trust_list_file)
     text = run(settings, "verify", str(path), "--recognised-in", "Recognition Office")
     assert text.returncode == 0, text.stdout + text.stderr
@@ -90,10 +91,47 @@ def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_t
     report = json.loads(run(settings, "verify", "--json", str(path), "--recognised-in", office.did).stdout)
     assert report["verdict"] == "valid" and report["recognition"]["outcome"] == "recognised"
     _the_finding_is_said_in_french(report["recognition"], decision)
+    _a_printed_passport_says_it(
+        settings, tmp_path, path, holder.name, (chain.root.did, office.did, issuer.identity.did)
+    )
     printed = re.search(r"decision (0x[0-9a-f]+…) of", text.stdout)
     assert printed is not None, text.stdout
     _an_employer_shows_it_by_the_id_verify_printed(settings, tmp_path, printed[1], office)
     _a_revoked_decision_stays_revoked(settings, printed[1], decision)
+
+
+def _a_printed_passport_says_it(settings: Settings, tmp_path: Path, credential: Path, holder: str,
+                                dids: tuple[str, str, str]) -> None:  # fmt: skip
+    """`passport print --recognised-in` under the destination's trust list (the home root and the office,
+    pinned to this registry, as the authority publishes it): the credential's page and the summary say
+    it, as `verify` does; an authority whose decisions would not apply (a training centre) is refused
+    before anything is printed (64)."""
+    import pypdfium2
+
+    root, office, centre = dids
+    destination = tmp_path / "destination"
+    for did, name in ((root, "Vocational Authority"), (office, "Recognition Office")):
+        added = subprocess.run([sys.executable, "-m", "registry", "--home", str(destination), "trust-list", "add", did,
+                                "--name", name, "--registry", str(settings.deployment_file)],
+                               capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert added.returncode == 0, added.stderr
+    passport, pdf = tmp_path / "passport.json", tmp_path / "passport.pdf"
+    made = run(settings, "passport", "create", "--holder", holder, "--out", str(passport), str(credential), where=False)
+    assert made.returncode == 0, made.stderr
+    listed = ("--trust-list", str(destination / "trust-list.json"))
+    untrusted = run(settings, "passport", "print", str(passport), "--out", str(pdf), *listed, "--recognised-in",
+                    centre, where=False)  # fmt: skip
+    assert untrusted.returncode == 64 and "nothing printed" in untrusted.stderr and not pdf.exists(), untrusted.stderr
+    printed = run(settings, "--lang", "fr", "passport", "print", str(passport), "--out", str(pdf), *listed,
+                  "--recognised-in", "Recognition Office", where=False)  # fmt: skip
+    assert printed.returncode == 0, printed.stderr
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        pages = [p.get_textpage().get_text_range().replace("\r\n", " ").replace("\n", " ") for p in document]
+    finally:
+        document.close()
+    assert "équivalents nationaux selon Recognition Office : #1 Schweißer/in" in pages[0], pages[0]
+    assert "reconnaissance par Recognition Office : reconnue ici comme Schweißer/in" in pages[1], pages[1]
 
 
 def _the_finding_is_said_in_french(finding: dict[str, object], decision: str) -> None:

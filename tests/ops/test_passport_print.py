@@ -114,3 +114,34 @@ def test_the_pdf_speaks_the_runs_language_and_writes_arabic_joined_in_its_order(
     # (an unshaped PDF stores it reversed: "دمحم"); an ISO time is printed for a reader.
     assert "جواز المهارات" in arabic[0] and "محمد" in arabic[0] and "دمحم" not in arabic[0], arabic[0]
     assert "صدرت في" in arabic[1] and "2026-01-02" in arabic[1] and "T03:04" not in arabic[1], arabic[1]
+
+
+def test_a_recognition_finding_and_the_holder_s_names_are_printed_in_the_run_s_language() -> None:
+    """`passport print --recognised-in`: each credential's page says what the authority recognises it
+    as, the summary its national equivalents, as `verify` says them (French too); every name the
+    credentials give the holder is printed, not the first alone (one name's writings said to be one)."""
+    files = [HolderFile(credential=token_of(200)), HolderFile(credential=token_of(200))]
+    report = report_of(files)
+    decision = {"id": "0x0b54", "qualification": "Schweißer/in", "framework_name": "DQR", "level": "4",
+                "conditions": "with a practical test"}  # fmt: skip
+    finding = {"authority": "did:ebsi:zOffice", "authority_name": "Federal Recognition Office", "outcome": "recognised",
+               "message": "recognised here as Schweißer/in (level 4 of DQR), decision 0x0b54dc9e… of 2026-12-07, "
+               "conditions: with a practical test", "decisions": [decision], "not_applying": []}  # fmt: skip
+    for number, holder in ((1, "Amina Yusuf"), (2, "AMINA YUSUF")):
+        certifies = {"name": f"Welding {number}", "holder": {"did": "did:key:zAmina", "name": holder}}
+        report["credentials"][number - 1]["certifies"] = certifies  # type: ignore[index]
+    report["credentials"][0]["recognition"] = finding  # type: ignore[index]
+    report["competencies"] = summarise(report["credentials"], "did:key:zAmina")  # type: ignore[arg-type]
+    english = _printed_in("en", report, files)
+    flat = [page.replace("\r\n", " ").replace("\n", " ") for page in english]
+    assert ("national equivalents by Federal Recognition Office: #1 Schweißer/in (level 4 of DQR, conditions: "
+            "with a practical test)") in flat[0], flat[0]  # fmt: skip
+    assert 'one name (letter case): "Amina Yusuf" (#1); "AMINA YUSUF" (#2)' in flat[0], flat[0]
+    assert ("recognition by Federal Recognition Office: recognised here as Schweißer/in (level 4 of DQR), decision "
+            "0x0b54dc9e… of 2026-12-07") in flat[1], flat[1]  # fmt: skip
+    assert "recognition" not in flat[2]
+    french = [page.replace("\r\n", " ").replace("\n", " ") for page in _printed_in("fr", report, files)]
+    assert "reconnue ici comme Schweißer/in (niveau 4 de DQR), décision 0x0b54dc9e… du 2026-12-07" in french[1], french[
+        1
+    ]
+    assert "équivalents nationaux selon Federal Recognition Office" in french[0], french[0]

@@ -44,6 +44,17 @@ IncludeOpt = Annotated[
 ]
 
 
+PrintRecognisedOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--recognised-in",
+        help="Print what each credential is recognised as by this destination authority (its DID, or its name in "
+        "your trust list), from its recognition decisions on the chain; never changes a verdict.",
+        show_default=False,
+    ),
+]
+
+
 @contextlib.contextmanager
 def _named_as(names: list[str]) -> Iterator[None]:
     """An InputError about "credential 2 ..." names the file (or wallet id) it came from."""
@@ -150,6 +161,7 @@ def passport_print(
         typer.Option(help="The registry service a credential too large for a QR code is linked to (its URL)."),
     ] = None,
     trust_list: TrustListOpt = None,
+    recognised_in: PrintRecognisedOpt = None,
 ) -> None:
     """Print a passport as a PDF: a summary of competencies, then each credential with its verdict.
 
@@ -158,7 +170,9 @@ def passport_print(
 
     The verdicts are those of a verification now, as `registry verify` gives them (a credential whose
     status could not be checked says so). Without any trust list, the page names each issuer's Root
-    TAO and leaves recognising it to the reader, instead of printing ROOT NOT TRUSTED."""
+    TAO and leaves recognising it to the reader, instead of printing ROOT NOT TRUSTED. With --recognised-in,
+    each credential's page says what it is recognised as by that destination authority, and the summary its
+    national equivalents, as `registry verify --recognised-in` says them."""
     from registry.durable import write_bytes_atomic
     from registry.files import read_capped, without_bom
     from registry.ops.inputs import MAX_INPUT_BYTES
@@ -176,7 +190,11 @@ def passport_print(
     settings = settings_of(ctx, rpc)
     first = (str(passport_file), content)
     verifier = verifier_for(settings, first, len(passport.credentials), trust_list, lenient=True)
-    report = verifier.verify_passport(str(passport_file), content, None).to_json()
+    recogniser = _recognised_in(verifier, recognised_in, settings)
+    verified = verifier.verify_passport(str(passport_file), content, None)
+    if recogniser is not None:
+        recogniser.annotate(verified)  # a finding on each credential, national equivalents in the summary
+    report = verified.to_json()
     trusted = verifier.trust_list is not None
     count = len(passport.credentials)
     hidden = count < 3 or not sys.stderr.isatty()  # a bar where someone watches a long print, nothing in a log
@@ -190,6 +208,23 @@ def passport_print(
                 "be checked: give --rpc URL (a node of the chain its credentials name) and print it again before "
                 "you hand it over")  # fmt: skip
         warn(why.format(why=verifier.unavailable))
+
+
+def _recognised_in(verifier: Any, word: str | None, settings: Any) -> Any:
+    """`--recognised-in`: the authority's decisions, read once (None: not asked). An authority whose
+    decisions would not apply (not in the trust list, nor a recognition body under one of its roots) is
+    refused before anything is printed: a passport whose every page says so helps nobody."""
+    from registry.cli.commands.recognition import check_recognised_in, recogniser_for
+    from registry.cli.exits import arguments
+
+    if word is None:
+        return None
+    with arguments():  # a usage error (64), as `verify --recognised-in` says it
+        authority = check_recognised_in(word, verifier.trust_list, settings)
+        recogniser = recogniser_for(verifier, authority, verifier.trust_list, None)
+        if recogniser.problem is not None and recogniser.problem[0] == "not applied":
+            raise InputError(f"--recognised-in: {recogniser.problem[1]}; nothing printed")
+    return recogniser
 
 
 def _holder_label(did: str, holder_files: list[Any]) -> str:
