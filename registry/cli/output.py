@@ -28,6 +28,7 @@ from registry.cli.exits import closed_pipe
 from registry.cli.summarylines import competency_lines, equivalents_lines, party
 from registry.i18n import N_, _, ngettext
 from registry.i18n.flagwords import warning_text
+from registry.i18n.partywords import holder_party, named, parties
 from registry.i18n.recognitionwords import recognition_line
 from registry.i18n.words import (
     POLICIES,
@@ -165,8 +166,9 @@ def print_report(report: Any, indent: str = "") -> None:
         if report.competencies:
             for line in [*competency_lines(report.competencies), *equivalents_lines(report)]:
                 out.print(f"{indent}  {shown(line)}")
+        holder = holder_party(getattr(report, "holder", None), report.competencies)  # by the credentials' name
         for check in report.checks:
-            _print_check(check, indent)
+            _print_check(check, indent, holder)
         for inner in report.credentials:
             print_report(inner, indent + "  ")
         return
@@ -183,8 +185,9 @@ def print_report(report: Any, indent: str = "") -> None:
     recognition = getattr(report, "recognition", None)
     if isinstance(recognition, dict):
         out.print(f"{indent}  [bold]{markup(shorten_dids(recognition_line(recognition)))}[/]", markup=True)
+    names = parties(report.checks, certifies)  # the issuer, its accreditation chain, by name beside their DIDs
     for check in report.checks:
-        _print_check(check, indent)
+        _print_check(check, indent, names)
         evidence = detail_line(check.evidence)
         if evidence:
             out.print(f"{indent}      [dim]{markup(shorten_dids(evidence))}[/]", markup=True)
@@ -289,9 +292,9 @@ def _elm_lines(certified: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _print_check(check: Any, indent: str) -> None:
+def _print_check(check: Any, indent: str, names: dict[str, tuple[str, str]] | None = None) -> None:
     symbol = SYMBOL.get(str(check.outcome), "?")
-    name, message = check_label(check.name), check_message(str(check.message))
+    name, message = check_label(check.name), named(check_message(str(check.message)), names or {})
     line = _("{check}: {message}").format(check=markup(name), message=markup(shorten_dids(message)))
     out.print(f"{indent}  {symbol} {line}", markup=True)
 

@@ -523,14 +523,16 @@ def test_a_passport_s_holder_names_an_unlisted_root_s_own_name_and_texts_to_read
     lookalike, root = "\u0410mina Haddad", "did:ebsi:zOtherRoot11111111111"
     warning = {"field": "holder name", "text": lookalike, "problem": "mixed scripts", "character": None,
                "word": "\u0410mina", "scripts": ["Latin", "Cyrillic"], "message": "m"}  # fmt: skip
+    links = [{"issuer_type": 3, "did": "did:ebsi:zA", "name": "Academy"}]
     accreditation = {"name": "accreditation", "outcome": "pass", "message": "ok",
-                     "evidence": {"root": root, "root_name": "Vocational Authority"}}  # fmt: skip
+                     "evidence": {"root": root, "root_name": "Vocational Authority", "path_links": links}}  # fmt: skip
+    registered = {"name": "issuer DID", "outcome": "pass", "message": "did:ebsi:zA is registered", "evidence": {}}
 
     def credential(number: int, name: str, verdict: str, warnings: list[Any]) -> dict[str, Any]:
         certifies = {"name": f"Welding {number}", "skills": [], "occupations": [],
                      "issuer": {"did": "did:ebsi:zA", "name": "Academy"},
                      "holder": {"did": "did:key:zAmina", "name": name}}  # fmt: skip
-        return {"verdict": verdict, "summary": verdict, "checks": [accreditation],
+        return {"verdict": verdict, "summary": verdict, "checks": [registered, accreditation],
                 "credential": {"issuer": "did:ebsi:zA"}, "certifies": certifies, "warnings": warnings,
                 "checked_at": ""}  # fmt: skip
 
@@ -555,7 +557,16 @@ def test_a_passport_s_holder_names_an_unlisted_root_s_own_name_and_texts_to_read
     said = "Issued by\nAcademy (did:ebsi:zA), as its accreditation names it, under an authority you have not said"
     assert said in first
     assert "Issued by\nAcademy (did:ebsi:zA)\n" in second
+    # A check's line names the issuer beside its DID, as its accreditation names it (i18n/partywords.py).
+    assert "did:ebsi:zA (Academy, as its accreditation names it) is registered" in second
     assert f'Read closely\nholder name "{lookalike}": the word "\u0410mina" mixes Latin and Cyrillic letters' in second
+    # One name written two ways (letter case): said to be one name, with how its writings differ.
+    writings = [{"name": "Amina Haddad", "credentials": [1]}, {"name": "AMINA HADDAD", "credentials": [2]}]
+    competencies["holder_names"] = [{"name": "Amina Haddad", "credentials": [1, 2], "written": writings,
+                                     "differences": ["letter case"]}]  # fmt: skip
+    read_verdict(page, lambda: page.click("#verify"))
+    said = 'Holder\'s name, written differently by the credentials\none name (letter case): "Amina Haddad" (#1); "AMINA'
+    assert said in page.locator("#summary").inner_text()
 
 
 def test_an_authority_s_page_shows_a_genuine_credential_under_an_unlisted_root_as_such(

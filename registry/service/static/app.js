@@ -185,13 +185,56 @@ function detailOf(check) {
   return message;
 }
 
-function checkList(list, checks) {
+// The parties a check's line names by DID alone, named beside it, each name marked as whose word it is
+// (registry/i18n/partywords.py, which the command line uses): the issuer and an accreditation body as their
+// accreditations name them, the Root TAO as its onboarding declares it, an attested employer as it names
+// itself, a passport's holder as her credentials name her. A DID a line names already is left as it is.
+const AS_ACCREDITED = N_("{did} ({name}, as its accreditation names it)");
+const AS_ITSELF = N_("{did} ({name}, as it names itself)");
+const AS_HOLDER = N_("{did} ({name}, as the credentials name the holder)");
+
+function partiesOf(report) {
+  const found = new Map();
+  for (const check of report.checks || []) {
+    const evidence = check.evidence || {};
+    if (check.name === "accreditation") {
+      for (const link of evidence.path_links || []) {
+        if (typeof link.did !== "string" || typeof link.name !== "string" || found.has(link.did)) continue;
+        found.set(link.did, [link.issuer_type === 1 || link.issuer_type === "RootTAO" ? INNER_PATTERNS.root[0] : AS_ACCREDITED, link.name]);
+      }
+    } else if (check.name === "assurance" && check.outcome === "pass") {
+      const issuer = (report.certifies && report.certifies.issuer) || {};
+      if (typeof issuer.did === "string" && typeof issuer.name === "string" && !found.has(issuer.did)) found.set(issuer.did, [AS_ITSELF, issuer.name]);
+    }
+  }
+  return found;
+}
+
+function holderParty(report) {
+  const summary = report.competencies || {};
+  const name = summary.holder && summary.holder.name;
+  if (!report.holder || typeof name !== "string" || (summary.holder_names || []).length > 1) return new Map();
+  return new Map([[report.holder, [AS_HOLDER, name]]]);
+}
+
+function namedParties(text, found) {
+  let said = text;
+  for (const [did, [how, name]] of found || []) {
+    const escaped = did.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const match = new RegExp(`${escaped}(?:#[^\\s,;()]*)?(?![A-Za-z0-9._%:#-])`).exec(said);
+    if (!match || said.startsWith(" (", match.index + match[0].length)) continue;
+    said = said.slice(0, match.index) + fmt(_(how), { did: match[0], name }) + said.slice(match.index + match[0].length);
+  }
+  return said;
+}
+
+function checkList(list, checks, parties) {
   list.replaceChildren();
   for (const check of checks) {
     const item = element("li", null, { "data-outcome": check.outcome, "data-check": check.name });
     item.append(element("span", label(check), { class: "what" }));
-    // The verifier's message; the fixed ones ("not revoked", ...) are in the catalog.
-    item.append(withTimes(element("span", null, { class: "detail" }), detailOf(check)));
+    // The verifier's message; the fixed ones ("not revoked", ...) are in the catalog; parties by name beside their DIDs.
+    item.append(withTimes(element("span", null, { class: "detail" }), namedParties(detailOf(check), parties)));
     list.append(item);
   }
 }
@@ -373,7 +416,7 @@ function show(report, block) {
   $("unconfirmed").textContent = warning || "";
   $("unconfirmed").hidden = !warning;
   credentialFacts(facts, report, block);
-  checkList($("checks"), report.checks);
+  checkList($("checks"), report.checks, partiesOf(report));
   showVerdict(report.verdict, title, report.verdict === "valid" ? detail : `${detail} ${why(report)}`);
 }
 
@@ -422,7 +465,7 @@ function showPassport(report, block) {
   const checkedAt = (report.credentials.find((c) => c.checked_at) || {}).checked_at;
   if (block && checkedAt) fact(facts, _("Checked at"), [timeElement(checkedAt), fmt(_(" (block {block})"), { block })]);
   else if (block) fact(facts, _("Checked at block"), block);
-  checkList($("checks"), report.checks);
+  checkList($("checks"), report.checks, holderParty(report));
   const panels = $("credentials");
   for (const [n, credential] of report.credentials.entries()) {
     const [words] = wordsOf(VERDICTS, credential.verdict, [N_("Unknown")]);
@@ -449,7 +492,7 @@ function showPassport(report, block) {
     credentialFacts(list, credential);
     panel.append(list);
     const checks = element("ul", null, { class: "checks" });
-    checkList(checks, credential.checks);
+    checkList(checks, credential.checks, partiesOf(credential));
     panel.append(checks);
     panels.append(panel);
   }
