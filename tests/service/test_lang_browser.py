@@ -25,7 +25,7 @@ from registry.ops.rpl import Attester
 from registry.ops.trust.evaluation import REGISTERED_ONLY
 from tests.conftest import Chain
 from tests.helpers.certified import WELDER, europass_academy, named_certificate
-from tests.service.test_service_browser import ARGS, ARTIFACTS, CHROMIUM, sync_api, valid_and_revoked
+from tests.service.test_service_browser import ARGS, ARTIFACTS, CHROMIUM, read_verdict, sync_api, valid_and_revoked
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
 __all__ = ["europass_academy"]  # a fixture
@@ -223,4 +223,29 @@ def test_a_browser_in_a_language_we_lack_gets_english(browser: sync_api.Browser,
     page.wait_for_function("() => document.documentElement.dir === 'ltr'")
     assert language_of(page) == ("en", "ltr")
     assert page.locator("h1").inner_text() == "Check a skills credential"
+    page.context.close()
+
+
+def test_a_recognition_finding_is_said_in_the_page_s_language(browser: sync_api.Browser, service: str) -> None:
+    """A made-up answer carrying `serve --recognised-in`'s finding: the page says it in French, as the
+    command line does (registry/i18n/recognitionwords.py), from the decision's fields; none, by its frame."""
+    decision = {"id": "0x0b54dc9e" + "0" * 56, "qualification": "Schweißer/in", "framework_name": "DQR", "level": "4",
+                "conditions": "with a practical test", "published": "2026-12-07T10:00:00Z"}  # fmt: skip
+    finding = {"authority": "did:ebsi:zOffice", "authority_name": "Federal Recognition Office", "outcome": "recognised",
+               "message": "recognised here as …", "decisions": [decision], "not_applying": []}  # fmt: skip
+    report = {"source": "x", "verdict": "valid", "summary": "VALID: every check passed", "checks": [],
+              "credential": {"issuer": "did:ebsi:zA"}, "warnings": [], "checked_at": "", "recognition": finding,
+              "certifies": {"name": "Welding", "skills": [], "occupations": []}}  # fmt: skip
+    page = page_in(browser, service, "fr-FR")
+    page.goto("/")
+    page.wait_for_function("() => document.documentElement.lang === 'fr'")
+    page.route("**/verify", lambda route: route.fulfill(json=report))
+    page.fill("#credential", "eyJ.x.y")
+    read_verdict(page, lambda: page.click("#verify"))
+    said = ("Federal Recognition Office\u00a0: reconnue ici comme Schweißer/in (niveau 4 de DQR), décision 0x0b54dc9e… "
+            "du 2026-12-07, conditions\u00a0: with a practical test")  # fmt: skip
+    assert said in page.locator("#facts").inner_text()
+    finding.update(outcome="none", decisions=[], message="no recognition decision here")
+    read_verdict(page, lambda: page.click("#verify"))
+    assert "aucune décision de reconnaissance ici" in page.locator("#facts").inner_text()
     page.context.close()

@@ -129,7 +129,7 @@ const INNER_PATTERNS = {  // words.py's `_ROOTS`, `_LISTS` and `_HINTS`
 const POLICY_WORDS = [N_("at issuance"), N_("now")];
 const FIELD_PATTERNS = {
   rest: ".*", n: "\\d+", block: "\\d+", id: "[^()]+", who: ".+", other: ".+", root: ".+", list: ".+", name: ".+",
-  path: ".+", when: POLICY_WORDS.join("|"), hint: "\\(.+\\)",
+  path: ".+", when: POLICY_WORDS.join("|"), hint: "\\(.+\\)", near: ".+", problem: ".+", verdict: "[a-z ]+",
 };
 // A revocation's or suspension's reason, by its on-chain code (registry/ops/registry.py, REASONS).
 const STATUS_REASONS = [
@@ -228,6 +228,35 @@ function namedParties(text, found) {
   return said;
 }
 
+// A recognition finding (ops/recognition/apply.py) in the page's language, as the command line says it
+// (registry/i18n/recognitionwords.py): a decision that applies from its decisions' fields, none and the
+// refusals by their frames (the decisions named inside as written); any other shape as written.
+const RECOGNITION_FRAMES = [
+  N_("no recognition decision here"), N_("no recognition decision here for it ({near})"),
+  N_("not recognised here as of {time}: {near}"), N_("not applied: the credential is not valid ({verdict})"),
+  N_("could not check recognition: the registry could not be read"), N_("could not check recognition: {problem}"),
+];
+
+function recognitionText(recognition) {
+  const message = recognition.message || "";
+  if (document.documentElement.lang === "en") return message;
+  const decisions = recognition.decisions || [];
+  if (recognition.outcome === "recognised" && decisions.length && !message.includes(" (as of ")) {
+    return decisions.map((d) => fmt(_("recognised here as {qualification} ({level}), decision {id} of {date}"), {
+      qualification: d.qualification, level: fmt(_("level {level} of {framework}"), { level: d.level, framework: d.framework_name }),
+      id: `${String(d.id).slice(0, 10)}…`, date: String(d.published || "").slice(0, 10),
+    }) + (d.conditions ? fmt(_(", conditions: {conditions}"), { conditions: d.conditions }) : "")).join("; ");
+  }
+  for (const [pattern, template] of compiledPatterns(RECOGNITION_FRAMES)) {
+    const match = pattern.exec(message);
+    if (!match) continue;
+    const fields = { ...match.groups };
+    if ("verdict" in fields) fields.verdict = _(fields.verdict);
+    return fmt(_(template), fields);
+  }
+  return message;
+}
+
 function checkList(list, checks, parties) {
   list.replaceChildren();
   for (const check of checks) {
@@ -323,7 +352,7 @@ function credentialFacts(facts, report, block) {
   // The operator's destination authority (`registry serve --recognised-in`): what it recognises this as.
   // Whose decisions they are: by its name (the trust list's, else its DID).
   const recognition = report.recognition;
-  if (recognition) fact(facts, _("Recognised here"), `${recognition.authority_name || recognition.authority}: ${recognition.message}`);
+  if (recognition) fact(facts, _("Recognised here"), fmt(_("{label}: {value}"), { label: recognition.authority_name || recognition.authority, value: recognitionText(recognition) }));
   fact(facts, _("Read closely"), warningList(report.warnings));
   if (block !== undefined && report.checked_at) {
     fact(facts, _("Checked at"), block ? [timeElement(report.checked_at), fmt(_(" (block {block})"), { block })] : [timeElement(report.checked_at)]);
