@@ -20,7 +20,7 @@ def equivalents_lines(passport: Any) -> list[str]:
     found = passport.competencies.get("national_equivalents")
     if found is None:
         return []
-    return [equivalents_words(found, equivalents_authority(passport.credentials))]
+    return [equivalents_words(found, *equivalents_authority(passport.credentials))]
 
 
 def competency_lines(summary: Any) -> list[str]:

@@ -204,9 +204,10 @@ def decision_reason(reason: str) -> str:
     return _(reason) if reason in REASONS else reason
 
 
-def equivalents_words(found: list[Mapping[str, Any]], authority: object) -> str:
+def equivalents_words(found: list[Mapping[str, Any]], authority: object, unchecked: bool = False) -> str:
     """A passport summary's `national_equivalents` as one line (the CLI and the printed passport): whose
-    decisions, each equivalent's level as "level N of FRAMEWORK" with its conditions; none said as such."""
+    decisions, each equivalent's level as "level N of FRAMEWORK" with its conditions; none said as such,
+    or, when the decisions could not be read (`unchecked`), not said to be none."""
     items = [
         f"#{e['credential']} {e['qualification']} ("
         + _(LEVEL).format(level=e["level"], framework=e["framework_name"])
@@ -214,12 +215,17 @@ def equivalents_words(found: list[Mapping[str, Any]], authority: object) -> str:
         + ")"
         for e in found
     ]
-    said = "; ".join(items) or _("none in force (each credential's recognition line says why)")
+    none = _("could not check (each credential's recognition line says why)") if unchecked else None
+    said = "; ".join(items) or none or _("none in force (each credential's recognition line says why)")
     return _("national equivalents by {authority}: {items}").format(authority=authority, items=said)
 
 
-def equivalents_authority(credentials: list[Any]) -> object:
-    """Whose decisions a passport's findings apply: the first finding's authority, by name where known."""
+def equivalents_authority(credentials: list[Any]) -> tuple[object, bool]:
+    """Whose decisions a passport's findings apply (the first finding's authority, by name where known),
+    and whether they could not be checked (every finding says so)."""
     findings = [r for c in credentials if (r := (c.get("recognition") if isinstance(c, Mapping) else
                                                  getattr(c, "recognition", None)))]  # fmt: skip
-    return (findings[0].get("authority_name") or findings[0].get("authority")) if findings else None
+    if not findings:
+        return None, False
+    unchecked = all(f.get("outcome") == "could not check" for f in findings)
+    return findings[0].get("authority_name") or findings[0].get("authority"), unchecked

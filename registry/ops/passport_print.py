@@ -174,9 +174,12 @@ def _area(kind: str, label: str, eqf: object) -> str:
     return _("{kind}: {label}").format(kind=word, label=label)
 
 
-def _summary(page: _Page, summary: dict[str, Any], names: dict[int, str | None], authority: object = None) -> None:
+def _summary(
+    page: _Page, summary: dict[str, Any], names: dict[int, str | None], authority: Any = (None, False)
+) -> None:
     """The summary of competencies; `names`: each credential's name in the run's language, by number;
-    `authority`: whose recognition decisions its national equivalents are (`--recognised-in`)."""
+    `authority`: whose recognition decisions its national equivalents are, and whether they could not be
+    checked (`--recognised-in`)."""
     page.pdf.ln(4)
     page.heading(_("Summary of competencies"))
     page.line(summary_note(str(summary.get("note") or "")))
@@ -190,7 +193,7 @@ def _summary(page: _Page, summary: dict[str, Any], names: dict[int, str | None],
     if issuers:
         page.line(_("Issuers: {names}").format(names="; ".join(issuers)))
     if (found := summary.get("national_equivalents")) is not None:
-        page.line(equivalents_words(found, authority))
+        page.line(equivalents_words(found, *authority))
     page.pdf.ln(3)
     page.heading(_("Credentials"), 12)
     for item in summary.get("programmes") or []:

@@ -69,8 +69,14 @@ def test_a_passport_s_national_equivalents_name_the_authority_the_level_the_cond
     found = {"authority": "did:ebsi:zHome", "authority_name": "Home Vocational Authority", "outcome": "recognised",
              "message": "recognised here as …", "decisions": [decision], "not_applying": []}  # fmt: skip
     gone = {**found, "outcome": "none", "decisions": [], "message": "not recognised here as of …: decision suspended"}
+    unread = {
+        **gone,
+        "outcome": "could not check",
+        "message": "could not check recognition: the registry could not be read",
+    }
     for finding, said in ((found, "#1 Soudeur/se (level 3 of French framework, conditions: after a practical test)"),
-                          (gone, "none in force (each credential's recognition line says why)")):  # fmt: skip
+                          (gone, "none in force (each credential's recognition line says why)"),
+                          (unread, "could not check (each credential's recognition line says why)")):  # fmt: skip
         inner = [{**credential(1, "Amina Haddad", "valid"), "recognition": finding}]
         answer = {"source": "p.json", "kind": "passport", "verdict": "valid", "summary": "VALID", "holder": HOLDER,
                   "checks": [], "competencies": summarise(inner, HOLDER, []), "credentials": inner}  # fmt: skip

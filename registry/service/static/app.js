@@ -562,7 +562,10 @@ function showCompetencies(summary, credentials) {
     + (e.conditions ? fmt(_(", conditions: {conditions}"), { conditions: e.conditions }) : "") + ")");
   const finding = (credentials || []).map((c) => c.recognition).find((r) => r);
   const by = finding ? `${finding.authority_name || finding.authority}: ` : "";
-  if (summary.national_equivalents) fact(facts, _("National equivalents"), by + (national.join("; ") || _("none in force (each credential's recognition line says why)")));
+  const findings = (credentials || []).map((c) => c.recognition).filter((r) => r);
+  const unchecked = findings.length && findings.every((r) => r.outcome === "could not check");
+  const none = unchecked ? _("could not check (each credential's recognition line says why)") : _("none in force (each credential's recognition line says why)");
+  if (summary.national_equivalents) fact(facts, _("National equivalents"), by + (national.join("; ") || none));
   box.append(facts);
   const list = element("ul", null, { class: "programmes" });
   for (const item of summary.programmes || []) {
