@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
@@ -107,6 +108,15 @@ class Submitter(Protocol):
     def writing(
         self, account: LocalAccount, label: str | None = None, identity: Any = None
     ) -> contextlib.AbstractContextManager[None]: ...
+
+
+# A node's limit on one log query (Besu's --rpc-max-logs-range, a hosted node's block range or result
+# count): said with the setting that keeps our queries within it (config.py's REGISTRY_LOG_WINDOW).
+_LOG_LIMIT = re.compile(r"range|limit|exceed|too (?:large|big|many)|more than", re.IGNORECASE)
+_LOG_LIMIT_ADVICE = (
+    " (the node limits the blocks one log query spans: set REGISTRY_LOG_WINDOW to its limit or less; "
+    "Besu's is --rpc-max-logs-range, 5000 by default)"
+)
 
 
 class NodeRefused(ChainUnavailable):
@@ -196,7 +206,8 @@ class ChainClient:
             if "revert" in message.lower():
                 raise TransactionReverted(f"the contract refused the call: {message[:200]}")
             code = error.get("code") if isinstance(error, dict) else None
-            raise NodeRefused(f"{method} failed at {self.rpc_url}: {message[:200]}", message[:200], code)
+            advice = _LOG_LIMIT_ADVICE if method == "eth_getLogs" and _LOG_LIMIT.search(message) else ""
+            raise NodeRefused(f"{method} failed at {self.rpc_url}: {message[:200]}{advice}", message[:200], code)
         if "result" not in response:
             raise not_valid(method, self.rpc_url)
         result = response["result"]

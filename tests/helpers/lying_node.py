@@ -60,6 +60,8 @@ class LyingNode(ThreadingHTTPServer):
         self.rewrite_answer: Callable[[Any], Any] | None = None
         self.rewrite_request: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self.raw_answer: bytes | None = None
+        # request -> the JSON-RPC error the node answers it with instead (None: relayed), as a node's limit
+        self.refuse: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
         self.trickled = 0
         self.hold: Callable[[bytes], bool] | None = None
         self.released = threading.Event()
@@ -112,6 +114,7 @@ class LyingNode(ThreadingHTTPServer):
         self.rewrite_answer = None
         self.rewrite_request = None
         self.raw_answer = None
+        self.refuse = None
         self.release()
 
     def release(self) -> None:
@@ -138,6 +141,8 @@ class LyingNode(ThreadingHTTPServer):
             request = [change(r) for r in request] if isinstance(request, list) else change(request)
             body = json.dumps(request).encode()
         answer = json.loads(forward(upstream, body))
+        if self.refuse is not None:
+            answer = self._refused(request, answer, self.refuse)
         if isinstance(request, list):
             methods = {r["id"]: (r["method"], r["params"]) for r in request}
             answer = [self._rewrite(a, *methods[a["id"]]) for a in answer]
@@ -148,6 +153,17 @@ class LyingNode(ThreadingHTTPServer):
         if self.rewrite_answer is not None:
             answer = self.rewrite_answer(answer)
         return json.dumps(answer).encode()
+
+    @staticmethod
+    def _refused(request: Any, answer: Any, refuse: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Any:
+        if not isinstance(request, list):
+            error = refuse(request)
+            return answer if error is None else {"jsonrpc": "2.0", "id": request.get("id"), "error": error}
+        by_id = {r["id"]: r for r in request}
+        return [
+            a if (e := refuse(by_id[a["id"]])) is None else {"jsonrpc": "2.0", "id": a["id"], "error": e}
+            for a in answer
+        ]
 
     def _rewrite(self, answer: dict[str, Any], method: str, params: list[Any]) -> dict[str, Any]:
         lie = self.lies.get(method)
@@ -313,3 +329,19 @@ def startup_slack() -> float:
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "registry", "--help"], capture_output=True, check=True, timeout=60)
     return 3 * (time.monotonic() - started)
+
+
+def log_range_limit(blocks: int) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+    """A node's limit on one eth_getLogs query's block range (Besu's --rpc-max-logs-range, 5,000 by
+    default; hosted nodes' are often smaller): a wider query is refused with Besu's error."""
+
+    def refuse(request: dict[str, Any]) -> dict[str, Any] | None:
+        if request.get("method") != "eth_getLogs":
+            return None
+        query = request["params"][0]
+        low, high = (query.get(k, "latest") for k in ("fromBlock", "toBlock"))
+        if not (low.startswith("0x") and high.startswith("0x")) or int(high, 16) - int(low, 16) + 1 > blocks:
+            return {"code": -32005, "message": "Requested range exceeds maximum RPC range limit"}
+        return None
+
+    return refuse

@@ -6,6 +6,7 @@ trickling upstream answer stops nobody else, and itself ends by the request dead
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import subprocess
@@ -28,7 +29,15 @@ from registry.ops.registry import did_hash
 from registry.service.config import ServiceConfig
 from registry.service.middleware import PER_FAMILY
 from tests.conftest import welding_certificate
-from tests.helpers.lying_node import GARBAGE, LyingNode, World, build_world, stale_head, startup_slack
+from tests.helpers.lying_node import (
+    GARBAGE,
+    LyingNode,
+    World,
+    build_world,
+    log_range_limit,
+    stale_head,
+    startup_slack,
+)
 from tests.helpers.service_helpers import assert_problem, serve_process, start_service
 
 DEADLINE_S = 3
@@ -378,3 +387,37 @@ def test_a_node_that_reports_it_is_syncing_gives_no_current_answer(world: World,
     answer = checked.json()
     assert answer["ok"] is False and answer["verdict"] == "could not determine", answer
     assert "still syncing" in answer["summary"], answer
+
+
+def test_a_node_that_reports_it_is_syncing_is_unhealthy(world: World, node: LyingNode, service: str) -> None:
+    """/health answers 503 (a load balancer sends the process nothing) while its node catches up: every
+    answer about now would be "could not determine"; 200 again once it reports it is in sync."""
+    node.lies["eth_syncing"] = lambda r, p: {"startingBlock": "0x0", "currentBlock": "0x5", "highestBlock": "0x99"}
+    with httpx.Client(base_url=service, timeout=20, headers=NO_CACHE) as client:
+        problem = assert_problem(client.get("/health"), 503, "node-syncing")
+        assert problem["detail"].startswith("the service's chain node reports it is still syncing: its newest block")
+        assert problem["detail"].endswith("point the service at a node in sync (--rpc)"), problem
+        assert client.head("/health").status_code == 503
+        node.honest()
+        assert client.get("/health").status_code == 200
+
+
+def test_a_node_that_limits_the_log_range_is_named_with_the_setting_to_change(
+    world: World, node: LyingNode, service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node refusing log queries wider than its limit (Besu's --rpc-max-logs-range; here 2 blocks, below
+    REGISTRY_LOG_WINDOW's 5000): the timestamp search is a 503 naming REGISTRY_LOG_WINDOW, never a 404
+    (not anchored) nor a 500; a service started with the window within the limit answers."""
+    node.refuse = log_range_limit(2)
+    anchored = json.loads(world.credential.read_text())["credential"]
+    value = hashlib.sha256(anchored.encode()).hexdigest()
+    with httpx.Client(base_url=service, timeout=20, headers=NO_CACHE) as client:
+        problem = assert_problem(client.get(f"/timestamp/v4/timestamps/0x{value}"), 503, "chain-unavailable")
+    assert "Requested range exceeds maximum RPC range limit" in problem["detail"], problem
+    assert "set REGISTRY_LOG_WINDOW to its limit or less" in problem["detail"], problem
+    assert world.node.url not in problem["detail"]
+    monkeypatch.setenv("REGISTRY_LOG_WINDOW", "2")
+    options = ("--head-max-age", "0", "--rate", "0")
+    with serve_process(world.settings.home, world.node.url, world.settings.deployment_file, *options) as url:
+        found = httpx.get(f"{url}/timestamp/v4/timestamps/0x{value}", timeout=20)
+    assert found.status_code == 200 and found.json()["hash"] == f"0x{value}", found.text
