@@ -92,6 +92,18 @@ _LEARNER_ERRORS = (
     N_("{who} is not the learner enrolled in this logbook"),
     N_("an entry needs an activity and a workplace"),
 )
+# Why a supervisor's or assessor's `logbook sign` leaves an entry, or signs none (ops/logbook/book.py).
+_SIGNER_ERRORS = (
+    N_("{path}: entry {id} not signed: unit {text} is signed off by an assessor, and {who} is a supervisor"),
+    N_("{path}: entry {id} not signed: unit {text} is signed off by a supervisor, and {who} is an assessor"),
+    N_("{path}: entry {id} not signed: unit {text} is signed off by an assessor, and {who} is a supervisor (and {n} "
+       "more not hers to sign)"),
+    N_("{path}: entry {id} not signed: unit {text} is signed off by a supervisor, and {who} is an assessor (and {n} "
+       "more not hers to sign)"),
+    N_("{path}: entry {id} not signed: {who} is authorised only at the workplace {text}, and it was recorded at "
+       "{other}"),
+    N_("{path}: the entry of {date} is outside {who}'s authorisation ({text}): not signed"),
+)  # fmt: skip
 # The errors a centre's clerk meets most (formats/credential.py, ops/statuschange.py).
 _CENTRE_ERRORS = (
     N_("EQF level must be 1 to 8, not {text}"),
@@ -102,7 +114,7 @@ _CENTRE_ERRORS = (
 @cache
 def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The patterns, compiled on the first error to translate (an English run compiles none)."""
-    table = _ERRORS + _LEARNER_ERRORS + _CENTRE_ERRORS
+    table = _ERRORS + _LEARNER_ERRORS + _SIGNER_ERRORS + _CENTRE_ERRORS
     return tuple((re.compile(pattern(message), re.DOTALL), message) for message in table)
 
 

@@ -140,6 +140,7 @@ def _checked_show(home: Path, net: tuple[str, ...], book: Path) -> None:
     checked = ok(cli(home, "logbook", "show", str(book), "--check", *net))
     assert "\n    3 h revoked, not counted\n" in checked and "\nmissing: U1: 3 h\n" in checked, checked
     assert f"\n  not counted: {day(0)} · U1 Joints · fillet welds · 3 h: revoked (the entry was revoked" in checked
+    assert "\nthe qualification was issued counting 1 of these entries: an extract of it shows it so" in checked
     arabic = ok(cli(home, "--lang", "ar", "logbook", "show", str(book), "--check", *net))
     assert "3 ساعة ملغاة، لا تُحتسب" in arabic and "لا يُحتسب: " in arabic, arabic
     progress = json.loads(ok(cli(home, "logbook", "show", str(book), "--check", "--json", *net)))

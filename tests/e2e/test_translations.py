@@ -589,3 +589,27 @@ def test_a_logbook_entry_s_commonest_reasons_are_said_in_the_run_s_language() ->
     assert entry_reason("something new") == "something new"
     i18n.use("ar")
     assert entry_reason("the entry was revoked (issued in error)") == "أُلغي القيد (صدرت خطأً)"
+
+
+def test_what_logbook_sign_did_is_said_in_the_signer_s_language(capsys) -> None:  # type: ignore[no-untyped-def]
+    """The supervisor's `logbook sign`: what she signed, what was signed already, what another signs off
+    and why, in her language (the why read back as errors are, i18n/errorwords.py)."""
+    from registry.cli.commands.logbook_report import print_signed
+
+    why = (
+        "e/2026-03-02-U2-1a2b.json: entry urn:uuid:1a2b not signed: unit U2 is signed off by an assessor, and sam is a "
+    )
+    why += "supervisor"
+    print_signed(1, 2, [why])
+    english = capsys.readouterr().out
+    assert english == ("countersigned 1 entry; 2 entries countersigned already, left as they were; 1 entry another "
+                       f"signs off, left for them\n  left: {why}\n")  # fmt: skip
+    i18n.use("fr")
+    print_signed(0, 1, [])
+    print_signed(1, 0, [why])
+    assert capsys.readouterr().out == (
+        "rien à contresigner\u00a0: 1 entrée déjà contresignée, laissée telle quelle\n"
+        "1 entrée contresignée\u00a0; 1 entrée qu\u2019un autre valide, laissée pour lui\n"
+        "  laissée\u00a0: e/2026-03-02-U2-1a2b.json\u00a0: entrée urn:uuid:1a2b non signée\u00a0: l\u2019unité U2 est "
+        "validée par un évaluateur, et sam est tuteur\n"
+    )

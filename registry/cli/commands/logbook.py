@@ -168,14 +168,9 @@ def sign(
     )
     for path, f in signed:
         write_json_atomic(path, f.to_json())
-    left = [f"{count(len(done), 'entry')} countersigned already, left as {'it was' if len(done) == 1 else 'they were'}"]
-    left += [f"{count(len(others), 'entry')} another signs off, left for them"] if others else []
-    if not signed:
-        out.print(f"nothing to countersign: {left[0]}")
-        return
-    out.print(f"countersigned {count(len(signed), 'entry')}" + "".join(f"; {x}" for x in left[0 if done else 1 :]))
-    for why in others:  # each entry left, with why: the unit's role, the workplace, the day
-        out.print(shown(f"  left: {why}"))
+    from registry.cli.commands.logbook_report import print_signed
+
+    print_signed(len(signed), len(done), others)
 
 
 def _programme_of(entry: Path) -> Any:

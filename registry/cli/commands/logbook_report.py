@@ -167,3 +167,28 @@ def print_progress(progress: Any, issued: bool = False, checked: bool = False) -
     else:
         out.print(_("every unit's hours are met, by the files: the provider checks them on the chain and issues "
                     "the qualification (`logbook complete`)"))  # fmt: skip
+
+
+def print_signed(signed: int, done: int, others: list[str]) -> None:
+    """What `logbook sign` did, in the signer's language: how many she countersigned, how many were
+    countersigned already and how many another signs off, then each of those with why (the commonest
+    reasons in her language, i18n/errorwords.py; any other as written)."""
+    from registry.i18n.errorwords import error_message
+
+    left = [
+        ngettext(
+            "{n} entry countersigned already, left as it was",
+            "{n} entries countersigned already, left as they were",
+            done,
+        ).format(n=done)
+    ]
+    if others:
+        left.append(ngettext("{n} entry another signs off, left for them", "{n} entries another signs off, left for "
+                             "them", len(others)).format(n=len(others)))  # fmt: skip
+    if not signed:
+        out.print(_("nothing to countersign: {left}").format(left=left[0]))
+        return
+    said = ngettext("countersigned {n} entry", "countersigned {n} entries", signed).format(n=signed)
+    out.print(joined([said, *left[0 if done else 1 :]], strong=True))
+    for why in others:  # each entry left, with why: the unit's role, the workplace, the day
+        out.print("  " + _("left: {why}").format(why=shown(error_message(why))))

@@ -12,7 +12,7 @@ import typer
 
 from registry.cli.options import verdict_settings
 from registry.cli.output import out, write_json
-from registry.i18n import _
+from registry.i18n import _, ngettext
 
 
 def registry_of(settings: Any, shared: Any, source: Path, kind: str = "extract") -> tuple[Any, Any]:
@@ -100,3 +100,9 @@ def _print_checked(result: Any) -> None:
         out.print(_("checked on the chain: each anchored entry, as a verifier checks it"))
     for e in result.left_out:
         out.print("  " + _("not counted: {entry}").format(entry=entry_line(e)) + entry_why(e))
+    if result.counted_before:  # issued with them: her extract shows them so, and the provider decides
+        out.print(ngettext("the qualification was issued counting {n} of these entries: an extract of it shows it "
+                           "so to its verifier; ask the provider whether the qualification stands",
+                           "the qualification was issued counting {n} of these entries: an extract of it shows them "
+                           "so to its verifier; ask the provider whether the qualification stands",
+                           result.counted_before).format(n=result.counted_before))  # fmt: skip

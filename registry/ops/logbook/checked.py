@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from registry.errors import InputError
 from registry.formats.logbook import Extract
-from registry.ops.logbook.book import Logbook, Progress
+from registry.ops.logbook.book import Logbook, Progress, read_json
 from registry.ops.logbook.checks import verify_extract
+from registry.ops.logbook.completion import TREE_NAME
 from registry.ops.logbook.reports import INVALID, REVOKED, UNKNOWN, VALID, EntryReport
 from registry.ops.registry import Registry
 
@@ -26,6 +28,9 @@ class CheckedProgress:
     problems: list[str] = field(default_factory=list)  # the logbook as a whole not valid (nothing counted)
     unknown: list[str] = field(default_factory=list)  # the logbook as a whole could not be checked
     left_out: list[EntryReport] = field(default_factory=list)  # the entries revoked, not valid or undetermined
+    # Of those, how many the logbook's qualification (its tree file, when issued) counted: it was
+    # issued with them, and a verifier of her extract finds them so.
+    counted_before: int = 0
 
     @property
     def checked(self) -> bool:
@@ -45,7 +50,7 @@ def checked_progress(registry: Registry, book: Logbook, records: list[str]) -> C
     result = CheckedProgress(progress, list(report.problems), list(report.unknown))
     if not result.checked:  # the entries were not checked one by one: the totals stay the files'
         return result
-    rows = {row["unit"]: row for row in progress.units}
+    rows, qualified = {row["unit"]: row for row in progress.units}, _qualified(book)
     for row in rows.values():
         row["backdated"] = row["beforeEnrolment"] = 0.0  # as the verifier finds them, below
     for entry in report.entries:
@@ -55,8 +60,20 @@ def checked_progress(registry: Registry, book: Logbook, records: list[str]) -> C
         if entry.verdict != VALID:
             row[LEFT_OUT[entry.verdict]] += entry.hours
             result.left_out.append(entry)
+            result.counted_before += entry.id in qualified
         elif entry.before_enrolment:
             row["beforeEnrolment"] += entry.hours
         elif entry.backdated:
             row["backdated"] += entry.hours
     return result
+
+
+def _qualified(book: Logbook) -> set[str]:
+    """The ids of the entries the logbook's qualification counted (its tree file's proofs); none
+    when there is no qualification, or its tree file cannot be read."""
+    path = book.directory / TREE_NAME
+    try:
+        proofs = read_json(path, str(path)).get("proofs") if path.is_file() else None
+    except (InputError, AttributeError):
+        return set()
+    return set(proofs) if isinstance(proofs, dict) else set()
