@@ -104,6 +104,15 @@ _SIGNER_ERRORS = (
        "{other}"),
     N_("{path}: the entry of {date} is outside {who}'s authorisation ({text}): not signed"),
 )  # fmt: skip
+# What an employer given a logbook extract alone meets first: no node named (cli/commands/logbook_show.py).
+_VERIFIER_ERRORS = (
+    N_("cannot reach the chain at {path}: connection refused or host unreachable; no node was named (--rpc URL, "
+       "REGISTRY_RPC_URL, `registry config set rpc-url URL`), so the local default was asked: give a node of chain "
+       "{n} (the extract's) with --rpc URL"),
+    N_("cannot reach the chain at {path}: connection refused or host unreachable; no node was named (--rpc URL, "
+       "REGISTRY_RPC_URL, `registry config set rpc-url URL`), so the local default was asked: give a node of chain "
+       "{n} (the logbook's) with --rpc URL"),
+)  # fmt: skip
 # The errors a centre's clerk meets most (formats/credential.py, ops/statuschange.py).
 _CENTRE_ERRORS = (
     N_("EQF level must be 1 to 8, not {text}"),
@@ -114,7 +123,7 @@ _CENTRE_ERRORS = (
 @cache
 def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The patterns, compiled on the first error to translate (an English run compiles none)."""
-    table = _ERRORS + _LEARNER_ERRORS + _SIGNER_ERRORS + _CENTRE_ERRORS
+    table = _ERRORS + _LEARNER_ERRORS + _SIGNER_ERRORS + _VERIFIER_ERRORS + _CENTRE_ERRORS
     return tuple((re.compile(pattern(message), re.DOTALL), message) for message in table)
 
 

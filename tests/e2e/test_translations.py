@@ -613,3 +613,17 @@ def test_what_logbook_sign_did_is_said_in_the_signer_s_language(capsys) -> None:
         "  laissée\u00a0: e/2026-03-02-U2-1a2b.json\u00a0: entrée urn:uuid:1a2b non signée\u00a0: l\u2019unité U2 est "
         "validée par un évaluateur, et sam est tuteur\n"
     )
+
+
+def test_an_employer_with_an_extract_alone_is_told_to_give_a_node_in_her_language() -> None:
+    """The words `logbook verify` writes when no node was named and the local default did not answer
+    (cli/commands/logbook_show.py's `registry_of`, after chain/transport.py's), read back in French."""
+    said = (
+        "cannot reach the chain at http://127.0.0.1:8545: connection refused or host unreachable; no node was named "
+        "(--rpc URL, REGISTRY_RPC_URL, `registry "
+        "config set rpc-url URL`), so the local default was asked: give a node of chain 31337 (the extract's) with "
+        "--rpc URL"
+    )
+    i18n.use("fr")
+    assert error_message(said).startswith("impossible de joindre la chaîne à http://127.0.0.1:8545\u00a0: connexion")
+    assert error_message(said).endswith("indiquez un nœud de la chaîne 31337 (celle de l\u2019extrait) avec --rpc URL")
