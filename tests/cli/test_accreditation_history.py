@@ -236,14 +236,17 @@ def test_issuer_check_names_the_reason_in_text(dated: Dated) -> None:
     text = cli(dated, "issuer", "check", dated.school.did)
     assert text.returncode == 1
     assert "accreditation revoked on" in text.stdout and "(reason: fraud)" in text.stdout
-    # Without a trust list, an accreditor checking itself: NOT TRUSTED (exit 1), and a line saying why.
+    # Without a trust list, an accreditor checking itself: NO TRUST LIST, exit 2 (could not determine:
+    # nobody said which roots count, so neither trusted nor refused), and a line saying why.
     listed = dated.settings.trust_list_file.read_bytes()
     dated.settings.trust_list_file.unlink()
     try:
         alone = cli(dated, "issuer", "check", "accreditor")
     finally:
         dated.settings.trust_list_file.write_bytes(listed)
-    assert alone.returncode == 1 and "NOT TRUSTED" in alone.stdout, alone.stdout + alone.stderr
+    assert alone.returncode == 2 and "NOT TRUSTED" not in alone.stdout, alone.stdout + alone.stderr
+    assert alone.stdout.splitlines()[0].startswith("Chamber of Crafts (did:ebsi:"), alone.stdout
+    assert "NO TRUST LIST — there is no trust list, so Root TAO" in alone.stdout.splitlines()[0], alone.stdout
     assert "note: no trust list was given, so no Root TAO is trusted" in alone.stdout, alone.stdout
 
 
