@@ -87,6 +87,7 @@ _MESSAGES = (
     N_("revoked on {time}: {rest}"),
     N_("suspended on {time}: {rest}"),
     N_("could not check: cannot reach the chain at {path}: connection refused or host unreachable"),
+    N_("could not check: cannot reach the service's chain node: connection refused or host unreachable"),
     N_("expired on {time}"),
     N_("not valid before {time}"),
     N_("signed {time}, valid until {end}"),

@@ -117,3 +117,18 @@ def test_one_name_written_differently_is_said_to_be_one_name_in_english_french_a
         '    holder named differently by the credentials: "Amina Yusuf" (#1) / "Amina  Yusuf" (#2): the same '
         'name, written differently (spacing); "Amina Haddad" (#3)'
     ) in capsys.readouterr().out.splitlines()
+
+
+def test_a_check_the_service_could_not_make_is_said_in_the_run_s_language() -> None:
+    """`verify --service` (and the page, by the same catalog): the service's own words for a chain node it
+    cannot reach (it never names the node) were English in French and Arabic."""
+    from registry import i18n
+    from registry.i18n.words import check_message
+
+    said = "could not check: cannot reach the service's chain node: connection refused or host unreachable"
+    try:
+        i18n.use("fr")
+        assert check_message(said).startswith("vérification impossible\u00a0: le nœud de chaîne du service")
+    finally:
+        i18n.use(i18n.DEFAULT)
+    assert check_message(said) == said
