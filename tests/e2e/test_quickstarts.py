@@ -144,6 +144,8 @@ def test_the_readme_quickstarts_run_as_written(tmp_path: Path) -> None:
         "recognition by Federal Recognition Office: recognised here as Schweißer/in (MIG/MAG) (level 4 of German "
         "Qualifications" in recognition
     )
+    # The worker prints her passport for there, under the destination's list: verified, the finding on its page.
+    assert re.search(r"amina-passport-de\.pdf: 2 credentials, VALID: all 2 credentials valid", recognition), recognition
 
     assert "issued RPL credential 'MIG/MAG welding (recognised prior learning)'" in rpl
     # Who issued it, to whom, and who assessed her, each by name; the employer's attestation likewise.
