@@ -133,9 +133,11 @@ def _rtl() -> bool:
 
 # A time as the verifier writes it (2026-12-07T06:48:39Z), printed for a reader: 2026-12-07 06:48 UTC.
 _ISO_TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z\b")
-# What reads left to right inside a right-to-left line: URIs, DIDs, dates. Only our own isolates
+# What reads left to right inside a right-to-left line: a quoted name with its credentials' numbers, URIs,
+# DIDs, dates. Only our own isolates
 # (U+2066 ... U+2069) are added, after `shown` has made any in the text visible escapes.
 _LEFT_TO_RIGHT = re.compile(
+    r'"[^"\n]{1,200}" \(#\d+(?:, #\d+)*\)|'  # a holder's name as her credentials write it, and their numbers
     r"<[a-z]+://[^\s>]+>|[a-z]+://\S+|did:[a-z0-9]+:[\w.:%-]+|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2} UTC)?"
 )
 

@@ -145,3 +145,12 @@ def test_a_recognition_finding_and_the_holder_s_names_are_printed_in_the_run_s_l
         1
     ]
     assert "équivalents nationaux selon Federal Recognition Office" in french[0], french[0]
+
+
+def test_a_quoted_name_and_its_numbers_read_left_to_right_in_an_arabic_line() -> None:
+    """In a right-to-left line, each name the credentials give the holder stays whole with its quotes and
+    numbers (an isolate of its own), as a DID or a date does: '"Amina Haddad" (#1)', not 'amina" (#2)'."""
+    from registry.ops.passport_print import _LEFT_TO_RIGHT
+
+    line = 'اسم واحد: "Amina Haddad" (#1)\u061b "AMINA HADDAD" (#2, #3)'
+    assert [m.group() for m in _LEFT_TO_RIGHT.finditer(line)] == ['"Amina Haddad" (#1)', '"AMINA HADDAD" (#2, #3)']
