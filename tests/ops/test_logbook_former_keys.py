@@ -7,10 +7,13 @@ the chain takes it; what it anchors or revokes after the keys' end must not coun
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 
 from registry.config import Settings
 from registry.formats import keys as keyfmt
+from registry.formats.logbook import EntryFile, sign_record
+from registry.formats.logbook.records import Entry
 from registry.keystore import new_natural_person
 from registry.ops.logbook import Logbook, Provider, verify_extract
 from registry.ops.logbook.book import countersign
@@ -18,7 +21,7 @@ from registry.ops.registry import Registry
 from registry.ops.trust import AttrStatus, Trust, TrustList
 from tests.conftest import Chain
 from tests.ops.test_former_keys import rotate_controller
-from tests.ops.test_logbook import DAY, PROGRAMME, day
+from tests.ops.test_logbook import DAY, PROGRAMME, day, forced_countersign
 
 
 def test_what_a_providers_rotated_out_keys_anchor_or_revoke_after_their_end_does_not_count(
@@ -83,3 +86,31 @@ def test_a_day_anchored_after_the_providers_accreditation_was_revoked_is_not_val
     assert verdict == "not valid" and reasons.startswith("the provider was not accredited when it anchored this day"), (
         reasons
     )
+
+
+def test_an_entry_claiming_hours_no_day_has_is_not_valid(
+    chain: Chain, registry: Registry, settings: Settings, tmp_path: Path
+) -> None:
+    """Another tool than `logbook add` may write any number: 40 h beside -16 h on one day added up
+    to 24 h, and both verified as valid (40 h counted): the verifier holds each entry to (0, 24] h."""
+    provider = Provider(registry, chain.ti, settings)
+    programme = provider.publish_programme(PROGRAMME)
+    learner, supervisor = new_natural_person("amina"), new_natural_person("sup")
+    book = Logbook.create(tmp_path / "amina", programme, provider.enrol(programme, learner.did))
+    now = registry.signing_time()
+    authorisation = provider.authorise(programme, supervisor.did, "supervisor", now - 60 * DAY, now + 60 * DAY)
+    forged = []
+    for hours in (40, -16):
+        payload = Entry(book.id, f"urn:uuid:{uuid.uuid4()}", day(-1), "U1", "joints", 1, "Yard 3").payload(
+            learner.did, now
+        )
+        entry = EntryFile(
+            sign_record("logbook-entry+jwt", {**payload, "hours": hours}, learner.signing_key, learner.kid)
+        )
+        forged.append(forced_countersign(entry, supervisor, authorisation, now))
+    provider.anchor_day(forged, book.path_of)
+    report = verify_extract(registry, book.share(None, []), [], TrustList(frozenset({chain.root.did}), "test roots"))
+    assert sorted((e.verdict, e.to_json()["reasons"][0]) for e in report.entries) == [
+        ("not valid", "the entry claims -16 h; an entry's hours are more than 0 and at most 24"),
+        ("not valid", "the entry claims 40 h; an entry's hours are more than 0 and at most 24"),
+    ]

@@ -127,6 +127,8 @@ def _learner_part(ctx: Context, token: str, report: EntryReport) -> dict[str, An
     p = parsed.payload
     report.id, report.date, report.unit = str(p.get("jti")), str(p.get("date")), str(p.get("unit"))
     report.hours = float(p["hours"]) if isinstance(p.get("hours"), int | float) else 0.0
+    if not 0 < report.hours <= 24:  # as `logbook add` writes them: else -16 h beside 40 h made a day of 24 h
+        report.invalid.append(f"the entry claims {report.hours:g} h; an entry's hours are more than 0 and at most 24")
     report.workplace = str(p.get("workplace", "")).strip()
     report.activity = str(p.get("activity", "")).strip()
     if not did_key_signed(parsed):
