@@ -17,6 +17,7 @@ the project's exceptions, which registry/cli/exits.py maps to exit codes.
 from __future__ import annotations
 
 import importlib
+import itertools
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
@@ -108,6 +109,27 @@ class _Group(TyperGroup):
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**{**attrs, "commands": _Commands(attrs.get("commands") or {})})
         polish(self, deep=False)  # its commands are polished as they are built (_build)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """`registry --help --lang fr` as `registry --lang fr --help`: both are eager, read in the order given, so
+        a `--lang` among the root's options is put first. One given after the command (refused, cli/exits.py) is
+        kept in `ctx.meta` for that refusal to be said in its language."""
+        end = 0
+        while end < len(args) and args[end].startswith("-"):  # the root's own options, before the command
+            end += 2 if args[end] in ("--lang", "--home") else 1
+        root, rest = args[:end], args[end:]
+        for n, arg in enumerate(root):
+            if arg == "--lang" and n + 1 < len(root):
+                root = [arg, root[n + 1], *root[:n], *root[n + 2 :]]
+                break
+            if arg.startswith("--lang="):
+                root = [arg, *root[:n], *root[n + 1 :]]
+                break
+        after = [b for a, b in itertools.pairwise(rest) if a == "--lang"]
+        after += [a.removeprefix("--lang=") for a in rest if a.startswith("--lang=")]
+        if after:
+            ctx.meta["lang_after_command"] = after[0]
+        return list(super().parse_args(ctx, [*root, *rest]))
 
 
 app = typer.Typer(

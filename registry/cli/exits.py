@@ -152,9 +152,11 @@ def _language(option: object = None) -> None:
 def _usage_language(exc: UsageError) -> None:
     """A usage error met before the root callback chose the language (`registry --lang fr nonsense`)
     is said in the `--lang` parsed so far; one without a context (the parser's) in the language the
-    run has chosen by then (the environment's, at least: `run` chooses it first)."""
+    run has chosen by then (the environment's, at least: `run` chooses it first; a `--lang` given after the
+    command, which the root group reads first: cli/app.py's `_Group.parse_args`)."""
     if exc.ctx is not None:
-        _language(exc.ctx.find_root().params.get("lang"))
+        root = exc.ctx.find_root()
+        _language(root.params.get("lang") or root.meta.get("lang_after_command"))
 
 
 def run(app: Callable[..., Any]) -> NoReturn:

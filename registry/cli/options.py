@@ -96,7 +96,7 @@ HomeOpt = Annotated[
 ]
 
 
-def _early_language(value: str | None) -> str | None:
+def early_language(value: str | None) -> str | None:
     """`--lang` as soon as it is parsed (an eager option, read before a `--help` given after it, which
     answers at once): `registry --lang fr --help` in French. A language we lack is left as the
     environment's; the root callback (`language`) names the mistake."""
@@ -115,7 +115,7 @@ LangOpt = Annotated[
         "default en). --json output stays English.",
         show_default=False,
         is_eager=True,
-        callback=_early_language,
+        callback=early_language,
     ),
 ]
 RpcOpt = Annotated[

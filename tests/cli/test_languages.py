@@ -121,6 +121,9 @@ def said_in_process(monkeypatch: Any, capsys: Any, *argv: str, **env: str) -> tu
         (["--lang", "fr", "wallet", "list", "--lang", "ar"], {},
          "erreur\u00a0: --lang est une option de `registry` lui-même\u00a0: donnez-la avant la commande "
          "(`registry --lang … wallet list …`)"),
+        # --lang given after the command only: refused in the language it names.
+        (["verify", "--help", "--lang", "ar"], {},
+         "خطأ: --lang خيار لـ `registry` نفسه: ضعه قبل الأمر (`registry --lang … verify …`)"),
         # English as before, whatever the locale says when --lang says English.
         (["--lang", "en", "passport", "print"], {"LANG": "fr_FR.UTF-8"},
          "error: Missing argument 'PASSPORT'. (see `registry passport print --help`)"),
@@ -145,3 +148,8 @@ def test_a_help_screens_frame_speaks_french_and_arabic(monkeypatch: Any, capsys:
     code, english = said_in_process(monkeypatch, capsys, "--lang", "en", "passport", "--help", LANG="fr_FR.UTF-8")
     assert code == 0 and "╭─ Commands" in english and "Show this message and exit." in english, english
     assert " Usage: registry passport [OPTIONS] COMMAND" in english
+    # --lang after --help (both eager, read in the order given): the root's screen in French all the same.
+    code, after = said_in_process(monkeypatch, capsys, "--help", "--lang", "fr")
+    assert code == 0 and " Utilisation\u00a0: registry [OPTIONS] COMMAND" in after and "╭─ Commandes" in after, after
+    code, after = said_in_process(monkeypatch, capsys, "--home", "x", "--help", "--lang=ar")
+    assert code == 0 and "╭─ الأوامر" in after, after
