@@ -16,12 +16,12 @@ recorded has none, and attaches without that comparison.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from registry.chain.artifacts import ALL_CONTRACTS, CONTRACT_NAMES, artifact_hash, load_artifact
+from registry.chain.artifacts import ALL_CONTRACTS, CONTRACT_NAMES, EXTENSIONS, artifact_hash, load_artifact
 from registry.chain.client import ChainClient, checksum
 from registry.chain.codec import encode
 from registry.durable import write_json_atomic
@@ -188,6 +188,54 @@ def _constructor_args(name: str, records: dict[str, ContractRecord], governance:
     return b""
 
 
+def _deploy_one(
+    client: ChainClient,
+    deployer: LocalAccount,
+    name: str,
+    records: dict[str, ContractRecord],
+    governance: str | None,
+    nonce: int,
+) -> tuple[dict[str, Any], ContractRecord]:
+    """Deploy contract `name` (its constructor given the addresses in `records`); its receipt and record."""
+    args = _constructor_args(name, records, checksum(governance or deployer.address))
+    bytecode = load_artifact(name)["bytecode"] + args.hex()
+    gas = int(client.request("eth_estimateGas", [{"from": deployer.address, "data": bytecode}]), 16)
+    tx = {
+        "data": bytecode,
+        "value": 0,
+        "gas": int(gas * 1.2) + 50_000,
+        "nonce": nonce,
+        "chainId": client.chain_id,
+        **client.fee_fields(),
+    }
+    signed = deployer.sign_transaction(tx)
+    receipt = client.wait_for_receipt(client.send_signed(signed.raw_transaction))
+    if receipt.get("status") != 1 or not receipt.get("contractAddress"):
+        raise TransactionReverted(f"deploying {name} failed")
+    address = checksum(receipt["contractAddress"])
+    record = ContractRecord(
+        address=address, artifact_sha256=artifact_hash(name), code_keccak=code_keccak(client.get_code(address))
+    )
+    return receipt, record
+
+
+def missing_extensions(deployment: Deployment) -> list[str]:
+    """The contracts deployed beside the registry's since it was made (EXTENSIONS) that it lacks."""
+    return [name for name in EXTENSIONS if name not in deployment.contracts]
+
+
+def deploy_extensions(client: ChainClient, deployer: LocalAccount, deployment: Deployment) -> Deployment:
+    """An upgrade in place: the extensions `deployment` lacks (a registry deployed before recognition
+    decisions) deployed beside its contracts, which are kept with everything they hold; the deployment
+    block stays the registry's. The caller has checked the node serves `deployment`."""
+    records = dict(deployment.contracts)
+    nonce = int(client.request("eth_getTransactionCount", [deployer.address, "pending"]), 16)
+    for name in missing_extensions(deployment):
+        _, records[name] = _deploy_one(client, deployer, name, records, None, nonce)
+        nonce += 1
+    return replace(deployment, contracts=records)
+
+
 def deploy(client: ChainClient, deployer: LocalAccount, governance: str | None = None) -> Deployment:
     """Deploy every registry contract from `deployer` and describe the result.
 
@@ -197,28 +245,8 @@ def deploy(client: ChainClient, deployer: LocalAccount, governance: str | None =
     first_receipt: dict[str, Any] = {}
     nonce = int(client.request("eth_getTransactionCount", [deployer.address, "pending"]), 16)
     for name in ALL_CONTRACTS:
-        args = _constructor_args(name, records, checksum(governance or deployer.address))
-        bytecode = load_artifact(name)["bytecode"] + args.hex()
-        gas = int(client.request("eth_estimateGas", [{"from": deployer.address, "data": bytecode}]), 16)
-        tx = {
-            "data": bytecode,
-            "value": 0,
-            "gas": int(gas * 1.2) + 50_000,
-            "nonce": nonce,
-            "chainId": client.chain_id,
-            **client.fee_fields(),
-        }
-        signed = deployer.sign_transaction(tx)
-        receipt = client.wait_for_receipt(client.send_signed(signed.raw_transaction))
-        if receipt.get("status") != 1 or not receipt.get("contractAddress"):
-            raise TransactionReverted(f"deploying {name} failed")
+        receipt, records[name] = _deploy_one(client, deployer, name, records, governance, nonce)
         first_receipt = first_receipt or receipt
-        address = checksum(receipt["contractAddress"])
-        records[name] = ContractRecord(
-            address=address,
-            artifact_sha256=artifact_hash(name),
-            code_keccak=code_keccak(client.get_code(address)),
-        )
         nonce += 1
     block = int(first_receipt["blockNumber"])
     block_hash = str(first_receipt["blockHash"]).lower()

@@ -104,7 +104,8 @@ class Registry:
         if RecognitionRegistry.NAME not in self.deployment.contracts:
             raise ConfigError(
                 "this registry has no RecognitionRegistry (it was deployed before recognition decisions "
-                "existed): its operator deploys the registry again with `registry deploy`"
+                "existed): its operator adds it with `registry deploy --deployment FILE`, given this registry's "
+                "deployment file (the registry is kept, with all it holds)"
             )
         return RecognitionRegistry(self.deployment.address(RecognitionRegistry.NAME))
 

@@ -348,3 +348,32 @@ def test_every_malformed_url_is_a_config_error_naming_it(url: str) -> None:
 @pytest.mark.parametrize("url", ["http://127.0.0.1:0", "http://[::1]:8545", "https://user:pw@example.test/rpc?key=1"])
 def test_well_formed_urls_are_accepted(url: str) -> None:
     ChainClient(url)  # no request is made
+
+
+def test_deploy_adds_what_a_registry_made_before_recognition_lacks_and_keeps_the_rest(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """An operator upgrading: a deployment file written before RecognitionRegistry existed. `registry
+    deploy` with it deploys the missing contract beside the registry and adds it to the file (the
+    registry, its block and all it holds kept); it told the service's clients to deploy the registry
+    again, which would have lost every DID, accreditation and anchor. Then nothing is left to add."""
+    old = json.loads(settings.deployment_file.read_text())
+    del old["contracts"]["RecognitionRegistry"]
+    path = tmp_path / "deployment.json"
+    path.write_text(json.dumps(old))
+    home = tmp_path / "home"
+    with pytest.raises(ConfigError, match=r"its operator adds it with `registry deploy --deployment FILE`"):
+        _ = Registry.connect(Settings(home=home, rpc_urls=settings.rpc_urls, deployment_path=path)).recognition
+    added = cli(home, "deploy", "--rpc", settings.rpc_url, "--deployment", str(path))
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert "Added to the registry deployed on chain 31337" in added.stdout and "RecognitionRegistry" in added.stdout
+    new = json.loads(path.read_text())
+    assert {k: v for k, v in new["contracts"].items() if k != "RecognitionRegistry"} == old["contracts"]
+    assert (new["deployment_block"], new["deployment_block_hash"]) == (
+        old["deployment_block"],
+        old["deployment_block_hash"],
+    )
+    upgraded = Registry.connect(Settings(home=home, rpc_urls=settings.rpc_urls, deployment_path=path))
+    assert upgraded.recognition.address == new["contracts"]["RecognitionRegistry"]["address"]
+    again = cli(home, "deploy", "--rpc", settings.rpc_url, "--deployment", str(path))
+    assert again.returncode == 1 and "that is still on this chain" in one_line_error(again)

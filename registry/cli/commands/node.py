@@ -158,37 +158,41 @@ def deploy(
     The file (<home>/deployment.json, or --deployment) is what every later command reads the registry from."""
     from registry.chain.client import ChainClient
     from registry.chain.deployment import deploy as do_deploy
+    from registry.chain.deployment import deploy_extensions
 
     settings = settings_of(ctx, rpc, deployment)
     client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
     refusal = "chain is not a local anvil chain: pass --deployer or set REGISTRY_DEPLOYER_KEY"
-    replacing = _replaceable(client, settings.deployment_file)
+    replacing, upgraded = _replaceable(client, settings.deployment_file)
     account = account_of(settings, client, deployer, "REGISTRY_DEPLOYER_KEY", refusal)
-    result = do_deploy(client, account)
+    if upgraded is not None:  # the registry kept, with all it holds; what it lacks deployed beside it
+        result = deploy_extensions(client, account, upgraded)
+        title = f"Added to the registry deployed on chain {result.chain_id} at block {result.deployment_block}"
+    else:
+        result = do_deploy(client, account)
+        title = f"Deployed on chain {result.chain_id} at block {result.deployment_block}"
     if replacing:
         warn(replacing)
     result.save(settings.deployment_file)
-    table = Table(
-        "contract",
-        "address",
-        title=f"Deployed on chain {result.chain_id} at block {result.deployment_block}",
-    )
+    table = Table("contract", "address", title=title)
     for name, record in result.contracts.items():
-        table.add_row(name, record.address)
+        if upgraded is None or name not in upgraded.contracts:
+            table.add_row(name, record.address)
     out.print(table)
     out.print(f"deployment recorded in {settings.deployment_file}")
 
 
-def _replaceable(client: Any, file: Path) -> str | None:
+def _replaceable(client: Any, file: Path) -> tuple[str | None, Any]:
     """Refuse to overwrite a deployment file whose registry is still on this chain, or on another
     chain (every command of this home reads the registry it names: its DIDs, accreditations and
     anchors would be lost from view); one whose registry is gone (a local chain started afresh) is
-    replaced, and said so (the returned note)."""
-    from registry.chain.deployment import Deployment, check_deployment
+    replaced, and said so (the returned note). A registry still here that lacks a contract deployed
+    beside it since (a deployment made before recognition decisions) is returned, to be upgraded in place."""
+    from registry.chain.deployment import Deployment, check_deployment, missing_extensions
     from registry.errors import DeploymentMismatch, RegistryError
 
     if not file.exists():
-        return None
+        return None, None
     try:
         recorded = Deployment.load(file)
     except RegistryError as exc:
@@ -199,7 +203,9 @@ def _replaceable(client: Any, file: Path) -> str | None:
     try:
         check_deployment(client, recorded)
     except DeploymentMismatch as exc:
-        return f"replaced {file}: the registry it named is no longer on this chain ({exc})"
+        return f"replaced {file}: the registry it named is no longer on this chain ({exc})", None
+    if missing_extensions(recorded):
+        return None, recorded
     raise InputError(
         f"{file} records a registry deployed in block {recorded.deployment_block} that is still on this chain "
         f"(every command of this home reads it): {elsewhere}"
