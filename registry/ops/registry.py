@@ -104,8 +104,7 @@ class Registry:
         if RecognitionRegistry.NAME not in self.deployment.contracts:
             raise ConfigError(
                 "this registry has no RecognitionRegistry (it was deployed before recognition decisions "
-                "existed): its operator adds it with `registry deploy --deployment FILE`, given this registry's "
-                "deployment file (the registry is kept, with all it holds)"
+                "existed): its operator adds it with `registry deploy --deployment FILE` (this registry's, kept)"
             )
         return RecognitionRegistry(self.deployment.address(RecognitionRegistry.NAME))
 
