@@ -104,6 +104,12 @@ _SIGNER_ERRORS = (
        "{other}"),
     N_("{path}: the entry of {date} is outside {who}'s authorisation ({text}): not signed"),
 )  # fmt: skip
+# A provider's `logbook complete` refused (ops/logbook/completion.py), without the entries left out.
+_PROVIDER_ERRORS = (
+    N_("the logbook is complete already: its qualification is {path}"),
+    N_("the logbook has no anchored entries: the standard is not met"),
+    N_("the standard is not met: missing {units}"),
+)
 # What an employer given a logbook extract alone meets first: no node named (cli/commands/logbook_show.py).
 _VERIFIER_ERRORS = (
     N_("cannot reach the chain at {path}: connection refused or host unreachable; no node was named (--rpc URL, "
@@ -123,7 +129,7 @@ _CENTRE_ERRORS = (
 @cache
 def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The patterns, compiled on the first error to translate (an English run compiles none)."""
-    table = _ERRORS + _LEARNER_ERRORS + _SIGNER_ERRORS + _VERIFIER_ERRORS + _CENTRE_ERRORS
+    table = _ERRORS + _LEARNER_ERRORS + _SIGNER_ERRORS + _PROVIDER_ERRORS + _VERIFIER_ERRORS + _CENTRE_ERRORS
     return tuple((re.compile(pattern(message), re.DOTALL), message) for message in table)
 
 

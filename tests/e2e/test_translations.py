@@ -627,3 +627,24 @@ def test_an_employer_with_an_extract_alone_is_told_to_give_a_node_in_her_languag
     i18n.use("fr")
     assert error_message(said).startswith("impossible de joindre la chaîne à http://127.0.0.1:8545\u00a0: connexion")
     assert error_message(said).endswith("indiquez un nœud de la chaîne 31337 (celle de l\u2019extrait) avec --rpc URL")
+
+
+def test_what_logbook_complete_issued_or_refused_is_said_in_the_provider_s_language(capsys) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from registry.cli.commands.logbook_report import print_completed
+
+    summary = {"entries": 2, "hours": 7.5, "from": "2026-03-02", "until": "2026-03-09", "root": "0xab"}
+    done = SimpleNamespace(replaced=None, summary=summary, backdated=(), before_enrolment=("2026-02-20 U1 3 h",))
+    book = SimpleNamespace(programme=SimpleNamespace(backdating_days=7), enrolled="2026-03-01")
+    i18n.use("fr")
+    print_completed(done, book, (None, "Amina Haddad", "MIG"), ("q.json", "clr.jwt"))
+    assert capsys.readouterr().out == (
+        "qualification 'MIG' délivrée à Amina Haddad\u00a0: q.json (CLR 2.0\u00a0: clr.jwt)\u00a0:\n"
+        "  2 entrées, 7,5 h, du 2026-03-02 au 2026-03-09, racine 0xab\n"
+        "  non comptées, datées d\u2019avant l\u2019inscription (2026-03-01)\u00a0: 2026-02-20 U1 3 h\n"
+    )
+    assert (
+        error_message("the standard is not met: missing U1: 4 h")
+        == "la norme n\u2019est pas atteinte\u00a0: il manque U1: 4 h"
+    )

@@ -281,17 +281,9 @@ def complete(
     target = book.directory / CREDENTIAL_FILE  # into the provider's records, as `issue` does (`registry issued`)
     record_issued(settings_of(ctx, rpc, deployment).home, provider.identity, [(done.issued.holder_file, str(target))],
                   (done.issued.receipt or {}).get("blockNumber"))  # fmt: skip
-    s = done.summary
-    out.print(f"{done.replaced}; a new one issued") if done.replaced else None
-    did, name, achievement = holder_of(done.issued.holder_file.credential)
-    out.print(f"qualification {shown(repr(achievement))} issued to {named_did(did, name)}: {shown(target)} "
-              f"(CLR 2.0: {shown(book.directory / CLR_FILE)}):")  # fmt: skip
-    out.print(f"  {count(s['entries'], 'entry')}, {s['hours']:g} h, {s['from']} to {s['until']}, root {s['root']}")
-    if done.backdated:
-        days = book.programme.backdating_days
-        out.print(f"  not counted, backdated more than {days} days before their anchor: {'; '.join(done.backdated)}")
-    if done.before_enrolment:
-        out.print(f"  not counted, dated before the enrolment ({book.enrolled}): {'; '.join(done.before_enrolment)}")
+    from registry.cli.commands.logbook_report import print_completed
+
+    print_completed(done, book, holder_of(done.issued.holder_file.credential), (target, book.directory / CLR_FILE))
 
 
 @app.command("share")

@@ -192,3 +192,25 @@ def print_signed(signed: int, done: int, others: list[str]) -> None:
     out.print(joined([said, *left[0 if done else 1 :]], strong=True))
     for why in others:  # each entry left, with why: the unit's role, the workplace, the day
         out.print("  " + _("left: {why}").format(why=shown(error_message(why))))
+
+
+def print_completed(done: Any, book: Any, holder: tuple[Any, Any, Any], files: tuple[Any, Any]) -> None:
+    """What `logbook complete` issued, in the run's language: the qualification, to whom, its files;
+    its summary; and the valid entries it did not count (backdated, dated before the enrolment)."""
+    if done.replaced:  # the revoked one set aside, as the provider's records say it
+        out.print(_("{replaced}; a new one issued").format(replaced=shown(done.replaced)))
+    did, name, achievement = holder
+    issued = _("qualification {name} issued to {holder}: {path} (CLR 2.0: {clr}):")
+    holder_named, path, clr = named_did(did, name), shown(files[0]), shown(files[1])
+    out.print(issued.format(name=shown(repr(achievement)), holder=holder_named, path=path, clr=clr))
+    s = done.summary
+    summary = ngettext("{n} entry, {hours} h, {start} to {end}, root {root}",
+                       "{n} entries, {hours} h, {start} to {end}, root {root}", s["entries"])  # fmt: skip
+    out.print("  " + summary.format(n=s["entries"], hours=number(s["hours"]), start=s["from"], end=s["until"],
+                                    root=s["root"]))  # fmt: skip
+    if done.backdated:
+        late = _("not counted, backdated more than {days} days before their anchor: {entries}")
+        out.print("  " + late.format(days=book.programme.backdating_days, entries=joined(done.backdated, strong=True)))
+    if done.before_enrolment:
+        early = _("not counted, dated before the enrolment ({date}): {entries}")
+        out.print("  " + early.format(date=book.enrolled, entries=joined(done.before_enrolment, strong=True)))
