@@ -38,6 +38,7 @@ from typer.core import TyperArgument, TyperOption
 
 from registry import i18n
 from registry.cli.examples import EXAMPLES
+from registry.cli.helpwords import translate
 from registry.cli.metavars import metavar_of
 from registry.i18n import N_, _
 
@@ -105,6 +106,7 @@ def _in_language(command: Any) -> Any:
                 setattr(rich_utils, name, _(words))
             if (option := command.get_help_option(ctx)) is not None:
                 option.help = _(HELP_OPTION)
+            translate(command)  # its own words (registry/cli/helpwords.py)
             if command.epilog and command.epilog.startswith("\nExamples:"):
                 command.epilog = "\n" + _(EXAMPLES_WORD) + command.epilog.removeprefix("\nExamples:")
         return english(ctx, formatter)

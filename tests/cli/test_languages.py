@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,17 @@ def test_a_help_screens_frame_speaks_french_and_arabic(monkeypatch: Any, capsys:
     assert code == 0 and " Utilisation\u00a0: registry [OPTIONS] COMMAND" in after and "╭─ Commandes" in after, after
     code, after = said_in_process(monkeypatch, capsys, "--home", "x", "--help", "--lang=ar")
     assert code == 0 and "╭─ الأوامر" in after, after
+
+
+def test_the_root_s_and_verify_s_own_help_texts_speak_french_and_arabic(monkeypatch: Any, capsys: Any) -> None:
+    """The commands registry/cli/helpwords.py names say their own words in the run's language (the root's each
+    command's first paragraph too); English as written, after a French screen in the same process."""
+    monkeypatch.setenv("COLUMNS", "400")  # one line a paragraph: the words, not where they wrap
+    code, french = said_in_process(monkeypatch, capsys, "--lang", "fr", "verify", "--help")
+    assert code == 0 and "Vérifier des attestations et des passeports\u00a0: code de sortie 0 valide" in french
+    assert "Afficher le ou les rapports en JSON." in french and "Print the report" not in french, french
+    code, arabic = said_in_process(monkeypatch, capsys, "--help", "--lang", "ar")
+    assert code == 0 and "تشغيل خدمة السجل: صفحة ويب" in arabic and "لغة المخرجات المقروءة" in arabic, arabic
+    assert not re.search(r"Verify credentials|Run the registry service|Language of the human output", arabic)
+    code, english = said_in_process(monkeypatch, capsys, "verify", "--help")
+    assert code == 0 and "Verify credentials and passports: exit 0 valid" in english and "Vérifier" not in english
