@@ -10,7 +10,6 @@ a message is exactly what the screen looks up, option texts written with an f-st
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from registry.i18n import DEFAULT, _, current
@@ -44,33 +43,3 @@ def translate(command: Any) -> None:
     for param in command.params:
         if getattr(param, "help", None):
             _swap(param, "help")
-
-
-def _english(thing: Any, attribute: str) -> str | None:
-    return getattr(thing, f"_english_{attribute}", getattr(thing, attribute, None))
-
-
-def _texts(root: Any) -> Iterator[str]:
-    for path in TRANSLATED:
-        command = root
-        for name in path.split():
-            command = command.commands[name]
-        yield from (_english(command, "help") or "", _english(command, "short_help") or "")
-        yield from (_english(param, "help") or "" for param in command.params)
-        if not path:  # the root's screen lists each command by the first paragraph of its help
-            yield from ((_english(sub, "help") or "").split("\n\n")[0] for sub in command.commands.values())
-
-
-def extract_help(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[Any]:
-    """A Babel extraction method: each paragraph of the `TRANSLATED` commands' help texts."""
-    import typer
-
-    from registry.cli.app import app
-
-    root = typer.main.get_command(app)
-    seen = set()
-    for text in _texts(root):
-        for paragraph in text.partition("\f")[0].split("\n\n"):
-            if paragraph.strip() and paragraph not in seen:
-                seen.add(paragraph)
-                yield 1, None, paragraph, []

@@ -89,7 +89,7 @@ def _sources() -> Iterator[tuple[Path, Any, dict[str, Any], dict[str, Any]]]:
     for path in sorted(static.glob("*.html")):
         yield path, extract_html, {}, {}
     # The help texts of the commands registry/cli/helpwords.py names, read from the commands as typer builds them.
-    yield PACKAGE / "cli" / "helpwords.py", "registry.cli.helpwords:extract_help", {}, {}
+    yield PACKAGE / "cli" / "helpextract.py", "registry.cli.helpextract:extract_help", {}, {}
 
 
 def template() -> Catalog:

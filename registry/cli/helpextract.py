@@ -1,0 +1,39 @@
+"""The help texts registry/cli/helpwords.py translates, for the catalogs: a Babel extraction method
+(`python -m registry.i18n.extract` names it) reading them from the commands as typer builds them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from registry.cli.helpwords import TRANSLATED
+
+
+def _english(thing: Any, attribute: str) -> str | None:
+    return getattr(thing, f"_english_{attribute}", getattr(thing, attribute, None))
+
+
+def _texts(root: Any) -> Iterator[str]:
+    for path in TRANSLATED:
+        command = root
+        for name in path.split():
+            command = command.commands[name]
+        yield from (_english(command, "help") or "", _english(command, "short_help") or "")
+        yield from (_english(param, "help") or "" for param in command.params)
+        if not path:  # the root's screen lists each command by the first paragraph of its help
+            yield from ((_english(sub, "help") or "").split("\n\n")[0] for sub in command.commands.values())
+
+
+def extract_help(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[Any]:
+    """A Babel extraction method: each paragraph of the `TRANSLATED` commands' help texts."""
+    import typer
+
+    from registry.cli.app import app
+
+    root = typer.main.get_command(app)
+    seen = set()
+    for text in _texts(root):
+        for paragraph in text.partition("\f")[0].split("\n\n"):
+            if paragraph.strip() and paragraph not in seen:
+                seen.add(paragraph)
+                yield 1, None, paragraph, []
