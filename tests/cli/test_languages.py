@@ -168,3 +168,18 @@ def test_the_root_s_and_verify_s_own_help_texts_speak_french_and_arabic(monkeypa
     assert not re.search(r"Verify credentials|Run the registry service|Language of the human output", arabic)
     code, english = said_in_process(monkeypatch, capsys, "verify", "--help")
     assert code == 0 and "Verify credentials and passports: exit 0 valid" in english and "Vérifier" not in english
+
+
+def test_a_trust_list_is_shown_in_french_and_arabic(monkeypatch: Any, capsys: Any, tmp_path: Path) -> None:
+    """`trust-list show`: its heading (a plural of each language's own), a root without a name or a registry."""
+    listed = {"format": "registry-trust-list/1", "name": "Authority",
+              "roots": [{"did": "did:ebsi:zuHbsSkx6w2njKqzyLZ74nw", "name": None, "registries": []}]}  # fmt: skip
+    (tmp_path / "list.json").write_text(json.dumps(listed))
+    args = ("trust-list", "show", "--file", str(tmp_path / "list.json"))
+    code, french = said_in_process(monkeypatch, capsys, "--lang", "fr", *args)
+    assert code == 0 and "liste de confiance " in french and "(Authority)\u00a0: 1 racine\n" in french, french
+    assert "(sans nom)" in french
+    assert "acceptée seulement dans votre propre déploiement (aucun --registry donné)" in french
+    code, arabic = said_in_process(monkeypatch, capsys, "--lang", "ar", *args)
+    assert code == 0 and "(Authority): جذر واحد (1)\n" in arabic and "(بلا اسم)" in arabic, arabic
+    assert "مقبول في نشرك الخاص فقط" in arabic and "accepted" not in arabic

@@ -18,6 +18,7 @@ from registry.cli.options import did_of, settings_of, text
 from registry.cli.output import out, warn, write_json
 from registry.errors import InputError
 from registry.files import no_such_file
+from registry.i18n import _, ngettext
 from registry.text import short_did, shown
 
 app = typer.Typer(
@@ -89,7 +90,9 @@ def add(
     current.with_root(root, name, tuple(pins)).save(path)
     if root in current.roots:  # already listed: pinned to more registries
         label = current.name_of(root) or short_did(root)
-        where = "; ".join(_registry_words(pin) for pin in pins)
+        where = "; ".join(
+            f"chain {p.chain_id}'s registry deployed in block {p.block} ({p.block_hash[:10]}…)" for p in pins
+        )
         out.print(f"{shown(path)}: {shown(label)} ({short_did(root)}) now accepted also in {where}")
         return
     out.print(f"{shown(path)}: added {shown(name or 'a root')} ({short_did(root)})")
@@ -117,7 +120,9 @@ def _pin_of(deployment_file: Path) -> Any:
 
 
 def _registry_words(pin: Any) -> str:
-    return f"chain {pin.chain_id}'s registry deployed in block {pin.block} ({pin.block_hash[:10]}…)"
+    return _("chain {n}'s registry deployed in block {block} ({hash}…)").format(
+        n=pin.chain_id, block=pin.block, hash=pin.block_hash[:10]
+    )
 
 
 def _warn_unpinned(ctx: typer.Context) -> None:
@@ -222,13 +227,14 @@ def show(
         return
     title = f" ({shown(listed.title)})" if listed.title else ""
     count = len(listed.roots)
-    out.print(f"trust list {shown(path)}{title}: {count} root{'' if count == 1 else 's'}")
+    heading = ngettext("trust list {file}{title}: {n} root", "trust list {file}{title}: {n} roots", count)
+    out.print(heading.format(file=shown(path), title=title, n=count))
     entries = listed.listed()
     width = max((len(entry.name or "") for entry in entries), default=0)
     for entry in entries:
-        label = entry.name or "(no name)"
+        label = entry.name or _("(no name)")
         out.print(f"  {shown(label.ljust(max(width, 9)))}  {short_did(entry.did)}")
         for pin in entry.registries:
-            out.print(f"      accepted in {_registry_words(pin)}")
+            out.print("      " + _("accepted in {registry}").format(registry=_registry_words(pin)))
         if not entry.registries:
-            out.print("      accepted only in your own deployment (no --registry given)")
+            out.print("      " + _("accepted only in your own deployment (no --registry given)"))
