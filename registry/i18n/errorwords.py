@@ -136,9 +136,16 @@ def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
 def error_message(message: str) -> str:
     """One of the commonest errors in the language of the run (any other as written): a reason in its
     words, a file of ours by what it is, hours as the language writes numbers."""
+    return said_back(message, _compiled())
+
+
+def said_back(message: str, compiled: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    """`message` in the run's language when one of `compiled`'s English messages reads it back (any
+    other as written): a reason in its words, a file of ours by what it is, hours as the language writes
+    numbers. Shared by the error and the logbook-reason tables."""
     if current() == DEFAULT:
         return message
-    for regex, said in _compiled():
+    for regex, said in compiled:
         if (match := regex.fullmatch(message)) is None:
             continue
         fields = match.groupdict()

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from registry.i18n import DEFAULT, N_, _, current, number
-from registry.i18n.words import pattern, reason_word
+from registry.i18n import N_
+from registry.i18n.errorwords import said_back
+from registry.i18n.words import pattern
 
 _DAY = r"\d{4}-\d{2}-\d{2}"
 _FIELDS = {"rest": r"[^()]+", "n": r"\d+", "date": _DAY, "day": _DAY, "at": r"\S+", "hours": r"\d+(?:\.\d+)?"}
@@ -43,15 +44,4 @@ def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
 def entry_reason(text: str) -> str:
     """One of the commonest reasons or notes of a logbook entry in the run's language (any other as
     written): a revocation's reason in its words, hours as the language writes numbers."""
-    if current() == DEFAULT:
-        return text
-    for regex, said in _compiled():
-        if (match := regex.fullmatch(text)) is None:
-            continue
-        fields = match.groupdict()
-        if "rest" in fields:
-            fields["rest"] = reason_word(fields["rest"])
-        if "hours" in fields:
-            fields["hours"] = number(float(fields["hours"]))
-        return _(said).format(**fields)
-    return text
+    return said_back(text, _compiled())
