@@ -1,12 +1,14 @@
 """The help texts registry/cli/helpwords.py translates, for the catalogs: a Babel extraction method
-(`python -m registry.i18n.extract` names it) reading them from the commands as typer builds them."""
+(`python -m registry.i18n.extract` names it) reading them from the commands as typer builds them, and the
+comments of every command's examples (registry/cli/examples.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from registry.cli.helpwords import TRANSLATED
+from registry.cli.examples import EXAMPLES
+from registry.cli.helpwords import COMMENT, TRANSLATED
 
 
 def _english(thing: Any, attribute: str) -> str | None:
@@ -20,19 +22,21 @@ def _texts(root: Any) -> Iterator[str]:
             command = command.commands[name]
         yield from (_english(command, "help") or "", _english(command, "short_help") or "")
         yield from (_english(param, "help") or "" for param in command.params)
-        if not path:  # the root's screen lists each command by the first paragraph of its help
-            yield from ((_english(sub, "help") or "").split("\n\n")[0] for sub in command.commands.values())
+        # A group's screen lists each of its commands by the first paragraph of its help.
+        yield from ((_english(sub, "help") or "").split("\n\n")[0] for sub in getattr(command, "commands", {}).values())
 
 
 def extract_help(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[Any]:
-    """A Babel extraction method: each paragraph of the `TRANSLATED` commands' help texts."""
+    """A Babel extraction method: each paragraph of the `TRANSLATED` commands' help texts, then each
+    example's comment."""
     import typer
 
     from registry.cli.app import app
 
     root = typer.main.get_command(app)
     seen = set()
-    for text in _texts(root):
+    comments = (line.removeprefix(COMMENT) for lines in EXAMPLES.values() for line in lines if line.startswith(COMMENT))
+    for text in (*_texts(root), *comments):
         for paragraph in text.partition("\f")[0].split("\n\n"):
             if paragraph.strip() and paragraph not in seen:
                 seen.add(paragraph)

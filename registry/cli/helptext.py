@@ -49,7 +49,6 @@ FRAME = {
     "COMMANDS_PANEL_TITLE": N_("Commands"), "REQUIRED_LONG_STRING": N_("[required]"),
 }  # fmt: skip
 HELP_OPTION = N_("Show this message and exit.")
-EXAMPLES_WORD = N_("Examples:")
 USAGE_WORD = N_("Usage:")
 
 
@@ -106,9 +105,7 @@ def _in_language(command: Any) -> Any:
                 setattr(rich_utils, name, _(words))
             if (option := command.get_help_option(ctx)) is not None:
                 option.help = _(HELP_OPTION)
-            translate(command)  # its own words (registry/cli/helpwords.py)
-            if command.epilog and command.epilog.startswith("\nExamples:"):
-                command.epilog = "\n" + _(EXAMPLES_WORD) + command.epilog.removeprefix("\nExamples:")
+            translate(command)  # its own words and its examples' (registry/cli/helpwords.py)
         return english(ctx, formatter)
 
     command.get_usage = get_usage

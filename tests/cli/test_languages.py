@@ -170,6 +170,28 @@ def test_the_root_s_and_verify_s_own_help_texts_speak_french_and_arabic(monkeypa
     assert code == 0 and "Verify credentials and passports: exit 0 valid" in english and "Vérifier" not in english
 
 
+@pytest.mark.parametrize("code", ["fr", "ar"])
+def test_every_example_s_comment_speaks_the_language_and_fits_80_columns(
+    code: str, monkeypatch: Any, capsys: Any
+) -> None:
+    """Each example's comment in the run's language, on one line of an 80-column screen (as the English ones,
+    tests/cli/test_help.py); the command lines as written. Before helpwords.examples_in_language, only
+    "Examples:" was translated: `# a training centre issues...` stayed English here (checked then)."""
+    from registry import i18n
+    from registry.cli.examples import EXAMPLES
+
+    monkeypatch.setenv("COLUMNS", "80")
+    for command, lines in EXAMPLES.items():
+        code_, screen = said_in_process(monkeypatch, capsys, "--lang", code, *command.split(), "--help")
+        i18n.use(code)
+        heading = i18n._("Examples:")
+        expected = [f"# {i18n._(line[2:])}" if line.startswith("# ") else line.strip() for line in lines]
+        i18n.use(i18n.DEFAULT)
+        shown = [line.strip() for line in re.split(f"\n {heading} *\n", screen)[1].splitlines() if line.strip()]
+        assert code_ == 0 and shown == expected, (command, shown)
+        assert not set(lines) & set(shown) - {line for line in lines if not line.startswith("# ")}, command
+
+
 def test_a_trust_list_is_shown_in_french_and_arabic(monkeypatch: Any, capsys: Any, tmp_path: Path) -> None:
     """`trust-list show`: its heading (a plural of each language's own), a root without a name or a registry."""
     listed = {"format": "registry-trust-list/1", "name": "Authority",
