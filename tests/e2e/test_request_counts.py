@@ -80,6 +80,11 @@ def verify(settings: Settings, proxy: CountingProxy, path: Path, *extra: str, en
     return result.returncode, json.loads(result.stdout) if result.stdout.strip() else None, proxy.requests
 
 
+def said(report: Any) -> str:
+    """A report whole, as an assertion's message (pytest cuts a dict's repr short)."""
+    return json.dumps(report, indent=1, ensure_ascii=False)
+
+
 def send_all(client: ChainClient, identity: Identity, calls: list[Call], *, own_blocks: bool = True) -> None:
     """Each call as its own signed transaction in its own block (sent one by one: anvil's automine
     mines each as it arrives), then every receipt checked: the cheap way to give a word a long history."""
@@ -149,9 +154,18 @@ def test_one_credential_costs_the_same_requests_whatever_its_words_history(  # t
     number = suspended.list_number
     registry.set_status(issuer_identity, Purpose.REVOCATION, revoked.list_number, revoked.index, 2)
     registry.set_status(issuer_identity, Purpose.SUSPENSION, number, suspended.index, 6)
-    time.sleep(1.1)
-    asked = registry.block_timestamp()
-    time.sleep(1.1)
+    # The time asked about: a block of its own, no earlier than any credential's signing (`iat`, the
+    # start of its validity, is the issuer's clock or the chain's, whichever is later: signing_time)
+    # and after the changes above; the history below in later seconds. It was the newest block's
+    # time, read after a sleep that mined nothing: the suspension's. anvil's clock can run a second
+    # behind the wall clock (it keeps its offset in whole seconds; measured: a node restarted from
+    # its state), so when the untouched credential and the suspension fell in one wall second, the
+    # time asked preceded its `iat`: "not valid before", INVALID, in one CI run (forced here once by
+    # starting this module's node with `--timestamp` three seconds back: the same INVALID).
+    asked = max(registry.block_timestamp() + 1, int(time.time()))
+    registry.client.request("evm_mine", [asked])
+    assert registry.block_timestamp() == asked
+    registry.client.request("evm_setNextBlockTimestamp", [asked + 1])
     word = suspended.index // BITS_PER_WORD
     calls = history_calls(registry, Purpose.SUSPENSION, number, word, entries, K_SUSPENSION)
     calls += history_calls(registry, Purpose.REVOCATION, number, word, entries, K_REVOCATION)
@@ -161,26 +175,26 @@ def test_one_credential_costs_the_same_requests_whatever_its_words_history(  # t
     send_all(ChainClient(registry.client.rpc_url), issuer_identity, calls)
 
     code, report, requests = verify(settings, proxy, files["revoked"])
-    assert (code, report["verdict"]) == (1, "revoked"), report
+    assert (code, report["verdict"]) == (1, "revoked"), said(report)
     assert requests <= BOUND, (requests, proxy.methods)
     code, report, requests = verify(settings, proxy, files["suspended"])
-    assert (code, report["verdict"]) == (1, "suspended"), report
+    assert (code, report["verdict"]) == (1, "suspended"), said(report)
     assert "holder request" not in json.dumps(report)  # reason 6 (under investigation) read from the change
     assert requests <= BOUND, (requests, proxy.methods)
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(asked))
     code, report, requests = verify(settings, proxy, files["untouched"], "--at", at)
-    assert (code, report["verdict"]) == (0, "valid"), report
+    assert (code, report["verdict"]) == (0, "valid"), said(report)
     assert requests <= BOUND, (requests, proxy.methods)
 
     # Past the budget (windows of one block: the history cannot be read within it), the word's own
     # bit is still the verdict now, and a question about the past is "could not determine".
     small = {"REGISTRY_LOG_WINDOW": "1"}
     code, report, requests = verify(settings, proxy, files["suspended"], env=small)
-    assert (code, report["verdict"]) == (1, "suspended"), report
+    assert (code, report["verdict"]) == (1, "suspended"), said(report)
     assert "when and why were not read" in json.dumps(report), [c for c in report["checks"] if "status" in c["name"]]
     assert requests <= BOUND, (requests, proxy.methods)
     code, report, requests = verify(settings, proxy, files["untouched"], "--at", at, env=small)
-    assert (code, report["verdict"]) == (2, "could not determine"), report
+    assert (code, report["verdict"]) == (2, "could not determine"), said(report)
     assert requests <= BOUND, (requests, proxy.methods)
 
 
