@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from registry.i18n import DEFAULT, N_, _, current, number
-from registry.i18n.words import pattern, reason_word
+from registry.i18n import DEFAULT, N_, _, current, joined, number
+from registry.i18n.words import FIELDS, pattern, reason_word, trust_phrase
 
 # The errors a worker meets most on her own commands (wallet, passport), each also the pattern that
 # reads it back (ops/wallet/store.py, backup.py, cli/options.py, commands/passport.py, formats/qrpayload.py);
@@ -104,11 +104,52 @@ _SIGNER_ERRORS = (
        "{other}"),
     N_("{path}: the entry of {date} is outside {who}'s authorisation ({text}): not signed"),
 )  # fmt: skip
-# A provider's `logbook complete` refused (ops/logbook/completion.py), without the entries left out.
+# A provider's `logbook complete` refused, or a revoked qualification set aside (ops/logbook/completion.py):
+# {needed} lists each unit's missing hours and {why} the anchored entries that do not count, each part said
+# back through its own table (`_PARTS`).
 _PROVIDER_ERRORS = (
     N_("the logbook is complete already: its qualification is {path}"),
     N_("the logbook has no anchored entries: the standard is not met"),
-    N_("the standard is not met: missing {units}"),
+    N_("the standard is not met: missing {needed} ({why}: `logbook verify` says why)"),
+    N_("the standard is not met: missing {needed}"),
+    N_("the qualification {path} was revoked (reason: {rest}): kept as {other}"),
+    N_("the qualification {path} was revoked ({rest}): kept as {other}"),
+)
+_NEEDED = (N_("{unit}: {hours} h"),)
+_WHY = (
+    N_("{n} anchored entry does not count"),
+    N_("{n} anchored entries do not count"),
+    N_("{n} of them backdated beyond the programme's window"),
+    N_("{n} of them dated before the enrolment ({date})"),
+    N_("{n} of them {entries}..."),
+    N_("{n} of them {entries}"),
+)
+_ENTRIES = (
+    N_("{date} {unit} {hours} h revoked"),
+    N_("{date} {unit} {hours} h not valid"),
+    N_("{date} {unit} {hours} h could not determine"),
+)
+# A verifier's `trust-list add` and `remove` refused (ops/trust/trustlist.py, cli/commands/trustlist.py): {list}
+# is the list as a noun phrase, said as the trust lines say it (words.trust_phrase); {how} what to do instead.
+_TRUST_LIST_ERRORS = (
+    N_("{did} is already in {list} as {name}: {how}"),
+    N_("{did} is already in {list}: {how}"),
+    N_("{did} is not in {list}"),
+    N_("{path} already exists: add roots to it with `registry trust-list add`"),
+    N_("{text} is neither a DID nor the name of one root in {path} (`registry trust-list show`)"),
+)
+_HOW = (
+    N_("it is already pinned to that registry"),
+    N_("to change its name, `registry trust-list remove` it first, then add it again"),
+    N_("to accept it in another registry too, add it again with --registry DEPLOYMENT.json; to change its name, "
+       "`registry trust-list remove` it first"),
+)  # fmt: skip
+# A clerk's or an authority's change of what is final (ops/statusplan.py, cli/commands/recognition.py).
+_FINAL_ERRORS = (
+    N_("{path} is revoked, and revocation is final: it cannot be reinstated"),
+    N_("decision {id} is revoked, and a revocation is final: it cannot be reinstated (publish a new decision instead)"),
+    N_("decision {id} is revoked, and a revocation is final: it cannot be suspended (publish a new decision instead)"),
+    N_("there is no recognition decision {id} in this registry"),
 )
 # What an employer given a logbook extract alone meets first: no node named (cli/commands/logbook_show.py).
 _VERIFIER_ERRORS = (
@@ -130,7 +171,20 @@ _CENTRE_ERRORS = (
 def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The patterns, compiled on the first error to translate (an English run compiles none)."""
     table = _ERRORS + _LEARNER_ERRORS + _SIGNER_ERRORS + _PROVIDER_ERRORS + _VERIFIER_ERRORS + _CENTRE_ERRORS
-    return tuple((re.compile(pattern(message), re.DOTALL), message) for message in table)
+    return _patterns(table + _TRUST_LIST_ERRORS + _FINAL_ERRORS)
+
+
+@cache
+def _patterns(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern(message, _FIELDS), re.DOTALL), message) for message in table)
+
+
+_DAY = r"\d{4}-\d{2}-\d{2}"
+# The fields of these errors (words.py's, and those of the parts), as `pattern` reads them back.
+_FIELDS = {**FIELDS, "needed": r"[^()]+", "why": r".+", "how": r".+", "entries": r".+", "did": r"\S+", "date": _DAY,
+           "hours": r"\d+(?:\.\d+)?", "unit": r"\S+"}  # fmt: skip
+# Fields that list parts, each said back through its own table; parts joined as the language writes a list.
+_PARTS = {"needed": ("; ", _NEEDED), "why": (", ", _WHY), "entries": ("; ", _ENTRIES), "how": (None, _HOW)}
 
 
 def error_message(message: str) -> str:
@@ -149,6 +203,13 @@ def said_back(message: str, compiled: tuple[tuple[re.Pattern[str], str], ...]) -
         if (match := regex.fullmatch(message)) is None:
             continue
         fields = match.groupdict()
+        for name, (separator, parts) in _PARTS.items():
+            if name in fields:
+                listed = fields[name].split(separator) if separator else [fields[name]]
+                said_parts = [said_back(part, _patterns(parts)) for part in listed]
+                fields[name] = joined(said_parts, strong=separator == "; ")
+        if "list" in fields:  # the trust list, as the trust lines name it
+            fields["list"] = trust_phrase("lists", fields["list"])
         if "rest" in fields:
             fields["rest"] = reason_word(fields["rest"])
         if fields.get("other") in OTHER_FILES + OTHER_TOKENS:  # a file of ours that is not a credential, by what it is

@@ -43,6 +43,7 @@ _FIELDS = {"rest": r".*", "n": r"\d+", "v": r"\d+", "block": r"\d+", "check": r"
            "id": r"[^()]+", "who": r".+", "other": r".+", "path": r".+", "text": r".+", "units": r".+",
            "max": r"\d+", "root": r".+", "list": r".+", "name": r".+", "when": r"at issuance|now",
            "hint": r"\(.+\)"}  # fmt: skip
+FIELDS = _FIELDS  # read back by errorwords.py's errors too
 # The verdict lines the verifier writes, most specific first; each message is also the pattern that
 # reads it back (`_compiled`: its text literally, each {field} as `_FIELDS` says).
 _HEADLINES = (

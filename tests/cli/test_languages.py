@@ -192,6 +192,31 @@ def test_every_example_s_comment_speaks_the_language_and_fits_80_columns(
         assert not set(lines) & set(shown) - {line for line in lines if not line.startswith("# ")}, command
 
 
+def test_a_verifier_makes_her_trust_list_in_french_and_arabic(monkeypatch: Any, capsys: Any, tmp_path: Path) -> None:
+    """`trust-list create`, `add` (a root already listed: accepted in one more registry; refused twice), `remove`:
+    each line and refusal in her language. All were English before (checked then), the line of a root already
+    listed written with a second copy of the registry's words (now `_registry_words`, as `show` says them)."""
+    from tests.cli.test_trust_lists import deployment_file
+
+    did, their = "did:ebsi:zuHbsSkx6w2njKqzyLZ74nw", str(deployment_file(tmp_path))
+    listed = ("--file", str(tmp_path / "l.json"))
+    code, said = said_in_process(monkeypatch, capsys, "--lang", "fr", "trust-list", "create", "--name", "Liste",
+                                 *listed)  # fmt: skip
+    assert code == 0 and "liste de confiance " in said and " créée\u00a0: ajoutez les racines que" in said, said
+    code, said = said_in_process(monkeypatch, capsys, "--lang", "fr", "trust-list", "add", did, "--name", "A", *listed)
+    assert code == 0 and f"l.json\u00a0: A ({did}) ajoutée" in said, said
+    code, said = said_in_process(monkeypatch, capsys, "--lang", "ar", "trust-list", "add", did, "--registry", their,
+                                 *listed)  # fmt: skip
+    assert code == 0 and f"l.json: A ({did}) صار مقبولًا أيضًا في سجل السلسلة 4242 المنشور في الكتلة 7" in said, said
+    code, said = said_in_process(monkeypatch, capsys, "--lang", "ar", "trust-list", "add", did, "--registry", their,
+                                 *listed)  # fmt: skip
+    assert code == 1 and said.endswith("باسم 'A': إنه مثبّت على ذلك السجل من قبل\n"), said
+    code, said = said_in_process(monkeypatch, capsys, "--lang", "fr", "trust-list", "remove", "A", *listed)
+    assert code == 0 and f"l.json\u00a0: A ({did}) retirée" in said, said
+    code, said = said_in_process(monkeypatch, capsys, "--lang", "fr", "trust-list", "remove", did, *listed)
+    assert code == 1 and "ne figure pas dans la liste de confiance «\u00a0Liste\u00a0»" in said, said
+
+
 def test_a_trust_list_is_shown_in_french_and_arabic(monkeypatch: Any, capsys: Any, tmp_path: Path) -> None:
     """`trust-list show`: its heading (a plural of each language's own), a root without a name or a registry."""
     listed = {"format": "registry-trust-list/1", "name": "Authority",

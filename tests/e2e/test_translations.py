@@ -646,5 +646,72 @@ def test_what_logbook_complete_issued_or_refused_is_said_in_the_provider_s_langu
     )
     assert (
         error_message("the standard is not met: missing U1: 4 h")
-        == "la norme n\u2019est pas atteinte\u00a0: il manque U1: 4 h"
+        == "la norme n\u2019est pas atteinte\u00a0: il manque U1\u00a0: 4 h"
     )
+
+
+LONG_REFUSAL = (
+    "the standard is not met: missing U1: 2 h; U2: 2.5 h (3 anchored entries do not count, 1 of them dated before the "
+    "enrolment (2026-03-01), 2 of them 2026-05-04 U2 2 h revoked; 2026-05-05 U2 1.5 h could not determine: `logbook "
+    "verify` says why)"
+)
+
+
+def test_logbook_complete_s_long_refusal_and_a_replaced_qualification_are_said_whole_in_french_and_arabic(
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    """The refusal with its list of units and of the entries that do not count (ops/logbook/completion.py), and
+    the revoked qualification set aside: each part read back through its own table (errorwords._PARTS). Before,
+    only the short form was known: the long one stayed English whole (checked then)."""
+    from types import SimpleNamespace
+
+    from registry.cli.commands.logbook_report import print_completed
+
+    i18n.use("fr")
+    assert error_message(LONG_REFUSAL) == (
+        "la norme n\u2019est pas atteinte\u00a0: il manque U1\u00a0: 2 h\u00a0; U2\u00a0: 2,5 h (3 entrées ancrées ne "
+        "sont pas comptées, dont 1 d\u2019avant l\u2019inscription (2026-03-01), dont 2\u00a0: 2026-05-04 U2 2 h "
+        "révoquée\u00a0; 2026-05-05 U2 1,5 h indéterminée\u00a0: `logbook verify` dit pourquoi)"
+    )
+    one = "the standard is not met: missing U1: 2 h (1 anchored entry does not count, 1 of them backdated beyond the "
+    one += "programme's window: `logbook verify` says why)"
+    assert "(1 entrée ancrée n\u2019est pas comptée, dont 1 au-delà du délai d\u2019antidatage" in error_message(one)
+    i18n.use("ar")
+    said = error_message(LONG_REFUSAL)
+    assert said.startswith("المعيار غير مستوفى: الناقص U1: 2 ساعة؛ U2: 2.5 ساعة (لا يُحتسب 3 من القيود المثبَّتة، ")
+    assert "؛ قيد 2026-05-05 U2 (1.5 ساعة) تعذّر الحسم فيه: يبيّن `logbook verify` السبب)" in said
+    assert not re.search(r"[a-z]{4,}", said.replace("logbook verify", "")), said  # no English word left
+    replaced = "the qualification lb/qualification.json was revoked (reason: issued in error): kept as lb/q.old.json"
+    summary = {"entries": 2, "hours": 7.5, "from": "2026-03-02", "until": "2026-03-09", "root": "0xab"}
+    done = SimpleNamespace(replaced=replaced, summary=summary, backdated=(), before_enrolment=())
+    book = SimpleNamespace(programme=SimpleNamespace(backdating_days=7), enrolled="2026-03-01")
+    i18n.use("fr")
+    print_completed(done, book, (None, "Amina Haddad", "MIG"), ("q.json", "clr.jwt"))
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("la qualification lb/qualification.json a été révoquée (motif\u00a0: délivrée par erreur)")
+
+
+@pytest.mark.parametrize(
+    ("english", "french", "arabic"),
+    [
+        ("a.json is revoked, and revocation is final: it cannot be reinstated",
+         "a.json est révoquée, et la révocation est définitive\u00a0: elle ne peut pas être rétablie",
+         "a.json ملغاة، والإلغاء نهائي: لا يمكن إعادتها"),
+        ("decision 0xab12 is revoked, and a revocation is final: it cannot be reinstated (publish a new decision "
+         "instead)", "la décision 0xab12 est révoquée, et une révocation est définitive\u00a0: elle ne peut pas être "
+         "rétablie (publiez plutôt une nouvelle décision)", "القرار 0xab12 ملغى، والإلغاء نهائي: لا يمكن إعادته (انشر "
+         "قرارًا جديدًا بدلًا منه)"),
+        ('did:ebsi:zX is already in the trust list "Liste" as \'A\': it is already pinned to that registry',
+         "did:ebsi:zX figure déjà dans la liste de confiance «\u00a0Liste\u00a0» sous le nom \'A\'\u00a0: elle "
+         "est déjà épinglée à ce registre",
+         "did:ebsi:zX مدرج من قبل في قائمة الثقة «Liste» باسم \'A\': إنه مثبّت على ذلك السجل من قبل"),
+    ],
+)  # fmt: skip
+def test_what_cannot_be_undone_and_a_root_listed_already_are_refused_in_french_and_arabic(
+    english: str, french: str, arabic: str
+) -> None:
+    """A clerk's reinstatement of a revoked credential, an authority's of a revoked decision, a root added twice."""
+    i18n.use("fr")
+    assert error_message(english) == french
+    i18n.use("ar")
+    assert error_message(english) == arabic

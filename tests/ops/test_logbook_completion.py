@@ -288,7 +288,7 @@ def test_an_entry_dated_before_the_enrolment_day_is_shown_and_never_counted(done
     assert row["beforeEnrolment"] and not row["counted"]
     assert {c["name"]: c["outcome"] for c in row["checks"]}["enrolment"] == "note"
     missing = (
-        r"^the standard is not met: missing U1: 2 h \(1 anchored entries do not count, 1 of them dated before the "
+        r"^the standard is not met: missing U1: 2 h \(1 anchored entry does not count, 1 of them dated before the "
         rf"enrolment \({day(0)}\)"
     )
     with pytest.raises(InputError, match=missing):

@@ -197,8 +197,10 @@ def print_signed(signed: int, done: int, others: list[str]) -> None:
 def print_completed(done: Any, book: Any, holder: tuple[Any, Any, Any], files: tuple[Any, Any]) -> None:
     """What `logbook complete` issued, in the run's language: the qualification, to whom, its files;
     its summary; and the valid entries it did not count (backdated, dated before the enrolment)."""
-    if done.replaced:  # the revoked one set aside, as the provider's records say it
-        out.print(_("{replaced}; a new one issued").format(replaced=shown(done.replaced)))
+    from registry.i18n.errorwords import error_message
+
+    if done.replaced:  # the revoked one set aside, as the provider's records say it (read back as errors are)
+        out.print(_("{replaced}; a new one issued").format(replaced=shown(error_message(done.replaced))))
     did, name, achievement = holder
     issued = _("qualification {name} issued to {holder}: {path} (CLR 2.0: {clr}):")
     holder_named, path, clr = named_did(did, name), shown(files[0]), shown(files[1])

@@ -18,7 +18,7 @@ from registry.cli.options import did_of, settings_of, text
 from registry.cli.output import out, warn, write_json
 from registry.errors import InputError
 from registry.files import no_such_file
-from registry.i18n import _, ngettext
+from registry.i18n import _, joined, ngettext
 from registry.text import short_did, shown
 
 app = typer.Typer(
@@ -57,10 +57,11 @@ def create(ctx: typer.Context, name: NameOpt = None, file: FileOpt = None) -> No
     if path.exists():
         raise InputError(f"{path} already exists: add roots to it with `registry trust-list add`")
     TrustList.empty(path, name).save(path)
-    out.print(
-        f"created trust list {shown(path)}: add the roots you accept with `registry trust-list add DID --name NAME "
+    created = _(
+        "created trust list {path}: add the roots you accept with `registry trust-list add DID --name NAME "
         "--registry DEPLOYMENT.json` (the deployment file of the root's registry, as the root publishes it)"
     )
+    out.print(created.format(path=shown(path)))
 
 
 @app.command("add")
@@ -90,12 +91,12 @@ def add(
     current.with_root(root, name, tuple(pins)).save(path)
     if root in current.roots:  # already listed: pinned to more registries
         label = current.name_of(root) or short_did(root)
-        where = "; ".join(
-            f"chain {p.chain_id}'s registry deployed in block {p.block} ({p.block_hash[:10]}…)" for p in pins
-        )
-        out.print(f"{shown(path)}: {shown(label)} ({short_did(root)}) now accepted also in {where}")
+        where = joined((_registry_words(pin) for pin in pins), strong=True)
+        also = _("{path}: {name} ({did}) now accepted also in {registries}")
+        out.print(also.format(path=shown(path), name=shown(label), did=short_did(root), registries=where))
         return
-    out.print(f"{shown(path)}: added {shown(name or 'a root')} ({short_did(root)})")
+    added = _("{path}: added {name} ({did})") if name else _("{path}: added a root ({did})")
+    out.print(added.format(path=shown(path), name=shown(name or ""), did=short_did(root)))
     if not pins:
         _warn_unpinned(ctx)
 
@@ -132,9 +133,11 @@ def _warn_unpinned(ctx: typer.Context) -> None:
 
     if not has_own_deployment(settings_of(ctx)):
         warn(
-            "this root is accepted only in a deployment of your own, and you have none: to accept it in the "
-            "registry a credential's file names, add it again with --registry DEPLOYMENT.json (that "
-            "registry's deployment file, as its operator publishes it)"
+            _(
+                "this root is accepted only in a deployment of your own, and you have none: to accept it in the "
+                "registry a credential's file names, add it again with --registry DEPLOYMENT.json (that "
+                "registry's deployment file, as its operator publishes it)"
+            )
         )
 
 
@@ -206,7 +209,9 @@ def remove(
                 f"{did[:80]!r} is neither a DID nor the name of one root in {shown(path)} (`registry trust-list show`)"
             )
     current.without_root(root).save(path)
-    out.print(f"{shown(path)}: removed {shown(current.name_of(root) or 'a root')} ({short_did(root)})")
+    label = current.name_of(root)
+    removed = _("{path}: removed {name} ({did})") if label else _("{path}: removed a root ({did})")
+    out.print(removed.format(path=shown(path), name=shown(label or ""), did=short_did(root)))
 
 
 @app.command("show")

@@ -90,7 +90,8 @@ def _why(book: Logbook, left: int, early: list[str], backdated: list[str], refus
     late += f", {len(early)} of them dated before the enrolment ({_enrolled(book)})" if early else ""
     if refused:
         late += f", {len(refused)} of them {'; '.join(refused[:3])}{'...' if len(refused) > 3 else ''}"
-    return f" ({left} anchored entries do not count{late}: `logbook verify` says why)"
+    entries = "1 anchored entry does not count" if left == 1 else f"{left} anchored entries do not count"
+    return f" ({entries}{late}: `logbook verify` says why)"
 
 
 def _achievement(book: Logbook, summary: dict[str, Any]) -> Achievement:
