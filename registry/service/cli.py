@@ -49,6 +49,24 @@ def _end_with_the_supervisor() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _first_app() -> FastAPI:
+    """The app built once before uvicorn starts, so that a setting that cannot work stops `serve` here
+    with its reason: a deployment file missing, unreadable or malformed is a setting (--deployment,
+    REGISTRY_DEPLOYMENT, the home's), exit 64 as the others, with what to do (it was exit 1)."""
+    try:
+        return app_from_environment()
+    except SettingsError:
+        raise
+    except ConfigError as exc:
+        said = str(exc)
+        if "--deployment" not in said:
+            said += (
+                "; give the registry's deployment file, as whoever deployed it publishes it, with --deployment FILE "
+                "(or REGISTRY_DEPLOYMENT)"
+            )
+        raise SettingsError(said) from None
+
+
 def _chain_environment(ctx: typer.Context, rpc: str | None, deployment: Path | None) -> dict[str, str]:
     """What each worker process reads of the chain settings: the node, the deployment file and the
     home `registry --home DIR` gave (the root command's context object carries it, as
@@ -189,6 +207,15 @@ HeadMaxAgeOpt = Annotated[
         show_envvar=False,
     ),
 ]
+MaxBlockAgeOpt = Annotated[
+    float | None,
+    typer.Option(
+        help="GET /health answers 503 (node-behind) when the node's newest block is older than this many seconds "
+        "(unset: never; a chain that mines only when there are transactions has old blocks and is healthy).",
+        envvar="REGISTRY_SERVICE_MAX_BLOCK_AGE",
+        show_envvar=False,
+    ),
+]
 LogbookDirOpt = Annotated[
     Path | None,
     typer.Option(help="Directory for published programmes and logbook entry boxes (shared by all server processes)."),
@@ -211,6 +238,7 @@ def serve(
         list[str] | None, typer.Option("--cors-origin", help="Origin allowed to call from a browser (repeatable).")
     ] = None,
     head_max_age: HeadMaxAgeOpt = cfg.DEFAULT_HEAD_MAX_AGE_S,
+    max_block_age: MaxBlockAgeOpt = None,
     proxy_headers: ProxyHeadersOpt = False,
     forwarded_allow_ips: Annotated[str, typer.Option(help="Proxies whose X-Forwarded-For is trusted.")] = "127.0.0.1",
     trust_list: TrustListOpt = None,
@@ -226,6 +254,7 @@ def serve(
         "REGISTRY_SERVICE_MAX_BODY": str(max_body),
         "REGISTRY_SERVICE_CORS_ORIGINS": ",".join(cors_origin or []),
         "REGISTRY_SERVICE_HEAD_MAX_AGE": str(head_max_age),
+        "REGISTRY_SERVICE_MAX_BLOCK_AGE": "" if max_block_age is None else str(max_block_age),
         "REGISTRY_SERVICE_TRUST_LIST": os.pathsep.join(str(p.resolve()) for p in trust_list or []),
         "REGISTRY_SERVICE_LOGBOOK_DIR": str(logbook_dir.resolve()) if logbook_dir else "",
         "REGISTRY_SERVICE_RECOGNISED_IN": recognised_in or "",
@@ -236,7 +265,7 @@ def serve(
 
     from registry.service.protocol import HeadCappedProtocol
 
-    app = app_from_environment()  # fail here, with the reason, on a missing or malformed deployment file
+    app = _first_app()
     check_free(host, port)  # uvicorn's own refusal is a log line and exit code 3
     for message in startup_warnings(app, proxy_headers, forwarded_allow_ips):
         _warn(message)

@@ -71,6 +71,11 @@ class ServiceConfig:
     # Whether uvicorn reads X-Forwarded-For (`registry serve --proxy-headers`); False: a request that
     # carries one is said once in the log (proxyhint.py); None (an app built in Python): not known.
     proxy_headers: bool | None = None
+    # How old the node's newest block may be before /health answers 503 node-behind (`registry serve
+    # --max-block-age`, REGISTRY_SERVICE_MAX_BLOCK_AGE): a node that stopped following its network
+    # without saying so. None (the default): off, as a quiet chain (anvil, a dev chain mining only
+    # when there are transactions) has old blocks and is healthy.
+    max_block_age_s: float | None = None
 
 
 # Each numeric setting: the `registry serve` option that sets it, its least value, and whether that
@@ -83,6 +88,7 @@ _LIMITS: dict[str, tuple[str, float, bool, str]] = {
     "REGISTRY_SERVICE_BURST": ("--burst", 1.0, True, "requests"),
     "REGISTRY_SERVICE_MAX_BODY": ("--max-body", 1.0, True, "bytes"),
     "REGISTRY_SERVICE_HEAD_MAX_AGE": ("--head-max-age", 0.0, True, "seconds (0: ask on every request)"),
+    "REGISTRY_SERVICE_MAX_BLOCK_AGE": ("--max-block-age", 0.0, False, "seconds (unset: no limit)"),
 }
 
 
@@ -123,6 +129,7 @@ def from_environment(env: Mapping[str, str]) -> tuple[Settings, ServiceConfig]:
         logbook_dir=logbook_directory(env.get("REGISTRY_SERVICE_LOGBOOK_DIR", "")),
         recognised_in=env.get("REGISTRY_SERVICE_RECOGNISED_IN") or None,
         proxy_headers={"1": True, "0": False}.get(env.get("REGISTRY_SERVICE_PROXY_HEADERS", "")),
+        max_block_age_s=_float(env, "REGISTRY_SERVICE_MAX_BLOCK_AGE", 0.0) or None,  # unset: 0, off
     )
     if config.recognised_in is not None:
         from registry.ops.recognition.apply import authority_of

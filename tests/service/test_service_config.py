@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,9 @@ from registry.service.config import from_environment
         ("REGISTRY_SERVICE_MAX_BODY", "-5", "--max-body"),
         ("REGISTRY_SERVICE_HEAD_MAX_AGE", "-1", "--head-max-age"),
         ("REGISTRY_SERVICE_HEAD_MAX_AGE", "soon", "--head-max-age"),
+        ("REGISTRY_SERVICE_MAX_BLOCK_AGE", "0", "--max-block-age"),
+        ("REGISTRY_SERVICE_MAX_BLOCK_AGE", "-5", "--max-block-age"),
+        ("REGISTRY_SERVICE_MAX_BLOCK_AGE", "nan", "--max-block-age"),
     ],
 )
 def test_a_limit_that_would_fail_every_request_or_lift_a_protection_is_refused(
@@ -47,6 +52,42 @@ def test_the_limits_an_operator_may_choose_are_taken() -> None:
     _, config = from_environment({"REGISTRY_SERVICE_RATE": "0", "REGISTRY_SERVICE_HEAD_MAX_AGE": "0",
                                   "REGISTRY_SERVICE_BURST": "1", "REGISTRY_SERVICE_MAX_BODY": "1"})  # fmt: skip
     assert (config.rate_per_s, config.head_max_age_s, config.burst, config.max_body_bytes) == (0, 0, 1, 1)
+
+
+def test_max_block_age_is_off_unless_set() -> None:
+    """Off by default (a quiet chain's old block is healthy: tests/service/test_health.py), unset or empty."""
+    assert from_environment({})[1].max_block_age_s is None
+    assert from_environment({"REGISTRY_SERVICE_MAX_BLOCK_AGE": ""})[1].max_block_age_s is None
+    assert from_environment({"REGISTRY_SERVICE_MAX_BLOCK_AGE": "90"})[1].max_block_age_s == 90
+
+
+def _serve(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")} | {"REGISTRY_HOME": str(home)}
+    command = [sys.executable, "-m", "registry", "serve", "--port", "1", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+def test_a_deployment_file_that_cannot_be_used_is_a_setting_refused_at_start(tmp_path: Path) -> None:
+    """`registry serve` as an operator runs it: a deployment file missing (named or the home's), a
+    directory, not JSON or not a deployment file is one line naming the file and what to give, exit 64
+    as every other setting (it was exit 1). Nothing listens: --port 1 is never bound."""
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "broken.json").write_text("{")
+    (tmp_path / "other.json").write_text('{"format": "x"}')
+    cases = {
+        ("--deployment", str(tmp_path / "absent.json")): "no deployment file at ",
+        (): f"no deployment file at {tmp_path / 'home' / 'deployment.json'}: ",
+        ("--deployment", str(tmp_path / "dir")): "is a directory, not a file; ",
+        ("--deployment", str(tmp_path / "broken.json")): "is not valid JSON (line 1); ",
+        ("--deployment", str(tmp_path / "other.json")): "is not a registry deployment file (format 'x'); ",
+    }
+    for args, said in cases.items():
+        ran = _serve(tmp_path / "home", *args)
+        assert ran.returncode == 64 and ran.stdout == "", (args, ran.returncode, ran.stdout, ran.stderr)
+        (line,) = ran.stderr.splitlines()
+        assert line.startswith("error: ") and said in line and "--deployment FILE (or REGISTRY_DEPLOYMENT)" in line, (
+            line
+        )
 
 
 def test_a_logbook_dir_that_is_not_a_writable_directory_is_refused_at_start(tmp_path: Path) -> None:
