@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from registry.i18n import _
+from registry.i18n import _, joined
 from registry.i18n.recognitionwords import equivalents_authority, equivalents_words
 from registry.i18n.words import holder_names_words, programme_verdict, summary_note
 from registry.text import short_did
@@ -33,14 +33,14 @@ def competency_lines(summary: Any) -> list[str]:
     for key in ("skills", "occupations"):
         for area in summary.get(key) or []:
             eqf = _(" — EQF {level}").format(level=area["eqf_level"]) if area.get("eqf_level") else ""
-            numbers = ", ".join(f"#{n}" for n in area.get("credentials") or [])
+            numbers = joined(f"#{n}" for n in area.get("credentials") or [])
             kind = _("skill") if area["kind"] == "skill" else _("occupation")
             label = area.get("label") or _("(no label)")
             value = f"{label}{eqf} ({numbers}) <{area.get('uri')}>"
             lines.append("  " + _("{label}: {value}").format(label=kind, value=value))
     issuers = [party(p) for p in summary.get("issuers") or []]
     if issuers:
-        lines.append("  " + _("issuers: {issuers}").format(issuers="; ".join(issuers)))
+        lines.append("  " + _("issuers: {issuers}").format(issuers=joined(issuers, strong=True)))
     nameless = _("(no name)")
     for item in summary.get("programmes") or []:
         eqf = _(", EQF {level}").format(level=item["eqf_level"]) if item.get("eqf_level") else ""

@@ -163,8 +163,10 @@ def number(value: Any) -> str:
 
 
 def catalog_json(code: str) -> dict[str, Any]:
-    """A language's catalog for the page: its code, direction, name and messages (msgid -> text;
-    the page uses no plural messages, so plural entries are left out)."""
+    """A language's catalog for the page: its code, direction, name, list separators (a comma, a semicolon)
+    and messages (msgid -> text; the page uses no plural messages, so plural entries are left out)."""
     book = catalog(code)
     messages = {key: value for key, value in book.messages.items() if isinstance(value, str)}
-    return {"lang": code, "dir": direction(code), "name": LANGUAGES[code][0], "messages": messages}
+    separators = list(SEPARATORS.get(code, SEPARATORS[DEFAULT]))  # the page joins its lists as `joined` does
+    return {"lang": code, "dir": direction(code), "name": LANGUAGES[code][0], "separators": separators,
+            "messages": messages}  # fmt: skip

@@ -216,7 +216,7 @@ def equivalents_words(found: list[Mapping[str, Any]], authority: object, uncheck
         for e in found
     ]
     none = _("could not check (each credential's recognition line says why)") if unchecked else None
-    said = "; ".join(items) or none or _("none in force (each credential's recognition line says why)")
+    said = joined(items, strong=True) or none or _("none in force (each credential's recognition line says why)")
     return _("national equivalents by {authority}: {items}").format(authority=authority, items=said)
 
 

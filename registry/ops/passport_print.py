@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,11 +134,12 @@ def _rtl() -> bool:
 # A time as the verifier writes it (2026-12-07T06:48:39Z), printed for a reader: 2026-12-07 06:48 UTC.
 _ISO_TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?Z\b")
 # What reads left to right inside a right-to-left line: a quoted name with its credentials' numbers, URIs,
-# DIDs, dates. Only our own isolates
+# DIDs, dates, a credential's number. Only our own isolates
 # (U+2066 ... U+2069) are added, after `shown` has made any in the text visible escapes.
 _LEFT_TO_RIGHT = re.compile(
     r'"[^"\n]{1,200}" \(#\d+(?:, #\d+)*\)|'  # a holder's name as her credentials write it, and their numbers
-    r"<[a-z]+://[^\s>]+>|[a-z]+://\S+|did:[a-z0-9]+:[\w.:%-]+|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2} UTC)?"
+    r"<[a-z]+://[^\s>]+>|[a-z]+://\S+|did:[a-z0-9]+:[\w.:%-]+|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2} UTC)?|"
+    r"#\d+\b"  # a credential's number
 )
 
 
@@ -150,12 +151,15 @@ class _Page:
         self.pdf, self.family = pdf, family
         self.align = "R" if _rtl() and family != "Helvetica" else "L"
 
-    def _text(self, text: str) -> str:
+    def _text(self, text: str, names: Iterable[object] = ()) -> str:
         text = _ISO_TIME.sub(r"\1 \2 UTC", shown(text))
         if self.family == "Helvetica":
             return text.encode("latin-1", "replace").decode("latin-1")
         if self.align == "R":  # isolated left to right, so the bidi algorithm leaves them whole
             text = _LEFT_TO_RIGHT.sub(lambda m: f"\u2066{m.group()}\u2069", text)
+            # Each name in its own direction (first strong isolate): a Latin name then ":" stays in the Arabic line.
+            for name in sorted({shown(n) for n in names if n and isinstance(n, str)}, key=len, reverse=True):
+                text = re.sub(rf"(?<![\w\u2068]){re.escape(name)}(?!\w)", f"\u2068{name}\u2069", text)
         return text
 
     def heading(self, text: str, size: int = 14) -> None:
@@ -163,9 +167,10 @@ class _Page:
         self.pdf.multi_cell(0, size * 0.5, self._text(text), new_x="LMARGIN", new_y="NEXT", align=self.align)
         self.pdf.ln(2)
 
-    def line(self, text: str, size: int = 10) -> None:
+    def line(self, text: str, size: int = 10, names: Iterable[object] = ()) -> None:
+        """A line; `names` (a party's, a qualification's...), each isolated in its own direction in Arabic."""
         self.pdf.set_font(self.family, size=size)
-        self.pdf.multi_cell(0, 5, self._text(text), new_x="LMARGIN", new_y="NEXT", align=self.align)
+        self.pdf.multi_cell(0, 5, self._text(text, names), new_x="LMARGIN", new_y="NEXT", align=self.align)
 
 
 def _area(kind: str, label: str, eqf: object) -> str:
@@ -193,9 +198,10 @@ def _summary(
             page.line(f"{_area(area['kind'], label, area.get('eqf_level'))}  <{area.get('uri')}>")
     issuers = [p.get("name") or p.get("did") or "?" for p in summary.get("issuers") or []]
     if issuers:
-        page.line(_("Issuers: {names}").format(names="; ".join(issuers)))
+        page.line(_("Issuers: {names}").format(names=i18n.joined(issuers, strong=True)), names=issuers)
     if (found := summary.get("national_equivalents")) is not None:
-        page.line(equivalents_words(found, *authority))
+        named = [authority[0], *(e.get(key) for e in found for key in ("qualification", "framework_name"))]
+        page.line(equivalents_words(found, *authority), names=named)
     page.pdf.ln(3)
     page.heading(_("Credentials"), 12)
     for item in summary.get("programmes") or []:
@@ -217,7 +223,8 @@ def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) ->
     page.heading(f"#{number} {certified.get('name') or (report.get('credential') or {}).get('achievement') or ''}")
     page.line(_("Verdict when printed: {verdict}").format(verdict=headline(str(report.get("summary")))))
     issuer = certified.get("issuer") or {}
-    page.line(_("Issuer: {party}").format(party=f"{issuer.get('name') or ''} {issuer.get('did') or ''}".strip()))
+    party = f"{issuer.get('name') or ''} {issuer.get('did') or ''}".strip()
+    page.line(_("Issuer: {party}").format(party=party), names=[issuer.get("name")])
     if root := _root(report):  # the page's first lines leave recognising it to the reader
         page.line(_("Accredited under Root TAO: {party}").format(party=root))
     elif _attested(report):  # no accreditation, no root: the reader must not take it for a qualification
@@ -225,7 +232,12 @@ def _credential(page: _Page, number: int, report: dict[str, Any], code: Code) ->
     if certified.get("eqf_level"):
         page.line(_("EQF level {eqf}").format(eqf=certified["eqf_level"]))
     if isinstance(recognition := report.get("recognition"), dict):  # `--recognised-in`: never a verdict
-        page.line(recognition_line(recognition))
+        decisions = recognition.get("decisions") or []
+        named = [
+            recognition.get("authority_name"),
+            *(d.get(k) for d in decisions for k in ("qualification", "framework_name")),
+        ]
+        page.line(recognition_line(recognition), names=named)
     for key in ("skills", "occupations"):
         word = _("skill") if key == "skills" else _("occupation")
         for entry in certified.get(key) or []:

@@ -154,3 +154,34 @@ def test_a_quoted_name_and_its_numbers_read_left_to_right_in_an_arabic_line() ->
 
     line = 'اسم واحد: "Amina Haddad" (#1)\u061b "AMINA HADDAD" (#2, #3)'
     assert [m.group() for m in _LEFT_TO_RIGHT.finditer(line)] == ['"Amina Haddad" (#1)', '"AMINA HADDAD" (#2, #3)']
+
+
+def test_an_arabic_line_isolates_the_names_in_it_and_joins_its_lists_the_arabic_way() -> None:
+    """A recognition or national-equivalents line in Arabic that begins with a Latin name: each name (the
+    authority's, the qualification's, the framework's) and a credential's number in an isolate of its own, so the
+    line reads right to left with its colon where Arabic puts it (before: 'Federal Recognition Office: #1
+    Schweißer/in' was one left-to-right run, its colon and number inside it, checked on the rendered page); the
+    issuers joined with the Arabic semicolon. English lines are left as they are."""
+    from fpdf import FPDF
+
+    from registry.ops.passport_print import _Page, _summary
+
+    i18n.use("ar")
+    try:
+        page = _Page(FPDF(), "DejaVu")
+        line = "المعادلات الوطنية حسب Federal Recognition Office: #1 Schweißer/in (المستوى 4 من DQR)"
+        names = ["Federal Recognition Office", "Schweißer/in", "DQR", None]
+        assert page._text(line, names) == (
+            "المعادلات الوطنية حسب \u2068Federal Recognition Office\u2069: \u2066#1\u2069 \u2068Schweißer/in\u2069 "
+            "(المستوى 4 من \u2068DQR\u2069)"
+        )
+        said: list[str] = []
+        page.line = lambda text, size=10, names=(): said.append(text)  # type: ignore[method-assign]
+        page.heading = lambda text, size=14: None  # type: ignore[method-assign]
+        page.pdf.add_page()
+        issuers = [{"name": "Welding School", "did": "did:ebsi:zA"}, {"name": "Safety Centre", "did": "did:ebsi:zB"}]
+        _summary(page, {"note": "", "issuers": issuers, "programmes": []}, {})
+        assert "Welding School\u061b Safety Centre" in said[-1], said
+    finally:
+        i18n.use(i18n.DEFAULT)
+    assert _Page(FPDF(), "DejaVu")._text("Issuers: Welding School", ["Welding School"]) == "Issuers: Welding School"

@@ -249,3 +249,60 @@ def test_a_recognition_finding_is_said_in_the_page_s_language(browser: sync_api.
     read_verdict(page, lambda: page.click("#verify"))
     assert "aucune décision de reconnaissance ici" in page.locator("#facts").inner_text()
     page.context.close()
+
+
+# The side a dd's first name (a <bdi>) sits on: "right" when its line is laid out right to left.
+_FIRST_NAME_SIDE = (
+    "dd => { const box = dd.getBoundingClientRect(), name = dd.querySelector('bdi').getBoundingClientRect();"
+    " return box.right - name.right < name.left - box.left ? 'right' : 'left'; }"
+)
+
+
+def test_an_arabic_passport_joins_its_lists_and_lays_out_latin_names_right_to_left(
+    browser: sync_api.Browser, service: str
+) -> None:
+    """A made-up passport answer, in Arabic: its holder's names, its issuers and a finding's decisions joined with
+    the Arabic semicolon (the catalog's separators, as the command line's `joined`), not "; "; and the
+    recognition and national-equivalents lines, which begin with a Latin name, laid out right to left (the
+    names in <bdi>s, the dd's direction from its first Arabic word). Before: "; " in every language, and both
+    lines laid out left to right (checked then)."""
+    decision = {"id": "0x0b54dc9e" + "0" * 56, "qualification": "Schweißer/in", "framework_name": "DQR", "level": "4",
+                "conditions": "", "published": "2026-12-07T10:00:00Z"}  # fmt: skip
+    finding = {"authority": "did:ebsi:zOffice", "authority_name": "Federal Recognition Office", "outcome": "recognised",
+               "message": "recognised here as …", "decisions": [decision, {**decision, "level": "5"}],
+               "not_applying": []}  # fmt: skip
+    credential = {"source": "x", "verdict": "valid", "summary": "VALID: every check passed", "checks": [],
+                  "credential": {"issuer": "did:ebsi:zA"}, "warnings": [], "checked_at": "", "recognition": finding,
+                  "certifies": {"name": "Welding", "skills": [], "occupations": []}}  # fmt: skip
+    competencies = {
+        "note": "",
+        "holder_names": [{"name": "Amina Haddad", "credentials": [1]}, {"name": "أمينة حداد", "credentials": [2]}],
+        "issuers": [{"name": "Welding School", "did": "did:ebsi:zA"}, {"name": "Safety Centre", "did": "did:ebsi:zB"}],
+        "national_equivalents": [
+            {"credential": 1, "qualification": "Schweißer/in", "level": "4", "framework_name": "DQR"},
+        ],
+        "programmes": [], "skills": [], "occupations": [],
+    }  # fmt: skip
+    report = {"kind": "passport", "source": "x", "verdict": "valid", "summary": "VALID: all 2 credentials valid",
+              "checks": [], "holder": "did:key:z6Mk", "credentials": [credential, credential],
+              "competencies": competencies}  # fmt: skip
+    page = page_in(browser, service, "ar-MA")
+    page.goto("/")
+    page.wait_for_function("() => document.documentElement.lang === 'ar'")
+    page.route("**/verify", lambda route: route.fulfill(json=report))
+    page.fill("#credential", "eyJ.x.y")
+    read_verdict(page, lambda: page.click("#verify"))
+    summary = page.locator("#summary").inner_text()
+    assert '"Amina Haddad" (#1)؛ "أمينة حداد" (#2)' in summary and "Welding School (did:ebsi:zA)؛ Safety" in summary
+    assert "; " not in summary, summary
+    national = page.locator("#summary dd", has_text="Federal Recognition Office")
+    assert national.inner_text().startswith("Federal Recognition Office: #1 Schweißer/in (المستوى 4 من DQR)"), summary
+    assert national.evaluate(_FIRST_NAME_SIDE) == "right"
+    page.evaluate("() => document.querySelectorAll('#credentials details').forEach((panel) => { panel.open = true; })")
+    recognised = page.locator("#credentials dd", has_text="Federal Recognition Office").first
+    said = recognised.inner_text()
+    assert said.startswith("Federal Recognition Office: معترف بها هنا بوصفها Schweißer/in (المستوى 4 من DQR)"), said
+    assert "؛ معترف بها هنا بوصفها Schweißer/in (المستوى 5 من DQR)" in said and "; " not in said, said
+    assert recognised.evaluate(_FIRST_NAME_SIDE) == "right"
+    page.screenshot(path=str(ARTIFACTS / "arabic-passport-lists.png"), full_page=True)
+    page.context.close()

@@ -12,7 +12,7 @@ import typer
 from registry.cli.exits import arguments
 from registry.cli.options import DeploymentOpt, RpcOpt, passphrase, settings_of
 from registry.cli.output import out, print_certified, print_warnings, write_json
-from registry.i18n import _, ngettext
+from registry.i18n import _, joined, ngettext
 from registry.i18n.words import headline, localised, reason_word, verdict_word
 from registry.text import named_did, shown
 
@@ -127,7 +127,7 @@ def _held_names(held: list[Any]) -> str:
     from registry.ops.wallet.status import names_of
 
     unnamed = _("(no name)")
-    return ", ".join(f"{shown(name or unnamed)} ({cid})" for cid, name in names_of(held))
+    return joined(f"{shown(name or unnamed)} ({cid})" for cid, name in names_of(held))
 
 
 def _arrival_words(arrival: Any, issuer: str) -> str:

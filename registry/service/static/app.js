@@ -237,24 +237,27 @@ const RECOGNITION_FRAMES = [
   N_("could not check recognition: the registry could not be read"), N_("could not check recognition: {problem}"),
 ];
 
-function recognitionText(recognition) {
+// As nodes: each name (a qualification, a framework, a decision named inside) in a <bdi> of its own, so an
+// Arabic line that begins with a Latin name is still laid out right to left (its first letter outside
+// the names is Arabic).
+function recognitionNodes(recognition) {
   const message = recognition.message || "";
-  if (document.documentElement.lang === "en") return message;
+  if (document.documentElement.lang === "en") return [message];
   const decisions = recognition.decisions || [];
   if (recognition.outcome === "recognised" && decisions.length && !message.includes(" (as of ")) {
-    return decisions.map((d) => fmt(_("recognised here as {qualification} ({level}), decision {id} of {date}"), {
-      qualification: d.qualification, level: fmt(_("level {level} of {framework}"), { level: d.level, framework: d.framework_name }),
+    return joinedNodes(decisions.map((d) => [...fmtNodes(_("recognised here as {qualification} ({level}), decision {id} of {date}"), {
+      qualification: d.qualification, level: element("span", fmt(_("level {level} of {framework}"), { level: d.level, framework: d.framework_name })),
       id: `${String(d.id).slice(0, 10)}…`, date: String(d.published || "").slice(0, 10),
-    }) + (d.conditions ? fmt(_(", conditions: {conditions}"), { conditions: d.conditions }) : "")).join("; ");
+    }), ...(d.conditions ? fmtNodes(_(", conditions: {conditions}"), { conditions: d.conditions }) : [])]), true);
   }
   for (const [pattern, template] of compiledPatterns(RECOGNITION_FRAMES)) {
     const match = pattern.exec(message);
     if (!match) continue;
     const fields = { ...match.groups };
     if ("verdict" in fields) fields.verdict = _(fields.verdict);
-    return fmt(_(template), fields);
+    return fmtNodes(_(template), fields);
   }
-  return message;
+  return [message];
 }
 
 function checkList(list, checks, parties) {
@@ -309,9 +312,9 @@ function certifiedFacts(facts, reported) {
   fact(facts, _("Occupations"), alignedList(certified.occupations));
   const skillLabels = new Set((certified.skills || []).map((entry) => entry.label));
   const outcomes = (certified.learning_outcomes || []).filter((title) => !skillLabels.has(title));
-  if (outcomes.length) fact(facts, _("Learning outcomes"), outcomes.join("; "));
+  if (outcomes.length) fact(facts, _("Learning outcomes"), joined(outcomes, true));
   const credits = (certified.credits || []).map((c) => (c.framework ? `${c.points} (${c.framework})` : c.points));
-  if (credits.length) fact(facts, _("Credits"), credits.join("; "));
+  if (credits.length) fact(facts, _("Credits"), joined(credits, true));
   const body = certified.awarding_body;
   const issuerDid = certified.issuer ? certified.issuer.did : null;
   if (body && body.did !== issuerDid) fact(facts, _("Awarded by"), body.name ? `${body.name} (${body.did})` : body.did);
@@ -352,7 +355,11 @@ function credentialFacts(facts, report, block) {
   // The operator's destination authority (`registry serve --recognised-in`): what it recognises this as.
   // Whose decisions they are: by its name (the trust list's, else its DID).
   const recognition = report.recognition;
-  if (recognition) fact(facts, _("Recognised here"), fmt(_("{label}: {value}"), { label: recognition.authority_name || recognition.authority, value: recognitionText(recognition) }));
+  if (recognition) {
+    const value = element("span");  // not isolated: its words set the line's direction (dd: unicode-bidi: plaintext)
+    value.append(...recognitionNodes(recognition));
+    fact(facts, _("Recognised here"), fmtNodes(_("{label}: {value}"), { label: recognition.authority_name || recognition.authority, value }));
+  }
   fact(facts, _("Read closely"), warningList(report.warnings));
   if (block !== undefined && report.checked_at) {
     fact(facts, _("Checked at"), block ? [timeElement(report.checked_at), fmt(_(" (block {block})"), { block })] : [timeElement(report.checked_at)]);
@@ -390,7 +397,7 @@ function showTrustList() {
     line.textContent = _("This service has no trust list: nobody has named the authorities it trusts, so no credential is shown as valid; a genuine one is shown as not under an authority you trust.");
     return;
   }
-  const names = TRUSTED.roots.map((r) => r.name || r.did).join(", ");
+  const names = joined(TRUSTED.roots.map((r) => r.name || r.did));
   const message = TRUSTED.name ? N_("Authorities this service trusts ({list}): {names}.") : N_("Authorities this service trusts: {names}.");
   line.replaceChildren(...fmtNodes(_(message), { list: TRUSTED.name, names }));
 }
@@ -539,33 +546,34 @@ function showCompetencies(summary, credentials) {
   const facts = element("dl");
   // One person (her DID), named differently by her credentials' issuers: every name, with the credentials giving it;
   // one name's writings (spacing, letter case, Unicode form: ops/verify/summary.py) said to be the same name.
-  const numbered = (n) => `"${n.name}" (${n.credentials.map((c) => `#${c}`).join(", ")})`;
-  const ways = (n) => (n.differences || []).map((d) => _(d)).join(", ");
+  const numbered = (n) => `"${n.name}" (${n.credentials.map((c) => `#${c}`).join(", ")})`;  // as the CLI, the PDF (kept whole)
+  const ways = (n) => joined((n.differences || []).map((d) => _(d)));
   const names = (summary.holder_names || []).map((n) => (n.written
     ? fmt(_("{names}: the same name, written differently ({ways})"), { names: n.written.map(numbered).join(" / "), ways: ways(n) })
     : numbered(n)));
   const single = summary.holder_names && summary.holder_names.length === 1 ? summary.holder_names[0] : null;
   if (single && single.written) {
-    const writings = single.written.map(numbered).join("; ");
+    const writings = joined(single.written.map(numbered), true);
     fact(facts, _("Holder's name, written differently by the credentials"), fmt(_("one name ({ways}): {names}"), { ways: ways(single), names: writings }));
-  } else if (names.length) fact(facts, _("Holder, named differently by the credentials"), names.join("; "));
+  } else if (names.length) fact(facts, _("Holder, named differently by the credentials"), joined(names, true));
   else if (summary.holder && summary.holder.name) fact(facts, _("Holder"), summary.holder.name);
   if (summary.highest_eqf_level) fact(facts, _("Highest EQF level"), String(summary.highest_eqf_level));
   const areas = (entries) => (entries && entries.length ? [areaList(entries)] : null);
   fact(facts, _("Skills"), areas(summary.skills));
   fact(facts, _("Occupations"), areas(summary.occupations));
   const issuers = (summary.issuers || []).map((p) => (p.name ? `${p.name} (${p.did})` : p.did));
-  if (issuers.length) fact(facts, _("Issuers"), issuers.join("; "));
-  // Whose decisions (the credentials' findings name the authority), each as "level N of F" with its conditions.
-  const national = (summary.national_equivalents || []).map((e) => `#${e.credential} ${e.qualification} (`
-    + fmt(_("level {level} of {framework}"), { level: e.level, framework: e.framework_name })
-    + (e.conditions ? fmt(_(", conditions: {conditions}"), { conditions: e.conditions }) : "") + ")");
+  if (issuers.length) fact(facts, _("Issuers"), joined(issuers, true));
+  // Whose decisions (the credentials' findings name the authority), each as "level N of F" with its conditions;
+  // names in <bdi>s of their own, so that an Arabic line that begins with a Latin one is laid out right to left.
+  const national = (summary.national_equivalents || []).map((e) => [`#${e.credential} `, element("bdi", e.qualification), " (",
+    ...fmtNodes(_("level {level} of {framework}"), { level: e.level, framework: e.framework_name }),
+    ...(e.conditions ? fmtNodes(_(", conditions: {conditions}"), { conditions: e.conditions }) : []), ")"]);
   const finding = (credentials || []).map((c) => c.recognition).find((r) => r);
-  const by = finding ? `${finding.authority_name || finding.authority}: ` : "";
+  const by = finding ? [element("bdi", finding.authority_name || finding.authority), ": "] : [];
   const findings = (credentials || []).map((c) => c.recognition).filter((r) => r);
   const unchecked = findings.length && findings.every((r) => r.outcome === "could not check");
   const none = unchecked ? _("could not check (each credential's recognition line says why)") : _("none in force (each credential's recognition line says why)");
-  if (summary.national_equivalents) fact(facts, _("National equivalents"), by + (national.join("; ") || none));
+  if (summary.national_equivalents) fact(facts, _("National equivalents"), [...by, ...(national.length ? joinedNodes(national, true) : [none])]);
   box.append(facts);
   const list = element("ul", null, { class: "programmes" });
   for (const item of summary.programmes || []) {
@@ -592,7 +600,7 @@ function noteOf(summary) {
   const refused = /^nothing counts: the passport failed its ([a-z, ]+) check$/.exec(summary.note || "");
   const total = (summary.programmes || []).length;
   if (document.documentElement.lang === "en" || typeof summary.counted !== "number") return summary.note;
-  if (refused) return fmt(_("nothing counts: the passport failed its {checks} check"), { checks: refused[1].split(", ").map((name) => _(name)).join(", ") });
+  if (refused) return fmt(_("nothing counts: the passport failed its {checks} check"), { checks: joined(refused[1].split(", ").map((name) => _(name))) });
   if (summary.counted === total && total === 1) return _("its credential is valid and counts");
   if (summary.counted === total) return fmt(_("all {n} credentials are valid and count"), { n: total });
   return fmt(_("{v} of {n} credentials are valid and count; the others are listed with their verdict"), { v: summary.counted, n: total });

@@ -239,7 +239,7 @@ function warningText(warning) {
   }
   if (warning.problem === "mixed scripts") {
     const scripts = (warning.scripts || []).map((s) => _(s));
-    const mixed = scripts.length > 1 ? fmt(_("{some} and {last}"), { some: scripts.slice(0, -1).join(", "), last: scripts[scripts.length - 1] }) : scripts.join("");
+    const mixed = scripts.length > 1 ? fmt(_("{some} and {last}"), { some: joined(scripts.slice(0, -1)), last: scripts[scripts.length - 1] }) : scripts.join("");
     return fmt(_('{field} "{text}": the word "{word}" mixes {scripts} letters, which look alike: it may imitate another name'), { field, text: warning.text, word: warning.word, scripts: mixed });
   }
   return warning.message;

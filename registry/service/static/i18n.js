@@ -7,6 +7,9 @@
 // data-i18n-label (their aria-label) are translated in place; <html lang> and dir follow the language.
 
 let MESSAGES = {};
+// How the language separates a list's items: a comma, a semicolon (registry/i18n's SEPARATORS, from the catalog).
+const ENGLISH_SEPARATORS = [", ", "; "];
+let SEPARATORS = ENGLISH_SEPARATORS;
 const LANG_KEY = "registry-lang";
 
 function _(message) {
@@ -16,6 +19,16 @@ function _(message) {
 // Marks a message where it is defined (a table); `_()` translates it where it is shown.
 function N_(message) {
   return message;
+}
+
+// `parts` as a list in the page's language: with its comma, or its semicolon (`strong`).
+function joined(parts, strong) {
+  return parts.join(SEPARATORS[strong ? 1 : 0]);
+}
+
+// As `joined`, for lists of nodes (each part a node, a string or an array of them): one flat array.
+function joinedNodes(parts, strong) {
+  return parts.flatMap((part, n) => [...(n ? [SEPARATORS[strong ? 1 : 0]] : []), ...[part].flat()]);
 }
 
 function fmt(template, values) {
@@ -61,12 +74,14 @@ async function setLanguage(code) {
   let dir = "ltr";
   if (code === "en") {
     MESSAGES = {};
+    SEPARATORS = ENGLISH_SEPARATORS;
   } else {
     try {
       const response = await fetch(`/api/i18n/${encodeURIComponent(code)}`);
       if (!response.ok) return;
       const catalog = await response.json();
       MESSAGES = catalog.messages;
+      SEPARATORS = catalog.separators || ENGLISH_SEPARATORS;
       dir = catalog.dir;
     } catch (error) {
       return;
