@@ -17,7 +17,12 @@ from registry.i18n import DEFAULT, N_, _, current
 
 # The commands (`registry PATH`; "" the root) whose help texts are translated: the root's screen, then
 # those of a worker, a verifier and a training centre's clerk.
-TRANSLATED = ("", "verify")
+TRANSLATED = (
+    "", "verify",
+    "passport", "passport create", "passport print",
+    "wallet", "wallet create", "wallet import", "wallet import-key", "wallet list", "wallet show", "wallet export",
+    "wallet import-backup",
+)  # fmt: skip
 EXAMPLES_WORD = N_("Examples:")
 COMMENT = "# "  # an example's comment, after its indentation (registry/cli/examples.py)
 
