@@ -27,6 +27,7 @@ os.environ.setdefault("REGISTRY_SCRYPT_N", "16384")
 # otherwise make `registry` speak French: registry/i18n); tests of other languages ask for them.
 os.environ["REGISTRY_LANG"] = "en"
 
+import registry.keystore
 from registry.chain.client import ChainClient
 from registry.chain.deployment import Deployment, deploy
 from registry.chain.node import ANVIL_DEV_KEY, AnvilNode, free_port
@@ -40,6 +41,12 @@ from registry.ops.trust import IssuerType, Root, Trust, TrustList
 from registry.ops.verify import Verifier
 
 PASSPHRASE = "correct horse battery staple"
+# Key files written in this process (the fixtures' identities, in-process commands): scrypt at 2^10,
+# below the 2^14 floor REGISTRY_SCRYPT_N allows a user (the reader takes any power of two). No test
+# here is about a key file's cost; the commands tests run as subprocesses keep REGISTRY_SCRYPT_N's.
+# At 2^14 the `chain` fixture's key files were 0.8 s of its 1.3 s, in every test that uses it.
+TEST_SCRYPT_N = 1 << 10
+setattr(registry.keystore, "scrypt_n", lambda: TEST_SCRYPT_N)  # noqa: B010 (mypy: no assigning to a function)
 WELDING = Skill("http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314", "apply arc welding techniques")
 
 
