@@ -22,6 +22,8 @@ TRANSLATED = (
     "passport", "passport create", "passport print",
     "wallet", "wallet create", "wallet import", "wallet import-key", "wallet list", "wallet show", "wallet export",
     "wallet import-backup",
+    "logbook", "logbook enrol", "logbook add", "logbook sign", "logbook anchor", "logbook revoke", "logbook show",
+    "logbook complete", "logbook share", "logbook verify", "logbook sync",
 )  # fmt: skip
 EXAMPLES_WORD = N_("Examples:")
 COMMENT = "# "  # an example's comment, after its indentation (registry/cli/examples.py)
