@@ -134,8 +134,9 @@ def _repeated_name(raw: bytes) -> str | None:
     return repeated[0] if repeated else None
 
 
-def parse(token: str) -> CompactJWS:
-    """Split and decode a compact JWS without checking its signature."""
+def split(token: str) -> tuple[str, dict[str, Any], str, str]:
+    """The token stripped, its decoded and checked header (a copy), and its payload and signature
+    segments as they are (not decoded): what `parse` does first."""
     token = token.strip()
     if len(token) > MAX_TOKEN_BYTES:
         raise InputError(f"the JWT is larger than {MAX_TOKEN_BYTES // 1024} KiB")
@@ -145,11 +146,29 @@ def parse(token: str) -> CompactJWS:
         raise InputError("not a compact JWT (expected three dot-separated parts)")
     head = token[:first]
     header = dict(_header(head) if len(head) <= _CACHED_HEADER_CHARS else _header.__wrapped__(head))
-    payload = _json_object(b64url_decode(token[first + 1 : last]), "payload")
-    signature = b64url_decode(token[last + 1 :])
+    return token, header, token[first + 1 : last], token[last + 1 :]
+
+
+def signature_of(segment: str, alg: str) -> bytes:
+    """The signature segment decoded: exactly 64 bytes, or an InputError."""
+    signature = b64url_decode(segment)
     if len(signature) != SIGNATURE_BYTES:
-        raise InputError(f"the {header['alg']} signature is {len(signature)} bytes, not {SIGNATURE_BYTES}")
+        raise InputError(f"the {alg} signature is {len(signature)} bytes, not {SIGNATURE_BYTES}")
+    return signature
+
+
+def parse(token: str) -> CompactJWS:
+    """Split and decode a compact JWS without checking its signature."""
+    token, header, body, tail = split(token)
+    payload = _json_object(b64url_decode(body), "payload")
+    signature = signature_of(tail, header["alg"])
     return _compact(token, header, payload, signature=signature, alg=header["alg"])  # an accepted alg: a str
+
+
+def read_elsewhere(token: str, header: dict[str, Any], signature: bytes, signing_input: bytes) -> CompactJWS:
+    """The CompactJWS of a token whose payload its caller decoded itself (after `split`): the
+    payload left out, as `CompactJWS.without_payload` leaves it."""
+    return _compact(token, header, {}, signing_input=signing_input, signature=signature, alg=header["alg"])
 
 
 def _coordinate(public_jwk: dict[str, Any], name: str) -> int | None:

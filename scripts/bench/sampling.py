@@ -24,6 +24,7 @@ PARTS: list[tuple[str, str, str]] = [
     ("formats/merkle/", "", "cohort Merkle proof (keccak)"),
     ("ops/verify/offline.py", "check_cohort_proof", "cohort Merkle proof (keccak)"),
     ("ops/verify/schemas.py", "", "schema (jsonschema-rs)"),
+    ("formats/typedvc.py", "", "payload JSON and schema in one pass (msgspec, our skills credentials)"),
     ("formats/holderfile.py", "", "reading the holder file (JSON, proof hex)"),
     ("formats/safejson.py", "loads_shallow", "reading the holder file (JSON, proof hex)"),
     ("formats/safejson.py", "", "decoding and hashing the JWT (base64url, JSON, sha256)"),

@@ -137,8 +137,15 @@ def check_schema(item: Item, vc: dict[str, Any], sources: Sequence[str]) -> None
             message = f"does not conform to the schema it names ({sid}): {where}: {error.message[:200]}"
             item.add(Code.SCHEMA, Outcome.FAIL, message, schema=url)
             return
-    # One row for every credential that passes the same schema by the same URL (rows are shared, never
-    # changed in place: a report copies a row's evidence when it makes its checks).
+    assert sid is not None  # each URL named a schema (the loop returned otherwise)
+    item.rows.append(passed_row(urls, sid))
+
+
+def passed_row(urls: Sequence[str], sid: str) -> Row:
+    """The PASS row of a credential that conforms to the schemas `urls` name (`sid`: the last one's id).
+
+    One row for every credential that passes the same schema by the same URL (rows are shared, never
+    changed in place: a report copies a row's evidence when it makes its checks)."""
     key = tuple(urls)
     row = _passed.get(key)
     if row is None:
@@ -150,4 +157,4 @@ def check_schema(item: Item, vc: dict[str, Any], sources: Sequence[str]) -> None
             f"conforms to the schema it names ({sid})",
             {"schema": urls[0]},
         )
-    item.rows.append(row)
+    return row
