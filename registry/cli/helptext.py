@@ -47,6 +47,7 @@ from registry.i18n import N_, _
 FRAME = {
     "ARGUMENTS_PANEL_TITLE": N_("Arguments"), "OPTIONS_PANEL_TITLE": N_("Options"),
     "COMMANDS_PANEL_TITLE": N_("Commands"), "REQUIRED_LONG_STRING": N_("[required]"),
+    "DEFAULT_STRING": N_("[default: {}]"), "ENVVAR_STRING": N_("[env var: {}]"),
 }  # fmt: skip
 HELP_OPTION = N_("Show this message and exit.")
 USAGE_WORD = N_("Usage:")

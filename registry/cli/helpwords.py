@@ -24,6 +24,9 @@ TRANSLATED = (
     "wallet import-backup",
     "logbook", "logbook enrol", "logbook add", "logbook sign", "logbook anchor", "logbook revoke", "logbook show",
     "logbook complete", "logbook share", "logbook verify", "logbook sync",
+    "issue", "issued", "revoke", "suspend", "reinstate",
+    "identity", "identity create", "identity show", "identity handover",
+    "trust-list", "trust-list create", "trust-list add", "trust-list remove", "trust-list show",
 )  # fmt: skip
 EXAMPLES_WORD = N_("Examples:")
 COMMENT = "# "  # an example's comment, after its indentation (registry/cli/examples.py)
