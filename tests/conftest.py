@@ -75,6 +75,15 @@ def align_clock(client: ChainClient) -> None:
     raise RuntimeError("could not set the test node's clock to the wall clock's second")
 
 
+def next_second(seconds: int = 1) -> None:
+    """Sleep into the start of the wall clock's `seconds`-th second from now: a block mined after is
+    that many seconds later than every block before, as `align_clock` keeps a test node's clock on
+    the wall clock's second (and `int(time.time())` is that many later too). The 1.1 s sleeps it
+    replaces did the same, 0.6 s longer on average."""
+    now = time.time()
+    time.sleep(int(now) + seconds - now + 0.01)
+
+
 def deploy_for_tests(node: AnvilNode, directory: Path) -> Path:
     """The registry's contracts deployed on `node`; the deployment file's path."""
     result = deploy(ChainClient(node.rpc_url), Account.from_key(ANVIL_DEV_KEY))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from registry.ops.issuance import Cohort, Issuer
 from registry.ops.passport import create_passport, sign_presentation
 from registry.ops.registry import BITS_PER_WORD, Purpose, Registry
 from registry.ops.verify import Outcome, Verdict, Verifier
-from tests.conftest import Chain, welding_certificate
+from tests.conftest import Chain, next_second, welding_certificate
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +47,7 @@ def test_a_cohort_members_bare_jwt_points_to_the_holder_file(
     # Without its proof the JWT's own hash is not anchored (the root is): say where the proof is.
     # (A block later than the signing and its anchoring window, 1 s here, first: before that the
     # absence is only "could not determine", and says where the proof is too.)
-    time.sleep(2.1)
+    next_second(2)
     assert verifier.registry is not None
     verifier.registry.client.request("evm_mine", [])
     # Inside the window (an hour by default), the summary says first what the token alone cannot show
@@ -161,12 +160,10 @@ def test_revoking_a_whole_cohort_is_one_transaction(cohort: Cohort, issuer: Issu
 
 
 def test_was_it_valid_then(issuer: Issuer, holder: Identity, verifier: Verifier, registry: Registry) -> None:
-    import time
-
     issued = issuer.issue_single(holder.did, welding_certificate())
-    time.sleep(1.1)
+    next_second()
     before = registry.block_timestamp()
-    time.sleep(1.1)
+    next_second()
     issuer.change_status([issued.holder_file.credential], Purpose.SUSPENSION, set_=True, reason=6)
     assert verifier.verify("now", issued.holder_file.dumps()).verdict is Verdict.SUSPENDED
     assert verifier.verify("then", issued.holder_file.dumps(), at=before).verdict is Verdict.VALID

@@ -20,7 +20,7 @@ from registry.keystore import Identity, new_legal_entity
 from registry.ops.issuance import Issuer, status_list_url
 from registry.ops.registry import Purpose, Registry, Rel, did_hash, list_id
 from registry.ops.verify import Outcome, Verdict, Verifier
-from tests.conftest import Chain, fund, relay, welding_certificate
+from tests.conftest import Chain, fund, next_second, relay, welding_certificate
 
 
 def rotate_controller(registry: Registry, identity: Identity) -> Identity:
@@ -44,7 +44,7 @@ def test_a_rotated_out_controller_cannot_unsuspend_its_own_suspended_credential(
     issuer.change_status([issued.holder_file.credential], Purpose.SUSPENSION, set_=True, reason=6)
     verifier = Verifier(registry)
     assert verifier.verify("c", issued.holder_file.dumps()).verdict is Verdict.SUSPENDED
-    time.sleep(1.1)  # anchored and suspended a second before the rotation (the same second: below)
+    next_second()  # anchored and suspended a second before the rotation (the same second: below)
     rotate_controller(registry, chain.ti)
     # The old controller key still sends, and the contract takes it (status words are keyed by
     # the writing account): the credential's suspension bit is cleared on-chain.
@@ -62,7 +62,7 @@ def test_a_rotated_out_controller_cannot_revoke_a_credential(
 ) -> None:
     issuer = Issuer(registry, chain.ti, settings)
     issued = issuer.issue_single(holder.did, welding_certificate())
-    time.sleep(1.1)
+    next_second()
     rotate_controller(registry, chain.ti)
     issuer.change_status([issued.holder_file.credential], Purpose.REVOCATION, set_=True, reason=2)
     report = Verifier(registry).verify("c", issued.holder_file.dumps())
@@ -196,7 +196,7 @@ def test_an_old_signing_key_cannot_sign_a_backdated_credential_anchored_after_th
 ) -> None:
     issuer = Issuer(registry, chain.ti, settings)
     before = issuer.issue_single(holder.did, welding_certificate())
-    time.sleep(1.1)  # the old key's window is at least a second long, so a date inside it exists
+    next_second()  # the old key's window is at least a second long, so a date inside it exists
     registry.rotate_signing_key(chain.ti, keyfmt.generate(keyfmt.KeyType.P256))
     old = registry.resolve(chain.ti.did).method_by_thumbprint(chain.ti.kid.partition("#")[2])
     assert old is not None and old.not_after < 2**63

@@ -15,7 +15,7 @@ from registry.keystore import Identity, new_legal_entity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Purpose, Registry
 from registry.ops.verify import Outcome, Verdict, Verifier
-from tests.conftest import welding_certificate
+from tests.conftest import next_second, welding_certificate
 
 
 def test_issued_credential_verifies_with_its_evidence(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
@@ -77,7 +77,7 @@ def test_suspension_is_reversible(issuer: Issuer, holder: Identity, verifier: Ve
     issuer.change_status([token], Purpose.SUSPENSION, set_=True, reason=6)
     suspended = registry.block_timestamp()
     assert verifier.verify("c", token).verdict is Verdict.SUSPENDED
-    time.sleep(1.1)  # the reinstatement in a later second than the suspension, so a time between exists
+    next_second()  # the reinstatement in a later second than the suspension, so a time between exists
     issuer.change_status([token], Purpose.SUSPENSION, set_=False, reason=7)
     assert verifier.verify("c", token).verdict is Verdict.VALID
     # Reinstated now, but asked about a time while it was suspended: SUSPENDED then, with its reason.
@@ -126,7 +126,7 @@ def test_unanchored_credential_is_invalid(issuer: Issuer, holder: Identity, veri
     token = issuer.sign(issuer._draft(holder.did, welding_certificate(), number, index, now, None), now)
     # The chain moves on past the signing and past the anchoring window (1 s here): a node at its
     # head would have seen an anchor by now.
-    time.sleep(2.1)
+    next_second(2)
     issuer.registry.client.request("evm_mine", [])
     report = Verifier(issuer.registry, anchor_window_s=1).verify("unanchored", HolderFile(token).dumps())
     assert report.verdict is Verdict.INVALID

@@ -6,7 +6,6 @@ the chain takes it; what it anchors or revokes after the keys' end must not coun
 
 from __future__ import annotations
 
-import time
 import uuid
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from registry.ops.logbook import Logbook, Provider, verify_extract
 from registry.ops.logbook.book import countersign
 from registry.ops.registry import Registry
 from registry.ops.trust import AttrStatus, Trust, TrustList
-from tests.conftest import Chain
+from tests.conftest import Chain, next_second
 from tests.ops.test_former_keys import rotate_controller
 from tests.ops.test_logbook import DAY, PROGRAMME, day, forced_countersign
 
@@ -36,7 +35,7 @@ def test_what_a_providers_rotated_out_keys_anchor_or_revoke_after_their_end_does
     fields = {"date": day(-1), "unit": "U1", "activity": "joints", "hours": 2, "workplace": "Yard 3"}
     genuine = countersign(book.add(learner, fields, None, now), supervisor, authorisation, now)
     provider.anchor_day([genuine], book.path_of)
-    time.sleep(1.1)  # the old keys' windows are at least a second long
+    next_second()  # the old keys' windows are at least a second long
     registry.rotate_signing_key(chain.ti, keyfmt.generate(keyfmt.KeyType.P256))
     rotate_controller(registry, chain.ti)  # chain.ti keeps the old keys: the thief's
     # With them: an authorisation for an accomplice, a day of entries she signs off, both anchored from
@@ -75,9 +74,9 @@ def test_a_day_anchored_after_the_providers_accreditation_was_revoked_is_not_val
         for n in (1, 2)
     ]  # fmt: skip
     provider.anchor_day(entries[:1], book.path_of)
-    time.sleep(1.1)  # the revocation in a later second than the first day's anchor, the second day's after it
+    next_second()  # the revocation in a later second than the first day's anchor, the second day's after it
     trust.set_status(chain.tao, chain.ti.did, chain.ti_attribute, AttrStatus.REVOKED, reason=1)
-    time.sleep(1.1)
+    next_second()
     provider.anchor_day(entries[1:], book.path_of)
     report = verify_extract(registry, book.share(None, []), [], TrustList(frozenset({chain.root.did}), "test roots"))
     verdicts = {e.id: (e.verdict, " ".join(e.to_json()["reasons"])) for e in report.entries}

@@ -26,7 +26,7 @@ from registry.ops.registry import Registry, did_hash
 from registry.ops.trust import AttrStatus, Root, Trust, TrustList
 from registry.ops.verify import Verdict, Verifier
 from registry.text import short_attribute
-from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, Chain, welding_certificate
+from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, Chain, next_second, welding_certificate
 from tests.helpers.recognition import destination
 
 DQR = find_framework("de-dqr")
@@ -150,16 +150,16 @@ def test_suspended_and_revoked_decisions_stop_applying_and_at_answers_from_histo
         return str(report.recognition["outcome"])
 
     assert outcome() == "recognised"
-    time.sleep(1.05)  # each change in a later second than the one before, so `--at` tells them apart
+    next_second()  # each change in a later second than the one before, so `--at` tells them apart
     recognition.set_status(authority, decision_id, DecisionStatus.SUSPENDED, 3)
     assert outcome() == "none"
     assert report.recognition is not None and "suspended on" in report.recognition["message"]
     # Said as not recognised (there is a decision), not as "no recognition decision here".
     assert report.recognition["message"].startswith("not recognised here as of "), report.recognition
-    time.sleep(1.05)
+    next_second()
     recognition.set_status(authority, decision_id, DecisionStatus.ACTIVE, 4)
     assert outcome() == "recognised"
-    time.sleep(1.05)
+    next_second()
     recognition.set_status(authority, decision_id, DecisionStatus.REVOKED, 5)
     assert outcome() == "none"
     assert report.recognition is not None and "withdrawn" in report.recognition["message"]
@@ -186,7 +186,7 @@ def _while_the_authority_is_suspended(  # type: ignore[no-untyped-def]
     recognition, trust = Recognition(registry), Trust(registry, "")
     recognition.publish(authority, decision(authority, root, conditions="none"))  # in force: it applies
     onboarding = trust.root_attribute(authority.did)
-    time.sleep(1.05)
+    next_second()
     trust.set_root_status(GOVERNANCE, authority.did, onboarding, AttrStatus.SUSPENDED, 3)
     Recogniser(registry, authority.did, trusted, None).annotate(report)
     assert report.recognition is not None and report.recognition["outcome"] == "not applied", report.recognition

@@ -30,7 +30,7 @@ from registry.ops.trust import (
 )
 from registry.ops.verify import Outcome, Verdict, Verifier
 from registry.text import short_did
-from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, WELDING_SCOPE, Chain, welding_certificate
+from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, WELDING_SCOPE, Chain, next_second, welding_certificate
 
 
 def check(trust: Trust, did: str, at: int | None = None, trust_list: TrustList | None = None):  # type: ignore[no-untyped-def]
@@ -75,7 +75,7 @@ def test_trust_list_as_plain_text(tmp_path: Path, chain: Chain) -> None:
 
 def test_revoked_tao_breaks_the_chain_from_that_moment(chain: Chain, trust: Trust) -> None:
     before = int(time.time())
-    time.sleep(1.1)
+    next_second()
     trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.REVOKED, reason=2)
     now = int(time.time()) + 1
     after = check(trust, chain.ti.did, at=now)
@@ -167,9 +167,9 @@ def test_revoked_accreditation_invalidates_credentials_issued_after_revocation_o
     issuer = Issuer(registry, chain.ti, settings)
     before = issuer.issue_single(holder.did, welding_certificate())
     issued_at = registry.block_timestamp()
-    time.sleep(1.1)
+    next_second()
     trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.REVOKED, reason=1)
-    time.sleep(1.1)
+    next_second()
     after = issuer.issue_single(holder.did, welding_certificate())
     verifier = Verifier(registry)
     early = verifier.verify("before", before.holder_file.dumps())
@@ -202,7 +202,7 @@ def test_key_rotation_keeps_old_signatures_and_refuses_new_ones_by_the_old_key(
 
     issuer = Issuer(registry, chain.ti, settings)
     signed_before = issuer.issue_single(holder.did, welding_certificate())
-    time.sleep(1.1)
+    next_second()
     new_key = keyfmt.generate(keyfmt.KeyType.P256)
     registry.rotate_signing_key(chain.ti, new_key)
     # The old key signs again, after the rotation: must be refused.
@@ -224,9 +224,9 @@ def test_did_document_resolves_as_of_a_past_time(chain: Chain, registry: Registr
     from registry.ops.documents import document_from_state
 
     old_kid = chain.ti.kid
-    time.sleep(1.1)
+    next_second()
     t_before = int(time.time()) - 1
-    time.sleep(1.1)
+    next_second()
     registry.rotate_signing_key(chain.ti, keyfmt.generate(keyfmt.KeyType.P256))
     state = registry.resolve(chain.ti.did)
     then = document_from_state(state, t_before)
@@ -365,7 +365,7 @@ def test_a_suspension_after_the_time_in_question_is_noted_while_it_lasts(
 ) -> None:
     issued = Issuer(registry, chain.ti, settings).issue_single(holder.did, welding_certificate())
     before = int(time.time())
-    time.sleep(1.1)
+    next_second()
     trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.SUSPENDED, reason=3)
     earlier = check(trust, chain.ti.did, at=before)
     assert earlier.ok, earlier.summary

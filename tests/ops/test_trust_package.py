@@ -12,7 +12,7 @@ from registry.chain.client import ChainClient
 from registry.ops.registry import Registry
 from registry.ops.trust import AttrStatus, LaterChange, Relevance, Trust, evaluate
 from registry.service.chain import BlockCache, Head, PinnedClient
-from tests.conftest import Chain
+from tests.conftest import Chain, next_second
 
 
 def test_importing_the_package_or_its_pure_names_loads_no_chain_machinery() -> None:
@@ -32,7 +32,7 @@ def test_importing_the_package_or_its_pure_names_loads_no_chain_machinery() -> N
 
 def test_later_suspension_then_revocation_are_data_as_well_as_notes(chain: Chain, trust: Trust) -> None:
     before = int(time.time())
-    time.sleep(1.1)
+    next_second()
     trust.set_status(chain.root, chain.tao.did, chain.tao_attribute, AttrStatus.SUSPENDED, reason=3)
     report = evaluate(trust.fetch([chain.ti.did])[chain.ti.did], before, None)
     assert report.ok, report.summary
