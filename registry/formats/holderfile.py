@@ -66,8 +66,15 @@ def kind_of(data: Any) -> str | None:
     return OTHER_FILES.get(kind) or holder.get(kind)
 
 
+_PRINTED_FIRST = frozenset(start[0] for start, _ in PRINTED)
+
+
 def printed(content: str | bytes) -> str | None:
-    """What `content` is when it is a PDF or a picture, not a file of ours (None otherwise)."""
+    """What `content` is when it is a PDF or a picture, not a file of ours (None otherwise). The
+    first character alone rules out nearly every input (the verifier asks for each file it reads)."""
+    first = content[:1]
+    if (first.decode("latin-1") if isinstance(first, bytes) else first) not in _PRINTED_FIRST:
+        return None
     head = content[:4].decode("latin-1") if isinstance(content, bytes) else content[:4]
     return next((what for start, what in PRINTED if head.startswith(start[:4])), None)
 
