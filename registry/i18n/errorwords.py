@@ -103,6 +103,8 @@ _SIGNER_ERRORS = (
     N_("{path}: entry {id} not signed: {who} is authorised only at the workplace {text}, and it was recorded at "
        "{other}"),
     N_("{path}: the entry of {date} is outside {who}'s authorisation ({text}): not signed"),
+    N_("{path}: entry {id} not signed: it claims {text} h, and an entry's hours are more than 0 and at most 24 (a "
+       "verifier would find it not valid): the learner records the work again with `logbook add`"),
 )  # fmt: skip
 # A provider's `logbook complete` refused, or a revoked qualification set aside (ops/logbook/completion.py):
 # {needed} lists each unit's missing hours and {why} the anchored entries that do not count, each part said

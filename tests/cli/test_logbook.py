@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +15,9 @@ from typer.testing import CliRunner
 
 from registry.cli import app
 from registry.config import Settings
-from registry.formats.logbook.records import signed_by
+from registry.formats.logbook import EntryFile, sign_record
+from registry.formats.logbook.records import Entry, signed_by
+from registry.keystore import new_natural_person
 from registry.ops.logbook import Logbook
 from registry.text import short_did
 from tests.cli.test_wallet import cli, did_of, ok, one_line_error, worker_home
@@ -161,6 +165,7 @@ def _met_not_issued(home: Path, book: Path) -> None:
 def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
     """The supervisor signs the first entries, then `entries/*.json` again the next day: the
     countersigned ones are left as they were and said, the new one signed."""
+    _hours_no_day_has(home, auth, entries)
     ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
     book = Path(entries[0]).parent.parent  # nothing anchored yet: what is missing, in the learner's language
     shown = ok(cli(home, "--lang", "fr", "logbook", "show", str(book)))
@@ -168,6 +173,30 @@ def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
     assert "\n    1 entrée (3 h) en attente d\u2019une contresignature\n" in shown, shown  # the late one, unsigned
     again = ok(cli(home, "logbook", "sign", *entries, late, "--signer", "sam", "--authorisation", str(auth)))
     assert again == "countersigned 1 entry; 2 entries countersigned already, left as they were\n", again
+
+
+def _hours_no_day_has(home: Path, auth: Path, entries: list[str]) -> None:
+    """An entry another tool wrote, claiming 40 h (or -16 h): `logbook sign` refuses it in one line, in the
+    signer's language, and signs nothing, not even the good entries beside it (a verifier would find it
+    not valid; it countersigned any number before)."""
+    book = Logbook(Path(entries[0]).parent.parent)
+    tool = new_natural_person("other-tool")  # signed as a learner's key signs: the hours are what is wrong
+    for hours, said in ((40, "40"), (-16, "-16")):
+        payload = Entry(book.id, f"urn:uuid:{uuid.uuid4()}", day(0), "U1", "joints", 1, "Yard 3").payload(
+            tool.did, int(time.time())
+        )
+        forged = EntryFile(sign_record("logbook-entry+jwt", {**payload, "hours": hours}, tool.signing_key, tool.kid))
+        path = book.directory.parent / f"forged-{said}.json"
+        path.write_text(json.dumps(forged.to_json()))
+        before = [Path(e).read_bytes() for e in entries]
+        refused = cli(home, "logbook", "sign", *entries, str(path), "--signer", "sam", "--authorisation", str(auth))
+        one_line_error(refused, f"error: {path}: entry {forged.id} not signed: it claims {said} h, and an entry's "
+                       "hours are more than 0 and at most 24 (a verifier would find it not valid)")  # fmt: skip
+        assert [Path(e).read_bytes() for e in entries] == before  # nothing signed
+    french = cli(home, "--lang", "fr", "logbook", "sign", str(path), "--signer", "sam", "--authorisation", str(auth))
+    assert french.returncode == 1 and "non signée : elle déclare -16 h" in french.stderr.replace("\u00a0", " ")
+    arabic = cli(home, "--lang", "ar", "logbook", "sign", str(path), "--signer", "sam", "--authorisation", str(auth))
+    assert arabic.returncode == 1 and "لم يُوقَّع: يذكر -16 ساعة" in arabic.stderr, arabic.stderr
 
 
 def _publish(home: Path, net: tuple[str, ...], tmp_path: Path) -> Path:

@@ -29,6 +29,7 @@ from registry.formats.logbook.records import (
 )
 from registry.keystore import Identity
 from registry.ops.logbook.provider import DAY, Provider, programme_of
+from registry.ops.logbook.signoff import NotHers, check_hours, check_period, check_role
 
 BOOK = "skills-logbook/1"
 MAX_FILE = 4 * MIB
@@ -278,55 +279,6 @@ def entry_path(folder: Path, entry: EntryFile) -> Path:
     return folder / legacy_file_name(entry) if short.exists() else short
 
 
-def _a(role: str) -> str:
-    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
-
-
-class NotHers(InputError):
-    """An entry another signer signs off: another role's unit, another workplace, a day outside her period."""
-
-
-class OtherRole(NotHers):
-    """An entry of a unit the signer's role does not sign off: another's to sign, never hers."""
-
-
-def _check_role(entry_id: str, unit_id: str, name: str, subject: dict[str, Any], programme: Programme | None) -> None:
-    """The entry's unit is one the signer's role signs off: by the programme when it is at hand, else
-    by the units her authorisation lists; an authorisation that lists none, without the programme,
-    cannot be checked, and nothing is signed."""
-    role = str(subject.get("role"))
-    unit = programme.unit(unit_id) if programme is not None else None
-    if unit is not None and role != unit.signer:
-        raise OtherRole(f"entry {entry_id} not signed: unit {unit.id} is signed off by {_a(unit.signer)}, "
-                         f"and {name} is {_a(role)}")  # fmt: skip
-    if programme is not None:
-        return
-    units = subject.get("units")
-    if not isinstance(units, list):
-        raise InputError(
-            f"entry {entry_id} not signed: {name}'s authorisation does not list the units {_a(role)} signs off "
-            "(made before they were listed): sign in the logbook's directory, or give the programme with --programme"
-        )
-    if unit_id not in units:
-        listed = ", ".join(str(u) for u in units) or "none"
-        raise OtherRole(f"entry {entry_id} not signed: unit {unit_id[:40]} is not one {name}'s authorisation lets "
-                         f"{_a(role)} sign off ({listed})")  # fmt: skip
-
-
-def _check_period(date: str, name: str, auth: dict[str, Any], now: int) -> None:
-    """The entry's day, and now, are in the authorisation's period (as the verifier checks it): a
-    sign-off outside it would never be valid, so none is made."""
-    from registry.formats.credential import iso
-
-    nbf, exp = int(auth.get("nbf", 0)), int(auth.get("exp", 0))
-    period = f"{iso(nbf)[:10]} to {iso(exp)[:10]}"
-    if now >= exp:
-        raise InputError(f"{name}'s authorisation ended ({period}): ask the provider for a new one")
-    day = entry_date(date)
-    if day + DAY <= nbf or day >= exp:
-        raise NotHers(f"the entry of {date} is outside {name}'s authorisation ({period}): not signed")
-
-
 def countersign(
     entry: EntryFile, signer: Identity, authorisation: str, now: int, programme: Programme | None = None
 ) -> EntryFile:
@@ -343,11 +295,12 @@ def countersign(
         raise InputError(f"entry {entry.id} is countersigned already")
     subject = auth.get("vc", {}).get("credentialSubject", {}) if isinstance(auth.get("vc"), dict) else {}
     role, place = subject.get("role"), subject.get("workplace")
-    _check_role(entry.id, str(parsed.payload.get("unit")), signer.name, subject, programme)
+    check_hours(entry.id, parsed.payload.get("hours"))
+    check_role(entry.id, str(parsed.payload.get("unit")), signer.name, subject, programme)
     if isinstance(place, str) and place != (recorded := str(parsed.payload.get("workplace", "")).strip()):
         raise NotHers(f"entry {entry.id} not signed: {signer.name} is authorised only at the workplace "
                       f"{place[:80]!r}, and it was recorded at {recorded[:80]!r}")  # fmt: skip
-    _check_period(str(parsed.payload.get("date")), signer.name, auth, now)
+    check_period(str(parsed.payload.get("date")), signer.name, auth, now)
     token = sign_record("logbook-countersignature+jwt", {
         "iss": signer.did, "iat": now, "entry": sha256_hex(entry.entry),
         "authorisation": sha256_hex(authorisation), "role": role,
