@@ -27,6 +27,10 @@ TRANSLATED = (
     "issue", "issued", "revoke", "suspend", "reinstate",
     "identity", "identity create", "identity show", "identity handover",
     "trust-list", "trust-list create", "trust-list add", "trust-list remove", "trust-list show",
+    "recognition", "recognition publish", "recognition suspend", "recognition reinstate", "recognition revoke",
+    "recognition list", "recognition show", "recognition frameworks",
+    "did", "did register", "did resolve", "did rotate-key", "status", "status publish",
+    "issuer", "issuer check", "issuer history",
 )  # fmt: skip
 EXAMPLES_WORD = N_("Examples:")
 COMMENT = "# "  # an example's comment, after its indentation (registry/cli/examples.py)
