@@ -2,11 +2,11 @@
 group's screen each command's, and the comments of its examples, a paragraph (a comment) at a time through
 the catalogs (registry/i18n); a paragraph no catalog has stays English.
 
-The commands whose words the catalogs hold are named in `TRANSLATED` (a group's screen lists its commands
-by their first paragraph: those are held too); `python -m registry.i18n.extract update` reads their texts
-from the commands as typer builds them (registry/cli/helpextract.py, a Babel extraction method the
-extractor names), so a message is exactly what the screen looks up, option texts written with an f-string
-too. Every example's comment (registry/cli/examples.py) is held, whatever its command.
+The catalogs hold the words of every command (a new one's are extracted too, and tests/e2e/test_translations.py
+asks for their translation): `python -m registry.i18n.extract update` reads them from the commands as typer
+builds them (registry/cli/helpextract.py, a Babel extraction method the extractor names), so a message is
+exactly what the screen looks up, option texts written with an f-string too, and every example's comment
+(registry/cli/examples.py).
 """
 
 from __future__ import annotations
@@ -15,23 +15,6 @@ from typing import Any
 
 from registry.i18n import DEFAULT, N_, _, current
 
-# The commands (`registry PATH`; "" the root) whose help texts are translated: the root's screen, then
-# those of a worker, a verifier and a training centre's clerk.
-TRANSLATED = (
-    "", "verify",
-    "passport", "passport create", "passport print",
-    "wallet", "wallet create", "wallet import", "wallet import-key", "wallet list", "wallet show", "wallet export",
-    "wallet import-backup",
-    "logbook", "logbook enrol", "logbook add", "logbook sign", "logbook anchor", "logbook revoke", "logbook show",
-    "logbook complete", "logbook share", "logbook verify", "logbook sync",
-    "issue", "issued", "revoke", "suspend", "reinstate",
-    "identity", "identity create", "identity show", "identity handover",
-    "trust-list", "trust-list create", "trust-list add", "trust-list remove", "trust-list show",
-    "recognition", "recognition publish", "recognition suspend", "recognition reinstate", "recognition revoke",
-    "recognition list", "recognition show", "recognition frameworks",
-    "did", "did register", "did resolve", "did rotate-key", "status", "status publish",
-    "issuer", "issuer check", "issuer history",
-)  # fmt: skip
 EXAMPLES_WORD = N_("Examples:")
 COMMENT = "# "  # an example's comment, after its indentation (registry/cli/examples.py)
 
