@@ -166,14 +166,45 @@ _VERIFIER_ERRORS = (
 _CENTRE_ERRORS = (
     N_("EQF level must be 1 to 8, not {text}"),
     N_("unknown reason code {n}; known: {text}"),
+    # An identity named wrong (keystore.py, cli/options.py, cli/commands/passport.py), a DID mistyped (formats/did.py).
+    N_("no identity named {name} in {path}: make it with `registry identity create {other}`, or name the home that "
+       "holds it (`registry --home DIR`, or REGISTRY_HOME)"),
+    N_("no identity named {name} in {path}: give her did:key as she reads it (`registry identity show NAME --did`, "
+       "or her wallet); in a roster, a row with only her holder_name gets a key made for her and handed over"),
+    N_("no identity named {name} in {path}, but your wallet ({other}) holds your key: use --from-wallet instead of "
+       "--holder NAME"),
+    N_("no identity named {name} in {path}: name the home that holds her key (`registry --home DIR`); if its file "
+       "was lost, restore it from a copy (a new identity would be a new key, not the one her credentials name)"),
+    N_("identity name {text} must be 1-64 letters, digits, '.', '_' or '-'"),
+    N_("the holder must be a person's did:key, not {did}"),
+    N_("not a did:ebsi identifier: {text}: a character missing or mistyped? Copy the DID whole, as its owner "
+       "published it"),
+    N_("not a did:ebsi identifier: {text}: give the root's DID as its authority published it"),
+)  # fmt: skip
+# A file that is not what a command reads (formats/holderfile.py, safejson.py, logbook/records.py, ops/logbook/book.py).
+_FILE_ERRORS = (
+    N_("{path} is JSON but not a credential file (format {text})"),
+    N_("{path} is neither a credential file (JSON) nor a JWT"),
+    N_("backup {path} is not valid JSON (line {n})"),
+    N_("{path} is not valid JSON (line {n})"),
+    N_("no such file: the logbook in {path}"),
+    N_("{path} is not a logbook extract ({text}): make one with `registry logbook share`"),
 )
+# A setting, a decision id or a default trust list that is not there (config.py, recognition/ids.py, trustlist.py).
+_SETTING_ERRORS = (
+    N_("{text} is not a node URL: write it as http://HOST:PORT (for example http://127.0.0.1:8545)"),
+    N_("{text} is not a setting (known: {names})"),
+    N_("{text} is not a decision id: give it whole (0x and 64 hex digits, as `registry recognition list` prints it) "
+       "or its start, as `registry verify` prints it (0x1234abcd…)"),
+    N_("no default trust list ({path}): `verify` then trusts no root; make one with `registry trust-list add`"),
+)  # fmt: skip
 
 
 @cache
 def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The patterns, compiled on the first error to translate (an English run compiles none)."""
-    table = _ERRORS + _LEARNER_ERRORS + _SIGNER_ERRORS + _PROVIDER_ERRORS + _VERIFIER_ERRORS + _CENTRE_ERRORS
-    return _patterns(table + _TRUST_LIST_ERRORS + _FINAL_ERRORS)
+    worker = _FILE_ERRORS + _ERRORS + _LEARNER_ERRORS + _SIGNER_ERRORS + _PROVIDER_ERRORS + _VERIFIER_ERRORS
+    return _patterns(worker + _CENTRE_ERRORS + _TRUST_LIST_ERRORS + _FINAL_ERRORS + _SETTING_ERRORS)
 
 
 @cache
@@ -183,8 +214,8 @@ def _patterns(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]
 
 _DAY = r"\d{4}-\d{2}-\d{2}"
 # The fields of these errors (words.py's, and those of the parts), as `pattern` reads them back.
-_FIELDS = {**FIELDS, "needed": r"[^()]+", "why": r".+", "how": r".+", "entries": r".+", "did": r"\S+", "date": _DAY,
-           "hours": r"\d+(?:\.\d+)?", "unit": r"\S+"}  # fmt: skip
+_FIELDS = {**FIELDS, "needed": r"[^()]+", "names": r".+", "why": r".+", "how": r".+", "entries": r".+", "did": r"\S+",
+           "date": _DAY, "hours": r"\d+(?:\.\d+)?", "unit": r"\S+"}  # fmt: skip
 # Fields that list parts, each said back through its own table; parts joined as the language writes a list.
 _PARTS = {"needed": ("; ", _NEEDED), "why": (", ", _WHY), "entries": ("; ", _ENTRIES), "how": (None, _HOW)}
 

@@ -715,3 +715,33 @@ def test_what_cannot_be_undone_and_a_root_listed_already_are_refused_in_french_a
     assert error_message(english) == french
     i18n.use("ar")
     assert error_message(english) == arabic
+
+
+@pytest.mark.parametrize(
+    ("english", "french"),
+    [
+        ("bad.json is JSON but not a credential file (format skills-credential/1)",
+         "bad.json est du JSON mais pas un fichier d\u2019attestation (format skills-credential/1)"),
+        ("backup b.json is not valid JSON (line 1)", "la sauvegarde b.json n\u2019est pas du JSON valide (ligne 1)"),
+        ("no such file: the logbook in nolog", "aucun carnet dans nolog (fichier introuvable)"),
+        ("no identity named x in h/keys: give her did:key as she reads it (`registry identity show NAME --did`, or "
+         "her wallet); in a roster, a row with only her holder_name gets a key made for her and handed over",
+         "aucune identité nommée x dans h/keys\u00a0: donnez son did:key tel qu\u2019elle le lit (`registry identity "
+         "show NAME --did`, ou son portefeuille)\u00a0; dans une liste de promotion, une ligne avec seulement son "
+         "holder_name reçoit une clé créée pour elle et remise"),
+        ("identity name 'a b' must be 1-64 letters, digits, '.', '_' or '-'",
+         "le nom d\u2019identité 'a b' doit compter de 1 à 64 lettres, chiffres, '.', '_' ou '-'"),
+        ("'foo' is not a setting (known: rpc-url)", "'foo' n\u2019est pas un réglage (connus\u00a0: rpc-url)"),
+    ],
+)  # fmt: skip
+def test_a_worker_s_and_a_clerk_s_commonest_bad_input_is_refused_in_french_and_arabic(
+    english: str, french: str
+) -> None:
+    """Found by running the commands with bad input in French and Arabic: a file that is not a credential or not
+    JSON, a logbook directory without its logbook ("fichier introuvable : the logbook in nolog" before), an identity
+    named wrong, a setting that is none; each was English (checked then). Arabic: no English word left."""
+    i18n.use("fr")
+    assert error_message(english) == french
+    i18n.use("ar")
+    said = error_message(english)
+    assert said != english and not re.search(r"\b(?:is|not|the|named|must|known)\b", said), said

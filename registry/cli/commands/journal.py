@@ -8,6 +8,7 @@ import typer
 
 from registry.cli.options import DeploymentOpt, RpcOpt, load_identity, settings_of
 from registry.cli.output import out, warn
+from registry.i18n import _
 
 app = typer.Typer(
     help="The journal of this home's transactions: what was sent, and finishing them after a crash.",
@@ -29,7 +30,7 @@ def journal_status(
     settings = settings_of(ctx, None, deployment)
     view = journal_view(settings.journal_file, settings.deployment_file, include_confirmed=all_)
     if view is None:
-        out.print("no journal yet: nothing has been written from this home")
+        out.print(_("no journal yet: nothing has been written from this home"))
         return
     if view.note:
         warn(view.note)
