@@ -73,6 +73,10 @@ _MESSAGES = (
     N_("not revoked"),
     N_("not suspended"),
     N_("the key was valid in the issuer's DID document when it signed"),
+    N_(
+        "the key was valid in the issuer's DID document when the credential was anchored (it states no signing "
+        "time: a VCDM 2.0 credential without iat)"
+    ),
     N_("{did} is registered"),
     N_("signed by the holder {did}"),
     N_("signed by {key}"),

@@ -50,8 +50,8 @@ def _key_problem(
     """What is wrong with the credential's signature by this assertion key, if anything."""
     # `iat` is the signer's word: it must fall in the key's window (its last second included, as a
     # signature in the second the key was retired may precede the retirement); what settles it is
-    # the anchor's block (check_key_at_anchor).
-    if not method.not_before <= item.issued_at <= method.not_after:
+    # the anchor's block (check_key_at_anchor), which alone bounds a signing no `iat` states.
+    if item.signing_stated and not method.not_before <= item.issued_at <= method.not_after:
         message = f"the signing key was not valid when the credential was signed ({iso(item.issued_at)})"
         window = {"notBefore": iso(method.not_before), "notAfter": iso_or_none(method.not_after)}
         return Code.SIGNING_KEY, message, window
@@ -87,8 +87,19 @@ def check_key(item: Item, state: DidState, lookups: Lookups) -> None:
         item.add(code, Outcome.FAIL, message, **evidence)
         return
     assert signed is not None and valid is not None and not isinstance(method, str)
-    item.rows += (signed, valid)
+    item.rows += (signed, valid if item.signing_stated else _valid_at_anchor(valid))
     item.signing_method = method
+
+
+def _valid_at_anchor(valid: Row) -> Row:
+    """The signing key row of a credential that does not state when it was signed (check_key_at_anchor
+    holds it to the key's window at the anchor); its evidence is the shared row's."""
+    code, outcome, _, evidence = valid
+    message = (
+        "the key was valid in the issuer's DID document when the credential was anchored (it states no signing "
+        "time: a VCDM 2.0 credential without iat)"
+    )
+    return code, outcome, message, evidence
 
 
 def check_key_at_anchor(item: Item, lookups: Lookups) -> None:
@@ -110,6 +121,14 @@ def check_key_at_anchor(item: Item, lookups: Lookups) -> None:
     item.rows[position] = (code, outcome, message, {**evidence, "anchored": iso(record.timestamp)})
     if valid is None:
         item.replace(position, Outcome.UNKNOWN, SAME_BLOCK.format(what="anchor", key="signing key"))
+        return
+    if record.timestamp < method.not_before:  # signed with a key the issuer's DID document did not hold yet
+        item.replace(
+            position, Outcome.FAIL,
+            f"the signing key was added to {item.issuer}'s DID document on {iso(method.not_before)}, after the "
+            f"credential was anchored ({iso(record.timestamp)}, block {record.block}): it was not the issuer's key "
+            "when the credential was anchored",
+        )  # fmt: skip
         return
     item.replace(
         position, Outcome.FAIL,
@@ -179,7 +198,7 @@ def _anchor_problem(item: Item, state: DidState, record: AnchorRecord, batch: Ba
         return Outcome.UNKNOWN, SAME_BLOCK.format(what="anchor", key="controller key")
     if not controlled:
         return Outcome.FAIL, f"account {record.account} did not control {item.issuer} when it anchored"
-    if record.timestamp + CLOCK_SKEW_S < item.issued_at:
+    if item.signing_stated and record.timestamp + CLOCK_SKEW_S < item.issued_at:
         return Outcome.FAIL, "the anchor predates the credential's issuance date"
     cohort = item.cohort
     if cohort is not None and record.count != cohort.size:

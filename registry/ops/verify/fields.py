@@ -38,6 +38,9 @@ class Fields:
     valid_from: int
     valid_until: int | None
     statuses: list[StatusRef]
+    # Does the signer state when it signed (a JWT `iat`)? A VCDM 2.0 credential without one gives only
+    # its award's or validity's date: its signing is bounded by its anchor alone (chain_checks).
+    signing_stated: bool = True
 
 
 _V1_ENDS = ("expirationDate", "validUntil")  # VCDM 1.1's end, and EBSI's attestations' own name for it
@@ -133,7 +136,8 @@ def fields_v1(parsed: jwt.CompactJWS) -> tuple[dict[str, Any], Fields]:
 
 
 def fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> Fields:
-    """VCDM 2.0 vc+jwt: the payload is the credential; it was signed when it was awarded.
+    """VCDM 2.0 vc+jwt: the payload is the credential; signed at its `iat` when it states one, else
+    at a time only its anchor bounds (`signed_at` is then its award's date, or validFrom).
 
     The JWT's own `nbf` and `exp`, when present (parse_vc2 checked they are well-formed), bound the
     validity as much as `validFrom`/`validUntil` do: the later start and the earlier end count."""
@@ -143,6 +147,13 @@ def fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> Fields:
     valid_until = vcfmt.parse_time(vc["validUntil"]) if isinstance(vc.get("validUntil"), str) else None
     awarded = vc.get("awardedDate", vc.get("issued"))  # Open Badges' award date; ELM's `issued`
     signed_at = vcfmt.parse_time(awarded) if isinstance(awarded, str) else valid_from
+    # Only a JWT `iat` states the signing: an award's date is the award's (Open Badges), often long before
+    # the signing, and validFrom may lie ahead of it. Without `iat`, the chain bounds the signing: the
+    # key must have been valid when the credential was anchored (check_key_at_anchor).
+    iat = vc.get("iat")
+    stated = isinstance(iat, int) and not isinstance(iat, bool) and 0 <= iat < MAX_TIMESTAMP
+    if stated:
+        signed_at = iat
     if "nbf" in vc:
         valid_from = max(valid_from, int(vc["nbf"]))
     if "exp" in vc:
@@ -158,6 +169,7 @@ def fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> Fields:
         valid_from=valid_from,
         valid_until=valid_until,
         statuses=statuses,
+        signing_stated=stated,
     )
 
 

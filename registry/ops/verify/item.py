@@ -30,6 +30,7 @@ class Item:
     issuer: str = ""
     fragment: str = ""
     issued_at: int = 0
+    signing_stated: bool = True  # False: `issued_at` is a date the credential gives, not its signing (fields.py)
     valid_from: int = 0
     valid_until: int | None = None
     value: bytes = b""  # what is anchored: credential hash, or cohort root

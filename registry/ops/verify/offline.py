@@ -136,6 +136,7 @@ def _take(
     item.issuer = fields.issuer
     item.fragment = fields.fragment
     item.issued_at = fields.signed_at
+    item.signing_stated = fields.signing_stated
     item.valid_from = fields.valid_from
     item.valid_until = fields.valid_until
     item.statuses = fields.statuses
@@ -177,7 +178,7 @@ def _cohort_row(root: bytes, size: int) -> Row:
 
 def check_signing_time(item: Item, now: float, skew: int) -> None:
     """Against our clock, before the chain: a future date must not buy "could not determine"."""
-    if not item.fatal and item.issued_at > now + skew:
+    if not item.fatal and item.signing_stated and item.issued_at > now + skew:
         item.add(Code.SIGNING_TIME, Outcome.FAIL, f"claims to be signed in the future ({iso(item.issued_at)})")
 
 

@@ -241,7 +241,8 @@ class Verifier:
         for item, pairs, word_ids in zip(live, reads.pairs, reads.words, strict=True):
             cohort = item.cohort
             # What decides the anchor check: a cohort's members share it (`check_anchor`).
-            key = (item.issuer, tuple(pairs), item.issued_at, None if cohort is None else cohort.size)
+            size = None if cohort is None else cohort.size
+            key = (item.issuer, tuple(pairs), item.issued_at, item.signing_stated, size)
             chain_checks.check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], batch, key)
             chain_checks.check_key_at_anchor(item, batch.lookups)
             check_status(item, [words[w] for w in word_ids], at, batch.lookups)
