@@ -117,3 +117,11 @@ def test_an_old_key_signing_a_vc2_dated_in_its_window_and_anchored_after_its_end
     report = _verify(verifier, _vc2(issuer, holder, awardedDate=award))
     assert report.verdict is Verdict.INVALID, report.summary
     assert report.summary.startswith("INVALID: signing key: the signing key was retired"), report.summary
+
+
+def test_a_vc2_without_valid_from_is_valid(issuer: Issuer, holder: Identity, verifier: Verifier) -> None:
+    """validFrom is optional in VCDM 2.0 (its section 4.9): one without it, naming no schema of ours
+    (another tool's), was INVALID "format: not an ISO 8601 date/time: ''" (forced once)."""
+    for fields in ({"validFrom": None}, {"validFrom": None, "awardedDate": None}):
+        report = _verify(verifier, _vc2(issuer, holder, credentialSchema=None, **fields))
+        assert report.verdict is Verdict.VALID, (fields, report.summary)

@@ -143,7 +143,8 @@ def fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> Fields:
     validity as much as `validFrom`/`validUntil` do: the later start and the earlier end count."""
     issuer = str(issuer_id(vc))
     subject = vc.get("credentialSubject")
-    valid_from = vcfmt.parse_time(str(vc.get("validFrom", "")))
+    # validFrom is optional in VCDM 2.0 (check_vc2 read it as a dateTimeStamp when present): no start then.
+    valid_from = vcfmt.parse_time(vc["validFrom"]) if isinstance(vc.get("validFrom"), str) else 0
     valid_until = vcfmt.parse_time(vc["validUntil"]) if isinstance(vc.get("validUntil"), str) else None
     awarded = vc.get("awardedDate", vc.get("issued"))  # Open Badges' award date; ELM's `issued`
     signed_at = vcfmt.parse_time(awarded) if isinstance(awarded, str) else valid_from
