@@ -60,6 +60,7 @@ def verifier_for(
         anchor_window_s=settings.anchor_window_s,
         keep_issuers=True,
         require_trusted_root=not (lenient and roots is None),
+        named_registry=located,
     )
 
 

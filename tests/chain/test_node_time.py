@@ -6,6 +6,7 @@ whose node reports it is not syncing still answers "now"; a node that says it is
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -73,6 +74,44 @@ def test_a_replica_behind_the_anchor_but_past_the_signing_could_not_determine(
         # The replica and the up-to-date node together: not a majority, so still no verdict.
         both = run(*args, rpc=(fork.rpc_url, settings.rpc_url))
         assert both.returncode == 2, both.stdout + both.stderr
+        current = run(*args, rpc=(settings.rpc_url,))
+        assert current.returncode == 0, current.stdout + current.stderr
+    finally:
+        fork.stop()
+
+
+def test_a_replica_behind_a_key_rotation_could_not_determine_never_invalid(
+    settings: Settings, registry: Registry, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    """The issuer adds a signing key and issues with it at once; a replica forked before the key was
+    added has neither the key nor the anchor. It said INVALID ("the issuer's DID document has no key"),
+    though the truth is that it is behind (forced once): now "could not determine" while the
+    replica's newest block is not past the signing, INVALID once it is, VALID on the current node. A
+    forgery under a key the document never had, but anchored, stays INVALID (tests/ops/test_forgeries.py)."""
+    from registry.formats import keys as keyfmt
+    from registry.ops.registry import Rel
+
+    time.sleep(1.1)
+    registry.client.request("evm_mine", [])
+    forked_at = registry.client.block_number()
+    new_key = keyfmt.generate(keyfmt.KeyType.P256)
+    registry.add_key(issuer.identity, keyfmt.jwk_public_dict(new_key), int(Rel.ASSERTION_METHOD))
+    rotated = dataclasses.replace(issuer.identity, signing_key=new_key, _derived={})
+    issued = Issuer(registry, rotated, settings).issue_single(holder.did, welding_certificate())
+    path = tmp_path / "credential.json"
+    path.write_text(issued.holder_file.dumps())
+    fork = AnvilNode(tmp_path / "replica", port=free_port())
+    fork.start(extra_args=fork_args(registry.client.rpc_url, forked_at))
+    try:
+        args = (settings.home, settings.deployment_file, "verify", str(path))
+        behind = run(*args, rpc=(fork.rpc_url,))
+        assert behind.returncode == 2, behind.stdout + behind.stderr
+        assert "COULD NOT DETERMINE" in behind.stdout and "may be behind" in behind.stdout, behind.stdout
+        # Once the replica's newest block is past the signing, a key it still lacks was never valid then.
+        time.sleep(1.1)
+        ChainClient(fork.rpc_url).request("evm_mine", [])
+        late = run(*args, rpc=(fork.rpc_url,))
+        assert late.returncode == 1 and "has no key" in late.stdout, late.stdout + late.stderr
         current = run(*args, rpc=(settings.rpc_url,))
         assert current.returncode == 0, current.stdout + current.stderr
     finally:

@@ -295,3 +295,50 @@ def test_a_quorum_of_endpoints_reads_the_registry_the_file_names(
         assert proxy.requests > 0
     finally:
         proxy.close()
+
+
+def _attacker_attestation(anvil: Any, second: Path, employer_did: str, holder: Identity, tmp_path: Path) -> Path:
+    """In their own deployment, someone registers a genuine employer's DID string with their own key
+    and signs and anchors a work-experience attestation in its name: a genuine file of that registry."""
+    from registry.formats.credential import Achievement, Occupation
+    from registry.formats.rpl import WorkPeriod
+    from registry.ops.rpl import Attester
+
+    settings = Settings(home=tmp_path / "attacker", rpc_urls=(anvil.rpc_url,), deployment_path=second)
+    registry = Registry.connect(settings)
+    fake_employer = dataclasses.replace(new_legal_entity("fake-employer"), did=employer_did)
+    fund(registry, fake_employer)
+    registry.register_did(fake_employer)
+    welder = Occupation("http://data.europa.eu/esco/occupation/07b6bdd0-9ba7-45e1-8b79-3b8b7b5a07c8", "welder")
+    period = WorkPeriod(welder, int(time.time()) - 3000 * 86_400, None, ("MIG welding",), "Stahlbau GmbH")
+    out = tmp_path / "attested.json"
+    Attester(registry, fake_employer, settings, period).issue_single(holder.did, Achievement("work", "", ""), out=out)
+    return out
+
+
+def test_an_attestation_in_a_registry_the_trust_list_does_not_pin_is_never_valid(
+    anvil: Any,
+    chain: Chain,
+    holder: Identity,
+    make_issuer: Any,
+    deployment_file: Path,
+    second_deployment: Path,
+    tmp_path: Path,
+) -> None:
+    """An attestation needs no accreditation, so no root: in a registry the employer's trust list does
+    not pin, a stranger who registered a real employer's DID string there was believed (VALID, "a
+    registered organisation", exit 0: forced once). Now its registry must be one the list pins a root
+    to, as for any credential of a registry the file names; with no list, none is."""
+    real_employer = make_issuer("stahlbau").did  # registered in the employer's registry by its owner
+    forged = _attacker_attestation(anvil, second_deployment, real_employer, holder, tmp_path)
+    home = tmp_path / "employer"
+    roots = trust_list(home, chain.root.did, deployment_file)
+    for extra in (["--trust-list", str(roots)], []):
+        result = employer(home, "verify", str(forged), "--rpc", anvil.rpc_url, "--json", *extra)
+        assert result.returncode == 1 and verdicts(result) == ["root not trusted"], (extra, result.stdout)
+        (said,) = [c["message"] for c in json.loads(result.stdout)["checks"] if c["name"] == "trusted root"]
+        assert "registry" in said, said
+    # A list that pins a root to that registry accepts what it holds, attestations too.
+    both = trust_list(tmp_path / "credulous", chain.root.did, deployment_file, second_deployment)
+    result = employer(home, "verify", str(forged), "--rpc", anvil.rpc_url, "--trust-list", str(both), "--json")
+    assert verdicts(result) == ["valid"], result.stdout

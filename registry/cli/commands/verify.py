@@ -202,7 +202,7 @@ def _verifier_for(settings: Settings, roots: Any, url: str, located: Any = None,
     schema_sources = tuple(dict.fromkeys(s for s in (settings.public_service, settings.public_url) if s))
     return Verifier(
         registry, roots, anchor_window_s=settings.anchor_window_s, keep_issuers=True, require_trusted_root=True,
-        schema_sources=schema_sources, accreditation_policy=policy,
+        schema_sources=schema_sources, accreditation_policy=policy, named_registry=located,
     )  # fmt: skip
 
 

@@ -14,6 +14,8 @@ credential type (SkillsCredential, RPLAssessmentCredential, ...) needs the accre
 
 from __future__ import annotations
 
+from typing import Any
+
 from registry.formats.accreditation import GENERIC_TYPES
 from registry.formats.rpl import ATTESTATION_TYPE
 from registry.ops.verify.report import Code, Outcome, Row
@@ -35,3 +37,24 @@ def is_attestation(types: tuple[str, ...] | list[str]) -> bool:
 def assurance_row() -> Row:
     """The row (shared by every attestation: never changed in place)."""
     return _ROW
+
+
+def unvouched_row(issuer: str, named_registry: str | None, trust_list: Any, require_trusted_root: bool) -> Row | None:
+    """A failed `trusted root` row for an attestation in a registry the verifier does not vouch for
+    (None: it does). An attestation has no root to pin, so in a registry only the file names (not the
+    verifier's own deployment) it counts only where the trust list pins some root, as the verifier's
+    acceptance of that deployment: anyone can deploy these contracts and register there a DID string
+    that belongs to someone else in the registry the verifier knows."""
+    if named_registry is None or (trust_list is not None and trust_list.roots):
+        return None
+    if trust_list is None and not require_trusted_root:  # a library caller that takes any root takes this too
+        return None
+    whose = trust_list.name if trust_list is not None else "you (no trust list)"
+    return (
+        Code.TRUSTED_ROOT, Outcome.FAIL,
+        f"a work-experience attestation lives in the registry its file names ({named_registry}), to which "
+        f"{whose} pins no root: anyone can deploy these contracts and register any DID in their copy, so "
+        f"nothing shows that {issuer} is the organisation of that DID elsewhere (if you accept this registry, "
+        "pin a root to it: `registry trust-list add DID --registry DEPLOYMENT.json`, with its deployment file)",
+        {"registry": named_registry},
+    )  # fmt: skip

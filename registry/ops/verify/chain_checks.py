@@ -16,7 +16,7 @@ from registry.formats import jwt
 from registry.ops.registry import AnchorRecord, DidState, Registry, VerificationMethod
 from registry.ops.trust import CLOCK_SKEW_S, AttrStatus, LaterChange, Need, Position, Trust, TrustList, evaluate
 from registry.ops.trust.trustlist import no_list_hint, unpinned_hint
-from registry.ops.verify.attestations import assurance_row, is_attestation
+from registry.ops.verify.attestations import assurance_row, is_attestation, unvouched_row
 from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
 from registry.ops.verify.lookups import Lookups
 from registry.ops.verify.report import Code, Outcome, Row
@@ -42,6 +42,8 @@ class Batch:
     policy: str = "issuance"
     # What a verifier without any trust list is told to do (the CLI's words; the service passes its own).
     no_list_hint: Callable[[str], str] = no_list_hint
+    # The registry the files name, when it is not the verifier's own deployment (as the report names it).
+    named_registry: str | None = None
 
 
 def _key_problem(
@@ -81,6 +83,10 @@ def check_key(item: Item, state: DidState, lookups: Lookups) -> None:
         return
     method, registered, signed, valid = lookups.key_rows(state, item.fragment, parsed.alg)
     item.rows.append(registered)
+    if isinstance(method, str) and item.signing_stated and state.method_by_thumbprint(item.fragment) is None:
+        item.key_missing = len(item.rows)  # INVALID, or the node is behind: settled by its head (settle_key)
+        item.rows.append((Code.SIGNING_KEY, Outcome.UNKNOWN, method, {}))
+        return
     problem = (Code.SIGNING_KEY, method, {}) if isinstance(method, str) else _key_problem(item, method, parsed)
     if problem is not None:
         code, message, evidence = problem
@@ -89,6 +95,24 @@ def check_key(item: Item, state: DidState, lookups: Lookups) -> None:
     assert signed is not None and valid is not None and not isinstance(method, str)
     item.rows += (signed, valid if item.signing_stated else _valid_at_anchor(valid))
     item.signing_method = method
+
+
+def settle_key(item: Item, head: int) -> None:
+    """A key the node's copy of the issuer's DID document lacks. To be valid when the credential was
+    signed it was added at or before `iat`, so a node whose newest block is later has it: INVALID.
+    A node not past the signing may not have seen the block that added it: could not determine."""
+    position = item.key_missing
+    if position is None:
+        return
+    missing = item.rows[position][2]
+    if head > item.issued_at:
+        item.replace(position, Outcome.FAIL, missing)
+        return
+    item.replace(position, Outcome.UNKNOWN, (
+        f"could not check: {missing} at this node, whose newest block ({iso(head)}) is not later than the "
+        f"credential's signing ({iso(item.issued_at)}): it may be behind, and not have seen the block that "
+        "added the key; ask another node, or again later"))  # fmt: skip
+    item.fatal = True  # nothing more is read for it
 
 
 def _valid_at_anchor(valid: Row) -> Row:
@@ -284,6 +308,9 @@ def check_accreditation(item: Item, chain: Any, position: Position | None, batch
     assert item.anchor is not None
     if is_attestation(item.types):
         item.rows.append(assurance_row())
+        unvouched = unvouched_row(item.issuer, batch.named_registry, batch.trust_list, batch.require_trusted_root)
+        if unvouched is not None:
+            item.rows.append(unvouched)
         return
     when, place = item.anchor.timestamp, position
     asked = batch.at if batch.at is not None else batch.head_time

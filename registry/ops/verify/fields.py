@@ -153,7 +153,7 @@ def fields_v2(parsed: jwt.CompactJWS, vc: dict[str, Any]) -> Fields:
     # key must have been valid when the credential was anchored (check_key_at_anchor).
     iat = vc.get("iat")
     stated = isinstance(iat, int) and not isinstance(iat, bool) and 0 <= iat < MAX_TIMESTAMP
-    if stated:
+    if isinstance(iat, int) and stated:
         signed_at = iat
     if "nbf" in vc:
         valid_from = max(valid_from, int(vc["nbf"]))

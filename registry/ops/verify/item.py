@@ -45,6 +45,7 @@ class Item:
     anchor_evidence: dict[str, Any] | None = None  # the passed anchor row's (a cohort's members share it)
     did_state: DidState | None = None  # the issuer's DID document, once the key check read it
     signing_method: VerificationMethod | None = None  # the key that signed, once its signature verified
+    key_missing: int | None = None  # the row of a key the node's DID document lacks, until the head settles it
 
     def add(self, code: Code, outcome: Outcome, message: str, **evidence: Any) -> None:
         self.rows.append((code, outcome, message, evidence))

@@ -23,6 +23,7 @@ from typing import Any
 from registry.chain.client import BadAnswer, header_time
 from registry.config import DEFAULT_ANCHOR_WINDOW_S
 from registry.errors import ChainUnavailable, InputError, TransactionReverted
+from registry.formats.locator import Locator
 from registry.formats.merkle import ProofMemo
 from registry.ops.registry import BITS_PER_WORD, DidState, Purpose, Registry
 from registry.ops.trust import CLOCK_SKEW_S, Trust, TrustList, time_problem
@@ -131,6 +132,7 @@ class Verifier:
         schema_sources: Sequence[str] = (),
         accreditation_policy: str = DEFAULT_POLICY,
         no_list_hint: Callable[[str], str] | None = None,
+        named_registry: Locator | None = None,
     ) -> None:
         if accreditation_policy not in POLICIES:
             raise InputError(
@@ -145,6 +147,9 @@ class Verifier:
         self.require_trusted_root = require_trusted_root
         # What a verifier without any trust list is told to do, given the root (None: the CLI's words).
         self.no_list_hint = no_list_hint
+        # The registry the files named, read because the verifier has no deployment of its own (None:
+        # its own): what needs no root there (an attestation) counts only where the trust list pins one.
+        self.named_registry = named_registry
         self.unavailable = unavailable
         self.anchor_window_s = anchor_window_s
         # Trusted schemas registries (base URLs) a schema that is not ours is fetched from (schemas.py).
@@ -232,13 +237,20 @@ class Verifier:
         live = [i for i in live if not i.fatal]
         reads = _Reads(live, {i.issuer: states[i.issuer] for i in live})
         head_time, anchors, words, syncing = self._read(reads, at)
+        for item in live:
+            chain_checks.settle_key(item, head_time)
         self._time_asked(live, at, head_time, syncing)
         chains = self._chains({item.issuer for item in live})
         batch = Batch(registry, lookups, at, head_time, self.anchor_window_s, self.trust_list,
                       require_trusted_root=self.require_trusted_root, policy=self.accreditation_policy)  # fmt: skip
         if self.no_list_hint is not None:
             batch.no_list_hint = self.no_list_hint
+        if self.named_registry is not None:
+            batch.named_registry = f"chain {self.named_registry.chain_id}'s registry deployed in block " \
+                                   f"{self.named_registry.block}"  # fmt: skip
         for item, pairs, word_ids in zip(live, reads.pairs, reads.words, strict=True):
+            if item.fatal:  # a key its DID document lacks (settle_key)
+                continue
             cohort = item.cohort
             # What decides the anchor check: a cohort's members share it (`check_anchor`).
             size = None if cohort is None else cohort.size
