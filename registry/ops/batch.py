@@ -44,9 +44,13 @@ def verify_quorum(
     verifiers: list[Any], inputs: list[tuple[str, bytes]], when: int | None, *, audience: str | None, nonce: str | None
 ) -> list[Any]:
     """`verify_inputs` through a quorum of nodes (ops/verify/quorum.py): one report per input."""
+    from registry.ops.rpl.checks import add_rpl_checks
     from registry.ops.verify import verify_with_quorum
 
-    results: list[Any] = verify_with_quorum(verifiers, inputs, when, audience=audience, nonce=nonce)
+    def assessor(report: Any, verifier: Any) -> None:  # an RPL credential's, as one node's `verify` checks it
+        add_rpl_checks(report, verifier.registry, None)
+
+    results: list[Any] = verify_with_quorum(verifiers, inputs, when, audience=audience, nonce=nonce, then=assessor)
     note_not_presented(results, audience, nonce)
     return results
 

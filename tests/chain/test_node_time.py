@@ -94,6 +94,7 @@ def test_a_replica_behind_a_key_rotation_could_not_determine_never_invalid(
     time.sleep(1.1)
     registry.client.request("evm_mine", [])
     forked_at = registry.client.block_number()
+    time.sleep(1.1)  # the key is added, and used, a second after the replica's newest block
     new_key = keyfmt.generate(keyfmt.KeyType.P256)
     registry.add_key(issuer.identity, keyfmt.jwk_public_dict(new_key), int(Rel.ASSERTION_METHOD))
     rotated = dataclasses.replace(issuer.identity, signing_key=new_key, _derived={})

@@ -5,6 +5,7 @@ every new credential type against the schema it names, and the 1EdTech OB 3.0 sc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import time
@@ -309,3 +310,33 @@ def test_an_attested_period_of_work_cannot_lie_in_the_future() -> None:
     ):
         with pytest.raises(InputError, match=f"the period of work {said} .*, in the future: attest"):
             build_attestation(None, WorkPeriod(WELDER, start, end, ("welding",), "Stahlbau GmbH"), now)
+
+
+def test_an_assessor_the_authorisation_does_not_name_fails_through_a_quorum_too(
+    rpl_world: Any, settings: Settings, tmp_path: Path
+) -> None:
+    """An RPL credential the centre signed (bypassing `rpl issue`'s own check) naming an assessor its
+    authorisation does not: INVALID through one node; through several (`verify --rpc A --rpc B`) the
+    assessor was never checked, so it was VALID (forced once). Both endpoints are the session's node,
+    the second through a relaying proxy the verifier cannot tell from another."""
+    from registry.ops.batch import verify_quorum
+    from tests.helpers.rpc_counter import CountingProxy
+
+    verifier, issued, registry = rpl_world
+    centre = RplIssuer(registry, issued.provider.identity, settings, issued.assessment)
+    centre.prepare(issued.authorisation)  # the centre's own check passes; then it names another assessor
+    centre.assessment = replace(centre.assessment, assessor=new_natural_person("not-the-assessor").did)
+    achievement = Achievement("RPL welding", "", "RPL", "Competency", (WELDING,), eqf_level=3)
+    done = centre.issue_rpl(str(issued.vc["credentialSubject"]["id"]), achievement, tmp_path / "bad.json", None)
+    content = done.issued.holder_file.dumps().encode()
+    one = verifier.verify("rpl", content)
+    add_rpl_checks(one, registry, None)
+    assert one.verdict == "invalid" and "names another person than the assessor" in one.summary, one.summary
+    proxy = CountingProxy(settings.rpc_url)
+    try:
+        relayed = Registry.connect(dataclasses.replace(settings, rpc_urls=(proxy.url,)), journal=False)
+        endpoints = [(settings.rpc_url, verifier), (proxy.url, Verifier(relayed, verifier.trust_list))]
+        (report,) = verify_quorum(endpoints, [("rpl", content)], None, audience=None, nonce=None)
+    finally:
+        proxy.close()
+    assert report.verdict == "invalid" and "names another person than the assessor" in report.summary, report.summary

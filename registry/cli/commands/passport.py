@@ -192,6 +192,9 @@ def passport_print(
     verifier = verifier_for(settings, first, len(passport.credentials), trust_list, lenient=True)
     recogniser = _recognised_in(verifier, recognised_in, settings)
     verified = verifier.verify_passport(str(passport_file), content, None)
+    from registry.ops.rpl.checks import add_rpl_checks
+
+    add_rpl_checks(verified, verifier.registry, None)  # an RPL credential's assessor, as `verify` checks it
     if recogniser is not None:
         recogniser.annotate(verified)  # a finding on each credential, national equivalents in the summary
     report = verified.to_json()

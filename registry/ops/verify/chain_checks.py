@@ -99,17 +99,18 @@ def check_key(item: Item, state: DidState, lookups: Lookups) -> None:
 
 def settle_key(item: Item, head: int) -> None:
     """A key the node's copy of the issuer's DID document lacks. To be valid when the credential was
-    signed it was added at or before `iat`, so a node whose newest block is later has it: INVALID.
-    A node not past the signing may not have seen the block that added it: could not determine."""
+    signed it was added by `iat`, so a node whose newest block is of that second or later has it
+    (but in a later block of the same second): INVALID. One whose newest block is earlier may not
+    have seen the block that added it: could not determine."""
     position = item.key_missing
     if position is None:
         return
     missing = item.rows[position][2]
-    if head > item.issued_at:
+    if head >= item.issued_at:
         item.replace(position, Outcome.FAIL, missing)
         return
     item.replace(position, Outcome.UNKNOWN, (
-        f"could not check: {missing} at this node, whose newest block ({iso(head)}) is not later than the "
+        f"could not check: {missing} at this node, whose newest block ({iso(head)}) is earlier than the "
         f"credential's signing ({iso(item.issued_at)}): it may be behind, and not have seen the block that "
         "added the key; ask another node, or again later"))  # fmt: skip
     item.fatal = True  # nothing more is read for it

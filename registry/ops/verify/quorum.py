@@ -69,10 +69,12 @@ def verify_with_quorum(
     *,
     audience: str | None = None,
     nonce: str | None = None,
+    then: Callable[[AnyReport, Verifier], Any] = lambda report, verifier: None,
 ) -> list[AnyReport]:
     """Ask several RPC endpoints of one chain and compare: a verdict stands only when a majority
     of endpoints answered and every endpoint that answered agrees; disagreement is reported.
-    Credentials and passports alike: a passport is compared on its overall verdict.
+    Credentials and passports alike: a passport is compared on its overall verdict. `then` adds
+    a caller's checks to each endpoint's report, with that endpoint's verifier, before they are compared.
 
     A verifier may be given as a function that makes it (attaching to its endpoint), so a slow
     endpoint's attach delays no other one."""
@@ -93,6 +95,8 @@ def verify_with_quorum(
                 reports.update(zip(credentials, answered, strict=True))
             for n in passports:
                 reports[n] = verifier.verify_passport(inputs[n][0], inputs[n][1], at, audience=audience, nonce=nonce)
+            for report in reports.values():  # more checks, read through this endpoint too (an RPL assessor's)
+                then(report, verifier)
             return [reports[n] for n in range(len(inputs))]
         except Exception as exc:  # one endpoint's fault is that endpoint's "could not determine"
             return [_failed_endpoint(source, n in passports, exc, at) for n, (source, _) in enumerate(inputs)]

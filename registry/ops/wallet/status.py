@@ -60,6 +60,10 @@ def check_now(settings: Settings, entries: list[Entry]) -> list[Listed]:
     verifier = _verifier(settings, entries)
     inputs = [(e.id, e.holder_file.dumps().encode()) for e in entries]
     reports = verifier.verify_many(inputs, None)
+    from registry.ops.rpl.checks import add_rpl_checks
+
+    for report in reports:  # an RPL credential's assessor, as `verify` checks it
+        add_rpl_checks(report, verifier.registry, None)
     listed = []
     for entry, report in zip(entries, reports, strict=True):
         what = _what(report, entry.holder_file)
