@@ -110,6 +110,12 @@ def test_an_attestation_counts_only_its_occupation_and_no_eqf_level() -> None:
     ]
     accredited = summarise([report("MIG welding", "valid", 4, [WELD]), attestation], None, HOLDER_CHECKS_PASS)
     assert accredited["highest_eqf_level"] == 4 and [a["eqf_level"] for a in accredited["skills"]] == [4]
+    # The employer's self-given name is not listed among the issuers beside accredited ones (it was:
+    # "Stahlbau GmbH" read as an issuer of the passport, forced once); its own line names it, badged.
+    attestation["certifies"]["issuer"] = {"did": "did:ebsi:zStranger", "name": "Stahlbau GmbH"}
+    both = summarise([report("MIG welding", "valid", 4, [WELD]), attestation], None, HOLDER_CHECKS_PASS)
+    assert both["issuers"] == [ISSUER], both["issuers"]
+    assert both["programmes"][1]["issuer"]["name"] == "Stahlbau GmbH" and both["programmes"][1]["assurance"]
 
 
 def test_one_name_written_differently_is_one_name_said_so_and_another_name_stays_another() -> None:

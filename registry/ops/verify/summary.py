@@ -3,7 +3,8 @@
 The passport's report is a verdict per credential; the summary is what an employer reads first:
 the ESCO skills and occupations certified, each with the highest EQF level a credential aligned to
 it gives, the programmes (each credential by its name, issuer by name, dates and verdict), the
-issuers, and the highest EQF level overall. Only VALID credentials count toward the competencies;
+accredited issuers (a work-experience attestation's employer, a name it gives itself, only on its
+programme's line with its assurance), and the highest EQF level overall. Only VALID credentials count toward the competencies;
 every other one is still listed, with its verdict, so nothing is hidden. When any of the passport's
 own checks fails (not signed by its holder, a credential about someone else, expired, made for
 another audience or challenge, a credential twice), the passport is INVALID and nothing counts:
@@ -53,7 +54,8 @@ def summarise(credentials: Sequence[VerifyReport], holder: str | None, checks: S
             for entry in certified.get(key) or []:
                 _add_area(areas, kind, entry, programme)  # type: ignore[arg-type]
         party = programme["issuer"]
-        issuers.setdefault((party["did"], party["name"]), party)
+        if "assurance" not in programme:  # an attestation's employer names itself: only on its own line, badged
+            issuers.setdefault((party["did"], party["name"]), party)
     levels = [p["eqf_level"] for p, _ in counted if p["eqf_level"] is not None]
     names = _holder_names(counted)
     summary: Competencies = {
