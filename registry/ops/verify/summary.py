@@ -4,11 +4,12 @@ The passport's report is a verdict per credential; the summary is what an employ
 the ESCO skills and occupations certified, each with the highest EQF level a credential aligned to
 it gives, the programmes (each credential by its name, issuer by name, dates and verdict), the
 accredited issuers (a work-experience attestation's employer, a name it gives itself, only on its
-programme's line with its assurance), and the highest EQF level overall. Only VALID credentials count toward the competencies;
-every other one is still listed, with its verdict, so nothing is hidden. When any of the passport's
-own checks fails (not signed by its holder, a credential about someone else, expired, made for
-another audience or challenge, a credential twice), the passport is INVALID and nothing counts:
-nothing in it is shown as certified, each credential is listed with its own verdict, not counted.
+programme's line with its assurance), and the highest EQF level overall. Only VALID credentials count
+toward the competencies; every other one is still listed, with its verdict, so nothing is hidden.
+When any of the passport's own checks fails (not signed by its holder, a credential about someone
+else, expired, made for another audience or challenge, a credential twice), the passport is INVALID
+and nothing counts: nothing in it is shown as certified, each credential is listed with its own
+verdict, not counted.
 
 Built from the reports' JSON (`shapes.VerifyReport`, each with what it certifies, read by
 formats/certified.py): pure, the same for a local verification and for a service's answer, so the
