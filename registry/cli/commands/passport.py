@@ -191,10 +191,7 @@ def passport_print(
     first = (str(passport_file), content)
     verifier = verifier_for(settings, first, len(passport.credentials), trust_list, lenient=True)
     recogniser = _recognised_in(verifier, recognised_in, settings)
-    verified = verifier.verify_passport(str(passport_file), content, None)
-    from registry.ops.rpl.checks import add_rpl_checks
-
-    add_rpl_checks(verified, verifier.registry, None)  # an RPL credential's assessor, as `verify` checks it
+    verified = _verified(verifier, str(passport_file), content)
     if recogniser is not None:
         recogniser.annotate(verified)  # a finding on each credential, national equivalents in the summary
     report = verified.to_json()
@@ -211,6 +208,15 @@ def passport_print(
                 "be checked: give --rpc URL (a node of the chain its credentials name) and print it again before "
                 "you hand it over")  # fmt: skip
         warn(why.format(why=verifier.unavailable))
+
+
+def _verified(verifier: Any, source: str, content: bytes) -> Any:
+    """The passport's report now, an RPL credential's assessor checked as `verify` checks it."""
+    from registry.ops.rpl.checks import add_rpl_checks
+
+    verified = verifier.verify_passport(source, content, None)
+    add_rpl_checks(verified, verifier.registry, None)
+    return verified
 
 
 def _recognised_in(verifier: Any, word: str | None, settings: Any) -> Any:
