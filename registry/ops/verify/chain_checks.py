@@ -98,10 +98,9 @@ def check_key(item: Item, state: DidState, lookups: Lookups) -> None:
 
 
 def settle_key(item: Item, head: int) -> None:
-    """A key the node's copy of the issuer's DID document lacks. To be valid when the credential was
-    signed it was added by `iat`, so a node whose newest block is of that second or later has it
-    (but in a later block of the same second): INVALID. One whose newest block is earlier may not
-    have seen the block that added it: could not determine."""
+    """A key the node's copy of the issuer's DID document lacks. Valid when the credential was signed, it
+    was added by `iat`: a node whose newest block is of that second or later has it (but in a later
+    block of that second): INVALID; an earlier one may not have seen it: could not determine."""
     position = item.key_missing
     if position is None:
         return
@@ -117,8 +116,7 @@ def settle_key(item: Item, head: int) -> None:
 
 
 def _valid_at_anchor(valid: Row) -> Row:
-    """The signing key row of a credential that does not state when it was signed (check_key_at_anchor
-    holds it to the key's window at the anchor); its evidence is the shared row's."""
+    """The signing key row of a credential stating no signing time (held to the key at its anchor)."""
     code, outcome, _, evidence = valid
     message = (
         "the key was valid in the issuer's DID document when the credential was anchored (it states no signing "
