@@ -86,6 +86,9 @@ _MESSAGES = (
     N_("valid from {start} with no expiry date"),
     N_("valid from {start} until {end}"),
     N_("conforms to the schema it names ({id})"),
+    # A file that is no credential, as the format check says it (formats/holderfile.py; errorwords.py's too).
+    N_("{path} is JSON but not a credential file (format {text})"),
+    N_("{path} is neither a credential file (JSON) nor a JWT"),
     N_("each credential is in the passport once"),
     N_("every credential is about the presentation's holder"),
     N_("answers the challenge (nonce) given"),
@@ -254,7 +257,7 @@ def _translated(table: str, text: str) -> str:
         if "check" in fields:
             fields["check"] = _(fields["check"])
         if "checks" in fields:
-            fields["checks"] = ", ".join(_(name) for name in names)
+            fields["checks"] = joined(_(name) for name in names)
         for key, inner in (("root", "roots"), ("list", "lists"), ("hint", "hints")):  # each read back in turn
             if key in fields:
                 fields[key] = _translated(inner, fields[key])

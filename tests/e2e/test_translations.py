@@ -745,3 +745,14 @@ def test_a_worker_s_and_a_clerk_s_commonest_bad_input_is_refused_in_french_and_a
     i18n.use("ar")
     said = error_message(english)
     assert said != english and not re.search(r"\b(?:is|not|the|named|must|known)\b", said), said
+
+
+def test_verify_says_a_file_that_is_no_credential_in_french_and_arabic() -> None:
+    """`verify` of a file that is JSON but no credential, or neither JSON nor a JWT: its format line and verdict
+    in the run's language (English before, checked then), as the same refusal of `wallet import` is."""
+    i18n.use("fr")
+    said = check_message("bad.json is JSON but not a credential file (format skills-credential/1)")
+    assert said == "bad.json est du JSON mais pas un fichier d\u2019attestation (format skills-credential/1)"
+    i18n.use("ar")
+    assert check_message("x.txt is neither a credential file (JSON) nor a JWT") == "x.txt ليس ملف شهادة (JSON) ولا JWT"
+    assert headline("INVALID: format: x.txt is neither a credential file (JSON) nor a JWT").endswith("ولا JWT")
