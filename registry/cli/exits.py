@@ -25,6 +25,7 @@ error and a node that cannot be believed is "could not determine", never a verdi
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import sys
@@ -160,7 +161,22 @@ def _usage_language(exc: UsageError) -> None:
 
 
 def run(app: Callable[..., Any]) -> NoReturn:
-    """Run the typer app as the console script does: every error one line with its exit code."""
+    """Run the typer app as the console script does: every error one line with its exit code.
+
+    In a context of its own, with the language it found: what a command sets for the rest of its
+    run (`verify`'s read deadline, the identities a hint may name, its `--lang`) ends with it, so a
+    caller running several commands in one process (a test, a library) does not carry the first's
+    into the next (a read deadline of 8 s from the first `verify` failed every read made later)."""
+    from registry import i18n
+
+    language = i18n.current()
+    try:
+        contextvars.copy_context().run(_run, app)
+    finally:
+        i18n.use(language)
+
+
+def _run(app: Callable[..., Any]) -> NoReturn:
     ACTING.set(())  # the identities a hint may name are this run's only
     _language()  # the environment's, until the root callback reads --lang
     try:

@@ -17,7 +17,20 @@ from registry.errors import InputError
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
-from tests.conftest import PASSPHRASE, welding_certificate
+from tests.conftest import PASSPHRASE, next_second, welding_certificate
+from tests.helpers.commands import registry_in_process
+
+
+def command_line(settings: Settings, args: tuple[str, ...], rpc: str | None, deployment: Path | None) -> list[str]:
+    argv = ["--home", str(settings.home), *args]
+    if (args and args[0] in {"verify", "issue", "revoke", "suspend", "reinstate", "deploy"}) or args[:2] == (
+        "did",
+        "register",
+    ):
+        # Through a service, no node of our own: `verify` refuses --rpc with --service.
+        node = [] if "--service" in args else ["--rpc", rpc or settings.rpc_url]
+        argv += [*node, "--deployment", str(deployment or settings.deployment_file)]
+    return argv
 
 
 def run(
@@ -27,15 +40,22 @@ def run(
     deployment: Path | None = None,
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """`registry ARGS` in this process (tests/helpers/commands.py), the passphrase in its environment."""
     env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
-    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args]
-    if (args and args[0] in {"verify", "issue", "revoke", "suspend", "reinstate", "deploy"}) or args[:2] == (
-        "did",
-        "register",
-    ):
-        # Through a service, no node of our own: `verify` refuses --rpc with --service.
-        node = [] if "--service" in args else ["--rpc", rpc or settings.rpc_url]
-        argv += [*node, "--deployment", str(deployment or settings.deployment_file)]
+    return registry_in_process(command_line(settings, args, rpc, deployment), env, stdin)
+
+
+def run_process(
+    settings: Settings,
+    *args: str,
+    rpc: str | None = None,
+    deployment: Path | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`run` as a real `python -m registry` process: for what is about the process (its exit status as
+    the shell sees it, a closed pipe, a signal, the interpreter's own start)."""
+    env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    argv = [sys.executable, "-m", "registry", *command_line(settings, args, rpc, deployment)]
     return subprocess.run(argv, capture_output=True, text=True, env=env, input=stdin, timeout=120)
 
 
@@ -58,15 +78,15 @@ def issued_file(issuer: Issuer, holder: Identity, tmp_path: Path) -> Path:
 def test_verify_exit_codes_follow_the_verdict(
     settings: Settings, issued_file: Path, issuer: Issuer, holder: Identity
 ) -> None:
-    valid = run(settings, "verify", str(issued_file))
+    valid = run_process(settings, "verify", str(issued_file))
     assert valid.returncode == 0, valid.stdout + valid.stderr
     assert "VALID" in valid.stdout
     # Asked about a day before it existed: not yet issued (exit 1), and nothing says INVALID.
-    early = run(settings, "verify", str(issued_file), "--at", "1 janvier 2001")
+    early = run_process(settings, "verify", str(issued_file), "--at", "1 janvier 2001")
     assert early.returncode == 1 and "NOT YET ISSUED: not valid on 2001-01-01T23:59:59Z" in early.stdout, early.stdout
     assert "INVALID" not in early.stdout
 
-    revoke = run(settings, "revoke", str(issued_file), "--issuer", issuer.identity.name, "--reason", "1")
+    revoke = run_process(settings, "revoke", str(issued_file), "--issuer", issuer.identity.name, "--reason", "1")
     assert revoke.returncode == 0, revoke.stderr
     assert "revoked 1 credential" in revoke.stdout
     # Whose: the holder's did:key (186 characters) shortened in text output.
@@ -74,12 +94,31 @@ def test_verify_exit_codes_follow_the_verdict(
 
     assert short_did(holder.did) in revoke.stdout and holder.did not in revoke.stdout, revoke.stdout
 
-    revoked = run(settings, "verify", "--json", str(issued_file))
+    revoked = run_process(settings, "verify", "--json", str(issued_file))
     assert revoked.returncode == 1
     report = json.loads(revoked.stdout)
     assert report["verdict"] == "revoked"
     status = next(c for c in report["checks"] if c["name"] == "revocation status")
     assert status["evidence"]["reasonCode"] == 1
+
+
+def test_commands_run_one_after_another_in_one_process_each_start_afresh(
+    settings: Settings, issued_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """registry.cli.main run twice in one process (a library, these tests): what the first command set for
+    the rest of its run ends with it. `verify`'s read deadline outlived it and failed the second's reads
+    ("no answer within the 1 s read deadline", COULD NOT DETERMINE, exit 2: seen before exits.run ran each
+    command in a context of its own); its language (REGISTRY_LANG=fr) is not the next one's either."""
+    from registry import i18n
+
+    monkeypatch.setenv("REGISTRY_READ_DEADLINE", "1")
+    monkeypatch.setenv("REGISTRY_LANG", "fr")
+    assert "VALIDE" in run(settings, "verify", str(issued_file)).stdout
+    assert i18n.current() == i18n.DEFAULT
+    monkeypatch.delenv("REGISTRY_LANG")
+    next_second(2)  # past the first command's read deadline
+    again = run(settings, "verify", str(issued_file))
+    assert again.returncode == 0 and "VALID" in again.stdout, again.stdout
 
 
 def test_a_verification_loads_only_what_it_needs(settings: Settings, issued_file: Path, tmp_path: Path) -> None:
@@ -108,7 +147,7 @@ def test_a_verification_loads_only_what_it_needs(settings: Settings, issued_file
 
 
 def test_verify_reads_stdin(settings: Settings, issued_file: Path) -> None:
-    result = run(settings, "verify", "-", stdin=issued_file.read_text())
+    result = run_process(settings, "verify", "-", stdin=issued_file.read_text())  # the process's own stdin
     assert result.returncode == 0, result.stdout
 
 
