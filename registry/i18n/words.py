@@ -85,6 +85,8 @@ _MESSAGES = (
     N_("member of a cohort of {n}"),
     N_("valid from {start} with no expiry date"),
     N_("valid from {start} until {end}"),
+    N_("valid with no start or expiry date"),
+    N_("valid with no start date until {end}"),
     N_("conforms to the schema it names ({id})"),
     # A file that is no credential, as the format check says it (formats/holderfile.py; errorwords.py's too).
     N_("{path} is JSON but not a credential file (format {text})"),

@@ -130,6 +130,9 @@ def test_the_commonest_messages_and_a_passports_note_are_translated() -> None:
     assert check_message("valid from 2026-01-01T00:00:00Z with no expiry date") == (
         "valable à partir du 2026-01-01T00:00:00Z, sans date d’expiration"  # noqa: RUF001 (French apostrophe)
     )
+    assert check_message("valid with no start date until 2027-01-01T00:00:00Z") == (
+        "valable sans date de début, jusqu’au 2027-01-01T00:00:00Z"  # noqa: RUF001 (French apostrophe)
+    )
     assert check_message("revoked for fraud") == "revoked for fraud"  # a message it has no words for: as written
     # A revocation's reason, when it is one of the chain's codes; an expiry; whom a passport was made for.
     when = "2026-01-01T00:00:00Z"

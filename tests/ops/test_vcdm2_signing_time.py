@@ -17,7 +17,7 @@ from registry.formats.vcdm2 import build_vc2
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry, Rel
-from registry.ops.verify import Outcome, Verdict, Verifier
+from registry.ops.verify import Code, Outcome, Verdict, Verifier
 from tests.conftest import welding_certificate
 
 JUNE_2015 = 1_435_622_400  # 2015-06-30T00:00:00Z
@@ -125,3 +125,6 @@ def test_a_vc2_without_valid_from_is_valid(issuer: Issuer, holder: Identity, ver
     for fields in ({"validFrom": None}, {"validFrom": None, "awardedDate": None}):
         report = _verify(verifier, _vc2(issuer, holder, credentialSchema=None, **fields))
         assert report.verdict is Verdict.VALID, (fields, report.summary)
+        # Its period names no start, not the epoch ("valid from 1970-01-01T00:00:00Z ...", forced once).
+        period = [c.message for c in report.checks if c.code is Code.VALIDITY_PERIOD]
+        assert period and period[0].startswith("valid with no start"), period

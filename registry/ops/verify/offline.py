@@ -194,4 +194,7 @@ def check_validity(item: Item, at: int) -> None:
 @lru_cache(maxsize=1024)  # a cohort's members share their dates: each row is written once, and shared
 def _valid_row(valid_from: int, valid_until: int | None) -> Row:
     until = f"until {iso(valid_until)}" if valid_until else "with no expiry date"
+    if not valid_from:  # states no start (validFrom is optional in VCDM 2.0): not "from 1970"
+        text = f"valid with no start date until {iso(valid_until)}" if valid_until else "valid with no start or expiry date"
+        return Code.VALIDITY_PERIOD, Outcome.PASS, text, {}
     return Code.VALIDITY_PERIOD, Outcome.PASS, f"valid from {iso(valid_from)} {until}", {}

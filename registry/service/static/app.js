@@ -101,6 +101,7 @@ const MESSAGE_PATTERNS = [
   N_("{did} is registered"), N_("signed by the holder {did}"), N_("signed by {key}"),
   N_("credential hash anchored by {did} on {time} (block {block})"), N_("cohort root anchored by {did} on {time} (block {block})"),
   N_("member of a cohort of {n}"), N_("valid from {start} with no expiry date"), N_("valid from {start} until {end}"),
+  N_("valid with no start or expiry date"), N_("valid with no start date until {end}"),
   N_("conforms to the schema it names ({id})"), N_("revoked on {time}: {rest}"), N_("suspended on {time}: {rest}"),
   N_("expired on {time}"), N_("not valid before {time}"), N_("signed {time}, valid until {end}"),
   N_("made for {who}, not for {other} (they differ in letter case only: the audience must be given as the passport names it)"),
