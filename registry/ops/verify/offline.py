@@ -195,6 +195,6 @@ def check_validity(item: Item, at: int) -> None:
 def _valid_row(valid_from: int, valid_until: int | None) -> Row:
     until = f"until {iso(valid_until)}" if valid_until else "with no expiry date"
     if not valid_from:  # states no start (validFrom is optional in VCDM 2.0): not "from 1970"
-        text = f"valid with no start date until {iso(valid_until)}" if valid_until else "valid with no start or expiry date"
-        return Code.VALIDITY_PERIOD, Outcome.PASS, text, {}
+        text = f"with no start date until {iso(valid_until)}" if valid_until else "with no start or expiry date"
+        return Code.VALIDITY_PERIOD, Outcome.PASS, f"valid {text}", {}
     return Code.VALIDITY_PERIOD, Outcome.PASS, f"valid from {iso(valid_from)} {until}", {}
