@@ -11,7 +11,7 @@ wrote it. A summary of another shape is shown as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -328,7 +328,7 @@ def localised(certified: dict[str, Any]) -> dict[str, Any]:
 NAME_DIFFERENCES = {"Unicode form": N_("Unicode form"), "spacing": N_("spacing"), "letter case": N_("letter case")}
 
 
-def holder_names_words(names: list[Mapping[str, Any]]) -> str | None:
+def holder_names_words(names: Sequence[Mapping[str, Any]]) -> str | None:
     """A passport summary's `holder_names` as one line (the CLI and the printed passport): each name
     with the credentials giving it; one name's several writings said to be the same name, and how
     they differ. None when the credentials name the holder alike."""

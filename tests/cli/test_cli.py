@@ -550,6 +550,36 @@ def test_passport_create_and_verify(settings: Settings, issuer: Issuer, holder: 
     assert summary.count("VALID on its own, not counted") == 2 and "skill:" not in summary, summary
 
 
+def test_passport_create_names_the_holder_as_verify_does(
+    settings: Settings, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    """Credentials naming the holder in different writings (letter case), and by another name: `passport
+    create` names her as the first does, as `verify` does, and says every name in the line `verify` says
+    them in (before, the first name alone, the others unsaid until an employer verified it)."""
+    from dataclasses import replace
+
+    from registry.text import short_did
+
+    files = []
+    for n, name in enumerate(("Amina Haddad", "AMINA HADDAD", "Amina Yusuf")):
+        held = issuer.issue_single(holder.did, replace(welding_certificate(), holder_name=name)).holder_file
+        (path := tmp_path / f"c{n}.json").write_text(held.dumps())
+        files.append(str(path))
+    passport = tmp_path / "passport.json"
+    created = run(settings, "passport", "create", "--holder", holder.name, "--out", str(passport), *files)
+    assert created.returncode == 0, created.stderr
+    said = (
+        'holder named differently by the credentials: "Amina Haddad" (#1) / "AMINA HADDAD" (#2): the same name, '
+        'written differently (letter case); "Amina Yusuf" (#3)'
+    )
+    assert created.stdout.splitlines() == [
+        f"passport of Amina Haddad ({short_did(holder.did)}) with 3 credentials written to {passport}",
+        f"  {said}",
+    ], created.stdout
+    checked = run(settings, "verify", str(passport))
+    assert f"    {said}\n" in checked.stdout, checked.stdout  # the same words when an employer verifies it
+
+
 def test_issuer_check_cli(settings: Settings, chain, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     roots = tmp_path / "roots.txt"
     roots.write_text(chain.root.did + "\n")

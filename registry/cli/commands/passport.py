@@ -133,8 +133,10 @@ def passport_create(
         passport = create_passport(identity, holder_files, audience=audience, nonce=nonce, valid_for=lifetime)
     write_json_atomic(output, passport)
     made = _("passport of {holder} with {credentials} written to {file}")
-    holder = _holder_label(identity.did, holder_files)
+    holder, differently = _holder_label(identity.did, holder_files)
     out.print(made.format(holder=holder, credentials=_credentials(len(holder_files)), file=shown(output)))
+    if differently:  # as `verify` and the printed passport will say it
+        out.print("  " + shown(differently))
 
 
 def _lifetime(valid_for: str) -> int:
@@ -236,12 +238,18 @@ def _recognised_in(verifier: Any, word: str | None, settings: Any) -> Any:
     return recogniser
 
 
-def _holder_label(did: str, holder_files: list[Any]) -> str:
-    """The holder by the name her credentials give (the first that gives one) and her DID shortened."""
+def _holder_label(did: str, holder_files: list[Any]) -> tuple[str, str | None]:
+    """The holder by the name her credentials give (the first that gives one, as `verify` names her)
+    and her DID shortened; and, when they name her differently (another name, or one name written
+    differently), the line `verify` and the printed passport say it in (the credentials numbered as
+    in the passport)."""
+    from registry.i18n.words import holder_names_words
     from registry.ops.issued import holder_of
+    from registry.ops.verify.summary import holder_names
 
-    name = next((found for f in holder_files if (found := holder_of(f.credential)[1])), None)
-    return named_did(did, name)
+    names = holder_names([(n, holder_of(f.credential)[1]) for n, f in enumerate(holder_files, 1)])
+    differ = len(names) > 1 or any("written" in n for n in names)
+    return named_did(did, names[0]["name"] if names else None), holder_names_words(names) if differ else None
 
 
 def _credentials(n: int) -> str:

@@ -81,13 +81,19 @@ def _holder_names(counted: list[tuple[Programme, dict[str, Any]]]) -> list[Holde
     the writings of one name (`same_name`: spacing, letter case, Unicode form) are one entry, each
     writing said in its `written`. Nothing else is merged: another letter, a look-alike of another
     script or an invisible character makes another name."""
+    return holder_names(
+        [(programme["number"], (certified.get("holder") or {}).get("name")) for programme, certified in counted]
+    )
+
+
+def holder_names(given: Sequence[tuple[int, Any]]) -> list[HolderName]:
+    """`_holder_names` of (credential number, the name it gives) pairs: also what `passport create`
+    says of the credentials it puts in a passport, as `verify` will say it."""
     names: dict[str, HolderName] = {}
     writings: dict[str, dict[str, HolderWriting]] = {}
-    for programme, certified in counted:
-        name = (certified.get("holder") or {}).get("name")
+    for number, name in given:
         if not isinstance(name, str) or not name:
             continue
-        number = programme["number"]
         key = same_name(name)
         names.setdefault(key, {"name": name, "credentials": []})["credentials"].append(number)
         writings.setdefault(key, {}).setdefault(name, {"name": name, "credentials": []})["credentials"].append(number)
