@@ -132,8 +132,12 @@ def passport_create(
     with _named_as(names):
         passport = create_passport(identity, holder_files, audience=audience, nonce=nonce, valid_for=lifetime)
     write_json_atomic(output, passport)
+    _say_made(identity.did, holder_files, output)
+
+
+def _say_made(did: str, holder_files: list[Any], output: Path) -> None:
     made = _("passport of {holder} with {credentials} written to {file}")
-    holder, differently = _holder_label(identity.did, holder_files)
+    holder, differently = _holder_label(did, holder_files)
     out.print(made.format(holder=holder, credentials=_credentials(len(holder_files)), file=shown(output)))
     if differently:  # as `verify` and the printed passport will say it
         out.print("  " + shown(differently))
