@@ -24,6 +24,7 @@ from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Purpose
 from tests.conftest import PASSPHRASE, welding_certificate
+from tests.helpers.commands import registry_in_process
 
 SAFETY = Skill(
     "http://data.europa.eu/esco/skill/51754b8a-3e2c-4cc1-86e6-cf510d9c6fe4", "use personal protection equipment"
@@ -33,8 +34,12 @@ SAFETY = Skill(
 def run(settings: Settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
     env.pop("REGISTRY_RPC_URL", None)
-    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args]
-    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=180, input=stdin)
+    argv = ["--home", str(settings.home), *args]
+    if stdin is None:
+        return registry_in_process(argv, env)  # tests/helpers/commands.py
+    # `verify -` reads the process's own stdin (its file descriptor): a real process.
+    command = [sys.executable, "-m", "registry", *argv]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=180, input=stdin)
 
 
 def read_codes(pdf: Path) -> list[str]:

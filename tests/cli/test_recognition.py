@@ -24,14 +24,15 @@ from registry.ops.recognition.model import DecisionStatus
 from registry.ops.registry import Registry
 from registry.ops.trust import Trust, TrustList
 from tests.conftest import GOVERNANCE, ONE_YEAR, PASSPHRASE, ROOT_SCOPE, Chain, welding_certificate
+from tests.helpers.commands import registry_in_process
 
 
 def run(settings: Settings, *args: str, where: bool = True) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REGISTRY_TRUST_LIST", "REGISTRY_DEPLOYMENT")}
     env["REGISTRY_PASSPHRASE"] = PASSPHRASE
     node = ("--rpc", settings.rpc_url, *(("--deployment", str(settings.deployment_file)) if where else ()))
-    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args, *node]
-    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    argv = ["--home", str(settings.home), *args, *node]
+    return registry_in_process(argv, env)  # tests/helpers/commands.py
 
 
 def test_an_authority_publishes_and_a_verifier_sees_what_a_credential_is_worth_there(

@@ -15,14 +15,15 @@ from registry.keystore import Identity, KeyStore, new_legal_entity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Purpose, Registry
 from tests.conftest import PASSPHRASE, fund, welding_certificate
+from tests.helpers.commands import registry_in_process
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
 
 
 def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
-    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args]
-    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    argv = ["--home", str(settings.home), *args]
+    return registry_in_process(argv, env)  # tests/helpers/commands.py
 
 
 def test_verify_through_the_service(
