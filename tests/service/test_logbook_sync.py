@@ -124,6 +124,26 @@ def test_entries_made_offline_travel_through_the_service_and_come_back_anchored(
     assert syncing.learner(book, learner, boxes, sup.did).received == 0  # nothing further: kept as it is
 
 
+def test_an_enrolment_not_signed_by_its_provider_names_nobody_to_the_supervisor(
+    service: str, world: World, store: Path, tmp_path: Path
+) -> None:
+    """A logbook whose enrolment names the learner by a name she wrote herself (signed with a key that
+    is not the provider's, under the provider's DID): the service refuses her entries for her supervisor's
+    box, so no supervisor is shown that name as the provider's word (before: deposited and shown)."""
+    boxes, provider = ServiceClient(service), world.provider
+    learner, sup, forger = new_natural_person("learner"), new_natural_person("sup"), new_legal_entity("forger")
+    programme = world.amina.programme_token
+    genuine = signed_by(provider.enrol(programme, learner.did, "Lina Haddad"), "logbook-enrolment+jwt").payload
+    forged = sign_record("logbook-enrolment+jwt", {**genuine, "name": "Dr Lina Haddad"}, forger.signing_key,
+                         provider.identity.kid)  # fmt: skip
+    book = Logbook.create(tmp_path / "book", programme, forged)
+    now = world.registry.signing_time()
+    book.add(learner, {"date": day(0), "unit": "U1", "activity": "weld", "hours": 2, "workplace": "Yard"}, None, now)
+    with pytest.raises(ServiceError, match="the enrolment the entry file carries is not signed by its provider"):
+        syncing.learner(book, learner, boxes, sup.did)
+    assert syncing.supervisor(tmp_path / "inbox", sup, boxes).received == 0
+
+
 def test_the_command_syncs_a_learners_logbook_and_says_who_must_sync(
     service: str, world: World, store: Path, tmp_path: Path
 ) -> None:

@@ -143,6 +143,13 @@ def deposit(did: str, body: dict[str, Any], request: Request, lazy_registry: Laz
     entry = check_entry_file(body, "the entry file")
     if (why := deposit_refusal(did, entry)) is not None:
         raise Problem(403, why, slug="not-for-this-box")
+    if entry.enrolment is not None:  # her name, shown to her supervisor: the provider's word, not hers
+        enrolment = signed_by(entry.enrolment, "logbook-enrolment+jwt")
+        provider = str(enrolment.payload.get("iss", ""))
+        if not provider.startswith("did:ebsi:") or not Reads(lazy_registry()).provider_signed(enrolment, provider):
+            raise Problem(403, "the enrolment the entry file carries is not signed by its provider, so it cannot name "
+                          "the learner: sync from the logbook the provider made (`logbook enrol`)",
+                          slug="not-for-this-box")  # fmt: skip
     if did.startswith("did:ebsi:") and entry.authorisation is not None:
         authorisation = signed_by(entry.authorisation, "supervisor-authorisation+jwt")
         if not Reads(lazy_registry()).provider_signed(authorisation, did):
