@@ -72,6 +72,7 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
     app.state.settings = settings
     app.state.config = config
     app.state.chain = ChainAccess(settings, config.head_max_age_s)
+    app.state.probe_log = health.ProbeLog()  # one per process, made before any probe can race to make it
     errors.install(app)
     openapi.install(app)
     routers = (did.router, tir.router, timestamps.router, tsr.router, verify.router, recognition.router,

@@ -56,14 +56,6 @@ class ProbeLog:
         log.warning("GET /health passes again, after %d failed probes since %s", failed, iso(int(since)))
 
 
-def probe_log(request: Request) -> ProbeLog:
-    state = request.app.state
-    found = getattr(state, "probe_log", None)
-    if not isinstance(found, ProbeLog):
-        found = state.probe_log = ProbeLog()
-    return found
-
-
 class Unhealthy(Exception):
     """The problem that makes this process unfit to answer now, and what the log says of it (the
     node's URL stays in the log, out of the answer)."""
@@ -122,7 +114,7 @@ def health(request: Request, access: AccessDep, config: ConfigDep, get_registry:
     head's block is (a node that stopped following its network shows here as a growing age, and as
     a 503 beyond `--max-block-age` when that is set). A node that reports it is still syncing is a
     503: every answer about now would be "could not determine"."""
-    probes = probe_log(request)
+    probes: ProbeLog = request.app.state.probe_log  # made with the app (create_app)
     try:
         head, age = _head(request, config, get_registry)
     except Unhealthy as unhealthy:
