@@ -69,8 +69,7 @@ def create_app(settings: Settings, config: ServiceConfig | None = None) -> FastA
         default_response_class=JSONResponse,
         lifespan=_lifespan,
     )
-    app.state.settings = settings
-    app.state.config = config
+    app.state.settings, app.state.config = settings, config
     app.state.chain = ChainAccess(settings, config.head_max_age_s)
     app.state.probe_log = health.ProbeLog()  # one per process, made before any probe can race to make it
     errors.install(app)
