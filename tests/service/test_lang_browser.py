@@ -262,10 +262,10 @@ def test_an_arabic_passport_joins_its_lists_and_lays_out_latin_names_right_to_le
     browser: sync_api.Browser, service: str
 ) -> None:
     """A made-up passport answer, in Arabic: its holder's names, its issuers and a finding's decisions joined with
-    the Arabic semicolon (the catalog's separators, as the command line's `joined`), not "; "; and the
-    recognition and national-equivalents lines, which begin with a Latin name, laid out right to left (the
-    names in <bdi>s, the dd's direction from its first Arabic word). Before: "; " in every language, and both
-    lines laid out left to right (checked then)."""
+    the Arabic semicolon (the catalog's separators, as the command line's `joined`), not "; "; and the lines that
+    begin with a Latin name (recognition, national equivalents, the holder's names, the issuers) laid out right
+    to left (the names in <bdi>s, the dd's direction from its first Arabic word). Before: "; " in every language,
+    and those lines laid out left to right (checked then)."""
     decision = {"id": "0x0b54dc9e" + "0" * 56, "qualification": "Schweißer/in", "framework_name": "DQR", "level": "4",
                 "conditions": "", "published": "2026-12-07T10:00:00Z"}  # fmt: skip
     finding = {"authority": "did:ebsi:zOffice", "authority_name": "Federal Recognition Office", "outcome": "recognised",
@@ -295,6 +295,11 @@ def test_an_arabic_passport_joins_its_lists_and_lays_out_latin_names_right_to_le
     summary = page.locator("#summary").inner_text()
     assert '"Amina Haddad" (#1)؛ "أمينة حداد" (#2)' in summary and "Welding School (did:ebsi:zA)؛ Safety" in summary
     assert "; " not in summary, summary
+    # The holder's names and the issuers, each beginning with a Latin name: right to left too (before: no <bdi>,
+    # each dd's direction taken from its first letter, "A" or "W", so laid out left to right).
+    for label in ("الحامل، مُسمّى بأسماء مختلفة في الشهادات", "الجهات المُصدِرة"):
+        row = page.locator("#summary dt", has_text=label).locator("xpath=following-sibling::dd[1]")
+        assert row.evaluate(_FIRST_NAME_SIDE) == "right", label
     national = page.locator("#summary dd", has_text="Federal Recognition Office")
     assert national.inner_text().startswith("Federal Recognition Office: #1 Schweißer/in (المستوى 4 من DQR)"), summary
     assert national.evaluate(_FIRST_NAME_SIDE) == "right"

@@ -547,23 +547,25 @@ function showCompetencies(summary, credentials) {
   const facts = element("dl");
   // One person (her DID), named differently by her credentials' issuers: every name, with the credentials giving it;
   // one name's writings (spacing, letter case, Unicode form: ops/verify/summary.py) said to be the same name.
+  // Each name in a <bdi> of its own, so that an Arabic line beginning with a Latin name is laid out right to left.
   const numbered = (n) => `"${n.name}" (${n.credentials.map((c) => `#${c}`).join(", ")})`;  // as the CLI, the PDF (kept whole)
   const ways = (n) => joined((n.differences || []).map((d) => _(d)));
   const names = (summary.holder_names || []).map((n) => (n.written
-    ? fmt(_("{names}: the same name, written differently ({ways})"), { names: n.written.map(numbered).join(" / "), ways: ways(n) })
-    : numbered(n)));
+    ? fmtNodes(_("{names}: the same name, written differently ({ways})"), { names: n.written.map(numbered).join(" / "), ways: ways(n) })
+    : element("bdi", numbered(n))));
   const single = summary.holder_names && summary.holder_names.length === 1 ? summary.holder_names[0] : null;
   if (single && single.written) {
-    const writings = joined(single.written.map(numbered), true);
-    fact(facts, _("Holder's name, written differently by the credentials"), fmt(_("one name ({ways}): {names}"), { ways: ways(single), names: writings }));
-  } else if (names.length) fact(facts, _("Holder, named differently by the credentials"), joined(names, true));
+    const writings = element("span");
+    writings.append(...joinedNodes(single.written.map((n) => element("bdi", numbered(n))), true));
+    fact(facts, _("Holder's name, written differently by the credentials"), fmtNodes(_("one name ({ways}): {names}"), { ways: ways(single), names: writings }));
+  } else if (names.length) fact(facts, _("Holder, named differently by the credentials"), joinedNodes(names, true));
   else if (summary.holder && summary.holder.name) fact(facts, _("Holder"), summary.holder.name);
   if (summary.highest_eqf_level) fact(facts, _("Highest EQF level"), String(summary.highest_eqf_level));
   const areas = (entries) => (entries && entries.length ? [areaList(entries)] : null);
   fact(facts, _("Skills"), areas(summary.skills));
   fact(facts, _("Occupations"), areas(summary.occupations));
-  const issuers = (summary.issuers || []).map((p) => (p.name ? `${p.name} (${p.did})` : p.did));
-  if (issuers.length) fact(facts, _("Issuers"), joined(issuers, true));
+  const issuers = (summary.issuers || []).map((p) => element("bdi", p.name ? `${p.name} (${p.did})` : p.did));
+  if (issuers.length) fact(facts, _("Issuers"), joinedNodes(issuers, true));
   // Whose decisions (the credentials' findings name the authority), each as "level N of F" with its conditions;
   // names in <bdi>s of their own, so that an Arabic line that begins with a Latin one is laid out right to left.
   const national = (summary.national_equivalents || []).map((e) => [`#${e.credential} `, element("bdi", e.qualification), " (",
