@@ -16,6 +16,7 @@ issuer's own book of who got what.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -26,7 +27,7 @@ from typing import Any
 
 from registry import durable
 from registry.contracts.statusword import Purpose, bit_of, first_entry, word_of
-from registry.errors import InputError
+from registry.errors import InputError, StateError
 from registry.files import read_capped
 from registry.formats import credential as vcfmt
 from registry.formats import jwt
@@ -66,18 +67,62 @@ def whose(token: str) -> str:
     return f"{who}: {achievement}" if achievement else who
 
 
-def _append(path: Path, lines: Iterable[dict[str, Any]]) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+def _append(path: Path, lines: Iterable[dict[str, Any]], done: str, then: str) -> None:
+    """Append whole lines, or none: a write the disk stops part way (a full disk: `os.write` writes what
+    fits and says how much) is cut back, so the records never end in half a line (which every later
+    `issued` refused as damage, and the next append glued to). `done`: what the command did that these
+    lines record, and `then` what to do, said in the one-line error."""
     text = "".join(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n" for line in lines)
-    new = not path.exists()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
-        os.write(fd, text.encode("utf-8"))  # one write of whole lines: a reader never sees half a line
-        os.fsync(fd)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        new = not path.exists()
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)  # read: a torn last line
+    except OSError as exc:
+        raise _not_recorded(path, exc, done, then) from exc
+    try:
+        start = _whole_lines_end(fd)
+        try:
+            os.ftruncate(fd, start)  # a torn last line an older version left: never completely written
+            data = memoryview(text.encode("utf-8"))
+            while data:
+                data = data[os.write(fd, data) :]
+            os.fsync(fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+                os.fsync(fd)
+            raise _not_recorded(path, exc, done, then) from exc
     finally:
         os.close(fd)
     if new:  # its name, too, must survive a power loss (registry/durable.py)
         durable.sync_directory(path.parent)
+
+
+def _whole_lines_end(fd: int) -> int:
+    """Where the records' whole lines end: the file's size, less a last line without its line end that
+    is not a record (a write cut short); a whole record left without its line end gets one."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return size
+    start, end = 0, size
+    while end > 0:  # the last line's start: after the last line end
+        begin = max(0, end - 65536)
+        at = os.pread(fd, end - begin, begin).rfind(b"\n")
+        if at >= 0:
+            start = begin + at + 1
+            break
+        end = begin
+    try:
+        json.loads(os.pread(fd, size - start, start))
+    except ValueError:
+        return start
+    os.write(fd, b"\n")
+    return size + 1
+
+
+def _not_recorded(path: Path, exc: OSError, done: str, then: str) -> StateError:
+    why = exc.strerror or str(exc)
+    return StateError(f"cannot write {path}: {why}; {done}, but this home's record of it was not written: {then}")
 
 
 def record_issued(
@@ -100,7 +145,12 @@ def record_issued(
             "hash": "0x" + vcfmt.credential_hash(holder_file.credential).hex(),
             "holder": did, "holderName": name, "achievement": achievement, "file": path, "status": entries,
         })  # fmt: skip
-    _append(records_path(home, identity.name), lines)
+    done = f"{len(lines)} credential(s) were issued and anchored (block {block}), their files written"
+    then = (
+        f"free some space, then run `registry issued --issuer {identity.name}`, which recovers it from the journal "
+        "(do not issue them again)"
+    )
+    _append(records_path(home, identity.name), lines, done, then)
 
 
 def record_status(
@@ -114,7 +164,12 @@ def record_status(
          "hash": "0x" + vcfmt.credential_hash(token).hex()} | ({"note": note} if note else {})
         for token in tokens
     ]  # fmt: skip
-    _append(records_path(home, identity.name), lines)
+    done = f"the change ({event}, {len(lines)} credential(s)) is on-chain (block {block})"
+    then = (
+        f"free some space; `registry issued --issuer {identity.name}` shows each credential's state on the chain "
+        "beside the records" + (" (the note was not kept)" if note else "")
+    )
+    _append(records_path(home, identity.name), lines, done, then)
 
 
 @dataclass
@@ -144,7 +199,9 @@ def read_records(home: Path, issuer_name: str) -> list[Record]:
     text = read_capped(path, MAX_RECORDS_BYTES, f"issuance records {path}").decode("utf-8", "replace")
     found: dict[str, Record] = {}
     changes: list[dict[str, Any]] = []  # applied after: an `issued` line recovered from the journal comes later
-    for number, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    torn = not text.endswith("\n")  # its last line cut short (a disk that filled, a power loss): no record
+    for number, line in enumerate(lines, 1):
         try:
             entry = json.loads(line)
             event, digest = entry["event"], entry["hash"]
@@ -156,7 +213,12 @@ def read_records(home: Path, issuer_name: str) -> list[Record]:
             elif event in _STATE_OF:
                 changes.append({**entry, "time": int(entry["time"])})
         except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{path} line {number} is damaged; the lines before it are intact") from exc
+            if torn and number == len(lines):
+                break
+            raise InputError(
+                f"{path} line {number} is damaged; the lines before it are intact: keep a copy, then remove that "
+                f"line (`registry issued --issuer {issuer_name}` recovers from the journal what it anchored)"
+            ) from exc
     for entry in changes:
         if (record := found.get(entry["hash"])) is not None:
             record.state, record.changed, record.reason = _STATE_OF[entry["event"]], entry["time"], entry.get("reason")

@@ -61,8 +61,8 @@ def test_the_journal_and_the_issuers_records_are_flushed_with_their_names(events
     assert events[-1] == ("dir", str(tmp_path))
     events.clear()
     records = tmp_path / "issued" / "centre.jsonl"
-    _append(records, [{"n": 1}])  # a new file: its name is flushed too
-    _append(records, [{"n": 2}])  # appended to: the file alone
+    _append(records, [{"n": 1}], "done", "then")  # a new file: its name is flushed too
+    _append(records, [{"n": 2}], "done", "then")  # appended to: the file alone
     assert events == [("file", str(records)), ("dir", str(records.parent)), ("file", str(records))]
 
 

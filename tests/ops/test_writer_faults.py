@@ -522,6 +522,63 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(world: World, t
         assert_invariants(shadow, tmp_path, settled=True)
 
 
+def test_a_full_disk_under_the_issuers_records_says_what_was_issued_and_leaves_no_half_line(
+    world: World, tmp_path: Path
+) -> None:
+    """The records (`<home>/issued/NAME.jsonl`) on a disk that fills while a cohort's lines are appended
+    (its own real tmpfs; the journal's disk has room). Found by hand: `os.write` wrote what fitted and the
+    rest was dropped unsaid, so the records ended in half a line, the command said it issued (exit 0), and
+    every later `issued` or `issue` was refused ("line 2 is damaged"; `issue` then said "cannot write the
+    output" of a cohort it had anchored). Now: one line naming the file, what was issued and what to do
+    (exit 74), the records exactly as before, and `issued` recovers the lines from the journal once there
+    is room. Forced the old failure: on the old ops/issued.py the first assertion failed (exit 0)."""
+    settings = Settings(home=tmp_path / "home", rpc_urls=world.settings.rpc_urls,
+                        deployment_path=world.settings.deployment_file)  # fmt: skip
+    KeyStore(settings.keys_dir).save(world.issuer, PASSPHRASE)
+    first = run(settings, "issue", "--issuer", world.issuer.name, "--holder", world.holders[0], "--name", "W",
+                "--out", str(tmp_path / "first.json"))  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    records = settings.home / "issued" / f"{world.issuer.name}.jsonl"
+    before = records.read_bytes()  # one line, in the first of the tmpfs's 4 KiB pages
+    with tmpfs(records.parent, "64k") as mount:
+        records.write_bytes(before)
+        filler = _fill(mount)
+        roster = _cohort_roster(world, tmp_path, 10, "records")  # ten lines: past the page's end
+        cohort = run(settings, "issue", "--issuer", world.issuer.name, "--roster", str(roster), "--out-dir",
+                     str(tmp_path / "cohort"))  # fmt: skip
+        assert cohort.returncode == 74, cohort.stdout + cohort.stderr
+        line = one_line_error(cohort)
+        assert line.startswith(f"error: cannot write {records}: No space left on device; 10 credential(s) were issued")
+        assert f"`registry issued --issuer {world.issuer.name}`, which recovers it from the journal" in line, line
+        assert records.read_bytes() == before  # no half line
+        assert len(list((tmp_path / "cohort").iterdir())) == 10
+        filler.unlink()
+        listed = run(settings, "issued", "--issuer", world.issuer.name)
+        assert listed.returncode == 0, listed.stderr
+        assert "10 credentials recovered from the journal" in listed.stderr
+        lines = records.read_text().splitlines()
+        assert len(lines) == 11 and all(json.loads(text)["event"] == "issued" for text in lines)
+
+
+def test_a_torn_last_record_is_no_record_and_the_next_line_starts_whole(tmp_path: Path) -> None:
+    """A records file an older version left ending in half a line (a full disk): `issued` used to refuse it
+    for good, and the next append was glued to the half line, damaging both. The half line is no record;
+    the next append starts after the last whole line. (A whole last record without its line end keeps it.)"""
+    from registry.ops.issued import _append, read_records
+
+    records = tmp_path / "issued" / "centre.jsonl"
+    whole = {"event": "issued", "hash": "0x01", "time": 1, "status": {}}
+    _append(records, [whole], "done", "then")
+    with records.open("ab") as handle:
+        handle.write(b'{"event": "issued", "hash": "0x02", "ti')  # what the disk took of a line
+    assert [r.hash for r in read_records(tmp_path, "centre")] == ["0x01"]
+    _append(records, [{**whole, "hash": "0x03"}], "done", "then")
+    assert [r.hash for r in read_records(tmp_path, "centre")] == ["0x01", "0x03"]
+    records.write_bytes(records.read_bytes().rstrip(b"\n"))  # a whole last record, its line end lost
+    _append(records, [{**whole, "hash": "0x04"}], "done", "then")
+    assert [r.hash for r in read_records(tmp_path, "centre")] == ["0x01", "0x03", "0x04"]
+
+
 def test_a_read_only_journal_is_listed_and_writes_are_refused_in_one_line(world: World, tmp_path: Path) -> None:
     with tmpfs(tmp_path / "ro", "4m") as mount:
         settings = _home_on(world, mount)
