@@ -175,6 +175,9 @@ _CENTRE_ERRORS = (
        "--holder NAME"),
     N_("no identity named {name} in {path}: name the home that holds her key (`registry --home DIR`); if its file "
        "was lost, restore it from a copy (a new identity would be a new key, not the one her credentials name)"),
+    # A name close to one of this home's (keystore.py's `_missing`): asked about before a new identity is offered.
+    N_("no identity named {name} in {path}: did you mean {other} or {text}? (`registry identity show NAME`)"),
+    N_("no identity named {name} in {path}: did you mean {other}? (`registry identity show NAME`)"),
     N_("identity name {text} must be 1-64 letters, digits, '.', '_' or '-'"),
     N_("the holder must be a person's did:key, not {did}"),
     N_("not a did:ebsi identifier: {text}: a character missing or mistyped? Copy the DID whole, as its owner "
@@ -200,11 +203,49 @@ _SETTING_ERRORS = (
 )  # fmt: skip
 
 
+# `registry serve`'s settings refused at start (service/config.py, cli.py) and the deployment file it is given
+# (chain/deployment.py): {kind}, {bound} and {problem} each said back through its own table (`_PARTS`).
+_SERVICE_ERRORS = (
+    N_("{option} ({setting}) must be a number of {kind}, {bound}, not {text}"),
+    N_("--logbook-dir {path}: it is not a directory; name a directory the service may write"),
+    N_("--logbook-dir {path}: the service may not write there; name a directory it may write"),
+    N_("--logbook-dir {path}: {text}; name a directory the service may write"),
+    N_("cannot listen on {text} port {n}: {other} (--host must be an address of this machine, such as 127.0.0.1 or "
+       "0.0.0.0)"),
+    N_("cannot listen on {text} port {n}: {other} (a service from an earlier run still running? stop it, or give "
+       "another --port)"),
+    N_("cannot listen on {text} port {n}: {other} (give another --host or --port)"),
+    N_("no deployment file at {path}: pass the registry's deployment file with --deployment FILE (or "
+       "REGISTRY_DEPLOYMENT); only whoever runs a new registry writes one, with `registry deploy`"),
+    N_("deployment file {path} {problem}; give the registry's deployment file, as whoever deployed it publishes it, "
+       "with --deployment FILE (or REGISTRY_DEPLOYMENT)"),
+    N_("cannot reach the chain at {path}: connection refused or host unreachable"),
+    N_("the node at {path} gave no answer within {n} s"),
+)  # fmt: skip
+_KINDS = (
+    N_("seconds"),
+    N_("requests a second (0: no limit)"),
+    N_("requests"),
+    N_("bytes"),
+    N_("seconds (0: ask on every request)"),
+    N_("seconds (unset: no limit)"),
+)
+_BOUNDS = (N_("at least {n}"), N_("more than {n}"))
+_PROBLEMS = (
+    N_("is not valid JSON (line {n})"),
+    N_("is a directory, not a file"),
+    N_("is not UTF-8 text"),
+    N_("is malformed: it has no {text} field"),
+    N_("is malformed: a field has the wrong type or value"),
+    N_("is not a registry deployment file (format {text})"),
+)
+
+
 @cache
 def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The patterns, compiled on the first error to translate (an English run compiles none)."""
     worker = _FILE_ERRORS + _ERRORS + _LEARNER_ERRORS + _SIGNER_ERRORS + _PROVIDER_ERRORS + _VERIFIER_ERRORS
-    return _patterns(worker + _CENTRE_ERRORS + _TRUST_LIST_ERRORS + _FINAL_ERRORS + _SETTING_ERRORS)
+    return _patterns(worker + _CENTRE_ERRORS + _TRUST_LIST_ERRORS + _FINAL_ERRORS + _SETTING_ERRORS + _SERVICE_ERRORS)
 
 
 @cache
@@ -215,9 +256,12 @@ def _patterns(table: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str], ...]
 _DAY = r"\d{4}-\d{2}-\d{2}"
 # The fields of these errors (words.py's, and those of the parts), as `pattern` reads them back.
 _FIELDS = {**FIELDS, "needed": r"[^()]+", "names": r".+", "why": r".+", "how": r".+", "entries": r".+", "did": r"\S+",
-           "date": _DAY, "hours": r"\d+(?:\.\d+)?", "unit": r"\S+"}  # fmt: skip
+           "date": _DAY, "hours": r"\d+(?:\.\d+)?", "unit": r"\S+", "option": r"--[a-z-]+",
+           "setting": r"REGISTRY_[A-Z_]+", "kind": r"[^,]+", "bound": r"(?:at least|more than) \d+",
+           "problem": r"is .+"}  # fmt: skip
 # Fields that list parts, each said back through its own table; parts joined as the language writes a list.
-_PARTS = {"needed": ("; ", _NEEDED), "why": (", ", _WHY), "entries": ("; ", _ENTRIES), "how": (None, _HOW)}
+_PARTS = {"needed": ("; ", _NEEDED), "why": (", ", _WHY), "entries": ("; ", _ENTRIES), "how": (None, _HOW),
+          "kind": (None, _KINDS), "bound": (None, _BOUNDS), "problem": (None, _PROBLEMS)}  # fmt: skip
 
 
 def error_message(message: str) -> str:

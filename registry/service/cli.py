@@ -110,17 +110,22 @@ def startup_warnings(app: FastAPI, proxy_headers: bool, forwarded_allow_ips: str
     deployed yet, another chain, a wrong address), said with what /health will answer; proxies named
     for a trust `--proxy-headers` was not given to apply. One attach, bounded by --rpc-timeout."""
     from registry.errors import ChainUnavailable, DeploymentMismatch
+    from registry.i18n import _
+    from registry.i18n.errorwords import error_message
 
     said = []
     if not proxy_headers and forwarded_allow_ips != "127.0.0.1":
         said.append(
-            "--forwarded-allow-ips does nothing without --proxy-headers: every client behind the proxy shares "
-            "one rate limit and one body count; give --proxy-headers too"
+            _(
+                "--forwarded-allow-ips does nothing without --proxy-headers: every client behind the proxy shares "
+                "one rate limit and one body count; give --proxy-headers too"
+            )
         )
     try:
         app.state.chain.registry(fresh=True)
     except (ChainUnavailable, DeploymentMismatch, ConfigError) as exc:
-        said.append(f"{exc}; the service starts anyway, and answers 503 (GET /health says why) until that is fixed")
+        starts = _("{problem}; the service starts anyway, and answers 503 (GET /health says why) until that is fixed")
+        said.append(starts.format(problem=error_message(str(exc))))
     return said
 
 

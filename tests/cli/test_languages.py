@@ -257,3 +257,22 @@ def test_a_trust_list_is_shown_in_french_and_arabic(monkeypatch: Any, capsys: An
     code, arabic = said_in_process(monkeypatch, capsys, "--lang", "ar", *args)
     assert code == 0 and "(Authority): جذر واحد (1)\n" in arabic and "(بلا اسم)" in arabic, arabic
     assert "مقبول في نشرك الخاص فقط" in arabic and "accepted" not in arabic
+
+
+def test_node_lines_and_a_name_close_to_an_identity_s_speak_french_and_arabic(
+    monkeypatch: Any, capsys: Any, tmp_path: Path
+) -> None:
+    """`node status` with no node, and an identity name one letter off ("did you mean ...?"): in her language.
+    Both were English whatever the language (found replaying them by hand with `--lang fr`; checked then)."""
+    home = ("--home", str(tmp_path / "home"))
+    code, said = said_in_process(monkeypatch, capsys, *home, "--lang", "fr", "node", "status", "--port", "1")
+    assert code == 1 and "anvil ne tourne pas, et aucun nœud ne répond à http://127.0.0.1:1" in said, said
+    code, said = said_in_process(monkeypatch, capsys, *home, "--lang", "ar", "node", "status", "--port", "1")
+    assert code == 1 and "anvil لا يعمل، ولا تجيب أي عقدة على http://127.0.0.1:1" in said, said
+    monkeypatch.setenv("REGISTRY_SCRYPT_N", "16384")
+    monkeypatch.setenv("REGISTRY_PASSPHRASE", "test words")
+    assert said_in_process(monkeypatch, capsys, *home, "identity", "create", "training-centre")[0] == 0
+    code, said = said_in_process(monkeypatch, capsys, *home, "--lang", "fr", "identity", "show", "trainingcentre")
+    assert code == 1 and "\u00a0: vouliez-vous dire training-centre\u00a0? (`registry identity show NOM`)" in said, said
+    code, said = said_in_process(monkeypatch, capsys, *home, "--lang", "ar", "identity", "show", "trainingcentre")
+    assert code == 1 and ": هل تقصد training-centre؟ (`registry identity show NAME`)" in said, said

@@ -121,3 +121,36 @@ def test_a_port_or_host_it_cannot_listen_on_says_which_and_what_to_do() -> None:
         check_free("192.0.2.1", 8080)  # TEST-NET-1: never an address of this machine
     said = str(elsewhere.value)
     assert "--host must be an address of this machine" in said and "earlier run" not in said, said
+
+
+@pytest.mark.parametrize(
+    ("lang", "args", "said"),
+    [
+        ("fr", ("--rate", "-1"), "erreur\u00a0: --rate (REGISTRY_SERVICE_RATE) doit être un nombre de requêtes par "
+         "seconde (0\u00a0: pas de limite), au moins 0, pas '-1.0'"),
+        ("ar", ("--max-block-age", "0"), "خطأ: يجب أن يكون --max-block-age (REGISTRY_SERVICE_MAX_BLOCK_AGE) عددًا من "
+         "الثواني (غير معيّن: بلا حد)، أكثر من 0، لا '0.0'"),
+        ("fr", ("--logbook-dir", "/etc/passwd"), "erreur\u00a0: --logbook-dir /etc/passwd\u00a0: ce n\u2019est pas un "
+         "répertoire\u00a0; indiquez un répertoire où le service peut écrire"),
+        ("fr", ("--deployment", "BROKEN"), "n\u2019est pas du JSON valide (ligne 1)\u00a0; donnez le fichier de "
+         "déploiement du registre"),
+        ("fr", ("--deployment", "DIR"), "est un répertoire, pas un fichier\u00a0; donnez le fichier de déploiement du "
+         "registre"),
+        ("ar", ("--deployment", "ABSENT"), "لا يوجد ملف نشر في "),
+    ],
+)  # fmt: skip
+def test_serve_refuses_a_setting_in_french_and_arabic(
+    tmp_path: Path, lang: str, args: tuple[str, ...], said: str
+) -> None:
+    """A setting `serve` refuses at start is said in the run's language (REGISTRY_LANG), its option and
+    value as given: these were English whatever the language (found replaying them by hand, `--lang fr`);
+    on the old code each case failed, the line English."""
+    (tmp_path / "broken.json").write_text("{")
+    where = {"DIR": str(tmp_path), "ABSENT": str(tmp_path / "absent.json"), "BROKEN": str(tmp_path / "broken.json")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    env |= {"REGISTRY_HOME": str(tmp_path / "home"), "REGISTRY_LANG": lang}
+    command = [sys.executable, "-m", "registry", "serve", "--port", "1", *(where.get(a, a) for a in args)]
+    ran = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert ran.returncode == 64 and ran.stdout == "", (ran.returncode, ran.stderr)
+    (line,) = ran.stderr.splitlines()
+    assert said in line, line

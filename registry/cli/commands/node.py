@@ -12,6 +12,7 @@ from registry.cli.options import DeploymentOpt, RpcOpt, account_of, settings_of
 from registry.cli.output import out, warn
 from registry.config import Settings
 from registry.errors import InputError
+from registry.i18n import _
 
 app = typer.Typer(help="A local test chain (anvil), to try the registry on one machine.", no_args_is_help=True)
 
@@ -63,13 +64,17 @@ def node_start(ctx: typer.Context, port: StartPortOpt = None) -> None:
     # The commands after it read the chain at the URL in use: start the node there unless told otherwise.
     node = _node(settings, port or local_port(settings.rpc_url) or 8545)
     info = node.start()
-    out.print(f"anvil is running on {info.rpc_url} (pid {info.pid}); state in {node.state_file}")
+    out.print(
+        _("anvil is running on {url} (pid {pid}); state in {path}").format(
+            url=info.rpc_url, pid=info.pid, path=node.state_file
+        )
+    )
     # Remembered for this home's later commands, unless the home names another machine's node
     # (a real network's, set with `registry config set rpc-url`) and no --port asked for this one.
     configured = home_config(settings.home).get("rpc-url")
     if configured != info.rpc_url and (port is not None or configured is None or local_port(configured)):
         set_home_config(settings.home, "rpc-url", info.rpc_url)
-        out.print(f"this home's commands now use {info.rpc_url} (`registry config show`)")
+        out.print(_("this home's commands now use {url} (`registry config show`)").format(url=info.rpc_url))
 
 
 def _port_in_use(ctx: typer.Context, port: int | None) -> int:
@@ -83,10 +88,12 @@ def node_stop(ctx: typer.Context, port: PortOpt = None) -> None:
     settings = settings_of(ctx)
     node = _node(settings, _port_in_use(ctx, port))
     if node.stop():
-        out.print("anvil stopped")
+        out.print(_("anvil stopped"))
     else:
         out.print(
-            f"anvil was not running from {settings.node_dir} (a node started with another home stops with that --home)"
+            _("anvil was not running from {path} (a node started with another home stops with that --home)").format(
+                path=settings.node_dir
+            )
         )
 
 
@@ -104,19 +111,24 @@ def node_status(ctx: typer.Context, port: PortOpt = None) -> None:
     if info is not None and info.running:
         client = ChainClient(info.rpc_url)
         out.print(
-            f"anvil is running on {info.rpc_url} (pid {info.pid}): "
-            f"chain id {client.chain_id}, block {client.block_number()}"
+            _("anvil is running on {url} (pid {pid}): chain id {chain}, block {block}").format(
+                url=info.rpc_url, pid=info.pid, chain=client.chain_id, block=client.block_number()
+            )
         )
         return
     url = f"http://127.0.0.1:{port}" if port is not None else settings.rpc_url
     if rpc_ready(url):  # a node this home did not start (another home's, a container's, a real network's)
         client = ChainClient(url)
         out.print(
-            f"a node answers at {url}: chain id {client.chain_id}, block {client.block_number()} "
-            f"(not started from {settings.node_dir}: `registry node stop` with the home that started it stops it)"
+            _(
+                "a node answers at {url}: chain id {chain}, block {block} (not started from {path}: `registry node "
+                "stop` with the home that started it stops it)"
+            ).format(url=url, chain=client.chain_id, block=client.block_number(), path=settings.node_dir)
         )
         return
-    out.print(f"anvil is not running, and no node answers at {url} (`registry node start` starts one)")
+    out.print(
+        _("anvil is not running, and no node answers at {url} (`registry node start` starts one)").format(url=url)
+    )
     raise typer.Exit(1)
 
 
@@ -138,7 +150,11 @@ def node_fund(
         raise InputError(f"identity {name} has no controller account")
     client = ChainClient(settings.rpc_url, settings.rpc_timeout_s)
     client.request("anvil_setBalance", [address, hex(ether * 10**18)])
-    out.print(f"{name} ({address}) now holds {ether} ETH on {settings.rpc_url}")
+    out.print(
+        _("{name} ({address}) now holds {ether} ETH on {url}").format(
+            name=name, address=address, ether=ether, url=settings.rpc_url
+        )
+    )
 
 
 def deploy(
@@ -167,19 +183,23 @@ def deploy(
     account = account_of(settings, client, deployer, "REGISTRY_DEPLOYER_KEY", refusal)
     if upgraded is not None:  # the registry kept, with all it holds; what it lacks deployed beside it
         result = deploy_extensions(client, account, upgraded)
-        title = f"Added to the registry deployed on chain {result.chain_id} at block {result.deployment_block}"
+        title = _("Added to the registry deployed on chain {chain} at block {block}").format(
+            chain=result.chain_id, block=result.deployment_block
+        )
     else:
         result = do_deploy(client, account)
-        title = f"Deployed on chain {result.chain_id} at block {result.deployment_block}"
+        title = _("Deployed on chain {chain} at block {block}").format(
+            chain=result.chain_id, block=result.deployment_block
+        )
     if replacing:
         warn(replacing)
     result.save(settings.deployment_file)
-    table = Table("contract", "address", title=title)
+    table = Table(_("contract"), _("address"), title=title)
     for name, record in result.contracts.items():
         if upgraded is None or name not in upgraded.contracts:
             table.add_row(name, record.address)
     out.print(table)
-    out.print(f"deployment recorded in {settings.deployment_file}")
+    out.print(_("deployment recorded in {path}").format(path=settings.deployment_file))
 
 
 def _replaceable(client: Any, file: Path) -> tuple[str | None, Any]:
