@@ -8,6 +8,7 @@ first, unchanged; the hint follows it after a colon. Unknown refusals keep their
 
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
 
 from registry.errors import ChainUnavailable, RegistryError, TransactionRefused, TransactionReverted
@@ -104,6 +105,11 @@ def hint(exc: RegistryError) -> str | None:
     message = str(exc)
     if isinstance(exc, ChainUnavailable) and message.endswith(_NOT_REACHED) and "registry service" in message:
         return "is the service running there? Check the URL given with --service, or try again when it is up"
+    if isinstance(exc, ChainUnavailable) and re.search(r"^the node at \S+ gave no answer within [\d.]+ s$", message):
+        return (
+            "is the node running and keeping up? Run the command again when it answers (`registry journal status` "
+            "shows anything left pending; REGISTRY_RPC_TIMEOUT waits longer)"
+        )
     if isinstance(exc, ChainUnavailable) and message.endswith(_NOT_REACHED):
         return (
             "is a node running there? Start a local one with `registry node start`, or name another with "

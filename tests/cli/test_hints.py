@@ -125,3 +125,28 @@ def test_a_hint_names_the_identity_the_command_used() -> None:
         assert with_advice(poor).endswith("(NAME: the one that sent, of school, governance)")
     finally:
         ACTING.reset(token)
+
+
+def test_a_node_that_accepts_and_never_answers_says_what_to_do(tmp_path: Any) -> None:
+    """A node that takes the connection and never answers (a real listening socket that reads nothing: a
+    stopped or wedged node) was one bare line, `the node at URL gave no answer within 1 s`, naming nothing
+    to do (seen replaying a SIGSTOPped anvil by hand; checked on the old hints.py: no advice)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")} | {"REGISTRY_RPC_TIMEOUT": "1"}
+        ran = subprocess.run([sys.executable, "-m", "registry", "--home", str(tmp_path), "deploy", "--rpc",
+                              url], capture_output=True, text=True,
+                             env=env, timeout=60)  # fmt: skip
+    assert ran.returncode == 2, ran.stderr
+    assert ran.stderr == (
+        f"error: the node at {url} gave no answer within 1 s: is the node running and keeping up? Run the command "
+        "again when it answers (`registry journal status` shows anything left pending; REGISTRY_RPC_TIMEOUT waits "
+        "longer)\n"
+    )
