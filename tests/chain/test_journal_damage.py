@@ -97,3 +97,32 @@ def test_another_programs_database_or_a_directory_in_its_place_says_what_to_do(t
     path.mkdir()  # said as "cannot open the journal: check that its directory exists and is writable"
     with pytest.raises(StateError, match="is a directory, not a journal: move it aside"):
         Journal(path)
+
+
+def test_a_journal_this_user_may_not_read_says_so_not_that_its_directory_is_missing(tmp_path: Path) -> None:
+    """A journal whose mode or owner was changed (chmod 000, a copy made as another user): `journal
+    status` and every write said "cannot open the journal ...: check that its directory exists and is
+    writable", the wrong cause (seen by hand; checked on the old journal.py). The command runs as a
+    real process without the power to override file modes (as root: setpriv drops CAP_DAC_OVERRIDE)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    path = _journal_with_a_row(tmp_path)
+    path.chmod(0)
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("as root, a file mode is enforced only without CAP_DAC_OVERRIDE: needs setpriv")
+        caps = "-dac_override,-dac_read_search"
+        prefix = ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    ran = subprocess.run([*prefix, sys.executable, "-m", "registry", "--home", str(path.parent), "journal", "status"],
+                         capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    path.chmod(0o600)
+    assert ran.returncode == 74, ran.stderr
+    assert ran.stderr == (
+        f"error: the journal {path} may not be read by this user (permission denied): give it back to the home's "
+        "owner with mode 600, or run the command as the user who owns it (`ls -l` shows its owner and mode)\n"
+    )

@@ -102,15 +102,28 @@ def _fault(path: Path, exc: BaseException) -> StateError:
     if "locked" in text or "busy" in text:
         return StateError(f"the journal {path} stayed locked by another process; run the command again")
     if "disk i/o error" in text:
-        return StateError(f"cannot write the journal {path} (disk I/O error: a full or failing disk?)")
+        return StateError(
+            f"cannot write the journal {path} (disk I/O error: a full or failing disk?): free some space or check "
+            "the disk, then run the command again (`registry journal status` shows anything left unfinished)"
+        )
     if "no such column" in text or "no such table" in text or "has no column" in text:
         return StateError(
             f"the journal {path} is not laid out as a registry journal ({exc}): restore it from a backup, or move "
             "it aside to start a new one (the writes it held as pending are then no longer sent)"
         )
+    if "unable to open" in text and path.exists() and not os.access(path, os.R_OK):
+        return _not_yours(path)
     if "unable to open" in text:
         return StateError(f"cannot open the journal {path}: check that its directory exists and is writable")
     return StateError(f"the journal {path} could not be used: {exc}")
+
+
+def _not_yours(path: Path) -> StateError:
+    """A journal this user may not read (its mode or owner changed: a copy made as another user, a chmod)."""
+    return StateError(
+        f"the journal {path} may not be read by this user (permission denied): give it back to the home's owner "
+        "with mode 600, or run the command as the user who owns it (`ls -l` shows its owner and mode)"
+    )
 
 
 def _whole(value: Any) -> int | None:
@@ -153,6 +166,8 @@ class Journal:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             self._create(path)
+        elif not os.access(path, os.R_OK):
+            raise _not_yours(path)
         elif not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             raise StateError(
                 f"the journal {path} is read-only (or its directory is): writes need a writable home; "
