@@ -105,6 +105,7 @@ def test_node_commands_follow_registry_rpc_url_and_say_what_to_do(tmp_path: Path
         assert f"port {port} already serves a chain that {tmp_path / 'b' / 'node'} did not start: stop" in clash.stderr
         assert "start this one with another --port" in clash.stderr
         _ports_refused(registry)
+        _status_with_commands_elsewhere(tmp_path / "a", port, env)
         _status_of_another_homes_node(tmp_path / "b", port, env)
         elsewhere = registry("b", "node", "stop")
         assert elsewhere.returncode == 0
@@ -148,6 +149,29 @@ def _status_of_another_homes_node(home: Path, port: int, env: dict[str, str]) ->
     assert said.exit_code == 0, said.output
     assert said.output.startswith(f"a node answers at http://127.0.0.1:{port}: chain id 31337, block "), said.output
     assert f"(not started from {home / 'node'}" in said.output
+
+
+def _status_with_commands_elsewhere(home: Path, port: int, env: dict[str, str]) -> None:
+    """This home's anvil runs, but REGISTRY_RPC_URL points its commands at another URL: `node status` says
+    both, so an operator does not read the anvil's line as the node in use (before: the anvil's line only)."""
+    import socket
+
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+
+    with socket.socket() as closed:  # a port nothing listens on once closed
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    for url, said_of_it in ((nowhere, "where no node answers: unset it"), (f"http://127.0.0.1:{port}/", None)):
+        said = CliRunner().invoke(app, ["--home", str(home), "node", "status"], env={**env, "REGISTRY_RPC_URL": url})
+        assert said.exit_code == 0 and said.output.startswith(f"anvil is running on http://127.0.0.1:{port} ")
+        lines = said.output.splitlines()
+        if said_of_it is None:  # the same node, written with a slash: one line
+            assert len(lines) == 1, said.output
+        else:
+            assert len(lines) == 2 and lines[1].startswith(f"but this home's commands use {url} "), said.output
+            assert said_of_it in lines[1], said.output
 
 
 def _status_with_no_node(home: Path, port: int, env: dict[str, str]) -> None:

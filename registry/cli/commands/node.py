@@ -115,6 +115,8 @@ def node_status(ctx: typer.Context, port: PortOpt = None) -> None:
                 url=info.rpc_url, pid=info.pid, chain=client.chain_id, block=client.block_number()
             )
         )
+        if port is None and settings.rpc_url.rstrip("/") != info.rpc_url:  # commands are pointed elsewhere
+            _say_node_in_use(settings.rpc_url)
         return
     url = f"http://127.0.0.1:{port}" if port is not None else settings.rpc_url
     if rpc_ready(url):  # a node this home did not start (another home's, a container's, a real network's)
@@ -130,6 +132,28 @@ def node_status(ctx: typer.Context, port: PortOpt = None) -> None:
         _("anvil is not running, and no node answers at {url} (`registry node start` starts one)").format(url=url)
     )
     raise typer.Exit(1)
+
+
+def _say_node_in_use(url: str) -> None:
+    """The node this home's commands use (REGISTRY_RPC_URL, the config file), when it is not its anvil."""
+    from registry.chain.client import ChainClient
+    from registry.chain.node import rpc_ready
+
+    if rpc_ready(url):
+        client = ChainClient(url)
+        out.print(
+            _(
+                "but this home's commands use {url} (REGISTRY_RPC_URL or the config file): chain id {chain}, "
+                "block {block}"
+            ).format(url=url, chain=client.chain_id, block=client.block_number())
+        )
+    else:
+        out.print(
+            _(
+                "but this home's commands use {url} (REGISTRY_RPC_URL or the config file), where no node answers: "
+                "unset it, or start a node there"
+            ).format(url=url)
+        )
 
 
 @app.command("fund")
