@@ -1,6 +1,7 @@
 """A lying, broken or slow JSON-RPC node against the real `registry verify` and `registry issuer
-check` processes: garbage per method, a batch answered by one object, answers trickled one byte
-at a time, and a node that adds an attacker's key to an issuer's DID document.
+check` commands (run in the test process, as `python -m registry` runs them): garbage per method,
+a batch answered by one object, answers trickled one byte at a time, and a node that adds an
+attacker's key to an issuer's DID document.
 
 The node is tests/helpers/lying_node.py in front of the session's anvil: every answer is anvil's, except
 what the test has it change. What must hold: garbage and silence are "could not determine" (exit 2,
@@ -30,6 +31,7 @@ from registry.keystore import Identity, new_legal_entity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import NO_EXPIRY, Purpose, Registry, Rel, did_hash
 from tests.conftest import PASSPHRASE, fund, welding_certificate
+from tests.helpers.commands import registry_in_process
 from tests.helpers.lying_node import (
     GARBAGE,
     ISSUER_CHECK_GARBAGE,
@@ -56,14 +58,21 @@ def node(world: World) -> Iterator[LyingNode]:
 
 
 def run(world: World, *args: str, rpc: tuple[str, ...] | None = None, env: dict[str, str] | None = None,
-        timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], float]:  # fmt: skip
-    """A real `registry` process against the lying node (or the given endpoints); and how long it took."""
-    argv = [sys.executable, "-m", "registry", "--home", str(world.settings.home), *args]
+        process: bool = False) -> tuple[subprocess.CompletedProcess[str], float]:  # fmt: skip
+    """`registry ARGS...` against the lying node (or the given endpoints); and how long it took. Run
+    in this process as `python -m registry` runs it (tests/helpers/commands.py: same entry point,
+    exit codes and lines, a Python start less per command), or with `process` as a real process."""
+    argv = ["--home", str(world.settings.home), *args]
     for url in rpc or (world.node.url,):
         argv += ["--rpc", url]
     argv += ["--deployment", str(world.settings.deployment_file)]
+    whole_env = {**os.environ, **(env or {})}
     started = time.monotonic()
-    result = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout)
+    if process:
+        argv = [sys.executable, "-m", "registry", *argv]
+        result = subprocess.run(argv, capture_output=True, text=True, env=whole_env, timeout=60)
+    else:
+        result = registry_in_process(argv, whole_env)
     return result, time.monotonic() - started
 
 
@@ -129,7 +138,7 @@ def test_verify_gives_up_on_a_trickling_node_within_the_default_deadline(world: 
     ends it. The default (8 s for one credential) is what a user gets."""
     node.trickle_every_s = 1.0
     node.trickle = lambda body: True
-    result, took = run(world, "verify", str(world.credential), env={"REGISTRY_READ_DEADLINE": ""}, timeout=40)
+    result, took = run(world, "verify", str(world.credential), env={"REGISTRY_READ_DEADLINE": ""})
     # Said as it happened: the node was reached and answered too slowly.
     assert_could_not_determine_verify(result, "gave no answer within the 8 s read deadline")
     assert "cannot reach" not in result.stdout, result.stdout
@@ -139,7 +148,7 @@ def test_verify_gives_up_on_a_trickling_node_within_the_default_deadline(world: 
 def test_issuer_check_gives_up_on_a_trickling_node_within_its_deadline(world: World, node: LyingNode) -> None:
     node.trickle_every_s = 1.0
     node.trickle = lambda body: b"eth_call" in body
-    result, took = run(world, "issuer", "check", world.issuer.did, env={"REGISTRY_READ_DEADLINE": "3"}, timeout=40)
+    result, took = run(world, "issuer", "check", world.issuer.did, env={"REGISTRY_READ_DEADLINE": "3"})
     assert_one_line_exit_2(result, "no answer within the 3 s read deadline")
     assert took < 3 + 3 + startup_slack(), took
 
@@ -225,13 +234,14 @@ def test_a_garbled_receipt_is_one_line_exit_2_and_the_journal_finishes_the_write
         "--out",
         str(out),
     )
-    issued, _ = run(world, *args, env={"REGISTRY_PASSPHRASE": PASSPHRASE})
+    # Real processes: a process's first write reconciles the journal rows it may drive, and in the
+    # test process those would be the world's own writes, whose receipts the node garbles too.
+    issued, _ = run(world, *args, env={"REGISTRY_PASSPHRASE": PASSPHRASE}, process=True)
     assert_one_line_exit_2(issued, "not a valid eth_getTransactionReceipt result")
     assert out.exists()
     node.honest()
-    finished, _ = run(
-        world, "journal", "reconcile", "--issuer", world.issuer.name, env={"REGISTRY_PASSPHRASE": PASSPHRASE}
-    )
+    passphrase = {"REGISTRY_PASSPHRASE": PASSPHRASE}
+    finished, _ = run(world, "journal", "reconcile", "--issuer", world.issuer.name, env=passphrase, process=True)
     assert finished.returncode == 0, finished.stdout + finished.stderr
     verified, _ = run(world, "verify", str(out))
     assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -1,7 +1,8 @@
 """What a node's newest block says about time, against real anvil processes and the real `registry`
-command: a replica behind the anchoring block (but past the signing) is "could not determine",
-not INVALID, until the anchoring window has passed; an idle chain (no block for twenty minutes)
-whose node reports it is not syncing still answers "now"; a node that says it is syncing does not.
+command (run in the test process, as `python -m registry` runs it): a replica behind the anchoring
+block (but past the signing) is "could not determine", not INVALID, until the anchoring window has
+passed; an idle chain (no block for twenty minutes) whose node reports it is not syncing still
+answers "now"; a node that says it is syncing does not.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,15 +26,18 @@ from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
 from tests.conftest import fork_args, welding_certificate
+from tests.helpers.commands import registry_in_process
 from tests.helpers.lying_node import World, build_world
 
 
 def run(home: Path, deployment: Path, *args: str, rpc: tuple[str, ...], env: dict[str, str] | None = None
         ) -> subprocess.CompletedProcess[str]:  # fmt: skip
-    argv = [sys.executable, "-m", "registry", "--home", str(home), *args, "--deployment", str(deployment)]
+    """`registry ARGS...` run in this process, as `python -m registry` runs it (tests/helpers/commands.py:
+    same entry point, exit codes and lines; a Python start less per command)."""
+    argv = ["--home", str(home), *args, "--deployment", str(deployment)]
     for url in rpc:
         argv += ["--rpc", url]
-    return subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=60)
+    return registry_in_process(argv, {**os.environ, **(env or {})})
 
 
 def iso_now(offset_s: int = 0) -> str:
@@ -88,6 +91,7 @@ def test_a_replica_behind_a_key_rotation_could_not_determine_never_invalid(
     though the truth is that it is behind (forced once): now "could not determine" while the
     replica's newest block is not past the signing, INVALID once it is, VALID on the current node. A
     forgery under a key the document never had, but anchored, stays INVALID (tests/ops/test_forgeries.py)."""
+    from registry.formats import jwt
     from registry.formats import keys as keyfmt
     from registry.ops.registry import Rel
 
@@ -109,8 +113,13 @@ def test_a_replica_behind_a_key_rotation_could_not_determine_never_invalid(
         assert behind.returncode == 2, behind.stdout + behind.stderr
         assert "COULD NOT DETERMINE" in behind.stdout and "may be behind" in behind.stdout, behind.stdout
         # Once the replica's newest block is past the signing, a key it still lacks was never valid then.
-        time.sleep(1.1)
-        ChainClient(fork.rpc_url).request("evm_mine", [])
+        # That block is mined a second past the signing, by the token's own iat: a forked anvil's clock
+        # can be a second behind the chain's, and a second's sleep was enough only with a Python start
+        # in the command before it (run in this process, the newest block was a second before the signing).
+        signed = jwt.parse(issued.holder_file.credential).payload["iat"]
+        replica = ChainClient(fork.rpc_url)
+        replica.request("evm_setNextBlockTimestamp", [signed + 1])
+        replica.request("evm_mine", [])
         late = run(*args, rpc=(fork.rpc_url,))
         assert late.returncode == 1 and "has no key" in late.stdout, late.stdout + late.stderr
         current = run(*args, rpc=(settings.rpc_url,))
@@ -130,7 +139,7 @@ def idle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     minutes back, on which a whole issuer's life happened "then". The issuer's own clock is set
     back with it while it signs (monkeypatched time.time, in this test process only: an issuer
     whose clock agrees with its chain; waiting twenty minutes is the only other way). The
-    `registry` processes under test run on the real clock."""
+    `registry` commands under test run on the real clock, after it."""
     data = tmp_path_factory.mktemp("idle")
     node = AnvilNode(data / "anvil", port=free_port())
     node.start(extra_args=["--timestamp", str(int(time.time()) - IDLE_S)])
