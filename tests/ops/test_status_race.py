@@ -29,12 +29,15 @@ from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import REASONS, Registry
 from tests.conftest import PASSPHRASE, relay, welding_certificate
+from tests.helpers.commands import registry_in_process
 
 # How long both processes are given to have their transactions in the pool before the block is made.
 POOL_WAIT_S = 60.0
-# With a one-writer-per-issuer lock, the second process waits for the first's confirmation, so only
-# one transaction can be pooled: the block is made once the pool has stayed so long.
+# Processes of separate homes started at once, whose sends a node holds: the block is made once the
+# pool has stayed so long. (Processes of one home wait for each other's writer lock, so only one
+# transaction can be pooled: the block is made once it is, and every other one says it waits.)
 POOL_STABLE_S = 3.0
+WAITING = "another registry process is writing for"
 
 
 class LatestEstimateNode(ThreadingHTTPServer):
@@ -111,6 +114,12 @@ def _pooled(registry: Registry) -> int:
     return int(status["pending"], 16) + int(status["queued"], 16)
 
 
+def _others_wait(procs: list[subprocess.Popen[str]], errors: list[Path]) -> bool:
+    """Every process but the one whose transaction is pooled says it waits for the writer lock (or ended)."""
+    said = sum(p.poll() is not None or WAITING in e.read_text() for p, e in zip(procs, errors, strict=True))
+    return said >= len(procs) - 1
+
+
 def race(
     settings: Settings,
     registry: Registry,
@@ -131,13 +140,17 @@ def race(
     client = registry.client
     homes = _homes(settings, setup, len(reasons))
     rpc_url = setup.rpc_url if setup is not None else settings.rpc_url
-    staggered = setup is not None and setup.separate_homes and not together
+    one_home = setup is None or not setup.separate_homes
+    staggered = not one_home and not together
     client.request("evm_setAutomine", [False])
     procs: list[subprocess.Popen[str]] = []
+    errors: list[Path] = []  # each process's stderr, read while it runs
 
     def start(home: Path, reason: int) -> None:
         argv = _argv(settings, home, command, path, reason, rpc_url)
-        procs.append(subprocess.Popen(argv, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        errors.append(path.with_name(f".race-{path.name}-{len(errors)}.stderr"))
+        with errors[-1].open("w") as stderr:
+            procs.append(subprocess.Popen(argv, env=env, text=True, stdout=subprocess.PIPE, stderr=stderr))
 
     def wait_pooled(count: int) -> int:
         deadline = time.monotonic() + POOL_WAIT_S
@@ -146,6 +159,8 @@ def race(
         while time.monotonic() < deadline and pooled < count and not all(p.poll() is not None for p in procs):
             if pooled and first_pooled is None:
                 first_pooled = time.monotonic()
+            if pooled and one_home and _others_wait(procs, errors):
+                break
             if not staggered and first_pooled is not None and time.monotonic() - first_pooled > POOL_STABLE_S:
                 break
             time.sleep(0.05)
@@ -162,10 +177,15 @@ def race(
         # The session's anvil is shared: automine comes back whatever happened, and what is pooled is mined.
         client.request("evm_setAutomine", [True])
         client.request("evm_mine", [])
+    return _finished(procs, errors)
+
+
+def _finished(procs: list[subprocess.Popen[str]], errors: list[Path]) -> list[subprocess.CompletedProcess[str]]:
     done = []
-    for proc in procs:
-        stdout, stderr = proc.communicate(timeout=120)
-        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr))
+    for proc, error in zip(procs, errors, strict=True):
+        stdout, _ = proc.communicate(timeout=120)
+        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, stdout, error.read_text()))
+        error.unlink()
     return done
 
 
@@ -178,11 +198,12 @@ def credential(issuer: Issuer, holder: Identity, tmp_path: Path) -> Path:
 
 
 def _verify(settings: Settings, path: Path) -> dict[str, object]:
+    """`registry verify --json`, run in this process as `python -m registry` runs it (tests/helpers/commands.py)."""
     argv = [
-        sys.executable, "-m", "registry", "--home", str(settings.home), "verify", "--json", str(path),
+        "--home", str(settings.home), "verify", "--json", str(path),
         "--rpc", settings.rpc_url, "--deployment", str(settings.deployment_file),
     ]  # fmt: skip
-    result = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    result = registry_in_process(argv, os.environ)
     report = json.loads(result.stdout)
     assert isinstance(report, dict)
     return report
