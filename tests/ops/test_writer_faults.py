@@ -47,6 +47,7 @@ from registry.ops.statuslists import StatusLists
 from registry.ops.verify import Verdict, Verifier
 from tests.chain.test_faults import _accredited_issuer, anchored_events, own_chain, status_events_touching
 from tests.conftest import PASSPHRASE, one_chain_second, welding_certificate
+from tests.helpers.commands import registry_in_process
 
 __all__ = ["own_chain"]  # a fixture, used below
 
@@ -64,13 +65,27 @@ def registry_cmd(settings: Settings, *args: str, crash_at: str | None = None, en
     environment.pop("REGISTRY_CRASH_AT", None)
     if crash_at:
         environment["REGISTRY_CRASH_AT"] = crash_at
-    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args, *again(args)]
-    argv += ["--deployment", str(settings.deployment_file)]
-    if args[:2] != ("journal", "status"):
-        argv += ["--rpc", settings.rpc_url]
+    argv = [sys.executable, "-m", "registry", *_arguments(settings, args)]
     if not wait:
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
     return subprocess.run(argv, capture_output=True, text=True, env=environment, timeout=180)
+
+
+def _arguments(settings: Settings, args: tuple[str, ...]) -> list[str]:
+    """`registry`'s arguments for `args` in this home (--rpc/--deployment added to chain commands)."""
+    argv = ["--home", str(settings.home), *args, *again(args), "--deployment", str(settings.deployment_file)]
+    return argv if args[:2] == ("journal", "status") else [*argv, "--rpc", settings.rpc_url]
+
+
+def run_here(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """As `run`, in this process as `python -m registry` runs it (tests/helpers/commands.py): for the
+    look and the reconcile after a killed process, a Python start less each. Never for what is
+    killed, nor where the test process's own rows must be another process's (a live owner)."""
+    environment = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
+    environment.pop("REGISTRY_CRASH_AT", None)
+    result = registry_in_process(_arguments(settings, args), environment)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
 
 
 def run(settings: Settings, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -176,8 +191,9 @@ def assert_invariants(world: World, root: Path, *, settled: bool) -> dict[tuple[
     return held
 
 
-def reconcile(world: World) -> subprocess.CompletedProcess[str]:
-    result = run(world.settings, "journal", "reconcile", "--issuer", world.issuer.name)
+def reconcile(world: World, here: bool = False) -> subprocess.CompletedProcess[str]:
+    """`journal reconcile` as a real process, or with `here` in this process (`run_here`)."""
+    result = (run_here if here else run)(world.settings, "journal", "reconcile", "--issuer", world.issuer.name)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
@@ -251,11 +267,11 @@ def test_killed_at_every_step_leaves_nothing_or_what_journal_status_names(
     # Right after the kill: every file on disk is anchored or named by a pending row, and
     # `journal status` (a read-only look) lists every pending row.
     assert_invariants(world, tmp_path, settled=False)
-    status = run(world.settings, "journal", "status")
+    status = run_here(world.settings, "journal", "status")
     assert status.returncode == 0, status.stderr
     for op in _pending(world.settings):
         assert op.id[:8] in status.stdout
-    reconcile(world)
+    reconcile(world, here=True)
     held = assert_invariants(world, tmp_path, settled=True)
     if operation == "revoke":
         _revocations_done(world, tmp_path, step)
@@ -281,7 +297,7 @@ def _random_kills(world: World, root: Path, seed: int, trials: int) -> None:
         _, stderr = process.communicate(timeout=60)
         assert "Traceback" not in stderr
         assert_invariants(world, directory, settled=False)
-        reconcile(world)
+        reconcile(world, here=True)
         assert_invariants(world, directory, settled=True)
         if operation == "revoke" and process.returncode == 0:
             _revocations_done(world, directory, f"r{trial}")
