@@ -410,7 +410,7 @@ def test_reconcile_leaves_a_live_processes_row_and_takes_over_a_dead_ones(world:
     dead.wait()
     journal.update(op_id, owner_pid=dead.pid, owner_start="1")
     taken = reconcile(world)
-    assert "sent again" in taken.stdout
+    assert "sent now (its process journaled it, then stopped before sending it)" in taken.stdout
     assert anchored_events(registry, world.issuer.account.address, value) == 1
     journal.close()
 
@@ -613,7 +613,7 @@ def test_a_read_only_journal_is_listed_and_writes_are_refused_in_one_line(world:
         assert not (tmp_path / "no.json").exists()
         subprocess.run(["mount", "-o", "remount,rw", str(mount)], check=True)
         done = run(settings, "journal", "reconcile", "--issuer", world.issuer.name)
-        assert done.returncode == 0 and "sent again" in done.stdout, done.stdout + done.stderr
+        assert done.returncode == 0 and "sent now" in done.stdout, done.stdout + done.stderr
         shadow = World(settings, world.registry, world.issuer, world.holders)
         assert_invariants(shadow, tmp_path, settled=True)
 

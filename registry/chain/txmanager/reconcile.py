@@ -135,8 +135,11 @@ class Reconciler(Sender):
                 self._await(op, op.tx_hash)
                 return [f"{name}: rebroadcast"]
         # Never sent, or its nonce went to another transaction: sign it again (a publication is
-        # signed again from the chain as it is now).
+        # signed again from the chain as it is now). Said as it was: a row its process journaled but
+        # stopped before sending is sent now, not "again".
+        was_sent = op.tx_hash is not None
         self.journal.update(op.id, state="intended", nonce=None, tx_hash=None, raw_tx=None)
         self._drive(account, self.journal.get(op.id), resubmission=True, identity=identity)
         covers = f" (anchors {op.files.describe()})" if op.files else ""
-        return [*narrowing, f"{name}: sent again{covers}"]
+        said = "sent again" if was_sent else "sent now (its process journaled it, then stopped before sending it)"
+        return [*narrowing, f"{name}: {said}{covers}"]
