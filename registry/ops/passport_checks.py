@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from registry.errors import ChainUnavailable, ConfigError, DeploymentMismatch
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
     from pathlib import Path
 
     from registry.config import Settings
@@ -31,8 +32,10 @@ def verifier_for(
 
     `trust`: trust lists to apply (else the verifier's default one, if any). `lenient`: when no trust
     list applies at all, report the chain's root without failing on it (a printed passport, whose
-    reader brings their own trust list), instead of ROOT NOT TRUSTED."""
-    from registry.chain.client import start_read_deadline
+    reader brings their own trust list), instead of ROOT NOT TRUSTED.
+
+    Its reads, and those of what it is used for, are bounded by a read deadline only inside
+    `read_deadline_for` (a library caller's later reads are not: see there)."""
     from registry.ops.inputs import trust_lists
     from registry.ops.locate import connect_named, has_own_deployment, named_registry
     from registry.ops.registry import Registry
@@ -44,7 +47,6 @@ def verifier_for(
         located = named_registry(*first)
         if located is not None and roots is not None:
             roots = roots.for_registry(located)
-    start_read_deadline(settings.read_deadline_s * -(-count // 100), "read deadline (REGISTRY_READ_DEADLINE)")
     try:
         if located is not None:
             registry = connect_named(settings, located)
@@ -62,6 +64,16 @@ def verifier_for(
         require_trusted_root=not (lenient and roots is None),
         named_registry=located,
     )
+
+
+def read_deadline_for(settings: Settings, count: int) -> AbstractContextManager[None]:
+    """The read deadline (REGISTRY_READ_DEADLINE, per 100 inputs) of a check of `count` inputs, for
+    a `with` around making its verifier and using it: it ends with the block. (Started for "the rest
+    of the run" here, it outlived `wallet import` and `passport create` called from a library, and
+    failed every chain read the caller made once it had passed.)"""
+    from registry.chain.client import read_deadline
+
+    return read_deadline(settings.read_deadline_s * -(-count // 100), "read deadline (REGISTRY_READ_DEADLINE)")
 
 
 STATUS_CODES = ("revocation status", "suspension status")
@@ -91,7 +103,8 @@ def withdrawn(settings: Settings, files: list[HolderFile], names: list[str]) -> 
     from registry.ops.verify import Code, Outcome
 
     inputs = [(name, f.dumps().encode()) for name, f in zip(names, files, strict=True)]
-    reports = verifier_for(settings, inputs[0], len(inputs)).verify_many(inputs, None)
+    with read_deadline_for(settings, len(inputs)):
+        reports = verifier_for(settings, inputs[0], len(inputs)).verify_many(inputs, None)
     found = []
     for name, report in zip(names, reports, strict=True):
         fails = [c for c in report.checks if c.outcome is Outcome.FAIL and c.code is not Code.TRUSTED_ROOT]

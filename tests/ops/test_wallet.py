@@ -4,7 +4,6 @@ tests' business, tests/cli/test_wallet.py, and the last test here, on the test c
 
 from __future__ import annotations
 
-import contextvars
 import csv
 import json
 import os
@@ -383,10 +382,12 @@ def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_
     """A worker's home without a trust list (the usual case): `wallet import` reads the status on the
     chain her file names and says it is genuine and in force, and under which root, not a bare refusal."""
     held = issuer.issue_single(holder.did, welding_certificate()).holder_file
-    worker = Settings(home=tmp_path / "worker", rpc_urls=settings.rpc_urls)  # no deployment, no trust list
-    # In a context of its own: a command's read deadline (verifier_for starts one) must not outlive this test.
-    in_own_context = contextvars.copy_context().run
-    (arrival,) = in_own_context(on_import, worker, [Checked("id", held, "welding.json")])
+    # No deployment, no trust list; a read deadline of 2 s, which must end with each call: a library
+    # caller (this test) reads on after it. It did not end (started "for the rest of the run" in the
+    # caller's context): the second call, 2.5 s later, could not read the chain ("no answer within the
+    # 2 s read deadline"), found the altered file not checked, and this test failed.
+    worker = Settings(home=tmp_path / "worker", rpc_urls=settings.rpc_urls, read_deadline_s=2)
+    (arrival,) = on_import(worker, [Checked("id", held, "welding.json")])
     assert arrival.verdict == "root not trusted" and arrival.root == (chain.root.did, None), arrival
     assert arrival.change is None
     # Altered after signing (imported without a chain, say): listed with its verdict, nothing it claims shown.
@@ -394,7 +395,8 @@ def test_import_says_a_genuine_credential_under_a_root_she_has_not_listed_is_in_
     claims["vc"]["credentialSubject"]["achievement"]["name"] = "Master welder"
     head, _, signature = held.credential.split(".")
     altered = replace(held, credential=".".join([head, b64url_encode(json.dumps(claims).encode()), signature]))
-    (listed,) = in_own_context(check_now, worker, [Entry("id", tmp_path / "x.json", altered)])
+    time.sleep(2.5)  # past the first call's deadline
+    (listed,) = check_now(worker, [Entry("id", tmp_path / "x.json", altered)])
     assert listed.verdict == "invalid" and listed.certifies["name"] is None and listed.certifies["skills"] == []
 
 

@@ -183,7 +183,7 @@ def passport_print(
     from registry.files import read_capped, without_bom
     from registry.ops.inputs import MAX_INPUT_BYTES
     from registry.ops.passport import load_passport
-    from registry.ops.passport_checks import verifier_for
+    from registry.ops.passport_checks import read_deadline_for, verifier_for
     from registry.ops.passport_print import render
 
     _check_out(output)
@@ -195,6 +195,7 @@ def passport_print(
     passport = load_passport(content, str(passport_file))
     settings = settings_of(ctx, rpc)
     first = (str(passport_file), content)
+    ctx.with_resource(read_deadline_for(settings, len(passport.credentials)))  # ends with the command
     verifier = verifier_for(settings, first, len(passport.credentials), trust_list, lenient=True)
     recogniser = _recognised_in(verifier, recognised_in, settings)
     verified = _verified(verifier, str(passport_file), content)

@@ -57,13 +57,15 @@ def check_now(settings: Settings, entries: list[Entry]) -> list[Listed]:
     """Each credential's content and its verdict now (issuer by its accredited name)."""
     if not entries:
         return []
-    verifier = _verifier(settings, entries)
-    inputs = [(e.id, e.holder_file.dumps().encode()) for e in entries]
-    reports = verifier.verify_many(inputs, None)
+    from registry.ops.passport_checks import read_deadline_for
     from registry.ops.rpl.checks import add_rpl_checks
 
-    for report in reports:  # an RPL credential's assessor, as `verify` checks it
-        add_rpl_checks(report, verifier.registry, None)
+    with read_deadline_for(settings, len(entries)):
+        verifier = _verifier(settings, entries)
+        inputs = [(e.id, e.holder_file.dumps().encode()) for e in entries]
+        reports = verifier.verify_many(inputs, None)
+        for report in reports:  # an RPL credential's assessor, as `verify` checks it
+            add_rpl_checks(report, verifier.registry, None)
     listed = []
     for entry, report in zip(entries, reports, strict=True):
         what = _what(report, entry.holder_file)
@@ -118,9 +120,10 @@ def on_import(settings: Settings, checked: list[Checked]) -> list[Arrival]:
         said = [certified(vc_of(c.holder_file.credential)) for c in checked]
         return [Arrival(what, None, None, warnings=text_warnings(what)) for what in said]
     inputs = [(c.where, c.holder_file.dumps().encode()) for c in checked]
-    from registry.ops.passport_checks import NOT_GENUINE, verifier_for
+    from registry.ops.passport_checks import NOT_GENUINE, read_deadline_for, verifier_for
 
-    reports = verifier_for(settings, inputs[0], len(inputs)).verify_many(inputs, None)
+    with read_deadline_for(settings, len(inputs)):
+        reports = verifier_for(settings, inputs[0], len(inputs)).verify_many(inputs, None)
     arrivals = []
     for item, report in zip(checked, reports, strict=True):
         failed = [c for c in report.checks if str(c.outcome) == "fail"]
