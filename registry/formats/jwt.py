@@ -160,7 +160,11 @@ def signature_of(segment: str, alg: str) -> bytes:
 def parse(token: str) -> CompactJWS:
     """Split and decode a compact JWS without checking its signature."""
     token, header, body, tail = split(token)
-    payload = _json_object(b64url_decode(body), "payload")
+    raw = b64url_decode(body)
+    payload = _json_object(raw, "payload")
+    repeated = safejson.repeated_in_token(raw, payload)
+    if repeated is not None:  # parsers disagree on which one counts (RFC 7519 section 4 lets us refuse)
+        raise InputError(f"the JWT payload names {repeated[:40]!r} twice: refused, as readers differ on which counts")
     signature = signature_of(tail, header["alg"])
     return _compact(token, header, payload, signature=signature, alg=header["alg"])  # an accepted alg: a str
 

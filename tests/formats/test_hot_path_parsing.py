@@ -208,6 +208,27 @@ def test_a_jwt_header_naming_a_member_twice_is_refused(header: bytes) -> None:
 
 
 @pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"iss":"did:ebsi:a","sub":"x","iss":"did:ebsi:b"}',  # the last wins here, the first in other readers
+        b'{"iss":"did:ebsi:a","\\u0069ss":"did:ebsi:b"}',
+        b'{"vc":{"id":"urn:a","id":"urn:b"}}',
+        b'{"vc":{"id":"urn:a"}, "iss":"x", "iss":"y"}',
+    ],
+)
+def test_a_jwt_payload_naming_a_member_twice_is_refused(payload: bytes) -> None:
+    """Readers differ on which of two members of a signed payload counts (RFC 7519 section 4 lets a
+    parser take the last or refuse): the same signed bytes could name one issuer or subject to us and
+    another to the next verifier, so they are refused, at any level. Before, the last one counted."""
+    token = (
+        b64url_encode(b'{"alg":"ES256","typ":"JWT"}') + "." + b64url_encode(payload) + "." + b64url_encode(bytes(64))
+    )
+    with pytest.raises(InputError, match=r"^the JWT payload names '(iss|id)' twice"):
+        jwt.parse(token)
+    assert safejson.repeated_in_token(b'{"vc":{"id":"urn:a"},"id":"urn:b"}') is None  # one per object
+
+
+@pytest.mark.parametrize(
     "template",
     [
         '{{"format":"skills-credential/1","credential":"{bad}",\n"credential":"{good}"}}',

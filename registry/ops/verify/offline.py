@@ -12,7 +12,7 @@ from typing import Any
 
 from registry.errors import InputError
 from registry.formats import credential as vcfmt
-from registry.formats import jwt, ownschemas, typedvc
+from registry.formats import jwt, ownschemas, safejson, typedvc
 from registry.formats.europass import edc_title, is_edc
 from registry.formats.merkle import ProofMemo, bytes32_leaf, verify_proof
 from registry.formats.multibase import b64url_decode
@@ -82,7 +82,10 @@ def _check_typed(item: Item, holder: vcfmt.HolderFile, memo: ProofMemo) -> bool:
     reads it again and says what is wrong."""
     try:
         token, header, body, tail = jwt.split(holder.credential)
-        payload = typedvc.read(b64url_decode(body)) if header.get("typ") == "JWT" else None
+        raw = b64url_decode(body)
+        payload = typedvc.read(raw) if header.get("typ") == "JWT" else None
+        if payload is not None and safejson.repeated_in_token(raw) is not None:
+            return False  # the general path refuses it, naming the member
         signature = jwt.signature_of(tail, header["alg"]) if payload is not None else b""
     except InputError:
         return False
