@@ -4,18 +4,26 @@ It starts its own anvil on a free port. Run here as `make demo KEEP=DIR` runs it
 so the files it leaves for a newcomer are checked too: the credentials, the passport and the
 chain's state, from which the chain starts again and gives the same verdict it printed last.
 Without --keep the same story runs in a temporary directory that is removed at the end.
+
+The story runs in the test process (scripts/demo.py's main, each step's `registry` command line
+through registry.cli.main as tests/helpers/commands.py runs it, its anvil a real process): 57
+Python starts less. The script as a process is run by the last test, and the lines it prints to
+look again run the `registry` console script, in bash, as a newcomer would.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from registry.chain.node import AnvilNode, free_port
+from tests.helpers.commands import registry_in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scripts" / "demo.py"
@@ -23,12 +31,32 @@ DEMO = ROOT / "scripts" / "demo.py"
 
 # Hang guards, not speed bounds: the demo alone took 155 s of its 240 s guard in a full run beside
 # other work, and the whole test had pytest's 300 s.
+def run_demo_here(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """scripts/demo.py's main(argv) in this process, its steps' commands in this process too; its
+    exit code and what it printed, as a finished process's."""
+    monkeypatch.syspath_prepend(str(DEMO.parent))  # as `python scripts/demo.py` has it: demo_rpl, demo_logbook
+    monkeypatch.chdir(ROOT)
+    spec = importlib.util.spec_from_file_location("demo", DEMO)
+    assert spec is not None and spec.loader is not None
+    demo = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "demo", demo)  # its dataclasses look their module up there
+    spec.loader.exec_module(demo)
+    monkeypatch.setattr(demo.Demo, "command", staticmethod(registry_in_process))
+    try:
+        code = demo.main(argv)
+    except SystemExit as stopped:  # "demo stopped: ..." as the process ends with it
+        print(stopped.code, file=sys.stderr)
+        code = 1
+    said = capsys.readouterr()
+    return subprocess.CompletedProcess([str(DEMO), *argv], code, said.out, said.err)
+
+
 @pytest.mark.timeout(900)
-def test_the_demo_tells_the_whole_story_and_keeps_its_files(tmp_path: Path) -> None:
+def test_the_demo_tells_the_whole_story_and_keeps_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     kept = tmp_path / "kept"
-    result = subprocess.run(
-        [sys.executable, str(DEMO), "--keep", str(kept)], cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
+    result = run_demo_here(["--keep", str(kept)], monkeypatch, capsys)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     # The order of the story: valid, a cohort, a valid passport, then revoked inside the passport.
