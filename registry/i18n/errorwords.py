@@ -105,6 +105,9 @@ _SIGNER_ERRORS = (
     N_("{path}: the entry of {date} is outside {who}'s authorisation ({text}): not signed"),
     N_("{path}: entry {id} not signed: it claims {text} h, and an entry's hours are more than 0 and at most 24 (a "
        "verifier would find it not valid): the learner records the work again with `logbook add`"),
+    N_("{path}: nothing signed: the entries of {did} dated {date} would claim {hours} h countersigned, more than a "
+       "day's 24 h (a verifier would find none of them valid): sign only the entries of the hours worked that day, "
+       "and ask the learner about the others"),
 )  # fmt: skip
 # A provider's `logbook complete` refused, or a revoked qualification set aside (ops/logbook/completion.py):
 # {needed} lists each unit's missing hours and {why} the anchored entries that do not count, each part said

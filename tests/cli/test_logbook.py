@@ -166,6 +166,7 @@ def _sign(home: Path, auth: Path, entries: list[str], late: str) -> None:
     """The supervisor signs the first entries, then `entries/*.json` again the next day: the
     countersigned ones are left as they were and said, the new one signed."""
     _hours_no_day_has(home, auth, entries)
+    _day_over_24(home, auth, Logbook(Path(entries[0]).parent.parent))
     ok(cli(home, "logbook", "sign", *entries, "--signer", "sam", "--authorisation", str(auth)))
     book = Path(entries[0]).parent.parent  # nothing anchored yet: what is missing, in the learner's language
     shown = ok(cli(home, "--lang", "fr", "logbook", "show", str(book)))
@@ -197,6 +198,39 @@ def _hours_no_day_has(home: Path, auth: Path, entries: list[str]) -> None:
     assert french.returncode == 1 and "non signée : elle déclare -16 h" in french.stderr.replace("\u00a0", " ")
     arabic = cli(home, "--lang", "ar", "logbook", "sign", str(path), "--signer", "sam", "--authorisation", str(auth))
     assert arabic.returncode == 1 and "لم يُوقَّع: يذكر -16 ساعة" in arabic.stderr, arabic.stderr
+
+
+def _day_over_24(home: Path, auth: Path, book: Logbook) -> None:
+    """One learner's entries of one day, 14 h each (each within 0 < h <= 24): the first is signed; the second,
+    alone in the next run, would make 28 h countersigned that day, which a verifier finds not valid: refused in
+    one line naming the day and the total, nothing signed; so is the pair given together, once more in fr and ar
+    (forced against the old code: exit 0, both signed)."""
+    tool = new_natural_person("long-day")  # the learner's key, as another tool signs her entries
+    folder = book.directory.parent / "review"
+    folder.mkdir()
+    paths = []
+    for n in (1, 2):
+        payload = Entry(book.id, f"urn:uuid:{uuid.uuid4()}", day(0), "U1", "joints", 14, "Yard 3").payload(
+            tool.did, int(time.time())
+        )
+        paths.append(folder / f"long-{n}.json")
+        paths[-1].write_text(json.dumps(EntryFile(sign_record("logbook-entry+jwt", payload, tool.signing_key,
+                                                              tool.kid)).to_json()))  # fmt: skip
+    ok(cli(home, "logbook", "sign", str(paths[0]), "--signer", "sam", "--authorisation", str(auth), "--programme",
+           str(book.directory.parent / "programme.jwt")))  # fmt: skip
+    before = paths[1].read_bytes()
+    refused = cli(home, "logbook", "sign", str(paths[1]), "--signer", "sam", "--authorisation", str(auth),
+                  "--programme", str(book.directory.parent / "programme.jwt"))  # fmt: skip
+    one_line_error(refused, f"error: {paths[1]}: nothing signed: the entries of {short_did(tool.did)} dated {day(0)} "
+                   "would claim 28 h countersigned, more than a day's 24 h")  # fmt: skip
+    assert paths[1].read_bytes() == before
+    french = cli(home, "--lang", "fr", "logbook", "sign", str(paths[1]), "--signer", "sam", "--authorisation",
+                 str(auth), "--programme", str(book.directory.parent / "programme.jwt"))  # fmt: skip
+    assert french.returncode == 1 and "28 h" in french.stderr and "rien n" in french.stderr, french.stderr
+    arabic = cli(home, "--lang", "ar", "logbook", "sign", str(paths[1]), "--signer", "sam", "--authorisation",
+                 str(auth), "--programme", str(book.directory.parent / "programme.jwt"))  # fmt: skip
+    assert arabic.returncode == 1 and "28" in arabic.stderr and "لم يُوقَّع" in arabic.stderr, arabic.stderr
+    assert paths[1].read_bytes() == before
 
 
 def _publish(home: Path, net: tuple[str, ...], tmp_path: Path) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import signal
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,7 +29,7 @@ from registry.service.client import ServiceClient, ServiceError
 from registry.text import short_did
 from tests.cli.test_wallet import cli, ok, one_line_error
 from tests.conftest import PASSPHRASE
-from tests.ops.test_logbook import DAY, World, day, world
+from tests.ops.test_logbook import DAY, World, _legal, day, world
 from tests.ops.test_recognition_faults import _finish, _start, _stderr
 from tests.ops.test_writer_faults import _anchor_events, _pending
 from tests.service.test_service_logbook import store
@@ -142,6 +143,33 @@ def test_an_enrolment_not_signed_by_its_provider_names_nobody_to_the_supervisor(
     with pytest.raises(ServiceError, match="the enrolment the entry file carries is not signed by its provider"):
         syncing.learner(book, learner, boxes, sup.did)
     assert syncing.supervisor(tmp_path / "inbox", sup, boxes).received == 0
+
+
+def test_an_entry_of_another_providers_learner_is_refused_at_the_box_and_at_signing(
+    service: str, world: World, store: Path, tmp_path: Path
+) -> None:
+    """A learner enrolled by another centre, her entry countersigned under this provider's authorisation
+    (another tool's): `logbook sign` refuses it, naming both providers, and so does the provider's box (403),
+    which took it before (forced against the old code: deposited, and countersigned); a verifier would find it
+    not valid, as the entry's provider never enrolled her."""
+    boxes, provider = ServiceClient(service), world.provider
+    learner, sup, other = new_natural_person("learner"), new_natural_person("sup"), _legal(world.registry, "centre-2")
+    programme, now = world.amina.programme_token, world.registry.signing_time()
+    authorisation = provider.authorise(programme, sup.did, "supervisor", now - DAY, now + DAY, name="Sam Okafor")
+    genuine = signed_by(provider.enrol(programme, learner.did, "Lina Haddad"), "logbook-enrolment+jwt").payload
+    theirs = sign_record("logbook-enrolment+jwt", {**genuine, "iss": other.did}, other.signing_key, other.kid)
+    book = Logbook.create(tmp_path / "book", programme, theirs)
+    entry = book.add(learner, {"date": day(0), "unit": "U1", "activity": "weld", "hours": 2, "workplace": "Yard"},
+                     None, now)  # fmt: skip
+    said = f"its learner was enrolled by {short_did(other.did)}, and the signer is authorised by " + short_did(
+        provider.identity.did
+    )
+    with pytest.raises(InputError, match=said):
+        countersign(replace(entry, enrolment=theirs), sup, authorisation, now)
+    carried = replace(countersign(entry, sup, authorisation, now), enrolment=theirs)
+    with pytest.raises(ServiceError, match=said):
+        boxes.logbook_deposit(provider.identity.did, carried.to_json())
+    assert syncing.provider(tmp_path / "desk", provider, boxes).received == 0
 
 
 def test_the_command_syncs_a_learners_logbook_and_says_who_must_sync(

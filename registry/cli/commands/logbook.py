@@ -153,7 +153,7 @@ def sign(
 
     token = read_token(authorisation, "the authorisation")
     given = programme_of(read_token(programme, "the programme")) if programme is not None else None
-    files = [(path, load_entry(path)) for path in entries]  # all read before any is changed
+    files = [(path, _enrolled(path, load_entry(path))) for path in entries]  # all read before any is changed
     from registry.formats.logbook import signed_by
 
     claims = signed_by(token, "supervisor-authorisation+jwt").payload
@@ -171,6 +171,19 @@ def sign(
     from registry.cli.commands.logbook_report import print_signed
 
     print_signed(len(signed), len(done), others)
+
+
+def _enrolled(path: Path, entry: Any) -> Any:
+    """The entry with the enrolment of the logbook it sits in, when it carries none (read, never written:
+    a countersigned file carries none), so that `logbook sign` checks who enrolled its learner."""
+    from dataclasses import replace
+
+    from registry.ops.logbook import Logbook
+
+    book = path.resolve().parent.parent
+    if entry.enrolment is not None or not (book / "logbook.json").is_file():
+        return entry
+    return replace(entry, enrolment=Logbook(book).enrolment_token)
 
 
 def _programme_of(entry: Path) -> Any:

@@ -29,7 +29,8 @@ from registry.formats.logbook.records import (
 )
 from registry.keystore import Identity
 from registry.ops.logbook.provider import DAY, Provider, programme_of
-from registry.ops.logbook.signoff import NotHers, check_hours, check_period, check_role
+from registry.ops.logbook.signoff import NotHers, check_day_totals, check_hours, check_period, check_role
+from registry.ops.logbook.store import other_provider
 
 BOOK = "skills-logbook/1"
 MAX_FILE = 4 * MIB
@@ -295,6 +296,8 @@ def countersign(
         raise InputError(f"entry {entry.id} is countersigned already")
     subject = auth.get("vc", {}).get("credentialSubject", {}) if isinstance(auth.get("vc"), dict) else {}
     role, place = subject.get("role"), subject.get("workplace")
+    if (why := other_provider(entry, authorisation)) is not None:
+        raise InputError(why)
     check_hours(entry.id, parsed.payload.get("hours"))
     check_role(entry.id, str(parsed.payload.get("unit")), signer.name, subject, programme)
     if isinstance(place, str) and place != (recorded := str(parsed.payload.get("workplace", "")).strip()):
@@ -331,6 +334,7 @@ def countersign_files(
     if others and not signed:
         alike = f" (and {len(others) - 1} more not hers to sign)" if len(others) > 1 else ""
         raise InputError(others[0] + alike)
+    check_day_totals(files, signed)
     return signed, [path for path, entry in files if entry.countersignature is not None], others
 
 

@@ -4,13 +4,16 @@ is never signed. Those another signer signs off are `NotHers`: left, and listed 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from registry.errors import InputError
 from registry.formats.credential import iso
-from registry.formats.logbook import Programme
-from registry.formats.logbook.records import entry_date
+from registry.formats.logbook import EntryFile, Programme
+from registry.formats.logbook.records import entry_date, sha256_hex, signed_by
 from registry.ops.logbook.provider import DAY
+from registry.text import short_did
 
 
 def _a(role: str) -> str:
@@ -71,3 +74,47 @@ def check_hours(entry_id: str, hours: Any) -> None:
         f"entry {entry_id} not signed: it claims {said} h, and an entry's hours are more than 0 and at most 24 "
         "(a verifier would find it not valid): the learner records the work again with `logbook add`"
     )
+
+
+def _beside(paths: list[Path]) -> list[Path]:
+    """Entry files beside those given, where the same learner's other entries of a day are kept: the
+    given files' directories (her logbook's `entries/`, a supervisor's review directory) and their
+    `sent/` (what a supervisor's `logbook sync` passed on)."""
+    folders = {p.resolve().parent for p in paths}
+    return sorted({f for d in folders for f in (*d.glob("*.json"), *(d / "sent").glob("*.json"))})
+
+
+def _kept(path: Path) -> EntryFile | None:
+    try:
+        return EntryFile.from_json(json.loads(path.read_bytes()), str(path))
+    except (InputError, OSError, ValueError):
+        return None  # not an entry file: nothing of a day to count
+
+
+def check_day_totals(given: list[tuple[Path, EntryFile]], signing: list[tuple[Path, EntryFile]]) -> None:
+    """The entries one learner's day would then have countersigned (those about to be signed, and those
+    countersigned already, given or kept beside them) claim at most 24 h in all: else a verifier finds
+    none of that day's entries valid (ops/logbook/checks.py), so none is signed, and the day is named."""
+    now = {sha256_hex(f.entry): path for path, f in signing}
+    counted: dict[str, dict[str, Any]] = {}
+    for f in [f for _, f in given] + [_kept(p) for p in _beside([p for p, _ in given])]:
+        key = sha256_hex(f.entry) if f is not None else ""
+        if f is None or key in counted or (f.countersignature is None and key not in now):
+            continue
+        try:
+            counted[key] = signed_by(f.entry, "logbook-entry+jwt").payload
+        except InputError:
+            continue
+    days: dict[tuple[str, str, str], list[str]] = {}
+    for key, payload in counted.items():
+        learner_day = (str(payload.get("iss")), str(payload.get("logbook")), str(payload.get("date")))
+        days.setdefault(learner_day, []).append(key)
+    for (learner, _, date), keys in days.items():
+        total = sum(float(counted[k].get("hours", 0)) for k in keys)
+        signed_now = [now[k] for k in keys if k in now]
+        if total > 24 and signed_now:
+            raise InputError(
+                f"{signed_now[0]}: nothing signed: the entries of {short_did(learner)} dated {date} would claim "
+                f"{total:g} h countersigned, more than a day's 24 h (a verifier would find none of them valid): sign "
+                "only the entries of the hours worked that day, and ask the learner about the others"
+            )

@@ -29,6 +29,7 @@ from registry.formats.credential import iso
 from registry.formats.logbook import EntryFile
 from registry.formats.logbook.records import carried_name, did_key_signed, sha256_hex, signed_by
 from registry.keystore import Identity
+from registry.text import short_did
 
 BOX_LIMIT = 500  # entry files waiting in one box; a deposit beyond is refused
 BOX_REQUEST = "logbook-box-request+jwt"
@@ -92,6 +93,8 @@ def deposit_refusal(owner: str, entry: EntryFile) -> str | None:
     stranger's entries, countersigned or anchored, never fill a person's box, and nothing but its
     own authorisations' entries a provider's."""
     learner = signed_by(entry.entry, "logbook-entry+jwt").payload.get("iss")
+    if (why := other_provider(entry)) is not None:
+        return why
     if owner.startswith("did:ebsi:"):
         if entry.countersignature is None or entry.authorisation is None:
             return "a provider's box takes only entries countersigned under its own authorisations"
@@ -105,6 +108,23 @@ def deposit_refusal(owner: str, entry: EntryFile) -> str | None:
     if owner == learner or entry.countersignature is None:
         return None
     return "a person's box takes her own entries, or entries still to countersign"
+
+
+def other_provider(entry: EntryFile, authorisation: str | None = None) -> str | None:
+    """Why an entry file may go no further when the enrolment it carries was made by another provider
+    than the one that authorised its signer (`authorisation`, else the one it carries): that provider
+    cannot anchor it, and a verifier would find it not valid (ops/logbook/checks.py); None when they
+    are one (or either is not carried)."""
+    token = authorisation if authorisation is not None else entry.authorisation
+    if entry.enrolment is None or token is None:
+        return None
+    enrolled = str(signed_by(entry.enrolment, "logbook-enrolment+jwt").payload.get("iss"))
+    authorised = str(signed_by(token, "supervisor-authorisation+jwt").payload.get("iss"))
+    if enrolled == authorised:
+        return None
+    return (f"entry {entry.id}: its learner was enrolled by {short_did(enrolled)}, and the signer is authorised by "
+            f"{short_did(authorised)}: only the provider that enrolled her anchors her entries, and a verifier would "
+            "find it not valid; her supervisor there signs it off")  # fmt: skip
 
 
 def box_id(entry: EntryFile) -> str:
