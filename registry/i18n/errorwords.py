@@ -109,6 +109,28 @@ _SIGNER_ERRORS = (
        "day's 24 h (a verifier would find none of them valid): sign only the entries of the hours worked that day, "
        "and ask the learner about the others"),
 )  # fmt: skip
+# A centre's `rpl` and `supervisor` commands refused (cli/commands: rpl.py, supervisor.py; ops/rpl: issuing, assessor).
+_RPL_ERRORS = (
+    N_("the assessment needs `skills`: a list of the ESCO skills recognised, each its uri and label"),
+    N_("the assessment needs `name` (text) and `eqf` (the EQF level recognised, 1-8)"),
+    N_("the assessment's skill {n} ({text}) needs a label (text): the skill's name as ESCO gives it, e.g. \"label\": "
+       "\"apply arc welding techniques\""),
+    N_("{path} is not an evidence manifest"),
+    N_("{path} already exists; give a new directory"),
+    N_("not in the manifest or not in {path}: {names} (the manifest's items, by file name: {text})"),
+    N_("give one --occupation URI=label (the ESCO occupation worked in)"),
+    N_("--evidence {path} is not a directory"),
+    N_("the assessment is dated in the future"),
+    N_("the assessor cannot sign off this assessment: {rest}"),
+    N_("{path} is not a work-experience attestation (`registry attest` makes one): the assessment's `attestations` "
+       "cite those only"),
+    N_("{path} attests the work of {did}, not of the holder {other}: an assessment cites the holder's own "
+       "attestations"),
+    N_("the authorisation is not an assessor's: authorise her with `supervisor authorise --role assessor`"),
+    N_("{option} is needed"),
+    N_("a revocation for cause needs both --untrusted-from and --record (where its record goes)"),
+    N_("--reason must be one of {text}"),
+)  # fmt: skip
 # A provider's `logbook complete` refused, or a revoked qualification set aside (ops/logbook/completion.py):
 # {needed} lists each unit's missing hours and {why} the anchored entries that do not count, each part said
 # back through its own table (`_PARTS`).
@@ -248,7 +270,8 @@ _PROBLEMS = (
 def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The patterns, compiled on the first error to translate (an English run compiles none)."""
     worker = _FILE_ERRORS + _ERRORS + _LEARNER_ERRORS + _SIGNER_ERRORS + _PROVIDER_ERRORS + _VERIFIER_ERRORS
-    return _patterns(worker + _CENTRE_ERRORS + _TRUST_LIST_ERRORS + _FINAL_ERRORS + _SETTING_ERRORS + _SERVICE_ERRORS)
+    centre = _CENTRE_ERRORS + _RPL_ERRORS
+    return _patterns(worker + centre + _TRUST_LIST_ERRORS + _FINAL_ERRORS + _SETTING_ERRORS + _SERVICE_ERRORS)
 
 
 @cache

@@ -128,3 +128,29 @@ def test_an_assessment_s_skill_without_a_label_is_refused() -> None:
     with pytest.raises(InputError, match=r"^the assessment.s skill 2 \(http://data\.europa\.eu/esco/.*needs a label"):
         _achievement({**base, "skills": [{**skill, "label": "weld"}, {**skill, "label": " "}]}, None)
     assert _achievement({**base, "skills": [{**skill, "label": " weld "}]}, None).skills[0].label == "weld"
+
+
+def test_a_centres_rpl_and_supervisor_refusals_in_french_and_arabic(tmp_path: Path) -> None:
+    """The refusals an RPL centre's clerk and a provider meet before any chain is asked, each one line in the
+    run's language (they were English in every language; forced against the old catalogs: English)."""
+    (tmp_path / "not-a-manifest.json").write_text("{}")
+    runs = {
+        ("supervisor", "revoke", "a.jwt", "--issuer", "c", "--untrusted-from", "2026-01-01"): (
+            "une révocation pour motif grave demande à la fois --untrusted-from et --record",
+            "الإلغاء لسبب يحتاج إلى",
+        ),
+        ("rpl", "disclose", str(tmp_path / "not-a-manifest.json"), "--item", "x", "--files", str(tmp_path),
+         "--out-dir", str(tmp_path / "o")): (
+            "n\u2019est pas un manifeste de preuves",
+            "ليس بيانًا للأدلة",
+        ),
+        ("attest", "--employer", "e", "--holder", "h", "--employer-name", "E", "--from", "2020-01-01", "--task", "t",
+         "--occupation", WELDER, "--occupation", WELDER, "--out", str(tmp_path / "a.json")): (
+            "donnez un seul --occupation URI=label", "أعطِ"
+        ),
+    }  # fmt: skip
+    for args, (french, arabic) in runs.items():
+        for lang, said in (("fr", french), ("ar", arabic)):
+            refused = cli(tmp_path, "--lang", lang, *args)
+            lines = refused.stderr.replace("\u00a0", " ").splitlines()
+            assert refused.returncode == 1 and len(lines) == 1 and said in lines[0], refused.stderr

@@ -59,7 +59,7 @@ def _achievement(data: dict[str, Any], holder_name: str | None) -> Any:
 
     skills = data.get("skills")
     if not isinstance(skills, list) or not skills or not all(isinstance(s, dict) for s in skills):
-        raise InputError("the assessment needs `skills`: a list of {uri, label} (ESCO skills recognised)")
+        raise InputError("the assessment needs `skills`: a list of the ESCO skills recognised, each its uri and label")
     name, eqf = data.get("name"), data.get("eqf")
     if not isinstance(name, str) or not name.strip() or not isinstance(eqf, int) or isinstance(eqf, bool):
         raise InputError("the assessment needs `name` (text) and `eqf` (the EQF level recognised, 1-8)")
@@ -67,7 +67,7 @@ def _achievement(data: dict[str, Any], holder_name: str | None) -> Any:
         if not isinstance(skill.get("label"), str) or not skill["label"].strip():
             raise InputError(
                 f"the assessment's skill {n} ({str(skill.get('uri'))[:80]}) needs a label (text): the skill's "
-                'name as ESCO gives it, e.g. {"uri": "...", "label": "apply arc welding techniques"}'
+                'name as ESCO gives it, e.g. "label": "apply arc welding techniques"'
             )
     methods = ", ".join(str(m) for m in data.get("methods") or [])
     achievement = Achievement(
