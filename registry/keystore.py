@@ -167,7 +167,10 @@ class KeyStore:
         except InputError as exc:
             raise KeyStoreError(str(exc)) from exc
         except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
-            raise KeyStoreError(f"identity file {target} is unreadable or not JSON") from exc
+            raise KeyStoreError(
+                f"identity file {target} is unreadable or not JSON: restore it from a copy you kept (a new key "
+                "would not be the one its DID and credentials name)"
+            ) from exc
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise KeyStoreError(f"{target} is not an identity file")
         if data.get("name") != name:  # another's file copied or renamed over it: never act as that other

@@ -49,6 +49,11 @@ _ERRORS = (
     N_("{id} names {n} credentials; give more of the id"),
     N_("the wallet {path} already holds a key named {name} ({did}); give another --name to make a second one"),
     N_("the wallet already holds this key, as {name} ({did})"),
+    N_("the wallet {path} holds no key for {did} (none of its key files in {other} is that key): a lost key comes "
+       "back from your wallet backup (`registry wallet import-backup FILE`) or the centre's handover file (`registry "
+       "wallet import-key FILE`)"),
+    N_("identity file {path} is unreadable or not JSON: restore it from a copy you kept (a new key would not be the "
+       "one its DID and credentials name)"),
     N_("{path} already exists; not overwriting it"),
     N_("no such file: {path}"),
     N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text; no verdict "

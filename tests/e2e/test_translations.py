@@ -759,3 +759,29 @@ def test_verify_says_a_file_that_is_no_credential_in_french_and_arabic() -> None
     i18n.use("ar")
     assert check_message("x.txt is neither a credential file (JSON) nor a JWT") == "x.txt ليس ملف شهادة (JSON) ولا JWT"
     assert headline("INVALID: format: x.txt is neither a credential file (JSON) nor a JWT").endswith("ولا JWT")
+
+
+def test_a_worker_s_lost_or_damaged_key_file_is_said_in_her_language(tmp_path: Path) -> None:
+    """Seen by hand as a worker (`passport create --from-wallet --lang fr|ar`): her wallet without the key
+    file her credentials name, and with that file damaged, were refused in English (checked then), the
+    damaged one without what to do. A real wallet, its key file moved away, then overwritten."""
+    from registry.errors import KeyStoreError
+    from registry.ops.wallet import Wallet
+
+    wallet = Wallet(tmp_path / "wallet")
+    identity, key_file = wallet.create("her passphrase")
+    key_file.rename(tmp_path / "moved.json")
+    with pytest.raises(KeyStoreError) as lost:
+        wallet.identity_for(identity.did, "her passphrase")
+    (tmp_path / "moved.json").rename(key_file)
+    key_file.write_text('{"x":')
+    with pytest.raises(KeyStoreError) as damaged:
+        wallet.identity_for(identity.did, "her passphrase")
+    assert "restore it" in str(damaged.value), damaged.value  # what to do, in any language
+    for english in (str(lost.value), str(damaged.value)):
+        i18n.use("fr")
+        said = error_message(english)
+        assert said != english and not re.search(r"\b(?:is|the|holds|none|comes|from|your|or)\b", said), said
+        i18n.use("ar")
+        said = error_message(english)
+        assert said != english and not re.search(r"\b(?:is|the|holds|none|comes|from|your|or)\b", said), said
