@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,6 +51,7 @@ from tests.conftest import (
     trusted_roots,
     welding_certificate,
 )
+from tests.helpers.commands import registry_in_process
 from tests.helpers.service_helpers import start_service
 
 DAY = 86400
@@ -147,11 +147,12 @@ def dated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dated]:
 def cli(
     dated: Dated, *args: str, passphrase: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-m", "registry", "--home", str(dated.settings.home), *args,
+    argv = ["--home", str(dated.settings.home), *args,
             "--rpc", dated.settings.rpc_url, "--deployment", str(dated.settings.deployment_file)]  # fmt: skip
     base = {k: v for k, v in os.environ.items() if k not in {"REGISTRY_LANG", "LC_ALL", "LC_MESSAGES", "LANG"}}
     env = {**base, **(env or {}), **({"REGISTRY_PASSPHRASE": passphrase} if passphrase is not None else {})}
-    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    # In this process, as `python -m registry` runs it (tests/helpers/commands.py): a Python start less.
+    return registry_in_process(argv, env)
 
 
 def test_issuer_history_lists_every_revision_with_its_time_actor_and_reason(dated: Dated) -> None:

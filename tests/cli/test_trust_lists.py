@@ -10,7 +10,6 @@ import dataclasses
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -24,6 +23,7 @@ from registry.ops.trust import TrustList
 from registry.service.config import ServiceConfig, from_environment
 from registry.text import short_did
 from tests.conftest import Chain, welding_certificate
+from tests.helpers.commands import registry_in_process
 from tests.helpers.service_helpers import start_service
 
 LONG_DID = "did:key:z2dmzD81cgPx8Vki7JbuuMmFYrWPgYoytykUZ3eyqht1j9KbsEYvdrjxMjQ4tpnje9BDBTzuNDP3knn6qLZErzd4bJ5go2CChoPjd5GAH3zpFJP5fuwSk66U5Pq6EhF4nKnHzDnznEP8fX99nZGgwbAh1o7Gj1X52Tdhf7U4KTk66xsA5r"  # noqa: E501
@@ -32,8 +32,8 @@ EBSI_DID = "did:ebsi:zsSgDXeYPhZ3AuKhTFneDf1"
 
 def registry(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k != "REGISTRY_TRUST_LIST"}
-    argv = [sys.executable, "-m", "registry", "--home", str(home), *args]
-    return subprocess.run(argv, capture_output=True, text=True, env={**clean, **(env or {})}, timeout=120)
+    # In this process, as `python -m registry` runs it (tests/helpers/commands.py): a Python start less.
+    return registry_in_process(["--home", str(home), *args], {**clean, **(env or {})})
 
 
 # -- the format ---------------------------------------------------------------------------------

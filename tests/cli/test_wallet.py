@@ -10,13 +10,13 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from registry.config import Settings
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Purpose, Registry
 from tests.conftest import PASSPHRASE
+from tests.helpers.commands import registry_in_process
 
 WALLET_WORDS = "her own wallet words"
 SKILL = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314=apply arc welding techniques"
@@ -26,8 +26,8 @@ ARABIC = "محمد الأحمد"
 def cli(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE, "REGISTRY_WALLET_PASSPHRASE": WALLET_WORDS, **env}
     environment.pop("REGISTRY_RPC_URL", None)
-    argv = [sys.executable, "-m", "registry", "--home", str(home), *args]
-    return subprocess.run(argv, capture_output=True, text=True, env=environment, timeout=180)
+    # In this process, as `python -m registry` runs it (tests/helpers/commands.py): a Python start less.
+    return registry_in_process(["--home", str(home), *args], environment)
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:

@@ -29,6 +29,7 @@ from registry.ops.passport import create_passport
 from registry.ops.registry import Registry
 from registry.ops.trust import IssuerType, Trust
 from tests.conftest import GOVERNANCE, ONE_YEAR, ROOT_SCOPE, WELDING_SCOPE, Chain, fund, welding_certificate
+from tests.helpers.commands import registry_in_process
 
 pytest_plugins = ("tests.helpers.service_fixtures",)
 
@@ -37,8 +38,12 @@ def employer(home: Path, *args: str, stdin: str | None = None, **settings: str) 
     """`registry --home HOME ...` with none of the issuer's settings in its environment (only the
     employer's own `settings`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_") or k == "REGISTRY_SCRYPT_N"}
-    argv = [sys.executable, "-m", "registry", "--home", str(home), *args]
-    return subprocess.run(argv, input=stdin, capture_output=True, text=True, env={**env, **settings}, timeout=120)
+    argv = ["--home", str(home), *args]
+    if stdin is not None:  # read from the process's own stdin (its file descriptor): a real process
+        return subprocess.run([sys.executable, "-m", "registry", *argv], input=stdin, capture_output=True, text=True,
+                              env={**env, **settings}, timeout=120)  # fmt: skip
+    # In this process, as `python -m registry` runs it (tests/helpers/commands.py): a Python start less.
+    return registry_in_process(argv, {**env, **settings})
 
 
 def verdicts(result: subprocess.CompletedProcess[str]) -> list[str]:
