@@ -22,6 +22,8 @@ from registry.chain.client import ChainClient
 from registry.chain.deployment import deploy
 from registry.chain.node import ANVIL_DEV_KEY, AnvilNode, free_port
 from registry.config import Settings
+from registry.formats import credential as vcfmt
+from registry.formats import jwt
 from registry.keystore import Identity
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
@@ -193,3 +195,76 @@ def test_an_unusable_time_setting_is_a_usage_error_never_a_verdict(idle: World, 
     result = run(home, deployment, "verify", str(idle.credential), rpc=rpc, env={name: "soon"})
     assert result.returncode == 64, result.stdout + result.stderr
     assert result.stderr.startswith(f"error: {name} must be a positive number of seconds") and not result.stdout
+
+
+# -- a chain whose clock runs ahead of the verifier's -------------------------------------------
+
+AHEAD_S = 120  # within the verifier's clock skew (CLOCK_SKEW_S, 300 s)
+
+
+def test_a_credential_signed_on_a_chain_clock_ahead_is_valid_at_once(tmp_path: Path) -> None:
+    """The issuer signs at `Registry.signing_time()`: the chain's time when it runs ahead of the
+    wall clock (anvil mining fast, a node's clock ahead), here an anvil started two minutes ahead.
+    Verified at once, "now" by the verifier's clock is before the credential's validFrom (its
+    signing): it was INVALID ("validity period: not valid before ...", forced once without the
+    skew); a clock disagreement within the skew the verifier allows elsewhere is not a verdict.
+    Asked about an explicit time before validFrom (`--at`), it is still not valid then."""
+    node = AnvilNode(tmp_path / "anvil", port=free_port())
+    node.start(extra_args=["--timestamp", str(int(time.time()) + AHEAD_S)])
+    try:
+        deployment = tmp_path / "deployment.json"
+        deploy(ChainClient(node.rpc_url), Account.from_key(ANVIL_DEV_KEY)).save(deployment)
+        world = build_world(node.rpc_url, deployment, tmp_path)
+        signed = jwt.parse(vcfmt.load_holder_file(world.credential.read_text(), "c").credential).payload["iat"]
+        assert signed > time.time() + AHEAD_S / 2  # signed by the chain's clock, ahead of this one
+        home, rpc = world.settings.home, (node.rpc_url,)
+        now = run(home, deployment, "verify", str(world.credential), rpc=rpc)
+        assert now.returncode == 0 and "VALID" in now.stdout, now.stdout + now.stderr
+        before = datetime.fromtimestamp(signed - 1, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        earlier = run(home, deployment, "verify", str(world.credential), "--at", before, rpc=rpc)
+        assert earlier.returncode != 0 and "VALID:" not in earlier.stdout, earlier.stdout + earlier.stderr
+        world.node.close()
+    finally:
+        node.stop()
+
+
+def test_a_replica_whose_newest_block_is_of_the_signings_second_but_before_the_key_could_not_determine(
+    settings: Settings, registry: Registry, issuer: Issuer, holder: Identity, tmp_path: Path
+) -> None:
+    """The boundary of the case above: the replica's newest block is of the very second the credential
+    was signed (head time == iat), and the key was added in a later block of that second. It was
+    INVALID ("the issuer's DID document has no key": forced once with the old `head >= iat`); the
+    replica cannot tell such a key from one never added, so now "could not determine" (a forgery gains
+    nothing by it: it has no anchor, which such a node cannot judge either), INVALID once its newest
+    block is a second later, VALID on the current node."""
+    from registry.formats import keys as keyfmt
+    from registry.ops.registry import Rel
+    from tests.conftest import one_chain_second
+
+    new_key = keyfmt.generate(keyfmt.KeyType.P256)
+    with one_chain_second(registry.client):
+        registry.client.request("evm_mine", [])
+        forked_at = registry.client.block_number()
+        second = registry.block_timestamp(forked_at)
+        registry.add_key(issuer.identity, keyfmt.jwk_public_dict(new_key), int(Rel.ASSERTION_METHOD))
+        rotated = dataclasses.replace(issuer.identity, signing_key=new_key, _derived={})
+        issued = Issuer(registry, rotated, settings).issue_single(holder.did, welding_certificate(), issued_at=second)
+        assert registry.block_timestamp() == second  # the key's block and the anchor's: the same second
+    path = tmp_path / "credential.json"
+    path.write_text(issued.holder_file.dumps())
+    fork = AnvilNode(tmp_path / "replica", port=free_port())
+    fork.start(extra_args=fork_args(registry.client.rpc_url, forked_at))
+    try:
+        args = (settings.home, settings.deployment_file, "verify", str(path))
+        behind = run(*args, rpc=(fork.rpc_url,))
+        assert behind.returncode == 2, behind.stdout + behind.stderr
+        assert "COULD NOT DETERMINE" in behind.stdout and "may be behind" in behind.stdout, behind.stdout
+        replica = ChainClient(fork.rpc_url)
+        replica.request("evm_setNextBlockTimestamp", [second + 1])
+        replica.request("evm_mine", [])
+        late = run(*args, rpc=(fork.rpc_url,))
+        assert late.returncode == 1 and "has no key" in late.stdout, late.stdout + late.stderr
+        current = run(*args, rpc=(settings.rpc_url,))
+        assert current.returncode == 0, current.stdout + current.stderr
+    finally:
+        fork.stop()

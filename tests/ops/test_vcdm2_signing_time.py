@@ -24,7 +24,9 @@ JUNE_2015 = 1_435_622_400  # 2015-06-30T00:00:00Z
 MONTH = 30 * 24 * 3600
 
 
-def _vc2(issuer: Issuer, holder: Identity, *, kid: str | None = None, key: Any = None, **fields: Any) -> str:
+def _vc2(
+    issuer: Issuer, holder: Identity, *, kid: str | None = None, key: Any = None, anchor: bool = True, **fields: Any
+) -> str:
     """A vc+jwt of the issuer, as another tool writes one (no `iat` unless given), with `fields` set
     (None removes one), signed with its key (or `key` under `kid`) and anchored by the issuer."""
     now = issuer.registry.signing_time()
@@ -41,7 +43,8 @@ def _vc2(issuer: Issuer, holder: Identity, *, kid: str | None = None, key: Any =
             vc[name] = value
     header = {"alg": "ES256", "typ": "vc+jwt", "kid": kid or issuer.identity.kid}
     token = jwt.sign(header, vc, key or issuer.identity.signing_key)
-    issuer.registry.anchor(issuer.identity, vcfmt.credential_hash(token))
+    if anchor:
+        issuer.registry.anchor(issuer.identity, vcfmt.credential_hash(token))
     return token
 
 
@@ -128,3 +131,27 @@ def test_a_vc2_without_valid_from_is_valid(issuer: Issuer, holder: Identity, ver
         # Its period names no start, not the epoch ("valid from 1970-01-01T00:00:00Z ...", forced once).
         period = [c.message for c in report.checks if c.code is Code.VALIDITY_PERIOD]
         assert period and period[0].startswith("valid with no start"), period
+
+
+def test_a_vc2_without_iat_whose_anchor_is_missing_could_not_determine_until_its_keys_window_passed(
+    issuer: Issuer, holder: Identity, registry: Registry, verifier: Verifier
+) -> None:
+    """No `iat`, and no anchor (yet): nothing says when it was signed, only that its key was valid
+    then, so the anchoring window is counted from the key's end, not from its award's date. Before,
+    an award of 2015 signed today read INVALID ("... the 3600 s anchoring window after its signing has
+    passed", counted from 2015; forced once) in the seconds before its anchor landed; now could not
+    determine while its key is valid, and INVALID once the window after the key's retirement passed
+    (a 1 s window here)."""
+    award = vcfmt.iso(JUNE_2015)
+    token = _vc2(issuer, holder, awardedDate=award, validFrom=award, anchor=False)
+    report = _verify(verifier, token)
+    assert report.verdict is Verdict.INDETERMINATE, report.summary
+    assert "states no signing time (no iat); its signing key is still valid" in report.summary, report.summary
+    old = registry.resolve(issuer.identity.did).method_by_thumbprint(issuer.identity.kid.partition("#")[2])
+    assert old is not None
+    registry.expire_key(issuer.identity, old.index, 0)
+    time.sleep(2.1)
+    registry.client.request("evm_mine", [])
+    late = _verify(Verifier(registry, verifier.trust_list, anchor_window_s=1), token)
+    assert late.verdict is Verdict.INVALID, late.summary
+    assert "1 s anchoring window after its signing key was retired" in late.summary, late.summary

@@ -16,6 +16,7 @@ from registry.formats import jwt
 from registry.ops.registry import AnchorRecord, DidState, Registry, VerificationMethod
 from registry.ops.trust import CLOCK_SKEW_S, AttrStatus, LaterChange, Need, Position, Trust, TrustList, evaluate
 from registry.ops.trust.trustlist import no_list_hint, unpinned_hint
+from registry.ops.verify.absent import missing_anchor
 from registry.ops.verify.attestations import assurance_row, is_attestation, unvouched_row
 from registry.ops.verify.item import SAME_BLOCK, Item, iso, iso_or_none
 from registry.ops.verify.lookups import Lookups
@@ -99,17 +100,18 @@ def check_key(item: Item, state: DidState, lookups: Lookups) -> None:
 
 def settle_key(item: Item, head: int) -> None:
     """A key the node's copy of the issuer's DID document lacks. Valid when the credential was signed, it
-    was added by `iat`: a node whose newest block is of that second or later has it (but in a later
-    block of that second): INVALID; an earlier one may not have seen it: could not determine."""
+    was added by `iat`: a node whose newest block is later than that second has it: INVALID; one whose
+    newest block is earlier, or of that very second (the key may be in a later block of it), may not
+    have seen it: could not determine."""
     position = item.key_missing
     if position is None:
         return
     missing = item.rows[position][2]
-    if head >= item.issued_at:
+    if head > item.issued_at:
         item.replace(position, Outcome.FAIL, missing)
         return
     item.replace(position, Outcome.UNKNOWN, (
-        f"could not check: {missing} at this node, whose newest block ({iso(head)}) is earlier than the "
+        f"could not check: {missing} at this node, whose newest block ({iso(head)}) is not later than the "
         f"credential's signing ({iso(item.issued_at)}): it may be behind, and not have seen the block that "
         "added the key; ask another node, or again later"))  # fmt: skip
     item.fatal = True  # nothing more is read for it
@@ -159,59 +161,6 @@ def check_key_at_anchor(item: Item, lookups: Lookups) -> None:
         f"({iso(record.timestamp)}, block {record.block}): whatever its iat says, it was not signed while the "
         "key was valid",
     )  # fmt: skip
-
-
-def _missing_anchor(item: Item, batch: Batch) -> Row:
-    """No controller anchored it: unknown while the node may not have seen the anchor yet."""
-    head, window = batch.head_time, batch.anchor_window_s
-    if item.holder is not None and item.holder.bare:
-        return _token_alone(item, head, window)
-    if head <= item.issued_at:
-        # The node has no block after the signing (a lagging replica, a node catching up): it
-        # cannot have seen the anchor yet, so its absence there proves nothing.
-        return (
-            Code.ANCHOR, Outcome.UNKNOWN,
-            f"could not check: the node's latest block ({iso(head)}) is not later than the "
-            f"credential's signing ({iso(item.issued_at)}); it may not have seen the anchor yet", {},
-        )  # fmt: skip
-    if head <= item.issued_at + window:
-        # Past the signing but inside the anchoring window: the anchor may sit in a block this node
-        # (a replica behind the others) has not seen yet. Only a head past the window shows the
-        # credential was not anchored in time; until then, its absence proves nothing.
-        return (
-            Code.ANCHOR, Outcome.UNKNOWN,
-            f"could not check: the node may be behind: it has no anchor, but its newest block "
-            f"({iso(head)}) is within the {window} s anchoring window after the "
-            f"credential's signing ({iso(item.issued_at)}); ask another node, or again later",
-            {"newestBlock": iso(head), "anchoringWindow": window},
-        )  # fmt: skip
-    what = "cohort root" if item.cohort else "credential hash"
-    return (
-        Code.ANCHOR, Outcome.FAIL,
-        f"the {what} is not anchored by any controller of {item.issuer}, and the {window} s "
-        f"anchoring window after its signing has passed", {},
-    )  # fmt: skip
-
-
-def _token_alone(item: Item, head: int, window: int) -> Row:
-    """A bare JWT whose own hash no controller anchored: what a cohort member's always is (its
-    cohort's root is anchored, and only its holder file carries the Merkle proof to that root). So
-    its absence is never proof of forgery (issue #13), and waiting does not help: "could not
-    determine" from the token alone, saying what to verify instead; never INVALID, never VALID."""
-    message = (
-        f"could not check from this token alone: its hash is not anchored on its own by any controller of "
-        f"{item.issuer}, and a credential issued in a cohort never is (its cohort's root is); only its holder "
-        "file (the .json the issuer wrote, with its Merkle proof), or a passport made from it, can show it "
-        "anchored: ask the holder for that file and verify it"
-    )
-    evidence: dict[str, Any] = {"anchoringWindow": window}
-    if head <= item.issued_at + window:  # anchored alone, it might also be in a block this node has not seen
-        message += (
-            f" (anchored on its own, it may also be in a block this node has not seen yet: its newest block, "
-            f"{iso(head)}, is within the {window} s anchoring window after its signing)"
-        )
-        evidence["newestBlock"] = iso(head)
-    return Code.ANCHOR, Outcome.UNKNOWN, message, evidence
 
 
 def _anchor_problem(item: Item, state: DidState, record: AnchorRecord, batch: Batch) -> tuple[Outcome, str] | None:
@@ -266,7 +215,7 @@ def _anchor_row(
 ) -> tuple[Row, AnchorRecord | None]:
     found = [r for r in records if r.exists]
     if not found:
-        return _missing_anchor(item, batch), None
+        return missing_anchor(item, batch.head_time, batch.anchor_window_s), None
     record = found[0] if len(found) == 1 else min(found, key=lambda r: r.block)
     problem = _anchor_problem(item, state, record, batch)
     if problem is not None:

@@ -185,8 +185,10 @@ def check_signing_time(item: Item, now: float, skew: int) -> None:
         item.add(Code.SIGNING_TIME, Outcome.FAIL, f"claims to be signed in the future ({iso(item.issued_at)})")
 
 
-def check_validity(item: Item, at: int) -> None:
-    if at < item.valid_from:
+def check_validity(item: Item, at: int, skew: int = 0) -> None:
+    """`skew`: the clock disagreement allowed on its start, for a question about now (an issuer signs
+    at its chain's time, which may run ahead of our clock; a time asked is judged as given)."""
+    if at + skew < item.valid_from:
         item.add(Code.VALIDITY_PERIOD, Outcome.FAIL, f"not valid before {iso(item.valid_from)}")
     elif item.valid_until is not None and at >= item.valid_until:
         item.add(Code.VALIDITY_PERIOD, Outcome.FAIL, f"expired on {iso(item.valid_until)}")

@@ -254,7 +254,7 @@ class Verifier:
             cohort = item.cohort
             # What decides the anchor check: a cohort's members share it (`check_anchor`).
             size = None if cohort is None else cohort.size
-            key = (item.issuer, tuple(pairs), item.issued_at, item.signing_stated, size)
+            key = (item.issuer, tuple(pairs), item.issued_at, item.signing_stated or item.signing_method, size)
             chain_checks.check_anchor(item, states[item.issuer], [anchors[p] for p in pairs], batch, key)
             chain_checks.check_key_at_anchor(item, batch.lookups)
             check_status(item, [words[w] for w in word_ids], at, batch.lookups)
@@ -321,7 +321,7 @@ class Verifier:
                 continue
             if chain_error is not None and not item.fatal:
                 self._unknown(item, chain_error)
-            offline.check_validity(item, when)
+            offline.check_validity(item, when, CLOCK_SKEW_S if at is None else 0)
         checked_at = iso(when)
         reports = []
         for item in items:
