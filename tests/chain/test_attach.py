@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from registry.keystore import new_legal_entity, new_natural_person
 from registry.ops.issuance import Issuer
 from registry.ops.registry import Registry
 from tests.conftest import PASSPHRASE, relay, welding_certificate
+from tests.helpers.commands import registry_in_process
 
 MINED_FIRST = 20
 
@@ -56,8 +56,8 @@ def cli(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess
     environment.pop("REGISTRY_RPC_URL", None)
     environment.pop("REGISTRY_DEPLOYMENT", None)
     environment.update(env or {})
-    argv = [sys.executable, "-m", "registry", "--home", str(home), *args]
-    return subprocess.run(argv, capture_output=True, text=True, env=environment, timeout=120)
+    # In this process, as `python -m registry` runs it (tests/helpers/commands.py): a Python start less.
+    return registry_in_process(["--home", str(home), *args], environment)
 
 
 def _side(root: Path, mine_first: int) -> Side:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from registry.formats import credential as vcfmt
 from registry.keystore import new_legal_entity
 from registry.ops.wallet import Wallet
 from tests.conftest import WELDING
+from tests.helpers.commands import registry_in_process
 
 LOOKALIKE = "\u0410mina Yusuf"  # a Cyrillic capital A
 PASSPHRASE = "her own wallet words"
@@ -33,8 +33,8 @@ def signed_elsewhere(holder: str, holder_name: str, name: str) -> str:
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "REGISTRY_WALLET_PASSPHRASE": PASSPHRASE}
     environment.pop("REGISTRY_RPC_URL", None)
-    argv = [sys.executable, "-m", "registry", "--home", str(home), *args]
-    return subprocess.run(argv, capture_output=True, text=True, env=environment, timeout=60)
+    # In this process, as `python -m registry` runs it (tests/helpers/commands.py): a Python start less.
+    return registry_in_process(["--home", str(home), *args], environment)
 
 
 def test_wallet_list_show_and_import_flag_a_look_alike_name_and_a_hidden_character(tmp_path: Path) -> None:

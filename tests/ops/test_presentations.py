@@ -9,7 +9,6 @@ import dataclasses
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from registry.ops.issuance import Issuer
 from registry.ops.passport import DEFAULT_VALIDITY_S, create_passport, sign_presentation
 from registry.ops.verify import CLOCK_SKEW_S, Outcome, Verdict, Verifier
 from tests.conftest import PASSPHRASE, welding_certificate
+from tests.helpers.commands import registry_in_process
 from tests.helpers.lying_node import LyingNode
 from tests.helpers.vectors import load_json
 
@@ -130,8 +130,8 @@ def test_the_verifiers_audience_and_nonce_are_checked_when_it_states_them(
 
 def _run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "REGISTRY_PASSPHRASE": PASSPHRASE}
-    argv = [sys.executable, "-m", "registry", "--home", str(settings.home), *args]
-    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    # In this process, as `python -m registry` runs it (tests/helpers/commands.py): a Python start less.
+    return registry_in_process(["--home", str(settings.home), *args], env)
 
 
 def test_passport_create_and_verify_audience_nonce_and_expiry_on_the_command_line(
