@@ -210,8 +210,8 @@ def repeated_in_token(raw: bytes, value: Any = None) -> str | None:
     """The first member name any object of a JWT's payload `raw` gives twice, or None; `value` is
     `raw` parsed, when the caller has it as plain JSON values. A payload as signers write it (compact,
     non-ASCII as it is: ours, and most libraries') is the value written back by orjson, and then names
-    nothing twice (a repeat would be missing from what is written back): about 2 µs a credential;
-    only another is read object by object."""
+    nothing twice (a repeat would be missing from what is written back): about 15 µs for our 3 KB
+    payload (docs/SECURITY.md has what it costs the verifier); only another is read object by object."""
     try:
         if orjson.dumps(orjson.loads(raw) if value is None else value) == raw:
             return None
