@@ -54,6 +54,8 @@ _ERRORS = (
        "wallet import-key FILE`)"),
     N_("identity file {path} is unreadable or not JSON: restore it from a copy you kept (a new key would not be the "
        "one its DID and credentials name)"),
+    N_("there is no wallet at {path}: make one with `registry wallet create`, or restore yours from its backup with "
+       "`registry wallet import-backup FILE`"),
     N_("{path} already exists; not overwriting it"),
     N_("no such file: {path}"),
     N_("{path} is not a whole QR code's text ({rest}): scan the code again, or copy all of its text; no verdict "

@@ -785,3 +785,31 @@ def test_a_worker_s_lost_or_damaged_key_file_is_said_in_her_language(tmp_path: P
         i18n.use("ar")
         said = error_message(english)
         assert said != english and not re.search(r"\b(?:is|the|holds|none|comes|from|your|or)\b", said), said
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["wallet", "list"], ["wallet", "show", "1f7c"], ["passport", "create", "--from-wallet", "--out", "p.json"]],
+)
+def test_a_lost_wallet_is_said_lost_not_empty(tmp_path: Path, command: list[str]) -> None:
+    """Seen by hand as a worker whose wallet directory was gone: `wallet list` said "0 credentials in
+    .../wallet" and exit 0, `passport create --from-wallet` "holds no credential: `registry wallet import` them
+    first" (checked then: this test failed so). Now one line naming both ways back, in her language, exit 1.
+    The command as a real process, as she runs it."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    for lang, words in (
+        ("en", "there is no wallet at"),
+        ("fr", "wallet import-backup"),
+        ("ar", "wallet import-backup"),
+    ):
+        run = subprocess.run(
+            [sys.executable, "-m", "registry", "--home", str(home), "--lang", lang, *command],
+            capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        )  # fmt: skip
+        said = (run.stdout + run.stderr).strip()
+        assert run.returncode == 1 and words in said and len(said.splitlines()) == 1, (run.returncode, said)
+        assert lang == "en" or not re.search(r"\b(?:there|is|no|make|one|with|restore|yours|from)\b", said), said
+    assert not (home / "wallet").exists()  # nothing made by asking

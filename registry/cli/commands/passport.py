@@ -285,9 +285,9 @@ def _holder_identity(ctx: typer.Context, settings: Any, name: str, wallet: Path 
 
 def _from_wallet(ctx: typer.Context, directory: Path | None, ids: list[str]) -> tuple[Any, list[Any], list[str]]:
     """The wallet's key and the credentials named by id (all, when none is named), all about that key."""
-    from registry.cli.commands.wallet import wallet_of, wallet_passphrase
+    from registry.cli.commands.wallet import held_wallet, wallet_passphrase
 
-    store = wallet_of(ctx, directory)
+    store = held_wallet(ctx, directory)
     entries = [store.find(i) for i in ids] if ids else store.entries()
     if not entries:
         raise InputError(f"the wallet {store.directory} holds no credential: `registry wallet import` them first")

@@ -12,6 +12,7 @@ import typer
 from registry.cli.exits import arguments
 from registry.cli.options import DeploymentOpt, RpcOpt, passphrase, settings_of
 from registry.cli.output import out, print_certified, print_warnings, write_json
+from registry.errors import InputError
 from registry.i18n import _, joined, ngettext
 from registry.i18n.words import headline, localised, reason_word, verdict_word
 from registry.text import named_did, shown
@@ -34,6 +35,17 @@ def wallet_of(ctx: typer.Context, directory: Path | None) -> Any:
     from registry.ops.wallet import Wallet
 
     return Wallet(directory if directory is not None else settings_of(ctx).home / "wallet", warn)
+
+
+def held_wallet(ctx: typer.Context, directory: Path | None) -> Any:
+    """The wallet a command reads, refused when there is none there (lost, or another home): never "0 credentials"."""
+    store = wallet_of(ctx, directory)
+    if not store.directory.is_dir():
+        raise InputError(
+            f"there is no wallet at {store.directory}: make one with `registry wallet create`, or restore yours "
+            "from its backup with `registry wallet import-backup FILE`"
+        )
+    return store
 
 
 MIN_NEW_PASSPHRASE = 8
@@ -202,7 +214,7 @@ def wallet_list(
     from registry.ops.wallet.status import chain_configured, check_now, describe
 
     settings = settings_of(ctx, rpc, deployment)
-    store = wallet_of(ctx, wallet)
+    store = held_wallet(ctx, wallet)
     entries = store.entries()
     checked = chain_configured(settings)
     listed = check_now(settings, entries) if checked else describe(entries)
@@ -243,7 +255,7 @@ def wallet_show(
     from registry.ops.wallet.status import chain_configured, check_now, describe
 
     settings = settings_of(ctx, rpc, deployment)
-    entry = wallet_of(ctx, wallet).find(credential)
+    entry = held_wallet(ctx, wallet).find(credential)
     (item,) = check_now(settings, [entry]) if chain_configured(settings) else describe([entry])
     status = shown(headline(item.summary)) if item.summary else _("status not checked (no node or deployment)")
     if item.root is not None:
