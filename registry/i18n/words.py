@@ -48,6 +48,7 @@ FIELDS = _FIELDS  # read back by errorwords.py's errors too
 # reads it back (`_compiled`: its text literally, each {field} as `_FIELDS` says).
 _HEADLINES = (
     N_("VALID: every check passed"),
+    N_("VALID: every check passed; but the assessor's authorisation was revoked on {date} ({rest})"),
     N_("VALID: all {n} credentials valid"),
     N_("VALID: its credential is valid"),
     N_("NOT ALL VALID: {v} of {n} credentials valid"),
@@ -266,7 +267,7 @@ def _translated(table: str, text: str) -> str:
         if "when" in fields:
             fields["when"] = _(fields["when"])
         if "rest" in fields and table == "headlines":  # a verdict line's rest: the failed check's message
-            fields["rest"] = check_message(fields["rest"])
+            fields["rest"] = reason_word(check_message(fields["rest"]))  # or a revocation's reason
         elif "rest" in fields:  # a revocation's or suspension's reason
             fields["rest"] = reason_word(fields["rest"])
         return _(message).format(**fields)

@@ -35,6 +35,7 @@ from registry.ops.rpl.checks import add_rpl_checks
 from registry.ops.statusentries import parse_status_entries
 from registry.ops.trust import IssuerType, Trust, TrustList
 from registry.ops.verify import Code, Outcome, Verifier
+from registry.ops.verify.shapes import Verdict
 from tests.conftest import GOVERNANCE, ONE_YEAR, WELDING, trusted_roots
 from tests.helpers.vectors import VECTORS
 
@@ -284,9 +285,30 @@ def test_a_revoked_assessor_signs_off_nothing_new(rpl_world: Any, settings: Sett
     centre = RplIssuer(registry, issued.provider.identity, settings, issued.assessment)
     with pytest.raises(InputError, match=r"the assessor cannot sign off this assessment: .*revoked"):
         centre.prepare(issued.authorisation)
-    # What she assessed before the revocation stands.
+    # What she assessed before the revocation stands, and whoever relies on it is told of the revocation
+    # (before: VALID, nothing said; forced against the old check: no line).
     report = verifier.verify("rpl", issued.file.read_bytes())
     assert not add_rpl_checks(report, registry, None) and report.verdict == "valid", report.summary
+    today = time.strftime("%Y-%m-%d", time.gmtime(registry.block_timestamp()))
+    said = f"; but the assessor's authorisation was revoked on {today} (issued in error)"
+    assert report.summary.endswith(said), report.summary
+    check = next(c for c in report.checks if c.code.value == "assessor")
+    assert check.message.endswith(f"her authorisation was revoked later, on {today} (issued in error)")
+
+
+def test_an_assessor_revoked_for_cause_after_the_assessment_could_not_be_checked(rpl_world: Any) -> None:
+    """Revoked for cause (reason 2, with the day from which her sign-offs are not trusted in the centre's
+    record, which the credential does not carry): the credential is neither VALID nor INVALID but could not
+    be determined, and the line says why and whom to ask (before: VALID, nothing said; forced once)."""
+    verifier, issued, registry = rpl_world
+    today = time.strftime("%Y-%m-%d", time.gmtime(registry.block_timestamp()))
+    issued.provider.revoke_authorisation(issued.authorisation, 2, today, keep=lambda record: None)
+    report = verifier.verify("rpl", issued.file.read_bytes())
+    add_rpl_checks(report, registry, None)
+    assert report.verdict == Verdict.INDETERMINATE, report.summary
+    assert report.summary.startswith(
+        f"COULD NOT DETERMINE: could not check: the assessor's authorisation was revoked for cause on {today}"
+    ), report.summary
 
 
 def test_evidence_without_its_manifest_or_a_credential_without_evidence_says_so(tmp_path: Path) -> None:

@@ -233,7 +233,7 @@ def wallet_list(
         out.print(f"    {issued}")
         if item.root is not None:
             out.print(f"    {_root_words(item.root)}")
-        elif item.verdict not in (None, "valid") and item.summary:
+        elif item.summary and (item.verdict not in (None, "valid") or "; but " in item.summary):  # or a note
             out.print(f"    {shown(headline(item.summary))}")
         print_warnings(item.warnings, "    ")  # texts to read closely, as `registry verify` flags them
     held = ngettext("{n} credential in {wallet}", "{n} credentials in {wallet}", len(listed))

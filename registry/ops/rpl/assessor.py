@@ -45,9 +45,12 @@ def authorised_name(token: Any) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def assessor_problem(registry: Registry, centre: str, token: Any, assessor: Any, when: int) -> str | None:
+def assessor_problem(
+    registry: Registry, centre: str, token: Any, assessor: Any, when: int, later: list[tuple[int, int]] | None = None
+) -> str | None:
     """Why `token` does not show `assessor` authorised by `centre` as an assessor at `when`; None
-    when it does. Reads the chain (the centre's keys, the authorisation's anchor and its status)."""
+    when it does. Reads the chain (the centre's keys, the authorisation's anchor and its status).
+    A revocation after `when` goes into `later` as (reason, time): a verifier says it (ops/rpl/checks.py)."""
     try:
         if not isinstance(token, str):
             raise InputError("the credential carries no assessor authorisation")
@@ -70,4 +73,6 @@ def assessor_problem(registry: Registry, centre: str, token: Any, assessor: Any,
     revoked = reads.revocation(centre, anchor.account, number, index)
     if revoked is not None and revoked[1] <= when:
         return f"the assessor's authorisation was revoked before the assessment ({REASONS.get(revoked[0], revoked[0])})"
+    if revoked is not None and later is not None:
+        later.append(revoked)
     return None

@@ -62,9 +62,13 @@ def _assessor(report: Report, vc: Any, assessment: dict[str, Any], registry: Reg
     assessor: dict[str, Any] = found if isinstance(found, dict) else {}
     issuer = vc.get("issuer") if isinstance(vc, dict) else None
     issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
-    report.checks.append(_assessor_check(registry, str(issuer), assessor, assessment.get("date")))
+    check = _assessor_check(registry, str(issuer), assessor, assessment.get("date"))
+    report.checks.append(check)
     rows = [(c.code, c.outcome, c.message, c.evidence) for c in report.checks]
     report.verdict, report.summary = verdict_of(rows)
+    revoked = (check.evidence or {}).get("revoked") if check.outcome is Outcome.PASS else None
+    if isinstance(revoked, dict):  # her earlier assessments stand; whoever relies on this one is told
+        report.summary += f"; but the assessor's authorisation was revoked on {revoked['on']} ({revoked['reason']})"
 
 
 def _assessor_check(registry: Registry | None, issuer: str, assessor: dict[str, Any], date: Any) -> Check:
@@ -74,8 +78,9 @@ def _assessor_check(registry: Registry | None, issuer: str, assessor: dict[str, 
     who = assessor.get("id")
     if registry is None:
         return Check(Code.ASSESSOR, Outcome.UNKNOWN, "could not check: no chain connection")
+    later: list[tuple[int, int]] = []
     try:
-        problem = assessor_problem(registry, issuer, assessor.get("authorisation"), who, parse_time(str(date)))
+        problem = assessor_problem(registry, issuer, assessor.get("authorisation"), who, parse_time(str(date)), later)
     except InputError as exc:
         problem = str(exc)
     except ChainUnavailable as exc:
@@ -86,7 +91,28 @@ def _assessor_check(registry: Registry | None, issuer: str, assessor: dict[str, 
     message = (
         f"{authorised_as(str(who), name)} authorised by the issuing centre as an assessor on the assessment's date"
     )
-    return Check(Code.ASSESSOR, Outcome.PASS, message, {"assessor": who, "assessorName": name})
+    if not later:
+        return Check(Code.ASSESSOR, Outcome.PASS, message, {"assessor": who, "assessorName": name})
+    return _revoked_later(who, name, message, later[0])
+
+
+def _revoked_later(who: Any, name: str | None, message: str, revoked: tuple[int, int]) -> Check:
+    """An assessor's authorisation revoked after the assessment. For another reason than cause, what she
+    assessed before stands (the centre's word then), said with the date and reason. For cause (reason 2,
+    `supervisor revoke --untrusted-from`), her assessments from a day the centre's revocation record names
+    are not to be trusted, and the credential does not carry that record: could not check, never valid."""
+    from registry.ops.logbook.provider import FOR_CAUSE
+    from registry.ops.registry import REASONS
+
+    on = vcfmt.iso(revoked[1])[:10]
+    if revoked[0] == FOR_CAUSE:
+        return Check(Code.ASSESSOR, Outcome.UNKNOWN, f"could not check: the assessor's authorisation was revoked for "
+                     f"cause on {on}: the issuing centre's revocation record says from which day her assessments are "
+                     "not trusted, and the credential does not carry it; ask the centre",
+                     {"assessor": who, "assessorName": name})  # fmt: skip
+    reason = REASONS.get(revoked[0], str(revoked[0]))
+    return Check(Code.ASSESSOR, Outcome.PASS, f"{message}; her authorisation was revoked later, on {on} ({reason})",
+                 {"assessor": who, "assessorName": name, "revoked": {"on": on, "reason": reason}})  # fmt: skip
 
 
 def _manifest_entries(directory: Path) -> dict[str, dict[str, Any]]:
